@@ -1,0 +1,88 @@
+# Pinwheel Fates — build, test, run.
+#
+#   make            build build/pinwheel
+#   make run        build and serve the demo league on 127.0.0.1:8080
+#   make test       install test tools, build, run every test (plain, then ASan+UBSan)
+#   make asan       the whole suite under AddressSanitizer
+#   make ubsan      the whole suite under UndefinedBehaviorSanitizer
+#   make bench      print the benchmarks' figures (never pass/fail)
+#   make fuzz       long fuzz runs (see tests/fuzz/README.md)
+#   make clean
+#
+# Sources are found by wildcard: a new .c file in core/, effects/ or server/
+# joins the library, a new tests/*/test_*.c joins the test runner.
+
+CC      ?= cc
+BUILD   ?= build
+SAN     ?=
+PKGS    := lua5.4 sqlite3 libcurl libuv libcjson
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 $(WARN) -ffp-contract=off -D_GNU_SOURCE \
+           -I. -MMD -MP
+ifneq ($(SAN),)
+CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SAN)
+endif
+
+# Library flags come from pkg-config, captured once into $(BUILD)/config.mk.
+# When pkg-config cannot find a library, vendor/install.sh installs it first.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+-include $(BUILD)/config.mk
+endif
+
+$(BUILD)/config.mk: vendor/packages.txt vendor/install.sh
+	@mkdir -p $(@D)
+	@pkg-config --exists $(PKGS) 2>/dev/null || sh vendor/install.sh build
+	@echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))" > $@.tmp
+	@echo "PKG_LIBS := $$(pkg-config --libs $(PKGS)) -lm -lpthread" >> $@.tmp
+	@mv $@.tmp $@
+
+LIB_SRC  := $(wildcard core/*.c effects/*.c) $(filter-out server/main.c,$(wildcard server/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := tests/runner.c $(wildcard tests/unit/*.c tests/integration/*.c tests/e2e/*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all run test test-run asan ubsan bench fuzz clean
+all: $(BUILD)/pinwheel
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/libpinwheel.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/pinwheel: $(BUILD)/obj/server/main.o $(BUILD)/libpinwheel.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/pinwheel-tests: $(TEST_OBJ) $(BUILD)/libpinwheel.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+run: $(BUILD)/pinwheel
+	$(BUILD)/pinwheel serve
+
+# The runner prints "N passed, N failed"; tests/run.sh adds the suites up so
+# the last line of `make test` is the total.
+test-run: $(BUILD)/pinwheel $(BUILD)/pinwheel-tests
+	PW_BIN=$(BUILD)/pinwheel $(BUILD)/pinwheel-tests $(T)
+
+test:
+	@sh vendor/install.sh test
+	@sh tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build/asan SAN=address CC=$(CC) test-run
+
+ubsan:
+	$(MAKE) BUILD=build/ubsan SAN=undefined CC=$(CC) test-run
+
+bench: $(BUILD)/pinwheel
+	sh tests/bench/run.sh $(BUILD)/pinwheel
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/server/main.d

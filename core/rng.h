@@ -1,0 +1,58 @@
+/*
+ * rng.h — the seeded pseudo-random generator every game draws from.
+ *
+ * xoshiro256** (Blackman & Vigna): 256 bits of state, a period of 2^256 - 1,
+ * fast, and its output passes the usual statistical batteries. The state is
+ * filled from a 64-bit seed with splitmix64 so that nearby seeds give unrelated
+ * streams. There is no global generator: each game owns one pw_rng_t, which is
+ * what makes the simulation re-entrant and games replayable bit for bit.
+ *
+ * Floating-point draws use the top 53 bits, so they are exact doubles and the
+ * same on every IEEE-754 machine.
+ */
+#ifndef PW_RNG_H
+#define PW_RNG_H
+
+#include <stdint.h>
+
+typedef struct pw_rng {
+	uint64_t s[4];
+} pw_rng_t;
+
+/* One step of splitmix64; also a good 64-bit mixing function for seeds. */
+uint64_t rng_mix64(uint64_t *state);
+
+/* Seeds r from seed. */
+void rng_seed(pw_rng_t *r, uint64_t seed);
+
+/*
+ * Seeds r with an independent stream derived from (seed, stream): the same
+ * pair always gives the same sequence; different streams do not overlap in
+ * practice. Used for per-effect streams (seed = game seed, stream = a hash of
+ * the effect id) and for league generation.
+ */
+void rng_seed_stream(pw_rng_t *r, uint64_t seed, uint64_t stream);
+
+uint64_t rng_next(pw_rng_t *r);
+
+/* A double uniformly in [0, 1). */
+double rng_uniform(pw_rng_t *r);
+
+/* An integer uniformly in [0, n), without modulo bias; n must be > 0. */
+uint32_t rng_below(pw_rng_t *r, uint32_t n);
+
+/* An integer uniformly in [lo, hi] (inclusive); lo <= hi. */
+int rng_range(pw_rng_t *r, int lo, int hi);
+
+/* True with probability p (p <= 0 never, p >= 1 always). */
+int rng_chance(pw_rng_t *r, double p);
+
+/* Index drawn with probability proportional to w[i] (w[i] >= 0, n >= 1).
+ * Returns n-1 when every weight is zero. */
+int rng_weighted(pw_rng_t *r, const double *w, int n);
+
+/* 64-bit FNV-1a of a string: stable across builds, used to turn ids into
+ * stream numbers. */
+uint64_t rng_hash_str(const char *s);
+
+#endif
