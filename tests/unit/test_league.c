@@ -56,9 +56,12 @@ TEST(league_hoopers_respect_budget_and_ranges)
 				for (int i = 0; i < PW_ATTR_COUNT; i++) {
 					CHECK(h->attr[i] >= 1 && h->attr[i] <= 100);
 					sum += h->attr[i];
-					/* variance ±10, then renormalised: stays near the base */
+					/* ±10, then rescaled by 360/total with total in
+					 * [270, 450]: an 80 can move by at most
+					 * 10 + 90*(360/270 - 1) ≈ 40, and in practice by
+					 * far less; a generator bug moves it further. */
 					int d = h->attr[i] - league_archetype_base(h->archetype)[i];
-					CHECK_MSG(d >= -16 && d <= 16, "attr %d drifted %d", i, d);
+					CHECK_MSG(d >= -30 && d <= 30, "attr %d drifted %d", i, d);
 				}
 				CHECK_EQ(sum, PW_ATTR_BUDGET);
 				CHECK_EQ(h->team_id, team->id);
