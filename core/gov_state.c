@@ -285,8 +285,10 @@ int gstate_apply(pw_gstate_t *g, const pw_event_t *ev)
 		for (int i = 0; i < g->n_govs; i++)
 			g->govs[i].proposals = g->govs[i].votes = g->govs[i].trades = g->govs[i].passed = 0;
 	} else if (!strcmp(t, "season.phase_changed")) {
-		if (ev->season_id == g->season.id)
+		if (ev->season_id == g->season.id) {
 			snprintf(g->season.phase, sizeof g->season.phase, "%s", jstr(pl, "to") ? jstr(pl, "to") : "");
+			g->season.phase_round = ev->round;
+		}
 	} else if (!strcmp(t, "governor.joined")) {
 		pw_governor_t *gv = gstate_governor(g, ev->governor_id);
 		if (!gv) {
@@ -392,6 +394,7 @@ int gstate_apply(pw_gstate_t *g, const pw_event_t *ev)
 					goto out;
 				}
 				v = &p->votes[p->n_votes++];
+				memset(v, 0, sizeof *v);
 				pw_governor_t *gv = gstate_governor(g, ev->governor_id);
 				if (gv)
 					gv->votes++;

@@ -132,6 +132,7 @@ typedef struct pw_season_info {
 	int number;
 	char name[64];
 	char phase[24];
+	int phase_round;           /* the round the phase began at */
 	bool carry_rules;
 } pw_season_info_t;
 

@@ -416,11 +416,12 @@ int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJS
 		return rc;
 	}
 	int cost = cJSON_GetObjectItem(p, "cost")->valueint;
+	int tier = cJSON_GetObjectItem(p, "tier")->valueint;
 	if (gv->tokens[PW_TOK_PROPOSE] < cost) {
 		cJSON_Delete(p);
 		tx_abort(g);
 		return seterr(e, PW_E_TOKENS, "this tier %d proposal costs %d PROPOSE tokens and "
-			      "governor %lld has %d", cJSON_GetObjectItem(p, "tier")->valueint, cost,
+			      "governor %lld has %d", tier, cost,
 			      (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
 	}
 	if ((rc = append(g, "proposal.submitted", "proposal", pid, gid, gv->team_id, p, e)) < 0 ||
