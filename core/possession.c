@@ -33,13 +33,22 @@ double poss_logistic(double x, double mid, double k)
 
 double poss_shot_base(int scoring, pw_shot_type_t t, double mid_shift)
 {
-	double l;
+	double l, floor;
 	switch (t) {
-	case PW_SHOT_AT_RIM: l = poss_logistic(scoring, TUNE_RIM_MID, TUNE_RIM_K); break;
-	case PW_SHOT_MID_RANGE: l = poss_logistic(scoring, TUNE_MIDR_MID, TUNE_MIDR_K); break;
-	default: l = poss_logistic(scoring, TUNE_THREE_MID + mid_shift, TUNE_THREE_K); break;
+	case PW_SHOT_AT_RIM:
+		l = poss_logistic(scoring, TUNE_RIM_MID, TUNE_RIM_K);
+		floor = TUNE_RIM_FLOOR;
+		break;
+	case PW_SHOT_MID_RANGE:
+		l = poss_logistic(scoring, TUNE_MIDR_MID, TUNE_MIDR_K);
+		floor = TUNE_MIDR_FLOOR;
+		break;
+	default:
+		l = poss_logistic(scoring, TUNE_THREE_MID + mid_shift, TUNE_THREE_K);
+		floor = TUNE_THREE_FLOOR;
+		break;
 	}
-	return TUNE_SHOT_FLOOR + (TUNE_SHOT_CEIL - TUNE_SHOT_FLOOR) * l;
+	return floor + (TUNE_SHOT_CEIL - floor) * l;
 }
 
 double poss_ft_base(int scoring)
@@ -466,7 +475,7 @@ static bool free_throws(poss_t *p, int shooter, int n)
 	int rs = roster_slot(g, p->off, shooter);
 	bool missed = false;
 	for (int i = 0; i < n && !g->over; i++) {
-		double pr = c->ft * (0.9 + 0.1 * h->stamina) + g->crowd[p->off] * 0.5;
+		double pr = c->ft * (TUNE_FT_STAMINA_MIN + (1.0 - TUNE_FT_STAMINA_MIN) * h->stamina);
 		if (is_close_late(g, TUNE_CLOSE_MARGIN))
 			pr += g->ego_nudge[p->off];
 		pr += (rng_uniform(&g->rng) - 0.5) * c->chaos;
@@ -825,7 +834,7 @@ void poss_run(pw_sim_t *g, int off)
 		if (trip > 0 && clock_out(g))
 			break;
 		advance(g, R->shot_clock_seconds * clock_share(g, off, kind, p.transition && trip == 0));
-		if (trip == 0 && turnover_check(&p, handler))
+		if (turnover_check(&p, handler))
 			break;
 		kind = shoot(&p, handler);
 		if (kind == TRIP_DONE || g->over)

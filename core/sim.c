@@ -449,7 +449,8 @@ static void setup_venue(pw_sim_t *g)
 	const pw_venue_t *home = &g->st.team[0]->venue, *away = &g->st.team[1]->venue;
 	g->drain_mult[0] = g->drain_mult[1] = 1.0;
 	if (R->home_court_enabled) {
-		g->crowd[0] = R->home_crowd_boost * clampd(home->capacity / TUNE_FULL_CAPACITY, 0, 1);
+		g->crowd[0] = R->home_crowd_boost * clampd(home->capacity / TUNE_FULL_CAPACITY, 0, 1) *
+			     TUNE_CROWD_REACH;
 		g->ego_nudge[0] = R->crowd_pressure;
 		g->ego_nudge[1] = -R->crowd_pressure;
 		double extra = R->away_fatigue_factor;
@@ -472,9 +473,10 @@ static void setup_venue(pw_sim_t *g)
 
 /* ---- The game -------------------------------------------------------------- */
 
-static void marker(pw_sim_t *g)
+/* A period marker play: quarter end, halftime, Elam start, game end. */
+static void marker(pw_sim_t *g, pw_outcome_t what)
 {
-	sim_emit(g, -1, PW_ACT_PERIOD, PW_RES_NONE);
+	sim_emit(g, 0, PW_ACT_PERIOD, what);
 }
 
 static void end_period(pw_sim_t *g)
@@ -526,11 +528,12 @@ static void play_timed(pw_sim_t *g, int *off)
 		}
 		st->clock = 0;
 		end_period(g);
-		marker(g);
+		marker(g, PW_RES_QUARTER_END);
 		period_hook(g, PW_HOOK_QUARTER_END, false);
 		if (g->over)
 			return;
 		if (q == 2) {
+			marker(g, PW_RES_HALFTIME);
 			period_hook(g, PW_HOOK_HALFTIME, false);
 			recover(g, R->halftime_stamina_recovery);
 			st->team_fouls[0] = st->team_fouls[1] = 0;
@@ -550,7 +553,7 @@ static void play_elam(pw_sim_t *g, int *off)
 	int lead = st->score[0] > st->score[1] ? st->score[0] : st->score[1];
 	st->elam_target = lead + st->rules->elam_margin;
 	g->out->elam_target = st->elam_target;
-	marker(g);
+	marker(g, PW_RES_ELAM_START);
 	period_hook(g, PW_HOOK_ELAM_START, false);
 	int start = st->possession;
 	while (!g->over) {
@@ -626,7 +629,7 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 		play_elam(&g, &off);
 	else
 		out->elam_possessions = 0;
-	marker(&g);
+	marker(&g, PW_RES_GAME_END);
 	game_end(&g);
 
 	out->home_score = st->score[0];

@@ -14,8 +14,8 @@
 
 /* A possession uses dead_ball_time_seconds plus a share of the shot clock
  * drawn uniformly in [MIN, MIN+SPAN]: most offenses shoot late in the clock. */
-#define TUNE_CLOCK_SHARE_MIN        0.50
-#define TUNE_CLOCK_SHARE_SPAN       0.45
+#define TUNE_CLOCK_SHARE_MIN        0.65
+#define TUNE_CLOCK_SHARE_SPAN       0.40
 /* A second chance after an offensive rebound runs a shorter reset. */
 #define TUNE_CLOCK_OREB_SHARE_MIN   0.15
 #define TUNE_CLOCK_OREB_SHARE_SPAN  0.35
@@ -55,7 +55,7 @@
 #define TUNE_HELP_PRESS             0.25
 /* Interception chance per pass: base × turnover_rate_modifier, less for a
  * good passer, more against help defense. */
-#define TUNE_PASS_STEAL_BASE        0.022
+#define TUNE_PASS_STEAL_BASE        0.060
 #define TUNE_PASS_STEAL_PASSING     0.00025 /* per passing point above 50 */
 #define TUNE_PASS_STEAL_HELP        0.010
 /* A made shot after a pass is assisted with this chance (+ passer passing). */
@@ -87,8 +87,8 @@
 #define TUNE_SEL_MID_SCORING        0.45
 #define TUNE_SEL_MID_IQ             0.45
 #define TUNE_SEL_MID_BASE           8.0
-#define TUNE_SEL_THREE_SCORING      1.40
-#define TUNE_SEL_THREE_BASE         -15.0
+#define TUNE_SEL_THREE_SCORING      1.60
+#define TUNE_SEL_THREE_BASE         -10.0
 #define TUNE_SEL_FLOOR              4.0
 /* Every foot of three_point_distance beyond the default lowers the three
  * weight by this fraction (and a shorter line raises it), floor 0.05. */
@@ -121,15 +121,18 @@
 #define TUNE_MIDR_K                 0.08
 #define TUNE_THREE_MID              60.0
 #define TUNE_THREE_K                0.07
-/* Shots are made by the shooter's scoring and also by the rest of the game:
- * the logistic is flattened toward this floor (a 1-scoring hooper still hits
- * the odd layup) and ceiling. */
-#define TUNE_SHOT_FLOOR             0.08
-#define TUNE_SHOT_CEIL              0.92
+/* The logistic is mapped onto [FLOOR, CEIL] per class: even a 1-scoring
+ * hooper hits the odd open layup, and nobody is automatic. Contest (~0.8),
+ * stamina (~0.9) and IQ then multiply this base, so the floors sit high
+ * enough that a league-average shooter lands near real percentages. */
+#define TUNE_RIM_FLOOR              0.62
+#define TUNE_MIDR_FLOOR             0.40
+#define TUNE_THREE_FLOOR            0.32
+#define TUNE_SHOT_CEIL              0.88
 /* Contest = scheme add + defender defense/100 × this (a 100-defense
  * defender takes up to half). */
 #define TUNE_CONTEST_DEF            0.50
-#define TUNE_CONTEST_MAX            0.75
+#define TUNE_CONTEST_MAX            0.50
 /* The defender's stamina scales their contest: tired legs contest late. */
 #define TUNE_CONTEST_STAMINA_MIN    0.60
 /* Transition shots face a lighter contest. */
@@ -139,8 +142,11 @@
 #define TUNE_IQ_FACTOR_MIN          0.90
 #define TUNE_IQ_FACTOR_SPAN         0.20
 #define TUNE_STAMINA_FACTOR_MIN     0.70
-/* Home crowd: + home_crowd_boost × (capacity / this), capped at 1. */
+/* Home crowd: + home_crowd_boost × min(1, capacity / FULL) × REACH. REACH is
+ * the share of a full house's roar that reaches an average shot; it sets
+ * the home win rate near the middle of its calibration range. */
 #define TUNE_FULL_CAPACITY          50000.0
+#define TUNE_CROWD_REACH            0.6
 /* Chaotic alignment widens the spread: p += (u − ½)·2 · chaotic/100 · this. */
 #define TUNE_CHAOS_SPREAD           0.12
 /* Close game: margin at most this many points, late in the last timed
@@ -172,10 +178,12 @@
 /* A fouled shot is harder to make (and-ones are rare). */
 #define TUNE_FOULED_SHOT_FACTOR     0.45
 /* Free throws: logistic on scoring with a high base (about 75%). */
-#define TUNE_FT_MID                 0.0
+#define TUNE_FT_MID                 15.0
 #define TUNE_FT_K                   0.028
-#define TUNE_FT_FLOOR               0.45
+#define TUNE_FT_FLOOR               0.36
 #define TUNE_FT_CEIL                0.95
+/* Tired legs cost a little at the line: × (MIN + (1 − MIN) × stamina). */
+#define TUNE_FT_STAMINA_MIN         0.90
 
 /* ---- Rebounds ------------------------------------------------------------ */
 
@@ -193,13 +201,13 @@
 /* ---- Stamina ------------------------------------------------------------- */
 
 /* Drain per possession = stamina_drain_rate × (1 + (1 − stamina/100) × this). */
-#define TUNE_DRAIN_LOW_STAMINA      1.0
+#define TUNE_DRAIN_LOW_STAMINA      0.5
 /* Defender cost per scheme is scaled by this (spec values are per possession
  * at full intensity). */
-#define TUNE_DEF_COST_SCALE         0.55
+#define TUNE_DEF_COST_SCALE         0.30
 #define TUNE_INTENSITY_DRAIN        0.30
 /* Away drain: travel_fatigue_per_mile × miles / this. */
-#define TUNE_TRAVEL_MILES_DIVISOR   10.0
+#define TUNE_TRAVEL_MILES_DIVISOR   40.0
 /* A hooper on the bench recovers this much per possession. */
 #define TUNE_BENCH_RECOVERY         0.012
 
@@ -236,8 +244,8 @@
 #define TUNE_SCH_STAMINA_PIVOT      0.6
 #define TUNE_SCH_STAMINA            0.25
 /* ...trailing teams press (per point behind, capped), leading teams zone... */
-#define TUNE_SCH_TRAIL_PRESS        0.06
-#define TUNE_SCH_LEAD_ZONE          0.05
+#define TUNE_SCH_TRAIL_PRESS        0.12
+#define TUNE_SCH_LEAD_ZONE          0.10
 #define TUNE_SCH_SCORE_CAP          15
 /* ...fast offenses get zoned (per speed point above 45)... */
 #define TUNE_SCH_SPEED_ZONE         0.03
