@@ -173,8 +173,6 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	int n = rc == 0 ? store_schedule_round(s, season->id, round, rows, PW_MAX_TEAMS) : -1;
 	if (n < 0)
 		rc = -1;
-	uint64_t lseed = 0;
-	store_league_first(s, &lseed);
 	cJSON *snap = cJSON_CreateObject();
 	cJSON_AddNumberToObject(snap, "season_id", (double)season->id);
 	cJSON_AddNumberToObject(snap, "round", round);
@@ -189,7 +187,7 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 		cJSON_AddNumberToObject(x, "away", (double)rows[i].away_team_id);
 		char seed[24];
 		snprintf(seed, sizeof seed, "%llu",
-			 (unsigned long long)season_game_seed(lseed, season->number, round, rows[i].game_index));
+			 (unsigned long long)season_game_seed(season->seed, season->number, round, rows[i].game_index));
 		cJSON_AddStringToObject(x, "seed", seed); /* as text: JSON numbers lose 64-bit seeds */
 		cJSON_AddStringToObject(x, "stage", rows[i].stage);
 		cJSON_AddStringToObject(x, "series", rows[i].series);

@@ -118,7 +118,7 @@ static const char *team_name(const cJSON *teams, int64_t id)
 }
 
 int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rules_t *rules,
-		  int64_t *season_id, pw_err_t *e)
+		  uint64_t seed, int64_t *season_id, pw_err_t *e)
 {
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
@@ -153,7 +153,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 		snprintf(nm, sizeof nm, "Season %d", number);
 	cJSON *rj = rules_to_json(&start);
 	char *rtext = cJSON_PrintUnformatted(rj);
-	uint64_t sseed = season_game_seed(lseed, number, 0, 0);
+	uint64_t sseed = seed ? seed : season_game_seed(lseed, number, 0, 0);
 	int64_t sid = store_season_insert(s, lid, number, nm, sseed, rtext, (int64_t)time(NULL));
 	free(rtext);
 	if (sid <= 0) {

@@ -35,10 +35,11 @@ int season_setup_league(pw_store_t *s, const char *name, uint64_t league_seed, i
  * *rules when given), the regular-season schedule, and a fresh enrolment of
  * every governor of the previous season (governor.joined, tokens refreshed).
  * Without carry_rules the active effects end (effect.expired). Refuses while
- * the current season is not complete. One transaction.
+ * the current season is not complete. seed 0 derives the season's seed
+ * (which seeds every game) from the league seed. One transaction.
  */
 int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rules_t *rules,
-		  int64_t *season_id, pw_err_t *err);
+		  uint64_t seed, int64_t *season_id, pw_err_t *err);
 
 /* The latest season of the first league: 1 found, 0 none, negative error. */
 int season_current(pw_store_t *s, pw_season_row_t *out);

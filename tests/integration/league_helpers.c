@@ -30,7 +30,7 @@ pw_gov_t *lt_league(pw_store_t *s, int n)
 	pw_gov_cfg_t cfg = {.scripts_dir = "/nonexistent"};
 	pw_gov_t *g = gov_open(s, &cfg);
 	int64_t sid;
-	if (season_create(g, NULL, true, NULL, &sid, &e) < 0)
+	if (season_create(g, NULL, true, NULL, 0, &sid, &e) < 0)
 		test_fail(__FILE__, __LINE__, "season: %s", e.msg);
 	return g;
 }
