@@ -500,6 +500,12 @@ static void setup_venue(pw_sim_t *g)
 	g->three_mid_shift = feet * TUNE_THREE_MID_PER_FT;
 }
 
+int sim_elam_target(int home, int away, int margin)
+{
+	/* Tied scores need no special case: the "leading" score is the tie. */
+	return (home > away ? home : away) + margin;
+}
+
 /* ---- The game -------------------------------------------------------------- */
 
 /* A period marker play: quarter end, halftime, Elam start, game end. */
@@ -579,8 +585,7 @@ static void play_elam(pw_sim_t *g, int *off)
 	st->quarter = st->rules->elam_trigger_quarter + 1;
 	st->elam = true;
 	st->clock = -1;
-	int lead = st->score[0] > st->score[1] ? st->score[0] : st->score[1];
-	st->elam_target = lead + st->rules->elam_margin;
+	st->elam_target = sim_elam_target(st->score[0], st->score[1], st->rules->elam_margin);
 	g->out->elam_target = st->elam_target;
 	marker(g, PW_RES_ELAM_START);
 	period_hook(g, PW_HOOK_ELAM_START, false);

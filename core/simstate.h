@@ -156,6 +156,9 @@ void sim_hook_apply_common(pw_sim_t *g, const pw_hook_ctx_t *c, const pw_hook_re
 /* Recomputes lineup[t] after a substitution or an attribute change. */
 void sim_lineup_changed(pw_sim_t *g, int t);
 
+/* The Elam target: the leading score (or the tied score) plus the margin. */
+int sim_elam_target(int home, int away, int margin);
+
 /* Replaces a fouled-out hooper in floor slot `slot` of team t at once. */
 void sim_foul_out(pw_sim_t *g, int t, int slot);
 
