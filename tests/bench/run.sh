@@ -12,12 +12,12 @@ for i in 1 2 3; do "$bin" bench --games 20000; done
 if command -v valgrind >/dev/null 2>&1; then
 	# Instruction counts repeat exactly, so they compare versions of hot
 	# code where timings cannot.
-	echo "== simulation instructions per game (callgrind, 200 games) =="
+	echo "== simulation instructions per game (callgrind, 2000 games) =="
 	out=$(mktemp)
-	valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" bench --games 200 >/dev/null 2>&1
+	valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" bench --games 2000 >/dev/null 2>&1
 	total=$(grep -E '^(summary|totals):' "$out" | head -n 1 | awk '{print $2}')
 	rm -f "$out"
-	[ -n "$total" ] && echo "instructions_per_game=$((total / 200)) (includes start-up)"
+	[ -n "$total" ] && echo "instructions_per_game=$((total / 2000)) (includes start-up)"
 fi
 
 for b in "$here"/bench_*.sh; do
