@@ -255,7 +255,7 @@ TEST(round_concurrent_governance_writes_during_ticks)
 	pthread_create(&t2, NULL, vote_loop, &v2);
 	pw_round_cfg_t c;
 	lt_cfg(&c, g);
-	c.governance_interval = 3;
+	c.governance_interval = 1000; /* keep the proposals open while the voters run */
 	pw_err_t e;
 	pw_round_out_t o;
 	for (int r = 0; r < 6; r++)
