@@ -17,6 +17,7 @@
 #include "effects/fx_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 enum {
@@ -77,9 +78,12 @@ static void pattern_charge(lua_State *L, size_t n, const char *p, size_t plen)
 	double est = pow((double)n + 1, k + 1) * ((double)plen + 1) * pow(2, q > 60 ? 60 : q);
 	fx_sbx_t *S = fx_sbx_of(L);
 	double units = est / 256 + (double)n / 64 + 1;
-	if (S->in_call && units > (double)S->lim.instr_per_call)
-		luaL_error(L, "pattern too complex for a %d-byte subject (%d repetitions; worst "
-			   "case %.3g steps)", (int)n, k, est);
+	if (S->in_call && units > (double)S->lim.instr_per_call) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "pattern too complex for a %zu-byte subject (%d "
+			 "repetitions; worst case %.3g steps)", n, k, est);
+		luaL_error(L, "%s", msg);
+	}
 	fx_charge(L, sat_units(units));
 }
 
@@ -140,10 +144,13 @@ static int wrap_call(lua_State *L)
 		}
 		double total = (double)n * (double)l + (double)(n - 1) * (double)ls;
 		fx_sbx_t *S = fx_sbx_of(L);
-		if (total > (double)S->lim.max_string)
-			return luaL_error(L, "string.rep: a %.0f-byte result is longer than the "
-					  "%d-byte string limit", total, (int)S->lim.max_string);
-		fx_charge(L, sat_units((double)n / 8 + total / 64));
+		if (total > (double)S->lim.max_string) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "string.rep: a %.0f-byte result is longer than "
+				 "the %zu-byte string limit", total, S->lim.max_string);
+			return luaL_error(L, "%s", msg);
+		}
+		fx_charge(L, sat_units((double)n / 64 + total / 64));
 		break;
 	}
 	case W_FIND:
