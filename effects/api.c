@@ -140,161 +140,166 @@ static int push_json(lua_State *L, const cJSON *j, uint32_t gen)
 	return 1;
 }
 
+/* --- field names ----------------------------------------------------------- */
+
+/*
+ * Every field name a view knows, as a small integer: __index looks the key
+ * up once in a table (a hash of an interned string) instead of comparing
+ * strings, which is most of what a field read would otherwise cost.
+ */
+#define FX_KEYS(X) \
+	X(HOOK, "hook") X(GAME, "game") X(RULES, "rules") X(OFFENSE, "offense") \
+	X(DEFENSE, "defense") X(HANDLER, "handler") X(SHOOTER, "shooter") \
+	X(DEFENDER, "defender") X(STEALER, "stealer") X(FOULER, "fouler") X(FOULED, "fouled") \
+	X(REBOUNDER, "rebounder") X(SHOT_TYPE, "shot_type") X(PROBABILITY, "probability") \
+	X(MADE, "made") X(POINTS, "points") X(FREE_THROWS, "free_throws") \
+	X(OFFENSIVE, "offensive") X(RANDOM, "random") X(META, "meta") X(LOG, "log") \
+	X(ID, "id") X(ROUND, "round") X(QUARTER, "quarter") X(CLOCK, "clock") \
+	X(POSSESSION, "possession") X(HOME_TEAM_ID, "home_team_id") \
+	X(AWAY_TEAM_ID, "away_team_id") X(HOME_SCORE, "home_score") X(AWAY_SCORE, "away_score") \
+	X(ELAM, "elam") X(ELAM_TARGET, "elam_target") X(WINNER_TEAM_ID, "winner_team_id") \
+	X(MARGIN, "margin") X(TEAM_ID, "team_id") X(NAME, "name") X(HOOPERS, "hoopers") \
+	X(SCORE, "score") X(HOME, "home") X(ARCHETYPE, "archetype") X(STAMINA_NOW, "stamina") \
+	X(FOULS, "fouls") X(MOVES, "moves") X(ON_FLOOR, "on_floor") X(FOULED_OUT, "fouled_out") \
+	X(IS_STARTER, "is_starter")
+
+enum {
+	K_NONE,
+#define FX_KEY_ENUM(id, name) K_##id,
+	FX_KEYS(FX_KEY_ENUM)
+#undef FX_KEY_ENUM
+	K_ATTR, /* K_ATTR + attribute index (stamina is K_STAMINA_NOW: live, 0..1) */
+};
+
+static const char *const key_names[] = {
+	"",
+#define FX_KEY_NAME(id, name) name,
+	FX_KEYS(FX_KEY_NAME)
+#undef FX_KEY_NAME
+};
+
+/* The id of the key at index 2 (0 when unknown). Upvalue 2 is the table. */
+static int key_id(lua_State *L)
+{
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return K_NONE;
+	lua_pushvalue(L, 2);
+	lua_rawget(L, lua_upvalueindex(2));
+	int id = (int)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	return id;
+}
+
 /* --- ctx ---------------------------------------------------------------- */
 
-static int ctx_common(lua_State *L, const char *k)
+static int ctx_common(lua_State *L, int k)
 {
-	if (strcmp(k, "hook") == 0) {
+	switch (k) {
+	case K_HOOK:
 		lua_pushstring(L, fx_hook_name(fx_rt_hook(L)));
 		return 1;
-	}
-	if (strcmp(k, "random") == 0) {
+	case K_RANDOM:
 		lua_pushcfunction(L, fx_api_random);
 		return 1;
-	}
-	if (strcmp(k, "meta") == 0) {
+	case K_META:
 		push_view(L, S_META);
 		return 1;
-	}
-	if (strcmp(k, "log") == 0) {
+	case K_LOG:
 		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_tostring); /* the log function */
 		return 1;
 	}
 	return 0;
 }
 
-static int ctx_sim(lua_State *L, const char *k)
+static int push_if(lua_State *L, bool cond)
+{
+	if (!cond)
+		lua_pushnil(L);
+	return cond;
+}
+
+static int ctx_sim(lua_State *L, int k)
 {
 	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
 	if (!c)
 		return luaL_error(L, "ctx is only available inside a hook call");
 	const pw_game_state_t *g = c->game;
 	int h = c->hook;
-	switch (k[0]) {
-	case 'd':
-		if (strcmp(k, "defense") == 0) {
-			if (c->offense < 0)
-				lua_pushnil(L);
-			else
-				push_view(L, S_TEAM + 1 - c->offense);
-			return 1;
-		}
-		if (strcmp(k, "defender") == 0)
-			return push_hooper(L, g, c->defender);
-		break;
-	case 'f':
-		if (strcmp(k, "fouler") == 0)
-			return push_hooper(L, g, c->fouler);
-		if (strcmp(k, "fouled") == 0)
-			return push_hooper(L, g, c->fouled);
-		if (strcmp(k, "free_throws") == 0) {
-			if (h == PW_HOOK_FOUL_POST)
-				lua_pushinteger(L, c->free_throws);
-			else
-				lua_pushnil(L);
-			return 1;
-		}
-		break;
-	case 'g':
-		if (strcmp(k, "game") == 0) {
-			push_view(L, S_GAME);
-			return 1;
-		}
-		break;
-	case 'h':
-		if (strcmp(k, "handler") == 0)
-			return push_hooper(L, g, c->handler);
-		break;
-	case 'm':
-		if (strcmp(k, "made") == 0) {
-			if (h == PW_HOOK_SHOT_POST)
-				lua_pushboolean(L, c->made);
-			else
-				lua_pushnil(L);
-			return 1;
-		}
-		break;
-	case 'o':
-		if (strcmp(k, "offense") == 0) {
-			if (c->offense < 0)
-				lua_pushnil(L);
-			else
-				push_view(L, S_TEAM + c->offense);
-			return 1;
-		}
-		if (strcmp(k, "offensive") == 0) {
-			if (h == PW_HOOK_REBOUND_POST)
-				lua_pushboolean(L, c->offensive);
-			else
-				lua_pushnil(L);
-			return 1;
-		}
-		break;
-	case 'p':
-		if (strcmp(k, "probability") == 0) {
-			if (h == PW_HOOK_SHOT_PRE)
-				lua_pushnumber(L, c->probability);
-			else
-				lua_pushnil(L);
-			return 1;
-		}
-		if (strcmp(k, "points") == 0) {
-			if (h == PW_HOOK_SHOT_POST)
-				lua_pushinteger(L, c->points);
-			else
-				lua_pushnil(L);
-			return 1;
-		}
-		break;
-	case 'r':
-		if (strcmp(k, "rules") == 0) {
-			push_view(L, S_RULES);
-			return 1;
-		}
-		if (strcmp(k, "rebounder") == 0)
-			return push_hooper(L, g, c->rebounder);
-		break;
-	case 's':
-		if (strcmp(k, "shooter") == 0)
-			return push_hooper(L, g, c->shooter);
-		if (strcmp(k, "stealer") == 0)
-			return push_hooper(L, g, c->stealer);
-		if (strcmp(k, "shot_type") == 0) {
-			if ((h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) &&
-			    c->shot_type >= 0 && c->shot_type < PW_SHOT_TYPES)
-				lua_pushstring(L, shot_names[c->shot_type]);
-			else
-				lua_pushnil(L);
-			return 1;
-		}
-		break;
+	if (k == K_ATTR + PW_ATTR_DEFENSE) /* one name, two meanings: ctx.defense is the team */
+		k = K_DEFENSE;
+	switch (k) {
+	case K_GAME:
+		push_view(L, S_GAME);
+		return 1;
+	case K_RULES:
+		push_view(L, S_RULES);
+		return 1;
+	case K_OFFENSE:
+		if (push_if(L, c->offense >= 0))
+			push_view(L, S_TEAM + c->offense);
+		return 1;
+	case K_DEFENSE:
+		if (push_if(L, c->offense >= 0))
+			push_view(L, S_TEAM + 1 - c->offense);
+		return 1;
+	case K_HANDLER: return push_hooper(L, g, c->handler);
+	case K_SHOOTER: return push_hooper(L, g, c->shooter);
+	case K_DEFENDER: return push_hooper(L, g, c->defender);
+	case K_STEALER: return push_hooper(L, g, c->stealer);
+	case K_FOULER: return push_hooper(L, g, c->fouler);
+	case K_FOULED: return push_hooper(L, g, c->fouled);
+	case K_REBOUNDER: return push_hooper(L, g, c->rebounder);
+	case K_SHOT_TYPE:
+		if (push_if(L, (h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) &&
+				       c->shot_type >= 0 && c->shot_type < PW_SHOT_TYPES))
+			lua_pushstring(L, shot_names[c->shot_type]);
+		return 1;
+	case K_PROBABILITY:
+		if (push_if(L, h == PW_HOOK_SHOT_PRE))
+			lua_pushnumber(L, c->probability);
+		return 1;
+	case K_MADE:
+		if (push_if(L, h == PW_HOOK_SHOT_POST))
+			lua_pushboolean(L, c->made);
+		return 1;
+	case K_POINTS:
+		if (push_if(L, h == PW_HOOK_SHOT_POST))
+			lua_pushinteger(L, c->points);
+		return 1;
+	case K_FREE_THROWS:
+		if (push_if(L, h == PW_HOOK_FOUL_POST))
+			lua_pushinteger(L, c->free_throws);
+		return 1;
+	case K_OFFENSIVE:
+		if (push_if(L, h == PW_HOOK_REBOUND_POST))
+			lua_pushboolean(L, c->offensive);
+		return 1;
 	}
 	if (ctx_common(L, k))
 		return 1;
 	return no_field(L, "ctx");
 }
 
-static int ctx_round(lua_State *L, const char *k)
+static int ctx_round(lua_State *L, int k)
 {
 	if (ctx_common(L, k))
 		return 1;
-	if (strcmp(k, "rules") == 0) {
-		if (fx_rt_rules(L))
+	if (k == K_RULES) {
+		if (push_if(L, fx_rt_rules(L) != NULL))
 			push_view(L, S_RULES);
-		else
-			lua_pushnil(L);
 		return 1;
 	}
 	uint32_t gen;
 	const cJSON *j = fx_rt_json_ctx(L, &gen);
-	const cJSON *it = j ? cJSON_GetObjectItemCaseSensitive(j, k) : NULL;
+	const cJSON *it = j && lua_type(L, 2) == LUA_TSTRING
+				  ? cJSON_GetObjectItemCaseSensitive(j, lua_tostring(L, 2)) : NULL;
 	if (it)
 		return push_json(L, it, gen);
 	/* fields a round hook may or may not get are nil, not errors */
 	static const char *const optional[] = {"round", "standings", "game", "winner_team_id",
 					       "margin", "proposals", "tallies", "report"};
 	for (size_t i = 0; i < sizeof optional / sizeof *optional; i++)
-		if (strcmp(k, optional[i]) == 0) {
+		if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), optional[i]) == 0) {
 			lua_pushnil(L);
 			return 1;
 		}
@@ -303,49 +308,35 @@ static int ctx_round(lua_State *L, const char *k)
 
 /* --- game, rules, team, hooper ------------------------------------------ */
 
-static int game_index(lua_State *L, const char *k)
+static int game_index(lua_State *L, int k)
 {
 	const pw_game_state_t *g = cur_game(L);
-	static const char *const keys[] = {
-		"id", "round", "quarter", "clock", "possession", "home_team_id", "away_team_id",
-		"home_score", "away_score", "elam", "elam_target", "winner_team_id", "margin",
-	};
-	int i = 0, n = (int)(sizeof keys / sizeof *keys);
-	while (i < n && strcmp(keys[i], k) != 0)
-		i++;
-	switch (i) {
-	case 0: lua_pushinteger(L, g->game_id); break;
-	case 1: lua_pushinteger(L, g->round); break;
-	case 2: lua_pushinteger(L, g->quarter); break;
-	case 3:
-		if (g->elam || g->clock < 0)
-			lua_pushnil(L);
-		else
+	bool over = g->winner == 0 || g->winner == 1;
+	switch (k) {
+	case K_ID: lua_pushinteger(L, g->game_id); break;
+	case K_ROUND: lua_pushinteger(L, g->round); break;
+	case K_QUARTER: lua_pushinteger(L, g->quarter); break;
+	case K_CLOCK:
+		if (push_if(L, !g->elam && g->clock >= 0))
 			lua_pushnumber(L, g->clock);
 		break;
-	case 4: lua_pushinteger(L, g->possession); break;
-	case 5: lua_pushinteger(L, g->team[0] ? g->team[0]->id : 0); break;
-	case 6: lua_pushinteger(L, g->team[1] ? g->team[1]->id : 0); break;
-	case 7: lua_pushinteger(L, g->score[0]); break;
-	case 8: lua_pushinteger(L, g->score[1]); break;
-	case 9: lua_pushboolean(L, g->elam); break;
-	case 10:
-		if (g->elam_target > 0)
+	case K_POSSESSION: lua_pushinteger(L, g->possession); break;
+	case K_HOME_TEAM_ID: lua_pushinteger(L, g->team[0] ? g->team[0]->id : 0); break;
+	case K_AWAY_TEAM_ID: lua_pushinteger(L, g->team[1] ? g->team[1]->id : 0); break;
+	case K_HOME_SCORE: lua_pushinteger(L, g->score[0]); break;
+	case K_AWAY_SCORE: lua_pushinteger(L, g->score[1]); break;
+	case K_ELAM: lua_pushboolean(L, g->elam); break;
+	case K_ELAM_TARGET:
+		if (push_if(L, g->elam_target > 0))
 			lua_pushinteger(L, g->elam_target);
-		else
-			lua_pushnil(L);
 		break;
-	case 11:
-		if (g->winner == 0 || g->winner == 1)
+	case K_WINNER_TEAM_ID:
+		if (push_if(L, over))
 			lua_pushinteger(L, g->team[g->winner] ? g->team[g->winner]->id : 0);
-		else
-			lua_pushnil(L);
 		break;
-	case 12:
-		if (g->winner == 0 || g->winner == 1)
+	case K_MARGIN:
+		if (push_if(L, over))
 			lua_pushinteger(L, g->score[g->winner] - g->score[1 - g->winner]);
-		else
-			lua_pushnil(L);
 		break;
 	default:
 		return no_field(L, "ctx.game");
@@ -353,10 +344,10 @@ static int game_index(lua_State *L, const char *k)
 	return 1;
 }
 
-static int rules_index(lua_State *L, const char *k)
+static int rules_index(lua_State *L)
 {
 	const pw_rules_t *r = fx_rt_rules(L);
-	const pw_rule_def_t *d = rules_find(k);
+	const pw_rule_def_t *d = lua_type(L, 2) == LUA_TSTRING ? rules_find(lua_tostring(L, 2)) : NULL;
 	if (!r)
 		return luaL_error(L, "ctx.rules is not available here");
 	if (!d)
@@ -371,60 +362,48 @@ static int rules_index(lua_State *L, const char *k)
 	return 1;
 }
 
-static int team_index(lua_State *L, int t, const char *k)
+static int team_index(lua_State *L, int t, int k)
 {
 	const pw_game_state_t *g = cur_game(L);
 	const pw_team_t *team = g->team[t];
-	if (strcmp(k, "team_id") == 0 || strcmp(k, "id") == 0)
-		lua_pushinteger(L, team ? team->id : 0);
-	else if (strcmp(k, "name") == 0)
-		lua_pushstring(L, team ? team->name : "");
-	else if (strcmp(k, "hoopers") == 0)
-		push_view(L, S_FLOOR + t);
-	else if (strcmp(k, "score") == 0)
-		lua_pushinteger(L, g->score[t]);
-	else if (strcmp(k, "home") == 0)
-		lua_pushboolean(L, t == 0);
-	else
-		return no_field(L, "a team view");
+	switch (k) {
+	case K_TEAM_ID:
+	case K_ID: lua_pushinteger(L, team ? team->id : 0); break;
+	case K_NAME: lua_pushstring(L, team ? team->name : ""); break;
+	case K_HOOPERS: push_view(L, S_FLOOR + t); break;
+	case K_SCORE: lua_pushinteger(L, g->score[t]); break;
+	case K_HOME: lua_pushboolean(L, t == 0); break;
+	default: return no_field(L, "a team view");
+	}
 	return 1;
 }
 
-static int hooper_index(lua_State *L, int t, int s, const char *k)
+static int hooper_index(lua_State *L, int t, int s, int k)
 {
 	const pw_game_state_t *g = cur_game(L);
 	const pw_live_hooper_t *lh = &g->hooper[t][s];
 	const pw_hooper_t *h = lh->h;
-	int a = fx_attr_find(k);
-	if (a >= 0) {
-		lua_pushinteger(L, lh->attr[a]);
+	if (k >= K_ATTR && k < K_ATTR + PW_ATTR_COUNT) {
+		lua_pushinteger(L, lh->attr[k - K_ATTR]);
 		return 1;
 	}
-	if (strcmp(k, "id") == 0)
-		lua_pushinteger(L, h ? h->id : 0);
-	else if (strcmp(k, "name") == 0)
-		lua_pushstring(L, h ? h->name : "");
-	else if (strcmp(k, "team_id") == 0)
-		lua_pushinteger(L, g->team[t] ? g->team[t]->id : (h ? h->team_id : 0));
-	else if (strcmp(k, "archetype") == 0)
+	switch (k) {
+	case K_ID: lua_pushinteger(L, h ? h->id : 0); break;
+	case K_NAME: lua_pushstring(L, h ? h->name : ""); break;
+	case K_TEAM_ID: lua_pushinteger(L, g->team[t] ? g->team[t]->id : (h ? h->team_id : 0)); break;
+	case K_ARCHETYPE:
 		lua_pushstring(L, h && h->archetype >= 0 && h->archetype < PW_ARCH_COUNT
 					  ? arch_names[h->archetype] : "");
-	else if (strcmp(k, "stamina") == 0)
-		lua_pushnumber(L, lh->stamina);
-	else if (strcmp(k, "fouls") == 0)
-		lua_pushinteger(L, lh->fouls);
-	else if (strcmp(k, "points") == 0)
-		lua_pushinteger(L, lh->points);
-	else if (strcmp(k, "moves") == 0)
-		push_view(L, S_MOVES + t * PW_ROSTER_SIZE + s);
-	else if (strcmp(k, "on_floor") == 0)
-		lua_pushboolean(L, lh->on_floor);
-	else if (strcmp(k, "fouled_out") == 0)
-		lua_pushboolean(L, lh->fouled_out);
-	else if (strcmp(k, "is_starter") == 0)
-		lua_pushboolean(L, h && h->is_starter);
-	else
-		return no_field(L, "a hooper view");
+		break;
+	case K_STAMINA_NOW: lua_pushnumber(L, lh->stamina); break;
+	case K_FOULS: lua_pushinteger(L, lh->fouls); break;
+	case K_POINTS: lua_pushinteger(L, lh->points); break;
+	case K_MOVES: push_view(L, S_MOVES + t * PW_ROSTER_SIZE + s); break;
+	case K_ON_FLOOR: lua_pushboolean(L, lh->on_floor); break;
+	case K_FOULED_OUT: lua_pushboolean(L, lh->fouled_out); break;
+	case K_IS_STARTER: lua_pushboolean(L, h && h->is_starter); break;
+	default: return no_field(L, "a hooper view");
+	}
 	return 1;
 }
 
@@ -471,16 +450,14 @@ static int view_index(lua_State *L)
 		lua_pushstring(L, move_names[lh->moves[i - 1]]);
 		return 1;
 	}
-	if (lua_type(L, 2) != LUA_TSTRING)
-		return no_field(L, "ctx");
-	const char *k = lua_tostring(L, 2);
+	int k = key_id(L);
 	switch (v->kind) {
 	case V_CTX:
 		return fx_rt_kind(L) == FX_SESS_ROUND ? ctx_round(L, k) : ctx_sim(L, k);
 	case V_GAME:
 		return game_index(L, k);
 	case V_RULES:
-		return rules_index(L, k);
+		return rules_index(L);
 	case V_TEAM:
 		return team_index(L, v->a, k);
 	case V_HOOPER:
@@ -755,7 +732,17 @@ void fx_api_open(lua_State *L)
 
 	lua_createtable(L, 0, 6);
 	lua_pushvalue(L, views);
-	lua_pushcclosure(L, view_index, 1);
+	lua_createtable(L, 0, K_ATTR + PW_ATTR_COUNT);
+	for (int i = 1; i < K_ATTR; i++) {
+		lua_pushinteger(L, i);
+		lua_setfield(L, -2, key_names[i]);
+	}
+	for (int a = 0; a < PW_ATTR_COUNT; a++)
+		if (a != PW_ATTR_STAMINA) { /* "stamina" is the live 0..1 value */
+			lua_pushinteger(L, K_ATTR + a);
+			lua_setfield(L, -2, attr_names[a]);
+		}
+	lua_pushcclosure(L, view_index, 2);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, view_newindex);
 	lua_setfield(L, -2, "__newindex");

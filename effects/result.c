@@ -239,10 +239,11 @@ static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_pa
 int fx_result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, fx_partial_t *p,
 		   char *msg, size_t len)
 {
+	p->any = false;
+	if (lua_isnil(L, idx))
+		return 0; /* the common case: nothing to clear, nothing to read */
 	memset(p, 0, sizeof *p);
 	idx = lua_absindex(L, idx);
-	if (lua_isnil(L, idx))
-		return 0;
 	if (lua_type(L, idx) != LUA_TTABLE) {
 		snprintf(msg, len, "a hook returns nothing or a table of changes, not a %s",
 			 luaL_typename(L, idx));

@@ -29,7 +29,7 @@
 #define FX_CACHE_MAX 64
 /* A full collection runs at the next session start once this many bytes
  * were allocated since the last one (scripts run with the GC stopped). */
-#define FX_COLLECT_AFTER (512 * 1024)
+#define FX_COLLECT_AFTER (4 * 1024 * 1024)
 
 static const char *const hook_names[FX_HOOK_COUNT] = {
 	[PW_HOOK_GAME_PRE] = "sim.game.pre",
