@@ -41,4 +41,7 @@ const pw_move_def_t *moves_def(pw_move_id_t id);
 /* The id of a move by name (case-insensitive), or -1. */
 int moves_find(const char *name);
 
+/* True when attributes attr[PW_ATTR_COUNT] meet the move's gate. */
+int moves_gate_open(const pw_move_def_t *m, const int *attr);
+
 #endif

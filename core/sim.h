@@ -57,6 +57,10 @@ typedef enum pw_outcome {
 	PW_RES_IN,          /* substitution: hooper_id in, other_id out */
 	PW_RES_FOUL_OUT,
 	PW_RES_NONE,
+	PW_RES_QUARTER_END, /* PW_ACT_PERIOD markers: what the marker marks */
+	PW_RES_HALFTIME,
+	PW_RES_ELAM_START,
+	PW_RES_GAME_END,
 	PW_RES_COUNT
 } pw_outcome_t;
 
