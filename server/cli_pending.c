@@ -14,11 +14,6 @@ static int pending(const char *cmd, const char *what)
 	return 1;
 }
 
-int cmd_serve(int argc, char **argv)
-{
-	return pending(argv[0], "the HTTP server");
-}
-
 int cmd_migrate(int argc, char **argv)
 {
 	return pending(argv[0], "the event store");
