@@ -166,6 +166,52 @@ static int h_pace_advance(pw_app_t *app, pw_http_conn_t *c, const pw_http_reques
 	return HTTP_HANDLED;
 }
 
+/* Admin diagnostics: publishes a `server.ping` event so an operator (and
+ * the end-to-end tests) can check the stream end to end without playing a
+ * tick. `pad` adds that many filler bytes (≤ 60000) to test slow readers. */
+static int h_ping(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+		  const pw_params_t *p, pw_response_t *res)
+{
+	if (!app_require_admin(app, req, res))
+		return HTTP_HANDLED;
+	cJSON *body = api_body_object(req, res, true);
+	if (!body)
+		return HTTP_HANDLED;
+	int64_t pad = 0, count = 1;
+	const char *note = NULL;
+	if (api_int(body, "pad", false, 0, 60000, &pad, NULL, res) < 0 ||
+	    api_int(body, "count", false, 1, 1000, &count, NULL, res) < 0 ||
+	    api_string(body, "note", false, 200, &note, res) < 0) {
+		cJSON_Delete(body);
+		return HTTP_HANDLED;
+	}
+	for (int64_t i = 0; i < count && app->bus; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "n", (double)i);
+		if (note)
+			cJSON_AddStringToObject(o, "note", note);
+		if (pad) {
+			char *fill = malloc((size_t)pad + 1);
+			if (fill) {
+				memset(fill, 'x', (size_t)pad);
+				fill[pad] = '\0';
+				cJSON_AddStringToObject(o, "pad", fill);
+				free(fill);
+			}
+		}
+		char *text = cJSON_PrintUnformatted(o);
+		if (text)
+			srv_bus_publish(app->bus, "server.ping", text);
+		cJSON_free(text);
+		cJSON_Delete(o);
+	}
+	cJSON_Delete(body);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "published", (double)count);
+	resp_data(res, 202, o);
+	return HTTP_HANDLED;
+}
+
 int api_system_routes(pw_app_t *app)
 {
 	int r = 0;
@@ -176,5 +222,6 @@ int api_system_routes(pw_app_t *app)
 	r |= app_route(app, "POST", "/api/pace", h_pace_set);
 	r |= app_route(app, "GET", "/api/pace/status", h_pace_get);
 	r |= app_route(app, "POST", "/api/pace/advance", h_pace_advance);
+	r |= app_route(app, "POST", "/api/admin/events/ping", h_ping);
 	return r ? -1 : 0;
 }

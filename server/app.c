@@ -299,7 +299,8 @@ int app_start(pw_app_t *app)
 	 * across restarts and a resuming client is never confused. */
 	if (srv_bus_new(&app->bus, app->loop, app->started_ms) < 0)
 		return -1;
-	pw_sse_config_t scfg = {.log = &app->log};
+	pw_sse_config_t scfg = {.log = &app->log,
+				.heartbeat_ms = (uint64_t)app->cfg.heartbeat_s * 1000};
 	if (sse_hub_new(&app->sse, app->loop, &scfg) < 0)
 		return -1;
 	srv_bus_add_sink(app->bus, sink_sse, app);

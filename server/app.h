@@ -41,6 +41,7 @@ typedef struct pw_serve_config {
 	int max_conns;
 	int request_timeout_s;
 	int idle_timeout_s;
+	int heartbeat_s;
 } pw_serve_config_t;
 
 typedef struct pw_app pw_app_t;

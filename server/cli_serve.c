@@ -41,7 +41,8 @@ static void usage(FILE *out)
 		"  PINWHEEL_ENV               development|production (JSON log lines)\n"
 		"  PINWHEEL_MAX_CONNECTIONS   connection cap (20000)\n"
 		"  PINWHEEL_REQUEST_TIMEOUT   seconds for a request to arrive whole (10)\n"
-		"  PINWHEEL_IDLE_TIMEOUT      seconds an idle keep-alive connection lives (30)\n");
+		"  PINWHEEL_IDLE_TIMEOUT      seconds an idle keep-alive connection lives (30)\n"
+		"  PINWHEEL_SSE_HEARTBEAT     seconds between stream heartbeats (15)\n");
 }
 
 static int parse_bool(const char *cmd, const char *name, const char *v, bool *out)
@@ -184,7 +185,8 @@ int cmd_serve(int argc, char **argv)
 	    env_int(cmd, "PINWHEEL_GOVERNANCE_INTERVAL", 1, 1, 100, &cfg->governance_interval) < 0 ||
 	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS", 20000, 1, 1000000, &cfg->max_conns) < 0 ||
 	    env_int(cmd, "PINWHEEL_REQUEST_TIMEOUT", 10, 1, 3600, &cfg->request_timeout_s) < 0 ||
-	    env_int(cmd, "PINWHEEL_IDLE_TIMEOUT", 30, 1, 86400, &cfg->idle_timeout_s) < 0)
+	    env_int(cmd, "PINWHEEL_IDLE_TIMEOUT", 30, 1, 86400, &cfg->idle_timeout_s) < 0 ||
+	    env_int(cmd, "PINWHEEL_SSE_HEARTBEAT", 15, 1, 3600, &cfg->heartbeat_s) < 0)
 		return 2;
 
 	app.log = (pw_log_t){.level = cfg->log_level, .json = cfg->production};
