@@ -43,13 +43,3 @@ int cmd_sim(int argc, char **argv)
 {
 	return pending(argv[0], "the simulation core");
 }
-
-int cmd_bench(int argc, char **argv)
-{
-	return pending(argv[0], "the simulation core");
-}
-
-int cmd_calibrate(int argc, char **argv)
-{
-	return pending(argv[0], "the simulation core");
-}

@@ -1,0 +1,131 @@
+/*
+ * defense.c — scheme choice and matchups. See defense.h.
+ */
+#include "core/defense.h"
+
+#include "core/tuning.h"
+
+static const double contest_add[PW_SCHEME_COUNT] = {
+	TUNE_CONTEST_MAN_TIGHT, TUNE_CONTEST_MAN_SWITCH, TUNE_CONTEST_ZONE, TUNE_CONTEST_PRESS,
+};
+static const double stamina_cost[PW_SCHEME_COUNT] = {
+	TUNE_DCOST_MAN_TIGHT, TUNE_DCOST_MAN_SWITCH, TUNE_DCOST_ZONE, TUNE_DCOST_PRESS,
+};
+static const double forced_to[PW_SCHEME_COUNT] = {
+	TUNE_FORCED_TO_MAN_TIGHT, TUNE_FORCED_TO_MAN_SWITCH, TUNE_FORCED_TO_ZONE,
+	TUNE_FORCED_TO_PRESS,
+};
+static const double foul_add[PW_SCHEME_COUNT] = {
+	TUNE_FOUL_ADD_MAN_TIGHT, TUNE_FOUL_ADD_MAN_SWITCH, TUNE_FOUL_ADD_ZONE, TUNE_FOUL_ADD_PRESS,
+};
+
+double defense_contest_add(pw_scheme_t s) { return contest_add[s]; }
+double defense_stamina_cost(pw_scheme_t s) { return stamina_cost[s]; }
+double defense_forced_turnover(pw_scheme_t s) { return forced_to[s]; }
+double defense_foul_add(pw_scheme_t s) { return foul_add[s]; }
+
+bool defense_is_man(pw_scheme_t s)
+{
+	return s == PW_SCHEME_MAN_TIGHT || s == PW_SCHEME_MAN_SWITCH;
+}
+
+static double clampd(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static bool preferred_applies(const pw_strategy_t *st, const pw_defense_situation_t *s)
+{
+	if (!st || st->preferred_scheme < 0 || st->preferred_scheme >= PW_SCHEME_COUNT)
+		return false;
+	switch (st->scheme_when) {
+	case PW_WHEN_ALWAYS: return true;
+	case PW_WHEN_LEADING: return s->margin > 0;
+	case PW_WHEN_TRAILING: return s->margin < 0;
+	case PW_WHEN_ELAM: return s->elam;
+	}
+	return false;
+}
+
+/*
+ * Each situational term moves weight between schemes the way a coach would:
+ * brains → man, fresh legs → tight and press, tired → zone, behind → press,
+ * ahead → zone, fast opponents → zone (no driving lanes), Elam → tight.
+ */
+void defense_scheme_weights(const pw_defense_situation_t *s, double w[PW_SCHEME_COUNT])
+{
+	double iq = (s->iq - 50.0) * TUNE_SCH_IQ_MAN;
+	double fresh = (s->stamina - TUNE_SCH_STAMINA_PIVOT) * 10.0 * TUNE_SCH_STAMINA;
+	int m = s->margin;
+	if (m > TUNE_SCH_SCORE_CAP)
+		m = TUNE_SCH_SCORE_CAP;
+	if (m < -TUNE_SCH_SCORE_CAP)
+		m = -TUNE_SCH_SCORE_CAP;
+	double trail = m < 0 ? -m * TUNE_SCH_TRAIL_PRESS : 0;
+	double lead = m > 0 ? m * TUNE_SCH_LEAD_ZONE : 0;
+	double fast = (s->offense_speed - TUNE_SCH_SPEED_PIVOT) * TUNE_SCH_SPEED_ZONE;
+	double elam = s->elam ? TUNE_SCH_ELAM_TIGHT : 0;
+	double intensity = s->strategy ? s->strategy->defensive_intensity * TUNE_SCH_INTENSITY : 0;
+
+	w[PW_SCHEME_MAN_TIGHT] = TUNE_SCH_BASE_TIGHT + iq + fresh + elam + intensity;
+	w[PW_SCHEME_MAN_SWITCH] = TUNE_SCH_BASE_SWITCH + iq;
+	w[PW_SCHEME_ZONE] = TUNE_SCH_BASE_ZONE - fresh + lead + fast - intensity;
+	w[PW_SCHEME_PRESS] = TUNE_SCH_BASE_PRESS + fresh * 0.5 + trail + intensity * 0.5;
+	for (int i = 0; i < PW_SCHEME_COUNT; i++)
+		w[i] = clampd(w[i], 0.05, 1e9);
+	if (preferred_applies(s->strategy, s))
+		w[s->strategy->preferred_scheme] += TUNE_SCH_PREFERRED;
+}
+
+pw_scheme_t defense_choose_scheme(const pw_defense_situation_t *s, pw_rng_t *rng)
+{
+	double w[PW_SCHEME_COUNT];
+	defense_scheme_weights(s, w);
+	return (pw_scheme_t)rng_weighted(rng, w, PW_SCHEME_COUNT);
+}
+
+double defense_threat(const int attr[PW_ATTR_COUNT])
+{
+	return attr[PW_ATTR_SCORING] + attr[PW_ATTR_SPEED] * TUNE_MATCH_THREAT_SPEED;
+}
+
+double defense_containment(const int attr[PW_ATTR_COUNT])
+{
+	return attr[PW_ATTR_DEFENSE] / 100.0 + attr[PW_ATTR_SPEED] / 100.0 * TUNE_MATCH_CONTAIN_SPEED;
+}
+
+/* The six ways to put three defenders on three attackers. */
+static const int perms[6][PW_ON_FLOOR] = {
+	{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0},
+};
+
+void defense_assign(const pw_matchup_input_t *in, pw_rng_t *rng, int match[PW_ON_FLOOR])
+{
+	/* Two 64-bit draws give nine 14-bit noise values: cheap, and a fixed
+	 * number of draws whatever the defense's iq. */
+	uint64_t bits[2] = {rng_next(rng), rng_next(rng)};
+	double mean_threat = (in->threat[0] + in->threat[1] + in->threat[2]) / 3.0;
+	double amp = (1.0 - clampd(in->iq, 0, 100) / 100.0) * TUNE_MATCH_NOISE * mean_threat;
+	double cost[PW_ON_FLOOR][PW_ON_FLOOR];
+	for (int a = 0; a < PW_ON_FLOOR; a++)
+		for (int d = 0; d < PW_ON_FLOOR; d++) {
+			int k = a * PW_ON_FLOOR + d;
+			uint64_t word = bits[k / 5];
+			double u = (double)((word >> (14 * (k % 5))) & 0x3fff) / 16384.0;
+			double t = in->threat[a];
+			cost[a][d] = t * (1.0 - in->contain[d]) +
+				     t * (1.0 - in->stamina[d]) * TUNE_MATCH_STAMINA_COST +
+				     (u - 0.5) * amp;
+		}
+	int best = 0;
+	double best_cost = 0;
+	for (int p = 0; p < 6; p++) {
+		double c = cost[0][perms[p][0]] + cost[1][perms[p][1]] + cost[2][perms[p][2]];
+		if (p == 0 || c < best_cost) {
+			best = p;
+			best_cost = c;
+		}
+	}
+	for (int a = 0; a < PW_ON_FLOOR; a++)
+		match[a] = perms[best][a];
+}

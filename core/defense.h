@@ -1,0 +1,62 @@
+/*
+ * defense.h — the defense's two decisions each possession: which scheme to
+ * play, and (in man schemes) who guards whom (spec 10-simulation, "One
+ * possession", step 1).
+ *
+ * Pure functions of a small situation struct and the game's RNG, so tests
+ * can drive them without a game.
+ */
+#ifndef PW_DEFENSE_H
+#define PW_DEFENSE_H
+
+#include <stdbool.h>
+
+#include "core/hooks.h"
+#include "core/league.h"
+#include "core/rng.h"
+
+/* What the defense looks at when it picks a scheme. */
+typedef struct pw_defense_situation {
+	double iq;            /* mean iq of the defenders on the floor, 1..100 */
+	double stamina;       /* mean stamina of the defenders, 0..1 */
+	double offense_speed; /* mean speed of the attackers, 1..100 */
+	int margin;           /* defense score − offense score */
+	bool elam;
+	const pw_strategy_t *strategy; /* the defense's; NULL for none */
+} pw_defense_situation_t;
+
+/* Per-scheme constants of the spec (indexed by pw_scheme_t). */
+double defense_contest_add(pw_scheme_t s);
+double defense_stamina_cost(pw_scheme_t s);
+double defense_forced_turnover(pw_scheme_t s);
+double defense_foul_add(pw_scheme_t s);
+/* man_tight and man_switch assign matchups; zone and press do not. */
+bool defense_is_man(pw_scheme_t s);
+
+/* The unnormalised weight of every scheme in situation s. */
+void defense_scheme_weights(const pw_defense_situation_t *s, double w[PW_SCHEME_COUNT]);
+
+/* Draws a scheme by those weights (one draw). */
+pw_scheme_t defense_choose_scheme(const pw_defense_situation_t *s, pw_rng_t *rng);
+
+/* Inputs of the matchup assignment, one entry per hooper on the floor. */
+typedef struct pw_matchup_input {
+	double threat[PW_ON_FLOOR];  /* attackers: scoring + speed × k */
+	double contain[PW_ON_FLOOR]; /* defenders: 0..~1.3 */
+	double stamina[PW_ON_FLOOR]; /* defenders: 0..1 */
+	double iq;                   /* mean defender iq: 1..100 */
+} pw_matchup_input_t;
+
+/* Threat of an attacker and containment of a defender from attributes. */
+double defense_threat(const int attr[PW_ATTR_COUNT]);
+double defense_containment(const int attr[PW_ATTR_COUNT]);
+
+/*
+ * Assigns defenders to attackers minimising Σ threat − containment +
+ * stamina cost, with noise that shrinks as the defense gets smarter (a
+ * 100-iq defense is exact). Writes match[attacker] = defender slot. Always
+ * draws the same number of random numbers (two), whatever the inputs.
+ */
+void defense_assign(const pw_matchup_input_t *in, pw_rng_t *rng, int match[PW_ON_FLOOR]);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * cli_bench.c — `pinwheel bench` (how fast is a game) and `pinwheel
+ * calibrate` (does a game feel like basketball). Spec 10-simulation,
+ * "Speed" and "Calibration".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/calib.h"
+#include "core/league.h"
+#include "core/rng.h"
+#include "core/rules.h"
+#include "core/sim.h"
+#include "server/cli.h"
+
+#define BENCH_DEFAULT_GAMES  20000
+#define BENCH_LEAGUES        16
+#define BENCH_SEASON_GAMES   84
+#define CALIB_DEFAULT_GAMES  2000
+#define CALIB_DEFAULT_SEED   20240601u
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Plays `games` games between teams of the pre-generated leagues; returns
+ * elapsed seconds, or a negative number on failure. */
+static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rules_t *rules,
+			long games, pw_game_result_t *r)
+{
+	uint64_t mix = 0x5eedULL;
+	double t0 = now_seconds();
+	for (long g = 0; g < games; g++) {
+		const pw_league_t *l = &leagues[g % n_leagues];
+		int h = (int)((g / n_leagues) % l->n_teams);
+		int a = (h + 1 + (int)((g / n_leagues / l->n_teams) % (l->n_teams - 1))) % l->n_teams;
+		pw_game_input_t in = {
+			.game_id = g + 1, .seed = rng_mix64(&mix),
+			.home = &l->teams[h], .away = &l->teams[a], .rules = rules,
+		};
+		if (sim_game(&in, r) != 0)
+			return -1;
+	}
+	return now_seconds() - t0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	int games = BENCH_DEFAULT_GAMES;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: pinwheel bench [--games N]\n\n"
+			       "Simulates N default games (default %d) single-threaded between teams\n"
+			       "of generated leagues and prints the time per game, then the time of a\n"
+			       "default %d-game regular season.\n",
+			       BENCH_DEFAULT_GAMES, BENCH_SEASON_GAMES);
+			return 0;
+		} else if (!strcmp(argv[i], "--games") && i + 1 < argc) {
+			if (cli_parse_int(argv[0], "--games", argv[++i], 1, 100000000, &games))
+				return 2;
+		} else {
+			cli_error(argv[0], "unknown option \"%s\" (try --help)", argv[i]);
+			return 2;
+		}
+	}
+	pw_league_t *leagues = malloc(BENCH_LEAGUES * sizeof *leagues);
+	if (!leagues) {
+		cli_error(argv[0], "out of memory");
+		return 1;
+	}
+	for (int i = 0; i < BENCH_LEAGUES; i++)
+		league_generate(&leagues[i], 1000 + (uint64_t)i, 8);
+	pw_rules_t rules;
+	rules_default(&rules);
+	pw_game_result_t r;
+	sim_result_init(&r);
+	/* Warm the caches and the result buffers first. */
+	double secs = bench_run(leagues, BENCH_LEAGUES, &rules, games < 200 ? games : 200, &r);
+	if (secs >= 0)
+		secs = bench_run(leagues, BENCH_LEAGUES, &rules, games, &r);
+	double season = secs >= 0 ? bench_run(leagues, 1, &rules, BENCH_SEASON_GAMES, &r) : -1;
+	sim_result_free(&r);
+	free(leagues);
+	if (secs < 0 || season < 0) {
+		cli_error(argv[0], "a game failed (out of memory)");
+		return 1;
+	}
+	printf("games=%d us_per_game=%.2f games_per_sec=%.0f\n", games, secs * 1e6 / games,
+	       games / secs);
+	printf("season_games=%d season_ms=%.3f\n", BENCH_SEASON_GAMES, season * 1e3);
+	return 0;
+}
+
+static void calibrate_usage(void)
+{
+	printf("usage: pinwheel calibrate [--games N] [--seed S] [--set PARAM=VALUE]...\n\n"
+	       "Simulates N games (default %d) of generated leagues and prints each\n"
+	       "calibration figure beside its range. Exits 1 when a figure is outside.\n"
+	       "--set changes a rule parameter (repeatable), e.g. --set three_point_value=5.\n",
+	       CALIB_DEFAULT_GAMES);
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+	int games = CALIB_DEFAULT_GAMES;
+	uint64_t seed = CALIB_DEFAULT_SEED;
+	pw_rules_t rules;
+	rules_default(&rules);
+	/* Effects (`--effect FILE.lua`) will be parsed here and turned into a
+	 * pw_hooks_t by the effects engineer; calib_run already takes one. */
+	const pw_hooks_t *hooks = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			calibrate_usage();
+			return 0;
+		} else if (!strcmp(argv[i], "--games") && i + 1 < argc) {
+			if (cli_parse_int(argv[0], "--games", argv[++i], 1, 10000000, &games))
+				return 2;
+		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+			if (cli_parse_u64(argv[0], "--seed", argv[++i], &seed))
+				return 2;
+		} else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
+			char err[256];
+			if (rules_apply_assignment(&rules, argv[++i], err, sizeof err)) {
+				cli_error(argv[0], "%s", err);
+				return 2;
+			}
+		} else {
+			cli_error(argv[0], "unknown option \"%s\" (try --help)", argv[i]);
+			return 2;
+		}
+	}
+	pw_calib_t c = {0};
+	if (calib_run(&rules, games, seed, hooks, &c)) {
+		cli_error(argv[0], "a game failed (out of memory)");
+		return 1;
+	}
+	pw_calib_figure_t f[PW_CAL_COUNT];
+	calib_figures(&c, rules.home_court_enabled, f);
+	int bad = 0;
+	printf("games=%ld seed=%llu\n", c.games, (unsigned long long)seed);
+	for (int i = 0; i < PW_CAL_COUNT; i++) {
+		bool ok = calib_in_range(&f[i]);
+		bad += !ok;
+		printf("%-32s %8.3f   [%g, %g]  %s\n", f[i].name, f[i].value, f[i].lo, f[i].hi,
+		       ok ? "ok" : "OUT");
+	}
+	printf("%s\n", bad ? "calibration: some figures are out of range" : "calibration: ok");
+	return bad ? 1 : 0;
+}
