@@ -12,6 +12,8 @@
 # Sources are found by wildcard: a new .c file in core/, effects/ or server/
 # joins the library, a new tests/*/test_*.c joins the test runner.
 
+.DEFAULT_GOAL := all
+
 CC      ?= cc
 BUILD   ?= build
 SAN     ?=

@@ -355,13 +355,16 @@ char *result_describe_play(const pw_game_result_t *r, const pw_play_t *p, char *
 	default:
 		break;
 	}
-	if (p->move >= 0 && moves_def((pw_move_id_t)p->move))
+	bool exclaimed = false;
+	if (p->move >= 0 && moves_def((pw_move_id_t)p->move)) {
 		OUT(" — %s!", moves_def((pw_move_id_t)p->move)->name);
+		exclaimed = true;
+	}
+	if (used && !exclaimed)
+		OUT(".");
 	const char *nar = sim_play_narrative(r, p);
 	if (nar && *nar)
-		OUT("%s%s", used ? ". " : "", nar);
-	else if (used)
-		OUT(".");
+		OUT("%s%s", used ? " " : "", nar);
 #undef OUT
 	if (used && buf[0] >= 'a' && buf[0] <= 'z')
 		buf[0] = (char)(buf[0] - 'a' + 'A');
@@ -402,6 +405,15 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 		b->s = s;
 		b->cap = cap;
 	}
+}
+
+/* "Cyclones" for "New Orleans Cyclones": the last word of a team's name. */
+static const char *nickname(const pw_team_t *t)
+{
+	if (!t)
+		return "";
+	const char *sp = strrchr(t->name, ' ');
+	return sp ? sp + 1 : t->name;
 }
 
 static void clock_text(const pw_play_t *p, char *buf, size_t len)
@@ -484,9 +496,8 @@ char *result_to_text(const pw_game_result_t *r)
 		if (!text[0])
 			continue;
 		clock_text(p, clock, sizeof clock);
-		const pw_team_t *off = p->offense == 0 ? r->home : r->away;
 		sb_printf(&b, "  %s  %-12.12s %3d-%-3d %s\n", clock,
-			  p->action == PW_ACT_PERIOD ? "" : (off ? strchr(off->name, ' ') ? strchr(off->name, ' ') + 1 : off->name : ""),
+			  p->action == PW_ACT_PERIOD ? "" : nickname(p->offense == 0 ? r->home : r->away),
 			  p->home_score, p->away_score, text);
 	}
 	if (r->n_effects) {

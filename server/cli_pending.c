@@ -39,7 +39,3 @@ int cmd_effect(int argc, char **argv)
 	return pending(argv[0], "the Lua effects sandbox");
 }
 
-int cmd_sim(int argc, char **argv)
-{
-	return pending(argv[0], "the simulation core");
-}
