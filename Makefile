@@ -19,9 +19,6 @@ BUILD   ?= build
 SAN     ?=
 PKGS    := lua5.4 sqlite3 libcurl libuv libcjson
 
-# config.mk's rule comes first in this file; the default goal is still the binary.
-.DEFAULT_GOAL := all
-
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 $(WARN) -ffp-contract=off -D_GNU_SOURCE \
