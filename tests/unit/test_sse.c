@@ -85,7 +85,7 @@ static void publisher(void *arg)
 {
 	pw_bus_t *b = arg;
 	for (int i = 0; i < 1000; i++)
-		pw_bus_emit(b, "vote.cast", "{\"n\":1}");
+		b->publish(b->ud, "vote.cast", "{\"n\":1}");
 }
 
 static void on_check(uv_timer_t *t)
