@@ -1,10 +1,16 @@
 /*
- * bus.h — the in-process publisher the league writes to.
+ * bus.h — how the league tells the world that something happened.
  *
- * The core only publishes; the server implements publish (SSE fan-out,
- * Discord, logs). A NULL bus or a NULL publish drops events. publish is
- * called after the data it announces is committed, on the caller's thread;
- * it must copy what it keeps (type and json are valid only during the call).
+ * The round runner and the governance services publish events through this
+ * small interface and know nothing of who listens (the server's SSE stream,
+ * the Discord bot, logs). `type` is an event type of spec 40-server ("Live
+ * events"), e.g. "game.completed"; `json` is one JSON object as text. Both
+ * are copied before publish returns, so the caller may free them at once.
+ * The league publishes only after the data an event announces is committed.
+ *
+ * publish may be called from any thread (the round runner runs on the libuv
+ * thread pool); an implementation that needs its loop thread hands the event
+ * over itself. A NULL bus or NULL publish means nobody listens.
  *
  * Types published by the league: game.completed, round.completed,
  * governance.window_closed, report.generated, season.phase_changed,
@@ -20,6 +26,13 @@ typedef struct pw_bus {
 } pw_bus_t;
 
 struct cJSON;
+
+/* Publishes through b when there is one; a no-op otherwise. */
+static inline void pw_bus_emit(const pw_bus_t *b, const char *type, const char *json)
+{
+	if (b && b->publish)
+		b->publish(b->ud, type, json);
+}
 
 /* Prints obj and publishes it; does nothing without a bus. */
 void bus_publish_json(const pw_bus_t *bus, const char *type, const struct cJSON *obj);
