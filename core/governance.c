@@ -341,12 +341,14 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 			continue;
 		cJSON *hooks = NULL, *imp = NULL;
 		if (g->cfg.check_effect(g->cfg.ud, src->valuestring, &hooks, &imp, msg, sizeof msg) < 0) {
+			/* The message names the effect: build it before fx goes. */
+			seterr(e, PW_E_INVALID, "the effect %s does not pass the sandbox check: %s",
+			       cJSON_GetObjectItem(fx, "name")->valuestring, msg);
 			cJSON_Delete(hooks);
 			cJSON_Delete(imp);
 			cJSON_Delete(interp);
 			cJSON_Delete(impact);
-			return seterr(e, PW_E_INVALID, "the effect %s does not pass the sandbox check: %s",
-				      cJSON_GetObjectItem(fx, "name")->valuestring, msg);
+			return PW_E_INVALID;
 		}
 		if (hooks) {
 			int t = interp_effect_tier(hooks);
