@@ -1,8 +1,9 @@
 /*
  * test_e2e_browser.c — the pages in a real browser (headless Chromium over
  * the DevTools protocol): the arena's script loads under the page's CSP,
- * subscribes to the live stream, and the page renders; a screenshot goes
- * to build/arena.png.
+ * subscribes to the live stream, and during a replayed tick shows a card
+ * per game whose scores and plays update live; a screenshot goes to
+ * build/arena.png.
  */
 #include "tests/test.h"
 
@@ -61,6 +62,32 @@ TEST(browser_arena_subscribes_and_renders)
 	char *grid = cdp_eval(&b, "getComputedStyle(document.getElementById('arena')).display");
 	CHECK_STR(grid, "grid");
 	free(grid);
+	/* A replayed tick: the cards appear and the scores move live. */
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&s, "POST", "/api/pace/advance?quarter_seconds=2", NULL, NULL, &r), 0);
+	CHECK_EQ(r.status, 202);
+	e2e_resp_free(&r);
+	char *cards = NULL, *points = NULL;
+	for (int i = 0; i < 100; i++) {
+		usleep(100000);
+		free(cards);
+		free(points);
+		cards = cdp_eval(&b, "String(document.querySelectorAll('#arena .game').length)");
+		points = cdp_eval(&b, "String([...document.querySelectorAll('#arena .home-score, #arena .away-score')]"
+				      ".reduce((a, e) => a + Number(e.textContent), 0))");
+		if (cards && points && !strcmp(cards, "4") && atoi(points) > 10)
+			break;
+	}
+	CHECK_STR(cards, "4");
+	CHECK(points && atoi(points) > 10);
+	char *plays = cdp_eval(&b, "String(document.querySelectorAll('#arena .plays li').length)");
+	CHECK(plays && atoi(plays) > 0);
+	char *st = cdp_eval(&b, "document.getElementById('arena-status').textContent");
+	CHECK_CONTAINS(st, "Live: round 1");
+	free(cards);
+	free(points);
+	free(plays);
+	free(st);
 	CHECK_EQ(cdp_screenshot(&b, "build/arena.png"), 0);
 	cdp_stop(&b);
 	/* Closing the browser ends its subscription. */
