@@ -85,39 +85,20 @@ static void result_reset(pw_game_result_t *r)
 
 /* ---- Plays and narratives -------------------------------------------------- */
 
-pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
+pw_play_t *sim_play_grow(pw_sim_t *g)
 {
 	pw_game_result_t *r = g->out;
-	if (r->n_plays == r->cap_plays) {
-		size_t cap = r->cap_plays ? r->cap_plays * 2 : PLAYS_INITIAL;
-		pw_play_t *p = realloc(r->plays, cap * sizeof *p);
-		if (!p) {
-			/* The game is void (sim_game returns -1); keep playing
-			 * into a scratch play rather than test every caller. */
-			g->oom = true;
-			memset(&g->scratch, 0, sizeof g->scratch);
-			g->scratch.narrative = -1;
-			return &g->scratch;
-		}
-		r->plays = p;
-		r->cap_plays = cap;
+	size_t cap = r->cap_plays ? r->cap_plays * 2 : PLAYS_INITIAL;
+	pw_play_t *p = realloc(r->plays, cap * sizeof *p);
+	if (!p) {
+		/* The game is void (sim_game returns -1); keep playing into a
+		 * scratch play rather than test every caller. */
+		g->oom = true;
+		return &g->scratch;
 	}
-	pw_play_t *p = &r->plays[r->n_plays++];
-	const pw_game_state_t *st = &g->st;
-	p->n = (int)r->n_plays;
-	p->quarter = (int16_t)st->quarter;
-	p->clock_tenths = st->elam ? -1 : (int16_t)(st->clock * 10.0 + 0.5);
-	p->offense = (int8_t)offense;
-	p->action = (int8_t)a;
-	p->result = (int8_t)o;
-	p->scheme = -1;
-	p->move = -1;
-	p->points = 0;
-	p->home_score = (int16_t)st->score[0];
-	p->away_score = (int16_t)st->score[1];
-	p->handler_id = p->defender_id = p->assist_id = p->rebound_id = p->other_id = 0;
-	p->narrative = -1;
-	return p;
+	r->plays = p;
+	r->cap_plays = cap;
+	return &r->plays[r->n_plays++];
 }
 
 static int narrative_append(pw_sim_t *g, const char *a, const char *b)
@@ -188,10 +169,6 @@ void sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
 		g->out->box[t][scorer].points += pts;
 		st->hooper[t][scorer].points += pts;
 	}
-	for (int i = 0; i < PW_ON_FLOOR; i++) {
-		g->out->box[t][st->on_floor[t][i]].plus_minus += pts;
-		g->out->box[1 - t][st->on_floor[1 - t][i]].plus_minus -= pts;
-	}
 	int diff = st->score[0] - st->score[1];
 	int leader = diff > 0 ? 0 : diff < 0 ? 1 : -1;
 	if (leader >= 0) {
@@ -254,6 +231,10 @@ void sim_lineup_changed(pw_sim_t *g, int t)
 {
 	pw_lineup_cache_t *l = &g->lineup[t];
 	memset(l, 0, sizeof *l);
+	g->n_bench[t] = 0;
+	for (int i = 0; i < PW_ROSTER_SIZE; i++)
+		if (!g->st.hooper[t][i].on_floor)
+			g->bench[t][g->n_bench[t]++] = i;
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		int k = g->st.on_floor[t][i];
 		const int *a = g->st.hooper[t][k].attr;
@@ -370,12 +351,27 @@ static void period_hook(pw_sim_t *g, pw_sim_hook_t h, bool attributes)
 
 /* ---- Lineups --------------------------------------------------------------- */
 
+static int margin_of(const pw_sim_t *g, int t)
+{
+	return g->st.score[t] - g->st.score[1 - t];
+}
+
+/* A hooper leaves the floor (or the game ends): settle the minutes and
+ * plus/minus of the stint that began at entered/margin_in. */
+static void check_out(pw_sim_t *g, int t, int slot)
+{
+	pw_box_t *b = &g->out->box[t][slot];
+	b->seconds += g->elapsed - g->entered[t][slot];
+	b->plus_minus += margin_of(g, t) - g->margin_in[t][slot];
+}
+
 static void swap_in(pw_sim_t *g, int t, int floor_slot, int bench, pw_outcome_t why)
 {
 	pw_game_state_t *st = &g->st;
 	int out = st->on_floor[t][floor_slot];
-	g->out->box[t][out].seconds += g->elapsed - g->entered[t][out];
+	check_out(g, t, out);
 	g->entered[t][bench] = g->elapsed;
+	g->margin_in[t][bench] = margin_of(g, t);
 	st->hooper[t][out].on_floor = false;
 	st->hooper[t][bench].on_floor = true;
 	st->on_floor[t][floor_slot] = bench;
@@ -671,8 +667,7 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 
 	for (int t = 0; t < 2; t++)
 		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			int k = st->on_floor[t][i];
-			out->box[t][k].seconds += g.elapsed - g.entered[t][k];
+			check_out(&g, t, st->on_floor[t][i]);
 		}
 	out->home_score = st->score[0];
 	out->away_score = st->score[1];
