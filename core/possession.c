@@ -490,10 +490,10 @@ static bool free_throws(poss_t *p, int shooter, int n)
 		bool made = sim_chance(&g->rng, clampd(pr, TUNE_PROB_MIN, TUNE_PROB_MAX));
 		b->fta++;
 		missed = !made;
-		int v = made ? g->st.rules->free_throw_value : 0;
+		int v = 0;
 		if (made) {
 			b->ftm++;
-			sim_add_points(g, p->off, v, rs);
+			v = sim_add_points(g, p->off, g->st.rules->free_throw_value, rs);
 		}
 		pw_play_t *pl = emit(p, PW_ACT_FREE_THROW, made ? PW_RES_MADE : PW_RES_MISSED);
 		pl->handler_id = h->h->id;
@@ -742,9 +742,9 @@ static trip_end_t shoot(poss_t *p, int holder)
 					box_of(g, p->off, passer)->assists++;
 				}
 			}
-			g->out->plays[shot_idx].points = (int8_t)pts;
-			sim_add_points(g, p->off, pts, rs);
+			pts = sim_add_points(g, p->off, pts, rs);
 			pw_play_t *sp = &g->out->plays[shot_idx];
+			sp->points = (int8_t)pts;
 			sp->home_score = (int16_t)g->st.score[0];
 			sp->away_score = (int16_t)g->st.score[1];
 		}

@@ -157,18 +157,20 @@ static void decide(pw_sim_t *g)
 	g->st.winner = g->st.score[0] >= g->st.score[1] ? 0 : 1;
 }
 
-void sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
+int sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
 {
 	pw_game_state_t *st = &g->st;
-	if (st->score[t] + pts < 0)
-		pts = -st->score[t];
-	if (pts == 0)
-		return;
+	if (pts <= 0 || scorer < 0 || scorer >= PW_ROSTER_SIZE)
+		return 0; /* scores never fall, and every point has a scorer */
+	if (pts > PW_PLAY_POINTS_MAX)
+		pts = PW_PLAY_POINTS_MAX;
+	if (pts > PW_SCORE_MAX - st->score[t])
+		pts = PW_SCORE_MAX - st->score[t];
+	if (pts <= 0)
+		return 0;
 	st->score[t] += pts;
-	if (scorer >= 0) {
-		g->out->box[t][scorer].points += pts;
-		st->hooper[t][scorer].points += pts;
-	}
+	g->out->box[t][scorer].points += pts;
+	st->hooper[t][scorer].points += pts;
 	int diff = st->score[0] - st->score[1];
 	int leader = diff > 0 ? 0 : diff < 0 ? 1 : -1;
 	if (leader >= 0) {
@@ -180,11 +182,12 @@ void sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
 	if (lead > g->out->largest_lead)
 		g->out->largest_lead = lead;
 	if (g->over || diff == 0)
-		return;
+		return pts;
 	if (st->elam && (st->score[0] >= st->elam_target || st->score[1] >= st->elam_target))
 		decide(g);
 	else if (g->sudden_death)
 		decide(g);
+	return pts;
 }
 
 /* ---- Per-hooper caches ----------------------------------------------------- */
@@ -278,6 +281,29 @@ static pw_live_hooper_t *mutable_hooper(pw_sim_t *g, const pw_live_hooper_t *h, 
 	return NULL;
 }
 
+/*
+ * Who is credited with an effect's points for team t, so that every point
+ * lands in a box line (box scores sum to the score) and plus/minus follows:
+ * the hook's subject when on team t; else the first of the play's other
+ * hoopers who is on team t (handler, shooter, rebounder, stealer, fouled,
+ * fouler, defender: at sim.shot.post, points for the defense go to the
+ * defender); else, at hooks without a play, team t's first hooper on the
+ * floor. Deterministic, and costs nothing when no effect scores.
+ */
+static int effect_scorer(pw_sim_t *g, const pw_hook_ctx_t *c, int t)
+{
+	const pw_live_hooper_t *cand[] = {
+		c->subject, c->handler, c->shooter, c->rebounder,
+		c->stealer, c->fouled,  c->fouler,  c->defender,
+	};
+	for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++) {
+		int ht, slot;
+		if (cand[i] && mutable_hooper(g, cand[i], &ht, &slot) && ht == t)
+			return slot;
+	}
+	return g->st.on_floor[t][0];
+}
+
 void sim_hook_apply_common(pw_sim_t *g, const pw_hook_ctx_t *c, const pw_hook_result_t *r,
 			   long attach)
 {
@@ -286,20 +312,21 @@ void sim_hook_apply_common(pw_sim_t *g, const pw_hook_ctx_t *c, const pw_hook_re
 	if (subject && r->stamina != 0)
 		subject->stamina = clampd(subject->stamina + r->stamina, 0, 1);
 
+	/* Points: home first, then away; negative totals are ignored (a score
+	 * never falls), and none count once the game is over (an Elam target
+	 * reached by the home points ends the game before the away points). */
 	bool told = false;
 	int delta[2] = {r->score_home, r->score_away};
 	if (c->offense == 0 || c->offense == 1)
 		delta[c->offense] += r->score_offense;
 	for (int t = 0; t < 2; t++) {
-		if (delta[t] == 0 || g->over)
+		if (delta[t] <= 0 || g->over)
 			continue;
-		int scorer = subject && st == t ? sslot : -1;
-		int before = g->st.score[t];
-		sim_add_points(g, t, delta[t], scorer);
+		int scorer = effect_scorer(g, c, t);
+		int added = sim_add_points(g, t, delta[t], scorer);
 		pw_play_t *p = sim_emit(g, t, PW_ACT_EFFECT, PW_RES_NONE);
-		p->points = (int8_t)(g->st.score[t] - before);
-		if (scorer >= 0)
-			p->handler_id = subject->h->id;
+		p->points = (int8_t)added;
+		p->handler_id = g->st.hooper[t][scorer].h->id;
 		if (!told && r->narrative[0] && attach != -2) {
 			sim_set_narrative(g, p, r->narrative);
 			told = true;
@@ -595,28 +622,19 @@ static void play_elam(pw_sim_t *g, int *off)
 	end_period(g);
 }
 
+/* sim.game.end comes after the final whistle: effects see the result and
+ * may add a narrative, but `score` is ignored there (g->over), so the game
+ * still ends on its winning basket and the last scoring play is the
+ * winner's. */
 static void game_end(pw_sim_t *g)
 {
-	pw_game_state_t *st = &g->st;
 	if (!hooks_wants(g->hooks, PW_HOOK_GAME_END))
 		return;
 	pw_hook_ctx_t c;
 	pw_hook_result_t r;
 	sim_ctx_init(g, &c, PW_HOOK_GAME_END, -1);
 	sim_hook_call(g, &c, &r);
-	/* Points after the final whistle still count; the winner follows the
-	 * score (a tie keeps the winner already decided). */
-	g->over = false;
 	sim_hook_apply_common(g, &c, &r, -1);
-	g->over = true;
-	if (st->score[0] != st->score[1])
-		st->winner = st->score[0] > st->score[1] ? 0 : 1;
-	pw_game_result_t *out = g->out;
-	if (out->n_quarters > 0) {
-		pw_quarter_score_t *q = &out->quarters[out->n_quarters - 1];
-		q->home += st->score[0] - g->period_start[0];
-		q->away += st->score[1] - g->period_start[1];
-	}
 }
 
 int sim_game(const pw_game_input_t *in, pw_game_result_t *out)

@@ -160,10 +160,19 @@ static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_ou
 	return p;
 }
 
-/* Adds pts (may be negative; the score never drops below 0) to team t,
- * credited to hooper slot `scorer` (-1: nobody), with plus/minus, lead
- * tracking and the Elam finish. */
-void sim_add_points(pw_sim_t *g, int t, int pts, int scorer);
+/* One play carries at most this many points (pw_play_t.points is an
+ * int8_t), and a score stops at PW_SCORE_MAX (plays store int16 scores):
+ * only a runaway effect ever reaches either. */
+#define PW_PLAY_POINTS_MAX 127
+#define PW_SCORE_MAX       32000
+
+/*
+ * Adds pts to team t, credited to roster slot `scorer` (the box line and
+ * the live hooper), with lead tracking and the Elam finish (plus/minus is
+ * settled on check-out). Scores never fall: pts ≤ 0, or no scorer, adds
+ * nothing. Returns the points added (pts, capped as above).
+ */
+int sim_add_points(pw_sim_t *g, int t, int pts, int scorer);
 
 /* Sets play p's narrative (joined with " " if it already has one). */
 void sim_set_narrative(pw_sim_t *g, pw_play_t *p, const char *text);
