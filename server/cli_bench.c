@@ -14,6 +14,7 @@
 #include "core/rules.h"
 #include "core/sim.h"
 #include "server/cli.h"
+#include "server/cli_fx.h"
 
 #define BENCH_DEFAULT_GAMES  20000
 #define BENCH_LEAGUES        16
@@ -31,7 +32,7 @@ static double now_seconds(void)
 /* Plays `games` games between teams of the pre-generated leagues; returns
  * elapsed seconds, or a negative number on failure. */
 static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rules_t *rules,
-			long games, pw_game_result_t *r)
+			long games, pw_game_result_t *r, cli_fx_t *fx)
 {
 	uint64_t mix = 0x5eedULL;
 	double t0 = now_seconds();
@@ -43,7 +44,12 @@ static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rule
 			.game_id = g + 1, .seed = rng_mix64(&mix),
 			.home = &l->teams[h], .away = &l->teams[a], .rules = rules,
 		};
-		if (sim_game(&in, r) != 0)
+		char err[FX_ERR_MAX];
+		if (cli_fx_begin(fx, in.game_id, 1, in.seed, NULL, false, &in.hooks, err, sizeof err))
+			return -1;
+		int rc = sim_game(&in, r);
+		cli_fx_end(fx, r, NULL);
+		if (rc != 0)
 			return -1;
 	}
 	return now_seconds() - t0;
@@ -52,18 +58,29 @@ static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rule
 int cmd_bench(int argc, char **argv)
 {
 	int games = BENCH_DEFAULT_GAMES;
+	cli_fx_t fx = {0};
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: pinwheel bench [--games N]\n\n"
+			printf("usage: pinwheel bench [--games N] [--effect FILE.lua]...\n\n"
 			       "Simulates N default games (default %d) single-threaded between teams\n"
 			       "of generated leagues and prints the time per game, then the time of a\n"
-			       "default %d-game regular season.\n",
+			       "default %d-game regular season. Each --effect runs in every game.\n",
 			       BENCH_DEFAULT_GAMES, BENCH_SEASON_GAMES);
 			return 0;
 		} else if (!strcmp(argv[i], "--games") && i + 1 < argc) {
-			if (cli_parse_int(argv[0], "--games", argv[++i], 1, 100000000, &games))
+			if (cli_parse_int(argv[0], "--games", argv[++i], 1, 100000000, &games)) {
+				cli_fx_free(&fx);
 				return 2;
+			}
+		} else if (!strcmp(argv[i], "--effect") && i + 1 < argc) {
+			char err[FX_ERR_MAX + 128];
+			if (cli_fx_add(&fx, argv[++i], err, sizeof err) < 0) {
+				cli_error(argv[0], "%s", err);
+				cli_fx_free(&fx);
+				return 1;
+			}
 		} else {
+			cli_fx_free(&fx);
 			cli_error(argv[0], "unknown option \"%s\" (try --help)", argv[i]);
 			return 2;
 		}
@@ -71,6 +88,7 @@ int cmd_bench(int argc, char **argv)
 	pw_league_t *leagues = malloc(BENCH_LEAGUES * sizeof *leagues);
 	if (!leagues) {
 		cli_error(argv[0], "out of memory");
+		cli_fx_free(&fx);
 		return 1;
 	}
 	for (int i = 0; i < BENCH_LEAGUES; i++)
@@ -80,12 +98,13 @@ int cmd_bench(int argc, char **argv)
 	pw_game_result_t r;
 	sim_result_init(&r);
 	/* Warm the caches and the result buffers first. */
-	double secs = bench_run(leagues, BENCH_LEAGUES, &rules, games < 200 ? games : 200, &r);
+	double secs = bench_run(leagues, BENCH_LEAGUES, &rules, games < 200 ? games : 200, &r, &fx);
 	if (secs >= 0)
-		secs = bench_run(leagues, BENCH_LEAGUES, &rules, games, &r);
-	double season = secs >= 0 ? bench_run(leagues, 1, &rules, BENCH_SEASON_GAMES, &r) : -1;
+		secs = bench_run(leagues, BENCH_LEAGUES, &rules, games, &r, &fx);
+	double season = secs >= 0 ? bench_run(leagues, 1, &rules, BENCH_SEASON_GAMES, &r, &fx) : -1;
 	sim_result_free(&r);
 	free(leagues);
+	cli_fx_free(&fx);
 	if (secs < 0 || season < 0) {
 		cli_error(argv[0], "a game failed (out of memory)");
 		return 1;

@@ -14,33 +14,7 @@ static int pending(const char *cmd, const char *what)
 	return 1;
 }
 
-int cmd_serve(int argc, char **argv)
-{
-	return pending(argv[0], "the HTTP server");
-}
-
-int cmd_migrate(int argc, char **argv)
-{
-	return pending(argv[0], "the event store");
-}
-
-int cmd_season(int argc, char **argv)
-{
-	return pending(argv[0], "the league and round runner");
-}
-
-int cmd_rebuild(int argc, char **argv)
-{
-	return pending(argv[0], "the event store");
-}
-
-int cmd_backup(int argc, char **argv)
-{
-	return pending(argv[0], "the event store");
-}
-
 int cmd_effect(int argc, char **argv)
 {
-	return pending(argv[0], "the Lua effects sandbox");
+	return pending(argv[0], "effect check");
 }
-

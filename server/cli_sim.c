@@ -12,6 +12,7 @@
 #include "core/rules.h"
 #include "core/sim.h"
 #include "server/cli.h"
+#include "server/cli_fx.h"
 
 #define MAX_SETS 64
 
@@ -54,6 +55,8 @@ int cmd_sim(int argc, char **argv)
 	const char *format = NULL;
 	const char *sets[MAX_SETS];
 	int nsets = 0;
+	const char *effect_files[FX_MAX_EFFECTS];
+	int neffects = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -87,8 +90,11 @@ int cmd_sim(int argc, char **argv)
 			}
 			sets[nsets++] = v;
 		} else {
-			cli_error("sim", "--effect needs the effects sandbox, which is not built yet");
-			return 1;
+			if (neffects == FX_MAX_EFFECTS) {
+				cli_error("sim", "too many --effect options (at most %d)", FX_MAX_EFFECTS);
+				return 2;
+			}
+			effect_files[neffects++] = v;
 		}
 	}
 
@@ -130,12 +136,38 @@ int cmd_sim(int argc, char **argv)
 		return 2;
 	}
 
+	cli_fx_t fx = {0};
+	const pw_hooks_t *hooks = NULL;
+	char err[FX_ERR_MAX + 128];
+	for (int i = 0; i < neffects; i++)
+		if (cli_fx_add(&fx, effect_files[i], err, sizeof err) < 0) {
+			cli_error("sim", "%s", err);
+			cli_fx_free(&fx);
+			return 1;
+		}
+	if (cli_fx_begin(&fx, 1, 1, seed, NULL, true, &hooks, err, sizeof err) < 0) {
+		cli_error("sim", "%s", err);
+		cli_fx_free(&fx);
+		return 1;
+	}
 	pw_game_input_t in = {.game_id = 1, .round = 1, .seed = seed, .home = home,
-			      .away = away, .rules = &rules, .hooks = NULL};
+			      .away = away, .rules = &rules, .hooks = hooks};
 	pw_game_result_t res;
 	sim_result_init(&res);
 	int rc = 0;
-	if (sim_game(&in, &res) < 0) {
+	int simrc = sim_game(&in, &res);
+	fx_report_t rep;
+	fx_report_init(&rep);
+	cli_fx_end(&fx, &res, &rep);
+	/* effect errors and ctx.log output go to stderr: stdout stays the game */
+	for (size_t i = 0; i < rep.n_errors; i++)
+		fprintf(stderr, "effect %s %s: %s\n", rep.errors[i].effect_id, rep.errors[i].hook,
+			rep.errors[i].message);
+	if (rep.log_len)
+		fputs(rep.log, stderr);
+	fx_report_free(&rep);
+	cli_fx_free(&fx);
+	if (simrc < 0) {
 		cli_error("sim", "the simulation ran out of memory");
 		rc = 1;
 	} else if (!strcmp(format, "json")) {

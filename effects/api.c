@@ -1,0 +1,790 @@
+/*
+ * api.c — what a script sees as ctx: read-only views of the game, and the
+ * three services (ctx.random, ctx.meta, ctx.log).
+ *
+ * Views are full userdata made once per engine and reused by every game:
+ * reading a field reads the game state of the current call through the
+ * engine, so a hook call builds nothing and an effect that never looks at
+ * ctx pays nothing for it. Userdata cannot be written (no __newindex but an
+ * error), rawset refuses them, and their metatable is hidden, so no effect
+ * can change what another one sees. Round hooks see their context as views
+ * over the caller's cJSON that expire when the call ends.
+ */
+#include "effects/fx_int.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+	V_CTX,
+	V_GAME,
+	V_RULES,
+	V_TEAM,   /* a = team 0/1 */
+	V_HOOPER, /* a = team, b = roster slot */
+	V_FLOOR,  /* a = team */
+	V_MOVES,  /* a = team, b = slot */
+	V_JSON,
+};
+
+typedef struct fx_view {
+	int kind;
+	int a, b;
+	uint32_t gen;
+	const cJSON *json;
+} fx_view_t;
+
+/* Slots of the persistent views in the views table (upvalue 1 of __index). */
+enum {
+	S_CTX = 1,
+	S_GAME,
+	S_RULES,
+	S_TEAM,                              /* 2 */
+	S_HOOPER = S_TEAM + 2,               /* 2 × roster */
+	S_FLOOR = S_HOOPER + 2 * PW_ROSTER_SIZE,
+	S_MOVES = S_FLOOR + 2,               /* 2 × roster */
+	S_META = S_MOVES + 2 * PW_ROSTER_SIZE,
+	S_COUNT = S_META
+};
+
+/* Contract names (spec 10-simulation and 20-effects). */
+static const char *const attr_names[PW_ATTR_COUNT] = {
+	"scoring", "passing", "defense", "speed", "stamina",
+	"iq", "ego", "chaotic_alignment", "fate",
+};
+static const char *const arch_names[PW_ARCH_COUNT] = {
+	"sharpshooter", "floor_general", "lockdown", "slasher", "iron_horse",
+	"savant", "closer", "wildcard", "oracle",
+};
+static const char *const move_names[PW_MOVE_COUNT] = {
+	"Heat Check", "Killer Crossover", "No-Look Pass", "Lockdown Stance",
+	"Chaos Dunk", "Clutch Gene", "Iron Legs", "Court Vision",
+};
+static const char *const shot_names[PW_SHOT_TYPES] = {"at_rim", "mid_range", "three_point"};
+
+int fx_attr_find(const char *name);
+int fx_attr_find(const char *name)
+{
+	for (int i = 0; i < PW_ATTR_COUNT; i++)
+		if (strcmp(attr_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static void push_view(lua_State *L, int slot)
+{
+	lua_rawgeti(L, lua_upvalueindex(1), slot);
+}
+
+static int no_field(lua_State *L, const char *what)
+{
+	const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+	if (k)
+		return luaL_error(L, "%s has no field '%s'", what, k);
+	return luaL_error(L, "%s has no field of that kind (%s key)", what, luaL_typename(L, 2));
+}
+
+static const pw_game_state_t *cur_game(lua_State *L)
+{
+	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	if (!c || !c->game)
+		luaL_error(L, "the game is not available here");
+	return c->game;
+}
+
+/* The (team, slot) of a live hooper inside the current game, or -1. */
+static int hooper_slot(const pw_game_state_t *g, const pw_live_hooper_t *p)
+{
+	if (!p)
+		return -1;
+	for (int t = 0; t < 2; t++)
+		for (int s = 0; s < PW_ROSTER_SIZE; s++)
+			if (p == &g->hooper[t][s])
+				return t * PW_ROSTER_SIZE + s;
+	return -1;
+}
+
+static int push_hooper(lua_State *L, const pw_game_state_t *g, const pw_live_hooper_t *p)
+{
+	int s = hooper_slot(g, p);
+	if (s < 0)
+		lua_pushnil(L);
+	else
+		push_view(L, S_HOOPER + s);
+	return 1;
+}
+
+static int push_json(lua_State *L, const cJSON *j, uint32_t gen)
+{
+	if (!j || cJSON_IsNull(j)) {
+		lua_pushnil(L);
+	} else if (cJSON_IsBool(j)) {
+		lua_pushboolean(L, cJSON_IsTrue(j));
+	} else if (cJSON_IsNumber(j)) {
+		double d = j->valuedouble;
+		if (d == floor(d) && fabs(d) < 9007199254740992.0)
+			lua_pushinteger(L, (lua_Integer)d);
+		else
+			lua_pushnumber(L, d);
+	} else if (cJSON_IsString(j)) {
+		lua_pushstring(L, j->valuestring ? j->valuestring : "");
+	} else if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
+		fx_view_t *v = lua_newuserdatauv(L, sizeof *v, 0);
+		*v = (fx_view_t){.kind = V_JSON, .gen = gen, .json = j};
+		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
+		lua_setmetatable(L, -2);
+	} else {
+		lua_pushnil(L);
+	}
+	return 1;
+}
+
+/* --- field names ----------------------------------------------------------- */
+
+/*
+ * Every field name a view knows, as a small integer: __index looks the key
+ * up once in a table (a hash of an interned string) instead of comparing
+ * strings, which is most of what a field read would otherwise cost.
+ */
+#define FX_KEYS(X) \
+	X(HOOK, "hook") X(GAME, "game") X(RULES, "rules") X(OFFENSE, "offense") \
+	X(DEFENSE, "defense") X(HANDLER, "handler") X(SHOOTER, "shooter") \
+	X(DEFENDER, "defender") X(STEALER, "stealer") X(FOULER, "fouler") X(FOULED, "fouled") \
+	X(REBOUNDER, "rebounder") X(SHOT_TYPE, "shot_type") X(PROBABILITY, "probability") \
+	X(MADE, "made") X(POINTS, "points") X(FREE_THROWS, "free_throws") \
+	X(OFFENSIVE, "offensive") X(RANDOM, "random") X(META, "meta") X(LOG, "log") \
+	X(ID, "id") X(ROUND, "round") X(QUARTER, "quarter") X(CLOCK, "clock") \
+	X(POSSESSION, "possession") X(HOME_TEAM_ID, "home_team_id") \
+	X(AWAY_TEAM_ID, "away_team_id") X(HOME_SCORE, "home_score") X(AWAY_SCORE, "away_score") \
+	X(ELAM, "elam") X(ELAM_TARGET, "elam_target") X(WINNER_TEAM_ID, "winner_team_id") \
+	X(MARGIN, "margin") X(TEAM_ID, "team_id") X(NAME, "name") X(HOOPERS, "hoopers") \
+	X(SCORE, "score") X(HOME, "home") X(ARCHETYPE, "archetype") X(STAMINA_NOW, "stamina") \
+	X(FOULS, "fouls") X(MOVES, "moves") X(ON_FLOOR, "on_floor") X(FOULED_OUT, "fouled_out") \
+	X(IS_STARTER, "is_starter")
+
+enum {
+	K_NONE,
+#define FX_KEY_ENUM(id, name) K_##id,
+	FX_KEYS(FX_KEY_ENUM)
+#undef FX_KEY_ENUM
+	K_ATTR, /* K_ATTR + attribute index (stamina is K_STAMINA_NOW: live, 0..1) */
+};
+
+static const char *const key_names[] = {
+	"",
+#define FX_KEY_NAME(id, name) name,
+	FX_KEYS(FX_KEY_NAME)
+#undef FX_KEY_NAME
+};
+
+/* The id of the key at index 2 (0 when unknown). Upvalue 2 is the table. */
+static int key_id(lua_State *L)
+{
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return K_NONE;
+	lua_pushvalue(L, 2);
+	lua_rawget(L, lua_upvalueindex(2));
+	int id = (int)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	return id;
+}
+
+/* --- ctx ---------------------------------------------------------------- */
+
+static int ctx_common(lua_State *L, int k)
+{
+	switch (k) {
+	case K_HOOK:
+		lua_pushstring(L, fx_hook_name(fx_rt_hook(L)));
+		return 1;
+	case K_RANDOM:
+		lua_pushcfunction(L, fx_api_random);
+		return 1;
+	case K_META:
+		push_view(L, S_META);
+		return 1;
+	case K_LOG:
+		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_tostring); /* the log function */
+		return 1;
+	}
+	return 0;
+}
+
+static int push_if(lua_State *L, bool cond)
+{
+	if (!cond)
+		lua_pushnil(L);
+	return cond;
+}
+
+static int ctx_sim(lua_State *L, int k)
+{
+	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	if (!c)
+		return luaL_error(L, "ctx is only available inside a hook call");
+	const pw_game_state_t *g = c->game;
+	int h = c->hook;
+	if (k == K_ATTR + PW_ATTR_DEFENSE) /* one name, two meanings: ctx.defense is the team */
+		k = K_DEFENSE;
+	switch (k) {
+	case K_GAME:
+		push_view(L, S_GAME);
+		return 1;
+	case K_RULES:
+		push_view(L, S_RULES);
+		return 1;
+	case K_OFFENSE:
+		if (push_if(L, c->offense >= 0))
+			push_view(L, S_TEAM + c->offense);
+		return 1;
+	case K_DEFENSE:
+		if (push_if(L, c->offense >= 0))
+			push_view(L, S_TEAM + 1 - c->offense);
+		return 1;
+	case K_HANDLER: return push_hooper(L, g, c->handler);
+	case K_SHOOTER: return push_hooper(L, g, c->shooter);
+	case K_DEFENDER: return push_hooper(L, g, c->defender);
+	case K_STEALER: return push_hooper(L, g, c->stealer);
+	case K_FOULER: return push_hooper(L, g, c->fouler);
+	case K_FOULED: return push_hooper(L, g, c->fouled);
+	case K_REBOUNDER: return push_hooper(L, g, c->rebounder);
+	case K_SHOT_TYPE:
+		if (push_if(L, (h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) &&
+				       c->shot_type >= 0 && c->shot_type < PW_SHOT_TYPES))
+			lua_pushstring(L, shot_names[c->shot_type]);
+		return 1;
+	case K_PROBABILITY:
+		if (push_if(L, h == PW_HOOK_SHOT_PRE))
+			lua_pushnumber(L, c->probability);
+		return 1;
+	case K_MADE:
+		if (push_if(L, h == PW_HOOK_SHOT_POST))
+			lua_pushboolean(L, c->made);
+		return 1;
+	case K_POINTS:
+		if (push_if(L, h == PW_HOOK_SHOT_POST))
+			lua_pushinteger(L, c->points);
+		return 1;
+	case K_FREE_THROWS:
+		if (push_if(L, h == PW_HOOK_FOUL_POST))
+			lua_pushinteger(L, c->free_throws);
+		return 1;
+	case K_OFFENSIVE:
+		if (push_if(L, h == PW_HOOK_REBOUND_POST))
+			lua_pushboolean(L, c->offensive);
+		return 1;
+	}
+	if (ctx_common(L, k))
+		return 1;
+	return no_field(L, "ctx");
+}
+
+static int ctx_round(lua_State *L, int k)
+{
+	if (ctx_common(L, k))
+		return 1;
+	if (k == K_RULES) {
+		if (push_if(L, fx_rt_rules(L) != NULL))
+			push_view(L, S_RULES);
+		return 1;
+	}
+	uint32_t gen;
+	const cJSON *j = fx_rt_json_ctx(L, &gen);
+	const cJSON *it = j && lua_type(L, 2) == LUA_TSTRING
+				  ? cJSON_GetObjectItemCaseSensitive(j, lua_tostring(L, 2)) : NULL;
+	if (it)
+		return push_json(L, it, gen);
+	/* fields a round hook may or may not get are nil, not errors */
+	static const char *const optional[] = {"round", "standings", "game", "winner_team_id",
+					       "margin", "proposals", "tallies", "report"};
+	for (size_t i = 0; i < sizeof optional / sizeof *optional; i++)
+		if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), optional[i]) == 0) {
+			lua_pushnil(L);
+			return 1;
+		}
+	return no_field(L, "ctx");
+}
+
+/* --- game, rules, team, hooper ------------------------------------------ */
+
+static int game_index(lua_State *L, int k)
+{
+	const pw_game_state_t *g = cur_game(L);
+	bool over = g->winner == 0 || g->winner == 1;
+	switch (k) {
+	case K_ID: lua_pushinteger(L, g->game_id); break;
+	case K_ROUND: lua_pushinteger(L, g->round); break;
+	case K_QUARTER: lua_pushinteger(L, g->quarter); break;
+	case K_CLOCK:
+		if (push_if(L, !g->elam && g->clock >= 0))
+			lua_pushnumber(L, g->clock);
+		break;
+	case K_POSSESSION: lua_pushinteger(L, g->possession); break;
+	case K_HOME_TEAM_ID: lua_pushinteger(L, g->team[0] ? g->team[0]->id : 0); break;
+	case K_AWAY_TEAM_ID: lua_pushinteger(L, g->team[1] ? g->team[1]->id : 0); break;
+	case K_HOME_SCORE: lua_pushinteger(L, g->score[0]); break;
+	case K_AWAY_SCORE: lua_pushinteger(L, g->score[1]); break;
+	case K_ELAM: lua_pushboolean(L, g->elam); break;
+	case K_ELAM_TARGET:
+		if (push_if(L, g->elam_target > 0))
+			lua_pushinteger(L, g->elam_target);
+		break;
+	case K_WINNER_TEAM_ID:
+		if (push_if(L, over))
+			lua_pushinteger(L, g->team[g->winner] ? g->team[g->winner]->id : 0);
+		break;
+	case K_MARGIN:
+		if (push_if(L, over))
+			lua_pushinteger(L, g->score[g->winner] - g->score[1 - g->winner]);
+		break;
+	default:
+		return no_field(L, "ctx.game");
+	}
+	return 1;
+}
+
+static int rules_index(lua_State *L)
+{
+	const pw_rules_t *r = fx_rt_rules(L);
+	const pw_rule_def_t *d = lua_type(L, 2) == LUA_TSTRING ? rules_find(lua_tostring(L, 2)) : NULL;
+	if (!r)
+		return luaL_error(L, "ctx.rules is not available here");
+	if (!d)
+		return no_field(L, "ctx.rules");
+	double v = rules_get(r, d);
+	if (d->type == PW_RULE_BOOL)
+		lua_pushboolean(L, v != 0);
+	else if (d->type == PW_RULE_INT)
+		lua_pushinteger(L, (lua_Integer)v);
+	else
+		lua_pushnumber(L, v);
+	return 1;
+}
+
+static int team_index(lua_State *L, int t, int k)
+{
+	const pw_game_state_t *g = cur_game(L);
+	const pw_team_t *team = g->team[t];
+	switch (k) {
+	case K_TEAM_ID:
+	case K_ID: lua_pushinteger(L, team ? team->id : 0); break;
+	case K_NAME: lua_pushstring(L, team ? team->name : ""); break;
+	case K_HOOPERS: push_view(L, S_FLOOR + t); break;
+	case K_SCORE: lua_pushinteger(L, g->score[t]); break;
+	case K_HOME: lua_pushboolean(L, t == 0); break;
+	default: return no_field(L, "a team view");
+	}
+	return 1;
+}
+
+static int hooper_index(lua_State *L, int t, int s, int k)
+{
+	const pw_game_state_t *g = cur_game(L);
+	const pw_live_hooper_t *lh = &g->hooper[t][s];
+	const pw_hooper_t *h = lh->h;
+	if (k >= K_ATTR && k < K_ATTR + PW_ATTR_COUNT) {
+		lua_pushinteger(L, lh->attr[k - K_ATTR]);
+		return 1;
+	}
+	switch (k) {
+	case K_ID: lua_pushinteger(L, h ? h->id : 0); break;
+	case K_NAME: lua_pushstring(L, h ? h->name : ""); break;
+	case K_TEAM_ID: lua_pushinteger(L, g->team[t] ? g->team[t]->id : (h ? h->team_id : 0)); break;
+	case K_ARCHETYPE:
+		lua_pushstring(L, h && h->archetype >= 0 && h->archetype < PW_ARCH_COUNT
+					  ? arch_names[h->archetype] : "");
+		break;
+	case K_STAMINA_NOW: lua_pushnumber(L, lh->stamina); break;
+	case K_FOULS: lua_pushinteger(L, lh->fouls); break;
+	case K_POINTS: lua_pushinteger(L, lh->points); break;
+	case K_MOVES: push_view(L, S_MOVES + t * PW_ROSTER_SIZE + s); break;
+	case K_ON_FLOOR: lua_pushboolean(L, lh->on_floor); break;
+	case K_FOULED_OUT: lua_pushboolean(L, lh->fouled_out); break;
+	case K_IS_STARTER: lua_pushboolean(L, h && h->is_starter); break;
+	default: return no_field(L, "a hooper view");
+	}
+	return 1;
+}
+
+static int json_index(lua_State *L, const fx_view_t *v)
+{
+	uint32_t gen;
+	fx_rt_json_ctx(L, &gen);
+	if (v->gen != gen)
+		return luaL_error(L, "this context view has expired (it belonged to an "
+				  "earlier hook call)");
+	const cJSON *it = NULL;
+	if (cJSON_IsArray(v->json)) {
+		if (!lua_isinteger(L, 2))
+			return push_json(L, NULL, gen);
+		lua_Integer i = lua_tointeger(L, 2);
+		if (i >= 1 && i <= cJSON_GetArraySize(v->json))
+			it = cJSON_GetArrayItem(v->json, (int)(i - 1));
+	} else if (lua_type(L, 2) == LUA_TSTRING) {
+		it = cJSON_GetObjectItemCaseSensitive(v->json, lua_tostring(L, 2));
+	}
+	return push_json(L, it, gen);
+}
+
+static int view_index(lua_State *L)
+{
+	const fx_view_t *v = lua_touserdata(L, 1);
+	if (v->kind == V_JSON)
+		return json_index(L, v);
+	if (v->kind == V_FLOOR || v->kind == V_MOVES) {
+		const pw_game_state_t *g = cur_game(L);
+		lua_Integer i = lua_isinteger(L, 2) ? lua_tointeger(L, 2) : 0;
+		if (v->kind == V_FLOOR) {
+			if (i < 1 || i > PW_ON_FLOOR)
+				return lua_pushnil(L), 1;
+			int s = g->on_floor[v->a][i - 1];
+			if (s < 0 || s >= PW_ROSTER_SIZE)
+				return lua_pushnil(L), 1;
+			push_view(L, S_HOOPER + v->a * PW_ROSTER_SIZE + s);
+			return 1;
+		}
+		const pw_live_hooper_t *lh = &g->hooper[v->a][v->b];
+		if (i < 1 || i > lh->n_moves || lh->moves[i - 1] < 0 || lh->moves[i - 1] >= PW_MOVE_COUNT)
+			return lua_pushnil(L), 1;
+		lua_pushstring(L, move_names[lh->moves[i - 1]]);
+		return 1;
+	}
+	int k = key_id(L);
+	switch (v->kind) {
+	case V_CTX:
+		return fx_rt_kind(L) == FX_SESS_ROUND ? ctx_round(L, k) : ctx_sim(L, k);
+	case V_GAME:
+		return game_index(L, k);
+	case V_RULES:
+		return rules_index(L);
+	case V_TEAM:
+		return team_index(L, v->a, k);
+	case V_HOOPER:
+		return hooper_index(L, v->a, v->b, k);
+	}
+	return no_field(L, "ctx");
+}
+
+static int view_newindex(lua_State *L)
+{
+	return luaL_error(L, "ctx is read-only: effects change the game by returning a result");
+}
+
+static int view_len(lua_State *L)
+{
+	const fx_view_t *v = lua_touserdata(L, 1);
+	lua_Integer n = 0;
+	if (v->kind == V_FLOOR)
+		n = PW_ON_FLOOR;
+	else if (v->kind == V_MOVES)
+		n = cur_game(L)->hooper[v->a][v->b].n_moves;
+	else if (v->kind == V_JSON && cJSON_IsArray(v->json))
+		n = cJSON_GetArraySize(v->json);
+	lua_pushinteger(L, n);
+	return 1;
+}
+
+bool fx_api_view_snapshot(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
+	if (!lua_getmetatable(L, idx) || !lua_rawequal(L, -1, -2)) {
+		lua_settop(L, idx);
+		return false;
+	}
+	lua_pop(L, 2);
+	const fx_view_t *v = lua_touserdata(L, idx);
+	lua_newtable(L);
+	int out = lua_gettop(L);
+	if (v->kind == V_FLOOR || v->kind == V_MOVES ||
+	    (v->kind == V_JSON && cJSON_IsArray(v->json))) {
+		lua_len(L, idx);
+		lua_Integer n = lua_tointeger(L, -1);
+		lua_pop(L, 1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_geti(L, idx, i);
+			lua_rawseti(L, out, i);
+		}
+		return true;
+	}
+	static const char *const game_keys[] = {
+		"id", "round", "quarter", "clock", "possession", "home_team_id", "away_team_id",
+		"home_score", "away_score", "elam", "elam_target", "winner_team_id", "margin", NULL};
+	static const char *const team_keys[] = {"team_id", "name", "hoopers", "score", "home", NULL};
+	static const char *const hooper_keys[] = {
+		"id", "name", "team_id", "archetype", "scoring", "passing", "defense", "speed",
+		"stamina", "iq", "ego", "chaotic_alignment", "fate", "fouls", "points", "moves",
+		"on_floor", "fouled_out", "is_starter", NULL};
+	const char *const *keys = NULL;
+	if (v->kind == V_GAME)
+		keys = game_keys;
+	else if (v->kind == V_TEAM)
+		keys = team_keys;
+	else if (v->kind == V_HOOPER)
+		keys = hooper_keys;
+	if (keys) {
+		for (; *keys; keys++) {
+			lua_getfield(L, idx, *keys);
+			lua_setfield(L, out, *keys);
+		}
+	} else if (v->kind == V_RULES) {
+		for (size_t i = 0; i < rules_count; i++) {
+			lua_getfield(L, idx, rules_defs[i].name);
+			lua_setfield(L, out, rules_defs[i].name);
+		}
+	} else if (v->kind == V_JSON) {
+		uint32_t gen;
+		fx_rt_json_ctx(L, &gen);
+		if (v->gen != gen)
+			luaL_error(L, "this context view has expired");
+		for (const cJSON *it = v->json->child; it; it = it->next)
+			if (it->string) {
+				push_json(L, it, gen);
+				lua_setfield(L, out, it->string);
+			}
+	}
+	/* ctx itself: iterate nothing (its fields depend on the hook) */
+	return true;
+}
+
+/* --- services ------------------------------------------------------------ */
+
+int fx_api_random(lua_State *L)
+{
+	pw_rng_t *r = fx_rt_rng(L);
+	if (!r)
+		return luaL_error(L, "random numbers are not available here");
+	int n = lua_gettop(L);
+	lua_Integer lo, hi;
+	if (n == 0) {
+		lua_pushnumber(L, rng_uniform(r));
+		return 1;
+	}
+	if (n == 1) {
+		lo = 1;
+		hi = luaL_checkinteger(L, 1);
+		if (hi == 0) { /* as math.random(0): a whole random integer */
+			lua_pushinteger(L, (lua_Integer)rng_next(r));
+			return 1;
+		}
+	} else if (n == 2) {
+		lo = luaL_checkinteger(L, 1);
+		hi = luaL_checkinteger(L, 2);
+	} else {
+		return luaL_error(L, "wrong number of arguments to random");
+	}
+	luaL_argcheck(L, lo <= hi, n, "interval is empty");
+	uint64_t span = (uint64_t)hi - (uint64_t)lo;
+	luaL_argcheck(L, span < 0xffffffffu, n, "interval too large (at most 2^32 - 1 values)");
+	lua_pushinteger(L, (lua_Integer)((uint64_t)lo + rng_below(r, (uint32_t)(span + 1))));
+	return 1;
+}
+
+static void push_value(lua_State *L, const fx_value_t *v)
+{
+	switch (v->type) {
+	case FX_VAL_INT: lua_pushinteger(L, v->i); break;
+	case FX_VAL_NUM: lua_pushnumber(L, v->n); break;
+	case FX_VAL_BOOL: lua_pushboolean(L, v->b); break;
+	case FX_VAL_STR: lua_pushstring(L, v->s); break;
+	default: lua_pushnil(L); break;
+	}
+}
+
+static void meta_key(lua_State *L, fx_meta_key_t *k, const char *fn)
+{
+	const char *kind = luaL_checkstring(L, 1);
+	int kd = fx_meta_kind_find(kind);
+	if (kd < 0)
+		luaL_error(L, "meta.%s: kind must be \"team\", \"hooper\", \"game\" or \"season\", "
+			   "not \"%s\"", fn, kind);
+	k->kind = (fx_meta_kind_t)kd;
+	if (!lua_isinteger(L, 2)) {
+		lua_Number d = lua_type(L, 2) == LUA_TNUMBER ? lua_tonumber(L, 2) : NAN;
+		if (!(d == floor(d) && fabs(d) < 9e15))
+			luaL_error(L, "meta.%s: id must be an integer (got %s)", fn, luaL_typename(L, 2));
+		k->id = (int64_t)d;
+	} else {
+		k->id = lua_tointeger(L, 2);
+	}
+	size_t kl;
+	const char *key = luaL_checklstring(L, 3, &kl);
+	if (kl == 0 || kl > FX_META_KEY_MAX)
+		luaL_error(L, "meta.%s: key must be 1 to %d bytes", fn, FX_META_KEY_MAX);
+	memcpy(k->key, key, kl);
+	k->key[kl] = 0;
+}
+
+static int meta_get(lua_State *L)
+{
+	fx_meta_key_t k;
+	fx_value_t v;
+	meta_key(L, &k, "get");
+	if (fx_rt_meta_get(L, &k, &v))
+		push_value(L, &v);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static void read_number(lua_State *L, int idx, fx_value_t *v, const char *fn)
+{
+	if (lua_isinteger(L, idx)) {
+		v->type = FX_VAL_INT;
+		v->i = lua_tointeger(L, idx);
+	} else if (lua_type(L, idx) == LUA_TNUMBER) {
+		v->type = FX_VAL_NUM;
+		v->n = lua_tonumber(L, idx);
+		if (!isfinite(v->n))
+			luaL_error(L, "meta.%s: numbers must be finite", fn);
+	} else {
+		luaL_error(L, "meta.%s: expected a number, got %s", fn, luaL_typename(L, idx));
+	}
+}
+
+static int meta_write(lua_State *L, fx_meta_opcode_t opc, const char *fn)
+{
+	fx_meta_op_t op;
+	memset(&op, 0, sizeof op);
+	meta_key(L, &op.k, fn);
+	op.op = opc;
+	if (opc == FX_META_SET) {
+		switch (lua_type(L, 4)) {
+		case LUA_TNIL:
+		case LUA_TNONE:
+			op.v.type = FX_VAL_NIL;
+			break;
+		case LUA_TBOOLEAN:
+			op.v.type = FX_VAL_BOOL;
+			op.v.b = lua_toboolean(L, 4);
+			break;
+		case LUA_TNUMBER:
+			read_number(L, 4, &op.v, fn);
+			break;
+		case LUA_TSTRING: {
+			size_t l;
+			const char *s = lua_tolstring(L, 4, &l);
+			if (l > FX_META_STR_MAX)
+				return luaL_error(L, "meta.set: strings are at most %d bytes", FX_META_STR_MAX);
+			op.v.type = FX_VAL_STR;
+			memcpy(op.v.s, s, l);
+			op.v.s[l] = 0;
+			if (strlen(op.v.s) != l)
+				return luaL_error(L, "meta.set: strings may not contain NUL bytes");
+			break;
+		}
+		default:
+			return luaL_error(L, "meta.set: values are numbers, strings or booleans, not %s",
+					  luaL_typename(L, 4));
+		}
+	} else if (opc == FX_META_INCR) {
+		if (lua_isnoneornil(L, 4)) {
+			op.v.type = FX_VAL_INT;
+			op.v.i = 1;
+		} else {
+			read_number(L, 4, &op.v, fn);
+		}
+	}
+	fx_value_t after;
+	fx_rt_meta_write(L, &op, &after);
+	push_value(L, &after);
+	return 1;
+}
+
+static int meta_set(lua_State *L) { return meta_write(L, FX_META_SET, "set"); }
+static int meta_incr(lua_State *L) { return meta_write(L, FX_META_INCR, "incr"); }
+static int meta_toggle(lua_State *L) { return meta_write(L, FX_META_TOGGLE, "toggle"); }
+
+static int api_log(lua_State *L)
+{
+	int n = lua_gettop(L);
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	for (int i = 1; i <= n; i++) {
+		size_t l;
+		const char *s = fx_tostring(L, i, &l);
+		if (i > 1)
+			luaL_addchar(&b, ' ');
+		luaL_addlstring(&b, s, l > 1024 ? 1024 : l);
+		lua_pop(L, 1);
+	}
+	luaL_pushresult(&b);
+	size_t l;
+	const char *s = lua_tolstring(L, -1, &l);
+	fx_rt_log(L, s, l);
+	return 0;
+}
+
+static void new_view(lua_State *L, int views, int slot, int kind, int a, int b)
+{
+	fx_view_t *v = lua_newuserdatauv(L, sizeof *v, 0);
+	*v = (fx_view_t){.kind = kind, .a = a, .b = b};
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
+	lua_setmetatable(L, -2);
+	lua_rawseti(L, views, slot);
+}
+
+void fx_api_open(lua_State *L)
+{
+	lua_createtable(L, S_COUNT, 0);
+	int views = lua_gettop(L);
+
+	lua_createtable(L, 0, 6);
+	lua_pushvalue(L, views);
+	lua_createtable(L, 0, K_ATTR + PW_ATTR_COUNT);
+	for (int i = 1; i < K_ATTR; i++) {
+		lua_pushinteger(L, i);
+		lua_setfield(L, -2, key_names[i]);
+	}
+	for (int a = 0; a < PW_ATTR_COUNT; a++)
+		if (a != PW_ATTR_STAMINA) { /* "stamina" is the live 0..1 value */
+			lua_pushinteger(L, K_ATTR + a);
+			lua_setfield(L, -2, attr_names[a]);
+		}
+	lua_pushcclosure(L, view_index, 2);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, view_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, view_len);
+	lua_setfield(L, -2, "__len");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pushliteral(L, "ctx view");
+	lua_setfield(L, -2, "__name");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
+
+	new_view(L, views, S_CTX, V_CTX, 0, 0);
+	new_view(L, views, S_GAME, V_GAME, 0, 0);
+	new_view(L, views, S_RULES, V_RULES, 0, 0);
+	for (int t = 0; t < 2; t++) {
+		new_view(L, views, S_TEAM + t, V_TEAM, t, 0);
+		new_view(L, views, S_FLOOR + t, V_FLOOR, t, 0);
+		for (int s = 0; s < PW_ROSTER_SIZE; s++) {
+			new_view(L, views, S_HOOPER + t * PW_ROSTER_SIZE + s, V_HOOPER, t, s);
+			new_view(L, views, S_MOVES + t * PW_ROSTER_SIZE + s, V_MOVES, t, s);
+		}
+	}
+	static const luaL_Reg meta[] = {
+		{"get", meta_get}, {"set", meta_set}, {"incr", meta_incr}, {"toggle", meta_toggle},
+		{NULL, NULL},
+	};
+	luaL_newlib(L, meta);
+	fx_push_frozen(L, -1);
+	lua_rawseti(L, views, S_META);
+	lua_pop(L, 1);
+
+	lua_pushcfunction(L, api_log);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_tostring);
+
+	lua_pushvalue(L, views);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_views);
+	lua_pop(L, 1);
+}
+
+void fx_api_push_ctx(lua_State *L)
+{
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_views);
+	lua_rawgeti(L, -1, S_CTX);
+	lua_remove(L, -2);
+}

@@ -1,0 +1,173 @@
+/*
+ * fx_int.h — what the files of effects/ share with each other and nobody
+ * else: the sandbox (one lua_State with its allocator, budgets and kill
+ * switch), the engine that owns it, and the helpers between them.
+ *
+ * Layout of responsibility:
+ *   sandbox.c  lua_State, counting allocator, count hook, kill, base library
+ *   safelib.c  string/table/math/utf8/coroutine wrappers with budget charges
+ *   api.c      ctx views, ctx.random, ctx.meta, ctx.log
+ *   result.c   validating and combining hook results
+ *   script.c   loading and validating scripts
+ *   session.c  the engine: compiled-chunk cache, game and round sessions
+ *   meta.c     metadata values, maps, the store and replay
+ *   registry.c effect.* events to the active set
+ */
+#ifndef PW_FX_INT_H
+#define PW_FX_INT_H
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "core/rng.h"
+#include "effects/fx.h"
+
+/* Instructions between two count-hook checks. Fixed, so that where a
+ * budget stops a script is the same in every process. */
+#define FX_HOOK_INTERVAL 1000
+/* Bytes allocated inside a call that cost one instruction unit, so C-side
+ * work that builds big strings or tables spends the same budget. */
+#define FX_BYTES_PER_UNIT 64
+
+/* The sandbox. Lives inside fx_engine_t; reached from any lua_State
+ * (coroutines included) through lua_getextraspace. */
+typedef struct fx_sbx {
+	lua_State *L;
+	fx_limits_t lim;
+
+	/* memory: net bytes held by the state */
+	size_t mem_used;
+	size_t mem_base;      /* at session start */
+	size_t mem_peak;      /* max mem_used - mem_base during calls */
+	bool mem_enforce;     /* limits apply (an effect is running) */
+	bool mem_refused;     /* a growth was refused and not yet satisfied */
+	size_t since_collect; /* bytes allocated since the last full collection */
+
+	/* instruction units: count-hook fires × interval + C charges */
+	uint64_t units;
+	uint64_t call_start;  /* units when the running call began */
+	uint64_t eff_base;    /* the running effect's units before this call */
+	uint64_t call_t0;     /* monotonic ns at call start */
+	uint64_t eff_ns;      /* the running effect's ns before this call */
+	bool in_call;
+
+	bool killed;
+	char kill_msg[FX_ERR_MAX];
+
+	/* return-line capture while validating a script (0: off) */
+	bool track_return;
+	int return_line;
+
+	void *owner;          /* the fx_engine_t */
+} fx_sbx_t;
+
+static inline fx_sbx_t *fx_sbx_of(lua_State *L)
+{
+	return *(fx_sbx_t **)lua_getextraspace(L);
+}
+
+/* sandbox.c */
+int fx_sbx_open(fx_sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen);
+void fx_sbx_close(fx_sbx_t *S);
+/* Builds the safe environment pieces inside the state (protected). */
+int fx_sbx_setup(lua_State *L);
+/* Call bracket: arm budgets for one script call of an effect. */
+void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns);
+/* Ends it; returns units and ns the call used. Clears a kill. */
+void fx_sbx_call_end(fx_sbx_t *S, uint64_t *units, uint64_t *ns);
+/* Charges C-side work to the running call; kills (raises) when over. */
+void fx_charge(lua_State *L, uint64_t units);
+/* Marks the running effect killed with msg and raises it. */
+int fx_kill(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Marks killed without raising (allocator, wrappers). */
+void fx_mark_killed(fx_sbx_t *S, lua_State *L, const char *msg);
+/* If the running effect was killed, raises the kill again (pcall wrappers). */
+void fx_check_killed(lua_State *L, int status);
+/* Monotonic nanoseconds (the watchdog only; never reaches a script). */
+uint64_t fx_now_ns(void);
+/* Pushes a new table holding the environment for one effect. */
+void fx_push_env(lua_State *L);
+/* Safe, address-free tostring (never raises on plain values). */
+const char *fx_tostring(lua_State *L, int idx, size_t *len);
+/* Error text of the value at idx without running metamethods. */
+void fx_error_text(lua_State *L, int idx, char *buf, size_t len);
+/* Rewrites "fx:12: msg" as "line 12: msg" in place. */
+void fx_error_lines(char *msg);
+/* Pushes a sorted snapshot iterator for table at idx (pairs). */
+int fx_pairs_table(lua_State *L, int idx);
+
+/* The registry slots of what setup builds (light-userdata keys). */
+extern const char fx_key_base, fx_key_envmt, fx_key_frozen, fx_key_viewmt,
+	fx_key_factory, fx_key_views, fx_key_strlib, fx_key_tostring;
+
+/* safelib.c: builds the safe string/table/math/utf8/coroutine tables and
+ * leaves them as fields of the table on top (the base). */
+void fx_safelib_open(lua_State *L);
+/* Pushes a frozen (read-only) proxy of the table at idx. */
+void fx_push_frozen(lua_State *L, int idx);
+bool fx_is_frozen(lua_State *L, int idx);
+
+/* api.c */
+void fx_api_open(lua_State *L);  /* view metatable, views, meta proxy */
+/* Pushes ctx for the current session's kind. */
+void fx_api_push_ctx(lua_State *L);
+/* pairs over a view: pushes a snapshot table of its fields (or nil). */
+bool fx_api_view_snapshot(lua_State *L, int idx);
+int fx_api_random(lua_State *L);
+
+/* result.c */
+typedef struct fx_partial {
+	pw_hook_result_t r;
+	bool any;        /* something non-empty was returned */
+} fx_partial_t;
+/* Validates the value at idx as the result of hook for the current call
+ * into p. No allocation, no metamethods. 0, or -1 with msg. */
+int fx_result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx,
+		   fx_partial_t *p, char *msg, size_t len);
+/* Adds p into r (numbers add, block ors, narratives join). -1 if the
+ * combined attribute list overflows (msg set). */
+int fx_result_merge(pw_hook_result_t *r, const fx_partial_t *p, char *msg, size_t len);
+/* Cleans text into a narrative line: controls to spaces, bad UTF-8 to '?',
+ * cut at PW_NARRATIVE_MAX on a character boundary. Returns bytes written. */
+size_t fx_narrative_clean(const char *in, size_t inlen, char *out, size_t outsz);
+
+/* script.c */
+struct fx_script {
+	char *src;
+	size_t len;
+	char sha[65];
+	char name[FX_NAME_MAX + 1];
+	char *desc;
+	fx_lifetime_t life;
+	uint32_t hooks;
+};
+/* 1-based line of the first occurrence of needle in src, or 0. */
+int fx_src_line(const char *src, size_t len, const char *needle);
+
+/* meta.c */
+typedef struct fx_meta_map fx_meta_map_t;
+fx_meta_map_t *fx_meta_map_new(void);
+void fx_meta_map_free(fx_meta_map_t *m);
+void fx_meta_map_clear(fx_meta_map_t *m);
+/* 1 found, 0 absent. */
+int fx_meta_map_get(const fx_meta_map_t *m, const fx_meta_key_t *k, fx_value_t *out);
+int fx_meta_map_put(fx_meta_map_t *m, const fx_meta_key_t *k, const fx_value_t *v);
+/* Applies one op to cur (the value before); writes the value after. */
+void fx_meta_op_eval(const fx_meta_op_t *op, const fx_value_t *cur, fx_value_t *out);
+int fx_meta_ops_push(fx_meta_ops_t *o, const fx_meta_op_t *op);
+
+/* session.c: what api.c needs to know about the running session */
+typedef enum fx_session_kind { FX_SESS_NONE, FX_SESS_GAME, FX_SESS_ROUND } fx_session_kind_t;
+fx_session_kind_t fx_rt_kind(lua_State *L);
+const pw_hook_ctx_t *fx_rt_sim_ctx(lua_State *L);
+const struct cJSON *fx_rt_json_ctx(lua_State *L, uint32_t *gen);
+const pw_rules_t *fx_rt_rules(lua_State *L);
+int fx_rt_hook(lua_State *L);
+pw_rng_t *fx_rt_rng(lua_State *L);
+/* ctx.meta: read with the session's own writes applied; buffer a write. */
+int fx_rt_meta_get(lua_State *L, const fx_meta_key_t *k, fx_value_t *out);
+int fx_rt_meta_write(lua_State *L, const fx_meta_op_t *op, fx_value_t *after);
+void fx_rt_log(lua_State *L, const char *msg, size_t len);
+
+#endif

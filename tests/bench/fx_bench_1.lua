@@ -1,0 +1,17 @@
+-- Benchmark effect 1: subscribes to sim.possession.pre and sim.shot.pre,
+-- reads a few ctx fields and acts now and then, like a typical library effect.
+return {
+  name = "Bench 1",
+  hooks = {
+    ["sim.possession.pre"] = function(ctx)
+      if ctx.game.elam and ctx.offense.team_id == ctx.game.home_team_id then
+        return { turnover_probability = -0.01 }
+      end
+    end,
+    ["sim.shot.pre"] = function(ctx)
+      if ctx.shot_type == "three_point" and ctx.shooter.stamina > 0.8 then
+        return { shot_probability = 0.01 }
+      end
+    end,
+  },
+}
