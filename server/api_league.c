@@ -109,6 +109,7 @@ static int h_season_create(pw_app_t *app, pw_http_conn_t *c, const pw_http_reque
 	int64_t sid = 0;
 	int rc = season_create(app->gov, name, carry, NULL, 0, &sid, &err);
 	cJSON_Delete(body);
+	app_cache_clear(app);
 	return reply(res, rc, &err, rc < 0 ? NULL : season_current_json(app->gov), 201);
 }
 
@@ -169,16 +170,62 @@ static int h_hooper(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 	return model(res, found, "hooper");
 }
 
+/* Answers from a cached printed model, filling the cache on a miss. Only
+ * the current season is cached; ticks and new seasons clear it. */
+static int cached(pw_app_t *app, int64_t sid, char **slot, cJSON *(*build)(pw_app_t *, int64_t),
+		  pw_response_t *res)
+{
+	pw_season_row_t cur;
+	bool current = season_current(app->store, &cur) == 1 && cur.id == sid;
+	if (current && app->cache.season_id != sid)
+		app_cache_clear(app);
+	if (!current || !*slot) {
+		cJSON *m = build(app, sid);
+		if (!m)
+			return model(res, NULL, "season");
+		char *text = cJSON_PrintUnformatted(m);
+		cJSON_Delete(m);
+		if (!text) {
+			resp_error(res, 500, "out_of_memory", "The server ran out of memory.");
+			return HTTP_HANDLED;
+		}
+		if (!current) {
+			resp_data_raw(res, 200, text, strlen(text));
+			cJSON_free(text);
+			return HTTP_HANDLED;
+		}
+		app->cache.season_id = sid;
+		*slot = strdup(text);
+		cJSON_free(text);
+		if (!*slot) {
+			resp_error(res, 500, "out_of_memory", "The server ran out of memory.");
+			return HTTP_HANDLED;
+		}
+	}
+	resp_data_raw(res, 200, *slot, strlen(*slot));
+	return HTTP_HANDLED;
+}
+
+static cJSON *build_standings(pw_app_t *app, int64_t sid)
+{
+	pw_rules_t rules;
+	gov_sync(app->gov);
+	gov_rules(app->gov, &rules);
+	return season_standings_json(app->store, sid, &rules);
+}
+
+static cJSON *build_schedule(pw_app_t *app, int64_t sid)
+{
+	return store_schedule_json(app->store, sid);
+}
+
 static int h_standings(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 		       const pw_params_t *p, pw_response_t *res)
 {
 	int64_t sid = season_of(app, req, res);
 	if (!sid)
 		return HTTP_HANDLED;
-	pw_rules_t rules;
-	gov_sync(app->gov);
-	gov_rules(app->gov, &rules);
-	return model(res, season_standings_json(app->store, sid, &rules), "season");
+	return cached(app, sid, &app->cache.standings, build_standings, res);
 }
 
 static int h_schedule(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -187,7 +234,7 @@ static int h_schedule(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t 
 	int64_t sid = season_of(app, req, res);
 	if (!sid)
 		return HTTP_HANDLED;
-	return model(res, store_schedule_json(app->store, sid), "season");
+	return cached(app, sid, &app->cache.schedule, build_schedule, res);
 }
 
 static int h_games(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,

@@ -170,6 +170,7 @@ static void tick_done(void *ud, int status, void *result)
 	pw_tick_result_t *r = result;
 	int qs = app->next_quarter_seconds;
 	app->next_quarter_seconds = 0;
+	app_cache_clear(app); /* even a failed tick may have stored some games */
 	if (status == 0 && r) {
 		app->last_simulation = time(NULL);
 		if (app->gov)
@@ -267,8 +268,17 @@ static int league_open(pw_app_t *app)
 	return 0;
 }
 
+void app_cache_clear(pw_app_t *app)
+{
+	free(app->cache.standings);
+	free(app->cache.schedule);
+	app->cache.standings = app->cache.schedule = NULL;
+	app->cache.season_id = 0;
+}
+
 void app_close_league(pw_app_t *app)
 {
+	app_cache_clear(app);
 	gov_close(app->gov);
 	gov_close(app->wgov);
 	store_close(app->store);

@@ -94,7 +94,17 @@ struct pw_app {
 	pw_gov_cfg_t gov_cfg;
 	int64_t league_id;
 	uint64_t league_seed;
+	/* Read models that change only when a tick or a season changes them,
+	 * kept as printed JSON (app_cache_clear drops them). */
+	struct {
+		int64_t season_id;
+		char *standings;
+		char *schedule;
+	} cache;
 };
+
+/* Drops the cached read models (after a tick, a new season). */
+void app_cache_clear(pw_app_t *app);
 
 /* Registers every route (api_*.c, pages, static). Returns 0 or -1. */
 int app_routes(pw_app_t *app);
