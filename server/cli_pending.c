@@ -39,8 +39,3 @@ int cmd_backup(int argc, char **argv)
 	return pending(argv[0], "the event store");
 }
 
-int cmd_effect(int argc, char **argv)
-{
-	return pending(argv[0], "the Lua effects sandbox");
-}
-
