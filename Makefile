@@ -46,7 +46,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := tests/runner.c $(wildcard tests/unit/*.c tests/integration/*.c tests/e2e/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all run test test-run asan ubsan bench fuzz clean
+.PHONY: all run test test-run asan ubsan bench fuzz fuzz-short clean
 all: $(BUILD)/pinwheel
 
 $(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
@@ -88,3 +88,23 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/server/main.d
+
+# ---- fuzzing (clang + libFuzzer; see tests/fuzz/README.md) -----------------
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 600
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=all
+
+build/fuzz/http_parser: tests/fuzz/fuzz_http_parser.c server/http_parser.c server/http_parser.h
+	@mkdir -p build/fuzz/corpus-http
+	$(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz/fuzz_http_parser.c server/http_parser.c -o $@
+
+# The long run (FUZZ_TIME seconds) grows build/fuzz/corpus-http from the
+# seeds in tests/fuzz/corpus/http; fuzz-short is the suite's quick pass.
+fuzz: build/fuzz/http_parser
+	build/fuzz/http_parser -max_total_time=$(FUZZ_TIME) -max_len=70000 -timeout=10 \
+	  -artifact_prefix=build/fuzz/ build/fuzz/corpus-http tests/fuzz/corpus/http
+
+fuzz-short: build/fuzz/http_parser
+	build/fuzz/http_parser -max_total_time=$(FUZZ_TIME) -max_len=20000 -timeout=10 \
+	  -artifact_prefix=build/fuzz/ build/fuzz/corpus-http tests/fuzz/corpus/http

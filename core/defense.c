@@ -31,7 +31,9 @@ bool defense_is_man(pw_scheme_t s)
 
 static double clampd(double v, double lo, double hi)
 {
-	return v < lo ? lo : v > hi ? hi : v;
+	/* Written so the compiler emits maxsd/minsd, not branches. */
+	v = v > lo ? v : lo;
+	return v < hi ? v : hi;
 }
 
 static bool preferred_applies(const pw_strategy_t *st, const pw_defense_situation_t *s)
@@ -94,38 +96,35 @@ double defense_containment(const int attr[PW_ATTR_COUNT])
 	return attr[PW_ATTR_DEFENSE] / 100.0 + attr[PW_ATTR_SPEED] / 100.0 * TUNE_MATCH_CONTAIN_SPEED;
 }
 
-/* The six ways to put three defenders on three attackers. */
+/* The six ways to put three defenders on three attackers: perms[p][attacker]. */
 static const int perms[6][PW_ON_FLOOR] = {
 	{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0},
 };
 
 void defense_assign(const pw_matchup_input_t *in, pw_rng_t *rng, int match[PW_ON_FLOOR])
 {
-	/* Two 64-bit draws give nine 14-bit noise values: cheap, and a fixed
+	/* One 64-bit draw gives nine 7-bit noise values: cheap, and a fixed
 	 * number of draws whatever the defense's iq. */
-	uint64_t bits[2] = {rng_next(rng), rng_next(rng)};
+	uint64_t bits = rng_next(rng);
 	double mean_threat = (in->threat[0] + in->threat[1] + in->threat[2]) / 3.0;
-	double amp = (1.0 - clampd(in->iq, 0, 100) / 100.0) * TUNE_MATCH_NOISE * mean_threat;
-	double cost[PW_ON_FLOOR][PW_ON_FLOOR];
-	for (int a = 0; a < PW_ON_FLOOR; a++)
-		for (int d = 0; d < PW_ON_FLOOR; d++) {
-			int k = a * PW_ON_FLOOR + d;
-			uint64_t word = bits[k / 5];
-			double u = (double)((word >> (14 * (k % 5))) & 0x3fff) / 16384.0;
-			double t = in->threat[a];
-			cost[a][d] = t * (1.0 - in->contain[d]) +
-				     t * (1.0 - in->stamina[d]) * TUNE_MATCH_STAMINA_COST +
-				     (u - 0.5) * amp;
-		}
-	int best = 0;
-	double best_cost = 0;
-	for (int p = 0; p < 6; p++) {
-		double c = cost[0][perms[p][0]] + cost[1][perms[p][1]] + cost[2][perms[p][2]];
-		if (p == 0 || c < best_cost) {
-			best = p;
-			best_cost = c;
-		}
+	double amp = (1.0 - clampd(in->iq, 0, 100) / 100.0) * TUNE_MATCH_NOISE * mean_threat / 128.0;
+	double leak[PW_ON_FLOOR]; /* what a defender lets through per unit of threat */
+	for (int d = 0; d < PW_ON_FLOOR; d++)
+		leak[d] = 1.0 - in->contain[d] + (1.0 - in->stamina[d]) * TUNE_MATCH_STAMINA_COST;
+	double c[PW_ON_FLOOR * PW_ON_FLOOR]; /* c[a*3 + d] */
+	for (int k = 0; k < PW_ON_FLOOR * PW_ON_FLOOR; k++) {
+		int noise = (int)(bits & 0x7f) - 64;
+		bits >>= 7;
+		c[k] = in->threat[k / PW_ON_FLOOR] * leak[k % PW_ON_FLOOR] + noise * amp;
 	}
+	/* The six ways to put three defenders on three attackers, as perms[]. */
+	double sum[6] = {
+		c[0] + c[4] + c[8], c[0] + c[5] + c[7], c[1] + c[3] + c[8],
+		c[1] + c[5] + c[6], c[2] + c[3] + c[7], c[2] + c[4] + c[6],
+	};
+	int best = 0;
+	for (int p = 1; p < 6; p++)
+		best = sum[p] < sum[best] ? p : best;
 	for (int a = 0; a < PW_ON_FLOOR; a++)
 		match[a] = perms[best][a];
 }

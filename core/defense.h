@@ -55,7 +55,7 @@ double defense_containment(const int attr[PW_ATTR_COUNT]);
  * Assigns defenders to attackers minimising Σ threat − containment +
  * stamina cost, with noise that shrinks as the defense gets smarter (a
  * 100-iq defense is exact). Writes match[attacker] = defender slot. Always
- * draws the same number of random numbers (two), whatever the inputs.
+ * draws the same number of random numbers (one), whatever the inputs.
  */
 void defense_assign(const pw_matchup_input_t *in, pw_rng_t *rng, int match[PW_ON_FLOOR]);
 

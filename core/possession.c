@@ -21,7 +21,9 @@
 
 static inline double clampd(double v, double lo, double hi)
 {
-	return v < lo ? lo : v > hi ? hi : v;
+	/* Written so the compiler emits maxsd/minsd, not branches. */
+	v = v > lo ? v : lo;
+	return v < hi ? v : hi;
 }
 
 /* ---- Pure formulas --------------------------------------------------------- */
@@ -105,10 +107,15 @@ double poss_offense_rebound_share(double oreb_weight, double off_attr_sum, doubl
 	return o / (o + d);
 }
 
+double poss_drain_own(int stamina_attr)
+{
+	return 1.0 + (1.0 - stamina_attr / 100.0) * TUNE_DRAIN_LOW_STAMINA;
+}
+
 double poss_drain(const pw_rules_t *r, int stamina_attr, double team_mult, double scheme_cost)
 {
-	double own = 1.0 + (1.0 - stamina_attr / 100.0) * TUNE_DRAIN_LOW_STAMINA;
-	return (r->stamina_drain_rate + scheme_cost * TUNE_DEF_COST_SCALE) * own * team_mult;
+	return (r->stamina_drain_rate + scheme_cost * TUNE_DEF_COST_SCALE) *
+	       poss_drain_own(stamina_attr) * team_mult;
 }
 
 void poss_surface(const char *surface, double *drive, double *speed)
@@ -157,6 +164,7 @@ typedef struct poss {
 	double bias[PW_SHOT_TYPES];
 	int move;                    /* the move shown on the current play, -1 */
 	int holder;                  /* who has the ball after an offensive rebound */
+	bool clutch;                 /* close and late (or Elam): fate and ego checks */
 	bool made_three[PW_ROSTER_SIZE];
 } poss_t;
 
@@ -167,12 +175,12 @@ static inline int roster_slot(const pw_sim_t *g, int t, int floor_slot)
 
 static inline pw_live_hooper_t *floor_hooper(pw_sim_t *g, int t, int floor_slot)
 {
-	return &g->st.hooper[t][g->st.on_floor[t][floor_slot]];
+	return g->fl[t][floor_slot];
 }
 
 static inline pw_hooper_cache_t *floor_cache(pw_sim_t *g, int t, int floor_slot)
 {
-	return &g->cache[t][g->st.on_floor[t][floor_slot]];
+	return g->fc[t][floor_slot];
 }
 
 static bool holds(pw_sim_t *g, int t, int floor_slot, pw_move_id_t m)
@@ -199,9 +207,7 @@ static void advance(pw_sim_t *g, double secs)
 			secs = st->clock;
 		st->clock -= secs;
 	}
-	for (int t = 0; t < 2; t++)
-		for (int i = 0; i < PW_ON_FLOOR; i++)
-			g->out->box[t][st->on_floor[t][i]].seconds += secs;
+	g->elapsed += secs; /* minutes are settled when a hooper checks out */
 }
 
 static bool clock_out(const pw_sim_t *g)
@@ -227,11 +233,11 @@ static bool is_close_late(const pw_sim_t *g, int margin_limit)
 }
 
 /* max_shot_share: a hooper hogging the team's shots is asked less. */
-static double share_damp(const pw_sim_t *g, int t, int rslot)
+static double share_damp_slow(const pw_sim_t *g, int t, int rslot)
 {
 	double cap = g->st.rules->max_shot_share;
 	int team = g->team_fga[t];
-	if (cap >= 1.0 || team < TUNE_SHOT_SHARE_MIN_FGA)
+	if (team < TUNE_SHOT_SHARE_MIN_FGA)
 		return 1.0;
 	double share = (double)g->out->box[t][rslot].fga / team;
 	if (share <= cap)
@@ -239,17 +245,21 @@ static double share_damp(const pw_sim_t *g, int t, int rslot)
 	return pow(cap / share, TUNE_SHOT_SHARE_DAMP_POWER);
 }
 
-static int choose_handler(pw_sim_t *g, int off)
+static inline double share_damp(const pw_sim_t *g, int t, int rslot)
+{
+	return g->damp_shots ? share_damp_slow(g, t, rslot) : 1.0;
+}
+
+static int choose_handler(pw_sim_t *g, int off, bool clutch)
 {
 	double w[PW_ON_FLOOR];
-	bool clutch = is_close_late(g, TUNE_CLOSE_MARGIN);
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		int rs = roster_slot(g, off, i);
 		w[i] = g->cache[off][rs].handler_w * share_damp(g, off, rs);
 		if (clutch)
 			w[i] += g->st.hooper[off][rs].attr[PW_ATTR_EGO] * TUNE_HANDLER_CLUTCH_EGO;
 	}
-	return rng_weighted(&g->rng, w, PW_ON_FLOOR);
+	return sim_pick(&g->rng, w, PW_ON_FLOOR);
 }
 
 /* The defender on an attacker: the matchup in man schemes, else whoever
@@ -259,38 +269,33 @@ static int defender_of(poss_t *p, int attacker)
 	if (defense_is_man(p->scheme))
 		return p->match[attacker];
 	double w[PW_ON_FLOOR];
-	for (int i = 0; i < PW_ON_FLOOR; i++) {
-		const pw_live_hooper_t *d = floor_hooper(p->g, p->def, i);
-		w[i] = d->attr[PW_ATTR_DEFENSE] + d->attr[PW_ATTR_SPEED];
-	}
-	return rng_weighted(&p->g->rng, w, PW_ON_FLOOR);
+	for (int i = 0; i < PW_ON_FLOOR; i++)
+		w[i] = floor_cache(p->g, p->def, i)->zone_w;
+	return sim_pick(&p->g->rng, w, PW_ON_FLOOR);
 }
 
 static void choose_scheme(poss_t *p)
 {
 	pw_sim_t *g = p->g;
-	pw_defense_situation_t s = {0};
-	for (int i = 0; i < PW_ON_FLOOR; i++) {
-		const pw_live_hooper_t *d = floor_hooper(g, p->def, i);
-		const pw_live_hooper_t *a = floor_hooper(g, p->off, i);
-		s.iq += d->attr[PW_ATTR_IQ];
-		s.stamina += d->stamina;
-		s.offense_speed += a->attr[PW_ATTR_SPEED];
-	}
-	s.iq /= PW_ON_FLOOR;
+	pw_defense_situation_t s;
+	s.iq = g->lineup[p->def].iq_mean;
+	s.stamina = 0;
+	for (int i = 0; i < PW_ON_FLOOR; i++)
+		s.stamina += floor_hooper(g, p->def, i)->stamina;
 	s.stamina /= PW_ON_FLOOR;
-	s.offense_speed /= PW_ON_FLOOR;
+	s.offense_speed = g->lineup[p->off].speed_mean;
 	s.margin = g->st.score[p->def] - g->st.score[p->off];
 	s.elam = g->st.elam;
 	s.strategy = &g->st.team[p->def]->strategy;
-	p->scheme = defense_choose_scheme(&s, &g->rng);
+	double w[PW_SCHEME_COUNT];
+	defense_scheme_weights(&s, w);
+	p->scheme = (pw_scheme_t)sim_pick(&g->rng, w, PW_SCHEME_COUNT);
 	if (defense_is_man(p->scheme)) {
 		pw_matchup_input_t in;
 		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			in.threat[i] = defense_threat(floor_hooper(g, p->off, i)->attr);
-			const pw_live_hooper_t *d = floor_hooper(g, p->def, i);
-			in.contain[i] = defense_containment(d->attr);
-			in.stamina[i] = d->stamina;
+			in.threat[i] = floor_cache(g, p->off, i)->threat;
+			in.contain[i] = floor_cache(g, p->def, i)->contain;
+			in.stamina[i] = floor_hooper(g, p->def, i)->stamina;
 		}
 		in.iq = s.iq;
 		defense_assign(&in, &g->rng, p->match);
@@ -367,12 +372,12 @@ static bool turnover_check(poss_t *p, int handler)
 	double pr = poss_turnover_chance(g->st.rules->turnover_rate_modifier,
 					 h->attr[PW_ATTR_IQ], p->scheme, h->stamina,
 					 p->to_extra + p->intensity * TUNE_INTENSITY_TO);
-	if (!rng_chance(&g->rng, pr))
+	if (!sim_chance(&g->rng, pr))
 		return false;
 	int d = defender_of(p, handler);
 	double steal = TUNE_STEAL_SHARE +
 		       (floor_hooper(g, p->def, d)->attr[PW_ATTR_DEFENSE] - 50) / TUNE_STEAL_DEF_DIVISOR;
-	turnover(p, handler, rng_chance(&g->rng, steal) ? d : -1);
+	turnover(p, handler, sim_chance(&g->rng, steal) ? d : -1);
 	return true;
 }
 
@@ -398,17 +403,17 @@ static int pass_around(poss_t *p, int holder, int *passer, bool *open)
 		if (n >= forced) {
 			double pp = TUNE_PASS_BASE +
 				    (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_PER_PASSING;
-			if (!rng_chance(&g->rng, pp))
+			if (!sim_chance(&g->rng, pp))
 				break;
 		}
-		bool help = rng_chance(&g->rng, help_chance[p->scheme]);
+		bool help = sim_chance(&g->rng, help_chance[p->scheme]);
 		double steal = TUNE_PASS_STEAL_BASE * R->turnover_rate_modifier -
 			       (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_STEAL_PASSING +
 			       (help ? TUNE_PASS_STEAL_HELP : 0);
 		bool nolook = help && holds(g, p->off, holder, PW_MOVE_NO_LOOK_PASS);
 		if (nolook)
 			steal = 0; /* the no-look pass threads the help */
-		if (rng_chance(&g->rng, steal)) {
+		if (sim_chance(&g->rng, steal)) {
 			int d = defender_of(p, holder);
 			turnover(p, holder, d);
 			return -1;
@@ -418,8 +423,8 @@ static int pass_around(poss_t *p, int holder, int *passer, bool *open)
 			int rs = roster_slot(g, p->off, i);
 			w[i] = i == holder ? 0 : g->cache[p->off][rs].receiver_w * share_damp(g, p->off, rs);
 		}
-		int to = rng_weighted(&g->rng, w, PW_ON_FLOOR);
-		if (p->scheme == PW_SCHEME_MAN_SWITCH && rng_chance(&g->rng, TUNE_SWITCH_CHANCE)) {
+		int to = sim_pick(&g->rng, w, PW_ON_FLOOR);
+		if (p->scheme == PW_SCHEME_MAN_SWITCH && sim_chance(&g->rng, TUNE_SWITCH_CHANCE)) {
 			int tmp = p->match[to];
 			p->match[to] = p->match[holder];
 			p->match[holder] = tmp;
@@ -458,10 +463,14 @@ static pw_shot_type_t select_shot(poss_t *p, int shooter)
 			w[PW_SHOT_THREE] *= 1.0 + clampd((need - TUNE_ELAM_FAR_NEED) * TUNE_ELAM_THREE_PER_POINT,
 							 0, TUNE_ELAM_THREE_MAX);
 	}
-	double sum = w[0] + w[1] + w[2];
-	for (int i = 0; i < PW_SHOT_TYPES; i++)
-		w[i] = w[i] / sum + p->bias[i];
-	return (pw_shot_type_t)rng_weighted(&g->rng, w, PW_SHOT_TYPES);
+	/* Effect biases are shares of the whole: add them to normalised
+	 * weights (scaled by the sum here, which draws the same). */
+	if (p->bias[0] != 0 || p->bias[1] != 0 || p->bias[2] != 0) {
+		double sum = w[0] + w[1] + w[2];
+		for (int i = 0; i < PW_SHOT_TYPES; i++)
+			w[i] = clampd(w[i] + p->bias[i] * sum, 0, 1e300);
+	}
+	return (pw_shot_type_t)sim_pick(&g->rng, w, PW_SHOT_TYPES);
 }
 
 /* Free throws by attacker `shooter`. Returns true if the last one missed
@@ -476,10 +485,10 @@ static bool free_throws(poss_t *p, int shooter, int n)
 	bool missed = false;
 	for (int i = 0; i < n && !g->over; i++) {
 		double pr = c->ft * (TUNE_FT_STAMINA_MIN + (1.0 - TUNE_FT_STAMINA_MIN) * h->stamina);
-		if (is_close_late(g, TUNE_CLOSE_MARGIN))
+		if (p->clutch)
 			pr += g->ego_nudge[p->off];
-		pr += (rng_uniform(&g->rng) - 0.5) * c->chaos;
-		bool made = rng_chance(&g->rng, clampd(pr, TUNE_PROB_MIN, TUNE_PROB_MAX));
+		pr += (sim_uniform(&g->rng) - 0.5) * c->chaos;
+		bool made = sim_chance(&g->rng, clampd(pr, TUNE_PROB_MIN, TUNE_PROB_MAX));
 		b->fta++;
 		missed = !made;
 		int v = made ? g->st.rules->free_throw_value : 0;
@@ -525,21 +534,15 @@ static void foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
 static bool rebound(poss_t *p)
 {
 	pw_sim_t *g = p->g;
-	double sum[2] = {0, 0}, fate = 0;
-	int team[2] = {p->off, p->def};
-	for (int s = 0; s < 2; s++)
-		for (int i = 0; i < PW_ON_FLOOR; i++)
-			sum[s] += floor_cache(g, team[s], i)->reb_w;
-	for (int i = 0; i < PW_ON_FLOOR; i++)
-		fate += floor_hooper(g, p->off, i)->attr[PW_ATTR_FATE];
 	double share = poss_offense_rebound_share(g->st.rules->offensive_rebound_weight,
-						  sum[0], sum[1], fate);
-	bool offensive = rng_chance(&g->rng, share);
+						  g->lineup[p->off].reb_sum, g->lineup[p->def].reb_sum,
+						  g->lineup[p->off].fate_sum);
+	bool offensive = sim_chance(&g->rng, share);
 	int t = offensive ? p->off : p->def;
 	double w[PW_ON_FLOOR];
 	for (int i = 0; i < PW_ON_FLOOR; i++)
 		w[i] = floor_cache(g, t, i)->reb_w + TUNE_REB_PICK_BASE;
-	int who = rng_weighted(&g->rng, w, PW_ON_FLOOR);
+	int who = sim_pick(&g->rng, w, PW_ON_FLOOR);
 	pw_live_hooper_t *rb = floor_hooper(g, t, who);
 	pw_play_t *pl = emit(p, PW_ACT_REBOUND, offensive ? PW_RES_OFFENSIVE : PW_RES_DEFENSIVE);
 	pl->rebound_id = rb->h->id;
@@ -567,10 +570,10 @@ static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_typ
 	pw_live_hooper_t *s = floor_hooper(g, p->off, shooter);
 	const pw_hooper_cache_t *c = floor_cache(g, p->off, shooter);
 	const pw_live_hooper_t *d = floor_hooper(g, p->def, defender);
-	int rs = roster_slot(g, p->off, shooter);
+	unsigned om = c->moves, dm = floor_cache(g, p->def, defender)->moves;
 
 	double contest = poss_contest(p->scheme, d->attr[PW_ATTR_DEFENSE], d->stamina, p->intensity);
-	if (holds(g, p->def, defender, PW_MOVE_LOCKDOWN_STANCE) && !open) {
+	if ((dm >> PW_MOVE_LOCKDOWN_STANCE & 1u) && !open) {
 		contest = clampd(contest * TUNE_LOCKDOWN_CONTEST_MULT, 0, TUNE_CONTEST_MAX);
 		fire(p, p->def, defender, PW_MOVE_LOCKDOWN_STANCE);
 	}
@@ -581,43 +584,46 @@ static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_typ
 
 	double iqf = c->iq_factor;
 	double mult = 1.0;
-	if (t == PW_SHOT_THREE && g->made_three[p->off][rs] && holds(g, p->off, shooter, PW_MOVE_HEAT_CHECK)) {
-		iqf = 1.0;
-		mult *= TUNE_HEAT_CHECK_MULT;
-		fire(p, p->off, shooter, PW_MOVE_HEAT_CHECK);
-	}
-	bool second_half = st->elam || st->quarter > 2;
-	bool iron = second_half && s->stamina < TUNE_IRON_LEGS_STAMINA &&
-		    holds(g, p->off, shooter, PW_MOVE_IRON_LEGS);
-	if (iron)
-		fire(p, p->off, shooter, PW_MOVE_IRON_LEGS);
-	double pr = c->shot_base[t] * (1.0 - contest) * iqf * poss_stamina_factor(s->stamina, iron);
-
 	double spread = c->chaos;
-	if (t == PW_SHOT_AT_RIM && holds(g, p->off, shooter, PW_MOVE_KILLER_CROSSOVER)) {
-		mult *= TUNE_CROSSOVER_MULT;
-		fire(p, p->off, shooter, PW_MOVE_KILLER_CROSSOVER);
+	bool iron = false;
+	if (om) {
+		int rs = roster_slot(g, p->off, shooter);
+		if (t == PW_SHOT_THREE && g->made_three[p->off][rs] && (om >> PW_MOVE_HEAT_CHECK & 1u)) {
+			iqf = 1.0;
+			mult *= TUNE_HEAT_CHECK_MULT;
+			fire(p, p->off, shooter, PW_MOVE_HEAT_CHECK);
+		}
+		if ((om >> PW_MOVE_IRON_LEGS & 1u) && (st->elam || st->quarter > 2) &&
+		    s->stamina < TUNE_IRON_LEGS_STAMINA) {
+			iron = true;
+			fire(p, p->off, shooter, PW_MOVE_IRON_LEGS);
+		}
+		if (t == PW_SHOT_AT_RIM && (om >> PW_MOVE_KILLER_CROSSOVER & 1u)) {
+			mult *= TUNE_CROSSOVER_MULT;
+			fire(p, p->off, shooter, PW_MOVE_KILLER_CROSSOVER);
+		}
+		if (t == PW_SHOT_AT_RIM && (om >> PW_MOVE_CHAOS_DUNK & 1u)) {
+			spread *= TUNE_CHAOS_DUNK_SPREAD_MULT;
+			fire(p, p->off, shooter, PW_MOVE_CHAOS_DUNK);
+		}
+		if ((om >> PW_MOVE_CLUTCH_GENE & 1u) &&
+		    (st->elam || is_close_late(g, TUNE_CLUTCH_GENE_MARGIN))) {
+			mult *= TUNE_CLUTCH_GENE_MULT;
+			fire(p, p->off, shooter, PW_MOVE_CLUTCH_GENE);
+		}
 	}
-	if (t == PW_SHOT_AT_RIM && holds(g, p->off, shooter, PW_MOVE_CHAOS_DUNK)) {
-		spread *= TUNE_CHAOS_DUNK_SPREAD_MULT;
-		fire(p, p->off, shooter, PW_MOVE_CHAOS_DUNK);
-	}
-	if ((st->elam || is_close_late(g, TUNE_CLUTCH_GENE_MARGIN)) &&
-	    holds(g, p->off, shooter, PW_MOVE_CLUTCH_GENE)) {
-		mult *= TUNE_CLUTCH_GENE_MULT;
-		fire(p, p->off, shooter, PW_MOVE_CLUTCH_GENE);
-	}
+	double pr = c->shot_base[t] * (1.0 - contest) * iqf * poss_stamina_factor(s->stamina, iron);
 	pr = pr * mult + g->crowd[p->off];
 
-	if (is_close_late(g, TUNE_CLOSE_MARGIN)) {
+	if (p->clutch) {
 		/* Fate's lucky swing, and the ego check the crowd leans on. */
-		if (rng_chance(&g->rng, s->attr[PW_ATTR_FATE] / 100.0 * TUNE_FATE_CLUTCH_CHANCE))
+		if (sim_chance(&g->rng, s->attr[PW_ATTR_FATE] / 100.0 * TUNE_FATE_CLUTCH_CHANCE))
 			pr += TUNE_FATE_CLUTCH_BONUS;
 		double ego = s->attr[PW_ATTR_EGO] / 100.0;
 		double check = ego + g->ego_nudge[p->off] * (1.0 - ego) * TUNE_CROWD_PRESSURE_SCALE;
-		pr += rng_chance(&g->rng, check) ? TUNE_EGO_SUCCESS_BONUS : -TUNE_EGO_FAILURE_PENALTY;
+		pr += sim_chance(&g->rng, check) ? TUNE_EGO_SUCCESS_BONUS : -TUNE_EGO_FAILURE_PENALTY;
 	}
-	pr += (rng_uniform(&g->rng) - 0.5) * 2.0 * spread;
+	pr += (sim_uniform(&g->rng) - 0.5) * 2.0 * spread;
 	return pr;
 }
 
@@ -686,8 +692,8 @@ static trip_end_t shoot(poss_t *p, int holder)
 	static const double shooting_share[PW_SHOT_TYPES] = {
 		TUNE_SHOOTING_FOUL_RIM, TUNE_SHOOTING_FOUL_MID, TUNE_SHOOTING_FOUL_THREE,
 	};
-	bool fouled = rng_chance(&g->rng, fp);
-	bool shooting = fouled && rng_chance(&g->rng, shooting_share[t]);
+	bool fouled = sim_chance(&g->rng, fp);
+	bool shooting = fouled && sim_chance(&g->rng, shooting_share[t]);
 	bool bonus = g->st.team_fouls[p->def] + 1 > R->team_foul_bonus_threshold;
 	if (fouled && !shooting) {
 		/* A foul away from the shot: two shots in the bonus, else the
@@ -702,7 +708,7 @@ static trip_end_t shoot(poss_t *p, int holder)
 
 	if (shooting)
 		pr *= TUNE_FOULED_SHOT_FACTOR;
-	bool made = rng_chance(&g->rng, pr);
+	bool made = sim_chance(&g->rng, pr);
 	pw_box_t *b = box_of(g, p->off, shooter);
 	long shot_idx;
 	int pts = 0;
@@ -732,7 +738,7 @@ static trip_end_t shoot(poss_t *p, int holder)
 					g->out->plays[shot_idx].move = PW_MOVE_COURT_VISION;
 					p->move = -1;
 				}
-				if (rng_chance(&g->rng, ac)) {
+				if (sim_chance(&g->rng, ac)) {
 					g->out->plays[shot_idx].assist_id = floor_hooper(g, p->off, passer)->h->id;
 					box_of(g, p->off, passer)->assists++;
 				}
@@ -784,11 +790,13 @@ static void drain(poss_t *p)
 	const pw_rules_t *R = g->st.rules;
 	double dcost = defense_stamina_cost(p->scheme) * (1.0 + p->intensity * TUNE_INTENSITY_DRAIN);
 	for (int t = 0; t < 2; t++) {
+		/* poss_drain, with the per-hooper part cached. */
+		double base = (R->stamina_drain_rate + (t == p->def ? dcost * TUNE_DEF_COST_SCALE : 0)) *
+			      g->drain_mult[t];
 		for (int i = 0; i < PW_ROSTER_SIZE; i++) {
 			pw_live_hooper_t *h = &g->st.hooper[t][i];
 			if (h->on_floor) {
-				double d = poss_drain(R, h->attr[PW_ATTR_STAMINA], g->drain_mult[t],
-						      t == p->def ? dcost : 0);
+				double d = base * g->cache[t][i].drain_own;
 				h->stamina = h->stamina > d ? h->stamina - d : 0;
 			} else if (h->stamina < 1.0) {
 				h->stamina = clampd(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
@@ -799,7 +807,7 @@ static void drain(poss_t *p)
 
 static double clock_share(pw_sim_t *g, int off, trip_end_t kind, bool transition)
 {
-	double u = rng_uniform(&g->rng);
+	double u = sim_uniform(&g->rng);
 	double share;
 	if (kind == TRIP_OREB)
 		share = TUNE_CLOCK_OREB_SHARE_MIN + TUNE_CLOCK_OREB_SHARE_SPAN * u;
@@ -821,8 +829,9 @@ void poss_run(pw_sim_t *g, int off)
 	g->transition[off] = false;
 	p.intensity = g->st.team[p.def]->strategy.defensive_intensity;
 
+	p.clutch = is_close_late(g, TUNE_CLOSE_MARGIN);
 	choose_scheme(&p);
-	int handler = choose_handler(g, off);
+	int handler = choose_handler(g, off, p.clutch);
 	if (hooks_wants(g->hooks, PW_HOOK_POSSESSION_PRE)) {
 		hook_possession_pre(&p, handler);
 		if (g->over)
@@ -848,5 +857,5 @@ void poss_run(pw_sim_t *g, int off)
 	if (g->over)
 		return;
 	drain(&p);
-	advance(g, R->dead_ball_time_seconds * (0.5 + rng_uniform(&g->rng)));
+	advance(g, R->dead_ball_time_seconds * (0.5 + sim_uniform(&g->rng)));
 }

@@ -53,6 +53,9 @@ double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double 
 double poss_offense_rebound_share(double oreb_weight, double off_attr_sum, double def_attr_sum,
 				  double off_fate_sum);
 
+/* How much faster than the base a hooper of this stamina attribute tires. */
+double poss_drain_own(int stamina_attr);
+
 /* Stamina one hooper loses this possession. */
 double poss_drain(const pw_rules_t *r, int stamina_attr, double team_mult, double scheme_cost);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/defense.h"
 #include "core/moves.h"
 #include "core/possession.h"
 #include "core/simstate.h"
@@ -23,7 +24,9 @@
 
 static inline double clampd(double v, double lo, double hi)
 {
-	return v < lo ? lo : v > hi ? hi : v;
+	/* Written so the compiler emits maxsd/minsd, not branches. */
+	v = v > lo ? v : lo;
+	return v < hi ? v : hi;
 }
 
 /* ---- Result buffers -------------------------------------------------------- */
@@ -235,12 +238,34 @@ static void cache_hooper(pw_sim_t *g, int t, int i)
 	c->reb_w = a[PW_ATTR_DEFENSE] * TUNE_REB_DEF_ATTR +
 		   a[PW_ATTR_SPEED] * TUNE_REB_SPD_ATTR * g->surface_speed;
 	c->chaos = a[PW_ATTR_CHAOTIC] / 100.0 * TUNE_CHAOS_SPREAD;
+	c->drain_own = poss_drain_own(a[PW_ATTR_STAMINA]);
+	c->threat = defense_threat(a);
+	c->contain = defense_containment(a);
+	c->zone_w = a[PW_ATTR_DEFENSE] + a[PW_ATTR_SPEED];
 	c->moves = 0;
 	for (int m = 0; m < h->n_moves && m < PW_MAX_MOVES; m++) {
 		const pw_move_def_t *d = moves_def(h->moves[m]);
 		if (d && gate_open(d, a))
 			c->moves |= 1u << h->moves[m];
 	}
+}
+
+void sim_lineup_changed(pw_sim_t *g, int t)
+{
+	pw_lineup_cache_t *l = &g->lineup[t];
+	memset(l, 0, sizeof *l);
+	for (int i = 0; i < PW_ON_FLOOR; i++) {
+		int k = g->st.on_floor[t][i];
+		const int *a = g->st.hooper[t][k].attr;
+		g->fl[t][i] = &g->st.hooper[t][k];
+		g->fc[t][i] = &g->cache[t][k];
+		l->reb_sum += g->cache[t][k].reb_w;
+		l->fate_sum += a[PW_ATTR_FATE];
+		l->iq_mean += a[PW_ATTR_IQ];
+		l->speed_mean += a[PW_ATTR_SPEED];
+	}
+	l->iq_mean /= PW_ON_FLOOR;
+	l->speed_mean /= PW_ON_FLOOR;
 }
 
 /* ---- Hook glue ------------------------------------------------------------- */
@@ -324,6 +349,7 @@ static void apply_attributes(pw_sim_t *g, const pw_hook_result_t *r)
 				int v = h->attr[ch->attr] + ch->delta;
 				h->attr[ch->attr] = v < 1 ? 1 : v > 100 ? 100 : v;
 				cache_hooper(g, t, i);
+				sim_lineup_changed(g, t);
 			}
 	}
 }
@@ -348,9 +374,12 @@ static void swap_in(pw_sim_t *g, int t, int floor_slot, int bench, pw_outcome_t 
 {
 	pw_game_state_t *st = &g->st;
 	int out = st->on_floor[t][floor_slot];
+	g->out->box[t][out].seconds += g->elapsed - g->entered[t][out];
+	g->entered[t][bench] = g->elapsed;
 	st->hooper[t][out].on_floor = false;
 	st->hooper[t][bench].on_floor = true;
 	st->on_floor[t][floor_slot] = bench;
+	sim_lineup_changed(g, t);
 	pw_play_t *p = sim_emit(g, t, PW_ACT_SUBSTITUTION, why);
 	p->handler_id = st->hooper[t][bench].h->id;
 	p->other_id = st->hooper[t][out].h->id;
@@ -471,6 +500,12 @@ static void setup_venue(pw_sim_t *g)
 	g->three_mid_shift = feet * TUNE_THREE_MID_PER_FT;
 }
 
+int sim_elam_target(int home, int away, int margin)
+{
+	/* Tied scores need no special case: the "leading" score is the tie. */
+	return (home > away ? home : away) + margin;
+}
+
 /* ---- The game -------------------------------------------------------------- */
 
 /* A period marker play: quarter end, halftime, Elam start, game end. */
@@ -550,8 +585,7 @@ static void play_elam(pw_sim_t *g, int *off)
 	st->quarter = st->rules->elam_trigger_quarter + 1;
 	st->elam = true;
 	st->clock = -1;
-	int lead = st->score[0] > st->score[1] ? st->score[0] : st->score[1];
-	st->elam_target = lead + st->rules->elam_margin;
+	st->elam_target = sim_elam_target(st->score[0], st->score[1], st->rules->elam_margin);
 	g->out->elam_target = st->elam_target;
 	marker(g, PW_RES_ELAM_START);
 	period_hook(g, PW_HOOK_ELAM_START, false);
@@ -618,9 +652,12 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 	setup_team(&g, 0, in->home);
 	setup_team(&g, 1, in->away);
 	setup_venue(&g);
+	g.damp_shots = in->rules->max_shot_share < 1.0;
 	for (int t = 0; t < 2; t++)
 		for (int i = 0; i < PW_ROSTER_SIZE; i++)
 			cache_hooper(&g, t, i);
+	sim_lineup_changed(&g, 0);
+	sim_lineup_changed(&g, 1);
 
 	period_hook(&g, PW_HOOK_GAME_PRE, true);
 	int off = (int)rng_below(&g.rng, 2); /* the opening tip */
@@ -632,6 +669,11 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 	marker(&g, PW_RES_GAME_END);
 	game_end(&g);
 
+	for (int t = 0; t < 2; t++)
+		for (int i = 0; i < PW_ON_FLOOR; i++) {
+			int k = st->on_floor[t][i];
+			out->box[t][k].seconds += g.elapsed - g.entered[t][k];
+		}
 	out->home_score = st->score[0];
 	out->away_score = st->score[1];
 	out->winner = st->winner;

@@ -27,8 +27,19 @@ typedef struct pw_hooper_cache {
 	double receiver_w;               /* scoring + speed × k */
 	double reb_w;                    /* defense×0.2 + speed×0.1 (surface) */
 	double chaos;                    /* chaotic/100 × spread */
+	double drain_own;                /* 1 + (1 − stamina/100) × k: low stamina tires faster */
+	double threat, contain;          /* matchup inputs (defense.h) */
+	double zone_w;                   /* defense + speed: who rotates over in a zone */
 	unsigned moves;                  /* bit per move held and gated open */
 } pw_hooper_cache_t;
+
+/* Sums over the three on the floor, recomputed when the lineup or an
+ * attribute changes (sim_lineup_changed). */
+typedef struct pw_lineup_cache {
+	double reb_sum;                  /* Σ reb_w */
+	double fate_sum;                 /* Σ fate */
+	double iq_mean, speed_mean;
+} pw_lineup_cache_t;
 
 typedef struct pw_sim {
 	pw_game_state_t st;              /* what hooks see as ctx->game */
@@ -40,6 +51,9 @@ typedef struct pw_sim {
 	bool sudden_death;               /* safety cap hit while tied */
 
 	pw_hooper_cache_t cache[2][PW_ROSTER_SIZE];
+	pw_lineup_cache_t lineup[2];
+	pw_live_hooper_t *fl[2][PW_ON_FLOOR];  /* &st.hooper[t][on_floor[t][i]] */
+	pw_hooper_cache_t *fc[2][PW_ON_FLOOR]; /* &cache[t][on_floor[t][i]] */
 	double drain_mult[2];            /* team drain: away travel/altitude */
 	double crowd[2];                 /* make-probability bonus per team */
 	double ego_nudge[2];             /* crowd pressure on ego checks */
@@ -54,7 +68,64 @@ typedef struct pw_sim {
 	int last_leader;                 /* 0, 1, or -1 never led yet */
 	int period_start[2];             /* score at the start of this period */
 	pw_play_t scratch;               /* written instead of a play when out of memory */
+	bool damp_shots;                 /* max_shot_share < 1: track shot shares */
+	double elapsed;                  /* seconds played, for minutes */
+	double entered[2][PW_ROSTER_SIZE]; /* elapsed when the hooper last checked in */
 } pw_sim_t;
+
+/*
+ * The hot path draws several hundred numbers per game; these inline
+ * versions of rng.h's functions save a call each. sim_next, sim_uniform and
+ * sim_chance give exactly the same sequence as rng_next, rng_uniform and
+ * rng_chance (a test checks it), so the game's stream is rng.h's stream.
+ */
+static inline uint64_t sim_next(pw_rng_t *r)
+{
+	uint64_t *s = r->s;
+	uint64_t x = s[1] * 5;
+	uint64_t result = ((x << 7) | (x >> 57)) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = (s[3] << 45) | (s[3] >> 19);
+	return result;
+}
+
+static inline double sim_uniform(pw_rng_t *r)
+{
+	return (double)(sim_next(r) >> 11) * 0x1.0p-53;
+}
+
+static inline bool sim_chance(pw_rng_t *r, double p)
+{
+	return sim_uniform(r) < p;
+}
+
+/*
+ * An index drawn with probability proportional to w[i], for the engine's
+ * small choices (n ≤ 4). Unlike rng_weighted every weight must be ≥ 0 and
+ * finite; callers clamp. Counting the cumulative sums below x instead of
+ * walking a loop keeps it free of unpredictable branches.
+ */
+static inline int sim_pick(pw_rng_t *r, const double *w, int n)
+{
+	double c[4];
+	double total = 0;
+	for (int i = 0; i < n; i++) {
+		total += w[i];
+		c[i] = total;
+	}
+	if (!(total > 0))
+		return n - 1;
+	double x = sim_uniform(r) * total;
+	int k = 0;
+	for (int i = 0; i < n - 1; i++)
+		k += x >= c[i];
+	return k;
+}
 
 /* Appends a play stamped with quarter/clock/score; returns it (a scratch
  * play when out of memory, with g->oom set). */
@@ -81,6 +152,12 @@ void sim_hook_call(pw_sim_t *g, const pw_hook_ctx_t *c, pw_hook_result_t *r);
  */
 void sim_hook_apply_common(pw_sim_t *g, const pw_hook_ctx_t *c, const pw_hook_result_t *r,
 			   long attach);
+
+/* Recomputes lineup[t] after a substitution or an attribute change. */
+void sim_lineup_changed(pw_sim_t *g, int t);
+
+/* The Elam target: the leading score (or the tied score) plus the margin. */
+int sim_elam_target(int home, int away, int margin);
 
 /* Replaces a fouled-out hooper in floor slot `slot` of team t at once. */
 void sim_foul_out(pw_sim_t *g, int t, int slot);

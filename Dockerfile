@@ -1,0 +1,40 @@
+# Pinwheel Fates — multi-stage image.
+#   build:   Debian slim with the compiler and the -dev packages of
+#            vendor/packages.txt's build group (a test keeps them in step)
+#   runtime: Debian slim with only the shared libraries, a non-root user,
+#            the database on the /data volume
+FROM debian:bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      make gcc pkg-config \
+      liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev libuv1-dev libcjson-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN make -j"$(nproc)" build/pinwheel
+
+FROM debian:bookworm-slim AS runtime
+# Runtime equivalents of the -dev packages above, ca-certificates for the
+# AI and Discord clients, curl for the HEALTHCHECK.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      liblua5.4-0 libsqlite3-0 libcurl4 libuv1 libcjson1 \
+      ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin pinwheel \
+ && mkdir -p /data /app/static \
+ && chown pinwheel:pinwheel /data
+COPY --from=build /src/build/pinwheel /usr/local/bin/pinwheel
+COPY --from=build /src/server/static /app/static
+WORKDIR /app
+ENV PINWHEEL_DB=/data/pinwheel.db \
+    PINWHEEL_STATIC_DIR=/app/static \
+    PINWHEEL_PORT=8080 \
+    PINWHEEL_ENV=production \
+    TZ=UTC
+VOLUME ["/data"]
+USER pinwheel
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/health || exit 1
+CMD ["pinwheel", "serve", "--host", "0.0.0.0"]

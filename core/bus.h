@@ -1,0 +1,40 @@
+/*
+ * bus.h — how the league tells the world that something happened.
+ *
+ * The round runner and the governance services publish events through this
+ * small interface and know nothing of who listens (the server's SSE stream,
+ * the Discord bot, logs). `type` is an event type of spec 40-server ("Live
+ * events"), e.g. "game.completed"; `json` is one JSON object as text. Both
+ * are copied before publish returns, so the caller may free them at once.
+ * The league publishes only after the data an event announces is committed.
+ *
+ * publish may be called from any thread (the round runner runs on the libuv
+ * thread pool); an implementation that needs its loop thread hands the event
+ * over itself. A NULL bus or NULL publish means nobody listens.
+ *
+ * Types published by the league: game.completed, round.completed,
+ * governance.window_closed, report.generated, season.phase_changed,
+ * season.playoffs_complete, proposal.submitted, vote.cast,
+ * effect.registered, effect.disabled.
+ */
+#ifndef PW_BUS_H
+#define PW_BUS_H
+
+typedef struct pw_bus {
+	void *ud;
+	void (*publish)(void *ud, const char *type, const char *json);
+} pw_bus_t;
+
+struct cJSON;
+
+/* Publishes through b when there is one; a no-op otherwise. */
+static inline void pw_bus_emit(const pw_bus_t *b, const char *type, const char *json)
+{
+	if (b && b->publish)
+		b->publish(b->ud, type, json);
+}
+
+/* Prints obj and publishes it; does nothing without a bus. */
+void bus_publish_json(const pw_bus_t *bus, const char *type, const struct cJSON *obj);
+
+#endif

@@ -1,0 +1,799 @@
+/*
+ * round.c — the round runner (see round.h).
+ */
+#include "core/round.h"
+
+#include <cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/report.h"
+#include "core/result.h"
+#include "core/roster.h"
+#include "core/season.h"
+
+static int seterr(pw_err_t *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int seterr(pw_err_t *e, int code, const char *fmt, ...)
+{
+	if (e) {
+		e->code = code;
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static int64_t now_of(const pw_round_cfg_t *c)
+{
+	return c->now ? c->now(c->now_ud) : (int64_t)time(NULL);
+}
+
+/* Test hook: die like a power cut, without flushing or cleaning up. */
+static void crash_point(const pw_round_cfg_t *c, int stage, bool inside)
+{
+	if ((inside && c->crash_inside == stage) || (!inside && c->crash_after == stage))
+		_exit(77);
+}
+
+/* ---- the lock ---- */
+
+static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
+{
+	const char *me = c->holder ? c->holder : "runner";
+	if (store_begin(s) < 0)
+		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	char *v = store_kv_get(s, PW_TICK_LOCK_KEY);
+	cJSON *o = v ? cJSON_Parse(v) : NULL;
+	free(v);
+	int64_t now = now_of(c);
+	if (o) {
+		const cJSON *h = cJSON_GetObjectItem(o, "holder"), *t = cJSON_GetObjectItem(o, "ts");
+		bool mine = cJSON_IsString(h) && !strcmp(h->valuestring, me);
+		bool stale = !cJSON_IsNumber(t) || now - (int64_t)t->valuedouble >= PW_TICK_LOCK_STALE;
+		if (!mine && !stale) {
+			int rc = seterr(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
+					cJSON_IsString(h) ? h->valuestring : "?");
+			cJSON_Delete(o);
+			store_rollback(s);
+			return rc;
+		}
+		cJSON_Delete(o);
+	}
+	char buf[256];
+	cJSON *n = cJSON_CreateObject();
+	cJSON_AddStringToObject(n, "holder", me);
+	cJSON_AddNumberToObject(n, "ts", (double)now);
+	cJSON_PrintPreallocated(n, buf, sizeof buf, 0);
+	cJSON_Delete(n);
+	if (store_kv_set(s, PW_TICK_LOCK_KEY, buf) < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		return seterr(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
+	}
+	return 0;
+}
+
+static void lock_release(pw_store_t *s)
+{
+	if (store_begin(s) == 0) {
+		store_kv_delete(s, PW_TICK_LOCK_KEY);
+		if (store_commit(s) < 0)
+			store_rollback(s);
+	}
+}
+
+/* ---- phases ---- */
+
+static int change_phase(pw_gov_t *g, int64_t sid, const char *from, const char *to, int round,
+			int64_t now, cJSON *extra, cJSON *published)
+{
+	cJSON *pl = extra ? extra : cJSON_CreateObject();
+	cJSON_AddStringToObject(pl, "from", from);
+	cJSON_AddStringToObject(pl, "to", to);
+	cJSON_AddNumberToObject(pl, "round", round);
+	char id[32];
+	snprintf(id, sizeof id, "%lld", (long long)sid);
+	int rc = gov_append_in_tx(g, "season.phase_changed", "season", id, 0, 0, round, pl);
+	if (rc == 0)
+		rc = store_season_set_phase(gov_store(g), sid, to, now);
+	if (rc == 0 && published) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "type", "season.phase_changed");
+		cJSON_AddItemToObject(p, "data", cJSON_Duplicate(pl, 1));
+		cJSON_AddItemToArray(published, p);
+	}
+	cJSON_Delete(pl);
+	return rc;
+}
+
+static void publish_later(cJSON *published, const char *type, cJSON *data)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "type", type);
+	cJSON_AddItemToObject(p, "data", data);
+	cJSON_AddItemToArray(published, p);
+}
+
+/* ---- stage 1: begin ---- */
+
+static cJSON *active_effects_json(const pw_gstate_t *gs)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < gs->n_effects; i++) {
+		const pw_effect_rec_t *f = &gs->effects[i];
+		if (f->status != PW_FX_ACTIVE || !f->source)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", f->id);
+		cJSON_AddStringToObject(o, "name", f->name);
+		cJSON_AddStringToObject(o, "source", f->source);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int round, cJSON *published,
+		       pw_err_t *e)
+{
+	pw_gov_t *g = c->gov;
+	pw_store_t *s = gov_store(g);
+	if (store_begin(s) < 0)
+		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	gov_sync(g);
+	int64_t now = now_of(c);
+	int rc = 0;
+	if (!strcmp(season->phase, "setup")) {
+		rc = change_phase(g, season->id, "setup", "active", round - 1, now, NULL, published);
+		snprintf(season->phase, sizeof season->phase, "active");
+	}
+	const pw_gstate_t *gs = gov_state(g);
+	/* Playoff games are scheduled tick by tick from the bracket. */
+	if (rc == 0 && !strcmp(season->phase, "playoffs")) {
+		pw_bracket_t b;
+		if (season_bracket(s, season->id, &gs->rules, &b) == 0) {
+			pw_fixture_t fx[8];
+			char ids[8][8];
+			int gn[8];
+			int n = sched_playoff_next(&b, round, fx, ids, gn, 8);
+			for (int i = 0; rc == 0 && i < n; i++) {
+				pw_sched_row_t r = {.round = round, .game_index = i, .home_team_id = fx[i].home,
+						    .away_team_id = fx[i].away, .series_game = gn[i]};
+				snprintf(r.stage, sizeof r.stage, "playoff");
+				snprintf(r.series, sizeof r.series, "%s", ids[i]);
+				rc = store_schedule_insert(s, season->id, &r);
+			}
+		}
+	}
+	pw_sched_row_t rows[PW_MAX_TEAMS];
+	int n = rc == 0 ? store_schedule_round(s, season->id, round, rows, PW_MAX_TEAMS) : -1;
+	if (n < 0)
+		rc = -1;
+	cJSON *snap = cJSON_CreateObject();
+	cJSON_AddNumberToObject(snap, "season_id", (double)season->id);
+	cJSON_AddNumberToObject(snap, "round", round);
+	cJSON_AddItemToObject(snap, "rules", rules_to_json(&gs->rules));
+	cJSON_AddItemToObject(snap, "effects", active_effects_json(gs));
+	cJSON_AddItemToObject(snap, "teams", store_teams_json(s, season->league_id));
+	cJSON *games = cJSON_AddArrayToObject(snap, "games");
+	for (int i = 0; rc == 0 && i < n; i++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "index", rows[i].game_index);
+		cJSON_AddNumberToObject(x, "home", (double)rows[i].home_team_id);
+		cJSON_AddNumberToObject(x, "away", (double)rows[i].away_team_id);
+		char seed[24];
+		snprintf(seed, sizeof seed, "%llu",
+			 (unsigned long long)season_game_seed(season->seed, season->number, round, rows[i].game_index));
+		cJSON_AddStringToObject(x, "seed", seed); /* as text: JSON numbers lose 64-bit seeds */
+		cJSON_AddStringToObject(x, "stage", rows[i].stage);
+		cJSON_AddStringToObject(x, "series", rows[i].series);
+		cJSON_AddNumberToObject(x, "series_game", rows[i].series_game);
+		cJSON_AddItemToArray(games, x);
+	}
+	char *text = cJSON_PrintUnformatted(snap);
+	cJSON_Delete(snap);
+	if (rc == 0 && (!text || store_progress_set(s, season->id, round, PW_STAGE_BEGIN, text) < 0))
+		rc = -1;
+	free(text);
+	crash_point(c, PW_STAGE_BEGIN, true);
+	if (rc < 0 || store_commit(s) < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
+		store_rollback(s);
+		gov_reset(g);
+		return seterr(e, PW_E_INTERNAL, "starting round %d failed: %s", round, keep);
+	}
+	gov_sync(g);
+	return 0;
+}
+
+/* ---- stage 2: games ---- */
+
+static const cJSON *find_team(const cJSON *teams, int64_t id)
+{
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+		if ((int64_t)cJSON_GetObjectItem(t, "id")->valuedouble == id)
+			return t;
+	return NULL;
+}
+
+typedef struct fxlist {
+	pw_fx_active_t *v;
+	int n;
+} fxlist_t;
+
+static void fx_from_snapshot(const cJSON *effects, fxlist_t *out)
+{
+	int n = cJSON_GetArraySize(effects), k = 0;
+	out->v = calloc((size_t)n + 1, sizeof *out->v);
+	const cJSON *f;
+	cJSON_ArrayForEach(f, effects) {
+		if (!out->v)
+			break;
+		out->v[k].id = cJSON_GetObjectItem(f, "id")->valuestring;
+		out->v[k].name = cJSON_GetObjectItem(f, "name")->valuestring;
+		out->v[k].source = cJSON_GetObjectItem(f, "source")->valuestring;
+		k++;
+	}
+	out->n = k;
+}
+
+/*
+ * Plays one game: fills res and returns its JSON (caller owns), or NULL.
+ * Shared by the runner and rebuild so both play a game the same way.
+ */
+static cJSON *play(const pw_round_cfg_t *c, const fxlist_t *fx, int64_t game_id, int round,
+		   uint64_t seed, const pw_team_t *home, const pw_team_t *away, const pw_rules_t *rules,
+		   pw_game_result_t *res, cJSON *meta_writes, char hash[65])
+{
+	pw_game_input_t in = {.game_id = game_id, .round = round, .seed = seed, .home = home,
+			      .away = away, .rules = rules, .hooks = NULL};
+	if (c->fx && c->fx->game_begin && fx->n > 0 &&
+	    c->fx->game_begin(c->fx->ud, fx->v, fx->n, &in, &in.hooks) < 0)
+		in.hooks = NULL;
+	int (*sim)(const pw_game_input_t *, pw_game_result_t *) = c->sim ? c->sim : sim_game;
+	if (sim(&in, res) < 0)
+		return NULL;
+	if (c->fx && c->fx->game_end && fx->n > 0)
+		c->fx->game_end(c->fx->ud, res, meta_writes);
+	result_hash(res, hash);
+	return result_to_json(res);
+}
+
+static int apply_meta(pw_store_t *s, const cJSON *writes)
+{
+	const cJSON *w;
+	cJSON_ArrayForEach(w, writes) {
+		const cJSON *kind = cJSON_GetObjectItem(w, "kind"), *id = cJSON_GetObjectItem(w, "id");
+		const cJSON *key = cJSON_GetObjectItem(w, "key"), *op = cJSON_GetObjectItem(w, "op");
+		const cJSON *val = cJSON_GetObjectItem(w, "value");
+		if (!cJSON_IsString(kind) || !cJSON_IsNumber(id) || !cJSON_IsString(key) || !cJSON_IsString(op))
+			continue;
+		char *cur = store_meta_get(s, kind->valuestring, (int64_t)id->valuedouble);
+		cJSON *m = cur ? cJSON_Parse(cur) : NULL;
+		free(cur);
+		if (!m)
+			m = cJSON_CreateObject();
+		cJSON *old = cJSON_GetObjectItem(m, key->valuestring);
+		cJSON *nv = NULL;
+		if (!strcmp(op->valuestring, "incr")) {
+			double base = cJSON_IsNumber(old) ? old->valuedouble : 0;
+			nv = cJSON_CreateNumber(base + (cJSON_IsNumber(val) ? val->valuedouble : 1));
+		} else if (!strcmp(op->valuestring, "toggle")) {
+			nv = cJSON_CreateBool(!cJSON_IsTrue(old));
+		} else if (val) {
+			nv = cJSON_Duplicate(val, 1);
+		}
+		if (nv) {
+			if (old)
+				cJSON_ReplaceItemInObject(m, key->valuestring, nv);
+			else
+				cJSON_AddItemToObject(m, key->valuestring, nv);
+		}
+		char *txt = cJSON_PrintUnformatted(m);
+		cJSON_Delete(m);
+		int rc = txt ? store_meta_set(s, kind->valuestring, (int64_t)id->valuedouble, txt) : -1;
+		free(txt);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+typedef struct played {
+	pw_game_row_t row;
+	char *rules, *home, *away, *result;
+	cJSON *box;
+} played_t;
+
+static void round_hook(const pw_round_cfg_t *c, const fxlist_t *fx, const char *hook, cJSON *ctx,
+		       cJSON *meta)
+{
+	if (c->fx && c->fx->round_hook && fx->n > 0)
+		c->fx->round_hook(c->fx->ud, fx->v, fx->n, hook, ctx, meta);
+}
+
+static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
+		       const char *snapshot, cJSON *published, int *stored, pw_err_t *e)
+{
+	pw_gov_t *g = c->gov;
+	pw_store_t *s = gov_store(g);
+	cJSON *snap = cJSON_Parse(snapshot ? snapshot : "");
+	if (!snap)
+		return seterr(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
+	pw_rules_t rules;
+	rules_default(&rules);
+	char msg[160];
+	rules_from_json(&rules, cJSON_GetObjectItem(snap, "rules"), msg, sizeof msg);
+	const cJSON *teams = cJSON_GetObjectItem(snap, "teams");
+	const cJSON *games = cJSON_GetObjectItem(snap, "games");
+	fxlist_t fx;
+	fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
+	cJSON *effect_ids = cJSON_CreateArray();
+	for (int i = 0; i < fx.n; i++)
+		cJSON_AddItemToArray(effect_ids, cJSON_CreateString(fx.v[i].id));
+	char *effects_txt = cJSON_PrintUnformatted(effect_ids);
+	cJSON_Delete(effect_ids);
+	char *rules_txt = cJSON_PrintUnformatted(cJSON_GetObjectItem(snap, "rules"));
+	cJSON *meta = cJSON_CreateArray();
+
+	int ng = cJSON_GetArraySize(games), np = 0, rc = 0;
+	played_t *pl = calloc((size_t)ng + 1, sizeof *pl);
+	pw_game_result_t res;
+	sim_result_init(&res);
+	cJSON *rctx = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rctx, "round", round);
+	round_hook(c, &fx, "round.pre", rctx, meta);
+	const cJSON *gj;
+	cJSON_ArrayForEach(gj, games) {
+		if (!pl || rc < 0)
+			break;
+		int idx = cJSON_GetObjectItem(gj, "index")->valueint;
+		if (store_game_exists(s, season->id, round, idx) == 1)
+			continue; /* stored before a crash: never twice */
+		int64_t hid = (int64_t)cJSON_GetObjectItem(gj, "home")->valuedouble;
+		int64_t aid = (int64_t)cJSON_GetObjectItem(gj, "away")->valuedouble;
+		const cJSON *hj = find_team(teams, hid), *aj = find_team(teams, aid);
+		pw_team_t home, away;
+		if (!hj || !aj || roster_team_from_json(&home, hj, msg, sizeof msg) < 0 ||
+		    roster_team_from_json(&away, aj, msg, sizeof msg) < 0) {
+			rc = seterr(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable", round, idx);
+			break;
+		}
+		for (int i = 0; i < PW_ROSTER_SIZE; i++)
+			home.hoopers[i].is_starter = away.hoopers[i].is_starter = i < PW_ON_FLOOR;
+		uint64_t seed = strtoull(cJSON_GetObjectItem(gj, "seed")->valuestring, NULL, 10);
+		/* Game ids in the sim are (season, round, index) packed: stable
+		 * before the row exists, and the same on rebuild. */
+		int64_t gid = season->id * 1000000 + round * 100 + idx;
+		cJSON *gctx = cJSON_CreateObject();
+		cJSON_AddNumberToObject(gctx, "round", round);
+		cJSON_AddNumberToObject(gctx, "home_team_id", (double)hid);
+		cJSON_AddNumberToObject(gctx, "away_team_id", (double)aid);
+		round_hook(c, &fx, "round.game.pre", gctx, meta);
+		char hash[65];
+		cJSON *rj = play(c, &fx, gid, round, seed, &home, &away, &rules, &res, meta, hash);
+		if (!rj) {
+			cJSON_Delete(gctx);
+			rc = seterr(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round, idx);
+			break;
+		}
+		played_t *p = &pl[np++];
+		p->row.season_id = season->id;
+		p->row.round = round;
+		p->row.game_index = idx;
+		snprintf(p->row.stage, sizeof p->row.stage, "%s", cJSON_GetObjectItem(gj, "stage")->valuestring);
+		snprintf(p->row.series, sizeof p->row.series, "%s", cJSON_GetObjectItem(gj, "series")->valuestring);
+		p->row.series_game = cJSON_GetObjectItem(gj, "series_game")->valueint;
+		p->row.home_team_id = hid;
+		p->row.away_team_id = aid;
+		p->row.home_score = res.home_score;
+		p->row.away_score = res.away_score;
+		p->row.winner_team_id = res.winner == 0 ? hid : aid;
+		p->row.seed = seed;
+		snprintf(p->row.hash, sizeof p->row.hash, "%s", hash);
+		p->rules = rules_txt;
+		p->home = cJSON_PrintUnformatted(hj);
+		p->away = cJSON_PrintUnformatted(aj);
+		p->box = cJSON_DetachItemFromObject(rj, "box_scores");
+		cJSON_AddItemToObject(rj, "box_scores", cJSON_Duplicate(p->box, 1));
+		p->result = cJSON_PrintUnformatted(rj);
+		cJSON_Delete(rj);
+		cJSON_AddNumberToObject(gctx, "home_score", res.home_score);
+		cJSON_AddNumberToObject(gctx, "away_score", res.away_score);
+		cJSON_AddNumberToObject(gctx, "winner_team_id", (double)p->row.winner_team_id);
+		cJSON_AddNumberToObject(gctx, "margin", abs(res.home_score - res.away_score));
+		round_hook(c, &fx, "round.game.post", gctx, meta);
+		cJSON_Delete(gctx);
+	}
+	round_hook(c, &fx, "round.post", rctx, meta);
+	cJSON_Delete(rctx);
+	sim_result_free(&res);
+
+	if (rc == 0 && store_begin(s) < 0)
+		rc = seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	else if (rc == 0) {
+		for (int i = 0; rc == 0 && i < np; i++) {
+			played_t *p = &pl[i];
+			int64_t id = store_game_insert(s, &p->row, p->rules, effects_txt, p->home, p->away, p->result);
+			const cJSON *b;
+			cJSON_ArrayForEach(b, p->box)
+				if (id > 0 && store_box_insert(s, id, b) < 0)
+					id = -1;
+			if (id < 0) {
+				rc = -1;
+				break;
+			}
+			p->row.id = id;
+		}
+		if (rc == 0 && apply_meta(s, meta) < 0)
+			rc = -1;
+		if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_GAMES, NULL) < 0)
+			rc = -1;
+		crash_point(c, PW_STAGE_GAMES, true);
+		if (rc < 0 || store_commit(s) < 0) {
+			char keep[256];
+			snprintf(keep, sizeof keep, "%s", store_errmsg(s));
+			store_rollback(s);
+			rc = seterr(e, PW_E_INTERNAL, "storing round %d failed: %s", round, keep);
+		}
+	}
+	for (int i = 0; pl && i < np; i++) {
+		if (rc == 0) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "game_id", (double)pl[i].row.id);
+			cJSON_AddNumberToObject(o, "season_id", (double)season->id);
+			cJSON_AddNumberToObject(o, "round", round);
+			cJSON_AddNumberToObject(o, "home_team_id", (double)pl[i].row.home_team_id);
+			cJSON_AddNumberToObject(o, "away_team_id", (double)pl[i].row.away_team_id);
+			cJSON_AddNumberToObject(o, "home_score", pl[i].row.home_score);
+			cJSON_AddNumberToObject(o, "away_score", pl[i].row.away_score);
+			cJSON_AddNumberToObject(o, "winner_team_id", (double)pl[i].row.winner_team_id);
+			cJSON_AddStringToObject(o, "stage", pl[i].row.stage);
+			if (pl[i].row.series[0])
+				cJSON_AddStringToObject(o, "series", pl[i].row.series);
+			publish_later(published, "game.completed", o);
+		}
+		free(pl[i].home);
+		free(pl[i].away);
+		free(pl[i].result);
+		cJSON_Delete(pl[i].box);
+	}
+	*stored = rc == 0 ? np : 0;
+	free(pl);
+	free(rules_txt);
+	free(effects_txt);
+	free(fx.v);
+	cJSON_Delete(meta);
+	cJSON_Delete(snap);
+	return rc;
+}
+
+/* ---- stage 3: governance ---- */
+
+static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
+			const char *snapshot, cJSON *published, pw_err_t *e)
+{
+	pw_gov_t *g = c->gov;
+	pw_store_t *s = gov_store(g);
+	if (store_begin(s) < 0)
+		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	gov_sync(g);
+	cJSON *expired = NULL, *summary = NULL;
+	int rc = gov_expire_effects_in_tx(g, round, &expired, e);
+	int interval = c->governance_interval > 0 ? c->governance_interval : 1;
+	bool due = round % interval == 0;
+	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
+	fxlist_t fx = {0};
+	if (snap)
+		fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
+	cJSON *meta = cJSON_CreateArray();
+	if (rc == 0 && due) {
+		cJSON *ctx = cJSON_CreateObject();
+		cJSON_AddNumberToObject(ctx, "round", round);
+		cJSON_AddItemToObject(ctx, "proposals", gov_proposals_json(g, 0, "open"));
+		round_hook(c, &fx, "gov.pre", ctx, meta);
+		rc = gov_tally_in_tx(g, round, &summary, e);
+		if (rc == 0) {
+			cJSON_AddItemToObject(ctx, "tallies", cJSON_Duplicate(cJSON_GetObjectItem(summary, "proposals"), 1));
+			round_hook(c, &fx, "gov.post", ctx, meta);
+		}
+		cJSON_Delete(ctx);
+	}
+	if (rc == 0 && apply_meta(s, meta) < 0)
+		rc = seterr(e, PW_E_INTERNAL, "writing effect metadata failed");
+	cJSON_Delete(meta);
+	free(fx.v);
+	cJSON_Delete(snap);
+	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_GOVERN, NULL) < 0)
+		rc = seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	crash_point(c, PW_STAGE_GOVERN, true);
+	if (rc < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		gov_reset(g);
+		cJSON_Delete(expired);
+		cJSON_Delete(summary);
+		return rc < 0 ? rc : seterr(e, PW_E_INTERNAL, "governance of round %d failed", round);
+	}
+	gov_sync(g);
+	if (summary) {
+		cJSON_AddNumberToObject(summary, "season_id", (double)season->id);
+		cJSON_AddItemToObject(summary, "expired_effects", expired ? expired : cJSON_CreateArray());
+		publish_later(published, "governance.window_closed", summary);
+	} else {
+		cJSON_Delete(expired);
+	}
+	return 0;
+}
+
+/* ---- stage 4: reports ---- */
+
+static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
+			 cJSON *published, pw_err_t *e)
+{
+	pw_gov_t *g = c->gov;
+	pw_store_t *s = gov_store(g);
+	if (store_begin(s) < 0)
+		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	gov_sync(g);
+	cJSON *gen = cJSON_CreateArray();
+	int rc = report_round_in_tx(g, season->id, round, gen, e);
+	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_REPORTS, NULL) < 0)
+		rc = seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	crash_point(c, PW_STAGE_REPORTS, true);
+	if (rc < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		cJSON_Delete(gen);
+		return rc < 0 ? rc : seterr(e, PW_E_INTERNAL, "reports of round %d failed", round);
+	}
+	cJSON *r;
+	cJSON_ArrayForEach(r, gen)
+		publish_later(published, "report.generated", cJSON_Duplicate(r, 1));
+	cJSON_Delete(gen);
+	return 0;
+}
+
+/* ---- stage 5: advance ---- */
+
+static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int round,
+			 cJSON *published, pw_err_t *e)
+{
+	pw_gov_t *g = c->gov;
+	pw_store_t *s = gov_store(g);
+	if (store_begin(s) < 0)
+		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	gov_sync(g);
+	pw_season_row_t cur;
+	store_season_get(s, season->id, &cur);
+	int64_t now = now_of(c);
+	int rc = 0;
+	int champ_secs = c->championship_seconds < 0 ? 1800 : c->championship_seconds;
+	int off_ticks = c->offseason_ticks > 0 ? c->offseason_ticks : 1;
+	int max_regular = store_schedule_max_round(s, season->id, "regular");
+	char phase[24];
+	snprintf(phase, sizeof phase, "%s", cur.phase);
+	for (int guard = 0; rc == 0 && guard < 8; guard++) {
+		const pw_gstate_t *gs = gov_state(g);
+		if (!strcmp(phase, "active") && round >= max_regular) {
+			pw_standing_t st[64];
+			int n = season_standings(s, season->id, st, 64);
+			cJSON *x = cJSON_CreateObject();
+			cJSON *seeds = cJSON_AddArrayToObject(x, "standings");
+			for (int i = 0; i < n; i++) {
+				cJSON *r = cJSON_CreateObject();
+				cJSON_AddNumberToObject(r, "team_id", (double)st[i].team_id);
+				cJSON_AddNumberToObject(r, "wins", st[i].wins);
+				cJSON_AddNumberToObject(r, "losses", st[i].losses);
+				if (st[i].tiebreak[0])
+					cJSON_AddStringToObject(r, "tiebreak", st[i].tiebreak);
+				cJSON_AddItemToArray(seeds, r);
+			}
+			rc = change_phase(g, season->id, "active", "tiebreaker_check", round, now, x, published);
+			if (rc == 0) {
+				cJSON *y = cJSON_CreateObject();
+				int p = sched_bracket_size(gs->rules.playoff_teams, n);
+				cJSON *sd = cJSON_AddArrayToObject(y, "seeds");
+				for (int i = 0; i < p && i < n; i++)
+					cJSON_AddItemToArray(sd, cJSON_CreateNumber((double)st[i].team_id));
+				rc = change_phase(g, season->id, "tiebreaker_check", "playoffs", round, now, y, published);
+			}
+			snprintf(phase, sizeof phase, "playoffs");
+		} else if (!strcmp(phase, "playoffs")) {
+			pw_bracket_t b;
+			if (season_bracket(s, season->id, &gs->rules, &b) < 0 || !b.champion)
+				break;
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddNumberToObject(x, "champion_team_id", (double)b.champion);
+			rc = change_phase(g, season->id, "playoffs", "championship", round, now, x, published);
+			cJSON *pc = season_bracket_json(s, season->id, &gs->rules);
+			cJSON_AddNumberToObject(pc, "season_id", (double)season->id);
+			publish_later(published, "season.playoffs_complete", pc);
+			snprintf(phase, sizeof phase, "championship");
+			cur.phase_started = now;
+		} else if (!strcmp(phase, "championship") && now - cur.phase_started >= champ_secs) {
+			rc = change_phase(g, season->id, "championship", "offseason", round, now, NULL, published);
+			snprintf(phase, sizeof phase, "offseason");
+		} else if (!strcmp(phase, "offseason") && round - gs->season.phase_round >= off_ticks) {
+			rc = change_phase(g, season->id, "offseason", "complete", round, now, NULL, published);
+			snprintf(phase, sizeof phase, "complete");
+			cJSON *arch = rc == 0 ? season_archive_build(g, season->id) : NULL;
+			char *txt = arch ? cJSON_PrintUnformatted(arch) : NULL;
+			if (!txt || store_archive_insert(s, season->id, txt) < 0)
+				rc = -1;
+			free(txt);
+			cJSON_Delete(arch);
+		} else {
+			break;
+		}
+	}
+	if (rc == 0 && store_season_set_round(s, season->id, round) < 0)
+		rc = -1;
+	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_DONE, NULL) < 0)
+		rc = -1;
+	crash_point(c, PW_STAGE_DONE, true);
+	if (rc < 0 || store_commit(s) < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
+		store_rollback(s);
+		gov_reset(g);
+		return seterr(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
+	}
+	gov_sync(g);
+	snprintf(season->phase, sizeof season->phase, "%s", phase);
+	return 0;
+}
+
+int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
+{
+	memset(out, 0, sizeof *out);
+	if (!c || !c->gov)
+		return seterr(e, PW_E_INVALID, "the runner needs the governance service");
+	pw_store_t *s = gov_store(c->gov);
+	pw_season_row_t season;
+	int have = season_current(s, &season);
+	if (have != 1)
+		return seterr(e, have < 0 ? PW_E_INTERNAL : PW_E_CONFLICT, "there is no season to play");
+	out->season_id = season.id;
+	snprintf(out->phase, sizeof out->phase, "%s", season.phase);
+	if (!strcmp(season.phase, "complete"))
+		return 0;
+	int rc = lock_take(c, s, e);
+	if (rc)
+		return rc;
+	int round = season.current_round + 1;
+	int stage = 0;
+	char *snapshot = NULL;
+	if (store_progress_get(s, season.id, round, &stage, &snapshot) == 1 && stage > 0)
+		out->resumed = true;
+	cJSON *published = cJSON_CreateArray();
+	out->round = round;
+	if (stage < PW_STAGE_BEGIN) {
+		rc = stage_begin(c, &season, round, published, e);
+		free(snapshot);
+		snapshot = NULL;
+		if (rc == 0)
+			store_progress_get(s, season.id, round, &stage, &snapshot);
+		crash_point(c, PW_STAGE_BEGIN, false);
+	}
+	if (rc == 0 && stage < PW_STAGE_GAMES) {
+		rc = stage_games(c, &season, round, snapshot, published, &out->games, e);
+		crash_point(c, PW_STAGE_GAMES, false);
+	}
+	if (rc == 0 && stage < PW_STAGE_GOVERN) {
+		rc = stage_govern(c, &season, round, snapshot, published, e);
+		crash_point(c, PW_STAGE_GOVERN, false);
+	}
+	if (rc == 0 && stage < PW_STAGE_REPORTS) {
+		rc = stage_reports(c, &season, round, published, e);
+		crash_point(c, PW_STAGE_REPORTS, false);
+	}
+	if (rc == 0 && stage < PW_STAGE_DONE) {
+		rc = stage_advance(c, &season, round, published, e);
+		crash_point(c, PW_STAGE_DONE, false);
+	}
+	free(snapshot);
+	if (rc == 0) {
+		cJSON *rcj = cJSON_CreateObject();
+		cJSON_AddNumberToObject(rcj, "season_id", (double)season.id);
+		cJSON_AddNumberToObject(rcj, "round", round);
+		cJSON_AddNumberToObject(rcj, "games", out->games);
+		cJSON_AddStringToObject(rcj, "phase", season.phase);
+		publish_later(published, "round.completed", rcj);
+		snprintf(out->phase, sizeof out->phase, "%s", season.phase);
+	}
+	/* Everything is committed: tell the world, in order. */
+	const cJSON *p;
+	cJSON_ArrayForEach(p, published)
+		bus_publish_json(c->bus, cJSON_GetObjectItem(p, "type")->valuestring, cJSON_GetObjectItem(p, "data"));
+	cJSON_Delete(published);
+	lock_release(s);
+	return rc;
+}
+
+/* ---- rebuild ---- */
+
+int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, const char *line),
+		  void *log_ud, pw_err_t *e)
+{
+	pw_gov_t *g = c->gov;
+	pw_store_t *s = gov_store(g);
+	/* Replaying the log from scratch is part of the check. */
+	gov_reset(g);
+	if (gov_sync(g) < 0)
+		return seterr(e, PW_E_INTERNAL, "replaying the event log failed");
+	const pw_gstate_t *gs = gov_state(g);
+	int n = 0, bad = 0;
+	int64_t *ids = store_all_game_ids(s, &n);
+	if (checked)
+		*checked = 0;
+	pw_game_result_t res;
+	sim_result_init(&res);
+	for (int i = 0; ids && i < n; i++) {
+		pw_game_row_t row;
+		char *rules = NULL, *effects = NULL, *home = NULL, *away = NULL;
+		if (store_game_get(s, ids[i], &row) != 1 ||
+		    store_game_snapshots(s, ids[i], &rules, &effects, &home, &away, NULL) != 1) {
+			bad++;
+			continue;
+		}
+		pw_rules_t r;
+		rules_default(&r);
+		char msg[160];
+		cJSON *rj = cJSON_Parse(rules ? rules : ""), *hj = cJSON_Parse(home ? home : "");
+		cJSON *aj = cJSON_Parse(away ? away : ""), *ej = cJSON_Parse(effects ? effects : "[]");
+		pw_team_t ht, at;
+		bool ok = rj && hj && aj && rules_from_json(&r, rj, msg, sizeof msg) == 0 &&
+			  roster_team_from_json(&ht, hj, msg, sizeof msg) == 0 &&
+			  roster_team_from_json(&at, aj, msg, sizeof msg) == 0;
+		fxlist_t fx = {calloc((size_t)cJSON_GetArraySize(ej) + 1, sizeof(pw_fx_active_t)), 0};
+		const cJSON *f;
+		cJSON_ArrayForEach(f, ej) {
+			const pw_effect_rec_t *er = cJSON_IsString(f) ? gstate_effect(gs, f->valuestring) : NULL;
+			if (!er || !fx.v) {
+				ok = false;
+				continue;
+			}
+			fx.v[fx.n++] = (pw_fx_active_t){er->id, er->name, er->source};
+		}
+		char hash[65] = "";
+		if (ok) {
+			for (int k = 0; k < PW_ROSTER_SIZE; k++)
+				ht.hoopers[k].is_starter = at.hoopers[k].is_starter = k < PW_ON_FLOOR;
+			cJSON *meta = cJSON_CreateArray();
+			int64_t gid = row.season_id * 1000000 + row.round * 100 + row.game_index;
+			cJSON *out = play(c, &fx, gid, row.round, row.seed, &ht, &at, &r, &res, meta, hash);
+			ok = out != NULL;
+			cJSON_Delete(out);
+			cJSON_Delete(meta);
+		}
+		if (!ok || strcmp(hash, row.hash)) {
+			bad++;
+			if (log) {
+				char line[256];
+				snprintf(line, sizeof line, "game %lld (season %lld round %d game %d): %s",
+					 (long long)row.id, (long long)row.season_id, row.round, row.game_index,
+					 ok ? "hash mismatch" : "could not be replayed");
+				log(log_ud, line);
+			}
+		}
+		if (checked)
+			(*checked)++;
+		free(fx.v);
+		cJSON_Delete(rj);
+		cJSON_Delete(hj);
+		cJSON_Delete(aj);
+		cJSON_Delete(ej);
+		free(rules);
+		free(effects);
+		free(home);
+		free(away);
+	}
+	sim_result_free(&res);
+	free(ids);
+	return bad;
+}

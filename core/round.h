@@ -1,0 +1,113 @@
+/*
+ * round.h — the round runner: one tick of the league (spec
+ * 30-league-governance, "The round runner").
+ *
+ * A tick runs as stages, each one short transaction that also records the
+ * stage reached in round_progress:
+ *   1 begin     phase setup→active; the tick's games (regular schedule or
+ *               the next playoff games) and a snapshot of rules, teams and
+ *               active effects, so a rerun plays exactly the same games
+ *   2 games     simulate (outside any transaction), then store results, box
+ *               scores and effect metadata writes in schedule order
+ *   3 govern    effect lifetimes (effect.expired); tally when due, enact,
+ *               regenerate tokens
+ *   4 reports   simulation, governance, private and commentary reports
+ *   5 advance   season phase (playoffs, championship, archive) and the
+ *               season's current round
+ * A crash anywhere leaves a consistent database; the next round_tick
+ * resumes at the first unfinished stage. UNIQUE keys make every insert
+ * idempotent, so no game is stored twice. One runner at a time: the
+ * bot_state row `tick_round_lock` (holder + time, stale after 300 s).
+ */
+#ifndef PW_ROUND_H
+#define PW_ROUND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/bus.h"
+#include "core/governance.h"
+#include "core/hooks.h"
+#include "core/sim.h"
+
+struct cJSON;
+
+enum {
+	PW_STAGE_BEGIN = 1,
+	PW_STAGE_GAMES = 2,
+	PW_STAGE_GOVERN = 3,
+	PW_STAGE_REPORTS = 4,
+	PW_STAGE_DONE = 5,
+};
+
+#define PW_TICK_LOCK_KEY   "tick_round_lock"
+#define PW_TICK_LOCK_STALE 300 /* seconds */
+
+/* An active effect as the runner hands it to the effects engine. */
+typedef struct pw_fx_active {
+	const char *id;
+	const char *name;
+	const char *source;
+} pw_fx_active_t;
+
+/*
+ * The effects engine, as the runner sees it (effects/ implements it; NULL
+ * means no effects run). Metadata writes are appended to meta_writes as
+ * {kind, id, key, op: "set"|"incr"|"toggle", value} and applied by the
+ * runner after the round, in schedule order.
+ */
+typedef struct pw_fx_provider {
+	void *ud;
+	/* Prepares one game's sandbox; *hooks NULL when nothing subscribes. */
+	int (*game_begin)(void *ud, const pw_fx_active_t *fx, int n, const pw_game_input_t *in,
+			  const pw_hooks_t **hooks);
+	/* After sim_game: effect stats into res, metadata writes out. */
+	void (*game_end)(void *ud, pw_game_result_t *res, struct cJSON *meta_writes);
+	/* round.pre / round.game.pre / round.game.post / round.post / gov.pre / gov.post. */
+	void (*round_hook)(void *ud, const pw_fx_active_t *fx, int n, const char *hook,
+			   const struct cJSON *ctx, struct cJSON *meta_writes);
+} pw_fx_provider_t;
+
+typedef struct pw_round_cfg {
+	pw_gov_t *gov;                   /* required; its store is used */
+	const pw_bus_t *bus;             /* may be NULL */
+	const pw_fx_provider_t *fx;      /* may be NULL */
+	/* The simulation; NULL means sim_game. Tests pass doubles. */
+	int (*sim)(const pw_game_input_t *in, pw_game_result_t *out);
+	int64_t (*now)(void *ud);        /* unix seconds; NULL: time() */
+	void *now_ud;
+	int governance_interval;         /* tally every N ticks; 0 → 1 */
+	int championship_seconds;        /* < 0 → 1800 (30 min); 0: ends at once */
+	int offseason_ticks;             /* governance-only ticks before complete; 0 → 1 */
+	const char *holder;              /* lock holder name; NULL → "runner" */
+	/* Test hooks: _exit(77) right after stage crash_after commits, or
+	 * inside stage crash_inside's transaction just before it commits. */
+	int crash_after;
+	int crash_inside;
+} pw_round_cfg_t;
+
+typedef struct pw_round_out {
+	int64_t season_id;
+	int round;                       /* the tick run (0 when nothing to do) */
+	int games;                       /* games stored by this tick */
+	bool resumed;                    /* finished a tick a crash interrupted */
+	char phase[24];                  /* the season phase after the tick */
+} pw_round_out_t;
+
+/*
+ * Runs (or finishes) the next tick of the current season. Returns 0 (out
+ * filled; out->round 0 when the season is complete), PW_E_CONFLICT when
+ * another runner holds the lock, or another negative code with err set.
+ */
+int round_tick(const pw_round_cfg_t *cfg, pw_round_out_t *out, pw_err_t *err);
+
+/*
+ * Re-simulates every stored game from its stored teams, rules, effects and
+ * seed, and compares hashes. Returns the number of mismatches (0: whole),
+ * or negative on error; *checked (may be NULL) gets how many games ran.
+ * Each mismatch is described on stderr-like text via the optional log.
+ */
+int round_rebuild(const pw_round_cfg_t *cfg, int *checked,
+		  void (*log)(void *ud, const char *line), void *log_ud, pw_err_t *err);
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * app.c — wiring: HTTP server → router → handlers; bus → SSE; scheduler →
+ * round runner → presenter; signals → orderly shutdown (see app.h).
+ */
+#include "server/app.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+int app_route(pw_app_t *app, const char *method, const char *pattern, pw_handler_fn fn)
+{
+	return router_add(&app->router, method, pattern, (void *)fn);
+}
+
+bool app_bearer(const pw_http_request_t *req, char *out, size_t cap)
+{
+	const pw_str_t *h = http_header(req, "authorization");
+	if (!h || h->n < 8 || strncasecmp(h->p, "Bearer ", 7) != 0)
+		return false;
+	size_t n = h->n - 7;
+	const char *p = h->p + 7;
+	while (n && *p == ' ') {
+		p++;
+		n--;
+	}
+	if (n == 0 || n >= cap)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* Compares secrets in time independent of where they differ. */
+static bool secret_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char diff = (unsigned char)(la != lb);
+	for (size_t i = 0; i < la; i++)
+		diff |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+	return diff == 0;
+}
+
+bool app_require_admin(pw_app_t *app, const pw_http_request_t *req, pw_response_t *res)
+{
+	const char *want = app->cfg.admin_token;
+	if (!want || !*want) {
+		if (http_server_is_loopback(app->http))
+			return true;
+		resp_error(res, 403, "admin_disabled",
+			   "Admin endpoints need PINWHEEL_ADMIN_TOKEN when the server is not on loopback.");
+		return false;
+	}
+	char got[256];
+	if (!app_bearer(req, got, sizeof got)) {
+		resp_error(res, 401, "unauthorized", "This endpoint needs the admin bearer token.");
+		resp_header(res, "WWW-Authenticate", "Bearer");
+		return false;
+	}
+	if (!secret_eq(got, want)) {
+		resp_error(res, 403, "forbidden", "The bearer token is not the admin token.");
+		return false;
+	}
+	return true;
+}
+
+bool app_db_ok(pw_app_t *app)
+{
+	if (!app->db)
+		return false;
+	sqlite3_stmt *st = NULL;
+	bool ok = sqlite3_prepare_v2(app->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
+		  SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* ---- request dispatch ------------------------------------------------ */
+
+static bool wants_html(const pw_http_request_t *req)
+{
+	return !(req->path.n >= 4 && !memcmp(req->path.p, "/api", 4) &&
+		 (req->path.n == 4 || req->path.p[4] == '/'));
+}
+
+static void not_found(const pw_http_request_t *req, pw_response_t *res, int status, const char *allow)
+{
+	if (status == 405) {
+		resp_error(res, 405, "method_not_allowed", "This path does not accept that method.");
+		resp_header(res, "Allow", allow);
+		return;
+	}
+	if (wants_html(req)) {
+		pw_buf_t b = {0};
+		buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found"
+			     " · Pinwheel Fates</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+			     "<body><main><h1>Not found</h1><p>There is no page here. "
+			     "<a href=\"/\">Back to the league</a>.</p></main></body></html>");
+		resp_html(res, 404, &b);
+		return;
+	}
+	resp_error(res, 404, "not_found", "No endpoint matches this path.");
+}
+
+static int dispatch(void *ud, pw_http_conn_t *c, const pw_http_request_t *req, pw_response_t *res)
+{
+	pw_app_t *app = ud;
+	const pw_route_t *route;
+	pw_params_t params;
+	char allow[64];
+	int st = router_match(&app->router, req->method, req->path, &route, &params, allow, sizeof allow);
+	if (st != 200) {
+		not_found(req, res, st, allow);
+		return HTTP_HANDLED;
+	}
+	pw_handler_fn fn = (pw_handler_fn)route->fn;
+	return fn(app, c, req, &params, res);
+}
+
+/* ---- league glue --------------------------------------------------------
+ * The round runner and the store are the league services' (core/). Until
+ * their headers are on this branch these say plainly that there is nothing
+ * to run; the scheduler, presenter and stream around them are complete. */
+
+static int tick_run(void *ud, void **result)
+{
+	(void)ud;
+	pw_tick_result_t *r = calloc(1, sizeof *r);
+	if (!r)
+		return -ENOMEM;
+	snprintf(r->error, sizeof r->error, "the round runner is not built yet");
+	*result = r;
+	return -ENOSYS;
+}
+
+static void tick_done(void *ud, int status, void *result)
+{
+	pw_app_t *app = ud;
+	pw_tick_result_t *r = result;
+	int qs = app->next_quarter_seconds;
+	app->next_quarter_seconds = 0;
+	if (status == 0 && r) {
+		app->last_simulation = time(NULL);
+		if (r->n_games > 0 && !app->shutting_down) {
+			int pr = presenter_start(app->presenter, r->round, r->game_ids, r->n_games, qs);
+			if (pr < 0)
+				log_event(&app->log, PW_LOG_ERROR, "presentation.failed", "round=%d error=%d",
+					  r->round, pr);
+		}
+	} else if (r && r->error[0]) {
+		log_event(&app->log, PW_LOG_WARN, "tick.failed", "%s", r->error);
+	}
+	if (r)
+		free(r->game_ids);
+	free(r);
+}
+
+static bool tick_busy(void *ud)
+{
+	pw_app_t *app = ud;
+	return presenter_running(app->presenter);
+}
+
+static cJSON *load_game(void *ud, int64_t id)
+{
+	(void)ud;
+	(void)id;
+	return NULL;
+}
+
+static char *kv_load(void *ud, const char *key)
+{
+	pw_app_t *app = ud;
+	(void)key;
+	return app->kv_presentation ? strdup(app->kv_presentation) : NULL;
+}
+
+static int kv_save(void *ud, const char *key, const char *value)
+{
+	pw_app_t *app = ud;
+	(void)key;
+	free(app->kv_presentation);
+	app->kv_presentation = value ? strdup(value) : NULL;
+	return 0;
+}
+
+static void present_publish(void *ud, const char *type, const char *json)
+{
+	pw_app_t *app = ud;
+	srv_bus_publish(app->bus, type, json);
+}
+
+/* ---- bus sinks -------------------------------------------------------- */
+
+static void sink_sse(void *ud, uint64_t id, const char *type, const char *json)
+{
+	pw_app_t *app = ud;
+	if (app->sse)
+		sse_hub_publish(app->sse, id, type, json);
+}
+
+static void sink_log(void *ud, uint64_t id, const char *type, const char *json)
+{
+	pw_app_t *app = ud;
+	/* Possessions are many and already on the stream; the log keeps the
+	 * events an operator follows. */
+	if (strcmp(type, "presentation.possession") != 0)
+		log_event(&app->log, PW_LOG_DEBUG, "bus.event", "id=%llu type=%s", (unsigned long long)id, type);
+	(void)json;
+}
+
+/* ---- start and shutdown ------------------------------------------------ */
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	pw_app_t *app = s->data;
+	app_shutdown(app, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void http_closed(void *ud)
+{
+	pw_app_t *app = ud;
+	app->http = NULL;
+}
+
+static void sched_closed(void *ud)
+{
+	pw_app_t *app = ud;
+	app->sched = NULL;
+}
+
+void app_shutdown(pw_app_t *app, const char *why)
+{
+	if (app->shutting_down)
+		return;
+	app->shutting_down = true;
+	log_event(&app->log, PW_LOG_INFO, "server.stopping", "reason=%s", why);
+	/* Stop taking work, save where the replay stands, let a running tick
+	 * finish (its after-work callback still runs), close streams last so
+	 * clients see the end of the stream and reconnect elsewhere. */
+	if (app->http)
+		http_server_stop_accepting(app->http);
+	if (app->presenter) {
+		presenter_close(app->presenter);
+		app->presenter = NULL;
+	}
+	if (app->sched)
+		sched_close(app->sched, sched_closed, app);
+	if (app->bus) {
+		srv_bus_close(app->bus);
+		app->bus = NULL;
+	}
+	if (app->sse) {
+		sse_hub_close(app->sse);
+		app->sse = NULL;
+	}
+	if (app->http)
+		http_server_close(app->http, http_closed, app);
+	if (app->signals_open) {
+		uv_close((uv_handle_t *)&app->sigterm, NULL);
+		uv_close((uv_handle_t *)&app->sigint, NULL);
+		app->signals_open = false;
+	}
+}
+
+int app_routes(pw_app_t *app)
+{
+	if (api_system_routes(app) < 0 || pages_routes(app) < 0 || static_routes(app) < 0)
+		return -1;
+	return 0;
+}
+
+int app_start(pw_app_t *app)
+{
+	char err[256];
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	app->started_at = tv.tv_sec;
+	app->started_ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+
+	if (sqlite3_open_v2(app->cfg.db_path, &app->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "cannot open %s: %s", app->cfg.db_path,
+			  app->db ? sqlite3_errmsg(app->db) : "out of memory");
+		return -1;
+	}
+	sqlite3_busy_timeout(app->db, 15000);
+
+	if (app_routes(app) < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "server.routes", "could not register routes");
+		return -1;
+	}
+	/* Event ids start at the wall clock in ms, so ids keep increasing
+	 * across restarts and a resuming client is never confused. */
+	if (srv_bus_new(&app->bus, app->loop, app->started_ms) < 0)
+		return -1;
+	pw_sse_config_t scfg = {.log = &app->log,
+				.heartbeat_ms = (uint64_t)app->cfg.heartbeat_s * 1000};
+	if (sse_hub_new(&app->sse, app->loop, &scfg) < 0)
+		return -1;
+	srv_bus_add_sink(app->bus, sink_sse, app);
+	srv_bus_add_sink(app->bus, sink_log, app);
+
+	pw_presenter_config_t pcfg = {.mode = app->cfg.mode, .quarter_seconds = app->cfg.quarter_seconds,
+				      .log = &app->log};
+	pw_presenter_ops_t pops = {.ud = app, .load_game = load_game, .state_load = kv_load,
+				   .state_save = kv_save, .publish = present_publish};
+	if (presenter_new(&app->presenter, app->loop, &pcfg, &pops) < 0)
+		return -1;
+	pw_sched_config_t sc = {.pace = app->cfg.pace, .cron = app->cfg.cron,
+				.auto_advance = app->cfg.auto_advance, .log = &app->log};
+	pw_sched_ops_t so = {.ud = app, .run = tick_run, .done = tick_done, .busy = tick_busy};
+	int r = sched_new(&app->sched, app->loop, &sc, &so, err, sizeof err);
+	if (r < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "scheduler.config", "%s", r == -1 ? err : uv_strerror(r));
+		return -2;
+	}
+
+	pw_http_config_t hc = {
+		.host = app->cfg.host,
+		.port = app->cfg.port,
+		.max_conns = app->cfg.max_conns,
+		.request_timeout_ms = (uint64_t)app->cfg.request_timeout_s * 1000,
+		.idle_timeout_ms = (uint64_t)app->cfg.idle_timeout_s * 1000,
+		.max_write_queue = 1 << 20,
+		.handler = dispatch,
+		.ud = app,
+		.log = &app->log,
+	};
+	r = http_server_start(&app->http, app->loop, &hc);
+	if (r < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "server.listen_failed", "cannot listen on %s:%d: %s",
+			  app->cfg.host, app->cfg.port, uv_strerror(r));
+		return -1;
+	}
+	uv_signal_init(app->loop, &app->sigterm);
+	uv_signal_init(app->loop, &app->sigint);
+	app->sigterm.data = app->sigint.data = app;
+	uv_signal_start(&app->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&app->sigint, on_signal, SIGINT);
+	app->signals_open = true;
+
+	presenter_resume(app->presenter);
+	if (!app->cfg.admin_token || !*app->cfg.admin_token) {
+		if (http_server_is_loopback(app->http))
+			log_event(&app->log, PW_LOG_WARN, "admin.open",
+				  "PINWHEEL_ADMIN_TOKEN is not set: admin endpoints are open to anyone on this "
+				  "loopback listener");
+		else
+			log_event(&app->log, PW_LOG_WARN, "admin.disabled",
+				  "PINWHEEL_ADMIN_TOKEN is not set: admin endpoints are refused on this "
+				  "non-loopback listener");
+	}
+	return 0;
+}

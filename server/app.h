@@ -1,0 +1,112 @@
+/*
+ * app.h — the running server: every part wired together, and what the
+ * handlers (api_*.c, pages*.c, static.c) share.
+ *
+ * One pw_app_t lives in cmd_serve's stack frame; nothing here is global.
+ * Handlers run on the loop thread and get the app as their first argument.
+ */
+#ifndef PW_APP_H
+#define PW_APP_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "server/bus.h"
+#include "server/http_server.h"
+#include "server/log.h"
+#include "server/presenter.h"
+#include "server/response.h"
+#include "server/router.h"
+#include "server/scheduler.h"
+#include "server/sse.h"
+
+/* Everything `pinwheel serve` reads from its options and environment. */
+typedef struct pw_serve_config {
+	const char *host;
+	int port;
+	const char *db_path;
+	const char *static_dir;
+	pw_pace_t pace;
+	const char *cron;
+	bool auto_advance;
+	pw_present_mode_t mode;
+	int quarter_seconds;
+	int governance_interval;
+	bool require_approval;
+	const char *admin_token; /* NULL: admin open on loopback only */
+	bool production;
+	pw_log_level_t log_level;
+	int max_conns;
+	int request_timeout_s;
+	int idle_timeout_s;
+	int heartbeat_s;
+} pw_serve_config_t;
+
+typedef struct pw_app pw_app_t;
+
+/* A route handler: fill res and return HTTP_HANDLED, or HTTP_STREAM/ASYNC. */
+typedef int (*pw_handler_fn)(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+			     const pw_params_t *params, pw_response_t *res);
+
+/* The result a tick hands from the thread pool to the loop. */
+typedef struct pw_tick_result {
+	int round;
+	size_t n_games;
+	int64_t *game_ids;
+	char error[160];
+} pw_tick_result_t;
+
+struct pw_app {
+	uv_loop_t *loop;
+	pw_serve_config_t cfg;
+	pw_log_t log;
+	pw_router_t router;
+	pw_http_server_t *http;
+	pw_sse_hub_t *sse;
+	srv_bus_t *bus;
+	pw_sched_t *sched;
+	pw_presenter_t *presenter;
+	sqlite3 *db;             /* the server's own connection, for /health */
+	uv_signal_t sigterm, sigint;
+	bool signals_open;
+	bool shutting_down;
+	int exit_code;
+	uint64_t started_ms;
+	time_t started_at;
+	time_t last_simulation;
+	int next_quarter_seconds; /* one-off replay length for the next tick */
+	char static_root[4096];   /* realpath of the static directory, "" if none */
+	/* Saved presentation state while no store is on this branch. */
+	char *kv_presentation;
+};
+
+/* Registers every route (api_*.c, pages, static). Returns 0 or -1. */
+int app_routes(pw_app_t *app);
+int api_system_routes(pw_app_t *app);
+int pages_routes(pw_app_t *app);
+int static_routes(pw_app_t *app);
+
+/* Adds a route with a typed handler. */
+int app_route(pw_app_t *app, const char *method, const char *pattern, pw_handler_fn fn);
+
+/*
+ * Admin check: with PINWHEEL_ADMIN_TOKEN set the request must carry it as a
+ * bearer token (401 without one, 403 with another); without it admin is
+ * open only on a loopback listener (403 elsewhere). Returns true when
+ * allowed; otherwise res holds the error.
+ */
+bool app_require_admin(pw_app_t *app, const pw_http_request_t *req, pw_response_t *res);
+
+/* The bearer token of req into out (cap bytes); false when there is none. */
+bool app_bearer(const pw_http_request_t *req, char *out, size_t cap);
+
+/* True when the database answers. */
+bool app_db_ok(pw_app_t *app);
+
+/* Starts/stops the whole server on app->loop. */
+int app_start(pw_app_t *app);
+void app_shutdown(pw_app_t *app, const char *why);
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# 10,000 concurrent SSE subscribers: event delivery latency (p50/p99) and
+# the server's RSS. Prints figures; never pass/fail.
+#   sh tests/bench/bench_sse.sh [build/pinwheel] [subscribers] [events]
+set -u
+cd "$(dirname "$0")/../.."
+. tests/bench/lib.sh
+BIN=${1:-build/pinwheel}
+N=${2:-10000}
+EVENTS=${3:-20}
+tmp=$(mktemp -d)
+trap 'stop_server; rm -rf "$tmp"' EXIT
+cc -O2 -o "$tmp/sse_clients" tests/bench/sse_clients.c || exit 1
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+start_server "$BIN" "$tmp/bench.db" PINWHEEL_MAX_CONNECTIONS=30000 || exit 1
+echo "server RSS before: $(rss_mb "$SERVER_PID") MB"
+"$tmp/sse_clients" "$PORT" "$N" "$EVENTS" 100 &
+client=$!
+# Sample RSS while the subscribers are held.
+peak=0
+while kill -0 "$client" 2>/dev/null; do
+	r=$(rss_mb "$SERVER_PID")
+	peak=$(awk -v a="$peak" -v b="$r" 'BEGIN { print (b > a) ? b : a }')
+	sleep 0.2
+done
+wait "$client"
+echo "server RSS peak with $N subscribers: $peak MB"

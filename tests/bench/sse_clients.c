@@ -1,0 +1,165 @@
+/*
+ * sse_clients.c — benchmark client: holds N SSE subscribers on one server,
+ * then publishes events (the admin diagnostics ping, whose note carries the
+ * send time on CLOCK_MONOTONIC, shared by every process on the machine) and
+ * measures how long each event takes to reach every subscriber.
+ *
+ *   sse_clients PORT N_SUBSCRIBERS N_EVENTS INTERVAL_MS
+ *
+ * Prints figures; never pass/fail.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int port;
+
+static int dial(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void post_ping(long long t)
+{
+	int fd = dial();
+	if (fd < 0)
+		return;
+	char body[128], req[512];
+	int bl = snprintf(body, sizeof body, "{\"note\":\"t=%lld\"}", t);
+	int rl = snprintf(req, sizeof req,
+			  "POST /api/admin/events/ping HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
+			  "Content-Length: %d\r\nConnection: close\r\n\r\n%s", bl, body);
+	if (write(fd, req, (size_t)rl) < 0)
+		perror("write");
+	char buf[1024];
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	close(fd);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: sse_clients PORT N EVENTS INTERVAL_MS\n");
+		return 2;
+	}
+	port = atoi(argv[1]);
+	int n = atoi(argv[2]), events = atoi(argv[3]), interval = atoi(argv[4]);
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+
+	int ep = epoll_create1(0);
+	int *fds = calloc((size_t)n, sizeof *fds);
+	int connected = 0;
+	long long t0 = now_us();
+	for (int i = 0; i < n; i++) {
+		fds[i] = dial();
+		if (fds[i] < 0) {
+			fprintf(stderr, "connect %d failed: %s\n", i, strerror(errno));
+			n = i;
+			break;
+		}
+		const char *req = "GET /api/events/stream?event_type=server.ping HTTP/1.1\r\nHost: b\r\n\r\n";
+		if (write(fds[i], req, strlen(req)) < 0)
+			perror("write");
+		fcntl(fds[i], F_SETFL, O_NONBLOCK);
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+		epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+	}
+	/* Wait until every subscriber has its ": connected". */
+	char buf[65536];
+	struct epoll_event evs[512];
+	char *seen = calloc((size_t)n, 1);
+	while (connected < n && now_us() - t0 < 120000000LL) {
+		int k = epoll_wait(ep, evs, 512, 1000);
+		for (int j = 0; j < k; j++) {
+			int i = (int)evs[j].data.u32;
+			ssize_t r = read(fds[i], buf, sizeof buf - 1);
+			if (r > 0 && !seen[i]) {
+				buf[r] = '\0';
+				if (strstr(buf, ": connected")) {
+					seen[i] = 1;
+					connected++;
+				}
+			}
+		}
+	}
+	printf("subscribers_connected=%d of %d in %.2fs\n", connected, n, (now_us() - t0) / 1e6);
+	fflush(stdout);
+
+	long long *lat = calloc((size_t)n * (size_t)events, sizeof *lat);
+	size_t nlat = 0;
+	for (int e = 0; e < events; e++) {
+		long long sent = now_us();
+		post_ping(sent);
+		int got = 0;
+		long long deadline = now_us() + 10000000LL;
+		while (got < connected && now_us() < deadline) {
+			int k = epoll_wait(ep, evs, 512, 200);
+			for (int j = 0; j < k; j++) {
+				int i = (int)evs[j].data.u32;
+				ssize_t r = read(fds[i], buf, sizeof buf - 1);
+				if (r <= 0)
+					continue;
+				buf[r] = '\0';
+				long long at = now_us();
+				for (char *p = buf; (p = strstr(p, "\"t=")); p += 3) {
+					long long t = atoll(p + 3);
+					if (t == sent) {
+						lat[nlat++] = at - t;
+						got++;
+					}
+				}
+			}
+		}
+		usleep((useconds_t)interval * 1000);
+	}
+	qsort(lat, nlat, sizeof *lat, cmp);
+	if (nlat) {
+		printf("deliveries=%zu expected=%d\n", nlat, connected * events);
+		printf("latency_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f\n", lat[nlat / 2] / 1e3,
+		       lat[nlat * 9 / 10] / 1e3, lat[nlat * 99 / 100] / 1e3, lat[nlat - 1] / 1e3);
+	} else {
+		printf("deliveries=0\n");
+	}
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	free(seen);
+	free(lat);
+	return 0;
+}

@@ -1,0 +1,252 @@
+/*
+ * e2e.c — the end-to-end helpers (see e2e.h).
+ */
+#include "tests/e2e/e2e.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/test.h"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int e2e_start(e2e_server_t *s, const char *const *env, const char *db)
+{
+	static int counter;
+	memset(s, 0, sizeof *s);
+	counter++;
+	if (db)
+		snprintf(s->db, sizeof s->db, "%s", db);
+	else
+		snprintf(s->db, sizeof s->db, "%s/e2e-%d-%d.db", test_tmpdir(), (int)getpid(), counter);
+	snprintf(s->log, sizeof s->log, "%s/server-%d-%d.log", test_tmpdir(), (int)getpid(), counter);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		/* Settings a developer's shell might carry must not leak in. */
+		unsetenv("PINWHEEL_ADMIN_TOKEN");
+		unsetenv("PINWHEEL_GAME_CRON");
+		unsetenv("PINWHEEL_PORT");
+		unsetenv("PINWHEEL_HOST");
+		setenv("PINWHEEL_PRESENTATION_PACE", "manual", 1);
+		setenv("PINWHEEL_LOG_LEVEL", "info", 1);
+		for (size_t i = 0; env && env[i]; i++)
+			putenv((char *)env[i]);
+		execl(test_bin(), "pinwheel", "serve", "--host", "127.0.0.1", "--port", "0", "--db",
+		      s->db, (char *)NULL);
+		_exit(127);
+	}
+	s->pid = pid;
+	/* Wait for the "serving on http://127.0.0.1:PORT/" line. */
+	long long deadline = now_ms() + 20000;
+	while (now_ms() < deadline) {
+		char *log = e2e_log(s);
+		const char *p = log ? strstr(log, "serving on http://127.0.0.1:") : NULL;
+		if (p) {
+			s->port = atoi(p + strlen("serving on http://127.0.0.1:"));
+			free(log);
+			return s->port > 0 ? 0 : -1;
+		}
+		free(log);
+		if (!e2e_alive(s))
+			return -1;
+		usleep(20000);
+	}
+	return -1;
+}
+
+bool e2e_alive(e2e_server_t *s)
+{
+	if (s->pid <= 0)
+		return false;
+	int st;
+	pid_t r = waitpid(s->pid, &st, WNOHANG);
+	if (r == s->pid) {
+		s->pid = -(int)(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)) - 1;
+		return false;
+	}
+	return r == 0;
+}
+
+int e2e_stop(e2e_server_t *s, int sig, int timeout_ms)
+{
+	if (s->pid < 0)
+		return -s->pid - 1; /* already reaped by e2e_alive */
+	if (s->pid == 0)
+		return -1;
+	kill(s->pid, sig);
+	long long deadline = now_ms() + timeout_ms;
+	while (now_ms() < deadline) {
+		int st;
+		pid_t r = waitpid(s->pid, &st, WNOHANG);
+		if (r == s->pid) {
+			s->pid = 0;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
+		usleep(10000);
+	}
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+	return -1;
+}
+
+char *e2e_log(e2e_server_t *s)
+{
+	FILE *f = fopen(s->log, "r");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	fclose(m);
+	return buf;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	FILE *m = ud;
+	return fwrite(p, size, n, m) * size;
+}
+
+int e2e_http(e2e_server_t *s, const char *method, const char *path, const char *body,
+	     const char *const *headers, e2e_resp_t *resp)
+{
+	memset(resp, 0, sizeof *resp);
+	CURL *c = curl_easy_init();
+	if (!c)
+		return -1;
+	char url[1024];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s->port, path);
+	size_t hlen = 0;
+	FILE *bm = open_memstream(&resp->body, &resp->len);
+	FILE *hm = open_memstream(&resp->headers, &hlen);
+	struct curl_slist *hl = NULL;
+	for (size_t i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	if (body)
+		hl = curl_slist_append(hl, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, bm);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, hm);
+	if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	if (hl)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	fclose(bm);
+	fclose(hm);
+	if (rc != CURLE_OK) {
+		e2e_resp_free(resp);
+		return -1;
+	}
+	return 0;
+}
+
+void e2e_resp_free(e2e_resp_t *r)
+{
+	free(r->body);
+	free(r->headers);
+	memset(r, 0, sizeof *r);
+}
+
+int e2e_connect(e2e_server_t *s)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int e2e_send(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+char *e2e_recv(int fd, const char *until, int timeout_ms, size_t *lenp)
+{
+	size_t cap = 8192, len = 0;
+	char *buf = malloc(cap);
+	long long deadline = now_ms() + timeout_ms;
+	for (;;) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		if (poll(&pfd, 1, (int)left) <= 0)
+			break;
+		if (cap - len < 4096) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+		ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (until && strstr(buf, until))
+			break;
+	}
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+}

@@ -1,0 +1,58 @@
+/*
+ * e2e.h — helpers for end-to-end tests: start the real `pinwheel serve` on
+ * a free loopback port with a temporary database, talk HTTP to it (libcurl
+ * or raw sockets), stop it with a signal.
+ */
+#ifndef PW_E2E_H
+#define PW_E2E_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct e2e_server {
+	pid_t pid;
+	int port;
+	char db[512];
+	char log[512]; /* the server's stderr and stdout */
+} e2e_server_t;
+
+/*
+ * Starts the server; env is a NULL-terminated list of "NAME=value" added to
+ * the environment (may be NULL). db may be NULL for a fresh one in the
+ * test's temp dir. Returns 0 when it is listening, -1 otherwise.
+ */
+int e2e_start(e2e_server_t *s, const char *const *env, const char *db);
+/* Sends sig and waits; returns the exit status (or 128+signal), -1 on timeout. */
+int e2e_stop(e2e_server_t *s, int sig, int timeout_ms);
+/* True while the process is alive. */
+bool e2e_alive(e2e_server_t *s);
+/* The server's log so far (malloc'd). */
+char *e2e_log(e2e_server_t *s);
+
+typedef struct e2e_resp {
+	long status;
+	char *body;
+	size_t len;
+	char *headers;
+} e2e_resp_t;
+
+/*
+ * One request with libcurl. body may be NULL; headers is a NULL-terminated
+ * list or NULL. Returns 0 (resp filled; free with e2e_resp_free) or -1.
+ */
+int e2e_http(e2e_server_t *s, const char *method, const char *path, const char *body,
+	     const char *const *headers, e2e_resp_t *resp);
+void e2e_resp_free(e2e_resp_t *r);
+
+/* Connects a raw TCP socket to the server; -1 on failure. */
+int e2e_connect(e2e_server_t *s);
+/* Sends all bytes; -1 on error. */
+int e2e_send(int fd, const void *data, size_t len);
+/*
+ * Reads until the peer closes, `until` appears (when not NULL), or
+ * timeout_ms passes. Returns the bytes read (NUL-terminated, malloc'd).
+ */
+char *e2e_recv(int fd, const char *until, int timeout_ms, size_t *len);
+
+#endif

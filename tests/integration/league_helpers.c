@@ -1,0 +1,218 @@
+#include "tests/integration/league_helpers.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "core/sha256.h"
+#include "tests/test.h"
+
+pw_store_t *lt_open(const char *name)
+{
+	char path[512], err[256];
+	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
+	pw_store_t *s = store_open(path, err, sizeof err);
+	if (!s)
+		test_fail(__FILE__, __LINE__, "open %s: %s", path, err);
+	return s;
+}
+
+pw_gov_t *lt_league(pw_store_t *s, int n)
+{
+	pw_err_t e;
+	int64_t lid;
+	if (season_setup_league(s, "Test League", 42, n, &lid, &e) < 0) {
+		test_fail(__FILE__, __LINE__, "league: %s", e.msg);
+		return NULL;
+	}
+	pw_gov_cfg_t cfg = {.scripts_dir = "/nonexistent"};
+	pw_gov_t *g = gov_open(s, &cfg);
+	int64_t sid;
+	if (season_create(g, NULL, true, NULL, 0, &sid, &e) < 0)
+		test_fail(__FILE__, __LINE__, "season: %s", e.msg);
+	return g;
+}
+
+int lt_fake_sim(const pw_game_input_t *in, pw_game_result_t *r)
+{
+	pw_rng_t rng;
+	rng_seed(&rng, in->seed);
+	r->game_id = in->game_id;
+	r->round = in->round;
+	r->seed = in->seed;
+	r->home = in->home;
+	r->away = in->away;
+	r->rules = *in->rules;
+	int bonus = (in->rules->three_point_value - 3) * 5;
+	int hs = 40 + (int)rng_below(&rng, 30) + bonus + (in->rules->home_court_enabled ? 3 : 0);
+	int as = 40 + (int)rng_below(&rng, 30) + bonus;
+	if (hs == as)
+		hs++;
+	r->home_score = hs;
+	r->away_score = as;
+	r->winner = hs > as ? 0 : 1;
+	r->n_quarters = 1;
+	r->quarters[0] = (pw_quarter_score_t){1, hs, as};
+	memset(r->box, 0, sizeof r->box);
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < PW_ROSTER_SIZE; k++) {
+			const pw_team_t *tm = t ? in->away : in->home;
+			r->box[t][k].hooper_id = tm->hoopers[k].id;
+			r->box[t][k].team_id = tm->id;
+			r->box[t][k].points = k == 0 ? (t ? as : hs) : 0;
+			r->box[t][k].fga = k == 0 ? 30 : 2;
+			r->box[t][k].fgm = k == 0 ? (t ? as : hs) / 2 : 0;
+			r->box[t][k].steals = (int)rng_below(&rng, 4);
+		}
+	/* Two-point plays alternating until both totals are reached. */
+	r->n_plays = 0;
+	int h = 0, a = 0, n = 0;
+	while (h < hs || a < as) {
+		if (r->n_plays == r->cap_plays) {
+			size_t nc = r->cap_plays ? r->cap_plays * 2 : 64;
+			pw_play_t *np = realloc(r->plays, nc * sizeof *np);
+			if (!np)
+				return -1;
+			r->plays = np;
+			r->cap_plays = nc;
+		}
+		int side = (n % 2 == 0 && h < hs) || a >= as ? 0 : 1;
+		int pts = side == 0 ? (hs - h >= 2 ? 2 : 1) : (as - a >= 2 ? 2 : 1);
+		if (side == 0)
+			h += pts;
+		else
+			a += pts;
+		pw_play_t *p = &r->plays[r->n_plays++];
+		memset(p, 0, sizeof *p);
+		p->n = ++n;
+		p->quarter = 1;
+		p->offense = (int8_t)side;
+		p->action = PW_ACT_AT_RIM;
+		p->result = PW_RES_MADE;
+		p->scheme = -1;
+		p->move = -1;
+		p->points = (int8_t)pts;
+		p->home_score = (int16_t)h;
+		p->away_score = (int16_t)a;
+		p->handler_id = (side ? in->away : in->home)->hoopers[0].id;
+		p->narrative = -1;
+	}
+	r->total_possessions = n;
+	r->n_effects = 0;
+	return 0;
+}
+
+void lt_cfg(pw_round_cfg_t *c, pw_gov_t *g)
+{
+	memset(c, 0, sizeof *c);
+	c->gov = g;
+	c->sim = lt_fake_sim;
+	c->championship_seconds = 0;
+	c->holder = "test";
+}
+
+int64_t lt_join(pw_gov_t *g, const char *name, int64_t team, char *tok)
+{
+	cJSON *o = NULL;
+	pw_err_t e;
+	if (gov_join(g, name, team, &o, &e) < 0) {
+		test_fail(__FILE__, __LINE__, "join: %s", e.msg);
+		return 0;
+	}
+	int64_t id = (int64_t)cJSON_GetObjectItem(o, "governor_id")->valuedouble;
+	if (tok)
+		strcpy(tok, cJSON_GetObjectItem(o, "token")->valuestring);
+	cJSON_Delete(o);
+	return id;
+}
+
+int64_t lt_propose(pw_gov_t *g, int64_t gid, const char *text)
+{
+	cJSON *o = NULL;
+	pw_err_t e;
+	if (gov_propose(g, gid, text, NULL, &o, &e) < 0) {
+		test_fail(__FILE__, __LINE__, "propose \"%s\": %s", text, e.msg);
+		return 0;
+	}
+	int64_t id = (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
+	cJSON_Delete(o);
+	if (gov_confirm(g, gid, id, NULL, &e) < 0) {
+		test_fail(__FILE__, __LINE__, "confirm: %s", e.msg);
+		return 0;
+	}
+	return id;
+}
+
+int lt_run_season(pw_round_cfg_t *c)
+{
+	int ticks = 0;
+	for (;;) {
+		pw_round_out_t out;
+		pw_err_t e;
+		if (round_tick(c, &out, &e) < 0) {
+			test_fail(__FILE__, __LINE__, "tick: %s", e.msg);
+			return -1;
+		}
+		if (out.round == 0 || !strcmp(out.phase, "complete"))
+			break;
+		if (++ticks > 200) {
+			test_fail(__FILE__, __LINE__, "the season never ends");
+			return -1;
+		}
+	}
+	return ticks;
+}
+
+static int digest_cb(void *ud, const pw_event_t *ev)
+{
+	pw_sha256_t *c = ud;
+	/* created_at differs between runs; everything else must not. */
+	sha256_update(c, ev->type, strlen(ev->type));
+	sha256_update(c, ev->agg_id, strlen(ev->agg_id));
+	sha256_update(c, ev->payload, strlen(ev->payload));
+	char b[64];
+	int n = snprintf(b, sizeof b, "|%lld|%lld|%d|", (long long)ev->seq, (long long)ev->season_id, ev->round);
+	sha256_update(c, b, (size_t)n);
+	return 0;
+}
+
+char *lt_digest(pw_store_t *s)
+{
+	pw_sha256_t c;
+	sha256_init(&c);
+	int n = 0;
+	int64_t *ids = store_all_game_ids(s, &n);
+	for (int i = 0; i < n; i++) {
+		pw_game_row_t g;
+		store_game_get(s, ids[i], &g);
+		char b[200];
+		int k = snprintf(b, sizeof b, "%d/%d/%lld-%lld/%d-%d/%s|", g.round, g.game_index,
+				 (long long)g.home_team_id, (long long)g.away_team_id, g.home_score, g.away_score, g.hash);
+		sha256_update(&c, b, (size_t)k);
+	}
+	free(ids);
+	store_events_since(s, 0, digest_cb, &c);
+	pw_season_row_t r;
+	if (season_current(s, &r) == 1) {
+		cJSON *rep = store_reports_json(s, r.id, -1, 0, false);
+		char *t = cJSON_PrintUnformatted(rep);
+		/* Report ids and timestamps are not content; texts are. */
+		const cJSON *x;
+		cJSON_ArrayForEach(x, rep) {
+			const char *tx = cJSON_GetObjectItem(x, "text")->valuestring;
+			sha256_update(&c, tx, strlen(tx));
+		}
+		free(t);
+		cJSON_Delete(rep);
+		char b[64];
+		int k = snprintf(b, sizeof b, "%s/%d", r.phase, r.current_round);
+		sha256_update(&c, b, (size_t)k);
+	}
+	uint8_t d[32];
+	sha256_final(&c, d);
+	char *hex = malloc(65);
+	sha256_to_hex(d, hex);
+	return hex;
+}

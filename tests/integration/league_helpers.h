@@ -1,0 +1,31 @@
+/*
+ * league_helpers.h — fixtures for league tests: a store in the test's
+ * temporary directory, a generated league with its first season, and a
+ * stand-in simulation (a test double: scores drawn from the seed) so the
+ * runner can be tested independently of the engine.
+ */
+#ifndef PW_LEAGUE_HELPERS_H
+#define PW_LEAGUE_HELPERS_H
+
+#include "core/governance.h"
+#include "core/round.h"
+#include "core/season.h"
+#include "core/store.h"
+
+pw_store_t *lt_open(const char *name);
+/* A league of n teams (seed 42) and its first season; governance over it. */
+pw_gov_t *lt_league(pw_store_t *s, int n_teams);
+/* A runner config using the stand-in sim, instant championship. */
+void lt_cfg(pw_round_cfg_t *c, pw_gov_t *g);
+/* The stand-in: deterministic in (seed, rules), a few plays, box scores. */
+int lt_fake_sim(const pw_game_input_t *in, pw_game_result_t *out);
+/* Joins and returns the governor id (token into tok if not NULL). */
+int64_t lt_join(pw_gov_t *g, const char *name, int64_t team, char *tok);
+/* Proposes and confirms; returns the proposal id (0 on failure). */
+int64_t lt_propose(pw_gov_t *g, int64_t gid, const char *text);
+/* Runs ticks until the season is complete; returns how many. */
+int lt_run_season(pw_round_cfg_t *c);
+/* A digest of everything durable: games, events (types and payloads), reports. */
+char *lt_digest(pw_store_t *s);
+
+#endif

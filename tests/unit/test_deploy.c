@@ -1,0 +1,166 @@
+/*
+ * test_deploy.c — there is no Docker engine here, so the deployment files
+ * are checked by reading them: the image's build stage installs exactly the
+ * build group of vendor/packages.txt (plus nothing unknown), the runtime
+ * stage installs the runtime library of each -dev package and no -dev
+ * package at all, and every command the image and fly.toml run exists in
+ * the CLI.
+ */
+#include "tests/test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *s = malloc((size_t)n + 1);
+	size_t got = fread(s, 1, (size_t)n, f);
+	s[got] = '\0';
+	fclose(f);
+	return s;
+}
+
+#define MAXP 64
+struct pkgs {
+	int n;
+	char name[MAXP][64];
+};
+
+static bool has(const struct pkgs *p, const char *name)
+{
+	for (int i = 0; i < p->n; i++)
+		if (!strcmp(p->name[i], name))
+			return true;
+	return false;
+}
+
+static void add(struct pkgs *p, const char *name)
+{
+	if (p->n < MAXP && !has(p, name))
+		snprintf(p->name[p->n++], sizeof p->name[0], "%s", name);
+}
+
+/* Packages named after "apt-get install" in text[0..len), up to "&&". */
+static void apt_packages(const char *text, size_t len, struct pkgs *out)
+{
+	const char *end = text + len;
+	const char *p = text;
+	while ((p = strstr(p, "apt-get install")) && p < end) {
+		p += strlen("apt-get install");
+		for (;;) {
+			while (p < end && (*p == ' ' || *p == '\t' || *p == '\\' || *p == '\n'))
+				p++;
+			if (p >= end || !strncmp(p, "&&", 2))
+				break;
+			const char *s = p;
+			while (p < end && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\\')
+				p++;
+			char tok[64];
+			snprintf(tok, sizeof tok, "%.*s", (int)(p - s), s);
+			if (tok[0] != '-')
+				add(out, tok);
+		}
+	}
+}
+
+TEST(dockerfile_matches_packages_txt)
+{
+	char *docker = slurp("Dockerfile");
+	char *pk = slurp("vendor/packages.txt");
+	CHECK(docker && pk);
+	if (!docker || !pk)
+		return;
+	struct pkgs want = {0};
+	char *save = NULL;
+	char *copy = strdup(pk);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64], group[32];
+		if (line[0] == '#' || sscanf(line, "%63s %31s", name, group) != 2)
+			continue;
+		if (!strcmp(group, "build"))
+			add(&want, name);
+	}
+	free(copy);
+	CHECK(want.n >= 5);
+
+	const char *runtime = strstr(docker, "AS runtime");
+	CHECK(runtime != NULL);
+	if (!runtime)
+		return;
+	struct pkgs build = {0}, run = {0};
+	apt_packages(docker, (size_t)(runtime - docker), &build);
+	apt_packages(runtime, strlen(runtime), &run);
+
+	for (int i = 0; i < want.n; i++)
+		CHECK_MSG(has(&build, want.name[i]), "build stage lacks %s", want.name[i]);
+	for (int i = 0; i < build.n; i++)
+		CHECK_MSG(has(&want, build.name[i]), "build stage installs %s, not in packages.txt", build.name[i]);
+
+	/* The shared library each -dev package brings, in Debian bookworm. */
+	static const char *runtime_of[][2] = {
+		{"liblua5.4-dev", "liblua5.4-0"},  {"libsqlite3-dev", "libsqlite3-0"},
+		{"libcurl4-openssl-dev", "libcurl4"}, {"libuv1-dev", "libuv1"},
+		{"libcjson-dev", "libcjson1"},
+	};
+	for (int i = 0; i < want.n; i++) {
+		if (!strstr(want.name[i], "-dev"))
+			continue;
+		const char *lib = NULL;
+		for (size_t k = 0; k < sizeof runtime_of / sizeof runtime_of[0]; k++)
+			if (!strcmp(runtime_of[k][0], want.name[i]))
+				lib = runtime_of[k][1];
+		CHECK_MSG(lib != NULL, "no runtime library known for %s: add it to this test", want.name[i]);
+		if (lib)
+			CHECK_MSG(has(&run, lib), "runtime stage lacks %s (for %s)", lib, want.name[i]);
+	}
+	for (int i = 0; i < run.n; i++) {
+		CHECK_MSG(!strstr(run.name[i], "-dev"), "runtime stage installs %s", run.name[i]);
+		CHECK_MSG(strcmp(run.name[i], "gcc") && strcmp(run.name[i], "make"), "runtime stage installs %s",
+			  run.name[i]);
+	}
+	CHECK_CONTAINS(runtime, "USER pinwheel");
+	CHECK_CONTAINS(runtime, "VOLUME [\"/data\"]");
+	CHECK_CONTAINS(runtime, "HEALTHCHECK");
+	CHECK_CONTAINS(runtime, "/health");
+	CHECK_CONTAINS(runtime, "CMD [\"pinwheel\", \"serve\", \"--host\", \"0.0.0.0\"]");
+	free(docker);
+	free(pk);
+}
+
+TEST(deploy_commands_exist_in_the_cli)
+{
+	char cmd[512], *out = NULL;
+	snprintf(cmd, sizeof cmd, "%s --help", test_bin());
+	CHECK_EQ(test_run(cmd, &out, false), 0);
+	CHECK_CONTAINS(out, "  serve ");
+	CHECK_CONTAINS(out, "  migrate ");
+	free(out);
+	snprintf(cmd, sizeof cmd, "%s serve --help", test_bin());
+	CHECK_EQ(test_run(cmd, &out, false), 0);
+	CHECK_CONTAINS(out, "--host");
+	free(out);
+	char *fly = slurp("fly.toml");
+	CHECK(fly != NULL);
+	if (fly) {
+		CHECK_CONTAINS(fly, "release_command = \"pinwheel migrate\"");
+		CHECK_CONTAINS(fly, "internal_port = 8080");
+		CHECK_CONTAINS(fly, "destination = \"/data\"");
+		CHECK_CONTAINS(fly, "path = \"/health\"");
+		/* Secrets are documented, never set. */
+		CHECK(strstr(fly, "PINWHEEL_ADMIN_TOKEN =") == NULL);
+		CHECK(strstr(fly, "ANTHROPIC_API_KEY =") == NULL);
+		free(fly);
+	}
+	char *compose = slurp("docker-compose.yml");
+	CHECK(compose && strstr(compose, "pinwheel-data:/data"));
+	free(compose);
+	char *ign = slurp(".dockerignore");
+	CHECK(ign && strstr(ign, "build/") && strstr(ign, "data/"));
+	free(ign);
+}
