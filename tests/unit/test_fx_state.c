@@ -220,3 +220,51 @@ TEST(fx_round_hooks_see_json_context)
 	fx_engine_free(e);
 	fx_script_free(s);
 }
+
+#include "effects/provider.h"
+
+TEST(fx_provider_runs_games_and_round_hooks_for_the_runner)
+{
+	fx_provider_t *p = fx_provider_new((fx_meta_reader_t){0}, NULL, 0);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	const pw_fx_provider_t *fx = fx_provider_iface(p);
+	pw_fx_active_t act[2] = {
+		{"e-1", "Swagger",
+		 "return {name='Swagger', hooks={\n"
+		 " ['round.game.post']=function(ctx) ctx.meta.incr('team', ctx.game.winner_team_id, 'swagger', 1) end,\n"
+		 " ['sim.shot.pre']=function(ctx) return {shot_probability = 0.01} end}}"},
+		{"e-2", "Broken", "return {name='Broken', hooks={['sim.nope']=function() end}}"},
+	};
+	pw_league_t *lg = malloc(sizeof *lg);
+	league_generate(lg, 5, 8);
+	pw_rules_t rules;
+	rules_default(&rules);
+	pw_game_input_t in = {.game_id = 1, .round = 1, .seed = 77, .home = &lg->teams[0],
+			      .away = &lg->teams[1], .rules = &rules};
+	CHECK_EQ(fx->game_begin(fx->ud, act, 2, &in, &in.hooks), 0);
+	CHECK(in.hooks != NULL);
+	pw_game_result_t res;
+	sim_result_init(&res);
+	CHECK_EQ(sim_game(&in, &res), 0);
+	cJSON *writes = cJSON_CreateArray();
+	fx->game_end(fx->ud, &res, writes);
+	CHECK_EQ(res.n_effects, 1);
+	cJSON *ctx = cJSON_Parse("{\"round\":1,\"winner_team_id\":1,\"game\":{\"winner_team_id\":2}}");
+	fx->round_hook(fx->ud, act, 2, "round.game.post", ctx, writes);
+	char *txt = cJSON_PrintUnformatted(writes);
+	CHECK_STR(txt, "[{\"kind\":\"team\",\"id\":2,\"key\":\"swagger\",\"op\":\"incr\",\"value\":1}]");
+	free(txt);
+	fx_report_t rep;
+	fx_report_init(&rep);
+	fx_provider_take_report(p, &rep);
+	CHECK_EQ(rep.n_errors, 1); /* the broken script, once */
+	CHECK_CONTAINS(rep.n_errors ? rep.errors[0].message : "", "unknown hook 'sim.nope'");
+	fx_report_free(&rep);
+	cJSON_Delete(ctx);
+	cJSON_Delete(writes);
+	sim_result_free(&res);
+	free(lg);
+	fx_provider_free(p);
+}
