@@ -5,29 +5,16 @@
 
 #include "core/tuning.h"
 
-static const double contest_add[PW_SCHEME_COUNT] = {
-	TUNE_CONTEST_MAN_TIGHT, TUNE_CONTEST_MAN_SWITCH, TUNE_CONTEST_ZONE, TUNE_CONTEST_PRESS,
+const pw_scheme_consts_t defense_scheme_consts[PW_SCHEME_COUNT] = {
+	[PW_SCHEME_MAN_TIGHT] = {TUNE_CONTEST_MAN_TIGHT, TUNE_DCOST_MAN_TIGHT,
+				 TUNE_FORCED_TO_MAN_TIGHT, TUNE_FOUL_ADD_MAN_TIGHT},
+	[PW_SCHEME_MAN_SWITCH] = {TUNE_CONTEST_MAN_SWITCH, TUNE_DCOST_MAN_SWITCH,
+				  TUNE_FORCED_TO_MAN_SWITCH, TUNE_FOUL_ADD_MAN_SWITCH},
+	[PW_SCHEME_ZONE] = {TUNE_CONTEST_ZONE, TUNE_DCOST_ZONE, TUNE_FORCED_TO_ZONE,
+			    TUNE_FOUL_ADD_ZONE},
+	[PW_SCHEME_PRESS] = {TUNE_CONTEST_PRESS, TUNE_DCOST_PRESS, TUNE_FORCED_TO_PRESS,
+			     TUNE_FOUL_ADD_PRESS},
 };
-static const double stamina_cost[PW_SCHEME_COUNT] = {
-	TUNE_DCOST_MAN_TIGHT, TUNE_DCOST_MAN_SWITCH, TUNE_DCOST_ZONE, TUNE_DCOST_PRESS,
-};
-static const double forced_to[PW_SCHEME_COUNT] = {
-	TUNE_FORCED_TO_MAN_TIGHT, TUNE_FORCED_TO_MAN_SWITCH, TUNE_FORCED_TO_ZONE,
-	TUNE_FORCED_TO_PRESS,
-};
-static const double foul_add[PW_SCHEME_COUNT] = {
-	TUNE_FOUL_ADD_MAN_TIGHT, TUNE_FOUL_ADD_MAN_SWITCH, TUNE_FOUL_ADD_ZONE, TUNE_FOUL_ADD_PRESS,
-};
-
-double defense_contest_add(pw_scheme_t s) { return contest_add[s]; }
-double defense_stamina_cost(pw_scheme_t s) { return stamina_cost[s]; }
-double defense_forced_turnover(pw_scheme_t s) { return forced_to[s]; }
-double defense_foul_add(pw_scheme_t s) { return foul_add[s]; }
-
-bool defense_is_man(pw_scheme_t s)
-{
-	return s == PW_SCHEME_MAN_TIGHT || s == PW_SCHEME_MAN_SWITCH;
-}
 
 static double clampd(double v, double lo, double hi)
 {
@@ -111,12 +98,16 @@ void defense_assign(const pw_matchup_input_t *in, pw_rng_t *rng, int match[PW_ON
 	double leak[PW_ON_FLOOR]; /* what a defender lets through per unit of threat */
 	for (int d = 0; d < PW_ON_FLOOR; d++)
 		leak[d] = 1.0 - in->contain[d] + (1.0 - in->stamina[d]) * TUNE_MATCH_STAMINA_COST;
-	double c[PW_ON_FLOOR * PW_ON_FLOOR]; /* c[a*3 + d] */
-	for (int k = 0; k < PW_ON_FLOOR * PW_ON_FLOOR; k++) {
-		int noise = (int)(bits & 0x7f) - 64;
-		bits >>= 7;
-		c[k] = in->threat[k / PW_ON_FLOOR] * leak[k % PW_ON_FLOOR] + noise * amp;
-	}
+	/* c[a*3 + d]; noise k = a*3 + d comes from bits 7k..7k+6. Two nested
+	 * loops of constant length unroll fully (one flat loop over k paid a
+	 * division and a modulo per cell). */
+	double c[PW_ON_FLOOR * PW_ON_FLOOR];
+	for (int a = 0; a < PW_ON_FLOOR; a++)
+		for (int d = 0; d < PW_ON_FLOOR; d++) {
+			int k = a * PW_ON_FLOOR + d;
+			int noise = (int)((bits >> (7 * k)) & 0x7f) - 64;
+			c[k] = in->threat[a] * leak[d] + noise * amp;
+		}
 	/* The six ways to put three defenders on three attackers, as perms[]. */
 	double sum[6] = {
 		c[0] + c[4] + c[8], c[0] + c[5] + c[7], c[1] + c[3] + c[8],

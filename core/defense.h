@@ -26,12 +26,38 @@ typedef struct pw_defense_situation {
 } pw_defense_situation_t;
 
 /* Per-scheme constants of the spec (indexed by pw_scheme_t). */
-double defense_contest_add(pw_scheme_t s);
-double defense_stamina_cost(pw_scheme_t s);
-double defense_forced_turnover(pw_scheme_t s);
-double defense_foul_add(pw_scheme_t s);
+typedef struct pw_scheme_consts {
+	double contest_add;   /* added to every contest */
+	double stamina_cost;  /* defenders' extra drain per possession */
+	double forced_to;     /* added to the turnover chance */
+	double foul_add;      /* added to the foul chance */
+} pw_scheme_consts_t;
+
+extern const pw_scheme_consts_t defense_scheme_consts[PW_SCHEME_COUNT];
+
+/* Inline: a possession reads these a dozen times, and a call apiece cost
+ * about 2% of a game. s must be a valid pw_scheme_t. */
+static inline double defense_contest_add(pw_scheme_t s)
+{
+	return defense_scheme_consts[s].contest_add;
+}
+static inline double defense_stamina_cost(pw_scheme_t s)
+{
+	return defense_scheme_consts[s].stamina_cost;
+}
+static inline double defense_forced_turnover(pw_scheme_t s)
+{
+	return defense_scheme_consts[s].forced_to;
+}
+static inline double defense_foul_add(pw_scheme_t s)
+{
+	return defense_scheme_consts[s].foul_add;
+}
 /* man_tight and man_switch assign matchups; zone and press do not. */
-bool defense_is_man(pw_scheme_t s);
+static inline bool defense_is_man(pw_scheme_t s)
+{
+	return s == PW_SCHEME_MAN_TIGHT || s == PW_SCHEME_MAN_SWITCH;
+}
 
 /* The unnormalised weight of every scheme in situation s. */
 void defense_scheme_weights(const pw_defense_situation_t *s, double w[PW_SCHEME_COUNT]);

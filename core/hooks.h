@@ -141,8 +141,20 @@ typedef struct pw_attr_change {
 typedef struct pw_hook_result {
 	double shot_probability;
 	int shot_value;
-	int score_offense;              /* `score = n` */
-	int score_home, score_away;     /* `score = {home=, away=}` */
+	/*
+	 * `score = n` (for the offense) and `score = {home=, away=}`, valid at
+	 * every sim.* hook but sim.game.end (after the final whistle the score
+	 * is final: ignored there). Each team's total becomes an `effect` play
+	 * credited to one hooper, so box scores still sum to the score: the
+	 * hook's subject if on that team, else the first of the ctx hoopers
+	 * on it (handler, shooter, rebounder, stealer, fouled, fouler,
+	 * defender), else that team's first hooper on the floor. A score
+	 * never decreases: a total ≤ 0 is ignored. At most 127 points a play.
+	 * Home's points land before away's; points that reach the Elam target
+	 * end the game at once (later points of the same call are dropped).
+	 */
+	int score_offense;
+	int score_home, score_away;
 	double stamina;
 	double turnover_probability;
 	double foul_probability;

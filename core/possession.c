@@ -245,17 +245,14 @@ static double share_damp_slow(const pw_sim_t *g, int t, int rslot)
 	return pow(cap / share, TUNE_SHOT_SHARE_DAMP_POWER);
 }
 
-static inline double share_damp(const pw_sim_t *g, int t, int rslot)
-{
-	return g->damp_shots ? share_damp_slow(g, t, rslot) : 1.0;
-}
-
 static int choose_handler(pw_sim_t *g, int off, bool clutch)
 {
 	double w[PW_ON_FLOOR];
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		int rs = roster_slot(g, off, i);
-		w[i] = g->cache[off][rs].handler_w * share_damp(g, off, rs);
+		w[i] = floor_cache(g, off, i)->handler_w;
+		if (g->damp_shots) /* × 1.0 otherwise: skip it */
+			w[i] *= share_damp_slow(g, off, rs);
 		if (clutch)
 			w[i] += g->st.hooper[off][rs].attr[PW_ATTR_EGO] * TUNE_HANDLER_CLUTCH_EGO;
 	}
@@ -420,9 +417,11 @@ static int pass_around(poss_t *p, int holder, int *passer, bool *open)
 		}
 		double w[PW_ON_FLOOR];
 		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			int rs = roster_slot(g, p->off, i);
-			w[i] = i == holder ? 0 : g->cache[p->off][rs].receiver_w * share_damp(g, p->off, rs);
+			w[i] = floor_cache(g, p->off, i)->receiver_w;
+			if (g->damp_shots)
+				w[i] *= share_damp_slow(g, p->off, roster_slot(g, p->off, i));
 		}
+		w[holder] = 0;
 		int to = sim_pick(&g->rng, w, PW_ON_FLOOR);
 		if (p->scheme == PW_SCHEME_MAN_SWITCH && sim_chance(&g->rng, TUNE_SWITCH_CHANCE)) {
 			int tmp = p->match[to];
@@ -491,10 +490,10 @@ static bool free_throws(poss_t *p, int shooter, int n)
 		bool made = sim_chance(&g->rng, clampd(pr, TUNE_PROB_MIN, TUNE_PROB_MAX));
 		b->fta++;
 		missed = !made;
-		int v = made ? g->st.rules->free_throw_value : 0;
+		int v = 0;
 		if (made) {
 			b->ftm++;
-			sim_add_points(g, p->off, v, rs);
+			v = sim_add_points(g, p->off, g->st.rules->free_throw_value, rs);
 		}
 		pw_play_t *pl = emit(p, PW_ACT_FREE_THROW, made ? PW_RES_MADE : PW_RES_MISSED);
 		pl->handler_id = h->h->id;
@@ -743,9 +742,9 @@ static trip_end_t shoot(poss_t *p, int holder)
 					box_of(g, p->off, passer)->assists++;
 				}
 			}
-			g->out->plays[shot_idx].points = (int8_t)pts;
-			sim_add_points(g, p->off, pts, rs);
+			pts = sim_add_points(g, p->off, pts, rs);
 			pw_play_t *sp = &g->out->plays[shot_idx];
+			sp->points = (int8_t)pts;
 			sp->home_score = (int16_t)g->st.score[0];
 			sp->away_score = (int16_t)g->st.score[1];
 		}
@@ -783,7 +782,9 @@ static trip_end_t shoot(poss_t *p, int holder)
 	return rebound(p) ? TRIP_OREB : TRIP_DONE;
 }
 
-/* Step 8: legs tire on the floor and rest on the bench. */
+/* Step 8: legs tire on the floor and rest on the bench. Walks the floor
+ * and bench lists rather than the roster testing on_floor: this runs every
+ * possession. */
 static void drain(poss_t *p)
 {
 	pw_sim_t *g = p->g;
@@ -793,14 +794,15 @@ static void drain(poss_t *p)
 		/* poss_drain, with the per-hooper part cached. */
 		double base = (R->stamina_drain_rate + (t == p->def ? dcost * TUNE_DEF_COST_SCALE : 0)) *
 			      g->drain_mult[t];
-		for (int i = 0; i < PW_ROSTER_SIZE; i++) {
-			pw_live_hooper_t *h = &g->st.hooper[t][i];
-			if (h->on_floor) {
-				double d = base * g->cache[t][i].drain_own;
-				h->stamina = h->stamina > d ? h->stamina - d : 0;
-			} else if (h->stamina < 1.0) {
+		for (int i = 0; i < PW_ON_FLOOR; i++) {
+			pw_live_hooper_t *h = g->fl[t][i];
+			double d = base * g->fc[t][i]->drain_own;
+			h->stamina = h->stamina > d ? h->stamina - d : 0;
+		}
+		for (int i = 0; i < g->n_bench[t]; i++) {
+			pw_live_hooper_t *h = &g->st.hooper[t][g->bench[t][i]];
+			if (h->stamina < 1.0)
 				h->stamina = clampd(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
-			}
 		}
 	}
 }

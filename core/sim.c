@@ -85,39 +85,20 @@ static void result_reset(pw_game_result_t *r)
 
 /* ---- Plays and narratives -------------------------------------------------- */
 
-pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
+pw_play_t *sim_play_grow(pw_sim_t *g)
 {
 	pw_game_result_t *r = g->out;
-	if (r->n_plays == r->cap_plays) {
-		size_t cap = r->cap_plays ? r->cap_plays * 2 : PLAYS_INITIAL;
-		pw_play_t *p = realloc(r->plays, cap * sizeof *p);
-		if (!p) {
-			/* The game is void (sim_game returns -1); keep playing
-			 * into a scratch play rather than test every caller. */
-			g->oom = true;
-			memset(&g->scratch, 0, sizeof g->scratch);
-			g->scratch.narrative = -1;
-			return &g->scratch;
-		}
-		r->plays = p;
-		r->cap_plays = cap;
+	size_t cap = r->cap_plays ? r->cap_plays * 2 : PLAYS_INITIAL;
+	pw_play_t *p = realloc(r->plays, cap * sizeof *p);
+	if (!p) {
+		/* The game is void (sim_game returns -1); keep playing into a
+		 * scratch play rather than test every caller. */
+		g->oom = true;
+		return &g->scratch;
 	}
-	pw_play_t *p = &r->plays[r->n_plays++];
-	const pw_game_state_t *st = &g->st;
-	p->n = (int)r->n_plays;
-	p->quarter = (int16_t)st->quarter;
-	p->clock_tenths = st->elam ? -1 : (int16_t)(st->clock * 10.0 + 0.5);
-	p->offense = (int8_t)offense;
-	p->action = (int8_t)a;
-	p->result = (int8_t)o;
-	p->scheme = -1;
-	p->move = -1;
-	p->points = 0;
-	p->home_score = (int16_t)st->score[0];
-	p->away_score = (int16_t)st->score[1];
-	p->handler_id = p->defender_id = p->assist_id = p->rebound_id = p->other_id = 0;
-	p->narrative = -1;
-	return p;
+	r->plays = p;
+	r->cap_plays = cap;
+	return &r->plays[r->n_plays++];
 }
 
 static int narrative_append(pw_sim_t *g, const char *a, const char *b)
@@ -176,22 +157,20 @@ static void decide(pw_sim_t *g)
 	g->st.winner = g->st.score[0] >= g->st.score[1] ? 0 : 1;
 }
 
-void sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
+int sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
 {
 	pw_game_state_t *st = &g->st;
-	if (st->score[t] + pts < 0)
-		pts = -st->score[t];
-	if (pts == 0)
-		return;
+	if (pts <= 0 || scorer < 0 || scorer >= PW_ROSTER_SIZE)
+		return 0; /* scores never fall, and every point has a scorer */
+	if (pts > PW_PLAY_POINTS_MAX)
+		pts = PW_PLAY_POINTS_MAX;
+	if (pts > PW_SCORE_MAX - st->score[t])
+		pts = PW_SCORE_MAX - st->score[t];
+	if (pts <= 0)
+		return 0;
 	st->score[t] += pts;
-	if (scorer >= 0) {
-		g->out->box[t][scorer].points += pts;
-		st->hooper[t][scorer].points += pts;
-	}
-	for (int i = 0; i < PW_ON_FLOOR; i++) {
-		g->out->box[t][st->on_floor[t][i]].plus_minus += pts;
-		g->out->box[1 - t][st->on_floor[1 - t][i]].plus_minus -= pts;
-	}
+	g->out->box[t][scorer].points += pts;
+	st->hooper[t][scorer].points += pts;
 	int diff = st->score[0] - st->score[1];
 	int leader = diff > 0 ? 0 : diff < 0 ? 1 : -1;
 	if (leader >= 0) {
@@ -203,11 +182,12 @@ void sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
 	if (lead > g->out->largest_lead)
 		g->out->largest_lead = lead;
 	if (g->over || diff == 0)
-		return;
+		return pts;
 	if (st->elam && (st->score[0] >= st->elam_target || st->score[1] >= st->elam_target))
 		decide(g);
 	else if (g->sudden_death)
 		decide(g);
+	return pts;
 }
 
 /* ---- Per-hooper caches ----------------------------------------------------- */
@@ -254,6 +234,10 @@ void sim_lineup_changed(pw_sim_t *g, int t)
 {
 	pw_lineup_cache_t *l = &g->lineup[t];
 	memset(l, 0, sizeof *l);
+	g->n_bench[t] = 0;
+	for (int i = 0; i < PW_ROSTER_SIZE; i++)
+		if (!g->st.hooper[t][i].on_floor)
+			g->bench[t][g->n_bench[t]++] = i;
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		int k = g->st.on_floor[t][i];
 		const int *a = g->st.hooper[t][k].attr;
@@ -297,6 +281,29 @@ static pw_live_hooper_t *mutable_hooper(pw_sim_t *g, const pw_live_hooper_t *h, 
 	return NULL;
 }
 
+/*
+ * Who is credited with an effect's points for team t, so that every point
+ * lands in a box line (box scores sum to the score) and plus/minus follows:
+ * the hook's subject when on team t; else the first of the play's other
+ * hoopers who is on team t (handler, shooter, rebounder, stealer, fouled,
+ * fouler, defender: at sim.shot.post, points for the defense go to the
+ * defender); else, at hooks without a play, team t's first hooper on the
+ * floor. Deterministic, and costs nothing when no effect scores.
+ */
+static int effect_scorer(pw_sim_t *g, const pw_hook_ctx_t *c, int t)
+{
+	const pw_live_hooper_t *cand[] = {
+		c->subject, c->handler, c->shooter, c->rebounder,
+		c->stealer, c->fouled,  c->fouler,  c->defender,
+	};
+	for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++) {
+		int ht, slot;
+		if (cand[i] && mutable_hooper(g, cand[i], &ht, &slot) && ht == t)
+			return slot;
+	}
+	return g->st.on_floor[t][0];
+}
+
 void sim_hook_apply_common(pw_sim_t *g, const pw_hook_ctx_t *c, const pw_hook_result_t *r,
 			   long attach)
 {
@@ -305,20 +312,21 @@ void sim_hook_apply_common(pw_sim_t *g, const pw_hook_ctx_t *c, const pw_hook_re
 	if (subject && r->stamina != 0)
 		subject->stamina = clampd(subject->stamina + r->stamina, 0, 1);
 
+	/* Points: home first, then away; negative totals are ignored (a score
+	 * never falls), and none count once the game is over (an Elam target
+	 * reached by the home points ends the game before the away points). */
 	bool told = false;
 	int delta[2] = {r->score_home, r->score_away};
 	if (c->offense == 0 || c->offense == 1)
 		delta[c->offense] += r->score_offense;
 	for (int t = 0; t < 2; t++) {
-		if (delta[t] == 0 || g->over)
+		if (delta[t] <= 0 || g->over)
 			continue;
-		int scorer = subject && st == t ? sslot : -1;
-		int before = g->st.score[t];
-		sim_add_points(g, t, delta[t], scorer);
+		int scorer = effect_scorer(g, c, t);
+		int added = sim_add_points(g, t, delta[t], scorer);
 		pw_play_t *p = sim_emit(g, t, PW_ACT_EFFECT, PW_RES_NONE);
-		p->points = (int8_t)(g->st.score[t] - before);
-		if (scorer >= 0)
-			p->handler_id = subject->h->id;
+		p->points = (int8_t)added;
+		p->handler_id = g->st.hooper[t][scorer].h->id;
 		if (!told && r->narrative[0] && attach != -2) {
 			sim_set_narrative(g, p, r->narrative);
 			told = true;
@@ -370,12 +378,27 @@ static void period_hook(pw_sim_t *g, pw_sim_hook_t h, bool attributes)
 
 /* ---- Lineups --------------------------------------------------------------- */
 
+static int margin_of(const pw_sim_t *g, int t)
+{
+	return g->st.score[t] - g->st.score[1 - t];
+}
+
+/* A hooper leaves the floor (or the game ends): settle the minutes and
+ * plus/minus of the stint that began at entered/margin_in. */
+static void check_out(pw_sim_t *g, int t, int slot)
+{
+	pw_box_t *b = &g->out->box[t][slot];
+	b->seconds += g->elapsed - g->entered[t][slot];
+	b->plus_minus += margin_of(g, t) - g->margin_in[t][slot];
+}
+
 static void swap_in(pw_sim_t *g, int t, int floor_slot, int bench, pw_outcome_t why)
 {
 	pw_game_state_t *st = &g->st;
 	int out = st->on_floor[t][floor_slot];
-	g->out->box[t][out].seconds += g->elapsed - g->entered[t][out];
+	check_out(g, t, out);
 	g->entered[t][bench] = g->elapsed;
+	g->margin_in[t][bench] = margin_of(g, t);
 	st->hooper[t][out].on_floor = false;
 	st->hooper[t][bench].on_floor = true;
 	st->on_floor[t][floor_slot] = bench;
@@ -599,28 +622,19 @@ static void play_elam(pw_sim_t *g, int *off)
 	end_period(g);
 }
 
+/* sim.game.end comes after the final whistle: effects see the result and
+ * may add a narrative, but `score` is ignored there (g->over), so the game
+ * still ends on its winning basket and the last scoring play is the
+ * winner's. */
 static void game_end(pw_sim_t *g)
 {
-	pw_game_state_t *st = &g->st;
 	if (!hooks_wants(g->hooks, PW_HOOK_GAME_END))
 		return;
 	pw_hook_ctx_t c;
 	pw_hook_result_t r;
 	sim_ctx_init(g, &c, PW_HOOK_GAME_END, -1);
 	sim_hook_call(g, &c, &r);
-	/* Points after the final whistle still count; the winner follows the
-	 * score (a tie keeps the winner already decided). */
-	g->over = false;
 	sim_hook_apply_common(g, &c, &r, -1);
-	g->over = true;
-	if (st->score[0] != st->score[1])
-		st->winner = st->score[0] > st->score[1] ? 0 : 1;
-	pw_game_result_t *out = g->out;
-	if (out->n_quarters > 0) {
-		pw_quarter_score_t *q = &out->quarters[out->n_quarters - 1];
-		q->home += st->score[0] - g->period_start[0];
-		q->away += st->score[1] - g->period_start[1];
-	}
 }
 
 int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
@@ -671,8 +685,7 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 
 	for (int t = 0; t < 2; t++)
 		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			int k = st->on_floor[t][i];
-			out->box[t][k].seconds += g.elapsed - g.entered[t][k];
+			check_out(&g, t, st->on_floor[t][i]);
 		}
 	out->home_score = st->score[0];
 	out->away_score = st->score[1];

@@ -54,6 +54,8 @@ typedef struct pw_sim {
 	pw_lineup_cache_t lineup[2];
 	pw_live_hooper_t *fl[2][PW_ON_FLOOR];  /* &st.hooper[t][on_floor[t][i]] */
 	pw_hooper_cache_t *fc[2][PW_ON_FLOOR]; /* &cache[t][on_floor[t][i]] */
+	int bench[2][PW_ROSTER_SIZE];    /* roster slots not on the floor... */
+	int n_bench[2];                  /* ...and how many (fouled out included) */
 	double drain_mult[2];            /* team drain: away travel/altitude */
 	double crowd[2];                 /* make-probability bonus per team */
 	double ego_nudge[2];             /* crowd pressure on ego checks */
@@ -71,6 +73,9 @@ typedef struct pw_sim {
 	bool damp_shots;                 /* max_shot_share < 1: track shot shares */
 	double elapsed;                  /* seconds played, for minutes */
 	double entered[2][PW_ROSTER_SIZE]; /* elapsed when the hooper last checked in */
+	/* The team's margin when the hooper last checked in: plus/minus is
+	 * settled on check-out like minutes, not on every basket. */
+	int margin_in[2][PW_ROSTER_SIZE];
 } pw_sim_t;
 
 /*
@@ -127,14 +132,47 @@ static inline int sim_pick(pw_rng_t *r, const double *w, int n)
 	return k;
 }
 
-/* Appends a play stamped with quarter/clock/score; returns it (a scratch
- * play when out of memory, with g->oom set). */
-pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o);
+/* Grows the play buffer and takes its next play; the scratch play when out
+ * of memory (g->oom set). Out of line: sim_emit's rare path. */
+pw_play_t *sim_play_grow(pw_sim_t *g);
 
-/* Adds pts (may be negative; the score never drops below 0) to team t,
- * credited to hooper slot `scorer` (-1: nobody), with plus/minus, lead
- * tracking and the Elam finish. */
-void sim_add_points(pw_sim_t *g, int t, int pts, int scorer);
+/* Appends a play stamped with quarter/clock/score; returns it (a scratch
+ * play when out of memory, with g->oom set). Inline: a game writes ~220
+ * plays, and keeping the realloc path out of line keeps this one short. */
+static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
+{
+	pw_game_result_t *r = g->out;
+	pw_play_t *p = r->n_plays < r->cap_plays ? &r->plays[r->n_plays++] : sim_play_grow(g);
+	const pw_game_state_t *st = &g->st;
+	*p = (pw_play_t){
+		.n = (int)r->n_plays,
+		.quarter = (int16_t)st->quarter,
+		.clock_tenths = st->elam ? -1 : (int16_t)(st->clock * 10.0 + 0.5),
+		.offense = (int8_t)offense,
+		.action = (int8_t)a,
+		.result = (int8_t)o,
+		.scheme = -1,
+		.move = -1,
+		.home_score = (int16_t)st->score[0],
+		.away_score = (int16_t)st->score[1],
+		.narrative = -1,
+	};
+	return p;
+}
+
+/* One play carries at most this many points (pw_play_t.points is an
+ * int8_t), and a score stops at PW_SCORE_MAX (plays store int16 scores):
+ * only a runaway effect ever reaches either. */
+#define PW_PLAY_POINTS_MAX 127
+#define PW_SCORE_MAX       32000
+
+/*
+ * Adds pts to team t, credited to roster slot `scorer` (the box line and
+ * the live hooper), with lead tracking and the Elam finish (plus/minus is
+ * settled on check-out). Scores never fall: pts ≤ 0, or no scorer, adds
+ * nothing. Returns the points added (pts, capped as above).
+ */
+int sim_add_points(pw_sim_t *g, int t, int pts, int scorer);
 
 /* Sets play p's narrative (joined with " " if it already has one). */
 void sim_set_narrative(pw_sim_t *g, pw_play_t *p, const char *text);

@@ -159,7 +159,7 @@ static int push_json(lua_State *L, const cJSON *j, uint32_t gen)
 	X(AWAY_TEAM_ID, "away_team_id") X(HOME_SCORE, "home_score") X(AWAY_SCORE, "away_score") \
 	X(ELAM, "elam") X(ELAM_TARGET, "elam_target") X(WINNER_TEAM_ID, "winner_team_id") \
 	X(MARGIN, "margin") X(TEAM_ID, "team_id") X(NAME, "name") X(HOOPERS, "hoopers") \
-	X(SCORE, "score") X(HOME, "home") X(ARCHETYPE, "archetype") X(STAMINA_NOW, "stamina") \
+	X(SCORE, "score") X(HOME, "home") X(AWAY, "away") X(ARCHETYPE, "archetype") X(STAMINA_NOW, "stamina") \
 	X(FOULS, "fouls") X(MOVES, "moves") X(ON_FLOOR, "on_floor") X(FOULED_OUT, "fouled_out") \
 	X(IS_STARTER, "is_starter")
 
@@ -233,6 +233,10 @@ static int ctx_sim(lua_State *L, int k)
 		return 1;
 	case K_RULES:
 		push_view(L, S_RULES);
+		return 1;
+	case K_HOME:
+	case K_AWAY:
+		push_view(L, S_TEAM + (k == K_AWAY));
 		return 1;
 	case K_OFFENSE:
 		if (push_if(L, c->offense >= 0))

@@ -465,7 +465,7 @@ static int finish_pcall(lua_State *L, int status, lua_KContext extra)
 	if (status != LUA_OK && status != LUA_YIELD) {
 		fx_check_killed(L, status);
 		/* unwinding an error is C work the count hook does not see */
-		fx_charge(L, 32);
+		fx_charge(L, 128);
 		lua_pushboolean(L, 0);
 		lua_pushvalue(L, -2);
 		return 2;

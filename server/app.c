@@ -4,6 +4,8 @@
  */
 #include "server/app.h"
 
+#include "core/season.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
@@ -123,19 +125,43 @@ static int dispatch(void *ud, pw_http_conn_t *c, const pw_http_request_t *req, p
 }
 
 /* ---- league glue --------------------------------------------------------
- * The round runner and the store are the league services' (core/). Until
- * their headers are on this branch these say plainly that there is nothing
- * to run; the scheduler, presenter and stream around them are complete. */
+ * The round runner runs on the thread pool with the worker's own store and
+ * governance service; everything else uses the loop thread's pair. */
 
 static int tick_run(void *ud, void **result)
 {
-	(void)ud;
+	pw_app_t *app = ud;
 	pw_tick_result_t *r = calloc(1, sizeof *r);
 	if (!r)
 		return -ENOMEM;
-	snprintf(r->error, sizeof r->error, "the round runner is not built yet");
 	*result = r;
-	return -ENOSYS;
+	pw_round_cfg_t rc = {
+		.gov = app->wgov,
+		.bus = &app->bus_iface,
+		.governance_interval = app->cfg.governance_interval,
+		.championship_seconds = -1,
+		.holder = "pinwheel-serve",
+	};
+	pw_round_out_t out;
+	pw_err_t err = {0};
+	gov_sync(app->wgov);
+	if (round_tick(&rc, &out, &err) < 0) {
+		snprintf(r->error, sizeof r->error, "%s", err.msg[0] ? err.msg : "the round runner failed");
+		return -EIO;
+	}
+	r->round = out.round;
+	if (out.round > 0 && out.season_id > 0) {
+		int n = 0;
+		pw_game_row_t *games = store_games(app->wstore, out.season_id, out.round, &n);
+		if (games && n > 0) {
+			r->game_ids = calloc((size_t)n, sizeof *r->game_ids);
+			for (int i = 0; r->game_ids && i < n; i++)
+				r->game_ids[i] = games[i].id;
+			r->n_games = r->game_ids ? (size_t)n : 0;
+		}
+		free(games);
+	}
+	return 0;
 }
 
 static void tick_done(void *ud, int status, void *result)
@@ -144,9 +170,12 @@ static void tick_done(void *ud, int status, void *result)
 	pw_tick_result_t *r = result;
 	int qs = app->next_quarter_seconds;
 	app->next_quarter_seconds = 0;
+	app_cache_clear(app); /* even a failed tick may have stored some games */
 	if (status == 0 && r) {
 		app->last_simulation = time(NULL);
-		if (r->n_games > 0 && !app->shutting_down) {
+		if (app->gov)
+			gov_sync(app->gov);
+		if (r->n_games > 0 && !app->shutting_down && app->presenter) {
 			int pr = presenter_start(app->presenter, r->round, r->game_ids, r->n_games, qs);
 			if (pr < 0)
 				log_event(&app->log, PW_LOG_ERROR, "presentation.failed", "round=%d error=%d",
@@ -163,30 +192,99 @@ static void tick_done(void *ud, int status, void *result)
 static bool tick_busy(void *ud)
 {
 	pw_app_t *app = ud;
-	return presenter_running(app->presenter);
+	return app->presenter && presenter_running(app->presenter);
 }
 
 static cJSON *load_game(void *ud, int64_t id)
 {
-	(void)ud;
-	(void)id;
-	return NULL;
+	pw_app_t *app = ud;
+	char *rules = NULL, *effects = NULL, *home = NULL, *away = NULL, *result = NULL;
+	cJSON *g = NULL;
+	if (store_game_snapshots(app->store, id, &rules, &effects, &home, &away, &result) >= 0 && result)
+		g = cJSON_Parse(result);
+	free(rules);
+	free(effects);
+	free(home);
+	free(away);
+	free(result);
+	return g;
 }
 
 static char *kv_load(void *ud, const char *key)
 {
 	pw_app_t *app = ud;
-	(void)key;
-	return app->kv_presentation ? strdup(app->kv_presentation) : NULL;
+	return store_kv_get(app->store, key);
 }
 
 static int kv_save(void *ud, const char *key, const char *value)
 {
 	pw_app_t *app = ud;
-	(void)key;
-	free(app->kv_presentation);
-	app->kv_presentation = value ? strdup(value) : NULL;
+	return value ? store_kv_set(app->store, key, value) : store_kv_delete(app->store, key);
+}
+
+/* Opens the league's store (applying migrations) and, on first start,
+ * generates the demo league and its first season. */
+static int league_open(pw_app_t *app)
+{
+	char err[512];
+	pw_err_t e = {0};
+	app->store = store_open(app->cfg.db_path, err, sizeof err);
+	if (!app->store) {
+		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "%s", err);
+		return -1;
+	}
+	app->wstore = store_open(app->cfg.db_path, err, sizeof err);
+	if (!app->wstore) {
+		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "%s", err);
+		return -1;
+	}
+	app->bus_iface = srv_bus_iface(app->bus);
+	app->gov_cfg = (pw_gov_cfg_t){
+		.require_approval = app->cfg.require_approval,
+		.scripts_dir = app->cfg.scripts_dir,
+		.bus = &app->bus_iface,
+	};
+	if (season_setup_league(app->store, "Pinwheel Fates", app->cfg.league_seed, 8, &app->league_id, &e) < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "league.setup_failed", "%s", e.msg);
+		return -1;
+	}
+	app->gov = gov_open(app->store, &app->gov_cfg);
+	app->wgov = gov_open(app->wstore, &app->gov_cfg);
+	if (!app->gov || !app->wgov) {
+		log_event(&app->log, PW_LOG_ERROR, "league.open_failed", "the event log could not be read");
+		return -1;
+	}
+	pw_season_row_t cur;
+	if (season_current(app->store, &cur) != 1) {
+		int64_t sid;
+		if (season_create(app->gov, NULL, true, NULL, 0, &sid, &e) < 0) {
+			log_event(&app->log, PW_LOG_ERROR, "league.setup_failed", "%s", e.msg);
+			return -1;
+		}
+		log_event(&app->log, PW_LOG_INFO, "league.seeded",
+			  "generated the demo league (8 teams, league seed %llu) and its first season",
+			  (unsigned long long)app->cfg.league_seed);
+	}
 	return 0;
+}
+
+void app_cache_clear(pw_app_t *app)
+{
+	free(app->cache.standings);
+	free(app->cache.schedule);
+	app->cache.standings = app->cache.schedule = NULL;
+	app->cache.season_id = 0;
+}
+
+void app_close_league(pw_app_t *app)
+{
+	app_cache_clear(app);
+	gov_close(app->gov);
+	gov_close(app->wgov);
+	store_close(app->store);
+	store_close(app->wstore);
+	app->gov = app->wgov = NULL;
+	app->store = app->wstore = NULL;
 }
 
 static void present_publish(void *ud, const char *type, const char *json)
@@ -270,7 +368,8 @@ void app_shutdown(pw_app_t *app, const char *why)
 
 int app_routes(pw_app_t *app)
 {
-	if (api_system_routes(app) < 0 || pages_routes(app) < 0 || static_routes(app) < 0)
+	if (api_system_routes(app) < 0 || api_league_routes(app) < 0 || pages_routes(app) < 0 ||
+	    static_routes(app) < 0)
 		return -1;
 	return 0;
 }
@@ -305,6 +404,8 @@ int app_start(pw_app_t *app)
 		return -1;
 	srv_bus_add_sink(app->bus, sink_sse, app);
 	srv_bus_add_sink(app->bus, sink_log, app);
+	if (league_open(app) < 0)
+		return -1;
 
 	pw_presenter_config_t pcfg = {.mode = app->cfg.mode, .quarter_seconds = app->cfg.quarter_seconds,
 				      .log = &app->log};

@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "core/governance.h"
+#include "core/round.h"
+#include "core/store.h"
 #include "server/bus.h"
 #include "server/http_server.h"
 #include "server/log.h"
@@ -42,6 +45,8 @@ typedef struct pw_serve_config {
 	int request_timeout_s;
 	int idle_timeout_s;
 	int heartbeat_s;
+	uint64_t league_seed;
+	const char *scripts_dir;
 } pw_serve_config_t;
 
 typedef struct pw_app pw_app_t;
@@ -55,7 +60,7 @@ typedef struct pw_tick_result {
 	int round;
 	size_t n_games;
 	int64_t *game_ids;
-	char error[160];
+	char error[300];
 } pw_tick_result_t;
 
 struct pw_app {
@@ -78,14 +83,34 @@ struct pw_app {
 	time_t last_simulation;
 	int next_quarter_seconds; /* one-off replay length for the next tick */
 	char static_root[4096];   /* realpath of the static directory, "" if none */
-	/* Saved presentation state while no store is on this branch. */
-	char *kv_presentation;
+	/* The league: the loop thread's store and governance service (API,
+	 * presenter), and the tick worker's own pair (one connection per
+	 * thread, as store.h asks). */
+	pw_store_t *store;
+	pw_gov_t *gov;
+	pw_store_t *wstore;
+	pw_gov_t *wgov;
+	pw_bus_t bus_iface;
+	pw_gov_cfg_t gov_cfg;
+	int64_t league_id;
+	uint64_t league_seed;
+	/* Read models that change only when a tick or a season changes them,
+	 * kept as printed JSON (app_cache_clear drops them). */
+	struct {
+		int64_t season_id;
+		char *standings;
+		char *schedule;
+	} cache;
 };
+
+/* Drops the cached read models (after a tick, a new season). */
+void app_cache_clear(pw_app_t *app);
 
 /* Registers every route (api_*.c, pages, static). Returns 0 or -1. */
 int app_routes(pw_app_t *app);
 int api_system_routes(pw_app_t *app);
 int pages_routes(pw_app_t *app);
+int api_league_routes(pw_app_t *app);
 int static_routes(pw_app_t *app);
 
 /* Adds a route with a typed handler. */
@@ -104,6 +129,9 @@ bool app_bearer(const pw_http_request_t *req, char *out, size_t cap);
 
 /* True when the database answers. */
 bool app_db_ok(pw_app_t *app);
+
+/* Closes the league's stores (after the loop has stopped). */
+void app_close_league(pw_app_t *app);
 
 /* Starts/stops the whole server on app->loop. */
 int app_start(pw_app_t *app);

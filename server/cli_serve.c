@@ -42,7 +42,9 @@ static void usage(FILE *out)
 		"  PINWHEEL_MAX_CONNECTIONS   connection cap (20000)\n"
 		"  PINWHEEL_REQUEST_TIMEOUT   seconds for a request to arrive whole (10)\n"
 		"  PINWHEEL_IDLE_TIMEOUT      seconds an idle keep-alive connection lives (30)\n"
-		"  PINWHEEL_SSE_HEARTBEAT     seconds between stream heartbeats (15)\n");
+		"  PINWHEEL_SSE_HEARTBEAT     seconds between stream heartbeats (15)\n"
+		"  PINWHEEL_LEAGUE_SEED       seed of the demo league generated on first start (1)\n"
+		"  PINWHEEL_SCRIPTS_DIR       the effects library (scripts/effects)\n");
 }
 
 static int parse_bool(const char *cmd, const char *name, const char *v, bool *out)
@@ -179,6 +181,10 @@ int cmd_serve(int argc, char **argv)
 	}
 	cfg->log_level = (pw_log_level_t)lv;
 	cfg->admin_token = cli_value(NULL, "PINWHEEL_ADMIN_TOKEN", NULL);
+	cfg->scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", "scripts/effects");
+	if (cli_parse_u64(cmd, "PINWHEEL_LEAGUE_SEED", cli_value(NULL, "PINWHEEL_LEAGUE_SEED", "1"),
+			  &cfg->league_seed) < 0)
+		return 2;
 	if (env_bool(cmd, "PINWHEEL_AUTO_ADVANCE", true, &cfg->auto_advance) < 0 ||
 	    env_bool(cmd, "PINWHEEL_RULES_REQUIRE_APPROVAL", false, &cfg->require_approval) < 0 ||
 	    env_int(cmd, "PINWHEEL_QUARTER_REPLAY_SECONDS", 300, 1, 3600, &cfg->quarter_seconds) < 0 ||
@@ -211,7 +217,7 @@ int cmd_serve(int argc, char **argv)
 		router_free(&app.router);
 		if (app.db)
 			sqlite3_close(app.db);
-		free(app.kv_presentation);
+		app_close_league(&app);
 		cli_error(cmd, "could not start the server (see the log above)");
 		return r == -2 ? 2 : 1;
 	}
@@ -234,7 +240,7 @@ int cmd_serve(int argc, char **argv)
 	router_free(&app.router);
 	if (app.db)
 		sqlite3_close(app.db);
-	free(app.kv_presentation);
+	app_close_league(&app);
 	log_event(&app.log, PW_LOG_INFO, "server.stopped", "clean shutdown");
 	return app.exit_code;
 }

@@ -3,6 +3,7 @@
  * models; where a model is not available yet the page says so plainly.
  */
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "server/app.h"
@@ -39,10 +40,65 @@ static int p_arena(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *re
 		     "tick…</p>\n"
 		     "<div id=\"arena\" class=\"arena\" data-stream=\"/api/events/stream?event_type="
 		     "presentation.game_starting,presentation.possession,presentation.game_finished,"
-		     "presentation.round_finished\"></div>\n"
+		     "presentation.round_finished\"");
+	/* Team names for the script, as escaped attributes. */
+	cJSON *teams = app->store ? store_teams_json(app->store, app->league_id) : NULL;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+	{
+		buf_printf(&b, " data-team-%d=\"", (int)cJSON_GetNumberValue(cJSON_GetObjectItem(t, "id")));
+		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(t, "name")));
+		buf_puts(&b, "\"");
+	}
+	cJSON_Delete(teams);
+	buf_puts(&b, "></div>\n"
 		     "<noscript><p>The arena updates live with JavaScript. Without it, see the "
 		     "<a href=\"/schedule\">schedule and results</a>.</p></noscript>\n"
 		     "<script src=\"/static/arena.js\" defer></script>\n");
+	return page_done(res, &b, 200);
+}
+
+/* /governance: open proposals with live tallies, how to propose, results.
+ * Every proposal text and note is user text: all of it goes through
+ * pages_escape. */
+static int p_governance(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+			const pw_params_t *p, pw_response_t *res)
+{
+	pw_buf_t b = {0};
+	pages_begin(&b, "Governance", "governance");
+	buf_puts(&b, "<h1>Governance</h1>\n<section aria-labelledby=\"how\"><h2 id=\"how\">How to propose</h2>"
+		     "<p>Join a team (<code>POST /api/governors</code>), then send your rule change in plain "
+		     "words to <code>POST /api/governance/proposals</code> with your bearer token. You see "
+		     "the interpretation, confirm it, and the league votes until the next tally.</p></section>\n");
+	gov_sync(app->gov);
+	cJSON *list = gov_proposals_json(app->gov, 0, NULL);
+	buf_puts(&b, "<section aria-labelledby=\"props\"><h2 id=\"props\">Proposals</h2>\n");
+	if (cJSON_GetArraySize(list) == 0)
+		buf_puts(&b, "<p>No proposals yet this season.</p>\n");
+	else
+		buf_puts(&b, "<table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Proposal</th>"
+			     "<th scope=\"col\">Status</th><th scope=\"col\">Tier</th>"
+			     "<th scope=\"col\" class=\"num\">Yes share</th><th scope=\"col\">Note</th></tr>"
+			     "</thead><tbody>\n");
+	const cJSON *pr;
+	cJSON_ArrayForEach(pr, list)
+	{
+		const cJSON *tally = cJSON_GetObjectItem(pr, "tally");
+		const cJSON *interp = cJSON_GetObjectItem(pr, "interpretation");
+		buf_printf(&b, "<tr><td>%d</td><td>", (int)cJSON_GetNumberValue(cJSON_GetObjectItem(pr, "id")));
+		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(pr, "text")));
+		buf_puts(&b, "</td><td><span class=\"tag\">");
+		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(pr, "status")));
+		buf_printf(&b, "</span></td><td>%d</td><td class=\"num\">%.0f%%</td><td>",
+			   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(pr, "tier")),
+			   100.0 * cJSON_GetNumberValue(cJSON_GetObjectItem(tally, "share")));
+		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(interp, "note")));
+		buf_puts(&b, "</td></tr>\n");
+	}
+	if (cJSON_GetArraySize(list) > 0)
+		buf_puts(&b, "</tbody></table>\n");
+	buf_puts(&b, "</section>\n");
+	cJSON_Delete(list);
 	return page_done(res, &b, 200);
 }
 
@@ -75,11 +131,12 @@ static int p_pending(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *
 int pages_routes(pw_app_t *app)
 {
 	static const char *pending[] = {"/standings", "/schedule", "/playoffs", "/rules",
-					"/governance", "/effects", "/reports", "/history",
+					"/effects", "/reports", "/history",
 					"/admin", "/games/{id}", "/teams/{id}", "/hoopers/{id}"};
 	int r = 0;
 	r |= app_route(app, "GET", "/", p_home);
 	r |= app_route(app, "GET", "/arena", p_arena);
+	r |= app_route(app, "GET", "/governance", p_governance);
 	for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++)
 		r |= app_route(app, "GET", pending[i], p_pending);
 	return r ? -1 : 0;

@@ -161,7 +161,14 @@ static void check_engine_clean(fx_engine_t *e)
 
 TEST(fx_hostile_scripts_are_contained)
 {
-	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	/* The deterministic budgets are under test here; the wall-clock
+	 * watchdog is widened so a loaded CI machine cannot fire it first
+	 * (it has its own test below). */
+	fx_limits_t lim;
+	fx_limits_default(&lim);
+	lim.ms_per_call = 20000;
+	lim.ms_per_game = 60000;
+	fx_engine_t *e = fx_engine_new(&lim, NULL, 0);
 	CHECK(e != NULL);
 	if (!e)
 		return;
@@ -345,4 +352,25 @@ TEST(fx_budgets_are_per_effect)
 	fx_script_free(bad);
 	fx_script_free(good);
 	fx_script_free(slow);
+}
+
+TEST(fx_watchdog_stops_what_budgets_would_let_run)
+{
+	fx_limits_t lim;
+	fx_limits_default(&lim);
+	lim.instr_per_call = lim.instr_per_game = 1ull << 60;
+	lim.ms_per_call = 50;
+	fx_engine_t *e = fx_engine_new(&lim, NULL, 0);
+	fx_script_t *s = fxt_load("return {name='w', hooks={['sim.shot.pre']=function() while true do end end}}");
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_effect_t eff = {"w", s};
+	fxt_run_t r;
+	double t0 = now_s();
+	fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 3, &r, NULL);
+	CHECK_CONTAINS(fxt_err(&r), "time limit exceeded (50 ms per call)");
+	CHECK(now_s() - t0 < 5.0);
+	fxt_run_free(&r);
+	fx_script_free(s);
+	fx_engine_free(e);
 }

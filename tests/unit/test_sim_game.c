@@ -293,6 +293,171 @@ TEST(sim_elam_target_from_a_tied_game)
 	sim_result_free(&r);
 }
 
+/*
+ * Effects that score: for the defense, for home and away, negative, at
+ * game and period hooks and after the final whistle. Every point must land
+ * in a box line (box scores sum to the score, plus/minus to 3 × margin),
+ * scores never fall, and the game still ends on the winner's scoring play.
+ */
+typedef struct awards {
+	int negative_only; /* every award negative: must change nothing */
+} awards_t;
+
+static void awards_call(void *ud, const pw_hook_ctx_t *c, pw_hook_result_t *res)
+{
+	const awards_t *a = ud;
+	int def = c->offense >= 0 ? 1 - c->offense : -1;
+	int *to_def = def == 0 ? &res->score_home : &res->score_away;
+	int sign = a->negative_only ? -1 : 1;
+	switch (c->hook) {
+	case PW_HOOK_GAME_PRE:
+		res->score_home = 2 * sign;
+		res->score_away = 3 * sign;
+		break;
+	case PW_HOOK_QUARTER_END:
+		res->score_home = -3;   /* ignored: scores never fall */
+		res->score_away = 4 * sign;
+		break;
+	case PW_HOOK_POSSESSION_PRE:
+		if (c->game->possession % 5 == 0)
+			*to_def = 2 * sign;
+		if (c->game->possession % 11 == 0)
+			res->score_offense = -4;
+		break;
+	case PW_HOOK_SHOT_POST:
+		if (!c->made)
+			*to_def = 1 * sign;  /* credited to the defender */
+		else
+			res->score_offense = -2;
+		break;
+	case PW_HOOK_GAME_END:
+		res->score_home = 7 * sign; /* after the final whistle: ignored */
+		res->score_away = 9 * sign;
+		break;
+	default:
+		break;
+	}
+}
+
+#define AWARD_HOOKS                                                                   \
+	(PW_HOOK_BIT(PW_HOOK_GAME_PRE) | PW_HOOK_BIT(PW_HOOK_QUARTER_END) |           \
+	 PW_HOOK_BIT(PW_HOOK_POSSESSION_PRE) | PW_HOOK_BIT(PW_HOOK_SHOT_POST) |       \
+	 PW_HOOK_BIT(PW_HOOK_GAME_END))
+
+/* The team (0/1) of a hooper id in r, or -1. */
+static int team_of(const pw_game_result_t *r, int id)
+{
+	for (int t = 0; t < 2; t++)
+		for (int i = 0; i < PW_ROSTER_SIZE; i++)
+			if (r->box[t][i].hooper_id == id)
+				return t;
+	return -1;
+}
+
+TEST(sim_effect_points_land_in_box_scores_and_keep_every_invariant)
+{
+	pw_rules_t rules;
+	rules_default(&rules);
+	pw_league_t *l = fx_league(31);
+	pw_game_result_t r, q;
+	sim_result_init(&r);
+	sim_result_init(&q);
+	awards_t a = {0}, neg = {1};
+	pw_hooks_t hooks = {AWARD_HOOKS, &a, awards_call};
+	pw_hooks_t no_end = {AWARD_HOOKS & ~PW_HOOK_BIT(PW_HOOK_GAME_END), &a, awards_call};
+	pw_hooks_t negative = {AWARD_HOOKS, &neg, awards_call};
+	int n = test_iters(300, 60), failures = 0, to_defender = 0, effect_plays = 0;
+	for (int g = 0; g < n && failures < 5; g++) {
+		int home = g % 8, away = (home + 1 + (g / 8) % 7) % 8;
+		uint64_t seed = 500 + (uint64_t)g * 104729;
+		CHECK_EQ(fx_game(l, home, away, &rules, seed, &hooks, &r), 0);
+		failures += check_invariants(&r, seed) > 0;
+		int pm = 0;
+		for (int i = 0; i < PW_ROSTER_SIZE; i++)
+			pm += r.box[1][i].plus_minus;
+		CHECK_EQ(pm, PW_ON_FLOOR * (r.away_score - r.home_score));
+		for (size_t i = 0; i < r.n_plays; i++) {
+			const pw_play_t *p = &r.plays[i];
+			if (p->action != PW_ACT_EFFECT || p->points == 0)
+				continue;
+			effect_plays++;
+			/* Credited to a hooper of the team that scored. */
+			CHECK_EQ(team_of(&r, p->handler_id), p->offense);
+			const pw_play_t *prev = i > 0 ? &r.plays[i - 1] : NULL;
+			if (prev && prev->action <= PW_ACT_THREE && prev->result == PW_RES_MISSED &&
+			    p->offense != prev->offense) {
+				CHECK_EQ(p->handler_id, prev->defender_id);
+				to_defender++;
+			}
+		}
+		/* Points at sim.game.end change nothing. */
+		CHECK_EQ(fx_game(l, home, away, &rules, seed, &no_end, &q), 0);
+		CHECK(fx_same_game(&r, &q));
+		/* Negative awards are ignored: the game is the one without hooks. */
+		CHECK_EQ(fx_game(l, home, away, &rules, seed, &negative, &r), 0);
+		CHECK_EQ(fx_game(l, home, away, &rules, seed, NULL, &q), 0);
+		CHECK(fx_same_game(&r, &q));
+	}
+	CHECK_EQ(failures, 0);
+	CHECK(effect_plays > n * 10);
+	CHECK(to_defender > n);
+	free(l);
+	sim_result_free(&r);
+	sim_result_free(&q);
+}
+
+/* In the Elam period, once: enough points to pass the target, for the
+ * offense (odd seeds) or for the defense (even seeds). */
+typedef struct elam_award {
+	int fired;
+	bool to_defense;
+} elam_award_t;
+
+static void elam_award_call(void *ud, const pw_hook_ctx_t *c, pw_hook_result_t *res)
+{
+	elam_award_t *e = ud;
+	if (!c->game->elam || e->fired)
+		return;
+	e->fired++;
+	int t = e->to_defense ? 1 - c->offense : c->offense;
+	int need = c->game->elam_target - c->game->score[t];
+	if (e->to_defense)
+		*(t == 0 ? &res->score_home : &res->score_away) = need + 1;
+	else
+		res->score_offense = need;
+	res->shot_probability = 1.0; /* ignored here; proves nothing else runs */
+}
+
+TEST(sim_effect_points_reaching_the_elam_target_end_the_game)
+{
+	pw_rules_t rules;
+	rules_default(&rules);
+	pw_league_t *l = fx_league(32);
+	pw_game_result_t r;
+	sim_result_init(&r);
+	for (int g = 0; g < 40; g++) {
+		elam_award_t e = {0, g % 2 == 0};
+		pw_hooks_t hooks = {PW_HOOK_BIT(PW_HOOK_POSSESSION_PRE), &e, elam_award_call};
+		CHECK_EQ(fx_game(l, g % 8, (g + 3) % 8, &rules, (uint64_t)g, &hooks, &r), 0);
+		CHECK_EQ(e.fired, 1);
+		CHECK_EQ(check_invariants(&r, (uint64_t)g), 0);
+		/* The game ended on the effect play, in the first Elam possession. */
+		CHECK_EQ(r.elam_possessions, 1);
+		CHECK(r.n_plays >= 2);
+		if (r.n_plays < 2)
+			continue;
+		const pw_play_t *end = &r.plays[r.n_plays - 1], *last = &r.plays[r.n_plays - 2];
+		CHECK(end->action == PW_ACT_PERIOD && end->result == PW_RES_GAME_END);
+		CHECK_EQ(last->action, PW_ACT_EFFECT);
+		CHECK_EQ(last->offense, r.winner);
+		CHECK(last->points > 0);
+		int ws = r.winner == 0 ? r.home_score : r.away_score;
+		CHECK(ws >= r.elam_target);
+	}
+	free(l);
+	sim_result_free(&r);
+}
+
 TEST(sim_safety_cap_stops_a_runaway_game)
 {
 	pw_rules_t rules;

@@ -1,0 +1,246 @@
+/*
+ * cdp.c — DevTools protocol over a pipe (see cdp.h).
+ */
+#include "tests/e2e/cdp.h"
+
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *browser_path(void)
+{
+	static const char *paths[] = {"/usr/bin/chromium", "/usr/bin/chromium-browser", NULL};
+	for (int i = 0; paths[i]; i++)
+		if (access(paths[i], X_OK) == 0)
+			return paths[i];
+	return NULL;
+}
+
+bool cdp_available(void)
+{
+	return browser_path() != NULL;
+}
+
+int cdp_start(cdp_t *c, const char *dir)
+{
+	memset(c, 0, sizeof *c);
+	const char *bin = browser_path();
+	int in[2], out[2];
+	if (!bin || pipe(in) < 0 || pipe(out) < 0)
+		return -1;
+	char profile[600];
+	snprintf(profile, sizeof profile, "--user-data-dir=%s/chromium-profile", dir);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* Chromium reads commands on fd 3 and writes answers on fd 4. */
+		int r = dup(in[0]), w = dup(out[1]);
+		dup2(r, 3);
+		dup2(w, 4);
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execl(bin, "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+		      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		      "--no-first-run", "--no-default-browser-check", "--no-proxy-server",
+		      "--remote-debugging-pipe", "--window-size=1200,900", profile, "about:blank",
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	c->pid = pid;
+	c->to = in[1];
+	c->from = out[0];
+	c->next_id = 1;
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sends one command; returns its id or -1. */
+static int send_cmd(cdp_t *c, const char *method, cJSON *params, bool session)
+{
+	cJSON *m = cJSON_CreateObject();
+	int id = c->next_id++;
+	cJSON_AddNumberToObject(m, "id", id);
+	if (session && c->session[0])
+		cJSON_AddStringToObject(m, "sessionId", c->session);
+	cJSON_AddStringToObject(m, "method", method);
+	cJSON_AddItemToObject(m, "params", params ? params : cJSON_CreateObject());
+	char *text = cJSON_PrintUnformatted(m);
+	cJSON_Delete(m);
+	size_t n = strlen(text) + 1; /* with the NUL terminator */
+	const char *p = text;
+	while (n) {
+		ssize_t w = write(c->to, p, n);
+		if (w <= 0) {
+			free(text);
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	free(text);
+	return id;
+}
+
+/* Waits for the answer to id (skipping events); returns its "result". */
+static cJSON *wait_result(cdp_t *c, int id, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	for (;;) {
+		char *nul = c->len ? memchr(c->buf, '\0', c->len) : NULL;
+		while (nul) {
+			cJSON *m = cJSON_Parse(c->buf);
+			size_t used = (size_t)(nul - c->buf) + 1;
+			memmove(c->buf, c->buf + used, c->len - used);
+			c->len -= used;
+			const cJSON *mid = cJSON_GetObjectItem(m, "id");
+			if (cJSON_IsNumber(mid) && mid->valueint == id) {
+				cJSON *res = cJSON_DetachItemFromObject(m, "result");
+				cJSON_Delete(m);
+				return res;
+			}
+			cJSON_Delete(m);
+			nul = c->len ? memchr(c->buf, '\0', c->len) : NULL;
+		}
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return NULL;
+		struct pollfd p = {.fd = c->from, .events = POLLIN};
+		if (poll(&p, 1, (int)left) <= 0)
+			return NULL;
+		if (c->cap - c->len < 65536) {
+			c->cap = c->cap ? c->cap * 2 : 1 << 20;
+			c->buf = realloc(c->buf, c->cap);
+		}
+		ssize_t r = read(c->from, c->buf + c->len, c->cap - c->len - 1);
+		if (r <= 0)
+			return NULL;
+		c->len += (size_t)r;
+	}
+}
+
+static cJSON *call(cdp_t *c, const char *method, cJSON *params, bool session, int timeout_ms)
+{
+	int id = send_cmd(c, method, params, session);
+	return id < 0 ? NULL : wait_result(c, id, timeout_ms);
+}
+
+int cdp_open(cdp_t *c, const char *url)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "url", url);
+	cJSON *r = call(c, "Target.createTarget", p, false, 30000);
+	const char *tid = cJSON_GetStringValue(cJSON_GetObjectItem(r, "targetId"));
+	if (!tid) {
+		cJSON_Delete(r);
+		return -1;
+	}
+	p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "targetId", tid);
+	cJSON_AddBoolToObject(p, "flatten", true);
+	cJSON_Delete(r);
+	r = call(c, "Target.attachToTarget", p, false, 30000);
+	const char *sid = cJSON_GetStringValue(cJSON_GetObjectItem(r, "sessionId"));
+	if (sid)
+		snprintf(c->session, sizeof c->session, "%s", sid);
+	cJSON_Delete(r);
+	return sid ? 0 : -1;
+}
+
+char *cdp_eval(cdp_t *c, const char *expr)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "expression", expr);
+	cJSON_AddBoolToObject(p, "returnByValue", true);
+	cJSON *r = call(c, "Runtime.evaluate", p, true, 15000);
+	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "result"), "value");
+	char *out = NULL;
+	if (cJSON_IsString(v))
+		out = strdup(v->valuestring);
+	else if (v)
+		out = cJSON_PrintUnformatted(v);
+	cJSON_Delete(r);
+	return out;
+}
+
+static int b64val(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+')
+		return 62;
+	if (ch == '/')
+		return 63;
+	return -1;
+}
+
+int cdp_screenshot(cdp_t *c, const char *path)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "format", "png");
+	cJSON *r = call(c, "Page.captureScreenshot", p, true, 30000);
+	const char *data = cJSON_GetStringValue(cJSON_GetObjectItem(r, "data"));
+	int rc = -1;
+	FILE *f = data ? fopen(path, "wb") : NULL;
+	if (f) {
+		unsigned acc = 0;
+		int bits = 0;
+		for (const char *s = data; *s; s++) {
+			int v = b64val(*s);
+			if (v < 0)
+				continue;
+			acc = (acc << 6) | (unsigned)v;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				fputc((int)((acc >> bits) & 0xff), f);
+			}
+		}
+		fclose(f);
+		rc = 0;
+	}
+	cJSON_Delete(r);
+	return rc;
+}
+
+void cdp_stop(cdp_t *c)
+{
+	if (c->pid > 0) {
+		cJSON_Delete(call(c, "Browser.close", NULL, false, 3000));
+		close(c->to);
+		close(c->from);
+		for (int i = 0; i < 50; i++) {
+			if (waitpid(c->pid, NULL, WNOHANG) == c->pid) {
+				c->pid = 0;
+				break;
+			}
+			usleep(100000);
+		}
+		if (c->pid > 0) {
+			kill(c->pid, SIGKILL);
+			waitpid(c->pid, NULL, 0);
+		}
+	}
+	free(c->buf);
+	memset(c, 0, sizeof *c);
+}

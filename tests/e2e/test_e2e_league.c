@@ -1,0 +1,284 @@
+/*
+ * test_e2e_league.c — the whole loop through the real server: join →
+ * propose in words → confirm → weighted votes → tick → rule enacted → the
+ * next games use it; identity from the token only; user text escaped in
+ * pages; a replayed tick on the stream; kill -9 mid-replay and restart
+ * with nothing lost or shown twice.
+ */
+#include "tests/test.h"
+
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tests/e2e/e2e.h"
+
+static cJSON *call(e2e_server_t *s, const char *method, const char *path, const char *body,
+		   const char *token, long *status)
+{
+	char auth[300];
+	const char *h[] = {auth, NULL};
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
+	e2e_resp_t r;
+	if (e2e_http(s, method, path, body, token ? h : NULL, &r) < 0)
+		return NULL;
+	if (status)
+		*status = r.status;
+	cJSON *j = cJSON_Parse(r.body);
+	e2e_resp_free(&r);
+	return j;
+}
+
+static char *join(e2e_server_t *s, const char *name, int team)
+{
+	char body[128];
+	snprintf(body, sizeof body, "{\"name\":\"%s\",\"team_id\":%d}", name, team);
+	long st = 0;
+	cJSON *j = call(s, "POST", "/api/governors", body, NULL, &st);
+	CHECK_EQ(st, 201);
+	const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "token"));
+	char *tok = t ? strdup(t) : strdup("");
+	cJSON_Delete(j);
+	return tok;
+}
+
+static double data_num(cJSON *j, const char *k)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), k));
+}
+
+static void advance(e2e_server_t *s, const char *q)
+{
+	long st = 0;
+	char path[64];
+	snprintf(path, sizeof path, "/api/pace/advance%s", q ? q : "");
+	for (int i = 0; i < 100; i++) {
+		cJSON_Delete(call(s, "POST", path, NULL, NULL, &st));
+		if (st != 409)
+			break;
+		usleep(100000);
+	}
+	CHECK_EQ(st, 202);
+	/* Wait for the tick (and an instant presentation) to finish. */
+	for (int i = 0; i < 200; i++) {
+		cJSON *j = call(s, "GET", "/api/pace/status", NULL, NULL, NULL);
+		cJSON *d = cJSON_GetObjectItem(j, "data");
+		bool busy = cJSON_IsTrue(cJSON_GetObjectItem(d, "tick_in_progress"));
+		cJSON_Delete(j);
+		if (!busy)
+			return;
+		usleep(50000);
+	}
+}
+
+TEST(e2e_governance_loop)
+{
+	const char *env[] = {"PINWHEEL_PRESENTATION_MODE=instant", NULL};
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, env, NULL), 0);
+	char *ada = join(&s, "Ada", 1), *bo = join(&s, "Bo", 2), *cy = join(&s, "Cy", 3);
+
+	long st = 0;
+	cJSON *j = call(&s, "POST", "/api/governance/proposals", "{\"text\":\"three pointers worth 5\"}", NULL, &st);
+	CHECK_EQ(st, 401);
+	cJSON_Delete(j);
+	j = call(&s, "POST", "/api/governance/proposals",
+		 "{\"text\":\"three pointers worth 5\",\"governor_id\":2}", ada, &st);
+	CHECK_EQ(st, 201);
+	cJSON *d = cJSON_GetObjectItem(j, "data");
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "governor_id")), 1); /* the token's, not the body's */
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(d, "status")), "draft");
+	const cJSON *param = cJSON_GetArrayItem(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(d, "interpretation"), "parameters"), 0);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(param, "name")), "three_point_value");
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(param, "new")), 5);
+	int pid = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "id"));
+	cJSON_Delete(j);
+
+	char path[96], body[128];
+	snprintf(path, sizeof path, "/api/governance/proposals/%d/confirm", pid);
+	j = call(&s, "POST", path, NULL, bo, &st);
+	CHECK_EQ(st, 403); /* only the proposer confirms */
+	cJSON_Delete(j);
+	j = call(&s, "POST", path, NULL, ada, &st);
+	CHECK_EQ(st, 200);
+	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status")), "open");
+	cJSON_Delete(j);
+
+	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"yes\",\"boost\":true}", pid);
+	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, ada, &st));
+	CHECK_EQ(st, 200);
+	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"yes\"}", pid);
+	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, bo, &st));
+	CHECK_EQ(st, 200);
+	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"no\"}", pid);
+	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, cy, &st));
+	CHECK_EQ(st, 200);
+	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"maybe\"}", pid);
+	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, cy, &st));
+	CHECK_EQ(st, 422);
+
+	/* Weighted tally: Ada boosted (2) + Bo (1) yes vs Cy (1) no. */
+	snprintf(path, sizeof path, "/api/governance/proposals?status=open");
+	j = call(&s, "GET", path, NULL, NULL, &st);
+	CHECK_EQ(st, 200);
+	const cJSON *tally = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "tally");
+	CHECK_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(tally, "share")), 0.75, 1e-9);
+	cJSON_Delete(j);
+
+	advance(&s, NULL); /* round 1 plays under the old rules, then the tally enacts */
+	j = call(&s, "GET", "/api/governance/rules/current", NULL, NULL, &st);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "rules"),
+							 "three_point_value")), 5);
+	cJSON_Delete(j);
+	j = call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
+	cJSON *g1 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(g1, "rules"), "three_point_value")), 3);
+	cJSON_Delete(j);
+	advance(&s, NULL);
+	j = call(&s, "GET", "/api/games?round=2", NULL, NULL, &st);
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 4);
+	const cJSON *g;
+	cJSON_ArrayForEach(g, cJSON_GetObjectItem(j, "data"))
+		CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(g, "rules"), "three_point_value")), 5);
+	int gid = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "id"));
+	cJSON_Delete(j);
+	snprintf(path, sizeof path, "/api/games/%d", gid);
+	j = call(&s, "GET", path, NULL, NULL, &st);
+	CHECK_EQ(st, 200);
+	CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "plays")) > 50);
+	CHECK_EQ(strlen(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "hash"))), 64);
+	cJSON_Delete(j);
+	j = call(&s, "GET", "/api/standings", NULL, NULL, &st);
+	CHECK_EQ(st, 200);
+	const cJSON *reg = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "regular");
+	CHECK_EQ(cJSON_GetArraySize(reg), 8);
+	int wins = 0;
+	const cJSON *row;
+	cJSON_ArrayForEach(row, reg)
+		wins += (int)cJSON_GetNumberValue(cJSON_GetObjectItem(row, "wins"));
+	CHECK_EQ(wins, 8); /* two ticks of four games */
+	cJSON_Delete(j);
+	free(ada);
+	free(bo);
+	free(cy);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
+}
+
+TEST(e2e_user_text_is_escaped_in_pages)
+{
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
+	char *tok = join(&s, "Mallory", 4);
+	long st;
+	cJSON_Delete(call(&s, "POST", "/api/governance/proposals",
+			  "{\"text\":\"<script>alert(1)</script> & \\\"quotes\\\" make threes worth 4\"}", tok, &st));
+	CHECK_EQ(st, 201);
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&s, "GET", "/governance", NULL, NULL, &r), 0);
+	CHECK_EQ(r.status, 200);
+	CHECK(strstr(r.body, "<script>alert") == NULL);
+	CHECK_CONTAINS(r.body, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;");
+	e2e_resp_free(&r);
+	free(tok);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
+}
+
+/* Reads the stream until round_finished; counts presentation events. */
+struct seen {
+	int starting, finished, rounds, possessions;
+	int finished_ids[16];
+};
+
+static void read_stream(int fd, struct seen *sn, int timeout_ms, int stop_after_possessions)
+{
+	char *all = NULL;
+	size_t total = 0;
+	for (int waited = 0; waited < timeout_ms; waited += 200) {
+		size_t len;
+		char *got = e2e_recv(fd, NULL, 200, &len);
+		all = realloc(all, total + len + 1);
+		memcpy(all + total, got, len);
+		total += len;
+		all[total] = '\0';
+		free(got);
+		if (strstr(all, "event: presentation.round_finished"))
+			break;
+		if (stop_after_possessions) {
+			int n = 0;
+			for (const char *p = all; (p = strstr(p, "event: presentation.possession")); p++)
+				n++;
+			if (n >= stop_after_possessions)
+				break;
+		}
+	}
+	memset(sn, 0, sizeof *sn);
+	for (const char *p = all; p && (p = strstr(p, "event: presentation.")); p++) {
+		p += strlen("event: presentation.");
+		if (!strncmp(p, "game_starting", 13))
+			sn->starting++;
+		else if (!strncmp(p, "possession", 10))
+			sn->possessions++;
+		else if (!strncmp(p, "round_finished", 14))
+			sn->rounds++;
+		else if (!strncmp(p, "game_finished", 13)) {
+			const char *id = strstr(p, "\"game_id\":");
+			if (id && sn->finished < 16)
+				sn->finished_ids[sn->finished] = atoi(id + 10);
+			sn->finished++;
+		}
+	}
+	free(all);
+}
+
+static int subscribe_presentation(e2e_server_t *s)
+{
+	int fd = e2e_connect(s);
+	const char *req = "GET /api/events/stream?event_type=presentation.game_starting,presentation.possession,"
+			  "presentation.game_finished,presentation.round_finished HTTP/1.1\r\nHost: a\r\n\r\n";
+	e2e_send(fd, req, strlen(req));
+	free(e2e_recv(fd, ": connected\n\n", 3000, NULL));
+	return fd;
+}
+
+TEST(e2e_replay_and_kill9_resume)
+{
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
+	char db[512];
+	snprintf(db, sizeof db, "%s", s.db);
+	int fd = subscribe_presentation(&s);
+	long st;
+	cJSON_Delete(call(&s, "POST", "/api/pace/advance?quarter_seconds=2", NULL, NULL, &st));
+	CHECK_EQ(st, 202);
+	struct seen a;
+	read_stream(fd, &a, 20000, 60);
+	CHECK_EQ(a.starting, 4);
+	CHECK(a.possessions >= 60);
+	CHECK_EQ(a.rounds, 0);
+	/* While the replay runs the next tick waits. */
+	cJSON_Delete(call(&s, "POST", "/api/pace/advance", NULL, NULL, &st));
+	CHECK_EQ(st, 409);
+	close(fd);
+	/* kill -9 mid-replay, then start again on the same database. */
+	CHECK_EQ(e2e_stop(&s, SIGKILL, 5000), 128 + SIGKILL);
+	CHECK_EQ(e2e_start(&s, NULL, db), 0);
+	fd = subscribe_presentation(&s);
+	struct seen b;
+	read_stream(fd, &b, 40000, 0);
+	CHECK_EQ(b.rounds, 1);
+	CHECK_EQ(a.finished + b.finished, 4); /* every game finished exactly once */
+	for (int i = 0; i < b.finished; i++)
+		for (int k = i + 1; k < b.finished; k++)
+			CHECK(b.finished_ids[i] != b.finished_ids[k]);
+	close(fd);
+	cJSON *j = call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 4); /* stored once */
+	cJSON_Delete(j);
+	j = call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
+	CHECK_EQ(data_num(j, "round"), 1);
+	cJSON_Delete(j);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
+}

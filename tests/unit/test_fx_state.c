@@ -1,0 +1,270 @@
+/*
+ * test_fx_state.c — registry from events, metadata semantics, round hooks,
+ * and determinism of what effects write.
+ */
+#include <cJSON.h>
+
+#include "core/league.h"
+#include "core/result.h"
+#include "core/sim.h"
+#include "tests/unit/fx_helpers.h"
+
+static const char *src3 = "return {name='Three', lifetime={rounds=3}, hooks={['sim.game.end']=function() end}}";
+static const char *src1 = "return {name='One', lifetime='one_game', hooks={['sim.game.end']=function() end}}";
+
+TEST(fx_registry_from_events)
+{
+	fx_script_t *a = fxt_load(src3), *b = fxt_load(src1);
+	cJSON *p[6];
+	p[0] = fx_event_registered("e1", "p1", a, 2);
+	p[1] = fx_event_registered("e2", "p2", b, 3);
+	p[2] = fx_event_simple("e1", 3, "too strong");
+	p[3] = fx_event_simple("e1", 4, NULL);
+	fx_event_t ev[4] = {
+		{"effect.registered", p[0], 1}, {"effect.registered", p[1], 2},
+		{"effect.disabled", p[2], 3},   {"effect.enabled", p[3], 4},
+	};
+	fx_registry_t r;
+	char err[256];
+	CHECK_EQ(fx_registry_build(&r, ev, 4, err, sizeof err), 0);
+	fx_effect_t act[8];
+	CHECK_EQ(fx_registry_active(&r, 1, act, 8), 0);
+	CHECK_EQ(fx_registry_active(&r, 2, act, 8), 1);
+	CHECK_STR(act[0].id, "e1");
+	CHECK_EQ(fx_registry_active(&r, 3, act, 8), 2); /* registry state is final: e1 enabled again */
+	CHECK_EQ(fx_registry_active(&r, 5, act, 8), 0); /* e1 ran rounds 2..4; e2 only round 3 */
+	const char *ids[4];
+	CHECK_EQ(fx_registry_expiring(&r, 3, ids, 4), 1);
+	CHECK_STR(ids[0], "e2");
+	CHECK_EQ(fx_registry_expiring(&r, 4, ids, 4), 1);
+	CHECK_STR(ids[0], "e1");
+	fx_registry_free(&r);
+
+	/* a tampered source is refused */
+	cJSON_ReplaceItemInObject(p[0], "source", cJSON_CreateString("return {}"));
+	CHECK_EQ(fx_registry_build(&r, ev, 1, err, sizeof err), -1);
+	CHECK_CONTAINS(err, "sha256");
+	/* repealed at round 2: not active from round 3 on */
+	cJSON_Delete(p[0]);
+	p[0] = fx_event_registered("e1", "p1", a, 2);
+	p[4] = fx_event_simple("e1", 2, NULL);
+	fx_event_t ev2[2] = {{"effect.registered", p[0], 1}, {"effect.repealed", p[4], 2}};
+	CHECK_EQ(fx_registry_build(&r, ev2, 2, err, sizeof err), 0);
+	CHECK_EQ(fx_registry_active(&r, 2, act, 8), 1);
+	CHECK_EQ(fx_registry_active(&r, 3, act, 8), 0);
+	fx_registry_free(&r);
+	for (int i = 0; i < 5; i++)
+		cJSON_Delete(p[i]);
+	fx_script_free(a);
+	fx_script_free(b);
+
+	fx_failures_t f = {0};
+	CHECK_EQ(fx_failures_note(&f, "x", true), 1);
+	CHECK_EQ(fx_failures_note(&f, "x", true), 2);
+	CHECK_EQ(fx_failures_note(&f, "x", false), 0);
+}
+
+TEST(fx_meta_read_your_writes_and_replay)
+{
+	fx_script_t *s = fxt_load(
+		"return {name='M', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local n = ctx.meta.incr('hooper', ctx.shooter.id, 'shots')\n"
+		"  ctx.meta.toggle('team', 1, 'flag')\n"
+		"  ctx.meta.set('season', 0, 'label', 'hello')\n"
+		"  assert(ctx.meta.get('hooper', ctx.shooter.id, 'shots') == n)\n"
+		"  return {shot_value = n}\n"
+		"end}}");
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	fx_meta_store_t *m = fx_meta_store_new();
+	fx_meta_key_t k = {FX_META_HOOPER, 1, "shots"};
+	fx_value_t v = {.type = FX_VAL_INT, .i = 10};
+	fx_meta_store_put(m, &k, &v);
+	fx_meta_reader_t rd = fx_meta_store_reader(m);
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_effect_t eff = {"m", s};
+	fxt_run_t r1, r2;
+	fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 3, &r1, &rd);
+	fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 3, &r2, &rd);
+	/* both games start from the stored 10: 11 + 12 + 13 */
+	CHECK_EQ(r1.res.shot_value, 36);
+	CHECK_EQ(r2.res.shot_value, 36);
+	CHECK_EQ(r1.rep.meta.n, 9);
+	/* replaying both games' writes: the increments add up, toggles cancel */
+	CHECK_EQ(fx_meta_apply(m, &r1.rep.meta), 0);
+	CHECK_EQ(fx_meta_apply(m, &r2.rep.meta), 0);
+	CHECK_EQ(fx_meta_store_get(m, &k, &v), 1);
+	CHECK_EQ(v.i, 16);
+	fx_meta_key_t kf = {FX_META_TEAM, 1, "flag"};
+	CHECK_EQ(fx_meta_store_get(m, &kf, &v), 1);
+	CHECK(v.type == FX_VAL_BOOL && v.b == false);
+	cJSON *j = fx_meta_store_entity_json(m, FX_META_SEASON, 0);
+	char *txt = cJSON_PrintUnformatted(j);
+	CHECK_STR(txt, "{\"label\":\"hello\"}");
+	free(txt);
+	cJSON_Delete(j);
+	fxt_run_free(&r1);
+	fxt_run_free(&r2);
+	fx_meta_store_free(m);
+	fx_engine_free(e);
+	fx_script_free(s);
+}
+
+TEST(fx_meta_writes_of_a_failed_call_are_undone)
+{
+	fx_script_t *s = fxt_load(
+		"return {name='F', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  ctx.meta.incr('team', 1, 'n')\n"
+		"  if ctx.meta.get('team', 1, 'n') >= 2 then error('stop') end\n"
+		"end}}");
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_effect_t eff = {"f", s};
+	fxt_run_t r;
+	fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 5, &r, NULL);
+	CHECK_EQ(r.rep.n_errors, 1);
+	CHECK_CONTAINS(fxt_err(&r), "line 3: stop");
+	CHECK_EQ(r.rep.meta.n, 1); /* the second call's write went with it */
+	fxt_run_free(&r);
+	fx_engine_free(e);
+	fx_script_free(s);
+}
+
+TEST(fx_meta_writes_do_not_depend_on_game_order)
+{
+	/* the same two games on one engine in either order write the same */
+	fx_script_t *s = fxt_load(
+		"return {name='W', hooks={['sim.shot.post']=function(ctx)\n"
+		"  if ctx.made then ctx.meta.incr('hooper', ctx.shooter.id, 'makes', ctx.points) end\n"
+		"  if ctx.random() < 0.1 then ctx.meta.set('game', ctx.game.id, 'r', ctx.random(100)) end\n"
+		"end}}");
+	pw_league_t *lg = malloc(sizeof *lg);
+	league_generate(lg, 3, 8);
+	pw_rules_t rules;
+	rules_default(&rules);
+	char dump[2][2][4096];
+	for (int order = 0; order < 2; order++) {
+		fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+		for (int k = 0; k < 2; k++) {
+			int g = order ? 1 - k : k;
+			fx_effect_t eff = {"w", s};
+			fx_session_setup_t ss = {.game_id = g + 1, .round = 1, .seed = 100 + (uint64_t)g,
+						 .effects = &eff, .n_effects = 1};
+			pw_game_input_t in = {.game_id = g + 1, .round = 1, .seed = 100 + (uint64_t)g,
+					      .home = &lg->teams[2 * g], .away = &lg->teams[2 * g + 1],
+					      .rules = &rules};
+			char err[256];
+			CHECK_EQ(fx_game_begin(e, &ss, &in.hooks, err, sizeof err), 0);
+			pw_game_result_t res;
+			sim_result_init(&res);
+			CHECK_EQ(sim_game(&in, &res), 0);
+			fx_report_t rep;
+			fx_report_init(&rep);
+			fx_game_end(e, &res, &rep);
+			size_t o = 0;
+			for (size_t i = 0; i < rep.meta.n && o < 4000; i++)
+				o += (size_t)snprintf(dump[order][g] + o, 4096 - o, "%d:%lld:%s:%d:%lld;",
+						      rep.meta.ops[i].k.kind, (long long)rep.meta.ops[i].k.id,
+						      rep.meta.ops[i].k.key, rep.meta.ops[i].op,
+						      (long long)rep.meta.ops[i].v.i);
+			dump[order][g][o] = 0;
+			CHECK(rep.meta.n > 10);
+			fx_report_free(&rep);
+			sim_result_free(&res);
+		}
+		fx_engine_free(e);
+	}
+	CHECK_STR(dump[0][0], dump[1][0]);
+	CHECK_STR(dump[0][1], dump[1][1]);
+	free(lg);
+	fx_script_free(s);
+}
+
+TEST(fx_round_hooks_see_json_context)
+{
+	fx_script_t *s = fxt_load(
+		"local seen\n"
+		"return {name='R', hooks={\n"
+		"  ['round.pre'] = function(ctx) seen = ctx.standings end,\n"
+		"  ['round.game.post']=function(ctx)\n"
+		"    assert(ctx.round == 4 and ctx.game.winner_team_id == 2)\n"
+		"    assert(#ctx.standings == 2 and ctx.standings[2].wins == 3)\n"
+		"    ctx.meta.incr('team', ctx.game.winner_team_id, 'swagger', 1)\n"
+		"    return {narrative = 'Team ' .. ctx.game.winner_team_id .. ' struts.'}\n"
+		"  end,\n"
+		"  ['round.post'] = function(ctx) return {narrative = tostring(seen[1])} end,\n"
+		"}}");
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	fx_effect_t eff = {"r", s};
+	fx_session_setup_t ss = {.round = 4, .seed = 1, .effects = &eff, .n_effects = 1};
+	char err[256], narr[PW_NARRATIVE_MAX + 1];
+	CHECK_EQ(fx_round_begin(e, &ss, err, sizeof err), 0);
+	cJSON *c = cJSON_Parse("{\"round\":4,\"standings\":[{\"team_id\":1,\"wins\":1},{\"team_id\":2,\"wins\":3}],"
+			       "\"game\":{\"id\":9,\"winner_team_id\":2,\"margin\":4}}");
+	CHECK_EQ(fx_round_hook(e, "round.pre", c, NULL, narr, sizeof narr), 1);
+	CHECK_EQ(fx_round_hook(e, "round.game.post", c, NULL, narr, sizeof narr), 1);
+	CHECK_STR(narr, "Team 2 struts.");
+	CHECK_EQ(fx_round_hook(e, "round.post", c, NULL, narr, sizeof narr), 1);
+	CHECK_STR(narr, "");
+	CHECK_EQ(fx_round_hook(e, "sim.shot.pre", c, NULL, narr, sizeof narr), -1);
+	fx_report_t rep;
+	fx_report_init(&rep);
+	fx_round_end(e, &rep);
+	/* the view kept from round.pre expired with its call */
+	CHECK_EQ(rep.n_errors, 1);
+	CHECK_CONTAINS(rep.n_errors ? rep.errors[0].message : "", "expired");
+	CHECK_EQ(rep.meta.n, 1);
+	fx_report_free(&rep);
+	cJSON_Delete(c);
+	fx_engine_free(e);
+	fx_script_free(s);
+}
+
+#include "effects/provider.h"
+
+TEST(fx_provider_runs_games_and_round_hooks_for_the_runner)
+{
+	fx_provider_t *p = fx_provider_new((fx_meta_reader_t){0}, NULL, 0);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	const pw_fx_provider_t *fx = fx_provider_iface(p);
+	pw_fx_active_t act[2] = {
+		{"e-1", "Swagger",
+		 "return {name='Swagger', hooks={\n"
+		 " ['round.game.post']=function(ctx) ctx.meta.incr('team', ctx.game.winner_team_id, 'swagger', 1) end,\n"
+		 " ['sim.shot.pre']=function(ctx) return {shot_probability = 0.01} end}}"},
+		{"e-2", "Broken", "return {name='Broken', hooks={['sim.nope']=function() end}}"},
+	};
+	pw_league_t *lg = malloc(sizeof *lg);
+	league_generate(lg, 5, 8);
+	pw_rules_t rules;
+	rules_default(&rules);
+	pw_game_input_t in = {.game_id = 1, .round = 1, .seed = 77, .home = &lg->teams[0],
+			      .away = &lg->teams[1], .rules = &rules};
+	CHECK_EQ(fx->game_begin(fx->ud, act, 2, &in, &in.hooks), 0);
+	CHECK(in.hooks != NULL);
+	pw_game_result_t res;
+	sim_result_init(&res);
+	CHECK_EQ(sim_game(&in, &res), 0);
+	cJSON *writes = cJSON_CreateArray();
+	fx->game_end(fx->ud, &res, writes);
+	CHECK_EQ(res.n_effects, 1);
+	cJSON *ctx = cJSON_Parse("{\"round\":1,\"winner_team_id\":1,\"game\":{\"winner_team_id\":2}}");
+	fx->round_hook(fx->ud, act, 2, "round.game.post", ctx, writes);
+	char *txt = cJSON_PrintUnformatted(writes);
+	CHECK_STR(txt, "[{\"kind\":\"team\",\"id\":2,\"key\":\"swagger\",\"op\":\"incr\",\"value\":1}]");
+	free(txt);
+	fx_report_t rep;
+	fx_report_init(&rep);
+	fx_provider_take_report(p, &rep);
+	CHECK_EQ(rep.n_errors, 1); /* the broken script, once */
+	CHECK_CONTAINS(rep.n_errors ? rep.errors[0].message : "", "unknown hook 'sim.nope'");
+	fx_report_free(&rep);
+	cJSON_Delete(ctx);
+	cJSON_Delete(writes);
+	sim_result_free(&res);
+	free(lg);
+	fx_provider_free(p);
+}
