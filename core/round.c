@@ -295,8 +295,8 @@ static bool fx_on(const pw_round_cfg_t *c, const fxlist_t *fx)
 /* Hands the tick's metadata snapshot to the provider (see round.h). */
 static void fx_round_begin(const pw_round_cfg_t *c, const fxlist_t *fx, const cJSON *snap)
 {
-	if (fx_on(c, fx) && c->fx->round_begin)
-		c->fx->round_begin(c->fx->ud, cJSON_GetObjectItem(snap, "meta"));
+	if (fx_on(c, fx) && c->fx_extra && c->fx_extra->round_begin)
+		c->fx_extra->round_begin(c->fx->ud, cJSON_GetObjectItem(snap, "meta"));
 }
 
 /*
@@ -311,10 +311,12 @@ static int play(const pw_round_cfg_t *c, const fxlist_t *fx, int worker, int64_t
 	pw_game_input_t in = {.game_id = game_id, .round = round, .seed = seed, .home = home,
 			      .away = away, .rules = rules, .hooks = NULL};
 	const pw_fx_provider_t *p = fx_on(c, fx) ? c->fx : NULL;
-	bool on = p && (p->game_begin_on ? worker < p->workers : worker == 0);
+	const pw_fx_extra_t *x = p && c->fx_extra && c->fx_extra->game_begin_on && c->fx_extra->game_end_on
+					 ? c->fx_extra : NULL;
+	bool on = p && (x ? worker < x->workers : worker == 0);
 	int rc = 0;
-	if (on && p->game_begin_on)
-		rc = p->game_begin_on(p->ud, worker, fx->v, fx->n, &in, &in.hooks);
+	if (on && x)
+		rc = x->game_begin_on(p->ud, worker, fx->v, fx->n, &in, &in.hooks);
 	else if (on && p->game_begin)
 		rc = p->game_begin(p->ud, fx->v, fx->n, &in, &in.hooks);
 	if (rc < 0)
@@ -322,8 +324,8 @@ static int play(const pw_round_cfg_t *c, const fxlist_t *fx, int worker, int64_t
 	int (*sim)(const pw_game_input_t *, pw_game_result_t *) = c->sim ? c->sim : sim_game;
 	if (sim(&in, res) < 0)
 		return -1;
-	if (on && p->game_end_on)
-		p->game_end_on(p->ud, worker, res, meta_writes);
+	if (on && x)
+		x->game_end_on(p->ud, worker, res, meta_writes);
 	else if (on && p->game_end)
 		p->game_end(p->ud, res, meta_writes);
 	result_hash(res, hash);
@@ -426,8 +428,9 @@ static void simulate_all(const pw_round_cfg_t *c, const fxlist_t *fx, const pw_r
 			 gjob_t *jobs, int n, int round)
 {
 	int want = c->parallel_games > 1 ? c->parallel_games : 1;
+	const pw_fx_extra_t *x = c->fx_extra;
 	if (fx_on(c, fx))
-		want = c->fx->game_begin_on ? (want < c->fx->workers ? want : c->fx->workers) : 1;
+		want = x && x->game_begin_on && x->game_end_on ? (want < x->workers ? want : x->workers) : 1;
 	if (want > n)
 		want = n;
 	if (want < 1)
@@ -456,10 +459,10 @@ static void round_hook_ex(const pw_round_cfg_t *c, const fxlist_t *fx, const cha
 	if (!fx_on(c, fx) || !c->fx->round_hook)
 		return;
 	c->fx->round_hook(c->fx->ud, fx->v, fx->n, hook, ctx, meta);
-	if (!c->fx->round_hook_failed)
+	if (!c->fx_extra || !c->fx_extra->round_hook_failed)
 		return;
 	for (int i = 0; i < fx->n; i++) {
-		int st = c->fx->round_hook_failed(c->fx->ud, fx->v[i].id);
+		int st = c->fx_extra->round_hook_failed(c->fx->ud, fx->v[i].id);
 		if (st >= 0 && ran)
 			cJSON_AddItemToArray(ran, cJSON_CreateString(fx->v[i].id));
 		if (st > 0 && failed)

@@ -69,9 +69,14 @@ typedef struct pw_fx_provider {
 	/* round.pre / round.game.pre / round.game.post / round.post / gov.pre / gov.post. */
 	void (*round_hook)(void *ud, const pw_fx_active_t *fx, int n, const char *hook,
 			   const struct cJSON *ctx, struct cJSON *meta_writes);
+} pw_fx_provider_t;
 
-	/* Optional from here on (NULL / 0: not offered; the runner copes). */
-
+/*
+ * Optional extensions of a provider (called with the provider's ud; kept
+ * apart so that providers written against the four fields above still
+ * build). NULL fields: not offered; the runner copes.
+ */
+typedef struct pw_fx_extra {
 	/* The tick's effect metadata as of its start, from the round snapshot:
 	 * {"team": {"<id>": {"key": value, ...}}, "hooper": {...}, "season": {...}}
 	 * (meta may be NULL: nothing stored). Called before the tick's first
@@ -88,7 +93,7 @@ typedef struct pw_fx_provider {
 	int (*game_begin_on)(void *ud, int worker, const pw_fx_active_t *fx, int n,
 			     const pw_game_input_t *in, const pw_hooks_t **hooks);
 	void (*game_end_on)(void *ud, int worker, pw_game_result_t *res, struct cJSON *meta_writes);
-} pw_fx_provider_t;
+} pw_fx_extra_t;
 
 /* The bot_state key holding each effect's current run of failing games. */
 #define PW_FX_STREAKS_KEY "fx_failure_streaks"
@@ -98,6 +103,7 @@ typedef struct pw_round_cfg {
 	pw_gov_t *gov;                   /* required; its store is used */
 	const pw_bus_t *bus;             /* may be NULL */
 	const pw_fx_provider_t *fx;      /* may be NULL */
+	const pw_fx_extra_t *fx_extra;   /* may be NULL; only used with fx */
 	/* The simulation; NULL means sim_game. Tests pass doubles. */
 	int (*sim)(const pw_game_input_t *in, pw_game_result_t *out);
 	int64_t (*now)(void *ud);        /* unix seconds; NULL: time() */
@@ -106,7 +112,7 @@ typedef struct pw_round_cfg {
 	int championship_seconds;        /* < 0 → 1800 (30 min); 0: ends at once */
 	int offseason_ticks;             /* governance-only ticks before complete; 0 → 1 */
 	/* Threads for a tick's games (0 or 1: sequential). With effects the
-	 * provider must offer game_begin_on with at least that many workers,
+	 * provider must offer fx_extra->game_begin_on with enough workers,
 	 * else games run sequentially. Results are identical either way:
 	 * stored and metadata-applied in schedule order. */
 	int parallel_games;

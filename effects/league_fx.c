@@ -21,6 +21,7 @@ typedef struct cached {
 
 struct fx_league {
 	pw_fx_provider_t iface;
+	pw_fx_extra_t extra;
 	fx_limits_t lim;
 	int workers, impact_games;
 	uint64_t impact_seed;
@@ -609,6 +610,8 @@ fx_league_t *fx_league_new(const fx_league_opts_t *o, char *err, size_t errlen)
 		.game_begin = prov_game_begin,
 		.game_end = prov_game_end,
 		.round_hook = prov_round_hook,
+	};
+	p->extra = (pw_fx_extra_t){
 		.round_begin = prov_round_begin,
 		.round_hook_failed = prov_round_hook_failed,
 		.workers = p->workers,
@@ -644,6 +647,7 @@ const pw_fx_provider_t *fx_league_provider(fx_league_t *p)
 void fx_league_round_cfg(fx_league_t *p, pw_round_cfg_t *cfg)
 {
 	cfg->fx = &p->iface;
+	cfg->fx_extra = &p->extra;
 	cfg->parallel_games = p->workers;
 }
 
@@ -661,4 +665,9 @@ void fx_league_take_report(fx_league_t *p, fx_report_t *out)
 	*out = p->report;
 	fx_report_init(&p->report);
 	pthread_mutex_unlock(&p->lock);
+}
+
+const pw_fx_extra_t *fx_league_provider_extra(fx_league_t *p)
+{
+	return &p->extra;
 }

@@ -59,8 +59,10 @@ void fx_league_free(fx_league_t *p);
 
 /* The round runner's interface; valid while p lives. */
 const pw_fx_provider_t *fx_league_provider(fx_league_t *p);
+const pw_fx_extra_t *fx_league_provider_extra(fx_league_t *p);
 
-/* Sets cfg->fx and cfg->parallel_games (= workers); leaves the rest alone. */
+/* Sets cfg->fx, cfg->fx_extra and cfg->parallel_games (= workers); leaves
+ * the rest alone. */
 void fx_league_round_cfg(fx_league_t *p, pw_round_cfg_t *cfg);
 /* Sets cfg->check_effect, cfg->rules_impact and cfg->ud; leaves the rest. */
 void fx_league_gov_cfg(fx_league_t *p, pw_gov_cfg_t *cfg);
