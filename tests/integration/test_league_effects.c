@@ -552,3 +552,36 @@ TEST(league_effect_disabled_after_three_consecutive_failing_games)
 	fx_report_free(&rep);
 	lx_close(&x);
 }
+
+TEST(league_library_effect_from_proposal_text_runs_real_lua)
+{
+	/* "swagger" in the text picks scripts/effects/swagger.lua (the CLI's
+	 * default scripts dir; the tests run from the repository root). */
+	char dbp[512], cmd[2048], *out = NULL, *base = NULL;
+	snprintf(dbp, sizeof dbp, "%s/lib.db", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "%s season --format json --db %s --propose 'Winners build swagger'",
+		 test_bin(), dbp);
+	CHECK_EQ(test_run(cmd, &out, false), 0);
+	snprintf(cmd, sizeof cmd, "%s season --format json", test_bin());
+	CHECK_EQ(test_run(cmd, &base, false), 0);
+	CHECK(out && base && strcmp(out, base) != 0);
+	char err[256];
+	pw_store_t *s = store_open(dbp, err, sizeof err);
+	CHECK(s != NULL);
+	if (s) {
+		evscan_t r = events_of(s, "effect.registered");
+		CHECK_EQ(r.count, 1);
+		CHECK_CONTAINS(r.last, "\"name\":\"Swagger\"");
+		char *m = meta_dump(s);
+		CHECK_CONTAINS(m, "\"swagger\":");
+		free(m);
+		store_close(s);
+	}
+	free(out);
+	free(base);
+	out = NULL;
+	snprintf(cmd, sizeof cmd, "%s rebuild --db %s", test_bin(), dbp);
+	CHECK_EQ(test_run(cmd, &out, true), 0);
+	CHECK_CONTAINS(out, " 0 mismatches");
+	free(out);
+}
