@@ -86,8 +86,9 @@ int fx_league_check(fx_league_t *p, const char *source, struct cJSON **hooks,
 struct cJSON *fx_league_rules_impact(fx_league_t *p, const pw_rules_t *before,
 				     const pw_rules_t *after);
 
-/* Moves the errors (and usage) collected from games and round hooks since
- * the last take into out (caller fx_report_init'ed it; caller frees). */
+/* Moves the errors collected from games and round hooks since the last
+ * take (scripts that no longer validate included) into out (caller
+ * fx_report_init'ed it; caller frees). For logs and the admin. */
 void fx_league_take_report(fx_league_t *p, fx_report_t *out);
 
 #endif
