@@ -17,19 +17,6 @@
 #include "core/roster.h"
 #include "core/season.h"
 
-static int seterr(pw_err_t *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int seterr(pw_err_t *e, int code, const char *fmt, ...)
-{
-	if (e) {
-		e->code = code;
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 static int64_t now_of(const pw_round_cfg_t *c)
 {
 	return c->now ? c->now(c->now_ud) : (int64_t)time(NULL);
@@ -48,7 +35,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 {
 	const char *me = c->holder ? c->holder : "runner";
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	char *v = store_kv_get(s, PW_TICK_LOCK_KEY);
 	cJSON *o = v ? cJSON_Parse(v) : NULL;
 	free(v);
@@ -58,7 +45,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 		bool mine = cJSON_IsString(h) && !strcmp(h->valuestring, me);
 		bool stale = !cJSON_IsNumber(t) || now - (int64_t)t->valuedouble >= PW_TICK_LOCK_STALE;
 		if (!mine && !stale) {
-			int rc = seterr(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
+			int rc = gov_err_set(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
 					cJSON_IsString(h) ? h->valuestring : "?");
 			cJSON_Delete(o);
 			store_rollback(s);
@@ -74,7 +61,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 	cJSON_Delete(n);
 	if (store_kv_set(s, PW_TICK_LOCK_KEY, buf) < 0 || store_commit(s) < 0) {
 		store_rollback(s);
-		return seterr(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
 	}
 	return 0;
 }
@@ -183,7 +170,7 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	int64_t now = now_of(c);
 	int rc = 0;
@@ -249,7 +236,7 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
-		return seterr(e, PW_E_INTERNAL, "starting round %d failed: %s", round, keep);
+		return gov_err_set(e, PW_E_INTERNAL, "starting round %d failed: %s", round, keep);
 	}
 	gov_sync(g);
 	return 0;
@@ -604,7 +591,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	pw_store_t *s = gov_store(g);
 	cJSON *snap = cJSON_Parse(snapshot ? snapshot : "");
 	if (!snap)
-		return seterr(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
+		return gov_err_set(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
 	pw_rules_t rules;
 	rules_default(&rules);
 	char msg[160];
@@ -625,7 +612,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	int ng = cJSON_GetArraySize(games), nj = 0, rc = 0;
 	gjob_t *jobs = calloc((size_t)ng + 1, sizeof *jobs);
 	if (!jobs)
-		rc = seterr(e, PW_E_INTERNAL, "out of memory");
+		rc = gov_err_set(e, PW_E_INTERNAL, "out of memory");
 	cJSON *rctx = cJSON_CreateObject();
 	cJSON_AddNumberToObject(rctx, "round", round);
 	round_hook(c, &fx, "round.pre", rctx, meta);
@@ -646,7 +633,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		j->aj = find_team(teams, aid);
 		if (!j->hj || !j->aj || roster_team_from_json(&j->home, j->hj, msg, sizeof msg) < 0 ||
 		    roster_team_from_json(&j->away, j->aj, msg, sizeof msg) < 0) {
-			rc = seterr(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable", round, idx);
+			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable", round, idx);
 			break;
 		}
 		nj++;
@@ -674,12 +661,12 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	for (int i = 0; rc == 0 && i < nj; i++) {
 		gjob_t *j = &jobs[i];
 		if (j->rc < 0) {
-			rc = seterr(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round, j->idx);
+			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round, j->idx);
 			break;
 		}
 		cJSON *rj = result_to_json(&j->res);
 		if (!rj) {
-			rc = seterr(e, PW_E_INTERNAL, "out of memory");
+			rc = gov_err_set(e, PW_E_INTERNAL, "out of memory");
 			break;
 		}
 		pw_game_row_t *row = &j->row;
@@ -726,7 +713,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	cJSON_Delete(rctx);
 
 	if (rc == 0 && store_begin(s) < 0)
-		rc = seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	else if (rc == 0) {
 		gov_sync(g);
 		for (int i = 0; rc == 0 && i < nj; i++) {
@@ -756,7 +743,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 			snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 			store_rollback(s);
 			gov_reset(g);
-			rc = seterr(e, PW_E_INTERNAL, "storing round %d failed: %s", round, keep);
+			rc = gov_err_set(e, PW_E_INTERNAL, "storing round %d failed: %s", round, keep);
 		} else {
 			gov_sync(g);
 		}
@@ -802,7 +789,7 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	cJSON *expired = NULL, *summary = NULL;
 	int rc = gov_expire_effects_in_tx(g, round, &expired, e);
@@ -828,19 +815,19 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		cJSON_Delete(ctx);
 	}
 	if (rc == 0 && apply_meta(s, meta) < 0)
-		rc = seterr(e, PW_E_INTERNAL, "writing effect metadata failed");
+		rc = gov_err_set(e, PW_E_INTERNAL, "writing effect metadata failed");
 	cJSON_Delete(meta);
 	free(fx.v);
 	cJSON_Delete(snap);
 	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_GOVERN, NULL) < 0)
-		rc = seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	crash_point(c, PW_STAGE_GOVERN, true);
 	if (rc < 0 || store_commit(s) < 0) {
 		store_rollback(s);
 		gov_reset(g);
 		cJSON_Delete(expired);
 		cJSON_Delete(summary);
-		return rc < 0 ? rc : seterr(e, PW_E_INTERNAL, "governance of round %d failed", round);
+		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "governance of round %d failed", round);
 	}
 	gov_sync(g);
 	if (summary) {
@@ -861,17 +848,17 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	cJSON *gen = cJSON_CreateArray();
 	int rc = report_round_in_tx(g, season->id, round, gen, e);
 	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_REPORTS, NULL) < 0)
-		rc = seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	crash_point(c, PW_STAGE_REPORTS, true);
 	if (rc < 0 || store_commit(s) < 0) {
 		store_rollback(s);
 		cJSON_Delete(gen);
-		return rc < 0 ? rc : seterr(e, PW_E_INTERNAL, "reports of round %d failed", round);
+		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "reports of round %d failed", round);
 	}
 	cJSON *r;
 	cJSON_ArrayForEach(r, gen)
@@ -888,7 +875,7 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	pw_season_row_t cur;
 	store_season_get(s, season->id, &cur);
@@ -963,7 +950,7 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
-		return seterr(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
+		return gov_err_set(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
 	}
 	gov_sync(g);
 	snprintf(season->phase, sizeof season->phase, "%s", phase);
@@ -974,12 +961,12 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 {
 	memset(out, 0, sizeof *out);
 	if (!c || !c->gov)
-		return seterr(e, PW_E_INVALID, "the runner needs the governance service");
+		return gov_err_set(e, PW_E_INVALID, "the runner needs the governance service");
 	pw_store_t *s = gov_store(c->gov);
 	pw_season_row_t season;
 	int have = season_current(s, &season);
 	if (have != 1)
-		return seterr(e, have < 0 ? PW_E_INTERNAL : PW_E_CONFLICT, "there is no season to play");
+		return gov_err_set(e, have < 0 ? PW_E_INTERNAL : PW_E_CONFLICT, "there is no season to play");
 	out->season_id = season.id;
 	snprintf(out->phase, sizeof out->phase, "%s", season.phase);
 	if (!strcmp(season.phase, "complete"))
@@ -1047,7 +1034,7 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 	/* Replaying the log from scratch is part of the check. */
 	gov_reset(g);
 	if (gov_sync(g) < 0)
-		return seterr(e, PW_E_INTERNAL, "replaying the event log failed");
+		return gov_err_set(e, PW_E_INTERNAL, "replaying the event log failed");
 	const pw_gstate_t *gs = gov_state(g);
 	int n = 0, bad = 0, meta_round = -1;
 	int64_t meta_season = -1;
