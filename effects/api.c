@@ -635,93 +635,119 @@ static bool per_game(int row, int k)
 	return row != ROW_CTX && (k == K_TEAM_ID || k == K_ID || k == K_NAME);
 }
 
-/* Pushes field k of row for the current hook point (nil when it has no
- * value here). Returns false when row has no such field. */
-static bool push_field(lua_State *L, int row, int k)
+/* Kinds of fx_fval_t. Strings that can change within a game are interned
+ * key strings (FX_FV_KEY: an index into GS_KEYS), so comparing two values
+ * never reads memory a past game may have freed, and rewriting one at a
+ * hook point never allocates. FX_FV_STR is for per-game fields only. */
+enum { FX_FV_NIL, FX_FV_BOOL, FX_FV_INT, FX_FV_NUM, FX_FV_VIEW, FX_FV_KEY, FX_FV_STR };
+
+static bool fval_same(const fx_fval_t *a, const fx_fval_t *b)
 {
-	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
-	if (!c || !c->game)
-		luaL_error(L, "ctx is only available inside a hook call");
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case FX_FV_NIL:
+		return true;
+	case FX_FV_NUM: /* bitwise: 0.0 and -0.0 print differently */
+		return memcmp(&a->u.n, &b->u.n, sizeof a->u.n) == 0;
+	case FX_FV_STR:
+		return a->u.s == b->u.s;
+	default:
+		return a->u.i == b->u.i;
+	}
+}
+
+#define FV_SET(v, t, field, x) ((v)->type = (t), (v)->u.field = (x))
+
+static void fv_view(fx_fval_t *v, int slot)
+{
+	if (slot < 0)
+		v->type = FX_FV_NIL;
+	else
+		FV_SET(v, FX_FV_VIEW, i, slot);
+}
+
+/* Field k of row at hook point c into v (FX_FV_NIL when it has no value
+ * here). Pure: reads the game state only. Returns false when row has no
+ * such field. */
+static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
+{
 	const pw_game_state_t *g = c->game;
 	int h = (int)c->hook;
+	v->type = FX_FV_NIL;
 	if (row == ROW_CTX) {
-		int slot = -1;
 		switch (k) {
-		case K_HOOK: lua_pushstring(L, fx_hook_name(h)); return true;
-		case K_OFFENSE: slot = c->offense >= 0 ? S_TEAM + c->offense : -1; break;
+		case K_HOOK: FV_SET(v, FX_FV_KEY, i, KEY_HOOK0 + h); break;
+		case K_OFFENSE: fv_view(v, c->offense >= 0 ? S_TEAM + c->offense : -1); break;
 		case K_DEFENSE:
 		case K_ATTR + PW_ATTR_DEFENSE: /* one name, two meanings: ctx.defense is the team */
-			slot = c->offense >= 0 ? S_TEAM + 1 - c->offense : -1;
+			fv_view(v, c->offense >= 0 ? S_TEAM + 1 - c->offense : -1);
 			break;
-		case K_HANDLER: slot = hooper_view_slot(g, c->handler); break;
-		case K_SHOOTER: slot = hooper_view_slot(g, c->shooter); break;
-		case K_DEFENDER: slot = hooper_view_slot(g, c->defender); break;
-		case K_STEALER: slot = hooper_view_slot(g, c->stealer); break;
-		case K_FOULER: slot = hooper_view_slot(g, c->fouler); break;
-		case K_FOULED: slot = hooper_view_slot(g, c->fouled); break;
-		case K_REBOUNDER: slot = hooper_view_slot(g, c->rebounder); break;
+		case K_HANDLER: fv_view(v, hooper_view_slot(g, c->handler)); break;
+		case K_SHOOTER: fv_view(v, hooper_view_slot(g, c->shooter)); break;
+		case K_DEFENDER: fv_view(v, hooper_view_slot(g, c->defender)); break;
+		case K_STEALER: fv_view(v, hooper_view_slot(g, c->stealer)); break;
+		case K_FOULER: fv_view(v, hooper_view_slot(g, c->fouler)); break;
+		case K_FOULED: fv_view(v, hooper_view_slot(g, c->fouled)); break;
+		case K_REBOUNDER: fv_view(v, hooper_view_slot(g, c->rebounder)); break;
 		case K_SHOT_TYPE:
-			if (push_if(L, (h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) &&
-					       c->shot_type >= 0 && c->shot_type < PW_SHOT_TYPES))
-				lua_pushstring(L, shot_names[c->shot_type]);
-			return true;
+			if ((h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) && c->shot_type >= 0 &&
+			    c->shot_type < PW_SHOT_TYPES)
+				FV_SET(v, FX_FV_KEY, i, KEY_SHOT0 + c->shot_type);
+			break;
 		case K_PROBABILITY:
-			if (push_if(L, h == PW_HOOK_SHOT_PRE))
-				lua_pushnumber(L, c->probability);
-			return true;
+			if (h == PW_HOOK_SHOT_PRE)
+				FV_SET(v, FX_FV_NUM, n, c->probability);
+			break;
 		case K_MADE:
-			if (push_if(L, h == PW_HOOK_SHOT_POST))
-				lua_pushboolean(L, c->made);
-			return true;
+			if (h == PW_HOOK_SHOT_POST)
+				FV_SET(v, FX_FV_BOOL, i, c->made);
+			break;
 		case K_POINTS:
-			if (push_if(L, h == PW_HOOK_SHOT_POST))
-				lua_pushinteger(L, c->points);
-			return true;
+			if (h == PW_HOOK_SHOT_POST)
+				FV_SET(v, FX_FV_INT, i, c->points);
+			break;
 		case K_FREE_THROWS:
-			if (push_if(L, h == PW_HOOK_FOUL_POST))
-				lua_pushinteger(L, c->free_throws);
-			return true;
+			if (h == PW_HOOK_FOUL_POST)
+				FV_SET(v, FX_FV_INT, i, c->free_throws);
+			break;
 		case K_OFFENSIVE:
-			if (push_if(L, h == PW_HOOK_REBOUND_POST))
-				lua_pushboolean(L, c->offensive);
-			return true;
+			if (h == PW_HOOK_REBOUND_POST)
+				FV_SET(v, FX_FV_BOOL, i, c->offensive);
+			break;
 		default:
 			/* game, rules, home, away, random, meta, log are set once */
 			return false;
 		}
-		if (slot < 0)
-			lua_pushnil(L);
-		else
-			push_view(L, slot);
 		return true;
 	}
 	if (row == ROW_GAME) {
 		bool over = g->winner == 0 || g->winner == 1;
 		switch (k) {
-		case K_ID: lua_pushinteger(L, g->game_id); break;
-		case K_ROUND: lua_pushinteger(L, g->round); break;
-		case K_QUARTER: lua_pushinteger(L, g->quarter); break;
+		case K_ID: FV_SET(v, FX_FV_INT, i, g->game_id); break;
+		case K_ROUND: FV_SET(v, FX_FV_INT, i, g->round); break;
+		case K_QUARTER: FV_SET(v, FX_FV_INT, i, g->quarter); break;
 		case K_CLOCK:
-			if (push_if(L, !g->elam && g->clock >= 0))
-				lua_pushnumber(L, g->clock);
+			if (!g->elam && g->clock >= 0)
+				FV_SET(v, FX_FV_NUM, n, g->clock);
 			break;
-		case K_POSSESSION: lua_pushinteger(L, g->possession); break;
-		case K_HOME_TEAM_ID: lua_pushinteger(L, g->team[0] ? g->team[0]->id : 0); break;
-		case K_AWAY_TEAM_ID: lua_pushinteger(L, g->team[1] ? g->team[1]->id : 0); break;
-		case K_HOME_SCORE: lua_pushinteger(L, g->score[0]); break;
-		case K_AWAY_SCORE: lua_pushinteger(L, g->score[1]); break;
-		case K_ELAM: lua_pushboolean(L, g->elam); break;
+		case K_POSSESSION: FV_SET(v, FX_FV_INT, i, g->possession); break;
+		case K_HOME_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[0] ? g->team[0]->id : 0); break;
+		case K_AWAY_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[1] ? g->team[1]->id : 0); break;
+		case K_HOME_SCORE: FV_SET(v, FX_FV_INT, i, g->score[0]); break;
+		case K_AWAY_SCORE: FV_SET(v, FX_FV_INT, i, g->score[1]); break;
+		case K_ELAM: FV_SET(v, FX_FV_BOOL, i, g->elam); break;
 		case K_ELAM_TARGET:
-			if (push_if(L, g->elam_target > 0))
-				lua_pushinteger(L, g->elam_target);
+			if (g->elam_target > 0)
+				FV_SET(v, FX_FV_INT, i, g->elam_target);
 			break;
 		case K_WINNER_TEAM_ID:
-			if (push_if(L, over))
-				lua_pushinteger(L, g->team[g->winner] ? g->team[g->winner]->id : 0);
+			if (over)
+				FV_SET(v, FX_FV_INT, i, g->team[g->winner] ? g->team[g->winner]->id : 0);
 			break;
 		case K_MARGIN:
-			if (push_if(L, over))
-				lua_pushinteger(L, g->score[g->winner] - g->score[1 - g->winner]);
+			if (over)
+				FV_SET(v, FX_FV_INT, i, g->score[g->winner] - g->score[1 - g->winner]);
 			break;
 		default:
 			return false;
@@ -732,29 +758,50 @@ static bool push_field(lua_State *L, int row, int k)
 	const pw_team_t *team = g->team[t];
 	switch (k) {
 	case K_TEAM_ID:
-	case K_ID: lua_pushinteger(L, team ? team->id : 0); break;
-	case K_NAME: lua_pushstring(L, team ? team->name : ""); break;
-	case K_SCORE: lua_pushinteger(L, g->score[t]); break;
+	case K_ID: FV_SET(v, FX_FV_INT, i, team ? team->id : 0); break;
+	case K_NAME: FV_SET(v, FX_FV_STR, s, team ? team->name : ""); break;
+	case K_SCORE: FV_SET(v, FX_FV_INT, i, g->score[t]); break;
 	default: return false; /* hoopers and home are set once */
 	}
 	return true;
 }
 
+/* Pushes v; views and keys are the indices of the views and GS_KEYS
+ * tables. Allocates only for FX_FV_STR. */
+static void push_fval(lua_State *L, int views, int keys, const fx_fval_t *v)
+{
+	switch (v->type) {
+	case FX_FV_BOOL: lua_pushboolean(L, (int)v->u.i); break;
+	case FX_FV_INT: lua_pushinteger(L, v->u.i); break;
+	case FX_FV_NUM: lua_pushnumber(L, v->u.n); break;
+	case FX_FV_VIEW: lua_rawgeti(L, views, v->u.i); break;
+	case FX_FV_KEY: lua_rawgeti(L, keys, v->u.i); break;
+	case FX_FV_STR: lua_pushstring(L, v->u.s); break;
+	default: lua_pushnil(L); break;
+	}
+}
+
 /*
  * __index of a backing table, reached when a read misses: the field is
  * computed from the live game state and, unless nil, kept in the backing
- * table until the next hook point (fx_api_refresh forgets it), so the next
- * effect that reads it gets a plain table hit. The game does not move
- * while one hook point's effects run, so the kept value stays true.
- * Upvalues as view_index (1: the views, 2: the key ids), and 3: the row.
+ * table (fx_api_refresh keeps it true at later hook points), so the next
+ * read of it is a plain table hit. The game does not move while one hook
+ * point's effects run, so the kept value stays true meanwhile.
+ * Upvalues as view_index (1: the views, 2: the key ids), 3: the row and
+ * 4: the GS_KEYS strings.
  */
 static int backing_miss(lua_State *L)
 {
 	int row = (int)lua_tointeger(L, lua_upvalueindex(3));
 	int k = key_id(L);
-	if (!push_field(L, row, k))
+	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	if (!c || !c->game)
+		return luaL_error(L, "ctx is only available inside a hook call");
+	fx_fval_t v;
+	if (!field_value(c, row, k, &v))
 		return no_field(L, row == ROW_CTX ? "ctx" : row == ROW_GAME ? "ctx.game" : "a team view");
-	if (!lua_isnil(L, -1) && k < FX_GCTX_KEYS) {
+	push_fval(L, lua_upvalueindex(1), lua_upvalueindex(4), &v);
+	if (v.type != FX_FV_NIL && k < FX_GCTX_KEYS) {
 		fx_gctx_t *x = fx_rt_gctx(L);
 		/* the engine's own bookkeeping: should the table grow, that is
 		 * not charged to the effect that happened to read first (it
@@ -768,34 +815,54 @@ static int backing_miss(lua_State *L)
 		lua_rawset(L, 1);
 		S->mem_enforce = enforce;
 		S->in_call = in_call;
-		if (per_game(row, k))
+		if (per_game(row, k)) {
 			x->game_fields[row] |= 1ull << k;
-		else
+		} else {
 			x->point_fields[row] |= 1ull << k;
+			x->held[row][k] = v;
+		}
 	}
 	return 1;
 }
 
-/* Forgets the fields in mask of every row (from the dispatch closure). */
-static void forget(lua_State *L, uint64_t *masks)
-{
-	for (int row = 0; row < FX_GCTX_ROWS; row++) {
-		for (uint64_t m = masks[row]; m; m &= m - 1) {
-			lua_rawgeti(L, GS_KEYS, __builtin_ctzll(m));
-			lua_pushnil(L);
-			lua_rawset(L, GS_BACKING + row);
-		}
-		masks[row] = 0;
-	}
-}
-
 void fx_api_refresh(lua_State *L, fx_gctx_t *x)
 {
-	if (x->fresh) {
-		forget(L, x->game_fields);
+	if (x->fresh) { /* another game: its per-game fields are read anew */
+		for (int row = 0; row < FX_GCTX_ROWS; row++) {
+			for (uint64_t m = x->game_fields[row]; m; m &= m - 1) {
+				lua_rawgeti(L, GS_KEYS, __builtin_ctzll(m));
+				lua_pushnil(L);
+				lua_rawset(L, GS_BACKING + row);
+			}
+			x->game_fields[row] = 0;
+		}
 		x->fresh = false;
 	}
-	forget(L, x->point_fields);
+	/*
+	 * Most kept fields hold the same value from one hook point to the
+	 * next (the quarter, elam, often the offense): comparing in C is a
+	 * few instructions, where forgetting and missing again cost a C
+	 * __index call at the next read. A field is rewritten in place when
+	 * it changed (its key is there: no allocation) and forgotten when it
+	 * became nil.
+	 */
+	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	for (int row = 0; row < FX_GCTX_ROWS; row++) {
+		for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
+			int k = __builtin_ctzll(m);
+			fx_fval_t v;
+			if (!field_value(c, row, k, &v))
+				v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
+			if (fval_same(&v, &x->held[row][k]))
+				continue;
+			lua_rawgeti(L, GS_KEYS, k);
+			push_fval(L, GS_VIEWS, GS_KEYS, &v);
+			lua_rawset(L, GS_BACKING + row);
+			x->held[row][k] = v;
+			if (v.type == FX_FV_NIL)
+				x->point_fields[row] &= ~(1ull << k);
+		}
+	}
 }
 
 void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x)
@@ -881,7 +948,8 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 		lua_pushvalue(L, views);
 		lua_pushvalue(L, keyids);
 		lua_pushinteger(L, row);
-		lua_pushcclosure(L, backing_miss, 3);
+		lua_rawgeti(L, gs, GS_KEYS);
+		lua_pushcclosure(L, backing_miss, 4);
 		lua_setfield(L, -2, "__index");
 		lua_setmetatable(L, -2);
 		lua_pushvalue(L, -1);

@@ -117,9 +117,20 @@ void fx_api_push_ctx(lua_State *L);
  * views hold (bit = field id), so a new hook point forgets just those. */
 #define FX_GCTX_ROWS 4  /* ctx, game, home team, away team */
 #define FX_GCTX_KEYS 64 /* bits in a mask; every field id of api.c is below */
+/* A field value as C computes it: enough to push it and to tell whether
+ * it changed since it was stored. */
+typedef struct fx_fval {
+	int type;            /* FX_FV_* (api.c) */
+	union {
+		int64_t i;   /* ints, booleans, view slots, key ids */
+		double n;
+		const char *s;
+	} u;
+} fx_fval_t;
 typedef struct fx_gctx {
-	uint64_t point_fields[FX_GCTX_ROWS]; /* kept until the next hook point */
+	uint64_t point_fields[FX_GCTX_ROWS]; /* checked at every hook point */
 	uint64_t game_fields[FX_GCTX_ROWS];  /* kept until the next game */
+	fx_fval_t held[FX_GCTX_ROWS][FX_GCTX_KEYS]; /* what the point fields hold */
 	bool fresh;                          /* a new game: forget game_fields too */
 } fx_gctx_t;
 /* Pushes the FX_GCTX_SLOTS values of a game session onto an empty stack:
@@ -127,9 +138,11 @@ typedef struct fx_gctx {
  * stay where they are. */
 #define FX_GCTX_SLOTS (3 + FX_GCTX_ROWS)
 void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x);
-/* Starts a hook point: forgets the field values kept for the previous one
- * (and, first in a game, those of the previous game). Sets existing keys
- * to nil only, so it never allocates or raises: safe unprotected. */
+/* Starts a hook point (the session's current sim ctx must be set): every
+ * field kept from an earlier hook point is recomputed and rewritten only
+ * if its value changed (nil: forgotten); first in a game, the per-game
+ * fields of the previous game are forgotten. Writes existing keys only,
+ * so it never allocates or raises: safe unprotected. */
 void fx_api_refresh(lua_State *L, fx_gctx_t *x);
 /* The session's fx_gctx_t (session.c). */
 fx_gctx_t *fx_rt_gctx(lua_State *L);
