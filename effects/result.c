@@ -249,7 +249,8 @@ int fx_result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, fx
 			 luaL_typename(L, idx));
 		return -1;
 	}
-	problem_t pr = {0};
+	problem_t pr;
+	pr.set = false; /* note() reads key and msg only once set: no need to clear 300 bytes */
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
 		int v = lua_gettop(L);

@@ -510,28 +510,32 @@ static bool take_result(fx_engine_t *e, fx_eff_t *f, int h, pw_hook_result_t *re
 	return true;
 }
 
-/* One effect's call of a hook, protected on its own. */
+/*
+ * One effect's call of a hook, protected on its own. The caller pushes one
+ * scratch slot on top of the stack and pops it after the last effect: the hook
+ * function is copied into it and the call leaves its result or error there,
+ * so each call is one copy, one push and the pcall, without growing and
+ * shrinking the stack per effect (a few percent of an effect's cost).
+ */
 static void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
 {
 	fx_eff_t *f = &e->effs[idx];
 	if (!f->alive)
 		return;
 	lua_State *L = e->sbx.L;
-	int top = lua_gettop(L);
 	size_t ops_mark = e->ops.n;
 	char msg[FX_ERR_MAX];
 	e->cur_eff = idx;
 	e->cur_hook = h;
 	fx_sbx_call_begin(&e->sbx, f->units, f->ns);
-	lua_pushvalue(L, f->slot[h]);
-	lua_pushvalue(L, 1); /* ctx */
+	lua_copy(L, f->slot[h], -1); /* into the scratch slot */
+	lua_pushvalue(L, 1);         /* ctx */
 	int st = lua_pcall(L, 1, 1, 0);
 	bool failed = call_failed(e, st, msg, sizeof msg);
 	call_account(e, f);
 	f->fired[h]++;
 	if (!failed && !take_result(e, f, h, res, msg, sizeof msg))
 		failed = true;
-	lua_settop(L, top);
 	e->cur_eff = -1;
 	if (failed) {
 		fx_error_lines(msg);
@@ -551,9 +555,11 @@ static void sim_call(void *ud, const pw_hook_ctx_t *ctx, pw_hook_result_t *res)
 	if (!any)
 		return;
 	e->cur = ctx;
-	fx_api_refresh(e->sbx.L, &e->gctx); /* forget the last hook point's field values */
+	fx_api_refresh(e->sbx.L, &e->gctx); /* bring the kept field values up to date */
+	lua_pushnil(e->sbx.L); /* run_one's scratch slot */
 	for (int i = 0; i < e->n_order[h]; i++)
 		run_one(e, e->order[h][i], h, res);
+	lua_pop(e->sbx.L, 1);
 	e->cur = NULL;
 }
 
@@ -829,12 +835,14 @@ int fx_round_hook(fx_engine_t *e, const char *hook, const cJSON *context, const 
 	e->rules = rules;
 	e->gen++;
 	int ran = 0;
+	lua_pushnil(e->sbx.L); /* run_one's scratch slot */
 	for (int i = 0; i < e->n_order[h]; i++) {
 		if (!e->effs[e->order[h][i]].alive)
 			continue;
 		run_one(e, e->order[h][i], h, &res);
 		ran++;
 	}
+	lua_pop(e->sbx.L, 1);
 	e->gen++; /* views made during the call expire with it */
 	e->json = NULL;
 	e->rules = NULL;
