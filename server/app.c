@@ -52,7 +52,7 @@ bool app_require_admin(pw_app_t *app, const pw_http_request_t *req, pw_response_
 {
 	const char *want = app->cfg.admin_token;
 	if (!want || !*want) {
-		if (http_server_is_loopback(app->http))
+		if (app->http && http_server_is_loopback(app->http))
 			return true;
 		resp_error(res, 403, "admin_disabled",
 			   "Admin endpoints need PINWHEEL_ADMIN_TOKEN when the server is not on loopback.");
