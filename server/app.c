@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -74,6 +75,14 @@ bool app_require_admin(pw_app_t *app, const pw_http_request_t *req, pw_response_
 bool app_db_ok(pw_app_t *app)
 {
 	if (!app->db)
+		return false;
+	/* An open connection keeps answering from a file that was deleted or
+	 * replaced underneath it, and everything written then is lost: the
+	 * database counts as reachable only while the path still names the
+	 * file the server opened. */
+	struct stat fst;
+	if (app->db_ino && (stat(app->cfg.db_path, &fst) < 0 || fst.st_ino != app->db_ino ||
+			    fst.st_dev != app->db_dev))
 		return false;
 	sqlite3_stmt *st = NULL;
 	bool ok = sqlite3_prepare_v2(app->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
@@ -389,6 +398,11 @@ int app_start(pw_app_t *app)
 		return -1;
 	}
 	sqlite3_busy_timeout(app->db, 15000);
+	struct stat st;
+	if (stat(app->cfg.db_path, &st) == 0) {
+		app->db_ino = st.st_ino;
+		app->db_dev = st.st_dev;
+	}
 
 	if (app_routes(app) < 0) {
 		log_event(&app->log, PW_LOG_ERROR, "server.routes", "could not register routes");

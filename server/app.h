@@ -74,6 +74,7 @@ struct pw_app {
 	pw_sched_t *sched;
 	pw_presenter_t *presenter;
 	sqlite3 *db;             /* the server's own connection, for /health */
+	uint64_t db_ino, db_dev; /* the file it opened (0: unknown, e.g. :memory:) */
 	uv_signal_t sigterm, sigint;
 	bool signals_open;
 	bool shutting_down;
