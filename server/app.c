@@ -5,6 +5,7 @@
 #include "server/app.h"
 
 #include "core/season.h"
+#include "effects/provider.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -150,6 +151,7 @@ static int tick_run(void *ud, void **result)
 		.governance_interval = app->cfg.governance_interval,
 		.championship_seconds = -1,
 		.holder = "pinwheel-serve",
+		.fx = app->fx ? fx_provider_iface(app->fx) : NULL,
 	};
 	pw_round_out_t out;
 	pw_err_t err = {0};
@@ -159,6 +161,15 @@ static int tick_run(void *ud, void **result)
 		return -EIO;
 	}
 	r->round = out.round;
+	if (app->fx) {
+		/* Effect errors are counted for the operator; the report's
+		 * details stay with the effects module. */
+		fx_report_t rep;
+		fx_report_init(&rep);
+		fx_provider_take_report(app->fx, &rep);
+		r->fx_errors = rep.n_errors_total;
+		fx_report_free(&rep);
+	}
 	if (out.round > 0 && out.season_id > 0) {
 		int n = 0;
 		pw_game_row_t *games = store_games(app->wstore, out.season_id, out.round, &n);
@@ -190,6 +201,9 @@ static void tick_done(void *ud, int status, void *result)
 				log_event(&app->log, PW_LOG_ERROR, "presentation.failed", "round=%d error=%d",
 					  r->round, pr);
 		}
+		if (r->fx_errors)
+			log_event(&app->log, PW_LOG_WARN, "effects.errors", "round=%d errors=%zu", r->round,
+				  r->fx_errors);
 	} else if (r && r->error[0]) {
 		log_event(&app->log, PW_LOG_WARN, "tick.failed", "%s", r->error);
 	}
@@ -257,6 +271,13 @@ static int league_open(pw_app_t *app)
 		log_event(&app->log, PW_LOG_ERROR, "league.setup_failed", "%s", e.msg);
 		return -1;
 	}
+	/* Games read no stored metadata yet (a NULL reader): the league's
+	 * metadata reader belongs to the effects wiring of core/round.c. */
+	app->fx = fx_provider_new((fx_meta_reader_t){0}, err, sizeof err);
+	if (!app->fx) {
+		log_event(&app->log, PW_LOG_ERROR, "effects.init_failed", "%s", err);
+		return -1;
+	}
 	app->gov = gov_open(app->store, &app->gov_cfg);
 	app->wgov = gov_open(app->wstore, &app->gov_cfg);
 	if (!app->gov || !app->wgov) {
@@ -292,6 +313,8 @@ void app_close_league(pw_app_t *app)
 	gov_close(app->wgov);
 	store_close(app->store);
 	store_close(app->wstore);
+	fx_provider_free(app->fx);
+	app->fx = NULL;
 	app->gov = app->wgov = NULL;
 	app->store = app->wstore = NULL;
 }

@@ -60,6 +60,7 @@ typedef struct pw_tick_result {
 	int round;
 	size_t n_games;
 	int64_t *game_ids;
+	size_t fx_errors; /* effect errors during the tick */
 	char error[300];
 } pw_tick_result_t;
 
@@ -91,6 +92,9 @@ struct pw_app {
 	pw_gov_t *gov;
 	pw_store_t *wstore;
 	pw_gov_t *wgov;
+	/* The effects engine the tick worker's rounds run with (effects/
+	 * provider.h); only the worker uses it, one tick at a time. */
+	struct fx_provider *fx;
 	pw_bus_t bus_iface;
 	pw_gov_cfg_t gov_cfg;
 	int64_t league_id;
