@@ -48,6 +48,10 @@ typedef struct pw_err {
 const char *gov_err_code(int code);
 int gov_err_status(int code);
 
+/* Fills e (when not NULL) with code and a formatted sentence; returns code,
+ * so a failing path can `return gov_err_set(err, PW_E_NOT_FOUND, ...)`. */
+int gov_err_set(pw_err_t *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 typedef struct pw_gov_cfg {
 	bool require_approval;       /* PINWHEEL_RULES_REQUIRE_APPROVAL */
 	const char *scripts_dir;     /* library effects (default scripts/effects) */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,19 +16,6 @@
 #include "core/result.h"
 #include "core/roster.h"
 #include "core/season.h"
-
-static int seterr(pw_err_t *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int seterr(pw_err_t *e, int code, const char *fmt, ...)
-{
-	if (e) {
-		e->code = code;
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 static int64_t now_of(const pw_round_cfg_t *c)
 {
@@ -47,7 +35,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 {
 	const char *me = c->holder ? c->holder : "runner";
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	char *v = store_kv_get(s, PW_TICK_LOCK_KEY);
 	cJSON *o = v ? cJSON_Parse(v) : NULL;
 	free(v);
@@ -57,7 +45,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 		bool mine = cJSON_IsString(h) && !strcmp(h->valuestring, me);
 		bool stale = !cJSON_IsNumber(t) || now - (int64_t)t->valuedouble >= PW_TICK_LOCK_STALE;
 		if (!mine && !stale) {
-			int rc = seterr(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
+			int rc = gov_err_set(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
 					cJSON_IsString(h) ? h->valuestring : "?");
 			cJSON_Delete(o);
 			store_rollback(s);
@@ -73,7 +61,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 	cJSON_Delete(n);
 	if (store_kv_set(s, PW_TICK_LOCK_KEY, buf) < 0 || store_commit(s) < 0) {
 		store_rollback(s);
-		return seterr(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
 	}
 	return 0;
 }
@@ -137,13 +125,52 @@ static cJSON *active_effects_json(const pw_gstate_t *gs)
 	return arr;
 }
 
+/* One entity's meta column into out[kind][id] when it holds anything. */
+static void meta_add(pw_store_t *s, cJSON *out, const char *kind, int64_t id)
+{
+	char *txt = store_meta_get(s, kind, id);
+	cJSON *m = txt ? cJSON_Parse(txt) : NULL;
+	free(txt);
+	if (!cJSON_IsObject(m) || !m->child) {
+		cJSON_Delete(m);
+		return;
+	}
+	cJSON *k = cJSON_GetObjectItem(out, kind);
+	if (!k)
+		k = cJSON_AddObjectToObject(out, kind);
+	char key[24];
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	cJSON_AddItemToObject(k, key, m);
+}
+
+/*
+ * The effect metadata every hook of this tick reads (spec: "values as of
+ * the round start"). It goes into the snapshot rather than being read live
+ * so that a resumed tick and `rebuild` see what the first run saw.
+ */
+static cJSON *meta_snapshot(pw_store_t *s, const cJSON *teams, int64_t season_id)
+{
+	cJSON *out = cJSON_CreateObject();
+	const cJSON *t, *h;
+	cJSON_ArrayForEach(t, teams) {
+		meta_add(s, out, "team", (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble);
+		cJSON_ArrayForEach(h, cJSON_GetObjectItem(t, "hoopers")) {
+			const cJSON *hid = cJSON_GetObjectItem(h, "id");
+			if (cJSON_IsNumber(hid))
+				meta_add(s, out, "hooper", (int64_t)hid->valuedouble);
+		}
+	}
+	meta_add(s, out, "season", season_id);
+	return out;
+}
+
 static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int round, cJSON *published,
 		       pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	int64_t now = now_of(c);
 	int rc = 0;
@@ -177,8 +204,12 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	cJSON_AddNumberToObject(snap, "season_id", (double)season->id);
 	cJSON_AddNumberToObject(snap, "round", round);
 	cJSON_AddItemToObject(snap, "rules", rules_to_json(&gs->rules));
-	cJSON_AddItemToObject(snap, "effects", active_effects_json(gs));
-	cJSON_AddItemToObject(snap, "teams", store_teams_json(s, season->league_id));
+	cJSON *fxs = active_effects_json(gs);
+	cJSON_AddItemToObject(snap, "effects", fxs);
+	cJSON *teams = store_teams_json(s, season->league_id);
+	cJSON_AddItemToObject(snap, "teams", teams);
+	if (cJSON_GetArraySize(fxs) > 0)
+		cJSON_AddItemToObject(snap, "meta", meta_snapshot(s, teams, season->id));
 	cJSON *games = cJSON_AddArrayToObject(snap, "games");
 	for (int i = 0; rc == 0 && i < n; i++) {
 		cJSON *x = cJSON_CreateObject();
@@ -205,7 +236,7 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
-		return seterr(e, PW_E_INTERNAL, "starting round %d failed: %s", round, keep);
+		return gov_err_set(e, PW_E_INTERNAL, "starting round %d failed: %s", round, keep);
 	}
 	gov_sync(g);
 	return 0;
@@ -243,26 +274,57 @@ static void fx_from_snapshot(const cJSON *effects, fxlist_t *out)
 	out->n = k;
 }
 
+static bool fx_on(const pw_round_cfg_t *c, const fxlist_t *fx)
+{
+	return c->fx && fx->n > 0;
+}
+
+/* Hands the tick's metadata snapshot to the provider (see round.h). */
+static void fx_round_begin(const pw_round_cfg_t *c, const fxlist_t *fx, const cJSON *snap)
+{
+	if (fx_on(c, fx) && c->fx_extra && c->fx_extra->round_begin)
+		c->fx_extra->round_begin(c->fx->ud, cJSON_GetObjectItem(snap, "meta"));
+}
+
 /*
- * Plays one game: fills res and returns its JSON (caller owns), or NULL.
- * Shared by the runner and rebuild so both play a game the same way.
+ * Plays one game on a worker: fills res and hash. Shared by the runner and
+ * rebuild so both play a game the same way. Safe to run on several threads
+ * at once as long as each uses its own worker, res and meta_writes.
  */
-static cJSON *play(const pw_round_cfg_t *c, const fxlist_t *fx, int64_t game_id, int round,
-		   uint64_t seed, const pw_team_t *home, const pw_team_t *away, const pw_rules_t *rules,
-		   pw_game_result_t *res, cJSON *meta_writes, char hash[65])
+static int play(const pw_round_cfg_t *c, const fxlist_t *fx, int worker, int64_t game_id, int round,
+		uint64_t seed, const pw_team_t *home, const pw_team_t *away, const pw_rules_t *rules,
+		pw_game_result_t *res, cJSON *meta_writes, char hash[65])
 {
 	pw_game_input_t in = {.game_id = game_id, .round = round, .seed = seed, .home = home,
 			      .away = away, .rules = rules, .hooks = NULL};
-	if (c->fx && c->fx->game_begin && fx->n > 0 &&
-	    c->fx->game_begin(c->fx->ud, fx->v, fx->n, &in, &in.hooks) < 0)
+	const pw_fx_provider_t *p = fx_on(c, fx) ? c->fx : NULL;
+	const pw_fx_extra_t *x = p && c->fx_extra && c->fx_extra->game_begin_on && c->fx_extra->game_end_on
+					 ? c->fx_extra : NULL;
+	bool on = p && (x ? worker < x->workers : worker == 0);
+	int rc = 0;
+	if (on && x)
+		rc = x->game_begin_on(p->ud, worker, fx->v, fx->n, &in, &in.hooks);
+	else if (on && p->game_begin)
+		rc = p->game_begin(p->ud, fx->v, fx->n, &in, &in.hooks);
+	if (rc < 0)
 		in.hooks = NULL;
 	int (*sim)(const pw_game_input_t *, pw_game_result_t *) = c->sim ? c->sim : sim_game;
 	if (sim(&in, res) < 0)
-		return NULL;
-	if (c->fx && c->fx->game_end && fx->n > 0)
-		c->fx->game_end(c->fx->ud, res, meta_writes);
+		return -1;
+	if (on && x)
+		x->game_end_on(p->ud, worker, res, meta_writes);
+	else if (on && p->game_end)
+		p->game_end(p->ud, res, meta_writes);
 	result_hash(res, hash);
-	return result_to_json(res);
+	return 0;
+}
+
+/* Appends every item of from (emptied) to to, keeping the order. */
+static void move_items(cJSON *to, cJSON *from)
+{
+	cJSON *it;
+	while (from && (it = cJSON_DetachItemFromArray(from, 0)) != NULL)
+		cJSON_AddItemToArray(to, it);
 }
 
 static int apply_meta(pw_store_t *s, const cJSON *writes)
@@ -286,8 +348,10 @@ static int apply_meta(pw_store_t *s, const cJSON *writes)
 			nv = cJSON_CreateNumber(base + (cJSON_IsNumber(val) ? val->valuedouble : 1));
 		} else if (!strcmp(op->valuestring, "toggle")) {
 			nv = cJSON_CreateBool(!cJSON_IsTrue(old));
-		} else if (val) {
+		} else if (val && !cJSON_IsNull(val)) {
 			nv = cJSON_Duplicate(val, 1);
+		} else if (old) {
+			cJSON_DeleteItemFromObject(m, key->valuestring); /* set to nil deletes */
 		}
 		if (nv) {
 			if (old)
@@ -305,19 +369,221 @@ static int apply_meta(pw_store_t *s, const cJSON *writes)
 	return 0;
 }
 
-typedef struct played {
+/* One game of the tick, from its snapshot to its stored row. */
+typedef struct gjob {
+	const cJSON *gj, *hj, *aj;
+	pw_team_t home, away;
+	int idx;
+	int64_t gid;
+	uint64_t seed;
+	pw_game_result_t res;
+	char hash[65];
+	int rc;
+	cJSON *pre_meta, *game_meta, *post_meta; /* writes, kept apart to merge in order */
+	cJSON *failed;                           /* ids of effects that failed in round.game.* */
+	cJSON *ran;                              /* ids of effects that ran in round.game.* */
 	pw_game_row_t row;
-	char *rules, *home, *away, *result;
+	char *home_txt, *away_txt, *result;
 	cJSON *box;
-} played_t;
+} gjob_t;
+
+typedef struct gwork {
+	const pw_round_cfg_t *c;
+	const fxlist_t *fx;
+	const pw_rules_t *rules;
+	gjob_t *jobs;
+	int n, worker, stride, round;
+} gwork_t;
+
+static void *gwork_run(void *arg)
+{
+	gwork_t *w = arg;
+	for (int i = w->worker; i < w->n; i += w->stride) {
+		gjob_t *j = &w->jobs[i];
+		j->rc = play(w->c, w->fx, w->worker, j->gid, w->round, j->seed, &j->home, &j->away, w->rules,
+			     &j->res, j->game_meta, j->hash);
+	}
+	return NULL;
+}
+
+/*
+ * Simulates every job. Games are independent (each reads the tick's
+ * metadata snapshot, none sees another's writes), so which thread plays
+ * which game cannot change any result: worker w takes games w, w+W, ...
+ */
+static void simulate_all(const pw_round_cfg_t *c, const fxlist_t *fx, const pw_rules_t *rules,
+			 gjob_t *jobs, int n, int round)
+{
+	int want = c->parallel_games > 1 ? c->parallel_games : 1;
+	const pw_fx_extra_t *x = c->fx_extra;
+	if (fx_on(c, fx))
+		want = x && x->game_begin_on && x->game_end_on ? (want < x->workers ? want : x->workers) : 1;
+	if (want > n)
+		want = n;
+	if (want < 1)
+		want = 1;
+	gwork_t w[PW_MAX_TEAMS];
+	pthread_t th[PW_MAX_TEAMS];
+	bool started[PW_MAX_TEAMS] = {0};
+	if (want > PW_MAX_TEAMS)
+		want = PW_MAX_TEAMS;
+	for (int k = 0; k < want; k++) {
+		w[k] = (gwork_t){c, fx, rules, jobs, n, k, want, round};
+		/* Worker 0 is this thread; a thread that cannot start runs here too. */
+		started[k] = k > 0 && pthread_create(&th[k], NULL, gwork_run, &w[k]) == 0;
+	}
+	for (int k = 0; k < want; k++)
+		if (!started[k])
+			gwork_run(&w[k]);
+	for (int k = 1; k < want; k++)
+		if (started[k])
+			pthread_join(th[k], NULL);
+}
+
+static void round_hook_ex(const pw_round_cfg_t *c, const fxlist_t *fx, const char *hook, cJSON *ctx,
+			  cJSON *meta, cJSON *failed, cJSON *ran)
+{
+	if (!fx_on(c, fx) || !c->fx->round_hook)
+		return;
+	c->fx->round_hook(c->fx->ud, fx->v, fx->n, hook, ctx, meta);
+	if (!c->fx_extra || !c->fx_extra->round_hook_failed)
+		return;
+	for (int i = 0; i < fx->n; i++) {
+		int st = c->fx_extra->round_hook_failed(c->fx->ud, fx->v[i].id);
+		if (st >= 0 && ran)
+			cJSON_AddItemToArray(ran, cJSON_CreateString(fx->v[i].id));
+		if (st > 0 && failed)
+			cJSON_AddItemToArray(failed, cJSON_CreateString(fx->v[i].id));
+	}
+}
 
 static void round_hook(const pw_round_cfg_t *c, const fxlist_t *fx, const char *hook, cJSON *ctx,
 		       cJSON *meta)
 {
-	if (c->fx && c->fx->round_hook && fx->n > 0)
-		c->fx->round_hook(c->fx->ud, fx->v, fx->n, hook, ctx, meta);
+	round_hook_ex(c, fx, hook, ctx, meta, NULL, NULL);
 }
 
+static bool in_list(const cJSON *arr, const char *id)
+{
+	const cJSON *x;
+	cJSON_ArrayForEach(x, arr)
+		if (cJSON_IsString(x) && !strcmp(x->valuestring, id))
+			return true;
+	return false;
+}
+
+/*
+ * The 3-consecutive-failures rule (spec 20-effects). A game counts for an
+ * effect when the effect ran in it (sim hooks, or round.game.* around it);
+ * it failed when any of those calls raised an error or ran out of budget.
+ * Runs are kept in bot_state inside the games transaction, so they are
+ * exactly as durable as the games they count, and walked in schedule order
+ * so parallel and sequential ticks disable the same effect at the same game.
+ */
+static int note_failures(pw_gov_t *g, const fxlist_t *fx, gjob_t *jobs, int n, int round,
+			 cJSON *published)
+{
+	pw_store_t *s = gov_store(g);
+	char *txt = store_kv_get(s, PW_FX_STREAKS_KEY);
+	cJSON *st = txt ? cJSON_Parse(txt) : NULL;
+	free(txt);
+	if (!cJSON_IsObject(st)) {
+		cJSON_Delete(st);
+		st = cJSON_CreateObject();
+	}
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		const pw_game_result_t *r = &jobs[i].res;
+		for (int k = 0; rc == 0 && k < fx->n; k++) {
+			const char *id = fx->v[k].id;
+			bool ran = in_list(jobs[i].ran, id), failed = in_list(jobs[i].failed, id);
+			for (size_t x = 0; x < r->n_effects; x++)
+				if (!strcmp(r->effects[x].effect_id, id)) {
+					ran = true;
+					failed = failed || r->effects[x].errors > 0;
+				}
+			if (!ran)
+				continue;
+			cJSON *cur = cJSON_GetObjectItem(st, id);
+			int streak = failed ? (cJSON_IsNumber(cur) ? cur->valueint : 0) + 1 : 0;
+			const pw_effect_rec_t *er = gstate_effect(gov_state(g), id);
+			if (streak >= PW_FX_DISABLE_AFTER && er && er->status == PW_FX_ACTIVE) {
+				cJSON *pl = cJSON_CreateObject();
+				cJSON_AddStringToObject(pl, "effect_id", id);
+				cJSON_AddStringToObject(pl, "reason", "failed in 3 consecutive games");
+				cJSON_AddNumberToObject(pl, "round", round);
+				cJSON_AddNumberToObject(pl, "game_index", jobs[i].idx);
+				rc = gov_append_in_tx(g, "effect.disabled", "effect", id, 0, 0, round, pl);
+				if (rc == 0)
+					publish_later(published, "effect.disabled", pl);
+				else
+					cJSON_Delete(pl);
+				streak = 0;
+			}
+			if (cur)
+				cJSON_ReplaceItemInObject(st, id, cJSON_CreateNumber(streak));
+			else
+				cJSON_AddNumberToObject(st, id, streak);
+		}
+	}
+	char *out = rc == 0 ? cJSON_PrintUnformatted(st) : NULL;
+	if (rc == 0 && (!out || store_kv_set(s, PW_FX_STREAKS_KEY, out) < 0))
+		rc = -1;
+	free(out);
+	cJSON_Delete(st);
+	return rc;
+}
+
+/* ctx.meta "game" writes name the game by its simulation id (nothing else
+ * exists while it plays); the meta column lives on the stored row. */
+static void map_game_ids(cJSON *writes, const gjob_t *jobs, int n)
+{
+	cJSON *w;
+	cJSON_ArrayForEach(w, writes) {
+		const cJSON *kind = cJSON_GetObjectItem(w, "kind");
+		cJSON *id = cJSON_GetObjectItem(w, "id");
+		if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "game") || !cJSON_IsNumber(id))
+			continue;
+		for (int i = 0; i < n; i++)
+			if (jobs[i].gid == (int64_t)id->valuedouble) {
+				cJSON_SetNumberValue(id, (double)jobs[i].row.id);
+				break;
+			}
+	}
+}
+
+static cJSON *game_ctx(int round, const gjob_t *j)
+{
+	cJSON *g = cJSON_CreateObject();
+	cJSON_AddNumberToObject(g, "id", (double)j->gid);
+	cJSON_AddNumberToObject(g, "round", round);
+	cJSON_AddNumberToObject(g, "index", j->idx);
+	cJSON_AddNumberToObject(g, "home_team_id", (double)j->row.home_team_id);
+	cJSON_AddNumberToObject(g, "away_team_id", (double)j->row.away_team_id);
+	return g;
+}
+
+static void job_free(gjob_t *j)
+{
+	sim_result_free(&j->res);
+	cJSON_Delete(j->pre_meta);
+	cJSON_Delete(j->game_meta);
+	cJSON_Delete(j->post_meta);
+	cJSON_Delete(j->failed);
+	cJSON_Delete(j->ran);
+	free(j->home_txt);
+	free(j->away_txt);
+	free(j->result);
+	cJSON_Delete(j->box);
+}
+
+/*
+ * Stage 2. Three passes: (1) in schedule order, read each game's teams and
+ * fire round.game.pre; (2) simulate, possibly in parallel; (3) in schedule
+ * order, build results and fire round.game.post. Every hook reads the same
+ * metadata snapshot, so the passes give exactly the sequential outcome; the
+ * writes are merged in the order a sequential loop would have made them.
+ */
 static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
 		       const char *snapshot, cJSON *published, int *stored, pw_err_t *e)
 {
@@ -325,7 +591,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	pw_store_t *s = gov_store(g);
 	cJSON *snap = cJSON_Parse(snapshot ? snapshot : "");
 	if (!snap)
-		return seterr(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
+		return gov_err_set(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
 	pw_rules_t rules;
 	rules_default(&rules);
 	char msg[160];
@@ -334,6 +600,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	const cJSON *games = cJSON_GetObjectItem(snap, "games");
 	fxlist_t fx;
 	fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
+	fx_round_begin(c, &fx, snap);
 	cJSON *effect_ids = cJSON_CreateArray();
 	for (int i = 0; i < fx.n; i++)
 		cJSON_AddItemToArray(effect_ids, cJSON_CreateString(fx.v[i].id));
@@ -342,96 +609,131 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	char *rules_txt = cJSON_PrintUnformatted(cJSON_GetObjectItem(snap, "rules"));
 	cJSON *meta = cJSON_CreateArray();
 
-	int ng = cJSON_GetArraySize(games), np = 0, rc = 0;
-	played_t *pl = calloc((size_t)ng + 1, sizeof *pl);
-	pw_game_result_t res;
-	sim_result_init(&res);
+	int ng = cJSON_GetArraySize(games), nj = 0, rc = 0;
+	gjob_t *jobs = calloc((size_t)ng + 1, sizeof *jobs);
+	if (!jobs)
+		rc = gov_err_set(e, PW_E_INTERNAL, "out of memory");
 	cJSON *rctx = cJSON_CreateObject();
 	cJSON_AddNumberToObject(rctx, "round", round);
 	round_hook(c, &fx, "round.pre", rctx, meta);
 	const cJSON *gj;
 	cJSON_ArrayForEach(gj, games) {
-		if (!pl || rc < 0)
+		if (rc < 0)
 			break;
 		int idx = cJSON_GetObjectItem(gj, "index")->valueint;
 		if (store_game_exists(s, season->id, round, idx) == 1)
 			continue; /* stored before a crash: never twice */
+		gjob_t *j = &jobs[nj];
+		sim_result_init(&j->res);
+		j->gj = gj;
+		j->idx = idx;
 		int64_t hid = (int64_t)cJSON_GetObjectItem(gj, "home")->valuedouble;
 		int64_t aid = (int64_t)cJSON_GetObjectItem(gj, "away")->valuedouble;
-		const cJSON *hj = find_team(teams, hid), *aj = find_team(teams, aid);
-		pw_team_t home, away;
-		if (!hj || !aj || roster_team_from_json(&home, hj, msg, sizeof msg) < 0 ||
-		    roster_team_from_json(&away, aj, msg, sizeof msg) < 0) {
-			rc = seterr(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable", round, idx);
+		j->hj = find_team(teams, hid);
+		j->aj = find_team(teams, aid);
+		if (!j->hj || !j->aj || roster_team_from_json(&j->home, j->hj, msg, sizeof msg) < 0 ||
+		    roster_team_from_json(&j->away, j->aj, msg, sizeof msg) < 0) {
+			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable", round, idx);
 			break;
 		}
+		nj++;
 		for (int i = 0; i < PW_ROSTER_SIZE; i++)
-			home.hoopers[i].is_starter = away.hoopers[i].is_starter = i < PW_ON_FLOOR;
-		uint64_t seed = strtoull(cJSON_GetObjectItem(gj, "seed")->valuestring, NULL, 10);
+			j->home.hoopers[i].is_starter = j->away.hoopers[i].is_starter = i < PW_ON_FLOOR;
+		j->seed = strtoull(cJSON_GetObjectItem(gj, "seed")->valuestring, NULL, 10);
 		/* Game ids in the sim are (season, round, index) packed: stable
 		 * before the row exists, and the same on rebuild. */
-		int64_t gid = season->id * 1000000 + round * 100 + idx;
+		j->gid = season->id * 1000000 + round * 100 + idx;
+		j->row.home_team_id = hid;
+		j->row.away_team_id = aid;
+		j->pre_meta = cJSON_CreateArray();
+		j->game_meta = cJSON_CreateArray();
+		j->post_meta = cJSON_CreateArray();
+		j->failed = cJSON_CreateArray();
+		j->ran = cJSON_CreateArray();
 		cJSON *gctx = cJSON_CreateObject();
 		cJSON_AddNumberToObject(gctx, "round", round);
-		cJSON_AddNumberToObject(gctx, "home_team_id", (double)hid);
-		cJSON_AddNumberToObject(gctx, "away_team_id", (double)aid);
-		round_hook(c, &fx, "round.game.pre", gctx, meta);
-		char hash[65];
-		cJSON *rj = play(c, &fx, gid, round, seed, &home, &away, &rules, &res, meta, hash);
-		if (!rj) {
-			cJSON_Delete(gctx);
-			rc = seterr(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round, idx);
+		cJSON_AddItemToObject(gctx, "game", game_ctx(round, j));
+		round_hook_ex(c, &fx, "round.game.pre", gctx, j->pre_meta, j->failed, j->ran);
+		cJSON_Delete(gctx);
+	}
+	if (rc == 0)
+		simulate_all(c, &fx, &rules, jobs, nj, round);
+	for (int i = 0; rc == 0 && i < nj; i++) {
+		gjob_t *j = &jobs[i];
+		if (j->rc < 0) {
+			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round, j->idx);
 			break;
 		}
-		played_t *p = &pl[np++];
-		p->row.season_id = season->id;
-		p->row.round = round;
-		p->row.game_index = idx;
-		snprintf(p->row.stage, sizeof p->row.stage, "%s", cJSON_GetObjectItem(gj, "stage")->valuestring);
-		snprintf(p->row.series, sizeof p->row.series, "%s", cJSON_GetObjectItem(gj, "series")->valuestring);
-		p->row.series_game = cJSON_GetObjectItem(gj, "series_game")->valueint;
-		p->row.home_team_id = hid;
-		p->row.away_team_id = aid;
-		p->row.home_score = res.home_score;
-		p->row.away_score = res.away_score;
-		p->row.winner_team_id = res.winner == 0 ? hid : aid;
-		p->row.seed = seed;
-		snprintf(p->row.hash, sizeof p->row.hash, "%s", hash);
-		p->rules = rules_txt;
-		p->home = cJSON_PrintUnformatted(hj);
-		p->away = cJSON_PrintUnformatted(aj);
-		p->box = cJSON_DetachItemFromObject(rj, "box_scores");
-		cJSON_AddItemToObject(rj, "box_scores", cJSON_Duplicate(p->box, 1));
-		p->result = cJSON_PrintUnformatted(rj);
+		cJSON *rj = result_to_json(&j->res);
+		if (!rj) {
+			rc = gov_err_set(e, PW_E_INTERNAL, "out of memory");
+			break;
+		}
+		pw_game_row_t *row = &j->row;
+		row->season_id = season->id;
+		row->round = round;
+		row->game_index = j->idx;
+		snprintf(row->stage, sizeof row->stage, "%s", cJSON_GetObjectItem(j->gj, "stage")->valuestring);
+		snprintf(row->series, sizeof row->series, "%s", cJSON_GetObjectItem(j->gj, "series")->valuestring);
+		row->series_game = cJSON_GetObjectItem(j->gj, "series_game")->valueint;
+		row->home_score = j->res.home_score;
+		row->away_score = j->res.away_score;
+		row->winner_team_id = j->res.winner == 0 ? row->home_team_id : row->away_team_id;
+		row->seed = j->seed;
+		snprintf(row->hash, sizeof row->hash, "%s", j->hash);
+		j->home_txt = cJSON_PrintUnformatted(j->hj);
+		j->away_txt = cJSON_PrintUnformatted(j->aj);
+		j->box = cJSON_DetachItemFromObject(rj, "box_scores");
+		cJSON_AddItemToObject(rj, "box_scores", cJSON_Duplicate(j->box, 1));
+		j->result = cJSON_PrintUnformatted(rj);
 		cJSON_Delete(rj);
-		cJSON_AddNumberToObject(gctx, "home_score", res.home_score);
-		cJSON_AddNumberToObject(gctx, "away_score", res.away_score);
-		cJSON_AddNumberToObject(gctx, "winner_team_id", (double)p->row.winner_team_id);
-		cJSON_AddNumberToObject(gctx, "margin", abs(res.home_score - res.away_score));
-		round_hook(c, &fx, "round.game.post", gctx, meta);
+		cJSON *gctx = cJSON_CreateObject();
+		cJSON_AddNumberToObject(gctx, "round", round);
+		cJSON *gv = game_ctx(round, j);
+		cJSON_AddNumberToObject(gv, "home_score", row->home_score);
+		cJSON_AddNumberToObject(gv, "away_score", row->away_score);
+		cJSON_AddNumberToObject(gv, "winner_team_id", (double)row->winner_team_id);
+		cJSON_AddNumberToObject(gv, "margin", abs(row->home_score - row->away_score));
+		/* Both places: ctx.game.winner_team_id (spec) and the flat
+		 * fields earlier runner versions gave. */
+		cJSON_AddItemToObject(gctx, "game", gv);
+		cJSON_AddNumberToObject(gctx, "home_team_id", (double)row->home_team_id);
+		cJSON_AddNumberToObject(gctx, "away_team_id", (double)row->away_team_id);
+		cJSON_AddNumberToObject(gctx, "home_score", row->home_score);
+		cJSON_AddNumberToObject(gctx, "away_score", row->away_score);
+		cJSON_AddNumberToObject(gctx, "winner_team_id", (double)row->winner_team_id);
+		cJSON_AddNumberToObject(gctx, "margin", abs(row->home_score - row->away_score));
+		round_hook_ex(c, &fx, "round.game.post", gctx, j->post_meta, j->failed, j->ran);
 		cJSON_Delete(gctx);
+		move_items(meta, j->pre_meta);
+		move_items(meta, j->game_meta);
+		move_items(meta, j->post_meta);
 	}
 	round_hook(c, &fx, "round.post", rctx, meta);
 	cJSON_Delete(rctx);
-	sim_result_free(&res);
 
 	if (rc == 0 && store_begin(s) < 0)
-		rc = seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	else if (rc == 0) {
-		for (int i = 0; rc == 0 && i < np; i++) {
-			played_t *p = &pl[i];
-			int64_t id = store_game_insert(s, &p->row, p->rules, effects_txt, p->home, p->away, p->result);
+		gov_sync(g);
+		for (int i = 0; rc == 0 && i < nj; i++) {
+			gjob_t *j = &jobs[i];
+			int64_t id = store_game_insert(s, &j->row, rules_txt, effects_txt, j->home_txt, j->away_txt,
+						       j->result);
 			const cJSON *b;
-			cJSON_ArrayForEach(b, p->box)
+			cJSON_ArrayForEach(b, j->box)
 				if (id > 0 && store_box_insert(s, id, b) < 0)
 					id = -1;
 			if (id < 0) {
 				rc = -1;
 				break;
 			}
-			p->row.id = id;
+			j->row.id = id;
 		}
+		map_game_ids(meta, jobs, nj);
 		if (rc == 0 && apply_meta(s, meta) < 0)
+			rc = -1;
+		if (rc == 0 && fx_on(c, &fx) && note_failures(g, &fx, jobs, nj, round, published) < 0)
 			rc = -1;
 		if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_GAMES, NULL) < 0)
 			rc = -1;
@@ -440,32 +742,37 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 			char keep[256];
 			snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 			store_rollback(s);
-			rc = seterr(e, PW_E_INTERNAL, "storing round %d failed: %s", round, keep);
+			gov_reset(g);
+			rc = gov_err_set(e, PW_E_INTERNAL, "storing round %d failed: %s", round, keep);
+		} else {
+			gov_sync(g);
 		}
 	}
-	for (int i = 0; pl && i < np; i++) {
+	for (int i = 0; i < nj; i++) {
 		if (rc == 0) {
+			const pw_game_row_t *row = &jobs[i].row;
 			cJSON *o = cJSON_CreateObject();
-			cJSON_AddNumberToObject(o, "game_id", (double)pl[i].row.id);
+			cJSON_AddNumberToObject(o, "game_id", (double)row->id);
 			cJSON_AddNumberToObject(o, "season_id", (double)season->id);
 			cJSON_AddNumberToObject(o, "round", round);
-			cJSON_AddNumberToObject(o, "home_team_id", (double)pl[i].row.home_team_id);
-			cJSON_AddNumberToObject(o, "away_team_id", (double)pl[i].row.away_team_id);
-			cJSON_AddNumberToObject(o, "home_score", pl[i].row.home_score);
-			cJSON_AddNumberToObject(o, "away_score", pl[i].row.away_score);
-			cJSON_AddNumberToObject(o, "winner_team_id", (double)pl[i].row.winner_team_id);
-			cJSON_AddStringToObject(o, "stage", pl[i].row.stage);
-			if (pl[i].row.series[0])
-				cJSON_AddStringToObject(o, "series", pl[i].row.series);
+			cJSON_AddNumberToObject(o, "home_team_id", (double)row->home_team_id);
+			cJSON_AddNumberToObject(o, "away_team_id", (double)row->away_team_id);
+			cJSON_AddNumberToObject(o, "home_score", row->home_score);
+			cJSON_AddNumberToObject(o, "away_score", row->away_score);
+			cJSON_AddNumberToObject(o, "winner_team_id", (double)row->winner_team_id);
+			cJSON_AddStringToObject(o, "stage", row->stage);
+			if (row->series[0])
+				cJSON_AddStringToObject(o, "series", row->series);
 			publish_later(published, "game.completed", o);
 		}
-		free(pl[i].home);
-		free(pl[i].away);
-		free(pl[i].result);
-		cJSON_Delete(pl[i].box);
+		job_free(&jobs[i]);
 	}
-	*stored = rc == 0 ? np : 0;
-	free(pl);
+	/* A failed tick never reaches a job that was not set up; still free
+	 * the one whose teams could not be read. */
+	if (jobs && nj < ng)
+		job_free(&jobs[nj]);
+	*stored = rc == 0 ? nj : 0;
+	free(jobs);
 	free(rules_txt);
 	free(effects_txt);
 	free(fx.v);
@@ -482,7 +789,7 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	cJSON *expired = NULL, *summary = NULL;
 	int rc = gov_expire_effects_in_tx(g, round, &expired, e);
@@ -490,8 +797,10 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	bool due = round % interval == 0;
 	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
-	if (snap)
+	if (snap) {
 		fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
+		fx_round_begin(c, &fx, snap);
+	}
 	cJSON *meta = cJSON_CreateArray();
 	if (rc == 0 && due) {
 		cJSON *ctx = cJSON_CreateObject();
@@ -506,19 +815,19 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		cJSON_Delete(ctx);
 	}
 	if (rc == 0 && apply_meta(s, meta) < 0)
-		rc = seterr(e, PW_E_INTERNAL, "writing effect metadata failed");
+		rc = gov_err_set(e, PW_E_INTERNAL, "writing effect metadata failed");
 	cJSON_Delete(meta);
 	free(fx.v);
 	cJSON_Delete(snap);
 	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_GOVERN, NULL) < 0)
-		rc = seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	crash_point(c, PW_STAGE_GOVERN, true);
 	if (rc < 0 || store_commit(s) < 0) {
 		store_rollback(s);
 		gov_reset(g);
 		cJSON_Delete(expired);
 		cJSON_Delete(summary);
-		return rc < 0 ? rc : seterr(e, PW_E_INTERNAL, "governance of round %d failed", round);
+		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "governance of round %d failed", round);
 	}
 	gov_sync(g);
 	if (summary) {
@@ -539,17 +848,17 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	cJSON *gen = cJSON_CreateArray();
 	int rc = report_round_in_tx(g, season->id, round, gen, e);
 	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_REPORTS, NULL) < 0)
-		rc = seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	crash_point(c, PW_STAGE_REPORTS, true);
 	if (rc < 0 || store_commit(s) < 0) {
 		store_rollback(s);
 		cJSON_Delete(gen);
-		return rc < 0 ? rc : seterr(e, PW_E_INTERNAL, "reports of round %d failed", round);
+		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "reports of round %d failed", round);
 	}
 	cJSON *r;
 	cJSON_ArrayForEach(r, gen)
@@ -566,7 +875,7 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return seterr(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	pw_season_row_t cur;
 	store_season_get(s, season->id, &cur);
@@ -641,7 +950,7 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
-		return seterr(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
+		return gov_err_set(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
 	}
 	gov_sync(g);
 	snprintf(season->phase, sizeof season->phase, "%s", phase);
@@ -652,12 +961,12 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 {
 	memset(out, 0, sizeof *out);
 	if (!c || !c->gov)
-		return seterr(e, PW_E_INVALID, "the runner needs the governance service");
+		return gov_err_set(e, PW_E_INVALID, "the runner needs the governance service");
 	pw_store_t *s = gov_store(c->gov);
 	pw_season_row_t season;
 	int have = season_current(s, &season);
 	if (have != 1)
-		return seterr(e, have < 0 ? PW_E_INTERNAL : PW_E_CONFLICT, "there is no season to play");
+		return gov_err_set(e, have < 0 ? PW_E_INTERNAL : PW_E_CONFLICT, "there is no season to play");
 	out->season_id = season.id;
 	snprintf(out->phase, sizeof out->phase, "%s", season.phase);
 	if (!strcmp(season.phase, "complete"))
@@ -725,9 +1034,10 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 	/* Replaying the log from scratch is part of the check. */
 	gov_reset(g);
 	if (gov_sync(g) < 0)
-		return seterr(e, PW_E_INTERNAL, "replaying the event log failed");
+		return gov_err_set(e, PW_E_INTERNAL, "replaying the event log failed");
 	const pw_gstate_t *gs = gov_state(g);
-	int n = 0, bad = 0;
+	int n = 0, bad = 0, meta_round = -1;
+	int64_t meta_season = -1;
 	int64_t *ids = store_all_game_ids(s, &n);
 	if (checked)
 		*checked = 0;
@@ -761,14 +1071,24 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 			fx.v[fx.n++] = (pw_fx_active_t){er->id, er->name, er->source};
 		}
 		char hash[65] = "";
+		if (ok && fx.n > 0 && (row.season_id != meta_season || row.round != meta_round)) {
+			/* The metadata the tick's games read, from its snapshot. */
+			char *snap_txt = NULL;
+			int stage = 0;
+			store_progress_get(s, row.season_id, row.round, &stage, &snap_txt);
+			cJSON *snap = snap_txt ? cJSON_Parse(snap_txt) : NULL;
+			free(snap_txt);
+			fx_round_begin(c, &fx, snap);
+			cJSON_Delete(snap);
+			meta_season = row.season_id;
+			meta_round = row.round;
+		}
 		if (ok) {
 			for (int k = 0; k < PW_ROSTER_SIZE; k++)
 				ht.hoopers[k].is_starter = at.hoopers[k].is_starter = k < PW_ON_FLOOR;
 			cJSON *meta = cJSON_CreateArray();
 			int64_t gid = row.season_id * 1000000 + row.round * 100 + row.game_index;
-			cJSON *out = play(c, &fx, gid, row.round, row.seed, &ht, &at, &r, &res, meta, hash);
-			ok = out != NULL;
-			cJSON_Delete(out);
+			ok = play(c, &fx, 0, gid, row.round, row.seed, &ht, &at, &r, &res, meta, hash) == 0;
 			cJSON_Delete(meta);
 		}
 		if (!ok || strcmp(hash, row.hash)) {

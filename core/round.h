@@ -5,10 +5,13 @@
  * A tick runs as stages, each one short transaction that also records the
  * stage reached in round_progress:
  *   1 begin     phase setup→active; the tick's games (regular schedule or
- *               the next playoff games) and a snapshot of rules, teams and
- *               active effects, so a rerun plays exactly the same games
- *   2 games     simulate (outside any transaction), then store results, box
- *               scores and effect metadata writes in schedule order
+ *               the next playoff games) and a snapshot of rules, teams,
+ *               active effects and their metadata, so a rerun (and
+ *               rebuild) plays exactly the same games
+ *   2 games     simulate (outside any transaction, optionally on several
+ *               threads), then store results, box scores and effect
+ *               metadata writes in schedule order; an effect failing in
+ *               PW_FX_DISABLE_AFTER consecutive games gets effect.disabled
  *   3 govern    effect lifetimes (effect.expired); tally when due, enact,
  *               regenerate tokens
  *   4 reports   simulation, governance, private and commentary reports
@@ -68,10 +71,39 @@ typedef struct pw_fx_provider {
 			   const struct cJSON *ctx, struct cJSON *meta_writes);
 } pw_fx_provider_t;
 
+/*
+ * Optional extensions of a provider (called with the provider's ud; kept
+ * apart so that providers written against the four fields above still
+ * build). NULL fields: not offered; the runner copes.
+ */
+typedef struct pw_fx_extra {
+	/* The tick's effect metadata as of its start, from the round snapshot:
+	 * {"team": {"<id>": {"key": value, ...}}, "hooper": {...}, "season": {...}}
+	 * (meta may be NULL: nothing stored). Called before the tick's first
+	 * hook, again before governance, and by rebuild before each round, so
+	 * a resumed or rebuilt tick reads exactly what the first run read. */
+	void (*round_begin)(void *ud, const struct cJSON *meta);
+	/* After a round_hook call: 1 when effect_id raised an error or ran out of
+	 * budget in it, 0 when it ran cleanly, -1 when it did not run. Feeds the
+	 * 3-consecutive-failures rule together with the games' effect stats. */
+	int (*round_hook_failed)(void *ud, const char *effect_id);
+	/* Parallel games: `workers` sandboxes, worker w (0 <= w < workers) used
+	 * by one thread at a time. Same contract as game_begin / game_end. */
+	int workers;
+	int (*game_begin_on)(void *ud, int worker, const pw_fx_active_t *fx, int n,
+			     const pw_game_input_t *in, const pw_hooks_t **hooks);
+	void (*game_end_on)(void *ud, int worker, pw_game_result_t *res, struct cJSON *meta_writes);
+} pw_fx_extra_t;
+
+/* The bot_state key holding each effect's current run of failing games. */
+#define PW_FX_STREAKS_KEY "fx_failure_streaks"
+#define PW_FX_DISABLE_AFTER 3
+
 typedef struct pw_round_cfg {
 	pw_gov_t *gov;                   /* required; its store is used */
 	const pw_bus_t *bus;             /* may be NULL */
 	const pw_fx_provider_t *fx;      /* may be NULL */
+	const pw_fx_extra_t *fx_extra;   /* may be NULL; only used with fx */
 	/* The simulation; NULL means sim_game. Tests pass doubles. */
 	int (*sim)(const pw_game_input_t *in, pw_game_result_t *out);
 	int64_t (*now)(void *ud);        /* unix seconds; NULL: time() */
@@ -79,6 +111,11 @@ typedef struct pw_round_cfg {
 	int governance_interval;         /* tally every N ticks; 0 → 1 */
 	int championship_seconds;        /* < 0 → 1800 (30 min); 0: ends at once */
 	int offseason_ticks;             /* governance-only ticks before complete; 0 → 1 */
+	/* Threads for a tick's games (0 or 1: sequential). With effects the
+	 * provider must offer fx_extra->game_begin_on with enough workers,
+	 * else games run sequentially. Results are identical either way:
+	 * stored and metadata-applied in schedule order. */
+	int parallel_games;
 	const char *holder;              /* lock holder name; NULL → "runner" */
 	/* Test hooks: _exit(77) right after stage crash_after commits, or
 	 * inside stage crash_inside's transaction just before it commits. */

@@ -62,6 +62,22 @@ static char *dupstr(const unsigned char *t)
 	return p;
 }
 
+/* The first column of the one row that `sql` (one int64 parameter) finds,
+ * as a malloc'd string; NULL when there is no row, the value is NULL, or
+ * the statement failed (then the store's error says why). */
+static char *text_by_id(pw_store_t *s, const char *sql, int64_t id)
+{
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	char *r = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = dupstr(sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return r;
+}
+
 static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t len)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
@@ -540,15 +556,7 @@ int store_season_set_round(pw_store_t *s, int64_t season_id, int round)
 char *store_season_rules(pw_store_t *s, int64_t season_id)
 {
 	static const char sql[] = "SELECT rules_json FROM seasons WHERE id=?";
-	sqlite3_stmt *st = prep(s, sql);
-	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, season_id);
-	char *r = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = dupstr(sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return r;
+	return text_by_id(s, sql, season_id);
 }
 
 cJSON *store_seasons_json(pw_store_t *s, int64_t league_id)
@@ -765,15 +773,7 @@ char *store_meta_get(pw_store_t *s, const char *kind, int64_t id)
 		failf(s, "unknown meta kind \"%s\"", kind);
 		return NULL;
 	}
-	sqlite3_stmt *st = prep(s, sql);
-	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	char *r = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = dupstr(sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return r;
+	return text_by_id(s, sql, id);
 }
 
 int store_meta_set(pw_store_t *s, const char *kind, int64_t id, const char *json)
@@ -1419,15 +1419,7 @@ int store_archive_insert(pw_store_t *s, int64_t season_id, const char *json)
 char *store_archive_get(pw_store_t *s, int64_t season_id)
 {
 	static const char sql[] = "SELECT json FROM season_archives WHERE season_id=?";
-	sqlite3_stmt *st = prep(s, sql);
-	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, season_id);
-	char *r = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = dupstr(sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return r;
+	return text_by_id(s, sql, season_id);
 }
 
 int store_ai_usage_insert(pw_store_t *s, const char *model, const char *call_type, int in_tok,

@@ -12,6 +12,7 @@
 #include "core/round.h"
 #include "core/season.h"
 #include "core/store.h"
+#include "effects/league_fx.h"
 #include "server/cli.h"
 
 #define MAX_PROPOSALS 16
@@ -37,7 +38,12 @@ static void season_usage(FILE *out)
 		"  --format F       text (default) or json\n"
 		"  --db PATH        keep the season in this database (default: in memory)\n"
 		"  --propose TEXT   before the first tick, a governor of team 1 proposes TEXT and\n"
-		"                   one governor per team votes yes (repeatable)\n");
+		"                   one governor per team votes yes (repeatable)\n"
+		"  --propose-effect FILE.lua\n"
+		"                   the same with the Lua effect in FILE attached (repeatable);\n"
+		"                   every effect is checked and test-run in the sandbox first\n"
+		"  --parallel N     play each tick's games on N threads (default 1; env\n"
+		"                   PINWHEEL_PARALLEL_GAMES); the results are identical\n");
 }
 
 /* Joins one governor per team; returns how many (ids in gids). */
@@ -62,6 +68,28 @@ static int script_governors(pw_gov_t *g, int64_t *gids, int max)
 	return n;
 }
 
+/* A whole (small) file as a string; NULL with err set. Caller frees. */
+static char *slurp(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot open \"%s\"", path);
+		return NULL;
+	}
+	char *buf = malloc(FX_SOURCE_MAX + 1);
+	size_t n = buf ? fread(buf, 1, FX_SOURCE_MAX + 1, f) : 0;
+	fclose(f);
+	if (!buf || n > FX_SOURCE_MAX) {
+		snprintf(err, errlen, buf ? "\"%s\" is longer than %d bytes" : "out of memory", path,
+			 FX_SOURCE_MAX);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* texts[i] is proposal text, or "@FILE" for an attached effect script. */
 static int script_proposals(pw_gov_t *g, const char **texts, int n)
 {
 	int64_t gids[PW_MAX_TEAMS];
@@ -72,7 +100,18 @@ static int script_proposals(pw_gov_t *g, const char **texts, int n)
 		cJSON *o = NULL;
 		pw_err_t e;
 		int64_t who = gids[i % ng];
-		if (gov_propose(g, who, texts[i], NULL, &o, &e) < 0) {
+		char *lua = NULL, text[512], msg[256];
+		snprintf(text, sizeof text, "%s", texts[i]);
+		if (texts[i][0] == '@') {
+			if (!(lua = slurp(texts[i] + 1, msg, sizeof msg))) {
+				cli_error("season", "--propose-effect: %s", msg);
+				return -1;
+			}
+			snprintf(text, sizeof text, "Install the effect in %s", texts[i] + 1);
+		}
+		int prc = gov_propose(g, who, text, lua, &o, &e);
+		free(lua);
+		if (prc < 0) {
 			cli_error("season", "--propose \"%s\": %s", texts[i], e.msg);
 			return -1;
 		}
@@ -147,8 +186,9 @@ static void print_text(const cJSON *o)
 
 int cmd_season(int argc, char **argv)
 {
-	const char *lseed_s = NULL, *seed_s = NULL, *format = NULL, *db = NULL;
+	const char *lseed_s = NULL, *seed_s = NULL, *format = NULL, *db = NULL, *par_s = NULL;
 	const char *props[MAX_PROPOSALS];
+	char fxargs[MAX_PROPOSALS][1024];
 	int nprops = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -157,7 +197,8 @@ int cmd_season(int argc, char **argv)
 			return 0;
 		}
 		if (!strcmp(a, "--league-seed") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
-		    !strcmp(a, "--db") || !strcmp(a, "--propose")) {
+		    !strcmp(a, "--db") || !strcmp(a, "--propose") || !strcmp(a, "--propose-effect") ||
+		    !strcmp(a, "--parallel")) {
 			if (!(v = need_value("season", argc, argv, &i)))
 				return 2;
 		} else {
@@ -172,9 +213,16 @@ int cmd_season(int argc, char **argv)
 			format = v;
 		else if (!strcmp(a, "--db"))
 			db = v;
-		else if (nprops < MAX_PROPOSALS)
+		else if (!strcmp(a, "--parallel"))
+			par_s = v;
+		else if (nprops < MAX_PROPOSALS && !strcmp(a, "--propose"))
 			props[nprops++] = v;
-		else {
+		else if (nprops < MAX_PROPOSALS) {
+			/* "@FILE" marks an attached script for script_proposals. */
+			snprintf(fxargs[nprops], sizeof fxargs[nprops], "@%s", v);
+			props[nprops] = fxargs[nprops];
+			nprops++;
+		} else {
 			cli_error("season", "at most %d --propose options", MAX_PROPOSALS);
 			return 2;
 		}
@@ -186,6 +234,14 @@ int cmd_season(int argc, char **argv)
 	seed_s = cli_value(seed_s, "PINWHEEL_SEED", NULL);
 	if (seed_s && cli_parse_u64("season", "--seed", seed_s, &seed) < 0)
 		return 2;
+	uint64_t par = 1;
+	par_s = cli_value(par_s, "PINWHEEL_PARALLEL_GAMES", "1");
+	if (cli_parse_u64("season", "--parallel", par_s, &par) < 0)
+		return 2;
+	if (par < 1 || par > FX_LEAGUE_MAX_WORKERS) {
+		cli_error("season", "--parallel must be 1 to %d, got %s", FX_LEAGUE_MAX_WORKERS, par_s);
+		return 2;
+	}
 	format = cli_value(format, "PINWHEEL_FORMAT", "text");
 	if (strcmp(format, "text") && strcmp(format, "json")) {
 		cli_error("season", "--format must be text or json, got \"%s\"", format);
@@ -203,6 +259,14 @@ int cmd_season(int argc, char **argv)
 	pw_gov_cfg_t gcfg = {.scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", "scripts/effects")};
 	pw_gov_t *g = NULL;
 	int rc = 1;
+	fx_league_opts_t fo = {.workers = (int)par};
+	fx_league_t *fx = fx_league_new(&fo, err, sizeof err);
+	if (!fx) {
+		cli_error("season", "%s", err);
+		store_close(s);
+		return 1;
+	}
+	fx_league_gov_cfg(fx, &gcfg);
 	if (season_setup_league(s, "Pinwheel Fates", lseed, 8, &lid, &e) < 0) {
 		cli_error("season", "%s", e.msg);
 		goto out;
@@ -222,6 +286,7 @@ int cmd_season(int argc, char **argv)
 	if (nprops && script_proposals(g, props, nprops) < 0)
 		goto out;
 	pw_round_cfg_t rc_cfg = {.gov = g, .championship_seconds = 0, .holder = "pinwheel-season"};
+	fx_league_round_cfg(fx, &rc_cfg);
 	for (int ticks = 0; ticks < 1000; ticks++) {
 		pw_round_out_t ro;
 		if (round_tick(&rc_cfg, &ro, &e) < 0) {
@@ -243,6 +308,7 @@ int cmd_season(int argc, char **argv)
 	rc = 0;
 out:
 	gov_close(g);
+	fx_league_free(fx);
 	store_close(s);
 	return rc;
 }
@@ -317,18 +383,26 @@ int cmd_rebuild(int argc, char **argv)
 		cli_error("rebuild", "%s", err);
 		return 1;
 	}
-	pw_gov_t *g = gov_open(s, NULL);
+	/* Games are replayed with their stored effects in the real sandbox. */
+	fx_league_t *fx = fx_league_new(NULL, err, sizeof err);
+	pw_gov_t *g = fx ? gov_open(s, NULL) : NULL;
 	if (!g) {
-		cli_error("rebuild", "the event log of \"%s\" cannot be replayed", db);
+		if (fx)
+			cli_error("rebuild", "the event log of \"%s\" cannot be replayed", db);
+		else
+			cli_error("rebuild", "%s", err);
+		fx_league_free(fx);
 		store_close(s);
 		return 1;
 	}
 	pw_round_cfg_t cfg = {.gov = g};
+	fx_league_round_cfg(fx, &cfg);
 	pw_err_t e;
 	int checked = 0;
 	int bad = round_rebuild(&cfg, &checked, log_line, NULL, &e);
 	int64_t events = store_events_count(s);
 	gov_close(g);
+	fx_league_free(fx);
 	store_close(s);
 	if (bad < 0) {
 		cli_error("rebuild", "%s", e.msg);
