@@ -5,7 +5,7 @@
 #include "server/app.h"
 
 #include "core/season.h"
-#include "effects/provider.h"
+#include "effects/league_fx.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -151,8 +151,9 @@ static int tick_run(void *ud, void **result)
 		.governance_interval = app->cfg.governance_interval,
 		.championship_seconds = -1,
 		.holder = "pinwheel-serve",
-		.fx = app->fx ? fx_provider_iface(app->fx) : NULL,
 	};
+	if (app->fx)
+		fx_league_round_cfg(app->fx, &rc); /* effects and parallel games */
 	pw_round_out_t out;
 	pw_err_t err = {0};
 	gov_sync(app->wgov);
@@ -166,7 +167,7 @@ static int tick_run(void *ud, void **result)
 		 * details stay with the effects module. */
 		fx_report_t rep;
 		fx_report_init(&rep);
-		fx_provider_take_report(app->fx, &rep);
+		fx_league_take_report(app->fx, &rep);
 		r->fx_errors = rep.n_errors_total;
 		fx_report_free(&rep);
 	}
@@ -267,15 +268,16 @@ static int league_open(pw_app_t *app)
 		.scripts_dir = app->cfg.scripts_dir,
 		.bus = &app->bus_iface,
 	};
-	if (season_setup_league(app->store, "Pinwheel Fates", app->cfg.league_seed, 8, &app->league_id, &e) < 0) {
-		log_event(&app->log, PW_LOG_ERROR, "league.setup_failed", "%s", e.msg);
-		return -1;
-	}
-	/* Games read no stored metadata yet (a NULL reader): the league's
-	 * metadata reader belongs to the effects wiring of core/round.c. */
-	app->fx = fx_provider_new((fx_meta_reader_t){0}, err, sizeof err);
+	/* The one place serve meets the effects engine: governance checks
+	 * effect scripts and projects impact with it, ticks run games with it. */
+	app->fx = fx_league_new(&(fx_league_opts_t){.workers = 2}, err, sizeof err);
 	if (!app->fx) {
 		log_event(&app->log, PW_LOG_ERROR, "effects.init_failed", "%s", err);
+		return -1;
+	}
+	fx_league_gov_cfg(app->fx, &app->gov_cfg);
+	if (season_setup_league(app->store, "Pinwheel Fates", app->cfg.league_seed, 8, &app->league_id, &e) < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "league.setup_failed", "%s", e.msg);
 		return -1;
 	}
 	app->gov = gov_open(app->store, &app->gov_cfg);
@@ -313,7 +315,7 @@ void app_close_league(pw_app_t *app)
 	gov_close(app->wgov);
 	store_close(app->store);
 	store_close(app->wstore);
-	fx_provider_free(app->fx);
+	fx_league_free(app->fx); /* after gov_close, as league_fx.h asks */
 	app->fx = NULL;
 	app->gov = app->wgov = NULL;
 	app->store = app->wstore = NULL;

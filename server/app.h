@@ -92,9 +92,9 @@ struct pw_app {
 	pw_gov_t *gov;
 	pw_store_t *wstore;
 	pw_gov_t *wgov;
-	/* The effects engine the tick worker's rounds run with (effects/
-	 * provider.h); only the worker uses it, one tick at a time. */
-	struct fx_provider *fx;
+	/* The effects engine (effects/league_fx.h): the tick worker's rounds
+	 * run with it, governance checks scripts with it. */
+	struct fx_league *fx;
 	pw_bus_t bus_iface;
 	pw_gov_cfg_t gov_cfg;
 	int64_t league_id;
