@@ -46,7 +46,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := tests/runner.c $(wildcard tests/unit/*.c tests/integration/*.c tests/e2e/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all run test test-run asan ubsan bench fuzz fuzz-short clean
+.PHONY: all run test test-run asan ubsan bench fuzz fuzz-short fuzz-short-effects clean
 all: $(BUILD)/pinwheel
 
 $(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
@@ -99,11 +99,26 @@ build/fuzz/http_parser: tests/fuzz/fuzz_http_parser.c server/http_parser.c serve
 	@mkdir -p build/fuzz/corpus-http
 	$(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz/fuzz_http_parser.c server/http_parser.c -o $@
 
-# The long run (FUZZ_TIME seconds) grows build/fuzz/corpus-http from the
-# seeds in tests/fuzz/corpus/http; fuzz-short is the suite's quick pass.
-fuzz: build/fuzz/http_parser
+# Effect loading: the script loader, the sandbox and a short game, so the
+# whole library but server/ (which a script never reaches).
+FUZZ_FX_SRC := tests/fuzz/fuzz_effect_load.c $(wildcard effects/*.c core/*.c)
+build/fuzz/effect_load: $(FUZZ_FX_SRC) $(wildcard effects/*.h core/*.h) $(BUILD)/config.mk
+	@mkdir -p build/fuzz/corpus-effects
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) $(FUZZ_FX_SRC) $(PKG_LIBS) -o $@
+
+# The long run (FUZZ_TIME seconds per target) grows build/fuzz/corpus-* from
+# the seeds in tests/fuzz/corpus/*; fuzz-short* are the suite's quick passes.
+fuzz: build/fuzz/http_parser build/fuzz/effect_load
 	build/fuzz/http_parser -max_total_time=$(FUZZ_TIME) -max_len=70000 -timeout=10 \
 	  -artifact_prefix=build/fuzz/ build/fuzz/corpus-http tests/fuzz/corpus/http
+	build/fuzz/effect_load -max_total_time=$(FUZZ_TIME) -max_len=8192 -timeout=10 \
+	  -rss_limit_mb=1024 -artifact_prefix=build/fuzz/ build/fuzz/corpus-effects \
+	  tests/fuzz/corpus/effects
+
+fuzz-short-effects: build/fuzz/effect_load
+	build/fuzz/effect_load -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
+	  -rss_limit_mb=1024 -artifact_prefix=build/fuzz/ build/fuzz/corpus-effects \
+	  tests/fuzz/corpus/effects
 
 fuzz-short: build/fuzz/http_parser
 	build/fuzz/http_parser -max_total_time=$(FUZZ_TIME) -max_len=20000 -timeout=10 \

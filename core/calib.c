@@ -77,8 +77,8 @@ bool calib_in_range(const pw_calib_figure_t *f)
 #define CALIB_LEAGUE_TEAMS 8
 #define CALIB_PAIRINGS     (CALIB_LEAGUE_TEAMS * (CALIB_LEAGUE_TEAMS - 1))
 
-int calib_run(const pw_rules_t *rules, long games, uint64_t seed, const pw_hooks_t *hooks,
-	      pw_calib_t *c)
+int calib_run_each(const pw_rules_t *rules, long games, uint64_t seed,
+		   const pw_calib_per_game_t *pg, pw_calib_t *c)
 {
 	pw_league_t *league = malloc(sizeof *league);
 	if (!league)
@@ -103,14 +103,35 @@ int calib_run(const pw_rules_t *rules, long games, uint64_t seed, const pw_hooks
 			.home = &league->teams[home],
 			.away = &league->teams[away],
 			.rules = rules,
-			.hooks = hooks,
 		};
+		if (pg && pg->begin && pg->begin(pg->ud, in.game_id, in.seed, &in.hooks) != 0) {
+			rc = -1;
+			break;
+		}
 		if (sim_game(&in, &r) != 0)
 			rc = -1;
-		else
+		if (pg && pg->end)
+			pg->end(pg->ud, &r);
+		if (rc == 0)
 			calib_add(c, &r);
 	}
 	sim_result_free(&r);
 	free(league);
 	return rc;
+}
+
+/* The same hooks in every game. */
+static int fixed_hooks(void *ud, int64_t game_id, uint64_t seed, const pw_hooks_t **hooks)
+{
+	(void)game_id;
+	(void)seed;
+	*hooks = ud;
+	return 0;
+}
+
+int calib_run(const pw_rules_t *rules, long games, uint64_t seed, const pw_hooks_t *hooks,
+	      pw_calib_t *c)
+{
+	pw_calib_per_game_t pg = {.begin = fixed_hooks, .ud = (void *)hooks};
+	return calib_run_each(rules, games, seed, &pg, c);
 }

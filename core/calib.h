@@ -62,4 +62,22 @@ bool calib_in_range(const pw_calib_figure_t *f);
 int calib_run(const pw_rules_t *rules, long games, uint64_t seed, const pw_hooks_t *hooks,
 	      pw_calib_t *c);
 
+/*
+ * Per-game set-up around each calibration game, for hooks that must be
+ * started and finished game by game (Lua effects: fx_game_begin/_end).
+ * begin gets the game's id and seed and sets *hooks (NULL: none); it
+ * returns 0, or -1 to stop the run (calib_run_each then returns -1 and
+ * does not call end for that game). end runs after each game that began,
+ * with its result (also when the game failed).
+ */
+typedef struct pw_calib_per_game {
+	int (*begin)(void *ud, int64_t game_id, uint64_t seed, const pw_hooks_t **hooks);
+	void (*end)(void *ud, pw_game_result_t *r);
+	void *ud;
+} pw_calib_per_game_t;
+
+/* As calib_run, with pg (may be NULL: no hooks) called around each game. */
+int calib_run_each(const pw_rules_t *rules, long games, uint64_t seed,
+		   const pw_calib_per_game_t *pg, pw_calib_t *c);
+
 #endif

@@ -2,13 +2,26 @@
  * api.c — what a script sees as ctx: read-only views of the game, and the
  * three services (ctx.random, ctx.meta, ctx.log).
  *
- * Views are full userdata made once per engine and reused by every game:
- * reading a field reads the game state of the current call through the
- * engine, so a hook call builds nothing and an effect that never looks at
- * ctx pays nothing for it. Userdata cannot be written (no __newindex but an
- * error), rawset refuses them, and their metatable is hidden, so no effect
- * can change what another one sees. Round hooks see their context as views
- * over the caller's cJSON that expire when the call ends.
+ * Two kinds of view, both made once per engine and reused by every game:
+ *
+ *   - ctx, ctx.game and the two team views of a game are frozen tables (an
+ *     empty proxy whose __index is a backing table). The backing tables are
+ *     refreshed once per hook point, not per effect, and only the fields
+ *     whose value changed are written (a C-side shadow of what each table
+ *     holds). A field read is then a plain table lookup inside the VM; a C
+ *     __index call costs ~500 instructions, which was most of an effect's
+ *     cost. A read that misses (a field that is nil at this hook, or a typo)
+ *     falls through to the backing table's own __index, which returns nil
+ *     for known names and raises for unknown ones.
+ *   - hoopers, rosters on the floor, moves and rules are full userdata whose
+ *     __index reads the live game state of the current call: there are too
+ *     many of their fields to refresh at every hook point, and they are read
+ *     less often.
+ *
+ * Neither can be written (__newindex raises, rawset refuses frozen tables,
+ * the metatables are hidden), so no effect can change what another one
+ * sees. Round hooks see their context as views over the caller's cJSON that
+ * expire when the call ends.
  */
 #include "effects/fx_int.h"
 
@@ -18,10 +31,8 @@
 #include <string.h>
 
 enum {
-	V_CTX,
-	V_GAME,
+	V_CTX,    /* round sessions; games use a frozen table (see below) */
 	V_RULES,
-	V_TEAM,   /* a = team 0/1 */
 	V_HOOPER, /* a = team, b = roster slot */
 	V_FLOOR,  /* a = team */
 	V_MOVES,  /* a = team, b = slot */
@@ -35,7 +46,8 @@ typedef struct fx_view {
 	const cJSON *json;
 } fx_view_t;
 
-/* Slots of the persistent views in the views table (upvalue 1 of __index). */
+/* Slots of the persistent views in the views table (upvalue 1 of __index).
+ * S_GAME and S_TEAM hold the frozen tables of game sessions. */
 enum {
 	S_CTX = 1,
 	S_GAME,
@@ -93,26 +105,16 @@ static const pw_game_state_t *cur_game(lua_State *L)
 	return c->game;
 }
 
-/* The (team, slot) of a live hooper inside the current game, or -1. */
-static int hooper_slot(const pw_game_state_t *g, const pw_live_hooper_t *p)
+/* The views-table slot of a live hooper of game g, or -1. Pointer
+ * arithmetic over the contiguous [2][roster] array instead of a search:
+ * this runs for seven fields at every hook point. */
+static int hooper_view_slot(const pw_game_state_t *g, const pw_live_hooper_t *p)
 {
-	if (!p)
+	uintptr_t base = (uintptr_t)&g->hooper[0][0], x = (uintptr_t)p;
+	uintptr_t size = sizeof g->hooper[0][0];
+	if (!p || x < base || x >= base + 2 * PW_ROSTER_SIZE * size || (x - base) % size)
 		return -1;
-	for (int t = 0; t < 2; t++)
-		for (int s = 0; s < PW_ROSTER_SIZE; s++)
-			if (p == &g->hooper[t][s])
-				return t * PW_ROSTER_SIZE + s;
-	return -1;
-}
-
-static int push_hooper(lua_State *L, const pw_game_state_t *g, const pw_live_hooper_t *p)
-{
-	int s = hooper_slot(g, p);
-	if (s < 0)
-		lua_pushnil(L);
-	else
-		push_view(L, S_HOOPER + s);
-	return 1;
+	return S_HOOPER + (int)((x - base) / size);
 }
 
 static int push_json(lua_State *L, const cJSON *j, uint32_t gen)
@@ -218,72 +220,6 @@ static int push_if(lua_State *L, bool cond)
 	return cond;
 }
 
-static int ctx_sim(lua_State *L, int k)
-{
-	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
-	if (!c)
-		return luaL_error(L, "ctx is only available inside a hook call");
-	const pw_game_state_t *g = c->game;
-	int h = c->hook;
-	if (k == K_ATTR + PW_ATTR_DEFENSE) /* one name, two meanings: ctx.defense is the team */
-		k = K_DEFENSE;
-	switch (k) {
-	case K_GAME:
-		push_view(L, S_GAME);
-		return 1;
-	case K_RULES:
-		push_view(L, S_RULES);
-		return 1;
-	case K_HOME:
-	case K_AWAY:
-		push_view(L, S_TEAM + (k == K_AWAY));
-		return 1;
-	case K_OFFENSE:
-		if (push_if(L, c->offense >= 0))
-			push_view(L, S_TEAM + c->offense);
-		return 1;
-	case K_DEFENSE:
-		if (push_if(L, c->offense >= 0))
-			push_view(L, S_TEAM + 1 - c->offense);
-		return 1;
-	case K_HANDLER: return push_hooper(L, g, c->handler);
-	case K_SHOOTER: return push_hooper(L, g, c->shooter);
-	case K_DEFENDER: return push_hooper(L, g, c->defender);
-	case K_STEALER: return push_hooper(L, g, c->stealer);
-	case K_FOULER: return push_hooper(L, g, c->fouler);
-	case K_FOULED: return push_hooper(L, g, c->fouled);
-	case K_REBOUNDER: return push_hooper(L, g, c->rebounder);
-	case K_SHOT_TYPE:
-		if (push_if(L, (h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) &&
-				       c->shot_type >= 0 && c->shot_type < PW_SHOT_TYPES))
-			lua_pushstring(L, shot_names[c->shot_type]);
-		return 1;
-	case K_PROBABILITY:
-		if (push_if(L, h == PW_HOOK_SHOT_PRE))
-			lua_pushnumber(L, c->probability);
-		return 1;
-	case K_MADE:
-		if (push_if(L, h == PW_HOOK_SHOT_POST))
-			lua_pushboolean(L, c->made);
-		return 1;
-	case K_POINTS:
-		if (push_if(L, h == PW_HOOK_SHOT_POST))
-			lua_pushinteger(L, c->points);
-		return 1;
-	case K_FREE_THROWS:
-		if (push_if(L, h == PW_HOOK_FOUL_POST))
-			lua_pushinteger(L, c->free_throws);
-		return 1;
-	case K_OFFENSIVE:
-		if (push_if(L, h == PW_HOOK_REBOUND_POST))
-			lua_pushboolean(L, c->offensive);
-		return 1;
-	}
-	if (ctx_common(L, k))
-		return 1;
-	return no_field(L, "ctx");
-}
-
 static int ctx_round(lua_State *L, int k)
 {
 	if (ctx_common(L, k))
@@ -312,42 +248,6 @@ static int ctx_round(lua_State *L, int k)
 
 /* --- game, rules, team, hooper ------------------------------------------ */
 
-static int game_index(lua_State *L, int k)
-{
-	const pw_game_state_t *g = cur_game(L);
-	bool over = g->winner == 0 || g->winner == 1;
-	switch (k) {
-	case K_ID: lua_pushinteger(L, g->game_id); break;
-	case K_ROUND: lua_pushinteger(L, g->round); break;
-	case K_QUARTER: lua_pushinteger(L, g->quarter); break;
-	case K_CLOCK:
-		if (push_if(L, !g->elam && g->clock >= 0))
-			lua_pushnumber(L, g->clock);
-		break;
-	case K_POSSESSION: lua_pushinteger(L, g->possession); break;
-	case K_HOME_TEAM_ID: lua_pushinteger(L, g->team[0] ? g->team[0]->id : 0); break;
-	case K_AWAY_TEAM_ID: lua_pushinteger(L, g->team[1] ? g->team[1]->id : 0); break;
-	case K_HOME_SCORE: lua_pushinteger(L, g->score[0]); break;
-	case K_AWAY_SCORE: lua_pushinteger(L, g->score[1]); break;
-	case K_ELAM: lua_pushboolean(L, g->elam); break;
-	case K_ELAM_TARGET:
-		if (push_if(L, g->elam_target > 0))
-			lua_pushinteger(L, g->elam_target);
-		break;
-	case K_WINNER_TEAM_ID:
-		if (push_if(L, over))
-			lua_pushinteger(L, g->team[g->winner] ? g->team[g->winner]->id : 0);
-		break;
-	case K_MARGIN:
-		if (push_if(L, over))
-			lua_pushinteger(L, g->score[g->winner] - g->score[1 - g->winner]);
-		break;
-	default:
-		return no_field(L, "ctx.game");
-	}
-	return 1;
-}
-
 static int rules_index(lua_State *L)
 {
 	const pw_rules_t *r = fx_rt_rules(L);
@@ -363,22 +263,6 @@ static int rules_index(lua_State *L)
 		lua_pushinteger(L, (lua_Integer)v);
 	else
 		lua_pushnumber(L, v);
-	return 1;
-}
-
-static int team_index(lua_State *L, int t, int k)
-{
-	const pw_game_state_t *g = cur_game(L);
-	const pw_team_t *team = g->team[t];
-	switch (k) {
-	case K_TEAM_ID:
-	case K_ID: lua_pushinteger(L, team ? team->id : 0); break;
-	case K_NAME: lua_pushstring(L, team ? team->name : ""); break;
-	case K_HOOPERS: push_view(L, S_FLOOR + t); break;
-	case K_SCORE: lua_pushinteger(L, g->score[t]); break;
-	case K_HOME: lua_pushboolean(L, t == 0); break;
-	default: return no_field(L, "a team view");
-	}
 	return 1;
 }
 
@@ -456,14 +340,10 @@ static int view_index(lua_State *L)
 	}
 	int k = key_id(L);
 	switch (v->kind) {
-	case V_CTX:
-		return fx_rt_kind(L) == FX_SESS_ROUND ? ctx_round(L, k) : ctx_sim(L, k);
-	case V_GAME:
-		return game_index(L, k);
+	case V_CTX: /* only round sessions use the userdata ctx */
+		return ctx_round(L, k);
 	case V_RULES:
 		return rules_index(L);
-	case V_TEAM:
-		return team_index(L, v->a, k);
 	case V_HOOPER:
 		return hooper_index(L, v->a, v->b, k);
 	}
@@ -489,9 +369,13 @@ static int view_len(lua_State *L)
 	return 1;
 }
 
+static int table_view_snapshot(lua_State *L, int idx);
+
 bool fx_api_view_snapshot(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) == LUA_TTABLE)
+		return table_view_snapshot(L, idx);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
 	if (!lua_getmetatable(L, idx) || !lua_rawequal(L, -1, -2)) {
 		lua_settop(L, idx);
@@ -512,21 +396,11 @@ bool fx_api_view_snapshot(lua_State *L, int idx)
 		}
 		return true;
 	}
-	static const char *const game_keys[] = {
-		"id", "round", "quarter", "clock", "possession", "home_team_id", "away_team_id",
-		"home_score", "away_score", "elam", "elam_target", "winner_team_id", "margin", NULL};
-	static const char *const team_keys[] = {"team_id", "name", "hoopers", "score", "home", NULL};
 	static const char *const hooper_keys[] = {
 		"id", "name", "team_id", "archetype", "scoring", "passing", "defense", "speed",
 		"stamina", "iq", "ego", "chaotic_alignment", "fate", "fouls", "points", "moves",
 		"on_floor", "fouled_out", "is_starter", NULL};
-	const char *const *keys = NULL;
-	if (v->kind == V_GAME)
-		keys = game_keys;
-	else if (v->kind == V_TEAM)
-		keys = team_keys;
-	else if (v->kind == V_HOOPER)
-		keys = hooper_keys;
+	const char *const *keys = v->kind == V_HOOPER ? hooper_keys : NULL;
 	if (keys) {
 		for (; *keys; keys++) {
 			lua_getfield(L, idx, *keys);
@@ -729,6 +603,338 @@ static void new_view(lua_State *L, int views, int slot, int kind, int a, int b)
 	lua_rawseti(L, views, slot);
 }
 
+/* --- game sessions: ctx, game and teams as frozen tables ------------------ */
+
+/* Main-thread stack slots of a game session (fx_api_push_game_ctx), where
+ * fx_api_refresh finds the tables it clears; the hook functions go above. */
+enum {
+	GS_CTX = 1, /* the ctx proxy every hook gets */
+	GS_KEYS,    /* interned strings by key id: field names, hook names, shot types */
+	GS_VIEWS,   /* the views table */
+	GS_BACKING, /* + row: the backing tables of ctx, game, team 0, team 1 */
+	GS_COUNT = GS_BACKING + FX_GCTX_ROWS - 1
+};
+_Static_assert(GS_COUNT == FX_GCTX_SLOTS, "fx_int.h counts the slots");
+enum { ROW_CTX, ROW_GAME, ROW_TEAM0, ROW_TEAM1 };
+#define KEY_HOOK0 (K_ATTR + PW_ATTR_COUNT)       /* + hook: its name */
+#define KEY_SHOT0 (KEY_HOOK0 + PW_SIM_HOOK_COUNT) /* + shot type: its name */
+#define KEY_COUNT (KEY_SHOT0 + PW_SHOT_TYPES)
+
+_Static_assert(FX_GCTX_ROWS == 4, "rows: ctx, game, two teams");
+_Static_assert(K_ATTR <= FX_GCTX_KEYS, "FX_GCTX_KEYS must cover every field id");
+
+/* The registry slot of the table that holds the GS_* objects. */
+static const char gs_key;
+
+/* Fields that stay the same for a whole game; the others are forgotten at
+ * every hook point. */
+static bool per_game(int row, int k)
+{
+	if (row == ROW_GAME)
+		return k == K_ID || k == K_ROUND || k == K_HOME_TEAM_ID || k == K_AWAY_TEAM_ID;
+	return row != ROW_CTX && (k == K_TEAM_ID || k == K_ID || k == K_NAME);
+}
+
+/* Pushes field k of row for the current hook point (nil when it has no
+ * value here). Returns false when row has no such field. */
+static bool push_field(lua_State *L, int row, int k)
+{
+	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	if (!c || !c->game)
+		luaL_error(L, "ctx is only available inside a hook call");
+	const pw_game_state_t *g = c->game;
+	int h = (int)c->hook;
+	if (row == ROW_CTX) {
+		int slot = -1;
+		switch (k) {
+		case K_HOOK: lua_pushstring(L, fx_hook_name(h)); return true;
+		case K_OFFENSE: slot = c->offense >= 0 ? S_TEAM + c->offense : -1; break;
+		case K_DEFENSE:
+		case K_ATTR + PW_ATTR_DEFENSE: /* one name, two meanings: ctx.defense is the team */
+			slot = c->offense >= 0 ? S_TEAM + 1 - c->offense : -1;
+			break;
+		case K_HANDLER: slot = hooper_view_slot(g, c->handler); break;
+		case K_SHOOTER: slot = hooper_view_slot(g, c->shooter); break;
+		case K_DEFENDER: slot = hooper_view_slot(g, c->defender); break;
+		case K_STEALER: slot = hooper_view_slot(g, c->stealer); break;
+		case K_FOULER: slot = hooper_view_slot(g, c->fouler); break;
+		case K_FOULED: slot = hooper_view_slot(g, c->fouled); break;
+		case K_REBOUNDER: slot = hooper_view_slot(g, c->rebounder); break;
+		case K_SHOT_TYPE:
+			if (push_if(L, (h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) &&
+					       c->shot_type >= 0 && c->shot_type < PW_SHOT_TYPES))
+				lua_pushstring(L, shot_names[c->shot_type]);
+			return true;
+		case K_PROBABILITY:
+			if (push_if(L, h == PW_HOOK_SHOT_PRE))
+				lua_pushnumber(L, c->probability);
+			return true;
+		case K_MADE:
+			if (push_if(L, h == PW_HOOK_SHOT_POST))
+				lua_pushboolean(L, c->made);
+			return true;
+		case K_POINTS:
+			if (push_if(L, h == PW_HOOK_SHOT_POST))
+				lua_pushinteger(L, c->points);
+			return true;
+		case K_FREE_THROWS:
+			if (push_if(L, h == PW_HOOK_FOUL_POST))
+				lua_pushinteger(L, c->free_throws);
+			return true;
+		case K_OFFENSIVE:
+			if (push_if(L, h == PW_HOOK_REBOUND_POST))
+				lua_pushboolean(L, c->offensive);
+			return true;
+		default:
+			/* game, rules, home, away, random, meta, log are set once */
+			return false;
+		}
+		if (slot < 0)
+			lua_pushnil(L);
+		else
+			push_view(L, slot);
+		return true;
+	}
+	if (row == ROW_GAME) {
+		bool over = g->winner == 0 || g->winner == 1;
+		switch (k) {
+		case K_ID: lua_pushinteger(L, g->game_id); break;
+		case K_ROUND: lua_pushinteger(L, g->round); break;
+		case K_QUARTER: lua_pushinteger(L, g->quarter); break;
+		case K_CLOCK:
+			if (push_if(L, !g->elam && g->clock >= 0))
+				lua_pushnumber(L, g->clock);
+			break;
+		case K_POSSESSION: lua_pushinteger(L, g->possession); break;
+		case K_HOME_TEAM_ID: lua_pushinteger(L, g->team[0] ? g->team[0]->id : 0); break;
+		case K_AWAY_TEAM_ID: lua_pushinteger(L, g->team[1] ? g->team[1]->id : 0); break;
+		case K_HOME_SCORE: lua_pushinteger(L, g->score[0]); break;
+		case K_AWAY_SCORE: lua_pushinteger(L, g->score[1]); break;
+		case K_ELAM: lua_pushboolean(L, g->elam); break;
+		case K_ELAM_TARGET:
+			if (push_if(L, g->elam_target > 0))
+				lua_pushinteger(L, g->elam_target);
+			break;
+		case K_WINNER_TEAM_ID:
+			if (push_if(L, over))
+				lua_pushinteger(L, g->team[g->winner] ? g->team[g->winner]->id : 0);
+			break;
+		case K_MARGIN:
+			if (push_if(L, over))
+				lua_pushinteger(L, g->score[g->winner] - g->score[1 - g->winner]);
+			break;
+		default:
+			return false;
+		}
+		return true;
+	}
+	int t = row - ROW_TEAM0;
+	const pw_team_t *team = g->team[t];
+	switch (k) {
+	case K_TEAM_ID:
+	case K_ID: lua_pushinteger(L, team ? team->id : 0); break;
+	case K_NAME: lua_pushstring(L, team ? team->name : ""); break;
+	case K_SCORE: lua_pushinteger(L, g->score[t]); break;
+	default: return false; /* hoopers and home are set once */
+	}
+	return true;
+}
+
+/*
+ * __index of a backing table, reached when a read misses: the field is
+ * computed from the live game state and, unless nil, kept in the backing
+ * table until the next hook point (fx_api_refresh forgets it), so the next
+ * effect that reads it gets a plain table hit. The game does not move
+ * while one hook point's effects run, so the kept value stays true.
+ * Upvalues as view_index (1: the views, 2: the key ids), and 3: the row.
+ */
+static int backing_miss(lua_State *L)
+{
+	int row = (int)lua_tointeger(L, lua_upvalueindex(3));
+	int k = key_id(L);
+	if (!push_field(L, row, k))
+		return no_field(L, row == ROW_CTX ? "ctx" : row == ROW_GAME ? "ctx.game" : "a team view");
+	if (!lua_isnil(L, -1) && k < FX_GCTX_KEYS) {
+		fx_gctx_t *x = fx_rt_gctx(L);
+		/* the engine's own bookkeeping: should the table grow, that is
+		 * not charged to the effect that happened to read first (it
+		 * would depend on what earlier games left in the table) */
+		fx_sbx_t *S = fx_sbx_of(L);
+		bool enforce = S->mem_enforce, in_call = S->in_call;
+		S->mem_enforce = false;
+		S->in_call = false;
+		lua_pushvalue(L, 2);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, 1);
+		S->mem_enforce = enforce;
+		S->in_call = in_call;
+		if (per_game(row, k))
+			x->game_fields[row] |= 1ull << k;
+		else
+			x->point_fields[row] |= 1ull << k;
+	}
+	return 1;
+}
+
+/* Forgets the fields in mask of every row (from the dispatch closure). */
+static void forget(lua_State *L, uint64_t *masks)
+{
+	for (int row = 0; row < FX_GCTX_ROWS; row++) {
+		for (uint64_t m = masks[row]; m; m &= m - 1) {
+			lua_rawgeti(L, GS_KEYS, __builtin_ctzll(m));
+			lua_pushnil(L);
+			lua_rawset(L, GS_BACKING + row);
+		}
+		masks[row] = 0;
+	}
+}
+
+void fx_api_refresh(lua_State *L, fx_gctx_t *x)
+{
+	if (x->fresh) {
+		forget(L, x->game_fields);
+		x->fresh = false;
+	}
+	forget(L, x->point_fields);
+}
+
+void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x)
+{
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &gs_key);
+	int gs = lua_gettop(L);
+	for (int i = 1; i <= GS_COUNT; i++)
+		lua_rawgeti(L, gs, i);
+	lua_remove(L, gs);
+	/* the tables outlive the game: the first hook point forgets what
+	 * the last game left in them */
+	x->fresh = true;
+}
+
+/* pairs over a game's ctx, ctx.game or team view: a snapshot of every
+ * field that has a value (the backing table holds only those read so far).
+ * Returns 0 (nothing pushed) for any other table. */
+static int table_view_snapshot(lua_State *L, int idx)
+{
+	if (!lua_getmetatable(L, idx))
+		return 0;
+	if (lua_rawgetp(L, -1, &gs_key) != LUA_TNUMBER) {
+		lua_pop(L, 2);
+		return 0;
+	}
+	int row = (int)lua_tointeger(L, -1);
+	lua_pop(L, 2);
+	static const int team_keys[] = {K_TEAM_ID, K_NAME, K_HOOPERS, K_SCORE, K_HOME};
+	int keys[K_ATTR], n = 0;
+	if (row == ROW_CTX) {
+		for (int k = K_HOOK; k <= K_LOG; k++)
+			keys[n++] = k;
+		keys[n++] = K_HOME;
+		keys[n++] = K_AWAY;
+	} else if (row == ROW_GAME) {
+		for (int k = K_ID; k <= K_MARGIN; k++)
+			keys[n++] = k;
+	} else {
+		for (size_t i = 0; i < sizeof team_keys / sizeof *team_keys; i++)
+			keys[n++] = team_keys[i];
+	}
+	lua_createtable(L, 0, n);
+	for (int i = 0; i < n; i++) {
+		lua_getfield(L, idx, key_names[keys[i]]);
+		lua_setfield(L, -2, key_names[keys[i]]);
+	}
+	return 1;
+}
+
+/* Builds the game-session tables (once per engine): the keys, four
+ * backing tables with their frozen proxies, and the fields that never
+ * change. views and keyids are stack indices. */
+static void game_tables_open(lua_State *L, int views, int keyids)
+{
+	lua_createtable(L, GS_COUNT, 0);
+	int gs = lua_gettop(L);
+
+	lua_createtable(L, KEY_COUNT, 0);
+	for (int k = 1; k < K_ATTR; k++) {
+		lua_pushstring(L, key_names[k]);
+		lua_rawseti(L, -2, k);
+	}
+	for (int a = 0; a < PW_ATTR_COUNT; a++) {
+		lua_pushstring(L, attr_names[a]);
+		lua_rawseti(L, -2, K_ATTR + a);
+	}
+	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
+		lua_pushstring(L, fx_hook_name(h));
+		lua_rawseti(L, -2, KEY_HOOK0 + h);
+	}
+	for (int t = 0; t < PW_SHOT_TYPES; t++) {
+		lua_pushstring(L, shot_names[t]);
+		lua_rawseti(L, -2, KEY_SHOT0 + t);
+	}
+	lua_rawseti(L, gs, GS_KEYS);
+	lua_pushvalue(L, views);
+	lua_rawseti(L, gs, GS_VIEWS);
+
+	static const int proxy_slot[FX_GCTX_ROWS] = {0, S_GAME, S_TEAM, S_TEAM + 1};
+	for (int row = 0; row < FX_GCTX_ROWS; row++) {
+		lua_createtable(L, 0, row == ROW_CTX ? 32 : 16); /* backing */
+		lua_createtable(L, 0, 1);
+		lua_pushvalue(L, views);
+		lua_pushvalue(L, keyids);
+		lua_pushinteger(L, row);
+		lua_pushcclosure(L, backing_miss, 3);
+		lua_setfield(L, -2, "__index");
+		lua_setmetatable(L, -2);
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, gs, GS_BACKING + row);
+
+		lua_newtable(L); /* the proxy stays empty */
+		lua_createtable(L, 0, 4);
+		lua_pushvalue(L, -3);
+		lua_setfield(L, -2, "__index");
+		lua_pushcfunction(L, view_newindex);
+		lua_setfield(L, -2, "__newindex");
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -2, "__metatable");
+		lua_pushboolean(L, 1);
+		lua_rawsetp(L, -2, &fx_key_frozen); /* rawset refuses it */
+		lua_pushinteger(L, row);
+		lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
+		lua_setmetatable(L, -2);
+		if (row == ROW_CTX)
+			lua_rawseti(L, gs, GS_CTX);
+		else
+			lua_rawseti(L, views, proxy_slot[row]);
+		lua_pop(L, 1);
+	}
+
+	/* fields that are the same in every game */
+	lua_rawgeti(L, gs, GS_BACKING + ROW_CTX);
+	int b = lua_gettop(L);
+	static const struct { int key, slot; } fixed[] = {
+		{K_GAME, S_GAME}, {K_RULES, S_RULES}, {K_HOME, S_TEAM}, {K_AWAY, S_TEAM + 1},
+		{K_META, S_META},
+	};
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+		lua_pushstring(L, key_names[fixed[i].key]);
+		lua_rawgeti(L, views, fixed[i].slot);
+		lua_rawset(L, b);
+	}
+	lua_pushcfunction(L, fx_api_random);
+	lua_setfield(L, b, "random");
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_tostring); /* the log function */
+	lua_setfield(L, b, "log");
+	lua_pop(L, 1);
+	for (int t = 0; t < 2; t++) {
+		lua_rawgeti(L, gs, GS_BACKING + ROW_TEAM0 + t);
+		lua_rawgeti(L, views, S_FLOOR + t);
+		lua_setfield(L, -2, "hoopers");
+		lua_pushboolean(L, t == 0);
+		lua_setfield(L, -2, "home");
+		lua_pop(L, 1);
+	}
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &gs_key);
+}
+
 void fx_api_open(lua_State *L)
 {
 	lua_createtable(L, S_COUNT, 0);
@@ -737,6 +943,9 @@ void fx_api_open(lua_State *L)
 	lua_createtable(L, 0, 6);
 	lua_pushvalue(L, views);
 	lua_createtable(L, 0, K_ATTR + PW_ATTR_COUNT);
+	lua_pushvalue(L, -1);
+	lua_insert(L, views + 1); /* keep the key ids for the game tables */
+	int keyids = views + 1;
 	for (int i = 1; i < K_ATTR; i++) {
 		lua_pushinteger(L, i);
 		lua_setfield(L, -2, key_names[i]);
@@ -759,10 +968,8 @@ void fx_api_open(lua_State *L)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
 
 	new_view(L, views, S_CTX, V_CTX, 0, 0);
-	new_view(L, views, S_GAME, V_GAME, 0, 0);
 	new_view(L, views, S_RULES, V_RULES, 0, 0);
 	for (int t = 0; t < 2; t++) {
-		new_view(L, views, S_TEAM + t, V_TEAM, t, 0);
 		new_view(L, views, S_FLOOR + t, V_FLOOR, t, 0);
 		for (int s = 0; s < PW_ROSTER_SIZE; s++) {
 			new_view(L, views, S_HOOPER + t * PW_ROSTER_SIZE + s, V_HOOPER, t, s);
@@ -781,9 +988,11 @@ void fx_api_open(lua_State *L)
 	lua_pushcfunction(L, api_log);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_tostring);
 
+	game_tables_open(L, views, keyids);
+
 	lua_pushvalue(L, views);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_views);
-	lua_pop(L, 1);
+	lua_pop(L, 2);
 }
 
 void fx_api_push_ctx(lua_State *L)

@@ -110,8 +110,29 @@ bool fx_is_frozen(lua_State *L, int idx);
 
 /* api.c */
 void fx_api_open(lua_State *L);  /* view metatable, views, meta proxy */
-/* Pushes ctx for the current session's kind. */
+/* Pushes ctx for a round session (one value). */
 void fx_api_push_ctx(lua_State *L);
+
+/* Which fields the backing tables of a game's ctx, ctx.game and team
+ * views hold (bit = field id), so a new hook point forgets just those. */
+#define FX_GCTX_ROWS 4  /* ctx, game, home team, away team */
+#define FX_GCTX_KEYS 64 /* bits in a mask; every field id of api.c is below */
+typedef struct fx_gctx {
+	uint64_t point_fields[FX_GCTX_ROWS]; /* kept until the next hook point */
+	uint64_t game_fields[FX_GCTX_ROWS];  /* kept until the next game */
+	bool fresh;                          /* a new game: forget game_fields too */
+} fx_gctx_t;
+/* Pushes the FX_GCTX_SLOTS values of a game session onto an empty stack:
+ * slot 1 is ctx, the others are the tables fx_api_refresh clears and must
+ * stay where they are. */
+#define FX_GCTX_SLOTS (3 + FX_GCTX_ROWS)
+void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x);
+/* Starts a hook point: forgets the field values kept for the previous one
+ * (and, first in a game, those of the previous game). Sets existing keys
+ * to nil only, so it never allocates or raises: safe unprotected. */
+void fx_api_refresh(lua_State *L, fx_gctx_t *x);
+/* The session's fx_gctx_t (session.c). */
+fx_gctx_t *fx_rt_gctx(lua_State *L);
 /* pairs over a view: pushes a snapshot table of its fields (or nil). */
 bool fx_api_view_snapshot(lua_State *L, int idx);
 int fx_api_random(lua_State *L);

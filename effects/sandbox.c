@@ -437,8 +437,10 @@ static int b_setmetatable(lua_State *L)
 static int b_getmetatable(lua_State *L)
 {
 	luaL_checkany(L, 1);
-	/* only tables: the string metatable and our views stay out of reach */
-	if (lua_type(L, 1) != LUA_TTABLE || !lua_getmetatable(L, 1)) {
+	/* only tables: the string metatable and our views stay out of reach;
+	 * read-only tables we made (ctx, libraries) have none as far as a
+	 * script can tell */
+	if (lua_type(L, 1) != LUA_TTABLE || fx_is_frozen(L, 1) || !lua_getmetatable(L, 1)) {
 		lua_pushnil(L);
 		return 1;
 	}
@@ -655,6 +657,8 @@ static int b_pairs(lua_State *L)
 		if (!fx_api_view_snapshot(L, 1))
 			return luaL_typeerror(L, 1, "table");
 		lua_replace(L, 1);
+	} else if (lua_type(L, 1) == LUA_TTABLE && fx_api_view_snapshot(L, 1)) {
+		lua_replace(L, 1); /* a game's ctx view: all its fields, not just those read */
 	}
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);

@@ -123,6 +123,7 @@ struct fx_engine {
 	pw_hooks_t hooks;
 
 	const pw_hook_ctx_t *cur;
+	fx_gctx_t gctx;                /* what the game's ctx tables hold */
 	const cJSON *json;
 	uint32_t gen;
 	const pw_rules_t *rules;
@@ -154,6 +155,11 @@ fx_session_kind_t fx_rt_kind(lua_State *L)
 const pw_hook_ctx_t *fx_rt_sim_ctx(lua_State *L)
 {
 	return engine_of(L)->cur;
+}
+
+fx_gctx_t *fx_rt_gctx(lua_State *L)
+{
+	return &engine_of(L)->gctx;
 }
 
 const cJSON *fx_rt_json_ctx(lua_State *L, uint32_t *gen)
@@ -480,6 +486,31 @@ static void call_account(fx_engine_t *e, fx_eff_t *f)
 		f->peak_mem = peak;
 }
 
+/* Reads and merges the result of effect f's call (top of the stack) into
+ * res. false with msg when the result is invalid. */
+static bool take_result(fx_engine_t *e, fx_eff_t *f, int h, pw_hook_result_t *res, char *msg,
+			size_t len)
+{
+	lua_State *L = e->sbx.L;
+	if (lua_type(L, -1) == LUA_TNIL)
+		return true; /* the common case: no call into result.c */
+	fx_partial_t p;
+	if (fx_result_read(L, -1, h, e->cur, &p, msg, len) < 0)
+		return false;
+	if (!p.any)
+		return true;
+	size_t nl = strlen(p.r.narrative);
+	if (nl && f->narr_used + nl > e->sbx.lim.narrative_bytes)
+		p.r.narrative[0] = 0; /* over the cap: the line is dropped */
+	else
+		f->narr_used += nl;
+	if (res && fx_result_merge(res, &p, msg, len) < 0)
+		return false;
+	f->acted++;
+	return true;
+}
+
+/* One effect's call of a hook, protected on its own. */
 static void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
 {
 	fx_eff_t *f = &e->effs[idx];
@@ -498,22 +529,8 @@ static void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
 	bool failed = call_failed(e, st, msg, sizeof msg);
 	call_account(e, f);
 	f->fired[h]++;
-	if (!failed) {
-		fx_partial_t p;
-		if (fx_result_read(L, -1, h, e->cur, &p, msg, sizeof msg) < 0) {
-			failed = true;
-		} else if (p.any) {
-			size_t nl = strlen(p.r.narrative);
-			if (nl && f->narr_used + nl > e->sbx.lim.narrative_bytes)
-				p.r.narrative[0] = 0; /* over the cap: the line is dropped */
-			else
-				f->narr_used += nl;
-			if (res && fx_result_merge(res, &p, msg, sizeof msg) < 0)
-				failed = true;
-			else
-				f->acted++;
-		}
-	}
+	if (!failed && !take_result(e, f, h, res, msg, sizeof msg))
+		failed = true;
 	lua_settop(L, top);
 	e->cur_eff = -1;
 	if (failed) {
@@ -526,9 +543,15 @@ static void sim_call(void *ud, const pw_hook_ctx_t *ctx, pw_hook_result_t *res)
 {
 	fx_engine_t *e = ud;
 	int h = ctx ? (int)ctx->hook : -1;
-	if (h < 0 || h >= PW_SIM_HOOK_COUNT || e->kind != FX_SESS_GAME)
+	if (h < 0 || h >= PW_SIM_HOOK_COUNT || e->kind != FX_SESS_GAME || !ctx->game)
+		return;
+	bool any = false; /* effects switched off earlier cost nothing */
+	for (int i = 0; i < e->n_order[h] && !any; i++)
+		any = e->effs[e->order[h][i]].alive;
+	if (!any)
 		return;
 	e->cur = ctx;
+	fx_api_refresh(e->sbx.L, &e->gctx); /* forget the last hook point's field values */
 	for (int i = 0; i < e->n_order[h]; i++)
 		run_one(e, e->order[h][i], h, res);
 	e->cur = NULL;
@@ -607,7 +630,10 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	fx_api_push_ctx(L); /* slot 1 */
+	if (kind == FX_SESS_GAME)
+		fx_api_push_game_ctx(L, &e->gctx); /* slots 1 (ctx) to FX_GCTX_SLOTS */
+	else
+		fx_api_push_ctx(L); /* slot 1 */
 	e->kind = kind;
 
 	for (int i = 0; i < s->n_effects; i++) {

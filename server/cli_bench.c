@@ -117,11 +117,33 @@ int cmd_bench(int argc, char **argv)
 
 static void calibrate_usage(void)
 {
-	printf("usage: pinwheel calibrate [--games N] [--seed S] [--set PARAM=VALUE]...\n\n"
+	printf("usage: pinwheel calibrate [--games N] [--seed S] [--set PARAM=VALUE]...\n"
+	       "                          [--effect FILE.lua]...\n\n"
 	       "Simulates N games (default %d) of generated leagues and prints each\n"
 	       "calibration figure beside its range. Exits 1 when a figure is outside.\n"
-	       "--set changes a rule parameter (repeatable), e.g. --set three_point_value=5.\n",
+	       "--set changes a rule parameter (repeatable), e.g. --set three_point_value=5.\n"
+	       "--effect runs a Lua effect in every game (repeatable); a script that does\n"
+	       "not load is an error (exit 2), and errors while running are counted.\n",
 	       CALIB_DEFAULT_GAMES);
+}
+
+/* Effects around each calibration game: calib_run_each's callbacks. */
+typedef struct calib_fx {
+	cli_fx_t fx;
+	fx_report_t rep;
+	char err[FX_ERR_MAX];
+} calib_fx_t;
+
+static int calib_fx_begin(void *ud, int64_t game_id, uint64_t seed, const pw_hooks_t **hooks)
+{
+	calib_fx_t *c = ud;
+	return cli_fx_begin(&c->fx, game_id, 1, seed, NULL, false, hooks, c->err, sizeof c->err);
+}
+
+static void calib_fx_end(void *ud, pw_game_result_t *r)
+{
+	calib_fx_t *c = ud;
+	cli_fx_end(&c->fx, r, &c->rep);
 }
 
 int cmd_calibrate(int argc, char **argv)
@@ -130,35 +152,69 @@ int cmd_calibrate(int argc, char **argv)
 	uint64_t seed = CALIB_DEFAULT_SEED;
 	pw_rules_t rules;
 	rules_default(&rules);
-	/* Effects (`--effect FILE.lua`) will be parsed here and turned into a
-	 * pw_hooks_t by the effects engineer; calib_run already takes one. */
-	const pw_hooks_t *hooks = NULL;
-	for (int i = 1; i < argc; i++) {
+	/* Effects need a session per game (fx_game_begin/_end), hence
+	 * calib_run_each's per-game callbacks rather than one pw_hooks_t. */
+	calib_fx_t cf = {0};
+	fx_report_init(&cf.rep);
+	int rc = 0;
+	for (int i = 1; i < argc && !rc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			calibrate_usage();
+			cli_fx_free(&cf.fx);
 			return 0;
 		} else if (!strcmp(argv[i], "--games") && i + 1 < argc) {
 			if (cli_parse_int(argv[0], "--games", argv[++i], 1, 10000000, &games))
-				return 2;
+				rc = 2;
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			if (cli_parse_u64(argv[0], "--seed", argv[++i], &seed))
-				return 2;
+				rc = 2;
 		} else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
 			char err[256];
 			if (rules_apply_assignment(&rules, argv[++i], err, sizeof err)) {
 				cli_error(argv[0], "%s", err);
-				return 2;
+				rc = 2;
+			}
+		} else if (!strcmp(argv[i], "--effect") && i + 1 < argc) {
+			char err[FX_ERR_MAX + 128];
+			if (cli_fx_add(&cf.fx, argv[++i], err, sizeof err) < 0) {
+				cli_error(argv[0], "%s", err);
+				rc = 2;
 			}
 		} else {
 			cli_error(argv[0], "unknown option \"%s\" (try --help)", argv[i]);
-			return 2;
+			rc = 2;
 		}
 	}
+	if (rc) {
+		cli_fx_free(&cf.fx);
+		return rc;
+	}
 	pw_calib_t c = {0};
-	if (calib_run(&rules, games, seed, hooks, &c)) {
-		cli_error(argv[0], "a game failed (out of memory)");
+	pw_calib_per_game_t pg = {.begin = calib_fx_begin, .end = calib_fx_end, .ud = &cf};
+	if (calib_run_each(&rules, games, seed, &pg, &c)) {
+		if (cf.err[0])
+			cli_error(argv[0], "effects: %s", cf.err);
+		else
+			cli_error(argv[0], "a game failed (out of memory)");
+		fx_report_free(&cf.rep);
+		cli_fx_free(&cf.fx);
 		return 1;
 	}
+	if (cf.rep.n_errors_total && cf.rep.n_errors) {
+		/* a script that loads but fails while running is switched off for
+		 * the rest of that game: the figures are then partly without it */
+		fprintf(stderr, "%s: effects: %zu errors while running (first: %s %s: %s)\n", argv[0],
+			cf.rep.n_errors_total, cf.rep.errors[0].effect_id, cf.rep.errors[0].hook,
+			cf.rep.errors[0].message);
+	}
+	fx_report_free(&cf.rep);
+	if (cf.fx.n) {
+		printf("effects:");
+		for (int i = 0; i < cf.fx.n; i++)
+			printf(" %s", cf.fx.ids[i]);
+		printf("\n");
+	}
+	cli_fx_free(&cf.fx);
 	pw_calib_figure_t f[PW_CAL_COUNT];
 	calib_figures(&c, rules.home_court_enabled, f);
 	int bad = 0;

@@ -5,6 +5,9 @@
  */
 #include "tests/test.h"
 
+#include <math.h>
+#include <string.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -154,4 +157,44 @@ TEST(calib_cli_prints_every_figure_and_fails_out_of_range)
 	CHECK_CONTAINS(out, "games_per_sec=");
 	CHECK_CONTAINS(out, "season_ms=");
 	free(out);
+}
+
+/* The figure on the line of out that starts with name (NAN if absent). */
+static double calib_figure(const char *out, const char *name)
+{
+	const char *p = out ? strstr(out, name) : NULL;
+	return p ? strtod(p + strlen(name), NULL) : NAN;
+}
+
+TEST(calib_cli_runs_effects_in_every_game)
+{
+	char *plain = NULL, *lava = NULL, *out = NULL;
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "%s calibrate --games 200", test_bin());
+	CHECK_EQ(test_run(cmd, &plain, false), 0);
+	/* Lava floor burns the handler's stamina every possession: tired
+	 * hoopers score less, so points per game must drop clearly. */
+	snprintf(cmd, sizeof cmd, "%s calibrate --games 200 --effect scripts/effects/lava_floor.lua",
+		 test_bin());
+	test_run(cmd, &lava, false);
+	CHECK_CONTAINS(lava, "effects: lava_floor");
+	double p0 = calib_figure(plain, "points per team per game");
+	double p1 = calib_figure(lava, "points per team per game");
+	CHECK_MSG(p1 < p0 - 1, "points with lava floor %.3f, without %.3f", p1, p0);
+	free(plain);
+	free(lava);
+	/* a script that does not load: exit 2, the message names the file and line */
+	FILE *f = fopen("build/calib_broken_fx.lua", "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("return {\n  name = 'Broken',\n  hooks = { ['sim.shott.pre'] = function() end },\n}\n", f);
+		fclose(f);
+	}
+	snprintf(cmd, sizeof cmd, "%s calibrate --games 10 --effect build/calib_broken_fx.lua 2>&1",
+		 test_bin());
+	CHECK_EQ(test_run(cmd, &out, false), 2);
+	CHECK_CONTAINS(out, "calib_broken_fx.lua");
+	CHECK_CONTAINS(out, "sim.shott.pre");
+	free(out);
+	remove("build/calib_broken_fx.lua");
 }
