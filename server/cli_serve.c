@@ -27,7 +27,7 @@ static void usage(FILE *out)
 		"  --host HOST     address to listen on (PINWHEEL_HOST, default 127.0.0.1)\n"
 		"  --port PORT     TCP port, 0 for any free port (PINWHEEL_PORT, default 8080)\n"
 		"  --db PATH       SQLite database (PINWHEEL_DB, default data/pinwheel.db)\n"
-		"  --static DIR    static assets (PINWHEEL_STATIC_DIR, default server/static)\n\n"
+		"  --static DIR    static assets (PINWHEEL_STATIC_DIR, default ./server/static, else ../server/static beside the binary)\n\n"
 		"settings (environment):\n"
 		"  PINWHEEL_PRESENTATION_PACE fast|normal|slow|manual (slow)\n"
 		"  PINWHEEL_GAME_CRON         5-field cron; overrides the pace\n"
@@ -138,7 +138,8 @@ int cmd_serve(int argc, char **argv)
 	pw_serve_config_t *cfg = &app.cfg;
 	cfg->host = cli_value(host, "PINWHEEL_HOST", "127.0.0.1");
 	cfg->db_path = cli_value(db, "PINWHEEL_DB", "data/pinwheel.db");
-	cfg->static_dir = cli_value(stat, "PINWHEEL_STATIC_DIR", "server/static");
+	/* NULL: static.c looks in ./server/static, then next to the binary. */
+	cfg->static_dir = cli_value(stat, "PINWHEEL_STATIC_DIR", NULL);
 	if (cli_parse_int(cmd, "--port", cli_value(port_s, "PINWHEEL_PORT", "8080"), 0, 65535, &cfg->port) < 0)
 		return 2;
 
