@@ -182,7 +182,9 @@ int cmd_serve(int argc, char **argv)
 	}
 	cfg->log_level = (pw_log_level_t)lv;
 	cfg->admin_token = cli_value(NULL, "PINWHEEL_ADMIN_TOKEN", NULL);
-	cfg->scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", "scripts/effects");
+	static char scripts[PATH_MAX];
+	cli_asset_dir("scripts/effects", scripts, sizeof scripts);
+	cfg->scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", scripts);
 	if (cli_parse_u64(cmd, "PINWHEEL_LEAGUE_SEED", cli_value(NULL, "PINWHEEL_LEAGUE_SEED", "1"),
 			  &cfg->league_seed) < 0)
 		return 2;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "server/app.h"
+#include "server/cli.h"
 
 #define STATIC_MAX (2 * 1024 * 1024)
 
@@ -118,39 +119,14 @@ static int h_static(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 	return HTTP_HANDLED;
 }
 
-/*
- * The static directory when none is configured: ./server/static (a run from
- * the source tree), else ../server/static beside the executable (build/
- * pinwheel run from anywhere). Writes the candidate into out; false when
- * neither exists.
- */
-static bool default_static_dir(char *out, size_t cap)
-{
-	struct stat st;
-	if (stat("server/static", &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(out, cap, "server/static");
-		return true;
-	}
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	if ((size_t)snprintf(out, cap, "%s/../server/static", exe) >= cap)
-		return false;
-	return stat(out, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 int static_routes(pw_app_t *app)
 {
 	const char *dir = app->cfg.static_dir;
 	char real[PATH_MAX], guess[PATH_MAX];
-	if (!dir)
-		dir = default_static_dir(guess, sizeof guess) ? guess : "server/static";
+	if (!dir) {
+		cli_asset_dir("server/static", guess, sizeof guess);
+		dir = guess;
+	}
 	if (realpath(dir, real)) {
 		snprintf(app->static_root, sizeof app->static_root, "%s", real);
 	} else {
