@@ -139,6 +139,12 @@ static const char *const last_names[] = {
 	"Ravensworth", "Stormberg", "Thistlewood", "Underhill", "Vantablack",
 	"Whitlock", "Yarrow", "Zephyrine", "Ashdown", "Blackwood", "Cinderby",
 	"Dunmore", "Ellsworth", "Foxglove", "Greaves", "Hartigan", "Ivory",
+	"Jessup", "Kingsley", "Larkspur", "Mallory", "Nettlefield", "Okonkwo",
+	"Pike", "Quill", "Rosewater", "Saltonstall", "Tamarind", "Umberfield",
+	"Voss", "Wainwright", "Xiong", "Yellowhammer", "Zamora", "Achterberg",
+	"Bellweather", "Coldiron", "Delacroix", "Emberly", "Farrowmere",
+	"Goldthwaite", "Hawksley", "Inverness", "Juniper", "Kettering",
+	"Lindqvist", "Moorcroft", "Nakamura", "Ostrander", "Penhaligon", "Rookwood",
 };
 
 static const char *const origins[] = {
@@ -265,7 +271,7 @@ static void roll_attributes(pw_rng_t *r, pw_archetype_t a, int out[PW_ATTR_COUNT
 }
 
 static void make_hooper(pw_rng_t *r, pw_hooper_t *h, int id, int team_id,
-			pw_archetype_t a, bool starter, bool *name_used)
+			pw_archetype_t a, bool starter, bool *surname_used)
 {
 	memset(h, 0, sizeof *h);
 	h->id = id;
@@ -274,13 +280,16 @@ static void make_hooper(pw_rng_t *r, pw_hooper_t *h, int id, int team_id,
 	h->is_starter = starter;
 	roll_attributes(r, a, h->attr);
 
-	/* Names are unique within a league: draw until an unused pair comes up. */
-	int nf = COUNT(first_names), nl = COUNT(last_names), pick;
+	/* Surnames are unique within a league (the list is longer than the
+	 * largest league's roster), so a play-by-play never has to tell two
+	 * Greaves apart. */
+	int nl = COUNT(last_names), last;
 	do {
-		pick = (int)rng_below(r, (uint32_t)(nf * nl));
-	} while (name_used[pick]);
-	name_used[pick] = true;
-	snprintf(h->name, sizeof h->name, "%s %s", first_names[pick % nf], last_names[pick / nf]);
+		last = (int)rng_below(r, (uint32_t)nl);
+	} while (surname_used[last]);
+	surname_used[last] = true;
+	snprintf(h->name, sizeof h->name, "%s %s",
+		 first_names[rng_below(r, (uint32_t)COUNT(first_names))], last_names[last]);
 
 	for (int i = 0; i < 2 && archetype_moves[a][i] >= 0; i++)
 		h->moves[h->n_moves++] = (pw_move_id_t)archetype_moves[a][i];
@@ -313,8 +322,10 @@ int league_generate(pw_league_t *out, uint64_t league_seed, int n_teams)
 	draw_distinct(&r, COUNT(mottos), n_teams, motto_idx);
 	draw_distinct(&r, COUNT(venue_patrons), n_teams < COUNT(venue_patrons) ? n_teams : COUNT(venue_patrons), patron_idx);
 
-	bool name_used[COUNT(first_names) * COUNT(last_names)];
-	memset(name_used, 0, sizeof name_used);
+	_Static_assert(COUNT(last_names) >= PW_MAX_TEAMS * PW_ROSTER_SIZE,
+		       "every hooper of the largest league needs a surname of their own");
+	bool surname_used[COUNT(last_names)];
+	memset(surname_used, 0, sizeof surname_used);
 
 	for (int t = 0; t < n_teams; t++) {
 		pw_team_t *team = &out->teams[t];
@@ -354,7 +365,7 @@ int league_generate(pw_league_t *out, uint64_t league_seed, int n_teams)
 		}
 		for (int k = 0; k < PW_ROSTER_SIZE; k++)
 			make_hooper(&r, &team->hoopers[k], t * PW_ROSTER_SIZE + k + 1, team->id,
-				    roster[k], k < PW_ON_FLOOR, name_used);
+				    roster[k], k < PW_ON_FLOOR, surname_used);
 	}
 	return 0;
 }

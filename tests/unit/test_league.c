@@ -92,6 +92,8 @@ TEST(league_names_unique)
 			const pw_hooper_t *a = &l.teams[i / 4].hoopers[i % 4];
 			const pw_hooper_t *b = &l.teams[j / 4].hoopers[j % 4];
 			CHECK(strcmp(a->name, b->name) != 0);
+			CHECK_MSG(strcmp(strchr(a->name, ' '), strchr(b->name, ' ')) != 0,
+				  "%s and %s share a surname", a->name, b->name);
 		}
 }
 

@@ -170,9 +170,22 @@ TEST(sim_is_deterministic_and_seed_sensitive)
 		CHECK_STR(ha, hb);
 		CHECK(strcmp(ha, hc) != 0);
 	}
-	/* A rule change that alters a draw changes the game. */
+	/* A rule change changes the hash: the Elam margin moves the target
+	 * (which the hash covers) even when the last basket reaches both
+	 * targets and the plays stay the same; a changed shot value alters
+	 * the plays themselves. */
 	pw_rules_t other = rules;
 	other.elam_margin = 16;
+	for (uint64_t seed = 40; seed < 60; seed++) {
+		char ha[65], hb[65];
+		CHECK_EQ(fx_game(l, 1, 2, &rules, seed, NULL, &a), 0);
+		CHECK_EQ(fx_game(l, 1, 2, &other, seed, NULL, &b), 0);
+		result_hash(&a, ha);
+		result_hash(&b, hb);
+		CHECK(strcmp(ha, hb) != 0);
+	}
+	other = rules;
+	other.three_point_value = 4;
 	CHECK_EQ(fx_game(l, 1, 2, &rules, 42, NULL, &a), 0);
 	CHECK_EQ(fx_game(l, 1, 2, &other, 42, NULL, &b), 0);
 	CHECK(!fx_same_game(&a, &b));
