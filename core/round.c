@@ -2,6 +2,7 @@
  * round.c — the round runner (see round.h).
  */
 #include "core/round.h"
+#include "core/standings.h"
 
 #include <cJSON.h>
 #include <stdarg.h>
@@ -647,6 +648,8 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	cJSON *rctx = cJSON_CreateObject();
 	cJSON_AddNumberToObject(rctx, "round", round);
 	cJSON_AddItemReferenceToObject(rctx, "rules", snap_rules);
+	/* ctx.standings: before the round, the stored games of earlier rounds. */
+	cJSON_AddItemToObject(rctx, "standings", season_standings_at(s, season->id, round, NULL, 0));
 	round_hook(c, &fx, "round.pre", rctx, meta);
 	const cJSON *gj;
 	cJSON_ArrayForEach(gj, games) {
@@ -743,6 +746,17 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		move_items(meta, j->game_meta);
 		move_items(meta, j->post_meta);
 	}
+	/* ctx.standings after the round: its regular-season results count,
+	 * though they are stored only when this stage commits below. */
+	pw_stand_game_t *played = calloc((size_t)nj + 1, sizeof *played);
+	int np = 0;
+	for (int i = 0; played && i < nj; i++)
+		if (!strcmp(jobs[i].row.stage, "regular"))
+			played[np++] = (pw_stand_game_t){jobs[i].row.home_team_id, jobs[i].row.away_team_id,
+							 jobs[i].row.home_score, jobs[i].row.away_score};
+	cJSON_ReplaceItemInObject(rctx, "standings",
+				  season_standings_at(s, season->id, round + 1, played, np));
+	free(played);
 	round_hook(c, &fx, "round.post", rctx, meta);
 	cJSON_Delete(rctx);
 

@@ -13,6 +13,7 @@
 #include "core/league.h"
 #include "core/rng.h"
 #include "core/sha256.h"
+#include "core/standings.h"
 
 typedef struct cached {
 	char sha[65];
@@ -460,6 +461,24 @@ static void pairing(int r, int k, int *home, int *away)
  * the league. The same seeds with and without, so the difference is the
  * effect's. Returns 0 or -1 (err set).
  */
+/* ctx.standings of the test league after the games played so far, in the
+ * shape the live runner gives round hooks (season_standings_at). */
+static cJSON *impact_standings(const pw_league_t *lg, const pw_stand_game_t *g, int n)
+{
+	int64_t ids[PW_MAX_TEAMS], sorted[PW_MAX_TEAMS];
+	const char *names[PW_MAX_TEAMS];
+	pw_standing_t st[PW_MAX_TEAMS];
+	for (int i = 0; i < lg->n_teams; i++)
+		ids[i] = lg->teams[i].id;
+	stand_compute(ids, lg->n_teams, g, n, st);
+	for (int i = 0; i < lg->n_teams; i++) {
+		sorted[i] = st[i].team_id;
+		const pw_team_t *t = league_team(lg, (int)st[i].team_id);
+		names[i] = t ? t->name : "?";
+	}
+	return stand_to_json(st, lg->n_teams, sorted, names);
+}
+
 static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rules_t *rules,
 		       int games, impact_t *im, char *err, size_t errlen)
 {
@@ -471,6 +490,8 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 	sim_result_init(&res);
 	fx_report_t rrep; /* the current round's sessions */
 	fx_report_init(&rrep);
+	pw_stand_game_t *played = NULL; /* the test games so far, for ctx.standings */
+	int n_played = 0;
 	int rc = -1;
 	if (!lg || !meta || league_generate(lg, p->impact_seed, IMPACT_TEAMS) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -481,12 +502,19 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 	fx_effect_t eff = {"proposed", s};
 	uint64_t mix = p->impact_seed;
 	int rounds = (games + 3) / 4;
+	played = calloc((size_t)games + 1, sizeof *played);
+	if (!played) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	rc = 0;
 	for (int r = 0; rc == 0 && r < rounds; r++) {
 		fx_session_setup_t st = {.round = r + 1, .effects = &eff, .n_effects = s ? 1 : 0,
 					 .meta = fx_meta_store_reader(meta)};
 		cJSON *rctx = cJSON_CreateObject();
 		cJSON_AddNumberToObject(rctx, "round", r + 1);
+		if (s)
+			cJSON_AddItemToObject(rctx, "standings", impact_standings(lg, played, n_played));
 		if (s && fx_round_begin(re, &st, err, errlen) == 0) {
 			fx_round_hook(re, "round.pre", rctx, rules, NULL, 0);
 			fx_round_end(re, &rrep);
@@ -512,6 +540,8 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 			if (rc < 0)
 				break;
 			calib_add(&im->cal, &res);
+			played[n_played++] = (pw_stand_game_t){lg->teams[hi].id, lg->teams[ai].id,
+							       res.home_score, res.away_score};
 			if (!s)
 				continue;
 			cJSON *gctx = cJSON_CreateObject();
@@ -532,6 +562,8 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 			}
 			cJSON_Delete(gctx);
 		}
+		if (s)
+			cJSON_ReplaceItemInObject(rctx, "standings", impact_standings(lg, played, n_played));
 		if (s && rc == 0 && fx_round_begin(re, &st, err, errlen) == 0) {
 			fx_round_hook(re, "round.post", rctx, rules, NULL, 0);
 			fx_round_end(re, &rrep);
@@ -552,6 +584,7 @@ out:
 	fx_engine_free(ge);
 	fx_engine_free(re);
 	fx_meta_store_free(meta);
+	free(played);
 	free(lg);
 	return rc;
 }

@@ -851,3 +851,47 @@ TEST(league_gov_and_report_hooks_resume_identically_after_a_crash)
 	}
 	free(ref);
 }
+
+/* Standings, as round hooks see them: round.pre before the round's games,
+ * round.post with them counted (they are stored only when the stage commits). */
+static const char STANDINGS_WATCHER[] =
+	"return { name = 'Standings watcher', hooks = {\n"
+	"  ['round.pre'] = function(ctx)\n"
+	"    local w = 0\n"
+	"    for _, row in ipairs(ctx.standings) do w = w + row.wins end\n"
+	"    ctx.meta.set('season', 1, 'wins_pre', w)\n"
+	"    ctx.meta.set('season', 1, 'teams_pre', #ctx.standings)\n"
+	"  end,\n"
+	"  ['round.post'] = function(ctx)\n"
+	"    local w = 0\n"
+	"    for _, row in ipairs(ctx.standings) do w = w + row.wins end\n"
+	"    ctx.meta.set('season', 1, 'wins_post', w)\n"
+	"    ctx.meta.set('season', 1, 'leader_wins', ctx.standings[1].wins)\n"
+	"  end,\n"
+	"} }\n";
+
+TEST(league_round_hooks_see_standings_before_and_after_the_round)
+{
+	lx_t x;
+	if (lx_open(&x, "standings.db", 4, 1) < 0)
+		return;
+	CHECK(lx_pass(&x, "Install the attached effect", STANDINGS_WATCHER) > 0);
+	CHECK_EQ(lx_tick(&x), 1); /* registers the watcher for round 2 */
+	CHECK_EQ(lx_tick(&x), 2);
+	/* 4 teams: 2 games a round. Before round 2, round 1's 2 wins; after
+	 * it, 4, and the leader has won both of its games or one. */
+	char *m = season_meta(x.s);
+	CHECK_CONTAINS(m, "\"teams_pre\":4");
+	CHECK_CONTAINS(m, "\"wins_pre\":2");
+	CHECK_CONTAINS(m, "\"wins_post\":4");
+	CHECK(strstr(m, "\"leader_wins\":2") || strstr(m, "\"leader_wins\":1"));
+	free(m);
+	CHECK_EQ(lx_tick(&x), 3);
+	m = season_meta(x.s);
+	CHECK_CONTAINS(m, "\"wins_pre\":4");
+	CHECK_CONTAINS(m, "\"wins_post\":6");
+	free(m);
+	int checked = 0;
+	CHECK_EQ(rebuild(&x, true, &checked), 0);
+	lx_close(&x);
+}
