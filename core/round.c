@@ -187,6 +187,22 @@ static cJSON *meta_now(pw_store_t *s, const cJSON *snap, int64_t season_id, int 
 	return out;
 }
 
+/* Monotonic milliseconds, for the stage timings operators read in logs. */
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Milliseconds since *t, and restarts *t. */
+static double lap_ms(double *t)
+{
+	double now = now_ms(), d = now - *t;
+	*t = now;
+	return d;
+}
+
 static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int round, cJSON *published,
 		       pw_err_t *e)
 {
@@ -832,7 +848,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 /* ---- stage 3: governance ---- */
 
 static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-			const char *snapshot, cJSON *published, pw_err_t *e)
+			const char *snapshot, cJSON *published, bool *tallied, pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
@@ -856,6 +872,7 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		cJSON_Delete(now);
 	}
 	if (rc == 0 && due) {
+		*tallied = true;
 		cJSON *ctx = cJSON_CreateObject();
 		cJSON_AddNumberToObject(ctx, "round", round);
 		cJSON_AddItemToObject(ctx, "rules", rules_to_json(&gov_state(g)->rules));
@@ -1084,28 +1101,34 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		out->resumed = true;
 	cJSON *published = cJSON_CreateArray();
 	out->round = round;
+	double t0 = now_ms();
 	if (stage < PW_STAGE_BEGIN) {
 		rc = stage_begin(c, &season, round, published, e);
 		free(snapshot);
 		snapshot = NULL;
 		if (rc == 0)
 			store_progress_get(s, season.id, round, &stage, &snapshot);
+		out->stage_ms[PW_STAGE_BEGIN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GAMES) {
 		rc = stage_games(c, &season, round, snapshot, published, &out->games, e);
+		out->stage_ms[PW_STAGE_GAMES] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GAMES, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GOVERN) {
-		rc = stage_govern(c, &season, round, snapshot, published, e);
+		rc = stage_govern(c, &season, round, snapshot, published, &out->tallied, e);
+		out->stage_ms[PW_STAGE_GOVERN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GOVERN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_REPORTS) {
 		rc = stage_reports(c, &season, round, snapshot, published, e);
+		out->stage_ms[PW_STAGE_REPORTS] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_REPORTS, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_DONE) {
 		rc = stage_advance(c, &season, round, published, e);
+		out->stage_ms[PW_STAGE_DONE] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_DONE, false);
 	}
 	free(snapshot);

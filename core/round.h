@@ -152,6 +152,11 @@ typedef struct pw_round_out {
 	int games;                       /* games stored by this tick */
 	bool resumed;                    /* finished a tick a crash interrupted */
 	char phase[24];                  /* the season phase after the tick */
+	bool tallied;                    /* the govern stage ran a governance tally */
+	/* Wall time of each stage this call ran, in ms (0 when skipped or done
+	 * before a crash); for operators' logs, never for results. Indexed by
+	 * PW_STAGE_BEGIN..PW_STAGE_DONE. */
+	double stage_ms[PW_STAGE_DONE + 1];
 } pw_round_out_t;
 
 /*

@@ -162,6 +162,11 @@ static int tick_run(void *ud, void **result)
 		return -EIO;
 	}
 	r->round = out.round;
+	r->tallied = out.tallied;
+	r->games_ms = out.stage_ms[PW_STAGE_GAMES];
+	r->govern_ms = out.stage_ms[PW_STAGE_GOVERN];
+	r->reports_ms = out.stage_ms[PW_STAGE_REPORTS];
+	snprintf(r->phase, sizeof r->phase, "%s", out.phase);
 	if (app->fx) {
 		/* Effect errors are counted for the operator; the report's
 		 * details stay with the effects module. */
@@ -202,6 +207,13 @@ static void tick_done(void *ud, int status, void *result)
 				log_event(&app->log, PW_LOG_ERROR, "presentation.failed", "round=%d error=%d",
 					  r->round, pr);
 		}
+		if (r->round > 0)
+			log_event(&app->log, PW_LOG_INFO, "round.stages",
+				  "round=%d games=%zu phase=%s games_ms=%.1f govern_ms=%.1f reports_ms=%.1f",
+				  r->round, r->n_games, r->phase, r->games_ms, r->govern_ms, r->reports_ms);
+		if (r->tallied)
+			log_event(&app->log, PW_LOG_INFO, "governance.tally", "round=%d duration_ms=%.1f",
+				  r->round, r->govern_ms);
 		if (r->fx_errors)
 			log_event(&app->log, PW_LOG_WARN, "effects.errors", "round=%d errors=%zu", r->round,
 				  r->fx_errors);

@@ -61,6 +61,9 @@ typedef struct pw_tick_result {
 	size_t n_games;
 	int64_t *game_ids;
 	size_t fx_errors; /* effect errors during the tick */
+	bool tallied;     /* a governance tally ran */
+	double games_ms, govern_ms, reports_ms; /* stage wall times, for the log */
+	char phase[24];
 	char error[300];
 } pw_tick_result_t;
 
