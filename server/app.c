@@ -355,7 +355,16 @@ static void sink_log(void *ud, uint64_t id, const char *type, const char *json)
 	 * events an operator follows. */
 	if (strcmp(type, "presentation.possession") != 0)
 		log_event(&app->log, PW_LOG_DEBUG, "bus.event", "id=%llu type=%s", (unsigned long long)id, type);
-	(void)json;
+	/* A season changing phase is an operator's milestone: log it at info
+	 * with the phase it entered. */
+	if (strcmp(type, "season.phase_changed") == 0) {
+		cJSON *j = cJSON_Parse(json);
+		const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(j, "from"));
+		const char *to = cJSON_GetStringValue(cJSON_GetObjectItem(j, "to"));
+		log_event(&app->log, PW_LOG_INFO, "season.phase_changed", "from=%s to=%s",
+			  from ? from : "?", to ? to : "?");
+		cJSON_Delete(j);
+	}
 }
 
 /* ---- start and shutdown ------------------------------------------------ */
