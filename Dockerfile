@@ -26,9 +26,11 @@ RUN apt-get update \
  && chown pinwheel:pinwheel /data
 COPY --from=build /src/build/pinwheel /usr/local/bin/pinwheel
 COPY --from=build /src/server/static /app/static
+COPY --from=build /src/scripts/effects /app/scripts/effects
 WORKDIR /app
 ENV PINWHEEL_DB=/data/pinwheel.db \
     PINWHEEL_STATIC_DIR=/app/static \
+    PINWHEEL_SCRIPTS_DIR=/app/scripts/effects \
     PINWHEEL_PORT=8080 \
     PINWHEEL_ENV=production \
     TZ=UTC

@@ -174,6 +174,7 @@ char *report_commentary(const cJSON *r, const char *home, const char *away, uint
 typedef struct ctx {
 	pw_gov_t *g;
 	pw_store_t *s;
+	const pw_report_fx_t *fx; /* NULL: no effects */
 	int64_t sid;
 	int round;
 	cJSON *teams;
@@ -205,6 +206,85 @@ static int save(ctx_t *c, const char *kind, int64_t gov, int64_t game, const cha
 		cJSON_AddItemToArray(c->generated, o);
 	}
 	return 0;
+}
+
+/* ---- what effects add (report.*.pre hooks) ---- */
+
+static cJSON *game_json(const ctx_t *c, const pw_game_row_t *g)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)g->id);
+	cJSON_AddNumberToObject(o, "round", g->round);
+	cJSON_AddNumberToObject(o, "index", g->game_index);
+	cJSON_AddStringToObject(o, "stage", g->stage);
+	if (g->series[0]) {
+		cJSON_AddStringToObject(o, "series", g->series);
+		cJSON_AddNumberToObject(o, "series_game", g->series_game);
+	}
+	cJSON_AddNumberToObject(o, "home_team_id", (double)g->home_team_id);
+	cJSON_AddNumberToObject(o, "away_team_id", (double)g->away_team_id);
+	cJSON_AddStringToObject(o, "home_team_name", tname(c->teams, g->home_team_id));
+	cJSON_AddStringToObject(o, "away_team_name", tname(c->teams, g->away_team_id));
+	cJSON_AddNumberToObject(o, "home_score", g->home_score);
+	cJSON_AddNumberToObject(o, "away_score", g->away_score);
+	cJSON_AddNumberToObject(o, "winner_team_id", (double)g->winner_team_id);
+	cJSON_AddNumberToObject(o, "margin", abs(g->home_score - g->away_score));
+	return o;
+}
+
+static cJSON *standings_json(const ctx_t *c)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (int i = 0; i < c->nst; i++) {
+		const pw_standing_t *t = &c->st[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "team_id", (double)t->team_id);
+		cJSON_AddStringToObject(o, "name", tname(c->teams, t->team_id));
+		cJSON_AddNumberToObject(o, "rank", t->rank);
+		cJSON_AddNumberToObject(o, "wins", t->wins);
+		cJSON_AddNumberToObject(o, "losses", t->losses);
+		cJSON_AddNumberToObject(o, "streak", t->streak);
+		cJSON_AddNumberToObject(o, "points_for", t->points_for);
+		cJSON_AddNumberToObject(o, "points_against", t->points_against);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+/*
+ * Runs hook over the effects with hctx (consumed) completed by the base
+ * fields, and returns text with their narrative added as a paragraph of its
+ * own. The hook runs before the text is stored, so the directive scan in
+ * save() covers what the effects added. Returns text itself when nothing is
+ * added, NULL when out of memory (text is freed either way on that path).
+ */
+static char *add_effects(const ctx_t *c, const char *hook, const char *kind, cJSON *hctx, char *text)
+{
+	if (!c->fx || !c->fx->narrate || !text) {
+		cJSON_Delete(hctx);
+		return text;
+	}
+	if (!hctx) {
+		free(text);
+		return NULL;
+	}
+	cJSON_AddNumberToObject(hctx, "round", c->round);
+	cJSON_AddNumberToObject(hctx, "season_id", (double)c->sid);
+	cJSON *rep = cJSON_AddObjectToObject(hctx, "report");
+	cJSON_AddStringToObject(rep, "kind", kind);
+	cJSON_AddStringToObject(rep, "text", text);
+	cJSON_AddItemToObject(hctx, "rules", rules_to_json(&gov_state(c->g)->rules));
+	char *narr = c->fx->narrate(c->fx->ud, hook, hctx);
+	cJSON_Delete(hctx);
+	if (!narr || !*narr) {
+		free(narr);
+		return text;
+	}
+	sb_t b = {0};
+	sb_add(&b, "%s\n\nFrom the effects: %s", text, narr);
+	free(narr);
+	free(text);
+	return b.p;
 }
 
 static double avg_points_between(const ctx_t *c, int from, int to)
@@ -433,7 +513,13 @@ static char *private_report(ctx_t *c, const pw_governor_t *gv)
 
 int report_round_in_tx(pw_gov_t *g, int64_t sid, int round, cJSON *generated, pw_err_t *e)
 {
-	ctx_t c = {.g = g, .s = gov_store(g), .sid = sid, .round = round, .generated = generated};
+	return report_round_fx_in_tx(g, sid, round, NULL, generated, e);
+}
+
+int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_fx_t *fx,
+			  cJSON *generated, pw_err_t *e)
+{
+	ctx_t c = {.g = g, .s = gov_store(g), .fx = fx, .sid = sid, .round = round, .generated = generated};
 	pw_season_row_t season;
 	if (store_season_get(c.s, sid, &season) != 1) {
 		if (e) {
@@ -450,6 +536,14 @@ int report_round_in_tx(pw_gov_t *g, int64_t sid, int round, cJSON *generated, pw
 	c.games = store_games(c.s, sid, round, &c.ng);
 	int rc = 0;
 	char *t = simulation_report(&c);
+	if (t && c.fx) {
+		cJSON *hctx = cJSON_CreateObject();
+		cJSON *games = cJSON_AddArrayToObject(hctx, "games");
+		for (int i = 0; i < c.ng; i++)
+			cJSON_AddItemToArray(games, game_json(&c, &c.games[i]));
+		cJSON_AddItemToObject(hctx, "standings", standings_json(&c));
+		t = add_effects(&c, "report.simulation.pre", "simulation", hctx, t);
+	}
 	if (!t || save(&c, "simulation", 0, 0, t) < 0)
 		rc = -1;
 	free(t);
@@ -476,6 +570,11 @@ int report_round_in_tx(pw_gov_t *g, int64_t sid, int round, cJSON *generated, pw
 		t = report_commentary(rj, tname(c.teams, c.games[i].home_team_id),
 				      tname(c.teams, c.games[i].away_team_id), c.games[i].seed);
 		cJSON_Delete(rj);
+		if (t && c.fx) {
+			cJSON *hctx = cJSON_CreateObject();
+			cJSON_AddItemToObject(hctx, "game", game_json(&c, &c.games[i]));
+			t = add_effects(&c, "report.commentary.pre", "commentary", hctx, t);
+		}
 		if (!t || save(&c, "commentary", 0, c.games[i].id, t) < 0)
 			rc = -1;
 		free(t);

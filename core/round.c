@@ -2,6 +2,7 @@
  * round.c — the round runner (see round.h).
  */
 #include "core/round.h"
+#include "core/standings.h"
 
 #include <cJSON.h>
 #include <stdarg.h>
@@ -164,6 +165,44 @@ static cJSON *meta_snapshot(pw_store_t *s, const cJSON *teams, int64_t season_id
 	return out;
 }
 
+/*
+ * The metadata as it stands now, for the entities of the tick's snapshot
+ * (and, from the reports stage, the round's stored games). Read inside a
+ * stage's transaction after an earlier stage committed its writes, it is
+ * the tick-start snapshot plus the writes of the stages before, applied in
+ * schedule order: only the runner writes metadata (apply_meta, under the
+ * tick lock) and each stage commits its writes together with its progress
+ * mark, so a resumed stage reads exactly what the first run read.
+ */
+static cJSON *meta_now(pw_store_t *s, const cJSON *snap, int64_t season_id, int round, bool games)
+{
+	cJSON *out = meta_snapshot(s, cJSON_GetObjectItem(snap, "teams"), season_id);
+	if (!games)
+		return out;
+	int n = 0;
+	pw_game_row_t *g = store_games(s, season_id, round, &n);
+	for (int i = 0; g && i < n; i++)
+		meta_add(s, out, "game", g[i].id);
+	free(g);
+	return out;
+}
+
+/* Monotonic milliseconds, for the stage timings operators read in logs. */
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Milliseconds since *t, and restarts *t. */
+static double lap_ms(double *t)
+{
+	double now = now_ms(), d = now - *t;
+	*t = now;
+	return d;
+}
+
 static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int round, cJSON *published,
 		       pw_err_t *e)
 {
@@ -279,11 +318,17 @@ static bool fx_on(const pw_round_cfg_t *c, const fxlist_t *fx)
 	return c->fx && fx->n > 0;
 }
 
-/* Hands the tick's metadata snapshot to the provider (see round.h). */
-static void fx_round_begin(const pw_round_cfg_t *c, const fxlist_t *fx, const cJSON *snap)
+/* Hands the metadata the next hooks read to the provider (see round.h). */
+static void fx_meta_begin(const pw_round_cfg_t *c, const fxlist_t *fx, const cJSON *meta)
 {
 	if (fx_on(c, fx) && c->fx_extra && c->fx_extra->round_begin)
-		c->fx_extra->round_begin(c->fx->ud, cJSON_GetObjectItem(snap, "meta"));
+		c->fx_extra->round_begin(c->fx->ud, meta);
+}
+
+/* The tick's start snapshot: what its games (and rebuild) read. */
+static void fx_round_begin(const pw_round_cfg_t *c, const fxlist_t *fx, const cJSON *snap)
+{
+	fx_meta_begin(c, fx, cJSON_GetObjectItem(snap, "meta"));
 }
 
 /*
@@ -613,8 +658,14 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	gjob_t *jobs = calloc((size_t)ng + 1, sizeof *jobs);
 	if (!jobs)
 		rc = gov_err_set(e, PW_E_INTERNAL, "out of memory");
+	/* ctx.rules of every round hook: the snapshot's, the rules the games
+	 * play under (shared by reference, never copied per hook). */
+	cJSON *snap_rules = cJSON_GetObjectItem(snap, "rules");
 	cJSON *rctx = cJSON_CreateObject();
 	cJSON_AddNumberToObject(rctx, "round", round);
+	cJSON_AddItemReferenceToObject(rctx, "rules", snap_rules);
+	/* ctx.standings: before the round, the stored games of earlier rounds. */
+	cJSON_AddItemToObject(rctx, "standings", season_standings_at(s, season->id, round, NULL, 0));
 	round_hook(c, &fx, "round.pre", rctx, meta);
 	const cJSON *gj;
 	cJSON_ArrayForEach(gj, games) {
@@ -652,6 +703,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		j->ran = cJSON_CreateArray();
 		cJSON *gctx = cJSON_CreateObject();
 		cJSON_AddNumberToObject(gctx, "round", round);
+		cJSON_AddItemReferenceToObject(gctx, "rules", snap_rules);
 		cJSON_AddItemToObject(gctx, "game", game_ctx(round, j));
 		round_hook_ex(c, &fx, "round.game.pre", gctx, j->pre_meta, j->failed, j->ran);
 		cJSON_Delete(gctx);
@@ -689,6 +741,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		cJSON_Delete(rj);
 		cJSON *gctx = cJSON_CreateObject();
 		cJSON_AddNumberToObject(gctx, "round", round);
+		cJSON_AddItemReferenceToObject(gctx, "rules", snap_rules);
 		cJSON *gv = game_ctx(round, j);
 		cJSON_AddNumberToObject(gv, "home_score", row->home_score);
 		cJSON_AddNumberToObject(gv, "away_score", row->away_score);
@@ -709,6 +762,17 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		move_items(meta, j->game_meta);
 		move_items(meta, j->post_meta);
 	}
+	/* ctx.standings after the round: its regular-season results count,
+	 * though they are stored only when this stage commits below. */
+	pw_stand_game_t *played = calloc((size_t)nj + 1, sizeof *played);
+	int np = 0;
+	for (int i = 0; played && i < nj; i++)
+		if (!strcmp(jobs[i].row.stage, "regular"))
+			played[np++] = (pw_stand_game_t){jobs[i].row.home_team_id, jobs[i].row.away_team_id,
+							 jobs[i].row.home_score, jobs[i].row.away_score};
+	cJSON_ReplaceItemInObject(rctx, "standings",
+				  season_standings_at(s, season->id, round + 1, played, np));
+	free(played);
 	round_hook(c, &fx, "round.post", rctx, meta);
 	cJSON_Delete(rctx);
 
@@ -784,7 +848,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 /* ---- stage 3: governance ---- */
 
 static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-			const char *snapshot, cJSON *published, pw_err_t *e)
+			const char *snapshot, cJSON *published, bool *tallied, pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
@@ -797,18 +861,27 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	bool due = round % interval == 0;
 	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
-	if (snap) {
+	if (snap)
 		fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
-		fx_round_begin(c, &fx, snap);
-	}
 	cJSON *meta = cJSON_CreateArray();
+	if (rc == 0 && due && fx_on(c, &fx)) {
+		/* gov hooks read the metadata after the tick's games (see
+		 * meta_now for why that is as deterministic as the snapshot). */
+		cJSON *now = meta_now(s, snap, season->id, round, false);
+		fx_meta_begin(c, &fx, now);
+		cJSON_Delete(now);
+	}
 	if (rc == 0 && due) {
+		*tallied = true;
 		cJSON *ctx = cJSON_CreateObject();
 		cJSON_AddNumberToObject(ctx, "round", round);
+		cJSON_AddItemToObject(ctx, "rules", rules_to_json(&gov_state(g)->rules));
 		cJSON_AddItemToObject(ctx, "proposals", gov_proposals_json(g, 0, "open"));
 		round_hook(c, &fx, "gov.pre", ctx, meta);
 		rc = gov_tally_in_tx(g, round, &summary, e);
 		if (rc == 0) {
+			/* After the tally: the ruleset with what it enacted. */
+			cJSON_ReplaceItemInObject(ctx, "rules", rules_to_json(&gov_state(g)->rules));
 			cJSON_AddItemToObject(ctx, "tallies", cJSON_Duplicate(cJSON_GetObjectItem(summary, "proposals"), 1));
 			round_hook(c, &fx, "gov.post", ctx, meta);
 		}
@@ -842,16 +915,63 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 
 /* ---- stage 4: reports ---- */
 
+/* The report writer's view of the effects: the provider's report hook over
+ * the effects that still run (see stage_reports). */
+typedef struct report_fx {
+	const pw_round_cfg_t *c;
+	const fxlist_t *fx;
+} report_fx_t;
+
+static char *report_narrate(void *ud, const char *hook, const cJSON *ctx)
+{
+	const report_fx_t *r = ud;
+	return r->c->fx_extra->report_hook(r->c->fx->ud, r->fx->v, r->fx->n, hook, ctx);
+}
+
+/*
+ * The effects that run report hooks: the tick's (its snapshot), except
+ * those switched off since (disabled in this tick's games, or repealed).
+ * An effect whose lifetime ended with this round still narrates it: the
+ * round being reported is one it played in.
+ */
+static void report_effects(const pw_gstate_t *gs, fxlist_t *fx)
+{
+	int k = 0;
+	for (int i = 0; i < fx->n; i++) {
+		const pw_effect_rec_t *er = gstate_effect(gs, fx->v[i].id);
+		if (er && (er->status == PW_FX_DISABLED || er->status == PW_FX_REPEALED))
+			continue;
+		fx->v[k++] = fx->v[i];
+	}
+	fx->n = k;
+}
+
 static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-			 cJSON *published, pw_err_t *e)
+			 const char *snapshot, cJSON *published, pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
 		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
+	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
+	fxlist_t fx = {0};
+	if (snap)
+		fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
+	report_effects(gov_state(g), &fx);
+	report_fx_t rfx = {c, &fx};
+	pw_report_fx_t narrate = {&rfx, report_narrate};
+	bool with_fx = fx_on(c, &fx) && c->fx_extra && c->fx_extra->report_hook;
+	if (with_fx) {
+		/* Report hooks read the metadata after governance's writes. */
+		cJSON *now = meta_now(s, snap, season->id, round, true);
+		fx_meta_begin(c, &fx, now);
+		cJSON_Delete(now);
+	}
 	cJSON *gen = cJSON_CreateArray();
-	int rc = report_round_in_tx(g, season->id, round, gen, e);
+	int rc = report_round_fx_in_tx(g, season->id, round, with_fx ? &narrate : NULL, gen, e);
+	free(fx.v);
+	cJSON_Delete(snap);
 	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_REPORTS, NULL) < 0)
 		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	crash_point(c, PW_STAGE_REPORTS, true);
@@ -981,28 +1101,34 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		out->resumed = true;
 	cJSON *published = cJSON_CreateArray();
 	out->round = round;
+	double t0 = now_ms();
 	if (stage < PW_STAGE_BEGIN) {
 		rc = stage_begin(c, &season, round, published, e);
 		free(snapshot);
 		snapshot = NULL;
 		if (rc == 0)
 			store_progress_get(s, season.id, round, &stage, &snapshot);
+		out->stage_ms[PW_STAGE_BEGIN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GAMES) {
 		rc = stage_games(c, &season, round, snapshot, published, &out->games, e);
+		out->stage_ms[PW_STAGE_GAMES] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GAMES, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GOVERN) {
-		rc = stage_govern(c, &season, round, snapshot, published, e);
+		rc = stage_govern(c, &season, round, snapshot, published, &out->tallied, e);
+		out->stage_ms[PW_STAGE_GOVERN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GOVERN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_REPORTS) {
-		rc = stage_reports(c, &season, round, published, e);
+		rc = stage_reports(c, &season, round, snapshot, published, e);
+		out->stage_ms[PW_STAGE_REPORTS] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_REPORTS, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_DONE) {
 		rc = stage_advance(c, &season, round, published, e);
+		out->stage_ms[PW_STAGE_DONE] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_DONE, false);
 	}
 	free(snapshot);

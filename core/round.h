@@ -58,6 +58,13 @@ typedef struct pw_fx_active {
  * means no effects run). Metadata writes are appended to meta_writes as
  * {kind, id, key, op: "set"|"incr"|"toggle", value} and applied by the
  * runner after the round, in schedule order.
+ *
+ * Every ctx the runner hands a round, gov or report hook carries "rules":
+ * the season's ruleset in force, as rules_to_json writes it (spec: ctx.rules
+ * is part of every hook's base context). Round hooks get the tick's snapshot
+ * (the rules its games play under); gov.pre the ruleset before the tally,
+ * gov.post the one after it (enacted changes included); report hooks the
+ * ruleset when the reports are written.
  */
 typedef struct pw_fx_provider {
 	void *ud;
@@ -77,11 +84,18 @@ typedef struct pw_fx_provider {
  * build). NULL fields: not offered; the runner copes.
  */
 typedef struct pw_fx_extra {
-	/* The tick's effect metadata as of its start, from the round snapshot:
+	/* The effect metadata the next hooks read:
 	 * {"team": {"<id>": {"key": value, ...}}, "hooper": {...}, "season": {...}}
 	 * (meta may be NULL: nothing stored). Called before the tick's first
-	 * hook, again before governance, and by rebuild before each round, so
-	 * a resumed or rebuilt tick reads exactly what the first run read. */
+	 * hook and by rebuild before each round with the tick's start snapshot
+	 * (so a resumed or rebuilt game reads exactly what the first run read);
+	 * before governance with the metadata after the tick's game writes, and
+	 * before the reports with the metadata after governance's writes (plus
+	 * "game" entries for the round's stored games). Those two are read from
+	 * the store inside the stage's transaction: only the runner writes
+	 * metadata, under the tick lock, and each stage commits its writes with
+	 * its progress mark, so a resumed stage reads exactly the tick-start
+	 * snapshot plus the writes of the stages already committed. */
 	void (*round_begin)(void *ud, const struct cJSON *meta);
 	/* After a round_hook call: 1 when effect_id raised an error or ran out of
 	 * budget in it, 0 when it ran cleanly, -1 when it did not run. Feeds the
@@ -93,6 +107,15 @@ typedef struct pw_fx_extra {
 	int (*game_begin_on)(void *ud, int worker, const pw_fx_active_t *fx, int n,
 			     const pw_game_input_t *in, const pw_hooks_t **hooks);
 	void (*game_end_on)(void *ud, int worker, pw_game_result_t *res, struct cJSON *meta_writes);
+	/* report.simulation.pre / report.commentary.pre, called while the
+	 * report is being written (see report.h's pw_report_fx_t for ctx).
+	 * These hooks may only add narrative: returns the effects' narrative
+	 * lines joined by spaces in registration order (malloc'd; NULL when
+	 * there are none). A call that returns any other result field or
+	 * writes metadata contributes nothing; the provider records the error
+	 * for that effect. */
+	char *(*report_hook)(void *ud, const pw_fx_active_t *fx, int n, const char *hook,
+			     const struct cJSON *ctx);
 } pw_fx_extra_t;
 
 /* The bot_state key holding each effect's current run of failing games. */
@@ -129,6 +152,11 @@ typedef struct pw_round_out {
 	int games;                       /* games stored by this tick */
 	bool resumed;                    /* finished a tick a crash interrupted */
 	char phase[24];                  /* the season phase after the tick */
+	bool tallied;                    /* the govern stage ran a governance tally */
+	/* Wall time of each stage this call ran, in ms (0 when skipped or done
+	 * before a crash); for operators' logs, never for results. Indexed by
+	 * PW_STAGE_BEGIN..PW_STAGE_DONE. */
+	double stage_ms[PW_STAGE_DONE + 1];
 } pw_round_out_t;
 
 /*

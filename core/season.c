@@ -240,14 +240,17 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 }
 
 /* Regular-season games as standings input; *n set; caller frees. */
-static pw_stand_game_t *regular_games(pw_store_t *s, int64_t sid, int *n)
+/* Stored regular-season games, in the order played; with before_round > 0
+ * only those of earlier rounds. Room is left for `spare` more. */
+static pw_stand_game_t *regular_games_before(pw_store_t *s, int64_t sid, int before_round,
+					     int spare, int *n)
 {
 	int ng = 0;
 	pw_game_row_t *g = store_games(s, sid, 0, &ng);
-	pw_stand_game_t *out = calloc((size_t)ng + 1, sizeof *out);
+	pw_stand_game_t *out = calloc((size_t)ng + (size_t)spare + 1, sizeof *out);
 	int k = 0;
 	for (int i = 0; out && i < ng; i++) {
-		if (strcmp(g[i].stage, "regular"))
+		if (strcmp(g[i].stage, "regular") || (before_round > 0 && g[i].round >= before_round))
 			continue;
 		out[k++] = (pw_stand_game_t){g[i].home_team_id, g[i].away_team_id, g[i].home_score,
 					     g[i].away_score};
@@ -255,6 +258,44 @@ static pw_stand_game_t *regular_games(pw_store_t *s, int64_t sid, int *n)
 	free(g);
 	*n = k;
 	return out;
+}
+
+static pw_stand_game_t *regular_games(pw_store_t *s, int64_t sid, int *n)
+{
+	return regular_games_before(s, sid, 0, 0, n);
+}
+
+cJSON *season_standings_at(pw_store_t *s, int64_t sid, int before_round,
+			   const pw_stand_game_t *extra, int n_extra)
+{
+	int ng;
+	pw_stand_game_t *g = regular_games_before(s, sid, before_round, n_extra, &ng);
+	cJSON *teams = teams_of(s, sid);
+	if (!g || !teams) {
+		free(g);
+		cJSON_Delete(teams);
+		return NULL;
+	}
+	for (int i = 0; i < n_extra; i++)
+		g[ng++] = extra[i];
+	int64_t ids[64];
+	const char *names[64];
+	int n = 0;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+		if (n < 64)
+			ids[n++] = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
+	pw_standing_t st[64];
+	stand_compute(ids, n, g, ng, st);
+	int64_t sorted[64];
+	for (int i = 0; i < n; i++) {
+		sorted[i] = st[i].team_id;
+		names[i] = team_name(teams, st[i].team_id);
+	}
+	cJSON *o = stand_to_json(st, n, sorted, names);
+	cJSON_Delete(teams);
+	free(g);
+	return o;
 }
 
 int season_standings(pw_store_t *s, int64_t sid, pw_standing_t *out, int max)

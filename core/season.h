@@ -51,6 +51,16 @@ int season_teams_from_json(const struct cJSON *teams, pw_team_t *out, int max);
 /* Regular-season standings of a season into out (max rows); returns n. */
 int season_standings(pw_store_t *s, int64_t season_id, pw_standing_t *out, int max);
 
+/*
+ * Regular-season standings as ctx.standings shows them to round hooks: the
+ * stored games of rounds before before_round (all stored games when 0), then
+ * `extra` — a tick's results not stored yet — in schedule order. Reading
+ * only earlier rounds keeps a resumed tick's view identical to the first
+ * run's. Caller owns the array; NULL on error.
+ */
+struct cJSON *season_standings_at(pw_store_t *s, int64_t season_id, int before_round,
+				  const pw_stand_game_t *extra, int n_extra);
+
 /* The playoff bracket of a season as it stands (seeds from the regular
  * season, series from stored playoff games). */
 int season_bracket(pw_store_t *s, int64_t season_id, const pw_rules_t *rules, pw_bracket_t *b);

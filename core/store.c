@@ -1440,3 +1440,30 @@ int store_ai_usage_insert(pw_store_t *s, const char *model, const char *call_typ
 	sqlite3_bind_double(st, 7, cost_usd);
 	return exec_done(s, st, "logging AI usage");
 }
+
+cJSON *store_ai_usage_json(pw_store_t *s)
+{
+	static const char sql[] =
+		"SELECT model, call_type, count(*), sum(input_tokens), sum(output_tokens),"
+		" sum(cache_read_tokens), sum(cost_usd), avg(latency_ms) FROM ai_usage_log"
+		" GROUP BY model, call_type ORDER BY model, call_type";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return NULL;
+	cJSON *arr = cJSON_CreateArray();
+	int rc;
+	while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "model", (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddStringToObject(o, "call_type", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddNumberToObject(o, "calls", sqlite3_column_int(st, 2));
+		cJSON_AddNumberToObject(o, "input_tokens", (double)sqlite3_column_int64(st, 3));
+		cJSON_AddNumberToObject(o, "output_tokens", (double)sqlite3_column_int64(st, 4));
+		cJSON_AddNumberToObject(o, "cache_read_tokens", (double)sqlite3_column_int64(st, 5));
+		cJSON_AddNumberToObject(o, "cost_usd", sqlite3_column_double(st, 6));
+		cJSON_AddNumberToObject(o, "avg_latency_ms", sqlite3_column_double(st, 7));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_reset(st);
+	return arr;
+}

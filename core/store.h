@@ -241,5 +241,9 @@ int store_archive_insert(pw_store_t *s, int64_t season_id, const char *json);
 char *store_archive_get(pw_store_t *s, int64_t season_id);
 int store_ai_usage_insert(pw_store_t *s, const char *model, const char *call_type, int in_tok,
 			  int out_tok, int cache_tok, double latency_ms, double cost_usd);
+/* AI usage summed per model and call type: [{model, call_type, calls,
+ * input_tokens, output_tokens, cache_read_tokens, cost_usd,
+ * avg_latency_ms}]; caller owns it, NULL on error. */
+struct cJSON *store_ai_usage_json(pw_store_t *s);
 
 #endif

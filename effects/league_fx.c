@@ -13,6 +13,7 @@
 #include "core/league.h"
 #include "core/rng.h"
 #include "core/sha256.h"
+#include "core/standings.h"
 
 typedef struct cached {
 	char sha[65];
@@ -225,6 +226,30 @@ static void prov_game_end(void *ud, pw_game_result_t *res, cJSON *meta_writes)
 	prov_game_end_on(ud, 0, res, meta_writes);
 }
 
+/* ctx.rules for a round, gov or report hook: the runner passes the ruleset
+ * in force as ctx "rules" (rules_to_json's form); the sandbox shows ctx.rules
+ * from a pw_rules_t, so read it back. False when there is none (or it does
+ * not parse): ctx.rules is then nil rather than a guess. */
+static bool rules_of(const cJSON *ctx, pw_rules_t *out)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ctx, "rules");
+	char msg[160];
+	rules_default(out);
+	return cJSON_IsObject(r) && rules_from_json(out, r, msg, sizeof msg) == 0;
+}
+
+/* A fixed session seed per (hook, round, game): ctx.random differs between
+ * the calls of a tick but is the same on every rerun. */
+static uint64_t hook_seed(const char *hook, const cJSON *ctx, int *round)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ctx, "round");
+	const cJSON *gid = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ctx, "game"), "id");
+	*round = cJSON_IsNumber(r) ? r->valueint : 0;
+	uint64_t mix = rng_hash_str(hook) ^ ((uint64_t)(uint32_t)*round << 32) ^
+		       (cJSON_IsNumber(gid) ? (uint64_t)gid->valuedouble : 0);
+	return rng_mix64(&mix);
+}
+
 static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const char *hook,
 			    const cJSON *ctx, cJSON *meta_writes)
 {
@@ -234,15 +259,11 @@ static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const cha
 	if (h < PW_SIM_HOOK_COUNT)
 		return;
 	fx_effect_t effs[FX_MAX_EFFECTS];
-	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ctx, "round");
-	const cJSON *gid = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ctx, "game"), "id");
-	int round = cJSON_IsNumber(r) ? r->valueint : 0;
-	/* A fixed seed per (hook, round, game): ctx.random differs between the
-	 * calls of a tick but is the same on every rerun. */
-	uint64_t seed = rng_hash_str(hook) ^ ((uint64_t)(uint32_t)round << 32) ^
-			(cJSON_IsNumber(gid) ? (uint64_t)gid->valuedouble : 0);
-	uint64_t mix = seed;
-	fx_session_setup_t s = {.round = round, .seed = rng_mix64(&mix), .effects = effs,
+	pw_rules_t rules;
+	bool has_rules = rules_of(ctx, &rules);
+	int round;
+	uint64_t seed = hook_seed(hook, ctx, &round);
+	fx_session_setup_t s = {.round = round, .seed = seed, .effects = effs,
 				.n_effects = effects_of(p, fx, n, effs), .meta = reader_of(p)};
 	fx_report_t rep;
 	fx_report_init(&rep);
@@ -256,7 +277,7 @@ static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const cha
 		pthread_mutex_unlock(&p->lock);
 		return;
 	}
-	fx_round_hook(p->rounds, hook, ctx, NULL, NULL, 0);
+	fx_round_hook(p->rounds, hook, ctx, has_rules ? &rules : NULL, NULL, 0);
 	fx_round_end(p->rounds, &rep);
 	for (int i = 0; i < s.n_effects && p->n_last < FX_MAX_EFFECTS; i++) {
 		const fx_usage_t *u = fx_report_usage(&rep, effs[i].id);
@@ -275,6 +296,85 @@ static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const cha
 	merge_errors(&p->report, &rep);
 	pthread_mutex_unlock(&p->lock);
 	fx_report_free(&rep);
+}
+
+/*
+ * report.simulation.pre / report.commentary.pre. The hook may only add
+ * narrative, so each subscribed effect runs in a session of its own: its
+ * line can then be kept or dropped on its own, and a metadata write is
+ * pinned on the effect that made it. A field other than narrative already
+ * fails the call in the sandbox (an error naming the field; nothing of the
+ * call applies); a metadata write fails it here the same way, and the
+ * writes are dropped. Errors go to the report fx_league_take_report hands
+ * out; they do not count towards the consecutive-failures rule, which
+ * counts games.
+ */
+static char *prov_report_hook(void *ud, const pw_fx_active_t *fx, int n, const char *hook,
+			      const cJSON *ctx)
+{
+	fx_league_t *p = ud;
+	int h = fx_hook_find(hook);
+	if (h != FX_HOOK_REPORT_SIMULATION_PRE && h != FX_HOOK_REPORT_COMMENTARY_PRE)
+		return NULL;
+	fx_effect_t effs[FX_MAX_EFFECTS];
+	int ne = effects_of(p, fx, n, effs);
+	pw_rules_t rules;
+	bool has_rules = rules_of(ctx, &rules);
+	int round;
+	uint64_t seed = hook_seed(hook, ctx, &round);
+	/* At most FX_MAX_EFFECTS lines of PW_NARRATIVE_MAX bytes and a space each. */
+	char *out = malloc((size_t)ne * (PW_NARRATIVE_MAX + 1) + 1);
+	if (!out)
+		return NULL;
+	size_t len = 0;
+	out[0] = 0;
+	for (int i = 0; i < ne; i++) {
+		if (!(fx_script_hooks(effs[i].script) & (1u << h)))
+			continue;
+		/* The same session seed for every effect: each draws from its own
+		 * stream of (seed, effect id), as in a shared session. */
+		fx_session_setup_t s = {.round = round, .seed = seed, .effects = &effs[i], .n_effects = 1,
+					.meta = reader_of(p)};
+		fx_error_t e;
+		memset(&e, 0, sizeof e);
+		snprintf(e.effect_id, sizeof e.effect_id, "%s", effs[i].id);
+		snprintf(e.hook, sizeof e.hook, "%s", hook);
+		if (fx_round_begin(p->rounds, &s, e.message, sizeof e.message) < 0) {
+			pthread_mutex_lock(&p->lock);
+			push_error(&p->report, &e);
+			pthread_mutex_unlock(&p->lock);
+			continue;
+		}
+		char line[PW_NARRATIVE_MAX + 1];
+		fx_round_hook(p->rounds, hook, ctx, has_rules ? &rules : NULL, line, sizeof line);
+		fx_report_t rep;
+		fx_report_init(&rep);
+		fx_round_end(p->rounds, &rep);
+		if (rep.meta.n > 0) {
+			snprintf(e.message, sizeof e.message,
+				 "%s may only add narrative: %zu metadata write%s not applied", hook, rep.meta.n,
+				 rep.meta.n == 1 ? "" : "s");
+			line[0] = 0;
+		}
+		pthread_mutex_lock(&p->lock);
+		merge_errors(&p->report, &rep);
+		if (rep.meta.n > 0)
+			push_error(&p->report, &e);
+		pthread_mutex_unlock(&p->lock);
+		fx_report_free(&rep);
+		size_t l = strlen(line);
+		if (l) {
+			if (len)
+				out[len++] = ' ';
+			memcpy(out + len, line, l + 1);
+			len += l;
+		}
+	}
+	if (!len) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 static int prov_round_hook_failed(void *ud, const char *effect_id)
@@ -361,6 +461,24 @@ static void pairing(int r, int k, int *home, int *away)
  * the league. The same seeds with and without, so the difference is the
  * effect's. Returns 0 or -1 (err set).
  */
+/* ctx.standings of the test league after the games played so far, in the
+ * shape the live runner gives round hooks (season_standings_at). */
+static cJSON *impact_standings(const pw_league_t *lg, const pw_stand_game_t *g, int n)
+{
+	int64_t ids[PW_MAX_TEAMS], sorted[PW_MAX_TEAMS];
+	const char *names[PW_MAX_TEAMS];
+	pw_standing_t st[PW_MAX_TEAMS];
+	for (int i = 0; i < lg->n_teams; i++)
+		ids[i] = lg->teams[i].id;
+	stand_compute(ids, lg->n_teams, g, n, st);
+	for (int i = 0; i < lg->n_teams; i++) {
+		sorted[i] = st[i].team_id;
+		const pw_team_t *t = league_team(lg, (int)st[i].team_id);
+		names[i] = t ? t->name : "?";
+	}
+	return stand_to_json(st, lg->n_teams, sorted, names);
+}
+
 static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rules_t *rules,
 		       int games, impact_t *im, char *err, size_t errlen)
 {
@@ -372,6 +490,8 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 	sim_result_init(&res);
 	fx_report_t rrep; /* the current round's sessions */
 	fx_report_init(&rrep);
+	pw_stand_game_t *played = NULL; /* the test games so far, for ctx.standings */
+	int n_played = 0;
 	int rc = -1;
 	if (!lg || !meta || league_generate(lg, p->impact_seed, IMPACT_TEAMS) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -382,12 +502,19 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 	fx_effect_t eff = {"proposed", s};
 	uint64_t mix = p->impact_seed;
 	int rounds = (games + 3) / 4;
+	played = calloc((size_t)games + 1, sizeof *played);
+	if (!played) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	rc = 0;
 	for (int r = 0; rc == 0 && r < rounds; r++) {
 		fx_session_setup_t st = {.round = r + 1, .effects = &eff, .n_effects = s ? 1 : 0,
 					 .meta = fx_meta_store_reader(meta)};
 		cJSON *rctx = cJSON_CreateObject();
 		cJSON_AddNumberToObject(rctx, "round", r + 1);
+		if (s)
+			cJSON_AddItemToObject(rctx, "standings", impact_standings(lg, played, n_played));
 		if (s && fx_round_begin(re, &st, err, errlen) == 0) {
 			fx_round_hook(re, "round.pre", rctx, rules, NULL, 0);
 			fx_round_end(re, &rrep);
@@ -413,6 +540,8 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 			if (rc < 0)
 				break;
 			calib_add(&im->cal, &res);
+			played[n_played++] = (pw_stand_game_t){lg->teams[hi].id, lg->teams[ai].id,
+							       res.home_score, res.away_score};
 			if (!s)
 				continue;
 			cJSON *gctx = cJSON_CreateObject();
@@ -433,6 +562,8 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 			}
 			cJSON_Delete(gctx);
 		}
+		if (s)
+			cJSON_ReplaceItemInObject(rctx, "standings", impact_standings(lg, played, n_played));
 		if (s && rc == 0 && fx_round_begin(re, &st, err, errlen) == 0) {
 			fx_round_hook(re, "round.post", rctx, rules, NULL, 0);
 			fx_round_end(re, &rrep);
@@ -453,6 +584,7 @@ out:
 	fx_engine_free(ge);
 	fx_engine_free(re);
 	fx_meta_store_free(meta);
+	free(played);
 	free(lg);
 	return rc;
 }
@@ -617,6 +749,7 @@ fx_league_t *fx_league_new(const fx_league_opts_t *o, char *err, size_t errlen)
 		.workers = p->workers,
 		.game_begin_on = prov_game_begin_on,
 		.game_end_on = prov_game_end_on,
+		.report_hook = prov_report_hook,
 	};
 	return p;
 }

@@ -23,9 +23,13 @@
  * Games: every game runs in a fresh sandbox session of its worker's engine;
  * round.*, gov.* and report.* hooks run in a separate engine, each call its
  * own session (script locals do not carry from round.pre to round.post:
- * effects keep such state in ctx.meta). Every hook of a tick reads the
- * metadata the runner snapshotted at the tick's start (round_begin);
- * writes go back to the runner as {"kind", "id", "key", "op", "value"}.
+ * effects keep such state in ctx.meta). Hooks read the metadata the runner
+ * last handed to round_begin (the tick-start snapshot for games and round
+ * hooks, later states for gov and report hooks: see round.h); writes go
+ * back to the runner as {"kind", "id", "key", "op", "value"}. ctx.rules of
+ * round, gov and report hooks comes from the "rules" object of the ctx the
+ * runner passes. Report hooks (report_hook) run one session per effect so
+ * that an effect breaking "narrative only" loses its own line alone.
  * Each distinct script source is validated once and cached by sha-256.
  */
 #ifndef PW_FX_LEAGUE_H

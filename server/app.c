@@ -5,6 +5,7 @@
 #include "server/app.h"
 
 #include "core/season.h"
+#include "effects/league_fx.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -52,7 +54,7 @@ bool app_require_admin(pw_app_t *app, const pw_http_request_t *req, pw_response_
 {
 	const char *want = app->cfg.admin_token;
 	if (!want || !*want) {
-		if (http_server_is_loopback(app->http))
+		if (app->http && http_server_is_loopback(app->http))
 			return true;
 		resp_error(res, 403, "admin_disabled",
 			   "Admin endpoints need PINWHEEL_ADMIN_TOKEN when the server is not on loopback.");
@@ -74,6 +76,14 @@ bool app_require_admin(pw_app_t *app, const pw_http_request_t *req, pw_response_
 bool app_db_ok(pw_app_t *app)
 {
 	if (!app->db)
+		return false;
+	/* An open connection keeps answering from a file that was deleted or
+	 * replaced underneath it, and everything written then is lost: the
+	 * database counts as reachable only while the path still names the
+	 * file the server opened. */
+	struct stat fst;
+	if (app->db_ino && (stat(app->cfg.db_path, &fst) < 0 || fst.st_ino != app->db_ino ||
+			    fst.st_dev != app->db_dev))
 		return false;
 	sqlite3_stmt *st = NULL;
 	bool ok = sqlite3_prepare_v2(app->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
@@ -142,6 +152,8 @@ static int tick_run(void *ud, void **result)
 		.championship_seconds = -1,
 		.holder = "pinwheel-serve",
 	};
+	if (app->fx)
+		fx_league_round_cfg(app->fx, &rc); /* effects and parallel games */
 	pw_round_out_t out;
 	pw_err_t err = {0};
 	gov_sync(app->wgov);
@@ -150,6 +162,20 @@ static int tick_run(void *ud, void **result)
 		return -EIO;
 	}
 	r->round = out.round;
+	r->tallied = out.tallied;
+	r->games_ms = out.stage_ms[PW_STAGE_GAMES];
+	r->govern_ms = out.stage_ms[PW_STAGE_GOVERN];
+	r->reports_ms = out.stage_ms[PW_STAGE_REPORTS];
+	snprintf(r->phase, sizeof r->phase, "%s", out.phase);
+	if (app->fx) {
+		/* Effect errors are counted for the operator; the report's
+		 * details stay with the effects module. */
+		fx_report_t rep;
+		fx_report_init(&rep);
+		fx_league_take_report(app->fx, &rep);
+		r->fx_errors = rep.n_errors_total;
+		fx_report_free(&rep);
+	}
 	if (out.round > 0 && out.season_id > 0) {
 		int n = 0;
 		pw_game_row_t *games = store_games(app->wstore, out.season_id, out.round, &n);
@@ -181,6 +207,16 @@ static void tick_done(void *ud, int status, void *result)
 				log_event(&app->log, PW_LOG_ERROR, "presentation.failed", "round=%d error=%d",
 					  r->round, pr);
 		}
+		if (r->round > 0)
+			log_event(&app->log, PW_LOG_INFO, "round.stages",
+				  "round=%d games=%zu phase=%s games_ms=%.1f govern_ms=%.1f reports_ms=%.1f",
+				  r->round, r->n_games, r->phase, r->games_ms, r->govern_ms, r->reports_ms);
+		if (r->tallied)
+			log_event(&app->log, PW_LOG_INFO, "governance.tally", "round=%d duration_ms=%.1f",
+				  r->round, r->govern_ms);
+		if (r->fx_errors)
+			log_event(&app->log, PW_LOG_WARN, "effects.errors", "round=%d errors=%zu", r->round,
+				  r->fx_errors);
 	} else if (r && r->error[0]) {
 		log_event(&app->log, PW_LOG_WARN, "tick.failed", "%s", r->error);
 	}
@@ -244,6 +280,14 @@ static int league_open(pw_app_t *app)
 		.scripts_dir = app->cfg.scripts_dir,
 		.bus = &app->bus_iface,
 	};
+	/* The one place serve meets the effects engine: governance checks
+	 * effect scripts and projects impact with it, ticks run games with it. */
+	app->fx = fx_league_new(&(fx_league_opts_t){.workers = 2}, err, sizeof err);
+	if (!app->fx) {
+		log_event(&app->log, PW_LOG_ERROR, "effects.init_failed", "%s", err);
+		return -1;
+	}
+	fx_league_gov_cfg(app->fx, &app->gov_cfg);
 	if (season_setup_league(app->store, "Pinwheel Fates", app->cfg.league_seed, 8, &app->league_id, &e) < 0) {
 		log_event(&app->log, PW_LOG_ERROR, "league.setup_failed", "%s", e.msg);
 		return -1;
@@ -283,6 +327,8 @@ void app_close_league(pw_app_t *app)
 	gov_close(app->wgov);
 	store_close(app->store);
 	store_close(app->wstore);
+	fx_league_free(app->fx); /* after gov_close, as league_fx.h asks */
+	app->fx = NULL;
 	app->gov = app->wgov = NULL;
 	app->store = app->wstore = NULL;
 }
@@ -309,7 +355,16 @@ static void sink_log(void *ud, uint64_t id, const char *type, const char *json)
 	 * events an operator follows. */
 	if (strcmp(type, "presentation.possession") != 0)
 		log_event(&app->log, PW_LOG_DEBUG, "bus.event", "id=%llu type=%s", (unsigned long long)id, type);
-	(void)json;
+	/* A season changing phase is an operator's milestone: log it at info
+	 * with the phase it entered. */
+	if (strcmp(type, "season.phase_changed") == 0) {
+		cJSON *j = cJSON_Parse(json);
+		const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(j, "from"));
+		const char *to = cJSON_GetStringValue(cJSON_GetObjectItem(j, "to"));
+		log_event(&app->log, PW_LOG_INFO, "season.phase_changed", "from=%s to=%s",
+			  from ? from : "?", to ? to : "?");
+		cJSON_Delete(j);
+	}
 }
 
 /* ---- start and shutdown ------------------------------------------------ */
@@ -389,6 +444,11 @@ int app_start(pw_app_t *app)
 		return -1;
 	}
 	sqlite3_busy_timeout(app->db, 15000);
+	struct stat st;
+	if (stat(app->cfg.db_path, &st) == 0) {
+		app->db_ino = st.st_ino;
+		app->db_dev = st.st_dev;
+	}
 
 	if (app_routes(app) < 0) {
 		log_event(&app->log, PW_LOG_ERROR, "server.routes", "could not register routes");

@@ -60,6 +60,10 @@ typedef struct pw_tick_result {
 	int round;
 	size_t n_games;
 	int64_t *game_ids;
+	size_t fx_errors; /* effect errors during the tick */
+	bool tallied;     /* a governance tally ran */
+	double games_ms, govern_ms, reports_ms; /* stage wall times, for the log */
+	char phase[24];
 	char error[300];
 } pw_tick_result_t;
 
@@ -74,6 +78,7 @@ struct pw_app {
 	pw_sched_t *sched;
 	pw_presenter_t *presenter;
 	sqlite3 *db;             /* the server's own connection, for /health */
+	uint64_t db_ino, db_dev; /* the file it opened (0: unknown, e.g. :memory:) */
 	uv_signal_t sigterm, sigint;
 	bool signals_open;
 	bool shutting_down;
@@ -90,6 +95,9 @@ struct pw_app {
 	pw_gov_t *gov;
 	pw_store_t *wstore;
 	pw_gov_t *wgov;
+	/* The effects engine (effects/league_fx.h): the tick worker's rounds
+	 * run with it, governance checks scripts with it. */
+	struct fx_league *fx;
 	pw_bus_t bus_iface;
 	pw_gov_cfg_t gov_cfg;
 	int64_t league_id;

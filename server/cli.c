@@ -6,7 +6,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
@@ -56,4 +60,32 @@ const char *cli_value(const char *given, const char *env, const char *def)
 		return given;
 	const char *e = env ? getenv(env) : NULL;
 	return e && *e ? e : def;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool cli_asset_dir(const char *rel, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s", rel);
+	if (is_dir(rel))
+		return true;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	char guess[PATH_MAX];
+	if ((size_t)snprintf(guess, sizeof guess, "%s/../%s", exe, rel) >= sizeof guess ||
+	    !is_dir(guess))
+		return false;
+	snprintf(out, cap, "%s", guess);
+	return true;
 }

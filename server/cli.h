@@ -10,6 +10,7 @@
 #define PW_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PW_VERSION "0.1.0"
@@ -39,5 +40,14 @@ int cli_parse_int(const char *cmd, const char *opt, const char *text, int lo, in
 /* The option's value if given, else the environment variable env if set and
  * non-empty, else def. */
 const char *cli_value(const char *given, const char *env, const char *def);
+
+/*
+ * Finds a folder of the source tree that the binary needs at run time
+ * (rel, e.g. "scripts/effects"): ./rel when run from the tree, else
+ * ../rel beside the executable, so build/pinwheel works from any directory.
+ * Writes the path into out and returns true; false (out = rel) if neither
+ * exists.
+ */
+bool cli_asset_dir(const char *rel, char *out, size_t cap);
 
 #endif

@@ -3,6 +3,7 @@
  * headless), `migrate`, `rebuild` and `backup`.
  */
 #include <cJSON.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,7 +257,9 @@ int cmd_season(int argc, char **argv)
 	}
 	pw_err_t e;
 	int64_t lid, sid;
-	pw_gov_cfg_t gcfg = {.scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", "scripts/effects")};
+	char scripts[PATH_MAX];
+	cli_asset_dir("scripts/effects", scripts, sizeof scripts);
+	pw_gov_cfg_t gcfg = {.scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", scripts)};
 	pw_gov_t *g = NULL;
 	int rc = 1;
 	fx_league_opts_t fo = {.workers = (int)par};

@@ -27,7 +27,7 @@ static void usage(FILE *out)
 		"  --host HOST     address to listen on (PINWHEEL_HOST, default 127.0.0.1)\n"
 		"  --port PORT     TCP port, 0 for any free port (PINWHEEL_PORT, default 8080)\n"
 		"  --db PATH       SQLite database (PINWHEEL_DB, default data/pinwheel.db)\n"
-		"  --static DIR    static assets (PINWHEEL_STATIC_DIR, default server/static)\n\n"
+		"  --static DIR    static assets (PINWHEEL_STATIC_DIR, default ./server/static, else ../server/static beside the binary)\n\n"
 		"settings (environment):\n"
 		"  PINWHEEL_PRESENTATION_PACE fast|normal|slow|manual (slow)\n"
 		"  PINWHEEL_GAME_CRON         5-field cron; overrides the pace\n"
@@ -138,7 +138,8 @@ int cmd_serve(int argc, char **argv)
 	pw_serve_config_t *cfg = &app.cfg;
 	cfg->host = cli_value(host, "PINWHEEL_HOST", "127.0.0.1");
 	cfg->db_path = cli_value(db, "PINWHEEL_DB", "data/pinwheel.db");
-	cfg->static_dir = cli_value(stat, "PINWHEEL_STATIC_DIR", "server/static");
+	/* NULL: static.c looks in ./server/static, then next to the binary. */
+	cfg->static_dir = cli_value(stat, "PINWHEEL_STATIC_DIR", NULL);
 	if (cli_parse_int(cmd, "--port", cli_value(port_s, "PINWHEEL_PORT", "8080"), 0, 65535, &cfg->port) < 0)
 		return 2;
 
@@ -181,7 +182,9 @@ int cmd_serve(int argc, char **argv)
 	}
 	cfg->log_level = (pw_log_level_t)lv;
 	cfg->admin_token = cli_value(NULL, "PINWHEEL_ADMIN_TOKEN", NULL);
-	cfg->scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", "scripts/effects");
+	static char scripts[PATH_MAX];
+	cli_asset_dir("scripts/effects", scripts, sizeof scripts);
+	cfg->scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", scripts);
 	if (cli_parse_u64(cmd, "PINWHEEL_LEAGUE_SEED", cli_value(NULL, "PINWHEEL_LEAGUE_SEED", "1"),
 			  &cfg->league_seed) < 0)
 		return 2;

@@ -75,9 +75,13 @@ struct pw_http_server {
 	char slab[READ_SLAB];
 };
 
+/* A queued write: either its own copy of the bytes (data) or a reference
+ * to a shared block (rc), whose bytes stay put until the last write that
+ * uses them completes. */
 typedef struct write_req {
 	uv_write_t req;
 	pw_http_conn_t *c;
+	pw_rcbuf_t *rc;
 	size_t len;
 	char data[];
 } write_req_t;
@@ -191,6 +195,7 @@ static void on_write(uv_write_t *req, int status)
 {
 	write_req_t *w = (write_req_t *)req;
 	pw_http_conn_t *c = w->c;
+	rcbuf_unref(w->rc);
 	free(w);
 	if (status < 0) {
 		conn_close(c);
@@ -224,6 +229,7 @@ static int conn_write(pw_http_conn_t *c, uv_buf_t *bufs, unsigned nbufs)
 	if (!w)
 		return -1;
 	w->c = c;
+	w->rc = NULL;
 	w->len = total - done;
 	size_t skip = done, o = 0;
 	for (unsigned i = 0; i < nbufs; i++) {
@@ -496,6 +502,35 @@ int http_conn_stream_write(pw_http_conn_t *c, const char *data, size_t len)
 		return -1;
 	uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
 	return conn_write(c, &b, 1);
+}
+
+int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc)
+{
+	if (c->state != CS_STREAM)
+		return -1;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > c->srv->cfg.max_write_queue)
+		return -1;
+	/* The common case: the socket takes it all now and nothing is kept. */
+	uv_buf_t b = uv_buf_init(rc->data, (unsigned)rc->len);
+	int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+	if (n < 0 && n != UV_EAGAIN)
+		return -1;
+	size_t done = n > 0 ? (size_t)n : 0;
+	if (done == rc->len)
+		return 0;
+	write_req_t *w = malloc(sizeof *w);
+	if (!w)
+		return -1;
+	w->c = c;
+	w->rc = rcbuf_ref(rc);
+	w->len = rc->len - done;
+	b = uv_buf_init(rc->data + done, (unsigned)w->len);
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_write) < 0) {
+		rcbuf_unref(w->rc);
+		free(w);
+		return -1;
+	}
+	return 0;
 }
 
 void http_conn_close(pw_http_conn_t *c)

@@ -103,6 +103,10 @@ int http_conn_stream_begin(pw_http_conn_t *c, const char *head, size_t len,
 /* Queues bytes; -1 when closing or when more than max_write_queue bytes
  * are already waiting (the caller then drops the client). */
 int http_conn_stream_write(pw_http_conn_t *c, const char *data, size_t len);
+/* The same for a shared block: tries the socket first and, for what it
+ * does not take, queues a write that holds a reference to rc (no copy),
+ * released when the write completes or fails. */
+int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc);
 /* Closes the connection (on_close will run). */
 void http_conn_close(pw_http_conn_t *c);
 /* The server a connection belongs to. */

@@ -26,7 +26,7 @@ void sse_ring_free(pw_sse_ring_t *r)
 	if (!r->ev)
 		return;
 	for (size_t i = 0; i < r->cap; i++)
-		free(r->ev[i].frame);
+		rcbuf_unref(r->ev[i].rc);
 	free(r->ev);
 	memset(r, 0, sizeof *r);
 }
@@ -65,10 +65,9 @@ const pw_sse_event_t *sse_ring_push(pw_sse_ring_t *r, uint64_t id, const char *t
 {
 	pw_buf_t b = {0};
 	sse_format(&b, id, type, json);
-	if (b.oom) {
-		buf_free(&b);
+	pw_rcbuf_t *rc = rcbuf_from_buf(&b);
+	if (!rc)
 		return NULL;
-	}
 	size_t slot;
 	if (r->count < r->cap) {
 		slot = (r->start + r->count) % r->cap;
@@ -78,11 +77,13 @@ const pw_sse_event_t *sse_ring_push(pw_sse_ring_t *r, uint64_t id, const char *t
 		r->start = (r->start + 1) % r->cap;
 	}
 	pw_sse_event_t *e = &r->ev[slot];
-	free(e->frame);
+	/* Writes still queued with the old frame keep their own reference. */
+	rcbuf_unref(e->rc);
 	e->id = id;
 	copy_type(e->type, type);
-	e->len = b.len;
-	e->frame = buf_take(&b);
+	e->rc = rc;
+	e->len = rc->len;
+	e->frame = rc->data;
 	return e;
 }
 
@@ -152,11 +153,16 @@ bool sse_filter_match(const pw_sse_filter_t *f, const char *type)
 
 /* ---- hub ---------------------------------------------------------------- */
 
+/* Event types a hub tells apart by bit; past this, filters fall back to
+ * comparing names (correct, only slower). */
+#define SSE_TYPE_BITS 64
+
 typedef struct sse_client {
 	struct sse_client *prev, *next;
 	pw_sse_hub_t *hub;
 	pw_http_conn_t *conn;
-	pw_sse_filter_t filter;
+	uint64_t mask;           /* bits of the interned types it wants */
+	pw_sse_filter_t *names;  /* only when some type could not be interned */
 } sse_client_t;
 
 struct pw_sse_hub {
@@ -167,7 +173,32 @@ struct pw_sse_hub {
 	size_t n_clients;
 	bool closing;
 	uint64_t published, delivered, dropped_clients, dropped_events, last_id;
+	size_t n_types;
+	char types[SSE_TYPE_BITS][SSE_TYPE_MAX];
+	pw_rcbuf_t *beat;
 };
+
+/* The bit of an event type, interning it on first sight; -1 when the
+ * table is full. Called once per publish and per filter entry, never per
+ * client. */
+static int type_bit(pw_sse_hub_t *h, const char *type)
+{
+	for (size_t i = 0; i < h->n_types; i++)
+		if (!strcmp(h->types[i], type))
+			return (int)i;
+	if (h->n_types == SSE_TYPE_BITS || strlen(type) >= SSE_TYPE_MAX)
+		return -1;
+	strcpy(h->types[h->n_types], type);
+	return (int)h->n_types++;
+}
+
+/* Whether a client wants an event whose type has bit `bit` (-1: none). */
+static bool client_wants(const sse_client_t *cl, int bit, const char *type)
+{
+	if (cl->names)
+		return sse_filter_match(cl->names, type);
+	return bit >= 0 ? (cl->mask >> bit) & 1 : cl->mask == UINT64_MAX;
+}
 
 static void client_closed(void *ud)
 {
@@ -180,14 +211,15 @@ static void client_closed(void *ud)
 	if (cl->next)
 		cl->next->prev = cl->prev;
 	h->n_clients--;
+	free(cl->names);
 	free(cl);
 }
 
 /* Writes to one client, dropping it when it is too far behind. */
-static bool client_write(pw_sse_hub_t *h, sse_client_t *cl, const char *data, size_t len)
+static bool client_write(pw_sse_hub_t *h, sse_client_t *cl, pw_rcbuf_t *rc)
 {
-	if (http_conn_pending(cl->conn) + len > h->cfg.client_max_pending ||
-	    http_conn_stream_write(cl->conn, data, len) < 0) {
+	if (http_conn_pending(cl->conn) + rc->len > h->cfg.client_max_pending ||
+	    http_conn_stream_write_rc(cl->conn, rc) < 0) {
 		h->dropped_clients++;
 		h->dropped_events++;
 		if (h->cfg.log)
@@ -201,10 +233,9 @@ static bool client_write(pw_sse_hub_t *h, sse_client_t *cl, const char *data, si
 static void on_heartbeat(uv_timer_t *t)
 {
 	pw_sse_hub_t *h = t->data;
-	static const char beat[] = ": heartbeat\n\n";
 	for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
 		next = cl->next;
-		client_write(h, cl, beat, sizeof beat - 1);
+		client_write(h, cl, h->beat);
 	}
 }
 
@@ -221,7 +252,10 @@ int sse_hub_new(pw_sse_hub_t **out, uv_loop_t *loop, const pw_sse_config_t *cfg)
 		h->cfg.client_max_pending = 256 * 1024;
 	if (!h->cfg.heartbeat_ms)
 		h->cfg.heartbeat_ms = 15000;
-	if (sse_ring_init(&h->ring, h->cfg.ring_cap) < 0) {
+	static const char beat[] = ": heartbeat\n\n";
+	h->beat = rcbuf_new(beat, sizeof beat - 1);
+	if (!h->beat || sse_ring_init(&h->ring, h->cfg.ring_cap) < 0) {
+		rcbuf_unref(h->beat);
 		free(h);
 		return UV_ENOMEM;
 	}
@@ -248,7 +282,8 @@ int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *
 		return HTTP_HANDLED;
 	}
 	long n = http_query_param(req->query, "event_type", list, sizeof list);
-	if (n == -2 || (n >= 0 && sse_filter_parse(list, &cl->filter) < 0)) {
+	pw_sse_filter_t f = {0};
+	if (n == -2 || (n >= 0 && sse_filter_parse(list, &f) < 0)) {
 		free(cl);
 		resp_error(res, 400, "invalid_event_type",
 			   "event_type must be a comma-separated list of at most %d event types.", SSE_FILTER_MAX);
@@ -277,9 +312,27 @@ int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *
 		"\r\n"
 		": connected\n\n"
 		"retry: 3000\n\n";
+	/* Pre-parse the filter into bits once, so publishing never compares
+	 * names per client. */
+	cl->mask = f.n ? 0 : UINT64_MAX;
+	for (size_t i = 0; i < f.n; i++) {
+		int bit = type_bit(h, f.types[i]);
+		if (bit < 0) {
+			cl->names = malloc(sizeof *cl->names);
+			if (!cl->names) {
+				free(cl);
+				resp_error(res, 503, "out_of_memory", "The server cannot take another subscriber now.");
+				return HTTP_HANDLED;
+			}
+			*cl->names = f;
+			break;
+		}
+		cl->mask |= UINT64_C(1) << bit;
+	}
 	cl->hub = h;
 	cl->conn = c;
 	if (http_conn_stream_begin(c, head, sizeof head - 1, client_closed, cl) < 0) {
+		free(cl->names);
 		free(cl);
 		resp_error(res, 500, "stream_failed", "The stream could not be opened.");
 		return HTTP_HANDLED;
@@ -292,7 +345,7 @@ int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *
 	if (resume) {
 		for (size_t i = sse_ring_resume(&h->ring, last); i < h->ring.count; i++) {
 			const pw_sse_event_t *e = sse_ring_at(&h->ring, i);
-			if (sse_filter_match(&cl->filter, e->type) && !client_write(h, cl, e->frame, e->len))
+			if (client_wants(cl, type_bit(h, e->type), e->type) && !client_write(h, cl, e->rc))
 				break;
 		}
 	}
@@ -308,13 +361,22 @@ void sse_hub_publish(pw_sse_hub_t *h, uint64_t id, const char *type, const char 
 		return;
 	h->published++;
 	h->last_id = id;
+	int bit = type_bit(h, e->type);
+	uint64_t t0 = uv_hrtime();
+	/* Hold the frame for the fan-out: a later push could evict it from a
+	 * tiny ring while writes that reference it are queued. */
+	pw_rcbuf_t *rc = rcbuf_ref(e->rc);
 	for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
 		next = cl->next;
-		if (!sse_filter_match(&cl->filter, e->type))
+		if (!client_wants(cl, bit, e->type))
 			continue;
-		if (client_write(h, cl, e->frame, e->len))
+		if (client_write(h, cl, rc))
 			h->delivered++;
 	}
+	rcbuf_unref(rc);
+	if (h->cfg.log && h->n_clients > 0)
+		log_event(h->cfg.log, PW_LOG_DEBUG, "sse.fanout", "id=%llu subscribers=%zu us=%llu",
+			  (unsigned long long)id, h->n_clients, (unsigned long long)((uv_hrtime() - t0) / 1000));
 }
 
 void sse_hub_stats(const pw_sse_hub_t *h, pw_sse_stats_t *out)
@@ -332,6 +394,7 @@ static void on_hub_closed(uv_handle_t *t)
 {
 	pw_sse_hub_t *h = t->data;
 	sse_ring_free(&h->ring);
+	rcbuf_unref(h->beat);
 	free(h);
 }
 

@@ -6,7 +6,10 @@
  *    reconnects with Last-Event-ID gets what it missed;
  *  - pw_sse_filter_t: the ?event_type=a,b filter;
  *  - pw_sse_hub_t: the subscribers of one server. Publishing formats an
- *    event once and writes it to every matching client. A client whose
+ *    event once into one refcounted block and writes that same block to
+ *    every matching client (filters are pre-parsed into a bitmask of
+ *    interned event types, so the per-client work is a bit test and a
+ *    write). A client whose
  *    unsent bytes pass the limit is dropped (and counted) rather than
  *    buffered without end, so one slow reader never slows the rest; it
  *    reconnects and resumes from the ring.
@@ -32,7 +35,8 @@
 typedef struct pw_sse_event {
 	uint64_t id;
 	char type[SSE_TYPE_MAX];
-	char *frame; /* the formatted event, ready to write */
+	pw_rcbuf_t *rc; /* the formatted event, shared with queued writes */
+	char *frame;    /* rc->data */
 	size_t len;
 } pw_sse_event_t;
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "server/app.h"
+#include "server/cli.h"
 
 #define STATIC_MAX (2 * 1024 * 1024)
 
@@ -121,13 +122,17 @@ static int h_static(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 int static_routes(pw_app_t *app)
 {
 	const char *dir = app->cfg.static_dir;
-	char real[PATH_MAX];
-	if (dir && realpath(dir, real)) {
+	char real[PATH_MAX], guess[PATH_MAX];
+	if (!dir) {
+		cli_asset_dir("server/static", guess, sizeof guess);
+		dir = guess;
+	}
+	if (realpath(dir, real)) {
 		snprintf(app->static_root, sizeof app->static_root, "%s", real);
 	} else {
 		app->static_root[0] = '\0';
 		log_event(&app->log, PW_LOG_WARN, "static.missing", "static directory %s not found; "
-			  "pages will have no styles", dir ? dir : "(none)");
+			  "pages will have no styles", dir);
 	}
 	/* Up to four levels of folders under /static/. */
 	int r = 0;

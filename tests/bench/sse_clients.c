@@ -4,6 +4,11 @@
  * send time on CLOCK_MONOTONIC, shared by every process on the machine) and
  * measures how long each event takes to reach every subscriber.
  *
+ * The client must not be the bottleneck: the ping is written without
+ * waiting for its answer (its socket joins the same epoll set), so the
+ * subscribers are read while the server is still fanning out, and each
+ * delivery is timed when its bytes are read against the stamp inside it.
+ *
  *   sse_clients PORT N_SUBSCRIBERS N_EVENTS INTERVAL_MS
  *
  * Prints figures; never pass/fail.
@@ -45,22 +50,25 @@ static int dial(void)
 	return fd;
 }
 
-static void post_ping(long long t)
+#define PING_TAG UINT32_MAX
+
+/* Sends the ping and returns its socket (the caller reads the answer
+ * through epoll and closes it), or -1. *t gets the stamp it carries. */
+static int post_ping(long long *t)
 {
 	int fd = dial();
 	if (fd < 0)
-		return;
+		return -1;
 	char body[128], req[512];
-	int bl = snprintf(body, sizeof body, "{\"note\":\"t=%lld\"}", t);
+	*t = now_us();
+	int bl = snprintf(body, sizeof body, "{\"note\":\"t=%lld\"}", *t);
 	int rl = snprintf(req, sizeof req,
 			  "POST /api/admin/events/ping HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
 			  "Content-Length: %d\r\nConnection: close\r\n\r\n%s", bl, body);
 	if (write(fd, req, (size_t)rl) < 0)
 		perror("write");
-	char buf[1024];
-	while (read(fd, buf, sizeof buf) > 0)
-		;
-	close(fd);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
 }
 
 static int cmp(const void *a, const void *b)
@@ -102,10 +110,10 @@ int main(int argc, char **argv)
 	}
 	/* Wait until every subscriber has its ": connected". */
 	char buf[65536];
-	struct epoll_event evs[512];
+	struct epoll_event evs[4096];
 	char *seen = calloc((size_t)n, 1);
 	while (connected < n && now_us() - t0 < 120000000LL) {
-		int k = epoll_wait(ep, evs, 512, 1000);
+		int k = epoll_wait(ep, evs, 4096, 1000);
 		for (int j = 0; j < k; j++) {
 			int i = (int)evs[j].data.u32;
 			ssize_t r = read(fds[i], buf, sizeof buf - 1);
@@ -124,13 +132,24 @@ int main(int argc, char **argv)
 	long long *lat = calloc((size_t)n * (size_t)events, sizeof *lat);
 	size_t nlat = 0;
 	for (int e = 0; e < events; e++) {
-		long long sent = now_us();
-		post_ping(sent);
+		long long sent = 0;
+		int pfd = post_ping(&sent);
+		if (pfd >= 0) {
+			struct epoll_event pev = {.events = EPOLLIN, .data.u32 = PING_TAG};
+			epoll_ctl(ep, EPOLL_CTL_ADD, pfd, &pev);
+		}
 		int got = 0;
 		long long deadline = now_us() + 10000000LL;
-		while (got < connected && now_us() < deadline) {
-			int k = epoll_wait(ep, evs, 512, 200);
+		while ((got < connected || pfd >= 0) && now_us() < deadline) {
+			int k = epoll_wait(ep, evs, 4096, 200);
 			for (int j = 0; j < k; j++) {
+				if (evs[j].data.u32 == PING_TAG) {
+					if (pfd >= 0 && read(pfd, buf, sizeof buf) <= 0) {
+						close(pfd); /* the answer is in; the server closed */
+						pfd = -1;
+					}
+					continue;
+				}
 				int i = (int)evs[j].data.u32;
 				ssize_t r = read(fds[i], buf, sizeof buf - 1);
 				if (r <= 0)
@@ -146,6 +165,8 @@ int main(int argc, char **argv)
 				}
 			}
 		}
+		if (pfd >= 0)
+			close(pfd);
 		usleep((useconds_t)interval * 1000);
 	}
 	qsort(lat, nlat, sizeof *lat, cmp);

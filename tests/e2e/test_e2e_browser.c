@@ -89,6 +89,24 @@ TEST(browser_arena_subscribes_and_renders)
 	free(plays);
 	free(st);
 	CHECK_EQ(cdp_screenshot(&b, "build/arena.png"), 0);
+	/* A played game's page: the server-drawn score flow is in the DOM and
+	 * has both teams' lines. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/games/1", s.port);
+	CHECK_EQ(cdp_open(&b, url), 0);
+	char *lines = NULL;
+	for (int i = 0; i < 50; i++) {
+		free(lines);
+		lines = cdp_eval(&b, "String(document.querySelectorAll('svg.score-flow polyline').length)");
+		if (lines && !strcmp(lines, "2"))
+			break;
+		usleep(100000);
+	}
+	CHECK_STR(lines, "2");
+	free(lines);
+	char *w = cdp_eval(&b, "String(Math.round(document.querySelector('svg.score-flow').getBoundingClientRect().width))");
+	CHECK(w && atoi(w) > 100);
+	free(w);
+	CHECK_EQ(cdp_screenshot(&b, "build/game.png"), 0);
 	cdp_stop(&b);
 	/* Closing the browser ends its subscription. */
 	for (int i = 0; i < 50 && subscribers(&s) != 0; i++)

@@ -161,6 +161,12 @@ TEST(e2e_governance_loop)
 		wins += (int)cJSON_GetNumberValue(cJSON_GetObjectItem(row, "wins"));
 	CHECK_EQ(wins, 8); /* two ticks of four games */
 	cJSON_Delete(j);
+	/* Operators see every tick's stages and every tally with its duration. */
+	char *log = e2e_log(&s);
+	CHECK_CONTAINS(log, "season.phase_changed from=setup to=active");
+	CHECK_CONTAINS(log, "governance.tally round=1 duration_ms=");
+	CHECK_CONTAINS(log, "round.stages round=2 games=4");
+	free(log);
 	free(ada);
 	free(bo);
 	free(cy);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/governance.h"
 #include "core/round.h"
@@ -584,4 +586,312 @@ TEST(league_library_effect_from_proposal_text_runs_real_lua)
 	CHECK_EQ(test_run(cmd, &out, true), 0);
 	CHECK_CONTAINS(out, " 0 mismatches");
 	free(out);
+}
+
+/* ------------------------------------------- report hooks, ctx.rules, gov */
+
+/* Narrates both reports from their context (ctx.games, ctx.game, ctx.rules);
+ * the commentary line carries a directive phrase on purpose. */
+static const char NARRATOR[] =
+	"return { name = 'Narrator', hooks = {\n"
+	"  ['report.simulation.pre'] = function(ctx)\n"
+	"    return { narrative = 'The scribes counted ' .. #ctx.games .. ' games; Elam margin '\n"
+	"             .. ctx.rules.elam_margin .. '.' }\n"
+	"  end,\n"
+	"  ['report.commentary.pre'] = function(ctx)\n"
+	"    assert(ctx.report.kind == 'commentary' and #ctx.report.text > 0)\n"
+	"    return { narrative = 'Game ' .. ctx.game.index .. ' was decided by ' .. ctx.game.margin\n"
+	"             .. '. You should fear it.' }\n"
+	"  end } }\n";
+
+/* Breaks the contract both ways: a result field other than narrative, and a
+ * metadata write. Neither may reach a report or the metadata. */
+static const char CHEAT[] =
+	"return { name = 'Cheat', hooks = {\n"
+	"  ['report.simulation.pre'] = function(ctx)\n"
+	"    return { score = 3, narrative = 'Cheat line.' }\n"
+	"  end,\n"
+	"  ['report.commentary.pre'] = function(ctx)\n"
+	"    ctx.meta.set('team', ctx.game.home_team_id, 'sneaky', 1)\n"
+	"    return { narrative = 'Sneaky line.' }\n"
+	"  end } }\n";
+
+/* "round kind game text\n" for every simulation and commentary report
+ * (all_kinds: every report) of season 1, in order. */
+static char *reports_dump(pw_store_t *s, bool all_kinds)
+{
+	char *out = calloc(1, 1);
+	size_t len = 0;
+	for (int round = 1;; round++) {
+	cJSON *rep = store_reports_json(s, 1, round, 0, false);
+	if (cJSON_GetArraySize(rep) == 0) {
+		cJSON_Delete(rep);
+		break;
+	}
+	const cJSON *x;
+	cJSON_ArrayForEach(x, rep) {
+		const char *kind = cJSON_GetObjectItem(x, "kind")->valuestring;
+		if (!all_kinds && strcmp(kind, "simulation") && strcmp(kind, "commentary"))
+			continue;
+		const cJSON *gid = cJSON_GetObjectItem(x, "game_id");
+		const char *t = cJSON_GetObjectItem(x, "text")->valuestring;
+		size_t n = strlen(t) + strlen(kind) + 64;
+		char *p = realloc(out, len + n);
+		if (!p)
+			break;
+		out = p;
+		len += (size_t)snprintf(out + len, n, "%d %s %lld %s\n", cJSON_GetObjectItem(x, "round")->valueint,
+					kind, gid ? (long long)gid->valuedouble : 0LL, t);
+	}
+	cJSON_Delete(rep);
+	}
+	return out;
+}
+
+/* Two ticks: the effects pass in round 1 and narrate round 2. */
+static char *two_rounds_of_reports(const char *name, const char *const *lua, int n_lua, bool all_kinds,
+				   fx_report_t *errors)
+{
+	lx_t x;
+	if (lx_open(&x, name, 4, 2) < 0)
+		return NULL;
+	for (int i = 0; i < n_lua; i++)
+		CHECK(lx_pass(&x, "Install the attached effect", lua[i]) > 0);
+	lx_tick(&x);
+	lx_tick(&x);
+	char *d = reports_dump(x.s, all_kinds);
+	double sum = 0;
+	int count = 0;
+	store_eval_sum(x.s, "directive_violations", &sum, &count);
+	size_t n = strlen(d) + 64;
+	char *all = malloc(n);
+	snprintf(all, n, "%sdirectives %.0f\n", d, sum);
+	free(d);
+	char *m = meta_dump(x.s);
+	CHECK_MSG(strstr(m, "sneaky") == NULL, "a report hook's metadata write was applied: %s", m);
+	free(m);
+	if (errors)
+		fx_league_take_report(x.fx, errors);
+	lx_close(&x);
+	return all;
+}
+
+TEST(league_report_hooks_add_narrative_only_and_deterministically)
+{
+	const char *narr[] = {NARRATOR}, *both[] = {NARRATOR, CHEAT};
+	fx_report_t errs;
+	fx_report_init(&errs);
+	char *a = two_rounds_of_reports("rep_a.db", narr, 1, false, NULL);
+	char *b = two_rounds_of_reports("rep_b.db", both, 2, false, &errs);
+	CHECK(a && b);
+	if (!a || !b)
+		goto out;
+	/* The narrative is in the stored simulation report and commentary,
+	 * as a paragraph of its own, with ctx.games and ctx.rules read. */
+	CHECK_CONTAINS(a, "\n\nFrom the effects: The scribes counted 2 games; Elam margin 15.");
+	CHECK_CONTAINS(a, "\n\nFrom the effects: Game 0 was decided by ");
+	CHECK_CONTAINS(a, "\n\nFrom the effects: Game 1 was decided by ");
+	/* Round 1 is played before the tally: nothing narrated. */
+	char *r2 = strstr(a, "\n2 simulation 0 ");
+	CHECK(r2 != NULL);
+	const char *first = strstr(a, "From the effects");
+	CHECK(r2 && first && first > r2);
+	/* The directive scan runs over the final text: one hit per commentary
+	 * of round 2, none anywhere else. */
+	CHECK_CONTAINS(a, "directives 2\n");
+	/* A report hook returning score, or writing metadata, changes
+	 * nothing: the reports read exactly as without that effect. */
+	CHECK_STR(a, b);
+	bool score_err = false, meta_err = false;
+	for (size_t i = 0; i < errs.n_errors; i++) {
+		const fx_error_t *e = &errs.errors[i];
+		if (!strcmp(e->hook, "report.simulation.pre") && strstr(e->message, "'score'"))
+			score_err = true;
+		if (!strcmp(e->hook, "report.commentary.pre") && strstr(e->message, "may only add narrative"))
+			meta_err = true;
+	}
+	CHECK_MSG(score_err, "no error recorded for score in report.simulation.pre (%zu errors)", errs.n_errors);
+	CHECK_MSG(meta_err, "no error recorded for a metadata write in report.commentary.pre");
+	/* Deterministic: a second run stores the very same reports, every kind. */
+	char *c1 = two_rounds_of_reports("rep_c1.db", both, 2, true, NULL);
+	char *c2 = two_rounds_of_reports("rep_c2.db", both, 2, true, NULL);
+	CHECK(c1 && c2);
+	if (c1 && c2)
+		CHECK_STR(c1, c2);
+	free(c1);
+	free(c2);
+out:
+	fx_report_free(&errs);
+	free(a);
+	free(b);
+}
+
+/* Records what round and gov hooks see: ctx.rules, and (gov.pre) the games
+ * counter the tick's round.game.post calls wrote. */
+static const char SEER[] =
+	"return { name = 'Seer', hooks = {\n"
+	"  ['round.game.post'] = function(ctx) ctx.meta.incr('season', 1, 'games', 1) end,\n"
+	"  ['round.pre'] = function(ctx) ctx.meta.set('season', 1, 'elam_pre', ctx.rules.elam_margin) end,\n"
+	"  ['round.post'] = function(ctx) ctx.meta.set('season', 1, 'elam_post', ctx.rules.elam_margin) end,\n"
+	"  ['gov.pre'] = function(ctx)\n"
+	"    ctx.meta.set('season', 1, 'games_at_gov', ctx.meta.get('season', 1, 'games') or 0)\n"
+	"    ctx.meta.set('season', 1, 'elam_gov_pre', ctx.rules.elam_margin)\n"
+	"  end,\n"
+	"  ['gov.post'] = function(ctx) ctx.meta.set('season', 1, 'elam_gov_post', ctx.rules.elam_margin) end,\n"
+	"  ['report.simulation.pre'] = function(ctx)\n"
+	"    return { narrative = 'Seen: ' .. (ctx.meta.get('season', 1, 'games_at_gov') or 0) .. ' games.' }\n"
+	"  end } }\n";
+
+static char *season_meta(pw_store_t *s)
+{
+	char *m = store_meta_get(s, "season", 1);
+	return m ? m : calloc(1, 1);
+}
+
+TEST(league_round_and_gov_hooks_see_rules_and_the_ticks_game_writes)
+{
+	lx_t x;
+	if (lx_open(&x, "seer.db", 4, 1) < 0)
+		return;
+	CHECK(lx_pass(&x, "Install the attached effect", SEER) > 0);
+	CHECK_EQ(lx_tick(&x), 1); /* the tally registers Seer for round 2 */
+	CHECK(lx_pass(&x, "elam_margin 20", NULL) > 0);
+	CHECK_EQ(lx_tick(&x), 2); /* Seer runs; the tally enacts elam_margin 20 */
+	char *m = season_meta(x.s);
+	CHECK_CONTAINS(m, "\"games\":2");
+	CHECK_CONTAINS(m, "\"elam_pre\":15");
+	CHECK_CONTAINS(m, "\"elam_post\":15");
+	/* gov.pre read the counter after this tick's two games, not the
+	 * tick-start value (nothing). */
+	CHECK_CONTAINS(m, "\"games_at_gov\":2");
+	CHECK_CONTAINS(m, "\"elam_gov_pre\":15");
+	CHECK_CONTAINS(m, "\"elam_gov_post\":20");
+	free(m);
+	CHECK_EQ(lx_tick(&x), 3);
+	m = season_meta(x.s);
+	CHECK_CONTAINS(m, "\"elam_pre\":20");
+	CHECK_CONTAINS(m, "\"elam_post\":20");
+	CHECK_CONTAINS(m, "\"games_at_gov\":4");
+	free(m);
+	/* Report hooks read the metadata after governance's writes. */
+	char *r = reports_dump(x.s, false);
+	CHECK_CONTAINS(r, "From the effects: Seen: 2 games.");
+	CHECK_CONTAINS(r, "From the effects: Seen: 4 games.");
+	free(r);
+	int checked = 0;
+	CHECK_EQ(rebuild(&x, true, &checked), 0);
+	CHECK(checked > 0);
+	lx_close(&x);
+}
+
+/* Seer's league for three ticks, the second one crashing inside stage
+ * `inside` (0: no crash) in a child process and finished by this one:
+ * games, events, every report and the metadata. */
+static char *seer_run(const char *name, int inside)
+{
+	lx_t x;
+	if (lx_open(&x, name, 4, 1) < 0)
+		return NULL;
+	lx_pass(&x, "Install the attached effect", SEER);
+	lx_tick(&x);
+	lx_pass(&x, "elam_margin 20", NULL);
+	if (inside) {
+		fflush(stdout);
+		fflush(stderr);
+		pid_t pid = fork();
+		if (pid == 0) {
+			/* Its own connection and sandbox, as another process. */
+			char err[256];
+			pw_store_t *cs = lt_open(name);
+			fx_league_opts_t o = {.workers = 1, .impact_games = 24};
+			fx_league_t *cfx = fx_league_new(&o, err, sizeof err);
+			pw_gov_cfg_t gc = {.scripts_dir = "/nonexistent"};
+			if (!cs || !cfx)
+				_exit(1);
+			fx_league_gov_cfg(cfx, &gc);
+			pw_gov_t *cg = gov_open(cs, &gc);
+			pw_round_cfg_t cc = {.gov = cg, .championship_seconds = 0, .holder = "fx-test"};
+			fx_league_round_cfg(cfx, &cc);
+			cc.crash_inside = inside;
+			pw_round_out_t o2;
+			pw_err_t e;
+			round_tick(&cc, &o2, &e);
+			_exit(0);
+		}
+		int st = 0;
+		waitpid(pid, &st, 0);
+		CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 77, "the child did not crash inside stage %d", inside);
+		gov_reset(x.g);
+	}
+	lx_tick(&x);
+	lx_tick(&x);
+	char *d = lt_digest(x.s), *r = reports_dump(x.s, true), *m = meta_dump(x.s);
+	size_t n = strlen(d) + strlen(r) + strlen(m) + 3;
+	char *all = malloc(n);
+	snprintf(all, n, "%s\n%s\n%s", d, r, m);
+	free(d);
+	free(r);
+	free(m);
+	lx_close(&x);
+	return all;
+}
+
+TEST(league_gov_and_report_hooks_resume_identically_after_a_crash)
+{
+	char *ref = seer_run("seer_ref.db", 0);
+	CHECK(ref != NULL);
+	if (ref)
+		CHECK_CONTAINS(ref, "\"games_at_gov\":4");
+	for (int k = PW_STAGE_GOVERN; ref && k <= PW_STAGE_REPORTS; k++) {
+		char name[32];
+		snprintf(name, sizeof name, "seer_c%d.db", k);
+		char *d = seer_run(name, k);
+		CHECK_MSG(d && !strcmp(d, ref), "crash inside stage %d: final state differs", k);
+		free(d);
+	}
+	free(ref);
+}
+
+/* Standings, as round hooks see them: round.pre before the round's games,
+ * round.post with them counted (they are stored only when the stage commits). */
+static const char STANDINGS_WATCHER[] =
+	"return { name = 'Standings watcher', hooks = {\n"
+	"  ['round.pre'] = function(ctx)\n"
+	"    local w = 0\n"
+	"    for _, row in ipairs(ctx.standings) do w = w + row.wins end\n"
+	"    ctx.meta.set('season', 1, 'wins_pre', w)\n"
+	"    ctx.meta.set('season', 1, 'teams_pre', #ctx.standings)\n"
+	"  end,\n"
+	"  ['round.post'] = function(ctx)\n"
+	"    local w = 0\n"
+	"    for _, row in ipairs(ctx.standings) do w = w + row.wins end\n"
+	"    ctx.meta.set('season', 1, 'wins_post', w)\n"
+	"    ctx.meta.set('season', 1, 'leader_wins', ctx.standings[1].wins)\n"
+	"  end,\n"
+	"} }\n";
+
+TEST(league_round_hooks_see_standings_before_and_after_the_round)
+{
+	lx_t x;
+	if (lx_open(&x, "standings.db", 4, 1) < 0)
+		return;
+	CHECK(lx_pass(&x, "Install the attached effect", STANDINGS_WATCHER) > 0);
+	CHECK_EQ(lx_tick(&x), 1); /* registers the watcher for round 2 */
+	CHECK_EQ(lx_tick(&x), 2);
+	/* 4 teams: 2 games a round. Before round 2, round 1's 2 wins; after
+	 * it, 4, and the leader has won both of its games or one. */
+	char *m = season_meta(x.s);
+	CHECK_CONTAINS(m, "\"teams_pre\":4");
+	CHECK_CONTAINS(m, "\"wins_pre\":2");
+	CHECK_CONTAINS(m, "\"wins_post\":4");
+	CHECK(strstr(m, "\"leader_wins\":2") || strstr(m, "\"leader_wins\":1"));
+	free(m);
+	CHECK_EQ(lx_tick(&x), 3);
+	m = season_meta(x.s);
+	CHECK_CONTAINS(m, "\"wins_pre\":4");
+	CHECK_CONTAINS(m, "\"wins_post\":6");
+	free(m);
+	int checked = 0;
+	CHECK_EQ(rebuild(&x, true, &checked), 0);
+	lx_close(&x);
 }

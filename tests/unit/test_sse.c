@@ -126,3 +126,18 @@ TEST(bus_delivers_from_threads_in_id_order)
 	CHECK_EQ(uv_loop_close(&loop), 0);
 	free(s);
 }
+
+TEST(sse_ring_frames_are_shared_and_outlive_eviction)
+{
+	pw_sse_ring_t r;
+	CHECK_EQ(sse_ring_init(&r, 1), 0);
+	const pw_sse_event_t *e = sse_ring_push(&r, 1, "a.b", "{\"x\":1}");
+	CHECK(e && e->rc && e->frame == e->rc->data && e->len == e->rc->len);
+	/* A queued write holds its own reference: evicting keeps the bytes. */
+	pw_rcbuf_t *held = rcbuf_ref(e->rc);
+	CHECK(sse_ring_push(&r, 2, "a.b", "{\"x\":2}") != NULL);
+	CHECK_EQ(held->refs, 1);
+	CHECK_CONTAINS(held->data, "id: 1\nevent: a.b\ndata: {\"x\":1}\n\n");
+	rcbuf_unref(held);
+	sse_ring_free(&r);
+}
