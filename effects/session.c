@@ -31,38 +31,34 @@
  * were allocated since the last one (scripts run with the GC stopped). */
 #define FX_COLLECT_AFTER (4 * 1024 * 1024)
 
-static const char *const hook_names[FX_HOOK_COUNT] = {
-	[PW_HOOK_GAME_PRE] = "sim.game.pre",
-	[PW_HOOK_QUARTER_PRE] = "sim.quarter.pre",
-	[PW_HOOK_POSSESSION_PRE] = "sim.possession.pre",
-	[PW_HOOK_SHOT_PRE] = "sim.shot.pre",
-	[PW_HOOK_SHOT_POST] = "sim.shot.post",
-	[PW_HOOK_TURNOVER_POST] = "sim.turnover.post",
-	[PW_HOOK_FOUL_POST] = "sim.foul.post",
-	[PW_HOOK_REBOUND_POST] = "sim.rebound.post",
-	[PW_HOOK_QUARTER_END] = "sim.quarter.end",
-	[PW_HOOK_HALFTIME] = "sim.halftime",
-	[PW_HOOK_ELAM_START] = "sim.elam.start",
-	[PW_HOOK_GAME_END] = "sim.game.end",
-	[FX_HOOK_ROUND_PRE] = "round.pre",
-	[FX_HOOK_ROUND_POST] = "round.post",
-	[FX_HOOK_ROUND_GAME_PRE] = "round.game.pre",
-	[FX_HOOK_ROUND_GAME_POST] = "round.game.post",
-	[FX_HOOK_GOV_PRE] = "gov.pre",
-	[FX_HOOK_GOV_POST] = "gov.post",
-	[FX_HOOK_REPORT_SIMULATION_PRE] = "report.simulation.pre",
-	[FX_HOOK_REPORT_COMMENTARY_PRE] = "report.commentary.pre",
+/* The league's hook names; the simulation's own come from core/hooks.c so
+ * that the contract's strings live in one place each. */
+static const char *const league_hook_names[FX_HOOK_COUNT - PW_SIM_HOOK_COUNT] = {
+	[FX_HOOK_ROUND_PRE - PW_SIM_HOOK_COUNT] = "round.pre",
+	[FX_HOOK_ROUND_POST - PW_SIM_HOOK_COUNT] = "round.post",
+	[FX_HOOK_ROUND_GAME_PRE - PW_SIM_HOOK_COUNT] = "round.game.pre",
+	[FX_HOOK_ROUND_GAME_POST - PW_SIM_HOOK_COUNT] = "round.game.post",
+	[FX_HOOK_GOV_PRE - PW_SIM_HOOK_COUNT] = "gov.pre",
+	[FX_HOOK_GOV_POST - PW_SIM_HOOK_COUNT] = "gov.post",
+	[FX_HOOK_REPORT_SIMULATION_PRE - PW_SIM_HOOK_COUNT] = "report.simulation.pre",
+	[FX_HOOK_REPORT_COMMENTARY_PRE - PW_SIM_HOOK_COUNT] = "report.commentary.pre",
 };
 
 const char *fx_hook_name(int hook)
 {
-	return hook >= 0 && hook < FX_HOOK_COUNT ? hook_names[hook] : NULL;
+	if (hook >= 0 && hook < PW_SIM_HOOK_COUNT)
+		return hooks_name((pw_sim_hook_t)hook);
+	if (hook >= PW_SIM_HOOK_COUNT && hook < FX_HOOK_COUNT)
+		return league_hook_names[hook - PW_SIM_HOOK_COUNT];
+	return NULL;
 }
 
 int fx_hook_find(const char *name)
 {
+	if (!name)
+		return -1;
 	for (int i = 0; i < FX_HOOK_COUNT; i++)
-		if (name && strcmp(hook_names[i], name) == 0)
+		if (strcmp(fx_hook_name(i), name) == 0)
 			return i;
 	return -1;
 }
