@@ -112,6 +112,21 @@ int test_run(const char *cmd, char **out, bool merge_stderr)
 	return WEXITSTATUS(st);
 }
 
+int test_pinwheel(char **out, bool merge_stderr, const char *fmt, ...)
+{
+	char *args = NULL, *cmd = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&args, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	int rc = asprintf(&cmd, "%s %s", test_bin(), args) < 0 ? -1 : test_run(cmd, out, merge_stderr);
+	free(args);
+	free(cmd);
+	return rc;
+}
+
 const char *test_tmpdir(void)
 {
 	if (!tmpdir[0]) {

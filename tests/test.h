@@ -101,6 +101,13 @@ const char *test_bin(void);
  */
 int test_run(const char *cmd, char **out, bool merge_stderr);
 
+/*
+ * Runs the built binary with arguments formatted from fmt ("sim --seed %d"),
+ * like test_run: returns the exit status and fills *out when asked.
+ */
+int test_pinwheel(char **out, bool merge_stderr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* A fresh, empty temporary directory for this test; removed at exit. */
 const char *test_tmpdir(void);
 

@@ -135,14 +135,12 @@ TEST(dockerfile_matches_packages_txt)
 
 TEST(deploy_commands_exist_in_the_cli)
 {
-	char cmd[512], *out = NULL;
-	snprintf(cmd, sizeof cmd, "%s --help", test_bin());
-	CHECK_EQ(test_run(cmd, &out, false), 0);
+	char *out = NULL;
+	CHECK_EQ(test_pinwheel(&out, false, "--help"), 0);
 	CHECK_CONTAINS(out, "  serve ");
 	CHECK_CONTAINS(out, "  migrate ");
 	free(out);
-	snprintf(cmd, sizeof cmd, "%s serve --help", test_bin());
-	CHECK_EQ(test_run(cmd, &out, false), 0);
+	CHECK_EQ(test_pinwheel(&out, false, "serve --help"), 0);
 	CHECK_CONTAINS(out, "--host");
 	free(out);
 	char *fly = slurp("fly.toml");
