@@ -15,38 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/rng.h"
 #include "core/season.h"
-
-/* ---- a growable text buffer ---- */
-
-typedef struct sb {
-	char *p;
-	size_t n, cap;
-} sb_t;
-
-static void sb_add(sb_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sb_t *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int need = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (need < 0)
-		return;
-	if (b->n + (size_t)need + 2 > b->cap) {
-		size_t nc = (b->cap ? b->cap * 2 : 512) + (size_t)need;
-		char *np = realloc(b->p, nc);
-		if (!np)
-			return;
-		b->p = np;
-		b->cap = nc;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)need;
-}
 
 static const char *pick(pw_rng_t *r, const char *const *opts, int n)
 {
@@ -117,24 +88,24 @@ char *report_commentary(const cJSON *r, const char *home, const char *away, uint
 {
 	pw_rng_t rng;
 	rng_seed_stream(&rng, seed, 0xc0ffee);
-	sb_t b = {0};
+	pw_buf_t b = {0};
 	int hs = num(r, "home_score"), as = num(r, "away_score");
 	const char *w = hs > as ? home : away, *l = hs > as ? away : home;
 	int ws = hs > as ? hs : as, ls = hs > as ? as : hs;
 	int margin = ws - ls;
-	sb_add(&b, PICK(&rng, "%s beat %s %d-%d", "%s got past %s %d-%d", "%s took it from %s %d-%d"),
+	buf_printf(&b, PICK(&rng, "%s beat %s %d-%d", "%s got past %s %d-%d", "%s took it from %s %d-%d"),
 	       w, l, ws, ls);
-	sb_add(&b, "%s", margin <= 3 ? PICK(&rng, " in a game that went to the wire.", " by a whisker.", " in a nail-biter.")
+	buf_printf(&b, "%s", margin <= 3 ? PICK(&rng, " in a game that went to the wire.", " by a whisker.", " in a nail-biter.")
 			 : margin >= 20 ? PICK(&rng, " in a rout.", " and it was never close.", " going away.")
 					: ".");
 	int lc = num(r, "lead_changes"), ll = num(r, "largest_lead");
 	if (lc >= 8)
-		sb_add(&b, " The lead changed hands %d times.", lc);
+		buf_printf(&b, " The lead changed hands %d times.", lc);
 	else if (ll >= 15)
-		sb_add(&b, " The biggest lead reached %d.", ll);
+		buf_printf(&b, " The biggest lead reached %d.", ll);
 	int target = num(r, "elam_target");
 	if (target > 0)
-		sb_add(&b, PICK(&rng, " The Elam target was set at %d", " With the target at %d", " Chasing an Elam target of %d"),
+		buf_printf(&b, PICK(&rng, " The Elam target was set at %d", " With the target at %d", " Chasing an Elam target of %d"),
 		       target);
 	/* The last made shot is the one that ended it. */
 	const cJSON *plays = cJSON_GetObjectItem(r, "plays"), *p, *last = NULL;
@@ -156,17 +127,17 @@ char *report_commentary(const cJSON *r, const char *home, const char *away, uint
 			finisher = str(bx, "hooper_name");
 	}
 	if (target > 0)
-		sb_add(&b, "%s", finisher ? ", " : ".");
+		buf_printf(&b, "%s", finisher ? ", " : ".");
 	if (finisher && last)
-		sb_add(&b, "%s%s finished it with a %s.", target > 0 ? "" : " ", finisher,
+		buf_printf(&b, "%s%s finished it with a %s.", target > 0 ? "" : " ", finisher,
 		       !strcmp(str(last, "action"), "three_point") ? "three"
 		       : !strcmp(str(last, "action"), "free_throw") ? "free throw" : "bucket");
 	if (top)
-		sb_add(&b, PICK(&rng, " %s led all scorers with %d.", " %s scored a game-high %d.", " Nobody scored more than %s's %d."),
+		buf_printf(&b, PICK(&rng, " %s led all scorers with %d.", " %s scored a game-high %d.", " Nobody scored more than %s's %d."),
 		       str(top, "hooper_name"), num(top, "points"));
 	for (int i = 0; i < n_narr; i++)
-		sb_add(&b, " %s", narr[i]);
-	return b.p ? b.p : calloc(1, 1);
+		buf_printf(&b, " %s", narr[i]);
+	return buf_take(&b);
 }
 
 /* ---- the round's reports ---- */
@@ -280,11 +251,11 @@ static char *add_effects(const ctx_t *c, const char *hook, const char *kind, cJS
 		free(narr);
 		return text;
 	}
-	sb_t b = {0};
-	sb_add(&b, "%s\n\nFrom the effects: %s", text, narr);
+	pw_buf_t b = {0};
+	buf_printf(&b, "%s\n\nFrom the effects: %s", text, narr);
 	free(narr);
 	free(text);
-	return b.p;
+	return buf_take(&b);
 }
 
 static double avg_points_between(const ctx_t *c, int from, int to)
@@ -306,13 +277,13 @@ static char *simulation_report(ctx_t *c)
 {
 	pw_rng_t rng;
 	rng_seed_stream(&rng, (uint64_t)c->sid * 7919 + (uint64_t)c->round, 1);
-	sb_t b = {0};
+	pw_buf_t b = {0};
 	if (!c->ng) {
-		sb_add(&b, "No games were played in round %d; the league's business this round was governance.",
+		buf_printf(&b, "No games were played in round %d; the league's business this round was governance.",
 		       c->round);
-		return b.p;
+		return buf_take(&b);
 	}
-	sb_add(&b, PICK(&rng, "Round %d is in the books: %d games.", "Round %d brought %d games.",
+	buf_printf(&b, PICK(&rng, "Round %d is in the books: %d games.", "Round %d brought %d games.",
 			"%2$d games made up round %1$d."), c->round, c->ng);
 	int biggest = -1, closest = -1;
 	for (int i = 0; i < c->ng; i++) {
@@ -321,16 +292,16 @@ static char *simulation_report(ctx_t *c)
 		int ws = g->home_score > g->away_score ? g->home_score : g->away_score;
 		int ls = g->home_score > g->away_score ? g->away_score : g->home_score;
 		int rw = rank_of(c->st, c->nst, w), rl = rank_of(c->st, c->nst, l);
-		sb_add(&b, " %s %s %s %d-%d", tname(c->teams, w),
+		buf_printf(&b, " %s %s %s %d-%d", tname(c->teams, w),
 		       ws - ls <= 3 ? PICK(&rng, "edged", "squeaked past", "held off")
 		       : ws - ls >= 20 ? PICK(&rng, "routed", "overwhelmed", "ran past")
 				       : PICK(&rng, "beat", "handled", "got the better of"),
 		       tname(c->teams, l), ws, ls);
 		if (g->series[0])
-			sb_add(&b, " (%s, game %d)", g->series, g->series_game);
+			buf_printf(&b, " (%s, game %d)", g->series, g->series_game);
 		if (!strcmp(g->stage, "regular") && rw - rl >= 3)
-			sb_add(&b, ", an upset by the standings");
-		sb_add(&b, ".");
+			buf_printf(&b, ", an upset by the standings");
+		buf_printf(&b, ".");
 		int m = ws - ls;
 		if (biggest < 0 || m > abs(c->games[biggest].home_score - c->games[biggest].away_score))
 			biggest = i;
@@ -338,7 +309,7 @@ static char *simulation_report(ctx_t *c)
 			closest = i;
 	}
 	if (c->ng > 1 && closest != biggest)
-		sb_add(&b, " The closest finish was decided by %d; the widest margin was %d.",
+		buf_printf(&b, " The closest finish was decided by %d; the widest margin was %d.",
 		       abs(c->games[closest].home_score - c->games[closest].away_score),
 		       abs(c->games[biggest].home_score - c->games[biggest].away_score));
 	/* The round's top scorer. */
@@ -359,7 +330,7 @@ static char *simulation_report(ctx_t *c)
 		cJSON_Delete(rj);
 	}
 	if (best_pts > 0)
-		sb_add(&b, PICK(&rng, " %s had the hottest hand of the round with %d points.",
+		buf_printf(&b, PICK(&rng, " %s had the hottest hand of the round with %d points.",
 				" Top scorer: %s, %d points.", " %s poured in %d, more than anyone else this round."),
 		       best, best_pts);
 	/* Streaks and the table. */
@@ -371,12 +342,12 @@ static char *simulation_report(ctx_t *c)
 			cold = &c->st[i];
 	}
 	if (hot && hot->streak >= 3)
-		sb_add(&b, PICK(&rng, " %s have won %d straight.", " %s's winning streak is at %d.",
+		buf_printf(&b, PICK(&rng, " %s have won %d straight.", " %s's winning streak is at %d.",
 				" Nobody has caught %s lately: %d wins in a row."), tname(c->teams, hot->team_id), hot->streak);
 	if (cold && cold->streak <= -3)
-		sb_add(&b, " %s have dropped %d in a row.", tname(c->teams, cold->team_id), -cold->streak);
+		buf_printf(&b, " %s have dropped %d in a row.", tname(c->teams, cold->team_id), -cold->streak);
 	if (c->nst > 0 && c->st[0].wins + c->st[0].losses > 0)
-		sb_add(&b, " %s lead the standings at %d-%d.", tname(c->teams, c->st[0].team_id), c->st[0].wins,
+		buf_printf(&b, " %s lead the standings at %d-%d.", tname(c->teams, c->st[0].team_id), c->st[0].wins,
 		       c->st[0].losses);
 	/* Rule effects on scoring: the latest change this season, before vs after. */
 	const pw_gstate_t *gs = gov_state(c->g);
@@ -390,10 +361,10 @@ static char *simulation_report(ctx_t *c)
 		char v[32];
 		rules_format(d, ch->new_value, v, sizeof v);
 		if (before >= 0 && after >= 0)
-			sb_add(&b, " Since %s became %s in round %d, teams have averaged %.1f points a game, against %.1f before.",
+			buf_printf(&b, " Since %s became %s in round %d, teams have averaged %.1f points a game, against %.1f before.",
 			       ch->name, v, ch->round, after, before);
 	}
-	return b.p;
+	return buf_take(&b);
 }
 
 static char *governance_report(ctx_t *c)
@@ -401,7 +372,7 @@ static char *governance_report(ctx_t *c)
 	pw_rng_t rng;
 	rng_seed_stream(&rng, (uint64_t)c->sid * 7919 + (uint64_t)c->round, 2);
 	const pw_gstate_t *gs = gov_state(c->g);
-	sb_t b = {0};
+	pw_buf_t b = {0};
 	int tallied = 0, open = 0;
 	for (int i = 0; i < gs->n_props; i++) {
 		const pw_proposal_t *p = &gs->props[i];
@@ -414,15 +385,15 @@ static char *governance_report(ctx_t *c)
 			continue;
 		tallied++;
 		double tot = p->tally_yes + p->tally_no;
-		sb_add(&b, "%sProposal #%lld (\"%.80s\") %s, %.2f yes to %.2f no (%.0f%% against a %.0f%% threshold).",
-		       b.n ? " " : "", (long long)p->id, p->text ? p->text : "",
+		buf_printf(&b, "%sProposal #%lld (\"%.80s\") %s, %.2f yes to %.2f no (%.0f%% against a %.0f%% threshold).",
+		       b.len ? " " : "", (long long)p->id, p->text ? p->text : "",
 		       p->status == PW_PROP_FAILED ? PICK(&rng, "failed", "fell short", "did not pass")
 		       : p->status == PW_PROP_HELD ? "passed and awaits the admin's approval"
 						   : PICK(&rng, "passed", "carried", "was adopted"),
 		       p->tally_yes, p->tally_no, tot > 0 ? 100 * p->tally_yes / tot : 0, 100 * p->tally_threshold);
 	}
 	if (!tallied)
-		sb_add(&b, "%s", PICK(&rng, "No proposals came to a vote this round.",
+		buf_printf(&b, "%s", PICK(&rng, "No proposals came to a vote this round.",
 				      "The ballot was empty this round.", "Nothing was tallied this round."));
 	for (int i = 0; i < gs->n_changes; i++) {
 		const pw_rule_change_t *ch = &gs->changes[i];
@@ -432,13 +403,13 @@ static char *governance_report(ctx_t *c)
 		char a[32], v[32];
 		rules_format(d, ch->old_value, a, sizeof a);
 		rules_format(d, ch->new_value, v, sizeof v);
-		sb_add(&b, " %s changes from %s to %s starting next round.", ch->name, a, v);
+		buf_printf(&b, " %s changes from %s to %s starting next round.", ch->name, a, v);
 	}
 	for (int i = 0; i < gs->n_effects; i++)
 		if (gs->effects[i].season_id == c->sid && gs->effects[i].start_round == c->round + 1)
-			sb_add(&b, " The effect %s joins the game from next round.", gs->effects[i].name);
+			buf_printf(&b, " The effect %s joins the game from next round.", gs->effects[i].name);
 	if (open)
-		sb_add(&b, " %d proposal%s remain%s open.", open, open == 1 ? "" : "s", open == 1 ? "s" : "");
+		buf_printf(&b, " %d proposal%s remain%s open.", open, open == 1 ? "" : "s", open == 1 ? "s" : "");
 	/* Who voted with whom: pairs agreeing on every shared vote (2+). */
 	int pairs = 0;
 	for (int a = 0; a < gs->n_govs && pairs < 3; a++)
@@ -461,18 +432,18 @@ static char *governance_report(ctx_t *c)
 				}
 			}
 			if (shared >= 2 && same == shared) {
-				sb_add(&b, " %s and %s have voted alike on all %d proposals they both voted on.",
+				buf_printf(&b, " %s and %s have voted alike on all %d proposals they both voted on.",
 				       gs->govs[a].name, gs->govs[bb].name, shared);
 				pairs++;
 			}
 		}
-	return b.p;
+	return buf_take(&b);
 }
 
 static char *private_report(ctx_t *c, const pw_governor_t *gv)
 {
 	const pw_gstate_t *gs = gov_state(c->g);
-	sb_t b = {0};
+	pw_buf_t b = {0};
 	const char *team = tname(c->teams, gv->team_id);
 	int played = 0;
 	for (int i = 0; i < c->ng; i++) {
@@ -482,19 +453,19 @@ static char *private_report(ctx_t *c, const pw_governor_t *gv)
 		played = 1;
 		bool won = g->winner_team_id == gv->team_id;
 		int64_t opp = g->home_team_id == gv->team_id ? g->away_team_id : g->home_team_id;
-		sb_add(&b, "%s %s %s %d-%d this round.", team, won ? "beat" : "lost to", tname(c->teams, opp),
+		buf_printf(&b, "%s %s %s %d-%d this round.", team, won ? "beat" : "lost to", tname(c->teams, opp),
 		       won ? (g->home_score > g->away_score ? g->home_score : g->away_score)
 			   : (g->home_score > g->away_score ? g->away_score : g->home_score),
 		       won ? (g->home_score > g->away_score ? g->away_score : g->home_score)
 			   : (g->home_score > g->away_score ? g->home_score : g->away_score));
 	}
 	if (!played)
-		sb_add(&b, "%s did not play this round.", team);
+		buf_printf(&b, "%s did not play this round.", team);
 	for (int i = 0; i < c->nst; i++)
 		if (c->st[i].team_id == gv->team_id)
-			sb_add(&b, " The team stands %d-%d, rank %d of %d.", c->st[i].wins, c->st[i].losses,
+			buf_printf(&b, " The team stands %d-%d, rank %d of %d.", c->st[i].wins, c->st[i].losses,
 			       c->st[i].rank, c->nst);
-	sb_add(&b, " Your balance: %d PROPOSE, %d AMEND, %d BOOST.", gv->tokens[PW_TOK_PROPOSE],
+	buf_printf(&b, " Your balance: %d PROPOSE, %d AMEND, %d BOOST.", gv->tokens[PW_TOK_PROPOSE],
 	       gv->tokens[PW_TOK_AMEND], gv->tokens[PW_TOK_BOOST]);
 	for (int i = 0; i < gs->n_props; i++) {
 		const pw_proposal_t *p = &gs->props[i];
@@ -502,13 +473,13 @@ static char *private_report(ctx_t *c, const pw_governor_t *gv)
 			continue;
 		const char *outcome = p->status == PW_PROP_FAILED ? "failed" : p->status == PW_PROP_HELD ? "is held for approval" : "passed";
 		if (p->governor_id == gv->id)
-			sb_add(&b, " Your proposal #%lld %s.", (long long)p->id, outcome);
+			buf_printf(&b, " Your proposal #%lld %s.", (long long)p->id, outcome);
 		for (int k = 0; k < p->n_votes; k++)
 			if (p->votes[k].governor_id == gv->id)
-				sb_add(&b, " You voted %s on #%lld, which %s.", p->votes[k].yes ? "yes" : "no",
+				buf_printf(&b, " You voted %s on #%lld, which %s.", p->votes[k].yes ? "yes" : "no",
 				       (long long)p->id, outcome);
 	}
-	return b.p;
+	return buf_take(&b);
 }
 
 int report_round_in_tx(pw_gov_t *g, int64_t sid, int round, cJSON *generated, pw_err_t *e)

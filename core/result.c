@@ -5,11 +5,11 @@
 #include "core/result.h"
 
 #include <cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/sha256.h"
 
 static const char *const action_names[PW_ACT_COUNT] = {
@@ -371,42 +371,6 @@ char *result_describe_play(const pw_game_result_t *r, const pw_play_t *p, char *
 	return buf;
 }
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	if (b->oom)
-		return;
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = (b->cap + (size_t)n + 1) * 2;
-		char *s = realloc(b->s, cap);
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-}
-
 /* "Cyclones" for "New Orleans Cyclones": the last word of a team's name. */
 static const char *nickname(const pw_team_t *t)
 {
@@ -426,11 +390,11 @@ static void clock_text(const pw_play_t *p, char *buf, size_t len)
 	snprintf(buf, len, "%2d:%02d", secs / 60, secs % 60);
 }
 
-static void box_table(struct sbuf *b, const pw_game_result_t *r, int side)
+static void box_table(pw_buf_t *b, const pw_game_result_t *r, int side)
 {
 	const pw_team_t *t = side == 0 ? r->home : r->away;
-	sb_printf(b, "\n%s\n", t ? t->name : "?");
-	sb_printf(b, "  %-24s %5s %4s %7s %7s %7s %4s %4s %4s %4s %4s %5s\n", "HOOPER", "MIN",
+	buf_printf(b, "\n%s\n", t ? t->name : "?");
+	buf_printf(b, "  %-24s %5s %4s %7s %7s %7s %4s %4s %4s %4s %4s %5s\n", "HOOPER", "MIN",
 		  "PTS", "FG", "3P", "FT", "REB", "AST", "STL", "TO", "PF", "+/-");
 	for (int k = 0; k < PW_ROSTER_SIZE; k++) {
 		const pw_box_t *x = &r->box[side][k];
@@ -440,7 +404,7 @@ static void box_table(struct sbuf *b, const pw_game_result_t *r, int side)
 		snprintf(fg, sizeof fg, "%d-%d", x->fgm, x->fga);
 		snprintf(tp, sizeof tp, "%d-%d", x->tpm, x->tpa);
 		snprintf(ft, sizeof ft, "%d-%d", x->ftm, x->fta);
-		sb_printf(b, "  %-24s %5.1f %4d %7s %7s %7s %4d %4d %4d %4d %4d %+5d\n",
+		buf_printf(b, "  %-24s %5.1f %4d %7s %7s %7s %4d %4d %4d %4d %4d %+5d\n",
 			  name_of(r, x->hooper_id), x->seconds / 60.0, x->points, fg, tp, ft,
 			  x->rebounds, x->assists, x->steals, x->turnovers, x->fouls, x->plus_minus);
 	}
@@ -448,71 +412,67 @@ static void box_table(struct sbuf *b, const pw_game_result_t *r, int side)
 
 char *result_to_text(const pw_game_result_t *r)
 {
-	struct sbuf b = {0};
+	pw_buf_t b = {0};
 	const char *hn = r->home ? r->home->name : "Home", *an = r->away ? r->away->name : "Away";
-	sb_printf(&b, "%s %d, %s %d — %s win%s\n", hn, r->home_score, an, r->away_score,
+	buf_printf(&b, "%s %d, %s %d — %s win%s\n", hn, r->home_score, an, r->away_score,
 		  r->winner == 0 ? hn : an, r->safety_capped ? " (safety cap)" : "");
 	if (r->home)
-		sb_printf(&b, "at %s (%d seats, %d ft), seed %llu\n", r->home->venue.name,
+		buf_printf(&b, "at %s (%d seats, %d ft), seed %llu\n", r->home->venue.name,
 			  r->home->venue.capacity, r->home->venue.altitude_ft,
 			  (unsigned long long)r->seed);
 	if (r->elam_target)
-		sb_printf(&b, "Elam target %d, reached after %d Elam possessions; ",
+		buf_printf(&b, "Elam target %d, reached after %d Elam possessions; ",
 			  r->elam_target, r->elam_possessions);
-	sb_printf(&b, "%d possessions, %d lead changes, largest lead %d\n\n",
+	buf_printf(&b, "%d possessions, %d lead changes, largest lead %d\n\n",
 		  r->total_possessions, r->lead_changes, r->largest_lead);
 
-	sb_printf(&b, "  %-24s", "");
+	buf_printf(&b, "  %-24s", "");
 	for (int i = 0; i < r->n_quarters; i++) {
 		bool elam = r->elam_target && i == r->n_quarters - 1;
 		if (elam)
-			sb_printf(&b, " %5s", "Elam");
+			buf_printf(&b, " %5s", "Elam");
 		else
-			sb_printf(&b, "    Q%d", r->quarters[i].quarter);
+			buf_printf(&b, "    Q%d", r->quarters[i].quarter);
 	}
-	sb_printf(&b, "  %5s\n", "Final");
+	buf_printf(&b, "  %5s\n", "Final");
 	for (int side = 0; side < 2; side++) {
-		sb_printf(&b, "  %-24s", side == 0 ? hn : an);
+		buf_printf(&b, "  %-24s", side == 0 ? hn : an);
 		for (int i = 0; i < r->n_quarters; i++)
-			sb_printf(&b, " %5d", side == 0 ? r->quarters[i].home : r->quarters[i].away);
-		sb_printf(&b, "  %5d\n", side == 0 ? r->home_score : r->away_score);
+			buf_printf(&b, " %5d", side == 0 ? r->quarters[i].home : r->quarters[i].away);
+		buf_printf(&b, "  %5d\n", side == 0 ? r->home_score : r->away_score);
 	}
 	box_table(&b, r, 0);
 	box_table(&b, r, 1);
 
-	sb_printf(&b, "\nPlay-by-play\n");
+	buf_printf(&b, "\nPlay-by-play\n");
 	int quarter = 0;
 	for (size_t i = 0; i < r->n_plays; i++) {
 		const pw_play_t *p = &r->plays[i];
 		if (p->quarter != quarter) {
 			quarter = p->quarter;
 			if (p->clock_tenths < 0)
-				sb_printf(&b, "\n— Elam period —\n");
+				buf_printf(&b, "\n— Elam period —\n");
 			else
-				sb_printf(&b, "\n— Quarter %d —\n", quarter);
+				buf_printf(&b, "\n— Quarter %d —\n", quarter);
 		}
 		char clock[16], text[PW_NARRATIVE_MAX + 256];
 		result_describe_play(r, p, text, sizeof text);
 		if (!text[0])
 			continue;
 		clock_text(p, clock, sizeof clock);
-		sb_printf(&b, "  %s  %-12.12s %3d-%-3d %s\n", clock,
+		buf_printf(&b, "  %s  %-12.12s %3d-%-3d %s\n", clock,
 			  p->action == PW_ACT_PERIOD ? "" : nickname(p->offense == 0 ? r->home : r->away),
 			  p->home_score, p->away_score, text);
 	}
 	if (r->n_effects) {
-		sb_printf(&b, "\nEffects\n");
+		buf_printf(&b, "\nEffects\n");
 		for (size_t i = 0; i < r->n_effects; i++)
-			sb_printf(&b, "  %-32s %-20s fired %d, errors %d\n", r->effects[i].effect_id,
+			buf_printf(&b, "  %-32s %-20s fired %d, errors %d\n", r->effects[i].effect_id,
 				  hooks_name(r->effects[i].hook) ? hooks_name(r->effects[i].hook) : "?",
 				  r->effects[i].fired, r->effects[i].errors);
 	}
 	char hex[65];
 	result_hash(r, hex);
-	sb_printf(&b, "\nhash %s\n", hex);
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	buf_printf(&b, "\nhash %s\n", hex);
+	return buf_take(&b); /* NULL when memory ran out */
 }

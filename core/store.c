@@ -62,6 +62,24 @@ static char *dupstr(const unsigned char *t)
 	return p;
 }
 
+/*
+ * Makes room for element cnt of an array of cap elements of size elem,
+ * doubling it when full. Returns the (maybe moved) array, or NULL after
+ * freeing it when memory runs out, so a loop can stop on NULL.
+ */
+static void *grow(void *v, size_t *cap, size_t cnt, size_t elem)
+{
+	if (cnt < *cap)
+		return v;
+	void *nv = realloc(v, 2 * *cap * elem);
+	if (!nv) {
+		free(v);
+		return NULL;
+	}
+	*cap *= 2;
+	return nv;
+}
+
 /* The first column of the one row that `sql` (one int64 parameter) finds,
  * as a malloc'd string; NULL when there is no row, the value is NULL, or
  * the statement failed (then the store's error says why). */
@@ -1058,19 +1076,8 @@ pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n)
 	sqlite3_bind_int(st, 3, round);
 	size_t cap = 16, cnt = 0;
 	pw_game_row_t *v = malloc(cap * sizeof *v);
-	while (v && sqlite3_step(st) == SQLITE_ROW) {
-		if (cnt == cap) {
-			pw_game_row_t *nv = realloc(v, 2 * cap * sizeof *v);
-			if (!nv) {
-				free(v);
-				v = NULL;
-				break;
-			}
-			v = nv;
-			cap *= 2;
-		}
+	while (v && sqlite3_step(st) == SQLITE_ROW && (v = grow(v, &cap, cnt, sizeof *v)))
 		game_row(st, &v[cnt++]);
-	}
 	sqlite3_reset(st);
 	if (!v) {
 		failf(s, "out of memory listing games");
@@ -1150,20 +1157,13 @@ int64_t *store_all_game_ids(pw_store_t *s, int *n)
 		return NULL;
 	size_t cap = 64, cnt = 0;
 	int64_t *v = malloc(cap * sizeof *v);
-	while (v && sqlite3_step(st) == SQLITE_ROW) {
-		if (cnt == cap) {
-			int64_t *nv = realloc(v, 2 * cap * sizeof *v);
-			if (!nv) {
-				free(v);
-				v = NULL;
-				break;
-			}
-			v = nv;
-			cap *= 2;
-		}
+	while (v && sqlite3_step(st) == SQLITE_ROW && (v = grow(v, &cap, cnt, sizeof *v)))
 		v[cnt++] = sqlite3_column_int64(st, 0);
-	}
 	sqlite3_reset(st);
+	if (!v) {
+		failf(s, "out of memory listing game ids");
+		return NULL;
+	}
 	*n = (int)cnt;
 	return v;
 }
