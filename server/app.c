@@ -381,10 +381,22 @@ static void http_closed(void *ud)
 	app->http = NULL;
 }
 
+static void close_bus(pw_app_t *app)
+{
+	if (app->bus) {
+		srv_bus_close(app->bus);
+		app->bus = NULL;
+	}
+}
+
+/* The scheduler reports closed only once no tick runs on the thread pool;
+ * a running tick publishes through the bus to the end, so the bus closes
+ * here and not before. */
 static void sched_closed(void *ud)
 {
 	pw_app_t *app = ud;
 	app->sched = NULL;
+	close_bus(app);
 }
 
 void app_shutdown(pw_app_t *app, const char *why)
@@ -404,10 +416,8 @@ void app_shutdown(pw_app_t *app, const char *why)
 	}
 	if (app->sched)
 		sched_close(app->sched, sched_closed, app);
-	if (app->bus) {
-		srv_bus_close(app->bus);
-		app->bus = NULL;
-	}
+	else
+		close_bus(app);
 	if (app->sse) {
 		sse_hub_close(app->sse);
 		app->sse = NULL;
