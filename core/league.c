@@ -390,8 +390,9 @@ const pw_team_t *league_team_lookup(const pw_league_t *l, const char *name_or_id
 		const pw_team_t *t = &l->teams[i];
 		if (strcasecmp(t->name, name_or_id) == 0)
 			return t;
-		/* "Herons" finds "Portland Herons"; so does "portland". */
-		const char *space = strchr(t->name, ' ');
+		/* "Cyclones" finds "New Orleans Cyclones" (the nickname is the
+		 * last word); so does the city, "new orleans". */
+		const char *space = strrchr(t->name, ' ');
 		if (space && strcasecmp(space + 1, name_or_id) == 0)
 			return t;
 		if (strncasecmp(t->name, name_or_id, strlen(name_or_id)) == 0 &&

@@ -1,5 +1,7 @@
 #include "tests/test.h"
 
+#include <stdio.h>
+
 #include "core/league.h"
 #include "core/moves.h"
 
@@ -106,8 +108,24 @@ TEST(league_team_lookup_and_travel)
 	CHECK(league_team(&l, 99) == NULL);
 	CHECK(league_team_lookup(&l, "3") == t);
 	CHECK(league_team_lookup(&l, t->name) == t);
-	const char *mascot = strchr(t->name, ' ') + 1;
+	const char *mascot = strrchr(t->name, ' ') + 1;
 	CHECK(league_team_lookup(&l, mascot) == t);
+	/* Two-word cities: the nickname and the city both find the team. */
+	static pw_league_t big;
+	league_generate(&big, 1, 16);
+	int two_word = 0;
+	for (int i = 0; i < big.n_teams; i++) {
+		const pw_team_t *u = &big.teams[i];
+		const char *last = strrchr(u->name, ' ');
+		if (last == strchr(u->name, ' '))
+			continue;
+		two_word++;
+		CHECK_MSG(league_team_lookup(&big, last + 1) == u, "nickname of %s", u->name);
+		char city[PW_NAME_MAX];
+		snprintf(city, sizeof city, "%.*s", (int)(last - u->name), u->name);
+		CHECK_MSG(league_team_lookup(&big, city) == u, "city of %s", u->name);
+	}
+	CHECK(two_word > 0);
 	CHECK(league_team_lookup(&l, "no such team") == NULL);
 	pw_venue_t boston = {.lat = 42.36, .lon = -71.06}, denver = {.lat = 39.74, .lon = -104.99};
 	CHECK_NEAR(league_travel_miles(&boston, &denver), 1770, 30);
