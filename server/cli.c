@@ -54,6 +54,15 @@ int cli_parse_int(const char *cmd, const char *opt, const char *text, int lo, in
 	return 0;
 }
 
+const char *cli_need_value(const char *cmd, int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		cli_error(cmd, "%s needs a value", argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
 const char *cli_value(const char *given, const char *env, const char *def)
 {
 	if (given)

@@ -37,6 +37,12 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *
 /* Parses a decimal int in [lo, hi]; -1 after a usage error naming opt. */
 int cli_parse_int(const char *cmd, const char *opt, const char *text, int lo, int hi, int *out);
 
+/*
+ * The value after option argv[*i], advancing *i; NULL after printing
+ * "OPT needs a value" when the option is the last argument.
+ */
+const char *cli_need_value(const char *cmd, int argc, char **argv, int *i);
+
 /* The option's value if given, else the environment variable env if set and
  * non-empty, else def. */
 const char *cli_value(const char *given, const char *env, const char *def);

@@ -30,9 +30,9 @@ static double now_seconds(void)
 }
 
 /* Plays `games` games between teams of the pre-generated leagues; returns
- * elapsed seconds, or a negative number on failure. */
+ * elapsed seconds, or a negative number on failure with err saying why. */
 static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rules_t *rules,
-			long games, pw_game_result_t *r, cli_fx_t *fx)
+			long games, pw_game_result_t *r, cli_fx_t *fx, char *err, size_t errlen)
 {
 	uint64_t mix = 0x5eedULL;
 	double t0 = now_seconds();
@@ -44,13 +44,14 @@ static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rule
 			.game_id = g + 1, .seed = rng_mix64(&mix),
 			.home = &l->teams[h], .away = &l->teams[a], .rules = rules,
 		};
-		char err[FX_ERR_MAX];
-		if (cli_fx_begin(fx, in.game_id, 1, in.seed, NULL, false, &in.hooks, err, sizeof err))
+		if (cli_fx_begin(fx, in.game_id, 1, in.seed, NULL, false, &in.hooks, err, errlen))
 			return -1;
 		int rc = sim_game(&in, r);
 		cli_fx_end(fx, r, NULL);
-		if (rc != 0)
+		if (rc != 0) {
+			snprintf(err, errlen, "a game ran out of memory");
 			return -1;
+		}
 	}
 	return now_seconds() - t0;
 }
@@ -67,17 +68,20 @@ int cmd_bench(int argc, char **argv)
 			       "default %d-game regular season. Each --effect runs in every game.\n",
 			       BENCH_DEFAULT_GAMES, BENCH_SEASON_GAMES);
 			return 0;
-		} else if (!strcmp(argv[i], "--games") && i + 1 < argc) {
-			if (cli_parse_int(argv[0], "--games", argv[++i], 1, 100000000, &games)) {
+		} else if (!strcmp(argv[i], "--games")) {
+			const char *v = cli_need_value(argv[0], argc, argv, &i);
+			if (!v || cli_parse_int(argv[0], "--games", v, 1, 100000000, &games)) {
 				cli_fx_free(&fx);
 				return 2;
 			}
-		} else if (!strcmp(argv[i], "--effect") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--effect")) {
 			char err[FX_ERR_MAX + 128];
-			if (cli_fx_add(&fx, argv[++i], err, sizeof err) < 0) {
-				cli_error(argv[0], "%s", err);
+			const char *v = cli_need_value(argv[0], argc, argv, &i);
+			if (!v || cli_fx_add(&fx, v, err, sizeof err) < 0) {
+				if (v)
+					cli_error(argv[0], "%s", err);
 				cli_fx_free(&fx);
-				return 1;
+				return 2; /* as calibrate: a script that does not load is bad input */
 			}
 		} else {
 			cli_fx_free(&fx);
@@ -98,15 +102,18 @@ int cmd_bench(int argc, char **argv)
 	pw_game_result_t r;
 	sim_result_init(&r);
 	/* Warm the caches and the result buffers first. */
-	double secs = bench_run(leagues, BENCH_LEAGUES, &rules, games < 200 ? games : 200, &r, &fx);
+	char err[FX_ERR_MAX + 64] = "";
+	double secs = bench_run(leagues, BENCH_LEAGUES, &rules, games < 200 ? games : 200, &r, &fx,
+				err, sizeof err);
 	if (secs >= 0)
-		secs = bench_run(leagues, BENCH_LEAGUES, &rules, games, &r, &fx);
-	double season = secs >= 0 ? bench_run(leagues, 1, &rules, BENCH_SEASON_GAMES, &r, &fx) : -1;
+		secs = bench_run(leagues, BENCH_LEAGUES, &rules, games, &r, &fx, err, sizeof err);
+	double season = secs >= 0 ? bench_run(leagues, 1, &rules, BENCH_SEASON_GAMES, &r, &fx,
+					      err, sizeof err) : -1;
 	sim_result_free(&r);
 	free(leagues);
 	cli_fx_free(&fx);
 	if (secs < 0 || season < 0) {
-		cli_error(argv[0], "a game failed (out of memory)");
+		cli_error(argv[0], "%s", err[0] ? err : "a game failed");
 		return 1;
 	}
 	printf("games=%d us_per_game=%.2f games_per_sec=%.0f\n", games, secs * 1e6 / games,
@@ -162,21 +169,29 @@ int cmd_calibrate(int argc, char **argv)
 			calibrate_usage();
 			cli_fx_free(&cf.fx);
 			return 0;
-		} else if (!strcmp(argv[i], "--games") && i + 1 < argc) {
-			if (cli_parse_int(argv[0], "--games", argv[++i], 1, 10000000, &games))
+		} else if (!strcmp(argv[i], "--games")) {
+			const char *v = cli_need_value(argv[0], argc, argv, &i);
+			if (!v || cli_parse_int(argv[0], "--games", v, 1, 10000000, &games))
 				rc = 2;
-		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-			if (cli_parse_u64(argv[0], "--seed", argv[++i], &seed))
+		} else if (!strcmp(argv[i], "--seed")) {
+			const char *v = cli_need_value(argv[0], argc, argv, &i);
+			if (!v || cli_parse_u64(argv[0], "--seed", v, &seed))
 				rc = 2;
-		} else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--set")) {
 			char err[256];
-			if (rules_apply_assignment(&rules, argv[++i], err, sizeof err)) {
+			const char *v = cli_need_value(argv[0], argc, argv, &i);
+			if (!v) {
+				rc = 2;
+			} else if (rules_apply_assignment(&rules, v, err, sizeof err)) {
 				cli_error(argv[0], "%s", err);
 				rc = 2;
 			}
-		} else if (!strcmp(argv[i], "--effect") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--effect")) {
 			char err[FX_ERR_MAX + 128];
-			if (cli_fx_add(&cf.fx, argv[++i], err, sizeof err) < 0) {
+			const char *v = cli_need_value(argv[0], argc, argv, &i);
+			if (!v) {
+				rc = 2;
+			} else if (cli_fx_add(&cf.fx, v, err, sizeof err) < 0) {
 				cli_error(argv[0], "%s", err);
 				rc = 2;
 			}

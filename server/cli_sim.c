@@ -39,16 +39,6 @@ static void sim_usage(FILE *out)
 	}
 }
 
-/* Returns the value after argv[*i] or prints a usage error. */
-static const char *need_value(int argc, char **argv, int *i)
-{
-	if (*i + 1 >= argc) {
-		cli_error("sim", "%s needs a value", argv[*i]);
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 int cmd_sim(int argc, char **argv)
 {
 	const char *seed_s = NULL, *league_s = NULL, *home_s = NULL, *away_s = NULL;
@@ -67,7 +57,7 @@ int cmd_sim(int argc, char **argv)
 		if (!strcmp(a, "--seed") || !strcmp(a, "--league-seed") || !strcmp(a, "--home") ||
 		    !strcmp(a, "--away") || !strcmp(a, "--set") || !strcmp(a, "--format") ||
 		    !strcmp(a, "--effect")) {
-			if (!(v = need_value(argc, argv, &i)))
+			if (!(v = cli_need_value("sim", argc, argv, &i)))
 				return 2;
 		} else {
 			cli_error("sim", "unknown option \"%s\" (see pinwheel sim --help)", a);
@@ -124,13 +114,18 @@ int cmd_sim(int argc, char **argv)
 		cli_error("sim", "could not generate a league of %d teams", rules.teams_count);
 		return 1;
 	}
-	const pw_team_t *home = home_s ? league_team_lookup(&league, home_s) : &league.teams[0];
-	const pw_team_t *away = away_s ? league_team_lookup(&league, away_s) : &league.teams[1];
-	if (!home || !away) {
+	const pw_team_t *home = home_s ? league_team_lookup(&league, home_s) : NULL;
+	const pw_team_t *away = away_s ? league_team_lookup(&league, away_s) : NULL;
+	if ((home_s && !home) || (away_s && !away)) {
 		cli_error("sim", "no team \"%s\" in league %llu (ids are 1 to %d)",
 			  !home ? home_s : away_s, (unsigned long long)league_seed, league.n_teams);
 		return 2;
 	}
+	/* A side not given is the first team that is not the other side. */
+	if (!home)
+		home = &league.teams[away == &league.teams[0] ? 1 : 0];
+	if (!away)
+		away = &league.teams[home == &league.teams[1] ? 0 : 1];
 	if (home == away) {
 		cli_error("sim", "--home and --away name the same team (%s)", home->name);
 		return 2;
@@ -173,18 +168,22 @@ int cmd_sim(int argc, char **argv)
 	} else if (!strcmp(format, "json")) {
 		cJSON *j = result_to_json(&res);
 		char *text = j ? cJSON_Print(j) : NULL;
-		if (text)
+		if (text) {
 			printf("%s\n", text);
-		else
+		} else {
+			cli_error("sim", "out of memory while printing the result");
 			rc = 1;
+		}
 		free(text);
 		cJSON_Delete(j);
 	} else {
 		char *text = result_to_text(&res);
-		if (text)
+		if (text) {
 			fputs(text, stdout);
-		else
+		} else {
+			cli_error("sim", "out of memory while printing the result");
 			rc = 1;
+		}
 		free(text);
 	}
 	sim_result_free(&res);

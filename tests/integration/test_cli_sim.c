@@ -54,3 +54,50 @@ TEST(cli_sim_text_and_help)
 	free(out);
 	CHECK_EQ(test_pinwheel(NULL, true, "frobnicate"), 2);
 }
+
+TEST(cli_sim_sides_default_around_the_one_given)
+{
+	char *out = NULL;
+	/* --home 2 alone: the away side must not default to team 2 as well. */
+	CHECK_EQ(test_pinwheel(&out, false, "sim --league-seed 1 --home 2 --format json"), 0);
+	CHECK_CONTAINS(out, "\"home_team_id\":\t2");
+	CHECK_CONTAINS(out, "\"away_team_id\":\t1");
+	free(out);
+	CHECK_EQ(test_pinwheel(&out, false, "sim --league-seed 1 --away 1 --format json"), 0);
+	CHECK_CONTAINS(out, "\"home_team_id\":\t2");
+	free(out);
+	CHECK_EQ(test_pinwheel(&out, true, "sim --home 3 --away 3"), 2);
+	CHECK_CONTAINS(out, "same team");
+	free(out);
+}
+
+TEST(cli_missing_option_values_are_named)
+{
+	char *out = NULL;
+	static const char *const cases[][2] = {
+		{"sim --seed", "--seed needs a value"},
+		{"bench --games", "--games needs a value"},
+		{"calibrate --seed", "--seed needs a value"},
+		{"calibrate --set", "--set needs a value"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CHECK_EQ(test_pinwheel(&out, true, "%s", cases[i][0]), 2);
+		CHECK_CONTAINS(out, cases[i][1]);
+		free(out);
+	}
+	CHECK_EQ(test_pinwheel(&out, true, "bench --games 10 --effect %s/none.lua", test_tmpdir()), 2);
+	CHECK_CONTAINS(out, "none.lua");
+	free(out);
+}
+
+TEST(cli_sim_reads_its_environment)
+{
+	char *a = NULL, *b = NULL, cmd[256];
+	CHECK_EQ(test_pinwheel(&a, false, "sim --seed 41 --league-seed 6 --format json"), 0);
+	snprintf(cmd, sizeof cmd, "PINWHEEL_SEED=41 PINWHEEL_LEAGUE_SEED=6 PINWHEEL_FORMAT=json %s sim",
+		 test_bin());
+	CHECK_EQ(test_run(cmd, &b, false), 0);
+	CHECK_STR(a, b);
+	free(a);
+	free(b);
+}
