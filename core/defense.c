@@ -16,13 +16,6 @@ const pw_scheme_consts_t defense_scheme_consts[PW_SCHEME_COUNT] = {
 			     TUNE_FOUL_ADD_PRESS},
 };
 
-static double clampd(double v, double lo, double hi)
-{
-	/* Written so the compiler emits maxsd/minsd, not branches. */
-	v = v > lo ? v : lo;
-	return v < hi ? v : hi;
-}
-
 static bool preferred_applies(const pw_strategy_t *st, const pw_defense_situation_t *s)
 {
 	if (!st || st->preferred_scheme < 0 || st->preferred_scheme >= PW_SCHEME_COUNT)
@@ -61,7 +54,7 @@ void defense_scheme_weights(const pw_defense_situation_t *s, double w[PW_SCHEME_
 	w[PW_SCHEME_ZONE] = TUNE_SCH_BASE_ZONE - fresh + lead + fast - intensity;
 	w[PW_SCHEME_PRESS] = TUNE_SCH_BASE_PRESS + fresh * 0.5 + trail + intensity * 0.5;
 	for (int i = 0; i < PW_SCHEME_COUNT; i++)
-		w[i] = clampd(w[i], 0.05, 1e9);
+		w[i] = tune_clamp(w[i], 0.05, 1e9);
 	if (preferred_applies(s->strategy, s))
 		w[s->strategy->preferred_scheme] += TUNE_SCH_PREFERRED;
 }
@@ -94,7 +87,7 @@ void defense_assign(const pw_matchup_input_t *in, pw_rng_t *rng, int match[PW_ON
 	 * number of draws whatever the defense's iq. */
 	uint64_t bits = rng_next(rng);
 	double mean_threat = (in->threat[0] + in->threat[1] + in->threat[2]) / 3.0;
-	double amp = (1.0 - clampd(in->iq, 0, 100) / 100.0) * TUNE_MATCH_NOISE * mean_threat / 128.0;
+	double amp = (1.0 - tune_clamp(in->iq, 0, 100) / 100.0) * TUNE_MATCH_NOISE * mean_threat / 128.0;
 	double leak[PW_ON_FLOOR]; /* what a defender lets through per unit of threat */
 	for (int d = 0; d < PW_ON_FLOOR; d++)
 		leak[d] = 1.0 - in->contain[d] + (1.0 - in->stamina[d]) * TUNE_MATCH_STAMINA_COST;

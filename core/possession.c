@@ -19,13 +19,6 @@
 #include "core/simstate.h"
 #include "core/tuning.h"
 
-static inline double clampd(double v, double lo, double hi)
-{
-	/* Written so the compiler emits maxsd/minsd, not branches. */
-	v = v > lo ? v : lo;
-	return v < hi ? v : hi;
-}
-
 /* ---- Pure formulas --------------------------------------------------------- */
 
 double poss_logistic(double x, double mid, double k)
@@ -61,12 +54,12 @@ double poss_ft_base(int scoring)
 
 double poss_iq_factor(int iq)
 {
-	return TUNE_IQ_FACTOR_MIN + TUNE_IQ_FACTOR_SPAN * clampd(iq, 0, 100) / 100.0;
+	return TUNE_IQ_FACTOR_MIN + TUNE_IQ_FACTOR_SPAN * tune_clamp(iq, 0, 100) / 100.0;
 }
 
 double poss_stamina_factor(double stamina, bool iron_legs)
 {
-	double penalty = (1.0 - TUNE_STAMINA_FACTOR_MIN) * (1.0 - clampd(stamina, 0, 1));
+	double penalty = (1.0 - TUNE_STAMINA_FACTOR_MIN) * (1.0 - tune_clamp(stamina, 0, 1));
 	if (iron_legs)
 		penalty *= 0.5;
 	return 1.0 - penalty;
@@ -75,10 +68,10 @@ double poss_stamina_factor(double stamina, bool iron_legs)
 double poss_contest(pw_scheme_t s, int defense, double def_stamina, double intensity)
 {
 	double legs = TUNE_CONTEST_STAMINA_MIN +
-		      (1.0 - TUNE_CONTEST_STAMINA_MIN) * clampd(def_stamina, 0, 1);
+		      (1.0 - TUNE_CONTEST_STAMINA_MIN) * tune_clamp(def_stamina, 0, 1);
 	double c = defense_contest_add(s) + defense / 100.0 * TUNE_CONTEST_DEF * legs +
 		   intensity * TUNE_INTENSITY_CONTEST;
-	return clampd(c, 0, TUNE_CONTEST_MAX);
+	return tune_clamp(c, 0, TUNE_CONTEST_MAX);
 }
 
 double poss_turnover_chance(double modifier, int handler_iq, pw_scheme_t s,
@@ -86,8 +79,8 @@ double poss_turnover_chance(double modifier, int handler_iq, pw_scheme_t s,
 {
 	double p = TUNE_TO_BASE * modifier - handler_iq / TUNE_TO_IQ_DIVISOR +
 		   defense_forced_turnover(s) +
-		   TUNE_TO_FATIGUE_MAX * (1.0 - clampd(handler_stamina, 0, 1)) + extra;
-	return clampd(p, TUNE_TO_MIN, TUNE_TO_MAX);
+		   TUNE_TO_FATIGUE_MAX * (1.0 - tune_clamp(handler_stamina, 0, 1)) + extra;
+	return tune_clamp(p, TUNE_TO_MIN, TUNE_TO_MAX);
 }
 
 double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double extra)
@@ -95,7 +88,7 @@ double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double 
 	double p = TUNE_FOUL_BASE * modifier + defense_foul_add(s) + extra;
 	if (defender_iq < TUNE_FOUL_LOW_IQ_BELOW)
 		p += (TUNE_FOUL_LOW_IQ_BELOW - defender_iq) * TUNE_FOUL_LOW_IQ_PER_POINT;
-	return clampd(p, 0, TUNE_FOUL_MAX);
+	return tune_clamp(p, 0, TUNE_FOUL_MAX);
 }
 
 double poss_offense_rebound_share(double oreb_weight, double off_attr_sum, double def_attr_sum,
@@ -194,7 +187,7 @@ static void fire(poss_t *p, int t, int floor_slot, pw_move_id_t m)
 	const pw_move_def_t *d = moves_def(m);
 	pw_live_hooper_t *h = floor_hooper(p->g, t, floor_slot);
 	if (d && d->stamina_cost > 0)
-		h->stamina = clampd(h->stamina - d->stamina_cost, 0, 1);
+		h->stamina = tune_clamp(h->stamina - d->stamina_cost, 0, 1);
 	p->move = (int)m;
 }
 
@@ -459,7 +452,7 @@ static pw_shot_type_t select_shot(poss_t *p, int shooter)
 	if (st->elam) {
 		int need = st->elam_target - st->score[p->off];
 		if (need > TUNE_ELAM_FAR_NEED)
-			w[PW_SHOT_THREE] *= 1.0 + clampd((need - TUNE_ELAM_FAR_NEED) * TUNE_ELAM_THREE_PER_POINT,
+			w[PW_SHOT_THREE] *= 1.0 + tune_clamp((need - TUNE_ELAM_FAR_NEED) * TUNE_ELAM_THREE_PER_POINT,
 							 0, TUNE_ELAM_THREE_MAX);
 	}
 	/* Effect biases are shares of the whole: add them to normalised
@@ -467,7 +460,7 @@ static pw_shot_type_t select_shot(poss_t *p, int shooter)
 	if (p->bias[0] != 0 || p->bias[1] != 0 || p->bias[2] != 0) {
 		double sum = w[0] + w[1] + w[2];
 		for (int i = 0; i < PW_SHOT_TYPES; i++)
-			w[i] = clampd(w[i] + p->bias[i] * sum, 0, 1e300);
+			w[i] = tune_clamp(w[i] + p->bias[i] * sum, 0, 1e300);
 	}
 	return (pw_shot_type_t)sim_pick(&g->rng, w, PW_SHOT_TYPES);
 }
@@ -487,7 +480,7 @@ static bool free_throws(poss_t *p, int shooter, int n)
 		if (p->clutch)
 			pr += g->ego_nudge[p->off];
 		pr += (sim_uniform(&g->rng) - 0.5) * c->chaos;
-		bool made = sim_chance(&g->rng, clampd(pr, TUNE_PROB_MIN, TUNE_PROB_MAX));
+		bool made = sim_chance(&g->rng, tune_clamp(pr, TUNE_PROB_MIN, TUNE_PROB_MAX));
 		b->fta++;
 		missed = !made;
 		int v = 0;
@@ -504,7 +497,9 @@ static bool free_throws(poss_t *p, int shooter, int n)
 
 /* A defensive foul by defender `fouler` on attacker `fouled`; emits the
  * play, calls sim.foul.post and handles a foul-out. */
-static void foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
+/* Records a foul and its consequences (foul.post, a foul-out); returns the
+ * index of the foul's own play, which later plays may already follow. */
+static long foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
 {
 	pw_sim_t *g = p->g;
 	pw_live_hooper_t *d = floor_hooper(g, p->def, fouler);
@@ -527,6 +522,7 @@ static void foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
 	}
 	if (d->fouls >= g->st.rules->personal_foul_limit && !d->fouled_out)
 		sim_foul_out(g, p->def, fouler);
+	return idx;
 }
 
 /* Step 7: who gets a missed ball. Returns true for the offense. */
@@ -573,7 +569,7 @@ static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_typ
 
 	double contest = poss_contest(p->scheme, d->attr[PW_ATTR_DEFENSE], d->stamina, p->intensity);
 	if ((dm >> PW_MOVE_LOCKDOWN_STANCE & 1u) && !open) {
-		contest = clampd(contest * TUNE_LOCKDOWN_CONTEST_MULT, 0, TUNE_CONTEST_MAX);
+		contest = tune_clamp(contest * TUNE_LOCKDOWN_CONTEST_MULT, 0, TUNE_CONTEST_MAX);
 		fire(p, p->def, defender, PW_MOVE_LOCKDOWN_STANCE);
 	}
 	if (p->transition)
@@ -658,7 +654,7 @@ static trip_end_t shoot(poss_t *p, int holder)
 		c.shooter = c.subject = s;
 		c.defender = d;
 		c.shot_type = t;
-		c.probability = clampd(pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
+		c.probability = tune_clamp(pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
 		sim_hook_call(g, &c, &r);
 		pr += r.shot_probability;
 		value += r.shot_value;
@@ -671,7 +667,7 @@ static trip_end_t shoot(poss_t *p, int holder)
 	}
 	if (value < 0)
 		value = 0;
-	pr = clampd(pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
+	pr = tune_clamp(pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
 
 	if (blocked) {
 		pw_play_t *pl = emit(p, (pw_action_t)t, PW_RES_BLOCKED);
@@ -687,7 +683,7 @@ static trip_end_t shoot(poss_t *p, int holder)
 				     foul_extra + p->intensity * TUNE_INTENSITY_FOUL);
 	bool crossover = t == PW_SHOT_AT_RIM && holds(g, p->off, shooter, PW_MOVE_KILLER_CROSSOVER);
 	if (crossover)
-		fp = clampd(fp * TUNE_CROSSOVER_FOUL_MULT, 0, TUNE_FOUL_MAX);
+		fp = tune_clamp(fp * TUNE_CROSSOVER_FOUL_MULT, 0, TUNE_FOUL_MAX);
 	static const double shooting_share[PW_SHOT_TYPES] = {
 		TUNE_SHOOTING_FOUL_RIM, TUNE_SHOOTING_FOUL_MID, TUNE_SHOOTING_FOUL_THREE,
 	};
@@ -697,9 +693,9 @@ static trip_end_t shoot(poss_t *p, int holder)
 	if (fouled && !shooting) {
 		/* A foul away from the shot: two shots in the bonus, else the
 		 * ball is inbounded again. */
-		foul(p, defender, shooter, false, bonus ? 2 : 0);
+		long fidx = foul(p, defender, shooter, false, bonus ? 2 : 0);
 		if (narrative[0])
-			sim_set_narrative(g, &g->out->plays[last_play(g)], narrative);
+			sim_set_narrative(g, &g->out->plays[fidx], narrative);
 		if (!bonus)
 			return TRIP_SIDEOUT;
 		return free_throws(p, shooter, 2) ? (rebound(p) ? TRIP_OREB : TRIP_DONE) : TRIP_DONE;
@@ -771,9 +767,9 @@ static trip_end_t shoot(poss_t *p, int holder)
 
 	if (shooting) {
 		int n = made ? 1 : (t == PW_SHOT_THREE ? 3 : 2);
-		foul(p, defender, shooter, true, n);
+		long fidx = foul(p, defender, shooter, true, n);
 		if (shot_idx < 0 && narrative[0])
-			sim_set_narrative(g, &g->out->plays[last_play(g)], narrative);
+			sim_set_narrative(g, &g->out->plays[fidx], narrative);
 		if (!free_throws(p, shooter, n))
 			return TRIP_DONE;
 	} else if (made) {
@@ -802,7 +798,7 @@ static void drain(poss_t *p)
 		for (int i = 0; i < g->n_bench[t]; i++) {
 			pw_live_hooper_t *h = &g->st.hooper[t][g->bench[t][i]];
 			if (h->stamina < 1.0)
-				h->stamina = clampd(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
+				h->stamina = tune_clamp(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
 		}
 	}
 }

@@ -22,13 +22,6 @@
  * block every shot): after this many more possessions a coin decides. */
 #define SUDDEN_DEATH_MAX   200
 
-static inline double clampd(double v, double lo, double hi)
-{
-	/* Written so the compiler emits maxsd/minsd, not branches. */
-	v = v > lo ? v : lo;
-	return v < hi ? v : hi;
-}
-
 /* ---- Result buffers -------------------------------------------------------- */
 
 void sim_result_init(pw_game_result_t *r)
@@ -310,7 +303,7 @@ void sim_hook_apply_common(pw_sim_t *g, const pw_hook_ctx_t *c, const pw_hook_re
 	int st = -1, sslot = -1;
 	pw_live_hooper_t *subject = c->subject ? mutable_hooper(g, c->subject, &st, &sslot) : NULL;
 	if (subject && r->stamina != 0)
-		subject->stamina = clampd(subject->stamina + r->stamina, 0, 1);
+		subject->stamina = tune_clamp(subject->stamina + r->stamina, 0, 1);
 
 	/* Points: home first, then away; negative totals are ignored (a score
 	 * never falls), and none count once the game is over (an Elam target
@@ -459,7 +452,7 @@ static void recover(pw_sim_t *g, double amount)
 	for (int t = 0; t < 2; t++)
 		for (int i = 0; i < PW_ROSTER_SIZE; i++) {
 			pw_live_hooper_t *h = &g->st.hooper[t][i];
-			h->stamina = clampd(h->stamina + amount, 0, 1);
+			h->stamina = tune_clamp(h->stamina + amount, 0, 1);
 		}
 }
 
@@ -501,7 +494,7 @@ static void setup_venue(pw_sim_t *g)
 	const pw_venue_t *home = &g->st.team[0]->venue, *away = &g->st.team[1]->venue;
 	g->drain_mult[0] = g->drain_mult[1] = 1.0;
 	if (R->home_court_enabled) {
-		g->crowd[0] = R->home_crowd_boost * clampd(home->capacity / TUNE_FULL_CAPACITY, 0, 1) *
+		g->crowd[0] = R->home_crowd_boost * tune_clamp(home->capacity / TUNE_FULL_CAPACITY, 0, 1) *
 			     TUNE_CROWD_REACH;
 		g->ego_nudge[0] = R->crowd_pressure;
 		g->ego_nudge[1] = -R->crowd_pressure;
@@ -519,7 +512,7 @@ static void setup_venue(pw_sim_t *g)
 	double feet = R->three_point_distance - TUNE_THREE_DEFAULT_FT;
 	double w = 1.0 - feet * TUNE_THREE_WEIGHT_PER_FT;
 	double pull = 1.0 + (R->three_point_value - R->two_point_value - 1) * TUNE_THREE_VALUE_PULL;
-	g->three_weight = (w < TUNE_THREE_WEIGHT_MIN ? TUNE_THREE_WEIGHT_MIN : w) * clampd(pull, 0.1, 4.0);
+	g->three_weight = (w < TUNE_THREE_WEIGHT_MIN ? TUNE_THREE_WEIGHT_MIN : w) * tune_clamp(pull, 0.1, 4.0);
 	g->three_mid_shift = feet * TUNE_THREE_MID_PER_FT;
 }
 
@@ -622,21 +615,6 @@ static void play_elam(pw_sim_t *g, int *off)
 	end_period(g);
 }
 
-/* sim.game.end comes after the final whistle: effects see the result and
- * may add a narrative, but `score` is ignored there (g->over), so the game
- * still ends on its winning basket and the last scoring play is the
- * winner's. */
-static void game_end(pw_sim_t *g)
-{
-	if (!hooks_wants(g->hooks, PW_HOOK_GAME_END))
-		return;
-	pw_hook_ctx_t c;
-	pw_hook_result_t r;
-	sim_ctx_init(g, &c, PW_HOOK_GAME_END, -1);
-	sim_hook_call(g, &c, &r);
-	sim_hook_apply_common(g, &c, &r, -1);
-}
-
 int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 {
 	if (!in || !out || !in->home || !in->away || !in->rules)
@@ -681,7 +659,11 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 	else
 		out->elam_possessions = 0;
 	marker(&g, PW_RES_GAME_END);
-	game_end(&g);
+	/* sim.game.end comes after the final whistle: effects see the result
+	 * and may add a narrative, but `score` is ignored there (g->over), so
+	 * the game still ends on its winning basket and the last scoring play
+	 * is the winner's. */
+	period_hook(&g, PW_HOOK_GAME_END, false);
 
 	for (int t = 0; t < 2; t++)
 		for (int i = 0; i < PW_ON_FLOOR; i++) {

@@ -200,10 +200,4 @@ int sim_elam_target(int home, int away, int margin);
 /* Replaces a fouled-out hooper in floor slot `slot` of team t at once. */
 void sim_foul_out(pw_sim_t *g, int t, int slot);
 
-/* The slot in hooper[t] of a live hooper pointer. */
-static inline int sim_slot(const pw_sim_t *g, int t, const pw_live_hooper_t *h)
-{
-	return (int)(h - g->st.hooper[t]);
-}
-
 #endif

@@ -278,4 +278,12 @@
 #define TUNE_IRON_LEGS_STAMINA      0.5     /* fires below this stamina */
 #define TUNE_COURT_VISION_MULT      2.0
 
+/* Clamps v to [lo, hi]; the engine's one clamp. Written so the compiler
+ * emits maxsd/minsd, not branches, on the hot path. */
+static inline double tune_clamp(double v, double lo, double hi)
+{
+	v = v > lo ? v : lo;
+	return v < hi ? v : hi;
+}
+
 #endif

@@ -411,3 +411,40 @@ TEST(hooks_attributes_change_hoopers_for_this_game_only)
 	free(l);
 	sim_result_free(&r);
 }
+
+TEST(hooks_shot_narrative_stays_on_the_shot_or_its_foul)
+{
+	/* Fouls everywhere and a 3-foul limit, so a foul-out substitution (a
+	 * play written after the foul) follows many fouled shots: the shot's
+	 * narrative belongs to the shot or to the foul, never to what came
+	 * after it. */
+	pw_rules_t rules = defaults();
+	rules.foul_rate_modifier = 3.0;
+	rules.personal_foul_limit = 3;
+	dbl_t d = {.at = PW_HOOK_SHOT_PRE};
+	snprintf(d.give.narrative, sizeof d.give.narrative, "Swagger is flowing.");
+	pw_hooks_t hooks = {PW_HOOK_BIT(PW_HOOK_SHOT_PRE), &d, dbl_call};
+	pw_league_t *l = fx_league(6);
+	pw_game_result_t r;
+	sim_result_init(&r);
+	int on_fouls = 0, foul_outs = 0;
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		CHECK_EQ(fx_game(l, 0, 1, &rules, seed, &hooks, &r), 0);
+		for (size_t i = 0; i < r.n_plays; i++) {
+			const pw_play_t *p = &r.plays[i];
+			const char *n = sim_play_narrative(&r, p);
+			if (p->action == PW_ACT_SUBSTITUTION && p->result == PW_RES_FOUL_OUT)
+				foul_outs++;
+			if (!n || strcmp(n, "Swagger is flowing."))
+				continue;
+			CHECK_MSG(p->action <= PW_ACT_THREE || p->action == PW_ACT_FOUL,
+				  "seed %llu play %zu (%d) carries the shot's narrative",
+				  (unsigned long long)seed, i, p->action);
+			on_fouls += p->action == PW_ACT_FOUL;
+		}
+	}
+	CHECK(foul_outs > 0);
+	CHECK(on_fouls > 0);
+	free(l);
+	sim_result_free(&r);
+}
