@@ -59,13 +59,6 @@ void defense_scheme_weights(const pw_defense_situation_t *s, double w[PW_SCHEME_
 		w[s->strategy->preferred_scheme] += TUNE_SCH_PREFERRED;
 }
 
-pw_scheme_t defense_choose_scheme(const pw_defense_situation_t *s, pw_rng_t *rng)
-{
-	double w[PW_SCHEME_COUNT];
-	defense_scheme_weights(s, w);
-	return (pw_scheme_t)rng_weighted(rng, w, PW_SCHEME_COUNT);
-}
-
 double defense_threat(const int attr[PW_ATTR_COUNT])
 {
 	return attr[PW_ATTR_SCORING] + attr[PW_ATTR_SPEED] * TUNE_MATCH_THREAT_SPEED;

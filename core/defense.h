@@ -62,9 +62,6 @@ static inline bool defense_is_man(pw_scheme_t s)
 /* The unnormalised weight of every scheme in situation s. */
 void defense_scheme_weights(const pw_defense_situation_t *s, double w[PW_SCHEME_COUNT]);
 
-/* Draws a scheme by those weights (one draw). */
-pw_scheme_t defense_choose_scheme(const pw_defense_situation_t *s, pw_rng_t *rng);
-
 /* Inputs of the matchup assignment, one entry per hooper on the floor. */
 typedef struct pw_matchup_input {
 	double threat[PW_ON_FLOOR];  /* attackers: scoring + speed × k */

@@ -57,6 +57,9 @@ double poss_offense_rebound_share(double oreb_weight, double off_attr_sum, doubl
 double poss_drain_own(int stamina_attr);
 
 /* Stamina one hooper loses this possession. */
+/* The team part of the drain: base rate plus the defense's scheme cost,
+ * times the team's multiplier (away fatigue, altitude, travel). */
+double poss_drain_team(const pw_rules_t *r, double team_mult, double scheme_cost);
 double poss_drain(const pw_rules_t *r, int stamina_attr, double team_mult, double scheme_cost);
 
 /* Drive (at_rim weight) and speed multipliers of a court surface; unknown

