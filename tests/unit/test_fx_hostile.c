@@ -129,10 +129,7 @@ static const attack_t attacks[] = {
 	{"math_random_stream", "local a = math.random(1, 1000000) assert(type(a) == 'number')", NULL},
 };
 
-/* CPU seconds of this process: "bounded time" is about the work an attack
- * can force (its budgets), which other processes loading the machine do
- * not inflate the way they inflate wall-clock time. A real hang is still
- * caught by the runner's per-test timeout. */
+/* Wall-clock seconds: only for the watchdog, which is a wall-clock limit. */
 static double wall_s(void)
 {
 	struct timespec ts;
@@ -140,6 +137,10 @@ static double wall_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds of this process: "bounded time" is about the work an attack
+ * can force (its budgets), which other processes loading the machine do
+ * not inflate the way they inflate wall-clock time. A real hang is still
+ * caught by the runner's per-test timeout. */
 static double cpu_s(void)
 {
 	struct timespec ts;
