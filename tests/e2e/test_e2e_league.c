@@ -61,16 +61,32 @@ static void advance(e2e_server_t *s, const char *q)
 		usleep(100000);
 	}
 	CHECK_EQ(st, 202);
-	/* Wait for the tick (and an instant presentation) to finish. */
+	/* Wait for the tick (and an instant presentation) to finish. A server that
+	 * does not answer, or answers without the flag, is a failure, not "idle". */
+	bool done = false;
 	for (int i = 0; i < 200; i++) {
-		cJSON *j = call(s, "GET", "/api/pace/status", NULL, NULL, NULL);
-		cJSON *d = cJSON_GetObjectItem(j, "data");
-		bool busy = cJSON_IsTrue(cJSON_GetObjectItem(d, "tick_in_progress"));
-		cJSON_Delete(j);
-		if (!busy)
+		long sst = 0;
+		cJSON *j = call(s, "GET", "/api/pace/status", NULL, NULL, &sst);
+		if (!j) {
+			test_fail(__FILE__, __LINE__, "GET /api/pace/status: no response (HTTP %ld)", sst);
 			return;
+		}
+		const cJSON *flag = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "tick_in_progress");
+		bool valid = sst == 200 && cJSON_IsBool(flag);
+		bool busy = cJSON_IsTrue(flag);
+		cJSON_Delete(j);
+		if (!valid) {
+			test_fail(__FILE__, __LINE__,
+				  "GET /api/pace/status: HTTP %ld without a tick_in_progress flag", sst);
+			return;
+		}
+		if (!busy) {
+			done = true;
+			break;
+		}
 		usleep(50000);
 	}
+	CHECK_MSG(done, "the tick started by POST %s was still running after 10 s", path);
 }
 
 TEST(e2e_governance_loop)

@@ -152,15 +152,23 @@ static void play(const char *path, int games, stats_t *st)
 		fx_effect_t eff = {"lib", s};
 		fx_session_setup_t ss = {.game_id = in.game_id, .seed = in.seed, .effects = &eff,
 					 .n_effects = s ? 1 : 0};
-		if (fx_game_begin(e, &ss, &in.hooks, err, sizeof err) < 0)
+		if (fx_game_begin(e, &ss, &in.hooks, err, sizeof err) < 0) {
+			test_fail(__FILE__, __LINE__, "%s: game %d: fx_game_begin: %s",
+				  path ? path : "(no effect)", g + 1, err);
 			break;
-		sim_game(&in, &r);
+		}
+		int rc = sim_game(&in, &r);
 		fx_report_t rep;
 		fx_report_init(&rep);
 		fx_game_end(e, &r, &rep);
 		if (rep.n_errors)
 			test_fail(__FILE__, __LINE__, "%s: %s", path, rep.errors[0].message);
 		fx_report_free(&rep);
+		if (rc != 0) {
+			test_fail(__FILE__, __LINE__, "%s: game %d: sim_game returned %d",
+				  path ? path : "(no effect)", g + 1, rc);
+			continue;
+		}
 		st->games++;
 		st->home_wins += r.winner == 0;
 		st->points += (r.home_score + r.away_score) / 2.0;
@@ -187,6 +195,10 @@ static void play(const char *path, int games, stats_t *st)
 	free(lg);
 	fx_engine_free(e);
 	fx_script_free(s);
+	/* The stats are totals: a short run would pass "fewer than baseline" checks
+	 * by itself, so every run must play every game it was asked to. */
+	CHECK_MSG(st->games == games, "%s: played %d of %d games", path ? path : "(no effect)",
+		  st->games, games);
 }
 
 #define PCT(a, b) ((b) ? (double)(a) / (double)(b) : 0)

@@ -79,8 +79,12 @@ static int lx_open(lx_t *x, const char *name, int n, int workers)
 	x->s = lt_open(name);
 	pw_err_t e;
 	int64_t lid, sid;
-	if (!x->s || season_setup_league(x->s, "FX League", 42, n, &lid, &e) < 0)
+	if (!x->s) /* lt_open has recorded the failure */
 		return -1;
+	if (season_setup_league(x->s, "FX League", 42, n, &lid, &e) < 0) {
+		test_fail(__FILE__, __LINE__, "%s: season_setup_league: %s", name, e.msg);
+		return -1;
+	}
 	char err[256];
 	fx_league_opts_t o = {.workers = workers, .impact_games = 24};
 	x->fx = fx_league_new(&o, err, sizeof err);
@@ -92,8 +96,14 @@ static int lx_open(lx_t *x, const char *name, int n, int workers)
 	pw_gov_cfg_t gc = {.scripts_dir = "/nonexistent", .bus = &bus};
 	fx_league_gov_cfg(x->fx, &gc);
 	x->g = gov_open(x->s, &gc);
-	if (!x->g || season_create(x->g, NULL, true, NULL, 7, &sid, &e) < 0)
+	if (!x->g) {
+		test_fail(__FILE__, __LINE__, "%s: gov_open failed", name);
 		return -1;
+	}
+	if (season_create(x->g, NULL, true, NULL, 7, &sid, &e) < 0) {
+		test_fail(__FILE__, __LINE__, "%s: season_create: %s", name, e.msg);
+		return -1;
+	}
 	x->rc = (pw_round_cfg_t){.gov = x->g, .bus = &bus, .championship_seconds = 0, .holder = "fx-test"};
 	fx_league_round_cfg(x->fx, &x->rc);
 	cJSON *teams = store_teams_json(x->s, lid);

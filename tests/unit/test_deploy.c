@@ -4,7 +4,8 @@
  * build group of vendor/packages.txt (plus nothing unknown), the runtime
  * stage installs the runtime library of each -dev package and no -dev
  * package at all, and every command the image and fly.toml run exists in
- * the CLI.
+ * the CLI. The runtime stage also installs curl for its HEALTHCHECK and
+ * copies the static pages and effect library to where its ENV points.
  */
 #include "tests/test.h"
 
@@ -69,6 +70,51 @@ static void apt_packages(const char *text, size_t len, struct pkgs *out)
 	}
 }
 
+/* The destination of the first "COPY ... <src> <dest>" line in text whose
+ * source is src (a whole word), into dest; false if there is none. */
+static bool copy_dest(const char *text, const char *src, char *dest, size_t size)
+{
+	size_t sl = strlen(src);
+	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (strncmp(line, "COPY ", 5) != 0)
+			continue;
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		const char *hit = NULL;
+		for (const char *p = line; (p = strstr(p, src)) && p + sl <= line + len; p++)
+			if (p[-1] == ' ' && (p[sl] == ' ' || p[sl] == '\t')) {
+				hit = p;
+				break;
+			}
+		if (!hit)
+			continue;
+		const char *d = line + len;
+		while (d > hit + sl && (d[-1] == ' ' || d[-1] == '\t' || d[-1] == '\r'))
+			d--;
+		const char *b = d;
+		while (b > hit + sl && b[-1] != ' ' && b[-1] != '\t')
+			b--;
+		if (b == d)
+			return false;
+		snprintf(dest, size, "%.*s", (int)(d - b), b);
+		return true;
+	}
+	return false;
+}
+
+/* text sets "name=value" as a whole word (an ENV line or its continuation). */
+static bool sets_env(const char *text, const char *name, const char *value)
+{
+	char want[300];
+	snprintf(want, sizeof want, "%s=%s", name, value);
+	size_t wl = strlen(want);
+	for (const char *p = text; (p = strstr(p, want)); p++)
+		if ((p == text || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[wl] == '\0' || p[wl] == ' ' || p[wl] == '\t' || p[wl] == '\n' || p[wl] == '\\'))
+			return true;
+	return false;
+}
+
 TEST(dockerfile_matches_packages_txt)
 {
 	char *docker = slurp("Dockerfile");
@@ -128,6 +174,23 @@ TEST(dockerfile_matches_packages_txt)
 	CHECK_CONTAINS(runtime, "VOLUME [\"/data\"]");
 	CHECK_CONTAINS(runtime, "HEALTHCHECK");
 	CHECK_CONTAINS(runtime, "/health");
+	/* The HEALTHCHECK runs curl inside the runtime image: it must be installed there. */
+	const char *hc = strstr(runtime, "HEALTHCHECK");
+	CHECK_MSG(hc && strstr(hc, "CMD curl "), "HEALTHCHECK does not run curl (update this test)");
+	CHECK_MSG(has(&run, "curl"), "runtime stage lacks curl, which its HEALTHCHECK runs");
+	/* The server reads its pages and the effect library from the image. */
+	static const char *dirs[][2] = {
+		{"/src/server/static", "PINWHEEL_STATIC_DIR"},
+		{"/src/scripts/effects", "PINWHEEL_SCRIPTS_DIR"},
+	};
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		char dest[256];
+		bool copied = copy_dest(runtime, dirs[i][0], dest, sizeof dest);
+		CHECK_MSG(copied, "runtime stage does not COPY %s", dirs[i][0]);
+		if (copied)
+			CHECK_MSG(sets_env(runtime, dirs[i][1], dest), "runtime stage copies %s to %s but lacks %s=%s",
+				  dirs[i][0], dest, dirs[i][1], dest);
+	}
 	CHECK_CONTAINS(runtime, "CMD [\"pinwheel\", \"serve\", \"--host\", \"0.0.0.0\"]");
 	free(docker);
 	free(pk);

@@ -238,10 +238,15 @@ TEST(fx_hostile_at_load_time)
 		const char *src = cases[i].src;
 		char *deep = NULL;
 		if (!src) {
-			deep = malloc(30000);
-			strcpy(deep, "return ");
-			for (int k = 0; k < 10000; k++)
-				strcat(deep + 7 + k - (k ? 1 : 0) * 0, "(");
+			/* "return " then 10000 opening parentheses */
+			enum { PREFIX = sizeof "return " - 1, PARENS = 10000 };
+			deep = malloc(PREFIX + PARENS + 1);
+			CHECK(deep != NULL);
+			if (!deep)
+				continue;
+			memcpy(deep, "return ", PREFIX);
+			memset(deep + PREFIX, '(', PARENS);
+			deep[PREFIX + PARENS] = '\0';
 			src = deep;
 		}
 		double t0 = cpu_s();

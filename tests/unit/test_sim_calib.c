@@ -133,6 +133,13 @@ TEST(calib_figures_from_known_counts)
 	CHECK(!calib_in_range(&f[PW_CAL_HOME_WIN]));
 }
 
+/* The figure on the line of out that starts with name (NAN if absent). */
+static double calib_figure(const char *out, const char *name)
+{
+	const char *p = out ? strstr(out, name) : NULL;
+	return p ? strtod(p + strlen(name), NULL) : NAN;
+}
+
 TEST(calib_cli_prints_every_figure_and_fails_out_of_range)
 {
 	char *out = NULL;
@@ -144,10 +151,14 @@ TEST(calib_cli_prints_every_figure_and_fails_out_of_range)
 	CHECK_CONTAINS(out, "calibration: ok");
 	free(out);
 	/* Tiny quarters and a one-quarter trigger: far too few possessions. */
-	snprintf(cmd, sizeof cmd, "%s calibrate --games 100 --set quarter_minutes=3 --set elam_margin=5",
+	snprintf(cmd, sizeof cmd,
+		 "%s calibrate --games 100 --set quarter_minutes=3 --set elam_trigger_quarter=1"
+		 " --set elam_margin=5",
 		 test_bin());
 	CHECK_EQ(test_run(cmd, &out, false), 1);
 	CHECK_CONTAINS(out, "OUT");
+	double poss = calib_figure(out, "possessions per game");
+	CHECK_MSG(poss < 85, "possessions per game %.3f, expected far below the 85 floor", poss);
 	free(out);
 	snprintf(cmd, sizeof cmd, "%s calibrate --set nope=1 2>/dev/null", test_bin());
 	CHECK_EQ(test_run(cmd, NULL, false), 2);
@@ -159,17 +170,10 @@ TEST(calib_cli_prints_every_figure_and_fails_out_of_range)
 	free(out);
 }
 
-/* The figure on the line of out that starts with name (NAN if absent). */
-static double calib_figure(const char *out, const char *name)
-{
-	const char *p = out ? strstr(out, name) : NULL;
-	return p ? strtod(p + strlen(name), NULL) : NAN;
-}
-
 TEST(calib_cli_runs_effects_in_every_game)
 {
 	char *plain = NULL, *lava = NULL, *out = NULL;
-	char cmd[512];
+	char cmd[1024];
 	snprintf(cmd, sizeof cmd, "%s calibrate --games 200", test_bin());
 	CHECK_EQ(test_run(cmd, &plain, false), 0);
 	/* Lava floor burns the handler's stamina every possession: tired
@@ -184,17 +188,18 @@ TEST(calib_cli_runs_effects_in_every_game)
 	free(plain);
 	free(lava);
 	/* a script that does not load: exit 2, the message names the file and line */
-	FILE *f = fopen("build/calib_broken_fx.lua", "w");
+	char path[512];
+	snprintf(path, sizeof path, "%s/calib_broken_fx.lua", test_tmpdir());
+	FILE *f = fopen(path, "w");
 	CHECK(f != NULL);
 	if (f) {
 		fputs("return {\n  name = 'Broken',\n  hooks = { ['sim.shott.pre'] = function() end },\n}\n", f);
 		fclose(f);
 	}
-	snprintf(cmd, sizeof cmd, "%s calibrate --games 10 --effect build/calib_broken_fx.lua 2>&1",
-		 test_bin());
+	snprintf(cmd, sizeof cmd, "%s calibrate --games 10 --effect %s 2>&1", test_bin(), path);
 	CHECK_EQ(test_run(cmd, &out, false), 2);
 	CHECK_CONTAINS(out, "calib_broken_fx.lua");
 	CHECK_CONTAINS(out, "sim.shott.pre");
 	free(out);
-	remove("build/calib_broken_fx.lua");
+	remove(path);
 }
