@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/league.h"
+
 typedef struct ctx {
 	pw_standing_t *rows;
 	int n;
@@ -118,4 +120,21 @@ cJSON *stand_to_json(const pw_standing_t *rows, int n, const int64_t *ids, const
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
+}
+
+cJSON *stand_league_json(const pw_league_t *l, const pw_stand_game_t *games, int n_games)
+{
+	int64_t ids[PW_MAX_TEAMS], sorted[PW_MAX_TEAMS];
+	const char *names[PW_MAX_TEAMS];
+	pw_standing_t st[PW_MAX_TEAMS];
+	for (int i = 0; i < l->n_teams; i++)
+		ids[i] = l->teams[i].id;
+	if (stand_compute(ids, l->n_teams, games, n_games, st) < 0)
+		return NULL;
+	for (int i = 0; i < l->n_teams; i++) {
+		sorted[i] = st[i].team_id;
+		const pw_team_t *t = league_team(l, (int)st[i].team_id);
+		names[i] = t ? t->name : "?";
+	}
+	return stand_to_json(st, l->n_teams, sorted, names);
 }

@@ -37,4 +37,14 @@ int stand_compute(const int64_t *ids, int n, const pw_stand_game_t *games, int n
 struct cJSON *stand_to_json(const pw_standing_t *rows, int n, const int64_t *ids,
 			    const char *const *names);
 
+struct pw_league;
+
+/*
+ * Standings of a generated league's teams after `games` (in the order
+ * played), as the JSON array stand_to_json gives — the shape round hooks
+ * see as ctx.standings. For test runs of effects outside the store.
+ * Caller owns it; NULL on OOM.
+ */
+struct cJSON *stand_league_json(const struct pw_league *l, const pw_stand_game_t *games, int n_games);
+
 #endif

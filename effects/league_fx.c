@@ -461,24 +461,6 @@ static void pairing(int r, int k, int *home, int *away)
  * the league. The same seeds with and without, so the difference is the
  * effect's. Returns 0 or -1 (err set).
  */
-/* ctx.standings of the test league after the games played so far, in the
- * shape the live runner gives round hooks (season_standings_at). */
-static cJSON *impact_standings(const pw_league_t *lg, const pw_stand_game_t *g, int n)
-{
-	int64_t ids[PW_MAX_TEAMS], sorted[PW_MAX_TEAMS];
-	const char *names[PW_MAX_TEAMS];
-	pw_standing_t st[PW_MAX_TEAMS];
-	for (int i = 0; i < lg->n_teams; i++)
-		ids[i] = lg->teams[i].id;
-	stand_compute(ids, lg->n_teams, g, n, st);
-	for (int i = 0; i < lg->n_teams; i++) {
-		sorted[i] = st[i].team_id;
-		const pw_team_t *t = league_team(lg, (int)st[i].team_id);
-		names[i] = t ? t->name : "?";
-	}
-	return stand_to_json(st, lg->n_teams, sorted, names);
-}
-
 static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rules_t *rules,
 		       int games, impact_t *im, char *err, size_t errlen)
 {
@@ -514,7 +496,7 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 		cJSON *rctx = cJSON_CreateObject();
 		cJSON_AddNumberToObject(rctx, "round", r + 1);
 		if (s)
-			cJSON_AddItemToObject(rctx, "standings", impact_standings(lg, played, n_played));
+			cJSON_AddItemToObject(rctx, "standings", stand_league_json(lg, played, n_played));
 		if (s && fx_round_begin(re, &st, err, errlen) == 0) {
 			fx_round_hook(re, "round.pre", rctx, rules, NULL, 0);
 			fx_round_end(re, &rrep);
@@ -563,7 +545,7 @@ static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rule
 			cJSON_Delete(gctx);
 		}
 		if (s)
-			cJSON_ReplaceItemInObject(rctx, "standings", impact_standings(lg, played, n_played));
+			cJSON_ReplaceItemInObject(rctx, "standings", stand_league_json(lg, played, n_played));
 		if (s && rc == 0 && fx_round_begin(re, &st, err, errlen) == 0) {
 			fx_round_hook(re, "round.post", rctx, rules, NULL, 0);
 			fx_round_end(re, &rrep);

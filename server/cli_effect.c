@@ -18,6 +18,7 @@
 #include "core/rng.h"
 #include "core/rules.h"
 #include "core/sim.h"
+#include "core/standings.h"
 #include "effects/fx.h"
 #include "server/cli.h"
 
@@ -27,10 +28,6 @@ typedef struct impact {
 	int games, home_wins, elam_games;
 	double points, fgm, fga, tpa, turnovers, elam_poss;
 } impact_t;
-
-typedef struct standing {
-	int team_id, wins, losses;
-} standing_t;
 
 static void usage(FILE *out)
 {
@@ -42,26 +39,14 @@ static void usage(FILE *out)
 		"Exits 0 when the effect is valid and ran without errors, 1 otherwise.\n");
 }
 
-static cJSON *standings_json(const standing_t *st, int n)
-{
-	cJSON *a = cJSON_CreateArray();
-	for (int i = 0; a && i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "team_id", st[i].team_id);
-		cJSON_AddNumberToObject(o, "wins", st[i].wins);
-		cJSON_AddNumberToObject(o, "losses", st[i].losses);
-		cJSON_AddItemToArray(a, o);
-	}
-	return a;
-}
-
-/* ctx fields of a round hook: {"round": r, "standings": [...], "game": {...}} */
-static cJSON *round_ctx(int round, const standing_t *st, int n, const pw_game_result_t *g,
-			int64_t game_id, int home_id, int away_id)
+/* ctx fields of a round hook: {"round": r, "standings": [...], "game": {...}},
+ * with standings in the shape the live league gives (stand_league_json). */
+static cJSON *round_ctx(int round, const pw_league_t *l, const pw_stand_game_t *played, int n_played,
+			const pw_game_result_t *g, int64_t game_id, int home_id, int away_id)
 {
 	cJSON *c = cJSON_CreateObject();
 	cJSON_AddNumberToObject(c, "round", round);
-	cJSON_AddItemToObject(c, "standings", standings_json(st, n));
+	cJSON_AddItemToObject(c, "standings", stand_league_json(l, played, n_played));
 	if (game_id) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "id", (double)game_id);
@@ -80,11 +65,24 @@ static cJSON *round_ctx(int round, const standing_t *st, int n, const pw_game_re
 	return c;
 }
 
-static void round_hook(fx_engine_t *re, const char *hook, cJSON *ctx, const pw_rules_t *rules)
+/*
+ * Runs one round hook in a session of its own, as the live league does
+ * (effects/league_fx.h): script locals do not carry from one round hook to
+ * the next, so what passes here behaves the same in the league. Frees ctx.
+ */
+static int round_hook(fx_engine_t *re, const fx_session_setup_t *ss, const char *hook, cJSON *ctx,
+		      const pw_rules_t *rules, fx_report_t *rep, char *err, size_t errlen)
 {
-	if (re)
-		fx_round_hook(re, hook, ctx, rules, NULL, 0);
+	int rc = 0;
+	if (re) {
+		rc = fx_round_begin(re, ss, err, errlen);
+		if (rc == 0) {
+			fx_round_hook(re, hook, ctx, rules, NULL, 0);
+			fx_round_end(re, rep);
+		}
+	}
 	cJSON_Delete(ctx);
+	return rc;
 }
 
 static void add_impact(impact_t *im, const pw_game_result_t *g)
@@ -132,9 +130,11 @@ static int play(const fx_effect_t *effects, int n_effects, int games, uint64_t s
 		if (!re)
 			goto out;
 	}
-	standing_t st[CHECK_TEAMS];
-	for (int i = 0; i < CHECK_TEAMS; i++)
-		st[i] = (standing_t){league.teams[i].id, 0, 0};
+	pw_stand_game_t *played_games = calloc((size_t)games + 1, sizeof *played_games);
+	if (!played_games) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	pw_game_result_t res;
 	sim_result_init(&res);
 	int played = 0;
@@ -144,9 +144,9 @@ static int play(const fx_effect_t *effects, int n_effects, int games, uint64_t s
 					 .effects = effects, .n_effects = n_effects,
 					 .meta = fx_meta_store_reader(store), .capture_log = log};
 		size_t mark = rep->meta.n;
-		if (re && fx_round_begin(re, &ss, err, errlen) < 0)
+		if (round_hook(re, &ss, "round.pre", round_ctx(round, &league, played_games, played, NULL, 0, 0, 0),
+			       &rules, rep, err, errlen) < 0)
 			goto out_res;
-		round_hook(re, "round.pre", round_ctx(round, st, CHECK_TEAMS, NULL, 0, 0, 0), &rules);
 		for (int k = 0; k < CHECK_TEAMS / 2 && played < games; k++) {
 			/* circle method: team 0 fixed, the others rotate */
 			int a = k == 0 ? 0 : 1 + (r + k - 1) % (CHECK_TEAMS - 1);
@@ -160,8 +160,10 @@ static int play(const fx_effect_t *effects, int n_effects, int games, uint64_t s
 			int64_t gid = ++played;
 			uint64_t mix = seed ^ (uint64_t)gid * 0x9e3779b97f4a7c15ull;
 			uint64_t gseed = rng_mix64(&mix);
-			round_hook(re, "round.game.pre",
-				   round_ctx(round, st, CHECK_TEAMS, NULL, gid, home->id, away->id), &rules);
+			if (round_hook(re, &ss, "round.game.pre",
+				       round_ctx(round, &league, played_games, (int)gid - 1, NULL, gid, home->id, away->id),
+				       &rules, rep, err, errlen) < 0)
+				goto out_res;
 			pw_game_input_t in = {.game_id = gid, .round = round, .seed = gseed,
 					      .home = home, .away = away, .rules = &rules};
 			fx_session_setup_t gs = ss;
@@ -177,14 +179,16 @@ static int play(const fx_effect_t *effects, int n_effects, int games, uint64_t s
 				goto out_res;
 			}
 			add_impact(im, &res);
-			st[res.winner == 0 ? a : b].wins++;
-			st[res.winner == 0 ? b : a].losses++;
-			round_hook(re, "round.game.post",
-				   round_ctx(round, st, CHECK_TEAMS, &res, gid, home->id, away->id), &rules);
+			played_games[gid - 1] = (pw_stand_game_t){home->id, away->id, res.home_score,
+								  res.away_score};
+			if (round_hook(re, &ss, "round.game.post",
+				       round_ctx(round, &league, played_games, (int)gid, &res, gid, home->id, away->id),
+				       &rules, rep, err, errlen) < 0)
+				goto out_res;
 		}
-		round_hook(re, "round.post", round_ctx(round, st, CHECK_TEAMS, NULL, 0, 0, 0), &rules);
-		if (re)
-			fx_round_end(re, rep);
+		if (round_hook(re, &ss, "round.post", round_ctx(round, &league, played_games, played, NULL, 0, 0, 0),
+			       &rules, rep, err, errlen) < 0)
+			goto out_res;
 		/* the round's writes, games in schedule order then round hooks */
 		fx_meta_ops_t slice = {rep->meta.ops + mark, rep->meta.n - mark, 0};
 		if (fx_meta_apply(store, &slice) < 0) {
@@ -195,6 +199,7 @@ static int play(const fx_effect_t *effects, int n_effects, int games, uint64_t s
 	rc = 0;
 out_res:
 	sim_result_free(&res);
+	free(played_games);
 out:
 	fx_engine_free(ge);
 	fx_engine_free(re);
