@@ -663,8 +663,14 @@ static int b_pairs(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
 	if (fx_is_frozen(L, 1)) {
+		/* the iterator keeps the backing table in an upvalue; the state
+		 * value handed back is the proxy, so the writable backing table
+		 * never reaches the script */
 		fx_push_backing(L, 1);
-		return fx_pairs_table(L, 2);
+		int r = fx_pairs_table(L, 2);
+		lua_pushvalue(L, 1);
+		lua_replace(L, -3);
+		return r;
 	}
 	if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
 		lua_pushvalue(L, 1);

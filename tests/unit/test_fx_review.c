@@ -1,0 +1,75 @@
+/*
+ * test_fx_review.c — regressions for problems found in review of the
+ * effects sandbox: the read-only library tables, determinism of memory
+ * refusals and table.sort, per-effect peak memory, oversized sources.
+ */
+#include "tests/unit/fx_helpers.h"
+
+/* One game with the given sources as effects, hook sim.shot.pre called
+ * `calls` times; returns the summed shot_value, first error in err. */
+static double review_run(fx_engine_t *e, const char *const *srcs, int n, int calls, char *err,
+			 size_t errlen)
+{
+	fx_script_t *s[4] = {0};
+	fx_effect_t effs[4];
+	static const char *const ids[] = {"e1", "e2", "e3", "e4"};
+	for (int i = 0; i < n; i++) {
+		s[i] = fxt_load(srcs[i]);
+		effs[i].id = ids[i];
+		effs[i].script = s[i];
+	}
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fxt_run_t r;
+	fxt_run_game(e, &t, effs, n, PW_HOOK_SHOT_PRE, calls, &r, NULL);
+	double v = r.res.shot_value;
+	if (err)
+		snprintf(err, errlen, "%s", fxt_err(&r));
+	fxt_run_free(&r);
+	for (int i = 0; i < n; i++)
+		fx_script_free(s[i]);
+	return v;
+}
+
+/* shot_value 1 when string.upper, string methods and math look untouched. */
+static const char *victim_src =
+	"return {name='V', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  local ok = ('abc'):upper() == 'ABC' and string.upper('x') == 'X'\n"
+	"    and rawequal(rawget(math, 'x'), nil) and math.x == nil and string.pwn == nil\n"
+	"  return {shot_value = ok and 1 or 9}\n"
+	"end}}";
+
+TEST(fx_pairs_does_not_leak_library_backing_tables)
+{
+	const char *attacker =
+		"return {name='A', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local f, st = pairs(string)\n"
+		"  pcall(function() st.upper = function() return 'PWNED' end end)\n"
+		"  pcall(function() st.pwn = 1 end)\n"
+		"  pcall(function() rawset(st, 'upper', function() return 'PWNED' end) end)\n"
+		"  local _, m = pairs(math)\n"
+		"  pcall(function() m.x = 1 end)\n"
+		"  pcall(function() rawset(m, 'x', 1) end)\n"
+		"  for _, lib in ipairs({table, utf8, coroutine, ctx.meta}) do\n"
+		"    local _, b = pairs(lib)\n"
+		"    pcall(function() b.insert = 1; b.char = 1; b.wrap = 1; b.x = 1 end)\n"
+		"  end\n"
+		"  local k, v = next(string)\n"
+		"  local ok = ('abc'):upper() == 'ABC' and string.upper('x') == 'X'\n"
+		"    and math.x == nil and type(k) == 'string' and type(v) == 'function'\n"
+		"    and rawequal(st, string)\n"
+		"  return {shot_value = ok and 1 or 9}\n"
+		"end}}";
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	const char *both[2] = {attacker, victim_src};
+	char err[FX_ERR_MAX];
+	CHECK_EQ(review_run(e, both, 2, 1, err, sizeof err), 2.0);
+	CHECK_STR(err, "");
+	const char *one[1] = {victim_src};
+	CHECK_EQ(review_run(e, one, 1, 1, err, sizeof err), 1.0); /* the next game */
+	CHECK_STR(err, "");
+	fx_engine_free(e);
+}
