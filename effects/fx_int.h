@@ -42,6 +42,7 @@ typedef struct fx_sbx {
 	size_t mem_peak;      /* max mem_used - mem_base during calls */
 	bool mem_enforce;     /* limits apply (an effect is running) */
 	bool mem_refused;     /* a growth was refused and not yet satisfied */
+	bool mem_over;        /* the cap was hit in this call: every growth is refused */
 	size_t since_collect; /* bytes allocated since the last full collection */
 
 	/* instruction units: count-hook fires × interval + C charges */

@@ -73,3 +73,43 @@ TEST(fx_pairs_does_not_leak_library_backing_tables)
 	CHECK_STR(err, "");
 	fx_engine_free(e);
 }
+
+/* Fills memory near the cap without finishing: the outcome must not depend
+ * on garbage earlier sessions left in the engine. */
+static const char *hungry_src =
+	"return {name='H', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  local t = {}\n"
+	"  for i = 1, 7000 do t[i] = string.rep('x', 1000 + i % 7) end\n"
+	"  return {shot_value = 1}\n"
+	"end}}";
+
+/* Leaves about 2.5 MB of garbage behind (under the engine's collect threshold). */
+static const char *litter_src =
+	"return {name='L', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  for i = 1, 2500 do local s = string.rep('y', 1000) end\n"
+	"  return {shot_value = 1}\n"
+	"end}}";
+
+TEST(fx_memory_refusal_does_not_depend_on_old_garbage)
+{
+	fx_limits_t lim;
+	fx_limits_default(&lim);
+	lim.mem_per_game = 6u << 20;
+	lim.instr_per_call = lim.instr_per_game = 100000000;
+	lim.ms_per_call = lim.ms_per_game = 60000;
+	const char *hungry[1] = {hungry_src}, *litter[1] = {litter_src};
+	char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
+
+	fx_engine_t *a = fx_engine_new(&lim, NULL, 0);
+	double v_fresh = review_run(a, hungry, 1, 1, err_fresh, sizeof err_fresh);
+	fx_engine_free(a);
+
+	fx_engine_t *b = fx_engine_new(&lim, NULL, 0);
+	review_run(b, litter, 1, 1, err, sizeof err);
+	CHECK_STR(err, "");
+	double v_used = review_run(b, hungry, 1, 1, err_used, sizeof err_used);
+	CHECK_EQ(v_fresh, v_used);
+	CHECK_STR(err_fresh, err_used);
+	CHECK_CONTAINS(err_fresh, "memory limit exceeded");
+	fx_engine_free(b);
+}
