@@ -113,3 +113,68 @@ TEST(fx_memory_refusal_does_not_depend_on_old_garbage)
 	CHECK_CONTAINS(err_fresh, "memory limit exceeded");
 	fx_engine_free(b);
 }
+
+TEST(fx_table_sort_is_deterministic_and_correct)
+{
+	/* shot_value: the comparator call count when the result is right, -1 if not */
+	const char *src =
+		"return {name='S', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local a, x = {}, 12345\n"
+		"  for i = 1, 3000 do x = (x * 1103515245 + 12345) % 2147483648; a[i] = x % 50 end\n"
+		"  local n = 0\n"
+		"  table.sort(a, function(p, q) n = n + 1; return p < q end)\n"
+		"  for i = 2, #a do if a[i-1] > a[i] then return {narrative = 'unsorted'} end end\n"
+		"  local b = {5, 3, 'x'}\n"
+		"  if pcall(table.sort, b) then return {narrative = 'mixed types sorted'} end\n"
+		"  local ok, e = pcall(table.sort, {3, 2, 1}, function(p, q) error('cmp boom') end)\n"
+		"  if ok or not tostring(e):find('cmp boom') then return {narrative = 'no error'} end\n"
+		"  ok, e = pcall(table.sort, {1, 1, 2, 1}, function(p, q) return true end)\n"
+		"  if ok or not tostring(e):find('invalid order function') then return {narrative = 'bad order'} end\n"
+		"  local c = {'b', 'c', 'a'}; table.sort(c)\n"
+		"  local d = {{k=1,v='a'},{k=0,v='b'},{k=1,v='c'},{k=0,v='d'}}\n"
+		"  table.sort(d, function(p, q) return p.k < q.k end)\n"
+		"  local s = table.concat(c) .. d[1].v .. d[2].v .. d[3].v .. d[4].v\n"
+		"  ctx.log(s .. ' ' .. n)\n"
+		"  return {narrative = s .. ' ' .. n}\n"
+		"end}}";
+	char log1[256] = "", log2[256] = "";
+	for (int round = 0; round < 2; round++) {
+		fx_limits_t lim;
+		fx_limits_default(&lim);
+		lim.instr_per_call = lim.instr_per_game = 100000000;
+		fx_engine_t *e = fx_engine_new(&lim, NULL, 0);
+		fx_script_t *s = fxt_load(src);
+		if (!e || !s)
+			return;
+		fxt_game_t t;
+		fxt_game_init(&t);
+		fx_effect_t eff = {"s", s};
+		fxt_run_t r;
+		fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 1, &r, NULL);
+		CHECK_STR(fxt_err(&r), "");
+		snprintf(round ? log2 : log1, sizeof log1, "%s", r.rep.log ? r.rep.log : "");
+		fxt_run_free(&r);
+		fx_engine_free(e);
+		fx_script_free(s);
+	}
+	CHECK_CONTAINS(log1, "abcbdac ");
+	CHECK_STR(log1, log2);
+}
+
+TEST(fx_table_sort_charges_the_budget)
+{
+	/* a big sort with a cheap comparator is stopped by the budget */
+	const char *src =
+		"return {name='S', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local a = {}\n"
+		"  for i = 1, 20000 do a[i] = -i end\n"
+		"  table.sort(a)\n"
+		"  return {shot_value = 1}\n"
+		"end}}";
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	const char *one[1] = {src};
+	char err[FX_ERR_MAX];
+	review_run(e, one, 1, 1, err, sizeof err);
+	CHECK_CONTAINS(err, "instruction limit exceeded");
+	fx_engine_free(e);
+}
