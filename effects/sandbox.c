@@ -284,6 +284,9 @@ void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 	S->killed = false;
 	S->mem_refused = false;
 	S->mem_over = false;
+	/* the peak is per call: what this call saw, not what earlier
+	 * effects of the session reached */
+	S->mem_peak = S->mem_used > S->mem_base ? S->mem_used - S->mem_base : 0;
 	S->mem_enforce = true;
 }
 

@@ -178,3 +178,34 @@ TEST(fx_table_sort_charges_the_budget)
 	CHECK_CONTAINS(err, "instruction limit exceeded");
 	fx_engine_free(e);
 }
+
+TEST(fx_peak_memory_is_per_effect)
+{
+	/* a game where one effect builds ~1 MB, then a game on the same engine
+	 * with only a small effect: the small one's peak is its own */
+	const char *big =
+		"return {name='B', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local t = {} for i = 1, 1000 do t[i] = string.rep('z', 1000 + i % 3) end\n"
+		"end}}";
+	const char *small =
+		"return {name='S', hooks={['sim.shot.pre']=function(ctx) local x = {} end}}";
+	fx_script_t *sb = fxt_load(big), *ss = fxt_load(small);
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	if (!sb || !ss || !e)
+		return;
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_effect_t eb = {"big", sb}, es = {"small", ss};
+	fxt_run_t r;
+	fxt_run_game(e, &t, &eb, 1, PW_HOOK_SHOT_PRE, 1, &r, NULL);
+	const fx_usage_t *u = fx_report_usage(&r.rep, "big");
+	CHECK(u && u->peak_mem > 1000000);
+	fxt_run_free(&r);
+	fxt_run_game(e, &t, &es, 1, PW_HOOK_SHOT_PRE, 1, &r, NULL);
+	u = fx_report_usage(&r.rep, "small");
+	CHECK(u && u->peak_mem < 65536);
+	fxt_run_free(&r);
+	fx_engine_free(e);
+	fx_script_free(sb);
+	fx_script_free(ss);
+}
