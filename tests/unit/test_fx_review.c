@@ -3,6 +3,7 @@
  * effects sandbox: the read-only library tables, determinism of memory
  * refusals and table.sort, per-effect peak memory, oversized sources.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "tests/unit/fx_helpers.h"
 
 /* One game with the given sources as effects, hook sim.shot.pre called
@@ -208,4 +209,23 @@ TEST(fx_peak_memory_is_per_effect)
 	fx_engine_free(e);
 	fx_script_free(sb);
 	fx_script_free(ss);
+}
+
+TEST(fx_oversized_file_says_larger_than_the_limit)
+{
+	char path[] = "/tmp/pw_fx_review_XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	FILE *f = fdopen(fd, "wb");
+	for (int i = 0; i < FX_SOURCE_MAX + 5000; i++)
+		fputc(i % 64 ? ' ' : '\n', f);
+	fclose(f);
+	fx_script_t *s = NULL;
+	char err[FX_ERR_MAX];
+	CHECK_EQ(fx_script_load_file(path, &s, err, sizeof err), -1);
+	CHECK_CONTAINS(err, "larger than 65536 bytes");
+	remove(path);
+	fx_script_free(s);
 }
