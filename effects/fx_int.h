@@ -39,9 +39,10 @@ typedef struct fx_sbx {
 	/* memory: net bytes held by the state */
 	size_t mem_used;
 	size_t mem_base;      /* at session start */
-	size_t mem_peak;      /* max mem_used - mem_base during calls */
+	size_t mem_peak;      /* max mem_used - mem_base during the running call */
 	bool mem_enforce;     /* limits apply (an effect is running) */
 	bool mem_refused;     /* a growth was refused and not yet satisfied */
+	bool mem_over;        /* the cap was hit in this call: every growth is refused */
 	size_t since_collect; /* bytes allocated since the last full collection */
 
 	/* instruction units: count-hook fires × interval + C charges */

@@ -33,7 +33,6 @@ enum {
 	W_REMOVE,
 	W_MOVE,
 	W_UNPACK,
-	W_SORT,
 	W_RESUME,
 	W_CLOSE,
 };
@@ -204,13 +203,6 @@ static int wrap_call(lua_State *L)
 			fx_charge(L, sat_units((double)j - (double)i + 1));
 		break;
 	}
-	case W_SORT: {
-		luaL_checktype(L, 1, LUA_TTABLE);
-		double n = (double)len_of(L, 1);
-		if (n > 1)
-			fx_charge(L, sat_units(n * log2(n)));
-		break;
-	}
 	default:
 		break;
 	}
@@ -228,6 +220,124 @@ static int wrap_call(lua_State *L)
 		lua_call(L, nargs, LUA_MULTRET);
 	}
 	return lua_gettop(L);
+}
+
+/*
+ * table.sort, our own: a bottom-up merge sort. Lua 5.4's sort picks a
+ * random pivot (from clock() and time()) when a partition is unbalanced, so
+ * how often it calls the comparator, the budget that costs and the order of
+ * equal elements could differ between processes. This one does the same
+ * comparisons in the same order everywhere, and is stable.
+ *
+ * The interface is Lua's: sort(list [, comp]) over list[1..#list], comp a
+ * strict "less than" (lua_lessthan semantics without it). The C work is
+ * charged per comparison and per element moved. A comparator that is not a
+ * consistent order cannot send a merge sort out of bounds; it is reported as
+ * Lua reports it, "invalid order function for sorting", when the final check
+ * finds two neighbours out of order.
+ */
+typedef struct sort_st {
+	lua_State *L;
+	bool has_cmp;
+	uint64_t owed; /* units not charged yet */
+} sort_st_t;
+
+static void sort_owe(sort_st_t *st, uint64_t u)
+{
+	st->owed += u;
+	if (st->owed >= 256) {
+		fx_charge(st->L, st->owed);
+		st->owed = 0;
+	}
+}
+
+/* a < b for the two values on top of the stack (both popped). */
+static bool sort_less(sort_st_t *st)
+{
+	lua_State *L = st->L;
+	sort_owe(st, 1);
+	if (!st->has_cmp) {
+		bool r = lua_compare(L, -2, -1, LUA_OPLT);
+		lua_pop(L, 2);
+		return r;
+	}
+	lua_pushvalue(L, 2);
+	lua_rotate(L, -3, 1); /* comp, a, b */
+	lua_call(L, 2, 1);
+	bool r = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return r;
+}
+
+static int fx_table_sort(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer n = luaL_len(L, 1);
+	sort_st_t st = {L, false, 0};
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TFUNCTION);
+		st.has_cmp = true;
+	}
+	lua_settop(L, 2);
+	if (n < 2)
+		return 0;
+	luaL_argcheck(L, n < (lua_Integer)1 << 30, 1, "array too big");
+	luaL_checkstack(L, 8, "table.sort");
+	/* budget for the copies before they are made */
+	fx_charge(L, (uint64_t)n * 2);
+	lua_createtable(L, (int)n, 0); /* 3: run source */
+	lua_createtable(L, (int)n, 0); /* 4: run destination */
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_geti(L, 1, i);
+		lua_rawseti(L, 3, i);
+	}
+	int src = 3, dst = 4;
+	for (lua_Integer w = 1; w < n; w *= 2) {
+		for (lua_Integer lo = 1; lo <= n; lo += 2 * w) {
+			lua_Integer mid = lo + w, hi = lo + 2 * w; /* [lo,mid) [mid,hi) */
+			if (mid > n + 1)
+				mid = n + 1;
+			if (hi > n + 1)
+				hi = n + 1;
+			lua_Integer i = lo, j = mid, k = lo;
+			while (i < mid && j < hi) {
+				lua_rawgeti(L, src, j);
+				lua_rawgeti(L, src, i);
+				/* take the right one only if strictly less: stable */
+				if (sort_less(&st)) {
+					lua_rawgeti(L, src, j++);
+				} else {
+					lua_rawgeti(L, src, i++);
+				}
+				lua_rawseti(L, dst, k++);
+			}
+			while (i < mid) {
+				lua_rawgeti(L, src, i++);
+				lua_rawseti(L, dst, k++);
+			}
+			while (j < hi) {
+				lua_rawgeti(L, src, j++);
+				lua_rawseti(L, dst, k++);
+			}
+			sort_owe(&st, (uint64_t)(hi - lo) / 8);
+		}
+		int t = src;
+		src = dst;
+		dst = t;
+	}
+	for (lua_Integer i = 1; i < n; i++) {
+		lua_rawgeti(L, src, i + 1);
+		lua_rawgeti(L, src, i);
+		if (sort_less(&st))
+			return luaL_error(L, "invalid order function for sorting");
+	}
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, src, i);
+		lua_seti(L, 1, i);
+	}
+	if (st.owed)
+		fx_charge(L, st.owed);
+	return 0;
 }
 
 static int math_randomseed(lua_State *L)
@@ -322,10 +432,12 @@ void fx_safelib_open(lua_State *L)
 
 	static const lib_entry_t tab[] = {
 		{"concat", W_CONCAT}, {"insert", W_INSERT}, {"move", W_MOVE},
-		{"pack", -1},         {"remove", W_REMOVE}, {"sort", W_SORT},
-		{"unpack", W_UNPACK}, {NULL, 0},
+		{"pack", -1},         {"remove", W_REMOVE}, {"unpack", W_UNPACK},
+		{NULL, 0},
 	};
 	lib_build(L, base, "table", luaopen_table, tab);
+	lua_pushcfunction(L, fx_table_sort); /* not Lua's: see fx_table_sort */
+	lua_setfield(L, -2, "sort");
 	lua_pop(L, 1);
 
 	static const lib_entry_t mth[] = {

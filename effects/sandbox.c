@@ -66,8 +66,21 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 			S->mem_refused = true;
 			return NULL;
 		}
-		if (held + grow > S->lim.mem_per_game) {
-			S->mem_refused = true; /* Lua collects and retries once */
+		/* A refusal is final: Lua answers a failed allocation with an
+		 * emergency collection and one retry, and what that collection
+		 * frees depends on garbage left by earlier sessions, so letting
+		 * the retry succeed would make the outcome depend on the
+		 * engine's history. The effect is killed at the first refusal
+		 * and every later growth in the call is refused too. */
+		if (S->mem_over || held + grow > S->lim.mem_per_game) {
+			if (!S->mem_over) {
+				char msg[96];
+				snprintf(msg, sizeof msg, "memory limit exceeded (%zu bytes)",
+					 S->lim.mem_per_game);
+				fx_mark_killed(S, NULL, msg);
+				S->mem_over = true;
+			}
+			S->mem_refused = true;
 			return NULL;
 		}
 		if (S->in_call) {
@@ -270,6 +283,10 @@ void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 	S->call_t0 = 0;
 	S->killed = false;
 	S->mem_refused = false;
+	S->mem_over = false;
+	/* the peak is per call: what this call saw, not what earlier
+	 * effects of the session reached */
+	S->mem_peak = S->mem_used > S->mem_base ? S->mem_used - S->mem_base : 0;
 	S->mem_enforce = true;
 }
 
@@ -280,6 +297,7 @@ void fx_sbx_call_end(fx_sbx_t *S, uint64_t *units, uint64_t *ns)
 	S->in_call = false;
 	S->mem_enforce = false;
 	S->mem_refused = false;
+	S->mem_over = false;
 	if (S->killed) {
 		/* back to the normal interval on the main thread; a killed
 		 * effect's coroutines are never resumed again */
@@ -663,8 +681,14 @@ static int b_pairs(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
 	if (fx_is_frozen(L, 1)) {
+		/* the iterator keeps the backing table in an upvalue; the state
+		 * value handed back is the proxy, so the writable backing table
+		 * never reaches the script */
 		fx_push_backing(L, 1);
-		return fx_pairs_table(L, 2);
+		int r = fx_pairs_table(L, 2);
+		lua_pushvalue(L, 1);
+		lua_replace(L, -3);
+		return r;
 	}
 	if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
 		lua_pushvalue(L, 1);

@@ -326,6 +326,12 @@ int fx_script_load_file(const char *path, fx_script_t **out, char *err, size_t e
 		snprintf(err, errlen, "cannot read %s", path);
 		return -1;
 	}
+	if (n > FX_SOURCE_MAX) {
+		/* only FX_SOURCE_MAX + 1 bytes were read: the size is unknown */
+		free(buf);
+		snprintf(err, errlen, "the script is larger than %d bytes (the limit)", FX_SOURCE_MAX);
+		return -1;
+	}
 	int rc = fx_script_load(buf, n, out, err, errlen);
 	free(buf);
 	return rc;

@@ -352,6 +352,9 @@ static int cache_push(fx_engine_t *e, const fx_script_t *s, char *err, size_t er
 			if (e->cache[i].used < e->cache[slot].used)
 				slot = i;
 		luaL_unref(L, LUA_REGISTRYINDEX, e->cache[slot].ref);
+		/* the slot no longer names the evicted script: its ref is free */
+		e->cache[slot].sha[0] = '\0';
+		e->cache[slot].ref = LUA_NOREF;
 	} else {
 		e->n_cache++;
 	}
@@ -359,8 +362,9 @@ static int cache_push(fx_engine_t *e, const fx_script_t *s, char *err, size_t er
 	if (protect(L, ref_top, 1, 1) != LUA_OK) {
 		snprintf(err, errlen, "out of memory caching the script");
 		lua_pop(L, 2);
-		if (slot == e->n_cache - 1)
-			e->n_cache--;
+		/* drop the slot: the last entry takes its place */
+		e->cache[slot] = e->cache[e->n_cache - 1];
+		e->n_cache--;
 		return -1;
 	}
 	e->cache[slot].ref = (int)lua_tointeger(L, -1);

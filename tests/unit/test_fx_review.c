@@ -1,0 +1,231 @@
+/*
+ * test_fx_review.c — regressions for problems found in review of the
+ * effects sandbox: the read-only library tables, determinism of memory
+ * refusals and table.sort, per-effect peak memory, oversized sources.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "tests/unit/fx_helpers.h"
+
+/* One game with the given sources as effects, hook sim.shot.pre called
+ * `calls` times; returns the summed shot_value, first error in err. */
+static double review_run(fx_engine_t *e, const char *const *srcs, int n, int calls, char *err,
+			 size_t errlen)
+{
+	fx_script_t *s[4] = {0};
+	fx_effect_t effs[4];
+	static const char *const ids[] = {"e1", "e2", "e3", "e4"};
+	for (int i = 0; i < n; i++) {
+		s[i] = fxt_load(srcs[i]);
+		effs[i].id = ids[i];
+		effs[i].script = s[i];
+	}
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fxt_run_t r;
+	fxt_run_game(e, &t, effs, n, PW_HOOK_SHOT_PRE, calls, &r, NULL);
+	double v = r.res.shot_value;
+	if (err)
+		snprintf(err, errlen, "%s", fxt_err(&r));
+	fxt_run_free(&r);
+	for (int i = 0; i < n; i++)
+		fx_script_free(s[i]);
+	return v;
+}
+
+/* shot_value 1 when string.upper, string methods and math look untouched. */
+static const char *victim_src =
+	"return {name='V', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  local ok = ('abc'):upper() == 'ABC' and string.upper('x') == 'X'\n"
+	"    and rawequal(rawget(math, 'x'), nil) and math.x == nil and string.pwn == nil\n"
+	"  return {shot_value = ok and 1 or 9}\n"
+	"end}}";
+
+TEST(fx_pairs_does_not_leak_library_backing_tables)
+{
+	const char *attacker =
+		"return {name='A', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local f, st = pairs(string)\n"
+		"  pcall(function() st.upper = function() return 'PWNED' end end)\n"
+		"  pcall(function() st.pwn = 1 end)\n"
+		"  pcall(function() rawset(st, 'upper', function() return 'PWNED' end) end)\n"
+		"  local _, m = pairs(math)\n"
+		"  pcall(function() m.x = 1 end)\n"
+		"  pcall(function() rawset(m, 'x', 1) end)\n"
+		"  for _, lib in ipairs({table, utf8, coroutine, ctx.meta}) do\n"
+		"    local _, b = pairs(lib)\n"
+		"    pcall(function() b.insert = 1; b.char = 1; b.wrap = 1; b.x = 1 end)\n"
+		"  end\n"
+		"  local k, v = next(string)\n"
+		"  local ok = ('abc'):upper() == 'ABC' and string.upper('x') == 'X'\n"
+		"    and math.x == nil and type(k) == 'string' and type(v) == 'function'\n"
+		"    and rawequal(st, string)\n"
+		"  return {shot_value = ok and 1 or 9}\n"
+		"end}}";
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	const char *both[2] = {attacker, victim_src};
+	char err[FX_ERR_MAX];
+	CHECK_EQ(review_run(e, both, 2, 1, err, sizeof err), 2.0);
+	CHECK_STR(err, "");
+	const char *one[1] = {victim_src};
+	CHECK_EQ(review_run(e, one, 1, 1, err, sizeof err), 1.0); /* the next game */
+	CHECK_STR(err, "");
+	fx_engine_free(e);
+}
+
+/* Fills memory near the cap without finishing: the outcome must not depend
+ * on garbage earlier sessions left in the engine. */
+static const char *hungry_src =
+	"return {name='H', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  local t = {}\n"
+	"  for i = 1, 7000 do t[i] = string.rep('x', 1000 + i % 7) end\n"
+	"  return {shot_value = 1}\n"
+	"end}}";
+
+/* Leaves about 2.5 MB of garbage behind (under the engine's collect threshold). */
+static const char *litter_src =
+	"return {name='L', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  for i = 1, 2500 do local s = string.rep('y', 1000) end\n"
+	"  return {shot_value = 1}\n"
+	"end}}";
+
+TEST(fx_memory_refusal_does_not_depend_on_old_garbage)
+{
+	fx_limits_t lim;
+	fx_limits_default(&lim);
+	lim.mem_per_game = 6u << 20;
+	lim.instr_per_call = lim.instr_per_game = 100000000;
+	lim.ms_per_call = lim.ms_per_game = 60000;
+	const char *hungry[1] = {hungry_src}, *litter[1] = {litter_src};
+	char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
+
+	fx_engine_t *a = fx_engine_new(&lim, NULL, 0);
+	double v_fresh = review_run(a, hungry, 1, 1, err_fresh, sizeof err_fresh);
+	fx_engine_free(a);
+
+	fx_engine_t *b = fx_engine_new(&lim, NULL, 0);
+	review_run(b, litter, 1, 1, err, sizeof err);
+	CHECK_STR(err, "");
+	double v_used = review_run(b, hungry, 1, 1, err_used, sizeof err_used);
+	CHECK_EQ(v_fresh, v_used);
+	CHECK_STR(err_fresh, err_used);
+	CHECK_CONTAINS(err_fresh, "memory limit exceeded");
+	fx_engine_free(b);
+}
+
+TEST(fx_table_sort_is_deterministic_and_correct)
+{
+	/* shot_value: the comparator call count when the result is right, -1 if not */
+	const char *src =
+		"return {name='S', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local a, x = {}, 12345\n"
+		"  for i = 1, 3000 do x = (x * 1103515245 + 12345) % 2147483648; a[i] = x % 50 end\n"
+		"  local n = 0\n"
+		"  table.sort(a, function(p, q) n = n + 1; return p < q end)\n"
+		"  for i = 2, #a do if a[i-1] > a[i] then return {narrative = 'unsorted'} end end\n"
+		"  local b = {5, 3, 'x'}\n"
+		"  if pcall(table.sort, b) then return {narrative = 'mixed types sorted'} end\n"
+		"  local ok, e = pcall(table.sort, {3, 2, 1}, function(p, q) error('cmp boom') end)\n"
+		"  if ok or not tostring(e):find('cmp boom') then return {narrative = 'no error'} end\n"
+		"  ok, e = pcall(table.sort, {1, 1, 2, 1}, function(p, q) return true end)\n"
+		"  if ok or not tostring(e):find('invalid order function') then return {narrative = 'bad order'} end\n"
+		"  local c = {'b', 'c', 'a'}; table.sort(c)\n"
+		"  local d = {{k=1,v='a'},{k=0,v='b'},{k=1,v='c'},{k=0,v='d'}}\n"
+		"  table.sort(d, function(p, q) return p.k < q.k end)\n"
+		"  local s = table.concat(c) .. d[1].v .. d[2].v .. d[3].v .. d[4].v\n"
+		"  ctx.log(s .. ' ' .. n)\n"
+		"  return {narrative = s .. ' ' .. n}\n"
+		"end}}";
+	char log1[256] = "", log2[256] = "";
+	for (int round = 0; round < 2; round++) {
+		fx_limits_t lim;
+		fx_limits_default(&lim);
+		lim.instr_per_call = lim.instr_per_game = 100000000;
+		fx_engine_t *e = fx_engine_new(&lim, NULL, 0);
+		fx_script_t *s = fxt_load(src);
+		if (!e || !s)
+			return;
+		fxt_game_t t;
+		fxt_game_init(&t);
+		fx_effect_t eff = {"s", s};
+		fxt_run_t r;
+		fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 1, &r, NULL);
+		CHECK_STR(fxt_err(&r), "");
+		snprintf(round ? log2 : log1, sizeof log1, "%s", r.rep.log ? r.rep.log : "");
+		fxt_run_free(&r);
+		fx_engine_free(e);
+		fx_script_free(s);
+	}
+	CHECK_CONTAINS(log1, "abcbdac ");
+	CHECK_STR(log1, log2);
+}
+
+TEST(fx_table_sort_charges_the_budget)
+{
+	/* a big sort with a cheap comparator is stopped by the budget */
+	const char *src =
+		"return {name='S', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local a = {}\n"
+		"  for i = 1, 20000 do a[i] = -i end\n"
+		"  table.sort(a)\n"
+		"  return {shot_value = 1}\n"
+		"end}}";
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	const char *one[1] = {src};
+	char err[FX_ERR_MAX];
+	review_run(e, one, 1, 1, err, sizeof err);
+	CHECK_CONTAINS(err, "instruction limit exceeded");
+	fx_engine_free(e);
+}
+
+TEST(fx_peak_memory_is_per_effect)
+{
+	/* a game where one effect builds ~1 MB, then a game on the same engine
+	 * with only a small effect: the small one's peak is its own */
+	const char *big =
+		"return {name='B', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local t = {} for i = 1, 1000 do t[i] = string.rep('z', 1000 + i % 3) end\n"
+		"end}}";
+	const char *small =
+		"return {name='S', hooks={['sim.shot.pre']=function(ctx) local x = {} end}}";
+	fx_script_t *sb = fxt_load(big), *ss = fxt_load(small);
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	if (!sb || !ss || !e)
+		return;
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_effect_t eb = {"big", sb}, es = {"small", ss};
+	fxt_run_t r;
+	fxt_run_game(e, &t, &eb, 1, PW_HOOK_SHOT_PRE, 1, &r, NULL);
+	const fx_usage_t *u = fx_report_usage(&r.rep, "big");
+	CHECK(u && u->peak_mem > 1000000);
+	fxt_run_free(&r);
+	fxt_run_game(e, &t, &es, 1, PW_HOOK_SHOT_PRE, 1, &r, NULL);
+	u = fx_report_usage(&r.rep, "small");
+	CHECK(u && u->peak_mem < 65536);
+	fxt_run_free(&r);
+	fx_engine_free(e);
+	fx_script_free(sb);
+	fx_script_free(ss);
+}
+
+TEST(fx_oversized_file_says_larger_than_the_limit)
+{
+	char path[] = "/tmp/pw_fx_review_XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	FILE *f = fdopen(fd, "wb");
+	for (int i = 0; i < FX_SOURCE_MAX + 5000; i++)
+		fputc(i % 64 ? ' ' : '\n', f);
+	fclose(f);
+	fx_script_t *s = NULL;
+	char err[FX_ERR_MAX];
+	CHECK_EQ(fx_script_load_file(path, &s, err, sizeof err), -1);
+	CHECK_CONTAINS(err, "larger than 65536 bytes");
+	remove(path);
+	fx_script_free(s);
+}
