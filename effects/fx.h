@@ -17,7 +17,6 @@
  *   fx_round_hook    context is given as cJSON (use a separate engine: spec
  *   fx_round_end     says they run in a sandbox of their own).
  *   fx_meta_*        the metadata store, buffered writes and their replay.
- *   fx_registry_*    the active effect set rebuilt from effect.* events.
  *
  * Ownership: every pointer a function returns is owned by the caller unless
  * the comment says "borrowed". Every *_free accepts NULL.
@@ -324,68 +323,5 @@ int fx_round_hook(fx_engine_t *e, const char *hook, const struct cJSON *context,
 
 /* Ends the round session; as fx_game_end without a game result. */
 void fx_round_end(fx_engine_t *e, fx_report_t *rep);
-
-/* --------------------------------------------------------------- registry */
-
-/* One stored event, as the league reads it from governance_events. */
-typedef struct fx_event {
-	const char *type;               /* "effect.registered", ... */
-	const struct cJSON *payload;
-	int round;                      /* round_number of the event row */
-} fx_event_t;
-
-typedef struct fx_registered {
-	char id[PW_EFFECT_ID_MAX];
-	char proposal_id[64];
-	fx_script_t *script;            /* owned by the registry */
-	fx_lifetime_t lifetime;
-	int start_round;
-	int end_round;                  /* last round it is active in (INT32_MAX: permanent) */
-	bool repealed, expired, disabled;
-} fx_registered_t;
-
-typedef struct fx_registry {
-	fx_registered_t *items;         /* in registration order */
-	size_t n, cap;
-} fx_registry_t;
-
-/*
- * Rebuilds the registry from events in store order. Scripts are validated
- * again and their sha-256 checked. A malformed event is an error naming it
- * (-1, err set, r emptied); effects whose script no longer validates are
- * kept but disabled (so the league can report them).
- */
-int fx_registry_build(fx_registry_t *r, const fx_event_t *events, size_t n, char *err, size_t errlen);
-void fx_registry_free(fx_registry_t *r);
-
-/* The effects active in round, in registration order, into out (at most max).
- * Returns how many. The pointers are borrowed from r. */
-int fx_registry_active(const fx_registry_t *r, int round, fx_effect_t *out, int max);
-
-/* Ids of effects whose lifetime ends with round (write effect.expired for
- * each after the round). Returns how many; ids borrowed from r. */
-int fx_registry_expiring(const fx_registry_t *r, int round, const char **ids, int max);
-
-/* Payloads (caller owns): effect.registered carries the whole script. */
-struct cJSON *fx_event_registered(const char *effect_id, const char *proposal_id,
-				  const fx_script_t *s, int start_round);
-/* effect.expired / repealed / disabled / enabled: {"effect_id", "round", "reason"?}. */
-struct cJSON *fx_event_simple(const char *effect_id, int round, const char *reason);
-
-/*
- * Consecutive failures: after each game in schedule order call with whether
- * the effect failed in it. Returns the current streak; at 3 the league
- * writes effect.disabled. The tracker is plain data the league may rebuild
- * from stored game results.
- */
-typedef struct fx_failures {
-	struct {
-		char id[PW_EFFECT_ID_MAX];
-		int streak;
-	} e[FX_MAX_EFFECTS * 4];
-	int n;
-} fx_failures_t;
-#define FX_DISABLE_AFTER_FAILURES 3
-int fx_failures_note(fx_failures_t *f, const char *effect_id, bool failed);
 
 #endif

@@ -338,21 +338,26 @@ TEST(league_cli_season_with_effect_and_rebuild)
 	free(without);
 }
 
-TEST(league_effect_lifetime_expires)
+/* An effect passed in round 1 starts in round 2 and must run in exactly
+ * rounds 2..last, then be expired once, in round `last`. */
+static void lifetime_case(const char *db, const char *lifetime, int last)
 {
 	lx_t x;
-	if (lx_open(&x, "life.db", 4, 1) < 0)
+	if (lx_open(&x, db, 4, 1) < 0)
 		return;
-	static const char lua[] =
-		"return { name = 'Brief', lifetime = { rounds = 2 }, hooks = {\n"
-		"  ['sim.shot.pre'] = function(ctx) return { shot_probability = 0.02 } end } }\n";
+	char lua[256];
+	snprintf(lua, sizeof lua,
+		 "return { name = 'Brief', lifetime = %s, hooks = {\n"
+		 "  ['sim.shot.pre'] = function(ctx) return { shot_probability = 0.02 } end } }\n",
+		 lifetime);
 	CHECK(lx_pass(&x, "Install a brief effect", lua) > 0);
 	for (int r = 1; r <= 5; r++)
 		CHECK_EQ(lx_tick(&x), r);
 	evscan_t ex = events_of(x.s, "effect.expired");
 	CHECK_EQ(ex.count, 1);
-	CHECK_CONTAINS(ex.last, "round 3 ");
-	/* It ran in exactly rounds 2 and 3. */
+	char want[32];
+	snprintf(want, sizeof want, "round %d ", last);
+	CHECK_CONTAINS(ex.last, want);
 	for (int r = 1; r <= 5; r++) {
 		int n = 0;
 		pw_game_row_t *g = store_games(x.s, 1, r, &n);
@@ -360,7 +365,8 @@ TEST(league_effect_lifetime_expires)
 			char *fx = NULL;
 			store_game_snapshots(x.s, g[i].id, NULL, &fx, NULL, NULL, NULL);
 			bool has = fx && strstr(fx, "fx-");
-			CHECK_MSG(has == (r == 2 || r == 3), "round %d effects %s", r, fx ? fx : "");
+			CHECK_MSG(has == (r >= 2 && r <= last), "%s: round %d effects %s", lifetime, r,
+				  fx ? fx : "");
 			free(fx);
 		}
 		free(g);
@@ -372,6 +378,16 @@ TEST(league_effect_lifetime_expires)
 	CHECK_EQ(rebuild(&x, true, &checked), 0);
 	CHECK(checked > 0);
 	lx_close(&x);
+}
+
+TEST(league_effect_lifetime_expires)
+{
+	lifetime_case("life.db", "{ rounds = 2 }", 3);
+}
+
+TEST(league_one_game_effect_plays_one_round)
+{
+	lifetime_case("one.db", "'one_game'", 2);
 }
 
 /* A whole season, digest of games + events + reports + metadata. */

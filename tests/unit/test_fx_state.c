@@ -1,6 +1,7 @@
 /*
- * test_fx_state.c — registry from events, metadata semantics, round hooks,
- * and determinism of what effects write.
+ * test_fx_state.c — metadata semantics, round hooks, and determinism of
+ * what effects write. (Lifetimes and the active set are the league's:
+ * tests/integration/test_league_effects.c.)
  */
 #include <cJSON.h>
 
@@ -8,61 +9,6 @@
 #include "core/result.h"
 #include "core/sim.h"
 #include "tests/unit/fx_helpers.h"
-
-static const char *src3 = "return {name='Three', lifetime={rounds=3}, hooks={['sim.game.end']=function() end}}";
-static const char *src1 = "return {name='One', lifetime='one_game', hooks={['sim.game.end']=function() end}}";
-
-TEST(fx_registry_from_events)
-{
-	fx_script_t *a = fxt_load(src3), *b = fxt_load(src1);
-	cJSON *p[6];
-	p[0] = fx_event_registered("e1", "p1", a, 2);
-	p[1] = fx_event_registered("e2", "p2", b, 3);
-	p[2] = fx_event_simple("e1", 3, "too strong");
-	p[3] = fx_event_simple("e1", 4, NULL);
-	fx_event_t ev[4] = {
-		{"effect.registered", p[0], 1}, {"effect.registered", p[1], 2},
-		{"effect.disabled", p[2], 3},   {"effect.enabled", p[3], 4},
-	};
-	fx_registry_t r;
-	char err[256];
-	CHECK_EQ(fx_registry_build(&r, ev, 4, err, sizeof err), 0);
-	fx_effect_t act[8];
-	CHECK_EQ(fx_registry_active(&r, 1, act, 8), 0);
-	CHECK_EQ(fx_registry_active(&r, 2, act, 8), 1);
-	CHECK_STR(act[0].id, "e1");
-	CHECK_EQ(fx_registry_active(&r, 3, act, 8), 2); /* registry state is final: e1 enabled again */
-	CHECK_EQ(fx_registry_active(&r, 5, act, 8), 0); /* e1 ran rounds 2..4; e2 only round 3 */
-	const char *ids[4];
-	CHECK_EQ(fx_registry_expiring(&r, 3, ids, 4), 1);
-	CHECK_STR(ids[0], "e2");
-	CHECK_EQ(fx_registry_expiring(&r, 4, ids, 4), 1);
-	CHECK_STR(ids[0], "e1");
-	fx_registry_free(&r);
-
-	/* a tampered source is refused */
-	cJSON_ReplaceItemInObject(p[0], "source", cJSON_CreateString("return {}"));
-	CHECK_EQ(fx_registry_build(&r, ev, 1, err, sizeof err), -1);
-	CHECK_CONTAINS(err, "sha256");
-	/* repealed at round 2: not active from round 3 on */
-	cJSON_Delete(p[0]);
-	p[0] = fx_event_registered("e1", "p1", a, 2);
-	p[4] = fx_event_simple("e1", 2, NULL);
-	fx_event_t ev2[2] = {{"effect.registered", p[0], 1}, {"effect.repealed", p[4], 2}};
-	CHECK_EQ(fx_registry_build(&r, ev2, 2, err, sizeof err), 0);
-	CHECK_EQ(fx_registry_active(&r, 2, act, 8), 1);
-	CHECK_EQ(fx_registry_active(&r, 3, act, 8), 0);
-	fx_registry_free(&r);
-	for (int i = 0; i < 5; i++)
-		cJSON_Delete(p[i]);
-	fx_script_free(a);
-	fx_script_free(b);
-
-	fx_failures_t f = {0};
-	CHECK_EQ(fx_failures_note(&f, "x", true), 1);
-	CHECK_EQ(fx_failures_note(&f, "x", true), 2);
-	CHECK_EQ(fx_failures_note(&f, "x", false), 0);
-}
 
 TEST(fx_meta_read_your_writes_and_replay)
 {
