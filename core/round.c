@@ -100,6 +100,19 @@ static int change_phase(pw_gov_t *g, int64_t sid, const char *from, const char *
 	return rc;
 }
 
+/* A stage's events join the tick's only if the stage committed (rc 0);
+ * either way the stage's list is left empty for the next stage. */
+static void stage_events(cJSON *published, cJSON *staged, int rc)
+{
+	cJSON *it;
+	while ((it = cJSON_DetachItemFromArray(staged, 0)) != NULL) {
+		if (rc == 0)
+			cJSON_AddItemToArray(published, it);
+		else
+			cJSON_Delete(it);
+	}
+}
+
 static void publish_later(cJSON *published, const char *type, cJSON *data)
 {
 	cJSON *p = cJSON_CreateObject();
@@ -904,6 +917,11 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	}
 	gov_sync(g);
 	if (summary) {
+		/* The tally's effect.registered events, told after the commit
+		 * like the rest of the tick's (see round_tick). */
+		cJSON *events = cJSON_DetachItemFromObject(summary, "effect_events");
+		stage_events(published, events, 0);
+		cJSON_Delete(events);
 		cJSON_AddNumberToObject(summary, "season_id", (double)season->id);
 		cJSON_AddItemToObject(summary, "expired_effects", expired ? expired : cJSON_CreateArray());
 		publish_later(published, "governance.window_closed", summary);
@@ -1102,8 +1120,13 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	cJSON *published = cJSON_CreateArray();
 	out->round = round;
 	double t0 = now_ms();
+	/* Each stage collects its events in a list of its own, moved into
+	 * published only when the stage committed: a rolled-back stage
+	 * announces nothing. */
+	cJSON *staged = cJSON_CreateArray();
 	if (stage < PW_STAGE_BEGIN) {
-		rc = stage_begin(c, &season, round, published, e);
+		rc = stage_begin(c, &season, round, staged, e);
+		stage_events(published, staged, rc);
 		free(snapshot);
 		snapshot = NULL;
 		if (rc == 0)
@@ -1112,25 +1135,30 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GAMES) {
-		rc = stage_games(c, &season, round, snapshot, published, &out->games, e);
+		rc = stage_games(c, &season, round, snapshot, staged, &out->games, e);
+		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GAMES] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GAMES, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GOVERN) {
-		rc = stage_govern(c, &season, round, snapshot, published, &out->tallied, e);
+		rc = stage_govern(c, &season, round, snapshot, staged, &out->tallied, e);
+		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GOVERN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GOVERN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_REPORTS) {
-		rc = stage_reports(c, &season, round, snapshot, published, e);
+		rc = stage_reports(c, &season, round, snapshot, staged, e);
+		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_REPORTS] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_REPORTS, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_DONE) {
-		rc = stage_advance(c, &season, round, published, e);
+		rc = stage_advance(c, &season, round, staged, e);
+		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_DONE] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_DONE, false);
 	}
+	cJSON_Delete(staged);
 	free(snapshot);
 	if (rc == 0) {
 		cJSON *rcj = cJSON_CreateObject();
