@@ -251,6 +251,8 @@ int store_schema_version(pw_store_t *s)
 		return fail(s, "reading the schema version");
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
+	else
+		v = fail(s, "reading the schema version");
 	sqlite3_finalize(st);
 	return v;
 }
@@ -268,7 +270,14 @@ int store_migrate(pw_store_t *s, int *applied)
 		if (store_begin(s) < 0)
 			return -1;
 		int v = store_schema_version(s);
-		if (v < 0 || v >= store_migrations_count) {
+		if (v < 0) {
+			/* Unknown version: never report an unmigrated store as ready. */
+			char keep[sizeof s->err];
+			snprintf(keep, sizeof keep, "%.480s", s->err);
+			store_rollback(s);
+			return failf(s, "%s", keep);
+		}
+		if (v >= store_migrations_count) {
 			store_rollback(s);
 			if (v > store_migrations_count)
 				return failf(s, "the database has schema version %d, newer than this "

@@ -83,3 +83,19 @@ TEST(round_failed_stage_publishes_nothing_of_its_own)
 	gov_close(g);
 	store_close(s);
 }
+
+TEST(store_open_fails_when_the_schema_version_is_unreadable)
+{
+	char path[512], err[256] = "";
+	snprintf(path, sizeof path, "%s/badver.db", test_tmpdir());
+	sqlite3 *db;
+	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	/* A schema_version table without the version column: unreadable. */
+	CHECK_EQ(sqlite3_exec(db, "CREATE TABLE schema_version(x INTEGER)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	pw_store_t *s = store_open(path, err, sizeof err);
+	CHECK(s == NULL);
+	CHECK_MSG(strstr(err, "schema version") != NULL, "error was: %s", err);
+	if (s)
+		store_close(s);
+}
