@@ -234,7 +234,10 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	/* Playoff games are scheduled tick by tick from the bracket. */
 	if (rc == 0 && !strcmp(season->phase, "playoffs")) {
 		pw_bracket_t b;
-		if (season_bracket(s, season->id, &gs->rules, &b) == 0) {
+		int have = season_bracket(s, season->id, &gs->rules, &b);
+		if (have < 0)
+			rc = -1;
+		else if (have == 0) {
 			pw_fixture_t fx[8];
 			char ids[8][8];
 			int gn[8];
@@ -259,6 +262,8 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	cJSON *fxs = active_effects_json(gs);
 	cJSON_AddItemToObject(snap, "effects", fxs);
 	cJSON *teams = store_teams_json(s, season->league_id);
+	if (!teams)
+		rc = -1; /* a snapshot without teams would fail every retry */
 	cJSON_AddItemToObject(snap, "teams", teams);
 	if (cJSON_GetArraySize(fxs) > 0)
 		cJSON_AddItemToObject(snap, "meta", meta_snapshot(s, teams, season->id));
@@ -1052,14 +1057,22 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 			snprintf(phase, sizeof phase, "playoffs");
 		} else if (!strcmp(phase, "playoffs")) {
 			pw_bracket_t b;
-			if (season_bracket(s, season->id, &gs->rules, &b) < 0 || !b.champion)
+			if (season_bracket(s, season->id, &gs->rules, &b) < 0) {
+				rc = -1; /* unreadable is not "no champion yet" */
+				break;
+			}
+			if (!b.champion)
 				break;
 			cJSON *x = cJSON_CreateObject();
 			cJSON_AddNumberToObject(x, "champion_team_id", (double)b.champion);
 			rc = change_phase(g, season->id, "playoffs", "championship", round, now, x, published);
-			cJSON *pc = season_bracket_json(s, season->id, &gs->rules);
-			cJSON_AddNumberToObject(pc, "season_id", (double)season->id);
-			publish_later(published, "season.playoffs_complete", pc);
+			cJSON *pc = rc == 0 ? season_bracket_json(s, season->id, &gs->rules) : NULL;
+			if (rc == 0 && !pc)
+				rc = -1;
+			if (pc) {
+				cJSON_AddNumberToObject(pc, "season_id", (double)season->id);
+				publish_later(published, "season.playoffs_complete", pc);
+			}
 			snprintf(phase, sizeof phase, "championship");
 			cur.phase_started = now;
 		} else if (!strcmp(phase, "championship") && now - cur.phase_started >= champ_secs) {
