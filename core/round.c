@@ -1021,12 +1021,20 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	pw_season_row_t cur;
-	store_season_get(s, season->id, &cur);
+	int have = store_season_get(s, season->id, &cur);
+	/* A failed read must not look like "the regular season is over". */
+	int max_regular = have == 1 ? store_schedule_max_round(s, season->id, "regular") : -1;
+	if (have != 1 || max_regular < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", have == 0 ? "the season is gone" : store_errmsg(s));
+		store_rollback(s);
+		gov_reset(g);
+		return gov_err_set(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
+	}
 	int64_t now = now_of(c);
 	int rc = 0;
 	int champ_secs = c->championship_seconds < 0 ? 1800 : c->championship_seconds;
 	int off_ticks = c->offseason_ticks > 0 ? c->offseason_ticks : 1;
-	int max_regular = store_schedule_max_round(s, season->id, "regular");
 	char phase[24];
 	snprintf(phase, sizeof phase, "%s", cur.phase);
 	for (int guard = 0; rc == 0 && guard < 8; guard++) {

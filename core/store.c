@@ -927,9 +927,7 @@ int store_schedule_max_round(pw_store_t *s, int64_t season_id, const char *stage
 	sqlite3_bind_int64(st, 1, season_id);
 	if (stage)
 		sqlite3_bind_text(st, 2, stage, -1, SQLITE_TRANSIENT);
-	int v = 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
+	int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : fail(s, "reading the schedule");
 	sqlite3_reset(st);
 	return v;
 }
