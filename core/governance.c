@@ -403,10 +403,11 @@ int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJS
 		return e->code;
 	}
 	int limit = g->s.rules.proposals_per_window;
-	if (open_count(&g->s, gid) >= limit) {
+	int open = open_count(&g->s, gid);
+	if (open >= limit) {
 		tx_abort(g);
 		return gov_err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
-			      "this window (proposals_per_window is %d)", (long long)gid, limit, limit);
+			      "this window (proposals_per_window is %d)", (long long)gid, open, limit);
 	}
 	cJSON *p = cJSON_CreateObject();
 	int64_t pid = g->s.n_props + 1;

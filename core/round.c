@@ -914,11 +914,13 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	crash_point(c, PW_STAGE_GOVERN, true);
 	if (rc < 0 || store_commit(s) < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
 		cJSON_Delete(expired);
 		cJSON_Delete(summary);
-		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "governance of round %d failed", round);
+		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "governance of round %d failed: %s", round, keep);
 	}
 	gov_sync(g);
 	if (summary) {
@@ -999,9 +1001,11 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	crash_point(c, PW_STAGE_REPORTS, true);
 	if (rc < 0 || store_commit(s) < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		cJSON_Delete(gen);
-		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "reports of round %d failed", round);
+		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "reports of round %d failed: %s", round, keep);
 	}
 	cJSON *r;
 	cJSON_ArrayForEach(r, gen)
