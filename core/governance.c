@@ -955,6 +955,7 @@ int gov_admin_approve(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
 	return 0;
 }
 
+/* Kept though nothing calls it yet: API for the admin's effect toggling. */
 int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reason, cJSON **out,
 		     pw_err_t *e)
 {

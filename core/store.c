@@ -143,11 +143,6 @@ const char *store_errmsg(const pw_store_t *s)
 	return s ? s->err : "no store";
 }
 
-const char *store_path(const pw_store_t *s)
-{
-	return s->path;
-}
-
 pw_store_t *store_open_raw(const char *path, char *err, size_t errlen)
 {
 	pw_store_t *s = calloc(1, sizeof *s);
@@ -227,11 +222,6 @@ void store_rollback(pw_store_t *s)
 	if (sqlite3_get_autocommit(s->db) == 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
-}
-
-bool store_in_tx(const pw_store_t *s)
-{
-	return s->in_tx != 0;
 }
 
 int store_schema_version(pw_store_t *s)
@@ -440,12 +430,6 @@ static int64_t scalar_i64(pw_store_t *s, const char *sql, int64_t arg, int has_a
 	return v;
 }
 
-int64_t store_events_max_seq(pw_store_t *s)
-{
-	static const char sql[] = "SELECT COALESCE(MAX(sequence_number),0) FROM governance_events";
-	return scalar_i64(s, sql, 0, 0, "reading the event log");
-}
-
 int64_t store_events_count(pw_store_t *s)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM governance_events";
@@ -578,12 +562,6 @@ int store_season_set_round(pw_store_t *s, int64_t season_id, int round)
 	sqlite3_bind_int(st, 1, round);
 	sqlite3_bind_int64(st, 2, season_id);
 	return exec_done(s, st, "recording the season round");
-}
-
-char *store_season_rules(pw_store_t *s, int64_t season_id)
-{
-	static const char sql[] = "SELECT rules_json FROM seasons WHERE id=?";
-	return text_by_id(s, sql, season_id);
 }
 
 cJSON *store_seasons_json(pw_store_t *s, int64_t league_id)
@@ -852,17 +830,6 @@ int64_t store_player_by_token_hash(pw_store_t *s, const char *token_hash)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return id;
-}
-
-int store_player_set_team(pw_store_t *s, int64_t id, int64_t team_id)
-{
-	static const char sql[] = "UPDATE players SET team_id=? WHERE id=?";
-	sqlite3_stmt *st = prep(s, sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, team_id);
-	sqlite3_bind_int64(st, 2, id);
-	return exec_done(s, st, "moving a governor");
 }
 
 /* ---- schedule ------------------------------------------------------------ */
@@ -1241,22 +1208,6 @@ int store_progress_set(pw_store_t *s, int64_t season_id, int round, int stage, c
 	sqlite3_bind_int(st, 3, stage);
 	bind_text(st, 4, snapshot);
 	return exec_done(s, st, "recording round progress");
-}
-
-int store_progress_unfinished(pw_store_t *s, int64_t season_id, int done_stage)
-{
-	static const char sql[] = "SELECT COALESCE(MIN(round_number),0) FROM round_progress"
-				  " WHERE season_id=? AND stage<?";
-	sqlite3_stmt *st = prep(s, sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, season_id);
-	sqlite3_bind_int(st, 2, done_stage);
-	int r = 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return r;
 }
 
 /* ---- bot_state ------------------------------------------------------------ */
