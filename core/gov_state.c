@@ -268,7 +268,6 @@ int gstate_apply(pw_gstate_t *g, const pw_event_t *ev)
 		return -1;
 	const char *t = ev->type;
 	int rc = 0;
-	g->last_seq = ev->seq;
 
 	if (!strcmp(t, "season.created")) {
 		memset(&g->season, 0, sizeof g->season);
@@ -502,6 +501,10 @@ int gstate_apply(pw_gstate_t *g, const pw_event_t *ev)
 		}
 	}
 out:
+	/* Only a folded event counts as seen: a failed one is retried by the
+	 * next sync instead of being skipped for good. */
+	if (rc == 0)
+		g->last_seq = ev->seq;
 	cJSON_Delete(pl);
 	return rc;
 }

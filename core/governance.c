@@ -403,10 +403,11 @@ int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJS
 		return e->code;
 	}
 	int limit = g->s.rules.proposals_per_window;
-	if (open_count(&g->s, gid) >= limit) {
+	int open = open_count(&g->s, gid);
+	if (open >= limit) {
 		tx_abort(g);
 		return gov_err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
-			      "this window (proposals_per_window is %d)", (long long)gid, limit, limit);
+			      "this window (proposals_per_window is %d)", (long long)gid, open, limit);
 	}
 	cJSON *p = cJSON_CreateObject();
 	int64_t pid = g->s.n_props + 1;
@@ -626,8 +627,11 @@ int gov_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, cJSON 
 
 /* ---- enactment ---- */
 
-/* rule.enacted + effect.registered + effect.repealed for a passed proposal. */
-static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, pw_err_t *e)
+/* rule.enacted + effect.registered + effect.repealed for a passed proposal.
+ * The bus hears of a registered effect only once the caller's transaction
+ * commits: each effect.registered goes into events ({"type","data"}) for
+ * the caller to publish then (NULL: nobody publishes). */
+static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON *events, pw_err_t *e)
 {
 	int64_t pid = p->id;
 	cJSON *interp = cJSON_Duplicate(p->interpretation, 1);
@@ -700,8 +704,14 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, pw_er
 			cJSON_AddNumberToObject(brief, "proposal_id", (double)pid);
 			cJSON_AddItemToArray(enacted, brief);
 		}
-		bus_publish_json(g->cfg.bus, "effect.registered", pl);
-		cJSON_Delete(pl);
+		if (events && rc == 0) {
+			cJSON *ev = cJSON_CreateObject();
+			cJSON_AddStringToObject(ev, "type", "effect.registered");
+			cJSON_AddItemToObject(ev, "data", pl);
+			cJSON_AddItemToArray(events, ev);
+		} else {
+			cJSON_Delete(pl);
+		}
 		if (rc < 0)
 			goto out;
 	}
@@ -738,6 +748,9 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 	cJSON_AddNumberToObject(sum, "round", round);
 	cJSON_AddItemToObject(sum, "proposals", list);
 	cJSON_AddItemToObject(sum, "enacted", enacted);
+	/* The effect.registered events to publish once the caller commits
+	 * ({"type","data"} each); the caller detaches them from the summary. */
+	cJSON *events = cJSON_AddArrayToObject(sum, "effect_events");
 	int rc = 0;
 	/* Index loop: enactment appends events that may grow g->s.props. */
 	for (int i = 0; i < g->s.n_props && rc == 0; i++) {
@@ -773,7 +786,7 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 		}
 		p = gstate_proposal(&g->s, pid);
 		if (passed && !held)
-			rc = enact(g, p, round, enacted, e);
+			rc = enact(g, p, round, enacted, events, e);
 	}
 	/* Regeneration: +PW_TOKEN_REGEN of each kind, never above PW_TOKEN_MAX. */
 	for (int i = 0; i < g->s.n_govs && rc == 0; i++) {
@@ -924,17 +937,25 @@ int gov_admin_approve(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
 		return e->code;
 	}
 	int round = current_round(g);
+	cJSON *events = cJSON_CreateArray();
 	if ((rc = append(g, "proposal.approved", "proposal", pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
-	    (rc = enact(g, gstate_proposal(&g->s, pid), round, NULL, e)) < 0 ||
+	    (rc = enact(g, gstate_proposal(&g->s, pid), round, NULL, events, e)) < 0 ||
 	    (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
+		cJSON_Delete(events);
 		return rc;
 	}
+	const cJSON *ev;
+	cJSON_ArrayForEach(ev, events)
+		bus_publish_json(g->cfg.bus, cJSON_GetObjectItem(ev, "type")->valuestring,
+				 cJSON_GetObjectItem(ev, "data"));
+	cJSON_Delete(events);
 	if (out)
 		*out = gov_proposal_json(g, pid);
 	return 0;
 }
 
+/* Kept though nothing calls it yet: API for the admin's effect toggling. */
 int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reason, cJSON **out,
 		     pw_err_t *e)
 {
@@ -956,13 +977,14 @@ int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reas
 	cJSON_AddStringToObject(pl, "reason", reason ? reason : "admin");
 	rc = gov_append_in_tx(g, enable ? "effect.enabled" : "effect.disabled", "effect", fid, 0, 0,
 			      current_round(g), pl);
-	if (rc == 0 && !enable)
-		bus_publish_json(g->cfg.bus, "effect.disabled", pl);
-	cJSON_Delete(pl);
 	if (rc < 0 || (rc = tx_commit(g, e)) < 0) {
+		cJSON_Delete(pl);
 		tx_abort(g);
 		return gov_err_set(e, PW_E_INTERNAL, "changing effect %s failed", fid);
 	}
+	if (!enable) /* only once it is committed */
+		bus_publish_json(g->cfg.bus, "effect.disabled", pl);
+	cJSON_Delete(pl);
 	if (out)
 		*out = gov_effect_json(g, fid);
 	return 0;

@@ -100,6 +100,19 @@ static int change_phase(pw_gov_t *g, int64_t sid, const char *from, const char *
 	return rc;
 }
 
+/* A stage's events join the tick's only if the stage committed (rc 0);
+ * either way the stage's list is left empty for the next stage. */
+static void stage_events(cJSON *published, cJSON *staged, int rc)
+{
+	cJSON *it;
+	while ((it = cJSON_DetachItemFromArray(staged, 0)) != NULL) {
+		if (rc == 0)
+			cJSON_AddItemToArray(published, it);
+		else
+			cJSON_Delete(it);
+	}
+}
+
 static void publish_later(cJSON *published, const char *type, cJSON *data)
 {
 	cJSON *p = cJSON_CreateObject();
@@ -221,7 +234,10 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	/* Playoff games are scheduled tick by tick from the bracket. */
 	if (rc == 0 && !strcmp(season->phase, "playoffs")) {
 		pw_bracket_t b;
-		if (season_bracket(s, season->id, &gs->rules, &b) == 0) {
+		int have = season_bracket(s, season->id, &gs->rules, &b);
+		if (have < 0)
+			rc = -1;
+		else if (have == 0) {
 			pw_fixture_t fx[8];
 			char ids[8][8];
 			int gn[8];
@@ -246,6 +262,8 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	cJSON *fxs = active_effects_json(gs);
 	cJSON_AddItemToObject(snap, "effects", fxs);
 	cJSON *teams = store_teams_json(s, season->league_id);
+	if (!teams)
+		rc = -1; /* a snapshot without teams would fail every retry */
 	cJSON_AddItemToObject(snap, "teams", teams);
 	if (cJSON_GetArraySize(fxs) > 0)
 		cJSON_AddItemToObject(snap, "meta", meta_snapshot(s, teams, season->id));
@@ -896,14 +914,21 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	crash_point(c, PW_STAGE_GOVERN, true);
 	if (rc < 0 || store_commit(s) < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
 		cJSON_Delete(expired);
 		cJSON_Delete(summary);
-		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "governance of round %d failed", round);
+		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "governance of round %d failed: %s", round, keep);
 	}
 	gov_sync(g);
 	if (summary) {
+		/* The tally's effect.registered events, told after the commit
+		 * like the rest of the tick's (see round_tick). */
+		cJSON *events = cJSON_DetachItemFromObject(summary, "effect_events");
+		stage_events(published, events, 0);
+		cJSON_Delete(events);
 		cJSON_AddNumberToObject(summary, "season_id", (double)season->id);
 		cJSON_AddItemToObject(summary, "expired_effects", expired ? expired : cJSON_CreateArray());
 		publish_later(published, "governance.window_closed", summary);
@@ -976,9 +1001,11 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	crash_point(c, PW_STAGE_REPORTS, true);
 	if (rc < 0 || store_commit(s) < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		cJSON_Delete(gen);
-		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "reports of round %d failed", round);
+		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "reports of round %d failed: %s", round, keep);
 	}
 	cJSON *r;
 	cJSON_ArrayForEach(r, gen)
@@ -998,12 +1025,20 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	pw_season_row_t cur;
-	store_season_get(s, season->id, &cur);
+	int have = store_season_get(s, season->id, &cur);
+	/* A failed read must not look like "the regular season is over". */
+	int max_regular = have == 1 ? store_schedule_max_round(s, season->id, "regular") : -1;
+	if (have != 1 || max_regular < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", have == 0 ? "the season is gone" : store_errmsg(s));
+		store_rollback(s);
+		gov_reset(g);
+		return gov_err_set(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
+	}
 	int64_t now = now_of(c);
 	int rc = 0;
 	int champ_secs = c->championship_seconds < 0 ? 1800 : c->championship_seconds;
 	int off_ticks = c->offseason_ticks > 0 ? c->offseason_ticks : 1;
-	int max_regular = store_schedule_max_round(s, season->id, "regular");
 	char phase[24];
 	snprintf(phase, sizeof phase, "%s", cur.phase);
 	for (int guard = 0; rc == 0 && guard < 8; guard++) {
@@ -1034,14 +1069,22 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 			snprintf(phase, sizeof phase, "playoffs");
 		} else if (!strcmp(phase, "playoffs")) {
 			pw_bracket_t b;
-			if (season_bracket(s, season->id, &gs->rules, &b) < 0 || !b.champion)
+			if (season_bracket(s, season->id, &gs->rules, &b) < 0) {
+				rc = -1; /* unreadable is not "no champion yet" */
+				break;
+			}
+			if (!b.champion)
 				break;
 			cJSON *x = cJSON_CreateObject();
 			cJSON_AddNumberToObject(x, "champion_team_id", (double)b.champion);
 			rc = change_phase(g, season->id, "playoffs", "championship", round, now, x, published);
-			cJSON *pc = season_bracket_json(s, season->id, &gs->rules);
-			cJSON_AddNumberToObject(pc, "season_id", (double)season->id);
-			publish_later(published, "season.playoffs_complete", pc);
+			cJSON *pc = rc == 0 ? season_bracket_json(s, season->id, &gs->rules) : NULL;
+			if (rc == 0 && !pc)
+				rc = -1;
+			if (pc) {
+				cJSON_AddNumberToObject(pc, "season_id", (double)season->id);
+				publish_later(published, "season.playoffs_complete", pc);
+			}
 			snprintf(phase, sizeof phase, "championship");
 			cur.phase_started = now;
 		} else if (!strcmp(phase, "championship") && now - cur.phase_started >= champ_secs) {
@@ -1102,8 +1145,13 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	cJSON *published = cJSON_CreateArray();
 	out->round = round;
 	double t0 = now_ms();
+	/* Each stage collects its events in a list of its own, moved into
+	 * published only when the stage committed: a rolled-back stage
+	 * announces nothing. */
+	cJSON *staged = cJSON_CreateArray();
 	if (stage < PW_STAGE_BEGIN) {
-		rc = stage_begin(c, &season, round, published, e);
+		rc = stage_begin(c, &season, round, staged, e);
+		stage_events(published, staged, rc);
 		free(snapshot);
 		snapshot = NULL;
 		if (rc == 0)
@@ -1112,25 +1160,30 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GAMES) {
-		rc = stage_games(c, &season, round, snapshot, published, &out->games, e);
+		rc = stage_games(c, &season, round, snapshot, staged, &out->games, e);
+		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GAMES] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GAMES, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GOVERN) {
-		rc = stage_govern(c, &season, round, snapshot, published, &out->tallied, e);
+		rc = stage_govern(c, &season, round, snapshot, staged, &out->tallied, e);
+		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GOVERN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GOVERN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_REPORTS) {
-		rc = stage_reports(c, &season, round, snapshot, published, e);
+		rc = stage_reports(c, &season, round, snapshot, staged, e);
+		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_REPORTS] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_REPORTS, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_DONE) {
-		rc = stage_advance(c, &season, round, published, e);
+		rc = stage_advance(c, &season, round, staged, e);
+		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_DONE] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_DONE, false);
 	}
+	cJSON_Delete(staged);
 	free(snapshot);
 	if (rc == 0) {
 		cJSON *rcj = cJSON_CreateObject();

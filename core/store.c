@@ -143,11 +143,6 @@ const char *store_errmsg(const pw_store_t *s)
 	return s ? s->err : "no store";
 }
 
-const char *store_path(const pw_store_t *s)
-{
-	return s->path;
-}
-
 pw_store_t *store_open_raw(const char *path, char *err, size_t errlen)
 {
 	pw_store_t *s = calloc(1, sizeof *s);
@@ -229,11 +224,6 @@ void store_rollback(pw_store_t *s)
 	s->in_tx = 0;
 }
 
-bool store_in_tx(const pw_store_t *s)
-{
-	return s->in_tx != 0;
-}
-
 int store_schema_version(pw_store_t *s)
 {
 	sqlite3_stmt *st = NULL;
@@ -251,6 +241,8 @@ int store_schema_version(pw_store_t *s)
 		return fail(s, "reading the schema version");
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
+	else
+		v = fail(s, "reading the schema version");
 	sqlite3_finalize(st);
 	return v;
 }
@@ -268,7 +260,14 @@ int store_migrate(pw_store_t *s, int *applied)
 		if (store_begin(s) < 0)
 			return -1;
 		int v = store_schema_version(s);
-		if (v < 0 || v >= store_migrations_count) {
+		if (v < 0) {
+			/* Unknown version: never report an unmigrated store as ready. */
+			char keep[sizeof s->err];
+			snprintf(keep, sizeof keep, "%.480s", s->err);
+			store_rollback(s);
+			return failf(s, "%s", keep);
+		}
+		if (v >= store_migrations_count) {
 			store_rollback(s);
 			if (v > store_migrations_count)
 				return failf(s, "the database has schema version %d, newer than this "
@@ -431,12 +430,6 @@ static int64_t scalar_i64(pw_store_t *s, const char *sql, int64_t arg, int has_a
 	return v;
 }
 
-int64_t store_events_max_seq(pw_store_t *s)
-{
-	static const char sql[] = "SELECT COALESCE(MAX(sequence_number),0) FROM governance_events";
-	return scalar_i64(s, sql, 0, 0, "reading the event log");
-}
-
 int64_t store_events_count(pw_store_t *s)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM governance_events";
@@ -569,12 +562,6 @@ int store_season_set_round(pw_store_t *s, int64_t season_id, int round)
 	sqlite3_bind_int(st, 1, round);
 	sqlite3_bind_int64(st, 2, season_id);
 	return exec_done(s, st, "recording the season round");
-}
-
-char *store_season_rules(pw_store_t *s, int64_t season_id)
-{
-	static const char sql[] = "SELECT rules_json FROM seasons WHERE id=?";
-	return text_by_id(s, sql, season_id);
 }
 
 cJSON *store_seasons_json(pw_store_t *s, int64_t league_id)
@@ -845,17 +832,6 @@ int64_t store_player_by_token_hash(pw_store_t *s, const char *token_hash)
 	return id;
 }
 
-int store_player_set_team(pw_store_t *s, int64_t id, int64_t team_id)
-{
-	static const char sql[] = "UPDATE players SET team_id=? WHERE id=?";
-	sqlite3_stmt *st = prep(s, sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, team_id);
-	sqlite3_bind_int64(st, 2, id);
-	return exec_done(s, st, "moving a governor");
-}
-
 /* ---- schedule ------------------------------------------------------------ */
 
 int store_schedule_insert(pw_store_t *s, int64_t season_id, const pw_sched_row_t *r)
@@ -918,9 +894,7 @@ int store_schedule_max_round(pw_store_t *s, int64_t season_id, const char *stage
 	sqlite3_bind_int64(st, 1, season_id);
 	if (stage)
 		sqlite3_bind_text(st, 2, stage, -1, SQLITE_TRANSIENT);
-	int v = 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
+	int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : fail(s, "reading the schedule");
 	sqlite3_reset(st);
 	return v;
 }
@@ -1234,22 +1208,6 @@ int store_progress_set(pw_store_t *s, int64_t season_id, int round, int stage, c
 	sqlite3_bind_int(st, 3, stage);
 	bind_text(st, 4, snapshot);
 	return exec_done(s, st, "recording round progress");
-}
-
-int store_progress_unfinished(pw_store_t *s, int64_t season_id, int done_stage)
-{
-	static const char sql[] = "SELECT COALESCE(MIN(round_number),0) FROM round_progress"
-				  " WHERE season_id=? AND stage<?";
-	sqlite3_stmt *st = prep(s, sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, season_id);
-	sqlite3_bind_int(st, 2, done_stage);
-	int r = 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return r;
 }
 
 /* ---- bot_state ------------------------------------------------------------ */

@@ -46,13 +46,11 @@ int store_migrate(pw_store_t *s, int *applied);
 int store_schema_version(pw_store_t *s);
 
 const char *store_errmsg(const pw_store_t *s);
-const char *store_path(const pw_store_t *s);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Transactions do not nest. */
 int store_begin(pw_store_t *s);
 int store_commit(pw_store_t *s);
 void store_rollback(pw_store_t *s);
-bool store_in_tx(const pw_store_t *s);
 
 /* Online backup of the whole database to a new file (sqlite3 backup API). */
 int store_backup(pw_store_t *s, const char *out_path);
@@ -86,8 +84,6 @@ int64_t store_event_append(pw_store_t *s, const char *type, const char *agg_type
  * non-zero stops the walk and is returned. Strings are valid during cb. */
 typedef int (*pw_event_cb)(void *ud, const pw_event_t *ev);
 int store_events_since(pw_store_t *s, int64_t after_seq, pw_event_cb cb, void *ud);
-/* Highest sequence number (0 when empty). */
-int64_t store_events_max_seq(pw_store_t *s);
 int64_t store_events_count(pw_store_t *s);
 
 /* ---- leagues, seasons ----------------------------------------------- */
@@ -116,8 +112,6 @@ int store_season_get(pw_store_t *s, int64_t season_id, pw_season_row_t *out);
 int store_season_current(pw_store_t *s, int64_t league_id, pw_season_row_t *out);
 int store_season_set_phase(pw_store_t *s, int64_t season_id, const char *phase, int64_t now);
 int store_season_set_round(pw_store_t *s, int64_t season_id, int round);
-/* The rules a season started with, malloc'd JSON text (caller frees). */
-char *store_season_rules(pw_store_t *s, int64_t season_id);
 /* All seasons of a league as a JSON array; caller owns it. */
 struct cJSON *store_seasons_json(pw_store_t *s, int64_t league_id);
 
@@ -149,7 +143,6 @@ int64_t store_player_insert(pw_store_t *s, const char *name, int64_t team_id,
 			    const char *token_hash, int64_t now);
 /* Governor id for a token hash, or 0. */
 int64_t store_player_by_token_hash(pw_store_t *s, const char *token_hash);
-int store_player_set_team(pw_store_t *s, int64_t id, int64_t team_id);
 
 /* ---- schedule --------------------------------------------------------- */
 
@@ -215,8 +208,6 @@ struct cJSON *store_season_box_json(pw_store_t *s, int64_t season_id);
 int store_progress_get(pw_store_t *s, int64_t season_id, int round, int *stage, char **snapshot);
 int store_progress_set(pw_store_t *s, int64_t season_id, int round, int stage,
 		       const char *snapshot);
-/* The unfinished round (stage < done) of the season, 0 if none. */
-int store_progress_unfinished(pw_store_t *s, int64_t season_id, int done_stage);
 
 /* ---- bot_state (key-value) --------------------------------------------- */
 
@@ -239,6 +230,7 @@ int store_eval_insert(pw_store_t *s, int64_t season_id, int round, int64_t repor
 int store_eval_sum(pw_store_t *s, const char *kind, double *sum, int *count);
 int store_archive_insert(pw_store_t *s, int64_t season_id, const char *json);
 char *store_archive_get(pw_store_t *s, int64_t season_id);
+/* Kept though nothing calls it yet: API for the AI layer still to be built. */
 int store_ai_usage_insert(pw_store_t *s, const char *model, const char *call_type, int in_tok,
 			  int out_tok, int cache_tok, double latency_ms, double cost_usd);
 /* AI usage summed per model and call type: [{model, call_type, calls,
