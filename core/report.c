@@ -482,11 +482,6 @@ static char *private_report(ctx_t *c, const pw_governor_t *gv)
 	return buf_take(&b);
 }
 
-int report_round_in_tx(pw_gov_t *g, int64_t sid, int round, cJSON *generated, pw_err_t *e)
-{
-	return report_round_fx_in_tx(g, sid, round, NULL, generated, e);
-}
-
 int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_fx_t *fx,
 			  cJSON *generated, pw_err_t *e)
 {

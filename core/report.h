@@ -39,9 +39,6 @@ typedef struct pw_report_fx {
  * NULL (no effects). 0 or <0. */
 int report_round_fx_in_tx(pw_gov_t *g, int64_t season_id, int round, const pw_report_fx_t *fx,
 			  struct cJSON *generated, pw_err_t *err);
-/* The same without effects. */
-int report_round_in_tx(pw_gov_t *g, int64_t season_id, int round, struct cJSON *generated,
-		       pw_err_t *err);
 
 /* Broadcast-style commentary for one game from its GameResult JSON and the
  * two team names; malloc'd, caller frees. */

@@ -156,7 +156,9 @@ int roster_team_from_json(pw_team_t *t, const cJSON *o, char *err, size_t errlen
 		const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(h, "attributes");
 		for (int k = 0; k < PW_ATTR_COUNT; k++)
 			p->attr[k] = (int)num(attrs, league_attr_name(k), 50);
-		p->is_starter = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "is_starter"));
+		/* After trades the slot order is the truth: the first
+		 * PW_ON_FLOOR hoopers start, whatever the stored flag says. */
+		p->is_starter = i - 1 < PW_ON_FLOOR;
 		const cJSON *mv = cJSON_GetObjectItemCaseSensitive(h, "moves"), *m;
 		cJSON_ArrayForEach(m, mv) {
 			int id = cJSON_IsString(m) ? moves_find(m->valuestring) : -1;

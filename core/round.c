@@ -200,6 +200,14 @@ static cJSON *meta_now(pw_store_t *s, const cJSON *snap, int64_t season_id, int 
 	return out;
 }
 
+/* The game id the simulation sees: (season, round, index) packed. The
+ * runner and rebuild must agree on it to the bit, since it reaches effects
+ * (ctx.game.id) and so the hash. */
+static int64_t game_id_of(int64_t season_id, int round, int index)
+{
+	return season_id * 1000000 + (int64_t)round * 100 + index;
+}
+
 /* Monotonic milliseconds, for the stage timings operators read in logs. */
 static double now_ms(void)
 {
@@ -706,12 +714,10 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 			break;
 		}
 		nj++;
-		for (int i = 0; i < PW_ROSTER_SIZE; i++)
-			j->home.hoopers[i].is_starter = j->away.hoopers[i].is_starter = i < PW_ON_FLOOR;
 		j->seed = strtoull(cJSON_GetObjectItem(gj, "seed")->valuestring, NULL, 10);
 		/* Game ids in the sim are (season, round, index) packed: stable
 		 * before the row exists, and the same on rebuild. */
-		j->gid = season->id * 1000000 + round * 100 + idx;
+		j->gid = game_id_of(season->id, round, idx);
 		j->row.home_team_id = hid;
 		j->row.away_team_id = aid;
 		j->pre_meta = cJSON_CreateArray();
@@ -1263,10 +1269,8 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 			meta_round = row.round;
 		}
 		if (ok) {
-			for (int k = 0; k < PW_ROSTER_SIZE; k++)
-				ht.hoopers[k].is_starter = at.hoopers[k].is_starter = k < PW_ON_FLOOR;
 			cJSON *meta = cJSON_CreateArray();
-			int64_t gid = row.season_id * 1000000 + row.round * 100 + row.game_index;
+			int64_t gid = game_id_of(row.season_id, row.round, row.game_index);
 			ok = play(c, &fx, 0, gid, row.round, row.seed, &ht, &at, &r, &res, meta, hash) == 0;
 			cJSON_Delete(meta);
 		}

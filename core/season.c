@@ -66,24 +66,6 @@ int season_current(pw_store_t *s, pw_season_row_t *out)
 	return store_season_current(s, lid, out);
 }
 
-int season_teams_from_json(const cJSON *teams, pw_team_t *out, int max)
-{
-	int n = 0;
-	const cJSON *t;
-	cJSON_ArrayForEach(t, teams) {
-		if (n >= max)
-			break;
-		char err[128];
-		if (roster_team_from_json(&out[n], t, err, sizeof err) < 0)
-			return -1;
-		/* After trades the slot order is the truth: starters first. */
-		for (int i = 0; i < PW_ROSTER_SIZE; i++)
-			out[n].hoopers[i].is_starter = i < PW_ON_FLOOR;
-		n++;
-	}
-	return n;
-}
-
 static int64_t league_of(pw_store_t *s, int64_t season_id)
 {
 	pw_season_row_t r;

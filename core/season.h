@@ -44,9 +44,6 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 /* The latest season of the first league: 1 found, 0 none, negative error. */
 int season_current(pw_store_t *s, pw_season_row_t *out);
 
-/* Teams from store_teams_json() into out (max entries), starters first.
- * Returns the count or -1. */
-int season_teams_from_json(const struct cJSON *teams, pw_team_t *out, int max);
 
 /* Regular-season standings of a season into out (max rows); returns n. */
 int season_standings(pw_store_t *s, int64_t season_id, pw_standing_t *out, int max);
