@@ -204,6 +204,7 @@ static void on_write(uv_write_t *req, int status)
 	if (c->wait_drain && c->state == CS_READING &&
 	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) <= c->srv->cfg.max_write_queue / 2) {
 		c->wait_drain = false;
+		timer_set(c, TM_NONE, 0); /* conn_process arms the right one */
 		conn_process(c);
 	}
 }
@@ -375,8 +376,17 @@ static void conn_process(pw_http_conn_t *c)
 	while (c->state == CS_READING) {
 		if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > s->cfg.max_write_queue) {
 			/* The client does not read its answers: stop taking requests
-			 * until it does (on_write resumes). */
-			c->wait_drain = true;
+			 * and reading until it does (on_write resumes both), so its
+			 * input cannot pile up; one that never drains is closed when
+			 * the idle timer fires. */
+			if (!c->wait_drain) {
+				c->wait_drain = true;
+				timer_set(c, TM_IDLE, s->cfg.idle_timeout_ms);
+			}
+			if (c->reading) {
+				uv_read_stop((uv_stream_t *)&c->tcp);
+				c->reading = false;
+			}
 			break;
 		}
 		if (c->in.len == 0) {
