@@ -581,11 +581,15 @@ static void on_connection(uv_stream_t *l, int status)
 	s->accepted++;
 	uv_tcp_nodelay(&c->tcp, 1);
 	if ((int)s->n_conns > s->cfg.max_conns) {
-		static const char busy[] =
-			"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-			"Content-Length: 87\r\nConnection: close\r\n\r\n"
-			"{\"error\":{\"code\":\"too_many_connections\",\"message\":\"The server is at its connection cap.\"}}";
-		uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+		static const char body[] =
+			"{\"error\":{\"code\":\"too_many_connections\","
+			"\"message\":\"The server is at its connection cap.\"}}";
+		char busy[256];
+		int n = snprintf(busy, sizeof busy,
+				 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+				 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+				 sizeof body - 1, body);
+		uv_buf_t b = uv_buf_init(busy, (unsigned)n);
 		uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
 		s->rejected++;
 		conn_close(c);

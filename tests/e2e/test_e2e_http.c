@@ -316,6 +316,21 @@ TEST(e2e_connection_cap)
 	char *resp = e2e_recv(extra, NULL, 3000, NULL);
 	CHECK_EQ(status_line(resp), 503);
 	CHECK_CONTAINS(resp, "too_many_connections");
+	/* The body is exactly Content-Length bytes and is whole JSON. */
+	size_t clen = 0;
+	const char *cl = resp ? strstr(resp, "Content-Length: ") : NULL;
+	const char *body = resp ? strstr(resp, "\r\n\r\n") : NULL;
+	CHECK(cl && sscanf(cl, "Content-Length: %zu", &clen) == 1);
+	CHECK(body != NULL);
+	if (body) {
+		body += 4;
+		CHECK_EQ(strlen(body), clen);
+		cJSON *j = cJSON_ParseWithLength(body, clen);
+		CHECK(j != NULL);
+		cJSON *code = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code");
+		CHECK(cJSON_IsString(code) && !strcmp(code->valuestring, "too_many_connections"));
+		cJSON_Delete(j);
+	}
 	free(resp);
 	close(extra);
 	for (int i = 0; i < 4; i++)
