@@ -157,8 +157,10 @@ static int h_hooper(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 	const cJSON *h;
 	cJSON_ArrayForEach(h, cJSON_GetObjectItem(team, "hoopers"))
 	{
-		if ((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "id")) == id)
+		if ((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "id")) == id) {
 			found = cJSON_Duplicate(h, 1);
+			break;
+		}
 	}
 	if (found) {
 		cJSON_AddNumberToObject(found, "team_id", (double)team_id);
