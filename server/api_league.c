@@ -687,6 +687,9 @@ static int admin_review(pw_app_t *app, const pw_http_request_t *req, const pw_pa
 	} else {
 		rc = gov_admin_approve(app->gov, pid, &out, &err);
 	}
+	/* An approval enacts rules that cached standings and models depend on. */
+	if (rc >= 0)
+		app_cache_clear(app);
 	return reply(res, rc, &err, out, 200);
 }
 
