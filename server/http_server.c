@@ -40,7 +40,6 @@ struct pw_http_conn {
 	enum conn_state state;
 	enum timer_mode tmode;
 	int open_handles;
-	int refs; /* holds by async handlers: memory stays until released */
 	bool reading;
 	bool sent_continue;
 	bool keep_alive;
@@ -66,7 +65,6 @@ struct pw_http_server {
 	int port;
 	pw_http_conn_t *conns;
 	size_t n_conns;
-	uint64_t accepted, rejected, requests;
 	int open_handles; /* listener */
 	void (*done)(void *ud);
 	void *done_ud;
@@ -87,6 +85,7 @@ typedef struct write_req {
 } write_req_t;
 
 static void conn_process(pw_http_conn_t *c);
+static void send_response(pw_http_conn_t *c, pw_response_t *res);
 static void conn_close(pw_http_conn_t *c);
 static void resume_reading(pw_http_conn_t *c);
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
@@ -119,7 +118,7 @@ static void on_timer(uv_timer_t *t)
 		resp_error(&res, 408, "request_timeout", "The request did not arrive in time.");
 		res.close = true;
 		c->state = CS_BUSY;
-		http_conn_respond(c, &res);
+		send_response(c, &res);
 		return;
 	}
 	conn_close(c);
@@ -154,20 +153,9 @@ static void conn_free(pw_http_conn_t *c)
 static void on_handle_closed(uv_handle_t *h)
 {
 	pw_http_conn_t *c = h->data;
-	if (--c->open_handles > 0 || c->refs > 0)
+	if (--c->open_handles > 0)
 		return;
 	conn_free(c);
-}
-
-void http_conn_hold(pw_http_conn_t *c)
-{
-	c->refs++;
-}
-
-void http_conn_release(pw_http_conn_t *c)
-{
-	if (--c->refs == 0 && c->state == CS_CLOSING && c->open_handles == 0)
-		conn_free(c);
 }
 
 size_t http_conn_pending(const pw_http_conn_t *c)
@@ -345,15 +333,6 @@ static void send_response(pw_http_conn_t *c, pw_response_t *res)
 		conn_process(c);
 }
 
-void http_conn_respond(pw_http_conn_t *c, pw_response_t *res)
-{
-	if (c->state != CS_BUSY) {
-		resp_free(res);
-		return;
-	}
-	send_response(c, res);
-}
-
 static void send_parse_error(pw_http_conn_t *c, const pw_http_error_t *err)
 {
 	pw_response_t res;
@@ -419,7 +398,6 @@ static void conn_process(pw_http_conn_t *c)
 			break;
 		}
 		timer_set(c, TM_NONE, 0);
-		s->requests++;
 		c->state = CS_BUSY;
 		c->pending_consume = consumed;
 		c->keep_alive = req.keep_alive;
@@ -548,11 +526,6 @@ void http_conn_close(pw_http_conn_t *c)
 	conn_close(c);
 }
 
-pw_http_server_t *http_conn_server(pw_http_conn_t *c)
-{
-	return c->srv;
-}
-
 /* ---- accepting -------------------------------------------------------- */
 
 static void on_connection(uv_stream_t *l, int status)
@@ -578,7 +551,6 @@ static void on_connection(uv_stream_t *l, int status)
 		conn_close(c);
 		return;
 	}
-	s->accepted++;
 	uv_tcp_nodelay(&c->tcp, 1);
 	if ((int)s->n_conns > s->cfg.max_conns) {
 		static const char body[] =
@@ -591,7 +563,6 @@ static void on_connection(uv_stream_t *l, int status)
 				 sizeof body - 1, body);
 		uv_buf_t b = uv_buf_init(busy, (unsigned)n);
 		uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
-		s->rejected++;
 		conn_close(c);
 		return;
 	}
@@ -667,14 +638,6 @@ int http_server_port(const pw_http_server_t *s)
 bool http_server_is_loopback(const pw_http_server_t *s)
 {
 	return s->loopback;
-}
-
-void http_server_stats(const pw_http_server_t *s, pw_http_stats_t *out)
-{
-	out->connections = s->n_conns;
-	out->accepted = s->accepted;
-	out->rejected = s->rejected;
-	out->requests = s->requests;
 }
 
 void http_server_stop_accepting(pw_http_server_t *s)

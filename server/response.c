@@ -114,11 +114,3 @@ void resp_html(pw_response_t *r, int status, pw_buf_t *page)
 		    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 	resp_header(r, "Referrer-Policy", "same-origin");
 }
-
-void resp_text(pw_response_t *r, int status, const char *text)
-{
-	buf_free(&r->body);
-	r->status = status;
-	r->content_type = PW_CT_TEXT;
-	buf_puts(&r->body, text);
-}

@@ -45,6 +45,5 @@ void resp_error(pw_response_t *r, int status, const char *code, const char *fmt,
 	__attribute__((format(printf, 4, 5)));
 /* An HTML page; takes the buffer's memory. Adds the pages' security headers. */
 void resp_html(pw_response_t *r, int status, pw_buf_t *page);
-void resp_text(pw_response_t *r, int status, const char *text);
 
 #endif

@@ -207,11 +207,6 @@ void sched_set_pace(pw_sched_t *s, pw_pace_t pace)
 		arm(s);
 }
 
-pw_pace_t sched_pace(const pw_sched_t *s)
-{
-	return s->cfg.pace;
-}
-
 int sched_advance(pw_sched_t *s)
 {
 	if (s->closing)
@@ -221,11 +216,6 @@ int sched_advance(pw_sched_t *s)
 	uv_timer_stop(&s->timer);
 	start_tick(s);
 	return 0;
-}
-
-bool sched_running_tick(const pw_sched_t *s)
-{
-	return s->working;
 }
 
 const char *sched_state(const pw_sched_t *s)
