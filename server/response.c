@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void resp_init(pw_response_t *r)
 {
@@ -113,4 +114,17 @@ void resp_html(pw_response_t *r, int status, pw_buf_t *page)
 		    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
 		    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 	resp_header(r, "Referrer-Policy", "same-origin");
+}
+
+void json_add_time(struct cJSON *o, const char *key, time_t t)
+{
+	if (!t) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[32];
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(o, key, buf);
 }

@@ -3,6 +3,7 @@
  * scheduler.h).
  */
 #include "server/scheduler.h"
+#include "server/response.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -226,19 +227,6 @@ const char *sched_state(const pw_sched_t *s)
 										       : "stopped";
 }
 
-static void add_time(cJSON *obj, const char *key, time_t t)
-{
-	if (!t) {
-		cJSON_AddNullToObject(obj, key);
-		return;
-	}
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(obj, key, buf);
-}
-
 void sched_status(const pw_sched_t *s, cJSON *obj)
 {
 	cJSON_AddStringToObject(obj, "pace", sched_pace_name(s->cfg.pace));
@@ -251,8 +239,8 @@ void sched_status(const pw_sched_t *s, cJSON *obj)
 	cJSON_AddStringToObject(obj, "scheduler", sched_state(s));
 	cJSON_AddBoolToObject(obj, "tick_in_progress", s->working);
 	cJSON_AddBoolToObject(obj, "tick_waiting", s->due);
-	add_time(obj, "next_tick_at", s->next_at);
-	add_time(obj, "last_tick_at", s->last_at);
+	json_add_time(obj, "next_tick_at", s->next_at);
+	json_add_time(obj, "last_tick_at", s->last_at);
 	cJSON_AddNumberToObject(obj, "last_tick_ms", s->last_ms);
 	cJSON_AddNumberToObject(obj, "ticks", (double)s->ticks);
 	if (s->last_error[0])
