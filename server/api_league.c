@@ -21,8 +21,7 @@ static int reply(pw_response_t *res, int rc, const pw_err_t *err, cJSON *out, in
 {
 	if (rc < 0) {
 		cJSON_Delete(out);
-		int st = gov_err_status(rc);
-		resp_error(res, st ? st : 500, gov_err_code(rc), "%s",
+		resp_error(res, gov_err_status(rc), gov_err_code(rc), "%s",
 			   err->msg[0] ? err->msg : "The request could not be carried out.");
 		return HTTP_HANDLED;
 	}
@@ -598,13 +597,7 @@ static int h_hooper_trade(pw_app_t *app, pw_http_conn_t *c, const pw_http_reques
 static int h_hooper_trade_approve(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 				  const pw_params_t *p, pw_response_t *res)
 {
-	int64_t gid = governor(app, req, res), tid;
-	if (!gid || !path_id(p, "id", &tid, res))
-		return HTTP_HANDLED;
-	cJSON *out = NULL;
-	pw_err_t err = {0};
-	int rc = gov_hooper_trade_approve(app->gov, gid, tid, &out, &err);
-	return reply(res, rc, &err, out, 200);
+	return proposal_action(app, req, p, res, gov_hooper_trade_approve);
 }
 
 static int h_strategy(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
