@@ -21,8 +21,7 @@ static int reply(pw_response_t *res, int rc, const pw_err_t *err, cJSON *out, in
 {
 	if (rc < 0) {
 		cJSON_Delete(out);
-		int st = gov_err_status(rc);
-		resp_error(res, st ? st : 500, gov_err_code(rc), "%s",
+		resp_error(res, gov_err_status(rc), gov_err_code(rc), "%s",
 			   err->msg[0] ? err->msg : "The request could not be carried out.");
 		return HTTP_HANDLED;
 	}
@@ -157,8 +156,10 @@ static int h_hooper(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 	const cJSON *h;
 	cJSON_ArrayForEach(h, cJSON_GetObjectItem(team, "hoopers"))
 	{
-		if ((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "id")) == id)
+		if ((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "id")) == id) {
 			found = cJSON_Duplicate(h, 1);
+			break;
+		}
 	}
 	if (found) {
 		cJSON_AddNumberToObject(found, "team_id", (double)team_id);
@@ -596,13 +597,7 @@ static int h_hooper_trade(pw_app_t *app, pw_http_conn_t *c, const pw_http_reques
 static int h_hooper_trade_approve(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 				  const pw_params_t *p, pw_response_t *res)
 {
-	int64_t gid = governor(app, req, res), tid;
-	if (!gid || !path_id(p, "id", &tid, res))
-		return HTTP_HANDLED;
-	cJSON *out = NULL;
-	pw_err_t err = {0};
-	int rc = gov_hooper_trade_approve(app->gov, gid, tid, &out, &err);
-	return reply(res, rc, &err, out, 200);
+	return proposal_action(app, req, p, res, gov_hooper_trade_approve);
 }
 
 static int h_strategy(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -685,6 +680,9 @@ static int admin_review(pw_app_t *app, const pw_http_request_t *req, const pw_pa
 	} else {
 		rc = gov_admin_approve(app->gov, pid, &out, &err);
 	}
+	/* An approval enacts rules that cached standings and models depend on. */
+	if (rc >= 0)
+		app_cache_clear(app);
 	return reply(res, rc, &err, out, 200);
 }
 

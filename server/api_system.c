@@ -11,19 +11,6 @@
 #include "server/api_util.h"
 #include "server/app.h"
 
-static void add_time(cJSON *o, const char *key, time_t t)
-{
-	if (!t) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(o, key, buf);
-}
-
 /* /health answers bare (no envelope): load balancers and the Docker
  * HEALTHCHECK read "status" at the top. */
 static int h_health(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -38,7 +25,7 @@ static int h_health(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 	cJSON_AddStringToObject(o, "database", db ? "connected" : "unreachable");
 	cJSON_AddStringToObject(o, "scheduler", app->sched ? sched_state(app->sched) : "stopped");
 	cJSON_AddStringToObject(o, "discord", "disabled");
-	add_time(o, "last_simulation", app->last_simulation);
+	json_add_time(o, "last_simulation", app->last_simulation);
 	cJSON_AddNumberToObject(o, "active_sse_connections", (double)ss.subscribers);
 	cJSON_AddNumberToObject(o, "uptime_seconds", (double)(time(NULL) - app->started_at));
 	char *text = cJSON_PrintUnformatted(o);

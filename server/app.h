@@ -51,7 +51,7 @@ typedef struct pw_serve_config {
 
 typedef struct pw_app pw_app_t;
 
-/* A route handler: fill res and return HTTP_HANDLED, or HTTP_STREAM/ASYNC. */
+/* A route handler: fill res and return HTTP_HANDLED, or HTTP_STREAM. */
 typedef int (*pw_handler_fn)(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 			     const pw_params_t *params, pw_response_t *res);
 

@@ -40,7 +40,6 @@ struct pw_http_conn {
 	enum conn_state state;
 	enum timer_mode tmode;
 	int open_handles;
-	int refs; /* holds by async handlers: memory stays until released */
 	bool reading;
 	bool sent_continue;
 	bool keep_alive;
@@ -66,7 +65,6 @@ struct pw_http_server {
 	int port;
 	pw_http_conn_t *conns;
 	size_t n_conns;
-	uint64_t accepted, rejected, requests;
 	int open_handles; /* listener */
 	void (*done)(void *ud);
 	void *done_ud;
@@ -87,6 +85,7 @@ typedef struct write_req {
 } write_req_t;
 
 static void conn_process(pw_http_conn_t *c);
+static void send_response(pw_http_conn_t *c, pw_response_t *res);
 static void conn_close(pw_http_conn_t *c);
 static void resume_reading(pw_http_conn_t *c);
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
@@ -119,7 +118,7 @@ static void on_timer(uv_timer_t *t)
 		resp_error(&res, 408, "request_timeout", "The request did not arrive in time.");
 		res.close = true;
 		c->state = CS_BUSY;
-		http_conn_respond(c, &res);
+		send_response(c, &res);
 		return;
 	}
 	conn_close(c);
@@ -154,20 +153,9 @@ static void conn_free(pw_http_conn_t *c)
 static void on_handle_closed(uv_handle_t *h)
 {
 	pw_http_conn_t *c = h->data;
-	if (--c->open_handles > 0 || c->refs > 0)
+	if (--c->open_handles > 0)
 		return;
 	conn_free(c);
-}
-
-void http_conn_hold(pw_http_conn_t *c)
-{
-	c->refs++;
-}
-
-void http_conn_release(pw_http_conn_t *c)
-{
-	if (--c->refs == 0 && c->state == CS_CLOSING && c->open_handles == 0)
-		conn_free(c);
 }
 
 size_t http_conn_pending(const pw_http_conn_t *c)
@@ -204,6 +192,7 @@ static void on_write(uv_write_t *req, int status)
 	if (c->wait_drain && c->state == CS_READING &&
 	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) <= c->srv->cfg.max_write_queue / 2) {
 		c->wait_drain = false;
+		timer_set(c, TM_NONE, 0); /* conn_process arms the right one */
 		conn_process(c);
 	}
 }
@@ -344,15 +333,6 @@ static void send_response(pw_http_conn_t *c, pw_response_t *res)
 		conn_process(c);
 }
 
-void http_conn_respond(pw_http_conn_t *c, pw_response_t *res)
-{
-	if (c->state != CS_BUSY) {
-		resp_free(res);
-		return;
-	}
-	send_response(c, res);
-}
-
 static void send_parse_error(pw_http_conn_t *c, const pw_http_error_t *err)
 {
 	pw_response_t res;
@@ -375,8 +355,17 @@ static void conn_process(pw_http_conn_t *c)
 	while (c->state == CS_READING) {
 		if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > s->cfg.max_write_queue) {
 			/* The client does not read its answers: stop taking requests
-			 * until it does (on_write resumes). */
-			c->wait_drain = true;
+			 * and reading until it does (on_write resumes both), so its
+			 * input cannot pile up; one that never drains is closed when
+			 * the idle timer fires. */
+			if (!c->wait_drain) {
+				c->wait_drain = true;
+				timer_set(c, TM_IDLE, s->cfg.idle_timeout_ms);
+			}
+			if (c->reading) {
+				uv_read_stop((uv_stream_t *)&c->tcp);
+				c->reading = false;
+			}
 			break;
 		}
 		if (c->in.len == 0) {
@@ -409,7 +398,6 @@ static void conn_process(pw_http_conn_t *c)
 			break;
 		}
 		timer_set(c, TM_NONE, 0);
-		s->requests++;
 		c->state = CS_BUSY;
 		c->pending_consume = consumed;
 		c->keep_alive = req.keep_alive;
@@ -538,11 +526,6 @@ void http_conn_close(pw_http_conn_t *c)
 	conn_close(c);
 }
 
-pw_http_server_t *http_conn_server(pw_http_conn_t *c)
-{
-	return c->srv;
-}
-
 /* ---- accepting -------------------------------------------------------- */
 
 static void on_connection(uv_stream_t *l, int status)
@@ -568,16 +551,18 @@ static void on_connection(uv_stream_t *l, int status)
 		conn_close(c);
 		return;
 	}
-	s->accepted++;
 	uv_tcp_nodelay(&c->tcp, 1);
 	if ((int)s->n_conns > s->cfg.max_conns) {
-		static const char busy[] =
-			"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-			"Content-Length: 87\r\nConnection: close\r\n\r\n"
-			"{\"error\":{\"code\":\"too_many_connections\",\"message\":\"The server is at its connection cap.\"}}";
-		uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+		static const char body[] =
+			"{\"error\":{\"code\":\"too_many_connections\","
+			"\"message\":\"The server is at its connection cap.\"}}";
+		char busy[256];
+		int n = snprintf(busy, sizeof busy,
+				 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+				 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+				 sizeof body - 1, body);
+		uv_buf_t b = uv_buf_init(busy, (unsigned)n);
 		uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
-		s->rejected++;
 		conn_close(c);
 		return;
 	}
@@ -653,14 +638,6 @@ int http_server_port(const pw_http_server_t *s)
 bool http_server_is_loopback(const pw_http_server_t *s)
 {
 	return s->loopback;
-}
-
-void http_server_stats(const pw_http_server_t *s, pw_http_stats_t *out)
-{
-	out->connections = s->n_conns;
-	out->accepted = s->accepted;
-	out->rejected = s->rejected;
-	out->requests = s->requests;
 }
 
 void http_server_stop_accepting(pw_http_server_t *s)

@@ -31,7 +31,6 @@ typedef struct pw_http_conn pw_http_conn_t;
 
 enum {
 	HTTP_HANDLED = 0, /* the handler filled res: send it now */
-	HTTP_ASYNC = 1,   /* the handler will call http_conn_respond later */
 	HTTP_STREAM = 2,  /* the handler called http_conn_stream_begin */
 };
 
@@ -54,11 +53,6 @@ typedef struct pw_http_config {
 	const pw_log_t *log;
 } pw_http_config_t;
 
-typedef struct pw_http_stats {
-	size_t connections;
-	uint64_t accepted, rejected, requests;
-} pw_http_stats_t;
-
 /*
  * Binds, listens, and returns the server in *out. Returns 0 or a negative
  * libuv error (nothing to free then).
@@ -69,7 +63,6 @@ int http_server_start(pw_http_server_t **out, uv_loop_t *loop, const pw_http_con
 int http_server_port(const pw_http_server_t *s);
 /* True when listening on a loopback address. */
 bool http_server_is_loopback(const pw_http_server_t *s);
-void http_server_stats(const pw_http_server_t *s, pw_http_stats_t *out);
 
 /* Stops accepting new connections; existing ones carry on. */
 void http_server_stop_accepting(pw_http_server_t *s);
@@ -80,15 +73,6 @@ void http_server_stop_accepting(pw_http_server_t *s);
  */
 void http_server_close(pw_http_server_t *s, void (*done)(void *ud), void *ud);
 
-/*
- * Sends the answer of an HTTP_ASYNC request; res is freed by the server. If
- * the client went away meanwhile the answer is dropped. An async handler
- * holds the connection (http_conn_hold) before returning HTTP_ASYNC and
- * releases it after responding, so its memory outlives a closed socket.
- */
-void http_conn_respond(pw_http_conn_t *c, pw_response_t *res);
-void http_conn_hold(pw_http_conn_t *c);
-void http_conn_release(pw_http_conn_t *c);
 /* Bytes queued for the client and not yet taken by the kernel. */
 size_t http_conn_pending(const pw_http_conn_t *c);
 
@@ -109,7 +93,5 @@ int http_conn_stream_write(pw_http_conn_t *c, const char *data, size_t len);
 int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc);
 /* Closes the connection (on_close will run). */
 void http_conn_close(pw_http_conn_t *c);
-/* The server a connection belongs to. */
-pw_http_server_t *http_conn_server(pw_http_conn_t *c);
 
 #endif

@@ -428,11 +428,6 @@ bool presenter_running(const pw_presenter_t *p)
 	return p->running;
 }
 
-pw_present_mode_t presenter_mode(const pw_presenter_t *p)
-{
-	return p->cfg.mode;
-}
-
 void presenter_checkpoint(pw_presenter_t *p)
 {
 	if (!p->running)

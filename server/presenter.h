@@ -73,7 +73,6 @@ int presenter_start(pw_presenter_t *p, int round, const int64_t *game_ids, size_
 int presenter_resume(pw_presenter_t *p);
 
 bool presenter_running(const pw_presenter_t *p);
-pw_present_mode_t presenter_mode(const pw_presenter_t *p);
 
 /* Saves the current progress now (shutdown). */
 void presenter_checkpoint(pw_presenter_t *p);

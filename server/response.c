@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void resp_init(pw_response_t *r)
 {
@@ -115,10 +116,15 @@ void resp_html(pw_response_t *r, int status, pw_buf_t *page)
 	resp_header(r, "Referrer-Policy", "same-origin");
 }
 
-void resp_text(pw_response_t *r, int status, const char *text)
+void json_add_time(struct cJSON *o, const char *key, time_t t)
 {
-	buf_free(&r->body);
-	r->status = status;
-	r->content_type = PW_CT_TEXT;
-	buf_puts(&r->body, text);
+	if (!t) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[32];
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(o, key, buf);
 }

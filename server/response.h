@@ -10,6 +10,7 @@
 #define PW_RESPONSE_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "server/buf.h"
 
@@ -45,6 +46,7 @@ void resp_error(pw_response_t *r, int status, const char *code, const char *fmt,
 	__attribute__((format(printf, 4, 5)));
 /* An HTML page; takes the buffer's memory. Adds the pages' security headers. */
 void resp_html(pw_response_t *r, int status, pw_buf_t *page);
-void resp_text(pw_response_t *r, int status, const char *text);
+/* Adds key as an ISO 8601 UTC time ("2026-01-02T03:04:05Z"), or null for 0. */
+void json_add_time(struct cJSON *o, const char *key, time_t t);
 
 #endif

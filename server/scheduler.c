@@ -3,6 +3,7 @@
  * scheduler.h).
  */
 #include "server/scheduler.h"
+#include "server/response.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -207,11 +208,6 @@ void sched_set_pace(pw_sched_t *s, pw_pace_t pace)
 		arm(s);
 }
 
-pw_pace_t sched_pace(const pw_sched_t *s)
-{
-	return s->cfg.pace;
-}
-
 int sched_advance(pw_sched_t *s)
 {
 	if (s->closing)
@@ -223,30 +219,12 @@ int sched_advance(pw_sched_t *s)
 	return 0;
 }
 
-bool sched_running_tick(const pw_sched_t *s)
-{
-	return s->working;
-}
-
 const char *sched_state(const pw_sched_t *s)
 {
 	if (s->closing)
 		return "stopped";
 	return s->cfg.auto_advance && (s->has_cron || s->cfg.pace != PW_PACE_MANUAL) ? "running"
 										       : "stopped";
-}
-
-static void add_time(cJSON *obj, const char *key, time_t t)
-{
-	if (!t) {
-		cJSON_AddNullToObject(obj, key);
-		return;
-	}
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(obj, key, buf);
 }
 
 void sched_status(const pw_sched_t *s, cJSON *obj)
@@ -261,8 +239,8 @@ void sched_status(const pw_sched_t *s, cJSON *obj)
 	cJSON_AddStringToObject(obj, "scheduler", sched_state(s));
 	cJSON_AddBoolToObject(obj, "tick_in_progress", s->working);
 	cJSON_AddBoolToObject(obj, "tick_waiting", s->due);
-	add_time(obj, "next_tick_at", s->next_at);
-	add_time(obj, "last_tick_at", s->last_at);
+	json_add_time(obj, "next_tick_at", s->next_at);
+	json_add_time(obj, "last_tick_at", s->last_at);
 	cJSON_AddNumberToObject(obj, "last_tick_ms", s->last_ms);
 	cJSON_AddNumberToObject(obj, "ticks", (double)s->ticks);
 	if (s->last_error[0])

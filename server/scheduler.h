@@ -60,7 +60,6 @@ int sched_new(pw_sched_t **out, uv_loop_t *loop, const pw_sched_config_t *cfg,
 
 /* Changes the pace at once (the next tick is one new interval from now). */
 void sched_set_pace(pw_sched_t *s, pw_pace_t pace);
-pw_pace_t sched_pace(const pw_sched_t *s);
 
 /*
  * Starts a tick now. Returns 0, or -EBUSY when a tick or a presentation is
@@ -68,8 +67,6 @@ pw_pace_t sched_pace(const pw_sched_t *s);
  */
 int sched_advance(pw_sched_t *s);
 
-/* True while a tick runs on the thread pool. */
-bool sched_running_tick(const pw_sched_t *s);
 /* "running" when ticks fire by themselves, "stopped" otherwise. */
 const char *sched_state(const pw_sched_t *s);
 /* Adds pace, cron, auto_advance, state, tick_in_progress, next_tick_at,

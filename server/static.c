@@ -134,7 +134,7 @@ int static_routes(pw_app_t *app)
 		log_event(&app->log, PW_LOG_WARN, "static.missing", "static directory %s not found; "
 			  "pages will have no styles", dir);
 	}
-	/* Up to four levels of folders under /static/. */
+	/* Up to two levels of folders under /static/ (three path segments). */
 	int r = 0;
 	r |= app_route(app, "GET", "/static/{a}", h_static);
 	r |= app_route(app, "GET", "/static/{a}/{b}", h_static);

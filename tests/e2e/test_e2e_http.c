@@ -6,9 +6,15 @@
 #include "tests/test.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -238,6 +244,66 @@ TEST(e2e_slow_and_idle_clients_are_closed)
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
 }
 
+/*
+ * A client that pipelines requests and never reads the answers: once its
+ * unread answers pass the write-queue limit the server stops reading from it
+ * (its input cannot grow without bound) and closes it when the idle timeout
+ * runs out; other clients are served all along.
+ */
+TEST(e2e_client_that_never_reads_is_paused_and_closed)
+{
+	e2e_server_t s;
+	const char *env[] = {"PINWHEEL_IDLE_TIMEOUT=2", NULL};
+	CHECK_EQ(e2e_start(&s, env, NULL), 0);
+	int fd = e2e_connect(&s);
+	CHECK(fd >= 0);
+	int small = 4096;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	CHECK_EQ(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+	/* Cheap requests, so no single read keeps the loop busy for long. */
+	static const char req[] = "GET /static/style.css HTTP/1.1\r\nHost: a\r\n\r\n";
+	static char chunk[64 * (sizeof req - 1)];
+	for (size_t i = 0; i < 64; i++)
+		memcpy(chunk + i * (sizeof req - 1), req, sizeof req - 1);
+	/* Keep sending until the server closes us (or give up after 20 s). */
+	size_t sent = 0;
+	bool closed = false, served_other = false;
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec > 20)
+			break;
+		ssize_t n = send(fd, chunk, sizeof chunk, MSG_NOSIGNAL);
+		if (n > 0) {
+			sent += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			closed = true; /* EPIPE / ECONNRESET */
+			break;
+		}
+		/* The server is not taking more: meanwhile others are served. */
+		if (sent && !served_other) {
+			check_healthy(&s);
+			served_other = true;
+		}
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		poll(&p, 1, 100);
+		if (p.revents & (POLLERR | POLLHUP)) {
+			closed = true;
+			break;
+		}
+	}
+	CHECK(closed);
+	/* Bounded: what the kernel buffers plus one paused connection's input,
+	 * not everything a client cares to send for 20 seconds. */
+	CHECK(sent < (size_t)64 << 20);
+	close(fd);
+	check_healthy(&s);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
+}
+
 TEST(e2e_connection_cap)
 {
 	e2e_server_t s;
@@ -251,6 +317,21 @@ TEST(e2e_connection_cap)
 	char *resp = e2e_recv(extra, NULL, 3000, NULL);
 	CHECK_EQ(status_line(resp), 503);
 	CHECK_CONTAINS(resp, "too_many_connections");
+	/* The body is exactly Content-Length bytes and is whole JSON. */
+	size_t clen = 0;
+	const char *cl = resp ? strstr(resp, "Content-Length: ") : NULL;
+	const char *body = resp ? strstr(resp, "\r\n\r\n") : NULL;
+	CHECK(cl && sscanf(cl, "Content-Length: %zu", &clen) == 1);
+	CHECK(body != NULL);
+	if (body) {
+		body += 4;
+		CHECK_EQ(strlen(body), clen);
+		cJSON *j = cJSON_ParseWithLength(body, clen);
+		CHECK(j != NULL);
+		cJSON *code = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code");
+		CHECK(cJSON_IsString(code) && !strcmp(code->valuestring, "too_many_connections"));
+		cJSON_Delete(j);
+	}
 	free(resp);
 	close(extra);
 	for (int i = 0; i < 4; i++)
