@@ -491,6 +491,10 @@ int gstate_apply(pw_gstate_t *g, const pw_event_t *ev)
 		pw_hooper_trade_t *h = gstate_htrade(g, (int64_t)jnum(pl, "trade_id", 0));
 		if (h && h->n_approvals < PW_MAX_APPROVALS)
 			h->approvals[h->n_approvals++] = ev->governor_id;
+	} else if (!strcmp(t, "hooper_trade.rejected")) {
+		pw_hooper_trade_t *h = gstate_htrade(g, (int64_t)jnum(pl, "trade_id", 0));
+		if (h)
+			h->status = 2;
 	} else if (!strcmp(t, "hooper_trade.executed")) {
 		pw_hooper_trade_t *h = gstate_htrade(g, (int64_t)jnum(pl, "trade_id", 0));
 		if (h) {

@@ -1130,10 +1130,19 @@ static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
 		return 0;
 	int64_t ta, tb;
 	int sa, sb;
-	if (store_hooper_team(g->st, h->hooper_a, &ta, &sa) != 1 ||
-	    store_hooper_team(g->st, h->hooper_b, &tb, &sb) != 1 || ta != h->team_a || tb != h->team_b)
-		return gov_err_set(e, PW_E_CONFLICT, "a hooper in trade %lld has changed teams since it was proposed",
-			      (long long)tid);
+	int ra = store_hooper_team(g->st, h->hooper_a, &ta, &sa);
+	int rb = store_hooper_team(g->st, h->hooper_b, &tb, &sb);
+	if (ra < 0 || rb < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "reading the traded hoopers failed: %s", store_errmsg(g->st));
+	if (ra != 1 || rb != 1 || ta != h->team_a || tb != h->team_b) {
+		/* A hooper moved since the proposal: the trade cannot happen any
+		 * more. Settle it as rejected (the approval still counts) rather
+		 * than fail, or it would stay pending and refuse every approval. */
+		cJSON *pl = cJSON_CreateObject();
+		cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+		cJSON_AddStringToObject(pl, "reason", "a hooper changed teams since the trade was proposed");
+		return append(g, "hooper_trade.rejected", "hooper_trade", tid, 0, 0, pl, e);
+	}
 	/* Each hooper takes the other's roster slot, so starters stay first. */
 	if (store_hooper_move(g->st, h->hooper_a, tb, sb) < 0 || store_hooper_move(g->st, h->hooper_b, ta, sa) < 0)
 		return gov_err_set(e, PW_E_INTERNAL, "moving hoopers failed: %s", store_errmsg(g->st));
@@ -1217,6 +1226,13 @@ int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out,
 			return gov_err_set(e, PW_E_CONFLICT, "governor %lld already approved trade %lld",
 				      (long long)gid, (long long)tid);
 		}
+	/* The fold keeps PW_MAX_APPROVALS approvals; one more could not be
+	 * checked for duplicates, so it is refused. */
+	if (h->n_approvals >= PW_MAX_APPROVALS) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_CONFLICT, "trade %lld already has %d approvals, the most it can hold",
+			      (long long)tid, PW_MAX_APPROVALS);
+	}
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
 	if ((rc = append(g, "hooper_trade.approved", "hooper_trade", tid, gid, gv->team_id, pl, e)) < 0 ||

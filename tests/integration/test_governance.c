@@ -369,6 +369,34 @@ TEST(gov_hooper_trade_needs_both_teams)
 	store_close(s);
 }
 
+TEST(gov_hooper_trade_with_a_moved_hooper_is_rejected_not_stuck)
+{
+	pw_store_t *s = lt_open("g.db");
+	pw_gov_t *g = lt_league(s, 8);
+	int64_t a = lt_join(g, "A", 1, NULL), b = lt_join(g, "B", 2, NULL), c = lt_join(g, "C", 3, NULL);
+	pw_err_t e;
+	cJSON *o = NULL;
+	/* Trade 1: hooper 1 (team 1) for 5 (team 2). Trade 2: hooper 1 for 9
+	 * (team 3), which executes first and moves hooper 1 away. */
+	CHECK_EQ(gov_hooper_trade_propose(g, a, 1, 5, NULL, &e), 0);
+	CHECK_EQ(gov_hooper_trade_propose(g, a, 1, 9, NULL, &e), 0);
+	CHECK_EQ(gov_hooper_trade_approve(g, c, 2, &o, &e), 0);
+	CHECK_STR(cJSON_GetObjectItem(o, "status")->valuestring, "executed");
+	cJSON_Delete(o);
+	/* Trade 1 can no longer happen: approving settles it as rejected. */
+	CHECK_EQ(gov_hooper_trade_approve(g, b, 1, &o, &e), 0);
+	CHECK_STR(cJSON_GetObjectItem(o, "status")->valuestring, "rejected");
+	cJSON_Delete(o);
+	int64_t t5;
+	int s5;
+	CHECK_EQ(store_hooper_team(s, 5, &t5, &s5), 1);
+	CHECK_EQ(t5, 2); /* hooper 5 stayed */
+	CHECK_EQ(gov_hooper_trade_approve(g, b, 1, NULL, &e), PW_E_CONFLICT);
+	CHECK_CONTAINS(e.msg, "already settled");
+	gov_close(g);
+	store_close(s);
+}
+
 TEST(gov_strategy_set_interprets_text)
 {
 	pw_store_t *s = lt_open("g.db");
