@@ -32,6 +32,7 @@ struct pw_presenter {
 	int round;
 	int quarter_seconds; /* for the running presentation */
 	uint64_t base_ms;    /* loop time at which elapsed was 0 */
+	uint64_t saved_ms;   /* elapsed at the last checkpoint */
 	pgame_t *games;
 	size_t n_games;
 };
@@ -181,6 +182,9 @@ static char *state_json(pw_presenter_t *p, uint64_t elapsed)
 	return text;
 }
 
+/* How often mid-game progress is checkpointed (see step). */
+#define PRESENTER_CHECKPOINT_MS 1000
+
 static void save(pw_presenter_t *p, uint64_t elapsed)
 {
 	if (!p->ops.state_save)
@@ -221,6 +225,7 @@ static void step(pw_presenter_t *p)
 	uint64_t now = now_ms(p);
 	uint64_t elapsed = now >= p->base_ms ? now - p->base_ms : 0;
 	bool emitted = false, all_done = true;
+	bool milestone = false; /* a game started or finished */
 	uint64_t next_due = UINT64_MAX;
 	for (size_t i = 0; i < p->n_games; i++) {
 		pgame_t *g = &p->games[i];
@@ -228,7 +233,7 @@ static void step(pw_presenter_t *p)
 			continue;
 		if (!g->started) {
 			emit_start(p, g);
-			emitted = true;
+			emitted = milestone = true;
 		}
 		while (g->next < g->n_plays && g->offset[g->next] <= elapsed) {
 			emit_play(p, g, cJSON_GetArrayItem(g->plays, (int)g->next));
@@ -237,7 +242,7 @@ static void step(pw_presenter_t *p)
 		}
 		if (g->next == g->n_plays && elapsed >= g->end_ms) {
 			emit_finish(p, g);
-			emitted = true;
+			emitted = milestone = true;
 			continue;
 		}
 		all_done = false;
@@ -249,8 +254,14 @@ static void step(pw_presenter_t *p)
 		finish_round(p);
 		return;
 	}
-	if (emitted)
+	/* The checkpoint is a SQLite write on the loop thread: take it at once
+	 * when a game starts or finishes (so a restart never repeats or skips
+	 * one), otherwise at most every PRESENTER_CHECKPOINT_MS, so a restart
+	 * re-shows at most that much of a game's plays. */
+	if (milestone || (emitted && elapsed - p->saved_ms >= PRESENTER_CHECKPOINT_MS)) {
 		save(p, elapsed);
+		p->saved_ms = elapsed;
+	}
 	uint64_t wait = next_due > elapsed ? next_due - elapsed : 0;
 	uv_timer_start(&p->timer, on_timer, wait, 0);
 }
@@ -320,6 +331,7 @@ int presenter_start(pw_presenter_t *p, int round, const int64_t *game_ids, size_
 		return 0;
 	}
 	p->base_ms = now_ms(p);
+	p->saved_ms = 0;
 	save(p, 0);
 	step(p);
 	return 0;
@@ -385,6 +397,7 @@ int presenter_resume(pw_presenter_t *p)
 	p->running = true;
 	uint64_t now = now_ms(p);
 	p->base_ms = now >= resume_at ? now - resume_at : 0;
+	p->saved_ms = resume_at;
 	if (p->cfg.log)
 		log_event(p->cfg.log, PW_LOG_INFO, "presentation.resumed", "round=%d games=%zu", p->round,
 			  p->n_games);

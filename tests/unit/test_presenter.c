@@ -191,3 +191,33 @@ TEST(presenter_replay_and_resume_no_dup_no_skip)
 	free(w->state);
 	free(w);
 }
+
+TEST(presenter_checkpoints_milestones_and_about_once_a_second)
+{
+	/* Each checkpoint is a database write on the loop thread: a replay
+	 * takes one when a game starts or finishes, otherwise at most one a
+	 * second, not one per play shown. */
+	struct world *w = calloc(1, sizeof *w);
+	uv_loop_init(&w->loop);
+	pw_presenter_config_t cfg = {.mode = PW_PRESENT_REPLAY, .quarter_seconds = 300};
+	pw_presenter_ops_t ops = ops_for(w);
+	pw_presenter_t *p;
+	CHECK_EQ(presenter_new(&p, &w->loop, &cfg, &ops), 0);
+	int64_t ids[2] = {1, 2};
+	uv_update_time(&w->loop);
+	uint64_t t0 = uv_now(&w->loop);
+	CHECK_EQ(presenter_start(p, 5, ids, 2, 1), 0);
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	uint64_t secs = (uv_now(&w->loop) - t0) / 1000 + 1;
+	CHECK_EQ(w->rounds, 1);
+	CHECK_EQ(w->possessions, 34);
+	/* the start, 2 starts + 2 finishes, the round's end, one a second */
+	CHECK_MSG(w->saves <= 6 + (int)secs, "%d checkpoints in %llu s", w->saves,
+		  (unsigned long long)secs);
+	CHECK(w->saves < w->possessions);
+	presenter_close(p);
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	CHECK_EQ(uv_loop_close(&w->loop), 0);
+	free(w->state);
+	free(w);
+}
