@@ -53,6 +53,19 @@ static int64_t governor(pw_app_t *app, const pw_http_request_t *req, pw_response
 	return id;
 }
 
+/* The current season's id, 0 if there is none. Remembered in the read-model
+ * cache: only a tick or a new season changes it, and both clear the cache,
+ * so a cached read needs no query at all. */
+static int64_t current_season_id(pw_app_t *app)
+{
+	if (!app->cache.current_season) {
+		pw_season_row_t cur;
+		if (season_current(app->store, &cur) == 1)
+			app->cache.current_season = cur.id;
+	}
+	return app->cache.current_season;
+}
+
 /* The season of ?season_id=, or the current one. 0 with res set on error. */
 static int64_t season_of(pw_app_t *app, const pw_http_request_t *req, pw_response_t *res)
 {
@@ -61,12 +74,14 @@ static int64_t season_of(pw_app_t *app, const pw_http_request_t *req, pw_respons
 	if (q < 0)
 		return 0;
 	if (q == 0) {
-		pw_season_row_t cur;
-		if (season_current(app->store, &cur) != 1) {
+		if (!(sid = current_season_id(app)))
 			resp_error(res, 404, "not_found", "There is no season yet.");
-			return 0;
-		}
-		sid = cur.id;
+		return sid;
+	}
+	pw_season_row_t row;
+	if (sid != current_season_id(app) && store_season_get(app->store, sid, &row) != 1) {
+		resp_error(res, 404, "not_found", "There is no season %lld.", (long long)sid);
+		return 0;
 	}
 	return sid;
 }
@@ -176,8 +191,7 @@ static int h_hooper(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 static int cached(pw_app_t *app, int64_t sid, char **slot, cJSON *(*build)(pw_app_t *, int64_t),
 		  pw_response_t *res)
 {
-	pw_season_row_t cur;
-	bool current = season_current(app->store, &cur) == 1 && cur.id == sid;
+	bool current = sid == current_season_id(app);
 	if (current && app->cache.season_id != sid)
 		app_cache_clear(app);
 	if (!current || !*slot) {

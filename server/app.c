@@ -318,6 +318,7 @@ void app_cache_clear(pw_app_t *app)
 	free(app->cache.schedule);
 	app->cache.standings = app->cache.schedule = NULL;
 	app->cache.season_id = 0;
+	app->cache.current_season = 0;
 }
 
 void app_close_league(pw_app_t *app)

@@ -105,7 +105,8 @@ struct pw_app {
 	/* Read models that change only when a tick or a season changes them,
 	 * kept as printed JSON (app_cache_clear drops them). */
 	struct {
-		int64_t season_id;
+		int64_t season_id;      /* the season the cached models belong to */
+		int64_t current_season; /* the current season's id; 0: not looked up */
 		char *standings;
 		char *schedule;
 	} cache;

@@ -304,3 +304,42 @@ TEST(e2e_replay_and_kill9_resume)
 	cJSON_Delete(j);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
 }
+
+/* Sums the wins of the regular-season standings at path. */
+static int standings_wins(e2e_server_t *s, const char *path, long *st)
+{
+	cJSON *j = call(s, "GET", path, NULL, NULL, st);
+	int wins = 0;
+	const cJSON *row;
+	cJSON_ArrayForEach(row, cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "regular"))
+		wins += (int)cJSON_GetNumberValue(cJSON_GetObjectItem(row, "wins"));
+	cJSON_Delete(j);
+	return wins;
+}
+
+TEST(e2e_cached_standings_follow_ticks)
+{
+	/* /api/standings for the current season is served from a cache that
+	 * also remembers which season is current; each tick must show through
+	 * at once, and naming the season explicitly must agree with it. */
+	const char *env[] = {"PINWHEEL_PRESENTATION_MODE=instant", NULL};
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, env, NULL), 0);
+	long st = 0;
+	cJSON *j = call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
+	int sid = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "id"));
+	cJSON_Delete(j);
+	char named[64];
+	snprintf(named, sizeof named, "/api/standings?season_id=%d", sid);
+	for (int tick = 0; tick <= 2; tick++) {
+		if (tick)
+			advance(&s, NULL);
+		CHECK_EQ(standings_wins(&s, "/api/standings", &st), 4 * tick);
+		CHECK_EQ(st, 200);
+		CHECK_EQ(standings_wins(&s, "/api/standings", &st), 4 * tick); /* now from the cache */
+		CHECK_EQ(standings_wins(&s, named, &st), 4 * tick);
+	}
+	standings_wins(&s, "/api/standings?season_id=999", &st);
+	CHECK_EQ(st, 404);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
+}
