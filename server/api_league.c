@@ -100,7 +100,6 @@ static bool path_id(const pw_params_t *p, const char *name, int64_t *id, pw_resp
 static int h_season_current(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 			    const pw_params_t *p, pw_response_t *res)
 {
-	gov_sync(app->gov);
 	return model(res, season_current_json(app->gov), "season");
 }
 
@@ -224,7 +223,6 @@ static int cached(pw_app_t *app, int64_t sid, char **slot, cJSON *(*build)(pw_ap
 static cJSON *build_standings(pw_app_t *app, int64_t sid)
 {
 	pw_rules_t rules;
-	gov_sync(app->gov);
 	gov_rules(app->gov, &rules);
 	return season_standings_json(app->store, sid, &rules);
 }
@@ -357,7 +355,6 @@ static int h_governor(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t 
 	int64_t id;
 	if (!path_id(p, "id", &id, res))
 		return HTTP_HANDLED;
-	gov_sync(app->gov);
 	return model(res, gov_governor_json(app->gov, id), "governor");
 }
 
@@ -478,7 +475,6 @@ static int h_proposals(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t
 			   "status must be draft, open, passed, failed, held, vetoed or cancelled.");
 		return HTTP_HANDLED;
 	}
-	gov_sync(app->gov);
 	return model(res, gov_proposals_json(app->gov, sid, n > 0 ? status : NULL), "proposal");
 }
 
@@ -488,35 +484,30 @@ static int h_proposal(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t 
 	int64_t id;
 	if (!path_id(p, "id", &id, res))
 		return HTTP_HANDLED;
-	gov_sync(app->gov);
 	return model(res, gov_proposal_json(app->gov, id), "proposal");
 }
 
 static int h_rules_current(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 			   const pw_params_t *p, pw_response_t *res)
 {
-	gov_sync(app->gov);
 	return model(res, gov_rules_current_json(app->gov), "ruleset");
 }
 
 static int h_rules_history(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 			   const pw_params_t *p, pw_response_t *res)
 {
-	gov_sync(app->gov);
 	return model(res, gov_rules_history_json(app->gov), "ruleset");
 }
 
 static int h_effects(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 		     const pw_params_t *p, pw_response_t *res)
 {
-	gov_sync(app->gov);
 	return model(res, gov_effects_json(app->gov, true), "effect");
 }
 
 static int h_effect(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 		    const pw_params_t *p, pw_response_t *res)
 {
-	gov_sync(app->gov);
 	return model(res, gov_effect_json(app->gov, router_param(p, "id")), "effect");
 }
 

@@ -15,7 +15,6 @@ bool pages_season(pw_app_t *app, pw_season_row_t *out)
 
 void pages_rules_now(pw_app_t *app, pw_rules_t *out)
 {
-	gov_sync(app->gov);
 	gov_rules(app->gov, out);
 }
 

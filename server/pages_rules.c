@@ -116,7 +116,6 @@ static cJSON *fire_counts(pw_app_t *app)
 
 PAGE_HANDLER(page_effects)
 {
-	gov_sync(app->gov);
 	cJSON *fx = gov_effects_json(app->gov, true);
 	cJSON *counts = cJSON_GetArraySize(fx) > 0 ? fire_counts(app) : NULL;
 	pw_buf_t b = {0};

@@ -153,7 +153,6 @@ static int p_governance(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_
 		     "</code></pre>\n<p>Rules you can change are on <a href=\"/rules\">the rules page</a>; "
 		     "an effect is a Lua script sent as <code>effect_lua</code> with the proposal "
 		     "(see <a href=\"/effects\">active effects</a>).</p></section>\n");
-	gov_sync(app->gov);
 	cJSON *list = gov_proposals_json(app->gov, 0, NULL);
 	buf_puts(&b, "<section aria-labelledby=\"props\"><h2 id=\"props\">Proposals</h2>\n");
 	if (cJSON_GetArraySize(list) == 0)
