@@ -43,6 +43,15 @@ void router_free(pw_router_t *rt)
 	*rt = (pw_router_t){0};
 }
 
+
+/* Appends method to a 405's Allow list (comma-separated), once. */
+static void allow_add(char *allow, size_t cap, const char *method)
+{
+	size_t al = strlen(allow);
+	if (cap && !strstr(allow, method) && al + strlen(method) + 3 < cap)
+		snprintf(allow + al, cap - al, "%s%s", al ? ", " : "", method);
+}
+
 /* Matches path against one pattern, segment by segment. */
 static int match_pattern(const char *pat, pw_str_t path, pw_params_t *params)
 {
@@ -100,9 +109,9 @@ int router_match(const pw_router_t *rt, pw_str_t method, pw_str_t path, const pw
 			return 200;
 		}
 		path_seen = true;
-		size_t al = strlen(allow);
-		if (!strstr(allow, r->method) && al + strlen(r->method) + 3 < allow_cap)
-			snprintf(allow + al, allow_cap - al, "%s%s", al ? ", " : "", r->method);
+		allow_add(allow, allow_cap, r->method);
+		if (!strcmp(r->method, "GET"))
+			allow_add(allow, allow_cap, "HEAD"); /* every GET route answers HEAD too */
 	}
 	return path_seen ? 405 : 404;
 }
