@@ -216,3 +216,19 @@ char *lt_digest(pw_store_t *s)
 	sha256_to_hex(d, hex);
 	return hex;
 }
+
+void lt_events_publish(void *ud, const char *type, const char *json)
+{
+	lt_events_t *ev = ud;
+	(void)json;
+	if (ev->n < (int)(sizeof ev->types / sizeof ev->types[0]))
+		snprintf(ev->types[ev->n++], sizeof ev->types[0], "%s", type);
+}
+
+int lt_events_count(const lt_events_t *ev, const char *type)
+{
+	int n = 0;
+	for (int i = 0; i < ev->n; i++)
+		n += !strcmp(ev->types[i], type);
+	return n;
+}

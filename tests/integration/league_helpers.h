@@ -28,4 +28,14 @@ int lt_run_season(pw_round_cfg_t *c);
 /* A digest of everything durable: games, events (types and payloads), reports. */
 char *lt_digest(pw_store_t *s);
 
+/* Records the types of events published on a bus, in order. */
+typedef struct lt_events {
+	int n;
+	char types[512][40];
+} lt_events_t;
+/* A pw_bus_t publish function recording into ud (an lt_events_t). */
+void lt_events_publish(void *ud, const char *type, const char *json);
+/* How many recorded events have this type. */
+int lt_events_count(const lt_events_t *ev, const char *type);
+
 #endif

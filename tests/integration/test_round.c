@@ -10,34 +10,13 @@
 #include "core/report.h"
 #include "tests/integration/league_helpers.h"
 
-typedef struct busrec {
-	int n;
-	char types[512][40];
-} busrec_t;
-
-static void on_publish(void *ud, const char *type, const char *json)
-{
-	busrec_t *b = ud;
-	(void)json;
-	if (b->n < 512)
-		snprintf(b->types[b->n++], 40, "%s", type);
-}
-
-static int count_type(const busrec_t *b, const char *t)
-{
-	int n = 0;
-	for (int i = 0; i < b->n; i++)
-		n += !strcmp(b->types[i], t);
-	return n;
-}
-
 TEST(round_full_season_phases_playoffs_archive)
 {
 	pw_store_t *s = lt_open("r.db");
 	pw_gov_t *g = lt_league(s, 8);
 	int64_t a = lt_join(g, "A", 1, NULL);
-	busrec_t bus = {0};
-	pw_bus_t b = {&bus, on_publish};
+	lt_events_t bus = {0};
+	pw_bus_t b = {&bus, lt_events_publish};
 	pw_round_cfg_t c;
 	lt_cfg(&c, g);
 	c.bus = &b;
@@ -50,13 +29,13 @@ TEST(round_full_season_phases_playoffs_archive)
 	int ng = store_game_count(s, r.id);
 	CHECK(ng >= 84 + 2 * 2 + 3 && ng <= 84 + 2 * 3 + 5);
 	CHECK_EQ(store_schedule_max_round(s, r.id, "regular"), 21);
-	CHECK_EQ(count_type(&bus, "game.completed"), ng);
-	CHECK_EQ(count_type(&bus, "season.playoffs_complete"), 1);
-	CHECK_EQ(count_type(&bus, "round.completed"), ticks + 1);
+	CHECK_EQ(lt_events_count(&bus, "game.completed"), ng);
+	CHECK_EQ(lt_events_count(&bus, "season.playoffs_complete"), 1);
+	CHECK_EQ(lt_events_count(&bus, "round.completed"), ticks + 1);
 	/* setup→active, active→tiebreaker_check, →playoffs, →championship,
 	 * →offseason, →complete. */
-	CHECK_EQ(count_type(&bus, "season.phase_changed"), 6);
-	CHECK(count_type(&bus, "report.generated") > ticks * 3);
+	CHECK_EQ(lt_events_count(&bus, "season.phase_changed"), 6);
+	CHECK(lt_events_count(&bus, "report.generated") > ticks * 3);
 	/* The bracket is complete and its champion is in the archive. */
 	pw_rules_t rules;
 	gov_rules(g, &rules);

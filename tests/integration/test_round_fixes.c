@@ -11,33 +11,12 @@
 #include "core/store_internal.h"
 #include "tests/integration/league_helpers.h"
 
-typedef struct evrec {
-	int n;
-	char types[256][40];
-} evrec_t;
-
-static void on_event(void *ud, const char *type, const char *json)
-{
-	evrec_t *b = ud;
-	(void)json;
-	if (b->n < 256)
-		snprintf(b->types[b->n++], 40, "%s", type);
-}
-
-static int count_of(const evrec_t *b, const char *t)
-{
-	int n = 0;
-	for (int i = 0; i < b->n; i++)
-		n += !strcmp(b->types[i], t);
-	return n;
-}
-
 TEST(round_failed_stage_publishes_nothing_of_its_own)
 {
 	pw_store_t *s = lt_open("fail.db");
 	pw_gov_t *g = lt_league(s, 4);
-	evrec_t ev = {0};
-	pw_bus_t b = {&ev, on_event};
+	lt_events_t ev = {0};
+	pw_bus_t b = {&ev, lt_events_publish};
 	pw_round_cfg_t c;
 	lt_cfg(&c, g);
 	c.bus = &b;
@@ -66,9 +45,9 @@ TEST(round_failed_stage_publishes_nothing_of_its_own)
 	CHECK_EQ(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
 	memset(&out, 0, sizeof out);
 	CHECK(round_tick(&c, &out, &e) != 0);
-	CHECK_EQ(count_of(&ev, "season.phase_changed"), 1);
-	CHECK_EQ(count_of(&ev, "game.completed"), 2);
-	CHECK_EQ(count_of(&ev, "round.completed"), 0);
+	CHECK_EQ(lt_events_count(&ev, "season.phase_changed"), 1);
+	CHECK_EQ(lt_events_count(&ev, "game.completed"), 2);
+	CHECK_EQ(lt_events_count(&ev, "round.completed"), 0);
 	CHECK_EQ(sqlite3_exec(s->db, "DROP TRIGGER refuse_done", NULL, NULL, NULL), SQLITE_OK);
 
 	/* Resumed: only the last stage's events are new. */
@@ -76,9 +55,9 @@ TEST(round_failed_stage_publishes_nothing_of_its_own)
 	memset(&out, 0, sizeof out);
 	CHECK_EQ(round_tick(&c, &out, &e), 0);
 	CHECK(out.resumed);
-	CHECK_EQ(count_of(&ev, "game.completed"), 2);
-	CHECK_EQ(count_of(&ev, "round.completed"), 1);
-	CHECK_EQ(count_of(&ev, "season.phase_changed"), 1);
+	CHECK_EQ(lt_events_count(&ev, "game.completed"), 2);
+	CHECK_EQ(lt_events_count(&ev, "round.completed"), 1);
+	CHECK_EQ(lt_events_count(&ev, "season.phase_changed"), 1);
 	CHECK(ev.n > before);
 	gov_close(g);
 	store_close(s);
