@@ -81,7 +81,11 @@ asan:
 ubsan:
 	$(MAKE) BUILD=build/ubsan SAN=undefined CC=$(CC) test-run
 
-bench: $(BUILD)/pinwheel
+# The cost of the effects benchmark's calls in stock Lua alone (see the file).
+$(BUILD)/lua_floor: tests/bench/lua_floor.c $(BUILD)/config.mk
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+bench: $(BUILD)/pinwheel $(BUILD)/lua_floor
 	sh tests/bench/run.sh $(BUILD)/pinwheel
 
 clean:
