@@ -605,34 +605,66 @@ static void new_view(lua_State *L, int views, int slot, int kind, int a, int b)
 
 /* --- game sessions: ctx, game and teams as frozen tables ------------------ */
 
-/* Main-thread stack slots of a game session (fx_api_push_game_ctx), where
- * fx_api_refresh finds the tables it clears; the hook functions go above. */
+/*
+ * Rows: each is one backing table and the bookkeeping of what it keeps.
+ * ctx has a row per sim hook, each with its own metatable, and the ctx
+ * proxy gets the metatable of the hook point running: a field that exists
+ * at some hooks only (ctx.shooter at sim.shot.pre, not at
+ * sim.possession.pre) then stays kept from one shot.pre to the next
+ * instead of being forgotten at every possession.pre in between and
+ * missed again.
+ */
 enum {
-	GS_CTX = 1, /* the ctx proxy every hook gets */
-	GS_KEYS,    /* interned strings by key id: field names, hook names, shot types */
-	GS_VIEWS,   /* the views table */
-	GS_BACKING, /* + row: the backing tables of ctx, game, team 0, team 1 */
-	GS_COUNT = GS_BACKING + FX_GCTX_ROWS - 1
+	ROW_CTX,                                 /* + hook */
+	ROW_GAME = ROW_CTX + PW_SIM_HOOK_COUNT,
+	ROW_TEAM,                                /* + team */
+	ROW_COUNT = ROW_TEAM + 2
+};
+_Static_assert(ROW_COUNT == FX_GCTX_ROWS, "fx_int.h counts the rows");
+
+/* What a proxy's metatable says it is (pairs lists the fields by kind). */
+enum { VK_CTX, VK_GAME, VK_TEAM };
+
+/* Main-thread stack slots of a game session (fx_api_push_game_ctx), where
+ * fx_api_refresh finds the tables it rewrites; the hook functions go above. */
+enum {
+	GS_CTX = 1,  /* the ctx proxy every hook gets */
+	GS_CTX_MTS,  /* its metatables, by hook + 1 */
+	GS_KEYS,     /* interned strings by key id: field names, shot types */
+	GS_VIEWS,    /* the views table */
+	GS_ROWS,     /* the backing tables, by row + 1 */
+	GS_BACKING,  /* + row: the same, where a refresh reaches them cheaply */
+	GS_COUNT = GS_BACKING + ROW_COUNT - 1
 };
 _Static_assert(GS_COUNT == FX_GCTX_SLOTS, "fx_int.h counts the slots");
-enum { ROW_CTX, ROW_GAME, ROW_TEAM0, ROW_TEAM1 };
-#define KEY_HOOK0 (K_ATTR + PW_ATTR_COUNT)       /* + hook: its name */
-#define KEY_SHOT0 (KEY_HOOK0 + PW_SIM_HOOK_COUNT) /* + shot type: its name */
-#define KEY_COUNT (KEY_SHOT0 + PW_SHOT_TYPES)
 
-_Static_assert(FX_GCTX_ROWS == 4, "rows: ctx, game, two teams");
-_Static_assert(K_ATTR <= FX_GCTX_KEYS, "FX_GCTX_KEYS must cover every field id");
+/* GS_KEYS beyond the field ids: strings a refresh writes, made once so
+ * that writing them never allocates. */
+#define KEY_SHOT0 (K_ATTR + PW_ATTR_COUNT)       /* + shot type: its name */
+#define KEY_COUNT (KEY_SHOT0 + PW_SHOT_TYPES - 1)
 
-/* The registry slot of the table that holds the GS_* objects. */
+_Static_assert(K_ATTR + PW_ATTR_COUNT <= FX_GCTX_KEYS, "FX_GCTX_KEYS must cover every field id");
+
+/* The registry slot of the table that holds the GS_* objects; in a
+ * proxy's metatable, the VK_* kind of the view. */
 static const char gs_key;
 
-/* Fields that stay the same for a whole game; the others are forgotten at
+static int row_kind(int row)
+{
+	return row < ROW_GAME ? VK_CTX : row == ROW_GAME ? VK_GAME : VK_TEAM;
+}
+
+/* Fields that stay the same for a whole game; the others are checked at
  * every hook point. */
 static bool per_game(int row, int k)
 {
-	if (row == ROW_GAME)
+	switch (row_kind(row)) {
+	case VK_GAME:
 		return k == K_ID || k == K_ROUND || k == K_HOME_TEAM_ID || k == K_AWAY_TEAM_ID;
-	return row != ROW_CTX && (k == K_TEAM_ID || k == K_ID || k == K_NAME);
+	case VK_TEAM:
+		return k == K_TEAM_ID || k == K_ID || k == K_NAME;
+	}
+	return false;
 }
 
 /* Kinds of fx_fval_t. Strings that can change within a game are interned
@@ -667,94 +699,93 @@ static void fv_view(fx_fval_t *v, int slot)
 		FV_SET(v, FX_FV_VIEW, i, slot);
 }
 
-/* Field k of row at hook point c into v (FX_FV_NIL when it has no value
- * here). Pure: reads the game state only. Returns false when row has no
- * such field. */
-static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
+/* Field k of ctx at hook point c (the hook name is set once per row). */
+static bool ctx_value(const pw_hook_ctx_t *c, int k, fx_fval_t *v)
 {
 	const pw_game_state_t *g = c->game;
 	int h = (int)c->hook;
-	v->type = FX_FV_NIL;
-	if (row == ROW_CTX) {
-		switch (k) {
-		case K_HOOK: FV_SET(v, FX_FV_KEY, i, KEY_HOOK0 + h); break;
-		case K_OFFENSE: fv_view(v, c->offense >= 0 ? S_TEAM + c->offense : -1); break;
-		case K_DEFENSE:
-		case K_ATTR + PW_ATTR_DEFENSE: /* one name, two meanings: ctx.defense is the team */
-			fv_view(v, c->offense >= 0 ? S_TEAM + 1 - c->offense : -1);
-			break;
-		case K_HANDLER: fv_view(v, hooper_view_slot(g, c->handler)); break;
-		case K_SHOOTER: fv_view(v, hooper_view_slot(g, c->shooter)); break;
-		case K_DEFENDER: fv_view(v, hooper_view_slot(g, c->defender)); break;
-		case K_STEALER: fv_view(v, hooper_view_slot(g, c->stealer)); break;
-		case K_FOULER: fv_view(v, hooper_view_slot(g, c->fouler)); break;
-		case K_FOULED: fv_view(v, hooper_view_slot(g, c->fouled)); break;
-		case K_REBOUNDER: fv_view(v, hooper_view_slot(g, c->rebounder)); break;
-		case K_SHOT_TYPE:
-			if ((h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) && c->shot_type >= 0 &&
-			    c->shot_type < PW_SHOT_TYPES)
-				FV_SET(v, FX_FV_KEY, i, KEY_SHOT0 + c->shot_type);
-			break;
-		case K_PROBABILITY:
-			if (h == PW_HOOK_SHOT_PRE)
-				FV_SET(v, FX_FV_NUM, n, c->probability);
-			break;
-		case K_MADE:
-			if (h == PW_HOOK_SHOT_POST)
-				FV_SET(v, FX_FV_BOOL, i, c->made);
-			break;
-		case K_POINTS:
-			if (h == PW_HOOK_SHOT_POST)
-				FV_SET(v, FX_FV_INT, i, c->points);
-			break;
-		case K_FREE_THROWS:
-			if (h == PW_HOOK_FOUL_POST)
-				FV_SET(v, FX_FV_INT, i, c->free_throws);
-			break;
-		case K_OFFENSIVE:
-			if (h == PW_HOOK_REBOUND_POST)
-				FV_SET(v, FX_FV_BOOL, i, c->offensive);
-			break;
-		default:
-			/* game, rules, home, away, random, meta, log are set once */
-			return false;
-		}
-		return true;
+	switch (k) {
+	case K_OFFENSE: fv_view(v, c->offense >= 0 ? S_TEAM + c->offense : -1); break;
+	case K_DEFENSE:
+	case K_ATTR + PW_ATTR_DEFENSE: /* one name, two meanings: ctx.defense is the team */
+		fv_view(v, c->offense >= 0 ? S_TEAM + 1 - c->offense : -1);
+		break;
+	case K_HANDLER: fv_view(v, hooper_view_slot(g, c->handler)); break;
+	case K_SHOOTER: fv_view(v, hooper_view_slot(g, c->shooter)); break;
+	case K_DEFENDER: fv_view(v, hooper_view_slot(g, c->defender)); break;
+	case K_STEALER: fv_view(v, hooper_view_slot(g, c->stealer)); break;
+	case K_FOULER: fv_view(v, hooper_view_slot(g, c->fouler)); break;
+	case K_FOULED: fv_view(v, hooper_view_slot(g, c->fouled)); break;
+	case K_REBOUNDER: fv_view(v, hooper_view_slot(g, c->rebounder)); break;
+	case K_SHOT_TYPE:
+		if ((h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) && c->shot_type >= 0 &&
+		    c->shot_type < PW_SHOT_TYPES)
+			FV_SET(v, FX_FV_KEY, i, KEY_SHOT0 + c->shot_type);
+		break;
+	case K_PROBABILITY:
+		if (h == PW_HOOK_SHOT_PRE)
+			FV_SET(v, FX_FV_NUM, n, c->probability);
+		break;
+	case K_MADE:
+		if (h == PW_HOOK_SHOT_POST)
+			FV_SET(v, FX_FV_BOOL, i, c->made);
+		break;
+	case K_POINTS:
+		if (h == PW_HOOK_SHOT_POST)
+			FV_SET(v, FX_FV_INT, i, c->points);
+		break;
+	case K_FREE_THROWS:
+		if (h == PW_HOOK_FOUL_POST)
+			FV_SET(v, FX_FV_INT, i, c->free_throws);
+		break;
+	case K_OFFENSIVE:
+		if (h == PW_HOOK_REBOUND_POST)
+			FV_SET(v, FX_FV_BOOL, i, c->offensive);
+		break;
+	default:
+		/* hook, game, rules, home, away, random, meta, log are set once */
+		return false;
 	}
-	if (row == ROW_GAME) {
-		bool over = g->winner == 0 || g->winner == 1;
-		switch (k) {
-		case K_ID: FV_SET(v, FX_FV_INT, i, g->game_id); break;
-		case K_ROUND: FV_SET(v, FX_FV_INT, i, g->round); break;
-		case K_QUARTER: FV_SET(v, FX_FV_INT, i, g->quarter); break;
-		case K_CLOCK:
-			if (!g->elam && g->clock >= 0)
-				FV_SET(v, FX_FV_NUM, n, g->clock);
-			break;
-		case K_POSSESSION: FV_SET(v, FX_FV_INT, i, g->possession); break;
-		case K_HOME_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[0] ? g->team[0]->id : 0); break;
-		case K_AWAY_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[1] ? g->team[1]->id : 0); break;
-		case K_HOME_SCORE: FV_SET(v, FX_FV_INT, i, g->score[0]); break;
-		case K_AWAY_SCORE: FV_SET(v, FX_FV_INT, i, g->score[1]); break;
-		case K_ELAM: FV_SET(v, FX_FV_BOOL, i, g->elam); break;
-		case K_ELAM_TARGET:
-			if (g->elam_target > 0)
-				FV_SET(v, FX_FV_INT, i, g->elam_target);
-			break;
-		case K_WINNER_TEAM_ID:
-			if (over)
-				FV_SET(v, FX_FV_INT, i, g->team[g->winner] ? g->team[g->winner]->id : 0);
-			break;
-		case K_MARGIN:
-			if (over)
-				FV_SET(v, FX_FV_INT, i, g->score[g->winner] - g->score[1 - g->winner]);
-			break;
-		default:
-			return false;
-		}
-		return true;
+	return true;
+}
+
+static bool game_value(const pw_game_state_t *g, int k, fx_fval_t *v)
+{
+	bool over = g->winner == 0 || g->winner == 1;
+	switch (k) {
+	case K_ID: FV_SET(v, FX_FV_INT, i, g->game_id); break;
+	case K_ROUND: FV_SET(v, FX_FV_INT, i, g->round); break;
+	case K_QUARTER: FV_SET(v, FX_FV_INT, i, g->quarter); break;
+	case K_CLOCK:
+		if (!g->elam && g->clock >= 0)
+			FV_SET(v, FX_FV_NUM, n, g->clock);
+		break;
+	case K_POSSESSION: FV_SET(v, FX_FV_INT, i, g->possession); break;
+	case K_HOME_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[0] ? g->team[0]->id : 0); break;
+	case K_AWAY_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[1] ? g->team[1]->id : 0); break;
+	case K_HOME_SCORE: FV_SET(v, FX_FV_INT, i, g->score[0]); break;
+	case K_AWAY_SCORE: FV_SET(v, FX_FV_INT, i, g->score[1]); break;
+	case K_ELAM: FV_SET(v, FX_FV_BOOL, i, g->elam); break;
+	case K_ELAM_TARGET:
+		if (g->elam_target > 0)
+			FV_SET(v, FX_FV_INT, i, g->elam_target);
+		break;
+	case K_WINNER_TEAM_ID:
+		if (over)
+			FV_SET(v, FX_FV_INT, i, g->team[g->winner] ? g->team[g->winner]->id : 0);
+		break;
+	case K_MARGIN:
+		if (over)
+			FV_SET(v, FX_FV_INT, i, g->score[g->winner] - g->score[1 - g->winner]);
+		break;
+	default:
+		return false;
 	}
-	int t = row - ROW_TEAM0;
+	return true;
+}
+
+static bool team_value(const pw_game_state_t *g, int t, int k, fx_fval_t *v)
+{
 	const pw_team_t *team = g->team[t];
 	switch (k) {
 	case K_TEAM_ID:
@@ -764,6 +795,19 @@ static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
 	default: return false; /* hoopers and home are set once */
 	}
 	return true;
+}
+
+/* Field k of row at hook point c into v (FX_FV_NIL when it has no value
+ * here). Pure: reads the game state only. Returns false when row has no
+ * such field. */
+static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
+{
+	v->type = FX_FV_NIL;
+	switch (row_kind(row)) {
+	case VK_CTX: return ctx_value(c, k, v);
+	case VK_GAME: return game_value(c->game, k, v);
+	}
+	return team_value(c->game, row - ROW_TEAM, k, v);
 }
 
 /* Pushes v; views and keys are the indices of the views and GS_KEYS
@@ -798,8 +842,10 @@ static int backing_miss(lua_State *L)
 	if (!c || !c->game)
 		return luaL_error(L, "ctx is only available inside a hook call");
 	fx_fval_t v;
-	if (!field_value(c, row, k, &v))
-		return no_field(L, row == ROW_CTX ? "ctx" : row == ROW_GAME ? "ctx.game" : "a team view");
+	if (!field_value(c, row, k, &v)) {
+		static const char *const what[] = {"ctx", "ctx.game", "a team view"};
+		return no_field(L, what[row_kind(row)]);
+	}
 	push_fval(L, lua_upvalueindex(1), lua_upvalueindex(4), &v);
 	if (v.type != FX_FV_NIL && k < FX_GCTX_KEYS) {
 		fx_gctx_t *x = fx_rt_gctx(L);
@@ -825,44 +871,60 @@ static int backing_miss(lua_State *L)
 	return 1;
 }
 
+/*
+ * Brings the point fields the backing table of row keeps up to date with
+ * hook point c. Most hold the same value from one
+ * hook point to the next (the quarter, elam, often the offense): comparing
+ * in C is a few instructions, where forgetting and missing again cost a C
+ * __index call at the next read. A field is rewritten in place when it
+ * changed (its key is there: no allocation) and forgotten when it became
+ * nil.
+ */
+static void row_refresh(lua_State *L, fx_gctx_t *x, const pw_hook_ctx_t *c, int row)
+{
+	for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
+		int k = __builtin_ctzll(m);
+		fx_fval_t v;
+		if (!field_value(c, row, k, &v))
+			v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
+		if (fval_same(&v, &x->held[row][k]))
+			continue;
+		lua_rawgeti(L, GS_KEYS, k);
+		push_fval(L, GS_VIEWS, GS_KEYS, &v);
+		lua_rawset(L, GS_BACKING + row);
+		x->held[row][k] = v;
+		if (v.type == FX_FV_NIL)
+			x->point_fields[row] &= ~(1ull << k);
+	}
+}
+
 void fx_api_refresh(lua_State *L, fx_gctx_t *x)
 {
 	if (x->fresh) { /* another game: its per-game fields are read anew */
 		for (int row = 0; row < FX_GCTX_ROWS; row++) {
+			if (!x->game_fields[row])
+				continue;
+			lua_rawgeti(L, GS_ROWS, row + 1);
 			for (uint64_t m = x->game_fields[row]; m; m &= m - 1) {
 				lua_rawgeti(L, GS_KEYS, __builtin_ctzll(m));
 				lua_pushnil(L);
-				lua_rawset(L, GS_BACKING + row);
+				lua_rawset(L, -3);
 			}
+			lua_pop(L, 1);
 			x->game_fields[row] = 0;
 		}
-		x->fresh = false;
 	}
-	/*
-	 * Most kept fields hold the same value from one hook point to the
-	 * next (the quarter, elam, often the offense): comparing in C is a
-	 * few instructions, where forgetting and missing again cost a C
-	 * __index call at the next read. A field is rewritten in place when
-	 * it changed (its key is there: no allocation) and forgotten when it
-	 * became nil.
-	 */
 	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
-	for (int row = 0; row < FX_GCTX_ROWS; row++) {
-		for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
-			int k = __builtin_ctzll(m);
-			fx_fval_t v;
-			if (!field_value(c, row, k, &v))
-				v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
-			if (fval_same(&v, &x->held[row][k]))
-				continue;
-			lua_rawgeti(L, GS_KEYS, k);
-			push_fval(L, GS_VIEWS, GS_KEYS, &v);
-			lua_rawset(L, GS_BACKING + row);
-			x->held[row][k] = v;
-			if (v.type == FX_FV_NIL)
-				x->point_fields[row] &= ~(1ull << k);
-		}
+	int h = (int)c->hook;
+	if (x->fresh || x->ctx_hook != h) { /* ctx shows this hook's row */
+		lua_rawgeti(L, GS_CTX_MTS, h + 1);
+		lua_setmetatable(L, GS_CTX);
+		x->ctx_hook = h;
 	}
+	row_refresh(L, x, c, ROW_CTX + h);
+	for (int row = ROW_GAME; row < ROW_COUNT; row++)
+		row_refresh(L, x, c, row);
+	x->fresh = false;
 }
 
 void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x)
@@ -888,16 +950,16 @@ static int table_view_snapshot(lua_State *L, int idx)
 		lua_pop(L, 2);
 		return 0;
 	}
-	int row = (int)lua_tointeger(L, -1);
+	int kind = (int)lua_tointeger(L, -1);
 	lua_pop(L, 2);
 	static const int team_keys[] = {K_TEAM_ID, K_NAME, K_HOOPERS, K_SCORE, K_HOME};
 	int keys[K_ATTR], n = 0;
-	if (row == ROW_CTX) {
+	if (kind == VK_CTX) {
 		for (int k = K_HOOK; k <= K_LOG; k++)
 			keys[n++] = k;
 		keys[n++] = K_HOME;
 		keys[n++] = K_AWAY;
-	} else if (row == ROW_GAME) {
+	} else if (kind == VK_GAME) {
 		for (int k = K_ID; k <= K_MARGIN; k++)
 			keys[n++] = k;
 	} else {
@@ -912,94 +974,131 @@ static int table_view_snapshot(lua_State *L, int idx)
 	return 1;
 }
 
-/* Builds the game-session tables (once per engine): the keys, four
- * backing tables with their frozen proxies, and the fields that never
- * change. views and keyids are stack indices. */
+/* Pushes a backing table for row: a read that misses it calls
+ * backing_miss. views, keyids and keys are stack indices. */
+static void new_backing(lua_State *L, int row, int nrec, int views, int keyids, int keys)
+{
+	lua_createtable(L, 0, nrec);
+	lua_createtable(L, 0, 1);
+	lua_pushvalue(L, views);
+	lua_pushvalue(L, keyids);
+	lua_pushinteger(L, row);
+	lua_pushvalue(L, keys);
+	lua_pushcclosure(L, backing_miss, 4);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+}
+
+/* Pushes the empty proxy of a frozen view of the given kind whose reads
+ * go to the table on top (which it replaces). */
+static void new_proxy(lua_State *L, int kind)
+{
+	lua_newtable(L); /* the proxy stays empty */
+	lua_createtable(L, 0, 4);
+	lua_rotate(L, -3, -1); /* proxy, metatable, target */
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, view_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pushboolean(L, 1);
+	lua_rawsetp(L, -2, &fx_key_frozen); /* rawset refuses it */
+	lua_pushinteger(L, kind);
+	lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
+	lua_setmetatable(L, -2);
+}
+
+/* Builds the game-session tables (once per engine): the keys, the backing
+ * tables with their frozen proxies, and the fields that never change.
+ * views and keyids are stack indices. */
 static void game_tables_open(lua_State *L, int views, int keyids)
 {
 	lua_createtable(L, GS_COUNT, 0);
 	int gs = lua_gettop(L);
 
 	lua_createtable(L, KEY_COUNT, 0);
+	int keys = lua_gettop(L);
 	for (int k = 1; k < K_ATTR; k++) {
 		lua_pushstring(L, key_names[k]);
-		lua_rawseti(L, -2, k);
+		lua_rawseti(L, keys, k);
 	}
 	for (int a = 0; a < PW_ATTR_COUNT; a++) {
 		lua_pushstring(L, attr_names[a]);
-		lua_rawseti(L, -2, K_ATTR + a);
-	}
-	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
-		lua_pushstring(L, fx_hook_name(h));
-		lua_rawseti(L, -2, KEY_HOOK0 + h);
+		lua_rawseti(L, keys, K_ATTR + a);
 	}
 	for (int t = 0; t < PW_SHOT_TYPES; t++) {
 		lua_pushstring(L, shot_names[t]);
-		lua_rawseti(L, -2, KEY_SHOT0 + t);
+		lua_rawseti(L, keys, KEY_SHOT0 + t);
 	}
+	lua_pushvalue(L, keys);
 	lua_rawseti(L, gs, GS_KEYS);
 	lua_pushvalue(L, views);
 	lua_rawseti(L, gs, GS_VIEWS);
 
-	static const int proxy_slot[FX_GCTX_ROWS] = {0, S_GAME, S_TEAM, S_TEAM + 1};
-	for (int row = 0; row < FX_GCTX_ROWS; row++) {
-		lua_createtable(L, 0, row == ROW_CTX ? 32 : 16); /* backing */
-		lua_createtable(L, 0, 1);
-		lua_pushvalue(L, views);
-		lua_pushvalue(L, keyids);
-		lua_pushinteger(L, row);
-		lua_rawgeti(L, gs, GS_KEYS);
-		lua_pushcclosure(L, backing_miss, 4);
-		lua_setfield(L, -2, "__index");
-		lua_setmetatable(L, -2);
+	lua_createtable(L, ROW_COUNT, 0);
+	int rows = lua_gettop(L);
+	lua_pushvalue(L, rows);
+	lua_rawseti(L, gs, GS_ROWS);
+	for (int row = 0; row < ROW_COUNT; row++) {
+		new_backing(L, row, 16, views, keyids, keys);
 		lua_pushvalue(L, -1);
+		lua_rawseti(L, rows, row + 1);
 		lua_rawseti(L, gs, GS_BACKING + row);
+	}
 
-		lua_newtable(L); /* the proxy stays empty */
-		lua_createtable(L, 0, 4);
-		lua_pushvalue(L, -3);
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, view_newindex);
-		lua_setfield(L, -2, "__newindex");
-		lua_pushboolean(L, 0);
-		lua_setfield(L, -2, "__metatable");
-		lua_pushboolean(L, 1);
-		lua_rawsetp(L, -2, &fx_key_frozen); /* rawset refuses it */
-		lua_pushinteger(L, row);
-		lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
-		lua_setmetatable(L, -2);
-		if (row == ROW_CTX)
+	/* one ctx proxy with a metatable per hook (fx_api_refresh gives it
+	 * the one of the hook point running) */
+	lua_createtable(L, PW_SIM_HOOK_COUNT, 0);
+	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
+		lua_rawgeti(L, rows, ROW_CTX + h + 1);
+		new_proxy(L, VK_CTX);
+		lua_getmetatable(L, -1);
+		lua_rawseti(L, -3, h + 1);
+		if (h == 0)
 			lua_rawseti(L, gs, GS_CTX);
 		else
-			lua_rawseti(L, views, proxy_slot[row]);
-		lua_pop(L, 1);
+			lua_pop(L, 1);
+	}
+	lua_rawseti(L, gs, GS_CTX_MTS);
+	lua_rawgeti(L, rows, ROW_GAME + 1);
+	new_proxy(L, VK_GAME);
+	lua_rawseti(L, views, S_GAME);
+	for (int t = 0; t < 2; t++) {
+		lua_rawgeti(L, rows, ROW_TEAM + t + 1);
+		new_proxy(L, VK_TEAM);
+		lua_rawseti(L, views, S_TEAM + t);
 	}
 
 	/* fields that are the same in every game */
-	lua_rawgeti(L, gs, GS_BACKING + ROW_CTX);
-	int b = lua_gettop(L);
 	static const struct { int key, slot; } fixed[] = {
 		{K_GAME, S_GAME}, {K_RULES, S_RULES}, {K_HOME, S_TEAM}, {K_AWAY, S_TEAM + 1},
 		{K_META, S_META},
 	};
-	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
-		lua_pushstring(L, key_names[fixed[i].key]);
-		lua_rawgeti(L, views, fixed[i].slot);
-		lua_rawset(L, b);
+	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
+		lua_rawgeti(L, rows, ROW_CTX + h + 1);
+		int b = lua_gettop(L);
+		for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+			lua_rawgeti(L, keys, fixed[i].key);
+			lua_rawgeti(L, views, fixed[i].slot);
+			lua_rawset(L, b);
+		}
+		lua_pushcfunction(L, fx_api_random);
+		lua_setfield(L, b, "random");
+		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_tostring); /* the log function */
+		lua_setfield(L, b, "log");
+		lua_pushstring(L, fx_hook_name(h));
+		lua_setfield(L, b, "hook");
+		lua_pop(L, 1);
 	}
-	lua_pushcfunction(L, fx_api_random);
-	lua_setfield(L, b, "random");
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_tostring); /* the log function */
-	lua_setfield(L, b, "log");
-	lua_pop(L, 1);
 	for (int t = 0; t < 2; t++) {
-		lua_rawgeti(L, gs, GS_BACKING + ROW_TEAM0 + t);
+		lua_rawgeti(L, rows, ROW_TEAM + t + 1);
 		lua_rawgeti(L, views, S_FLOOR + t);
 		lua_setfield(L, -2, "hoopers");
 		lua_pushboolean(L, t == 0);
 		lua_setfield(L, -2, "home");
 		lua_pop(L, 1);
 	}
+	lua_pop(L, 2); /* rows, keys */
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &gs_key);
 }
 
