@@ -2,26 +2,36 @@
  * api.c — what a script sees as ctx: read-only views of the game, and the
  * three services (ctx.random, ctx.meta, ctx.log).
  *
- * Two kinds of view, both made once per engine and reused by every game:
+ * Views are made once per engine and reused by every game. A C __index call
+ * costs a few hundred instructions, several times a table hit, so what
+ * effects read most is served from backing tables instead: tables that keep
+ * the fields read so far, in the game's current state, where a read is a
+ * lookup inside the VM. A read that misses falls through to the backing
+ * table's own __index (backing_miss), which computes the field, keeps it
+ * unless nil, and raises for names the view does not have.
  *
  *   - ctx, ctx.game and the two team views of a game are frozen tables (an
- *     empty proxy whose __index is a backing table). The backing tables are
- *     refreshed once per hook point, not per effect, and only the fields
- *     whose value changed are written (a C-side shadow of what each table
- *     holds). A field read is then a plain table lookup inside the VM; a C
- *     __index call costs ~500 instructions, which was most of an effect's
- *     cost. A read that misses (a field that is nil at this hook, or a typo)
- *     falls through to the backing table's own __index, which returns nil
- *     for known names and raises for unknown ones.
- *   - hoopers, rosters on the floor, moves and rules are full userdata whose
- *     __index reads the live game state of the current call: there are too
- *     many of their fields to refresh at every hook point, and they are read
- *     less often.
+ *     empty proxy whose __index is a backing table), brought up to date
+ *     once per hook point, not per effect: each kept field is compared
+ *     with the game in C and rewritten only if it changed. ctx has a
+ *     backing table per sim hook, and the proxy gets the one of the hook
+ *     running, so a field that exists at some hooks only (ctx.shooter)
+ *     stays kept from one of them to the next.
+ *   - hooper views are userdata whose __index is a backing table as well.
+ *     A hooper's fields change at nearly every possession, so they are not
+ *     refreshed at hook points: the first read of a view at a hook point
+ *     goes through hooper_stale, which brings that view's kept fields up
+ *     to date, and the next ones are table hits.
+ *   - rosters on the floor, moves and rules are userdata whose __index
+ *     reads the live game state of the current call; they are read less
+ *     often.
  *
- * Neither can be written (__newindex raises, rawset refuses frozen tables,
- * the metatables are hidden), so no effect can change what another one
- * sees. Round hooks see their context as views over the caller's cJSON that
- * expire when the call ends.
+ * None can be written (__newindex raises, rawset refuses frozen tables and
+ * userdata, the metatables and backing tables are out of reach), so no
+ * effect can change what another one sees; which effect read a field first
+ * changes nothing either, not even what memory is charged. Round hooks see
+ * their context as views over the caller's cJSON that expire when the call
+ * ends.
  */
 #include "effects/fx_int.h"
 
@@ -59,6 +69,11 @@ enum {
 	S_META = S_MOVES + 2 * PW_ROSTER_SIZE,
 	S_COUNT = S_META
 };
+
+/* The registry slot of the table that holds a game session's objects
+ * (GS_* below); in the metatable of a game's frozen table or hooper view,
+ * the VK_* kind of the view. */
+static const char gs_key;
 
 /* Contract names (spec 10-simulation and 20-effects). */
 static const char *const attr_names[PW_ATTR_COUNT] = {
@@ -266,35 +281,6 @@ static int rules_index(lua_State *L)
 	return 1;
 }
 
-static int hooper_index(lua_State *L, int t, int s, int k)
-{
-	const pw_game_state_t *g = cur_game(L);
-	const pw_live_hooper_t *lh = &g->hooper[t][s];
-	const pw_hooper_t *h = lh->h;
-	if (k >= K_ATTR && k < K_ATTR + PW_ATTR_COUNT) {
-		lua_pushinteger(L, lh->attr[k - K_ATTR]);
-		return 1;
-	}
-	switch (k) {
-	case K_ID: lua_pushinteger(L, h ? h->id : 0); break;
-	case K_NAME: lua_pushstring(L, h ? h->name : ""); break;
-	case K_TEAM_ID: lua_pushinteger(L, g->team[t] ? g->team[t]->id : (h ? h->team_id : 0)); break;
-	case K_ARCHETYPE:
-		lua_pushstring(L, h && h->archetype >= 0 && h->archetype < PW_ARCH_COUNT
-					  ? arch_names[h->archetype] : "");
-		break;
-	case K_STAMINA_NOW: lua_pushnumber(L, lh->stamina); break;
-	case K_FOULS: lua_pushinteger(L, lh->fouls); break;
-	case K_POINTS: lua_pushinteger(L, lh->points); break;
-	case K_MOVES: push_view(L, S_MOVES + t * PW_ROSTER_SIZE + s); break;
-	case K_ON_FLOOR: lua_pushboolean(L, lh->on_floor); break;
-	case K_FOULED_OUT: lua_pushboolean(L, lh->fouled_out); break;
-	case K_IS_STARTER: lua_pushboolean(L, h && h->is_starter); break;
-	default: return no_field(L, "a hooper view");
-	}
-	return 1;
-}
-
 static int json_index(lua_State *L, const fx_view_t *v)
 {
 	uint32_t gen;
@@ -344,8 +330,6 @@ static int view_index(lua_State *L)
 		return ctx_round(L, k);
 	case V_RULES:
 		return rules_index(L);
-	case V_HOOPER:
-		return hooper_index(L, v->a, v->b, k);
 	}
 	return no_field(L, "ctx");
 }
@@ -376,12 +360,14 @@ bool fx_api_view_snapshot(lua_State *L, int idx)
 	idx = lua_absindex(L, idx);
 	if (lua_type(L, idx) == LUA_TTABLE)
 		return table_view_snapshot(L, idx);
+	/* a view: the view metatable, or a hooper view's own (marked) */
+	int top = lua_gettop(L);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
-	if (!lua_getmetatable(L, idx) || !lua_rawequal(L, -1, -2)) {
-		lua_settop(L, idx);
+	bool view = lua_getmetatable(L, idx) &&
+		    (lua_rawequal(L, -1, -2) || lua_rawgetp(L, -1, &gs_key) != LUA_TNIL);
+	lua_settop(L, top);
+	if (!view)
 		return false;
-	}
-	lua_pop(L, 2);
 	const fx_view_t *v = lua_touserdata(L, idx);
 	lua_newtable(L);
 	int out = lua_gettop(L);
@@ -603,7 +589,7 @@ static void new_view(lua_State *L, int views, int slot, int kind, int a, int b)
 	lua_rawseti(L, views, slot);
 }
 
-/* --- game sessions: ctx, game and teams as frozen tables ------------------ */
+/* --- game sessions: backing tables for ctx, game, teams and hoopers ------- */
 
 /*
  * Rows: each is one backing table and the bookkeeping of what it keeps.
@@ -612,18 +598,19 @@ static void new_view(lua_State *L, int views, int slot, int kind, int a, int b)
  * at some hooks only (ctx.shooter at sim.shot.pre, not at
  * sim.possession.pre) then stays kept from one shot.pre to the next
  * instead of being forgotten at every possession.pre in between and
- * missed again.
+ * missed again. Each hooper view has a row of its own.
  */
 enum {
 	ROW_CTX,                                 /* + hook */
 	ROW_GAME = ROW_CTX + PW_SIM_HOOK_COUNT,
 	ROW_TEAM,                                /* + team */
-	ROW_COUNT = ROW_TEAM + 2
+	ROW_HOOPER = ROW_TEAM + 2,               /* + team × roster + slot */
+	ROW_COUNT = ROW_HOOPER + 2 * PW_ROSTER_SIZE
 };
 _Static_assert(ROW_COUNT == FX_GCTX_ROWS, "fx_int.h counts the rows");
 
 /* What a proxy's metatable says it is (pairs lists the fields by kind). */
-enum { VK_CTX, VK_GAME, VK_TEAM };
+enum { VK_CTX, VK_GAME, VK_TEAM, VK_HOOPER };
 
 /* Main-thread stack slots of a game session (fx_api_push_game_ctx), where
  * fx_api_refresh finds the tables it rewrites; the hook functions go above. */
@@ -633,29 +620,30 @@ enum {
 	GS_KEYS,     /* interned strings by key id: field names, shot types */
 	GS_VIEWS,    /* the views table */
 	GS_ROWS,     /* the backing tables, by row + 1 */
-	GS_BACKING,  /* + row: the same, where a refresh reaches them cheaply */
-	GS_COUNT = GS_BACKING + ROW_COUNT - 1
+	GS_STALE_MT, /* the metatable of hooper views not read at this hook point */
+	GS_BACKING,  /* + row below ROW_HOOPER: where a refresh reaches them */
+	GS_COUNT = GS_BACKING + ROW_HOOPER - 1
 };
 _Static_assert(GS_COUNT == FX_GCTX_SLOTS, "fx_int.h counts the slots");
 
 /* GS_KEYS beyond the field ids: strings a refresh writes, made once so
  * that writing them never allocates. */
 #define KEY_SHOT0 (K_ATTR + PW_ATTR_COUNT)       /* + shot type: its name */
-#define KEY_COUNT (KEY_SHOT0 + PW_SHOT_TYPES - 1)
+#define KEY_COUNT (KEY_SHOT0 + PW_SHOT_TYPES)
 
 _Static_assert(K_ATTR + PW_ATTR_COUNT <= FX_GCTX_KEYS, "FX_GCTX_KEYS must cover every field id");
 
-/* The registry slot of the table that holds the GS_* objects; in a
- * proxy's metatable, the VK_* kind of the view. */
-static const char gs_key;
-
 static int row_kind(int row)
 {
-	return row < ROW_GAME ? VK_CTX : row == ROW_GAME ? VK_GAME : VK_TEAM;
+	if (row < ROW_GAME)
+		return VK_CTX;
+	if (row == ROW_GAME)
+		return VK_GAME;
+	return row < ROW_HOOPER ? VK_TEAM : VK_HOOPER;
 }
 
 /* Fields that stay the same for a whole game; the others are checked at
- * every hook point. */
+ * every hook point (a hooper's at the first read of it there). */
 static bool per_game(int row, int k)
 {
 	switch (row_kind(row)) {
@@ -663,6 +651,8 @@ static bool per_game(int row, int k)
 		return k == K_ID || k == K_ROUND || k == K_HOME_TEAM_ID || k == K_AWAY_TEAM_ID;
 	case VK_TEAM:
 		return k == K_TEAM_ID || k == K_ID || k == K_NAME;
+	case VK_HOOPER:
+		return k == K_ID || k == K_NAME || k == K_TEAM_ID || k == K_ARCHETYPE || k == K_IS_STARTER;
 	}
 	return false;
 }
@@ -797,6 +787,33 @@ static bool team_value(const pw_game_state_t *g, int t, int k, fx_fval_t *v)
 	return true;
 }
 
+static bool hooper_value(const pw_game_state_t *g, int t, int s, int k, fx_fval_t *v)
+{
+	const pw_live_hooper_t *lh = &g->hooper[t][s];
+	const pw_hooper_t *h = lh->h;
+	if (k >= K_ATTR && k < K_ATTR + PW_ATTR_COUNT) {
+		FV_SET(v, FX_FV_INT, i, lh->attr[k - K_ATTR]);
+		return true;
+	}
+	switch (k) {
+	case K_ID: FV_SET(v, FX_FV_INT, i, h ? h->id : 0); break;
+	case K_NAME: FV_SET(v, FX_FV_STR, s, h ? h->name : ""); break;
+	case K_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[t] ? g->team[t]->id : (h ? h->team_id : 0)); break;
+	case K_ARCHETYPE:
+		FV_SET(v, FX_FV_STR, s, h && h->archetype >= 0 && h->archetype < PW_ARCH_COUNT
+					     ? arch_names[h->archetype] : "");
+		break;
+	case K_STAMINA_NOW: FV_SET(v, FX_FV_NUM, n, lh->stamina); break;
+	case K_FOULS: FV_SET(v, FX_FV_INT, i, lh->fouls); break;
+	case K_POINTS: FV_SET(v, FX_FV_INT, i, lh->points); break;
+	case K_ON_FLOOR: FV_SET(v, FX_FV_BOOL, i, lh->on_floor); break;
+	case K_FOULED_OUT: FV_SET(v, FX_FV_BOOL, i, lh->fouled_out); break;
+	case K_IS_STARTER: FV_SET(v, FX_FV_BOOL, i, h && h->is_starter); break;
+	default: return false; /* moves is set once */
+	}
+	return true;
+}
+
 /* Field k of row at hook point c into v (FX_FV_NIL when it has no value
  * here). Pure: reads the game state only. Returns false when row has no
  * such field. */
@@ -806,8 +823,10 @@ static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
 	switch (row_kind(row)) {
 	case VK_CTX: return ctx_value(c, k, v);
 	case VK_GAME: return game_value(c->game, k, v);
+	case VK_TEAM: return team_value(c->game, row - ROW_TEAM, k, v);
 	}
-	return team_value(c->game, row - ROW_TEAM, k, v);
+	int i = row - ROW_HOOPER;
+	return hooper_value(c->game, i / PW_ROSTER_SIZE, i % PW_ROSTER_SIZE, k, v);
 }
 
 /* Pushes v; views and keys are the indices of the views and GS_KEYS
@@ -843,24 +862,27 @@ static int backing_miss(lua_State *L)
 		return luaL_error(L, "ctx is only available inside a hook call");
 	fx_fval_t v;
 	if (!field_value(c, row, k, &v)) {
-		static const char *const what[] = {"ctx", "ctx.game", "a team view"};
+		static const char *const what[] = {"ctx", "ctx.game", "a team view", "a hooper view"};
 		return no_field(L, what[row_kind(row)]);
 	}
+	/* the engine's own bookkeeping: a string made for the value or the
+	 * table growing to keep it is not charged to the effect that happened
+	 * to read first (it would depend on what earlier games left behind) */
+	fx_sbx_t *S = fx_sbx_of(L);
+	bool enforce = S->mem_enforce, in_call = S->in_call;
+	S->mem_enforce = false;
+	S->in_call = false;
 	push_fval(L, lua_upvalueindex(1), lua_upvalueindex(4), &v);
-	if (v.type != FX_FV_NIL && k < FX_GCTX_KEYS) {
-		fx_gctx_t *x = fx_rt_gctx(L);
-		/* the engine's own bookkeeping: should the table grow, that is
-		 * not charged to the effect that happened to read first (it
-		 * would depend on what earlier games left in the table) */
-		fx_sbx_t *S = fx_sbx_of(L);
-		bool enforce = S->mem_enforce, in_call = S->in_call;
-		S->mem_enforce = false;
-		S->in_call = false;
+	bool keep = v.type != FX_FV_NIL && k < FX_GCTX_KEYS;
+	if (keep) {
 		lua_pushvalue(L, 2);
 		lua_pushvalue(L, -2);
 		lua_rawset(L, 1);
-		S->mem_enforce = enforce;
-		S->in_call = in_call;
+	}
+	S->mem_enforce = enforce;
+	S->in_call = in_call;
+	if (keep) {
+		fx_gctx_t *x = fx_rt_gctx(L);
 		if (per_game(row, k)) {
 			x->game_fields[row] |= 1ull << k;
 		} else {
@@ -872,15 +894,17 @@ static int backing_miss(lua_State *L)
 }
 
 /*
- * Brings the point fields the backing table of row keeps up to date with
- * hook point c. Most hold the same value from one
+ * Brings the point fields the backing table of row (at stack index b)
+ * keeps up to date with hook point c; views and keys are the indices of
+ * the views and GS_KEYS tables. Most hold the same value from one
  * hook point to the next (the quarter, elam, often the offense): comparing
  * in C is a few instructions, where forgetting and missing again cost a C
  * __index call at the next read. A field is rewritten in place when it
  * changed (its key is there: no allocation) and forgotten when it became
  * nil.
  */
-static void row_refresh(lua_State *L, fx_gctx_t *x, const pw_hook_ctx_t *c, int row)
+static void row_refresh(lua_State *L, fx_gctx_t *x, const pw_hook_ctx_t *c, int row, int b,
+			int views, int keys)
 {
 	for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
 		int k = __builtin_ctzll(m);
@@ -889,13 +913,45 @@ static void row_refresh(lua_State *L, fx_gctx_t *x, const pw_hook_ctx_t *c, int 
 			v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
 		if (fval_same(&v, &x->held[row][k]))
 			continue;
-		lua_rawgeti(L, GS_KEYS, k);
-		push_fval(L, GS_VIEWS, GS_KEYS, &v);
-		lua_rawset(L, GS_BACKING + row);
+		lua_rawgeti(L, keys, k);
+		push_fval(L, views, keys, &v);
+		lua_rawset(L, b);
 		x->held[row][k] = v;
 		if (v.type == FX_FV_NIL)
 			x->point_fields[row] &= ~(1ull << k);
 	}
+}
+
+/*
+ * __index of a hooper view on its first read at a hook point. A hooper's
+ * fields change at nearly every possession (stamina does for all eight),
+ * so refreshing every kept hooper field at every hook point would cost more
+ * than the reads it saves; a view is brought up to date when it is read
+ * instead. Then the view gets its own metatable, whose __index is its
+ * backing table, so its other reads at this hook point, by this effect or
+ * the next, are table hits; fx_api_refresh gives it this one back at the
+ * next hook point. Writes existing keys only, so nothing is allocated
+ * here (a field not kept yet is backing_miss's).
+ * Upvalues: 1 the hoopers' own metatables, 2 the backing tables (by row),
+ * 3 the views, 4 the GS_KEYS strings.
+ */
+static int hooper_stale(lua_State *L)
+{
+	const fx_view_t *v = lua_touserdata(L, 1);
+	int i = v->a * PW_ROSTER_SIZE + v->b, row = ROW_HOOPER + i;
+	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	if (!c || !c->game)
+		return luaL_error(L, "ctx is only available inside a hook call");
+	fx_gctx_t *x = fx_rt_gctx(L);
+	lua_rawgeti(L, lua_upvalueindex(2), row + 1);
+	int b = lua_gettop(L);
+	row_refresh(L, x, c, row, b, lua_upvalueindex(3), lua_upvalueindex(4));
+	lua_rawgeti(L, lua_upvalueindex(1), i + 1);
+	lua_setmetatable(L, 1);
+	x->hoopers_read |= 1u << i;
+	lua_pushvalue(L, 2);
+	lua_gettable(L, b); /* a miss goes to backing_miss */
+	return 1;
 }
 
 void fx_api_refresh(lua_State *L, fx_gctx_t *x)
@@ -921,9 +977,19 @@ void fx_api_refresh(lua_State *L, fx_gctx_t *x)
 		lua_setmetatable(L, GS_CTX);
 		x->ctx_hook = h;
 	}
-	row_refresh(L, x, c, ROW_CTX + h);
-	for (int row = ROW_GAME; row < ROW_COUNT; row++)
-		row_refresh(L, x, c, row);
+	/* the rows a script reaches now: this hook's ctx, the game, the teams */
+	const int now[] = {ROW_CTX + h, ROW_GAME, ROW_TEAM, ROW_TEAM + 1};
+	for (size_t i = 0; i < sizeof now / sizeof *now; i++)
+		if (x->point_fields[now[i]])
+			row_refresh(L, x, c, now[i], GS_BACKING + now[i], GS_VIEWS, GS_KEYS);
+	/* hooper views read at the last hook point are checked at their next read */
+	for (uint32_t m = x->hoopers_read; m; m &= m - 1) {
+		lua_rawgeti(L, GS_VIEWS, S_HOOPER + __builtin_ctz(m));
+		lua_pushvalue(L, GS_STALE_MT);
+		lua_setmetatable(L, -2);
+		lua_pop(L, 1);
+	}
+	x->hoopers_read = 0;
 	x->fresh = false;
 }
 
@@ -1008,6 +1074,25 @@ static void new_proxy(lua_State *L, int kind)
 	lua_setmetatable(L, -2);
 }
 
+/* Replaces the __index on top with a metatable for hooper views that
+ * reads through it: everything else as the view metatable. */
+static void new_hooper_mt(lua_State *L)
+{
+	lua_createtable(L, 0, 7);
+	lua_rotate(L, -2, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, view_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, view_len);
+	lua_setfield(L, -2, "__len");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pushliteral(L, "ctx view");
+	lua_setfield(L, -2, "__name");
+	lua_pushinteger(L, VK_HOOPER);
+	lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
+}
+
 /* Builds the game-session tables (once per engine): the keys, the backing
  * tables with their frozen proxies, and the fields that never change.
  * views and keyids are stack indices. */
@@ -1041,9 +1126,11 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 	lua_rawseti(L, gs, GS_ROWS);
 	for (int row = 0; row < ROW_COUNT; row++) {
 		new_backing(L, row, 16, views, keyids, keys);
-		lua_pushvalue(L, -1);
+		if (row < ROW_HOOPER) {
+			lua_pushvalue(L, -1);
+			lua_rawseti(L, gs, GS_BACKING + row);
+		}
 		lua_rawseti(L, rows, row + 1);
-		lua_rawseti(L, gs, GS_BACKING + row);
 	}
 
 	/* one ctx proxy with a metatable per hook (fx_api_refresh gives it
@@ -1098,7 +1185,33 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 		lua_setfield(L, -2, "home");
 		lua_pop(L, 1);
 	}
-	lua_pop(L, 2); /* rows, keys */
+
+	/* hooper views stay the userdata they are (a table would have a
+	 * length and rawget); each starts on the shared metatable of views
+	 * not read yet at this hook point and has one of its own for after */
+	lua_createtable(L, 2 * PW_ROSTER_SIZE, 0);
+	int own = lua_gettop(L);
+	for (int i = 0; i < 2 * PW_ROSTER_SIZE; i++) {
+		lua_rawgeti(L, rows, ROW_HOOPER + i + 1);
+		lua_rawgeti(L, views, S_MOVES + i);
+		lua_setfield(L, -2, "moves");
+		new_hooper_mt(L);
+		lua_rawseti(L, own, i + 1);
+	}
+	lua_pushvalue(L, own);
+	lua_pushvalue(L, rows);
+	lua_pushvalue(L, views);
+	lua_pushvalue(L, keys);
+	lua_pushcclosure(L, hooper_stale, 4);
+	new_hooper_mt(L);
+	for (int i = 0; i < 2 * PW_ROSTER_SIZE; i++) {
+		lua_rawgeti(L, views, S_HOOPER + i);
+		lua_pushvalue(L, -2);
+		lua_setmetatable(L, -2);
+		lua_pop(L, 1);
+	}
+	lua_rawseti(L, gs, GS_STALE_MT);
+	lua_pop(L, 3); /* own, rows, keys */
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &gs_key);
 }
 

@@ -116,8 +116,8 @@ void fx_api_push_ctx(lua_State *L);
 
 /* Which fields the backing tables of a game's views hold (bit = field
  * id), so that a hook point checks just those. A row is one backing table:
- * ctx at each sim hook, ctx.game, the two teams. */
-#define FX_GCTX_ROWS (PW_SIM_HOOK_COUNT + 3)
+ * ctx at each sim hook, ctx.game, the two teams, each hooper. */
+#define FX_GCTX_ROWS (PW_SIM_HOOK_COUNT + 3 + 2 * PW_ROSTER_SIZE)
 #define FX_GCTX_KEYS 64 /* bits in a mask; every field id of api.c is below */
 /* A field value as C computes it: enough to push it and to tell whether
  * it changed since it was stored. */
@@ -134,19 +134,21 @@ typedef struct fx_gctx {
 	uint64_t game_fields[FX_GCTX_ROWS];  /* kept until the next game */
 	fx_fval_t held[FX_GCTX_ROWS][FX_GCTX_KEYS]; /* what the point fields hold */
 	int ctx_hook;                        /* the hook whose row ctx reads */
+	uint32_t hoopers_read;               /* views read at this hook point */
 	bool fresh;                          /* a new game: forget game_fields too */
 } fx_gctx_t;
 /* Pushes the FX_GCTX_SLOTS values of a game session onto an empty stack:
  * slot 1 is ctx, the others are the tables fx_api_refresh rewrites and
  * must stay where they are. */
-#define FX_GCTX_SLOTS (5 + FX_GCTX_ROWS)
+#define FX_GCTX_SLOTS (6 + PW_SIM_HOOK_COUNT + 3)
 void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x);
 /* Starts a hook point (the session's current sim ctx must be set): ctx
- * reads the row of this hook, and every field kept from an earlier hook
- * point is recomputed and rewritten only if its value changed (nil:
- * forgotten); first in a game, the per-game fields of the previous game
- * are forgotten. Writes existing keys only, so it never allocates or
- * raises: safe unprotected. */
+ * reads the row of this hook, every field of ctx, ctx.game and the teams
+ * kept from an earlier hook point is recomputed and rewritten only if its
+ * value changed (nil: forgotten), and hooper views are checked at their
+ * next read; first in a game, the per-game fields of the previous game are
+ * forgotten. Writes existing keys only, so it never allocates or raises:
+ * safe unprotected. */
 void fx_api_refresh(lua_State *L, fx_gctx_t *x);
 /* The session's fx_gctx_t (session.c). */
 fx_gctx_t *fx_rt_gctx(lua_State *L);

@@ -98,3 +98,157 @@ TEST(fx_views_fields_come_and_go_with_the_hook)
 	fx_engine_free(e);
 	fx_script_free(s);
 }
+
+/* A hooper's fields change between hook points (stamina at every
+ * possession); every read, by the first effect or a later one, at the same
+ * hook or another, through ctx or a view kept from an earlier call, gives
+ * the value of the hook point running. */
+TEST(fx_views_hooper_fields_follow_the_game)
+{
+	const char *reader =
+		"local kept\n"
+		"local function show(ctx)\n"
+		"  local h = ctx.handler\n"
+		"  kept = kept or ctx.offense.hoopers[2]\n"
+		"  return {narrative = string.format('%s %.3f %d %d %d %s %s', h.name, h.stamina, h.fouls,\n"
+		"    h.points, h.scoring, tostring(h.on_floor), ctx.hook == 'sim.shot.pre' and\n"
+		"    string.format('%.3f', ctx.shooter.stamina) or '-') .. ' ' ..\n"
+		"    string.format('%.3f', kept.stamina)}\n"
+		"end\n"
+		"return {name='r', hooks={['sim.possession.pre']=show, ['sim.shot.pre']=show}}";
+	/* a second effect reads after the first at each hook point: it gets
+	 * the same values (the view it reads is already up to date) */
+	const char *second =
+		"local function show(ctx)\n"
+		"  return {narrative = string.format('%.3f', ctx.handler.stamina)}\n"
+		"end\n"
+		"return {name='s', hooks={['sim.possession.pre']=show, ['sim.shot.pre']=show}}";
+	fx_script_t *a = fxt_load(reader), *b = fxt_load(second);
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	for (int game = 0; game < 2; game++) {
+		fxt_game_t t;
+		fxt_game_init(&t);
+		fx_effect_t effs[2] = {{"r", a}, {"s", b}};
+		views_game_t v;
+		views_begin(&v, e, &t, effs, 2);
+		for (int i = 0; i < 10; i++) {
+			pw_live_hooper_t *h = &t.g.hooper[0][i % 2], *k = &t.g.hooper[0][1];
+			for (int hook = 0; hook < 2; hook++) {
+				/* the game moves between any two hook points */
+				for (int s = 0; s < PW_ROSTER_SIZE; s++)
+					t.g.hooper[0][s].stamina = 1.0 - 0.0625 * ((i * 2 + hook + s + game) % 16);
+				h->fouls = i / 2;
+				h->points = 2 * i + hook;
+				h->attr[PW_ATTR_SCORING] = 40 + i;
+				h->on_floor = (i + hook) % 3 != 0;
+				pw_hook_ctx_t c = fxt_ctx(&t, hook ? PW_HOOK_SHOT_PRE : PW_HOOK_POSSESSION_PRE);
+				c.handler = h;
+				c.shooter = hook ? &t.g.hooper[0][(i + 1) % 2] : NULL;
+				char shooter[16] = "-", want[256];
+				if (hook)
+					snprintf(shooter, sizeof shooter, "%.3f", c.shooter->stamina);
+				snprintf(want, sizeof want, "Hooper %d %.3f %d %d %d %s %s %.3f %.3f", i % 2 + 1,
+					 h->stamina, h->fouls, h->points, h->attr[PW_ATTR_SCORING],
+					 h->on_floor ? "true" : "false", shooter, k->stamina, h->stamina);
+				CHECK_STR(views_step(&v, &c), want);
+			}
+		}
+		CHECK_STR(views_end(&v), "");
+	}
+	fx_engine_free(e);
+	fx_script_free(a);
+	fx_script_free(b);
+}
+
+/* Hooper views stay read-only, complete and the same object, whichever
+ * way they are reached and however often they were read before. */
+TEST(fx_views_hooper_views_are_read_only_and_whole)
+{
+	static const struct {
+		const char *body;
+		const char *want; /* NULL: runs clean */
+	} cases[] = {
+		{"ctx.shooter.stamina = 0", "read-only"},
+		{"local s = ctx.shooter.stamina ctx.shooter.stamina = 0", "read-only"},
+		{"ctx.offense.hoopers[1].fouls = 0", "read-only"},
+		{"ctx.shooter.moves[1] = 'x'", "read-only"},
+		{"rawset(ctx.shooter, 'stamina', 0)", "table expected"},
+		{"return {narrative = tostring(ctx.shooter.nope)}", "a hooper view has no field 'nope'"},
+		{"local s = ctx.shooter.id return {narrative = tostring(ctx.shooter.nope)}",
+		 "a hooper view has no field 'nope'"},
+		{"return {narrative = tostring(ctx.shooter[1])}", "a hooper view has no field of that kind"},
+		{"assert(getmetatable(ctx.shooter) == nil) local s = ctx.shooter.id\n"
+		 "assert(getmetatable(ctx.shooter) == nil)", NULL},
+		{"assert(tostring(ctx.shooter) == 'ctx view') local s = ctx.shooter.id\n"
+		 "assert(tostring(ctx.shooter) == 'ctx view' and type(ctx.shooter) == 'userdata')", NULL},
+		{"assert(ctx.shooter == ctx.handler and ctx.shooter == ctx.offense.hoopers[1])\n"
+		 "local s = ctx.shooter.stamina\n"
+		 "assert(rawequal(ctx.shooter, ctx.offense.hoopers[1]))\n"
+		 "assert(ctx.defender == ctx.defense.hoopers[1])",
+		 NULL},
+		{"assert(#ctx.shooter == 0) local s = ctx.shooter.id assert(#ctx.shooter == 0)", NULL},
+		{"local n = 0 for k, v in pairs(ctx.defender) do n = n + 1 end assert(n == 19)\n"
+		 "local t = {} for k, v in pairs(ctx.shooter) do t[k] = v end\n"
+		 "assert(t.id == 1 and t.name == 'Hooper 1' and t.team_id == 1 and t.stamina == 1)\n"
+		 "assert(t.archetype == 'sharpshooter' and t.scoring == 40 and t.is_starter == true)\n"
+		 "assert(t.moves == ctx.shooter.moves and t.moves[1] == 'Heat Check')", NULL},
+		{"assert(next(ctx.shooter) == nil)", "table expected"},
+	};
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char src[1024];
+		snprintf(src, sizeof src, "return {name='h', hooks={['sim.shot.pre']=function(ctx)\n%s\nend}}",
+			 cases[i].body);
+		fx_script_t *s = fxt_load(src);
+		fxt_game_t t;
+		fxt_game_init(&t);
+		fx_effect_t eff = {"h", s};
+		fxt_run_t r;
+		fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 2, &r, NULL);
+		if (cases[i].want)
+			CHECK_MSG(strstr(fxt_err(&r), cases[i].want) != NULL, "case %zu: \"%s\" lacks \"%s\"",
+				  i, fxt_err(&r), cases[i].want);
+		else
+			CHECK_MSG(r.rep.n_errors == 0, "case %zu: %s", i, fxt_err(&r));
+		fxt_run_free(&r);
+		fx_script_free(s);
+	}
+	fx_engine_free(e);
+}
+
+/* The tables behind the views outlive a game: the next game on the same
+ * engine, with other teams, sees its own names and ids. */
+TEST(fx_views_per_game_fields_are_read_anew)
+{
+	fx_script_t *s = fxt_load(
+		"return {name='g', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  return {narrative = string.format('%d %s %d %s %s %d %s', ctx.game.id, ctx.offense.name,\n"
+		"    ctx.shooter.id, ctx.shooter.name, ctx.shooter.archetype, ctx.shooter.team_id,\n"
+		"    tostring(ctx.shooter.is_starter))}\n"
+		"end}}");
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	for (int game = 0; game < 3; game++) {
+		fxt_game_t t;
+		fxt_game_init(&t);
+		t.g.game_id = 100 + game;
+		t.team[0].id = 10 + game;
+		snprintf(t.team[0].name, sizeof t.team[0].name, "Side %d", game);
+		pw_hooper_t *h = &t.team[0].hoopers[0];
+		h->id = 50 + game;
+		snprintf(h->name, sizeof h->name, "Guard %d", game);
+		h->archetype = (pw_archetype_t)game;
+		h->is_starter = game != 1;
+		fx_effect_t eff = {"g", s};
+		fxt_run_t r;
+		fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 2, &r, NULL);
+		static const char *const arch[] = {"sharpshooter", "floor_general", "lockdown"};
+		char want[256];
+		snprintf(want, sizeof want, "%d Side %d %d Guard %d %s %d %s", 100 + game, game, 50 + game,
+			 game, arch[game], 10 + game, game != 1 ? "true" : "false");
+		CHECK_STR(fxt_err(&r), "");
+		CHECK_CONTAINS(r.res.narrative, want);
+		fxt_run_free(&r);
+	}
+	fx_engine_free(e);
+	fx_script_free(s);
+}
