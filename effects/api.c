@@ -43,7 +43,7 @@
 enum {
 	V_CTX,    /* round sessions; games use a frozen table (see below) */
 	V_RULES,
-	V_HOOPER, /* a = team, b = roster slot */
+	V_HOOPER, /* a = team, b = roster slot; reads go to a backing table */
 	V_FLOOR,  /* a = team */
 	V_MOVES,  /* a = team, b = slot */
 	V_JSON,
@@ -1055,13 +1055,12 @@ static void new_backing(lua_State *L, int row, int nrec, int views, int keyids, 
 	lua_setmetatable(L, -2);
 }
 
-/* Pushes the empty proxy of a frozen view of the given kind whose reads
- * go to the table on top (which it replaces). */
-static void new_proxy(lua_State *L, int kind)
+/* Replaces the table on top with the metatable of a frozen view of the
+ * given kind whose reads go to that table. */
+static void new_frozen_mt(lua_State *L, int kind)
 {
-	lua_newtable(L); /* the proxy stays empty */
 	lua_createtable(L, 0, 4);
-	lua_rotate(L, -3, -1); /* proxy, metatable, target */
+	lua_rotate(L, -2, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, view_newindex);
 	lua_setfield(L, -2, "__newindex");
@@ -1071,6 +1070,13 @@ static void new_proxy(lua_State *L, int kind)
 	lua_rawsetp(L, -2, &fx_key_frozen); /* rawset refuses it */
 	lua_pushinteger(L, kind);
 	lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
+}
+
+/* Replaces the metatable on top with an empty proxy that has it. */
+static void new_proxy(lua_State *L)
+{
+	lua_newtable(L);
+	lua_rotate(L, -2, 1);
 	lua_setmetatable(L, -2);
 }
 
@@ -1094,8 +1100,8 @@ static void new_hooper_mt(lua_State *L)
 }
 
 /* Builds the game-session tables (once per engine): the keys, the backing
- * tables with their frozen proxies, and the fields that never change.
- * views and keyids are stack indices. */
+ * tables with their frozen proxies, the hooper views' metatables, and the
+ * fields that never change. views and keyids are stack indices. */
 static void game_tables_open(lua_State *L, int views, int keyids)
 {
 	lua_createtable(L, GS_COUNT, 0);
@@ -1138,21 +1144,21 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 	lua_createtable(L, PW_SIM_HOOK_COUNT, 0);
 	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
 		lua_rawgeti(L, rows, ROW_CTX + h + 1);
-		new_proxy(L, VK_CTX);
-		lua_getmetatable(L, -1);
-		lua_rawseti(L, -3, h + 1);
-		if (h == 0)
-			lua_rawseti(L, gs, GS_CTX);
-		else
-			lua_pop(L, 1);
+		new_frozen_mt(L, VK_CTX);
+		lua_rawseti(L, -2, h + 1);
 	}
+	lua_rawgeti(L, -1, 1);
+	new_proxy(L);
+	lua_rawseti(L, gs, GS_CTX);
 	lua_rawseti(L, gs, GS_CTX_MTS);
 	lua_rawgeti(L, rows, ROW_GAME + 1);
-	new_proxy(L, VK_GAME);
+	new_frozen_mt(L, VK_GAME);
+	new_proxy(L);
 	lua_rawseti(L, views, S_GAME);
 	for (int t = 0; t < 2; t++) {
 		lua_rawgeti(L, rows, ROW_TEAM + t + 1);
-		new_proxy(L, VK_TEAM);
+		new_frozen_mt(L, VK_TEAM);
+		new_proxy(L);
 		lua_rawseti(L, views, S_TEAM + t);
 	}
 
@@ -1186,9 +1192,11 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 		lua_pop(L, 1);
 	}
 
-	/* hooper views stay the userdata they are (a table would have a
-	 * length and rawget); each starts on the shared metatable of views
-	 * not read yet at this hook point and has one of its own for after */
+	/* hooper views stay userdata, as scripts know them (rawget, rawset
+	 * and next refuse them), with a backing table as __index all the
+	 * same; each starts on the shared metatable of views not read at this
+	 * hook point and has one of its own for after. moves is the same
+	 * view in every game. */
 	lua_createtable(L, 2 * PW_ROSTER_SIZE, 0);
 	int own = lua_gettop(L);
 	for (int i = 0; i < 2 * PW_ROSTER_SIZE; i++) {

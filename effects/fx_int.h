@@ -115,8 +115,9 @@ void fx_api_open(lua_State *L);  /* view metatable, views, meta proxy */
 void fx_api_push_ctx(lua_State *L);
 
 /* Which fields the backing tables of a game's views hold (bit = field
- * id), so that a hook point checks just those. A row is one backing table:
- * ctx at each sim hook, ctx.game, the two teams, each hooper. */
+ * id), so that a hook point checks just those (a hooper's at the first
+ * read of it there). A row is one backing table: ctx at each sim hook,
+ * ctx.game, the two teams, each hooper. */
 #define FX_GCTX_ROWS (PW_SIM_HOOK_COUNT + 3 + 2 * PW_ROSTER_SIZE)
 #define FX_GCTX_KEYS 64 /* bits in a mask; every field id of api.c is below */
 /* A field value as C computes it: enough to push it and to tell whether
@@ -138,8 +139,9 @@ typedef struct fx_gctx {
 	bool fresh;                          /* a new game: forget game_fields too */
 } fx_gctx_t;
 /* Pushes the FX_GCTX_SLOTS values of a game session onto an empty stack:
- * slot 1 is ctx, the others are the tables fx_api_refresh rewrites and
- * must stay where they are. */
+ * slot 1 is ctx, the others are the tables fx_api_refresh rewrites (six,
+ * then the backing tables of ctx at each hook, the game and the teams)
+ * and must stay where they are. */
 #define FX_GCTX_SLOTS (6 + PW_SIM_HOOK_COUNT + 3)
 void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x);
 /* Starts a hook point (the session's current sim ctx must be set): ctx
