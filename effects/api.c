@@ -2,26 +2,36 @@
  * api.c — what a script sees as ctx: read-only views of the game, and the
  * three services (ctx.random, ctx.meta, ctx.log).
  *
- * Two kinds of view, both made once per engine and reused by every game:
+ * Views are made once per engine and reused by every game. A C __index call
+ * costs a few hundred instructions, several times a table hit, so what
+ * effects read most is served from backing tables instead: tables that keep
+ * the fields read so far, in the game's current state, where a read is a
+ * lookup inside the VM. A read that misses falls through to the backing
+ * table's own __index (backing_miss), which computes the field, keeps it
+ * unless nil, and raises for names the view does not have.
  *
  *   - ctx, ctx.game and the two team views of a game are frozen tables (an
- *     empty proxy whose __index is a backing table). The backing tables are
- *     refreshed once per hook point, not per effect, and only the fields
- *     whose value changed are written (a C-side shadow of what each table
- *     holds). A field read is then a plain table lookup inside the VM; a C
- *     __index call costs ~500 instructions, which was most of an effect's
- *     cost. A read that misses (a field that is nil at this hook, or a typo)
- *     falls through to the backing table's own __index, which returns nil
- *     for known names and raises for unknown ones.
- *   - hoopers, rosters on the floor, moves and rules are full userdata whose
- *     __index reads the live game state of the current call: there are too
- *     many of their fields to refresh at every hook point, and they are read
- *     less often.
+ *     empty proxy whose __index is a backing table), brought up to date
+ *     once per hook point, not per effect: each kept field is compared
+ *     with the game in C and rewritten only if it changed. ctx has a
+ *     backing table per sim hook, and the proxy gets the one of the hook
+ *     running, so a field that exists at some hooks only (ctx.shooter)
+ *     stays kept from one of them to the next.
+ *   - hooper views are userdata whose __index is a backing table as well.
+ *     A hooper's fields change at nearly every possession, so they are not
+ *     refreshed at hook points: the first read of a view at a hook point
+ *     goes through hooper_stale, which brings that view's kept fields up
+ *     to date, and the next ones are table hits.
+ *   - rosters on the floor, moves and rules are userdata whose __index
+ *     reads the live game state of the current call; they are read less
+ *     often.
  *
- * Neither can be written (__newindex raises, rawset refuses frozen tables,
- * the metatables are hidden), so no effect can change what another one
- * sees. Round hooks see their context as views over the caller's cJSON that
- * expire when the call ends.
+ * None can be written (__newindex raises, rawset refuses frozen tables and
+ * userdata, the metatables and backing tables are out of reach), so no
+ * effect can change what another one sees; which effect read a field first
+ * changes nothing either, not even what memory is charged. Round hooks see
+ * their context as views over the caller's cJSON that expire when the call
+ * ends.
  */
 #include "effects/fx_int.h"
 
@@ -33,7 +43,7 @@
 enum {
 	V_CTX,    /* round sessions; games use a frozen table (see below) */
 	V_RULES,
-	V_HOOPER, /* a = team, b = roster slot */
+	V_HOOPER, /* a = team, b = roster slot; reads go to a backing table */
 	V_FLOOR,  /* a = team */
 	V_MOVES,  /* a = team, b = slot */
 	V_JSON,
@@ -59,6 +69,11 @@ enum {
 	S_META = S_MOVES + 2 * PW_ROSTER_SIZE,
 	S_COUNT = S_META
 };
+
+/* The registry slot of the table that holds a game session's objects
+ * (GS_* below); in the metatable of a game's frozen table or hooper view,
+ * the VK_* kind of the view. */
+static const char gs_key;
 
 /* Contract names (spec 10-simulation and 20-effects). */
 static const char *const attr_names[PW_ATTR_COUNT] = {
@@ -266,35 +281,6 @@ static int rules_index(lua_State *L)
 	return 1;
 }
 
-static int hooper_index(lua_State *L, int t, int s, int k)
-{
-	const pw_game_state_t *g = cur_game(L);
-	const pw_live_hooper_t *lh = &g->hooper[t][s];
-	const pw_hooper_t *h = lh->h;
-	if (k >= K_ATTR && k < K_ATTR + PW_ATTR_COUNT) {
-		lua_pushinteger(L, lh->attr[k - K_ATTR]);
-		return 1;
-	}
-	switch (k) {
-	case K_ID: lua_pushinteger(L, h ? h->id : 0); break;
-	case K_NAME: lua_pushstring(L, h ? h->name : ""); break;
-	case K_TEAM_ID: lua_pushinteger(L, g->team[t] ? g->team[t]->id : (h ? h->team_id : 0)); break;
-	case K_ARCHETYPE:
-		lua_pushstring(L, h && h->archetype >= 0 && h->archetype < PW_ARCH_COUNT
-					  ? arch_names[h->archetype] : "");
-		break;
-	case K_STAMINA_NOW: lua_pushnumber(L, lh->stamina); break;
-	case K_FOULS: lua_pushinteger(L, lh->fouls); break;
-	case K_POINTS: lua_pushinteger(L, lh->points); break;
-	case K_MOVES: push_view(L, S_MOVES + t * PW_ROSTER_SIZE + s); break;
-	case K_ON_FLOOR: lua_pushboolean(L, lh->on_floor); break;
-	case K_FOULED_OUT: lua_pushboolean(L, lh->fouled_out); break;
-	case K_IS_STARTER: lua_pushboolean(L, h && h->is_starter); break;
-	default: return no_field(L, "a hooper view");
-	}
-	return 1;
-}
-
 static int json_index(lua_State *L, const fx_view_t *v)
 {
 	uint32_t gen;
@@ -344,8 +330,6 @@ static int view_index(lua_State *L)
 		return ctx_round(L, k);
 	case V_RULES:
 		return rules_index(L);
-	case V_HOOPER:
-		return hooper_index(L, v->a, v->b, k);
 	}
 	return no_field(L, "ctx");
 }
@@ -376,12 +360,14 @@ bool fx_api_view_snapshot(lua_State *L, int idx)
 	idx = lua_absindex(L, idx);
 	if (lua_type(L, idx) == LUA_TTABLE)
 		return table_view_snapshot(L, idx);
+	/* a view: the view metatable, or a hooper view's own (marked) */
+	int top = lua_gettop(L);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
-	if (!lua_getmetatable(L, idx) || !lua_rawequal(L, -1, -2)) {
-		lua_settop(L, idx);
+	bool view = lua_getmetatable(L, idx) &&
+		    (lua_rawequal(L, -1, -2) || lua_rawgetp(L, -1, &gs_key) != LUA_TNIL);
+	lua_settop(L, top);
+	if (!view)
 		return false;
-	}
-	lua_pop(L, 2);
 	const fx_view_t *v = lua_touserdata(L, idx);
 	lua_newtable(L);
 	int out = lua_gettop(L);
@@ -603,36 +589,72 @@ static void new_view(lua_State *L, int views, int slot, int kind, int a, int b)
 	lua_rawseti(L, views, slot);
 }
 
-/* --- game sessions: ctx, game and teams as frozen tables ------------------ */
+/* --- game sessions: backing tables for ctx, game, teams and hoopers ------- */
+
+/*
+ * Rows: each is one backing table and the bookkeeping of what it keeps.
+ * ctx has a row per sim hook, each with its own metatable, and the ctx
+ * proxy gets the metatable of the hook point running: a field that exists
+ * at some hooks only (ctx.shooter at sim.shot.pre, not at
+ * sim.possession.pre) then stays kept from one shot.pre to the next
+ * instead of being forgotten at every possession.pre in between and
+ * missed again. Each hooper view has a row of its own.
+ */
+enum {
+	ROW_CTX,                                 /* + hook */
+	ROW_GAME = ROW_CTX + PW_SIM_HOOK_COUNT,
+	ROW_TEAM,                                /* + team */
+	ROW_HOOPER = ROW_TEAM + 2,               /* + team × roster + slot */
+	ROW_COUNT = ROW_HOOPER + 2 * PW_ROSTER_SIZE
+};
+_Static_assert(ROW_COUNT == FX_GCTX_ROWS, "fx_int.h counts the rows");
+
+/* What a proxy's metatable says it is (pairs lists the fields by kind). */
+enum { VK_CTX, VK_GAME, VK_TEAM, VK_HOOPER };
 
 /* Main-thread stack slots of a game session (fx_api_push_game_ctx), where
- * fx_api_refresh finds the tables it clears; the hook functions go above. */
+ * fx_api_refresh finds the tables it rewrites; the hook functions go above. */
 enum {
-	GS_CTX = 1, /* the ctx proxy every hook gets */
-	GS_KEYS,    /* interned strings by key id: field names, hook names, shot types */
-	GS_VIEWS,   /* the views table */
-	GS_BACKING, /* + row: the backing tables of ctx, game, team 0, team 1 */
-	GS_COUNT = GS_BACKING + FX_GCTX_ROWS - 1
+	GS_CTX = 1,  /* the ctx proxy every hook gets */
+	GS_CTX_MTS,  /* its metatables, by hook + 1 */
+	GS_KEYS,     /* interned strings by key id: field names, shot types */
+	GS_VIEWS,    /* the views table */
+	GS_ROWS,     /* the backing tables, by row + 1 */
+	GS_STALE_MT, /* the metatable of hooper views not read at this hook point */
+	GS_BACKING,  /* + row below ROW_HOOPER: where a refresh reaches them */
+	GS_COUNT = GS_BACKING + ROW_HOOPER - 1
 };
 _Static_assert(GS_COUNT == FX_GCTX_SLOTS, "fx_int.h counts the slots");
-enum { ROW_CTX, ROW_GAME, ROW_TEAM0, ROW_TEAM1 };
-#define KEY_HOOK0 (K_ATTR + PW_ATTR_COUNT)       /* + hook: its name */
-#define KEY_SHOT0 (KEY_HOOK0 + PW_SIM_HOOK_COUNT) /* + shot type: its name */
+
+/* GS_KEYS beyond the field ids: strings a refresh writes, made once so
+ * that writing them never allocates. */
+#define KEY_SHOT0 (K_ATTR + PW_ATTR_COUNT)       /* + shot type: its name */
 #define KEY_COUNT (KEY_SHOT0 + PW_SHOT_TYPES)
 
-_Static_assert(FX_GCTX_ROWS == 4, "rows: ctx, game, two teams");
-_Static_assert(K_ATTR <= FX_GCTX_KEYS, "FX_GCTX_KEYS must cover every field id");
+_Static_assert(K_ATTR + PW_ATTR_COUNT <= FX_GCTX_KEYS, "FX_GCTX_KEYS must cover every field id");
 
-/* The registry slot of the table that holds the GS_* objects. */
-static const char gs_key;
+static int row_kind(int row)
+{
+	if (row < ROW_GAME)
+		return VK_CTX;
+	if (row == ROW_GAME)
+		return VK_GAME;
+	return row < ROW_HOOPER ? VK_TEAM : VK_HOOPER;
+}
 
-/* Fields that stay the same for a whole game; the others are forgotten at
- * every hook point. */
+/* Fields that stay the same for a whole game; the others are checked at
+ * every hook point (a hooper's at the first read of it there). */
 static bool per_game(int row, int k)
 {
-	if (row == ROW_GAME)
+	switch (row_kind(row)) {
+	case VK_GAME:
 		return k == K_ID || k == K_ROUND || k == K_HOME_TEAM_ID || k == K_AWAY_TEAM_ID;
-	return row != ROW_CTX && (k == K_TEAM_ID || k == K_ID || k == K_NAME);
+	case VK_TEAM:
+		return k == K_TEAM_ID || k == K_ID || k == K_NAME;
+	case VK_HOOPER:
+		return k == K_ID || k == K_NAME || k == K_TEAM_ID || k == K_ARCHETYPE || k == K_IS_STARTER;
+	}
+	return false;
 }
 
 /* Kinds of fx_fval_t. Strings that can change within a game are interned
@@ -667,94 +689,93 @@ static void fv_view(fx_fval_t *v, int slot)
 		FV_SET(v, FX_FV_VIEW, i, slot);
 }
 
-/* Field k of row at hook point c into v (FX_FV_NIL when it has no value
- * here). Pure: reads the game state only. Returns false when row has no
- * such field. */
-static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
+/* Field k of ctx at hook point c (the hook name is set once per row). */
+static bool ctx_value(const pw_hook_ctx_t *c, int k, fx_fval_t *v)
 {
 	const pw_game_state_t *g = c->game;
 	int h = (int)c->hook;
-	v->type = FX_FV_NIL;
-	if (row == ROW_CTX) {
-		switch (k) {
-		case K_HOOK: FV_SET(v, FX_FV_KEY, i, KEY_HOOK0 + h); break;
-		case K_OFFENSE: fv_view(v, c->offense >= 0 ? S_TEAM + c->offense : -1); break;
-		case K_DEFENSE:
-		case K_ATTR + PW_ATTR_DEFENSE: /* one name, two meanings: ctx.defense is the team */
-			fv_view(v, c->offense >= 0 ? S_TEAM + 1 - c->offense : -1);
-			break;
-		case K_HANDLER: fv_view(v, hooper_view_slot(g, c->handler)); break;
-		case K_SHOOTER: fv_view(v, hooper_view_slot(g, c->shooter)); break;
-		case K_DEFENDER: fv_view(v, hooper_view_slot(g, c->defender)); break;
-		case K_STEALER: fv_view(v, hooper_view_slot(g, c->stealer)); break;
-		case K_FOULER: fv_view(v, hooper_view_slot(g, c->fouler)); break;
-		case K_FOULED: fv_view(v, hooper_view_slot(g, c->fouled)); break;
-		case K_REBOUNDER: fv_view(v, hooper_view_slot(g, c->rebounder)); break;
-		case K_SHOT_TYPE:
-			if ((h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) && c->shot_type >= 0 &&
-			    c->shot_type < PW_SHOT_TYPES)
-				FV_SET(v, FX_FV_KEY, i, KEY_SHOT0 + c->shot_type);
-			break;
-		case K_PROBABILITY:
-			if (h == PW_HOOK_SHOT_PRE)
-				FV_SET(v, FX_FV_NUM, n, c->probability);
-			break;
-		case K_MADE:
-			if (h == PW_HOOK_SHOT_POST)
-				FV_SET(v, FX_FV_BOOL, i, c->made);
-			break;
-		case K_POINTS:
-			if (h == PW_HOOK_SHOT_POST)
-				FV_SET(v, FX_FV_INT, i, c->points);
-			break;
-		case K_FREE_THROWS:
-			if (h == PW_HOOK_FOUL_POST)
-				FV_SET(v, FX_FV_INT, i, c->free_throws);
-			break;
-		case K_OFFENSIVE:
-			if (h == PW_HOOK_REBOUND_POST)
-				FV_SET(v, FX_FV_BOOL, i, c->offensive);
-			break;
-		default:
-			/* game, rules, home, away, random, meta, log are set once */
-			return false;
-		}
-		return true;
+	switch (k) {
+	case K_OFFENSE: fv_view(v, c->offense >= 0 ? S_TEAM + c->offense : -1); break;
+	case K_DEFENSE:
+	case K_ATTR + PW_ATTR_DEFENSE: /* one name, two meanings: ctx.defense is the team */
+		fv_view(v, c->offense >= 0 ? S_TEAM + 1 - c->offense : -1);
+		break;
+	case K_HANDLER: fv_view(v, hooper_view_slot(g, c->handler)); break;
+	case K_SHOOTER: fv_view(v, hooper_view_slot(g, c->shooter)); break;
+	case K_DEFENDER: fv_view(v, hooper_view_slot(g, c->defender)); break;
+	case K_STEALER: fv_view(v, hooper_view_slot(g, c->stealer)); break;
+	case K_FOULER: fv_view(v, hooper_view_slot(g, c->fouler)); break;
+	case K_FOULED: fv_view(v, hooper_view_slot(g, c->fouled)); break;
+	case K_REBOUNDER: fv_view(v, hooper_view_slot(g, c->rebounder)); break;
+	case K_SHOT_TYPE:
+		if ((h == PW_HOOK_SHOT_PRE || h == PW_HOOK_SHOT_POST) && c->shot_type >= 0 &&
+		    c->shot_type < PW_SHOT_TYPES)
+			FV_SET(v, FX_FV_KEY, i, KEY_SHOT0 + c->shot_type);
+		break;
+	case K_PROBABILITY:
+		if (h == PW_HOOK_SHOT_PRE)
+			FV_SET(v, FX_FV_NUM, n, c->probability);
+		break;
+	case K_MADE:
+		if (h == PW_HOOK_SHOT_POST)
+			FV_SET(v, FX_FV_BOOL, i, c->made);
+		break;
+	case K_POINTS:
+		if (h == PW_HOOK_SHOT_POST)
+			FV_SET(v, FX_FV_INT, i, c->points);
+		break;
+	case K_FREE_THROWS:
+		if (h == PW_HOOK_FOUL_POST)
+			FV_SET(v, FX_FV_INT, i, c->free_throws);
+		break;
+	case K_OFFENSIVE:
+		if (h == PW_HOOK_REBOUND_POST)
+			FV_SET(v, FX_FV_BOOL, i, c->offensive);
+		break;
+	default:
+		/* hook, game, rules, home, away, random, meta, log are set once */
+		return false;
 	}
-	if (row == ROW_GAME) {
-		bool over = g->winner == 0 || g->winner == 1;
-		switch (k) {
-		case K_ID: FV_SET(v, FX_FV_INT, i, g->game_id); break;
-		case K_ROUND: FV_SET(v, FX_FV_INT, i, g->round); break;
-		case K_QUARTER: FV_SET(v, FX_FV_INT, i, g->quarter); break;
-		case K_CLOCK:
-			if (!g->elam && g->clock >= 0)
-				FV_SET(v, FX_FV_NUM, n, g->clock);
-			break;
-		case K_POSSESSION: FV_SET(v, FX_FV_INT, i, g->possession); break;
-		case K_HOME_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[0] ? g->team[0]->id : 0); break;
-		case K_AWAY_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[1] ? g->team[1]->id : 0); break;
-		case K_HOME_SCORE: FV_SET(v, FX_FV_INT, i, g->score[0]); break;
-		case K_AWAY_SCORE: FV_SET(v, FX_FV_INT, i, g->score[1]); break;
-		case K_ELAM: FV_SET(v, FX_FV_BOOL, i, g->elam); break;
-		case K_ELAM_TARGET:
-			if (g->elam_target > 0)
-				FV_SET(v, FX_FV_INT, i, g->elam_target);
-			break;
-		case K_WINNER_TEAM_ID:
-			if (over)
-				FV_SET(v, FX_FV_INT, i, g->team[g->winner] ? g->team[g->winner]->id : 0);
-			break;
-		case K_MARGIN:
-			if (over)
-				FV_SET(v, FX_FV_INT, i, g->score[g->winner] - g->score[1 - g->winner]);
-			break;
-		default:
-			return false;
-		}
-		return true;
+	return true;
+}
+
+static bool game_value(const pw_game_state_t *g, int k, fx_fval_t *v)
+{
+	bool over = g->winner == 0 || g->winner == 1;
+	switch (k) {
+	case K_ID: FV_SET(v, FX_FV_INT, i, g->game_id); break;
+	case K_ROUND: FV_SET(v, FX_FV_INT, i, g->round); break;
+	case K_QUARTER: FV_SET(v, FX_FV_INT, i, g->quarter); break;
+	case K_CLOCK:
+		if (!g->elam && g->clock >= 0)
+			FV_SET(v, FX_FV_NUM, n, g->clock);
+		break;
+	case K_POSSESSION: FV_SET(v, FX_FV_INT, i, g->possession); break;
+	case K_HOME_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[0] ? g->team[0]->id : 0); break;
+	case K_AWAY_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[1] ? g->team[1]->id : 0); break;
+	case K_HOME_SCORE: FV_SET(v, FX_FV_INT, i, g->score[0]); break;
+	case K_AWAY_SCORE: FV_SET(v, FX_FV_INT, i, g->score[1]); break;
+	case K_ELAM: FV_SET(v, FX_FV_BOOL, i, g->elam); break;
+	case K_ELAM_TARGET:
+		if (g->elam_target > 0)
+			FV_SET(v, FX_FV_INT, i, g->elam_target);
+		break;
+	case K_WINNER_TEAM_ID:
+		if (over)
+			FV_SET(v, FX_FV_INT, i, g->team[g->winner] ? g->team[g->winner]->id : 0);
+		break;
+	case K_MARGIN:
+		if (over)
+			FV_SET(v, FX_FV_INT, i, g->score[g->winner] - g->score[1 - g->winner]);
+		break;
+	default:
+		return false;
 	}
-	int t = row - ROW_TEAM0;
+	return true;
+}
+
+static bool team_value(const pw_game_state_t *g, int t, int k, fx_fval_t *v)
+{
 	const pw_team_t *team = g->team[t];
 	switch (k) {
 	case K_TEAM_ID:
@@ -764,6 +785,48 @@ static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
 	default: return false; /* hoopers and home are set once */
 	}
 	return true;
+}
+
+static bool hooper_value(const pw_game_state_t *g, int t, int s, int k, fx_fval_t *v)
+{
+	const pw_live_hooper_t *lh = &g->hooper[t][s];
+	const pw_hooper_t *h = lh->h;
+	if (k >= K_ATTR && k < K_ATTR + PW_ATTR_COUNT) {
+		FV_SET(v, FX_FV_INT, i, lh->attr[k - K_ATTR]);
+		return true;
+	}
+	switch (k) {
+	case K_ID: FV_SET(v, FX_FV_INT, i, h ? h->id : 0); break;
+	case K_NAME: FV_SET(v, FX_FV_STR, s, h ? h->name : ""); break;
+	case K_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[t] ? g->team[t]->id : (h ? h->team_id : 0)); break;
+	case K_ARCHETYPE:
+		FV_SET(v, FX_FV_STR, s, h && h->archetype >= 0 && h->archetype < PW_ARCH_COUNT
+					     ? arch_names[h->archetype] : "");
+		break;
+	case K_STAMINA_NOW: FV_SET(v, FX_FV_NUM, n, lh->stamina); break;
+	case K_FOULS: FV_SET(v, FX_FV_INT, i, lh->fouls); break;
+	case K_POINTS: FV_SET(v, FX_FV_INT, i, lh->points); break;
+	case K_ON_FLOOR: FV_SET(v, FX_FV_BOOL, i, lh->on_floor); break;
+	case K_FOULED_OUT: FV_SET(v, FX_FV_BOOL, i, lh->fouled_out); break;
+	case K_IS_STARTER: FV_SET(v, FX_FV_BOOL, i, h && h->is_starter); break;
+	default: return false; /* moves is set once */
+	}
+	return true;
+}
+
+/* Field k of row at hook point c into v (FX_FV_NIL when it has no value
+ * here). Pure: reads the game state only. Returns false when row has no
+ * such field. */
+static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
+{
+	v->type = FX_FV_NIL;
+	switch (row_kind(row)) {
+	case VK_CTX: return ctx_value(c, k, v);
+	case VK_GAME: return game_value(c->game, k, v);
+	case VK_TEAM: return team_value(c->game, row - ROW_TEAM, k, v);
+	}
+	int i = row - ROW_HOOPER;
+	return hooper_value(c->game, i / PW_ROSTER_SIZE, i % PW_ROSTER_SIZE, k, v);
 }
 
 /* Pushes v; views and keys are the indices of the views and GS_KEYS
@@ -798,23 +861,28 @@ static int backing_miss(lua_State *L)
 	if (!c || !c->game)
 		return luaL_error(L, "ctx is only available inside a hook call");
 	fx_fval_t v;
-	if (!field_value(c, row, k, &v))
-		return no_field(L, row == ROW_CTX ? "ctx" : row == ROW_GAME ? "ctx.game" : "a team view");
+	if (!field_value(c, row, k, &v)) {
+		static const char *const what[] = {"ctx", "ctx.game", "a team view", "a hooper view"};
+		return no_field(L, what[row_kind(row)]);
+	}
+	/* the engine's own bookkeeping: a string made for the value or the
+	 * table growing to keep it is not charged to the effect that happened
+	 * to read first (it would depend on what earlier games left behind) */
+	fx_sbx_t *S = fx_sbx_of(L);
+	bool enforce = S->mem_enforce, in_call = S->in_call;
+	S->mem_enforce = false;
+	S->in_call = false;
 	push_fval(L, lua_upvalueindex(1), lua_upvalueindex(4), &v);
-	if (v.type != FX_FV_NIL && k < FX_GCTX_KEYS) {
-		fx_gctx_t *x = fx_rt_gctx(L);
-		/* the engine's own bookkeeping: should the table grow, that is
-		 * not charged to the effect that happened to read first (it
-		 * would depend on what earlier games left in the table) */
-		fx_sbx_t *S = fx_sbx_of(L);
-		bool enforce = S->mem_enforce, in_call = S->in_call;
-		S->mem_enforce = false;
-		S->in_call = false;
+	bool keep = v.type != FX_FV_NIL && k < FX_GCTX_KEYS;
+	if (keep) {
 		lua_pushvalue(L, 2);
 		lua_pushvalue(L, -2);
 		lua_rawset(L, 1);
-		S->mem_enforce = enforce;
-		S->in_call = in_call;
+	}
+	S->mem_enforce = enforce;
+	S->in_call = in_call;
+	if (keep) {
+		fx_gctx_t *x = fx_rt_gctx(L);
 		if (per_game(row, k)) {
 			x->game_fields[row] |= 1ull << k;
 		} else {
@@ -825,44 +893,104 @@ static int backing_miss(lua_State *L)
 	return 1;
 }
 
+/*
+ * Brings the point fields the backing table of row (at stack index b)
+ * keeps up to date with hook point c; views and keys are the indices of
+ * the views and GS_KEYS tables. Most hold the same value from one
+ * hook point to the next (the quarter, elam, often the offense): comparing
+ * in C is a few instructions, where forgetting and missing again cost a C
+ * __index call at the next read. A field is rewritten in place when it
+ * changed (its key is there: no allocation) and forgotten when it became
+ * nil.
+ */
+static void row_refresh(lua_State *L, fx_gctx_t *x, const pw_hook_ctx_t *c, int row, int b,
+			int views, int keys)
+{
+	for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
+		int k = __builtin_ctzll(m);
+		fx_fval_t v;
+		if (!field_value(c, row, k, &v))
+			v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
+		if (fval_same(&v, &x->held[row][k]))
+			continue;
+		lua_rawgeti(L, keys, k);
+		push_fval(L, views, keys, &v);
+		lua_rawset(L, b);
+		x->held[row][k] = v;
+		if (v.type == FX_FV_NIL)
+			x->point_fields[row] &= ~(1ull << k);
+	}
+}
+
+/*
+ * __index of a hooper view on its first read at a hook point. A hooper's
+ * fields change at nearly every possession (stamina does for all eight),
+ * so refreshing every kept hooper field at every hook point would cost more
+ * than the reads it saves; a view is brought up to date when it is read
+ * instead. Then the view gets its own metatable, whose __index is its
+ * backing table, so its other reads at this hook point, by this effect or
+ * the next, are table hits; fx_api_refresh gives it this one back at the
+ * next hook point. Writes existing keys only, so nothing is allocated
+ * here (a field not kept yet is backing_miss's).
+ * Upvalues: 1 the hoopers' own metatables, 2 the backing tables (by row),
+ * 3 the views, 4 the GS_KEYS strings.
+ */
+static int hooper_stale(lua_State *L)
+{
+	const fx_view_t *v = lua_touserdata(L, 1);
+	int i = v->a * PW_ROSTER_SIZE + v->b, row = ROW_HOOPER + i;
+	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	if (!c || !c->game)
+		return luaL_error(L, "ctx is only available inside a hook call");
+	fx_gctx_t *x = fx_rt_gctx(L);
+	lua_rawgeti(L, lua_upvalueindex(2), row + 1);
+	int b = lua_gettop(L);
+	row_refresh(L, x, c, row, b, lua_upvalueindex(3), lua_upvalueindex(4));
+	lua_rawgeti(L, lua_upvalueindex(1), i + 1);
+	lua_setmetatable(L, 1);
+	x->hoopers_read |= 1u << i;
+	lua_pushvalue(L, 2);
+	lua_gettable(L, b); /* a miss goes to backing_miss */
+	return 1;
+}
+
 void fx_api_refresh(lua_State *L, fx_gctx_t *x)
 {
 	if (x->fresh) { /* another game: its per-game fields are read anew */
 		for (int row = 0; row < FX_GCTX_ROWS; row++) {
+			if (!x->game_fields[row])
+				continue;
+			lua_rawgeti(L, GS_ROWS, row + 1);
 			for (uint64_t m = x->game_fields[row]; m; m &= m - 1) {
 				lua_rawgeti(L, GS_KEYS, __builtin_ctzll(m));
 				lua_pushnil(L);
-				lua_rawset(L, GS_BACKING + row);
+				lua_rawset(L, -3);
 			}
+			lua_pop(L, 1);
 			x->game_fields[row] = 0;
 		}
-		x->fresh = false;
 	}
-	/*
-	 * Most kept fields hold the same value from one hook point to the
-	 * next (the quarter, elam, often the offense): comparing in C is a
-	 * few instructions, where forgetting and missing again cost a C
-	 * __index call at the next read. A field is rewritten in place when
-	 * it changed (its key is there: no allocation) and forgotten when it
-	 * became nil.
-	 */
 	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
-	for (int row = 0; row < FX_GCTX_ROWS; row++) {
-		for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
-			int k = __builtin_ctzll(m);
-			fx_fval_t v;
-			if (!field_value(c, row, k, &v))
-				v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
-			if (fval_same(&v, &x->held[row][k]))
-				continue;
-			lua_rawgeti(L, GS_KEYS, k);
-			push_fval(L, GS_VIEWS, GS_KEYS, &v);
-			lua_rawset(L, GS_BACKING + row);
-			x->held[row][k] = v;
-			if (v.type == FX_FV_NIL)
-				x->point_fields[row] &= ~(1ull << k);
-		}
+	int h = (int)c->hook;
+	if (x->fresh || x->ctx_hook != h) { /* ctx shows this hook's row */
+		lua_rawgeti(L, GS_CTX_MTS, h + 1);
+		lua_setmetatable(L, GS_CTX);
+		x->ctx_hook = h;
 	}
+	/* the rows a script reaches now: this hook's ctx, the game, the teams */
+	const int now[] = {ROW_CTX + h, ROW_GAME, ROW_TEAM, ROW_TEAM + 1};
+	for (size_t i = 0; i < sizeof now / sizeof *now; i++)
+		if (x->point_fields[now[i]])
+			row_refresh(L, x, c, now[i], GS_BACKING + now[i], GS_VIEWS, GS_KEYS);
+	/* hooper views read at the last hook point are checked at their next read */
+	for (uint32_t m = x->hoopers_read; m; m &= m - 1) {
+		lua_rawgeti(L, GS_VIEWS, S_HOOPER + __builtin_ctz(m));
+		lua_pushvalue(L, GS_STALE_MT);
+		lua_setmetatable(L, -2);
+		lua_pop(L, 1);
+	}
+	x->hoopers_read = 0;
+	x->fresh = false;
 }
 
 void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x)
@@ -888,16 +1016,16 @@ static int table_view_snapshot(lua_State *L, int idx)
 		lua_pop(L, 2);
 		return 0;
 	}
-	int row = (int)lua_tointeger(L, -1);
+	int kind = (int)lua_tointeger(L, -1);
 	lua_pop(L, 2);
 	static const int team_keys[] = {K_TEAM_ID, K_NAME, K_HOOPERS, K_SCORE, K_HOME};
 	int keys[K_ATTR], n = 0;
-	if (row == ROW_CTX) {
+	if (kind == VK_CTX) {
 		for (int k = K_HOOK; k <= K_LOG; k++)
 			keys[n++] = k;
 		keys[n++] = K_HOME;
 		keys[n++] = K_AWAY;
-	} else if (row == ROW_GAME) {
+	} else if (kind == VK_GAME) {
 		for (int k = K_ID; k <= K_MARGIN; k++)
 			keys[n++] = k;
 	} else {
@@ -912,94 +1040,186 @@ static int table_view_snapshot(lua_State *L, int idx)
 	return 1;
 }
 
-/* Builds the game-session tables (once per engine): the keys, four
- * backing tables with their frozen proxies, and the fields that never
- * change. views and keyids are stack indices. */
+/* Pushes a backing table for row: a read that misses it calls
+ * backing_miss. views, keyids and keys are stack indices. */
+static void new_backing(lua_State *L, int row, int nrec, int views, int keyids, int keys)
+{
+	lua_createtable(L, 0, nrec);
+	lua_createtable(L, 0, 1);
+	lua_pushvalue(L, views);
+	lua_pushvalue(L, keyids);
+	lua_pushinteger(L, row);
+	lua_pushvalue(L, keys);
+	lua_pushcclosure(L, backing_miss, 4);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+}
+
+/* Replaces the table on top with the metatable of a frozen view of the
+ * given kind whose reads go to that table. */
+static void new_frozen_mt(lua_State *L, int kind)
+{
+	lua_createtable(L, 0, 4);
+	lua_rotate(L, -2, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, view_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pushboolean(L, 1);
+	lua_rawsetp(L, -2, &fx_key_frozen); /* rawset refuses it */
+	lua_pushinteger(L, kind);
+	lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
+}
+
+/* Replaces the metatable on top with an empty proxy that has it. */
+static void new_proxy(lua_State *L)
+{
+	lua_newtable(L);
+	lua_rotate(L, -2, 1);
+	lua_setmetatable(L, -2);
+}
+
+/* Replaces the __index on top with a metatable for hooper views that
+ * reads through it: everything else as the view metatable. */
+static void new_hooper_mt(lua_State *L)
+{
+	lua_createtable(L, 0, 7);
+	lua_rotate(L, -2, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, view_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, view_len);
+	lua_setfield(L, -2, "__len");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pushliteral(L, "ctx view");
+	lua_setfield(L, -2, "__name");
+	lua_pushinteger(L, VK_HOOPER);
+	lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
+}
+
+/* Builds the game-session tables (once per engine): the keys, the backing
+ * tables with their frozen proxies, the hooper views' metatables, and the
+ * fields that never change. views and keyids are stack indices. */
 static void game_tables_open(lua_State *L, int views, int keyids)
 {
 	lua_createtable(L, GS_COUNT, 0);
 	int gs = lua_gettop(L);
 
 	lua_createtable(L, KEY_COUNT, 0);
+	int keys = lua_gettop(L);
 	for (int k = 1; k < K_ATTR; k++) {
 		lua_pushstring(L, key_names[k]);
-		lua_rawseti(L, -2, k);
+		lua_rawseti(L, keys, k);
 	}
 	for (int a = 0; a < PW_ATTR_COUNT; a++) {
 		lua_pushstring(L, attr_names[a]);
-		lua_rawseti(L, -2, K_ATTR + a);
-	}
-	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
-		lua_pushstring(L, fx_hook_name(h));
-		lua_rawseti(L, -2, KEY_HOOK0 + h);
+		lua_rawseti(L, keys, K_ATTR + a);
 	}
 	for (int t = 0; t < PW_SHOT_TYPES; t++) {
 		lua_pushstring(L, shot_names[t]);
-		lua_rawseti(L, -2, KEY_SHOT0 + t);
+		lua_rawseti(L, keys, KEY_SHOT0 + t);
 	}
+	lua_pushvalue(L, keys);
 	lua_rawseti(L, gs, GS_KEYS);
 	lua_pushvalue(L, views);
 	lua_rawseti(L, gs, GS_VIEWS);
 
-	static const int proxy_slot[FX_GCTX_ROWS] = {0, S_GAME, S_TEAM, S_TEAM + 1};
-	for (int row = 0; row < FX_GCTX_ROWS; row++) {
-		lua_createtable(L, 0, row == ROW_CTX ? 32 : 16); /* backing */
-		lua_createtable(L, 0, 1);
-		lua_pushvalue(L, views);
-		lua_pushvalue(L, keyids);
-		lua_pushinteger(L, row);
-		lua_rawgeti(L, gs, GS_KEYS);
-		lua_pushcclosure(L, backing_miss, 4);
-		lua_setfield(L, -2, "__index");
-		lua_setmetatable(L, -2);
-		lua_pushvalue(L, -1);
-		lua_rawseti(L, gs, GS_BACKING + row);
+	lua_createtable(L, ROW_COUNT, 0);
+	int rows = lua_gettop(L);
+	lua_pushvalue(L, rows);
+	lua_rawseti(L, gs, GS_ROWS);
+	for (int row = 0; row < ROW_COUNT; row++) {
+		new_backing(L, row, 16, views, keyids, keys);
+		if (row < ROW_HOOPER) {
+			lua_pushvalue(L, -1);
+			lua_rawseti(L, gs, GS_BACKING + row);
+		}
+		lua_rawseti(L, rows, row + 1);
+	}
 
-		lua_newtable(L); /* the proxy stays empty */
-		lua_createtable(L, 0, 4);
-		lua_pushvalue(L, -3);
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, view_newindex);
-		lua_setfield(L, -2, "__newindex");
-		lua_pushboolean(L, 0);
-		lua_setfield(L, -2, "__metatable");
-		lua_pushboolean(L, 1);
-		lua_rawsetp(L, -2, &fx_key_frozen); /* rawset refuses it */
-		lua_pushinteger(L, row);
-		lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
-		lua_setmetatable(L, -2);
-		if (row == ROW_CTX)
-			lua_rawseti(L, gs, GS_CTX);
-		else
-			lua_rawseti(L, views, proxy_slot[row]);
-		lua_pop(L, 1);
+	/* one ctx proxy with a metatable per hook (fx_api_refresh gives it
+	 * the one of the hook point running) */
+	lua_createtable(L, PW_SIM_HOOK_COUNT, 0);
+	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
+		lua_rawgeti(L, rows, ROW_CTX + h + 1);
+		new_frozen_mt(L, VK_CTX);
+		lua_rawseti(L, -2, h + 1);
+	}
+	lua_rawgeti(L, -1, 1);
+	new_proxy(L);
+	lua_rawseti(L, gs, GS_CTX);
+	lua_rawseti(L, gs, GS_CTX_MTS);
+	lua_rawgeti(L, rows, ROW_GAME + 1);
+	new_frozen_mt(L, VK_GAME);
+	new_proxy(L);
+	lua_rawseti(L, views, S_GAME);
+	for (int t = 0; t < 2; t++) {
+		lua_rawgeti(L, rows, ROW_TEAM + t + 1);
+		new_frozen_mt(L, VK_TEAM);
+		new_proxy(L);
+		lua_rawseti(L, views, S_TEAM + t);
 	}
 
 	/* fields that are the same in every game */
-	lua_rawgeti(L, gs, GS_BACKING + ROW_CTX);
-	int b = lua_gettop(L);
 	static const struct { int key, slot; } fixed[] = {
 		{K_GAME, S_GAME}, {K_RULES, S_RULES}, {K_HOME, S_TEAM}, {K_AWAY, S_TEAM + 1},
 		{K_META, S_META},
 	};
-	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
-		lua_pushstring(L, key_names[fixed[i].key]);
-		lua_rawgeti(L, views, fixed[i].slot);
-		lua_rawset(L, b);
+	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
+		lua_rawgeti(L, rows, ROW_CTX + h + 1);
+		int b = lua_gettop(L);
+		for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+			lua_rawgeti(L, keys, fixed[i].key);
+			lua_rawgeti(L, views, fixed[i].slot);
+			lua_rawset(L, b);
+		}
+		lua_pushcfunction(L, fx_api_random);
+		lua_setfield(L, b, "random");
+		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_tostring); /* the log function */
+		lua_setfield(L, b, "log");
+		lua_pushstring(L, fx_hook_name(h));
+		lua_setfield(L, b, "hook");
+		lua_pop(L, 1);
 	}
-	lua_pushcfunction(L, fx_api_random);
-	lua_setfield(L, b, "random");
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_tostring); /* the log function */
-	lua_setfield(L, b, "log");
-	lua_pop(L, 1);
 	for (int t = 0; t < 2; t++) {
-		lua_rawgeti(L, gs, GS_BACKING + ROW_TEAM0 + t);
+		lua_rawgeti(L, rows, ROW_TEAM + t + 1);
 		lua_rawgeti(L, views, S_FLOOR + t);
 		lua_setfield(L, -2, "hoopers");
 		lua_pushboolean(L, t == 0);
 		lua_setfield(L, -2, "home");
 		lua_pop(L, 1);
 	}
+
+	/* hooper views stay userdata, as scripts know them (rawget, rawset
+	 * and next refuse them), with a backing table as __index all the
+	 * same; each starts on the shared metatable of views not read at this
+	 * hook point and has one of its own for after. moves is the same
+	 * view in every game. */
+	lua_createtable(L, 2 * PW_ROSTER_SIZE, 0);
+	int own = lua_gettop(L);
+	for (int i = 0; i < 2 * PW_ROSTER_SIZE; i++) {
+		lua_rawgeti(L, rows, ROW_HOOPER + i + 1);
+		lua_rawgeti(L, views, S_MOVES + i);
+		lua_setfield(L, -2, "moves");
+		new_hooper_mt(L);
+		lua_rawseti(L, own, i + 1);
+	}
+	lua_pushvalue(L, own);
+	lua_pushvalue(L, rows);
+	lua_pushvalue(L, views);
+	lua_pushvalue(L, keys);
+	lua_pushcclosure(L, hooper_stale, 4);
+	new_hooper_mt(L);
+	for (int i = 0; i < 2 * PW_ROSTER_SIZE; i++) {
+		lua_rawgeti(L, views, S_HOOPER + i);
+		lua_pushvalue(L, -2);
+		lua_setmetatable(L, -2);
+		lua_pop(L, 1);
+	}
+	lua_rawseti(L, gs, GS_STALE_MT);
+	lua_pop(L, 3); /* own, rows, keys */
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &gs_key);
 }
 

@@ -114,9 +114,11 @@ void fx_api_open(lua_State *L);  /* view metatable, views, meta proxy */
 /* Pushes ctx for a round session (one value). */
 void fx_api_push_ctx(lua_State *L);
 
-/* Which fields the backing tables of a game's ctx, ctx.game and team
- * views hold (bit = field id), so a new hook point forgets just those. */
-#define FX_GCTX_ROWS 4  /* ctx, game, home team, away team */
+/* Which fields the backing tables of a game's views hold (bit = field
+ * id), so that a hook point checks just those (a hooper's at the first
+ * read of it there). A row is one backing table: ctx at each sim hook,
+ * ctx.game, the two teams, each hooper. */
+#define FX_GCTX_ROWS (PW_SIM_HOOK_COUNT + 3 + 2 * PW_ROSTER_SIZE)
 #define FX_GCTX_KEYS 64 /* bits in a mask; every field id of api.c is below */
 /* A field value as C computes it: enough to push it and to tell whether
  * it changed since it was stored. */
@@ -132,18 +134,23 @@ typedef struct fx_gctx {
 	uint64_t point_fields[FX_GCTX_ROWS]; /* checked at every hook point */
 	uint64_t game_fields[FX_GCTX_ROWS];  /* kept until the next game */
 	fx_fval_t held[FX_GCTX_ROWS][FX_GCTX_KEYS]; /* what the point fields hold */
+	int ctx_hook;                        /* the hook whose row ctx reads */
+	uint32_t hoopers_read;               /* views read at this hook point */
 	bool fresh;                          /* a new game: forget game_fields too */
 } fx_gctx_t;
 /* Pushes the FX_GCTX_SLOTS values of a game session onto an empty stack:
- * slot 1 is ctx, the others are the tables fx_api_refresh clears and must
- * stay where they are. */
-#define FX_GCTX_SLOTS (3 + FX_GCTX_ROWS)
+ * slot 1 is ctx, the others are the tables fx_api_refresh rewrites (six,
+ * then the backing tables of ctx at each hook, the game and the teams)
+ * and must stay where they are. */
+#define FX_GCTX_SLOTS (6 + PW_SIM_HOOK_COUNT + 3)
 void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x);
-/* Starts a hook point (the session's current sim ctx must be set): every
- * field kept from an earlier hook point is recomputed and rewritten only
- * if its value changed (nil: forgotten); first in a game, the per-game
- * fields of the previous game are forgotten. Writes existing keys only,
- * so it never allocates or raises: safe unprotected. */
+/* Starts a hook point (the session's current sim ctx must be set): ctx
+ * reads the row of this hook, every field of ctx, ctx.game and the teams
+ * kept from an earlier hook point is recomputed and rewritten only if its
+ * value changed (nil: forgotten), and hooper views are checked at their
+ * next read; first in a game, the per-game fields of the previous game are
+ * forgotten. Writes existing keys only, so it never allocates or raises:
+ * safe unprotected. */
 void fx_api_refresh(lua_State *L, fx_gctx_t *x);
 /* The session's fx_gctx_t (session.c). */
 fx_gctx_t *fx_rt_gctx(lua_State *L);

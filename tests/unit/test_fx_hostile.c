@@ -38,6 +38,8 @@ static const attack_t attacks[] = {
 	{"ctx_write_top", "ctx.shooter = nil", "read-only"},
 	{"ctx_rawset", "rawset(ctx.game, 'home_score', 99)", "read-only"},
 	{"ctx_rawset_top", "rawset(ctx, 'shooter', 1)", "read-only"},
+	{"hooper_write", "local s = ctx.shooter.stamina; ctx.shooter.stamina = 1", "read-only"},
+	{"hooper_rawset", "rawset(ctx.shooter, 'stamina', 1)", "table expected"},
 	{"ctx_rawget_backing", "assert(rawget(ctx, 'game') == nil and rawget(ctx.game, 'id') == nil)", NULL},
 	{"format_p", "return {narrative = string.format('%p', {})}", "%p is not available"},
 	{"randomseed", "math.randomseed(1)", "math.randomseed is not available"},
