@@ -37,9 +37,10 @@ typedef struct fx_sbx {
 	fx_limits_t lim;
 
 	/* memory: net bytes held by the state */
-	size_t mem_used;
-	size_t mem_base;      /* at session start */
-	size_t mem_peak;      /* max mem_used - mem_base during the running call */
+	size_t mem_used;      /* every block */
+	uint64_t session;     /* the running session's stamp (blocks carry theirs) */
+	size_t sess_held;     /* bytes of the running session's blocks: what the cap counts */
+	size_t mem_peak;      /* max sess_held during the running call */
 	bool mem_enforce;     /* limits apply (an effect is running) */
 	bool mem_refused;     /* a growth was refused and not yet satisfied */
 	bool mem_over;        /* the cap was hit in this call: every growth is refused */
@@ -73,6 +74,8 @@ int fx_sbx_open(fx_sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen);
 void fx_sbx_close(fx_sbx_t *S);
 /* Builds the safe environment pieces inside the state (protected). */
 int fx_sbx_setup(lua_State *L);
+/* A new session: from here, the memory cap counts what it allocates. */
+void fx_sbx_session_start(fx_sbx_t *S);
 /* Call bracket: arm budgets for one script call of an effect. */
 void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns);
 /* Ends it; returns units and ns the call used. Clears a kill. */

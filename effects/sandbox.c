@@ -21,6 +21,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,21 @@ uint64_t fx_now_ns(void)
 /* ------------------------------------------------------------ allocator */
 
 /*
+ * Every block carries a header naming the session that allocated it, or 0
+ * for the engine's own blocks (anything allocated while no effect runs:
+ * compiled chunks, views, bookkeeping). The memory cap counts only the
+ * running session's blocks (sess_held). That makes it a function of what
+ * the session's scripts did, not of the engine's history: the garbage of
+ * earlier games, freed whenever Lua collects (an emergency collection
+ * after a refused allocation, too), is never in the count, and neither is
+ * whether a chunk was compiled in this game or an earlier one.
+ */
+typedef union fx_block {
+	uint64_t session;
+	max_align_t align; /* blocks stay as aligned as malloc's */
+} fx_block_t;
+
+/*
  * Lua 5.4 calls this for every block. When ptr is NULL, osize is the type
  * of the object being created (LUA_TSTRING for strings), not a size. Limits
  * apply only while an effect runs (mem_enforce), so our own setup never
@@ -49,16 +65,21 @@ uint64_t fx_now_ns(void)
 static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	fx_sbx_t *S = ud;
+	fx_block_t *b = ptr ? (fx_block_t *)ptr - 1 : NULL;
 	size_t old = ptr ? osize : 0;
+	/* the bytes of this block the session's count holds now */
+	size_t counted = b && b->session == S->session ? old : 0;
 
 	if (nsize == 0) {
-		free(ptr);
+		free(b);
 		S->mem_used -= old;
+		S->sess_held -= counted;
 		return NULL;
 	}
 	if (nsize > old && S->mem_enforce) {
-		size_t grow = nsize - old;
-		size_t held = S->mem_used > S->mem_base ? S->mem_used - S->mem_base : 0;
+		/* a block of the engine or an earlier game that grows becomes
+		 * the session's, whole */
+		size_t grow = nsize - counted;
 		if (!ptr && osize == LUA_TSTRING && nsize > S->lim.max_string + 64) {
 			char msg[96];
 			snprintf(msg, sizeof msg, "string longer than %zu bytes", S->lim.max_string);
@@ -68,11 +89,10 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		}
 		/* A refusal is final: Lua answers a failed allocation with an
 		 * emergency collection and one retry, and what that collection
-		 * frees depends on garbage left by earlier sessions, so letting
-		 * the retry succeed would make the outcome depend on the
-		 * engine's history. The effect is killed at the first refusal
-		 * and every later growth in the call is refused too. */
-		if (S->mem_over || held + grow > S->lim.mem_per_game) {
+		 * frees of this session depends on when the script let go of
+		 * things, so the effect is killed at the first refusal and
+		 * every later growth in the call is refused too. */
+		if (S->mem_over || S->sess_held + grow > S->lim.mem_per_game) {
 			if (!S->mem_over) {
 				char msg[96];
 				snprintf(msg, sizeof msg, "memory limit exceeded (%zu bytes)",
@@ -84,7 +104,7 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 			return NULL;
 		}
 		if (S->in_call) {
-			S->units += grow / FX_BYTES_PER_UNIT;
+			S->units += (nsize - old) / FX_BYTES_PER_UNIT;
 			uint64_t call = S->units - S->call_start;
 			if (call > S->lim.instr_per_call || S->eff_base + call > S->lim.instr_per_game) {
 				char msg[96];
@@ -99,21 +119,34 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 			}
 		}
 	}
-	void *p = realloc(ptr, nsize);
+	fx_block_t *p = realloc(b, sizeof *b + nsize);
 	if (!p) {
 		if (nsize > old)
 			S->mem_refused = true;
 		return NULL;
 	}
 	S->mem_used = S->mem_used - old + nsize;
+	if (!b)
+		p->session = S->mem_enforce ? S->session : 0;
+	if (p->session == S->session && S->session != 0) {
+		S->sess_held = S->sess_held - counted + nsize;
+	} else if (nsize > old && S->mem_enforce) {
+		p->session = S->session;
+		S->sess_held += nsize;
+	}
 	if (nsize > old) {
 		S->since_collect += nsize - old;
 		S->mem_refused = false;
-		if (S->mem_enforce && S->mem_used > S->mem_base &&
-		    S->mem_used - S->mem_base > S->mem_peak)
-			S->mem_peak = S->mem_used - S->mem_base;
+		if (S->mem_enforce && S->sess_held > S->mem_peak)
+			S->mem_peak = S->sess_held;
 	}
-	return p;
+	return p + 1;
+}
+
+void fx_sbx_session_start(fx_sbx_t *S)
+{
+	S->session++;
+	S->sess_held = 0;
 }
 
 static int fx_panic(lua_State *L)
@@ -286,7 +319,7 @@ void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 	S->mem_over = false;
 	/* the peak is per call: what this call saw, not what earlier
 	 * effects of the session reached */
-	S->mem_peak = S->mem_used > S->mem_base ? S->mem_used - S->mem_base : 0;
+	S->mem_peak = S->sess_held;
 	S->mem_enforce = true;
 }
 

@@ -630,7 +630,7 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 		S->since_collect = 0;
 	}
 	S->units = 0;
-	S->mem_base = S->mem_used;
+	fx_sbx_session_start(S);
 	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, FX_HOOK_INTERVAL); /* same count start every session */
 	if (!lua_checkstack(L, s->n_effects * PW_SIM_HOOK_COUNT + 40)) {
 		snprintf(err, errlen, "out of memory");
@@ -925,7 +925,7 @@ int fx_engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunc
 	e->cur_eff = 0;
 	e->cur_hook = -1;
 	S->units = 0;
-	S->mem_base = S->mem_used;
+	fx_sbx_session_start(S);
 	S->track_return = true;
 	S->return_line = 0;
 	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT | LUA_MASKRET, FX_HOOK_INTERVAL);

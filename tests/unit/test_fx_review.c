@@ -115,6 +115,50 @@ TEST(fx_memory_refusal_does_not_depend_on_old_garbage)
 	fx_engine_free(b);
 }
 
+/* Runs into the memory cap and is stopped there; while it is, Lua's
+ * emergency collection frees whatever garbage the engine holds. */
+static const char *hog_src =
+	"return {name='Hog', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  local t = {}\n"
+	"  for i = 1, 1e6 do t[i] = string.rep('h', 1000 + i % 7) end\n"
+	"end}}";
+
+/* Runs after the hog in the same game: allocates about 1.5 MB and says
+ * whether it could. */
+static const char *probe_src =
+	"return {name='Probe', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  local t = {}\n"
+	"  for i = 1, 1500 do t[i] = string.rep('p', 1000 + i % 5) end\n"
+	"  return {shot_value = 1}\n"
+	"end}}";
+
+TEST(fx_memory_room_after_a_kill_does_not_depend_on_old_garbage)
+{
+	/* The hog's kill sets off an emergency collection. If that freed
+	 * garbage from earlier games counted toward the later effect's room,
+	 * whether the probe fits would depend on what the engine ran before. */
+	fx_limits_t lim;
+	fx_limits_default(&lim);
+	lim.mem_per_game = 6u << 20;
+	lim.instr_per_call = lim.instr_per_game = 100000000;
+	lim.ms_per_call = lim.ms_per_game = 60000;
+	const char *pair[2] = {hog_src, probe_src}, *litter[1] = {litter_src};
+	char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
+
+	fx_engine_t *a = fx_engine_new(&lim, NULL, 0);
+	double v_fresh = review_run(a, pair, 2, 1, err_fresh, sizeof err_fresh);
+	fx_engine_free(a);
+
+	fx_engine_t *b = fx_engine_new(&lim, NULL, 0);
+	review_run(b, litter, 1, 1, err, sizeof err);
+	CHECK_STR(err, "");
+	double v_used = review_run(b, pair, 2, 1, err_used, sizeof err_used);
+	fx_engine_free(b);
+	CHECK_CONTAINS(err_fresh, "memory limit exceeded");
+	CHECK_STR(err_fresh, err_used);
+	CHECK_EQ(v_fresh, v_used);
+}
+
 TEST(fx_table_sort_is_deterministic_and_correct)
 {
 	/* shot_value: the comparator call count when the result is right, -1 if not */
