@@ -38,8 +38,8 @@ typedef struct fx_sbx {
 
 	/* memory: net bytes held by the state */
 	size_t mem_used;      /* every block */
-	uint64_t session;     /* the running session's stamp (blocks carry theirs) */
-	size_t sess_held;     /* bytes of the running session's blocks: what the cap counts */
+	size_t sess_held;     /* bytes the session's scripts hold: what the cap counts */
+	bool mem_emergency;   /* a growth was refused: Lua's emergency collection runs */
 	size_t mem_peak;      /* max sess_held during the running call */
 	bool mem_enforce;     /* limits apply (an effect is running) */
 	bool mem_refused;     /* a growth was refused and not yet satisfied */

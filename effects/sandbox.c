@@ -21,7 +21,6 @@
 
 #include <math.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,57 +40,60 @@ uint64_t fx_now_ns(void)
 
 /* ------------------------------------------------------------ allocator */
 
-/*
- * Every block carries a header naming the session that allocated it, or 0
- * for the engine's own blocks (anything allocated while no effect runs:
- * compiled chunks, views, bookkeeping). The memory cap counts only the
- * running session's blocks (sess_held). That makes it a function of what
- * the session's scripts did, not of the engine's history: the garbage of
- * earlier games, freed whenever Lua collects (an emergency collection
- * after a refused allocation, too), is never in the count, and neither is
- * whether a chunk was compiled in this game or an earlier one.
- */
-typedef union fx_block {
-	uint64_t session;
-	max_align_t align; /* blocks stay as aligned as malloc's */
-} fx_block_t;
+/* A refused growth: Lua collects (mem_emergency) and retries once. */
+static void *fx_alloc_refuse(fx_sbx_t *S)
+{
+	S->mem_refused = true;
+	S->mem_emergency = true;
+	return NULL;
+}
 
 /*
  * Lua 5.4 calls this for every block. When ptr is NULL, osize is the type
  * of the object being created (LUA_TSTRING for strings), not a size. Limits
  * apply only while an effect runs (mem_enforce), so our own setup never
  * fails for a script's sake. Frees and shrinks never fail.
+ *
+ * The cap counts what the session's scripts hold (sess_held): bytes that
+ * come and go while an effect runs. The engine's own work (compiling a
+ * chunk, keeping a view's field) does not count, so whether a chunk was
+ * compiled in this game or an earlier one makes no difference; and neither
+ * do the frees of an emergency collection (below), so the garbage earlier
+ * games left in the engine never makes room for a later effect.
  */
 static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	fx_sbx_t *S = ud;
-	fx_block_t *b = ptr ? (fx_block_t *)ptr - 1 : NULL;
 	size_t old = ptr ? osize : 0;
-	/* the bytes of this block the session's count holds now */
-	size_t counted = b && b->session == S->session ? old : 0;
 
-	if (nsize == 0) {
-		free(b);
-		S->mem_used -= old;
-		S->sess_held -= counted;
-		return NULL;
+	if (nsize <= old) {
+		/* Lua answers a refused allocation with an emergency
+		 * collection, which frees whatever is garbage, old games'
+		 * included: while it runs (until the retry grows again),
+		 * frees are not counted */
+		if (S->mem_enforce && !S->mem_emergency)
+			S->sess_held -= old - nsize < S->sess_held ? old - nsize : S->sess_held;
+		S->mem_used -= old - nsize;
+		if (nsize == 0) {
+			free(ptr);
+			return NULL;
+		}
+		void *p = realloc(ptr, nsize);
+		return p ? p : ptr; /* a shrink that fails keeps the block */
 	}
-	if (nsize > old && S->mem_enforce) {
-		/* a block of the engine or an earlier game that grows becomes
-		 * the session's, whole */
-		size_t grow = nsize - counted;
+	size_t grow = nsize - old;
+	S->mem_emergency = false;
+	if (S->mem_enforce) {
 		if (!ptr && osize == LUA_TSTRING && nsize > S->lim.max_string + 64) {
 			char msg[96];
 			snprintf(msg, sizeof msg, "string longer than %zu bytes", S->lim.max_string);
 			fx_mark_killed(S, NULL, msg);
-			S->mem_refused = true;
-			return NULL;
+			return fx_alloc_refuse(S);
 		}
-		/* A refusal is final: Lua answers a failed allocation with an
-		 * emergency collection and one retry, and what that collection
-		 * frees of this session depends on when the script let go of
-		 * things, so the effect is killed at the first refusal and
-		 * every later growth in the call is refused too. */
+		/* A refusal is final: what the emergency collection frees of
+		 * this session depends on when the script let go of things,
+		 * so the effect is killed at the first refusal and every later
+		 * growth in the call is refused too. */
 		if (S->mem_over || S->sess_held + grow > S->lim.mem_per_game) {
 			if (!S->mem_over) {
 				char msg[96];
@@ -100,11 +102,10 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 				fx_mark_killed(S, NULL, msg);
 				S->mem_over = true;
 			}
-			S->mem_refused = true;
-			return NULL;
+			return fx_alloc_refuse(S);
 		}
 		if (S->in_call) {
-			S->units += (nsize - old) / FX_BYTES_PER_UNIT;
+			S->units += grow / FX_BYTES_PER_UNIT;
 			uint64_t call = S->units - S->call_start;
 			if (call > S->lim.instr_per_call || S->eff_base + call > S->lim.instr_per_game) {
 				char msg[96];
@@ -114,39 +115,30 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 								      : S->lim.instr_per_game),
 					 call > S->lim.instr_per_call ? "per call" : "per game");
 				fx_mark_killed(S, NULL, msg);
-				S->mem_refused = true;
-				return NULL;
+				return fx_alloc_refuse(S);
 			}
 		}
 	}
-	fx_block_t *p = realloc(b, sizeof *b + nsize);
+	void *p = realloc(ptr, nsize);
 	if (!p) {
-		if (nsize > old)
-			S->mem_refused = true;
+		S->mem_refused = true;
 		return NULL;
 	}
-	S->mem_used = S->mem_used - old + nsize;
-	if (!b)
-		p->session = S->mem_enforce ? S->session : 0;
-	if (p->session == S->session && S->session != 0) {
-		S->sess_held = S->sess_held - counted + nsize;
-	} else if (nsize > old && S->mem_enforce) {
-		p->session = S->session;
-		S->sess_held += nsize;
-	}
-	if (nsize > old) {
-		S->since_collect += nsize - old;
-		S->mem_refused = false;
-		if (S->mem_enforce && S->sess_held > S->mem_peak)
+	S->mem_used += grow;
+	S->since_collect += grow;
+	S->mem_refused = false;
+	if (S->mem_enforce) {
+		S->sess_held += grow;
+		if (S->sess_held > S->mem_peak)
 			S->mem_peak = S->sess_held;
 	}
-	return p + 1;
+	return p;
 }
 
 void fx_sbx_session_start(fx_sbx_t *S)
 {
-	S->session++;
 	S->sess_held = 0;
+	S->mem_emergency = false;
 }
 
 static int fx_panic(lua_State *L)
@@ -317,6 +309,7 @@ void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 	S->killed = false;
 	S->mem_refused = false;
 	S->mem_over = false;
+	S->mem_emergency = false;
 	/* the peak is per call: what this call saw, not what earlier
 	 * effects of the session reached */
 	S->mem_peak = S->sess_held;
