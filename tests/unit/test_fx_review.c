@@ -91,13 +91,19 @@ static const char *litter_src =
 	"  return {shot_value = 1}\n"
 	"end}}";
 
+/* A 6 MB cap, and time and instructions enough that memory is the limit. */
+static void memory_limits(fx_limits_t *lim)
+{
+	fx_limits_default(lim);
+	lim->mem_per_game = 6u << 20;
+	lim->instr_per_call = lim->instr_per_game = 100000000;
+	lim->ms_per_call = lim->ms_per_game = 60000;
+}
+
 TEST(fx_memory_refusal_does_not_depend_on_old_garbage)
 {
 	fx_limits_t lim;
-	fx_limits_default(&lim);
-	lim.mem_per_game = 6u << 20;
-	lim.instr_per_call = lim.instr_per_game = 100000000;
-	lim.ms_per_call = lim.ms_per_game = 60000;
+	memory_limits(&lim);
 	const char *hungry[1] = {hungry_src}, *litter[1] = {litter_src};
 	char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
 
@@ -138,10 +144,7 @@ TEST(fx_memory_room_after_a_kill_does_not_depend_on_old_garbage)
 	 * garbage from earlier games counted toward the later effect's room,
 	 * whether the probe fits would depend on what the engine ran before. */
 	fx_limits_t lim;
-	fx_limits_default(&lim);
-	lim.mem_per_game = 6u << 20;
-	lim.instr_per_call = lim.instr_per_game = 100000000;
-	lim.ms_per_call = lim.ms_per_game = 60000;
+	memory_limits(&lim);
 	const char *pair[2] = {hog_src, probe_src}, *litter[1] = {litter_src};
 	char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
 
