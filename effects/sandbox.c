@@ -728,12 +728,21 @@ static int b_pairs(lua_State *L)
  * given. O(n) per call (charged); pairs is the fast way to loop. */
 static int b_next(lua_State *L)
 {
-	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checkany(L, 1);
 	lua_settop(L, 2);
 	int t = 1;
-	if (fx_is_frozen(L, 1)) {
-		fx_push_backing(L, 1);
+	if ((lua_type(L, 1) == LUA_TTABLE || lua_type(L, 1) == LUA_TUSERDATA) &&
+	    fx_api_view_snapshot(L, 1)) {
+		/* a game's view: all its fields, as pairs gives them; its backing
+		 * table holds the fields read so far, by any effect in any
+		 * earlier game, which no script may observe */
 		t = 3;
+	} else {
+		luaL_checktype(L, 1, LUA_TTABLE);
+		if (fx_is_frozen(L, 1)) {
+			fx_push_backing(L, 1);
+			t = 3;
+		}
 	}
 	bool has_k = !lua_isnil(L, 2);
 	fx_keyref_t k = {0}, best = {0}, cur;

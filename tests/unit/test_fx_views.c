@@ -192,7 +192,9 @@ TEST(fx_views_hooper_views_are_read_only_and_whole)
 		 "assert(t.id == 1 and t.name == 'Hooper 1' and t.team_id == 1 and t.stamina == 1)\n"
 		 "assert(t.archetype == 'sharpshooter' and t.scoring == 40 and t.is_starter == true)\n"
 		 "assert(t.moves == ctx.shooter.moves and t.moves[1] == 'Heat Check')", NULL},
-		{"assert(next(ctx.shooter) == nil)", "table expected"},
+		/* next walks a hooper view as pairs does: its fields, in order */
+		{"local k = next(ctx.shooter) assert(k == 'archetype', k)\n"
+		 "assert(next(ctx.shooter, 'scoring') == 'speed')", NULL},
 	};
 	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -251,4 +253,70 @@ TEST(fx_views_per_game_fields_are_read_anew)
 	}
 	fx_engine_free(e);
 	fx_script_free(s);
+}
+
+/* Lists the fields next() walks on ctx, ctx.game, a team and a hooper,
+ * one view per call (a narrative line is short). */
+static const char *walker_src =
+	"local function keys(t)\n"
+	"  local out, k = {}, next(t)\n"
+	"  while k ~= nil do out[#out + 1] = tostring(k) k = next(t, k) end\n"
+	"  return table.concat(out, ',')\n"
+	"end\n"
+	"local n = 0\n"
+	"return {name = 'Walker', hooks = {['sim.shot.pre'] = function(ctx)\n"
+	"  n = n + 1\n"
+	"  local view = ({ctx, ctx.game, ctx.offense, ctx.shooter})[n]\n"
+	"  return {narrative = keys(view)}\n"
+	"end}}";
+
+/* Reads a few fields, so the engine keeps them in its backing tables. */
+static const char *reader_src =
+	"return {name = 'Reader', hooks = {['sim.shot.pre'] = function(ctx)\n"
+	"  local x = ctx.probability, ctx.shooter.stamina, ctx.game.quarter, ctx.offense.score\n"
+	"end}}";
+
+/* What next() shows of a view: every field it has, never just those some
+ * effect happened to read before (in this game or an earlier one on the
+ * same engine), which would make a game depend on the engine's history. */
+TEST(fx_views_next_does_not_show_what_was_read_before)
+{
+	fx_script_t *walker = fxt_load(walker_src), *reader = fxt_load(reader_src);
+	if (!walker || !reader)
+		return;
+	fx_effect_t w[1] = {{.id = "w", .script = walker}};
+	fx_effect_t r[1] = {{.id = "r", .script = reader}};
+	fxt_game_t t;
+	fxt_game_init(&t);
+	pw_hook_ctx_t c = fxt_ctx(&t, PW_HOOK_SHOT_PRE);
+
+	/* four calls: ctx, ctx.game, ctx.offense, ctx.shooter */
+	char fresh[4][PW_NARRATIVE_MAX + 1], used[4][PW_NARRATIVE_MAX + 1];
+	fx_engine_t *a = fx_engine_new(NULL, NULL, 0);
+	views_game_t v;
+	views_begin(&v, a, &t, w, 1);
+	for (int i = 0; i < 4; i++)
+		snprintf(fresh[i], sizeof fresh[i], "%s", views_step(&v, &c));
+	CHECK_STR(views_end(&v), "");
+	fx_engine_free(a);
+
+	fx_engine_t *b = fx_engine_new(NULL, NULL, 0);
+	views_begin(&v, b, &t, r, 1);
+	views_step(&v, &c);
+	CHECK_STR(views_end(&v), "");
+	views_begin(&v, b, &t, w, 1);
+	for (int i = 0; i < 4; i++)
+		snprintf(used[i], sizeof used[i], "%s", views_step(&v, &c));
+	CHECK_STR(views_end(&v), "");
+	fx_engine_free(b);
+
+	for (int i = 0; i < 4; i++)
+		CHECK_STR(fresh[i], used[i]);
+	/* and each lists fields nobody read */
+	CHECK_CONTAINS(fresh[0], "probability");
+	CHECK_CONTAINS(fresh[1], "quarter");
+	CHECK_CONTAINS(fresh[2], "score");
+	CHECK_CONTAINS(fresh[3], "stamina");
+	fx_script_free(walker);
+	fx_script_free(reader);
 }
