@@ -35,6 +35,7 @@
  */
 #include "effects/fx_int.h"
 
+#include <assert.h>
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -844,6 +845,20 @@ static void push_fval(lua_State *L, int views, int keys, const fx_fval_t *v)
 	}
 }
 
+/* keep_field(backing, key, fval, views, keys, keep): pushes the value,
+ * stores it under key when keep, returns it (backing_miss, protected). */
+static int keep_field(lua_State *L)
+{
+	const fx_fval_t *v = lua_touserdata(L, 3);
+	push_fval(L, 4, 5, v);
+	if (lua_toboolean(L, 6)) {
+		lua_pushvalue(L, 2);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, 1);
+	}
+	return 1;
+}
+
 /*
  * __index of a backing table, reached when a read misses: the field is
  * computed from the live game state and, unless nil, kept in the backing
@@ -865,22 +880,31 @@ static int backing_miss(lua_State *L)
 		static const char *const what[] = {"ctx", "ctx.game", "a team view", "a hooper view"};
 		return no_field(L, what[row_kind(row)]);
 	}
+	/* Strings that can change within a game are interned keys: a string
+	 * made here is a per-game field, compared by pointer only while its
+	 * game lasts (fval_same) and never rewritten by a refresh. */
+	assert(v.type != FX_FV_STR || per_game(row, k));
 	/* the engine's own bookkeeping: a string made for the value or the
 	 * table growing to keep it is not charged to the effect that happened
-	 * to read first (it would depend on what earlier games left behind) */
+	 * to read first (it would depend on what earlier games left behind).
+	 * Protected, so that the guards are back on even if it fails. */
+	bool keep = v.type != FX_FV_NIL && k < FX_GCTX_KEYS;
 	fx_sbx_t *S = fx_sbx_of(L);
 	bool enforce = S->mem_enforce, in_call = S->in_call;
+	lua_pushcfunction(L, keep_field);
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_pushlightuserdata(L, &v);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushvalue(L, lua_upvalueindex(4));
+	lua_pushboolean(L, keep);
 	S->mem_enforce = false;
 	S->in_call = false;
-	push_fval(L, lua_upvalueindex(1), lua_upvalueindex(4), &v);
-	bool keep = v.type != FX_FV_NIL && k < FX_GCTX_KEYS;
-	if (keep) {
-		lua_pushvalue(L, 2);
-		lua_pushvalue(L, -2);
-		lua_rawset(L, 1);
-	}
+	int st = lua_pcall(L, 6, 1, 0);
 	S->mem_enforce = enforce;
 	S->in_call = in_call;
+	if (st != LUA_OK)
+		return lua_error(L);
 	if (keep) {
 		fx_gctx_t *x = fx_rt_gctx(L);
 		if (per_game(row, k)) {
