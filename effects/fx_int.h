@@ -33,7 +33,8 @@
 /* The sandbox. Lives inside fx_engine_t; reached from any lua_State
  * (coroutines included) through lua_getextraspace. */
 typedef struct fx_sbx {
-	lua_State *L;
+	lua_State *L;         /* where scripts run: the session's thread, else main */
+	lua_State *main;      /* the state's main thread (setup, validation, close) */
 	fx_limits_t lim;
 
 	/* memory: net bytes held by the state */
@@ -74,6 +75,10 @@ int fx_sbx_open(fx_sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen);
 void fx_sbx_close(fx_sbx_t *S);
 /* Builds the safe environment pieces inside the state (protected). */
 int fx_sbx_setup(lua_State *L);
+/* A session's own thread (S->L from here; see sandbox.c), and back to the
+ * main thread. thread_begin fails only when out of memory. */
+int fx_sbx_thread_begin(fx_sbx_t *S);
+void fx_sbx_thread_end(fx_sbx_t *S);
 /* A new session: from here, the memory cap counts what it allocates. */
 void fx_sbx_session_start(fx_sbx_t *S);
 /* Call bracket: arm budgets for one script call of an effect. */

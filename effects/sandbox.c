@@ -897,7 +897,7 @@ int fx_sbx_open(fx_sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory creating the Lua state");
 		return -1;
 	}
-	S->L = L;
+	S->L = S->main = L;
 	*(fx_sbx_t **)lua_getextraspace(L) = S;
 	lua_atpanic(L, fx_panic);
 	/* No collection while scripts run: weak tables and finalizers could
@@ -906,7 +906,7 @@ int fx_sbx_open(fx_sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen)
 	if (fx_sbx_setup(L) != LUA_OK) {
 		fx_error_text(L, -1, err, errlen);
 		lua_close(L);
-		S->L = NULL;
+		S->L = S->main = NULL;
 		return -1;
 	}
 	lua_sethook(L, fx_hook, LUA_MASKCOUNT, FX_HOOK_INTERVAL);
@@ -915,7 +915,43 @@ int fx_sbx_open(fx_sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen)
 
 void fx_sbx_close(fx_sbx_t *S)
 {
-	if (S->L)
-		lua_close(S->L);
-	S->L = NULL;
+	if (S->main)
+		lua_close(S->main);
+	S->L = S->main = NULL;
+}
+
+/* Makes a thread (protected: lua_newthread raises when out of memory). */
+static int new_thread(lua_State *L)
+{
+	lua_newthread(L);
+	return 1;
+}
+
+/*
+ * Each session runs on a thread of its own. The memory cap and the budget
+ * count the growth of the stack and call list a script's calls need; on
+ * one long-lived thread, that growth (or a shrink after a caught error,
+ * freeing what an earlier game grew) would depend on what earlier games
+ * left, so the same game could be stopped in one process and not in
+ * another. A new thread starts the same every time. It is anchored on the
+ * main thread's stack and left to the collector when the session ends.
+ */
+int fx_sbx_thread_begin(fx_sbx_t *S)
+{
+	lua_settop(S->main, 0);
+	lua_pushcfunction(S->main, new_thread);
+	if (lua_pcall(S->main, 0, 1, 0) != LUA_OK) {
+		lua_settop(S->main, 0);
+		return -1;
+	}
+	S->L = lua_tothread(S->main, 1);
+	return 0;
+}
+
+void fx_sbx_thread_end(fx_sbx_t *S)
+{
+	if (S->L != S->main)
+		lua_settop(S->L, 0);
+	S->L = S->main;
+	lua_settop(S->main, 0);
 }

@@ -565,7 +565,7 @@ static void sim_call(void *ud, const pw_hook_ctx_t *ctx, pw_hook_result_t *res)
 
 static void session_reset(fx_engine_t *e)
 {
-	lua_settop(e->sbx.L, 0);
+	fx_sbx_thread_end(&e->sbx);
 	e->kind = FX_SESS_NONE;
 	e->n_effs = 0;
 	memset(e->n_order, 0, sizeof e->n_order);
@@ -630,6 +630,11 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 		S->since_collect = 0;
 	}
 	S->units = 0;
+	if (fx_sbx_thread_begin(S) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	L = S->L;
 	fx_sbx_session_start(S);
 	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, FX_HOOK_INTERVAL); /* same count start every session */
 	if (!lua_checkstack(L, s->n_effects * PW_SIM_HOOK_COUNT + 40)) {

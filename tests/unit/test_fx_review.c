@@ -162,6 +162,65 @@ TEST(fx_memory_room_after_a_kill_does_not_depend_on_old_garbage)
 	CHECK_EQ(v_fresh, v_used);
 }
 
+/* A function with 180 locals recursing: about 190 stack slots a level, so
+ * 150 levels need some 450 KB of stack. tail follows it in the script. */
+static void deep_fn(char *buf, size_t len, const char *tail)
+{
+	size_t n = (size_t)snprintf(buf, len, "local function f(n)\n  local a0");
+	for (int i = 1; i < 180 && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, ",a%d", i);
+	if (n < len)
+		snprintf(buf + n, len - n, " = n\n  if n > 0 then f(n - 1) end\n  return a0\nend\n%s", tail);
+}
+
+TEST(fx_memory_use_of_the_stack_does_not_depend_on_earlier_games)
+{
+	/* The stack and call list a script's calls grow are charged to it.
+	 * On an engine whose earlier game grew them already, the same script
+	 * would find them grown (nothing charged), or, after a caught error
+	 * shrinks them, be credited with memory an earlier game paid for:
+	 * each session runs on a fresh thread so neither happens. */
+	fx_limits_t lim;
+	memory_limits(&lim);
+	lim.mem_per_game = 2u << 20;
+	static char deep[8192], grow[8192];
+	deep_fn(deep, sizeof deep,
+		"return {name='D', hooks={['sim.shot.pre']=function(ctx) f(150) end}}");
+	deep_fn(grow, sizeof grow,
+		"return {name='G', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local t = {}\n"
+		"  for i = 1, 1250 do t[i] = string.rep('x', 1000 + i % 7) end\n"
+		"  f(150)\n"
+		"  return {shot_value = 1}\n"
+		"end}}");
+	static const char *shrink =
+		"return {name='S', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  local t = {}\n"
+		"  for i = 1, 1700 do t[i] = string.rep('x', 1000 + i % 7) end\n"
+		"  pcall(error, 'x')\n"
+		"  local u = {}\n"
+		"  for i = 1, 500 do u[i] = string.rep('y', 1000 + i % 5) end\n"
+		"  return {shot_value = 1}\n"
+		"end}}";
+	const char *probes[2] = {grow, shrink};
+	for (int i = 0; i < 2; i++) {
+		const char *p[1] = {probes[i]}, *d[1] = {deep};
+		char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
+		fx_engine_t *a = fx_engine_new(&lim, NULL, 0);
+		double v_fresh = review_run(a, p, 1, 1, err_fresh, sizeof err_fresh);
+		fx_engine_free(a);
+		fx_engine_t *b = fx_engine_new(&lim, NULL, 0);
+		review_run(b, d, 1, 1, err, sizeof err);
+		CHECK_STR(err, "");
+		double v_used = review_run(b, p, 1, 1, err_used, sizeof err_used);
+		fx_engine_free(b);
+		CHECK_MSG(v_fresh == v_used && strcmp(err_fresh, err_used) == 0,
+			  "probe %d: fresh engine %.0f \"%s\", used engine %.0f \"%s\"", i, v_fresh,
+			  err_fresh, v_used, err_used);
+		CHECK_CONTAINS(err_fresh, "memory limit exceeded");
+	}
+}
+
 TEST(fx_table_sort_is_deterministic_and_correct)
 {
 	/* shot_value: the comparator call count when the result is right, -1 if not */
