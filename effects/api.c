@@ -613,7 +613,7 @@ _Static_assert(ROW_COUNT == FX_GCTX_ROWS, "fx_int.h counts the rows");
 /* What a proxy's metatable says it is (pairs lists the fields by kind). */
 enum { VK_CTX, VK_GAME, VK_TEAM, VK_HOOPER };
 
-/* Main-thread stack slots of a game session (fx_api_push_game_ctx), where
+/* Stack slots of a game session, on its thread (fx_api_push_game_ctx), where
  * fx_api_refresh finds the tables it rewrites; the hook functions go above. */
 enum {
 	GS_CTX = 1,  /* the ctx proxy every hook gets */

@@ -325,7 +325,7 @@ void fx_sbx_call_end(fx_sbx_t *S, uint64_t *units, uint64_t *ns)
 	S->mem_refused = false;
 	S->mem_over = false;
 	if (S->killed) {
-		/* back to the normal interval on the main thread; a killed
+		/* back to the normal interval on the session's thread; a killed
 		 * effect's coroutines are never resumed again */
 		lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
 			    FX_HOOK_INTERVAL);
