@@ -28,10 +28,11 @@
  *
  * None can be written (__newindex raises, rawset refuses frozen tables and
  * userdata, the metatables and backing tables are out of reach), so no
- * effect can change what another one sees; which effect read a field first
- * changes nothing either, not even what memory is charged. Round hooks see
- * their context as views over the caller's cJSON that expire when the call
- * ends.
+ * effect can change what another one sees. Every game starts with empty
+ * backing tables, so which reads miss (and which call pays for the C call
+ * a miss makes) follows from this game's effects alone; what a miss keeps
+ * is the engine's and charged to nobody. Round hooks see their context as
+ * views over the caller's cJSON that expire when the call ends.
  */
 #include "effects/fx_int.h"
 
@@ -356,6 +357,11 @@ static int view_len(lua_State *L)
 
 static int table_view_snapshot(lua_State *L, int idx);
 
+/* What listing a view's fields (pairs, next) costs a script, in instruction
+ * units: some 20 to 40 reads, many of them C calls of a few hundred
+ * machine instructions each. next() lists them anew at every step. */
+#define SNAPSHOT_UNITS 1000
+
 bool fx_api_view_snapshot(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
@@ -369,6 +375,7 @@ bool fx_api_view_snapshot(lua_State *L, int idx)
 	lua_settop(L, top);
 	if (!view)
 		return false;
+	fx_charge(L, SNAPSHOT_UNITS);
 	const fx_view_t *v = lua_touserdata(L, idx);
 	lua_newtable(L);
 	int out = lua_gettop(L);
@@ -889,6 +896,10 @@ static int backing_miss(lua_State *L)
 	 * to read first (it would depend on what earlier games left behind).
 	 * Protected, so that the guards are back on even if it fails. */
 	bool keep = v.type != FX_FV_NIL && k < FX_GCTX_KEYS;
+	if (!keep && v.type != FX_FV_STR) { /* nothing to make or store: no allocation */
+		push_fval(L, lua_upvalueindex(1), lua_upvalueindex(4), &v);
+		return 1;
+	}
 	fx_sbx_t *S = fx_sbx_of(L);
 	bool enforce = S->mem_enforce, in_call = S->in_call;
 	lua_pushcfunction(L, keep_field);
@@ -980,18 +991,22 @@ static int hooper_stale(lua_State *L)
 
 void fx_api_refresh(lua_State *L, fx_gctx_t *x)
 {
-	if (x->fresh) { /* another game: its per-game fields are read anew */
+	if (x->fresh) {
+		/* Another game: every field is read anew, so which reads miss
+		 * (a C call, whose stack the script is charged for) depends on
+		 * this game alone, never on what effects read in earlier ones. */
 		for (int row = 0; row < FX_GCTX_ROWS; row++) {
-			if (!x->game_fields[row])
+			uint64_t kept = x->game_fields[row] | x->point_fields[row];
+			if (!kept)
 				continue;
 			lua_rawgeti(L, GS_ROWS, row + 1);
-			for (uint64_t m = x->game_fields[row]; m; m &= m - 1) {
+			for (uint64_t m = kept; m; m &= m - 1) {
 				lua_rawgeti(L, GS_KEYS, __builtin_ctzll(m));
 				lua_pushnil(L);
 				lua_rawset(L, -3);
 			}
 			lua_pop(L, 1);
-			x->game_fields[row] = 0;
+			x->game_fields[row] = x->point_fields[row] = 0;
 		}
 	}
 	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
@@ -1042,6 +1057,7 @@ static int table_view_snapshot(lua_State *L, int idx)
 	}
 	int kind = (int)lua_tointeger(L, -1);
 	lua_pop(L, 2);
+	fx_charge(L, SNAPSHOT_UNITS);
 	static const int team_keys[] = {K_TEAM_ID, K_NAME, K_HOOPERS, K_SCORE, K_HOME};
 	int keys[K_ATTR], n = 0;
 	if (kind == VK_CTX) {

@@ -303,6 +303,10 @@ void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 {
 	S->in_call = true;
 	S->call_start = S->units;
+	/* each call counts from zero, so what one effect ran never moves where
+	 * the hook fires (and what is charged) in the next one's call */
+	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
+		    FX_HOOK_INTERVAL);
 	S->eff_base = eff_units;
 	S->eff_ns = eff_ns;
 	S->call_t0 = 0;
@@ -945,6 +949,7 @@ int fx_sbx_thread_begin(fx_sbx_t *S)
 		return -1;
 	}
 	S->L = lua_tothread(S->main, 1);
+	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT, FX_HOOK_INTERVAL);
 	return 0;
 }
 

@@ -626,7 +626,7 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 	}
 
 	if (S->since_collect > FX_COLLECT_AFTER) {
-		lua_gc(L, LUA_GCCOLLECT);
+		lua_gc(S->main, LUA_GCCOLLECT);
 		S->since_collect = 0;
 	}
 	S->units = 0;
@@ -636,8 +636,8 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 	}
 	L = S->L;
 	fx_sbx_session_start(S);
-	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, FX_HOOK_INTERVAL); /* same count start every session */
 	if (!lua_checkstack(L, s->n_effects * PW_SIM_HOOK_COUNT + 40)) {
+		fx_sbx_thread_end(S);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

@@ -96,6 +96,9 @@ static const attack_t attacks[] = {
 	{"table_unpack_bomb", "table.unpack({}, 1, 1e8)", "limit exceeded"},
 	{"next_quadratic", "local t = {} for i = 1, 3000 do t[i] = i end\n"
 			   "local k = next(t) while k do k = next(t, k) end", "instruction limit exceeded"},
+	{"next_view_loop", "for i = 1, 300 do next(ctx) end", "instruction limit exceeded"},
+	{"pairs_view_loop", "for i = 1, 300 do for k in pairs(ctx.game) do end end",
+	 "instruction limit exceeded"},
 	{"meta_write_bomb", "for i = 1, 1e6 do ctx.meta.set('team', 1, 'k' .. i, i) end",
 	 "metadata write limit exceeded"},
 	{"log_flood", "for i = 1, 1000 do ctx.log(string.rep('x', 1000)) end", NULL},

@@ -335,3 +335,43 @@ TEST(fx_oversized_file_says_larger_than_the_limit)
 	remove(path);
 	fx_script_free(s);
 }
+
+/* The peak instructions per call charged to effect "e2", run after an
+ * effect that loops `before` times, in one game. */
+static uint64_t second_effect_units(int before)
+{
+	char first[256];
+	snprintf(first, sizeof first,
+		 "return {name='A', hooks={['sim.shot.pre']=function(ctx)\n"
+		 "  local x = 0 for i = 1, %d do x = x + i end\nend}}", before);
+	const char *second = "return {name='B', hooks={['sim.shot.pre']=function(ctx)\n"
+			     "  local x = 0 for i = 1, 300 do x = x + i end\nend}}";
+	fx_script_t *a = fxt_load(first), *b = fxt_load(second);
+	if (!a || !b)
+		return 0;
+	fx_effect_t effs[2] = {{"e1", a}, {"e2", b}};
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fxt_run_t r;
+	fxt_run_game(e, &t, effs, 2, PW_HOOK_SHOT_PRE, 1, &r, NULL);
+	const fx_usage_t *u = fx_report_usage(&r.rep, "e2");
+	uint64_t units = u ? u->peak_instr : 0;
+	fxt_run_free(&r);
+	fx_engine_free(e);
+	fx_script_free(a);
+	fx_script_free(b);
+	return units;
+}
+
+TEST(fx_budget_of_one_effect_does_not_depend_on_another)
+{
+	/* Instructions are counted in steps; if the count ran on from one
+	 * effect's call into the next, what B is charged would depend on how
+	 * much A ran before it. */
+	uint64_t alone = second_effect_units(0);
+	for (int before = 10; before <= 400; before += 30)
+		CHECK_MSG(second_effect_units(before) == alone,
+			  "after %d iterations of A, B is charged %llu, alone %llu", before,
+			  (unsigned long long)second_effect_units(before), (unsigned long long)alone);
+}

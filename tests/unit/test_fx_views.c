@@ -320,3 +320,60 @@ TEST(fx_views_next_does_not_show_what_was_read_before)
 	fx_script_free(walker);
 	fx_script_free(reader);
 }
+
+/* One game of the effect src (id "p") calling sim.shot.pre once on engine
+ * e; returns its peak memory and its error in err. */
+static size_t peak_of(fx_engine_t *e, const char *src, char *err, size_t errlen)
+{
+	fx_script_t *s = fxt_load(src);
+	if (!s)
+		return 0;
+	fx_effect_t eff = {"p", s};
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fxt_run_t r;
+	fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 1, &r, NULL);
+	const fx_usage_t *u = fx_report_usage(&r.rep, "p");
+	size_t peak = u ? u->peak_mem : 0;
+	snprintf(err, errlen, "%s", fxt_err(&r));
+	fxt_run_free(&r);
+	fx_script_free(s);
+	return peak;
+}
+
+/* A read that misses calls into C, and the stack that call needs is the
+ * script's to pay for. Whether a read misses must follow from this game
+ * alone: on an engine where an earlier game read ctx.shooter, the same
+ * game must cost the same, at every stack depth the read can happen at. */
+TEST(fx_views_misses_do_not_depend_on_earlier_games)
+{
+	fx_engine_t *used = fx_engine_new(NULL, NULL, 0);
+	char err[FX_ERR_MAX], err2[FX_ERR_MAX];
+	const char *reader = "return {name='R', hooks={['sim.shot.pre']=function(ctx) "
+			     "local s = ctx.shooter end}}";
+	int differ = 0;
+	for (int locals = 2; locals <= 30; locals += 4)
+		for (int depth = 1; depth <= 40; depth += 3) {
+			char src[4096];
+			size_t n = (size_t)snprintf(src, sizeof src, "local function f(n, ctx)\n  local a0");
+			for (int i = 1; i < locals; i++)
+				n += (size_t)snprintf(src + n, sizeof src - n, ",a%d", i);
+			snprintf(src + n, sizeof src - n,
+				 " = n\n  if n > 0 then return f(n - 1, ctx) + 0 end\n"
+				 "  local s = ctx.shooter\n  return 0\nend\n"
+				 "return {name='P', hooks={['sim.shot.pre']=function(ctx) f(%d, ctx) end}}",
+				 depth);
+			fx_engine_t *fresh = fx_engine_new(NULL, NULL, 0);
+			size_t pf = peak_of(fresh, src, err, sizeof err);
+			fx_engine_free(fresh);
+			peak_of(used, reader, err2, sizeof err2);
+			size_t pu = peak_of(used, src, err2, sizeof err2);
+			CHECK_STR(err, "");
+			CHECK_STR(err2, "");
+			if (pf != pu && differ++ < 3)
+				CHECK_MSG(0, "locals %d depth %d: peak %zu on a fresh engine, %zu on a used one",
+					  locals, depth, pf, pu);
+		}
+	CHECK_EQ(differ, 0);
+	fx_engine_free(used);
+}
