@@ -15,9 +15,10 @@
  *
  * A session runs on a thread of its own (see fx_sbx_thread_begin) and its
  * values live on that thread's stack (slot 1: ctx, then each subscribed
- * hook function), so a hook call is two pushes and a lua_pcall. An effect that errors or runs out of budget is switched off for
- * the rest of the session, its writes from the failed call are undone, and
- * the others go on.
+ * hook function), so a hook call is two pushes and a lua_pcall. An effect
+ * that errors or runs out of budget is switched off for the rest of the
+ * session, its writes from the failed call are undone, and the others go
+ * on.
  */
 #include "effects/fx_int.h"
 
