@@ -84,10 +84,11 @@ static const char *hungry_src =
 	"  return {shot_value = 1}\n"
 	"end}}";
 
-/* Leaves about 2.5 MB of garbage behind (under the engine's collect threshold). */
+/* Leaves about 150 KB of garbage behind (under the engine's collect
+ * threshold, so it is still there in the next game). */
 static const char *litter_src =
 	"return {name='L', hooks={['sim.shot.pre']=function(ctx)\n"
-	"  for i = 1, 2500 do local s = string.rep('y', 1000) end\n"
+	"  for i = 1, 150 do local s = string.rep('y', 1000) end\n"
 	"  return {shot_value = 1}\n"
 	"end}}";
 
@@ -129,12 +130,12 @@ static const char *hog_src =
 	"  for i = 1, 1e6 do t[i] = string.rep('h', 1000 + i % 7) end\n"
 	"end}}";
 
-/* Runs after the hog in the same game: allocates about 1.5 MB and says
+/* Runs after the hog in the same game: allocates about 100 KB and says
  * whether it could. */
 static const char *probe_src =
 	"return {name='Probe', hooks={['sim.shot.pre']=function(ctx)\n"
 	"  local t = {}\n"
-	"  for i = 1, 1500 do t[i] = string.rep('p', 1000 + i % 5) end\n"
+	"  for i = 1, 100 do t[i] = string.rep('p', 1000 + i % 5) end\n"
 	"  return {shot_value = 1}\n"
 	"end}}";
 
