@@ -25,7 +25,11 @@
 
 /* Instructions between two count-hook checks. Fixed, so that where a
  * budget stops a script is the same in every process. */
-#define FX_HOOK_INTERVAL 1000
+#define FX_HOOK_INTERVAL 100
+/* Fires between the checks that cost more (recursion depth, the clock):
+ * about every 1,000 instructions. The interval is small because the count
+ * restarts at every call, so a call shorter than it is charged nothing. */
+#define FX_HOOK_CHECKS 10
 /* Bytes allocated inside a call that cost one instruction unit, so C-side
  * work that builds big strings or tables spends the same budget. */
 #define FX_BYTES_PER_UNIT 64
@@ -53,6 +57,7 @@ typedef struct fx_sbx {
 	uint64_t eff_base;    /* the running effect's units before this call */
 	uint64_t call_t0;     /* monotonic ns at call start */
 	uint64_t eff_ns;      /* the running effect's ns before this call */
+	uint32_t fires;       /* count-hook fires in the running call */
 	bool in_call;
 
 	bool killed;

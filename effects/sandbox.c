@@ -263,6 +263,12 @@ static void fx_hook(lua_State *L, lua_Debug *ar)
 	if (S->killed)
 		fx_raise_kill(L);
 	S->units += FX_HOOK_INTERVAL;
+	/* the common fire: count, and look no further unless a budget is
+	 * spent or it is time for the checks that cost more */
+	uint64_t call = S->units - S->call_start;
+	if (++S->fires % FX_HOOK_CHECKS != 0 && !S->mem_refused &&
+	    call <= S->lim.instr_per_call && S->eff_base + call <= S->lim.instr_per_game)
+		return;
 	lua_getinfo(L, "l", ar);
 	int line = ar->currentline;
 	char msg[160];
@@ -280,8 +286,8 @@ static void fx_hook(lua_State *L, lua_Debug *ar)
 		fx_mark_killed(S, L, msg);
 		fx_raise_kill(L);
 	}
-	/* The watchdog: time starts at the first fire of a call, so calls too
-	 * short to reach FX_HOOK_INTERVAL instructions never read the clock. */
+	/* The watchdog: time starts at the first check of a call, so calls
+	 * too short to reach it never read the clock. */
 	uint64_t now = fx_now_ns();
 	if (S->call_t0 == 0) {
 		S->call_t0 = now;
@@ -303,6 +309,7 @@ void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 {
 	S->in_call = true;
 	S->call_start = S->units;
+	S->fires = 0;
 	/* each call counts from zero, so what one effect ran never moves where
 	 * the hook fires (and what is charged) in the next one's call */
 	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
