@@ -698,7 +698,13 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		if (rc < 0)
 			break;
 		int idx = cJSON_GetObjectItem(gj, "index")->valueint;
-		if (store_game_exists(s, season->id, round, idx) == 1)
+		int have = store_game_exists(s, season->id, round, idx);
+		if (have < 0) {
+			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d: %s", round, idx,
+					 store_errmsg(s));
+			break;
+		}
+		if (have)
 			continue; /* stored before a crash: never twice */
 		gjob_t *j = &jobs[nj];
 		sim_result_init(&j->res);
@@ -1146,7 +1152,13 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	int round = season.current_round + 1;
 	int stage = 0;
 	char *snapshot = NULL;
-	if (store_progress_get(s, season.id, round, &stage, &snapshot) == 1 && stage > 0)
+	int got = store_progress_get(s, season.id, round, &stage, &snapshot);
+	if (got < 0) { /* not knowing where the round stands, run none of it */
+		rc = gov_err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
+		lock_release(s);
+		return rc;
+	}
+	if (got == 1 && stage > 0)
 		out->resumed = true;
 	cJSON *published = cJSON_CreateArray();
 	out->round = round;
@@ -1160,8 +1172,8 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		stage_events(published, staged, rc);
 		free(snapshot);
 		snapshot = NULL;
-		if (rc == 0)
-			store_progress_get(s, season.id, round, &stage, &snapshot);
+		if (rc == 0 && store_progress_get(s, season.id, round, &stage, &snapshot) < 0)
+			rc = gov_err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
 		out->stage_ms[PW_STAGE_BEGIN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}

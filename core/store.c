@@ -80,6 +80,21 @@ static void *grow(void *v, size_t *cap, size_t cnt, size_t elem)
 	return nv;
 }
 
+/*
+ * Steps a statement that yields at most one row: 1 with the row there to
+ * read, 0 when there is none, -1 with the error recorded. A failed step is
+ * never "not found": a caller that took it for one would, say, run a
+ * stored game again or restart a round from its first stage. The caller
+ * resets the statement once it has read the row.
+ */
+static int step_row(pw_store_t *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : fail(s, what);
+}
+
 /* The first column of the one row that `sql` (one int64 parameter) finds,
  * as a malloc'd string; NULL when there is no row, the value is NULL, or
  * the statement failed (then the store's error says why). */
@@ -90,7 +105,7 @@ static char *text_by_id(pw_store_t *s, const char *sql, int64_t id)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	char *r = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (step_row(s, st, "reading a stored value") == 1)
 		r = dupstr(sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	return r;
@@ -418,14 +433,9 @@ static int64_t scalar_i64(pw_store_t *s, const char *sql, int64_t arg, int has_a
 		return -1;
 	if (has_arg)
 		sqlite3_bind_int64(st, 1, arg);
-	int64_t v = -1;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int64_t v = step_row(s, st, what);
+	if (v == 1)
 		v = sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_DONE)
-		v = 0;
-	else
-		fail(s, what);
 	sqlite3_reset(st);
 	return v;
 }
@@ -457,14 +467,11 @@ int64_t store_league_first(pw_store_t *s, uint64_t *seed)
 	sqlite3_stmt *st = prep(s, sql);
 	if (!st)
 		return -1;
-	int64_t id = 0;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int64_t id = step_row(s, st, "reading the league");
+	if (id == 1) {
 		id = sqlite3_column_int64(st, 0);
 		if (seed)
 			*seed = (uint64_t)sqlite3_column_int64(st, 1);
-	} else if (rc != SQLITE_DONE) {
-		id = fail(s, "reading the league");
 	}
 	sqlite3_reset(st);
 	return id;
@@ -507,15 +514,9 @@ static void season_row(sqlite3_stmt *st, pw_season_row_t *o)
 
 static int season_one(pw_store_t *s, sqlite3_stmt *st, pw_season_row_t *out)
 {
-	int rc = sqlite3_step(st), r;
-	if (rc == SQLITE_ROW) {
+	int r = step_row(s, st, "reading a season");
+	if (r == 1)
 		season_row(st, out);
-		r = 1;
-	} else if (rc == SQLITE_DONE) {
-		r = 0;
-	} else {
-		r = fail(s, "reading a season");
-	}
 	sqlite3_reset(st);
 	return r;
 }
@@ -748,11 +749,10 @@ int store_hooper_team(pw_store_t *s, int64_t hooper_id, int64_t *team_id, int *s
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, hooper_id);
-	int r = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	int r = step_row(s, st, "reading a hooper's team");
+	if (r == 1) {
 		*team_id = sqlite3_column_int64(st, 0);
 		*slot = sqlite3_column_int(st, 1);
-		r = 1;
 	}
 	sqlite3_reset(st);
 	return r;
@@ -825,8 +825,8 @@ int64_t store_player_by_token_hash(pw_store_t *s, const char *token_hash)
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_TRANSIENT);
-	int64_t id = 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	int64_t id = step_row(s, st, "reading a governor");
+	if (id == 1)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return id;
@@ -1077,8 +1077,8 @@ int store_game_exists(pw_store_t *s, int64_t season_id, int round, int game_inde
 	sqlite3_bind_int64(st, 1, season_id);
 	sqlite3_bind_int(st, 2, round);
 	sqlite3_bind_int(st, 3, game_index);
-	int r = 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	int r = step_row(s, st, "reading a stored game");
+	if (r == 1)
 		r = sqlite3_column_int(st, 0) > 0;
 	sqlite3_reset(st);
 	return r;
@@ -1091,11 +1091,9 @@ int store_game_get(pw_store_t *s, int64_t game_id, pw_game_row_t *out)
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, game_id);
-	int r = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	int r = step_row(s, st, "reading a game");
+	if (r == 1)
 		game_row(st, out);
-		r = 1;
-	}
 	sqlite3_reset(st);
 	return r;
 }
@@ -1109,14 +1107,13 @@ int store_game_snapshots(pw_store_t *s, int64_t game_id, char **rules, char **ef
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, game_id);
-	int r = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	int r = step_row(s, st, "reading a game's snapshots");
+	if (r == 1) {
 		if (rules) *rules = dupstr(sqlite3_column_text(st, 0));
 		if (effects) *effects = dupstr(sqlite3_column_text(st, 1));
 		if (home) *home = dupstr(sqlite3_column_text(st, 2));
 		if (away) *away = dupstr(sqlite3_column_text(st, 3));
 		if (result) *result = dupstr(sqlite3_column_text(st, 4));
-		r = 1;
 	}
 	sqlite3_reset(st);
 	return r;
@@ -1182,12 +1179,11 @@ int store_progress_get(pw_store_t *s, int64_t season_id, int round, int *stage, 
 		return -1;
 	sqlite3_bind_int64(st, 1, season_id);
 	sqlite3_bind_int(st, 2, round);
-	int r = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	int r = step_row(s, st, "reading a round's progress");
+	if (r == 1) {
 		*stage = sqlite3_column_int(st, 0);
 		if (snapshot)
 			*snapshot = dupstr(sqlite3_column_text(st, 1));
-		r = 1;
 	}
 	sqlite3_reset(st);
 	return r;
@@ -1220,7 +1216,7 @@ char *store_kv_get(pw_store_t *s, const char *key)
 		return NULL;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 	char *r = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (step_row(s, st, "reading a setting") == 1)
 		r = dupstr(sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	return r;

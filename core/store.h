@@ -126,7 +126,7 @@ int store_team_set_strategy(pw_store_t *s, int64_t team_id, const struct cJSON *
 			    const char *text);
 /* Moves a hooper to a team and roster slot. */
 int store_hooper_move(pw_store_t *s, int64_t hooper_id, int64_t team_id, int slot);
-/* 1 and *team_id, *slot filled when found, 0 when not. */
+/* 1 and *team_id, *slot filled when found, 0 when not, -1 on failure. */
 int store_hooper_team(pw_store_t *s, int64_t hooper_id, int64_t *team_id, int *slot);
 int store_team_exists(pw_store_t *s, int64_t team_id);
 
@@ -141,7 +141,7 @@ int store_meta_set(pw_store_t *s, const char *kind, int64_t id, const char *json
 
 int64_t store_player_insert(pw_store_t *s, const char *name, int64_t team_id,
 			    const char *token_hash, int64_t now);
-/* Governor id for a token hash, or 0. */
+/* Governor id for a token hash, 0 when none, -1 on failure. */
 int64_t store_player_by_token_hash(pw_store_t *s, const char *token_hash);
 
 /* ---- schedule --------------------------------------------------------- */
@@ -191,20 +191,23 @@ int store_box_insert(pw_store_t *s, int64_t game_id, const struct cJSON *box);
 /* Games of a season (round 0 = all) in (round, index) order; *n set. Caller frees. */
 pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n);
 int store_game_count(pw_store_t *s, int64_t season_id);
-/* 1 when the game (season, round, index) is stored. */
+/* 1 when the game (season, round, index) is stored, 0 when not, -1 on failure. */
 int store_game_exists(pw_store_t *s, int64_t season_id, int round, int game_index);
-/* Snapshot columns of one game; malloc'd strings the caller frees. */
+/* Snapshot columns of one game; malloc'd strings the caller frees. 1 found,
+ * 0 none, -1 on failure. */
 int store_game_snapshots(pw_store_t *s, int64_t game_id, char **rules, char **effects,
 			 char **home, char **away, char **result);
 /* Every game id in the database, in order. Caller frees. */
 int64_t *store_all_game_ids(pw_store_t *s, int *n);
+/* One game row: 1 found, 0 none, -1 on failure. */
 int store_game_get(pw_store_t *s, int64_t game_id, pw_game_row_t *out);
 /* Box score rows of a season (regular + playoffs) as a JSON array. */
 struct cJSON *store_season_box_json(pw_store_t *s, int64_t season_id);
 
 /* ---- round progress (the runner's crash-recovery record) --------------- */
 
-/* 1 found (stage and snapshot filled; *snapshot malloc'd), 0 none. */
+/* 1 found (stage and snapshot filled; *snapshot malloc'd), 0 none, -1 on
+ * failure. */
 int store_progress_get(pw_store_t *s, int64_t season_id, int round, int *stage, char **snapshot);
 int store_progress_set(pw_store_t *s, int64_t season_id, int round, int stage,
 		       const char *snapshot);

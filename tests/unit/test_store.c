@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "core/store.h"
+#include "core/store_internal.h" /* the connection, to make its reads fail */
 
 static pw_store_t *open_tmp(const char *name)
 {
@@ -81,5 +82,44 @@ TEST(store_kv_and_backup)
 	v = store_kv_get(s, "a");
 	CHECK_STR(v, "2");
 	free(v);
+	store_close(s);
+}
+
+static int abort_steps(void *ud)
+{
+	(void)ud;
+	return 1; /* every statement step is interrupted */
+}
+
+/* A read that fails is a failure, never "not there": taking it for "no
+ * such game" would run a stored game again, and for "no progress" would
+ * restart a round from its first stage. */
+TEST(store_failed_reads_are_errors_not_absence)
+{
+	pw_store_t *s = open_tmp("fail.db");
+	if (!s)
+		return;
+	int64_t team = 0;
+	int slot = 0, stage = 0;
+	pw_game_row_t row;
+	/* working: nothing there */
+	CHECK_EQ(store_game_exists(s, 1, 1, 0), 0);
+	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), 0);
+	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), 0);
+	CHECK_EQ(store_game_get(s, 99, &row), 0);
+	CHECK_EQ(store_player_by_token_hash(s, "x"), 0);
+
+	sqlite3_progress_handler(s->db, 1, abort_steps, NULL);
+	CHECK_EQ(store_game_exists(s, 1, 1, 0), -1);
+	CHECK_CONTAINS(store_errmsg(s), "reading a stored game");
+	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), -1);
+	CHECK_CONTAINS(store_errmsg(s), "reading a round's progress");
+	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), -1);
+	CHECK_EQ(store_game_get(s, 99, &row), -1);
+	CHECK_EQ(store_player_by_token_hash(s, "x"), -1);
+	CHECK_EQ(store_game_snapshots(s, 99, NULL, NULL, NULL, NULL, NULL), -1);
+
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	CHECK_EQ(store_game_exists(s, 1, 1, 0), 0);
 	store_close(s);
 }
