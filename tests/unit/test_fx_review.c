@@ -101,25 +101,36 @@ static void memory_limits(fx_limits_t *lim)
 	lim->ms_per_call = lim->ms_per_game = 60000;
 }
 
+/*
+ * Runs the game of srcs (n effects) on a fresh engine and on one that ran
+ * the game of `before` first, and checks both end the same: the same
+ * shot_value and the same first error, which must contain want.
+ */
+static void same_on_fresh_and_used(const fx_limits_t *lim, const char *before,
+				   const char *const *srcs, int n, const char *want)
+{
+	char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
+	fx_engine_t *a = fx_engine_new(lim, NULL, 0);
+	double v_fresh = review_run(a, srcs, n, 1, err_fresh, sizeof err_fresh);
+	fx_engine_free(a);
+	fx_engine_t *b = fx_engine_new(lim, NULL, 0);
+	const char *first[1] = {before};
+	review_run(b, first, 1, 1, err, sizeof err);
+	CHECK_STR(err, "");
+	double v_used = review_run(b, srcs, n, 1, err_used, sizeof err_used);
+	fx_engine_free(b);
+	CHECK_MSG(v_fresh == v_used && strcmp(err_fresh, err_used) == 0,
+		  "fresh engine %.0f \"%s\", used engine %.0f \"%s\"", v_fresh, err_fresh, v_used,
+		  err_used);
+	CHECK_CONTAINS(err_fresh, want);
+}
+
 TEST(fx_memory_refusal_does_not_depend_on_old_garbage)
 {
 	fx_limits_t lim;
 	memory_limits(&lim);
-	const char *hungry[1] = {hungry_src}, *litter[1] = {litter_src};
-	char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
-
-	fx_engine_t *a = fx_engine_new(&lim, NULL, 0);
-	double v_fresh = review_run(a, hungry, 1, 1, err_fresh, sizeof err_fresh);
-	fx_engine_free(a);
-
-	fx_engine_t *b = fx_engine_new(&lim, NULL, 0);
-	review_run(b, litter, 1, 1, err, sizeof err);
-	CHECK_STR(err, "");
-	double v_used = review_run(b, hungry, 1, 1, err_used, sizeof err_used);
-	CHECK_EQ(v_fresh, v_used);
-	CHECK_STR(err_fresh, err_used);
-	CHECK_CONTAINS(err_fresh, "memory limit exceeded");
-	fx_engine_free(b);
+	const char *hungry[1] = {hungry_src};
+	same_on_fresh_and_used(&lim, litter_src, hungry, 1, "memory limit exceeded");
 }
 
 /* Runs into the memory cap and is stopped there; while it is, Lua's
@@ -146,21 +157,8 @@ TEST(fx_memory_room_after_a_kill_does_not_depend_on_old_garbage)
 	 * whether the probe fits would depend on what the engine ran before. */
 	fx_limits_t lim;
 	memory_limits(&lim);
-	const char *pair[2] = {hog_src, probe_src}, *litter[1] = {litter_src};
-	char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
-
-	fx_engine_t *a = fx_engine_new(&lim, NULL, 0);
-	double v_fresh = review_run(a, pair, 2, 1, err_fresh, sizeof err_fresh);
-	fx_engine_free(a);
-
-	fx_engine_t *b = fx_engine_new(&lim, NULL, 0);
-	review_run(b, litter, 1, 1, err, sizeof err);
-	CHECK_STR(err, "");
-	double v_used = review_run(b, pair, 2, 1, err_used, sizeof err_used);
-	fx_engine_free(b);
-	CHECK_CONTAINS(err_fresh, "memory limit exceeded");
-	CHECK_STR(err_fresh, err_used);
-	CHECK_EQ(v_fresh, v_used);
+	const char *pair[2] = {hog_src, probe_src};
+	same_on_fresh_and_used(&lim, litter_src, pair, 2, "memory limit exceeded");
 }
 
 /* A function with 180 locals recursing: about 190 stack slots a level, so
@@ -204,22 +202,8 @@ TEST(fx_memory_use_of_the_stack_does_not_depend_on_earlier_games)
 		"  return {shot_value = 1}\n"
 		"end}}";
 	const char *probes[2] = {grow, shrink};
-	for (int i = 0; i < 2; i++) {
-		const char *p[1] = {probes[i]}, *d[1] = {deep};
-		char err_fresh[FX_ERR_MAX], err_used[FX_ERR_MAX], err[FX_ERR_MAX];
-		fx_engine_t *a = fx_engine_new(&lim, NULL, 0);
-		double v_fresh = review_run(a, p, 1, 1, err_fresh, sizeof err_fresh);
-		fx_engine_free(a);
-		fx_engine_t *b = fx_engine_new(&lim, NULL, 0);
-		review_run(b, d, 1, 1, err, sizeof err);
-		CHECK_STR(err, "");
-		double v_used = review_run(b, p, 1, 1, err_used, sizeof err_used);
-		fx_engine_free(b);
-		CHECK_MSG(v_fresh == v_used && strcmp(err_fresh, err_used) == 0,
-			  "probe %d: fresh engine %.0f \"%s\", used engine %.0f \"%s\"", i, v_fresh,
-			  err_fresh, v_used, err_used);
-		CHECK_CONTAINS(err_fresh, "memory limit exceeded");
-	}
+	for (int i = 0; i < 2; i++)
+		same_on_fresh_and_used(&lim, deep, &probes[i], 1, "memory limit exceeded");
 }
 
 TEST(fx_table_sort_is_deterministic_and_correct)
