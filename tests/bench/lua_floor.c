@@ -83,6 +83,20 @@ static void set_field(lua_State *L, const char *b, const char *k)
 	lua_pop(L, 1);
 }
 
+/* One hook point: each effect's hook h (0 possession.pre, 1 shot.pre)
+ * called with ctx, one lua_pcall each, as an engine must. */
+static int hook_point(lua_State *L, int ctx, int fn[EFFECTS][2], int h)
+{
+	for (int e = 0; e < EFFECTS; e++) {
+		lua_pushvalue(L, fn[e][h]);
+		lua_pushvalue(L, ctx);
+		if (lua_pcall(L, 1, 1, 0) != LUA_OK)
+			return -1;
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
 /* Runs GAMES games of hook calls; returns microseconds per game. */
 static double run(lua_State *L, int ctx, int fn[EFFECTS][2])
 {
@@ -92,13 +106,8 @@ static double run(lua_State *L, int ctx, int fn[EFFECTS][2])
 		for (int p = 0; p < POSSESSIONS; p++) {
 			lua_pushboolean(L, roll(4) == 0);
 			set_field(L, "B_game", "elam");
-			for (int e = 0; e < EFFECTS; e++) {
-				lua_pushvalue(L, fn[e][0]);
-				lua_pushvalue(L, ctx);
-				if (lua_pcall(L, 1, 1, 0) != LUA_OK)
-					return -1;
-				lua_pop(L, 1);
-			}
+			if (hook_point(L, ctx, fn, 0) < 0)
+				return -1;
 			/* the shots of this possession, spread evenly */
 			int want = (p + 1) * SHOTS / POSSESSIONS;
 			lua_pushstring(L, roll(100) < 34 ? "three_point" : "mid_range");
@@ -106,13 +115,8 @@ static double run(lua_State *L, int ctx, int fn[EFFECTS][2])
 			lua_pushnumber(L, (double)roll(100) / 100.0);
 			set_field(L, "B_shooter", "stamina");
 			for (; shots < want; shots++)
-				for (int e = 0; e < EFFECTS; e++) {
-					lua_pushvalue(L, fn[e][1]);
-					lua_pushvalue(L, ctx);
-					if (lua_pcall(L, 1, 1, 0) != LUA_OK)
-						return -1;
-					lua_pop(L, 1);
-				}
+				if (hook_point(L, ctx, fn, 1) < 0)
+					return -1;
 			lua_pushnil(L);
 			set_field(L, "B_ctx", "shot_type");
 		}
