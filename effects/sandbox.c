@@ -40,6 +40,8 @@ uint64_t fx_now_ns(void)
 
 /* ------------------------------------------------------------ allocator */
 
+static bool fx_budget_over(lua_State *L, fx_sbx_t *S, int line);
+
 /* A refused growth: Lua collects (mem_emergency) and retries once. */
 static void *fx_alloc_refuse(fx_sbx_t *S)
 {
@@ -106,17 +108,8 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		}
 		if (S->in_call) {
 			S->units += grow / FX_BYTES_PER_UNIT;
-			uint64_t call = S->units - S->call_start;
-			if (call > S->lim.instr_per_call || S->eff_base + call > S->lim.instr_per_game) {
-				char msg[96];
-				snprintf(msg, sizeof msg, "instruction limit exceeded (%llu %s)",
-					 (unsigned long long)(call > S->lim.instr_per_call
-								      ? S->lim.instr_per_call
-								      : S->lim.instr_per_game),
-					 call > S->lim.instr_per_call ? "per call" : "per game");
-				fx_mark_killed(S, NULL, msg);
+			if (fx_budget_over(NULL, S, 0))
 				return fx_alloc_refuse(S);
-			}
 		}
 	}
 	void *p = realloc(ptr, nsize);
@@ -212,7 +205,9 @@ void fx_check_killed(lua_State *L, int status)
 		fx_raise_kill(L);
 }
 
-static void fx_budget_check(lua_State *L, fx_sbx_t *S, int line)
+/* Marks the running effect killed when its units are over a budget (L
+ * NULL from the allocator, where nothing may be raised); true if so. */
+static bool fx_budget_over(lua_State *L, fx_sbx_t *S, int line)
 {
 	uint64_t call = S->units - S->call_start;
 	const char *what = NULL;
@@ -225,7 +220,7 @@ static void fx_budget_check(lua_State *L, fx_sbx_t *S, int line)
 		lim = S->lim.instr_per_game;
 	}
 	if (!what)
-		return;
+		return false;
 	char msg[128], full[FX_ERR_MAX];
 	snprintf(msg, sizeof msg, what, lim);
 	if (line > 0)
@@ -233,7 +228,13 @@ static void fx_budget_check(lua_State *L, fx_sbx_t *S, int line)
 	else
 		snprintf(full, sizeof full, "%s", msg);
 	fx_mark_killed(S, L, full);
-	fx_raise_kill(L);
+	return true;
+}
+
+static void fx_budget_check(lua_State *L, fx_sbx_t *S, int line)
+{
+	if (fx_budget_over(L, S, line))
+		fx_raise_kill(L);
 }
 
 void fx_charge(lua_State *L, uint64_t units)
