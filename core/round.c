@@ -121,6 +121,34 @@ static void publish_later(cJSON *published, const char *type, cJSON *data)
 	cJSON_AddItemToArray(published, p);
 }
 
+/*
+ * Ends a stage's transaction: records the stage as done (the first stage
+ * with its snapshot), then commits. rc is the stage's own outcome so far.
+ * On any failure everything is rolled back, governance's cached state is
+ * dropped, and the error says what failed: the stage's own message when it
+ * set one, else "<what> <round> failed: <the store's message>". The next
+ * tick then runs the stage again, whole.
+ */
+static int stage_commit(const pw_round_cfg_t *c, int64_t season_id, int round, int stage,
+			const char *snapshot, int rc, const char *what, pw_err_t *e)
+{
+	pw_store_t *s = gov_store(c->gov);
+	if (rc == 0 && store_progress_set(s, season_id, round, stage, snapshot) < 0)
+		rc = -1;
+	crash_point(c, stage, true);
+	if (rc == 0 && store_commit(s) == 0) {
+		gov_sync(c->gov);
+		return 0;
+	}
+	char keep[256];
+	snprintf(keep, sizeof keep, "%s", store_errmsg(s));
+	store_rollback(s);
+	gov_reset(c->gov);
+	if (rc < 0 && e && e->code == rc && e->msg[0])
+		return rc;
+	return gov_err_set(e, PW_E_INTERNAL, "%s %d failed: %s", what, round, keep);
+}
+
 /* ---- stage 1: begin ---- */
 
 static cJSON *active_effects_json(const pw_gstate_t *gs)
@@ -292,19 +320,11 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	}
 	char *text = cJSON_PrintUnformatted(snap);
 	cJSON_Delete(snap);
-	if (rc == 0 && (!text || store_progress_set(s, season->id, round, PW_STAGE_BEGIN, text) < 0))
+	if (!text)
 		rc = -1;
+	rc = stage_commit(c, season->id, round, PW_STAGE_BEGIN, text, rc, "starting round", e);
 	free(text);
-	crash_point(c, PW_STAGE_BEGIN, true);
-	if (rc < 0 || store_commit(s) < 0) {
-		char keep[256];
-		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
-		store_rollback(s);
-		gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "starting round %d failed: %s", round, keep);
-	}
-	gov_sync(g);
-	return 0;
+	return rc;
 }
 
 /* ---- stage 2: games ---- */
@@ -829,18 +849,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 			rc = -1;
 		if (rc == 0 && fx_on(c, &fx) && note_failures(g, &fx, jobs, nj, round, published) < 0)
 			rc = -1;
-		if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_GAMES, NULL) < 0)
-			rc = -1;
-		crash_point(c, PW_STAGE_GAMES, true);
-		if (rc < 0 || store_commit(s) < 0) {
-			char keep[256];
-			snprintf(keep, sizeof keep, "%s", store_errmsg(s));
-			store_rollback(s);
-			gov_reset(g);
-			rc = gov_err_set(e, PW_E_INTERNAL, "storing round %d failed: %s", round, keep);
-		} else {
-			gov_sync(g);
-		}
+		rc = stage_commit(c, season->id, round, PW_STAGE_GAMES, NULL, rc, "storing round", e);
 	}
 	for (int i = 0; i < nj; i++) {
 		if (rc == 0) {
@@ -922,19 +931,12 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	cJSON_Delete(meta);
 	free(fx.v);
 	cJSON_Delete(snap);
-	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_GOVERN, NULL) < 0)
-		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
-	crash_point(c, PW_STAGE_GOVERN, true);
-	if (rc < 0 || store_commit(s) < 0) {
-		char keep[256];
-		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
-		store_rollback(s);
-		gov_reset(g);
+	rc = stage_commit(c, season->id, round, PW_STAGE_GOVERN, NULL, rc, "governance of round", e);
+	if (rc < 0) {
 		cJSON_Delete(expired);
 		cJSON_Delete(summary);
-		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "governance of round %d failed: %s", round, keep);
+		return rc;
 	}
-	gov_sync(g);
 	if (summary) {
 		/* The tally's effect.registered events, told after the commit
 		 * like the rest of the tick's (see round_tick). */
@@ -1009,15 +1011,10 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 	int rc = report_round_fx_in_tx(g, season->id, round, with_fx ? &narrate : NULL, gen, e);
 	free(fx.v);
 	cJSON_Delete(snap);
-	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_REPORTS, NULL) < 0)
-		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
-	crash_point(c, PW_STAGE_REPORTS, true);
-	if (rc < 0 || store_commit(s) < 0) {
-		char keep[256];
-		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
-		store_rollback(s);
+	rc = stage_commit(c, season->id, round, PW_STAGE_REPORTS, NULL, rc, "reports of round", e);
+	if (rc < 0) {
 		cJSON_Delete(gen);
-		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "reports of round %d failed: %s", round, keep);
+		return rc;
 	}
 	cJSON *r;
 	cJSON_ArrayForEach(r, gen)
@@ -1117,17 +1114,10 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 	}
 	if (rc == 0 && store_season_set_round(s, season->id, round) < 0)
 		rc = -1;
-	if (rc == 0 && store_progress_set(s, season->id, round, PW_STAGE_DONE, NULL) < 0)
-		rc = -1;
-	crash_point(c, PW_STAGE_DONE, true);
-	if (rc < 0 || store_commit(s) < 0) {
-		char keep[256];
-		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
-		store_rollback(s);
-		gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
-	}
-	gov_sync(g);
+	rc = stage_commit(c, season->id, round, PW_STAGE_DONE, NULL, rc,
+			  "advancing the season after round", e);
+	if (rc < 0)
+		return rc;
 	snprintf(season->phase, sizeof season->phase, "%s", phase);
 	return 0;
 }
@@ -1135,6 +1125,8 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 {
 	memset(out, 0, sizeof *out);
+	if (e) /* a stage keeps a message it set (stage_commit): none is left over */
+		*e = (pw_err_t){0};
 	if (!c || !c->gov)
 		return gov_err_set(e, PW_E_INVALID, "the runner needs the governance service");
 	pw_store_t *s = gov_store(c->gov);
