@@ -6,18 +6,22 @@
 #   make asan       the whole suite under AddressSanitizer
 #   make ubsan      the whole suite under UndefinedBehaviorSanitizer
 #   make bench      print the benchmarks' figures (never pass/fail)
-#   make fuzz       long fuzz runs (see tests/fuzz/README.md)
+#   make fuzz       long fuzz runs (see docs/FUZZING.md)
 #   make clean
 #
-# Sources are found by wildcard: a new .c file in core/, effects/ or server/
-# joins the library, a new tests/*/test_*.c joins the test runner.
+#   make layers     check the walls between the layers (part of make test)
+#
+# Sources are found by wildcard: a new .c file in one of the layer folders
+# (core/sim, effects, core/league, server and its subfolders) joins the
+# library, a new tests/*/test_*.c joins the test runner. docs/ARCHITECTURE.md
+# says which folder a change belongs in.
 
 .DEFAULT_GOAL := all
 
 CC      ?= cc
 BUILD   ?= build
 SAN     ?=
-PKGS    := lua5.4 sqlite3 libcurl libuv libcjson
+PKGS    := lua5.4 sqlite3 libuv libcjson
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -41,12 +45,20 @@ $(BUILD)/config.mk: vendor/packages.txt vendor/install.sh
 	@echo "PKG_LIBS := $$(pkg-config --libs $(PKGS)) -lm -lpthread" >> $@.tmp
 	@mv $@.tmp $@
 
-LIB_SRC  := $(wildcard core/*.c effects/*.c) $(filter-out server/main.c,$(wildcard server/*.c))
+# The layers, lowest first; each may use only the ones above it.
+SIM_SRC    := $(wildcard core/sim/*.c)
+FX_SRC     := $(wildcard effects/*.c)
+LEAGUE_SRC := $(wildcard core/league/*.c)
+SERVER_SRC := $(filter-out server/cli/main.c,$(wildcard server/*.c server/*/*.c))
+SIM_OBJ    := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
+FX_OBJ     := $(FX_SRC:%.c=$(BUILD)/obj/%.o)
+LEAGUE_OBJ := $(LEAGUE_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_SRC  := $(SIM_SRC) $(FX_SRC) $(LEAGUE_SRC) $(SERVER_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := tests/runner.c $(wildcard tests/unit/*.c tests/integration/*.c tests/e2e/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all run test test-run asan ubsan bench fuzz fuzz-short fuzz-short-effects clean
+.PHONY: all run test test-run layers asan ubsan bench fuzz fuzz-short fuzz-short-effects clean
 all: $(BUILD)/pinwheel
 
 $(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
@@ -57,11 +69,37 @@ $(BUILD)/libpinwheel.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/pinwheel: $(BUILD)/obj/server/main.o $(BUILD)/libpinwheel.a
+$(BUILD)/pinwheel: $(BUILD)/obj/server/cli/main.o $(BUILD)/libpinwheel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# libcurl is the end-to-end tests' HTTP client (the program itself does not
+# link it until the AI and Discord clients do): the test group of
+# vendor/packages.txt, found when the tests are built.
 $(BUILD)/pinwheel-tests: $(TEST_OBJ) $(BUILD)/libpinwheel.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@pkg-config --exists libcurl 2>/dev/null || sh vendor/install.sh test
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $$(pkg-config --libs libcurl)
+
+# The walls between the layers, checked rather than hoped for. Each layer's
+# objects, with those of the layers below, must link into a program with
+# only the libraries that layer may use: core/sim with cJSON and libm,
+# effects/ adds Lua, core/league adds SQLite and threads (never libuv or
+# libcurl). tests/layers.sh checks every #include the same way (a header
+# that is included but not yet called fails too) and that no two files in
+# the tree share a name.
+LAYER_LUA := $$(pkg-config --libs lua5.4)
+layers: $(SIM_OBJ) $(FX_OBJ) $(LEAGUE_OBJ)
+	@sh tests/layers.sh
+	@mkdir -p $(BUILD)/layers
+	@printf 'int main(void) { return 0; }\n' > $(BUILD)/layers/main.c
+	@$(CC) $(LDFLAGS) -o $(BUILD)/layers/sim $(BUILD)/layers/main.c $(SIM_OBJ) -lcjson -lm \
+	  || { echo "layers: core/sim needs more than cJSON and libm (see above)"; exit 1; }
+	@$(CC) $(LDFLAGS) -o $(BUILD)/layers/effects $(BUILD)/layers/main.c $(SIM_OBJ) $(FX_OBJ) \
+	  $(LAYER_LUA) -lcjson -lm \
+	  || { echo "layers: effects/ needs more than core/sim, Lua, cJSON and libm (see above)"; exit 1; }
+	@$(CC) $(LDFLAGS) -o $(BUILD)/layers/league $(BUILD)/layers/main.c $(SIM_OBJ) $(FX_OBJ) \
+	  $(LEAGUE_OBJ) $(LAYER_LUA) -lsqlite3 -lcjson -lm -lpthread \
+	  || { echo "layers: core/league needs more than effects, SQLite, cJSON, libm and threads"; exit 1; }
+	@echo "layers: ok (core/sim < effects < core/league < server)"
 
 run: $(BUILD)/pinwheel
 	$(BUILD)/pinwheel serve
@@ -86,27 +124,27 @@ $(BUILD)/lua_floor: tests/bench/lua_floor.c $(BUILD)/config.mk
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
 
 bench: $(BUILD)/pinwheel $(BUILD)/lua_floor
-	sh tests/bench/run.sh $(BUILD)/pinwheel
+	sh tests/bench/bench.sh $(BUILD)/pinwheel
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/server/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/server/cli/main.d
 
-# ---- fuzzing (clang + libFuzzer; see tests/fuzz/README.md) -----------------
+# ---- fuzzing (clang + libFuzzer; see docs/FUZZING.md) -----------------
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 600
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all
 
-build/fuzz/http_parser: tests/fuzz/fuzz_http_parser.c server/http_parser.c server/http_parser.h
+build/fuzz/http_parser: tests/fuzz/fuzz_http_parser.c server/http/http_parser.c server/http/http_parser.h
 	@mkdir -p build/fuzz/corpus-http
-	$(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz/fuzz_http_parser.c server/http_parser.c -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz/fuzz_http_parser.c server/http/http_parser.c -o $@
 
 # Effect loading: the script loader, the sandbox and a short game, so the
-# whole library but server/ (which a script never reaches).
-FUZZ_FX_SRC := tests/fuzz/fuzz_effect_load.c $(wildcard effects/*.c core/*.c)
-build/fuzz/effect_load: $(FUZZ_FX_SRC) $(wildcard effects/*.h core/*.h) $(BUILD)/config.mk
+# two layers a script reaches (effects/ and core/sim).
+FUZZ_FX_SRC := tests/fuzz/fuzz_effect_load.c $(FX_SRC) $(SIM_SRC)
+build/fuzz/effect_load: $(FUZZ_FX_SRC) $(wildcard effects/*.h core/sim/*.h) $(BUILD)/config.mk
 	@mkdir -p build/fuzz/corpus-effects
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) $(FUZZ_FX_SRC) $(PKG_LIBS) -o $@
 

@@ -37,7 +37,7 @@
 #include "effects/fx_int.h"
 
 #include <assert.h>
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -28,9 +28,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/hooks.h"
-#include "core/rules.h"
-#include "core/sim.h"
+#include "core/sim/hooks.h"
+#include "core/sim/rules.h"
+#include "core/sim/sim.h"
 
 struct cJSON;
 

@@ -20,7 +20,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "core/rng.h"
+#include "core/sim/rng.h"
 #include "effects/fx.h"
 
 /* Instructions between two count-hook checks. Fixed, so that where a

@@ -9,7 +9,7 @@
  */
 #include "effects/fx_int.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sha256.h"
+#include "core/sim/sha256.h"
 
 int fx_engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunction inspect,
 			  void *out, int *return_line, char *err, size_t errlen);

@@ -22,7 +22,7 @@
  */
 #include "effects/fx_int.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +36,7 @@
  * games costs about 0.1% of the effects benchmark's instructions. */
 #define FX_COLLECT_AFTER (256 * 1024)
 
-/* The league's hook names; the simulation's own come from core/hooks.c so
+/* The league's hook names; the simulation's own come from core/sim/hooks.c so
  * that the contract's strings live in one place each. */
 static const char *const league_hook_names[FX_HOOK_COUNT - PW_SIM_HOOK_COUNT] = {
 	[FX_HOOK_ROUND_PRE - PW_SIM_HOOK_COUNT] = "round.pre",

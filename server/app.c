@@ -4,8 +4,8 @@
  */
 #include "server/app.h"
 
-#include "core/season.h"
-#include "effects/league_fx.h"
+#include "core/league/season.h"
+#include "core/league/league_fx.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -75,21 +75,7 @@ bool app_require_admin(pw_app_t *app, const pw_http_request_t *req, pw_response_
 
 bool app_db_ok(pw_app_t *app)
 {
-	if (!app->db)
-		return false;
-	/* An open connection keeps answering from a file that was deleted or
-	 * replaced underneath it, and everything written then is lost: the
-	 * database counts as reachable only while the path still names the
-	 * file the server opened. */
-	struct stat fst;
-	if (app->db_ino && (stat(app->cfg.db_path, &fst) < 0 || fst.st_ino != app->db_ino ||
-			    fst.st_dev != app->db_dev))
-		return false;
-	sqlite3_stmt *st = NULL;
-	bool ok = sqlite3_prepare_v2(app->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
-		  SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return ok;
+	return store_ping(app->store);
 }
 
 /* ---- request dispatch ------------------------------------------------ */
@@ -393,7 +379,7 @@ static void close_bus(pw_app_t *app)
 /* The scheduler reports closed only once no tick runs on the thread pool;
  * a running tick publishes through the bus to the end, so the bus closes
  * here and not before. */
-static void sched_closed(void *ud)
+static void on_scheduler_closed(void *ud)
 {
 	pw_app_t *app = ud;
 	app->sched = NULL;
@@ -416,7 +402,7 @@ void app_shutdown(pw_app_t *app, const char *why)
 		app->presenter = NULL;
 	}
 	if (app->sched)
-		sched_close(app->sched, sched_closed, app);
+		scheduler_close(app->sched, on_scheduler_closed, app);
 	else
 		close_bus(app);
 	if (app->sse) {
@@ -448,19 +434,6 @@ int app_start(pw_app_t *app)
 	app->started_at = tv.tv_sec;
 	app->started_ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 
-	if (sqlite3_open_v2(app->cfg.db_path, &app->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "cannot open %s: %s", app->cfg.db_path,
-			  app->db ? sqlite3_errmsg(app->db) : "out of memory");
-		return -1;
-	}
-	sqlite3_busy_timeout(app->db, 15000);
-	struct stat st;
-	if (stat(app->cfg.db_path, &st) == 0) {
-		app->db_ino = st.st_ino;
-		app->db_dev = st.st_dev;
-	}
-
 	if (app_routes(app) < 0) {
 		log_event(&app->log, PW_LOG_ERROR, "server.routes", "could not register routes");
 		return -1;
@@ -484,10 +457,10 @@ int app_start(pw_app_t *app)
 				   .state_save = kv_save, .publish = present_publish};
 	if (presenter_new(&app->presenter, app->loop, &pcfg, &pops) < 0)
 		return -1;
-	pw_sched_config_t sc = {.pace = app->cfg.pace, .cron = app->cfg.cron,
+	pw_scheduler_config_t sc = {.pace = app->cfg.pace, .cron = app->cfg.cron,
 				.auto_advance = app->cfg.auto_advance, .log = &app->log};
-	pw_sched_ops_t so = {.ud = app, .run = tick_run, .done = tick_done, .busy = tick_busy};
-	int r = sched_new(&app->sched, app->loop, &sc, &so, err, sizeof err);
+	pw_scheduler_ops_t so = {.ud = app, .run = tick_run, .done = tick_done, .busy = tick_busy};
+	int r = scheduler_new(&app->sched, app->loop, &sc, &so, err, sizeof err);
 	if (r < 0) {
 		log_event(&app->log, PW_LOG_ERROR, "scheduler.config", "%s", r == -1 ? err : uv_strerror(r));
 		return -2;

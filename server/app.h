@@ -8,22 +8,21 @@
 #ifndef PW_APP_H
 #define PW_APP_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
-#include "core/governance.h"
-#include "core/round.h"
-#include "core/store.h"
-#include "server/bus.h"
-#include "server/http_server.h"
+#include "core/league/governance.h"
+#include "core/league/round.h"
+#include "core/league/store.h"
+#include "server/live/srv_bus.h"
+#include "server/http/http_server.h"
 #include "server/log.h"
-#include "server/presenter.h"
-#include "server/response.h"
-#include "server/router.h"
-#include "server/scheduler.h"
-#include "server/sse.h"
+#include "server/live/presenter.h"
+#include "server/http/response.h"
+#include "server/http/router.h"
+#include "server/live/scheduler.h"
+#include "server/live/sse.h"
 
 /* Everything `pinwheel serve` reads from its options and environment. */
 typedef struct pw_serve_config {
@@ -75,10 +74,8 @@ struct pw_app {
 	pw_http_server_t *http;
 	pw_sse_hub_t *sse;
 	srv_bus_t *bus;
-	pw_sched_t *sched;
+	pw_scheduler_t *sched;
 	pw_presenter_t *presenter;
-	sqlite3 *db;             /* the server's own connection, for /health */
-	uint64_t db_ino, db_dev; /* the file it opened (0: unknown, e.g. :memory:) */
 	uv_signal_t sigterm, sigint;
 	bool signals_open;
 	bool shutting_down;
@@ -95,7 +92,7 @@ struct pw_app {
 	pw_gov_t *gov;
 	pw_store_t *wstore;
 	pw_gov_t *wgov;
-	/* The effects engine (effects/league_fx.h): the tick worker's rounds
+	/* The effects engine (core/league/league_fx.h): the tick worker's rounds
 	 * run with it, governance checks scripts with it. */
 	struct fx_league *fx;
 	pw_bus_t bus_iface;

@@ -9,7 +9,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "server/buf.h"
+#include "server/http/rcbuf.h"
 
 static const char *level_names[] = {"debug", "info", "warn", "error"};
 

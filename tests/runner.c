@@ -168,6 +168,18 @@ struct running {
 	struct timespec start;
 };
 
+void test_skip(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("    skipped: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+	exit(failures ? 1 : PW_TEST_SKIP);
+}
+
 static double elapsed(const struct timespec *s)
 {
 	struct timespec now;
@@ -216,7 +228,7 @@ int main(int argc, char **argv)
 	qsort(tests, ntests, sizeof *tests, cmp_tests);
 
 	struct running *run = calloc((size_t)jobs, sizeof *run);
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, skipped = 0;
 	size_t next = 0, active = 0;
 	char **failed_names = calloc(ntests + 1, sizeof *failed_names);
 
@@ -256,10 +268,11 @@ int main(int argc, char **argv)
 		struct running *r = &run[slot];
 		const struct test *t = &tests[r->idx];
 		bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		bool skip = WIFEXITED(st) && WEXITSTATUS(st) == PW_TEST_SKIP;
 		double secs = elapsed(&r->start);
-		printf("%s %-48s %6.2fs  (%s)\n", ok ? "ok  " : "FAIL", t->name,
+		printf("%s %-48s %6.2fs  (%s)\n", ok ? "ok  " : skip ? "SKIP" : "FAIL", t->name,
 		       secs, t->file);
-		if (!ok) {
+		if (!ok && !skip) {
 			if (WIFSIGNALED(st))
 				printf("    killed by signal %d%s\n", WTERMSIG(st),
 				       WTERMSIG(st) == SIGALRM ? " (timeout)" : "");
@@ -275,6 +288,8 @@ int main(int argc, char **argv)
 		active--;
 		if (ok)
 			passed++;
+		else if (skip)
+			skipped++;
 		else
 			failed++;
 		fflush(stdout);
@@ -284,7 +299,10 @@ int main(int argc, char **argv)
 		for (int i = 0; i < failed; i++)
 			printf("  %s\n", failed_names[i]);
 	}
-	printf("%d passed, %d failed\n", passed, failed);
+	if (skipped)
+		printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	else
+		printf("%d passed, %d failed\n", passed, failed);
 	free(run);
 	free(failed_names);
 	free(tests);

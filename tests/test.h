@@ -14,6 +14,10 @@
  * A failed CHECK prints file:line and the values, and the test goes on so that
  * one run shows every failure; the test counts as failed if any check failed,
  * if it crashed, or if it ran past its timeout.
+ *
+ * A test that cannot run here (say, one that the sanitizer pass must leave
+ * out) calls TEST_SKIP("why") before any check: the runner reports it as
+ * SKIP with the reason, never as a pass.
  */
 #ifndef PW_TEST_H
 #define PW_TEST_H
@@ -36,6 +40,12 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 		test_register(#name, __FILE__, test_##name);                 \
 	}                                                                    \
 	static void test_##name(void)
+
+/* Ends the test as skipped (exit status PW_TEST_SKIP) with a reason; a
+ * test that already failed a check stays failed. Never returns. */
+#define PW_TEST_SKIP 77
+void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+#define TEST_SKIP(...) test_skip(__VA_ARGS__)
 
 #define CHECK(cond)                                                          \
 	do {                                                                 \

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/league.h"
-#include "core/rules.h"
-#include "core/sim.h"
+#include "core/sim/teams.h"
+#include "core/sim/rules.h"
+#include "core/sim/sim.h"
 #include "effects/fx.h"
 
 /* Small budgets: enough for any sensible effect, small enough that a
@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!s || !fx_script_name(s) || strlen(fx_script_sha256(s)) != 64)
 		abort();
 	pw_league_t *lg = malloc(sizeof *lg);
-	if (!lg || league_generate(lg, 7, 4) != 0)
+	if (!lg || teams_generate(lg, 7, 4) != 0)
 		abort();
 	run_game(s, lg);
 	free(lg);

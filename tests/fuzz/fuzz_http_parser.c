@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/http_parser.h"
+#include "server/http/http_parser.h"
 
 static void inside(const pw_str_t *s, const char *buf, size_t len)
 {

@@ -1,12 +1,12 @@
 #include "tests/integration/league_helpers.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rng.h"
-#include "core/sha256.h"
+#include "core/sim/rng.h"
+#include "core/sim/sha256.h"
 #include "tests/test.h"
 
 pw_store_t *lt_open(const char *name)

@@ -7,10 +7,10 @@
 #ifndef PW_LEAGUE_HELPERS_H
 #define PW_LEAGUE_HELPERS_H
 
-#include "core/governance.h"
-#include "core/round.h"
-#include "core/season.h"
-#include "core/store.h"
+#include "core/league/governance.h"
+#include "core/league/round.h"
+#include "core/league/season.h"
+#include "core/league/store.h"
 
 pw_store_t *lt_open(const char *name);
 /* A league of n teams (seed 42) and its first season; governance over it. */

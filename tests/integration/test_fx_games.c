@@ -3,13 +3,13 @@
  * observer neutrality, and the direction of each library effect's impact
  * over fixed seeds.
  */
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/league.h"
-#include "core/result.h"
-#include "core/sim.h"
+#include "core/sim/teams.h"
+#include "core/sim/result.h"
+#include "core/sim/sim.h"
 #include "effects/fx.h"
 #include "tests/test.h"
 
@@ -92,7 +92,7 @@ TEST(fx_observer_effect_leaves_the_game_identical)
 	CHECK_EQ(fx_script_load_file(path, &s, err, sizeof err), 0);
 	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
 	pw_league_t *lg = malloc(sizeof *lg);
-	league_generate(lg, 9, 8);
+	teams_generate(lg, 9, 8);
 	pw_rules_t rules;
 	rules_default(&rules);
 	pw_game_result_t r;
@@ -140,7 +140,7 @@ static void play(const char *path, int games, stats_t *st)
 	}
 	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
 	pw_league_t *lg = malloc(sizeof *lg);
-	league_generate(lg, 21, 8);
+	teams_generate(lg, 21, 8);
 	pw_rules_t rules;
 	rules_default(&rules);
 	pw_game_result_t r;

@@ -3,7 +3,7 @@
  * effects are checked in the sandbox, pass, change games, write metadata,
  * expire or get disabled, and rebuild replays them hash for hash.
  */
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/governance.h"
-#include "core/round.h"
-#include "core/season.h"
-#include "core/sha256.h"
-#include "core/store.h"
-#include "effects/league_fx.h"
+#include "core/league/governance.h"
+#include "core/league/round.h"
+#include "core/league/season.h"
+#include "core/sim/sha256.h"
+#include "core/league/store.h"
+#include "core/league/league_fx.h"
 #include "tests/integration/league_helpers.h"
 #include "tests/test.h"
 

@@ -1,13 +1,13 @@
 #include "tests/test.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/report.h"
+#include "core/league/report.h"
 #include "tests/integration/league_helpers.h"
 
 TEST(round_full_season_phases_playoffs_archive)

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/store_internal.h"
+#include "core/league/store_internal.h"
 #include "tests/integration/league_helpers.h"
 
 TEST(round_failed_stage_publishes_nothing_of_its_own)

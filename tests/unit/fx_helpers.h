@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rules.h"
+#include "core/sim/rules.h"
 #include "effects/fx.h"
 #include "tests/test.h"
 

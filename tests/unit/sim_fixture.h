@@ -8,16 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/league.h"
-#include "core/result.h"
-#include "core/rules.h"
-#include "core/sim.h"
+#include "core/sim/teams.h"
+#include "core/sim/result.h"
+#include "core/sim/rules.h"
+#include "core/sim/sim.h"
 
 /* A generated 8-team league (malloc'd; free it). */
 static inline pw_league_t *fx_league(uint64_t seed)
 {
 	pw_league_t *l = malloc(sizeof *l);
-	if (l && league_generate(l, seed, 8) != 0) {
+	if (l && teams_generate(l, seed, 8) != 0) {
 		free(l);
 		return NULL;
 	}

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "server/cron.h"
+#include "server/live/cron.h"
 
 static void utc(void)
 {

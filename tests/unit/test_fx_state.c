@@ -3,11 +3,11 @@
  * what effects write. (Lifetimes and the active set are the league's:
  * tests/integration/test_league_effects.c.)
  */
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 
-#include "core/league.h"
-#include "core/result.h"
-#include "core/sim.h"
+#include "core/sim/teams.h"
+#include "core/sim/result.h"
+#include "core/sim/sim.h"
 #include "tests/unit/fx_helpers.h"
 
 TEST(fx_meta_read_your_writes_and_replay)
@@ -86,7 +86,7 @@ TEST(fx_meta_writes_do_not_depend_on_game_order)
 		"  if ctx.random() < 0.1 then ctx.meta.set('game', ctx.game.id, 'r', ctx.random(100)) end\n"
 		"end}}");
 	pw_league_t *lg = malloc(sizeof *lg);
-	league_generate(lg, 3, 8);
+	teams_generate(lg, 3, 8);
 	pw_rules_t rules;
 	rules_default(&rules);
 	char dump[2][2][4096];

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "server/http_parser.h"
+#include "server/http/http_parser.h"
 
 static int parse_str(const char *s, pw_http_request_t *req, size_t *consumed, pw_http_error_t *err)
 {

@@ -1,11 +1,11 @@
 #include "tests/test.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/hooks.h"
-#include "core/interpret.h"
+#include "core/sim/hooks.h"
+#include "core/league/interpret.h"
 
 static cJSON *interp(const char *text, const char *lua, char *err)
 {

@@ -2,37 +2,37 @@
 
 #include <stdio.h>
 
-#include "core/league.h"
-#include "core/moves.h"
+#include "core/sim/teams.h"
+#include "core/sim/moves.h"
 
 TEST(league_archetypes_sum_to_budget)
 {
 	for (int a = 0; a < PW_ARCH_COUNT; a++) {
-		const int *base = league_archetype_base((pw_archetype_t)a);
+		const int *base = teams_archetype_base((pw_archetype_t)a);
 		int sum = 0;
 		for (int i = 0; i < PW_ATTR_COUNT; i++)
 			sum += base[i];
 		CHECK_MSG(sum == PW_ATTR_BUDGET, "%s sums to %d",
-			  league_archetype_name((pw_archetype_t)a), sum);
+			  teams_archetype_name((pw_archetype_t)a), sum);
 	}
-	CHECK_EQ(league_archetype_base(PW_ARCH_SHARPSHOOTER)[0], 80);
-	CHECK_EQ(league_archetype_base(PW_ARCH_ORACLE)[PW_ATTR_FATE], 80);
-	CHECK_STR(league_attr_name(PW_ATTR_CHAOTIC), "chaotic_alignment");
-	CHECK_EQ(league_attr_find("fate"), PW_ATTR_FATE);
-	CHECK_EQ(league_attr_find("nope"), -1);
-	CHECK_EQ(league_archetype_find("iron_horse"), PW_ARCH_IRON_HORSE);
+	CHECK_EQ(teams_archetype_base(PW_ARCH_SHARPSHOOTER)[0], 80);
+	CHECK_EQ(teams_archetype_base(PW_ARCH_ORACLE)[PW_ATTR_FATE], 80);
+	CHECK_STR(teams_attr_name(PW_ATTR_CHAOTIC), "chaotic_alignment");
+	CHECK_EQ(teams_attr_find("fate"), PW_ATTR_FATE);
+	CHECK_EQ(teams_attr_find("nope"), -1);
+	CHECK_EQ(teams_archetype_find("iron_horse"), PW_ARCH_IRON_HORSE);
 }
 
 TEST(league_generation_is_deterministic)
 {
 	static pw_league_t a, b, c;
-	CHECK_EQ(league_generate(&a, 7, 8), 0);
-	CHECK_EQ(league_generate(&b, 7, 8), 0);
-	CHECK_EQ(league_generate(&c, 8, 8), 0);
+	CHECK_EQ(teams_generate(&a, 7, 8), 0);
+	CHECK_EQ(teams_generate(&b, 7, 8), 0);
+	CHECK_EQ(teams_generate(&c, 8, 8), 0);
 	CHECK(memcmp(&a, &b, sizeof a) == 0);
 	CHECK(memcmp(&a.teams, &c.teams, sizeof a.teams) != 0);
-	CHECK_EQ(league_generate(&a, 1, 3), -1);
-	CHECK_EQ(league_generate(&a, 1, PW_MAX_TEAMS + 1), -1);
+	CHECK_EQ(teams_generate(&a, 1, 3), -1);
+	CHECK_EQ(teams_generate(&a, 1, PW_MAX_TEAMS + 1), -1);
 }
 
 TEST(league_hoopers_respect_budget_and_ranges)
@@ -40,7 +40,7 @@ TEST(league_hoopers_respect_budget_and_ranges)
 	static pw_league_t l;
 	for (uint64_t seed = 0; seed < (uint64_t)test_iters(200, 20); seed++) {
 		int n = 4 + (int)(seed % 13);
-		CHECK_EQ(league_generate(&l, seed, n), 0);
+		CHECK_EQ(teams_generate(&l, seed, n), 0);
 		CHECK_EQ(l.n_teams, n);
 		for (int t = 0; t < n; t++) {
 			const pw_team_t *team = &l.teams[t];
@@ -62,7 +62,7 @@ TEST(league_hoopers_respect_budget_and_ranges)
 					 * [270, 450]: an 80 can move by at most
 					 * 10 + 90*(360/270 - 1) ≈ 40, and in practice by
 					 * far less; a generator bug moves it further. */
-					int d = h->attr[i] - league_archetype_base(h->archetype)[i];
+					int d = h->attr[i] - teams_archetype_base(h->archetype)[i];
 					CHECK_MSG(d >= -30 && d <= 30, "attr %d drifted %d", i, d);
 				}
 				CHECK_EQ(sum, PW_ATTR_BUDGET);
@@ -85,7 +85,7 @@ TEST(league_hoopers_respect_budget_and_ranges)
 TEST(league_names_unique)
 {
 	static pw_league_t l;
-	CHECK_EQ(league_generate(&l, 99, 16), 0);
+	CHECK_EQ(teams_generate(&l, 99, 16), 0);
 	for (int i = 0; i < 16; i++)
 		for (int j = i + 1; j < 16; j++)
 			CHECK(strcmp(l.teams[i].name, l.teams[j].name) != 0);
@@ -102,17 +102,17 @@ TEST(league_names_unique)
 TEST(league_team_lookup_and_travel)
 {
 	static pw_league_t l;
-	league_generate(&l, 3, 8);
+	teams_generate(&l, 3, 8);
 	const pw_team_t *t = &l.teams[2];
-	CHECK(league_team(&l, t->id) == t);
-	CHECK(league_team(&l, 99) == NULL);
-	CHECK(league_team_lookup(&l, "3") == t);
-	CHECK(league_team_lookup(&l, t->name) == t);
+	CHECK(teams_team(&l, t->id) == t);
+	CHECK(teams_team(&l, 99) == NULL);
+	CHECK(teams_team_lookup(&l, "3") == t);
+	CHECK(teams_team_lookup(&l, t->name) == t);
 	const char *mascot = strrchr(t->name, ' ') + 1;
-	CHECK(league_team_lookup(&l, mascot) == t);
+	CHECK(teams_team_lookup(&l, mascot) == t);
 	/* Two-word cities: the nickname and the city both find the team. */
 	static pw_league_t big;
-	league_generate(&big, 1, 16);
+	teams_generate(&big, 1, 16);
 	int two_word = 0;
 	for (int i = 0; i < big.n_teams; i++) {
 		const pw_team_t *u = &big.teams[i];
@@ -120,16 +120,16 @@ TEST(league_team_lookup_and_travel)
 		if (last == strchr(u->name, ' '))
 			continue;
 		two_word++;
-		CHECK_MSG(league_team_lookup(&big, last + 1) == u, "nickname of %s", u->name);
+		CHECK_MSG(teams_team_lookup(&big, last + 1) == u, "nickname of %s", u->name);
 		char city[PW_NAME_MAX];
 		snprintf(city, sizeof city, "%.*s", (int)(last - u->name), u->name);
-		CHECK_MSG(league_team_lookup(&big, city) == u, "city of %s", u->name);
+		CHECK_MSG(teams_team_lookup(&big, city) == u, "city of %s", u->name);
 	}
 	CHECK(two_word > 0);
-	CHECK(league_team_lookup(&l, "no such team") == NULL);
+	CHECK(teams_team_lookup(&l, "no such team") == NULL);
 	pw_venue_t boston = {.lat = 42.36, .lon = -71.06}, denver = {.lat = 39.74, .lon = -104.99};
-	CHECK_NEAR(league_travel_miles(&boston, &denver), 1770, 30);
-	CHECK_NEAR(league_travel_miles(&boston, &boston), 0, 1e-9);
+	CHECK_NEAR(teams_travel_miles(&boston, &denver), 1770, 30);
+	CHECK_NEAR(teams_travel_miles(&boston, &boston), 0, 1e-9);
 }
 
 TEST(moves_table_and_gates)

@@ -3,7 +3,7 @@
  */
 #include "tests/test.h"
 
-#include "server/pages.h"
+#include "server/pages/pages.h"
 
 TEST(pages_escape_everything_dangerous)
 {
@@ -40,7 +40,7 @@ TEST(pages_layout_escapes_title)
 	buf_free(&b);
 }
 
-#include "server/svg.h"
+#include "server/pages/svg.h"
 
 TEST(svg_score_flow_points_elam_and_escaping)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <uv.h>
 
-#include "server/presenter.h"
+#include "server/live/presenter.h"
 
 /* A fake GameResult: 4 quarters, `per_q` plays per quarter evenly spread,
  * plus two untimed Elam plays. */

@@ -1,18 +1,18 @@
 #include "tests/test.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 
-#include "core/league.h"
-#include "core/result.h"
-#include "core/sim.h"
+#include "core/sim/teams.h"
+#include "core/sim/result.h"
+#include "core/sim/sim.h"
 
 static pw_league_t league;
 
 /* A real game between two generated teams. */
 static void play(pw_game_result_t *r, uint64_t seed, const pw_rules_t *rules)
 {
-	league_generate(&league, 11, 8);
+	teams_generate(&league, 11, 8);
 	pw_game_input_t in = {.game_id = 5, .round = 2, .seed = seed, .home = &league.teams[0],
 			      .away = &league.teams[1], .rules = rules};
 	CHECK_EQ(sim_game(&in, r), 0);

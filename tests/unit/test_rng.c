@@ -1,6 +1,6 @@
 #include "tests/test.h"
 
-#include "core/rng.h"
+#include "core/sim/rng.h"
 
 TEST(rng_same_seed_same_stream)
 {

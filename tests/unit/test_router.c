@@ -5,8 +5,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "server/response.h"
-#include "server/router.h"
+#include "server/http/response.h"
+#include "server/http/router.h"
 
 static pw_str_t S(const char *s)
 {

@@ -1,9 +1,9 @@
 #include "tests/test.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 
-#include "core/rules.h"
+#include "core/sim/rules.h"
 
 TEST(rules_defaults_match_the_contract)
 {

@@ -2,8 +2,8 @@
 
 #include <stdlib.h>
 
-#include "core/schedule.h"
-#include "core/standings.h"
+#include "core/league/schedule.h"
+#include "core/league/standings.h"
 
 static void check_rr(int n, int rrs)
 {
@@ -11,9 +11,9 @@ static void check_rr(int n, int rrs)
 	for (int i = 0; i < n; i++)
 		ids[i] = 10 + i;
 	pw_fixture_t *f = NULL;
-	int cnt = sched_round_robin(ids, n, rrs, &f);
+	int cnt = schedule_round_robin(ids, n, rrs, &f);
 	CHECK_EQ(cnt, rrs * n * (n - 1) / 2);
-	int per = sched_rounds_per_rr(n);
+	int per = schedule_rounds_per_rr(n);
 	int pair[16][16] = {{0}}, home[16] = {0}, rr_home[5][16] = {{0}};
 	for (int i = 0; i < cnt; i++) {
 		int h = (int)f[i].home - 10, a = (int)f[i].away - 10;
@@ -58,7 +58,7 @@ TEST(schedule_eight_teams_four_games_per_tick_seven_ticks)
 {
 	int64_t ids[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	pw_fixture_t *f = NULL;
-	int cnt = sched_round_robin(ids, 8, 3, &f);
+	int cnt = schedule_round_robin(ids, 8, 3, &f);
 	CHECK_EQ(cnt, 84);
 	int per_round[22] = {0};
 	for (int i = 0; i < cnt; i++)
@@ -72,7 +72,7 @@ TEST(schedule_odd_league_has_byes)
 {
 	int64_t ids[5] = {1, 2, 3, 4, 5};
 	pw_fixture_t *f = NULL;
-	int cnt = sched_round_robin(ids, 5, 1, &f);
+	int cnt = schedule_round_robin(ids, 5, 1, &f);
 	CHECK_EQ(cnt, 10);
 	free(f);
 }
@@ -81,7 +81,7 @@ TEST(playoffs_bracket_progression_and_hosting)
 {
 	int64_t seeds[4] = {7, 3, 5, 1};
 	pw_bracket_t b;
-	CHECK_EQ(sched_bracket(&b, seeds, 4, 4, 3, 5, NULL, 0), 0);
+	CHECK_EQ(schedule_bracket(&b, seeds, 4, 4, 3, 5, NULL, 0), 0);
 	CHECK_EQ(b.n_series, 3);
 	CHECK_EQ(b.series[0].high, 7);
 	CHECK_EQ(b.series[0].low, 1);
@@ -90,57 +90,57 @@ TEST(playoffs_bracket_progression_and_hosting)
 	pw_fixture_t fx[4];
 	char ids[4][8];
 	int gn[4];
-	int n = sched_playoff_next(&b, 22, fx, ids, gn, 4);
+	int n = schedule_playoff_next(&b, 22, fx, ids, gn, 4);
 	CHECK_EQ(n, 2);
 	CHECK_EQ(fx[0].home, 7); /* seed 1 hosts game 1 */
 	CHECK_EQ(gn[0], 1);
 	/* SF1: seed 4 wins two straight (game 2 at seed 1, game 3 would be at seed 4). */
 	pw_playoff_game_t g[16] = {{"SF1", 1}, {"SF2", 3}, {"SF1", 1}, {"SF2", 5}};
-	CHECK_EQ(sched_bracket(&b, seeds, 4, 4, 3, 5, g, 4), 0);
+	CHECK_EQ(schedule_bracket(&b, seeds, 4, 4, 3, 5, g, 4), 0);
 	CHECK_EQ(b.series[0].winner, 1);
 	CHECK_EQ(b.series[1].winner, 0);
-	n = sched_playoff_next(&b, 24, fx, ids, gn, 4);
+	n = schedule_playoff_next(&b, 24, fx, ids, gn, 4);
 	CHECK_EQ(n, 1);
 	CHECK_STR(ids[0], "SF2");
 	CHECK_EQ(gn[0], 3);
 	CHECK_EQ(fx[0].home, 5); /* the lower seed hosts game 3 */
 	g[4] = (pw_playoff_game_t){"SF2", 5};
-	CHECK_EQ(sched_bracket(&b, seeds, 4, 4, 3, 5, g, 5), 0);
+	CHECK_EQ(schedule_bracket(&b, seeds, 4, 4, 3, 5, g, 5), 0);
 	CHECK_EQ(b.series[2].high, 5); /* seed 3 beats seed 4 for home court */
 	CHECK_EQ(b.series[2].low, 1);
-	n = sched_playoff_next(&b, 25, fx, ids, gn, 4);
+	n = schedule_playoff_next(&b, 25, fx, ids, gn, 4);
 	CHECK_EQ(n, 1);
 	CHECK_STR(ids[0], "F");
 	for (int i = 0; i < 3; i++)
 		g[5 + i] = (pw_playoff_game_t){"F", 1};
-	CHECK_EQ(sched_bracket(&b, seeds, 4, 4, 3, 5, g, 8), 0);
+	CHECK_EQ(schedule_bracket(&b, seeds, 4, 4, 3, 5, g, 8), 0);
 	CHECK_EQ(b.champion, 1);
-	CHECK_EQ(sched_playoff_next(&b, 28, fx, ids, gn, 4), 0);
+	CHECK_EQ(schedule_playoff_next(&b, 28, fx, ids, gn, 4), 0);
 	/* A game for a decided series is an error. */
 	g[8] = (pw_playoff_game_t){"F", 1};
-	CHECK_EQ(sched_bracket(&b, seeds, 4, 4, 3, 5, g, 9), -1);
-	CHECK(sched_high_hosts(1) && sched_high_hosts(2) && !sched_high_hosts(3) &&
-	      !sched_high_hosts(4) && sched_high_hosts(5) && !sched_high_hosts(6) && sched_high_hosts(7));
+	CHECK_EQ(schedule_bracket(&b, seeds, 4, 4, 3, 5, g, 9), -1);
+	CHECK(schedule_high_hosts(1) && schedule_high_hosts(2) && !schedule_high_hosts(3) &&
+	      !schedule_high_hosts(4) && schedule_high_hosts(5) && !schedule_high_hosts(6) && schedule_high_hosts(7));
 }
 
 TEST(playoffs_eight_and_two_team_brackets)
 {
 	int64_t seeds[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	pw_bracket_t b;
-	CHECK_EQ(sched_bracket(&b, seeds, 8, 8, 1, 1, NULL, 0), 0);
+	CHECK_EQ(schedule_bracket(&b, seeds, 8, 8, 1, 1, NULL, 0), 0);
 	CHECK_EQ(b.n_series, 7);
 	CHECK_EQ(b.series[1].high, 4);
 	CHECK_EQ(b.series[1].low, 5);
 	pw_playoff_game_t g[] = {{"QF1", 1}, {"QF2", 5}, {"QF3", 7}, {"QF4", 3},
 				 {"SF1", 5}, {"SF2", 3}, {"F", 3}};
-	CHECK_EQ(sched_bracket(&b, seeds, 8, 8, 1, 1, g, 7), 0);
+	CHECK_EQ(schedule_bracket(&b, seeds, 8, 8, 1, 1, g, 7), 0);
 	CHECK_EQ(b.series[4].high, 1);
 	CHECK_EQ(b.series[4].low, 5);
 	CHECK_EQ(b.champion, 3);
-	CHECK_EQ(sched_bracket(&b, seeds, 8, 2, 3, 3, NULL, 0), 0);
+	CHECK_EQ(schedule_bracket(&b, seeds, 8, 2, 3, 3, NULL, 0), 0);
 	CHECK_EQ(b.n_series, 1);
-	CHECK_EQ(sched_bracket_size(6, 8), 4);
-	CHECK_EQ(sched_bracket_size(3, 8), 2);
+	CHECK_EQ(schedule_bracket_size(6, 8), 4);
+	CHECK_EQ(schedule_bracket_size(3, 8), 2);
 }
 
 TEST(standings_tiebreakers)

@@ -1,6 +1,6 @@
 #include "tests/test.h"
 
-#include "core/sha256.h"
+#include "core/sim/sha256.h"
 
 TEST(sha256_known_vectors)
 {

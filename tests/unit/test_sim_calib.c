@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/calib.h"
+#include "core/sim/calib.h"
 
 #define CALIB_SEED 20240601u
 

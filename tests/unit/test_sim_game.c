@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/result.h"
-#include "core/rng.h"
-#include "core/simstate.h"
+#include "core/sim/result.h"
+#include "core/sim/rng.h"
+#include "core/sim/simstate.h"
 #include "tests/unit/sim_fixture.h"
 
 /* Checks every invariant of one finished game; returns the failures. */

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "core/hooks.h"
+#include "core/sim/hooks.h"
 #include "tests/unit/sim_fixture.h"
 
 /* A double: counts calls per hook, checks the context, and returns what

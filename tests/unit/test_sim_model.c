@@ -8,12 +8,12 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "core/defense.h"
-#include "core/moves.h"
-#include "core/possession.h"
-#include "core/rng.h"
-#include "core/simstate.h"
-#include "core/tuning.h"
+#include "core/sim/defense.h"
+#include "core/sim/moves.h"
+#include "core/sim/possession.h"
+#include "core/sim/rng.h"
+#include "core/sim/simstate.h"
+#include "core/sim/tuning.h"
 #include "tests/unit/sim_fixture.h"
 
 TEST(model_logistic_bases_follow_the_spec_midpoints)
@@ -253,7 +253,7 @@ static void uniform_team(pw_team_t *t, int id, const int attr[PW_ATTR_COUNT], in
 	snprintf(t->name, sizeof t->name, "Team %d", id);
 	snprintf(t->venue.surface, sizeof t->venue.surface, "hardwood");
 	t->venue.capacity = 10000;
-	league_strategy_default(&t->strategy);
+	teams_strategy_default(&t->strategy);
 	for (int i = 0; i < PW_ROSTER_SIZE; i++) {
 		pw_hooper_t *h = &t->hoopers[i];
 		h->id = id * 10 + i;

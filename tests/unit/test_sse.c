@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <uv.h>
 
-#include "server/bus.h"
-#include "server/sse.h"
+#include "server/live/srv_bus.h"
+#include "server/live/sse.h"
 
 TEST(sse_format_frames)
 {

@@ -1,11 +1,11 @@
 #include "tests/test.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/store.h"
-#include "core/store_internal.h" /* the connection, to make its reads fail */
+#include "core/league/store.h"
+#include "core/league/store_internal.h" /* the connection, to make its reads fail */
 
 static pw_store_t *open_tmp(const char *name)
 {

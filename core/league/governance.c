@@ -1,0 +1,1544 @@
+/*
+ * governance.c — the governance service (see governance.h).
+ */
+#include "core/league/governance.h"
+
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/league/interpret.h"
+#include "core/league/roster.h"
+#include "core/sim/sha256.h"
+
+struct pw_gov {
+	pw_store_t *st;
+	pw_gov_cfg_t cfg;
+	pw_gstate_t s;
+	bool dirty; /* events folded in before the transaction committed */
+};
+
+int gov_err_set(pw_err_t *e, int code, const char *fmt, ...)
+{
+	if (e) {
+		e->code = code;
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+const char *gov_err_code(int code)
+{
+	switch (code) {
+	case PW_E_INVALID: return "invalid";
+	case PW_E_NOT_FOUND: return "not_found";
+	case PW_E_FORBIDDEN: return "forbidden";
+	case PW_E_CONFLICT: return "conflict";
+	case PW_E_TOKENS: return "insufficient_tokens";
+	case PW_E_LIMIT: return "rate_limited";
+	default: return "internal";
+	}
+}
+
+int gov_err_status(int code)
+{
+	switch (code) {
+	case PW_E_INVALID: return 422;
+	case PW_E_NOT_FOUND: return 404;
+	case PW_E_FORBIDDEN: return 403;
+	case PW_E_CONFLICT: return 409;
+	case PW_E_TOKENS: return 409;
+	case PW_E_LIMIT: return 429;
+	default: return 500;
+	}
+}
+
+pw_gov_t *gov_open(pw_store_t *s, const pw_gov_cfg_t *cfg)
+{
+	pw_gov_t *g = calloc(1, sizeof *g);
+	if (!g)
+		return NULL;
+	g->st = s;
+	if (cfg)
+		g->cfg = *cfg;
+	gstate_init(&g->s);
+	if (gstate_sync(&g->s, s) < 0) {
+		gov_close(g);
+		return NULL;
+	}
+	return g;
+}
+
+void gov_close(pw_gov_t *g)
+{
+	if (!g)
+		return;
+	gstate_free(&g->s);
+	free(g);
+}
+
+void gov_reset(pw_gov_t *g)
+{
+	gstate_free(&g->s);
+	gstate_init(&g->s);
+	g->dirty = false;
+}
+
+int gov_sync(pw_gov_t *g)
+{
+	return gstate_sync(&g->s, g->st) < 0 ? PW_E_INTERNAL : 0;
+}
+
+const pw_gstate_t *gov_state(pw_gov_t *g)
+{
+	return &g->s;
+}
+
+pw_store_t *gov_store(pw_gov_t *g)
+{
+	return g->st;
+}
+
+void gov_rules(pw_gov_t *g, pw_rules_t *out)
+{
+	gov_sync(g);
+	*out = g->s.rules;
+}
+
+/* ---- transactions ---- */
+
+static int tx_begin(pw_gov_t *g, pw_err_t *e)
+{
+	if (store_begin(g->st) < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "the database is busy: %s", store_errmsg(g->st));
+	if (gstate_sync(&g->s, g->st) < 0) {
+		store_rollback(g->st);
+		gov_reset(g);
+		return gov_err_set(e, PW_E_INTERNAL, "reading the event log failed");
+	}
+	return 0;
+}
+
+static void tx_abort(pw_gov_t *g)
+{
+	store_rollback(g->st);
+	if (g->dirty)
+		gov_reset(g);
+}
+
+static int tx_commit(pw_gov_t *g, pw_err_t *e)
+{
+	if (store_commit(g->st) < 0) {
+		if (g->dirty)
+			gov_reset(g);
+		return gov_err_set(e, PW_E_INTERNAL, "saving failed: %s", store_errmsg(g->st));
+	}
+	g->dirty = false;
+	gstate_sync(&g->s, g->st);
+	return 0;
+}
+
+static int current_round(pw_gov_t *g)
+{
+	pw_season_row_t r;
+	if (g->s.season.id && store_season_get(g->st, g->s.season.id, &r) == 1)
+		return r.current_round;
+	return 0;
+}
+
+int gov_append_in_tx(pw_gov_t *g, const char *type, const char *agg_type, const char *agg_id,
+		     int64_t governor_id, int64_t team_id, int round, const cJSON *payload)
+{
+	int64_t seq = store_event_append(g->st, type, agg_type, agg_id, g->s.season.id, governor_id,
+					 team_id, round, payload);
+	if (seq < 0)
+		return PW_E_INTERNAL;
+	g->dirty = true;
+	/* Fold it in now: later checks in the same transaction see it. */
+	return gstate_sync(&g->s, g->st) < 0 ? PW_E_INTERNAL : 0;
+}
+
+static int append(pw_gov_t *g, const char *type, const char *agg_type, int64_t agg, int64_t gid,
+		  int64_t team, cJSON *payload, pw_err_t *e)
+{
+	char id[32];
+	snprintf(id, sizeof id, "%lld", (long long)agg);
+	int rc = gov_append_in_tx(g, type, agg_type, id, gid, team, current_round(g), payload);
+	cJSON_Delete(payload);
+	if (rc < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "writing %s failed: %s", type, store_errmsg(g->st));
+	return 0;
+}
+
+static cJSON *tokens_json(const int t[PW_TOKEN_KINDS])
+{
+	cJSON *o = cJSON_CreateObject();
+	for (int i = 0; i < PW_TOKEN_KINDS; i++)
+		cJSON_AddNumberToObject(o, gstate_token_name(i), t[i]);
+	return o;
+}
+
+static int spend(pw_gov_t *g, const pw_governor_t *gv, int kind, int amount, const char *reason,
+		 int64_t proposal_id, pw_err_t *e)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "kind", gstate_token_name(kind));
+	cJSON_AddNumberToObject(p, "amount", amount);
+	cJSON_AddStringToObject(p, "reason", reason);
+	if (proposal_id)
+		cJSON_AddNumberToObject(p, "proposal_id", (double)proposal_id);
+	return append(g, "token.spent", "governor", gv->id, gv->id, gv->team_id, p, e);
+}
+
+/* The governor, enrolled in the current season, or an error. */
+static const pw_governor_t *enrolled(pw_gov_t *g, int64_t gid, pw_err_t *e)
+{
+	const pw_governor_t *gv = gstate_governor(&g->s, gid);
+	if (!gv) {
+		gov_err_set(e, PW_E_NOT_FOUND, "governor %lld does not exist", (long long)gid);
+		return NULL;
+	}
+	if (gv->season_id != g->s.season.id) {
+		gov_err_set(e, PW_E_FORBIDDEN, "governor %lld is not enrolled in the current season",
+		       (long long)gid);
+		return NULL;
+	}
+	return gv;
+}
+
+/* ---- governors ---- */
+
+static int random_hex(char *out, size_t nbytes)
+{
+	unsigned char buf[64];
+	if (nbytes > sizeof buf)
+		return -1;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, nbytes);
+	close(fd);
+	if (n != (ssize_t)nbytes)
+		return -1;
+	for (size_t i = 0; i < nbytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", buf[i]);
+	return 0;
+}
+
+int gov_join(pw_gov_t *g, const char *name, int64_t team_id, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	if (!name || !*name || strlen(name) > 60)
+		return gov_err_set(e, PW_E_INVALID, "name must be 1 to 60 characters");
+	char token[65], hash[65];
+	if (random_hex(token, 32) < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "no randomness available for a token");
+	sha256_hex(token, strlen(token), hash);
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	if (!g->s.season.id) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_CONFLICT, "there is no season to join yet");
+	}
+	int ex = store_team_exists(g->st, team_id);
+	if (ex <= 0) {
+		tx_abort(g);
+		return gov_err_set(e, ex < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "team %lld does not exist",
+			      (long long)team_id);
+	}
+	int64_t gid = store_player_insert(g->st, name, team_id, hash, (int64_t)time(NULL));
+	if (gid <= 0) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_INTERNAL, "adding the governor failed: %s", store_errmsg(g->st));
+	}
+	int start[PW_TOKEN_KINDS] = {PW_TOKEN_START, PW_TOKEN_START, PW_TOKEN_START};
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "name", name);
+	cJSON_AddNumberToObject(p, "team_id", (double)team_id);
+	cJSON_AddItemToObject(p, "tokens", tokens_json(start));
+	if ((rc = append(g, "governor.joined", "governor", gid, gid, team_id, p, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if ((rc = tx_commit(g, e)) < 0)
+		return rc;
+	if (out) {
+		*out = cJSON_CreateObject();
+		cJSON_AddNumberToObject(*out, "governor_id", (double)gid);
+		cJSON_AddNumberToObject(*out, "team_id", (double)team_id);
+		cJSON_AddStringToObject(*out, "name", name);
+		cJSON_AddStringToObject(*out, "token", token);
+		cJSON_AddItemToObject(*out, "tokens", tokens_json(start));
+	}
+	return 0;
+}
+
+int64_t gov_authenticate(pw_gov_t *g, const char *token)
+{
+	if (!token || strlen(token) < 16 || strlen(token) > 128)
+		return 0;
+	char hash[65];
+	sha256_hex(token, strlen(token), hash);
+	int64_t id = store_player_by_token_hash(g->st, hash);
+	return id > 0 ? id : 0;
+}
+
+/* ---- proposals ---- */
+
+static int open_count(const pw_gstate_t *s, int64_t gid)
+{
+	int n = 0;
+	for (int i = 0; i < s->n_props; i++)
+		if (s->props[i].governor_id == gid && s->props[i].season_id == s->season.id &&
+		    (s->props[i].status == PW_PROP_OPEN || s->props[i].status == PW_PROP_DRAFT))
+			n++;
+	return n;
+}
+
+/*
+ * Runs the interpreter and the sandbox check over text/lua. Fills payload
+ * with text, effect_lua, interpretation, tier, cost, impact.
+ */
+static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payload, pw_err_t *e)
+{
+	int n_act = 0;
+	pw_interp_effect_t *act = calloc((size_t)g->s.n_effects + 1, sizeof *act);
+	if (!act)
+		return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+	for (int i = 0; i < g->s.n_effects; i++)
+		if (g->s.effects[i].status == PW_FX_ACTIVE) {
+			act[n_act].id = g->s.effects[i].id;
+			act[n_act].name = g->s.effects[i].name;
+			n_act++;
+		}
+	pw_interp_in_t in = {.text = text, .effect_lua = lua, .rules = &g->s.rules,
+			     .scripts_dir = g->cfg.scripts_dir, .active = act, .n_active = n_act};
+	cJSON *interp = NULL;
+	char msg[256];
+	int rc = interp_proposal(&in, &interp, msg, sizeof msg);
+	free(act);
+	if (rc < 0)
+		return gov_err_set(e, PW_E_INVALID, "%s", msg);
+	int tier = cJSON_GetObjectItem(interp, "tier")->valueint;
+	cJSON *impact = cJSON_CreateObject();
+	/* Every effect is validated and test-run before anyone can confirm it. */
+	cJSON *fx;
+	cJSON_ArrayForEach(fx, cJSON_GetObjectItem(interp, "effects")) {
+		const cJSON *src = cJSON_GetObjectItem(fx, "source");
+		if (!g->cfg.check_effect || !cJSON_IsString(src))
+			continue;
+		cJSON *hooks = NULL, *imp = NULL;
+		if (g->cfg.check_effect(g->cfg.ud, src->valuestring, &hooks, &imp, msg, sizeof msg) < 0) {
+			/* The message names the effect: build it before fx goes. */
+			gov_err_set(e, PW_E_INVALID, "the effect %s does not pass the sandbox check: %s",
+			       cJSON_GetObjectItem(fx, "name")->valuestring, msg);
+			cJSON_Delete(hooks);
+			cJSON_Delete(imp);
+			cJSON_Delete(interp);
+			cJSON_Delete(impact);
+			return PW_E_INVALID;
+		}
+		if (hooks) {
+			int t = interp_effect_tier(hooks);
+			cJSON_ReplaceItemInObject(fx, "hooks", hooks);
+			if (t > tier && tier < 5)
+				tier = t;
+		}
+		if (imp)
+			cJSON_AddItemToObject(impact, cJSON_GetObjectItem(fx, "name")->valuestring, imp);
+	}
+	if (g->cfg.rules_impact && cJSON_GetArraySize(cJSON_GetObjectItem(interp, "parameters"))) {
+		pw_rules_t after = g->s.rules;
+		const cJSON *p;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItem(interp, "parameters")) {
+			const pw_rule_def_t *d = rules_find(cJSON_GetObjectItem(p, "name")->valuestring);
+			const cJSON *nv = cJSON_GetObjectItem(p, "new");
+			if (d)
+				rules_set(&after, d, cJSON_IsBool(nv) ? cJSON_IsTrue(nv) : nv->valuedouble,
+					  msg, sizeof msg);
+		}
+		cJSON *imp = g->cfg.rules_impact(g->cfg.ud, &g->s.rules, &after);
+		if (imp)
+			cJSON_AddItemToObject(impact, "parameters", imp);
+	}
+	cJSON_ReplaceItemInObject(interp, "tier", cJSON_CreateNumber(tier));
+	cJSON_AddStringToObject(payload, "text", text);
+	if (lua && *lua)
+		cJSON_AddStringToObject(payload, "effect_lua", lua);
+	cJSON_AddItemToObject(payload, "interpretation", interp);
+	cJSON_AddNumberToObject(payload, "tier", tier);
+	cJSON_AddNumberToObject(payload, "cost", gstate_cost(tier));
+	if (cJSON_GetArraySize(impact))
+		cJSON_AddItemToObject(payload, "impact", impact);
+	else
+		cJSON_Delete(impact);
+	return 0;
+}
+
+int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	if (!text)
+		return gov_err_set(e, PW_E_INVALID, "text is required");
+	if (lua && strlen(lua) > 60000)
+		return gov_err_set(e, PW_E_INVALID, "effect_lua is longer than 60000 bytes");
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	const pw_governor_t *gv = enrolled(g, gid, e);
+	if (!gv) {
+		tx_abort(g);
+		return e->code;
+	}
+	int limit = g->s.rules.proposals_per_window;
+	int open = open_count(&g->s, gid);
+	if (open >= limit) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
+			      "this window (proposals_per_window is %d)", (long long)gid, open, limit);
+	}
+	cJSON *p = cJSON_CreateObject();
+	int64_t pid = g->s.n_props + 1;
+	cJSON_AddNumberToObject(p, "proposal_id", (double)pid);
+	if ((rc = interpret(g, text, lua, p, e)) < 0) {
+		cJSON_Delete(p);
+		tx_abort(g);
+		return rc;
+	}
+	int cost = cJSON_GetObjectItem(p, "cost")->valueint;
+	int tier = cJSON_GetObjectItem(p, "tier")->valueint;
+	if (gv->tokens[PW_TOK_PROPOSE] < cost) {
+		cJSON_Delete(p);
+		tx_abort(g);
+		return gov_err_set(e, PW_E_TOKENS, "this tier %d proposal costs %d PROPOSE tokens and "
+			      "governor %lld has %d", tier, cost,
+			      (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
+	}
+	if ((rc = append(g, "proposal.submitted", "proposal", pid, gid, gv->team_id, p, e)) < 0 ||
+	    (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (out)
+		*out = gov_proposal_json(g, pid);
+	bus_publish_json(g->cfg.bus, "proposal.submitted", out ? *out : NULL);
+	return 0;
+}
+
+static pw_proposal_t *own_proposal(pw_gov_t *g, int64_t gid, int64_t pid, pw_prop_status_t want,
+				   pw_err_t *e)
+{
+	pw_proposal_t *p = gstate_proposal(&g->s, pid);
+	if (!p) {
+		gov_err_set(e, PW_E_NOT_FOUND, "proposal %lld does not exist", (long long)pid);
+		return NULL;
+	}
+	if (gid && p->governor_id != gid) {
+		gov_err_set(e, PW_E_FORBIDDEN, "only the proposer can do this to proposal %lld", (long long)pid);
+		return NULL;
+	}
+	if (p->status != want) {
+		gov_err_set(e, PW_E_CONFLICT, "proposal %lld is %s, not %s", (long long)pid,
+		       gstate_status_name(p->status), gstate_status_name(want));
+		return NULL;
+	}
+	return p;
+}
+
+static cJSON *pid_payload(int64_t pid)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "proposal_id", (double)pid);
+	return p;
+}
+
+int gov_confirm(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	const pw_governor_t *gv = enrolled(g, gid, e);
+	pw_proposal_t *p = gv ? own_proposal(g, gid, pid, PW_PROP_DRAFT, e) : NULL;
+	if (!p) {
+		tx_abort(g);
+		return e->code;
+	}
+	if (gv->tokens[PW_TOK_PROPOSE] < p->cost) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_TOKENS, "confirming costs %d PROPOSE tokens and governor %lld has %d",
+			      p->cost, (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
+	}
+	int tier = p->tier;
+	if ((rc = spend(g, gv, PW_TOK_PROPOSE, p->cost, "proposal", pid, e)) < 0 ||
+	    (rc = append(g, "proposal.confirmed", "proposal", pid, gid, gv->team_id, pid_payload(pid), e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (tier >= 5) {
+		cJSON *f = pid_payload(pid);
+		cJSON_AddStringToObject(f, "reason", "tier 5 (wild) proposals are reviewed by the admin");
+		if ((rc = append(g, "proposal.flagged_for_review", "proposal", pid, gid, gv->team_id, f, e)) < 0) {
+			tx_abort(g);
+			return rc;
+		}
+	}
+	if ((rc = tx_commit(g, e)) < 0)
+		return rc;
+	if (out)
+		*out = gov_proposal_json(g, pid);
+	return 0;
+}
+
+int gov_cancel(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	pw_proposal_t *p = own_proposal(g, gid, pid, PW_PROP_DRAFT, e);
+	if (!p) {
+		tx_abort(g);
+		return e->code;
+	}
+	if ((rc = append(g, "proposal.cancelled", "proposal", pid, gid, p->team_id, pid_payload(pid), e)) < 0 ||
+	    (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (out)
+		*out = gov_proposal_json(g, pid);
+	return 0;
+}
+
+int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const char *lua, cJSON **out,
+	      pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	if (!text)
+		return gov_err_set(e, PW_E_INVALID, "text is required");
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	const pw_governor_t *gv = enrolled(g, gid, e);
+	pw_proposal_t *p = gv ? own_proposal(g, 0, pid, PW_PROP_OPEN, e) : NULL;
+	if (!p) {
+		tx_abort(g);
+		return e->code;
+	}
+	if (gv->tokens[PW_TOK_AMEND] < 1) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
+			      (long long)gid);
+	}
+	bool was_flagged = p->flagged;
+	cJSON *pl = pid_payload(pid);
+	cJSON_AddNumberToObject(pl, "amended_by", (double)gid);
+	if ((rc = interpret(g, text, lua, pl, e)) < 0) {
+		cJSON_Delete(pl);
+		tx_abort(g);
+		return rc;
+	}
+	int tier = cJSON_GetObjectItem(pl, "tier")->valueint;
+	if ((rc = spend(g, gv, PW_TOK_AMEND, 1, "amendment", pid, e)) < 0 ||
+	    (rc = append(g, "proposal.amended", "proposal", pid, gid, gv->team_id, pl, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (tier >= 5 && !was_flagged) {
+		cJSON *f = pid_payload(pid);
+		cJSON_AddStringToObject(f, "reason", "amended into a tier 5 (wild) proposal");
+		if ((rc = append(g, "proposal.flagged_for_review", "proposal", pid, gid, gv->team_id, f, e)) < 0) {
+			tx_abort(g);
+			return rc;
+		}
+	}
+	if ((rc = tx_commit(g, e)) < 0)
+		return rc;
+	if (out)
+		*out = gov_proposal_json(g, pid);
+	return 0;
+}
+
+int gov_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	const pw_governor_t *gv = enrolled(g, gid, e);
+	pw_proposal_t *p = gv ? own_proposal(g, 0, pid, PW_PROP_OPEN, e) : NULL;
+	if (!p) {
+		tx_abort(g);
+		return e->code;
+	}
+	/* A boost is paid once per proposal: replacing a boosted vote keeps it. */
+	bool already = false;
+	for (int i = 0; i < p->n_votes; i++)
+		if (p->votes[i].governor_id == gid && p->votes[i].boost)
+			already = true;
+	if (boost && !already) {
+		if (gv->tokens[PW_TOK_BOOST] < 1) {
+			tx_abort(g);
+			return gov_err_set(e, PW_E_TOKENS, "boosting costs 1 BOOST token and governor %lld has none",
+				      (long long)gid);
+		}
+		if ((rc = spend(g, gv, PW_TOK_BOOST, 1, "boost", pid, e)) < 0) {
+			tx_abort(g);
+			return rc;
+		}
+	}
+	cJSON *pl = pid_payload(pid);
+	cJSON_AddStringToObject(pl, "vote", yes ? "yes" : "no");
+	cJSON_AddBoolToObject(pl, "boost", boost || already);
+	if ((rc = append(g, "vote.cast", "proposal", pid, gid, gv->team_id, pl, e)) < 0 ||
+	    (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	cJSON *v = cJSON_CreateObject();
+	cJSON_AddNumberToObject(v, "proposal_id", (double)pid);
+	cJSON_AddNumberToObject(v, "governor_id", (double)gid);
+	cJSON_AddStringToObject(v, "vote", yes ? "yes" : "no");
+	cJSON_AddBoolToObject(v, "boost", boost || already);
+	bus_publish_json(g->cfg.bus, "vote.cast", v);
+	if (out)
+		*out = v;
+	else
+		cJSON_Delete(v);
+	return 0;
+}
+
+/* ---- enactment ---- */
+
+/* rule.enacted + effect.registered + effect.repealed for a passed proposal.
+ * The bus hears of a registered effect only once the caller's transaction
+ * commits: each effect.registered goes into events ({"type","data"}) for
+ * the caller to publish then (NULL: nobody publishes). */
+static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON *events, pw_err_t *e)
+{
+	int64_t pid = p->id;
+	cJSON *interp = cJSON_Duplicate(p->interpretation, 1);
+	if (!interp)
+		return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+	int rc = 0;
+	/* Parameters: re-checked against the rules as they are now, so two
+	 * proposals passed in one tally apply in order and stay in range. */
+	cJSON *changes = cJSON_CreateArray();
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(interp, "parameters")) {
+		const pw_rule_def_t *d = rules_find(cJSON_GetObjectItem(c, "name")->valuestring);
+		const cJSON *nv = cJSON_GetObjectItem(c, "new");
+		double v = cJSON_IsBool(nv) ? cJSON_IsTrue(nv) : nv->valuedouble;
+		char msg[160];
+		if (!d || rules_check(d, v, msg, sizeof msg) < 0)
+			continue;
+		cJSON *ch = cJSON_CreateObject();
+		cJSON_AddStringToObject(ch, "name", d->name);
+		cJSON_AddNumberToObject(ch, "old", rules_get(&g->s.rules, d));
+		cJSON_AddNumberToObject(ch, "new", v);
+		cJSON_AddItemToArray(changes, ch);
+	}
+	if (cJSON_GetArraySize(changes)) {
+		cJSON *pl = pid_payload(pid);
+		cJSON_AddItemToObject(pl, "changes", changes);
+		if (enacted)
+			cJSON_AddItemToArray(enacted, cJSON_Duplicate(pl, 1));
+		char id[32];
+		snprintf(id, sizeof id, "%lld", (long long)pid);
+		rc = gov_append_in_tx(g, "rule.enacted", "rule", id, p->governor_id, p->team_id, round, pl);
+		cJSON_Delete(pl);
+		if (rc < 0)
+			goto out;
+	} else {
+		cJSON_Delete(changes);
+	}
+	int k = 0;
+	const cJSON *fx;
+	cJSON_ArrayForEach(fx, cJSON_GetObjectItem(interp, "effects")) {
+		k++;
+		const cJSON *src = cJSON_GetObjectItem(fx, "source");
+		if (!cJSON_IsString(src))
+			continue;
+		cJSON *pl = cJSON_CreateObject();
+		char fid[64];
+		snprintf(fid, sizeof fid, "fx-%lld-%d", (long long)pid, k);
+		cJSON_AddStringToObject(pl, "effect_id", fid);
+		cJSON_AddNumberToObject(pl, "proposal_id", (double)pid);
+		cJSON_AddStringToObject(pl, "name", cJSON_GetObjectItem(fx, "name")->valuestring);
+		cJSON_AddStringToObject(pl, "source", src->valuestring);
+		char sha[65];
+		sha256_hex(src->valuestring, strlen(src->valuestring), sha);
+		cJSON_AddStringToObject(pl, "sha256", sha);
+		const cJSON *life = cJSON_GetObjectItem(fx, "lifetime");
+		const char *lt = cJSON_IsString(life) ? life->valuestring : "permanent";
+		cJSON_AddStringToObject(pl, "lifetime", lt);
+		const cJSON *rounds = cJSON_GetObjectItem(fx, "rounds");
+		cJSON_AddNumberToObject(pl, "rounds", !strcmp(lt, "one_game") ? 1
+					: cJSON_IsNumber(rounds) ? rounds->valueint : 0);
+		cJSON *hooks = cJSON_GetObjectItem(fx, "hooks");
+		cJSON_AddItemToObject(pl, "hooks", hooks ? cJSON_Duplicate(hooks, 1) : cJSON_CreateArray());
+		cJSON_AddNumberToObject(pl, "start_round", round + 1);
+		rc = gov_append_in_tx(g, "effect.registered", "effect", fid, p->governor_id, p->team_id,
+				      round, pl);
+		if (enacted && rc == 0) {
+			cJSON *brief = cJSON_CreateObject();
+			cJSON_AddStringToObject(brief, "effect_id", fid);
+			cJSON_AddStringToObject(brief, "name", cJSON_GetObjectItem(fx, "name")->valuestring);
+			cJSON_AddNumberToObject(brief, "proposal_id", (double)pid);
+			cJSON_AddItemToArray(enacted, brief);
+		}
+		if (events && rc == 0) {
+			cJSON *ev = cJSON_CreateObject();
+			cJSON_AddStringToObject(ev, "type", "effect.registered");
+			cJSON_AddItemToObject(ev, "data", pl);
+			cJSON_AddItemToArray(events, ev);
+		} else {
+			cJSON_Delete(pl);
+		}
+		if (rc < 0)
+			goto out;
+	}
+	const cJSON *rid;
+	cJSON_ArrayForEach(rid, cJSON_GetObjectItem(interp, "repeal")) {
+		const pw_effect_rec_t *ef = gstate_effect(&g->s, rid->valuestring);
+		if (!ef || ef->status != PW_FX_ACTIVE)
+			continue;
+		cJSON *pl = cJSON_CreateObject();
+		cJSON_AddStringToObject(pl, "effect_id", rid->valuestring);
+		cJSON_AddNumberToObject(pl, "proposal_id", (double)pid);
+		cJSON_AddStringToObject(pl, "reason", "repealed by vote");
+		rc = gov_append_in_tx(g, "effect.repealed", "effect", rid->valuestring, p->governor_id,
+				      p->team_id, round, pl);
+		cJSON_Delete(pl);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	cJSON_Delete(interp);
+	if (rc < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "enacting proposal %lld failed: %s", (long long)pid,
+			      store_errmsg(g->st));
+	return 0;
+}
+
+int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
+{
+	if (summary)
+		*summary = NULL;
+	if (gstate_sync(&g->s, g->st) < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "reading the event log failed");
+	cJSON *sum = cJSON_CreateObject(), *list = cJSON_CreateArray(), *enacted = cJSON_CreateArray();
+	cJSON_AddNumberToObject(sum, "round", round);
+	cJSON_AddItemToObject(sum, "proposals", list);
+	cJSON_AddItemToObject(sum, "enacted", enacted);
+	/* The effect.registered events to publish once the caller commits
+	 * ({"type","data"} each); the caller detaches them from the summary. */
+	cJSON *events = cJSON_AddArrayToObject(sum, "effect_events");
+	int rc = 0;
+	/* Index loop: enactment appends events that may grow g->s.props. */
+	for (int i = 0; i < g->s.n_props && rc == 0; i++) {
+		pw_proposal_t *p = &g->s.props[i];
+		if (p->status != PW_PROP_OPEN || p->season_id != g->s.season.id)
+			continue;
+		int64_t pid = p->id;
+		double yes, no;
+		gstate_tally(&g->s, p, &yes, &no);
+		double thr = gstate_threshold(p->tier, &g->s.rules);
+		double total = yes + no;
+		double share = total > 0 ? yes / total : 0;
+		/* Strictly greater: a tie (or no votes) fails. */
+		bool passed = total > 0 && share > thr + 1e-12;
+		bool held = passed && (g->cfg.require_approval || (p->flagged && !p->cleared));
+		cJSON *pl = pid_payload(pid);
+		cJSON_AddNumberToObject(pl, "yes", yes);
+		cJSON_AddNumberToObject(pl, "no", no);
+		cJSON_AddNumberToObject(pl, "share", share);
+		cJSON_AddNumberToObject(pl, "threshold", thr);
+		cJSON_AddNumberToObject(pl, "votes", p->n_votes);
+		if (passed)
+			cJSON_AddBoolToObject(pl, "held", held);
+		cJSON_AddItemToArray(list, cJSON_Duplicate(pl, 1));
+		char id[32];
+		snprintf(id, sizeof id, "%lld", (long long)pid);
+		rc = gov_append_in_tx(g, passed ? "proposal.passed" : "proposal.failed", "proposal", id,
+				      p->governor_id, p->team_id, round, pl);
+		cJSON_Delete(pl);
+		if (rc < 0) {
+			gov_err_set(e, PW_E_INTERNAL, "recording a tally failed: %s", store_errmsg(g->st));
+			break;
+		}
+		p = gstate_proposal(&g->s, pid);
+		if (passed && !held)
+			rc = enact(g, p, round, enacted, events, e);
+	}
+	/* Regeneration: +PW_TOKEN_REGEN of each kind, never above PW_TOKEN_MAX. */
+	for (int i = 0; i < g->s.n_govs && rc == 0; i++) {
+		const pw_governor_t *gv = &g->s.govs[i];
+		if (gv->season_id != g->s.season.id)
+			continue;
+		int add[PW_TOKEN_KINDS], any = 0;
+		for (int k = 0; k < PW_TOKEN_KINDS; k++) {
+			int room = PW_TOKEN_MAX - gv->tokens[k];
+			add[k] = room <= 0 ? 0 : room < PW_TOKEN_REGEN ? room : PW_TOKEN_REGEN;
+			any |= add[k];
+		}
+		if (!any)
+			continue;
+		cJSON *pl = tokens_json(add);
+		cJSON_AddStringToObject(pl, "reason", "tally");
+		char id[32];
+		snprintf(id, sizeof id, "%lld", (long long)gv->id);
+		int64_t gid = gv->id, team = gv->team_id;
+		rc = gov_append_in_tx(g, "token.regenerated", "governor", id, gid, team, round, pl);
+		cJSON_Delete(pl);
+		if (rc < 0)
+			gov_err_set(e, PW_E_INTERNAL, "regenerating tokens failed: %s", store_errmsg(g->st));
+	}
+	if (rc < 0 || !summary)
+		cJSON_Delete(sum);
+	else
+		*summary = sum;
+	return rc;
+}
+
+int gov_expire_effects_in_tx(pw_gov_t *g, int round, cJSON **expired, pw_err_t *e)
+{
+	if (expired)
+		*expired = NULL;
+	if (gstate_sync(&g->s, g->st) < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "reading the event log failed");
+	cJSON *list = cJSON_CreateArray();
+	int rc = 0;
+	for (int i = 0; i < g->s.n_effects && rc == 0; i++) {
+		pw_effect_rec_t *ef = &g->s.effects[i];
+		if (ef->status != PW_FX_ACTIVE || ef->rounds <= 0 || !strcmp(ef->lifetime, "permanent"))
+			continue;
+		/* Carried over from an earlier season: a counted lifetime ends
+		 * with the season it started in. */
+		bool done = ef->season_id != g->s.season.id ||
+			    round - ef->start_round + 1 >= ef->rounds;
+		if (!done)
+			continue;
+		cJSON *pl = cJSON_CreateObject();
+		cJSON_AddStringToObject(pl, "effect_id", ef->id);
+		cJSON_AddStringToObject(pl, "reason", "lifetime ended");
+		char fid[64];
+		snprintf(fid, sizeof fid, "%s", ef->id);
+		rc = gov_append_in_tx(g, "effect.expired", "effect", fid, 0, 0, round, pl);
+		cJSON_Delete(pl);
+		cJSON_AddItemToArray(list, cJSON_CreateString(fid));
+	}
+	if (rc < 0) {
+		cJSON_Delete(list);
+		return gov_err_set(e, PW_E_INTERNAL, "expiring effects failed: %s", store_errmsg(g->st));
+	}
+	if (expired)
+		*expired = list;
+	else
+		cJSON_Delete(list);
+	return 0;
+}
+
+/* ---- admin ---- */
+
+int gov_admin_clear(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	pw_proposal_t *p = gstate_proposal(&g->s, pid);
+	if (!p || !p->flagged || p->cleared) {
+		tx_abort(g);
+		return gov_err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+			      p ? "proposal %lld is not waiting for review" : "proposal %lld does not exist",
+			      (long long)pid);
+	}
+	if ((rc = append(g, "proposal.review_cleared", "proposal", pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
+	    (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (out)
+		*out = gov_proposal_json(g, pid);
+	return 0;
+}
+
+int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	pw_proposal_t *p = gstate_proposal(&g->s, pid);
+	if (!p || (p->status != PW_PROP_OPEN && p->status != PW_PROP_HELD)) {
+		tx_abort(g);
+		return gov_err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+			      p ? "proposal %lld is %s; only open or held proposals can be vetoed"
+				: "proposal %lld does not exist",
+			      (long long)pid, p ? gstate_status_name(p->status) : "");
+	}
+	int64_t gid = p->governor_id, team = p->team_id;
+	int cost = p->cost;
+	cJSON *pl = pid_payload(pid);
+	cJSON_AddStringToObject(pl, "reason", reason ? reason : "");
+	cJSON *refund = cJSON_AddObjectToObject(pl, "refund");
+	cJSON_AddNumberToObject(refund, "propose", cost);
+	if ((rc = append(g, "proposal.vetoed", "proposal", pid, 0, team, pl, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	/* The refund is an ordinary token event so balances stay a pure fold. */
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddNumberToObject(r, "propose", cost);
+	cJSON_AddNumberToObject(r, "amend", 0);
+	cJSON_AddNumberToObject(r, "boost", 0);
+	cJSON_AddStringToObject(r, "reason", "veto_refund");
+	cJSON_AddNumberToObject(r, "proposal_id", (double)pid);
+	if ((rc = append(g, "token.regenerated", "governor", gid, gid, team, r, e)) < 0 ||
+	    (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (out)
+		*out = gov_proposal_json(g, pid);
+	return 0;
+}
+
+int gov_admin_approve(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	pw_proposal_t *p = own_proposal(g, 0, pid, PW_PROP_HELD, e);
+	if (!p) {
+		tx_abort(g);
+		return e->code;
+	}
+	int round = current_round(g);
+	cJSON *events = cJSON_CreateArray();
+	if ((rc = append(g, "proposal.approved", "proposal", pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
+	    (rc = enact(g, gstate_proposal(&g->s, pid), round, NULL, events, e)) < 0 ||
+	    (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		cJSON_Delete(events);
+		return rc;
+	}
+	const cJSON *ev;
+	cJSON_ArrayForEach(ev, events)
+		bus_publish_json(g->cfg.bus, cJSON_GetObjectItem(ev, "type")->valuestring,
+				 cJSON_GetObjectItem(ev, "data"));
+	cJSON_Delete(events);
+	if (out)
+		*out = gov_proposal_json(g, pid);
+	return 0;
+}
+
+/* Kept though nothing calls it yet: API for the admin's effect toggling. */
+int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reason, cJSON **out,
+		     pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	pw_effect_rec_t *ef = gstate_effect(&g->s, fid);
+	int want = enable ? PW_FX_DISABLED : PW_FX_ACTIVE;
+	if (!ef || ef->status != want) {
+		tx_abort(g);
+		return gov_err_set(e, ef ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+			      ef ? "effect %s is not %s" : "effect %s does not exist", fid,
+			      enable ? "disabled" : "active");
+	}
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddStringToObject(pl, "effect_id", fid);
+	cJSON_AddStringToObject(pl, "reason", reason ? reason : "admin");
+	rc = gov_append_in_tx(g, enable ? "effect.enabled" : "effect.disabled", "effect", fid, 0, 0,
+			      current_round(g), pl);
+	if (rc < 0 || (rc = tx_commit(g, e)) < 0) {
+		cJSON_Delete(pl);
+		tx_abort(g);
+		return gov_err_set(e, PW_E_INTERNAL, "changing effect %s failed", fid);
+	}
+	if (!enable) /* only once it is committed */
+		bus_publish_json(g->cfg.bus, "effect.disabled", pl);
+	cJSON_Delete(pl);
+	if (out)
+		*out = gov_effect_json(g, fid);
+	return 0;
+}
+
+/* ---- token trades ---- */
+
+static int check_tokens(const int t[PW_TOKEN_KINDS], pw_err_t *e)
+{
+	int total = 0;
+	for (int i = 0; i < PW_TOKEN_KINDS; i++) {
+		if (t[i] < 0 || t[i] > 100)
+			return gov_err_set(e, PW_E_INVALID, "%s must be from 0 to 100", gstate_token_name(i));
+		total += t[i];
+	}
+	return total;
+}
+
+static int covers(const pw_governor_t *gv, const int t[PW_TOKEN_KINDS], pw_err_t *e)
+{
+	for (int i = 0; i < PW_TOKEN_KINDS; i++)
+		if (gv->tokens[i] < t[i])
+			return gov_err_set(e, PW_E_TOKENS, "governor %lld has %d %s tokens, the trade needs %d",
+				      (long long)gv->id, gv->tokens[i], gstate_token_name(i), t[i]);
+	return 0;
+}
+
+int gov_trade_offer(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOKEN_KINDS],
+		    const int request[PW_TOKEN_KINDS], cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int a = check_tokens(offer, e), b = a < 0 ? a : check_tokens(request, e);
+	if (a < 0 || b < 0)
+		return e->code;
+	if (a + b == 0)
+		return gov_err_set(e, PW_E_INVALID, "a trade must move at least one token");
+	if (gid == to)
+		return gov_err_set(e, PW_E_INVALID, "a governor cannot trade with themselves");
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	const pw_governor_t *from = enrolled(g, gid, e);
+	const pw_governor_t *dst = from ? enrolled(g, to, e) : NULL;
+	if (!dst || covers(from, offer, e) < 0) {
+		tx_abort(g);
+		return e->code;
+	}
+	int64_t tid = g->s.n_trades + 1;
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	cJSON_AddNumberToObject(pl, "to_governor_id", (double)to);
+	cJSON_AddItemToObject(pl, "offer", tokens_json(offer));
+	cJSON_AddItemToObject(pl, "request", tokens_json(request));
+	if ((rc = append(g, "trade.offered", "trade", tid, gid, from->team_id, pl, e)) < 0 ||
+	    (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (out)
+		*out = gov_trades_json(g, gid);
+	return 0;
+}
+
+int gov_trade_respond(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	pw_trade_t *t = gstate_trade(&g->s, tid);
+	if (!t) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_NOT_FOUND, "trade %lld does not exist", (long long)tid);
+	}
+	if (t->to != gid) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_FORBIDDEN, "only governor %lld can answer trade %lld",
+			      (long long)t->to, (long long)tid);
+	}
+	if (t->status != 0) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_CONFLICT, "trade %lld was already %s", (long long)tid,
+			      t->status == 1 ? "accepted" : "rejected");
+	}
+	if (accept) {
+		/* Balances may have changed since the offer: check both now. */
+		const pw_governor_t *a = enrolled(g, t->from, e), *b = a ? enrolled(g, t->to, e) : NULL;
+		if (!b || covers(a, t->offer, e) < 0 || covers(b, t->request, e) < 0) {
+			tx_abort(g);
+			return e->code;
+		}
+	}
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	if ((rc = append(g, accept ? "trade.accepted" : "trade.rejected", "trade", tid, gid, 0, pl, e)) < 0 ||
+	    (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (out)
+		*out = gov_trades_json(g, gid);
+	return 0;
+}
+
+/* ---- hooper trades ---- */
+
+static int team_approved(const pw_gstate_t *s, const pw_hooper_trade_t *h, int64_t team)
+{
+	int k = gstate_team_governors(s, team), n = 0;
+	for (int i = 0; i < h->n_approvals; i++) {
+		const pw_governor_t *gv = gstate_governor(s, h->approvals[i]);
+		if (gv && gv->team_id == team && gv->season_id == s->season.id)
+			n++;
+	}
+	return k > 0 && 2 * n > k;
+}
+
+static cJSON *htrade_json(const pw_gstate_t *s, const pw_hooper_trade_t *h)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)h->id);
+	cJSON_AddNumberToObject(o, "proposer_id", (double)h->proposer);
+	cJSON_AddNumberToObject(o, "team_a", (double)h->team_a);
+	cJSON_AddNumberToObject(o, "team_b", (double)h->team_b);
+	cJSON_AddNumberToObject(o, "hooper_a", (double)h->hooper_a);
+	cJSON_AddNumberToObject(o, "hooper_b", (double)h->hooper_b);
+	cJSON_AddStringToObject(o, "status", h->status == 1 ? "executed" : h->status == 2 ? "rejected" : "pending");
+	cJSON_AddBoolToObject(o, "team_a_approved", team_approved(s, h, h->team_a));
+	cJSON_AddBoolToObject(o, "team_b_approved", team_approved(s, h, h->team_b));
+	cJSON *ap = cJSON_AddArrayToObject(o, "approvals");
+	for (int i = 0; i < h->n_approvals; i++)
+		cJSON_AddItemToArray(ap, cJSON_CreateNumber((double)h->approvals[i]));
+	return o;
+}
+
+/* Executes h if both teams approve and both hoopers are still where they were. */
+static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
+{
+	pw_hooper_trade_t *h = gstate_htrade(&g->s, tid);
+	if (!h || h->status || !team_approved(&g->s, h, h->team_a) || !team_approved(&g->s, h, h->team_b))
+		return 0;
+	int64_t ta, tb;
+	int sa, sb;
+	int ra = store_hooper_team(g->st, h->hooper_a, &ta, &sa);
+	int rb = store_hooper_team(g->st, h->hooper_b, &tb, &sb);
+	if (ra < 0 || rb < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "reading the traded hoopers failed: %s", store_errmsg(g->st));
+	if (ra != 1 || rb != 1 || ta != h->team_a || tb != h->team_b) {
+		/* A hooper moved since the proposal: the trade cannot happen any
+		 * more. Settle it as rejected (the approval still counts) rather
+		 * than fail, or it would stay pending and refuse every approval. */
+		cJSON *pl = cJSON_CreateObject();
+		cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+		cJSON_AddStringToObject(pl, "reason", "a hooper changed teams since the trade was proposed");
+		return append(g, "hooper_trade.rejected", "hooper_trade", tid, 0, 0, pl, e);
+	}
+	/* Each hooper takes the other's roster slot, so starters stay first. */
+	if (store_hooper_move(g->st, h->hooper_a, tb, sb) < 0 || store_hooper_move(g->st, h->hooper_b, ta, sa) < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "moving hoopers failed: %s", store_errmsg(g->st));
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	cJSON_AddNumberToObject(pl, "hooper_a", (double)h->hooper_a);
+	cJSON_AddNumberToObject(pl, "hooper_b", (double)h->hooper_b);
+	cJSON_AddNumberToObject(pl, "team_a", (double)h->team_a);
+	cJSON_AddNumberToObject(pl, "team_b", (double)h->team_b);
+	return append(g, "hooper_trade.executed", "hooper_trade", tid, 0, 0, pl, e);
+}
+
+int gov_hooper_trade_propose(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	const pw_governor_t *gv = enrolled(g, gid, e);
+	if (!gv) {
+		tx_abort(g);
+		return e->code;
+	}
+	int64_t ta, tb;
+	int sa, sb;
+	if (store_hooper_team(g->st, ha, &ta, &sa) != 1 || store_hooper_team(g->st, hb, &tb, &sb) != 1) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_NOT_FOUND, "hooper %lld or %lld does not exist", (long long)ha, (long long)hb);
+	}
+	if (ta != gv->team_id) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_FORBIDDEN, "hooper %lld is not on your team", (long long)ha);
+	}
+	if (tb == ta) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_INVALID, "both hoopers are on the same team");
+	}
+	int64_t tid = g->s.n_htrades + 1;
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	cJSON_AddNumberToObject(pl, "team_a", (double)ta);
+	cJSON_AddNumberToObject(pl, "team_b", (double)tb);
+	cJSON_AddNumberToObject(pl, "hooper_a", (double)ha);
+	cJSON_AddNumberToObject(pl, "hooper_b", (double)hb);
+	if ((rc = append(g, "hooper_trade.proposed", "hooper_trade", tid, gid, ta, pl, e)) < 0 ||
+	    (rc = maybe_execute(g, tid, e)) < 0 || (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (out)
+		*out = htrade_json(&g->s, gstate_htrade(&g->s, tid));
+	return 0;
+}
+
+int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	const pw_governor_t *gv = enrolled(g, gid, e);
+	pw_hooper_trade_t *h = gv ? gstate_htrade(&g->s, tid) : NULL;
+	if (!gv || !h) {
+		tx_abort(g);
+		return gv ? gov_err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid) : e->code;
+	}
+	if (h->status) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled", (long long)tid);
+	}
+	if (gv->team_id != h->team_a && gv->team_id != h->team_b) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_FORBIDDEN, "only governors of the two teams can approve trade %lld",
+			      (long long)tid);
+	}
+	for (int i = 0; i < h->n_approvals; i++)
+		if (h->approvals[i] == gid) {
+			tx_abort(g);
+			return gov_err_set(e, PW_E_CONFLICT, "governor %lld already approved trade %lld",
+				      (long long)gid, (long long)tid);
+		}
+	/* The fold keeps PW_MAX_APPROVALS approvals; one more could not be
+	 * checked for duplicates, so it is refused. */
+	if (h->n_approvals >= PW_MAX_APPROVALS) {
+		tx_abort(g);
+		return gov_err_set(e, PW_E_CONFLICT, "trade %lld already has %d approvals, the most it can hold",
+			      (long long)tid, PW_MAX_APPROVALS);
+	}
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	if ((rc = append(g, "hooper_trade.approved", "hooper_trade", tid, gid, gv->team_id, pl, e)) < 0 ||
+	    (rc = maybe_execute(g, tid, e)) < 0 || (rc = tx_commit(g, e)) < 0) {
+		tx_abort(g);
+		return rc;
+	}
+	if (out)
+		*out = htrade_json(&g->s, gstate_htrade(&g->s, tid));
+	return 0;
+}
+
+/* ---- strategy ---- */
+
+int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	if (!text || !*text || strlen(text) > 1000)
+		return gov_err_set(e, PW_E_INVALID, "text must be 1 to 1000 characters");
+	pw_strategy_t st;
+	char note[256];
+	interp_strategy(text, &st, note, sizeof note);
+	int rc = tx_begin(g, e);
+	if (rc)
+		return rc;
+	const pw_governor_t *gv = enrolled(g, gid, e);
+	if (!gv) {
+		tx_abort(g);
+		return e->code;
+	}
+	int64_t team = gv->team_id;
+	cJSON *a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "text", text);
+	cJSON *b = cJSON_CreateObject();
+	cJSON *sj = roster_strategy_to_json(&st);
+	cJSON_AddItemToObject(b, "strategy", cJSON_Duplicate(sj, 1));
+	cJSON_AddStringToObject(b, "note", note);
+	if ((rc = append(g, "strategy.set", "team", team, gid, team, a, e)) < 0 ||
+	    (rc = append(g, "strategy.interpreted", "team", team, gid, team, cJSON_Duplicate(b, 1), e)) < 0 ||
+	    store_team_set_strategy(g->st, team, sj, text) < 0 || (rc = tx_commit(g, e)) < 0) {
+		cJSON_Delete(sj);
+		cJSON_Delete(b);
+		tx_abort(g);
+		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "saving the strategy failed");
+	}
+	cJSON_Delete(sj);
+	cJSON_AddNumberToObject(b, "team_id", (double)team);
+	cJSON_AddStringToObject(b, "text", text);
+	if (out)
+		*out = b;
+	else
+		cJSON_Delete(b);
+	return 0;
+}
+
+/* ---- read models ---- */
+
+static cJSON *proposal_obj(pw_gov_t *g, const pw_proposal_t *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)p->id);
+	cJSON_AddNumberToObject(o, "season_id", (double)p->season_id);
+	cJSON_AddNumberToObject(o, "governor_id", (double)p->governor_id);
+	cJSON_AddNumberToObject(o, "team_id", (double)p->team_id);
+	cJSON_AddNumberToObject(o, "round", p->round);
+	cJSON_AddStringToObject(o, "status", gstate_status_name(p->status));
+	cJSON_AddStringToObject(o, "text", p->text ? p->text : "");
+	if (p->amendments) {
+		cJSON_AddStringToObject(o, "original_text", p->original_text ? p->original_text : "");
+		cJSON_AddNumberToObject(o, "amendments", p->amendments);
+	}
+	if (p->effect_lua)
+		cJSON_AddStringToObject(o, "effect_lua", p->effect_lua);
+	cJSON_AddItemToObject(o, "interpretation",
+			      p->interpretation ? cJSON_Duplicate(p->interpretation, 1) : cJSON_CreateNull());
+	cJSON_AddNumberToObject(o, "tier", p->tier);
+	cJSON_AddNumberToObject(o, "cost", p->cost);
+	bool tallied = p->status == PW_PROP_PASSED || p->status == PW_PROP_FAILED || p->status == PW_PROP_HELD;
+	double thr = tallied ? p->tally_threshold : gstate_threshold(p->tier, &g->s.rules);
+	cJSON_AddNumberToObject(o, "threshold", thr);
+	cJSON_AddItemToObject(o, "impact", p->impact ? cJSON_Duplicate(p->impact, 1) : cJSON_CreateNull());
+	cJSON_AddBoolToObject(o, "flagged", p->flagged && !p->cleared);
+	cJSON *t = cJSON_AddObjectToObject(o, "tally");
+	double yes, no;
+	if (tallied) {
+		yes = p->tally_yes;
+		no = p->tally_no;
+	} else {
+		gstate_tally(&g->s, p, &yes, &no);
+	}
+	cJSON_AddNumberToObject(t, "yes", yes);
+	cJSON_AddNumberToObject(t, "no", no);
+	cJSON_AddNumberToObject(t, "share", yes + no > 0 ? yes / (yes + no) : 0);
+	cJSON_AddNumberToObject(t, "votes", p->n_votes);
+	cJSON_AddBoolToObject(t, "final", tallied);
+	if (tallied)
+		cJSON_AddNumberToObject(t, "round", p->tally_round);
+	return o;
+}
+
+cJSON *gov_proposal_json(pw_gov_t *g, int64_t pid)
+{
+	gov_sync(g);
+	const pw_proposal_t *p = gstate_proposal(&g->s, pid);
+	return p ? proposal_obj(g, p) : NULL;
+}
+
+cJSON *gov_proposals_json(pw_gov_t *g, int64_t season_id, const char *status)
+{
+	gov_sync(g);
+	if (!season_id)
+		season_id = g->s.season.id;
+	int want = status ? gstate_status_find(status) : -1;
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < g->s.n_props; i++) {
+		const pw_proposal_t *p = &g->s.props[i];
+		if (p->season_id != season_id || (want >= 0 && (int)p->status != want))
+			continue;
+		cJSON_AddItemToArray(arr, proposal_obj(g, p));
+	}
+	return arr;
+}
+
+static cJSON *governor_obj(pw_gov_t *g, const pw_governor_t *gv, bool detail)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)gv->id);
+	cJSON_AddStringToObject(o, "name", gv->name);
+	cJSON_AddNumberToObject(o, "team_id", (double)gv->team_id);
+	cJSON_AddBoolToObject(o, "enrolled", gv->season_id == g->s.season.id);
+	cJSON_AddItemToObject(o, "tokens", tokens_json(gv->tokens));
+	cJSON_AddNumberToObject(o, "proposals_count", gv->proposals);
+	cJSON_AddNumberToObject(o, "votes_count", gv->votes);
+	if (!detail)
+		return o;
+	cJSON *props = cJSON_AddArrayToObject(o, "proposals");
+	cJSON *votes = cJSON_AddArrayToObject(o, "votes");
+	for (int i = 0; i < g->s.n_props; i++) {
+		const pw_proposal_t *p = &g->s.props[i];
+		if (p->governor_id == gv->id) {
+			cJSON *b = cJSON_CreateObject();
+			cJSON_AddNumberToObject(b, "id", (double)p->id);
+			cJSON_AddStringToObject(b, "status", gstate_status_name(p->status));
+			cJSON_AddStringToObject(b, "text", p->text ? p->text : "");
+			cJSON_AddItemToArray(props, b);
+		}
+		for (int k = 0; k < p->n_votes; k++)
+			if (p->votes[k].governor_id == gv->id) {
+				cJSON *v = cJSON_CreateObject();
+				cJSON_AddNumberToObject(v, "proposal_id", (double)p->id);
+				cJSON_AddStringToObject(v, "vote", p->votes[k].yes ? "yes" : "no");
+				cJSON_AddBoolToObject(v, "boost", p->votes[k].boost);
+				cJSON_AddItemToArray(votes, v);
+			}
+	}
+	return o;
+}
+
+cJSON *gov_governor_json(pw_gov_t *g, int64_t gid)
+{
+	gov_sync(g);
+	const pw_governor_t *gv = gstate_governor(&g->s, gid);
+	return gv ? governor_obj(g, gv, true) : NULL;
+}
+
+cJSON *gov_governors_json(pw_gov_t *g)
+{
+	gov_sync(g);
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < g->s.n_govs; i++)
+		cJSON_AddItemToArray(arr, governor_obj(g, &g->s.govs[i], false));
+	return arr;
+}
+
+static void add_rule_value(cJSON *o, const char *key, const pw_rule_def_t *d, double v)
+{
+	if (d->type == PW_RULE_BOOL)
+		cJSON_AddBoolToObject(o, key, v != 0);
+	else
+		cJSON_AddNumberToObject(o, key, v);
+}
+
+cJSON *gov_rules_current_json(pw_gov_t *g)
+{
+	gov_sync(g);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "rules", rules_to_json(&g->s.rules));
+	cJSON *ch = cJSON_AddArrayToObject(o, "changes");
+	/* One row per parameter that differs from its default, with the
+	 * proposal that last set it. */
+	for (size_t i = 0; i < rules_count; i++) {
+		const pw_rule_def_t *d = &rules_defs[i];
+		double v = rules_get(&g->s.rules, d);
+		if (fabs(v - d->def) < 1e-12)
+			continue;
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "name", d->name);
+		add_rule_value(c, "default", d, d->def);
+		add_rule_value(c, "value", d, v);
+		const pw_rule_change_t *last = NULL;
+		for (int k = 0; k < g->s.n_changes; k++)
+			if (!strcmp(g->s.changes[k].name, d->name))
+				last = &g->s.changes[k];
+		if (last) {
+			cJSON_AddNumberToObject(c, "proposal_id", (double)last->proposal_id);
+			cJSON_AddNumberToObject(c, "round", last->round);
+		} else {
+			cJSON_AddNullToObject(c, "proposal_id");
+			cJSON_AddNullToObject(c, "round");
+		}
+		cJSON_AddItemToArray(ch, c);
+	}
+	return o;
+}
+
+cJSON *gov_rules_history_json(pw_gov_t *g)
+{
+	gov_sync(g);
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < g->s.n_changes; i++) {
+		const pw_rule_change_t *c = &g->s.changes[i];
+		const pw_rule_def_t *d = rules_find(c->name);
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", c->name);
+		if (d) {
+			add_rule_value(o, "default", d, d->def);
+			add_rule_value(o, "old", d, c->old_value);
+			add_rule_value(o, "value", d, c->new_value);
+		}
+		cJSON_AddNumberToObject(o, "proposal_id", (double)c->proposal_id);
+		cJSON_AddNumberToObject(o, "season_id", (double)c->season_id);
+		cJSON_AddNumberToObject(o, "round", c->round);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static const char *fx_status(int s)
+{
+	switch (s) {
+	case PW_FX_ACTIVE: return "active";
+	case PW_FX_EXPIRED: return "expired";
+	case PW_FX_REPEALED: return "repealed";
+	default: return "disabled";
+	}
+}
+
+static cJSON *effect_obj(const pw_effect_rec_t *ef, bool source)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", ef->id);
+	cJSON_AddStringToObject(o, "name", ef->name);
+	cJSON_AddNumberToObject(o, "proposal_id", (double)ef->proposal_id);
+	cJSON_AddStringToObject(o, "status", fx_status(ef->status));
+	cJSON_AddStringToObject(o, "lifetime", ef->lifetime);
+	if (ef->rounds)
+		cJSON_AddNumberToObject(o, "rounds", ef->rounds);
+	cJSON_AddNumberToObject(o, "season_id", (double)ef->season_id);
+	cJSON_AddNumberToObject(o, "start_round", ef->start_round);
+	cJSON_AddItemToObject(o, "hooks", ef->hooks ? cJSON_Duplicate(ef->hooks, 1) : cJSON_CreateArray());
+	cJSON_AddStringToObject(o, "sha256", ef->sha);
+	if (ef->end_reason[0])
+		cJSON_AddStringToObject(o, "reason", ef->end_reason);
+	if (source)
+		cJSON_AddStringToObject(o, "source", ef->source ? ef->source : "");
+	return o;
+}
+
+cJSON *gov_effects_json(pw_gov_t *g, bool active_only)
+{
+	gov_sync(g);
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < g->s.n_effects; i++)
+		if (!active_only || g->s.effects[i].status == PW_FX_ACTIVE)
+			cJSON_AddItemToArray(arr, effect_obj(&g->s.effects[i], true));
+	return arr;
+}
+
+cJSON *gov_effect_json(pw_gov_t *g, const char *fid)
+{
+	gov_sync(g);
+	const pw_effect_rec_t *ef = gstate_effect(&g->s, fid);
+	return ef ? effect_obj(ef, true) : NULL;
+}
+
+cJSON *gov_trades_json(pw_gov_t *g, int64_t gid)
+{
+	gov_sync(g);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *tt = cJSON_AddArrayToObject(o, "token_trades");
+	for (int i = 0; i < g->s.n_trades; i++) {
+		const pw_trade_t *t = &g->s.trades[i];
+		if (gid && t->from != gid && t->to != gid)
+			continue;
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "id", (double)t->id);
+		cJSON_AddNumberToObject(x, "from_governor_id", (double)t->from);
+		cJSON_AddNumberToObject(x, "to_governor_id", (double)t->to);
+		cJSON_AddItemToObject(x, "offer", tokens_json(t->offer));
+		cJSON_AddItemToObject(x, "request", tokens_json(t->request));
+		cJSON_AddStringToObject(x, "status", t->status == 1 ? "accepted" : t->status == 2 ? "rejected" : "open");
+		cJSON_AddItemToArray(tt, x);
+	}
+	cJSON *ht = cJSON_AddArrayToObject(o, "hooper_trades");
+	for (int i = 0; i < g->s.n_htrades; i++)
+		cJSON_AddItemToArray(ht, htrade_json(&g->s, &g->s.htrades[i]));
+	return o;
+}

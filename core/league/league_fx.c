@@ -1,0 +1,788 @@
+/*
+ * league_fx.c — the effects sandbox wired into the league (see league_fx.h).
+ */
+#include "core/league/league_fx.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sim/calib.h"
+#include "core/sim/teams.h"
+#include "core/sim/rng.h"
+#include "core/sim/sha256.h"
+#include "core/league/standings.h"
+
+typedef struct cached {
+	char sha[65];
+	fx_script_t *s; /* NULL: the source did not validate */
+} cached_t;
+
+struct fx_league {
+	pw_fx_provider_t iface;
+	pw_fx_extra_t extra;
+	fx_limits_t lim;
+	int workers, impact_games;
+	uint64_t impact_seed;
+	fx_engine_t *eng[FX_LEAGUE_MAX_WORKERS]; /* one per game worker */
+	fx_report_t wrep[FX_LEAGUE_MAX_WORKERS]; /* the game a worker is playing */
+	fx_engine_t *rounds;                     /* round/gov/report hooks: a sandbox of their own */
+	fx_meta_store_t *meta;                   /* the tick's snapshot; read-only while games run */
+	/* Guards cache and report: workers resolve scripts and hand in errors. */
+	pthread_mutex_t lock;
+	cached_t *cache;
+	size_t n_cache, cap_cache;
+	fx_report_t report;
+	/* How each effect fared in the latest round_hook call. */
+	struct {
+		char id[PW_EFFECT_ID_MAX];
+		int st;
+	} last[FX_MAX_EFFECTS];
+	int n_last;
+};
+
+/* ---- shared helpers ---- */
+
+static void push_error(fx_report_t *r, const fx_error_t *e)
+{
+	r->n_errors_total++;
+	if (r->n_errors >= FX_REPORT_ERRORS)
+		return;
+	if (r->n_errors == r->cap_errors) {
+		size_t cap = r->cap_errors ? r->cap_errors * 2 : 8;
+		fx_error_t *p = realloc(r->errors, cap * sizeof *p);
+		if (!p)
+			return;
+		r->errors = p;
+		r->cap_errors = cap;
+	}
+	r->errors[r->n_errors++] = *e;
+}
+
+/* Appends src's errors to dst (usage and meta stay with src). */
+static void merge_errors(fx_report_t *dst, const fx_report_t *src)
+{
+	for (size_t i = 0; i < src->n_errors; i++)
+		push_error(dst, &src->errors[i]);
+	dst->n_errors_total += src->n_errors_total - src->n_errors;
+}
+
+/* Appends ops[from..] to a JSON array as the runner's meta_writes. */
+static void ops_to_json(const fx_meta_ops_t *ops, size_t from, cJSON *out)
+{
+	static const char *const names[] = {"set", "incr", "toggle"};
+	for (size_t i = from; out && i < ops->n; i++) {
+		const fx_meta_op_t *o = &ops->ops[i];
+		cJSON *w = cJSON_CreateObject();
+		if (!w)
+			return;
+		cJSON_AddStringToObject(w, "kind", fx_meta_kind_name(o->k.kind));
+		cJSON_AddNumberToObject(w, "id", (double)o->k.id);
+		cJSON_AddStringToObject(w, "key", o->k.key);
+		cJSON_AddStringToObject(w, "op", names[o->op]);
+		switch (o->v.type) {
+		case FX_VAL_INT: cJSON_AddNumberToObject(w, "value", (double)o->v.i); break;
+		case FX_VAL_NUM: cJSON_AddNumberToObject(w, "value", o->v.n); break;
+		case FX_VAL_BOOL: cJSON_AddBoolToObject(w, "value", o->v.b); break;
+		case FX_VAL_STR: cJSON_AddStringToObject(w, "value", o->v.s); break;
+		default: cJSON_AddNullToObject(w, "value"); break;
+		}
+		cJSON_AddStringToObject(w, "effect_id", o->effect_id);
+		cJSON_AddItemToArray(out, w);
+	}
+}
+
+static cJSON *hooks_json(uint32_t mask)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (int h = 0; h < FX_HOOK_COUNT; h++)
+		if (mask & (1u << h))
+			cJSON_AddItemToArray(a, cJSON_CreateString(fx_hook_name(h)));
+	return a;
+}
+
+/* ---- the provider ---- */
+
+/* The validated script for a source, loading it on first sight. Entries
+ * are never evicted: workers hold the pointers during a tick, and a league
+ * only ever sees a handful of distinct scripts. Called with p->lock held. */
+static const fx_script_t *script_for(fx_league_t *p, const pw_fx_active_t *a)
+{
+	if (!a->source || !a->id)
+		return NULL;
+	char sha[65];
+	sha256_hex(a->source, strlen(a->source), sha);
+	for (size_t i = 0; i < p->n_cache; i++)
+		if (!strcmp(p->cache[i].sha, sha))
+			return p->cache[i].s;
+	if (p->n_cache == p->cap_cache) {
+		size_t cap = p->cap_cache ? p->cap_cache * 2 : 16;
+		cached_t *c = realloc(p->cache, cap * sizeof *c);
+		if (!c)
+			return NULL;
+		p->cache = c;
+		p->cap_cache = cap;
+	}
+	fx_error_t e;
+	memset(&e, 0, sizeof e);
+	fx_script_t *s = NULL;
+	if (fx_script_load(a->source, strlen(a->source), &s, e.message, sizeof e.message) < 0) {
+		snprintf(e.effect_id, sizeof e.effect_id, "%s", a->id);
+		snprintf(e.hook, sizeof e.hook, "load");
+		push_error(&p->report, &e);
+		s = NULL;
+	}
+	cached_t *c = &p->cache[p->n_cache++];
+	snprintf(c->sha, sizeof c->sha, "%s", sha);
+	c->s = s;
+	return s;
+}
+
+static int effects_of(fx_league_t *p, const pw_fx_active_t *fx, int n, fx_effect_t *out)
+{
+	int k = 0;
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < n && k < FX_MAX_EFFECTS; i++) {
+		const fx_script_t *s = script_for(p, &fx[i]);
+		if (s)
+			out[k++] = (fx_effect_t){fx[i].id, s};
+	}
+	pthread_mutex_unlock(&p->lock);
+	return k;
+}
+
+static fx_meta_reader_t reader_of(const fx_league_t *p)
+{
+	fx_meta_reader_t r = {0};
+	if (p->meta)
+		r = fx_meta_store_reader(p->meta);
+	return r;
+}
+
+static int prov_game_begin_on(void *ud, int w, const pw_fx_active_t *fx, int n,
+			      const pw_game_input_t *in, const pw_hooks_t **hooks)
+{
+	fx_league_t *p = ud;
+	*hooks = NULL;
+	if (w < 0 || w >= p->workers)
+		return -1;
+	fx_effect_t effs[FX_MAX_EFFECTS];
+	fx_session_setup_t s = {.game_id = in->game_id, .round = in->round, .seed = in->seed,
+				.effects = effs, .n_effects = effects_of(p, fx, n, effs),
+				.meta = reader_of(p)};
+	fx_report_free(&p->wrep[w]);
+	fx_report_init(&p->wrep[w]);
+	fx_error_t e;
+	memset(&e, 0, sizeof e);
+	if (fx_game_begin(p->eng[w], &s, hooks, e.message, sizeof e.message) < 0) {
+		snprintf(e.effect_id, sizeof e.effect_id, "engine");
+		snprintf(e.hook, sizeof e.hook, "load");
+		pthread_mutex_lock(&p->lock);
+		push_error(&p->report, &e);
+		pthread_mutex_unlock(&p->lock);
+		*hooks = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void prov_game_end_on(void *ud, int w, pw_game_result_t *res, cJSON *meta_writes)
+{
+	fx_league_t *p = ud;
+	if (w < 0 || w >= p->workers)
+		return;
+	fx_report_t *r = &p->wrep[w];
+	fx_game_end(p->eng[w], res, r);
+	/* An effect whose chunk failed to instantiate never fired, so its
+	 * stat rows show no error; count the failure on its first row so the
+	 * runner's consecutive-failures rule sees it. */
+	for (size_t i = 0; res && i < r->n_errors; i++) {
+		if (strcmp(r->errors[i].hook, "load"))
+			continue;
+		for (size_t k = 0; k < res->n_effects; k++)
+			if (!strcmp(res->effects[k].effect_id, r->errors[i].effect_id)) {
+				res->effects[k].errors++;
+				break;
+			}
+	}
+	ops_to_json(&r->meta, 0, meta_writes);
+	pthread_mutex_lock(&p->lock);
+	merge_errors(&p->report, r);
+	pthread_mutex_unlock(&p->lock);
+	fx_report_free(r);
+	fx_report_init(r);
+}
+
+static int prov_game_begin(void *ud, const pw_fx_active_t *fx, int n, const pw_game_input_t *in,
+			   const pw_hooks_t **hooks)
+{
+	return prov_game_begin_on(ud, 0, fx, n, in, hooks);
+}
+
+static void prov_game_end(void *ud, pw_game_result_t *res, cJSON *meta_writes)
+{
+	prov_game_end_on(ud, 0, res, meta_writes);
+}
+
+/* ctx.rules for a round, gov or report hook: the runner passes the ruleset
+ * in force as ctx "rules" (rules_to_json's form); the sandbox shows ctx.rules
+ * from a pw_rules_t, so read it back. False when there is none (or it does
+ * not parse): ctx.rules is then nil rather than a guess. */
+static bool rules_of(const cJSON *ctx, pw_rules_t *out)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ctx, "rules");
+	char msg[160];
+	rules_default(out);
+	return cJSON_IsObject(r) && rules_from_json(out, r, msg, sizeof msg) == 0;
+}
+
+/* A fixed session seed per (hook, round, game): ctx.random differs between
+ * the calls of a tick but is the same on every rerun. */
+static uint64_t hook_seed(const char *hook, const cJSON *ctx, int *round)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ctx, "round");
+	const cJSON *gid = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ctx, "game"), "id");
+	*round = cJSON_IsNumber(r) ? r->valueint : 0;
+	uint64_t mix = rng_hash_str(hook) ^ ((uint64_t)(uint32_t)*round << 32) ^
+		       (cJSON_IsNumber(gid) ? (uint64_t)gid->valuedouble : 0);
+	return rng_mix64(&mix);
+}
+
+static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const char *hook,
+			    const cJSON *ctx, cJSON *meta_writes)
+{
+	fx_league_t *p = ud;
+	p->n_last = 0;
+	int h = fx_hook_find(hook);
+	if (h < PW_SIM_HOOK_COUNT)
+		return;
+	fx_effect_t effs[FX_MAX_EFFECTS];
+	pw_rules_t rules;
+	bool has_rules = rules_of(ctx, &rules);
+	int round;
+	uint64_t seed = hook_seed(hook, ctx, &round);
+	fx_session_setup_t s = {.round = round, .seed = seed, .effects = effs,
+				.n_effects = effects_of(p, fx, n, effs), .meta = reader_of(p)};
+	fx_report_t rep;
+	fx_report_init(&rep);
+	fx_error_t e;
+	memset(&e, 0, sizeof e);
+	if (fx_round_begin(p->rounds, &s, e.message, sizeof e.message) < 0) {
+		snprintf(e.effect_id, sizeof e.effect_id, "engine");
+		snprintf(e.hook, sizeof e.hook, "%s", hook);
+		pthread_mutex_lock(&p->lock);
+		push_error(&p->report, &e);
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	fx_round_hook(p->rounds, hook, ctx, has_rules ? &rules : NULL, NULL, 0);
+	fx_round_end(p->rounds, &rep);
+	for (int i = 0; i < s.n_effects && p->n_last < FX_MAX_EFFECTS; i++) {
+		const fx_usage_t *u = fx_report_usage(&rep, effs[i].id);
+		int st = -1;
+		if (u && (u->fired[h] || u->errors[h]))
+			st = u->errors[h] ? 1 : 0;
+		for (size_t k = 0; u && k < rep.n_errors; k++)
+			if (!strcmp(rep.errors[k].effect_id, effs[i].id) &&
+			    (!strcmp(rep.errors[k].hook, "load") || !strcmp(rep.errors[k].hook, hook)))
+				st = 1;
+		snprintf(p->last[p->n_last].id, sizeof p->last[0].id, "%s", effs[i].id);
+		p->last[p->n_last++].st = st;
+	}
+	ops_to_json(&rep.meta, 0, meta_writes);
+	pthread_mutex_lock(&p->lock);
+	merge_errors(&p->report, &rep);
+	pthread_mutex_unlock(&p->lock);
+	fx_report_free(&rep);
+}
+
+/*
+ * report.simulation.pre / report.commentary.pre. The hook may only add
+ * narrative, so each subscribed effect runs in a session of its own: its
+ * line can then be kept or dropped on its own, and a metadata write is
+ * pinned on the effect that made it. A field other than narrative already
+ * fails the call in the sandbox (an error naming the field; nothing of the
+ * call applies); a metadata write fails it here the same way, and the
+ * writes are dropped. Errors go to the report fx_league_take_report hands
+ * out; they do not count towards the consecutive-failures rule, which
+ * counts games.
+ */
+static char *prov_report_hook(void *ud, const pw_fx_active_t *fx, int n, const char *hook,
+			      const cJSON *ctx)
+{
+	fx_league_t *p = ud;
+	int h = fx_hook_find(hook);
+	if (h != FX_HOOK_REPORT_SIMULATION_PRE && h != FX_HOOK_REPORT_COMMENTARY_PRE)
+		return NULL;
+	fx_effect_t effs[FX_MAX_EFFECTS];
+	int ne = effects_of(p, fx, n, effs);
+	pw_rules_t rules;
+	bool has_rules = rules_of(ctx, &rules);
+	int round;
+	uint64_t seed = hook_seed(hook, ctx, &round);
+	/* At most FX_MAX_EFFECTS lines of PW_NARRATIVE_MAX bytes and a space each. */
+	char *out = malloc((size_t)ne * (PW_NARRATIVE_MAX + 1) + 1);
+	if (!out)
+		return NULL;
+	size_t len = 0;
+	out[0] = 0;
+	for (int i = 0; i < ne; i++) {
+		if (!(fx_script_hooks(effs[i].script) & (1u << h)))
+			continue;
+		/* The same session seed for every effect: each draws from its own
+		 * stream of (seed, effect id), as in a shared session. */
+		fx_session_setup_t s = {.round = round, .seed = seed, .effects = &effs[i], .n_effects = 1,
+					.meta = reader_of(p)};
+		fx_error_t e;
+		memset(&e, 0, sizeof e);
+		snprintf(e.effect_id, sizeof e.effect_id, "%s", effs[i].id);
+		snprintf(e.hook, sizeof e.hook, "%s", hook);
+		if (fx_round_begin(p->rounds, &s, e.message, sizeof e.message) < 0) {
+			pthread_mutex_lock(&p->lock);
+			push_error(&p->report, &e);
+			pthread_mutex_unlock(&p->lock);
+			continue;
+		}
+		char line[PW_NARRATIVE_MAX + 1];
+		fx_round_hook(p->rounds, hook, ctx, has_rules ? &rules : NULL, line, sizeof line);
+		fx_report_t rep;
+		fx_report_init(&rep);
+		fx_round_end(p->rounds, &rep);
+		if (rep.meta.n > 0) {
+			snprintf(e.message, sizeof e.message,
+				 "%s may only add narrative: %zu metadata write%s not applied", hook, rep.meta.n,
+				 rep.meta.n == 1 ? "" : "s");
+			line[0] = 0;
+		}
+		pthread_mutex_lock(&p->lock);
+		merge_errors(&p->report, &rep);
+		if (rep.meta.n > 0)
+			push_error(&p->report, &e);
+		pthread_mutex_unlock(&p->lock);
+		fx_report_free(&rep);
+		size_t l = strlen(line);
+		if (l) {
+			if (len)
+				out[len++] = ' ';
+			memcpy(out + len, line, l + 1);
+			len += l;
+		}
+	}
+	if (!len) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static int prov_round_hook_failed(void *ud, const char *effect_id)
+{
+	fx_league_t *p = ud;
+	for (int i = 0; i < p->n_last; i++)
+		if (!strcmp(p->last[i].id, effect_id))
+			return p->last[i].st;
+	return -1;
+}
+
+static void prov_round_begin(void *ud, const cJSON *meta)
+{
+	fx_league_t *p = ud;
+	fx_meta_store_free(p->meta);
+	p->meta = fx_meta_store_new();
+	if (!p->meta || !cJSON_IsObject(meta))
+		return;
+	for (const cJSON *k = meta->child; k; k = k->next) {
+		int kind = k->string ? fx_meta_kind_find(k->string) : -1;
+		if (kind < 0 || !cJSON_IsObject(k))
+			continue;
+		for (const cJSON *ent = k->child; ent; ent = ent->next)
+			if (ent->string)
+				fx_meta_store_load_entity(p->meta, (fx_meta_kind_t)kind,
+							  strtoll(ent->string, NULL, 10), ent);
+	}
+}
+
+/* ---- projected impact ---- */
+
+#define IMPACT_TEAMS 8
+
+typedef struct impact {
+	pw_calib_t cal;
+	uint64_t fired[FX_HOOK_COUNT], errors;
+	uint64_t peak_instr;
+	size_t peak_mem;
+	fx_error_t first;      /* the first error, if any */
+} impact_t;
+
+static void impact_note(impact_t *im, const fx_report_t *r)
+{
+	if (r->n_errors_total && !im->errors && r->n_errors)
+		im->first = r->errors[0];
+	im->errors += r->n_errors_total;
+	for (size_t i = 0; i < r->n_usage; i++) {
+		const fx_usage_t *u = &r->usage[i];
+		for (int h = 0; h < FX_HOOK_COUNT; h++)
+			im->fired[h] += u->fired[h];
+		if (u->peak_instr > im->peak_instr)
+			im->peak_instr = u->peak_instr;
+		if (u->peak_mem > im->peak_mem)
+			im->peak_mem = u->peak_mem;
+	}
+}
+
+/* Team indices of game k (0..3) of round r: the circle method, so every
+ * 7 rounds each pair meets once; home and away swap every other lap. */
+static void pairing(int r, int k, int *home, int *away)
+{
+	int n = IMPACT_TEAMS - 1, rr = r % n;
+	int a, b;
+	if (k == 0) {
+		a = n;
+		b = rr;
+	} else {
+		a = (rr + k) % n;
+		b = (rr + n - k) % n;
+	}
+	if ((r / n + k + rr) % 2) {
+		*home = a;
+		*away = b;
+	} else {
+		*home = b;
+		*away = a;
+	}
+}
+
+/*
+ * Plays `games` games of a generated 8-team league as consecutive rounds of
+ * four: with the effect (s not NULL) its sim hooks run in every game, its
+ * round hooks around them, and its metadata accumulates round by round as in
+ * the league. The same seeds with and without, so the difference is the
+ * effect's. Returns 0 or -1 (err set).
+ */
+static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rules_t *rules,
+		       int games, impact_t *im, char *err, size_t errlen)
+{
+	memset(im, 0, sizeof *im);
+	pw_league_t *lg = malloc(sizeof *lg);
+	fx_engine_t *ge = NULL, *re = NULL;
+	fx_meta_store_t *meta = fx_meta_store_new();
+	pw_game_result_t res;
+	sim_result_init(&res);
+	fx_report_t rrep; /* the current round's sessions */
+	fx_report_init(&rrep);
+	pw_stand_game_t *played = NULL; /* the test games so far, for ctx.standings */
+	int n_played = 0;
+	int rc = -1;
+	if (!lg || !meta || teams_generate(lg, p->impact_seed, IMPACT_TEAMS) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (s && (!(ge = fx_engine_new(&p->lim, err, errlen)) || !(re = fx_engine_new(&p->lim, err, errlen))))
+		goto out;
+	fx_effect_t eff = {"proposed", s};
+	uint64_t mix = p->impact_seed;
+	int rounds = (games + 3) / 4;
+	played = calloc((size_t)games + 1, sizeof *played);
+	if (!played) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+	for (int r = 0; rc == 0 && r < rounds; r++) {
+		fx_session_setup_t st = {.round = r + 1, .effects = &eff, .n_effects = s ? 1 : 0,
+					 .meta = fx_meta_store_reader(meta)};
+		cJSON *rctx = cJSON_CreateObject();
+		cJSON_AddNumberToObject(rctx, "round", r + 1);
+		if (s)
+			cJSON_AddItemToObject(rctx, "standings", stand_league_json(lg, played, n_played));
+		if (s && fx_round_begin(re, &st, err, errlen) == 0) {
+			fx_round_hook(re, "round.pre", rctx, rules, NULL, 0);
+			fx_round_end(re, &rrep);
+		}
+		for (int k = 0; rc == 0 && k < 4 && r * 4 + k < games; k++) {
+			int hi, ai;
+			pairing(r, k, &hi, &ai);
+			pw_game_input_t in = {.game_id = r * 4 + k + 1, .round = r + 1, .seed = rng_mix64(&mix),
+					      .home = &lg->teams[hi], .away = &lg->teams[ai], .rules = rules};
+			st.game_id = in.game_id;
+			st.seed = in.seed;
+			bool on = s && fx_game_begin(ge, &st, &in.hooks, err, errlen) == 0;
+			if (s && !on) {
+				rc = -1;
+				break;
+			}
+			if (sim_game(&in, &res) < 0) {
+				snprintf(err, errlen, "a test game could not be simulated");
+				rc = -1;
+			}
+			if (on)
+				fx_game_end(ge, &res, &rrep);
+			if (rc < 0)
+				break;
+			calib_add(&im->cal, &res);
+			played[n_played++] = (pw_stand_game_t){lg->teams[hi].id, lg->teams[ai].id,
+							       res.home_score, res.away_score};
+			if (!s)
+				continue;
+			cJSON *gctx = cJSON_CreateObject();
+			cJSON_AddNumberToObject(gctx, "round", r + 1);
+			cJSON *gv = cJSON_AddObjectToObject(gctx, "game");
+			int64_t hid = lg->teams[hi].id, aid = lg->teams[ai].id;
+			cJSON_AddNumberToObject(gv, "id", (double)in.game_id);
+			cJSON_AddNumberToObject(gv, "round", r + 1);
+			cJSON_AddNumberToObject(gv, "home_team_id", (double)hid);
+			cJSON_AddNumberToObject(gv, "away_team_id", (double)aid);
+			cJSON_AddNumberToObject(gv, "home_score", res.home_score);
+			cJSON_AddNumberToObject(gv, "away_score", res.away_score);
+			cJSON_AddNumberToObject(gv, "winner_team_id", (double)(res.winner == 0 ? hid : aid));
+			cJSON_AddNumberToObject(gv, "margin", abs(res.home_score - res.away_score));
+			if (fx_round_begin(re, &st, err, errlen) == 0) {
+				fx_round_hook(re, "round.game.post", gctx, rules, NULL, 0);
+				fx_round_end(re, &rrep);
+			}
+			cJSON_Delete(gctx);
+		}
+		if (s)
+			cJSON_ReplaceItemInObject(rctx, "standings", stand_league_json(lg, played, n_played));
+		if (s && rc == 0 && fx_round_begin(re, &st, err, errlen) == 0) {
+			fx_round_hook(re, "round.post", rctx, rules, NULL, 0);
+			fx_round_end(re, &rrep);
+		}
+		cJSON_Delete(rctx);
+		/* Writes land after the round, in the order they were made. */
+		if (rc == 0 && fx_meta_apply(meta, &rrep.meta) < 0) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+		}
+		impact_note(im, &rrep);
+		fx_report_free(&rrep);
+		fx_report_init(&rrep);
+	}
+out:
+	fx_report_free(&rrep);
+	sim_result_free(&res);
+	fx_engine_free(ge);
+	fx_engine_free(re);
+	fx_meta_store_free(meta);
+	free(played);
+	free(lg);
+	return rc;
+}
+
+static const struct {
+	pw_calib_id_t id;
+	const char *name;
+} impact_figures[] = {
+	{PW_CAL_POINTS, "points_per_game"},
+	{PW_CAL_FG_PCT, "fg_pct"},
+	{PW_CAL_THREE_SHARE, "three_point_share"},
+	{PW_CAL_TURNOVERS, "turnovers"},
+	{PW_CAL_HOME_WIN, "home_win_pct"},
+	{PW_CAL_ELAM_POSSESSIONS, "elam_possessions"},
+};
+
+static double round4(double x)
+{
+	return (double)(long long)(x * 10000.0 + (x < 0 ? -0.5 : 0.5)) / 10000.0;
+}
+
+/* {games, seed, points_per_game: {with, without, delta}, ...}. */
+static cJSON *figures_json(const fx_league_t *p, const pw_calib_t *with, const pw_calib_t *without,
+			   bool hc_with, bool hc_without, int games, const char *a, const char *b)
+{
+	pw_calib_figure_t fw[PW_CAL_COUNT], fo[PW_CAL_COUNT];
+	calib_figures(with, hc_with, fw);
+	calib_figures(without, hc_without, fo);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "games", games);
+	char seed[24];
+	snprintf(seed, sizeof seed, "%llu", (unsigned long long)p->impact_seed);
+	cJSON_AddStringToObject(o, "seed", seed);
+	for (size_t i = 0; i < sizeof impact_figures / sizeof impact_figures[0]; i++) {
+		cJSON *f = cJSON_AddObjectToObject(o, impact_figures[i].name);
+		double x = fw[impact_figures[i].id].value, y = fo[impact_figures[i].id].value;
+		cJSON_AddNumberToObject(f, a, round4(x));
+		cJSON_AddNumberToObject(f, b, round4(y));
+		cJSON_AddNumberToObject(f, "delta", round4(x - y));
+	}
+	return o;
+}
+
+int fx_league_check(fx_league_t *p, const char *src, cJSON **hooks, cJSON **impact, char *err,
+		    size_t errlen)
+{
+	if (hooks)
+		*hooks = NULL;
+	if (impact)
+		*impact = NULL;
+	fx_script_t *s = NULL;
+	if (!src || fx_script_load(src, strlen(src), &s, err, errlen) < 0) {
+		if (!src)
+			snprintf(err, errlen, "no script");
+		return -1;
+	}
+	pw_rules_t rules;
+	rules_default(&rules);
+	impact_t with, without;
+	int rc = impact_play(p, s, &rules, p->impact_games, &with, err, errlen);
+	if (rc == 0)
+		rc = impact_play(p, NULL, &rules, p->impact_games, &without, err, errlen);
+	else {
+		char keep[FX_ERR_MAX];
+		snprintf(keep, sizeof keep, "%s", err);
+		snprintf(err, errlen, "test run: %s", keep);
+	}
+	if (rc == 0 && with.errors) {
+		snprintf(err, errlen, "test run: %s: %s (%llu error%s in %d games)", with.first.hook,
+			 with.first.message, (unsigned long long)with.errors, with.errors == 1 ? "" : "s",
+			 p->impact_games);
+		rc = -1;
+	}
+	if (rc == 0) {
+		if (hooks)
+			*hooks = hooks_json(fx_script_hooks(s));
+		if (impact) {
+			cJSON *o = figures_json(p, &with.cal, &without.cal, rules.home_court_enabled,
+						rules.home_court_enabled, p->impact_games, "with", "without");
+			cJSON *fired = cJSON_AddObjectToObject(o, "fired");
+			for (int h = 0; h < FX_HOOK_COUNT; h++)
+				if (with.fired[h])
+					cJSON_AddNumberToObject(fired, fx_hook_name(h), (double)with.fired[h]);
+			cJSON_AddNumberToObject(o, "peak_instructions", (double)with.peak_instr);
+			cJSON_AddNumberToObject(o, "peak_memory", (double)with.peak_mem);
+			*impact = o;
+		}
+	}
+	fx_script_free(s);
+	return rc;
+}
+
+cJSON *fx_league_rules_impact(fx_league_t *p, const pw_rules_t *before, const pw_rules_t *after)
+{
+	pw_calib_t b, a;
+	memset(&b, 0, sizeof b);
+	memset(&a, 0, sizeof a);
+	/* calib_run: the same generated leagues and seeds under each ruleset. */
+	if (calib_run(before, p->impact_games, p->impact_seed, NULL, &b) < 0 ||
+	    calib_run(after, p->impact_games, p->impact_seed, NULL, &a) < 0)
+		return NULL;
+	return figures_json(p, &a, &b, after->home_court_enabled, before->home_court_enabled,
+			    p->impact_games, "after", "before");
+}
+
+/* ---- governance adapters ---- */
+
+static int gov_check(void *ud, const char *source, cJSON **hooks, cJSON **impact, char *err,
+		     size_t errlen)
+{
+	return fx_league_check(ud, source, hooks, impact, err, errlen);
+}
+
+static cJSON *gov_rules_impact(void *ud, const pw_rules_t *before, const pw_rules_t *after)
+{
+	return fx_league_rules_impact(ud, before, after);
+}
+
+/* ---- life cycle ---- */
+
+fx_league_t *fx_league_new(const fx_league_opts_t *o, char *err, size_t errlen)
+{
+	fx_league_t *p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (pthread_mutex_init(&p->lock, NULL) != 0) {
+		free(p);
+		snprintf(err, errlen, "cannot create a mutex");
+		return NULL;
+	}
+	fx_limits_default(&p->lim);
+	if (o && o->limits)
+		p->lim = *o->limits;
+	p->workers = o && o->workers > 0 ? o->workers : 1;
+	if (p->workers > FX_LEAGUE_MAX_WORKERS)
+		p->workers = FX_LEAGUE_MAX_WORKERS;
+	p->impact_games = o && o->impact_games > 0 ? o->impact_games : FX_LEAGUE_IMPACT_GAMES;
+	p->impact_seed = o && o->impact_seed ? o->impact_seed : FX_LEAGUE_IMPACT_SEED;
+	fx_report_init(&p->report);
+	for (int w = 0; w < FX_LEAGUE_MAX_WORKERS; w++)
+		fx_report_init(&p->wrep[w]);
+	for (int w = 0; w < p->workers; w++)
+		if (!(p->eng[w] = fx_engine_new(&p->lim, err, errlen))) {
+			fx_league_free(p);
+			return NULL;
+		}
+	if (!(p->rounds = fx_engine_new(&p->lim, err, errlen))) {
+		fx_league_free(p);
+		return NULL;
+	}
+	p->iface = (pw_fx_provider_t){
+		.ud = p,
+		.game_begin = prov_game_begin,
+		.game_end = prov_game_end,
+		.round_hook = prov_round_hook,
+	};
+	p->extra = (pw_fx_extra_t){
+		.round_begin = prov_round_begin,
+		.round_hook_failed = prov_round_hook_failed,
+		.workers = p->workers,
+		.game_begin_on = prov_game_begin_on,
+		.game_end_on = prov_game_end_on,
+		.report_hook = prov_report_hook,
+	};
+	return p;
+}
+
+void fx_league_free(fx_league_t *p)
+{
+	if (!p)
+		return;
+	for (int w = 0; w < FX_LEAGUE_MAX_WORKERS; w++) {
+		fx_engine_free(p->eng[w]);
+		fx_report_free(&p->wrep[w]);
+	}
+	fx_engine_free(p->rounds);
+	for (size_t i = 0; i < p->n_cache; i++)
+		fx_script_free(p->cache[i].s);
+	free(p->cache);
+	fx_meta_store_free(p->meta);
+	fx_report_free(&p->report);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+const pw_fx_provider_t *fx_league_provider(fx_league_t *p)
+{
+	return &p->iface;
+}
+
+void fx_league_round_cfg(fx_league_t *p, pw_round_cfg_t *cfg)
+{
+	cfg->fx = &p->iface;
+	cfg->fx_extra = &p->extra;
+	cfg->parallel_games = p->workers;
+}
+
+void fx_league_gov_cfg(fx_league_t *p, pw_gov_cfg_t *cfg)
+{
+	cfg->check_effect = gov_check;
+	cfg->rules_impact = gov_rules_impact;
+	cfg->ud = p;
+}
+
+void fx_league_take_report(fx_league_t *p, fx_report_t *out)
+{
+	pthread_mutex_lock(&p->lock);
+	fx_report_free(out);
+	*out = p->report;
+	fx_report_init(&p->report);
+	pthread_mutex_unlock(&p->lock);
+}
+
+const pw_fx_extra_t *fx_league_provider_extra(fx_league_t *p)
+{
+	return &p->extra;
+}

@@ -1,0 +1,548 @@
+/*
+ * report.c — reports from the numbers (see report.h).
+ *
+ * Each report is a list of sentences built from data; where a sentence has
+ * several phrasings, one is drawn from a generator seeded by (season, round,
+ * report kind), so reruns read identically and consecutive rounds vary.
+ */
+#include "core/league/report.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sim/buf.h"
+#include "core/sim/rng.h"
+#include "core/league/season.h"
+
+static const char *pick(pw_rng_t *r, const char *const *opts, int n)
+{
+	return opts[rng_below(r, (uint32_t)n)];
+}
+#define PICK(r, ...) pick((r), (const char *const[]){__VA_ARGS__}, \
+			  (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
+
+/* ---- directive language ---- */
+
+int report_directive_count(const char *text)
+{
+	static const char *const phrases[] = {
+		"you should", "you must", "you need to", "vote for", "vote against", "vote yes",
+		"vote no", "we recommend", "i recommend", "make sure to", "don't forget to",
+		"be sure to", "you ought to", "consider voting", "propose that",
+	};
+	if (!text)
+		return 0;
+	size_t n = strlen(text);
+	char *low = malloc(n + 1);
+	if (!low)
+		return 0;
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)text[i]);
+	int count = 0;
+	for (size_t k = 0; k < sizeof phrases / sizeof phrases[0]; k++)
+		for (const char *p = low; (p = strstr(p, phrases[k])) != NULL; p++)
+			count++;
+	free(low);
+	return count;
+}
+
+/* ---- helpers over stored data ---- */
+
+static const char *tname(const cJSON *teams, int64_t id)
+{
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+		if ((int64_t)cJSON_GetObjectItem(t, "id")->valuedouble == id)
+			return cJSON_GetObjectItem(t, "name")->valuestring;
+	return "an unnamed team";
+}
+
+static int rank_of(const pw_standing_t *st, int n, int64_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (st[i].team_id == id)
+			return st[i].rank;
+	return 0;
+}
+
+static int num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+	return cJSON_IsNumber(v) ? v->valueint : 0;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* ---- commentary ---- */
+
+char *report_commentary(const cJSON *r, const char *home, const char *away, uint64_t seed)
+{
+	pw_rng_t rng;
+	rng_seed_stream(&rng, seed, 0xc0ffee);
+	pw_buf_t b = {0};
+	int hs = num(r, "home_score"), as = num(r, "away_score");
+	const char *w = hs > as ? home : away, *l = hs > as ? away : home;
+	int ws = hs > as ? hs : as, ls = hs > as ? as : hs;
+	int margin = ws - ls;
+	buf_printf(&b, PICK(&rng, "%s beat %s %d-%d", "%s got past %s %d-%d", "%s took it from %s %d-%d"),
+	       w, l, ws, ls);
+	buf_printf(&b, "%s", margin <= 3 ? PICK(&rng, " in a game that went to the wire.", " by a whisker.", " in a nail-biter.")
+			 : margin >= 20 ? PICK(&rng, " in a rout.", " and it was never close.", " going away.")
+					: ".");
+	int lc = num(r, "lead_changes"), ll = num(r, "largest_lead");
+	if (lc >= 8)
+		buf_printf(&b, " The lead changed hands %d times.", lc);
+	else if (ll >= 15)
+		buf_printf(&b, " The biggest lead reached %d.", ll);
+	int target = num(r, "elam_target");
+	if (target > 0)
+		buf_printf(&b, PICK(&rng, " The Elam target was set at %d", " With the target at %d", " Chasing an Elam target of %d"),
+		       target);
+	/* The last made shot is the one that ended it. */
+	const cJSON *plays = cJSON_GetObjectItem(r, "plays"), *p, *last = NULL;
+	int n_narr = 0;
+	char narr[3][300];
+	cJSON_ArrayForEach(p, plays) {
+		if (num(p, "points") > 0)
+			last = p;
+		const char *nv = str(p, "narrative");
+		if (*nv && n_narr < 3 && strcmp(str(p, "action"), "period"))
+			snprintf(narr[n_narr++], sizeof narr[0], "%s", nv);
+	}
+	const cJSON *box = cJSON_GetObjectItem(r, "box_scores"), *bx, *top = NULL;
+	const char *finisher = NULL;
+	cJSON_ArrayForEach(bx, box) {
+		if (!top || num(bx, "points") > num(top, "points"))
+			top = bx;
+		if (last && num(bx, "hooper_id") == num(last, "handler_id"))
+			finisher = str(bx, "hooper_name");
+	}
+	if (target > 0)
+		buf_printf(&b, "%s", finisher ? ", " : ".");
+	if (finisher && last)
+		buf_printf(&b, "%s%s finished it with a %s.", target > 0 ? "" : " ", finisher,
+		       !strcmp(str(last, "action"), "three_point") ? "three"
+		       : !strcmp(str(last, "action"), "free_throw") ? "free throw" : "bucket");
+	if (top)
+		buf_printf(&b, PICK(&rng, " %s led all scorers with %d.", " %s scored a game-high %d.", " Nobody scored more than %s's %d."),
+		       str(top, "hooper_name"), num(top, "points"));
+	for (int i = 0; i < n_narr; i++)
+		buf_printf(&b, " %s", narr[i]);
+	return buf_take(&b);
+}
+
+/* ---- the round's reports ---- */
+
+typedef struct ctx {
+	pw_gov_t *g;
+	pw_store_t *s;
+	const pw_report_fx_t *fx; /* NULL: no effects */
+	int64_t sid;
+	int round;
+	cJSON *teams;
+	pw_standing_t st[64];
+	int nst;
+	pw_game_row_t *games;
+	int ng;
+	cJSON *generated;
+} ctx_t;
+
+static int save(ctx_t *c, const char *kind, int64_t gov, int64_t game, const char *text)
+{
+	int64_t id = store_report_insert(c->s, c->sid, c->round, kind, gov, game, text);
+	if (id < 0)
+		return -1;
+	if (store_eval_insert(c->s, c->sid, c->round, id, "directive_violations",
+			      report_directive_count(text)) < 0)
+		return -1;
+	if (c->generated) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		cJSON_AddStringToObject(o, "kind", kind);
+		cJSON_AddNumberToObject(o, "season_id", (double)c->sid);
+		cJSON_AddNumberToObject(o, "round", c->round);
+		if (gov)
+			cJSON_AddNumberToObject(o, "governor_id", (double)gov);
+		if (game)
+			cJSON_AddNumberToObject(o, "game_id", (double)game);
+		cJSON_AddItemToArray(c->generated, o);
+	}
+	return 0;
+}
+
+/* ---- what effects add (report.*.pre hooks) ---- */
+
+static cJSON *game_json(const ctx_t *c, const pw_game_row_t *g)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)g->id);
+	cJSON_AddNumberToObject(o, "round", g->round);
+	cJSON_AddNumberToObject(o, "index", g->game_index);
+	cJSON_AddStringToObject(o, "stage", g->stage);
+	if (g->series[0]) {
+		cJSON_AddStringToObject(o, "series", g->series);
+		cJSON_AddNumberToObject(o, "series_game", g->series_game);
+	}
+	cJSON_AddNumberToObject(o, "home_team_id", (double)g->home_team_id);
+	cJSON_AddNumberToObject(o, "away_team_id", (double)g->away_team_id);
+	cJSON_AddStringToObject(o, "home_team_name", tname(c->teams, g->home_team_id));
+	cJSON_AddStringToObject(o, "away_team_name", tname(c->teams, g->away_team_id));
+	cJSON_AddNumberToObject(o, "home_score", g->home_score);
+	cJSON_AddNumberToObject(o, "away_score", g->away_score);
+	cJSON_AddNumberToObject(o, "winner_team_id", (double)g->winner_team_id);
+	cJSON_AddNumberToObject(o, "margin", abs(g->home_score - g->away_score));
+	return o;
+}
+
+static cJSON *standings_json(const ctx_t *c)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (int i = 0; i < c->nst; i++) {
+		const pw_standing_t *t = &c->st[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "team_id", (double)t->team_id);
+		cJSON_AddStringToObject(o, "name", tname(c->teams, t->team_id));
+		cJSON_AddNumberToObject(o, "rank", t->rank);
+		cJSON_AddNumberToObject(o, "wins", t->wins);
+		cJSON_AddNumberToObject(o, "losses", t->losses);
+		cJSON_AddNumberToObject(o, "streak", t->streak);
+		cJSON_AddNumberToObject(o, "points_for", t->points_for);
+		cJSON_AddNumberToObject(o, "points_against", t->points_against);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+/*
+ * Runs hook over the effects with hctx (consumed) completed by the base
+ * fields, and returns text with their narrative added as a paragraph of its
+ * own. The hook runs before the text is stored, so the directive scan in
+ * save() covers what the effects added. Returns text itself when nothing is
+ * added, NULL when out of memory (text is freed either way on that path).
+ */
+static char *add_effects(const ctx_t *c, const char *hook, const char *kind, cJSON *hctx, char *text)
+{
+	if (!c->fx || !c->fx->narrate || !text) {
+		cJSON_Delete(hctx);
+		return text;
+	}
+	if (!hctx) {
+		free(text);
+		return NULL;
+	}
+	cJSON_AddNumberToObject(hctx, "round", c->round);
+	cJSON_AddNumberToObject(hctx, "season_id", (double)c->sid);
+	cJSON *rep = cJSON_AddObjectToObject(hctx, "report");
+	cJSON_AddStringToObject(rep, "kind", kind);
+	cJSON_AddStringToObject(rep, "text", text);
+	cJSON_AddItemToObject(hctx, "rules", rules_to_json(&gov_state(c->g)->rules));
+	char *narr = c->fx->narrate(c->fx->ud, hook, hctx);
+	cJSON_Delete(hctx);
+	if (!narr || !*narr) {
+		free(narr);
+		return text;
+	}
+	pw_buf_t b = {0};
+	buf_printf(&b, "%s\n\nFrom the effects: %s", text, narr);
+	free(narr);
+	free(text);
+	return buf_take(&b);
+}
+
+static double avg_points_between(const ctx_t *c, int from, int to)
+{
+	int ng = 0;
+	pw_game_row_t *g = store_games(c->s, c->sid, 0, &ng);
+	double sum = 0;
+	int k = 0;
+	for (int i = 0; g && i < ng; i++)
+		if (g[i].round >= from && g[i].round <= to) {
+			sum += g[i].home_score + g[i].away_score;
+			k++;
+		}
+	free(g);
+	return k ? sum / (2.0 * k) : -1;
+}
+
+static char *simulation_report(ctx_t *c)
+{
+	pw_rng_t rng;
+	rng_seed_stream(&rng, (uint64_t)c->sid * 7919 + (uint64_t)c->round, 1);
+	pw_buf_t b = {0};
+	if (!c->ng) {
+		buf_printf(&b, "No games were played in round %d; the league's business this round was governance.",
+		       c->round);
+		return buf_take(&b);
+	}
+	buf_printf(&b, PICK(&rng, "Round %d is in the books: %d games.", "Round %d brought %d games.",
+			"%2$d games made up round %1$d."), c->round, c->ng);
+	int biggest = -1, closest = -1;
+	for (int i = 0; i < c->ng; i++) {
+		const pw_game_row_t *g = &c->games[i];
+		int64_t w = g->winner_team_id, l = w == g->home_team_id ? g->away_team_id : g->home_team_id;
+		int ws = g->home_score > g->away_score ? g->home_score : g->away_score;
+		int ls = g->home_score > g->away_score ? g->away_score : g->home_score;
+		int rw = rank_of(c->st, c->nst, w), rl = rank_of(c->st, c->nst, l);
+		buf_printf(&b, " %s %s %s %d-%d", tname(c->teams, w),
+		       ws - ls <= 3 ? PICK(&rng, "edged", "squeaked past", "held off")
+		       : ws - ls >= 20 ? PICK(&rng, "routed", "overwhelmed", "ran past")
+				       : PICK(&rng, "beat", "handled", "got the better of"),
+		       tname(c->teams, l), ws, ls);
+		if (g->series[0])
+			buf_printf(&b, " (%s, game %d)", g->series, g->series_game);
+		if (!strcmp(g->stage, "regular") && rw - rl >= 3)
+			buf_printf(&b, ", an upset by the standings");
+		buf_printf(&b, ".");
+		int m = ws - ls;
+		if (biggest < 0 || m > abs(c->games[biggest].home_score - c->games[biggest].away_score))
+			biggest = i;
+		if (closest < 0 || m < abs(c->games[closest].home_score - c->games[closest].away_score))
+			closest = i;
+	}
+	if (c->ng > 1 && closest != biggest)
+		buf_printf(&b, " The closest finish was decided by %d; the widest margin was %d.",
+		       abs(c->games[closest].home_score - c->games[closest].away_score),
+		       abs(c->games[biggest].home_score - c->games[biggest].away_score));
+	/* The round's top scorer. */
+	int best_pts = -1;
+	char best[PW_NAME_MAX + 64] = "";
+	for (int i = 0; i < c->ng; i++) {
+		char *res = NULL;
+		store_game_snapshots(c->s, c->games[i].id, NULL, NULL, NULL, NULL, &res);
+		cJSON *rj = res ? cJSON_Parse(res) : NULL;
+		free(res);
+		const cJSON *bx, *boxes = rj ? cJSON_GetObjectItem(rj, "box_scores") : NULL;
+		cJSON_ArrayForEach(bx, boxes)
+			if (num(bx, "points") > best_pts) {
+				best_pts = num(bx, "points");
+				snprintf(best, sizeof best, "%s (%s)", str(bx, "hooper_name"),
+					 tname(c->teams, (int64_t)num(bx, "team_id")));
+			}
+		cJSON_Delete(rj);
+	}
+	if (best_pts > 0)
+		buf_printf(&b, PICK(&rng, " %s had the hottest hand of the round with %d points.",
+				" Top scorer: %s, %d points.", " %s poured in %d, more than anyone else this round."),
+		       best, best_pts);
+	/* Streaks and the table. */
+	const pw_standing_t *hot = NULL, *cold = NULL;
+	for (int i = 0; i < c->nst; i++) {
+		if (!hot || c->st[i].streak > hot->streak)
+			hot = &c->st[i];
+		if (!cold || c->st[i].streak < cold->streak)
+			cold = &c->st[i];
+	}
+	if (hot && hot->streak >= 3)
+		buf_printf(&b, PICK(&rng, " %s have won %d straight.", " %s's winning streak is at %d.",
+				" Nobody has caught %s lately: %d wins in a row."), tname(c->teams, hot->team_id), hot->streak);
+	if (cold && cold->streak <= -3)
+		buf_printf(&b, " %s have dropped %d in a row.", tname(c->teams, cold->team_id), -cold->streak);
+	if (c->nst > 0 && c->st[0].wins + c->st[0].losses > 0)
+		buf_printf(&b, " %s lead the standings at %d-%d.", tname(c->teams, c->st[0].team_id), c->st[0].wins,
+		       c->st[0].losses);
+	/* Rule effects on scoring: the latest change this season, before vs after. */
+	const pw_gstate_t *gs = gov_state(c->g);
+	const pw_rule_change_t *ch = NULL;
+	for (int i = 0; i < gs->n_changes; i++)
+		if (gs->changes[i].season_id == c->sid && gs->changes[i].round < c->round)
+			ch = &gs->changes[i];
+	if (ch) {
+		double before = avg_points_between(c, 1, ch->round), after = avg_points_between(c, ch->round + 1, c->round);
+		const pw_rule_def_t *d = rules_find(ch->name);
+		char v[32];
+		rules_format(d, ch->new_value, v, sizeof v);
+		if (before >= 0 && after >= 0)
+			buf_printf(&b, " Since %s became %s in round %d, teams have averaged %.1f points a game, against %.1f before.",
+			       ch->name, v, ch->round, after, before);
+	}
+	return buf_take(&b);
+}
+
+static char *governance_report(ctx_t *c)
+{
+	pw_rng_t rng;
+	rng_seed_stream(&rng, (uint64_t)c->sid * 7919 + (uint64_t)c->round, 2);
+	const pw_gstate_t *gs = gov_state(c->g);
+	pw_buf_t b = {0};
+	int tallied = 0, open = 0;
+	for (int i = 0; i < gs->n_props; i++) {
+		const pw_proposal_t *p = &gs->props[i];
+		if (p->season_id != c->sid)
+			continue;
+		if (p->status == PW_PROP_OPEN)
+			open++;
+		if (p->tally_round != c->round || !(p->status == PW_PROP_PASSED || p->status == PW_PROP_FAILED ||
+						    p->status == PW_PROP_HELD))
+			continue;
+		tallied++;
+		double tot = p->tally_yes + p->tally_no;
+		buf_printf(&b, "%sProposal #%lld (\"%.80s\") %s, %.2f yes to %.2f no (%.0f%% against a %.0f%% threshold).",
+		       b.len ? " " : "", (long long)p->id, p->text ? p->text : "",
+		       p->status == PW_PROP_FAILED ? PICK(&rng, "failed", "fell short", "did not pass")
+		       : p->status == PW_PROP_HELD ? "passed and awaits the admin's approval"
+						   : PICK(&rng, "passed", "carried", "was adopted"),
+		       p->tally_yes, p->tally_no, tot > 0 ? 100 * p->tally_yes / tot : 0, 100 * p->tally_threshold);
+	}
+	if (!tallied)
+		buf_printf(&b, "%s", PICK(&rng, "No proposals came to a vote this round.",
+				      "The ballot was empty this round.", "Nothing was tallied this round."));
+	for (int i = 0; i < gs->n_changes; i++) {
+		const pw_rule_change_t *ch = &gs->changes[i];
+		if (ch->season_id != c->sid || ch->round != c->round)
+			continue;
+		const pw_rule_def_t *d = rules_find(ch->name);
+		char a[32], v[32];
+		rules_format(d, ch->old_value, a, sizeof a);
+		rules_format(d, ch->new_value, v, sizeof v);
+		buf_printf(&b, " %s changes from %s to %s starting next round.", ch->name, a, v);
+	}
+	for (int i = 0; i < gs->n_effects; i++)
+		if (gs->effects[i].season_id == c->sid && gs->effects[i].start_round == c->round + 1)
+			buf_printf(&b, " The effect %s joins the game from next round.", gs->effects[i].name);
+	if (open)
+		buf_printf(&b, " %d proposal%s remain%s open.", open, open == 1 ? "" : "s", open == 1 ? "s" : "");
+	/* Who voted with whom: pairs agreeing on every shared vote (2+). */
+	int pairs = 0;
+	for (int a = 0; a < gs->n_govs && pairs < 3; a++)
+		for (int bb = a + 1; bb < gs->n_govs && pairs < 3; bb++) {
+			int shared = 0, same = 0;
+			for (int i = 0; i < gs->n_props; i++) {
+				const pw_proposal_t *p = &gs->props[i];
+				if (p->season_id != c->sid)
+					continue;
+				int va = -1, vb = -1;
+				for (int k = 0; k < p->n_votes; k++) {
+					if (p->votes[k].governor_id == gs->govs[a].id)
+						va = p->votes[k].yes;
+					if (p->votes[k].governor_id == gs->govs[bb].id)
+						vb = p->votes[k].yes;
+				}
+				if (va >= 0 && vb >= 0) {
+					shared++;
+					same += va == vb;
+				}
+			}
+			if (shared >= 2 && same == shared) {
+				buf_printf(&b, " %s and %s have voted alike on all %d proposals they both voted on.",
+				       gs->govs[a].name, gs->govs[bb].name, shared);
+				pairs++;
+			}
+		}
+	return buf_take(&b);
+}
+
+static char *private_report(ctx_t *c, const pw_governor_t *gv)
+{
+	const pw_gstate_t *gs = gov_state(c->g);
+	pw_buf_t b = {0};
+	const char *team = tname(c->teams, gv->team_id);
+	int played = 0;
+	for (int i = 0; i < c->ng; i++) {
+		const pw_game_row_t *g = &c->games[i];
+		if (g->home_team_id != gv->team_id && g->away_team_id != gv->team_id)
+			continue;
+		played = 1;
+		bool won = g->winner_team_id == gv->team_id;
+		int64_t opp = g->home_team_id == gv->team_id ? g->away_team_id : g->home_team_id;
+		buf_printf(&b, "%s %s %s %d-%d this round.", team, won ? "beat" : "lost to", tname(c->teams, opp),
+		       won ? (g->home_score > g->away_score ? g->home_score : g->away_score)
+			   : (g->home_score > g->away_score ? g->away_score : g->home_score),
+		       won ? (g->home_score > g->away_score ? g->away_score : g->home_score)
+			   : (g->home_score > g->away_score ? g->home_score : g->away_score));
+	}
+	if (!played)
+		buf_printf(&b, "%s did not play this round.", team);
+	for (int i = 0; i < c->nst; i++)
+		if (c->st[i].team_id == gv->team_id)
+			buf_printf(&b, " The team stands %d-%d, rank %d of %d.", c->st[i].wins, c->st[i].losses,
+			       c->st[i].rank, c->nst);
+	buf_printf(&b, " Your balance: %d PROPOSE, %d AMEND, %d BOOST.", gv->tokens[PW_TOK_PROPOSE],
+	       gv->tokens[PW_TOK_AMEND], gv->tokens[PW_TOK_BOOST]);
+	for (int i = 0; i < gs->n_props; i++) {
+		const pw_proposal_t *p = &gs->props[i];
+		if (p->season_id != c->sid || p->tally_round != c->round)
+			continue;
+		const char *outcome = p->status == PW_PROP_FAILED ? "failed" : p->status == PW_PROP_HELD ? "is held for approval" : "passed";
+		if (p->governor_id == gv->id)
+			buf_printf(&b, " Your proposal #%lld %s.", (long long)p->id, outcome);
+		for (int k = 0; k < p->n_votes; k++)
+			if (p->votes[k].governor_id == gv->id)
+				buf_printf(&b, " You voted %s on #%lld, which %s.", p->votes[k].yes ? "yes" : "no",
+				       (long long)p->id, outcome);
+	}
+	return buf_take(&b);
+}
+
+int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_fx_t *fx,
+			  cJSON *generated, pw_err_t *e)
+{
+	ctx_t c = {.g = g, .s = gov_store(g), .fx = fx, .sid = sid, .round = round, .generated = generated};
+	pw_season_row_t season;
+	if (store_season_get(c.s, sid, &season) != 1)
+		return gov_err_set(e, PW_E_NOT_FOUND, "season %lld does not exist", (long long)sid);
+	gov_sync(g);
+	c.teams = store_teams_json(c.s, season.league_id);
+	c.nst = season_standings(c.s, sid, c.st, 64);
+	if (c.nst < 0)
+		c.nst = 0;
+	c.games = store_games(c.s, sid, round, &c.ng);
+	int rc = 0;
+	char *t = simulation_report(&c);
+	if (t && c.fx) {
+		cJSON *hctx = cJSON_CreateObject();
+		cJSON *games = cJSON_AddArrayToObject(hctx, "games");
+		for (int i = 0; i < c.ng; i++)
+			cJSON_AddItemToArray(games, game_json(&c, &c.games[i]));
+		cJSON_AddItemToObject(hctx, "standings", standings_json(&c));
+		t = add_effects(&c, "report.simulation.pre", "simulation", hctx, t);
+	}
+	if (!t || save(&c, "simulation", 0, 0, t) < 0)
+		rc = -1;
+	free(t);
+	t = rc == 0 ? governance_report(&c) : NULL;
+	if (rc == 0 && (!t || save(&c, "governance", 0, 0, t) < 0))
+		rc = -1;
+	free(t);
+	const pw_gstate_t *gs = gov_state(g);
+	for (int i = 0; rc == 0 && i < gs->n_govs; i++) {
+		if (gs->govs[i].season_id != sid)
+			continue;
+		t = private_report(&c, &gs->govs[i]);
+		if (!t || save(&c, "private", gs->govs[i].id, 0, t) < 0)
+			rc = -1;
+		free(t);
+	}
+	for (int i = 0; rc == 0 && i < c.ng; i++) {
+		char *res = NULL;
+		store_game_snapshots(c.s, c.games[i].id, NULL, NULL, NULL, NULL, &res);
+		cJSON *rj = res ? cJSON_Parse(res) : NULL;
+		free(res);
+		if (!rj)
+			continue;
+		t = report_commentary(rj, tname(c.teams, c.games[i].home_team_id),
+				      tname(c.teams, c.games[i].away_team_id), c.games[i].seed);
+		cJSON_Delete(rj);
+		if (t && c.fx) {
+			cJSON *hctx = cJSON_CreateObject();
+			cJSON_AddItemToObject(hctx, "game", game_json(&c, &c.games[i]));
+			t = add_effects(&c, "report.commentary.pre", "commentary", hctx, t);
+		}
+		if (!t || save(&c, "commentary", 0, c.games[i].id, t) < 0)
+			rc = -1;
+		free(t);
+	}
+	free(c.games);
+	cJSON_Delete(c.teams);
+	if (rc < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "writing reports failed: %s", store_errmsg(c.s));
+	return 0;
+}

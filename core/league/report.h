@@ -1,0 +1,51 @@
+/*
+ * report.h — reports written from the numbers, without AI: a simulation
+ * report and a governance report per tick, a private report per governor,
+ * and commentary per game. Phrasing varies but is chosen deterministically
+ * from a seed, so the same tick always reads the same. Reports describe and
+ * never prescribe; report_directive_count() counts directive phrases ("you
+ * should", "vote for", ...) and the count is stored as an eval. Effects may
+ * add narrative to the simulation report and the commentary (pw_report_fx_t);
+ * the count covers what they add.
+ */
+#ifndef PW_REPORT_H
+#define PW_REPORT_H
+
+#include <stdint.h>
+
+#include "core/league/governance.h"
+
+struct cJSON;
+
+/*
+ * What the report writer asks the effects (implemented by the round runner
+ * over its effects provider, so core stays free of Lua). narrate runs hook
+ * with ctx and returns the narrative to add (malloc'd, caller frees; NULL or
+ * "" for none). The writer calls it once for the simulation report
+ * ("report.simulation.pre"; ctx {round, season_id, report: {kind, text},
+ * games: [...], standings: [...], rules}) and once per game's commentary
+ * ("report.commentary.pre"; ctx {round, season_id, report: {kind, text},
+ * game: {...}, rules}), where report.text is the draft. The narrative is
+ * added to the text as a paragraph "From the effects: ..." before the text
+ * is stored and scanned for directive language.
+ */
+typedef struct pw_report_fx {
+	void *ud;
+	char *(*narrate)(void *ud, const char *hook, const struct cJSON *ctx);
+} pw_report_fx_t;
+
+/* Writes every report of (season, round) inside the caller's transaction.
+ * Appends {kind, id, round} of each to generated (may be NULL). fx may be
+ * NULL (no effects). 0 or <0. */
+int report_round_fx_in_tx(pw_gov_t *g, int64_t season_id, int round, const pw_report_fx_t *fx,
+			  struct cJSON *generated, pw_err_t *err);
+
+/* Broadcast-style commentary for one game from its GameResult JSON and the
+ * two team names; malloc'd, caller frees. */
+char *report_commentary(const struct cJSON *result, const char *home, const char *away,
+			uint64_t seed);
+
+/* How many directive phrases the text holds. */
+int report_directive_count(const char *text);
+
+#endif

@@ -1,0 +1,761 @@
+/*
+ * season.c — league setup, season creation, standings, bracket, archive.
+ */
+#include "core/league/season.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/sim/rng.h"
+#include "core/league/roster.h"
+
+uint64_t season_game_seed(uint64_t league_seed, int number, int round, int index)
+{
+	uint64_t st = league_seed ^ 0x9e3779b97f4a7c15ull;
+	uint64_t a = rng_mix64(&st);
+	st = a ^ ((uint64_t)(unsigned)number << 40) ^ ((uint64_t)(unsigned)round << 16) ^ (uint64_t)(unsigned)index;
+	return rng_mix64(&st);
+}
+
+int season_setup_league(pw_store_t *s, const char *name, uint64_t league_seed, int n_teams,
+			int64_t *league_id, pw_err_t *e)
+{
+	if (store_begin(s) < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	uint64_t seed;
+	int64_t id = store_league_first(s, &seed);
+	if (id > 0) {
+		store_rollback(s);
+		*league_id = id;
+		return 0;
+	}
+	pw_league_t *lg = malloc(sizeof *lg);
+	if (!lg || teams_generate(lg, league_seed, n_teams) < 0) {
+		free(lg);
+		store_rollback(s);
+		return gov_err_set(e, PW_E_INVALID, "cannot generate a league of %d teams", n_teams);
+	}
+	id = store_league_insert(s, name, league_seed);
+	int rc = id > 0 ? 0 : -1;
+	for (int i = 0; rc == 0 && i < lg->n_teams; i++) {
+		cJSON *t = roster_team_to_json(&lg->teams[i]);
+		rc = t ? store_team_insert(s, id, t) : -1;
+		cJSON_Delete(t);
+	}
+	free(lg);
+	if (rc < 0 || store_commit(s) < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
+		store_rollback(s);
+		return gov_err_set(e, PW_E_INTERNAL, "storing the league failed: %s", keep);
+	}
+	*league_id = id;
+	return 0;
+}
+
+int season_current(pw_store_t *s, pw_season_row_t *out)
+{
+	int64_t lid = store_league_first(s, NULL);
+	if (lid <= 0)
+		return lid < 0 ? -1 : 0;
+	return store_season_current(s, lid, out);
+}
+
+static int64_t league_of(pw_store_t *s, int64_t season_id)
+{
+	pw_season_row_t r;
+	return store_season_get(s, season_id, &r) == 1 ? r.league_id : 0;
+}
+
+static cJSON *teams_of(pw_store_t *s, int64_t season_id)
+{
+	return store_teams_json(s, league_of(s, season_id));
+}
+
+static const char *team_name(const cJSON *teams, int64_t id)
+{
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+		if ((int64_t)cJSON_GetObjectItem(t, "id")->valuedouble == id)
+			return cJSON_GetObjectItem(t, "name")->valuestring;
+	return "?";
+}
+
+int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rules_t *rules,
+		  uint64_t seed, int64_t *season_id, pw_err_t *e)
+{
+	pw_store_t *s = gov_store(g);
+	if (store_begin(s) < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	gov_sync(g);
+	const pw_gstate_t *gs = gov_state(g);
+	uint64_t lseed;
+	int64_t lid = store_league_first(s, &lseed);
+	pw_season_row_t cur;
+	int have = lid > 0 ? store_season_current(s, lid, &cur) : 0;
+	int rc = 0;
+	if (lid <= 0) {
+		store_rollback(s);
+		return gov_err_set(e, PW_E_CONFLICT, "there is no league yet");
+	}
+	if (have == 1 && strcmp(cur.phase, "complete") != 0) {
+		store_rollback(s);
+		return gov_err_set(e, PW_E_CONFLICT, "season %d is still %s; a new season starts when it is complete",
+			      cur.number, cur.phase);
+	}
+	pw_rules_t start;
+	if (rules)
+		start = *rules;
+	else if (carry_rules && have == 1)
+		start = gs->rules;
+	else
+		rules_default(&start);
+	int number = have == 1 ? cur.number + 1 : 1;
+	char nm[64];
+	snprintf(nm, sizeof nm, "%s", name && *name ? name : "");
+	if (!nm[0])
+		snprintf(nm, sizeof nm, "Season %d", number);
+	cJSON *rj = rules_to_json(&start);
+	char *rtext = cJSON_PrintUnformatted(rj);
+	uint64_t sseed = seed ? seed : season_game_seed(lseed, number, 0, 0);
+	int64_t sid = store_season_insert(s, lid, number, nm, sseed, rtext, (int64_t)time(NULL));
+	free(rtext);
+	if (sid <= 0) {
+		cJSON_Delete(rj);
+		store_rollback(s);
+		return gov_err_set(e, PW_E_INTERNAL, "creating the season failed: %s", store_errmsg(s));
+	}
+	/* Which governors carry over: those enrolled in the previous season. */
+	int ncarry = 0;
+	int64_t *carry = calloc((size_t)gs->n_govs + 1, sizeof *carry);
+	int64_t *carry_team = calloc((size_t)gs->n_govs + 1, sizeof *carry_team);
+	char (*carry_name)[64] = calloc((size_t)gs->n_govs + 1, sizeof *carry_name);
+	for (int i = 0; carry && carry_team && carry_name && i < gs->n_govs; i++)
+		if (have == 1 && gs->govs[i].season_id == cur.id) {
+			carry[ncarry] = gs->govs[i].id;
+			carry_team[ncarry] = gs->govs[i].team_id;
+			snprintf(carry_name[ncarry], 64, "%s", gs->govs[i].name);
+			ncarry++;
+		}
+	/* Effects that do not carry end before the new season starts. */
+	if (!carry_rules && have == 1) {
+		for (int i = 0; rc == 0 && i < gs->n_effects; i++) {
+			if (gs->effects[i].status != PW_FX_ACTIVE)
+				continue;
+			cJSON *pl = cJSON_CreateObject();
+			cJSON_AddStringToObject(pl, "effect_id", gs->effects[i].id);
+			cJSON_AddStringToObject(pl, "reason", "new season without carry_rules");
+			char fid[64];
+			snprintf(fid, sizeof fid, "%s", gs->effects[i].id);
+			rc = gov_append_in_tx(g, "effect.expired", "effect", fid, 0, 0, cur.current_round, pl);
+			cJSON_Delete(pl);
+			gs = gov_state(g);
+		}
+	}
+	char sidtxt[32];
+	snprintf(sidtxt, sizeof sidtxt, "%lld", (long long)sid);
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "season_id", (double)sid);
+	cJSON_AddNumberToObject(pl, "number", number);
+	cJSON_AddStringToObject(pl, "name", nm);
+	cJSON_AddBoolToObject(pl, "carry_rules", carry_rules);
+	cJSON_AddItemToObject(pl, "rules", rj);
+	int64_t seq = rc == 0 ? store_event_append(s, "season.created", "season", sidtxt, sid, 0, 0, 0, pl) : -1;
+	cJSON_Delete(pl);
+	if (seq < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = gov_sync(g);
+	for (int i = 0; rc == 0 && i < ncarry; i++) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "name", carry_name[i]);
+		cJSON_AddNumberToObject(j, "team_id", (double)carry_team[i]);
+		cJSON_AddBoolToObject(j, "carried", true);
+		cJSON *t = cJSON_AddObjectToObject(j, "tokens");
+		cJSON_AddNumberToObject(t, "propose", PW_TOKEN_START);
+		cJSON_AddNumberToObject(t, "amend", PW_TOKEN_START);
+		cJSON_AddNumberToObject(t, "boost", PW_TOKEN_START);
+		char gtxt[32];
+		snprintf(gtxt, sizeof gtxt, "%lld", (long long)carry[i]);
+		rc = gov_append_in_tx(g, "governor.joined", "governor", gtxt, carry[i], carry_team[i], 0, j);
+		cJSON_Delete(j);
+	}
+	free(carry);
+	free(carry_team);
+	free(carry_name);
+	/* The regular season's schedule. */
+	cJSON *teams = rc == 0 ? store_teams_json(s, lid) : NULL;
+	int64_t ids[PW_MAX_TEAMS * 4];
+	int n = 0;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+		if (n < (int)(sizeof ids / sizeof ids[0]))
+			ids[n++] = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
+	cJSON_Delete(teams);
+	pw_fixture_t *fx = NULL;
+	int nf = rc == 0 ? schedule_round_robin(ids, n, start.round_robins_per_season, &fx) : -1;
+	if (nf < 0)
+		rc = -1;
+	for (int i = 0; rc == 0 && i < nf; i++) {
+		pw_schedule_row_t r = {.round = fx[i].round, .game_index = fx[i].index,
+				    .home_team_id = fx[i].home, .away_team_id = fx[i].away};
+		snprintf(r.stage, sizeof r.stage, "regular");
+		rc = store_schedule_insert(s, sid, &r);
+	}
+	free(fx);
+	if (rc < 0 || store_commit(s) < 0) {
+		char keep[256];
+		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
+		store_rollback(s);
+		gov_reset(g);
+		return gov_err_set(e, PW_E_INTERNAL, "creating the season failed: %s", keep);
+	}
+	gov_sync(g);
+	if (season_id)
+		*season_id = sid;
+	return 0;
+}
+
+/* Regular-season games as standings input; *n set; caller frees. */
+/* Stored regular-season games, in the order played; with before_round > 0
+ * only those of earlier rounds. Room is left for `spare` more. */
+static pw_stand_game_t *regular_games_before(pw_store_t *s, int64_t sid, int before_round,
+					     int spare, int *n)
+{
+	int ng = 0;
+	pw_game_row_t *g = store_games(s, sid, 0, &ng);
+	pw_stand_game_t *out = calloc((size_t)ng + (size_t)spare + 1, sizeof *out);
+	int k = 0;
+	for (int i = 0; out && i < ng; i++) {
+		if (strcmp(g[i].stage, "regular") || (before_round > 0 && g[i].round >= before_round))
+			continue;
+		out[k++] = (pw_stand_game_t){g[i].home_team_id, g[i].away_team_id, g[i].home_score,
+					     g[i].away_score};
+	}
+	free(g);
+	*n = k;
+	return out;
+}
+
+static pw_stand_game_t *regular_games(pw_store_t *s, int64_t sid, int *n)
+{
+	return regular_games_before(s, sid, 0, 0, n);
+}
+
+cJSON *season_standings_at(pw_store_t *s, int64_t sid, int before_round,
+			   const pw_stand_game_t *extra, int n_extra)
+{
+	int ng;
+	pw_stand_game_t *g = regular_games_before(s, sid, before_round, n_extra, &ng);
+	cJSON *teams = teams_of(s, sid);
+	if (!g || !teams) {
+		free(g);
+		cJSON_Delete(teams);
+		return NULL;
+	}
+	for (int i = 0; i < n_extra; i++)
+		g[ng++] = extra[i];
+	int64_t ids[64];
+	const char *names[64];
+	int n = 0;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+		if (n < 64)
+			ids[n++] = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
+	pw_standing_t st[64];
+	stand_compute(ids, n, g, ng, st);
+	int64_t sorted[64];
+	for (int i = 0; i < n; i++) {
+		sorted[i] = st[i].team_id;
+		names[i] = team_name(teams, st[i].team_id);
+	}
+	cJSON *o = stand_to_json(st, n, sorted, names);
+	cJSON_Delete(teams);
+	free(g);
+	return o;
+}
+
+int season_standings(pw_store_t *s, int64_t sid, pw_standing_t *out, int max)
+{
+	cJSON *teams = teams_of(s, sid);
+	int64_t ids[64];
+	int n = 0;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+		if (n < max && n < 64)
+			ids[n++] = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
+	cJSON_Delete(teams);
+	int ng;
+	pw_stand_game_t *g = regular_games(s, sid, &ng);
+	if (!g)
+		return -1;
+	stand_compute(ids, n, g, ng, out);
+	free(g);
+	return n;
+}
+
+int season_bracket(pw_store_t *s, int64_t sid, const pw_rules_t *rules, pw_bracket_t *b)
+{
+	pw_standing_t st[64];
+	int n = season_standings(s, sid, st, 64);
+	if (n < 2)
+		return -1;
+	int64_t seeds[64];
+	for (int i = 0; i < n; i++)
+		seeds[i] = st[i].team_id;
+	int ng = 0;
+	pw_game_row_t *g = store_games(s, sid, 0, &ng);
+	pw_playoff_game_t *pg = calloc((size_t)ng + 1, sizeof *pg);
+	int k = 0;
+	for (int i = 0; pg && i < ng; i++)
+		if (!strcmp(g[i].stage, "playoff")) {
+			snprintf(pg[k].series, sizeof pg[k].series, "%s", g[i].series);
+			pg[k].winner = g[i].winner_team_id;
+			k++;
+		}
+	free(g);
+	int rc = pg ? schedule_bracket(b, seeds, n, rules->playoff_teams, rules->playoff_semis_best_of,
+				    rules->playoff_finals_best_of, pg, k)
+		    : -1;
+	free(pg);
+	return rc;
+}
+
+/* ---- read models ---- */
+
+cJSON *season_current_json(pw_gov_t *g)
+{
+	pw_season_row_t r;
+	pw_store_t *s = gov_store(g);
+	if (season_current(s, &r) != 1)
+		return NULL;
+	gov_sync(g);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)r.id);
+	cJSON_AddNumberToObject(o, "number", r.number);
+	cJSON_AddStringToObject(o, "name", r.name);
+	cJSON_AddStringToObject(o, "phase", r.phase);
+	cJSON_AddNumberToObject(o, "round", r.current_round);
+	cJSON_AddNumberToObject(o, "regular_season_rounds", store_schedule_max_round(s, r.id, "regular"));
+	cJSON_AddNumberToObject(o, "games_played", store_game_count(s, r.id));
+	cJSON_AddNumberToObject(o, "phase_started", (double)r.phase_started);
+	return o;
+}
+
+cJSON *season_standings_json(pw_store_t *s, int64_t sid, const pw_rules_t *rules)
+{
+	pw_standing_t st[64];
+	int n = season_standings(s, sid, st, 64);
+	if (n < 0)
+		return NULL;
+	cJSON *teams = teams_of(s, sid);
+	int64_t ids[64];
+	const char *names[64];
+	for (int i = 0; i < n; i++) {
+		ids[i] = st[i].team_id;
+		names[i] = team_name(teams, st[i].team_id);
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "regular", stand_to_json(st, n, ids, names));
+	cJSON_Delete(teams);
+	cJSON_AddItemToObject(o, "playoffs", season_bracket_json(s, sid, rules));
+	return o;
+}
+
+cJSON *season_bracket_json(pw_store_t *s, int64_t sid, const pw_rules_t *rules)
+{
+	pw_season_row_t r;
+	if (store_season_get(s, sid, &r) != 1)
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *series = cJSON_AddArrayToObject(o, "series");
+	bool started = store_schedule_max_round(s, sid, "playoff") > 0;
+	cJSON_AddBoolToObject(o, "started", started);
+	pw_bracket_t b;
+	if (!started || season_bracket(s, sid, rules, &b) < 0) {
+		cJSON_AddNullToObject(o, "champion");
+		return o;
+	}
+	cJSON *teams = teams_of(s, sid);
+	int ng = 0;
+	pw_game_row_t *g = store_games(s, sid, 0, &ng);
+	for (int i = 0; i < b.n_series; i++) {
+		const pw_series_t *x = &b.series[i];
+		cJSON *sj = cJSON_CreateObject();
+		cJSON_AddStringToObject(sj, "id", x->id);
+		cJSON_AddStringToObject(sj, "stage", x->stage == 0 ? "quarterfinal" : x->stage == 1 ? "semifinal" : "final");
+		cJSON_AddNumberToObject(sj, "best_of", x->best_of);
+		if (x->high) {
+			cJSON *h = cJSON_AddObjectToObject(sj, "high");
+			cJSON_AddNumberToObject(h, "team_id", (double)x->high);
+			cJSON_AddStringToObject(h, "name", team_name(teams, x->high));
+			cJSON_AddNumberToObject(h, "seed", x->high_seed);
+			cJSON_AddNumberToObject(h, "wins", x->high_wins);
+			cJSON *l = cJSON_AddObjectToObject(sj, "low");
+			cJSON_AddNumberToObject(l, "team_id", (double)x->low);
+			cJSON_AddStringToObject(l, "name", team_name(teams, x->low));
+			cJSON_AddNumberToObject(l, "seed", x->low_seed);
+			cJSON_AddNumberToObject(l, "wins", x->low_wins);
+		}
+		cJSON *games = cJSON_AddArrayToObject(sj, "games");
+		for (int k = 0; g && k < ng; k++) {
+			if (strcmp(g[k].stage, "playoff") || strcmp(g[k].series, x->id))
+				continue;
+			cJSON *gj = cJSON_CreateObject();
+			cJSON_AddNumberToObject(gj, "game_id", (double)g[k].id);
+			cJSON_AddNumberToObject(gj, "game", g[k].series_game);
+			cJSON_AddNumberToObject(gj, "round", g[k].round);
+			cJSON_AddNumberToObject(gj, "home_team_id", (double)g[k].home_team_id);
+			cJSON_AddNumberToObject(gj, "away_team_id", (double)g[k].away_team_id);
+			cJSON_AddNumberToObject(gj, "home_score", g[k].home_score);
+			cJSON_AddNumberToObject(gj, "away_score", g[k].away_score);
+			cJSON_AddNumberToObject(gj, "winner_team_id", (double)g[k].winner_team_id);
+			cJSON_AddItemToArray(games, gj);
+		}
+		if (x->winner) {
+			cJSON *w = cJSON_AddObjectToObject(sj, "winner");
+			cJSON_AddNumberToObject(w, "team_id", (double)x->winner);
+			cJSON_AddStringToObject(w, "name", team_name(teams, x->winner));
+		} else {
+			cJSON_AddNullToObject(sj, "winner");
+		}
+		cJSON_AddItemToArray(series, sj);
+	}
+	free(g);
+	if (b.champion) {
+		cJSON *c = cJSON_AddObjectToObject(o, "champion");
+		cJSON_AddNumberToObject(c, "team_id", (double)b.champion);
+		cJSON_AddStringToObject(c, "name", team_name(teams, b.champion));
+	} else {
+		cJSON_AddNullToObject(o, "champion");
+	}
+	cJSON_Delete(teams);
+	return o;
+}
+
+cJSON *season_games_json(pw_store_t *s, int64_t sid, int round)
+{
+	int ng = 0;
+	pw_game_row_t *g = store_games(s, sid, round, &ng);
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; g && i < ng; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)g[i].id);
+		cJSON_AddNumberToObject(o, "round", g[i].round);
+		cJSON_AddNumberToObject(o, "home_team_id", (double)g[i].home_team_id);
+		cJSON_AddNumberToObject(o, "away_team_id", (double)g[i].away_team_id);
+		cJSON_AddNumberToObject(o, "home_score", g[i].home_score);
+		cJSON_AddNumberToObject(o, "away_score", g[i].away_score);
+		cJSON_AddNumberToObject(o, "winner_team_id", (double)g[i].winner_team_id);
+		cJSON_AddStringToObject(o, "stage", g[i].stage);
+		if (g[i].series[0]) {
+			cJSON_AddStringToObject(o, "series", g[i].series);
+			cJSON_AddNumberToObject(o, "series_game", g[i].series_game);
+		}
+		cJSON_AddStringToObject(o, "hash", g[i].hash);
+		char *rules = NULL;
+		store_game_snapshots(s, g[i].id, &rules, NULL, NULL, NULL, NULL);
+		cJSON *rj = rules ? cJSON_Parse(rules) : NULL;
+		free(rules);
+		cJSON_AddItemToObject(o, "rules", rj ? rj : cJSON_CreateNull());
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(g);
+	return arr;
+}
+
+cJSON *season_team_json(pw_store_t *s, int64_t sid, int64_t team_id)
+{
+	cJSON *teams = teams_of(s, sid), *found = NULL, *t;
+	cJSON_ArrayForEach(t, teams)
+		if ((int64_t)cJSON_GetObjectItem(t, "id")->valuedouble == team_id)
+			found = t;
+	if (!found) {
+		cJSON_Delete(teams);
+		return NULL;
+	}
+	cJSON *o = cJSON_DetachItemViaPointer(teams, found);
+	cJSON_Delete(teams);
+	pw_standing_t st[64];
+	int n = season_standings(s, sid, st, 64);
+	for (int i = 0; i < n; i++)
+		if (st[i].team_id == team_id) {
+			cJSON *r = cJSON_AddObjectToObject(o, "record");
+			cJSON_AddNumberToObject(r, "wins", st[i].wins);
+			cJSON_AddNumberToObject(r, "losses", st[i].losses);
+			cJSON_AddNumberToObject(r, "points_for", st[i].points_for);
+			cJSON_AddNumberToObject(r, "points_against", st[i].points_against);
+			cJSON_AddNumberToObject(r, "rank", st[i].rank);
+		}
+	return o;
+}
+
+/* ---- archive ---- */
+
+typedef struct hstat {
+	int64_t hooper, team;
+	int games, points, fgm, fga, rebounds, assists, steals;
+} hstat_t;
+
+static hstat_t *hstats(cJSON *box, int *n)
+{
+	int cap = cJSON_GetArraySize(box) + 1, k = 0;
+	hstat_t *h = calloc((size_t)cap, sizeof *h);
+	const cJSON *b;
+	cJSON_ArrayForEach(b, box) {
+		int64_t id = (int64_t)cJSON_GetObjectItem(b, "hooper_id")->valuedouble;
+		int i;
+		for (i = 0; i < k; i++)
+			if (h[i].hooper == id)
+				break;
+		if (i == k) {
+			h[k].hooper = id;
+			h[k].team = (int64_t)cJSON_GetObjectItem(b, "team_id")->valuedouble;
+			k++;
+		}
+		h[i].games++;
+		h[i].points += cJSON_GetObjectItem(b, "points")->valueint;
+		h[i].fgm += cJSON_GetObjectItem(b, "fgm")->valueint;
+		h[i].fga += cJSON_GetObjectItem(b, "fga")->valueint;
+		h[i].rebounds += cJSON_GetObjectItem(b, "rebounds")->valueint;
+		h[i].assists += cJSON_GetObjectItem(b, "assists")->valueint;
+		h[i].steals += cJSON_GetObjectItem(b, "steals")->valueint;
+	}
+	*n = k;
+	return h;
+}
+
+static const char *hooper_name(const cJSON *teams, int64_t id)
+{
+	const cJSON *t, *h;
+	cJSON_ArrayForEach(t, teams)
+		cJSON_ArrayForEach(h, cJSON_GetObjectItem(t, "hoopers"))
+			if ((int64_t)cJSON_GetObjectItem(h, "id")->valuedouble == id)
+				return cJSON_GetObjectItem(h, "name")->valuestring;
+	return "?";
+}
+
+static cJSON *award(const cJSON *teams, const hstat_t *h, const char *stat, double value)
+{
+	cJSON *a = cJSON_CreateObject();
+	if (!h) {
+		cJSON_AddNullToObject(a, "hooper_id");
+		return a;
+	}
+	cJSON_AddNumberToObject(a, "hooper_id", (double)h->hooper);
+	cJSON_AddStringToObject(a, "name", hooper_name(teams, h->hooper));
+	cJSON_AddNumberToObject(a, "team_id", (double)h->team);
+	cJSON_AddNumberToObject(a, stat, round(value * 1000) / 1000);
+	return a;
+}
+
+static int cmp_margin(const void *a, const void *b)
+{
+	const pw_game_row_t *x = a, *y = b;
+	int mx = abs(x->home_score - x->away_score), my = abs(y->home_score - y->away_score);
+	if (mx != my)
+		return mx - my;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static cJSON *game_brief(const pw_game_row_t *g)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "game_id", (double)g->id);
+	cJSON_AddNumberToObject(o, "round", g->round);
+	cJSON_AddStringToObject(o, "stage", g->stage);
+	if (g->series[0])
+		cJSON_AddStringToObject(o, "series", g->series);
+	cJSON_AddNumberToObject(o, "home_team_id", (double)g->home_team_id);
+	cJSON_AddNumberToObject(o, "away_team_id", (double)g->away_team_id);
+	cJSON_AddNumberToObject(o, "home_score", g->home_score);
+	cJSON_AddNumberToObject(o, "away_score", g->away_score);
+	cJSON_AddNumberToObject(o, "margin", abs(g->home_score - g->away_score));
+	return o;
+}
+
+cJSON *season_archive_build(pw_gov_t *gv, int64_t sid)
+{
+	pw_store_t *s = gov_store(gv);
+	pw_season_row_t r;
+	if (store_season_get(s, sid, &r) != 1)
+		return NULL;
+	gov_sync(gv);
+	const pw_gstate_t *gs = gov_state(gv);
+	cJSON *teams = teams_of(s, sid);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "season_id", (double)sid);
+	cJSON_AddNumberToObject(o, "number", r.number);
+	cJSON_AddStringToObject(o, "name", r.name);
+	cJSON *stj = season_standings_json(s, sid, &gs->rules);
+	cJSON_AddItemToObject(o, "final_standings", cJSON_DetachItemFromObject(stj, "regular"));
+	cJSON *br = cJSON_DetachItemFromObject(stj, "playoffs");
+	cJSON_Delete(stj);
+	cJSON_AddItemToObject(o, "champion", br ? cJSON_Duplicate(cJSON_GetObjectItem(br, "champion"), 1)
+						: cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "playoffs", br ? br : cJSON_CreateNull());
+
+	/* Rule timeline: enacted changes and effects of this season. */
+	cJSON *tl = cJSON_AddArrayToObject(o, "rule_timeline");
+	for (int i = 0; i < gs->n_changes; i++) {
+		const pw_rule_change_t *c = &gs->changes[i];
+		if (c->season_id != sid)
+			continue;
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "kind", "parameter");
+		cJSON_AddStringToObject(x, "name", c->name);
+		cJSON_AddNumberToObject(x, "old", c->old_value);
+		cJSON_AddNumberToObject(x, "new", c->new_value);
+		cJSON_AddNumberToObject(x, "proposal_id", (double)c->proposal_id);
+		cJSON_AddNumberToObject(x, "round", c->round);
+		cJSON_AddItemToArray(tl, x);
+	}
+	for (int i = 0; i < gs->n_effects; i++) {
+		const pw_effect_rec_t *f = &gs->effects[i];
+		if (f->season_id != sid)
+			continue;
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "kind", "effect");
+		cJSON_AddStringToObject(x, "effect_id", f->id);
+		cJSON_AddStringToObject(x, "name", f->name);
+		cJSON_AddNumberToObject(x, "proposal_id", (double)f->proposal_id);
+		cJSON_AddNumberToObject(x, "round", f->start_round - 1);
+		cJSON_AddItemToArray(tl, x);
+	}
+
+	/* Awards and leaders from the box scores. */
+	cJSON *box = store_season_box_json(s, sid);
+	int nh = 0;
+	hstat_t *h = hstats(box, &nh);
+	cJSON_Delete(box);
+	const hstat_t *mvp = NULL, *def = NULL, *eff = NULL;
+	for (int i = 0; h && i < nh; i++) {
+		if (!h[i].games)
+			continue;
+		double ppg = (double)h[i].points / h[i].games, spg = (double)h[i].steals / h[i].games;
+		if (!mvp || ppg > (double)mvp->points / mvp->games)
+			mvp = &h[i];
+		if (!def || spg > (double)def->steals / def->games)
+			def = &h[i];
+		if (h[i].fga >= 20 && (!eff || (double)h[i].fgm / h[i].fga > (double)eff->fgm / eff->fga))
+			eff = &h[i];
+	}
+	cJSON *aw = cJSON_AddObjectToObject(o, "awards");
+	cJSON_AddItemToObject(aw, "mvp", award(teams, mvp, "points_per_game",
+					       mvp ? (double)mvp->points / mvp->games : 0));
+	cJSON_AddItemToObject(aw, "defensive", award(teams, def, "steals_per_game",
+						     def ? (double)def->steals / def->games : 0));
+	cJSON_AddItemToObject(aw, "most_efficient", award(teams, eff, "fg_pct",
+							  eff ? (double)eff->fgm / eff->fga : 0));
+	const pw_governor_t *active = NULL, *coal = NULL, *arch = NULL;
+	for (int i = 0; i < gs->n_govs; i++) {
+		const pw_governor_t *x = &gs->govs[i];
+		if (x->season_id != sid)
+			continue;
+		if (x->proposals + x->votes > 0 &&
+		    (!active || x->proposals + x->votes > active->proposals + active->votes))
+			active = x;
+		if (x->trades > 0 && (!coal || x->trades > coal->trades))
+			coal = x;
+		if (x->proposals > 0 && (!arch || (double)x->passed / x->proposals >
+						     (double)arch->passed / arch->proposals))
+			arch = x;
+	}
+	struct { const char *key; const pw_governor_t *gv; const char *stat; double v; } gaw[] = {
+		{"most_active_governor", active, "proposals_and_votes", active ? active->proposals + active->votes : 0},
+		{"coalition_builder", coal, "trades", coal ? coal->trades : 0},
+		{"rule_architect", arch, "pass_rate", arch ? (double)arch->passed / arch->proposals : 0},
+	};
+	for (size_t i = 0; i < 3; i++) {
+		cJSON *a = cJSON_AddObjectToObject(aw, gaw[i].key);
+		if (!gaw[i].gv) {
+			cJSON_AddNullToObject(a, "governor_id");
+			continue;
+		}
+		cJSON_AddNumberToObject(a, "governor_id", (double)gaw[i].gv->id);
+		cJSON_AddStringToObject(a, "name", gaw[i].gv->name);
+		cJSON_AddNumberToObject(a, gaw[i].stat, round(gaw[i].v * 1000) / 1000);
+	}
+	/* Leaders: top five per stat by per-game average. */
+	cJSON *lead = cJSON_AddObjectToObject(o, "leaders");
+	static const char *const stats[] = {"points", "rebounds", "assists", "steals"};
+	for (int k = 0; k < 4; k++) {
+		cJSON *arr = cJSON_AddArrayToObject(lead, stats[k]);
+		int used[512] = {0};
+		for (int rank = 0; rank < 5; rank++) {
+			int best = -1;
+			double bv = -1;
+			for (int i = 0; h && i < nh && i < 512; i++) {
+				if (used[i] || !h[i].games)
+					continue;
+				int tot = k == 0 ? h[i].points : k == 1 ? h[i].rebounds : k == 2 ? h[i].assists : h[i].steals;
+				double v = (double)tot / h[i].games;
+				if (v > bv) {
+					bv = v;
+					best = i;
+				}
+			}
+			if (best < 0)
+				break;
+			used[best] = 1;
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddNumberToObject(x, "hooper_id", (double)h[best].hooper);
+			cJSON_AddStringToObject(x, "name", hooper_name(teams, h[best].hooper));
+			cJSON_AddNumberToObject(x, "per_game", round(bv * 100) / 100);
+			cJSON_AddItemToArray(arr, x);
+		}
+	}
+	free(h);
+	/* Key games and head-to-head. */
+	int ng = 0;
+	pw_game_row_t *g = store_games(s, sid, 0, &ng);
+	cJSON *kg = cJSON_AddObjectToObject(o, "key_games");
+	cJSON *po = cJSON_AddArrayToObject(kg, "playoffs");
+	for (int i = 0; g && i < ng; i++)
+		if (!strcmp(g[i].stage, "playoff"))
+			cJSON_AddItemToArray(po, game_brief(&g[i]));
+	if (g && ng) {
+		qsort(g, (size_t)ng, sizeof *g, cmp_margin);
+		cJSON *cl = cJSON_AddArrayToObject(kg, "closest");
+		cJSON *bl = cJSON_AddArrayToObject(kg, "blowouts");
+		for (int i = 0; i < 3 && i < ng; i++) {
+			cJSON_AddItemToArray(cl, game_brief(&g[i]));
+			cJSON_AddItemToArray(bl, game_brief(&g[ng - 1 - i]));
+		}
+	}
+	cJSON *h2h = cJSON_AddArrayToObject(o, "head_to_head");
+	const cJSON *ta, *tb;
+	cJSON_ArrayForEach(ta, teams) {
+		int64_t a = (int64_t)cJSON_GetObjectItem(ta, "id")->valuedouble;
+		cJSON_ArrayForEach(tb, teams) {
+			int64_t b = (int64_t)cJSON_GetObjectItem(tb, "id")->valuedouble;
+			if (b <= a)
+				continue;
+			int aw_ = 0, bw = 0;
+			for (int i = 0; g && i < ng; i++) {
+				bool pair = (g[i].home_team_id == a && g[i].away_team_id == b) ||
+					    (g[i].home_team_id == b && g[i].away_team_id == a);
+				if (!pair)
+					continue;
+				if (g[i].winner_team_id == a)
+					aw_++;
+				else
+					bw++;
+			}
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddNumberToObject(x, "team_a", (double)a);
+			cJSON_AddNumberToObject(x, "team_b", (double)b);
+			cJSON_AddNumberToObject(x, "a_wins", aw_);
+			cJSON_AddNumberToObject(x, "b_wins", bw);
+			cJSON_AddItemToArray(h2h, x);
+		}
+	}
+	free(g);
+	cJSON_Delete(teams);
+	return o;
+}

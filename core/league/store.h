@@ -1,0 +1,248 @@
+/*
+ * store.h — the SQLite store: the append-only event log and the tables
+ * around it (spec 30-league-governance, "Event store" and "Other tables").
+ *
+ * This module owns every line of SQL in the program. Everything else talks
+ * to the database through these functions, which use cached prepared
+ * statements with bound parameters only.
+ *
+ * One pw_store_t is one connection and is used by one thread at a time;
+ * threads and processes each open their own. Writers wrap their work in
+ * store_begin()/store_commit() (BEGIN IMMEDIATE, so a writer waits for the
+ * lock up front instead of failing half-way); transactions are kept short so
+ * that with WAL and busy_timeout 15 s nobody sees "database is locked".
+ *
+ * Errors: functions return 0 (or a row count / id >= 0) on success and a
+ * negative value on failure; store_errmsg() then says what went wrong.
+ */
+#ifndef PW_STORE_H
+#define PW_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cJSON;
+
+typedef struct pw_store pw_store_t;
+
+/* Highest schema version this build knows. */
+int store_latest_version(void);
+
+/*
+ * Opens (creating if needed) the database at path (":memory:" works) with
+ * WAL, synchronous=NORMAL, busy_timeout 15000 and foreign keys on, and
+ * applies every pending migration. Returns NULL with err filled on failure.
+ * Close with store_close().
+ */
+pw_store_t *store_open(const char *path, char *err, size_t errlen);
+/* Same, without applying migrations (for `pinwheel migrate` to report). */
+pw_store_t *store_open_raw(const char *path, char *err, size_t errlen);
+void store_close(pw_store_t *s);
+/* True when the database answers a query and its path still names the file
+ * the store opened (a deleted or replaced file counts as unreachable: what
+ * would be written to it is lost). For /health. */
+bool store_ping(pw_store_t *s);
+
+/* Applies pending migrations; *applied (may be NULL) gets how many. */
+int store_migrate(pw_store_t *s, int *applied);
+/* The schema version in the database (0 when empty). */
+int store_schema_version(pw_store_t *s);
+
+const char *store_errmsg(const pw_store_t *s);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Transactions do not nest. */
+int store_begin(pw_store_t *s);
+int store_commit(pw_store_t *s);
+void store_rollback(pw_store_t *s);
+
+/* Online backup of the whole database to a new file (sqlite3 backup API). */
+int store_backup(pw_store_t *s, const char *out_path);
+
+/* ---- events ---------------------------------------------------------- */
+
+typedef struct pw_event {
+	int64_t id;
+	int64_t seq;              /* strictly increasing, assigned on append */
+	const char *type;         /* "proposal.submitted", ... */
+	const char *agg_type;     /* "proposal", "governor", "season", ... */
+	const char *agg_id;       /* "12" */
+	int64_t season_id;        /* 0: none */
+	int64_t governor_id;      /* 0: none */
+	int64_t team_id;          /* 0: none */
+	int round;
+	const char *payload;      /* JSON text */
+	const char *created_at;
+} pw_event_t;
+
+/*
+ * Appends one event. payload is printed (not consumed). The sequence number
+ * is max+1 inside the caller's transaction (call within store_begin). Returns
+ * the new sequence number (> 0) or a negative error.
+ */
+int64_t store_event_append(pw_store_t *s, const char *type, const char *agg_type,
+			   const char *agg_id, int64_t season_id, int64_t governor_id,
+			   int64_t team_id, int round, const struct cJSON *payload);
+
+/* Calls cb for every event with seq > after_seq in order; cb returning
+ * non-zero stops the walk and is returned. Strings are valid during cb. */
+typedef int (*pw_event_cb)(void *ud, const pw_event_t *ev);
+int store_events_since(pw_store_t *s, int64_t after_seq, pw_event_cb cb, void *ud);
+int64_t store_events_count(pw_store_t *s);
+
+/* ---- leagues, seasons ----------------------------------------------- */
+
+typedef struct pw_season_row {
+	int64_t id;
+	int64_t league_id;
+	int number;
+	char name[64];
+	char phase[24];
+	int current_round;       /* last completed tick, 0 before the first */
+	uint64_t seed;
+	int64_t phase_started;   /* unix seconds the phase began */
+} pw_season_row_t;
+
+/* Returns the league id (>0) or negative. */
+int64_t store_league_insert(pw_store_t *s, const char *name, uint64_t seed);
+/* The first league's id and seed; 0 when there is none. */
+int64_t store_league_first(pw_store_t *s, uint64_t *seed);
+
+int64_t store_season_insert(pw_store_t *s, int64_t league_id, int number, const char *name,
+			    uint64_t seed, const char *rules_json, int64_t now);
+/* 1 found, 0 not found, negative error. */
+int store_season_get(pw_store_t *s, int64_t season_id, pw_season_row_t *out);
+/* The season with the highest number of the league. */
+int store_season_current(pw_store_t *s, int64_t league_id, pw_season_row_t *out);
+int store_season_set_phase(pw_store_t *s, int64_t season_id, const char *phase, int64_t now);
+int store_season_set_round(pw_store_t *s, int64_t season_id, int round);
+/* All seasons of a league as a JSON array; caller owns it. */
+struct cJSON *store_seasons_json(pw_store_t *s, int64_t league_id);
+
+/* ---- teams and hoopers ----------------------------------------------- */
+
+/* Stores a team (its JSON as core/league/roster.h writes it) and its hoopers. The
+ * team's id and hooper ids are kept. */
+int store_team_insert(pw_store_t *s, int64_t league_id, const struct cJSON *team);
+/* Every team of the league with its hoopers (ordered by slot), as roster JSON. */
+struct cJSON *store_teams_json(pw_store_t *s, int64_t league_id);
+int store_team_set_strategy(pw_store_t *s, int64_t team_id, const struct cJSON *strategy,
+			    const char *text);
+/* Moves a hooper to a team and roster slot. */
+int store_hooper_move(pw_store_t *s, int64_t hooper_id, int64_t team_id, int slot);
+/* 1 and *team_id, *slot filled when found, 0 when not, -1 on failure. */
+int store_hooper_team(pw_store_t *s, int64_t hooper_id, int64_t *team_id, int *slot);
+int store_team_exists(pw_store_t *s, int64_t team_id);
+
+/* ---- meta (effect metadata on entities) ------------------------------ */
+
+/* kind: "team", "hooper", "game", "season". Returns malloc'd JSON text or
+ * NULL when the entity has none/does not exist. */
+char *store_meta_get(pw_store_t *s, const char *kind, int64_t id);
+int store_meta_set(pw_store_t *s, const char *kind, int64_t id, const char *json);
+
+/* ---- players (governors) --------------------------------------------- */
+
+int64_t store_player_insert(pw_store_t *s, const char *name, int64_t team_id,
+			    const char *token_hash, int64_t now);
+/* Governor id for a token hash, 0 when none, -1 on failure. */
+int64_t store_player_by_token_hash(pw_store_t *s, const char *token_hash);
+
+/* ---- schedule --------------------------------------------------------- */
+
+typedef struct pw_schedule_row {
+	int round;
+	int game_index;
+	int64_t home_team_id, away_team_id;
+	char stage[12];     /* "regular" | "playoff" */
+	char series[12];    /* "" | "SF1" | "F" ... */
+	int series_game;    /* 1.. within the series */
+} pw_schedule_row_t;
+
+int store_schedule_insert(pw_store_t *s, int64_t season_id, const pw_schedule_row_t *r);
+/* Rows of a round in game order into out (up to max); returns the count. */
+int store_schedule_round(pw_store_t *s, int64_t season_id, int round, pw_schedule_row_t *out, int max);
+int store_schedule_max_round(pw_store_t *s, int64_t season_id, const char *stage);
+struct cJSON *store_schedule_json(pw_store_t *s, int64_t season_id);
+
+/* ---- games ------------------------------------------------------------ */
+
+typedef struct pw_game_row {
+	int64_t id;
+	int64_t season_id;
+	int round;
+	int game_index;
+	char stage[12];
+	char series[12];
+	int series_game;
+	int64_t home_team_id, away_team_id;
+	int home_score, away_score;
+	int64_t winner_team_id;
+	uint64_t seed;
+	char hash[65];
+} pw_game_row_t;
+
+/*
+ * Stores a game with its snapshots: rules, effect ids (JSON array), home and
+ * away teams (roster JSON), and the full result JSON. UNIQUE(season, round,
+ * game_index) makes a second insert of the same game a no-op returning the
+ * existing id. Returns the game id.
+ */
+int64_t store_game_insert(pw_store_t *s, const pw_game_row_t *g, const char *rules_json,
+			  const char *effects_json, const char *home_json, const char *away_json,
+			  const char *result_json);
+int store_box_insert(pw_store_t *s, int64_t game_id, const struct cJSON *box);
+/* Games of a season (round 0 = all) in (round, index) order; *n set. Caller frees. */
+pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n);
+int store_game_count(pw_store_t *s, int64_t season_id);
+/* 1 when the game (season, round, index) is stored, 0 when not, -1 on failure. */
+int store_game_exists(pw_store_t *s, int64_t season_id, int round, int game_index);
+/* Snapshot columns of one game; malloc'd strings the caller frees. 1 found,
+ * 0 none, -1 on failure. */
+int store_game_snapshots(pw_store_t *s, int64_t game_id, char **rules, char **effects,
+			 char **home, char **away, char **result);
+/* Every game id in the database, in order. Caller frees. */
+int64_t *store_all_game_ids(pw_store_t *s, int *n);
+/* One game row: 1 found, 0 none, -1 on failure. */
+int store_game_get(pw_store_t *s, int64_t game_id, pw_game_row_t *out);
+/* Box score rows of a season (regular + playoffs) as a JSON array. */
+struct cJSON *store_season_box_json(pw_store_t *s, int64_t season_id);
+
+/* ---- round progress (the runner's crash-recovery record) --------------- */
+
+/* 1 found (stage and snapshot filled; *snapshot malloc'd), 0 none, -1 on
+ * failure. */
+int store_progress_get(pw_store_t *s, int64_t season_id, int round, int *stage, char **snapshot);
+int store_progress_set(pw_store_t *s, int64_t season_id, int round, int stage,
+		       const char *snapshot);
+
+/* ---- bot_state (key-value) --------------------------------------------- */
+
+/* malloc'd value or NULL. */
+char *store_kv_get(pw_store_t *s, const char *key);
+int store_kv_set(pw_store_t *s, const char *key, const char *value);
+int store_kv_delete(pw_store_t *s, const char *key);
+
+/* ---- reports, evals, archives, ai usage -------------------------------- */
+
+/* kind: simulation, governance, private, commentary. governor_id/game_id 0
+ * when not applicable. A second insert of the same key is ignored. */
+int64_t store_report_insert(pw_store_t *s, int64_t season_id, int round, const char *kind,
+			    int64_t governor_id, int64_t game_id, const char *text);
+/* Reports of a round (round < 0: the latest round with reports) as JSON. */
+struct cJSON *store_reports_json(pw_store_t *s, int64_t season_id, int round,
+				 int64_t governor_id, bool private_only);
+int store_eval_insert(pw_store_t *s, int64_t season_id, int round, int64_t report_id,
+		      const char *kind, double value);
+int store_eval_sum(pw_store_t *s, const char *kind, double *sum, int *count);
+int store_archive_insert(pw_store_t *s, int64_t season_id, const char *json);
+char *store_archive_get(pw_store_t *s, int64_t season_id);
+/* Kept though nothing calls it yet: API for the AI layer still to be built. */
+int store_ai_usage_insert(pw_store_t *s, const char *model, const char *call_type, int in_tok,
+			  int out_tok, int cache_tok, double latency_ms, double cost_usd);
+/* AI usage summed per model and call type: [{model, call_type, calls,
+ * input_tokens, output_tokens, cache_read_tokens, cost_usd,
+ * avg_latency_ms}]; caller owns it, NULL on error. */
+struct cJSON *store_ai_usage_json(pw_store_t *s);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * store_migrations.c — the numbered schema migrations.
+ *
+ * Migration N brings the schema from version N-1 to N. A migration never
+ * drops data: new columns and tables only, or copies. Applied in order at
+ * open and by `pinwheel migrate`, each in its own transaction together with
+ * its row in schema_version, so a crash never leaves a half-applied step.
+ */
+#include "core/league/store_internal.h"
+
+static const char *const migration_1 =
+	"CREATE TABLE leagues("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, seed INTEGER NOT NULL,"
+	"  meta TEXT NOT NULL DEFAULT '{}',"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+
+	"CREATE TABLE seasons("
+	"  id INTEGER PRIMARY KEY, league_id INTEGER NOT NULL REFERENCES leagues(id),"
+	"  number INTEGER NOT NULL, name TEXT NOT NULL, phase TEXT NOT NULL DEFAULT 'setup',"
+	"  current_round INTEGER NOT NULL DEFAULT 0, seed INTEGER NOT NULL,"
+	"  rules_json TEXT NOT NULL, phase_started INTEGER NOT NULL DEFAULT 0,"
+	"  meta TEXT NOT NULL DEFAULT '{}',"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  UNIQUE(league_id, number));"
+
+	"CREATE TABLE teams("
+	"  id INTEGER PRIMARY KEY, league_id INTEGER NOT NULL REFERENCES leagues(id),"
+	"  name TEXT NOT NULL, data TEXT NOT NULL,"
+	"  strategy_json TEXT, strategy_text TEXT,"
+	"  meta TEXT NOT NULL DEFAULT '{}');"
+
+	"CREATE TABLE hoopers("
+	"  id INTEGER PRIMARY KEY, team_id INTEGER NOT NULL REFERENCES teams(id),"
+	"  slot INTEGER NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL,"
+	"  meta TEXT NOT NULL DEFAULT '{}');"
+	"CREATE INDEX hoopers_team ON hoopers(team_id, slot);"
+
+	"CREATE TABLE players("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	"  team_id INTEGER REFERENCES teams(id),"
+	"  token_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,"
+	"  meta TEXT NOT NULL DEFAULT '{}');"
+
+	"CREATE TABLE schedule("
+	"  id INTEGER PRIMARY KEY, season_id INTEGER NOT NULL REFERENCES seasons(id),"
+	"  round_number INTEGER NOT NULL, game_index INTEGER NOT NULL,"
+	"  home_team_id INTEGER NOT NULL REFERENCES teams(id),"
+	"  away_team_id INTEGER NOT NULL REFERENCES teams(id),"
+	"  stage TEXT NOT NULL DEFAULT 'regular', series TEXT NOT NULL DEFAULT '',"
+	"  series_game INTEGER NOT NULL DEFAULT 0,"
+	"  meta TEXT NOT NULL DEFAULT '{}',"
+	"  UNIQUE(season_id, round_number, game_index));"
+
+	"CREATE TABLE game_results("
+	"  id INTEGER PRIMARY KEY, season_id INTEGER NOT NULL REFERENCES seasons(id),"
+	"  round_number INTEGER NOT NULL, game_index INTEGER NOT NULL,"
+	"  stage TEXT NOT NULL, series TEXT NOT NULL DEFAULT '', series_game INTEGER NOT NULL DEFAULT 0,"
+	"  home_team_id INTEGER NOT NULL, away_team_id INTEGER NOT NULL,"
+	"  home_score INTEGER NOT NULL, away_score INTEGER NOT NULL,"
+	"  winner_team_id INTEGER NOT NULL, seed INTEGER NOT NULL,"
+	"  rules_json TEXT NOT NULL, effect_ids TEXT NOT NULL DEFAULT '[]',"
+	"  home_json TEXT NOT NULL, away_json TEXT NOT NULL,"
+	"  hash TEXT NOT NULL, result_json TEXT NOT NULL,"
+	"  meta TEXT NOT NULL DEFAULT '{}',"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  UNIQUE(season_id, round_number, game_index));"
+
+	"CREATE TABLE box_scores("
+	"  game_id INTEGER NOT NULL REFERENCES game_results(id),"
+	"  hooper_id INTEGER NOT NULL, team_id INTEGER NOT NULL,"
+	"  seconds REAL NOT NULL DEFAULT 0, points INTEGER NOT NULL DEFAULT 0,"
+	"  fgm INTEGER NOT NULL DEFAULT 0, fga INTEGER NOT NULL DEFAULT 0,"
+	"  tpm INTEGER NOT NULL DEFAULT 0, tpa INTEGER NOT NULL DEFAULT 0,"
+	"  ftm INTEGER NOT NULL DEFAULT 0, fta INTEGER NOT NULL DEFAULT 0,"
+	"  rebounds INTEGER NOT NULL DEFAULT 0, assists INTEGER NOT NULL DEFAULT 0,"
+	"  steals INTEGER NOT NULL DEFAULT 0, turnovers INTEGER NOT NULL DEFAULT 0,"
+	"  fouls INTEGER NOT NULL DEFAULT 0, plus_minus INTEGER NOT NULL DEFAULT 0,"
+	"  meta TEXT NOT NULL DEFAULT '{}',"
+	"  PRIMARY KEY(game_id, hooper_id));"
+
+	"CREATE TABLE governance_events("
+	"  id INTEGER PRIMARY KEY, event_type TEXT NOT NULL,"
+	"  aggregate_type TEXT NOT NULL, aggregate_id TEXT NOT NULL,"
+	"  season_id INTEGER, governor_id INTEGER, team_id INTEGER,"
+	"  round_number INTEGER NOT NULL DEFAULT 0,"
+	"  sequence_number INTEGER NOT NULL UNIQUE,"
+	"  payload TEXT NOT NULL DEFAULT '{}',"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+	"CREATE INDEX governance_events_type ON governance_events(event_type, season_id);"
+	"CREATE TRIGGER governance_events_no_update BEFORE UPDATE ON governance_events"
+	"  BEGIN SELECT RAISE(ABORT, 'governance_events is append-only: no UPDATE'); END;"
+	"CREATE TRIGGER governance_events_no_delete BEFORE DELETE ON governance_events"
+	"  BEGIN SELECT RAISE(ABORT, 'governance_events is append-only: no DELETE'); END;"
+
+	"CREATE TABLE reports("
+	"  id INTEGER PRIMARY KEY, season_id INTEGER NOT NULL, round_number INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL, governor_id INTEGER NOT NULL DEFAULT 0,"
+	"  game_id INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  UNIQUE(season_id, round_number, kind, governor_id, game_id));"
+
+	"CREATE TABLE bot_state(key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+
+	"CREATE TABLE season_archives(season_id INTEGER PRIMARY KEY REFERENCES seasons(id),"
+	"  json TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+	"CREATE TRIGGER season_archives_immutable BEFORE UPDATE ON season_archives"
+	"  BEGIN SELECT RAISE(ABORT, 'season archives are immutable'); END;"
+
+	"CREATE TABLE eval_results(id INTEGER PRIMARY KEY, season_id INTEGER, round_number INTEGER,"
+	"  report_id INTEGER, kind TEXT NOT NULL, value REAL NOT NULL,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  UNIQUE(report_id, kind));"
+
+	"CREATE TABLE ai_usage_log(id INTEGER PRIMARY KEY, model TEXT NOT NULL,"
+	"  call_type TEXT NOT NULL, input_tokens INTEGER NOT NULL DEFAULT 0,"
+	"  output_tokens INTEGER NOT NULL DEFAULT 0, cache_read_tokens INTEGER NOT NULL DEFAULT 0,"
+	"  latency_ms REAL NOT NULL DEFAULT 0, cost_usd REAL NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+
+	"CREATE TABLE round_progress(season_id INTEGER NOT NULL, round_number INTEGER NOT NULL,"
+	"  stage INTEGER NOT NULL, snapshot TEXT,"
+	"  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  PRIMARY KEY(season_id, round_number));";
+
+const char *const store_migrations[] = {
+	migration_1,
+};
+const int store_migrations_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -1,0 +1,862 @@
+/*
+ * possession.c — one possession, step by step (spec 10-simulation, "One
+ * possession"). See possession.h.
+ *
+ * Every decision draws from the game's one RNG stream. The number of draws
+ * may depend on the game (a miss draws a rebound, a make does not) but never
+ * on whether an effect is listening: hooks are called only after the draws
+ * of their step, so an effect that returns nothing leaves the game
+ * bit-identical.
+ */
+#include "core/sim/possession.h"
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/sim/defense.h"
+#include "core/sim/moves.h"
+#include "core/sim/simstate.h"
+#include "core/sim/tuning.h"
+
+/* ---- Pure formulas --------------------------------------------------------- */
+
+double poss_logistic(double x, double mid, double k)
+{
+	return 1.0 / (1.0 + exp(-k * (x - mid)));
+}
+
+double poss_shot_base(int scoring, pw_shot_type_t t, double mid_shift)
+{
+	double l, floor;
+	switch (t) {
+	case PW_SHOT_AT_RIM:
+		l = poss_logistic(scoring, TUNE_RIM_MID, TUNE_RIM_K);
+		floor = TUNE_RIM_FLOOR;
+		break;
+	case PW_SHOT_MID_RANGE:
+		l = poss_logistic(scoring, TUNE_MIDR_MID, TUNE_MIDR_K);
+		floor = TUNE_MIDR_FLOOR;
+		break;
+	default:
+		l = poss_logistic(scoring, TUNE_THREE_MID + mid_shift, TUNE_THREE_K);
+		floor = TUNE_THREE_FLOOR;
+		break;
+	}
+	return floor + (TUNE_SHOT_CEIL - floor) * l;
+}
+
+double poss_ft_base(int scoring)
+{
+	double l = poss_logistic(scoring, TUNE_FT_MID, TUNE_FT_K);
+	return TUNE_FT_FLOOR + (TUNE_FT_CEIL - TUNE_FT_FLOOR) * l;
+}
+
+double poss_iq_factor(int iq)
+{
+	return TUNE_IQ_FACTOR_MIN + TUNE_IQ_FACTOR_SPAN * tune_clamp(iq, 0, 100) / 100.0;
+}
+
+double poss_stamina_factor(double stamina, bool iron_legs)
+{
+	double penalty = (1.0 - TUNE_STAMINA_FACTOR_MIN) * (1.0 - tune_clamp(stamina, 0, 1));
+	if (iron_legs)
+		penalty *= 0.5;
+	return 1.0 - penalty;
+}
+
+double poss_contest(pw_scheme_t s, int defense, double def_stamina, double intensity)
+{
+	double legs = TUNE_CONTEST_STAMINA_MIN +
+		      (1.0 - TUNE_CONTEST_STAMINA_MIN) * tune_clamp(def_stamina, 0, 1);
+	double c = defense_contest_add(s) + defense / 100.0 * TUNE_CONTEST_DEF * legs +
+		   intensity * TUNE_INTENSITY_CONTEST;
+	return tune_clamp(c, 0, TUNE_CONTEST_MAX);
+}
+
+double poss_turnover_chance(double modifier, int handler_iq, pw_scheme_t s,
+			    double handler_stamina, double extra)
+{
+	double p = TUNE_TO_BASE * modifier - handler_iq / TUNE_TO_IQ_DIVISOR +
+		   defense_forced_turnover(s) +
+		   TUNE_TO_FATIGUE_MAX * (1.0 - tune_clamp(handler_stamina, 0, 1)) + extra;
+	return tune_clamp(p, TUNE_TO_MIN, TUNE_TO_MAX);
+}
+
+double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double extra)
+{
+	double p = TUNE_FOUL_BASE * modifier + defense_foul_add(s) + extra;
+	if (defender_iq < TUNE_FOUL_LOW_IQ_BELOW)
+		p += (TUNE_FOUL_LOW_IQ_BELOW - defender_iq) * TUNE_FOUL_LOW_IQ_PER_POINT;
+	return tune_clamp(p, 0, TUNE_FOUL_MAX);
+}
+
+double poss_offense_rebound_share(double oreb_weight, double off_attr_sum, double def_attr_sum,
+				  double off_fate_sum)
+{
+	double o = oreb_weight + off_attr_sum * TUNE_REB_ATTR_SCALE +
+		   off_fate_sum / 100.0 * TUNE_REB_FATE;
+	double d = TUNE_REB_DEFENSE_WEIGHT + def_attr_sum * TUNE_REB_ATTR_SCALE;
+	return o / (o + d);
+}
+
+double poss_drain_own(int stamina_attr)
+{
+	return 1.0 + (1.0 - stamina_attr / 100.0) * TUNE_DRAIN_LOW_STAMINA;
+}
+
+double poss_drain_team(const pw_rules_t *r, double team_mult, double scheme_cost)
+{
+	return (r->stamina_drain_rate + scheme_cost * TUNE_DEF_COST_SCALE) * team_mult;
+}
+
+double poss_drain(const pw_rules_t *r, int stamina_attr, double team_mult, double scheme_cost)
+{
+	return poss_drain_team(r, team_mult, scheme_cost) * poss_drain_own(stamina_attr);
+}
+
+void poss_surface(const char *surface, double *drive, double *speed)
+{
+	/* Grippy floors favour drives; soft or slick ones blunt them. */
+	static const struct { const char *name; double drive, speed; } table[] = {
+		{"hardwood", 1.00, 1.00}, {"concrete", 1.05, 1.00}, {"asphalt", 1.05, 1.00},
+		{"rubber", 1.00, 1.05},   {"clay", 0.90, 0.90},     {"grass", 0.80, 0.85},
+		{"sand", 0.70, 0.75},     {"ice", 0.75, 1.15},      {"glass", 0.90, 1.10},
+	};
+	*drive = 1.0;
+	*speed = 1.0;
+	if (!surface)
+		return;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcasecmp(surface, table[i].name) == 0) {
+			*drive = table[i].drive;
+			*speed = table[i].speed;
+			return;
+		}
+}
+
+void poss_selection_base(const int attr[PW_ATTR_COUNT], double w[PW_SHOT_TYPES])
+{
+	w[PW_SHOT_AT_RIM] = attr[PW_ATTR_SPEED] * TUNE_SEL_RIM_SPEED + TUNE_SEL_RIM_BASE;
+	w[PW_SHOT_MID_RANGE] = attr[PW_ATTR_SCORING] * TUNE_SEL_MID_SCORING +
+			       attr[PW_ATTR_IQ] * TUNE_SEL_MID_IQ + TUNE_SEL_MID_BASE;
+	w[PW_SHOT_THREE] = attr[PW_ATTR_SCORING] * TUNE_SEL_THREE_SCORING + TUNE_SEL_THREE_BASE;
+	for (int i = 0; i < PW_SHOT_TYPES; i++)
+		if (w[i] < TUNE_SEL_FLOOR)
+			w[i] = TUNE_SEL_FLOOR;
+}
+
+/* ---- The possession -------------------------------------------------------- */
+
+/* One possession's working state. Floor slots (0..2) index on_floor; roster
+ * slots (0..3) index hooper[] and cache[]. */
+typedef struct poss {
+	pw_sim_t *g;
+	int off, def;
+	pw_scheme_t scheme;
+	int match[PW_ON_FLOOR];      /* attacker floor slot → defender floor slot */
+	bool transition;
+	double intensity;            /* the defense's strategy intensity */
+	double to_extra, foul_extra; /* from effects at sim.possession.pre */
+	double bias[PW_SHOT_TYPES];
+	int move;                    /* the move shown on the current play, -1 */
+	int holder;                  /* who has the ball after an offensive rebound */
+	bool clutch;                 /* close and late (or Elam): fate and ego checks */
+	bool made_three[PW_ROSTER_SIZE];
+} poss_t;
+
+static inline int roster_slot(const pw_sim_t *g, int t, int floor_slot)
+{
+	return g->st.on_floor[t][floor_slot];
+}
+
+static inline pw_live_hooper_t *floor_hooper(pw_sim_t *g, int t, int floor_slot)
+{
+	return g->fl[t][floor_slot];
+}
+
+static inline pw_hooper_cache_t *floor_cache(pw_sim_t *g, int t, int floor_slot)
+{
+	return g->fc[t][floor_slot];
+}
+
+static bool holds(pw_sim_t *g, int t, int floor_slot, pw_move_id_t m)
+{
+	return (floor_cache(g, t, floor_slot)->moves >> m) & 1u;
+}
+
+/* A move fires: pay its stamina cost and show it on the play. */
+static void fire(poss_t *p, int t, int floor_slot, pw_move_id_t m)
+{
+	const pw_move_def_t *d = moves_def(m);
+	pw_live_hooper_t *h = floor_hooper(p->g, t, floor_slot);
+	if (d && d->stamina_cost > 0)
+		h->stamina = tune_clamp(h->stamina - d->stamina_cost, 0, 1);
+	p->move = (int)m;
+}
+
+/* Seconds pass: the clock runs (timed quarters) and minutes accrue. */
+static void advance(pw_sim_t *g, double secs)
+{
+	pw_game_state_t *st = &g->st;
+	if (!st->elam) {
+		if (secs > st->clock)
+			secs = st->clock;
+		st->clock -= secs;
+	}
+	g->elapsed += secs; /* minutes are settled when a hooper checks out */
+}
+
+static bool clock_out(const pw_sim_t *g)
+{
+	return !g->st.elam && g->st.clock <= 0;
+}
+
+static pw_box_t *box_of(pw_sim_t *g, int t, int floor_slot)
+{
+	return &g->out->box[t][roster_slot(g, t, floor_slot)];
+}
+
+static bool is_close_late(const pw_sim_t *g, int margin_limit)
+{
+	const pw_game_state_t *st = &g->st;
+	int m = st->score[0] - st->score[1];
+	if (m < 0)
+		m = -m;
+	if (m > margin_limit)
+		return false;
+	return st->elam ||
+	       (st->quarter == st->rules->elam_trigger_quarter && st->clock <= TUNE_LATE_SECONDS);
+}
+
+/* max_shot_share: a hooper hogging the team's shots is asked less. */
+static double share_damp_slow(const pw_sim_t *g, int t, int rslot)
+{
+	double cap = g->st.rules->max_shot_share;
+	int team = g->team_fga[t];
+	if (team < TUNE_SHOT_SHARE_MIN_FGA)
+		return 1.0;
+	double share = (double)g->out->box[t][rslot].fga / team;
+	if (share <= cap)
+		return 1.0;
+	return pow(cap / share, TUNE_SHOT_SHARE_DAMP_POWER);
+}
+
+static int choose_handler(pw_sim_t *g, int off, bool clutch)
+{
+	double w[PW_ON_FLOOR];
+	for (int i = 0; i < PW_ON_FLOOR; i++) {
+		int rs = roster_slot(g, off, i);
+		w[i] = floor_cache(g, off, i)->handler_w;
+		if (g->damp_shots) /* × 1.0 otherwise: skip it */
+			w[i] *= share_damp_slow(g, off, rs);
+		if (clutch)
+			w[i] += g->st.hooper[off][rs].attr[PW_ATTR_EGO] * TUNE_HANDLER_CLUTCH_EGO;
+	}
+	return sim_pick(&g->rng, w, PW_ON_FLOOR);
+}
+
+/* The defender on an attacker: the matchup in man schemes, else whoever
+ * the zone or press rotates over, drawn by defense and speed. */
+static int defender_of(poss_t *p, int attacker)
+{
+	if (defense_is_man(p->scheme))
+		return p->match[attacker];
+	double w[PW_ON_FLOOR];
+	for (int i = 0; i < PW_ON_FLOOR; i++)
+		w[i] = floor_cache(p->g, p->def, i)->zone_w;
+	return sim_pick(&p->g->rng, w, PW_ON_FLOOR);
+}
+
+static void choose_scheme(poss_t *p)
+{
+	pw_sim_t *g = p->g;
+	pw_defense_situation_t s;
+	s.iq = g->lineup[p->def].iq_mean;
+	s.stamina = 0;
+	for (int i = 0; i < PW_ON_FLOOR; i++)
+		s.stamina += floor_hooper(g, p->def, i)->stamina;
+	s.stamina /= PW_ON_FLOOR;
+	s.offense_speed = g->lineup[p->off].speed_mean;
+	s.margin = g->st.score[p->def] - g->st.score[p->off];
+	s.elam = g->st.elam;
+	s.strategy = &g->st.team[p->def]->strategy;
+	double w[PW_SCHEME_COUNT];
+	defense_scheme_weights(&s, w);
+	p->scheme = (pw_scheme_t)sim_pick(&g->rng, w, PW_SCHEME_COUNT);
+	if (defense_is_man(p->scheme)) {
+		pw_matchup_input_t in;
+		for (int i = 0; i < PW_ON_FLOOR; i++) {
+			in.threat[i] = floor_cache(g, p->off, i)->threat;
+			in.contain[i] = floor_cache(g, p->def, i)->contain;
+			in.stamina[i] = floor_hooper(g, p->def, i)->stamina;
+		}
+		in.iq = s.iq;
+		defense_assign(&in, &g->rng, p->match);
+	} else {
+		for (int i = 0; i < PW_ON_FLOOR; i++)
+			p->match[i] = i;
+	}
+}
+
+static pw_play_t *emit(poss_t *p, pw_action_t a, pw_outcome_t o)
+{
+	pw_play_t *pl = sim_emit(p->g, p->off, a, o);
+	pl->scheme = (int8_t)p->scheme;
+	pl->move = (int8_t)p->move;
+	p->move = -1;
+	return pl;
+}
+
+static long last_play(const pw_sim_t *g)
+{
+	return (long)g->out->n_plays - 1;
+}
+
+/* sim.possession.pre: the handler is known; effects may tilt the whole
+ * possession. */
+static void hook_possession_pre(poss_t *p, int handler)
+{
+	pw_sim_t *g = p->g;
+	pw_hook_ctx_t c;
+	pw_hook_result_t r;
+	sim_ctx_init(g, &c, PW_HOOK_POSSESSION_PRE, p->off);
+	c.handler = c.subject = floor_hooper(g, p->off, handler);
+	sim_hook_call(g, &c, &r);
+	p->to_extra = r.turnover_probability;
+	p->foul_extra = r.foul_probability;
+	for (int i = 0; i < PW_SHOT_TYPES; i++)
+		p->bias[i] = r.action_bias[i];
+	sim_hook_apply_common(g, &c, &r, -1);
+}
+
+static void hook_turnover_post(poss_t *p, int handler, int stealer)
+{
+	pw_sim_t *g = p->g;
+	pw_hook_ctx_t c;
+	pw_hook_result_t r;
+	sim_ctx_init(g, &c, PW_HOOK_TURNOVER_POST, p->off);
+	c.handler = c.subject = floor_hooper(g, p->off, handler);
+	c.stealer = stealer >= 0 ? floor_hooper(g, p->def, stealer) : NULL;
+	sim_hook_call(g, &c, &r);
+	sim_hook_apply_common(g, &c, &r, last_play(g));
+}
+
+/* A turnover by attacker `loser`; a steal if `stealer` ≥ 0. */
+static void turnover(poss_t *p, int loser, int stealer)
+{
+	pw_sim_t *g = p->g;
+	pw_play_t *pl = emit(p, PW_ACT_TURNOVER, stealer >= 0 ? PW_RES_STEAL : PW_RES_LOST_BALL);
+	pl->handler_id = floor_hooper(g, p->off, loser)->h->id;
+	box_of(g, p->off, loser)->turnovers++;
+	if (stealer >= 0) {
+		pl->defender_id = floor_hooper(g, p->def, stealer)->h->id;
+		box_of(g, p->def, stealer)->steals++;
+		g->transition[p->def] = true;
+	}
+	if (hooks_wants(g->hooks, PW_HOOK_TURNOVER_POST))
+		hook_turnover_post(p, loser, stealer);
+}
+
+/* Step 3: the turnover / steal check at the start of a possession. */
+static bool turnover_check(poss_t *p, int handler)
+{
+	pw_sim_t *g = p->g;
+	const pw_live_hooper_t *h = floor_hooper(g, p->off, handler);
+	double pr = poss_turnover_chance(g->st.rules->turnover_rate_modifier,
+					 h->attr[PW_ATTR_IQ], p->scheme, h->stamina,
+					 p->to_extra + p->intensity * TUNE_INTENSITY_TO);
+	if (!sim_chance(&g->rng, pr))
+		return false;
+	int d = defender_of(p, handler);
+	double steal = TUNE_STEAL_SHARE +
+		       (floor_hooper(g, p->def, d)->attr[PW_ATTR_DEFENSE] - 50) / TUNE_STEAL_DEF_DIVISOR;
+	turnover(p, handler, sim_chance(&g->rng, steal) ? d : -1);
+	return true;
+}
+
+static const double help_chance[PW_SCHEME_COUNT] = {
+	TUNE_HELP_MAN_TIGHT, TUNE_HELP_MAN_SWITCH, TUNE_HELP_ZONE, TUNE_HELP_PRESS,
+};
+
+/*
+ * Passes before the shot. Returns the shooter's floor slot, or -1 when a
+ * pass was picked off. *passer is the last passer (-1: none); *open is
+ * set when a No-Look Pass beat the help defense.
+ */
+static int pass_around(poss_t *p, int holder, int *passer, bool *open)
+{
+	pw_sim_t *g = p->g;
+	const pw_rules_t *R = g->st.rules;
+	int forced = R->min_pass_per_possession;
+	int limit = forced > TUNE_PASS_MAX ? forced : TUNE_PASS_MAX;
+	*passer = -1;
+	*open = false;
+	for (int n = 0; n < limit; n++) {
+		const pw_live_hooper_t *h = floor_hooper(g, p->off, holder);
+		if (n >= forced) {
+			double pp = TUNE_PASS_BASE +
+				    (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_PER_PASSING;
+			if (!sim_chance(&g->rng, pp))
+				break;
+		}
+		bool help = sim_chance(&g->rng, help_chance[p->scheme]);
+		double steal = TUNE_PASS_STEAL_BASE * R->turnover_rate_modifier -
+			       (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_STEAL_PASSING +
+			       (help ? TUNE_PASS_STEAL_HELP : 0);
+		bool nolook = help && holds(g, p->off, holder, PW_MOVE_NO_LOOK_PASS);
+		if (nolook)
+			steal = 0; /* the no-look pass threads the help */
+		if (sim_chance(&g->rng, steal)) {
+			int d = defender_of(p, holder);
+			turnover(p, holder, d);
+			return -1;
+		}
+		double w[PW_ON_FLOOR];
+		for (int i = 0; i < PW_ON_FLOOR; i++) {
+			w[i] = floor_cache(g, p->off, i)->receiver_w;
+			if (g->damp_shots)
+				w[i] *= share_damp_slow(g, p->off, roster_slot(g, p->off, i));
+		}
+		w[holder] = 0;
+		int to = sim_pick(&g->rng, w, PW_ON_FLOOR);
+		if (p->scheme == PW_SCHEME_MAN_SWITCH && sim_chance(&g->rng, TUNE_SWITCH_CHANCE)) {
+			int tmp = p->match[to];
+			p->match[to] = p->match[holder];
+			p->match[holder] = tmp;
+		}
+		if (nolook)
+			fire(p, p->off, holder, PW_MOVE_NO_LOOK_PASS);
+		*open = nolook;
+		*passer = holder;
+		holder = to;
+	}
+	return holder;
+}
+
+/* Step 4: at_rim, mid_range or three_point. */
+static pw_shot_type_t select_shot(poss_t *p, int shooter)
+{
+	pw_sim_t *g = p->g;
+	const pw_game_state_t *st = &g->st;
+	const pw_hooper_cache_t *c = floor_cache(g, p->off, shooter);
+	const pw_strategy_t *strat = &st->team[p->off]->strategy;
+	double w[PW_SHOT_TYPES];
+	w[PW_SHOT_AT_RIM] = c->sel[PW_SHOT_AT_RIM] * g->surface_drive *
+			    (1.0 + strat->rim_bias * TUNE_STRATEGY_BIAS);
+	w[PW_SHOT_MID_RANGE] = c->sel[PW_SHOT_MID_RANGE] * (1.0 + strat->mid_bias * TUNE_STRATEGY_BIAS);
+	w[PW_SHOT_THREE] = c->sel[PW_SHOT_THREE] * g->three_weight *
+			   (1.0 + strat->three_bias * TUNE_STRATEGY_BIAS);
+	if (p->transition)
+		w[PW_SHOT_AT_RIM] *= TUNE_TRANSITION_RIM;
+	if (p->scheme == PW_SCHEME_ZONE) {
+		w[PW_SHOT_THREE] *= TUNE_ZONE_THREE;
+		w[PW_SHOT_AT_RIM] *= TUNE_ZONE_RIM;
+	}
+	if (st->elam) {
+		int need = st->elam_target - st->score[p->off];
+		if (need > TUNE_ELAM_FAR_NEED)
+			w[PW_SHOT_THREE] *= 1.0 + tune_clamp((need - TUNE_ELAM_FAR_NEED) * TUNE_ELAM_THREE_PER_POINT,
+							 0, TUNE_ELAM_THREE_MAX);
+	}
+	/* Effect biases are shares of the whole: add them to normalised
+	 * weights (scaled by the sum here, which draws the same). */
+	if (p->bias[0] != 0 || p->bias[1] != 0 || p->bias[2] != 0) {
+		double sum = w[0] + w[1] + w[2];
+		for (int i = 0; i < PW_SHOT_TYPES; i++)
+			w[i] = tune_clamp(w[i] + p->bias[i] * sum, 0, 1e300);
+	}
+	return (pw_shot_type_t)sim_pick(&g->rng, w, PW_SHOT_TYPES);
+}
+
+/* Free throws by attacker `shooter`. Returns true if the last one missed
+ * (a live rebound). Stops as soon as the game is won. */
+static bool free_throws(poss_t *p, int shooter, int n)
+{
+	pw_sim_t *g = p->g;
+	pw_live_hooper_t *h = floor_hooper(g, p->off, shooter);
+	const pw_hooper_cache_t *c = floor_cache(g, p->off, shooter);
+	pw_box_t *b = box_of(g, p->off, shooter);
+	int rs = roster_slot(g, p->off, shooter);
+	bool missed = false;
+	for (int i = 0; i < n && !g->over; i++) {
+		double pr = c->ft * (TUNE_FT_STAMINA_MIN + (1.0 - TUNE_FT_STAMINA_MIN) * h->stamina);
+		if (p->clutch)
+			pr += g->ego_nudge[p->off];
+		pr += (sim_uniform(&g->rng) - 0.5) * c->chaos;
+		bool made = sim_chance(&g->rng, tune_clamp(pr, TUNE_PROB_MIN, TUNE_PROB_MAX));
+		b->fta++;
+		missed = !made;
+		int v = 0;
+		if (made) {
+			b->ftm++;
+			v = sim_add_points(g, p->off, g->st.rules->free_throw_value, rs);
+		}
+		pw_play_t *pl = emit(p, PW_ACT_FREE_THROW, made ? PW_RES_MADE : PW_RES_MISSED);
+		pl->handler_id = h->h->id;
+		pl->points = (int8_t)v;
+	}
+	return missed && !g->over;
+}
+
+/* A defensive foul by defender `fouler` on attacker `fouled`; emits the
+ * play, calls sim.foul.post and handles a foul-out. */
+/* Records a foul and its consequences (foul.post, a foul-out); returns the
+ * index of the foul's own play, which later plays may already follow. */
+static long foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
+{
+	pw_sim_t *g = p->g;
+	pw_live_hooper_t *d = floor_hooper(g, p->def, fouler);
+	pw_play_t *pl = emit(p, PW_ACT_FOUL, shooting ? PW_RES_SHOOTING : PW_RES_NON_SHOOTING);
+	pl->handler_id = floor_hooper(g, p->off, fouled)->h->id;
+	pl->defender_id = d->h->id;
+	long idx = last_play(g);
+	d->fouls++;
+	box_of(g, p->def, fouler)->fouls++;
+	g->st.team_fouls[p->def]++;
+	if (hooks_wants(g->hooks, PW_HOOK_FOUL_POST)) {
+		pw_hook_ctx_t c;
+		pw_hook_result_t r;
+		sim_ctx_init(g, &c, PW_HOOK_FOUL_POST, p->off);
+		c.fouler = d;
+		c.fouled = c.subject = floor_hooper(g, p->off, fouled);
+		c.free_throws = fts;
+		sim_hook_call(g, &c, &r);
+		sim_hook_apply_common(g, &c, &r, idx);
+	}
+	if (d->fouls >= g->st.rules->personal_foul_limit && !d->fouled_out)
+		sim_foul_out(g, p->def, fouler);
+	return idx;
+}
+
+/* Step 7: who gets a missed ball. Returns true for the offense. */
+static bool rebound(poss_t *p)
+{
+	pw_sim_t *g = p->g;
+	double share = poss_offense_rebound_share(g->st.rules->offensive_rebound_weight,
+						  g->lineup[p->off].reb_sum, g->lineup[p->def].reb_sum,
+						  g->lineup[p->off].fate_sum);
+	bool offensive = sim_chance(&g->rng, share);
+	int t = offensive ? p->off : p->def;
+	double w[PW_ON_FLOOR];
+	for (int i = 0; i < PW_ON_FLOOR; i++)
+		w[i] = floor_cache(g, t, i)->reb_w + TUNE_REB_PICK_BASE;
+	int who = sim_pick(&g->rng, w, PW_ON_FLOOR);
+	pw_live_hooper_t *rb = floor_hooper(g, t, who);
+	pw_play_t *pl = emit(p, PW_ACT_REBOUND, offensive ? PW_RES_OFFENSIVE : PW_RES_DEFENSIVE);
+	pl->rebound_id = rb->h->id;
+	box_of(g, t, who)->rebounds++;
+	if (offensive)
+		p->holder = who;
+	if (hooks_wants(g->hooks, PW_HOOK_REBOUND_POST)) {
+		pw_hook_ctx_t c;
+		pw_hook_result_t r;
+		sim_ctx_init(g, &c, PW_HOOK_REBOUND_POST, p->off);
+		c.rebounder = c.subject = rb;
+		c.offensive = offensive;
+		sim_hook_call(g, &c, &r);
+		sim_hook_apply_common(g, &c, &r, last_play(g));
+	}
+	return offensive;
+}
+
+/* The make probability of a shot before effects (step 5). Draws the
+ * clutch checks and the chaos spread. */
+static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_type_t t, bool open)
+{
+	pw_sim_t *g = p->g;
+	const pw_game_state_t *st = &g->st;
+	pw_live_hooper_t *s = floor_hooper(g, p->off, shooter);
+	const pw_hooper_cache_t *c = floor_cache(g, p->off, shooter);
+	const pw_live_hooper_t *d = floor_hooper(g, p->def, defender);
+	unsigned om = c->moves, dm = floor_cache(g, p->def, defender)->moves;
+
+	double contest = poss_contest(p->scheme, d->attr[PW_ATTR_DEFENSE], d->stamina, p->intensity);
+	if ((dm >> PW_MOVE_LOCKDOWN_STANCE & 1u) && !open) {
+		contest = tune_clamp(contest * TUNE_LOCKDOWN_CONTEST_MULT, 0, TUNE_CONTEST_MAX);
+		fire(p, p->def, defender, PW_MOVE_LOCKDOWN_STANCE);
+	}
+	if (p->transition)
+		contest *= TUNE_CONTEST_TRANSITION;
+	if (open)
+		contest = 0;
+
+	double iqf = c->iq_factor;
+	double mult = 1.0;
+	double spread = c->chaos;
+	bool iron = false;
+	if (om) {
+		int rs = roster_slot(g, p->off, shooter);
+		if (t == PW_SHOT_THREE && g->made_three[p->off][rs] && (om >> PW_MOVE_HEAT_CHECK & 1u)) {
+			iqf = 1.0;
+			mult *= TUNE_HEAT_CHECK_MULT;
+			fire(p, p->off, shooter, PW_MOVE_HEAT_CHECK);
+		}
+		if ((om >> PW_MOVE_IRON_LEGS & 1u) && (st->elam || st->quarter > 2) &&
+		    s->stamina < TUNE_IRON_LEGS_STAMINA) {
+			iron = true;
+			fire(p, p->off, shooter, PW_MOVE_IRON_LEGS);
+		}
+		if (t == PW_SHOT_AT_RIM && (om >> PW_MOVE_KILLER_CROSSOVER & 1u)) {
+			mult *= TUNE_CROSSOVER_MULT;
+			fire(p, p->off, shooter, PW_MOVE_KILLER_CROSSOVER);
+		}
+		if (t == PW_SHOT_AT_RIM && (om >> PW_MOVE_CHAOS_DUNK & 1u)) {
+			spread *= TUNE_CHAOS_DUNK_SPREAD_MULT;
+			fire(p, p->off, shooter, PW_MOVE_CHAOS_DUNK);
+		}
+		if ((om >> PW_MOVE_CLUTCH_GENE & 1u) &&
+		    (st->elam || is_close_late(g, TUNE_CLUTCH_GENE_MARGIN))) {
+			mult *= TUNE_CLUTCH_GENE_MULT;
+			fire(p, p->off, shooter, PW_MOVE_CLUTCH_GENE);
+		}
+	}
+	double pr = c->shot_base[t] * (1.0 - contest) * iqf * poss_stamina_factor(s->stamina, iron);
+	pr = pr * mult + g->crowd[p->off];
+
+	if (p->clutch) {
+		/* Fate's lucky swing, and the ego check the crowd leans on. */
+		if (sim_chance(&g->rng, s->attr[PW_ATTR_FATE] / 100.0 * TUNE_FATE_CLUTCH_CHANCE))
+			pr += TUNE_FATE_CLUTCH_BONUS;
+		double ego = s->attr[PW_ATTR_EGO] / 100.0;
+		double check = ego + g->ego_nudge[p->off] * (1.0 - ego) * TUNE_CROWD_PRESSURE_SCALE;
+		pr += sim_chance(&g->rng, check) ? TUNE_EGO_SUCCESS_BONUS : -TUNE_EGO_FAILURE_PENALTY;
+	}
+	pr += (sim_uniform(&g->rng) - 0.5) * 2.0 * spread;
+	return pr;
+}
+
+/* What became of one trip down the floor. */
+typedef enum trip_end { TRIP_DONE, TRIP_OREB, TRIP_SIDEOUT } trip_end_t;
+
+/* Steps 4–7 for the ball in the hands of attacker `holder`. */
+static trip_end_t shoot(poss_t *p, int holder)
+{
+	pw_sim_t *g = p->g;
+	const pw_rules_t *R = g->st.rules;
+	int passer;
+	bool open;
+	int shooter = pass_around(p, holder, &passer, &open);
+	if (shooter < 0 || g->over)
+		return TRIP_DONE;
+	pw_shot_type_t t = select_shot(p, shooter);
+	int defender = defender_of(p, shooter);
+	pw_live_hooper_t *s = floor_hooper(g, p->off, shooter);
+	pw_live_hooper_t *d = floor_hooper(g, p->def, defender);
+	int rs = roster_slot(g, p->off, shooter);
+	double pr = shot_probability(p, shooter, defender, t, open);
+
+	int value = t == PW_SHOT_THREE ? R->three_point_value : R->two_point_value;
+	double foul_extra = p->foul_extra;
+	bool blocked = false;
+	char narrative[PW_NARRATIVE_MAX + 1];
+	narrative[0] = 0;
+	if (hooks_wants(g->hooks, PW_HOOK_SHOT_PRE)) {
+		pw_hook_ctx_t c;
+		pw_hook_result_t r;
+		sim_ctx_init(g, &c, PW_HOOK_SHOT_PRE, p->off);
+		c.shooter = c.subject = s;
+		c.defender = d;
+		c.shot_type = t;
+		c.probability = tune_clamp(pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
+		sim_hook_call(g, &c, &r);
+		pr += r.shot_probability;
+		value += r.shot_value;
+		foul_extra += r.foul_probability;
+		blocked = r.block;
+		memcpy(narrative, r.narrative, sizeof narrative);
+		sim_hook_apply_common(g, &c, &r, -2);
+		if (g->over)
+			return TRIP_DONE;
+	}
+	if (value < 0)
+		value = 0;
+	pr = tune_clamp(pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
+
+	if (blocked) {
+		pw_play_t *pl = emit(p, (pw_action_t)t, PW_RES_BLOCKED);
+		pl->handler_id = s->h->id;
+		pl->defender_id = d->h->id;
+		if (narrative[0])
+			sim_set_narrative(g, pl, narrative);
+		return TRIP_DONE;
+	}
+
+	/* Step 6: the foul check, before the ball is released. */
+	double fp = poss_foul_chance(R->foul_rate_modifier, p->scheme, d->attr[PW_ATTR_IQ],
+				     foul_extra + p->intensity * TUNE_INTENSITY_FOUL);
+	bool crossover = t == PW_SHOT_AT_RIM && holds(g, p->off, shooter, PW_MOVE_KILLER_CROSSOVER);
+	if (crossover)
+		fp = tune_clamp(fp * TUNE_CROSSOVER_FOUL_MULT, 0, TUNE_FOUL_MAX);
+	static const double shooting_share[PW_SHOT_TYPES] = {
+		TUNE_SHOOTING_FOUL_RIM, TUNE_SHOOTING_FOUL_MID, TUNE_SHOOTING_FOUL_THREE,
+	};
+	bool fouled = sim_chance(&g->rng, fp);
+	bool shooting = fouled && sim_chance(&g->rng, shooting_share[t]);
+	bool bonus = g->st.team_fouls[p->def] + 1 > R->team_foul_bonus_threshold;
+	if (fouled && !shooting) {
+		/* A foul away from the shot: two shots in the bonus, else the
+		 * ball is inbounded again. */
+		long fidx = foul(p, defender, shooter, false, bonus ? 2 : 0);
+		if (narrative[0])
+			sim_set_narrative(g, &g->out->plays[fidx], narrative);
+		if (!bonus)
+			return TRIP_SIDEOUT;
+		return free_throws(p, shooter, 2) ? (rebound(p) ? TRIP_OREB : TRIP_DONE) : TRIP_DONE;
+	}
+
+	if (shooting)
+		pr *= TUNE_FOULED_SHOT_FACTOR;
+	bool made = sim_chance(&g->rng, pr);
+	pw_box_t *b = box_of(g, p->off, shooter);
+	long shot_idx;
+	int pts = 0;
+	if (made || !shooting) {
+		pw_play_t *pl = emit(p, (pw_action_t)t, made ? PW_RES_MADE : PW_RES_MISSED);
+		pl->handler_id = s->h->id;
+		pl->defender_id = d->h->id;
+		shot_idx = last_play(g);
+		b->fga++;
+		g->team_fga[p->off]++;
+		if (t == PW_SHOT_THREE)
+			b->tpa++;
+		if (made) {
+			b->fgm++;
+			if (t == PW_SHOT_THREE) {
+				b->tpm++;
+				p->made_three[rs] = true;
+			}
+			pts = value;
+			if (passer >= 0) {
+				double ac = TUNE_ASSIST_BASE +
+					    (floor_hooper(g, p->off, passer)->attr[PW_ATTR_PASSING] - 50) *
+						    TUNE_ASSIST_PER_PASSING;
+				if (!p->transition && holds(g, p->off, passer, PW_MOVE_COURT_VISION)) {
+					ac *= TUNE_COURT_VISION_MULT;
+					fire(p, p->off, passer, PW_MOVE_COURT_VISION);
+					g->out->plays[shot_idx].move = PW_MOVE_COURT_VISION;
+					p->move = -1;
+				}
+				if (sim_chance(&g->rng, ac)) {
+					g->out->plays[shot_idx].assist_id = floor_hooper(g, p->off, passer)->h->id;
+					box_of(g, p->off, passer)->assists++;
+				}
+			}
+			pts = sim_add_points(g, p->off, pts, rs);
+			pw_play_t *sp = &g->out->plays[shot_idx];
+			sp->points = (int8_t)pts;
+			sp->home_score = (int16_t)g->st.score[0];
+			sp->away_score = (int16_t)g->st.score[1];
+		}
+		if (narrative[0])
+			sim_set_narrative(g, &g->out->plays[shot_idx], narrative);
+	} else {
+		shot_idx = -1;
+	}
+
+	if (hooks_wants(g->hooks, PW_HOOK_SHOT_POST) && !g->over) {
+		pw_hook_ctx_t c;
+		pw_hook_result_t r;
+		sim_ctx_init(g, &c, PW_HOOK_SHOT_POST, p->off);
+		c.shooter = c.subject = s;
+		c.defender = d;
+		c.shot_type = t;
+		c.made = made;
+		c.points = pts;
+		sim_hook_call(g, &c, &r);
+		sim_hook_apply_common(g, &c, &r, shot_idx);
+	}
+	if (g->over)
+		return TRIP_DONE;
+
+	if (shooting) {
+		int n = made ? 1 : (t == PW_SHOT_THREE ? 3 : 2);
+		long fidx = foul(p, defender, shooter, true, n);
+		if (shot_idx < 0 && narrative[0])
+			sim_set_narrative(g, &g->out->plays[fidx], narrative);
+		if (!free_throws(p, shooter, n))
+			return TRIP_DONE;
+	} else if (made) {
+		return TRIP_DONE;
+	}
+	return rebound(p) ? TRIP_OREB : TRIP_DONE;
+}
+
+/* Step 8: legs tire on the floor and rest on the bench. Walks the floor
+ * and bench lists rather than the roster testing on_floor: this runs every
+ * possession. */
+static void drain(poss_t *p)
+{
+	pw_sim_t *g = p->g;
+	const pw_rules_t *R = g->st.rules;
+	double dcost = defense_stamina_cost(p->scheme) * (1.0 + p->intensity * TUNE_INTENSITY_DRAIN);
+	for (int t = 0; t < 2; t++) {
+		/* poss_drain, with the per-hooper part cached. */
+		double base = poss_drain_team(R, g->drain_mult[t], t == p->def ? dcost : 0);
+		for (int i = 0; i < PW_ON_FLOOR; i++) {
+			pw_live_hooper_t *h = g->fl[t][i];
+			double d = base * g->fc[t][i]->drain_own;
+			h->stamina = h->stamina > d ? h->stamina - d : 0;
+		}
+		for (int i = 0; i < g->n_bench[t]; i++) {
+			pw_live_hooper_t *h = &g->st.hooper[t][g->bench[t][i]];
+			if (h->stamina < 1.0)
+				h->stamina = tune_clamp(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
+		}
+	}
+}
+
+static double clock_share(pw_sim_t *g, int off, trip_end_t kind, bool transition)
+{
+	double u = sim_uniform(&g->rng);
+	double share;
+	if (kind == TRIP_OREB)
+		share = TUNE_CLOCK_OREB_SHARE_MIN + TUNE_CLOCK_OREB_SHARE_SPAN * u;
+	else if (kind == TRIP_SIDEOUT)
+		share = TUNE_CLOCK_SIDEOUT_SHARE * (0.5 + u);
+	else if (transition)
+		share = TUNE_CLOCK_TRANSITION_SHARE * (0.5 + u);
+	else
+		share = TUNE_CLOCK_SHARE_MIN + TUNE_CLOCK_SHARE_SPAN * u;
+	return share * (1.0 - g->st.team[off]->strategy.pace * TUNE_PACE_EFFECT);
+}
+
+void poss_run(pw_sim_t *g, int off)
+{
+	poss_t p = {.g = g, .off = off, .def = 1 - off, .move = -1};
+	const pw_rules_t *R = g->st.rules;
+	g->st.possession++;
+	p.transition = g->transition[off];
+	g->transition[off] = false;
+	p.intensity = g->st.team[p.def]->strategy.defensive_intensity;
+
+	p.clutch = is_close_late(g, TUNE_CLOSE_MARGIN);
+	choose_scheme(&p);
+	int handler = choose_handler(g, off, p.clutch);
+	if (hooks_wants(g->hooks, PW_HOOK_POSSESSION_PRE)) {
+		hook_possession_pre(&p, handler);
+		if (g->over)
+			return;
+	}
+
+	trip_end_t kind = TRIP_DONE; /* the first trip is a fresh possession */
+	for (int trip = 0; trip < TUNE_MAX_TRIPS; trip++) {
+		if (trip > 0 && clock_out(g))
+			break;
+		advance(g, R->shot_clock_seconds * clock_share(g, off, kind, p.transition && trip == 0));
+		if (turnover_check(&p, handler))
+			break;
+		kind = shoot(&p, handler);
+		if (kind == TRIP_DONE || g->over)
+			break;
+		if (kind == TRIP_OREB)
+			handler = p.holder;
+		p.transition = false;
+	}
+	for (int i = 0; i < PW_ROSTER_SIZE; i++)
+		g->made_three[off][i] = p.made_three[i];
+	if (g->over)
+		return;
+	drain(&p);
+	advance(g, R->dead_ball_time_seconds * (0.5 + sim_uniform(&g->rng)));
+}

@@ -1,0 +1,203 @@
+/*
+ * simstate.h — the game in progress, shared by the engine's own files
+ * (sim.c runs the game, possession.c plays one possession). Not a public
+ * API: nothing outside the simulation includes this.
+ *
+ * Everything a game needs lives in one pw_sim_t on the caller's stack, so
+ * games are re-entrant and allocate nothing but the result's buffers.
+ */
+#ifndef PW_SIMSTATE_H
+#define PW_SIMSTATE_H
+
+#include <stdbool.h>
+
+#include "core/sim/hooks.h"
+#include "core/sim/rng.h"
+#include "core/sim/sim.h"
+
+/* Per-hooper numbers derived from attributes, recomputed only when the
+ * attributes change (game start and attribute effects), so the hot path
+ * does no exp(). */
+typedef struct pw_hooper_cache {
+	double shot_base[PW_SHOT_TYPES]; /* logistic base on scoring, per class */
+	double ft;                       /* free-throw base */
+	double iq_factor;                /* 0.9..1.1 */
+	double sel[PW_SHOT_TYPES];       /* shot-selection weights before context */
+	double handler_w;                /* passing + iq */
+	double receiver_w;               /* scoring + speed × k */
+	double reb_w;                    /* defense×0.2 + speed×0.1 (surface) */
+	double chaos;                    /* chaotic/100 × spread */
+	double drain_own;                /* 1 + (1 − stamina/100) × k: low stamina tires faster */
+	double threat, contain;          /* matchup inputs (defense.h) */
+	double zone_w;                   /* defense + speed: who rotates over in a zone */
+	unsigned moves;                  /* bit per move held and gated open */
+} pw_hooper_cache_t;
+
+/* Sums over the three on the floor, recomputed when the lineup or an
+ * attribute changes (sim_lineup_changed). */
+typedef struct pw_lineup_cache {
+	double reb_sum;                  /* Σ reb_w */
+	double fate_sum;                 /* Σ fate */
+	double iq_mean, speed_mean;
+} pw_lineup_cache_t;
+
+typedef struct pw_sim {
+	pw_game_state_t st;              /* what hooks see as ctx->game */
+	pw_rng_t rng;
+	const pw_hooks_t *hooks;
+	pw_game_result_t *out;
+	bool oom;                        /* a buffer could not grow */
+	bool over;                       /* the game has a winner */
+	bool sudden_death;               /* safety cap hit while tied */
+
+	pw_hooper_cache_t cache[2][PW_ROSTER_SIZE];
+	pw_lineup_cache_t lineup[2];
+	pw_live_hooper_t *fl[2][PW_ON_FLOOR];  /* &st.hooper[t][on_floor[t][i]] */
+	pw_hooper_cache_t *fc[2][PW_ON_FLOOR]; /* &cache[t][on_floor[t][i]] */
+	int bench[2][PW_ROSTER_SIZE];    /* roster slots not on the floor... */
+	int n_bench[2];                  /* ...and how many (fouled out included) */
+	double drain_mult[2];            /* team drain: away travel/altitude */
+	double crowd[2];                 /* make-probability bonus per team */
+	double ego_nudge[2];             /* crowd pressure on ego checks */
+	double surface_drive;            /* at_rim weight multiplier */
+	double surface_speed;            /* speed's weight in rebounds */
+	double three_weight;             /* three_point_distance and value pull */
+	double three_mid_shift;          /* scoring points added to the three midpoint */
+
+	bool made_three[2][PW_ROSTER_SIZE]; /* last own possession (Heat Check) */
+	bool transition[2];              /* next possession is a fast break */
+	int team_fga[2];
+	int last_leader;                 /* 0, 1, or -1 never led yet */
+	int period_start[2];             /* score at the start of this period */
+	pw_play_t scratch;               /* written instead of a play when out of memory */
+	bool damp_shots;                 /* max_shot_share < 1: track shot shares */
+	double elapsed;                  /* seconds played, for minutes */
+	double entered[2][PW_ROSTER_SIZE]; /* elapsed when the hooper last checked in */
+	/* The team's margin when the hooper last checked in: plus/minus is
+	 * settled on check-out like minutes, not on every basket. */
+	int margin_in[2][PW_ROSTER_SIZE];
+} pw_sim_t;
+
+/*
+ * The hot path draws several hundred numbers per game; these inline
+ * versions of rng.h's functions save a call each. sim_next, sim_uniform and
+ * sim_chance give exactly the same sequence as rng_next, rng_uniform and
+ * rng_chance (a test checks it), so the game's stream is rng.h's stream.
+ */
+static inline uint64_t sim_next(pw_rng_t *r)
+{
+	uint64_t *s = r->s;
+	uint64_t x = s[1] * 5;
+	uint64_t result = ((x << 7) | (x >> 57)) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = (s[3] << 45) | (s[3] >> 19);
+	return result;
+}
+
+static inline double sim_uniform(pw_rng_t *r)
+{
+	return (double)(sim_next(r) >> 11) * 0x1.0p-53;
+}
+
+static inline bool sim_chance(pw_rng_t *r, double p)
+{
+	return sim_uniform(r) < p;
+}
+
+/*
+ * An index drawn with probability proportional to w[i], for the engine's
+ * small choices (n ≤ 4). Unlike rng_weighted every weight must be ≥ 0 and
+ * finite; callers clamp. Counting the cumulative sums below x instead of
+ * walking a loop keeps it free of unpredictable branches.
+ */
+static inline int sim_pick(pw_rng_t *r, const double *w, int n)
+{
+	double c[4];
+	double total = 0;
+	for (int i = 0; i < n; i++) {
+		total += w[i];
+		c[i] = total;
+	}
+	if (!(total > 0))
+		return n - 1;
+	double x = sim_uniform(r) * total;
+	int k = 0;
+	for (int i = 0; i < n - 1; i++)
+		k += x >= c[i];
+	return k;
+}
+
+/* Grows the play buffer and takes its next play; the scratch play when out
+ * of memory (g->oom set). Out of line: sim_emit's rare path. */
+pw_play_t *sim_play_grow(pw_sim_t *g);
+
+/* Appends a play stamped with quarter/clock/score; returns it (a scratch
+ * play when out of memory, with g->oom set). Inline: a game writes ~220
+ * plays, and keeping the realloc path out of line keeps this one short. */
+static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
+{
+	pw_game_result_t *r = g->out;
+	pw_play_t *p = r->n_plays < r->cap_plays ? &r->plays[r->n_plays++] : sim_play_grow(g);
+	const pw_game_state_t *st = &g->st;
+	*p = (pw_play_t){
+		.n = (int)r->n_plays,
+		.quarter = (int16_t)st->quarter,
+		.clock_tenths = st->elam ? -1 : (int16_t)(st->clock * 10.0 + 0.5),
+		.offense = (int8_t)offense,
+		.action = (int8_t)a,
+		.result = (int8_t)o,
+		.scheme = -1,
+		.move = -1,
+		.home_score = (int16_t)st->score[0],
+		.away_score = (int16_t)st->score[1],
+		.narrative = -1,
+	};
+	return p;
+}
+
+/* One play carries at most this many points (pw_play_t.points is an
+ * int8_t), and a score stops at PW_SCORE_MAX (plays store int16 scores):
+ * only a runaway effect ever reaches either. */
+#define PW_PLAY_POINTS_MAX 127
+#define PW_SCORE_MAX       32000
+
+/*
+ * Adds pts to team t, credited to roster slot `scorer` (the box line and
+ * the live hooper), with lead tracking and the Elam finish (plus/minus is
+ * settled on check-out). Scores never fall: pts ≤ 0, or no scorer, adds
+ * nothing. Returns the points added (pts, capped as above).
+ */
+int sim_add_points(pw_sim_t *g, int t, int pts, int scorer);
+
+/* Sets play p's narrative (joined with " " if it already has one). */
+void sim_set_narrative(pw_sim_t *g, pw_play_t *p, const char *text);
+
+/* A ctx with the base fields set; offense −1 when none. */
+void sim_ctx_init(pw_sim_t *g, pw_hook_ctx_t *c, pw_sim_hook_t h, int offense);
+
+/* Calls the hooks for c into r (zeroed first). */
+void sim_hook_call(pw_sim_t *g, const pw_hook_ctx_t *c, pw_hook_result_t *r);
+
+/*
+ * Applies the fields valid at every sim.* hook: stamina on ctx->subject,
+ * score, and the narrative. The narrative goes to play index `attach` when
+ * given (≥ 0) and no score play took it, else to an effect play.
+ */
+void sim_hook_apply_common(pw_sim_t *g, const pw_hook_ctx_t *c, const pw_hook_result_t *r,
+			   long attach);
+
+/* Recomputes lineup[t] after a substitution or an attribute change. */
+void sim_lineup_changed(pw_sim_t *g, int t);
+
+/* The Elam target: the leading score (or the tied score) plus the margin. */
+int sim_elam_target(int home, int away, int margin);
+
+/* Replaces a fouled-out hooper in floor slot `slot` of team t at once. */
+void sim_foul_out(pw_sim_t *g, int t, int slot);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * cli_serve.c — `pinwheel serve`: read the settings, start the server,
+ * run the loop until SIGTERM/SIGINT, exit 0 after an orderly shutdown.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/app.h"
+#include "server/cli/cli.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: pinwheel serve [--host 127.0.0.1] [--port 8080] [--db data/pinwheel.db]\n"
+		"                      [--static DIR]\n\n"
+		"Runs the league server: JSON API, live event stream, pages, scheduler.\n\n"
+		"options (each also an environment variable):\n"
+		"  --host HOST     address to listen on (PINWHEEL_HOST, default 127.0.0.1)\n"
+		"  --port PORT     TCP port, 0 for any free port (PINWHEEL_PORT, default 8080)\n"
+		"  --db PATH       SQLite database (PINWHEEL_DB, default data/pinwheel.db)\n"
+		"  --static DIR    static assets (PINWHEEL_STATIC_DIR, default ./server/static, else ../server/static beside the binary)\n\n"
+		"settings (environment):\n"
+		"  PINWHEEL_PRESENTATION_PACE fast|normal|slow|manual (slow)\n"
+		"  PINWHEEL_GAME_CRON         5-field cron; overrides the pace\n"
+		"  PINWHEEL_AUTO_ADVANCE      true|false (true)\n"
+		"  PINWHEEL_PRESENTATION_MODE instant|replay (replay)\n"
+		"  PINWHEEL_QUARTER_REPLAY_SECONDS  seconds per replayed quarter (300)\n"
+		"  PINWHEEL_GOVERNANCE_INTERVAL     rounds between tallies (1)\n"
+		"  PINWHEEL_RULES_REQUIRE_APPROVAL  true|false (false)\n"
+		"  PINWHEEL_ADMIN_TOKEN       bearer token for admin endpoints\n"
+		"  PINWHEEL_LOG_LEVEL         debug|info|warn|error (info)\n"
+		"  PINWHEEL_ENV               development|production (JSON log lines)\n"
+		"  PINWHEEL_MAX_CONNECTIONS   connection cap (20000)\n"
+		"  PINWHEEL_REQUEST_TIMEOUT   seconds for a request to arrive whole (10)\n"
+		"  PINWHEEL_IDLE_TIMEOUT      seconds an idle keep-alive connection lives (30)\n"
+		"  PINWHEEL_SSE_HEARTBEAT     seconds between stream heartbeats (15)\n"
+		"  PINWHEEL_LEAGUE_SEED       seed of the demo league generated on first start (1)\n"
+		"  PINWHEEL_SCRIPTS_DIR       the effects library (scripts/effects)\n");
+}
+
+static int parse_bool(const char *cmd, const char *name, const char *v, bool *out)
+{
+	if (!strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "on"))
+		*out = true;
+	else if (!strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "no") ||
+		 !strcasecmp(v, "off"))
+		*out = false;
+	else {
+		cli_error(cmd, "%s must be true or false, got \"%s\"", name, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int env_int(const char *cmd, const char *name, int def, int lo, int hi, int *out)
+{
+	const char *v = getenv(name);
+	if (!v || !*v) {
+		*out = def;
+		return 0;
+	}
+	return cli_parse_int(cmd, name, v, lo, hi, out);
+}
+
+static int env_bool(const char *cmd, const char *name, bool def, bool *out)
+{
+	const char *v = getenv(name);
+	if (!v || !*v) {
+		*out = def;
+		return 0;
+	}
+	return parse_bool(cmd, name, v, out);
+}
+
+/* Creates the database's folder if it is missing (one level, like data/). */
+static void ensure_parent_dir(const char *path)
+{
+	char copy[PATH_MAX];
+	snprintf(copy, sizeof copy, "%s", path);
+	char *dir = dirname(copy);
+	if (strcmp(dir, ".") && strcmp(dir, "/"))
+		mkdir(dir, 0755);
+}
+
+/* 10,000 SSE subscribers need more descriptors than the usual soft limit. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	const char *host = NULL, *port_s = NULL, *db = NULL, *stat = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		const char **slot = !strcmp(a, "--host") ? &host : !strcmp(a, "--port") ? &port_s
+				   : !strcmp(a, "--db")     ? &db
+				   : !strcmp(a, "--static") ? &stat
+							    : NULL;
+		if (!slot) {
+			cli_error(cmd, "unknown option \"%s\" (see pinwheel serve --help)", a);
+			return 2;
+		}
+		if (i + 1 >= argc) {
+			cli_error(cmd, "%s needs a value", a);
+			return 2;
+		}
+		*slot = argv[++i];
+	}
+
+	pw_app_t app;
+	memset(&app, 0, sizeof app);
+	pw_serve_config_t *cfg = &app.cfg;
+	cfg->host = cli_value(host, "PINWHEEL_HOST", "127.0.0.1");
+	cfg->db_path = cli_value(db, "PINWHEEL_DB", "data/pinwheel.db");
+	/* NULL: static.c looks in ./server/static, then next to the binary. */
+	cfg->static_dir = cli_value(stat, "PINWHEEL_STATIC_DIR", NULL);
+	if (cli_parse_int(cmd, "--port", cli_value(port_s, "PINWHEEL_PORT", "8080"), 0, 65535, &cfg->port) < 0)
+		return 2;
+
+	const char *pace = cli_value(NULL, "PINWHEEL_PRESENTATION_PACE", "slow");
+	int pv = scheduler_pace_parse(pace);
+	if (pv < 0) {
+		cli_error(cmd, "PINWHEEL_PRESENTATION_PACE must be fast, normal, slow or manual, got \"%s\"", pace);
+		return 2;
+	}
+	cfg->pace = (pw_pace_t)pv;
+	cfg->cron = cli_value(NULL, "PINWHEEL_GAME_CRON", NULL);
+	if (cfg->cron) {
+		pw_cron_t cron;
+		char err[200];
+		if (cron_parse(cfg->cron, &cron, err, sizeof err) < 0) {
+			cli_error(cmd, "PINWHEEL_GAME_CRON: %s", err);
+			return 2;
+		}
+	}
+	const char *mode = cli_value(NULL, "PINWHEEL_PRESENTATION_MODE", "replay");
+	if (!strcasecmp(mode, "replay"))
+		cfg->mode = PW_PRESENT_REPLAY;
+	else if (!strcasecmp(mode, "instant"))
+		cfg->mode = PW_PRESENT_INSTANT;
+	else {
+		cli_error(cmd, "PINWHEEL_PRESENTATION_MODE must be instant or replay, got \"%s\"", mode);
+		return 2;
+	}
+	const char *env = cli_value(NULL, "PINWHEEL_ENV", "development");
+	if (strcmp(env, "development") && strcmp(env, "production")) {
+		cli_error(cmd, "PINWHEEL_ENV must be development or production, got \"%s\"", env);
+		return 2;
+	}
+	cfg->production = !strcmp(env, "production");
+	const char *lvl = cli_value(NULL, "PINWHEEL_LOG_LEVEL", "info");
+	int lv = log_level_parse(lvl);
+	if (lv < 0) {
+		cli_error(cmd, "PINWHEEL_LOG_LEVEL must be debug, info, warn or error, got \"%s\"", lvl);
+		return 2;
+	}
+	cfg->log_level = (pw_log_level_t)lv;
+	cfg->admin_token = cli_value(NULL, "PINWHEEL_ADMIN_TOKEN", NULL);
+	static char scripts[PATH_MAX];
+	cli_asset_dir("scripts/effects", scripts, sizeof scripts);
+	cfg->scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", scripts);
+	if (cli_parse_u64(cmd, "PINWHEEL_LEAGUE_SEED", cli_value(NULL, "PINWHEEL_LEAGUE_SEED", "1"),
+			  &cfg->league_seed) < 0)
+		return 2;
+	if (env_bool(cmd, "PINWHEEL_AUTO_ADVANCE", true, &cfg->auto_advance) < 0 ||
+	    env_bool(cmd, "PINWHEEL_RULES_REQUIRE_APPROVAL", false, &cfg->require_approval) < 0 ||
+	    env_int(cmd, "PINWHEEL_QUARTER_REPLAY_SECONDS", 300, 1, 3600, &cfg->quarter_seconds) < 0 ||
+	    env_int(cmd, "PINWHEEL_GOVERNANCE_INTERVAL", 1, 1, 100, &cfg->governance_interval) < 0 ||
+	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS", 20000, 1, 1000000, &cfg->max_conns) < 0 ||
+	    env_int(cmd, "PINWHEEL_REQUEST_TIMEOUT", 10, 1, 3600, &cfg->request_timeout_s) < 0 ||
+	    env_int(cmd, "PINWHEEL_IDLE_TIMEOUT", 30, 1, 86400, &cfg->idle_timeout_s) < 0 ||
+	    env_int(cmd, "PINWHEEL_SSE_HEARTBEAT", 15, 1, 3600, &cfg->heartbeat_s) < 0)
+		return 2;
+
+	app.log = (pw_log_t){.level = cfg->log_level, .json = cfg->production};
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+	ensure_parent_dir(cfg->db_path);
+
+	uv_loop_t loop;
+	if (uv_loop_init(&loop) < 0) {
+		cli_error(cmd, "could not start the event loop");
+		return 1;
+	}
+	app.loop = &loop;
+	int r = app_start(&app);
+	if (r < 0) {
+		/* app_start logged the reason; let whatever it opened close. */
+		app_shutdown(&app, "start failed");
+		uv_run(&loop, UV_RUN_DEFAULT);
+		uv_walk(&loop, close_walk, NULL);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		uv_loop_close(&loop);
+		router_free(&app.router);
+		app_close_league(&app);
+		cli_error(cmd, "could not start the server (see the log above)");
+		return r == -2 ? 2 : 1;
+	}
+	int port = http_server_port(app.http);
+	bool v6 = strchr(cfg->host, ':') != NULL;
+	printf("Pinwheel Fates serving on http://%s%s%s:%d/ (database %s)\n", v6 ? "[" : "", cfg->host,
+	       v6 ? "]" : "", port, cfg->db_path);
+	fflush(stdout);
+	log_event(&app.log, PW_LOG_INFO, "server.started",
+		  "host=%s port=%d pace=%s mode=%s quarter_seconds=%d auto_advance=%s", cfg->host, port,
+		  scheduler_pace_name(cfg->pace), cfg->mode == PW_PRESENT_REPLAY ? "replay" : "instant",
+		  cfg->quarter_seconds, cfg->auto_advance ? "true" : "false");
+
+	uv_run(&loop, UV_RUN_DEFAULT);
+	/* Anything still open (nothing, normally) closes before the loop does. */
+	uv_walk(&loop, close_walk, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&loop) != 0)
+		log_event(&app.log, PW_LOG_WARN, "server.loop", "the loop closed with handles still open");
+	router_free(&app.router);
+	app_close_league(&app);
+	log_event(&app.log, PW_LOG_INFO, "server.stopped", "clean shutdown");
+	return app.exit_code;
+}

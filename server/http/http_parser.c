@@ -1,0 +1,344 @@
+/*
+ * http_parser.c — strict incremental HTTP/1.1 request parsing (see
+ * http_parser.h for the rules and why they are strict).
+ */
+#include "server/http/http_parser.h"
+
+#include <string.h>
+#include <strings.h>
+
+static bool is_tchar(unsigned char c)
+{
+	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return true;
+	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static int fail(pw_http_error_t *err, int status, const char *code, const char *message)
+{
+	if (err) {
+		err->status = status;
+		err->code = code;
+		err->message = message;
+	}
+	return HTTP_PARSE_ERROR;
+}
+
+bool http_str_eq(pw_str_t s, const char *lit)
+{
+	size_t n = strlen(lit);
+	return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+bool http_str_ieq(pw_str_t s, const char *lit)
+{
+	size_t n = strlen(lit);
+	return s.n == n && strncasecmp(s.p, lit, n) == 0;
+}
+
+const pw_str_t *http_header(const pw_http_request_t *req, const char *name)
+{
+	for (size_t i = 0; i < req->n_headers; i++)
+		if (http_str_ieq(req->headers[i].name, name))
+			return &req->headers[i].value;
+	return NULL;
+}
+
+/* Applies `Connection: a, b` tokens: close wins over keep-alive. */
+static void connection_tokens(pw_str_t v, bool *close, bool *keep)
+{
+	size_t i = 0;
+	while (i < v.n) {
+		while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t' || v.p[i] == ','))
+			i++;
+		size_t s = i;
+		while (i < v.n && v.p[i] != ',' && v.p[i] != ' ' && v.p[i] != '\t')
+			i++;
+		pw_str_t tok = {v.p + s, i - s};
+		if (http_str_ieq(tok, "close"))
+			*close = true;
+		else if (http_str_ieq(tok, "keep-alive"))
+			*keep = true;
+	}
+}
+
+/*
+ * Finds the blank line that ends the head, checking every byte on the way.
+ * Returns the offset just past it, 0 when not yet there, or -1 with *err.
+ */
+static long find_head_end(const char *buf, size_t len, size_t start, pw_http_scan_t *scan,
+			  pw_http_error_t *err)
+{
+	size_t i = start;
+	if (scan && scan->pos > i)
+		i = scan->pos;
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		if (i + 1 > HTTP_MAX_HEAD)
+			return fail(err, 431, "headers_too_large",
+				    "The request line and headers exceed 16 KB."), -1;
+		if (c == '\n') {
+			if (i == 0 || buf[i - 1] != '\r')
+				return fail(err, 400, "malformed_request",
+					    "A line ended in a bare LF; lines must end in CRLF."), -1;
+			if (i >= start + 3 && buf[i - 2] == '\n' && buf[i - 3] == '\r')
+				return (long)(i + 1);
+		} else if (c == '\r') {
+			if (i + 1 < len && buf[i + 1] != '\n')
+				return fail(err, 400, "malformed_request",
+					    "A bare CR appeared in the request head."), -1;
+		} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			return fail(err, 400, "malformed_request",
+				    "The request head contains a control character."), -1;
+		}
+	}
+	if (scan)
+		scan->pos = len > start ? len - 1 : start;
+	return 0;
+}
+
+static int parse_request_line(const char *p, const char *eol, pw_http_request_t *req,
+			      pw_http_error_t *err)
+{
+	const char *m = p;
+	while (p < eol && is_tchar((unsigned char)*p))
+		p++;
+	if (p == m || p >= eol || *p != ' ')
+		return fail(err, 400, "malformed_request", "The request line has no valid method.");
+	if ((size_t)(p - m) > HTTP_MAX_METHOD)
+		return fail(err, 400, "malformed_request", "The request method is too long.");
+	req->method = (pw_str_t){m, (size_t)(p - m)};
+	p++;
+	const char *t = p;
+	while (p < eol && *p != ' ') {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x21 || c > 0x7e)
+			return fail(err, 400, "malformed_request",
+				    "The request target contains a byte that is not visible ASCII.");
+		p++;
+	}
+	if (p == t || *t != '/')
+		return fail(err, 400, "malformed_request",
+			    "The request target must be a path starting with '/'.");
+	if (p >= eol)
+		return fail(err, 400, "malformed_request", "The request line has no HTTP version.");
+	req->target = (pw_str_t){t, (size_t)(p - t)};
+	const char *q = memchr(t, '?', req->target.n);
+	if (q) {
+		req->path = (pw_str_t){t, (size_t)(q - t)};
+		req->query = (pw_str_t){q + 1, (size_t)(p - q - 1)};
+	} else {
+		req->path = req->target;
+		req->query = (pw_str_t){p, 0};
+	}
+	p++;
+	pw_str_t ver = {p, (size_t)(eol - p)};
+	if (http_str_eq(ver, "HTTP/1.1"))
+		req->minor = 1;
+	else if (http_str_eq(ver, "HTTP/1.0"))
+		req->minor = 0;
+	else if (ver.n == 8 && !memcmp(p, "HTTP/", 5) && p[5] >= '0' && p[5] <= '9' &&
+		 p[6] == '.' && p[7] >= '0' && p[7] <= '9')
+		return fail(err, 505, "http_version_not_supported",
+			    "Only HTTP/1.1 and HTTP/1.0 are supported.");
+	else
+		return fail(err, 400, "malformed_request", "The request line has a malformed HTTP version.");
+	return 0;
+}
+
+int http_parse(const char *buf, size_t len, pw_http_request_t *req, size_t *consumed,
+	       pw_http_scan_t *scan, pw_http_error_t *err)
+{
+	memset(req, 0, sizeof *req);
+	*consumed = 0;
+
+	/* Empty lines before a request are tolerated (RFC 9112 §2.2), within
+	 * the head limit, so a client's stray CRLF after a body does no harm. */
+	size_t start = 0;
+	while (start + 1 < len && buf[start] == '\r' && buf[start + 1] == '\n') {
+		start += 2;
+		if (start > HTTP_MAX_HEAD)
+			return fail(err, 431, "headers_too_large", "Too many empty lines before the request.");
+	}
+	req->skipped = start;
+
+	long end = find_head_end(buf, len, start, scan, err);
+	if (end < 0)
+		return HTTP_PARSE_ERROR;
+	if (end == 0)
+		return HTTP_PARSE_INCOMPLETE;
+
+	const char *p = buf + start;
+	const char *head_end = buf + end;
+	const char *eol = memchr(p, '\r', (size_t)(head_end - p));
+	if (parse_request_line(p, eol, req, err) < 0)
+		return HTTP_PARSE_ERROR;
+
+	bool close = false, keep = false, have_cl = false, have_te = false;
+	int hosts = 0;
+	size_t cl = 0;
+	p = eol + 2;
+	while (p < head_end - 2) {
+		eol = memchr(p, '\r', (size_t)(head_end - p));
+		if (*p == ' ' || *p == '\t')
+			return fail(err, 400, "malformed_request",
+				    "Folded header lines (starting with whitespace) are not accepted.");
+		const char *n = p;
+		while (p < eol && is_tchar((unsigned char)*p))
+			p++;
+		if (p == n || p >= eol || *p != ':')
+			return fail(err, 400, "malformed_request",
+				    "A header line has no valid name followed directly by ':'.");
+		pw_str_t name = {n, (size_t)(p - n)};
+		p++;
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *ve = eol;
+		while (ve > p && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		pw_str_t value = {p, (size_t)(ve - p)};
+		if (req->n_headers == HTTP_MAX_HEADERS)
+			return fail(err, 431, "headers_too_large", "The request has too many headers.");
+		req->headers[req->n_headers++] = (pw_http_header_t){name, value};
+
+		if (http_str_ieq(name, "content-length")) {
+			if (have_cl)
+				return fail(err, 400, "malformed_request",
+					    "The request has more than one Content-Length header.");
+			have_cl = true;
+			if (value.n == 0 || value.n > 18)
+				return fail(err, 400, "malformed_request", "Content-Length is not a valid number.");
+			for (size_t i = 0; i < value.n; i++) {
+				if (value.p[i] < '0' || value.p[i] > '9')
+					return fail(err, 400, "malformed_request",
+						    "Content-Length is not a valid number.");
+				cl = cl * 10 + (size_t)(value.p[i] - '0');
+			}
+		} else if (http_str_ieq(name, "transfer-encoding")) {
+			have_te = true;
+		} else if (http_str_ieq(name, "host")) {
+			hosts++;
+		} else if (http_str_ieq(name, "connection")) {
+			connection_tokens(value, &close, &keep);
+		} else if (http_str_ieq(name, "expect")) {
+			if (!http_str_ieq(value, "100-continue"))
+				return fail(err, 417, "expectation_failed",
+					    "Only the expectation 100-continue is supported.");
+			req->expect_continue = true;
+		}
+		p = eol + 2;
+	}
+
+	if (have_te && have_cl)
+		return fail(err, 400, "malformed_request",
+			    "The request has both Transfer-Encoding and Content-Length.");
+	if (have_te)
+		return fail(err, 411, "length_required",
+			    "Send the body with Content-Length; Transfer-Encoding is not accepted.");
+	if (hosts > 1 || (req->minor == 1 && hosts != 1))
+		return fail(err, 400, "malformed_request", "An HTTP/1.1 request needs exactly one Host header.");
+	if (cl > HTTP_MAX_BODY)
+		return fail(err, 413, "body_too_large", "The request body exceeds 64 KB.");
+
+	req->content_length = cl;
+	req->keep_alive = req->minor == 1 && !close;
+	(void)keep; /* HTTP/1.0 keep-alive is not offered: such a client gets one answer, then close. */
+	req->head_len = (size_t)end;
+	if (len - (size_t)end < cl)
+		return HTTP_PARSE_INCOMPLETE;
+	req->body = (pw_str_t){buf + end, cl};
+	*consumed = (size_t)end + cl;
+	return HTTP_PARSE_DONE;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long http_pct_decode(pw_str_t src, char *out, size_t cap, bool plus_is_space)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < src.n; i++) {
+		char c = src.p[i];
+		if (c == '%') {
+			if (i + 2 >= src.n)
+				return -1;
+			int h = hexval(src.p[i + 1]), l = hexval(src.p[i + 2]);
+			if (h < 0 || l < 0)
+				return -1;
+			c = (char)(h * 16 + l);
+			if (c == '\0')
+				return -1;
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (o + 1 >= cap)
+			return -1;
+		out[o++] = c;
+	}
+	if (cap == 0)
+		return -1;
+	out[o] = '\0';
+	return (long)o;
+}
+
+long http_query_param(pw_str_t query, const char *name, char *out, size_t cap)
+{
+	size_t nlen = strlen(name);
+	size_t i = 0;
+	while (i <= query.n) {
+		size_t s = i;
+		while (i < query.n && query.p[i] != '&')
+			i++;
+		pw_str_t pair = {query.p + s, i - s};
+		const char *eq = memchr(pair.p, '=', pair.n);
+		size_t klen = eq ? (size_t)(eq - pair.p) : pair.n;
+		if (klen == nlen && !memcmp(pair.p, name, nlen)) {
+			pw_str_t v = eq ? (pw_str_t){eq + 1, pair.n - klen - 1} : (pw_str_t){pair.p, 0};
+			long r = http_pct_decode(v, out, cap, true);
+			return r < 0 ? -2 : r;
+		}
+		i++;
+	}
+	return -1;
+}
+
+const char *http_reason(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 417: return "Expectation Failed";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Unknown";
+	}
+}

@@ -1,0 +1,664 @@
+/*
+ * http_server.c — connections, timeouts, the connection cap and ordered
+ * writes on libuv (see http_server.h).
+ *
+ * libuv habits kept here: memory of a connection is freed only after both
+ * of its handles' close callbacks ran; a function that fails returns an
+ * error and calls no callback.
+ */
+#include "server/http/http_server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* How long a closing connection keeps reading (and discarding) so that a
+ * client still sending gets our answer instead of a reset. */
+#define LINGER_MS 2000
+#define READ_SLAB (64 * 1024)
+/* Unprocessed input a busy connection may hold before reading pauses. */
+#define IN_MAX (HTTP_MAX_HEAD + HTTP_MAX_BODY + 4096)
+
+enum conn_state {
+	CS_READING, /* waiting for (the rest of) a request */
+	CS_BUSY,    /* a handler owns the current request */
+	CS_STREAM,  /* raw stream (SSE) */
+	CS_LINGER,  /* last answer queued; shutting down */
+	CS_CLOSING, /* handles closing */
+};
+
+enum timer_mode { TM_NONE, TM_IDLE, TM_REQUEST, TM_LINGER };
+
+struct pw_http_conn {
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	pw_http_server_t *srv;
+	pw_http_conn_t *prev, *next;
+	pw_buf_t in;
+	pw_http_scan_t scan;
+	enum conn_state state;
+	enum timer_mode tmode;
+	int open_handles;
+	bool reading;
+	bool sent_continue;
+	bool keep_alive;
+	bool is_head;
+	bool wait_drain;
+	bool in_process;
+	size_t pending_consume;
+	uint64_t req_start;
+	char method[HTTP_MAX_METHOD + 1];
+	char path[96];
+	void (*on_stream_close)(void *ud);
+	void *stream_ud;
+	uv_shutdown_t shutdown;
+};
+
+struct pw_http_server {
+	uv_loop_t *loop;
+	uv_tcp_t listener;
+	pw_http_config_t cfg;
+	bool listening;
+	bool closing;
+	bool loopback;
+	int port;
+	pw_http_conn_t *conns;
+	size_t n_conns;
+	int open_handles; /* listener */
+	void (*done)(void *ud);
+	void *done_ud;
+	time_t date_sec;
+	char date[40];
+	char slab[READ_SLAB];
+};
+
+/* A queued write: either its own copy of the bytes (data) or a reference
+ * to a shared block (rc), whose bytes stay put until the last write that
+ * uses them completes. */
+typedef struct write_req {
+	uv_write_t req;
+	pw_http_conn_t *c;
+	pw_rcbuf_t *rc;
+	size_t len;
+	char data[];
+} write_req_t;
+
+static void conn_process(pw_http_conn_t *c);
+static void send_response(pw_http_conn_t *c, pw_response_t *res);
+static void conn_close(pw_http_conn_t *c);
+static void resume_reading(pw_http_conn_t *c);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void maybe_finish_server(pw_http_server_t *s)
+{
+	if (s->closing && s->n_conns == 0 && s->open_handles == 0) {
+		void (*done)(void *) = s->done;
+		void *ud = s->done_ud;
+		free(s);
+		if (done)
+			done(ud);
+	}
+}
+
+static void timer_set(pw_http_conn_t *c, enum timer_mode m, uint64_t ms);
+
+static void on_timer(uv_timer_t *t)
+{
+	pw_http_conn_t *c = t->data;
+	enum timer_mode m = c->tmode;
+	c->tmode = TM_NONE;
+	if (m == TM_REQUEST && c->state == CS_READING) {
+		/* A slow or stalled client: answer 408, then close. */
+		pw_response_t res;
+		resp_init(&res);
+		resp_error(&res, 408, "request_timeout", "The request did not arrive in time.");
+		res.close = true;
+		c->state = CS_BUSY;
+		send_response(c, &res);
+		return;
+	}
+	conn_close(c);
+}
+
+static void timer_set(pw_http_conn_t *c, enum timer_mode m, uint64_t ms)
+{
+	if (c->state == CS_CLOSING)
+		return;
+	c->tmode = m;
+	if (m == TM_NONE || ms == 0)
+		uv_timer_stop(&c->timer);
+	else
+		uv_timer_start(&c->timer, on_timer, ms, 0);
+}
+
+static void conn_free(pw_http_conn_t *c)
+{
+	pw_http_server_t *s = c->srv;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->n_conns--;
+	buf_free(&c->in);
+	free(c);
+	maybe_finish_server(s);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	pw_http_conn_t *c = h->data;
+	if (--c->open_handles > 0)
+		return;
+	conn_free(c);
+}
+
+size_t http_conn_pending(const pw_http_conn_t *c)
+{
+	return uv_stream_get_write_queue_size((const uv_stream_t *)&c->tcp);
+}
+
+static void conn_close(pw_http_conn_t *c)
+{
+	if (c->state == CS_CLOSING)
+		return;
+	enum conn_state was = c->state;
+	c->state = CS_CLOSING;
+	uv_timer_stop(&c->timer);
+	if (was == CS_STREAM && c->on_stream_close) {
+		void (*cb)(void *) = c->on_stream_close;
+		c->on_stream_close = NULL;
+		cb(c->stream_ud);
+	}
+	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+	write_req_t *w = (write_req_t *)req;
+	pw_http_conn_t *c = w->c;
+	rcbuf_unref(w->rc);
+	free(w);
+	if (status < 0) {
+		conn_close(c);
+		return;
+	}
+	if (c->wait_drain && c->state == CS_READING &&
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) <= c->srv->cfg.max_write_queue / 2) {
+		c->wait_drain = false;
+		timer_set(c, TM_NONE, 0); /* conn_process arms the right one */
+		conn_process(c);
+	}
+}
+
+/*
+ * Writes bufs in order: straight to the socket when it takes them, the rest
+ * copied into one queued write. Returns 0 or -1 (the caller closes).
+ */
+static int conn_write(pw_http_conn_t *c, uv_buf_t *bufs, unsigned nbufs)
+{
+	size_t total = 0;
+	for (unsigned i = 0; i < nbufs; i++)
+		total += bufs[i].len;
+	int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
+	size_t done = 0;
+	if (n > 0)
+		done = (size_t)n;
+	else if (n < 0 && n != UV_EAGAIN)
+		return -1;
+	if (done == total)
+		return 0;
+	write_req_t *w = malloc(sizeof *w + (total - done));
+	if (!w)
+		return -1;
+	w->c = c;
+	w->rc = NULL;
+	w->len = total - done;
+	size_t skip = done, o = 0;
+	for (unsigned i = 0; i < nbufs; i++) {
+		if (skip >= bufs[i].len) {
+			skip -= bufs[i].len;
+			continue;
+		}
+		memcpy(w->data + o, bufs[i].base + skip, bufs[i].len - skip);
+		o += bufs[i].len - skip;
+		skip = 0;
+	}
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)w->len);
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_write) < 0) {
+		free(w);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *http_date(pw_http_server_t *s)
+{
+	time_t now = time(NULL);
+	if (now != s->date_sec) {
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(s->date, sizeof s->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		s->date_sec = now;
+	}
+	return s->date;
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+	pw_http_conn_t *c = req->data;
+	if (status < 0 || c->state != CS_LINGER) {
+		conn_close(c);
+		return;
+	}
+	timer_set(c, TM_LINGER, LINGER_MS);
+}
+
+/* After the last answer: FIN once written, keep reading a little, close. */
+static void conn_linger(pw_http_conn_t *c)
+{
+	c->state = CS_LINGER;
+	uv_timer_stop(&c->timer);
+	if (!c->reading && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+		c->reading = true;
+	c->shutdown.data = c;
+	if (uv_shutdown(&c->shutdown, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
+		conn_close(c);
+}
+
+/* ---- answering ---------------------------------------------------------- */
+
+static void send_response(pw_http_conn_t *c, pw_response_t *res)
+{
+	pw_http_server_t *s = c->srv;
+	if (res->status == 0)
+		resp_error(res, 500, "no_answer", "The handler produced no answer.");
+	if (res->body.oom || res->headers.oom) {
+		bool close = res->close;
+		resp_reset(res);
+		res->close = close;
+		resp_error(res, 500, "out_of_memory", "The server ran out of memory building the answer.");
+	}
+	bool close = res->close || !c->keep_alive || s->closing || !s->listening;
+	char head[1024];
+	int hn = snprintf(head, sizeof head,
+			  "HTTP/1.1 %d %s\r\n"
+			  "Content-Type: %s\r\n"
+			  "Content-Length: %zu\r\n"
+			  "Date: %s\r\n"
+			  "X-Content-Type-Options: nosniff\r\n"
+			  "%s",
+			  res->status, http_reason(res->status),
+			  res->content_type ? res->content_type : PW_CT_TEXT, res->body.len,
+			  http_date(s), close ? "Connection: close\r\n" : "");
+	uv_buf_t bufs[3];
+	unsigned nb = 0;
+	bufs[nb++] = uv_buf_init(head, (unsigned)hn);
+	if (res->headers.len)
+		bufs[nb++] = uv_buf_init(res->headers.data, (unsigned)res->headers.len);
+	/* The blank line and the body: HEAD answers carry no body. */
+	pw_buf_t tail = {0};
+	buf_puts(&tail, "\r\n");
+	if (!c->is_head && res->body.len)
+		buf_append(&tail, res->body.data, res->body.len);
+	bufs[nb++] = uv_buf_init(tail.data, (unsigned)tail.len);
+
+	if (s->cfg.log && s->cfg.log->level <= PW_LOG_DEBUG)
+		log_event(s->cfg.log, PW_LOG_DEBUG, "http.request", "%s %s %d %.1fms", c->method, c->path,
+			  res->status, (double)(uv_hrtime() - c->req_start) / 1e6);
+
+	int wr = tail.oom ? -1 : conn_write(c, bufs, nb);
+	buf_free(&tail);
+	resp_free(res);
+	if (wr < 0) {
+		conn_close(c);
+		return;
+	}
+	buf_consume(&c->in, c->pending_consume);
+	c->pending_consume = 0;
+	c->scan = (pw_http_scan_t){0};
+	c->sent_continue = false;
+	if (close) {
+		conn_linger(c);
+		return;
+	}
+	c->state = CS_READING;
+	if (!c->in_process)
+		conn_process(c);
+}
+
+static void send_parse_error(pw_http_conn_t *c, const pw_http_error_t *err)
+{
+	pw_response_t res;
+	resp_init(&res);
+	resp_error(&res, err->status, err->code, "%s", err->message);
+	res.close = true;
+	c->state = CS_BUSY;
+	c->pending_consume = c->in.len;
+	snprintf(c->method, sizeof c->method, "-");
+	snprintf(c->path, sizeof c->path, "(malformed)");
+	c->req_start = uv_hrtime();
+	send_response(c, &res);
+}
+
+/* Takes complete requests off the front of the input, one at a time. */
+static void conn_process(pw_http_conn_t *c)
+{
+	pw_http_server_t *s = c->srv;
+	c->in_process = true;
+	while (c->state == CS_READING) {
+		if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > s->cfg.max_write_queue) {
+			/* The client does not read its answers: stop taking requests
+			 * and reading until it does (on_write resumes both), so its
+			 * input cannot pile up; one that never drains is closed when
+			 * the idle timer fires. */
+			if (!c->wait_drain) {
+				c->wait_drain = true;
+				timer_set(c, TM_IDLE, s->cfg.idle_timeout_ms);
+			}
+			if (c->reading) {
+				uv_read_stop((uv_stream_t *)&c->tcp);
+				c->reading = false;
+			}
+			break;
+		}
+		if (c->in.len == 0) {
+			if (c->tmode != TM_IDLE)
+				timer_set(c, TM_IDLE, s->cfg.idle_timeout_ms);
+			resume_reading(c);
+			break;
+		}
+		pw_http_request_t req;
+		size_t consumed;
+		pw_http_error_t err;
+		int r = http_parse(c->in.data, c->in.len, &req, &consumed, &c->scan, &err);
+		if (r == HTTP_PARSE_ERROR) {
+			send_parse_error(c, &err);
+			break;
+		}
+		if (r == HTTP_PARSE_INCOMPLETE) {
+			if (c->tmode != TM_REQUEST)
+				timer_set(c, TM_REQUEST, s->cfg.request_timeout_ms);
+			if (req.head_len && req.expect_continue && !c->sent_continue) {
+				static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+				uv_buf_t b = uv_buf_init((char *)cont, sizeof cont - 1);
+				c->sent_continue = true;
+				if (conn_write(c, &b, 1) < 0) {
+					conn_close(c);
+					break;
+				}
+			}
+			resume_reading(c);
+			break;
+		}
+		timer_set(c, TM_NONE, 0);
+		c->state = CS_BUSY;
+		c->pending_consume = consumed;
+		c->keep_alive = req.keep_alive;
+		c->is_head = http_str_eq(req.method, "HEAD");
+		c->req_start = uv_hrtime();
+		snprintf(c->method, sizeof c->method, "%.*s", (int)req.method.n, req.method.p);
+		snprintf(c->path, sizeof c->path, "%.*s", (int)req.path.n, req.path.p);
+		pw_response_t res;
+		resp_init(&res);
+		int hr = s->cfg.handler(s->cfg.ud, c, &req, &res);
+		if (hr == HTTP_HANDLED) {
+			send_response(c, &res);
+		} else {
+			resp_free(&res);
+			if (hr == HTTP_STREAM && c->state == CS_STREAM) {
+				buf_consume(&c->in, c->pending_consume);
+				c->pending_consume = 0;
+			}
+		}
+	}
+	c->in_process = false;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	/* One slab for every connection: a read callback consumes it before
+	 * the loop reads from anything else. */
+	pw_http_conn_t *c = h->data;
+	*buf = uv_buf_init(c->srv->slab, READ_SLAB);
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
+{
+	pw_http_conn_t *c = st->data;
+	if (nread < 0) {
+		conn_close(c);
+		return;
+	}
+	if (nread == 0 || c->state == CS_LINGER || c->state == CS_CLOSING || c->state == CS_STREAM)
+		return; /* nothing, or bytes nobody will read */
+	buf_append(&c->in, buf->base, (size_t)nread);
+	if (c->in.oom) {
+		conn_close(c);
+		return;
+	}
+	if (c->state == CS_BUSY) {
+		if (c->in.len > IN_MAX) {
+			uv_read_stop(st);
+			c->reading = false;
+		}
+		return;
+	}
+	conn_process(c);
+}
+
+static void resume_reading(pw_http_conn_t *c)
+{
+	if (!c->reading && c->state == CS_READING) {
+		if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+			c->reading = true;
+	}
+}
+
+/* ---- streams ---------------------------------------------------------- */
+
+int http_conn_stream_begin(pw_http_conn_t *c, const char *head, size_t len,
+			   void (*on_close)(void *ud), void *ud)
+{
+	if (c->state != CS_BUSY)
+		return -1;
+	uv_buf_t b = uv_buf_init((char *)head, (unsigned)len);
+	if (conn_write(c, &b, 1) < 0)
+		return -1;
+	c->state = CS_STREAM;
+	c->on_stream_close = on_close;
+	c->stream_ud = ud;
+	timer_set(c, TM_NONE, 0);
+	if (c->srv->cfg.log)
+		log_event(c->srv->cfg.log, PW_LOG_DEBUG, "http.stream", "%s %s", c->method, c->path);
+	return 0;
+}
+
+int http_conn_stream_write(pw_http_conn_t *c, const char *data, size_t len)
+{
+	if (c->state != CS_STREAM)
+		return -1;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > c->srv->cfg.max_write_queue)
+		return -1;
+	uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
+	return conn_write(c, &b, 1);
+}
+
+int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc)
+{
+	if (c->state != CS_STREAM)
+		return -1;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > c->srv->cfg.max_write_queue)
+		return -1;
+	/* The common case: the socket takes it all now and nothing is kept. */
+	uv_buf_t b = uv_buf_init(rc->data, (unsigned)rc->len);
+	int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+	if (n < 0 && n != UV_EAGAIN)
+		return -1;
+	size_t done = n > 0 ? (size_t)n : 0;
+	if (done == rc->len)
+		return 0;
+	write_req_t *w = malloc(sizeof *w);
+	if (!w)
+		return -1;
+	w->c = c;
+	w->rc = rcbuf_ref(rc);
+	w->len = rc->len - done;
+	b = uv_buf_init(rc->data + done, (unsigned)w->len);
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_write) < 0) {
+		rcbuf_unref(w->rc);
+		free(w);
+		return -1;
+	}
+	return 0;
+}
+
+void http_conn_close(pw_http_conn_t *c)
+{
+	conn_close(c);
+}
+
+/* ---- accepting -------------------------------------------------------- */
+
+static void on_connection(uv_stream_t *l, int status)
+{
+	pw_http_server_t *s = l->data;
+	if (status < 0 || s->closing)
+		return;
+	pw_http_conn_t *c = calloc(1, sizeof *c);
+	if (!c)
+		return; /* the pending connection waits in the backlog */
+	c->srv = s;
+	uv_tcp_init(s->loop, &c->tcp);
+	uv_timer_init(s->loop, &c->timer);
+	c->tcp.data = c;
+	c->timer.data = c;
+	c->open_handles = 2;
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->n_conns++;
+	if (uv_accept(l, (uv_stream_t *)&c->tcp) < 0) {
+		conn_close(c);
+		return;
+	}
+	uv_tcp_nodelay(&c->tcp, 1);
+	if ((int)s->n_conns > s->cfg.max_conns) {
+		static const char body[] =
+			"{\"error\":{\"code\":\"too_many_connections\","
+			"\"message\":\"The server is at its connection cap.\"}}";
+		char busy[256];
+		int n = snprintf(busy, sizeof busy,
+				 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+				 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+				 sizeof body - 1, body);
+		uv_buf_t b = uv_buf_init(busy, (unsigned)n);
+		uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+		conn_close(c);
+		return;
+	}
+	c->state = CS_READING;
+	timer_set(c, TM_IDLE, s->cfg.idle_timeout_ms);
+	resume_reading(c);
+}
+
+static void on_listener_closed(uv_handle_t *h)
+{
+	pw_http_server_t *s = h->data;
+	s->open_handles--;
+	maybe_finish_server(s);
+}
+
+int http_server_start(pw_http_server_t **out, uv_loop_t *loop, const pw_http_config_t *cfg)
+{
+	*out = NULL;
+	struct sockaddr_storage addr;
+	int r = uv_ip4_addr(cfg->host, cfg->port, (struct sockaddr_in *)&addr);
+	if (r < 0)
+		r = uv_ip6_addr(cfg->host, cfg->port, (struct sockaddr_in6 *)&addr);
+	if (r < 0)
+		return r;
+	pw_http_server_t *s = calloc(1, sizeof *s);
+	if (!s)
+		return UV_ENOMEM;
+	s->loop = loop;
+	s->cfg = *cfg;
+	if (s->cfg.max_conns <= 0)
+		s->cfg.max_conns = 1024;
+	if (!s->cfg.max_write_queue)
+		s->cfg.max_write_queue = 1 << 20;
+	if (!s->cfg.request_timeout_ms)
+		s->cfg.request_timeout_ms = 10000;
+	if (!s->cfg.idle_timeout_ms)
+		s->cfg.idle_timeout_ms = 30000;
+	uv_tcp_init(loop, &s->listener);
+	s->listener.data = s;
+	s->open_handles = 1;
+	r = uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0);
+	if (r == 0)
+		r = uv_listen((uv_stream_t *)&s->listener, 1024, on_connection);
+	if (r < 0) {
+		/* Freed in the close callback; no caller callback runs. */
+		s->closing = true;
+		uv_close((uv_handle_t *)&s->listener, on_listener_closed);
+		return r;
+	}
+	struct sockaddr_storage bound;
+	int len = sizeof bound;
+	uv_tcp_getsockname(&s->listener, (struct sockaddr *)&bound, &len);
+	if (bound.ss_family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&bound;
+		s->port = ntohs(a->sin_port);
+		s->loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&bound;
+		s->port = ntohs(a->sin6_port);
+		static const unsigned char lo6[16] = {[15] = 1};
+		s->loopback = !memcmp(&a->sin6_addr, lo6, 16);
+	}
+	s->listening = true;
+	*out = s;
+	return 0;
+}
+
+int http_server_port(const pw_http_server_t *s)
+{
+	return s->port;
+}
+
+bool http_server_is_loopback(const pw_http_server_t *s)
+{
+	return s->loopback;
+}
+
+void http_server_stop_accepting(pw_http_server_t *s)
+{
+	if (!s->listening)
+		return;
+	s->listening = false;
+	uv_close((uv_handle_t *)&s->listener, on_listener_closed);
+}
+
+void http_server_close(pw_http_server_t *s, void (*done)(void *ud), void *ud)
+{
+	if (s->closing)
+		return;
+	http_server_stop_accepting(s);
+	s->closing = true;
+	s->done = done;
+	s->done_ud = ud;
+	for (pw_http_conn_t *c = s->conns, *next; c; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
+	maybe_finish_server(s);
+}

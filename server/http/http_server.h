@@ -1,0 +1,97 @@
+/*
+ * http_server.h — HTTP/1.1 connections on a libuv loop.
+ *
+ * The server accepts connections up to a cap, reads requests with the strict
+ * parser (http_parser.h), hands each complete request to one handler, and
+ * writes the answers in request order, one at a time (pipelining-safe). It
+ * closes idle keep-alive connections, clients that take too long to send a
+ * request (408), and connections whose unread answers pile up. A malformed
+ * request gets its 4xx and the connection closes gracefully (the answer is
+ * not lost to a reset).
+ *
+ * A handler may also turn a connection into a stream (SSE): it writes raw
+ * bytes from then on with http_conn_stream_write until either side closes.
+ *
+ * Everything here runs on the loop thread.
+ */
+#ifndef PW_HTTP_SERVER_H
+#define PW_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "server/http/http_parser.h"
+#include "server/log.h"
+#include "server/http/response.h"
+
+typedef struct pw_http_server pw_http_server_t;
+typedef struct pw_http_conn pw_http_conn_t;
+
+enum {
+	HTTP_HANDLED = 0, /* the handler filled res: send it now */
+	HTTP_STREAM = 2,  /* the handler called http_conn_stream_begin */
+};
+
+/*
+ * The request and its strings are valid until the answer is sent. res comes
+ * initialised; the server frees it.
+ */
+typedef int (*pw_http_handler_fn)(void *ud, pw_http_conn_t *c, const pw_http_request_t *req,
+				  pw_response_t *res);
+
+typedef struct pw_http_config {
+	const char *host;              /* "127.0.0.1" */
+	int port;                      /* 0: any free port */
+	int max_conns;                 /* beyond it a new connection gets 503 and is closed */
+	uint64_t request_timeout_ms;   /* a request must arrive whole within this (408) */
+	uint64_t idle_timeout_ms;      /* keep-alive connections idle this long are closed */
+	size_t max_write_queue;        /* unsent bytes a connection may hold before it is paused / dropped */
+	pw_http_handler_fn handler;
+	void *ud;
+	const pw_log_t *log;
+} pw_http_config_t;
+
+/*
+ * Binds, listens, and returns the server in *out. Returns 0 or a negative
+ * libuv error (nothing to free then).
+ */
+int http_server_start(pw_http_server_t **out, uv_loop_t *loop, const pw_http_config_t *cfg);
+
+/* The port actually bound (useful with port 0). */
+int http_server_port(const pw_http_server_t *s);
+/* True when listening on a loopback address. */
+bool http_server_is_loopback(const pw_http_server_t *s);
+
+/* Stops accepting new connections; existing ones carry on. */
+void http_server_stop_accepting(pw_http_server_t *s);
+
+/*
+ * Closes every connection and the listener, then frees the server and calls
+ * done(ud) (from a close callback). Safe to call once.
+ */
+void http_server_close(pw_http_server_t *s, void (*done)(void *ud), void *ud);
+
+/* Bytes queued for the client and not yet taken by the kernel. */
+size_t http_conn_pending(const pw_http_conn_t *c);
+
+/*
+ * Turns the connection into a raw stream: writes head (the status line and
+ * headers, already formatted) and from then on only stream writes go out.
+ * on_close(ud) is called once when the connection closes for any reason.
+ * Returns 0, or -1 if the connection is already closing.
+ */
+int http_conn_stream_begin(pw_http_conn_t *c, const char *head, size_t len,
+			   void (*on_close)(void *ud), void *ud);
+/* Queues bytes; -1 when closing or when more than max_write_queue bytes
+ * are already waiting (the caller then drops the client). */
+int http_conn_stream_write(pw_http_conn_t *c, const char *data, size_t len);
+/* The same for a shared block: tries the socket first and, for what it
+ * does not take, queues a write that holds a reference to rc (no copy),
+ * released when the write completes or fails. */
+int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc);
+/* Closes the connection (on_close will run). */
+void http_conn_close(pw_http_conn_t *c);
+
+#endif

@@ -1,0 +1,409 @@
+/*
+ * sse.c — ring buffer, filters and the subscriber hub (see sse.h).
+ */
+#include "server/live/sse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- ring --------------------------------------------------------------- */
+
+int sse_ring_init(pw_sse_ring_t *r, size_t cap)
+{
+	memset(r, 0, sizeof *r);
+	if (cap == 0)
+		cap = 1;
+	r->ev = calloc(cap, sizeof *r->ev);
+	if (!r->ev)
+		return -1;
+	r->cap = cap;
+	return 0;
+}
+
+void sse_ring_free(pw_sse_ring_t *r)
+{
+	if (!r->ev)
+		return;
+	for (size_t i = 0; i < r->cap; i++)
+		rcbuf_unref(r->ev[i].rc);
+	free(r->ev);
+	memset(r, 0, sizeof *r);
+}
+
+static void copy_type(char *dst, const char *type)
+{
+	size_t o = 0;
+	for (const char *p = type; *p && o + 1 < SSE_TYPE_MAX; p++)
+		if (*p != '\r' && *p != '\n')
+			dst[o++] = *p;
+	dst[o] = '\0';
+}
+
+void sse_format(pw_buf_t *b, uint64_t id, const char *type, const char *json)
+{
+	char t[SSE_TYPE_MAX];
+	copy_type(t, type);
+	buf_printf(b, "id: %llu\nevent: %s\n", (unsigned long long)id, t);
+	const char *p = json;
+	for (;;) {
+		size_t n = strcspn(p, "\r\n");
+		buf_puts(b, "data: ");
+		buf_append(b, p, n);
+		buf_puts(b, "\n");
+		p += n;
+		if (!*p)
+			break;
+		if (p[0] == '\r' && p[1] == '\n')
+			p++;
+		p++;
+	}
+	buf_puts(b, "\n");
+}
+
+const pw_sse_event_t *sse_ring_push(pw_sse_ring_t *r, uint64_t id, const char *type, const char *json)
+{
+	pw_buf_t b = {0};
+	sse_format(&b, id, type, json);
+	pw_rcbuf_t *rc = rcbuf_from_buf(&b);
+	if (!rc)
+		return NULL;
+	size_t slot;
+	if (r->count < r->cap) {
+		slot = (r->start + r->count) % r->cap;
+		r->count++;
+	} else {
+		slot = r->start;
+		r->start = (r->start + 1) % r->cap;
+	}
+	pw_sse_event_t *e = &r->ev[slot];
+	/* Writes still queued with the old frame keep their own reference. */
+	rcbuf_unref(e->rc);
+	e->id = id;
+	copy_type(e->type, type);
+	e->rc = rc;
+	e->len = rc->len;
+	e->frame = rc->data;
+	return e;
+}
+
+const pw_sse_event_t *sse_ring_at(const pw_sse_ring_t *r, size_t i)
+{
+	if (i >= r->count)
+		return NULL;
+	return &r->ev[(r->start + i) % r->cap];
+}
+
+size_t sse_ring_resume(const pw_sse_ring_t *r, uint64_t last_id)
+{
+	if (r->count == 0)
+		return 0;
+	uint64_t oldest = sse_ring_at(r, 0)->id;
+	uint64_t newest = sse_ring_at(r, r->count - 1)->id;
+	if (last_id + 1 < oldest || last_id > newest)
+		return 0;
+	/* Ids increase along the ring: binary search for the first > last_id. */
+	size_t lo = 0, hi = r->count;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (sse_ring_at(r, mid)->id <= last_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ---- filter ------------------------------------------------------------- */
+
+int sse_filter_parse(const char *list, pw_sse_filter_t *f)
+{
+	memset(f, 0, sizeof *f);
+	if (!list || !*list)
+		return 0;
+	const char *p = list;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0 || n >= SSE_TYPE_MAX || f->n == SSE_FILTER_MAX)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			char ch = p[i];
+			if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_'))
+				return -1;
+		}
+		memcpy(f->types[f->n], p, n);
+		f->types[f->n][n] = '\0';
+		f->n++;
+		p += n;
+		if (!*p)
+			return 0;
+		p++;
+	}
+}
+
+bool sse_filter_match(const pw_sse_filter_t *f, const char *type)
+{
+	if (f->n == 0)
+		return true;
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->types[i], type))
+			return true;
+	return false;
+}
+
+/* ---- hub ---------------------------------------------------------------- */
+
+/* Event types a hub tells apart by bit; past this, filters fall back to
+ * comparing names (correct, only slower). */
+#define SSE_TYPE_BITS 64
+
+typedef struct sse_client {
+	struct sse_client *prev, *next;
+	pw_sse_hub_t *hub;
+	pw_http_conn_t *conn;
+	uint64_t mask;           /* bits of the interned types it wants */
+	pw_sse_filter_t *names;  /* only when some type could not be interned */
+} sse_client_t;
+
+struct pw_sse_hub {
+	uv_timer_t heartbeat;
+	pw_sse_config_t cfg;
+	pw_sse_ring_t ring;
+	sse_client_t *clients;
+	size_t n_clients;
+	bool closing;
+	uint64_t published, delivered, dropped_clients, dropped_events, last_id;
+	size_t n_types;
+	char types[SSE_TYPE_BITS][SSE_TYPE_MAX];
+	pw_rcbuf_t *beat;
+};
+
+/* The bit of an event type, interning it on first sight; -1 when the
+ * table is full. Called once per publish and per filter entry, never per
+ * client. */
+static int type_bit(pw_sse_hub_t *h, const char *type)
+{
+	for (size_t i = 0; i < h->n_types; i++)
+		if (!strcmp(h->types[i], type))
+			return (int)i;
+	if (h->n_types == SSE_TYPE_BITS || strlen(type) >= SSE_TYPE_MAX)
+		return -1;
+	strcpy(h->types[h->n_types], type);
+	return (int)h->n_types++;
+}
+
+/* Whether a client wants an event whose type has bit `bit` (-1: none). */
+static bool client_wants(const sse_client_t *cl, int bit, const char *type)
+{
+	if (cl->names)
+		return sse_filter_match(cl->names, type);
+	return bit >= 0 ? (cl->mask >> bit) & 1 : cl->mask == UINT64_MAX;
+}
+
+static void client_closed(void *ud)
+{
+	sse_client_t *cl = ud;
+	pw_sse_hub_t *h = cl->hub;
+	if (cl->prev)
+		cl->prev->next = cl->next;
+	else
+		h->clients = cl->next;
+	if (cl->next)
+		cl->next->prev = cl->prev;
+	h->n_clients--;
+	free(cl->names);
+	free(cl);
+}
+
+/* Writes to one client, dropping it when it is too far behind. */
+static bool client_write(pw_sse_hub_t *h, sse_client_t *cl, pw_rcbuf_t *rc)
+{
+	if (http_conn_pending(cl->conn) + rc->len > h->cfg.client_max_pending ||
+	    http_conn_stream_write_rc(cl->conn, rc) < 0) {
+		h->dropped_clients++;
+		h->dropped_events++;
+		if (h->cfg.log)
+			log_event(h->cfg.log, PW_LOG_INFO, "sse.drop", "a slow subscriber was dropped");
+		http_conn_close(cl->conn); /* runs client_closed: cl is gone */
+		return false;
+	}
+	return true;
+}
+
+static void on_heartbeat(uv_timer_t *t)
+{
+	pw_sse_hub_t *h = t->data;
+	for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
+		next = cl->next;
+		client_write(h, cl, h->beat);
+	}
+}
+
+int sse_hub_new(pw_sse_hub_t **out, uv_loop_t *loop, const pw_sse_config_t *cfg)
+{
+	*out = NULL;
+	pw_sse_hub_t *h = calloc(1, sizeof *h);
+	if (!h)
+		return UV_ENOMEM;
+	h->cfg = *cfg;
+	if (!h->cfg.ring_cap)
+		h->cfg.ring_cap = 1024;
+	if (!h->cfg.client_max_pending)
+		h->cfg.client_max_pending = 256 * 1024;
+	if (!h->cfg.heartbeat_ms)
+		h->cfg.heartbeat_ms = 15000;
+	static const char beat[] = ": heartbeat\n\n";
+	h->beat = rcbuf_new(beat, sizeof beat - 1);
+	if (!h->beat || sse_ring_init(&h->ring, h->cfg.ring_cap) < 0) {
+		rcbuf_unref(h->beat);
+		free(h);
+		return UV_ENOMEM;
+	}
+	uv_timer_init(loop, &h->heartbeat);
+	h->heartbeat.data = h;
+	uv_timer_start(&h->heartbeat, on_heartbeat, h->cfg.heartbeat_ms, h->cfg.heartbeat_ms);
+	/* The heartbeat must not keep a loop alive that has nothing else to do. */
+	uv_unref((uv_handle_t *)&h->heartbeat);
+	*out = h;
+	return 0;
+}
+
+int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *req,
+		   pw_response_t *res)
+{
+	if (h->closing) {
+		resp_error(res, 503, "shutting_down", "The server is shutting down; reconnect shortly.");
+		return HTTP_HANDLED;
+	}
+	char list[SSE_FILTER_MAX * SSE_TYPE_MAX + 32];
+	sse_client_t *cl = calloc(1, sizeof *cl);
+	if (!cl) {
+		resp_error(res, 503, "out_of_memory", "The server cannot take another subscriber now.");
+		return HTTP_HANDLED;
+	}
+	long n = http_query_param(req->query, "event_type", list, sizeof list);
+	pw_sse_filter_t f = {0};
+	if (n == -2 || (n >= 0 && sse_filter_parse(list, &f) < 0)) {
+		free(cl);
+		resp_error(res, 400, "invalid_event_type",
+			   "event_type must be a comma-separated list of at most %d event types.", SSE_FILTER_MAX);
+		return HTTP_HANDLED;
+	}
+	uint64_t last = 0;
+	bool resume = false;
+	const pw_str_t *lei = http_header(req, "last-event-id");
+	if (lei && lei->n > 0 && lei->n <= 20) {
+		resume = true;
+		for (size_t i = 0; i < lei->n; i++) {
+			if (lei->p[i] < '0' || lei->p[i] > '9') {
+				resume = false;
+				break;
+			}
+			last = last * 10 + (uint64_t)(lei->p[i] - '0');
+		}
+	}
+	static const char head[] =
+		"HTTP/1.1 200 OK\r\n"
+		"Content-Type: text/event-stream\r\n"
+		"Cache-Control: no-cache\r\n"
+		"X-Accel-Buffering: no\r\n"
+		"X-Content-Type-Options: nosniff\r\n"
+		"Connection: keep-alive\r\n"
+		"\r\n"
+		": connected\n\n"
+		"retry: 3000\n\n";
+	/* Pre-parse the filter into bits once, so publishing never compares
+	 * names per client. */
+	cl->mask = f.n ? 0 : UINT64_MAX;
+	for (size_t i = 0; i < f.n; i++) {
+		int bit = type_bit(h, f.types[i]);
+		if (bit < 0) {
+			cl->names = malloc(sizeof *cl->names);
+			if (!cl->names) {
+				free(cl);
+				resp_error(res, 503, "out_of_memory", "The server cannot take another subscriber now.");
+				return HTTP_HANDLED;
+			}
+			*cl->names = f;
+			break;
+		}
+		cl->mask |= UINT64_C(1) << bit;
+	}
+	cl->hub = h;
+	cl->conn = c;
+	if (http_conn_stream_begin(c, head, sizeof head - 1, client_closed, cl) < 0) {
+		free(cl->names);
+		free(cl);
+		resp_error(res, 500, "stream_failed", "The stream could not be opened.");
+		return HTTP_HANDLED;
+	}
+	cl->next = h->clients;
+	if (h->clients)
+		h->clients->prev = cl;
+	h->clients = cl;
+	h->n_clients++;
+	if (resume) {
+		for (size_t i = sse_ring_resume(&h->ring, last); i < h->ring.count; i++) {
+			const pw_sse_event_t *e = sse_ring_at(&h->ring, i);
+			if (client_wants(cl, type_bit(h, e->type), e->type) && !client_write(h, cl, e->rc))
+				break;
+		}
+	}
+	return HTTP_STREAM;
+}
+
+void sse_hub_publish(pw_sse_hub_t *h, uint64_t id, const char *type, const char *json)
+{
+	if (h->closing)
+		return;
+	const pw_sse_event_t *e = sse_ring_push(&h->ring, id, type, json);
+	if (!e)
+		return;
+	h->published++;
+	h->last_id = id;
+	int bit = type_bit(h, e->type);
+	uint64_t t0 = uv_hrtime();
+	/* Hold the frame for the fan-out: a later push could evict it from a
+	 * tiny ring while writes that reference it are queued. */
+	pw_rcbuf_t *rc = rcbuf_ref(e->rc);
+	for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
+		next = cl->next;
+		if (!client_wants(cl, bit, e->type))
+			continue;
+		if (client_write(h, cl, rc))
+			h->delivered++;
+	}
+	rcbuf_unref(rc);
+	if (h->cfg.log && h->n_clients > 0)
+		log_event(h->cfg.log, PW_LOG_DEBUG, "sse.fanout", "id=%llu subscribers=%zu us=%llu",
+			  (unsigned long long)id, h->n_clients, (unsigned long long)((uv_hrtime() - t0) / 1000));
+}
+
+void sse_hub_stats(const pw_sse_hub_t *h, pw_sse_stats_t *out)
+{
+	out->subscribers = h->n_clients;
+	out->published = h->published;
+	out->delivered = h->delivered;
+	out->dropped_clients = h->dropped_clients;
+	out->dropped_events = h->dropped_events;
+	out->last_id = h->last_id;
+	out->ring_size = h->ring.count;
+}
+
+static void on_hub_closed(uv_handle_t *t)
+{
+	pw_sse_hub_t *h = t->data;
+	sse_ring_free(&h->ring);
+	rcbuf_unref(h->beat);
+	free(h);
+}
+
+void sse_hub_close(pw_sse_hub_t *h)
+{
+	if (h->closing)
+		return;
+	h->closing = true;
+	while (h->clients)
+		http_conn_close(h->clients->conn); /* unlinks it */
+	uv_close((uv_handle_t *)&h->heartbeat, on_hub_closed);
+}

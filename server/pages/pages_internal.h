@@ -1,0 +1,39 @@
+/*
+ * pages_internal.h — the page handlers, one file per concept (pages_site.c
+ * home/arena/governance, pages_league.c standings/schedule/playoffs,
+ * pages_team.c teams and hoopers, pages_game.c, pages_rules.c rules and
+ * effects, pages_reports.c reports and history, pages_admin.c), and what
+ * they share. Only pages_routes (app.h) is public.
+ */
+#ifndef PW_PAGES_INTERNAL_H
+#define PW_PAGES_INTERNAL_H
+
+#include "server/app.h"
+#include "server/pages/pages.h"
+
+#define PAGE_HANDLER(name)                                                                         \
+	int name(pw_app_t *app, pw_http_conn_t *conn, const pw_http_request_t *req, const pw_params_t *p, \
+		 pw_response_t *res)
+
+PAGE_HANDLER(page_standings);
+PAGE_HANDLER(page_schedule);
+PAGE_HANDLER(page_playoffs);
+PAGE_HANDLER(page_team);
+PAGE_HANDLER(page_hooper);
+PAGE_HANDLER(page_game);
+PAGE_HANDLER(page_rules);
+PAGE_HANDLER(page_effects);
+PAGE_HANDLER(page_reports);
+PAGE_HANDLER(page_history);
+PAGE_HANDLER(page_admin);
+
+/* The current season into *out; false when there is none yet. */
+bool pages_season(pw_app_t *app, pw_season_row_t *out);
+
+/* The ruleset in force (governance synced first). */
+void pages_rules_now(pw_app_t *app, pw_rules_t *out);
+
+/* A standings table (rows of season_standings_json's "regular"). */
+void pages_standings_table(pw_buf_t *b, const struct cJSON *rows, const char *caption);
+
+#endif

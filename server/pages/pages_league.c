@@ -1,0 +1,193 @@
+/*
+ * pages_league.c — /standings, /schedule and /playoffs: the season's read
+ * models (core/league/season.h) as tables.
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+#include "core/league/season.h"
+#include "server/pages/pages_internal.h"
+
+bool pages_season(pw_app_t *app, pw_season_row_t *out)
+{
+	return app->store && season_current(app->store, out) == 1;
+}
+
+void pages_rules_now(pw_app_t *app, pw_rules_t *out)
+{
+	gov_rules(app->gov, out);
+}
+
+void pages_standings_table(pw_buf_t *b, const cJSON *rows, const char *caption)
+{
+	buf_puts(b, "<table class=\"standings\"><caption>");
+	pages_escape(b, caption);
+	buf_puts(b, "</caption>\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Team</th>"
+		    "<th scope=\"col\" class=\"num\">W</th><th scope=\"col\" class=\"num\">L</th>"
+		    "<th scope=\"col\" class=\"num\">PF</th><th scope=\"col\" class=\"num\">PA</th>"
+		    "<th scope=\"col\" class=\"num\">Diff</th><th scope=\"col\">Streak</th></tr></thead><tbody>\n");
+	const cJSON *r;
+	cJSON_ArrayForEach(r, rows)
+	{
+		buf_printf(b, "<tr><td>%d</td><th scope=\"row\"><a href=\"/teams/%lld\">", (int)pages_num(r, "rank"),
+			   (long long)pages_id(r, "team_id"));
+		pages_escape(b, pages_str(r, "name"));
+		buf_printf(b, "</a></th><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>"
+			      "<td class=\"num\">%d</td><td class=\"num\">%+d</td><td>",
+			   (int)pages_num(r, "wins"), (int)pages_num(r, "losses"), (int)pages_num(r, "points_for"),
+			   (int)pages_num(r, "points_against"), (int)pages_num(r, "point_differential"));
+		pages_escape(b, pages_str(r, "streak"));
+		buf_puts(b, "</td></tr>\n");
+	}
+	buf_puts(b, "</tbody></table>\n");
+}
+
+/* The bracket: one table per series with its games and record. */
+static void bracket(pw_buf_t *b, const cJSON *br)
+{
+	const cJSON *champ = cJSON_GetObjectItem(br, "champion");
+	if (cJSON_IsObject(champ)) {
+		buf_printf(b, "<p class=\"champion\"><strong>Champion:</strong> <a href=\"/teams/%lld\">",
+			   (long long)pages_id(champ, "team_id"));
+		pages_escape(b, pages_str(champ, "name"));
+		buf_puts(b, "</a></p>\n");
+	}
+	const cJSON *series = cJSON_GetObjectItem(br, "series");
+	if (cJSON_GetArraySize(series) == 0) {
+		buf_puts(b, "<p>The playoffs have not started: the top teams of the regular season meet when it "
+			    "ends.</p>\n");
+		return;
+	}
+	const cJSON *s;
+	cJSON_ArrayForEach(s, series)
+	{
+		const cJSON *hi = cJSON_GetObjectItem(s, "high"), *lo = cJSON_GetObjectItem(s, "low");
+		buf_puts(b, "<section class=\"series\"><h3>");
+		pages_escape(b, pages_str(s, "stage"));
+		buf_puts(b, " ");
+		pages_escape(b, pages_str(s, "id"));
+		buf_printf(b, " (best of %d)</h3>\n<p>", (int)pages_num(s, "best_of"));
+		if (hi && lo) {
+			buf_printf(b, "(%d) <a href=\"/teams/%lld\">", (int)pages_num(hi, "seed"),
+				   (long long)pages_id(hi, "team_id"));
+			pages_escape(b, pages_str(hi, "name"));
+			buf_printf(b, "</a> <strong>%d–%d</strong> ", (int)pages_num(hi, "wins"), (int)pages_num(lo, "wins"));
+			buf_printf(b, "(%d) <a href=\"/teams/%lld\">", (int)pages_num(lo, "seed"),
+				   (long long)pages_id(lo, "team_id"));
+			pages_escape(b, pages_str(lo, "name"));
+			buf_puts(b, "</a>");
+		} else {
+			buf_puts(b, "Waiting for the earlier round.");
+		}
+		buf_puts(b, "</p>\n");
+		const cJSON *g;
+		const cJSON *games = cJSON_GetObjectItem(s, "games");
+		if (cJSON_GetArraySize(games) > 0) {
+			buf_puts(b, "<ol class=\"games\">");
+			cJSON_ArrayForEach(g, games)
+				buf_printf(b, "<li><a href=\"/games/%lld\">Game %d: %d–%d</a></li>",
+					   (long long)pages_id(g, "game_id"), (int)pages_num(g, "game"),
+					   (int)pages_num(g, "home_score"), (int)pages_num(g, "away_score"));
+			buf_puts(b, "</ol>\n");
+		}
+		buf_puts(b, "</section>\n");
+	}
+}
+
+static int no_season(pw_response_t *res, const char *title, const char *key)
+{
+	pw_buf_t b = {0};
+	pages_begin(&b, title, key);
+	buf_puts(&b, "<h1>");
+	pages_escape(&b, title);
+	buf_puts(&b, "</h1>\n<p>There is no season yet.</p>\n");
+	return pages_finish(res, &b, 200);
+}
+
+PAGE_HANDLER(page_standings)
+{
+	pw_season_row_t cur;
+	if (!pages_season(app, &cur))
+		return no_season(res, "Standings", "standings");
+	pw_rules_t rules;
+	pages_rules_now(app, &rules);
+	cJSON *st = season_standings_json(app->store, cur.id, &rules);
+	pw_buf_t b = {0};
+	pages_begin(&b, "Standings", "standings");
+	buf_puts(&b, "<h1>Standings</h1>\n<p class=\"lede\">");
+	pages_escape(&b, cur.name);
+	buf_printf(&b, " · phase %s · after round %d. Streaks count consecutive wins (W) or losses (L).</p>\n",
+		   cur.phase, cur.current_round);
+	buf_puts(&b, "<section aria-labelledby=\"reg\"><h2 id=\"reg\">Regular season</h2>\n");
+	pages_standings_table(&b, cJSON_GetObjectItem(st, "regular"), "Regular-season standings");
+	buf_puts(&b, "</section>\n<section aria-labelledby=\"po\"><h2 id=\"po\">Playoffs</h2>\n");
+	bracket(&b, cJSON_GetObjectItem(st, "playoffs"));
+	buf_puts(&b, "</section>\n");
+	cJSON_Delete(st);
+	return pages_finish(res, &b, 200);
+}
+
+PAGE_HANDLER(page_playoffs)
+{
+	pw_season_row_t cur;
+	if (!pages_season(app, &cur))
+		return no_season(res, "Playoffs", "playoffs");
+	pw_rules_t rules;
+	pages_rules_now(app, &rules);
+	cJSON *br = season_bracket_json(app->store, cur.id, &rules);
+	pw_buf_t b = {0};
+	pages_begin(&b, "Playoffs", "playoffs");
+	buf_printf(&b, "<h1>Playoffs</h1>\n<p class=\"lede\">%d teams qualify; semifinals are best of %d, "
+		       "the final best of %d (rules the league can change).</p>\n",
+		   rules.playoff_teams, rules.playoff_semis_best_of, rules.playoff_finals_best_of);
+	bracket(&b, br);
+	cJSON_Delete(br);
+	return pages_finish(res, &b, 200);
+}
+
+PAGE_HANDLER(page_schedule)
+{
+	pw_season_row_t cur;
+	if (!pages_season(app, &cur))
+		return no_season(res, "Schedule", "schedule");
+	cJSON *sched = store_schedule_json(app->store, cur.id);
+	cJSON *teams = store_teams_json(app->store, app->league_id);
+	pw_buf_t b = {0};
+	pages_begin(&b, "Schedule", "schedule");
+	buf_puts(&b, "<h1>Schedule</h1>\n<p class=\"lede\">Every tick plays one round. Results link to the "
+		     "box score and play-by-play.</p>\n");
+	int round = -1;
+	const cJSON *g;
+	cJSON_ArrayForEach(g, sched)
+	{
+		int r = (int)pages_num(g, "round");
+		if (r != round) {
+			if (round >= 0)
+				buf_puts(&b, "</tbody></table>\n");
+			round = r;
+			buf_printf(&b, "<table class=\"round\"><caption>Round %d%s</caption>\n<thead><tr>"
+				       "<th scope=\"col\">Home</th><th scope=\"col\">Away</th>"
+				       "<th scope=\"col\">Result</th></tr></thead><tbody>\n",
+				   r, r <= cur.current_round ? " (played)" : "");
+		}
+		buf_puts(&b, "<tr><td>");
+		pages_team_link(&b, teams, pages_id(g, "home_team_id"));
+		buf_puts(&b, "</td><td>");
+		pages_team_link(&b, teams, pages_id(g, "away_team_id"));
+		buf_puts(&b, "</td><td>");
+		int64_t gid = pages_id(g, "game_id");
+		if (gid > 0)
+			buf_printf(&b, "<a href=\"/games/%lld\">%d–%d</a>", (long long)gid,
+				   (int)pages_num(g, "home_score"), (int)pages_num(g, "away_score"));
+		else
+			buf_puts(&b, "to play");
+		buf_puts(&b, "</td></tr>\n");
+	}
+	if (round >= 0)
+		buf_puts(&b, "</tbody></table>\n");
+	else
+		buf_puts(&b, "<p>No games are scheduled yet.</p>\n");
+	cJSON_Delete(sched);
+	cJSON_Delete(teams);
+	return pages_finish(res, &b, 200);
+}

@@ -1,0 +1,164 @@
+/*
+ * pages_rules.c — /rules (the rules table of core/sim/rules.h with current
+ * values against defaults, and the timeline of enacted changes) and
+ * /effects (active Lua effects with their highlighted source, hooks,
+ * lifetime and how often they fired this season).
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/pages/pages_internal.h"
+
+PAGE_HANDLER(page_rules)
+{
+	pw_rules_t now;
+	pages_rules_now(app, &now);
+	pw_buf_t b = {0};
+	pages_begin(&b, "Rules", "rules");
+	buf_puts(&b, "<h1>Rules</h1>\n<p class=\"lede\">Every parameter the league can change by vote. Higher "
+		     "tiers change more of the game and are harder to pass. Changed values are marked.</p>\n");
+	for (int tier = 1; tier <= 4; tier++) {
+		buf_printf(&b, "<table class=\"rules\"><caption>Tier %d</caption><thead><tr>"
+			       "<th scope=\"col\">Rule</th><th scope=\"col\" class=\"num\">Now</th>"
+			       "<th scope=\"col\" class=\"num\">Default</th><th scope=\"col\">Range</th>"
+			       "<th scope=\"col\">What it does</th></tr></thead><tbody>\n", tier);
+		for (size_t i = 0; i < rules_count; i++) {
+			const pw_rule_def_t *d = &rules_defs[i];
+			if (d->tier != tier)
+				continue;
+			char v[32], def[32], range[96];
+			double cur = rules_get(&now, d);
+			rules_format(d, cur, v, sizeof v);
+			rules_format(d, d->def, def, sizeof def);
+			rules_describe_range(d, range, sizeof range);
+			bool changed = cur != d->def;
+			buf_printf(&b, "<tr%s><th scope=\"row\"><code>%s</code></th><td class=\"num\">%s%s</td>"
+				       "<td class=\"num\">%s</td><td>", changed ? " class=\"changed\"" : "", d->name, v,
+				   changed ? " <span class=\"tag\">changed</span>" : "", def);
+			pages_escape(&b, range);
+			buf_puts(&b, "</td><td>");
+			pages_escape(&b, d->description);
+			buf_puts(&b, "</td></tr>\n");
+		}
+		buf_puts(&b, "</tbody></table>\n");
+	}
+	cJSON *hist = gov_rules_history_json(app->gov);
+	buf_puts(&b, "<section aria-labelledby=\"tl\"><h2 id=\"tl\">Timeline of changes</h2>\n");
+	if (cJSON_GetArraySize(hist) == 0) {
+		buf_puts(&b, "<p>No rule has changed yet: every value is its default.</p>\n");
+	} else {
+		buf_puts(&b, "<ol class=\"timeline\">\n");
+		const cJSON *c;
+		cJSON_ArrayForEach(c, hist)
+		{
+			const pw_rule_def_t *d = rules_find(pages_str(c, "name") ? pages_str(c, "name") : "");
+			char o[32] = "?", n[32] = "?";
+			if (d) {
+				rules_format(d, pages_num(c, "old"), o, sizeof o);
+				rules_format(d, pages_num(c, "value"), n, sizeof n);
+			}
+			buf_printf(&b, "<li>Season %lld, round %d: <code>", (long long)pages_id(c, "season_id"),
+				   (int)pages_num(c, "round"));
+			pages_escape(&b, pages_str(c, "name"));
+			buf_printf(&b, "</code> %s → %s", o, n);
+			int64_t pid = pages_id(c, "proposal_id");
+			if (pid > 0)
+				buf_printf(&b, " (<a href=\"/api/governance/proposals/%lld\">proposal %lld</a>)",
+					   (long long)pid, (long long)pid);
+			buf_puts(&b, "</li>\n");
+		}
+		buf_puts(&b, "</ol>\n");
+	}
+	buf_puts(&b, "</section>\n");
+	cJSON_Delete(hist);
+	return pages_finish(res, &b, 200);
+}
+
+/* How often each effect fired in the current season's games, summed from
+ * the stored results' effect stats. */
+static cJSON *fire_counts(pw_app_t *app)
+{
+	cJSON *counts = cJSON_CreateObject();
+	pw_season_row_t cur;
+	if (!counts || !pages_season(app, &cur))
+		return counts;
+	int n = 0;
+	pw_game_row_t *games = store_games(app->store, cur.id, 0, &n);
+	for (int i = 0; games && i < n; i++) {
+		char *r = NULL, *e = NULL, *h = NULL, *a = NULL, *result = NULL;
+		if (store_game_snapshots(app->store, games[i].id, &r, &e, &h, &a, &result) >= 0 && e &&
+		    strcmp(e, "[]") != 0 && result) {
+			cJSON *g = cJSON_Parse(result);
+			const cJSON *x;
+			cJSON_ArrayForEach(x, cJSON_GetObjectItem(g, "effects"))
+			{
+				const char *id = pages_str(x, "effect_id");
+				if (!id)
+					continue;
+				cJSON *c = cJSON_GetObjectItemCaseSensitive(counts, id);
+				if (!c)
+					c = cJSON_AddNumberToObject(counts, id, 0);
+				if (c)
+					cJSON_SetNumberValue(c, c->valuedouble + pages_num(x, "fired"));
+			}
+			cJSON_Delete(g);
+		}
+		free(r);
+		free(e);
+		free(h);
+		free(a);
+		free(result);
+	}
+	free(games);
+	return counts;
+}
+
+PAGE_HANDLER(page_effects)
+{
+	cJSON *fx = gov_effects_json(app->gov, true);
+	cJSON *counts = cJSON_GetArraySize(fx) > 0 ? fire_counts(app) : NULL;
+	pw_buf_t b = {0};
+	pages_begin(&b, "Effects", "effects");
+	buf_puts(&b, "<h1>Effects</h1>\n<p class=\"lede\">Effects are small Lua scripts that passed a vote. "
+		     "They run in a sandbox at the hooks they name and can bend a game in ways no rule "
+		     "parameter can.</p>\n");
+	if (cJSON_GetArraySize(fx) == 0)
+		buf_puts(&b, "<p>No effect is active. Propose one with <code>effect_lua</code> on "
+			     "<a href=\"/governance\">the governance page</a>.</p>\n");
+	const cJSON *e;
+	cJSON_ArrayForEach(e, fx)
+	{
+		buf_puts(&b, "<article class=\"effect\"><h2>");
+		pages_escape(&b, pages_str(e, "name"));
+		buf_puts(&b, " <small><code>");
+		pages_escape(&b, pages_str(e, "id"));
+		buf_puts(&b, "</code></small></h2>\n<dl class=\"facts\"><dt>Status</dt><dd>");
+		pages_escape(&b, pages_str(e, "status"));
+		buf_puts(&b, "</dd><dt>Lifetime</dt><dd>");
+		pages_escape(&b, pages_str(e, "lifetime"));
+		if (pages_num(e, "rounds") > 0)
+			buf_printf(&b, " (%d rounds)", (int)pages_num(e, "rounds"));
+		buf_printf(&b, ", from round %d</dd><dt>Hooks</dt><dd>", (int)pages_num(e, "start_round"));
+		const cJSON *h;
+		bool first = true;
+		cJSON_ArrayForEach(h, cJSON_GetObjectItem(e, "hooks"))
+		{
+			buf_puts(&b, first ? "<code>" : ", <code>");
+			pages_escape(&b, cJSON_IsString(h) ? h->valuestring : pages_str(h, "hook"));
+			buf_puts(&b, "</code>");
+			first = false;
+		}
+		const char *id = pages_str(e, "id");
+		buf_printf(&b, "</dd><dt>Fired this season</dt><dd>%d times</dd><dt>Proposal</dt><dd>"
+			       "<a href=\"/api/governance/proposals/%lld\">%lld</a></dd></dl>\n",
+			   id ? (int)pages_num(counts, id) : 0, (long long)pages_id(e, "proposal_id"),
+			   (long long)pages_id(e, "proposal_id"));
+		buf_puts(&b, "<pre class=\"lua\" aria-label=\"Lua source\"><code>");
+		pages_lua_highlight(&b, pages_str(e, "source"));
+		buf_puts(&b, "</code></pre></article>\n");
+	}
+	cJSON_Delete(fx);
+	cJSON_Delete(counts);
+	return pages_finish(res, &b, 200);
+}

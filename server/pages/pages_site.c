@@ -1,0 +1,212 @@
+/*
+ * pages_site.c — the pages. Each is a thin view over the league's read
+ * models; where a model is not available yet the page says so plainly.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/league/season.h"
+#include "server/pages/pages_internal.h"
+
+static int page_done(pw_response_t *res, pw_buf_t *b, int status)
+{
+	return pages_finish(res, b, status);
+}
+
+/* Home: the latest results, the standings, open proposals and what changed,
+ * so a visitor understands the league at a glance. */
+static void home_league(pw_app_t *app, pw_buf_t *b)
+{
+	pw_season_row_t cur;
+	if (!pages_season(app, &cur))
+		return;
+	cJSON *teams = store_teams_json(app->store, app->league_id);
+	buf_puts(b, "<section aria-labelledby=\"latest\"><h2 id=\"latest\">Latest results</h2>\n");
+	int n = 0;
+	pw_game_row_t *g = cur.current_round > 0 ? store_games(app->store, cur.id, cur.current_round, &n) : NULL;
+	if (n > 0) {
+		buf_printf(b, "<ul class=\"results\" aria-label=\"Round %d\">", cur.current_round);
+		for (int i = 0; i < n; i++) {
+			buf_puts(b, "<li>");
+			pages_team_link(b, teams, g[i].home_team_id);
+			buf_printf(b, " <a href=\"/games/%lld\">%d–%d</a> ", (long long)g[i].id, g[i].home_score,
+				   g[i].away_score);
+			pages_team_link(b, teams, g[i].away_team_id);
+			buf_puts(b, "</li>");
+		}
+		buf_puts(b, "</ul>\n");
+	} else {
+		buf_puts(b, "<p>No games yet: the first tick plays round 1.</p>\n");
+	}
+	free(g);
+	buf_puts(b, "</section>\n<section aria-labelledby=\"stand\"><h2 id=\"stand\">Standings</h2>\n");
+	pw_rules_t rules;
+	pages_rules_now(app, &rules);
+	cJSON *st = season_standings_json(app->store, cur.id, &rules);
+	pages_standings_table(b, cJSON_GetObjectItem(st, "regular"), "Regular season");
+	cJSON_Delete(st);
+	buf_puts(b, "</section>\n");
+	cJSON *open = gov_proposals_json(app->gov, 0, "open");
+	buf_puts(b, "<section aria-labelledby=\"open\"><h2 id=\"open\">Open proposals</h2>\n");
+	if (cJSON_GetArraySize(open) == 0)
+		buf_puts(b, "<p>None right now. <a href=\"/governance\">Propose a rule change</a>.</p>\n");
+	else
+		buf_puts(b, "<ul>");
+	const cJSON *pr;
+	cJSON_ArrayForEach(pr, open)
+	{
+		buf_puts(b, "<li>");
+		pages_escape(b, pages_str(pr, "text"));
+		buf_printf(b, " — %.0f%% yes</li>", 100 * pages_num(cJSON_GetObjectItem(pr, "tally"), "share"));
+	}
+	if (cJSON_GetArraySize(open) > 0)
+		buf_puts(b, "</ul>\n");
+	buf_puts(b, "</section>\n");
+	cJSON_Delete(open);
+	cJSON *hist = gov_rules_history_json(app->gov);
+	buf_puts(b, "<section aria-labelledby=\"changed\"><h2 id=\"changed\">What changed</h2>\n");
+	if (cJSON_GetArraySize(hist) == 0)
+		buf_puts(b, "<p>Every rule is still its default.</p>\n");
+	else
+		buf_puts(b, "<ul>");
+	const cJSON *ch;
+	cJSON_ArrayForEach(ch, hist)
+	{
+		buf_puts(b, "<li><code>");
+		pages_escape(b, pages_str(ch, "name"));
+		buf_printf(b, "</code> → %g (round %d)</li>", pages_num(ch, "value"), (int)pages_num(ch, "round"));
+	}
+	if (cJSON_GetArraySize(hist) > 0)
+		buf_puts(b, "</ul><p><a href=\"/rules\">All rules and their history</a>.</p>\n");
+	buf_puts(b, "</section>\n");
+	cJSON_Delete(hist);
+	cJSON_Delete(teams);
+}
+
+static int p_home(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+		  const pw_params_t *p, pw_response_t *res)
+{
+	pw_buf_t b = {0};
+	pages_begin(&b, "Home", "home");
+	buf_puts(&b, "<h1>Pinwheel Fates</h1>\n<p class=\"lede\">A simulated 3-on-3 basketball league "
+		     "whose rules are written by its players. Governors propose rule changes in plain "
+		     "words, vote, and watch the next games play out under what passed.</p>\n"
+		     "<section aria-labelledby=\"live\"><h2 id=\"live\">Live</h2>"
+		     "<p><a href=\"/arena\">Watch the current tick in the arena</a>.</p></section>\n");
+	home_league(app, &b);
+	return page_done(res, &b, 200);
+}
+
+static int p_arena(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+		   const pw_params_t *p, pw_response_t *res)
+{
+	pw_buf_t b = {0};
+	pages_begin(&b, "Arena", "arena");
+	buf_puts(&b, "<h1>Arena</h1>\n"
+		     "<p id=\"arena-status\" role=\"status\" aria-live=\"polite\">Waiting for the next "
+		     "tick…</p>\n"
+		     "<div id=\"arena\" class=\"arena\" data-stream=\"/api/events/stream?event_type="
+		     "presentation.game_starting,presentation.possession,presentation.game_finished,"
+		     "presentation.round_finished\"");
+	/* Team names for the script, as escaped attributes. */
+	cJSON *teams = app->store ? store_teams_json(app->store, app->league_id) : NULL;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+	{
+		buf_printf(&b, " data-team-%d=\"", (int)cJSON_GetNumberValue(cJSON_GetObjectItem(t, "id")));
+		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(t, "name")));
+		buf_puts(&b, "\"");
+	}
+	cJSON_Delete(teams);
+	buf_puts(&b, "></div>\n"
+		     "<noscript><p>The arena updates live with JavaScript. Without it, see the "
+		     "<a href=\"/schedule\">schedule and results</a>.</p></noscript>\n"
+		     "<script src=\"/static/arena.js\" defer></script>\n");
+	return page_done(res, &b, 200);
+}
+
+/* /governance: open proposals with live tallies, how to propose, results.
+ * Every proposal text and note is user text: all of it goes through
+ * pages_escape. */
+static int p_governance(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+			const pw_params_t *p, pw_response_t *res)
+{
+	pw_buf_t b = {0};
+	pages_begin(&b, "Governance", "governance");
+	buf_puts(&b, "<h1>Governance</h1>\n<section aria-labelledby=\"how\"><h2 id=\"how\">How to propose</h2>"
+		     "<p>Join a team (<code>POST /api/governors</code>), then send your rule change in plain "
+		     "words to <code>POST /api/governance/proposals</code> with your bearer token. You see "
+		     "the interpretation, confirm it, and the league votes until the next tally.</p>\n"
+		     "<pre><code># 1. join a team: keep the token it answers\n"
+		     "curl -X POST -H 'Content-Type: application/json' \\\n"
+		     "  -d '{\"name\":\"Ada\",\"team_id\":1}' http://HOST/api/governors\n"
+		     "# 2. propose in plain words\n"
+		     "curl -X POST -H 'Authorization: Bearer TOKEN' -H 'Content-Type: application/json' \\\n"
+		     "  -d '{\"text\":\"make threes worth 4 points\"}' http://HOST/api/governance/proposals\n"
+		     "# 3. confirm the interpretation it shows you\n"
+		     "curl -X POST -H 'Authorization: Bearer TOKEN' http://HOST/api/governance/proposals/ID/confirm\n"
+		     "# 4. vote (boost spends a token to weigh more)\n"
+		     "curl -X POST -H 'Authorization: Bearer TOKEN' -H 'Content-Type: application/json' \\\n"
+		     "  -d '{\"proposal_id\":ID,\"vote\":\"yes\",\"boost\":false}' http://HOST/api/governance/votes\n"
+		     "</code></pre>\n<p>Rules you can change are on <a href=\"/rules\">the rules page</a>; "
+		     "an effect is a Lua script sent as <code>effect_lua</code> with the proposal "
+		     "(see <a href=\"/effects\">active effects</a>).</p></section>\n");
+	cJSON *list = gov_proposals_json(app->gov, 0, NULL);
+	buf_puts(&b, "<section aria-labelledby=\"props\"><h2 id=\"props\">Proposals</h2>\n");
+	if (cJSON_GetArraySize(list) == 0)
+		buf_puts(&b, "<p>No proposals yet this season.</p>\n");
+	else
+		buf_puts(&b, "<table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Proposal</th>"
+			     "<th scope=\"col\">Status</th><th scope=\"col\">Tier</th>"
+			     "<th scope=\"col\" class=\"num\">Yes share</th><th scope=\"col\">Note</th></tr>"
+			     "</thead><tbody>\n");
+	const cJSON *pr;
+	cJSON_ArrayForEach(pr, list)
+	{
+		const cJSON *tally = cJSON_GetObjectItem(pr, "tally");
+		const cJSON *interp = cJSON_GetObjectItem(pr, "interpretation");
+		buf_printf(&b, "<tr><td>%d</td><td>", (int)cJSON_GetNumberValue(cJSON_GetObjectItem(pr, "id")));
+		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(pr, "text")));
+		buf_puts(&b, "</td><td><span class=\"tag\">");
+		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(pr, "status")));
+		buf_printf(&b, "</span></td><td>%d</td><td class=\"num\">%.0f%%</td><td>",
+			   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(pr, "tier")),
+			   100.0 * cJSON_GetNumberValue(cJSON_GetObjectItem(tally, "share")));
+		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(interp, "note")));
+		buf_puts(&b, "</td></tr>\n");
+	}
+	if (cJSON_GetArraySize(list) > 0)
+		buf_puts(&b, "</tbody></table>\n");
+	buf_puts(&b, "</section>\n");
+	cJSON_Delete(list);
+	return page_done(res, &b, 200);
+}
+
+int pages_routes(pw_app_t *app)
+{
+	static const struct {
+		const char *path;
+		pw_handler_fn fn;
+	} pages[] = {
+		{"/", p_home},
+		{"/arena", p_arena},
+		{"/governance", p_governance},
+		{"/standings", page_standings},
+		{"/schedule", page_schedule},
+		{"/playoffs", page_playoffs},
+		{"/teams/{id}", page_team},
+		{"/hoopers/{id}", page_hooper},
+		{"/games/{id}", page_game},
+		{"/rules", page_rules},
+		{"/effects", page_effects},
+		{"/reports", page_reports},
+		{"/history", page_history},
+		{"/admin", page_admin},
+	};
+	int r = 0;
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
+		r |= app_route(app, "GET", pages[i].path, pages[i].fn);
+	return r ? -1 : 0;
+}

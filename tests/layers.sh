@@ -1,0 +1,87 @@
+#!/bin/sh
+# The include half of `make layers` (the Makefile links each layer with only
+# its own libraries; this checks what each file includes, so a header that
+# is included before anything from it is called fails as well).
+#
+#   core/sim     the pure game: its own headers, the C library, cJSON
+#   effects/     core/sim, its own headers, Lua
+#   core/league  core/sim, effects/fx.h (the sandbox's public header only),
+#                its own headers, SQLite (store files only), POSIX threads
+#                and time; never libuv, libcurl, Lua or server/
+#   server/http  HTTP/1.1 on libuv: its own headers, the log, core/sim/buf.h
+#                and cJSON (JSON envelopes) only, so the protocol layer
+#                knows nothing of the league
+#   server/      anything above, but never SQLite, Lua or another layer's
+#                internal header: it reaches the store through
+#                core/league/store.h and effects through their headers
+#
+# Also: no two files in the tree share a name, so a name says which file.
+# Prints every violation; exits 1 if there was one.
+set -u
+cd "$(dirname "$0")/.."
+bad=0
+
+std='assert|ctype|errno|float|inttypes|limits|math|stdarg|stdbool|stddef|stdint|stdio|stdlib|string|strings'
+posix='time|unistd|fcntl|pthread|signal|libgen|sys/[a-z_]+|netinet/[a-z_]+|arpa/inet|netdb|dirent|poll|spawn|sched|stdatomic'
+
+# check LAYER FILES... -- ALLOWED_REGEX: every #include line of the files
+# must match the regex (an extended regex over the include's target, e.g.
+# "core/sim/rng.h" or <math.h>).
+check() {
+	layer=$1
+	allowed=$2
+	shift 2
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		grep -n '^[[:space:]]*#[[:space:]]*include' "$f" |
+			sed -E 's/^([0-9]+):[[:space:]]*#[[:space:]]*include[[:space:]]*/\1 /' |
+			while read -r line target; do
+				if ! echo "$target" | grep -Eq "^($allowed)\$"; then
+					echo "layers: $f:$line: $layer may not include $target"
+					echo x
+				fi
+			done
+	done | { n=0; while read -r l; do
+		if [ "$l" = x ]; then n=$((n + 1)); else echo "$l"; fi
+	done; [ "$n" -eq 0 ]; } || bad=1
+}
+
+check core/sim "\"core/sim/[a-z_0-9]+\\.h\"|<($std)\\.h>|<cjson/cJSON\\.h>" \
+	core/sim/*.c core/sim/*.h
+
+check effects "\"(core/sim|effects)/[a-z_0-9]+\\.h\"|<($std)\\.h>|<time\\.h>|<lua\\.h>|<lauxlib\\.h>|<lualib\\.h>|<cjson/cJSON\\.h>" \
+	effects/*.c effects/*.h
+
+for f in core/league/*.c core/league/*.h; do
+	case "$f" in
+	core/league/store*) sql='|<sqlite3\.h>' ;;
+	*) sql='' ;;
+	esac
+	check core/league "\"core/(sim|league)/[a-z_0-9]+\\.h\"|\"effects/fx\\.h\"|<($std|$posix)\\.h>|<cjson/cJSON\\.h>$sql" "$f"
+done
+
+check server/http "\"server/http/[a-z_0-9]+\\.h\"|\"server/log\\.h\"|\"core/sim/buf\\.h\"|<($std|$posix)\\.h>|<uv\\.h>|<cjson/cJSON\\.h>" \
+	server/http/*.c server/http/*.h
+
+server_files=$(ls server/*.c server/*.h server/*/*.c server/*/*.h 2>/dev/null | grep -v '^server/http/')
+# shellcheck disable=SC2086
+check server "\"(core/sim|core/league|effects|server(/[a-z]+)?)/[a-z_0-9]+\\.h\"|<($std|$posix)\\.h>|<uv\\.h>|<cjson/cJSON\\.h>" \
+	$server_files
+# shellcheck disable=SC2086
+for f in $server_files; do
+	if grep -Eq '#[[:space:]]*include[[:space:]]*"(core/league/store_internal|core/sim/simstate|effects/fx_int)\.h"' "$f"; then
+		echo "layers: $f includes another layer's internal header"
+		bad=1
+	fi
+done
+
+dups=$(find core effects server scripts tests docs vendor -type f ! -path 'tests/fuzz/corpus/*' \
+	-printf '%f\n' | sort | uniq -d)
+if [ -n "$dups" ]; then
+	for d in $dups; do
+		echo "layers: more than one file is named $d:" $(find core effects server scripts tests docs vendor -type f -name "$d")
+	done
+	bad=1
+fi
+
+exit $bad
