@@ -35,10 +35,6 @@ int cli_fx_add(cli_fx_t *s, const char *path, char *err, size_t errlen)
 			snprintf(id + at, 8, "-%d", (s->n + 1) % 100);
 			break;
 		}
-	if (!s->engine && !(s->engine = fx_engine_new(NULL, err, errlen))) {
-		fx_script_free(sc);
-		return -1;
-	}
 	s->scripts[s->n] = sc;
 	s->effects[s->n] = (fx_effect_t){id, sc};
 	s->n++;
@@ -52,6 +48,8 @@ int cli_fx_begin(cli_fx_t *s, int64_t game_id, int round, uint64_t seed,
 	*hooks = NULL;
 	if (!s->n)
 		return 0;
+	if (!s->engine && !(s->engine = fx_engine_new(NULL, err, errlen)))
+		return -1;
 	fx_session_setup_t st = {.game_id = game_id, .round = round, .seed = seed,
 				 .effects = s->effects, .n_effects = s->n, .capture_log = log};
 	if (meta)
@@ -61,7 +59,7 @@ int cli_fx_begin(cli_fx_t *s, int64_t game_id, int round, uint64_t seed,
 
 void cli_fx_end(cli_fx_t *s, pw_game_result_t *res, fx_report_t *rep)
 {
-	if (s->n)
+	if (s->n && s->engine)
 		fx_game_end(s->engine, res, rep);
 }
 

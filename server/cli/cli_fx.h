@@ -12,7 +12,7 @@ typedef struct cli_fx {
 	fx_effect_t effects[FX_MAX_EFFECTS];
 	char ids[FX_MAX_EFFECTS][PW_EFFECT_ID_MAX];
 	int n;
-	fx_engine_t *engine; /* made on the first add */
+	fx_engine_t *engine; /* made by the first cli_fx_begin (a check that only loads needs none) */
 } cli_fx_t;
 
 /* Loads path as an effect whose id is the file's base name ("swagger" for
