@@ -78,7 +78,8 @@ static int parse_args(int argc, char **argv, check_opts_t *o)
 
 /* What the check found. */
 typedef struct check {
-	cli_fx_t fx;                /* the script, loaded once; its id is the file's base name */
+	fx_script_t *script;        /* validated once */
+	char id[PW_EFFECT_ID_MAX];  /* cli_fx_id: the name `sim --effect` gives it too */
 	bool valid, ran;
 	char err[FX_ERR_MAX + 512]; /* why it is not valid or did not run */
 	trial_out_t with, without;
@@ -86,26 +87,22 @@ typedef struct check {
 	fx_limits_t lim;
 } check_t;
 
-static const fx_script_t *script(const check_t *k)
-{
-	return k->fx.scripts[0];
-}
-
 /* Validates, then plays the trial with the effect (on a sandbox provider
  * that keeps ctx.log) and without. */
 static void run(const check_opts_t *o, check_t *k)
 {
 	fx_limits_default(&k->lim);
-	k->valid = cli_fx_add(&k->fx, o->file, k->err, sizeof k->err) == 0;
+	k->valid = fx_script_load_file(o->file, &k->script, k->err, sizeof k->err) == 0;
 	if (!k->valid)
 		return;
+	cli_fx_id(o->file, k->id);
 	fx_league_t *lf = fx_league_new(&(fx_league_opts_t){.workers = 1, .capture_log = true}, k->err,
 					sizeof k->err);
 	if (!lf)
 		return;
 	size_t len;
-	pw_fx_active_t a = {k->fx.ids[0], fx_script_name(script(k)), fx_script_source(script(k), &len)};
-	int life = trial_lifetime_rounds(fx_script_lifetime(script(k)));
+	pw_fx_active_t a = {k->id, fx_script_name(k->script), fx_script_source(k->script, &len)};
+	int life = trial_lifetime_rounds(fx_script_lifetime(k->script));
 	trial_cfg_t tc = {.league_seed = o->seed, .games = o->games};
 	trial_cfg_t with = tc;
 	fx_league_trial_cfg(lf, &with);
@@ -168,7 +165,7 @@ static void json_hooks(cJSON *o, const check_t *k)
 	cJSON *hooks = cJSON_AddArrayToObject(o, "hooks");
 	cJSON *fired = cJSON_AddObjectToObject(o, "fired");
 	for (int h = 0; h < FX_HOOK_COUNT; h++)
-		if (fx_script_hooks(script(k)) & (1u << h)) {
+		if (fx_script_hooks(k->script) & (1u << h)) {
 			cJSON_AddItemToArray(hooks, cJSON_CreateString(fx_hook_name(h)));
 			cJSON_AddNumberToObject(fired, fx_hook_name(h), k->u ? (double)k->u->fired[h] : 0);
 		}
@@ -206,7 +203,7 @@ static void print_json(const check_opts_t *o, const check_t *k)
 	cJSON_AddStringToObject(j, "file", o->file);
 	json_errors(j, k);
 	if (k->valid) {
-		const fx_script_t *s = script(k);
+		const fx_script_t *s = k->script;
 		cJSON_AddStringToObject(j, "name", fx_script_name(s));
 		cJSON_AddStringToObject(j, "description", fx_script_description(s));
 		cJSON_AddStringToObject(j, "sha256", fx_script_sha256(s));
@@ -229,7 +226,7 @@ static void text_hooks(const check_t *k)
 {
 	printf("  hooks:\n");
 	for (int h = 0; h < FX_HOOK_COUNT; h++)
-		if (fx_script_hooks(script(k)) & (1u << h))
+		if (fx_script_hooks(k->script) & (1u << h))
 			printf("    %-24s fired %llu times, %llu errors\n", fx_hook_name(h),
 			       k->u ? (unsigned long long)k->u->fired[h] : 0ull,
 			       k->u ? (unsigned long long)k->u->errors[h] : 0ull);
@@ -285,8 +282,8 @@ static void print_text(const check_opts_t *o, const check_t *k)
 		return;
 	}
 	char life[32];
-	lifetime_text(script(k), life, sizeof life);
-	printf("  name: %s (%s)\n  ok: %s\n", fx_script_name(script(k)), life, check_ok(k) ? "yes" : "no");
+	lifetime_text(k->script, life, sizeof life);
+	printf("  name: %s (%s)\n  ok: %s\n", fx_script_name(k->script), life, check_ok(k) ? "yes" : "no");
 	if (!k->ran)
 		printf("  error: %s\n", k->err);
 	text_hooks(k);
@@ -312,7 +309,7 @@ static int check(int argc, char **argv)
 	bool ok = check_ok(&k);
 	trial_out_free(&k.with);
 	trial_out_free(&k.without);
-	cli_fx_free(&k.fx);
+	fx_script_free(k.script);
 	return ok ? 0 : 1;
 }
 

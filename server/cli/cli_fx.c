@@ -6,6 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+void cli_fx_id(const char *path, char id[PW_EFFECT_ID_MAX])
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (n > 4 && strcmp(base + n - 4, ".lua") == 0)
+		n -= 4;
+	if (n >= PW_EFFECT_ID_MAX)
+		n = PW_EFFECT_ID_MAX - 1;
+	memcpy(id, base, n);
+	id[n] = 0;
+}
+
 int cli_fx_add(cli_fx_t *s, const char *path, char *err, size_t errlen)
 {
 	if (s->n == FX_MAX_EFFECTS) {
@@ -18,16 +31,9 @@ int cli_fx_add(cli_fx_t *s, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, msg);
 		return -1;
 	}
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t n = strlen(base);
-	if (n > 4 && strcmp(base + n - 4, ".lua") == 0)
-		n -= 4;
-	if (n >= PW_EFFECT_ID_MAX)
-		n = PW_EFFECT_ID_MAX - 1;
 	char *id = s->ids[s->n];
-	memcpy(id, base, n);
-	id[n] = 0;
+	cli_fx_id(path, id);
+	size_t n = strlen(id);
 	for (int i = 0; i < s->n; i++)
 		if (strcmp(s->ids[i], id) == 0) {
 			/* the same base name twice: number the later one */
@@ -35,6 +41,10 @@ int cli_fx_add(cli_fx_t *s, const char *path, char *err, size_t errlen)
 			snprintf(id + at, 8, "-%d", (s->n + 1) % 100);
 			break;
 		}
+	if (!s->engine && !(s->engine = fx_engine_new(NULL, err, errlen))) {
+		fx_script_free(sc);
+		return -1;
+	}
 	s->scripts[s->n] = sc;
 	s->effects[s->n] = (fx_effect_t){id, sc};
 	s->n++;
@@ -48,8 +58,6 @@ int cli_fx_begin(cli_fx_t *s, int64_t game_id, int round, uint64_t seed,
 	*hooks = NULL;
 	if (!s->n)
 		return 0;
-	if (!s->engine && !(s->engine = fx_engine_new(NULL, err, errlen)))
-		return -1;
 	fx_session_setup_t st = {.game_id = game_id, .round = round, .seed = seed,
 				 .effects = s->effects, .n_effects = s->n, .capture_log = log};
 	if (meta)
@@ -59,7 +67,7 @@ int cli_fx_begin(cli_fx_t *s, int64_t game_id, int round, uint64_t seed,
 
 void cli_fx_end(cli_fx_t *s, pw_game_result_t *res, fx_report_t *rep)
 {
-	if (s->n && s->engine)
+	if (s->n)
 		fx_game_end(s->engine, res, rep);
 }
 
