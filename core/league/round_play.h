@@ -94,8 +94,9 @@ bool round_play_fx_on(const round_play_cfg_t *c);
 void round_play_meta_begin(const round_play_cfg_t *c, const struct cJSON *meta);
 
 /*
- * Runs one round, gov or report-free hook (round.pre, round.game.pre,
- * round.game.post, round.post, gov.pre, gov.post) over the active effects.
+ * Runs one round or governance hook (round.pre, round.game.pre,
+ * round.game.post, round.post, gov.pre, gov.post) over the active effects
+ * with ctx (borrowed).
  * Writes go to meta_writes. When ran / failed are not NULL, the ids of the
  * effects that ran in this call, and of those that failed in it, are
  * appended (the 3-consecutive-failures rule counts them).
