@@ -9,11 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sim/calib.h"
-#include "core/sim/teams.h"
+#include "core/league/trial.h"
 #include "core/sim/rng.h"
 #include "core/sim/sha256.h"
-#include "core/league/standings.h"
 
 typedef struct cached {
 	char sha[65];
@@ -25,6 +23,7 @@ struct fx_league {
 	pw_fx_extra_t extra;
 	fx_limits_t lim;
 	int workers, impact_games;
+	bool capture_log;
 	uint64_t impact_seed;
 	fx_engine_t *eng[FX_LEAGUE_MAX_WORKERS]; /* one per game worker */
 	fx_report_t wrep[FX_LEAGUE_MAX_WORKERS]; /* the game a worker is playing */
@@ -61,12 +60,75 @@ static void push_error(fx_report_t *r, const fx_error_t *e)
 	r->errors[r->n_errors++] = *e;
 }
 
-/* Appends src's errors to dst (usage and meta stay with src). */
-static void merge_errors(fx_report_t *dst, const fx_report_t *src)
+/* Adds one effect's usage over some sessions to its row in r: calls and
+ * errors add up, peaks keep the highest. */
+static void add_usage(fx_report_t *r, const fx_usage_t *u)
+{
+	fx_usage_t *d = NULL;
+	for (size_t i = 0; i < r->n_usage && !d; i++)
+		if (!strcmp(r->usage[i].effect_id, u->effect_id))
+			d = &r->usage[i];
+	if (!d) {
+		if (r->n_usage == r->cap_usage) {
+			size_t cap = r->cap_usage ? r->cap_usage * 2 : 8;
+			fx_usage_t *p = realloc(r->usage, cap * sizeof *p);
+			if (!p)
+				return;
+			r->usage = p;
+			r->cap_usage = cap;
+		}
+		r->usage[r->n_usage++] = *u;
+		return;
+	}
+	for (int h = 0; h < FX_HOOK_COUNT; h++) {
+		d->fired[h] += u->fired[h];
+		d->errors[h] += u->errors[h];
+	}
+	d->acted += u->acted;
+	d->sessions += u->sessions;
+	d->stopped += u->stopped;
+	if (u->peak_instr > d->peak_instr)
+		d->peak_instr = u->peak_instr;
+	if (u->peak_session_instr > d->peak_session_instr)
+		d->peak_session_instr = u->peak_session_instr;
+	if (u->peak_mem > d->peak_mem)
+		d->peak_mem = u->peak_mem;
+}
+
+/* Appends log lines, whole lines only, while the total stays within
+ * FX_LEAGUE_LOG_MAX (each session's log is bounded, a long run's is not). */
+static void add_log(fx_report_t *r, const char *log, size_t len)
+{
+	while (len && r->log_len + len > FX_LEAGUE_LOG_MAX) {
+		const char *nl = memrchr(log, '\n', len - 1);
+		len = nl ? (size_t)(nl - log) + 1 : 0;
+	}
+	if (!len)
+		return;
+	if (r->log_len + len + 1 > r->log_cap) {
+		size_t cap = (r->log_len + len + 1) * 2;
+		char *p = realloc(r->log, cap);
+		if (!p)
+			return;
+		r->log = p;
+		r->log_cap = cap;
+	}
+	memcpy(r->log + r->log_len, log, len);
+	r->log_len += len;
+	r->log[r->log_len] = 0;
+}
+
+/* Adds a session's errors, usage and log to dst (its metadata writes go to
+ * the runner instead). */
+static void merge_report(fx_report_t *dst, const fx_report_t *src)
 {
 	for (size_t i = 0; i < src->n_errors; i++)
 		push_error(dst, &src->errors[i]);
 	dst->n_errors_total += src->n_errors_total - src->n_errors;
+	for (size_t i = 0; i < src->n_usage; i++)
+		add_usage(dst, &src->usage[i]);
+	if (src->log_len)
+		add_log(dst, src->log, src->log_len);
 }
 
 /* Appends ops[from..] to a JSON array as the runner's meta_writes. */
@@ -171,7 +233,7 @@ static int prov_game_begin_on(void *ud, int w, const pw_fx_active_t *fx, int n,
 	fx_effect_t effs[FX_MAX_EFFECTS];
 	fx_session_setup_t s = {.game_id = in->game_id, .round = in->round, .seed = in->seed,
 				.effects = effs, .n_effects = effects_of(p, fx, n, effs),
-				.meta = reader_of(p)};
+				.meta = reader_of(p), .capture_log = p->capture_log};
 	fx_report_free(&p->wrep[w]);
 	fx_report_init(&p->wrep[w]);
 	fx_error_t e;
@@ -209,7 +271,7 @@ static void prov_game_end_on(void *ud, int w, pw_game_result_t *res, cJSON *meta
 	}
 	ops_to_json(&r->meta, 0, meta_writes);
 	pthread_mutex_lock(&p->lock);
-	merge_errors(&p->report, r);
+	merge_report(&p->report, r);
 	pthread_mutex_unlock(&p->lock);
 	fx_report_free(r);
 	fx_report_init(r);
@@ -264,7 +326,8 @@ static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const cha
 	int round;
 	uint64_t seed = hook_seed(hook, ctx, &round);
 	fx_session_setup_t s = {.round = round, .seed = seed, .effects = effs,
-				.n_effects = effects_of(p, fx, n, effs), .meta = reader_of(p)};
+				.n_effects = effects_of(p, fx, n, effs), .meta = reader_of(p),
+				.capture_log = p->capture_log};
 	fx_report_t rep;
 	fx_report_init(&rep);
 	fx_error_t e;
@@ -293,7 +356,7 @@ static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const cha
 	}
 	ops_to_json(&rep.meta, 0, meta_writes);
 	pthread_mutex_lock(&p->lock);
-	merge_errors(&p->report, &rep);
+	merge_report(&p->report, &rep);
 	pthread_mutex_unlock(&p->lock);
 	fx_report_free(&rep);
 }
@@ -334,7 +397,7 @@ static char *prov_report_hook(void *ud, const pw_fx_active_t *fx, int n, const c
 		/* The same session seed for every effect: each draws from its own
 		 * stream of (seed, effect id), as in a shared session. */
 		fx_session_setup_t s = {.round = round, .seed = seed, .effects = &effs[i], .n_effects = 1,
-					.meta = reader_of(p)};
+					.meta = reader_of(p), .capture_log = p->capture_log};
 		fx_error_t e;
 		memset(&e, 0, sizeof e);
 		snprintf(e.effect_id, sizeof e.effect_id, "%s", effs[i].id);
@@ -357,7 +420,7 @@ static char *prov_report_hook(void *ud, const pw_fx_active_t *fx, int n, const c
 			line[0] = 0;
 		}
 		pthread_mutex_lock(&p->lock);
-		merge_errors(&p->report, &rep);
+		merge_report(&p->report, &rep);
 		if (rep.meta.n > 0)
 			push_error(&p->report, &e);
 		pthread_mutex_unlock(&p->lock);
@@ -404,210 +467,45 @@ static void prov_round_begin(void *ud, const cJSON *meta)
 	}
 }
 
-/* ---- projected impact ---- */
+/* ---- test runs: the trial harness over a sandbox of their own ---- */
 
-#define IMPACT_TEAMS 8
-
-typedef struct impact {
-	pw_calib_t cal;
-	uint64_t fired[FX_HOOK_COUNT], errors;
-	uint64_t peak_instr;
-	size_t peak_mem;
-	fx_error_t first;      /* the first error, if any */
-} impact_t;
-
-static void impact_note(impact_t *im, const fx_report_t *r)
+static void take_report(void *ud, fx_report_t *out)
 {
-	if (r->n_errors_total && !im->errors && r->n_errors)
-		im->first = r->errors[0];
-	im->errors += r->n_errors_total;
-	for (size_t i = 0; i < r->n_usage; i++) {
-		const fx_usage_t *u = &r->usage[i];
-		for (int h = 0; h < FX_HOOK_COUNT; h++)
-			im->fired[h] += u->fired[h];
-		if (u->peak_instr > im->peak_instr)
-			im->peak_instr = u->peak_instr;
-		if (u->peak_mem > im->peak_mem)
-			im->peak_mem = u->peak_mem;
-	}
+	fx_league_take_report(ud, out);
 }
 
-/* Team indices of game k (0..3) of round r: the circle method, so every
- * 7 rounds each pair meets once; home and away swap every other lap. */
-static void pairing(int r, int k, int *home, int *away)
+void fx_league_trial_cfg(fx_league_t *p, trial_cfg_t *tc)
 {
-	int n = IMPACT_TEAMS - 1, rr = r % n;
-	int a, b;
-	if (k == 0) {
-		a = n;
-		b = rr;
-	} else {
-		a = (rr + k) % n;
-		b = (rr + n - k) % n;
-	}
-	if ((r / n + k + rr) % 2) {
-		*home = a;
-		*away = b;
-	} else {
-		*home = b;
-		*away = a;
-	}
+	tc->fx = &p->iface;
+	tc->fx_extra = &p->extra;
+	tc->take_report = take_report;
 }
 
-/*
- * Plays `games` games of a generated 8-team league as consecutive rounds of
- * four: with the effect (s not NULL) its sim hooks run in every game, its
- * round hooks around them, and its metadata accumulates round by round as in
- * the league. The same seeds with and without, so the difference is the
- * effect's. Returns 0 or -1 (err set).
- */
-static int impact_play(const fx_league_t *p, const fx_script_t *s, const pw_rules_t *rules,
-		       int games, impact_t *im, char *err, size_t errlen)
+/* The trial of p's impact games and seed: with src (and a provider of its
+ * own) or without effects (src NULL). */
+static int impact_trial(const fx_league_t *p, const pw_rules_t *rules, const char *src,
+			const fx_script_t *s, trial_out_t *out, char *err, size_t errlen)
 {
-	memset(im, 0, sizeof *im);
-	pw_league_t *lg = malloc(sizeof *lg);
-	fx_engine_t *ge = NULL, *re = NULL;
-	fx_meta_store_t *meta = fx_meta_store_new();
-	pw_game_result_t res;
-	sim_result_init(&res);
-	fx_report_t rrep; /* the current round's sessions */
-	fx_report_init(&rrep);
-	pw_stand_game_t *played = NULL; /* the test games so far, for ctx.standings */
-	int n_played = 0;
-	int rc = -1;
-	if (!lg || !meta || teams_generate(lg, p->impact_seed, IMPACT_TEAMS) != 0) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
+	trial_cfg_t tc = {.league_seed = p->impact_seed, .games = p->impact_games, .rules = rules};
+	if (!src)
+		return trial_run(&tc, out, err, errlen);
+	/* A fresh provider: the league's own engines belong to the round
+	 * runner, which may be playing a tick on another thread right now. */
+	fx_league_t *own = fx_league_new(&(fx_league_opts_t){.workers = 1, .limits = &p->lim}, err, errlen);
+	if (!own) {
+		memset(out, 0, sizeof *out);
+		fx_report_init(&out->report);
+		return -1;
 	}
-	if (s && (!(ge = fx_engine_new(&p->lim, err, errlen)) || !(re = fx_engine_new(&p->lim, err, errlen))))
-		goto out;
-	fx_effect_t eff = {"proposed", s};
-	uint64_t mix = p->impact_seed;
-	int rounds = (games + 3) / 4;
-	played = calloc((size_t)games + 1, sizeof *played);
-	if (!played) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	rc = 0;
-	for (int r = 0; rc == 0 && r < rounds; r++) {
-		fx_session_setup_t st = {.round = r + 1, .effects = &eff, .n_effects = s ? 1 : 0,
-					 .meta = fx_meta_store_reader(meta)};
-		cJSON *rctx = cJSON_CreateObject();
-		cJSON_AddNumberToObject(rctx, "round", r + 1);
-		if (s)
-			cJSON_AddItemToObject(rctx, "standings", stand_league_json(lg, played, n_played));
-		if (s && fx_round_begin(re, &st, err, errlen) == 0) {
-			fx_round_hook(re, "round.pre", rctx, rules, NULL, 0);
-			fx_round_end(re, &rrep);
-		}
-		for (int k = 0; rc == 0 && k < 4 && r * 4 + k < games; k++) {
-			int hi, ai;
-			pairing(r, k, &hi, &ai);
-			pw_game_input_t in = {.game_id = r * 4 + k + 1, .round = r + 1, .seed = rng_mix64(&mix),
-					      .home = &lg->teams[hi], .away = &lg->teams[ai], .rules = rules};
-			st.game_id = in.game_id;
-			st.seed = in.seed;
-			bool on = s && fx_game_begin(ge, &st, &in.hooks, err, errlen) == 0;
-			if (s && !on) {
-				rc = -1;
-				break;
-			}
-			if (sim_game(&in, &res) < 0) {
-				snprintf(err, errlen, "a test game could not be simulated");
-				rc = -1;
-			}
-			if (on)
-				fx_game_end(ge, &res, &rrep);
-			if (rc < 0)
-				break;
-			calib_add(&im->cal, &res);
-			played[n_played++] = (pw_stand_game_t){lg->teams[hi].id, lg->teams[ai].id,
-							       res.home_score, res.away_score};
-			if (!s)
-				continue;
-			cJSON *gctx = cJSON_CreateObject();
-			cJSON_AddNumberToObject(gctx, "round", r + 1);
-			cJSON *gv = cJSON_AddObjectToObject(gctx, "game");
-			int64_t hid = lg->teams[hi].id, aid = lg->teams[ai].id;
-			cJSON_AddNumberToObject(gv, "id", (double)in.game_id);
-			cJSON_AddNumberToObject(gv, "round", r + 1);
-			cJSON_AddNumberToObject(gv, "home_team_id", (double)hid);
-			cJSON_AddNumberToObject(gv, "away_team_id", (double)aid);
-			cJSON_AddNumberToObject(gv, "home_score", res.home_score);
-			cJSON_AddNumberToObject(gv, "away_score", res.away_score);
-			cJSON_AddNumberToObject(gv, "winner_team_id", (double)(res.winner == 0 ? hid : aid));
-			cJSON_AddNumberToObject(gv, "margin", abs(res.home_score - res.away_score));
-			if (fx_round_begin(re, &st, err, errlen) == 0) {
-				fx_round_hook(re, "round.game.post", gctx, rules, NULL, 0);
-				fx_round_end(re, &rrep);
-			}
-			cJSON_Delete(gctx);
-		}
-		if (s)
-			cJSON_ReplaceItemInObject(rctx, "standings", stand_league_json(lg, played, n_played));
-		if (s && rc == 0 && fx_round_begin(re, &st, err, errlen) == 0) {
-			fx_round_hook(re, "round.post", rctx, rules, NULL, 0);
-			fx_round_end(re, &rrep);
-		}
-		cJSON_Delete(rctx);
-		/* Writes land after the round, in the order they were made. */
-		if (rc == 0 && fx_meta_apply(meta, &rrep.meta) < 0) {
-			snprintf(err, errlen, "out of memory");
-			rc = -1;
-		}
-		impact_note(im, &rrep);
-		fx_report_free(&rrep);
-		fx_report_init(&rrep);
-	}
-out:
-	fx_report_free(&rrep);
-	sim_result_free(&res);
-	fx_engine_free(ge);
-	fx_engine_free(re);
-	fx_meta_store_free(meta);
-	free(played);
-	free(lg);
+	pw_fx_active_t fx = {"proposed", fx_script_name(s), src};
+	int life = trial_lifetime_rounds(fx_script_lifetime(s));
+	fx_league_trial_cfg(own, &tc);
+	tc.effects = &fx;
+	tc.lifetimes = &life;
+	tc.n_effects = 1;
+	int rc = trial_run(&tc, out, err, errlen);
+	fx_league_free(own);
 	return rc;
-}
-
-static const struct {
-	pw_calib_id_t id;
-	const char *name;
-} impact_figures[] = {
-	{PW_CAL_POINTS, "points_per_game"},
-	{PW_CAL_FG_PCT, "fg_pct"},
-	{PW_CAL_THREE_SHARE, "three_point_share"},
-	{PW_CAL_TURNOVERS, "turnovers"},
-	{PW_CAL_HOME_WIN, "home_win_pct"},
-	{PW_CAL_ELAM_POSSESSIONS, "elam_possessions"},
-};
-
-static double round4(double x)
-{
-	return (double)(long long)(x * 10000.0 + (x < 0 ? -0.5 : 0.5)) / 10000.0;
-}
-
-/* {games, seed, points_per_game: {with, without, delta}, ...}. */
-static cJSON *figures_json(const fx_league_t *p, const pw_calib_t *with, const pw_calib_t *without,
-			   bool hc_with, bool hc_without, int games, const char *a, const char *b)
-{
-	pw_calib_figure_t fw[PW_CAL_COUNT], fo[PW_CAL_COUNT];
-	calib_figures(with, hc_with, fw);
-	calib_figures(without, hc_without, fo);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "games", games);
-	char seed[24];
-	snprintf(seed, sizeof seed, "%llu", (unsigned long long)p->impact_seed);
-	cJSON_AddStringToObject(o, "seed", seed);
-	for (size_t i = 0; i < sizeof impact_figures / sizeof impact_figures[0]; i++) {
-		cJSON *f = cJSON_AddObjectToObject(o, impact_figures[i].name);
-		double x = fw[impact_figures[i].id].value, y = fo[impact_figures[i].id].value;
-		cJSON_AddNumberToObject(f, a, round4(x));
-		cJSON_AddNumberToObject(f, b, round4(y));
-		cJSON_AddNumberToObject(f, "delta", round4(x - y));
-	}
-	return o;
 }
 
 int fx_league_check(fx_league_t *p, const char *src, cJSON **hooks, cJSON **impact, char *err,
@@ -625,51 +523,50 @@ int fx_league_check(fx_league_t *p, const char *src, cJSON **hooks, cJSON **impa
 	}
 	pw_rules_t rules;
 	rules_default(&rules);
-	impact_t with, without;
-	int rc = impact_play(p, s, &rules, p->impact_games, &with, err, errlen);
-	if (rc == 0)
-		rc = impact_play(p, NULL, &rules, p->impact_games, &without, err, errlen);
-	else {
-		char keep[FX_ERR_MAX];
-		snprintf(keep, sizeof keep, "%s", err);
-		snprintf(err, errlen, "test run: %s", keep);
-	}
-	if (rc == 0 && with.errors) {
-		snprintf(err, errlen, "test run: %s: %s (%llu error%s in %d games)", with.first.hook,
-			 with.first.message, (unsigned long long)with.errors, with.errors == 1 ? "" : "s",
-			 p->impact_games);
+	trial_out_t with, without;
+	char msg[FX_ERR_MAX];
+	int rc = impact_trial(p, &rules, src, s, &with, msg, sizeof msg);
+	if (rc < 0)
+		snprintf(err, errlen, "test run: %s", msg);
+	else if (with.errors) {
+		snprintf(err, errlen, "test run: %s: %s (%llu error%s in %d games)", with.first_error.hook,
+			 with.first_error.message, (unsigned long long)with.errors, with.errors == 1 ? "" : "s",
+			 with.games);
 		rc = -1;
 	}
-	if (rc == 0) {
-		if (hooks)
-			*hooks = hooks_json(fx_script_hooks(s));
-		if (impact) {
-			cJSON *o = figures_json(p, &with.cal, &without.cal, rules.home_court_enabled,
-						rules.home_court_enabled, p->impact_games, "with", "without");
-			cJSON *fired = cJSON_AddObjectToObject(o, "fired");
-			for (int h = 0; h < FX_HOOK_COUNT; h++)
-				if (with.fired[h])
-					cJSON_AddNumberToObject(fired, fx_hook_name(h), (double)with.fired[h]);
-			cJSON_AddNumberToObject(o, "peak_instructions", (double)with.peak_instr);
-			cJSON_AddNumberToObject(o, "peak_memory", (double)with.peak_mem);
-			*impact = o;
-		}
+	memset(&without, 0, sizeof without);
+	if (rc == 0 && impact && (rc = impact_trial(p, &rules, NULL, NULL, &without, err, errlen)) == 0) {
+		cJSON *o = trial_impact_json(&with, &without, "with", "without", p->impact_seed);
+		cJSON *fired = cJSON_AddObjectToObject(o, "fired");
+		for (int h = 0; h < FX_HOOK_COUNT; h++)
+			if (with.fired[h])
+				cJSON_AddNumberToObject(fired, fx_hook_name(h), (double)with.fired[h]);
+		cJSON_AddNumberToObject(o, "peak_instructions", (double)with.peak_instr);
+		cJSON_AddNumberToObject(o, "peak_memory", (double)with.peak_mem);
+		*impact = o;
 	}
+	if (rc == 0 && hooks)
+		*hooks = hooks_json(fx_script_hooks(s));
+	trial_out_free(&with);
+	trial_out_free(&without);
 	fx_script_free(s);
 	return rc;
 }
 
 cJSON *fx_league_rules_impact(fx_league_t *p, const pw_rules_t *before, const pw_rules_t *after)
 {
-	pw_calib_t b, a;
+	trial_out_t b, a;
 	memset(&b, 0, sizeof b);
 	memset(&a, 0, sizeof a);
-	/* calib_run: the same generated leagues and seeds under each ruleset. */
-	if (calib_run(before, p->impact_games, p->impact_seed, NULL, &b) < 0 ||
-	    calib_run(after, p->impact_games, p->impact_seed, NULL, &a) < 0)
-		return NULL;
-	return figures_json(p, &a, &b, after->home_court_enabled, before->home_court_enabled,
-			    p->impact_games, "after", "before");
+	char err[160];
+	cJSON *o = NULL;
+	/* The same league, schedule and seeds under each ruleset. */
+	if (impact_trial(p, before, NULL, NULL, &b, err, sizeof err) == 0 &&
+	    impact_trial(p, after, NULL, NULL, &a, err, sizeof err) == 0)
+		o = trial_impact_json(&a, &b, "after", "before", p->impact_seed);
+	trial_out_free(&b);
+	trial_out_free(&a);
+	return o;
 }
 
 /* ---- governance adapters ---- */
@@ -707,6 +604,7 @@ fx_league_t *fx_league_new(const fx_league_opts_t *o, char *err, size_t errlen)
 		p->workers = FX_LEAGUE_MAX_WORKERS;
 	p->impact_games = o && o->impact_games > 0 ? o->impact_games : FX_LEAGUE_IMPACT_GAMES;
 	p->impact_seed = o && o->impact_seed ? o->impact_seed : FX_LEAGUE_IMPACT_SEED;
+	p->capture_log = o && o->capture_log;
 	fx_report_init(&p->report);
 	for (int w = 0; w < FX_LEAGUE_MAX_WORKERS; w++)
 		fx_report_init(&p->wrep[w]);

@@ -16,8 +16,9 @@
  * Threads. The provider half (games, round hooks, metadata) is driven by
  * the round runner: one thread at a time, plus the runner's game workers,
  * each of which gets a sandbox of its own. The governance half
- * (fx_league_check, fx_league_rules_impact) builds fresh sandboxes for every
- * call and touches nothing shared, so it may run on any thread at any time,
+ * (fx_league_check, fx_league_rules_impact) plays its test games through
+ * the trial harness (trial.h) on a provider of its own made for the call,
+ * and touches nothing shared, so it may run on any thread at any time,
  * including while a tick is being played.
  *
  * Games: every game runs in a fresh sandbox session of its worker's engine;
@@ -35,24 +36,28 @@
 #ifndef PW_FX_LEAGUE_H
 #define PW_FX_LEAGUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/league/governance.h"
 #include "core/league/round.h"
+#include "core/league/trial.h"
 #include "effects/fx.h"
 
 struct cJSON;
 
 #define FX_LEAGUE_MAX_WORKERS  8
-#define FX_LEAGUE_IMPACT_GAMES 112  /* per side; two full 8-team leagues' pairings */
+#define FX_LEAGUE_IMPACT_GAMES 112  /* per side; four round-robins of the trial's 8 teams */
 #define FX_LEAGUE_IMPACT_SEED  20240601u
+#define FX_LEAGUE_LOG_MAX      (256 * 1024) /* bytes of ctx.log kept between takes */
 
 typedef struct fx_league_opts {
 	int workers;                /* game sandboxes (parallel games); 0 → 1, max FX_LEAGUE_MAX_WORKERS */
 	const fx_limits_t *limits;  /* NULL: fx_limits_default */
 	int impact_games;           /* games with and without, for projected impact; 0 → default */
-	uint64_t impact_seed;       /* 0 → FX_LEAGUE_IMPACT_SEED */
+	uint64_t impact_seed;       /* the trial's league seed; 0 → FX_LEAGUE_IMPACT_SEED */
+	bool capture_log;           /* keep ctx.log lines for fx_league_take_report (effect check) */
 } fx_league_opts_t;
 
 typedef struct fx_league fx_league_t;
@@ -70,29 +75,40 @@ const pw_fx_extra_t *fx_league_provider_extra(fx_league_t *p);
 void fx_league_round_cfg(fx_league_t *p, pw_round_cfg_t *cfg);
 /* Sets cfg->check_effect, cfg->rules_impact and cfg->ud; leaves the rest. */
 void fx_league_gov_cfg(fx_league_t *p, pw_gov_cfg_t *cfg);
+/* Sets tc->fx, tc->fx_extra and tc->take_report: a trial played on p's
+ * sandboxes (p must not be driving a round runner at the same time). */
+void fx_league_trial_cfg(fx_league_t *p, trial_cfg_t *tc);
 
 /*
  * Governance's check of a proposed script: validates it (errors name the
- * line: "line 7: unknown hook 'sim.shott.pre'"), then test-runs it over
- * impact_games games played as consecutive rounds with their round hooks
- * and accumulating metadata. An error or exhausted budget in the test run
- * rejects it too ("test run: sim.shot.pre: line 4: ..."). On success
- * *hooks = ["sim.shot.pre", ...] and *impact = {games, seed, with/without
- * figures from core/sim/calib.h, fired, peak_instructions, peak_memory}
- * (caller owns both). Returns 0 or -1. Thread-safe.
+ * line: "line 7: unknown hook 'sim.shott.pre'"), then test-runs it as the
+ * effect "proposed" through the trial harness (trial.h: impact_games games
+ * of a generated league on its real schedule, round by round, with the
+ * round hooks, metadata and lifetime the league would give it) under the
+ * default rules. An error or exhausted budget in the test run rejects it
+ * too ("test run: sim.shot.pre: line 4: ..."). On success *hooks =
+ * ["sim.shot.pre", ...] and *impact = trial_impact_json's {games, seed,
+ * figure: {with, without, delta}...} plus fired (calls per hook),
+ * peak_instructions and peak_memory (caller owns both; impact may be NULL:
+ * the run without the effect is then skipped). Returns 0 or -1.
+ * Thread-safe.
  */
 int fx_league_check(fx_league_t *p, const char *source, struct cJSON **hooks,
 		    struct cJSON **impact, char *err, size_t errlen);
 
-/* Projected impact of a ruleset change: the calib figures over
- * impact_games games under each ruleset (same seeds). Caller owns; NULL on
- * out of memory. Thread-safe. */
+/* Projected impact of a ruleset change: the trial harness's figures over
+ * impact_games games under each ruleset (the same league, schedule and
+ * seeds), as trial_impact_json {games, seed, figure: {after, before,
+ * delta}...}. Caller owns; NULL on out of memory. Thread-safe. */
 struct cJSON *fx_league_rules_impact(fx_league_t *p, const pw_rules_t *before,
 				     const pw_rules_t *after);
 
-/* Moves the errors collected from games and round hooks since the last
- * take (scripts that no longer validate included) into out (caller
- * fx_report_init'ed it; caller frees). For logs and the admin. */
+/* Moves what the provider collected from games, round and report hooks
+ * since the last take into out (caller fx_report_init'ed it; caller frees):
+ * the errors (scripts that no longer validate included), each effect's
+ * usage (calls and errors per hook, peaks) and, with capture_log, the
+ * ctx.log lines. For logs, the admin and the trial harness. Metadata writes
+ * are not in it: they went to the runner. */
 void fx_league_take_report(fx_league_t *p, fx_report_t *out);
 
 #endif

@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/league/report.h"
+#include "core/league/round_play.h"
 #include "core/sim/result.h"
 #include "core/league/roster.h"
 #include "core/league/season.h"
@@ -228,14 +228,6 @@ static cJSON *meta_now(pw_store_t *s, const cJSON *snap, int64_t season_id, int 
 	return out;
 }
 
-/* The game id the simulation sees: (season, round, index) packed. The
- * runner and rebuild must agree on it to the bit, since it reaches effects
- * (ctx.game.id) and so the hash. */
-static int64_t game_id_of(int64_t season_id, int round, int index)
-{
-	return season_id * 1000000 + (int64_t)round * 100 + index;
-}
-
 /* Monotonic milliseconds, for the stage timings operators read in logs. */
 static double now_ms(void)
 {
@@ -359,199 +351,38 @@ static void fx_from_snapshot(const cJSON *effects, fxlist_t *out)
 	out->n = k;
 }
 
-static bool fx_on(const pw_round_cfg_t *c, const fxlist_t *fx)
+/* The runner's engines over a list of effects, as round_play takes them. */
+static round_play_cfg_t play_cfg(const pw_round_cfg_t *c, const fxlist_t *fx)
 {
-	return c->fx && fx->n > 0;
+	return (round_play_cfg_t){.fx = c->fx, .fx_extra = c->fx_extra, .effects = fx->v,
+				  .n_effects = fx->n, .sim = c->sim, .parallel_games = c->parallel_games};
 }
 
-/* Hands the metadata the next hooks read to the provider (see round.h). */
-static void fx_meta_begin(const pw_round_cfg_t *c, const fxlist_t *fx, const cJSON *meta)
-{
-	if (fx_on(c, fx) && c->fx_extra && c->fx_extra->round_begin)
-		c->fx_extra->round_begin(c->fx->ud, meta);
-}
-
-/* The tick's start snapshot: what its games (and rebuild) read. */
-static void fx_round_begin(const pw_round_cfg_t *c, const fxlist_t *fx, const cJSON *snap)
-{
-	fx_meta_begin(c, fx, cJSON_GetObjectItem(snap, "meta"));
-}
-
-/*
- * Plays one game on a worker: fills res and hash. Shared by the runner and
- * rebuild so both play a game the same way. Safe to run on several threads
- * at once as long as each uses its own worker, res and meta_writes.
- */
-static int play(const pw_round_cfg_t *c, const fxlist_t *fx, int worker, int64_t game_id, int round,
-		uint64_t seed, const pw_team_t *home, const pw_team_t *away, const pw_rules_t *rules,
-		pw_game_result_t *res, cJSON *meta_writes, char hash[65])
-{
-	pw_game_input_t in = {.game_id = game_id, .round = round, .seed = seed, .home = home,
-			      .away = away, .rules = rules, .hooks = NULL};
-	const pw_fx_provider_t *p = fx_on(c, fx) ? c->fx : NULL;
-	const pw_fx_extra_t *x = p && c->fx_extra && c->fx_extra->game_begin_on && c->fx_extra->game_end_on
-					 ? c->fx_extra : NULL;
-	bool on = p && (x ? worker < x->workers : worker == 0);
-	int rc = 0;
-	if (on && x)
-		rc = x->game_begin_on(p->ud, worker, fx->v, fx->n, &in, &in.hooks);
-	else if (on && p->game_begin)
-		rc = p->game_begin(p->ud, fx->v, fx->n, &in, &in.hooks);
-	if (rc < 0)
-		in.hooks = NULL;
-	int (*sim)(const pw_game_input_t *, pw_game_result_t *) = c->sim ? c->sim : sim_game;
-	if (sim(&in, res) < 0)
-		return -1;
-	if (on && x)
-		x->game_end_on(p->ud, worker, res, meta_writes);
-	else if (on && p->game_end)
-		p->game_end(p->ud, res, meta_writes);
-	result_hash(res, hash);
-	return 0;
-}
-
-/* Appends every item of from (emptied) to to, keeping the order. */
-static void move_items(cJSON *to, cJSON *from)
-{
-	cJSON *it;
-	while (from && (it = cJSON_DetachItemFromArray(from, 0)) != NULL)
-		cJSON_AddItemToArray(to, it);
-}
-
+/* Applies the tick's metadata writes to the store, in order; the op
+ * itself is round_play_meta_apply, which the trial harness shares. */
 static int apply_meta(pw_store_t *s, const cJSON *writes)
 {
 	const cJSON *w;
 	cJSON_ArrayForEach(w, writes) {
-		const cJSON *kind = cJSON_GetObjectItem(w, "kind"), *id = cJSON_GetObjectItem(w, "id");
-		const cJSON *key = cJSON_GetObjectItem(w, "key"), *op = cJSON_GetObjectItem(w, "op");
-		const cJSON *val = cJSON_GetObjectItem(w, "value");
-		if (!cJSON_IsString(kind) || !cJSON_IsNumber(id) || !cJSON_IsString(key) || !cJSON_IsString(op))
+		const char *kind;
+		int64_t id;
+		if (!round_play_meta_target(w, &kind, &id))
 			continue;
-		char *cur = store_meta_get(s, kind->valuestring, (int64_t)id->valuedouble);
+		char *cur = store_meta_get(s, kind, id);
 		cJSON *m = cur ? cJSON_Parse(cur) : NULL;
 		free(cur);
-		if (!m)
+		if (!cJSON_IsObject(m)) {
+			cJSON_Delete(m);
 			m = cJSON_CreateObject();
-		cJSON *old = cJSON_GetObjectItem(m, key->valuestring);
-		cJSON *nv = NULL;
-		if (!strcmp(op->valuestring, "incr")) {
-			double base = cJSON_IsNumber(old) ? old->valuedouble : 0;
-			nv = cJSON_CreateNumber(base + (cJSON_IsNumber(val) ? val->valuedouble : 1));
-		} else if (!strcmp(op->valuestring, "toggle")) {
-			nv = cJSON_CreateBool(!cJSON_IsTrue(old));
-		} else if (val && !cJSON_IsNull(val)) {
-			nv = cJSON_Duplicate(val, 1);
-		} else if (old) {
-			cJSON_DeleteItemFromObject(m, key->valuestring); /* set to nil deletes */
 		}
-		if (nv) {
-			if (old)
-				cJSON_ReplaceItemInObject(m, key->valuestring, nv);
-			else
-				cJSON_AddItemToObject(m, key->valuestring, nv);
-		}
-		char *txt = cJSON_PrintUnformatted(m);
+		char *txt = m && round_play_meta_apply(m, w) == 0 ? cJSON_PrintUnformatted(m) : NULL;
 		cJSON_Delete(m);
-		int rc = txt ? store_meta_set(s, kind->valuestring, (int64_t)id->valuedouble, txt) : -1;
+		int rc = txt ? store_meta_set(s, kind, id, txt) : -1;
 		free(txt);
 		if (rc < 0)
 			return -1;
 	}
 	return 0;
-}
-
-/* One game of the tick, from its snapshot to its stored row. */
-typedef struct gjob {
-	const cJSON *gj, *hj, *aj;
-	pw_team_t home, away;
-	int idx;
-	int64_t gid;
-	uint64_t seed;
-	pw_game_result_t res;
-	char hash[65];
-	int rc;
-	cJSON *pre_meta, *game_meta, *post_meta; /* writes, kept apart to merge in order */
-	cJSON *failed;                           /* ids of effects that failed in round.game.* */
-	cJSON *ran;                              /* ids of effects that ran in round.game.* */
-	pw_game_row_t row;
-	char *home_txt, *away_txt, *result;
-	cJSON *box;
-} gjob_t;
-
-typedef struct gwork {
-	const pw_round_cfg_t *c;
-	const fxlist_t *fx;
-	const pw_rules_t *rules;
-	gjob_t *jobs;
-	int n, worker, stride, round;
-} gwork_t;
-
-static void *gwork_run(void *arg)
-{
-	gwork_t *w = arg;
-	for (int i = w->worker; i < w->n; i += w->stride) {
-		gjob_t *j = &w->jobs[i];
-		j->rc = play(w->c, w->fx, w->worker, j->gid, w->round, j->seed, &j->home, &j->away, w->rules,
-			     &j->res, j->game_meta, j->hash);
-	}
-	return NULL;
-}
-
-/*
- * Simulates every job. Games are independent (each reads the tick's
- * metadata snapshot, none sees another's writes), so which thread plays
- * which game cannot change any result: worker w takes games w, w+W, ...
- */
-static void simulate_all(const pw_round_cfg_t *c, const fxlist_t *fx, const pw_rules_t *rules,
-			 gjob_t *jobs, int n, int round)
-{
-	int want = c->parallel_games > 1 ? c->parallel_games : 1;
-	const pw_fx_extra_t *x = c->fx_extra;
-	if (fx_on(c, fx))
-		want = x && x->game_begin_on && x->game_end_on ? (want < x->workers ? want : x->workers) : 1;
-	if (want > n)
-		want = n;
-	if (want < 1)
-		want = 1;
-	gwork_t w[PW_MAX_TEAMS];
-	pthread_t th[PW_MAX_TEAMS];
-	bool started[PW_MAX_TEAMS] = {0};
-	if (want > PW_MAX_TEAMS)
-		want = PW_MAX_TEAMS;
-	for (int k = 0; k < want; k++) {
-		w[k] = (gwork_t){c, fx, rules, jobs, n, k, want, round};
-		/* Worker 0 is this thread; a thread that cannot start runs here too. */
-		started[k] = k > 0 && pthread_create(&th[k], NULL, gwork_run, &w[k]) == 0;
-	}
-	for (int k = 0; k < want; k++)
-		if (!started[k])
-			gwork_run(&w[k]);
-	for (int k = 1; k < want; k++)
-		if (started[k])
-			pthread_join(th[k], NULL);
-}
-
-static void round_hook_ex(const pw_round_cfg_t *c, const fxlist_t *fx, const char *hook, cJSON *ctx,
-			  cJSON *meta, cJSON *failed, cJSON *ran)
-{
-	if (!fx_on(c, fx) || !c->fx->round_hook)
-		return;
-	c->fx->round_hook(c->fx->ud, fx->v, fx->n, hook, ctx, meta);
-	if (!c->fx_extra || !c->fx_extra->round_hook_failed)
-		return;
-	for (int i = 0; i < fx->n; i++) {
-		int st = c->fx_extra->round_hook_failed(c->fx->ud, fx->v[i].id);
-		if (st >= 0 && ran)
-			cJSON_AddItemToArray(ran, cJSON_CreateString(fx->v[i].id));
-		if (st > 0 && failed)
-			cJSON_AddItemToArray(failed, cJSON_CreateString(fx->v[i].id));
-	}
-}
-
-static void round_hook(const pw_round_cfg_t *c, const fxlist_t *fx, const char *hook, cJSON *ctx,
-		       cJSON *meta)
-{
-	round_hook_ex(c, fx, hook, ctx, meta, NULL, NULL);
 }
 
 static bool in_list(const cJSON *arr, const char *id)
@@ -571,8 +402,8 @@ static bool in_list(const cJSON *arr, const char *id)
  * exactly as durable as the games they count, and walked in schedule order
  * so parallel and sequential ticks disable the same effect at the same game.
  */
-static int note_failures(pw_gov_t *g, const fxlist_t *fx, gjob_t *jobs, int n, int round,
-			 cJSON *published)
+static int note_failures(pw_gov_t *g, const fxlist_t *fx, const round_play_game_t *games, int n,
+			 int round, cJSON *published)
 {
 	pw_store_t *s = gov_store(g);
 	char *txt = store_kv_get(s, PW_FX_STREAKS_KEY);
@@ -584,10 +415,10 @@ static int note_failures(pw_gov_t *g, const fxlist_t *fx, gjob_t *jobs, int n, i
 	}
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < n; i++) {
-		const pw_game_result_t *r = &jobs[i].res;
+		const pw_game_result_t *r = &games[i].res;
 		for (int k = 0; rc == 0 && k < fx->n; k++) {
 			const char *id = fx->v[k].id;
-			bool ran = in_list(jobs[i].ran, id), failed = in_list(jobs[i].failed, id);
+			bool ran = in_list(games[i].ran, id), failed = in_list(games[i].failed, id);
 			for (size_t x = 0; x < r->n_effects; x++)
 				if (!strcmp(r->effects[x].effect_id, id)) {
 					ran = true;
@@ -603,7 +434,7 @@ static int note_failures(pw_gov_t *g, const fxlist_t *fx, gjob_t *jobs, int n, i
 				cJSON_AddStringToObject(pl, "effect_id", id);
 				cJSON_AddStringToObject(pl, "reason", "failed in 3 consecutive games");
 				cJSON_AddNumberToObject(pl, "round", round);
-				cJSON_AddNumberToObject(pl, "game_index", jobs[i].idx);
+				cJSON_AddNumberToObject(pl, "game_index", games[i].index);
 				rc = gov_append_in_tx(g, "effect.disabled", "effect", id, 0, 0, round, pl);
 				if (rc == 0)
 					publish_later(published, "effect.disabled", pl);
@@ -625,9 +456,31 @@ static int note_failures(pw_gov_t *g, const fxlist_t *fx, gjob_t *jobs, int n, i
 	return rc;
 }
 
+/* One game of the tick: where it comes from in the snapshot, and the row
+ * it becomes. Its play (teams, seed, result) is in games_t.play. */
+typedef struct gjob {
+	const cJSON *gj, *hj, *aj;
+	pw_team_t home, away;
+	pw_game_row_t row;
+	char *home_txt, *away_txt, *result;
+	cJSON *box;
+} gjob_t;
+
+/* The tick's games, from its snapshot to the store. */
+typedef struct games {
+	cJSON *snap;
+	pw_rules_t rules;
+	fxlist_t fx;
+	char *rules_txt, *effects_txt;   /* stored with every game, for rebuild */
+	gjob_t *jobs;
+	round_play_game_t *play;         /* index-aligned with jobs */
+	int n;                           /* games to play: those not stored before a crash */
+	int n_init;                      /* play entries initialised (to free) */
+} games_t;
+
 /* ctx.meta "game" writes name the game by its simulation id (nothing else
  * exists while it plays); the meta column lives on the stored row. */
-static void map_game_ids(cJSON *writes, const gjob_t *jobs, int n)
+static void map_game_ids(cJSON *writes, const games_t *t)
 {
 	cJSON *w;
 	cJSON_ArrayForEach(w, writes) {
@@ -635,252 +488,238 @@ static void map_game_ids(cJSON *writes, const gjob_t *jobs, int n)
 		cJSON *id = cJSON_GetObjectItem(w, "id");
 		if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "game") || !cJSON_IsNumber(id))
 			continue;
-		for (int i = 0; i < n; i++)
-			if (jobs[i].gid == (int64_t)id->valuedouble) {
-				cJSON_SetNumberValue(id, (double)jobs[i].row.id);
+		for (int i = 0; i < t->n; i++)
+			if (t->play[i].id == (int64_t)id->valuedouble) {
+				cJSON_SetNumberValue(id, (double)t->jobs[i].row.id);
 				break;
 			}
 	}
 }
 
-static cJSON *game_ctx(int round, const gjob_t *j)
+static void games_free(games_t *t)
 {
-	cJSON *g = cJSON_CreateObject();
-	cJSON_AddNumberToObject(g, "id", (double)j->gid);
-	cJSON_AddNumberToObject(g, "round", round);
-	cJSON_AddNumberToObject(g, "index", j->idx);
-	cJSON_AddNumberToObject(g, "home_team_id", (double)j->row.home_team_id);
-	cJSON_AddNumberToObject(g, "away_team_id", (double)j->row.away_team_id);
-	return g;
-}
-
-static void job_free(gjob_t *j)
-{
-	sim_result_free(&j->res);
-	cJSON_Delete(j->pre_meta);
-	cJSON_Delete(j->game_meta);
-	cJSON_Delete(j->post_meta);
-	cJSON_Delete(j->failed);
-	cJSON_Delete(j->ran);
-	free(j->home_txt);
-	free(j->away_txt);
-	free(j->result);
-	cJSON_Delete(j->box);
+	for (int i = 0; t->jobs && i < t->n_init; i++) {
+		round_play_game_free(&t->play[i]);
+		free(t->jobs[i].home_txt);
+		free(t->jobs[i].away_txt);
+		free(t->jobs[i].result);
+		cJSON_Delete(t->jobs[i].box);
+	}
+	free(t->jobs);
+	free(t->play);
+	free(t->rules_txt);
+	free(t->effects_txt);
+	free(t->fx.v);
+	cJSON_Delete(t->snap);
 }
 
 /*
- * Stage 2. Three passes: (1) in schedule order, read each game's teams and
- * fire round.game.pre; (2) simulate, possibly in parallel; (3) in schedule
- * order, build results and fire round.game.post. Every hook reads the same
- * metadata snapshot, so the passes give exactly the sequential outcome; the
- * writes are merged in the order a sequential loop would have made them.
+ * Part 1, load: the snapshot's rules, effects and games, each game with
+ * its teams, seed and simulation id. Games stored before a crash are left
+ * out: never twice.
  */
-static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-		       const char *snapshot, cJSON *published, int *stored, pw_err_t *e)
+static int games_load(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
+		      const char *snapshot, games_t *t, pw_err_t *e)
 {
-	pw_gov_t *g = c->gov;
-	pw_store_t *s = gov_store(g);
-	cJSON *snap = cJSON_Parse(snapshot ? snapshot : "");
-	if (!snap)
+	pw_store_t *s = gov_store(c->gov);
+	memset(t, 0, sizeof *t);
+	t->snap = cJSON_Parse(snapshot ? snapshot : "");
+	if (!t->snap)
 		return gov_err_set(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
-	pw_rules_t rules;
-	rules_default(&rules);
+	rules_default(&t->rules);
 	char msg[160];
-	rules_from_json(&rules, cJSON_GetObjectItem(snap, "rules"), msg, sizeof msg);
-	const cJSON *teams = cJSON_GetObjectItem(snap, "teams");
-	const cJSON *games = cJSON_GetObjectItem(snap, "games");
-	fxlist_t fx;
-	fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
-	fx_round_begin(c, &fx, snap);
+	rules_from_json(&t->rules, cJSON_GetObjectItem(t->snap, "rules"), msg, sizeof msg);
+	const cJSON *teams = cJSON_GetObjectItem(t->snap, "teams");
+	const cJSON *games = cJSON_GetObjectItem(t->snap, "games");
+	fx_from_snapshot(cJSON_GetObjectItem(t->snap, "effects"), &t->fx);
 	cJSON *effect_ids = cJSON_CreateArray();
-	for (int i = 0; i < fx.n; i++)
-		cJSON_AddItemToArray(effect_ids, cJSON_CreateString(fx.v[i].id));
-	char *effects_txt = cJSON_PrintUnformatted(effect_ids);
+	for (int i = 0; i < t->fx.n; i++)
+		cJSON_AddItemToArray(effect_ids, cJSON_CreateString(t->fx.v[i].id));
+	t->effects_txt = cJSON_PrintUnformatted(effect_ids);
 	cJSON_Delete(effect_ids);
-	char *rules_txt = cJSON_PrintUnformatted(cJSON_GetObjectItem(snap, "rules"));
-	cJSON *meta = cJSON_CreateArray();
-
-	int ng = cJSON_GetArraySize(games), nj = 0, rc = 0;
-	gjob_t *jobs = calloc((size_t)ng + 1, sizeof *jobs);
-	if (!jobs)
-		rc = gov_err_set(e, PW_E_INTERNAL, "out of memory");
-	/* ctx.rules of every round hook: the snapshot's, the rules the games
-	 * play under (shared by reference, never copied per hook). */
-	cJSON *snap_rules = cJSON_GetObjectItem(snap, "rules");
-	cJSON *rctx = cJSON_CreateObject();
-	cJSON_AddNumberToObject(rctx, "round", round);
-	cJSON_AddItemReferenceToObject(rctx, "rules", snap_rules);
-	/* ctx.standings: before the round, the stored games of earlier rounds. */
-	cJSON_AddItemToObject(rctx, "standings", season_standings_at(s, season->id, round, NULL, 0));
-	round_hook(c, &fx, "round.pre", rctx, meta);
+	t->rules_txt = cJSON_PrintUnformatted(cJSON_GetObjectItem(t->snap, "rules"));
+	int ng = cJSON_GetArraySize(games);
+	t->jobs = calloc((size_t)ng + 1, sizeof *t->jobs);
+	t->play = calloc((size_t)ng + 1, sizeof *t->play);
+	if (!t->jobs || !t->play || !t->fx.v)
+		return gov_err_set(e, PW_E_INTERNAL, "out of memory");
 	const cJSON *gj;
 	cJSON_ArrayForEach(gj, games) {
-		if (rc < 0)
-			break;
 		int idx = cJSON_GetObjectItem(gj, "index")->valueint;
 		int have = store_game_exists(s, season->id, round, idx);
-		if (have < 0) {
-			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d: %s", round, idx,
-					 store_errmsg(s));
-			break;
-		}
+		if (have < 0)
+			return gov_err_set(e, PW_E_INTERNAL, "round %d game %d: %s", round, idx, store_errmsg(s));
 		if (have)
 			continue; /* stored before a crash: never twice */
-		gjob_t *j = &jobs[nj];
-		sim_result_init(&j->res);
+		gjob_t *j = &t->jobs[t->n];
+		round_play_game_t *p = &t->play[t->n];
+		round_play_game_init(p);
+		t->n_init++;
 		j->gj = gj;
-		j->idx = idx;
 		int64_t hid = (int64_t)cJSON_GetObjectItem(gj, "home")->valuedouble;
 		int64_t aid = (int64_t)cJSON_GetObjectItem(gj, "away")->valuedouble;
 		j->hj = find_team(teams, hid);
 		j->aj = find_team(teams, aid);
 		if (!j->hj || !j->aj || roster_team_from_json(&j->home, j->hj, msg, sizeof msg) < 0 ||
-		    roster_team_from_json(&j->away, j->aj, msg, sizeof msg) < 0) {
-			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable", round, idx);
-			break;
-		}
-		nj++;
-		j->seed = strtoull(cJSON_GetObjectItem(gj, "seed")->valuestring, NULL, 10);
+		    roster_team_from_json(&j->away, j->aj, msg, sizeof msg) < 0)
+			return gov_err_set(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable",
+					   round, idx);
+		p->home = &j->home;
+		p->away = &j->away;
+		p->index = idx;
 		/* Game ids in the sim are (season, round, index) packed: stable
 		 * before the row exists, and the same on rebuild. */
-		j->gid = game_id_of(season->id, round, idx);
-		j->row.home_team_id = hid;
-		j->row.away_team_id = aid;
-		j->pre_meta = cJSON_CreateArray();
-		j->game_meta = cJSON_CreateArray();
-		j->post_meta = cJSON_CreateArray();
-		j->failed = cJSON_CreateArray();
-		j->ran = cJSON_CreateArray();
-		cJSON *gctx = cJSON_CreateObject();
-		cJSON_AddNumberToObject(gctx, "round", round);
-		cJSON_AddItemReferenceToObject(gctx, "rules", snap_rules);
-		cJSON_AddItemToObject(gctx, "game", game_ctx(round, j));
-		round_hook_ex(c, &fx, "round.game.pre", gctx, j->pre_meta, j->failed, j->ran);
-		cJSON_Delete(gctx);
+		p->id = round_play_game_id(season->id, round, idx);
+		p->seed = strtoull(cJSON_GetObjectItem(gj, "seed")->valuestring, NULL, 10);
+		p->regular = !strcmp(cJSON_GetObjectItem(gj, "stage")->valuestring, "regular");
+		t->n++;
 	}
-	if (rc == 0)
-		simulate_all(c, &fx, &rules, jobs, nj, round);
-	for (int i = 0; rc == 0 && i < nj; i++) {
-		gjob_t *j = &jobs[i];
-		if (j->rc < 0) {
-			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round, j->idx);
-			break;
-		}
-		cJSON *rj = result_to_json(&j->res);
-		if (!rj) {
-			rc = gov_err_set(e, PW_E_INTERNAL, "out of memory");
-			break;
-		}
+	return 0;
+}
+
+/* ctx.standings as the league keeps them: the stored regular games. */
+typedef struct stand_src {
+	pw_store_t *s;
+	int64_t season_id;
+} stand_src_t;
+
+static cJSON *stored_standings(void *ud, int before_round, const pw_stand_game_t *extra, int n_extra)
+{
+	const stand_src_t *x = ud;
+	return season_standings_at(x->s, x->season_id, before_round, extra, n_extra);
+}
+
+/* Part 2, play: the round's hooks and games (round_play.h). */
+static int games_play(const pw_round_cfg_t *c, const pw_season_row_t *season, int round, games_t *t,
+		      cJSON *meta, pw_err_t *e)
+{
+	round_play_cfg_t pc = play_cfg(c, &t->fx);
+	stand_src_t src = {gov_store(c->gov), season->id};
+	round_play_round_t r = {.round = round, .rules = &t->rules,
+				.rules_json = cJSON_GetObjectItem(t->snap, "rules"),
+				.meta = cJSON_GetObjectItem(t->snap, "meta"),
+				.standings = stored_standings, .standings_ud = &src};
+	int bad = -1;
+	if (round_play(&pc, &r, t->play, t->n, meta, &bad) == 0)
+		return 0;
+	if (bad >= 0)
+		return gov_err_set(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round,
+				   t->play[bad].index);
+	return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+}
+
+/* Part 3, rows: each played game as the row, result and box scores the
+ * store keeps. */
+static int games_rows(const pw_season_row_t *season, int round, games_t *t, pw_err_t *e)
+{
+	for (int i = 0; i < t->n; i++) {
+		gjob_t *j = &t->jobs[i];
+		const round_play_game_t *p = &t->play[i];
+		cJSON *rj = result_to_json(&p->res);
+		if (!rj)
+			return gov_err_set(e, PW_E_INTERNAL, "out of memory");
 		pw_game_row_t *row = &j->row;
 		row->season_id = season->id;
 		row->round = round;
-		row->game_index = j->idx;
+		row->game_index = p->index;
 		snprintf(row->stage, sizeof row->stage, "%s", cJSON_GetObjectItem(j->gj, "stage")->valuestring);
 		snprintf(row->series, sizeof row->series, "%s", cJSON_GetObjectItem(j->gj, "series")->valuestring);
 		row->series_game = cJSON_GetObjectItem(j->gj, "series_game")->valueint;
-		row->home_score = j->res.home_score;
-		row->away_score = j->res.away_score;
-		row->winner_team_id = j->res.winner == 0 ? row->home_team_id : row->away_team_id;
-		row->seed = j->seed;
-		snprintf(row->hash, sizeof row->hash, "%s", j->hash);
+		row->home_team_id = p->home->id;
+		row->away_team_id = p->away->id;
+		row->home_score = p->res.home_score;
+		row->away_score = p->res.away_score;
+		row->winner_team_id = p->res.winner == 0 ? row->home_team_id : row->away_team_id;
+		row->seed = p->seed;
+		snprintf(row->hash, sizeof row->hash, "%s", p->hash);
 		j->home_txt = cJSON_PrintUnformatted(j->hj);
 		j->away_txt = cJSON_PrintUnformatted(j->aj);
 		j->box = cJSON_DetachItemFromObject(rj, "box_scores");
 		cJSON_AddItemToObject(rj, "box_scores", cJSON_Duplicate(j->box, 1));
 		j->result = cJSON_PrintUnformatted(rj);
 		cJSON_Delete(rj);
-		cJSON *gctx = cJSON_CreateObject();
-		cJSON_AddNumberToObject(gctx, "round", round);
-		cJSON_AddItemReferenceToObject(gctx, "rules", snap_rules);
-		cJSON *gv = game_ctx(round, j);
-		cJSON_AddNumberToObject(gv, "home_score", row->home_score);
-		cJSON_AddNumberToObject(gv, "away_score", row->away_score);
-		cJSON_AddNumberToObject(gv, "winner_team_id", (double)row->winner_team_id);
-		cJSON_AddNumberToObject(gv, "margin", abs(row->home_score - row->away_score));
-		/* Both places: ctx.game.winner_team_id (spec) and the flat
-		 * fields earlier runner versions gave. */
-		cJSON_AddItemToObject(gctx, "game", gv);
-		cJSON_AddNumberToObject(gctx, "home_team_id", (double)row->home_team_id);
-		cJSON_AddNumberToObject(gctx, "away_team_id", (double)row->away_team_id);
-		cJSON_AddNumberToObject(gctx, "home_score", row->home_score);
-		cJSON_AddNumberToObject(gctx, "away_score", row->away_score);
-		cJSON_AddNumberToObject(gctx, "winner_team_id", (double)row->winner_team_id);
-		cJSON_AddNumberToObject(gctx, "margin", abs(row->home_score - row->away_score));
-		round_hook_ex(c, &fx, "round.game.post", gctx, j->post_meta, j->failed, j->ran);
-		cJSON_Delete(gctx);
-		move_items(meta, j->pre_meta);
-		move_items(meta, j->game_meta);
-		move_items(meta, j->post_meta);
 	}
-	/* ctx.standings after the round: its regular-season results count,
-	 * though they are stored only when this stage commits below. */
-	pw_stand_game_t *played = calloc((size_t)nj + 1, sizeof *played);
-	int np = 0;
-	for (int i = 0; played && i < nj; i++)
-		if (!strcmp(jobs[i].row.stage, "regular"))
-			played[np++] = (pw_stand_game_t){jobs[i].row.home_team_id, jobs[i].row.away_team_id,
-							 jobs[i].row.home_score, jobs[i].row.away_score};
-	cJSON_ReplaceItemInObject(rctx, "standings",
-				  season_standings_at(s, season->id, round + 1, played, np));
-	free(played);
-	round_hook(c, &fx, "round.post", rctx, meta);
-	cJSON_Delete(rctx);
+	return 0;
+}
 
-	if (rc == 0 && store_begin(s) < 0)
-		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
-	else if (rc == 0) {
-		gov_sync(g);
-		for (int i = 0; rc == 0 && i < nj; i++) {
-			gjob_t *j = &jobs[i];
-			int64_t id = store_game_insert(s, &j->row, rules_txt, effects_txt, j->home_txt, j->away_txt,
-						       j->result);
-			const cJSON *b;
-			cJSON_ArrayForEach(b, j->box)
-				if (id > 0 && store_box_insert(s, id, b) < 0)
-					id = -1;
-			if (id < 0) {
-				rc = -1;
-				break;
-			}
-			j->row.id = id;
-		}
-		map_game_ids(meta, jobs, nj);
-		if (rc == 0 && apply_meta(s, meta) < 0)
+/* Part 4, store: games, box scores, metadata in schedule order and the
+ * failure runs, in one transaction with the stage's progress mark. */
+static int games_store(const pw_round_cfg_t *c, const pw_season_row_t *season, int round, games_t *t,
+		       cJSON *meta, cJSON *published, pw_err_t *e)
+{
+	pw_gov_t *g = c->gov;
+	pw_store_t *s = gov_store(g);
+	if (store_begin(s) < 0)
+		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	gov_sync(g);
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < t->n; i++) {
+		gjob_t *j = &t->jobs[i];
+		int64_t id = store_game_insert(s, &j->row, t->rules_txt, t->effects_txt, j->home_txt,
+					       j->away_txt, j->result);
+		const cJSON *b;
+		cJSON_ArrayForEach(b, j->box)
+			if (id > 0 && store_box_insert(s, id, b) < 0)
+				id = -1;
+		if (id < 0)
 			rc = -1;
-		if (rc == 0 && fx_on(c, &fx) && note_failures(g, &fx, jobs, nj, round, published) < 0)
-			rc = -1;
-		rc = stage_commit(c, season->id, round, PW_STAGE_GAMES, NULL, rc, "storing round", e);
+		j->row.id = id;
 	}
-	for (int i = 0; i < nj; i++) {
-		if (rc == 0) {
-			const pw_game_row_t *row = &jobs[i].row;
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddNumberToObject(o, "game_id", (double)row->id);
-			cJSON_AddNumberToObject(o, "season_id", (double)season->id);
-			cJSON_AddNumberToObject(o, "round", round);
-			cJSON_AddNumberToObject(o, "home_team_id", (double)row->home_team_id);
-			cJSON_AddNumberToObject(o, "away_team_id", (double)row->away_team_id);
-			cJSON_AddNumberToObject(o, "home_score", row->home_score);
-			cJSON_AddNumberToObject(o, "away_score", row->away_score);
-			cJSON_AddNumberToObject(o, "winner_team_id", (double)row->winner_team_id);
-			cJSON_AddStringToObject(o, "stage", row->stage);
-			if (row->series[0])
-				cJSON_AddStringToObject(o, "series", row->series);
-			publish_later(published, "game.completed", o);
-		}
-		job_free(&jobs[i]);
+	map_game_ids(meta, t);
+	if (rc == 0 && apply_meta(s, meta) < 0)
+		rc = -1;
+	round_play_cfg_t pc = play_cfg(c, &t->fx);
+	if (rc == 0 && round_play_fx_on(&pc) && note_failures(g, &t->fx, t->play, t->n, round, published) < 0)
+		rc = -1;
+	return stage_commit(c, season->id, round, PW_STAGE_GAMES, NULL, rc, "storing round", e);
+}
+
+/* Part 5, publish: game.completed for each stored game, told after the
+ * tick like the rest of its events. */
+static void games_publish(const pw_season_row_t *season, int round, const games_t *t, cJSON *published)
+{
+	for (int i = 0; i < t->n; i++) {
+		const pw_game_row_t *row = &t->jobs[i].row;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "game_id", (double)row->id);
+		cJSON_AddNumberToObject(o, "season_id", (double)season->id);
+		cJSON_AddNumberToObject(o, "round", round);
+		cJSON_AddNumberToObject(o, "home_team_id", (double)row->home_team_id);
+		cJSON_AddNumberToObject(o, "away_team_id", (double)row->away_team_id);
+		cJSON_AddNumberToObject(o, "home_score", row->home_score);
+		cJSON_AddNumberToObject(o, "away_score", row->away_score);
+		cJSON_AddNumberToObject(o, "winner_team_id", (double)row->winner_team_id);
+		cJSON_AddStringToObject(o, "stage", row->stage);
+		if (row->series[0])
+			cJSON_AddStringToObject(o, "series", row->series);
+		publish_later(published, "game.completed", o);
 	}
-	/* A failed tick never reaches a job that was not set up; still free
-	 * the one whose teams could not be read. */
-	if (jobs && nj < ng)
-		job_free(&jobs[nj]);
-	*stored = rc == 0 ? nj : 0;
-	free(jobs);
-	free(rules_txt);
-	free(effects_txt);
-	free(fx.v);
+}
+
+/*
+ * Stage 2: load the tick's games from its snapshot, play them with their
+ * hooks (round_play: every hook reads the same metadata snapshot, so games
+ * may run in parallel and still give exactly the sequential outcome; the
+ * writes come back in sequential order), turn them into rows, store them
+ * with the metadata writes, and announce them.
+ */
+static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
+		       const char *snapshot, cJSON *published, int *stored, pw_err_t *e)
+{
+	games_t t;
+	cJSON *meta = cJSON_CreateArray();
+	int rc = games_load(c, season, round, snapshot, &t, e);
+	if (rc == 0)
+		rc = games_play(c, season, round, &t, meta, e);
+	if (rc == 0)
+		rc = games_rows(season, round, &t, e);
+	if (rc == 0)
+		rc = games_store(c, season, round, &t, meta, published, e);
+	if (rc == 0)
+		games_publish(season, round, &t, published);
+	*stored = rc == 0 ? t.n : 0;
+	games_free(&t);
 	cJSON_Delete(meta);
-	cJSON_Delete(snap);
 	return rc;
 }
 
@@ -902,12 +741,13 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	fxlist_t fx = {0};
 	if (snap)
 		fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
+	round_play_cfg_t pc = play_cfg(c, &fx);
 	cJSON *meta = cJSON_CreateArray();
-	if (rc == 0 && due && fx_on(c, &fx)) {
+	if (rc == 0 && due && round_play_fx_on(&pc)) {
 		/* gov hooks read the metadata after the tick's games (see
 		 * meta_now for why that is as deterministic as the snapshot). */
 		cJSON *now = meta_now(s, snap, season->id, round, false);
-		fx_meta_begin(c, &fx, now);
+		round_play_meta_begin(&pc, now);
 		cJSON_Delete(now);
 	}
 	if (rc == 0 && due) {
@@ -916,13 +756,13 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		cJSON_AddNumberToObject(ctx, "round", round);
 		cJSON_AddItemToObject(ctx, "rules", rules_to_json(&gov_state(g)->rules));
 		cJSON_AddItemToObject(ctx, "proposals", gov_proposals_json(g, 0, "open"));
-		round_hook(c, &fx, "gov.pre", ctx, meta);
+		round_play_hook(&pc, "gov.pre", ctx, meta, NULL, NULL);
 		rc = gov_tally_in_tx(g, round, &summary, e);
 		if (rc == 0) {
 			/* After the tally: the ruleset with what it enacted. */
 			cJSON_ReplaceItemInObject(ctx, "rules", rules_to_json(&gov_state(g)->rules));
 			cJSON_AddItemToObject(ctx, "tallies", cJSON_Duplicate(cJSON_GetObjectItem(summary, "proposals"), 1));
-			round_hook(c, &fx, "gov.post", ctx, meta);
+			round_play_hook(&pc, "gov.post", ctx, meta, NULL, NULL);
 		}
 		cJSON_Delete(ctx);
 	}
@@ -1000,11 +840,12 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 	report_effects(gov_state(g), &fx);
 	report_fx_t rfx = {c, &fx};
 	pw_report_fx_t narrate = {&rfx, report_narrate};
-	bool with_fx = fx_on(c, &fx) && c->fx_extra && c->fx_extra->report_hook;
+	round_play_cfg_t pc = play_cfg(c, &fx);
+	bool with_fx = round_play_fx_on(&pc) && c->fx_extra && c->fx_extra->report_hook;
 	if (with_fx) {
 		/* Report hooks read the metadata after governance's writes. */
 		cJSON *now = meta_now(s, snap, season->id, round, true);
-		fx_meta_begin(c, &fx, now);
+		round_play_meta_begin(&pc, now);
 		cJSON_Delete(now);
 	}
 	cJSON *gen = cJSON_CreateArray();
@@ -1230,8 +1071,8 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 	int64_t *ids = store_all_game_ids(s, &n);
 	if (checked)
 		*checked = 0;
-	pw_game_result_t res;
-	sim_result_init(&res);
+	round_play_game_t pg; /* one game at a time, its result reused */
+	round_play_game_init(&pg);
 	for (int i = 0; ids && i < n; i++) {
 		pw_game_row_t row;
 		char *rules = NULL, *effects = NULL, *home = NULL, *away = NULL;
@@ -1259,7 +1100,7 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 			}
 			fx.v[fx.n++] = (pw_fx_active_t){er->id, er->name, er->source};
 		}
-		char hash[65] = "";
+		pg.hash[0] = 0;
 		if (ok && fx.n > 0 && (row.season_id != meta_season || row.round != meta_round)) {
 			/* The metadata the tick's games read, from its snapshot. */
 			char *snap_txt = NULL;
@@ -1267,18 +1108,24 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 			store_progress_get(s, row.season_id, row.round, &stage, &snap_txt);
 			cJSON *snap = snap_txt ? cJSON_Parse(snap_txt) : NULL;
 			free(snap_txt);
-			fx_round_begin(c, &fx, snap);
+			round_play_cfg_t pc = play_cfg(c, &fx);
+			round_play_meta_begin(&pc, cJSON_GetObjectItem(snap, "meta"));
 			cJSON_Delete(snap);
 			meta_season = row.season_id;
 			meta_round = row.round;
 		}
 		if (ok) {
 			cJSON *meta = cJSON_CreateArray();
-			int64_t gid = game_id_of(row.season_id, row.round, row.game_index);
-			ok = play(c, &fx, 0, gid, row.round, row.seed, &ht, &at, &r, &res, meta, hash) == 0;
+			round_play_cfg_t pc = play_cfg(c, &fx);
+			pg.home = &ht;
+			pg.away = &at;
+			pg.index = row.game_index;
+			pg.id = round_play_game_id(row.season_id, row.round, row.game_index);
+			pg.seed = row.seed;
+			ok = round_play_game(&pc, 0, row.round, &r, &pg, meta) == 0;
 			cJSON_Delete(meta);
 		}
-		if (!ok || strcmp(hash, row.hash)) {
+		if (!ok || strcmp(pg.hash, row.hash)) {
 			bad++;
 			if (log) {
 				char line[256];
@@ -1300,7 +1147,7 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 		free(home);
 		free(away);
 	}
-	sim_result_free(&res);
+	round_play_game_free(&pg);
 	free(ids);
 	return bad;
 }

@@ -8,10 +8,12 @@
  *               the next playoff games) and a snapshot of rules, teams,
  *               active effects and their metadata, so a rerun (and
  *               rebuild) plays exactly the same games
- *   2 games     simulate (outside any transaction, optionally on several
- *               threads), then store results, box scores and effect
- *               metadata writes in schedule order; an effect failing in
- *               PW_FX_DISABLE_AFTER consecutive games gets effect.disabled
+ *   2 games     the round's hooks and games (round_play.h, which the
+ *               effect-trial harness shares: outside any transaction,
+ *               optionally on several threads), then store results, box
+ *               scores and effect metadata writes in schedule order; an
+ *               effect failing in PW_FX_DISABLE_AFTER consecutive games
+ *               gets effect.disabled
  *   3 govern    effect lifetimes (effect.expired); tally when due, enact,
  *               regenerate tokens
  *   4 reports   simulation, governance, private and commentary reports

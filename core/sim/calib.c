@@ -119,19 +119,3 @@ int calib_run_each(const pw_rules_t *rules, long games, uint64_t seed,
 	free(league);
 	return rc;
 }
-
-/* The same hooks in every game. */
-static int fixed_hooks(void *ud, int64_t game_id, uint64_t seed, const pw_hooks_t **hooks)
-{
-	(void)game_id;
-	(void)seed;
-	*hooks = ud;
-	return 0;
-}
-
-int calib_run(const pw_rules_t *rules, long games, uint64_t seed, const pw_hooks_t *hooks,
-	      pw_calib_t *c)
-{
-	pw_calib_per_game_t pg = {.begin = fixed_hooks, .ud = (void *)hooks};
-	return calib_run_each(rules, games, seed, &pg, c);
-}

@@ -54,15 +54,6 @@ void calib_figures(const pw_calib_t *c, bool home_court, pw_calib_figure_t out[P
 bool calib_in_range(const pw_calib_figure_t *f);
 
 /*
- * Simulates `games` games under rules: teams of generated 8-team leagues
- * (a new league every 56 games, so the figures cover many leagues), every
- * ordered pairing of each league once, seeds derived from `seed`. Adds
- * them to c. Returns 0, or -1 on out of memory.
- */
-int calib_run(const pw_rules_t *rules, long games, uint64_t seed, const pw_hooks_t *hooks,
-	      pw_calib_t *c);
-
-/*
  * Per-game set-up around each calibration game, for hooks that must be
  * started and finished game by game (Lua effects: fx_game_begin/_end).
  * begin gets the game's id and seed and sets *hooks (NULL: none); it
@@ -76,7 +67,15 @@ typedef struct pw_calib_per_game {
 	void *ud;
 } pw_calib_per_game_t;
 
-/* As calib_run, with pg (may be NULL: no hooks) called around each game. */
+/*
+ * Simulates `games` games under rules: teams of generated 8-team leagues
+ * (a new league every 56 games, so the figures cover many leagues), every
+ * ordered pairing of each league once, seeds derived from `seed`, with pg
+ * (may be NULL: no hooks) called around each game. Adds them to c.
+ * Returns 0, or -1 on out of memory or when pg stopped the run.
+ * (Effect impact is measured by core/league/trial.h, on a league's real
+ * schedule with round hooks; this is the engine's calibration.)
+ */
 int calib_run_each(const pw_rules_t *rules, long games, uint64_t seed,
 		   const pw_calib_per_game_t *pg, pw_calib_t *c);
 

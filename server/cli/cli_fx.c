@@ -6,6 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+void cli_fx_id(const char *path, char id[PW_EFFECT_ID_MAX])
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (n > 4 && strcmp(base + n - 4, ".lua") == 0)
+		n -= 4;
+	if (n >= PW_EFFECT_ID_MAX)
+		n = PW_EFFECT_ID_MAX - 1;
+	memcpy(id, base, n);
+	id[n] = 0;
+}
+
 int cli_fx_add(cli_fx_t *s, const char *path, char *err, size_t errlen)
 {
 	if (s->n == FX_MAX_EFFECTS) {
@@ -18,16 +31,9 @@ int cli_fx_add(cli_fx_t *s, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, msg);
 		return -1;
 	}
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t n = strlen(base);
-	if (n > 4 && strcmp(base + n - 4, ".lua") == 0)
-		n -= 4;
-	if (n >= PW_EFFECT_ID_MAX)
-		n = PW_EFFECT_ID_MAX - 1;
 	char *id = s->ids[s->n];
-	memcpy(id, base, n);
-	id[n] = 0;
+	cli_fx_id(path, id);
+	size_t n = strlen(id);
 	for (int i = 0; i < s->n; i++)
 		if (strcmp(s->ids[i], id) == 0) {
 			/* the same base name twice: number the later one */

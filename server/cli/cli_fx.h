@@ -15,8 +15,12 @@ typedef struct cli_fx {
 	fx_engine_t *engine; /* made on the first add */
 } cli_fx_t;
 
-/* Loads path as an effect whose id is the file's base name ("swagger" for
- * scripts/effects/swagger.lua). 0, or -1 with err naming the file. */
+/* The id an effect loaded from path gets: the file's base name without
+ * ".lua" ("swagger" for scripts/effects/swagger.lua), cut to fit. */
+void cli_fx_id(const char *path, char id[PW_EFFECT_ID_MAX]);
+
+/* Loads path as an effect whose id is cli_fx_id's (numbered when two files
+ * share a base name). 0, or -1 with err naming the file. */
 int cli_fx_add(cli_fx_t *s, const char *path, char *err, size_t errlen);
 
 /* Starts a game with the loaded effects (hooks NULL when there are none).

@@ -531,22 +531,23 @@ TEST(league_effect_disabled_after_three_consecutive_failing_games)
 	lx_t x;
 	if (lx_open(&x, "fail.db", 4, 2) < 0)
 		return;
-	/* Game ids in the league are large (season, round, index packed); in
-	 * the proposal's test run they are small, so this passes the check
-	 * and then fails in every league game. */
+	/* The proposal's test run plays under the default rules; this league
+	 * plays threes for 4 from round 2, passed in the same tally as the
+	 * effects, so these pass the check and then fail in every league game. */
 	static const char sim_fail[] = "return { name = 'Flaky', hooks = {\n"
 				       "  ['sim.game.pre'] = function(ctx)\n"
-				       "    if ctx.game.id > 100000 then error('boom') end\n"
+				       "    if ctx.rules.three_point_value == 4 then error('boom') end\n"
 				       "  end } }\n";
 	static const char round_fail[] = "return { name = 'Loud', hooks = {\n"
 					 "  ['round.game.post'] = function(ctx)\n"
-					 "    if ctx.game.id > 100000 then error('bang') end\n"
+					 "    if ctx.rules.three_point_value == 4 then error('bang') end\n"
 					 "  end } }\n";
 	static const char fine[] = "return { name = 'Fine', hooks = {\n"
 				   "  ['sim.shot.pre'] = function(ctx) return nil end } }\n";
 	CHECK(lx_pass(&x, "Install flaky", sim_fail) > 0);
 	CHECK(lx_pass(&x, "Install loud", round_fail) > 0);
 	CHECK(lx_pass(&x, "Install fine", fine) > 0);
+	CHECK(lx_pass(&x, "three_point_value 4", NULL) > 0);
 	/* 4 teams: 2 games a tick. Effects start in round 2: games 1, 2
 	 * (round 2) and 3 (round 3, index 0) fail. */
 	for (int r = 1; r <= 4; r++)

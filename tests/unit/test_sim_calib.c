@@ -23,7 +23,7 @@ static void run(const char *set, long games, pw_calib_t *c, pw_rules_t *rules_ou
 	if (set)
 		CHECK_EQ(rules_apply_assignment(&rules, set, err, sizeof err), 0);
 	memset(c, 0, sizeof *c);
-	CHECK_EQ(calib_run(&rules, games, CALIB_SEED, NULL, c), 0);
+	CHECK_EQ(calib_run_each(&rules, games, CALIB_SEED, NULL, c), 0);
 	CHECK_EQ(c->games, games);
 	if (rules_out)
 		*rules_out = rules;
