@@ -6,7 +6,6 @@
 #include <cjson/cJSON.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,44 +22,6 @@ struct pw_gov {
 	pw_gstate_t s;
 	bool dirty; /* events folded in before the transaction committed */
 };
-
-int gov_err_set(pw_err_t *e, int code, const char *fmt, ...)
-{
-	if (e) {
-		e->code = code;
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
-const char *gov_err_code(int code)
-{
-	switch (code) {
-	case PW_E_INVALID: return "invalid";
-	case PW_E_NOT_FOUND: return "not_found";
-	case PW_E_FORBIDDEN: return "forbidden";
-	case PW_E_CONFLICT: return "conflict";
-	case PW_E_TOKENS: return "insufficient_tokens";
-	case PW_E_LIMIT: return "rate_limited";
-	default: return "internal";
-	}
-}
-
-int gov_err_status(int code)
-{
-	switch (code) {
-	case PW_E_INVALID: return 422;
-	case PW_E_NOT_FOUND: return 404;
-	case PW_E_FORBIDDEN: return 403;
-	case PW_E_CONFLICT: return 409;
-	case PW_E_TOKENS: return 409;
-	case PW_E_LIMIT: return 429;
-	default: return 500;
-	}
-}
 
 pw_gov_t *gov_open(pw_store_t *s, const pw_gov_cfg_t *cfg)
 {
@@ -119,11 +80,11 @@ void gov_rules(pw_gov_t *g, pw_rules_t *out)
 static int tx_begin(pw_gov_t *g, pw_err_t *e)
 {
 	if (store_begin(g->st) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "the database is busy: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "the database is busy: %s", store_errmsg(g->st));
 	if (gstate_sync(&g->s, g->st) < 0) {
 		store_rollback(g->st);
 		gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "reading the event log failed");
+		return err_set(e, PW_E_INTERNAL, "reading the event log failed");
 	}
 	return 0;
 }
@@ -140,7 +101,7 @@ static int tx_commit(pw_gov_t *g, pw_err_t *e)
 	if (store_commit(g->st) < 0) {
 		if (g->dirty)
 			gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "saving failed: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "saving failed: %s", store_errmsg(g->st));
 	}
 	g->dirty = false;
 	gstate_sync(&g->s, g->st);
@@ -175,7 +136,7 @@ static int append(pw_gov_t *g, const char *type, const char *agg_type, int64_t a
 	int rc = gov_append_in_tx(g, type, agg_type, id, gid, team, current_round(g), payload);
 	cJSON_Delete(payload);
 	if (rc < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "writing %s failed: %s", type, store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "writing %s failed: %s", type, store_errmsg(g->st));
 	return 0;
 }
 
@@ -204,11 +165,11 @@ static const pw_governor_t *enrolled(pw_gov_t *g, int64_t gid, pw_err_t *e)
 {
 	const pw_governor_t *gv = gstate_governor(&g->s, gid);
 	if (!gv) {
-		gov_err_set(e, PW_E_NOT_FOUND, "governor %lld does not exist", (long long)gid);
+		err_set(e, PW_E_NOT_FOUND, "governor %lld does not exist", (long long)gid);
 		return NULL;
 	}
 	if (gv->season_id != g->s.season.id) {
-		gov_err_set(e, PW_E_FORBIDDEN, "governor %lld is not enrolled in the current season",
+		err_set(e, PW_E_FORBIDDEN, "governor %lld is not enrolled in the current season",
 		       (long long)gid);
 		return NULL;
 	}
@@ -239,28 +200,28 @@ int gov_join(pw_gov_t *g, const char *name, int64_t team_id, cJSON **out, pw_err
 	if (out)
 		*out = NULL;
 	if (!name || !*name || strlen(name) > 60)
-		return gov_err_set(e, PW_E_INVALID, "name must be 1 to 60 characters");
+		return err_set(e, PW_E_INVALID, "name must be 1 to 60 characters");
 	char token[65], hash[65];
 	if (random_hex(token, 32) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "no randomness available for a token");
+		return err_set(e, PW_E_INTERNAL, "no randomness available for a token");
 	sha256_hex(token, strlen(token), hash);
 	int rc = tx_begin(g, e);
 	if (rc)
 		return rc;
 	if (!g->s.season.id) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_CONFLICT, "there is no season to join yet");
+		return err_set(e, PW_E_CONFLICT, "there is no season to join yet");
 	}
 	int ex = store_team_exists(g->st, team_id);
 	if (ex <= 0) {
 		tx_abort(g);
-		return gov_err_set(e, ex < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "team %lld does not exist",
+		return err_set(e, ex < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "team %lld does not exist",
 			      (long long)team_id);
 	}
 	int64_t gid = store_player_insert(g->st, name, team_id, hash, (int64_t)time(NULL));
 	if (gid <= 0) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_INTERNAL, "adding the governor failed: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "adding the governor failed: %s", store_errmsg(g->st));
 	}
 	int start[PW_TOKEN_KINDS] = {PW_TOKEN_START, PW_TOKEN_START, PW_TOKEN_START};
 	cJSON *p = cJSON_CreateObject();
@@ -315,7 +276,7 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	int n_act = 0;
 	pw_interp_effect_t *act = calloc((size_t)g->s.n_effects + 1, sizeof *act);
 	if (!act)
-		return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+		return err_set(e, PW_E_INTERNAL, "out of memory");
 	for (int i = 0; i < g->s.n_effects; i++)
 		if (g->s.effects[i].status == PW_FX_ACTIVE) {
 			act[n_act].id = g->s.effects[i].id;
@@ -329,7 +290,7 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	int rc = interp_proposal(&in, &interp, msg, sizeof msg);
 	free(act);
 	if (rc < 0)
-		return gov_err_set(e, PW_E_INVALID, "%s", msg);
+		return err_set(e, PW_E_INVALID, "%s", msg);
 	int tier = cJSON_GetObjectItem(interp, "tier")->valueint;
 	cJSON *impact = cJSON_CreateObject();
 	/* Every effect is validated and test-run before anyone can confirm it. */
@@ -341,7 +302,7 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 		cJSON *hooks = NULL, *imp = NULL;
 		if (g->cfg.check_effect(g->cfg.ud, src->valuestring, &hooks, &imp, msg, sizeof msg) < 0) {
 			/* The message names the effect: build it before fx goes. */
-			gov_err_set(e, PW_E_INVALID, "the effect %s does not pass the sandbox check: %s",
+			err_set(e, PW_E_INVALID, "the effect %s does not pass the sandbox check: %s",
 			       cJSON_GetObjectItem(fx, "name")->valuestring, msg);
 			cJSON_Delete(hooks);
 			cJSON_Delete(imp);
@@ -391,9 +352,9 @@ int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJS
 	if (out)
 		*out = NULL;
 	if (!text)
-		return gov_err_set(e, PW_E_INVALID, "text is required");
+		return err_set(e, PW_E_INVALID, "text is required");
 	if (lua && strlen(lua) > 60000)
-		return gov_err_set(e, PW_E_INVALID, "effect_lua is longer than 60000 bytes");
+		return err_set(e, PW_E_INVALID, "effect_lua is longer than 60000 bytes");
 	int rc = tx_begin(g, e);
 	if (rc)
 		return rc;
@@ -406,7 +367,7 @@ int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJS
 	int open = open_count(&g->s, gid);
 	if (open >= limit) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
+		return err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
 			      "this window (proposals_per_window is %d)", (long long)gid, open, limit);
 	}
 	cJSON *p = cJSON_CreateObject();
@@ -422,7 +383,7 @@ int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJS
 	if (gv->tokens[PW_TOK_PROPOSE] < cost) {
 		cJSON_Delete(p);
 		tx_abort(g);
-		return gov_err_set(e, PW_E_TOKENS, "this tier %d proposal costs %d PROPOSE tokens and "
+		return err_set(e, PW_E_TOKENS, "this tier %d proposal costs %d PROPOSE tokens and "
 			      "governor %lld has %d", tier, cost,
 			      (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
 	}
@@ -442,15 +403,15 @@ static pw_proposal_t *own_proposal(pw_gov_t *g, int64_t gid, int64_t pid, pw_pro
 {
 	pw_proposal_t *p = gstate_proposal(&g->s, pid);
 	if (!p) {
-		gov_err_set(e, PW_E_NOT_FOUND, "proposal %lld does not exist", (long long)pid);
+		err_set(e, PW_E_NOT_FOUND, "proposal %lld does not exist", (long long)pid);
 		return NULL;
 	}
 	if (gid && p->governor_id != gid) {
-		gov_err_set(e, PW_E_FORBIDDEN, "only the proposer can do this to proposal %lld", (long long)pid);
+		err_set(e, PW_E_FORBIDDEN, "only the proposer can do this to proposal %lld", (long long)pid);
 		return NULL;
 	}
 	if (p->status != want) {
-		gov_err_set(e, PW_E_CONFLICT, "proposal %lld is %s, not %s", (long long)pid,
+		err_set(e, PW_E_CONFLICT, "proposal %lld is %s, not %s", (long long)pid,
 		       gstate_status_name(p->status), gstate_status_name(want));
 		return NULL;
 	}
@@ -479,7 +440,7 @@ int gov_confirm(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 	}
 	if (gv->tokens[PW_TOK_PROPOSE] < p->cost) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_TOKENS, "confirming costs %d PROPOSE tokens and governor %lld has %d",
+		return err_set(e, PW_E_TOKENS, "confirming costs %d PROPOSE tokens and governor %lld has %d",
 			      p->cost, (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
 	}
 	int tier = p->tier;
@@ -531,7 +492,7 @@ int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const cha
 	if (out)
 		*out = NULL;
 	if (!text)
-		return gov_err_set(e, PW_E_INVALID, "text is required");
+		return err_set(e, PW_E_INVALID, "text is required");
 	int rc = tx_begin(g, e);
 	if (rc)
 		return rc;
@@ -543,7 +504,7 @@ int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const cha
 	}
 	if (gv->tokens[PW_TOK_AMEND] < 1) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
+		return err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
 			      (long long)gid);
 	}
 	bool was_flagged = p->flagged;
@@ -596,7 +557,7 @@ int gov_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, cJSON 
 	if (boost && !already) {
 		if (gv->tokens[PW_TOK_BOOST] < 1) {
 			tx_abort(g);
-			return gov_err_set(e, PW_E_TOKENS, "boosting costs 1 BOOST token and governor %lld has none",
+			return err_set(e, PW_E_TOKENS, "boosting costs 1 BOOST token and governor %lld has none",
 				      (long long)gid);
 		}
 		if ((rc = spend(g, gv, PW_TOK_BOOST, 1, "boost", pid, e)) < 0) {
@@ -636,7 +597,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 	int64_t pid = p->id;
 	cJSON *interp = cJSON_Duplicate(p->interpretation, 1);
 	if (!interp)
-		return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+		return err_set(e, PW_E_INTERNAL, "out of memory");
 	int rc = 0;
 	/* Parameters: re-checked against the rules as they are now, so two
 	 * proposals passed in one tally apply in order and stay in range. */
@@ -733,7 +694,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 out:
 	cJSON_Delete(interp);
 	if (rc < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "enacting proposal %lld failed: %s", (long long)pid,
+		return err_set(e, PW_E_INTERNAL, "enacting proposal %lld failed: %s", (long long)pid,
 			      store_errmsg(g->st));
 	return 0;
 }
@@ -743,7 +704,7 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 	if (summary)
 		*summary = NULL;
 	if (gstate_sync(&g->s, g->st) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "reading the event log failed");
+		return err_set(e, PW_E_INTERNAL, "reading the event log failed");
 	cJSON *sum = cJSON_CreateObject(), *list = cJSON_CreateArray(), *enacted = cJSON_CreateArray();
 	cJSON_AddNumberToObject(sum, "round", round);
 	cJSON_AddItemToObject(sum, "proposals", list);
@@ -781,7 +742,7 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 				      p->governor_id, p->team_id, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0) {
-			gov_err_set(e, PW_E_INTERNAL, "recording a tally failed: %s", store_errmsg(g->st));
+			err_set(e, PW_E_INTERNAL, "recording a tally failed: %s", store_errmsg(g->st));
 			break;
 		}
 		p = gstate_proposal(&g->s, pid);
@@ -809,7 +770,7 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 		rc = gov_append_in_tx(g, "token.regenerated", "governor", id, gid, team, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0)
-			gov_err_set(e, PW_E_INTERNAL, "regenerating tokens failed: %s", store_errmsg(g->st));
+			err_set(e, PW_E_INTERNAL, "regenerating tokens failed: %s", store_errmsg(g->st));
 	}
 	if (rc < 0 || !summary)
 		cJSON_Delete(sum);
@@ -823,7 +784,7 @@ int gov_expire_effects_in_tx(pw_gov_t *g, int round, cJSON **expired, pw_err_t *
 	if (expired)
 		*expired = NULL;
 	if (gstate_sync(&g->s, g->st) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "reading the event log failed");
+		return err_set(e, PW_E_INTERNAL, "reading the event log failed");
 	cJSON *list = cJSON_CreateArray();
 	int rc = 0;
 	for (int i = 0; i < g->s.n_effects && rc == 0; i++) {
@@ -847,7 +808,7 @@ int gov_expire_effects_in_tx(pw_gov_t *g, int round, cJSON **expired, pw_err_t *
 	}
 	if (rc < 0) {
 		cJSON_Delete(list);
-		return gov_err_set(e, PW_E_INTERNAL, "expiring effects failed: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "expiring effects failed: %s", store_errmsg(g->st));
 	}
 	if (expired)
 		*expired = list;
@@ -868,7 +829,7 @@ int gov_admin_clear(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
 	pw_proposal_t *p = gstate_proposal(&g->s, pid);
 	if (!p || !p->flagged || p->cleared) {
 		tx_abort(g);
-		return gov_err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+		return err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
 			      p ? "proposal %lld is not waiting for review" : "proposal %lld does not exist",
 			      (long long)pid);
 	}
@@ -892,7 +853,7 @@ int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw
 	pw_proposal_t *p = gstate_proposal(&g->s, pid);
 	if (!p || (p->status != PW_PROP_OPEN && p->status != PW_PROP_HELD)) {
 		tx_abort(g);
-		return gov_err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+		return err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
 			      p ? "proposal %lld is %s; only open or held proposals can be vetoed"
 				: "proposal %lld does not exist",
 			      (long long)pid, p ? gstate_status_name(p->status) : "");
@@ -968,7 +929,7 @@ int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reas
 	int want = enable ? PW_FX_DISABLED : PW_FX_ACTIVE;
 	if (!ef || ef->status != want) {
 		tx_abort(g);
-		return gov_err_set(e, ef ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+		return err_set(e, ef ? PW_E_CONFLICT : PW_E_NOT_FOUND,
 			      ef ? "effect %s is not %s" : "effect %s does not exist", fid,
 			      enable ? "disabled" : "active");
 	}
@@ -980,7 +941,7 @@ int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reas
 	if (rc < 0 || (rc = tx_commit(g, e)) < 0) {
 		cJSON_Delete(pl);
 		tx_abort(g);
-		return gov_err_set(e, PW_E_INTERNAL, "changing effect %s failed", fid);
+		return err_set(e, PW_E_INTERNAL, "changing effect %s failed", fid);
 	}
 	if (!enable) /* only once it is committed */
 		bus_publish_json(g->cfg.bus, "effect.disabled", pl);
@@ -997,7 +958,7 @@ static int check_tokens(const int t[PW_TOKEN_KINDS], pw_err_t *e)
 	int total = 0;
 	for (int i = 0; i < PW_TOKEN_KINDS; i++) {
 		if (t[i] < 0 || t[i] > 100)
-			return gov_err_set(e, PW_E_INVALID, "%s must be from 0 to 100", gstate_token_name(i));
+			return err_set(e, PW_E_INVALID, "%s must be from 0 to 100", gstate_token_name(i));
 		total += t[i];
 	}
 	return total;
@@ -1007,7 +968,7 @@ static int covers(const pw_governor_t *gv, const int t[PW_TOKEN_KINDS], pw_err_t
 {
 	for (int i = 0; i < PW_TOKEN_KINDS; i++)
 		if (gv->tokens[i] < t[i])
-			return gov_err_set(e, PW_E_TOKENS, "governor %lld has %d %s tokens, the trade needs %d",
+			return err_set(e, PW_E_TOKENS, "governor %lld has %d %s tokens, the trade needs %d",
 				      (long long)gv->id, gv->tokens[i], gstate_token_name(i), t[i]);
 	return 0;
 }
@@ -1021,9 +982,9 @@ int gov_trade_offer(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOK
 	if (a < 0 || b < 0)
 		return e->code;
 	if (a + b == 0)
-		return gov_err_set(e, PW_E_INVALID, "a trade must move at least one token");
+		return err_set(e, PW_E_INVALID, "a trade must move at least one token");
 	if (gid == to)
-		return gov_err_set(e, PW_E_INVALID, "a governor cannot trade with themselves");
+		return err_set(e, PW_E_INVALID, "a governor cannot trade with themselves");
 	int rc = tx_begin(g, e);
 	if (rc)
 		return rc;
@@ -1059,16 +1020,16 @@ int gov_trade_respond(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, cJSON 
 	pw_trade_t *t = gstate_trade(&g->s, tid);
 	if (!t) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_NOT_FOUND, "trade %lld does not exist", (long long)tid);
+		return err_set(e, PW_E_NOT_FOUND, "trade %lld does not exist", (long long)tid);
 	}
 	if (t->to != gid) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_FORBIDDEN, "only governor %lld can answer trade %lld",
+		return err_set(e, PW_E_FORBIDDEN, "only governor %lld can answer trade %lld",
 			      (long long)t->to, (long long)tid);
 	}
 	if (t->status != 0) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_CONFLICT, "trade %lld was already %s", (long long)tid,
+		return err_set(e, PW_E_CONFLICT, "trade %lld was already %s", (long long)tid,
 			      t->status == 1 ? "accepted" : "rejected");
 	}
 	if (accept) {
@@ -1133,7 +1094,7 @@ static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
 	int ra = store_hooper_team(g->st, h->hooper_a, &ta, &sa);
 	int rb = store_hooper_team(g->st, h->hooper_b, &tb, &sb);
 	if (ra < 0 || rb < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "reading the traded hoopers failed: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "reading the traded hoopers failed: %s", store_errmsg(g->st));
 	if (ra != 1 || rb != 1 || ta != h->team_a || tb != h->team_b) {
 		/* A hooper moved since the proposal: the trade cannot happen any
 		 * more. Settle it as rejected (the approval still counts) rather
@@ -1145,7 +1106,7 @@ static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
 	}
 	/* Each hooper takes the other's roster slot, so starters stay first. */
 	if (store_hooper_move(g->st, h->hooper_a, tb, sb) < 0 || store_hooper_move(g->st, h->hooper_b, ta, sa) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "moving hoopers failed: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "moving hoopers failed: %s", store_errmsg(g->st));
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
 	cJSON_AddNumberToObject(pl, "hooper_a", (double)h->hooper_a);
@@ -1171,15 +1132,15 @@ int gov_hooper_trade_propose(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, c
 	int sa, sb;
 	if (store_hooper_team(g->st, ha, &ta, &sa) != 1 || store_hooper_team(g->st, hb, &tb, &sb) != 1) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_NOT_FOUND, "hooper %lld or %lld does not exist", (long long)ha, (long long)hb);
+		return err_set(e, PW_E_NOT_FOUND, "hooper %lld or %lld does not exist", (long long)ha, (long long)hb);
 	}
 	if (ta != gv->team_id) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_FORBIDDEN, "hooper %lld is not on your team", (long long)ha);
+		return err_set(e, PW_E_FORBIDDEN, "hooper %lld is not on your team", (long long)ha);
 	}
 	if (tb == ta) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_INVALID, "both hoopers are on the same team");
+		return err_set(e, PW_E_INVALID, "both hoopers are on the same team");
 	}
 	int64_t tid = g->s.n_htrades + 1;
 	cJSON *pl = cJSON_CreateObject();
@@ -1209,28 +1170,28 @@ int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out,
 	pw_hooper_trade_t *h = gv ? gstate_htrade(&g->s, tid) : NULL;
 	if (!gv || !h) {
 		tx_abort(g);
-		return gv ? gov_err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid) : e->code;
+		return gv ? err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid) : e->code;
 	}
 	if (h->status) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled", (long long)tid);
+		return err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled", (long long)tid);
 	}
 	if (gv->team_id != h->team_a && gv->team_id != h->team_b) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_FORBIDDEN, "only governors of the two teams can approve trade %lld",
+		return err_set(e, PW_E_FORBIDDEN, "only governors of the two teams can approve trade %lld",
 			      (long long)tid);
 	}
 	for (int i = 0; i < h->n_approvals; i++)
 		if (h->approvals[i] == gid) {
 			tx_abort(g);
-			return gov_err_set(e, PW_E_CONFLICT, "governor %lld already approved trade %lld",
+			return err_set(e, PW_E_CONFLICT, "governor %lld already approved trade %lld",
 				      (long long)gid, (long long)tid);
 		}
 	/* The fold keeps PW_MAX_APPROVALS approvals; one more could not be
 	 * checked for duplicates, so it is refused. */
 	if (h->n_approvals >= PW_MAX_APPROVALS) {
 		tx_abort(g);
-		return gov_err_set(e, PW_E_CONFLICT, "trade %lld already has %d approvals, the most it can hold",
+		return err_set(e, PW_E_CONFLICT, "trade %lld already has %d approvals, the most it can hold",
 			      (long long)tid, PW_MAX_APPROVALS);
 	}
 	cJSON *pl = cJSON_CreateObject();
@@ -1252,7 +1213,7 @@ int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw
 	if (out)
 		*out = NULL;
 	if (!text || !*text || strlen(text) > 1000)
-		return gov_err_set(e, PW_E_INVALID, "text must be 1 to 1000 characters");
+		return err_set(e, PW_E_INVALID, "text must be 1 to 1000 characters");
 	pw_strategy_t st;
 	char note[256];
 	interp_strategy(text, &st, note, sizeof note);
@@ -1277,7 +1238,7 @@ int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw
 		cJSON_Delete(sj);
 		cJSON_Delete(b);
 		tx_abort(g);
-		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "saving the strategy failed");
+		return rc < 0 ? rc : err_set(e, PW_E_INTERNAL, "saving the strategy failed");
 	}
 	cJSON_Delete(sj);
 	cJSON_AddNumberToObject(b, "team_id", (double)team);

@@ -8,9 +8,9 @@
  * can write to one database and each sees every other's events.
  *
  * Every function returns 0 on success or a negative PW_E_* code with a
- * sentence in err->msg naming the problem; gov_err_code() gives the API's
- * error code for it ("not_found", "insufficient_tokens", ...) and
- * gov_err_status() a fitting HTTP status. On success *out (when asked for)
+ * sentence in err->msg naming the problem (errors.h: err_code() gives the
+ * API's error code for it, "not_found", "insufficient_tokens", ..., and
+ * err_status() a fitting HTTP status). On success *out (when asked for)
  * is a JSON object the caller owns and can return as `data` unchanged.
  *
  * A pw_gov_t is used by one thread at a time (it owns a store connection's
@@ -24,33 +24,12 @@
 #include <stdint.h>
 
 #include "core/league/bus.h"
+#include "core/league/errors.h"
 #include "core/league/gov_state.h"
 #include "core/sim/rules.h"
 #include "core/league/store.h"
 
 struct cJSON;
-
-enum {
-	PW_E_INVALID = -1,      /* a bad value: 422 */
-	PW_E_NOT_FOUND = -2,    /* 404 */
-	PW_E_FORBIDDEN = -3,    /* not yours to do: 403 */
-	PW_E_CONFLICT = -4,     /* wrong state for this: 409 */
-	PW_E_TOKENS = -5,       /* insufficient_tokens: 409 */
-	PW_E_LIMIT = -6,        /* proposals_per_window reached: 429 */
-	PW_E_INTERNAL = -7,     /* the store failed: 500 */
-};
-
-typedef struct pw_err {
-	int code;
-	char msg[256];
-} pw_err_t;
-
-const char *gov_err_code(int code);
-int gov_err_status(int code);
-
-/* Fills e (when not NULL) with code and a formatted sentence; returns code,
- * so a failing path can `return gov_err_set(err, PW_E_NOT_FOUND, ...)`. */
-int gov_err_set(pw_err_t *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 typedef struct pw_gov_cfg {
 	bool require_approval;       /* PINWHEEL_RULES_REQUIRE_APPROVAL */

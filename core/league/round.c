@@ -36,7 +36,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 {
 	const char *me = c->holder ? c->holder : "runner";
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	char *v = store_kv_get(s, PW_TICK_LOCK_KEY);
 	cJSON *o = v ? cJSON_Parse(v) : NULL;
 	free(v);
@@ -46,7 +46,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 		bool mine = cJSON_IsString(h) && !strcmp(h->valuestring, me);
 		bool stale = !cJSON_IsNumber(t) || now - (int64_t)t->valuedouble >= PW_TICK_LOCK_STALE;
 		if (!mine && !stale) {
-			int rc = gov_err_set(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
+			int rc = err_set(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
 					cJSON_IsString(h) ? h->valuestring : "?");
 			cJSON_Delete(o);
 			store_rollback(s);
@@ -62,7 +62,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 	cJSON_Delete(n);
 	if (store_kv_set(s, PW_TICK_LOCK_KEY, buf) < 0 || store_commit(s) < 0) {
 		store_rollback(s);
-		return gov_err_set(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
 	}
 	return 0;
 }
@@ -146,7 +146,7 @@ static int stage_commit(const pw_round_cfg_t *c, int64_t season_id, int round, i
 	gov_reset(c->gov);
 	if (rc < 0 && e && e->code == rc && e->msg[0])
 		return rc;
-	return gov_err_set(e, PW_E_INTERNAL, "%s %d failed: %s", what, round, keep);
+	return err_set(e, PW_E_INTERNAL, "%s %d failed: %s", what, round, keep);
 }
 
 /* ---- stage 1: begin ---- */
@@ -258,7 +258,7 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	int64_t now = now_of(c);
 	int rc = 0;
@@ -682,7 +682,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	pw_store_t *s = gov_store(g);
 	cJSON *snap = cJSON_Parse(snapshot ? snapshot : "");
 	if (!snap)
-		return gov_err_set(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
+		return err_set(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
 	pw_rules_t rules;
 	rules_default(&rules);
 	char msg[160];
@@ -703,7 +703,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	int ng = cJSON_GetArraySize(games), nj = 0, rc = 0;
 	gjob_t *jobs = calloc((size_t)ng + 1, sizeof *jobs);
 	if (!jobs)
-		rc = gov_err_set(e, PW_E_INTERNAL, "out of memory");
+		rc = err_set(e, PW_E_INTERNAL, "out of memory");
 	/* ctx.rules of every round hook: the snapshot's, the rules the games
 	 * play under (shared by reference, never copied per hook). */
 	cJSON *snap_rules = cJSON_GetObjectItem(snap, "rules");
@@ -720,7 +720,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		int idx = cJSON_GetObjectItem(gj, "index")->valueint;
 		int have = store_game_exists(s, season->id, round, idx);
 		if (have < 0) {
-			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d: %s", round, idx,
+			rc = err_set(e, PW_E_INTERNAL, "round %d game %d: %s", round, idx,
 					 store_errmsg(s));
 			break;
 		}
@@ -736,7 +736,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		j->aj = find_team(teams, aid);
 		if (!j->hj || !j->aj || roster_team_from_json(&j->home, j->hj, msg, sizeof msg) < 0 ||
 		    roster_team_from_json(&j->away, j->aj, msg, sizeof msg) < 0) {
-			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable", round, idx);
+			rc = err_set(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable", round, idx);
 			break;
 		}
 		nj++;
@@ -763,12 +763,12 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	for (int i = 0; rc == 0 && i < nj; i++) {
 		gjob_t *j = &jobs[i];
 		if (j->rc < 0) {
-			rc = gov_err_set(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round, j->idx);
+			rc = err_set(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round, j->idx);
 			break;
 		}
 		cJSON *rj = result_to_json(&j->res);
 		if (!rj) {
-			rc = gov_err_set(e, PW_E_INTERNAL, "out of memory");
+			rc = err_set(e, PW_E_INTERNAL, "out of memory");
 			break;
 		}
 		pw_game_row_t *row = &j->row;
@@ -827,7 +827,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	cJSON_Delete(rctx);
 
 	if (rc == 0 && store_begin(s) < 0)
-		rc = gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		rc = err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	else if (rc == 0) {
 		gov_sync(g);
 		for (int i = 0; rc == 0 && i < nj; i++) {
@@ -892,7 +892,7 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	cJSON *expired = NULL, *summary = NULL;
 	int rc = gov_expire_effects_in_tx(g, round, &expired, e);
@@ -927,7 +927,7 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		cJSON_Delete(ctx);
 	}
 	if (rc == 0 && apply_meta(s, meta) < 0)
-		rc = gov_err_set(e, PW_E_INTERNAL, "writing effect metadata failed");
+		rc = err_set(e, PW_E_INTERNAL, "writing effect metadata failed");
 	cJSON_Delete(meta);
 	free(fx.v);
 	cJSON_Delete(snap);
@@ -991,7 +991,7 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
@@ -1031,7 +1031,7 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	pw_season_row_t cur;
 	int have = store_season_get(s, season->id, &cur);
@@ -1042,7 +1042,7 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 		snprintf(keep, sizeof keep, "%s", have == 0 ? "the season is gone" : store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
+		return err_set(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
 	}
 	int64_t now = now_of(c);
 	int rc = 0;
@@ -1128,12 +1128,12 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	if (e) /* a stage keeps a message it set (stage_commit): none is left over */
 		*e = (pw_err_t){0};
 	if (!c || !c->gov)
-		return gov_err_set(e, PW_E_INVALID, "the runner needs the governance service");
+		return err_set(e, PW_E_INVALID, "the runner needs the governance service");
 	pw_store_t *s = gov_store(c->gov);
 	pw_season_row_t season;
 	int have = season_current(s, &season);
 	if (have != 1)
-		return gov_err_set(e, have < 0 ? PW_E_INTERNAL : PW_E_CONFLICT, "there is no season to play");
+		return err_set(e, have < 0 ? PW_E_INTERNAL : PW_E_CONFLICT, "there is no season to play");
 	out->season_id = season.id;
 	snprintf(out->phase, sizeof out->phase, "%s", season.phase);
 	if (!strcmp(season.phase, "complete"))
@@ -1146,7 +1146,7 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	char *snapshot = NULL;
 	int got = store_progress_get(s, season.id, round, &stage, &snapshot);
 	if (got < 0) { /* not knowing where the round stands, run none of it */
-		rc = gov_err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
+		rc = err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
 		lock_release(s);
 		return rc;
 	}
@@ -1165,7 +1165,7 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		free(snapshot);
 		snapshot = NULL;
 		if (rc == 0 && store_progress_get(s, season.id, round, &stage, &snapshot) < 0)
-			rc = gov_err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
+			rc = err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
 		out->stage_ms[PW_STAGE_BEGIN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}
@@ -1223,7 +1223,7 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 	/* Replaying the log from scratch is part of the check. */
 	gov_reset(g);
 	if (gov_sync(g) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "replaying the event log failed");
+		return err_set(e, PW_E_INTERNAL, "replaying the event log failed");
 	const pw_gstate_t *gs = gov_state(g);
 	int n = 0, bad = 0, meta_round = -1;
 	int64_t meta_season = -1;

@@ -26,7 +26,7 @@ int season_setup_league(pw_store_t *s, const char *name, uint64_t league_seed, i
 			int64_t *league_id, pw_err_t *e)
 {
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	uint64_t seed;
 	int64_t id = store_league_first(s, &seed);
 	if (id > 0) {
@@ -38,7 +38,7 @@ int season_setup_league(pw_store_t *s, const char *name, uint64_t league_seed, i
 	if (!lg || teams_generate(lg, league_seed, n_teams) < 0) {
 		free(lg);
 		store_rollback(s);
-		return gov_err_set(e, PW_E_INVALID, "cannot generate a league of %d teams", n_teams);
+		return err_set(e, PW_E_INVALID, "cannot generate a league of %d teams", n_teams);
 	}
 	id = store_league_insert(s, name, league_seed);
 	int rc = id > 0 ? 0 : -1;
@@ -52,7 +52,7 @@ int season_setup_league(pw_store_t *s, const char *name, uint64_t league_seed, i
 		char keep[256];
 		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
-		return gov_err_set(e, PW_E_INTERNAL, "storing the league failed: %s", keep);
+		return err_set(e, PW_E_INTERNAL, "storing the league failed: %s", keep);
 	}
 	*league_id = id;
 	return 0;
@@ -91,7 +91,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 {
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	const pw_gstate_t *gs = gov_state(g);
 	uint64_t lseed;
@@ -101,11 +101,11 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	int rc = 0;
 	if (lid <= 0) {
 		store_rollback(s);
-		return gov_err_set(e, PW_E_CONFLICT, "there is no league yet");
+		return err_set(e, PW_E_CONFLICT, "there is no league yet");
 	}
 	if (have == 1 && strcmp(cur.phase, "complete") != 0) {
 		store_rollback(s);
-		return gov_err_set(e, PW_E_CONFLICT, "season %d is still %s; a new season starts when it is complete",
+		return err_set(e, PW_E_CONFLICT, "season %d is still %s; a new season starts when it is complete",
 			      cur.number, cur.phase);
 	}
 	pw_rules_t start;
@@ -128,7 +128,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	if (sid <= 0) {
 		cJSON_Delete(rj);
 		store_rollback(s);
-		return gov_err_set(e, PW_E_INTERNAL, "creating the season failed: %s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "creating the season failed: %s", store_errmsg(s));
 	}
 	/* Which governors carry over: those enrolled in the previous season. */
 	int ncarry = 0;
@@ -213,7 +213,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "creating the season failed: %s", keep);
+		return err_set(e, PW_E_INTERNAL, "creating the season failed: %s", keep);
 	}
 	gov_sync(g);
 	if (season_id)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/league/errors.h"
 #include "core/league/season.h"
 #include "server/api/api_util.h"
 #include "server/app.h"
@@ -21,7 +22,7 @@ static int reply(pw_response_t *res, int rc, const pw_err_t *err, cJSON *out, in
 {
 	if (rc < 0) {
 		cJSON_Delete(out);
-		resp_error(res, gov_err_status(rc), gov_err_code(rc), "%s",
+		resp_error(res, err_status(rc), err_code(rc), "%s",
 			   err->msg[0] ? err->msg : "The request could not be carried out.");
 		return HTTP_HANDLED;
 	}
