@@ -116,11 +116,11 @@ static int current_round(pw_gov_t *g)
 	return 0;
 }
 
-int gov_append_in_tx(pw_gov_t *g, const char *type, const char *agg_type, const char *agg_id,
-		     int64_t governor_id, int64_t team_id, int round, const cJSON *payload)
+int gov_append_in_tx(pw_gov_t *g, pw_event_type_t type, const char *agg_id, int64_t governor_id,
+		     int64_t team_id, int round, const cJSON *payload)
 {
-	int64_t seq = store_event_append(g->st, type, agg_type, agg_id, g->s.season.id, governor_id,
-					 team_id, round, payload);
+	int64_t seq = store_event_append(g->st, type, agg_id, g->s.season.id, governor_id, team_id,
+					 round, payload);
 	if (seq < 0)
 		return PW_E_INTERNAL;
 	g->dirty = true;
@@ -128,15 +128,16 @@ int gov_append_in_tx(pw_gov_t *g, const char *type, const char *agg_type, const 
 	return gstate_sync(&g->s, g->st) < 0 ? PW_E_INTERNAL : 0;
 }
 
-static int append(pw_gov_t *g, const char *type, const char *agg_type, int64_t agg, int64_t gid,
-		  int64_t team, cJSON *payload, pw_err_t *e)
+static int append(pw_gov_t *g, pw_event_type_t type, int64_t agg, int64_t gid, int64_t team,
+		  cJSON *payload, pw_err_t *e)
 {
 	char id[32];
 	snprintf(id, sizeof id, "%lld", (long long)agg);
-	int rc = gov_append_in_tx(g, type, agg_type, id, gid, team, current_round(g), payload);
+	int rc = gov_append_in_tx(g, type, id, gid, team, current_round(g), payload);
 	cJSON_Delete(payload);
 	if (rc < 0)
-		return err_set(e, PW_E_INTERNAL, "writing %s failed: %s", type, store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "writing %s failed: %s", event_name(type),
+			       store_errmsg(g->st));
 	return 0;
 }
 
@@ -157,7 +158,7 @@ static int spend(pw_gov_t *g, const pw_governor_t *gv, int kind, int amount, con
 	cJSON_AddStringToObject(p, "reason", reason);
 	if (proposal_id)
 		cJSON_AddNumberToObject(p, "proposal_id", (double)proposal_id);
-	return append(g, "token.spent", "governor", gv->id, gv->id, gv->team_id, p, e);
+	return append(g, PW_EV_TOKEN_SPENT, gv->id, gv->id, gv->team_id, p, e);
 }
 
 /* The governor, enrolled in the current season, or an error. */
@@ -228,7 +229,7 @@ int gov_join(pw_gov_t *g, const char *name, int64_t team_id, cJSON **out, pw_err
 	cJSON_AddStringToObject(p, "name", name);
 	cJSON_AddNumberToObject(p, "team_id", (double)team_id);
 	cJSON_AddItemToObject(p, "tokens", tokens_json(start));
-	if ((rc = append(g, "governor.joined", "governor", gid, gid, team_id, p, e)) < 0) {
+	if ((rc = append(g, PW_EV_GOVERNOR_JOINED, gid, gid, team_id, p, e)) < 0) {
 		tx_abort(g);
 		return rc;
 	}
@@ -387,14 +388,14 @@ int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJS
 			      "governor %lld has %d", tier, cost,
 			      (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
 	}
-	if ((rc = append(g, "proposal.submitted", "proposal", pid, gid, gv->team_id, p, e)) < 0 ||
+	if ((rc = append(g, PW_EV_PROPOSAL_SUBMITTED, pid, gid, gv->team_id, p, e)) < 0 ||
 	    (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
 		return rc;
 	}
 	if (out)
 		*out = gov_proposal_json(g, pid);
-	bus_publish_json(g->cfg.bus, "proposal.submitted", out ? *out : NULL);
+	bus_publish_json(g->cfg.bus, event_name(PW_EV_PROPOSAL_SUBMITTED), out ? *out : NULL);
 	return 0;
 }
 
@@ -445,14 +446,14 @@ int gov_confirm(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 	}
 	int tier = p->tier;
 	if ((rc = spend(g, gv, PW_TOK_PROPOSE, p->cost, "proposal", pid, e)) < 0 ||
-	    (rc = append(g, "proposal.confirmed", "proposal", pid, gid, gv->team_id, pid_payload(pid), e)) < 0) {
+	    (rc = append(g, PW_EV_PROPOSAL_CONFIRMED, pid, gid, gv->team_id, pid_payload(pid), e)) < 0) {
 		tx_abort(g);
 		return rc;
 	}
 	if (tier >= 5) {
 		cJSON *f = pid_payload(pid);
 		cJSON_AddStringToObject(f, "reason", "tier 5 (wild) proposals are reviewed by the admin");
-		if ((rc = append(g, "proposal.flagged_for_review", "proposal", pid, gid, gv->team_id, f, e)) < 0) {
+		if ((rc = append(g, PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW, pid, gid, gv->team_id, f, e)) < 0) {
 			tx_abort(g);
 			return rc;
 		}
@@ -476,7 +477,7 @@ int gov_cancel(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 		tx_abort(g);
 		return e->code;
 	}
-	if ((rc = append(g, "proposal.cancelled", "proposal", pid, gid, p->team_id, pid_payload(pid), e)) < 0 ||
+	if ((rc = append(g, PW_EV_PROPOSAL_CANCELLED, pid, gid, p->team_id, pid_payload(pid), e)) < 0 ||
 	    (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
 		return rc;
@@ -517,14 +518,14 @@ int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const cha
 	}
 	int tier = cJSON_GetObjectItem(pl, "tier")->valueint;
 	if ((rc = spend(g, gv, PW_TOK_AMEND, 1, "amendment", pid, e)) < 0 ||
-	    (rc = append(g, "proposal.amended", "proposal", pid, gid, gv->team_id, pl, e)) < 0) {
+	    (rc = append(g, PW_EV_PROPOSAL_AMENDED, pid, gid, gv->team_id, pl, e)) < 0) {
 		tx_abort(g);
 		return rc;
 	}
 	if (tier >= 5 && !was_flagged) {
 		cJSON *f = pid_payload(pid);
 		cJSON_AddStringToObject(f, "reason", "amended into a tier 5 (wild) proposal");
-		if ((rc = append(g, "proposal.flagged_for_review", "proposal", pid, gid, gv->team_id, f, e)) < 0) {
+		if ((rc = append(g, PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW, pid, gid, gv->team_id, f, e)) < 0) {
 			tx_abort(g);
 			return rc;
 		}
@@ -568,7 +569,7 @@ int gov_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, cJSON 
 	cJSON *pl = pid_payload(pid);
 	cJSON_AddStringToObject(pl, "vote", yes ? "yes" : "no");
 	cJSON_AddBoolToObject(pl, "boost", boost || already);
-	if ((rc = append(g, "vote.cast", "proposal", pid, gid, gv->team_id, pl, e)) < 0 ||
+	if ((rc = append(g, PW_EV_VOTE_CAST, pid, gid, gv->team_id, pl, e)) < 0 ||
 	    (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
 		return rc;
@@ -578,7 +579,7 @@ int gov_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, cJSON 
 	cJSON_AddNumberToObject(v, "governor_id", (double)gid);
 	cJSON_AddStringToObject(v, "vote", yes ? "yes" : "no");
 	cJSON_AddBoolToObject(v, "boost", boost || already);
-	bus_publish_json(g->cfg.bus, "vote.cast", v);
+	bus_publish_json(g->cfg.bus, event_name(PW_EV_VOTE_CAST), v);
 	if (out)
 		*out = v;
 	else
@@ -623,7 +624,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 			cJSON_AddItemToArray(enacted, cJSON_Duplicate(pl, 1));
 		char id[32];
 		snprintf(id, sizeof id, "%lld", (long long)pid);
-		rc = gov_append_in_tx(g, "rule.enacted", "rule", id, p->governor_id, p->team_id, round, pl);
+		rc = gov_append_in_tx(g, PW_EV_RULE_ENACTED, id, p->governor_id, p->team_id, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0)
 			goto out;
@@ -656,7 +657,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 		cJSON *hooks = cJSON_GetObjectItem(fx, "hooks");
 		cJSON_AddItemToObject(pl, "hooks", hooks ? cJSON_Duplicate(hooks, 1) : cJSON_CreateArray());
 		cJSON_AddNumberToObject(pl, "start_round", round + 1);
-		rc = gov_append_in_tx(g, "effect.registered", "effect", fid, p->governor_id, p->team_id,
+		rc = gov_append_in_tx(g, PW_EV_EFFECT_REGISTERED, fid, p->governor_id, p->team_id,
 				      round, pl);
 		if (enacted && rc == 0) {
 			cJSON *brief = cJSON_CreateObject();
@@ -667,7 +668,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 		}
 		if (events && rc == 0) {
 			cJSON *ev = cJSON_CreateObject();
-			cJSON_AddStringToObject(ev, "type", "effect.registered");
+			cJSON_AddStringToObject(ev, "type", event_name(PW_EV_EFFECT_REGISTERED));
 			cJSON_AddItemToObject(ev, "data", pl);
 			cJSON_AddItemToArray(events, ev);
 		} else {
@@ -685,7 +686,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 		cJSON_AddStringToObject(pl, "effect_id", rid->valuestring);
 		cJSON_AddNumberToObject(pl, "proposal_id", (double)pid);
 		cJSON_AddStringToObject(pl, "reason", "repealed by vote");
-		rc = gov_append_in_tx(g, "effect.repealed", "effect", rid->valuestring, p->governor_id,
+		rc = gov_append_in_tx(g, PW_EV_EFFECT_REPEALED, rid->valuestring, p->governor_id,
 				      p->team_id, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0)
@@ -738,7 +739,7 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 		cJSON_AddItemToArray(list, cJSON_Duplicate(pl, 1));
 		char id[32];
 		snprintf(id, sizeof id, "%lld", (long long)pid);
-		rc = gov_append_in_tx(g, passed ? "proposal.passed" : "proposal.failed", "proposal", id,
+		rc = gov_append_in_tx(g, passed ? PW_EV_PROPOSAL_PASSED : PW_EV_PROPOSAL_FAILED, id,
 				      p->governor_id, p->team_id, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0) {
@@ -767,7 +768,7 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 		char id[32];
 		snprintf(id, sizeof id, "%lld", (long long)gv->id);
 		int64_t gid = gv->id, team = gv->team_id;
-		rc = gov_append_in_tx(g, "token.regenerated", "governor", id, gid, team, round, pl);
+		rc = gov_append_in_tx(g, PW_EV_TOKEN_REGENERATED, id, gid, team, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0)
 			err_set(e, PW_E_INTERNAL, "regenerating tokens failed: %s", store_errmsg(g->st));
@@ -802,7 +803,7 @@ int gov_expire_effects_in_tx(pw_gov_t *g, int round, cJSON **expired, pw_err_t *
 		cJSON_AddStringToObject(pl, "reason", "lifetime ended");
 		char fid[64];
 		snprintf(fid, sizeof fid, "%s", ef->id);
-		rc = gov_append_in_tx(g, "effect.expired", "effect", fid, 0, 0, round, pl);
+		rc = gov_append_in_tx(g, PW_EV_EFFECT_EXPIRED, fid, 0, 0, round, pl);
 		cJSON_Delete(pl);
 		cJSON_AddItemToArray(list, cJSON_CreateString(fid));
 	}
@@ -833,7 +834,7 @@ int gov_admin_clear(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
 			      p ? "proposal %lld is not waiting for review" : "proposal %lld does not exist",
 			      (long long)pid);
 	}
-	if ((rc = append(g, "proposal.review_cleared", "proposal", pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
+	if ((rc = append(g, PW_EV_PROPOSAL_REVIEW_CLEARED, pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
 	    (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
 		return rc;
@@ -864,7 +865,7 @@ int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw
 	cJSON_AddStringToObject(pl, "reason", reason ? reason : "");
 	cJSON *refund = cJSON_AddObjectToObject(pl, "refund");
 	cJSON_AddNumberToObject(refund, "propose", cost);
-	if ((rc = append(g, "proposal.vetoed", "proposal", pid, 0, team, pl, e)) < 0) {
+	if ((rc = append(g, PW_EV_PROPOSAL_VETOED, pid, 0, team, pl, e)) < 0) {
 		tx_abort(g);
 		return rc;
 	}
@@ -875,7 +876,7 @@ int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw
 	cJSON_AddNumberToObject(r, "boost", 0);
 	cJSON_AddStringToObject(r, "reason", "veto_refund");
 	cJSON_AddNumberToObject(r, "proposal_id", (double)pid);
-	if ((rc = append(g, "token.regenerated", "governor", gid, gid, team, r, e)) < 0 ||
+	if ((rc = append(g, PW_EV_TOKEN_REGENERATED, gid, gid, team, r, e)) < 0 ||
 	    (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
 		return rc;
@@ -899,7 +900,7 @@ int gov_admin_approve(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
 	}
 	int round = current_round(g);
 	cJSON *events = cJSON_CreateArray();
-	if ((rc = append(g, "proposal.approved", "proposal", pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
+	if ((rc = append(g, PW_EV_PROPOSAL_APPROVED, pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
 	    (rc = enact(g, gstate_proposal(&g->s, pid), round, NULL, events, e)) < 0 ||
 	    (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
@@ -936,7 +937,7 @@ int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reas
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddStringToObject(pl, "effect_id", fid);
 	cJSON_AddStringToObject(pl, "reason", reason ? reason : "admin");
-	rc = gov_append_in_tx(g, enable ? "effect.enabled" : "effect.disabled", "effect", fid, 0, 0,
+	rc = gov_append_in_tx(g, enable ? PW_EV_EFFECT_ENABLED : PW_EV_EFFECT_DISABLED, fid, 0, 0,
 			      current_round(g), pl);
 	if (rc < 0 || (rc = tx_commit(g, e)) < 0) {
 		cJSON_Delete(pl);
@@ -944,7 +945,7 @@ int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reas
 		return err_set(e, PW_E_INTERNAL, "changing effect %s failed", fid);
 	}
 	if (!enable) /* only once it is committed */
-		bus_publish_json(g->cfg.bus, "effect.disabled", pl);
+		bus_publish_json(g->cfg.bus, event_name(PW_EV_EFFECT_DISABLED), pl);
 	cJSON_Delete(pl);
 	if (out)
 		*out = gov_effect_json(g, fid);
@@ -1000,7 +1001,7 @@ int gov_trade_offer(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOK
 	cJSON_AddNumberToObject(pl, "to_governor_id", (double)to);
 	cJSON_AddItemToObject(pl, "offer", tokens_json(offer));
 	cJSON_AddItemToObject(pl, "request", tokens_json(request));
-	if ((rc = append(g, "trade.offered", "trade", tid, gid, from->team_id, pl, e)) < 0 ||
+	if ((rc = append(g, PW_EV_TRADE_OFFERED, tid, gid, from->team_id, pl, e)) < 0 ||
 	    (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
 		return rc;
@@ -1042,7 +1043,7 @@ int gov_trade_respond(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, cJSON 
 	}
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
-	if ((rc = append(g, accept ? "trade.accepted" : "trade.rejected", "trade", tid, gid, 0, pl, e)) < 0 ||
+	if ((rc = append(g, accept ? PW_EV_TRADE_ACCEPTED : PW_EV_TRADE_REJECTED, tid, gid, 0, pl, e)) < 0 ||
 	    (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
 		return rc;
@@ -1102,7 +1103,7 @@ static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
 		cJSON *pl = cJSON_CreateObject();
 		cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
 		cJSON_AddStringToObject(pl, "reason", "a hooper changed teams since the trade was proposed");
-		return append(g, "hooper_trade.rejected", "hooper_trade", tid, 0, 0, pl, e);
+		return append(g, PW_EV_HOOPER_TRADE_REJECTED, tid, 0, 0, pl, e);
 	}
 	/* Each hooper takes the other's roster slot, so starters stay first. */
 	if (store_hooper_move(g->st, h->hooper_a, tb, sb) < 0 || store_hooper_move(g->st, h->hooper_b, ta, sa) < 0)
@@ -1113,7 +1114,7 @@ static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
 	cJSON_AddNumberToObject(pl, "hooper_b", (double)h->hooper_b);
 	cJSON_AddNumberToObject(pl, "team_a", (double)h->team_a);
 	cJSON_AddNumberToObject(pl, "team_b", (double)h->team_b);
-	return append(g, "hooper_trade.executed", "hooper_trade", tid, 0, 0, pl, e);
+	return append(g, PW_EV_HOOPER_TRADE_EXECUTED, tid, 0, 0, pl, e);
 }
 
 int gov_hooper_trade_propose(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, cJSON **out, pw_err_t *e)
@@ -1149,7 +1150,7 @@ int gov_hooper_trade_propose(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, c
 	cJSON_AddNumberToObject(pl, "team_b", (double)tb);
 	cJSON_AddNumberToObject(pl, "hooper_a", (double)ha);
 	cJSON_AddNumberToObject(pl, "hooper_b", (double)hb);
-	if ((rc = append(g, "hooper_trade.proposed", "hooper_trade", tid, gid, ta, pl, e)) < 0 ||
+	if ((rc = append(g, PW_EV_HOOPER_TRADE_PROPOSED, tid, gid, ta, pl, e)) < 0 ||
 	    (rc = maybe_execute(g, tid, e)) < 0 || (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
 		return rc;
@@ -1196,7 +1197,7 @@ int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out,
 	}
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
-	if ((rc = append(g, "hooper_trade.approved", "hooper_trade", tid, gid, gv->team_id, pl, e)) < 0 ||
+	if ((rc = append(g, PW_EV_HOOPER_TRADE_APPROVED, tid, gid, gv->team_id, pl, e)) < 0 ||
 	    (rc = maybe_execute(g, tid, e)) < 0 || (rc = tx_commit(g, e)) < 0) {
 		tx_abort(g);
 		return rc;
@@ -1232,8 +1233,8 @@ int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw
 	cJSON *sj = roster_strategy_to_json(&st);
 	cJSON_AddItemToObject(b, "strategy", cJSON_Duplicate(sj, 1));
 	cJSON_AddStringToObject(b, "note", note);
-	if ((rc = append(g, "strategy.set", "team", team, gid, team, a, e)) < 0 ||
-	    (rc = append(g, "strategy.interpreted", "team", team, gid, team, cJSON_Duplicate(b, 1), e)) < 0 ||
+	if ((rc = append(g, PW_EV_STRATEGY_SET, team, gid, team, a, e)) < 0 ||
+	    (rc = append(g, PW_EV_STRATEGY_INTERPRETED, team, gid, team, cJSON_Duplicate(b, 1), e)) < 0 ||
 	    store_team_set_strategy(g->st, team, sj, text) < 0 || (rc = tx_commit(g, e)) < 0) {
 		cJSON_Delete(sj);
 		cJSON_Delete(b);

@@ -25,6 +25,7 @@
 
 #include "core/league/bus.h"
 #include "core/league/errors.h"
+#include "core/league/events.h"
 #include "core/league/gov_state.h"
 #include "core/sim/rules.h"
 #include "core/league/store.h"
@@ -130,9 +131,12 @@ int gov_strategy_set(pw_gov_t *g, int64_t governor_id, const char *text, struct 
 int gov_tally_in_tx(pw_gov_t *g, int round, struct cJSON **summary, pw_err_t *err);
 /* Ends effects whose lifetime ran out at the end of round (effect.expired). */
 int gov_expire_effects_in_tx(pw_gov_t *g, int round, struct cJSON **expired, pw_err_t *err);
-/* Appends one event inside the caller's transaction and folds it in. */
-int gov_append_in_tx(pw_gov_t *g, const char *type, const char *agg_type, const char *agg_id,
-		     int64_t governor_id, int64_t team_id, int round, const struct cJSON *payload);
+/* Appends one event of type (stored under its row's aggregate type, the
+ * current season's id) inside the caller's transaction and folds it in.
+ * 0, or PW_E_INTERNAL with store_errmsg() saying why (a payload that does
+ * not match the type's row in events.h is refused). */
+int gov_append_in_tx(pw_gov_t *g, pw_event_type_t type, const char *agg_id, int64_t governor_id,
+		     int64_t team_id, int round, const struct cJSON *payload);
 
 /* ---- read models (caller owns the JSON; NULL only on OOM) ---- */
 

@@ -87,12 +87,12 @@ static int change_phase(pw_gov_t *g, int64_t sid, const char *from, const char *
 	cJSON_AddNumberToObject(pl, "round", round);
 	char id[32];
 	snprintf(id, sizeof id, "%lld", (long long)sid);
-	int rc = gov_append_in_tx(g, "season.phase_changed", "season", id, 0, 0, round, pl);
+	int rc = gov_append_in_tx(g, PW_EV_SEASON_PHASE_CHANGED, id, 0, 0, round, pl);
 	if (rc == 0)
 		rc = store_season_set_phase(gov_store(g), sid, to, now);
 	if (rc == 0 && published) {
 		cJSON *p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "type", "season.phase_changed");
+		cJSON_AddStringToObject(p, "type", event_name(PW_EV_SEASON_PHASE_CHANGED));
 		cJSON_AddItemToObject(p, "data", cJSON_Duplicate(pl, 1));
 		cJSON_AddItemToArray(published, p);
 	}
@@ -604,9 +604,9 @@ static int note_failures(pw_gov_t *g, const fxlist_t *fx, gjob_t *jobs, int n, i
 				cJSON_AddStringToObject(pl, "reason", "failed in 3 consecutive games");
 				cJSON_AddNumberToObject(pl, "round", round);
 				cJSON_AddNumberToObject(pl, "game_index", jobs[i].idx);
-				rc = gov_append_in_tx(g, "effect.disabled", "effect", id, 0, 0, round, pl);
+				rc = gov_append_in_tx(g, PW_EV_EFFECT_DISABLED, id, 0, 0, round, pl);
 				if (rc == 0)
-					publish_later(published, "effect.disabled", pl);
+					publish_later(published, event_name(PW_EV_EFFECT_DISABLED), pl);
 				else
 					cJSON_Delete(pl);
 				streak = 0;

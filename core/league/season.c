@@ -152,7 +152,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 			cJSON_AddStringToObject(pl, "reason", "new season without carry_rules");
 			char fid[64];
 			snprintf(fid, sizeof fid, "%s", gs->effects[i].id);
-			rc = gov_append_in_tx(g, "effect.expired", "effect", fid, 0, 0, cur.current_round, pl);
+			rc = gov_append_in_tx(g, PW_EV_EFFECT_EXPIRED, fid, 0, 0, cur.current_round, pl);
 			cJSON_Delete(pl);
 			gs = gov_state(g);
 		}
@@ -165,7 +165,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	cJSON_AddStringToObject(pl, "name", nm);
 	cJSON_AddBoolToObject(pl, "carry_rules", carry_rules);
 	cJSON_AddItemToObject(pl, "rules", rj);
-	int64_t seq = rc == 0 ? store_event_append(s, "season.created", "season", sidtxt, sid, 0, 0, 0, pl) : -1;
+	int64_t seq = rc == 0 ? store_event_append(s, PW_EV_SEASON_CREATED, sidtxt, sid, 0, 0, 0, pl) : -1;
 	cJSON_Delete(pl);
 	if (seq < 0)
 		rc = -1;
@@ -182,7 +182,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 		cJSON_AddNumberToObject(t, "boost", PW_TOKEN_START);
 		char gtxt[32];
 		snprintf(gtxt, sizeof gtxt, "%lld", (long long)carry[i]);
-		rc = gov_append_in_tx(g, "governor.joined", "governor", gtxt, carry[i], carry_team[i], 0, j);
+		rc = gov_append_in_tx(g, PW_EV_GOVERNOR_JOINED, gtxt, carry[i], carry_team[i], 0, j);
 		cJSON_Delete(j);
 	}
 	free(carry);
