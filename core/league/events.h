@@ -33,7 +33,7 @@ struct cJSON;
 	X(SEASON_CREATED, "season.created", "season", season_created,                             \
 	  F(season_id, INT) F(number, INT) F(name, STR) F(carry_rules, BOOL) F(rules, OBJ))       \
 	X(SEASON_PHASE_CHANGED, "season.phase_changed", "season", season_phase_changed,           \
-	  F(from, STR) F(to, STR) F(round, INT) O(standings, ARR) O(seeds, ARR)                    \
+	  F(from, STR) F(to, STR) F(round, INT) O(standings, ARR) O(seeds, ARR)                   \
 	  O(champion_team_id, INT))                                                               \
 	X(GOVERNOR_JOINED, "governor.joined", "governor", governor_joined,                        \
 	  F(name, STR) F(team_id, INT) F(tokens, OBJ) O(carried, BOOL))                           \
@@ -48,7 +48,7 @@ struct cJSON;
 	  F(tier, INT) F(cost, INT) O(impact, OBJ))                                               \
 	X(PROPOSAL_CONFIRMED, "proposal.confirmed", "proposal", proposal_confirmed,               \
 	  F(proposal_id, INT))                                                                    \
-	X(PROPOSAL_CANCELLED, "proposal.cancelled", "proposal", proposal_cancelled,               \
+	X(PROPOSAL_CANCELLED, "proposal.cancelled", "proposal", proposal_status,                  \
 	  F(proposal_id, INT))                                                                    \
 	X(PROPOSAL_AMENDED, "proposal.amended", "proposal", proposal_amended,                     \
 	  F(proposal_id, INT) F(amended_by, INT) F(text, STR) O(effect_lua, STR)                  \
@@ -57,7 +57,7 @@ struct cJSON;
 	  proposal_flagged, F(proposal_id, INT) F(reason, STR))                                   \
 	X(PROPOSAL_REVIEW_CLEARED, "proposal.review_cleared", "proposal", proposal_cleared,       \
 	  F(proposal_id, INT))                                                                    \
-	X(PROPOSAL_VETOED, "proposal.vetoed", "proposal", proposal_vetoed,                        \
+	X(PROPOSAL_VETOED, "proposal.vetoed", "proposal", proposal_status,                        \
 	  F(proposal_id, INT) F(reason, STR) F(refund, OBJ))                                      \
 	X(PROPOSAL_PASSED, "proposal.passed", "proposal", proposal_tallied,                       \
 	  F(proposal_id, INT) F(yes, NUM) F(no, NUM) F(share, NUM) F(threshold, NUM)              \
@@ -65,7 +65,7 @@ struct cJSON;
 	X(PROPOSAL_FAILED, "proposal.failed", "proposal", proposal_tallied,                       \
 	  F(proposal_id, INT) F(yes, NUM) F(no, NUM) F(share, NUM) F(threshold, NUM)              \
 	  F(votes, INT))                                                                          \
-	X(PROPOSAL_APPROVED, "proposal.approved", "proposal", proposal_approved,                  \
+	X(PROPOSAL_APPROVED, "proposal.approved", "proposal", proposal_status,                    \
 	  F(proposal_id, INT))                                                                    \
 	X(VOTE_CAST, "vote.cast", "proposal", vote_cast,                                          \
 	  F(proposal_id, INT) F(vote, STR) F(boost, BOOL))                                        \
@@ -77,19 +77,19 @@ struct cJSON;
 	X(EFFECT_REGISTERED, "effect.registered", "effect", effect_registered,                    \
 	  F(effect_id, STR) F(proposal_id, INT) F(name, STR) F(source, STR) F(sha256, STR)        \
 	  F(lifetime, STR) F(rounds, INT) F(hooks, ARR) F(start_round, INT))                      \
-	X(EFFECT_EXPIRED, "effect.expired", "effect", effect_expired,                             \
+	X(EFFECT_EXPIRED, "effect.expired", "effect", effect_status,                              \
 	  F(effect_id, STR) F(reason, STR))                                                       \
-	X(EFFECT_REPEALED, "effect.repealed", "effect", effect_repealed,                          \
+	X(EFFECT_REPEALED, "effect.repealed", "effect", effect_status,                            \
 	  F(effect_id, STR) F(proposal_id, INT) F(reason, STR))                                   \
-	X(EFFECT_DISABLED, "effect.disabled", "effect", effect_disabled,                          \
+	X(EFFECT_DISABLED, "effect.disabled", "effect", effect_status,                            \
 	  F(effect_id, STR) F(reason, STR) O(round, INT) O(game_index, INT))                      \
-	X(EFFECT_ENABLED, "effect.enabled", "effect", effect_enabled,                             \
+	X(EFFECT_ENABLED, "effect.enabled", "effect", effect_status,                              \
 	  F(effect_id, STR) F(reason, STR))                                                       \
 	/* trades */                                                                              \
 	X(TRADE_OFFERED, "trade.offered", "trade", trade_offered,                                 \
 	  F(trade_id, INT) F(to_governor_id, INT) F(offer, OBJ) F(request, OBJ))                  \
-	X(TRADE_ACCEPTED, "trade.accepted", "trade", trade_accepted, F(trade_id, INT))            \
-	X(TRADE_REJECTED, "trade.rejected", "trade", trade_rejected, F(trade_id, INT))            \
+	X(TRADE_ACCEPTED, "trade.accepted", "trade", trade_answered, F(trade_id, INT))            \
+	X(TRADE_REJECTED, "trade.rejected", "trade", trade_answered, F(trade_id, INT))            \
 	X(HOOPER_TRADE_PROPOSED, "hooper_trade.proposed", "hooper_trade", htrade_proposed,        \
 	  F(trade_id, INT) F(team_a, INT) F(team_b, INT) F(hooper_a, INT) F(hooper_b, INT))       \
 	X(HOOPER_TRADE_APPROVED, "hooper_trade.approved", "hooper_trade", htrade_approved,        \

@@ -1,12 +1,14 @@
 /*
  * gov_state.h — governance state derived by replaying the event log.
  *
- * gstate_apply() folds one event into the state; replaying every event from
+ * gstate_apply() folds one event into the state, with the handler the
+ * event's row in the table of events.h names; replaying every event from
  * sequence 1 gives token balances, proposals with their votes and status,
- * the ruleset in force, the rule history, the effect registry, trades and
- * strategies. The state is a cache: the governance service rebuilds it on
- * start and catches up (events with seq > last_seq) before every read and
- * inside every write transaction, so it is never the truth.
+ * the ruleset in force, the rule history, the effect registry and trades
+ * (strategies live on the team rows). The state is a cache: the governance
+ * service rebuilds it on start and catches up (events with seq > last_seq)
+ * before every read and inside every write transaction, so it is never the
+ * truth.
  */
 #ifndef PW_GOV_STATE_H
 #define PW_GOV_STATE_H
@@ -14,9 +16,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/sim/teams.h"
-#include "core/sim/rules.h"
+#include "core/league/events.h"
 #include "core/league/store.h"
+#include "core/sim/rules.h"
+#include "core/sim/teams.h"
 
 struct cJSON;
 
@@ -156,9 +159,14 @@ typedef struct pw_gstate {
 
 void gstate_init(pw_gstate_t *g);
 void gstate_free(pw_gstate_t *g);
-/* Folds ev into g. Unknown event types are skipped (forward compatible).
- * Returns 0, or -1 when the payload is not JSON. */
+/* Folds ev into g: the handler its type's row in events.h names. A type no
+ * row has is skipped, as are rows marked fold-free (forward compatible);
+ * either still counts as seen. Returns 0, or -1 when the payload is not JSON
+ * or memory ran out (then g->last_seq stays, and the next sync retries). */
 int gstate_apply(pw_gstate_t *g, const pw_event_t *ev);
+/* Whether gstate_apply has a handler for t (events.h's event_folded says
+ * whether it should). */
+bool gstate_folds(pw_event_type_t t);
 /* Applies every event after g->last_seq from the store. */
 int gstate_sync(pw_gstate_t *g, pw_store_t *s);
 
