@@ -89,7 +89,8 @@ const char *event_field_type_name(pw_event_field_type_t type)
 static bool has_type(const cJSON *v, pw_event_field_type_t type)
 {
 	switch (type) {
-	case PW_EVF_INT: return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble == floor(v->valuedouble);
+	case PW_EVF_INT:
+		return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble == floor(v->valuedouble);
 	case PW_EVF_NUM: return cJSON_IsNumber(v);
 	case PW_EVF_STR: return cJSON_IsString(v);
 	case PW_EVF_BOOL: return cJSON_IsBool(v);

@@ -9,8 +9,13 @@
 #include <string.h>
 
 static const char *const token_names[PW_TOKEN_KINDS] = {"propose", "amend", "boost"};
-static const char *const status_names[] = {"draft", "open", "passed", "failed",
-					   "held", "vetoed", "cancelled"};
+#define STATUS_NAME(id, name) name,
+static const char *const status_names[] = {PW_PROP_STATUSES(STATUS_NAME)};
+static const char *const fx_status_names[] = {PW_FX_STATUSES(STATUS_NAME)};
+static const char *const trade_status_names[] = {PW_TRADE_STATUSES(STATUS_NAME)};
+static const char *const htrade_status_names[] = {PW_HTRADE_STATUSES(STATUS_NAME)};
+#undef STATUS_NAME
+#define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 const char *gstate_token_name(int kind)
 {
@@ -25,14 +30,34 @@ int gstate_token_find(const char *name)
 	return -1;
 }
 
+static const char *status_of(const char *const *names, int n, int s)
+{
+	return s >= 0 && s < n ? names[s] : "unknown";
+}
+
 const char *gstate_status_name(pw_prop_status_t s)
 {
-	return (int)s >= 0 && s <= PW_PROP_CANCELLED ? status_names[s] : "unknown";
+	return status_of(status_names, N_OF(status_names), (int)s);
+}
+
+const char *gstate_fx_status_name(pw_fx_status_t s)
+{
+	return status_of(fx_status_names, N_OF(fx_status_names), (int)s);
+}
+
+const char *gstate_trade_status_name(pw_trade_status_t s)
+{
+	return status_of(trade_status_names, N_OF(trade_status_names), (int)s);
+}
+
+const char *gstate_htrade_status_name(pw_htrade_status_t s)
+{
+	return status_of(htrade_status_names, N_OF(htrade_status_names), (int)s);
 }
 
 int gstate_status_find(const char *name)
 {
-	for (int i = 0; name && i <= PW_PROP_CANCELLED; i++)
+	for (int i = 0; name && i < N_OF(status_names); i++)
 		if (!strcmp(status_names[i], name))
 			return i;
 	return -1;
@@ -534,10 +559,10 @@ static int fold_trade_offered(pw_gstate_t *g, const pw_event_t *ev, pw_event_typ
 static int fold_trade_answered(pw_gstate_t *g, const pw_event_t *ev, pw_event_type_t t, const cJSON *pl)
 {
 	pw_trade_t *tr = gstate_trade(g, (int64_t)jnum(pl, "trade_id", 0));
-	if (!tr || tr->status != 0)
+	if (!tr || tr->status != PW_TRADE_OPEN)
 		return 0;
 	bool acc = t == PW_EV_TRADE_ACCEPTED;
-	tr->status = acc ? 1 : 2;
+	tr->status = acc ? PW_TRADE_ACCEPTED : PW_TRADE_REJECTED;
 	pw_governor_t *a = gstate_governor(g, tr->from), *b = gstate_governor(g, tr->to);
 	if (acc && a && b) {
 		for (int i = 0; i < PW_TOKEN_KINDS; i++) {
@@ -585,7 +610,7 @@ static int fold_htrade_rejected(pw_gstate_t *g, const pw_event_t *ev, pw_event_t
 {
 	pw_hooper_trade_t *h = htrade_of(g, pl);
 	if (h)
-		h->status = 2;
+		h->status = PW_HTRADE_REJECTED;
 	return 0;
 }
 
@@ -594,7 +619,7 @@ static int fold_htrade_executed(pw_gstate_t *g, const pw_event_t *ev, pw_event_t
 	pw_hooper_trade_t *h = htrade_of(g, pl);
 	if (!h)
 		return 0;
-	h->status = 1;
+	h->status = PW_HTRADE_EXECUTED;
 	pw_governor_t *gv = gstate_governor(g, h->proposer);
 	if (gv)
 		gv->trades++;

@@ -927,7 +927,7 @@ int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reas
 	if (rc)
 		return rc;
 	pw_effect_rec_t *ef = gstate_effect(&g->s, fid);
-	int want = enable ? PW_FX_DISABLED : PW_FX_ACTIVE;
+	pw_fx_status_t want = enable ? PW_FX_DISABLED : PW_FX_ACTIVE;
 	if (!ef || ef->status != want) {
 		tx_abort(g);
 		return err_set(e, ef ? PW_E_CONFLICT : PW_E_NOT_FOUND,
@@ -1028,10 +1028,10 @@ int gov_trade_respond(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, cJSON 
 		return err_set(e, PW_E_FORBIDDEN, "only governor %lld can answer trade %lld",
 			      (long long)t->to, (long long)tid);
 	}
-	if (t->status != 0) {
+	if (t->status != PW_TRADE_OPEN) {
 		tx_abort(g);
 		return err_set(e, PW_E_CONFLICT, "trade %lld was already %s", (long long)tid,
-			      t->status == 1 ? "accepted" : "rejected");
+			      gstate_trade_status_name(t->status));
 	}
 	if (accept) {
 		/* Balances may have changed since the offer: check both now. */
@@ -1075,7 +1075,7 @@ static cJSON *htrade_json(const pw_gstate_t *s, const pw_hooper_trade_t *h)
 	cJSON_AddNumberToObject(o, "team_b", (double)h->team_b);
 	cJSON_AddNumberToObject(o, "hooper_a", (double)h->hooper_a);
 	cJSON_AddNumberToObject(o, "hooper_b", (double)h->hooper_b);
-	cJSON_AddStringToObject(o, "status", h->status == 1 ? "executed" : h->status == 2 ? "rejected" : "pending");
+	cJSON_AddStringToObject(o, "status", gstate_htrade_status_name(h->status));
 	cJSON_AddBoolToObject(o, "team_a_approved", team_approved(s, h, h->team_a));
 	cJSON_AddBoolToObject(o, "team_b_approved", team_approved(s, h, h->team_b));
 	cJSON *ap = cJSON_AddArrayToObject(o, "approvals");
@@ -1088,7 +1088,8 @@ static cJSON *htrade_json(const pw_gstate_t *s, const pw_hooper_trade_t *h)
 static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
 {
 	pw_hooper_trade_t *h = gstate_htrade(&g->s, tid);
-	if (!h || h->status || !team_approved(&g->s, h, h->team_a) || !team_approved(&g->s, h, h->team_b))
+	if (!h || h->status != PW_HTRADE_PENDING || !team_approved(&g->s, h, h->team_a) ||
+	    !team_approved(&g->s, h, h->team_b))
 		return 0;
 	int64_t ta, tb;
 	int sa, sb;
@@ -1173,7 +1174,7 @@ int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out,
 		tx_abort(g);
 		return gv ? err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid) : e->code;
 	}
-	if (h->status) {
+	if (h->status != PW_HTRADE_PENDING) {
 		tx_abort(g);
 		return err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled", (long long)tid);
 	}
@@ -1433,23 +1434,13 @@ cJSON *gov_rules_history_json(pw_gov_t *g)
 	return arr;
 }
 
-static const char *fx_status(int s)
-{
-	switch (s) {
-	case PW_FX_ACTIVE: return "active";
-	case PW_FX_EXPIRED: return "expired";
-	case PW_FX_REPEALED: return "repealed";
-	default: return "disabled";
-	}
-}
-
 static cJSON *effect_obj(const pw_effect_rec_t *ef, bool source)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", ef->id);
 	cJSON_AddStringToObject(o, "name", ef->name);
 	cJSON_AddNumberToObject(o, "proposal_id", (double)ef->proposal_id);
-	cJSON_AddStringToObject(o, "status", fx_status(ef->status));
+	cJSON_AddStringToObject(o, "status", gstate_fx_status_name(ef->status));
 	cJSON_AddStringToObject(o, "lifetime", ef->lifetime);
 	if (ef->rounds)
 		cJSON_AddNumberToObject(o, "rounds", ef->rounds);
@@ -1496,7 +1487,7 @@ cJSON *gov_trades_json(pw_gov_t *g, int64_t gid)
 		cJSON_AddNumberToObject(x, "to_governor_id", (double)t->to);
 		cJSON_AddItemToObject(x, "offer", tokens_json(t->offer));
 		cJSON_AddItemToObject(x, "request", tokens_json(t->request));
-		cJSON_AddStringToObject(x, "status", t->status == 1 ? "accepted" : t->status == 2 ? "rejected" : "open");
+		cJSON_AddStringToObject(x, "status", gstate_trade_status_name(t->status));
 		cJSON_AddItemToArray(tt, x);
 	}
 	cJSON *ht = cJSON_AddArrayToObject(o, "hooper_trades");

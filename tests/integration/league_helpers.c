@@ -21,14 +21,19 @@ pw_store_t *lt_open(const char *name)
 
 pw_gov_t *lt_league(pw_store_t *s, int n)
 {
+	pw_gov_cfg_t cfg = {.scripts_dir = "/nonexistent"};
+	return lt_league_with(s, n, &cfg);
+}
+
+pw_gov_t *lt_league_with(pw_store_t *s, int n, const pw_gov_cfg_t *cfg)
+{
 	pw_err_t e;
 	int64_t lid;
 	if (season_setup_league(s, "Test League", 42, n, &lid, &e) < 0) {
 		test_fail(__FILE__, __LINE__, "league: %s", e.msg);
 		return NULL;
 	}
-	pw_gov_cfg_t cfg = {.scripts_dir = "/nonexistent"};
-	pw_gov_t *g = gov_open(s, &cfg);
+	pw_gov_t *g = gov_open(s, cfg);
 	int64_t sid;
 	if (season_create(g, NULL, true, NULL, 0, &sid, &e) < 0)
 		test_fail(__FILE__, __LINE__, "season: %s", e.msg);

@@ -266,10 +266,8 @@ TEST(gov_amend_replaces_interpretation_keeps_original)
 TEST(gov_veto_refunds_and_approval_gate_holds)
 {
 	pw_store_t *s = lt_open("g.db");
-	pw_gov_t *g0 = lt_league(s, 8);
-	gov_close(g0);
 	pw_gov_cfg_t cfg = {.require_approval = true, .scripts_dir = "/nonexistent"};
-	pw_gov_t *g = gov_open(s, &cfg);
+	pw_gov_t *g = lt_league_with(s, 8, &cfg);
 	int64_t a = lt_join(g, "A", 1, NULL);
 	int64_t p = lt_propose(g, a, "three pointers worth 5");
 	int64_t q = lt_propose(g, a, "turn off home court");
