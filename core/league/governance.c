@@ -77,6 +77,14 @@ void gov_rules(pw_gov_t *g, pw_rules_t *out)
 
 /* ---- transactions ---- */
 
+/*
+ * Every write is one transaction: tx_begin, then the write's body (which
+ * validates and appends, and returns at its first failure), then tx_end
+ * with what the body returned. The body never commits or rolls back.
+ */
+
+/* BEGIN IMMEDIATE and catch the cache up with the log. On failure nothing
+ * is left open (and a half-read cache is dropped). */
 static int tx_begin(pw_gov_t *g, pw_err_t *e)
 {
 	if (store_begin(g->st) < 0)
@@ -89,23 +97,26 @@ static int tx_begin(pw_gov_t *g, pw_err_t *e)
 	return 0;
 }
 
-static void tx_abort(pw_gov_t *g)
+/*
+ * Ends the transaction tx_begin opened: commits when rc is 0, otherwise
+ * rolls back. Either way the cache holds no event that is not in the log:
+ * events folded in before a rollback (or a failed commit) drop the whole
+ * cache, which the next sync rebuilds. Returns rc, or the commit's error.
+ */
+static int tx_end(pw_gov_t *g, int rc, pw_err_t *e)
 {
-	store_rollback(g->st);
+	if (rc == 0 && store_commit(g->st) == 0) {
+		g->dirty = false;
+		gstate_sync(&g->s, g->st);
+		return 0;
+	}
+	if (rc == 0)
+		rc = err_set(e, PW_E_INTERNAL, "saving failed: %s", store_errmsg(g->st));
+	else
+		store_rollback(g->st);
 	if (g->dirty)
 		gov_reset(g);
-}
-
-static int tx_commit(pw_gov_t *g, pw_err_t *e)
-{
-	if (store_commit(g->st) < 0) {
-		if (g->dirty)
-			gov_reset(g);
-		return err_set(e, PW_E_INTERNAL, "saving failed: %s", store_errmsg(g->st));
-	}
-	g->dirty = false;
-	gstate_sync(&g->s, g->st);
-	return 0;
+	return rc;
 }
 
 static int current_round(pw_gov_t *g)
@@ -149,6 +160,13 @@ static cJSON *tokens_json(const int t[PW_TOKEN_KINDS])
 	return o;
 }
 
+static cJSON *pid_payload(int64_t pid)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "proposal_id", (double)pid);
+	return p;
+}
+
 static int spend(pw_gov_t *g, const pw_governor_t *gv, int kind, int amount, const char *reason,
 		 int64_t proposal_id, pw_err_t *e)
 {
@@ -161,20 +179,16 @@ static int spend(pw_gov_t *g, const pw_governor_t *gv, int kind, int amount, con
 	return append(g, PW_EV_TOKEN_SPENT, gv->id, gv->id, gv->team_id, p, e);
 }
 
-/* The governor, enrolled in the current season, or an error. */
-static const pw_governor_t *enrolled(pw_gov_t *g, int64_t gid, pw_err_t *e)
+/* The governor gid, enrolled in the current season, into *out; or an error. */
+static int enrolled(pw_gov_t *g, int64_t gid, const pw_governor_t **out, pw_err_t *e)
 {
-	const pw_governor_t *gv = gstate_governor(&g->s, gid);
-	if (!gv) {
-		err_set(e, PW_E_NOT_FOUND, "governor %lld does not exist", (long long)gid);
-		return NULL;
-	}
-	if (gv->season_id != g->s.season.id) {
-		err_set(e, PW_E_FORBIDDEN, "governor %lld is not enrolled in the current season",
-		       (long long)gid);
-		return NULL;
-	}
-	return gv;
+	*out = gstate_governor(&g->s, gid);
+	if (!*out)
+		return err_set(e, PW_E_NOT_FOUND, "governor %lld does not exist", (long long)gid);
+	if ((*out)->season_id != g->s.season.id)
+		return err_set(e, PW_E_FORBIDDEN, "governor %lld is not enrolled in the current season",
+			       (long long)gid);
+	return 0;
 }
 
 /* ---- governors ---- */
@@ -196,54 +210,51 @@ static int random_hex(char *out, size_t nbytes)
 	return 0;
 }
 
+static const int start_tokens[PW_TOKEN_KINDS] = {PW_TOKEN_START, PW_TOKEN_START, PW_TOKEN_START};
+
+static int join_in_tx(pw_gov_t *g, const char *name, int64_t team_id, const char *hash, int64_t *gid,
+		      pw_err_t *e)
+{
+	if (!g->s.season.id)
+		return err_set(e, PW_E_CONFLICT, "there is no season to join yet");
+	int ex = store_team_exists(g->st, team_id);
+	if (ex <= 0)
+		return err_set(e, ex < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "team %lld does not exist",
+			       (long long)team_id);
+	*gid = store_player_insert(g->st, name, team_id, hash, (int64_t)time(NULL));
+	if (*gid <= 0)
+		return err_set(e, PW_E_INTERNAL, "adding the governor failed: %s", store_errmsg(g->st));
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "name", name);
+	cJSON_AddNumberToObject(p, "team_id", (double)team_id);
+	cJSON_AddItemToObject(p, "tokens", tokens_json(start_tokens));
+	return append(g, PW_EV_GOVERNOR_JOINED, *gid, *gid, team_id, p, e);
+}
+
 int gov_join(pw_gov_t *g, const char *name, int64_t team_id, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
-	if (!name || !*name || strlen(name) > 60)
-		return err_set(e, PW_E_INVALID, "name must be 1 to 60 characters");
 	char token[65], hash[65];
-	if (random_hex(token, 32) < 0)
-		return err_set(e, PW_E_INTERNAL, "no randomness available for a token");
-	sha256_hex(token, strlen(token), hash);
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	if (!g->s.season.id) {
-		tx_abort(g);
-		return err_set(e, PW_E_CONFLICT, "there is no season to join yet");
-	}
-	int ex = store_team_exists(g->st, team_id);
-	if (ex <= 0) {
-		tx_abort(g);
-		return err_set(e, ex < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "team %lld does not exist",
-			      (long long)team_id);
-	}
-	int64_t gid = store_player_insert(g->st, name, team_id, hash, (int64_t)time(NULL));
-	if (gid <= 0) {
-		tx_abort(g);
-		return err_set(e, PW_E_INTERNAL, "adding the governor failed: %s", store_errmsg(g->st));
-	}
-	int start[PW_TOKEN_KINDS] = {PW_TOKEN_START, PW_TOKEN_START, PW_TOKEN_START};
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "name", name);
-	cJSON_AddNumberToObject(p, "team_id", (double)team_id);
-	cJSON_AddItemToObject(p, "tokens", tokens_json(start));
-	if ((rc = append(g, PW_EV_GOVERNOR_JOINED, gid, gid, team_id, p, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if ((rc = tx_commit(g, e)) < 0)
-		return rc;
-	if (out) {
+	int64_t gid = 0;
+	int rc = 0;
+	if (!name || !*name || strlen(name) > 60)
+		rc = err_set(e, PW_E_INVALID, "name must be 1 to 60 characters");
+	else if (random_hex(token, 32) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "no randomness available for a token");
+	else
+		sha256_hex(token, strlen(token), hash);
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, join_in_tx(g, name, team_id, hash, &gid, e), e);
+	if (rc == 0 && out) {
 		*out = cJSON_CreateObject();
 		cJSON_AddNumberToObject(*out, "governor_id", (double)gid);
 		cJSON_AddNumberToObject(*out, "team_id", (double)team_id);
 		cJSON_AddStringToObject(*out, "name", name);
 		cJSON_AddStringToObject(*out, "token", token);
-		cJSON_AddItemToObject(*out, "tokens", tokens_json(start));
+		cJSON_AddItemToObject(*out, "tokens", tokens_json(start_tokens));
 	}
-	return 0;
+	return rc;
 }
 
 int64_t gov_authenticate(pw_gov_t *g, const char *token)
@@ -348,82 +359,101 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	return 0;
 }
 
+static int propose_in_tx(pw_gov_t *g, int64_t gid, const char *text, const char *lua, int64_t *pid,
+			 pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
+	int limit = g->s.rules.proposals_per_window;
+	int open = open_count(&g->s, gid);
+	if (open >= limit)
+		return err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
+			       "this window (proposals_per_window is %d)", (long long)gid, open, limit);
+	*pid = g->s.n_props + 1;
+	cJSON *p = pid_payload(*pid);
+	rc = interpret(g, text, lua, p, e);
+	if (rc == 0) {
+		int cost = cJSON_GetObjectItem(p, "cost")->valueint;
+		int tier = cJSON_GetObjectItem(p, "tier")->valueint;
+		if (gv->tokens[PW_TOK_PROPOSE] < cost)
+			rc = err_set(e, PW_E_TOKENS, "this tier %d proposal costs %d PROPOSE tokens and "
+				     "governor %lld has %d", tier, cost, (long long)gid,
+				     gv->tokens[PW_TOK_PROPOSE]);
+	}
+	if (rc < 0) {
+		cJSON_Delete(p);
+		return rc;
+	}
+	return append(g, PW_EV_PROPOSAL_SUBMITTED, *pid, gid, gv->team_id, p, e);
+}
+
 int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
+	int64_t pid = 0;
+	int rc = 0;
 	if (!text)
-		return err_set(e, PW_E_INVALID, "text is required");
-	if (lua && strlen(lua) > 60000)
-		return err_set(e, PW_E_INVALID, "effect_lua is longer than 60000 bytes");
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	if (!gv) {
-		tx_abort(g);
-		return e->code;
+		rc = err_set(e, PW_E_INVALID, "text is required");
+	else if (lua && strlen(lua) > 60000)
+		rc = err_set(e, PW_E_INVALID, "effect_lua is longer than 60000 bytes");
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, propose_in_tx(g, gid, text, lua, &pid, e), e);
+	if (rc == 0) {
+		if (out)
+			*out = gov_proposal_json(g, pid);
+		bus_publish_json(g->cfg.bus, event_name(PW_EV_PROPOSAL_SUBMITTED), out ? *out : NULL);
 	}
-	int limit = g->s.rules.proposals_per_window;
-	int open = open_count(&g->s, gid);
-	if (open >= limit) {
-		tx_abort(g);
-		return err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
-			      "this window (proposals_per_window is %d)", (long long)gid, open, limit);
-	}
-	cJSON *p = cJSON_CreateObject();
-	int64_t pid = g->s.n_props + 1;
-	cJSON_AddNumberToObject(p, "proposal_id", (double)pid);
-	if ((rc = interpret(g, text, lua, p, e)) < 0) {
-		cJSON_Delete(p);
-		tx_abort(g);
-		return rc;
-	}
-	int cost = cJSON_GetObjectItem(p, "cost")->valueint;
-	int tier = cJSON_GetObjectItem(p, "tier")->valueint;
-	if (gv->tokens[PW_TOK_PROPOSE] < cost) {
-		cJSON_Delete(p);
-		tx_abort(g);
-		return err_set(e, PW_E_TOKENS, "this tier %d proposal costs %d PROPOSE tokens and "
-			      "governor %lld has %d", tier, cost,
-			      (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
-	}
-	if ((rc = append(g, PW_EV_PROPOSAL_SUBMITTED, pid, gid, gv->team_id, p, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
-		*out = gov_proposal_json(g, pid);
-	bus_publish_json(g->cfg.bus, event_name(PW_EV_PROPOSAL_SUBMITTED), out ? *out : NULL);
+	return rc;
+}
+
+/* Proposal pid in status want into *out (and, when gid is not 0, proposed by
+ * gid); or an error. */
+static int own_proposal(pw_gov_t *g, int64_t gid, int64_t pid, pw_prop_status_t want,
+			pw_proposal_t **out, pw_err_t *e)
+{
+	pw_proposal_t *p = *out = gstate_proposal(&g->s, pid);
+	if (!p)
+		return err_set(e, PW_E_NOT_FOUND, "proposal %lld does not exist", (long long)pid);
+	if (gid && p->governor_id != gid)
+		return err_set(e, PW_E_FORBIDDEN, "only the proposer can do this to proposal %lld",
+			       (long long)pid);
+	if (p->status != want)
+		return err_set(e, PW_E_CONFLICT, "proposal %lld is %s, not %s", (long long)pid,
+			       gstate_status_name(p->status), gstate_status_name(want));
 	return 0;
 }
 
-static pw_proposal_t *own_proposal(pw_gov_t *g, int64_t gid, int64_t pid, pw_prop_status_t want,
-				   pw_err_t *e)
+/* The enrolled governor gid and proposal pid in status want (proposed by gid
+ * when own), or the first error. */
+static int governor_and_proposal(pw_gov_t *g, int64_t gid, int64_t pid, bool own,
+				 pw_prop_status_t want, const pw_governor_t **gv, pw_proposal_t **p,
+				 pw_err_t *e)
 {
-	pw_proposal_t *p = gstate_proposal(&g->s, pid);
-	if (!p) {
-		err_set(e, PW_E_NOT_FOUND, "proposal %lld does not exist", (long long)pid);
-		return NULL;
-	}
-	if (gid && p->governor_id != gid) {
-		err_set(e, PW_E_FORBIDDEN, "only the proposer can do this to proposal %lld", (long long)pid);
-		return NULL;
-	}
-	if (p->status != want) {
-		err_set(e, PW_E_CONFLICT, "proposal %lld is %s, not %s", (long long)pid,
-		       gstate_status_name(p->status), gstate_status_name(want));
-		return NULL;
-	}
-	return p;
+	int rc = enrolled(g, gid, gv, e);
+	return rc < 0 ? rc : own_proposal(g, own ? gid : 0, pid, want, p, e);
 }
 
-static cJSON *pid_payload(int64_t pid)
+static int confirm_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, pw_err_t *e)
 {
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "proposal_id", (double)pid);
-	return p;
+	const pw_governor_t *gv;
+	pw_proposal_t *p;
+	int rc = governor_and_proposal(g, gid, pid, true, PW_PROP_DRAFT, &gv, &p, e);
+	if (rc < 0)
+		return rc;
+	if (gv->tokens[PW_TOK_PROPOSE] < p->cost)
+		return err_set(e, PW_E_TOKENS, "confirming costs %d PROPOSE tokens and governor %lld has %d",
+			       p->cost, (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
+	int tier = p->tier;
+	if ((rc = spend(g, gv, PW_TOK_PROPOSE, p->cost, "proposal", pid, e)) < 0 ||
+	    (rc = append(g, PW_EV_PROPOSAL_CONFIRMED, pid, gid, gv->team_id, pid_payload(pid), e)) < 0 ||
+	    tier < 5)
+		return rc;
+	cJSON *f = pid_payload(pid);
+	cJSON_AddStringToObject(f, "reason", "tier 5 (wild) proposals are reviewed by the admin");
+	return append(g, PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW, pid, gid, gv->team_id, f, e);
 }
 
 int gov_confirm(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
@@ -431,38 +461,20 @@ int gov_confirm(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	pw_proposal_t *p = gv ? own_proposal(g, gid, pid, PW_PROP_DRAFT, e) : NULL;
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
-	if (gv->tokens[PW_TOK_PROPOSE] < p->cost) {
-		tx_abort(g);
-		return err_set(e, PW_E_TOKENS, "confirming costs %d PROPOSE tokens and governor %lld has %d",
-			      p->cost, (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
-	}
-	int tier = p->tier;
-	if ((rc = spend(g, gv, PW_TOK_PROPOSE, p->cost, "proposal", pid, e)) < 0 ||
-	    (rc = append(g, PW_EV_PROPOSAL_CONFIRMED, pid, gid, gv->team_id, pid_payload(pid), e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (tier >= 5) {
-		cJSON *f = pid_payload(pid);
-		cJSON_AddStringToObject(f, "reason", "tier 5 (wild) proposals are reviewed by the admin");
-		if ((rc = append(g, PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW, pid, gid, gv->team_id, f, e)) < 0) {
-			tx_abort(g);
-			return rc;
-		}
-	}
-	if ((rc = tx_commit(g, e)) < 0)
-		return rc;
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, confirm_in_tx(g, gid, pid, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
+}
+
+static int cancel_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, pw_err_t *e)
+{
+	pw_proposal_t *p;
+	int rc = own_proposal(g, gid, pid, PW_PROP_DRAFT, &p, e);
+	if (rc < 0)
+		return rc;
+	return append(g, PW_EV_PROPOSAL_CANCELLED, pid, gid, p->team_id, pid_payload(pid), e);
 }
 
 int gov_cancel(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
@@ -470,21 +482,39 @@ int gov_cancel(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_proposal_t *p = own_proposal(g, gid, pid, PW_PROP_DRAFT, e);
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
-	if ((rc = append(g, PW_EV_PROPOSAL_CANCELLED, pid, gid, p->team_id, pid_payload(pid), e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, cancel_in_tx(g, gid, pid, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
+}
+
+static int amend_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const char *lua,
+		       pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	pw_proposal_t *p;
+	int rc = governor_and_proposal(g, gid, pid, false, PW_PROP_OPEN, &gv, &p, e);
+	if (rc < 0)
+		return rc;
+	if (gv->tokens[PW_TOK_AMEND] < 1)
+		return err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
+			       (long long)gid);
+	bool was_flagged = p->flagged;
+	cJSON *pl = pid_payload(pid);
+	cJSON_AddNumberToObject(pl, "amended_by", (double)gid);
+	if ((rc = interpret(g, text, lua, pl, e)) < 0 ||
+	    (rc = spend(g, gv, PW_TOK_AMEND, 1, "amendment", pid, e)) < 0) {
+		cJSON_Delete(pl);
+		return rc;
+	}
+	int tier = cJSON_GetObjectItem(pl, "tier")->valueint;
+	if ((rc = append(g, PW_EV_PROPOSAL_AMENDED, pid, gid, gv->team_id, pl, e)) < 0 || tier < 5 ||
+	    was_flagged)
+		return rc;
+	cJSON *f = pid_payload(pid);
+	cJSON_AddStringToObject(f, "reason", "amended into a tier 5 (wild) proposal");
+	return append(g, PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW, pid, gid, gv->team_id, f, e);
 }
 
 int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const char *lua, cJSON **out,
@@ -492,99 +522,63 @@ int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const cha
 {
 	if (out)
 		*out = NULL;
-	if (!text)
-		return err_set(e, PW_E_INVALID, "text is required");
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	pw_proposal_t *p = gv ? own_proposal(g, 0, pid, PW_PROP_OPEN, e) : NULL;
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
-	if (gv->tokens[PW_TOK_AMEND] < 1) {
-		tx_abort(g);
-		return err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
-			      (long long)gid);
-	}
-	bool was_flagged = p->flagged;
-	cJSON *pl = pid_payload(pid);
-	cJSON_AddNumberToObject(pl, "amended_by", (double)gid);
-	if ((rc = interpret(g, text, lua, pl, e)) < 0) {
-		cJSON_Delete(pl);
-		tx_abort(g);
-		return rc;
-	}
-	int tier = cJSON_GetObjectItem(pl, "tier")->valueint;
-	if ((rc = spend(g, gv, PW_TOK_AMEND, 1, "amendment", pid, e)) < 0 ||
-	    (rc = append(g, PW_EV_PROPOSAL_AMENDED, pid, gid, gv->team_id, pl, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (tier >= 5 && !was_flagged) {
-		cJSON *f = pid_payload(pid);
-		cJSON_AddStringToObject(f, "reason", "amended into a tier 5 (wild) proposal");
-		if ((rc = append(g, PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW, pid, gid, gv->team_id, f, e)) < 0) {
-			tx_abort(g);
-			return rc;
-		}
-	}
-	if ((rc = tx_commit(g, e)) < 0)
-		return rc;
-	if (out)
+	int rc = text ? 0 : err_set(e, PW_E_INVALID, "text is required");
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, amend_in_tx(g, gid, pid, text, lua, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
 }
 
-int gov_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, cJSON **out, pw_err_t *e)
+/* *boosted: whether the vote counts double (asked now, or paid before). */
+static int vote_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, bool *boosted,
+		      pw_err_t *e)
 {
-	if (out)
-		*out = NULL;
-	int rc = tx_begin(g, e);
-	if (rc)
+	const pw_governor_t *gv;
+	pw_proposal_t *p;
+	int rc = governor_and_proposal(g, gid, pid, false, PW_PROP_OPEN, &gv, &p, e);
+	if (rc < 0)
 		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	pw_proposal_t *p = gv ? own_proposal(g, 0, pid, PW_PROP_OPEN, e) : NULL;
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
 	/* A boost is paid once per proposal: replacing a boosted vote keeps it. */
 	bool already = false;
 	for (int i = 0; i < p->n_votes; i++)
 		if (p->votes[i].governor_id == gid && p->votes[i].boost)
 			already = true;
 	if (boost && !already) {
-		if (gv->tokens[PW_TOK_BOOST] < 1) {
-			tx_abort(g);
+		if (gv->tokens[PW_TOK_BOOST] < 1)
 			return err_set(e, PW_E_TOKENS, "boosting costs 1 BOOST token and governor %lld has none",
-				      (long long)gid);
-		}
-		if ((rc = spend(g, gv, PW_TOK_BOOST, 1, "boost", pid, e)) < 0) {
-			tx_abort(g);
+				       (long long)gid);
+		if ((rc = spend(g, gv, PW_TOK_BOOST, 1, "boost", pid, e)) < 0)
 			return rc;
-		}
 	}
+	*boosted = boost || already;
 	cJSON *pl = pid_payload(pid);
 	cJSON_AddStringToObject(pl, "vote", yes ? "yes" : "no");
-	cJSON_AddBoolToObject(pl, "boost", boost || already);
-	if ((rc = append(g, PW_EV_VOTE_CAST, pid, gid, gv->team_id, pl, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	cJSON *v = cJSON_CreateObject();
-	cJSON_AddNumberToObject(v, "proposal_id", (double)pid);
-	cJSON_AddNumberToObject(v, "governor_id", (double)gid);
-	cJSON_AddStringToObject(v, "vote", yes ? "yes" : "no");
-	cJSON_AddBoolToObject(v, "boost", boost || already);
-	bus_publish_json(g->cfg.bus, event_name(PW_EV_VOTE_CAST), v);
+	cJSON_AddBoolToObject(pl, "boost", *boosted);
+	return append(g, PW_EV_VOTE_CAST, pid, gid, gv->team_id, pl, e);
+}
+
+int gov_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, cJSON **out, pw_err_t *e)
+{
 	if (out)
-		*out = v;
-	else
-		cJSON_Delete(v);
-	return 0;
+		*out = NULL;
+	bool boosted = false;
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, vote_in_tx(g, gid, pid, yes, boost, &boosted, e), e);
+	if (rc == 0) {
+		cJSON *v = cJSON_CreateObject();
+		cJSON_AddNumberToObject(v, "proposal_id", (double)pid);
+		cJSON_AddNumberToObject(v, "governor_id", (double)gid);
+		cJSON_AddStringToObject(v, "vote", yes ? "yes" : "no");
+		cJSON_AddBoolToObject(v, "boost", boosted);
+		bus_publish_json(g->cfg.bus, event_name(PW_EV_VOTE_CAST), v);
+		if (out)
+			*out = v;
+		else
+			cJSON_Delete(v);
+	}
+	return rc;
 }
 
 /* ---- enactment ---- */
@@ -820,55 +814,45 @@ int gov_expire_effects_in_tx(pw_gov_t *g, int round, cJSON **expired, pw_err_t *
 
 /* ---- admin ---- */
 
+static int admin_clear_in_tx(pw_gov_t *g, int64_t pid, pw_err_t *e)
+{
+	pw_proposal_t *p = gstate_proposal(&g->s, pid);
+	if (!p || !p->flagged || p->cleared)
+		return err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+			       p ? "proposal %lld is not waiting for review" : "proposal %lld does not exist",
+			       (long long)pid);
+	return append(g, PW_EV_PROPOSAL_REVIEW_CLEARED, pid, 0, p->team_id, pid_payload(pid), e);
+}
+
 int gov_admin_clear(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_proposal_t *p = gstate_proposal(&g->s, pid);
-	if (!p || !p->flagged || p->cleared) {
-		tx_abort(g);
-		return err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
-			      p ? "proposal %lld is not waiting for review" : "proposal %lld does not exist",
-			      (long long)pid);
-	}
-	if ((rc = append(g, PW_EV_PROPOSAL_REVIEW_CLEARED, pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, admin_clear_in_tx(g, pid, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
 }
 
-int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw_err_t *e)
+static int admin_veto_in_tx(pw_gov_t *g, int64_t pid, const char *reason, pw_err_t *e)
 {
-	if (out)
-		*out = NULL;
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
 	pw_proposal_t *p = gstate_proposal(&g->s, pid);
-	if (!p || (p->status != PW_PROP_OPEN && p->status != PW_PROP_HELD)) {
-		tx_abort(g);
+	if (!p || (p->status != PW_PROP_OPEN && p->status != PW_PROP_HELD))
 		return err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
-			      p ? "proposal %lld is %s; only open or held proposals can be vetoed"
-				: "proposal %lld does not exist",
-			      (long long)pid, p ? gstate_status_name(p->status) : "");
-	}
+			       p ? "proposal %lld is %s; only open or held proposals can be vetoed"
+				 : "proposal %lld does not exist",
+			       (long long)pid, p ? gstate_status_name(p->status) : "");
 	int64_t gid = p->governor_id, team = p->team_id;
 	int cost = p->cost;
 	cJSON *pl = pid_payload(pid);
 	cJSON_AddStringToObject(pl, "reason", reason ? reason : "");
 	cJSON *refund = cJSON_AddObjectToObject(pl, "refund");
 	cJSON_AddNumberToObject(refund, "propose", cost);
-	if ((rc = append(g, PW_EV_PROPOSAL_VETOED, pid, 0, team, pl, e)) < 0) {
-		tx_abort(g);
+	int rc = append(g, PW_EV_PROPOSAL_VETOED, pid, 0, team, pl, e);
+	if (rc < 0)
 		return rc;
-	}
 	/* The refund is an ordinary token event so balances stay a pure fold. */
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddNumberToObject(r, "propose", cost);
@@ -876,44 +860,64 @@ int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw
 	cJSON_AddNumberToObject(r, "boost", 0);
 	cJSON_AddStringToObject(r, "reason", "veto_refund");
 	cJSON_AddNumberToObject(r, "proposal_id", (double)pid);
-	if ((rc = append(g, PW_EV_TOKEN_REGENERATED, gid, gid, team, r, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
+	return append(g, PW_EV_TOKEN_REGENERATED, gid, gid, team, r, e);
+}
+
+int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw_err_t *e)
+{
 	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, admin_veto_in_tx(g, pid, reason, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
+}
+
+static int admin_approve_in_tx(pw_gov_t *g, int64_t pid, cJSON *events, pw_err_t *e)
+{
+	pw_proposal_t *p;
+	int rc = own_proposal(g, 0, pid, PW_PROP_HELD, &p, e);
+	if (rc < 0)
+		return rc;
+	int round = current_round(g);
+	if ((rc = append(g, PW_EV_PROPOSAL_APPROVED, pid, 0, p->team_id, pid_payload(pid), e)) < 0)
+		return rc;
+	return enact(g, gstate_proposal(&g->s, pid), round, NULL, events, e);
 }
 
 int gov_admin_approve(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_proposal_t *p = own_proposal(g, 0, pid, PW_PROP_HELD, e);
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
-	int round = current_round(g);
+	/* The effects registered, for the bus once they are committed. */
 	cJSON *events = cJSON_CreateArray();
-	if ((rc = append(g, PW_EV_PROPOSAL_APPROVED, pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
-	    (rc = enact(g, gstate_proposal(&g->s, pid), round, NULL, events, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		cJSON_Delete(events);
-		return rc;
-	}
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, admin_approve_in_tx(g, pid, events, e), e);
 	const cJSON *ev;
-	cJSON_ArrayForEach(ev, events)
-		bus_publish_json(g->cfg.bus, cJSON_GetObjectItem(ev, "type")->valuestring,
-				 cJSON_GetObjectItem(ev, "data"));
+	if (rc == 0)
+		cJSON_ArrayForEach(ev, events)
+			bus_publish_json(g->cfg.bus, cJSON_GetObjectItem(ev, "type")->valuestring,
+					 cJSON_GetObjectItem(ev, "data"));
 	cJSON_Delete(events);
-	if (out)
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
+	return rc;
+}
+
+static int admin_effect_in_tx(pw_gov_t *g, const char *fid, bool enable, const cJSON *pl, pw_err_t *e)
+{
+	pw_effect_rec_t *ef = gstate_effect(&g->s, fid);
+	pw_fx_status_t want = enable ? PW_FX_DISABLED : PW_FX_ACTIVE;
+	if (!ef || ef->status != want)
+		return err_set(e, ef ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+			       ef ? "effect %s is not %s" : "effect %s does not exist", fid,
+			       enable ? "disabled" : "active");
+	if (gov_append_in_tx(g, enable ? PW_EV_EFFECT_ENABLED : PW_EV_EFFECT_DISABLED, fid, 0, 0,
+			     current_round(g), pl) < 0)
+		return err_set(e, PW_E_INTERNAL, "changing effect %s failed", fid);
 	return 0;
 }
 
@@ -923,33 +927,18 @@ int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reas
 {
 	if (out)
 		*out = NULL;
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_effect_rec_t *ef = gstate_effect(&g->s, fid);
-	pw_fx_status_t want = enable ? PW_FX_DISABLED : PW_FX_ACTIVE;
-	if (!ef || ef->status != want) {
-		tx_abort(g);
-		return err_set(e, ef ? PW_E_CONFLICT : PW_E_NOT_FOUND,
-			      ef ? "effect %s is not %s" : "effect %s does not exist", fid,
-			      enable ? "disabled" : "active");
-	}
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddStringToObject(pl, "effect_id", fid);
 	cJSON_AddStringToObject(pl, "reason", reason ? reason : "admin");
-	rc = gov_append_in_tx(g, enable ? PW_EV_EFFECT_ENABLED : PW_EV_EFFECT_DISABLED, fid, 0, 0,
-			      current_round(g), pl);
-	if (rc < 0 || (rc = tx_commit(g, e)) < 0) {
-		cJSON_Delete(pl);
-		tx_abort(g);
-		return err_set(e, PW_E_INTERNAL, "changing effect %s failed", fid);
-	}
-	if (!enable) /* only once it is committed */
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, admin_effect_in_tx(g, fid, enable, pl, e), e);
+	if (rc == 0 && !enable) /* only once it is committed */
 		bus_publish_json(g->cfg.bus, event_name(PW_EV_EFFECT_DISABLED), pl);
 	cJSON_Delete(pl);
-	if (out)
+	if (rc == 0 && out)
 		*out = gov_effect_json(g, fid);
-	return 0;
+	return rc;
 }
 
 /* ---- token trades ---- */
@@ -974,41 +963,71 @@ static int covers(const pw_governor_t *gv, const int t[PW_TOKEN_KINDS], pw_err_t
 	return 0;
 }
 
-int gov_trade_offer(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOKEN_KINDS],
-		    const int request[PW_TOKEN_KINDS], cJSON **out, pw_err_t *e)
+static int trade_offer_in_tx(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOKEN_KINDS],
+			     const int request[PW_TOKEN_KINDS], pw_err_t *e)
 {
-	if (out)
-		*out = NULL;
-	int a = check_tokens(offer, e), b = a < 0 ? a : check_tokens(request, e);
-	if (a < 0 || b < 0)
-		return e->code;
-	if (a + b == 0)
-		return err_set(e, PW_E_INVALID, "a trade must move at least one token");
-	if (gid == to)
-		return err_set(e, PW_E_INVALID, "a governor cannot trade with themselves");
-	int rc = tx_begin(g, e);
-	if (rc)
+	const pw_governor_t *from, *dst;
+	int rc = enrolled(g, gid, &from, e);
+	if (rc == 0)
+		rc = enrolled(g, to, &dst, e);
+	if (rc == 0)
+		rc = covers(from, offer, e);
+	if (rc < 0)
 		return rc;
-	const pw_governor_t *from = enrolled(g, gid, e);
-	const pw_governor_t *dst = from ? enrolled(g, to, e) : NULL;
-	if (!dst || covers(from, offer, e) < 0) {
-		tx_abort(g);
-		return e->code;
-	}
 	int64_t tid = g->s.n_trades + 1;
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
 	cJSON_AddNumberToObject(pl, "to_governor_id", (double)to);
 	cJSON_AddItemToObject(pl, "offer", tokens_json(offer));
 	cJSON_AddItemToObject(pl, "request", tokens_json(request));
-	if ((rc = append(g, PW_EV_TRADE_OFFERED, tid, gid, from->team_id, pl, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
+	return append(g, PW_EV_TRADE_OFFERED, tid, gid, from->team_id, pl, e);
+}
+
+int gov_trade_offer(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOKEN_KINDS],
+		    const int request[PW_TOKEN_KINDS], cJSON **out, pw_err_t *e)
+{
 	if (out)
+		*out = NULL;
+	int a = check_tokens(offer, e), b = a < 0 ? a : check_tokens(request, e);
+	int rc = a < 0 ? a : b < 0 ? b : 0;
+	if (rc == 0 && a + b == 0)
+		rc = err_set(e, PW_E_INVALID, "a trade must move at least one token");
+	else if (rc == 0 && gid == to)
+		rc = err_set(e, PW_E_INVALID, "a governor cannot trade with themselves");
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, trade_offer_in_tx(g, gid, to, offer, request, e), e);
+	if (rc == 0 && out)
 		*out = gov_trades_json(g, gid);
-	return 0;
+	return rc;
+}
+
+static int trade_respond_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, pw_err_t *e)
+{
+	pw_trade_t *t = gstate_trade(&g->s, tid);
+	if (!t)
+		return err_set(e, PW_E_NOT_FOUND, "trade %lld does not exist", (long long)tid);
+	if (t->to != gid)
+		return err_set(e, PW_E_FORBIDDEN, "only governor %lld can answer trade %lld", (long long)t->to,
+			       (long long)tid);
+	if (t->status != PW_TRADE_OPEN)
+		return err_set(e, PW_E_CONFLICT, "trade %lld was already %s", (long long)tid,
+			       gstate_trade_status_name(t->status));
+	if (accept) {
+		/* Balances may have changed since the offer: check both now. */
+		const pw_governor_t *a, *b;
+		int rc = enrolled(g, t->from, &a, e);
+		if (rc == 0)
+			rc = enrolled(g, t->to, &b, e);
+		if (rc == 0)
+			rc = covers(a, t->offer, e);
+		if (rc == 0)
+			rc = covers(b, t->request, e);
+		if (rc < 0)
+			return rc;
+	}
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	return append(g, accept ? PW_EV_TRADE_ACCEPTED : PW_EV_TRADE_REJECTED, tid, gid, 0, pl, e);
 }
 
 int gov_trade_respond(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, cJSON **out, pw_err_t *e)
@@ -1016,41 +1035,11 @@ int gov_trade_respond(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, cJSON 
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_trade_t *t = gstate_trade(&g->s, tid);
-	if (!t) {
-		tx_abort(g);
-		return err_set(e, PW_E_NOT_FOUND, "trade %lld does not exist", (long long)tid);
-	}
-	if (t->to != gid) {
-		tx_abort(g);
-		return err_set(e, PW_E_FORBIDDEN, "only governor %lld can answer trade %lld",
-			      (long long)t->to, (long long)tid);
-	}
-	if (t->status != PW_TRADE_OPEN) {
-		tx_abort(g);
-		return err_set(e, PW_E_CONFLICT, "trade %lld was already %s", (long long)tid,
-			      gstate_trade_status_name(t->status));
-	}
-	if (accept) {
-		/* Balances may have changed since the offer: check both now. */
-		const pw_governor_t *a = enrolled(g, t->from, e), *b = a ? enrolled(g, t->to, e) : NULL;
-		if (!b || covers(a, t->offer, e) < 0 || covers(b, t->request, e) < 0) {
-			tx_abort(g);
-			return e->code;
-		}
-	}
-	cJSON *pl = cJSON_CreateObject();
-	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
-	if ((rc = append(g, accept ? PW_EV_TRADE_ACCEPTED : PW_EV_TRADE_REJECTED, tid, gid, 0, pl, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, trade_respond_in_tx(g, gid, tid, accept, e), e);
+	if (rc == 0 && out)
 		*out = gov_trades_json(g, gid);
-	return 0;
+	return rc;
 }
 
 /* ---- hooper trades ---- */
@@ -1118,47 +1107,75 @@ static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
 	return append(g, PW_EV_HOOPER_TRADE_EXECUTED, tid, 0, 0, pl, e);
 }
 
-int gov_hooper_trade_propose(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, cJSON **out, pw_err_t *e)
+static int htrade_propose_in_tx(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, int64_t *tid,
+				pw_err_t *e)
 {
-	if (out)
-		*out = NULL;
-	int rc = tx_begin(g, e);
-	if (rc)
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
 		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	if (!gv) {
-		tx_abort(g);
-		return e->code;
-	}
 	int64_t ta, tb;
 	int sa, sb;
-	if (store_hooper_team(g->st, ha, &ta, &sa) != 1 || store_hooper_team(g->st, hb, &tb, &sb) != 1) {
-		tx_abort(g);
-		return err_set(e, PW_E_NOT_FOUND, "hooper %lld or %lld does not exist", (long long)ha, (long long)hb);
-	}
-	if (ta != gv->team_id) {
-		tx_abort(g);
+	if (store_hooper_team(g->st, ha, &ta, &sa) != 1 || store_hooper_team(g->st, hb, &tb, &sb) != 1)
+		return err_set(e, PW_E_NOT_FOUND, "hooper %lld or %lld does not exist", (long long)ha,
+			       (long long)hb);
+	if (ta != gv->team_id)
 		return err_set(e, PW_E_FORBIDDEN, "hooper %lld is not on your team", (long long)ha);
-	}
-	if (tb == ta) {
-		tx_abort(g);
+	if (tb == ta)
 		return err_set(e, PW_E_INVALID, "both hoopers are on the same team");
-	}
-	int64_t tid = g->s.n_htrades + 1;
+	*tid = g->s.n_htrades + 1;
 	cJSON *pl = cJSON_CreateObject();
-	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	cJSON_AddNumberToObject(pl, "trade_id", (double)*tid);
 	cJSON_AddNumberToObject(pl, "team_a", (double)ta);
 	cJSON_AddNumberToObject(pl, "team_b", (double)tb);
 	cJSON_AddNumberToObject(pl, "hooper_a", (double)ha);
 	cJSON_AddNumberToObject(pl, "hooper_b", (double)hb);
-	if ((rc = append(g, PW_EV_HOOPER_TRADE_PROPOSED, tid, gid, ta, pl, e)) < 0 ||
-	    (rc = maybe_execute(g, tid, e)) < 0 || (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
+	if ((rc = append(g, PW_EV_HOOPER_TRADE_PROPOSED, *tid, gid, ta, pl, e)) < 0)
 		return rc;
-	}
+	return maybe_execute(g, *tid, e);
+}
+
+int gov_hooper_trade_propose(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, cJSON **out, pw_err_t *e)
+{
 	if (out)
+		*out = NULL;
+	int64_t tid = 0;
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, htrade_propose_in_tx(g, gid, ha, hb, &tid, e), e);
+	if (rc == 0 && out)
 		*out = htrade_json(&g->s, gstate_htrade(&g->s, tid));
-	return 0;
+	return rc;
+}
+
+static int htrade_approve_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
+	pw_hooper_trade_t *h = gstate_htrade(&g->s, tid);
+	if (!h)
+		return err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid);
+	if (h->status != PW_HTRADE_PENDING)
+		return err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled", (long long)tid);
+	if (gv->team_id != h->team_a && gv->team_id != h->team_b)
+		return err_set(e, PW_E_FORBIDDEN, "only governors of the two teams can approve trade %lld",
+			       (long long)tid);
+	for (int i = 0; i < h->n_approvals; i++)
+		if (h->approvals[i] == gid)
+			return err_set(e, PW_E_CONFLICT, "governor %lld already approved trade %lld",
+				       (long long)gid, (long long)tid);
+	/* The fold keeps PW_MAX_APPROVALS approvals; one more could not be
+	 * checked for duplicates, so it is refused. */
+	if (h->n_approvals >= PW_MAX_APPROVALS)
+		return err_set(e, PW_E_CONFLICT, "trade %lld already has %d approvals, the most it can hold",
+			       (long long)tid, PW_MAX_APPROVALS);
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	if ((rc = append(g, PW_EV_HOOPER_TRADE_APPROVED, tid, gid, gv->team_id, pl, e)) < 0)
+		return rc;
+	return maybe_execute(g, tid, e);
 }
 
 int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out, pw_err_t *e)
@@ -1166,90 +1183,62 @@ int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out,
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	pw_hooper_trade_t *h = gv ? gstate_htrade(&g->s, tid) : NULL;
-	if (!gv || !h) {
-		tx_abort(g);
-		return gv ? err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid) : e->code;
-	}
-	if (h->status != PW_HTRADE_PENDING) {
-		tx_abort(g);
-		return err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled", (long long)tid);
-	}
-	if (gv->team_id != h->team_a && gv->team_id != h->team_b) {
-		tx_abort(g);
-		return err_set(e, PW_E_FORBIDDEN, "only governors of the two teams can approve trade %lld",
-			      (long long)tid);
-	}
-	for (int i = 0; i < h->n_approvals; i++)
-		if (h->approvals[i] == gid) {
-			tx_abort(g);
-			return err_set(e, PW_E_CONFLICT, "governor %lld already approved trade %lld",
-				      (long long)gid, (long long)tid);
-		}
-	/* The fold keeps PW_MAX_APPROVALS approvals; one more could not be
-	 * checked for duplicates, so it is refused. */
-	if (h->n_approvals >= PW_MAX_APPROVALS) {
-		tx_abort(g);
-		return err_set(e, PW_E_CONFLICT, "trade %lld already has %d approvals, the most it can hold",
-			      (long long)tid, PW_MAX_APPROVALS);
-	}
-	cJSON *pl = cJSON_CreateObject();
-	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
-	if ((rc = append(g, PW_EV_HOOPER_TRADE_APPROVED, tid, gid, gv->team_id, pl, e)) < 0 ||
-	    (rc = maybe_execute(g, tid, e)) < 0 || (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, htrade_approve_in_tx(g, gid, tid, e), e);
+	if (rc == 0 && out)
 		*out = htrade_json(&g->s, gstate_htrade(&g->s, tid));
-	return 0;
+	return rc;
 }
 
 /* ---- strategy ---- */
+
+/* *shown (the caller's, also on failure): {strategy, note} for the answer. */
+static int strategy_in_tx(pw_gov_t *g, int64_t gid, const char *text, const pw_strategy_t *st,
+			  const char *note, cJSON **shown, pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
+	int64_t team = gv->team_id;
+	cJSON *a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "text", text);
+	cJSON *sj = roster_strategy_to_json(st);
+	cJSON *b = *shown = cJSON_CreateObject();
+	cJSON_AddItemToObject(b, "strategy", cJSON_Duplicate(sj, 1));
+	cJSON_AddStringToObject(b, "note", note);
+	if ((rc = append(g, PW_EV_STRATEGY_SET, team, gid, team, a, e)) == 0 &&
+	    (rc = append(g, PW_EV_STRATEGY_INTERPRETED, team, gid, team, cJSON_Duplicate(b, 1), e)) == 0 &&
+	    store_team_set_strategy(g->st, team, sj, text) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "saving the strategy failed");
+	cJSON_AddNumberToObject(b, "team_id", (double)team);
+	cJSON_Delete(sj);
+	return rc;
+}
 
 int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
+	cJSON *shown = NULL;
+	int rc = 0;
 	if (!text || !*text || strlen(text) > 1000)
-		return err_set(e, PW_E_INVALID, "text must be 1 to 1000 characters");
-	pw_strategy_t st;
-	char note[256];
-	interp_strategy(text, &st, note, sizeof note);
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	if (!gv) {
-		tx_abort(g);
-		return e->code;
+		rc = err_set(e, PW_E_INVALID, "text must be 1 to 1000 characters");
+	if (rc == 0) {
+		/* Interpreted before the transaction: it holds the write lock. */
+		pw_strategy_t st;
+		char note[256];
+		interp_strategy(text, &st, note, sizeof note);
+		if ((rc = tx_begin(g, e)) == 0)
+			rc = tx_end(g, strategy_in_tx(g, gid, text, &st, note, &shown, e), e);
 	}
-	int64_t team = gv->team_id;
-	cJSON *a = cJSON_CreateObject();
-	cJSON_AddStringToObject(a, "text", text);
-	cJSON *b = cJSON_CreateObject();
-	cJSON *sj = roster_strategy_to_json(&st);
-	cJSON_AddItemToObject(b, "strategy", cJSON_Duplicate(sj, 1));
-	cJSON_AddStringToObject(b, "note", note);
-	if ((rc = append(g, PW_EV_STRATEGY_SET, team, gid, team, a, e)) < 0 ||
-	    (rc = append(g, PW_EV_STRATEGY_INTERPRETED, team, gid, team, cJSON_Duplicate(b, 1), e)) < 0 ||
-	    store_team_set_strategy(g->st, team, sj, text) < 0 || (rc = tx_commit(g, e)) < 0) {
-		cJSON_Delete(sj);
-		cJSON_Delete(b);
-		tx_abort(g);
-		return rc < 0 ? rc : err_set(e, PW_E_INTERNAL, "saving the strategy failed");
+	if (rc == 0 && out) {
+		cJSON_AddStringToObject(shown, "text", text);
+		*out = shown;
+		shown = NULL;
 	}
-	cJSON_Delete(sj);
-	cJSON_AddNumberToObject(b, "team_id", (double)team);
-	cJSON_AddStringToObject(b, "text", text);
-	if (out)
-		*out = b;
-	else
-		cJSON_Delete(b);
-	return 0;
+	cJSON_Delete(shown);
+	return rc;
 }
 
 /* ---- read models ---- */

@@ -4,8 +4,10 @@
  *
  * Each write runs in one short transaction: BEGIN IMMEDIATE, catch the
  * in-memory state up with the event log, validate, append events, COMMIT.
- * The state (gov_state.h) is only a cache of the log, so several processes
- * can write to one database and each sees every other's events.
+ * A write that fails at any step appends nothing: its transaction is rolled
+ * back, and the cache drops whatever it had folded in. The state
+ * (gov_state.h) is only a cache of the log, so several processes can write
+ * to one database and each sees every other's events.
  *
  * Every function returns 0 on success or a negative PW_E_* code with a
  * sentence in err->msg naming the problem (errors.h: err_code() gives the

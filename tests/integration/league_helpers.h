@@ -29,6 +29,9 @@ int64_t lt_propose(pw_gov_t *g, int64_t gid, const char *text);
 int lt_run_season(pw_round_cfg_t *c);
 /* A digest of everything durable: games, events (types and payloads), reports. */
 char *lt_digest(pw_store_t *s);
+/* Everything the governance fold keeps, one line per record, so two states
+ * compare as text. Caller frees. */
+char *lt_state_dump(const pw_gstate_t *g);
 
 /* Records the types of events published on a bus, in order. */
 typedef struct lt_events {

@@ -16,12 +16,12 @@
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "core/league/gov_state.h"
 #include "core/league/store.h"
+#include "tests/integration/league_helpers.h"
 
 typedef struct old_row {
 	const char *type, *agg, *agg_id;
@@ -214,103 +214,6 @@ static void write_new(pw_store_t *s, const char *path, const old_row_t *r, size_
 	}
 }
 
-typedef struct dump {
-	char *s;
-	size_t n, cap;
-} dump_t;
-
-static void out(dump_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out(dump_t *d, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int k = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (d->n + (size_t)k + 1 > d->cap) {
-		d->cap = (d->n + (size_t)k + 1) * 2;
-		d->s = realloc(d->s, d->cap);
-	}
-	va_start(ap, fmt);
-	vsnprintf(d->s + d->n, (size_t)k + 1, fmt, ap);
-	va_end(ap);
-	d->n += (size_t)k;
-}
-
-static void out_json(dump_t *d, const cJSON *j)
-{
-	char *t = j ? cJSON_PrintUnformatted(j) : NULL;
-	out(d, "%s", t ? t : "-");
-	free(t);
-}
-
-/* Everything the fold keeps, one line per record. Caller frees. */
-static char *dump_state(const pw_gstate_t *g)
-{
-	dump_t d = {0};
-	out(&d, "last_seq %lld\n", (long long)g->last_seq);
-	out(&d, "season %lld #%d \"%s\" %s@%d carry=%d\n", (long long)g->season.id, g->season.number,
-	    g->season.name, g->season.phase, g->season.phase_round, g->season.carry_rules);
-	pw_rules_t def;
-	rules_default(&def);
-	for (size_t i = 0; i < rules_count; i++)
-		if (rules_get(&g->rules, &rules_defs[i]) != rules_get(&def, &rules_defs[i]))
-			out(&d, "rule %s=%g\n", rules_defs[i].name, rules_get(&g->rules, &rules_defs[i]));
-	for (int i = 0; i < g->n_govs; i++) {
-		const pw_governor_t *v = &g->govs[i];
-		out(&d, "gov %lld \"%s\" team %lld season %lld tokens %d/%d/%d activity %d/%d/%d/%d\n",
-		    (long long)v->id, v->name, (long long)v->team_id, (long long)v->season_id, v->tokens[0],
-		    v->tokens[1], v->tokens[2], v->proposals, v->votes, v->trades, v->passed);
-	}
-	for (int i = 0; i < g->n_props; i++) {
-		const pw_proposal_t *p = &g->props[i];
-		out(&d, "prop %lld season %lld gov %lld team %lld round %d status %s flagged %d cleared %d "
-			"enacted %d amendments %d tier %d cost %d seq %lld\n",
-		    (long long)p->id, (long long)p->season_id, (long long)p->governor_id, (long long)p->team_id,
-		    p->round, gstate_status_name(p->status), p->flagged, p->cleared, p->enacted, p->amendments,
-		    p->tier, p->cost, (long long)p->created_seq);
-		out(&d, "  text \"%s\" original \"%s\" lua \"%s\"\n  interp ", p->text ? p->text : "-",
-		    p->original_text ? p->original_text : "-", p->effect_lua ? p->effect_lua : "-");
-		out_json(&d, p->interpretation);
-		out(&d, "\n  impact ");
-		out_json(&d, p->impact);
-		out(&d, "\n  tally %g/%g/%g round %d votes", p->tally_yes, p->tally_no, p->tally_threshold,
-		    p->tally_round);
-		for (int k = 0; k < p->n_votes; k++)
-			out(&d, " %lld:%s%s@%lld", (long long)p->votes[k].governor_id, p->votes[k].yes ? "yes" : "no",
-			    p->votes[k].boost ? "+boost" : "", (long long)p->votes[k].seq);
-		out(&d, "\n");
-	}
-	for (int i = 0; i < g->n_effects; i++) {
-		const pw_effect_rec_t *e = &g->effects[i];
-		out(&d, "effect %s prop %lld \"%s\" sha %s %s/%d season %lld start %d status %d reason \"%s\" source \"%s\" hooks ",
-		    e->id, (long long)e->proposal_id, e->name, e->sha, e->lifetime, e->rounds, (long long)e->season_id,
-		    e->start_round, (int)e->status, e->end_reason, e->source ? e->source : "-");
-		out_json(&d, e->hooks);
-		out(&d, "\n");
-	}
-	for (int i = 0; i < g->n_changes; i++) {
-		const pw_rule_change_t *c = &g->changes[i];
-		out(&d, "change %s %g->%g prop %lld season %lld round %d\n", c->name, c->old_value, c->new_value,
-		    (long long)c->proposal_id, (long long)c->season_id, c->round);
-	}
-	for (int i = 0; i < g->n_trades; i++) {
-		const pw_trade_t *t = &g->trades[i];
-		out(&d, "trade %lld %lld->%lld offer %d/%d/%d request %d/%d/%d status %d season %lld\n",
-		    (long long)t->id, (long long)t->from, (long long)t->to, t->offer[0], t->offer[1], t->offer[2],
-		    t->request[0], t->request[1], t->request[2], (int)t->status, (long long)t->season_id);
-	}
-	for (int i = 0; i < g->n_htrades; i++) {
-		const pw_hooper_trade_t *h = &g->htrades[i];
-		out(&d, "htrade %lld by %lld teams %lld/%lld hoopers %lld/%lld status %d season %lld approvals",
-		    (long long)h->id, (long long)h->proposer, (long long)h->team_a, (long long)h->team_b,
-		    (long long)h->hooper_a, (long long)h->hooper_b, (int)h->status, (long long)h->season_id);
-		for (int k = 0; k < h->n_approvals; k++)
-			out(&d, " %lld", (long long)h->approvals[k]);
-		out(&d, "\n");
-	}
-	return d.s;
-}
-
 /* What the fold gave for rows1 before it was a table. */
 static const char want1[] =
 	"last_seq 58\n"
@@ -379,7 +282,7 @@ static void fold_and_compare(const char *path, bool raw)
 	pw_gstate_t g;
 	gstate_init(&g);
 	CHECK_EQ(gstate_sync(&g, s), 0);
-	char *d1 = dump_state(&g);
+	char *d1 = lt_state_dump(&g);
 	CHECK_STR(d1, want1);
 	if (strcmp(d1, want1))
 		fprintf(stderr, "---- got ----\n%s", d1);
@@ -389,7 +292,7 @@ static void fold_and_compare(const char *path, bool raw)
 	else
 		write_new(s, path, rows2, N(rows2));
 	CHECK_EQ(gstate_sync(&g, s), 0);
-	char *d2 = dump_state(&g);
+	char *d2 = lt_state_dump(&g);
 	char want2[sizeof want1 + sizeof want2_head];
 	snprintf(want2, sizeof want2, "%s%s", want2_head, strstr(want1, "prop 1 "));
 	CHECK_STR(d2, want2);
@@ -399,7 +302,7 @@ static void fold_and_compare(const char *path, bool raw)
 	pw_gstate_t h;
 	gstate_init(&h);
 	CHECK_EQ(gstate_sync(&h, s), 0);
-	char *d3 = dump_state(&h);
+	char *d3 = lt_state_dump(&h);
 	CHECK_STR(d3, d2);
 	free(d1);
 	free(d2);
@@ -439,7 +342,7 @@ TEST(event_log_unknown_and_fold_free_types_change_nothing_but_count_as_seen)
 	pw_gstate_t g;
 	gstate_init(&g);
 	apply_rows(&g, rows1, N(rows1));
-	char *before = dump_state(&g);
+	char *before = lt_state_dump(&g);
 	CHECK_STR(before, want1);
 	/* Names no row has, with payloads a handler would act on, and the
 	 * rows the table marks fold-free. */
@@ -453,7 +356,7 @@ TEST(event_log_unknown_and_fold_free_types_change_nothing_but_count_as_seen)
 	};
 	apply_rows(&g, later, N(later));
 	CHECK_EQ(g.last_seq, (int64_t)(N(rows1) + N(later)));
-	char *after = dump_state(&g);
+	char *after = lt_state_dump(&g);
 	/* Everything but the first line (last_seq) is as it was. */
 	CHECK_STR(strchr(after, '\n'), strchr(before, '\n'));
 	/* A payload that is not JSON is still an error, and not counted. */
