@@ -1,12 +1,14 @@
 /*
  * gov_state.h — governance state derived by replaying the event log.
  *
- * gstate_apply() folds one event into the state; replaying every event from
+ * gstate_apply() folds one event into the state, with the handler the
+ * event's row in the table of events.h names; replaying every event from
  * sequence 1 gives token balances, proposals with their votes and status,
- * the ruleset in force, the rule history, the effect registry, trades and
- * strategies. The state is a cache: the governance service rebuilds it on
- * start and catches up (events with seq > last_seq) before every read and
- * inside every write transaction, so it is never the truth.
+ * the ruleset in force, the rule history, the effect registry and trades
+ * (strategies live on the team rows). The state is a cache: the governance
+ * service rebuilds it on start and catches up (events with seq > last_seq)
+ * before every read and inside every write transaction, so it is never the
+ * truth.
  */
 #ifndef PW_GOV_STATE_H
 #define PW_GOV_STATE_H
@@ -14,9 +16,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/sim/teams.h"
-#include "core/sim/rules.h"
+#include "core/league/events.h"
 #include "core/league/store.h"
+#include "core/sim/rules.h"
+#include "core/sim/teams.h"
 
 struct cJSON;
 
@@ -30,17 +33,47 @@ enum { PW_TOK_PROPOSE, PW_TOK_AMEND, PW_TOK_BOOST, PW_TOKEN_KINDS };
 const char *gstate_token_name(int kind);
 int gstate_token_find(const char *name);
 
-typedef enum pw_prop_status {
-	PW_PROP_DRAFT,
-	PW_PROP_OPEN,
-	PW_PROP_PASSED,
-	PW_PROP_FAILED,
-	PW_PROP_HELD,
-	PW_PROP_VETOED,
-	PW_PROP_CANCELLED,
-} pw_prop_status_t;
+/*
+ * The statuses of proposals, effects, token trades and hooper trades, each
+ * from one list of (constant, name): the name is what the API and pages
+ * show, and the only place a status is spelt as a string. Code compares
+ * the constants.
+ */
+#define PW_PROP_STATUSES(X)                                                    \
+	X(PW_PROP_DRAFT, "draft")          /* submitted, not yet confirmed */  \
+	X(PW_PROP_OPEN, "open")            /* voting */                        \
+	X(PW_PROP_PASSED, "passed")                                            \
+	X(PW_PROP_FAILED, "failed")                                            \
+	X(PW_PROP_HELD, "held")            /* passed, waiting for the admin */ \
+	X(PW_PROP_VETOED, "vetoed")                                            \
+	X(PW_PROP_CANCELLED, "cancelled")
+#define PW_FX_STATUSES(X)                                                      \
+	X(PW_FX_ACTIVE, "active")                                              \
+	X(PW_FX_EXPIRED, "expired")      /* its lifetime ran out */            \
+	X(PW_FX_REPEALED, "repealed")    /* by a passed proposal */            \
+	X(PW_FX_DISABLED, "disabled")    /* by the admin or the runner; can return */
+#define PW_TRADE_STATUSES(X)                                                   \
+	X(PW_TRADE_OPEN, "open")                                               \
+	X(PW_TRADE_ACCEPTED, "accepted")                                       \
+	X(PW_TRADE_REJECTED, "rejected")
+#define PW_HTRADE_STATUSES(X)                                                  \
+	X(PW_HTRADE_PENDING, "pending")      /* waiting for approvals */       \
+	X(PW_HTRADE_EXECUTED, "executed")                                      \
+	X(PW_HTRADE_REJECTED, "rejected")    /* a hooper moved since it was proposed */
 
+#define PW_STATUS_ENUM(id, name) id,
+typedef enum pw_prop_status { PW_PROP_STATUSES(PW_STATUS_ENUM) } pw_prop_status_t;
+typedef enum pw_fx_status { PW_FX_STATUSES(PW_STATUS_ENUM) } pw_fx_status_t;
+typedef enum pw_trade_status { PW_TRADE_STATUSES(PW_STATUS_ENUM) } pw_trade_status_t;
+typedef enum pw_htrade_status { PW_HTRADE_STATUSES(PW_STATUS_ENUM) } pw_htrade_status_t;
+#undef PW_STATUS_ENUM
+
+/* A status's name ("open", ...), "unknown" for a value outside its list. */
 const char *gstate_status_name(pw_prop_status_t s);
+const char *gstate_fx_status_name(pw_fx_status_t s);
+const char *gstate_trade_status_name(pw_trade_status_t s);
+const char *gstate_htrade_status_name(pw_htrade_status_t s);
+/* The proposal status named name, or -1 (also for NULL). */
 int gstate_status_find(const char *name);
 
 typedef struct pw_vote {
@@ -81,8 +114,6 @@ typedef struct pw_governor {
 	int proposals, votes, trades, passed; /* season activity, for awards */
 } pw_governor_t;
 
-enum { PW_FX_ACTIVE, PW_FX_EXPIRED, PW_FX_REPEALED, PW_FX_DISABLED };
-
 typedef struct pw_effect_rec {
 	char id[64];
 	int64_t proposal_id;
@@ -94,7 +125,7 @@ typedef struct pw_effect_rec {
 	struct cJSON *hooks;       /* array of hook names */
 	int64_t season_id;
 	int start_round;
-	int status;
+	pw_fx_status_t status;
 	char end_reason[64];
 } pw_effect_rec_t;
 
@@ -102,7 +133,7 @@ typedef struct pw_trade {
 	int64_t id;
 	int64_t from, to;
 	int offer[PW_TOKEN_KINDS], request[PW_TOKEN_KINDS];
-	int status;                /* 0 open, 1 accepted, 2 rejected */
+	pw_trade_status_t status;
 	int64_t season_id;
 } pw_trade_t;
 
@@ -115,7 +146,7 @@ typedef struct pw_hooper_trade {
 	int64_t hooper_a, hooper_b;
 	int64_t approvals[PW_MAX_APPROVALS];
 	int n_approvals;
-	int status;                /* 0 pending, 1 executed, 2 rejected */
+	pw_htrade_status_t status;
 	int64_t season_id;
 } pw_hooper_trade_t;
 
@@ -156,9 +187,14 @@ typedef struct pw_gstate {
 
 void gstate_init(pw_gstate_t *g);
 void gstate_free(pw_gstate_t *g);
-/* Folds ev into g. Unknown event types are skipped (forward compatible).
- * Returns 0, or -1 when the payload is not JSON. */
+/* Folds ev into g: the handler its type's row in events.h names. A type no
+ * row has is skipped, as are rows marked fold-free (forward compatible);
+ * either still counts as seen. Returns 0, or -1 when the payload is not JSON
+ * or memory ran out (then g->last_seq stays, and the next sync retries). */
 int gstate_apply(pw_gstate_t *g, const pw_event_t *ev);
+/* Whether gstate_apply has a handler for t (events.h's event_folded says
+ * whether it should). */
+bool gstate_folds(pw_event_type_t t);
 /* Applies every event after g->last_seq from the store. */
 int gstate_sync(pw_gstate_t *g, pw_store_t *s);
 

@@ -6,7 +6,6 @@
 #include <cjson/cJSON.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,44 +22,6 @@ struct pw_gov {
 	pw_gstate_t s;
 	bool dirty; /* events folded in before the transaction committed */
 };
-
-int gov_err_set(pw_err_t *e, int code, const char *fmt, ...)
-{
-	if (e) {
-		e->code = code;
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
-const char *gov_err_code(int code)
-{
-	switch (code) {
-	case PW_E_INVALID: return "invalid";
-	case PW_E_NOT_FOUND: return "not_found";
-	case PW_E_FORBIDDEN: return "forbidden";
-	case PW_E_CONFLICT: return "conflict";
-	case PW_E_TOKENS: return "insufficient_tokens";
-	case PW_E_LIMIT: return "rate_limited";
-	default: return "internal";
-	}
-}
-
-int gov_err_status(int code)
-{
-	switch (code) {
-	case PW_E_INVALID: return 422;
-	case PW_E_NOT_FOUND: return 404;
-	case PW_E_FORBIDDEN: return 403;
-	case PW_E_CONFLICT: return 409;
-	case PW_E_TOKENS: return 409;
-	case PW_E_LIMIT: return 429;
-	default: return 500;
-	}
-}
 
 pw_gov_t *gov_open(pw_store_t *s, const pw_gov_cfg_t *cfg)
 {
@@ -116,35 +77,46 @@ void gov_rules(pw_gov_t *g, pw_rules_t *out)
 
 /* ---- transactions ---- */
 
+/*
+ * Every write is one transaction: tx_begin, then the write's body (which
+ * validates and appends, and returns at its first failure), then tx_end
+ * with what the body returned. The body never commits or rolls back.
+ */
+
+/* BEGIN IMMEDIATE and catch the cache up with the log. On failure nothing
+ * is left open (and a half-read cache is dropped). */
 static int tx_begin(pw_gov_t *g, pw_err_t *e)
 {
 	if (store_begin(g->st) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "the database is busy: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "the database is busy: %s", store_errmsg(g->st));
 	if (gstate_sync(&g->s, g->st) < 0) {
 		store_rollback(g->st);
 		gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "reading the event log failed");
+		return err_set(e, PW_E_INTERNAL, "reading the event log failed");
 	}
 	return 0;
 }
 
-static void tx_abort(pw_gov_t *g)
+/*
+ * Ends the transaction tx_begin opened: commits when rc is 0, otherwise
+ * rolls back. Either way the cache holds no event that is not in the log:
+ * events folded in before a rollback (or a failed commit) drop the whole
+ * cache, which the next sync rebuilds. Returns rc, or the commit's error.
+ */
+static int tx_end(pw_gov_t *g, int rc, pw_err_t *e)
 {
-	store_rollback(g->st);
+	if (rc == 0 && store_commit(g->st) == 0) {
+		g->dirty = false;
+		gstate_sync(&g->s, g->st);
+		return 0;
+	}
+	if (rc == 0)
+		rc = err_set(e, PW_E_INTERNAL, "saving failed: %s", store_errmsg(g->st));
+	else
+		store_rollback(g->st);
 	if (g->dirty)
 		gov_reset(g);
-}
-
-static int tx_commit(pw_gov_t *g, pw_err_t *e)
-{
-	if (store_commit(g->st) < 0) {
-		if (g->dirty)
-			gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "saving failed: %s", store_errmsg(g->st));
-	}
-	g->dirty = false;
-	gstate_sync(&g->s, g->st);
-	return 0;
+	return rc;
 }
 
 static int current_round(pw_gov_t *g)
@@ -155,11 +127,11 @@ static int current_round(pw_gov_t *g)
 	return 0;
 }
 
-int gov_append_in_tx(pw_gov_t *g, const char *type, const char *agg_type, const char *agg_id,
-		     int64_t governor_id, int64_t team_id, int round, const cJSON *payload)
+int gov_append_in_tx(pw_gov_t *g, pw_event_type_t type, const char *agg_id, int64_t governor_id,
+		     int64_t team_id, int round, const cJSON *payload)
 {
-	int64_t seq = store_event_append(g->st, type, agg_type, agg_id, g->s.season.id, governor_id,
-					 team_id, round, payload);
+	int64_t seq = store_event_append(g->st, type, agg_id, g->s.season.id, governor_id, team_id,
+					 round, payload);
 	if (seq < 0)
 		return PW_E_INTERNAL;
 	g->dirty = true;
@@ -167,15 +139,16 @@ int gov_append_in_tx(pw_gov_t *g, const char *type, const char *agg_type, const 
 	return gstate_sync(&g->s, g->st) < 0 ? PW_E_INTERNAL : 0;
 }
 
-static int append(pw_gov_t *g, const char *type, const char *agg_type, int64_t agg, int64_t gid,
-		  int64_t team, cJSON *payload, pw_err_t *e)
+static int append(pw_gov_t *g, pw_event_type_t type, int64_t agg, int64_t gid, int64_t team,
+		  cJSON *payload, pw_err_t *e)
 {
 	char id[32];
 	snprintf(id, sizeof id, "%lld", (long long)agg);
-	int rc = gov_append_in_tx(g, type, agg_type, id, gid, team, current_round(g), payload);
+	int rc = gov_append_in_tx(g, type, id, gid, team, current_round(g), payload);
 	cJSON_Delete(payload);
 	if (rc < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "writing %s failed: %s", type, store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "writing %s failed: %s", event_name(type),
+			       store_errmsg(g->st));
 	return 0;
 }
 
@@ -187,6 +160,13 @@ static cJSON *tokens_json(const int t[PW_TOKEN_KINDS])
 	return o;
 }
 
+static cJSON *pid_payload(int64_t pid)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "proposal_id", (double)pid);
+	return p;
+}
+
 static int spend(pw_gov_t *g, const pw_governor_t *gv, int kind, int amount, const char *reason,
 		 int64_t proposal_id, pw_err_t *e)
 {
@@ -196,23 +176,19 @@ static int spend(pw_gov_t *g, const pw_governor_t *gv, int kind, int amount, con
 	cJSON_AddStringToObject(p, "reason", reason);
 	if (proposal_id)
 		cJSON_AddNumberToObject(p, "proposal_id", (double)proposal_id);
-	return append(g, "token.spent", "governor", gv->id, gv->id, gv->team_id, p, e);
+	return append(g, PW_EV_TOKEN_SPENT, gv->id, gv->id, gv->team_id, p, e);
 }
 
-/* The governor, enrolled in the current season, or an error. */
-static const pw_governor_t *enrolled(pw_gov_t *g, int64_t gid, pw_err_t *e)
+/* The governor gid, enrolled in the current season, into *out; or an error. */
+static int enrolled(pw_gov_t *g, int64_t gid, const pw_governor_t **out, pw_err_t *e)
 {
-	const pw_governor_t *gv = gstate_governor(&g->s, gid);
-	if (!gv) {
-		gov_err_set(e, PW_E_NOT_FOUND, "governor %lld does not exist", (long long)gid);
-		return NULL;
-	}
-	if (gv->season_id != g->s.season.id) {
-		gov_err_set(e, PW_E_FORBIDDEN, "governor %lld is not enrolled in the current season",
-		       (long long)gid);
-		return NULL;
-	}
-	return gv;
+	*out = gstate_governor(&g->s, gid);
+	if (!*out)
+		return err_set(e, PW_E_NOT_FOUND, "governor %lld does not exist", (long long)gid);
+	if ((*out)->season_id != g->s.season.id)
+		return err_set(e, PW_E_FORBIDDEN, "governor %lld is not enrolled in the current season",
+			       (long long)gid);
+	return 0;
 }
 
 /* ---- governors ---- */
@@ -234,54 +210,51 @@ static int random_hex(char *out, size_t nbytes)
 	return 0;
 }
 
+static const int start_tokens[PW_TOKEN_KINDS] = {PW_TOKEN_START, PW_TOKEN_START, PW_TOKEN_START};
+
+static int join_in_tx(pw_gov_t *g, const char *name, int64_t team_id, const char *hash, int64_t *gid,
+		      pw_err_t *e)
+{
+	if (!g->s.season.id)
+		return err_set(e, PW_E_CONFLICT, "there is no season to join yet");
+	int ex = store_team_exists(g->st, team_id);
+	if (ex <= 0)
+		return err_set(e, ex < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "team %lld does not exist",
+			       (long long)team_id);
+	*gid = store_player_insert(g->st, name, team_id, hash, (int64_t)time(NULL));
+	if (*gid <= 0)
+		return err_set(e, PW_E_INTERNAL, "adding the governor failed: %s", store_errmsg(g->st));
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "name", name);
+	cJSON_AddNumberToObject(p, "team_id", (double)team_id);
+	cJSON_AddItemToObject(p, "tokens", tokens_json(start_tokens));
+	return append(g, PW_EV_GOVERNOR_JOINED, *gid, *gid, team_id, p, e);
+}
+
 int gov_join(pw_gov_t *g, const char *name, int64_t team_id, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
-	if (!name || !*name || strlen(name) > 60)
-		return gov_err_set(e, PW_E_INVALID, "name must be 1 to 60 characters");
 	char token[65], hash[65];
-	if (random_hex(token, 32) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "no randomness available for a token");
-	sha256_hex(token, strlen(token), hash);
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	if (!g->s.season.id) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_CONFLICT, "there is no season to join yet");
-	}
-	int ex = store_team_exists(g->st, team_id);
-	if (ex <= 0) {
-		tx_abort(g);
-		return gov_err_set(e, ex < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "team %lld does not exist",
-			      (long long)team_id);
-	}
-	int64_t gid = store_player_insert(g->st, name, team_id, hash, (int64_t)time(NULL));
-	if (gid <= 0) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_INTERNAL, "adding the governor failed: %s", store_errmsg(g->st));
-	}
-	int start[PW_TOKEN_KINDS] = {PW_TOKEN_START, PW_TOKEN_START, PW_TOKEN_START};
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "name", name);
-	cJSON_AddNumberToObject(p, "team_id", (double)team_id);
-	cJSON_AddItemToObject(p, "tokens", tokens_json(start));
-	if ((rc = append(g, "governor.joined", "governor", gid, gid, team_id, p, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if ((rc = tx_commit(g, e)) < 0)
-		return rc;
-	if (out) {
+	int64_t gid = 0;
+	int rc = 0;
+	if (!name || !*name || strlen(name) > 60)
+		rc = err_set(e, PW_E_INVALID, "name must be 1 to 60 characters");
+	else if (random_hex(token, 32) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "no randomness available for a token");
+	else
+		sha256_hex(token, strlen(token), hash);
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, join_in_tx(g, name, team_id, hash, &gid, e), e);
+	if (rc == 0 && out) {
 		*out = cJSON_CreateObject();
 		cJSON_AddNumberToObject(*out, "governor_id", (double)gid);
 		cJSON_AddNumberToObject(*out, "team_id", (double)team_id);
 		cJSON_AddStringToObject(*out, "name", name);
 		cJSON_AddStringToObject(*out, "token", token);
-		cJSON_AddItemToObject(*out, "tokens", tokens_json(start));
+		cJSON_AddItemToObject(*out, "tokens", tokens_json(start_tokens));
 	}
-	return 0;
+	return rc;
 }
 
 int64_t gov_authenticate(pw_gov_t *g, const char *token)
@@ -315,7 +288,7 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	int n_act = 0;
 	pw_interp_effect_t *act = calloc((size_t)g->s.n_effects + 1, sizeof *act);
 	if (!act)
-		return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+		return err_set(e, PW_E_INTERNAL, "out of memory");
 	for (int i = 0; i < g->s.n_effects; i++)
 		if (g->s.effects[i].status == PW_FX_ACTIVE) {
 			act[n_act].id = g->s.effects[i].id;
@@ -329,7 +302,7 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	int rc = interp_proposal(&in, &interp, msg, sizeof msg);
 	free(act);
 	if (rc < 0)
-		return gov_err_set(e, PW_E_INVALID, "%s", msg);
+		return err_set(e, PW_E_INVALID, "%s", msg);
 	int tier = cJSON_GetObjectItem(interp, "tier")->valueint;
 	cJSON *impact = cJSON_CreateObject();
 	/* Every effect is validated and test-run before anyone can confirm it. */
@@ -341,7 +314,7 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 		cJSON *hooks = NULL, *imp = NULL;
 		if (g->cfg.check_effect(g->cfg.ud, src->valuestring, &hooks, &imp, msg, sizeof msg) < 0) {
 			/* The message names the effect: build it before fx goes. */
-			gov_err_set(e, PW_E_INVALID, "the effect %s does not pass the sandbox check: %s",
+			err_set(e, PW_E_INVALID, "the effect %s does not pass the sandbox check: %s",
 			       cJSON_GetObjectItem(fx, "name")->valuestring, msg);
 			cJSON_Delete(hooks);
 			cJSON_Delete(imp);
@@ -386,82 +359,101 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	return 0;
 }
 
+static int propose_in_tx(pw_gov_t *g, int64_t gid, const char *text, const char *lua, int64_t *pid,
+			 pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
+	int limit = g->s.rules.proposals_per_window;
+	int open = open_count(&g->s, gid);
+	if (open >= limit)
+		return err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
+			       "this window (proposals_per_window is %d)", (long long)gid, open, limit);
+	*pid = g->s.n_props + 1;
+	cJSON *p = pid_payload(*pid);
+	rc = interpret(g, text, lua, p, e);
+	if (rc == 0) {
+		int cost = cJSON_GetObjectItem(p, "cost")->valueint;
+		int tier = cJSON_GetObjectItem(p, "tier")->valueint;
+		if (gv->tokens[PW_TOK_PROPOSE] < cost)
+			rc = err_set(e, PW_E_TOKENS, "this tier %d proposal costs %d PROPOSE tokens and "
+				     "governor %lld has %d", tier, cost, (long long)gid,
+				     gv->tokens[PW_TOK_PROPOSE]);
+	}
+	if (rc < 0) {
+		cJSON_Delete(p);
+		return rc;
+	}
+	return append(g, PW_EV_PROPOSAL_SUBMITTED, *pid, gid, gv->team_id, p, e);
+}
+
 int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
+	int64_t pid = 0;
+	int rc = 0;
 	if (!text)
-		return gov_err_set(e, PW_E_INVALID, "text is required");
-	if (lua && strlen(lua) > 60000)
-		return gov_err_set(e, PW_E_INVALID, "effect_lua is longer than 60000 bytes");
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	if (!gv) {
-		tx_abort(g);
-		return e->code;
+		rc = err_set(e, PW_E_INVALID, "text is required");
+	else if (lua && strlen(lua) > 60000)
+		rc = err_set(e, PW_E_INVALID, "effect_lua is longer than 60000 bytes");
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, propose_in_tx(g, gid, text, lua, &pid, e), e);
+	if (rc == 0) {
+		if (out)
+			*out = gov_proposal_json(g, pid);
+		bus_publish_json(g->cfg.bus, event_name(PW_EV_PROPOSAL_SUBMITTED), out ? *out : NULL);
 	}
-	int limit = g->s.rules.proposals_per_window;
-	int open = open_count(&g->s, gid);
-	if (open >= limit) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
-			      "this window (proposals_per_window is %d)", (long long)gid, open, limit);
-	}
-	cJSON *p = cJSON_CreateObject();
-	int64_t pid = g->s.n_props + 1;
-	cJSON_AddNumberToObject(p, "proposal_id", (double)pid);
-	if ((rc = interpret(g, text, lua, p, e)) < 0) {
-		cJSON_Delete(p);
-		tx_abort(g);
-		return rc;
-	}
-	int cost = cJSON_GetObjectItem(p, "cost")->valueint;
-	int tier = cJSON_GetObjectItem(p, "tier")->valueint;
-	if (gv->tokens[PW_TOK_PROPOSE] < cost) {
-		cJSON_Delete(p);
-		tx_abort(g);
-		return gov_err_set(e, PW_E_TOKENS, "this tier %d proposal costs %d PROPOSE tokens and "
-			      "governor %lld has %d", tier, cost,
-			      (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
-	}
-	if ((rc = append(g, "proposal.submitted", "proposal", pid, gid, gv->team_id, p, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
-		*out = gov_proposal_json(g, pid);
-	bus_publish_json(g->cfg.bus, "proposal.submitted", out ? *out : NULL);
+	return rc;
+}
+
+/* Proposal pid in status want into *out (and, when gid is not 0, proposed by
+ * gid); or an error. */
+static int own_proposal(pw_gov_t *g, int64_t gid, int64_t pid, pw_prop_status_t want,
+			pw_proposal_t **out, pw_err_t *e)
+{
+	pw_proposal_t *p = *out = gstate_proposal(&g->s, pid);
+	if (!p)
+		return err_set(e, PW_E_NOT_FOUND, "proposal %lld does not exist", (long long)pid);
+	if (gid && p->governor_id != gid)
+		return err_set(e, PW_E_FORBIDDEN, "only the proposer can do this to proposal %lld",
+			       (long long)pid);
+	if (p->status != want)
+		return err_set(e, PW_E_CONFLICT, "proposal %lld is %s, not %s", (long long)pid,
+			       gstate_status_name(p->status), gstate_status_name(want));
 	return 0;
 }
 
-static pw_proposal_t *own_proposal(pw_gov_t *g, int64_t gid, int64_t pid, pw_prop_status_t want,
-				   pw_err_t *e)
+/* The enrolled governor gid and proposal pid in status want (proposed by gid
+ * when own), or the first error. */
+static int governor_and_proposal(pw_gov_t *g, int64_t gid, int64_t pid, bool own,
+				 pw_prop_status_t want, const pw_governor_t **gv, pw_proposal_t **p,
+				 pw_err_t *e)
 {
-	pw_proposal_t *p = gstate_proposal(&g->s, pid);
-	if (!p) {
-		gov_err_set(e, PW_E_NOT_FOUND, "proposal %lld does not exist", (long long)pid);
-		return NULL;
-	}
-	if (gid && p->governor_id != gid) {
-		gov_err_set(e, PW_E_FORBIDDEN, "only the proposer can do this to proposal %lld", (long long)pid);
-		return NULL;
-	}
-	if (p->status != want) {
-		gov_err_set(e, PW_E_CONFLICT, "proposal %lld is %s, not %s", (long long)pid,
-		       gstate_status_name(p->status), gstate_status_name(want));
-		return NULL;
-	}
-	return p;
+	int rc = enrolled(g, gid, gv, e);
+	return rc < 0 ? rc : own_proposal(g, own ? gid : 0, pid, want, p, e);
 }
 
-static cJSON *pid_payload(int64_t pid)
+static int confirm_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, pw_err_t *e)
 {
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "proposal_id", (double)pid);
-	return p;
+	const pw_governor_t *gv;
+	pw_proposal_t *p;
+	int rc = governor_and_proposal(g, gid, pid, true, PW_PROP_DRAFT, &gv, &p, e);
+	if (rc < 0)
+		return rc;
+	if (gv->tokens[PW_TOK_PROPOSE] < p->cost)
+		return err_set(e, PW_E_TOKENS, "confirming costs %d PROPOSE tokens and governor %lld has %d",
+			       p->cost, (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
+	int tier = p->tier;
+	if ((rc = spend(g, gv, PW_TOK_PROPOSE, p->cost, "proposal", pid, e)) < 0 ||
+	    (rc = append(g, PW_EV_PROPOSAL_CONFIRMED, pid, gid, gv->team_id, pid_payload(pid), e)) < 0 ||
+	    tier < 5)
+		return rc;
+	cJSON *f = pid_payload(pid);
+	cJSON_AddStringToObject(f, "reason", "tier 5 (wild) proposals are reviewed by the admin");
+	return append(g, PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW, pid, gid, gv->team_id, f, e);
 }
 
 int gov_confirm(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
@@ -469,38 +461,20 @@ int gov_confirm(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	pw_proposal_t *p = gv ? own_proposal(g, gid, pid, PW_PROP_DRAFT, e) : NULL;
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
-	if (gv->tokens[PW_TOK_PROPOSE] < p->cost) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_TOKENS, "confirming costs %d PROPOSE tokens and governor %lld has %d",
-			      p->cost, (long long)gid, gv->tokens[PW_TOK_PROPOSE]);
-	}
-	int tier = p->tier;
-	if ((rc = spend(g, gv, PW_TOK_PROPOSE, p->cost, "proposal", pid, e)) < 0 ||
-	    (rc = append(g, "proposal.confirmed", "proposal", pid, gid, gv->team_id, pid_payload(pid), e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (tier >= 5) {
-		cJSON *f = pid_payload(pid);
-		cJSON_AddStringToObject(f, "reason", "tier 5 (wild) proposals are reviewed by the admin");
-		if ((rc = append(g, "proposal.flagged_for_review", "proposal", pid, gid, gv->team_id, f, e)) < 0) {
-			tx_abort(g);
-			return rc;
-		}
-	}
-	if ((rc = tx_commit(g, e)) < 0)
-		return rc;
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, confirm_in_tx(g, gid, pid, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
+}
+
+static int cancel_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, pw_err_t *e)
+{
+	pw_proposal_t *p;
+	int rc = own_proposal(g, gid, pid, PW_PROP_DRAFT, &p, e);
+	if (rc < 0)
+		return rc;
+	return append(g, PW_EV_PROPOSAL_CANCELLED, pid, gid, p->team_id, pid_payload(pid), e);
 }
 
 int gov_cancel(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
@@ -508,21 +482,39 @@ int gov_cancel(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_proposal_t *p = own_proposal(g, gid, pid, PW_PROP_DRAFT, e);
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
-	if ((rc = append(g, "proposal.cancelled", "proposal", pid, gid, p->team_id, pid_payload(pid), e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, cancel_in_tx(g, gid, pid, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
+}
+
+static int amend_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const char *lua,
+		       pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	pw_proposal_t *p;
+	int rc = governor_and_proposal(g, gid, pid, false, PW_PROP_OPEN, &gv, &p, e);
+	if (rc < 0)
+		return rc;
+	if (gv->tokens[PW_TOK_AMEND] < 1)
+		return err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
+			       (long long)gid);
+	bool was_flagged = p->flagged;
+	cJSON *pl = pid_payload(pid);
+	cJSON_AddNumberToObject(pl, "amended_by", (double)gid);
+	if ((rc = interpret(g, text, lua, pl, e)) < 0 ||
+	    (rc = spend(g, gv, PW_TOK_AMEND, 1, "amendment", pid, e)) < 0) {
+		cJSON_Delete(pl);
+		return rc;
+	}
+	int tier = cJSON_GetObjectItem(pl, "tier")->valueint;
+	if ((rc = append(g, PW_EV_PROPOSAL_AMENDED, pid, gid, gv->team_id, pl, e)) < 0 || tier < 5 ||
+	    was_flagged)
+		return rc;
+	cJSON *f = pid_payload(pid);
+	cJSON_AddStringToObject(f, "reason", "amended into a tier 5 (wild) proposal");
+	return append(g, PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW, pid, gid, gv->team_id, f, e);
 }
 
 int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const char *lua, cJSON **out,
@@ -530,99 +522,63 @@ int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const cha
 {
 	if (out)
 		*out = NULL;
-	if (!text)
-		return gov_err_set(e, PW_E_INVALID, "text is required");
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	pw_proposal_t *p = gv ? own_proposal(g, 0, pid, PW_PROP_OPEN, e) : NULL;
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
-	if (gv->tokens[PW_TOK_AMEND] < 1) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
-			      (long long)gid);
-	}
-	bool was_flagged = p->flagged;
-	cJSON *pl = pid_payload(pid);
-	cJSON_AddNumberToObject(pl, "amended_by", (double)gid);
-	if ((rc = interpret(g, text, lua, pl, e)) < 0) {
-		cJSON_Delete(pl);
-		tx_abort(g);
-		return rc;
-	}
-	int tier = cJSON_GetObjectItem(pl, "tier")->valueint;
-	if ((rc = spend(g, gv, PW_TOK_AMEND, 1, "amendment", pid, e)) < 0 ||
-	    (rc = append(g, "proposal.amended", "proposal", pid, gid, gv->team_id, pl, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (tier >= 5 && !was_flagged) {
-		cJSON *f = pid_payload(pid);
-		cJSON_AddStringToObject(f, "reason", "amended into a tier 5 (wild) proposal");
-		if ((rc = append(g, "proposal.flagged_for_review", "proposal", pid, gid, gv->team_id, f, e)) < 0) {
-			tx_abort(g);
-			return rc;
-		}
-	}
-	if ((rc = tx_commit(g, e)) < 0)
-		return rc;
-	if (out)
+	int rc = text ? 0 : err_set(e, PW_E_INVALID, "text is required");
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, amend_in_tx(g, gid, pid, text, lua, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
 }
 
-int gov_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, cJSON **out, pw_err_t *e)
+/* *boosted: whether the vote counts double (asked now, or paid before). */
+static int vote_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, bool *boosted,
+		      pw_err_t *e)
 {
-	if (out)
-		*out = NULL;
-	int rc = tx_begin(g, e);
-	if (rc)
+	const pw_governor_t *gv;
+	pw_proposal_t *p;
+	int rc = governor_and_proposal(g, gid, pid, false, PW_PROP_OPEN, &gv, &p, e);
+	if (rc < 0)
 		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	pw_proposal_t *p = gv ? own_proposal(g, 0, pid, PW_PROP_OPEN, e) : NULL;
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
 	/* A boost is paid once per proposal: replacing a boosted vote keeps it. */
 	bool already = false;
 	for (int i = 0; i < p->n_votes; i++)
 		if (p->votes[i].governor_id == gid && p->votes[i].boost)
 			already = true;
 	if (boost && !already) {
-		if (gv->tokens[PW_TOK_BOOST] < 1) {
-			tx_abort(g);
-			return gov_err_set(e, PW_E_TOKENS, "boosting costs 1 BOOST token and governor %lld has none",
-				      (long long)gid);
-		}
-		if ((rc = spend(g, gv, PW_TOK_BOOST, 1, "boost", pid, e)) < 0) {
-			tx_abort(g);
+		if (gv->tokens[PW_TOK_BOOST] < 1)
+			return err_set(e, PW_E_TOKENS, "boosting costs 1 BOOST token and governor %lld has none",
+				       (long long)gid);
+		if ((rc = spend(g, gv, PW_TOK_BOOST, 1, "boost", pid, e)) < 0)
 			return rc;
-		}
 	}
+	*boosted = boost || already;
 	cJSON *pl = pid_payload(pid);
 	cJSON_AddStringToObject(pl, "vote", yes ? "yes" : "no");
-	cJSON_AddBoolToObject(pl, "boost", boost || already);
-	if ((rc = append(g, "vote.cast", "proposal", pid, gid, gv->team_id, pl, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	cJSON *v = cJSON_CreateObject();
-	cJSON_AddNumberToObject(v, "proposal_id", (double)pid);
-	cJSON_AddNumberToObject(v, "governor_id", (double)gid);
-	cJSON_AddStringToObject(v, "vote", yes ? "yes" : "no");
-	cJSON_AddBoolToObject(v, "boost", boost || already);
-	bus_publish_json(g->cfg.bus, "vote.cast", v);
+	cJSON_AddBoolToObject(pl, "boost", *boosted);
+	return append(g, PW_EV_VOTE_CAST, pid, gid, gv->team_id, pl, e);
+}
+
+int gov_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost, cJSON **out, pw_err_t *e)
+{
 	if (out)
-		*out = v;
-	else
-		cJSON_Delete(v);
-	return 0;
+		*out = NULL;
+	bool boosted = false;
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, vote_in_tx(g, gid, pid, yes, boost, &boosted, e), e);
+	if (rc == 0) {
+		cJSON *v = cJSON_CreateObject();
+		cJSON_AddNumberToObject(v, "proposal_id", (double)pid);
+		cJSON_AddNumberToObject(v, "governor_id", (double)gid);
+		cJSON_AddStringToObject(v, "vote", yes ? "yes" : "no");
+		cJSON_AddBoolToObject(v, "boost", boosted);
+		bus_publish_json(g->cfg.bus, event_name(PW_EV_VOTE_CAST), v);
+		if (out)
+			*out = v;
+		else
+			cJSON_Delete(v);
+	}
+	return rc;
 }
 
 /* ---- enactment ---- */
@@ -636,7 +592,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 	int64_t pid = p->id;
 	cJSON *interp = cJSON_Duplicate(p->interpretation, 1);
 	if (!interp)
-		return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+		return err_set(e, PW_E_INTERNAL, "out of memory");
 	int rc = 0;
 	/* Parameters: re-checked against the rules as they are now, so two
 	 * proposals passed in one tally apply in order and stay in range. */
@@ -662,7 +618,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 			cJSON_AddItemToArray(enacted, cJSON_Duplicate(pl, 1));
 		char id[32];
 		snprintf(id, sizeof id, "%lld", (long long)pid);
-		rc = gov_append_in_tx(g, "rule.enacted", "rule", id, p->governor_id, p->team_id, round, pl);
+		rc = gov_append_in_tx(g, PW_EV_RULE_ENACTED, id, p->governor_id, p->team_id, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0)
 			goto out;
@@ -695,7 +651,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 		cJSON *hooks = cJSON_GetObjectItem(fx, "hooks");
 		cJSON_AddItemToObject(pl, "hooks", hooks ? cJSON_Duplicate(hooks, 1) : cJSON_CreateArray());
 		cJSON_AddNumberToObject(pl, "start_round", round + 1);
-		rc = gov_append_in_tx(g, "effect.registered", "effect", fid, p->governor_id, p->team_id,
+		rc = gov_append_in_tx(g, PW_EV_EFFECT_REGISTERED, fid, p->governor_id, p->team_id,
 				      round, pl);
 		if (enacted && rc == 0) {
 			cJSON *brief = cJSON_CreateObject();
@@ -706,7 +662,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 		}
 		if (events && rc == 0) {
 			cJSON *ev = cJSON_CreateObject();
-			cJSON_AddStringToObject(ev, "type", "effect.registered");
+			cJSON_AddStringToObject(ev, "type", event_name(PW_EV_EFFECT_REGISTERED));
 			cJSON_AddItemToObject(ev, "data", pl);
 			cJSON_AddItemToArray(events, ev);
 		} else {
@@ -724,7 +680,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 		cJSON_AddStringToObject(pl, "effect_id", rid->valuestring);
 		cJSON_AddNumberToObject(pl, "proposal_id", (double)pid);
 		cJSON_AddStringToObject(pl, "reason", "repealed by vote");
-		rc = gov_append_in_tx(g, "effect.repealed", "effect", rid->valuestring, p->governor_id,
+		rc = gov_append_in_tx(g, PW_EV_EFFECT_REPEALED, rid->valuestring, p->governor_id,
 				      p->team_id, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0)
@@ -733,7 +689,7 @@ static int enact(pw_gov_t *g, pw_proposal_t *p, int round, cJSON *enacted, cJSON
 out:
 	cJSON_Delete(interp);
 	if (rc < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "enacting proposal %lld failed: %s", (long long)pid,
+		return err_set(e, PW_E_INTERNAL, "enacting proposal %lld failed: %s", (long long)pid,
 			      store_errmsg(g->st));
 	return 0;
 }
@@ -743,7 +699,7 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 	if (summary)
 		*summary = NULL;
 	if (gstate_sync(&g->s, g->st) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "reading the event log failed");
+		return err_set(e, PW_E_INTERNAL, "reading the event log failed");
 	cJSON *sum = cJSON_CreateObject(), *list = cJSON_CreateArray(), *enacted = cJSON_CreateArray();
 	cJSON_AddNumberToObject(sum, "round", round);
 	cJSON_AddItemToObject(sum, "proposals", list);
@@ -777,11 +733,11 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 		cJSON_AddItemToArray(list, cJSON_Duplicate(pl, 1));
 		char id[32];
 		snprintf(id, sizeof id, "%lld", (long long)pid);
-		rc = gov_append_in_tx(g, passed ? "proposal.passed" : "proposal.failed", "proposal", id,
+		rc = gov_append_in_tx(g, passed ? PW_EV_PROPOSAL_PASSED : PW_EV_PROPOSAL_FAILED, id,
 				      p->governor_id, p->team_id, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0) {
-			gov_err_set(e, PW_E_INTERNAL, "recording a tally failed: %s", store_errmsg(g->st));
+			err_set(e, PW_E_INTERNAL, "recording a tally failed: %s", store_errmsg(g->st));
 			break;
 		}
 		p = gstate_proposal(&g->s, pid);
@@ -806,10 +762,10 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 		char id[32];
 		snprintf(id, sizeof id, "%lld", (long long)gv->id);
 		int64_t gid = gv->id, team = gv->team_id;
-		rc = gov_append_in_tx(g, "token.regenerated", "governor", id, gid, team, round, pl);
+		rc = gov_append_in_tx(g, PW_EV_TOKEN_REGENERATED, id, gid, team, round, pl);
 		cJSON_Delete(pl);
 		if (rc < 0)
-			gov_err_set(e, PW_E_INTERNAL, "regenerating tokens failed: %s", store_errmsg(g->st));
+			err_set(e, PW_E_INTERNAL, "regenerating tokens failed: %s", store_errmsg(g->st));
 	}
 	if (rc < 0 || !summary)
 		cJSON_Delete(sum);
@@ -823,7 +779,7 @@ int gov_expire_effects_in_tx(pw_gov_t *g, int round, cJSON **expired, pw_err_t *
 	if (expired)
 		*expired = NULL;
 	if (gstate_sync(&g->s, g->st) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "reading the event log failed");
+		return err_set(e, PW_E_INTERNAL, "reading the event log failed");
 	cJSON *list = cJSON_CreateArray();
 	int rc = 0;
 	for (int i = 0; i < g->s.n_effects && rc == 0; i++) {
@@ -841,13 +797,13 @@ int gov_expire_effects_in_tx(pw_gov_t *g, int round, cJSON **expired, pw_err_t *
 		cJSON_AddStringToObject(pl, "reason", "lifetime ended");
 		char fid[64];
 		snprintf(fid, sizeof fid, "%s", ef->id);
-		rc = gov_append_in_tx(g, "effect.expired", "effect", fid, 0, 0, round, pl);
+		rc = gov_append_in_tx(g, PW_EV_EFFECT_EXPIRED, fid, 0, 0, round, pl);
 		cJSON_Delete(pl);
 		cJSON_AddItemToArray(list, cJSON_CreateString(fid));
 	}
 	if (rc < 0) {
 		cJSON_Delete(list);
-		return gov_err_set(e, PW_E_INTERNAL, "expiring effects failed: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "expiring effects failed: %s", store_errmsg(g->st));
 	}
 	if (expired)
 		*expired = list;
@@ -858,55 +814,45 @@ int gov_expire_effects_in_tx(pw_gov_t *g, int round, cJSON **expired, pw_err_t *
 
 /* ---- admin ---- */
 
+static int admin_clear_in_tx(pw_gov_t *g, int64_t pid, pw_err_t *e)
+{
+	pw_proposal_t *p = gstate_proposal(&g->s, pid);
+	if (!p || !p->flagged || p->cleared)
+		return err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+			       p ? "proposal %lld is not waiting for review" : "proposal %lld does not exist",
+			       (long long)pid);
+	return append(g, PW_EV_PROPOSAL_REVIEW_CLEARED, pid, 0, p->team_id, pid_payload(pid), e);
+}
+
 int gov_admin_clear(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_proposal_t *p = gstate_proposal(&g->s, pid);
-	if (!p || !p->flagged || p->cleared) {
-		tx_abort(g);
-		return gov_err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
-			      p ? "proposal %lld is not waiting for review" : "proposal %lld does not exist",
-			      (long long)pid);
-	}
-	if ((rc = append(g, "proposal.review_cleared", "proposal", pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, admin_clear_in_tx(g, pid, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
 }
 
-int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw_err_t *e)
+static int admin_veto_in_tx(pw_gov_t *g, int64_t pid, const char *reason, pw_err_t *e)
 {
-	if (out)
-		*out = NULL;
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
 	pw_proposal_t *p = gstate_proposal(&g->s, pid);
-	if (!p || (p->status != PW_PROP_OPEN && p->status != PW_PROP_HELD)) {
-		tx_abort(g);
-		return gov_err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
-			      p ? "proposal %lld is %s; only open or held proposals can be vetoed"
-				: "proposal %lld does not exist",
-			      (long long)pid, p ? gstate_status_name(p->status) : "");
-	}
+	if (!p || (p->status != PW_PROP_OPEN && p->status != PW_PROP_HELD))
+		return err_set(e, p ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+			       p ? "proposal %lld is %s; only open or held proposals can be vetoed"
+				 : "proposal %lld does not exist",
+			       (long long)pid, p ? gstate_status_name(p->status) : "");
 	int64_t gid = p->governor_id, team = p->team_id;
 	int cost = p->cost;
 	cJSON *pl = pid_payload(pid);
 	cJSON_AddStringToObject(pl, "reason", reason ? reason : "");
 	cJSON *refund = cJSON_AddObjectToObject(pl, "refund");
 	cJSON_AddNumberToObject(refund, "propose", cost);
-	if ((rc = append(g, "proposal.vetoed", "proposal", pid, 0, team, pl, e)) < 0) {
-		tx_abort(g);
+	int rc = append(g, PW_EV_PROPOSAL_VETOED, pid, 0, team, pl, e);
+	if (rc < 0)
 		return rc;
-	}
 	/* The refund is an ordinary token event so balances stay a pure fold. */
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddNumberToObject(r, "propose", cost);
@@ -914,44 +860,64 @@ int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw
 	cJSON_AddNumberToObject(r, "boost", 0);
 	cJSON_AddStringToObject(r, "reason", "veto_refund");
 	cJSON_AddNumberToObject(r, "proposal_id", (double)pid);
-	if ((rc = append(g, "token.regenerated", "governor", gid, gid, team, r, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
+	return append(g, PW_EV_TOKEN_REGENERATED, gid, gid, team, r, e);
+}
+
+int gov_admin_veto(pw_gov_t *g, int64_t pid, const char *reason, cJSON **out, pw_err_t *e)
+{
 	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, admin_veto_in_tx(g, pid, reason, e), e);
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
-	return 0;
+	return rc;
+}
+
+static int admin_approve_in_tx(pw_gov_t *g, int64_t pid, cJSON *events, pw_err_t *e)
+{
+	pw_proposal_t *p;
+	int rc = own_proposal(g, 0, pid, PW_PROP_HELD, &p, e);
+	if (rc < 0)
+		return rc;
+	int round = current_round(g);
+	if ((rc = append(g, PW_EV_PROPOSAL_APPROVED, pid, 0, p->team_id, pid_payload(pid), e)) < 0)
+		return rc;
+	return enact(g, gstate_proposal(&g->s, pid), round, NULL, events, e);
 }
 
 int gov_admin_approve(pw_gov_t *g, int64_t pid, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_proposal_t *p = own_proposal(g, 0, pid, PW_PROP_HELD, e);
-	if (!p) {
-		tx_abort(g);
-		return e->code;
-	}
-	int round = current_round(g);
+	/* The effects registered, for the bus once they are committed. */
 	cJSON *events = cJSON_CreateArray();
-	if ((rc = append(g, "proposal.approved", "proposal", pid, 0, p->team_id, pid_payload(pid), e)) < 0 ||
-	    (rc = enact(g, gstate_proposal(&g->s, pid), round, NULL, events, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		cJSON_Delete(events);
-		return rc;
-	}
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, admin_approve_in_tx(g, pid, events, e), e);
 	const cJSON *ev;
-	cJSON_ArrayForEach(ev, events)
-		bus_publish_json(g->cfg.bus, cJSON_GetObjectItem(ev, "type")->valuestring,
-				 cJSON_GetObjectItem(ev, "data"));
+	if (rc == 0)
+		cJSON_ArrayForEach(ev, events)
+			bus_publish_json(g->cfg.bus, cJSON_GetObjectItem(ev, "type")->valuestring,
+					 cJSON_GetObjectItem(ev, "data"));
 	cJSON_Delete(events);
-	if (out)
+	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
+	return rc;
+}
+
+static int admin_effect_in_tx(pw_gov_t *g, const char *fid, bool enable, const cJSON *pl, pw_err_t *e)
+{
+	pw_effect_rec_t *ef = gstate_effect(&g->s, fid);
+	pw_fx_status_t want = enable ? PW_FX_DISABLED : PW_FX_ACTIVE;
+	if (!ef || ef->status != want)
+		return err_set(e, ef ? PW_E_CONFLICT : PW_E_NOT_FOUND,
+			       ef ? "effect %s is not %s" : "effect %s does not exist", fid,
+			       enable ? "disabled" : "active");
+	if (gov_append_in_tx(g, enable ? PW_EV_EFFECT_ENABLED : PW_EV_EFFECT_DISABLED, fid, 0, 0,
+			     current_round(g), pl) < 0)
+		return err_set(e, PW_E_INTERNAL, "changing effect %s failed", fid);
 	return 0;
 }
 
@@ -961,33 +927,18 @@ int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reas
 {
 	if (out)
 		*out = NULL;
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_effect_rec_t *ef = gstate_effect(&g->s, fid);
-	int want = enable ? PW_FX_DISABLED : PW_FX_ACTIVE;
-	if (!ef || ef->status != want) {
-		tx_abort(g);
-		return gov_err_set(e, ef ? PW_E_CONFLICT : PW_E_NOT_FOUND,
-			      ef ? "effect %s is not %s" : "effect %s does not exist", fid,
-			      enable ? "disabled" : "active");
-	}
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddStringToObject(pl, "effect_id", fid);
 	cJSON_AddStringToObject(pl, "reason", reason ? reason : "admin");
-	rc = gov_append_in_tx(g, enable ? "effect.enabled" : "effect.disabled", "effect", fid, 0, 0,
-			      current_round(g), pl);
-	if (rc < 0 || (rc = tx_commit(g, e)) < 0) {
-		cJSON_Delete(pl);
-		tx_abort(g);
-		return gov_err_set(e, PW_E_INTERNAL, "changing effect %s failed", fid);
-	}
-	if (!enable) /* only once it is committed */
-		bus_publish_json(g->cfg.bus, "effect.disabled", pl);
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, admin_effect_in_tx(g, fid, enable, pl, e), e);
+	if (rc == 0 && !enable) /* only once it is committed */
+		bus_publish_json(g->cfg.bus, event_name(PW_EV_EFFECT_DISABLED), pl);
 	cJSON_Delete(pl);
-	if (out)
+	if (rc == 0 && out)
 		*out = gov_effect_json(g, fid);
-	return 0;
+	return rc;
 }
 
 /* ---- token trades ---- */
@@ -997,7 +948,7 @@ static int check_tokens(const int t[PW_TOKEN_KINDS], pw_err_t *e)
 	int total = 0;
 	for (int i = 0; i < PW_TOKEN_KINDS; i++) {
 		if (t[i] < 0 || t[i] > 100)
-			return gov_err_set(e, PW_E_INVALID, "%s must be from 0 to 100", gstate_token_name(i));
+			return err_set(e, PW_E_INVALID, "%s must be from 0 to 100", gstate_token_name(i));
 		total += t[i];
 	}
 	return total;
@@ -1007,9 +958,29 @@ static int covers(const pw_governor_t *gv, const int t[PW_TOKEN_KINDS], pw_err_t
 {
 	for (int i = 0; i < PW_TOKEN_KINDS; i++)
 		if (gv->tokens[i] < t[i])
-			return gov_err_set(e, PW_E_TOKENS, "governor %lld has %d %s tokens, the trade needs %d",
+			return err_set(e, PW_E_TOKENS, "governor %lld has %d %s tokens, the trade needs %d",
 				      (long long)gv->id, gv->tokens[i], gstate_token_name(i), t[i]);
 	return 0;
+}
+
+static int trade_offer_in_tx(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOKEN_KINDS],
+			     const int request[PW_TOKEN_KINDS], pw_err_t *e)
+{
+	const pw_governor_t *from, *dst;
+	int rc = enrolled(g, gid, &from, e);
+	if (rc == 0)
+		rc = enrolled(g, to, &dst, e);
+	if (rc == 0)
+		rc = covers(from, offer, e);
+	if (rc < 0)
+		return rc;
+	int64_t tid = g->s.n_trades + 1;
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	cJSON_AddNumberToObject(pl, "to_governor_id", (double)to);
+	cJSON_AddItemToObject(pl, "offer", tokens_json(offer));
+	cJSON_AddItemToObject(pl, "request", tokens_json(request));
+	return append(g, PW_EV_TRADE_OFFERED, tid, gid, from->team_id, pl, e);
 }
 
 int gov_trade_offer(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOKEN_KINDS],
@@ -1018,35 +989,45 @@ int gov_trade_offer(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOK
 	if (out)
 		*out = NULL;
 	int a = check_tokens(offer, e), b = a < 0 ? a : check_tokens(request, e);
-	if (a < 0 || b < 0)
-		return e->code;
-	if (a + b == 0)
-		return gov_err_set(e, PW_E_INVALID, "a trade must move at least one token");
-	if (gid == to)
-		return gov_err_set(e, PW_E_INVALID, "a governor cannot trade with themselves");
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *from = enrolled(g, gid, e);
-	const pw_governor_t *dst = from ? enrolled(g, to, e) : NULL;
-	if (!dst || covers(from, offer, e) < 0) {
-		tx_abort(g);
-		return e->code;
+	int rc = a < 0 ? a : b < 0 ? b : 0;
+	if (rc == 0 && a + b == 0)
+		rc = err_set(e, PW_E_INVALID, "a trade must move at least one token");
+	else if (rc == 0 && gid == to)
+		rc = err_set(e, PW_E_INVALID, "a governor cannot trade with themselves");
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, trade_offer_in_tx(g, gid, to, offer, request, e), e);
+	if (rc == 0 && out)
+		*out = gov_trades_json(g, gid);
+	return rc;
+}
+
+static int trade_respond_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, pw_err_t *e)
+{
+	pw_trade_t *t = gstate_trade(&g->s, tid);
+	if (!t)
+		return err_set(e, PW_E_NOT_FOUND, "trade %lld does not exist", (long long)tid);
+	if (t->to != gid)
+		return err_set(e, PW_E_FORBIDDEN, "only governor %lld can answer trade %lld", (long long)t->to,
+			       (long long)tid);
+	if (t->status != PW_TRADE_OPEN)
+		return err_set(e, PW_E_CONFLICT, "trade %lld was already %s", (long long)tid,
+			       gstate_trade_status_name(t->status));
+	if (accept) {
+		/* Balances may have changed since the offer: check both now. */
+		const pw_governor_t *a, *b;
+		int rc = enrolled(g, t->from, &a, e);
+		if (rc == 0)
+			rc = enrolled(g, t->to, &b, e);
+		if (rc == 0)
+			rc = covers(a, t->offer, e);
+		if (rc == 0)
+			rc = covers(b, t->request, e);
+		if (rc < 0)
+			return rc;
 	}
-	int64_t tid = g->s.n_trades + 1;
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
-	cJSON_AddNumberToObject(pl, "to_governor_id", (double)to);
-	cJSON_AddItemToObject(pl, "offer", tokens_json(offer));
-	cJSON_AddItemToObject(pl, "request", tokens_json(request));
-	if ((rc = append(g, "trade.offered", "trade", tid, gid, from->team_id, pl, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
-		*out = gov_trades_json(g, gid);
-	return 0;
+	return append(g, accept ? PW_EV_TRADE_ACCEPTED : PW_EV_TRADE_REJECTED, tid, gid, 0, pl, e);
 }
 
 int gov_trade_respond(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, cJSON **out, pw_err_t *e)
@@ -1054,41 +1035,11 @@ int gov_trade_respond(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, cJSON 
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	pw_trade_t *t = gstate_trade(&g->s, tid);
-	if (!t) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_NOT_FOUND, "trade %lld does not exist", (long long)tid);
-	}
-	if (t->to != gid) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_FORBIDDEN, "only governor %lld can answer trade %lld",
-			      (long long)t->to, (long long)tid);
-	}
-	if (t->status != 0) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_CONFLICT, "trade %lld was already %s", (long long)tid,
-			      t->status == 1 ? "accepted" : "rejected");
-	}
-	if (accept) {
-		/* Balances may have changed since the offer: check both now. */
-		const pw_governor_t *a = enrolled(g, t->from, e), *b = a ? enrolled(g, t->to, e) : NULL;
-		if (!b || covers(a, t->offer, e) < 0 || covers(b, t->request, e) < 0) {
-			tx_abort(g);
-			return e->code;
-		}
-	}
-	cJSON *pl = cJSON_CreateObject();
-	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
-	if ((rc = append(g, accept ? "trade.accepted" : "trade.rejected", "trade", tid, gid, 0, pl, e)) < 0 ||
-	    (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, trade_respond_in_tx(g, gid, tid, accept, e), e);
+	if (rc == 0 && out)
 		*out = gov_trades_json(g, gid);
-	return 0;
+	return rc;
 }
 
 /* ---- hooper trades ---- */
@@ -1113,7 +1064,7 @@ static cJSON *htrade_json(const pw_gstate_t *s, const pw_hooper_trade_t *h)
 	cJSON_AddNumberToObject(o, "team_b", (double)h->team_b);
 	cJSON_AddNumberToObject(o, "hooper_a", (double)h->hooper_a);
 	cJSON_AddNumberToObject(o, "hooper_b", (double)h->hooper_b);
-	cJSON_AddStringToObject(o, "status", h->status == 1 ? "executed" : h->status == 2 ? "rejected" : "pending");
+	cJSON_AddStringToObject(o, "status", gstate_htrade_status_name(h->status));
 	cJSON_AddBoolToObject(o, "team_a_approved", team_approved(s, h, h->team_a));
 	cJSON_AddBoolToObject(o, "team_b_approved", team_approved(s, h, h->team_b));
 	cJSON *ap = cJSON_AddArrayToObject(o, "approvals");
@@ -1126,14 +1077,15 @@ static cJSON *htrade_json(const pw_gstate_t *s, const pw_hooper_trade_t *h)
 static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
 {
 	pw_hooper_trade_t *h = gstate_htrade(&g->s, tid);
-	if (!h || h->status || !team_approved(&g->s, h, h->team_a) || !team_approved(&g->s, h, h->team_b))
+	if (!h || h->status != PW_HTRADE_PENDING || !team_approved(&g->s, h, h->team_a) ||
+	    !team_approved(&g->s, h, h->team_b))
 		return 0;
 	int64_t ta, tb;
 	int sa, sb;
 	int ra = store_hooper_team(g->st, h->hooper_a, &ta, &sa);
 	int rb = store_hooper_team(g->st, h->hooper_b, &tb, &sb);
 	if (ra < 0 || rb < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "reading the traded hoopers failed: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "reading the traded hoopers failed: %s", store_errmsg(g->st));
 	if (ra != 1 || rb != 1 || ta != h->team_a || tb != h->team_b) {
 		/* A hooper moved since the proposal: the trade cannot happen any
 		 * more. Settle it as rejected (the approval still counts) rather
@@ -1141,61 +1093,89 @@ static int maybe_execute(pw_gov_t *g, int64_t tid, pw_err_t *e)
 		cJSON *pl = cJSON_CreateObject();
 		cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
 		cJSON_AddStringToObject(pl, "reason", "a hooper changed teams since the trade was proposed");
-		return append(g, "hooper_trade.rejected", "hooper_trade", tid, 0, 0, pl, e);
+		return append(g, PW_EV_HOOPER_TRADE_REJECTED, tid, 0, 0, pl, e);
 	}
 	/* Each hooper takes the other's roster slot, so starters stay first. */
 	if (store_hooper_move(g->st, h->hooper_a, tb, sb) < 0 || store_hooper_move(g->st, h->hooper_b, ta, sa) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "moving hoopers failed: %s", store_errmsg(g->st));
+		return err_set(e, PW_E_INTERNAL, "moving hoopers failed: %s", store_errmsg(g->st));
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
 	cJSON_AddNumberToObject(pl, "hooper_a", (double)h->hooper_a);
 	cJSON_AddNumberToObject(pl, "hooper_b", (double)h->hooper_b);
 	cJSON_AddNumberToObject(pl, "team_a", (double)h->team_a);
 	cJSON_AddNumberToObject(pl, "team_b", (double)h->team_b);
-	return append(g, "hooper_trade.executed", "hooper_trade", tid, 0, 0, pl, e);
+	return append(g, PW_EV_HOOPER_TRADE_EXECUTED, tid, 0, 0, pl, e);
+}
+
+static int htrade_propose_in_tx(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, int64_t *tid,
+				pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
+	int64_t ta, tb;
+	int sa, sb;
+	if (store_hooper_team(g->st, ha, &ta, &sa) != 1 || store_hooper_team(g->st, hb, &tb, &sb) != 1)
+		return err_set(e, PW_E_NOT_FOUND, "hooper %lld or %lld does not exist", (long long)ha,
+			       (long long)hb);
+	if (ta != gv->team_id)
+		return err_set(e, PW_E_FORBIDDEN, "hooper %lld is not on your team", (long long)ha);
+	if (tb == ta)
+		return err_set(e, PW_E_INVALID, "both hoopers are on the same team");
+	*tid = g->s.n_htrades + 1;
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)*tid);
+	cJSON_AddNumberToObject(pl, "team_a", (double)ta);
+	cJSON_AddNumberToObject(pl, "team_b", (double)tb);
+	cJSON_AddNumberToObject(pl, "hooper_a", (double)ha);
+	cJSON_AddNumberToObject(pl, "hooper_b", (double)hb);
+	if ((rc = append(g, PW_EV_HOOPER_TRADE_PROPOSED, *tid, gid, ta, pl, e)) < 0)
+		return rc;
+	return maybe_execute(g, *tid, e);
 }
 
 int gov_hooper_trade_propose(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
+	int64_t tid = 0;
 	int rc = tx_begin(g, e);
-	if (rc)
+	if (rc == 0)
+		rc = tx_end(g, htrade_propose_in_tx(g, gid, ha, hb, &tid, e), e);
+	if (rc == 0 && out)
+		*out = htrade_json(&g->s, gstate_htrade(&g->s, tid));
+	return rc;
+}
+
+static int htrade_approve_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
 		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	if (!gv) {
-		tx_abort(g);
-		return e->code;
-	}
-	int64_t ta, tb;
-	int sa, sb;
-	if (store_hooper_team(g->st, ha, &ta, &sa) != 1 || store_hooper_team(g->st, hb, &tb, &sb) != 1) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_NOT_FOUND, "hooper %lld or %lld does not exist", (long long)ha, (long long)hb);
-	}
-	if (ta != gv->team_id) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_FORBIDDEN, "hooper %lld is not on your team", (long long)ha);
-	}
-	if (tb == ta) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_INVALID, "both hoopers are on the same team");
-	}
-	int64_t tid = g->s.n_htrades + 1;
+	pw_hooper_trade_t *h = gstate_htrade(&g->s, tid);
+	if (!h)
+		return err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid);
+	if (h->status != PW_HTRADE_PENDING)
+		return err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled", (long long)tid);
+	if (gv->team_id != h->team_a && gv->team_id != h->team_b)
+		return err_set(e, PW_E_FORBIDDEN, "only governors of the two teams can approve trade %lld",
+			       (long long)tid);
+	for (int i = 0; i < h->n_approvals; i++)
+		if (h->approvals[i] == gid)
+			return err_set(e, PW_E_CONFLICT, "governor %lld already approved trade %lld",
+				       (long long)gid, (long long)tid);
+	/* The fold keeps PW_MAX_APPROVALS approvals; one more could not be
+	 * checked for duplicates, so it is refused. */
+	if (h->n_approvals >= PW_MAX_APPROVALS)
+		return err_set(e, PW_E_CONFLICT, "trade %lld already has %d approvals, the most it can hold",
+			       (long long)tid, PW_MAX_APPROVALS);
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
-	cJSON_AddNumberToObject(pl, "team_a", (double)ta);
-	cJSON_AddNumberToObject(pl, "team_b", (double)tb);
-	cJSON_AddNumberToObject(pl, "hooper_a", (double)ha);
-	cJSON_AddNumberToObject(pl, "hooper_b", (double)hb);
-	if ((rc = append(g, "hooper_trade.proposed", "hooper_trade", tid, gid, ta, pl, e)) < 0 ||
-	    (rc = maybe_execute(g, tid, e)) < 0 || (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
+	if ((rc = append(g, PW_EV_HOOPER_TRADE_APPROVED, tid, gid, gv->team_id, pl, e)) < 0)
 		return rc;
-	}
-	if (out)
-		*out = htrade_json(&g->s, gstate_htrade(&g->s, tid));
-	return 0;
+	return maybe_execute(g, tid, e);
 }
 
 int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out, pw_err_t *e)
@@ -1203,90 +1183,62 @@ int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out,
 	if (out)
 		*out = NULL;
 	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	pw_hooper_trade_t *h = gv ? gstate_htrade(&g->s, tid) : NULL;
-	if (!gv || !h) {
-		tx_abort(g);
-		return gv ? gov_err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid) : e->code;
-	}
-	if (h->status) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled", (long long)tid);
-	}
-	if (gv->team_id != h->team_a && gv->team_id != h->team_b) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_FORBIDDEN, "only governors of the two teams can approve trade %lld",
-			      (long long)tid);
-	}
-	for (int i = 0; i < h->n_approvals; i++)
-		if (h->approvals[i] == gid) {
-			tx_abort(g);
-			return gov_err_set(e, PW_E_CONFLICT, "governor %lld already approved trade %lld",
-				      (long long)gid, (long long)tid);
-		}
-	/* The fold keeps PW_MAX_APPROVALS approvals; one more could not be
-	 * checked for duplicates, so it is refused. */
-	if (h->n_approvals >= PW_MAX_APPROVALS) {
-		tx_abort(g);
-		return gov_err_set(e, PW_E_CONFLICT, "trade %lld already has %d approvals, the most it can hold",
-			      (long long)tid, PW_MAX_APPROVALS);
-	}
-	cJSON *pl = cJSON_CreateObject();
-	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
-	if ((rc = append(g, "hooper_trade.approved", "hooper_trade", tid, gid, gv->team_id, pl, e)) < 0 ||
-	    (rc = maybe_execute(g, tid, e)) < 0 || (rc = tx_commit(g, e)) < 0) {
-		tx_abort(g);
-		return rc;
-	}
-	if (out)
+	if (rc == 0)
+		rc = tx_end(g, htrade_approve_in_tx(g, gid, tid, e), e);
+	if (rc == 0 && out)
 		*out = htrade_json(&g->s, gstate_htrade(&g->s, tid));
-	return 0;
+	return rc;
 }
 
 /* ---- strategy ---- */
+
+/* *shown (the caller's, also on failure): {strategy, note} for the answer. */
+static int strategy_in_tx(pw_gov_t *g, int64_t gid, const char *text, const pw_strategy_t *st,
+			  const char *note, cJSON **shown, pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
+	int64_t team = gv->team_id;
+	cJSON *a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "text", text);
+	cJSON *sj = roster_strategy_to_json(st);
+	cJSON *b = *shown = cJSON_CreateObject();
+	cJSON_AddItemToObject(b, "strategy", cJSON_Duplicate(sj, 1));
+	cJSON_AddStringToObject(b, "note", note);
+	if ((rc = append(g, PW_EV_STRATEGY_SET, team, gid, team, a, e)) == 0 &&
+	    (rc = append(g, PW_EV_STRATEGY_INTERPRETED, team, gid, team, cJSON_Duplicate(b, 1), e)) == 0 &&
+	    store_team_set_strategy(g->st, team, sj, text) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "saving the strategy failed");
+	cJSON_AddNumberToObject(b, "team_id", (double)team);
+	cJSON_Delete(sj);
+	return rc;
+}
 
 int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
+	cJSON *shown = NULL;
+	int rc = 0;
 	if (!text || !*text || strlen(text) > 1000)
-		return gov_err_set(e, PW_E_INVALID, "text must be 1 to 1000 characters");
-	pw_strategy_t st;
-	char note[256];
-	interp_strategy(text, &st, note, sizeof note);
-	int rc = tx_begin(g, e);
-	if (rc)
-		return rc;
-	const pw_governor_t *gv = enrolled(g, gid, e);
-	if (!gv) {
-		tx_abort(g);
-		return e->code;
+		rc = err_set(e, PW_E_INVALID, "text must be 1 to 1000 characters");
+	if (rc == 0) {
+		/* Interpreted before the transaction: it holds the write lock. */
+		pw_strategy_t st;
+		char note[256];
+		interp_strategy(text, &st, note, sizeof note);
+		if ((rc = tx_begin(g, e)) == 0)
+			rc = tx_end(g, strategy_in_tx(g, gid, text, &st, note, &shown, e), e);
 	}
-	int64_t team = gv->team_id;
-	cJSON *a = cJSON_CreateObject();
-	cJSON_AddStringToObject(a, "text", text);
-	cJSON *b = cJSON_CreateObject();
-	cJSON *sj = roster_strategy_to_json(&st);
-	cJSON_AddItemToObject(b, "strategy", cJSON_Duplicate(sj, 1));
-	cJSON_AddStringToObject(b, "note", note);
-	if ((rc = append(g, "strategy.set", "team", team, gid, team, a, e)) < 0 ||
-	    (rc = append(g, "strategy.interpreted", "team", team, gid, team, cJSON_Duplicate(b, 1), e)) < 0 ||
-	    store_team_set_strategy(g->st, team, sj, text) < 0 || (rc = tx_commit(g, e)) < 0) {
-		cJSON_Delete(sj);
-		cJSON_Delete(b);
-		tx_abort(g);
-		return rc < 0 ? rc : gov_err_set(e, PW_E_INTERNAL, "saving the strategy failed");
+	if (rc == 0 && out) {
+		cJSON_AddStringToObject(shown, "text", text);
+		*out = shown;
+		shown = NULL;
 	}
-	cJSON_Delete(sj);
-	cJSON_AddNumberToObject(b, "team_id", (double)team);
-	cJSON_AddStringToObject(b, "text", text);
-	if (out)
-		*out = b;
-	else
-		cJSON_Delete(b);
-	return 0;
+	cJSON_Delete(shown);
+	return rc;
 }
 
 /* ---- read models ---- */
@@ -1471,23 +1423,13 @@ cJSON *gov_rules_history_json(pw_gov_t *g)
 	return arr;
 }
 
-static const char *fx_status(int s)
-{
-	switch (s) {
-	case PW_FX_ACTIVE: return "active";
-	case PW_FX_EXPIRED: return "expired";
-	case PW_FX_REPEALED: return "repealed";
-	default: return "disabled";
-	}
-}
-
 static cJSON *effect_obj(const pw_effect_rec_t *ef, bool source)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", ef->id);
 	cJSON_AddStringToObject(o, "name", ef->name);
 	cJSON_AddNumberToObject(o, "proposal_id", (double)ef->proposal_id);
-	cJSON_AddStringToObject(o, "status", fx_status(ef->status));
+	cJSON_AddStringToObject(o, "status", gstate_fx_status_name(ef->status));
 	cJSON_AddStringToObject(o, "lifetime", ef->lifetime);
 	if (ef->rounds)
 		cJSON_AddNumberToObject(o, "rounds", ef->rounds);
@@ -1534,7 +1476,7 @@ cJSON *gov_trades_json(pw_gov_t *g, int64_t gid)
 		cJSON_AddNumberToObject(x, "to_governor_id", (double)t->to);
 		cJSON_AddItemToObject(x, "offer", tokens_json(t->offer));
 		cJSON_AddItemToObject(x, "request", tokens_json(t->request));
-		cJSON_AddStringToObject(x, "status", t->status == 1 ? "accepted" : t->status == 2 ? "rejected" : "open");
+		cJSON_AddStringToObject(x, "status", gstate_trade_status_name(t->status));
 		cJSON_AddItemToArray(tt, x);
 	}
 	cJSON *ht = cJSON_AddArrayToObject(o, "hooper_trades");

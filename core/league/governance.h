@@ -4,13 +4,15 @@
  *
  * Each write runs in one short transaction: BEGIN IMMEDIATE, catch the
  * in-memory state up with the event log, validate, append events, COMMIT.
- * The state (gov_state.h) is only a cache of the log, so several processes
- * can write to one database and each sees every other's events.
+ * A write that fails at any step appends nothing: its transaction is rolled
+ * back, and the cache drops whatever it had folded in. The state
+ * (gov_state.h) is only a cache of the log, so several processes can write
+ * to one database and each sees every other's events.
  *
  * Every function returns 0 on success or a negative PW_E_* code with a
- * sentence in err->msg naming the problem; gov_err_code() gives the API's
- * error code for it ("not_found", "insufficient_tokens", ...) and
- * gov_err_status() a fitting HTTP status. On success *out (when asked for)
+ * sentence in err->msg naming the problem (errors.h: err_code() gives the
+ * API's error code for it, "not_found", "insufficient_tokens", ..., and
+ * err_status() a fitting HTTP status). On success *out (when asked for)
  * is a JSON object the caller owns and can return as `data` unchanged.
  *
  * A pw_gov_t is used by one thread at a time (it owns a store connection's
@@ -24,33 +26,13 @@
 #include <stdint.h>
 
 #include "core/league/bus.h"
+#include "core/league/errors.h"
+#include "core/league/events.h"
 #include "core/league/gov_state.h"
 #include "core/sim/rules.h"
 #include "core/league/store.h"
 
 struct cJSON;
-
-enum {
-	PW_E_INVALID = -1,      /* a bad value: 422 */
-	PW_E_NOT_FOUND = -2,    /* 404 */
-	PW_E_FORBIDDEN = -3,    /* not yours to do: 403 */
-	PW_E_CONFLICT = -4,     /* wrong state for this: 409 */
-	PW_E_TOKENS = -5,       /* insufficient_tokens: 409 */
-	PW_E_LIMIT = -6,        /* proposals_per_window reached: 429 */
-	PW_E_INTERNAL = -7,     /* the store failed: 500 */
-};
-
-typedef struct pw_err {
-	int code;
-	char msg[256];
-} pw_err_t;
-
-const char *gov_err_code(int code);
-int gov_err_status(int code);
-
-/* Fills e (when not NULL) with code and a formatted sentence; returns code,
- * so a failing path can `return gov_err_set(err, PW_E_NOT_FOUND, ...)`. */
-int gov_err_set(pw_err_t *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 typedef struct pw_gov_cfg {
 	bool require_approval;       /* PINWHEEL_RULES_REQUIRE_APPROVAL */
@@ -151,9 +133,12 @@ int gov_strategy_set(pw_gov_t *g, int64_t governor_id, const char *text, struct 
 int gov_tally_in_tx(pw_gov_t *g, int round, struct cJSON **summary, pw_err_t *err);
 /* Ends effects whose lifetime ran out at the end of round (effect.expired). */
 int gov_expire_effects_in_tx(pw_gov_t *g, int round, struct cJSON **expired, pw_err_t *err);
-/* Appends one event inside the caller's transaction and folds it in. */
-int gov_append_in_tx(pw_gov_t *g, const char *type, const char *agg_type, const char *agg_id,
-		     int64_t governor_id, int64_t team_id, int round, const struct cJSON *payload);
+/* Appends one event of type (stored under its row's aggregate type, the
+ * current season's id) inside the caller's transaction and folds it in.
+ * 0, or PW_E_INTERNAL with store_errmsg() saying why (a payload that does
+ * not match the type's row in events.h is refused). */
+int gov_append_in_tx(pw_gov_t *g, pw_event_type_t type, const char *agg_id, int64_t governor_id,
+		     int64_t team_id, int round, const struct cJSON *payload);
 
 /* ---- read models (caller owns the JSON; NULL only on OOM) ---- */
 

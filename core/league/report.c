@@ -488,7 +488,7 @@ int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_f
 	ctx_t c = {.g = g, .s = gov_store(g), .fx = fx, .sid = sid, .round = round, .generated = generated};
 	pw_season_row_t season;
 	if (store_season_get(c.s, sid, &season) != 1)
-		return gov_err_set(e, PW_E_NOT_FOUND, "season %lld does not exist", (long long)sid);
+		return err_set(e, PW_E_NOT_FOUND, "season %lld does not exist", (long long)sid);
 	gov_sync(g);
 	c.teams = store_teams_json(c.s, season.league_id);
 	c.nst = season_standings(c.s, sid, c.st, 64);
@@ -543,6 +543,6 @@ int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_f
 	free(c.games);
 	cJSON_Delete(c.teams);
 	if (rc < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "writing reports failed: %s", store_errmsg(c.s));
+		return err_set(e, PW_E_INTERNAL, "writing reports failed: %s", store_errmsg(c.s));
 	return 0;
 }

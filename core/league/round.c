@@ -36,7 +36,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 {
 	const char *me = c->holder ? c->holder : "runner";
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	char *v = store_kv_get(s, PW_TICK_LOCK_KEY);
 	cJSON *o = v ? cJSON_Parse(v) : NULL;
 	free(v);
@@ -46,7 +46,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 		bool mine = cJSON_IsString(h) && !strcmp(h->valuestring, me);
 		bool stale = !cJSON_IsNumber(t) || now - (int64_t)t->valuedouble >= PW_TICK_LOCK_STALE;
 		if (!mine && !stale) {
-			int rc = gov_err_set(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
+			int rc = err_set(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
 					cJSON_IsString(h) ? h->valuestring : "?");
 			cJSON_Delete(o);
 			store_rollback(s);
@@ -62,7 +62,7 @@ static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 	cJSON_Delete(n);
 	if (store_kv_set(s, PW_TICK_LOCK_KEY, buf) < 0 || store_commit(s) < 0) {
 		store_rollback(s);
-		return gov_err_set(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
 	}
 	return 0;
 }
@@ -87,12 +87,12 @@ static int change_phase(pw_gov_t *g, int64_t sid, const char *from, const char *
 	cJSON_AddNumberToObject(pl, "round", round);
 	char id[32];
 	snprintf(id, sizeof id, "%lld", (long long)sid);
-	int rc = gov_append_in_tx(g, "season.phase_changed", "season", id, 0, 0, round, pl);
+	int rc = gov_append_in_tx(g, PW_EV_SEASON_PHASE_CHANGED, id, 0, 0, round, pl);
 	if (rc == 0)
 		rc = store_season_set_phase(gov_store(g), sid, to, now);
 	if (rc == 0 && published) {
 		cJSON *p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "type", "season.phase_changed");
+		cJSON_AddStringToObject(p, "type", event_name(PW_EV_SEASON_PHASE_CHANGED));
 		cJSON_AddItemToObject(p, "data", cJSON_Duplicate(pl, 1));
 		cJSON_AddItemToArray(published, p);
 	}
@@ -146,7 +146,7 @@ static int stage_commit(const pw_round_cfg_t *c, int64_t season_id, int round, i
 	gov_reset(c->gov);
 	if (rc < 0 && e && e->code == rc && e->msg[0])
 		return rc;
-	return gov_err_set(e, PW_E_INTERNAL, "%s %d failed: %s", what, round, keep);
+	return err_set(e, PW_E_INTERNAL, "%s %d failed: %s", what, round, keep);
 }
 
 /* ---- stage 1: begin ---- */
@@ -250,7 +250,7 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	int64_t now = now_of(c);
 	int rc = 0;
@@ -435,9 +435,9 @@ static int note_failures(pw_gov_t *g, const fxlist_t *fx, const round_play_game_
 				cJSON_AddStringToObject(pl, "reason", "failed in 3 consecutive games");
 				cJSON_AddNumberToObject(pl, "round", round);
 				cJSON_AddNumberToObject(pl, "game_index", games[i].index);
-				rc = gov_append_in_tx(g, "effect.disabled", "effect", id, 0, 0, round, pl);
+				rc = gov_append_in_tx(g, PW_EV_EFFECT_DISABLED, id, 0, 0, round, pl);
 				if (rc == 0)
-					publish_later(published, "effect.disabled", pl);
+					publish_later(published, event_name(PW_EV_EFFECT_DISABLED), pl);
 				else
 					cJSON_Delete(pl);
 				streak = 0;
@@ -525,7 +525,7 @@ static int games_load(const pw_round_cfg_t *c, const pw_season_row_t *season, in
 	memset(t, 0, sizeof *t);
 	t->snap = cJSON_Parse(snapshot ? snapshot : "");
 	if (!t->snap)
-		return gov_err_set(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
+		return err_set(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
 	rules_default(&t->rules);
 	char msg[160];
 	rules_from_json(&t->rules, cJSON_GetObjectItem(t->snap, "rules"), msg, sizeof msg);
@@ -542,13 +542,13 @@ static int games_load(const pw_round_cfg_t *c, const pw_season_row_t *season, in
 	t->jobs = calloc((size_t)ng + 1, sizeof *t->jobs);
 	t->play = calloc((size_t)ng + 1, sizeof *t->play);
 	if (!t->jobs || !t->play || !t->fx.v)
-		return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+		return err_set(e, PW_E_INTERNAL, "out of memory");
 	const cJSON *gj;
 	cJSON_ArrayForEach(gj, games) {
 		int idx = cJSON_GetObjectItem(gj, "index")->valueint;
 		int have = store_game_exists(s, season->id, round, idx);
 		if (have < 0)
-			return gov_err_set(e, PW_E_INTERNAL, "round %d game %d: %s", round, idx, store_errmsg(s));
+			return err_set(e, PW_E_INTERNAL, "round %d game %d: %s", round, idx, store_errmsg(s));
 		if (have)
 			continue; /* stored before a crash: never twice */
 		gjob_t *j = &t->jobs[t->n];
@@ -562,7 +562,7 @@ static int games_load(const pw_round_cfg_t *c, const pw_season_row_t *season, in
 		j->aj = find_team(teams, aid);
 		if (!j->hj || !j->aj || roster_team_from_json(&j->home, j->hj, msg, sizeof msg) < 0 ||
 		    roster_team_from_json(&j->away, j->aj, msg, sizeof msg) < 0)
-			return gov_err_set(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable",
+			return err_set(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable",
 					   round, idx);
 		p->home = &j->home;
 		p->away = &j->away;
@@ -603,9 +603,9 @@ static int games_play(const pw_round_cfg_t *c, const pw_season_row_t *season, in
 	if (round_play(&pc, &r, t->play, t->n, meta, &bad) == 0)
 		return 0;
 	if (bad >= 0)
-		return gov_err_set(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round,
+		return err_set(e, PW_E_INTERNAL, "round %d game %d could not be simulated", round,
 				   t->play[bad].index);
-	return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+	return err_set(e, PW_E_INTERNAL, "out of memory");
 }
 
 /* Part 3, rows: each played game as the row, result and box scores the
@@ -617,7 +617,7 @@ static int games_rows(const pw_season_row_t *season, int round, games_t *t, pw_e
 		const round_play_game_t *p = &t->play[i];
 		cJSON *rj = result_to_json(&p->res);
 		if (!rj)
-			return gov_err_set(e, PW_E_INTERNAL, "out of memory");
+			return err_set(e, PW_E_INTERNAL, "out of memory");
 		pw_game_row_t *row = &j->row;
 		row->season_id = season->id;
 		row->round = round;
@@ -650,7 +650,7 @@ static int games_store(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < t->n; i++) {
@@ -731,7 +731,7 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	cJSON *expired = NULL, *summary = NULL;
 	int rc = gov_expire_effects_in_tx(g, round, &expired, e);
@@ -767,7 +767,7 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		cJSON_Delete(ctx);
 	}
 	if (rc == 0 && apply_meta(s, meta) < 0)
-		rc = gov_err_set(e, PW_E_INTERNAL, "writing effect metadata failed");
+		rc = err_set(e, PW_E_INTERNAL, "writing effect metadata failed");
 	cJSON_Delete(meta);
 	free(fx.v);
 	cJSON_Delete(snap);
@@ -831,7 +831,7 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
@@ -872,7 +872,7 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	pw_season_row_t cur;
 	int have = store_season_get(s, season->id, &cur);
@@ -883,7 +883,7 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 		snprintf(keep, sizeof keep, "%s", have == 0 ? "the season is gone" : store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
+		return err_set(e, PW_E_INTERNAL, "advancing the season after round %d failed: %s", round, keep);
 	}
 	int64_t now = now_of(c);
 	int rc = 0;
@@ -969,12 +969,12 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	if (e) /* a stage keeps a message it set (stage_commit): none is left over */
 		*e = (pw_err_t){0};
 	if (!c || !c->gov)
-		return gov_err_set(e, PW_E_INVALID, "the runner needs the governance service");
+		return err_set(e, PW_E_INVALID, "the runner needs the governance service");
 	pw_store_t *s = gov_store(c->gov);
 	pw_season_row_t season;
 	int have = season_current(s, &season);
 	if (have != 1)
-		return gov_err_set(e, have < 0 ? PW_E_INTERNAL : PW_E_CONFLICT, "there is no season to play");
+		return err_set(e, have < 0 ? PW_E_INTERNAL : PW_E_CONFLICT, "there is no season to play");
 	out->season_id = season.id;
 	snprintf(out->phase, sizeof out->phase, "%s", season.phase);
 	if (!strcmp(season.phase, "complete"))
@@ -987,7 +987,7 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	char *snapshot = NULL;
 	int got = store_progress_get(s, season.id, round, &stage, &snapshot);
 	if (got < 0) { /* not knowing where the round stands, run none of it */
-		rc = gov_err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
+		rc = err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
 		lock_release(s);
 		return rc;
 	}
@@ -1006,7 +1006,7 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		free(snapshot);
 		snapshot = NULL;
 		if (rc == 0 && store_progress_get(s, season.id, round, &stage, &snapshot) < 0)
-			rc = gov_err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
+			rc = err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
 		out->stage_ms[PW_STAGE_BEGIN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}
@@ -1064,7 +1064,7 @@ int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, c
 	/* Replaying the log from scratch is part of the check. */
 	gov_reset(g);
 	if (gov_sync(g) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "replaying the event log failed");
+		return err_set(e, PW_E_INTERNAL, "replaying the event log failed");
 	const pw_gstate_t *gs = gov_state(g);
 	int n = 0, bad = 0, meta_round = -1;
 	int64_t meta_season = -1;

@@ -26,7 +26,7 @@ int season_setup_league(pw_store_t *s, const char *name, uint64_t league_seed, i
 			int64_t *league_id, pw_err_t *e)
 {
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	uint64_t seed;
 	int64_t id = store_league_first(s, &seed);
 	if (id > 0) {
@@ -38,7 +38,7 @@ int season_setup_league(pw_store_t *s, const char *name, uint64_t league_seed, i
 	if (!lg || teams_generate(lg, league_seed, n_teams) < 0) {
 		free(lg);
 		store_rollback(s);
-		return gov_err_set(e, PW_E_INVALID, "cannot generate a league of %d teams", n_teams);
+		return err_set(e, PW_E_INVALID, "cannot generate a league of %d teams", n_teams);
 	}
 	id = store_league_insert(s, name, league_seed);
 	int rc = id > 0 ? 0 : -1;
@@ -52,7 +52,7 @@ int season_setup_league(pw_store_t *s, const char *name, uint64_t league_seed, i
 		char keep[256];
 		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
-		return gov_err_set(e, PW_E_INTERNAL, "storing the league failed: %s", keep);
+		return err_set(e, PW_E_INTERNAL, "storing the league failed: %s", keep);
 	}
 	*league_id = id;
 	return 0;
@@ -91,7 +91,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 {
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
-		return gov_err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
 	const pw_gstate_t *gs = gov_state(g);
 	uint64_t lseed;
@@ -101,11 +101,11 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	int rc = 0;
 	if (lid <= 0) {
 		store_rollback(s);
-		return gov_err_set(e, PW_E_CONFLICT, "there is no league yet");
+		return err_set(e, PW_E_CONFLICT, "there is no league yet");
 	}
 	if (have == 1 && strcmp(cur.phase, "complete") != 0) {
 		store_rollback(s);
-		return gov_err_set(e, PW_E_CONFLICT, "season %d is still %s; a new season starts when it is complete",
+		return err_set(e, PW_E_CONFLICT, "season %d is still %s; a new season starts when it is complete",
 			      cur.number, cur.phase);
 	}
 	pw_rules_t start;
@@ -128,7 +128,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	if (sid <= 0) {
 		cJSON_Delete(rj);
 		store_rollback(s);
-		return gov_err_set(e, PW_E_INTERNAL, "creating the season failed: %s", store_errmsg(s));
+		return err_set(e, PW_E_INTERNAL, "creating the season failed: %s", store_errmsg(s));
 	}
 	/* Which governors carry over: those enrolled in the previous season. */
 	int ncarry = 0;
@@ -152,7 +152,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 			cJSON_AddStringToObject(pl, "reason", "new season without carry_rules");
 			char fid[64];
 			snprintf(fid, sizeof fid, "%s", gs->effects[i].id);
-			rc = gov_append_in_tx(g, "effect.expired", "effect", fid, 0, 0, cur.current_round, pl);
+			rc = gov_append_in_tx(g, PW_EV_EFFECT_EXPIRED, fid, 0, 0, cur.current_round, pl);
 			cJSON_Delete(pl);
 			gs = gov_state(g);
 		}
@@ -165,7 +165,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	cJSON_AddStringToObject(pl, "name", nm);
 	cJSON_AddBoolToObject(pl, "carry_rules", carry_rules);
 	cJSON_AddItemToObject(pl, "rules", rj);
-	int64_t seq = rc == 0 ? store_event_append(s, "season.created", "season", sidtxt, sid, 0, 0, 0, pl) : -1;
+	int64_t seq = rc == 0 ? store_event_append(s, PW_EV_SEASON_CREATED, sidtxt, sid, 0, 0, 0, pl) : -1;
 	cJSON_Delete(pl);
 	if (seq < 0)
 		rc = -1;
@@ -182,7 +182,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 		cJSON_AddNumberToObject(t, "boost", PW_TOKEN_START);
 		char gtxt[32];
 		snprintf(gtxt, sizeof gtxt, "%lld", (long long)carry[i]);
-		rc = gov_append_in_tx(g, "governor.joined", "governor", gtxt, carry[i], carry_team[i], 0, j);
+		rc = gov_append_in_tx(g, PW_EV_GOVERNOR_JOINED, gtxt, carry[i], carry_team[i], 0, j);
 		cJSON_Delete(j);
 	}
 	free(carry);
@@ -213,7 +213,7 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
-		return gov_err_set(e, PW_E_INTERNAL, "creating the season failed: %s", keep);
+		return err_set(e, PW_E_INTERNAL, "creating the season failed: %s", keep);
 	}
 	gov_sync(g);
 	if (season_id)

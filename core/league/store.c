@@ -377,9 +377,9 @@ int store_backup(pw_store_t *s, const char *out_path)
 
 /* ---- events ----------------------------------------------------------- */
 
-int64_t store_event_append(pw_store_t *s, const char *type, const char *agg_type,
-			   const char *agg_id, int64_t season_id, int64_t governor_id,
-			   int64_t team_id, int round, const cJSON *payload)
+int64_t store_event_append(pw_store_t *s, pw_event_type_t type, const char *agg_id,
+			   int64_t season_id, int64_t governor_id, int64_t team_id, int round,
+			   const cJSON *payload)
 {
 	static const char sql[] =
 		"INSERT INTO governance_events(event_type, aggregate_type, aggregate_id, season_id,"
@@ -388,6 +388,9 @@ int64_t store_event_append(pw_store_t *s, const char *type, const char *agg_type
 		" RETURNING sequence_number";
 	if (!s->in_tx)
 		return failf(s, "events are appended inside a transaction");
+	char why[160];
+	if (event_check(type, payload, why, sizeof why) < 0)
+		return failf(s, "refusing an event: %s", why);
 	char *text = payload ? cJSON_PrintUnformatted(payload) : NULL;
 	if (payload && !text)
 		return failf(s, "out of memory printing an event");
@@ -396,8 +399,9 @@ int64_t store_event_append(pw_store_t *s, const char *type, const char *agg_type
 		free(text);
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, agg_type, -1, SQLITE_STATIC);
+	/* The table's strings are static, so SQLite need not copy them. */
+	sqlite3_bind_text(st, 1, event_name(type), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, event_aggregate(type), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, agg_id ? agg_id : "", -1, SQLITE_TRANSIENT);
 	if (season_id) sqlite3_bind_int64(st, 4, season_id); else sqlite3_bind_null(st, 4);
 	if (governor_id) sqlite3_bind_int64(st, 5, governor_id); else sqlite3_bind_null(st, 5);

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/league/events.h"
+
 struct cJSON;
 
 typedef struct pw_store pw_store_t;
@@ -64,7 +66,7 @@ int store_backup(pw_store_t *s, const char *out_path);
 typedef struct pw_event {
 	int64_t id;
 	int64_t seq;              /* strictly increasing, assigned on append */
-	const char *type;         /* "proposal.submitted", ... */
+	const char *type;         /* the wire name, "proposal.submitted", ... (events.h) */
 	const char *agg_type;     /* "proposal", "governor", "season", ... */
 	const char *agg_id;       /* "12" */
 	int64_t season_id;        /* 0: none */
@@ -76,13 +78,16 @@ typedef struct pw_event {
 } pw_event_t;
 
 /*
- * Appends one event. payload is printed (not consumed). The sequence number
- * is max+1 inside the caller's transaction (call within store_begin). Returns
- * the new sequence number (> 0) or a negative error.
+ * Appends one event of type (events.h): the row's wire name and aggregate
+ * type are stored, and payload (NULL: {}) must match the row, or nothing is
+ * written. payload is printed (not consumed). The sequence number is max+1
+ * inside the caller's transaction (call within store_begin). Returns the new
+ * sequence number (> 0) or a negative error (store_errmsg names the field of
+ * a payload that does not match).
  */
-int64_t store_event_append(pw_store_t *s, const char *type, const char *agg_type,
-			   const char *agg_id, int64_t season_id, int64_t governor_id,
-			   int64_t team_id, int round, const struct cJSON *payload);
+int64_t store_event_append(pw_store_t *s, pw_event_type_t type, const char *agg_id,
+			   int64_t season_id, int64_t governor_id, int64_t team_id, int round,
+			   const struct cJSON *payload);
 
 /* Calls cb for every event with seq > after_seq in order; cb returning
  * non-zero stops the walk and is returned. Strings are valid during cb. */

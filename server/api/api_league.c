@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/league/errors.h"
 #include "core/league/season.h"
 #include "server/api/api_util.h"
 #include "server/app.h"
@@ -21,7 +22,7 @@ static int reply(pw_response_t *res, int rc, const pw_err_t *err, cJSON *out, in
 {
 	if (rc < 0) {
 		cJSON_Delete(out);
-		resp_error(res, gov_err_status(rc), gov_err_code(rc), "%s",
+		resp_error(res, err_status(rc), err_code(rc), "%s",
 			   err->msg[0] ? err->msg : "The request could not be carried out.");
 		return HTTP_HANDLED;
 	}
@@ -466,11 +467,7 @@ static int h_proposals(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t
 		return HTTP_HANDLED;
 	char status[16];
 	long n = http_query_param(req->query, "status", status, sizeof status);
-	static const char *ok[] = {"draft", "open", "passed", "failed", "held", "vetoed", "cancelled"};
-	bool valid = n == -1;
-	for (size_t i = 0; n > 0 && i < sizeof ok / sizeof ok[0]; i++)
-		valid |= !strcmp(status, ok[i]);
-	if (!valid) {
+	if (n != -1 && (n <= 0 || gstate_status_find(status) < 0)) {
 		resp_error(res, 400, "invalid_parameter",
 			   "status must be draft, open, passed, failed, held, vetoed or cancelled.");
 		return HTTP_HANDLED;

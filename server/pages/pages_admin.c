@@ -18,9 +18,9 @@ static void review_queue(pw_app_t *app, pw_buf_t *b)
 	const cJSON *p;
 	cJSON_ArrayForEach(p, all)
 	{
-		const char *st = pages_str(p, "status");
-		bool held = st && !strcmp(st, "held");
-		bool flagged = pages_num(p, "flagged") != 0 && st && (!strcmp(st, "open") || !strcmp(st, "draft"));
+		int st = gstate_status_find(pages_str(p, "status"));
+		bool held = st == PW_PROP_HELD;
+		bool flagged = pages_num(p, "flagged") != 0 && (st == PW_PROP_OPEN || st == PW_PROP_DRAFT);
 		if (!held && !flagged)
 			continue;
 		long long id = (long long)pages_id(p, "id");

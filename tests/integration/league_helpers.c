@@ -1,6 +1,7 @@
 #include "tests/integration/league_helpers.h"
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,19 @@ pw_store_t *lt_open(const char *name)
 
 pw_gov_t *lt_league(pw_store_t *s, int n)
 {
+	pw_gov_cfg_t cfg = {.scripts_dir = "/nonexistent"};
+	return lt_league_with(s, n, &cfg);
+}
+
+pw_gov_t *lt_league_with(pw_store_t *s, int n, const pw_gov_cfg_t *cfg)
+{
 	pw_err_t e;
 	int64_t lid;
 	if (season_setup_league(s, "Test League", 42, n, &lid, &e) < 0) {
 		test_fail(__FILE__, __LINE__, "league: %s", e.msg);
 		return NULL;
 	}
-	pw_gov_cfg_t cfg = {.scripts_dir = "/nonexistent"};
-	pw_gov_t *g = gov_open(s, &cfg);
+	pw_gov_t *g = gov_open(s, cfg);
 	int64_t sid;
 	if (season_create(g, NULL, true, NULL, 0, &sid, &e) < 0)
 		test_fail(__FILE__, __LINE__, "season: %s", e.msg);
@@ -231,4 +237,100 @@ int lt_events_count(const lt_events_t *ev, const char *type)
 	for (int i = 0; i < ev->n; i++)
 		n += !strcmp(ev->types[i], type);
 	return n;
+}
+
+typedef struct dump {
+	char *s;
+	size_t n, cap;
+} dump_t;
+
+static void out(dump_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out(dump_t *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (d->n + (size_t)k + 1 > d->cap) {
+		d->cap = (d->n + (size_t)k + 1) * 2;
+		d->s = realloc(d->s, d->cap);
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->s + d->n, (size_t)k + 1, fmt, ap);
+	va_end(ap);
+	d->n += (size_t)k;
+}
+
+static void out_json(dump_t *d, const cJSON *j)
+{
+	char *t = j ? cJSON_PrintUnformatted(j) : NULL;
+	out(d, "%s", t ? t : "-");
+	free(t);
+}
+
+char *lt_state_dump(const pw_gstate_t *g)
+{
+	dump_t d = {0};
+	out(&d, "last_seq %lld\n", (long long)g->last_seq);
+	out(&d, "season %lld #%d \"%s\" %s@%d carry=%d\n", (long long)g->season.id, g->season.number,
+	    g->season.name, g->season.phase, g->season.phase_round, g->season.carry_rules);
+	pw_rules_t def;
+	rules_default(&def);
+	for (size_t i = 0; i < rules_count; i++)
+		if (rules_get(&g->rules, &rules_defs[i]) != rules_get(&def, &rules_defs[i]))
+			out(&d, "rule %s=%g\n", rules_defs[i].name, rules_get(&g->rules, &rules_defs[i]));
+	for (int i = 0; i < g->n_govs; i++) {
+		const pw_governor_t *v = &g->govs[i];
+		out(&d, "gov %lld \"%s\" team %lld season %lld tokens %d/%d/%d activity %d/%d/%d/%d\n",
+		    (long long)v->id, v->name, (long long)v->team_id, (long long)v->season_id, v->tokens[0],
+		    v->tokens[1], v->tokens[2], v->proposals, v->votes, v->trades, v->passed);
+	}
+	for (int i = 0; i < g->n_props; i++) {
+		const pw_proposal_t *p = &g->props[i];
+		out(&d, "prop %lld season %lld gov %lld team %lld round %d status %s flagged %d cleared %d "
+			"enacted %d amendments %d tier %d cost %d seq %lld\n",
+		    (long long)p->id, (long long)p->season_id, (long long)p->governor_id, (long long)p->team_id,
+		    p->round, gstate_status_name(p->status), p->flagged, p->cleared, p->enacted, p->amendments,
+		    p->tier, p->cost, (long long)p->created_seq);
+		out(&d, "  text \"%s\" original \"%s\" lua \"%s\"\n  interp ", p->text ? p->text : "-",
+		    p->original_text ? p->original_text : "-", p->effect_lua ? p->effect_lua : "-");
+		out_json(&d, p->interpretation);
+		out(&d, "\n  impact ");
+		out_json(&d, p->impact);
+		out(&d, "\n  tally %g/%g/%g round %d votes", p->tally_yes, p->tally_no, p->tally_threshold,
+		    p->tally_round);
+		for (int k = 0; k < p->n_votes; k++)
+			out(&d, " %lld:%s%s@%lld", (long long)p->votes[k].governor_id, p->votes[k].yes ? "yes" : "no",
+			    p->votes[k].boost ? "+boost" : "", (long long)p->votes[k].seq);
+		out(&d, "\n");
+	}
+	for (int i = 0; i < g->n_effects; i++) {
+		const pw_effect_rec_t *e = &g->effects[i];
+		out(&d, "effect %s prop %lld \"%s\" sha %s %s/%d season %lld start %d status %d reason \"%s\" source \"%s\" hooks ",
+		    e->id, (long long)e->proposal_id, e->name, e->sha, e->lifetime, e->rounds, (long long)e->season_id,
+		    e->start_round, (int)e->status, e->end_reason, e->source ? e->source : "-");
+		out_json(&d, e->hooks);
+		out(&d, "\n");
+	}
+	for (int i = 0; i < g->n_changes; i++) {
+		const pw_rule_change_t *c = &g->changes[i];
+		out(&d, "change %s %g->%g prop %lld season %lld round %d\n", c->name, c->old_value, c->new_value,
+		    (long long)c->proposal_id, (long long)c->season_id, c->round);
+	}
+	for (int i = 0; i < g->n_trades; i++) {
+		const pw_trade_t *t = &g->trades[i];
+		out(&d, "trade %lld %lld->%lld offer %d/%d/%d request %d/%d/%d status %d season %lld\n",
+		    (long long)t->id, (long long)t->from, (long long)t->to, t->offer[0], t->offer[1], t->offer[2],
+		    t->request[0], t->request[1], t->request[2], (int)t->status, (long long)t->season_id);
+	}
+	for (int i = 0; i < g->n_htrades; i++) {
+		const pw_hooper_trade_t *h = &g->htrades[i];
+		out(&d, "htrade %lld by %lld teams %lld/%lld hoopers %lld/%lld status %d season %lld approvals",
+		    (long long)h->id, (long long)h->proposer, (long long)h->team_a, (long long)h->team_b,
+		    (long long)h->hooper_a, (long long)h->hooper_b, (int)h->status, (long long)h->season_id);
+		for (int k = 0; k < h->n_approvals; k++)
+			out(&d, " %lld", (long long)h->approvals[k]);
+		out(&d, "\n");
+	}
+	return d.s;
 }

@@ -15,6 +15,8 @@
 pw_store_t *lt_open(const char *name);
 /* A league of n teams (seed 42) and its first season; governance over it. */
 pw_gov_t *lt_league(pw_store_t *s, int n_teams);
+/* The same with governance configured by cfg (e.g. the approval gate). */
+pw_gov_t *lt_league_with(pw_store_t *s, int n_teams, const pw_gov_cfg_t *cfg);
 /* A runner config using the stand-in sim, instant championship. */
 void lt_cfg(pw_round_cfg_t *c, pw_gov_t *g);
 /* The stand-in: deterministic in (seed, rules), a few plays, box scores. */
@@ -27,6 +29,9 @@ int64_t lt_propose(pw_gov_t *g, int64_t gid, const char *text);
 int lt_run_season(pw_round_cfg_t *c);
 /* A digest of everything durable: games, events (types and payloads), reports. */
 char *lt_digest(pw_store_t *s);
+/* Everything the governance fold keeps, one line per record, so two states
+ * compare as text. Caller frees. */
+char *lt_state_dump(const pw_gstate_t *g);
 
 /* Records the types of events published on a bus, in order. */
 typedef struct lt_events {

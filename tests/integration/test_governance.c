@@ -59,7 +59,7 @@ TEST(gov_join_gives_two_of_each_and_tokens_come_from_events)
 	gov_close(g2);
 	pw_err_t e;
 	CHECK_EQ(gov_join(g, "X", 99, NULL, &e), PW_E_NOT_FOUND);
-	CHECK_STR(gov_err_code(e.code), "not_found");
+	CHECK_STR(err_code(e.code), "not_found");
 	CHECK_EQ(gov_join(g, "", 1, NULL, &e), PW_E_INVALID);
 	gov_close(g);
 	store_close(s);
@@ -166,7 +166,7 @@ TEST(gov_weights_split_by_team_and_boost_doubles)
 	CHECK_EQ(tokens(g, a2, PW_TOK_BOOST), 0);
 	int64_t r4 = lt_propose(g, a1, "elam margin 25");
 	CHECK_EQ(gov_vote(g, a2, r4, true, true, NULL, &e), PW_E_TOKENS);
-	CHECK_STR(gov_err_code(e.code), "insufficient_tokens");
+	CHECK_STR(err_code(e.code), "insufficient_tokens");
 	gov_close(g);
 	store_close(s);
 }
@@ -266,10 +266,8 @@ TEST(gov_amend_replaces_interpretation_keeps_original)
 TEST(gov_veto_refunds_and_approval_gate_holds)
 {
 	pw_store_t *s = lt_open("g.db");
-	pw_gov_t *g0 = lt_league(s, 8);
-	gov_close(g0);
 	pw_gov_cfg_t cfg = {.require_approval = true, .scripts_dir = "/nonexistent"};
-	pw_gov_t *g = gov_open(s, &cfg);
+	pw_gov_t *g = lt_league_with(s, 8, &cfg);
 	int64_t a = lt_join(g, "A", 1, NULL);
 	int64_t p = lt_propose(g, a, "three pointers worth 5");
 	int64_t q = lt_propose(g, a, "turn off home court");

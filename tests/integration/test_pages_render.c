@@ -86,3 +86,62 @@ TEST(pages_render_every_page_from_a_fixture_league)
 	gov_close(g);
 	store_close(s);
 }
+
+/* The review queue lists what waits for the admin, by status: a held
+ * proposal (approve it) and a flagged open one (clear it), not an open one
+ * nobody flagged. */
+TEST(pages_admin_review_queue_lists_held_and_flagged_proposals)
+{
+	pw_store_t *s = lt_open("admin.db");
+	pw_gov_cfg_t cfg = {.require_approval = true, .scripts_dir = "/nonexistent"};
+	pw_gov_t *g = lt_league_with(s, 4, &cfg);
+	int64_t a = lt_join(g, "A", 1, NULL), b = lt_join(g, "B", 2, NULL);
+	int64_t held = lt_propose(g, a, "make threes worth 4");
+	pw_err_t e;
+	CHECK_EQ(gov_vote(g, a, held, true, false, NULL, &e), 0);
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(gov_tally_in_tx(g, 1, NULL, &e), 0);
+	CHECK_EQ(store_commit(s), 0);
+	int64_t flagged = lt_propose(g, b, "something wild and strange");
+	int64_t plain = lt_propose(g, a, "shorter quarters");
+	CHECK(held > 0 && flagged > 0 && plain > 0);
+	pw_app_t app;
+	memset(&app, 0, sizeof app);
+	app.store = s;
+	app.gov = g;
+	app.cfg.admin_token = "secret";
+	app.league_id = store_league_first(s, NULL);
+	CHECK_EQ(pages_routes(&app), 0);
+	const pw_route_t *route;
+	pw_params_t params;
+	char allow[64];
+	pw_str_t m = {"GET", 3}, p = {"/admin", 6};
+	CHECK_EQ(router_match(&app.router, m, p, &route, &params, allow, sizeof allow), 200);
+	pw_http_request_t req;
+	memset(&req, 0, sizeof req);
+	req.method = m;
+	req.path = req.target = p;
+	req.headers[0] = (pw_http_header_t){{"Authorization", 13}, {"Bearer secret", 13}};
+	req.n_headers = 1;
+	pw_response_t res;
+	resp_init(&res);
+	((pw_handler_fn)route->fn)(&app, NULL, &req, &params, &res);
+	CHECK_EQ(res.status, 200);
+	char *html = buf_take(&res.body);
+	char want[128];
+	snprintf(want, sizeof want, "Proposal %lld <span class=\"tag\">held for approval", (long long)held);
+	CHECK_CONTAINS(html, want);
+	snprintf(want, sizeof want, "/api/admin/proposals/%lld/approve", (long long)held);
+	CHECK_CONTAINS(html, want);
+	snprintf(want, sizeof want, "Proposal %lld <span class=\"tag\">flagged", (long long)flagged);
+	CHECK_CONTAINS(html, want);
+	snprintf(want, sizeof want, "/api/admin/proposals/%lld/clear", (long long)flagged);
+	CHECK_CONTAINS(html, want);
+	snprintf(want, sizeof want, "Proposal %lld <", (long long)plain);
+	CHECK(html && !strstr(html, want));
+	free(html);
+	resp_free(&res);
+	router_free(&app.router);
+	gov_close(g);
+	store_close(s);
+}

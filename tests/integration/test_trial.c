@@ -205,8 +205,11 @@ static int lg_open(lg_t *x, const char *name, int n, const char *lua)
 	cJSON_AddStringToObject(pl, "sha256", sha);
 	cJSON_AddStringToObject(pl, "lifetime", "permanent");
 	cJSON_AddNumberToObject(pl, "start_round", 1);
+	cJSON_AddNumberToObject(pl, "proposal_id", 0);
+	cJSON_AddNumberToObject(pl, "rounds", 0);
+	cJSON_AddItemToObject(pl, "hooks", cJSON_CreateArray());
 	int rc = store_begin(x->s) == 0 && gov_sync(x->g) == 0 &&
-			 gov_append_in_tx(x->g, "effect.registered", "effect", "fx-rec", 0, 0, 0, pl) == 0 &&
+			 gov_append_in_tx(x->g, PW_EV_EFFECT_REGISTERED, "fx-rec", 0, 0, 0, pl) == 0 &&
 			 store_commit(x->s) == 0
 		 ? 0 : -1;
 	cJSON_Delete(pl);

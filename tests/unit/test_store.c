@@ -38,19 +38,20 @@ TEST(store_migrates_to_latest_and_is_idempotent)
 TEST(store_events_are_append_only_with_increasing_sequence)
 {
 	pw_store_t *s = open_tmp("e.db");
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "x", 1);
+	cJSON *j = cJSON_Parse("{\"name\":\"A\",\"team_id\":1,\"tokens\":{}}");
+	cJSON *v = cJSON_Parse("{\"proposal_id\":1,\"vote\":\"yes\",\"boost\":false}");
 	CHECK_EQ(store_begin(s), 0);
-	int64_t a = store_event_append(s, "governor.joined", "governor", "1", 0, 1, 0, 0, p);
-	int64_t b = store_event_append(s, "vote.cast", "proposal", "1", 0, 1, 0, 0, p);
+	int64_t a = store_event_append(s, PW_EV_GOVERNOR_JOINED, "1", 0, 1, 0, 0, j);
+	int64_t b = store_event_append(s, PW_EV_VOTE_CAST, "1", 0, 1, 0, 0, v);
 	CHECK_EQ(store_commit(s), 0);
 	CHECK(a > 0 && b == a + 1);
-	cJSON_Delete(p);
 	int64_t st[2] = {0, 0};
 	CHECK_EQ(store_events_since(s, 0, count_cb, st), 0);
 	CHECK_EQ(st[1], 2);
 	/* Outside a transaction appends are refused. */
-	CHECK(store_event_append(s, "x", "y", "1", 0, 0, 0, 0, NULL) < 0);
+	CHECK(store_event_append(s, PW_EV_VOTE_CAST, "1", 0, 0, 0, 0, v) < 0);
+	cJSON_Delete(j);
+	cJSON_Delete(v);
 	store_close(s);
 
 	/* Raw SQL cannot change the log either: the triggers refuse. */
@@ -64,6 +65,36 @@ TEST(store_events_are_append_only_with_increasing_sequence)
 		CHECK_CONTAINS(out, "2");
 		free(out);
 	}
+}
+
+/* Reads back what the log holds: "type|aggregate|payload" of each event. */
+static int row_cb(void *ud, const pw_event_t *ev)
+{
+	char *buf = ud;
+	size_t n = strlen(buf);
+	snprintf(buf + n, 512 - n, "%s|%s|%s\n", ev->type, ev->agg_type, ev->payload);
+	return 0;
+}
+
+TEST(store_event_append_stores_the_row_and_refuses_a_payload_off_it)
+{
+	pw_store_t *s = open_tmp("r.db");
+	cJSON *ok = cJSON_Parse("{\"trade_id\":4}");
+	cJSON *bad = cJSON_Parse("{\"trade\":4}");
+	CHECK_EQ(store_begin(s), 0);
+	CHECK(store_event_append(s, PW_EV_TRADE_ACCEPTED, "4", 0, 1, 0, 0, ok) > 0);
+	CHECK(store_event_append(s, PW_EV_TRADE_REJECTED, "4", 0, 1, 0, 0, bad) < 0);
+	CHECK_STR(store_errmsg(s), "refusing an event: trade.rejected: the payload has no trade_id");
+	CHECK(store_event_append(s, PW_EV_COUNT, "4", 0, 1, 0, 0, ok) < 0);
+	CHECK(store_event_append(s, PW_EV_UNKNOWN, "4", 0, 1, 0, 0, ok) < 0);
+	CHECK_EQ(store_commit(s), 0);
+	/* Only the good one is there, under its wire name and aggregate type. */
+	char got[512] = "";
+	CHECK_EQ(store_events_since(s, 0, row_cb, got), 0);
+	CHECK_STR(got, "trade.accepted|trade|{\"trade_id\":4}\n");
+	cJSON_Delete(ok);
+	cJSON_Delete(bad);
+	store_close(s);
 }
 
 TEST(store_kv_and_backup)
