@@ -213,8 +213,6 @@ void fx_meta_op_eval(const fx_meta_op_t *op, const fx_value_t *cur, fx_value_t *
 int fx_meta_ops_push(fx_meta_ops_t *o, const fx_meta_op_t *op);
 
 /* session.c: what api.c needs to know about the running session */
-typedef enum fx_session_kind { FX_SESS_NONE, FX_SESS_GAME, FX_SESS_ROUND } fx_session_kind_t;
-fx_session_kind_t fx_rt_kind(lua_State *L);
 const pw_hook_ctx_t *fx_rt_sim_ctx(lua_State *L);
 const struct cJSON *fx_rt_json_ctx(lua_State *L, uint32_t *gen);
 const pw_rules_t *fx_rt_rules(lua_State *L);

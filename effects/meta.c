@@ -235,14 +235,6 @@ fx_meta_reader_t fx_meta_store_reader(const fx_meta_store_t *m)
 	return (fx_meta_reader_t){store_reader, (void *)m};
 }
 
-size_t fx_meta_store_count(const fx_meta_store_t *m)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < m->map.cap; i++)
-		n += m->map.e[i].used && m->map.e[i].v.type != FX_VAL_NIL;
-	return n;
-}
-
 int fx_meta_apply(fx_meta_store_t *m, const fx_meta_ops_t *ops)
 {
 	for (size_t i = 0; i < ops->n; i++) {
@@ -253,44 +245,6 @@ int fx_meta_apply(fx_meta_store_t *m, const fx_meta_ops_t *ops)
 			return -1;
 	}
 	return 0;
-}
-
-static int entry_key_cmp(const void *a, const void *b)
-{
-	return strcmp((*(const entry_t *const *)a)->k.key, (*(const entry_t *const *)b)->k.key);
-}
-
-cJSON *fx_meta_store_entity_json(const fx_meta_store_t *m, fx_meta_kind_t kind, int64_t id)
-{
-	cJSON *o = cJSON_CreateObject();
-	size_t n = 0;
-	entry_t **list = m->map.n ? malloc(m->map.n * sizeof *list) : NULL;
-	if (!o || (m->map.n && !list)) {
-		cJSON_Delete(o);
-		free(list);
-		return NULL;
-	}
-	for (size_t i = 0; i < m->map.cap; i++) {
-		entry_t *e = &m->map.e[i];
-		if (e->used && e->k.kind == kind && e->k.id == id && e->v.type != FX_VAL_NIL)
-			list[n++] = e;
-	}
-	qsort(list, n, sizeof *list, entry_key_cmp);
-	for (size_t i = 0; i < n; i++) {
-		const fx_value_t *v = &list[i]->v;
-		cJSON *j = v->type == FX_VAL_INT   ? cJSON_CreateNumber((double)v->i)
-			   : v->type == FX_VAL_NUM ? cJSON_CreateNumber(v->n)
-			   : v->type == FX_VAL_BOOL ? cJSON_CreateBool(v->b)
-						    : cJSON_CreateString(v->s);
-		if (!j) {
-			cJSON_Delete(o);
-			free(list);
-			return NULL;
-		}
-		cJSON_AddItemToObject(o, list[i]->k.key, j);
-	}
-	free(list);
-	return o;
 }
 
 int fx_meta_store_load_entity(fx_meta_store_t *m, fx_meta_kind_t kind, int64_t id, const cJSON *obj)

@@ -352,9 +352,3 @@ const char *fx_script_sha256(const fx_script_t *s) { return s->sha; }
 fx_lifetime_t fx_script_lifetime(const fx_script_t *s) { return s->life; }
 uint32_t fx_script_hooks(const fx_script_t *s) { return s->hooks; }
 
-const char *fx_script_source(const fx_script_t *s, size_t *len)
-{
-	if (len)
-		*len = s->len;
-	return s->src;
-}

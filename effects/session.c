@@ -107,6 +107,9 @@ typedef struct fx_eff {
 	bool stopped;
 } fx_eff_t;
 
+/* What the engine is running: nothing, a game's hooks or a round's. */
+typedef enum fx_session_kind { FX_SESS_NONE, FX_SESS_GAME, FX_SESS_ROUND } fx_session_kind_t;
+
 struct fx_engine {
 	fx_sbx_t sbx;
 	cache_entry_t cache[FX_CACHE_MAX];
@@ -147,11 +150,6 @@ static fx_engine_t *engine_of(lua_State *L)
 }
 
 /* --- accessors for api.c ------------------------------------------------- */
-
-fx_session_kind_t fx_rt_kind(lua_State *L)
-{
-	return engine_of(L)->kind;
-}
 
 const pw_hook_ctx_t *fx_rt_sim_ctx(lua_State *L)
 {
@@ -312,11 +310,6 @@ void fx_engine_free(fx_engine_t *e)
 	free(e->errors);
 	free(e->log);
 	free(e);
-}
-
-size_t fx_engine_memory(const fx_engine_t *e)
-{
-	return e->sbx.mem_used;
 }
 
 /* Runs fn(L) with the values on top as arguments, protected. */

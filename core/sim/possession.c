@@ -110,11 +110,6 @@ double poss_drain_team(const pw_rules_t *r, double team_mult, double scheme_cost
 	return (r->stamina_drain_rate + scheme_cost * TUNE_DEF_COST_SCALE) * team_mult;
 }
 
-double poss_drain(const pw_rules_t *r, int stamina_attr, double team_mult, double scheme_cost)
-{
-	return poss_drain_team(r, team_mult, scheme_cost) * poss_drain_own(stamina_attr);
-}
-
 void poss_surface(const char *surface, double *drive, double *speed)
 {
 	/* Grippy floors favour drives; soft or slick ones blunt them. */
@@ -791,7 +786,7 @@ static void drain(poss_t *p)
 	const pw_rules_t *R = g->st.rules;
 	double dcost = defense_stamina_cost(p->scheme) * (1.0 + p->intensity * TUNE_INTENSITY_DRAIN);
 	for (int t = 0; t < 2; t++) {
-		/* poss_drain, with the per-hooper part cached. */
+		/* poss_drain_team × poss_drain_own, the own part cached. */
 		double base = poss_drain_team(R, g->drain_mult[t], t == p->def ? dcost : 0);
 		for (int i = 0; i < PW_ON_FLOOR; i++) {
 			pw_live_hooper_t *h = g->fl[t][i];

@@ -72,28 +72,6 @@ int rng_range(pw_rng_t *r, int lo, int hi)
 	return lo + (int)rng_below(r, (uint32_t)(hi - lo) + 1u);
 }
 
-int rng_chance(pw_rng_t *r, double p)
-{
-	return rng_uniform(r) < p;
-}
-
-int rng_weighted(pw_rng_t *r, const double *w, int n)
-{
-	double total = 0;
-	for (int i = 0; i < n; i++)
-		total += w[i] > 0 ? w[i] : 0;
-	if (total <= 0)
-		return n - 1;
-	double x = rng_uniform(r) * total;
-	for (int i = 0; i < n; i++) {
-		double wi = w[i] > 0 ? w[i] : 0;
-		if (x < wi)
-			return i;
-		x -= wi;
-	}
-	return n - 1;
-}
-
 uint64_t rng_hash_str(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;

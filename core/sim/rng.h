@@ -44,13 +44,6 @@ uint32_t rng_below(pw_rng_t *r, uint32_t n);
 /* An integer uniformly in [lo, hi] (inclusive); lo <= hi. */
 int rng_range(pw_rng_t *r, int lo, int hi);
 
-/* True with probability p (p <= 0 never, p >= 1 always). */
-int rng_chance(pw_rng_t *r, double p);
-
-/* Index drawn with probability proportional to w[i] (w[i] >= 0, n >= 1).
- * Returns n-1 when every weight is zero. */
-int rng_weighted(pw_rng_t *r, const double *w, int n);
-
 /* 64-bit FNV-1a of a string: stable across builds, used to turn ids into
  * stream numbers. */
 uint64_t rng_hash_str(const char *s);
