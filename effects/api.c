@@ -42,6 +42,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/sim/hooks.h"
+#include "core/sim/moves.h"
+#include "core/sim/teams.h"
+
 enum {
 	V_CTX,    /* round sessions; games use a frozen table (see below) */
 	V_RULES,
@@ -76,30 +80,6 @@ enum {
  * (GS_* below); in the metatable of a game's frozen table or hooper view,
  * the VK_* kind of the view. */
 static const char gs_key;
-
-/* Contract names (spec 10-simulation and 20-effects). */
-static const char *const attr_names[PW_ATTR_COUNT] = {
-	"scoring", "passing", "defense", "speed", "stamina",
-	"iq", "ego", "chaotic_alignment", "fate",
-};
-static const char *const arch_names[PW_ARCH_COUNT] = {
-	"sharpshooter", "floor_general", "lockdown", "slasher", "iron_horse",
-	"savant", "closer", "wildcard", "oracle",
-};
-static const char *const move_names[PW_MOVE_COUNT] = {
-	"Heat Check", "Killer Crossover", "No-Look Pass", "Lockdown Stance",
-	"Chaos Dunk", "Clutch Gene", "Iron Legs", "Court Vision",
-};
-static const char *const shot_names[PW_SHOT_TYPES] = {"at_rim", "mid_range", "three_point"};
-
-int fx_attr_find(const char *name);
-int fx_attr_find(const char *name)
-{
-	for (int i = 0; i < PW_ATTR_COUNT; i++)
-		if (strcmp(attr_names[i], name) == 0)
-			return i;
-	return -1;
-}
 
 static void push_view(lua_State *L, int slot)
 {
@@ -323,7 +303,7 @@ static int view_index(lua_State *L)
 		const pw_live_hooper_t *lh = &g->hooper[v->a][v->b];
 		if (i < 1 || i > lh->n_moves || lh->moves[i - 1] < 0 || lh->moves[i - 1] >= PW_MOVE_COUNT)
 			return lua_pushnil(L), 1;
-		lua_pushstring(L, move_names[lh->moves[i - 1]]);
+		lua_pushstring(L, moves_def(lh->moves[i - 1])->name);
 		return 1;
 	}
 	int k = key_id(L);
@@ -807,10 +787,11 @@ static bool hooper_value(const pw_game_state_t *g, int t, int s, int k, fx_fval_
 	case K_ID: FV_SET(v, FX_FV_INT, i, h ? h->id : 0); break;
 	case K_NAME: FV_SET(v, FX_FV_STR, s, h ? h->name : ""); break;
 	case K_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[t] ? g->team[t]->id : (h ? h->team_id : 0)); break;
-	case K_ARCHETYPE:
-		FV_SET(v, FX_FV_STR, s, h && h->archetype >= 0 && h->archetype < PW_ARCH_COUNT
-					     ? arch_names[h->archetype] : "");
+	case K_ARCHETYPE: {
+		const char *arch = h ? teams_archetype_name(h->archetype) : NULL;
+		FV_SET(v, FX_FV_STR, s, arch ? arch : "");
 		break;
+	}
 	case K_STAMINA_NOW: FV_SET(v, FX_FV_NUM, n, lh->stamina); break;
 	case K_FOULS: FV_SET(v, FX_FV_INT, i, lh->fouls); break;
 	case K_POINTS: FV_SET(v, FX_FV_INT, i, lh->points); break;
@@ -1154,11 +1135,11 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 		lua_rawseti(L, keys, k);
 	}
 	for (int a = 0; a < PW_ATTR_COUNT; a++) {
-		lua_pushstring(L, attr_names[a]);
+		lua_pushstring(L, teams_attr_name(a));
 		lua_rawseti(L, keys, K_ATTR + a);
 	}
 	for (int t = 0; t < PW_SHOT_TYPES; t++) {
-		lua_pushstring(L, shot_names[t]);
+		lua_pushstring(L, hooks_shot_type_name((pw_shot_type_t)t));
 		lua_rawseti(L, keys, KEY_SHOT0 + t);
 	}
 	lua_pushvalue(L, keys);
@@ -1281,7 +1262,7 @@ void fx_api_open(lua_State *L)
 	for (int a = 0; a < PW_ATTR_COUNT; a++)
 		if (a != PW_ATTR_STAMINA) { /* "stamina" is the live 0..1 value */
 			lua_pushinteger(L, K_ATTR + a);
-			lua_setfield(L, -2, attr_names[a]);
+			lua_setfield(L, -2, teams_attr_name(a));
 		}
 	lua_pushcclosure(L, view_index, 2);
 	lua_setfield(L, -2, "__index");

@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sim/hooks.h"
+#include "core/sim/teams.h"
+
 #define B(h) (1u << (h))
 #define ALL_SIM FX_SIM_HOOKS_MASK
 #define ALL_HOOKS ((1u << FX_HOOK_COUNT) - 1u)
@@ -52,8 +55,6 @@ static const struct {
 	[F_BLOCK] = {"block", B(PW_HOOK_SHOT_PRE)},
 	[F_NARRATIVE] = {"narrative", ALL_HOOKS},
 };
-
-int fx_attr_find(const char *name);
 
 /* The problem to report: the one whose key sorts first. */
 typedef struct problem {
@@ -154,19 +155,19 @@ static void read_bias(lua_State *L, int v, fx_partial_t *p, problem_t *pr)
 		note(pr, "action_bias", "action_bias must be a table {at_rim=, mid_range=, three_point=}");
 		return;
 	}
-	static const char *const names[PW_SHOT_TYPES] = {"at_rim", "mid_range", "three_point"};
 	lua_pushnil(L);
 	while (lua_next(L, v)) {
 		int t = -1;
 		if (lua_type(L, -2) == LUA_TSTRING)
 			for (int i = 0; i < PW_SHOT_TYPES; i++)
-				if (strcmp(lua_tostring(L, -2), names[i]) == 0)
+				if (strcmp(lua_tostring(L, -2), hooks_shot_type_name((pw_shot_type_t)i)) == 0)
 					t = i;
 		double d;
 		if (t < 0)
 			note(pr, "action_bias", "action_bias has only at_rim, mid_range and three_point");
 		else if (!get_number(L, -1, -10, 10, &d))
-			note(pr, "action_bias", "action_bias.%s must be a number from -10 to 10", names[t]);
+			note(pr, "action_bias", "action_bias.%s must be a number from -10 to 10",
+			     hooks_shot_type_name((pw_shot_type_t)t));
 		else
 			p->r.action_bias[t] += d;
 		lua_pop(L, 1);
@@ -214,7 +215,7 @@ static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_pa
 			int inner = lua_gettop(L);
 			lua_pushnil(L);
 			while (lua_next(L, inner)) {
-				int a = lua_type(L, -2) == LUA_TSTRING ? fx_attr_find(lua_tostring(L, -2)) : -1;
+				int a = lua_type(L, -2) == LUA_TSTRING ? teams_attr_find(lua_tostring(L, -2)) : -1;
 				int d;
 				if (a < 0)
 					note(pr, "attributes", "attributes[%d]: unknown attribute (the "

@@ -178,9 +178,6 @@ int teams_attr_find(const char *name)
 	for (int i = 0; i < PW_ATTR_COUNT; i++)
 		if (strcmp(attr_names[i], name) == 0)
 			return i;
-	/* The spec's short form for chaotic_alignment. */
-	if (strcmp(name, "chaotic") == 0)
-		return PW_ATTR_CHAOTIC;
 	return -1;
 }
 
