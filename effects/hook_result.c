@@ -112,7 +112,7 @@ static void valid_list(uint32_t valid, char *buf, size_t len)
 }
 
 /* score: a number (to the offense) or {home=, away=}. */
-static void read_score(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_partial_t *p,
+static void read_score(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx__partial_t *p,
 		       problem_t *pr)
 {
 	int n;
@@ -149,7 +149,7 @@ static void read_score(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_partial
 	}
 }
 
-static void read_bias(lua_State *L, int v, fx_partial_t *p, problem_t *pr)
+static void read_bias(lua_State *L, int v, fx__partial_t *p, problem_t *pr)
 {
 	if (lua_type(L, v) != LUA_TTABLE) {
 		note(pr, "action_bias", "action_bias must be a table {at_rim=, mid_range=, three_point=}");
@@ -195,7 +195,7 @@ static int attr_cmp(const void *a, const void *b)
 	return (x->attr > y->attr) - (x->attr < y->attr);
 }
 
-static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_partial_t *p,
+static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx__partial_t *p,
 			    problem_t *pr)
 {
 	if (lua_type(L, v) != LUA_TTABLE) {
@@ -237,7 +237,7 @@ static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_pa
 	qsort(p->r.attrs, (size_t)p->r.n_attrs, sizeof *p->r.attrs, attr_cmp);
 }
 
-int fx_result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, fx_partial_t *p,
+int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, fx__partial_t *p,
 		   char *msg, size_t len)
 {
 	p->any = false;
@@ -339,7 +339,7 @@ int fx_result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, fx
 			}
 			size_t l;
 			const char *s = lua_tolstring(L, v, &l);
-			if (fx_narrative_clean(s, l, p->r.narrative, sizeof p->r.narrative))
+			if (fx__narrative_clean(s, l, p->r.narrative, sizeof p->r.narrative))
 				p->any = true;
 			break;
 		}
@@ -384,7 +384,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return need;
 }
 
-size_t fx_narrative_clean(const char *in, size_t inlen, char *out, size_t outsz)
+size_t fx__narrative_clean(const char *in, size_t inlen, char *out, size_t outsz)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t o = 0, max = outsz - 1 < PW_NARRATIVE_MAX ? outsz - 1 : PW_NARRATIVE_MAX;
@@ -436,7 +436,7 @@ static void narrative_join(char *dst, const char *src)
 		dst[--s + d] = 0;
 }
 
-int fx_result_merge(pw_hook_result_t *r, const fx_partial_t *p, char *msg, size_t len)
+int fx__result_merge(pw_hook_result_t *r, const fx__partial_t *p, char *msg, size_t len)
 {
 	int extra = 0;
 	for (int i = 0; i < p->r.n_attrs; i++) {
