@@ -405,20 +405,30 @@ static int instantiate(lua_State *L)
 	return 1;
 }
 
+/* The next slot of an error list (*errs, *n of *cap), which keeps at most
+ * FX_REPORT_ERRORS; NULL when it is full or out of memory (the caller
+ * counts the error all the same). */
+static fx_error_t *error_slot(fx_error_t **errs, size_t *n, size_t *cap)
+{
+	if (*n >= FX_REPORT_ERRORS)
+		return NULL;
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 8;
+		fx_error_t *p = realloc(*errs, nc * sizeof *p);
+		if (!p)
+			return NULL;
+		*errs = p;
+		*cap = nc;
+	}
+	return &(*errs)[(*n)++];
+}
+
 static void add_error(fx_engine_t *e, const char *id, const char *hook, const char *msg)
 {
 	e->n_errors_total++;
-	if (e->n_errors >= FX_REPORT_ERRORS)
+	fx_error_t *r = error_slot(&e->errors, &e->n_errors, &e->cap_errors);
+	if (!r)
 		return;
-	if (e->n_errors == e->cap_errors) {
-		size_t cap = e->cap_errors ? e->cap_errors * 2 : 8;
-		fx_error_t *p = realloc(e->errors, cap * sizeof *p);
-		if (!p)
-			return;
-		e->errors = p;
-		e->cap_errors = cap;
-	}
-	fx_error_t *r = &e->errors[e->n_errors++];
 	snprintf(r->effect_id, sizeof r->effect_id, "%s", id);
 	snprintf(r->hook, sizeof r->hook, "%s", hook);
 	snprintf(r->message, sizeof r->message, "%s", msg);
@@ -722,17 +732,9 @@ static void session_end(fx_engine_t *e, fx_report_t *rep)
 	if (rep) {
 		for (size_t i = 0; i < e->n_errors; i++) {
 			rep->n_errors_total++;
-			if (rep->n_errors >= FX_REPORT_ERRORS)
-				continue;
-			if (rep->n_errors == rep->cap_errors) {
-				size_t cap = rep->cap_errors ? rep->cap_errors * 2 : 8;
-				fx_error_t *p = realloc(rep->errors, cap * sizeof *p);
-				if (!p)
-					break;
-				rep->errors = p;
-				rep->cap_errors = cap;
-			}
-			rep->errors[rep->n_errors++] = e->errors[i];
+			fx_error_t *r = error_slot(&rep->errors, &rep->n_errors, &rep->cap_errors);
+			if (r)
+				*r = e->errors[i];
 		}
 		rep->n_errors_total += e->n_errors_total - e->n_errors;
 		for (int i = 0; i < e->n_effs; i++) {

@@ -28,23 +28,9 @@ void rng_seed_stream(pw_rng_t *r, uint64_t seed, uint64_t stream)
 	rng_seed(r, seed ^ rng_mix64(&sm));
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
 uint64_t rng_next(pw_rng_t *r)
 {
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
+	return rng_step(r);
 }
 
 double rng_uniform(pw_rng_t *r)

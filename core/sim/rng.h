@@ -33,6 +33,24 @@ void rng_seed(pw_rng_t *r, uint64_t seed);
  */
 void rng_seed_stream(pw_rng_t *r, uint64_t seed, uint64_t stream);
 
+/* One xoshiro256** step: the next 64 bits. Inline in the header so that
+ * the game's hot path (simstate.h's sim_next) draws without a call and
+ * still from this one definition; rng_next is the same step, called. */
+static inline uint64_t rng_step(pw_rng_t *r)
+{
+	uint64_t *s = r->s;
+	uint64_t x = s[1] * 5;
+	uint64_t result = ((x << 7) | (x >> 57)) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = (s[3] << 45) | (s[3] >> 19);
+	return result;
+}
+
 uint64_t rng_next(pw_rng_t *r);
 
 /* A double uniformly in [0, 1). */

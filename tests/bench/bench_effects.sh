@@ -7,7 +7,7 @@
 #   subscribed x3  three effects subscribed to both hooks that do nothing
 #                  there: the engine's own cost per hook call
 #   hooks x3       three effects that read 2-4 ctx fields per call and act
-#                  now and then (tests/bench/fx/bench_*.lua)
+#                  now and then (tests/bench/fx/typical.lua, three times)
 # then lua_floor: the hooks x3 calls in stock Lua with no engine around
 # them, the floor no engine on this Lua goes below.
 #
@@ -23,7 +23,7 @@ here=$(dirname "$0")
 bin=${1:-build/pinwheel}
 fx=$here/fx
 
-for f in setup_only subscribed_only bench_1 bench_2 bench_3; do
+for f in setup_only subscribed_only typical; do
 	out=$("$bin" effect check "$fx/$f.lua" 2>&1) || bench_fail "$f.lua does not pass effect check:" "$out"
 	echo "$out" | grep -q '^  errors: 0$' || bench_fail "$f.lua: effect check reports errors:" "$out"
 	echo "$out" | grep -q 'fired [0-9]* times' || bench_fail "$f.lua: no hook fired:" "$out"
@@ -31,7 +31,7 @@ for f in setup_only subscribed_only bench_1 bench_2 bench_3; do
 		bench_fail "$f.lua: a hook it subscribes never fired:" "$out"
 	fi
 done
-echo "effect check: setup_only, subscribed_only, bench_1..3 valid, no errors, every hook fired"
+echo "effect check: setup_only, subscribed_only, typical valid, no errors, every hook fired"
 
 # run LABEL [--effect FILE]...: one bench line, or fail.
 run() {
@@ -47,7 +47,7 @@ for _ in 1 2 3; do
 	run "setup x3" --effect "$fx/setup_only.lua" --effect "$fx/setup_only.lua" --effect "$fx/setup_only.lua"
 	run "subscribed x3" --effect "$fx/subscribed_only.lua" --effect "$fx/subscribed_only.lua" \
 		--effect "$fx/subscribed_only.lua"
-	run "hooks x3" --effect "$fx/bench_1.lua" --effect "$fx/bench_2.lua" --effect "$fx/bench_3.lua"
+	run "hooks x3" --effect "$fx/typical.lua" --effect "$fx/typical.lua" --effect "$fx/typical.lua"
 done
 floor=$(dirname "$bin")/lua_floor
 if [ -x "$floor" ]; then
