@@ -7,19 +7,20 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       make gcc pkg-config \
-      liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev libuv1-dev libcjson-dev \
+      liblua5.4-dev libsqlite3-dev libuv1-dev libcjson-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN make -j"$(nproc)" build/pinwheel
 
 FROM debian:bookworm-slim AS runtime
-# Runtime equivalents of the -dev packages above, ca-certificates for the
-# AI and Discord clients, curl for the HEALTHCHECK.
+# Runtime equivalents of the -dev packages above, and the curl command for
+# the HEALTHCHECK below (the only thing that runs it; the program itself
+# makes no outgoing connections yet, so no libcurl and no CA certificates).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      liblua5.4-0 libsqlite3-0 libcurl4 libuv1 libcjson1 \
-      ca-certificates curl \
+      liblua5.4-0 libsqlite3-0 libuv1 libcjson1 \
+      curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin pinwheel \
  && mkdir -p /data /app/static \

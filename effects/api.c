@@ -42,6 +42,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/sim/hooks.h"
+#include "core/sim/moves.h"
+#include "core/sim/teams.h"
+
 enum {
 	V_CTX,    /* round sessions; games use a frozen table (see below) */
 	V_RULES,
@@ -77,30 +81,6 @@ enum {
  * the VK_* kind of the view. */
 static const char gs_key;
 
-/* Contract names (spec 10-simulation and 20-effects). */
-static const char *const attr_names[PW_ATTR_COUNT] = {
-	"scoring", "passing", "defense", "speed", "stamina",
-	"iq", "ego", "chaotic_alignment", "fate",
-};
-static const char *const arch_names[PW_ARCH_COUNT] = {
-	"sharpshooter", "floor_general", "lockdown", "slasher", "iron_horse",
-	"savant", "closer", "wildcard", "oracle",
-};
-static const char *const move_names[PW_MOVE_COUNT] = {
-	"Heat Check", "Killer Crossover", "No-Look Pass", "Lockdown Stance",
-	"Chaos Dunk", "Clutch Gene", "Iron Legs", "Court Vision",
-};
-static const char *const shot_names[PW_SHOT_TYPES] = {"at_rim", "mid_range", "three_point"};
-
-int fx_attr_find(const char *name);
-int fx_attr_find(const char *name)
-{
-	for (int i = 0; i < PW_ATTR_COUNT; i++)
-		if (strcmp(attr_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
 static void push_view(lua_State *L, int slot)
 {
 	lua_rawgeti(L, lua_upvalueindex(1), slot);
@@ -116,7 +96,7 @@ static int no_field(lua_State *L, const char *what)
 
 static const pw_game_state_t *cur_game(lua_State *L)
 {
-	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	const pw_hook_ctx_t *c = fx__rt_sim_ctx(L);
 	if (!c || !c->game)
 		luaL_error(L, "the game is not available here");
 	return c->game;
@@ -151,7 +131,7 @@ static int push_json(lua_State *L, const cJSON *j, uint32_t gen)
 	} else if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
 		fx_view_t *v = lua_newuserdatauv(L, sizeof *v, 0);
 		*v = (fx_view_t){.kind = V_JSON, .gen = gen, .json = j};
-		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
+		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx__key_viewmt);
 		lua_setmetatable(L, -2);
 	} else {
 		lua_pushnil(L);
@@ -215,16 +195,16 @@ static int ctx_common(lua_State *L, int k)
 {
 	switch (k) {
 	case K_HOOK:
-		lua_pushstring(L, fx_hook_name(fx_rt_hook(L)));
+		lua_pushstring(L, fx_hook_name(fx__rt_hook(L)));
 		return 1;
 	case K_RANDOM:
-		lua_pushcfunction(L, fx_api_random);
+		lua_pushcfunction(L, fx__api_random);
 		return 1;
 	case K_META:
 		push_view(L, S_META);
 		return 1;
 	case K_LOG:
-		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_tostring); /* the log function */
+		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx__key_tostring); /* the log function */
 		return 1;
 	}
 	return 0;
@@ -242,12 +222,12 @@ static int ctx_round(lua_State *L, int k)
 	if (ctx_common(L, k))
 		return 1;
 	if (k == K_RULES) {
-		if (push_if(L, fx_rt_rules(L) != NULL))
+		if (push_if(L, fx__rt_rules(L) != NULL))
 			push_view(L, S_RULES);
 		return 1;
 	}
 	uint32_t gen;
-	const cJSON *j = fx_rt_json_ctx(L, &gen);
+	const cJSON *j = fx__rt_json_ctx(L, &gen);
 	const cJSON *it = j && lua_type(L, 2) == LUA_TSTRING
 				  ? cJSON_GetObjectItemCaseSensitive(j, lua_tostring(L, 2)) : NULL;
 	if (it)
@@ -267,7 +247,7 @@ static int ctx_round(lua_State *L, int k)
 
 static int rules_index(lua_State *L)
 {
-	const pw_rules_t *r = fx_rt_rules(L);
+	const pw_rules_t *r = fx__rt_rules(L);
 	const pw_rule_def_t *d = lua_type(L, 2) == LUA_TSTRING ? rules_find(lua_tostring(L, 2)) : NULL;
 	if (!r)
 		return luaL_error(L, "ctx.rules is not available here");
@@ -286,7 +266,7 @@ static int rules_index(lua_State *L)
 static int json_index(lua_State *L, const fx_view_t *v)
 {
 	uint32_t gen;
-	fx_rt_json_ctx(L, &gen);
+	fx__rt_json_ctx(L, &gen);
 	if (v->gen != gen)
 		return luaL_error(L, "this context view has expired (it belonged to an "
 				  "earlier hook call)");
@@ -323,7 +303,7 @@ static int view_index(lua_State *L)
 		const pw_live_hooper_t *lh = &g->hooper[v->a][v->b];
 		if (i < 1 || i > lh->n_moves || lh->moves[i - 1] < 0 || lh->moves[i - 1] >= PW_MOVE_COUNT)
 			return lua_pushnil(L), 1;
-		lua_pushstring(L, move_names[lh->moves[i - 1]]);
+		lua_pushstring(L, moves_def(lh->moves[i - 1])->name);
 		return 1;
 	}
 	int k = key_id(L);
@@ -362,20 +342,20 @@ static int table_view_snapshot(lua_State *L, int idx);
  * machine instructions each. next() lists them anew at every step. */
 #define SNAPSHOT_UNITS 1000
 
-bool fx_api_view_snapshot(lua_State *L, int idx)
+bool fx__api_view_snapshot(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
 	if (lua_type(L, idx) == LUA_TTABLE)
 		return table_view_snapshot(L, idx);
 	/* a view: the view metatable, or a hooper view's own (marked) */
 	int top = lua_gettop(L);
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx__key_viewmt);
 	bool view = lua_getmetatable(L, idx) &&
 		    (lua_rawequal(L, -1, -2) || lua_rawgetp(L, -1, &gs_key) != LUA_TNIL);
 	lua_settop(L, top);
 	if (!view)
 		return false;
-	fx_charge(L, SNAPSHOT_UNITS);
+	fx__charge(L, SNAPSHOT_UNITS);
 	const fx_view_t *v = lua_touserdata(L, idx);
 	lua_newtable(L);
 	int out = lua_gettop(L);
@@ -407,7 +387,7 @@ bool fx_api_view_snapshot(lua_State *L, int idx)
 		}
 	} else if (v->kind == V_JSON) {
 		uint32_t gen;
-		fx_rt_json_ctx(L, &gen);
+		fx__rt_json_ctx(L, &gen);
 		if (v->gen != gen)
 			luaL_error(L, "this context view has expired");
 		for (const cJSON *it = v->json->child; it; it = it->next)
@@ -422,9 +402,9 @@ bool fx_api_view_snapshot(lua_State *L, int idx)
 
 /* --- services ------------------------------------------------------------ */
 
-int fx_api_random(lua_State *L)
+int fx__api_random(lua_State *L)
 {
-	pw_rng_t *r = fx_rt_rng(L);
+	pw_rng_t *r = fx__rt_rng(L);
 	if (!r)
 		return luaL_error(L, "random numbers are not available here");
 	int n = lua_gettop(L);
@@ -493,7 +473,7 @@ static int meta_get(lua_State *L)
 	fx_meta_key_t k;
 	fx_value_t v;
 	meta_key(L, &k, "get");
-	if (fx_rt_meta_get(L, &k, &v))
+	if (fx__rt_meta_get(L, &k, &v))
 		push_value(L, &v);
 	else
 		lua_pushnil(L);
@@ -559,7 +539,7 @@ static int meta_write(lua_State *L, fx_meta_opcode_t opc, const char *fn)
 		}
 	}
 	fx_value_t after;
-	fx_rt_meta_write(L, &op, &after);
+	fx__rt_meta_write(L, &op, &after);
 	push_value(L, &after);
 	return 1;
 }
@@ -575,7 +555,7 @@ static int api_log(lua_State *L)
 	luaL_buffinit(L, &b);
 	for (int i = 1; i <= n; i++) {
 		size_t l;
-		const char *s = fx_tostring(L, i, &l);
+		const char *s = fx__tostring(L, i, &l);
 		if (i > 1)
 			luaL_addchar(&b, ' ');
 		luaL_addlstring(&b, s, l > 1024 ? 1024 : l);
@@ -584,7 +564,7 @@ static int api_log(lua_State *L)
 	luaL_pushresult(&b);
 	size_t l;
 	const char *s = lua_tolstring(L, -1, &l);
-	fx_rt_log(L, s, l);
+	fx__rt_log(L, s, l);
 	return 0;
 }
 
@@ -592,7 +572,7 @@ static void new_view(lua_State *L, int views, int slot, int kind, int a, int b)
 {
 	fx_view_t *v = lua_newuserdatauv(L, sizeof *v, 0);
 	*v = (fx_view_t){.kind = kind, .a = a, .b = b};
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx__key_viewmt);
 	lua_setmetatable(L, -2);
 	lua_rawseti(L, views, slot);
 }
@@ -615,13 +595,13 @@ enum {
 	ROW_HOOPER = ROW_TEAM + 2,               /* + team × roster + slot */
 	ROW_COUNT = ROW_HOOPER + 2 * PW_ROSTER_SIZE
 };
-_Static_assert(ROW_COUNT == FX_GCTX_ROWS, "fx_int.h counts the rows");
+_Static_assert(ROW_COUNT == FX__GCTX_ROWS, "fx_int.h counts the rows");
 
 /* What a proxy's metatable says it is (pairs lists the fields by kind). */
 enum { VK_CTX, VK_GAME, VK_TEAM, VK_HOOPER };
 
-/* Stack slots of a game session, on its thread (fx_api_push_game_ctx), where
- * fx_api_refresh finds the tables it rewrites; the hook functions go above. */
+/* Stack slots of a game session, on its thread (fx__api_push_game_ctx), where
+ * fx__api_refresh finds the tables it rewrites; the hook functions go above. */
 enum {
 	GS_CTX = 1,  /* the ctx proxy every hook gets */
 	GS_CTX_MTS,  /* its metatables, by hook + 1 */
@@ -632,14 +612,14 @@ enum {
 	GS_BACKING,  /* + row below ROW_HOOPER: where a refresh reaches them */
 	GS_COUNT = GS_BACKING + ROW_HOOPER - 1
 };
-_Static_assert(GS_COUNT == FX_GCTX_SLOTS, "fx_int.h counts the slots");
+_Static_assert(GS_COUNT == FX__GCTX_SLOTS, "fx_int.h counts the slots");
 
 /* GS_KEYS beyond the field ids: strings a refresh writes, made once so
  * that writing them never allocates. */
 #define KEY_SHOT0 (K_ATTR + PW_ATTR_COUNT)       /* + shot type: its name */
 #define KEY_COUNT (KEY_SHOT0 + PW_SHOT_TYPES)
 
-_Static_assert(K_ATTR + PW_ATTR_COUNT <= FX_GCTX_KEYS, "FX_GCTX_KEYS must cover every field id");
+_Static_assert(K_ATTR + PW_ATTR_COUNT <= FX__GCTX_KEYS, "FX__GCTX_KEYS must cover every field id");
 
 static int row_kind(int row)
 {
@@ -665,13 +645,13 @@ static bool per_game(int row, int k)
 	return false;
 }
 
-/* Kinds of fx_fval_t. Strings that can change within a game are interned
+/* Kinds of fx__fval_t. Strings that can change within a game are interned
  * key strings (FX_FV_KEY: an index into GS_KEYS), so comparing two values
  * never reads memory a past game may have freed, and rewriting one at a
  * hook point never allocates. FX_FV_STR is for per-game fields only. */
 enum { FX_FV_NIL, FX_FV_BOOL, FX_FV_INT, FX_FV_NUM, FX_FV_VIEW, FX_FV_KEY, FX_FV_STR };
 
-static bool fval_same(const fx_fval_t *a, const fx_fval_t *b)
+static bool fval_same(const fx__fval_t *a, const fx__fval_t *b)
 {
 	if (a->type != b->type)
 		return false;
@@ -689,7 +669,7 @@ static bool fval_same(const fx_fval_t *a, const fx_fval_t *b)
 
 #define FV_SET(v, t, field, x) ((v)->type = (t), (v)->u.field = (x))
 
-static void fv_view(fx_fval_t *v, int slot)
+static void fv_view(fx__fval_t *v, int slot)
 {
 	if (slot < 0)
 		v->type = FX_FV_NIL;
@@ -698,7 +678,7 @@ static void fv_view(fx_fval_t *v, int slot)
 }
 
 /* Field k of ctx at hook point c (the hook name is set once per row). */
-static bool ctx_value(const pw_hook_ctx_t *c, int k, fx_fval_t *v)
+static bool ctx_value(const pw_hook_ctx_t *c, int k, fx__fval_t *v)
 {
 	const pw_game_state_t *g = c->game;
 	int h = (int)c->hook;
@@ -747,7 +727,7 @@ static bool ctx_value(const pw_hook_ctx_t *c, int k, fx_fval_t *v)
 	return true;
 }
 
-static bool game_value(const pw_game_state_t *g, int k, fx_fval_t *v)
+static bool game_value(const pw_game_state_t *g, int k, fx__fval_t *v)
 {
 	bool over = g->winner == 0 || g->winner == 1;
 	switch (k) {
@@ -782,7 +762,7 @@ static bool game_value(const pw_game_state_t *g, int k, fx_fval_t *v)
 	return true;
 }
 
-static bool team_value(const pw_game_state_t *g, int t, int k, fx_fval_t *v)
+static bool team_value(const pw_game_state_t *g, int t, int k, fx__fval_t *v)
 {
 	const pw_team_t *team = g->team[t];
 	switch (k) {
@@ -795,7 +775,7 @@ static bool team_value(const pw_game_state_t *g, int t, int k, fx_fval_t *v)
 	return true;
 }
 
-static bool hooper_value(const pw_game_state_t *g, int t, int s, int k, fx_fval_t *v)
+static bool hooper_value(const pw_game_state_t *g, int t, int s, int k, fx__fval_t *v)
 {
 	const pw_live_hooper_t *lh = &g->hooper[t][s];
 	const pw_hooper_t *h = lh->h;
@@ -807,10 +787,11 @@ static bool hooper_value(const pw_game_state_t *g, int t, int s, int k, fx_fval_
 	case K_ID: FV_SET(v, FX_FV_INT, i, h ? h->id : 0); break;
 	case K_NAME: FV_SET(v, FX_FV_STR, s, h ? h->name : ""); break;
 	case K_TEAM_ID: FV_SET(v, FX_FV_INT, i, g->team[t] ? g->team[t]->id : (h ? h->team_id : 0)); break;
-	case K_ARCHETYPE:
-		FV_SET(v, FX_FV_STR, s, h && h->archetype >= 0 && h->archetype < PW_ARCH_COUNT
-					     ? arch_names[h->archetype] : "");
+	case K_ARCHETYPE: {
+		const char *arch = h ? teams_archetype_name(h->archetype) : NULL;
+		FV_SET(v, FX_FV_STR, s, arch ? arch : "");
 		break;
+	}
 	case K_STAMINA_NOW: FV_SET(v, FX_FV_NUM, n, lh->stamina); break;
 	case K_FOULS: FV_SET(v, FX_FV_INT, i, lh->fouls); break;
 	case K_POINTS: FV_SET(v, FX_FV_INT, i, lh->points); break;
@@ -825,7 +806,7 @@ static bool hooper_value(const pw_game_state_t *g, int t, int s, int k, fx_fval_
 /* Field k of row at hook point c into v (FX_FV_NIL when it has no value
  * here). Pure: reads the game state only. Returns false when row has no
  * such field. */
-static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
+static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx__fval_t *v)
 {
 	v->type = FX_FV_NIL;
 	switch (row_kind(row)) {
@@ -839,7 +820,7 @@ static bool field_value(const pw_hook_ctx_t *c, int row, int k, fx_fval_t *v)
 
 /* Pushes v; views and keys are the indices of the views and GS_KEYS
  * tables. Allocates only for FX_FV_STR. */
-static void push_fval(lua_State *L, int views, int keys, const fx_fval_t *v)
+static void push_fval(lua_State *L, int views, int keys, const fx__fval_t *v)
 {
 	switch (v->type) {
 	case FX_FV_BOOL: lua_pushboolean(L, (int)v->u.i); break;
@@ -856,7 +837,7 @@ static void push_fval(lua_State *L, int views, int keys, const fx_fval_t *v)
  * stores it under key when keep, returns it (backing_miss, protected). */
 static int keep_field(lua_State *L)
 {
-	const fx_fval_t *v = lua_touserdata(L, 3);
+	const fx__fval_t *v = lua_touserdata(L, 3);
 	push_fval(L, 4, 5, v);
 	if (lua_toboolean(L, 6)) {
 		lua_pushvalue(L, 2);
@@ -869,7 +850,7 @@ static int keep_field(lua_State *L)
 /*
  * __index of a backing table, reached when a read misses: the field is
  * computed from the live game state and, unless nil, kept in the backing
- * table (fx_api_refresh keeps it true at later hook points), so the next
+ * table (fx__api_refresh keeps it true at later hook points), so the next
  * read of it is a plain table hit. The game does not move while one hook
  * point's effects run, so the kept value stays true meanwhile.
  * Upvalues as view_index (1: the views, 2: the key ids), 3: the row and
@@ -879,10 +860,10 @@ static int backing_miss(lua_State *L)
 {
 	int row = (int)lua_tointeger(L, lua_upvalueindex(3));
 	int k = key_id(L);
-	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	const pw_hook_ctx_t *c = fx__rt_sim_ctx(L);
 	if (!c || !c->game)
 		return luaL_error(L, "ctx is only available inside a hook call");
-	fx_fval_t v;
+	fx__fval_t v;
 	if (!field_value(c, row, k, &v)) {
 		static const char *const what[] = {"ctx", "ctx.game", "a team view", "a hooper view"};
 		return no_field(L, what[row_kind(row)]);
@@ -895,12 +876,12 @@ static int backing_miss(lua_State *L)
 	 * table growing to keep it is not charged to the effect that happened
 	 * to read first (it would depend on what earlier games left behind).
 	 * Protected, so that the guards are back on even if it fails. */
-	bool keep = v.type != FX_FV_NIL && k < FX_GCTX_KEYS;
+	bool keep = v.type != FX_FV_NIL && k < FX__GCTX_KEYS;
 	if (!keep && v.type != FX_FV_STR) { /* nothing to make or store: no allocation */
 		push_fval(L, lua_upvalueindex(1), lua_upvalueindex(4), &v);
 		return 1;
 	}
-	fx_sbx_t *S = fx_sbx_of(L);
+	fx__sbx_t *S = fx__sbx_of(L);
 	bool enforce = S->mem_enforce, in_call = S->in_call;
 	lua_pushcfunction(L, keep_field);
 	lua_pushvalue(L, 1);
@@ -917,7 +898,7 @@ static int backing_miss(lua_State *L)
 	if (st != LUA_OK)
 		return lua_error(L);
 	if (keep) {
-		fx_gctx_t *x = fx_rt_gctx(L);
+		fx__gctx_t *x = fx__rt_gctx(L);
 		if (per_game(row, k)) {
 			x->game_fields[row] |= 1ull << k;
 		} else {
@@ -938,12 +919,12 @@ static int backing_miss(lua_State *L)
  * changed (its key is there: no allocation) and forgotten when it became
  * nil.
  */
-static void row_refresh(lua_State *L, fx_gctx_t *x, const pw_hook_ctx_t *c, int row, int b,
+static void row_refresh(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int row, int b,
 			int views, int keys)
 {
 	for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
 		int k = __builtin_ctzll(m);
-		fx_fval_t v;
+		fx__fval_t v;
 		if (!field_value(c, row, k, &v))
 			v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
 		if (fval_same(&v, &x->held[row][k]))
@@ -964,7 +945,7 @@ static void row_refresh(lua_State *L, fx_gctx_t *x, const pw_hook_ctx_t *c, int 
  * than the reads it saves; a view is brought up to date when it is read
  * instead. Then the view gets its own metatable, whose __index is its
  * backing table, so its other reads at this hook point, by this effect or
- * the next, are table hits; fx_api_refresh gives it this one back at the
+ * the next, are table hits; fx__api_refresh gives it this one back at the
  * next hook point. Writes existing keys only, so nothing is allocated
  * here (a field not kept yet is backing_miss's).
  * Upvalues: 1 the hoopers' own metatables, 2 the backing tables (by row),
@@ -974,10 +955,10 @@ static int hooper_stale(lua_State *L)
 {
 	const fx_view_t *v = lua_touserdata(L, 1);
 	int i = v->a * PW_ROSTER_SIZE + v->b, row = ROW_HOOPER + i;
-	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	const pw_hook_ctx_t *c = fx__rt_sim_ctx(L);
 	if (!c || !c->game)
 		return luaL_error(L, "ctx is only available inside a hook call");
-	fx_gctx_t *x = fx_rt_gctx(L);
+	fx__gctx_t *x = fx__rt_gctx(L);
 	lua_rawgeti(L, lua_upvalueindex(2), row + 1);
 	int b = lua_gettop(L);
 	row_refresh(L, x, c, row, b, lua_upvalueindex(3), lua_upvalueindex(4));
@@ -989,13 +970,13 @@ static int hooper_stale(lua_State *L)
 	return 1;
 }
 
-void fx_api_refresh(lua_State *L, fx_gctx_t *x)
+void fx__api_refresh(lua_State *L, fx__gctx_t *x)
 {
 	if (x->fresh) {
 		/* Another game: every field is read anew, so which reads miss
 		 * (a C call, whose stack the script is charged for) depends on
 		 * this game alone, never on what effects read in earlier ones. */
-		for (int row = 0; row < FX_GCTX_ROWS; row++) {
+		for (int row = 0; row < FX__GCTX_ROWS; row++) {
 			uint64_t kept = x->game_fields[row] | x->point_fields[row];
 			if (!kept)
 				continue;
@@ -1009,7 +990,7 @@ void fx_api_refresh(lua_State *L, fx_gctx_t *x)
 			x->game_fields[row] = x->point_fields[row] = 0;
 		}
 	}
-	const pw_hook_ctx_t *c = fx_rt_sim_ctx(L);
+	const pw_hook_ctx_t *c = fx__rt_sim_ctx(L);
 	int h = (int)c->hook;
 	if (x->fresh || x->ctx_hook != h) { /* ctx shows this hook's row */
 		lua_rawgeti(L, GS_CTX_MTS, h + 1);
@@ -1032,7 +1013,7 @@ void fx_api_refresh(lua_State *L, fx_gctx_t *x)
 	x->fresh = false;
 }
 
-void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x)
+void fx__api_push_game_ctx(lua_State *L, fx__gctx_t *x)
 {
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &gs_key);
 	int gs = lua_gettop(L);
@@ -1057,7 +1038,7 @@ static int table_view_snapshot(lua_State *L, int idx)
 	}
 	int kind = (int)lua_tointeger(L, -1);
 	lua_pop(L, 2);
-	fx_charge(L, SNAPSHOT_UNITS);
+	fx__charge(L, SNAPSHOT_UNITS);
 	static const int team_keys[] = {K_TEAM_ID, K_NAME, K_HOOPERS, K_SCORE, K_HOME};
 	int keys[K_ATTR], n = 0;
 	if (kind == VK_CTX) {
@@ -1107,9 +1088,9 @@ static void new_frozen_mt(lua_State *L, int kind)
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
 	lua_pushboolean(L, 1);
-	lua_rawsetp(L, -2, &fx_key_frozen); /* rawset refuses it */
+	lua_rawsetp(L, -2, &fx__key_frozen); /* rawset refuses it */
 	lua_pushinteger(L, kind);
-	lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
+	lua_rawsetp(L, -2, &gs_key); /* pairs asks fx__api_view_snapshot */
 }
 
 /* Replaces the metatable on top with an empty proxy that has it. */
@@ -1136,7 +1117,7 @@ static void new_hooper_mt(lua_State *L)
 	lua_pushliteral(L, "ctx view");
 	lua_setfield(L, -2, "__name");
 	lua_pushinteger(L, VK_HOOPER);
-	lua_rawsetp(L, -2, &gs_key); /* pairs asks fx_api_view_snapshot */
+	lua_rawsetp(L, -2, &gs_key); /* pairs asks fx__api_view_snapshot */
 }
 
 /* Builds the game-session tables (once per engine): the keys, the backing
@@ -1154,11 +1135,11 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 		lua_rawseti(L, keys, k);
 	}
 	for (int a = 0; a < PW_ATTR_COUNT; a++) {
-		lua_pushstring(L, attr_names[a]);
+		lua_pushstring(L, teams_attr_name(a));
 		lua_rawseti(L, keys, K_ATTR + a);
 	}
 	for (int t = 0; t < PW_SHOT_TYPES; t++) {
-		lua_pushstring(L, shot_names[t]);
+		lua_pushstring(L, hooks_shot_type_name((pw_shot_type_t)t));
 		lua_rawseti(L, keys, KEY_SHOT0 + t);
 	}
 	lua_pushvalue(L, keys);
@@ -1179,7 +1160,7 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 		lua_rawseti(L, rows, row + 1);
 	}
 
-	/* one ctx proxy with a metatable per hook (fx_api_refresh gives it
+	/* one ctx proxy with a metatable per hook (fx__api_refresh gives it
 	 * the one of the hook point running) */
 	lua_createtable(L, PW_SIM_HOOK_COUNT, 0);
 	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
@@ -1215,9 +1196,9 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 			lua_rawgeti(L, views, fixed[i].slot);
 			lua_rawset(L, b);
 		}
-		lua_pushcfunction(L, fx_api_random);
+		lua_pushcfunction(L, fx__api_random);
 		lua_setfield(L, b, "random");
-		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_tostring); /* the log function */
+		lua_rawgetp(L, LUA_REGISTRYINDEX, &fx__key_tostring); /* the log function */
 		lua_setfield(L, b, "log");
 		lua_pushstring(L, fx_hook_name(h));
 		lua_setfield(L, b, "hook");
@@ -1263,7 +1244,7 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &gs_key);
 }
 
-void fx_api_open(lua_State *L)
+void fx__api_open(lua_State *L)
 {
 	lua_createtable(L, S_COUNT, 0);
 	int views = lua_gettop(L);
@@ -1281,7 +1262,7 @@ void fx_api_open(lua_State *L)
 	for (int a = 0; a < PW_ATTR_COUNT; a++)
 		if (a != PW_ATTR_STAMINA) { /* "stamina" is the live 0..1 value */
 			lua_pushinteger(L, K_ATTR + a);
-			lua_setfield(L, -2, attr_names[a]);
+			lua_setfield(L, -2, teams_attr_name(a));
 		}
 	lua_pushcclosure(L, view_index, 2);
 	lua_setfield(L, -2, "__index");
@@ -1293,7 +1274,7 @@ void fx_api_open(lua_State *L)
 	lua_setfield(L, -2, "__metatable");
 	lua_pushliteral(L, "ctx view");
 	lua_setfield(L, -2, "__name");
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_viewmt);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_viewmt);
 
 	new_view(L, views, S_CTX, V_CTX, 0, 0);
 	new_view(L, views, S_RULES, V_RULES, 0, 0);
@@ -1309,23 +1290,23 @@ void fx_api_open(lua_State *L)
 		{NULL, NULL},
 	};
 	luaL_newlib(L, meta);
-	fx_push_frozen(L, -1);
+	fx__push_frozen(L, -1);
 	lua_rawseti(L, views, S_META);
 	lua_pop(L, 1);
 
 	lua_pushcfunction(L, api_log);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_tostring);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_tostring);
 
 	game_tables_open(L, views, keyids);
 
 	lua_pushvalue(L, views);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_views);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_views);
 	lua_pop(L, 2);
 }
 
-void fx_api_push_ctx(lua_State *L)
+void fx__api_push_ctx(lua_State *L)
 {
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_views);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx__key_views);
 	lua_rawgeti(L, -1, S_CTX);
 	lua_remove(L, -2);
 }

@@ -110,6 +110,7 @@ void fx_script_free(fx_script_t *s);
 const char *fx_script_name(const fx_script_t *s);
 const char *fx_script_description(const fx_script_t *s);
 const char *fx_script_sha256(const fx_script_t *s); /* 64 hex digits of the source */
+/* The source as loaded (valid while s lives); *len (may be NULL) its bytes. */
 const char *fx_script_source(const fx_script_t *s, size_t *len);
 fx_lifetime_t fx_script_lifetime(const fx_script_t *s);
 uint32_t fx_script_hooks(const fx_script_t *s); /* bit h set for every hook it defines */
@@ -207,7 +208,6 @@ int fx_meta_store_get(const fx_meta_store_t *m, const fx_meta_key_t *k, fx_value
 int fx_meta_store_put(fx_meta_store_t *m, const fx_meta_key_t *k, const fx_value_t *v);
 /* A reader over m (reads only; safe for concurrent games). */
 fx_meta_reader_t fx_meta_store_reader(const fx_meta_store_t *m);
-size_t fx_meta_store_count(const fx_meta_store_t *m);
 
 /*
  * Replays ops into m in order: SET replaces, INCR adds (an absent or
@@ -218,9 +218,8 @@ size_t fx_meta_store_count(const fx_meta_store_t *m);
  */
 int fx_meta_apply(fx_meta_store_t *m, const fx_meta_ops_t *ops);
 
-/* {"swagger": 3, "hot": true} for one entity, keys sorted (the `meta`
- * column); and loading it back (unknown value types are skipped). */
-struct cJSON *fx_meta_store_entity_json(const fx_meta_store_t *m, fx_meta_kind_t kind, int64_t id);
+/* Loads one entity's `meta` column ({"swagger": 3, "hot": true}) into m;
+ * unknown value types are skipped. */
 int fx_meta_store_load_entity(fx_meta_store_t *m, fx_meta_kind_t kind, int64_t id,
 			      const struct cJSON *obj);
 
@@ -267,9 +266,6 @@ typedef struct fx_engine fx_engine_t;
 /* A sandbox for one thread. lim NULL: defaults. NULL on failure (err set). */
 fx_engine_t *fx_engine_new(const fx_limits_t *lim, char *err, size_t errlen);
 void fx_engine_free(fx_engine_t *e);
-
-/* Bytes the engine's lua_State holds now. */
-size_t fx_engine_memory(const fx_engine_t *e);
 
 /* ------------------------------------------------------------------ games */
 

@@ -3,15 +3,20 @@
  * else: the sandbox (one lua_State with its allocator, budgets and kill
  * switch), the engine that owns it, and the helpers between them.
  *
+ * Everything declared here is named fx__ / FX__ (two underscores, as
+ * libuv's uv__), so a call from outside effects/ stands out as reaching
+ * into the sandbox's insides; effects/fx.h is the whole public API, and
+ * tests/layers.sh refuses this header in core/league and server/. (struct fx_script is
+ * the body of fx.h's opaque fx_script_t, so it keeps the public tag.)
+ *
  * Layout of responsibility:
- *   sandbox.c  lua_State, counting allocator, count hook, kill, base library
- *   safelib.c  string/table/math/utf8/coroutine wrappers with budget charges
- *   api.c      ctx views, ctx.random, ctx.meta, ctx.log
- *   result.c   validating and combining hook results
- *   script.c   loading and validating scripts
- *   session.c  the engine: compiled-chunk cache, game and round sessions
- *   meta.c     metadata values, maps, the store and replay
- *   registry.c effect.* events to the active set
+ *   sandbox.c      lua_State, counting allocator, count hook, kill, base library
+ *   safelib.c      string/table/math/utf8/coroutine wrappers with budget charges
+ *   api.c          ctx views, ctx.random, ctx.meta, ctx.log
+ *   hook_result.c  validating and combining hook results
+ *   script.c       loading and validating scripts
+ *   session.c      the engine: compiled-chunk cache, game and round sessions
+ *   meta.c         metadata values, maps, the store and replay
  */
 #ifndef PW_FX_INT_H
 #define PW_FX_INT_H
@@ -25,18 +30,18 @@
 
 /* Instructions between two count-hook checks. Fixed, so that where a
  * budget stops a script is the same in every process. */
-#define FX_HOOK_INTERVAL 100
+#define FX__HOOK_INTERVAL 100
 /* Fires between the checks that cost more (recursion depth, the clock):
  * about every 1,000 instructions. The interval is small because the count
  * restarts at every call, so a call shorter than it is charged nothing. */
-#define FX_HOOK_CHECKS 10
+#define FX__HOOK_CHECKS 10
 /* Bytes allocated inside a call that cost one instruction unit, so C-side
  * work that builds big strings or tables spends the same budget. */
-#define FX_BYTES_PER_UNIT 64
+#define FX__BYTES_PER_UNIT 64
 
 /* The sandbox. Lives inside fx_engine_t; reached from any lua_State
  * (coroutines included) through lua_getextraspace. */
-typedef struct fx_sbx {
+typedef struct fx__sbx {
 	lua_State *L;         /* where scripts run: the session's thread, else main */
 	lua_State *main;      /* the state's main thread (setup, validation, close) */
 	fx_limits_t lim;
@@ -68,95 +73,95 @@ typedef struct fx_sbx {
 	int return_line;
 
 	void *owner;          /* the fx_engine_t */
-} fx_sbx_t;
+} fx__sbx_t;
 
-static inline fx_sbx_t *fx_sbx_of(lua_State *L)
+static inline fx__sbx_t *fx__sbx_of(lua_State *L)
 {
-	return *(fx_sbx_t **)lua_getextraspace(L);
+	return *(fx__sbx_t **)lua_getextraspace(L);
 }
 
 /* sandbox.c */
-int fx_sbx_open(fx_sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen);
-void fx_sbx_close(fx_sbx_t *S);
+int fx__sbx_open(fx__sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen);
+void fx__sbx_close(fx__sbx_t *S);
 /* Builds the safe environment pieces inside the state (protected). */
-int fx_sbx_setup(lua_State *L);
+int fx__sbx_setup(lua_State *L);
 /* A session's own thread (S->L from here; see sandbox.c), and back to the
  * main thread. thread_begin fails only when out of memory. */
-int fx_sbx_thread_begin(fx_sbx_t *S);
-void fx_sbx_thread_end(fx_sbx_t *S);
+int fx__sbx_thread_begin(fx__sbx_t *S);
+void fx__sbx_thread_end(fx__sbx_t *S);
 /* A new session: from here, the memory cap counts what it allocates. */
-void fx_sbx_session_start(fx_sbx_t *S);
+void fx__sbx_session_start(fx__sbx_t *S);
 /* Call bracket: arm budgets for one script call of an effect. */
-void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns);
+void fx__sbx_call_begin(fx__sbx_t *S, uint64_t eff_units, uint64_t eff_ns);
 /* Ends it; returns units and ns the call used. Clears a kill. */
-void fx_sbx_call_end(fx_sbx_t *S, uint64_t *units, uint64_t *ns);
+void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units, uint64_t *ns);
 /* Charges C-side work to the running call; kills (raises) when over. */
-void fx_charge(lua_State *L, uint64_t units);
+void fx__charge(lua_State *L, uint64_t units);
 /* Marks the running effect killed with msg and raises it. */
-int fx_kill(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int fx__kill(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Marks killed without raising (allocator, wrappers). */
-void fx_mark_killed(fx_sbx_t *S, lua_State *L, const char *msg);
+void fx__mark_killed(fx__sbx_t *S, lua_State *L, const char *msg);
 /* If the running effect was killed, raises the kill again (pcall wrappers). */
-void fx_check_killed(lua_State *L, int status);
+void fx__check_killed(lua_State *L, int status);
 /* Monotonic nanoseconds (the watchdog only; never reaches a script). */
-uint64_t fx_now_ns(void);
+uint64_t fx__now_ns(void);
 /* Pushes a new table holding the environment for one effect. */
-void fx_push_env(lua_State *L);
+void fx__push_env(lua_State *L);
 /* Safe, address-free tostring (never raises on plain values). */
-const char *fx_tostring(lua_State *L, int idx, size_t *len);
+const char *fx__tostring(lua_State *L, int idx, size_t *len);
 /* Error text of the value at idx without running metamethods. */
-void fx_error_text(lua_State *L, int idx, char *buf, size_t len);
+void fx__error_text(lua_State *L, int idx, char *buf, size_t len);
 /* Rewrites "fx:12: msg" as "line 12: msg" in place. */
-void fx_error_lines(char *msg);
+void fx__error_lines(char *msg);
 /* Pushes a sorted snapshot iterator for table at idx (pairs). */
-int fx_pairs_table(lua_State *L, int idx);
+int fx__pairs_table(lua_State *L, int idx);
 
 /* The registry slots of what setup builds (light-userdata keys). */
-extern const char fx_key_base, fx_key_envmt, fx_key_frozen, fx_key_viewmt,
-	fx_key_factory, fx_key_views, fx_key_strlib, fx_key_tostring;
+extern const char fx__key_base, fx__key_envmt, fx__key_frozen, fx__key_viewmt,
+	fx__key_factory, fx__key_views, fx__key_strlib, fx__key_tostring;
 
 /* safelib.c: builds the safe string/table/math/utf8/coroutine tables and
  * leaves them as fields of the table on top (the base). */
-void fx_safelib_open(lua_State *L);
+void fx__safelib_open(lua_State *L);
 /* Pushes a frozen (read-only) proxy of the table at idx. */
-void fx_push_frozen(lua_State *L, int idx);
-bool fx_is_frozen(lua_State *L, int idx);
+void fx__push_frozen(lua_State *L, int idx);
+bool fx__is_frozen(lua_State *L, int idx);
 
 /* api.c */
-void fx_api_open(lua_State *L);  /* view metatable, views, meta proxy */
+void fx__api_open(lua_State *L);  /* view metatable, views, meta proxy */
 /* Pushes ctx for a round session (one value). */
-void fx_api_push_ctx(lua_State *L);
+void fx__api_push_ctx(lua_State *L);
 
 /* Which fields the backing tables of a game's views hold (bit = field
  * id), so that a hook point checks just those (a hooper's at the first
  * read of it there). A row is one backing table: ctx at each sim hook,
  * ctx.game, the two teams, each hooper. */
-#define FX_GCTX_ROWS (PW_SIM_HOOK_COUNT + 3 + 2 * PW_ROSTER_SIZE)
-#define FX_GCTX_KEYS 64 /* bits in a mask; every field id of api.c is below */
+#define FX__GCTX_ROWS (PW_SIM_HOOK_COUNT + 3 + 2 * PW_ROSTER_SIZE)
+#define FX__GCTX_KEYS 64 /* bits in a mask; every field id of api.c is below */
 /* A field value as C computes it: enough to push it and to tell whether
  * it changed since it was stored. */
-typedef struct fx_fval {
+typedef struct fx__fval {
 	int type;            /* FX_FV_* (api.c) */
 	union {
 		int64_t i;   /* ints, booleans, view slots, key ids */
 		double n;
 		const char *s;
 	} u;
-} fx_fval_t;
-typedef struct fx_gctx {
-	uint64_t point_fields[FX_GCTX_ROWS]; /* checked at every hook point */
-	uint64_t game_fields[FX_GCTX_ROWS];  /* kept until the next game */
-	fx_fval_t held[FX_GCTX_ROWS][FX_GCTX_KEYS]; /* what the point fields hold */
+} fx__fval_t;
+typedef struct fx__gctx {
+	uint64_t point_fields[FX__GCTX_ROWS]; /* checked at every hook point */
+	uint64_t game_fields[FX__GCTX_ROWS];  /* kept until the next game */
+	fx__fval_t held[FX__GCTX_ROWS][FX__GCTX_KEYS]; /* what the point fields hold */
 	int ctx_hook;                        /* the hook whose row ctx reads */
 	uint32_t hoopers_read;               /* views read at this hook point */
 	bool fresh;                          /* a new game: forget game_fields too */
-} fx_gctx_t;
-/* Pushes the FX_GCTX_SLOTS values of a game session onto an empty stack:
- * slot 1 is ctx, the others are the tables fx_api_refresh rewrites (six,
+} fx__gctx_t;
+/* Pushes the FX__GCTX_SLOTS values of a game session onto an empty stack:
+ * slot 1 is ctx, the others are the tables fx__api_refresh rewrites (six,
  * then the backing tables of ctx at each hook, the game and the teams)
  * and must stay where they are. */
-#define FX_GCTX_SLOTS (6 + PW_SIM_HOOK_COUNT + 3)
-void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x);
+#define FX__GCTX_SLOTS (6 + PW_SIM_HOOK_COUNT + 3)
+void fx__api_push_game_ctx(lua_State *L, fx__gctx_t *x);
 /* Starts a hook point (the session's current sim ctx must be set): ctx
  * reads the row of this hook, every field of ctx, ctx.game and the teams
  * kept from an earlier hook point is recomputed and rewritten only if its
@@ -164,28 +169,28 @@ void fx_api_push_game_ctx(lua_State *L, fx_gctx_t *x);
  * next read; first in a game, the per-game fields of the previous game are
  * forgotten. Writes existing keys only, so it never allocates or raises:
  * safe unprotected. */
-void fx_api_refresh(lua_State *L, fx_gctx_t *x);
-/* The session's fx_gctx_t (session.c). */
-fx_gctx_t *fx_rt_gctx(lua_State *L);
+void fx__api_refresh(lua_State *L, fx__gctx_t *x);
+/* The session's fx__gctx_t (session.c). */
+fx__gctx_t *fx__rt_gctx(lua_State *L);
 /* pairs over a view: pushes a snapshot table of its fields (or nil). */
-bool fx_api_view_snapshot(lua_State *L, int idx);
-int fx_api_random(lua_State *L);
+bool fx__api_view_snapshot(lua_State *L, int idx);
+int fx__api_random(lua_State *L);
 
 /* result.c */
-typedef struct fx_partial {
+typedef struct fx__partial {
 	pw_hook_result_t r;
 	bool any;        /* something non-empty was returned */
-} fx_partial_t;
+} fx__partial_t;
 /* Validates the value at idx as the result of hook for the current call
  * into p. No allocation, no metamethods. 0, or -1 with msg. */
-int fx_result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx,
-		   fx_partial_t *p, char *msg, size_t len);
+int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx,
+		   fx__partial_t *p, char *msg, size_t len);
 /* Adds p into r (numbers add, block ors, narratives join). -1 if the
  * combined attribute list overflows (msg set). */
-int fx_result_merge(pw_hook_result_t *r, const fx_partial_t *p, char *msg, size_t len);
+int fx__result_merge(pw_hook_result_t *r, const fx__partial_t *p, char *msg, size_t len);
 /* Cleans text into a narrative line: controls to spaces, bad UTF-8 to '?',
  * cut at PW_NARRATIVE_MAX on a character boundary. Returns bytes written. */
-size_t fx_narrative_clean(const char *in, size_t inlen, char *out, size_t outsz);
+size_t fx__narrative_clean(const char *in, size_t inlen, char *out, size_t outsz);
 
 /* script.c */
 struct fx_script {
@@ -198,31 +203,38 @@ struct fx_script {
 	uint32_t hooks;
 };
 /* 1-based line of the first occurrence of needle in src, or 0. */
-int fx_src_line(const char *src, size_t len, const char *needle);
+int fx__src_line(const char *src, size_t len, const char *needle);
 
 /* meta.c */
-typedef struct fx_meta_map fx_meta_map_t;
-fx_meta_map_t *fx_meta_map_new(void);
-void fx_meta_map_free(fx_meta_map_t *m);
-void fx_meta_map_clear(fx_meta_map_t *m);
+typedef struct fx__meta_map fx__meta_map_t;
+fx__meta_map_t *fx__meta_map_new(void);
+void fx__meta_map_free(fx__meta_map_t *m);
+void fx__meta_map_clear(fx__meta_map_t *m);
 /* 1 found, 0 absent. */
-int fx_meta_map_get(const fx_meta_map_t *m, const fx_meta_key_t *k, fx_value_t *out);
-int fx_meta_map_put(fx_meta_map_t *m, const fx_meta_key_t *k, const fx_value_t *v);
+int fx__meta_map_get(const fx__meta_map_t *m, const fx_meta_key_t *k, fx_value_t *out);
+int fx__meta_map_put(fx__meta_map_t *m, const fx_meta_key_t *k, const fx_value_t *v);
 /* Applies one op to cur (the value before); writes the value after. */
-void fx_meta_op_eval(const fx_meta_op_t *op, const fx_value_t *cur, fx_value_t *out);
-int fx_meta_ops_push(fx_meta_ops_t *o, const fx_meta_op_t *op);
+void fx__meta_op_eval(const fx_meta_op_t *op, const fx_value_t *cur, fx_value_t *out);
+int fx__meta_ops_push(fx_meta_ops_t *o, const fx_meta_op_t *op);
+
+/* session.c: validation for script.c. Loads src (text only) and runs its
+ * main chunk under the budgets as a stand-in effect "check" (so
+ * math.random works as in a game), then runs inspect(value, out) protected
+ * on what the chunk returned. Returns 0, or -1 with a "line N: ..." message
+ * in err. *return_line is the line of the chunk's return statement (0 if
+ * unknown). */
+int fx__engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunction inspect,
+			  void *out, int *return_line, char *err, size_t errlen);
 
 /* session.c: what api.c needs to know about the running session */
-typedef enum fx_session_kind { FX_SESS_NONE, FX_SESS_GAME, FX_SESS_ROUND } fx_session_kind_t;
-fx_session_kind_t fx_rt_kind(lua_State *L);
-const pw_hook_ctx_t *fx_rt_sim_ctx(lua_State *L);
-const struct cJSON *fx_rt_json_ctx(lua_State *L, uint32_t *gen);
-const pw_rules_t *fx_rt_rules(lua_State *L);
-int fx_rt_hook(lua_State *L);
-pw_rng_t *fx_rt_rng(lua_State *L);
+const pw_hook_ctx_t *fx__rt_sim_ctx(lua_State *L);
+const struct cJSON *fx__rt_json_ctx(lua_State *L, uint32_t *gen);
+const pw_rules_t *fx__rt_rules(lua_State *L);
+int fx__rt_hook(lua_State *L);
+pw_rng_t *fx__rt_rng(lua_State *L);
 /* ctx.meta: read with the session's own writes applied; buffer a write. */
-int fx_rt_meta_get(lua_State *L, const fx_meta_key_t *k, fx_value_t *out);
-int fx_rt_meta_write(lua_State *L, const fx_meta_op_t *op, fx_value_t *after);
-void fx_rt_log(lua_State *L, const char *msg, size_t len);
+int fx__rt_meta_get(lua_State *L, const fx_meta_key_t *k, fx_value_t *out);
+int fx__rt_meta_write(lua_State *L, const fx_meta_op_t *op, fx_value_t *after);
+void fx__rt_log(lua_State *L, const char *msg, size_t len);
 
 #endif

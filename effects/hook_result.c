@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sim/hooks.h"
+#include "core/sim/teams.h"
+
 #define B(h) (1u << (h))
 #define ALL_SIM FX_SIM_HOOKS_MASK
 #define ALL_HOOKS ((1u << FX_HOOK_COUNT) - 1u)
@@ -52,8 +55,6 @@ static const struct {
 	[F_BLOCK] = {"block", B(PW_HOOK_SHOT_PRE)},
 	[F_NARRATIVE] = {"narrative", ALL_HOOKS},
 };
-
-int fx_attr_find(const char *name);
 
 /* The problem to report: the one whose key sorts first. */
 typedef struct problem {
@@ -111,7 +112,7 @@ static void valid_list(uint32_t valid, char *buf, size_t len)
 }
 
 /* score: a number (to the offense) or {home=, away=}. */
-static void read_score(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_partial_t *p,
+static void read_score(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx__partial_t *p,
 		       problem_t *pr)
 {
 	int n;
@@ -148,25 +149,25 @@ static void read_score(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_partial
 	}
 }
 
-static void read_bias(lua_State *L, int v, fx_partial_t *p, problem_t *pr)
+static void read_bias(lua_State *L, int v, fx__partial_t *p, problem_t *pr)
 {
 	if (lua_type(L, v) != LUA_TTABLE) {
 		note(pr, "action_bias", "action_bias must be a table {at_rim=, mid_range=, three_point=}");
 		return;
 	}
-	static const char *const names[PW_SHOT_TYPES] = {"at_rim", "mid_range", "three_point"};
 	lua_pushnil(L);
 	while (lua_next(L, v)) {
 		int t = -1;
 		if (lua_type(L, -2) == LUA_TSTRING)
 			for (int i = 0; i < PW_SHOT_TYPES; i++)
-				if (strcmp(lua_tostring(L, -2), names[i]) == 0)
+				if (strcmp(lua_tostring(L, -2), hooks_shot_type_name((pw_shot_type_t)i)) == 0)
 					t = i;
 		double d;
 		if (t < 0)
 			note(pr, "action_bias", "action_bias has only at_rim, mid_range and three_point");
 		else if (!get_number(L, -1, -10, 10, &d))
-			note(pr, "action_bias", "action_bias.%s must be a number from -10 to 10", names[t]);
+			note(pr, "action_bias", "action_bias.%s must be a number from -10 to 10",
+			     hooks_shot_type_name((pw_shot_type_t)t));
 		else
 			p->r.action_bias[t] += d;
 		lua_pop(L, 1);
@@ -194,7 +195,7 @@ static int attr_cmp(const void *a, const void *b)
 	return (x->attr > y->attr) - (x->attr < y->attr);
 }
 
-static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_partial_t *p,
+static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx__partial_t *p,
 			    problem_t *pr)
 {
 	if (lua_type(L, v) != LUA_TTABLE) {
@@ -214,7 +215,7 @@ static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_pa
 			int inner = lua_gettop(L);
 			lua_pushnil(L);
 			while (lua_next(L, inner)) {
-				int a = lua_type(L, -2) == LUA_TSTRING ? fx_attr_find(lua_tostring(L, -2)) : -1;
+				int a = lua_type(L, -2) == LUA_TSTRING ? teams_attr_find(lua_tostring(L, -2)) : -1;
 				int d;
 				if (a < 0)
 					note(pr, "attributes", "attributes[%d]: unknown attribute (the "
@@ -236,7 +237,7 @@ static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx_pa
 	qsort(p->r.attrs, (size_t)p->r.n_attrs, sizeof *p->r.attrs, attr_cmp);
 }
 
-int fx_result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, fx_partial_t *p,
+int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, fx__partial_t *p,
 		   char *msg, size_t len)
 {
 	p->any = false;
@@ -338,7 +339,7 @@ int fx_result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, fx
 			}
 			size_t l;
 			const char *s = lua_tolstring(L, v, &l);
-			if (fx_narrative_clean(s, l, p->r.narrative, sizeof p->r.narrative))
+			if (fx__narrative_clean(s, l, p->r.narrative, sizeof p->r.narrative))
 				p->any = true;
 			break;
 		}
@@ -383,7 +384,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return need;
 }
 
-size_t fx_narrative_clean(const char *in, size_t inlen, char *out, size_t outsz)
+size_t fx__narrative_clean(const char *in, size_t inlen, char *out, size_t outsz)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t o = 0, max = outsz - 1 < PW_NARRATIVE_MAX ? outsz - 1 : PW_NARRATIVE_MAX;
@@ -435,7 +436,7 @@ static void narrative_join(char *dst, const char *src)
 		dst[--s + d] = 0;
 }
 
-int fx_result_merge(pw_hook_result_t *r, const fx_partial_t *p, char *msg, size_t len)
+int fx__result_merge(pw_hook_result_t *r, const fx__partial_t *p, char *msg, size_t len)
 {
 	int extra = 0;
 	for (int i = 0; i < p->r.n_attrs; i++) {

@@ -29,7 +29,7 @@ int fx_meta_kind_find(const char *name)
 	return -1;
 }
 
-void fx_meta_op_eval(const fx_meta_op_t *op, const fx_value_t *cur, fx_value_t *out)
+void fx__meta_op_eval(const fx_meta_op_t *op, const fx_value_t *cur, fx_value_t *out)
 {
 	switch (op->op) {
 	case FX_META_SET:
@@ -60,7 +60,7 @@ void fx_meta_op_eval(const fx_meta_op_t *op, const fx_value_t *cur, fx_value_t *
 	}
 }
 
-int fx_meta_ops_push(fx_meta_ops_t *o, const fx_meta_op_t *op)
+int fx__meta_ops_push(fx_meta_ops_t *o, const fx_meta_op_t *op)
 {
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 16;
@@ -91,7 +91,7 @@ typedef struct entry {
 	fx_value_t v;
 } entry_t;
 
-struct fx_meta_map {
+struct fx__meta_map {
 	entry_t *e;
 	size_t cap, n; /* cap is a power of two */
 };
@@ -111,12 +111,12 @@ static bool key_eq(const fx_meta_key_t *a, const fx_meta_key_t *b)
 	return a->kind == b->kind && a->id == b->id && strcmp(a->key, b->key) == 0;
 }
 
-fx_meta_map_t *fx_meta_map_new(void)
+fx__meta_map_t *fx__meta_map_new(void)
 {
-	return calloc(1, sizeof(fx_meta_map_t));
+	return calloc(1, sizeof(fx__meta_map_t));
 }
 
-void fx_meta_map_free(fx_meta_map_t *m)
+void fx__meta_map_free(fx__meta_map_t *m)
 {
 	if (!m)
 		return;
@@ -124,7 +124,7 @@ void fx_meta_map_free(fx_meta_map_t *m)
 	free(m);
 }
 
-void fx_meta_map_clear(fx_meta_map_t *m)
+void fx__meta_map_clear(fx__meta_map_t *m)
 {
 	if (m->n)
 		for (size_t i = 0; i < m->cap; i++)
@@ -132,7 +132,7 @@ void fx_meta_map_clear(fx_meta_map_t *m)
 	m->n = 0;
 }
 
-static entry_t *map_find(const fx_meta_map_t *m, const fx_meta_key_t *k)
+static entry_t *map_find(const fx__meta_map_t *m, const fx_meta_key_t *k)
 {
 	if (!m->cap)
 		return NULL;
@@ -145,7 +145,7 @@ static entry_t *map_find(const fx_meta_map_t *m, const fx_meta_key_t *k)
 	return NULL;
 }
 
-int fx_meta_map_get(const fx_meta_map_t *m, const fx_meta_key_t *k, fx_value_t *out)
+int fx__meta_map_get(const fx__meta_map_t *m, const fx_meta_key_t *k, fx_value_t *out)
 {
 	entry_t *e = map_find(m, k);
 	if (!e)
@@ -154,7 +154,7 @@ int fx_meta_map_get(const fx_meta_map_t *m, const fx_meta_key_t *k, fx_value_t *
 	return 1;
 }
 
-static int map_grow(fx_meta_map_t *m)
+static int map_grow(fx__meta_map_t *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 64;
 	entry_t *e = calloc(cap, sizeof *e);
@@ -175,7 +175,7 @@ static int map_grow(fx_meta_map_t *m)
 
 /* A NIL value stays in the map as "known to be absent": the overlay of a
  * session must remember a deletion over a stored value. */
-int fx_meta_map_put(fx_meta_map_t *m, const fx_meta_key_t *k, const fx_value_t *v)
+int fx__meta_map_put(fx__meta_map_t *m, const fx_meta_key_t *k, const fx_value_t *v)
 {
 	entry_t *e = map_find(m, k);
 	if (e) {
@@ -197,7 +197,7 @@ int fx_meta_map_put(fx_meta_map_t *m, const fx_meta_key_t *k, const fx_value_t *
 /* --- store ---------------------------------------------------------------- */
 
 struct fx_meta_store {
-	fx_meta_map_t map;
+	fx__meta_map_t map;
 };
 
 fx_meta_store_t *fx_meta_store_new(void)
@@ -215,14 +215,14 @@ void fx_meta_store_free(fx_meta_store_t *m)
 
 int fx_meta_store_get(const fx_meta_store_t *m, const fx_meta_key_t *k, fx_value_t *out)
 {
-	if (!fx_meta_map_get(&m->map, k, out) || out->type == FX_VAL_NIL)
+	if (!fx__meta_map_get(&m->map, k, out) || out->type == FX_VAL_NIL)
 		return 0;
 	return 1;
 }
 
 int fx_meta_store_put(fx_meta_store_t *m, const fx_meta_key_t *k, const fx_value_t *v)
 {
-	return fx_meta_map_put(&m->map, k, v);
+	return fx__meta_map_put(&m->map, k, v);
 }
 
 static int store_reader(void *ud, const fx_meta_key_t *k, fx_value_t *out)
@@ -235,62 +235,16 @@ fx_meta_reader_t fx_meta_store_reader(const fx_meta_store_t *m)
 	return (fx_meta_reader_t){store_reader, (void *)m};
 }
 
-size_t fx_meta_store_count(const fx_meta_store_t *m)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < m->map.cap; i++)
-		n += m->map.e[i].used && m->map.e[i].v.type != FX_VAL_NIL;
-	return n;
-}
-
 int fx_meta_apply(fx_meta_store_t *m, const fx_meta_ops_t *ops)
 {
 	for (size_t i = 0; i < ops->n; i++) {
 		fx_value_t cur, next;
 		int has = fx_meta_store_get(m, &ops->ops[i].k, &cur);
-		fx_meta_op_eval(&ops->ops[i], has ? &cur : NULL, &next);
+		fx__meta_op_eval(&ops->ops[i], has ? &cur : NULL, &next);
 		if (fx_meta_store_put(m, &ops->ops[i].k, &next) < 0)
 			return -1;
 	}
 	return 0;
-}
-
-static int entry_key_cmp(const void *a, const void *b)
-{
-	return strcmp((*(const entry_t *const *)a)->k.key, (*(const entry_t *const *)b)->k.key);
-}
-
-cJSON *fx_meta_store_entity_json(const fx_meta_store_t *m, fx_meta_kind_t kind, int64_t id)
-{
-	cJSON *o = cJSON_CreateObject();
-	size_t n = 0;
-	entry_t **list = m->map.n ? malloc(m->map.n * sizeof *list) : NULL;
-	if (!o || (m->map.n && !list)) {
-		cJSON_Delete(o);
-		free(list);
-		return NULL;
-	}
-	for (size_t i = 0; i < m->map.cap; i++) {
-		entry_t *e = &m->map.e[i];
-		if (e->used && e->k.kind == kind && e->k.id == id && e->v.type != FX_VAL_NIL)
-			list[n++] = e;
-	}
-	qsort(list, n, sizeof *list, entry_key_cmp);
-	for (size_t i = 0; i < n; i++) {
-		const fx_value_t *v = &list[i]->v;
-		cJSON *j = v->type == FX_VAL_INT   ? cJSON_CreateNumber((double)v->i)
-			   : v->type == FX_VAL_NUM ? cJSON_CreateNumber(v->n)
-			   : v->type == FX_VAL_BOOL ? cJSON_CreateBool(v->b)
-						    : cJSON_CreateString(v->s);
-		if (!j) {
-			cJSON_Delete(o);
-			free(list);
-			return NULL;
-		}
-		cJSON_AddItemToObject(o, list[i]->k.key, j);
-	}
-	free(list);
-	return o;
 }
 
 int fx_meta_store_load_entity(fx_meta_store_t *m, fx_meta_kind_t kind, int64_t id, const cJSON *obj)

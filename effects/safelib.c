@@ -75,7 +75,7 @@ static void pattern_charge(lua_State *L, size_t n, const char *p, size_t plen)
 		i++;
 	}
 	double est = pow((double)n + 1, k + 1) * ((double)plen + 1) * pow(2, q > 60 ? 60 : q);
-	fx_sbx_t *S = fx_sbx_of(L);
+	fx__sbx_t *S = fx__sbx_of(L);
 	double units = est / 256 + (double)n / 64 + 1;
 	if (S->in_call && units > (double)S->lim.instr_per_call) {
 		char msg[160];
@@ -83,10 +83,10 @@ static void pattern_charge(lua_State *L, size_t n, const char *p, size_t plen)
 			 "repetitions; worst case %.3g steps)", n, k, est);
 		luaL_error(L, "%s", msg);
 	}
-	fx_charge(L, sat_units(units));
+	fx__charge(L, sat_units(units));
 }
 
-/* string.format: refuse %p, print non-strings for %s with fx_tostring. */
+/* string.format: refuse %p, print non-strings for %s with fx__tostring. */
 static void format_prepare(lua_State *L)
 {
 	size_t fl;
@@ -111,14 +111,14 @@ static void format_prepare(lua_State *L)
 		if (arg <= top) {
 			int t = lua_type(L, arg);
 			if (f[i] == 's' && t != LUA_TSTRING && t != LUA_TNUMBER) {
-				fx_tostring(L, arg, NULL);
+				fx__tostring(L, arg, NULL);
 				lua_replace(L, arg);
 			}
 			if (lua_type(L, arg) == LUA_TSTRING)
 				bytes += lua_rawlen(L, arg);
 		}
 	}
-	fx_charge(L, bytes / 64 + (uint64_t)top);
+	fx__charge(L, bytes / 64 + (uint64_t)top);
 }
 
 static lua_Integer len_of(lua_State *L, int idx)
@@ -142,14 +142,14 @@ static int wrap_call(lua_State *L)
 			return 1;
 		}
 		double total = (double)n * (double)l + (double)(n - 1) * (double)ls;
-		fx_sbx_t *S = fx_sbx_of(L);
+		fx__sbx_t *S = fx__sbx_of(L);
 		if (total > (double)S->lim.max_string) {
 			char msg[160];
 			snprintf(msg, sizeof msg, "string.rep: a %.0f-byte result is longer than "
 				 "the %zu-byte string limit", total, S->lim.max_string);
 			return luaL_error(L, "%s", msg);
 		}
-		fx_charge(L, sat_units((double)n / 64 + total / 64));
+		fx__charge(L, sat_units((double)n / 64 + total / 64));
 		break;
 	}
 	case W_FIND:
@@ -160,7 +160,7 @@ static int wrap_call(lua_State *L)
 		luaL_checklstring(L, 1, &n);
 		const char *p = luaL_checklstring(L, 2, &pl);
 		if (kind == W_FIND && lua_toboolean(L, 4))
-			fx_charge(L, sat_units((double)n * (double)(pl + 1) / 256 + 1));
+			fx__charge(L, sat_units((double)n * (double)(pl + 1) / 256 + 1));
 		else
 			pattern_charge(L, n, p, pl);
 		break;
@@ -170,14 +170,14 @@ static int wrap_call(lua_State *L)
 		break;
 	case W_LINEAR:
 		if (lua_type(L, 1) == LUA_TSTRING)
-			fx_charge(L, lua_rawlen(L, 1) / 64 + 1);
+			fx__charge(L, lua_rawlen(L, 1) / 64 + 1);
 		break;
 	case W_CONCAT: {
 		luaL_checktype(L, 1, LUA_TTABLE);
 		lua_Integer i = luaL_optinteger(L, 3, 1);
 		lua_Integer j = lua_isnoneornil(L, 4) ? len_of(L, 1) : luaL_checkinteger(L, 4);
 		if (j >= i)
-			fx_charge(L, sat_units((double)j - (double)i + 1));
+			fx__charge(L, sat_units((double)j - (double)i + 1));
 		break;
 	}
 	case W_INSERT:
@@ -187,20 +187,20 @@ static int wrap_call(lua_State *L)
 		lua_Integer pos = (kind == W_INSERT) ? (lua_gettop(L) >= 3 ? luaL_checkinteger(L, 2) : e + 1)
 						     : luaL_optinteger(L, 2, e);
 		double shift = (double)e - (double)pos + 1;
-		fx_charge(L, sat_units(shift > 0 ? shift : 1));
+		fx__charge(L, sat_units(shift > 0 ? shift : 1));
 		break;
 	}
 	case W_MOVE: {
 		lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
 		if (e >= f)
-			fx_charge(L, sat_units((double)e - (double)f + 1));
+			fx__charge(L, sat_units((double)e - (double)f + 1));
 		break;
 	}
 	case W_UNPACK: {
 		lua_Integer i = luaL_optinteger(L, 2, 1);
 		lua_Integer j = lua_isnoneornil(L, 3) ? len_of(L, 1) : luaL_checkinteger(L, 3);
 		if (j >= i)
-			fx_charge(L, sat_units((double)j - (double)i + 1));
+			fx__charge(L, sat_units((double)j - (double)i + 1));
 		break;
 	}
 	default:
@@ -215,7 +215,7 @@ static int wrap_call(lua_State *L)
 		 * a kill inside must not be reported, it must go on up */
 		lua_State *co = lua_tothread(L, 2);
 		lua_call(L, nargs, LUA_MULTRET);
-		fx_check_killed(L, co ? lua_status(co) : LUA_OK);
+		fx__check_killed(L, co ? lua_status(co) : LUA_OK);
 	} else {
 		lua_call(L, nargs, LUA_MULTRET);
 	}
@@ -246,7 +246,7 @@ static void sort_owe(sort_st_t *st, uint64_t u)
 {
 	st->owed += u;
 	if (st->owed >= 256) {
-		fx_charge(st->L, st->owed);
+		fx__charge(st->L, st->owed);
 		st->owed = 0;
 	}
 }
@@ -284,7 +284,7 @@ static int fx_table_sort(lua_State *L)
 	luaL_argcheck(L, n < (lua_Integer)1 << 30, 1, "array too big");
 	luaL_checkstack(L, 8, "table.sort");
 	/* budget for the copies before they are made */
-	fx_charge(L, (uint64_t)n * 2);
+	fx__charge(L, (uint64_t)n * 2);
 	lua_createtable(L, (int)n, 0); /* 3: run source */
 	lua_createtable(L, (int)n, 0); /* 4: run destination */
 	for (lua_Integer i = 1; i <= n; i++) {
@@ -336,7 +336,7 @@ static int fx_table_sort(lua_State *L)
 		lua_seti(L, 1, i);
 	}
 	if (st.owed)
-		fx_charge(L, st.owed);
+		fx__charge(L, st.owed);
 	return 0;
 }
 
@@ -351,7 +351,7 @@ static int frozen_newindex(lua_State *L)
 	return luaL_error(L, "attempt to modify a read-only table");
 }
 
-void fx_push_frozen(lua_State *L, int idx)
+void fx__push_frozen(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
 	lua_newtable(L); /* the proxy stays empty */
@@ -362,7 +362,7 @@ void fx_push_frozen(lua_State *L, int idx)
 	lua_setfield(L, -2, "__newindex");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
-	lua_pushlightuserdata(L, (void *)&fx_key_frozen);
+	lua_pushlightuserdata(L, (void *)&fx__key_frozen);
 	lua_pushboolean(L, 1);
 	lua_rawset(L, -3);
 	lua_setmetatable(L, -2);
@@ -400,12 +400,12 @@ static int lib_build(lua_State *L, int base, const char *name, lua_CFunction ope
 	lib_fill(L, lib, dst, e);
 	lua_remove(L, lib);
 	dst = lua_gettop(L);
-	fx_push_frozen(L, dst);
+	fx__push_frozen(L, dst);
 	lua_setfield(L, base, name);
 	return dst;
 }
 
-void fx_safelib_open(lua_State *L)
+void fx__safelib_open(lua_State *L)
 {
 	int base = lua_gettop(L);
 
@@ -427,7 +427,7 @@ void fx_safelib_open(lua_State *L)
 	lua_setfield(L, -2, "__index");
 	lua_pop(L, 2);
 	lua_pushvalue(L, s);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_strlib);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_strlib);
 	lua_pop(L, 1);
 
 	static const lib_entry_t tab[] = {
@@ -450,7 +450,7 @@ void fx_safelib_open(lua_State *L)
 		{"atan", -1}, {NULL, 0},
 	};
 	int m = lib_build(L, base, "math", luaopen_math, mth);
-	lua_pushcfunction(L, fx_api_random);
+	lua_pushcfunction(L, fx__api_random);
 	lua_setfield(L, m, "random");
 	lua_pushcfunction(L, math_randomseed);
 	lua_setfield(L, m, "randomseed");

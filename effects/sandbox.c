@@ -7,7 +7,7 @@
  *   - a counting allocator: a per-session memory cap, a cap on one string's
  *     size, and bytes allocated charged to the instruction budget (so C-side
  *     work that builds big things is paid for);
- *   - a count hook every FX_HOOK_INTERVAL instructions: per-call and
+ *   - a count hook every FX__HOOK_INTERVAL instructions: per-call and
  *     per-game instruction budgets, a recursion limit and a wall-clock
  *     watchdog. Once a script is killed the hook re-arms itself to fire on
  *     every instruction, and every pcall-like wrapper rethrows, so no pcall,
@@ -28,10 +28,10 @@
 
 /* Registry keys: their addresses are unique light userdata no script can
  * forge (scripts cannot make light userdata). Read-only data. */
-const char fx_key_base, fx_key_envmt, fx_key_frozen, fx_key_viewmt, fx_key_factory,
-	fx_key_views, fx_key_strlib, fx_key_tostring;
+const char fx__key_base, fx__key_envmt, fx__key_frozen, fx__key_viewmt, fx__key_factory,
+	fx__key_views, fx__key_strlib, fx__key_tostring;
 
-uint64_t fx_now_ns(void)
+uint64_t fx__now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -40,10 +40,10 @@ uint64_t fx_now_ns(void)
 
 /* ------------------------------------------------------------ allocator */
 
-static bool fx_budget_over(lua_State *L, fx_sbx_t *S, int line);
+static bool fx_budget_over(lua_State *L, fx__sbx_t *S, int line);
 
 /* A refused growth: Lua collects (mem_emergency) and retries once. */
-static void *fx_alloc_refuse(fx_sbx_t *S)
+static void *fx_alloc_refuse(fx__sbx_t *S)
 {
 	S->mem_refused = true;
 	S->mem_emergency = true;
@@ -65,7 +65,7 @@ static void *fx_alloc_refuse(fx_sbx_t *S)
  */
 static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
-	fx_sbx_t *S = ud;
+	fx__sbx_t *S = ud;
 	size_t old = ptr ? osize : 0;
 
 	if (nsize <= old) {
@@ -89,7 +89,7 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		if (!ptr && osize == LUA_TSTRING && nsize > S->lim.max_string + 64) {
 			char msg[96];
 			snprintf(msg, sizeof msg, "string longer than %zu bytes", S->lim.max_string);
-			fx_mark_killed(S, NULL, msg);
+			fx__mark_killed(S, NULL, msg);
 			return fx_alloc_refuse(S);
 		}
 		/* A refusal is final: what the emergency collection frees of
@@ -101,13 +101,13 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 				char msg[96];
 				snprintf(msg, sizeof msg, "memory limit exceeded (%zu bytes)",
 					 S->lim.mem_per_game);
-				fx_mark_killed(S, NULL, msg);
+				fx__mark_killed(S, NULL, msg);
 				S->mem_over = true;
 			}
 			return fx_alloc_refuse(S);
 		}
 		if (S->in_call) {
-			S->units += grow / FX_BYTES_PER_UNIT;
+			S->units += grow / FX__BYTES_PER_UNIT;
 			if (fx_budget_over(NULL, S, 0))
 				return fx_alloc_refuse(S);
 		}
@@ -128,7 +128,7 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
-void fx_sbx_session_start(fx_sbx_t *S)
+void fx__sbx_session_start(fx__sbx_t *S)
 {
 	S->sess_held = 0;
 	S->mem_emergency = false;
@@ -146,7 +146,7 @@ static int fx_panic(lua_State *L)
 
 static void fx_hook(lua_State *L, lua_Debug *ar);
 
-void fx_mark_killed(fx_sbx_t *S, lua_State *L, const char *msg)
+void fx__mark_killed(fx__sbx_t *S, lua_State *L, const char *msg)
 {
 	if (!S->killed) {
 		S->killed = true;
@@ -160,7 +160,7 @@ void fx_mark_killed(fx_sbx_t *S, lua_State *L, const char *msg)
  * allocated Lua raises its memory error instead, which is as good). */
 static int fx_raise_kill(lua_State *L)
 {
-	fx_sbx_t *S = fx_sbx_of(L);
+	fx__sbx_t *S = fx__sbx_of(L);
 	lua_sethook(L, fx_hook, LUA_MASKCOUNT, 1);
 	lua_pushstring(L, S->kill_msg);
 	return lua_error(L);
@@ -174,9 +174,9 @@ static int fx_line_at(lua_State *L, int level)
 	return 0;
 }
 
-int fx_kill(lua_State *L, const char *fmt, ...)
+int fx__kill(lua_State *L, const char *fmt, ...)
 {
-	fx_sbx_t *S = fx_sbx_of(L);
+	fx__sbx_t *S = fx__sbx_of(L);
 	char msg[FX_ERR_MAX - 24], full[FX_ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
@@ -187,19 +187,19 @@ int fx_kill(lua_State *L, const char *fmt, ...)
 		snprintf(full, sizeof full, "line %d: %s", line, msg);
 	else
 		snprintf(full, sizeof full, "%s", msg);
-	fx_mark_killed(S, L, full);
+	fx__mark_killed(S, L, full);
 	return fx_raise_kill(L);
 }
 
-void fx_check_killed(lua_State *L, int status)
+void fx__check_killed(lua_State *L, int status)
 {
-	fx_sbx_t *S = fx_sbx_of(L);
+	fx__sbx_t *S = fx__sbx_of(L);
 	if (!S->in_call)
 		return;
 	if (!S->killed && (status == LUA_ERRMEM || S->mem_refused)) {
 		char msg[96];
 		snprintf(msg, sizeof msg, "memory limit exceeded (%zu bytes)", S->lim.mem_per_game);
-		fx_mark_killed(S, L, msg);
+		fx__mark_killed(S, L, msg);
 	}
 	if (S->killed)
 		fx_raise_kill(L);
@@ -207,7 +207,7 @@ void fx_check_killed(lua_State *L, int status)
 
 /* Marks the running effect killed when its units are over a budget (L
  * NULL from the allocator, where nothing may be raised); true if so. */
-static bool fx_budget_over(lua_State *L, fx_sbx_t *S, int line)
+static bool fx_budget_over(lua_State *L, fx__sbx_t *S, int line)
 {
 	uint64_t call = S->units - S->call_start;
 	const char *what = NULL;
@@ -227,19 +227,19 @@ static bool fx_budget_over(lua_State *L, fx_sbx_t *S, int line)
 		snprintf(full, sizeof full, "line %d: %s", line, msg);
 	else
 		snprintf(full, sizeof full, "%s", msg);
-	fx_mark_killed(S, L, full);
+	fx__mark_killed(S, L, full);
 	return true;
 }
 
-static void fx_budget_check(lua_State *L, fx_sbx_t *S, int line)
+static void fx_budget_check(lua_State *L, fx__sbx_t *S, int line)
 {
 	if (fx_budget_over(L, S, line))
 		fx_raise_kill(L);
 }
 
-void fx_charge(lua_State *L, uint64_t units)
+void fx__charge(lua_State *L, uint64_t units)
 {
-	fx_sbx_t *S = fx_sbx_of(L);
+	fx__sbx_t *S = fx__sbx_of(L);
 	if (!S->in_call)
 		return;
 	S->units += units;
@@ -253,7 +253,7 @@ void fx_charge(lua_State *L, uint64_t units)
  */
 static void fx_hook(lua_State *L, lua_Debug *ar)
 {
-	fx_sbx_t *S = fx_sbx_of(L);
+	fx__sbx_t *S = fx__sbx_of(L);
 	if (ar->event == LUA_HOOKRET) {
 		if (S->track_return && lua_getinfo(L, "Sl", ar) && strcmp(ar->what, "main") == 0)
 			S->return_line = ar->currentline;
@@ -263,11 +263,11 @@ static void fx_hook(lua_State *L, lua_Debug *ar)
 		return;
 	if (S->killed)
 		fx_raise_kill(L);
-	S->units += FX_HOOK_INTERVAL;
+	S->units += FX__HOOK_INTERVAL;
 	/* the common fire: count, and look no further unless a budget is
 	 * spent or it is time for the checks that cost more */
 	uint64_t call = S->units - S->call_start;
-	if (++S->fires % FX_HOOK_CHECKS != 0 && !S->mem_refused &&
+	if (++S->fires % FX__HOOK_CHECKS != 0 && !S->mem_refused &&
 	    call <= S->lim.instr_per_call && S->eff_base + call <= S->lim.instr_per_game)
 		return;
 	lua_getinfo(L, "l", ar);
@@ -276,7 +276,7 @@ static void fx_hook(lua_State *L, lua_Debug *ar)
 	if (S->mem_refused) {
 		snprintf(msg, sizeof msg, "line %d: memory limit exceeded (%zu bytes)", line,
 			 S->lim.mem_per_game);
-		fx_mark_killed(S, L, msg);
+		fx__mark_killed(S, L, msg);
 		fx_raise_kill(L);
 	}
 	fx_budget_check(L, S, line);
@@ -284,12 +284,12 @@ static void fx_hook(lua_State *L, lua_Debug *ar)
 	if (lua_getstack(L, S->lim.max_depth, &d)) {
 		snprintf(msg, sizeof msg, "line %d: recursion limit exceeded (depth %d)", line,
 			 S->lim.max_depth);
-		fx_mark_killed(S, L, msg);
+		fx__mark_killed(S, L, msg);
 		fx_raise_kill(L);
 	}
 	/* The watchdog: time starts at the first check of a call, so calls
 	 * too short to reach it never read the clock. */
-	uint64_t now = fx_now_ns();
+	uint64_t now = fx__now_ns();
 	if (S->call_t0 == 0) {
 		S->call_t0 = now;
 		return;
@@ -301,12 +301,12 @@ static void fx_hook(lua_State *L, lua_Debug *ar)
 			 spent > (uint64_t)S->lim.ms_per_call * 1000000u ? S->lim.ms_per_call
 									 : S->lim.ms_per_game,
 			 spent > (uint64_t)S->lim.ms_per_call * 1000000u ? "per call" : "per game");
-		fx_mark_killed(S, L, msg);
+		fx__mark_killed(S, L, msg);
 		fx_raise_kill(L);
 	}
 }
 
-void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
+void fx__sbx_call_begin(fx__sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 {
 	S->in_call = true;
 	S->call_start = S->units;
@@ -314,7 +314,7 @@ void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 	/* each call counts from zero, so what one effect ran never moves where
 	 * the hook fires (and what is charged) in the next one's call */
 	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
-		    FX_HOOK_INTERVAL);
+		    FX__HOOK_INTERVAL);
 	S->eff_base = eff_units;
 	S->eff_ns = eff_ns;
 	S->call_t0 = 0;
@@ -328,10 +328,10 @@ void fx_sbx_call_begin(fx_sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 	S->mem_enforce = true;
 }
 
-void fx_sbx_call_end(fx_sbx_t *S, uint64_t *units, uint64_t *ns)
+void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units, uint64_t *ns)
 {
 	*units = S->units - S->call_start;
-	*ns = S->call_t0 ? fx_now_ns() - S->call_t0 : 0;
+	*ns = S->call_t0 ? fx__now_ns() - S->call_t0 : 0;
 	S->in_call = false;
 	S->mem_enforce = false;
 	S->mem_refused = false;
@@ -340,14 +340,14 @@ void fx_sbx_call_end(fx_sbx_t *S, uint64_t *units, uint64_t *ns)
 		/* back to the normal interval on the session's thread; a killed
 		 * effect's coroutines are never resumed again */
 		lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
-			    FX_HOOK_INTERVAL);
+			    FX__HOOK_INTERVAL);
 		S->killed = false;
 	}
 }
 
 /* ------------------------------------------------------------ error text */
 
-void fx_error_text(lua_State *L, int idx, char *buf, size_t len)
+void fx__error_text(lua_State *L, int idx, char *buf, size_t len)
 {
 	switch (lua_type(L, idx)) {
 	case LUA_TSTRING: {
@@ -378,10 +378,10 @@ void fx_error_text(lua_State *L, int idx, char *buf, size_t len)
 		snprintf(buf, len, "error object is a %s value", lua_typename(L, lua_type(L, idx)));
 		break;
 	}
-	fx_error_lines(buf);
+	fx__error_lines(buf);
 }
 
-void fx_error_lines(char *msg)
+void fx__error_lines(char *msg)
 {
 	/* Chunks are named "=fx", so Lua writes "fx:12: ..." */
 	if (strncmp(msg, "fx:", 3) != 0)
@@ -400,7 +400,7 @@ void fx_error_lines(char *msg)
 
 /* A stable text for any value: numbers as Lua prints them, tables through
  * __tostring or "table", never an address. Pushes the result. */
-const char *fx_tostring(lua_State *L, int idx, size_t *len)
+const char *fx__tostring(lua_State *L, int idx, size_t *len)
 {
 	idx = lua_absindex(L, idx);
 	switch (lua_type(L, idx)) {
@@ -446,15 +446,15 @@ static int b_tostring(lua_State *L)
 {
 	luaL_checkany(L, 1);
 	lua_settop(L, 1);
-	fx_tostring(L, 1, NULL);
+	fx__tostring(L, 1, NULL);
 	return 1;
 }
 
-bool fx_is_frozen(lua_State *L, int idx)
+bool fx__is_frozen(lua_State *L, int idx)
 {
 	if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
 		return false;
-	lua_pushlightuserdata(L, (void *)&fx_key_frozen);
+	lua_pushlightuserdata(L, (void *)&fx__key_frozen);
 	bool f = lua_rawget(L, -2) != LUA_TNIL;
 	lua_pop(L, 2);
 	return f;
@@ -496,7 +496,7 @@ static int b_getmetatable(lua_State *L)
 	/* only tables: the string metatable and our views stay out of reach;
 	 * read-only tables we made (ctx, libraries) have none as far as a
 	 * script can tell */
-	if (lua_type(L, 1) != LUA_TTABLE || fx_is_frozen(L, 1) || !lua_getmetatable(L, 1)) {
+	if (lua_type(L, 1) != LUA_TTABLE || fx__is_frozen(L, 1) || !lua_getmetatable(L, 1)) {
 		lua_pushnil(L);
 		return 1;
 	}
@@ -509,7 +509,7 @@ static int b_rawset(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	luaL_checkany(L, 2);
 	luaL_checkany(L, 3);
-	if (fx_is_frozen(L, 1))
+	if (fx__is_frozen(L, 1))
 		return luaL_error(L, "attempt to modify a read-only table");
 	lua_settop(L, 3);
 	lua_rawset(L, 1);
@@ -517,13 +517,13 @@ static int b_rawset(lua_State *L)
 }
 
 /* pcall and xpcall: as Lua's, except that a killed script's error goes on
- * up instead of being returned (fx_check_killed raises it again). */
+ * up instead of being returned (fx__check_killed raises it again). */
 static int finish_pcall(lua_State *L, int status, lua_KContext extra)
 {
 	if (status != LUA_OK && status != LUA_YIELD) {
-		fx_check_killed(L, status);
+		fx__check_killed(L, status);
 		/* unwinding an error is C work the count hook does not see */
-		fx_charge(L, 128);
+		fx__charge(L, 128);
 		lua_pushboolean(L, 0);
 		lua_pushvalue(L, -2);
 		return 2;
@@ -664,7 +664,7 @@ static int pairs_iter(lua_State *L)
  * to nil meanwhile are skipped). Lua's own order follows string hashes,
  * which are seeded per state, so it would differ between processes.
  */
-int fx_pairs_table(lua_State *L, int idx)
+int fx__pairs_table(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
 	lua_Integer n = 0;
@@ -674,7 +674,7 @@ int fx_pairs_table(lua_State *L, int idx)
 		key_rank(L, -1);
 		n++;
 	}
-	fx_charge(L, (uint64_t)n * log2ceil((uint64_t)n + 1) / 4 + 1);
+	fx__charge(L, (uint64_t)n * log2ceil((uint64_t)n + 1) / 4 + 1);
 	lua_createtable(L, (int)n, 0); /* keys, unsorted */
 	int ks = lua_gettop(L);
 	lua_Integer i = 0;
@@ -710,20 +710,20 @@ static int b_pairs(lua_State *L)
 {
 	luaL_checkany(L, 1);
 	if (lua_type(L, 1) == LUA_TUSERDATA) {
-		if (!fx_api_view_snapshot(L, 1))
+		if (!fx__api_view_snapshot(L, 1))
 			return luaL_typeerror(L, 1, "table");
 		lua_replace(L, 1);
-	} else if (lua_type(L, 1) == LUA_TTABLE && fx_api_view_snapshot(L, 1)) {
+	} else if (lua_type(L, 1) == LUA_TTABLE && fx__api_view_snapshot(L, 1)) {
 		lua_replace(L, 1); /* a game's ctx view: all its fields, not just those read */
 	}
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
-	if (fx_is_frozen(L, 1)) {
+	if (fx__is_frozen(L, 1)) {
 		/* the iterator keeps the backing table in an upvalue; the state
 		 * value handed back is the proxy, so the writable backing table
 		 * never reaches the script */
 		fx_push_backing(L, 1);
-		int r = fx_pairs_table(L, 2);
+		int r = fx__pairs_table(L, 2);
 		lua_pushvalue(L, 1);
 		lua_replace(L, -3);
 		return r;
@@ -733,7 +733,7 @@ static int b_pairs(lua_State *L)
 		lua_call(L, 1, 3);
 		return 3;
 	}
-	return fx_pairs_table(L, 1);
+	return fx__pairs_table(L, 1);
 }
 
 /* next in the same order as pairs: the smallest key greater than the one
@@ -744,14 +744,14 @@ static int b_next(lua_State *L)
 	lua_settop(L, 2);
 	int t = 1;
 	if ((lua_type(L, 1) == LUA_TTABLE || lua_type(L, 1) == LUA_TUSERDATA) &&
-	    fx_api_view_snapshot(L, 1)) {
+	    fx__api_view_snapshot(L, 1)) {
 		/* a game's view: all its fields, as pairs gives them; its backing
 		 * table holds the fields read so far, by any effect in any
 		 * earlier game, which no script may observe */
 		t = 3;
 	} else {
 		luaL_checktype(L, 1, LUA_TTABLE);
-		if (fx_is_frozen(L, 1)) {
+		if (fx__is_frozen(L, 1)) {
 			fx_push_backing(L, 1);
 			t = 3;
 		}
@@ -778,7 +778,7 @@ static int b_next(lua_State *L)
 			have = true;
 		}
 	}
-	fx_charge(L, n / 4 + 1);
+	fx__charge(L, n / 4 + 1);
 	if (!have) {
 		lua_pushnil(L);
 		return 1;
@@ -830,10 +830,10 @@ static int env_index(lua_State *L)
 	return luaL_error(L, "undefined global");
 }
 
-void fx_push_env(lua_State *L)
+void fx__push_env(lua_State *L)
 {
 	lua_createtable(L, 0, 4);
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_envmt);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx__key_envmt);
 	lua_setmetatable(L, -2);
 }
 
@@ -866,11 +866,11 @@ static int fx_setup_protected(lua_State *L)
 	lua_pop(L, 1);
 
 	lua_pushvalue(L, base);
-	fx_safelib_open(L); /* string, table, math, utf8, coroutine */
+	fx__safelib_open(L); /* string, table, math, utf8, coroutine */
 	lua_pop(L, 1);
 
 	lua_pushvalue(L, base);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_base);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_base);
 
 	/* the environment metatable, shared and hidden */
 	lua_createtable(L, 0, 2);
@@ -879,7 +879,7 @@ static int fx_setup_protected(lua_State *L)
 	lua_setfield(L, -2, "__index");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_envmt);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_envmt);
 
 	/* A trusted two-liner whose every call makes a closure with a fresh
 	 * upvalue: lua_upvaluejoin moves a cached chunk's _ENV onto it, so
@@ -887,20 +887,20 @@ static int fx_setup_protected(lua_State *L)
 	static const char factory[] = "local e = ... return function() return e end";
 	if (luaL_loadbufferx(L, factory, sizeof factory - 1, "=factory", "t") != LUA_OK)
 		return lua_error(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx_key_factory);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_factory);
 
-	fx_api_open(L);
+	fx__api_open(L);
 	lua_settop(L, 0);
 	return 0;
 }
 
-int fx_sbx_setup(lua_State *L)
+int fx__sbx_setup(lua_State *L)
 {
 	lua_pushcfunction(L, fx_setup_protected);
 	return lua_pcall(L, 0, 0, 0);
 }
 
-int fx_sbx_open(fx_sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen)
+int fx__sbx_open(fx__sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen)
 {
 	memset(S, 0, sizeof *S);
 	S->lim = *lim;
@@ -910,22 +910,22 @@ int fx_sbx_open(fx_sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen)
 		return -1;
 	}
 	S->L = S->main = L;
-	*(fx_sbx_t **)lua_getextraspace(L) = S;
+	*(fx__sbx_t **)lua_getextraspace(L) = S;
 	lua_atpanic(L, fx_panic);
 	/* No collection while scripts run: weak tables and finalizers could
 	 * otherwise observe GC timing. Sessions collect in between. */
 	lua_gc(L, LUA_GCSTOP);
-	if (fx_sbx_setup(L) != LUA_OK) {
-		fx_error_text(L, -1, err, errlen);
+	if (fx__sbx_setup(L) != LUA_OK) {
+		fx__error_text(L, -1, err, errlen);
 		lua_close(L);
 		S->L = S->main = NULL;
 		return -1;
 	}
-	lua_sethook(L, fx_hook, LUA_MASKCOUNT, FX_HOOK_INTERVAL);
+	lua_sethook(L, fx_hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
 	return 0;
 }
 
-void fx_sbx_close(fx_sbx_t *S)
+void fx__sbx_close(fx__sbx_t *S)
 {
 	if (S->main)
 		lua_close(S->main);
@@ -948,7 +948,7 @@ static int new_thread(lua_State *L)
  * another. A new thread starts the same every time. It is anchored on the
  * main thread's stack and left to the collector when the session ends.
  */
-int fx_sbx_thread_begin(fx_sbx_t *S)
+int fx__sbx_thread_begin(fx__sbx_t *S)
 {
 	lua_settop(S->main, 0);
 	lua_pushcfunction(S->main, new_thread);
@@ -957,11 +957,11 @@ int fx_sbx_thread_begin(fx_sbx_t *S)
 		return -1;
 	}
 	S->L = lua_tothread(S->main, 1);
-	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT, FX_HOOK_INTERVAL);
+	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
 	return 0;
 }
 
-void fx_sbx_thread_end(fx_sbx_t *S)
+void fx__sbx_thread_end(fx__sbx_t *S)
 {
 	if (S->L != S->main)
 		lua_settop(S->L, 0);

@@ -19,15 +19,12 @@
 
 #include "core/sim/sha256.h"
 
-int fx_engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunction inspect,
-			  void *out, int *return_line, char *err, size_t errlen);
-
 static bool ident_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-int fx_src_line(const char *src, size_t len, const char *needle)
+int fx__src_line(const char *src, size_t len, const char *needle)
 {
 	size_t n = strlen(needle);
 	if (!n)
@@ -81,7 +78,7 @@ static void problem(inspect_out_t *o, const char *key, int line, const char *fmt
 
 static int line_of(inspect_out_t *o, const char *needle)
 {
-	int l = fx_src_line(o->src, o->len, needle);
+	int l = fx__src_line(o->src, o->len, needle);
 	return l ? l : o->return_line;
 }
 
@@ -131,11 +128,11 @@ static void check_hooks(lua_State *L, int t, inspect_out_t *o)
 		if (h < 0) {
 			char all[600];
 			hook_list(all, sizeof all);
-			int l = fx_src_line(o->src, o->len, name);
+			int l = fx__src_line(o->src, o->len, name);
 			problem(o, name, l ? l : fline ? fline : line, "unknown hook '%.60s' (hooks: %s)",
 				name, all);
 		} else if (lua_type(L, -1) != LUA_TFUNCTION) {
-			int l = fx_src_line(o->src, o->len, name);
+			int l = fx__src_line(o->src, o->len, name);
 			problem(o, name, l ? l : line, "hook '%s' must be a function, not %s", name,
 				luaL_typename(L, -1));
 		} else {
@@ -275,7 +272,7 @@ int fx_script_load(const char *src, size_t len, fx_script_t **out, char *err, si
 	memset(&o, 0, sizeof o);
 	o.src = src;
 	o.len = len;
-	int rc = fx_engine_check_chunk(e, src, len, inspect, &o, &o.return_line, err, errlen);
+	int rc = fx__engine_check_chunk(e, src, len, inspect, &o, &o.return_line, err, errlen);
 	fx_engine_free(e);
 	if (rc == 0 && o.problem[0]) {
 		snprintf(err, errlen, "%s", o.problem);
@@ -350,7 +347,6 @@ const char *fx_script_name(const fx_script_t *s) { return s->name; }
 const char *fx_script_description(const fx_script_t *s) { return s->desc; }
 const char *fx_script_sha256(const fx_script_t *s) { return s->sha; }
 fx_lifetime_t fx_script_lifetime(const fx_script_t *s) { return s->life; }
-uint32_t fx_script_hooks(const fx_script_t *s) { return s->hooks; }
 
 const char *fx_script_source(const fx_script_t *s, size_t *len)
 {
@@ -358,3 +354,5 @@ const char *fx_script_source(const fx_script_t *s, size_t *len)
 		*len = s->len;
 	return s->src;
 }
+uint32_t fx_script_hooks(const fx_script_t *s) { return s->hooks; }
+

@@ -13,7 +13,7 @@
  * views are immutable userdata. The previous game's closures still point at
  * their own old cells and are garbage.
  *
- * A session runs on a thread of its own (see fx_sbx_thread_begin) and its
+ * A session runs on a thread of its own (see fx__sbx_thread_begin) and its
  * values live on that thread's stack (slot 1: ctx, then each subscribed
  * hook function), so a hook call is two pushes and a lua_pcall. An effect
  * that errors or runs out of budget is switched off for the rest of the
@@ -107,8 +107,11 @@ typedef struct fx_eff {
 	bool stopped;
 } fx_eff_t;
 
+/* What the engine is running: nothing, a game's hooks or a round's. */
+typedef enum fx_session_kind { FX_SESS_NONE, FX_SESS_GAME, FX_SESS_ROUND } fx_session_kind_t;
+
 struct fx_engine {
-	fx_sbx_t sbx;
+	fx__sbx_t sbx;
 	cache_entry_t cache[FX_CACHE_MAX];
 	int n_cache;
 	uint64_t tick;
@@ -124,14 +127,14 @@ struct fx_engine {
 	pw_hooks_t hooks;
 
 	const pw_hook_ctx_t *cur;
-	fx_gctx_t gctx;                /* what the game's ctx tables hold */
+	fx__gctx_t gctx;                /* what the game's ctx tables hold */
 	const cJSON *json;
 	uint32_t gen;
 	const pw_rules_t *rules;
 	int cur_eff, cur_hook;
 
 	fx_meta_reader_t reader;
-	fx_meta_map_t *overlay;
+	fx__meta_map_t *overlay;
 	fx_meta_ops_t ops;
 	bool capture_log;
 
@@ -143,34 +146,29 @@ struct fx_engine {
 
 static fx_engine_t *engine_of(lua_State *L)
 {
-	return fx_sbx_of(L)->owner;
+	return fx__sbx_of(L)->owner;
 }
 
 /* --- accessors for api.c ------------------------------------------------- */
 
-fx_session_kind_t fx_rt_kind(lua_State *L)
-{
-	return engine_of(L)->kind;
-}
-
-const pw_hook_ctx_t *fx_rt_sim_ctx(lua_State *L)
+const pw_hook_ctx_t *fx__rt_sim_ctx(lua_State *L)
 {
 	return engine_of(L)->cur;
 }
 
-fx_gctx_t *fx_rt_gctx(lua_State *L)
+fx__gctx_t *fx__rt_gctx(lua_State *L)
 {
 	return &engine_of(L)->gctx;
 }
 
-const cJSON *fx_rt_json_ctx(lua_State *L, uint32_t *gen)
+const cJSON *fx__rt_json_ctx(lua_State *L, uint32_t *gen)
 {
 	fx_engine_t *e = engine_of(L);
 	*gen = e->gen;
 	return e->json;
 }
 
-const pw_rules_t *fx_rt_rules(lua_State *L)
+const pw_rules_t *fx__rt_rules(lua_State *L)
 {
 	fx_engine_t *e = engine_of(L);
 	if (e->kind == FX_SESS_GAME)
@@ -178,12 +176,12 @@ const pw_rules_t *fx_rt_rules(lua_State *L)
 	return e->rules;
 }
 
-int fx_rt_hook(lua_State *L)
+int fx__rt_hook(lua_State *L)
 {
 	return engine_of(L)->cur_hook;
 }
 
-pw_rng_t *fx_rt_rng(lua_State *L)
+pw_rng_t *fx__rt_rng(lua_State *L)
 {
 	fx_engine_t *e = engine_of(L);
 	if (e->cur_eff < 0 || e->cur_eff >= e->n_effs)
@@ -193,26 +191,26 @@ pw_rng_t *fx_rt_rng(lua_State *L)
 
 static int meta_current(fx_engine_t *e, const fx_meta_key_t *k, fx_value_t *out)
 {
-	if (fx_meta_map_get(e->overlay, k, out))
+	if (fx__meta_map_get(e->overlay, k, out))
 		return out->type != FX_VAL_NIL;
 	if (e->reader.get && e->reader.get(e->reader.ud, k, out))
 		return out->type != FX_VAL_NIL;
 	return 0;
 }
 
-int fx_rt_meta_get(lua_State *L, const fx_meta_key_t *k, fx_value_t *out)
+int fx__rt_meta_get(lua_State *L, const fx_meta_key_t *k, fx_value_t *out)
 {
 	return meta_current(engine_of(L), k, out);
 }
 
-int fx_rt_meta_write(lua_State *L, const fx_meta_op_t *op_in, fx_value_t *after)
+int fx__rt_meta_write(lua_State *L, const fx_meta_op_t *op_in, fx_value_t *after)
 {
 	fx_engine_t *e = engine_of(L);
 	if (e->cur_eff < 0)
 		return luaL_error(L, "ctx.meta cannot be written while a script loads");
 	fx_eff_t *f = &e->effs[e->cur_eff];
 	if (f->meta_ops >= e->sbx.lim.meta_ops)
-		return fx_kill(L, "metadata write limit exceeded (%d per game)", e->sbx.lim.meta_ops);
+		return fx__kill(L, "metadata write limit exceeded (%d per game)", e->sbx.lim.meta_ops);
 	fx_value_t cur;
 	int has = meta_current(e, &op_in->k, &cur);
 	if (op_in->op == FX_META_INCR && has && cur.type != FX_VAL_INT && cur.type != FX_VAL_NUM)
@@ -221,8 +219,8 @@ int fx_rt_meta_write(lua_State *L, const fx_meta_op_t *op_in, fx_value_t *after)
 		return luaL_error(L, "meta.toggle: '%s' holds a non-boolean", op_in->k.key);
 	fx_meta_op_t op = *op_in;
 	snprintf(op.effect_id, sizeof op.effect_id, "%s", f->id);
-	fx_meta_op_eval(&op, has ? &cur : NULL, after);
-	if (fx_meta_map_put(e->overlay, &op.k, after) < 0 || fx_meta_ops_push(&e->ops, &op) < 0)
+	fx__meta_op_eval(&op, has ? &cur : NULL, after);
+	if (fx__meta_map_put(e->overlay, &op.k, after) < 0 || fx__meta_ops_push(&e->ops, &op) < 0)
 		return luaL_error(L, "out of memory");
 	f->meta_ops++;
 	return 0;
@@ -245,7 +243,7 @@ static void log_append(fx_engine_t *e, const char *s, size_t n)
 	e->log[e->log_len] = 0;
 }
 
-void fx_rt_log(lua_State *L, const char *msg, size_t len)
+void fx__rt_log(lua_State *L, const char *msg, size_t len)
 {
 	fx_engine_t *e = engine_of(L);
 	if (e->cur_eff < 0 || !e->capture_log)
@@ -286,15 +284,15 @@ fx_engine_t *fx_engine_new(const fx_limits_t *lim, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	e->overlay = fx_meta_map_new();
+	e->overlay = fx__meta_map_new();
 	if (!e->overlay) {
 		free(e);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	e->cur_eff = -1;
-	if (fx_sbx_open(&e->sbx, lim, err, errlen) < 0) {
-		fx_meta_map_free(e->overlay);
+	if (fx__sbx_open(&e->sbx, lim, err, errlen) < 0) {
+		fx__meta_map_free(e->overlay);
 		free(e);
 		return NULL;
 	}
@@ -306,17 +304,12 @@ void fx_engine_free(fx_engine_t *e)
 {
 	if (!e)
 		return;
-	fx_sbx_close(&e->sbx);
-	fx_meta_map_free(e->overlay);
+	fx__sbx_close(&e->sbx);
+	fx__meta_map_free(e->overlay);
 	fx_meta_ops_free(&e->ops);
 	free(e->errors);
 	free(e->log);
 	free(e);
-}
-
-size_t fx_engine_memory(const fx_engine_t *e)
-{
-	return e->sbx.mem_used;
 }
 
 /* Runs fn(L) with the values on top as arguments, protected. */
@@ -346,7 +339,7 @@ static int cache_push(fx_engine_t *e, const fx_script_t *s, char *err, size_t er
 		}
 	int st = luaL_loadbufferx(L, s->src, s->len, "=fx", "t");
 	if (st != LUA_OK) {
-		fx_error_text(L, -1, err, errlen);
+		fx__error_text(L, -1, err, errlen);
 		lua_pop(L, 1);
 		return -1;
 	}
@@ -388,8 +381,8 @@ static int instantiate(lua_State *L)
 {
 	uint32_t mask = (uint32_t)lua_tointeger(L, 2);
 	lua_settop(L, 1);
-	fx_push_env(L);                                    /* 2: env */
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx_key_factory);
+	fx__push_env(L);                                    /* 2: env */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &fx__key_factory);
 	lua_pushvalue(L, 2);
 	lua_call(L, 1, 1);                                 /* 3: fresh cell */
 	lua_upvaluejoin(L, 1, 1, 3, 1);
@@ -412,20 +405,30 @@ static int instantiate(lua_State *L)
 	return 1;
 }
 
+/* The next slot of an error list (*errs, *n of *cap), which keeps at most
+ * FX_REPORT_ERRORS; NULL when it is full or out of memory (the caller
+ * counts the error all the same). */
+static fx_error_t *error_slot(fx_error_t **errs, size_t *n, size_t *cap)
+{
+	if (*n >= FX_REPORT_ERRORS)
+		return NULL;
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 8;
+		fx_error_t *p = realloc(*errs, nc * sizeof *p);
+		if (!p)
+			return NULL;
+		*errs = p;
+		*cap = nc;
+	}
+	return &(*errs)[(*n)++];
+}
+
 static void add_error(fx_engine_t *e, const char *id, const char *hook, const char *msg)
 {
 	e->n_errors_total++;
-	if (e->n_errors >= FX_REPORT_ERRORS)
+	fx_error_t *r = error_slot(&e->errors, &e->n_errors, &e->cap_errors);
+	if (!r)
 		return;
-	if (e->n_errors == e->cap_errors) {
-		size_t cap = e->cap_errors ? e->cap_errors * 2 : 8;
-		fx_error_t *p = realloc(e->errors, cap * sizeof *p);
-		if (!p)
-			return;
-		e->errors = p;
-		e->cap_errors = cap;
-	}
-	fx_error_t *r = &e->errors[e->n_errors++];
 	snprintf(r->effect_id, sizeof r->effect_id, "%s", id);
 	snprintf(r->hook, sizeof r->hook, "%s", hook);
 	snprintf(r->message, sizeof r->message, "%s", msg);
@@ -438,12 +441,12 @@ static void meta_rollback(fx_engine_t *e, size_t mark)
 	if (e->ops.n == mark)
 		return;
 	e->ops.n = mark;
-	fx_meta_map_clear(e->overlay);
+	fx__meta_map_clear(e->overlay);
 	for (size_t i = 0; i < e->ops.n; i++) {
 		fx_value_t cur, next;
 		int has = meta_current(e, &e->ops.ops[i].k, &cur);
-		fx_meta_op_eval(&e->ops.ops[i], has ? &cur : NULL, &next);
-		fx_meta_map_put(e->overlay, &e->ops.ops[i].k, &next);
+		fx__meta_op_eval(&e->ops.ops[i], has ? &cur : NULL, &next);
+		fx__meta_map_put(e->overlay, &e->ops.ops[i].k, &next);
 	}
 }
 
@@ -462,7 +465,7 @@ static void effect_fail(fx_engine_t *e, int idx, int hook, const char *msg, size
  * well). Reads the kill reason before call_end clears it. */
 static bool call_failed(fx_engine_t *e, int st, char *msg, size_t len)
 {
-	fx_sbx_t *S = &e->sbx;
+	fx__sbx_t *S = &e->sbx;
 	if (S->killed) {
 		snprintf(msg, len, "%s", S->kill_msg);
 		return true;
@@ -472,7 +475,7 @@ static bool call_failed(fx_engine_t *e, int st, char *msg, size_t len)
 		return true;
 	}
 	if (st != LUA_OK) {
-		fx_error_text(S->L, -1, msg, len);
+		fx__error_text(S->L, -1, msg, len);
 		return true;
 	}
 	return false;
@@ -482,7 +485,7 @@ static void call_account(fx_engine_t *e, fx_eff_t *f)
 {
 	uint64_t u, ns;
 	size_t peak = e->sbx.mem_peak;
-	fx_sbx_call_end(&e->sbx, &u, &ns);
+	fx__sbx_call_end(&e->sbx, &u, &ns);
 	f->units += u;
 	f->ns += ns;
 	if (u > f->peak_call)
@@ -499,8 +502,8 @@ static bool take_result(fx_engine_t *e, fx_eff_t *f, int h, pw_hook_result_t *re
 	lua_State *L = e->sbx.L;
 	if (lua_type(L, -1) == LUA_TNIL)
 		return true; /* the common case: no call into result.c */
-	fx_partial_t p;
-	if (fx_result_read(L, -1, h, e->cur, &p, msg, len) < 0)
+	fx__partial_t p;
+	if (fx__result_read(L, -1, h, e->cur, &p, msg, len) < 0)
 		return false;
 	if (!p.any)
 		return true;
@@ -509,7 +512,7 @@ static bool take_result(fx_engine_t *e, fx_eff_t *f, int h, pw_hook_result_t *re
 		p.r.narrative[0] = 0; /* over the cap: the line is dropped */
 	else
 		f->narr_used += nl;
-	if (res && fx_result_merge(res, &p, msg, len) < 0)
+	if (res && fx__result_merge(res, &p, msg, len) < 0)
 		return false;
 	f->acted++;
 	return true;
@@ -532,7 +535,7 @@ static void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
 	char msg[FX_ERR_MAX];
 	e->cur_eff = idx;
 	e->cur_hook = h;
-	fx_sbx_call_begin(&e->sbx, f->units, f->ns);
+	fx__sbx_call_begin(&e->sbx, f->units, f->ns);
 	lua_copy(L, f->slot[h], -1); /* into the scratch slot */
 	lua_pushvalue(L, 1);         /* ctx */
 	int st = lua_pcall(L, 1, 1, 0);
@@ -543,7 +546,7 @@ static void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
 		failed = true;
 	e->cur_eff = -1;
 	if (failed) {
-		fx_error_lines(msg);
+		fx__error_lines(msg);
 		effect_fail(e, idx, h, msg, ops_mark);
 	}
 }
@@ -560,7 +563,7 @@ static void sim_call(void *ud, const pw_hook_ctx_t *ctx, pw_hook_result_t *res)
 	if (!any)
 		return;
 	e->cur = ctx;
-	fx_api_refresh(e->sbx.L, &e->gctx); /* bring the kept field values up to date */
+	fx__api_refresh(e->sbx.L, &e->gctx); /* bring the kept field values up to date */
 	lua_pushnil(e->sbx.L); /* run_one's scratch slot */
 	for (int i = 0; i < e->n_order[h]; i++)
 		run_one(e, e->order[h][i], h, res);
@@ -570,7 +573,7 @@ static void sim_call(void *ud, const pw_hook_ctx_t *ctx, pw_hook_result_t *res)
 
 static void session_reset(fx_engine_t *e)
 {
-	fx_sbx_thread_end(&e->sbx);
+	fx__sbx_thread_end(&e->sbx);
 	e->kind = FX_SESS_NONE;
 	e->n_effs = 0;
 	memset(e->n_order, 0, sizeof e->n_order);
@@ -579,7 +582,7 @@ static void session_reset(fx_engine_t *e)
 	e->rules = NULL;
 	e->cur_eff = -1;
 	e->cur_hook = -1;
-	fx_meta_map_clear(e->overlay);
+	fx__meta_map_clear(e->overlay);
 	e->ops.n = 0;
 	e->n_errors = 0;
 	e->n_errors_total = 0;
@@ -614,7 +617,7 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 			}
 	}
 	lua_State *L = e->sbx.L;
-	fx_sbx_t *S = &e->sbx;
+	fx__sbx_t *S = &e->sbx;
 	session_reset(e);
 	e->game_id = s->game_id;
 	e->round = s->round;
@@ -635,21 +638,21 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 		S->since_collect = 0;
 	}
 	S->units = 0;
-	if (fx_sbx_thread_begin(S) < 0) {
+	if (fx__sbx_thread_begin(S) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	L = S->L;
-	fx_sbx_session_start(S);
+	fx__sbx_session_start(S);
 	if (!lua_checkstack(L, s->n_effects * PW_SIM_HOOK_COUNT + 40)) {
-		fx_sbx_thread_end(S);
+		fx__sbx_thread_end(S);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	if (kind == FX_SESS_GAME)
-		fx_api_push_game_ctx(L, &e->gctx); /* slots 1 (ctx) to FX_GCTX_SLOTS */
+		fx__api_push_game_ctx(L, &e->gctx); /* slots 1 (ctx) to FX__GCTX_SLOTS */
 	else
-		fx_api_push_ctx(L); /* slot 1 */
+		fx__api_push_ctx(L); /* slot 1 */
 	e->kind = kind;
 
 	for (int i = 0; i < s->n_effects; i++) {
@@ -671,14 +674,14 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 		lua_pushinteger(L, f->subscribed);
 		e->cur_eff = e->n_effs - 1;
 		e->cur_hook = -1;
-		fx_sbx_call_begin(S, 0, 0);
+		fx__sbx_call_begin(S, 0, 0);
 		int st = protect(L, instantiate, 2, 1);
 		bool failed = call_failed(e, st, msg, sizeof msg);
 		call_account(e, f);
 		e->cur_eff = -1;
 		if (failed) {
 			lua_settop(L, top);
-			fx_error_lines(msg);
+			fx__error_lines(msg);
 			effect_fail(e, e->n_effs - 1, -1, msg, e->ops.n);
 			continue;
 		}
@@ -729,17 +732,9 @@ static void session_end(fx_engine_t *e, fx_report_t *rep)
 	if (rep) {
 		for (size_t i = 0; i < e->n_errors; i++) {
 			rep->n_errors_total++;
-			if (rep->n_errors >= FX_REPORT_ERRORS)
-				continue;
-			if (rep->n_errors == rep->cap_errors) {
-				size_t cap = rep->cap_errors ? rep->cap_errors * 2 : 8;
-				fx_error_t *p = realloc(rep->errors, cap * sizeof *p);
-				if (!p)
-					break;
-				rep->errors = p;
-				rep->cap_errors = cap;
-			}
-			rep->errors[rep->n_errors++] = e->errors[i];
+			fx_error_t *r = error_slot(&rep->errors, &rep->n_errors, &rep->cap_errors);
+			if (r)
+				*r = e->errors[i];
 		}
 		rep->n_errors_total += e->n_errors_total - e->n_errors;
 		for (int i = 0; i < e->n_effs; i++) {
@@ -764,7 +759,7 @@ static void session_end(fx_engine_t *e, fx_report_t *rep)
 				u->peak_mem = f->peak_mem;
 		}
 		for (size_t i = 0; i < e->ops.n; i++)
-			if (fx_meta_ops_push(&rep->meta, &e->ops.ops[i]) < 0)
+			if (fx__meta_ops_push(&rep->meta, &e->ops.ops[i]) < 0)
 				break;
 		if (e->log_len) {
 			size_t need = rep->log_len + e->log_len + 1;
@@ -896,20 +891,12 @@ const fx_usage_t *fx_report_usage(const fx_report_t *r, const char *effect_id)
 
 /* --- validation -------------------------------------------------------------- */
 
-/*
- * Loads src (text only) and runs its main chunk under the budgets as a
- * stand-in effect "check" (so math.random works as in a game), then runs
- * inspect(value, out) protected on what the chunk returned. Returns 0, or
- * -1 with a "line N: ..." message in err. *return_line is the line of the
- * chunk's return statement (0 if unknown).
- */
-int fx_engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunction inspect,
-			  void *out, int *return_line, char *err, size_t errlen);
-int fx_engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunction inspect,
+/* See fx_int.h. */
+int fx__engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunction inspect,
 			  void *out, int *return_line, char *err, size_t errlen)
 {
 	lua_State *L = e->sbx.L;
-	fx_sbx_t *S = &e->sbx;
+	fx__sbx_t *S = &e->sbx;
 	*return_line = 0;
 	if (e->kind != FX_SESS_NONE) {
 		snprintf(err, errlen, "the engine is already running a session");
@@ -918,13 +905,13 @@ int fx_engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunc
 	lua_settop(L, 0);
 	int st = luaL_loadbufferx(L, src, len, "=fx", "t");
 	if (st != LUA_OK) {
-		fx_error_text(L, -1, err, errlen);
+		fx__error_text(L, -1, err, errlen);
 		if (strstr(err, "binary chunk"))
 			snprintf(err, errlen, "binary (precompiled) chunks are refused: send Lua source text");
 		lua_settop(L, 0);
 		return -1;
 	}
-	fx_push_env(L);
+	fx__push_env(L);
 	lua_setupvalue(L, 1, 1);
 
 	fx_eff_t *f = &e->effs[0];
@@ -935,13 +922,13 @@ int fx_engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunc
 	e->cur_eff = 0;
 	e->cur_hook = -1;
 	S->units = 0;
-	fx_sbx_session_start(S);
+	fx__sbx_session_start(S);
 	S->track_return = true;
 	S->return_line = 0;
-	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT | LUA_MASKRET, FX_HOOK_INTERVAL);
+	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT | LUA_MASKRET, FX__HOOK_INTERVAL);
 
 	char msg[FX_ERR_MAX];
-	fx_sbx_call_begin(S, 0, 0);
+	fx__sbx_call_begin(S, 0, 0);
 	st = lua_pcall(L, 0, 1, 0);
 	bool failed = call_failed(e, st, msg, sizeof msg);
 	*return_line = S->return_line;
@@ -953,14 +940,14 @@ int fx_engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFunc
 		failed = call_failed(e, st, msg, sizeof msg);
 	}
 	uint64_t u, ns;
-	fx_sbx_call_end(S, &u, &ns);
+	fx__sbx_call_end(S, &u, &ns);
 	S->track_return = false;
-	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, FX_HOOK_INTERVAL);
+	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, FX__HOOK_INTERVAL);
 	e->n_effs = 0;
 	e->cur_eff = -1;
 	lua_settop(L, 0);
 	if (failed) {
-		fx_error_lines(msg);
+		fx__error_lines(msg);
 		snprintf(err, errlen, "%s", msg);
 		return -1;
 	}

@@ -27,13 +27,6 @@ typedef struct pw_bus {
 
 struct cJSON;
 
-/* Publishes through b when there is one; a no-op otherwise. */
-static inline void pw_bus_emit(const pw_bus_t *b, const char *type, const char *json)
-{
-	if (b && b->publish)
-		b->publish(b->ud, type, json);
-}
-
 /* Prints obj and publishes it; does nothing without a bus. */
 void bus_publish_json(const pw_bus_t *bus, const char *type, const struct cJSON *obj);
 

@@ -26,12 +26,6 @@
 #define TEXT_MAX 4000
 #define NORM_MAX (TEXT_MAX * 2 + 8)
 
-const char *const interp_library[] = {
-	"swagger", "hot_hand", "lava_floor", "elam_five_point_threes", "crowd_favourite",
-	"underdog_comeback", "fatigue_free_first_quarter", "suspension",
-};
-const int interp_library_count = (int)(sizeof interp_library / sizeof interp_library[0]);
-
 /* ---- normalisation ---- */
 
 static const char *const number_words[] = {

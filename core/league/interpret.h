@@ -37,10 +37,6 @@ typedef struct pw_interp_in {
 	int n_active;
 } pw_interp_in_t;
 
-/* The library effects the interpreter knows, by file name. */
-extern const char *const interp_library[];
-extern const int interp_library_count;
-
 /*
  * Interprets a proposal. Returns 0 with *out (caller owns) set, or -1 with
  * err naming the problem: empty or oversized text, a recognised parameter

@@ -19,7 +19,7 @@ int schedule_round_robin(const int64_t *ids, int n, int round_robins, pw_fixture
 		return -1;
 	/* An odd league gets a bye slot (id 0): whoever meets it rests. */
 	int m = n % 2 ? n + 1 : n;
-	int rounds = m - 1;
+	int rounds = schedule_rounds_per_rr(n);
 	int64_t *pos = malloc((size_t)m * sizeof *pos);
 	pw_fixture_t *f = malloc((size_t)round_robins * rounds * (m / 2) * sizeof *f);
 	if (!pos || !f) {

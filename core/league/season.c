@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -497,15 +498,29 @@ cJSON *season_team_json(pw_store_t *s, int64_t sid, int64_t team_id)
 
 /* ---- archive ---- */
 
+/* One hooper's season from the box scores. */
 typedef struct hstat {
 	int64_t hooper, team;
 	int games, points, fgm, fga, rebounds, assists, steals;
 } hstat_t;
 
-static hstat_t *hstats(cJSON *box, int *n)
+#define HSTAT(field) offsetof(hstat_t, field)
+
+static int hstat_get(const hstat_t *h, size_t off)
 {
-	int cap = cJSON_GetArraySize(box) + 1, k = 0;
-	hstat_t *h = calloc((size_t)cap, sizeof *h);
+	return *(const int *)((const char *)h + off);
+}
+
+/* Sums the season's box-score rows per hooper, in order of first
+ * appearance. Returns them (caller frees; *n set), NULL when out of memory
+ * or there are none. */
+static hstat_t *hstats(const cJSON *box, int *n)
+{
+	*n = 0;
+	int cap = cJSON_GetArraySize(box), k = 0;
+	hstat_t *h = cap ? calloc((size_t)cap, sizeof *h) : NULL;
+	if (!h)
+		return NULL;
 	const cJSON *b;
 	cJSON_ArrayForEach(b, box) {
 		int64_t id = (int64_t)cJSON_GetObjectItem(b, "hooper_id")->valuedouble;
@@ -530,6 +545,25 @@ static hstat_t *hstats(cJSON *box, int *n)
 	return h;
 }
 
+/* The hooper with the highest num/den among those not yet used (used may
+ * be NULL) with den >= min_den, the first of equals; -1 if none. */
+static int best_ratio(const hstat_t *h, int nh, const bool *used, size_t num, size_t den, int min_den)
+{
+	int best = -1;
+	double bv = 0;
+	for (int i = 0; i < nh; i++) {
+		int d = hstat_get(&h[i], den);
+		if ((used && used[i]) || d < min_den || d <= 0)
+			continue;
+		double v = (double)hstat_get(&h[i], num) / d;
+		if (best < 0 || v > bv) {
+			best = i;
+			bv = v;
+		}
+	}
+	return best;
+}
+
 static const char *hooper_name(const cJSON *teams, int64_t id)
 {
 	const cJSON *t, *h;
@@ -540,18 +574,139 @@ static const char *hooper_name(const cJSON *teams, int64_t id)
 	return "?";
 }
 
-static cJSON *award(const cJSON *teams, const hstat_t *h, const char *stat, double value)
+/* One award under key in aw: {id_key: id, name, team_id (hoopers only:
+ * team_id > 0), stat: value to three places}, or {id_key: null} when
+ * nobody qualified (won false). */
+static void award(cJSON *aw, const char *key, bool won, const char *id_key, int64_t id,
+		  const char *name, int64_t team_id, const char *stat, double value)
 {
-	cJSON *a = cJSON_CreateObject();
-	if (!h) {
-		cJSON_AddNullToObject(a, "hooper_id");
-		return a;
+	cJSON *a = cJSON_AddObjectToObject(aw, key);
+	if (!won) {
+		cJSON_AddNullToObject(a, id_key);
+		return;
 	}
-	cJSON_AddNumberToObject(a, "hooper_id", (double)h->hooper);
-	cJSON_AddStringToObject(a, "name", hooper_name(teams, h->hooper));
-	cJSON_AddNumberToObject(a, "team_id", (double)h->team);
+	cJSON_AddNumberToObject(a, id_key, (double)id);
+	cJSON_AddStringToObject(a, "name", name);
+	if (team_id > 0)
+		cJSON_AddNumberToObject(a, "team_id", (double)team_id);
 	cJSON_AddNumberToObject(a, stat, round(value * 1000) / 1000);
-	return a;
+}
+
+/* Rule timeline: the parameter changes and effects enacted this season. */
+static void archive_rule_timeline(cJSON *tl, const pw_gstate_t *gs, int64_t sid)
+{
+	for (int i = 0; i < gs->n_changes; i++) {
+		const pw_rule_change_t *c = &gs->changes[i];
+		if (c->season_id != sid)
+			continue;
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "kind", "parameter");
+		cJSON_AddStringToObject(x, "name", c->name);
+		cJSON_AddNumberToObject(x, "old", c->old_value);
+		cJSON_AddNumberToObject(x, "new", c->new_value);
+		cJSON_AddNumberToObject(x, "proposal_id", (double)c->proposal_id);
+		cJSON_AddNumberToObject(x, "round", c->round);
+		cJSON_AddItemToArray(tl, x);
+	}
+	for (int i = 0; i < gs->n_effects; i++) {
+		const pw_effect_rec_t *f = &gs->effects[i];
+		if (f->season_id != sid)
+			continue;
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "kind", "effect");
+		cJSON_AddStringToObject(x, "effect_id", f->id);
+		cJSON_AddStringToObject(x, "name", f->name);
+		cJSON_AddNumberToObject(x, "proposal_id", (double)f->proposal_id);
+		cJSON_AddNumberToObject(x, "round", f->start_round - 1);
+		cJSON_AddItemToArray(tl, x);
+	}
+}
+
+/* Hooper awards from the box scores: best points and steals per game, best
+ * field-goal percentage over at least 20 attempts. */
+static void archive_hooper_awards(cJSON *aw, const cJSON *teams, const hstat_t *h, int nh)
+{
+	static const struct {
+		const char *key, *stat;
+		size_t num, den;
+		int min_den;
+	} kinds[] = {
+		{"mvp", "points_per_game", HSTAT(points), HSTAT(games), 1},
+		{"defensive", "steals_per_game", HSTAT(steals), HSTAT(games), 1},
+		{"most_efficient", "fg_pct", HSTAT(fgm), HSTAT(fga), 20},
+	};
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		int i = best_ratio(h, nh, NULL, kinds[k].num, kinds[k].den, kinds[k].min_den);
+		double v = i < 0 ? 0 : (double)hstat_get(&h[i], kinds[k].num) / hstat_get(&h[i], kinds[k].den);
+		award(aw, kinds[k].key, i >= 0, "hooper_id", i < 0 ? 0 : h[i].hooper,
+		      i < 0 ? NULL : hooper_name(teams, h[i].hooper), i < 0 ? 0 : h[i].team, kinds[k].stat, v);
+	}
+}
+
+/* Governor awards from governance: most proposals and votes, most trades,
+ * best pass rate (the first of equals each). */
+static void archive_governor_awards(cJSON *aw, const pw_gstate_t *gs, int64_t sid)
+{
+	const pw_governor_t *active = NULL, *coal = NULL, *arch = NULL;
+	for (int i = 0; i < gs->n_govs; i++) {
+		const pw_governor_t *x = &gs->govs[i];
+		if (x->season_id != sid)
+			continue;
+		if (x->proposals + x->votes > 0 &&
+		    (!active || x->proposals + x->votes > active->proposals + active->votes))
+			active = x;
+		if (x->trades > 0 && (!coal || x->trades > coal->trades))
+			coal = x;
+		if (x->proposals > 0 && (!arch || (double)x->passed / x->proposals >
+						     (double)arch->passed / arch->proposals))
+			arch = x;
+	}
+	const struct {
+		const char *key;
+		const pw_governor_t *gv;
+		const char *stat;
+		double v;
+	} gaw[] = {
+		{"most_active_governor", active, "proposals_and_votes", active ? active->proposals + active->votes : 0},
+		{"coalition_builder", coal, "trades", coal ? coal->trades : 0},
+		{"rule_architect", arch, "pass_rate", arch ? (double)arch->passed / arch->proposals : 0},
+	};
+	for (size_t i = 0; i < sizeof gaw / sizeof gaw[0]; i++)
+		award(aw, gaw[i].key, gaw[i].gv != NULL, "governor_id", gaw[i].gv ? gaw[i].gv->id : 0,
+		      gaw[i].gv ? gaw[i].gv->name : NULL, 0, gaw[i].stat, gaw[i].v);
+}
+
+/* Leaders: the top five per stat by per-game average, best first (the
+ * first of equals first). */
+static void archive_leaders(cJSON *lead, const cJSON *teams, const hstat_t *h, int nh)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} stats[] = {
+		{"points", HSTAT(points)}, {"rebounds", HSTAT(rebounds)},
+		{"assists", HSTAT(assists)}, {"steals", HSTAT(steals)},
+	};
+	bool *used = nh ? malloc((size_t)nh * sizeof *used) : NULL;
+	for (size_t k = 0; k < sizeof stats / sizeof stats[0]; k++) {
+		cJSON *arr = cJSON_AddArrayToObject(lead, stats[k].name);
+		if (!used)
+			continue;
+		memset(used, 0, (size_t)nh * sizeof *used);
+		for (int rank = 0; rank < 5; rank++) {
+			int best = best_ratio(h, nh, used, stats[k].off, HSTAT(games), 1);
+			if (best < 0)
+				break;
+			used[best] = true;
+			double per_game = (double)hstat_get(&h[best], stats[k].off) / h[best].games;
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddNumberToObject(x, "hooper_id", (double)h[best].hooper);
+			cJSON_AddStringToObject(x, "name", hooper_name(teams, h[best].hooper));
+			cJSON_AddNumberToObject(x, "per_game", round(per_game * 100) / 100);
+			cJSON_AddItemToArray(arr, x);
+		}
+	}
+	free(used);
 }
 
 static int cmp_margin(const void *a, const void *b)
@@ -579,6 +734,56 @@ static cJSON *game_brief(const pw_game_row_t *g)
 	return o;
 }
 
+/* Key games: every playoff game in the order played, then the three
+ * closest and the three widest. Sorts g by margin. */
+static void archive_key_games(cJSON *kg, pw_game_row_t *g, int ng)
+{
+	cJSON *po = cJSON_AddArrayToObject(kg, "playoffs");
+	for (int i = 0; i < ng; i++)
+		if (!strcmp(g[i].stage, "playoff"))
+			cJSON_AddItemToArray(po, game_brief(&g[i]));
+	if (!ng)
+		return;
+	qsort(g, (size_t)ng, sizeof *g, cmp_margin);
+	cJSON *cl = cJSON_AddArrayToObject(kg, "closest");
+	cJSON *bl = cJSON_AddArrayToObject(kg, "blowouts");
+	for (int i = 0; i < 3 && i < ng; i++) {
+		cJSON_AddItemToArray(cl, game_brief(&g[i]));
+		cJSON_AddItemToArray(bl, game_brief(&g[ng - 1 - i]));
+	}
+}
+
+/* Head to head: each pair of teams once (lower id first) with its wins. */
+static void archive_head_to_head(cJSON *h2h, const cJSON *teams, const pw_game_row_t *g, int ng)
+{
+	const cJSON *ta, *tb;
+	cJSON_ArrayForEach(ta, teams) {
+		int64_t a = (int64_t)cJSON_GetObjectItem(ta, "id")->valuedouble;
+		cJSON_ArrayForEach(tb, teams) {
+			int64_t b = (int64_t)cJSON_GetObjectItem(tb, "id")->valuedouble;
+			if (b <= a)
+				continue;
+			int a_wins = 0, b_wins = 0;
+			for (int i = 0; i < ng; i++) {
+				bool pair = (g[i].home_team_id == a && g[i].away_team_id == b) ||
+					    (g[i].home_team_id == b && g[i].away_team_id == a);
+				if (!pair)
+					continue;
+				if (g[i].winner_team_id == a)
+					a_wins++;
+				else
+					b_wins++;
+			}
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddNumberToObject(x, "team_a", (double)a);
+			cJSON_AddNumberToObject(x, "team_b", (double)b);
+			cJSON_AddNumberToObject(x, "a_wins", a_wins);
+			cJSON_AddNumberToObject(x, "b_wins", b_wins);
+			cJSON_AddItemToArray(h2h, x);
+		}
+	}
+}
+
 cJSON *season_archive_build(pw_gov_t *gv, int64_t sid)
 {
 	pw_store_t *s = gov_store(gv);
@@ -587,11 +792,13 @@ cJSON *season_archive_build(pw_gov_t *gv, int64_t sid)
 		return NULL;
 	gov_sync(gv);
 	const pw_gstate_t *gs = gov_state(gv);
-	cJSON *teams = teams_of(s, sid);
 	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
 	cJSON_AddNumberToObject(o, "season_id", (double)sid);
 	cJSON_AddNumberToObject(o, "number", r.number);
 	cJSON_AddStringToObject(o, "name", r.name);
+	/* Final standings and the bracket, from the standings read model. */
 	cJSON *stj = season_standings_json(s, sid, &gs->rules);
 	cJSON_AddItemToObject(o, "final_standings", cJSON_DetachItemFromObject(stj, "regular"));
 	cJSON *br = cJSON_DetachItemFromObject(stj, "playoffs");
@@ -600,161 +807,25 @@ cJSON *season_archive_build(pw_gov_t *gv, int64_t sid)
 						: cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "playoffs", br ? br : cJSON_CreateNull());
 
-	/* Rule timeline: enacted changes and effects of this season. */
-	cJSON *tl = cJSON_AddArrayToObject(o, "rule_timeline");
-	for (int i = 0; i < gs->n_changes; i++) {
-		const pw_rule_change_t *c = &gs->changes[i];
-		if (c->season_id != sid)
-			continue;
-		cJSON *x = cJSON_CreateObject();
-		cJSON_AddStringToObject(x, "kind", "parameter");
-		cJSON_AddStringToObject(x, "name", c->name);
-		cJSON_AddNumberToObject(x, "old", c->old_value);
-		cJSON_AddNumberToObject(x, "new", c->new_value);
-		cJSON_AddNumberToObject(x, "proposal_id", (double)c->proposal_id);
-		cJSON_AddNumberToObject(x, "round", c->round);
-		cJSON_AddItemToArray(tl, x);
-	}
-	for (int i = 0; i < gs->n_effects; i++) {
-		const pw_effect_rec_t *f = &gs->effects[i];
-		if (f->season_id != sid)
-			continue;
-		cJSON *x = cJSON_CreateObject();
-		cJSON_AddStringToObject(x, "kind", "effect");
-		cJSON_AddStringToObject(x, "effect_id", f->id);
-		cJSON_AddStringToObject(x, "name", f->name);
-		cJSON_AddNumberToObject(x, "proposal_id", (double)f->proposal_id);
-		cJSON_AddNumberToObject(x, "round", f->start_round - 1);
-		cJSON_AddItemToArray(tl, x);
-	}
+	archive_rule_timeline(cJSON_AddArrayToObject(o, "rule_timeline"), gs, sid);
 
-	/* Awards and leaders from the box scores. */
+	cJSON *teams = teams_of(s, sid);
 	cJSON *box = store_season_box_json(s, sid);
 	int nh = 0;
 	hstat_t *h = hstats(box, &nh);
 	cJSON_Delete(box);
-	const hstat_t *mvp = NULL, *def = NULL, *eff = NULL;
-	for (int i = 0; h && i < nh; i++) {
-		if (!h[i].games)
-			continue;
-		double ppg = (double)h[i].points / h[i].games, spg = (double)h[i].steals / h[i].games;
-		if (!mvp || ppg > (double)mvp->points / mvp->games)
-			mvp = &h[i];
-		if (!def || spg > (double)def->steals / def->games)
-			def = &h[i];
-		if (h[i].fga >= 20 && (!eff || (double)h[i].fgm / h[i].fga > (double)eff->fgm / eff->fga))
-			eff = &h[i];
-	}
 	cJSON *aw = cJSON_AddObjectToObject(o, "awards");
-	cJSON_AddItemToObject(aw, "mvp", award(teams, mvp, "points_per_game",
-					       mvp ? (double)mvp->points / mvp->games : 0));
-	cJSON_AddItemToObject(aw, "defensive", award(teams, def, "steals_per_game",
-						     def ? (double)def->steals / def->games : 0));
-	cJSON_AddItemToObject(aw, "most_efficient", award(teams, eff, "fg_pct",
-							  eff ? (double)eff->fgm / eff->fga : 0));
-	const pw_governor_t *active = NULL, *coal = NULL, *arch = NULL;
-	for (int i = 0; i < gs->n_govs; i++) {
-		const pw_governor_t *x = &gs->govs[i];
-		if (x->season_id != sid)
-			continue;
-		if (x->proposals + x->votes > 0 &&
-		    (!active || x->proposals + x->votes > active->proposals + active->votes))
-			active = x;
-		if (x->trades > 0 && (!coal || x->trades > coal->trades))
-			coal = x;
-		if (x->proposals > 0 && (!arch || (double)x->passed / x->proposals >
-						     (double)arch->passed / arch->proposals))
-			arch = x;
-	}
-	struct { const char *key; const pw_governor_t *gv; const char *stat; double v; } gaw[] = {
-		{"most_active_governor", active, "proposals_and_votes", active ? active->proposals + active->votes : 0},
-		{"coalition_builder", coal, "trades", coal ? coal->trades : 0},
-		{"rule_architect", arch, "pass_rate", arch ? (double)arch->passed / arch->proposals : 0},
-	};
-	for (size_t i = 0; i < 3; i++) {
-		cJSON *a = cJSON_AddObjectToObject(aw, gaw[i].key);
-		if (!gaw[i].gv) {
-			cJSON_AddNullToObject(a, "governor_id");
-			continue;
-		}
-		cJSON_AddNumberToObject(a, "governor_id", (double)gaw[i].gv->id);
-		cJSON_AddStringToObject(a, "name", gaw[i].gv->name);
-		cJSON_AddNumberToObject(a, gaw[i].stat, round(gaw[i].v * 1000) / 1000);
-	}
-	/* Leaders: top five per stat by per-game average. */
-	cJSON *lead = cJSON_AddObjectToObject(o, "leaders");
-	static const char *const stats[] = {"points", "rebounds", "assists", "steals"};
-	for (int k = 0; k < 4; k++) {
-		cJSON *arr = cJSON_AddArrayToObject(lead, stats[k]);
-		int used[512] = {0};
-		for (int rank = 0; rank < 5; rank++) {
-			int best = -1;
-			double bv = -1;
-			for (int i = 0; h && i < nh && i < 512; i++) {
-				if (used[i] || !h[i].games)
-					continue;
-				int tot = k == 0 ? h[i].points : k == 1 ? h[i].rebounds : k == 2 ? h[i].assists : h[i].steals;
-				double v = (double)tot / h[i].games;
-				if (v > bv) {
-					bv = v;
-					best = i;
-				}
-			}
-			if (best < 0)
-				break;
-			used[best] = 1;
-			cJSON *x = cJSON_CreateObject();
-			cJSON_AddNumberToObject(x, "hooper_id", (double)h[best].hooper);
-			cJSON_AddStringToObject(x, "name", hooper_name(teams, h[best].hooper));
-			cJSON_AddNumberToObject(x, "per_game", round(bv * 100) / 100);
-			cJSON_AddItemToArray(arr, x);
-		}
-	}
+	archive_hooper_awards(aw, teams, h, nh);
+	archive_governor_awards(aw, gs, sid);
+	archive_leaders(cJSON_AddObjectToObject(o, "leaders"), teams, h, nh);
 	free(h);
-	/* Key games and head-to-head. */
+
 	int ng = 0;
 	pw_game_row_t *g = store_games(s, sid, 0, &ng);
-	cJSON *kg = cJSON_AddObjectToObject(o, "key_games");
-	cJSON *po = cJSON_AddArrayToObject(kg, "playoffs");
-	for (int i = 0; g && i < ng; i++)
-		if (!strcmp(g[i].stage, "playoff"))
-			cJSON_AddItemToArray(po, game_brief(&g[i]));
-	if (g && ng) {
-		qsort(g, (size_t)ng, sizeof *g, cmp_margin);
-		cJSON *cl = cJSON_AddArrayToObject(kg, "closest");
-		cJSON *bl = cJSON_AddArrayToObject(kg, "blowouts");
-		for (int i = 0; i < 3 && i < ng; i++) {
-			cJSON_AddItemToArray(cl, game_brief(&g[i]));
-			cJSON_AddItemToArray(bl, game_brief(&g[ng - 1 - i]));
-		}
-	}
-	cJSON *h2h = cJSON_AddArrayToObject(o, "head_to_head");
-	const cJSON *ta, *tb;
-	cJSON_ArrayForEach(ta, teams) {
-		int64_t a = (int64_t)cJSON_GetObjectItem(ta, "id")->valuedouble;
-		cJSON_ArrayForEach(tb, teams) {
-			int64_t b = (int64_t)cJSON_GetObjectItem(tb, "id")->valuedouble;
-			if (b <= a)
-				continue;
-			int aw_ = 0, bw = 0;
-			for (int i = 0; g && i < ng; i++) {
-				bool pair = (g[i].home_team_id == a && g[i].away_team_id == b) ||
-					    (g[i].home_team_id == b && g[i].away_team_id == a);
-				if (!pair)
-					continue;
-				if (g[i].winner_team_id == a)
-					aw_++;
-				else
-					bw++;
-			}
-			cJSON *x = cJSON_CreateObject();
-			cJSON_AddNumberToObject(x, "team_a", (double)a);
-			cJSON_AddNumberToObject(x, "team_b", (double)b);
-			cJSON_AddNumberToObject(x, "a_wins", aw_);
-			cJSON_AddNumberToObject(x, "b_wins", bw);
-			cJSON_AddItemToArray(h2h, x);
-		}
-	}
+	if (!g)
+		ng = 0;
+	archive_key_games(cJSON_AddObjectToObject(o, "key_games"), g, ng);
+	archive_head_to_head(cJSON_AddArrayToObject(o, "head_to_head"), teams, g, ng);
 	free(g);
 	cJSON_Delete(teams);
 	return o;

@@ -6,8 +6,6 @@
  */
 #include "core/sim/hooks.h"
 
-#include <string.h>
-
 static const char *const hook_names[PW_SIM_HOOK_COUNT] = {
 	[PW_HOOK_GAME_PRE] = "sim.game.pre",
 	[PW_HOOK_QUARTER_PRE] = "sim.quarter.pre",
@@ -39,16 +37,6 @@ static const char *const scheme_names[PW_SCHEME_COUNT] = {
 const char *hooks_name(pw_sim_hook_t h)
 {
 	return (unsigned)h < PW_SIM_HOOK_COUNT ? hook_names[h] : NULL;
-}
-
-int hooks_find(const char *name)
-{
-	if (!name)
-		return -1;
-	for (int i = 0; i < PW_SIM_HOOK_COUNT; i++)
-		if (strcmp(hook_names[i], name) == 0)
-			return i;
-	return -1;
 }
 
 const char *hooks_shot_type_name(pw_shot_type_t t)

@@ -39,9 +39,6 @@ typedef enum pw_sim_hook {
 
 /* "sim.shot.pre", ...; NULL out of range. */
 const char *hooks_name(pw_sim_hook_t h);
-/* The sim hook with this name, or -1 (round.*, gov.* and report.* are not
- * simulation hooks and give -1 here). */
-int hooks_find(const char *name);
 
 typedef enum pw_shot_type {
 	PW_SHOT_AT_RIM,
@@ -50,7 +47,8 @@ typedef enum pw_shot_type {
 	PW_SHOT_TYPES
 } pw_shot_type_t;
 
-/* "at_rim", "mid_range", "three_point". */
+/* "at_rim", "mid_range", "three_point" (the keys of action_bias and
+ * ctx.shot_type); NULL out of range. */
 const char *hooks_shot_type_name(pw_shot_type_t t);
 
 typedef enum pw_scheme {

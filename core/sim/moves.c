@@ -56,10 +56,12 @@ int moves_find(const char *name)
 	return -1;
 }
 
-int moves_gate_open(const pw_move_def_t *m, const int *attr)
+bool moves_gate_open(const pw_move_def_t *m, const int *attr)
 {
-	for (int i = 0; i < 2; i++)
-		if (m->gate_attr[i] >= 0 && attr[m->gate_attr[i]] < m->gate_min[i])
-			return 0;
-	return 1;
+	for (int i = 0; i < 2; i++) {
+		int a = m->gate_attr[i];
+		if (a >= 0 && a < PW_ATTR_COUNT && attr[a] < m->gate_min[i])
+			return false;
+	}
+	return true;
 }

@@ -8,6 +8,8 @@
 #ifndef PW_MOVES_H
 #define PW_MOVES_H
 
+#include <stdbool.h>
+
 typedef enum pw_move_id {
 	PW_MOVE_HEAT_CHECK,
 	PW_MOVE_KILLER_CROSSOVER,
@@ -41,7 +43,8 @@ const pw_move_def_t *moves_def(pw_move_id_t id);
 /* The id of a move by name (case-insensitive), or -1. */
 int moves_find(const char *name);
 
-/* True when attributes attr[PW_ATTR_COUNT] meet the move's gate. */
-int moves_gate_open(const pw_move_def_t *m, const int *attr);
+/* True when attributes attr[PW_ATTR_COUNT] (those in force in a game, so
+ * a governed drop can switch a move off) meet the move's gate. */
+bool moves_gate_open(const pw_move_def_t *m, const int *attr);
 
 #endif

@@ -110,11 +110,6 @@ double poss_drain_team(const pw_rules_t *r, double team_mult, double scheme_cost
 	return (r->stamina_drain_rate + scheme_cost * TUNE_DEF_COST_SCALE) * team_mult;
 }
 
-double poss_drain(const pw_rules_t *r, int stamina_attr, double team_mult, double scheme_cost)
-{
-	return poss_drain_team(r, team_mult, scheme_cost) * poss_drain_own(stamina_attr);
-}
-
 void poss_surface(const char *surface, double *drive, double *speed)
 {
 	/* Grippy floors favour drives; soft or slick ones blunt them. */
@@ -629,152 +624,237 @@ static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_typ
 /* What became of one trip down the floor. */
 typedef enum trip_end { TRIP_DONE, TRIP_OREB, TRIP_SIDEOUT } trip_end_t;
 
-/* Steps 4–7 for the ball in the hands of attacker `holder`. */
-static trip_end_t shoot(poss_t *p, int holder)
+/* One shot on its way: who takes it against whom, and what sim.shot.pre
+ * made of it. The helpers below are the steps of shoot(), each called
+ * once, so the compiler folds them back into it. */
+typedef struct shot {
+	int shooter, defender;      /* floor slots */
+	int passer;                 /* the last passer's floor slot, -1: none */
+	int rs;                     /* the shooter's roster slot */
+	bool open;                  /* a No-Look Pass beat the help */
+	pw_shot_type_t t;
+	pw_live_hooper_t *s, *d;
+	double pr;                  /* make probability */
+	int value;                  /* points if it goes in */
+	double foul_extra;          /* the possession's, plus sim.shot.pre's */
+	bool blocked;               /* sim.shot.pre blocked it */
+	/* sim.shot.pre's line, PW_NARRATIVE_MAX + 1 bytes in shoot()'s frame:
+	 * an array in here would send the whole struct to memory (its
+	 * address passes to sim_set_narrative), a pointer keeps the fields
+	 * in registers. */
+	char *narrative;
+} shot_t;
+
+/* Steps 4 and 5: the shot type, the defender on it and the make
+ * probability before effects. */
+static inline void shot_setup(poss_t *p, shot_t *sh)
 {
 	pw_sim_t *g = p->g;
 	const pw_rules_t *R = g->st.rules;
+	sh->t = select_shot(p, sh->shooter);
+	sh->defender = defender_of(p, sh->shooter);
+	sh->s = floor_hooper(g, p->off, sh->shooter);
+	sh->d = floor_hooper(g, p->def, sh->defender);
+	sh->rs = roster_slot(g, p->off, sh->shooter);
+	sh->pr = shot_probability(p, sh->shooter, sh->defender, sh->t, sh->open);
+	sh->value = sh->t == PW_SHOT_THREE ? R->three_point_value : R->two_point_value;
+	sh->foul_extra = p->foul_extra;
+	sh->blocked = false;
+	sh->narrative[0] = 0;
+}
+
+/* The context of a shot hook: who shoots, against whom, what shot. */
+static inline void shot_ctx(poss_t *p, const shot_t *sh, pw_sim_hook_t hook, pw_hook_ctx_t *c)
+{
+	sim_ctx_init(p->g, c, hook, p->off);
+	c->shooter = c->subject = sh->s;
+	c->defender = sh->d;
+	c->shot_type = sh->t;
+}
+
+/* sim.shot.pre: effects see the probability (clamped) and may move it, the
+ * shot's value and the foul chance, block the shot or narrate it. */
+static inline void hook_shot_pre(poss_t *p, shot_t *sh)
+{
+	pw_sim_t *g = p->g;
+	pw_hook_ctx_t c;
+	pw_hook_result_t r;
+	shot_ctx(p, sh, PW_HOOK_SHOT_PRE, &c);
+	c.probability = tune_clamp(sh->pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
+	sim_hook_call(g, &c, &r);
+	sh->pr += r.shot_probability;
+	sh->value += r.shot_value;
+	sh->foul_extra += r.foul_probability;
+	sh->blocked = r.block;
+	memcpy(sh->narrative, r.narrative, sizeof r.narrative);
+	sim_hook_apply_common(g, &c, &r, -2);
+}
+
+/* Sets the effects' narrative on play idx, if they wrote one. */
+static inline void shot_narrate(poss_t *p, const shot_t *sh, long idx)
+{
+	if (sh->narrative[0])
+		sim_set_narrative(p->g, &p->g->out->plays[idx], sh->narrative);
+}
+
+/* An effect blocked the shot: the play, and the ball is dead. */
+static inline void shot_blocked(poss_t *p, const shot_t *sh)
+{
+	pw_play_t *pl = emit(p, (pw_action_t)sh->t, PW_RES_BLOCKED);
+	pl->handler_id = sh->s->h->id;
+	pl->defender_id = sh->d->h->id;
+	shot_narrate(p, sh, last_play(p->g));
+}
+
+/* Step 6: the foul check, before the ball is released. Returns whether the
+ * defender fouled; *shooting says whether on the shot. */
+static inline bool foul_check(poss_t *p, const shot_t *sh, bool *shooting)
+{
+	static const double shooting_share[PW_SHOT_TYPES] = {
+		TUNE_SHOOTING_FOUL_RIM, TUNE_SHOOTING_FOUL_MID, TUNE_SHOOTING_FOUL_THREE,
+	};
+	pw_sim_t *g = p->g;
+	double fp = poss_foul_chance(g->st.rules->foul_rate_modifier, p->scheme, sh->d->attr[PW_ATTR_IQ],
+				     sh->foul_extra + p->intensity * TUNE_INTENSITY_FOUL);
+	if (sh->t == PW_SHOT_AT_RIM && holds(g, p->off, sh->shooter, PW_MOVE_KILLER_CROSSOVER))
+		fp = tune_clamp(fp * TUNE_CROSSOVER_FOUL_MULT, 0, TUNE_FOUL_MAX);
+	bool fouled = sim_chance(&g->rng, fp);
+	*shooting = fouled && sim_chance(&g->rng, shooting_share[sh->t]);
+	return fouled;
+}
+
+/* A foul away from the shot: two shots in the bonus, else the ball is
+ * inbounded again. */
+static inline trip_end_t foul_off_the_ball(poss_t *p, const shot_t *sh)
+{
+	pw_sim_t *g = p->g;
+	bool bonus = g->st.team_fouls[p->def] + 1 > g->st.rules->team_foul_bonus_threshold;
+	shot_narrate(p, sh, foul(p, sh->defender, sh->shooter, false, bonus ? 2 : 0));
+	if (!bonus)
+		return TRIP_SIDEOUT;
+	return free_throws(p, sh->shooter, 2) ? (rebound(p) ? TRIP_OREB : TRIP_DONE) : TRIP_DONE;
+}
+
+/* A made shot after a pass: the assist check (Court Vision doubles it and
+ * shows on the shot's play). */
+static inline void assist_check(poss_t *p, const shot_t *sh, long shot_idx)
+{
+	pw_sim_t *g = p->g;
+	double ac = TUNE_ASSIST_BASE +
+		    (floor_hooper(g, p->off, sh->passer)->attr[PW_ATTR_PASSING] - 50) * TUNE_ASSIST_PER_PASSING;
+	if (!p->transition && holds(g, p->off, sh->passer, PW_MOVE_COURT_VISION)) {
+		ac *= TUNE_COURT_VISION_MULT;
+		fire(p, p->off, sh->passer, PW_MOVE_COURT_VISION);
+		g->out->plays[shot_idx].move = PW_MOVE_COURT_VISION;
+		p->move = -1;
+	}
+	if (sim_chance(&g->rng, ac)) {
+		g->out->plays[shot_idx].assist_id = floor_hooper(g, p->off, sh->passer)->h->id;
+		box_of(g, p->off, sh->passer)->assists++;
+	}
+}
+
+/* The shot's play and box score (a missed shot on which the shooter was
+ * fouled is no field-goal attempt and has no play). Returns the play's
+ * index; *pts the points it scored. */
+static inline long shot_play(poss_t *p, shot_t *sh, bool made, int *pts)
+{
+	pw_sim_t *g = p->g;
+	pw_box_t *b = box_of(g, p->off, sh->shooter);
+	pw_play_t *pl = emit(p, (pw_action_t)sh->t, made ? PW_RES_MADE : PW_RES_MISSED);
+	pl->handler_id = sh->s->h->id;
+	pl->defender_id = sh->d->h->id;
+	long shot_idx = last_play(g);
+	b->fga++;
+	g->team_fga[p->off]++;
+	if (sh->t == PW_SHOT_THREE)
+		b->tpa++;
+	*pts = 0;
+	if (made) {
+		b->fgm++;
+		if (sh->t == PW_SHOT_THREE) {
+			b->tpm++;
+			p->made_three[sh->rs] = true;
+		}
+		if (sh->passer >= 0)
+			assist_check(p, sh, shot_idx);
+		*pts = sim_add_points(g, p->off, sh->value, sh->rs);
+		pw_play_t *sp = &g->out->plays[shot_idx];
+		sp->points = (int8_t)*pts;
+		sp->home_score = (int16_t)g->st.score[0];
+		sp->away_score = (int16_t)g->st.score[1];
+	}
+	shot_narrate(p, sh, shot_idx);
+	return shot_idx;
+}
+
+/* sim.shot.post: effects see how the shot went. */
+static inline void hook_shot_post(poss_t *p, const shot_t *sh, bool made, int pts, long shot_idx)
+{
+	pw_sim_t *g = p->g;
+	pw_hook_ctx_t c;
+	pw_hook_result_t r;
+	shot_ctx(p, sh, PW_HOOK_SHOT_POST, &c);
+	c.made = made;
+	c.points = pts;
+	sim_hook_call(g, &c, &r);
+	sim_hook_apply_common(g, &c, &r, shot_idx);
+}
+
+/* Fouled on the shot: one free throw after a make (and one), else as many
+ * as the shot was worth in attempts. Returns true when the last one missed
+ * (a live rebound). */
+static inline bool shooting_foul(poss_t *p, const shot_t *sh, bool made, long shot_idx)
+{
+	int n = made ? 1 : (sh->t == PW_SHOT_THREE ? 3 : 2);
+	long fidx = foul(p, sh->defender, sh->shooter, true, n);
+	if (shot_idx < 0) /* no shot play: the narrative goes on the foul */
+		shot_narrate(p, sh, fidx);
+	return free_throws(p, sh->shooter, n);
+}
+
+/* Steps 4–7 for the ball in the hands of attacker `holder`: the steps are
+ * the helpers above, each called once and inlined, so this costs what the
+ * one long function did (callgrind over `bench --games 2000`: +0.14%). */
+static trip_end_t shoot(poss_t *p, int holder)
+{
+	pw_sim_t *g = p->g;
+	char narrative[PW_NARRATIVE_MAX + 1];
 	int passer;
 	bool open;
 	int shooter = pass_around(p, holder, &passer, &open);
 	if (shooter < 0 || g->over)
 		return TRIP_DONE;
-	pw_shot_type_t t = select_shot(p, shooter);
-	int defender = defender_of(p, shooter);
-	pw_live_hooper_t *s = floor_hooper(g, p->off, shooter);
-	pw_live_hooper_t *d = floor_hooper(g, p->def, defender);
-	int rs = roster_slot(g, p->off, shooter);
-	double pr = shot_probability(p, shooter, defender, t, open);
-
-	int value = t == PW_SHOT_THREE ? R->three_point_value : R->two_point_value;
-	double foul_extra = p->foul_extra;
-	bool blocked = false;
-	char narrative[PW_NARRATIVE_MAX + 1];
-	narrative[0] = 0;
+	shot_t sh = {.shooter = shooter, .passer = passer, .open = open, .narrative = narrative};
+	shot_setup(p, &sh);
 	if (hooks_wants(g->hooks, PW_HOOK_SHOT_PRE)) {
-		pw_hook_ctx_t c;
-		pw_hook_result_t r;
-		sim_ctx_init(g, &c, PW_HOOK_SHOT_PRE, p->off);
-		c.shooter = c.subject = s;
-		c.defender = d;
-		c.shot_type = t;
-		c.probability = tune_clamp(pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
-		sim_hook_call(g, &c, &r);
-		pr += r.shot_probability;
-		value += r.shot_value;
-		foul_extra += r.foul_probability;
-		blocked = r.block;
-		memcpy(narrative, r.narrative, sizeof narrative);
-		sim_hook_apply_common(g, &c, &r, -2);
+		hook_shot_pre(p, &sh);
 		if (g->over)
 			return TRIP_DONE;
 	}
-	if (value < 0)
-		value = 0;
-	pr = tune_clamp(pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
-
-	if (blocked) {
-		pw_play_t *pl = emit(p, (pw_action_t)t, PW_RES_BLOCKED);
-		pl->handler_id = s->h->id;
-		pl->defender_id = d->h->id;
-		if (narrative[0])
-			sim_set_narrative(g, pl, narrative);
+	if (sh.value < 0)
+		sh.value = 0;
+	sh.pr = tune_clamp(sh.pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
+	if (sh.blocked) {
+		shot_blocked(p, &sh);
 		return TRIP_DONE;
 	}
 
-	/* Step 6: the foul check, before the ball is released. */
-	double fp = poss_foul_chance(R->foul_rate_modifier, p->scheme, d->attr[PW_ATTR_IQ],
-				     foul_extra + p->intensity * TUNE_INTENSITY_FOUL);
-	bool crossover = t == PW_SHOT_AT_RIM && holds(g, p->off, shooter, PW_MOVE_KILLER_CROSSOVER);
-	if (crossover)
-		fp = tune_clamp(fp * TUNE_CROSSOVER_FOUL_MULT, 0, TUNE_FOUL_MAX);
-	static const double shooting_share[PW_SHOT_TYPES] = {
-		TUNE_SHOOTING_FOUL_RIM, TUNE_SHOOTING_FOUL_MID, TUNE_SHOOTING_FOUL_THREE,
-	};
-	bool fouled = sim_chance(&g->rng, fp);
-	bool shooting = fouled && sim_chance(&g->rng, shooting_share[t]);
-	bool bonus = g->st.team_fouls[p->def] + 1 > R->team_foul_bonus_threshold;
-	if (fouled && !shooting) {
-		/* A foul away from the shot: two shots in the bonus, else the
-		 * ball is inbounded again. */
-		long fidx = foul(p, defender, shooter, false, bonus ? 2 : 0);
-		if (narrative[0])
-			sim_set_narrative(g, &g->out->plays[fidx], narrative);
-		if (!bonus)
-			return TRIP_SIDEOUT;
-		return free_throws(p, shooter, 2) ? (rebound(p) ? TRIP_OREB : TRIP_DONE) : TRIP_DONE;
-	}
-
+	bool shooting;
+	if (foul_check(p, &sh, &shooting) && !shooting)
+		return foul_off_the_ball(p, &sh);
 	if (shooting)
-		pr *= TUNE_FOULED_SHOT_FACTOR;
-	bool made = sim_chance(&g->rng, pr);
-	pw_box_t *b = box_of(g, p->off, shooter);
-	long shot_idx;
+		sh.pr *= TUNE_FOULED_SHOT_FACTOR;
+	bool made = sim_chance(&g->rng, sh.pr);
 	int pts = 0;
-	if (made || !shooting) {
-		pw_play_t *pl = emit(p, (pw_action_t)t, made ? PW_RES_MADE : PW_RES_MISSED);
-		pl->handler_id = s->h->id;
-		pl->defender_id = d->h->id;
-		shot_idx = last_play(g);
-		b->fga++;
-		g->team_fga[p->off]++;
-		if (t == PW_SHOT_THREE)
-			b->tpa++;
-		if (made) {
-			b->fgm++;
-			if (t == PW_SHOT_THREE) {
-				b->tpm++;
-				p->made_three[rs] = true;
-			}
-			pts = value;
-			if (passer >= 0) {
-				double ac = TUNE_ASSIST_BASE +
-					    (floor_hooper(g, p->off, passer)->attr[PW_ATTR_PASSING] - 50) *
-						    TUNE_ASSIST_PER_PASSING;
-				if (!p->transition && holds(g, p->off, passer, PW_MOVE_COURT_VISION)) {
-					ac *= TUNE_COURT_VISION_MULT;
-					fire(p, p->off, passer, PW_MOVE_COURT_VISION);
-					g->out->plays[shot_idx].move = PW_MOVE_COURT_VISION;
-					p->move = -1;
-				}
-				if (sim_chance(&g->rng, ac)) {
-					g->out->plays[shot_idx].assist_id = floor_hooper(g, p->off, passer)->h->id;
-					box_of(g, p->off, passer)->assists++;
-				}
-			}
-			pts = sim_add_points(g, p->off, pts, rs);
-			pw_play_t *sp = &g->out->plays[shot_idx];
-			sp->points = (int8_t)pts;
-			sp->home_score = (int16_t)g->st.score[0];
-			sp->away_score = (int16_t)g->st.score[1];
-		}
-		if (narrative[0])
-			sim_set_narrative(g, &g->out->plays[shot_idx], narrative);
-	} else {
-		shot_idx = -1;
-	}
+	long shot_idx = made || !shooting ? shot_play(p, &sh, made, &pts) : -1;
 
-	if (hooks_wants(g->hooks, PW_HOOK_SHOT_POST) && !g->over) {
-		pw_hook_ctx_t c;
-		pw_hook_result_t r;
-		sim_ctx_init(g, &c, PW_HOOK_SHOT_POST, p->off);
-		c.shooter = c.subject = s;
-		c.defender = d;
-		c.shot_type = t;
-		c.made = made;
-		c.points = pts;
-		sim_hook_call(g, &c, &r);
-		sim_hook_apply_common(g, &c, &r, shot_idx);
-	}
+	if (hooks_wants(g->hooks, PW_HOOK_SHOT_POST) && !g->over)
+		hook_shot_post(p, &sh, made, pts, shot_idx);
 	if (g->over)
 		return TRIP_DONE;
-
 	if (shooting) {
-		int n = made ? 1 : (t == PW_SHOT_THREE ? 3 : 2);
-		long fidx = foul(p, defender, shooter, true, n);
-		if (shot_idx < 0 && narrative[0])
-			sim_set_narrative(g, &g->out->plays[fidx], narrative);
-		if (!free_throws(p, shooter, n))
+		if (!shooting_foul(p, &sh, made, shot_idx))
 			return TRIP_DONE;
 	} else if (made) {
 		return TRIP_DONE;
@@ -791,7 +871,7 @@ static void drain(poss_t *p)
 	const pw_rules_t *R = g->st.rules;
 	double dcost = defense_stamina_cost(p->scheme) * (1.0 + p->intensity * TUNE_INTENSITY_DRAIN);
 	for (int t = 0; t < 2; t++) {
-		/* poss_drain, with the per-hooper part cached. */
+		/* poss_drain_team × poss_drain_own, the own part cached. */
 		double base = poss_drain_team(R, g->drain_mult[t], t == p->def ? dcost : 0);
 		for (int i = 0; i < PW_ON_FLOOR; i++) {
 			pw_live_hooper_t *h = g->fl[t][i];

@@ -56,11 +56,11 @@ double poss_offense_rebound_share(double oreb_weight, double off_attr_sum, doubl
 /* How much faster than the base a hooper of this stamina attribute tires. */
 double poss_drain_own(int stamina_attr);
 
-/* Stamina one hooper loses this possession. */
 /* The team part of the drain: base rate plus the defense's scheme cost,
- * times the team's multiplier (away fatigue, altitude, travel). */
+ * times the team's multiplier (away fatigue, altitude, travel). The
+ * stamina one hooper loses in a possession is poss_drain_team ×
+ * poss_drain_own (possession.c keeps the own part in the hooper cache). */
 double poss_drain_team(const pw_rules_t *r, double team_mult, double scheme_cost);
-double poss_drain(const pw_rules_t *r, int stamina_attr, double team_mult, double scheme_cost);
 
 /* Drive (at_rim weight) and speed multipliers of a court surface; unknown
  * surfaces play like hardwood. */

@@ -28,23 +28,9 @@ void rng_seed_stream(pw_rng_t *r, uint64_t seed, uint64_t stream)
 	rng_seed(r, seed ^ rng_mix64(&sm));
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
 uint64_t rng_next(pw_rng_t *r)
 {
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
+	return rng_step(r);
 }
 
 double rng_uniform(pw_rng_t *r)
@@ -70,28 +56,6 @@ uint32_t rng_below(pw_rng_t *r, uint32_t n)
 int rng_range(pw_rng_t *r, int lo, int hi)
 {
 	return lo + (int)rng_below(r, (uint32_t)(hi - lo) + 1u);
-}
-
-int rng_chance(pw_rng_t *r, double p)
-{
-	return rng_uniform(r) < p;
-}
-
-int rng_weighted(pw_rng_t *r, const double *w, int n)
-{
-	double total = 0;
-	for (int i = 0; i < n; i++)
-		total += w[i] > 0 ? w[i] : 0;
-	if (total <= 0)
-		return n - 1;
-	double x = rng_uniform(r) * total;
-	for (int i = 0; i < n; i++) {
-		double wi = w[i] > 0 ? w[i] : 0;
-		if (x < wi)
-			return i;
-		x -= wi;
-	}
-	return n - 1;
 }
 
 uint64_t rng_hash_str(const char *s)

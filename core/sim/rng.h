@@ -33,6 +33,24 @@ void rng_seed(pw_rng_t *r, uint64_t seed);
  */
 void rng_seed_stream(pw_rng_t *r, uint64_t seed, uint64_t stream);
 
+/* One xoshiro256** step: the next 64 bits. Inline in the header so that
+ * the game's hot path (simstate.h's sim_next) draws without a call and
+ * still from this one definition; rng_next is the same step, called. */
+static inline uint64_t rng_step(pw_rng_t *r)
+{
+	uint64_t *s = r->s;
+	uint64_t x = s[1] * 5;
+	uint64_t result = ((x << 7) | (x >> 57)) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = (s[3] << 45) | (s[3] >> 19);
+	return result;
+}
+
 uint64_t rng_next(pw_rng_t *r);
 
 /* A double uniformly in [0, 1). */
@@ -43,13 +61,6 @@ uint32_t rng_below(pw_rng_t *r, uint32_t n);
 
 /* An integer uniformly in [lo, hi] (inclusive); lo <= hi. */
 int rng_range(pw_rng_t *r, int lo, int hi);
-
-/* True with probability p (p <= 0 never, p >= 1 always). */
-int rng_chance(pw_rng_t *r, double p);
-
-/* Index drawn with probability proportional to w[i] (w[i] >= 0, n >= 1).
- * Returns n-1 when every weight is zero. */
-int rng_weighted(pw_rng_t *r, const double *w, int n);
 
 /* 64-bit FNV-1a of a string: stable across builds, used to turn ids into
  * stream numbers. */

@@ -30,16 +30,6 @@ const pw_rule_def_t *rules_find(const char *name)
 	return NULL;
 }
 
-const char *rules_type_name(pw_rule_type_t t)
-{
-	switch (t) {
-	case PW_RULE_INT: return "int";
-	case PW_RULE_FLOAT: return "float";
-	case PW_RULE_BOOL: return "bool";
-	}
-	return "?";
-}
-
 double rules_get(const pw_rules_t *r, const pw_rule_def_t *d)
 {
 	const char *p = (const char *)r + d->offset;

@@ -90,9 +90,6 @@ void rules_default(pw_rules_t *r);
 /* The value of d in r, as a double (bools are 0/1). */
 double rules_get(const pw_rules_t *r, const pw_rule_def_t *d);
 
-/* "int", "float" or "bool". */
-const char *rules_type_name(pw_rule_type_t t);
-
 /*
  * Checks v against d: an integer for int rules, 0/1 for bools, inside
  * [min, max]. Returns 0, or -1 with a sentence naming the parameter and the

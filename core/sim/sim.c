@@ -185,16 +185,6 @@ int sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
 
 /* ---- Per-hooper caches ----------------------------------------------------- */
 
-static bool gate_open(const pw_move_def_t *d, const int attr[PW_ATTR_COUNT])
-{
-	for (int i = 0; i < 2; i++) {
-		int a = d->gate_attr[i];
-		if (a >= 0 && a < PW_ATTR_COUNT && attr[a] < d->gate_min[i])
-			return false;
-	}
-	return true;
-}
-
 static void cache_hooper(pw_sim_t *g, int t, int i)
 {
 	const pw_live_hooper_t *h = &g->st.hooper[t][i];
@@ -218,7 +208,7 @@ static void cache_hooper(pw_sim_t *g, int t, int i)
 	c->moves = 0;
 	for (int m = 0; m < h->n_moves && m < PW_MAX_MOVES; m++) {
 		const pw_move_def_t *d = moves_def(h->moves[m]);
-		if (d && gate_open(d, a))
+		if (d && moves_gate_open(d, a))
 			c->moves |= 1u << h->moves[m];
 	}
 }

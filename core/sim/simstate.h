@@ -80,23 +80,13 @@ typedef struct pw_sim {
 
 /*
  * The hot path draws several hundred numbers per game; these inline
- * versions of rng.h's functions save a call each. sim_next, sim_uniform and
- * sim_chance give exactly the same sequence as rng_next, rng_uniform and
- * rng_chance (a test checks it), so the game's stream is rng.h's stream.
+ * versions of rng.h's functions save a call each. sim_next is rng.h's own
+ * inline step, and sim_uniform gives exactly the same sequence as
+ * rng_uniform (a test checks it), so the game's stream is rng.h's stream.
  */
 static inline uint64_t sim_next(pw_rng_t *r)
 {
-	uint64_t *s = r->s;
-	uint64_t x = s[1] * 5;
-	uint64_t result = ((x << 7) | (x >> 57)) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = (s[3] << 45) | (s[3] >> 19);
-	return result;
+	return rng_step(r);
 }
 
 static inline double sim_uniform(pw_rng_t *r)
@@ -111,8 +101,8 @@ static inline bool sim_chance(pw_rng_t *r, double p)
 
 /*
  * An index drawn with probability proportional to w[i], for the engine's
- * small choices (n ≤ 4). Unlike rng_weighted every weight must be ≥ 0 and
- * finite; callers clamp. Counting the cumulative sums below x instead of
+ * small choices (n ≤ 4). Every weight must be ≥ 0 and finite; callers
+ * clamp. Counting the cumulative sums below x instead of
  * walking a loop keeps it free of unpredictable branches.
  */
 static inline int sim_pick(pw_rng_t *r, const double *w, int n)

@@ -171,17 +171,20 @@ const char *teams_attr_name(int attr)
 	return attr >= 0 && attr < PW_ATTR_COUNT ? attr_names[attr] : NULL;
 }
 
-int teams_attr_find(const char *name)
+/* The index of name in names[0..n), or -1 (name NULL too). */
+static int find_name(const char *const *names, int n, const char *name)
 {
 	if (!name)
 		return -1;
-	for (int i = 0; i < PW_ATTR_COUNT; i++)
-		if (strcmp(attr_names[i], name) == 0)
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
 			return i;
-	/* The spec's short form for chaotic_alignment. */
-	if (strcmp(name, "chaotic") == 0)
-		return PW_ATTR_CHAOTIC;
 	return -1;
+}
+
+int teams_attr_find(const char *name)
+{
+	return find_name(attr_names, PW_ATTR_COUNT, name);
 }
 
 const char *teams_archetype_name(pw_archetype_t a)
@@ -191,12 +194,7 @@ const char *teams_archetype_name(pw_archetype_t a)
 
 int teams_archetype_find(const char *name)
 {
-	if (!name)
-		return -1;
-	for (int i = 0; i < PW_ARCH_COUNT; i++)
-		if (strcmp(archetype_names[i], name) == 0)
-			return i;
-	return -1;
+	return find_name(archetype_names, PW_ARCH_COUNT, name);
 }
 
 const int *teams_archetype_base(pw_archetype_t a)

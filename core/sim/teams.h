@@ -106,7 +106,8 @@ typedef struct pw_league {
 
 /* "scoring", "passing", ... as the spec names them; NULL out of range. */
 const char *teams_attr_name(int attr);
-/* The attribute index for a name, or -1. */
+/* The attribute index for a name spelled exactly as teams_attr_name
+ * spells it (effect results name attributes this way), or -1. */
 int teams_attr_find(const char *name);
 /* "sharpshooter", ...; NULL out of range. */
 const char *teams_archetype_name(pw_archetype_t a);

@@ -100,8 +100,7 @@ static void run(const check_opts_t *o, check_t *k)
 					sizeof k->err);
 	if (!lf)
 		return;
-	size_t len;
-	pw_fx_active_t a = {k->id, fx_script_name(k->script), fx_script_source(k->script, &len)};
+	pw_fx_active_t a = {k->id, fx_script_name(k->script), fx_script_source(k->script, NULL)};
 	int life = trial_lifetime_rounds(fx_script_lifetime(k->script));
 	trial_cfg_t tc = {.league_seed = o->seed, .games = o->games};
 	trial_cfg_t with = tc;

@@ -482,16 +482,6 @@ int http_conn_stream_begin(pw_http_conn_t *c, const char *head, size_t len,
 	return 0;
 }
 
-int http_conn_stream_write(pw_http_conn_t *c, const char *data, size_t len)
-{
-	if (c->state != CS_STREAM)
-		return -1;
-	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > c->srv->cfg.max_write_queue)
-		return -1;
-	uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
-	return conn_write(c, &b, 1);
-}
-
 int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc)
 {
 	if (c->state != CS_STREAM)

@@ -10,7 +10,8 @@
  * not lost to a reset).
  *
  * A handler may also turn a connection into a stream (SSE): it writes raw
- * bytes from then on with http_conn_stream_write until either side closes.
+ * bytes from then on with http_conn_stream_write_rc until either side
+ * closes.
  *
  * Everything here runs on the loop thread.
  */
@@ -84,12 +85,11 @@ size_t http_conn_pending(const pw_http_conn_t *c);
  */
 int http_conn_stream_begin(pw_http_conn_t *c, const char *head, size_t len,
 			   void (*on_close)(void *ud), void *ud);
-/* Queues bytes; -1 when closing or when more than max_write_queue bytes
- * are already waiting (the caller then drops the client). */
-int http_conn_stream_write(pw_http_conn_t *c, const char *data, size_t len);
-/* The same for a shared block: tries the socket first and, for what it
- * does not take, queues a write that holds a reference to rc (no copy),
- * released when the write completes or fails. */
+/* Writes a shared block: tries the socket first and, for what it does not
+ * take, queues a write that holds a reference to rc (no copy), released
+ * when the write completes or fails. -1 when closing or when more than
+ * max_write_queue bytes are already waiting (the caller then drops the
+ * client). */
 int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc);
 /* Closes the connection (on_close will run). */
 void http_conn_close(pw_http_conn_t *c);

@@ -1,44 +1,100 @@
 #!/bin/sh
-# Vote latency while a round is being simulated: p50/p99 of
-# POST /api/governance/votes while POST /api/pace/advance runs a tick.
-# Prints figures; never pass/fail.
+# Vote latency while a round is being simulated (spec 40-server: a vote
+# accepted in under 5 ms p99): POST /api/governance/votes in bursts of
+# VOTES at once (curl in parallel, as many governors voting together),
+# each burst sent the moment POST /api/pace/advance has started a tick on
+# the thread pool; and the ticks' own durations. Prints figures; never
+# pass/fail on time.
+#
+# Every vote must be accepted (200), or the script fails with no figures.
+# (Its first version voted on a proposal that each tick's tally closed, so
+# 199 of its 200 timed "votes" were 409 refusals.) Tallies here come every
+# 100 rounds (PINWHEEL_GOVERNANCE_INTERVAL), so the one proposal stays open
+# through every tick, and the script reports how many bursts ended while
+# their tick still ran.
 #   sh tests/bench/bench_vote.sh [build/pinwheel]
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/bench/lib.sh
 BIN=${1:-build/pinwheel}
+TICKS=${TICKS:-20}
+VOTES=${VOTES:-10}
+need_pkgs curl || bench_fail "could not install curl"
 tmp=$(mktemp -d)
 trap 'stop_server; rm -rf "$tmp"' EXIT
-start_server "$BIN" "$tmp/bench.db" PINWHEEL_PRESENTATION_MODE=instant || exit 1
+start_server "$BIN" "$tmp/bench.db" PINWHEEL_PRESENTATION_MODE=instant PINWHEEL_GOVERNANCE_INTERVAL=100 ||
+	bench_fail "the server did not start"
 base="http://127.0.0.1:$PORT"
-C() { curl --noproxy '*' -s "$@"; }
-code=$(C -o "$tmp/join" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-	-d '{"name":"bench","team_id":1}' "$base/api/governors")
-if [ "$code" != 201 ]; then
-	echo "skipped: POST /api/governors answered $code on this build"
-	exit 0
-fi
-token=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$tmp/join")
-prop=$(C -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-	-d '{"text":"three pointers worth 4"}' "$base/api/governance/proposals" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
-C -X POST -H "Authorization: Bearer $token" "$base/api/governance/proposals/$prop/confirm" >/dev/null
-# Each round: start a tick (the advance answers at once; the tick runs on
-# the thread pool for tens of milliseconds), then cast a burst of votes
-# straight away, so every measured vote lands while a round is being
-# simulated and stored. Twenty regular-season ticks, ten votes each.
-: >"$tmp/lat"
-t=0
-while [ $t -lt 20 ]; do
-	C -o /dev/null -X POST "$base/api/pace/advance"
-	i=0
-	while [ $i -lt 10 ]; do
-		C -o /dev/null -w '%{time_total}\n' -X POST -H "Authorization: Bearer $token" \
-			-H 'Content-Type: application/json' \
-			-d "{\"proposal_id\":$prop,\"vote\":\"yes\",\"boost\":false}" "$base/api/governance/votes" >>"$tmp/lat"
-		i=$((i + 1))
+json='Content-Type: application/json'
+
+# first_field NAME FILE: the first "NAME":value in FILE (a number, a word
+# or a string's text up to a quote).
+first_field() {
+	grep -o "\"$1\":\"\\{0,1\\}[a-z_0-9.]*" "$2" | head -n 1 | sed 's/.*:"\{0,1\}//'
+}
+
+code=$(http "$base/api/governors" "$tmp/join" -X POST -H "$json" -d '{"name":"bench","team_id":1}')
+[ "$code" = 201 ] || bench_fail "POST /api/governors answered $code: $(head -c 300 "$tmp/join")"
+token=$(first_field token "$tmp/join")
+[ -n "$token" ] || bench_fail "joining gave no token: $(head -c 300 "$tmp/join")"
+auth="Authorization: Bearer $token"
+
+code=$(http "$base/api/governance/proposals" "$tmp/prop" -X POST -H "$auth" -H "$json" \
+	-d '{"text":"three pointers worth 4"}')
+[ "$code" = 201 ] || bench_fail "proposing answered $code: $(head -c 300 "$tmp/prop")"
+prop=$(first_field id "$tmp/prop")
+[ -n "$prop" ] || bench_fail "the proposal has no id: $(head -c 300 "$tmp/prop")"
+code=$(http "$base/api/governance/proposals/$prop/confirm" "$tmp/conf" -X POST -H "$auth")
+[ "$code" = 200 ] || bench_fail "confirming proposal $prop answered $code: $(head -c 300 "$tmp/conf")"
+[ "$(first_field status "$tmp/conf")" = open ] || bench_fail "proposal $prop is not open after confirming"
+
+tick_running() {
+	http "$base/api/pace/status" "$tmp/pace" >/dev/null
+	grep -q '"tick_in_progress":true' "$tmp/pace"
+}
+
+# burst: VOTES votes on $prop at once; one "CODE SECONDS" line per vote,
+# the bodies into $tmp/vote.N.
+burst() {
+	set --
+	k=1
+	while [ $k -le "$VOTES" ]; do
+		set -- "$@" -o "$tmp/vote.$k" "$base/api/governance/votes"
+		k=$((k + 1))
 	done
+	curl --noproxy '*' -s --no-progress-meter -Z --parallel-immediate --parallel-max "$VOTES" \
+		-w '%{http_code} %{time_total}\n' -X POST -H "$auth" -H "$json" \
+		-d "{\"proposal_id\":$prop,\"vote\":\"no\",\"boost\":false}" "$@"
+}
+
+: >"$tmp/lat"
+inside=0 ticks_ms=""
+t=0
+while [ $t -lt "$TICKS" ]; do
+	rm -f "$tmp"/vote.*
+	code=$(http "$base/api/pace/advance" "$tmp/adv" -X POST)
+	case "$code" in 200|202) ;; *) bench_fail "advance answered $code: $(head -c 300 "$tmp/adv")" ;; esac
+	burst >"$tmp/burst" 2>"$tmp/curl.err"
+	tick_running && inside=$((inside + 1))
+	[ "$(wc -l <"$tmp/burst")" -eq "$VOTES" ] ||
+		bench_fail "curl reported $(wc -l <"$tmp/burst") of $VOTES votes: $(cat "$tmp/curl.err")"
+	if awk '$1 != 200 { bad = 1 } END { exit !bad }' "$tmp/burst"; then
+		for f in "$tmp"/vote.*; do grep -q '"error"' "$f" && body=$(head -c 300 "$f"); done
+		bench_fail "votes in tick $((t + 1)) answered" \
+			"$(awk '{ n[$1]++ } END { for (c in n) printf "%s x%d; ", c, n[c] }' "$tmp/burst")${body:-}"
+	fi
+	awk '{ print $2 }' "$tmp/burst" >>"$tmp/lat"
 	# let the tick finish before the next one is asked for
-	while C "$base/api/pace/status" | grep -q '"tick_in_progress":true'; do sleep 0.01; done
+	while tick_running; do sleep 0.01; done
+	ms=$(first_field last_tick_ms "$tmp/pace")
+	[ "$(first_field ticks "$tmp/pace")" = $((t + 1)) ] || bench_fail "tick $((t + 1)) did not complete: $(cat "$tmp/pace")"
+	ticks_ms="$ticks_ms $ms"
 	t=$((t + 1))
 done
-sort -n "$tmp/lat" | awk '{ v[NR] = $1 * 1000 } END { printf "votes=%d p50=%.2fms p99=%.2fms max=%.2fms (curl per request, includes connect)\n", NR, v[int(NR/2)], v[int(NR*0.99)], v[NR] }'
+echo "ticks=$TICKS (4 games each), $VOTES votes at once after each advance, all accepted (200);" \
+	"bursts that ended while their tick still ran: $inside of $TICKS"
+sort -n "$tmp/lat" | awk '{ v[NR] = $1 * 1000 } END {
+	p99 = int(NR * 0.99); if (p99 < 1) p99 = 1
+	printf "votes=%d p50=%.2fms p99=%.2fms max=%.2fms (curl, includes connect)\n", NR, v[int((NR + 1) / 2)], v[p99], v[NR] }'
+# shellcheck disable=SC2086
+echo "tick duration: $(range $ticks_ms) ms"

@@ -5,10 +5,11 @@
  * The goal of spec 10-simulation ("three effects on sim.possession.pre and
  * sim.shot.pre: <= 75 us per game") includes the game itself (~24 us).
  * This program measures the part no engine can avoid: the hook calls of
- * the three tests/bench/fx/bench_*.lua scripts, made from C the way an
+ * three tests/bench/fx/typical.lua effects, made from C the way an
  * engine has to make them, with nothing else around them:
  *
- *   - the real scripts, loaded once; each effect's hooks in its own closure;
+ *   - the real script, loaded once per effect; each effect's hooks in its
+ *     own closure;
  *   - ctx, ctx.game, ctx.offense and ctx.shooter as read-only views in
  *     their cheapest form (an empty proxy whose __index is a plain table);
  *   - one lua_pcall per effect call (an effect's error must not stop the
@@ -142,7 +143,7 @@ int main(int argc, char **argv)
 	int fn[EFFECTS][2];
 	for (int e = 0; e < EFFECTS; e++) {
 		char path[512];
-		snprintf(path, sizeof path, "%s/bench_%d.lua", dir, e + 1);
+		snprintf(path, sizeof path, "%s/typical.lua", dir);
 		if (luaL_loadfilex(L, path, "t") != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
 			fprintf(stderr, "lua_floor: %s\n", lua_tostring(L, -1));
 			return 1;

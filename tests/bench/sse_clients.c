@@ -11,12 +11,16 @@
  *
  *   sse_clients PORT N_SUBSCRIBERS N_EVENTS INTERVAL_MS
  *
- * Prints figures; never pass/fail.
+ * Prints figures; never pass/fail on time. Exits 1 (after saying what was
+ * missing) unless every subscriber connected, every ping was answered 2xx
+ * and every subscriber got every event once: latencies of a partial
+ * delivery would describe something else.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +89,7 @@ int main(int argc, char **argv)
 	}
 	port = atoi(argv[1]);
 	int n = atoi(argv[2]), events = atoi(argv[3]), interval = atoi(argv[4]);
+	int wanted = n, pings_ok = 0;
 	struct rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = rl.rlim_max;
@@ -139,12 +144,18 @@ int main(int argc, char **argv)
 			epoll_ctl(ep, EPOLL_CTL_ADD, pfd, &pev);
 		}
 		int got = 0;
+		bool answered = false;
 		long long deadline = now_us() + 10000000LL;
 		while ((got < connected || pfd >= 0) && now_us() < deadline) {
 			int k = epoll_wait(ep, evs, 4096, 200);
 			for (int j = 0; j < k; j++) {
 				if (evs[j].data.u32 == PING_TAG) {
-					if (pfd >= 0 && read(pfd, buf, sizeof buf) <= 0) {
+					ssize_t r = pfd >= 0 ? read(pfd, buf, sizeof buf) : 0;
+					if (r > 0 && !answered) {
+						answered = true;
+						pings_ok += r >= 10 && !memcmp(buf, "HTTP/1.1 2", 10);
+					}
+					if (pfd >= 0 && r <= 0) {
 						close(pfd); /* the answer is in; the server closed */
 						pfd = -1;
 					}
@@ -170,17 +181,20 @@ int main(int argc, char **argv)
 		usleep((useconds_t)interval * 1000);
 	}
 	qsort(lat, nlat, sizeof *lat, cmp);
-	if (nlat) {
-		printf("deliveries=%zu expected=%d\n", nlat, connected * events);
+	printf("pings_answered_2xx=%d of %d\n", pings_ok, events);
+	printf("deliveries=%zu expected=%lld\n", nlat, (long long)wanted * events);
+	bool whole = connected == wanted && pings_ok == events && nlat == (size_t)wanted * (size_t)events;
+	if (whole && nlat)
 		printf("latency_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f\n", lat[nlat / 2] / 1e3,
 		       lat[nlat * 9 / 10] / 1e3, lat[nlat * 99 / 100] / 1e3, lat[nlat - 1] / 1e3);
-	} else {
-		printf("deliveries=0\n");
-	}
+	else
+		fprintf(stderr, "sse_clients: incomplete (%d of %d subscribers, %d of %d pings answered, "
+			"%zu of %lld deliveries): no latency figures\n", connected, wanted, pings_ok, events,
+			nlat, (long long)wanted * events);
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	free(fds);
 	free(seen);
 	free(lat);
-	return 0;
+	return whole && nlat ? 0 : 1;
 }

@@ -2,10 +2,13 @@
  * test_deploy.c — there is no Docker engine here, so the deployment files
  * are checked by reading them: the image's build stage installs exactly the
  * build group of vendor/packages.txt (plus nothing unknown), the runtime
- * stage installs the runtime library of each -dev package and no -dev
- * package at all, and every command the image and fly.toml run exists in
- * the CLI. The runtime stage also installs curl for its HEALTHCHECK and
- * copies the static pages and effect library to where its ENV points.
+ * stage installs the runtime library of each -dev package and nothing else
+ * but curl (its HEALTHCHECK runs it), and every command the image and
+ * fly.toml run exists in the CLI. The runtime stage also copies the static
+ * pages and effect library to where its ENV points. packages.txt's groups
+ * agree with what the Makefile links: the program's libraries are the
+ * build group's, the test binary's extra ones (libcurl) are in the test
+ * group, so a fresh machine installs what each needs and no more.
  */
 #include "tests/test.h"
 
@@ -46,6 +49,43 @@ static void add(struct pkgs *p, const char *name)
 	if (p->n < MAXP && !has(p, name))
 		snprintf(p->name[p->n++], sizeof p->name[0], "%s", name);
 }
+
+/* The packages of one group ("build", "test") of packages.txt's text. */
+static void group_of(const char *packages_txt, const char *group, struct pkgs *out)
+{
+	char *save = NULL;
+	char *copy = strdup(packages_txt);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64], grp[32];
+		if (line[0] == '#' || sscanf(line, "%63s %31s", name, grp) != 2)
+			continue;
+		if (!strcmp(grp, group))
+			add(out, name);
+	}
+	free(copy);
+}
+
+/* The shared library each -dev package brings, in Debian bookworm. */
+static const char *const runtime_of[][2] = {
+	{"liblua5.4-dev", "liblua5.4-0"},  {"libsqlite3-dev", "libsqlite3-0"},
+	{"libcurl4-openssl-dev", "libcurl4"}, {"libuv1-dev", "libuv1"},
+	{"libcjson-dev", "libcjson1"},
+};
+
+/* The Debian -dev package of each pkg-config name the Makefile uses. */
+static const char *const dev_of[][2] = {
+	{"lua5.4", "liblua5.4-dev"}, {"sqlite3", "libsqlite3-dev"}, {"libuv", "libuv1-dev"},
+	{"libcjson", "libcjson-dev"}, {"libcurl", "libcurl4-openssl-dev"},
+};
+
+static const char *lookup(const char *const table[][2], size_t n, const char *key)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(table[k][0], key))
+			return table[k][1];
+	return NULL;
+}
+#define LOOKUP(table, key) lookup(table, sizeof table / sizeof table[0], key)
 
 /* Packages named after "apt-get install" in text[0..len), up to "&&". */
 static void apt_packages(const char *text, size_t len, struct pkgs *out)
@@ -123,16 +163,7 @@ TEST(dockerfile_matches_packages_txt)
 	if (!docker || !pk)
 		return;
 	struct pkgs want = {0};
-	char *save = NULL;
-	char *copy = strdup(pk);
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[64], group[32];
-		if (line[0] == '#' || sscanf(line, "%63s %31s", name, group) != 2)
-			continue;
-		if (!strcmp(group, "build"))
-			add(&want, name);
-	}
-	free(copy);
+	group_of(pk, "build", &want);
 	CHECK(want.n >= 5);
 
 	const char *runtime = strstr(docker, "AS runtime");
@@ -148,28 +179,23 @@ TEST(dockerfile_matches_packages_txt)
 	for (int i = 0; i < build.n; i++)
 		CHECK_MSG(has(&want, build.name[i]), "build stage installs %s, not in packages.txt", build.name[i]);
 
-	/* The shared library each -dev package brings, in Debian bookworm. */
-	static const char *runtime_of[][2] = {
-		{"liblua5.4-dev", "liblua5.4-0"},  {"libsqlite3-dev", "libsqlite3-0"},
-		{"libcurl4-openssl-dev", "libcurl4"}, {"libuv1-dev", "libuv1"},
-		{"libcjson-dev", "libcjson1"},
-	};
+	struct pkgs libs = {0}; /* the runtime libraries the program needs */
 	for (int i = 0; i < want.n; i++) {
 		if (!strstr(want.name[i], "-dev"))
 			continue;
-		const char *lib = NULL;
-		for (size_t k = 0; k < sizeof runtime_of / sizeof runtime_of[0]; k++)
-			if (!strcmp(runtime_of[k][0], want.name[i]))
-				lib = runtime_of[k][1];
+		const char *lib = LOOKUP(runtime_of, want.name[i]);
 		CHECK_MSG(lib != NULL, "no runtime library known for %s: add it to this test", want.name[i]);
-		if (lib)
+		if (lib) {
+			add(&libs, lib);
 			CHECK_MSG(has(&run, lib), "runtime stage lacks %s (for %s)", lib, want.name[i]);
+		}
 	}
-	for (int i = 0; i < run.n; i++) {
-		CHECK_MSG(!strstr(run.name[i], "-dev"), "runtime stage installs %s", run.name[i]);
-		CHECK_MSG(strcmp(run.name[i], "gcc") && strcmp(run.name[i], "make"), "runtime stage installs %s",
-			  run.name[i]);
-	}
+	/* Nothing else: no -dev package, no compiler, no library the program
+	 * does not link (libcurl4 until the AI clients), and curl only for the
+	 * HEALTHCHECK (checked below). */
+	for (int i = 0; i < run.n; i++)
+		CHECK_MSG(has(&libs, run.name[i]) || !strcmp(run.name[i], "curl"),
+			  "runtime stage installs %s, which the program does not need", run.name[i]);
 	CHECK_CONTAINS(runtime, "USER pinwheel");
 	CHECK_CONTAINS(runtime, "VOLUME [\"/data\"]");
 	CHECK_CONTAINS(runtime, "HEALTHCHECK");
@@ -193,6 +219,95 @@ TEST(dockerfile_matches_packages_txt)
 	}
 	CHECK_CONTAINS(runtime, "CMD [\"pinwheel\", \"serve\", \"--host\", \"0.0.0.0\"]");
 	free(docker);
+	free(pk);
+}
+
+/* The words after "NAME :=" on the Makefile's line that defines NAME. */
+static bool make_var(const char *mk, const char *name, char *out, size_t size)
+{
+	size_t nl = strlen(name);
+	for (const char *line = mk; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (strncmp(line, name, nl) != 0)
+			continue;
+		const char *p = line + nl;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, ":=", 2) != 0)
+			continue;
+		p += 2;
+		const char *eol = strchr(p, '\n');
+		snprintf(out, size, "%.*s", (int)(eol ? eol - p : (long)strlen(p)), p);
+		return true;
+	}
+	return false;
+}
+
+/* Every name after "pkg-config --libs " in text[0..len) into out. */
+static void pkg_config_libs(const char *text, size_t len, struct pkgs *out)
+{
+	static const char key[] = "pkg-config --libs ";
+	const char *end = text + len;
+	for (const char *p = text; (p = strstr(p, key)) && p < end;) {
+		p += sizeof key - 1;
+		const char *s = p;
+		while (p < end && *p != ' ' && *p != ')' && *p != '\n')
+			p++;
+		char tok[64];
+		snprintf(tok, sizeof tok, "%.*s", (int)(p - s), s);
+		add(out, tok);
+	}
+}
+
+TEST(packages_txt_groups_match_what_the_makefile_links)
+{
+	char *mk = slurp("Makefile");
+	char *pk = slurp("vendor/packages.txt");
+	CHECK(mk && pk);
+	if (!mk || !pk) {
+		free(mk);
+		free(pk);
+		return;
+	}
+	struct pkgs build = {0}, test = {0}, linked = {0}, test_only = {0};
+	group_of(pk, "build", &build);
+	group_of(pk, "test", &test);
+
+	/* The program's libraries (PKGS) are the build group's -dev packages,
+	 * all of them: a library in the build group that nothing links would
+	 * be installed into the image for nothing. */
+	char vars[256];
+	CHECK(make_var(mk, "PKGS", vars, sizeof vars));
+	char *save = NULL;
+	for (char *w = strtok_r(vars, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		const char *dev = LOOKUP(dev_of, w);
+		CHECK_MSG(dev != NULL, "no -dev package known for pkg-config's %s: add it to this test", w);
+		if (!dev)
+			continue;
+		add(&linked, dev);
+		CHECK_MSG(has(&build, dev), "the program links %s but %s is not in the build group", w, dev);
+	}
+	for (int i = 0; i < build.n; i++)
+		if (strstr(build.name[i], "-dev"))
+			CHECK_MSG(has(&linked, build.name[i]),
+				  "%s is in the build group but the program does not link it (PKGS)", build.name[i]);
+
+	/* What the test binary adds is in the test group, which make test
+	 * installs before it builds. */
+	const char *rule = strstr(mk, "\n$(BUILD)/pinwheel-tests:");
+	CHECK(rule != NULL);
+	if (rule) {
+		const char *end = strstr(rule + 1, "\n\n");
+		pkg_config_libs(rule, end ? (size_t)(end - rule) : strlen(rule), &test_only);
+	}
+	CHECK_MSG(test_only.n >= 1, "the test binary's rule links no extra pkg-config library (update this test)");
+	for (int i = 0; i < test_only.n; i++) {
+		const char *dev = LOOKUP(dev_of, test_only.name[i]);
+		CHECK_MSG(dev != NULL, "no -dev package known for pkg-config's %s", test_only.name[i]);
+		if (dev)
+			CHECK_MSG(has(&test, dev), "the test binary links %s but %s is not in the test group",
+				  test_only.name[i], dev);
+	}
+	free(mk);
 	free(pk);
 }
 

@@ -208,3 +208,45 @@ TEST(fx_bad_results_are_errors_naming_the_effect)
 	}
 	fx_engine_free(e);
 }
+
+/* A report gathered over many games keeps the first FX_REPORT_ERRORS
+ * errors and counts every one; one game's errors all reach it. */
+TEST(fx_report_keeps_the_first_errors_and_counts_all)
+{
+	fx_script_t *s = fxt_load("return {name='E', hooks={['sim.shot.pre']=function(ctx)\n"
+				  " error('boom ' .. ctx.game.id)\n end}}");
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	fx_effect_t effs[3] = {{"e-1", s}, {"e-2", s}, {"e-3", s}};
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_report_t rep;
+	fx_report_init(&rep);
+	const int games = FX_REPORT_ERRORS / 3 + 10; /* 3 errors a game: past the cap */
+	for (int g = 1; g <= games; g++) {
+		t.g.game_id = g;
+		fx_session_setup_t setup = {.game_id = g, .round = 1, .seed = (uint64_t)g, .effects = effs,
+					    .n_effects = 3};
+		const pw_hooks_t *hooks = NULL;
+		char err[FX_ERR_MAX];
+		CHECK_EQ(fx_game_begin(e, &setup, &hooks, err, sizeof err), 0);
+		pw_hook_ctx_t c = fxt_ctx(&t, PW_HOOK_SHOT_PRE);
+		pw_hook_result_t res;
+		if (hooks)
+			hooks->call(hooks->ud, &c, &res);
+		pw_game_result_t gr;
+		memset(&gr, 0, sizeof gr);
+		fx_game_end(e, &gr, &rep);
+		free(gr.effects);
+	}
+	CHECK_EQ(rep.n_errors, FX_REPORT_ERRORS);
+	CHECK_EQ(rep.n_errors_total, (size_t)games * 3);
+	if (rep.n_errors == FX_REPORT_ERRORS) {
+		CHECK_STR(rep.errors[0].effect_id, "e-1");
+		CHECK_CONTAINS(rep.errors[0].message, "boom 1");
+		CHECK_STR(rep.errors[2].effect_id, "e-3");
+		CHECK_CONTAINS(rep.errors[FX_REPORT_ERRORS - 1].message, "boom");
+	}
+	fx_report_free(&rep);
+	fx_engine_free(e);
+	fx_script_free(s);
+}

@@ -20,6 +20,9 @@ TEST(league_archetypes_sum_to_budget)
 	CHECK_STR(teams_attr_name(PW_ATTR_CHAOTIC), "chaotic_alignment");
 	CHECK_EQ(teams_attr_find("fate"), PW_ATTR_FATE);
 	CHECK_EQ(teams_attr_find("nope"), -1);
+	CHECK_EQ(teams_attr_find("chaotic_alignment"), PW_ATTR_CHAOTIC);
+	CHECK_EQ(teams_attr_find("chaotic"), -1); /* effects name the nine in full */
+	CHECK_EQ(teams_attr_find(NULL), -1);
 	CHECK_EQ(teams_archetype_find("iron_horse"), PW_ARCH_IRON_HORSE);
 }
 

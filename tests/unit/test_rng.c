@@ -67,17 +67,3 @@ TEST(rng_below_is_unbiased_and_in_range)
 		CHECK(v >= -3 && v <= 3);
 	}
 }
-
-TEST(rng_weighted_follows_weights)
-{
-	pw_rng_t r;
-	rng_seed(&r, 5);
-	double w[3] = {1, 0, 3};
-	int counts[3] = {0};
-	for (int i = 0; i < 40000; i++)
-		counts[rng_weighted(&r, w, 3)]++;
-	CHECK_EQ(counts[1], 0);
-	CHECK_NEAR((double)counts[2] / counts[0], 3.0, 0.15);
-	double zero[2] = {0, 0};
-	CHECK_EQ(rng_weighted(&r, zero, 2), 1);
-}

@@ -1,7 +1,8 @@
--- Benchmark effect 2: subscribes to sim.possession.pre and sim.shot.pre,
--- reads a few ctx fields and acts now and then, like a typical library effect.
+-- Benchmark effect: subscribes to sim.possession.pre and sim.shot.pre,
+-- reads a few ctx fields and acts now and then, like a typical library
+-- effect. The benchmark runs three of it (as three of setup_only.lua).
 return {
-  name = "Bench 2",
+  name = "Typical",
   hooks = {
     ["sim.possession.pre"] = function(ctx)
       if ctx.game.elam and ctx.offense.team_id == ctx.game.home_team_id then
