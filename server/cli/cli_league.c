@@ -132,10 +132,8 @@ static int script_proposals(pw_gov_t *g, const char **texts, int n)
 static cJSON *season_summary(pw_gov_t *g, int64_t sid)
 {
 	pw_store_t *s = gov_store(g);
-	pw_rules_t rules;
-	gov_rules(g, &rules);
 	cJSON *o = cJSON_CreateObject();
-	cJSON *st = season_standings_json(s, sid, &rules);
+	cJSON *st = season_standings_json(s, sid);
 	cJSON *reg = cJSON_AddArrayToObject(o, "standings");
 	const cJSON *r;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(st, "regular")) {

@@ -42,9 +42,7 @@ static void home_league(pw_app_t *app, pw_buf_t *b)
 	}
 	free(g);
 	buf_puts(b, "</section>\n<section aria-labelledby=\"stand\"><h2 id=\"stand\">Standings</h2>\n");
-	pw_rules_t rules;
-	pages_rules_now(app, &rules);
-	cJSON *st = season_standings_json(app->store, cur.id, &rules);
+	cJSON *st = season_standings_json(app->store, cur.id);
 	pages_standings_table(b, cJSON_GetObjectItem(st, "regular"), "Regular season");
 	cJSON_Delete(st);
 	buf_puts(b, "</section>\n");

@@ -334,3 +334,85 @@ char *lt_state_dump(const pw_gstate_t *g)
 	}
 	return d.s;
 }
+
+/* ---- brackets ---- */
+
+cJSON *lt_bracket_json(pw_gov_t *g, int64_t sid)
+{
+	return season_bracket_json(gov_store(g), sid);
+}
+
+char *lt_brackets(pw_gov_t *g)
+{
+	dump_t d = {0};
+	out(&d, "%s", "");
+	cJSON *seasons = store_seasons_json(gov_store(g), store_league_first(gov_store(g), NULL));
+	const cJSON *sj;
+	cJSON_ArrayForEach(sj, seasons) {
+		int64_t sid = (int64_t)cJSON_GetObjectItem(sj, "id")->valuedouble;
+		cJSON *br = lt_bracket_json(g, sid);
+		const cJSON *series = cJSON_GetObjectItem(br, "series"), *x;
+		if (cJSON_GetArraySize(series) == 0) {
+			cJSON_Delete(br);
+			continue;
+		}
+		out(&d, "S%lld draw ", (long long)sid);
+		out_json(&d, cJSON_GetObjectItem(br, "format"));
+		out(&d, "\n");
+		cJSON_ArrayForEach(x, series) {
+			const cJSON *hi = cJSON_GetObjectItem(x, "high"), *lo = cJSON_GetObjectItem(x, "low");
+			int64_t h = hi ? (int64_t)cJSON_GetObjectItem(hi, "team_id")->valuedouble : 0;
+			int64_t l = lo ? (int64_t)cJSON_GetObjectItem(lo, "team_id")->valuedouble : 0;
+			out(&d, "S%lld %s bo%d %lld-%lld ", (long long)sid, cJSON_GetObjectItem(x, "id")->valuestring,
+			    cJSON_GetObjectItem(x, "best_of")->valueint, (long long)h, (long long)l);
+			const cJSON *gm;
+			cJSON_ArrayForEach(gm, cJSON_GetObjectItem(x, "games"))
+				out(&d, "%c", (int64_t)cJSON_GetObjectItem(gm, "winner_team_id")->valuedouble == h ? 'H' : 'L');
+			out(&d, ".\n");
+		}
+		cJSON_Delete(br);
+	}
+	cJSON_Delete(seasons);
+	return d.s;
+}
+
+/* The line of text starting with key followed by a space, or NULL. */
+static const char *line_of(const char *text, const char *key, size_t klen)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return p;
+	return NULL;
+}
+
+bool lt_brackets_kept(const char *before, const char *after, char *why, size_t len)
+{
+	for (const char *p = before; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		size_t n = strcspn(p, "\n");
+		/* The key is "S<id> draw" or "S<id> <series>": the first two words. */
+		const char *sp = strchr(p, ' ');
+		size_t klen = sp ? (size_t)(strchr(sp + 1, ' ') - p) : n;
+		const char *q = line_of(after, p, klen);
+		if (!q) {
+			snprintf(why, len, "gone: %.*s", (int)n, p);
+			return false;
+		}
+		size_t m = strcspn(q, "\n");
+		bool same;
+		if (sp && !strncmp(sp, " draw ", 6)) {
+			same = n == m && !strncmp(p, q, n); /* a draw never changes */
+		} else {
+			/* A series keeps its length; its teams once known; its
+			 * results, which may only grow (the "." ends them). */
+			char bo1[16], t1[48], r1[64], bo2[16], t2[48], r2[64];
+			same = sscanf(p + klen, " %15s %47s %63[HL.]", bo1, t1, r1) == 3 &&
+			       sscanf(q + klen, " %15s %47s %63[HL.]", bo2, t2, r2) == 3 && !strcmp(bo1, bo2) &&
+			       (!strcmp(t1, "0-0") || !strcmp(t1, t2)) && !strncmp(r1, r2, strlen(r1) - 1);
+		}
+		if (!same) {
+			snprintf(why, len, "was \"%.*s\", now \"%.*s\"", (int)n, p, (int)m, q);
+			return false;
+		}
+	}
+	return true;
+}
