@@ -50,6 +50,22 @@ char *lt_brackets(pw_gov_t *g);
  * results extended at most; otherwise false and why says which line. */
 bool lt_brackets_kept(const char *before, const char *after, char *why, size_t len);
 
+/*
+ * Checks season sid as played so far and returns true, or false with why
+ * naming the first thing wrong:
+ *  - its regular schedule is proper round-robins of its teams: every pair
+ *    once per round-robin, no team twice in a tick, each team's home and
+ *    away counts within one per round-robin, every pair swapping venue in
+ *    the next round-robin;
+ *  - every scheduled game of a played round is stored once, and no other;
+ *  - its standings equal its stored regular-season games;
+ *  - once drawn, its bracket is valid: seeded from the final standings,
+ *    every game between the series' teams with the higher seed hosting
+ *    games 1, 2, 5 and 7, no series past its length, each winner with
+ *    exactly a majority of its best-of, the champion the final's winner.
+ */
+bool lt_season_valid(pw_store_t *s, int64_t sid, char *why, size_t len);
+
 /* Records the types of events published on a bus, in order. */
 typedef struct lt_events {
 	int n;

@@ -155,3 +155,211 @@ TEST(seasons_finals_best_of_passed_mid_final_keeps_the_drawn_length)
 	gov_close(g);
 	store_close(s);
 }
+
+TEST(seasons_of_4_to_16_teams_play_round_robins_and_a_valid_bracket)
+{
+	static const int sizes[] = {4, 5, 6, 8, 16};
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		int n = sizes[k];
+		char db[32];
+		snprintf(db, sizeof db, "n%d.db", n);
+		pw_store_t *s = lt_open(db);
+		pw_gov_t *g = lt_league(s, n);
+		pw_round_cfg_t c;
+		lt_cfg(&c, g);
+		char why[256] = "", *before = NULL;
+		/* Checked after every tick, brackets included. */
+		for (int t = 0; t < 400; t++) {
+			pw_round_out_t out;
+			pw_err_t e = {0};
+			CHECK_MSG(round_tick(&c, &out, &e) == 0, "%d teams: %s", n, e.msg);
+			CHECK_MSG(lt_season_valid(s, out.season_id, why, sizeof why), "%d teams, round %d: %s", n,
+				  out.round, why);
+			char *now = lt_brackets(g);
+			CHECK_MSG(!before || lt_brackets_kept(before, now, why, sizeof why), "%d teams: %s", n, why);
+			free(before);
+			before = now;
+			if (out.round == 0 || !strcmp(out.phase, "complete"))
+				break;
+		}
+		free(before);
+		pw_season_row_t r;
+		CHECK_EQ(season_current(s, &r), 1);
+		CHECK_STR(r.phase, "complete");
+		/* n teams, 3 round-robins: every pair three times. */
+		int rounds = (n % 2 ? n : n - 1) * 3;
+		CHECK_EQ(store_schedule_max_round(s, r.id, "regular"), rounds);
+		cJSON *sj = season_current_json(g);
+		CHECK_EQ(cJSON_GetObjectItem(sj, "teams_count")->valueint, n);
+		cJSON_Delete(sj);
+		cJSON *br = season_bracket_json(s, r.id);
+		CHECK_MSG(cJSON_IsObject(cJSON_GetObjectItem(br, "champion")), "%d teams: no champion", n);
+		CHECK_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "format"), "bracket_teams")->valueint, 4);
+		cJSON_Delete(br);
+		gov_close(g);
+		store_close(s);
+	}
+}
+
+static int64_t fake_now(void *ud)
+{
+	return *(int64_t *)ud;
+}
+
+/* Runs c on the fake clock *clock with a championship window of `window`
+ * seconds, a minute a tick, until the season reaches `phase`; 0 then. */
+static int tick_until_phase(pw_round_cfg_t *c, int64_t *clock, int window, const char *phase,
+			    pw_round_out_t *out)
+{
+	c->now = fake_now;
+	c->now_ud = clock;
+	c->championship_seconds = window;
+	for (int t = 0; t < 100; t++) {
+		pw_err_t e = {0};
+		*clock += 60;
+		if (round_tick(c, out, &e) < 0) {
+			test_fail(__FILE__, __LINE__, "tick: %s", e.msg);
+			return -1;
+		}
+		if (!strcmp(out->phase, phase))
+			return 0;
+	}
+	return -1;
+}
+
+/* Everything a tick could add, as counts: rounds, reports, events. */
+static void footprint(pw_store_t *s, int64_t sid, int *round, int *reports, int64_t *events)
+{
+	pw_season_row_t r;
+	store_season_get(s, sid, &r);
+	*round = r.current_round;
+	*reports = 0;
+	for (int k = 0; k <= r.current_round + 1; k++) {
+		cJSON *rep = store_reports_json(s, sid, k, 0, false);
+		*reports += cJSON_GetArraySize(rep);
+		cJSON_Delete(rep);
+	}
+	*events = store_events_count(s);
+}
+
+TEST(seasons_championship_window_adds_no_rounds_and_crowns_in_a_report)
+{
+	pw_store_t *s = lt_open("ch.db");
+	int64_t gids[4];
+	pw_round_cfg_t c;
+	pw_gov_t *g = league_governed(s, 4, gids, &c);
+	int64_t clock = 1000000;
+	pw_round_out_t out;
+	pw_err_t e = {0};
+	CHECK_EQ(tick_until_phase(&c, &clock, 600, "championship", &out), 0);
+	int64_t sid = out.season_id;
+	int final_round = out.round;
+	/* The final's round has the champion's report. */
+	cJSON *rep = store_reports_json(s, sid, final_round, 0, false);
+	const cJSON *x;
+	const char *champ_text = NULL;
+	cJSON_ArrayForEach(x, rep)
+		if (!strcmp(cJSON_GetObjectItem(x, "kind")->valuestring, "champion"))
+			champ_text = cJSON_GetObjectItem(x, "text")->valuestring;
+	cJSON *br = season_bracket_json(s, sid);
+	const char *champ = cJSON_GetObjectItem(cJSON_GetObjectItem(br, "champion"), "name")->valuestring;
+	CHECK_MSG(champ_text && strstr(champ_text, champ) && strstr(champ_text, "champions"),
+		  "champion report: %s", champ_text ? champ_text : "(none)");
+	cJSON_Delete(br);
+	cJSON_Delete(rep);
+	/* Ticks inside the window (manual advances) play and write nothing. */
+	int r0, rep0, r1, rep1;
+	int64_t ev0, ev1;
+	footprint(s, sid, &r0, &rep0, &ev0);
+	for (int t = 0; t < 3; t++) {
+		clock += 100;
+		CHECK_EQ(round_tick(&c, &out, &e), 0);
+		CHECK_EQ(out.round, 0);
+		CHECK_STR(out.phase, "championship");
+		CHECK(out.window_ends > clock);
+	}
+	footprint(s, sid, &r1, &rep1, &ev1);
+	CHECK_EQ(r1, r0);
+	CHECK_EQ(rep1, rep0);
+	CHECK_EQ(ev1, ev0);
+	/* After it, one governance round of offseason ends the season. */
+	clock += 600;
+	CHECK_EQ(round_tick(&c, &out, &e), 0);
+	CHECK_EQ(out.round, r0 + 1);
+	CHECK_STR(out.phase, "complete");
+	char why[256];
+	CHECK_MSG(lt_season_valid(s, sid, why, sizeof why), "%s", why);
+	char *arch = store_archive_get(s, sid);
+	CHECK_CONTAINS(arch, "\"champion\":{\"team_id\"");
+	free(arch);
+	gov_close(g);
+	store_close(s);
+}
+
+TEST(seasons_a_new_season_ends_the_old_one_properly)
+{
+	pw_store_t *s = lt_open("ns.db");
+	int64_t gids[4];
+	pw_round_cfg_t c;
+	pw_gov_t *g = league_governed(s, 4, gids, &c);
+	int64_t clock = 2000000;
+	pw_err_t e = {0};
+	int64_t sid2 = 0;
+	/* Refused while the season has games to play, saying so. */
+	pw_round_out_t out;
+	CHECK_EQ(tick_until_phase(&c, &clock, 3600, "active", &out), 0);
+	CHECK_EQ(season_create(g, NULL, true, NULL, 0, &sid2, &e), PW_E_CONFLICT);
+	CHECK_CONTAINS(e.msg, "games are done");
+	CHECK_EQ(tick_until_phase(&c, &clock, 3600, "championship", &out), 0);
+	int64_t sid1 = out.season_id;
+	/* In the window: a confirmed proposal and an unconfirmed draft. */
+	int64_t open = pass_soon(g, gids, 4, "three pointers worth 4");
+	cJSON *o = NULL;
+	CHECK_EQ(gov_propose(g, gids[1], "two pointers worth 3", NULL, &o, &e), 0);
+	int64_t draft = (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
+	cJSON_Delete(o);
+	/* Allowed now: the old season is completed and archived first, its
+	 * open proposal tallied, its draft cancelled. */
+	CHECK_MSG(season_create(g, NULL, true, NULL, 0, &sid2, &e) == 0, "%s", e.msg);
+	pw_season_row_t r1;
+	CHECK_EQ(store_season_get(s, sid1, &r1), 1);
+	CHECK_STR(r1.phase, "complete");
+	char *arch = store_archive_get(s, sid1);
+	CHECK(arch != NULL);
+	free(arch);
+	const pw_gstate_t *gs = gov_state(g);
+	CHECK_EQ(gstate_proposal(gs, open)->status, PW_PROP_PASSED);
+	CHECK_EQ(gstate_proposal(gs, draft)->status, PW_PROP_CANCELLED);
+	CHECK_EQ(gs->rules.three_point_value, 4);
+	/* Nothing of the old season is open. */
+	for (int i = 0; i < gs->n_props; i++)
+		if (gs->props[i].season_id == sid1)
+			CHECK(gs->props[i].status != PW_PROP_OPEN && gs->props[i].status != PW_PROP_DRAFT);
+	/* The new season plays from round 1. */
+	CHECK_EQ(round_tick(&c, &out, &e), 0);
+	CHECK_EQ(out.season_id, sid2);
+	CHECK_EQ(out.round, 1);
+	gov_close(g);
+	store_close(s);
+}
+
+TEST(seasons_open_proposals_are_tallied_when_the_season_ends)
+{
+	pw_store_t *s = lt_open("end.db");
+	int64_t gids[4];
+	pw_round_cfg_t c;
+	pw_gov_t *g = league_governed(s, 4, gids, &c);
+	/* Tallies every 100 rounds: none would fall in this season. */
+	c.governance_interval = 100;
+	int64_t pid = pass_soon(g, gids, 4, "three pointers worth 4");
+	lt_run_season(&c);
+	pw_season_row_t r;
+	CHECK_EQ(season_current(s, &r), 1);
+	CHECK_STR(r.phase, "complete");
+	const pw_proposal_t *p = gstate_proposal(gov_state(g), pid);
+	CHECK(p != NULL);
+	CHECK_MSG(p && p->status == PW_PROP_PASSED, "status %s", p ? gstate_status_name(p->status) : "-");
+	CHECK_EQ(p ? p->tally_round : -1, r.current_round);
+	gov_close(g);
+	store_close(s);
+}
