@@ -1025,6 +1025,26 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 	return 0;
 }
 
+/* A failed tick's message names its round (once): the log line and
+ * /api/pace/status say which round failed and why. */
+static void name_round(pw_err_t *e, int rc, int round)
+{
+	if (!e)
+		return;
+	char tag[32];
+	size_t n = (size_t)snprintf(tag, sizeof tag, "round %d", round);
+	const char *at = e->msg;
+	while ((at = strstr(at, tag)) != NULL && at[n] >= '0' && at[n] <= '9')
+		at += n; /* "round 12" does not name round 1 */
+	if (!e->msg[0])
+		err_set(e, rc, "round %d failed without a reason", round);
+	else if (!at) {
+		char keep[sizeof e->msg];
+		snprintf(keep, sizeof keep, "%s", e->msg);
+		err_set(e, e->code ? e->code : rc, "round %d: %s", round, keep);
+	}
+}
+
 int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 {
 	memset(out, 0, sizeof *out);
@@ -1120,6 +1140,8 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	}
 	cJSON_Delete(staged);
 	free(snapshot);
+	if (rc < 0)
+		name_round(e, rc, round);
 	if (rc == 0) {
 		cJSON *rcj = cJSON_CreateObject();
 		cJSON_AddNumberToObject(rcj, "season_id", (double)season.id);

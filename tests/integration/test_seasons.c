@@ -1,14 +1,17 @@
 /*
  * test_seasons.c — seasons under real play: a playoff format passed during
- * the playoffs, best-of values, past seasons, the season's end.
+ * the playoffs, best-of values, past seasons, leagues of 4 to 16 teams and
+ * teams_count, the championship window and the season's end, failed ticks.
  */
 #include "tests/test.h"
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/league/store_internal.h"
 #include "tests/integration/league_helpers.h"
 
 /* A league of n teams (the stand-in sim) with one governor per team (ids
@@ -360,6 +363,211 @@ TEST(seasons_open_proposals_are_tallied_when_the_season_ends)
 	CHECK(p != NULL);
 	CHECK_MSG(p && p->status == PW_PROP_PASSED, "status %s", p ? gstate_status_name(p->status) : "-");
 	CHECK_EQ(p ? p->tally_round : -1, r.current_round);
+	gov_close(g);
+	store_close(s);
+}
+
+/* The names of the teams of a season, "|"-joined in id order. */
+static void season_team_names(pw_store_t *s, int64_t sid, char *out, size_t len)
+{
+	cJSON *teams = season_teams_json(s, sid);
+	const cJSON *t;
+	out[0] = 0;
+	cJSON_ArrayForEach(t, teams) {
+		size_t n = strlen(out);
+		snprintf(out + n, len - n, "%lld:%s|", (long long)cJSON_GetObjectItem(t, "id")->valuedouble,
+			 cJSON_GetObjectItem(t, "name")->valuestring);
+	}
+	cJSON_Delete(teams);
+}
+
+TEST(seasons_teams_count_shrinks_and_grows_the_next_season)
+{
+	pw_store_t *s = lt_open("tc.db");
+	int64_t gids[8];
+	pw_round_cfg_t c;
+	pw_gov_t *g = league_governed(s, 8, gids, &c);
+	pw_err_t e = {0};
+	char names1[1024], names2[1024], names3[1024], why[256];
+	pw_season_row_t r;
+	CHECK_EQ(season_current(s, &r), 1);
+	int64_t sid1 = r.id;
+	season_team_names(s, sid1, names1, sizeof names1);
+	/* Passed mid-season: the rule shows at once, the season keeps its 8. */
+	pass_soon(g, gids, 8, "set teams count to 6");
+	lt_run_season(&c);
+	pw_rules_t now;
+	gov_rules(g, &now);
+	CHECK_EQ(now.teams_count, 6);
+	int64_t ids[64];
+	CHECK_EQ(store_season_team_ids(s, sid1, ids, 64), 8);
+	CHECK_MSG(lt_season_valid(s, sid1, why, sizeof why), "%s", why);
+	/* Season 2: the six lowest ids play; 7 and 8 sit out and keep their
+	 * history; their governors are not enrolled and are told. */
+	int64_t sid2;
+	CHECK_MSG(season_create(g, NULL, true, NULL, 0, &sid2, &e) == 0, "%s", e.msg);
+	CHECK_EQ(store_season_team_ids(s, sid2, ids, 64), 6);
+	CHECK_EQ(ids[5], 6);
+	for (int i = 0; i < 8; i++)
+		CHECK_EQ(gstate_governor(gov_state(g), gids[i])->season_id == sid2, i < 6);
+	cJSON *priv = store_reports_json(s, sid2, 0, gids[7], true);
+	CHECK_EQ(cJSON_GetArraySize(priv), 1);
+	CHECK_CONTAINS(cJSON_GetObjectItem(cJSON_GetArrayItem(priv, 0), "text")->valuestring,
+		       "does not play in Season 2");
+	cJSON_Delete(priv);
+	priv = store_reports_json(s, sid2, 0, gids[0], true);
+	CHECK_EQ(cJSON_GetArraySize(priv), 0);
+	cJSON_Delete(priv);
+	/* A team that sits out cannot be joined this season. */
+	cJSON *o = NULL;
+	CHECK_EQ(gov_join(g, "Late", 7, &o, &e), PW_E_CONFLICT);
+	CHECK_CONTAINS(e.msg, "does not play");
+	int64_t gids2[6];
+	for (int i = 0; i < 6; i++)
+		gids2[i] = gids[i];
+	/* Season 2 grows the league back and beyond: 7 and 8 return as they
+	 * were, 9 and 10 are new, unlike any team before. */
+	pass_soon(g, gids2, 6, "set teams count to 10");
+	lt_run_season(&c);
+	CHECK_MSG(lt_season_valid(s, sid2, why, sizeof why), "%s", why);
+	int64_t sid3;
+	CHECK_MSG(season_create(g, NULL, true, NULL, 0, &sid3, &e) == 0, "%s", e.msg);
+	CHECK_EQ(store_season_team_ids(s, sid3, ids, 64), 10);
+	season_team_names(s, sid2, names2, sizeof names2);
+	season_team_names(s, sid3, names3, sizeof names3);
+	CHECK_EQ(strncmp(names3, names1, strlen(names1)), 0); /* 1..8 unchanged */
+	CHECK_EQ(strncmp(names1, names2, strlen(names2)), 0); /* season 2 was 1..6 */
+	cJSON *teams = season_teams_json(s, sid3);
+	const cJSON *a, *b;
+	cJSON_ArrayForEach(a, teams)
+		for (b = a->next; b; b = b->next) {
+			const char *na = cJSON_GetObjectItem(a, "name")->valuestring;
+			const char *nb = cJSON_GetObjectItem(b, "name")->valuestring;
+			CHECK_MSG(strcmp(strrchr(na, ' '), strrchr(nb, ' ')), "%s and %s", na, nb);
+		}
+	cJSON_Delete(teams);
+	CHECK_EQ(gstate_governor(gov_state(g), gids[6])->season_id, sid1); /* told, not re-enrolled */
+	lt_run_season(&c);
+	CHECK_MSG(lt_season_valid(s, sid3, why, sizeof why), "%s", why);
+	/* Past seasons read as they were played. */
+	cJSON *st = season_standings_json(s, sid1);
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(st, "regular")), 8);
+	cJSON_Delete(st);
+	st = season_standings_json(s, sid2);
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(st, "regular")), 6);
+	cJSON_Delete(st);
+	gov_close(g);
+	store_close(s);
+}
+
+/* A trigger that refuses what a stage writes, on this connection only. */
+static void refuse(pw_store_t *s, const char *when)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, "CREATE TEMP TRIGGER refuse %s BEGIN SELECT RAISE(ABORT, "
+		 "'the disk is full (refused by the test)'); END;", when);
+	CHECK_MSG(sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sql);
+}
+
+/* A proposal's status as the log says (-1: none). */
+static int status_of(pw_gov_t *g, int64_t pid)
+{
+	gov_sync(g);
+	const pw_proposal_t *p = gstate_proposal(gov_state(g), pid);
+	return p ? (int)p->status : -1;
+}
+
+static void allow(pw_store_t *s)
+{
+	CHECK_EQ(sqlite3_exec(s->db, "DROP TRIGGER refuse", NULL, NULL, NULL), SQLITE_OK);
+}
+
+TEST(seasons_a_failed_stage_says_why_leaves_nothing_and_resumes)
+{
+	pw_store_t *s = lt_open("fail.db");
+	int64_t gids[4];
+	pw_round_cfg_t c;
+	pw_gov_t *g = league_governed(s, 4, gids, &c);
+	pw_round_out_t out;
+	pw_err_t e = {0};
+	CHECK_EQ(round_tick(&c, &out, &e), 0);
+	int64_t pid = pass_soon(g, gids, 4, "three pointers worth 4");
+	int64_t events = store_events_count(s);
+	static const struct {
+		const char *when, *says;
+	} stages[] = {
+		{"BEFORE INSERT ON round_progress", "starting round 2"},
+		{"BEFORE INSERT ON game_results", "storing game 0 of round 2"},
+		{"BEFORE INSERT ON governance_events", "round 2"},
+		{"BEFORE INSERT ON reports", "round 2"},
+		{"BEFORE UPDATE ON round_progress WHEN NEW.stage = 5", "advancing the season after round 2"},
+	};
+	for (int k = 0; k < 5; k++) {
+		refuse(s, stages[k].when);
+		e = (pw_err_t){0};
+		CHECK_MSG(round_tick(&c, &out, &e) < 0, "stage %d did not fail", k + 1);
+		CHECK_MSG(strstr(e.msg, "refused by the test") && strstr(e.msg, stages[k].says),
+			  "stage %d says \"%s\"", k + 1, e.msg);
+		/* What the failed stage did is gone, and the round stays 1. */
+		pw_season_row_t r;
+		CHECK_EQ(season_current(s, &r), 1);
+		CHECK_EQ(r.current_round, 1);
+		if (k < 3)
+			CHECK_EQ(store_events_count(s), events);
+		if (k < 2)
+			CHECK_EQ(store_game_count(s, r.id), 2);
+		if (k < 3)
+			CHECK_EQ(status_of(g, pid), PW_PROP_OPEN);
+		cJSON *rep = store_reports_json(s, r.id, 2, 0, false);
+		if (k < 4)
+			CHECK_EQ(cJSON_GetArraySize(rep), 0);
+		cJSON_Delete(rep);
+		allow(s);
+	}
+	/* The next tick finishes round 2, and the season plays on to its end. */
+	CHECK_EQ(round_tick(&c, &out, &e), 0);
+	CHECK(out.resumed);
+	CHECK_EQ(out.round, 2);
+	CHECK_EQ(status_of(g, pid), PW_PROP_PASSED);
+	lt_run_season(&c);
+	char why[256];
+	CHECK_MSG(lt_season_valid(s, out.season_id, why, sizeof why), "%s", why);
+	gov_close(g);
+	store_close(s);
+}
+
+TEST(seasons_a_bracket_drawn_before_formats_were_stored_reads_as_played)
+{
+	pw_store_t *s = lt_open("legacy.db");
+	int64_t gids[8];
+	pw_round_cfg_t c;
+	pw_gov_t *g = league_governed(s, 8, gids, &c);
+	CHECK_EQ(tick_until_series(&c, "SF1", 1), 0);
+	/* An older database: the draw was never stored. */
+	CHECK_EQ(sqlite3_exec(s->db,
+			      "DROP TRIGGER governance_events_no_delete;"
+			      "DELETE FROM governance_events WHERE event_type='season.bracket_drawn';"
+			      "CREATE TRIGGER governance_events_no_delete BEFORE DELETE ON governance_events"
+			      "  BEGIN SELECT RAISE(ABORT, 'governance_events is append-only: no DELETE'); END;",
+			      NULL, NULL, NULL), SQLITE_OK);
+	pw_season_row_t r;
+	CHECK_EQ(season_current(s, &r), 1);
+	cJSON *br = season_bracket_json(s, r.id);
+	CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "format"), "source")->valuestring, "legacy");
+	CHECK_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "format"), "bracket_teams")->valueint, 4);
+	cJSON_Delete(br);
+	/* Its next tick records the draw as it was played; a format passed now
+	 * waits for the next season. */
+	pass_soon(g, gids, 8, "playoff teams 8");
+	lt_run_season(&c);
+	CHECK_EQ(season_current(s, &r), 1);
+	CHECK_STR(r.phase, "complete");
+	pw_bracket_format_t f;
+	CHECK_EQ(season_bracket_format(s, r.id, &f, NULL), 1);
+	CHECK_STR(f.source, "legacy");
+	CHECK_EQ(f.bracket_teams, 4);
+	char why[256];
+	CHECK_MSG(lt_season_valid(s, r.id, why, sizeof why), "%s", why);
 	gov_close(g);
 	store_close(s);
 }
