@@ -216,7 +216,8 @@ static void tick_done(void *ud, int status, void *result)
 		const char *why = r && r->error[0] ? r->error
 				  : "the tick could not start (no memory, or the thread pool refused it)";
 		int round = r ? r->round : 0;
-		log_event(&app->log, PW_LOG_ERROR, "tick.failed", "round %d: %s", round, why);
+		/* The runner's sentence names the round. */
+		log_event(&app->log, PW_LOG_ERROR, "tick.failed", "%s", why);
 		if (app->sched)
 			scheduler_set_error(app->sched, why, round);
 	}
