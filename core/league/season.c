@@ -1021,7 +1021,9 @@ cJSON *season_games_json(pw_store_t *s, int64_t sid, int round)
 
 cJSON *season_team_json(pw_store_t *s, int64_t sid, int64_t team_id)
 {
-	cJSON *teams = teams_of(s, sid), *found = NULL, *t;
+	/* Any team of the league: one that sits the season out keeps its page,
+	 * with "plays": false and no record. */
+	cJSON *teams = store_teams_json(s, league_of(s, sid)), *found = NULL, *t;
 	cJSON_ArrayForEach(t, teams)
 		if ((int64_t)cJSON_GetObjectItem(t, "id")->valuedouble == team_id)
 			found = t;
@@ -1031,6 +1033,9 @@ cJSON *season_team_json(pw_store_t *s, int64_t sid, int64_t team_id)
 	}
 	cJSON *o = cJSON_DetachItemViaPointer(teams, found);
 	cJSON_Delete(teams);
+	int64_t ids[SEASON_MAX_TEAMS];
+	int nt = store_season_team_ids(s, sid, ids, SEASON_MAX_TEAMS);
+	cJSON_AddBoolToObject(o, "plays", nt <= 0 || id_in(ids, nt, team_id));
 	pw_standing_t st[64];
 	int n = season_standings(s, sid, st, 64);
 	for (int i = 0; i < n; i++)

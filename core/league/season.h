@@ -153,7 +153,8 @@ struct cJSON *season_bracket_json(pw_store_t *s, int64_t season_id);
 /* Game summaries of a season (round 0: all): id, round, teams, scores,
  * winner, stage, series, rules. */
 struct cJSON *season_games_json(pw_store_t *s, int64_t season_id, int round);
-/* A team with hoopers, strategy and record. */
+/* A team of the league with hoopers, strategy, "plays" (whether it plays
+ * this season) and its record in it when it does. */
 struct cJSON *season_team_json(pw_store_t *s, int64_t season_id, int64_t team_id);
 
 /* Builds the archive of a finished season (standings, champion, rule

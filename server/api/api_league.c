@@ -133,7 +133,7 @@ static int h_teams(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *re
 	int64_t sid = season_of(app, req, res);
 	if (!sid)
 		return HTTP_HANDLED;
-	cJSON *teams = store_teams_json(app->store, app->league_id);
+	cJSON *teams = season_teams_json(app->store, sid); /* the teams that play it */
 	cJSON *out = cJSON_CreateArray();
 	const cJSON *t;
 	cJSON_ArrayForEach(t, teams)

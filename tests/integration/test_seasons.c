@@ -418,7 +418,16 @@ TEST(seasons_teams_count_shrinks_and_grows_the_next_season)
 	priv = store_reports_json(s, sid2, 0, gids[0], true);
 	CHECK_EQ(cJSON_GetArraySize(priv), 0);
 	cJSON_Delete(priv);
-	/* A team that sits out cannot be joined this season. */
+	/* A team that sits out keeps its page, without a record this season. */
+	cJSON *t7 = season_team_json(s, sid2, 7);
+	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(t7, "plays")));
+	CHECK(cJSON_GetObjectItem(t7, "record") == NULL);
+	cJSON_Delete(t7);
+	t7 = season_team_json(s, sid1, 7);
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(t7, "plays")));
+	CHECK(cJSON_GetObjectItem(t7, "record") != NULL);
+	cJSON_Delete(t7);
+	/* ... and cannot be joined this season. */
 	cJSON *o = NULL;
 	CHECK_EQ(gov_join(g, "Late", 7, &o, &e), PW_E_CONFLICT);
 	CHECK_CONTAINS(e.msg, "does not play");
