@@ -838,11 +838,19 @@ int season_bracket_draw_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_rule
 		return have;
 	if (have == 1)
 		return 0; /* drawn once, never again */
-	if (have == 0 && format_from_rules(s, sid, rules, &f) < 0)
+	/* A legacy season with no playoff game yet was drawn by the old runner
+	 * at its first playoff tick, from the rules then in force: these. */
+	int po = have == 2 ? store_schedule_max_round(s, sid, "playoff") : 0;
+	if (po < 0)
+		return err_set(e, PW_E_INTERNAL, "reading the playoff schedule failed: %s", store_errmsg(s));
+	bool from_rules = have == 0 || po == 0;
+	if (from_rules && format_from_rules(s, sid, rules, &f) < 0)
 		return err_set(e, PW_E_INTERNAL, "the playoff bracket cannot be drawn: the standings of "
 			       "season %lld are unreadable or have fewer than 2 teams", (long long)sid);
 	if (have == 0)
 		f.round = round;
+	if (have == 2)
+		snprintf(f.source, sizeof f.source, "legacy");
 	cJSON *pl = format_to_json(&f);
 	cJSON_AddNumberToObject(pl, "season_id", (double)sid);
 	char id[32];

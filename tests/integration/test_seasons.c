@@ -545,38 +545,53 @@ TEST(seasons_a_failed_stage_says_why_leaves_nothing_and_resumes)
 	store_close(s);
 }
 
-TEST(seasons_a_bracket_drawn_before_formats_were_stored_reads_as_played)
+/* Forgets every stored draw, as a database from before they were stored. */
+static void forget_draws(pw_store_t *s)
 {
-	pw_store_t *s = lt_open("legacy.db");
-	int64_t gids[8];
-	pw_round_cfg_t c;
-	pw_gov_t *g = league_governed(s, 8, gids, &c);
-	CHECK_EQ(tick_until_series(&c, "SF1", 1), 0);
-	/* An older database: the draw was never stored. */
 	CHECK_EQ(sqlite3_exec(s->db,
 			      "DROP TRIGGER governance_events_no_delete;"
 			      "DELETE FROM governance_events WHERE event_type='season.bracket_drawn';"
 			      "CREATE TRIGGER governance_events_no_delete BEFORE DELETE ON governance_events"
 			      "  BEGIN SELECT RAISE(ABORT, 'governance_events is append-only: no DELETE'); END;",
 			      NULL, NULL, NULL), SQLITE_OK);
-	pw_season_row_t r;
-	CHECK_EQ(season_current(s, &r), 1);
-	cJSON *br = season_bracket_json(s, r.id);
-	CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "format"), "source")->valuestring, "legacy");
-	CHECK_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "format"), "bracket_teams")->valueint, 4);
-	cJSON_Delete(br);
-	/* Its next tick records the draw as it was played; a format passed now
-	 * waits for the next season. */
-	pass_soon(g, gids, 8, "playoff teams 8");
-	lt_run_season(&c);
-	CHECK_EQ(season_current(s, &r), 1);
-	CHECK_STR(r.phase, "complete");
-	pw_bracket_format_t f;
-	CHECK_EQ(season_bracket_format(s, r.id, &f, NULL), 1);
-	CHECK_STR(f.source, "legacy");
-	CHECK_EQ(f.bracket_teams, 4);
-	char why[256];
-	CHECK_MSG(lt_season_valid(s, r.id, why, sizeof why), "%s", why);
-	gov_close(g);
-	store_close(s);
+}
+
+TEST(seasons_a_bracket_drawn_before_formats_were_stored_reads_as_played)
+{
+	/* Cut in the semifinals (games played under the old runner) and
+	 * right after the regular season (no playoff game yet). */
+	for (int cut = 0; cut < 2; cut++) {
+		pw_store_t *s = lt_open(cut ? "legacy1.db" : "legacy0.db");
+		int64_t gids[8];
+		pw_round_cfg_t c;
+		pw_gov_t *g = league_governed(s, 8, gids, &c);
+		pw_round_out_t out = {0};
+		if (cut == 0)
+			CHECK_EQ(tick_until_series(&c, "SF1", 1), 0);
+		else
+			for (int t = 0; t < 40 && strcmp(out.phase, "playoffs"); t++)
+				CHECK_EQ(round_tick(&c, &out, NULL), 0);
+		forget_draws(s);
+		pw_season_row_t r;
+		CHECK_EQ(season_current(s, &r), 1);
+		CHECK_STR(r.phase, "playoffs");
+		cJSON *br = season_bracket_json(s, r.id);
+		CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "format"), "source")->valuestring, "legacy");
+		CHECK_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "format"), "bracket_teams")->valueint, 4);
+		cJSON_Delete(br);
+		/* Its next tick records the draw as it was played; a format passed
+		 * now waits for the next season. */
+		pass_soon(g, gids, 8, "playoff teams 8");
+		lt_run_season(&c);
+		CHECK_EQ(season_current(s, &r), 1);
+		CHECK_STR(r.phase, "complete");
+		pw_bracket_format_t f;
+		CHECK_EQ(season_bracket_format(s, r.id, &f, NULL), 1);
+		CHECK_STR(f.source, "legacy");
+		CHECK_EQ(f.bracket_teams, 4);
+		char why[256];
+		CHECK_MSG(lt_season_valid(s, r.id, why, sizeof why), "cut %d: %s", cut, why);
+		gov_close(g);
+		store_close(s);
+	}
 }
