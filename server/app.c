@@ -135,7 +135,7 @@ static int tick_run(void *ud, void **result)
 		.gov = app->wgov,
 		.bus = &app->bus_iface,
 		.governance_interval = app->cfg.governance_interval,
-		.championship_seconds = -1,
+		.championship_seconds = app->cfg.championship_seconds,
 		.holder = "pinwheel-serve",
 	};
 	if (app->fx)
@@ -144,10 +144,15 @@ static int tick_run(void *ud, void **result)
 	pw_err_t err = {0};
 	gov_sync(app->wgov);
 	if (round_tick(&rc, &out, &err) < 0) {
-		snprintf(r->error, sizeof r->error, "%s", err.msg[0] ? err.msg : "the round runner failed");
+		/* The runner names what failed; the round it was playing goes
+		 * with it to the log and /api/pace/status. */
+		r->round = out.round;
+		snprintf(r->error, sizeof r->error, "%s",
+			 err.msg[0] ? err.msg : "the round runner failed without saying why");
 		return -EIO;
 	}
 	r->round = out.round;
+	r->window_ends = out.window_ends;
 	r->tallied = out.tallied;
 	r->games_ms = out.stage_ms[PW_STAGE_GAMES];
 	r->govern_ms = out.stage_ms[PW_STAGE_GOVERN];
@@ -203,8 +208,18 @@ static void tick_done(void *ud, int status, void *result)
 		if (r->fx_errors)
 			log_event(&app->log, PW_LOG_WARN, "effects.errors", "round=%d errors=%zu", r->round,
 				  r->fx_errors);
-	} else if (r && r->error[0]) {
-		log_event(&app->log, PW_LOG_WARN, "tick.failed", "%s", r->error);
+		if (r->round == 0 && r->window_ends > 0)
+			log_event(&app->log, PW_LOG_INFO, "tick.waiting",
+				  "the championship window is open for %lld more seconds; nothing to play",
+				  (long long)(r->window_ends - time(NULL)));
+	} else {
+		const char *why = r && r->error[0] ? r->error
+				  : "the tick could not start (no memory, or the thread pool refused it)";
+		int round = r ? r->round : 0;
+		/* The runner's sentence names the round. */
+		log_event(&app->log, PW_LOG_ERROR, "tick.failed", "%s", why);
+		if (app->sched)
+			scheduler_set_error(app->sched, why, round);
 	}
 	if (r)
 		free(r->game_ids);
@@ -274,7 +289,8 @@ static int league_open(pw_app_t *app)
 		return -1;
 	}
 	fx_league_gov_cfg(app->fx, &app->gov_cfg);
-	if (season_setup_league(app->store, "Pinwheel Fates", app->cfg.league_seed, 8, &app->league_id, &e) < 0) {
+	int teams = app->cfg.teams ? app->cfg.teams : 8;
+	if (season_setup_league(app->store, "Pinwheel Fates", app->cfg.league_seed, teams, &app->league_id, &e) < 0) {
 		log_event(&app->log, PW_LOG_ERROR, "league.setup_failed", "%s", e.msg);
 		return -1;
 	}
@@ -292,8 +308,8 @@ static int league_open(pw_app_t *app)
 			return -1;
 		}
 		log_event(&app->log, PW_LOG_INFO, "league.seeded",
-			  "generated the demo league (8 teams, league seed %llu) and its first season",
-			  (unsigned long long)app->cfg.league_seed);
+			  "generated the demo league (%d teams, league seed %llu) and its first season",
+			  teams, (unsigned long long)app->cfg.league_seed);
 	}
 	return 0;
 }

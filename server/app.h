@@ -45,6 +45,8 @@ typedef struct pw_serve_config {
 	int idle_timeout_s;
 	int heartbeat_s;
 	uint64_t league_seed;
+	int teams;                /* teams of the demo league generated on first start (4..16) */
+	int championship_seconds; /* the window after the final (0: none) */
 	const char *scripts_dir;
 } pw_serve_config_t;
 
@@ -63,7 +65,8 @@ typedef struct pw_tick_result {
 	bool tallied;     /* a governance tally ran */
 	double games_ms, govern_ms, reports_ms; /* stage wall times, for the log */
 	char phase[24];
-	char error[300];
+	int64_t window_ends; /* round 0 in the championship window: when it ends */
+	char error[300];     /* why the tick failed: the runner's sentence */
 } pw_tick_result_t;
 
 struct pw_app {

@@ -31,10 +31,15 @@ struct cJSON;
 #define PW_EVENTS(X, F, O)                                                                        \
 	/* season */                                                                              \
 	X(SEASON_CREATED, "season.created", "season", season_created,                             \
-	  F(season_id, INT) F(number, INT) F(name, STR) F(carry_rules, BOOL) F(rules, OBJ))       \
+	  F(season_id, INT) F(number, INT) F(name, STR) F(carry_rules, BOOL) F(rules, OBJ)        \
+	  O(team_ids, ARR))                                                                       \
 	X(SEASON_PHASE_CHANGED, "season.phase_changed", "season", season_phase_changed,           \
 	  F(from, STR) F(to, STR) F(round, INT) O(standings, ARR) O(seeds, ARR)                   \
 	  O(champion_team_id, INT))                                                               \
+	/* the playoff format fixed at the draw; read by season.c, not folded */                 \
+	X(SEASON_BRACKET_DRAWN, "season.bracket_drawn", "season", none,                           \
+	  F(season_id, INT) F(round, INT) F(seeds, ARR) F(playoff_teams, INT)                     \
+	  F(bracket_teams, INT) F(semis_best_of, INT) F(finals_best_of, INT) O(source, STR))      \
 	X(GOVERNOR_JOINED, "governor.joined", "governor", governor_joined,                        \
 	  F(name, STR) F(team_id, INT) F(tokens, OBJ) O(carried, BOOL))                           \
 	/* tokens */                                                                              \

@@ -221,6 +221,17 @@ static int join_in_tx(pw_gov_t *g, const char *name, int64_t team_id, const char
 	if (ex <= 0)
 		return err_set(e, ex < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "team %lld does not exist",
 			       (long long)team_id);
+	/* A season is played by its first teams_count teams; the others sit
+	 * it out (season.h) and have no governors this season. */
+	int64_t plays[64];
+	int n = store_season_team_ids(g->st, g->s.season.id, plays, 64), k = 0;
+	while (k < n && plays[k] != team_id)
+		k++;
+	if (n < 0)
+		return err_set(e, PW_E_INTERNAL, "reading the season's teams failed: %s", store_errmsg(g->st));
+	if (n > 0 && k == n)
+		return err_set(e, PW_E_CONFLICT, "team %lld does not play this season (the league plays it "
+			       "with %d teams)", (long long)team_id, n);
 	*gid = store_player_insert(g->st, name, team_id, hash, (int64_t)time(NULL));
 	if (*gid <= 0)
 		return err_set(e, PW_E_INTERNAL, "adding the governor failed: %s", store_errmsg(g->st));

@@ -546,3 +546,39 @@ int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_f
 		return err_set(e, PW_E_INTERNAL, "writing reports failed: %s", store_errmsg(c.s));
 	return 0;
 }
+
+int report_champion_in_tx(pw_gov_t *g, int64_t sid, int round, cJSON *generated, pw_err_t *e)
+{
+	ctx_t c = {.g = g, .s = gov_store(g), .sid = sid, .round = round, .generated = generated};
+	pw_season_row_t season;
+	if (store_season_get(c.s, sid, &season) != 1)
+		return err_set(e, PW_E_NOT_FOUND, "season %lld does not exist", (long long)sid);
+	pw_bracket_t b;
+	int have = season_bracket(c.s, sid, &b, e);
+	if (have < 0)
+		return have;
+	const pw_series_t *f = have == 1 && b.n_series > 0 ? &b.series[b.n_series - 1] : NULL;
+	if (!f || !b.champion)
+		return err_set(e, PW_E_CONFLICT, "season %lld has no champion yet", (long long)sid);
+	c.teams = store_teams_json(c.s, season.league_id);
+	c.nst = season_standings(c.s, sid, c.st, 64);
+	int64_t other = f->winner == f->high ? f->low : f->high;
+	int ww = f->winner == f->high ? f->high_wins : f->low_wins;
+	int lw = f->winner == f->high ? f->low_wins : f->high_wins;
+	pw_buf_t t = {0};
+	buf_printf(&t, "The %s are the champions of %s. They won the final against the %s %d-%d "
+		   "(best of %d)", tname(c.teams, b.champion), season.name, tname(c.teams, other), ww, lw,
+		   f->best_of);
+	for (int i = 0; i < c.nst; i++)
+		if (c.st[i].team_id == b.champion)
+			buf_printf(&t, " after finishing the regular season %d-%d, seed %d of %d", c.st[i].wins,
+				   c.st[i].losses, f->winner == f->high ? f->high_seed : f->low_seed, b.n_teams);
+	buf_printf(&t, ".");
+	char *text = buf_take(&t);
+	int rc = text && save(&c, "champion", 0, 0, text) == 0 ? 0 : -1;
+	free(text);
+	cJSON_Delete(c.teams);
+	if (rc < 0)
+		return err_set(e, PW_E_INTERNAL, "writing the champion's report failed: %s", store_errmsg(c.s));
+	return 0;
+}

@@ -1,7 +1,8 @@
 /*
  * report.h — reports written from the numbers, without AI: a simulation
  * report and a governance report per tick, a private report per governor,
- * and commentary per game. Phrasing varies but is chosen deterministically
+ * and commentary per game, and a champion report when the final is
+ * decided. Phrasing varies but is chosen deterministically
  * from a seed, so the same tick always reads the same. Reports describe and
  * never prescribe; report_directive_count() counts directive phrases ("you
  * should", "vote for", ...) and the count is stored as an eval. Effects may
@@ -39,6 +40,14 @@ typedef struct pw_report_fx {
  * NULL (no effects). 0 or <0. */
 int report_round_fx_in_tx(pw_gov_t *g, int64_t season_id, int round, const pw_report_fx_t *fx,
 			  struct cJSON *generated, pw_err_t *err);
+
+/* The season's champion report (kind "champion"), written for the round
+ * whose game decided the final, inside the caller's transaction: the
+ * champion, the final's result and length as drawn, and its regular season.
+ * Appends {kind, id, round} to generated (may be NULL). 0 or <0 with err
+ * set (PW_E_CONFLICT before the final is decided). */
+int report_champion_in_tx(pw_gov_t *g, int64_t season_id, int round, struct cJSON *generated,
+			  pw_err_t *err);
 
 /* Broadcast-style commentary for one game from its GameResult JSON and the
  * two team names; malloc'd, caller frees. */

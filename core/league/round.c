@@ -78,26 +78,22 @@ static void lock_release(pw_store_t *s)
 
 /* ---- phases ---- */
 
-static int change_phase(pw_gov_t *g, int64_t sid, const char *from, const char *to, int round,
-			int64_t now, cJSON *extra, cJSON *published)
+static int champ_seconds(const pw_round_cfg_t *c)
 {
-	cJSON *pl = extra ? extra : cJSON_CreateObject();
-	cJSON_AddStringToObject(pl, "from", from);
-	cJSON_AddStringToObject(pl, "to", to);
-	cJSON_AddNumberToObject(pl, "round", round);
-	char id[32];
-	snprintf(id, sizeof id, "%lld", (long long)sid);
-	int rc = gov_append_in_tx(g, PW_EV_SEASON_PHASE_CHANGED, id, 0, 0, round, pl);
-	if (rc == 0)
-		rc = store_season_set_phase(gov_store(g), sid, to, now);
-	if (rc == 0 && published) {
-		cJSON *p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "type", event_name(PW_EV_SEASON_PHASE_CHANGED));
-		cJSON_AddItemToObject(p, "data", cJSON_Duplicate(pl, 1));
-		cJSON_AddItemToArray(published, p);
-	}
-	cJSON_Delete(pl);
-	return rc;
+	return c->championship_seconds < 0 ? PW_CHAMPIONSHIP_SECONDS_DEFAULT : c->championship_seconds;
+}
+
+/*
+ * Whether `round` is the season's last tick: the offseason's
+ * governance-only ticks are used up with it. The govern stage tallies on
+ * it whatever the interval (open proposals are tallied when the season
+ * ends) and the advance stage completes the season after it; both ask
+ * here so they cannot disagree.
+ */
+static bool season_ends_with(const pw_round_cfg_t *c, const pw_gstate_t *gs, const char *phase, int round)
+{
+	int off = c->offseason_ticks > 0 ? c->offseason_ticks : 1;
+	return !strcmp(phase, "offseason") && round - gs->season.phase_round >= off;
 }
 
 /* A stage's events join the tick's only if the stage committed (rc 0);
@@ -144,9 +140,10 @@ static int stage_commit(const pw_round_cfg_t *c, int64_t season_id, int round, i
 	snprintf(keep, sizeof keep, "%s", store_errmsg(s));
 	store_rollback(s);
 	gov_reset(c->gov);
-	if (rc < 0 && e && e->code == rc && e->msg[0])
-		return rc;
-	return err_set(e, PW_E_INTERNAL, "%s %d failed: %s", what, round, keep);
+	if (rc < 0 && e && e->msg[0])
+		return e->code < 0 ? e->code : PW_E_INTERNAL;
+	return err_set(e, PW_E_INTERNAL, "%s %d failed: %s", what, round,
+		       keep[0] ? keep : "the store gave no reason");
 }
 
 /* ---- stage 1: begin ---- */
@@ -244,6 +241,38 @@ static double lap_ms(double *t)
 	return d;
 }
 
+/*
+ * The tick's playoff games: one game of every undecided series of the
+ * earliest open stage, from the bracket as drawn — never from the rules in
+ * force, so a playoff format passed during the playoffs waits for the next
+ * season. A season of an older database whose draw was never stored gets
+ * its draw recorded first (as it was played), and keeps it from then on.
+ */
+static int schedule_playoffs(pw_gov_t *g, const pw_season_row_t *season, int round, pw_err_t *e)
+{
+	pw_store_t *s = gov_store(g);
+	int rc = season_bracket_draw_in_tx(g, season->id, round - 1, &gov_state(g)->rules, e);
+	pw_bracket_t b;
+	int have = rc == 0 ? season_bracket(s, season->id, &b, e) : rc;
+	if (have <= 0)
+		return have < 0 ? have : err_set(e, PW_E_INTERNAL, "season %d is in the playoffs but "
+						 "its bracket was never drawn", season->number);
+	pw_fixture_t fx[PW_MAX_SERIES];
+	char ids[PW_MAX_SERIES][8];
+	int gn[PW_MAX_SERIES];
+	int n = schedule_playoff_next(&b, round, fx, ids, gn, PW_MAX_SERIES);
+	for (int i = 0; i < n; i++) {
+		pw_schedule_row_t r = {.round = round, .game_index = i, .home_team_id = fx[i].home,
+				    .away_team_id = fx[i].away, .series_game = gn[i]};
+		snprintf(r.stage, sizeof r.stage, "playoff");
+		snprintf(r.series, sizeof r.series, "%s", ids[i]);
+		if (store_schedule_insert(s, season->id, &r) < 0)
+			return err_set(e, PW_E_INTERNAL, "scheduling playoff game %s-%d failed: %s", ids[i],
+				       gn[i], store_errmsg(s));
+	}
+	return 0;
+}
+
 static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int round, cJSON *published,
 		       pw_err_t *e)
 {
@@ -254,45 +283,36 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	gov_sync(g);
 	int64_t now = now_of(c);
 	int rc = 0;
-	if (!strcmp(season->phase, "setup")) {
-		rc = change_phase(g, season->id, "setup", "active", round - 1, now, NULL, published);
-		snprintf(season->phase, sizeof season->phase, "active");
-	}
-	const pw_gstate_t *gs = gov_state(g);
+	/* setup → active with the first round; championship → offseason with
+	 * the first round after the window (round_tick plays none before). */
+	const char *next = !strcmp(season->phase, "setup") ? "active"
+			   : !strcmp(season->phase, "championship") ? "offseason" : NULL;
+	if (next && season_phase_in_tx(g, season->id, season->phase, next, round - 1, now, NULL, published) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "moving season %d from %s to %s failed: %s", season->number,
+			     season->phase, next, store_errmsg(s));
+	if (next)
+		snprintf(season->phase, sizeof season->phase, "%s", next);
 	/* Playoff games are scheduled tick by tick from the bracket. */
-	if (rc == 0 && !strcmp(season->phase, "playoffs")) {
-		pw_bracket_t b;
-		int have = season_bracket(s, season->id, &gs->rules, &b);
-		if (have < 0)
-			rc = -1;
-		else if (have == 0) {
-			pw_fixture_t fx[8];
-			char ids[8][8];
-			int gn[8];
-			int n = schedule_playoff_next(&b, round, fx, ids, gn, 8);
-			for (int i = 0; rc == 0 && i < n; i++) {
-				pw_schedule_row_t r = {.round = round, .game_index = i, .home_team_id = fx[i].home,
-						    .away_team_id = fx[i].away, .series_game = gn[i]};
-				snprintf(r.stage, sizeof r.stage, "playoff");
-				snprintf(r.series, sizeof r.series, "%s", ids[i]);
-				rc = store_schedule_insert(s, season->id, &r);
-			}
-		}
-	}
+	if (rc == 0 && !strcmp(season->phase, "playoffs"))
+		rc = schedule_playoffs(g, season, round, e);
+	const pw_gstate_t *gs = gov_state(g);
 	pw_schedule_row_t rows[PW_MAX_TEAMS];
-	int n = rc == 0 ? store_schedule_round(s, season->id, round, rows, PW_MAX_TEAMS) : -1;
+	int n = rc == 0 ? store_schedule_round(s, season->id, round, rows, PW_MAX_TEAMS) : 0;
 	if (n < 0)
-		rc = -1;
+		rc = err_set(e, PW_E_INTERNAL, "reading round %d of the schedule failed: %s", round,
+			     store_errmsg(s));
 	cJSON *snap = cJSON_CreateObject();
 	cJSON_AddNumberToObject(snap, "season_id", (double)season->id);
 	cJSON_AddNumberToObject(snap, "round", round);
 	cJSON_AddItemToObject(snap, "rules", rules_to_json(&gs->rules));
 	cJSON *fxs = active_effects_json(gs);
 	cJSON_AddItemToObject(snap, "effects", fxs);
-	cJSON *teams = store_teams_json(s, season->league_id);
-	if (!teams)
-		rc = -1; /* a snapshot without teams would fail every retry */
-	cJSON_AddItemToObject(snap, "teams", teams);
+	/* The teams that play this season (the league may hold more). */
+	cJSON *teams = rc == 0 ? season_teams_json(s, season->id) : NULL;
+	if (rc == 0 && !teams) /* a snapshot without teams would fail every retry */
+		rc = err_set(e, PW_E_INTERNAL, "reading the teams of season %d failed: %s", season->number,
+			     store_errmsg(s));
+	cJSON_AddItemToObject(snap, "teams", teams ? teams : cJSON_CreateArray());
 	if (cJSON_GetArraySize(fxs) > 0)
 		cJSON_AddItemToObject(snap, "meta", meta_snapshot(s, teams, season->id));
 	cJSON *games = cJSON_AddArrayToObject(snap, "games");
@@ -312,8 +332,8 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	}
 	char *text = cJSON_PrintUnformatted(snap);
 	cJSON_Delete(snap);
-	if (!text)
-		rc = -1;
+	if (rc == 0 && !text)
+		rc = err_set(e, PW_E_INTERNAL, "out of memory writing round %d's snapshot", round);
 	rc = stage_commit(c, season->id, round, PW_STAGE_BEGIN, text, rc, "starting round", e);
 	free(text);
 	return rc;
@@ -662,15 +682,18 @@ static int games_store(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 			if (id > 0 && store_box_insert(s, id, b) < 0)
 				id = -1;
 		if (id < 0)
-			rc = -1;
+			rc = err_set(e, PW_E_INTERNAL, "storing game %d of round %d failed: %s", j->row.game_index,
+				     round, store_errmsg(s));
 		j->row.id = id;
 	}
 	map_game_ids(meta, t);
 	if (rc == 0 && apply_meta(s, meta) < 0)
-		rc = -1;
+		rc = err_set(e, PW_E_INTERNAL, "writing the effects' metadata of round %d failed: %s", round,
+			     store_errmsg(s));
 	round_play_cfg_t pc = play_cfg(c, &t->fx);
 	if (rc == 0 && round_play_fx_on(&pc) && note_failures(g, &t->fx, t->play, t->n, round, published) < 0)
-		rc = -1;
+		rc = err_set(e, PW_E_INTERNAL, "recording the effects' failures of round %d failed: %s", round,
+			     store_errmsg(s));
 	return stage_commit(c, season->id, round, PW_STAGE_GAMES, NULL, rc, "storing round", e);
 }
 
@@ -736,7 +759,8 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	cJSON *expired = NULL, *summary = NULL;
 	int rc = gov_expire_effects_in_tx(g, round, &expired, e);
 	int interval = c->governance_interval > 0 ? c->governance_interval : 1;
-	bool due = round % interval == 0;
+	const pw_gstate_t *gs = gov_state(g);
+	bool due = round % interval == 0 || season_ends_with(c, gs, gs->season.phase, round);
 	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
 	if (snap)
@@ -866,6 +890,84 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 
 /* ---- stage 5: advance ---- */
 
+/* The regular season is over: its final standings (tiebreaker_check), the
+ * bracket drawn from them with the rules in force (and stored, so nothing
+ * passed later changes it), and the playoffs begin. */
+static int start_playoffs(const pw_round_cfg_t *c, const pw_season_row_t *season, int round, int64_t now,
+			  cJSON *published, pw_err_t *e)
+{
+	pw_gov_t *g = c->gov;
+	pw_store_t *s = gov_store(g);
+	pw_standing_t st[64];
+	int n = season_standings(s, season->id, st, 64);
+	if (n < 2)
+		return err_set(e, PW_E_INTERNAL, "the standings of season %d cannot be read: %s", season->number,
+			       n < 0 ? store_errmsg(s) : "fewer than 2 teams");
+	cJSON *x = cJSON_CreateObject();
+	cJSON *rows = cJSON_AddArrayToObject(x, "standings");
+	for (int i = 0; i < n; i++) {
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddNumberToObject(r, "team_id", (double)st[i].team_id);
+		cJSON_AddNumberToObject(r, "wins", st[i].wins);
+		cJSON_AddNumberToObject(r, "losses", st[i].losses);
+		if (st[i].tiebreak[0])
+			cJSON_AddStringToObject(r, "tiebreak", st[i].tiebreak);
+		cJSON_AddItemToArray(rows, r);
+	}
+	if (season_phase_in_tx(g, season->id, "active", "tiebreaker_check", round, now, x, published) < 0)
+		return err_set(e, PW_E_INTERNAL, "ending the regular season failed: %s", store_errmsg(s));
+	int rc = season_bracket_draw_in_tx(g, season->id, round, &gov_state(g)->rules, e);
+	pw_bracket_format_t f;
+	if (rc == 0 && season_bracket_format(s, season->id, &f, e) != 1)
+		rc = err_set(e, PW_E_INTERNAL, "the bracket of season %d was drawn but cannot be read",
+			     season->number);
+	if (rc < 0)
+		return rc;
+	cJSON *y = cJSON_CreateObject();
+	cJSON *sd = cJSON_AddArrayToObject(y, "seeds");
+	for (int i = 0; i < f.bracket_teams; i++)
+		cJSON_AddItemToArray(sd, cJSON_CreateNumber((double)f.seeds[i]));
+	if (season_phase_in_tx(g, season->id, "tiebreaker_check", "playoffs", round, now, y, published) < 0)
+		return err_set(e, PW_E_INTERNAL, "starting the playoffs failed: %s", store_errmsg(s));
+	return 0;
+}
+
+/* The final is decided: the champion, its report and the bracket told. 0
+ * with *done false while it is not decided yet. */
+static int crown(const pw_round_cfg_t *c, const pw_season_row_t *season, int round, int64_t now,
+		 cJSON *published, bool *done, pw_err_t *e)
+{
+	pw_gov_t *g = c->gov;
+	pw_store_t *s = gov_store(g);
+	*done = false;
+	pw_bracket_t b;
+	int have = season_bracket(s, season->id, &b, e); /* unreadable is not "no champion yet" */
+	if (have <= 0)
+		return have < 0 ? have : err_set(e, PW_E_INTERNAL, "season %d is in the playoffs but its "
+						 "bracket was never drawn", season->number);
+	if (!b.champion)
+		return 0;
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddNumberToObject(x, "champion_team_id", (double)b.champion);
+	if (season_phase_in_tx(g, season->id, "playoffs", "championship", round, now, x, published) < 0)
+		return err_set(e, PW_E_INTERNAL, "crowning the champion failed: %s", store_errmsg(s));
+	cJSON *gen = cJSON_CreateArray();
+	int rc = report_champion_in_tx(g, season->id, round, gen, e);
+	cJSON *r;
+	cJSON_ArrayForEach(r, gen)
+		publish_later(published, "report.generated", cJSON_Duplicate(r, 1));
+	cJSON_Delete(gen);
+	cJSON *pc = rc == 0 ? season_bracket_json(s, season->id) : NULL;
+	if (rc == 0 && !pc)
+		rc = err_set(e, PW_E_INTERNAL, "reading the finished bracket failed: %s", store_errmsg(s));
+	if (pc) {
+		cJSON_AddNumberToObject(pc, "season_id", (double)season->id);
+		publish_later(published, "season.playoffs_complete", pc);
+	}
+	*done = rc == 0;
+	return rc;
+}
+
 static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int round,
 			 cJSON *published, pw_err_t *e)
 {
@@ -887,80 +989,60 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 	}
 	int64_t now = now_of(c);
 	int rc = 0;
-	int champ_secs = c->championship_seconds < 0 ? 1800 : c->championship_seconds;
-	int off_ticks = c->offseason_ticks > 0 ? c->offseason_ticks : 1;
 	char phase[24];
 	snprintf(phase, sizeof phase, "%s", cur.phase);
 	for (int guard = 0; rc == 0 && guard < 8; guard++) {
-		const pw_gstate_t *gs = gov_state(g);
+		bool done = false;
 		if (!strcmp(phase, "active") && round >= max_regular) {
-			pw_standing_t st[64];
-			int n = season_standings(s, season->id, st, 64);
-			cJSON *x = cJSON_CreateObject();
-			cJSON *seeds = cJSON_AddArrayToObject(x, "standings");
-			for (int i = 0; i < n; i++) {
-				cJSON *r = cJSON_CreateObject();
-				cJSON_AddNumberToObject(r, "team_id", (double)st[i].team_id);
-				cJSON_AddNumberToObject(r, "wins", st[i].wins);
-				cJSON_AddNumberToObject(r, "losses", st[i].losses);
-				if (st[i].tiebreak[0])
-					cJSON_AddStringToObject(r, "tiebreak", st[i].tiebreak);
-				cJSON_AddItemToArray(seeds, r);
-			}
-			rc = change_phase(g, season->id, "active", "tiebreaker_check", round, now, x, published);
-			if (rc == 0) {
-				cJSON *y = cJSON_CreateObject();
-				int p = schedule_bracket_size(gs->rules.playoff_teams, n);
-				cJSON *sd = cJSON_AddArrayToObject(y, "seeds");
-				for (int i = 0; i < p && i < n; i++)
-					cJSON_AddItemToArray(sd, cJSON_CreateNumber((double)st[i].team_id));
-				rc = change_phase(g, season->id, "tiebreaker_check", "playoffs", round, now, y, published);
-			}
+			rc = start_playoffs(c, &cur, round, now, published, e);
 			snprintf(phase, sizeof phase, "playoffs");
 		} else if (!strcmp(phase, "playoffs")) {
-			pw_bracket_t b;
-			if (season_bracket(s, season->id, &gs->rules, &b) < 0) {
-				rc = -1; /* unreadable is not "no champion yet" */
+			rc = crown(c, &cur, round, now, published, &done, e);
+			if (!done)
 				break;
-			}
-			if (!b.champion)
-				break;
-			cJSON *x = cJSON_CreateObject();
-			cJSON_AddNumberToObject(x, "champion_team_id", (double)b.champion);
-			rc = change_phase(g, season->id, "playoffs", "championship", round, now, x, published);
-			cJSON *pc = rc == 0 ? season_bracket_json(s, season->id, &gs->rules) : NULL;
-			if (rc == 0 && !pc)
-				rc = -1;
-			if (pc) {
-				cJSON_AddNumberToObject(pc, "season_id", (double)season->id);
-				publish_later(published, "season.playoffs_complete", pc);
-			}
 			snprintf(phase, sizeof phase, "championship");
 			cur.phase_started = now;
-		} else if (!strcmp(phase, "championship") && now - cur.phase_started >= champ_secs) {
-			rc = change_phase(g, season->id, "championship", "offseason", round, now, NULL, published);
+		} else if (!strcmp(phase, "championship") && now - cur.phase_started >= champ_seconds(c)) {
+			/* A zero window ends with the final's round; a longer one
+			 * ends in stage_begin of the first round after it. */
+			if (season_phase_in_tx(g, cur.id, "championship", "offseason", round, now, NULL, published) < 0)
+				rc = err_set(e, PW_E_INTERNAL, "ending the championship failed: %s", store_errmsg(s));
 			snprintf(phase, sizeof phase, "offseason");
-		} else if (!strcmp(phase, "offseason") && round - gs->season.phase_round >= off_ticks) {
-			rc = change_phase(g, season->id, "offseason", "complete", round, now, NULL, published);
+		} else if (!strcmp(phase, "offseason") && season_ends_with(c, gov_state(g), phase, round)) {
+			rc = season_complete_in_tx(g, cur.id, round, now, published, e);
 			snprintf(phase, sizeof phase, "complete");
-			cJSON *arch = rc == 0 ? season_archive_build(g, season->id) : NULL;
-			char *txt = arch ? cJSON_PrintUnformatted(arch) : NULL;
-			if (!txt || store_archive_insert(s, season->id, txt) < 0)
-				rc = -1;
-			free(txt);
-			cJSON_Delete(arch);
 		} else {
 			break;
 		}
 	}
 	if (rc == 0 && store_season_set_round(s, season->id, round) < 0)
-		rc = -1;
+		rc = err_set(e, PW_E_INTERNAL, "recording round %d as played failed: %s", round, store_errmsg(s));
 	rc = stage_commit(c, season->id, round, PW_STAGE_DONE, NULL, rc,
 			  "advancing the season after round", e);
 	if (rc < 0)
 		return rc;
 	snprintf(season->phase, sizeof season->phase, "%s", phase);
 	return 0;
+}
+
+/* A failed tick's message names its round (once): the log line and
+ * /api/pace/status say which round failed and why. */
+static void name_round(pw_err_t *e, int rc, int round)
+{
+	if (!e)
+		return;
+	char tag[32];
+	size_t n = (size_t)snprintf(tag, sizeof tag, "round %d", round);
+	const char *at = e->msg;
+	while ((at = strstr(at, tag)) != NULL && at[n] >= '0' && at[n] <= '9')
+		at += n; /* "round 12" does not name round 1 */
+	if (!e->msg[0])
+		err_set(e, rc, "round %d failed without a reason", round);
+	else if (!at) {
+		char keep[sizeof e->msg];
+		snprintf(keep, sizeof keep, "%s", e->msg);
+		err_set(e, e->code ? e->code : rc, "round %d: %s", round, keep);
+	}
 }
 
 int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
@@ -982,10 +1064,20 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	int rc = lock_take(c, s, e);
 	if (rc)
 		return rc;
+	/* Read again under the lock: a new season may have been created (or
+	 * this one completed) since the first read. */
+	have = season_current(s, &season);
+	if (have != 1) {
+		rc = err_set(e, PW_E_INTERNAL, "reading the current season failed: %s", store_errmsg(s));
+		lock_release(s);
+		return rc;
+	}
+	out->season_id = season.id;
+	snprintf(out->phase, sizeof out->phase, "%s", season.phase);
 	int round = season.current_round + 1;
 	int stage = 0;
 	char *snapshot = NULL;
-	int got = store_progress_get(s, season.id, round, &stage, &snapshot);
+	int got = strcmp(season.phase, "complete") ? store_progress_get(s, season.id, round, &stage, &snapshot) : 0;
 	if (got < 0) { /* not knowing where the round stands, run none of it */
 		rc = err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
 		lock_release(s);
@@ -993,6 +1085,18 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	}
 	if (got == 1 && stage > 0)
 		out->resumed = true;
+	/* The championship window is a wait, not rounds: a tick inside it
+	 * plays nothing and writes nothing (no empty round, no report of an
+	 * empty ballot); the first tick after it starts the offseason. */
+	int64_t window_ends = season.phase_started + champ_seconds(c);
+	bool waiting = !strcmp(season.phase, "championship") && now_of(c) < window_ends;
+	if (!strcmp(season.phase, "complete") || (waiting && !out->resumed)) {
+		if (waiting)
+			out->window_ends = window_ends;
+		free(snapshot);
+		lock_release(s);
+		return 0;
+	}
 	cJSON *published = cJSON_CreateArray();
 	out->round = round;
 	double t0 = now_ms();
@@ -1036,6 +1140,8 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	}
 	cJSON_Delete(staged);
 	free(snapshot);
+	if (rc < 0)
+		name_round(e, rc, round);
 	if (rc == 0) {
 		cJSON *rcj = cJSON_CreateObject();
 		cJSON_AddNumberToObject(rcj, "season_id", (double)season.id);

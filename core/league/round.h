@@ -4,24 +4,33 @@
  *
  * A tick runs as stages, each one short transaction that also records the
  * stage reached in round_progress:
- *   1 begin     phase setup→active; the tick's games (regular schedule or
- *               the next playoff games) and a snapshot of rules, teams,
- *               active effects and their metadata, so a rerun (and
- *               rebuild) plays exactly the same games
+ *   1 begin     phase setup→active (or championship→offseason after the
+ *               window); the tick's games (regular schedule, or the next
+ *               playoff games from the bracket as drawn) and a snapshot of
+ *               rules, the season's teams, active effects and their
+ *               metadata, so a rerun (and rebuild) plays exactly the same
+ *               games
  *   2 games     the round's hooks and games (round_play.h, which the
  *               effect-trial harness shares: outside any transaction,
  *               optionally on several threads), then store results, box
  *               scores and effect metadata writes in schedule order; an
  *               effect failing in PW_FX_DISABLE_AFTER consecutive games
  *               gets effect.disabled
- *   3 govern    effect lifetimes (effect.expired); tally when due, enact,
- *               regenerate tokens
+ *   3 govern    effect lifetimes (effect.expired); tally when due — and
+ *               always on the season's last tick, so no proposal is left
+ *               open when it ends — enact, regenerate tokens
  *   4 reports   simulation, governance, private and commentary reports
- *   5 advance   season phase (playoffs, championship, archive) and the
- *               season's current round
- * A crash anywhere leaves a consistent database; the next round_tick
- * resumes at the first unfinished stage. UNIQUE keys make every insert
- * idempotent, so no game is stored twice. One runner at a time: the
+ *   5 advance   season phase: the bracket drawn and stored at the end of
+ *               the regular season (season.bracket_drawn), the champion
+ *               and its report, the archive; the season's current round
+ * Each stage commits whole or not at all: a failure rolls its transaction
+ * back (and drops governance's cache), says why in err, and the next tick
+ * runs that stage again from its start. A crash anywhere leaves a
+ * consistent database; the next round_tick resumes at the first
+ * unfinished stage. UNIQUE keys make every insert idempotent, so no game is
+ * stored twice. Nothing a stage reads depends on the rules in force where
+ * it must not (the bracket is read as drawn), so a resumed stage cannot
+ * keep failing on a change passed meanwhile. One runner at a time: the
  * bot_state row `tick_round_lock` (holder + time, stale after 300 s).
  */
 #ifndef PW_ROUND_H
@@ -46,6 +55,7 @@ enum {
 };
 
 #define PW_TICK_LOCK_KEY   "tick_round_lock"
+#define PW_CHAMPIONSHIP_SECONDS_DEFAULT 1800 /* 30 minutes (spec) */
 #define PW_TICK_LOCK_STALE 300 /* seconds */
 
 /* An active effect as the runner hands it to the effects engine. */
@@ -134,7 +144,12 @@ typedef struct pw_round_cfg {
 	int64_t (*now)(void *ud);        /* unix seconds; NULL: time() */
 	void *now_ud;
 	int governance_interval;         /* tally every N ticks; 0 → 1 */
-	int championship_seconds;        /* < 0 → 1800 (30 min); 0: ends at once */
+	/* The championship window after the final, in seconds (< 0: the
+	 * default, PW_CHAMPIONSHIP_SECONDS_DEFAULT; 0: it ends with the
+	 * final's round). A tick inside it plays nothing and writes nothing
+	 * (out->round 0, out->window_ends set); the first tick after it moves
+	 * the season to its offseason. */
+	int championship_seconds;
 	int offseason_ticks;             /* governance-only ticks before complete; 0 → 1 */
 	/* Threads for a tick's games (0 or 1: sequential). With effects the
 	 * provider must offer fx_extra->game_begin_on with enough workers,
@@ -155,6 +170,8 @@ typedef struct pw_round_out {
 	bool resumed;                    /* finished a tick a crash interrupted */
 	char phase[24];                  /* the season phase after the tick */
 	bool tallied;                    /* the govern stage ran a governance tally */
+	int64_t window_ends;             /* in the championship window: when it ends
+					  * (unix seconds; nothing was played) */
 	/* Wall time of each stage this call ran, in ms (0 when skipped or done
 	 * before a crash); for operators' logs, never for results. Indexed by
 	 * PW_STAGE_BEGIN..PW_STAGE_DONE. */

@@ -17,8 +17,13 @@ int schedule_round_robin(const int64_t *ids, int n, int round_robins, pw_fixture
 	*out = NULL;
 	if (n < 2 || n > 64 || round_robins < 1)
 		return -1;
-	/* An odd league gets a bye slot (id 0): whoever meets it rests. */
+	/* An odd league gets a bye slot (id 0) in the fixed position:
+	 * whoever meets it rests. Fixed, so that every team rotates through
+	 * every other position once per round-robin, resting exactly once,
+	 * and is home exactly as often as away (a rotating bye rested teams
+	 * unevenly: one of 5 teams was home once and away three times). */
 	int m = n % 2 ? n + 1 : n;
+	int first = m - n; /* 1 with the bye in position 0 */
 	int rounds = schedule_rounds_per_rr(n);
 	int64_t *pos = malloc((size_t)m * sizeof *pos);
 	pw_fixture_t *f = malloc((size_t)round_robins * rounds * (m / 2) * sizeof *f);
@@ -30,7 +35,7 @@ int schedule_round_robin(const int64_t *ids, int n, int round_robins, pw_fixture
 	int count = 0;
 	for (int rr = 0; rr < round_robins; rr++) {
 		for (int i = 0; i < m; i++)
-			pos[i] = i < n ? ids[i] : 0;
+			pos[i] = i < first ? 0 : ids[i - first];
 		for (int r = 0; r < rounds; r++) {
 			int idx = 0;
 			for (int i = 0; i < m / 2; i++) {

@@ -24,8 +24,9 @@ int schedule_rounds_per_rr(int n);
  * (2..64), every pair once per round-robin, no team twice in a tick, home
  * and away alternating so each team's home and away counts differ by at
  * most one per round-robin and every pair swaps venue in the next
- * round-robin. *out is malloc'd (caller frees); returns the number of
- * fixtures or -1.
+ * round-robin. An odd league rests one team a tick, each team exactly once
+ * per round-robin, and stays as fair. *out is malloc'd (caller frees);
+ * returns the number of fixtures or -1.
  */
 int schedule_round_robin(const int64_t *ids, int n, int round_robins, pw_fixture_t **out);
 

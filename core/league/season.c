@@ -14,6 +14,7 @@
 
 #include "core/sim/rng.h"
 #include "core/league/roster.h"
+#include "core/league/round.h"
 
 uint64_t season_game_seed(uint64_t league_seed, int number, int round, int index)
 {
@@ -73,9 +74,39 @@ static int64_t league_of(pw_store_t *s, int64_t season_id)
 	return store_season_get(s, season_id, &r) == 1 ? r.league_id : 0;
 }
 
+/* Most teams a season's arrays hold: the rules allow 16; older or edited
+ * databases get room to spare rather than a silent cut. */
+#define SEASON_MAX_TEAMS 64
+
+cJSON *season_teams_json(pw_store_t *s, int64_t sid)
+{
+	int64_t lid = league_of(s, sid);
+	cJSON *all = lid > 0 ? store_teams_json(s, lid) : NULL;
+	int64_t ids[SEASON_MAX_TEAMS];
+	int n = all ? store_season_team_ids(s, sid, ids, SEASON_MAX_TEAMS) : -1;
+	if (n < 0) {
+		cJSON_Delete(all);
+		return NULL;
+	}
+	if (n == 0)
+		return all; /* a season without a schedule: every team of the league */
+	cJSON *t = all->child;
+	while (t) {
+		cJSON *next = t->next;
+		int64_t id = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
+		bool plays = false;
+		for (int i = 0; i < n && !plays; i++)
+			plays = ids[i] == id;
+		if (!plays)
+			cJSON_Delete(cJSON_DetachItemViaPointer(all, t));
+		t = next;
+	}
+	return all;
+}
+
 static cJSON *teams_of(pw_store_t *s, int64_t season_id)
 {
-	return store_teams_json(s, league_of(s, season_id));
+	return season_teams_json(s, season_id);
 }
 
 static const char *team_name(const cJSON *teams, int64_t id)
@@ -87,6 +118,275 @@ static const char *team_name(const cJSON *teams, int64_t id)
 	return "?";
 }
 
+/* ---- phases ---- */
+
+int season_phase_in_tx(pw_gov_t *g, int64_t sid, const char *from, const char *to, int round,
+		       int64_t now, cJSON *extra, cJSON *published)
+{
+	cJSON *pl = extra ? extra : cJSON_CreateObject();
+	cJSON_AddStringToObject(pl, "from", from);
+	cJSON_AddStringToObject(pl, "to", to);
+	cJSON_AddNumberToObject(pl, "round", round);
+	char id[32];
+	snprintf(id, sizeof id, "%lld", (long long)sid);
+	int rc = gov_append_in_tx(g, PW_EV_SEASON_PHASE_CHANGED, id, 0, 0, round, pl);
+	if (rc == 0)
+		rc = store_season_set_phase(gov_store(g), sid, to, now);
+	if (rc == 0 && published) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "type", event_name(PW_EV_SEASON_PHASE_CHANGED));
+		cJSON_AddItemToObject(p, "data", cJSON_Duplicate(pl, 1));
+		cJSON_AddItemToArray(published, p);
+	}
+	cJSON_Delete(pl);
+	return rc;
+}
+
+int season_complete_in_tx(pw_gov_t *g, int64_t sid, int round, int64_t now, cJSON *published,
+			  pw_err_t *e)
+{
+	pw_store_t *s = gov_store(g);
+	if (season_phase_in_tx(g, sid, "offseason", "complete", round, now, NULL, published) < 0)
+		return err_set(e, PW_E_INTERNAL, "completing the season failed: %s", store_errmsg(s));
+	cJSON *arch = season_archive_build(g, sid);
+	char *txt = arch ? cJSON_PrintUnformatted(arch) : NULL;
+	cJSON_Delete(arch);
+	int rc = 0;
+	if (!txt)
+		rc = err_set(e, PW_E_INTERNAL, "building the season's archive failed (its games or teams "
+			     "could not be read)");
+	else if (store_archive_insert(s, sid, txt) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "storing the season's archive failed: %s", store_errmsg(s));
+	free(txt);
+	return rc;
+}
+
+/* ---- the teams a season is played by ---- */
+
+/* The last word of a team's name: its mascot ("Reno Mirage" → "Mirage"). */
+static const char *mascot_of(const char *name)
+{
+	const char *sp = strrchr(name, ' ');
+	return sp ? sp + 1 : name;
+}
+
+/* Whether a generated team would be confused with one of the league's:
+ * the same city (its venue's coordinates), the same mascot, or a hooper
+ * of the same name. */
+static bool clashes(const pw_team_t *t, const cJSON *teams)
+{
+	const cJSON *x, *h;
+	cJSON_ArrayForEach(x, teams) {
+		const cJSON *v = cJSON_GetObjectItem(x, "venue");
+		if (cJSON_GetObjectItem(v, "lat")->valuedouble == t->venue.lat &&
+		    cJSON_GetObjectItem(v, "lon")->valuedouble == t->venue.lon)
+			return true;
+		if (!strcmp(mascot_of(cJSON_GetObjectItem(x, "name")->valuestring), mascot_of(t->name)))
+			return true;
+		cJSON_ArrayForEach(h, cJSON_GetObjectItem(x, "hoopers"))
+			for (int k = 0; k < PW_ROSTER_SIZE; k++)
+				if (!strcmp(cJSON_GetObjectItem(h, "name")->valuestring, t->hoopers[k].name))
+					return true;
+	}
+	return false;
+}
+
+/* Highest team and hooper ids of the league so far. */
+static void max_ids(const cJSON *teams, int64_t *team, int64_t *hooper)
+{
+	*team = *hooper = 0;
+	const cJSON *x, *h;
+	cJSON_ArrayForEach(x, teams) {
+		int64_t id = (int64_t)cJSON_GetObjectItem(x, "id")->valuedouble;
+		*team = id > *team ? id : *team;
+		cJSON_ArrayForEach(h, cJSON_GetObjectItem(x, "hoopers")) {
+			int64_t hid = (int64_t)cJSON_GetObjectItem(h, "id")->valuedouble;
+			*hooper = hid > *hooper ? hid : *hooper;
+		}
+	}
+}
+
+/*
+ * Grows the league to `want` teams (it never shrinks: teams beyond a
+ * season's count sit out and keep their history). New teams come from
+ * generated leagues of derived seeds, taken in order and skipped when they
+ * clash with a team already there, so the same league grows the same way
+ * every time; they get the next free team and hooper ids.
+ */
+static int league_grow(pw_store_t *s, int64_t lid, uint64_t lseed, int want, pw_err_t *e)
+{
+	cJSON *teams = store_teams_json(s, lid);
+	if (!teams)
+		return err_set(e, PW_E_INTERNAL, "reading the league's teams failed: %s", store_errmsg(s));
+	int have = cJSON_GetArraySize(teams);
+	if (have >= want) {
+		cJSON_Delete(teams);
+		return 0;
+	}
+	int64_t max_team, max_hooper;
+	max_ids(teams, &max_team, &max_hooper);
+	pw_league_t *cand = malloc(sizeof *cand);
+	int rc = cand ? 0 : err_set(e, PW_E_INTERNAL, "out of memory");
+	for (int attempt = 0; rc == 0 && have < want && attempt < 64; attempt++) {
+		uint64_t st = lseed ^ 0x657870616e64ull; /* "expand" */
+		st += (uint64_t)attempt * 0x9e3779b97f4a7c15ull;
+		if (teams_generate(cand, rng_mix64(&st), PW_MAX_TEAMS) < 0)
+			continue;
+		for (int i = 0; rc == 0 && have < want && i < cand->n_teams; i++) {
+			pw_team_t *t = &cand->teams[i];
+			if (clashes(t, teams))
+				continue;
+			t->id = (int)++max_team;
+			for (int k = 0; k < PW_ROSTER_SIZE; k++) {
+				t->hoopers[k].id = (int)++max_hooper;
+				t->hoopers[k].team_id = t->id;
+			}
+			cJSON *tj = roster_team_to_json(t);
+			if (!tj || store_team_insert(s, lid, tj) < 0) {
+				cJSON_Delete(tj);
+				rc = err_set(e, PW_E_INTERNAL, "adding team %s failed: %s", t->name, store_errmsg(s));
+				break;
+			}
+			cJSON_AddItemToArray(teams, tj); /* later candidates must not clash with it */
+			have++;
+		}
+	}
+	free(cand);
+	cJSON_Delete(teams);
+	if (rc == 0 && have < want)
+		rc = err_set(e, PW_E_INTERNAL, "could not generate %d distinct teams", want);
+	return rc;
+}
+
+/* The ids of the first n teams of the league (the season's teams). */
+static int first_teams(pw_store_t *s, int64_t lid, int n, int64_t *ids, pw_err_t *e)
+{
+	cJSON *teams = store_teams_json(s, lid);
+	if (!teams)
+		return err_set(e, PW_E_INTERNAL, "reading the league's teams failed: %s", store_errmsg(s));
+	int k = 0;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+		if (k < n)
+			ids[k++] = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
+	cJSON_Delete(teams);
+	if (k < n)
+		return err_set(e, PW_E_INTERNAL, "the league has %d teams, not %d", k, n);
+	return 0;
+}
+
+static bool id_in(const int64_t *ids, int n, int64_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* ---- the end of a season ---- */
+
+/*
+ * Nothing of the ending season sid stays open (spec "Season boundaries"):
+ * its open proposals are tallied — their tokens were spent and are never
+ * lost without a tally — and its drafts, which cost nothing until
+ * confirmed, are cancelled. Runs inside season_create's transaction while
+ * sid is still the current season, so the tally is sid's.
+ */
+static int close_governance(pw_gov_t *g, int64_t sid, int round, pw_err_t *e)
+{
+	const pw_gstate_t *gs = gov_state(g);
+	bool open = false;
+	for (int i = 0; i < gs->n_props && !open; i++)
+		open = gs->props[i].season_id == sid && gs->props[i].status == PW_PROP_OPEN;
+	int rc = open ? gov_tally_in_tx(g, round, NULL, e) : 0;
+	gs = gov_state(g);
+	for (int i = 0; rc == 0 && i < gs->n_props; i++) {
+		const pw_proposal_t *p = &gs->props[i];
+		if (p->season_id != sid || p->status != PW_PROP_DRAFT)
+			continue;
+		char id[32];
+		snprintf(id, sizeof id, "%lld", (long long)p->id);
+		cJSON *pl = cJSON_CreateObject();
+		cJSON_AddNumberToObject(pl, "proposal_id", (double)p->id);
+		rc = gov_append_in_tx(g, PW_EV_PROPOSAL_CANCELLED, id, p->governor_id, p->team_id, round, pl);
+		cJSON_Delete(pl);
+		if (rc < 0)
+			err_set(e, PW_E_INTERNAL, "cancelling draft %s failed: %s", id, store_errmsg(gov_store(g)));
+		gs = gov_state(g);
+	}
+	return rc;
+}
+
+/*
+ * Refuses a new season while the current one has games to play or a round
+ * of it is being played; completes (and archives) one whose games are done
+ * but whose championship window or offseason is still running.
+ */
+static int end_season(pw_gov_t *g, const pw_season_row_t *cur, int64_t now, pw_err_t *e)
+{
+	pw_store_t *s = gov_store(g);
+	bool done = !strcmp(cur->phase, "complete");
+	bool games_done = done || !strcmp(cur->phase, "championship") || !strcmp(cur->phase, "offseason");
+	if (!games_done)
+		return err_set(e, PW_E_CONFLICT, "season %d is still %s; a new season can start once its "
+			       "games are done (in its championship window, offseason or when complete)",
+			       cur->number, cur->phase);
+	/* A tick that has begun finishes first (the runner holds its lock and
+	 * records its progress; both are read inside this transaction). */
+	int stage = 0;
+	char *snap = NULL;
+	int got = store_progress_get(s, cur->id, cur->current_round + 1, &stage, &snap);
+	free(snap);
+	char *lock = store_kv_get(s, PW_TICK_LOCK_KEY);
+	cJSON *lj = lock ? cJSON_Parse(lock) : NULL;
+	free(lock);
+	const cJSON *ts = cJSON_GetObjectItem(lj, "ts");
+	bool locked = cJSON_IsNumber(ts) && now - (int64_t)ts->valuedouble < PW_TICK_LOCK_STALE;
+	cJSON_Delete(lj);
+	if (got < 0)
+		return err_set(e, PW_E_INTERNAL, "reading the round in progress failed: %s", store_errmsg(s));
+	if (got == 1 || locked)
+		return err_set(e, PW_E_CONFLICT, "a tick of season %d is being played; try again when it ends",
+			       cur->number);
+	int rc = close_governance(g, cur->id, cur->current_round, e);
+	if (rc == 0 && !strcmp(cur->phase, "championship") &&
+	    season_phase_in_tx(g, cur->id, "championship", "offseason", cur->current_round, now, NULL,
+			       NULL) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "ending the championship failed: %s", store_errmsg(s));
+	if (rc == 0 && !done)
+		rc = season_complete_in_tx(g, cur->id, cur->current_round, now, NULL, e);
+	return rc;
+}
+
+/* A private report at round 0 of the new season for each governor of the
+ * old one whose team sits it out: they are not enrolled, and are told. */
+static int tell_benched(pw_gov_t *g, int64_t sid, int number, int n_teams, const int64_t *gids,
+			const int64_t *teams, int n, pw_err_t *e)
+{
+	pw_store_t *s = gov_store(g);
+	cJSON *all = n ? store_teams_json(s, store_league_first(s, NULL)) : NULL;
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		const char *name = "Your team";
+		const cJSON *t;
+		cJSON_ArrayForEach(t, all)
+			if ((int64_t)cJSON_GetObjectItem(t, "id")->valuedouble == teams[i])
+				name = cJSON_GetObjectItem(t, "name")->valuestring;
+		char text[512];
+		snprintf(text, sizeof text,
+			 "%s does not play in Season %d: the league plays it with %d teams (teams_count), "
+			 "and the teams with the highest ids sit out. The team keeps its history and "
+			 "returns first when the league grows. You are not enrolled this season; "
+			 "governors of the teams that play can propose and vote, and you may join one.",
+			 name, number, n_teams);
+		if (store_report_insert(s, sid, 0, "private", gids[i], 0, text) < 0)
+			rc = err_set(e, PW_E_INTERNAL, "telling governor %lld failed: %s", (long long)gids[i],
+				     store_errmsg(s));
+	}
+	cJSON_Delete(all);
+	return rc;
+}
+
 int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rules_t *rules,
 		  uint64_t seed, int64_t *season_id, pw_err_t *e)
 {
@@ -94,21 +394,24 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	if (store_begin(s) < 0)
 		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
-	const pw_gstate_t *gs = gov_state(g);
 	uint64_t lseed;
 	int64_t lid = store_league_first(s, &lseed);
 	pw_season_row_t cur;
 	int have = lid > 0 ? store_season_current(s, lid, &cur) : 0;
+	int64_t now = (int64_t)time(NULL);
 	int rc = 0;
-	if (lid <= 0) {
+	if (lid <= 0)
+		rc = err_set(e, PW_E_CONFLICT, "there is no league yet");
+	else if (have < 0)
+		rc = err_set(e, PW_E_INTERNAL, "reading the current season failed: %s", store_errmsg(s));
+	else if (have == 1)
+		rc = end_season(g, &cur, now, e);
+	if (rc < 0) {
 		store_rollback(s);
-		return err_set(e, PW_E_CONFLICT, "there is no league yet");
+		gov_reset(g);
+		return rc;
 	}
-	if (have == 1 && strcmp(cur.phase, "complete") != 0) {
-		store_rollback(s);
-		return err_set(e, PW_E_CONFLICT, "season %d is still %s; a new season starts when it is complete",
-			      cur.number, cur.phase);
-	}
+	const pw_gstate_t *gs = gov_state(g);
 	pw_rules_t start;
 	if (rules)
 		start = *rules;
@@ -116,6 +419,24 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 		start = gs->rules;
 	else
 		rules_default(&start);
+	/* The first season is played by the league as it was set up. */
+	if (!rules && have == 0) {
+		cJSON *all = store_teams_json(s, lid);
+		int n = cJSON_GetArraySize(all);
+		cJSON_Delete(all);
+		const pw_rule_def_t *d = rules_find("teams_count");
+		if (n >= d->min && n <= d->max)
+			start.teams_count = n;
+	}
+	/* The teams that play: the league's first teams_count, grown if short. */
+	int n_teams = start.teams_count;
+	int64_t ids[PW_MAX_TEAMS];
+	rc = n_teams >= 2 && n_teams <= PW_MAX_TEAMS ? 0
+		: err_set(e, PW_E_INVALID, "teams_count must be 2 to %d, got %d", PW_MAX_TEAMS, n_teams);
+	if (rc == 0)
+		rc = league_grow(s, lid, lseed, n_teams, e);
+	if (rc == 0)
+		rc = first_teams(s, lid, n_teams, ids, e);
 	int number = have == 1 ? cur.number + 1 : 1;
 	char nm[64];
 	snprintf(nm, sizeof nm, "%s", name && *name ? name : "");
@@ -124,25 +445,34 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	cJSON *rj = rules_to_json(&start);
 	char *rtext = cJSON_PrintUnformatted(rj);
 	uint64_t sseed = seed ? seed : season_game_seed(lseed, number, 0, 0);
-	int64_t sid = store_season_insert(s, lid, number, nm, sseed, rtext, (int64_t)time(NULL));
+	int64_t sid = rc == 0 && rtext ? store_season_insert(s, lid, number, nm, sseed, rtext, now) : -1;
 	free(rtext);
-	if (sid <= 0) {
-		cJSON_Delete(rj);
-		store_rollback(s);
-		return err_set(e, PW_E_INTERNAL, "creating the season failed: %s", store_errmsg(s));
-	}
-	/* Which governors carry over: those enrolled in the previous season. */
-	int ncarry = 0;
+	if (rc == 0 && sid <= 0)
+		rc = err_set(e, PW_E_INTERNAL, "creating the season failed: %s", store_errmsg(s));
+	/* Which governors carry over: those enrolled in the previous season
+	 * whose team plays this one; the others are told (tell_benched). */
+	int ncarry = 0, nbench = 0;
 	int64_t *carry = calloc((size_t)gs->n_govs + 1, sizeof *carry);
 	int64_t *carry_team = calloc((size_t)gs->n_govs + 1, sizeof *carry_team);
 	char (*carry_name)[64] = calloc((size_t)gs->n_govs + 1, sizeof *carry_name);
-	for (int i = 0; carry && carry_team && carry_name && i < gs->n_govs; i++)
-		if (have == 1 && gs->govs[i].season_id == cur.id) {
-			carry[ncarry] = gs->govs[i].id;
-			carry_team[ncarry] = gs->govs[i].team_id;
-			snprintf(carry_name[ncarry], 64, "%s", gs->govs[i].name);
-			ncarry++;
+	int64_t *bench = calloc((size_t)gs->n_govs + 1, sizeof *bench);
+	int64_t *bench_team = calloc((size_t)gs->n_govs + 1, sizeof *bench_team);
+	if (rc == 0 && !(carry && carry_team && carry_name && bench && bench_team))
+		rc = err_set(e, PW_E_INTERNAL, "out of memory");
+	for (int i = 0; rc == 0 && have == 1 && i < gs->n_govs; i++) {
+		const pw_governor_t *gv = &gs->govs[i];
+		if (gv->season_id != cur.id)
+			continue;
+		if (!id_in(ids, n_teams, gv->team_id)) {
+			bench[nbench] = gv->id;
+			bench_team[nbench++] = gv->team_id;
+			continue;
 		}
+		carry[ncarry] = gv->id;
+		carry_team[ncarry] = gv->team_id;
+		snprintf(carry_name[ncarry], 64, "%s", gv->name);
+		ncarry++;
+	}
 	/* Effects that do not carry end before the new season starts. */
 	if (!carry_rules && have == 1) {
 		for (int i = 0; rc == 0 && i < gs->n_effects; i++) {
@@ -166,12 +496,14 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	cJSON_AddStringToObject(pl, "name", nm);
 	cJSON_AddBoolToObject(pl, "carry_rules", carry_rules);
 	cJSON_AddItemToObject(pl, "rules", rj);
-	int64_t seq = rc == 0 ? store_event_append(s, PW_EV_SEASON_CREATED, sidtxt, sid, 0, 0, 0, pl) : -1;
+	cJSON *tids = cJSON_AddArrayToObject(pl, "team_ids");
+	for (int i = 0; rc == 0 && i < n_teams; i++)
+		cJSON_AddItemToArray(tids, cJSON_CreateNumber((double)ids[i]));
+	if (rc == 0 && store_event_append(s, PW_EV_SEASON_CREATED, sidtxt, sid, 0, 0, 0, pl) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "recording the season failed: %s", store_errmsg(s));
 	cJSON_Delete(pl);
-	if (seq < 0)
-		rc = -1;
-	if (rc == 0)
-		rc = gov_sync(g);
+	if (rc == 0 && gov_sync(g) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "reading the event log failed");
 	for (int i = 0; rc == 0 && i < ncarry; i++) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "name", carry_name[i]);
@@ -186,35 +518,35 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 		rc = gov_append_in_tx(g, PW_EV_GOVERNOR_JOINED, gtxt, carry[i], carry_team[i], 0, j);
 		cJSON_Delete(j);
 	}
+	if (rc == 0)
+		rc = tell_benched(g, sid, number, n_teams, bench, bench_team, nbench, e);
 	free(carry);
 	free(carry_team);
 	free(carry_name);
+	free(bench);
+	free(bench_team);
 	/* The regular season's schedule. */
-	cJSON *teams = rc == 0 ? store_teams_json(s, lid) : NULL;
-	int64_t ids[PW_MAX_TEAMS * 4];
-	int n = 0;
-	const cJSON *t;
-	cJSON_ArrayForEach(t, teams)
-		if (n < (int)(sizeof ids / sizeof ids[0]))
-			ids[n++] = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
-	cJSON_Delete(teams);
 	pw_fixture_t *fx = NULL;
-	int nf = rc == 0 ? schedule_round_robin(ids, n, start.round_robins_per_season, &fx) : -1;
+	int nf = rc == 0 ? schedule_round_robin(ids, n_teams, start.round_robins_per_season, &fx) : 0;
 	if (nf < 0)
-		rc = -1;
+		rc = err_set(e, PW_E_INTERNAL, "scheduling %d teams failed", n_teams);
 	for (int i = 0; rc == 0 && i < nf; i++) {
 		pw_schedule_row_t r = {.round = fx[i].round, .game_index = fx[i].index,
 				    .home_team_id = fx[i].home, .away_team_id = fx[i].away};
 		snprintf(r.stage, sizeof r.stage, "regular");
-		rc = store_schedule_insert(s, sid, &r);
+		if (store_schedule_insert(s, sid, &r) < 0)
+			rc = err_set(e, PW_E_INTERNAL, "storing the schedule failed: %s", store_errmsg(s));
 	}
 	free(fx);
-	if (rc < 0 || store_commit(s) < 0) {
-		char keep[256];
-		snprintf(keep, sizeof keep, "%s", store_errmsg(s));
+	if (rc == 0 && store_commit(s) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "creating the season failed: %s", store_errmsg(s));
+	if (rc < 0) {
+		/* A message set above is kept; a bare failure gets the store's. */
+		if (!e || e->code != rc || !e->msg[0])
+			rc = err_set(e, PW_E_INTERNAL, "creating the season failed: %s", store_errmsg(s));
 		store_rollback(s);
 		gov_reset(g);
-		return err_set(e, PW_E_INTERNAL, "creating the season failed: %s", keep);
+		return rc;
 	}
 	gov_sync(g);
 	if (season_id)
@@ -300,15 +632,76 @@ int season_standings(pw_store_t *s, int64_t sid, pw_standing_t *out, int max)
 	return n;
 }
 
-int season_bracket(pw_store_t *s, int64_t sid, const pw_rules_t *rules, pw_bracket_t *b)
+/* ---- the playoff bracket ---- */
+
+static const char *const stage_names[] = {"quarterfinal", "semifinal", "final"};
+
+static cJSON *format_to_json(const pw_bracket_format_t *f)
 {
-	pw_standing_t st[64];
-	int n = season_standings(s, sid, st, 64);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "playoff_teams", f->playoff_teams);
+	cJSON_AddNumberToObject(o, "bracket_teams", f->bracket_teams);
+	cJSON_AddNumberToObject(o, "semis_best_of", f->semis_best_of);
+	cJSON_AddNumberToObject(o, "finals_best_of", f->finals_best_of);
+	cJSON *sd = cJSON_AddArrayToObject(o, "seeds");
+	for (int i = 0; i < f->bracket_teams; i++)
+		cJSON_AddItemToArray(sd, cJSON_CreateNumber((double)f->seeds[i]));
+	cJSON_AddNumberToObject(o, "round", f->round);
+	cJSON_AddStringToObject(o, "source", f->source);
+	return o;
+}
+
+static int jint(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+	return cJSON_IsNumber(v) ? v->valueint : 0;
+}
+
+/* A stored draw back into f; -1 when it does not describe a bracket. */
+static int format_from_json(const cJSON *o, pw_bracket_format_t *f)
+{
+	memset(f, 0, sizeof *f);
+	f->playoff_teams = jint(o, "playoff_teams");
+	f->bracket_teams = jint(o, "bracket_teams");
+	f->semis_best_of = jint(o, "semis_best_of");
+	f->finals_best_of = jint(o, "finals_best_of");
+	f->round = jint(o, "round");
+	const cJSON *src = cJSON_GetObjectItem(o, "source");
+	snprintf(f->source, sizeof f->source, "%s", cJSON_IsString(src) ? src->valuestring : "draw");
+	const cJSON *sd = cJSON_GetObjectItem(o, "seeds"), *x;
+	int n = 0;
+	cJSON_ArrayForEach(x, sd)
+		if (n < 8 && cJSON_IsNumber(x))
+			f->seeds[n++] = (int64_t)x->valuedouble;
+	bool size_ok = f->bracket_teams == 2 || f->bracket_teams == 4 || f->bracket_teams == 8;
+	return size_ok && n == f->bracket_teams && f->semis_best_of > 0 && f->finals_best_of > 0 ? 0 : -1;
+}
+
+/* The format rules give a season's final standings: its size, lengths and
+ * seeds. -1 when the standings cannot be read or are too short. */
+static int format_from_rules(pw_store_t *s, int64_t sid, const pw_rules_t *r, pw_bracket_format_t *f)
+{
+	memset(f, 0, sizeof *f);
+	pw_standing_t st[SEASON_MAX_TEAMS];
+	int n = season_standings(s, sid, st, SEASON_MAX_TEAMS);
 	if (n < 2)
 		return -1;
-	int64_t seeds[64];
-	for (int i = 0; i < n; i++)
-		seeds[i] = st[i].team_id;
+	f->playoff_teams = r->playoff_teams;
+	f->bracket_teams = schedule_bracket_size(r->playoff_teams, n);
+	f->semis_best_of = r->playoff_semis_best_of;
+	f->finals_best_of = r->playoff_finals_best_of;
+	for (int i = 0; i < f->bracket_teams; i++)
+		f->seeds[i] = st[i].team_id;
+	int max_regular = store_schedule_max_round(s, sid, "regular");
+	f->round = max_regular > 0 ? max_regular : 0;
+	snprintf(f->source, sizeof f->source, "draw");
+	return 0;
+}
+
+/* The season's playoff games in the order played (series and winner);
+ * *n set; NULL on error. Caller frees. */
+static pw_playoff_game_t *playoff_games(pw_store_t *s, int64_t sid, int *n)
+{
 	int ng = 0;
 	pw_game_row_t *g = store_games(s, sid, 0, &ng);
 	pw_playoff_game_t *pg = calloc((size_t)ng + 1, sizeof *pg);
@@ -320,11 +713,174 @@ int season_bracket(pw_store_t *s, int64_t sid, const pw_rules_t *rules, pw_brack
 			k++;
 		}
 	free(g);
-	int rc = pg ? schedule_bracket(b, seeds, n, rules->playoff_teams, rules->playoff_semis_best_of,
-				    rules->playoff_finals_best_of, pg, k)
-		    : -1;
+	*n = k;
+	return pg;
+}
+
+static int bracket_of(pw_bracket_t *b, const pw_bracket_format_t *f, const pw_playoff_game_t *pg, int n)
+{
+	return schedule_bracket(b, f->seeds, f->bracket_teams, f->bracket_teams, f->semis_best_of,
+				f->finals_best_of, pg, n);
+}
+
+/* The rules a season started with (its season.created event), over the
+ * defaults. */
+static void start_rules(pw_store_t *s, int64_t sid, pw_rules_t *r)
+{
+	rules_default(r);
+	char *txt = NULL, msg[160];
+	if (store_event_latest(s, PW_EV_SEASON_CREATED, sid, &txt) == 1) {
+		cJSON *pl = cJSON_Parse(txt);
+		rules_from_json(r, cJSON_GetObjectItem(pl, "rules"), msg, sizeof msg);
+		cJSON_Delete(pl);
+	}
+	free(txt);
+}
+
+/*
+ * A season of an older database, drawn before formats were stored: its
+ * bracket is derived from the rules its playoff games were played under
+ * (the first game's snapshot that fits every game played, then the
+ * season's starting rules), so a past season reads as it was played.
+ */
+static int legacy_format(pw_store_t *s, int64_t sid, pw_bracket_format_t *f)
+{
+	int n = 0;
+	pw_playoff_game_t *pg = playoff_games(s, sid, &n);
+	int ng = 0;
+	pw_game_row_t *g = pg ? store_games(s, sid, 0, &ng) : NULL;
+	int rc = -1;
+	pw_bracket_format_t first;
+	bool have_first = false;
+	for (int i = 0; pg && i <= ng && rc < 0; i++) {
+		pw_rules_t r;
+		if (i < ng) {
+			if (strcmp(g[i].stage, "playoff"))
+				continue;
+			char *rt = NULL, msg[160];
+			store_game_snapshots(s, g[i].id, &rt, NULL, NULL, NULL, NULL);
+			cJSON *rj = rt ? cJSON_Parse(rt) : NULL;
+			free(rt);
+			rules_default(&r);
+			int bad = rules_from_json(&r, rj, msg, sizeof msg);
+			cJSON_Delete(rj);
+			if (bad < 0)
+				continue;
+		} else {
+			start_rules(s, sid, &r);
+		}
+		pw_bracket_format_t cand;
+		if (format_from_rules(s, sid, &r, &cand) < 0)
+			break;
+		if (!have_first) {
+			first = cand;
+			have_first = true;
+		}
+		pw_bracket_t b;
+		if (bracket_of(&b, &cand, pg, n) == 0) {
+			*f = cand;
+			rc = 0;
+		}
+	}
+	if (rc < 0 && have_first) {
+		*f = first; /* reading its games will say what does not fit */
+		rc = 0;
+	}
+	if (rc == 0)
+		snprintf(f->source, sizeof f->source, "legacy");
 	free(pg);
+	free(g);
 	return rc;
+}
+
+int season_bracket_format(pw_store_t *s, int64_t sid, pw_bracket_format_t *f, pw_err_t *e)
+{
+	memset(f, 0, sizeof *f);
+	char *txt = NULL;
+	int got = store_event_latest(s, PW_EV_SEASON_BRACKET_DRAWN, sid, &txt);
+	if (got < 0)
+		return err_set(e, PW_E_INTERNAL, "reading the playoff bracket of season %lld failed: %s",
+			       (long long)sid, store_errmsg(s));
+	if (got == 1) {
+		cJSON *o = cJSON_Parse(txt);
+		free(txt);
+		int rc = o && format_from_json(o, f) == 0 ? 1 : -1;
+		cJSON_Delete(o);
+		if (rc < 0)
+			return err_set(e, PW_E_INTERNAL, "the drawn playoff bracket of season %lld is unreadable",
+				       (long long)sid);
+		return rc;
+	}
+	/* Not stored: not drawn yet, or drawn before formats were stored. */
+	pw_season_row_t r;
+	int have = store_season_get(s, sid, &r);
+	int po = have == 1 ? store_schedule_max_round(s, sid, "playoff") : 0;
+	if (have < 0 || po < 0)
+		return err_set(e, PW_E_INTERNAL, "reading season %lld failed: %s", (long long)sid,
+			       store_errmsg(s));
+	if (have == 0)
+		return 0;
+	bool past_regular = po > 0 || !strcmp(r.phase, "playoffs") || !strcmp(r.phase, "championship") ||
+			    !strcmp(r.phase, "offseason") || !strcmp(r.phase, "complete");
+	if (!past_regular)
+		return 0;
+	return legacy_format(s, sid, f) == 0 ? 2 : 0;
+}
+
+int season_bracket_draw_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_rules_t *rules, pw_err_t *e)
+{
+	pw_store_t *s = gov_store(g);
+	if (gov_state(g)->season.id != sid)
+		return err_set(e, PW_E_INTERNAL, "only the current season's bracket can be drawn");
+	pw_bracket_format_t f;
+	int have = season_bracket_format(s, sid, &f, e);
+	if (have < 0)
+		return have;
+	if (have == 1)
+		return 0; /* drawn once, never again */
+	/* A legacy season with no playoff game yet was drawn by the old runner
+	 * at its first playoff tick, from the rules then in force: these. */
+	int po = have == 2 ? store_schedule_max_round(s, sid, "playoff") : 0;
+	if (po < 0)
+		return err_set(e, PW_E_INTERNAL, "reading the playoff schedule failed: %s", store_errmsg(s));
+	bool from_rules = have == 0 || po == 0;
+	if (from_rules && format_from_rules(s, sid, rules, &f) < 0)
+		return err_set(e, PW_E_INTERNAL, "the playoff bracket cannot be drawn: the standings of "
+			       "season %lld are unreadable or have fewer than 2 teams", (long long)sid);
+	if (have == 0)
+		f.round = round;
+	if (have == 2)
+		snprintf(f.source, sizeof f.source, "legacy");
+	cJSON *pl = format_to_json(&f);
+	cJSON_AddNumberToObject(pl, "season_id", (double)sid);
+	char id[32];
+	snprintf(id, sizeof id, "%lld", (long long)sid);
+	int rc = gov_append_in_tx(g, PW_EV_SEASON_BRACKET_DRAWN, id, 0, 0, round, pl);
+	cJSON_Delete(pl);
+	if (rc < 0)
+		return err_set(e, PW_E_INTERNAL, "recording the playoff bracket failed: %s", store_errmsg(s));
+	return 0;
+}
+
+int season_bracket(pw_store_t *s, int64_t sid, pw_bracket_t *b, pw_err_t *e)
+{
+	memset(b, 0, sizeof *b);
+	pw_bracket_format_t f;
+	int have = season_bracket_format(s, sid, &f, e);
+	if (have <= 0)
+		return have;
+	int n = 0;
+	pw_playoff_game_t *pg = playoff_games(s, sid, &n);
+	if (!pg)
+		return err_set(e, PW_E_INTERNAL, "reading the playoff games of season %lld failed: %s",
+			       (long long)sid, store_errmsg(s));
+	int rc = bracket_of(b, &f, pg, n);
+	free(pg);
+	if (rc < 0)
+		return err_set(e, PW_E_INTERNAL, "the playoff games of season %lld do not fit its bracket "
+			       "as drawn (%d teams, semifinals best of %d, final best of %d)", (long long)sid,
+			       f.bracket_teams, f.semis_best_of, f.finals_best_of);
+	return 1;
 }
 
 /* ---- read models ---- */
@@ -343,20 +899,23 @@ cJSON *season_current_json(pw_gov_t *g)
 	cJSON_AddStringToObject(o, "phase", r.phase);
 	cJSON_AddNumberToObject(o, "round", r.current_round);
 	cJSON_AddNumberToObject(o, "regular_season_rounds", store_schedule_max_round(s, r.id, "regular"));
+	int64_t ids[SEASON_MAX_TEAMS];
+	int nt = store_season_team_ids(s, r.id, ids, SEASON_MAX_TEAMS);
+	cJSON_AddNumberToObject(o, "teams_count", nt > 0 ? nt : 0);
 	cJSON_AddNumberToObject(o, "games_played", store_game_count(s, r.id));
 	cJSON_AddNumberToObject(o, "phase_started", (double)r.phase_started);
 	return o;
 }
 
-cJSON *season_standings_json(pw_store_t *s, int64_t sid, const pw_rules_t *rules)
+cJSON *season_standings_json(pw_store_t *s, int64_t sid)
 {
-	pw_standing_t st[64];
-	int n = season_standings(s, sid, st, 64);
+	pw_standing_t st[SEASON_MAX_TEAMS];
+	int n = season_standings(s, sid, st, SEASON_MAX_TEAMS);
 	if (n < 0)
 		return NULL;
 	cJSON *teams = teams_of(s, sid);
-	int64_t ids[64];
-	const char *names[64];
+	int64_t ids[SEASON_MAX_TEAMS];
+	const char *names[SEASON_MAX_TEAMS];
 	for (int i = 0; i < n; i++) {
 		ids[i] = st[i].team_id;
 		names[i] = team_name(teams, st[i].team_id);
@@ -364,21 +923,33 @@ cJSON *season_standings_json(pw_store_t *s, int64_t sid, const pw_rules_t *rules
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "regular", stand_to_json(st, n, ids, names));
 	cJSON_Delete(teams);
-	cJSON_AddItemToObject(o, "playoffs", season_bracket_json(s, sid, rules));
+	cJSON_AddItemToObject(o, "playoffs", season_bracket_json(s, sid));
 	return o;
 }
 
-cJSON *season_bracket_json(pw_store_t *s, int64_t sid, const pw_rules_t *rules)
+static cJSON *team_ref(const cJSON *teams, int64_t id)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "team_id", (double)id);
+	cJSON_AddStringToObject(o, "name", team_name(teams, id));
+	return o;
+}
+
+cJSON *season_bracket_json(pw_store_t *s, int64_t sid)
 {
 	pw_season_row_t r;
 	if (store_season_get(s, sid, &r) != 1)
 		return NULL;
 	cJSON *o = cJSON_CreateObject();
-	cJSON *series = cJSON_AddArrayToObject(o, "series");
+	pw_bracket_format_t f;
+	int drawn = season_bracket_format(s, sid, &f, NULL);
 	bool started = store_schedule_max_round(s, sid, "playoff") > 0;
+	cJSON_AddBoolToObject(o, "drawn", drawn > 0);
 	cJSON_AddBoolToObject(o, "started", started);
+	cJSON_AddItemToObject(o, "format", drawn > 0 ? format_to_json(&f) : cJSON_CreateNull());
+	cJSON *series = cJSON_AddArrayToObject(o, "series");
 	pw_bracket_t b;
-	if (!started || season_bracket(s, sid, rules, &b) < 0) {
+	if (drawn <= 0 || season_bracket(s, sid, &b, NULL) != 1) {
 		cJSON_AddNullToObject(o, "champion");
 		return o;
 	}
@@ -389,19 +960,17 @@ cJSON *season_bracket_json(pw_store_t *s, int64_t sid, const pw_rules_t *rules)
 		const pw_series_t *x = &b.series[i];
 		cJSON *sj = cJSON_CreateObject();
 		cJSON_AddStringToObject(sj, "id", x->id);
-		cJSON_AddStringToObject(sj, "stage", x->stage == 0 ? "quarterfinal" : x->stage == 1 ? "semifinal" : "final");
+		cJSON_AddStringToObject(sj, "stage", stage_names[x->stage]);
 		cJSON_AddNumberToObject(sj, "best_of", x->best_of);
 		if (x->high) {
-			cJSON *h = cJSON_AddObjectToObject(sj, "high");
-			cJSON_AddNumberToObject(h, "team_id", (double)x->high);
-			cJSON_AddStringToObject(h, "name", team_name(teams, x->high));
+			cJSON *h = team_ref(teams, x->high);
 			cJSON_AddNumberToObject(h, "seed", x->high_seed);
 			cJSON_AddNumberToObject(h, "wins", x->high_wins);
-			cJSON *l = cJSON_AddObjectToObject(sj, "low");
-			cJSON_AddNumberToObject(l, "team_id", (double)x->low);
-			cJSON_AddStringToObject(l, "name", team_name(teams, x->low));
+			cJSON_AddItemToObject(sj, "high", h);
+			cJSON *l = team_ref(teams, x->low);
 			cJSON_AddNumberToObject(l, "seed", x->low_seed);
 			cJSON_AddNumberToObject(l, "wins", x->low_wins);
+			cJSON_AddItemToObject(sj, "low", l);
 		}
 		cJSON *games = cJSON_AddArrayToObject(sj, "games");
 		for (int k = 0; g && k < ng; k++) {
@@ -418,23 +987,11 @@ cJSON *season_bracket_json(pw_store_t *s, int64_t sid, const pw_rules_t *rules)
 			cJSON_AddNumberToObject(gj, "winner_team_id", (double)g[k].winner_team_id);
 			cJSON_AddItemToArray(games, gj);
 		}
-		if (x->winner) {
-			cJSON *w = cJSON_AddObjectToObject(sj, "winner");
-			cJSON_AddNumberToObject(w, "team_id", (double)x->winner);
-			cJSON_AddStringToObject(w, "name", team_name(teams, x->winner));
-		} else {
-			cJSON_AddNullToObject(sj, "winner");
-		}
+		cJSON_AddItemToObject(sj, "winner", x->winner ? team_ref(teams, x->winner) : cJSON_CreateNull());
 		cJSON_AddItemToArray(series, sj);
 	}
 	free(g);
-	if (b.champion) {
-		cJSON *c = cJSON_AddObjectToObject(o, "champion");
-		cJSON_AddNumberToObject(c, "team_id", (double)b.champion);
-		cJSON_AddStringToObject(c, "name", team_name(teams, b.champion));
-	} else {
-		cJSON_AddNullToObject(o, "champion");
-	}
+	cJSON_AddItemToObject(o, "champion", b.champion ? team_ref(teams, b.champion) : cJSON_CreateNull());
 	cJSON_Delete(teams);
 	return o;
 }
@@ -472,7 +1029,9 @@ cJSON *season_games_json(pw_store_t *s, int64_t sid, int round)
 
 cJSON *season_team_json(pw_store_t *s, int64_t sid, int64_t team_id)
 {
-	cJSON *teams = teams_of(s, sid), *found = NULL, *t;
+	/* Any team of the league: one that sits the season out keeps its page,
+	 * with "plays": false and no record. */
+	cJSON *teams = store_teams_json(s, league_of(s, sid)), *found = NULL, *t;
 	cJSON_ArrayForEach(t, teams)
 		if ((int64_t)cJSON_GetObjectItem(t, "id")->valuedouble == team_id)
 			found = t;
@@ -482,6 +1041,9 @@ cJSON *season_team_json(pw_store_t *s, int64_t sid, int64_t team_id)
 	}
 	cJSON *o = cJSON_DetachItemViaPointer(teams, found);
 	cJSON_Delete(teams);
+	int64_t ids[SEASON_MAX_TEAMS];
+	int nt = store_season_team_ids(s, sid, ids, SEASON_MAX_TEAMS);
+	cJSON_AddBoolToObject(o, "plays", nt <= 0 || id_in(ids, nt, team_id));
 	pw_standing_t st[64];
 	int n = season_standings(s, sid, st, 64);
 	for (int i = 0; i < n; i++)
@@ -799,7 +1361,7 @@ cJSON *season_archive_build(pw_gov_t *gv, int64_t sid)
 	cJSON_AddNumberToObject(o, "number", r.number);
 	cJSON_AddStringToObject(o, "name", r.name);
 	/* Final standings and the bracket, from the standings read model. */
-	cJSON *stj = season_standings_json(s, sid, &gs->rules);
+	cJSON *stj = season_standings_json(s, sid);
 	cJSON_AddItemToObject(o, "final_standings", cJSON_DetachItemFromObject(stj, "regular"));
 	cJSON *br = cJSON_DetachItemFromObject(stj, "playoffs");
 	cJSON_Delete(stj);

@@ -455,6 +455,27 @@ int store_events_since(pw_store_t *s, int64_t after_seq, pw_event_cb cb, void *u
 	return r;
 }
 
+int store_event_latest(pw_store_t *s, pw_event_type_t type, int64_t season_id, char **payload)
+{
+	static const char sql[] =
+		"SELECT payload FROM governance_events WHERE event_type=? AND season_id=?"
+		" ORDER BY sequence_number DESC LIMIT 1";
+	*payload = NULL;
+	const char *name = event_name(type);
+	if (!name)
+		return failf(s, "reading an event of an unknown type");
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, season_id);
+	int rc = step_row(s, st, "reading an event");
+	if (rc == 1 && !(*payload = dupstr(sqlite3_column_text(st, 0))))
+		rc = failf(s, "out of memory reading an event");
+	sqlite3_reset(st);
+	return rc;
+}
+
 static int64_t scalar_i64(pw_store_t *s, const char *sql, int64_t arg, int has_arg,
 			  const char *what)
 {
@@ -905,9 +926,13 @@ int store_schedule_round(pw_store_t *s, int64_t season_id, int round, pw_schedul
 		return -1;
 	sqlite3_bind_int64(st, 1, season_id);
 	sqlite3_bind_int(st, 2, round);
-	int n = 0, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+	int n = 0, rc = SQLITE_DONE;
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		schedule_row(st, &out[n++]);
+	/* A failed step is not "no games this round": the runner would play
+	 * an empty round. */
+	if (n < max && rc != SQLITE_DONE)
+		n = fail(s, "reading a round of the schedule");
 	sqlite3_reset(st);
 	return n;
 }
@@ -927,6 +952,31 @@ int store_schedule_max_round(pw_store_t *s, int64_t season_id, const char *stage
 	int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : fail(s, "reading the schedule");
 	sqlite3_reset(st);
 	return v;
+}
+
+int store_season_team_ids(pw_store_t *s, int64_t season_id, int64_t *ids, int max)
+{
+	static const char sql[] =
+		"SELECT home_team_id FROM schedule WHERE season_id=? AND stage='regular'"
+		" UNION SELECT away_team_id FROM schedule WHERE season_id=? AND stage='regular'"
+		" ORDER BY 1";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, season_id);
+	sqlite3_bind_int64(st, 2, season_id);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == max) {
+			sqlite3_reset(st);
+			return failf(s, "season %lld has more than %d teams", (long long)season_id, max);
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		n = fail(s, "reading a season's teams");
+	sqlite3_reset(st);
+	return n;
 }
 
 cJSON *store_schedule_json(pw_store_t *s, int64_t season_id)

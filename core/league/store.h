@@ -94,6 +94,9 @@ int64_t store_event_append(pw_store_t *s, pw_event_type_t type, const char *agg_
 typedef int (*pw_event_cb)(void *ud, const pw_event_t *ev);
 int store_events_since(pw_store_t *s, int64_t after_seq, pw_event_cb cb, void *ud);
 int64_t store_events_count(pw_store_t *s);
+/* The payload of the latest event of type stored with season_id: 1 with
+ * *payload malloc'd (caller frees), 0 when there is none, -1 on failure. */
+int store_event_latest(pw_store_t *s, pw_event_type_t type, int64_t season_id, char **payload);
 
 /* ---- leagues, seasons ----------------------------------------------- */
 
@@ -165,9 +168,13 @@ typedef struct pw_schedule_row {
 } pw_schedule_row_t;
 
 int store_schedule_insert(pw_store_t *s, int64_t season_id, const pw_schedule_row_t *r);
-/* Rows of a round in game order into out (up to max); returns the count. */
+/* Rows of a round in game order into out (up to max); returns the count,
+ * or -1 when the schedule cannot be read. */
 int store_schedule_round(pw_store_t *s, int64_t season_id, int round, pw_schedule_row_t *out, int max);
 int store_schedule_max_round(pw_store_t *s, int64_t season_id, const char *stage);
+/* The teams of a season's regular schedule, lowest id first, into ids (up
+ * to max; more is an error). Returns the count or -1. */
+int store_season_team_ids(pw_store_t *s, int64_t season_id, int64_t *ids, int max);
 struct cJSON *store_schedule_json(pw_store_t *s, int64_t season_id);
 
 /* ---- games ------------------------------------------------------------ */

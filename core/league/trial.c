@@ -225,10 +225,14 @@ int trial_run(const trial_cfg_t *c, trial_out_t *out, char *err, size_t errlen)
 	trial_t t = {.c = c, .season_id = c->season_id ? c->season_id : 1,
 		     .season_seed = c->season_seed ? c->season_seed : season_game_seed(c->league_seed, 1, 0, 0)};
 	pw_rules_t rules;
-	if (c->rules)
+	if (c->rules) {
 		rules = *c->rules;
-	else
+	} else {
+		/* As season_create starts a league's first season: the defaults,
+		 * with the league's size as teams_count. */
 		rules_default(&rules);
+		rules.teams_count = n_teams;
+	}
 	cJSON *rules_json = rules_to_json(&rules);
 	t.lg = malloc(sizeof *t.lg);
 	t.played = calloc((size_t)c->games + 1, sizeof *t.played);

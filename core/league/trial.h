@@ -55,7 +55,7 @@ typedef struct trial_cfg {
 	int n_teams;                 /* 0 → TRIAL_TEAMS; 4..PW_MAX_TEAMS */
 	int64_t season_id;           /* ctx.game.id and the "season" metadata entity; 0 → 1 */
 	int games;                   /* how many games to play (> 0) */
-	const pw_rules_t *rules;     /* NULL: the defaults */
+	const pw_rules_t *rules;     /* NULL: the defaults, teams_count n_teams */
 	/* Effects: none when fx is NULL or n_effects is 0. */
 	const pw_fx_provider_t *fx;
 	const pw_fx_extra_t *fx_extra;

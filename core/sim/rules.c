@@ -78,6 +78,19 @@ void rules_format(const pw_rule_def_t *d, double v, char *buf, size_t len)
 	}
 }
 
+bool rules_odd_only(const pw_rule_def_t *d)
+{
+	static const char *const odd[] = {
+#define PW_RULE_ODD_NAME(name) #name,
+		PW_RULES_ODD_ONLY(PW_RULE_ODD_NAME)
+#undef PW_RULE_ODD_NAME
+	};
+	for (size_t i = 0; d && i < sizeof odd / sizeof odd[0]; i++)
+		if (!strcmp(d->name, odd[i]))
+			return true;
+	return false;
+}
+
 void rules_describe_range(const pw_rule_def_t *d, char *buf, size_t len)
 {
 	char lo[32], hi[32];
@@ -85,7 +98,8 @@ void rules_describe_range(const pw_rule_def_t *d, char *buf, size_t len)
 	rules_format(d, d->max, hi, sizeof hi);
 	switch (d->type) {
 	case PW_RULE_INT:
-		snprintf(buf, len, "an integer from %s to %s", lo, hi);
+		snprintf(buf, len, "%s from %s to %s", rules_odd_only(d) ? "an odd integer" : "an integer",
+			 lo, hi);
 		return;
 	case PW_RULE_FLOAT:
 		snprintf(buf, len, "a number from %s to %s", lo, hi);
@@ -114,6 +128,13 @@ int rules_check(const pw_rule_def_t *d, double v, char *err, size_t errlen)
 		return range_error(d, got, err, errlen);
 	if (v < d->min || v > d->max)
 		return range_error(d, got, err, errlen);
+	if (rules_odd_only(d) && fmod(v, 2) == 0) {
+		char range[96];
+		rules_describe_range(d, range, sizeof range);
+		snprintf(err, errlen, "%s must be %s (got %s): a best-of series needs an odd number "
+			 "of games so that one team wins a majority", d->name, range, got);
+		return -1;
+	}
 	return 0;
 }
 

@@ -47,13 +47,21 @@ struct cJSON;
 	X(altitude_stamina_penalty,       FLOAT, 0.0,    0.05,   0.01,   2, "Extra away drain per 1,000 ft of altitude difference.") \
 	X(travel_fatigue_enabled,         BOOL,  0,      1,      1,      2, "Whether travel distance tires the away team.") \
 	X(travel_fatigue_per_mile,        FLOAT, 0.0,    0.005,  0.001,  2, "Extra away drain per mile travelled, per 1,000 miles.") \
-	X(teams_count,                    INT,   4,      16,     8,      3, "Teams in the league.") \
-	X(round_robins_per_season,        INT,   1,      5,      3,      3, "Round-robins in the regular season.") \
-	X(playoff_teams,                  INT,   2,      8,      4,      3, "Teams that reach the playoffs.") \
-	X(playoff_semis_best_of,          INT,   1,      7,      3,      3, "Games in a semifinal series (best of).") \
-	X(playoff_finals_best_of,         INT,   1,      7,      5,      3, "Games in the final series (best of).") \
+	X(teams_count,                    INT,   4,      16,     8,      3, "Teams in the league; a change takes effect at the next season.") \
+	X(round_robins_per_season,        INT,   1,      5,      3,      3, "Round-robins in the regular season; a change takes effect at the next season.") \
+	X(playoff_teams,                  INT,   2,      8,      4,      3, "Teams that reach the playoffs; fixed when the bracket is drawn, so a change applies to the next season's bracket.") \
+	X(playoff_semis_best_of,          INT,   1,      7,      3,      3, "Games in every series before the final (best of; odd only); fixed when the bracket is drawn.") \
+	X(playoff_finals_best_of,         INT,   1,      7,      5,      3, "Games in the final series (best of; odd only); fixed when the bracket is drawn.") \
 	X(proposals_per_window,           INT,   1,      10,     3,      4, "Open proposals a governor may have per governance window.") \
 	X(vote_threshold,                 FLOAT, 0.3,    0.8,    0.5,    4, "Share of weighted yes votes a proposal must exceed.")
+
+/*
+ * Parameters that take odd values only: a best-of series is decided by a
+ * majority of its games, so "best of 4" has no meaning (it would play out
+ * as best of 5). rules_check refuses an even value with a sentence naming
+ * the parameter; rules_describe_range says "an odd integer".
+ */
+#define PW_RULES_ODD_ONLY(X) X(playoff_semis_best_of) X(playoff_finals_best_of)
 
 #define PW_RULE_CTYPE_INT   int
 #define PW_RULE_CTYPE_FLOAT double
@@ -90,10 +98,13 @@ void rules_default(pw_rules_t *r);
 /* The value of d in r, as a double (bools are 0/1). */
 double rules_get(const pw_rules_t *r, const pw_rule_def_t *d);
 
+/* True when d is one of PW_RULES_ODD_ONLY. */
+bool rules_odd_only(const pw_rule_def_t *d);
+
 /*
- * Checks v against d: an integer for int rules, 0/1 for bools, inside
- * [min, max]. Returns 0, or -1 with a sentence naming the parameter and the
- * allowed range in err.
+ * Checks v against d: an integer for int rules (an odd one for
+ * PW_RULES_ODD_ONLY), 0/1 for bools, inside [min, max]. Returns 0, or -1
+ * with a sentence naming the parameter and the allowed range in err.
  */
 int rules_check(const pw_rule_def_t *d, double v, char *err, size_t errlen);
 
@@ -114,8 +125,8 @@ int rules_apply_assignment(pw_rules_t *r, const char *assignment, char *err, siz
 /* Writes v as d's type would print it ("10", "22.15", "true"). */
 void rules_format(const pw_rule_def_t *d, double v, char *buf, size_t len);
 
-/* A range for messages: "an integer from 1 to 10", "a number from 15 to 30",
- * "true or false". */
+/* A range for messages: "an integer from 1 to 10", "an odd integer from 1
+ * to 7", "a number from 15 to 30", "true or false". */
 void rules_describe_range(const pw_rule_def_t *d, char *buf, size_t len);
 
 /* True when a and b hold the same value for every parameter. */

@@ -133,7 +133,7 @@ static int h_teams(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *re
 	int64_t sid = season_of(app, req, res);
 	if (!sid)
 		return HTTP_HANDLED;
-	cJSON *teams = store_teams_json(app->store, app->league_id);
+	cJSON *teams = season_teams_json(app->store, sid); /* the teams that play it */
 	cJSON *out = cJSON_CreateArray();
 	const cJSON *t;
 	cJSON_ArrayForEach(t, teams)
@@ -223,9 +223,7 @@ static int cached(pw_app_t *app, int64_t sid, char **slot, cJSON *(*build)(pw_ap
 
 static cJSON *build_standings(pw_app_t *app, int64_t sid)
 {
-	pw_rules_t rules;
-	gov_rules(app->gov, &rules);
-	return season_standings_json(app->store, sid, &rules);
+	return season_standings_json(app->store, sid);
 }
 
 static cJSON *build_schedule(pw_app_t *app, int64_t sid)
@@ -323,9 +321,8 @@ static int h_bracket(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *
 	int64_t sid = season_of(app, req, res);
 	if (!sid)
 		return HTTP_HANDLED;
-	pw_rules_t rules;
-	gov_rules(app->gov, &rules);
-	return model(res, season_bracket_json(app->store, sid, &rules), "season");
+	/* The bracket as drawn (its stored format), never the rules now. */
+	return model(res, season_bracket_json(app->store, sid), "season");
 }
 
 /* ---- governors and governance ------------------------------------------ */

@@ -30,10 +30,13 @@ static const char *need_value(const char *cmd, int argc, char **argv, int *i)
 static void season_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pinwheel season [--league-seed N] [--seed N] [--format text|json] [--db PATH]\n"
-		"                       [--propose TEXT]...\n\n"
+		"usage: pinwheel season [--league-seed N] [--teams N] [--seed N] [--format text|json]\n"
+		"                       [--db PATH] [--propose TEXT]...\n\n"
 		"Plays a whole season headless: regular season, playoffs, champion.\n\n"
 		"  --league-seed N  the league to generate (default 1; env PINWHEEL_LEAGUE_SEED)\n"
+		"  --teams N        teams of the league to generate, 4 to 16 (default 8; env\n"
+		"                   PINWHEEL_TEAMS); with --db of an existing league its\n"
+		"                   teams_count rule decides\n"
 		"  --seed N         the season seed that seeds every game (default: derived from\n"
 		"                   the league seed; env PINWHEEL_SEED)\n"
 		"  --format F       text (default) or json\n"
@@ -47,10 +50,10 @@ static void season_usage(FILE *out)
 		"                   PINWHEEL_PARALLEL_GAMES); the results are identical\n");
 }
 
-/* Joins one governor per team; returns how many (ids in gids). */
-static int script_governors(pw_gov_t *g, int64_t *gids, int max)
+/* Joins one governor per team of the season; returns how many (ids in gids). */
+static int script_governors(pw_gov_t *g, int64_t sid, int64_t *gids, int max)
 {
-	cJSON *teams = store_teams_json(gov_store(g), 1);
+	cJSON *teams = season_teams_json(gov_store(g), sid);
 	int n = 0;
 	const cJSON *t;
 	cJSON_ArrayForEach(t, teams) {
@@ -91,10 +94,10 @@ static char *slurp(const char *path, char *err, size_t errlen)
 }
 
 /* texts[i] is proposal text, or "@FILE" for an attached effect script. */
-static int script_proposals(pw_gov_t *g, const char **texts, int n)
+static int script_proposals(pw_gov_t *g, int64_t sid, const char **texts, int n)
 {
 	int64_t gids[PW_MAX_TEAMS];
-	int ng = script_governors(g, gids, PW_MAX_TEAMS);
+	int ng = script_governors(g, sid, gids, PW_MAX_TEAMS);
 	if (ng < 1)
 		return -1;
 	for (int i = 0; i < n; i++) {
@@ -132,10 +135,8 @@ static int script_proposals(pw_gov_t *g, const char **texts, int n)
 static cJSON *season_summary(pw_gov_t *g, int64_t sid)
 {
 	pw_store_t *s = gov_store(g);
-	pw_rules_t rules;
-	gov_rules(g, &rules);
 	cJSON *o = cJSON_CreateObject();
-	cJSON *st = season_standings_json(s, sid, &rules);
+	cJSON *st = season_standings_json(s, sid);
 	cJSON *reg = cJSON_AddArrayToObject(o, "standings");
 	const cJSON *r;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(st, "regular")) {
@@ -188,6 +189,7 @@ static void print_text(const cJSON *o)
 int cmd_season(int argc, char **argv)
 {
 	const char *lseed_s = NULL, *seed_s = NULL, *format = NULL, *db = NULL, *par_s = NULL;
+	const char *teams_s = NULL;
 	const char *props[MAX_PROPOSALS];
 	char fxargs[MAX_PROPOSALS][1024];
 	int nprops = 0;
@@ -199,7 +201,7 @@ int cmd_season(int argc, char **argv)
 		}
 		if (!strcmp(a, "--league-seed") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
 		    !strcmp(a, "--db") || !strcmp(a, "--propose") || !strcmp(a, "--propose-effect") ||
-		    !strcmp(a, "--parallel")) {
+		    !strcmp(a, "--parallel") || !strcmp(a, "--teams")) {
 			if (!(v = need_value("season", argc, argv, &i)))
 				return 2;
 		} else {
@@ -216,6 +218,8 @@ int cmd_season(int argc, char **argv)
 			db = v;
 		else if (!strcmp(a, "--parallel"))
 			par_s = v;
+		else if (!strcmp(a, "--teams"))
+			teams_s = v;
 		else if (nprops < MAX_PROPOSALS && !strcmp(a, "--propose"))
 			props[nprops++] = v;
 		else if (nprops < MAX_PROPOSALS) {
@@ -234,6 +238,10 @@ int cmd_season(int argc, char **argv)
 		return 2;
 	seed_s = cli_value(seed_s, "PINWHEEL_SEED", NULL);
 	if (seed_s && cli_parse_u64("season", "--seed", seed_s, &seed) < 0)
+		return 2;
+	int n_teams = 8;
+	if (cli_parse_int("season", "--teams", cli_value(teams_s, "PINWHEEL_TEAMS", "8"), 4, PW_MAX_TEAMS,
+			  &n_teams) < 0)
 		return 2;
 	uint64_t par = 1;
 	par_s = cli_value(par_s, "PINWHEEL_PARALLEL_GAMES", "1");
@@ -270,7 +278,7 @@ int cmd_season(int argc, char **argv)
 		return 1;
 	}
 	fx_league_gov_cfg(fx, &gcfg);
-	if (season_setup_league(s, "Pinwheel Fates", lseed, 8, &lid, &e) < 0) {
+	if (season_setup_league(s, "Pinwheel Fates", lseed, n_teams, &lid, &e) < 0) {
 		cli_error("season", "%s", e.msg);
 		goto out;
 	}
@@ -286,7 +294,7 @@ int cmd_season(int argc, char **argv)
 		cli_error("season", "%s", e.msg);
 		goto out;
 	}
-	if (nprops && script_proposals(g, props, nprops) < 0)
+	if (nprops && script_proposals(g, sid, props, nprops) < 0)
 		goto out;
 	pw_round_cfg_t rc_cfg = {.gov = g, .championship_seconds = 0, .holder = "pinwheel-season"};
 	fx_league_round_cfg(fx, &rc_cfg);

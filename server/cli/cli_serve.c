@@ -35,6 +35,9 @@ static void usage(FILE *out)
 		"  PINWHEEL_PRESENTATION_MODE instant|replay (replay)\n"
 		"  PINWHEEL_QUARTER_REPLAY_SECONDS  seconds per replayed quarter (300)\n"
 		"  PINWHEEL_GOVERNANCE_INTERVAL     rounds between tallies (1)\n"
+		"  PINWHEEL_CHAMPIONSHIP_SECONDS    the championship window after the final, in\n"
+		"                             seconds (1800; 0: the offseason starts at once); ticks\n"
+		"                             inside it play nothing\n"
 		"  PINWHEEL_RULES_REQUIRE_APPROVAL  true|false (false)\n"
 		"  PINWHEEL_ADMIN_TOKEN       bearer token for admin endpoints\n"
 		"  PINWHEEL_LOG_LEVEL         debug|info|warn|error (info)\n"
@@ -44,6 +47,8 @@ static void usage(FILE *out)
 		"  PINWHEEL_IDLE_TIMEOUT      seconds an idle keep-alive connection lives (30)\n"
 		"  PINWHEEL_SSE_HEARTBEAT     seconds between stream heartbeats (15)\n"
 		"  PINWHEEL_LEAGUE_SEED       seed of the demo league generated on first start (1)\n"
+		"  PINWHEEL_TEAMS             teams of that demo league, 4 to 16 (8); later seasons\n"
+		"                             follow the teams_count rule\n"
 		"  PINWHEEL_SCRIPTS_DIR       the effects library (scripts/effects)\n");
 }
 
@@ -192,6 +197,9 @@ int cmd_serve(int argc, char **argv)
 	    env_bool(cmd, "PINWHEEL_RULES_REQUIRE_APPROVAL", false, &cfg->require_approval) < 0 ||
 	    env_int(cmd, "PINWHEEL_QUARTER_REPLAY_SECONDS", 300, 1, 3600, &cfg->quarter_seconds) < 0 ||
 	    env_int(cmd, "PINWHEEL_GOVERNANCE_INTERVAL", 1, 1, 100, &cfg->governance_interval) < 0 ||
+	    env_int(cmd, "PINWHEEL_CHAMPIONSHIP_SECONDS", PW_CHAMPIONSHIP_SECONDS_DEFAULT, 0, 7 * 86400,
+		    &cfg->championship_seconds) < 0 ||
+	    env_int(cmd, "PINWHEEL_TEAMS", 8, 4, PW_MAX_TEAMS, &cfg->teams) < 0 ||
 	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS", 20000, 1, 1000000, &cfg->max_conns) < 0 ||
 	    env_int(cmd, "PINWHEEL_REQUEST_TIMEOUT", 10, 1, 3600, &cfg->request_timeout_s) < 0 ||
 	    env_int(cmd, "PINWHEEL_IDLE_TIMEOUT", 30, 1, 86400, &cfg->idle_timeout_s) < 0 ||

@@ -36,7 +36,9 @@ struct pw_sched {
 	double last_ms;
 	uint64_t started_ns;
 	uint64_t ticks;
-	char last_error[160];
+	char last_error[320];
+	time_t last_error_at;
+	int last_error_round; /* 0: unknown */
 	void (*done)(void *);
 	void *done_ud;
 };
@@ -94,10 +96,15 @@ static void on_after_work(uv_work_t *w, int status)
 	s->last_ms = (double)(uv_hrtime() - s->started_ns) / 1e6;
 	s->last_at = time(NULL);
 	int st = status < 0 ? status : s->work_status;
-	if (st < 0)
-		snprintf(s->last_error, sizeof s->last_error, "tick failed (%d)", st);
-	else
+	/* A failed tick's reason comes from ops.done (scheduler_set_error);
+	 * this stands in until it does. A tick that succeeds clears it. */
+	if (st < 0) {
+		snprintf(s->last_error, sizeof s->last_error, "tick failed (%s)", uv_strerror(st));
+		s->last_error_at = s->last_at;
+		s->last_error_round = 0;
+	} else {
 		s->last_error[0] = '\0';
+	}
 	s->ticks++;
 	if (s->cfg.log)
 		log_event(s->cfg.log, st < 0 ? PW_LOG_ERROR : PW_LOG_INFO, "tick.done",
@@ -219,6 +226,13 @@ int scheduler_advance(pw_scheduler_t *s)
 	return 0;
 }
 
+void scheduler_set_error(pw_scheduler_t *s, const char *why, int round)
+{
+	snprintf(s->last_error, sizeof s->last_error, "%s", why && *why ? why : "tick failed");
+	s->last_error_at = time(NULL);
+	s->last_error_round = round;
+}
+
 const char *scheduler_state(const pw_scheduler_t *s)
 {
 	if (s->closing)
@@ -243,10 +257,18 @@ void scheduler_status(const pw_scheduler_t *s, cJSON *obj)
 	json_add_time(obj, "last_tick_at", s->last_at);
 	cJSON_AddNumberToObject(obj, "last_tick_ms", s->last_ms);
 	cJSON_AddNumberToObject(obj, "ticks", (double)s->ticks);
-	if (s->last_error[0])
+	if (s->last_error[0]) {
 		cJSON_AddStringToObject(obj, "last_error", s->last_error);
-	else
+		json_add_time(obj, "last_error_at", s->last_error_at);
+		if (s->last_error_round > 0)
+			cJSON_AddNumberToObject(obj, "last_error_round", s->last_error_round);
+		else
+			cJSON_AddNullToObject(obj, "last_error_round");
+	} else {
 		cJSON_AddNullToObject(obj, "last_error");
+		cJSON_AddNullToObject(obj, "last_error_at");
+		cJSON_AddNullToObject(obj, "last_error_round");
+	}
 }
 
 static void on_timer_closed(uv_handle_t *h)

@@ -67,10 +67,17 @@ void scheduler_set_pace(pw_scheduler_t *s, pw_pace_t pace);
  */
 int scheduler_advance(pw_scheduler_t *s);
 
+/* Records why the tick that just ended failed (a sentence; the round it
+ * was playing, 0 when unknown), for scheduler_status. Loop thread, from
+ * ops.done. */
+void scheduler_set_error(pw_scheduler_t *s, const char *why, int round);
+
 /* "running" when ticks fire by themselves, "stopped" otherwise. */
 const char *scheduler_state(const pw_scheduler_t *s);
 /* Adds pace, cron, auto_advance, state, tick_in_progress, next_tick_at,
- * last_tick_at, last_tick_ms, ticks, last_error to obj. */
+ * last_tick_at, last_tick_ms, ticks, and last_error, last_error_at,
+ * last_error_round (the last tick's failure; null after a tick that
+ * succeeded) to obj. */
 void scheduler_status(const pw_scheduler_t *s, struct cJSON *obj);
 
 /* Stops the timer; a running tick finishes first (its done still runs).

@@ -109,9 +109,7 @@ PAGE_HANDLER(page_standings)
 	pw_season_row_t cur;
 	if (!pages_season(app, &cur))
 		return no_season(res, "Standings", "standings");
-	pw_rules_t rules;
-	pages_rules_now(app, &rules);
-	cJSON *st = season_standings_json(app->store, cur.id, &rules);
+	cJSON *st = season_standings_json(app->store, cur.id);
 	pw_buf_t b = {0};
 	pages_begin(&b, "Standings", "standings");
 	buf_puts(&b, "<h1>Standings</h1>\n<p class=\"lede\">");
@@ -132,14 +130,26 @@ PAGE_HANDLER(page_playoffs)
 	pw_season_row_t cur;
 	if (!pages_season(app, &cur))
 		return no_season(res, "Playoffs", "playoffs");
-	pw_rules_t rules;
-	pages_rules_now(app, &rules);
-	cJSON *br = season_bracket_json(app->store, cur.id, &rules);
+	cJSON *br = season_bracket_json(app->store, cur.id);
 	pw_buf_t b = {0};
 	pages_begin(&b, "Playoffs", "playoffs");
-	buf_printf(&b, "<h1>Playoffs</h1>\n<p class=\"lede\">%d teams qualify; semifinals are best of %d, "
-		       "the final best of %d (rules the league can change).</p>\n",
-		   rules.playoff_teams, rules.playoff_semis_best_of, rules.playoff_finals_best_of);
+	/* A drawn bracket keeps its format; before the draw, the rules say
+	 * what it will be. */
+	const cJSON *f = cJSON_GetObjectItem(br, "format");
+	if (cJSON_IsObject(f)) {
+		buf_printf(&b, "<h1>Playoffs</h1>\n<p class=\"lede\">%d teams qualified; every series before "
+			       "the final is best of %d, the final best of %d, as drawn after round %d. A change "
+			       "to the playoff rules applies to next season's bracket.</p>\n",
+			   (int)pages_num(f, "bracket_teams"), (int)pages_num(f, "semis_best_of"),
+			   (int)pages_num(f, "finals_best_of"), (int)pages_num(f, "round"));
+	} else {
+		pw_rules_t rules;
+		pages_rules_now(app, &rules);
+		buf_printf(&b, "<h1>Playoffs</h1>\n<p class=\"lede\">When the regular season ends, %d teams "
+			       "qualify; series before the final are best of %d, the final best of %d (rules the "
+			       "league can change until the bracket is drawn).</p>\n",
+			   rules.playoff_teams, rules.playoff_semis_best_of, rules.playoff_finals_best_of);
+	}
 	bracket(&b, br);
 	cJSON_Delete(br);
 	return pages_finish(res, &b, 200);

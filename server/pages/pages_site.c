@@ -15,13 +15,42 @@ static int page_done(pw_response_t *res, pw_buf_t *b, int status)
 	return pages_finish(res, b, status);
 }
 
-/* Home: the latest results, the standings, open proposals and what changed,
- * so a visitor understands the league at a glance. */
+/* The champion of the current season once its final is decided, else the
+ * reigning one (the latest season that has one). */
+static void home_champion(pw_app_t *app, const pw_season_row_t *cur, pw_buf_t *b)
+{
+	cJSON *seasons = store_seasons_json(app->store, cur->league_id);
+	for (int i = cJSON_GetArraySize(seasons) - 1; i >= 0; i--) {
+		const cJSON *sj = cJSON_GetArrayItem(seasons, i);
+		int64_t sid = (int64_t)pages_num(sj, "id");
+		cJSON *br = season_bracket_json(app->store, sid);
+		const cJSON *ch = cJSON_GetObjectItem(br, "champion");
+		bool found = cJSON_IsObject(ch);
+		if (found) {
+			buf_printf(b, "<section aria-labelledby=\"champ\"><h2 id=\"champ\">%s</h2>\n"
+				      "<p class=\"champion\"><a href=\"/teams/%lld\">",
+				   sid == cur->id ? "Champion" : "Reigning champion", (long long)pages_id(ch, "team_id"));
+			pages_escape(b, pages_str(ch, "name"));
+			buf_puts(b, "</a> won ");
+			pages_escape(b, pages_str(sj, "name"));
+			buf_puts(b, sid == cur->id ? ". <a href=\"/playoffs\">The playoffs</a>.</p></section>\n"
+						  : ". <a href=\"/history\">Past seasons</a>.</p></section>\n");
+		}
+		cJSON_Delete(br);
+		if (found)
+			break;
+	}
+	cJSON_Delete(seasons);
+}
+
+/* Home: the champion, the latest results, the standings, open proposals and
+ * what changed, so a visitor understands the league at a glance. */
 static void home_league(pw_app_t *app, pw_buf_t *b)
 {
 	pw_season_row_t cur;
 	if (!pages_season(app, &cur))
 		return;
+	home_champion(app, &cur, b);
 	cJSON *teams = store_teams_json(app->store, app->league_id);
 	buf_puts(b, "<section aria-labelledby=\"latest\"><h2 id=\"latest\">Latest results</h2>\n");
 	int n = 0;
@@ -42,9 +71,7 @@ static void home_league(pw_app_t *app, pw_buf_t *b)
 	}
 	free(g);
 	buf_puts(b, "</section>\n<section aria-labelledby=\"stand\"><h2 id=\"stand\">Standings</h2>\n");
-	pw_rules_t rules;
-	pages_rules_now(app, &rules);
-	cJSON *st = season_standings_json(app->store, cur.id, &rules);
+	cJSON *st = season_standings_json(app->store, cur.id);
 	pages_standings_table(b, cJSON_GetObjectItem(st, "regular"), "Regular season");
 	cJSON_Delete(st);
 	buf_puts(b, "</section>\n");

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "tests/e2e/e2e.h"
 
 static cJSON *call(e2e_server_t *s, const char *method, const char *path, const char *body,
@@ -342,4 +344,147 @@ TEST(e2e_cached_standings_follow_ticks)
 	standings_wins(&s, "/api/standings?season_id=999", &st);
 	CHECK_EQ(st, 404);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
+}
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* The current season's phase and round, from /api/seasons/current. */
+static void current(e2e_server_t *s, char *phase, size_t len, int *round, int *teams)
+{
+	long st = 0;
+	cJSON *j = call(s, "GET", "/api/seasons/current", NULL, NULL, &st);
+	const cJSON *d = cJSON_GetObjectItem(j, "data");
+	snprintf(phase, len, "%s", or_empty(cJSON_GetStringValue(cJSON_GetObjectItem(d, "phase"))));
+	*round = (int)data_num(j, "round");
+	if (teams)
+		*teams = (int)data_num(j, "teams_count");
+	cJSON_Delete(j);
+}
+
+/* Runs SQL on the server's database from the side, as an operator's tool
+ * (or a failing disk) would. */
+static void side_sql(e2e_server_t *s, const char *sql)
+{
+	sqlite3 *db = NULL;
+	CHECK_EQ(sqlite3_open(s->db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 15000);
+	char *err = NULL;
+	CHECK_MSG(sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK, "%s", err ? err : "?");
+	sqlite3_free(err);
+	sqlite3_close(db);
+}
+
+TEST(e2e_season_end_window_champion_and_failed_ticks)
+{
+	const char *env[] = {"PINWHEEL_PRESENTATION_MODE=instant", "PINWHEEL_PRESENTATION_PACE=manual",
+			     "PINWHEEL_TEAMS=4", "PINWHEEL_CHAMPIONSHIP_SECONDS=3600", NULL};
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, env, NULL), 0);
+	char phase[32];
+	int round = 0, teams = 0;
+	current(&s, phase, sizeof phase, &round, &teams);
+	CHECK_EQ(teams, 4); /* the demo league's size */
+
+	/* A tick that fails says why, in the log and in the pace status. */
+	side_sql(&s, "CREATE TRIGGER refuse_games BEFORE INSERT ON game_results BEGIN "
+		     "SELECT RAISE(ABORT, 'the disk is full (refused by the test)'); END;");
+	advance(&s, NULL);
+	long st = 0;
+	cJSON *j = call(&s, "GET", "/api/pace/status", NULL, NULL, &st);
+	const cJSON *d = cJSON_GetObjectItem(j, "data");
+	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(d, "last_error")), "the disk is full");
+	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(d, "last_error")), "round 1");
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "last_error_round")), 1);
+	CHECK(cJSON_IsString(cJSON_GetObjectItem(d, "last_error_at")));
+	cJSON_Delete(j);
+	char *log = e2e_log(&s);
+	CHECK_CONTAINS(log, "tick.failed");
+	CHECK_CONTAINS(log, "the disk is full");
+	free(log);
+	/* Nothing of the failed stage stayed; the next tick finishes it. */
+	side_sql(&s, "DROP TRIGGER refuse_games");
+	advance(&s, NULL);
+	j = call(&s, "GET", "/api/pace/status", NULL, NULL, &st);
+	CHECK(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "last_error")));
+	cJSON_Delete(j);
+	current(&s, phase, sizeof phase, &round, NULL);
+	CHECK_EQ(round, 1);
+
+	/* To the championship window: manual advances in it add nothing. */
+	for (int i = 0; i < 40 && strcmp(phase, "championship"); i++) {
+		advance(&s, NULL);
+		current(&s, phase, sizeof phase, &round, NULL);
+	}
+	CHECK_STR(phase, "championship");
+	int final_round = round;
+	advance(&s, NULL);
+	advance(&s, NULL);
+	current(&s, phase, sizeof phase, &round, NULL);
+	CHECK_STR(phase, "championship");
+	CHECK_EQ(round, final_round);
+	char path[96];
+	snprintf(path, sizeof path, "/api/reports/round/1/%d", final_round + 1);
+	j = call(&s, "GET", path, NULL, NULL, &st);
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 0);
+	cJSON_Delete(j);
+
+	/* The champion: in the bracket, a report, the home page. */
+	j = call(&s, "GET", "/api/games/playoffs/bracket", NULL, NULL, &st);
+	const char *champ = cJSON_GetStringValue(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "champion"), "name"));
+	CHECK(champ != NULL);
+	char name[128];
+	snprintf(name, sizeof name, "%s", champ ? champ : "?");
+	cJSON_Delete(j);
+	snprintf(path, sizeof path, "/api/reports/round/1/%d", final_round);
+	j = call(&s, "GET", path, NULL, NULL, &st);
+	bool reported = false;
+	const cJSON *r;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "data"))
+		reported |= !strcmp(or_empty(cJSON_GetStringValue(cJSON_GetObjectItem(r, "kind"))), "champion") &&
+			    strstr(or_empty(cJSON_GetStringValue(cJSON_GetObjectItem(r, "text"))), name);
+	CHECK_MSG(reported, "no champion report for %s in round %d", name, final_round);
+	cJSON_Delete(j);
+	e2e_resp_t home;
+	CHECK_EQ(e2e_http(&s, "GET", "/", NULL, NULL, &home), 0);
+	CHECK_CONTAINS(home.body, "Champion");
+	CHECK_CONTAINS(home.body, name);
+	e2e_resp_free(&home);
+
+	/* A new season may start now: the old one ends properly. */
+	j = call(&s, "POST", "/api/seasons", "{\"name\":\"Two\",\"carry_rules\":true}", NULL, &st);
+	CHECK_EQ(st, 201);
+	cJSON_Delete(j);
+	current(&s, phase, sizeof phase, &round, &teams);
+	CHECK_STR(phase, "setup");
+	CHECK_EQ(teams, 4);
+	j = call(&s, "GET", "/api/games/playoffs/bracket?season_id=1", NULL, NULL, &st);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"),
+									     "champion"), "name")), name);
+	cJSON_Delete(j);
+	CHECK_EQ(e2e_http(&s, "GET", "/", NULL, NULL, &home), 0);
+	CHECK_CONTAINS(home.body, "Reigning champion");
+	e2e_resp_free(&home);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
+}
+
+TEST(e2e_season_settings_are_documented_and_checked)
+{
+	char cmd[1024], *out = NULL;
+	snprintf(cmd, sizeof cmd, "%s serve --help", test_bin());
+	CHECK_EQ(test_run(cmd, &out, false), 0);
+	CHECK_CONTAINS(out, "PINWHEEL_CHAMPIONSHIP_SECONDS");
+	CHECK_CONTAINS(out, "PINWHEEL_TEAMS");
+	free(out);
+	snprintf(cmd, sizeof cmd, "PINWHEEL_CHAMPIONSHIP_SECONDS=-5 %s serve --port 0", test_bin());
+	CHECK_EQ(test_run(cmd, &out, true), 2);
+	CHECK_CONTAINS(out, "PINWHEEL_CHAMPIONSHIP_SECONDS");
+	free(out);
+	snprintf(cmd, sizeof cmd, "PINWHEEL_TEAMS=17 %s serve --port 0", test_bin());
+	CHECK_EQ(test_run(cmd, &out, true), 2);
+	CHECK_CONTAINS(out, "PINWHEEL_TEAMS");
+	free(out);
 }

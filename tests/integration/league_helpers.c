@@ -334,3 +334,285 @@ char *lt_state_dump(const pw_gstate_t *g)
 	}
 	return d.s;
 }
+
+/* ---- brackets ---- */
+
+cJSON *lt_bracket_json(pw_gov_t *g, int64_t sid)
+{
+	return season_bracket_json(gov_store(g), sid);
+}
+
+char *lt_brackets(pw_gov_t *g)
+{
+	dump_t d = {0};
+	out(&d, "%s", "");
+	cJSON *seasons = store_seasons_json(gov_store(g), store_league_first(gov_store(g), NULL));
+	const cJSON *sj;
+	cJSON_ArrayForEach(sj, seasons) {
+		int64_t sid = (int64_t)cJSON_GetObjectItem(sj, "id")->valuedouble;
+		cJSON *br = lt_bracket_json(g, sid);
+		const cJSON *series = cJSON_GetObjectItem(br, "series"), *x;
+		if (cJSON_GetArraySize(series) == 0) {
+			cJSON_Delete(br);
+			continue;
+		}
+		out(&d, "S%lld draw ", (long long)sid);
+		out_json(&d, cJSON_GetObjectItem(br, "format"));
+		out(&d, "\n");
+		cJSON_ArrayForEach(x, series) {
+			const cJSON *hi = cJSON_GetObjectItem(x, "high"), *lo = cJSON_GetObjectItem(x, "low");
+			int64_t h = hi ? (int64_t)cJSON_GetObjectItem(hi, "team_id")->valuedouble : 0;
+			int64_t l = lo ? (int64_t)cJSON_GetObjectItem(lo, "team_id")->valuedouble : 0;
+			out(&d, "S%lld %s bo%d %lld-%lld ", (long long)sid, cJSON_GetObjectItem(x, "id")->valuestring,
+			    cJSON_GetObjectItem(x, "best_of")->valueint, (long long)h, (long long)l);
+			const cJSON *gm;
+			cJSON_ArrayForEach(gm, cJSON_GetObjectItem(x, "games"))
+				out(&d, "%c", (int64_t)cJSON_GetObjectItem(gm, "winner_team_id")->valuedouble == h ? 'H' : 'L');
+			out(&d, ".\n");
+		}
+		cJSON_Delete(br);
+	}
+	cJSON_Delete(seasons);
+	return d.s;
+}
+
+/* The line of text starting with key followed by a space, or NULL. */
+static const char *line_of(const char *text, const char *key, size_t klen)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return p;
+	return NULL;
+}
+
+bool lt_brackets_kept(const char *before, const char *after, char *why, size_t len)
+{
+	for (const char *p = before; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		size_t n = strcspn(p, "\n");
+		/* The key is "S<id> draw" or "S<id> <series>": the first two words. */
+		const char *sp = strchr(p, ' ');
+		size_t klen = sp ? (size_t)(strchr(sp + 1, ' ') - p) : n;
+		const char *q = line_of(after, p, klen);
+		if (!q) {
+			snprintf(why, len, "gone: %.*s", (int)n, p);
+			return false;
+		}
+		size_t m = strcspn(q, "\n");
+		bool same;
+		if (sp && !strncmp(sp, " draw ", 6)) {
+			same = n == m && !strncmp(p, q, n); /* a draw never changes */
+		} else {
+			/* A series keeps its length; its teams once known; its
+			 * results, which may only grow (the "." ends them). */
+			char bo1[16], t1[48], r1[64], bo2[16], t2[48], r2[64];
+			same = sscanf(p + klen, " %15s %47s %63[HL.]", bo1, t1, r1) == 3 &&
+			       sscanf(q + klen, " %15s %47s %63[HL.]", bo2, t2, r2) == 3 && !strcmp(bo1, bo2) &&
+			       (!strcmp(t1, "0-0") || !strcmp(t1, t2)) && !strncmp(r1, r2, strlen(r1) - 1);
+		}
+		if (!same) {
+			snprintf(why, len, "was \"%.*s\", now \"%.*s\"", (int)n, p, (int)m, q);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- a season played properly ---- */
+
+static int64_t jid(const cJSON *o, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItem(o, k);
+	return cJSON_IsNumber(x) ? (int64_t)x->valuedouble : 0;
+}
+
+static int team_index(const int64_t *ids, int n, int64_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == id)
+			return i;
+	return -1;
+}
+
+#define FAIL_WHY(...) do { snprintf(why, len, __VA_ARGS__); ok = false; goto out; } while (0)
+
+/* The regular schedule: proper round-robins (see lt_season_valid). */
+static bool schedule_valid(const cJSON *sched, const int64_t *ids, int n, char *why, size_t len)
+{
+	bool ok = true;
+	int per_rr = schedule_rounds_per_rr(n), max_round = 0;
+	const cJSON *x;
+	cJSON_ArrayForEach(x, sched)
+		if (!strcmp(cJSON_GetObjectItem(x, "stage")->valuestring, "regular"))
+			max_round = jid(x, "round") > max_round ? (int)jid(x, "round") : max_round;
+	int rrs = max_round / per_rr;
+	/* pair[a][b] per round-robin: 0 none, 1 a home, 2 b home (a < b). */
+	int (*pair)[16][16] = calloc((size_t)rrs + 1, sizeof *pair);
+	int (*home)[16] = calloc((size_t)rrs + 1, sizeof *home), (*away)[16] = calloc((size_t)rrs + 1, sizeof *away);
+	int seen[16];
+	int at_round = 0;
+	if (n > 16 || !pair || !home || !away)
+		FAIL_WHY("%d teams: more than the check holds", n);
+	if (max_round == 0 || max_round % per_rr)
+		FAIL_WHY("%d regular rounds is not a whole number of round-robins of %d ticks", max_round, per_rr);
+	cJSON_ArrayForEach(x, sched) {
+		if (strcmp(cJSON_GetObjectItem(x, "stage")->valuestring, "regular"))
+			continue;
+		int r = (int)jid(x, "round"), rr = (r - 1) / per_rr;
+		if (r != at_round) {
+			memset(seen, 0, sizeof seen);
+			at_round = r;
+		}
+		int h = team_index(ids, n, jid(x, "home_team_id")), a = team_index(ids, n, jid(x, "away_team_id"));
+		if (h < 0 || a < 0 || h == a)
+			FAIL_WHY("round %d: a game between %lld and %lld", r, (long long)jid(x, "home_team_id"),
+				 (long long)jid(x, "away_team_id"));
+		if (seen[h]++ || seen[a]++)
+			FAIL_WHY("round %d: a team plays twice", r);
+		int lo = h < a ? h : a, hi = h < a ? a : h;
+		if (pair[rr][lo][hi])
+			FAIL_WHY("round-robin %d: teams %lld and %lld meet twice", rr + 1, (long long)ids[lo],
+				 (long long)ids[hi]);
+		pair[rr][lo][hi] = h == lo ? 1 : 2;
+		home[rr][h]++;
+		away[rr][a]++;
+	}
+	for (int rr = 0; rr < rrs; rr++)
+		for (int i = 0; i < n; i++) {
+			if (abs(home[rr][i] - away[rr][i]) > 1)
+				FAIL_WHY("round-robin %d: team %lld is home %d times and away %d", rr + 1,
+					 (long long)ids[i], home[rr][i], away[rr][i]);
+			for (int k = i + 1; k < n; k++) {
+				if (!pair[rr][i][k])
+					FAIL_WHY("round-robin %d: teams %lld and %lld never meet", rr + 1,
+						 (long long)ids[i], (long long)ids[k]);
+				if (rr > 0 && pair[rr][i][k] == pair[rr - 1][i][k])
+					FAIL_WHY("round-robins %d and %d: teams %lld and %lld keep their venue", rr,
+						 rr + 1, (long long)ids[i], (long long)ids[k]);
+			}
+		}
+out:
+	free(pair);
+	free(home);
+	free(away);
+	return ok;
+}
+
+/* The bracket: valid as lt_season_valid says, against the final standings
+ * (regular_done: the regular season is over). */
+static bool bracket_valid(const cJSON *br, const cJSON *regular, bool regular_done, char *why, size_t len)
+{
+	bool ok = true;
+	const cJSON *f = cJSON_GetObjectItem(br, "format"), *x, *sd;
+	if (!cJSON_IsTrue(cJSON_GetObjectItem(br, "drawn")))
+		return true;
+	int size = (int)jid(f, "bracket_teams"), i = 0;
+	if (size != 2 && size != 4 && size != 8)
+		FAIL_WHY("a bracket of %d teams", size);
+	cJSON_ArrayForEach(sd, cJSON_GetObjectItem(f, "seeds")) {
+		if (regular_done && jid(cJSON_GetArrayItem(regular, i), "team_id") != (int64_t)sd->valuedouble)
+			FAIL_WHY("seed %d is team %lld, not the standings' %lld", i + 1, (long long)sd->valuedouble,
+				 (long long)jid(cJSON_GetArrayItem(regular, i), "team_id"));
+		i++;
+	}
+	if (i != size)
+		FAIL_WHY("%d seeds for a bracket of %d", i, size);
+	int64_t final_winner = 0;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(br, "series")) {
+		const char *id = cJSON_GetObjectItem(x, "id")->valuestring;
+		int bo = (int)jid(x, "best_of"), need = bo / 2 + 1;
+		bool is_final = !strcmp(id, "F");
+		if (bo != (is_final ? jid(f, "finals_best_of") : jid(f, "semis_best_of")) || bo % 2 == 0)
+			FAIL_WHY("%s is best of %d, not as drawn", id, bo);
+		const cJSON *hi = cJSON_GetObjectItem(x, "high"), *lo = cJSON_GetObjectItem(x, "low");
+		const cJSON *games = cJSON_GetObjectItem(x, "games"), *gm;
+		if (!hi) {
+			if (cJSON_GetArraySize(games))
+				FAIL_WHY("%s has games before its teams are known", id);
+			continue;
+		}
+		int64_t h = jid(hi, "team_id"), l = jid(lo, "team_id");
+		int hw = 0, lw = 0, k = 0;
+		cJSON_ArrayForEach(gm, games) {
+			k++;
+			int64_t home = jid(gm, "home_team_id"), away = jid(gm, "away_team_id"), w = jid(gm, "winner_team_id");
+			bool high_home = k == 1 || k == 2 || k == 5 || k == 7;
+			if (home != (high_home ? h : l) || away != (high_home ? l : h))
+				FAIL_WHY("%s game %d: %lld hosts %lld", id, k, (long long)home, (long long)away);
+			if (hw >= need || lw >= need)
+				FAIL_WHY("%s: game %d after the series was decided", id, k);
+			hw += w == h;
+			lw += w == l;
+		}
+		const cJSON *win = cJSON_GetObjectItem(x, "winner");
+		int64_t winner = cJSON_IsObject(win) ? jid(win, "team_id") : 0;
+		int64_t expect = hw == need ? h : lw == need ? l : 0;
+		if (winner != expect || jid(hi, "wins") != hw || jid(lo, "wins") != lw)
+			FAIL_WHY("%s: %d-%d in games, %lld-%lld shown, winner %lld", id, hw, lw,
+				 (long long)jid(hi, "wins"), (long long)jid(lo, "wins"), (long long)winner);
+		if (is_final)
+			final_winner = winner;
+	}
+	const cJSON *ch = cJSON_GetObjectItem(br, "champion");
+	if ((cJSON_IsObject(ch) ? jid(ch, "team_id") : 0) != final_winner)
+		FAIL_WHY("the champion is not the final's winner");
+out:
+	return ok;
+}
+
+bool lt_season_valid(pw_store_t *s, int64_t sid, char *why, size_t len)
+{
+	bool ok = true;
+	int64_t ids[64];
+	int n = store_season_team_ids(s, sid, ids, 64);
+	pw_season_row_t row;
+	cJSON *sched = store_schedule_json(s, sid), *st = season_standings_json(s, sid);
+	int ng = 0;
+	pw_game_row_t *games = store_games(s, sid, 0, &ng);
+	if (n < 2 || !sched || !st || store_season_get(s, sid, &row) != 1)
+		FAIL_WHY("season %lld cannot be read", (long long)sid);
+	if (!schedule_valid(sched, ids, n, why, len)) {
+		ok = false;
+		goto out;
+	}
+	/* Every slot of a played round is one stored game; nothing else is. */
+	int played_slots = 0, max_regular = 0;
+	const cJSON *x;
+	cJSON_ArrayForEach(x, sched) {
+		if (jid(x, "round") > row.current_round)
+			continue;
+		played_slots++;
+		if (!jid(x, "game_id"))
+			FAIL_WHY("round %d game %d was never played", (int)jid(x, "round"), (int)jid(x, "game_index"));
+		if (!strcmp(cJSON_GetObjectItem(x, "stage")->valuestring, "regular"))
+			max_regular = (int)jid(x, "round");
+	}
+	if (played_slots != ng)
+		FAIL_WHY("%d games stored for %d scheduled", ng, played_slots);
+	/* The standings are the stored regular-season games. */
+	int w[64] = {0}, l[64] = {0};
+	for (int i = 0; i < ng; i++) {
+		if (strcmp(games[i].stage, "regular"))
+			continue;
+		int h = team_index(ids, n, games[i].home_team_id), a = team_index(ids, n, games[i].away_team_id);
+		bool hw = games[i].winner_team_id == games[i].home_team_id;
+		w[hw ? h : a]++;
+		l[hw ? a : h]++;
+	}
+	const cJSON *reg = cJSON_GetObjectItem(st, "regular");
+	if (cJSON_GetArraySize(reg) != n)
+		FAIL_WHY("%d standings rows for %d teams", cJSON_GetArraySize(reg), n);
+	cJSON_ArrayForEach(x, reg) {
+		int i = team_index(ids, n, jid(x, "team_id"));
+		if (i < 0 || jid(x, "wins") != w[i] || jid(x, "losses") != l[i])
+			FAIL_WHY("team %lld stands %lld-%lld, its games say %d-%d", (long long)jid(x, "team_id"),
+				 (long long)jid(x, "wins"), (long long)jid(x, "losses"), i < 0 ? 0 : w[i], i < 0 ? 0 : l[i]);
+	}
+	bool regular_done = row.current_round >= store_schedule_max_round(s, sid, "regular") && max_regular > 0;
+	if (!bracket_valid(cJSON_GetObjectItem(st, "playoffs"), reg, regular_done, why, len))
+		ok = false;
+out:
+	cJSON_Delete(sched);
+	cJSON_Delete(st);
+	free(games);
+	return ok;
+}

@@ -33,6 +33,39 @@ char *lt_digest(pw_store_t *s);
  * compare as text. Caller frees. */
 char *lt_state_dump(const pw_gstate_t *g);
 
+/* ---- brackets: drawn once, never redrawn ----
+ * The invariant a play-through checks after every tick: a season's bracket
+ * keeps the format and seeds it was drawn with, every series keeps its
+ * teams and length, and the games it has played stay played (new games
+ * only add to them). */
+
+/* The bracket of season sid as the API shows it. Caller owns. */
+struct cJSON *lt_bracket_json(pw_gov_t *g, int64_t sid);
+/* Every season's drawn bracket as text: one "S<id> draw <format>" line per
+ * season, then one "S<id> <series> bo<N> <high>-<low> <results>" line per
+ * series, results one letter per game (H: the higher seed won, L: the
+ * lower). Caller frees. */
+char *lt_brackets(pw_gov_t *g);
+/* True when every bracket of before is still in after as drawn, with its
+ * results extended at most; otherwise false and why says which line. */
+bool lt_brackets_kept(const char *before, const char *after, char *why, size_t len);
+
+/*
+ * Checks season sid as played so far and returns true, or false with why
+ * naming the first thing wrong:
+ *  - its regular schedule is proper round-robins of its teams: every pair
+ *    once per round-robin, no team twice in a tick, each team's home and
+ *    away counts within one per round-robin, every pair swapping venue in
+ *    the next round-robin;
+ *  - every scheduled game of a played round is stored once, and no other;
+ *  - its standings equal its stored regular-season games;
+ *  - once drawn, its bracket is valid: seeded from the final standings,
+ *    every game between the series' teams with the higher seed hosting
+ *    games 1, 2, 5 and 7, no series past its length, each winner with
+ *    exactly a majority of its best-of, the champion the final's winner.
+ */
+bool lt_season_valid(pw_store_t *s, int64_t sid, char *why, size_t len);
+
 /* Records the types of events published on a bus, in order. */
 typedef struct lt_events {
 	int n;

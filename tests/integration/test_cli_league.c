@@ -80,3 +80,26 @@ TEST(cli_season_rebuild_backup_migrate)
 	snprintf(cmd, sizeof cmd, "%s season --bogus", test_bin());
 	CHECK_EQ(test_run(cmd, NULL, false), 2);
 }
+
+TEST(cli_season_plays_the_league_size_asked_for)
+{
+	char *out = NULL;
+	CHECK_EQ(test_pinwheel(&out, false, "season --teams 6 --format json"), 0);
+	cJSON *o = cJSON_Parse(out);
+	CHECK(o != NULL);
+	const cJSON *st = cJSON_GetObjectItem(o, "standings"), *r;
+	CHECK_EQ(cJSON_GetArraySize(st), 6);
+	int wins = 0;
+	cJSON_ArrayForEach(r, st)
+		wins += cJSON_GetObjectItem(r, "wins")->valueint;
+	CHECK_EQ(wins, 6 * 5 / 2 * 3); /* three round-robins */
+	CHECK(cJSON_IsObject(cJSON_GetObjectItem(o, "champion")));
+	cJSON_Delete(o);
+	free(out);
+	out = NULL;
+	/* Out of range: a usage error naming the option. */
+	CHECK_EQ(test_pinwheel(&out, true, "season --teams 3"), 2);
+	CHECK_CONTAINS(out, "--teams");
+	CHECK_CONTAINS(out, "4 to 16");
+	free(out);
+}

@@ -37,9 +37,7 @@ TEST(round_full_season_phases_playoffs_archive)
 	CHECK_EQ(lt_events_count(&bus, "season.phase_changed"), 6);
 	CHECK(lt_events_count(&bus, "report.generated") > ticks * 3);
 	/* The bracket is complete and its champion is in the archive. */
-	pw_rules_t rules;
-	gov_rules(g, &rules);
-	cJSON *br = season_bracket_json(s, r.id, &rules);
+	cJSON *br = season_bracket_json(s, r.id);
 	CHECK(cJSON_IsObject(cJSON_GetObjectItem(br, "champion")));
 	int64_t champ = (int64_t)cJSON_GetObjectItem(cJSON_GetObjectItem(br, "champion"), "team_id")->valuedouble;
 	cJSON_Delete(br);

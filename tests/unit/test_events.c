@@ -18,6 +18,7 @@ static const struct {
 } wire[] = {
 	{"season.created", "season"},
 	{"season.phase_changed", "season"},
+	{"season.bracket_drawn", "season"},
 	{"governor.joined", "governor"},
 	{"token.spent", "governor"},
 	{"token.regenerated", "governor"},

@@ -49,7 +49,11 @@ TEST(interp_recognises_every_parameter_by_name)
 {
 	for (size_t i = 0; i < rules_count; i++) {
 		const pw_rule_def_t *d = &rules_defs[i];
-		double v = d->type == PW_RULE_BOOL ? 0 : d->type == PW_RULE_INT ? d->min + 1 : d->min;
+		/* The smallest value above the minimum the parameter takes (best-of
+		 * values are odd only). */
+		double v = d->type == PW_RULE_BOOL ? 0
+			   : d->type == PW_RULE_INT ? d->min + (rules_odd_only(d) ? 2 : 1)
+						    : d->min;
 		if (v == d->def)
 			v = d->max;
 		char text[128], val[32], spaced[64];

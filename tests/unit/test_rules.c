@@ -100,3 +100,36 @@ TEST(rules_format_is_shortest)
 	rules_format(rules_find("home_court_enabled"), 1, buf, sizeof buf);
 	CHECK_STR(buf, "true");
 }
+
+TEST(rules_best_of_values_are_odd_only)
+{
+	pw_rules_t r;
+	char err[256];
+	rules_default(&r);
+	pw_rules_t before = r;
+	/* "best of 4" has no majority: refused, naming the parameter. */
+	CHECK_EQ(rules_apply_assignment(&r, "playoff_finals_best_of=4", err, sizeof err), -1);
+	CHECK_CONTAINS(err, "playoff_finals_best_of must be an odd integer from 1 to 7 (got 4)");
+	CHECK_EQ(rules_apply_assignment(&r, "playoff_semis_best_of=2", err, sizeof err), -1);
+	CHECK_CONTAINS(err, "playoff_semis_best_of must be an odd integer from 1 to 7 (got 2)");
+	CHECK_EQ(rules_check(rules_find("playoff_semis_best_of"), 6, err, sizeof err), -1);
+	cJSON *j = cJSON_Parse("{\"playoff_finals_best_of\": 6}");
+	CHECK_EQ(rules_from_json(&r, j, err, sizeof err), -1);
+	cJSON_Delete(j);
+	CHECK(rules_equal(&r, &before));
+	/* Odd ones pass; other integer rules still take even values. */
+	CHECK_EQ(rules_apply_assignment(&r, "playoff_finals_best_of=7", err, sizeof err), 0);
+	CHECK_EQ(rules_apply_assignment(&r, "playoff_semis_best_of=1", err, sizeof err), 0);
+	CHECK_EQ(rules_apply_assignment(&r, "playoff_teams=8", err, sizeof err), 0);
+	CHECK_EQ(rules_apply_assignment(&r, "teams_count=6", err, sizeof err), 0);
+	char range[96];
+	rules_describe_range(rules_find("playoff_finals_best_of"), range, sizeof range);
+	CHECK_STR(range, "an odd integer from 1 to 7");
+	rules_describe_range(rules_find("playoff_teams"), range, sizeof range);
+	CHECK_STR(range, "an integer from 2 to 8");
+	/* Every default is valid, odd-only ones included. */
+	rules_default(&r);
+	for (size_t i = 0; i < rules_count; i++)
+		CHECK_MSG(rules_check(&rules_defs[i], rules_get(&r, &rules_defs[i]), err, sizeof err) == 0,
+			  "%s", err);
+}

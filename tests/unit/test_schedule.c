@@ -52,6 +52,11 @@ TEST(schedule_round_robin_properties)
 	check_rr(4, 2);
 	check_rr(6, 1);
 	check_rr(16, 1);
+	/* Odd leagues rest one team a tick; the rest stay as fair. */
+	check_rr(5, 2);
+	check_rr(7, 3);
+	check_rr(9, 1);
+	check_rr(15, 2);
 }
 
 TEST(schedule_eight_teams_four_games_per_tick_seven_ticks)
