@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -656,10 +657,16 @@ int interp_proposal(const pw_interp_in_t *in, cJSON **out, char *err, size_t err
 	b.repeal = cJSON_CreateArray();
 	int inj = injection(norm);
 
-	if (in->effect_lua && *in->effect_lua)
+	/* One idea, one effect: with a script attached, the text describes that
+	 * script (what the proposer wrote), so a library effect the words also
+	 * match is not added beside it; voters see, and the tally enacts,
+	 * exactly the effects listed here. */
+	bool attached = in->effect_lua && *in->effect_lua;
+	if (attached)
 		add_effect_source(&b, "Custom effect", NULL, in->effect_lua, 0.9);
 	run_repeal(&b);
-	run_library(&b);
+	if (!attached)
+		run_library(&b);
 	run_patterns(&b);
 	run_names(&b);
 	free(norm);
