@@ -1232,6 +1232,19 @@ static int covers(const pw_governor_t *gv, const int t[PW_TOKEN_KINDS], pw_err_t
 	return 0;
 }
 
+/* Whether gv can receive add (and give away sub) with every balance staying
+ * at most PW_TOKEN_MAX: balances are bounded by the cap whatever moves them. */
+static int fits(const pw_governor_t *gv, const int add[PW_TOKEN_KINDS], const int sub[PW_TOKEN_KINDS],
+		pw_err_t *e)
+{
+	for (int i = 0; i < PW_TOKEN_KINDS; i++)
+		if (gv->tokens[i] + add[i] - sub[i] > PW_TOKEN_MAX)
+			return err_set(e, PW_E_CONFLICT, "the trade would lift governor %lld's %s tokens above "
+				       "%d, the most anyone holds", (long long)gv->id, gstate_token_name(i),
+				       PW_TOKEN_MAX);
+	return 0;
+}
+
 static int trade_offer_in_tx(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOKEN_KINDS],
 			     const int request[PW_TOKEN_KINDS], pw_err_t *e)
 {
@@ -1298,6 +1311,10 @@ static int trade_respond_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, bool accep
 			rc = covers(a, t->offer, e);
 		if (rc == 0)
 			rc = covers(b, t->request, e);
+		if (rc == 0)
+			rc = fits(a, t->request, t->offer, e);
+		if (rc == 0)
+			rc = fits(b, t->offer, t->request, e);
 		if (rc < 0)
 			return rc;
 	}

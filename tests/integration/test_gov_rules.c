@@ -554,3 +554,28 @@ TEST(gov_names_refuse_controls_and_bidi_overrides)
 	gov_close(g);
 	store_close(s);
 }
+
+/* A trade never lifts a balance above the cap either (the invariant of the
+ * play-through: balances between 0 and PW_TOKEN_MAX). */
+TEST(gov_trade_refused_when_it_would_lift_a_balance_above_the_cap)
+{
+	pw_store_t *s = lt_open("g.db");
+	pw_gov_t *g = lt_league(s, 8);
+	int64_t a = lt_join(g, "A", 1, NULL), b = lt_join(g, "B", 2, NULL);
+	lt_tally(g, 1);
+	lt_tally(g, 2); /* both at 6 of each */
+	CHECK_EQ(lt_tokens(g, b, PW_TOK_PROPOSE), PW_TOKEN_MAX);
+	int give[3] = {2, 0, 0}, want[3] = {0, 0, 1};
+	pw_err_t e;
+	CHECK_EQ(gov_trade_offer(g, a, b, give, want, NULL, &e), 0);
+	int64_t before = events_n(g);
+	CHECK_EQ(gov_trade_respond(g, b, last_trade(g), true, NULL, &e), PW_E_CONFLICT);
+	CHECK_CONTAINS(e.msg, "above");
+	CHECK_EQ(events_n(g), before);
+	CHECK_EQ(lt_tokens(g, b, PW_TOK_PROPOSE), PW_TOKEN_MAX);
+	CHECK_EQ(lt_tokens(g, a, PW_TOK_PROPOSE), PW_TOKEN_MAX);
+	/* Rejecting it is still possible. */
+	CHECK_EQ(gov_trade_respond(g, b, last_trade(g), false, NULL, &e), 0);
+	gov_close(g);
+	store_close(s);
+}
