@@ -1643,6 +1643,8 @@ static cJSON *proposal_obj(pw_gov_t *g, const pw_proposal_t *p)
 			      p->interpretation ? cJSON_Duplicate(p->interpretation, 1) : cJSON_CreateNull());
 	cJSON_AddNumberToObject(o, "tier", p->tier);
 	cJSON_AddNumberToObject(o, "cost", p->cost);
+	/* What the proposer paid for it so far: what a veto would give back. */
+	cJSON_AddItemToObject(o, "spent", tokens_json(p->spent));
 	bool tallied = p->status == PW_PROP_PASSED || p->status == PW_PROP_FAILED || p->status == PW_PROP_HELD;
 	double thr = tallied ? p->tally_threshold : gstate_threshold(p->tier, &g->s.rules);
 	cJSON_AddNumberToObject(o, "threshold", thr);

@@ -125,9 +125,10 @@ static void roster(pw_app_t *app, pw_buf_t *b)
 		cJSON_ArrayForEach(g, govs)
 		{
 			const cJSON *tk = cJSON_GetObjectItem(g, "tokens");
-			buf_printf(b, "<tr><td>%lld</td><th scope=\"row\">", (long long)pages_id(g, "id"));
+			buf_printf(b, "<tr><td>%lld</td><th scope=\"row\"><a href=\"/governors/%lld\">",
+				   (long long)pages_id(g, "id"), (long long)pages_id(g, "id"));
 			pages_escape(b, pages_str(g, "name"));
-			buf_puts(b, "</th><td>");
+			buf_puts(b, "</a></th><td>");
 			pages_team_link(b, teams, pages_id(g, "team_id"));
 			buf_printf(b, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>"
 				      "<td class=\"num\">%d</td><td class=\"num\">%d</td></tr>\n",

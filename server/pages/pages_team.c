@@ -272,7 +272,8 @@ PAGE_HANDLER(page_governor)
 	pages_escape(&b, pages_str(gv, "name"));
 	buf_puts(&b, "</h1>\n<dl class=\"facts\"><dt>Team</dt><dd>");
 	pages_team_link(&b, teams, pages_id(gv, "team_id"));
-	buf_printf(&b, "%s</dd><dt>Tokens</dt><dd>", pages_num(gv, "enrolled") ? "" : " (not enrolled this season)");
+	buf_printf(&b, "%s</dd><dt>Tokens</dt><dd>",
+		   cJSON_IsTrue(cJSON_GetObjectItem(gv, "enrolled")) ? "" : " (not enrolled this season)");
 	tokens_text(&b, cJSON_GetObjectItem(gv, "tokens"));
 	buf_puts(&b, "</dd></dl>\n<section aria-labelledby=\"props\"><h2 id=\"props\">Proposals</h2>\n");
 	const cJSON *x;

@@ -482,6 +482,7 @@ TEST(e2e_trades_withdrawals_and_admin_effects)
 	CHECK_EQ(r.status, 200);
 	CHECK_CONTAINS(r.body, "Token offers");
 	CHECK_CONTAINS(r.body, "withdrawn");
+	CHECK(strstr(r.body, "not enrolled") == NULL);
 	e2e_resp_free(&r);
 	/* ...and back on. */
 	snprintf(path, sizeof path, "/api/admin/effects/%s/enable", fx);

@@ -154,6 +154,9 @@ TEST(gov_veto_refunds_what_the_proposer_spent_not_the_amended_cost)
 	cJSON *o = NULL;
 	CHECK_EQ(gov_amend(g, a, p, "the moon decides every game", NULL, &o, &e), 0);
 	CHECK_EQ(cJSON_GetObjectItem(o, "cost")->valueint, 2);
+	const cJSON *spent = cJSON_GetObjectItem(o, "spent");
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(spent, "propose")), 1);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(spent, "amend")), 1);
 	cJSON_Delete(o);
 	CHECK_EQ(lt_tokens(g, a, PW_TOK_AMEND), 1);
 	CHECK_EQ(gov_admin_veto(g, p, "no", NULL, &e), 0);
