@@ -221,8 +221,8 @@ static int same_season(const pw_gov_t *g, int64_t sid, const char *what, int64_t
 
 /* ---- governors ---- */
 
-/* The code point at *p (valid UTF-8 assumed checked by the caller's scan),
- * advancing *p; -1 for a malformed sequence. */
+/* The code point at *p, advancing *p past it; -1 (and *p unmoved) for a
+ * malformed, truncated, overlong or surrogate sequence. */
 static long utf8_next(const unsigned char **p)
 {
 	const unsigned char *s = *p;
@@ -335,11 +335,9 @@ int gov_join(pw_gov_t *g, const char *name, int64_t team_id, cJSON **out, pw_err
 	char token[65], hash[65];
 	int64_t gid = 0;
 	int rc = gov_check_name("name", name, e);
-	if (rc < 0)
-		;
-	else if (random_hex(token, 32) < 0)
+	if (rc == 0 && random_hex(token, 32) < 0)
 		rc = err_set(e, PW_E_INTERNAL, "no randomness available for a token");
-	else
+	if (rc == 0)
 		sha256_hex(token, strlen(token), hash);
 	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
 		rc = tx_end(g, join_in_tx(g, name, team_id, hash, &gid, e), e);
