@@ -496,8 +496,8 @@ static int league_of(const pw_gov_league_t *now, const char *src, const fx_scrip
 	out->n = 0;
 	int n_now = now ? now->n_effects : 0;
 	if (n_now + (src ? 1 : 0) > FX_MAX_EFFECTS) {
-		snprintf(err, errlen, "the league runs %d effects; a test run holds at most %d", n_now,
-			 FX_MAX_EFFECTS - (src ? 1 : 0));
+		snprintf(err, errlen, "the league already runs %d effects and a game runs at most %d: "
+			 "repeal one before adding another", n_now, FX_MAX_EFFECTS);
 		return -1;
 	}
 	for (int i = 0; i < n_now; i++) {
