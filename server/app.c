@@ -278,6 +278,8 @@ static int league_open(pw_app_t *app)
 	app->bus_iface = srv_bus_iface(app->bus);
 	app->gov_cfg = (pw_gov_cfg_t){
 		.require_approval = app->cfg.require_approval,
+		.trade_expiry_rounds = app->cfg.trade_expiry_rounds,
+		.min_voting_seconds = app->cfg.min_voting_seconds,
 		.scripts_dir = app->cfg.scripts_dir,
 		.bus = &app->bus_iface,
 	};

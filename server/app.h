@@ -37,6 +37,8 @@ typedef struct pw_serve_config {
 	int quarter_seconds;
 	int governance_interval;
 	bool require_approval;
+	int trade_expiry_rounds;   /* PINWHEEL_TRADE_EXPIRY_ROUNDS */
+	int min_voting_seconds;    /* PINWHEEL_MIN_VOTING_SECONDS */
 	const char *admin_token; /* NULL: admin open on loopback only */
 	bool production;
 	pw_log_level_t log_level;

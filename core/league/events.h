@@ -63,7 +63,9 @@ struct cJSON;
 	X(PROPOSAL_REVIEW_CLEARED, "proposal.review_cleared", "proposal", proposal_cleared,       \
 	  F(proposal_id, INT))                                                                    \
 	X(PROPOSAL_VETOED, "proposal.vetoed", "proposal", proposal_status,                        \
-	  F(proposal_id, INT) F(reason, STR) F(refund, OBJ))                                      \
+	  F(proposal_id, INT) F(reason, STR) F(refund, OBJ) O(spent, OBJ))                        \
+	X(PROPOSAL_WITHDRAWN, "proposal.withdrawn", "proposal", proposal_status,                  \
+	  F(proposal_id, INT))                                                                    \
 	X(PROPOSAL_PASSED, "proposal.passed", "proposal", proposal_tallied,                       \
 	  F(proposal_id, INT) F(yes, NUM) F(no, NUM) F(share, NUM) F(threshold, NUM)              \
 	  F(votes, INT) F(held, BOOL))                                                            \
@@ -95,6 +97,9 @@ struct cJSON;
 	  F(trade_id, INT) F(to_governor_id, INT) F(offer, OBJ) F(request, OBJ))                  \
 	X(TRADE_ACCEPTED, "trade.accepted", "trade", trade_answered, F(trade_id, INT))            \
 	X(TRADE_REJECTED, "trade.rejected", "trade", trade_answered, F(trade_id, INT))            \
+	X(TRADE_WITHDRAWN, "trade.withdrawn", "trade", trade_answered, F(trade_id, INT))          \
+	X(TRADE_EXPIRED, "trade.expired", "trade", trade_answered,                                \
+	  F(trade_id, INT) F(reason, STR))                                                        \
 	X(HOOPER_TRADE_PROPOSED, "hooper_trade.proposed", "hooper_trade", htrade_proposed,        \
 	  F(trade_id, INT) F(team_a, INT) F(team_b, INT) F(hooper_a, INT) F(hooper_b, INT))       \
 	X(HOOPER_TRADE_APPROVED, "hooper_trade.approved", "hooper_trade", htrade_approved,        \
@@ -102,6 +107,8 @@ struct cJSON;
 	X(HOOPER_TRADE_EXECUTED, "hooper_trade.executed", "hooper_trade", htrade_executed,        \
 	  F(trade_id, INT) F(hooper_a, INT) F(hooper_b, INT) F(team_a, INT) F(team_b, INT))       \
 	X(HOOPER_TRADE_REJECTED, "hooper_trade.rejected", "hooper_trade", htrade_rejected,        \
+	  F(trade_id, INT) F(reason, STR))                                                        \
+	X(HOOPER_TRADE_EXPIRED, "hooper_trade.expired", "hooper_trade", htrade_rejected,          \
 	  F(trade_id, INT) F(reason, STR))                                                        \
 	/* strategy: the team row holds the strategy in force; the log keeps its history */       \
 	X(STRATEGY_SET, "strategy.set", "team", none, F(text, STR))                               \

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const token_names[PW_TOKEN_KINDS] = {"propose", "amend", "boost"};
 #define STATUS_NAME(id, name) name,
@@ -237,6 +238,21 @@ static void read_tokens(const cJSON *o, int t[PW_TOKEN_KINDS])
 		t[i] = (int)jnum(o, token_names[i], 0);
 }
 
+/* The event's created_at ("2024-05-01T12:00:00Z", UTC) as unix seconds;
+ * 0 when absent or unreadable. */
+static int64_t event_time(const pw_event_t *ev)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	if (!ev->created_at || sscanf(ev->created_at, "%d-%d-%d%*c%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+				      &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	return t == (time_t)-1 ? 0 : (int64_t)t;
+}
+
 static pw_proposal_t *prop_of(pw_gstate_t *g, const cJSON *p)
 {
 	return gstate_proposal(g, (int64_t)jnum(p, "proposal_id", 0));
@@ -343,12 +359,18 @@ static int fold_governor_joined(pw_gstate_t *g, const pw_event_t *ev, pw_event_t
 	return 0;
 }
 
+/* A spend on a proposal by its proposer (PROPOSE to confirm, AMEND to
+ * amend) is also what that proposal cost them: a veto refunds that. */
 static int fold_token_spent(pw_gstate_t *g, const pw_event_t *ev, pw_event_type_t t, const cJSON *pl)
 {
 	pw_governor_t *gv = gstate_governor(g, ev->governor_id);
 	int k = gstate_token_find(jstr(pl, "kind"));
+	int amount = (int)jnum(pl, "amount", 1);
 	if (gv && k >= 0)
-		gv->tokens[k] -= (int)jnum(pl, "amount", 1);
+		gv->tokens[k] -= amount;
+	pw_proposal_t *p = prop_of(g, pl);
+	if (p && k >= 0 && k != PW_TOK_BOOST && p->governor_id == ev->governor_id)
+		p->spent[k] += amount;
 	return 0;
 }
 
@@ -388,6 +410,7 @@ static int fold_proposal_confirmed(pw_gstate_t *g, const pw_event_t *ev, pw_even
 	pw_proposal_t *p = prop_of(g, pl);
 	if (p) {
 		p->status = PW_PROP_OPEN;
+		p->confirmed_at = event_time(ev);
 		pw_governor_t *gv = gstate_governor(g, p->governor_id);
 		if (gv)
 			gv->proposals++;
@@ -443,15 +466,17 @@ static int fold_proposal_tallied(pw_gstate_t *g, const pw_event_t *ev, pw_event_
 	return 0;
 }
 
-/* proposal.cancelled, .vetoed and .approved only move the status: a draft
- * withdrawn, an open or held proposal vetoed, a held one released. */
+/* proposal.cancelled, .vetoed, .withdrawn and .approved only move the
+ * status: a draft dropped, an open or held proposal vetoed, an open one
+ * withdrawn by its proposer, a held one released. */
 static int fold_proposal_status(pw_gstate_t *g, const pw_event_t *ev, pw_event_type_t t, const cJSON *pl)
 {
 	pw_proposal_t *p = prop_of(g, pl);
 	if (p)
-		p->status = t == PW_EV_PROPOSAL_CANCELLED ? PW_PROP_CANCELLED
-			    : t == PW_EV_PROPOSAL_VETOED  ? PW_PROP_VETOED
-							  : PW_PROP_PASSED;
+		p->status = t == PW_EV_PROPOSAL_CANCELLED   ? PW_PROP_CANCELLED
+			    : t == PW_EV_PROPOSAL_VETOED    ? PW_PROP_VETOED
+			    : t == PW_EV_PROPOSAL_WITHDRAWN ? PW_PROP_WITHDRAWN
+							    : PW_PROP_PASSED;
 	return 0;
 }
 
@@ -536,6 +561,7 @@ static int fold_effect_status(pw_gstate_t *g, const pw_event_t *ev, pw_event_typ
 		e->status = PW_FX_ACTIVE;
 	const char *why = jstr(pl, "reason");
 	snprintf(e->end_reason, sizeof e->end_reason, "%s", why ? why : "");
+	e->status_round = ev->round;
 	return 0;
 }
 
@@ -551,18 +577,22 @@ static int fold_trade_offered(pw_gstate_t *g, const pw_event_t *ev, pw_event_typ
 	read_tokens(cJSON_GetObjectItemCaseSensitive(pl, "offer"), tr->offer);
 	read_tokens(cJSON_GetObjectItemCaseSensitive(pl, "request"), tr->request);
 	tr->season_id = ev->season_id;
+	tr->round = ev->round;
 	return 0;
 }
 
-/* trade.accepted and trade.rejected settle an open trade once; accepting
- * moves both sides' tokens. */
+/* trade.accepted, .rejected, .withdrawn and .expired settle an open trade
+ * once; accepting moves both sides' tokens. */
 static int fold_trade_answered(pw_gstate_t *g, const pw_event_t *ev, pw_event_type_t t, const cJSON *pl)
 {
 	pw_trade_t *tr = gstate_trade(g, (int64_t)jnum(pl, "trade_id", 0));
 	if (!tr || tr->status != PW_TRADE_OPEN)
 		return 0;
 	bool acc = t == PW_EV_TRADE_ACCEPTED;
-	tr->status = acc ? PW_TRADE_ACCEPTED : PW_TRADE_REJECTED;
+	tr->status = acc                          ? PW_TRADE_ACCEPTED
+		     : t == PW_EV_TRADE_REJECTED  ? PW_TRADE_REJECTED
+		     : t == PW_EV_TRADE_WITHDRAWN ? PW_TRADE_WITHDRAWN
+						  : PW_TRADE_EXPIRED;
 	pw_governor_t *a = gstate_governor(g, tr->from), *b = gstate_governor(g, tr->to);
 	if (acc && a && b) {
 		for (int i = 0; i < PW_TOKEN_KINDS; i++) {
@@ -595,6 +625,7 @@ static int fold_htrade_proposed(pw_gstate_t *g, const pw_event_t *ev, pw_event_t
 	h->hooper_b = (int64_t)jnum(pl, "hooper_b", 0);
 	h->approvals[h->n_approvals++] = ev->governor_id;
 	h->season_id = ev->season_id;
+	h->round = ev->round;
 	return 0;
 }
 
@@ -606,11 +637,15 @@ static int fold_htrade_approved(pw_gstate_t *g, const pw_event_t *ev, pw_event_t
 	return 0;
 }
 
+/* hooper_trade.rejected and .expired end a pending trade with a reason. */
 static int fold_htrade_rejected(pw_gstate_t *g, const pw_event_t *ev, pw_event_type_t t, const cJSON *pl)
 {
 	pw_hooper_trade_t *h = htrade_of(g, pl);
-	if (h)
-		h->status = PW_HTRADE_REJECTED;
+	if (!h)
+		return 0;
+	h->status = t == PW_EV_HOOPER_TRADE_EXPIRED ? PW_HTRADE_EXPIRED : PW_HTRADE_REJECTED;
+	const char *why = jstr(pl, "reason");
+	snprintf(h->reason, sizeof h->reason, "%s", why ? why : "");
 	return 0;
 }
 

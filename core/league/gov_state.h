@@ -28,6 +28,7 @@ enum { PW_TOK_PROPOSE, PW_TOK_AMEND, PW_TOK_BOOST, PW_TOKEN_KINDS };
 #define PW_TOKEN_START 2  /* of each kind on joining (and each new season) */
 #define PW_TOKEN_REGEN 2  /* of each kind after every tally */
 #define PW_TOKEN_MAX   6  /* regeneration never lifts a balance above this */
+#define PW_MAX_AMENDMENTS 2 /* per proposal, as the reference league */
 
 /* "propose", "amend", "boost"; -1 for an unknown name. */
 const char *gstate_token_name(int kind);
@@ -46,7 +47,8 @@ int gstate_token_find(const char *name);
 	X(PW_PROP_FAILED, "failed")                                            \
 	X(PW_PROP_HELD, "held")            /* passed, waiting for the admin */ \
 	X(PW_PROP_VETOED, "vetoed")                                            \
-	X(PW_PROP_CANCELLED, "cancelled")
+	X(PW_PROP_CANCELLED, "cancelled")  /* a draft dropped */               \
+	X(PW_PROP_WITHDRAWN, "withdrawn")  /* an open one, by its proposer */
 #define PW_FX_STATUSES(X)                                                      \
 	X(PW_FX_ACTIVE, "active")                                              \
 	X(PW_FX_EXPIRED, "expired")      /* its lifetime ran out */            \
@@ -55,11 +57,14 @@ int gstate_token_find(const char *name);
 #define PW_TRADE_STATUSES(X)                                                   \
 	X(PW_TRADE_OPEN, "open")                                               \
 	X(PW_TRADE_ACCEPTED, "accepted")                                       \
-	X(PW_TRADE_REJECTED, "rejected")
+	X(PW_TRADE_REJECTED, "rejected")                                       \
+	X(PW_TRADE_WITHDRAWN, "withdrawn")  /* by the governor who offered it */ \
+	X(PW_TRADE_EXPIRED, "expired")      /* its window or its season ended */
 #define PW_HTRADE_STATUSES(X)                                                  \
 	X(PW_HTRADE_PENDING, "pending")      /* waiting for approvals */       \
 	X(PW_HTRADE_EXECUTED, "executed")                                      \
-	X(PW_HTRADE_REJECTED, "rejected")    /* a hooper moved since it was proposed */
+	X(PW_HTRADE_REJECTED, "rejected")    /* by a governor of either team, or a hooper moved */ \
+	X(PW_HTRADE_EXPIRED, "expired")      /* its window or its season ended */
 
 #define PW_STATUS_ENUM(id, name) id,
 typedef enum pw_prop_status { PW_PROP_STATUSES(PW_STATUS_ENUM) } pw_prop_status_t;
@@ -95,6 +100,10 @@ typedef struct pw_proposal {
 	struct cJSON *interpretation; /* current */
 	struct cJSON *impact;      /* projected impact or NULL */
 	int tier, cost;
+	/* What the proposer paid for it (PROPOSE at confirm, AMEND for each
+	 * amendment): what a veto gives back, whatever the cost is now. */
+	int spent[PW_TOKEN_KINDS];
+	int64_t confirmed_at;      /* unix seconds (the confirmation's created_at); 0: unknown */
 	pw_prop_status_t status;
 	bool flagged, cleared, enacted;
 	int amendments;
@@ -126,7 +135,8 @@ typedef struct pw_effect_rec {
 	int64_t season_id;
 	int start_round;
 	pw_fx_status_t status;
-	char end_reason[64];
+	char end_reason[160];
+	int status_round;          /* the round of the event that set status (0: registered) */
 } pw_effect_rec_t;
 
 typedef struct pw_trade {
@@ -135,6 +145,7 @@ typedef struct pw_trade {
 	int offer[PW_TOKEN_KINDS], request[PW_TOKEN_KINDS];
 	pw_trade_status_t status;
 	int64_t season_id;
+	int round;                 /* the season's round when offered */
 } pw_trade_t;
 
 #define PW_MAX_APPROVALS 32
@@ -148,6 +159,8 @@ typedef struct pw_hooper_trade {
 	int n_approvals;
 	pw_htrade_status_t status;
 	int64_t season_id;
+	int round;                 /* the season's round when proposed */
+	char reason[96];           /* why it was rejected or expired */
 } pw_hooper_trade_t;
 
 typedef struct pw_rule_change {

@@ -191,7 +191,104 @@ static int enrolled(pw_gov_t *g, int64_t gid, const pw_governor_t **out, pw_err_
 	return 0;
 }
 
+static int64_t now_s(const pw_gov_t *g)
+{
+	return g->cfg.now ? g->cfg.now(g->cfg.now_ud) : (int64_t)time(NULL);
+}
+
+/* Whether the current season still takes governance: there is one and it
+ * is not complete (a complete season tallies nothing any more, so what
+ * starts in it would never be decided). */
+static int season_live(const pw_gov_t *g, pw_err_t *e)
+{
+	if (!g->s.season.id)
+		return err_set(e, PW_E_CONFLICT, "there is no season yet");
+	if (!strcmp(g->s.season.phase, "complete"))
+		return err_set(e, PW_E_CONFLICT, "season %d is complete; governance resumes when the next "
+			       "season starts", g->s.season.number);
+	return 0;
+}
+
+/* Something of season sid (a proposal, a trade) may be acted on only in
+ * that season. */
+static int same_season(const pw_gov_t *g, int64_t sid, const char *what, int64_t id, pw_err_t *e)
+{
+	if (sid != g->s.season.id)
+		return err_set(e, PW_E_CONFLICT, "%s %lld belongs to an earlier season; nothing of a "
+			       "finished season can be acted on", what, (long long)id);
+	return 0;
+}
+
 /* ---- governors ---- */
+
+/* The code point at *p, advancing *p past it; -1 (and *p unmoved) for a
+ * malformed, truncated, overlong or surrogate sequence. */
+static long utf8_next(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	long c;
+	int n;
+	if (s[0] < 0x80) {
+		c = s[0];
+		n = 0;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		c = s[0] & 0x1f;
+		n = 1;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		c = s[0] & 0x0f;
+		n = 2;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		c = s[0] & 0x07;
+		n = 3;
+	} else {
+		return -1;
+	}
+	for (int i = 1; i <= n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are not text. */
+	static const long min[4] = {0, 0x80, 0x800, 0x10000};
+	if (c < min[n] || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return -1;
+	*p = s + n + 1;
+	return c;
+}
+
+/* Characters that change how the text around them reads or renders
+ * without being visible: controls, bidi formatting, zero widths, line and
+ * paragraph separators. */
+static bool invisible_control(long c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x180e ||
+	       (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
+	       (c >= 0x2060 && c <= 0x2069) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
+}
+
+int gov_check_name(const char *field, const char *name, pw_err_t *e)
+{
+	if (!name || !*name)
+		return err_set(e, PW_E_INVALID, "%s must not be empty", field);
+	size_t n = strlen(name);
+	if (n > 60)
+		return err_set(e, PW_E_INVALID, "%s must be at most 60 bytes (it is %zu)", field, n);
+	bool visible = false;
+	const unsigned char *p = (const unsigned char *)name;
+	while (*p) {
+		long c = utf8_next(&p);
+		if (c < 0)
+			return err_set(e, PW_E_INVALID, "%s is not valid UTF-8", field);
+		if (invisible_control(c))
+			return err_set(e, PW_E_INVALID, "%s contains the control or formatting character "
+				       "U+%04lX, which names may not hold", field, (unsigned long)c);
+		if (c != ' ' && c != 0xa0 && c != 0x3000)
+			visible = true;
+	}
+	if (!visible)
+		return err_set(e, PW_E_INVALID, "%s must not be only spaces", field);
+	return 0;
+}
 
 static int random_hex(char *out, size_t nbytes)
 {
@@ -248,12 +345,10 @@ int gov_join(pw_gov_t *g, const char *name, int64_t team_id, cJSON **out, pw_err
 		*out = NULL;
 	char token[65], hash[65];
 	int64_t gid = 0;
-	int rc = 0;
-	if (!name || !*name || strlen(name) > 60)
-		rc = err_set(e, PW_E_INVALID, "name must be 1 to 60 characters");
-	else if (random_hex(token, 32) < 0)
+	int rc = gov_check_name("name", name, e);
+	if (rc == 0 && random_hex(token, 32) < 0)
 		rc = err_set(e, PW_E_INTERNAL, "no randomness available for a token");
-	else
+	if (rc == 0)
 		sha256_hex(token, strlen(token), hash);
 	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
 		rc = tx_end(g, join_in_tx(g, name, team_id, hash, &gid, e), e);
@@ -290,16 +385,50 @@ static int open_count(const pw_gstate_t *s, int64_t gid)
 	return n;
 }
 
+/* The active effects of the registry for a check, in registry order
+ * (strings borrowed from the state). Caller frees the array. */
+static pw_gov_effect_t *active_effects(pw_gov_t *g, int *n)
+{
+	*n = 0;
+	pw_gov_effect_t *v = calloc((size_t)g->s.n_effects + 1, sizeof *v);
+	if (!v)
+		return NULL;
+	int round = current_round(g);
+	for (int i = 0; i < g->s.n_effects; i++) {
+		const pw_effect_rec_t *ef = &g->s.effects[i];
+		if (ef->status != PW_FX_ACTIVE || !ef->source)
+			continue;
+		int left = 0;
+		if (ef->rounds > 0 && strcmp(ef->lifetime, "permanent")) {
+			/* It plays rounds start_round .. start_round + rounds - 1. */
+			int first = ef->start_round > round + 1 ? ef->start_round : round + 1;
+			left = ef->start_round + ef->rounds - first;
+			if (left <= 0)
+				continue;
+		}
+		v[*n] = (pw_gov_effect_t){ef->id, ef->name, ef->source, left};
+		(*n)++;
+	}
+	return v;
+}
+
 /*
  * Runs the interpreter and the sandbox check over text/lua. Fills payload
- * with text, effect_lua, interpretation, tier, cost, impact.
+ * with text, effect_lua, interpretation, tier, cost, impact. Scripts are
+ * test-run, and impact measured, in the league as it is now: the rules and
+ * the active effects in force, with the proposal's changes added.
  */
 static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payload, pw_err_t *e)
 {
-	int n_act = 0;
+	int n_fx = 0;
+	pw_gov_effect_t *fxv = active_effects(g, &n_fx);
 	pw_interp_effect_t *act = calloc((size_t)g->s.n_effects + 1, sizeof *act);
-	if (!act)
+	if (!fxv || !act) {
+		free(fxv);
+		free(act);
 		return err_set(e, PW_E_INTERNAL, "out of memory");
+	}
+	int n_act = 0;
 	for (int i = 0; i < g->s.n_effects; i++)
 		if (g->s.effects[i].status == PW_FX_ACTIVE) {
 			act[n_act].id = g->s.effects[i].id;
@@ -312,9 +441,23 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	char msg[256];
 	int rc = interp_proposal(&in, &interp, msg, sizeof msg);
 	free(act);
-	if (rc < 0)
+	if (rc < 0) {
+		free(fxv);
 		return err_set(e, PW_E_INVALID, "%s", msg);
+	}
 	int tier = cJSON_GetObjectItem(interp, "tier")->valueint;
+	pw_gov_league_t now = {.rules = &g->s.rules, .effects = fxv, .n_effects = n_fx};
+	/* The rules once the proposal's parameters apply: what its effects
+	 * would run under. */
+	pw_rules_t after = g->s.rules;
+	const cJSON *prm;
+	cJSON_ArrayForEach(prm, cJSON_GetObjectItem(interp, "parameters")) {
+		const pw_rule_def_t *d = rules_find(cJSON_GetObjectItem(prm, "name")->valuestring);
+		const cJSON *nv = cJSON_GetObjectItem(prm, "new");
+		if (d)
+			rules_set(&after, d, cJSON_IsBool(nv) ? cJSON_IsTrue(nv) : nv->valuedouble, msg,
+				  sizeof msg);
+	}
 	cJSON *impact = cJSON_CreateObject();
 	/* Every effect is validated and test-run before anyone can confirm it. */
 	cJSON *fx;
@@ -323,7 +466,8 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 		if (!g->cfg.check_effect || !cJSON_IsString(src))
 			continue;
 		cJSON *hooks = NULL, *imp = NULL;
-		if (g->cfg.check_effect(g->cfg.ud, src->valuestring, &hooks, &imp, msg, sizeof msg) < 0) {
+		if (g->cfg.check_effect(g->cfg.ud, &now, &after, src->valuestring, &hooks, &imp, msg,
+					sizeof msg) < 0) {
 			/* The message names the effect: build it before fx goes. */
 			err_set(e, PW_E_INVALID, "the effect %s does not pass the sandbox check: %s",
 			       cJSON_GetObjectItem(fx, "name")->valuestring, msg);
@@ -331,6 +475,7 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 			cJSON_Delete(imp);
 			cJSON_Delete(interp);
 			cJSON_Delete(impact);
+			free(fxv);
 			return PW_E_INVALID;
 		}
 		if (hooks) {
@@ -343,19 +488,11 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 			cJSON_AddItemToObject(impact, cJSON_GetObjectItem(fx, "name")->valuestring, imp);
 	}
 	if (g->cfg.rules_impact && cJSON_GetArraySize(cJSON_GetObjectItem(interp, "parameters"))) {
-		pw_rules_t after = g->s.rules;
-		const cJSON *p;
-		cJSON_ArrayForEach(p, cJSON_GetObjectItem(interp, "parameters")) {
-			const pw_rule_def_t *d = rules_find(cJSON_GetObjectItem(p, "name")->valuestring);
-			const cJSON *nv = cJSON_GetObjectItem(p, "new");
-			if (d)
-				rules_set(&after, d, cJSON_IsBool(nv) ? cJSON_IsTrue(nv) : nv->valuedouble,
-					  msg, sizeof msg);
-		}
-		cJSON *imp = g->cfg.rules_impact(g->cfg.ud, &g->s.rules, &after);
+		cJSON *imp = g->cfg.rules_impact(g->cfg.ud, &now, &after);
 		if (imp)
 			cJSON_AddItemToObject(impact, "parameters", imp);
 	}
+	free(fxv);
 	cJSON_ReplaceItemInObject(interp, "tier", cJSON_CreateNumber(tier));
 	cJSON_AddStringToObject(payload, "text", text);
 	if (lua && *lua)
@@ -375,7 +512,7 @@ static int propose_in_tx(pw_gov_t *g, int64_t gid, const char *text, const char 
 {
 	const pw_governor_t *gv;
 	int rc = enrolled(g, gid, &gv, e);
-	if (rc < 0)
+	if (rc < 0 || (rc = season_live(g, e)) < 0)
 		return rc;
 	int limit = g->s.rules.proposals_per_window;
 	int open = open_count(&g->s, gid);
@@ -421,13 +558,16 @@ int gov_propose(pw_gov_t *g, int64_t gid, const char *text, const char *lua, cJS
 }
 
 /* Proposal pid in status want into *out (and, when gid is not 0, proposed by
- * gid); or an error. */
+ * gid, in the current season); or an error. */
 static int own_proposal(pw_gov_t *g, int64_t gid, int64_t pid, pw_prop_status_t want,
 			pw_proposal_t **out, pw_err_t *e)
 {
 	pw_proposal_t *p = *out = gstate_proposal(&g->s, pid);
 	if (!p)
 		return err_set(e, PW_E_NOT_FOUND, "proposal %lld does not exist", (long long)pid);
+	int rc = gid ? same_season(g, p->season_id, "proposal", pid, e) : 0;
+	if (rc < 0)
+		return rc;
 	if (gid && p->governor_id != gid)
 		return err_set(e, PW_E_FORBIDDEN, "only the proposer can do this to proposal %lld",
 			       (long long)pid);
@@ -437,14 +577,20 @@ static int own_proposal(pw_gov_t *g, int64_t gid, int64_t pid, pw_prop_status_t 
 	return 0;
 }
 
-/* The enrolled governor gid and proposal pid in status want (proposed by gid
- * when own), or the first error. */
+/* The enrolled governor gid, in a season that takes governance, and
+ * proposal pid of this season in status want (proposed by gid when own),
+ * or the first error. */
 static int governor_and_proposal(pw_gov_t *g, int64_t gid, int64_t pid, bool own,
 				 pw_prop_status_t want, const pw_governor_t **gv, pw_proposal_t **p,
 				 pw_err_t *e)
 {
 	int rc = enrolled(g, gid, gv, e);
-	return rc < 0 ? rc : own_proposal(g, own ? gid : 0, pid, want, p, e);
+	if (rc < 0 || (rc = season_live(g, e)) < 0)
+		return rc;
+	*p = gstate_proposal(&g->s, pid);
+	if (*p && (rc = same_season(g, (*p)->season_id, "proposal", pid, e)) < 0)
+		return rc;
+	return own_proposal(g, own ? gid : 0, pid, want, p, e);
 }
 
 static int confirm_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, pw_err_t *e)
@@ -488,6 +634,28 @@ static int cancel_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, pw_err_t *e)
 	return append(g, PW_EV_PROPOSAL_CANCELLED, pid, gid, p->team_id, pid_payload(pid), e);
 }
 
+static int withdraw_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	pw_proposal_t *p;
+	int rc = governor_and_proposal(g, gid, pid, true, PW_PROP_OPEN, &gv, &p, e);
+	if (rc < 0)
+		return rc;
+	return append(g, PW_EV_PROPOSAL_WITHDRAWN, pid, gid, p->team_id, pid_payload(pid), e);
+}
+
+int gov_withdraw(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, withdraw_in_tx(g, gid, pid, e), e);
+	if (rc == 0 && out)
+		*out = gov_proposal_json(g, pid);
+	return rc;
+}
+
 int gov_cancel(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 {
 	if (out)
@@ -505,13 +673,17 @@ static int amend_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, 
 {
 	const pw_governor_t *gv;
 	pw_proposal_t *p;
-	int rc = governor_and_proposal(g, gid, pid, false, PW_PROP_OPEN, &gv, &p, e);
+	int rc = governor_and_proposal(g, gid, pid, true, PW_PROP_OPEN, &gv, &p, e);
 	if (rc < 0)
 		return rc;
+	if (p->amendments >= PW_MAX_AMENDMENTS)
+		return err_set(e, PW_E_CONFLICT, "proposal %lld has been amended %d times, the most a "
+			       "proposal may be", (long long)pid, p->amendments);
 	if (gv->tokens[PW_TOK_AMEND] < 1)
 		return err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
 			       (long long)gid);
-	bool was_flagged = p->flagged;
+	/* Waiting for review already: a new flag would ask for nothing more. */
+	bool under_review = p->flagged && !p->cleared;
 	cJSON *pl = pid_payload(pid);
 	cJSON_AddNumberToObject(pl, "amended_by", (double)gid);
 	if ((rc = interpret(g, text, lua, pl, e)) < 0 ||
@@ -519,9 +691,11 @@ static int amend_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, 
 		cJSON_Delete(pl);
 		return rc;
 	}
+	/* Classified from scratch: whatever an earlier review cleared, a wild
+	 * result goes back to the admin. */
 	int tier = cJSON_GetObjectItem(pl, "tier")->valueint;
 	if ((rc = append(g, PW_EV_PROPOSAL_AMENDED, pid, gid, gv->team_id, pl, e)) < 0 || tier < 5 ||
-	    was_flagged)
+	    under_review)
 		return rc;
 	cJSON *f = pid_payload(pid);
 	cJSON_AddStringToObject(f, "reason", "amended into a tier 5 (wild) proposal");
@@ -705,7 +879,63 @@ out:
 	return 0;
 }
 
-int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
+static int trade_window(const pw_gov_t *g)
+{
+	return g->cfg.trade_expiry_rounds > 0 ? g->cfg.trade_expiry_rounds : PW_TRADE_EXPIRY_DEFAULT;
+}
+
+/* Whether an open trade made at made_round of season sid expires at the
+ * tally of round: its window ran out, its season ended, or (final) this
+ * is its season's last tally. */
+static bool trade_due(const pw_gov_t *g, int64_t sid, int made_round, int round, bool final)
+{
+	return final || sid != g->s.season.id || round - made_round >= trade_window(g);
+}
+
+static const char *expiry_reason(const pw_gov_t *g, int64_t sid, bool final)
+{
+	return sid != g->s.season.id ? "its season ended"
+	       : final              ? "the season ended"
+				    : "its window ran out";
+}
+
+/* trade.expired / hooper_trade.expired for every open offer and pending
+ * hooper trade due at round; their ids into tt and ht. */
+static int expire_trades(pw_gov_t *g, int round, bool final, cJSON *tt, cJSON *ht, pw_err_t *e)
+{
+	int rc = 0;
+	for (int i = 0; i < g->s.n_trades && rc == 0; i++) {
+		const pw_trade_t *t = &g->s.trades[i];
+		if (t->status != PW_TRADE_OPEN || !trade_due(g, t->season_id, t->round, round, final))
+			continue;
+		cJSON *pl = cJSON_CreateObject();
+		cJSON_AddNumberToObject(pl, "trade_id", (double)t->id);
+		cJSON_AddStringToObject(pl, "reason", expiry_reason(g, t->season_id, final));
+		cJSON_AddItemToArray(tt, cJSON_CreateNumber((double)t->id));
+		char id[32];
+		snprintf(id, sizeof id, "%lld", (long long)t->id);
+		rc = gov_append_in_tx(g, PW_EV_TRADE_EXPIRED, id, t->from, 0, round, pl);
+		cJSON_Delete(pl);
+	}
+	for (int i = 0; i < g->s.n_htrades && rc == 0; i++) {
+		const pw_hooper_trade_t *h = &g->s.htrades[i];
+		if (h->status != PW_HTRADE_PENDING || !trade_due(g, h->season_id, h->round, round, final))
+			continue;
+		cJSON *pl = cJSON_CreateObject();
+		cJSON_AddNumberToObject(pl, "trade_id", (double)h->id);
+		cJSON_AddStringToObject(pl, "reason", expiry_reason(g, h->season_id, final));
+		cJSON_AddItemToArray(ht, cJSON_CreateNumber((double)h->id));
+		char id[32];
+		snprintf(id, sizeof id, "%lld", (long long)h->id);
+		rc = gov_append_in_tx(g, PW_EV_HOOPER_TRADE_EXPIRED, id, h->proposer, h->team_a, round, pl);
+		cJSON_Delete(pl);
+	}
+	if (rc < 0)
+		return err_set(e, PW_E_INTERNAL, "expiring trades failed: %s", store_errmsg(g->st));
+	return 0;
+}
+
+static int tally_in_tx(pw_gov_t *g, int round, bool final, cJSON **summary, pw_err_t *e)
 {
 	if (summary)
 		*summary = NULL;
@@ -715,19 +945,31 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 	cJSON_AddNumberToObject(sum, "round", round);
 	cJSON_AddItemToObject(sum, "proposals", list);
 	cJSON_AddItemToObject(sum, "enacted", enacted);
+	cJSON *deferred = cJSON_AddArrayToObject(sum, "deferred");
 	/* The effect.registered events to publish once the caller commits
 	 * ({"type","data"} each); the caller detaches them from the summary. */
 	cJSON *events = cJSON_AddArrayToObject(sum, "effect_events");
 	int rc = 0;
+	/* Every proposal is judged by the rules in force when the tally began:
+	 * a threshold enacted by the first proposal does not decide the rest. */
+	const pw_rules_t at_start = g->s.rules;
+	int64_t now = now_s(g);
 	/* Index loop: enactment appends events that may grow g->s.props. */
 	for (int i = 0; i < g->s.n_props && rc == 0; i++) {
 		pw_proposal_t *p = &g->s.props[i];
 		if (p->status != PW_PROP_OPEN || p->season_id != g->s.season.id)
 			continue;
 		int64_t pid = p->id;
+		/* The minimum voting period: too fresh, it waits for the next
+		 * tally (never at the season's last one). */
+		if (!final && g->cfg.min_voting_seconds > 0 && p->confirmed_at > 0 &&
+		    now - p->confirmed_at < g->cfg.min_voting_seconds) {
+			cJSON_AddItemToArray(deferred, cJSON_CreateNumber((double)pid));
+			continue;
+		}
 		double yes, no;
 		gstate_tally(&g->s, p, &yes, &no);
-		double thr = gstate_threshold(p->tier, &g->s.rules);
+		double thr = gstate_threshold(p->tier, &at_start);
 		double total = yes + no;
 		double share = total > 0 ? yes / total : 0;
 		/* Strictly greater: a tie (or no votes) fails. */
@@ -755,6 +997,9 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 		if (passed && !held)
 			rc = enact(g, p, round, enacted, events, e);
 	}
+	if (rc == 0)
+		rc = expire_trades(g, round, final, cJSON_AddArrayToObject(sum, "expired_trades"),
+				   cJSON_AddArrayToObject(sum, "expired_hooper_trades"), e);
 	/* Regeneration: +PW_TOKEN_REGEN of each kind, never above PW_TOKEN_MAX. */
 	for (int i = 0; i < g->s.n_govs && rc == 0; i++) {
 		const pw_governor_t *gv = &g->s.govs[i];
@@ -783,6 +1028,16 @@ int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
 	else
 		*summary = sum;
 	return rc;
+}
+
+int gov_tally_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
+{
+	return tally_in_tx(g, round, false, summary, e);
+}
+
+int gov_tally_final_in_tx(pw_gov_t *g, int round, cJSON **summary, pw_err_t *e)
+{
+	return tally_in_tx(g, round, true, summary, e);
 }
 
 int gov_expire_effects_in_tx(pw_gov_t *g, int round, cJSON **expired, pw_err_t *e)
@@ -856,19 +1111,26 @@ static int admin_veto_in_tx(pw_gov_t *g, int64_t pid, const char *reason, pw_err
 				 : "proposal %lld does not exist",
 			       (long long)pid, p ? gstate_status_name(p->status) : "");
 	int64_t gid = p->governor_id, team = p->team_id;
-	int cost = p->cost;
+	/* What the proposer paid for it, not what it would cost now (an
+	 * amendment may have changed its tier), and only as far as the cap
+	 * allows: a refund never lifts a balance above PW_TOKEN_MAX. */
+	int spent[PW_TOKEN_KINDS], back[PW_TOKEN_KINDS], any = 0;
+	const pw_governor_t *gv = gstate_governor(&g->s, gid);
+	for (int k = 0; k < PW_TOKEN_KINDS; k++) {
+		spent[k] = p->spent[k];
+		int room = gv ? PW_TOKEN_MAX - gv->tokens[k] : 0;
+		back[k] = spent[k] < room ? spent[k] : room > 0 ? room : 0;
+		any |= back[k];
+	}
 	cJSON *pl = pid_payload(pid);
 	cJSON_AddStringToObject(pl, "reason", reason ? reason : "");
-	cJSON *refund = cJSON_AddObjectToObject(pl, "refund");
-	cJSON_AddNumberToObject(refund, "propose", cost);
+	cJSON_AddItemToObject(pl, "refund", tokens_json(back));
+	cJSON_AddItemToObject(pl, "spent", tokens_json(spent));
 	int rc = append(g, PW_EV_PROPOSAL_VETOED, pid, 0, team, pl, e);
-	if (rc < 0)
+	if (rc < 0 || !any)
 		return rc;
 	/* The refund is an ordinary token event so balances stay a pure fold. */
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddNumberToObject(r, "propose", cost);
-	cJSON_AddNumberToObject(r, "amend", 0);
-	cJSON_AddNumberToObject(r, "boost", 0);
+	cJSON *r = tokens_json(back);
 	cJSON_AddStringToObject(r, "reason", "veto_refund");
 	cJSON_AddNumberToObject(r, "proposal_id", (double)pid);
 	return append(g, PW_EV_TOKEN_REGENERATED, gid, gid, team, r, e);
@@ -932,20 +1194,25 @@ static int admin_effect_in_tx(pw_gov_t *g, const char *fid, bool enable, const c
 	return 0;
 }
 
-/* Kept though nothing calls it yet: API for the admin's effect toggling. */
 int gov_admin_effect(pw_gov_t *g, const char *fid, bool enable, const char *reason, cJSON **out,
 		     pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
+	if (!fid || !*fid)
+		return err_set(e, PW_E_INVALID, "an effect id is required");
+	if (!reason || !*reason || strlen(reason) > 500)
+		return err_set(e, PW_E_INVALID, "reason must be 1 to 500 bytes: say why the effect is %s",
+			       enable ? "enabled" : "disabled");
 	cJSON *pl = cJSON_CreateObject();
 	cJSON_AddStringToObject(pl, "effect_id", fid);
-	cJSON_AddStringToObject(pl, "reason", reason ? reason : "admin");
+	cJSON_AddStringToObject(pl, "reason", reason);
 	int rc = tx_begin(g, e);
 	if (rc == 0)
 		rc = tx_end(g, admin_effect_in_tx(g, fid, enable, pl, e), e);
-	if (rc == 0 && !enable) /* only once it is committed */
-		bus_publish_json(g->cfg.bus, event_name(PW_EV_EFFECT_DISABLED), pl);
+	if (rc == 0) /* only once it is committed */
+		bus_publish_json(g->cfg.bus, event_name(enable ? PW_EV_EFFECT_ENABLED : PW_EV_EFFECT_DISABLED),
+				 pl);
 	cJSON_Delete(pl);
 	if (rc == 0 && out)
 		*out = gov_effect_json(g, fid);
@@ -974,11 +1241,26 @@ static int covers(const pw_governor_t *gv, const int t[PW_TOKEN_KINDS], pw_err_t
 	return 0;
 }
 
+/* Whether gv can receive add (and give away sub) with every balance staying
+ * at most PW_TOKEN_MAX: balances are bounded by the cap whatever moves them. */
+static int fits(const pw_governor_t *gv, const int add[PW_TOKEN_KINDS], const int sub[PW_TOKEN_KINDS],
+		pw_err_t *e)
+{
+	for (int i = 0; i < PW_TOKEN_KINDS; i++)
+		if (gv->tokens[i] + add[i] - sub[i] > PW_TOKEN_MAX)
+			return err_set(e, PW_E_CONFLICT, "the trade would lift governor %lld's %s tokens above "
+				       "%d, the most anyone holds", (long long)gv->id, gstate_token_name(i),
+				       PW_TOKEN_MAX);
+	return 0;
+}
+
 static int trade_offer_in_tx(pw_gov_t *g, int64_t gid, int64_t to, const int offer[PW_TOKEN_KINDS],
 			     const int request[PW_TOKEN_KINDS], pw_err_t *e)
 {
 	const pw_governor_t *from, *dst;
 	int rc = enrolled(g, gid, &from, e);
+	if (rc == 0)
+		rc = season_live(g, e);
 	if (rc == 0)
 		rc = enrolled(g, to, &dst, e);
 	if (rc == 0)
@@ -1017,6 +1299,11 @@ static int trade_respond_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, bool accep
 	pw_trade_t *t = gstate_trade(&g->s, tid);
 	if (!t)
 		return err_set(e, PW_E_NOT_FOUND, "trade %lld does not exist", (long long)tid);
+	int rc0 = same_season(g, t->season_id, "trade", tid, e);
+	if (rc0 == 0)
+		rc0 = season_live(g, e);
+	if (rc0 < 0)
+		return rc0;
 	if (t->to != gid)
 		return err_set(e, PW_E_FORBIDDEN, "only governor %lld can answer trade %lld", (long long)t->to,
 			       (long long)tid);
@@ -1033,6 +1320,10 @@ static int trade_respond_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, bool accep
 			rc = covers(a, t->offer, e);
 		if (rc == 0)
 			rc = covers(b, t->request, e);
+		if (rc == 0)
+			rc = fits(a, t->request, t->offer, e);
+		if (rc == 0)
+			rc = fits(b, t->offer, t->request, e);
 		if (rc < 0)
 			return rc;
 	}
@@ -1053,6 +1344,37 @@ int gov_trade_respond(pw_gov_t *g, int64_t gid, int64_t tid, bool accept, cJSON 
 	return rc;
 }
 
+static int trade_withdraw_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, pw_err_t *e)
+{
+	pw_trade_t *t = gstate_trade(&g->s, tid);
+	if (!t)
+		return err_set(e, PW_E_NOT_FOUND, "trade %lld does not exist", (long long)tid);
+	int rc = same_season(g, t->season_id, "trade", tid, e);
+	if (rc < 0)
+		return rc;
+	if (t->from != gid)
+		return err_set(e, PW_E_FORBIDDEN, "only governor %lld, who offered trade %lld, can withdraw it",
+			       (long long)t->from, (long long)tid);
+	if (t->status != PW_TRADE_OPEN)
+		return err_set(e, PW_E_CONFLICT, "trade %lld was already %s", (long long)tid,
+			       gstate_trade_status_name(t->status));
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	return append(g, PW_EV_TRADE_WITHDRAWN, tid, gid, 0, pl, e);
+}
+
+int gov_trade_withdraw(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, trade_withdraw_in_tx(g, gid, tid, e), e);
+	if (rc == 0 && out)
+		*out = gov_trades_json(g, gid);
+	return rc;
+}
+
 /* ---- hooper trades ---- */
 
 static int team_approved(const pw_gstate_t *s, const pw_hooper_trade_t *h, int64_t team)
@@ -1066,8 +1388,15 @@ static int team_approved(const pw_gstate_t *s, const pw_hooper_trade_t *h, int64
 	return k > 0 && 2 * n > k;
 }
 
-static cJSON *htrade_json(const pw_gstate_t *s, const pw_hooper_trade_t *h)
+/* The round at whose tally an open trade made at made_round expires. */
+static int expires_after(const pw_gov_t *g, int made_round)
 {
+	return made_round + trade_window(g);
+}
+
+static cJSON *htrade_json(const pw_gov_t *g, const pw_hooper_trade_t *h)
+{
+	const pw_gstate_t *s = &g->s;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)h->id);
 	cJSON_AddNumberToObject(o, "proposer_id", (double)h->proposer);
@@ -1076,6 +1405,12 @@ static cJSON *htrade_json(const pw_gstate_t *s, const pw_hooper_trade_t *h)
 	cJSON_AddNumberToObject(o, "hooper_a", (double)h->hooper_a);
 	cJSON_AddNumberToObject(o, "hooper_b", (double)h->hooper_b);
 	cJSON_AddStringToObject(o, "status", gstate_htrade_status_name(h->status));
+	if (h->reason[0])
+		cJSON_AddStringToObject(o, "reason", h->reason);
+	cJSON_AddNumberToObject(o, "season_id", (double)h->season_id);
+	cJSON_AddNumberToObject(o, "round", h->round);
+	if (h->status == PW_HTRADE_PENDING)
+		cJSON_AddNumberToObject(o, "expires_after_round", expires_after(g, h->round));
 	cJSON_AddBoolToObject(o, "team_a_approved", team_approved(s, h, h->team_a));
 	cJSON_AddBoolToObject(o, "team_b_approved", team_approved(s, h, h->team_b));
 	cJSON *ap = cJSON_AddArrayToObject(o, "approvals");
@@ -1123,7 +1458,7 @@ static int htrade_propose_in_tx(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb
 {
 	const pw_governor_t *gv;
 	int rc = enrolled(g, gid, &gv, e);
-	if (rc < 0)
+	if (rc < 0 || (rc = season_live(g, e)) < 0)
 		return rc;
 	int64_t ta, tb;
 	int sa, sb;
@@ -1155,24 +1490,39 @@ int gov_hooper_trade_propose(pw_gov_t *g, int64_t gid, int64_t ha, int64_t hb, c
 	if (rc == 0)
 		rc = tx_end(g, htrade_propose_in_tx(g, gid, ha, hb, &tid, e), e);
 	if (rc == 0 && out)
-		*out = htrade_json(&g->s, gstate_htrade(&g->s, tid));
+		*out = htrade_json(g, gstate_htrade(&g->s, tid));
 	return rc;
+}
+
+/* The enrolled governor gid of one of the two teams, and pending hooper
+ * trade tid of this season; or the first error. */
+static int htrade_party(pw_gov_t *g, int64_t gid, int64_t tid, const char *doing,
+			const pw_governor_t **gv, pw_hooper_trade_t **out, pw_err_t *e)
+{
+	int rc = enrolled(g, gid, gv, e);
+	if (rc < 0 || (rc = season_live(g, e)) < 0)
+		return rc;
+	pw_hooper_trade_t *h = *out = gstate_htrade(&g->s, tid);
+	if (!h)
+		return err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid);
+	if ((rc = same_season(g, h->season_id, "hooper trade", tid, e)) < 0)
+		return rc;
+	if (h->status != PW_HTRADE_PENDING)
+		return err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled (%s)", (long long)tid,
+			       gstate_htrade_status_name(h->status));
+	if ((*gv)->team_id != h->team_a && (*gv)->team_id != h->team_b)
+		return err_set(e, PW_E_FORBIDDEN, "only governors of the two teams can %s trade %lld", doing,
+			       (long long)tid);
+	return 0;
 }
 
 static int htrade_approve_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, pw_err_t *e)
 {
 	const pw_governor_t *gv;
-	int rc = enrolled(g, gid, &gv, e);
+	pw_hooper_trade_t *h;
+	int rc = htrade_party(g, gid, tid, "approve", &gv, &h, e);
 	if (rc < 0)
 		return rc;
-	pw_hooper_trade_t *h = gstate_htrade(&g->s, tid);
-	if (!h)
-		return err_set(e, PW_E_NOT_FOUND, "hooper trade %lld does not exist", (long long)tid);
-	if (h->status != PW_HTRADE_PENDING)
-		return err_set(e, PW_E_CONFLICT, "hooper trade %lld is already settled", (long long)tid);
-	if (gv->team_id != h->team_a && gv->team_id != h->team_b)
-		return err_set(e, PW_E_FORBIDDEN, "only governors of the two teams can approve trade %lld",
-			       (long long)tid);
 	for (int i = 0; i < h->n_approvals; i++)
 		if (h->approvals[i] == gid)
 			return err_set(e, PW_E_CONFLICT, "governor %lld already approved trade %lld",
@@ -1189,6 +1539,34 @@ static int htrade_approve_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, pw_err_t 
 	return maybe_execute(g, tid, e);
 }
 
+static int htrade_reject_in_tx(pw_gov_t *g, int64_t gid, int64_t tid, pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	pw_hooper_trade_t *h;
+	int rc = htrade_party(g, gid, tid, "reject", &gv, &h, e);
+	if (rc < 0)
+		return rc;
+	cJSON *pl = cJSON_CreateObject();
+	cJSON_AddNumberToObject(pl, "trade_id", (double)tid);
+	char why[96];
+	snprintf(why, sizeof why, "rejected by governor %lld of team %lld", (long long)gid,
+		 (long long)gv->team_id);
+	cJSON_AddStringToObject(pl, "reason", why);
+	return append(g, PW_EV_HOOPER_TRADE_REJECTED, tid, gid, gv->team_id, pl, e);
+}
+
+int gov_hooper_trade_reject(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int rc = tx_begin(g, e);
+	if (rc == 0)
+		rc = tx_end(g, htrade_reject_in_tx(g, gid, tid, e), e);
+	if (rc == 0 && out)
+		*out = htrade_json(g, gstate_htrade(&g->s, tid));
+	return rc;
+}
+
 int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out, pw_err_t *e)
 {
 	if (out)
@@ -1197,7 +1575,7 @@ int gov_hooper_trade_approve(pw_gov_t *g, int64_t gid, int64_t tid, cJSON **out,
 	if (rc == 0)
 		rc = tx_end(g, htrade_approve_in_tx(g, gid, tid, e), e);
 	if (rc == 0 && out)
-		*out = htrade_json(&g->s, gstate_htrade(&g->s, tid));
+		*out = htrade_json(g, gstate_htrade(&g->s, tid));
 	return rc;
 }
 
@@ -1274,6 +1652,8 @@ static cJSON *proposal_obj(pw_gov_t *g, const pw_proposal_t *p)
 			      p->interpretation ? cJSON_Duplicate(p->interpretation, 1) : cJSON_CreateNull());
 	cJSON_AddNumberToObject(o, "tier", p->tier);
 	cJSON_AddNumberToObject(o, "cost", p->cost);
+	/* What the proposer paid for it so far: what a veto would give back. */
+	cJSON_AddItemToObject(o, "spent", tokens_json(p->spent));
 	bool tallied = p->status == PW_PROP_PASSED || p->status == PW_PROP_FAILED || p->status == PW_PROP_HELD;
 	double thr = tallied ? p->tally_threshold : gstate_threshold(p->tier, &g->s.rules);
 	cJSON_AddNumberToObject(o, "threshold", thr);
@@ -1448,21 +1828,29 @@ static cJSON *effect_obj(const pw_effect_rec_t *ef, bool source)
 	cJSON_AddNumberToObject(o, "start_round", ef->start_round);
 	cJSON_AddItemToObject(o, "hooks", ef->hooks ? cJSON_Duplicate(ef->hooks, 1) : cJSON_CreateArray());
 	cJSON_AddStringToObject(o, "sha256", ef->sha);
-	if (ef->end_reason[0])
+	/* Why it stopped (or came back), and after which round. */
+	if (ef->end_reason[0]) {
 		cJSON_AddStringToObject(o, "reason", ef->end_reason);
+		cJSON_AddNumberToObject(o, "status_round", ef->status_round);
+	}
 	if (source)
 		cJSON_AddStringToObject(o, "source", ef->source ? ef->source : "");
 	return o;
 }
 
-cJSON *gov_effects_json(pw_gov_t *g, bool active_only)
+cJSON *gov_effects_list_json(pw_gov_t *g, unsigned mask)
 {
 	gov_sync(g);
 	cJSON *arr = cJSON_CreateArray();
 	for (int i = 0; i < g->s.n_effects; i++)
-		if (!active_only || g->s.effects[i].status == PW_FX_ACTIVE)
+		if (mask & PW_FX_MASK(g->s.effects[i].status))
 			cJSON_AddItemToArray(arr, effect_obj(&g->s.effects[i], true));
 	return arr;
+}
+
+cJSON *gov_effects_json(pw_gov_t *g, bool active_only)
+{
+	return gov_effects_list_json(g, active_only ? PW_FX_MASK(PW_FX_ACTIVE) : PW_FX_MASK_ALL);
 }
 
 cJSON *gov_effect_json(pw_gov_t *g, const char *fid)
@@ -1475,6 +1863,7 @@ cJSON *gov_effect_json(pw_gov_t *g, const char *fid)
 cJSON *gov_trades_json(pw_gov_t *g, int64_t gid)
 {
 	gov_sync(g);
+	const pw_governor_t *me = gid ? gstate_governor(&g->s, gid) : NULL;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *tt = cJSON_AddArrayToObject(o, "token_trades");
 	for (int i = 0; i < g->s.n_trades; i++) {
@@ -1488,10 +1877,20 @@ cJSON *gov_trades_json(pw_gov_t *g, int64_t gid)
 		cJSON_AddItemToObject(x, "offer", tokens_json(t->offer));
 		cJSON_AddItemToObject(x, "request", tokens_json(t->request));
 		cJSON_AddStringToObject(x, "status", gstate_trade_status_name(t->status));
+		cJSON_AddNumberToObject(x, "season_id", (double)t->season_id);
+		cJSON_AddNumberToObject(x, "round", t->round);
+		if (t->status == PW_TRADE_OPEN)
+			cJSON_AddNumberToObject(x, "expires_after_round", expires_after(g, t->round));
 		cJSON_AddItemToArray(tt, x);
 	}
 	cJSON *ht = cJSON_AddArrayToObject(o, "hooper_trades");
-	for (int i = 0; i < g->s.n_htrades; i++)
-		cJSON_AddItemToArray(ht, htrade_json(&g->s, &g->s.htrades[i]));
+	for (int i = 0; i < g->s.n_htrades; i++) {
+		const pw_hooper_trade_t *h = &g->s.htrades[i];
+		/* A hooper trade involves every governor of its two teams. */
+		if (gid && h->proposer != gid &&
+		    (!me || (me->team_id != h->team_a && me->team_id != h->team_b)))
+			continue;
+		cJSON_AddItemToArray(ht, htrade_json(g, h));
+	}
 	return o;
 }

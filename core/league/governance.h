@@ -34,21 +34,56 @@
 
 struct cJSON;
 
+/* An active effect of the league as governance hands it to a check. */
+typedef struct pw_gov_effect {
+	const char *id;
+	const char *name;
+	const char *source;
+	int rounds_left;             /* rounds it still plays; 0: permanent */
+} pw_gov_effect_t;
+
+/*
+ * The league as it is now, for the checks below: the ruleset and the
+ * active effects in force (registry order). Valid for the call only.
+ */
+typedef struct pw_gov_league {
+	const pw_rules_t *rules;
+	const pw_gov_effect_t *effects;
+	int n_effects;
+} pw_gov_league_t;
+
+#define PW_TRADE_EXPIRY_DEFAULT 3 /* rounds an offer or hooper trade stays open */
+
 typedef struct pw_gov_cfg {
 	bool require_approval;       /* PINWHEEL_RULES_REQUIRE_APPROVAL */
 	const char *scripts_dir;     /* library effects (default scripts/effects) */
 	const pw_bus_t *bus;         /* proposal.submitted, vote.cast, effect.registered */
 	/*
-	 * Optional sandbox check of an effect script: validate, test-run, and
-	 * report hooks (array of names) and impact (object). 0, or -1 with err
-	 * naming the line and the problem. NULL: scripts are only scanned.
+	 * Optional sandbox check of an effect script: validate, then test-run
+	 * it in the league as it is now (now: the rules and active effects in
+	 * force) with the proposal's changes (the script added, the rules
+	 * after its parameter changes: with_rules), and report hooks (array of
+	 * names) and impact (object; "without" is the league as it is now).
+	 * 0, or -1 with err naming the line and the problem (a script that
+	 * fails only under the rules in force fails here). NULL: scripts are
+	 * only scanned.
 	 */
-	int (*check_effect)(void *ud, const char *source, struct cJSON **hooks,
-			    struct cJSON **impact, char *err, size_t errlen);
-	/* Optional projected impact of a ruleset change (e.g. simulated games
-	 * under both). NULL: no numbers. Caller of the hook owns the result. */
-	struct cJSON *(*rules_impact)(void *ud, const pw_rules_t *before, const pw_rules_t *after);
+	int (*check_effect)(void *ud, const pw_gov_league_t *now, const pw_rules_t *with_rules,
+			    const char *source, struct cJSON **hooks, struct cJSON **impact, char *err,
+			    size_t errlen);
+	/* Optional projected impact of a ruleset change: simulated games under
+	 * now's rules and under after, both with now's active effects running.
+	 * NULL: no numbers. Caller of the hook owns the result. */
+	struct cJSON *(*rules_impact)(void *ud, const pw_gov_league_t *now, const pw_rules_t *after);
 	void *ud;
+	/* Rounds a token offer or hooper trade stays open before the tally
+	 * expires it (PINWHEEL_TRADE_EXPIRY_ROUNDS); 0 → PW_TRADE_EXPIRY_DEFAULT. */
+	int trade_expiry_rounds;
+	/* Minimum voting period (PINWHEEL_MIN_VOTING_SECONDS): a proposal open
+	 * for less than this when a tally comes waits for the next one. 0: none. */
+	int min_voting_seconds;
+	int64_t (*now)(void *ud);    /* unix seconds; NULL: time() */
+	void *now_ud;
 } pw_gov_cfg_t;
 
 typedef struct pw_gov pw_gov_t;
@@ -68,27 +103,55 @@ void gov_reset(pw_gov_t *g);
 
 /* Joins team_id for the current season: a new governor with 2 tokens of each
  * kind. *out = {governor_id, team_id, name, token, tokens}. The token is
- * shown once; only its sha-256 is stored. */
+ * shown once; only its sha-256 is stored. The name must pass
+ * gov_check_name. */
 int gov_join(pw_gov_t *g, const char *name, int64_t team_id, struct cJSON **out, pw_err_t *err);
 /* Governor id for a bearer token, 0 when unknown. */
 int64_t gov_authenticate(pw_gov_t *g, const char *token);
 
+/*
+ * The one check of a name a client sets (a governor's, a season's): 1 to
+ * 60 bytes of valid UTF-8, not only spaces, and no control character (C0,
+ * DEL, C1), no bidirectional override, embedding, isolate or mark, no
+ * zero-width or line/paragraph separator character: each could make a name
+ * read as something else on a page. 0, or PW_E_INVALID with a sentence
+ * naming field.
+ */
+int gov_check_name(const char *field, const char *name, pw_err_t *err);
+
 /* ---- proposals ---- */
+
+/*
+ * Season boundaries (spec 30): a proposal, a trade and a hooper trade
+ * belong to the season they were made in; once another season has
+ * started, nothing of them can be acted on (PW_E_CONFLICT naming it). A
+ * season whose phase is "complete" is finished too: nothing new starts in
+ * it (proposals, confirms, votes, amendments, trades) until the next season
+ * begins. Joining and strategy are not governance of a season.
+ */
 
 /* Text (and an optional Lua script) → a draft proposal with its
  * interpretation, tier, cost, threshold and impact. Nothing is spent yet. */
 int gov_propose(pw_gov_t *g, int64_t governor_id, const char *text, const char *effect_lua,
 		struct cJSON **out, pw_err_t *err);
-/* The proposer confirms a draft: tokens are spent, voting opens. */
+/* The proposer confirms a draft: tokens are spent, voting opens. The
+ * confirmation's time counts for the minimum voting period. */
 int gov_confirm(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, struct cJSON **out,
 		pw_err_t *err);
 /* The proposer drops a draft (nothing was spent). */
 int gov_cancel(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, struct cJSON **out,
 	       pw_err_t *err);
-/* Any enrolled governor spends an AMEND token to replace an open proposal's
- * interpretation; the original text stays on record. */
+/* The proposer spends an AMEND token to replace their open proposal's
+ * interpretation (at most PW_MAX_AMENDMENTS times); the original text stays
+ * on record and the votes stay. The new text is classified from scratch:
+ * tier, cost and threshold are the new ones, and a wild (tier 5) result
+ * is flagged for the admin again even if an earlier version was cleared. */
 int gov_amend(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, const char *text,
 	      const char *effect_lua, struct cJSON **out, pw_err_t *err);
+/* The proposer withdraws their open proposal before its tally
+ * (proposal.withdrawn); the tokens spent on it are not refunded. */
+int gov_withdraw(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, struct cJSON **out,
+		 pw_err_t *err);
 /* yes/no, optionally boosted (spends a BOOST token, doubles the weight). A
  * later vote replaces an earlier one until the tally. */
 int gov_vote(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, bool yes, bool boost,
@@ -96,12 +159,18 @@ int gov_vote(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, bool yes, bo
 
 /* ---- admin ---- */
 int gov_admin_clear(pw_gov_t *g, int64_t proposal_id, struct cJSON **out, pw_err_t *err);
-/* Vetoes an open or held proposal and refunds the proposer's PROPOSE tokens. */
+/* Vetoes an open or held proposal and refunds what the proposer spent on
+ * it (PROPOSE at confirm, AMEND for amendments; not the cost it shows
+ * now), each kind only up to PW_TOKEN_MAX: what would lift a balance above
+ * the cap is not refunded. */
 int gov_admin_veto(pw_gov_t *g, int64_t proposal_id, const char *reason, struct cJSON **out,
 		   pw_err_t *err);
 /* Enacts a held proposal. */
 int gov_admin_approve(pw_gov_t *g, int64_t proposal_id, struct cJSON **out, pw_err_t *err);
-/* Switches an effect off/on (effect.disabled / effect.enabled). */
+/* Switches an effect off/on (effect.disabled / effect.enabled, published
+ * on the bus once committed): enable revives a disabled effect (by the
+ * admin or by the runner after failing games), disable stops an active
+ * one. reason is required (1 to 500 bytes). */
 int gov_admin_effect(pw_gov_t *g, const char *effect_id, bool enable, const char *reason,
 		     struct cJSON **out, pw_err_t *err);
 
@@ -114,6 +183,9 @@ int gov_trade_offer(pw_gov_t *g, int64_t governor_id, int64_t to_governor_id,
 /* The receiver accepts (both balances re-checked now) or rejects. */
 int gov_trade_respond(pw_gov_t *g, int64_t governor_id, int64_t trade_id, bool accept,
 		      struct cJSON **out, pw_err_t *err);
+/* The governor who offered an open trade withdraws it (trade.withdrawn). */
+int gov_trade_withdraw(pw_gov_t *g, int64_t governor_id, int64_t trade_id, struct cJSON **out,
+		       pw_err_t *err);
 /* Proposes swapping hooper_a (of the caller's team) for hooper_b (of another
  * team). It executes once a majority of each team's governors approve (the
  * proposer's approval counts). */
@@ -121,16 +193,32 @@ int gov_hooper_trade_propose(pw_gov_t *g, int64_t governor_id, int64_t hooper_a,
 			     int64_t hooper_b, struct cJSON **out, pw_err_t *err);
 int gov_hooper_trade_approve(pw_gov_t *g, int64_t governor_id, int64_t trade_id,
 			     struct cJSON **out, pw_err_t *err);
+/* A governor of either team rejects a pending hooper trade, which ends it
+ * (hooper_trade.rejected with the reason and the governor). */
+int gov_hooper_trade_reject(pw_gov_t *g, int64_t governor_id, int64_t trade_id,
+			    struct cJSON **out, pw_err_t *err);
 /* Sets the caller's team strategy from text; used from the next round. */
 int gov_strategy_set(pw_gov_t *g, int64_t governor_id, const char *text, struct cJSON **out,
 		     pw_err_t *err);
 
 /* ---- used by the round runner, inside its own transaction ---- */
 
-/* Tallies every open proposal of the current season at round: passed ones
- * are enacted (or held), then every enrolled governor regenerates tokens.
- * *summary (may be NULL) = {round, proposals: [...], enacted: [...]}. */
+/*
+ * Tallies every open proposal of the current season at round, each judged
+ * by the rules in force when the tally began (its threshold does not move
+ * with what the tally enacts): passed ones are enacted (or held). A
+ * proposal confirmed less than min_voting_seconds ago waits for the next
+ * tally. Then token offers and hooper trades whose window ran out (or whose
+ * season ended) expire (trade.expired, hooper_trade.expired), and every
+ * enrolled governor regenerates tokens. *summary (may be NULL) = {round,
+ * proposals: [...], enacted: [...], deferred: [ids], expired_trades:
+ * [ids], expired_hooper_trades: [ids]}.
+ */
 int gov_tally_in_tx(pw_gov_t *g, int round, struct cJSON **summary, pw_err_t *err);
+/* The same at a season's end: no proposal waits (the minimum voting period
+ * does not apply), and every open offer and pending hooper trade of the
+ * season expires. For the season boundary, inside the caller's transaction. */
+int gov_tally_final_in_tx(pw_gov_t *g, int round, struct cJSON **summary, pw_err_t *err);
 /* Ends effects whose lifetime ran out at the end of round (effect.expired). */
 int gov_expire_effects_in_tx(pw_gov_t *g, int round, struct cJSON **expired, pw_err_t *err);
 /* Appends one event of type (stored under its row's aggregate type, the
@@ -152,7 +240,19 @@ struct cJSON *gov_rules_current_json(pw_gov_t *g);
 /* Every enacted change in order. */
 struct cJSON *gov_rules_history_json(pw_gov_t *g);
 struct cJSON *gov_effects_json(pw_gov_t *g, bool active_only);
+/* The effects whose status is in mask (bits PW_FX_MASK(PW_FX_ACTIVE) ...),
+ * in registry order: each {id, name, proposal_id, status, reason?,
+ * status_round?, lifetime, rounds?, season_id, start_round, hooks, sha256,
+ * source}. */
+#define PW_FX_MASK(status) (1u << (unsigned)(status))
+#define PW_FX_MASK_CURRENT (PW_FX_MASK(PW_FX_ACTIVE) | PW_FX_MASK(PW_FX_DISABLED))
+#define PW_FX_MASK_ALL 0xffffffffu
+struct cJSON *gov_effects_list_json(pw_gov_t *g, unsigned mask);
 struct cJSON *gov_effect_json(pw_gov_t *g, const char *effect_id);
+/* {token_trades: [...], hooper_trades: [...]}: with governor_id, the offers
+ * made to or by that governor and the hooper trades of their team (0:
+ * every one). Each has its status, season_id, round and expires_after_round
+ * (the tally that expires it while it is open). */
 struct cJSON *gov_trades_json(pw_gov_t *g, int64_t governor_id);
 /* The ruleset in force. */
 void gov_rules(pw_gov_t *g, pw_rules_t *out);

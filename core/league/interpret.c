@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -191,14 +192,18 @@ static const pattern_t patterns[] = {
 	{"three_point_value", M_NUM, 0, {"three", "3 point", "3pt", "trey", "from deep", "from downtown", "beyond the arc", "long range"},
 	 {"worth$", "count for$", "count as$", "counts for$", "counts as$", "value$", "points$", "pts$"}, {"elam"}},
 	{"two_point_value", M_NUM, 0, {"two point", "2 point", "twos", "two pointer", "layup", "field goals inside", "inside the arc", "2pt"},
-	 {"worth$", "count for$", "count as$", "counts for$", "counts as$", "value$", "points$"}, {0}},
+	 {"worth$", "count for$", "count as$", "counts for$", "counts as$", "value$", "points$"}, {"free throw", "foul shot", "ft$"}},
 	{"free_throw_value", M_NUM, 0, {"free throw", "foul shot", "ft$", "freebie"},
 	 {"worth$", "count for$", "count as$", "counts for$", "counts as$", "value$", "points$"}, {0}},
-	{"quarter_minutes", M_DELTA, -2, {"shorter quarter", "quicker quarter", "shorten the quarter", "shorten quarter", "shrink the quarter", "shorter games"}, {0}, {0}},
-	{"quarter_minutes", M_DELTA, 2, {"longer quarter", "lengthen the quarter", "lengthen quarter", "extend the quarter", "extend quarter", "longer games"}, {0}, {0}},
+	{"quarter_minutes", M_DELTA, -2, {"shorter quarter", "quicker quarter", "shorten the quarter", "shorten quarter", "shrink the quarter", "shorter games",
+					  "quarters shorter", "quarter shorter", "quarters should be shorter", "quarters be shorter", "quarters to be shorter"}, {0}, {0}},
+	{"quarter_minutes", M_DELTA, 2, {"longer quarter", "lengthen the quarter", "lengthen quarter", "extend the quarter", "extend quarter", "longer games",
+					 "quarters longer", "quarter longer", "quarters should be longer", "quarters be longer", "quarters to be longer"}, {0}, {0}},
 	{"quarter_minutes", M_NUM, 0, {"quarter"}, {"minute", "min$", "mins$"}, {"elam"}},
-	{"shot_clock_seconds", M_DELTA, -5, {"faster shot clock", "shorter shot clock", "quicker shot clock", "speed up the shot clock", "shorten the shot clock", "reduce the shot clock"}, {0}, {0}},
-	{"shot_clock_seconds", M_DELTA, 5, {"slower shot clock", "longer shot clock", "lengthen the shot clock", "extend the shot clock", "increase the shot clock"}, {0}, {0}},
+	{"shot_clock_seconds", M_DELTA, -5, {"faster shot clock", "shorter shot clock", "quicker shot clock", "speed up the shot clock", "shorten the shot clock", "reduce the shot clock",
+					     "shot clock shorter", "shot clock faster", "shot clock should be shorter"}, {0}, {0}},
+	{"shot_clock_seconds", M_DELTA, 5, {"slower shot clock", "longer shot clock", "lengthen the shot clock", "extend the shot clock", "increase the shot clock",
+					    "shot clock longer", "shot clock slower", "shot clock should be longer"}, {0}, {0}},
 	{"shot_clock_seconds", M_NUM, 0, {"shot clock"}, {0}, {0}},
 	{"home_court_enabled", M_SET, 0, {"no home court", "no more home court", "turn off home court", "turn home court off", "disable home court", "remove home court", "eliminate home court", "abolish home court", "without home court", "end home court", "kill home court", "home court off", "get rid of home court", "neutral court", "neutral site"}, {0}, {0}},
 	{"home_court_enabled", M_SET, 1, {"turn on home court", "turn home court on", "enable home court", "restore home court", "bring back home court", "home court on$", "reinstate home court"}, {0}, {0}},
@@ -213,7 +218,7 @@ static const pattern_t patterns[] = {
 	{"turnover_rate_modifier", M_SET, 0.7, {"fewer turnovers", "less turnovers", "cleaner ball", "fewer steals"}, {0}, {0}},
 	{"foul_rate_modifier", M_SET, 1.5, {"more fouls", "stricter ref", "tighter whistle", "call more fouls"}, {0}, {0}},
 	{"foul_rate_modifier", M_SET, 0.7, {"fewer fouls", "less fouls", "let them play", "swallow the whistle", "call fewer fouls"}, {0}, {0}},
-	{"vote_threshold", M_SET, 0.67, {"supermajority", "super majority", "two thirds"}, {0}, {0}},
+	{"vote_threshold", M_SET, 0.67, {"supermajority", "super majority", "two thirds", "2 thirds"}, {0}, {0}},
 	{"vote_threshold", M_SET, 0.5, {"simple majority"}, {0}, {0}},
 	{"vote_threshold", M_NUM, 0, {"vote threshold", "voting threshold", "pass threshold", "passing threshold"}, {0}, {0}},
 	{"playoff_teams", M_NUM, 0, {"playoff"}, {"teams$", "spots$", "seeds$", "team$"}, {0}},
@@ -348,9 +353,73 @@ static void run_patterns(build_t *b)
 			if (v != cur)
 				add_param(b, pt->param, v, 0.65);
 		} else if ((a2 && (number_after(norm, a2, 4, &v) || number_before(norm, a2, 3, &v))) ||
-			   number_after(norm, a1, 4, &v)) {
+			   number_after(norm, a1, 4, &v) ||
+			   (!pt->any2[0] && number_before(norm, a1, 2, &v))) {
+			/* Without a value anchor the number may also come just
+			 * before the words: "24 second shot clock", "2 round robins". */
 			add_param(b, pt->param, v, 0.8);
 		}
+	}
+}
+
+/* The series a "best of N" belongs to: the nearest words naming one, before
+ * it (up to 6 words: "finals best of 7", "the championship series should
+ * be best of 3") or else just after it ("best of 7 final series"). */
+static const char *const semi_words[] = {"semi", "first round", "opening round", NULL};
+static const char *const final_words[] = {"final", "championship", "title series", "title round", NULL};
+
+static int series_word_at(const char *w)
+{
+	for (int i = 0; semi_words[i]; i++)
+		if (!strncmp(w, semi_words[i], strlen(semi_words[i])))
+			return 1;
+	for (int i = 0; final_words[i]; i++)
+		if (!strncmp(w, final_words[i], strlen(final_words[i])))
+			return 2;
+	return 0;
+}
+
+/* 1 semis, 2 finals, 0 neither; at is the "best" of " best of N ". */
+static int series_of(const char *norm, const char *at, const char *after_n)
+{
+	const char *p = at - 1; /* the space before "best" */
+	for (int i = 0; p > norm && i < 6; i++) {
+		const char *w = p - 1;
+		while (w > norm && *w != ' ')
+			w--;
+		int k = series_word_at(w + 1);
+		if (k)
+			return k;
+		p = w;
+	}
+	p = after_n;
+	for (int i = 0; p && *p && i < 4; i++) {
+		int k = series_word_at(p);
+		if (k)
+			return k;
+		p = strchr(p, ' ');
+		p = p ? p + 1 : NULL;
+	}
+	return 0;
+}
+
+/* "finals best of 3", "semis best of 5, finals best of 7", "every playoff
+ * series best of 5" (both): each "best of N" sets the series it names. */
+static void run_best_of(build_t *b)
+{
+	for (const char *at = strstr(b->norm, " best of "); at; at = strstr(at + 1, " best of ")) {
+		const char *num = at + strlen(" best of ");
+		double v;
+		if (!is_number_token(num, &v))
+			continue;
+		const char *after = strchr(num, ' ');
+		int k = series_of(b->norm, at + 1, after ? after + 1 : NULL);
+		if (k == 0 && !has(b->norm, "playoff"))
+			continue;
+		if (k != 2)
+			add_param(b, "playoff_semis_best_of", v, 0.8);
+		if (k != 1)
+			add_param(b, "playoff_finals_best_of", v, 0.8);
 	}
 }
 
@@ -656,10 +725,17 @@ int interp_proposal(const pw_interp_in_t *in, cJSON **out, char *err, size_t err
 	b.repeal = cJSON_CreateArray();
 	int inj = injection(norm);
 
-	if (in->effect_lua && *in->effect_lua)
+	/* One idea, one effect: with a script attached, the text describes that
+	 * script (what the proposer wrote), so a library effect the words also
+	 * match is not added beside it; voters see, and the tally enacts,
+	 * exactly the effects listed here. */
+	bool attached = in->effect_lua && *in->effect_lua;
+	if (attached)
 		add_effect_source(&b, "Custom effect", NULL, in->effect_lua, 0.9);
 	run_repeal(&b);
-	run_library(&b);
+	if (!attached)
+		run_library(&b);
+	run_best_of(&b);
 	run_patterns(&b);
 	run_names(&b);
 	free(norm);

@@ -481,13 +481,44 @@ void fx_league_trial_cfg(fx_league_t *p, trial_cfg_t *tc)
 	tc->take_report = take_report;
 }
 
-/* The trial of p's impact games and seed: with src (and a provider of its
- * own) or without effects (src NULL). */
-static int impact_trial(const fx_league_t *p, const pw_rules_t *rules, const char *src,
-			const fx_script_t *s, trial_out_t *out, char *err, size_t errlen)
+/* The league a trial plays: the effects in force (each with the rounds
+ * it still has) and, when src is not NULL, the proposed script as the
+ * effect "proposed" after them. */
+typedef struct trial_league {
+	pw_fx_active_t fx[FX_MAX_EFFECTS];
+	int life[FX_MAX_EFFECTS];
+	int n;
+} trial_league_t;
+
+static int league_of(const pw_gov_league_t *now, const char *src, const fx_script_t *s,
+		     trial_league_t *out, char *err, size_t errlen)
+{
+	out->n = 0;
+	int n_now = now ? now->n_effects : 0;
+	if (n_now + (src ? 1 : 0) > FX_MAX_EFFECTS) {
+		snprintf(err, errlen, "the league already runs %d effects and a game runs at most %d: "
+			 "repeal one before adding another", n_now, FX_MAX_EFFECTS);
+		return -1;
+	}
+	for (int i = 0; i < n_now; i++) {
+		const pw_gov_effect_t *e = &now->effects[i];
+		out->fx[out->n] = (pw_fx_active_t){e->id, e->name, e->source};
+		out->life[out->n++] = e->rounds_left;
+	}
+	if (src) {
+		out->fx[out->n] = (pw_fx_active_t){"proposed", fx_script_name(s), src};
+		out->life[out->n++] = trial_lifetime_rounds(fx_script_lifetime(s));
+	}
+	return 0;
+}
+
+/* The trial of p's impact games and seed under rules, with the league's
+ * effects lf (none when lf is NULL or empty) on a provider of its own. */
+static int impact_trial(const fx_league_t *p, const pw_rules_t *rules, const trial_league_t *lf,
+			trial_out_t *out, char *err, size_t errlen)
 {
 	trial_cfg_t tc = {.league_seed = p->impact_seed, .games = p->impact_games, .rules = rules};
-	if (!src)
+	if (!lf || lf->n == 0)
 		return trial_run(&tc, out, err, errlen);
 	/* A fresh provider: the league's own engines belong to the round
 	 * runner, which may be playing a tick on another thread right now. */
@@ -497,19 +528,38 @@ static int impact_trial(const fx_league_t *p, const pw_rules_t *rules, const cha
 		fx_report_init(&out->report);
 		return -1;
 	}
-	pw_fx_active_t fx = {"proposed", fx_script_name(s), src};
-	int life = trial_lifetime_rounds(fx_script_lifetime(s));
 	fx_league_trial_cfg(own, &tc);
-	tc.effects = &fx;
-	tc.lifetimes = &life;
-	tc.n_effects = 1;
+	tc.effects = lf->fx;
+	tc.lifetimes = lf->life;
+	tc.n_effects = lf->n;
 	int rc = trial_run(&tc, out, err, errlen);
 	fx_league_free(own);
 	return rc;
 }
 
-int fx_league_check(fx_league_t *p, const char *src, cJSON **hooks, cJSON **impact, char *err,
-		    size_t errlen)
+/* The proposed script's own errors in a run (the league's effects may fail
+ * too: that is not the proposal's fault): how many, and the first. */
+static uint64_t proposed_errors(const trial_out_t *o, const fx_error_t **first)
+{
+	*first = NULL;
+	uint64_t n = 0;
+	const fx_usage_t *u = fx_report_usage(&o->report, "proposed");
+	for (int h = 0; u && h < FX_HOOK_COUNT; h++)
+		n += u->errors[h];
+	for (size_t i = 0; i < o->report.n_errors; i++)
+		if (!strcmp(o->report.errors[i].effect_id, "proposed")) {
+			if (!*first)
+				*first = &o->report.errors[i];
+			if (!strcmp(o->report.errors[i].hook, "load"))
+				n++;
+		}
+	if (n && !*first && o->report.n_errors)
+		*first = &o->report.errors[0];
+	return n;
+}
+
+int fx_league_check(fx_league_t *p, const pw_gov_league_t *now, const pw_rules_t *with_rules,
+		    const char *src, cJSON **hooks, cJSON **impact, char *err, size_t errlen)
 {
 	if (hooks)
 		*hooks = NULL;
@@ -521,49 +571,77 @@ int fx_league_check(fx_league_t *p, const char *src, cJSON **hooks, cJSON **impa
 			snprintf(err, errlen, "no script");
 		return -1;
 	}
-	pw_rules_t rules;
-	rules_default(&rules);
-	trial_out_t with, without;
+	pw_rules_t def;
+	rules_default(&def);
+	const pw_rules_t *base = now && now->rules ? now->rules : &def;
+	const pw_rules_t *with = with_rules ? with_rules : base;
+	trial_league_t lw, lo;
+	trial_out_t a, b;
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	fx_report_init(&a.report);
+	fx_report_init(&b.report);
 	char msg[FX_ERR_MAX];
-	int rc = impact_trial(p, &rules, src, s, &with, msg, sizeof msg);
-	if (rc < 0)
-		snprintf(err, errlen, "test run: %s", msg);
-	else if (with.errors) {
-		snprintf(err, errlen, "test run: %s: %s (%llu error%s in %d games)", with.first_error.hook,
-			 with.first_error.message, (unsigned long long)with.errors, with.errors == 1 ? "" : "s",
-			 with.games);
-		rc = -1;
+	int rc = league_of(now, src, s, &lw, err, errlen);
+	if (rc == 0 && (rc = league_of(now, NULL, NULL, &lo, err, errlen)) == 0) {
+		rc = impact_trial(p, with, &lw, &a, msg, sizeof msg);
+		const fx_error_t *first;
+		uint64_t n_err = rc == 0 ? proposed_errors(&a, &first) : 0;
+		if (rc < 0)
+			snprintf(err, errlen, "test run: %s", msg);
+		else if (n_err) {
+			snprintf(err, errlen, "test run: %s: %s (%llu error%s in %d games)", first ? first->hook : "?",
+				 first ? first->message : "?", (unsigned long long)n_err, n_err == 1 ? "" : "s",
+				 a.games);
+			rc = -1;
+		}
 	}
-	memset(&without, 0, sizeof without);
-	if (rc == 0 && impact && (rc = impact_trial(p, &rules, NULL, NULL, &without, err, errlen)) == 0) {
-		cJSON *o = trial_impact_json(&with, &without, "with", "without", p->impact_seed);
-		cJSON *fired = cJSON_AddObjectToObject(o, "fired");
-		for (int h = 0; h < FX_HOOK_COUNT; h++)
-			if (with.fired[h])
-				cJSON_AddNumberToObject(fired, fx_hook_name(h), (double)with.fired[h]);
-		cJSON_AddNumberToObject(o, "peak_instructions", (double)with.peak_instr);
-		cJSON_AddNumberToObject(o, "peak_memory", (double)with.peak_mem);
-		*impact = o;
+	if (rc == 0 && impact) {
+		/* Without: the league as it is now, the same games and seeds. */
+		if ((rc = impact_trial(p, base, &lo, &b, err, errlen)) == 0) {
+			cJSON *o = trial_impact_json(&a, &b, "with", "without", p->impact_seed);
+			cJSON *fired = cJSON_AddObjectToObject(o, "fired");
+			const fx_usage_t *u = fx_report_usage(&a.report, "proposed");
+			for (int h = 0; u && h < FX_HOOK_COUNT; h++)
+				if (u->fired[h])
+					cJSON_AddNumberToObject(fired, fx_hook_name(h), (double)u->fired[h]);
+			cJSON_AddNumberToObject(o, "peak_instructions", (double)(u ? u->peak_instr : 0));
+			cJSON_AddNumberToObject(o, "peak_memory", (double)(u ? u->peak_mem : 0));
+			cJSON_AddNumberToObject(o, "effects_in_force", lo.n);
+			*impact = o;
+		}
 	}
 	if (rc == 0 && hooks)
 		*hooks = hooks_json(fx_script_hooks(s));
-	trial_out_free(&with);
-	trial_out_free(&without);
+	trial_out_free(&a);
+	trial_out_free(&b);
 	fx_script_free(s);
 	return rc;
 }
 
-cJSON *fx_league_rules_impact(fx_league_t *p, const pw_rules_t *before, const pw_rules_t *after)
+cJSON *fx_league_rules_impact(fx_league_t *p, const pw_gov_league_t *now, const pw_rules_t *after)
 {
 	trial_out_t b, a;
 	memset(&b, 0, sizeof b);
 	memset(&a, 0, sizeof a);
+	fx_report_init(&a.report);
+	fx_report_init(&b.report);
 	char err[160];
 	cJSON *o = NULL;
-	/* The same league, schedule and seeds under each ruleset. */
-	if (impact_trial(p, before, NULL, NULL, &b, err, sizeof err) == 0 &&
-	    impact_trial(p, after, NULL, NULL, &a, err, sizeof err) == 0)
-		o = trial_impact_json(&a, &b, "after", "before", p->impact_seed);
+	pw_rules_t def;
+	rules_default(&def);
+	const pw_rules_t *before = now && now->rules ? now->rules : &def;
+	trial_league_t lf;
+	/* The same league, schedule, seeds and effects under each ruleset. */
+	if (league_of(now, NULL, NULL, &lf, err, sizeof err) == 0) {
+		if (impact_trial(p, before, &lf, &b, err, sizeof err) == 0) {
+			if (impact_trial(p, after, &lf, &a, err, sizeof err) == 0) {
+				o = trial_impact_json(&a, &b, "after", "before", p->impact_seed);
+				if (o)
+					cJSON_AddNumberToObject(o, "effects_in_force", lf.n);
+			}
+		}
+	}
 	trial_out_free(&b);
 	trial_out_free(&a);
 	return o;
@@ -571,15 +649,15 @@ cJSON *fx_league_rules_impact(fx_league_t *p, const pw_rules_t *before, const pw
 
 /* ---- governance adapters ---- */
 
-static int gov_check(void *ud, const char *source, cJSON **hooks, cJSON **impact, char *err,
-		     size_t errlen)
+static int gov_check(void *ud, const pw_gov_league_t *now, const pw_rules_t *with_rules,
+		     const char *source, cJSON **hooks, cJSON **impact, char *err, size_t errlen)
 {
-	return fx_league_check(ud, source, hooks, impact, err, errlen);
+	return fx_league_check(ud, now, with_rules, source, hooks, impact, err, errlen);
 }
 
-static cJSON *gov_rules_impact(void *ud, const pw_rules_t *before, const pw_rules_t *after)
+static cJSON *gov_rules_impact(void *ud, const pw_gov_league_t *now, const pw_rules_t *after)
 {
-	return fx_league_rules_impact(ud, before, after);
+	return fx_league_rules_impact(ud, now, after);
 }
 
 /* ---- life cycle ---- */

@@ -84,23 +84,31 @@ void fx_league_trial_cfg(fx_league_t *p, trial_cfg_t *tc);
  * line: "line 7: unknown hook 'sim.shott.pre'"), then test-runs it as the
  * effect "proposed" through the trial harness (trial.h: impact_games games
  * of a generated league on its real schedule, round by round, with the
- * round hooks, metadata and lifetime the league would give it) under the
- * default rules. An error or exhausted budget in the test run rejects it
- * too ("test run: sim.shot.pre: line 4: ..."). On success *hooks =
+ * round hooks, metadata and lifetime the league would give it) in the
+ * league as it is now: now's active effects run too (each for the rounds
+ * it has left), under with_rules (the rules in force with the proposal's
+ * parameter changes; NULL: now's rules; a NULL now: the defaults and no
+ * effects). An error or exhausted budget of the proposed script in the test
+ * run rejects it too ("test run: sim.shot.pre: line 4: ..."); the league's
+ * own effects failing is not the script's fault. On success *hooks =
  * ["sim.shot.pre", ...] and *impact = trial_impact_json's {games, seed,
- * figure: {with, without, delta}...} plus fired (calls per hook),
- * peak_instructions and peak_memory (caller owns both; impact may be NULL:
- * the run without the effect is then skipped). Returns 0 or -1.
+ * figure: {with, without, delta}...} where "without" is the league as it is
+ * now (now's rules and effects), plus fired (calls per hook of the script),
+ * peak_instructions, peak_memory and effects_in_force (caller owns both;
+ * impact may be NULL: the run without is then skipped). Returns 0 or -1.
  * Thread-safe.
  */
-int fx_league_check(fx_league_t *p, const char *source, struct cJSON **hooks,
-		    struct cJSON **impact, char *err, size_t errlen);
+int fx_league_check(fx_league_t *p, const pw_gov_league_t *now, const pw_rules_t *with_rules,
+		    const char *source, struct cJSON **hooks, struct cJSON **impact, char *err,
+		    size_t errlen);
 
 /* Projected impact of a ruleset change: the trial harness's figures over
- * impact_games games under each ruleset (the same league, schedule and
- * seeds), as trial_impact_json {games, seed, figure: {after, before,
- * delta}...}. Caller owns; NULL on out of memory. Thread-safe. */
-struct cJSON *fx_league_rules_impact(fx_league_t *p, const pw_rules_t *before,
+ * impact_games games under now's rules and under after (the same league,
+ * schedule and seeds, now's active effects running in both), as
+ * trial_impact_json {games, seed, figure: {after, before, delta}...,
+ * effects_in_force}. now NULL: the defaults, no effects. Caller owns; NULL
+ * on out of memory. Thread-safe. */
+struct cJSON *fx_league_rules_impact(fx_league_t *p, const pw_gov_league_t *now,
 				     const pw_rules_t *after);
 
 /* Moves what the provider collected from games, round and report hooks

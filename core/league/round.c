@@ -760,7 +760,10 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	int rc = gov_expire_effects_in_tx(g, round, &expired, e);
 	int interval = c->governance_interval > 0 ? c->governance_interval : 1;
 	const pw_gstate_t *gs = gov_state(g);
-	bool due = round % interval == 0 || season_ends_with(c, gs, gs->season.phase, round);
+	/* The season's last tally judges everything still open, however
+	 * recently confirmed, and ends the season's trades. */
+	bool last = season_ends_with(c, gs, gs->season.phase, round);
+	bool due = round % interval == 0 || last;
 	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
 	if (snap)
@@ -781,7 +784,7 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		cJSON_AddItemToObject(ctx, "rules", rules_to_json(&gov_state(g)->rules));
 		cJSON_AddItemToObject(ctx, "proposals", gov_proposals_json(g, 0, "open"));
 		round_play_hook(&pc, "gov.pre", ctx, meta, NULL, NULL);
-		rc = gov_tally_in_tx(g, round, &summary, e);
+		rc = last ? gov_tally_final_in_tx(g, round, &summary, e) : gov_tally_in_tx(g, round, &summary, e);
 		if (rc == 0) {
 			/* After the tally: the ruleset with what it enacted. */
 			cJSON_ReplaceItemInObject(ctx, "rules", rules_to_json(&gov_state(g)->rules));

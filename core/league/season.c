@@ -298,7 +298,8 @@ static int close_governance(pw_gov_t *g, int64_t sid, int round, pw_err_t *e)
 	bool open = false;
 	for (int i = 0; i < gs->n_props && !open; i++)
 		open = gs->props[i].season_id == sid && gs->props[i].status == PW_PROP_OPEN;
-	int rc = open ? gov_tally_in_tx(g, round, NULL, e) : 0;
+	/* The final tally: however recently confirmed, and the season's trades end. */
+	int rc = open ? gov_tally_final_in_tx(g, round, NULL, e) : 0;
 	gs = gov_state(g);
 	for (int i = 0; rc == 0 && i < gs->n_props; i++) {
 		const pw_proposal_t *p = &gs->props[i];

@@ -120,6 +120,11 @@ static int h_season_create(pw_app_t *app, pw_http_conn_t *c, const pw_http_reque
 		return HTTP_HANDLED;
 	}
 	pw_err_t err = {0};
+	/* A name a client sets: the one check names get (gov_check_name). */
+	if (name && gov_check_name("name", name, &err) < 0) {
+		cJSON_Delete(body);
+		return reply(res, PW_E_INVALID, &err, NULL, 0);
+	}
 	int64_t sid = 0;
 	int rc = season_create(app->gov, name, carry, NULL, 0, &sid, &err);
 	cJSON_Delete(body);
@@ -404,6 +409,12 @@ static int h_cancel(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 	return proposal_action(app, req, p, res, gov_cancel);
 }
 
+static int h_withdraw(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+		      const pw_params_t *p, pw_response_t *res)
+{
+	return proposal_action(app, req, p, res, gov_withdraw);
+}
+
 static int h_amend(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 		   const pw_params_t *p, pw_response_t *res)
 {
@@ -466,7 +477,7 @@ static int h_proposals(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t
 	long n = http_query_param(req->query, "status", status, sizeof status);
 	if (n != -1 && (n <= 0 || gstate_status_find(status) < 0)) {
 		resp_error(res, 400, "invalid_parameter",
-			   "status must be draft, open, passed, failed, held, vetoed or cancelled.");
+			   "status must be draft, open, passed, failed, held, vetoed, cancelled or withdrawn.");
 		return HTTP_HANDLED;
 	}
 	return model(res, gov_proposals_json(app->gov, sid, n > 0 ? status : NULL), "proposal");
@@ -493,10 +504,34 @@ static int h_rules_history(pw_app_t *app, pw_http_conn_t *c, const pw_http_reque
 	return model(res, gov_rules_history_json(app->gov), "ruleset");
 }
 
+/* The effects in force and those switched off (with their reason), or
+ * ?status=active|disabled|expired|repealed|all. */
 static int h_effects(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 		     const pw_params_t *p, pw_response_t *res)
 {
-	return model(res, gov_effects_json(app->gov, true), "effect");
+	char status[16];
+	long n = http_query_param(req->query, "status", status, sizeof status);
+	unsigned mask = PW_FX_MASK_CURRENT;
+	if (n != -1) {
+		static const struct {
+			const char *name;
+			unsigned mask;
+		} filters[] = {
+			{"active", PW_FX_MASK(PW_FX_ACTIVE)},     {"disabled", PW_FX_MASK(PW_FX_DISABLED)},
+			{"expired", PW_FX_MASK(PW_FX_EXPIRED)},   {"repealed", PW_FX_MASK(PW_FX_REPEALED)},
+			{"all", PW_FX_MASK_ALL},
+		};
+		mask = 0;
+		for (size_t i = 0; n > 0 && i < sizeof filters / sizeof filters[0]; i++)
+			if (!strcmp(status, filters[i].name))
+				mask = filters[i].mask;
+		if (!mask) {
+			resp_error(res, 400, "invalid_parameter",
+				   "status must be active, disabled, expired, repealed or all.");
+			return HTTP_HANDLED;
+		}
+	}
+	return model(res, gov_effects_list_json(app->gov, mask), "effect");
 }
 
 static int h_effect(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -571,6 +606,22 @@ static int h_trade_reject(pw_app_t *app, pw_http_conn_t *c, const pw_http_reques
 	return trade_respond(app, req, p, res, false);
 }
 
+static int h_trade_withdraw(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+			    const pw_params_t *p, pw_response_t *res)
+{
+	return proposal_action(app, req, p, res, gov_trade_withdraw);
+}
+
+/* The token offers and hooper trades that involve the caller. */
+static int h_trades(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+		    const pw_params_t *p, pw_response_t *res)
+{
+	int64_t gid = governor(app, req, res);
+	if (!gid)
+		return HTTP_HANDLED;
+	return model(res, gov_trades_json(app->gov, gid), "trade");
+}
+
 static int h_hooper_trade(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 			  const pw_params_t *p, pw_response_t *res)
 {
@@ -597,6 +648,12 @@ static int h_hooper_trade_approve(pw_app_t *app, pw_http_conn_t *c, const pw_htt
 				  const pw_params_t *p, pw_response_t *res)
 {
 	return proposal_action(app, req, p, res, gov_hooper_trade_approve);
+}
+
+static int h_hooper_trade_reject(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+				 const pw_params_t *p, pw_response_t *res)
+{
+	return proposal_action(app, req, p, res, gov_hooper_trade_reject);
 }
 
 static int h_strategy(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -703,6 +760,43 @@ static int h_admin_approve(pw_app_t *app, pw_http_conn_t *c, const pw_http_reque
 	return admin_review(app, req, p, res, 2);
 }
 
+/* ---- admin: effects ----------------------------------------------------- */
+
+/* POST /api/admin/effects/{id}/enable|disable {"reason": "..."}: the
+ * reason is required, and goes into the event. */
+static int admin_effect(pw_app_t *app, const pw_http_request_t *req, const pw_params_t *p,
+			pw_response_t *res, bool enable)
+{
+	if (!app_require_admin(app, req, res))
+		return HTTP_HANDLED;
+	const char *fid = router_param(p, "id");
+	cJSON *body = api_body_object(req, res, false);
+	if (!body)
+		return HTTP_HANDLED;
+	const char *reason;
+	if (api_string(body, "reason", true, 500, &reason, res) < 0) {
+		cJSON_Delete(body);
+		return HTTP_HANDLED;
+	}
+	cJSON *out = NULL;
+	pw_err_t err = {0};
+	int rc = gov_admin_effect(app->gov, fid ? fid : "", enable, reason, &out, &err);
+	cJSON_Delete(body);
+	return reply(res, rc, &err, out, 200);
+}
+
+static int h_admin_effect_enable(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+				 const pw_params_t *p, pw_response_t *res)
+{
+	return admin_effect(app, req, p, res, true);
+}
+
+static int h_admin_effect_disable(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+				  const pw_params_t *p, pw_response_t *res)
+{
+	return admin_effect(app, req, p, res, false);
+}
+
 int api_league_routes(pw_app_t *app)
 {
 	static const struct {
@@ -729,16 +823,20 @@ int api_league_routes(pw_app_t *app)
 		{"POST", "/api/governance/proposals/{id}/confirm", h_confirm},
 		{"POST", "/api/governance/proposals/{id}/cancel", h_cancel},
 		{"POST", "/api/governance/proposals/{id}/amend", h_amend},
+		{"POST", "/api/governance/proposals/{id}/withdraw", h_withdraw},
 		{"POST", "/api/governance/votes", h_vote},
 		{"GET", "/api/governance/rules/current", h_rules_current},
 		{"GET", "/api/governance/rules/history", h_rules_history},
 		{"GET", "/api/effects", h_effects},
 		{"GET", "/api/effects/{id}", h_effect},
 		{"POST", "/api/governance/trades", h_trade},
+		{"GET", "/api/governance/trades", h_trades},
+		{"POST", "/api/governance/trades/{id}/withdraw", h_trade_withdraw},
 		{"POST", "/api/governance/trades/{id}/accept", h_trade_accept},
 		{"POST", "/api/governance/trades/{id}/reject", h_trade_reject},
 		{"POST", "/api/governance/hooper-trades", h_hooper_trade},
 		{"POST", "/api/governance/hooper-trades/{id}/approve", h_hooper_trade_approve},
+		{"POST", "/api/governance/hooper-trades/{id}/reject", h_hooper_trade_reject},
 		{"POST", "/api/strategy", h_strategy},
 		{"GET", "/api/reports/latest", h_reports_latest},
 		{"GET", "/api/reports/round/{season}/{round}", h_reports_round},
@@ -746,6 +844,8 @@ int api_league_routes(pw_app_t *app)
 		{"POST", "/api/admin/proposals/{id}/clear", h_admin_clear},
 		{"POST", "/api/admin/proposals/{id}/veto", h_admin_veto},
 		{"POST", "/api/admin/proposals/{id}/approve", h_admin_approve},
+		{"POST", "/api/admin/effects/{id}/enable", h_admin_effect_enable},
+		{"POST", "/api/admin/effects/{id}/disable", h_admin_effect_disable},
 	};
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (app_route(app, routes[i].method, routes[i].pattern, routes[i].fn) < 0)

@@ -39,6 +39,8 @@ static void usage(FILE *out)
 		"                             seconds (1800; 0: the offseason starts at once); ticks\n"
 		"                             inside it play nothing\n"
 		"  PINWHEEL_RULES_REQUIRE_APPROVAL  true|false (false)\n"
+		"  PINWHEEL_TRADE_EXPIRY_ROUNDS     rounds a token offer or hooper trade stays open (3)\n"
+		"  PINWHEEL_MIN_VOTING_SECONDS      a proposal open less long waits for the next tally (0)\n"
 		"  PINWHEEL_ADMIN_TOKEN       bearer token for admin endpoints\n"
 		"  PINWHEEL_LOG_LEVEL         debug|info|warn|error (info)\n"
 		"  PINWHEEL_ENV               development|production (JSON log lines)\n"
@@ -200,6 +202,9 @@ int cmd_serve(int argc, char **argv)
 	    env_int(cmd, "PINWHEEL_CHAMPIONSHIP_SECONDS", PW_CHAMPIONSHIP_SECONDS_DEFAULT, 0, 7 * 86400,
 		    &cfg->championship_seconds) < 0 ||
 	    env_int(cmd, "PINWHEEL_TEAMS", 8, 4, PW_MAX_TEAMS, &cfg->teams) < 0 ||
+	    env_int(cmd, "PINWHEEL_TRADE_EXPIRY_ROUNDS", PW_TRADE_EXPIRY_DEFAULT, 1, 1000,
+		    &cfg->trade_expiry_rounds) < 0 ||
+	    env_int(cmd, "PINWHEEL_MIN_VOTING_SECONDS", 0, 0, 7 * 86400, &cfg->min_voting_seconds) < 0 ||
 	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS", 20000, 1, 1000000, &cfg->max_conns) < 0 ||
 	    env_int(cmd, "PINWHEEL_REQUEST_TIMEOUT", 10, 1, 3600, &cfg->request_timeout_s) < 0 ||
 	    env_int(cmd, "PINWHEEL_IDLE_TIMEOUT", 30, 1, 86400, &cfg->idle_timeout_s) < 0 ||

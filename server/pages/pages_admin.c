@@ -1,9 +1,12 @@
 /*
  * pages_admin.c — /admin: the review queue (held and flagged proposals)
- * with the exact requests that clear, veto or approve them, the governor
- * roster with token balances, the pace, and AI usage. The page is guarded
- * like the admin API (app_require_admin); the actions stay API calls with
- * the admin bearer token, because an HTML form cannot send one.
+ * with the exact requests that clear, veto or approve them, the effects in
+ * force and those switched off (with why, and a button to switch each
+ * back on or off), the governor roster with token balances, the pace, and
+ * AI usage. The page is guarded like the admin API (app_require_admin);
+ * the actions stay API calls with the admin bearer token, because an HTML
+ * form cannot send one: each is shown as its curl command, and the buttons
+ * (/static/admin.js) send the same JSON request from the page.
  */
 #include <cjson/cJSON.h>
 #include <string.h>
@@ -47,6 +50,64 @@ static void review_queue(pw_app_t *app, pw_buf_t *b)
 	cJSON_Delete(all);
 }
 
+/* One effect's enable/disable action: a reason field, the button, and the
+ * request it sends. */
+static void effect_action(pw_buf_t *b, const char *id, bool enable)
+{
+	const char *verb = enable ? "enable" : "disable";
+	buf_puts(b, "<div class=\"admin-action\"><label>Reason <input type=\"text\" maxlength=\"500\" "
+		    "name=\"reason\" data-reason-for=\"");
+	pages_escape(b, id);
+	buf_printf(b, "-%s\"></label> <button type=\"button\" data-admin-post=\"/api/admin/effects/", verb);
+	pages_escape(b, id);
+	buf_printf(b, "/%s\" data-reason=\"", verb);
+	pages_escape(b, id);
+	buf_printf(b, "-%s\">%s</button></div>\n<pre><code>curl -X POST -H 'Authorization: Bearer "
+		      "$PINWHEEL_ADMIN_TOKEN' -H 'Content-Type: application/json' -d '{\"reason\":\"...\"}' "
+		      "http://HOST/api/admin/effects/", verb, enable ? "Re-enable" : "Disable");
+	pages_escape(b, id);
+	buf_printf(b, "/%s</code></pre>\n", verb);
+}
+
+/* The effects in force and those switched off: a disabled effect stays
+ * here, with the reason and the round, until the admin decides. */
+static void effects(pw_app_t *app, pw_buf_t *b)
+{
+	cJSON *fx = gov_effects_list_json(app->gov, PW_FX_MASK_CURRENT);
+	buf_puts(b, "<section aria-labelledby=\"fx\"><h2 id=\"fx\">Effects</h2>\n");
+	int disabled = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, fx)
+		disabled += !strcmp(pages_str(e, "status") ? pages_str(e, "status") : "", "disabled");
+	if (disabled)
+		buf_printf(b, "<p class=\"alert\" role=\"status\">%d effect%s switched off; each says why "
+			      "below.</p>\n", disabled, disabled == 1 ? " is" : "s are");
+	if (cJSON_GetArraySize(fx) == 0)
+		buf_puts(b, "<p>No effect is in force.</p>\n");
+	cJSON_ArrayForEach(e, fx)
+	{
+		const char *id = pages_str(e, "id");
+		bool off = !strcmp(pages_str(e, "status") ? pages_str(e, "status") : "", "disabled");
+		buf_puts(b, "<article class=\"effect\"><h3>");
+		pages_escape(b, pages_str(e, "name"));
+		buf_puts(b, " <small><code>");
+		pages_escape(b, id);
+		buf_printf(b, "</code></small> <span class=\"tag\">%s</span></h3>\n", off ? "disabled" : "active");
+		if (pages_str(e, "reason")) {
+			buf_puts(b, "<p>");
+			pages_escape(b, off ? "Switched off: " : "Last change: ");
+			pages_escape(b, pages_str(e, "reason"));
+			buf_printf(b, " (after round %d).</p>\n", (int)pages_num(e, "status_round"));
+		}
+		effect_action(b, id ? id : "", off);
+		buf_puts(b, "</article>\n");
+	}
+	buf_puts(b, "<p id=\"admin-result\" role=\"status\" aria-live=\"polite\"></p>\n"
+		    "<p><label>Admin token (kept in this tab only) <input type=\"password\" "
+		    "id=\"admin-token\" autocomplete=\"off\"></label></p>\n</section>\n");
+	cJSON_Delete(fx);
+}
+
 static void roster(pw_app_t *app, pw_buf_t *b)
 {
 	cJSON *govs = gov_governors_json(app->gov);
@@ -64,9 +125,10 @@ static void roster(pw_app_t *app, pw_buf_t *b)
 		cJSON_ArrayForEach(g, govs)
 		{
 			const cJSON *tk = cJSON_GetObjectItem(g, "tokens");
-			buf_printf(b, "<tr><td>%lld</td><th scope=\"row\">", (long long)pages_id(g, "id"));
+			buf_printf(b, "<tr><td>%lld</td><th scope=\"row\"><a href=\"/governors/%lld\">",
+				   (long long)pages_id(g, "id"), (long long)pages_id(g, "id"));
 			pages_escape(b, pages_str(g, "name"));
-			buf_puts(b, "</th><td>");
+			buf_puts(b, "</a></th><td>");
 			pages_team_link(b, teams, pages_id(g, "team_id"));
 			buf_printf(b, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>"
 				      "<td class=\"num\">%d</td><td class=\"num\">%d</td></tr>\n",
@@ -153,8 +215,10 @@ PAGE_HANDLER(page_admin)
 	buf_puts(&b, "<h1>Admin</h1>\n<p class=\"lede\">Actions are API calls with the admin token; replace "
 		     "<code>HOST</code> with this server's address.</p>\n");
 	review_queue(app, &b);
+	effects(app, &b);
 	roster(app, &b);
 	pace(app, &b);
 	ai_usage(app, &b);
+	buf_puts(&b, "<script src=\"/static/admin.js\" defer></script>\n");
 	return pages_finish(res, &b, 200);
 }

@@ -1,7 +1,7 @@
 /*
  * pages_internal.h — the page handlers, one file per concept (pages_site.c
  * home/arena/governance, pages_league.c standings/schedule/playoffs,
- * pages_team.c teams and hoopers, pages_game.c, pages_rules.c rules and
+ * pages_team.c teams, hoopers and governors, pages_game.c, pages_rules.c rules and
  * effects, pages_reports.c reports and history, pages_admin.c), and what
  * they share. Only pages_routes (app.h) is public.
  */
@@ -20,6 +20,7 @@ PAGE_HANDLER(page_schedule);
 PAGE_HANDLER(page_playoffs);
 PAGE_HANDLER(page_team);
 PAGE_HANDLER(page_hooper);
+PAGE_HANDLER(page_governor);
 PAGE_HANDLER(page_game);
 PAGE_HANDLER(page_rules);
 PAGE_HANDLER(page_effects);

@@ -116,7 +116,8 @@ static cJSON *fire_counts(pw_app_t *app)
 
 PAGE_HANDLER(page_effects)
 {
-	cJSON *fx = gov_effects_json(app->gov, true);
+	/* In force, and switched off (with why): a disabled effect can return. */
+	cJSON *fx = gov_effects_list_json(app->gov, PW_FX_MASK_CURRENT);
 	cJSON *counts = cJSON_GetArraySize(fx) > 0 ? fire_counts(app) : NULL;
 	pw_buf_t b = {0};
 	pages_begin(&b, "Effects", "effects");
@@ -135,6 +136,12 @@ PAGE_HANDLER(page_effects)
 		pages_escape(&b, pages_str(e, "id"));
 		buf_puts(&b, "</code></small></h2>\n<dl class=\"facts\"><dt>Status</dt><dd>");
 		pages_escape(&b, pages_str(e, "status"));
+		if (pages_str(e, "reason") && pages_str(e, "status") && !strcmp(pages_str(e, "status"), "disabled")) {
+			buf_puts(&b, " — ");
+			pages_escape(&b, pages_str(e, "reason"));
+			buf_printf(&b, " (after round %d); the admin can switch it back on",
+				   (int)pages_num(e, "status_round"));
+		}
 		buf_puts(&b, "</dd><dt>Lifetime</dt><dd>");
 		pages_escape(&b, pages_str(e, "lifetime"));
 		if (pages_num(e, "rounds") > 0)

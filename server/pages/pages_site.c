@@ -225,6 +225,7 @@ int pages_routes(pw_app_t *app)
 		{"/playoffs", page_playoffs},
 		{"/teams/{id}", page_team},
 		{"/hoopers/{id}", page_hooper},
+		{"/governors/{id}", page_governor},
 		{"/games/{id}", page_game},
 		{"/rules", page_rules},
 		{"/effects", page_effects},

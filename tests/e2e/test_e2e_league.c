@@ -488,3 +488,157 @@ TEST(e2e_season_settings_are_documented_and_checked)
 	CHECK_CONTAINS(out, "PINWHEEL_TEAMS");
 	free(out);
 }
+
+/* The first hooper of team id, from /api/teams/{id}. */
+static int first_hooper(e2e_server_t *s, int team)
+{
+	char path[48];
+	snprintf(path, sizeof path, "/api/teams/%d", team);
+	long st = 0;
+	cJSON *j = call(s, "GET", path, NULL, NULL, &st);
+	const cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "hoopers"), 0);
+	int id = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "id"));
+	cJSON_Delete(j);
+	return id;
+}
+
+/* The status of the first element of data.<list> in a response. */
+static const char *first_status(cJSON *j, const char *list)
+{
+	const cJSON *d = cJSON_GetObjectItem(j, "data");
+	const cJSON *x = list ? cJSON_GetArrayItem(cJSON_GetObjectItem(d, list), 0) : d;
+	return cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
+}
+
+/* Issue 11's endpoints: trades listed, withdrawn and rejected, a proposal
+ * withdrawn, an effect disabled and re-enabled by the admin and shown with
+ * its reason; names with controls refused with 422 naming the field. */
+TEST(e2e_trades_withdrawals_and_admin_effects)
+{
+	const char *env[] = {"PINWHEEL_PRESENTATION_MODE=instant", NULL};
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, env, NULL), 0);
+	long st = 0;
+	/* Names: one check, a clear 422 naming the field. */
+	cJSON *j = call(&s, "POST", "/api/governors", "{\"name\":\"Ada\\u202eevil\",\"team_id\":1}", NULL, &st);
+	CHECK_EQ(st, 422);
+	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "message")), "name");
+	cJSON_Delete(j);
+	j = call(&s, "POST", "/api/seasons", "{\"name\":\"S\\u0007\",\"carry_rules\":true}", NULL, &st);
+	CHECK_EQ(st, 422);
+	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "message")), "name");
+	cJSON_Delete(j);
+	char *ada = join(&s, "Ada", 1), *bo = join(&s, "Bo", 2), *cy = join(&s, "Cy", 3);
+
+	/* Token offers: listed for those involved (bearer), withdrawn by the offerer. */
+	j = call(&s, "POST", "/api/governance/trades",
+		 "{\"to_governor_id\":2,\"offer\":{\"propose\":1},\"request\":{\"boost\":1}}", ada, &st);
+	CHECK_EQ(st, 201);
+	cJSON_Delete(j);
+	cJSON_Delete(call(&s, "GET", "/api/governance/trades", NULL, NULL, &st));
+	CHECK_EQ(st, 401);
+	j = call(&s, "GET", "/api/governance/trades", NULL, bo, &st);
+	CHECK_EQ(st, 200);
+	CHECK_STR(first_status(j, "token_trades"), "open");
+	cJSON_Delete(j);
+	j = call(&s, "GET", "/api/governance/trades", NULL, cy, &st);
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "token_trades")), 0);
+	cJSON_Delete(j);
+	cJSON_Delete(call(&s, "POST", "/api/governance/trades/1/withdraw", NULL, bo, &st));
+	CHECK_EQ(st, 403);
+	j = call(&s, "POST", "/api/governance/trades/1/withdraw", NULL, ada, &st);
+	CHECK_EQ(st, 200);
+	CHECK_STR(first_status(j, "token_trades"), "withdrawn");
+	cJSON_Delete(j);
+
+	/* A hooper trade rejected by the other team. */
+	char body[256], path[96];
+	snprintf(body, sizeof body, "{\"hooper_id\":%d,\"for_hooper_id\":%d}", first_hooper(&s, 1), first_hooper(&s, 2));
+	cJSON_Delete(call(&s, "POST", "/api/governance/hooper-trades", body, ada, &st));
+	CHECK_EQ(st, 201);
+	cJSON_Delete(call(&s, "POST", "/api/governance/hooper-trades/1/reject", NULL, cy, &st));
+	CHECK_EQ(st, 403);
+	j = call(&s, "POST", "/api/governance/hooper-trades/1/reject", NULL, bo, &st);
+	CHECK_EQ(st, 200);
+	CHECK_STR(first_status(j, NULL), "rejected");
+	cJSON_Delete(j);
+
+	/* A proposal withdrawn by its proposer. */
+	j = call(&s, "POST", "/api/governance/proposals", "{\"text\":\"shorter quarters\"}", cy, &st);
+	int pid = (int)data_num(j, "id");
+	cJSON_Delete(j);
+	snprintf(path, sizeof path, "/api/governance/proposals/%d/confirm", pid);
+	cJSON_Delete(call(&s, "POST", path, NULL, cy, &st));
+	snprintf(path, sizeof path, "/api/governance/proposals/%d/withdraw", pid);
+	cJSON_Delete(call(&s, "POST", path, NULL, ada, &st));
+	CHECK_EQ(st, 403);
+	j = call(&s, "POST", path, NULL, cy, &st);
+	CHECK_EQ(st, 200);
+	CHECK_STR(first_status(j, NULL), "withdrawn");
+	cJSON_Delete(j);
+
+	/* An effect, passed and registered by a tick... */
+	j = call(&s, "POST", "/api/governance/proposals",
+		 "{\"text\":\"install quiet\",\"effect_lua\":\"return { name = 'Quiet', hooks = { ['sim.game.pre'] = "
+		 "function(ctx) end } }\"}",
+		 ada, &st);
+	CHECK_EQ(st, 201);
+	pid = (int)data_num(j, "id");
+	cJSON_Delete(j);
+	snprintf(path, sizeof path, "/api/governance/proposals/%d/confirm", pid);
+	cJSON_Delete(call(&s, "POST", path, NULL, ada, &st));
+	char *toks[3] = {ada, bo, cy};
+	for (int i = 0; i < 3; i++) {
+		snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"yes\"}", pid);
+		cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, toks[i], &st));
+		CHECK_EQ(st, 200);
+	}
+	advance(&s, NULL);
+	char fx[32];
+	snprintf(fx, sizeof fx, "fx-%d-1", pid);
+	/* ...switched off by the admin: a reason is required. */
+	snprintf(path, sizeof path, "/api/admin/effects/%s/disable", fx);
+	cJSON_Delete(call(&s, "POST", path, "{}", NULL, &st));
+	CHECK_EQ(st, 422);
+	j = call(&s, "POST", path, "{\"reason\":\"too quiet\"}", NULL, &st);
+	CHECK_EQ(st, 200);
+	CHECK_STR(first_status(j, NULL), "disabled");
+	cJSON_Delete(j);
+	/* Still listed, with the reason, on the API and the pages. */
+	j = call(&s, "GET", "/api/effects", NULL, NULL, &st);
+	const cJSON *e0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e0, "status")), "disabled");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e0, "reason")), "too quiet");
+	cJSON_Delete(j);
+	j = call(&s, "GET", "/api/effects?status=active", NULL, NULL, &st);
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 0);
+	cJSON_Delete(j);
+	cJSON_Delete(call(&s, "GET", "/api/effects?status=bogus", NULL, NULL, &st));
+	CHECK_EQ(st, 400);
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&s, "GET", "/effects", NULL, NULL, &r), 0);
+	CHECK_CONTAINS(r.body, "too quiet");
+	e2e_resp_free(&r);
+	CHECK_EQ(e2e_http(&s, "GET", "/admin", NULL, NULL, &r), 0);
+	CHECK_CONTAINS(r.body, "switched off");
+	CHECK_CONTAINS(r.body, "data-admin-post=\"/api/admin/effects/");
+	e2e_resp_free(&r);
+	CHECK_EQ(e2e_http(&s, "GET", "/governors/1", NULL, NULL, &r), 0);
+	CHECK_EQ(r.status, 200);
+	CHECK_CONTAINS(r.body, "Token offers");
+	CHECK_CONTAINS(r.body, "withdrawn");
+	CHECK(strstr(r.body, "not enrolled") == NULL);
+	e2e_resp_free(&r);
+	/* ...and back on. */
+	snprintf(path, sizeof path, "/api/admin/effects/%s/enable", fx);
+	j = call(&s, "POST", path, "{\"reason\":\"fine after all\"}", NULL, &st);
+	CHECK_EQ(st, 200);
+	CHECK_STR(first_status(j, NULL), "active");
+	cJSON_Delete(j);
+	cJSON_Delete(call(&s, "POST", "/api/admin/effects/fx-999-1/enable", "{\"reason\":\"x\"}", NULL, &st));
+	CHECK_EQ(st, 404);
+	free(ada);
+	free(bo);
+	free(cy);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
+}

@@ -134,21 +134,63 @@ int64_t lt_join(pw_gov_t *g, const char *name, int64_t team, char *tok)
 	return id;
 }
 
-int64_t lt_propose(pw_gov_t *g, int64_t gid, const char *text)
+int64_t lt_draft(pw_gov_t *g, int64_t gid, const char *text, const char *lua)
 {
 	cJSON *o = NULL;
 	pw_err_t e;
-	if (gov_propose(g, gid, text, NULL, &o, &e) < 0) {
+	if (gov_propose(g, gid, text, lua, &o, &e) < 0) {
 		test_fail(__FILE__, __LINE__, "propose \"%s\": %s", text, e.msg);
 		return 0;
 	}
 	int64_t id = (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
 	cJSON_Delete(o);
-	if (gov_confirm(g, gid, id, NULL, &e) < 0) {
+	return id;
+}
+
+int64_t lt_propose(pw_gov_t *g, int64_t gid, const char *text)
+{
+	int64_t id = lt_draft(g, gid, text, NULL);
+	pw_err_t e;
+	if (id && gov_confirm(g, gid, id, NULL, &e) < 0) {
 		test_fail(__FILE__, __LINE__, "confirm: %s", e.msg);
 		return 0;
 	}
 	return id;
+}
+
+void lt_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost)
+{
+	pw_err_t e;
+	if (gov_vote(g, gid, pid, yes, boost, NULL, &e) < 0)
+		test_fail(__FILE__, __LINE__, "vote by %lld on %lld: %s", (long long)gid, (long long)pid, e.msg);
+}
+
+void lt_tally(pw_gov_t *g, int round)
+{
+	pw_err_t e;
+	pw_store_t *s = gov_store(g);
+	if (store_begin(s) < 0 || gov_tally_in_tx(g, round, NULL, &e) < 0) {
+		test_fail(__FILE__, __LINE__, "tally of round %d: %s", round, e.msg);
+		store_rollback(s);
+		return;
+	}
+	if (store_commit(s) < 0)
+		test_fail(__FILE__, __LINE__, "tally of round %d: commit failed", round);
+	gov_sync(g);
+}
+
+int lt_tokens(pw_gov_t *g, int64_t gid, int kind)
+{
+	gov_sync(g);
+	const pw_governor_t *gv = gstate_governor(gov_state(g), gid);
+	return gv ? gv->tokens[kind] : -99;
+}
+
+const char *lt_status(pw_gov_t *g, int64_t pid)
+{
+	gov_sync(g);
+	const pw_proposal_t *p = gstate_proposal(gov_state(g), pid);
+	return p ? gstate_status_name(p->status) : "none";
 }
 
 int lt_run_season(pw_round_cfg_t *c)

@@ -25,6 +25,16 @@ int lt_fake_sim(const pw_game_input_t *in, pw_game_result_t *out);
 int64_t lt_join(pw_gov_t *g, const char *name, int64_t team, char *tok);
 /* Proposes and confirms; returns the proposal id (0 on failure). */
 int64_t lt_propose(pw_gov_t *g, int64_t gid, const char *text);
+/* Submits a draft (not confirmed); returns its id (0 on failure). */
+int64_t lt_draft(pw_gov_t *g, int64_t gid, const char *text, const char *lua);
+/* A vote that must be accepted. */
+void lt_vote(pw_gov_t *g, int64_t gid, int64_t pid, bool yes, bool boost);
+/* Tallies round inside a transaction, the way the runner does. */
+void lt_tally(pw_gov_t *g, int round);
+/* A governor's balance of one kind (-99 for no such governor). */
+int lt_tokens(pw_gov_t *g, int64_t gid, int kind);
+/* A proposal's status name ("none" for no such proposal). */
+const char *lt_status(pw_gov_t *g, int64_t pid);
 /* Runs ticks until the season is complete; returns how many. */
 int lt_run_season(pw_round_cfg_t *c);
 /* A digest of everything durable: games, events (types and payloads), reports. */

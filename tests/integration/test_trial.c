@@ -501,7 +501,7 @@ TEST(trial_reports_an_effect_error_with_its_line_and_lifetime)
 	char msg[512];
 	fx_league_t *lf = fx_league_new(&(fx_league_opts_t){.impact_games = 40}, msg, sizeof msg);
 	cJSON *hooks = NULL, *impact = NULL;
-	CHECK_EQ(fx_league_check(lf, lua, &hooks, &impact, msg, sizeof msg), -1);
+	CHECK_EQ(fx_league_check(lf, NULL, NULL, lua, &hooks, &impact, msg, sizeof msg), -1);
 	CHECK_CONTAINS(msg, "test run: round.game.post: line 3: round two (4 errors in 40 games)");
 	CHECK(hooks == NULL && impact == NULL);
 	fx_league_free(lf);
@@ -552,7 +552,8 @@ TEST(trial_impact_of_a_rule_change_and_an_effect)
 	rules_default(&before);
 	after = before;
 	after.three_point_value = 5;
-	cJSON *o = fx_league_rules_impact(lf, &before, &after);
+	pw_gov_league_t now = {.rules = &before};
+	cJSON *o = fx_league_rules_impact(lf, &now, &after);
 	CHECK_EQ(cJSON_GetObjectItem(o, "games")->valueint, 28);
 	CHECK_EQ(cJSON_GetObjectItem(o, "rounds")->valueint, 7);
 	CHECK(cJSON_GetObjectItem(o, "effect_rounds") == NULL);
@@ -564,13 +565,13 @@ TEST(trial_impact_of_a_rule_change_and_an_effect)
 	for (int i = 0; i < TRIAL_FIGURES; i++)
 		CHECK_MSG(cJSON_IsObject(cJSON_GetObjectItem(o, trial_figure(i)->key)), "no %s", trial_figure(i)->key);
 	/* The same ruleset on both sides: no difference at all. */
-	cJSON *same = fx_league_rules_impact(lf, &before, &before);
+	cJSON *same = fx_league_rules_impact(lf, &now, &before);
 	CHECK_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(same, "fg_pct"), "delta")->valuedouble, 0);
 	cJSON_Delete(same);
 	cJSON_Delete(o);
 
 	cJSON *hooks = NULL, *imp = NULL;
-	CHECK_EQ(fx_league_check(lf, RECORDER, &hooks, &imp, err, sizeof err), 0);
+	CHECK_EQ(fx_league_check(lf, NULL, NULL, RECORDER, &hooks, &imp, err, sizeof err), 0);
 	CHECK_EQ(cJSON_GetArraySize(hooks), 6);
 	CHECK_EQ(cJSON_GetObjectItem(imp, "effect_rounds")->valueint, 7);
 	CHECK_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(imp, "fired"), "round.pre")->valueint, 7);

@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/sim/hooks.h"
 #include "core/league/interpret.h"
@@ -181,4 +182,179 @@ TEST(interp_strategy_phrases)
 	CHECK_EQ(s.preferred_scheme, -1);
 	CHECK(interp_strategy("slow it down and attack the rim", &s, note, sizeof note) == 2);
 	CHECK(s.pace < 0 && s.rim_bias > 0);
+}
+
+/*
+ * Phrasings players use → the interpretation they mean: every parameter
+ * change (name and value, nothing else) and the library effect, if any.
+ * Interpreted against the default rules with the effects library of this
+ * repository.
+ */
+typedef struct phrasing {
+	const char *text;
+	const char *p1;
+	double v1;
+	const char *p2;
+	double v2;
+	const char *library;
+} phrasing_t;
+
+#define ONE(t, p, v) {t, p, v, NULL, 0, NULL}
+#define TWO(t, p, v, q, w) {t, p, v, q, w, NULL}
+#define LIB(t, lib) {t, NULL, 0, NULL, 0, lib}
+static const phrasing_t phrasings[] = {
+	/* scoring */
+	ONE("three pointers worth 5", "three_point_value", 5),
+	ONE("Make threes worth 4 points!", "three_point_value", 4),
+	ONE("threes count for 6", "three_point_value", 6),
+	ONE("3-pointers should be worth 4", "three_point_value", 4),
+	ONE("shots from downtown worth 4", "three_point_value", 4),
+	ONE("threes worth five", "three_point_value", 5),
+	ONE("two pointers worth 3", "two_point_value", 3),
+	ONE("layups worth 3", "two_point_value", 3),
+	ONE("free throws worth 2", "free_throw_value", 2),
+	ONE("foul shots count as 2 points", "free_throw_value", 2),
+	/* the clock */
+	ONE("shorter quarters", "quarter_minutes", 8),
+	ONE("make quarters shorter", "quarter_minutes", 8),
+	ONE("quarters should be shorter", "quarter_minutes", 8),
+	ONE("longer quarters", "quarter_minutes", 12),
+	ONE("make the quarters longer", "quarter_minutes", 12),
+	ONE("12 minute quarters", "quarter_minutes", 12),
+	ONE("quarters of 6 minutes", "quarter_minutes", 6),
+	ONE("five minute quarters", "quarter_minutes", 5),
+	ONE("quarters 15 minutes long", "quarter_minutes", 15),
+	ONE("a faster shot clock", "shot_clock_seconds", 10),
+	ONE("shot clock of 20 seconds", "shot_clock_seconds", 20),
+	ONE("24 second shot clock", "shot_clock_seconds", 24),
+	ONE("make the shot clock shorter", "shot_clock_seconds", 10),
+	ONE("make the shot clock longer", "shot_clock_seconds", 20),
+	ONE("lengthen the shot clock", "shot_clock_seconds", 20),
+	/* fouls */
+	ONE("foul out after 6", "personal_foul_limit", 6),
+	ONE("players foul out at 4 fouls", "personal_foul_limit", 4),
+	ONE("bonus after 5 fouls", "team_foul_bonus_threshold", 5),
+	ONE("more fouls", "foul_rate_modifier", 1.5),
+	ONE("let them play", "foul_rate_modifier", 0.7),
+	ONE("call fewer fouls", "foul_rate_modifier", 0.7),
+	/* the Elam ending */
+	ONE("Elam margin 20", "elam_margin", 20),
+	ONE("elam target plus 10", "elam_margin", 10),
+	ONE("elam starts after quarter 2", "elam_trigger_quarter", 2),
+	ONE("start the elam ending after quarter 1", "elam_trigger_quarter", 1),
+	/* venues */
+	ONE("Turn off home court", "home_court_enabled", 0),
+	ONE("no more home court advantage", "home_court_enabled", 0),
+	ONE("neutral courts for every game", "home_court_enabled", 0),
+	ONE("no travel fatigue", "travel_fatigue_enabled", 0),
+	ONE("turn off travel", "travel_fatigue_enabled", 0),
+	/* the arc */
+	ONE("move the three point line back", "three_point_distance", 24.15),
+	ONE("three point line at 25 feet", "three_point_distance", 25),
+	ONE("bring the arc in", "three_point_distance", 20.15),
+	/* ball security */
+	ONE("more turnovers", "turnover_rate_modifier", 1.5),
+	ONE("fewer turnovers", "turnover_rate_modifier", 0.7),
+	ONE("sloppier games please", "turnover_rate_modifier", 1.5),
+	/* meta-governance */
+	ONE("require a supermajority", "vote_threshold", 0.67),
+	ONE("vote threshold 60%", "vote_threshold", 0.6),
+	ONE("two thirds majority to pass", "vote_threshold", 0.67),
+	ONE("5 proposals per window", "proposals_per_window", 5),
+	ONE("proposals per window 2", "proposals_per_window", 2),
+	/* playoffs */
+	ONE("6 playoff teams", "playoff_teams", 6),
+	ONE("playoffs with 8 teams", "playoff_teams", 8),
+	ONE("finals best of 3", "playoff_finals_best_of", 3),
+	ONE("make the finals a best of 7", "playoff_finals_best_of", 7),
+	ONE("best of 7 final series", "playoff_finals_best_of", 7),
+	ONE("the championship series should be best of 3", "playoff_finals_best_of", 3),
+	ONE("semifinals best of 5", "playoff_semis_best_of", 5),
+	ONE("semis best of 1", "playoff_semis_best_of", 1),
+	TWO("finals best of 7 and semis best of 5", "playoff_finals_best_of", 7, "playoff_semis_best_of", 5),
+	TWO("semis best of 5, finals best of 7", "playoff_semis_best_of", 5, "playoff_finals_best_of", 7),
+	/* the season */
+	ONE("two round robins per season", "round_robins_per_season", 2),
+	ONE("play 4 round robins", "round_robins_per_season", 4),
+	ONE("one round robin per season", "round_robins_per_season", 1),
+	ONE("round robins per season 5", "round_robins_per_season", 5),
+	/* stamina, passing, the engine */
+	ONE("halftime recovery 0.5", "halftime_stamina_recovery", 0.5),
+	ONE("2 passes before every shot", "min_pass_per_possession", 2),
+	ONE("must pass 3 times per possession", "min_pass_per_possession", 3),
+	ONE("safety cap 400", "safety_cap_possessions", 400),
+	ONE("stamina drain rate 0.01", "stamina_drain_rate", 0.01),
+	ONE("crowd pressure 0.05", "crowd_pressure", 0.05),
+	/* two at once */
+	TWO("three pointers worth 4 and turn off home court", "three_point_value", 4, "home_court_enabled", 0),
+	TWO("shorter quarters and a faster shot clock", "quarter_minutes", 8, "shot_clock_seconds", 10),
+	/* library effects */
+	LIB("give winners swagger", "swagger"),
+	LIB("the floor is lava", "lava_floor"),
+	LIB("threes are worth 5 in the Elam period", "elam_five_point_threes"),
+	LIB("hot hand: shooters heat up", "hot_hand"),
+	LIB("a comeback boost for the underdog", "underdog_comeback"),
+};
+#undef ONE
+#undef TWO
+#undef LIB
+
+/* Whether o holds exactly the changes and library effect of ph; prints
+ * what it holds otherwise. */
+static bool phrasing_ok(const phrasing_t *ph, const cJSON *o)
+{
+	const cJSON *params = cJSON_GetObjectItem(o, "parameters");
+	int want = (ph->p1 != NULL) + (ph->p2 != NULL);
+	bool ok = cJSON_GetArraySize(params) == want;
+	const char *names[2] = {ph->p1, ph->p2};
+	double vals[2] = {ph->v1, ph->v2};
+	for (int i = 0; ok && i < want; i++) {
+		bool found = false;
+		const cJSON *c;
+		cJSON_ArrayForEach(c, params) {
+			const cJSON *nv = cJSON_GetObjectItem(c, "new");
+			double v = cJSON_IsBool(nv) ? cJSON_IsTrue(nv) : cJSON_GetNumberValue(nv);
+			if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "name")), names[i]) &&
+			    v > vals[i] - 1e-9 && v < vals[i] + 1e-9)
+				found = true;
+		}
+		ok = found;
+	}
+	const cJSON *fx = cJSON_GetObjectItem(o, "effects");
+	if (ok)
+		ok = cJSON_GetArraySize(fx) == (ph->library ? 1 : 0);
+	if (ok && ph->library)
+		ok = !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(fx, 0), "library"))
+				     ? cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(fx, 0), "library"))
+				     : "",
+			     ph->library);
+	if (!ok) {
+		char *s = cJSON_PrintUnformatted(o);
+		printf("    \"%s\" -> %s\n", ph->text, s);
+		free(s);
+	}
+	return ok;
+}
+
+TEST(interp_phrasings_players_use_table)
+{
+	size_t n = sizeof phrasings / sizeof phrasings[0];
+	CHECK(n >= 60);
+	pw_rules_t r;
+	rules_default(&r);
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		pw_interp_in_t in = {.text = phrasings[i].text, .rules = &r, .scripts_dir = "scripts/effects"};
+		cJSON *o = NULL;
+		char err[256];
+		if (interp_proposal(&in, &o, err, sizeof err) < 0) {
+			printf("    \"%s\": error %s\n", phrasings[i].text, err);
+			bad++;
+			continue;
+		}
+		if (!phrasing_ok(&phrasings[i], o))
+			bad++;
+		cJSON_Delete(o);
+	}
+	CHECK_MSG(bad == 0, "%d of %zu phrasings misread (listed above)", bad, n);
 }
