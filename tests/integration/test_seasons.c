@@ -367,6 +367,40 @@ TEST(seasons_open_proposals_are_tallied_when_the_season_ends)
 	store_close(s);
 }
 
+static int64_t frozen_now(void *ud)
+{
+	return *(const int64_t *)ud;
+}
+
+/* The season's last tally waits for nobody: with a minimum voting period
+ * and a clock that never moves, a proposal confirmed before the last tick
+ * is still tallied there, not left open in a finished season. */
+TEST(seasons_the_last_tally_ignores_the_minimum_voting_period)
+{
+	pw_store_t *s = lt_open("endmin.db");
+	int64_t now = 1700000000;
+	pw_gov_cfg_t cfg = {.scripts_dir = "/nonexistent", .min_voting_seconds = 3600, .now = frozen_now,
+			    .now_ud = &now};
+	pw_gov_t *g = lt_league_with(s, 4, &cfg);
+	int64_t gids[4];
+	for (int i = 0; i < 4; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "G%d", i + 1);
+		gids[i] = lt_join(g, name, i + 1, NULL);
+	}
+	pw_round_cfg_t c;
+	lt_cfg(&c, g);
+	int64_t pid = pass_soon(g, gids, 4, "three pointers worth 4");
+	lt_run_season(&c);
+	pw_season_row_t r;
+	CHECK_EQ(season_current(s, &r), 1);
+	CHECK_STR(r.phase, "complete");
+	const pw_proposal_t *p = gstate_proposal(gov_state(g), pid);
+	CHECK_MSG(p && p->status == PW_PROP_PASSED, "status %s", p ? gstate_status_name(p->status) : "-");
+	gov_close(g);
+	store_close(s);
+}
+
 /* The names of the teams of a season, "|"-joined in id order. */
 static void season_team_names(pw_store_t *s, int64_t sid, char *out, size_t len)
 {
