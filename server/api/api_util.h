@@ -16,8 +16,10 @@ struct cJSON;
 /*
  * The request body as a JSON object (caller frees). On failure returns NULL
  * with res set: 400 for a body that is not a JSON object, 415 for a declared
- * Content-Type other than JSON. An empty body is an empty object when
- * empty_ok.
+ * Content-Type other than JSON, 422 naming the field for a string (or key)
+ * holding "\u0000" — cJSON would end the C string there and the rest of a
+ * name or a proposal would vanish unseen. An empty body is an empty object
+ * when empty_ok.
  */
 struct cJSON *api_body_object(const pw_http_request_t *req, pw_response_t *res, bool empty_ok);
 

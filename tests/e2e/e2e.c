@@ -4,6 +4,7 @@
 #include "tests/e2e/e2e.h"
 
 #include <arpa/inet.h>
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -151,9 +153,14 @@ int e2e_http(e2e_server_t *s, const char *method, const char *path, const char *
 	FILE *bm = open_memstream(&resp->body, &resp->len);
 	FILE *hm = open_memstream(&resp->headers, &hlen);
 	struct curl_slist *hl = NULL;
-	for (size_t i = 0; headers && headers[i]; i++)
+	bool typed = false;
+	for (size_t i = 0; headers && headers[i]; i++) {
 		hl = curl_slist_append(hl, headers[i]);
-	if (body)
+		typed |= !strncasecmp(headers[i], "Content-Type:", 13);
+	}
+	/* Every state-changing request declares JSON (the server refuses
+	 * others), with or without a body, unless the test chose a type. */
+	if (!typed && (body || (strcmp(method, "GET") && strcmp(method, "HEAD"))))
 		hl = curl_slist_append(hl, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -189,6 +196,35 @@ void e2e_resp_free(e2e_resp_t *r)
 	free(r->body);
 	free(r->headers);
 	memset(r, 0, sizeof *r);
+}
+
+cJSON *e2e_call(e2e_server_t *s, const char *method, const char *path, const char *body,
+		const char *token, long *status)
+{
+	char auth[300];
+	const char *h[] = {auth, NULL};
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
+	e2e_resp_t r;
+	if (e2e_http(s, method, path, body, token ? h : NULL, &r) < 0)
+		return NULL;
+	if (status)
+		*status = r.status;
+	cJSON *j = cJSON_Parse(r.body);
+	e2e_resp_free(&r);
+	return j;
+}
+
+char *e2e_join(e2e_server_t *s, const char *name, int team)
+{
+	char body[128];
+	snprintf(body, sizeof body, "{\"name\":\"%s\",\"team_id\":%d}", name, team);
+	long st = 0;
+	cJSON *j = e2e_call(s, "POST", "/api/governors", body, NULL, &st);
+	CHECK_EQ(st, 201);
+	const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "token"));
+	char *tok = t ? strdup(t) : strdup("");
+	cJSON_Delete(j);
+	return tok;
 }
 
 int e2e_connect(e2e_server_t *s)

@@ -45,6 +45,20 @@ int e2e_http(e2e_server_t *s, const char *method, const char *path, const char *
 	     const char *const *headers, e2e_resp_t *resp);
 void e2e_resp_free(e2e_resp_t *r);
 
+struct cJSON;
+
+/*
+ * One request whose answer is JSON: the parsed body (caller frees; NULL
+ * when there was no answer or it was not JSON), the status in *status (may
+ * be NULL). token, when not NULL, is sent as a bearer token; a body is sent
+ * as application/json.
+ */
+struct cJSON *e2e_call(e2e_server_t *s, const char *method, const char *path, const char *body,
+		       const char *token, long *status);
+/* Joins team as name and returns the governor's bearer token (malloc'd;
+ * "" after a failed CHECK). */
+char *e2e_join(e2e_server_t *s, const char *name, int team);
+
 /* Connects a raw TCP socket to the server; -1 on failure. */
 int e2e_connect(e2e_server_t *s);
 /* Sends all bytes; -1 on error. */

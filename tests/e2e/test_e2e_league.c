@@ -15,35 +15,6 @@
 
 #include "tests/e2e/e2e.h"
 
-static cJSON *call(e2e_server_t *s, const char *method, const char *path, const char *body,
-		   const char *token, long *status)
-{
-	char auth[300];
-	const char *h[] = {auth, NULL};
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
-	e2e_resp_t r;
-	if (e2e_http(s, method, path, body, token ? h : NULL, &r) < 0)
-		return NULL;
-	if (status)
-		*status = r.status;
-	cJSON *j = cJSON_Parse(r.body);
-	e2e_resp_free(&r);
-	return j;
-}
-
-static char *join(e2e_server_t *s, const char *name, int team)
-{
-	char body[128];
-	snprintf(body, sizeof body, "{\"name\":\"%s\",\"team_id\":%d}", name, team);
-	long st = 0;
-	cJSON *j = call(s, "POST", "/api/governors", body, NULL, &st);
-	CHECK_EQ(st, 201);
-	const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "token"));
-	char *tok = t ? strdup(t) : strdup("");
-	cJSON_Delete(j);
-	return tok;
-}
-
 static double data_num(cJSON *j, const char *k)
 {
 	return cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), k));
@@ -55,7 +26,7 @@ static void advance(e2e_server_t *s, const char *q)
 	char path[64];
 	snprintf(path, sizeof path, "/api/pace/advance%s", q ? q : "");
 	for (int i = 0; i < 100; i++) {
-		cJSON_Delete(call(s, "POST", path, NULL, NULL, &st));
+		cJSON_Delete(e2e_call(s, "POST", path, NULL, NULL, &st));
 		if (st != 409)
 			break;
 		usleep(100000);
@@ -66,7 +37,7 @@ static void advance(e2e_server_t *s, const char *q)
 	bool done = false;
 	for (int i = 0; i < 200; i++) {
 		long sst = 0;
-		cJSON *j = call(s, "GET", "/api/pace/status", NULL, NULL, &sst);
+		cJSON *j = e2e_call(s, "GET", "/api/pace/status", NULL, NULL, &sst);
 		if (!j) {
 			test_fail(__FILE__, __LINE__, "GET /api/pace/status: no response (HTTP %ld)", sst);
 			return;
@@ -94,13 +65,13 @@ TEST(e2e_governance_loop)
 	const char *env[] = {"PINWHEEL_PRESENTATION_MODE=instant", NULL};
 	e2e_server_t s;
 	CHECK_EQ(e2e_start(&s, env, NULL), 0);
-	char *ada = join(&s, "Ada", 1), *bo = join(&s, "Bo", 2), *cy = join(&s, "Cy", 3);
+	char *ada = e2e_join(&s, "Ada", 1), *bo = e2e_join(&s, "Bo", 2), *cy = e2e_join(&s, "Cy", 3);
 
 	long st = 0;
-	cJSON *j = call(&s, "POST", "/api/governance/proposals", "{\"text\":\"three pointers worth 5\"}", NULL, &st);
+	cJSON *j = e2e_call(&s, "POST", "/api/governance/proposals", "{\"text\":\"three pointers worth 5\"}", NULL, &st);
 	CHECK_EQ(st, 401);
 	cJSON_Delete(j);
-	j = call(&s, "POST", "/api/governance/proposals",
+	j = e2e_call(&s, "POST", "/api/governance/proposals",
 		 "{\"text\":\"three pointers worth 5\",\"governor_id\":2}", ada, &st);
 	CHECK_EQ(st, 201);
 	cJSON *d = cJSON_GetObjectItem(j, "data");
@@ -115,46 +86,46 @@ TEST(e2e_governance_loop)
 
 	char path[96], body[128];
 	snprintf(path, sizeof path, "/api/governance/proposals/%d/confirm", pid);
-	j = call(&s, "POST", path, NULL, bo, &st);
+	j = e2e_call(&s, "POST", path, NULL, bo, &st);
 	CHECK_EQ(st, 403); /* only the proposer confirms */
 	cJSON_Delete(j);
-	j = call(&s, "POST", path, NULL, ada, &st);
+	j = e2e_call(&s, "POST", path, NULL, ada, &st);
 	CHECK_EQ(st, 200);
 	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status")), "open");
 	cJSON_Delete(j);
 
 	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"yes\",\"boost\":true}", pid);
-	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, ada, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", body, ada, &st));
 	CHECK_EQ(st, 200);
 	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"yes\"}", pid);
-	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, bo, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", body, bo, &st));
 	CHECK_EQ(st, 200);
 	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"no\"}", pid);
-	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, cy, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", body, cy, &st));
 	CHECK_EQ(st, 200);
 	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"maybe\"}", pid);
-	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, cy, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", body, cy, &st));
 	CHECK_EQ(st, 422);
 
 	/* Weighted tally: Ada boosted (2) + Bo (1) yes vs Cy (1) no. */
 	snprintf(path, sizeof path, "/api/governance/proposals?status=open");
-	j = call(&s, "GET", path, NULL, NULL, &st);
+	j = e2e_call(&s, "GET", path, NULL, NULL, &st);
 	CHECK_EQ(st, 200);
 	const cJSON *tally = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "tally");
 	CHECK_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(tally, "share")), 0.75, 1e-9);
 	cJSON_Delete(j);
 
 	advance(&s, NULL); /* round 1 plays under the old rules, then the tally enacts */
-	j = call(&s, "GET", "/api/governance/rules/current", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/governance/rules/current", NULL, NULL, &st);
 	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "rules"),
 							 "three_point_value")), 5);
 	cJSON_Delete(j);
-	j = call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
 	cJSON *g1 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
 	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(g1, "rules"), "three_point_value")), 3);
 	cJSON_Delete(j);
 	advance(&s, NULL);
-	j = call(&s, "GET", "/api/games?round=2", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/games?round=2", NULL, NULL, &st);
 	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 4);
 	const cJSON *g;
 	cJSON_ArrayForEach(g, cJSON_GetObjectItem(j, "data"))
@@ -162,12 +133,12 @@ TEST(e2e_governance_loop)
 	int gid = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "id"));
 	cJSON_Delete(j);
 	snprintf(path, sizeof path, "/api/games/%d", gid);
-	j = call(&s, "GET", path, NULL, NULL, &st);
+	j = e2e_call(&s, "GET", path, NULL, NULL, &st);
 	CHECK_EQ(st, 200);
 	CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "plays")) > 50);
 	CHECK_EQ(strlen(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "hash"))), 64);
 	cJSON_Delete(j);
-	j = call(&s, "GET", "/api/standings", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/standings", NULL, NULL, &st);
 	CHECK_EQ(st, 200);
 	const cJSON *reg = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "regular");
 	CHECK_EQ(cJSON_GetArraySize(reg), 8);
@@ -193,9 +164,9 @@ TEST(e2e_user_text_is_escaped_in_pages)
 {
 	e2e_server_t s;
 	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
-	char *tok = join(&s, "Mallory", 4);
+	char *tok = e2e_join(&s, "Mallory", 4);
 	long st;
-	cJSON_Delete(call(&s, "POST", "/api/governance/proposals",
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/proposals",
 			  "{\"text\":\"<script>alert(1)</script> & \\\"quotes\\\" make threes worth 4\"}", tok, &st));
 	CHECK_EQ(st, 201);
 	e2e_resp_t r;
@@ -273,7 +244,7 @@ TEST(e2e_replay_and_kill9_resume)
 	snprintf(db, sizeof db, "%s", s.db);
 	int fd = subscribe_presentation(&s);
 	long st;
-	cJSON_Delete(call(&s, "POST", "/api/pace/advance?quarter_seconds=2", NULL, NULL, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/pace/advance?quarter_seconds=2", NULL, NULL, &st));
 	CHECK_EQ(st, 202);
 	struct seen a;
 	read_stream(fd, &a, 20000, 60);
@@ -281,7 +252,7 @@ TEST(e2e_replay_and_kill9_resume)
 	CHECK(a.possessions >= 60);
 	CHECK_EQ(a.rounds, 0);
 	/* While the replay runs the next tick waits. */
-	cJSON_Delete(call(&s, "POST", "/api/pace/advance", NULL, NULL, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/pace/advance", NULL, NULL, &st));
 	CHECK_EQ(st, 409);
 	close(fd);
 	/* kill -9 mid-replay, then start again on the same database. */
@@ -296,10 +267,10 @@ TEST(e2e_replay_and_kill9_resume)
 		for (int k = i + 1; k < b.finished; k++)
 			CHECK(b.finished_ids[i] != b.finished_ids[k]);
 	close(fd);
-	cJSON *j = call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
+	cJSON *j = e2e_call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
 	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 4); /* stored once */
 	cJSON_Delete(j);
-	j = call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
 	CHECK_EQ(data_num(j, "round"), 1);
 	cJSON_Delete(j);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
@@ -308,7 +279,7 @@ TEST(e2e_replay_and_kill9_resume)
 /* Sums the wins of the regular-season standings at path. */
 static int standings_wins(e2e_server_t *s, const char *path, long *st)
 {
-	cJSON *j = call(s, "GET", path, NULL, NULL, st);
+	cJSON *j = e2e_call(s, "GET", path, NULL, NULL, st);
 	int wins = 0;
 	const cJSON *row;
 	cJSON_ArrayForEach(row, cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "regular"))
@@ -326,7 +297,7 @@ TEST(e2e_cached_standings_follow_ticks)
 	e2e_server_t s;
 	CHECK_EQ(e2e_start(&s, env, NULL), 0);
 	long st = 0;
-	cJSON *j = call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
+	cJSON *j = e2e_call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
 	int sid = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "id"));
 	cJSON_Delete(j);
 	char named[64];
