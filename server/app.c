@@ -105,17 +105,94 @@ static void not_found(const pw_http_request_t *req, pw_response_t *res, int stat
 	resp_error(res, 404, "not_found", "No endpoint matches this path.");
 }
 
+/* Whether the server is open to whoever reaches it: a loopback listener
+ * without an admin token (admin endpoints are open there). */
+static bool loopback_open(const pw_app_t *app)
+{
+	return (!app->cfg.admin_token || !*app->cfg.admin_token) && app->http &&
+	       http_server_is_loopback(app->http);
+}
+
+/*
+ * The one gate in front of every handler (spec 40-server, Identity), so that
+ * a web page cannot act through a visitor's browser:
+ *
+ *  - On a loopback listener without an admin token, anyone who reaches the
+ *    server is on this machine; the outsider to fear is a web page in the
+ *    user's browser. Every request, reads included, must carry a loopback
+ *    Host (localhost, 127.a.b.c, [::1], any port) or none (HTTP/1.0; a
+ *    browser always sends one): a page served from a name
+ *    rebound to 127.0.0.1 (DNS rebinding) sends its own name and is refused
+ *    before it can read the admin pages or act (403 foreign_host). A
+ *    state-changing request that names where it comes from (Origin, or a
+ *    Referer without one) must come from this very origin, the Host it was
+ *    sent to (403 cross_origin; "null" too). Elsewhere (a public listener,
+ *    or an admin token, perhaps behind a proxy that sends the public name)
+ *    Host names whatever the operator chose, and bearer tokens, which no
+ *    browser sends on its own, guard what they guard.
+ *  - Every state-changing request (any method but GET and HEAD) must be
+ *    declared exactly application/json, with or without a body (415): an
+ *    HTML form or a "simple" cross-site request cannot declare it. When the
+ *    pages get forms, this is where a request with a valid CSRF token will
+ *    be let through instead.
+ *
+ * Returns true when the request may go on; otherwise res holds the refusal.
+ */
+static bool guard_host(pw_app_t *app, const pw_http_request_t *req, pw_response_t *res)
+{
+	if (!loopback_open(app))
+		return true;
+	/* No Host at all is an HTTP/1.0 client (the parser demands one of
+	 * 1.1): browsers always send one, so it is a local program. */
+	const pw_str_t *host = http_header(req, "host");
+	if (!host || http_host_is_loopback(*host))
+		return true;
+	resp_error(res, 403, "foreign_host",
+		   "This server listens on loopback without an admin token and answers only requests "
+		   "addressed to localhost, 127.0.0.1 or [::1].");
+	return false;
+}
+
+static bool guard_write(pw_app_t *app, const pw_http_request_t *req, pw_response_t *res)
+{
+	if (http_str_eq(req->method, "GET") || http_str_eq(req->method, "HEAD"))
+		return true;
+	if (loopback_open(app)) {
+		const pw_str_t *from = http_header(req, "origin");
+		if (!from)
+			from = http_header(req, "referer");
+		const pw_str_t *host = http_header(req, "host");
+		if (from && !(host && http_same_origin(*from, *host))) {
+			resp_error(res, 403, "cross_origin",
+				   "A page of another site cannot change anything here: Origin (or Referer) "
+				   "must be this server.");
+			return false;
+		}
+	}
+	const pw_str_t *ct = http_header(req, "content-type");
+	if (!ct || !http_media_type_is(*ct, "application/json")) {
+		resp_error(res, 415, "unsupported_media_type",
+			   "Requests that change something must be sent with Content-Type: application/json.");
+		return false;
+	}
+	return true;
+}
+
 static int dispatch(void *ud, pw_http_conn_t *c, const pw_http_request_t *req, pw_response_t *res)
 {
 	pw_app_t *app = ud;
 	const pw_route_t *route;
 	pw_params_t params;
 	char allow[64];
+	if (!guard_host(app, req, res))
+		return HTTP_HANDLED;
 	int st = router_match(&app->router, req->method, req->path, &route, &params, allow, sizeof allow);
 	if (st != 200) {
 		not_found(req, res, st, allow);
 		return HTTP_HANDLED;
 	}
+	if (!guard_write(app, req, res))
+		return HTTP_HANDLED;
 	pw_handler_fn fn = (pw_handler_fn)route->fn;
 	return fn(app, c, req, &params, res);
 }

@@ -132,7 +132,7 @@ static bool json_has_nul(const char *p, size_t n, char *path, size_t cap)
 cJSON *api_body_object(const pw_http_request_t *req, pw_response_t *res, bool empty_ok)
 {
 	const pw_str_t *ct = http_header(req, "content-type");
-	if (ct && ct->n && !(ct->n >= 16 && !strncasecmp(ct->p, "application/json", 16))) {
+	if (ct && !http_media_type_is(*ct, "application/json")) {
 		resp_error(res, 415, "unsupported_media_type", "Send the body as application/json.");
 		return NULL;
 	}

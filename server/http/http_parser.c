@@ -311,6 +311,96 @@ long http_query_param(pw_str_t query, const char *name, char *out, size_t cap)
 	return -1;
 }
 
+static pw_str_t trim(pw_str_t v)
+{
+	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t')) {
+		v.p++;
+		v.n--;
+	}
+	while (v.n && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t'))
+		v.n--;
+	return v;
+}
+
+bool http_media_type_is(pw_str_t value, const char *type)
+{
+	const char *semi = memchr(value.p, ';', value.n);
+	pw_str_t mt = {value.p, semi ? (size_t)(semi - value.p) : value.n};
+	return http_str_ieq(trim(mt), type);
+}
+
+/* True when s is a decimal number of 1..max_digits digits no larger than max. */
+static bool decimal(pw_str_t s, size_t max_digits, unsigned long max)
+{
+	if (s.n == 0 || s.n > max_digits)
+		return false;
+	unsigned long v = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s.p[i] - '0');
+	}
+	return v <= max;
+}
+
+/* True when s is a dotted quad 127.a.b.c. */
+static bool ipv4_loopback(pw_str_t s)
+{
+	int parts = 0;
+	size_t i = 0;
+	while (i <= s.n) {
+		size_t start = i;
+		while (i < s.n && s.p[i] != '.')
+			i++;
+		pw_str_t part = {s.p + start, i - start};
+		if (!decimal(part, 3, 255) || (parts == 0 && !http_str_eq(part, "127")))
+			return false;
+		parts++;
+		i++;
+	}
+	return parts == 4;
+}
+
+bool http_host_is_loopback(pw_str_t host)
+{
+	host = trim(host);
+	pw_str_t name = host;
+	const char *colon;
+	if (host.n && host.p[0] == '[') {
+		const char *close = memchr(host.p, ']', host.n);
+		if (!close)
+			return false;
+		name = (pw_str_t){host.p, (size_t)(close - host.p) + 1};
+		colon = close + 1 < host.p + host.n ? close + 1 : NULL;
+		if (colon && *colon != ':')
+			return false;
+	} else {
+		colon = memchr(host.p, ':', host.n);
+		if (colon)
+			name.n = (size_t)(colon - host.p);
+	}
+	if (colon && !decimal((pw_str_t){colon + 1, (size_t)(host.p + host.n - colon - 1)}, 5, 65535))
+		return false;
+	return http_str_ieq(name, "localhost") || http_str_eq(name, "[::1]") || ipv4_loopback(name);
+}
+
+bool http_same_origin(pw_str_t url, pw_str_t host)
+{
+	url = trim(url);
+	host = trim(host);
+	size_t skip;
+	if (url.n >= 7 && !strncasecmp(url.p, "http://", 7))
+		skip = 7;
+	else if (url.n >= 8 && !strncasecmp(url.p, "https://", 8))
+		skip = 8;
+	else
+		return false;
+	if (host.n == 0 || url.n - skip < host.n || strncasecmp(url.p + skip, host.p, host.n) != 0)
+		return false;
+	size_t rest = skip + host.n;
+	return rest == url.n || url.p[rest] == '/' || url.p[rest] == '?' || url.p[rest] == '#';
+}
+
 const char *http_reason(int status)
 {
 	switch (status) {
@@ -331,6 +421,7 @@ const char *http_reason(int status)
 	case 409: return "Conflict";
 	case 411: return "Length Required";
 	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
 	case 417: return "Expectation Failed";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";

@@ -67,7 +67,7 @@ static int post_ping(long long *t)
 	*t = now_us();
 	int bl = snprintf(body, sizeof body, "{\"note\":\"t=%lld\"}", *t);
 	int rl = snprintf(req, sizeof req,
-			  "POST /api/admin/events/ping HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
+			  "POST /api/admin/events/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 			  "Content-Length: %d\r\nConnection: close\r\n\r\n%s", bl, body);
 	if (write(fd, req, (size_t)rl) < 0)
 		perror("write");
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 			n = i;
 			break;
 		}
-		const char *req = "GET /api/events/stream?event_type=server.ping HTTP/1.1\r\nHost: b\r\n\r\n";
+		const char *req = "GET /api/events/stream?event_type=server.ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 		if (write(fds[i], req, strlen(req)) < 0)
 			perror("write");
 		fcntl(fds[i], F_SETFL, O_NONBLOCK);

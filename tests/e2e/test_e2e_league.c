@@ -230,7 +230,7 @@ static int subscribe_presentation(e2e_server_t *s)
 {
 	int fd = e2e_connect(s);
 	const char *req = "GET /api/events/stream?event_type=presentation.game_starting,presentation.possession,"
-			  "presentation.game_finished,presentation.round_finished HTTP/1.1\r\nHost: a\r\n\r\n";
+			  "presentation.game_finished,presentation.round_finished HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 	e2e_send(fd, req, strlen(req));
 	free(e2e_recv(fd, ": connected\n\n", 3000, NULL));
 	return fd;
