@@ -290,15 +290,24 @@ long http_pct_decode(pw_str_t src, char *out, size_t cap, bool plus_is_space)
 	return (long)o;
 }
 
+/* The part of s from *i to the next sep (or the end); *i moves past the
+ * sep, so a loop `while (i <= s.n)` visits every part, empty ones too. */
+static pw_str_t split_next(pw_str_t s, size_t *i, char sep)
+{
+	size_t start = *i;
+	while (*i < s.n && s.p[*i] != sep)
+		(*i)++;
+	pw_str_t part = {s.p + start, *i - start};
+	(*i)++;
+	return part;
+}
+
 long http_query_param(pw_str_t query, const char *name, char *out, size_t cap)
 {
 	size_t nlen = strlen(name);
 	size_t i = 0;
 	while (i <= query.n) {
-		size_t s = i;
-		while (i < query.n && query.p[i] != '&')
-			i++;
-		pw_str_t pair = {query.p + s, i - s};
+		pw_str_t pair = split_next(query, &i, '&');
 		const char *eq = memchr(pair.p, '=', pair.n);
 		size_t klen = eq ? (size_t)(eq - pair.p) : pair.n;
 		if (klen == nlen && !memcmp(pair.p, name, nlen)) {
@@ -306,7 +315,6 @@ long http_query_param(pw_str_t query, const char *name, char *out, size_t cap)
 			long r = http_pct_decode(v, out, cap, true);
 			return r < 0 ? -2 : r;
 		}
-		i++;
 	}
 	return -1;
 }
@@ -349,14 +357,10 @@ static bool ipv4_loopback(pw_str_t s)
 	int parts = 0;
 	size_t i = 0;
 	while (i <= s.n) {
-		size_t start = i;
-		while (i < s.n && s.p[i] != '.')
-			i++;
-		pw_str_t part = {s.p + start, i - start};
+		pw_str_t part = split_next(s, &i, '.');
 		if (!decimal(part, 3, 255) || (parts == 0 && !http_str_eq(part, "127")))
 			return false;
 		parts++;
-		i++;
 	}
 	return parts == 4;
 }
