@@ -6,6 +6,7 @@
 
 #include "core/league/season.h"
 #include "core/league/league_fx.h"
+#include "server/api/api_propose.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -387,6 +388,7 @@ void app_cache_clear(pw_app_t *app)
 void app_close_league(pw_app_t *app)
 {
 	app_cache_clear(app);
+	api_checks_free(app);
 	gov_close(app->gov);
 	gov_close(app->wgov);
 	store_close(app->store);
@@ -474,6 +476,7 @@ void app_shutdown(pw_app_t *app, const char *why)
 	 * clients see the end of the stream and reconnect elsewhere. */
 	if (app->http)
 		http_server_stop_accepting(app->http);
+	api_checks_close(app);
 	if (app->presenter) {
 		presenter_close(app->presenter);
 		app->presenter = NULL;
@@ -525,7 +528,7 @@ int app_start(pw_app_t *app)
 		return -1;
 	srv_bus_add_sink(app->bus, sink_sse, app);
 	srv_bus_add_sink(app->bus, sink_log, app);
-	if (league_open(app) < 0)
+	if (league_open(app) < 0 || api_checks_open(app) < 0)
 		return -1;
 
 	pw_presenter_config_t pcfg = {.mode = app->cfg.mode, .quarter_seconds = app->cfg.quarter_seconds,

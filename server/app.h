@@ -46,6 +46,9 @@ typedef struct pw_serve_config {
 	int heartbeat_s;
 	uint64_t league_seed;
 	const char *scripts_dir;
+	int check_workers;     /* proposal checks at once (PINWHEEL_CHECK_WORKERS) */
+	int check_queue;       /* checks that may wait beyond those (PINWHEEL_CHECK_QUEUE) */
+	int checks_per_minute; /* per governor; 0: no limit (PINWHEEL_CHECKS_PER_MINUTE) */
 } pw_serve_config_t;
 
 typedef struct pw_app pw_app_t;
@@ -95,6 +98,8 @@ struct pw_app {
 	/* The effects engine (core/league/league_fx.h): the tick worker's rounds
 	 * run with it, governance checks scripts with it. */
 	struct fx_league *fx;
+	/* The proposal check workers and their queue (api_propose.h). */
+	struct api_checks *checks;
 	pw_bus_t bus_iface;
 	pw_gov_cfg_t gov_cfg;
 	int64_t league_id;

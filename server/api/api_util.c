@@ -171,6 +171,18 @@ cJSON *api_body_object(const pw_http_request_t *req, pw_response_t *res, bool em
 	return o;
 }
 
+int api_reply(pw_response_t *res, int rc, const pw_err_t *err, cJSON *out, int ok_status)
+{
+	if (rc < 0) {
+		cJSON_Delete(out);
+		resp_error(res, err_status(rc), err_code(rc), "%s",
+			   err->msg[0] ? err->msg : "The request could not be carried out.");
+		return HTTP_HANDLED;
+	}
+	resp_data(res, ok_status, out);
+	return HTTP_HANDLED;
+}
+
 int api_string(const cJSON *obj, const char *field, bool required, size_t max_len, const char **out,
 	       pw_response_t *res)
 {

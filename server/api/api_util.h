@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/league/errors.h"
 #include "server/http/http_parser.h"
+#include "server/http/http_server.h"
 #include "server/http/response.h"
 
 struct cJSON;
@@ -38,6 +40,11 @@ int api_bool(const struct cJSON *obj, const char *field, bool def, bool *out, pw
 /* A positive integer query parameter; 0 absent (→ *out untouched), -1 with
  * res set (400) when malformed. */
 int api_query_id(const pw_http_request_t *req, const char *name, int64_t *out, pw_response_t *res);
+
+/* Answers a league service's call: {"data": out} with ok_status when rc is
+ * 0 (takes out), else the error rc names (errors.h: its status and code)
+ * with err's sentence. Returns HTTP_HANDLED. */
+int api_reply(pw_response_t *res, int rc, const pw_err_t *err, struct cJSON *out, int ok_status);
 
 /* True when s is valid UTF-8 (no overlongs, surrogates or NUL). */
 bool api_utf8_valid(const char *s, size_t n);

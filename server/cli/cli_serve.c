@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "server/app.h"
+#include "server/live/checkq.h"
 #include "server/cli/cli.h"
 
 static void usage(FILE *out)
@@ -43,6 +44,9 @@ static void usage(FILE *out)
 		"  PINWHEEL_REQUEST_TIMEOUT   seconds for a request to arrive whole (10)\n"
 		"  PINWHEEL_IDLE_TIMEOUT      seconds an idle keep-alive connection lives (30)\n"
 		"  PINWHEEL_SSE_HEARTBEAT     seconds between stream heartbeats (15)\n"
+		"  PINWHEEL_CHECK_WORKERS     proposal checks run at once (1)\n"
+		"  PINWHEEL_CHECK_QUEUE       proposal checks that may wait beyond those (16)\n"
+		"  PINWHEEL_CHECKS_PER_MINUTE proposal checks one governor may start a minute, 0 = any (6)\n"
 		"  PINWHEEL_LEAGUE_SEED       seed of the demo league generated on first start (1)\n"
 		"  PINWHEEL_SCRIPTS_DIR       the effects library (scripts/effects)\n");
 }
@@ -195,7 +199,10 @@ int cmd_serve(int argc, char **argv)
 	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS", 20000, 1, 1000000, &cfg->max_conns) < 0 ||
 	    env_int(cmd, "PINWHEEL_REQUEST_TIMEOUT", 10, 1, 3600, &cfg->request_timeout_s) < 0 ||
 	    env_int(cmd, "PINWHEEL_IDLE_TIMEOUT", 30, 1, 86400, &cfg->idle_timeout_s) < 0 ||
-	    env_int(cmd, "PINWHEEL_SSE_HEARTBEAT", 15, 1, 3600, &cfg->heartbeat_s) < 0)
+	    env_int(cmd, "PINWHEEL_SSE_HEARTBEAT", 15, 1, 3600, &cfg->heartbeat_s) < 0 ||
+	    env_int(cmd, "PINWHEEL_CHECK_WORKERS", 1, 1, CHECKQ_MAX_WORKERS, &cfg->check_workers) < 0 ||
+	    env_int(cmd, "PINWHEEL_CHECK_QUEUE", 16, 0, 10000, &cfg->check_queue) < 0 ||
+	    env_int(cmd, "PINWHEEL_CHECKS_PER_MINUTE", 6, 0, 100000, &cfg->checks_per_minute) < 0)
 		return 2;
 
 	app.log = (pw_log_t){.level = cfg->log_level, .json = cfg->production};

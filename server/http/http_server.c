@@ -50,8 +50,11 @@ struct pw_http_conn {
 	uint64_t req_start;
 	char method[HTTP_MAX_METHOD + 1];
 	char path[96];
+	bool peer_eof;       /* the client half-closed while its answer was due */
 	void (*on_stream_close)(void *ud);
 	void *stream_ud;
+	void (*on_defer_close)(void *ud); /* a deferred answer is due (CS_BUSY) */
+	void *defer_ud;
 	uv_shutdown_t shutdown;
 };
 
@@ -175,6 +178,11 @@ static void conn_close(pw_http_conn_t *c)
 		c->on_stream_close = NULL;
 		cb(c->stream_ud);
 	}
+	if (was == CS_BUSY && c->on_defer_close) {
+		void (*cb)(void *) = c->on_defer_close;
+		c->on_defer_close = NULL;
+		cb(c->defer_ud);
+	}
 	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
@@ -285,7 +293,7 @@ static void send_response(pw_http_conn_t *c, pw_response_t *res)
 		res->close = close;
 		resp_error(res, 500, "out_of_memory", "The server ran out of memory building the answer.");
 	}
-	bool close = res->close || !c->keep_alive || s->closing || !s->listening;
+	bool close = res->close || !c->keep_alive || c->peer_eof || s->closing || !s->listening;
 	char head[1024];
 	int hn = snprintf(head, sizeof head,
 			  "HTTP/1.1 %d %s\r\n"
@@ -434,6 +442,14 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
 	pw_http_conn_t *c = st->data;
+	if (nread == UV_EOF && c->state == CS_BUSY) {
+		/* A client may send its request and shut its side: the answer
+		 * being worked on still goes out, then the connection closes. */
+		c->peer_eof = true;
+		uv_read_stop(st);
+		c->reading = false;
+		return;
+	}
 	if (nread < 0) {
 		conn_close(c);
 		return;
@@ -514,6 +530,26 @@ int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc)
 void http_conn_close(pw_http_conn_t *c)
 {
 	conn_close(c);
+}
+
+int http_conn_defer(pw_http_conn_t *c, void (*on_close)(void *ud), void *ud)
+{
+	if (c->state != CS_BUSY || c->on_defer_close)
+		return -1;
+	c->on_defer_close = on_close;
+	c->defer_ud = ud;
+	return 0;
+}
+
+void http_conn_respond(pw_http_conn_t *c, pw_response_t *res)
+{
+	c->on_defer_close = NULL;
+	c->defer_ud = NULL;
+	if (c->state != CS_BUSY) {
+		resp_free(res);
+		return;
+	}
+	send_response(c, res);
 }
 
 /* ---- accepting -------------------------------------------------------- */

@@ -31,8 +31,9 @@ typedef struct pw_http_server pw_http_server_t;
 typedef struct pw_http_conn pw_http_conn_t;
 
 enum {
-	HTTP_HANDLED = 0, /* the handler filled res: send it now */
-	HTTP_STREAM = 2,  /* the handler called http_conn_stream_begin */
+	HTTP_HANDLED = 0,  /* the handler filled res: send it now */
+	HTTP_STREAM = 2,   /* the handler called http_conn_stream_begin */
+	HTTP_DEFERRED = 3, /* the handler called http_conn_defer: it answers later */
 };
 
 /*
@@ -93,5 +94,19 @@ int http_conn_stream_begin(pw_http_conn_t *c, const char *head, size_t len,
 int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc);
 /* Closes the connection (on_close will run). */
 void http_conn_close(pw_http_conn_t *c);
+
+/*
+ * Lets a handler answer later, from the loop thread (work it sent to the
+ * thread pool, say), by returning HTTP_DEFERRED. The request's strings are
+ * NOT valid after the handler returns: copy what the work needs. Until
+ * http_conn_respond the connection reads no further request (pipelined
+ * ones wait their turn); a client that half-closes still gets its answer.
+ * If the connection closes first, on_close(ud) runs once and c must not be
+ * used again. Returns 0, or -1 when the connection is not in a handler.
+ */
+int http_conn_defer(pw_http_conn_t *c, void (*on_close)(void *ud), void *ud);
+/* Sends the deferred answer (res is freed) and goes on with the next
+ * request. on_close will not run for this deferral any more. */
+void http_conn_respond(pw_http_conn_t *c, pw_response_t *res);
 
 #endif

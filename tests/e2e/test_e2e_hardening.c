@@ -6,6 +6,7 @@
 #include "tests/test.h"
 
 #include <cjson/cJSON.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,4 +211,222 @@ TEST(e2e_token_server_checks_content_type_not_host)
 			      NULL};
 	CHECK_EQ(status_of(&s, "POST", "/api/pace/advance", "a=1", form), 415);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
+}
+
+/* An effect that passes the check but spends most of every budget: each
+ * game's first calls run 180,000 instructions each, 1.8 million a game
+ * (limits: 200,000 a call, 2,000,000 a game), so its check plays its
+ * games slowly — seconds of work, every one of them allowed. */
+#define HEAVY_LUA                                                                                   \
+	"local spent = 0\\n"                                                                        \
+	"return { name = \\\"Heavy %d\\\", hooks = { [\\\"sim.possession.pre\\\"] = function(ctx)\\n" \
+	"  if spent < 1800000 then\\n"                                                              \
+	"    local x = 0\\n"                                                                        \
+	"    for i = 1, 90000 do x = x + i end\\n"                                                  \
+	"    spent = spent + 180000\\n"                                                             \
+	"  end\\n"                                                                                  \
+	"end } }"
+
+/* Sends a POST with a JSON body as token on a connection of its own (the
+ * server closes it after the answer); returns the socket. */
+static int post_raw(e2e_server_t *s, const char *path, const char *token, const char *body)
+{
+	int fd = e2e_connect(s);
+	if (fd < 0)
+		return -1;
+	char head[1024];
+	int n = snprintf(head, sizeof head,
+			 "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n"
+			 "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+			 path, s->port, token, strlen(body));
+	e2e_send(fd, head, (size_t)n);
+	e2e_send(fd, body, strlen(body));
+	return fd;
+}
+
+/* True when an answer (or the close) is waiting on fd. */
+static bool answered(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 0) == 1;
+}
+
+/* Reads the whole answer on fd (the server closes after it), closes fd,
+ * returns the status and the parsed body in *body (may be NULL). */
+static int finish_raw(int fd, cJSON **body, char **raw)
+{
+	char *resp = e2e_recv(fd, NULL, 60000, NULL);
+	close(fd);
+	int st = -1;
+	if (!resp || sscanf(resp, "HTTP/1.1 %d", &st) != 1)
+		st = -1;
+	const char *b = resp ? strstr(resp, "\r\n\r\n") : NULL;
+	if (body)
+		*body = b ? cJSON_Parse(b + 4) : NULL;
+	if (raw)
+		*raw = resp;
+	else
+		free(resp);
+	return st;
+}
+
+static char *heavy_body(int n)
+{
+	char *b = malloc(1024);
+	snprintf(b, 1024, "{\"text\":\"Install the heavy effect\",\"effect_lua\":\"" HEAVY_LUA "\"}", n);
+	return b;
+}
+
+/*
+ * Item 4: a proposal's check (validation and its impact games) no longer
+ * runs on the loop. While a check that takes seconds runs, /health and a
+ * vote are answered at once, and the proposal's answer, when it comes, is
+ * what it always was.
+ */
+TEST(e2e_proposal_checks_run_off_the_loop)
+{
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
+	char *ada = e2e_join(&s, "Ada", 1), *bo = e2e_join(&s, "Bo", 2);
+	long st = 0;
+	cJSON *j = e2e_call(&s, "POST", "/api/governance/proposals", "{\"text\":\"three pointers worth 4\"}", ada,
+			    &st);
+	CHECK_EQ(st, 201);
+	cJSON_Delete(j);
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/proposals/1/confirm", NULL, ada, &st));
+	CHECK_EQ(st, 200);
+
+	char *body = heavy_body(1);
+	int fd = post_raw(&s, "/api/governance/proposals", bo, body);
+	CHECK(fd >= 0);
+	usleep(200000); /* the server has the request and is checking it */
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&s, "GET", "/health", NULL, NULL, &r), 0);
+	CHECK_EQ(r.status, 200);
+	e2e_resp_free(&r);
+	CHECK_MSG(!answered(fd), "/health waited for the proposal's check");
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", "{\"proposal_id\":1,\"vote\":\"yes\"}", bo, &st));
+	CHECK_EQ(st, 200);
+	CHECK_MSG(!answered(fd), "a vote waited for the proposal's check");
+	j = e2e_call(&s, "GET", "/api/governance/proposals/1", NULL, NULL, &st);
+	CHECK_EQ(st, 200);
+	cJSON_Delete(j);
+
+	cJSON *p = NULL;
+	CHECK_EQ(finish_raw(fd, &p, NULL), 201);
+	const cJSON *d = cJSON_GetObjectItem(p, "data");
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "id")), 2);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "governor_id")), 2);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(d, "status")), "draft");
+	const cJSON *fx = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "interpretation"), "effects"), 0);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(fx, "hooks"), 0)), "sim.possession.pre");
+	CHECK(cJSON_IsObject(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "impact"), "Heavy 1")));
+	CHECK(cJSON_IsNumber(cJSON_GetObjectItem(d, "cost")));
+	cJSON_Delete(p);
+
+	/* An amendment is checked the same way and answers as before. */
+	free(body);
+	body = heavy_body(2);
+	fd = post_raw(&s, "/api/governance/proposals/1/amend", ada, body);
+	usleep(200000);
+	CHECK_EQ(e2e_http(&s, "GET", "/health", NULL, NULL, &r), 0);
+	CHECK_EQ(r.status, 200);
+	e2e_resp_free(&r);
+	CHECK_MSG(!answered(fd), "/health waited for the amendment's check");
+	CHECK_EQ(finish_raw(fd, &p, NULL), 200);
+	d = cJSON_GetObjectItem(p, "data");
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "id")), 1);
+	CHECK(cJSON_IsObject(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "impact"), "Heavy 2")));
+	cJSON_Delete(p);
+	/* A script that fails its check is refused as before. */
+	j = e2e_call(&s, "POST", "/api/governance/proposals",
+		     "{\"text\":\"x\",\"effect_lua\":\"return {name='x', hooks={['sim.nope']=function() end}}\"}", ada,
+		     &st);
+	CHECK_EQ(st, 422);
+	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "message")),
+		       "sim.nope");
+	cJSON_Delete(j);
+	free(body);
+	free(ada);
+	free(bo);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
+	/* Every write was answered from the check's memory: no test game ran
+	 * while the write lock was held. */
+	char *log = e2e_log(&s);
+	CHECK(log && !strstr(log, "check.recomputed"));
+	free(log);
+}
+
+/*
+ * Item 4: checks run a few at a time, a bounded queue waits behind them,
+ * and beyond it the answer is 503 with Retry-After at once; a governor gets
+ * one check at a time and a few a minute (429 with Retry-After).
+ */
+TEST(e2e_proposal_checks_are_bounded_and_rate_limited)
+{
+	const char *env[] = {"PINWHEEL_CHECK_WORKERS=1", "PINWHEEL_CHECK_QUEUE=1", "PINWHEEL_CHECKS_PER_MINUTE=2",
+			     NULL};
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, env, NULL), 0);
+	char *tok[4];
+	for (int i = 0; i < 4; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "G%d", i);
+		tok[i] = e2e_join(&s, name, i + 1);
+	}
+	char *body = heavy_body(1);
+	int running = post_raw(&s, "/api/governance/proposals", tok[0], body);
+	usleep(150000);
+	int waiting = post_raw(&s, "/api/governance/proposals", tok[1], body);
+	usleep(150000);
+	/* One running, one waiting: the third is told to come back later. */
+	int third = post_raw(&s, "/api/governance/proposals", tok[2], body);
+	char *raw = NULL;
+	cJSON *j = NULL;
+	CHECK_EQ(finish_raw(third, &j, &raw), 503);
+	CHECK_CONTAINS(raw, "Retry-After: ");
+	CHECK_STR(error_code(j), "checks_busy");
+	free(raw);
+	cJSON_Delete(j);
+	/* Governor 0 has a check running: a second one is 429 at once. */
+	int again = post_raw(&s, "/api/governance/proposals", tok[0], body);
+	CHECK_EQ(finish_raw(again, &j, &raw), 429);
+	CHECK_CONTAINS(raw, "Retry-After: ");
+	CHECK_STR(error_code(j), "check_in_progress");
+	free(raw);
+	cJSON_Delete(j);
+	CHECK_EQ(finish_raw(running, NULL, NULL), 201);
+	CHECK_EQ(finish_raw(waiting, NULL, NULL), 201);
+
+	/* Two checks a minute: governor 3's third is refused. */
+	long st = 0;
+	for (int i = 0; i < 2; i++) {
+		j = e2e_call(&s, "POST", "/api/governance/proposals", "{\"text\":\"three pointers worth 4\"}", tok[3],
+			     &st);
+		CHECK_EQ(st, 201);
+		char path[80];
+		snprintf(path, sizeof path, "/api/governance/proposals/%d/cancel",
+			 (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "id")));
+		cJSON_Delete(j);
+		cJSON_Delete(e2e_call(&s, "POST", path, NULL, tok[3], &st));
+		CHECK_EQ(st, 200);
+	}
+	e2e_resp_t r;
+	char auth[300];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok[3]);
+	const char *h[] = {auth, NULL};
+	CHECK_EQ(e2e_http(&s, "POST", "/api/governance/proposals", "{\"text\":\"three pointers worth 4\"}", h, &r),
+		 0);
+	CHECK_EQ(r.status, 429);
+	CHECK_CONTAINS(r.body, "\"code\":\"rate_limited\"");
+	CHECK_CONTAINS(r.headers, "Retry-After: ");
+	e2e_resp_free(&r);
+	/* Others are not held back by it. */
+	j = e2e_call(&s, "POST", "/api/governance/proposals", "{\"text\":\"three pointers worth 4\"}", tok[2], &st);
+	CHECK_EQ(st, 201);
+	cJSON_Delete(j);
+	free(body);
+	for (int i = 0; i < 4; i++)
+		free(tok[i]);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
 }
