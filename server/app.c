@@ -506,6 +506,21 @@ int app_routes(pw_app_t *app)
 	return 0;
 }
 
+void app_limits(const pw_serve_config_t *cfg, pw_app_limits_t *out)
+{
+	long conns = cfg->max_conns > 0 ? cfg->max_conns : 1024;
+	if (cfg->fd_limit > 0) {
+		long by_fd = cfg->fd_limit > 2 * APP_FD_RESERVE ? cfg->fd_limit - APP_FD_RESERVE : cfg->fd_limit / 2;
+		if (by_fd < conns)
+			conns = by_fd > 1 ? by_fd : 1;
+	}
+	long share = conns / 10 > 8 ? conns / 10 : 8;
+	if (share > conns / 2)
+		share = conns / 2;
+	out->conns = (int)conns;
+	out->subscribers = (int)(conns - share > 0 ? conns - share : 1);
+}
+
 int app_start(pw_app_t *app)
 {
 	char err[256];
@@ -522,8 +537,12 @@ int app_start(pw_app_t *app)
 	 * across restarts and a resuming client is never confused. */
 	if (srv_bus_new(&app->bus, app->loop, app->started_ms) < 0)
 		return -1;
+	pw_app_limits_t lim;
+	app_limits(&app->cfg, &lim);
+	app->limits = lim;
 	pw_sse_config_t scfg = {.log = &app->log,
-				.heartbeat_ms = (uint64_t)app->cfg.heartbeat_s * 1000};
+				.heartbeat_ms = (uint64_t)app->cfg.heartbeat_s * 1000,
+				.max_clients = (size_t)lim.subscribers};
 	if (sse_hub_new(&app->sse, app->loop, &scfg) < 0)
 		return -1;
 	srv_bus_add_sink(app->bus, sink_sse, app);
@@ -549,7 +568,12 @@ int app_start(pw_app_t *app)
 	pw_http_config_t hc = {
 		.host = app->cfg.host,
 		.port = app->cfg.port,
-		.max_conns = app->cfg.max_conns,
+		.max_conns = lim.conns,
+		.max_conns_per_addr = app->cfg.max_conns_per_addr,
+		.max_input = (size_t)app->cfg.request_memory_mb << 20,
+		.max_input_per_addr = ((size_t)app->cfg.request_memory_mb << 20) / 4 > (256u << 10)
+					      ? ((size_t)app->cfg.request_memory_mb << 20) / 4
+					      : (256u << 10),
 		.request_timeout_ms = (uint64_t)app->cfg.request_timeout_s * 1000,
 		.idle_timeout_ms = (uint64_t)app->cfg.idle_timeout_s * 1000,
 		.max_write_queue = 1 << 20,
@@ -571,6 +595,13 @@ int app_start(pw_app_t *app)
 	app->signals_open = true;
 
 	presenter_resume(app->presenter);
+	log_event(&app->log, PW_LOG_INFO, "server.limits",
+		  "connections=%d (PINWHEEL_MAX_CONNECTIONS=%d, descriptor limit %ld less %d kept back) "
+		  "stream_subscribers=%d per_address=%d request_memory_mb=%d check_workers=%d check_queue=%d "
+		  "checks_per_minute=%d",
+		  lim.conns, app->cfg.max_conns, app->cfg.fd_limit, APP_FD_RESERVE, lim.subscribers,
+		  app->cfg.max_conns_per_addr, app->cfg.request_memory_mb, app->cfg.check_workers,
+		  app->cfg.check_queue, app->cfg.checks_per_minute);
 	if (!app->cfg.admin_token || !*app->cfg.admin_token) {
 		if (http_server_is_loopback(app->http))
 			log_event(&app->log, PW_LOG_WARN, "admin.open",

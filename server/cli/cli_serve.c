@@ -40,7 +40,9 @@ static void usage(FILE *out)
 		"  PINWHEEL_ADMIN_TOKEN       bearer token for admin endpoints\n"
 		"  PINWHEEL_LOG_LEVEL         debug|info|warn|error (info)\n"
 		"  PINWHEEL_ENV               development|production (JSON log lines)\n"
-		"  PINWHEEL_MAX_CONNECTIONS   connection cap (20000)\n"
+		"  PINWHEEL_MAX_CONNECTIONS   connection cap (20000; at most the descriptor limit less 64)\n"
+		"  PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS  connections one client address may hold, 0 = any (256)\n"
+		"  PINWHEEL_REQUEST_MEMORY_MB memory all unfinished requests may hold (64; a quarter per address)\n"
 		"  PINWHEEL_REQUEST_TIMEOUT   seconds for a request to arrive whole (10)\n"
 		"  PINWHEEL_IDLE_TIMEOUT      seconds an idle keep-alive connection lives (30)\n"
 		"  PINWHEEL_SSE_HEARTBEAT     seconds between stream heartbeats (15)\n"
@@ -95,14 +97,20 @@ static void ensure_parent_dir(const char *path)
 		mkdir(dir, 0755);
 }
 
-/* 10,000 SSE subscribers need more descriptors than the usual soft limit. */
-static void raise_fd_limit(void)
+/* 10,000 SSE subscribers need more descriptors than the usual soft limit.
+ * Returns the limit the process now runs with (0: unlimited), from which
+ * the connection cap keeps a reserve (app_limits). */
+static long raise_fd_limit(void)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = {.rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max};
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
 	}
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 30 ? 0 : (long)rl.rlim_cur;
 }
 
 static void close_walk(uv_handle_t *h, void *arg)
@@ -202,12 +210,14 @@ int cmd_serve(int argc, char **argv)
 	    env_int(cmd, "PINWHEEL_SSE_HEARTBEAT", 15, 1, 3600, &cfg->heartbeat_s) < 0 ||
 	    env_int(cmd, "PINWHEEL_CHECK_WORKERS", 1, 1, CHECKQ_MAX_WORKERS, &cfg->check_workers) < 0 ||
 	    env_int(cmd, "PINWHEEL_CHECK_QUEUE", 16, 0, 10000, &cfg->check_queue) < 0 ||
-	    env_int(cmd, "PINWHEEL_CHECKS_PER_MINUTE", 6, 0, 100000, &cfg->checks_per_minute) < 0)
+	    env_int(cmd, "PINWHEEL_CHECKS_PER_MINUTE", 6, 0, 100000, &cfg->checks_per_minute) < 0 ||
+	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS", 256, 0, 1000000, &cfg->max_conns_per_addr) < 0 ||
+	    env_int(cmd, "PINWHEEL_REQUEST_MEMORY_MB", 64, 1, 65536, &cfg->request_memory_mb) < 0)
 		return 2;
 
 	app.log = (pw_log_t){.level = cfg->log_level, .json = cfg->production};
 	signal(SIGPIPE, SIG_IGN);
-	raise_fd_limit();
+	cfg->fd_limit = raise_fd_limit();
 	ensure_parent_dir(cfg->db_path);
 
 	uv_loop_t loop;

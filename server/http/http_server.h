@@ -9,6 +9,16 @@
  * request gets its 4xx and the connection closes gracefully (the answer is
  * not lost to a reset).
  *
+ * Memory is bounded per connection, per client address and in all: a
+ * connection's input grows only as far as its request needs (the head up
+ * to HTTP_MAX_HEAD, then exactly the head and the declared body — reserved
+ * at once, so a request that would pass a budget is refused as soon as its
+ * head is in: 429 when its address holds max_input_per_addr, 503 when all
+ * requests hold max_input), and is freed when the connection waits for its
+ * next request. The first 4 KB of any connection are always granted, so
+ * small requests are served whatever the budgets. A client address may hold
+ * max_conns_per_addr connections (429 beyond).
+ *
  * A handler may also turn a connection into a stream (SSE): it writes raw
  * bytes from then on with http_conn_stream_write_rc until either side
  * closes.
@@ -46,7 +56,11 @@ typedef int (*pw_http_handler_fn)(void *ud, pw_http_conn_t *c, const pw_http_req
 typedef struct pw_http_config {
 	const char *host;              /* "127.0.0.1" */
 	int port;                      /* 0: any free port */
-	int max_conns;                 /* beyond it a new connection gets 503 and is closed */
+	int max_conns;                 /* beyond it the oldest idle connection is closed to make
+	                                * room, or (none idle) the new one gets 503 and is closed */
+	int max_conns_per_addr;        /* per client address (IPv6: per /64); beyond it 429; 0: none */
+	size_t max_input;              /* bytes all unfinished requests may hold (default 64 MB) */
+	size_t max_input_per_addr;     /* of those, one client address (default max_input / 4) */
 	uint64_t request_timeout_ms;   /* a request must arrive whole within this (408) */
 	uint64_t idle_timeout_ms;      /* keep-alive connections idle this long are closed */
 	size_t max_write_queue;        /* unsent bytes a connection may hold before it is paused / dropped */
@@ -65,6 +79,16 @@ int http_server_start(pw_http_server_t **out, uv_loop_t *loop, const pw_http_con
 int http_server_port(const pw_http_server_t *s);
 /* True when listening on a loopback address. */
 bool http_server_is_loopback(const pw_http_server_t *s);
+
+typedef struct pw_http_stats {
+	size_t conns;       /* open (not closing) connections */
+	size_t input_bytes; /* held by unfinished requests */
+	size_t addresses;   /* client addresses with a connection */
+	uint64_t evicted;   /* idle connections closed to make room */
+	uint64_t refused;   /* connections or requests refused by a cap or budget */
+} pw_http_stats_t;
+
+void http_server_stats(const pw_http_server_t *s, pw_http_stats_t *out);
 
 /* Stops accepting new connections; existing ones carry on. */
 void http_server_stop_accepting(pw_http_server_t *s);

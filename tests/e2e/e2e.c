@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +31,11 @@ static long long now_ms(void)
 }
 
 int e2e_start(e2e_server_t *s, const char *const *env, const char *db)
+{
+	return e2e_start_nofile(s, env, db, 0);
+}
+
+int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, long nofile)
 {
 	static int counter;
 	memset(s, 0, sizeof *s);
@@ -58,6 +64,11 @@ int e2e_start(e2e_server_t *s, const char *const *env, const char *db)
 		setenv("PINWHEEL_LOG_LEVEL", "info", 1);
 		for (size_t i = 0; env && env[i]; i++)
 			putenv((char *)env[i]);
+		if (nofile > 0) {
+			struct rlimit rl = {.rlim_cur = (rlim_t)nofile, .rlim_max = (rlim_t)nofile};
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				_exit(126);
+		}
 		execl(test_bin(), "pinwheel", "serve", "--host", "127.0.0.1", "--port", "0", "--db",
 		      s->db, (char *)NULL);
 		_exit(127);
@@ -229,9 +240,22 @@ char *e2e_join(e2e_server_t *s, const char *name, int team)
 
 int e2e_connect(e2e_server_t *s)
 {
+	return e2e_connect_from(s, 1);
+}
+
+int e2e_connect_from(e2e_server_t *s, int from)
+{
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	if (from != 1) {
+		struct sockaddr_in src = {.sin_family = AF_INET};
+		src.sin_addr.s_addr = htonl(INADDR_LOOPBACK - 1 + (uint32_t)from);
+		if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) {
+			close(fd);
+			return -1;
+		}
+	}
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {

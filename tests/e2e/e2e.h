@@ -23,6 +23,12 @@ typedef struct e2e_server {
  * test's temp dir. Returns 0 when it is listening, -1 otherwise.
  */
 int e2e_start(e2e_server_t *s, const char *const *env, const char *db);
+/* The same with the server's open-file limit (soft and hard) lowered to
+ * nofile first (0: left alone), as a small machine or container gives. */
+int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, long nofile);
+/* Connects a raw TCP socket from the loopback address 127.0.0.<from>
+ * (another client address, as far as the server can tell); -1 on failure. */
+int e2e_connect_from(e2e_server_t *s, int from);
 /* Sends sig and waits; returns the exit status (or 128+signal), -1 on timeout. */
 int e2e_stop(e2e_server_t *s, int sig, int timeout_ms);
 /* True while the process is alive. */

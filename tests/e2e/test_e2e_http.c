@@ -304,17 +304,45 @@ TEST(e2e_client_that_never_reads_is_paused_and_closed)
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
 }
 
+/*
+ * At the connection cap an idle connection (here: connected, silent) is
+ * closed to make room, oldest first; when none is idle (here: each in the
+ * middle of a request) a new connection gets 503 and a whole JSON body.
+ */
 TEST(e2e_connection_cap)
 {
 	e2e_server_t s;
 	const char *env[] = {"PINWHEEL_MAX_CONNECTIONS=4", NULL};
 	CHECK_EQ(e2e_start(&s, env, NULL), 0);
 	int fds[4];
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 4; i++) {
 		fds[i] = e2e_connect(&s);
+		usleep(50000);
+	}
+	int newcomer = e2e_connect(&s);
+	const char *health = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	e2e_send(newcomer, health, strlen(health));
+	char *resp = e2e_recv(newcomer, "}", 3000, NULL);
+	CHECK_EQ(status_line(resp), 200);
+	free(resp);
+	size_t len = 99;
+	resp = e2e_recv(fds[0], NULL, 3000, &len); /* the oldest idle one was closed */
+	CHECK_EQ(len, 0);
+	free(resp);
+	close(fds[0]);
+	close(newcomer);
+	usleep(200000);
+	/* Four connections, each half-way through a request: none idle. */
+	const char *partial = "POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nab";
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			close(fds[i]);
+		fds[i] = e2e_connect(&s);
+		e2e_send(fds[i], partial, strlen(partial));
+	}
 	usleep(200000);
 	int extra = e2e_connect(&s);
-	char *resp = e2e_recv(extra, NULL, 3000, NULL);
+	resp = e2e_recv(extra, NULL, 3000, NULL);
 	CHECK_EQ(status_line(resp), 503);
 	CHECK_CONTAINS(resp, "too_many_connections");
 	/* The body is exactly Content-Length bytes and is whole JSON. */
