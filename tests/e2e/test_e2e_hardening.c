@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "tests/e2e/e2e.h"
@@ -338,6 +339,11 @@ TEST(e2e_proposal_checks_run_off_the_loop)
 	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "id")), 1);
 	CHECK(cJSON_IsObject(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "impact"), "Heavy 2")));
 	cJSON_Delete(p);
+	/* A client that sends its proposal and shuts its side still gets the
+	 * answer worked out on the thread pool. */
+	fd = post_raw(&s, "/api/governance/proposals/1/amend", ada, "{\"text\":\"three pointers worth 2\"}");
+	shutdown(fd, SHUT_WR);
+	CHECK_EQ(finish_raw(fd, NULL, NULL), 200);
 	/* A script that fails its check is refused as before. */
 	j = e2e_call(&s, "POST", "/api/governance/proposals",
 		     "{\"text\":\"x\",\"effect_lua\":\"return {name='x', hooks={['sim.nope']=function() end}}\"}", ada,
