@@ -450,7 +450,7 @@ static const char *http_date(pw_http_server_t *s)
 static void on_shutdown(uv_shutdown_t *req, int status)
 {
 	pw_http_conn_t *c = req->data;
-	if (status < 0 || c->state != CS_LINGER) {
+	if (status < 0 || c->state != CS_LINGER || c->peer_eof) {
 		conn_close(c);
 		return;
 	}
@@ -462,7 +462,7 @@ static void conn_linger(pw_http_conn_t *c)
 {
 	c->state = CS_LINGER;
 	uv_timer_stop(&c->timer);
-	if (!c->reading && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+	if (!c->reading && !c->peer_eof && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 		c->reading = true;
 	c->shutdown.data = c;
 	if (uv_shutdown(&c->shutdown, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
@@ -671,12 +671,16 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
 	pw_http_conn_t *c = st->data;
-	if (nread == UV_EOF && c->state == CS_BUSY) {
+	if (nread == UV_EOF && (c->state == CS_BUSY || c->state == CS_LINGER)) {
 		/* A client may send its request and shut its side: the answer
-		 * being worked on still goes out, then the connection closes. */
+		 * being worked on, or still being written, goes out first; the
+		 * connection closes once it is (on_shutdown), or now when the
+		 * shutdown is already done. */
 		c->peer_eof = true;
 		uv_read_stop(st);
 		c->reading = false;
+		if (c->state == CS_LINGER && c->tmode == TM_LINGER)
+			conn_close(c);
 		return;
 	}
 	if (nread < 0) {
