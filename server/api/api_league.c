@@ -368,7 +368,7 @@ static int h_propose(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *
 		cJSON_Delete(body);
 		return HTTP_HANDLED;
 	}
-	/* The check runs on the thread pool; the answer comes from there. */
+	/* The check runs on a check worker; the answer comes from there. */
 	int hr = api_propose_start(app, c, gid, 0, text, lua, res);
 	cJSON_Delete(body);
 	return hr;

@@ -1,5 +1,5 @@
 /*
- * api_propose.c — proposals and amendments checked on the thread pool (see
+ * api_propose.c — proposals and amendments checked on check workers (see
  * api_propose.h): the check workers, their remembering sandbox hooks, the
  * jobs.
  */
@@ -69,7 +69,7 @@ typedef struct check_job {
 	int recomputed; /* questions the write had to compute itself */
 } check_job_t;
 
-/* ---- the remembering hooks (thread pool) -------------------------------- */
+/* ---- the remembering hooks (check worker threads) ----------------------- */
 
 static cJSON *dup_or_null(const cJSON *j)
 {
@@ -148,7 +148,7 @@ static void memo_clear(check_slot_t *sl)
 
 /* ---- jobs --------------------------------------------------------------- */
 
-/* Thread pool: the check without the lock, then the write from memory. */
+/* A check worker: the check without the lock, then the write from memory. */
 static void job_run(void *slot, void *ud)
 {
 	check_slot_t *sl = slot;

@@ -2,7 +2,7 @@
  * api_propose.h — proposing and amending with the check off the loop.
  *
  * A proposal's check (validation, then the effect's test games and the
- * projected impact: seconds of work) runs on the thread pool through a
+ * projected impact: seconds of work) runs on worker threads through a
  * bounded queue (server/live/checkq.h), never on the loop, and never while
  * the database's write lock is held: each worker has its own store
  * connection and governance service whose sandbox hooks remember what they

@@ -1,11 +1,17 @@
 /*
- * checkq.c — a bounded queue of slow jobs on the libuv thread pool, with a
+ * checkq.c — a bounded queue of slow jobs on threads of their own, with a
  * per-key limit (see checkq.h).
+ *
+ * The loop owns the queue, the keys and the slots' assignment; a worker
+ * thread only takes the job handed to its slot, runs it, and puts it on
+ * the finished list, waking the loop (uv_async). The mutex guards the
+ * hand-over and the finished list, nothing else.
  */
 #include "server/live/checkq.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -19,7 +25,6 @@
 #define SPARE_KEYS     1024
 
 typedef struct job {
-	uv_work_t work;
 	pw_checkq_t *q;
 	int64_t key;
 	checkq_run_fn run;
@@ -27,8 +32,18 @@ typedef struct job {
 	void *ud;
 	int slot;
 	uint64_t started_ns;
-	struct job *next; /* in the waiting list */
+	struct job *next; /* in the waiting or the finished list */
 } job_t;
+
+/* A worker thread and the job handed to it (NULL: none). */
+typedef struct worker {
+	pw_checkq_t *q;
+	int slot;
+	pthread_t th;
+	bool started;
+	pthread_cond_t cond;
+	job_t *job;
+} worker_t;
 
 /* A key that has a job or spent tokens lately; one whose bucket is full
  * again and that has no job is forgotten (it would be a fresh one). */
@@ -50,7 +65,27 @@ struct pw_checkq {
 	double avg_ms;
 	uint64_t done, refused;
 	bool closed;
+	/* Threads: hand-over under mu; finished jobs wake the loop. */
+	worker_t workers[CHECKQ_MAX_WORKERS];
+	pthread_mutex_t mu;
+	bool stop;
+	job_t *finished;
+	uv_async_t wake;
+	bool wake_open;
+	bool free_on_close;
+	int n_started;
 };
+
+static void on_wake(uv_async_t *a);
+static void *worker_main(void *arg);
+static void checkq_release(pw_checkq_t *q);
+
+static void wake_closed(uv_handle_t *h)
+{
+	pw_checkq_t *q = h->data;
+	if (q->free_on_close)
+		checkq_release(q);
+}
 
 int checkq_new(pw_checkq_t **out, uv_loop_t *loop, const pw_checkq_config_t *cfg)
 {
@@ -69,6 +104,36 @@ int checkq_new(pw_checkq_t **out, uv_loop_t *loop, const pw_checkq_config_t *cfg
 	q->loop = loop;
 	q->cfg = *cfg;
 	q->avg_ms = FIRST_GUESS_MS;
+	pthread_mutex_init(&q->mu, NULL);
+	int r = uv_async_init(loop, &q->wake, on_wake);
+	if (r < 0) {
+		pthread_mutex_destroy(&q->mu);
+		free(q->keys);
+		free(q);
+		return r;
+	}
+	q->wake.data = q;
+	q->wake_open = true;
+	/* The wake handle keeps the loop alive only while jobs run. */
+	uv_unref((uv_handle_t *)&q->wake);
+	for (int i = 0; i < cfg->workers; i++) {
+		worker_t *w = &q->workers[i];
+		w->q = q;
+		w->slot = i;
+		pthread_cond_init(&w->cond, NULL);
+		w->started = pthread_create(&w->th, NULL, worker_main, w) == 0;
+		if (!w->started)
+			break;
+		q->n_started++;
+	}
+	if (q->n_started == 0) {
+		/* No thread at all: the handle's close callback frees q. */
+		q->free_on_close = true;
+		q->wake_open = false;
+		uv_close((uv_handle_t *)&q->wake, wake_closed);
+		return UV_EAGAIN;
+	}
+	q->cfg.workers = q->n_started; /* fewer threads than asked: fewer at once */
 	*out = q;
 	return 0;
 }
@@ -115,31 +180,78 @@ static int seconds(double ms)
 	return s < 1 ? 1 : s > RETRY_MAX_S ? RETRY_MAX_S : (int)s;
 }
 
-static void on_work(uv_work_t *w)
+/*
+ * A worker thread: runs what is handed to its slot. (Not at a lower
+ * priority than the loop, though that would serve the loop first on a busy
+ * machine: while the sandbox's per-game limit is wall-clock time, a check
+ * slowed down by its priority fails scripts that are within their budgets.)
+ */
+static void *worker_main(void *arg)
 {
-	job_t *j = w->data;
-	j->run(j->q->cfg.slots[j->slot], j->ud);
+	worker_t *w = arg;
+	pw_checkq_t *q = w->q;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!w->job && !q->stop)
+			pthread_cond_wait(&w->cond, &q->mu);
+		if (!w->job)
+			break;
+		job_t *j = w->job;
+		pthread_mutex_unlock(&q->mu);
+		j->run(q->cfg.slots[w->slot], j->ud);
+		pthread_mutex_lock(&q->mu);
+		w->job = NULL;
+		j->next = q->finished;
+		q->finished = j;
+		uv_async_send(&q->wake);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
 }
 
 static void start_waiting(pw_checkq_t *q);
 
-static void on_after_work(uv_work_t *w, int status)
+/* Loop thread: a job is over (ran, or cancelled with -ECANCELED). */
+static void job_over(pw_checkq_t *q, job_t *j, int status)
 {
-	job_t *j = w->data;
-	pw_checkq_t *q = j->q;
-	q->busy[j->slot] = false;
-	q->running--;
-	if (status == 0) {
-		double ms = (double)(uv_hrtime() - j->started_ns) / 1e6;
-		q->avg_ms = 0.8 * q->avg_ms + 0.2 * ms;
-		q->done++;
-	}
 	key_entry_t *e = key_find(q, j->key, false);
 	if (e)
 		e->active--;
-	j->done(j->ud, status == UV_ECANCELED ? -ECANCELED : 0);
+	j->done(j->ud, status);
 	free(j);
+}
+
+
+/* Closes the wake handle once the queue is closed and nothing runs. */
+static void maybe_close_wake(pw_checkq_t *q)
+{
+	if (q->closed && q->running == 0 && q->wake_open) {
+		q->wake_open = false;
+		uv_close((uv_handle_t *)&q->wake, wake_closed);
+	}
+}
+
+static void on_wake(uv_async_t *a)
+{
+	pw_checkq_t *q = a->data;
+	pthread_mutex_lock(&q->mu);
+	job_t *list = q->finished;
+	q->finished = NULL;
+	pthread_mutex_unlock(&q->mu);
+	while (list) {
+		job_t *j = list;
+		list = j->next;
+		q->busy[j->slot] = false;
+		q->running--;
+		double ms = (double)(uv_hrtime() - j->started_ns) / 1e6;
+		q->avg_ms = 0.8 * q->avg_ms + 0.2 * ms;
+		q->done++;
+		job_over(q, j, 0);
+	}
+	if (q->running == 0)
+		uv_unref((uv_handle_t *)&q->wake);
 	start_waiting(q);
+	maybe_close_wake(q);
 }
 
 /* Hands free slots to the jobs that wait longest. */
@@ -155,15 +267,15 @@ static void start_waiting(pw_checkq_t *q)
 		while (q->busy[slot])
 			slot++;
 		j->slot = slot;
-		j->work.data = j;
 		j->started_ns = uv_hrtime();
 		q->busy[slot] = true;
-		q->running++;
-		if (uv_queue_work(q->loop, &j->work, on_work, on_after_work) < 0) {
-			/* Cannot happen with both callbacks given; were it to,
-			 * the job ends as if cancelled. */
-			on_after_work(&j->work, UV_ECANCELED);
-		}
+		if (q->running++ == 0)
+			uv_ref((uv_handle_t *)&q->wake);
+		worker_t *w = &q->workers[slot];
+		pthread_mutex_lock(&q->mu);
+		w->job = j;
+		pthread_cond_signal(&w->cond);
+		pthread_mutex_unlock(&q->mu);
 	}
 }
 
@@ -225,19 +337,34 @@ void checkq_close(pw_checkq_t *q)
 		job_t *j = q->head;
 		q->head = j->next;
 		q->waiting--;
-		key_entry_t *e = key_find(q, j->key, false);
-		if (e)
-			e->active--;
-		j->done(j->ud, -ECANCELED);
-		free(j);
+		job_over(q, j, -ECANCELED);
 	}
 	q->tail = NULL;
+	maybe_close_wake(q);
 }
 
 void checkq_free(pw_checkq_t *q)
 {
-	if (!q)
-		return;
+	if (q)
+		checkq_release(q);
+}
+
+/* Stops and joins the threads (idle by now) and frees q. */
+static void checkq_release(pw_checkq_t *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	for (int i = 0; i < CHECKQ_MAX_WORKERS; i++)
+		if (q->workers[i].started)
+			pthread_cond_signal(&q->workers[i].cond);
+	pthread_mutex_unlock(&q->mu);
+	for (int i = 0; i < CHECKQ_MAX_WORKERS; i++) {
+		if (q->workers[i].started)
+			pthread_join(q->workers[i].th, NULL);
+		if (q->workers[i].q)
+			pthread_cond_destroy(&q->workers[i].cond);
+	}
+	pthread_mutex_destroy(&q->mu);
 	free(q->keys);
 	free(q);
 }

@@ -1,11 +1,12 @@
 /*
- * checkq.h — slow jobs (a proposal's sandbox check and impact games) on the
- * libuv thread pool, a few at a time, so the loop stays free for /health,
- * votes and streams.
+ * checkq.h — slow jobs (a proposal's sandbox check and impact games) on
+ * threads of their own, a few at a time, so the loop stays free for
+ * /health, votes and streams.
  *
- * A queue has `workers` slots: each is an opaque pointer the caller made
- * (a store connection and a governance service of its own, say) that one
- * job at a time gets. Jobs beyond the slots wait, first come first served,
+ * A queue has `workers` threads, each with a slot: an opaque pointer the
+ * caller made (a store connection and a governance service of its own, say)
+ * that one job at a time gets. Being their own, the threads never take the
+ * libuv pool from the tick or file reads. Jobs beyond the slots wait, first come first served,
  * up to `queue` of them; beyond that checkq_submit refuses at once. Each
  * job names a key (a governor): a key may have one job waiting or running
  * at a time, and may start at most `per_minute` jobs in any minute (a token
@@ -44,13 +45,14 @@ enum {
 	CHECKQ_NOMEM = -5,
 };
 
-/* Thread pool: the job's work, with the slot it holds. */
+/* A worker thread: the job's work, with the slot it holds. */
 typedef void (*checkq_run_fn)(void *slot, void *ud);
 /* Loop thread, once per accepted job: status 0 after run, or -ECANCELED
  * when the queue closed before the job started (run never ran). */
 typedef void (*checkq_done_fn)(void *ud, int status);
 
-/* Returns 0 or a negative libuv error; nothing to free then. */
+/* Starts the threads. Returns 0, or a negative libuv error (nothing to
+ * free then; the loop must run for the queue to be gone). */
 int checkq_new(pw_checkq_t **out, uv_loop_t *loop, const pw_checkq_config_t *cfg);
 
 /*
@@ -70,10 +72,12 @@ typedef struct pw_checkq_stats {
 void checkq_stats(const pw_checkq_t *q, pw_checkq_stats_t *out);
 
 /* Refuses new jobs and cancels the waiting ones (their done runs now with
- * -ECANCELED); running jobs finish and call done as usual. */
+ * -ECANCELED); running jobs finish and call done as usual. The queue's
+ * handle on the loop closes once nothing runs (the loop then ends when
+ * everything else has). */
 void checkq_close(pw_checkq_t *q);
-/* Frees the queue; call once no job runs (after the loop has stopped).
- * NULL is fine. */
+/* Joins the threads and frees the queue: after checkq_close, once the loop
+ * has run out (no job runs then). NULL is fine. */
 void checkq_free(pw_checkq_t *q);
 
 #endif

@@ -2,7 +2,8 @@
  * check_load.c — benchmark client: proposals whose effect spends most of
  * its budget keep the server's proposal checkers busy while /health is
  * polled every 10 ms and a vote is cast every 100 ms, each on its own
- * keep-alive connection; prints how long /health and the votes took.
+ * keep-alive connection, and the vote's `vote.cast` event is awaited on a
+ * live stream; prints how long /health, the votes and the events took.
  *
  *   check_load PORT SECONDS VOTE_PROPOSAL_ID VOTER_TOKEN TOKEN...
  *
@@ -109,7 +110,7 @@ static const char heavy[] =
 typedef struct proposer {
 	pthread_t th;
 	const char *token;
-	int checked, refused, failed;
+	int checked, refused, rejected, failed;
 	long long busy_us;
 } proposer_t;
 
@@ -121,6 +122,7 @@ static void *propose_loop(void *ud)
 	while (bench_now_us() < deadline_us) {
 		int fd = bench_dial(port, 1);
 		if (fd < 0) {
+			fprintf(stderr, "could not connect\n");
 			p->failed++;
 			break;
 		}
@@ -139,11 +141,20 @@ static void *propose_loop(void *ud)
 				     "POST /api/governance/proposals/%ld/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 				     "Authorization: Bearer %s\r\nContent-Type: application/json\r\n\r\n",
 				     id ? strtol(id + 14, NULL, 10) : 0L, p->token);
-			if (exchange(fd, req, (size_t)n, resp, sizeof resp) != 200)
+			int cst = exchange(fd, req, (size_t)n, resp, sizeof resp);
+			if (cst != 200) {
+				fprintf(stderr, "cancelling a draft was answered %d: %.300s\n", cst, resp);
 				p->failed++;
+			}
 		} else if (st == 429 || st == 503) {
 			p->refused++;
 			usleep(200000);
+		} else if (st == 422) {
+			/* The sandbox turned the script down: with a wall-clock
+			 * limit per game, a loaded machine can do that to a script
+			 * within its instruction budget. Still a finished check. */
+			if (!p->rejected++)
+				fprintf(stderr, "a check rejected the script: %.300s\n", strstr(resp, "{") ? strstr(resp, "{") : resp);
 		} else {
 			fprintf(stderr, "a proposal was answered %d: %.300s\n", st, resp);
 			p->failed++;
@@ -157,14 +168,77 @@ typedef struct voter {
 	pthread_t th;
 	const char *token;
 	long proposal;
-	lat_t lat;
+	lat_t lat;    /* the vote's answer */
+	lat_t stream; /* from sending the vote to its event on the stream */
 } voter_t;
+
+/* Subscribes to vote.cast events; the socket once the stream has begun. */
+static int subscribe_votes(void)
+{
+	int fd = bench_dial(port, 1);
+	static const char req[] =
+		"GET /api/events/stream?event_type=vote.cast HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	char buf[4096];
+	size_t have = 0;
+	if (fd < 0 || send(fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1))
+		return -1;
+	while (have < sizeof buf - 1) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 5000) <= 0)
+			break;
+		ssize_t n = recv(fd, buf + have, sizeof buf - 1 - have, 0);
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (strstr(buf, ": connected"))
+			return strstr(buf, "HTTP/1.1 200") ? fd : (close(fd), -1);
+	}
+	close(fd);
+	return -1;
+}
+
+/* Reads the stream until a vote.cast event; false after 5 s without one. */
+static bool await_vote_event(int fd)
+{
+	static __thread char buf[1 << 14];
+	static __thread size_t have;
+	long long give_up = bench_now_us() + 5000000;
+	for (;;) {
+		char *ev = strstr(buf, "event: vote.cast");
+		if (ev) {
+			/* Keep what follows this event for the next call. */
+			size_t rest = have - (size_t)(ev + 16 - buf);
+			memmove(buf, ev + 16, rest + 1);
+			have = rest;
+			return true;
+		}
+		if (have > sizeof buf / 2) {
+			memmove(buf, buf + have - 32, 33);
+			have = 32;
+		}
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int left = (int)((give_up - bench_now_us()) / 1000);
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return false;
+		ssize_t n = recv(fd, buf + have, sizeof buf - 1 - have, 0);
+		if (n <= 0)
+			return false;
+		have += (size_t)n;
+		buf[have] = '\0';
+	}
+}
 
 static void *vote_loop(void *ud)
 {
 	voter_t *v = ud;
 	char req[1024], body[128], resp[8192];
 	int fd = bench_dial(port, 1);
+	int events = subscribe_votes();
+	if (events < 0) {
+		fprintf(stderr, "could not subscribe to the stream\n");
+		v->stream.bad++;
+	}
 	bool yes = true;
 	while (fd >= 0 && bench_now_us() < deadline_us) {
 		int bn = snprintf(body, sizeof body, "{\"proposal_id\":%ld,\"vote\":\"%s\"}", v->proposal,
@@ -181,6 +255,11 @@ static void *vote_loop(void *ud)
 		if (st != 200) {
 			fprintf(stderr, "a vote was answered %d: %.300s\n", st, resp);
 			v->lat.bad++;
+		} else if (events >= 0) {
+			if (await_vote_event(events))
+				lat_add(&v->stream, bench_now_us() - t0);
+			else
+				v->stream.bad++;
 		}
 		usleep(100000);
 	}
@@ -188,6 +267,8 @@ static void *vote_loop(void *ud)
 		v->lat.bad++;
 	else
 		close(fd);
+	if (events >= 0)
+		close(events);
 	return NULL;
 }
 
@@ -227,24 +308,26 @@ int main(int argc, char **argv)
 	if (fd >= 0)
 		close(fd);
 	pthread_join(v.th, NULL);
-	int checked = 0, refused = 0, failed = 0;
+	int checked = 0, refused = 0, rejected = 0, failed = 0;
 	long long busy = 0;
 	for (int i = 0; i < np; i++) {
 		pthread_join(ps[i].th, NULL);
 		checked += ps[i].checked;
 		refused += ps[i].refused;
+		rejected += ps[i].rejected;
 		failed += ps[i].failed;
 		busy += ps[i].busy_us;
 	}
-	printf("checks: %d proposers, %d checked (avg %.0f ms from send to answer), %d refused (429/503), "
-	       "%d failed\n",
-	       np, checked, checked ? busy / 1000.0 / checked : 0.0, refused, failed);
+	printf("checks: %d proposers, %d checked (avg %.0f ms from send to answer), %d rejected by the "
+	       "sandbox (422), %d refused (429/503), %d failed\n",
+	       np, checked, checked ? busy / 1000.0 / checked : 0.0, rejected, refused, failed);
 	lat_print("/health while checking", &health);
 	lat_print("votes while checking", &v.lat);
-	if (health.bad || v.lat.bad || failed || checked == 0) {
-		fprintf(stderr, "check_load: %d /health and %d votes not answered 200, %d proposals failed, %d "
-				"checked: these figures do not describe the server under checks\n",
-			health.bad, v.lat.bad, failed, checked);
+	lat_print("vote to its stream event while checking", &v.stream);
+	if (health.bad || v.lat.bad || v.stream.bad || failed || checked + rejected == 0) {
+		fprintf(stderr, "check_load: %d /health and %d votes not answered 200, %d vote events missing, %d "
+				"proposals failed, %d checked: these figures do not describe the server under checks\n",
+			health.bad, v.lat.bad, v.stream.bad, failed, checked);
 		return 1;
 	}
 	return 0;

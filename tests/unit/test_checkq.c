@@ -117,8 +117,10 @@ TEST(checkq_two_workers_use_two_slots)
 	CHECK_EQ(r.n_done, 2);
 	CHECK(r.slot_seen[0] != r.slot_seen[1]);
 	CHECK(r.slot_seen[0] == &a || r.slot_seen[0] == &b);
+	checkq_close(q);
+	uv_run(&loop, UV_RUN_DEFAULT);
 	checkq_free(q);
-	uv_loop_close(&loop);
+	CHECK_EQ(uv_loop_close(&loop), 0);
 }
 
 TEST(checkq_rate_per_key_and_close_cancels_waiting)
@@ -156,7 +158,7 @@ TEST(checkq_rate_per_key_and_close_cancels_waiting)
 	CHECK_EQ(r.n_done, 4);
 	CHECK(r.slot_seen[4] == NULL); /* never ran */
 	checkq_free(q);
-	uv_loop_close(&loop);
+	CHECK_EQ(uv_loop_close(&loop), 0);
 }
 
 TEST(checkq_refuses_bad_config)
