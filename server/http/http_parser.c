@@ -367,6 +367,19 @@ static bool ipv4_loopback(pw_str_t s)
 
 bool http_host_is_loopback(pw_str_t host)
 {
+	/* Nearly every request names one of these: answer without parsing. */
+	static const struct {
+		const char *p;
+		size_t n;
+	} common[] = {{"127.0.0.1", 9}, {"localhost", 9}};
+	for (size_t i = 0; i < 2; i++) {
+		if (host.n < common[i].n || strncasecmp(host.p, common[i].p, common[i].n))
+			continue;
+		if (host.n == common[i].n)
+			return true;
+		if (host.p[common[i].n] == ':')
+			return decimal((pw_str_t){host.p + common[i].n + 1, host.n - common[i].n - 1}, 5, 65535);
+	}
 	host = trim(host);
 	pw_str_t name = host;
 	const char *colon;

@@ -22,6 +22,10 @@
 #define IN_BASE 4096
 /* Buckets of the client-address table (a power of two). */
 #define ADDR_BUCKETS 4096
+/* IN_BASE buffers kept for reuse: a keep-alive connection frees its input
+ * after each request, and the next request (its own or another's) takes a
+ * kept one instead of calling malloc. */
+#define SPARE_INPUTS 64
 
 /* One client address (IPv4, or an IPv6 /64: one subscriber's network) and
  * what its connections hold. Lives while it has connections. */
@@ -92,6 +96,8 @@ struct pw_http_server {
 	uint64_t evicted, refused;
 	addr_entry_t *addrs[ADDR_BUCKETS];
 	size_t n_addrs;
+	char *spare[SPARE_INPUTS];
+	size_t n_spare;
 	int open_handles; /* listener */
 	void (*done)(void *ud);
 	void *done_ud;
@@ -123,6 +129,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 static void maybe_finish_server(pw_http_server_t *s)
 {
 	if (s->closing && s->n_conns == 0 && s->open_handles == 0) {
+		while (s->n_spare)
+			free(s->spare[--s->n_spare]);
 		void (*done)(void *) = s->done;
 		void *ud = s->done_ud;
 		free(s);
@@ -277,20 +285,27 @@ static int in_reserve(pw_http_conn_t *c, size_t cap)
 		if (c->addr && c->addr->input + more > s->cfg.max_input_per_addr)
 			return IN_ADDR_FULL;
 	}
-	char *d = realloc(c->in.data, cap);
-	if (!d)
+	char *d;
+	if (!c->in.data && cap == IN_BASE && s->n_spare)
+		d = s->spare[--s->n_spare];
+	else if (!(d = realloc(c->in.data, cap)))
 		return IN_NOMEM;
 	c->in.data = d;
 	in_charge(c, cap);
 	return IN_OK;
 }
 
-/* Frees the input of a connection that holds none (an idle one). */
+/* Frees the input of a connection that holds none (an idle one); a buffer
+ * of IN_BASE bytes is kept for the next request. */
 static void in_release(pw_http_conn_t *c)
 {
+	pw_http_server_t *s = c->srv;
 	if (c->in.len || !c->in.data)
 		return;
-	free(c->in.data);
+	if (c->in.cap == IN_BASE && s->n_spare < SPARE_INPUTS)
+		s->spare[s->n_spare++] = c->in.data;
+	else
+		free(c->in.data);
 	c->in.data = NULL;
 	in_charge(c, 0);
 }
@@ -333,8 +348,8 @@ static void conn_free(pw_http_conn_t *c)
 	s->n_conns--;
 	s->n_closing--;
 	idle_leave(c);
-	in_charge(c, 0);
-	free(c->in.data);
+	c->in.len = 0;
+	in_release(c);
 	addr_put(s, c->addr);
 	free(c);
 	maybe_finish_server(s);
