@@ -455,14 +455,26 @@ static void close_bus(pw_app_t *app)
 	}
 }
 
-/* The scheduler reports closed only once no tick runs on the thread pool;
- * a running tick publishes through the bus to the end, so the bus closes
- * here and not before. */
+/* A running tick and a running proposal check both publish through the
+ * bus to their end: the bus closes once the scheduler (which reports closed
+ * only when no tick runs) and the check queue (once no check runs) are
+ * both done with it. */
+static void bus_user_gone(pw_app_t *app)
+{
+	if (--app->bus_users == 0)
+		close_bus(app);
+}
+
 static void on_scheduler_closed(void *ud)
 {
 	pw_app_t *app = ud;
 	app->sched = NULL;
-	close_bus(app);
+	bus_user_gone(app);
+}
+
+static void on_checks_idle(void *ud)
+{
+	bus_user_gone(ud);
 }
 
 void app_shutdown(pw_app_t *app, const char *why)
@@ -476,15 +488,16 @@ void app_shutdown(pw_app_t *app, const char *why)
 	 * clients see the end of the stream and reconnect elsewhere. */
 	if (app->http)
 		http_server_stop_accepting(app->http);
-	api_checks_close(app);
 	if (app->presenter) {
 		presenter_close(app->presenter);
 		app->presenter = NULL;
 	}
+	app->bus_users = 2;
+	api_checks_close(app, on_checks_idle, app);
 	if (app->sched)
 		scheduler_close(app->sched, on_scheduler_closed, app);
 	else
-		close_bus(app);
+		bus_user_gone(app);
 	if (app->sse) {
 		sse_hub_close(app->sse);
 		app->sse = NULL;

@@ -105,6 +105,7 @@ struct pw_app {
 	uv_signal_t sigterm, sigint;
 	bool signals_open;
 	bool shutting_down;
+	int bus_users; /* at shutdown: the scheduler and the checks, until done with the bus */
 	int exit_code;
 	uint64_t started_ms;
 	time_t started_at;

@@ -295,10 +295,9 @@ int api_checks_open(pw_app_t *app)
 	return 0;
 }
 
-void api_checks_close(pw_app_t *app)
+void api_checks_close(pw_app_t *app, void (*idle)(void *ud), void *ud)
 {
-	if (app->checks)
-		checkq_close(app->checks->q);
+	checkq_close(app->checks ? app->checks->q : NULL, idle, ud);
 }
 
 void api_checks_free(pw_app_t *app)

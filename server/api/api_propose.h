@@ -29,8 +29,10 @@ typedef struct pw_app pw_app_t;
  * governance services) and their queue into app->checks. Call after the
  * league is open. 0, or -1 with the reason logged. */
 int api_checks_open(pw_app_t *app);
-/* Refuses new checks and answers the waiting ones 503 (shutdown). */
-void api_checks_close(pw_app_t *app);
+/* Refuses new checks and answers the waiting ones 503 (shutdown); once no
+ * check runs any more, idle(ud) is called (the checks publish on the bus:
+ * it may close then). */
+void api_checks_close(pw_app_t *app, void (*idle)(void *ud), void *ud);
 /* Frees the workers once the loop has stopped (before the effects engine
  * goes). NULL-safe. */
 void api_checks_free(pw_app_t *app);

@@ -74,6 +74,8 @@ struct pw_checkq {
 	bool wake_open;
 	bool free_on_close;
 	int n_started;
+	void (*idle)(void *ud); /* checkq_close's, once nothing runs */
+	void *idle_ud;
 };
 
 static void on_wake(uv_async_t *a);
@@ -222,10 +224,18 @@ static void job_over(pw_checkq_t *q, job_t *j, int status)
 }
 
 
-/* Closes the wake handle once the queue is closed and nothing runs. */
+/* Once the queue is closed and nothing runs: tells the closer, closes the
+ * wake handle. */
 static void maybe_close_wake(pw_checkq_t *q)
 {
-	if (q->closed && q->running == 0 && q->wake_open) {
+	if (!q->closed || q->running > 0)
+		return;
+	if (q->idle) {
+		void (*idle)(void *) = q->idle;
+		q->idle = NULL;
+		idle(q->idle_ud);
+	}
+	if (q->wake_open) {
 		q->wake_open = false;
 		uv_close((uv_handle_t *)&q->wake, wake_closed);
 	}
@@ -328,11 +338,16 @@ void checkq_stats(const pw_checkq_t *q, pw_checkq_stats_t *out)
 				   .refused = q->refused, .avg_ms = q->avg_ms};
 }
 
-void checkq_close(pw_checkq_t *q)
+void checkq_close(pw_checkq_t *q, void (*idle)(void *ud), void *ud)
 {
-	if (!q || q->closed)
+	if (!q || q->closed) {
+		if (idle)
+			idle(ud);
 		return;
+	}
 	q->closed = true;
+	q->idle = idle;
+	q->idle_ud = ud;
 	while (q->head) {
 		job_t *j = q->head;
 		q->head = j->next;

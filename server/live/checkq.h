@@ -72,10 +72,12 @@ typedef struct pw_checkq_stats {
 void checkq_stats(const pw_checkq_t *q, pw_checkq_stats_t *out);
 
 /* Refuses new jobs and cancels the waiting ones (their done runs now with
- * -ECANCELED); running jobs finish and call done as usual. The queue's
- * handle on the loop closes once nothing runs (the loop then ends when
- * everything else has). */
-void checkq_close(pw_checkq_t *q);
+ * -ECANCELED); running jobs finish and call done as usual. Once nothing
+ * runs, idle(ud) is called (at once when nothing does; may be NULL) — jobs
+ * may use what the caller closes after it, say the bus they publish on —
+ * and the queue's handle on the loop closes. q may be NULL (idle is then
+ * called at once). */
+void checkq_close(pw_checkq_t *q, void (*idle)(void *ud), void *ud);
 /* Joins the threads and frees the queue: after checkq_close, once the loop
  * has run out (no job runs then). NULL is fine. */
 void checkq_free(pw_checkq_t *q);

@@ -677,3 +677,32 @@ TEST(e2e_half_sent_requests_are_bounded)
 		close(fds[i]);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
 }
+
+/* SIGTERM with a check running and one waiting: the waiting one is told
+ * 503 at once, the running one finishes, the server exits 0. */
+TEST(e2e_sigterm_with_checks_in_flight)
+{
+	const char *env[] = {"PINWHEEL_CHECK_WORKERS=1", "PINWHEEL_CHECK_QUEUE=4", NULL};
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, env, NULL), 0);
+	char *a = e2e_join(&s, "A", 1), *b = e2e_join(&s, "B", 2);
+	char *body = heavy_body(1);
+	int running = post_raw(&s, "/api/governance/proposals", a, body);
+	usleep(50000);
+	int waiting = post_raw(&s, "/api/governance/proposals", b, body);
+	usleep(100000);
+	kill(s.pid, SIGTERM);
+	cJSON *j = NULL;
+	CHECK_EQ(finish_raw(waiting, &j, NULL), 503);
+	CHECK_STR(error_code(j), "shutting_down");
+	cJSON_Delete(j);
+	close(running);
+	/* No second signal (the first already stopped the handlers): wait. */
+	CHECK_EQ(e2e_stop(&s, 0, 30000), 0);
+	char *log = e2e_log(&s);
+	CHECK_CONTAINS(log, "clean shutdown");
+	free(log);
+	free(body);
+	free(a);
+	free(b);
+}

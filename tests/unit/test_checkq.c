@@ -52,6 +52,11 @@ static void open_gate(rec_t *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
+static void count_idle(void *ud)
+{
+	++*(int *)ud;
+}
+
 TEST(checkq_slots_queue_and_refusals)
 {
 	uv_loop_t loop;
@@ -92,7 +97,9 @@ TEST(checkq_slots_queue_and_refusals)
 	checkq_stats(q, &st);
 	CHECK_EQ(st.done, 3);
 	CHECK_EQ(st.running + st.waiting, 0);
-	checkq_close(q);
+	int idle = 0;
+	checkq_close(q, count_idle, &idle);
+	CHECK_EQ(idle, 1); /* nothing ran: told at once */
 	CHECK_EQ(checkq_submit(q, 9, run, done, &j[4], &retry), CHECKQ_CLOSED);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	checkq_free(q);
@@ -117,7 +124,7 @@ TEST(checkq_two_workers_use_two_slots)
 	CHECK_EQ(r.n_done, 2);
 	CHECK(r.slot_seen[0] != r.slot_seen[1]);
 	CHECK(r.slot_seen[0] == &a || r.slot_seen[0] == &b);
-	checkq_close(q);
+	checkq_close(q, NULL, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	checkq_free(q);
 	CHECK_EQ(uv_loop_close(&loop), 0);
@@ -149,11 +156,15 @@ TEST(checkq_rate_per_key_and_close_cancels_waiting)
 	pthread_mutex_unlock(&r.mu);
 	CHECK_EQ(checkq_submit(q, 8, run, done, &j[3], &retry), CHECKQ_OK);
 	CHECK_EQ(checkq_submit(q, 9, run, done, &j[4], &retry), CHECKQ_OK);
-	/* Closing cancels the waiting one now; the running one finishes. */
-	checkq_close(q);
+	/* Closing cancels the waiting one now; the running one finishes, and
+	 * only then is the closer told that nothing runs. */
+	int idle = 0;
+	checkq_close(q, count_idle, &idle);
 	CHECK_EQ(r.status[4], -ECANCELED);
+	CHECK_EQ(idle, 0);
 	open_gate(&r);
 	uv_run(&loop, UV_RUN_DEFAULT);
+	CHECK_EQ(idle, 1);
 	CHECK_EQ(r.status[3], 0);
 	CHECK_EQ(r.n_done, 4);
 	CHECK(r.slot_seen[4] == NULL); /* never ran */
