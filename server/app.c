@@ -6,6 +6,7 @@
 
 #include "core/league/season.h"
 #include "core/league/league_fx.h"
+#include "server/api/api_propose.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -105,17 +106,94 @@ static void not_found(const pw_http_request_t *req, pw_response_t *res, int stat
 	resp_error(res, 404, "not_found", "No endpoint matches this path.");
 }
 
+/* Whether the server is open to whoever reaches it: a loopback listener
+ * without an admin token (admin endpoints are open there). */
+static bool loopback_open(const pw_app_t *app)
+{
+	return (!app->cfg.admin_token || !*app->cfg.admin_token) && app->http &&
+	       http_server_is_loopback(app->http);
+}
+
+/*
+ * The one gate in front of every handler (spec 40-server, Identity), so that
+ * a web page cannot act through a visitor's browser:
+ *
+ *  - On a loopback listener without an admin token, anyone who reaches the
+ *    server is on this machine; the outsider to fear is a web page in the
+ *    user's browser. Every request, reads included, must carry a loopback
+ *    Host (localhost, 127.a.b.c, [::1], any port) or none (HTTP/1.0; a
+ *    browser always sends one): a page served from a name
+ *    rebound to 127.0.0.1 (DNS rebinding) sends its own name and is refused
+ *    before it can read the admin pages or act (403 foreign_host). A
+ *    state-changing request that names where it comes from (Origin, or a
+ *    Referer without one) must come from this very origin, the Host it was
+ *    sent to (403 cross_origin; "null" too). Elsewhere (a public listener,
+ *    or an admin token, perhaps behind a proxy that sends the public name)
+ *    Host names whatever the operator chose, and bearer tokens, which no
+ *    browser sends on its own, guard what they guard.
+ *  - Every state-changing request (any method but GET and HEAD) must be
+ *    declared exactly application/json, with or without a body (415): an
+ *    HTML form or a "simple" cross-site request cannot declare it. When the
+ *    pages get forms, this is where a request with a valid CSRF token will
+ *    be let through instead.
+ *
+ * Returns true when the request may go on; otherwise res holds the refusal.
+ */
+static bool guard_host(pw_app_t *app, const pw_http_request_t *req, pw_response_t *res)
+{
+	if (!loopback_open(app))
+		return true;
+	/* No Host at all is an HTTP/1.0 client (the parser demands one of
+	 * 1.1): browsers always send one, so it is a local program. */
+	const pw_str_t *host = http_header(req, "host");
+	if (!host || http_host_is_loopback(*host))
+		return true;
+	resp_error(res, 403, "foreign_host",
+		   "This server listens on loopback without an admin token and answers only requests "
+		   "addressed to localhost, 127.0.0.1 or [::1].");
+	return false;
+}
+
+static bool guard_write(pw_app_t *app, const pw_http_request_t *req, pw_response_t *res)
+{
+	if (http_str_eq(req->method, "GET") || http_str_eq(req->method, "HEAD"))
+		return true;
+	if (loopback_open(app)) {
+		const pw_str_t *from = http_header(req, "origin");
+		if (!from)
+			from = http_header(req, "referer");
+		const pw_str_t *host = http_header(req, "host");
+		if (from && !(host && http_same_origin(*from, *host))) {
+			resp_error(res, 403, "cross_origin",
+				   "A page of another site cannot change anything here: Origin (or Referer) "
+				   "must be this server.");
+			return false;
+		}
+	}
+	const pw_str_t *ct = http_header(req, "content-type");
+	if (!ct || !http_media_type_is(*ct, "application/json")) {
+		resp_error(res, 415, "unsupported_media_type",
+			   "Requests that change something must be sent with Content-Type: application/json.");
+		return false;
+	}
+	return true;
+}
+
 static int dispatch(void *ud, pw_http_conn_t *c, const pw_http_request_t *req, pw_response_t *res)
 {
 	pw_app_t *app = ud;
 	const pw_route_t *route;
 	pw_params_t params;
 	char allow[64];
+	if (!guard_host(app, req, res))
+		return HTTP_HANDLED;
 	int st = router_match(&app->router, req->method, req->path, &route, &params, allow, sizeof allow);
 	if (st != 200) {
 		not_found(req, res, st, allow);
 		return HTTP_HANDLED;
 	}
+	if (!guard_write(app, req, res))
+		return HTTP_HANDLED;
 	pw_handler_fn fn = (pw_handler_fn)route->fn;
 	return fn(app, c, req, &params, res);
 }
@@ -328,6 +406,7 @@ void app_cache_clear(pw_app_t *app)
 void app_close_league(pw_app_t *app)
 {
 	app_cache_clear(app);
+	api_checks_free(app);
 	gov_close(app->gov);
 	gov_close(app->wgov);
 	store_close(app->store);
@@ -394,14 +473,26 @@ static void close_bus(pw_app_t *app)
 	}
 }
 
-/* The scheduler reports closed only once no tick runs on the thread pool;
- * a running tick publishes through the bus to the end, so the bus closes
- * here and not before. */
+/* A running tick and a running proposal check both publish through the
+ * bus to their end: the bus closes once the scheduler (which reports closed
+ * only when no tick runs) and the check queue (once no check runs) are
+ * both done with it. */
+static void bus_user_gone(pw_app_t *app)
+{
+	if (--app->bus_users == 0)
+		close_bus(app);
+}
+
 static void on_scheduler_closed(void *ud)
 {
 	pw_app_t *app = ud;
 	app->sched = NULL;
-	close_bus(app);
+	bus_user_gone(app);
+}
+
+static void on_checks_idle(void *ud)
+{
+	bus_user_gone(ud);
 }
 
 void app_shutdown(pw_app_t *app, const char *why)
@@ -419,10 +510,12 @@ void app_shutdown(pw_app_t *app, const char *why)
 		presenter_close(app->presenter);
 		app->presenter = NULL;
 	}
+	app->bus_users = 2;
+	api_checks_close(app, on_checks_idle, app);
 	if (app->sched)
 		scheduler_close(app->sched, on_scheduler_closed, app);
 	else
-		close_bus(app);
+		bus_user_gone(app);
 	if (app->sse) {
 		sse_hub_close(app->sse);
 		app->sse = NULL;
@@ -444,6 +537,21 @@ int app_routes(pw_app_t *app)
 	return 0;
 }
 
+void app_limits(const pw_serve_config_t *cfg, pw_app_limits_t *out)
+{
+	long conns = cfg->max_conns > 0 ? cfg->max_conns : 1024;
+	if (cfg->fd_limit > 0) {
+		long by_fd = cfg->fd_limit > 2 * APP_FD_RESERVE ? cfg->fd_limit - APP_FD_RESERVE : cfg->fd_limit / 2;
+		if (by_fd < conns)
+			conns = by_fd > 1 ? by_fd : 1;
+	}
+	long share = conns / 10 > 8 ? conns / 10 : 8;
+	if (share > conns / 2)
+		share = conns / 2;
+	out->conns = (int)conns;
+	out->subscribers = (int)(conns - share > 0 ? conns - share : 1);
+}
+
 int app_start(pw_app_t *app)
 {
 	char err[256];
@@ -460,13 +568,17 @@ int app_start(pw_app_t *app)
 	 * across restarts and a resuming client is never confused. */
 	if (srv_bus_new(&app->bus, app->loop, app->started_ms) < 0)
 		return -1;
+	pw_app_limits_t lim;
+	app_limits(&app->cfg, &lim);
+	app->limits = lim;
 	pw_sse_config_t scfg = {.log = &app->log,
-				.heartbeat_ms = (uint64_t)app->cfg.heartbeat_s * 1000};
+				.heartbeat_ms = (uint64_t)app->cfg.heartbeat_s * 1000,
+				.max_clients = (size_t)lim.subscribers};
 	if (sse_hub_new(&app->sse, app->loop, &scfg) < 0)
 		return -1;
 	srv_bus_add_sink(app->bus, sink_sse, app);
 	srv_bus_add_sink(app->bus, sink_log, app);
-	if (league_open(app) < 0)
+	if (league_open(app) < 0 || api_checks_open(app) < 0)
 		return -1;
 
 	pw_presenter_config_t pcfg = {.mode = app->cfg.mode, .quarter_seconds = app->cfg.quarter_seconds,
@@ -487,7 +599,12 @@ int app_start(pw_app_t *app)
 	pw_http_config_t hc = {
 		.host = app->cfg.host,
 		.port = app->cfg.port,
-		.max_conns = app->cfg.max_conns,
+		.max_conns = lim.conns,
+		.max_conns_per_addr = app->cfg.max_conns_per_addr,
+		.max_input = (size_t)app->cfg.request_memory_mb << 20,
+		.max_input_per_addr = ((size_t)app->cfg.request_memory_mb << 20) / 4 > (256u << 10)
+					      ? ((size_t)app->cfg.request_memory_mb << 20) / 4
+					      : (256u << 10),
 		.request_timeout_ms = (uint64_t)app->cfg.request_timeout_s * 1000,
 		.idle_timeout_ms = (uint64_t)app->cfg.idle_timeout_s * 1000,
 		.max_write_queue = 1 << 20,
@@ -509,6 +626,13 @@ int app_start(pw_app_t *app)
 	app->signals_open = true;
 
 	presenter_resume(app->presenter);
+	log_event(&app->log, PW_LOG_INFO, "server.limits",
+		  "connections=%d (PINWHEEL_MAX_CONNECTIONS=%d, descriptor limit %ld less %d kept back) "
+		  "stream_subscribers=%d per_address=%d request_memory_mb=%d check_workers=%d check_queue=%d "
+		  "checks_per_minute=%d",
+		  lim.conns, app->cfg.max_conns, app->cfg.fd_limit, APP_FD_RESERVE, lim.subscribers,
+		  app->cfg.max_conns_per_addr, app->cfg.request_memory_mb, app->cfg.check_workers,
+		  app->cfg.check_queue, app->cfg.checks_per_minute);
 	if (!app->cfg.admin_token || !*app->cfg.admin_token) {
 		if (http_server_is_loopback(app->http))
 			log_event(&app->log, PW_LOG_WARN, "admin.open",

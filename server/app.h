@@ -50,7 +50,33 @@ typedef struct pw_serve_config {
 	int teams;                /* teams of the demo league generated on first start (4..16) */
 	int championship_seconds; /* the window after the final (0: none) */
 	const char *scripts_dir;
+	int check_workers;     /* proposal checks at once (PINWHEEL_CHECK_WORKERS) */
+	int check_queue;       /* checks that may wait beyond those (PINWHEEL_CHECK_QUEUE) */
+	int checks_per_minute; /* per governor; 0: no limit (PINWHEEL_CHECKS_PER_MINUTE) */
+	int max_conns_per_addr; /* PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS; 0: no cap */
+	int request_memory_mb;  /* PINWHEEL_REQUEST_MEMORY_MB: unfinished requests, all together */
+	long fd_limit;          /* the open-file limit the process runs with; 0: unlimited */
 } pw_serve_config_t;
+
+/* Descriptors never given to connections: stdio, the loop's own, three per
+ * database connection (loop, tick, each check worker), static files and
+ * scripts being read, outside clients. */
+#define APP_FD_RESERVE 64
+
+typedef struct pw_app_limits {
+	int conns;       /* connections at once */
+	int subscribers; /* of those, live streams: the rest stay for requests */
+} pw_app_limits_t;
+
+/*
+ * What the settings and the descriptor limit allow: connections are
+ * PINWHEEL_MAX_CONNECTIONS but at most the descriptor limit less
+ * APP_FD_RESERVE (half of it on a tiny limit), so accept() never runs out
+ * and every connection gets an answer; subscribers leave a tenth of those
+ * (at least 8) to requests, so /health and votes work when streams are
+ * full.
+ */
+void app_limits(const pw_serve_config_t *cfg, pw_app_limits_t *out);
 
 typedef struct pw_app pw_app_t;
 
@@ -84,6 +110,7 @@ struct pw_app {
 	uv_signal_t sigterm, sigint;
 	bool signals_open;
 	bool shutting_down;
+	int bus_users; /* at shutdown: the scheduler and the checks, until done with the bus */
 	int exit_code;
 	uint64_t started_ms;
 	time_t started_at;
@@ -100,6 +127,9 @@ struct pw_app {
 	/* The effects engine (core/league/league_fx.h): the tick worker's rounds
 	 * run with it, governance checks scripts with it. */
 	struct fx_league *fx;
+	/* The proposal check workers and their queue (api_propose.h). */
+	struct api_checks *checks;
+	pw_app_limits_t limits; /* what app_limits allowed at start */
 	pw_bus_t bus_iface;
 	pw_gov_cfg_t gov_cfg;
 	int64_t league_id;
@@ -113,6 +143,7 @@ struct pw_app {
 		char *schedule;
 	} cache;
 };
+
 
 /* Drops the cached read models (after a tick, a new season). */
 void app_cache_clear(pw_app_t *app);

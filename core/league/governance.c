@@ -507,11 +507,10 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	return 0;
 }
 
-static int propose_in_tx(pw_gov_t *g, int64_t gid, const char *text, const char *lua, int64_t *pid,
-			 pw_err_t *e)
+/* Whether gid may propose now, before anything is interpreted. */
+static int propose_may(pw_gov_t *g, int64_t gid, const pw_governor_t **gv, pw_err_t *e)
 {
-	const pw_governor_t *gv;
-	int rc = enrolled(g, gid, &gv, e);
+	int rc = enrolled(g, gid, gv, e);
 	if (rc < 0 || (rc = season_live(g, e)) < 0)
 		return rc;
 	int limit = g->s.rules.proposals_per_window;
@@ -519,6 +518,16 @@ static int propose_in_tx(pw_gov_t *g, int64_t gid, const char *text, const char 
 	if (open >= limit)
 		return err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
 			       "this window (proposals_per_window is %d)", (long long)gid, open, limit);
+	return 0;
+}
+
+static int propose_in_tx(pw_gov_t *g, int64_t gid, const char *text, const char *lua, int64_t *pid,
+			 pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = propose_may(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
 	*pid = g->s.n_props + 1;
 	cJSON *p = pid_payload(*pid);
 	rc = interpret(g, text, lua, p, e);
@@ -668,20 +677,30 @@ int gov_cancel(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 	return rc;
 }
 
+/* Whether gid may amend pid now, before anything is interpreted. */
+static int amend_may(pw_gov_t *g, int64_t gid, int64_t pid, const pw_governor_t **gv, pw_proposal_t **p,
+		     pw_err_t *e)
+{
+	int rc = governor_and_proposal(g, gid, pid, true, PW_PROP_OPEN, gv, p, e);
+	if (rc < 0)
+		return rc;
+	if ((*p)->amendments >= PW_MAX_AMENDMENTS)
+		return err_set(e, PW_E_CONFLICT, "proposal %lld has been amended %d times, the most a "
+			       "proposal may be", (long long)pid, (*p)->amendments);
+	if ((*gv)->tokens[PW_TOK_AMEND] < 1)
+		return err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
+			       (long long)gid);
+	return 0;
+}
+
 static int amend_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const char *lua,
 		       pw_err_t *e)
 {
 	const pw_governor_t *gv;
 	pw_proposal_t *p;
-	int rc = governor_and_proposal(g, gid, pid, true, PW_PROP_OPEN, &gv, &p, e);
+	int rc = amend_may(g, gid, pid, &gv, &p, e);
 	if (rc < 0)
 		return rc;
-	if (p->amendments >= PW_MAX_AMENDMENTS)
-		return err_set(e, PW_E_CONFLICT, "proposal %lld has been amended %d times, the most a "
-			       "proposal may be", (long long)pid, p->amendments);
-	if (gv->tokens[PW_TOK_AMEND] < 1)
-		return err_set(e, PW_E_TOKENS, "amending costs 1 AMEND token and governor %lld has none",
-			       (long long)gid);
 	/* Waiting for review already: a new flag would ask for nothing more. */
 	bool under_review = p->flagged && !p->cleared;
 	cJSON *pl = pid_payload(pid);
@@ -712,6 +731,23 @@ int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const cha
 		rc = tx_end(g, amend_in_tx(g, gid, pid, text, lua, e), e);
 	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
+	return rc;
+}
+
+int gov_precheck(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const char *lua, pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	pw_proposal_t *p;
+	int rc = text ? 0 : err_set(e, PW_E_INVALID, "text is required");
+	if (rc == 0 && gov_sync(g) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "reading the event log failed");
+	if (rc == 0)
+		rc = pid ? amend_may(g, gid, pid, &gv, &p, e) : propose_may(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
+	cJSON *scratch = cJSON_CreateObject();
+	rc = scratch ? interpret(g, text, lua, scratch, e) : err_set(e, PW_E_INTERNAL, "out of memory");
+	cJSON_Delete(scratch);
 	return rc;
 }
 

@@ -152,6 +152,19 @@ int gov_amend(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, const char 
  * (proposal.withdrawn); the tokens spent on it are not refunded. */
 int gov_withdraw(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, struct cJSON **out,
 		 pw_err_t *err);
+/*
+ * What gov_propose (pid 0) or gov_amend (pid > 0) would refuse or compute
+ * for text and lua — the governor's standing, the interpretation, the
+ * sandbox check of each effect and the projected impact — without a
+ * transaction and without writing anything. The slow part of a proposal
+ * (the check's and the impact's test games) can so run while no write lock
+ * is held: a caller whose cfg.check_effect and cfg.rules_impact remember
+ * what they computed then calls gov_propose or gov_amend, which asks them
+ * the same questions and gets the answers at once. The write checks
+ * everything again. 0, or the error the write would have given.
+ */
+int gov_precheck(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, const char *text,
+		 const char *effect_lua, pw_err_t *err);
 /* yes/no, optionally boosted (spends a BOOST token, doubles the weight). A
  * later vote replaces an earlier one until the tally. */
 int gov_vote(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, bool yes, bool boost,

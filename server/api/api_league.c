@@ -11,23 +11,17 @@
 
 #include "core/league/errors.h"
 #include "core/league/season.h"
+#include "server/api/api_propose.h"
 #include "server/api/api_util.h"
 #include "server/app.h"
 
 #define TEXT_MAX 2000
-#define LUA_MAX (60 * 1024)
+#define LUA_MAX 60000 /* governance's limit on effect_lua */
 
 /* Answers a service call: data with ok_status, or its error. Takes out. */
 static int reply(pw_response_t *res, int rc, const pw_err_t *err, cJSON *out, int ok_status)
 {
-	if (rc < 0) {
-		cJSON_Delete(out);
-		resp_error(res, err_status(rc), err_code(rc), "%s",
-			   err->msg[0] ? err->msg : "The request could not be carried out.");
-		return HTTP_HANDLED;
-	}
-	resp_data(res, ok_status, out);
-	return HTTP_HANDLED;
+	return api_reply(res, rc, err, out, ok_status);
 }
 
 static int model(pw_response_t *res, cJSON *data, const char *what)
@@ -376,11 +370,10 @@ static int h_propose(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *
 		cJSON_Delete(body);
 		return HTTP_HANDLED;
 	}
-	cJSON *out = NULL;
-	pw_err_t err = {0};
-	int rc = gov_propose(app->gov, gid, text, lua, &out, &err);
+	/* The check runs on a check worker; the answer comes from there. */
+	int hr = api_propose_start(app, c, gid, 0, text, lua, res);
 	cJSON_Delete(body);
-	return reply(res, rc, &err, out, 201);
+	return hr;
 }
 
 typedef int (*proposal_op)(pw_gov_t *, int64_t, int64_t, cJSON **, pw_err_t *);
@@ -430,11 +423,9 @@ static int h_amend(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *re
 		cJSON_Delete(body);
 		return HTTP_HANDLED;
 	}
-	cJSON *out = NULL;
-	pw_err_t err = {0};
-	int rc = gov_amend(app->gov, gid, pid, text, lua, &out, &err);
+	int hr = api_propose_start(app, c, gid, pid, text, lua, res);
 	cJSON_Delete(body);
-	return reply(res, rc, &err, out, 200);
+	return hr;
 }
 
 static int h_vote(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,

@@ -28,6 +28,17 @@ static int h_health(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 	json_add_time(o, "last_simulation", app->last_simulation);
 	cJSON_AddNumberToObject(o, "active_sse_connections", (double)ss.subscribers);
 	cJSON_AddNumberToObject(o, "uptime_seconds", (double)(time(NULL) - app->started_at));
+	/* What the connection limits leave (docs/OPERATIONS.md). */
+	pw_http_stats_t hs = {0};
+	if (app->http)
+		http_server_stats(app->http, &hs);
+	cJSON *cn = cJSON_AddObjectToObject(o, "connections");
+	cJSON_AddNumberToObject(cn, "open", (double)hs.conns);
+	cJSON_AddNumberToObject(cn, "limit", app->limits.conns);
+	cJSON_AddNumberToObject(cn, "stream_limit", app->limits.subscribers);
+	cJSON_AddNumberToObject(cn, "request_bytes", (double)hs.input_bytes);
+	cJSON_AddNumberToObject(cn, "refused", (double)(hs.refused + ss.refused_clients));
+	cJSON_AddNumberToObject(cn, "evicted_idle", (double)hs.evicted);
 	char *text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	res->status = db ? 200 : 503;

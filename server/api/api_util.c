@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 bool api_utf8_valid(const char *str, size_t n)
@@ -48,10 +49,90 @@ bool api_utf8_valid(const char *str, size_t n)
 	return true;
 }
 
+/* One open container of the JSON text being scanned: what the error names. */
+typedef struct json_level {
+	bool object;
+	bool want_key;   /* an object's next string is a key */
+	const char *key; /* the object's current key, as written (escapes kept) */
+	size_t key_n;
+	long index;      /* an array's current element */
+} json_level_t;
+
+#define JSON_PATH_DEPTH 16
+
+/*
+ * Writes the path of the field at the top of st ("offer.x", "text[1]")
+ * into out, levels past JSON_PATH_DEPTH left out.
+ */
+static void json_path(const json_level_t *st, int depth, char *out, size_t cap)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int d = 0; d < depth && d < JSON_PATH_DEPTH && o + 1 < cap; d++) {
+		int n;
+		if (st[d].object)
+			n = snprintf(out + o, cap - o, "%s%.*s", o ? "." : "", (int)(st[d].key_n > 64 ? 64 : st[d].key_n),
+				     st[d].key ? st[d].key : "");
+		else
+			n = snprintf(out + o, cap - o, "[%ld]", st[d].index);
+		if (n < 0)
+			break;
+		o += (size_t)n < cap - o ? (size_t)n : cap - o - 1;
+	}
+}
+
+/*
+ * Finds a "\u0000" escape in the strings (keys included) of a JSON text
+ * that cJSON has already accepted. cJSON decodes it into a C string's end,
+ * so the value would silently lose its tail (a name, a proposal's text).
+ * On finding one, writes the field's path into path and returns true.
+ */
+static bool json_has_nul(const char *p, size_t n, char *path, size_t cap)
+{
+	json_level_t st[JSON_PATH_DEPTH];
+	int depth = 0; /* may pass JSON_PATH_DEPTH; only the first levels are kept */
+	for (size_t i = 0; i < n; i++) {
+		json_level_t *top = depth > 0 && depth <= JSON_PATH_DEPTH ? &st[depth - 1] : NULL;
+		char c = p[i];
+		if (c == '"') {
+			size_t start = ++i;
+			bool nul = false;
+			for (; i < n && p[i] != '"'; i++) {
+				if (p[i] != '\\')
+					continue;
+				if (i + 5 < n && p[i + 1] == 'u' && !memcmp(p + i + 2, "0000", 4))
+					nul = true;
+				i++; /* the escaped character, whatever it is */
+			}
+			if (top && top->object && top->want_key) {
+				top->key = p + start;
+				top->key_n = i - start;
+				top->want_key = false;
+			}
+			if (nul) {
+				json_path(st, depth, path, cap);
+				return true;
+			}
+		} else if (c == '{' || c == '[') {
+			if (depth < JSON_PATH_DEPTH)
+				st[depth] = (json_level_t){.object = c == '{', .want_key = c == '{'};
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == ',' && top) {
+			if (top->object)
+				top->want_key = true;
+			else
+				top->index++;
+		}
+	}
+	return false;
+}
+
 cJSON *api_body_object(const pw_http_request_t *req, pw_response_t *res, bool empty_ok)
 {
 	const pw_str_t *ct = http_header(req, "content-type");
-	if (ct && ct->n && !(ct->n >= 16 && !strncasecmp(ct->p, "application/json", 16))) {
+	if (ct && !http_media_type_is(*ct, "application/json")) {
 		resp_error(res, 415, "unsupported_media_type", "Send the body as application/json.");
 		return NULL;
 	}
@@ -80,7 +161,26 @@ cJSON *api_body_object(const pw_http_request_t *req, pw_response_t *res, bool em
 			return NULL;
 		}
 	}
+	char path[160];
+	if (json_has_nul(req->body.p, req->body.n, path, sizeof path)) {
+		cJSON_Delete(o);
+		resp_error(res, 422, "invalid_field",
+			   "The field \"%s\" contains a NUL character (\\u0000), which no text here may hold.", path);
+		return NULL;
+	}
 	return o;
+}
+
+int api_reply(pw_response_t *res, int rc, const pw_err_t *err, cJSON *out, int ok_status)
+{
+	if (rc < 0) {
+		cJSON_Delete(out);
+		resp_error(res, err_status(rc), err_code(rc), "%s",
+			   err->msg[0] ? err->msg : "The request could not be carried out.");
+		return HTTP_HANDLED;
+	}
+	resp_data(res, ok_status, out);
+	return HTTP_HANDLED;
 }
 
 int api_string(const cJSON *obj, const char *field, bool required, size_t max_len, const char **out,

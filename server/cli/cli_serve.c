@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "server/app.h"
+#include "server/live/checkq.h"
 #include "server/cli/cli.h"
 
 static void usage(FILE *out)
@@ -44,10 +45,15 @@ static void usage(FILE *out)
 		"  PINWHEEL_ADMIN_TOKEN       bearer token for admin endpoints\n"
 		"  PINWHEEL_LOG_LEVEL         debug|info|warn|error (info)\n"
 		"  PINWHEEL_ENV               development|production (JSON log lines)\n"
-		"  PINWHEEL_MAX_CONNECTIONS   connection cap (20000)\n"
+		"  PINWHEEL_MAX_CONNECTIONS   connection cap (20000; at most the descriptor limit less 64)\n"
+		"  PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS  connections one client address may hold, 0 = any (256)\n"
+		"  PINWHEEL_REQUEST_MEMORY_MB memory all unfinished requests may hold (64; a quarter per address)\n"
 		"  PINWHEEL_REQUEST_TIMEOUT   seconds for a request to arrive whole (10)\n"
 		"  PINWHEEL_IDLE_TIMEOUT      seconds an idle keep-alive connection lives (30)\n"
 		"  PINWHEEL_SSE_HEARTBEAT     seconds between stream heartbeats (15)\n"
+		"  PINWHEEL_CHECK_WORKERS     proposal checks run at once (1)\n"
+		"  PINWHEEL_CHECK_QUEUE       proposal checks that may wait beyond those (16)\n"
+		"  PINWHEEL_CHECKS_PER_MINUTE proposal checks one governor may start a minute, 0 = any (6)\n"
 		"  PINWHEEL_LEAGUE_SEED       seed of the demo league generated on first start (1)\n"
 		"  PINWHEEL_TEAMS             teams of that demo league, 4 to 16 (8); later seasons\n"
 		"                             follow the teams_count rule\n"
@@ -98,14 +104,20 @@ static void ensure_parent_dir(const char *path)
 		mkdir(dir, 0755);
 }
 
-/* 10,000 SSE subscribers need more descriptors than the usual soft limit. */
-static void raise_fd_limit(void)
+/* 10,000 SSE subscribers need more descriptors than the usual soft limit.
+ * Returns the limit the process now runs with (0: unlimited), from which
+ * the connection cap keeps a reserve (app_limits). */
+static long raise_fd_limit(void)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = {.rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max};
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
 	}
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 30 ? 0 : (long)rl.rlim_cur;
 }
 
 static void close_walk(uv_handle_t *h, void *arg)
@@ -208,12 +220,17 @@ int cmd_serve(int argc, char **argv)
 	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS", 20000, 1, 1000000, &cfg->max_conns) < 0 ||
 	    env_int(cmd, "PINWHEEL_REQUEST_TIMEOUT", 10, 1, 3600, &cfg->request_timeout_s) < 0 ||
 	    env_int(cmd, "PINWHEEL_IDLE_TIMEOUT", 30, 1, 86400, &cfg->idle_timeout_s) < 0 ||
-	    env_int(cmd, "PINWHEEL_SSE_HEARTBEAT", 15, 1, 3600, &cfg->heartbeat_s) < 0)
+	    env_int(cmd, "PINWHEEL_SSE_HEARTBEAT", 15, 1, 3600, &cfg->heartbeat_s) < 0 ||
+	    env_int(cmd, "PINWHEEL_CHECK_WORKERS", 1, 1, CHECKQ_MAX_WORKERS, &cfg->check_workers) < 0 ||
+	    env_int(cmd, "PINWHEEL_CHECK_QUEUE", 16, 0, 10000, &cfg->check_queue) < 0 ||
+	    env_int(cmd, "PINWHEEL_CHECKS_PER_MINUTE", 6, 0, 100000, &cfg->checks_per_minute) < 0 ||
+	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS", 256, 0, 1000000, &cfg->max_conns_per_addr) < 0 ||
+	    env_int(cmd, "PINWHEEL_REQUEST_MEMORY_MB", 64, 1, 65536, &cfg->request_memory_mb) < 0)
 		return 2;
 
 	app.log = (pw_log_t){.level = cfg->log_level, .json = cfg->production};
 	signal(SIGPIPE, SIG_IGN);
-	raise_fd_limit();
+	cfg->fd_limit = raise_fd_limit();
 	ensure_parent_dir(cfg->db_path);
 
 	uv_loop_t loop;

@@ -290,15 +290,24 @@ long http_pct_decode(pw_str_t src, char *out, size_t cap, bool plus_is_space)
 	return (long)o;
 }
 
+/* The part of s from *i to the next sep (or the end); *i moves past the
+ * sep, so a loop `while (i <= s.n)` visits every part, empty ones too. */
+static pw_str_t split_next(pw_str_t s, size_t *i, char sep)
+{
+	size_t start = *i;
+	while (*i < s.n && s.p[*i] != sep)
+		(*i)++;
+	pw_str_t part = {s.p + start, *i - start};
+	(*i)++;
+	return part;
+}
+
 long http_query_param(pw_str_t query, const char *name, char *out, size_t cap)
 {
 	size_t nlen = strlen(name);
 	size_t i = 0;
 	while (i <= query.n) {
-		size_t s = i;
-		while (i < query.n && query.p[i] != '&')
-			i++;
-		pw_str_t pair = {query.p + s, i - s};
+		pw_str_t pair = split_next(query, &i, '&');
 		const char *eq = memchr(pair.p, '=', pair.n);
 		size_t klen = eq ? (size_t)(eq - pair.p) : pair.n;
 		if (klen == nlen && !memcmp(pair.p, name, nlen)) {
@@ -306,9 +315,107 @@ long http_query_param(pw_str_t query, const char *name, char *out, size_t cap)
 			long r = http_pct_decode(v, out, cap, true);
 			return r < 0 ? -2 : r;
 		}
-		i++;
 	}
 	return -1;
+}
+
+static pw_str_t trim(pw_str_t v)
+{
+	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t')) {
+		v.p++;
+		v.n--;
+	}
+	while (v.n && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t'))
+		v.n--;
+	return v;
+}
+
+bool http_media_type_is(pw_str_t value, const char *type)
+{
+	const char *semi = memchr(value.p, ';', value.n);
+	pw_str_t mt = {value.p, semi ? (size_t)(semi - value.p) : value.n};
+	return http_str_ieq(trim(mt), type);
+}
+
+/* True when s is a decimal number of 1..max_digits digits no larger than max. */
+static bool decimal(pw_str_t s, size_t max_digits, unsigned long max)
+{
+	if (s.n == 0 || s.n > max_digits)
+		return false;
+	unsigned long v = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s.p[i] - '0');
+	}
+	return v <= max;
+}
+
+/* True when s is a dotted quad 127.a.b.c. */
+static bool ipv4_loopback(pw_str_t s)
+{
+	int parts = 0;
+	size_t i = 0;
+	while (i <= s.n) {
+		pw_str_t part = split_next(s, &i, '.');
+		if (!decimal(part, 3, 255) || (parts == 0 && !http_str_eq(part, "127")))
+			return false;
+		parts++;
+	}
+	return parts == 4;
+}
+
+bool http_host_is_loopback(pw_str_t host)
+{
+	/* Nearly every request names one of these: answer without parsing. */
+	static const struct {
+		const char *p;
+		size_t n;
+	} common[] = {{"127.0.0.1", 9}, {"localhost", 9}};
+	for (size_t i = 0; i < 2; i++) {
+		if (host.n < common[i].n || strncasecmp(host.p, common[i].p, common[i].n))
+			continue;
+		if (host.n == common[i].n)
+			return true;
+		if (host.p[common[i].n] == ':')
+			return decimal((pw_str_t){host.p + common[i].n + 1, host.n - common[i].n - 1}, 5, 65535);
+	}
+	host = trim(host);
+	pw_str_t name = host;
+	const char *colon;
+	if (host.n && host.p[0] == '[') {
+		const char *close = memchr(host.p, ']', host.n);
+		if (!close)
+			return false;
+		name = (pw_str_t){host.p, (size_t)(close - host.p) + 1};
+		colon = close + 1 < host.p + host.n ? close + 1 : NULL;
+		if (colon && *colon != ':')
+			return false;
+	} else {
+		colon = memchr(host.p, ':', host.n);
+		if (colon)
+			name.n = (size_t)(colon - host.p);
+	}
+	if (colon && !decimal((pw_str_t){colon + 1, (size_t)(host.p + host.n - colon - 1)}, 5, 65535))
+		return false;
+	return http_str_ieq(name, "localhost") || http_str_eq(name, "[::1]") || ipv4_loopback(name);
+}
+
+bool http_same_origin(pw_str_t url, pw_str_t host)
+{
+	url = trim(url);
+	host = trim(host);
+	size_t skip;
+	if (url.n >= 7 && !strncasecmp(url.p, "http://", 7))
+		skip = 7;
+	else if (url.n >= 8 && !strncasecmp(url.p, "https://", 8))
+		skip = 8;
+	else
+		return false;
+	if (host.n == 0 || url.n - skip < host.n || strncasecmp(url.p + skip, host.p, host.n) != 0)
+		return false;
+	size_t rest = skip + host.n;
+	return rest == url.n || url.p[rest] == '/' || url.p[rest] == '?' || url.p[rest] == '#';
 }
 
 const char *http_reason(int status)
@@ -331,6 +438,7 @@ const char *http_reason(int status)
 	case 409: return "Conflict";
 	case 411: return "Length Required";
 	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
 	case 417: return "Expectation Failed";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";

@@ -107,6 +107,27 @@ long http_pct_decode(pw_str_t src, char *out, size_t cap, bool plus_is_space);
  */
 long http_query_param(pw_str_t query, const char *name, char *out, size_t cap);
 
+/*
+ * True when a Content-Type value names exactly the media type `type`
+ * ("application/json"): compared without case, parameters after ';'
+ * (charset) allowed, anything longer ("application/jsonx") not.
+ */
+bool http_media_type_is(pw_str_t value, const char *type);
+
+/*
+ * True when a Host value names this machine's loopback interface:
+ * "localhost", an address 127.a.b.c or "[::1]", each with or without
+ * ":port". A name that only starts like one ("localhost.example") is not.
+ */
+bool http_host_is_loopback(pw_str_t host);
+
+/*
+ * True when an Origin or Referer value is an http(s) URL of exactly the
+ * origin `host` (a Host value): "http://" or "https://", then host (case
+ * ignored), then nothing or a path, query or fragment. "null" never is.
+ */
+bool http_same_origin(pw_str_t url, pw_str_t host);
+
 /* The reason phrase for a status code ("Not Found"). */
 const char *http_reason(int status);
 

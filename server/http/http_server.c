@@ -17,8 +17,24 @@
  * client still sending gets our answer instead of a reset. */
 #define LINGER_MS 2000
 #define READ_SLAB (64 * 1024)
-/* Unprocessed input a busy connection may hold before reading pauses. */
-#define IN_MAX (HTTP_MAX_HEAD + HTTP_MAX_BODY + 4096)
+/* Input every connection may hold whatever the budgets: a whole ordinary
+ * request, so /health and votes are served when big ones are refused. */
+#define IN_BASE 4096
+/* Buckets of the client-address table (a power of two). */
+#define ADDR_BUCKETS 4096
+/* IN_BASE buffers kept for reuse: a keep-alive connection frees its input
+ * after each request, and the next request (its own or another's) takes a
+ * kept one instead of calling malloc. */
+#define SPARE_INPUTS 64
+
+/* One client address (IPv4, or an IPv6 /64: one subscriber's network) and
+ * what its connections hold. Lives while it has connections. */
+typedef struct addr_entry {
+	unsigned char key[16];
+	size_t conns;
+	size_t input;
+	struct addr_entry *next;
+} addr_entry_t;
 
 enum conn_state {
 	CS_READING, /* waiting for (the rest of) a request */
@@ -50,8 +66,15 @@ struct pw_http_conn {
 	uint64_t req_start;
 	char method[HTTP_MAX_METHOD + 1];
 	char path[96];
+	bool peer_eof;       /* the client half-closed while its answer was due */
+	bool idle;           /* in the server's idle list */
+	size_t want;         /* bytes of the current request once its head is in */
+	addr_entry_t *addr;
+	pw_http_conn_t *idle_prev, *idle_next;
 	void (*on_stream_close)(void *ud);
 	void *stream_ud;
+	void (*on_defer_close)(void *ud); /* a deferred answer is due (CS_BUSY) */
+	void *defer_ud;
 	uv_shutdown_t shutdown;
 };
 
@@ -65,6 +88,16 @@ struct pw_http_server {
 	int port;
 	pw_http_conn_t *conns;
 	size_t n_conns;
+	size_t n_closing;
+	/* Connections waiting for a request, oldest first: the first closed
+	 * when a new one arrives at the cap. */
+	pw_http_conn_t *idle_head, *idle_tail;
+	size_t input; /* bytes held by every connection's input */
+	uint64_t evicted, refused;
+	addr_entry_t *addrs[ADDR_BUCKETS];
+	size_t n_addrs;
+	char *spare[SPARE_INPUTS];
+	size_t n_spare;
 	int open_handles; /* listener */
 	void (*done)(void *ud);
 	void *done_ud;
@@ -96,6 +129,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 static void maybe_finish_server(pw_http_server_t *s)
 {
 	if (s->closing && s->n_conns == 0 && s->open_handles == 0) {
+		while (s->n_spare)
+			free(s->spare[--s->n_spare]);
 		void (*done)(void *) = s->done;
 		void *ud = s->done_ud;
 		free(s);
@@ -135,6 +170,172 @@ static void timer_set(pw_http_conn_t *c, enum timer_mode m, uint64_t ms)
 		uv_timer_start(&c->timer, on_timer, ms, 0);
 }
 
+/* ---- idle list, client addresses, input memory ------------------------- */
+
+static void idle_leave(pw_http_conn_t *c)
+{
+	if (!c->idle)
+		return;
+	pw_http_server_t *s = c->srv;
+	if (c->idle_prev)
+		c->idle_prev->idle_next = c->idle_next;
+	else
+		s->idle_head = c->idle_next;
+	if (c->idle_next)
+		c->idle_next->idle_prev = c->idle_prev;
+	else
+		s->idle_tail = c->idle_prev;
+	c->idle_prev = c->idle_next = NULL;
+	c->idle = false;
+}
+
+static void idle_enter(pw_http_conn_t *c)
+{
+	if (c->idle)
+		return;
+	pw_http_server_t *s = c->srv;
+	c->idle = true;
+	c->idle_prev = s->idle_tail;
+	c->idle_next = NULL;
+	if (s->idle_tail)
+		s->idle_tail->idle_next = c;
+	else
+		s->idle_head = c;
+	s->idle_tail = c;
+}
+
+/* The table key of a peer: IPv4 as an IPv4-mapped address, IPv6 cut to its
+ * /64 (one host usually holds a whole /64). */
+static void addr_key(const struct sockaddr_storage *sa, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (sa->ss_family == AF_INET) {
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->ss_family == AF_INET6) {
+		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+		memcpy(key, a, memcmp(a, mapped, 12) ? 8 : 16);
+	}
+}
+
+static size_t addr_bucket(const unsigned char key[16])
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (int i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h & (ADDR_BUCKETS - 1);
+}
+
+/* The entry of key, created when missing; NULL on OOM. */
+static addr_entry_t *addr_get(pw_http_server_t *s, const unsigned char key[16])
+{
+	size_t b = addr_bucket(key);
+	for (addr_entry_t *e = s->addrs[b]; e; e = e->next)
+		if (!memcmp(e->key, key, 16))
+			return e;
+	addr_entry_t *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	memcpy(e->key, key, 16);
+	e->next = s->addrs[b];
+	s->addrs[b] = e;
+	s->n_addrs++;
+	return e;
+}
+
+static void addr_put(pw_http_server_t *s, addr_entry_t *e)
+{
+	if (!e || --e->conns > 0)
+		return;
+	addr_entry_t **p = &s->addrs[addr_bucket(e->key)];
+	while (*p != e)
+		p = &(*p)->next;
+	*p = e->next;
+	s->n_addrs--;
+	free(e);
+}
+
+/* Moves c's input capacity to cap (never below what it holds), charging
+ * the difference to the server and the address. */
+static void in_charge(pw_http_conn_t *c, size_t cap)
+{
+	pw_http_server_t *s = c->srv;
+	s->input = s->input - c->in.cap + cap;
+	if (c->addr)
+		c->addr->input = c->addr->input - c->in.cap + cap;
+	c->in.cap = cap;
+}
+
+enum { IN_OK = 0, IN_SERVER_FULL = -1, IN_ADDR_FULL = -2, IN_NOMEM = -3 };
+
+/*
+ * Makes c's input able to hold cap bytes (the data and its NUL). Past
+ * IN_BASE, the growth must fit the server's and the address's budgets.
+ */
+static int in_reserve(pw_http_conn_t *c, size_t cap)
+{
+	pw_http_server_t *s = c->srv;
+	if (cap <= c->in.cap)
+		return IN_OK;
+	size_t more = cap - c->in.cap;
+	if (cap > IN_BASE) {
+		if (s->input + more > s->cfg.max_input)
+			return IN_SERVER_FULL;
+		if (c->addr && c->addr->input + more > s->cfg.max_input_per_addr)
+			return IN_ADDR_FULL;
+	}
+	char *d;
+	if (!c->in.data && cap == IN_BASE && s->n_spare)
+		d = s->spare[--s->n_spare];
+	else if (!(d = realloc(c->in.data, cap)))
+		return IN_NOMEM;
+	c->in.data = d;
+	in_charge(c, cap);
+	return IN_OK;
+}
+
+/* Frees the input of a connection that holds none (an idle one); a buffer
+ * of IN_BASE bytes is kept for the next request. */
+static void in_release(pw_http_conn_t *c)
+{
+	pw_http_server_t *s = c->srv;
+	if (c->in.len || !c->in.data)
+		return;
+	if (c->in.cap == IN_BASE && s->n_spare < SPARE_INPUTS)
+		s->spare[s->n_spare++] = c->in.data;
+	else
+		free(c->in.data);
+	c->in.data = NULL;
+	in_charge(c, 0);
+}
+
+/*
+ * Appends what was read: the input grows as far as the request needs —
+ * doubling while the head comes in (up to HTTP_MAX_HEAD), then to exactly
+ * the head and declared body (c->want) — and no further than the budgets.
+ */
+static int in_append(pw_http_conn_t *c, const char *p, size_t n)
+{
+	size_t need = c->in.len + n + 1;
+	size_t cap = need;
+	if (c->want + 1 > cap)
+		cap = c->want + 1;
+	else if (!c->want && c->in.cap * 2 > cap)
+		cap = c->in.cap * 2 < HTTP_MAX_HEAD + 1 ? c->in.cap * 2 : HTTP_MAX_HEAD + 1;
+	if (cap < need)
+		cap = need;
+	if (cap < IN_BASE && need <= IN_BASE)
+		cap = IN_BASE;
+	int r = in_reserve(c, cap);
+	if (r < 0)
+		return r;
+	memcpy(c->in.data + c->in.len, p, n);
+	c->in.len += n;
+	c->in.data[c->in.len] = '\0';
+	return IN_OK;
+}
+
 static void conn_free(pw_http_conn_t *c)
 {
 	pw_http_server_t *s = c->srv;
@@ -145,7 +346,11 @@ static void conn_free(pw_http_conn_t *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->n_conns--;
-	buf_free(&c->in);
+	s->n_closing--;
+	idle_leave(c);
+	c->in.len = 0;
+	in_release(c);
+	addr_put(s, c->addr);
 	free(c);
 	maybe_finish_server(s);
 }
@@ -169,11 +374,18 @@ static void conn_close(pw_http_conn_t *c)
 		return;
 	enum conn_state was = c->state;
 	c->state = CS_CLOSING;
+	c->srv->n_closing++;
+	idle_leave(c);
 	uv_timer_stop(&c->timer);
 	if (was == CS_STREAM && c->on_stream_close) {
 		void (*cb)(void *) = c->on_stream_close;
 		c->on_stream_close = NULL;
 		cb(c->stream_ud);
+	}
+	if (was == CS_BUSY && c->on_defer_close) {
+		void (*cb)(void *) = c->on_defer_close;
+		c->on_defer_close = NULL;
+		cb(c->defer_ud);
 	}
 	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
@@ -253,7 +465,7 @@ static const char *http_date(pw_http_server_t *s)
 static void on_shutdown(uv_shutdown_t *req, int status)
 {
 	pw_http_conn_t *c = req->data;
-	if (status < 0 || c->state != CS_LINGER) {
+	if (status < 0 || c->state != CS_LINGER || c->peer_eof) {
 		conn_close(c);
 		return;
 	}
@@ -265,7 +477,7 @@ static void conn_linger(pw_http_conn_t *c)
 {
 	c->state = CS_LINGER;
 	uv_timer_stop(&c->timer);
-	if (!c->reading && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+	if (!c->reading && !c->peer_eof && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 		c->reading = true;
 	c->shutdown.data = c;
 	if (uv_shutdown(&c->shutdown, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
@@ -285,7 +497,7 @@ static void send_response(pw_http_conn_t *c, pw_response_t *res)
 		res->close = close;
 		resp_error(res, 500, "out_of_memory", "The server ran out of memory building the answer.");
 	}
-	bool close = res->close || !c->keep_alive || s->closing || !s->listening;
+	bool close = res->close || !c->keep_alive || c->peer_eof || s->closing || !s->listening;
 	char head[1024];
 	int hn = snprintf(head, sizeof head,
 			  "HTTP/1.1 %d %s\r\n"
@@ -322,6 +534,8 @@ static void send_response(pw_http_conn_t *c, pw_response_t *res)
 	}
 	buf_consume(&c->in, c->pending_consume);
 	c->pending_consume = 0;
+	c->want = 0;
+	in_release(c);
 	c->scan = (pw_http_scan_t){0};
 	c->sent_continue = false;
 	if (close) {
@@ -333,18 +547,42 @@ static void send_response(pw_http_conn_t *c, pw_response_t *res)
 		conn_process(c);
 }
 
-static void send_parse_error(pw_http_conn_t *c, const pw_http_error_t *err)
+/* Answers an error for the request being read (its framing is unknown or
+ * it is refused) and closes the connection after it. */
+static void send_refusal(pw_http_conn_t *c, int status, const char *code, const char *message,
+			 const char *retry_after)
 {
 	pw_response_t res;
 	resp_init(&res);
-	resp_error(&res, err->status, err->code, "%s", err->message);
+	resp_error(&res, status, code, "%s", message);
+	if (retry_after)
+		resp_header(&res, "Retry-After", retry_after);
 	res.close = true;
 	c->state = CS_BUSY;
 	c->pending_consume = c->in.len;
 	snprintf(c->method, sizeof c->method, "-");
-	snprintf(c->path, sizeof c->path, "(malformed)");
+	snprintf(c->path, sizeof c->path, "(refused)");
 	c->req_start = uv_hrtime();
 	send_response(c, &res);
+}
+
+static void send_parse_error(pw_http_conn_t *c, const pw_http_error_t *err)
+{
+	send_refusal(c, err->status, err->code, err->message, NULL);
+}
+
+/* Refuses the request whose input would not fit (in_reserve's r). */
+static void send_input_refusal(pw_http_conn_t *c, int r)
+{
+	c->srv->refused++;
+	if (r == IN_ADDR_FULL)
+		send_refusal(c, 429, "too_much_pending_input",
+			     "Your address has too many unfinished requests; finish or close them first.", "5");
+	else if (r == IN_SERVER_FULL)
+		send_refusal(c, 503, "server_busy",
+			     "The server holds as many unfinished requests as it can; try again shortly.", "5");
+	else
+		conn_close(c);
 }
 
 /* Takes complete requests off the front of the input, one at a time. */
@@ -371,6 +609,8 @@ static void conn_process(pw_http_conn_t *c)
 		if (c->in.len == 0) {
 			if (c->tmode != TM_IDLE)
 				timer_set(c, TM_IDLE, s->cfg.idle_timeout_ms);
+			in_release(c);
+			idle_enter(c);
 			resume_reading(c);
 			break;
 		}
@@ -383,6 +623,16 @@ static void conn_process(pw_http_conn_t *c)
 			break;
 		}
 		if (r == HTTP_PARSE_INCOMPLETE) {
+			if (req.head_len && !c->want) {
+				/* The head is in: room for exactly the rest, now, or a
+				 * refusal before the client sends its body. */
+				c->want = req.head_len + req.content_length;
+				int ir = in_reserve(c, c->want + 1);
+				if (ir < 0) {
+					send_input_refusal(c, ir);
+					break;
+				}
+			}
 			if (c->tmode != TM_REQUEST)
 				timer_set(c, TM_REQUEST, s->cfg.request_timeout_ms);
 			if (req.head_len && req.expect_continue && !c->sent_continue) {
@@ -413,8 +663,10 @@ static void conn_process(pw_http_conn_t *c)
 		} else {
 			resp_free(&res);
 			if (hr == HTTP_STREAM && c->state == CS_STREAM) {
-				buf_consume(&c->in, c->pending_consume);
+				/* A stream reads nothing more: its input goes. */
+				c->in.len = 0;
 				c->pending_consume = 0;
+				in_release(c);
 			}
 		}
 	}
@@ -434,22 +686,39 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
 	pw_http_conn_t *c = st->data;
+	if (nread == UV_EOF && (c->state == CS_BUSY || c->state == CS_LINGER)) {
+		/* A client may send its request and shut its side: the answer
+		 * being worked on, or still being written, goes out first; the
+		 * connection closes once it is (on_shutdown), or now when the
+		 * shutdown is already done. */
+		c->peer_eof = true;
+		uv_read_stop(st);
+		c->reading = false;
+		if (c->state == CS_LINGER && c->tmode == TM_LINGER)
+			conn_close(c);
+		return;
+	}
 	if (nread < 0) {
 		conn_close(c);
 		return;
 	}
 	if (nread == 0 || c->state == CS_LINGER || c->state == CS_CLOSING || c->state == CS_STREAM)
 		return; /* nothing, or bytes nobody will read */
-	buf_append(&c->in, buf->base, (size_t)nread);
-	if (c->in.oom) {
-		conn_close(c);
+	idle_leave(c);
+	int r = in_append(c, buf->base, (size_t)nread);
+	if (c->state == CS_BUSY) {
+		/* Pipelined input while a handler works on a deferred answer:
+		 * kept if it fits the budgets (else the connection goes), and
+		 * reading waits until the answer is out, so a busy connection
+		 * holds at most one read beyond its request. */
+		uv_read_stop(st);
+		c->reading = false;
+		if (r < 0)
+			conn_close(c);
 		return;
 	}
-	if (c->state == CS_BUSY) {
-		if (c->in.len > IN_MAX) {
-			uv_read_stop(st);
-			c->reading = false;
-		}
+	if (r < 0) {
+		send_input_refusal(c, r);
 		return;
 	}
 	conn_process(c);
@@ -516,7 +785,43 @@ void http_conn_close(pw_http_conn_t *c)
 	conn_close(c);
 }
 
+int http_conn_defer(pw_http_conn_t *c, void (*on_close)(void *ud), void *ud)
+{
+	if (c->state != CS_BUSY || c->on_defer_close)
+		return -1;
+	c->on_defer_close = on_close;
+	c->defer_ud = ud;
+	return 0;
+}
+
+void http_conn_respond(pw_http_conn_t *c, pw_response_t *res)
+{
+	c->on_defer_close = NULL;
+	c->defer_ud = NULL;
+	if (c->state != CS_BUSY) {
+		resp_free(res);
+		return;
+	}
+	send_response(c, res);
+}
+
 /* ---- accepting -------------------------------------------------------- */
+
+/* Answers a connection just accepted with status and closes it: no request
+ * is read, so this is the one answer it gets. */
+static void refuse_connection(pw_http_conn_t *c, int status, const char *code, const char *message)
+{
+	char body[256], msg[512];
+	int bn = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, message);
+	int n = snprintf(msg, sizeof msg,
+			 "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+			 "Retry-After: 5\r\nConnection: close\r\n\r\n%s",
+			 status, http_reason(status), bn, body);
+	uv_buf_t b = uv_buf_init(msg, (unsigned)n);
+	uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+	c->srv->refused++;
+	conn_close(c);
+}
 
 static void on_connection(uv_stream_t *l, int status)
 {
@@ -542,22 +847,39 @@ static void on_connection(uv_stream_t *l, int status)
 		return;
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
-	if ((int)s->n_conns > s->cfg.max_conns) {
-		static const char body[] =
-			"{\"error\":{\"code\":\"too_many_connections\","
-			"\"message\":\"The server is at its connection cap.\"}}";
-		char busy[256];
-		int n = snprintf(busy, sizeof busy,
-				 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-				 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-				 sizeof body - 1, body);
-		uv_buf_t b = uv_buf_init(busy, (unsigned)n);
-		uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+	struct sockaddr_storage peer;
+	int plen = sizeof peer;
+	unsigned char key[16];
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &plen) < 0) {
 		conn_close(c);
 		return;
 	}
+	addr_key(&peer, key);
+	if (!(c->addr = addr_get(s, key))) {
+		conn_close(c);
+		return;
+	}
+	c->addr->conns++;
+	if (s->cfg.max_conns_per_addr > 0 && c->addr->conns > (size_t)s->cfg.max_conns_per_addr) {
+		refuse_connection(c, 429, "too_many_connections_from_address",
+				  "Your address holds as many connections as it may; close some first.");
+		return;
+	}
+	/* At the cap an idle connection (a keep-alive waiting for its next
+	 * request, or one that has sent nothing) is the cheapest to lose: its
+	 * client reconnects when it needs to. Only when none is idle is the new
+	 * one turned away. */
+	if (s->n_conns - s->n_closing > (size_t)s->cfg.max_conns) {
+		if (!s->idle_head) {
+			refuse_connection(c, 503, "too_many_connections", "The server is at its connection cap.");
+			return;
+		}
+		s->evicted++;
+		conn_close(s->idle_head);
+	}
 	c->state = CS_READING;
 	timer_set(c, TM_IDLE, s->cfg.idle_timeout_ms);
+	idle_enter(c);
 	resume_reading(c);
 }
 
@@ -590,6 +912,10 @@ int http_server_start(pw_http_server_t **out, uv_loop_t *loop, const pw_http_con
 		s->cfg.request_timeout_ms = 10000;
 	if (!s->cfg.idle_timeout_ms)
 		s->cfg.idle_timeout_ms = 30000;
+	if (!s->cfg.max_input)
+		s->cfg.max_input = (size_t)64 << 20;
+	if (!s->cfg.max_input_per_addr)
+		s->cfg.max_input_per_addr = s->cfg.max_input / 4;
 	uv_tcp_init(loop, &s->listener);
 	s->listener.data = s;
 	s->open_handles = 1;
@@ -628,6 +954,12 @@ int http_server_port(const pw_http_server_t *s)
 bool http_server_is_loopback(const pw_http_server_t *s)
 {
 	return s->loopback;
+}
+
+void http_server_stats(const pw_http_server_t *s, pw_http_stats_t *out)
+{
+	*out = (pw_http_stats_t){.conns = s->n_conns - s->n_closing, .input_bytes = s->input,
+				 .addresses = s->n_addrs, .evicted = s->evicted, .refused = s->refused};
 }
 
 void http_server_stop_accepting(pw_http_server_t *s)

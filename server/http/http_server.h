@@ -9,6 +9,16 @@
  * request gets its 4xx and the connection closes gracefully (the answer is
  * not lost to a reset).
  *
+ * Memory is bounded per connection, per client address and in all: a
+ * connection's input grows only as far as its request needs (the head up
+ * to HTTP_MAX_HEAD, then exactly the head and the declared body — reserved
+ * at once, so a request that would pass a budget is refused as soon as its
+ * head is in: 429 when its address holds max_input_per_addr, 503 when all
+ * requests hold max_input), and is freed when the connection waits for its
+ * next request. The first 4 KB of any connection are always granted, so
+ * small requests are served whatever the budgets. A client address may hold
+ * max_conns_per_addr connections (429 beyond).
+ *
  * A handler may also turn a connection into a stream (SSE): it writes raw
  * bytes from then on with http_conn_stream_write_rc until either side
  * closes.
@@ -31,8 +41,9 @@ typedef struct pw_http_server pw_http_server_t;
 typedef struct pw_http_conn pw_http_conn_t;
 
 enum {
-	HTTP_HANDLED = 0, /* the handler filled res: send it now */
-	HTTP_STREAM = 2,  /* the handler called http_conn_stream_begin */
+	HTTP_HANDLED = 0,  /* the handler filled res: send it now */
+	HTTP_STREAM = 2,   /* the handler called http_conn_stream_begin */
+	HTTP_DEFERRED = 3, /* the handler called http_conn_defer: it answers later */
 };
 
 /*
@@ -45,7 +56,11 @@ typedef int (*pw_http_handler_fn)(void *ud, pw_http_conn_t *c, const pw_http_req
 typedef struct pw_http_config {
 	const char *host;              /* "127.0.0.1" */
 	int port;                      /* 0: any free port */
-	int max_conns;                 /* beyond it a new connection gets 503 and is closed */
+	int max_conns;                 /* beyond it the oldest idle connection is closed to make
+	                                * room, or (none idle) the new one gets 503 and is closed */
+	int max_conns_per_addr;        /* per client address (IPv6: per /64); beyond it 429; 0: none */
+	size_t max_input;              /* bytes all unfinished requests may hold (default 64 MB) */
+	size_t max_input_per_addr;     /* of those, one client address (default max_input / 4) */
 	uint64_t request_timeout_ms;   /* a request must arrive whole within this (408) */
 	uint64_t idle_timeout_ms;      /* keep-alive connections idle this long are closed */
 	size_t max_write_queue;        /* unsent bytes a connection may hold before it is paused / dropped */
@@ -64,6 +79,16 @@ int http_server_start(pw_http_server_t **out, uv_loop_t *loop, const pw_http_con
 int http_server_port(const pw_http_server_t *s);
 /* True when listening on a loopback address. */
 bool http_server_is_loopback(const pw_http_server_t *s);
+
+typedef struct pw_http_stats {
+	size_t conns;       /* open (not closing) connections */
+	size_t input_bytes; /* held by unfinished requests */
+	size_t addresses;   /* client addresses with a connection */
+	uint64_t evicted;   /* idle connections closed to make room */
+	uint64_t refused;   /* connections or requests refused by a cap or budget */
+} pw_http_stats_t;
+
+void http_server_stats(const pw_http_server_t *s, pw_http_stats_t *out);
 
 /* Stops accepting new connections; existing ones carry on. */
 void http_server_stop_accepting(pw_http_server_t *s);
@@ -93,5 +118,19 @@ int http_conn_stream_begin(pw_http_conn_t *c, const char *head, size_t len,
 int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc);
 /* Closes the connection (on_close will run). */
 void http_conn_close(pw_http_conn_t *c);
+
+/*
+ * Lets a handler answer later, from the loop thread (work it sent to the
+ * thread pool, say), by returning HTTP_DEFERRED. The request's strings are
+ * NOT valid after the handler returns: copy what the work needs. Until
+ * http_conn_respond the connection reads no further request (pipelined
+ * ones wait their turn); a client that half-closes still gets its answer.
+ * If the connection closes first, on_close(ud) runs once and c must not be
+ * used again. Returns 0, or -1 when the connection is not in a handler.
+ */
+int http_conn_defer(pw_http_conn_t *c, void (*on_close)(void *ud), void *ud);
+/* Sends the deferred answer (res is freed) and goes on with the next
+ * request. on_close will not run for this deferral any more. */
+void http_conn_respond(pw_http_conn_t *c, pw_response_t *res);
 
 #endif

@@ -173,6 +173,7 @@ struct pw_sse_hub {
 	size_t n_clients;
 	bool closing;
 	uint64_t published, delivered, dropped_clients, dropped_events, last_id;
+	uint64_t refused_clients;
 	size_t n_types;
 	char types[SSE_TYPE_BITS][SSE_TYPE_MAX];
 	pw_rcbuf_t *beat;
@@ -273,6 +274,13 @@ int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *
 {
 	if (h->closing) {
 		resp_error(res, 503, "shutting_down", "The server is shutting down; reconnect shortly.");
+		return HTTP_HANDLED;
+	}
+	if (h->cfg.max_clients && h->n_clients >= h->cfg.max_clients) {
+		h->refused_clients++;
+		resp_error(res, 503, "too_many_subscribers",
+			   "The server holds as many live streams as it can; reconnect shortly.");
+		resp_header(res, "Retry-After", "10");
 		return HTTP_HANDLED;
 	}
 	char list[SSE_FILTER_MAX * SSE_TYPE_MAX + 32];
@@ -385,6 +393,8 @@ void sse_hub_stats(const pw_sse_hub_t *h, pw_sse_stats_t *out)
 	out->published = h->published;
 	out->delivered = h->delivered;
 	out->dropped_clients = h->dropped_clients;
+	out->refused_clients = h->refused_clients;
+	out->max_subscribers = h->cfg.max_clients;
 	out->dropped_events = h->dropped_events;
 	out->last_id = h->last_id;
 	out->ring_size = h->ring.count;

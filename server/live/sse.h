@@ -78,12 +78,15 @@ typedef struct pw_sse_config {
 	size_t ring_cap;        /* events kept for resume (default 1024) */
 	size_t client_max_pending; /* unsent bytes before a client is dropped (default 256 KB) */
 	uint64_t heartbeat_ms;  /* default 15000 */
+	size_t max_clients;     /* subscribers beyond it get 503 (too_many_subscribers); 0: no cap */
 	const pw_log_t *log;
 } pw_sse_config_t;
 
 typedef struct pw_sse_stats {
 	size_t subscribers;
 	uint64_t published, delivered, dropped_clients, dropped_events;
+	uint64_t refused_clients; /* turned away at max_clients */
+	size_t max_subscribers;   /* max_clients; 0: no cap */
 	uint64_t last_id;
 	size_t ring_size;
 } pw_sse_stats_t;
@@ -96,7 +99,9 @@ int sse_hub_new(pw_sse_hub_t **out, uv_loop_t *loop, const pw_sse_config_t *cfg)
 /*
  * Subscribes the connection of req: writes the stream head, `: connected`,
  * then whatever it missed (Last-Event-ID header). Returns HTTP_STREAM, or
- * HTTP_HANDLED with res set to an error (bad filter, closing hub).
+ * HTTP_HANDLED with res set to an error (bad filter, closing hub, 503 with
+ * Retry-After when max_clients subscribe already: the descriptors left are
+ * kept for requests).
  */
 int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *req,
 		   pw_response_t *res);

@@ -25,7 +25,8 @@ tmp=$(mktemp -d)
 www=$(mktemp -d)
 chmod 755 "$www"
 trap 'stop_server; [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null; rm -rf "$tmp" "$www"' EXIT
-start_server "$BIN" "$tmp/bench.db" || bench_fail "the server did not start"
+# Every wrk connection comes from one address: no cap per address.
+start_server "$BIN" "$tmp/bench.db" PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS=0 || bench_fail "the server did not start"
 
 path=/api/standings
 purl="http://127.0.0.1:$PORT$path"

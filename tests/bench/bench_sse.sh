@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 trap 'stop_server; rm -rf "$tmp"' EXIT
 cc -O2 -Wall -o "$tmp/sse_clients" tests/bench/sse_clients.c || bench_fail "sse_clients did not build"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-start_server "$BIN" "$tmp/bench.db" PINWHEEL_MAX_CONNECTIONS=30000 || bench_fail "the server did not start"
+start_server "$BIN" "$tmp/bench.db" PINWHEEL_MAX_CONNECTIONS=30000 PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS=0 || bench_fail "the server did not start"
 echo "server RSS before: $(rss_mb "$SERVER_PID") MB"
 "$tmp/sse_clients" "$PORT" "$N" "$EVENTS" 100 &
 client=$!

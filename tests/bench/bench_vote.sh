@@ -44,7 +44,7 @@ code=$(http "$base/api/governance/proposals" "$tmp/prop" -X POST -H "$auth" -H "
 [ "$code" = 201 ] || bench_fail "proposing answered $code: $(head -c 300 "$tmp/prop")"
 prop=$(first_field id "$tmp/prop")
 [ -n "$prop" ] || bench_fail "the proposal has no id: $(head -c 300 "$tmp/prop")"
-code=$(http "$base/api/governance/proposals/$prop/confirm" "$tmp/conf" -X POST -H "$auth")
+code=$(http "$base/api/governance/proposals/$prop/confirm" "$tmp/conf" -X POST -H "$auth" -H "$json")
 [ "$code" = 200 ] || bench_fail "confirming proposal $prop answered $code: $(head -c 300 "$tmp/conf")"
 [ "$(first_field status "$tmp/conf")" = open ] || bench_fail "proposal $prop is not open after confirming"
 
@@ -72,7 +72,7 @@ inside=0 ticks_ms=""
 t=0
 while [ $t -lt "$TICKS" ]; do
 	rm -f "$tmp"/vote.*
-	code=$(http "$base/api/pace/advance" "$tmp/adv" -X POST)
+	code=$(http "$base/api/pace/advance" "$tmp/adv" -X POST -H "$json")
 	case "$code" in 200|202) ;; *) bench_fail "advance answered $code: $(head -c 300 "$tmp/adv")" ;; esac
 	burst >"$tmp/burst" 2>"$tmp/curl.err"
 	tick_running && inside=$((inside + 1))

@@ -31,28 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+#include "bench_client.h"
+
 
 static int port;
 
-static int dial(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 #define PING_TAG UINT32_MAX
 
@@ -60,14 +43,14 @@ static int dial(void)
  * through epoll and closes it), or -1. *t gets the stamp it carries. */
 static int post_ping(long long *t)
 {
-	int fd = dial();
+	int fd = bench_dial(port, 0);
 	if (fd < 0)
 		return -1;
 	char body[128], req[512];
-	*t = now_us();
+	*t = bench_now_us();
 	int bl = snprintf(body, sizeof body, "{\"note\":\"t=%lld\"}", *t);
 	int rl = snprintf(req, sizeof req,
-			  "POST /api/admin/events/ping HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
+			  "POST /api/admin/events/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 			  "Content-Length: %d\r\nConnection: close\r\n\r\n%s", bl, body);
 	if (write(fd, req, (size_t)rl) < 0)
 		perror("write");
@@ -98,15 +81,15 @@ int main(int argc, char **argv)
 	int ep = epoll_create1(0);
 	int *fds = calloc((size_t)n, sizeof *fds);
 	int connected = 0;
-	long long t0 = now_us();
+	long long t0 = bench_now_us();
 	for (int i = 0; i < n; i++) {
-		fds[i] = dial();
+		fds[i] = bench_dial(port, 0);
 		if (fds[i] < 0) {
 			fprintf(stderr, "connect %d failed: %s\n", i, strerror(errno));
 			n = i;
 			break;
 		}
-		const char *req = "GET /api/events/stream?event_type=server.ping HTTP/1.1\r\nHost: b\r\n\r\n";
+		const char *req = "GET /api/events/stream?event_type=server.ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 		if (write(fds[i], req, strlen(req)) < 0)
 			perror("write");
 		fcntl(fds[i], F_SETFL, O_NONBLOCK);
@@ -117,7 +100,7 @@ int main(int argc, char **argv)
 	char buf[65536];
 	struct epoll_event evs[4096];
 	char *seen = calloc((size_t)n, 1);
-	while (connected < n && now_us() - t0 < 120000000LL) {
+	while (connected < n && bench_now_us() - t0 < 120000000LL) {
 		int k = epoll_wait(ep, evs, 4096, 1000);
 		for (int j = 0; j < k; j++) {
 			int i = (int)evs[j].data.u32;
@@ -131,7 +114,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	printf("subscribers_connected=%d of %d in %.2fs\n", connected, n, (now_us() - t0) / 1e6);
+	printf("subscribers_connected=%d of %d in %.2fs\n", connected, n, (bench_now_us() - t0) / 1e6);
 	fflush(stdout);
 
 	long long *lat = calloc((size_t)n * (size_t)events, sizeof *lat);
@@ -145,8 +128,8 @@ int main(int argc, char **argv)
 		}
 		int got = 0;
 		bool answered = false;
-		long long deadline = now_us() + 10000000LL;
-		while ((got < connected || pfd >= 0) && now_us() < deadline) {
+		long long deadline = bench_now_us() + 10000000LL;
+		while ((got < connected || pfd >= 0) && bench_now_us() < deadline) {
 			int k = epoll_wait(ep, evs, 4096, 200);
 			for (int j = 0; j < k; j++) {
 				if (evs[j].data.u32 == PING_TAG) {
@@ -166,7 +149,7 @@ int main(int argc, char **argv)
 				if (r <= 0)
 					continue;
 				buf[r] = '\0';
-				long long at = now_us();
+				long long at = bench_now_us();
 				for (char *p = buf; (p = strstr(p, "\"t=")); p += 3) {
 					long long t = atoll(p + 3);
 					if (t == sent) {

@@ -4,6 +4,7 @@
 #include "tests/e2e/e2e.h"
 
 #include <arpa/inet.h>
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -28,6 +31,11 @@ static long long now_ms(void)
 }
 
 int e2e_start(e2e_server_t *s, const char *const *env, const char *db)
+{
+	return e2e_start_nofile(s, env, db, 0);
+}
+
+int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, long nofile)
 {
 	static int counter;
 	memset(s, 0, sizeof *s);
@@ -56,6 +64,11 @@ int e2e_start(e2e_server_t *s, const char *const *env, const char *db)
 		setenv("PINWHEEL_LOG_LEVEL", "info", 1);
 		for (size_t i = 0; env && env[i]; i++)
 			putenv((char *)env[i]);
+		if (nofile > 0) {
+			struct rlimit rl = {.rlim_cur = (rlim_t)nofile, .rlim_max = (rlim_t)nofile};
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				_exit(126);
+		}
 		execl(test_bin(), "pinwheel", "serve", "--host", "127.0.0.1", "--port", "0", "--db",
 		      s->db, (char *)NULL);
 		_exit(127);
@@ -151,9 +164,14 @@ int e2e_http(e2e_server_t *s, const char *method, const char *path, const char *
 	FILE *bm = open_memstream(&resp->body, &resp->len);
 	FILE *hm = open_memstream(&resp->headers, &hlen);
 	struct curl_slist *hl = NULL;
-	for (size_t i = 0; headers && headers[i]; i++)
+	bool typed = false;
+	for (size_t i = 0; headers && headers[i]; i++) {
 		hl = curl_slist_append(hl, headers[i]);
-	if (body)
+		typed |= !strncasecmp(headers[i], "Content-Type:", 13);
+	}
+	/* Every state-changing request declares JSON (the server refuses
+	 * others), with or without a body, unless the test chose a type. */
+	if (!typed && (body || (strcmp(method, "GET") && strcmp(method, "HEAD"))))
 		hl = curl_slist_append(hl, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -191,11 +209,53 @@ void e2e_resp_free(e2e_resp_t *r)
 	memset(r, 0, sizeof *r);
 }
 
+cJSON *e2e_call(e2e_server_t *s, const char *method, const char *path, const char *body,
+		const char *token, long *status)
+{
+	char auth[300];
+	const char *h[] = {auth, NULL};
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
+	e2e_resp_t r;
+	if (e2e_http(s, method, path, body, token ? h : NULL, &r) < 0)
+		return NULL;
+	if (status)
+		*status = r.status;
+	cJSON *j = cJSON_Parse(r.body);
+	e2e_resp_free(&r);
+	return j;
+}
+
+char *e2e_join(e2e_server_t *s, const char *name, int team)
+{
+	char body[128];
+	snprintf(body, sizeof body, "{\"name\":\"%s\",\"team_id\":%d}", name, team);
+	long st = 0;
+	cJSON *j = e2e_call(s, "POST", "/api/governors", body, NULL, &st);
+	CHECK_EQ(st, 201);
+	const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "token"));
+	char *tok = t ? strdup(t) : strdup("");
+	cJSON_Delete(j);
+	return tok;
+}
+
 int e2e_connect(e2e_server_t *s)
+{
+	return e2e_connect_from(s, 1);
+}
+
+int e2e_connect_from(e2e_server_t *s, int from)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	if (from != 1) {
+		struct sockaddr_in src = {.sin_family = AF_INET};
+		src.sin_addr.s_addr = htonl(INADDR_LOOPBACK - 1 + (uint32_t)from);
+		if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) {
+			close(fd);
+			return -1;
+		}
+	}
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {

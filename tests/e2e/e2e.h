@@ -23,6 +23,12 @@ typedef struct e2e_server {
  * test's temp dir. Returns 0 when it is listening, -1 otherwise.
  */
 int e2e_start(e2e_server_t *s, const char *const *env, const char *db);
+/* The same with the server's open-file limit (soft and hard) lowered to
+ * nofile first (0: left alone), as a small machine or container gives. */
+int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, long nofile);
+/* Connects a raw TCP socket from the loopback address 127.0.0.<from>
+ * (another client address, as far as the server can tell); -1 on failure. */
+int e2e_connect_from(e2e_server_t *s, int from);
 /* Sends sig and waits; returns the exit status (or 128+signal), -1 on timeout. */
 int e2e_stop(e2e_server_t *s, int sig, int timeout_ms);
 /* True while the process is alive. */
@@ -44,6 +50,20 @@ typedef struct e2e_resp {
 int e2e_http(e2e_server_t *s, const char *method, const char *path, const char *body,
 	     const char *const *headers, e2e_resp_t *resp);
 void e2e_resp_free(e2e_resp_t *r);
+
+struct cJSON;
+
+/*
+ * One request whose answer is JSON: the parsed body (caller frees; NULL
+ * when there was no answer or it was not JSON), the status in *status (may
+ * be NULL). token, when not NULL, is sent as a bearer token; a body is sent
+ * as application/json.
+ */
+struct cJSON *e2e_call(e2e_server_t *s, const char *method, const char *path, const char *body,
+		       const char *token, long *status);
+/* Joins team as name and returns the governor's bearer token (malloc'd;
+ * "" after a failed CHECK). */
+char *e2e_join(e2e_server_t *s, const char *name, int team);
 
 /* Connects a raw TCP socket to the server; -1 on failure. */
 int e2e_connect(e2e_server_t *s);

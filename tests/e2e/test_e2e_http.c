@@ -99,7 +99,7 @@ TEST(e2e_hostile_requests_get_4xx_and_server_stays_up)
 	e2e_server_t s;
 	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
 	static char big_header[20000];
-	const char *bh = "GET / HTTP/1.1\r\nHost: a\r\nX-Big: ";
+	const char *bh = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ";
 	memcpy(big_header, bh, strlen(bh));
 	memset(big_header + strlen(bh), 'a', sizeof big_header - 5 - strlen(bh));
 	memcpy(big_header + sizeof big_header - 5, "\r\n\r\n", 5);
@@ -109,15 +109,15 @@ TEST(e2e_hostile_requests_get_4xx_and_server_stays_up)
 	} cases[] = {
 		{"GARBAGE\r\n\r\n", 400},
 		{"GET / HTTP/1.1\nHost: a\n\n", 400},
-		{"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
+		{"GET / HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n", 505},
 		{"GET / HTTP/1.1\r\n\r\n", 400},
-		{"GET /../../etc/passwd HTTP/1.1\r\nHost: a\r\n\r\n", 404},
-		{"GET http://evil/ HTTP/1.1\r\nHost: a\r\n\r\n", 400},
-		{"POST /api/pace HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 411},
-		{"POST /api/pace HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nhello", 400},
-		{"POST /api/pace HTTP/1.1\r\nHost: a\r\nContent-Length: 999999\r\n\r\n", 413},
-		{"POST /api/pace HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400},
-		{"GET / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\n\r\n", 417},
+		{"GET /../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404},
+		{"GET http://evil/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400},
+		{"POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 411},
+		{"POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nhello", 400},
+		{"POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999\r\n\r\n", 413},
+		{"POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400},
+		{"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: magic\r\n\r\n", 417},
 		{"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 tls hello\r\n\r\n", 400},
 		{big_header, 431},
 	};
@@ -138,7 +138,7 @@ TEST(e2e_hostile_requests_get_4xx_and_server_stays_up)
 	}
 	/* A client that actually sends a too-large body still reads its 413. */
 	int fd = e2e_connect(&s);
-	const char *head = "POST /api/pace HTTP/1.1\r\nHost: a\r\nContent-Length: 200000\r\n\r\n";
+	const char *head = "POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 200000\r\n\r\n";
 	e2e_send(fd, head, strlen(head));
 	char *junk = malloc(200000);
 	memset(junk, 'j', 200000);
@@ -151,7 +151,7 @@ TEST(e2e_hostile_requests_get_4xx_and_server_stays_up)
 	/* Many connections that vanish mid-request. */
 	for (int i = 0; i < 50; i++) {
 		fd = e2e_connect(&s);
-		const char *cut = "POST /api/pace HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nab";
+		const char *cut = "POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nab";
 		e2e_send(fd, cut, strlen(cut));
 		close(fd);
 	}
@@ -165,9 +165,9 @@ TEST(e2e_pipelining_keepalive_http10)
 	e2e_server_t s;
 	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
 	int fd = e2e_connect(&s);
-	const char *three = "GET /health HTTP/1.1\r\nHost: a\r\n\r\n"
-			    "GET /api/nope HTTP/1.1\r\nHost: a\r\n\r\n"
-			    "DELETE /health HTTP/1.1\r\nHost: a\r\n\r\n";
+	const char *three = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+			    "GET /api/nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+			    "DELETE /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 	/* Sent one byte at a time: framing must not depend on packet edges. */
 	for (const char *p = three; *p; p++)
 		e2e_send(fd, p, 1);
@@ -178,7 +178,7 @@ TEST(e2e_pipelining_keepalive_http10)
 	CHECK(a && b && c && a < b && b < c);
 	free(resp);
 	/* The same connection still serves after those. */
-	const char *last = "GET /health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+	const char *last = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 	e2e_send(fd, last, strlen(last));
 	resp = e2e_recv(fd, NULL, 5000, NULL);
 	CHECK_EQ(status_line(resp), 200);
@@ -198,7 +198,7 @@ TEST(e2e_pipelining_keepalive_http10)
 
 	/* Expect: 100-continue gets its interim answer, then the real one. */
 	fd = e2e_connect(&s);
-	const char *h = "POST /api/pace HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+	const char *h = "POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 			"Expect: 100-continue\r\nContent-Length: 16\r\n\r\n";
 	e2e_send(fd, h, strlen(h));
 	resp = e2e_recv(fd, "\r\n\r\n", 3000, NULL);
@@ -219,7 +219,7 @@ TEST(e2e_slow_and_idle_clients_are_closed)
 	CHECK_EQ(e2e_start(&s, env, NULL), 0);
 	/* Slowloris: a head that never ends gets 408. */
 	int fd = e2e_connect(&s);
-	const char *slow = "GET /health HTTP/1.1\r\nHost: a\r\nX-Slow: ";
+	const char *slow = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
 	e2e_send(fd, slow, strlen(slow));
 	char *resp = e2e_recv(fd, NULL, 5000, NULL);
 	CHECK_EQ(status_line(resp), 408);
@@ -227,7 +227,7 @@ TEST(e2e_slow_and_idle_clients_are_closed)
 	close(fd);
 	/* A body that never arrives: 408 too. */
 	fd = e2e_connect(&s);
-	const char *partial = "POST /api/pace HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab";
+	const char *partial = "POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nab";
 	e2e_send(fd, partial, strlen(partial));
 	resp = e2e_recv(fd, NULL, 5000, NULL);
 	CHECK_EQ(status_line(resp), 408);
@@ -261,7 +261,7 @@ TEST(e2e_client_that_never_reads_is_paused_and_closed)
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
 	CHECK_EQ(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
 	/* Cheap requests, so no single read keeps the loop busy for long. */
-	static const char req[] = "GET /static/style.css HTTP/1.1\r\nHost: a\r\n\r\n";
+	static const char req[] = "GET /static/style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 	static char chunk[64 * (sizeof req - 1)];
 	for (size_t i = 0; i < 64; i++)
 		memcpy(chunk + i * (sizeof req - 1), req, sizeof req - 1);
@@ -304,17 +304,45 @@ TEST(e2e_client_that_never_reads_is_paused_and_closed)
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
 }
 
+/*
+ * At the connection cap an idle connection (here: connected, silent) is
+ * closed to make room, oldest first; when none is idle (here: each in the
+ * middle of a request) a new connection gets 503 and a whole JSON body.
+ */
 TEST(e2e_connection_cap)
 {
 	e2e_server_t s;
 	const char *env[] = {"PINWHEEL_MAX_CONNECTIONS=4", NULL};
 	CHECK_EQ(e2e_start(&s, env, NULL), 0);
 	int fds[4];
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 4; i++) {
 		fds[i] = e2e_connect(&s);
+		usleep(50000);
+	}
+	int newcomer = e2e_connect(&s);
+	const char *health = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	e2e_send(newcomer, health, strlen(health));
+	char *resp = e2e_recv(newcomer, "}", 3000, NULL);
+	CHECK_EQ(status_line(resp), 200);
+	free(resp);
+	size_t len = 99;
+	resp = e2e_recv(fds[0], NULL, 3000, &len); /* the oldest idle one was closed */
+	CHECK_EQ(len, 0);
+	free(resp);
+	close(fds[0]);
+	close(newcomer);
+	usleep(200000);
+	/* Four connections, each half-way through a request: none idle. */
+	const char *partial = "POST /api/pace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nab";
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			close(fds[i]);
+		fds[i] = e2e_connect(&s);
+		e2e_send(fds[i], partial, strlen(partial));
+	}
 	usleep(200000);
 	int extra = e2e_connect(&s);
-	char *resp = e2e_recv(extra, NULL, 3000, NULL);
+	resp = e2e_recv(extra, NULL, 3000, NULL);
 	CHECK_EQ(status_line(resp), 503);
 	CHECK_CONTAINS(resp, "too_many_connections");
 	/* The body is exactly Content-Length bytes and is whole JSON. */
@@ -382,7 +410,7 @@ TEST(e2e_static_files_are_confined)
 	}
 	/* Raw traversal that curl would normalise away. */
 	int fd = e2e_connect(&s);
-	const char *trav = "GET /static/../secret.css HTTP/1.1\r\nHost: a\r\n\r\n";
+	const char *trav = "GET /static/../secret.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 	e2e_send(fd, trav, strlen(trav));
 	char *resp = e2e_recv(fd, "}}", 3000, NULL);
 	CHECK_EQ(status_line(resp), 404);

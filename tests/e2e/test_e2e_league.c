@@ -17,35 +17,6 @@
 
 #include "tests/e2e/e2e.h"
 
-static cJSON *call(e2e_server_t *s, const char *method, const char *path, const char *body,
-		   const char *token, long *status)
-{
-	char auth[300];
-	const char *h[] = {auth, NULL};
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
-	e2e_resp_t r;
-	if (e2e_http(s, method, path, body, token ? h : NULL, &r) < 0)
-		return NULL;
-	if (status)
-		*status = r.status;
-	cJSON *j = cJSON_Parse(r.body);
-	e2e_resp_free(&r);
-	return j;
-}
-
-static char *join(e2e_server_t *s, const char *name, int team)
-{
-	char body[128];
-	snprintf(body, sizeof body, "{\"name\":\"%s\",\"team_id\":%d}", name, team);
-	long st = 0;
-	cJSON *j = call(s, "POST", "/api/governors", body, NULL, &st);
-	CHECK_EQ(st, 201);
-	const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "token"));
-	char *tok = t ? strdup(t) : strdup("");
-	cJSON_Delete(j);
-	return tok;
-}
-
 static double data_num(cJSON *j, const char *k)
 {
 	return cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), k));
@@ -57,7 +28,7 @@ static void advance(e2e_server_t *s, const char *q)
 	char path[64];
 	snprintf(path, sizeof path, "/api/pace/advance%s", q ? q : "");
 	for (int i = 0; i < 100; i++) {
-		cJSON_Delete(call(s, "POST", path, NULL, NULL, &st));
+		cJSON_Delete(e2e_call(s, "POST", path, NULL, NULL, &st));
 		if (st != 409)
 			break;
 		usleep(100000);
@@ -68,7 +39,7 @@ static void advance(e2e_server_t *s, const char *q)
 	bool done = false;
 	for (int i = 0; i < 200; i++) {
 		long sst = 0;
-		cJSON *j = call(s, "GET", "/api/pace/status", NULL, NULL, &sst);
+		cJSON *j = e2e_call(s, "GET", "/api/pace/status", NULL, NULL, &sst);
 		if (!j) {
 			test_fail(__FILE__, __LINE__, "GET /api/pace/status: no response (HTTP %ld)", sst);
 			return;
@@ -96,13 +67,13 @@ TEST(e2e_governance_loop)
 	const char *env[] = {"PINWHEEL_PRESENTATION_MODE=instant", NULL};
 	e2e_server_t s;
 	CHECK_EQ(e2e_start(&s, env, NULL), 0);
-	char *ada = join(&s, "Ada", 1), *bo = join(&s, "Bo", 2), *cy = join(&s, "Cy", 3);
+	char *ada = e2e_join(&s, "Ada", 1), *bo = e2e_join(&s, "Bo", 2), *cy = e2e_join(&s, "Cy", 3);
 
 	long st = 0;
-	cJSON *j = call(&s, "POST", "/api/governance/proposals", "{\"text\":\"three pointers worth 5\"}", NULL, &st);
+	cJSON *j = e2e_call(&s, "POST", "/api/governance/proposals", "{\"text\":\"three pointers worth 5\"}", NULL, &st);
 	CHECK_EQ(st, 401);
 	cJSON_Delete(j);
-	j = call(&s, "POST", "/api/governance/proposals",
+	j = e2e_call(&s, "POST", "/api/governance/proposals",
 		 "{\"text\":\"three pointers worth 5\",\"governor_id\":2}", ada, &st);
 	CHECK_EQ(st, 201);
 	cJSON *d = cJSON_GetObjectItem(j, "data");
@@ -117,46 +88,46 @@ TEST(e2e_governance_loop)
 
 	char path[96], body[128];
 	snprintf(path, sizeof path, "/api/governance/proposals/%d/confirm", pid);
-	j = call(&s, "POST", path, NULL, bo, &st);
+	j = e2e_call(&s, "POST", path, NULL, bo, &st);
 	CHECK_EQ(st, 403); /* only the proposer confirms */
 	cJSON_Delete(j);
-	j = call(&s, "POST", path, NULL, ada, &st);
+	j = e2e_call(&s, "POST", path, NULL, ada, &st);
 	CHECK_EQ(st, 200);
 	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status")), "open");
 	cJSON_Delete(j);
 
 	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"yes\",\"boost\":true}", pid);
-	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, ada, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", body, ada, &st));
 	CHECK_EQ(st, 200);
 	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"yes\"}", pid);
-	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, bo, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", body, bo, &st));
 	CHECK_EQ(st, 200);
 	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"no\"}", pid);
-	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, cy, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", body, cy, &st));
 	CHECK_EQ(st, 200);
 	snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"maybe\"}", pid);
-	cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, cy, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", body, cy, &st));
 	CHECK_EQ(st, 422);
 
 	/* Weighted tally: Ada boosted (2) + Bo (1) yes vs Cy (1) no. */
 	snprintf(path, sizeof path, "/api/governance/proposals?status=open");
-	j = call(&s, "GET", path, NULL, NULL, &st);
+	j = e2e_call(&s, "GET", path, NULL, NULL, &st);
 	CHECK_EQ(st, 200);
 	const cJSON *tally = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "tally");
 	CHECK_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(tally, "share")), 0.75, 1e-9);
 	cJSON_Delete(j);
 
 	advance(&s, NULL); /* round 1 plays under the old rules, then the tally enacts */
-	j = call(&s, "GET", "/api/governance/rules/current", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/governance/rules/current", NULL, NULL, &st);
 	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "rules"),
 							 "three_point_value")), 5);
 	cJSON_Delete(j);
-	j = call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
 	cJSON *g1 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
 	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(g1, "rules"), "three_point_value")), 3);
 	cJSON_Delete(j);
 	advance(&s, NULL);
-	j = call(&s, "GET", "/api/games?round=2", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/games?round=2", NULL, NULL, &st);
 	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 4);
 	const cJSON *g;
 	cJSON_ArrayForEach(g, cJSON_GetObjectItem(j, "data"))
@@ -164,12 +135,12 @@ TEST(e2e_governance_loop)
 	int gid = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "id"));
 	cJSON_Delete(j);
 	snprintf(path, sizeof path, "/api/games/%d", gid);
-	j = call(&s, "GET", path, NULL, NULL, &st);
+	j = e2e_call(&s, "GET", path, NULL, NULL, &st);
 	CHECK_EQ(st, 200);
 	CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "plays")) > 50);
 	CHECK_EQ(strlen(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "hash"))), 64);
 	cJSON_Delete(j);
-	j = call(&s, "GET", "/api/standings", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/standings", NULL, NULL, &st);
 	CHECK_EQ(st, 200);
 	const cJSON *reg = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "regular");
 	CHECK_EQ(cJSON_GetArraySize(reg), 8);
@@ -195,9 +166,9 @@ TEST(e2e_user_text_is_escaped_in_pages)
 {
 	e2e_server_t s;
 	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
-	char *tok = join(&s, "Mallory", 4);
+	char *tok = e2e_join(&s, "Mallory", 4);
 	long st;
-	cJSON_Delete(call(&s, "POST", "/api/governance/proposals",
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/proposals",
 			  "{\"text\":\"<script>alert(1)</script> & \\\"quotes\\\" make threes worth 4\"}", tok, &st));
 	CHECK_EQ(st, 201);
 	e2e_resp_t r;
@@ -261,7 +232,7 @@ static int subscribe_presentation(e2e_server_t *s)
 {
 	int fd = e2e_connect(s);
 	const char *req = "GET /api/events/stream?event_type=presentation.game_starting,presentation.possession,"
-			  "presentation.game_finished,presentation.round_finished HTTP/1.1\r\nHost: a\r\n\r\n";
+			  "presentation.game_finished,presentation.round_finished HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 	e2e_send(fd, req, strlen(req));
 	free(e2e_recv(fd, ": connected\n\n", 3000, NULL));
 	return fd;
@@ -275,7 +246,7 @@ TEST(e2e_replay_and_kill9_resume)
 	snprintf(db, sizeof db, "%s", s.db);
 	int fd = subscribe_presentation(&s);
 	long st;
-	cJSON_Delete(call(&s, "POST", "/api/pace/advance?quarter_seconds=2", NULL, NULL, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/pace/advance?quarter_seconds=2", NULL, NULL, &st));
 	CHECK_EQ(st, 202);
 	struct seen a;
 	read_stream(fd, &a, 20000, 60);
@@ -283,7 +254,7 @@ TEST(e2e_replay_and_kill9_resume)
 	CHECK(a.possessions >= 60);
 	CHECK_EQ(a.rounds, 0);
 	/* While the replay runs the next tick waits. */
-	cJSON_Delete(call(&s, "POST", "/api/pace/advance", NULL, NULL, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/pace/advance", NULL, NULL, &st));
 	CHECK_EQ(st, 409);
 	close(fd);
 	/* kill -9 mid-replay, then start again on the same database. */
@@ -298,10 +269,10 @@ TEST(e2e_replay_and_kill9_resume)
 		for (int k = i + 1; k < b.finished; k++)
 			CHECK(b.finished_ids[i] != b.finished_ids[k]);
 	close(fd);
-	cJSON *j = call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
+	cJSON *j = e2e_call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
 	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 4); /* stored once */
 	cJSON_Delete(j);
-	j = call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
 	CHECK_EQ(data_num(j, "round"), 1);
 	cJSON_Delete(j);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
@@ -310,7 +281,7 @@ TEST(e2e_replay_and_kill9_resume)
 /* Sums the wins of the regular-season standings at path. */
 static int standings_wins(e2e_server_t *s, const char *path, long *st)
 {
-	cJSON *j = call(s, "GET", path, NULL, NULL, st);
+	cJSON *j = e2e_call(s, "GET", path, NULL, NULL, st);
 	int wins = 0;
 	const cJSON *row;
 	cJSON_ArrayForEach(row, cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "regular"))
@@ -328,7 +299,7 @@ TEST(e2e_cached_standings_follow_ticks)
 	e2e_server_t s;
 	CHECK_EQ(e2e_start(&s, env, NULL), 0);
 	long st = 0;
-	cJSON *j = call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
+	cJSON *j = e2e_call(&s, "GET", "/api/seasons/current", NULL, NULL, &st);
 	int sid = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "id"));
 	cJSON_Delete(j);
 	char named[64];
@@ -355,7 +326,7 @@ static const char *or_empty(const char *s)
 static void current(e2e_server_t *s, char *phase, size_t len, int *round, int *teams)
 {
 	long st = 0;
-	cJSON *j = call(s, "GET", "/api/seasons/current", NULL, NULL, &st);
+	cJSON *j = e2e_call(s, "GET", "/api/seasons/current", NULL, NULL, &st);
 	const cJSON *d = cJSON_GetObjectItem(j, "data");
 	snprintf(phase, len, "%s", or_empty(cJSON_GetStringValue(cJSON_GetObjectItem(d, "phase"))));
 	*round = (int)data_num(j, "round");
@@ -393,7 +364,7 @@ TEST(e2e_season_end_window_champion_and_failed_ticks)
 		     "SELECT RAISE(ABORT, 'the disk is full (refused by the test)'); END;");
 	advance(&s, NULL);
 	long st = 0;
-	cJSON *j = call(&s, "GET", "/api/pace/status", NULL, NULL, &st);
+	cJSON *j = e2e_call(&s, "GET", "/api/pace/status", NULL, NULL, &st);
 	const cJSON *d = cJSON_GetObjectItem(j, "data");
 	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(d, "last_error")), "the disk is full");
 	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(d, "last_error")), "round 1");
@@ -407,7 +378,7 @@ TEST(e2e_season_end_window_champion_and_failed_ticks)
 	/* Nothing of the failed stage stayed; the next tick finishes it. */
 	side_sql(&s, "DROP TRIGGER refuse_games");
 	advance(&s, NULL);
-	j = call(&s, "GET", "/api/pace/status", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/pace/status", NULL, NULL, &st);
 	CHECK(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "last_error")));
 	cJSON_Delete(j);
 	current(&s, phase, sizeof phase, &round, NULL);
@@ -427,12 +398,12 @@ TEST(e2e_season_end_window_champion_and_failed_ticks)
 	CHECK_EQ(round, final_round);
 	char path[96];
 	snprintf(path, sizeof path, "/api/reports/round/1/%d", final_round + 1);
-	j = call(&s, "GET", path, NULL, NULL, &st);
+	j = e2e_call(&s, "GET", path, NULL, NULL, &st);
 	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 0);
 	cJSON_Delete(j);
 
 	/* The champion: in the bracket, a report, the home page. */
-	j = call(&s, "GET", "/api/games/playoffs/bracket", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/games/playoffs/bracket", NULL, NULL, &st);
 	const char *champ = cJSON_GetStringValue(
 		cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "champion"), "name"));
 	CHECK(champ != NULL);
@@ -440,7 +411,7 @@ TEST(e2e_season_end_window_champion_and_failed_ticks)
 	snprintf(name, sizeof name, "%s", champ ? champ : "?");
 	cJSON_Delete(j);
 	snprintf(path, sizeof path, "/api/reports/round/1/%d", final_round);
-	j = call(&s, "GET", path, NULL, NULL, &st);
+	j = e2e_call(&s, "GET", path, NULL, NULL, &st);
 	bool reported = false;
 	const cJSON *r;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "data"))
@@ -455,13 +426,13 @@ TEST(e2e_season_end_window_champion_and_failed_ticks)
 	e2e_resp_free(&home);
 
 	/* A new season may start now: the old one ends properly. */
-	j = call(&s, "POST", "/api/seasons", "{\"name\":\"Two\",\"carry_rules\":true}", NULL, &st);
+	j = e2e_call(&s, "POST", "/api/seasons", "{\"name\":\"Two\",\"carry_rules\":true}", NULL, &st);
 	CHECK_EQ(st, 201);
 	cJSON_Delete(j);
 	current(&s, phase, sizeof phase, &round, &teams);
 	CHECK_STR(phase, "setup");
 	CHECK_EQ(teams, 4);
-	j = call(&s, "GET", "/api/games/playoffs/bracket?season_id=1", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/games/playoffs/bracket?season_id=1", NULL, NULL, &st);
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"),
 									     "champion"), "name")), name);
 	cJSON_Delete(j);
@@ -495,7 +466,7 @@ static int first_hooper(e2e_server_t *s, int team)
 	char path[48];
 	snprintf(path, sizeof path, "/api/teams/%d", team);
 	long st = 0;
-	cJSON *j = call(s, "GET", path, NULL, NULL, &st);
+	cJSON *j = e2e_call(s, "GET", path, NULL, NULL, &st);
 	const cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "hoopers"), 0);
 	int id = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "id"));
 	cJSON_Delete(j);
@@ -520,33 +491,33 @@ TEST(e2e_trades_withdrawals_and_admin_effects)
 	CHECK_EQ(e2e_start(&s, env, NULL), 0);
 	long st = 0;
 	/* Names: one check, a clear 422 naming the field. */
-	cJSON *j = call(&s, "POST", "/api/governors", "{\"name\":\"Ada\\u202eevil\",\"team_id\":1}", NULL, &st);
+	cJSON *j = e2e_call(&s, "POST", "/api/governors", "{\"name\":\"Ada\\u202eevil\",\"team_id\":1}", NULL, &st);
 	CHECK_EQ(st, 422);
 	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "message")), "name");
 	cJSON_Delete(j);
-	j = call(&s, "POST", "/api/seasons", "{\"name\":\"S\\u0007\",\"carry_rules\":true}", NULL, &st);
+	j = e2e_call(&s, "POST", "/api/seasons", "{\"name\":\"S\\u0007\",\"carry_rules\":true}", NULL, &st);
 	CHECK_EQ(st, 422);
 	CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "message")), "name");
 	cJSON_Delete(j);
-	char *ada = join(&s, "Ada", 1), *bo = join(&s, "Bo", 2), *cy = join(&s, "Cy", 3);
+	char *ada = e2e_join(&s, "Ada", 1), *bo = e2e_join(&s, "Bo", 2), *cy = e2e_join(&s, "Cy", 3);
 
 	/* Token offers: listed for those involved (bearer), withdrawn by the offerer. */
-	j = call(&s, "POST", "/api/governance/trades",
+	j = e2e_call(&s, "POST", "/api/governance/trades",
 		 "{\"to_governor_id\":2,\"offer\":{\"propose\":1},\"request\":{\"boost\":1}}", ada, &st);
 	CHECK_EQ(st, 201);
 	cJSON_Delete(j);
-	cJSON_Delete(call(&s, "GET", "/api/governance/trades", NULL, NULL, &st));
+	cJSON_Delete(e2e_call(&s, "GET", "/api/governance/trades", NULL, NULL, &st));
 	CHECK_EQ(st, 401);
-	j = call(&s, "GET", "/api/governance/trades", NULL, bo, &st);
+	j = e2e_call(&s, "GET", "/api/governance/trades", NULL, bo, &st);
 	CHECK_EQ(st, 200);
 	CHECK_STR(first_status(j, "token_trades"), "open");
 	cJSON_Delete(j);
-	j = call(&s, "GET", "/api/governance/trades", NULL, cy, &st);
+	j = e2e_call(&s, "GET", "/api/governance/trades", NULL, cy, &st);
 	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "token_trades")), 0);
 	cJSON_Delete(j);
-	cJSON_Delete(call(&s, "POST", "/api/governance/trades/1/withdraw", NULL, bo, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/trades/1/withdraw", NULL, bo, &st));
 	CHECK_EQ(st, 403);
-	j = call(&s, "POST", "/api/governance/trades/1/withdraw", NULL, ada, &st);
+	j = e2e_call(&s, "POST", "/api/governance/trades/1/withdraw", NULL, ada, &st);
 	CHECK_EQ(st, 200);
 	CHECK_STR(first_status(j, "token_trades"), "withdrawn");
 	cJSON_Delete(j);
@@ -554,31 +525,31 @@ TEST(e2e_trades_withdrawals_and_admin_effects)
 	/* A hooper trade rejected by the other team. */
 	char body[256], path[96];
 	snprintf(body, sizeof body, "{\"hooper_id\":%d,\"for_hooper_id\":%d}", first_hooper(&s, 1), first_hooper(&s, 2));
-	cJSON_Delete(call(&s, "POST", "/api/governance/hooper-trades", body, ada, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/hooper-trades", body, ada, &st));
 	CHECK_EQ(st, 201);
-	cJSON_Delete(call(&s, "POST", "/api/governance/hooper-trades/1/reject", NULL, cy, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/governance/hooper-trades/1/reject", NULL, cy, &st));
 	CHECK_EQ(st, 403);
-	j = call(&s, "POST", "/api/governance/hooper-trades/1/reject", NULL, bo, &st);
+	j = e2e_call(&s, "POST", "/api/governance/hooper-trades/1/reject", NULL, bo, &st);
 	CHECK_EQ(st, 200);
 	CHECK_STR(first_status(j, NULL), "rejected");
 	cJSON_Delete(j);
 
 	/* A proposal withdrawn by its proposer. */
-	j = call(&s, "POST", "/api/governance/proposals", "{\"text\":\"shorter quarters\"}", cy, &st);
+	j = e2e_call(&s, "POST", "/api/governance/proposals", "{\"text\":\"shorter quarters\"}", cy, &st);
 	int pid = (int)data_num(j, "id");
 	cJSON_Delete(j);
 	snprintf(path, sizeof path, "/api/governance/proposals/%d/confirm", pid);
-	cJSON_Delete(call(&s, "POST", path, NULL, cy, &st));
+	cJSON_Delete(e2e_call(&s, "POST", path, NULL, cy, &st));
 	snprintf(path, sizeof path, "/api/governance/proposals/%d/withdraw", pid);
-	cJSON_Delete(call(&s, "POST", path, NULL, ada, &st));
+	cJSON_Delete(e2e_call(&s, "POST", path, NULL, ada, &st));
 	CHECK_EQ(st, 403);
-	j = call(&s, "POST", path, NULL, cy, &st);
+	j = e2e_call(&s, "POST", path, NULL, cy, &st);
 	CHECK_EQ(st, 200);
 	CHECK_STR(first_status(j, NULL), "withdrawn");
 	cJSON_Delete(j);
 
 	/* An effect, passed and registered by a tick... */
-	j = call(&s, "POST", "/api/governance/proposals",
+	j = e2e_call(&s, "POST", "/api/governance/proposals",
 		 "{\"text\":\"install quiet\",\"effect_lua\":\"return { name = 'Quiet', hooks = { ['sim.game.pre'] = "
 		 "function(ctx) end } }\"}",
 		 ada, &st);
@@ -586,11 +557,11 @@ TEST(e2e_trades_withdrawals_and_admin_effects)
 	pid = (int)data_num(j, "id");
 	cJSON_Delete(j);
 	snprintf(path, sizeof path, "/api/governance/proposals/%d/confirm", pid);
-	cJSON_Delete(call(&s, "POST", path, NULL, ada, &st));
+	cJSON_Delete(e2e_call(&s, "POST", path, NULL, ada, &st));
 	char *toks[3] = {ada, bo, cy};
 	for (int i = 0; i < 3; i++) {
 		snprintf(body, sizeof body, "{\"proposal_id\":%d,\"vote\":\"yes\"}", pid);
-		cJSON_Delete(call(&s, "POST", "/api/governance/votes", body, toks[i], &st));
+		cJSON_Delete(e2e_call(&s, "POST", "/api/governance/votes", body, toks[i], &st));
 		CHECK_EQ(st, 200);
 	}
 	advance(&s, NULL);
@@ -598,22 +569,22 @@ TEST(e2e_trades_withdrawals_and_admin_effects)
 	snprintf(fx, sizeof fx, "fx-%d-1", pid);
 	/* ...switched off by the admin: a reason is required. */
 	snprintf(path, sizeof path, "/api/admin/effects/%s/disable", fx);
-	cJSON_Delete(call(&s, "POST", path, "{}", NULL, &st));
+	cJSON_Delete(e2e_call(&s, "POST", path, "{}", NULL, &st));
 	CHECK_EQ(st, 422);
-	j = call(&s, "POST", path, "{\"reason\":\"too quiet\"}", NULL, &st);
+	j = e2e_call(&s, "POST", path, "{\"reason\":\"too quiet\"}", NULL, &st);
 	CHECK_EQ(st, 200);
 	CHECK_STR(first_status(j, NULL), "disabled");
 	cJSON_Delete(j);
 	/* Still listed, with the reason, on the API and the pages. */
-	j = call(&s, "GET", "/api/effects", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/effects", NULL, NULL, &st);
 	const cJSON *e0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e0, "status")), "disabled");
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(e0, "reason")), "too quiet");
 	cJSON_Delete(j);
-	j = call(&s, "GET", "/api/effects?status=active", NULL, NULL, &st);
+	j = e2e_call(&s, "GET", "/api/effects?status=active", NULL, NULL, &st);
 	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 0);
 	cJSON_Delete(j);
-	cJSON_Delete(call(&s, "GET", "/api/effects?status=bogus", NULL, NULL, &st));
+	cJSON_Delete(e2e_call(&s, "GET", "/api/effects?status=bogus", NULL, NULL, &st));
 	CHECK_EQ(st, 400);
 	e2e_resp_t r;
 	CHECK_EQ(e2e_http(&s, "GET", "/effects", NULL, NULL, &r), 0);
@@ -631,11 +602,11 @@ TEST(e2e_trades_withdrawals_and_admin_effects)
 	e2e_resp_free(&r);
 	/* ...and back on. */
 	snprintf(path, sizeof path, "/api/admin/effects/%s/enable", fx);
-	j = call(&s, "POST", path, "{\"reason\":\"fine after all\"}", NULL, &st);
+	j = e2e_call(&s, "POST", path, "{\"reason\":\"fine after all\"}", NULL, &st);
 	CHECK_EQ(st, 200);
 	CHECK_STR(first_status(j, NULL), "active");
 	cJSON_Delete(j);
-	cJSON_Delete(call(&s, "POST", "/api/admin/effects/fx-999-1/enable", "{\"reason\":\"x\"}", NULL, &st));
+	cJSON_Delete(e2e_call(&s, "POST", "/api/admin/effects/fx-999-1/enable", "{\"reason\":\"x\"}", NULL, &st));
 	CHECK_EQ(st, 404);
 	free(ada);
 	free(bo);

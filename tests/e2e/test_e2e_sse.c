@@ -20,7 +20,7 @@ static int subscribe_head(e2e_server_t *s, const char *query, const char *last_i
 {
 	int fd = e2e_connect(s);
 	char req[512];
-	snprintf(req, sizeof req, "GET /api/events/stream%s HTTP/1.1\r\nHost: a\r\n%s%s%s\r\n",
+	snprintf(req, sizeof req, "GET /api/events/stream%s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%s\r\n",
 		 query ? query : "", last_id ? "Last-Event-ID: " : "", last_id ? last_id : "",
 		 last_id ? "\r\n" : "");
 	e2e_send(fd, req, strlen(req));

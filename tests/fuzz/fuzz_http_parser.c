@@ -9,8 +9,11 @@
  *  - every string it returns lies inside the buffer;
  *  - an error carries a 4xx/5xx status, a code and a message;
  *  - parsing the same bytes in one piece or in chunks agrees on the
- *    sequence of requests.
+ *    sequence of requests;
+ *  - the gate's helpers (media type, loopback Host, same origin) read
+ *    every header value without going outside it.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +71,20 @@ static int run(const uint8_t *data, size_t size, size_t chunk, char *log, size_t
 			char tmp[64];
 			http_query_param(req.query, "a", tmp, sizeof tmp);
 			http_pct_decode(req.path, tmp, sizeof tmp, false);
+			/* What the server's gate reads of every request (app.c). */
+			for (size_t i = 0; i < req.n_headers; i++) {
+				pw_str_t v = req.headers[i].value;
+				if (http_media_type_is(v, "application/json") && v.n < 16)
+					abort(); /* shorter than the type itself cannot name it */
+				bool loop = http_host_is_loopback(v);
+				if (loop && v.n == 0)
+					abort();
+				if (http_same_origin(v, v))
+					abort(); /* "host" is never a URL of itself */
+				const pw_str_t *host = http_header(&req, "host");
+				if (host)
+					http_same_origin(v, *host);
+			}
 			size_t l = strlen(log);
 			snprintf(log + l, logcap - l, "%.*s %zu %zu;", (int)(req.method.n > 8 ? 8 : req.method.n),
 				 req.method.p, req.path.n, req.body.n);

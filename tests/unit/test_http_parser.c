@@ -283,3 +283,53 @@ TEST(http_pct_decode_rules)
 	CHECK_EQ(http_pct_decode((pw_str_t){"0123456789abcdef", 16}, out, sizeof out, false), -1);
 	CHECK_STR(http_reason(431), "Request Header Fields Too Large");
 }
+
+static pw_str_t S(const char *s)
+{
+	return (pw_str_t){s, strlen(s)};
+}
+
+TEST(http_media_type_exact)
+{
+	CHECK(http_media_type_is(S("application/json"), "application/json"));
+	CHECK(http_media_type_is(S(" Application/JSON ; charset=utf-8"), "application/json"));
+	CHECK(http_media_type_is(S("application/json;charset=UTF-8"), "application/json"));
+	CHECK(!http_media_type_is(S("application/jsonx"), "application/json"));
+	CHECK(!http_media_type_is(S("application/json-patch+json"), "application/json"));
+	CHECK(!http_media_type_is(S("application/x-www-form-urlencoded"), "application/json"));
+	CHECK(!http_media_type_is(S("text/plain; a=application/json"), "application/json"));
+	CHECK(!http_media_type_is(S(""), "application/json"));
+	CHECK(!http_media_type_is(S("application/ json"), "application/json"));
+	CHECK_STR(http_reason(415), "Unsupported Media Type");
+}
+
+TEST(http_host_loopback_names)
+{
+	const char *yes[] = {"localhost", "LocalHost:8080", "127.0.0.1", "127.0.0.1:65535", "127.255.0.9:1",
+			     "[::1]", "[::1]:8080", " localhost "};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		CHECK_MSG(http_host_is_loopback(S(yes[i])), "%s", yes[i]);
+	const char *no[] = {"", "localhost.attacker.example", "attacker.example", "127.0.0.1.attacker.example",
+			    "127.0.0.256", "127.0.0", "127.0.0.1.", "128.0.0.1", "0.0.0.0", "[::2]", "[::1",
+			    "[::1]x", "[::1]:", "localhost:", "localhost:99999", "localhost:80a", "127.0.0.1:8080:80",
+			    "localhost@attacker.example", "[::ffff:127.0.0.1]"};
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		CHECK_MSG(!http_host_is_loopback(S(no[i])), "%s", no[i]);
+}
+
+TEST(http_same_origin_rules)
+{
+	pw_str_t host = S("127.0.0.1:8080");
+	CHECK(http_same_origin(S("http://127.0.0.1:8080"), host));
+	CHECK(http_same_origin(S("https://127.0.0.1:8080"), host));
+	CHECK(http_same_origin(S("http://127.0.0.1:8080/admin?x=1"), host));
+	CHECK(http_same_origin(S("HTTP://127.0.0.1:8080#top"), host));
+	CHECK(!http_same_origin(S("null"), host));
+	CHECK(!http_same_origin(S("http://127.0.0.1:80801"), host));
+	CHECK(!http_same_origin(S("http://127.0.0.1:8080.attacker.example"), host));
+	CHECK(!http_same_origin(S("http://127.0.0.1:8080@attacker.example"), host));
+	CHECK(!http_same_origin(S("http://127.0.0.1"), host));
+	CHECK(!http_same_origin(S("file:///etc/passwd"), host));
+	CHECK(!http_same_origin(S("//127.0.0.1:8080"), host));
+	CHECK(!http_same_origin(S("http://127.0.0.1:8080"), S("")));
+}

@@ -1,0 +1,48 @@
+/*
+ * api_propose.h — proposing and amending with the check off the loop.
+ *
+ * A proposal's check (validation, then the effect's test games and the
+ * projected impact: seconds of work) runs on worker threads through a
+ * bounded queue (server/live/checkq.h), never on the loop, and never while
+ * the database's write lock is held: each worker has its own store
+ * connection and governance service whose sandbox hooks remember what they
+ * computed. A job first asks gov_precheck (no transaction: the slow games
+ * run here), then calls gov_propose / gov_amend, whose hooks are answered
+ * from memory — so the write holds the lock for milliseconds and /health,
+ * votes and streams are served all along. The answer is the one the
+ * service gives, exactly as when the handler called it itself.
+ *
+ * Queue full: 503 checks_busy; the governor already has a check waiting
+ * or running: 429 check_in_progress; more than PINWHEEL_CHECKS_PER_MINUTE:
+ * 429 rate_limited — each with Retry-After.
+ */
+#ifndef PW_API_PROPOSE_H
+#define PW_API_PROPOSE_H
+
+#include <stdint.h>
+
+#include "server/http/http_server.h"
+
+typedef struct pw_app pw_app_t;
+
+/* Opens the check workers (app->cfg.check_workers store connections and
+ * governance services) and their queue into app->checks. Call after the
+ * league is open. 0, or -1 with the reason logged. */
+int api_checks_open(pw_app_t *app);
+/* Refuses new checks and answers the waiting ones 503 (shutdown); once no
+ * check runs any more, idle(ud) is called (the checks publish on the bus:
+ * it may close then). */
+void api_checks_close(pw_app_t *app, void (*idle)(void *ud), void *ud);
+/* Frees the workers once the loop has stopped (before the effects engine
+ * goes). NULL-safe. */
+void api_checks_free(pw_app_t *app);
+
+/*
+ * Queues the proposal (proposal_id 0) or the amendment of proposal_id by
+ * governor_id (text and lua are copied). Returns HTTP_DEFERRED (the answer
+ * comes when the check is done) or HTTP_HANDLED with res holding a refusal.
+ */
+int api_propose_start(pw_app_t *app, pw_http_conn_t *c, int64_t governor_id, int64_t proposal_id,
+		      const char *text, const char *lua, pw_response_t *res);
+
+#endif
