@@ -1,0 +1,249 @@
+/*
+ * test_fx_hardening.c — the sandbox against work its budgets did not see
+ * (issue 10): C work done on a script's behalf, work the VM does inside
+ * one instruction, a shared memory cap, the wall clock deciding outcomes,
+ * and the small ones (NaN's spelling, an erroring xpcall handler, more than
+ * 32 effects).
+ *
+ * Every attack runs a whole game's worth of calls with the default limits
+ * and must be stopped deterministically (or do no harm) within the bound
+ * docs/EFFECTS.md states per effect per game, never by the CPU-time
+ * backstop, and leave the engine as good as new.
+ */
+#include "tests/unit/fx_helpers.h"
+
+/* A 2,000-byte subject: the longest a string may be is 2,048 bytes. */
+#define S2K "local s = string.rep('a', 2000)\n"
+#define P2K "local s = string.rep('(', 2000)\n"
+#define NUL2K "local a = string.rep('\\0', 2000) local b = a .. ''\n"
+
+static const fxt_attack_t attacks[] = {
+	/* --- patterns: charged as they match (pattern.c) --------------------- */
+	{"gmatch_exhausted_rescans", P2K "local it = s:gmatch('%b()') while true do it() end",
+	 "instruction limit exceeded"},
+	{"gmatch_exhausted_short_loop", P2K "local it = s:gmatch('%b()') for i = 1, 200 do it() end",
+	 "instruction limit exceeded"},
+	{"balance_find_loop", P2K "while true do s:find('%b()') end", "instruction limit exceeded"},
+	{"balance_short_loop", P2K "for i = 1, 30 do s:find('%b()') end", "instruction limit exceeded"},
+	{"balance_gsub", P2K "while true do s:gsub('%b()', '') end", "instruction limit exceeded"},
+	{"balance_match_anchor", P2K "for i = 1, 1e6 do s:match('%b()', i % 2000 + 1) end",
+	 "instruction limit exceeded"},
+	{"backref_quadratic", S2K "while true do s:find('(a*)%1b') end", "instruction limit exceeded"},
+	{"lazy_nested", S2K "s:find('a-a-a-a-a-a-b')", "instruction limit exceeded"},
+	{"greedy_nested", S2K "s:match('(.*)(.*)(.*)x')", "instruction limit exceeded"},
+	{"optional_chain", S2K "s:find(string.rep('a?', 30) .. string.rep('a', 30) .. 'b')",
+	 "instruction limit exceeded"},
+	{"set_long", S2K "local set = '[' .. string.rep('b', 1000) .. 'a]' "
+		     "while true do s:find(set .. '*c') end", "instruction limit exceeded"},
+	{"frontier_loop", S2K "while true do s:gsub('%f[%a]', '') end", "instruction limit exceeded"},
+	{"plain_find_loop", S2K "local n = string.rep('a', 1000) .. 'b' "
+			    "while true do s:find(n, 1, true) end", "instruction limit exceeded"},
+	{"gsub_function_loop", S2K "while true do s:gsub('.', function(c) return c end) end",
+	 "instruction limit exceeded"},
+	{"gsub_table_repl", S2K "local t = setmetatable({}, {__index = function(_, k) return k end}) "
+			    "while true do s:gsub('.', t) end", "instruction limit exceeded"},
+	{"gsub_doubling", S2K "s:gsub('.', '%0%0')", "string longer than"},
+	{"gsub_limit_n", S2K "local r, n = s:gsub('a', 'b', 3) assert(n == 3 and r:sub(1, 4) == 'bbba')",
+	 NULL},
+	{"gmatch_in_coroutine", P2K "local it = s:gmatch('%b()') local co = coroutine.wrap(function() "
+				"while true do it() coroutine.yield() end end) while true do co() end",
+	 "instruction limit exceeded"},
+	{"pattern_captures_33", "string.find('a', string.rep('(', 33) .. 'a' .. string.rep(')', 33))",
+	 "too many captures"},
+	{"pattern_malformed", "string.find('a', 'a%')", "malformed pattern"},
+	{"pattern_bad_set", "string.find('a', '[a')", "missing ']'"},
+	{"pattern_bad_balance", "string.find('a', '%b(')", "missing arguments to '%b'"},
+	{"pattern_bad_frontier", "string.find('a', '%fa')", "missing '['"},
+	{"pattern_bad_backref", "string.find('a', '%1')", "invalid capture index"},
+	{"pattern_deep", "string.find(string.rep('a', 300), string.rep('a?', 300))", "pattern too complex"},
+	{"pattern_unfinished", "string.match('a', '(a')", "unfinished capture"},
+	{"gsub_bad_percent", "string.gsub('a', 'a', '%x')", "invalid use of '%'"},
+	{"gsub_bad_value", "string.gsub('a', 'a', {a = {}})", "invalid replacement value"},
+	/* --- the VM's own work inside one instruction --------------------------- */
+	{"string_lt_nul", NUL2K "while true do local _ = a < b end", "instruction limit exceeded"},
+	{"string_le_nul", NUL2K "while true do local _ = a <= b end", "instruction limit exceeded"},
+	{"string_lt_nul_short", NUL2K "for i = 1, 100 do local _ = a < b end assert(false, 'ran')",
+	 "instruction limit exceeded"},
+	{"sort_nul_strings", NUL2K "local t = {} for i = 1, 200 do t[i] = a .. i end table.sort(t)",
+	 "instruction limit exceeded"},
+	{"string_eq_long", "local a = string.rep('x', 2000) local b = string.rep('x', 1999) .. 'x' "
+			   "while true do local _ = a == b end", "instruction limit exceeded"},
+	{"index_chain", "local t = {} local first = t for i = 1, 1990 do local n = {} "
+			"setmetatable(t, {__index = n}) t = n end local _ = first.x",
+	 "stack overflow"},
+	{"index_chain_loop", "local t = {} local first = t for i = 1, 150 do local n = {} "
+			     "setmetatable(t, {__index = n}) t = n end while true do local _ = first.x end",
+	 "instruction limit exceeded"},
+	{"newindex_chain", "local t = {} local first = t for i = 1, 1990 do local n = {} "
+			   "setmetatable(t, {__newindex = n}) t = n end first.x = 1",
+	 "stack overflow"},
+	{"index_chain_late", "local ts = {} for i = 1, 1990 do ts[i] = {} end "
+			     "for i = 1, 1989 do setmetatable(ts[i], {__index = ts[i + 1]}) end "
+			     "local _ = ts[1].x", "stack overflow"},
+	{"call_chain_self", "local t = setmetatable({}, {}) getmetatable(t).__call = t t()",
+	 "attempt to call a table value"},
+	{"call_chain_set", "local mt = {} local t = setmetatable({}, mt) mt.__call = t "
+			   "setmetatable(t, mt)", "__call must be a function"},
+	{"call_table_metamethod", "setmetatable({}, {__call = {}})", "__call must be a function"},
+	{"add_table_metamethod", "setmetatable({}, {__add = setmetatable({}, {})})",
+	 "__add must be a function"},
+	{"index_string", "setmetatable({}, {__index = 'abc'})", "__index must be a function or a table"},
+	{"metatable_snapshot", "local mt = {} local C = {} mt.__index = C "
+			       "local o = setmetatable({}, mt) function C.hi() return 'hi' end "
+			       "assert(o.hi() == 'hi') assert(getmetatable(o) == mt) "
+			       "mt.__index = function() return 'late' end assert(o.hi() == 'hi') "
+			       "local p = setmetatable({}, mt) assert(p.zz == 'late')", NULL},
+	{"metatable_protected", "local t = setmetatable({}, {__metatable = 'no'}) "
+				"assert(getmetatable(t) == 'no') setmetatable(t, {})", "protected metatable"},
+	{"metatable_many_objects", "local C = {} C.__index = C function C.get(o) return o.v end "
+				   "for i = 1, 1000 do local o = setmetatable({v = i}, C) "
+				   "assert(o:get() == i) end", NULL},
+	{"vararg_frame", "local t = {} for i = 1, 8000 do t[i] = i end local function g() end "
+			 "local function f(...) while true do g(...) end end f(table.unpack(t))",
+	 "argument limit exceeded"},
+	{"vararg_grow_tailcall", "local function f(n, ...) if n > 0 then return f(n - 1, n, ...) end end "
+				 "f(100000)", "argument limit exceeded"},
+	{"vararg_hidden_frame", "local t = {} for i = 1, 5000 do t[i] = i end local function d() for i = "
+				"1, 60 do end end local function f(...) while true do d() local _ = "
+				"select('#', ...) end end f(table.unpack(t))", "argument limit exceeded"},
+	{"vararg_coroutine", "local t = {} for i = 1, 5000 do t[i] = i end local co = coroutine.wrap("
+			     "function(...) while true do coroutine.yield(select('#', ...)) end end) "
+			     "co(table.unpack(t)) while true do co() end", "limit exceeded"},
+	{"vararg_ok", "local function f(...) return select('#', ...) end local t = {} "
+		      "for i = 1, 200 do t[i] = i end assert(f(table.unpack(t)) == 200)", NULL},
+	{"coerce_for_hex", "local s = '0x' .. string.rep('f', 2000) while true do for i = s, 0 do end end",
+	 "instruction limit exceeded"},
+	{"coerce_for_dec", "local s = string.rep('1', 2000) while true do for i = s, 0 do end end",
+	 "instruction limit exceeded"},
+	{"coerce_arith", "local s = string.rep('1', 2000) while true do local _ = s + 1 end",
+	 "instruction limit exceeded"},
+	{"coerce_unm", "local s = string.rep('2', 2000) while true do local _ = -s end",
+	 "instruction limit exceeded"},
+	{"coerce_tonumber", "local s = string.rep('1', 2000) while true do tonumber(s) end",
+	 "instruction limit exceeded"},
+	{"coerce_math", "local s = string.rep('1', 2000) while true do math.floor(s) end",
+	 "instruction limit exceeded"},
+	{"coerce_rep_count", "local s = '0' .. string.rep('0', 1999) while true do string.rep('x', s) end",
+	 "instruction limit exceeded"},
+	{"number_concat", "local x = 1.2345678901234 while true do local _ = x .. '' end",
+	 "instruction limit exceeded"},
+	{"tostring_float", "local x = 0.1 while true do tostring(x) end", "instruction limit exceeded"},
+	/* --- library functions: charged in proportion to their work ------------- */
+	{"format_big_float", "while true do string.format('%99.99f', 1e308) end",
+	 "instruction limit exceeded"},
+	{"format_many_s", "local s = string.rep('x', 100) while true do string.format("
+			  "string.rep('%s', 19), s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s) end",
+	 "instruction limit exceeded"},
+	{"byte_all", "local s = string.rep('x', 2000) while true do s:byte(1, -1) end",
+	 "instruction limit exceeded"},
+	{"byte_zero_start", "local s = string.rep('x', 2000) while true do s:byte(0, -1) end",
+	 "instruction limit exceeded"},
+	{"upper_loop", "local s = string.rep('x', 2000) while true do s:upper() end",
+	 "instruction limit exceeded"},
+	{"reverse_loop", "local s = string.rep('x', 2000) while true do s:reverse() end",
+	 "instruction limit exceeded"},
+	{"sub_loop", "local s = string.rep('x', 2000) while true do s:sub(2) end", "instruction limit exceeded"},
+	{"rep_one_byte", "while true do string.rep('x', 2000) end", "instruction limit exceeded"},
+	{"rep_separator", "while true do string.rep('', 1000, 'y') end", "instruction limit exceeded"},
+	{"char_many", "local t = {} for i = 1, 2000 do t[i] = 65 end while true do "
+		      "string.char(table.unpack(t)) end", "instruction limit exceeded"},
+	{"pack_padding", "local f = string.rep('x', 2000) while true do string.pack(f) end",
+	 "instruction limit exceeded"},
+	{"packsize_loop", "local f = string.rep('i', 500) while true do string.packsize(f) end",
+	 "instruction limit exceeded"},
+	{"unpack_many", "local f = string.rep('b', 1000) local s = string.rep('x', 1000) "
+			"while true do string.unpack(f, s) end", "instruction limit exceeded"},
+	{"utf8_len", "local s = string.rep('x', 2000) while true do utf8.len(s) end",
+	 "instruction limit exceeded"},
+	{"utf8_offset", "local s = string.rep('x', 2000) while true do utf8.offset(s, 2000) end",
+	 "instruction limit exceeded"},
+	{"utf8_codepoint_all", "local s = string.rep('x', 2000) while true do utf8.codepoint(s, 1, -1) end",
+	 "instruction limit exceeded"},
+	{"utf8_char_many", "local t = {} for i = 1, 250 do t[i] = 0x10FFFF end while true do "
+			   "utf8.char(table.unpack(t)) end", "instruction limit exceeded"},
+	{"utf8_codes", "local s = string.rep('x', 2000) while true do for _ in utf8.codes(s) do end end",
+	 "instruction limit exceeded"},
+	{"math_max_many", "local t = {} for i = 1, 250 do t[i] = i end while true do "
+			  "math.max(table.unpack(t)) end", "instruction limit exceeded"},
+	{"select_many", "local t = {} for i = 1, 250 do t[i] = i end local function f(...) "
+			"while true do select(2, ...) end end f(table.unpack(t))",
+	 "instruction limit exceeded"},
+	{"assert_many", "local t = {} for i = 1, 250 do t[i] = i end while true do "
+			"assert(table.unpack(t)) end", "instruction limit exceeded"},
+	{"pcall_results", "local t = {} for i = 1, 250 do t[i] = i end while true do "
+			  "pcall(table.unpack, t) end", "instruction limit exceeded"},
+	{"table_pack_many", "local t = {} for i = 1, 250 do t[i] = i end while true do "
+			    "table.pack(table.unpack(t)) end", "instruction limit exceeded"},
+	{"concat_many", "local t = {} for i = 1, 1000 do t[i] = 'a' end while true do table.concat(t) end",
+	 "instruction limit exceeded"},
+	{"insert_front", "local t = {} for i = 1, 2000 do t[i] = i end while true do "
+			 "table.insert(t, 1, 0) table.remove(t, 1) end", "instruction limit exceeded"},
+	{"move_loop", "local t = {} for i = 1, 2000 do t[i] = i end while true do table.move(t, 1, 2000, 2) end",
+	 "instruction limit exceeded"},
+	{"sort_comparator", "local t = {} for i = 1, 3000 do t[i] = -i end while true do "
+			    "table.sort(t, function(a, b) return a < b end) end", "instruction limit exceeded"},
+	{"pairs_big", "local t = {} for i = 1, 20000 do t['k' .. i] = i end while true do "
+		      "for _ in pairs(t) do end end", "limit exceeded"},
+	{"next_first_key", "local t = {} for i = 1, 5000 do t[i] = i end while true do next(t) end",
+	 "instruction limit exceeded"},
+	{"coroutine_churn", "while true do coroutine.wrap(function() for i = 1, 30 do end end)() end",
+	 "limit exceeded"},
+	{"coroutine_resume_loop", "local co = coroutine.wrap(function() while true do "
+				  "coroutine.yield() end end) while true do co() end",
+	 "instruction limit exceeded"},
+	{"error_unwind_loop", "while true do pcall(error) end", "instruction limit exceeded"},
+	{"global_reads", "while true do local _ = type end", "instruction limit exceeded"},
+	{"setmetatable_loop", "local mt = {__index = {}} while true do setmetatable({}, mt) end",
+	 "limit exceeded"},
+	/* --- memory: each effect its own cap, garbage collected first ---------- */
+	/* 1 MB of garbage a call, 10 MB a game: more than the 4 MB cap */
+	{"garbage_churn", "for r = 1, 10 do local t = {} local s = string.rep('g', 2000) "
+			  "for i = 1, 50 do t[i] = s .. i end end", NULL},
+	{"memory_hold", "local t, s = {}, string.rep('h', 2000) for i = 1, 1e6 do t[i] = s .. i end",
+	 "memory limit exceeded"},
+	{"memory_table_grow", "local t = {} for i = 1, 1e7 do t[i] = i end", "limit exceeded"},
+	{"memory_in_pcall", "local t, s = {}, string.rep('h', 2000) pcall(function() "
+			    "for i = 1, 1e6 do t[i] = s .. i end end) return {narrative = 'swallowed'}",
+	 "memory limit exceeded"},
+	{"memory_buffer_growth", "local t, s = {}, string.rep('b', 2000) pcall(function() "
+				 "for i = 1, 1e6 do t[i] = table.concat({s, i}) end end)", "limit exceeded"},
+	/* --- small ones -------------------------------------------------------- */
+	{"nan_tostring", "assert(tostring(0/0) == 'nan', tostring(0/0)) "
+			 "assert(tostring(-(0/0)) == 'nan')", NULL},
+	{"nan_format", "assert(string.format('%f %g %.3e %s %5.1f', 0/0, 0/0, 0/0, 0/0, -(0/0)) == "
+		       "'nan nan nan nan   nan', string.format('%f %g %.3e %s %5.1f', 0/0, 0/0, 0/0, "
+		       "0/0, -(0/0)))", NULL},
+	{"xpcall_handler_errors", "local ok, e = xpcall(function() error('boom') end, function(m) "
+				  "error(m .. '!') end) assert(not ok and e == 'error in error handling', e)",
+	 NULL},
+	{"xpcall_handler_errors_big", "local ok, e = xpcall(error, function(m) error(string.rep('m', "
+				      "2000)) end) assert(not ok and e == 'error in error handling')", NULL},
+	{"xpcall_handler_loops", "xpcall(error, function() while true do end end)",
+	 "instruction limit exceeded"},
+	{"xpcall_handler_kill_passes", "xpcall(function() while true do end end, function(m) "
+				       "return 'handled' end)", "instruction limit exceeded"},
+	{"xpcall_handler_ok", "local ok, e = xpcall(function() error('x', 0) end, function(m) "
+			      "return m .. '!' end) assert(not ok and e == 'x!')", NULL},
+};
+
+/* The bound docs/EFFECTS.md states for one effect in one game, in CPU
+ * seconds (with margin for this machine; sanitizers are slower). */
+static double game_bound_s(void)
+{
+	return test_sanitized() ? 8.0 : 1.0;
+}
+
+TEST(fx_hardening_attacks_are_stopped_within_the_game_bound)
+{
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	int n = (int)(sizeof attacks / sizeof *attacks);
+	CHECK(n >= 100);
+	const char *slowest;
+	/* a game's worth of calls: the per-game budget is in play */
+	double worst = fxt_run_attacks(e, attacks, n, 10, game_bound_s(), &slowest);
+	printf("    %d attacks; the slowest, %s, took %.3f CPU seconds for a game\n", n, slowest, worst);
+	fx_engine_free(e);
+}
