@@ -56,7 +56,10 @@ typedef struct fx_league_opts {
 	int workers;                /* game sandboxes (parallel games); 0 → 1, max FX_LEAGUE_MAX_WORKERS */
 	const fx_limits_t *limits;  /* NULL: fx_limits_default */
 	int impact_games;           /* games with and without, for projected impact; 0 → default */
-	uint64_t impact_seed;       /* the trial's league seed; 0 → FX_LEAGUE_IMPACT_SEED */
+	uint64_t impact_seed;       /* the trial's league seed for a ruleset's impact; 0 →
+				     * FX_LEAGUE_IMPACT_SEED. Set, it is also the league every
+				     * script is checked in; 0: each script gets a league of its
+				     * own that no author can predict (fx_league_check) */
 	bool capture_log;           /* keep ctx.log lines for fx_league_take_report (effect check) */
 } fx_league_opts_t;
 
@@ -85,7 +88,9 @@ void fx_league_trial_cfg(fx_league_t *p, trial_cfg_t *tc);
  * effect "proposed" through the trial harness (trial.h: impact_games games
  * of a generated league on its real schedule, round by round, with the
  * round hooks, metadata and lifetime the league would give it) under the
- * default rules. An error or exhausted budget in the test run rejects it
+ * default rules. The league is the script's own: seeded from its sha-256
+ * and a secret drawn when p was made (unless impact_seed was set), so a
+ * script cannot know in advance which league checks it. An error or exhausted budget in the test run rejects it
  * too ("test run: sim.shot.pre: line 4: ..."). On success *hooks =
  * ["sim.shot.pre", ...] and *impact = trial_impact_json's {games, seed,
  * figure: {with, without, delta}...} plus fired (calls per hook),

@@ -247,3 +247,151 @@ TEST(fx_hardening_attacks_are_stopped_within_the_game_bound)
 	printf("    %d attacks; the slowest, %s, took %.3f CPU seconds for a game\n", n, slowest, worst);
 	fx_engine_free(e);
 }
+
+/* --- item 3: each effect is charged for what it holds ------------------------ */
+
+/* Holds about 1 MB, built at its first call, and allocates a little at
+ * every call, as any effect does. */
+static const char HONEST[] =
+	"local keep = {}\n"
+	"return {name='Honest', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  if #keep == 0 then\n"
+	"    local s = string.rep('k', 1000)\n"
+	"    for i = 1, 1000 do keep[i] = s .. i end\n"
+	"  end\n"
+	"  local note = {ctx.shooter.name, #keep}\n"
+	"  return {shot_value = 1, narrative = note[1] .. ' ' .. note[2]}\n"
+	"end}}";
+
+/* Allocates until it is stopped. */
+static const char HOG[] =
+	"local t = {}\n"
+	"return {name='Hog', hooks={['sim.shot.pre']=function(ctx)\n"
+	"  local s = string.rep('h', 2000)\n"
+	"  for i = 1, 1e6 do t[#t + 1] = s .. i end\n"
+	"end}}";
+
+TEST(fx_memory_one_effect_cannot_starve_another)
+{
+	/* Whatever the order, the hog is stopped at its own cap and the
+	 * others run every call: its memory (even once it is killed) is its
+	 * own. Before, the cap was shared and a killed effect's memory stayed
+	 * charged, so the honest effects were killed too. */
+	fx_script_t *hog = fxt_load(HOG), *a = fxt_load(HONEST), *b = fxt_load(HONEST);
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	if (!hog || !a || !b || !e)
+		return;
+	static const int orders[3][3] = {{0, 1, 2}, {1, 0, 2}, {1, 2, 0}};
+	for (int o = 0; o < 3; o++) {
+		const fx_effect_t all[3] = {{"hog", hog}, {"a", a}, {"b", b}};
+		fx_effect_t effs[3];
+		for (int i = 0; i < 3; i++)
+			effs[i] = all[orders[o][i]];
+		fxt_game_t t;
+		fxt_game_init(&t);
+		fxt_run_t r;
+		fxt_run_game(e, &t, effs, 3, PW_HOOK_SHOT_PRE, 6, &r, NULL);
+		CHECK_MSG(r.rep.n_errors == 1, "order %d: %zu errors, first \"%s\"", o, r.rep.n_errors,
+			  fxt_err(&r));
+		if (r.rep.n_errors)
+			CHECK_STR(r.rep.errors[0].effect_id, "hog");
+		CHECK_CONTAINS(fxt_err(&r), "memory limit exceeded");
+		CHECK_EQ(r.res.shot_value, 12);
+		const fx_usage_t *u = fx_report_usage(&r.rep, "a");
+		CHECK(u && u->peak_mem > 1000000 && u->peak_mem < 2000000);
+		fxt_run_free(&r);
+	}
+	fx_engine_free(e);
+	fx_script_free(hog);
+	fx_script_free(a);
+	fx_script_free(b);
+}
+
+/* --- item 10: every active effect runs ---------------------------------------- */
+
+TEST(fx_a_session_runs_all_its_effects)
+{
+	/* Forty effects: all of them act (the first 32 ran before and the rest
+	 * were dropped without a word). */
+	fx_script_t *s = fxt_load("return {name='one', hooks={['sim.shot.pre']=function() "
+				  "return {shot_value = 1} end}}");
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	if (!s || !e)
+		return;
+	enum { N = 40 };
+	static char ids[N][16];
+	fx_effect_t effs[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof ids[i], "fx-%d", i);
+		effs[i] = (fx_effect_t){ids[i], s};
+	}
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fxt_run_t r;
+	fxt_run_game(e, &t, effs, N, PW_HOOK_SHOT_PRE, 2, &r, NULL);
+	CHECK_STR(fxt_err(&r), "");
+	CHECK_EQ(r.res.shot_value, 2 * N);
+	CHECK_EQ(r.rep.n_usage, N);
+	fxt_run_free(&r);
+	fx_engine_free(e);
+	fx_script_free(s);
+}
+
+/* --- item 5: metadata has a cap per entity -------------------------------------- */
+
+TEST(fx_meta_entity_caps_are_clear_errors)
+{
+	/* 256 keys fit; the next is an error naming the limit; deleting one
+	 * makes room again. Values count towards 16 KB an entity. */
+	const char *src =
+		"return {name='M', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  for i = 1, 256 do ctx.meta.set('team', 1, 'k' .. i, i) end\n"
+		"  local ok, e = pcall(ctx.meta.set, 'team', 1, 'one_more', 1)\n"
+		"  assert(not ok and e:find('team 1 already has 256 keys'), e)\n"
+		"  ctx.meta.set('team', 1, 'k1', 7)\n"
+		"  ctx.meta.set('team', 1, 'k2', nil)\n"
+		"  ctx.meta.set('team', 1, 'one_more', 1)\n"
+		"  local v = string.rep('v', 250)\n"
+		"  for i = 1, 64 do ctx.meta.set('hooper', 3, 'b' .. i, v) end\n"
+		"  ok, e = pcall(ctx.meta.set, 'hooper', 3, 'b65', v)\n"
+		"  assert(not ok and e:find('more than 16384 bytes'), e)\n"
+		"  return {shot_value = 1}\n"
+		"end}}";
+	fx_script_t *s = fxt_load(src);
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	if (!s || !e)
+		return;
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_effect_t eff = {"m", s};
+	fxt_run_t r;
+	fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 1, &r, NULL);
+	CHECK_STR(fxt_err(&r), "");
+	CHECK_EQ(r.res.shot_value, 1);
+
+	/* Replayed into a store, and again on top: the cap holds there too,
+	 * where two games' writes meet. */
+	fx_meta_store_t *m = fx_meta_store_new();
+	CHECK_EQ(fx_meta_apply(m, &r.rep.meta), 0);
+	static fx_meta_op_t extra[10];
+	for (int i = 0; i < 10; i++) {
+		extra[i] = (fx_meta_op_t){.k = {.kind = FX_META_TEAM, .id = 1}, .op = FX_META_SET,
+					  .v = {.type = FX_VAL_INT, .i = i}};
+		snprintf(extra[i].k.key, sizeof extra[i].k.key, "extra%d", i);
+	}
+	fx_meta_ops_t more = {extra, 10, 10};
+	CHECK_EQ(fx_meta_apply(m, &more), 0);
+	size_t keys = 0, bytes = 0;
+	fx_meta_store_size(m, FX_META_TEAM, 1, &keys, &bytes);
+	CHECK_EQ(keys, 256);
+	fx_meta_key_t k = {.kind = FX_META_TEAM, .id = 1, .key = "extra0"};
+	fx_value_t v;
+	CHECK_EQ(fx_meta_store_get(m, &k, &v), 0);
+	fx_meta_store_size(m, FX_META_HOOPER, 3, &keys, &bytes);
+	CHECK_EQ(keys, 64);
+	CHECK_EQ(bytes, 64 * (3 + 250) - 9);
+	fx_meta_store_free(m);
+	fxt_run_free(&r);
+	fx_engine_free(e);
+	fx_script_free(s);
+}
