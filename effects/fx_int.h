@@ -31,7 +31,8 @@
 #include "effects/fx.h"
 
 /* Instructions between two count-hook fires. Fixed, so that where a
- * budget stops a script is the same in every process. */
+ * budget stops a script is the same in every process. A call is charged in
+ * whole intervals, its last one included (fx__sbx_call_end). */
 #define FX__HOOK_INTERVAL 100
 /* Fires between the checks that cost more (walking the call stack for
  * depth and arguments): about every 1,000 instructions. The interval is

@@ -37,8 +37,9 @@
 /* Matcher steps per instruction unit, and how many steps accrue before
  * they are charged (so that a long match is stopped part-way). A step is a
  * character tested or a match attempt, a few machine instructions, where a
- * unit is one VM instruction (see FX__BYTES_PER_UNIT for the scale). */
-#define PAT_STEPS_PER_UNIT 2
+ * unit is one VM instruction (see FX__BYTES_PER_UNIT for the scale):
+ * measured, a step costs up to what an instruction does. */
+#define PAT_STEPS_PER_UNIT 1
 #define PAT_CHARGE_EVERY   4096
 
 typedef struct pat {
@@ -85,13 +86,14 @@ static inline void pat_step(pat_t *m, uint64_t n)
 		pat_charge(m);
 }
 
-/* At the end of an operation: the remainder counts as a whole unit. */
+/* At the end of an operation: what was counted, a part of a unit
+ * rounded up. */
 static void pat_done(pat_t *m)
 {
-	if (m->steps) {
-		m->steps = 0;
-		fx__charge(m->L, 1);
-	}
+	uint64_t units = (m->steps + PAT_STEPS_PER_UNIT - 1) / PAT_STEPS_PER_UNIT;
+	m->steps = 0;
+	if (units)
+		fx__charge(m->L, units);
 }
 
 /* --- classes --------------------------------------------------------------- */
@@ -186,7 +188,7 @@ static bool single_matches(pat_t *m, const char *s, const char *p, const char *e
 	case '%':
 		return class_matches(c, (unsigned char)p[1]);
 	case '[':
-		m->steps += (uint64_t)(ep - p) / 8;
+		m->steps += 1 + (uint64_t)(ep - p) / 8;
 		return set_matches(c, p, ep - 1);
 	default:
 		return (unsigned char)*p == c;
@@ -209,14 +211,14 @@ static const char *balance(pat_t *m, const char *s, const char *p)
 	while (++s < m->src_end) {
 		if (*s == close) {
 			if (--depth == 0) {
-				pat_step(m, (uint64_t)(s - from));
+				pat_step(m, (uint64_t)(s - from) / 4);
 				return s + 1;
 			}
 		} else if (*s == open) {
 			depth++;
 		}
 	}
-	pat_step(m, (uint64_t)(s - from));
+	pat_step(m, (uint64_t)(s - from) / 4); /* a tight loop: four bytes a step */
 	return NULL;
 }
 
@@ -285,7 +287,7 @@ static const char *backref(pat_t *m, const char *s, int digit)
 	ptrdiff_t len = m->cap[l].len;
 	if (len < 0) /* a position capture never matches text */
 		return NULL;
-	pat_step(m, (uint64_t)len / 8);
+	pat_step(m, (uint64_t)len / 32); /* memcmp: 32 bytes a step */
 	if ((size_t)(m->src_end - s) >= (size_t)len && memcmp(m->cap[l].init, s, (size_t)len) == 0)
 		return s + len;
 	return NULL;
@@ -453,6 +455,29 @@ static bool has_specials(const char *p, size_t lp)
 	return false;
 }
 
+/* A plain search, counted: a step per 16 bytes skipped to the next
+ * candidate and per 32 compared there (a library memmem is faster on some
+ * inputs and far slower on others, uncounted). */
+static const char *plain_find(pat_t *m, const char *s, size_t ls, const char *p, size_t lp)
+{
+	if (lp == 0)
+		return s;
+	if (lp > ls)
+		return NULL;
+	const char *end = s + (ls - lp) + 1; /* candidates start before end */
+	for (const char *q = s; q < end;) {
+		const char *c = memchr(q, p[0], (size_t)(end - q));
+		pat_step(m, (uint64_t)((c ? c : end) - q) / 16 + 1);
+		if (!c)
+			return NULL;
+		pat_step(m, lp / 32);
+		if (memcmp(c + 1, p + 1, lp - 1) == 0)
+			return c;
+		q = c + 1;
+	}
+	return NULL;
+}
+
 static int find_aux(lua_State *L, bool find)
 {
 	size_t ls, lp;
@@ -466,10 +491,8 @@ static int find_aux(lua_State *L, bool find)
 	pat_t m;
 	pat_init(&m, L, s, ls, p, lp);
 	if (find && (lua_toboolean(L, 4) || !has_specials(p, lp))) {
-		/* a plain search: memmem is linear in both lengths */
-		pat_step(&m, (ls - init + lp) / 8);
+		const char *r = plain_find(&m, s + init, ls - init, p, lp);
 		pat_done(&m);
-		const char *r = lp > ls - init ? NULL : memmem(s + init, ls - init, p, lp);
 		if (r) {
 			lua_pushinteger(L, (r - s) + 1);
 			lua_pushinteger(L, (r - s) + (lua_Integer)lp);
@@ -600,6 +623,9 @@ static void add_string(pat_t *m, luaL_Buffer *b, const char *s, const char *e)
 static bool add_value(pat_t *m, luaL_Buffer *b, const char *s, const char *e, int tr)
 {
 	lua_State *L = m->L;
+	/* a replacement is a few buffer operations; a function or table one
+	 * a call into Lua besides */
+	pat_step(m, tr == LUA_TFUNCTION || tr == LUA_TTABLE ? 48 : 8);
 	switch (tr) {
 	case LUA_TFUNCTION: {
 		pat_charge(m); /* the function's own instructions come next */
@@ -657,6 +683,7 @@ int fx__str_gsub(lua_State *L)
 			src = lastmatch = e;
 		} else if (src < m.src_end) {
 			luaL_addchar(&b, *src++);
+			pat_step(&m, 1);
 		} else {
 			break;
 		}

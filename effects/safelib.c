@@ -113,17 +113,29 @@ static void format_prepare(lua_State *L)
 			break;
 		if (f[i] == '%')
 			continue;
-		while (i < fl && strchr("-+ #0123456789.", f[i]))
+		long prec = -1;
+		while (i < fl && strchr("-+ #0123456789.", f[i])) {
+			if (f[i] == '.')
+				prec = 0;
+			else if (prec >= 0 && f[i] >= '0' && f[i] <= '9')
+				prec = prec * 10 + (f[i] - '0');
 			i++;
+		}
 		if (i >= fl)
 			break;
 		arg++;
 		if (f[i] == 'p')
 			luaL_error(L, "string.format: %%p is not available in effects "
 				   "(addresses differ between processes)");
-		/* a conversion is a snprintf: %f of a big number writes over
-		 * three hundred digits */
-		units += strchr("fFeEgGaA", f[i]) ? 64 : 16;
+		/* A conversion is a snprintf, a float's costing about a unit per
+		 * digit it writes: %f of 1e308 writes over three hundred. */
+		units += 16;
+		if (strchr("fFeEgGaA", f[i])) {
+			double x = arg <= top && lua_type(L, arg) == LUA_TNUMBER ? fabs(lua_tonumber(L, arg)) : 0;
+			double digits = (prec >= 0 ? (double)prec : 6) +
+					(strchr("fF", f[i]) && x > 1 ? log10(x) + 1 : 1);
+			units += sat_units(digits * 8);
+		}
 		if (arg <= top) {
 			int t = lua_type(L, arg);
 			if (f[i] == 's' && t != LUA_TSTRING) {
@@ -199,8 +211,11 @@ static int wrap_call(lua_State *L)
 			units += lua_rawlen(L, 1) * 4;
 		break;
 	case W_ARGS:
-	case W_RESUME:
 		units += (uint64_t)nargs;
+		break;
+	case W_RESUME:
+		/* a switch to the coroutine and back, and the values moved */
+		units += 16 + (uint64_t)nargs;
 		break;
 	case W_CONCAT: {
 		luaL_checktype(L, 1, LUA_TTABLE);

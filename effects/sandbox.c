@@ -495,6 +495,11 @@ void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units)
 
 void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units)
 {
+	/* The instructions since the last fire (fewer than an interval) are
+	 * charged as a whole interval: the count restarts at every call, so
+	 * otherwise a call shorter than an interval, however costly its
+	 * instructions, would be free. */
+	S->units += FX__HOOK_INTERVAL;
 	*units = S->units - S->call_start;
 	S->in_call = false;
 	S->mem_enforce = false;
@@ -627,6 +632,9 @@ static int b_tostring(lua_State *L)
 {
 	luaL_checkany(L, 1);
 	lua_settop(L, 1);
+	/* a float is printed with snprintf, some fifty instructions' worth */
+	if (lua_type(L, 1) == LUA_TNUMBER && !lua_isinteger(L, 1))
+		fx__charge(L, 48);
 	fx__tostring(L, 1, NULL);
 	return 1;
 }
@@ -672,9 +680,9 @@ static void fx_push_backing(lua_State *L, int idx)
  * objects of one class costs one snapshot.
  */
 
-/* Units a step through an __index or __newindex table costs: a C call and
- * a table access, about ten instructions' worth. */
-#define MT_HOP_UNITS 8
+/* Units a step through an __index or __newindex table costs: a C call, a
+ * table access and the metamethod dispatch around them (measured). */
+#define MT_HOP_UNITS 32
 
 /* The light-userdata keys, in a snapshot, of the script's metatable, of
  * the tables its __index / __newindex named, and of how many metamethod
@@ -1201,7 +1209,7 @@ static int b_next(lua_State *L)
 			have = true;
 		}
 	}
-	fx__charge(L, n + 1); /* a unit per key walked and compared */
+	fx__charge(L, 2 * n + 1); /* per key walked and compared */
 	if (!have) {
 		lua_pushnil(L);
 		return 1;

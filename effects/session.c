@@ -73,7 +73,7 @@ void fx_limits_default(fx_limits_t *l)
 		.instr_per_call = 200000,
 		.instr_per_game = 1000000,
 		.mem_per_effect = 4u << 20,
-		.max_string = 2048,
+		.max_string = 1024,
 		.max_depth = 200,
 		.max_args = 256,
 		.log_bytes = 4096,
@@ -611,6 +611,14 @@ static void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
 	lua_State *L = e->sbx.L;
 	size_t ops_mark = e->ops.n;
 	char msg[FX_ERR_MAX];
+	if (f->units >= e->sbx.lim.instr_per_game) {
+		/* spent by calls too short to be stopped inside */
+		snprintf(msg, sizeof msg, "instruction limit exceeded (%llu per game)",
+			 (unsigned long long)e->sbx.lim.instr_per_game);
+		f->fired[h]++;
+		effect_fail(e, idx, h, msg, ops_mark);
+		return;
+	}
 	e->cur_eff = idx;
 	e->cur_hook = h;
 	fx__sbx_call_begin(&e->sbx, idx, f->units);

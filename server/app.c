@@ -160,6 +160,7 @@ static int tick_run(void *ud, void **result)
 		fx_report_init(&rep);
 		fx_league_take_report(app->fx, &rep);
 		r->fx_errors = rep.n_errors_total;
+		r->fx_engine_faults = rep.n_engine_faults;
 		fx_report_free(&rep);
 	}
 	if (out.round > 0 && out.season_id > 0) {
@@ -203,6 +204,11 @@ static void tick_done(void *ud, int status, void *result)
 		if (r->fx_errors)
 			log_event(&app->log, PW_LOG_WARN, "effects.errors", "round=%d errors=%zu", r->round,
 				  r->fx_errors);
+		/* the budgets should stop every script first: a bug to report */
+		if (r->fx_engine_faults)
+			log_event(&app->log, PW_LOG_ERROR, "effects.engine_fault",
+				  "round=%d sessions=%zu (the CPU-time backstop stopped a script)", r->round,
+				  r->fx_engine_faults);
 	} else if (r && r->error[0]) {
 		log_event(&app->log, PW_LOG_WARN, "tick.failed", "%s", r->error);
 	}

@@ -961,7 +961,7 @@ static const char HOG_BOMB[] =
 	"return { name = 'Hog', hooks = {\n"
 	"  ['sim.shot.pre'] = function(ctx)\n"
 	"    if ctx.rules.three_point_value ~= 4 then return end\n"
-	"    local s = string.rep('h', 2000)\n"
+	"    local s = string.rep('h', 1000)\n"
 	"    for i = 1, 1e6 do t[#t + 1] = s .. i end\n"
 	"  end } }\n";
 
@@ -1196,7 +1196,7 @@ static const char LOADED[] =
 	"  ['sim.shot.pre'] = function(ctx)\n"
 	"    if not big then\n"
 	"      local ok, s = pcall(string.rep, '\\0', 30000)\n"
-	"      big = ok and s or string.rep('\\0', 2000)\n"
+	"      big = ok and s or string.rep('\\0', 1000)\n"
 	"    end\n"
 	"    local b = big .. ''\n"
 	"    for i = 1, 375 do local _ = big < b end\n"

@@ -12,40 +12,40 @@
  */
 #include "tests/unit/fx_helpers.h"
 
-/* A 2,000-byte subject: the longest a string may be is 2,048 bytes. */
-#define S2K "local s = string.rep('a', 2000)\n"
-#define P2K "local s = string.rep('(', 2000)\n"
-#define NUL2K "local a = string.rep('\\0', 2000) local b = a .. ''\n"
+/* A 1,000-byte subject: the longest a string may be is 1,024 bytes. */
+#define S1K "local s = string.rep('a', 1000)\n"
+#define P1K "local s = string.rep('(', 1000)\n"
+#define NUL1K "local a = string.rep('\\0', 1000) local b = a .. ''\n"
 
 static const fxt_attack_t attacks[] = {
 	/* --- patterns: charged as they match (pattern.c) --------------------- */
-	{"gmatch_exhausted_rescans", P2K "local it = s:gmatch('%b()') while true do it() end",
+	{"gmatch_exhausted_rescans", P1K "local it = s:gmatch('%b()') while true do it() end",
 	 "instruction limit exceeded"},
-	{"gmatch_exhausted_short_loop", P2K "local it = s:gmatch('%b()') for i = 1, 200 do it() end",
+	{"gmatch_exhausted_short_loop", P1K "local it = s:gmatch('%b()') for i = 1, 200 do it() end",
 	 "instruction limit exceeded"},
-	{"balance_find_loop", P2K "while true do s:find('%b()') end", "instruction limit exceeded"},
-	{"balance_short_loop", P2K "for i = 1, 30 do s:find('%b()') end", "instruction limit exceeded"},
-	{"balance_gsub", P2K "while true do s:gsub('%b()', '') end", "instruction limit exceeded"},
-	{"balance_match_anchor", P2K "for i = 1, 1e6 do s:match('%b()', i % 2000 + 1) end",
+	{"balance_find_loop", P1K "while true do s:find('%b()') end", "instruction limit exceeded"},
+	{"balance_short_loop", P1K "for i = 1, 30 do s:find('%b()') end", "instruction limit exceeded"},
+	{"balance_gsub", P1K "while true do s:gsub('%b()', '') end", "instruction limit exceeded"},
+	{"balance_match_anchor", P1K "for i = 1, 1e6 do s:match('%b()', i % 1000 + 1) end",
 	 "instruction limit exceeded"},
-	{"backref_quadratic", S2K "while true do s:find('(a*)%1b') end", "instruction limit exceeded"},
-	{"lazy_nested", S2K "s:find('a-a-a-a-a-a-b')", "instruction limit exceeded"},
-	{"greedy_nested", S2K "s:match('(.*)(.*)(.*)x')", "instruction limit exceeded"},
-	{"optional_chain", S2K "s:find(string.rep('a?', 30) .. string.rep('a', 30) .. 'b')",
+	{"backref_quadratic", S1K "while true do s:find('(a*)%1b') end", "instruction limit exceeded"},
+	{"lazy_nested", S1K "s:find('a-a-a-a-a-a-b')", "instruction limit exceeded"},
+	{"greedy_nested", S1K "s:match('(.*)(.*)(.*)x')", "instruction limit exceeded"},
+	{"optional_chain", S1K "s:find(string.rep('a?', 30) .. string.rep('a', 30) .. 'b')",
 	 "instruction limit exceeded"},
-	{"set_long", S2K "local set = '[' .. string.rep('b', 1000) .. 'a]' "
+	{"set_long", S1K "local set = '[' .. string.rep('b', 1000) .. 'a]' "
 		     "while true do s:find(set .. '*c') end", "instruction limit exceeded"},
-	{"frontier_loop", S2K "while true do s:gsub('%f[%a]', '') end", "instruction limit exceeded"},
-	{"plain_find_loop", S2K "local n = string.rep('a', 1000) .. 'b' "
+	{"frontier_loop", S1K "while true do s:gsub('%f[%a]', '') end", "instruction limit exceeded"},
+	{"plain_find_loop", S1K "local n = string.rep('a', 500) .. 'b' "
 			    "while true do s:find(n, 1, true) end", "instruction limit exceeded"},
-	{"gsub_function_loop", S2K "while true do s:gsub('.', function(c) return c end) end",
+	{"gsub_function_loop", S1K "while true do s:gsub('.', function(c) return c end) end",
 	 "instruction limit exceeded"},
-	{"gsub_table_repl", S2K "local t = setmetatable({}, {__index = function(_, k) return k end}) "
+	{"gsub_table_repl", S1K "local t = setmetatable({}, {__index = function(_, k) return k end}) "
 			    "while true do s:gsub('.', t) end", "instruction limit exceeded"},
-	{"gsub_doubling", S2K "s:gsub('.', '%0%0')", "string longer than"},
-	{"gsub_limit_n", S2K "local r, n = s:gsub('a', 'b', 3) assert(n == 3 and r:sub(1, 4) == 'bbba')",
+	{"gsub_doubling", S1K "s:gsub('.', '%0%0')", "string longer than"},
+	{"gsub_limit_n", S1K "local r, n = s:gsub('a', 'b', 3) assert(n == 3 and r:sub(1, 4) == 'bbba')",
 	 NULL},
-	{"gmatch_in_coroutine", P2K "local it = s:gmatch('%b()') local co = coroutine.wrap(function() "
+	{"gmatch_in_coroutine", P1K "local it = s:gmatch('%b()') local co = coroutine.wrap(function() "
 				"while true do it() coroutine.yield() end end) while true do co() end",
 	 "instruction limit exceeded"},
 	{"pattern_captures_33", "string.find('a', string.rep('(', 33) .. 'a' .. string.rep(')', 33))",
@@ -60,13 +60,13 @@ static const fxt_attack_t attacks[] = {
 	{"gsub_bad_percent", "string.gsub('a', 'a', '%x')", "invalid use of '%'"},
 	{"gsub_bad_value", "string.gsub('a', 'a', {a = {}})", "invalid replacement value"},
 	/* --- the VM's own work inside one instruction --------------------------- */
-	{"string_lt_nul", NUL2K "while true do local _ = a < b end", "instruction limit exceeded"},
-	{"string_le_nul", NUL2K "while true do local _ = a <= b end", "instruction limit exceeded"},
-	{"string_lt_nul_short", NUL2K "for i = 1, 100 do local _ = a < b end assert(false, 'ran')",
+	{"string_lt_nul", NUL1K "while true do local _ = a < b end", "instruction limit exceeded"},
+	{"string_le_nul", NUL1K "while true do local _ = a <= b end", "instruction limit exceeded"},
+	{"string_lt_nul_short", NUL1K "for i = 1, 300 do local _ = a < b end assert(false, 'ran')",
 	 "instruction limit exceeded"},
-	{"sort_nul_strings", NUL2K "local t = {} for i = 1, 200 do t[i] = a .. i end table.sort(t)",
+	{"sort_nul_strings", NUL1K "local t = {} for i = 1, 200 do t[i] = a .. i end table.sort(t)",
 	 "instruction limit exceeded"},
-	{"string_eq_long", "local a = string.rep('x', 2000) local b = string.rep('x', 1999) .. 'x' "
+	{"string_eq_long", "local a = string.rep('x', 1000) local b = string.rep('x', 999) .. 'x' "
 			   "while true do local _ = a == b end", "instruction limit exceeded"},
 	{"index_chain", "local t = {} local first = t for i = 1, 1990 do local n = {} "
 			"setmetatable(t, {__index = n}) t = n end local _ = first.x",
@@ -111,19 +111,19 @@ static const fxt_attack_t attacks[] = {
 			     "co(table.unpack(t)) while true do co() end", "limit exceeded"},
 	{"vararg_ok", "local function f(...) return select('#', ...) end local t = {} "
 		      "for i = 1, 200 do t[i] = i end assert(f(table.unpack(t)) == 200)", NULL},
-	{"coerce_for_hex", "local s = '0x' .. string.rep('f', 2000) while true do for i = s, 0 do end end",
+	{"coerce_for_hex", "local s = '0x' .. string.rep('f', 1000) while true do for i = s, 0 do end end",
 	 "instruction limit exceeded"},
-	{"coerce_for_dec", "local s = string.rep('1', 2000) while true do for i = s, 0 do end end",
+	{"coerce_for_dec", "local s = string.rep('1', 1000) while true do for i = s, 0 do end end",
 	 "instruction limit exceeded"},
-	{"coerce_arith", "local s = string.rep('1', 2000) while true do local _ = s + 1 end",
+	{"coerce_arith", "local s = string.rep('1', 1000) while true do local _ = s + 1 end",
 	 "instruction limit exceeded"},
-	{"coerce_unm", "local s = string.rep('2', 2000) while true do local _ = -s end",
+	{"coerce_unm", "local s = string.rep('2', 1000) while true do local _ = -s end",
 	 "instruction limit exceeded"},
-	{"coerce_tonumber", "local s = string.rep('1', 2000) while true do tonumber(s) end",
+	{"coerce_tonumber", "local s = string.rep('1', 1000) while true do tonumber(s) end",
 	 "instruction limit exceeded"},
-	{"coerce_math", "local s = string.rep('1', 2000) while true do math.floor(s) end",
+	{"coerce_math", "local s = string.rep('1', 1000) while true do math.floor(s) end",
 	 "instruction limit exceeded"},
-	{"coerce_rep_count", "local s = '0' .. string.rep('0', 1999) while true do string.rep('x', s) end",
+	{"coerce_rep_count", "local s = '0' .. string.rep('0', 999) while true do string.rep('x', s) end",
 	 "instruction limit exceeded"},
 	{"number_concat", "local x = 1.2345678901234 while true do local _ = x .. '' end",
 	 "instruction limit exceeded"},
@@ -132,36 +132,36 @@ static const fxt_attack_t attacks[] = {
 	{"format_big_float", "while true do string.format('%99.99f', 1e308) end",
 	 "instruction limit exceeded"},
 	{"format_many_s", "local s = string.rep('x', 100) while true do string.format("
-			  "string.rep('%s', 19), s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s) end",
+			  "string.rep('%s', 9), s, s, s, s, s, s, s, s, s) end",
 	 "instruction limit exceeded"},
-	{"byte_all", "local s = string.rep('x', 2000) while true do s:byte(1, -1) end",
+	{"byte_all", "local s = string.rep('x', 1000) while true do s:byte(1, -1) end",
 	 "instruction limit exceeded"},
-	{"byte_zero_start", "local s = string.rep('x', 2000) while true do s:byte(0, -1) end",
+	{"byte_zero_start", "local s = string.rep('x', 1000) while true do s:byte(0, -1) end",
 	 "instruction limit exceeded"},
-	{"upper_loop", "local s = string.rep('x', 2000) while true do s:upper() end",
+	{"upper_loop", "local s = string.rep('x', 1000) while true do s:upper() end",
 	 "instruction limit exceeded"},
-	{"reverse_loop", "local s = string.rep('x', 2000) while true do s:reverse() end",
+	{"reverse_loop", "local s = string.rep('x', 1000) while true do s:reverse() end",
 	 "instruction limit exceeded"},
-	{"sub_loop", "local s = string.rep('x', 2000) while true do s:sub(2) end", "instruction limit exceeded"},
-	{"rep_one_byte", "while true do string.rep('x', 2000) end", "instruction limit exceeded"},
+	{"sub_loop", "local s = string.rep('x', 1000) while true do s:sub(2) end", "instruction limit exceeded"},
+	{"rep_one_byte", "while true do string.rep('x', 1000) end", "instruction limit exceeded"},
 	{"rep_separator", "while true do string.rep('', 1000, 'y') end", "instruction limit exceeded"},
-	{"char_many", "local t = {} for i = 1, 2000 do t[i] = 65 end while true do "
+	{"char_many", "local t = {} for i = 1, 1000 do t[i] = 65 end while true do "
 		      "string.char(table.unpack(t)) end", "instruction limit exceeded"},
-	{"pack_padding", "local f = string.rep('x', 2000) while true do string.pack(f) end",
+	{"pack_padding", "local f = string.rep('x', 1000) while true do string.pack(f) end",
 	 "instruction limit exceeded"},
 	{"packsize_loop", "local f = string.rep('i', 500) while true do string.packsize(f) end",
 	 "instruction limit exceeded"},
 	{"unpack_many", "local f = string.rep('b', 1000) local s = string.rep('x', 1000) "
 			"while true do string.unpack(f, s) end", "instruction limit exceeded"},
-	{"utf8_len", "local s = string.rep('x', 2000) while true do utf8.len(s) end",
+	{"utf8_len", "local s = string.rep('x', 1000) while true do utf8.len(s) end",
 	 "instruction limit exceeded"},
-	{"utf8_offset", "local s = string.rep('x', 2000) while true do utf8.offset(s, 2000) end",
+	{"utf8_offset", "local s = string.rep('x', 1000) while true do utf8.offset(s, 1000) end",
 	 "instruction limit exceeded"},
-	{"utf8_codepoint_all", "local s = string.rep('x', 2000) while true do utf8.codepoint(s, 1, -1) end",
+	{"utf8_codepoint_all", "local s = string.rep('x', 1000) while true do utf8.codepoint(s, 1, -1) end",
 	 "instruction limit exceeded"},
 	{"utf8_char_many", "local t = {} for i = 1, 250 do t[i] = 0x10FFFF end while true do "
 			   "utf8.char(table.unpack(t)) end", "instruction limit exceeded"},
-	{"utf8_codes", "local s = string.rep('x', 2000) while true do for _ in utf8.codes(s) do end end",
+	{"utf8_codes", "local s = string.rep('x', 1000) while true do for _ in utf8.codes(s) do end end",
 	 "instruction limit exceeded"},
 	{"math_max_many", "local t = {} for i = 1, 250 do t[i] = i end while true do "
 			  "math.max(table.unpack(t)) end", "instruction limit exceeded"},
@@ -197,16 +197,25 @@ static const fxt_attack_t attacks[] = {
 	 "limit exceeded"},
 	/* --- memory: each effect its own cap, garbage collected first ---------- */
 	/* 1 MB of garbage a call, 10 MB a game: more than the 4 MB cap */
-	{"garbage_churn", "for r = 1, 10 do local t = {} local s = string.rep('g', 2000) "
+	{"garbage_churn", "for r = 1, 10 do local t = {} local s = string.rep('g', 1000) "
 			  "for i = 1, 50 do t[i] = s .. i end end", NULL},
-	{"memory_hold", "local t, s = {}, string.rep('h', 2000) for i = 1, 1e6 do t[i] = s .. i end",
+	{"memory_hold", "local t, s = {}, string.rep('h', 1000) for i = 1, 1e6 do t[i] = s .. i end",
 	 "memory limit exceeded"},
 	{"memory_table_grow", "local t = {} for i = 1, 1e7 do t[i] = i end", "limit exceeded"},
-	{"memory_in_pcall", "local t, s = {}, string.rep('h', 2000) pcall(function() "
+	{"memory_in_pcall", "local t, s = {}, string.rep('h', 1000) pcall(function() "
 			    "for i = 1, 1e6 do t[i] = s .. i end end) return {narrative = 'swallowed'}",
 	 "memory limit exceeded"},
-	{"memory_buffer_growth", "local t, s = {}, string.rep('b', 2000) pcall(function() "
+	{"memory_buffer_growth", "local t, s = {}, string.rep('b', 1000) pcall(function() "
 				 "for i = 1, 1e6 do t[i] = table.concat({s, i}) end end)", "limit exceeded"},
+	/* --- results: read in C after the call, so bounded ----------------------- */
+	{"result_many_fields", "local r = {} for i = 1, 5000 do r['x' .. i] = i end return r",
+	 "at most 32 fields"},
+	{"result_many_numbers", "local r = {narrative = 'x'} for i = 1, 40 do r[i] = i end return r",
+	 "at most 32 fields"},
+	{"result_many_hoopers", "local a = {} for i = 1, 10000 do a[i] = {speed = 1} end "
+				"return {attributes = a}", "not valid at sim.shot.pre"},
+	{"result_score_table_big", "local s = {home = 1} for i = 1, 10000 do s[i] = i end "
+				   "return {score = s}", "score tables have only"},
 	/* --- small ones -------------------------------------------------------- */
 	{"nan_tostring", "assert(tostring(0/0) == 'nan', tostring(0/0)) "
 			 "assert(tostring(-(0/0)) == 'nan')", NULL},
@@ -267,7 +276,7 @@ static const char HONEST[] =
 static const char HOG[] =
 	"local t = {}\n"
 	"return {name='Hog', hooks={['sim.shot.pre']=function(ctx)\n"
-	"  local s = string.rep('h', 2000)\n"
+	"  local s = string.rep('h', 1000)\n"
 	"  for i = 1, 1e6 do t[#t + 1] = s .. i end\n"
 	"end}}";
 
@@ -295,7 +304,9 @@ TEST(fx_memory_one_effect_cannot_starve_another)
 			  fxt_err(&r));
 		if (r.rep.n_errors)
 			CHECK_STR(r.rep.errors[0].effect_id, "hog");
-		CHECK_CONTAINS(fxt_err(&r), "memory limit exceeded");
+		/* stopped at its cap, or by the collections it forces there
+		 * (charged to it) */
+		CHECK_CONTAINS(fxt_err(&r), "limit exceeded");
 		CHECK_EQ(r.res.shot_value, 12);
 		const fx_usage_t *u = fx_report_usage(&r.rep, "a");
 		CHECK(u && u->peak_mem > 1000000 && u->peak_mem < 2000000);
@@ -394,4 +405,65 @@ TEST(fx_meta_entity_caps_are_clear_errors)
 	fxt_run_free(&r);
 	fx_engine_free(e);
 	fx_script_free(s);
+}
+
+/* --- calls shorter than the count hook's interval ------------------------------ */
+
+TEST(fx_short_calls_are_charged_too)
+{
+	/* Each call runs about 80 instructions, each a costly conversion of
+	 * a 1 KB string: the count hook never fires inside such a call, so
+	 * it used to cost nothing, however many calls a game made. Each call
+	 * is now charged in whole intervals (at least 100 units), so the
+	 * per-game budget stops it. */
+	fx_script_t *s = fxt_load("local s = '0x' .. string.rep('f', 1000)\n"
+				  "return {name='short', hooks={['sim.shot.pre']=function()\n"
+				  "  for k = 1, 20 do for i = s, 0 do end end\n"
+				  "end}}");
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	if (!s || !e)
+		return;
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_effect_t eff = {"short", s};
+	fxt_run_t r;
+	fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 20000, &r, NULL);
+	CHECK_CONTAINS(fxt_err(&r), "instruction limit exceeded (1000000 per game)");
+	const fx_usage_t *u = fx_report_usage(&r.rep, "short");
+	CHECK(u && u->fired[PW_HOOK_SHOT_PRE] > 1000 && u->fired[PW_HOOK_SHOT_PRE] <= 10001);
+	CHECK(u && u->peak_instr >= 100);
+	fxt_run_free(&r);
+	fx_engine_free(e);
+	fx_script_free(s);
+}
+
+/* --- validation costs what the script is, once ---------------------------------- */
+
+TEST(fx_validation_is_linear_in_the_script)
+{
+	/* A 60 KB script returning thousands of unknown fields: the line of
+	 * each was looked up by a scan of the source (fields × bytes, ~9 s
+	 * of CPU). Now a table that big is refused at once, and the line is
+	 * looked up for the one problem reported. */
+	size_t cap = FX_SOURCE_MAX;
+	char *src = malloc(cap);
+	if (!src)
+		return;
+	size_t n = (size_t)snprintf(src, cap, "return {name='Wide', hooks={['sim.shot.pre']=function() end}");
+	for (int i = 0; n + 32 < cap; i++)
+		n += (size_t)snprintf(src + n, cap - n, ",f%d=1", i);
+	n += (size_t)snprintf(src + n, cap - n, "}");
+	double t0 = fxt_cpu_s();
+	char err[FX_ERR_MAX];
+	fx_script_t *s = NULL;
+	CHECK_EQ(fx_script_load(src, n, &s, err, sizeof err), -1);
+	double dt = fxt_cpu_s() - t0;
+	CHECK_CONTAINS(err, "more than 64 fields");
+	CHECK_MSG(dt < (test_sanitized() ? 2.0 : 0.3), "validation took %.2f CPU seconds", dt);
+	/* a few unknown fields: the alphabetically first is named, on its line */
+	static const char few[] = "return {name='W', hooks={['sim.shot.pre']=function() end},\n"
+				  "zeta = 1,\n alpha = 2,\n}";
+	CHECK_EQ(fx_script_load(few, strlen(few), &s, err, sizeof err), -1);
+	CHECK_CONTAINS(err, "line 3: unknown field 'alpha'");
+	free(src);
 }
