@@ -168,7 +168,7 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	 * its old owner and allocated by the new one */
 	bool same = b && b_owner == who && b_gen == S->gen;
 	size_t add = same ? (nsize > old ? nsize - old : 0) : nsize;
-	if (who && add) {
+	if (who && add && nsize > old) { /* a shrink is never refused */
 		if (refuse(S, ptr, osize, nsize, add))
 			return NULL;
 		if (S->in_call) {
