@@ -1250,3 +1250,35 @@ TEST(fx_same_game_same_hash_on_an_idle_and_a_loaded_machine)
 	free(one);
 	free(two);
 }
+
+/* An exhausted gmatch iterator called in a short loop: each call searched
+ * the whole subject again for free, and the old watchdog only looked after
+ * 1,000 instructions, so this stalled the proposal check (and with it
+ * `season --propose-effect`, a tick, SIGTERM) without limit. */
+static const char RESCAN[] =
+	"local s = string.rep('(', 1000)\n"
+	"return { name = 'Rescan', hooks = {\n"
+	"  ['sim.possession.pre'] = function(ctx)\n"
+	"    local it = s:gmatch('%b()')\n"
+	"    for i = 1, 200 do it() end\n"
+	"  end } }\n";
+
+TEST(league_cli_check_of_a_stalling_script_ends_with_its_budget)
+{
+	char lua[512], cmd[2048], *out = NULL;
+	snprintf(lua, sizeof lua, "%s/rescan.lua", test_tmpdir());
+	FILE *f = fopen(lua, "w");
+	fputs(RESCAN, f);
+	fclose(f);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snprintf(cmd, sizeof cmd, "%s season --format json --propose-effect %s", test_bin(), lua);
+	CHECK(test_run(cmd, &out, true) != 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK_CONTAINS(out, "does not pass the sandbox check");
+	CHECK_CONTAINS(out, "instruction limit exceeded");
+	/* a wide margin: a stall is minutes (the runner's timeout) */
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK_MSG(s < 60.0, "the check took %.1f s", s);
+	free(out);
+}
