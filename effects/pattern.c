@@ -121,6 +121,7 @@ static bool class_matches(int c, int cl)
 	case 'u': r = is_upper(c); break;
 	case 'w': r = is_alnum(c); break;
 	case 'x': r = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); break;
+	case 'z': r = c == 0; break; /* deprecated in Lua 5.2, still matched by 5.4 */
 	default: return cl == c; /* %. %% %( ...: the character itself */
 	}
 	return is_upper(cl) ? !r : r;

@@ -467,3 +467,85 @@ TEST(fx_validation_is_linear_in_the_script)
 	CHECK_CONTAINS(err, "line 3: unknown field 'alpha'");
 	free(src);
 }
+
+/* --- the pattern matcher is Lua's pattern language ------------------------------ */
+
+#include "effects/fx_int.h"
+
+/* Random patterns from pattern atoms against random subjects, every result
+ * and error message written down; returns the whole transcript. */
+static const char PATTERN_CASES[] =
+	"local x = ...\n"
+	"local function rnd(n) x = (x * 1103515245 + 12345) % 2147483648 return x % n + 1 end\n"
+	"local atoms = {'a', 'b', '.', '%a', '%d', '%s', '%w', '%p', '%A', '[ab]', '[^a]', '[a-c]',\n"
+	"  '[%d%s]', '%b()', '%f[%a]', '%f[%A]', '(', ')', '()', '%1', '%2', '*', '+', '-', '?',\n"
+	"  '^', '$', '%', '[', ']', '%.', 'x', '%z', '[]]', '[%]]', '%b[]', '%u%l', '.-', 'a*'}\n"
+	"local chars = {'a', 'b', 'c', '(', ')', '[', ']', ' ', '1', '.', 'x', '\\0', '%', 'B'}\n"
+	"local out = {}\n"
+	"local function show(...) local t = {} for k = 1, select('#', ...) do\n"
+	"  t[k] = tostring((select(k, ...))) end return table.concat(t, '|') end\n"
+	"for i = 1, 1500 do\n"
+	"  local p = {} for j = 1, rnd(6) do p[#p + 1] = atoms[rnd(#atoms)] end\n"
+	"  local pat = table.concat(p)\n"
+	"  local s = {} for j = 1, rnd(14) - 1 do s[#s + 1] = chars[rnd(#chars)] end\n"
+	"  local subj = table.concat(s)\n"
+	"  out[#out + 1] = show(pcall(string.find, subj, pat)) .. show(pcall(string.find, subj, pat, -3))\n"
+	"    .. show(pcall(string.find, subj, pat, 1, true)) .. show(pcall(string.match, subj, pat, 2))\n"
+	"    .. show(pcall(string.gsub, subj, pat, '<%0>')) .. show(pcall(string.gsub, subj, pat, '%1', 2))\n"
+	"    .. show(pcall(string.gsub, subj, pat, function(...) return select('#', ...) end))\n"
+	"    .. show(pcall(string.gsub, subj, pat, {a = 'A', b = false}))\n"
+	"  local ok, it = pcall(string.gmatch, subj, pat)\n"
+	"  if ok then local r = {} local ok2, e = pcall(function() for a, b in it do\n"
+	"    r[#r + 1] = tostring(a) .. ',' .. tostring(b) if #r > 20 then break end end end)\n"
+	"    out[#out + 1] = tostring(ok2) .. tostring(e) .. table.concat(r, ';') end\n"
+	"end\n"
+	"return table.concat(out, '\\n')\n";
+
+/* The transcript (*len bytes, NULs included) from stock Lua, or (ours)
+ * with the sandbox's functions in their place. Caller frees. */
+static char *pattern_transcript(bool ours, int seed, size_t *len)
+{
+	static fx__sbx_t idle; /* no call running: charges are ignored */
+	lua_State *L = luaL_newstate();
+	if (!L)
+		return NULL;
+	*(fx__sbx_t **)lua_getextraspace(L) = &idle;
+	luaL_openlibs(L);
+	if (ours) {
+		static const luaL_Reg fns[] = {{"find", fx__str_find}, {"match", fx__str_match},
+					       {"gmatch", fx__str_gmatch}, {"gsub", fx__str_gsub},
+					       {NULL, NULL}};
+		lua_getglobal(L, "string");
+		luaL_setfuncs(L, fns, 0);
+		lua_pop(L, 1);
+	}
+	char *out = NULL;
+	if (luaL_loadstring(L, PATTERN_CASES) == LUA_OK) {
+		lua_pushinteger(L, seed);
+		if (lua_pcall(L, 1, 1, 0) == LUA_OK) {
+			const char *t = lua_tolstring(L, -1, len);
+			if ((out = malloc(*len + 1)) != NULL)
+				memcpy(out, t, *len + 1);
+		}
+	}
+	if (!out)
+		test_fail(__FILE__, __LINE__, "transcript: %s", lua_tostring(L, -1));
+	lua_close(L);
+	return out;
+}
+
+TEST(fx_patterns_match_lua_exactly)
+{
+	/* find, match, gmatch and gsub are the sandbox's own (charged as they
+	 * match); whatever a pattern is, they answer as Lua's do, errors and
+	 * their messages included */
+	for (int seed = 1; seed <= 3; seed++) {
+		size_t ls = 0, lo = 0;
+		char *stock = pattern_transcript(false, seed, &ls), *ours = pattern_transcript(true, seed, &lo);
+		CHECK_MSG(stock && ours && ls > 10000, "a transcript of %zu bytes", ls);
+		CHECK_MSG(stock && ours && ls == lo && memcmp(stock, ours, ls) == 0,
+			  "seed %d: the transcripts differ", seed);
+		free(stock);
+		free(ours);
+	}
+}
