@@ -36,8 +36,8 @@
 #define FX__HOOK_INTERVAL 100
 /* Fires between the checks that cost more (walking the call stack for
  * depth and arguments): about every 1,000 instructions. The interval is
- * small because the count restarts at every call, so a call shorter than
- * it is charged nothing. */
+ * small because the count restarts at every call: what a call runs after
+ * its last fire is charged only as a rounded-up interval. */
 #define FX__HOOK_CHECKS 10
 /* Fires between two reads of the thread's CPU clock for the backstop:
  * about every 10,000 instructions (a read is a system call). */
@@ -130,8 +130,6 @@ void fx__sbx_session_start(fx__sbx_t *S, size_t *held, int n, int n_subscribed);
 void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units);
 /* Ends it; returns the units the call used. Clears a kill. */
 void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units);
-/* A full collection now, charged to the running call (if any). */
-void fx__sbx_collect(lua_State *L);
 /* Charges C-side work to the running call; kills (raises) when over. */
 void fx__charge(lua_State *L, uint64_t units);
 /* Marks the running effect killed with msg and raises it. */

@@ -221,15 +221,6 @@ void fx__sbx_session_start(fx__sbx_t *S, size_t *held, int n, int n_subscribed)
 	S->backstop_ns = (uint64_t)S->lim.backstop_ms * 1000000u * (uint64_t)(n_subscribed > 0 ? n_subscribed : 1);
 }
 
-void fx__sbx_collect(lua_State *L)
-{
-	fx__sbx_t *S = fx__sbx_of(L);
-	if (S->in_call)
-		fx__charge(L, gc_units(S));
-	lua_gc(L, LUA_GCCOLLECT);
-	S->since_collect = 0;
-}
-
 static int fx_panic(lua_State *L)
 {
 	/* Only reachable if our own code calls Lua unprotected: a bug. */
