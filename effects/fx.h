@@ -35,7 +35,9 @@
 struct cJSON;
 
 #define FX_ERR_MAX        320   /* bytes of one error message */
-#define FX_MAX_EFFECTS    32    /* effects one game or round may run */
+#define FX_MAX_EFFECTS    32    /* effects the command-line tools take at once */
+#define FX_SESSION_MAX    1024  /* effects one game or round session runs (all of
+				 * them: a session with more refuses to start) */
 #define FX_SOURCE_MAX     65536 /* bytes of one script */
 #define FX_NAME_MAX       64    /* bytes of an effect's name */
 #define FX_DESC_MAX       1000  /* bytes of its description */
@@ -64,17 +66,27 @@ int fx_hook_find(const char *name);
 
 /* ----------------------------------------------------------------- limits */
 
+/*
+ * Every limit that can stop a script is deterministic: instruction units
+ * (VM instructions counted by Lua's count hook, plus C work charged in
+ * proportion to its cost) and bytes held. Where a script stops is the same
+ * in every process, on an idle machine or a loaded one. The one clock is
+ * the backstop, which catches an engine bug (work the units do not cover),
+ * never a script within its budgets: it is reported as an engine fault.
+ */
 typedef struct fx_limits {
-	uint64_t instr_per_call; /* VM instructions (plus C work) in one hook call */
+	uint64_t instr_per_call; /* instruction units in one hook call */
 	uint64_t instr_per_game; /* per effect, per game or round session */
-	size_t mem_per_game;     /* bytes the whole sandbox may hold above its start */
+	size_t mem_per_effect;   /* bytes one effect may hold (garbage is collected
+				  * before an allocation is refused) */
 	size_t max_string;       /* bytes in one Lua string */
-	int max_depth;           /* nested Lua calls */
+	int max_depth;           /* nested calls */
+	int max_args;            /* extra arguments a vararg function may hold */
 	size_t log_bytes;        /* ctx.log output kept per effect per session */
 	size_t narrative_bytes;  /* narrative accepted per effect per session */
 	int meta_ops;            /* metadata writes per effect per session */
-	uint32_t ms_per_call;    /* wall-clock watchdog, a last resort (see EFFECTS.md) */
-	uint32_t ms_per_game;    /* per effect, per session */
+	uint32_t backstop_ms;    /* thread CPU time per effect per session before an
+				  * engine fault is declared (see EFFECTS.md) */
 } fx_limits_t;
 
 /* Fills l with the defaults documented in docs/EFFECTS.md. */
@@ -128,6 +140,12 @@ typedef struct fx_effect {
 
 #define FX_META_KEY_MAX 64  /* bytes of a key */
 #define FX_META_STR_MAX 256 /* bytes of a string value */
+/* One entity's metadata (a team's, a hooper's, ...): at most this many keys
+ * and bytes, counted as fx_meta_entry_bytes adds them up. A write that
+ * would go beyond either is an error in the script; the store drops one
+ * that would (when games of a round together go beyond it). */
+#define FX_META_ENTITY_KEYS  256
+#define FX_META_ENTITY_BYTES 16384
 
 typedef enum fx_meta_kind {
 	FX_META_TEAM,
@@ -191,10 +209,19 @@ void fx_meta_ops_free(fx_meta_ops_t *o); /* frees the array; o can be reused */
  * threads at once (reads only).
  */
 typedef int (*fx_meta_get_fn)(void *ud, const fx_meta_key_t *k, fx_value_t *out);
+/* How many keys and bytes (fx_meta_entry_bytes) one entity holds; 0 and 0
+ * for one with nothing. The same thread-safety as get. */
+typedef void (*fx_meta_size_fn)(void *ud, fx_meta_kind_t kind, int64_t id, size_t *keys,
+				 size_t *bytes);
 typedef struct fx_meta_reader {
-	fx_meta_get_fn get; /* NULL: nothing is stored */
+	fx_meta_get_fn get;   /* NULL: nothing is stored */
+	fx_meta_size_fn size; /* NULL: every entity starts empty */
 	void *ud;
 } fx_meta_reader_t;
+
+/* The bytes one key and its value count towards FX_META_ENTITY_BYTES: the
+ * key's, plus the string's or 8 for a number or boolean (0 for nil). */
+size_t fx_meta_entry_bytes(const char *key, const fx_value_t *v);
 
 /* An in-memory metadata store: what the league keeps between rounds and
  * saves into the `meta` JSON columns, and what `effect check` uses. */
@@ -208,12 +235,16 @@ int fx_meta_store_get(const fx_meta_store_t *m, const fx_meta_key_t *k, fx_value
 int fx_meta_store_put(fx_meta_store_t *m, const fx_meta_key_t *k, const fx_value_t *v);
 /* A reader over m (reads only; safe for concurrent games). */
 fx_meta_reader_t fx_meta_store_reader(const fx_meta_store_t *m);
+/* As fx_meta_size_fn. */
+void fx_meta_store_size(const fx_meta_store_t *m, fx_meta_kind_t kind, int64_t id, size_t *keys,
+			size_t *bytes);
 
 /*
  * Replays ops into m in order: SET replaces, INCR adds (an absent or
  * non-numeric value counts as 0), TOGGLE flips (absent or non-boolean counts
  * as false). Apply every game's ops in schedule order after the round and
- * the result does not depend on which game finished first.
+ * the result does not depend on which game finished first. An op that
+ * would take its entity beyond FX_META_ENTITY_KEYS or _BYTES is skipped.
  * Returns 0, or -1 when out of memory (m then holds a prefix of the ops).
  */
 int fx_meta_apply(fx_meta_store_t *m, const fx_meta_ops_t *ops);
@@ -240,7 +271,7 @@ typedef struct fx_usage {
 	uint64_t sessions, stopped;     /* sessions run / in which it was switched off */
 	uint64_t peak_instr;            /* most instructions one call used (approximate, ±interval) */
 	uint64_t peak_session_instr;    /* most in one session */
-	size_t peak_mem;                /* most bytes the sandbox held above its start */
+	size_t peak_mem;                /* most bytes the effect held */
 } fx_usage_t;
 
 typedef struct fx_report {
@@ -251,6 +282,10 @@ typedef struct fx_report {
 	fx_meta_ops_t meta;             /* writes, in order */
 	char *log;                      /* "effect_id hook: message\n" lines, NUL-terminated */
 	size_t log_len, log_cap;
+	/* Sessions the CPU-time backstop stopped: an engine bug (the budgets
+	 * should have stopped the script first), for the operator's log. The
+	 * error itself ("engine fault: ...") is among the errors. */
+	size_t n_engine_faults;
 } fx_report_t;
 #define FX_REPORT_ERRORS 200
 
@@ -274,7 +309,7 @@ typedef struct fx_session_setup {
 	int round;
 	uint64_t seed;            /* the game's seed (rounds: any fixed seed) */
 	const fx_effect_t *effects;
-	int n_effects;            /* ≤ FX_MAX_EFFECTS, applied in this order */
+	int n_effects;            /* ≤ FX_SESSION_MAX, applied in this order */
 	fx_meta_reader_t meta;
 	bool capture_log;         /* keep ctx.log lines (effect check, sim --effect) */
 } fx_session_setup_t;

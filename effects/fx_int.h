@@ -10,8 +10,10 @@
  * the body of fx.h's opaque fx_script_t, so it keeps the public tag.)
  *
  * Layout of responsibility:
- *   sandbox.c      lua_State, counting allocator, count hook, kill, base library
+ *   sandbox.c      lua_State, owner-tagging allocator, count hook, kill, backstop,
+ *                  base library (pcall, pairs, setmetatable snapshots, ...)
  *   safelib.c      string/table/math/utf8/coroutine wrappers with budget charges
+ *   pattern.c      the pattern functions, matched by our code and charged per step
  *   api.c          ctx views, ctx.random, ctx.meta, ctx.log
  *   hook_result.c  validating and combining hook results
  *   script.c       loading and validating scripts
@@ -28,16 +30,30 @@
 #include "core/sim/rng.h"
 #include "effects/fx.h"
 
-/* Instructions between two count-hook checks. Fixed, so that where a
- * budget stops a script is the same in every process. */
+/* Instructions between two count-hook fires. Fixed, so that where a
+ * budget stops a script is the same in every process. A call is charged in
+ * whole intervals, its last one included (fx__sbx_call_end). */
 #define FX__HOOK_INTERVAL 100
-/* Fires between the checks that cost more (recursion depth, the clock):
- * about every 1,000 instructions. The interval is small because the count
- * restarts at every call, so a call shorter than it is charged nothing. */
+/* Fires between the checks that cost more (walking the call stack for
+ * depth and arguments): about every 1,000 instructions. The interval is
+ * small because the count restarts at every call: what a call runs after
+ * its last fire is charged only as a rounded-up interval. */
 #define FX__HOOK_CHECKS 10
-/* Bytes allocated inside a call that cost one instruction unit, so C-side
- * work that builds big strings or tables spends the same budget. */
+/* Fires between two reads of the thread's CPU clock for the backstop:
+ * about every 10,000 instructions (a read is a system call). */
+#define FX__BACKSTOP_FIRES 100
+/* The scale of a unit: one VM instruction, about 4 ns here. C work is
+ * charged so that a unit of it costs about what an instruction does:
+ * bytes allocated (one unit per FX__BYTES_PER_UNIT), and each library
+ * function by the work it does (safelib.c, pattern.c). */
 #define FX__BYTES_PER_UNIT 64
+/* A full collection (when an allocation would pass an effect's cap) visits
+ * every block of the engine: charged per block, and per this many bytes. */
+#define FX__GC_UNITS_PER_BLOCK 4
+#define FX__GC_BYTES_PER_UNIT 1024
+/* Growing buffers and table parts may pass the cap by this much for a
+ * moment; a new object beyond the cap is refused (after a collection). */
+#define FX__MEM_SLACK (64 * 1024)
 
 /* The sandbox. Lives inside fx_engine_t; reached from any lua_State
  * (coroutines included) through lua_getextraspace. */
@@ -46,24 +62,37 @@ typedef struct fx__sbx {
 	lua_State *main;      /* the state's main thread (setup, validation, close) */
 	fx_limits_t lim;
 
-	/* memory: net bytes held by the state */
-	size_t mem_used;      /* every block */
-	size_t sess_held;     /* bytes the session's scripts hold: what the cap counts */
-	bool mem_emergency;   /* a growth was refused: Lua's emergency collection runs */
-	size_t mem_peak;      /* max sess_held during the running call */
-	bool mem_enforce;     /* limits apply (an effect is running) */
-	bool mem_refused;     /* a growth was refused and not yet satisfied */
-	bool mem_over;        /* the cap was hit in this call: every growth is refused */
+	/* Memory. Every block carries its owner (sandbox.c): the effect of
+	 * the session that allocated it, or the engine. An effect is charged
+	 * for the blocks it holds; a block of an older session belongs to
+	 * nobody now, so no effect is ever charged or credited for another's
+	 * (or an earlier game's) memory. */
+	size_t mem_used;      /* every block, the engine's included */
+	size_t n_blocks;      /* how many blocks */
 	size_t since_collect; /* bytes allocated since the last full collection */
+	uint32_t gen;         /* the session, as blocks record it */
+	int owner;            /* who allocates now: 0 the engine, i + 1 effect i */
+	size_t *held;         /* per effect of the session: bytes held */
+	int n_owners;
+	bool mem_enforce;     /* limits apply (an effect is running) */
+	size_t mem_peak;      /* most the running effect held in this call */
+	/* The request refused last, so that the retry Lua makes after its
+	 * emergency collection is told from a new request. */
+	bool ref_pending;
+	const void *ref_ptr;
+	size_t ref_osize, ref_nsize;
 
 	/* instruction units: count-hook fires × interval + C charges */
 	uint64_t units;
 	uint64_t call_start;  /* units when the running call began */
 	uint64_t eff_base;    /* the running effect's units before this call */
-	uint64_t call_t0;     /* monotonic ns at call start */
-	uint64_t eff_ns;      /* the running effect's ns before this call */
 	uint32_t fires;       /* count-hook fires in the running call */
 	bool in_call;
+
+	/* the CPU-time backstop: an engine fault, never a budget */
+	uint64_t cpu0;        /* thread CPU ns at the session's first check (0: not yet) */
+	uint64_t backstop_ns; /* the session's allowance */
+	size_t engine_faults; /* times it fired in this session */
 
 	bool killed;
 	char kill_msg[FX_ERR_MAX];
@@ -72,7 +101,9 @@ typedef struct fx__sbx {
 	bool track_return;
 	int return_line;
 
-	void *owner;          /* the fx_engine_t */
+	void *engine;         /* the fx_engine_t */
+	struct fx__sbx *outer; /* the sandbox whose call was running on this
+				* thread before this one's began (sandbox.c) */
 } fx__sbx_t;
 
 static inline fx__sbx_t *fx__sbx_of(lua_State *L)
@@ -89,12 +120,16 @@ int fx__sbx_setup(lua_State *L);
  * main thread. thread_begin fails only when out of memory. */
 int fx__sbx_thread_begin(fx__sbx_t *S);
 void fx__sbx_thread_end(fx__sbx_t *S);
-/* A new session: from here, the memory cap counts what it allocates. */
-void fx__sbx_session_start(fx__sbx_t *S);
-/* Call bracket: arm budgets for one script call of an effect. */
-void fx__sbx_call_begin(fx__sbx_t *S, uint64_t eff_units, uint64_t eff_ns);
-/* Ends it; returns units and ns the call used. Clears a kill. */
-void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units, uint64_t *ns);
+/* A new session of n effects: held (n entries, zeroed here, owned by the
+ * caller, valid until the next session) counts what each holds; blocks of
+ * earlier sessions stop counting for anyone. n_subscribed scales the
+ * backstop. */
+void fx__sbx_session_start(fx__sbx_t *S, size_t *held, int n, int n_subscribed);
+/* Call bracket: arm budgets for one script call of effect `effect` (its
+ * index in the session) that has used eff_units so far. */
+void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units);
+/* Ends it; returns the units the call used. Clears a kill. */
+void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units);
 /* Charges C-side work to the running call; kills (raises) when over. */
 void fx__charge(lua_State *L, uint64_t units);
 /* Marks the running effect killed with msg and raises it. */
@@ -103,8 +138,6 @@ int fx__kill(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2
 void fx__mark_killed(fx__sbx_t *S, lua_State *L, const char *msg);
 /* If the running effect was killed, raises the kill again (pcall wrappers). */
 void fx__check_killed(lua_State *L, int status);
-/* Monotonic nanoseconds (the watchdog only; never reaches a script). */
-uint64_t fx__now_ns(void);
 /* Pushes a new table holding the environment for one effect. */
 void fx__push_env(lua_State *L);
 /* Safe, address-free tostring (never raises on plain values). */
@@ -115,14 +148,27 @@ void fx__error_text(lua_State *L, int idx, char *buf, size_t len);
 void fx__error_lines(char *msg);
 /* Pushes a sorted snapshot iterator for table at idx (pairs). */
 int fx__pairs_table(lua_State *L, int idx);
+/* A number as text the same on every platform (NaN is "nan", never
+ * "-nan"); pushes it. */
+const char *fx__number_text(lua_State *L, int idx, size_t *len);
+/* A lua_CFunction, to call protected with the session's number of effects:
+ * starts the session's metatable-snapshot caches (setmetatable reuses a
+ * snapshot per metatable, per effect, within a session). */
+int fx__sbx_mt_cache_reset(lua_State *L);
 
 /* The registry slots of what setup builds (light-userdata keys). */
 extern const char fx__key_base, fx__key_envmt, fx__key_frozen, fx__key_viewmt,
-	fx__key_factory, fx__key_views, fx__key_strlib, fx__key_tostring;
+	fx__key_factory, fx__key_views, fx__key_strlib, fx__key_tostring, fx__key_mtcache;
 
 /* safelib.c: builds the safe string/table/math/utf8/coroutine tables and
  * leaves them as fields of the table on top (the base). */
 void fx__safelib_open(lua_State *L);
+
+/* pattern.c: string.find, match, gmatch and gsub, charged step by step. */
+int fx__str_find(lua_State *L);
+int fx__str_match(lua_State *L);
+int fx__str_gmatch(lua_State *L);
+int fx__str_gsub(lua_State *L);
 /* Pushes a frozen (read-only) proxy of the table at idx. */
 void fx__push_frozen(lua_State *L, int idx);
 bool fx__is_frozen(lua_State *L, int idx);
@@ -216,6 +262,19 @@ int fx__meta_map_put(fx__meta_map_t *m, const fx_meta_key_t *k, const fx_value_t
 /* Applies one op to cur (the value before); writes the value after. */
 void fx__meta_op_eval(const fx_meta_op_t *op, const fx_value_t *cur, fx_value_t *out);
 int fx__meta_ops_push(fx_meta_ops_t *o, const fx_meta_op_t *op);
+/* An entity's size (keys, bytes) as a map keeps it beside its values (or a
+ * session's change to it, in the overlay): read, and add to. */
+void fx__meta_size_get(const fx__meta_map_t *m, fx_meta_kind_t kind, int64_t id, int64_t *keys,
+		       int64_t *bytes);
+int fx__meta_size_add(fx__meta_map_t *m, fx_meta_kind_t kind, int64_t id, int64_t keys,
+		      int64_t bytes);
+/* What a write turning before (NULL: absent) into after adds to its
+ * entity: keys (-1, 0, 1) and bytes. */
+void fx__meta_op_delta(const fx_meta_key_t *k, const fx_value_t *before, const fx_value_t *after,
+		       int64_t *keys, int64_t *bytes);
+/* Whether an entity of keys and bytes takes the change within the caps
+ * (a change that shrinks it always fits). */
+bool fx__meta_fits(int64_t keys, int64_t bytes, int64_t dkeys, int64_t dbytes);
 
 /* session.c: validation for script.c. Loads src (text only) and runs its
  * main chunk under the budgets as a stand-in effect "check" (so

@@ -56,6 +56,12 @@ static const struct {
 	[F_NARRATIVE] = {"narrative", ALL_HOOKS},
 };
 
+/* A result table, or one of its field tables, with more keys than this is
+ * refused at once: reading it is C work after the call, which no budget
+ * counts (a valid result has at most 10 fields; attributes at most 24
+ * changes over the 8 hoopers of a game). */
+#define RESULT_KEYS_MAX 32
+
 /* The problem to report: the one whose key sorts first. */
 typedef struct problem {
 	bool set;
@@ -134,8 +140,14 @@ static void read_score(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx__partia
 		     luaL_typename(L, v));
 		return;
 	}
+	int keys = 0;
 	lua_pushnil(L);
 	while (lua_next(L, v)) {
+		if (++keys > RESULT_KEYS_MAX) {
+			lua_pop(L, 2);
+			note(pr, "score", "score tables have only the fields home and away");
+			return;
+		}
 		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
 		int *dst = !k ? NULL : strcmp(k, "home") == 0 ? &p->r.score_home
 				     : strcmp(k, "away") == 0 ? &p->r.score_away : NULL;
@@ -155,8 +167,14 @@ static void read_bias(lua_State *L, int v, fx__partial_t *p, problem_t *pr)
 		note(pr, "action_bias", "action_bias must be a table {at_rim=, mid_range=, three_point=}");
 		return;
 	}
+	int keys = 0;
 	lua_pushnil(L);
 	while (lua_next(L, v)) {
+		if (++keys > RESULT_KEYS_MAX) {
+			lua_pop(L, 2);
+			note(pr, "action_bias", "action_bias has only at_rim, mid_range and three_point");
+			return;
+		}
 		int t = -1;
 		if (lua_type(L, -2) == LUA_TSTRING)
 			for (int i = 0; i < PW_SHOT_TYPES; i++)
@@ -202,9 +220,15 @@ static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx__p
 		note(pr, "attributes", "attributes must be a table {[hooper_id] = {speed = -10, ...}}");
 		return;
 	}
+	int keys = 0;
 	lua_pushnil(L);
 	while (lua_next(L, v)) {
 		int id;
+		if (++keys > RESULT_KEYS_MAX) {
+			lua_pop(L, 2);
+			note(pr, "attributes", "attributes names at most %d hoopers", RESULT_KEYS_MAX);
+			break;
+		}
 		if (!get_int(L, -2, 1, 1 << 30, &id)) {
 			note(pr, "attributes", "attributes keys must be hooper ids (whole numbers)");
 		} else if (!hooper_in_game(ctx, id)) {
@@ -212,9 +236,15 @@ static void read_attributes(lua_State *L, int v, const pw_hook_ctx_t *ctx, fx__p
 		} else if (lua_type(L, -1) != LUA_TTABLE) {
 			note(pr, "attributes", "attributes[%d] must be a table {speed = -10, ...}", id);
 		} else {
-			int inner = lua_gettop(L);
+			int inner = lua_gettop(L), attrs = 0;
 			lua_pushnil(L);
 			while (lua_next(L, inner)) {
+				if (++attrs > RESULT_KEYS_MAX) {
+					lua_pop(L, 2);
+					note(pr, "attributes", "attributes[%d] has at most the nine "
+					     "attributes", id);
+					break;
+				}
 				int a = lua_type(L, -2) == LUA_TSTRING ? teams_attr_find(lua_tostring(L, -2)) : -1;
 				int d;
 				if (a < 0)
@@ -252,9 +282,16 @@ int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, f
 	}
 	problem_t pr;
 	pr.set = false; /* note() reads key and msg only once set: no need to clear 300 bytes */
+	int keys = 0;
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
 		int v = lua_gettop(L);
+		if (++keys > RESULT_KEYS_MAX) {
+			lua_settop(L, idx);
+			snprintf(msg, len, "a hook result has at most %d fields, and this one has more",
+				 RESULT_KEYS_MAX);
+			return -1;
+		}
 		if (lua_type(L, -2) != LUA_TSTRING) {
 			note(&pr, "", "result keys must be field names (strings), found a %s key",
 			     luaL_typename(L, -2));

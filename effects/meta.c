@@ -194,10 +194,74 @@ int fx__meta_map_put(fx__meta_map_t *m, const fx_meta_key_t *k, const fx_value_t
 	return 0;
 }
 
+/* --- entity sizes ------------------------------------------------------------ */
+
+size_t fx_meta_entry_bytes(const char *key, const fx_value_t *v)
+{
+	switch (v->type) {
+	case FX_VAL_NIL:
+		return 0;
+	case FX_VAL_STR:
+		return strlen(key) + strlen(v->s);
+	default:
+		return strlen(key) + 8;
+	}
+}
+
+/*
+ * An entity's size (or a session's change to it) is kept in the same kind
+ * of map as its values, under the empty key, which no script can use: the
+ * keys in the value's i, the bytes in its n.
+ */
+static fx_meta_key_t size_key(fx_meta_kind_t kind, int64_t id)
+{
+	fx_meta_key_t k = {.kind = kind, .id = id};
+	return k;
+}
+
+void fx__meta_size_get(const fx__meta_map_t *m, fx_meta_kind_t kind, int64_t id, int64_t *keys,
+		       int64_t *bytes)
+{
+	fx_meta_key_t k = size_key(kind, id);
+	fx_value_t v;
+	bool has = fx__meta_map_get(m, &k, &v);
+	*keys = has ? v.i : 0;
+	*bytes = has ? (int64_t)v.n : 0;
+}
+
+int fx__meta_size_add(fx__meta_map_t *m, fx_meta_kind_t kind, int64_t id, int64_t keys,
+		      int64_t bytes)
+{
+	fx_meta_key_t k = size_key(kind, id);
+	fx_value_t v;
+	if (!fx__meta_map_get(m, &k, &v)) {
+		memset(&v, 0, sizeof v);
+		v.type = FX_VAL_INT;
+	}
+	v.i += keys;
+	v.n += (double)bytes;
+	return fx__meta_map_put(m, &k, &v);
+}
+
+void fx__meta_op_delta(const fx_meta_key_t *k, const fx_value_t *before, const fx_value_t *after,
+		       int64_t *keys, int64_t *bytes)
+{
+	bool had = before && before->type != FX_VAL_NIL, has = after->type != FX_VAL_NIL;
+	*keys = (int64_t)has - (int64_t)had;
+	*bytes = (int64_t)fx_meta_entry_bytes(k->key, after) -
+		 (int64_t)(had ? fx_meta_entry_bytes(k->key, before) : 0);
+}
+
+bool fx__meta_fits(int64_t keys, int64_t bytes, int64_t dkeys, int64_t dbytes)
+{
+	return (dkeys <= 0 || keys + dkeys <= FX_META_ENTITY_KEYS) &&
+	       (dbytes <= 0 || bytes + dbytes <= FX_META_ENTITY_BYTES);
+}
+
 /* --- store ---------------------------------------------------------------- */
 
 struct fx_meta_store {
-	fx__meta_map_t map;
+	fx__meta_map_t map; /* values, and each entity's size (fx__meta_size_get) */
 };
 
 fx_meta_store_t *fx_meta_store_new(void)
@@ -222,7 +286,22 @@ int fx_meta_store_get(const fx_meta_store_t *m, const fx_meta_key_t *k, fx_value
 
 int fx_meta_store_put(fx_meta_store_t *m, const fx_meta_key_t *k, const fx_value_t *v)
 {
-	return fx__meta_map_put(&m->map, k, v);
+	fx_value_t cur;
+	int has = fx_meta_store_get(m, k, &cur);
+	int64_t dk, db;
+	fx__meta_op_delta(k, has ? &cur : NULL, v, &dk, &db);
+	if (fx__meta_map_put(&m->map, k, v) < 0)
+		return -1;
+	return (dk || db) ? fx__meta_size_add(&m->map, k->kind, k->id, dk, db) : 0;
+}
+
+void fx_meta_store_size(const fx_meta_store_t *m, fx_meta_kind_t kind, int64_t id, size_t *keys,
+			size_t *bytes)
+{
+	int64_t k, b;
+	fx__meta_size_get(&m->map, kind, id, &k, &b);
+	*keys = k > 0 ? (size_t)k : 0;
+	*bytes = b > 0 ? (size_t)b : 0;
 }
 
 static int store_reader(void *ud, const fx_meta_key_t *k, fx_value_t *out)
@@ -230,18 +309,29 @@ static int store_reader(void *ud, const fx_meta_key_t *k, fx_value_t *out)
 	return fx_meta_store_get(ud, k, out);
 }
 
+static void store_size(void *ud, fx_meta_kind_t kind, int64_t id, size_t *keys, size_t *bytes)
+{
+	fx_meta_store_size(ud, kind, id, keys, bytes);
+}
+
 fx_meta_reader_t fx_meta_store_reader(const fx_meta_store_t *m)
 {
-	return (fx_meta_reader_t){store_reader, (void *)m};
+	return (fx_meta_reader_t){store_reader, store_size, (void *)m};
 }
 
 int fx_meta_apply(fx_meta_store_t *m, const fx_meta_ops_t *ops)
 {
 	for (size_t i = 0; i < ops->n; i++) {
+		const fx_meta_op_t *op = &ops->ops[i];
 		fx_value_t cur, next;
-		int has = fx_meta_store_get(m, &ops->ops[i].k, &cur);
-		fx__meta_op_eval(&ops->ops[i], has ? &cur : NULL, &next);
-		if (fx_meta_store_put(m, &ops->ops[i].k, &next) < 0)
+		int has = fx_meta_store_get(m, &op->k, &cur);
+		fx__meta_op_eval(op, has ? &cur : NULL, &next);
+		int64_t dk, db, keys, bytes;
+		fx__meta_op_delta(&op->k, has ? &cur : NULL, &next, &dk, &db);
+		fx__meta_size_get(&m->map, op->k.kind, op->k.id, &keys, &bytes);
+		if (!fx__meta_fits(keys, bytes, dk, db))
+			continue; /* the entity is full: as the store does */
+		if (fx_meta_store_put(m, &op->k, &next) < 0)
 			return -1;
 	}
 	return 0;

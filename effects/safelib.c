@@ -4,11 +4,15 @@
  *
  * Lua's own functions are reused where they are safe, and wrapped where C
  * does work the count hook cannot see: a wrapper charges that work to the
- * instruction budget before calling the original (string.rep of an empty
- * string a trillion times, table.move over 2^40 indices, a pattern whose
- * backtracking explodes, sorting a big table). Removed or replaced:
- * string.dump (bytecode), string.format's %p (addresses), math.random and
- * math.randomseed (per-effect seeded stream instead).
+ * instruction budget before calling the original, in proportion to what
+ * the call will do (bytes it reads or writes, elements it moves, arguments
+ * it walks), at about one unit per VM instruction's worth of machine work
+ * (FX__BYTES_PER_UNIT's scale). An argument given as text where a number is
+ * expected is converted in C too, so every string argument is charged by
+ * its length. The pattern functions are our own (pattern.c), charged as
+ * they match. Removed or replaced: string.dump (bytecode), string.format's
+ * %p (addresses), math.random and math.randomseed (per-effect seeded stream
+ * instead), table.sort (below).
  *
  * Every library table reaches scripts as a frozen proxy, shared by all
  * effects: writes raise, rawset refuses, setmetatable refuses, so no effect
@@ -21,78 +25,87 @@
 #include <string.h>
 
 enum {
+	W_PLAIN,   /* only the arguments' charge */
 	W_REP,
-	W_FIND,
-	W_MATCH,
-	W_GMATCH,
-	W_GSUB,
 	W_FORMAT,
-	W_LINEAR, /* one pass over argument 1 */
+	W_BYTES,   /* a pass over argument 1 (lower, upper, reverse, sub) */
+	W_RANGE,   /* a value per byte of argument 1's range i..j (byte, codepoint) */
+	W_UTF8,    /* decodes argument 1 (utf8.len, utf8.offset) */
+	W_PACK,    /* a format (argument 1) walked item by item */
+	W_UNPACK_S,/* string.unpack: a format and the data */
+	W_ARGS,    /* walks its arguments (char, utf8.char, max, min, pack, select);
+		    * never yield: a wrapper is a C call, which cannot be yielded across */
 	W_CONCAT,
 	W_INSERT,
 	W_REMOVE,
 	W_MOVE,
 	W_UNPACK,
+	W_CREATE,  /* coroutine.create / wrap */
 	W_RESUME,
 	W_CLOSE,
 };
+
+/* Units per element a table function moves or reads through lua_geti /
+ * lua_seti (a C API call each, which may run a metamethod besides). */
+#define ELEM_UNITS 6
 
 static uint64_t sat_units(double d)
 {
 	return d >= 1e18 ? (uint64_t)1e18 : d <= 0 ? 0 : (uint64_t)d;
 }
 
-/*
- * Lua patterns backtrack: with k unbounded repetitions (* + -) a match from
- * one position can try ~n^k splits, and find/gmatch/gsub try n positions.
- * Charge that worst case (in 256 steps per unit), and refuse outright what
- * could not fit a call's budget, with a message that says why.
- */
-static void pattern_charge(lua_State *L, size_t n, const char *p, size_t plen)
+/* The units of converting the string at idx to a number, should a
+ * function want one there: in proportion to its length when it looks like
+ * a number (a conversion that fails fails at its first character). */
+static uint64_t text_units(lua_State *L, int idx)
 {
-	int k = 0, q = 0;
-	for (size_t i = 0; i < plen;) {
-		char c = p[i];
-		if (c == '%') {
-			i += (i + 1 < plen && p[i + 1] == 'b') ? 4 : 2;
-			continue;
-		}
-		if (c == '[') {
-			i++;
-			if (i < plen && p[i] == '^')
-				i++;
-			if (i < plen && p[i] == ']')
-				i++;
-			while (i < plen && p[i] != ']')
-				i += p[i] == '%' ? 2 : 1;
-			i++;
-			continue;
-		}
-		if (c == '*' || c == '+' || c == '-')
-			k++;
-		else if (c == '?')
-			q++;
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len);
+	size_t i = 0;
+	while (i < len && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
 		i++;
-	}
-	double est = pow((double)n + 1, k + 1) * ((double)plen + 1) * pow(2, q > 60 ? 60 : q);
-	fx__sbx_t *S = fx__sbx_of(L);
-	double units = est / 256 + (double)n / 64 + 1;
-	if (S->in_call && units > (double)S->lim.instr_per_call) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "pattern too complex for a %zu-byte subject (%d "
-			 "repetitions; worst case %.3g steps)", n, k, est);
-		luaL_error(L, "%s", msg);
-	}
-	fx__charge(L, sat_units(units));
+	if (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '+' || s[i] == '.'))
+		return len / 8;
+	return 0;
 }
 
-/* string.format: refuse %p, print non-strings for %s with fx__tostring. */
+/* The arguments' share: a unit per eight of them, and the conversion of
+ * any given as text. */
+static uint64_t args_units(lua_State *L, int n)
+{
+	uint64_t u = 1 + (uint64_t)n / 8;
+	for (int i = 1; i <= n; i++)
+		if (lua_type(L, i) == LUA_TSTRING)
+			u += text_units(L, i);
+	return u;
+}
+
+
+/* The units of a byte range i..j of a string of len bytes, as string.byte
+ * takes it (defaults d_i, d_j). */
+static uint64_t range_len(lua_State *L, size_t len, lua_Integer d_i, int arg_j)
+{
+	lua_Integer i = luaL_optinteger(L, 2, d_i);
+	lua_Integer j = luaL_optinteger(L, arg_j, arg_j == 3 ? i : -1);
+	lua_Integer l = (lua_Integer)len;
+	if (i <= 0)
+		i = i < -l || i == 0 ? 1 : l + i + 1;
+	if (j < 0)
+		j = j < -l ? 0 : l + j + 1;
+	if (j > l)
+		j = l;
+	return j >= i && i >= 1 ? (uint64_t)(j - i + 1) : 0;
+}
+
+/* string.format: refuse %p, print non-strings for %s with fx__tostring (and
+ * NaN as "nan" for every conversion), charge each conversion by what it
+ * may print. */
 static void format_prepare(lua_State *L)
 {
 	size_t fl;
 	const char *f = luaL_checklstring(L, 1, &fl);
 	int arg = 1, top = lua_gettop(L);
-	uint64_t bytes = fl;
+	uint64_t units = fl / 16 + 1;
 	for (size_t i = 0; i < fl; i++) {
 		if (f[i] != '%')
 			continue;
@@ -100,25 +113,45 @@ static void format_prepare(lua_State *L)
 			break;
 		if (f[i] == '%')
 			continue;
-		while (i < fl && strchr("-+ #0123456789.", f[i]))
+		long prec = -1;
+		while (i < fl && strchr("-+ #0123456789.", f[i])) {
+			if (f[i] == '.')
+				prec = 0;
+			else if (prec >= 0 && f[i] >= '0' && f[i] <= '9')
+				prec = prec * 10 + (f[i] - '0');
 			i++;
+		}
 		if (i >= fl)
 			break;
 		arg++;
 		if (f[i] == 'p')
 			luaL_error(L, "string.format: %%p is not available in effects "
 				   "(addresses differ between processes)");
+		/* A conversion is a snprintf, a float's costing about a unit per
+		 * digit it writes: %f of 1e308 writes over three hundred. */
+		units += 16;
+		if (strchr("fFeEgGaA", f[i])) {
+			double x = arg <= top && lua_type(L, arg) == LUA_TNUMBER ? fabs(lua_tonumber(L, arg)) : 0;
+			double digits = (prec >= 0 ? (double)prec : 6) +
+					(strchr("fF", f[i]) && x > 1 ? log10(x) + 1 : 1);
+			units += sat_units(digits * 8);
+		}
 		if (arg <= top) {
 			int t = lua_type(L, arg);
-			if (f[i] == 's' && t != LUA_TSTRING && t != LUA_TNUMBER) {
+			if (f[i] == 's' && t != LUA_TSTRING) {
 				fx__tostring(L, arg, NULL);
+				lua_replace(L, arg);
+			} else if (t == LUA_TNUMBER && !lua_isinteger(L, arg) &&
+				   isnan(lua_tonumber(L, arg))) {
+				/* the C library writes NaN's sign: one spelling */
+				lua_pushnumber(L, fabs(lua_tonumber(L, arg)));
 				lua_replace(L, arg);
 			}
 			if (lua_type(L, arg) == LUA_TSTRING)
-				bytes += lua_rawlen(L, arg);
+				units += lua_rawlen(L, arg) / 8;
 		}
 	}
-	fx__charge(L, bytes / 64 + (uint64_t)top);
+	fx__charge(L, units + (uint64_t)top);
 }
 
 static lua_Integer len_of(lua_State *L, int idx)
@@ -130,6 +163,9 @@ static lua_Integer len_of(lua_State *L, int idx)
 static int wrap_call(lua_State *L)
 {
 	int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
+	int nargs = lua_gettop(L);
+	fx__sbx_t *S = fx__sbx_of(L);
+	uint64_t units = kind == W_FORMAT ? 0 : args_units(L, nargs);
 	switch (kind) {
 	case W_REP: {
 		size_t l, ls = 0;
@@ -138,46 +174,55 @@ static int wrap_call(lua_State *L)
 		luaL_optlstring(L, 3, "", &ls);
 		if (n <= 0 || (l == 0 && ls == 0)) {
 			/* Lua would loop n times copying nothing */
+			fx__charge(L, units);
 			lua_pushliteral(L, "");
 			return 1;
 		}
 		double total = (double)n * (double)l + (double)(n - 1) * (double)ls;
-		fx__sbx_t *S = fx__sbx_of(L);
 		if (total > (double)S->lim.max_string) {
 			char msg[160];
 			snprintf(msg, sizeof msg, "string.rep: a %.0f-byte result is longer than "
 				 "the %zu-byte string limit", total, S->lim.max_string);
 			return luaL_error(L, "%s", msg);
 		}
-		fx__charge(L, sat_units((double)n / 64 + total / 64));
-		break;
-	}
-	case W_FIND:
-	case W_MATCH:
-	case W_GMATCH:
-	case W_GSUB: {
-		size_t n, pl;
-		luaL_checklstring(L, 1, &n);
-		const char *p = luaL_checklstring(L, 2, &pl);
-		if (kind == W_FIND && lua_toboolean(L, 4))
-			fx__charge(L, sat_units((double)n * (double)(pl + 1) / 256 + 1));
-		else
-			pattern_charge(L, n, p, pl);
+		/* a copy per repetition, and the bytes */
+		units += sat_units((double)n + total / 16);
 		break;
 	}
 	case W_FORMAT:
 		format_prepare(L);
 		break;
-	case W_LINEAR:
+	case W_BYTES:
 		if (lua_type(L, 1) == LUA_TSTRING)
-			fx__charge(L, lua_rawlen(L, 1) / 64 + 1);
+			units += lua_rawlen(L, 1) / 4; /* a table lookup per byte */
+		break;
+	case W_RANGE:
+		if (lua_type(L, 1) == LUA_TSTRING)
+			units += 2 * range_len(L, lua_rawlen(L, 1), 1, 3);
+		break;
+	case W_UTF8:
+		if (lua_type(L, 1) == LUA_TSTRING)
+			units += lua_rawlen(L, 1) / 2;
+		break;
+	case W_PACK:
+	case W_UNPACK_S:
+		/* each format item is a step (and may pad or fill bytes) */
+		if (lua_type(L, 1) == LUA_TSTRING)
+			units += lua_rawlen(L, 1) * 4;
+		break;
+	case W_ARGS:
+		units += (uint64_t)nargs;
+		break;
+	case W_RESUME:
+		/* a switch to the coroutine and back, and the values moved */
+		units += 16 + (uint64_t)nargs;
 		break;
 	case W_CONCAT: {
 		luaL_checktype(L, 1, LUA_TTABLE);
 		lua_Integer i = luaL_optinteger(L, 3, 1);
 		lua_Integer j = lua_isnoneornil(L, 4) ? len_of(L, 1) : luaL_checkinteger(L, 4);
 		if (j >= i)
-			fx__charge(L, sat_units((double)j - (double)i + 1));
+			units += sat_units(((double)j - (double)i + 1) * ELEM_UNITS);
 		break;
 	}
 	case W_INSERT:
@@ -187,27 +232,34 @@ static int wrap_call(lua_State *L)
 		lua_Integer pos = (kind == W_INSERT) ? (lua_gettop(L) >= 3 ? luaL_checkinteger(L, 2) : e + 1)
 						     : luaL_optinteger(L, 2, e);
 		double shift = (double)e - (double)pos + 1;
-		fx__charge(L, sat_units(shift > 0 ? shift : 1));
+		units += sat_units((shift > 0 ? shift : 1) * ELEM_UNITS);
 		break;
 	}
 	case W_MOVE: {
 		lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
 		if (e >= f)
-			fx__charge(L, sat_units((double)e - (double)f + 1));
+			units += sat_units(((double)e - (double)f + 1) * ELEM_UNITS);
 		break;
 	}
 	case W_UNPACK: {
 		lua_Integer i = luaL_optinteger(L, 2, 1);
 		lua_Integer j = lua_isnoneornil(L, 3) ? len_of(L, 1) : luaL_checkinteger(L, 3);
 		if (j >= i)
-			fx__charge(L, sat_units((double)j - (double)i + 1));
+			units += sat_units(((double)j - (double)i + 1) * 2);
 		break;
 	}
+	case W_CREATE:
+		/* a new coroutine starts its own count: up to an interval of
+		 * instructions it runs before its first count-hook fire is
+		 * charged here instead */
+		units += FX__HOOK_INTERVAL;
+		break;
 	default:
 		break;
 	}
+	if (kind != W_FORMAT)
+		fx__charge(L, units);
 
-	int nargs = lua_gettop(L);
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	if (kind == W_RESUME || kind == W_CLOSE) {
@@ -251,11 +303,13 @@ static void sort_owe(sort_st_t *st, uint64_t u)
 	}
 }
 
-/* a < b for the two values on top of the stack (both popped). */
+/* a < b for the two values on top of the stack (both popped). A
+ * comparison is a C API call (a Lua call with a comparator, whose own
+ * instructions are counted besides). */
 static bool sort_less(sort_st_t *st)
 {
 	lua_State *L = st->L;
-	sort_owe(st, 1);
+	sort_owe(st, st->has_cmp ? 8 : 3);
 	if (!st->has_cmp) {
 		bool r = lua_compare(L, -2, -1, LUA_OPLT);
 		lua_pop(L, 2);
@@ -284,7 +338,7 @@ static int fx_table_sort(lua_State *L)
 	luaL_argcheck(L, n < (lua_Integer)1 << 30, 1, "array too big");
 	luaL_checkstack(L, 8, "table.sort");
 	/* budget for the copies before they are made */
-	fx__charge(L, (uint64_t)n * 2);
+	fx__charge(L, (uint64_t)n * ELEM_UNITS);
 	lua_createtable(L, (int)n, 0); /* 3: run source */
 	lua_createtable(L, (int)n, 0); /* 4: run destination */
 	for (lua_Integer i = 1; i <= n; i++) {
@@ -319,7 +373,7 @@ static int fx_table_sort(lua_State *L)
 				lua_rawgeti(L, src, j++);
 				lua_rawseti(L, dst, k++);
 			}
-			sort_owe(&st, (uint64_t)(hi - lo) / 8);
+			sort_owe(&st, (uint64_t)(hi - lo) * 2);
 		}
 		int t = src;
 		src = dst;
@@ -405,26 +459,53 @@ static int lib_build(lua_State *L, int base, const char *name, lua_CFunction ope
 	return dst;
 }
 
+/* Replaces each named function of the table at t with a wrapper of the
+ * given kind (the base's tonumber, select and assert; the string
+ * metatable's arithmetic, which converts strings to numbers). */
+static void wrap_fields(lua_State *L, int t, const char *const *names, size_t n, int kind)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (lua_getfield(L, t, names[i]) != LUA_TFUNCTION) {
+			lua_pop(L, 1);
+			continue;
+		}
+		lua_pushinteger(L, kind);
+		lua_pushcclosure(L, wrap_call, 2);
+		lua_setfield(L, t, names[i]);
+	}
+}
+
 void fx__safelib_open(lua_State *L)
 {
 	int base = lua_gettop(L);
 
 	static const lib_entry_t str[] = {
-		{"byte", W_LINEAR},   {"char", -1},         {"find", W_FIND},
-		{"format", W_FORMAT}, {"gmatch", W_GMATCH}, {"gsub", W_GSUB},
-		{"len", -1},          {"lower", W_LINEAR},  {"match", W_MATCH},
-		{"rep", W_REP},       {"reverse", W_LINEAR}, {"sub", W_LINEAR},
-		{"upper", W_LINEAR},  {"pack", -1},         {"packsize", -1},
-		{"unpack", W_LINEAR}, {NULL, 0},
+		{"byte", W_RANGE},    {"char", W_ARGS},     {"format", W_FORMAT},
+		{"len", -1},          {"lower", W_BYTES},   {"rep", W_REP},
+		{"reverse", W_BYTES}, {"sub", W_BYTES},     {"upper", W_BYTES},
+		{"pack", W_PACK},     {"packsize", W_PACK}, {"unpack", W_UNPACK_S},
+		{NULL, 0},
 	};
 	int s = lib_build(L, base, "string", luaopen_string, str);
+	/* the pattern functions are our own, charged as they match */
+	static const luaL_Reg pat[] = {
+		{"find", fx__str_find},     {"match", fx__str_match},
+		{"gmatch", fx__str_gmatch}, {"gsub", fx__str_gsub},
+		{NULL, NULL},
+	};
+	luaL_setfuncs(L, pat, 0);
 	/* Method calls on strings ("x"):rep(3) go through the string
-	 * metatable, which no script can reach: point it at the safe table. */
+	 * metatable, which no script can reach: point it at the safe table.
+	 * Its arithmetic metamethods turn strings into numbers ("10" + 1):
+	 * charged by the strings' length. */
 	lua_pushliteral(L, "");
 	if (!lua_getmetatable(L, -1))
 		luaL_error(L, "string metatable missing");
 	lua_pushvalue(L, s);
 	lua_setfield(L, -2, "__index");
+	static const char *const arith[] = {"__add", "__sub", "__mul", "__div", "__mod",
+					    "__pow", "__unm", "__idiv"};
+	wrap_fields(L, lua_gettop(L), arith, sizeof arith / sizeof *arith, W_PLAIN);
 	lua_pop(L, 2);
 	lua_pushvalue(L, s);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_strlib);
@@ -432,7 +513,7 @@ void fx__safelib_open(lua_State *L)
 
 	static const lib_entry_t tab[] = {
 		{"concat", W_CONCAT}, {"insert", W_INSERT}, {"move", W_MOVE},
-		{"pack", -1},         {"remove", W_REMOVE}, {"unpack", W_UNPACK},
+		{"pack", W_ARGS},     {"remove", W_REMOVE}, {"unpack", W_UNPACK},
 		{NULL, 0},
 	};
 	lib_build(L, base, "table", luaopen_table, tab);
@@ -440,14 +521,17 @@ void fx__safelib_open(lua_State *L)
 	lua_setfield(L, -2, "sort");
 	lua_pop(L, 1);
 
+	/* Numbers may come as text ("3.5"), converted in C: every function
+	 * that takes numbers is wrapped for that, and max and min walk all
+	 * their arguments. */
 	static const lib_entry_t mth[] = {
-		{"abs", -1},  {"ceil", -1},       {"cos", -1},        {"deg", -1},
-		{"exp", -1},  {"floor", -1},      {"fmod", -1},       {"huge", -1},
-		{"log", -1},  {"max", -1},        {"maxinteger", -1}, {"min", -1},
-		{"mininteger", -1}, {"modf", -1}, {"pi", -1},         {"rad", -1},
-		{"sin", -1},  {"sqrt", -1},       {"tan", -1},        {"tointeger", -1},
-		{"type", -1}, {"ult", -1},        {"asin", -1},       {"acos", -1},
-		{"atan", -1}, {NULL, 0},
+		{"abs", W_PLAIN},  {"ceil", W_PLAIN},      {"cos", W_PLAIN},   {"deg", W_PLAIN},
+		{"exp", W_PLAIN},  {"floor", W_PLAIN},     {"fmod", W_PLAIN},  {"huge", -1},
+		{"log", W_PLAIN},  {"max", W_ARGS},        {"maxinteger", -1}, {"min", W_ARGS},
+		{"mininteger", -1}, {"modf", W_PLAIN},     {"pi", -1},         {"rad", W_PLAIN},
+		{"sin", W_PLAIN},  {"sqrt", W_PLAIN},      {"tan", W_PLAIN},   {"tointeger", W_PLAIN},
+		{"type", -1},      {"ult", W_PLAIN},       {"asin", W_PLAIN},  {"acos", W_PLAIN},
+		{"atan", W_PLAIN}, {NULL, 0},
 	};
 	int m = lib_build(L, base, "math", luaopen_math, mth);
 	lua_pushcfunction(L, fx__api_random);
@@ -457,18 +541,22 @@ void fx__safelib_open(lua_State *L)
 	lua_pop(L, 1);
 
 	static const lib_entry_t u8[] = {
-		{"char", -1},          {"charpattern", -1}, {"codes", -1},
-		{"codepoint", W_LINEAR}, {"len", W_LINEAR}, {"offset", -1},
+		{"char", W_ARGS},        {"charpattern", -1}, {"codes", W_PLAIN},
+		{"codepoint", W_RANGE},  {"len", W_UTF8},     {"offset", W_UTF8},
 		{NULL, 0},
 	};
 	lib_build(L, base, "utf8", luaopen_utf8, u8);
 	lua_pop(L, 1);
 
 	static const lib_entry_t co[] = {
-		{"create", -1}, {"isyieldable", -1}, {"running", -1}, {"status", -1},
-		{"wrap", -1},   {"yield", -1},       {"resume", W_RESUME},
-		{"close", W_CLOSE}, {NULL, 0},
+		{"create", W_CREATE}, {"isyieldable", -1}, {"running", -1}, {"status", -1},
+		{"wrap", W_CREATE},   {"yield", -1},       {"resume", W_RESUME},
+		{"close", W_CLOSE},   {NULL, 0},
 	};
 	lib_build(L, base, "coroutine", luaopen_coroutine, co);
 	lua_pop(L, 1);
+
+	/* the base functions that convert text or walk their arguments */
+	static const char *const base_wrapped[] = {"tonumber", "select", "assert"};
+	wrap_fields(L, base, base_wrapped, sizeof base_wrapped / sizeof *base_wrapped, W_ARGS);
 }

@@ -3,18 +3,35 @@
  *
  * Everything a script can touch is built here from an allow-list; nothing
  * of Lua's own global table is reachable. The guards, each with its own
- * message:
- *   - a counting allocator: a per-session memory cap, a cap on one string's
- *     size, and bytes allocated charged to the instruction budget (so C-side
- *     work that builds big things is paid for);
+ * message, all deterministic (where a script stops depends on what it did,
+ * never on the machine or its load):
+ *   - an allocator that tags every block with its owner (the effect of
+ *     the session that allocated it, or the engine): each effect is
+ *     charged for what it holds, up to its own cap; an allocation that
+ *     would pass the cap is refused only after Lua's emergency collection
+ *     has freed the garbage (and the collection's work is charged). A cap
+ *     on one string's size, and bytes allocated charged to the instruction
+ *     budget, so C-side work that builds big things is paid for;
  *   - a count hook every FX__HOOK_INTERVAL instructions: per-call and
- *     per-game instruction budgets, a recursion limit and a wall-clock
- *     watchdog. Once a script is killed the hook re-arms itself to fire on
- *     every instruction, and every pcall-like wrapper rethrows, so no pcall,
+ *     per-game instruction budgets, a recursion limit and a limit on the
+ *     extra arguments a vararg function holds (each copy of them is one
+ *     instruction doing work in proportion to their number). Once a
+ *     script is killed the hook re-arms itself to fire on every
+ *     instruction, and every pcall-like wrapper rethrows, so no pcall,
  *     xpcall, coroutine or __close handler can swallow the kill;
+ *   - work the VM does inside one instruction that the count hook cannot
+ *     see is bounded or charged: string comparisons (strcoll, below),
+ *     metatable chains (setmetatable takes a snapshot: __index tables are
+ *     reached through a charged step, __call and operators must be
+ *     functions), strings at most max_string bytes;
  *   - determinism: pairs/next in sorted key order, tostring without
- *     addresses, no __gc/__mode, the garbage collector stopped while scripts
- *     run (collections happen between sessions).
+ *     addresses and with one spelling of NaN, no __gc/__mode, the garbage
+ *     collector stopped while scripts run (it collects between sessions,
+ *     and in an emergency before refusing memory, which scripts cannot
+ *     observe: nothing of theirs is weak or finalized).
+ * And one clock: a backstop on the thread's CPU time, far above what the
+ * budgets allow, which catches an engine bug (work nothing charges) and
+ * says so ("engine fault").
  */
 #define _POSIX_C_SOURCE 200809L
 #include "effects/fx_int.h"
@@ -29,12 +46,14 @@
 /* Registry keys: their addresses are unique light userdata no script can
  * forge (scripts cannot make light userdata). Read-only data. */
 const char fx__key_base, fx__key_envmt, fx__key_frozen, fx__key_viewmt, fx__key_factory,
-	fx__key_views, fx__key_strlib, fx__key_tostring;
+	fx__key_views, fx__key_strlib, fx__key_tostring, fx__key_mtcache;
 
-uint64_t fx__now_ns(void)
+/* The thread's CPU time: the backstop only; never reaches a script or a
+ * budget. */
+static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -42,96 +61,164 @@ uint64_t fx__now_ns(void)
 
 static bool fx_budget_over(lua_State *L, fx__sbx_t *S, int line);
 
-/* A refused growth: Lua collects (mem_emergency) and retries once. */
-static void *fx_alloc_refuse(fx__sbx_t *S)
+/* Each block starts with its owner; 16 bytes keep Lua's alignment. */
+typedef struct fx_blk {
+	_Alignas(16) uint32_t gen; /* the session that allocated it */
+	uint32_t owner;            /* 0: the engine; i + 1: effect i of that session */
+	uint64_t pad;
+} fx_blk_t;
+
+/* What a full collection costs, in units: it marks and sweeps every block. */
+static uint64_t gc_units(const fx__sbx_t *S)
 {
-	S->mem_refused = true;
-	S->mem_emergency = true;
-	return NULL;
+	return (uint64_t)S->n_blocks * FX__GC_UNITS_PER_BLOCK + S->mem_used / FX__GC_BYTES_PER_UNIT;
+}
+
+static size_t *held_of(fx__sbx_t *S, uint32_t owner, uint32_t gen)
+{
+	if (owner == 0 || gen != S->gen || owner > (uint32_t)S->n_owners)
+		return NULL;
+	return &S->held[owner - 1];
+}
+
+static void credit(fx__sbx_t *S, uint32_t owner, uint32_t gen, size_t n)
+{
+	size_t *h = held_of(S, owner, gen);
+	if (h)
+		*h -= n < *h ? n : *h;
+}
+
+/*
+ * Whether the running effect's request, adding `add` bytes to what it
+ * holds, must be refused. A string over the limit is refused outright. Over
+ * the cap, the first refusal lets Lua run its emergency collection (the
+ * garbage of every effect is freed, and credited to its owner) and ask
+ * again with the same arguments; the retry is refused only if the effect
+ * still holds too much: then it is killed. What decides is what the effect
+ * holds, not when it let go of things, so the outcome is the same in every
+ * process. A request Lua does not retry (a string buffer's growth raises
+ * at once) is left pending, and the pcall wrappers and the call's end
+ * count it as the kill it is.
+ */
+static bool refuse(fx__sbx_t *S, const void *ptr, size_t osize, size_t nsize, size_t add)
+{
+	if (S->killed)
+		return true; /* the call is over; its error is on its way */
+	if (!ptr && osize == LUA_TSTRING && nsize > S->lim.max_string + 64) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "string longer than %zu bytes", S->lim.max_string);
+		fx__mark_killed(S, NULL, msg);
+		return true;
+	}
+	size_t held = S->held[S->owner - 1];
+	/* a Lua object (ptr NULL, osize its type) gets the cap; a growing
+	 * vector, buffer or stack the slack above it */
+	bool object = !ptr && osize != 0;
+	size_t cap = S->lim.mem_per_effect + (object ? 0 : FX__MEM_SLACK);
+	if (held + add <= cap) {
+		S->ref_pending = false;
+		return false;
+	}
+	bool retry = S->ref_pending && S->ref_ptr == ptr && S->ref_osize == osize &&
+		     S->ref_nsize == nsize;
+	if (!retry) {
+		S->ref_pending = true;
+		S->ref_ptr = ptr;
+		S->ref_osize = osize;
+		S->ref_nsize = nsize;
+		/* the collection visits the whole engine: charged */
+		if (S->in_call) {
+			S->units += gc_units(S);
+			fx_budget_over(NULL, S, 0);
+		}
+		return true;
+	}
+	S->ref_pending = false;
+	char msg[96];
+	snprintf(msg, sizeof msg, "memory limit exceeded (%zu bytes per effect)", S->lim.mem_per_effect);
+	fx__mark_killed(S, NULL, msg);
+	return true;
 }
 
 /*
  * Lua 5.4 calls this for every block. When ptr is NULL, osize is the type
- * of the object being created (LUA_TSTRING for strings), not a size. Limits
- * apply only while an effect runs (mem_enforce), so our own setup never
- * fails for a script's sake. Frees and shrinks never fail.
- *
- * The cap counts what the session's scripts hold (sess_held): bytes that
- * come and go while an effect runs. The engine's own work (compiling a
- * chunk, keeping a view's field) does not count, so whether a chunk was
- * compiled in this game or an earlier one makes no difference; and neither
- * do the frees of an emergency collection (below), so the garbage earlier
- * games left in the engine never makes room for a later effect.
+ * of the object being created (LUA_TSTRING for strings; 0 for vectors and
+ * buffers), not a size. Limits apply only while an effect runs
+ * (mem_enforce), so the engine's own work never fails for a script's sake
+ * and is never charged to one (compiling a chunk, keeping a view's field).
+ * Frees and shrinks never fail.
  */
 static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	fx__sbx_t *S = ud;
+	fx_blk_t *b = ptr ? (fx_blk_t *)ptr - 1 : NULL;
 	size_t old = ptr ? osize : 0;
-
-	if (nsize <= old) {
-		/* Lua answers a refused allocation with an emergency
-		 * collection, which frees whatever is garbage, old games'
-		 * included: while it runs (until the retry grows again),
-		 * frees are not counted */
-		if (S->mem_enforce && !S->mem_emergency)
-			S->sess_held -= old - nsize < S->sess_held ? old - nsize : S->sess_held;
-		S->mem_used -= old - nsize;
-		if (nsize == 0) {
-			free(ptr);
-			return NULL;
+	uint32_t b_owner = b ? b->owner : 0, b_gen = b ? b->gen : 0;
+	if (nsize == 0) {
+		if (b) {
+			credit(S, b_owner, b_gen, old);
+			S->mem_used -= old;
+			S->n_blocks--;
+			free(b);
 		}
-		void *p = realloc(ptr, nsize);
-		return p ? p : ptr; /* a shrink that fails keeps the block */
-	}
-	size_t grow = nsize - old;
-	S->mem_emergency = false;
-	if (S->mem_enforce) {
-		if (!ptr && osize == LUA_TSTRING && nsize > S->lim.max_string + 64) {
-			char msg[96];
-			snprintf(msg, sizeof msg, "string longer than %zu bytes", S->lim.max_string);
-			fx__mark_killed(S, NULL, msg);
-			return fx_alloc_refuse(S);
-		}
-		/* A refusal is final: what the emergency collection frees of
-		 * this session depends on when the script let go of things,
-		 * so the effect is killed at the first refusal and every later
-		 * growth in the call is refused too. */
-		if (S->mem_over || S->sess_held + grow > S->lim.mem_per_game) {
-			if (!S->mem_over) {
-				char msg[96];
-				snprintf(msg, sizeof msg, "memory limit exceeded (%zu bytes)",
-					 S->lim.mem_per_game);
-				fx__mark_killed(S, NULL, msg);
-				S->mem_over = true;
-			}
-			return fx_alloc_refuse(S);
-		}
-		if (S->in_call) {
-			S->units += grow / FX__BYTES_PER_UNIT;
-			if (fx_budget_over(NULL, S, 0))
-				return fx_alloc_refuse(S);
-		}
-	}
-	void *p = realloc(ptr, nsize);
-	if (!p) {
-		S->mem_refused = true;
 		return NULL;
 	}
-	S->mem_used += grow;
-	S->since_collect += grow;
-	S->mem_refused = false;
-	if (S->mem_enforce) {
-		S->sess_held += grow;
-		if (S->sess_held > S->mem_peak)
-			S->mem_peak = S->sess_held;
+	uint32_t who = S->mem_enforce ? (uint32_t)S->owner : 0;
+	/* a block changing hands (a stack an earlier effect grew) is freed by
+	 * its old owner and allocated by the new one */
+	bool same = b && b_owner == who && b_gen == S->gen;
+	size_t add = same ? (nsize > old ? nsize - old : 0) : nsize;
+	if (who && add && nsize > old) { /* a shrink is never refused */
+		if (refuse(S, ptr, osize, nsize, add))
+			return NULL;
+		if (S->in_call) {
+			S->units += add / FX__BYTES_PER_UNIT;
+			if (fx_budget_over(NULL, S, 0))
+				return NULL;
+		}
 	}
-	return p;
+	fx_blk_t *nb = realloc(b, sizeof *nb + nsize);
+	if (!nb) {
+		if (nsize <= old)
+			return ptr; /* a shrink that fails keeps the block */
+		return NULL;
+	}
+	if (b && !same)
+		credit(S, b_owner, b_gen, old);
+	if (!b)
+		S->n_blocks++;
+	if (who) {
+		size_t *h = &S->held[who - 1];
+		if (same && nsize < old)
+			*h -= old - nsize < *h ? old - nsize : *h;
+		else
+			*h += add;
+		if (*h > S->mem_peak)
+			S->mem_peak = *h;
+	}
+	if (nsize > old) {
+		S->mem_used += nsize - old;
+		S->since_collect += nsize - old;
+	} else {
+		S->mem_used -= old - nsize;
+	}
+	nb->gen = S->gen;
+	nb->owner = who;
+	return nb + 1;
 }
 
-void fx__sbx_session_start(fx__sbx_t *S)
+void fx__sbx_session_start(fx__sbx_t *S, size_t *held, int n, int n_subscribed)
 {
-	S->sess_held = 0;
-	S->mem_emergency = false;
+	S->gen++;
+	S->held = held;
+	S->n_owners = n;
+	for (int i = 0; i < n; i++)
+		held[i] = 0;
+	S->owner = 0;
+	S->ref_pending = false;
+	S->cpu0 = 0;
+	S->engine_faults = 0;
+	S->backstop_ns = (uint64_t)S->lim.backstop_ms * 1000000u * (uint64_t)(n_subscribed > 0 ? n_subscribed : 1);
 }
 
 static int fx_panic(lua_State *L)
@@ -140,6 +227,40 @@ static int fx_panic(lua_State *L)
 	const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
 	fprintf(stderr, "effects: unprotected Lua error: %s\n", m);
 	abort();
+}
+
+/* ------------------------------------------------------------ string order */
+
+/*
+ * Lua orders strings with strcoll, one call per NUL-separated piece of
+ * them: `a < b` on two 2 KB strings of NUL bytes is two thousand calls in
+ * one VM instruction, which the count hook cannot see. So the program
+ * defines strcoll itself (the dynamic linker binds Lua's calls to it) and
+ * charges each call to the call running on this thread. It compares as the
+ * "C" locale does, bytewise: the program never sets another locale, and
+ * this way no locale could make string order differ between machines.
+ *
+ * The running call is found through a thread-local pointer, the one piece
+ * of state here that is not reached through a lua_State (strcoll gets two
+ * strings and nothing else); call_begin and call_end set and restore it.
+ */
+static _Thread_local fx__sbx_t *fx_running;
+
+int strcoll(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+	size_t i = 0;
+	while (x[i] && x[i] == y[i])
+		i++;
+	fx__sbx_t *S = fx_running;
+	if (S && S->in_call) {
+		/* one unit per call (Lua scans both pieces again with strlen)
+		 * and per 16 bytes; over a budget, the next count-hook fire
+		 * raises the kill */
+		S->units += 1 + i / 16;
+		fx_budget_over(NULL, S, 0);
+	}
+	return (int)x[i] - (int)y[i];
 }
 
 /* ------------------------------------------------------------ kill switch */
@@ -196,9 +317,13 @@ void fx__check_killed(lua_State *L, int status)
 	fx__sbx_t *S = fx__sbx_of(L);
 	if (!S->in_call)
 		return;
-	if (!S->killed && (status == LUA_ERRMEM || S->mem_refused)) {
+	/* a memory error, or a refusal Lua did not retry (a buffer's growth
+	 * raises "not enough memory" as an ordinary error) */
+	if (!S->killed && (status == LUA_ERRMEM || S->ref_pending)) {
 		char msg[96];
-		snprintf(msg, sizeof msg, "memory limit exceeded (%zu bytes)", S->lim.mem_per_game);
+		snprintf(msg, sizeof msg, "memory limit exceeded (%zu bytes per effect)",
+			 S->lim.mem_per_effect);
+		S->ref_pending = false;
 		fx__mark_killed(S, L, msg);
 	}
 	if (S->killed)
@@ -221,6 +346,8 @@ static bool fx_budget_over(lua_State *L, fx__sbx_t *S, int line)
 	}
 	if (!what)
 		return false;
+	if (S->killed)
+		return true;
 	char msg[128], full[FX_ERR_MAX];
 	snprintf(msg, sizeof msg, what, lim);
 	if (line > 0)
@@ -243,7 +370,66 @@ void fx__charge(lua_State *L, uint64_t units)
 	if (!S->in_call)
 		return;
 	S->units += units;
+	if (S->killed)
+		fx_raise_kill(L);
 	fx_budget_check(L, S, fx_line_at(L, 1));
+}
+
+/*
+ * The call stack, every FX__HOOK_CHECKS fires: the recursion limit, and
+ * the extra arguments of every vararg function on it. `...` copies them
+ * all in one instruction, so a frame holding a hundred thousand would make
+ * each of its instructions cost as much as a hundred thousand; it is
+ * refused at the first check that finds it, wherever it is on the stack
+ * (a loop cannot hide it by being elsewhere when the check comes). The walk
+ * costs O(depth²) pointer steps in Lua (lua_getstack counts from the top),
+ * at most some 20,000 for the deepest stack allowed.
+ */
+static void stack_check(lua_State *L, fx__sbx_t *S, int line)
+{
+	lua_Debug d;
+	char msg[160];
+	for (int level = 0; lua_getstack(L, level, &d); level++) {
+		if (level >= S->lim.max_depth) {
+			snprintf(msg, sizeof msg, "line %d: recursion limit exceeded (depth %d)", line,
+				 S->lim.max_depth);
+			fx__mark_killed(S, L, msg);
+			fx_raise_kill(L);
+		}
+		if (lua_getlocal(L, &d, -(S->lim.max_args + 1))) {
+			lua_pop(L, 1);
+			snprintf(msg, sizeof msg, "line %d: argument limit exceeded (a function holds "
+				 "more than %d extra arguments)", line, S->lim.max_args);
+			fx__mark_killed(S, L, msg);
+			fx_raise_kill(L);
+		}
+	}
+}
+
+/*
+ * The backstop. The budgets bound what a script costs; if a session still
+ * spends more CPU time than they can explain, something the units do not
+ * cover is being done (an engine bug), and the effect running is stopped
+ * with a message that says so. It reads the clock only every
+ * FX__BACKSTOP_FIRES fires, from the first of them in the session.
+ */
+static void backstop_check(lua_State *L, fx__sbx_t *S, int line)
+{
+	uint64_t now = thread_cpu_ns();
+	if (S->cpu0 == 0) {
+		S->cpu0 = now;
+		return;
+	}
+	if (now - S->cpu0 <= S->backstop_ns)
+		return;
+	S->engine_faults++;
+	char msg[FX_ERR_MAX];
+	snprintf(msg, sizeof msg, "line %d: engine fault: the session used more than %llu ms of "
+		 "CPU time, which its budgets should have prevented (the CPU-time backstop); "
+		 "please report this script", line,
+		 (unsigned long long)(S->backstop_ns / 1000000u));
+	fx__mark_killed(S, L, msg);
+	fx_raise_kill(L);
 }
 
 /*
@@ -267,46 +453,18 @@ static void fx_hook(lua_State *L, lua_Debug *ar)
 	/* the common fire: count, and look no further unless a budget is
 	 * spent or it is time for the checks that cost more */
 	uint64_t call = S->units - S->call_start;
-	if (++S->fires % FX__HOOK_CHECKS != 0 && !S->mem_refused &&
-	    call <= S->lim.instr_per_call && S->eff_base + call <= S->lim.instr_per_game)
+	if (++S->fires % FX__HOOK_CHECKS != 0 && call <= S->lim.instr_per_call &&
+	    S->eff_base + call <= S->lim.instr_per_game)
 		return;
 	lua_getinfo(L, "l", ar);
 	int line = ar->currentline;
-	char msg[160];
-	if (S->mem_refused) {
-		snprintf(msg, sizeof msg, "line %d: memory limit exceeded (%zu bytes)", line,
-			 S->lim.mem_per_game);
-		fx__mark_killed(S, L, msg);
-		fx_raise_kill(L);
-	}
 	fx_budget_check(L, S, line);
-	lua_Debug d;
-	if (lua_getstack(L, S->lim.max_depth, &d)) {
-		snprintf(msg, sizeof msg, "line %d: recursion limit exceeded (depth %d)", line,
-			 S->lim.max_depth);
-		fx__mark_killed(S, L, msg);
-		fx_raise_kill(L);
-	}
-	/* The watchdog: time starts at the first check of a call, so calls
-	 * too short to reach it never read the clock. */
-	uint64_t now = fx__now_ns();
-	if (S->call_t0 == 0) {
-		S->call_t0 = now;
-		return;
-	}
-	uint64_t spent = now - S->call_t0;
-	if (spent > (uint64_t)S->lim.ms_per_call * 1000000u ||
-	    S->eff_ns + spent > (uint64_t)S->lim.ms_per_game * 1000000u) {
-		snprintf(msg, sizeof msg, "line %d: time limit exceeded (%u ms %s)", line,
-			 spent > (uint64_t)S->lim.ms_per_call * 1000000u ? S->lim.ms_per_call
-									 : S->lim.ms_per_game,
-			 spent > (uint64_t)S->lim.ms_per_call * 1000000u ? "per call" : "per game");
-		fx__mark_killed(S, L, msg);
-		fx_raise_kill(L);
-	}
+	stack_check(L, S, line);
+	if (S->fires % FX__BACKSTOP_FIRES == 0)
+		backstop_check(L, S, line);
 }
 
-void fx__sbx_call_begin(fx__sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
+void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units)
 {
 	S->in_call = true;
 	S->call_start = S->units;
@@ -316,26 +474,30 @@ void fx__sbx_call_begin(fx__sbx_t *S, uint64_t eff_units, uint64_t eff_ns)
 	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
 		    FX__HOOK_INTERVAL);
 	S->eff_base = eff_units;
-	S->eff_ns = eff_ns;
-	S->call_t0 = 0;
 	S->killed = false;
-	S->mem_refused = false;
-	S->mem_over = false;
-	S->mem_emergency = false;
-	/* the peak is per call: what this call saw, not what earlier
-	 * effects of the session reached */
-	S->mem_peak = S->sess_held;
-	S->mem_enforce = true;
+	S->ref_pending = false;
+	S->owner = effect >= 0 && effect < S->n_owners ? effect + 1 : 0;
+	/* the peak is per call: what this effect held, not what others did */
+	S->mem_peak = S->owner ? S->held[S->owner - 1] : 0;
+	S->mem_enforce = S->owner != 0;
+	S->outer = fx_running;
+	fx_running = S;
 }
 
-void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units, uint64_t *ns)
+void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units)
 {
+	/* The instructions since the last fire (fewer than an interval) are
+	 * charged as a whole interval: the count restarts at every call, so
+	 * otherwise a call shorter than an interval, however costly its
+	 * instructions, would be free. */
+	S->units += FX__HOOK_INTERVAL;
 	*units = S->units - S->call_start;
-	*ns = S->call_t0 ? fx__now_ns() - S->call_t0 : 0;
 	S->in_call = false;
 	S->mem_enforce = false;
-	S->mem_refused = false;
-	S->mem_over = false;
+	S->ref_pending = false;
+	S->owner = 0;
+	fx_running = S->outer;
+	S->outer = NULL;
 	if (S->killed) {
 		/* back to the normal interval on the session's thread; a killed
 		 * effect's coroutines are never resumed again */
@@ -366,6 +528,8 @@ void fx__error_text(lua_State *L, int idx, char *buf, size_t len)
 	case LUA_TNUMBER:
 		if (lua_isinteger(L, idx))
 			snprintf(buf, len, "%lld", (long long)lua_tointeger(L, idx));
+		else if (isnan(lua_tonumber(L, idx)))
+			snprintf(buf, len, "nan");
 		else
 			snprintf(buf, len, "%.14g", lua_tonumber(L, idx));
 		break;
@@ -398,8 +562,21 @@ void fx__error_lines(char *msg)
 
 /* ------------------------------------------------------------ base library */
 
-/* A stable text for any value: numbers as Lua prints them, tables through
- * __tostring or "table", never an address. Pushes the result. */
+const char *fx__number_text(lua_State *L, int idx, size_t *len)
+{
+	/* Lua prints a float with "%.14g", so NaN comes out as the C library
+	 * spells the sign of that NaN: "-nan" for 0/0 on x86-64, "nan" on
+	 * other machines. One spelling everywhere. */
+	if (!lua_isinteger(L, idx) && isnan(lua_tonumber(L, idx)))
+		lua_pushliteral(L, "nan");
+	else
+		lua_pushvalue(L, idx);
+	return lua_tolstring(L, -1, len);
+}
+
+/* A stable text for any value: numbers as Lua prints them (NaN as "nan"),
+ * tables through __tostring or "table", never an address. Pushes the
+ * result. */
 const char *fx__tostring(lua_State *L, int idx, size_t *len)
 {
 	idx = lua_absindex(L, idx);
@@ -411,9 +588,9 @@ const char *fx__tostring(lua_State *L, int idx, size_t *len)
 		lua_pushstring(L, lua_toboolean(L, idx) ? "true" : "false");
 		break;
 	case LUA_TNUMBER:
+		return fx__number_text(L, idx, len);
 	case LUA_TSTRING:
 		lua_pushvalue(L, idx);
-		lua_tolstring(L, -1, NULL);
 		break;
 	case LUA_TTABLE:
 		if (luaL_callmeta(L, idx, "__tostring")) {
@@ -446,6 +623,9 @@ static int b_tostring(lua_State *L)
 {
 	luaL_checkany(L, 1);
 	lua_settop(L, 1);
+	/* a float is printed with snprintf, some fifty instructions' worth */
+	if (lua_type(L, 1) == LUA_TNUMBER && !lua_isinteger(L, 1))
+		fx__charge(L, 48);
 	fx__tostring(L, 1, NULL);
 	return 1;
 }
@@ -468,6 +648,207 @@ static void fx_push_backing(lua_State *L, int idx)
 	lua_remove(L, -2);
 }
 
+/*
+ * Metatables. The VM reads a table's metamethods inside single
+ * instructions, where the count hook cannot see the work: an __index that
+ * is a table whose metatable's __index is a table ... is followed up to
+ * 2,000 times per read, and a __call that is a callable table is followed
+ * without limit, each step shifting the call's arguments (quadratic). So a
+ * table never gets the script's metatable itself but a snapshot of it,
+ * taken by setmetatable:
+ *   - __index and __newindex tables become a C function that reads (or
+ *     writes) through that table and charges the step, so a chain is paid
+ *     for and bounded by Lua's C-call limit (200);
+ *   - __call and the operators must be functions (a callable table as a
+ *     metamethod is refused with a message), __gc and __mode are refused;
+ *   - getmetatable gives back the script's own table, and __metatable
+ *     protects as it does in Lua.
+ * Changing the metatable afterwards does not change the tables it was given
+ * to: its metamethods are read when setmetatable is called (methods looked
+ * up through __index are not copied, so adding methods to a class table
+ * later works as usual). Within a session the snapshot of an unchanged
+ * metatable is reused (a cache keyed by the metatable), so making many
+ * objects of one class costs one snapshot.
+ */
+
+/* Units a step through an __index or __newindex table costs: a C call, a
+ * table access and the metamethod dispatch around them (measured). */
+#define MT_HOP_UNITS 32
+
+/* The light-userdata keys, in a snapshot, of the script's metatable, of
+ * the tables its __index / __newindex named, and of how many metamethod
+ * fields it copied. */
+static const char mt_key_orig, mt_key_index, mt_key_newindex, mt_key_count;
+
+/* What a metatable field may hold: 'f' a function, 't' a function or a
+ * table, 'v' anything, 'x' refused; 0 for a field the VM never reads. */
+static char mt_kind(const char *k)
+{
+	static const char *const functions[] = {
+		"__call", "__add", "__sub", "__mul", "__div", "__mod", "__pow", "__unm", "__idiv",
+		"__band", "__bor", "__bxor", "__shl", "__shr", "__bnot", "__concat", "__len",
+		"__eq", "__lt", "__le", "__close", "__tostring", "__pairs",
+	};
+	if (k[0] != '_' || k[1] != '_')
+		return 0;
+	if (!strcmp(k, "__index") || !strcmp(k, "__newindex"))
+		return 't';
+	if (!strcmp(k, "__metatable") || !strcmp(k, "__name"))
+		return 'v';
+	if (!strcmp(k, "__gc") || !strcmp(k, "__mode"))
+		return 'x';
+	for (size_t i = 0; i < sizeof functions / sizeof *functions; i++)
+		if (!strcmp(k, functions[i]))
+			return 'f';
+	return 0;
+}
+
+static int mt_index_step(lua_State *L)
+{
+	fx__charge(L, MT_HOP_UNITS);
+	lua_settop(L, 2);
+	lua_gettable(L, lua_upvalueindex(1)); /* key is on top: reads through the table */
+	return 1;
+}
+
+static int mt_newindex_step(lua_State *L)
+{
+	fx__charge(L, MT_HOP_UNITS);
+	lua_settop(L, 3);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_settable(L, 1); /* t[k] = v on the table __newindex names */
+	return 0;
+}
+
+/* The key (string) at -2 of a metatable being walked: its kind. */
+static char mt_key_kind(lua_State *L)
+{
+	return lua_type(L, -2) == LUA_TSTRING ? mt_kind(lua_tostring(L, -2)) : 0;
+}
+
+/* Whether the snapshot at snap still matches metatable mt: the same
+ * metamethod fields with the same values. Walks mt's fields (charged). */
+static bool mt_snapshot_fresh(lua_State *L, int mt, int snap)
+{
+	lua_Integer n = 0, count = (lua_rawgetp(L, snap, &mt_key_count), lua_tointeger(L, -1));
+	lua_pop(L, 1);
+	uint64_t walked = 0;
+	bool fresh = true;
+	lua_pushnil(L);
+	while (fresh && lua_next(L, mt)) {
+		walked++;
+		char kind = mt_key_kind(L);
+		if (kind && kind != 'x') {
+			n++;
+			const char *k = lua_tostring(L, -2);
+			if (kind == 't' && lua_type(L, -1) == LUA_TTABLE)
+				lua_rawgetp(L, snap, k[2] == 'i' ? (const void *)&mt_key_index
+								 : (const void *)&mt_key_newindex);
+			else
+				lua_getfield(L, snap, k); /* snap has no metatable: raw */
+			fresh = lua_rawequal(L, -1, -2);
+			lua_pop(L, 1);
+		} else if (kind == 'x') {
+			fresh = false;
+		}
+		lua_pop(L, 1);
+	}
+	if (!fresh)
+		lua_pop(L, 1); /* the key lua_next left */
+	fx__charge(L, walked);
+	return fresh && n == count;
+}
+
+/* Pushes a new snapshot of metatable mt, or raises naming the field that
+ * cannot be one (the alphabetically first, so the message is the same in
+ * every process whatever order the fields are walked in). */
+static void mt_snapshot_new(lua_State *L, int mt)
+{
+	lua_createtable(L, 0, 4);
+	int snap = lua_gettop(L);
+	char bad[96] = "", bad_key[32] = "";
+	lua_Integer n = 0;
+	uint64_t walked = 0;
+	lua_pushnil(L);
+	while (lua_next(L, mt)) {
+		walked++;
+		char kind = mt_key_kind(L);
+		if (!kind) {
+			lua_pop(L, 1);
+			continue;
+		}
+		const char *k = lua_tostring(L, -2);
+		int t = lua_type(L, -1);
+		char why[96] = "";
+		if (kind == 'x')
+			snprintf(why, sizeof why, "%s is not allowed in effects: garbage collection "
+				 "must not be observable", k);
+		else if (kind == 'f' && t != LUA_TFUNCTION)
+			snprintf(why, sizeof why, "setmetatable: %s must be a function, not a %s", k,
+				 lua_typename(L, t));
+		else if (kind == 't' && t != LUA_TFUNCTION && t != LUA_TTABLE)
+			snprintf(why, sizeof why, "setmetatable: %s must be a function or a table, "
+				 "not a %s", k, lua_typename(L, t));
+		if (why[0]) {
+			if (!bad[0] || strcmp(k, bad_key) < 0) {
+				snprintf(bad, sizeof bad, "%s", why);
+				snprintf(bad_key, sizeof bad_key, "%s", k);
+			}
+			lua_pop(L, 1);
+			continue;
+		}
+		n++;
+		if (kind == 't' && t == LUA_TTABLE) {
+			bool index = k[2] == 'i';
+			lua_pushvalue(L, -1);
+			lua_rawsetp(L, snap, index ? (const void *)&mt_key_index
+						   : (const void *)&mt_key_newindex);
+			lua_pushcclosure(L, index ? mt_index_step : mt_newindex_step, 1);
+		}
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, snap);
+	}
+	fx__charge(L, walked);
+	if (bad[0])
+		luaL_error(L, "%s", bad);
+	lua_pushinteger(L, n);
+	lua_rawsetp(L, snap, &mt_key_count);
+	lua_pushvalue(L, mt);
+	lua_rawsetp(L, snap, &mt_key_orig);
+}
+
+/* The session's snapshot caches, one per effect, so that no effect's
+ * setmetatable touches (or pays for growing) a table another uses. Called
+ * protected, with the number of effects as argument 1. */
+int fx__sbx_mt_cache_reset(lua_State *L)
+{
+	lua_createtable(L, (int)lua_tointeger(L, 1), 0);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_mtcache);
+	return 0;
+}
+
+/* Pushes the running effect's snapshot cache, making it on first use. */
+static void mt_cache(lua_State *L)
+{
+	fx__sbx_t *S = fx__sbx_of(L);
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &fx__key_mtcache) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L); /* outside any session: a cache for this call */
+		return;
+	}
+	if (lua_rawgeti(L, -1, S->owner) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	lua_newtable(L);
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, -3, S->owner);
+	lua_remove(L, -2);
+}
+
 static int b_setmetatable(lua_State *L)
 {
 	int t = lua_type(L, 2);
@@ -475,18 +856,23 @@ static int b_setmetatable(lua_State *L)
 	luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
 	if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
 		return luaL_error(L, "cannot change a protected metatable");
-	if (t == LUA_TTABLE) {
-		static const char *const banned[] = {"__gc", "__mode"};
-		for (size_t i = 0; i < sizeof banned / sizeof *banned; i++) {
-			lua_pushstring(L, banned[i]);
-			if (lua_rawget(L, 2) != LUA_TNIL)
-				return luaL_error(L, "%s is not allowed in effects: garbage "
-						  "collection must not be observable", banned[i]);
-			lua_pop(L, 1);
-		}
-	}
 	lua_settop(L, 2);
+	if (t == LUA_TNIL) {
+		lua_setmetatable(L, 1);
+		return 1;
+	}
+	fx__charge(L, 8);
+	mt_cache(L); /* 3 */
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, 3) != LUA_TTABLE || !mt_snapshot_fresh(L, 2, 4)) {
+		lua_settop(L, 3);
+		mt_snapshot_new(L, 2);
+		lua_pushvalue(L, 2);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, 3);
+	}
 	lua_setmetatable(L, 1);
+	lua_settop(L, 1);
 	return 1;
 }
 
@@ -500,7 +886,10 @@ static int b_getmetatable(lua_State *L)
 		lua_pushnil(L);
 		return 1;
 	}
-	luaL_getmetafield(L, 1, "__metatable");
+	if (lua_getfield(L, -1, "__metatable") != LUA_TNIL)
+		return 1;
+	lua_pop(L, 1);
+	lua_rawgetp(L, -1, &mt_key_orig); /* the script's own table (nil for ours) */
 	return 1;
 }
 
@@ -528,7 +917,9 @@ static int finish_pcall(lua_State *L, int status, lua_KContext extra)
 		lua_pushvalue(L, -2);
 		return 2;
 	}
-	return lua_gettop(L) - (int)extra;
+	int n = lua_gettop(L) - (int)extra;
+	fx__charge(L, (uint64_t)n / 16); /* the results are moved */
+	return n;
 }
 
 static int b_pcall(lua_State *L)
@@ -540,10 +931,39 @@ static int b_pcall(lua_State *L)
 	return finish_pcall(L, status, 0);
 }
 
+/*
+ * xpcall's message handler runs through this one (upvalue 1 is the
+ * script's). In Lua, a handler that raises is called again on its own
+ * error, and again, until the C stack runs out two hundred levels deep; here
+ * that recursion ran into the sandbox's own limits, and the script was
+ * stopped for "recursion limit exceeded" or "memory limit exceeded" instead
+ * of getting xpcall's answer. So the handler runs protected, once: if it
+ * raises, the message is "error in error handling", as Lua's own final
+ * answer is. A kill is not handled at all: it goes on up.
+ */
+static int xpcall_handler(lua_State *L)
+{
+	fx__sbx_t *S = fx__sbx_of(L);
+	if (S->killed)
+		return 1;
+	lua_settop(L, 1);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	int st = lua_pcall(L, 1, 1, 0);
+	if (st != LUA_OK) {
+		fx__check_killed(L, st);
+		lua_pushliteral(L, "error in error handling");
+	}
+	return 1;
+}
+
 static int b_xpcall(lua_State *L)
 {
 	int n = lua_gettop(L);
 	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, xpcall_handler, 1);
+	lua_replace(L, 2);
 	lua_pushboolean(L, 1);   /* f, h, args..., true */
 	lua_pushvalue(L, 1);     /* f, h, args..., true, f */
 	lua_rotate(L, 3, 2);     /* f, h, true, f, args... */
@@ -674,7 +1094,9 @@ int fx__pairs_table(lua_State *L, int idx)
 		key_rank(L, -1);
 		n++;
 	}
-	fx__charge(L, (uint64_t)n * log2ceil((uint64_t)n + 1) / 4 + 1);
+	/* two walks over the keys, then a sort: a unit per key and per
+	 * comparison, about what each costs */
+	fx__charge(L, (uint64_t)n * (log2ceil((uint64_t)n + 1) + 2) + 1);
 	lua_createtable(L, (int)n, 0); /* keys, unsorted */
 	int ks = lua_gettop(L);
 	lua_Integer i = 0;
@@ -737,7 +1159,7 @@ static int b_pairs(lua_State *L)
 }
 
 /* next in the same order as pairs: the smallest key greater than the one
- * given. O(n) per call (charged); pairs is the fast way to loop. */
+ * given. O(n) per call (charged so); pairs is the fast way to loop. */
 static int b_next(lua_State *L)
 {
 	luaL_checkany(L, 1);
@@ -778,7 +1200,7 @@ static int b_next(lua_State *L)
 			have = true;
 		}
 	}
-	fx__charge(L, n / 4 + 1);
+	fx__charge(L, 2 * n + 1); /* per key walked and compared */
 	if (!have) {
 		lua_pushnil(L);
 		return 1;
@@ -813,13 +1235,10 @@ static const char *absent_reason(const char *name)
 	return NULL;
 }
 
-/* __index of every effect's environment: the allow-listed base, and an
- * error for anything else (a typo should fail loudly, not read nil). */
+/* __index of the base, reached when a global is neither the effect's own
+ * nor allow-listed: an error (a typo should fail loudly, not read nil). */
 static int env_index(lua_State *L)
 {
-	lua_pushvalue(L, 2);
-	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-		return 1;
 	if (lua_type(L, 2) == LUA_TSTRING) {
 		const char *name = lua_tostring(L, 2);
 		const char *why = absent_reason(name);
@@ -872,14 +1291,20 @@ static int fx_setup_protected(lua_State *L)
 	lua_pushvalue(L, base);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_base);
 
-	/* the environment metatable, shared and hidden */
+	/* The environment metatable, shared and hidden. A global the effect
+	 * did not set is read from the base table by the VM itself (no C
+	 * call: globals such as `string` are read all the time), and one the
+	 * base lacks reaches the base's own __index, which raises. */
 	lua_createtable(L, 0, 2);
 	lua_pushvalue(L, base);
-	lua_pushcclosure(L, env_index, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_envmt);
+	lua_createtable(L, 0, 1);
+	lua_pushcfunction(L, env_index);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, base);
 
 	/* A trusted two-liner whose every call makes a closure with a fresh
 	 * upvalue: lua_upvaluejoin moves a cached chunk's _ENV onto it, so

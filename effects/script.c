@@ -54,32 +54,61 @@ typedef struct inspect_out {
 	char *desc;
 	fx_lifetime_t life;
 	uint32_t hooks;
-	char problem[FX_ERR_MAX];
+	char problem[FX_ERR_MAX - 24];
 	char problem_key[80]; /* report the alphabetically first, for stable messages */
+	/* Where the problem is: the line of the first occurrence of needle in
+	 * the source, else line. Looked up once, for the problem reported:
+	 * looking it up for every problem found was a scan of the source per
+	 * field, which a script with thousands of unknown fields made costly. */
+	char needle[80];
+	int line;
 } inspect_out_t;
 
-static void problem(inspect_out_t *o, const char *key, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void problem(inspect_out_t *o, const char *key, int line, const char *fmt, ...)
+/* A script whose table or hooks table has more fields than this is refused
+ * before any of them is looked at (an effect has four fields and at most
+ * FX_HOOK_COUNT hooks). */
+#define INSPECT_KEYS_MAX 64
+
+static void problem(inspect_out_t *o, const char *key, const char *needle, int line, const char *fmt,
+		    ...) __attribute__((format(printf, 5, 6)));
+static void problem(inspect_out_t *o, const char *key, const char *needle, int line, const char *fmt,
+		    ...)
 {
 	if (o->problem[0] && strcmp(key, o->problem_key) >= 0)
 		return;
-	char msg[FX_ERR_MAX - 24];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(o->problem, sizeof o->problem, fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		snprintf(o->problem, sizeof o->problem, "line %d: %s", line, msg);
-	else
-		snprintf(o->problem, sizeof o->problem, "%s", msg);
 	snprintf(o->problem_key, sizeof o->problem_key, "%s", key);
+	snprintf(o->needle, sizeof o->needle, "%s", needle ? needle : "");
+	o->line = line;
 }
 
-static int line_of(inspect_out_t *o, const char *needle)
+/* The problem as reported: "line N: ..." (or without a line). */
+static void problem_text(const inspect_out_t *o, char *err, size_t errlen)
 {
-	int l = fx__src_line(o->src, o->len, needle);
-	return l ? l : o->return_line;
+	int line = o->needle[0] ? fx__src_line(o->src, o->len, o->needle) : 0;
+	if (!line)
+		line = o->line;
+	if (line > 0)
+		snprintf(err, errlen, "line %d: %s", line, o->problem);
+	else
+		snprintf(err, errlen, "%s", o->problem);
+}
+
+/* How many keys the table at idx has, counting at most INSPECT_KEYS_MAX + 1. */
+static int count_keys(lua_State *L, int idx)
+{
+	int n = 0;
+	lua_pushnil(L);
+	while (n <= INSPECT_KEYS_MAX && lua_next(L, idx)) {
+		lua_pop(L, 1);
+		n++;
+	}
+	if (n > INSPECT_KEYS_MAX)
+		lua_pop(L, 1);
+	return n;
 }
 
 static bool plain_text(const char *s, size_t n)
@@ -101,9 +130,14 @@ static void hook_list(char *buf, size_t len)
 
 static void check_hooks(lua_State *L, int t, inspect_out_t *o)
 {
-	int line = line_of(o, "hooks");
+	int line = o->return_line;
 	if (lua_type(L, t) != LUA_TTABLE) {
-		problem(o, "hooks", line, "hooks must be a table of hook name = function");
+		problem(o, "hooks", "hooks", line, "hooks must be a table of hook name = function");
+		return;
+	}
+	if (count_keys(L, t) > INSPECT_KEYS_MAX) {
+		problem(o, "hooks", "hooks", line, "hooks has more than %d entries; there are %d hooks",
+			INSPECT_KEYS_MAX, FX_HOOK_COUNT);
 		return;
 	}
 	int n = 0;
@@ -111,7 +145,7 @@ static void check_hooks(lua_State *L, int t, inspect_out_t *o)
 	while (lua_next(L, t)) {
 		n++;
 		if (lua_type(L, -2) != LUA_TSTRING) {
-			problem(o, "hooks", line, "hooks are named by strings such as \"sim.shot.pre\", "
+			problem(o, "hooks", "hooks", line, "hooks are named by strings such as \"sim.shot.pre\", "
 				"found a %s key", luaL_typename(L, -2));
 			lua_pop(L, 1);
 			continue;
@@ -128,12 +162,10 @@ static void check_hooks(lua_State *L, int t, inspect_out_t *o)
 		if (h < 0) {
 			char all[600];
 			hook_list(all, sizeof all);
-			int l = fx__src_line(o->src, o->len, name);
-			problem(o, name, l ? l : fline ? fline : line, "unknown hook '%.60s' (hooks: %s)",
+			problem(o, name, name, fline ? fline : line, "unknown hook '%.60s' (hooks: %s)",
 				name, all);
 		} else if (lua_type(L, -1) != LUA_TFUNCTION) {
-			int l = fx__src_line(o->src, o->len, name);
-			problem(o, name, l ? l : line, "hook '%s' must be a function, not %s", name,
+			problem(o, name, name, line, "hook '%s' must be a function, not %s", name,
 				luaL_typename(L, -1));
 		} else {
 			o->hooks |= 1u << h;
@@ -141,12 +173,12 @@ static void check_hooks(lua_State *L, int t, inspect_out_t *o)
 		lua_pop(L, 1);
 	}
 	if (n == 0)
-		problem(o, "hooks", line, "hooks is empty: an effect needs at least one hook");
+		problem(o, "hooks", "hooks", line, "hooks is empty: an effect needs at least one hook");
 }
 
 static void check_lifetime(lua_State *L, int v, inspect_out_t *o)
 {
-	int line = line_of(o, "lifetime");
+	int line = o->return_line;
 	const char *want = "lifetime must be \"permanent\", \"one_game\" or { rounds = N } with N "
 			   "from 1 to 1000";
 	o->life.kind = FX_LIFE_PERMANENT;
@@ -159,11 +191,11 @@ static void check_lifetime(lua_State *L, int v, inspect_out_t *o)
 		else if (strcmp(s, "one_game") == 0)
 			o->life.kind = FX_LIFE_ONE_GAME;
 		else
-			problem(o, "lifetime", line, "%s, not \"%.40s\"", want, s);
+			problem(o, "lifetime", "lifetime", line, "%s, not \"%.40s\"", want, s);
 		return;
 	}
 	if (lua_type(L, v) != LUA_TTABLE) {
-		problem(o, "lifetime", line, "%s", want);
+		problem(o, "lifetime", "lifetime", line, "%s", want);
 		return;
 	}
 	int n = 0;
@@ -180,7 +212,7 @@ static void check_lifetime(lua_State *L, int v, inspect_out_t *o)
 		lua_pop(L, 1);
 	}
 	if (!ok || n != 1)
-		problem(o, "lifetime", line, "%s", want);
+		problem(o, "lifetime", "lifetime", line, "%s", want);
 }
 
 /* inspect(value, out): protected, raw access only. */
@@ -188,12 +220,17 @@ static int inspect(lua_State *L)
 {
 	inspect_out_t *o = lua_touserdata(L, 2);
 	if (lua_type(L, 1) != LUA_TTABLE) {
-		problem(o, "", o->return_line, "the script must return a table {name = ..., "
+		problem(o, "", NULL, o->return_line, "the script must return a table {name = ..., "
 			"description = ..., lifetime = ..., hooks = {...}}, not %s",
 			lua_isnone(L, 1) ? "nothing" : luaL_typename(L, 1));
 		return 0;
 	}
 	static const char *const known[] = {"name", "description", "lifetime", "hooks"};
+	if (count_keys(L, 1) > INSPECT_KEYS_MAX) {
+		problem(o, "", NULL, o->return_line, "the returned table has more than %d fields (an "
+			"effect has name, description, lifetime, hooks)", INSPECT_KEYS_MAX);
+		return 0;
+	}
 	lua_pushnil(L);
 	while (lua_next(L, 1)) {
 		lua_pop(L, 1);
@@ -203,7 +240,7 @@ static int inspect(lua_State *L)
 				ok = ok || strcmp(lua_tostring(L, -1), known[i]) == 0;
 		if (!ok) {
 			const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-			problem(o, k, *k ? line_of(o, k) : o->return_line,
+			problem(o, k, *k ? k : NULL, o->return_line,
 				"unknown field '%.40s' in the returned table (fields: name, "
 				"description, lifetime, hooks)", k);
 		}
@@ -213,7 +250,7 @@ static int inspect(lua_State *L)
 	size_t n = 0;
 	const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : NULL;
 	if (!s || n == 0 || n > FX_NAME_MAX || !plain_text(s, n) || strchr(s, '\n'))
-		problem(o, "name", line_of(o, "name"), "name must be a one-line string of 1 to %d bytes",
+		problem(o, "name", "name", o->return_line, "name must be a one-line string of 1 to %d bytes",
 			FX_NAME_MAX);
 	else
 		memcpy(o->name, s, n), o->name[n] = 0;
@@ -226,7 +263,7 @@ static int inspect(lua_State *L)
 	if (!lua_isnil(L, -1)) {
 		s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : NULL;
 		if (!s || n > FX_DESC_MAX || !plain_text(s, n) || strlen(s) != n)
-			problem(o, "description", line_of(o, "description"),
+			problem(o, "description", "description", o->return_line,
 				"description must be text of at most %d bytes", FX_DESC_MAX);
 	}
 	free(o->desc);
@@ -275,7 +312,7 @@ int fx_script_load(const char *src, size_t len, fx_script_t **out, char *err, si
 	int rc = fx__engine_check_chunk(e, src, len, inspect, &o, &o.return_line, err, errlen);
 	fx_engine_free(e);
 	if (rc == 0 && o.problem[0]) {
-		snprintf(err, errlen, "%s", o.problem);
+		problem_text(&o, err, errlen);
 		rc = -1;
 	}
 	if (rc < 0) {

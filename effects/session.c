@@ -29,12 +29,11 @@
 
 #define FX_CACHE_MAX 64
 /* A full collection runs at the next session start once this many bytes
- * were allocated since the last one (scripts run with the GC stopped). Kept
- * small: a short string an earlier game left uncollected costs a script
- * nothing to make again, so this bounds how far memory charges can differ
- * between engines; the engine's heap is small, and collecting every few
- * games costs about 0.1% of the effects benchmark's instructions. */
-#define FX_COLLECT_AFTER (256 * 1024)
+ * were allocated since the last one (scripts run with the GC stopped, and
+ * collect in an emergency only). Kept small: a short string an earlier
+ * game left uncollected costs a script nothing to make again, so this
+ * bounds how far memory charges can differ between engines. */
+#define FX_COLLECT_AFTER (64 * 1024)
 
 /* The league's hook names; the simulation's own come from core/sim/hooks.c so
  * that the contract's strings live in one place each. */
@@ -72,15 +71,15 @@ void fx_limits_default(fx_limits_t *l)
 {
 	*l = (fx_limits_t){
 		.instr_per_call = 200000,
-		.instr_per_game = 2000000,
-		.mem_per_game = 8u << 20,
-		.max_string = 32u << 10,
+		.instr_per_game = 1000000,
+		.mem_per_effect = 4u << 20,
+		.max_string = 1024,
 		.max_depth = 200,
+		.max_args = 256,
 		.log_bytes = 4096,
 		.narrative_bytes = 8192,
 		.meta_ops = 1000,
-		.ms_per_call = 100,
-		.ms_per_game = 500,
+		.backstop_ms = 5000,
 	};
 }
 
@@ -97,7 +96,7 @@ typedef struct fx_eff {
 	int slot[FX_HOOK_COUNT];   /* stack index of each hook function */
 	bool alive;
 	pw_rng_t rng;
-	uint64_t units, ns;
+	uint64_t units;
 	size_t log_used, narr_used;
 	bool log_dropped;
 	int meta_ops;
@@ -120,9 +119,12 @@ struct fx_engine {
 	int64_t game_id;
 	int round;
 	uint64_t seed;
-	fx_eff_t effs[FX_MAX_EFFECTS];
-	int n_effs;
-	uint8_t order[FX_HOOK_COUNT][FX_MAX_EFFECTS];
+	/* The session's effects, all of them (up to FX_SESSION_MAX): arrays
+	 * grown to the largest session seen. */
+	fx_eff_t *effs;
+	size_t *held;                   /* bytes each holds (the sandbox counts) */
+	uint16_t *order[FX_HOOK_COUNT]; /* per hook, the effects subscribed, in order */
+	int n_effs, cap_effs;
 	int n_order[FX_HOOK_COUNT];
 	pw_hooks_t hooks;
 
@@ -134,7 +136,8 @@ struct fx_engine {
 	int cur_eff, cur_hook;
 
 	fx_meta_reader_t reader;
-	fx__meta_map_t *overlay;
+	fx__meta_map_t *overlay;        /* the session's writes, and what they did to
+					 * each entity's size (fx__meta_size_get) */
 	fx_meta_ops_t ops;
 	bool capture_log;
 
@@ -146,7 +149,7 @@ struct fx_engine {
 
 static fx_engine_t *engine_of(lua_State *L)
 {
-	return fx__sbx_of(L)->owner;
+	return fx__sbx_of(L)->engine;
 }
 
 /* --- accessors for api.c ------------------------------------------------- */
@@ -203,6 +206,30 @@ int fx__rt_meta_get(lua_State *L, const fx_meta_key_t *k, fx_value_t *out)
 	return meta_current(engine_of(L), k, out);
 }
 
+/* An entity's size as the session sees it: stored, plus its writes. */
+static void entity_size(fx_engine_t *e, fx_meta_kind_t kind, int64_t id, int64_t *keys,
+			int64_t *bytes)
+{
+	size_t sk = 0, sb = 0;
+	if (e->reader.size)
+		e->reader.size(e->reader.ud, kind, id, &sk, &sb);
+	fx__meta_size_get(e->overlay, kind, id, keys, bytes);
+	*keys += (int64_t)sk;
+	*bytes += (int64_t)sb;
+}
+
+/* Records a write in the session's overlay and sizes. 0, or -1 when out of
+ * memory. */
+static int overlay_put(fx_engine_t *e, const fx_meta_key_t *k, const fx_value_t *before,
+		       const fx_value_t *after)
+{
+	int64_t dk, db;
+	fx__meta_op_delta(k, before, after, &dk, &db);
+	if (fx__meta_map_put(e->overlay, k, after) < 0)
+		return -1;
+	return (dk || db) ? fx__meta_size_add(e->overlay, k->kind, k->id, dk, db) : 0;
+}
+
 int fx__rt_meta_write(lua_State *L, const fx_meta_op_t *op_in, fx_value_t *after)
 {
 	fx_engine_t *e = engine_of(L);
@@ -220,7 +247,19 @@ int fx__rt_meta_write(lua_State *L, const fx_meta_op_t *op_in, fx_value_t *after
 	fx_meta_op_t op = *op_in;
 	snprintf(op.effect_id, sizeof op.effect_id, "%s", f->id);
 	fx__meta_op_eval(&op, has ? &cur : NULL, after);
-	if (fx__meta_map_put(e->overlay, &op.k, after) < 0 || fx__meta_ops_push(&e->ops, &op) < 0)
+	int64_t dk, db, keys, bytes;
+	fx__meta_op_delta(&op.k, has ? &cur : NULL, after, &dk, &db);
+	entity_size(e, op.k.kind, op.k.id, &keys, &bytes);
+	if (!fx__meta_fits(keys, bytes, dk, db)) {
+		const char *kind = fx_meta_kind_name(op.k.kind);
+		if (dk > 0 && keys + dk > FX_META_ENTITY_KEYS)
+			return luaL_error(L, "ctx.meta: %s %I already has %d keys, the limit per "
+					  "entity", kind, (lua_Integer)op.k.id, FX_META_ENTITY_KEYS);
+		return luaL_error(L, "ctx.meta: %s %I would hold more than %d bytes of "
+				  "metadata, the limit per entity", kind, (lua_Integer)op.k.id,
+				  FX_META_ENTITY_BYTES);
+	}
+	if (overlay_put(e, &op.k, has ? &cur : NULL, after) < 0 || fx__meta_ops_push(&e->ops, &op) < 0)
 		return luaL_error(L, "out of memory");
 	f->meta_ops++;
 	return 0;
@@ -296,7 +335,7 @@ fx_engine_t *fx_engine_new(const fx_limits_t *lim, char *err, size_t errlen)
 		free(e);
 		return NULL;
 	}
-	e->sbx.owner = e;
+	e->sbx.engine = e;
 	return e;
 }
 
@@ -309,7 +348,38 @@ void fx_engine_free(fx_engine_t *e)
 	fx_meta_ops_free(&e->ops);
 	free(e->errors);
 	free(e->log);
+	free(e->effs);
+	free(e->held);
+	for (int h = 0; h < FX_HOOK_COUNT; h++)
+		free(e->order[h]);
 	free(e);
+}
+
+/* Room for n effects in the session arrays. 0, or -1 when out of memory
+ * (what was there stays). */
+static int effs_reserve(fx_engine_t *e, int n)
+{
+	if (n <= e->cap_effs)
+		return 0;
+	int cap = e->cap_effs ? e->cap_effs : 8;
+	while (cap < n)
+		cap *= 2;
+	fx_eff_t *effs = realloc(e->effs, (size_t)cap * sizeof *effs);
+	if (!effs)
+		return -1;
+	e->effs = effs;
+	size_t *held = realloc(e->held, (size_t)cap * sizeof *held);
+	if (!held)
+		return -1;
+	e->held = held;
+	for (int h = 0; h < FX_HOOK_COUNT; h++) {
+		uint16_t *o = realloc(e->order[h], (size_t)cap * sizeof *o);
+		if (!o)
+			return -1;
+		e->order[h] = o;
+	}
+	e->cap_effs = cap;
+	return 0;
 }
 
 /* Runs fn(L) with the values on top as arguments, protected. */
@@ -446,7 +516,7 @@ static void meta_rollback(fx_engine_t *e, size_t mark)
 		fx_value_t cur, next;
 		int has = meta_current(e, &e->ops.ops[i].k, &cur);
 		fx__meta_op_eval(&e->ops.ops[i], has ? &cur : NULL, &next);
-		fx__meta_map_put(e->overlay, &e->ops.ops[i].k, &next);
+		overlay_put(e, &e->ops.ops[i].k, has ? &cur : NULL, &next);
 	}
 }
 
@@ -459,6 +529,13 @@ static void effect_fail(fx_engine_t *e, int idx, int hook, const char *msg, size
 		f->errors[hook]++;
 	add_error(e, f->id, hook >= 0 ? fx_hook_name(hook) : "load", msg);
 	meta_rollback(e, ops_mark);
+	/* Let go of its hook functions: what it built becomes garbage the
+	 * next collection frees (its charges were its own all along). */
+	for (int h = 0; h < FX_HOOK_COUNT; h++)
+		if (f->slot[h]) {
+			lua_pushnil(e->sbx.L);
+			lua_replace(e->sbx.L, f->slot[h]);
+		}
 }
 
 /* The status of a finished script call as a message (or "" if it went
@@ -470,8 +547,10 @@ static bool call_failed(fx_engine_t *e, int st, char *msg, size_t len)
 		snprintf(msg, len, "%s", S->kill_msg);
 		return true;
 	}
-	if (st == LUA_ERRMEM) {
-		snprintf(msg, len, "memory limit exceeded (%zu bytes)", S->lim.mem_per_game);
+	/* Lua's memory error, or a refusal it did not retry (a buffer's
+	 * growth raises an ordinary error) */
+	if (st == LUA_ERRMEM || (st != LUA_OK && S->ref_pending)) {
+		snprintf(msg, len, "memory limit exceeded (%zu bytes per effect)", S->lim.mem_per_effect);
 		return true;
 	}
 	if (st != LUA_OK) {
@@ -483,11 +562,10 @@ static bool call_failed(fx_engine_t *e, int st, char *msg, size_t len)
 
 static void call_account(fx_engine_t *e, fx_eff_t *f)
 {
-	uint64_t u, ns;
+	uint64_t u;
 	size_t peak = e->sbx.mem_peak;
-	fx__sbx_call_end(&e->sbx, &u, &ns);
+	fx__sbx_call_end(&e->sbx, &u);
 	f->units += u;
-	f->ns += ns;
 	if (u > f->peak_call)
 		f->peak_call = u;
 	if (peak > f->peak_mem)
@@ -533,9 +611,17 @@ static void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
 	lua_State *L = e->sbx.L;
 	size_t ops_mark = e->ops.n;
 	char msg[FX_ERR_MAX];
+	if (f->units >= e->sbx.lim.instr_per_game) {
+		/* spent by calls too short to be stopped inside */
+		snprintf(msg, sizeof msg, "instruction limit exceeded (%llu per game)",
+			 (unsigned long long)e->sbx.lim.instr_per_game);
+		f->fired[h]++;
+		effect_fail(e, idx, h, msg, ops_mark);
+		return;
+	}
 	e->cur_eff = idx;
 	e->cur_hook = h;
-	fx__sbx_call_begin(&e->sbx, f->units, f->ns);
+	fx__sbx_call_begin(&e->sbx, idx, f->units);
 	lua_copy(L, f->slot[h], -1); /* into the scratch slot */
 	lua_pushvalue(L, 1);         /* ctx */
 	int st = lua_pcall(L, 1, 1, 0);
@@ -592,6 +678,11 @@ static void session_reset(fx_engine_t *e)
 	e->hooks.mask = 0;
 }
 
+static int mt_cache_reset(lua_State *L)
+{
+	return fx__sbx_mt_cache_reset(L);
+}
+
 static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session_kind_t kind,
 			 uint32_t filter, char *err, size_t errlen)
 {
@@ -599,8 +690,9 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 		snprintf(err, errlen, "the engine is already running a session");
 		return -1;
 	}
-	if (!s || s->n_effects < 0 || s->n_effects > FX_MAX_EFFECTS || (s->n_effects && !s->effects)) {
-		snprintf(err, errlen, "a session runs 0 to %d effects", FX_MAX_EFFECTS);
+	if (!s || s->n_effects < 0 || s->n_effects > FX_SESSION_MAX || (s->n_effects && !s->effects)) {
+		snprintf(err, errlen, "a session runs 0 to %d effects, not %d", FX_SESSION_MAX,
+			 s ? s->n_effects : 0);
 		return -1;
 	}
 	for (int i = 0; i < s->n_effects; i++) {
@@ -616,6 +708,10 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 				return -1;
 			}
 	}
+	if (effs_reserve(e, s->n_effects) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	lua_State *L = e->sbx.L;
 	fx__sbx_t *S = &e->sbx;
 	session_reset(e);
@@ -625,10 +721,10 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 	e->reader = s->meta;
 	e->capture_log = s->capture_log;
 
-	bool any = false;
+	int subscribed = 0;
 	for (int i = 0; i < s->n_effects; i++)
-		any = any || (s->effects[i].script->hooks & filter);
-	if (!any) {
+		subscribed += (s->effects[i].script->hooks & filter) != 0;
+	if (!subscribed) {
 		e->kind = kind;
 		return 0; /* nothing subscribes: no Lua work at all */
 	}
@@ -638,13 +734,15 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 		S->since_collect = 0;
 	}
 	S->units = 0;
+	fx__sbx_session_start(S, e->held, s->n_effects, subscribed);
 	if (fx__sbx_thread_begin(S) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	L = S->L;
-	fx__sbx_session_start(S);
-	if (!lua_checkstack(L, s->n_effects * PW_SIM_HOOK_COUNT + 40)) {
+	lua_pushinteger(L, s->n_effects);
+	if (!lua_checkstack(L, s->n_effects * PW_SIM_HOOK_COUNT + 40) ||
+	    protect(L, mt_cache_reset, 1, 0) != LUA_OK) {
 		fx__sbx_thread_end(S);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -674,7 +772,7 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 		lua_pushinteger(L, f->subscribed);
 		e->cur_eff = e->n_effs - 1;
 		e->cur_hook = -1;
-		fx__sbx_call_begin(S, 0, 0);
+		fx__sbx_call_begin(S, e->n_effs - 1, 0);
 		int st = protect(L, instantiate, 2, 1);
 		bool failed = call_failed(e, st, msg, sizeof msg);
 		call_account(e, f);
@@ -700,7 +798,7 @@ static int session_begin(fx_engine_t *e, const fx_session_setup_t *s, fx_session
 		f->alive = true;
 		for (int h = 0; h < FX_HOOK_COUNT; h++)
 			if (f->subscribed & (1u << h))
-				e->order[h][e->n_order[h]++] = (uint8_t)(e->n_effs - 1);
+				e->order[h][e->n_order[h]++] = (uint16_t)(e->n_effs - 1);
 	}
 	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++)
 		if (e->n_order[h])
@@ -730,6 +828,7 @@ static fx_usage_t *usage_row(fx_report_t *r, const char *id)
 static void session_end(fx_engine_t *e, fx_report_t *rep)
 {
 	if (rep) {
+		rep->n_engine_faults += e->sbx.engine_faults;
 		for (size_t i = 0; i < e->n_errors; i++) {
 			rep->n_errors_total++;
 			fx_error_t *r = error_slot(&rep->errors, &rep->n_errors, &rep->cap_errors);
@@ -914,6 +1013,11 @@ int fx__engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFun
 	fx__push_env(L);
 	lua_setupvalue(L, 1, 1);
 
+	if (effs_reserve(e, 1) < 0) {
+		snprintf(err, errlen, "out of memory");
+		lua_settop(L, 0);
+		return -1;
+	}
 	fx_eff_t *f = &e->effs[0];
 	memset(f, 0, sizeof *f);
 	snprintf(f->id, sizeof f->id, "check");
@@ -922,7 +1026,13 @@ int fx__engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFun
 	e->cur_eff = 0;
 	e->cur_hook = -1;
 	S->units = 0;
-	fx__sbx_session_start(S);
+	fx__sbx_session_start(S, e->held, 1, 1);
+	lua_pushinteger(L, 1);
+	if (protect(L, mt_cache_reset, 1, 0) != LUA_OK) {
+		snprintf(err, errlen, "out of memory");
+		lua_settop(L, 0);
+		return -1;
+	}
 	S->track_return = true;
 	S->return_line = 0;
 	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT | LUA_MASKRET, FX__HOOK_INTERVAL);
@@ -939,8 +1049,8 @@ int fx__engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFun
 		st = lua_pcall(L, 2, 0, 0);
 		failed = call_failed(e, st, msg, sizeof msg);
 	}
-	uint64_t u, ns;
-	fx__sbx_call_end(S, &u, &ns);
+	uint64_t u;
+	fx__sbx_call_end(S, &u);
 	S->track_return = false;
 	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, FX__HOOK_INTERVAL);
 	e->n_effs = 0;

@@ -243,6 +243,7 @@ static int tick_run(void *ud, void **result)
 		fx_report_init(&rep);
 		fx_league_take_report(app->fx, &rep);
 		r->fx_errors = rep.n_errors_total;
+		r->fx_engine_faults = rep.n_engine_faults;
 		fx_report_free(&rep);
 	}
 	if (out.round > 0 && out.season_id > 0) {
@@ -290,6 +291,11 @@ static void tick_done(void *ud, int status, void *result)
 			log_event(&app->log, PW_LOG_INFO, "tick.waiting",
 				  "the championship window is open for %lld more seconds; nothing to play",
 				  (long long)(r->window_ends - time(NULL)));
+		/* the budgets should stop every script first: a bug to report */
+		if (r->fx_engine_faults)
+			log_event(&app->log, PW_LOG_ERROR, "effects.engine_fault",
+				  "round=%d sessions=%zu (the CPU-time backstop stopped a script)", r->round,
+				  r->fx_engine_faults);
 	} else {
 		const char *why = r && r->error[0] ? r->error
 				  : "the tick could not start (no memory, or the thread pool refused it)";

@@ -90,6 +90,7 @@ typedef struct pw_tick_result {
 	size_t n_games;
 	int64_t *game_ids;
 	size_t fx_errors; /* effect errors during the tick */
+	size_t fx_engine_faults; /* of them, sessions the sandbox's CPU-time backstop stopped */
 	bool tallied;     /* a governance tally ran */
 	double games_ms, govern_ms, reports_ms; /* stage wall times, for the log */
 	char phase[24];

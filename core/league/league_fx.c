@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "core/league/trial.h"
 #include "core/sim/rng.h"
@@ -35,11 +37,13 @@ struct fx_league {
 	size_t n_cache, cap_cache;
 	fx_report_t report;
 	/* How each effect fared in the latest round_hook call. */
-	struct {
+	struct last {
 		char id[PW_EFFECT_ID_MAX];
 		int st;
-	} last[FX_MAX_EFFECTS];
-	int n_last;
+	} *last;
+	int n_last, cap_last;
+	uint64_t secret;  /* makes each script's check league (see check_seed) */
+	bool fixed_seed;  /* impact_seed was configured: checks use it too */
 };
 
 /* ---- shared helpers ---- */
@@ -125,6 +129,7 @@ static void merge_report(fx_report_t *dst, const fx_report_t *src)
 	for (size_t i = 0; i < src->n_errors; i++)
 		push_error(dst, &src->errors[i]);
 	dst->n_errors_total += src->n_errors_total - src->n_errors;
+	dst->n_engine_faults += src->n_engine_faults;
 	for (size_t i = 0; i < src->n_usage; i++)
 		add_usage(dst, &src->usage[i]);
 	if (src->log_len)
@@ -202,17 +207,25 @@ static const fx_script_t *script_for(fx_league_t *p, const pw_fx_active_t *a)
 	return s;
 }
 
-static int effects_of(fx_league_t *p, const pw_fx_active_t *fx, int n, fx_effect_t *out)
+/* The sandbox's view of the active effects, all of them (caller frees).
+ * *count is how many validated; NULL (with an error reported) when memory
+ * ran out. */
+static fx_effect_t *effects_of(fx_league_t *p, const pw_fx_active_t *fx, int n, int *count)
 {
-	int k = 0;
+	*count = 0;
+	fx_effect_t *out = malloc(((size_t)(n > 0 ? n : 0) + 1) * sizeof *out);
 	pthread_mutex_lock(&p->lock);
-	for (int i = 0; i < n && k < FX_MAX_EFFECTS; i++) {
+	if (!out) {
+		fx_error_t e = {.effect_id = "engine", .hook = "load", .message = "out of memory"};
+		push_error(&p->report, &e);
+	}
+	for (int i = 0; out && i < n; i++) {
 		const fx_script_t *s = script_for(p, &fx[i]);
 		if (s)
-			out[k++] = (fx_effect_t){fx[i].id, s};
+			out[(*count)++] = (fx_effect_t){fx[i].id, s};
 	}
 	pthread_mutex_unlock(&p->lock);
-	return k;
+	return out;
 }
 
 static fx_meta_reader_t reader_of(const fx_league_t *p)
@@ -230,15 +243,20 @@ static int prov_game_begin_on(void *ud, int w, const pw_fx_active_t *fx, int n,
 	*hooks = NULL;
 	if (w < 0 || w >= p->workers)
 		return -1;
-	fx_effect_t effs[FX_MAX_EFFECTS];
+	int ne;
+	fx_effect_t *effs = effects_of(p, fx, n, &ne);
+	if (!effs)
+		return -1;
 	fx_session_setup_t s = {.game_id = in->game_id, .round = in->round, .seed = in->seed,
-				.effects = effs, .n_effects = effects_of(p, fx, n, effs),
+				.effects = effs, .n_effects = ne,
 				.meta = reader_of(p), .capture_log = p->capture_log};
 	fx_report_free(&p->wrep[w]);
 	fx_report_init(&p->wrep[w]);
 	fx_error_t e;
 	memset(&e, 0, sizeof e);
-	if (fx_game_begin(p->eng[w], &s, hooks, e.message, sizeof e.message) < 0) {
+	int rc = fx_game_begin(p->eng[w], &s, hooks, e.message, sizeof e.message);
+	free(effs); /* the session keeps the ids and scripts it needs */
+	if (rc < 0) {
 		snprintf(e.effect_id, sizeof e.effect_id, "engine");
 		snprintf(e.hook, sizeof e.hook, "load");
 		pthread_mutex_lock(&p->lock);
@@ -312,6 +330,19 @@ static uint64_t hook_seed(const char *hook, const cJSON *ctx, int *round)
 	return rng_mix64(&mix);
 }
 
+/* Room for n entries in p->last. 0, or -1 when out of memory. */
+static int last_reserve(fx_league_t *p, int n)
+{
+	if (n <= p->cap_last)
+		return 0;
+	struct last *l = realloc(p->last, (size_t)n * sizeof *l);
+	if (!l)
+		return -1;
+	p->last = l;
+	p->cap_last = n;
+	return 0;
+}
+
 static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const char *hook,
 			    const cJSON *ctx, cJSON *meta_writes)
 {
@@ -320,13 +351,18 @@ static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const cha
 	int h = fx_hook_find(hook);
 	if (h < PW_SIM_HOOK_COUNT)
 		return;
-	fx_effect_t effs[FX_MAX_EFFECTS];
+	int ne;
+	fx_effect_t *effs = effects_of(p, fx, n, &ne);
+	if (!effs || last_reserve(p, ne) < 0) {
+		free(effs);
+		return;
+	}
 	pw_rules_t rules;
 	bool has_rules = rules_of(ctx, &rules);
 	int round;
 	uint64_t seed = hook_seed(hook, ctx, &round);
 	fx_session_setup_t s = {.round = round, .seed = seed, .effects = effs,
-				.n_effects = effects_of(p, fx, n, effs), .meta = reader_of(p),
+				.n_effects = ne, .meta = reader_of(p),
 				.capture_log = p->capture_log};
 	fx_report_t rep;
 	fx_report_init(&rep);
@@ -338,11 +374,12 @@ static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const cha
 		pthread_mutex_lock(&p->lock);
 		push_error(&p->report, &e);
 		pthread_mutex_unlock(&p->lock);
+		free(effs);
 		return;
 	}
 	fx_round_hook(p->rounds, hook, ctx, has_rules ? &rules : NULL, NULL, 0);
 	fx_round_end(p->rounds, &rep);
-	for (int i = 0; i < s.n_effects && p->n_last < FX_MAX_EFFECTS; i++) {
+	for (int i = 0; i < s.n_effects; i++) {
 		const fx_usage_t *u = fx_report_usage(&rep, effs[i].id);
 		int st = -1;
 		if (u && (u->fired[h] || u->errors[h]))
@@ -359,6 +396,7 @@ static void prov_round_hook(void *ud, const pw_fx_active_t *fx, int n, const cha
 	merge_report(&p->report, &rep);
 	pthread_mutex_unlock(&p->lock);
 	fx_report_free(&rep);
+	free(effs);
 }
 
 /*
@@ -379,16 +417,20 @@ static char *prov_report_hook(void *ud, const pw_fx_active_t *fx, int n, const c
 	int h = fx_hook_find(hook);
 	if (h != FX_HOOK_REPORT_SIMULATION_PRE && h != FX_HOOK_REPORT_COMMENTARY_PRE)
 		return NULL;
-	fx_effect_t effs[FX_MAX_EFFECTS];
-	int ne = effects_of(p, fx, n, effs);
+	int ne;
+	fx_effect_t *effs = effects_of(p, fx, n, &ne);
+	if (!effs)
+		return NULL;
 	pw_rules_t rules;
 	bool has_rules = rules_of(ctx, &rules);
 	int round;
 	uint64_t seed = hook_seed(hook, ctx, &round);
-	/* At most FX_MAX_EFFECTS lines of PW_NARRATIVE_MAX bytes and a space each. */
+	/* At most a line of PW_NARRATIVE_MAX bytes and a space per effect. */
 	char *out = malloc((size_t)ne * (PW_NARRATIVE_MAX + 1) + 1);
-	if (!out)
+	if (!out) {
+		free(effs);
 		return NULL;
+	}
 	size_t len = 0;
 	out[0] = 0;
 	for (int i = 0; i < ne; i++) {
@@ -433,6 +475,7 @@ static char *prov_report_hook(void *ud, const pw_fx_active_t *fx, int n, const c
 			len += l;
 		}
 	}
+	free(effs);
 	if (!len) {
 		free(out);
 		return NULL;
@@ -485,8 +528,8 @@ void fx_league_trial_cfg(fx_league_t *p, trial_cfg_t *tc)
  * it still has) and, when src is not NULL, the proposed script as the
  * effect "proposed" after them. */
 typedef struct trial_league {
-	pw_fx_active_t fx[FX_MAX_EFFECTS];
-	int life[FX_MAX_EFFECTS];
+	pw_fx_active_t fx[FX_SESSION_MAX];
+	int life[FX_SESSION_MAX];
 	int n;
 } trial_league_t;
 
@@ -495,9 +538,9 @@ static int league_of(const pw_gov_league_t *now, const char *src, const fx_scrip
 {
 	out->n = 0;
 	int n_now = now ? now->n_effects : 0;
-	if (n_now + (src ? 1 : 0) > FX_MAX_EFFECTS) {
+	if (n_now + (src ? 1 : 0) > FX_SESSION_MAX) {
 		snprintf(err, errlen, "the league already runs %d effects and a game runs at most %d: "
-			 "repeal one before adding another", n_now, FX_MAX_EFFECTS);
+			 "repeal one before adding another", n_now, FX_SESSION_MAX);
 		return -1;
 	}
 	for (int i = 0; i < n_now; i++) {
@@ -512,12 +555,46 @@ static int league_of(const pw_gov_league_t *now, const char *src, const fx_scrip
 	return 0;
 }
 
-/* The trial of p's impact games and seed under rules, with the league's
- * effects lf (none when lf is NULL or empty) on a provider of its own. */
-static int impact_trial(const fx_league_t *p, const pw_rules_t *rules, const trial_league_t *lf,
-			trial_out_t *out, char *err, size_t errlen)
+/*
+ * The league a proposed script is checked in. A fixed one let a script
+ * recognise the check (its team names, its first ctx.random draw) and
+ * behave only there; so each script is checked in a league of its own,
+ * seeded from its sha-256 and a secret this process drew when p was made,
+ * which no author knows. The same script meets the same league for the
+ * life of the process, so its figures can be compared, and the seed is in
+ * the impact it reports. A configured impact_seed fixes the league instead
+ * (tools and tests). Whatever a script does once enacted is bounded by its
+ * budgets anyway.
+ */
+static uint64_t check_seed(const fx_league_t *p, const fx_script_t *s)
 {
-	trial_cfg_t tc = {.league_seed = p->impact_seed, .games = p->impact_games, .rules = rules};
+	if (p->fixed_seed)
+		return p->impact_seed;
+	uint64_t h = p->secret ^ rng_hash_str(fx_script_sha256(s));
+	uint64_t seed = rng_mix64(&h);
+	return seed ? seed : 1;
+}
+
+/* A secret no author can know: from the kernel, else as good as this
+ * process can do (time and addresses); it only picks check leagues. */
+static uint64_t draw_secret(const void *p)
+{
+	uint64_t x = 0;
+	if (getrandom(&x, sizeof x, 0) == (ssize_t)sizeof x)
+		return x;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)(uintptr_t)p;
+	return rng_mix64(&x);
+}
+
+/* The trial of p's impact games in the league of seed under rules, with
+ * the league's effects lf (none when lf is NULL or empty) on a provider of
+ * its own. */
+static int impact_trial(const fx_league_t *p, uint64_t seed, const pw_rules_t *rules,
+			const trial_league_t *lf, trial_out_t *out, char *err, size_t errlen)
+{
+	trial_cfg_t tc = {.league_seed = seed, .games = p->impact_games, .rules = rules};
 	if (!lf || lf->n == 0)
 		return trial_run(&tc, out, err, errlen);
 	/* A fresh provider: the league's own engines belong to the round
@@ -575,16 +652,22 @@ int fx_league_check(fx_league_t *p, const pw_gov_league_t *now, const pw_rules_t
 	rules_default(&def);
 	const pw_rules_t *base = now && now->rules ? now->rules : &def;
 	const pw_rules_t *with = with_rules ? with_rules : base;
-	trial_league_t lw, lo;
+	/* Heap: a league holds up to FX_SESSION_MAX effects. */
+	trial_league_t *lw = malloc(sizeof *lw), *lo = malloc(sizeof *lo);
 	trial_out_t a, b;
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
 	fx_report_init(&a.report);
 	fx_report_init(&b.report);
 	char msg[FX_ERR_MAX];
-	int rc = league_of(now, src, s, &lw, err, errlen);
-	if (rc == 0 && (rc = league_of(now, NULL, NULL, &lo, err, errlen)) == 0) {
-		rc = impact_trial(p, with, &lw, &a, msg, sizeof msg);
+	uint64_t seed = check_seed(p, s);
+	int rc = lw && lo ? 0 : -1;
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory");
+	if (rc == 0)
+		rc = league_of(now, src, s, lw, err, errlen);
+	if (rc == 0 && (rc = league_of(now, NULL, NULL, lo, err, errlen)) == 0) {
+		rc = impact_trial(p, seed, with, lw, &a, msg, sizeof msg);
 		const fx_error_t *first;
 		uint64_t n_err = rc == 0 ? proposed_errors(&a, &first) : 0;
 		if (rc < 0)
@@ -598,8 +681,8 @@ int fx_league_check(fx_league_t *p, const pw_gov_league_t *now, const pw_rules_t
 	}
 	if (rc == 0 && impact) {
 		/* Without: the league as it is now, the same games and seeds. */
-		if ((rc = impact_trial(p, base, &lo, &b, err, errlen)) == 0) {
-			cJSON *o = trial_impact_json(&a, &b, "with", "without", p->impact_seed);
+		if ((rc = impact_trial(p, seed, base, lo, &b, err, errlen)) == 0) {
+			cJSON *o = trial_impact_json(&a, &b, "with", "without", seed);
 			cJSON *fired = cJSON_AddObjectToObject(o, "fired");
 			const fx_usage_t *u = fx_report_usage(&a.report, "proposed");
 			for (int h = 0; u && h < FX_HOOK_COUNT; h++)
@@ -607,7 +690,7 @@ int fx_league_check(fx_league_t *p, const pw_gov_league_t *now, const pw_rules_t
 					cJSON_AddNumberToObject(fired, fx_hook_name(h), (double)u->fired[h]);
 			cJSON_AddNumberToObject(o, "peak_instructions", (double)(u ? u->peak_instr : 0));
 			cJSON_AddNumberToObject(o, "peak_memory", (double)(u ? u->peak_mem : 0));
-			cJSON_AddNumberToObject(o, "effects_in_force", lo.n);
+			cJSON_AddNumberToObject(o, "effects_in_force", lo->n);
 			*impact = o;
 		}
 	}
@@ -615,6 +698,8 @@ int fx_league_check(fx_league_t *p, const pw_gov_league_t *now, const pw_rules_t
 		*hooks = hooks_json(fx_script_hooks(s));
 	trial_out_free(&a);
 	trial_out_free(&b);
+	free(lw);
+	free(lo);
 	fx_script_free(s);
 	return rc;
 }
@@ -631,17 +716,18 @@ cJSON *fx_league_rules_impact(fx_league_t *p, const pw_gov_league_t *now, const 
 	pw_rules_t def;
 	rules_default(&def);
 	const pw_rules_t *before = now && now->rules ? now->rules : &def;
-	trial_league_t lf;
+	trial_league_t *lf = malloc(sizeof *lf);
 	/* The same league, schedule, seeds and effects under each ruleset. */
-	if (league_of(now, NULL, NULL, &lf, err, sizeof err) == 0) {
-		if (impact_trial(p, before, &lf, &b, err, sizeof err) == 0) {
-			if (impact_trial(p, after, &lf, &a, err, sizeof err) == 0) {
+	if (lf && league_of(now, NULL, NULL, lf, err, sizeof err) == 0) {
+		if (impact_trial(p, p->impact_seed, before, lf, &b, err, sizeof err) == 0) {
+			if (impact_trial(p, p->impact_seed, after, lf, &a, err, sizeof err) == 0) {
 				o = trial_impact_json(&a, &b, "after", "before", p->impact_seed);
 				if (o)
-					cJSON_AddNumberToObject(o, "effects_in_force", lf.n);
+					cJSON_AddNumberToObject(o, "effects_in_force", lf->n);
 			}
 		}
 	}
+	free(lf);
 	trial_out_free(&b);
 	trial_out_free(&a);
 	return o;
@@ -682,6 +768,8 @@ fx_league_t *fx_league_new(const fx_league_opts_t *o, char *err, size_t errlen)
 		p->workers = FX_LEAGUE_MAX_WORKERS;
 	p->impact_games = o && o->impact_games > 0 ? o->impact_games : FX_LEAGUE_IMPACT_GAMES;
 	p->impact_seed = o && o->impact_seed ? o->impact_seed : FX_LEAGUE_IMPACT_SEED;
+	p->fixed_seed = o && o->impact_seed;
+	p->secret = draw_secret(p);
 	p->capture_log = o && o->capture_log;
 	fx_report_init(&p->report);
 	for (int w = 0; w < FX_LEAGUE_MAX_WORKERS; w++)
@@ -726,6 +814,7 @@ void fx_league_free(fx_league_t *p)
 	free(p->cache);
 	fx_meta_store_free(p->meta);
 	fx_report_free(&p->report);
+	free(p->last);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }

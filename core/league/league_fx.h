@@ -56,7 +56,10 @@ typedef struct fx_league_opts {
 	int workers;                /* game sandboxes (parallel games); 0 → 1, max FX_LEAGUE_MAX_WORKERS */
 	const fx_limits_t *limits;  /* NULL: fx_limits_default */
 	int impact_games;           /* games with and without, for projected impact; 0 → default */
-	uint64_t impact_seed;       /* the trial's league seed; 0 → FX_LEAGUE_IMPACT_SEED */
+	uint64_t impact_seed;       /* the trial's league seed for a ruleset's impact; 0 →
+				     * FX_LEAGUE_IMPACT_SEED. Set, it is also the league every
+				     * script is checked in; 0: each script gets a league of its
+				     * own that no author can predict (fx_league_check) */
 	bool capture_log;           /* keep ctx.log lines for fx_league_take_report (effect check) */
 } fx_league_opts_t;
 
@@ -85,7 +88,9 @@ void fx_league_trial_cfg(fx_league_t *p, trial_cfg_t *tc);
  * effect "proposed" through the trial harness (trial.h: impact_games games
  * of a generated league on its real schedule, round by round, with the
  * round hooks, metadata and lifetime the league would give it) in the
- * league as it is now: now's active effects run too (each for the rounds
+ * league as it is now — in a generated league of its own, seeded from its
+ * sha-256 and a secret drawn when p was made (unless impact_seed was set),
+ * so a script cannot know in advance which league checks it — now's active effects run too (each for the rounds
  * it has left), under with_rules (the rules in force with the proposal's
  * parameter changes; NULL: now's rules; a NULL now: the defaults and no
  * effects). An error or exhausted budget of the proposed script in the test

@@ -378,31 +378,38 @@ static round_play_cfg_t play_cfg(const pw_round_cfg_t *c, const fxlist_t *fx)
 				  .n_effects = fx->n, .sim = c->sim, .parallel_games = c->parallel_games};
 }
 
-/* Applies the tick's metadata writes to the store, in order; the op
- * itself is round_play_meta_apply, which the trial harness shares. */
+/* An entity's stored metadata for round_play_meta_apply_all (NULL: no
+ * such row; what is not an object reads as empty). */
+static cJSON *meta_load(void *ud, const char *kind, int64_t id)
+{
+	char *cur = store_meta_get(ud, kind, id);
+	if (!cur)
+		return NULL;
+	cJSON *m = cJSON_Parse(cur);
+	free(cur);
+	if (!cJSON_IsObject(m)) {
+		cJSON_Delete(m);
+		m = cJSON_CreateObject();
+	}
+	return m;
+}
+
+static int meta_save(void *ud, const char *kind, int64_t id, cJSON *m)
+{
+	char *txt = cJSON_PrintUnformatted(m);
+	cJSON_Delete(m);
+	int rc = txt ? store_meta_set(ud, kind, id, txt) : -1;
+	free(txt);
+	return rc;
+}
+
+/* Applies the tick's metadata writes to the store, in order, each entity
+ * read and written once; the op itself is round_play_meta_apply, which the
+ * trial harness shares. */
 static int apply_meta(pw_store_t *s, const cJSON *writes)
 {
-	const cJSON *w;
-	cJSON_ArrayForEach(w, writes) {
-		const char *kind;
-		int64_t id;
-		if (!round_play_meta_target(w, &kind, &id))
-			continue;
-		char *cur = store_meta_get(s, kind, id);
-		cJSON *m = cur ? cJSON_Parse(cur) : NULL;
-		free(cur);
-		if (!cJSON_IsObject(m)) {
-			cJSON_Delete(m);
-			m = cJSON_CreateObject();
-		}
-		char *txt = m && round_play_meta_apply(m, w) == 0 ? cJSON_PrintUnformatted(m) : NULL;
-		cJSON_Delete(m);
-		int rc = txt ? store_meta_set(s, kind, id, txt) : -1;
-		free(txt);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
+	round_play_meta_io_t io = {meta_load, meta_save, s};
+	return round_play_meta_apply_all(writes, &io);
 }
 
 static bool in_list(const cJSON *arr, const char *id)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/sim/result.h"
+#include "effects/fx.h"
 
 void round_play_game_init(round_play_game_t *g)
 {
@@ -330,4 +331,111 @@ int round_play_meta_apply(cJSON *m, const cJSON *w)
 		return -1;
 	}
 	return 0;
+}
+
+/* What one key and its value count towards FX_META_ENTITY_BYTES, as
+ * fx_meta_entry_bytes counts them: the key, plus a string's bytes or 8. */
+static int64_t entry_bytes(const cJSON *item)
+{
+	if (!item)
+		return 0;
+	int64_t k = item->string ? (int64_t)strlen(item->string) : 0;
+	return k + (cJSON_IsString(item) ? (int64_t)strlen(item->valuestring) : 8);
+}
+
+/* A write's place in the round: its entity, then its order. */
+typedef struct meta_slot {
+	const cJSON *w;
+	const char *kind;
+	int64_t id;
+	size_t order;
+} meta_slot_t;
+
+static int slot_cmp(const void *a, const void *b)
+{
+	const meta_slot_t *x = a, *y = b;
+	int c = strcmp(x->kind, y->kind);
+	if (c)
+		return c;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Applies the writes slots[0..n) (one entity's, in order) to its object m
+ * within the caps. -1 when memory ran out. */
+static int apply_entity(cJSON *m, const meta_slot_t *slots, size_t n)
+{
+	int64_t keys = 0, bytes = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, m) {
+		keys++;
+		bytes += entry_bytes(it);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *key = cJSON_GetObjectItem(slots[i].w, "key")->valuestring;
+		const cJSON *old = cJSON_GetObjectItemCaseSensitive(m, key);
+		int64_t before = entry_bytes(old);
+		cJSON *probe = cJSON_CreateObject();
+		if (!probe)
+			return -1;
+		if (old) {
+			cJSON *copy = cJSON_Duplicate(old, 1);
+			if (!copy) {
+				cJSON_Delete(probe);
+				return -1;
+			}
+			cJSON_AddItemToObject(probe, key, copy);
+		}
+		/* the write on a one-key copy: what the key would hold */
+		if (round_play_meta_apply(probe, slots[i].w) < 0) {
+			cJSON_Delete(probe);
+			continue;
+		}
+		const cJSON *after = cJSON_GetObjectItemCaseSensitive(probe, key);
+		int64_t dk = (after != NULL) - (old != NULL), db = entry_bytes(after) - before;
+		bool fits = (dk <= 0 || keys + dk <= FX_META_ENTITY_KEYS) &&
+			    (db <= 0 || bytes + db <= FX_META_ENTITY_BYTES);
+		cJSON_Delete(probe);
+		if (!fits)
+			continue;
+		if (round_play_meta_apply(m, slots[i].w) < 0)
+			return -1;
+		keys += dk;
+		bytes += db;
+	}
+	return 0;
+}
+
+int round_play_meta_apply_all(const cJSON *writes, const round_play_meta_io_t *io)
+{
+	size_t n = (size_t)cJSON_GetArraySize(writes), k = 0;
+	meta_slot_t *slots = calloc(n + 1, sizeof *slots);
+	if (!slots)
+		return -1;
+	const cJSON *w;
+	cJSON_ArrayForEach(w, writes) {
+		const char *kind;
+		int64_t id;
+		if (round_play_meta_target(w, &kind, &id))
+			slots[k] = (meta_slot_t){w, kind, id, k}, k++;
+	}
+	qsort(slots, k, sizeof *slots, slot_cmp);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < k;) {
+		size_t j = i;
+		while (j < k && !strcmp(slots[j].kind, slots[i].kind) && slots[j].id == slots[i].id)
+			j++;
+		cJSON *m = io->load(io->ud, slots[i].kind, slots[i].id);
+		if (m) {
+			rc = apply_entity(m, &slots[i], j - i);
+			if (rc == 0)
+				rc = io->save(io->ud, slots[i].kind, slots[i].id, m);
+			else
+				cJSON_Delete(m);
+		}
+		i = j;
+	}
+	free(slots);
+	return rc;
 }

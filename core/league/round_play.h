@@ -146,4 +146,28 @@ bool round_play_meta_target(const struct cJSON *write, const char **kind, int64_
  */
 int round_play_meta_apply(struct cJSON *entity, const struct cJSON *write);
 
+/* Where round_play_meta_apply_all reads and writes entities' metadata. */
+typedef struct round_play_meta_io {
+	/* The entity's metadata object (caller of the callback owns it), an
+	 * empty object when it has none, or NULL when there is no such entity
+	 * (its writes are then dropped, as the store's UPDATE drops them). */
+	struct cJSON *(*load)(void *ud, const char *kind, int64_t id);
+	/* Stores it; takes ownership of meta. 0, or -1 on failure. */
+	int (*save)(void *ud, const char *kind, int64_t id, struct cJSON *meta);
+	void *ud;
+} round_play_meta_io_t;
+
+/*
+ * Applies a round's writes (a JSON array, in schedule order) with one load
+ * and one save per entity written: linear in the writes, where reading and
+ * storing the entity again at every write was quadratic. Writes to one
+ * entity apply in their order; writes to different entities commute, so
+ * the result is the one of applying them one by one. A write that would
+ * take its entity beyond FX_META_ENTITY_KEYS keys or FX_META_ENTITY_BYTES
+ * bytes (effects/fx.h) is dropped, as fx_meta_apply drops it; malformed
+ * writes are skipped. Returns 0, or -1 when memory ran out or a save
+ * failed.
+ */
+int round_play_meta_apply_all(const struct cJSON *writes, const round_play_meta_io_t *io);
+
 #endif

@@ -101,27 +101,49 @@ static bool entity_exists(const trial_t *t, const char *kind, int64_t id, const 
 	return false;
 }
 
+/* The round's writes go to t->meta through round_play_meta_apply_all, as
+ * the runner's go to the store: one load and save per entity, the same
+ * caps. ud is an apply_ctx_t. */
+typedef struct apply_ctx {
+	trial_t *t;
+	const round_play_game_t *games;
+	int n;
+} apply_ctx_t;
+
+static cJSON *trial_meta_load(void *ud, const char *kind, int64_t id)
+{
+	const apply_ctx_t *a = ud;
+	if (!entity_exists(a->t, kind, id, a->games, a->n))
+		return NULL;
+	char key[24];
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	const cJSON *ent = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a->t->meta, kind), key);
+	return ent ? cJSON_Duplicate(ent, 1) : cJSON_CreateObject();
+}
+
+static int trial_meta_save(void *ud, const char *kind, int64_t id, cJSON *m)
+{
+	const apply_ctx_t *a = ud;
+	char key[24];
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	cJSON *k = cJSON_GetObjectItemCaseSensitive(a->t->meta, kind);
+	if (!k && !(k = cJSON_AddObjectToObject(a->t->meta, kind))) {
+		cJSON_Delete(m);
+		return -1;
+	}
+	bool ok = cJSON_GetObjectItemCaseSensitive(k, key) ? cJSON_ReplaceItemInObject(k, key, m)
+							  : cJSON_AddItemToObject(k, key, m);
+	if (!ok)
+		cJSON_Delete(m);
+	return ok ? 0 : -1;
+}
+
 /* The round's writes, after it and in order, as the runner applies them. */
 static int apply_writes(trial_t *t, const cJSON *writes, const round_play_game_t *games, int n)
 {
-	const cJSON *w;
-	cJSON_ArrayForEach(w, writes) {
-		const char *kind;
-		int64_t id;
-		if (!round_play_meta_target(w, &kind, &id) || !entity_exists(t, kind, id, games, n))
-			continue;
-		char key[24];
-		snprintf(key, sizeof key, "%lld", (long long)id);
-		cJSON *k = cJSON_GetObjectItemCaseSensitive(t->meta, kind);
-		if (!k && !(k = cJSON_AddObjectToObject(t->meta, kind)))
-			return -1;
-		cJSON *ent = cJSON_GetObjectItemCaseSensitive(k, key);
-		if (!ent && !(ent = cJSON_AddObjectToObject(k, key)))
-			return -1;
-		if (round_play_meta_apply(ent, w) < 0)
-			return -1;
-	}
-	return 0;
+	apply_ctx_t a = {t, games, n};
+	round_play_meta_io_t io = {trial_meta_load, trial_meta_save, &a};
+	return round_play_meta_apply_all(writes, &io);
 }
 
 /* The effects a round runs: those whose lifetime has not ended. */
@@ -216,9 +238,9 @@ int trial_run(const trial_cfg_t *c, trial_out_t *out, char *err, size_t errlen)
 	fx_report_init(&out->report);
 	int n_teams = c->n_teams ? c->n_teams : TRIAL_TEAMS;
 	if (c->games < 1 || n_teams < 4 || n_teams > PW_MAX_TEAMS || c->n_effects < 0 ||
-	    c->n_effects > FX_MAX_EFFECTS) {
+	    c->n_effects > FX_SESSION_MAX) {
 		snprintf(err, errlen, "a trial needs games >= 1, 4..%d teams and at most %d effects",
-			 PW_MAX_TEAMS, FX_MAX_EFFECTS);
+			 PW_MAX_TEAMS, FX_SESSION_MAX);
 		return -1;
 	}
 	/* Season 1 of the league, its seed derived as season_create derives it. */
@@ -253,7 +275,11 @@ int trial_run(const trial_cfg_t *c, trial_out_t *out, char *err, size_t errlen)
 	if (rc == 0 && fx_on && c->take_report) /* what it held before is not this run's */
 		c->take_report(c->fx->ud, &out->report);
 	fx_report_free(&out->report);
-	pw_fx_active_t act[FX_MAX_EFFECTS];
+	pw_fx_active_t *act = calloc((size_t)c->n_effects + 1, sizeof *act);
+	if (rc == 0 && !act) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
 	for (int at = 0; rc == 0 && at < nf && at < c->games;) {
 		int n = 0;
 		while (at + n < nf && at + n < c->games && fx[at + n].round == fx[at].round)
@@ -276,6 +302,7 @@ int trial_run(const trial_cfg_t *c, trial_out_t *out, char *err, size_t errlen)
 	}
 	cJSON_Delete(t.meta);
 	cJSON_Delete(rules_json);
+	free(act);
 	free(fx);
 	free(t.played);
 	free(t.lg);

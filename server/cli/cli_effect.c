@@ -179,7 +179,7 @@ static void json_budget(cJSON *o, const check_t *k)
 	cJSON_AddNumberToObject(b, "peak_memory_bytes", k->u ? (double)k->u->peak_mem : 0);
 	cJSON_AddNumberToObject(b, "limit_instructions_per_call", (double)k->lim.instr_per_call);
 	cJSON_AddNumberToObject(b, "limit_instructions_per_game", (double)k->lim.instr_per_game);
-	cJSON_AddNumberToObject(b, "limit_memory_bytes", (double)k->lim.mem_per_game);
+	cJSON_AddNumberToObject(b, "limit_memory_bytes", (double)k->lim.mem_per_effect);
 }
 
 static void json_log(cJSON *o, const char *log)
@@ -238,7 +238,7 @@ static void text_budget(const check_t *k)
 	       "          peak memory %zu bytes (limit %zu)\n",
 	       k->u ? (unsigned long long)k->u->peak_instr : 0ull, (unsigned long long)k->lim.instr_per_call,
 	       k->u ? (unsigned long long)k->u->peak_session_instr : 0ull,
-	       (unsigned long long)k->lim.instr_per_game, k->u ? k->u->peak_mem : 0, k->lim.mem_per_game);
+	       (unsigned long long)k->lim.instr_per_game, k->u ? k->u->peak_mem : 0, k->lim.mem_per_effect);
 }
 
 static void text_errors(const fx_report_t *r)

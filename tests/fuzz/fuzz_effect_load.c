@@ -32,9 +32,7 @@ static void small_limits(fx_limits_t *l)
 	fx_limits_default(l);
 	l->instr_per_call = 20000;
 	l->instr_per_game = 200000;
-	l->mem_per_game = 1u << 20;
-	l->ms_per_call = 50;
-	l->ms_per_game = 200;
+	l->mem_per_effect = 1u << 20;
 }
 
 static void check_report(const fx_report_t *rep)

@@ -30,7 +30,7 @@ static void fxg_open(fxg_t *x, const char *scripts_dir)
 	memset(x, 0, sizeof *x);
 	x->s = lt_open("fx.db");
 	char err[256];
-	x->fx = fx_league_new(&(fx_league_opts_t){.impact_games = 8}, err, sizeof err);
+	x->fx = fx_league_new(&(fx_league_opts_t){.impact_games = 8, .impact_seed = 20240601u}, err, sizeof err);
 	CHECK_MSG(x->fx != NULL, "fx_league_new: %s", err);
 	x->bus = (pw_bus_t){&x->ev, lt_events_publish};
 	pw_gov_cfg_t cfg = {.scripts_dir = scripts_dir, .bus = &x->bus};

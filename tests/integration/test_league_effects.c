@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/league/governance.h"
@@ -17,6 +19,8 @@
 #include "core/sim/sha256.h"
 #include "core/league/store.h"
 #include "core/league/league_fx.h"
+#include "core/league/trial.h"
+#include "core/sim/teams.h"
 #include "tests/integration/league_helpers.h"
 #include "tests/test.h"
 
@@ -39,7 +43,7 @@ static const char SWAGGER[] =
 	"    end,\n"
 	"    ['sim.shot.pre'] = function(ctx)\n"
 	"      local s = ctx.meta.get('team', ctx.offense.team_id, 'swagger') or 0\n"
-	"      if s >= 1 then return { shot_probability = 0.04 * s } end\n"
+	"      if s >= 1 then return { shot_probability = math.min(0.04 * s, 0.9) } end\n"
 	"    end,\n"
 	"  },\n"
 	"}\n";
@@ -86,7 +90,10 @@ static int lx_open(lx_t *x, const char *name, int n, int workers)
 		return -1;
 	}
 	char err[256];
-	fx_league_opts_t o = {.workers = workers, .impact_games = 24};
+	/* A fixed check league, so that two leagues built alike compare equal
+	 * (the proposals' impact is in their events); by default each script
+	 * is checked in a league of its own (see league_check_league_varies). */
+	fx_league_opts_t o = {.workers = workers, .impact_games = 24, .impact_seed = FX_LEAGUE_IMPACT_SEED};
 	x->fx = fx_league_new(&o, err, sizeof err);
 	CHECK_MSG(x->fx != NULL, "fx_league_new: %s", err);
 	if (!x->fx)
@@ -921,4 +928,357 @@ TEST(league_round_hooks_see_standings_before_and_after_the_round)
 	int checked = 0;
 	CHECK_EQ(rebuild(&x, true, &checked), 0);
 	lx_close(&x);
+}
+
+/* ---------------------------------------------------- hardening (issue 10) */
+
+/* A file's text (caller frees), or NULL. */
+static char *read_text(const char *path)
+{
+	char *cmd = NULL, *out = NULL;
+	if (asprintf(&cmd, "cat '%s'", path) < 0)
+		return NULL;
+	int rc = test_run(cmd, &out, false);
+	free(cmd);
+	if (rc != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Passes the check (which plays threes for 3), then, once the league plays
+ * threes for 4, allocates until it is stopped at every shot. */
+static const char HOG_BOMB[] =
+	"local t = {}\n"
+	"return { name = 'Hog', hooks = {\n"
+	"  ['sim.shot.pre'] = function(ctx)\n"
+	"    if ctx.rules.three_point_value ~= 4 then return end\n"
+	"    local s = string.rep('h', 1000)\n"
+	"    for i = 1, 1e6 do t[#t + 1] = s .. i end\n"
+	"  end } }\n";
+
+TEST(league_a_memory_hog_costs_honest_effects_nothing)
+{
+	/* Three library effects and a hog. Before, the game's effects shared
+	 * one memory cap that the hog filled (and a killed effect's memory
+	 * stayed charged), so the honest effects were the ones killed in
+	 * every game, and disabled after three. */
+	lx_t x;
+	if (lx_open(&x, "hog.db", 4, 2) < 0)
+		return;
+	static const char *const library[] = {"hot_hand", "lava_floor", "underdog_comeback"};
+	for (size_t i = 0; i < 3; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "scripts/effects/%s.lua", library[i]);
+		char *src = read_text(path);
+		CHECK_MSG(src != NULL, "cannot read %s", path);
+		if (src)
+			CHECK(lx_pass(&x, "Install the attached effect", src) > 0);
+		free(src);
+	}
+	CHECK(lx_pass(&x, "Install the hog", HOG_BOMB) > 0);
+	CHECK(lx_pass(&x, "three_point_value 4", NULL) > 0);
+	for (int r = 1; r <= 5; r++)
+		lx_tick(&x);
+	evscan_t d = events_of(x.s, "effect.disabled");
+	CHECK_EQ(d.count, 1);
+	CHECK_CONTAINS(d.last, "\"effect_id\":\"fx-4-1\"");
+	CHECK_CONTAINS(d.last, "failed in 3 consecutive games");
+	/* hot_hand and underdog_comeback play on; lava_floor's three rounds
+	 * ran out (expired, not disabled) */
+	cJSON *act = gov_effects_json(x.g, true);
+	CHECK_EQ(cJSON_GetArraySize(act), 2);
+	CHECK_EQ(events_of(x.s, "effect.expired").count, 1);
+	const cJSON *f;
+	cJSON_ArrayForEach(f, act)
+		CHECK(strcmp(cJSON_GetObjectItem(f, "name")->valuestring, "Hog") != 0);
+	cJSON_Delete(act);
+	fx_report_t rep;
+	fx_report_init(&rep);
+	fx_league_take_report(x.fx, &rep);
+	CHECK(rep.n_errors >= 3);
+	for (size_t i = 0; i < rep.n_errors; i++) {
+		CHECK_CONTAINS(rep.errors[i].message, "memory limit exceeded");
+		CHECK_STR(rep.errors[i].effect_id, "fx-4-1");
+	}
+	CHECK_EQ(rep.n_engine_faults, 0);
+	fx_report_free(&rep);
+	lx_close(&x);
+}
+
+/* Many metadata writes a game: 800 increments over 200 keys of the home
+ * team, and in round 2 150 new keys of the season per game (two games:
+ * 300 keys meet in the store, which keeps 256). */
+static const char WRITER[] =
+	"return { name = 'Writer', hooks = {\n"
+	"  ['sim.game.pre'] = function(ctx)\n"
+	"    local home = ctx.game.home_team_id\n"
+	"    for i = 1, 800 do ctx.meta.incr('team', home, 'k' .. (i % 200), 1) end\n"
+	"  end,\n"
+	"  ['sim.game.end'] = function(ctx)\n"
+	"    if ctx.game.round ~= 2 then return end\n"
+	"    for i = 1, 150 do ctx.meta.set('season', 1, 'g' .. ctx.game.id .. '_' .. i, i) end\n"
+	"  end } }\n";
+
+TEST(league_metadata_writes_cost_linear_time_and_respect_the_caps)
+{
+	/* The store used to read, parse, print and write an entity's whole
+	 * metadata at every write: 1,600 writes a tick to a 200-key entity
+	 * took a tenth of a second a tick. Now each entity is read and
+	 * written once a tick. */
+	lx_t x;
+	if (lx_open(&x, "writer.db", 4, 1) < 0)
+		return;
+	CHECK(lx_pass(&x, "Install the writer", WRITER) > 0);
+	CHECK_EQ(lx_tick(&x), 1); /* registers it for round 2 */
+	double t0 = thread_cpu_s();
+	for (int r = 2; r <= 7; r++)
+		CHECK_EQ(lx_tick(&x), r);
+	double dt = thread_cpu_s() - t0;
+	double bound = test_sanitized() ? 1.5 : 0.25;
+	printf("    6 ticks: %.3f CPU seconds\n", dt);
+	CHECK_MSG(dt < bound, "6 ticks with 1,600 metadata writes each took %.3f CPU seconds (bound %.2f)",
+		  dt, bound);
+	/* every increment arrived: 4 per key per home game, rounds 2 to 7 */
+	int home_games[5] = {0}, n = 0;
+	for (int r = 2; r <= 7; r++) {
+		pw_game_row_t *g = store_games(x.s, 1, r, &n);
+		for (int i = 0; i < n; i++)
+			if (g[i].home_team_id >= 1 && g[i].home_team_id <= 4)
+				home_games[g[i].home_team_id]++;
+		free(g);
+	}
+	for (int t = 1; t <= 4; t++) {
+		char *m = store_meta_get(x.s, "team", t);
+		cJSON *o = cJSON_Parse(m ? m : "{}");
+		CHECK_EQ(cJSON_GetArraySize(o), home_games[t] ? 200 : 0);
+		const cJSON *k0 = cJSON_GetObjectItem(o, "k0");
+		CHECK_EQ(k0 ? (int)k0->valuedouble : 0, 4 * home_games[t]);
+		cJSON_Delete(o);
+		free(m);
+	}
+	/* two games of round 2 brought 300 season keys; 256 are kept */
+	char *m = season_meta(x.s);
+	cJSON *o = cJSON_Parse(m ? m : "{}");
+	CHECK_EQ(cJSON_GetArraySize(o), FX_META_ENTITY_KEYS);
+	cJSON_Delete(o);
+	free(m);
+	evscan_t d = events_of(x.s, "effect.disabled");
+	CHECK_EQ(d.count, 0);
+	int checked = 0;
+	CHECK_EQ(rebuild(&x, true, &checked), 0);
+	lx_close(&x);
+}
+
+/* Errors unless the home team is one of the fixed check league's: it
+ * would have passed the check every time and misbehaved in any other
+ * league. KNOWN is filled with that league's team names. */
+static void time_bomb(char *buf, size_t len)
+{
+	pw_league_t lg;
+	teams_generate(&lg, FX_LEAGUE_IMPACT_SEED, TRIAL_TEAMS);
+	size_t n = (size_t)snprintf(buf, len, "local known = {");
+	for (int i = 0; i < lg.n_teams && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "[ [[%s]] ] = true, ", lg.teams[i].name);
+	if (n < len)
+		snprintf(buf + n, len - n, "}\nreturn { name = 'Bomb', hooks = {\n"
+			 "  ['sim.game.pre'] = function(ctx)\n"
+			 "    if not known[ctx.home.name] then error('not the check league: misbehaving') end\n"
+			 "  end } }\n");
+}
+
+static uint64_t impact_seed_of(const cJSON *impact)
+{
+	const cJSON *s = cJSON_GetObjectItem(impact, "seed");
+	return cJSON_IsString(s) ? strtoull(s->valuestring, NULL, 10) : 0;
+}
+
+TEST(league_check_league_is_each_scripts_own)
+{
+	/* The check league was always the one of seed 20240601, so a script
+	 * could recognise it and behave only there. Now each script meets a
+	 * league of its own, which its author cannot know in advance. */
+	char bomb[4096];
+	time_bomb(bomb, sizeof bomb);
+	char err[FX_ERR_MAX + 64];
+	fx_league_t *p = fx_league_new(&(fx_league_opts_t){.workers = 1, .impact_games = 16}, err, sizeof err);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	cJSON *hooks = NULL, *impact = NULL;
+	CHECK_EQ(fx_league_check(p, NULL, NULL, bomb, &hooks, &impact, err, sizeof err), -1);
+	CHECK_CONTAINS(err, "not the check league");
+	cJSON_Delete(hooks);
+	cJSON_Delete(impact);
+	/* two scripts, two leagues; one script, one league */
+	static const char a[] = "return {name='A', hooks={['sim.shot.pre']=function() end}}";
+	static const char b[] = "return {name='B', hooks={['sim.shot.pre']=function() end}}";
+	uint64_t seeds[3];
+	const char *srcs[3] = {a, b, a};
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(fx_league_check(p, NULL, NULL, srcs[i], &hooks, &impact, err, sizeof err), 0);
+		seeds[i] = impact_seed_of(impact);
+		cJSON_Delete(hooks);
+		cJSON_Delete(impact);
+	}
+	CHECK(seeds[0] != FX_LEAGUE_IMPACT_SEED && seeds[0] != seeds[1]);
+	CHECK(seeds[0] == seeds[2]);
+	fx_league_free(p);
+	/* a configured seed pins the league (tools, tests): the bomb passes */
+	p = fx_league_new(&(fx_league_opts_t){.workers = 1, .impact_games = 16,
+					      .impact_seed = FX_LEAGUE_IMPACT_SEED}, err, sizeof err);
+	CHECK_EQ(fx_league_check(p, NULL, NULL, bomb, &hooks, &impact, err, sizeof err), 0);
+	CHECK_EQ(impact_seed_of(impact), FX_LEAGUE_IMPACT_SEED);
+	cJSON_Delete(hooks);
+	cJSON_Delete(impact);
+	fx_league_free(p);
+}
+
+TEST(league_every_active_effect_runs)
+{
+	/* Forty active effects through the league's provider, on the round
+	 * runner's path (the trial plays rounds as the league does): each one
+	 * counts its games. Before, the 33rd and later were dropped silently. */
+	char err[256];
+	fx_league_t *p = fx_league_new(&(fx_league_opts_t){.workers = 2}, err, sizeof err);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	static const char counter[] = "return {name='Counter', hooks={['sim.game.pre']=function(ctx)\n"
+				      "  ctx.meta.incr('season', 1, 'games', 1)\n"
+				      "end, ['round.pre']=function(ctx) ctx.meta.incr('season', 1, 'rounds', 1) end}}";
+	enum { N = 40 };
+	static char ids[N][16];
+	pw_fx_active_t act[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof ids[i], "fx-%d-1", i + 1);
+		act[i] = (pw_fx_active_t){ids[i], "Counter", counter};
+	}
+	trial_cfg_t tc = {.league_seed = 5, .games = 8};
+	fx_league_trial_cfg(p, &tc);
+	tc.effects = act;
+	tc.n_effects = N;
+	trial_out_t out;
+	int rc = trial_run(&tc, &out, err, sizeof err);
+	CHECK_MSG(rc == 0, "trial_run: %s", err);
+	if (rc < 0) {
+		trial_out_free(&out);
+		fx_league_free(p);
+		return;
+	}
+	const cJSON *season = cJSON_GetObjectItem(cJSON_GetObjectItem(out.meta, "season"), "1");
+	CHECK_EQ((int)cJSON_GetObjectItem(season, "games")->valuedouble, N * 8);
+	CHECK_EQ((int)cJSON_GetObjectItem(season, "rounds")->valuedouble, N * out.rounds);
+	CHECK_EQ(out.report.n_usage, N);
+	CHECK_EQ(out.errors, 0);
+	trial_out_free(&out);
+	fx_league_free(p);
+}
+
+/*
+ * Does work no budget counted before (string order over NUL bytes: a
+ * thousand strcoll calls a comparison), some 75 ms a call on the old
+ * engine: the wall-clock watchdog stopped it at a point that depended on
+ * the machine's load. Now the work is charged and it stops at the same
+ * instruction everywhere. Its result changes the game while it runs.
+ */
+static const char LOADED[] =
+	"local big\n"
+	"return { name = 'Loaded', hooks = {\n"
+	"  ['sim.shot.pre'] = function(ctx)\n"
+	"    if not big then\n"
+	"      local ok, s = pcall(string.rep, '\\0', 30000)\n"
+	"      big = ok and s or string.rep('\\0', 1000)\n"
+	"    end\n"
+	"    local b = big .. ''\n"
+	"    for i = 1, 375 do local _ = big < b end\n"
+	"    return { shot_probability = 0.2 }\n"
+	"  end,\n"
+	"  ['sim.possession.pre'] = function(ctx)\n"
+	"    local x = 0\n"
+	"    for i = 1, 30000 do x = x + i end\n"
+	"    return { turnover_probability = 0.01 }\n"
+	"  end } }\n";
+
+/* Spins until killed. */
+static pid_t burner(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		volatile uint64_t x = 0;
+		for (;;)
+			x++;
+	}
+	return pid;
+}
+
+TEST(fx_same_game_same_hash_on_an_idle_and_a_loaded_machine)
+{
+	char lua[512], f1[512], f2[512], cmd[4096];
+	snprintf(lua, sizeof lua, "%s/loaded.lua", test_tmpdir());
+	snprintf(f1, sizeof f1, "%s/one.json", test_tmpdir());
+	snprintf(f2, sizeof f2, "%s/two.json", test_tmpdir());
+	FILE *f = fopen(lua, "w");
+	fputs(LOADED, f);
+	fclose(f);
+	char *idle = NULL, *one = NULL, *two = NULL;
+	CHECK_EQ(test_pinwheel(&idle, false, "sim --seed 77 --league-seed 5 --format json --effect %s", lua), 0);
+	/* two processes at once while two more burn both CPUs */
+	pid_t b1 = burner(), b2 = burner();
+	snprintf(cmd, sizeof cmd, "%s sim --seed 77 --league-seed 5 --format json --effect %s", test_bin(), lua);
+	char both[12000];
+	snprintf(both, sizeof both, "%s > %s 2>/dev/null & %s > %s 2>/dev/null & wait", cmd, f1, cmd, f2);
+	CHECK_EQ(test_run(both, NULL, false), 0);
+	kill(b1, SIGKILL);
+	kill(b2, SIGKILL);
+	waitpid(b1, NULL, 0);
+	waitpid(b2, NULL, 0);
+	one = read_text(f1);
+	two = read_text(f2);
+	CHECK(idle && one && two && strstr(idle, "\"hash\""));
+	CHECK_STR(one, idle);
+	CHECK_STR(two, idle);
+	free(idle);
+	free(one);
+	free(two);
+}
+
+/* An exhausted gmatch iterator called in a short loop: each call searched
+ * the whole subject again for free, and the old watchdog only looked after
+ * 1,000 instructions, so this stalled the proposal check (and with it
+ * `season --propose-effect`, a tick, SIGTERM) without limit. */
+static const char RESCAN[] =
+	"local s = string.rep('(', 1000)\n"
+	"return { name = 'Rescan', hooks = {\n"
+	"  ['sim.possession.pre'] = function(ctx)\n"
+	"    local it = s:gmatch('%b()')\n"
+	"    for i = 1, 200 do it() end\n"
+	"  end } }\n";
+
+TEST(league_cli_check_of_a_stalling_script_ends_with_its_budget)
+{
+	char lua[512], cmd[2048], *out = NULL;
+	snprintf(lua, sizeof lua, "%s/rescan.lua", test_tmpdir());
+	FILE *f = fopen(lua, "w");
+	fputs(RESCAN, f);
+	fclose(f);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snprintf(cmd, sizeof cmd, "%s season --format json --propose-effect %s", test_bin(), lua);
+	CHECK(test_run(cmd, &out, true) != 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK_CONTAINS(out, "does not pass the sandbox check");
+	CHECK_CONTAINS(out, "instruction limit exceeded");
+	/* a wide margin: a stall is minutes (the runner's timeout) */
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK_MSG(s < 60.0, "the check took %.1f s", s);
+	free(out);
 }

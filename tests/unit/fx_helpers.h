@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/sim/rules.h"
 #include "effects/fx.h"
@@ -146,6 +147,100 @@ static inline void fxt_run_game(fx_engine_t *e, fxt_game_t *t, const fx_effect_t
 static inline const char *fxt_err(const fxt_run_t *r)
 {
 	return r->rep.n_errors ? r->rep.errors[0].message : "";
+}
+
+/* CPU seconds of this thread: what an attack can make the engine do is
+ * about its budgets, which load on the machine does not change (a real
+ * hang is still caught by the runner's per-test timeout). */
+static inline double fxt_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* After an attack, the same engine must still run a benign effect that
+ * sees pristine libraries and no leftover globals. */
+static inline void fxt_check_engine_clean(fx_engine_t *e)
+{
+	static const char *benign =
+		"return {name='benign', hooks={['sim.shot.pre']=function(ctx)\n"
+		"  assert(string.rep('ab', 2) == 'abab' and ('x'):upper() == 'X')\n"
+		"  assert(('a(b)c'):find('%b()') == 2 and ('x'):gsub('x', 'y') == 'y')\n"
+		"  assert(type(table.insert) == 'function' and math.floor(1.5) == 1)\n"
+		"  leak = (rawget(_ENV, 'leak') or 0) + 1\n"
+		"  assert(leak <= 2, 'a global survived the game')\n"
+		"  return {shot_probability = 0.01}\n"
+		"end}}";
+	fx_script_t *s = fxt_load(benign);
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_effect_t eff = {"benign", s};
+	fxt_run_t r;
+	fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, 2, &r, NULL);
+	CHECK_STR(fxt_err(&r), "");
+	CHECK_NEAR(r.res.shot_probability, 0.02, 1e-12);
+	fxt_run_free(&r);
+	fx_script_free(s);
+}
+
+/* A script that tries to escape or exhaust the sandbox: the body of a
+ * sim.shot.pre hook and what must stop it. */
+typedef struct fxt_attack {
+	const char *name;
+	const char *body;
+	const char *want; /* part of the error; NULL: must run without error */
+} fxt_attack_t;
+
+/*
+ * Runs each attack on engine e as the only effect of a game of `calls`
+ * hook calls: it must end with exactly its error (or none), never by the
+ * CPU-time backstop (an engine fault), within bound_s CPU seconds, and the
+ * engine must be clean after it. Returns the slowest attack's seconds and
+ * its name in *slowest.
+ */
+static inline double fxt_run_attacks(fx_engine_t *e, const fxt_attack_t *attacks, int n, int calls,
+				     double bound_s, const char **slowest)
+{
+	double worst = 0;
+	*slowest = "";
+	for (int i = 0; i < n; i++) {
+		const fxt_attack_t *a = &attacks[i];
+		char *src = malloc(strlen(a->body) + 256);
+		sprintf(src, "return {name='%s', hooks={['sim.shot.pre']=function(ctx)\n%s\nend}}",
+			a->name, a->body);
+		fx_script_t *s = fxt_load(src);
+		free(src);
+		if (!s) {
+			printf("    attack %s did not load\n", a->name);
+			continue;
+		}
+		fxt_game_t t;
+		fxt_game_init(&t);
+		fx_effect_t eff = {a->name, s};
+		fxt_run_t r;
+		double t0 = fxt_cpu_s();
+		fxt_run_game(e, &t, &eff, 1, PW_HOOK_SHOT_PRE, calls, &r, NULL);
+		double dt = fxt_cpu_s() - t0;
+		if (dt > worst) {
+			worst = dt;
+			*slowest = a->name;
+		}
+		if (a->want) {
+			CHECK_MSG(r.rep.n_errors == 1, "attack %s: %zu errors", a->name, r.rep.n_errors);
+			CHECK_MSG(strstr(fxt_err(&r), a->want) != NULL, "attack %s: error \"%s\" lacks \"%s\"",
+				  a->name, fxt_err(&r), a->want);
+		} else {
+			CHECK_MSG(r.rep.n_errors == 0, "attack %s: unexpected error \"%s\"", a->name, fxt_err(&r));
+		}
+		CHECK_MSG(strstr(fxt_err(&r), "engine fault") == NULL, "attack %s hit the backstop: %s",
+			  a->name, fxt_err(&r));
+		CHECK_MSG(dt < bound_s, "attack %s took %.3f CPU seconds (bound %.1f)", a->name, dt, bound_s);
+		fxt_run_free(&r);
+		fx_script_free(s);
+		fxt_check_engine_clean(e);
+	}
+	return worst;
 }
 
 #endif

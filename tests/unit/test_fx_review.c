@@ -92,13 +92,12 @@ static const char *litter_src =
 	"  return {shot_value = 1}\n"
 	"end}}";
 
-/* A 6 MB cap, and time and instructions enough that memory is the limit. */
+/* A 6 MB cap, and instructions enough that memory is the limit. */
 static void memory_limits(fx_limits_t *lim)
 {
 	fx_limits_default(lim);
-	lim->mem_per_game = 6u << 20;
+	lim->mem_per_effect = 6u << 20;
 	lim->instr_per_call = lim->instr_per_game = 100000000;
-	lim->ms_per_call = lim->ms_per_game = 60000;
 }
 
 /*
@@ -181,7 +180,7 @@ TEST(fx_memory_use_of_the_stack_does_not_depend_on_earlier_games)
 	 * each session runs on a fresh thread so neither happens. */
 	fx_limits_t lim;
 	memory_limits(&lim);
-	lim.mem_per_game = 2u << 20;
+	lim.mem_per_effect = 2u << 20;
 	static char deep[8192], grow[8192];
 	deep_fn(deep, sizeof deep,
 		"return {name='D', hooks={['sim.shot.pre']=function(ctx) f(150) end}}");
@@ -277,7 +276,8 @@ TEST(fx_peak_memory_is_per_effect)
 	 * with only a small effect: the small one's peak is its own */
 	const char *big =
 		"return {name='B', hooks={['sim.shot.pre']=function(ctx)\n"
-		"  local t = {} for i = 1, 1000 do t[i] = string.rep('z', 1000 + i % 3) end\n"
+		"  local z = string.rep('z', 1000)\n"
+		"  local t = {} for i = 1, 1000 do t[i] = z .. i end\n"
 		"end}}";
 	const char *small =
 		"return {name='S', hooks={['sim.shot.pre']=function(ctx) local x = {} end}}";
