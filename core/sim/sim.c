@@ -78,7 +78,7 @@ static void result_reset(pw_game_result_t *r)
 
 /* ---- Plays and narratives -------------------------------------------------- */
 
-pw_play_t *sim_play_grow(pw_sim_t *g)
+pw_play_t *sim_emit_grow(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
 {
 	pw_game_result_t *r = g->out;
 	size_t cap = r->cap_plays ? r->cap_plays * 2 : PLAYS_INITIAL;
@@ -87,11 +87,14 @@ pw_play_t *sim_play_grow(pw_sim_t *g)
 		/* The game is void (sim_game returns -1); keep playing into a
 		 * scratch play rather than test every caller. */
 		g->oom = true;
+		sim_play_stamp(g, &g->scratch, (int)r->n_plays, offense, a, o);
 		return &g->scratch;
 	}
 	r->plays = p;
 	r->cap_plays = cap;
-	return &r->plays[r->n_plays++];
+	p = &r->plays[r->n_plays++];
+	sim_play_stamp(g, p, (int)r->n_plays, offense, a, o);
+	return p;
 }
 
 static int narrative_append(pw_sim_t *g, const char *a, const char *b)

@@ -122,20 +122,14 @@ static inline int sim_pick(pw_rng_t *r, const double *w, int n)
 	return k;
 }
 
-/* Grows the play buffer and takes its next play; the scratch play when out
- * of memory (g->oom set). Out of line: sim_emit's rare path. */
-pw_play_t *sim_play_grow(pw_sim_t *g);
-
-/* Appends a play stamped with quarter/clock/score; returns it (a scratch
- * play when out of memory, with g->oom set). Inline: a game writes ~220
- * plays, and keeping the realloc path out of line keeps this one short. */
-static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
+/* Fills play p as the game's play number n, stamped with the quarter,
+ * clock and score; scheme, move and narrative none. */
+static inline void sim_play_stamp(const pw_sim_t *g, pw_play_t *p, int n, int offense, pw_action_t a,
+				  pw_outcome_t o)
 {
-	pw_game_result_t *r = g->out;
-	pw_play_t *p = r->n_plays < r->cap_plays ? &r->plays[r->n_plays++] : sim_play_grow(g);
 	const pw_game_state_t *st = &g->st;
 	*p = (pw_play_t){
-		.n = (int)r->n_plays,
+		.n = n,
 		.quarter = (int16_t)st->quarter,
 		.clock_tenths = st->elam ? -1 : (int16_t)(st->clock * 10.0 + 0.5),
 		.offense = (int8_t)offense,
@@ -147,6 +141,24 @@ static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_ou
 		.away_score = (int16_t)st->score[1],
 		.narrative = -1,
 	};
+}
+
+/* sim_emit when the play buffer is full: grows it (the scratch play when
+ * out of memory, g->oom set) and stamps the play. Out of line, and the
+ * whole rare path, so that the common path calls nothing and saves no
+ * registers. */
+pw_play_t *sim_emit_grow(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o);
+
+/* Appends a play stamped with quarter/clock/score; returns it (a scratch
+ * play when out of memory, with g->oom set). Inline: a game writes ~220
+ * plays. */
+static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
+{
+	pw_game_result_t *r = g->out;
+	if (r->n_plays >= r->cap_plays)
+		return sim_emit_grow(g, offense, a, o);
+	pw_play_t *p = &r->plays[r->n_plays++];
+	sim_play_stamp(g, p, (int)r->n_plays, offense, a, o);
 	return p;
 }
 
