@@ -862,24 +862,21 @@ static trip_end_t shoot(poss_t *p, int holder)
 	return rebound(p) ? TRIP_OREB : TRIP_DONE;
 }
 
-/* Step 8: legs tire on the floor and rest on the bench. Walks the floor
- * and bench lists rather than the roster testing on_floor: this runs every
- * possession. */
+/* Step 8: legs tire on the floor and rest on the bench. What each hooper
+ * on the floor loses is a lineup constant (sim_lineup_changed): this runs
+ * every possession. */
 static void drain(poss_t *p)
 {
 	pw_sim_t *g = p->g;
-	const pw_rules_t *R = g->st.rules;
-	double dcost = defense_stamina_cost(p->scheme) * (1.0 + p->intensity * TUNE_INTENSITY_DRAIN);
 	for (int t = 0; t < 2; t++) {
-		/* poss_drain_team × poss_drain_own, the own part cached. */
-		double base = poss_drain_team(R, g->drain_mult[t], t == p->def ? dcost : 0);
+		const pw_lineup_cache_t *l = &g->lineup[t];
+		const double *d = t == p->def ? l->drain_def[p->scheme] : l->drain_off;
 		for (int i = 0; i < PW_ON_FLOOR; i++) {
 			pw_live_hooper_t *h = g->fl[t][i];
-			double d = base * g->fc[t][i]->drain_own;
-			h->stamina = h->stamina > d ? h->stamina - d : 0;
+			h->stamina = h->stamina > d[i] ? h->stamina - d[i] : 0;
 		}
-		for (int i = 0; i < g->n_bench[t]; i++) {
-			pw_live_hooper_t *h = &g->st.hooper[t][g->bench[t][i]];
+		for (int i = 0; i < l->n_bench; i++) {
+			pw_live_hooper_t *h = l->bench[i];
 			if (h->stamina < 1.0)
 				h->stamina = tune_clamp(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
 		}

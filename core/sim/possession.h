@@ -59,7 +59,8 @@ double poss_drain_own(int stamina_attr);
 /* The team part of the drain: base rate plus the defense's scheme cost,
  * times the team's multiplier (away fatigue, altitude, travel). The
  * stamina one hooper loses in a possession is poss_drain_team ×
- * poss_drain_own (possession.c keeps the own part in the hooper cache). */
+ * poss_drain_own (the lineup cache of simstate.h keeps the product per
+ * floor slot). */
 double poss_drain_team(const pw_rules_t *r, double team_mult, double scheme_cost);
 
 /* Drive (at_rim weight) and speed multipliers of a court surface; unknown

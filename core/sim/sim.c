@@ -219,16 +219,28 @@ static void cache_hooper(pw_sim_t *g, int t, int i)
 void sim_lineup_changed(pw_sim_t *g, int t)
 {
 	pw_lineup_cache_t *l = &g->lineup[t];
+	const pw_rules_t *R = g->st.rules;
 	memset(l, 0, sizeof *l);
-	g->n_bench[t] = 0;
 	for (int i = 0; i < PW_ROSTER_SIZE; i++)
 		if (!g->st.hooper[t][i].on_floor)
-			g->bench[t][g->n_bench[t]++] = i;
+			l->bench[l->n_bench++] = &g->st.hooper[t][i];
+	/* The drain as possession.c computed it every possession, from the
+	 * same expressions, so the stamina it leaves is bit for bit the same. */
+	double off_base = poss_drain_team(R, g->drain_mult[t], 0);
+	double def_base[PW_SCHEME_COUNT];
+	double intensity = g->st.team[t]->strategy.defensive_intensity;
+	for (int s = 0; s < PW_SCHEME_COUNT; s++) {
+		double dcost = defense_stamina_cost((pw_scheme_t)s) * (1.0 + intensity * TUNE_INTENSITY_DRAIN);
+		def_base[s] = poss_drain_team(R, g->drain_mult[t], dcost);
+	}
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		int k = g->st.on_floor[t][i];
 		const int *a = g->st.hooper[t][k].attr;
 		g->fl[t][i] = &g->st.hooper[t][k];
 		g->fc[t][i] = &g->cache[t][k];
+		l->drain_off[i] = off_base * g->cache[t][k].drain_own;
+		for (int s = 0; s < PW_SCHEME_COUNT; s++)
+			l->drain_def[s][i] = def_base[s] * g->cache[t][k].drain_own;
 		l->reb_sum += g->cache[t][k].reb_w;
 		l->fate_sum += a[PW_ATTR_FATE];
 		l->iq_mean += a[PW_ATTR_IQ];

@@ -33,12 +33,20 @@ typedef struct pw_hooper_cache {
 	unsigned moves;                  /* bit per move held and gated open */
 } pw_hooper_cache_t;
 
-/* Sums over the three on the floor, recomputed when the lineup or an
- * attribute changes (sim_lineup_changed). */
+/* Sums over the three on the floor, and what each of them loses per
+ * possession, recomputed when the lineup or an attribute changes
+ * (sim_lineup_changed). */
 typedef struct pw_lineup_cache {
 	double reb_sum;                  /* Σ reb_w */
 	double fate_sum;                 /* Σ fate */
 	double iq_mean, speed_mean;
+	/* Stamina drained per possession per floor slot: poss_drain_team ×
+	 * drain_own, on offense and on defense by scheme (the team's
+	 * intensity and the rules are fixed for the game). */
+	double drain_off[PW_ON_FLOOR];
+	double drain_def[PW_SCHEME_COUNT][PW_ON_FLOOR];
+	pw_live_hooper_t *bench[PW_ROSTER_SIZE]; /* not on the floor (fouled out included) */
+	int n_bench;
 } pw_lineup_cache_t;
 
 typedef struct pw_sim {
@@ -54,8 +62,6 @@ typedef struct pw_sim {
 	pw_lineup_cache_t lineup[2];
 	pw_live_hooper_t *fl[2][PW_ON_FLOOR];  /* &st.hooper[t][on_floor[t][i]] */
 	pw_hooper_cache_t *fc[2][PW_ON_FLOOR]; /* &cache[t][on_floor[t][i]] */
-	int bench[2][PW_ROSTER_SIZE];    /* roster slots not on the floor... */
-	int n_bench[2];                  /* ...and how many (fouled out included) */
 	double drain_mult[2];            /* team drain: away travel/altitude */
 	double crowd[2];                 /* make-probability bonus per team */
 	double ego_nudge[2];             /* crowd pressure on ego checks */
