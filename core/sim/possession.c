@@ -263,31 +263,23 @@ static int defender_of(poss_t *p, int attacker)
 	return sim_pick(&p->g->rng, w, PW_ON_FLOOR);
 }
 
+/* Step 1: the scheme, then the matchups in man schemes. What the defense
+ * takes from the lineups is in g->defense (defense.h). */
 static void choose_scheme(poss_t *p)
 {
 	pw_sim_t *g = p->g;
-	pw_defense_situation_t s;
-	s.iq = g->lineup[p->def].iq_mean;
-	s.stamina = 0;
-	for (int i = 0; i < PW_ON_FLOOR; i++)
-		s.stamina += floor_hooper(g, p->def, i)->stamina;
-	s.stamina /= PW_ON_FLOOR;
-	s.offense_speed = g->lineup[p->off].speed_mean;
-	s.margin = g->st.score[p->def] - g->st.score[p->off];
-	s.elam = g->st.elam;
-	s.strategy = &g->st.team[p->def]->strategy;
+	const pw_defense_lineup_t *l = &g->defense[p->def];
+	double stamina[PW_ON_FLOOR], mean = 0;
+	for (int i = 0; i < PW_ON_FLOOR; i++) {
+		stamina[i] = floor_hooper(g, p->def, i)->stamina;
+		mean += stamina[i];
+	}
+	mean /= PW_ON_FLOOR;
 	double w[PW_SCHEME_COUNT];
-	defense_scheme_weights(&s, w);
+	defense_lineup_weights(l, mean, g->st.score[p->def] - g->st.score[p->off], g->st.elam, w);
 	p->scheme = (pw_scheme_t)sim_pick(&g->rng, w, PW_SCHEME_COUNT);
 	if (defense_is_man(p->scheme)) {
-		pw_matchup_input_t in;
-		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			in.threat[i] = floor_cache(g, p->off, i)->threat;
-			in.contain[i] = floor_cache(g, p->def, i)->contain;
-			in.stamina[i] = floor_hooper(g, p->def, i)->stamina;
-		}
-		in.iq = s.iq;
-		defense_assign(&in, &g->rng, p->match);
+		defense_lineup_assign(l, stamina, sim_next(&g->rng), p->match);
 	} else {
 		for (int i = 0; i < PW_ON_FLOOR; i++)
 			p->match[i] = i;

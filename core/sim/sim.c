@@ -216,6 +216,26 @@ static void cache_hooper(pw_sim_t *g, int t, int i)
 	}
 }
 
+/* What the defense takes from the two lineups (defense.h), for either
+ * team defending: a change on one side changes both. */
+static void defense_lineups(pw_sim_t *g)
+{
+	for (int d = 0; d < 2; d++) {
+		int o = 1 - d;
+		pw_defense_situation_t s = {
+			.iq = g->lineup[d].iq_mean,
+			.offense_speed = g->lineup[o].speed_mean,
+			.strategy = &g->st.team[d]->strategy,
+		};
+		pw_matchup_input_t in = {.iq = s.iq};
+		for (int i = 0; i < PW_ON_FLOOR; i++) {
+			in.threat[i] = g->cache[o][g->st.on_floor[o][i]].threat;
+			in.contain[i] = g->cache[d][g->st.on_floor[d][i]].contain;
+		}
+		defense_lineup_init(&g->defense[d], &s, &in);
+	}
+}
+
 void sim_lineup_changed(pw_sim_t *g, int t)
 {
 	pw_lineup_cache_t *l = &g->lineup[t];
@@ -248,6 +268,7 @@ void sim_lineup_changed(pw_sim_t *g, int t)
 	}
 	l->iq_mean /= PW_ON_FLOOR;
 	l->speed_mean /= PW_ON_FLOOR;
+	defense_lineups(g);
 }
 
 /* ---- Hook glue ------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "core/sim/defense.h"
 #include "core/sim/hooks.h"
 #include "core/sim/rng.h"
 #include "core/sim/sim.h"
@@ -60,6 +61,7 @@ typedef struct pw_sim {
 
 	pw_hooper_cache_t cache[2][PW_ROSTER_SIZE];
 	pw_lineup_cache_t lineup[2];
+	pw_defense_lineup_t defense[2];  /* by defending team: its lineup against the other's */
 	pw_live_hooper_t *fl[2][PW_ON_FLOOR];  /* &st.hooper[t][on_floor[t][i]] */
 	pw_hooper_cache_t *fc[2][PW_ON_FLOOR]; /* &cache[t][on_floor[t][i]] */
 	double drain_mult[2];            /* team drain: away travel/altitude */
