@@ -239,6 +239,8 @@ static double share_damp_slow(const pw_sim_t *g, int t, int rslot)
 
 static int choose_handler(pw_sim_t *g, int off, bool clutch)
 {
+	if (!g->damp_shots && !clutch) /* the weights are the lineup's */
+		return sim_pick_from(&g->rng, &g->lineup[off].handler, PW_ON_FLOOR);
 	double w[PW_ON_FLOOR];
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		int rs = roster_slot(g, off, i);
@@ -257,10 +259,7 @@ static int defender_of(poss_t *p, int attacker)
 {
 	if (defense_is_man(p->scheme))
 		return p->match[attacker];
-	double w[PW_ON_FLOOR];
-	for (int i = 0; i < PW_ON_FLOOR; i++)
-		w[i] = floor_cache(p->g, p->def, i)->zone_w;
-	return sim_pick(&p->g->rng, w, PW_ON_FLOOR);
+	return sim_pick_from(&p->g->rng, &p->g->lineup[p->def].zone, PW_ON_FLOOR);
 }
 
 /* Step 1: the scheme, then the matchups in man schemes. What the defense
@@ -366,6 +365,17 @@ static const double help_chance[PW_SCHEME_COUNT] = {
 	TUNE_HELP_MAN_TIGHT, TUNE_HELP_MAN_SWITCH, TUNE_HELP_ZONE, TUNE_HELP_PRESS,
 };
 
+/* The receiver of a pass from floor slot `holder` under max_shot_share:
+ * hoopers hogging the shots are looked for less. */
+static int damped_receiver(pw_sim_t *g, int off, int holder)
+{
+	double w[PW_ON_FLOOR];
+	for (int i = 0; i < PW_ON_FLOOR; i++)
+		w[i] = floor_cache(g, off, i)->receiver_w * share_damp_slow(g, off, roster_slot(g, off, i));
+	w[holder] = 0;
+	return sim_pick(&g->rng, w, PW_ON_FLOOR);
+}
+
 /*
  * Passes before the shot. Returns the shooter's floor slot, or -1 when a
  * pass was picked off. *passer is the last passer (-1: none); *open is
@@ -399,14 +409,8 @@ static int pass_around(poss_t *p, int holder, int *passer, bool *open)
 			turnover(p, holder, d);
 			return -1;
 		}
-		double w[PW_ON_FLOOR];
-		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			w[i] = floor_cache(g, p->off, i)->receiver_w;
-			if (g->damp_shots)
-				w[i] *= share_damp_slow(g, p->off, roster_slot(g, p->off, i));
-		}
-		w[holder] = 0;
-		int to = sim_pick(&g->rng, w, PW_ON_FLOOR);
+		int to = g->damp_shots ? damped_receiver(g, p->off, holder)
+				       : sim_pick_from(&g->rng, &g->lineup[p->off].receiver[holder], PW_ON_FLOOR);
 		if (p->scheme == PW_SCHEME_MAN_SWITCH && sim_chance(&g->rng, TUNE_SWITCH_CHANCE)) {
 			int tmp = p->match[to];
 			p->match[to] = p->match[holder];
@@ -525,10 +529,7 @@ static bool rebound(poss_t *p)
 						  g->lineup[p->off].fate_sum);
 	bool offensive = sim_chance(&g->rng, share);
 	int t = offensive ? p->off : p->def;
-	double w[PW_ON_FLOOR];
-	for (int i = 0; i < PW_ON_FLOOR; i++)
-		w[i] = floor_cache(g, t, i)->reb_w + TUNE_REB_PICK_BASE;
-	int who = sim_pick(&g->rng, w, PW_ON_FLOOR);
+	int who = sim_pick_from(&g->rng, &g->lineup[t].rebounder, PW_ON_FLOOR);
 	pw_live_hooper_t *rb = floor_hooper(g, t, who);
 	pw_play_t *pl = emit(p, PW_ACT_REBOUND, offensive ? PW_RES_OFFENSIVE : PW_RES_DEFENSIVE);
 	pl->rebound_id = rb->h->id;

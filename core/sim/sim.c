@@ -236,6 +236,29 @@ static void defense_lineups(pw_sim_t *g)
 	}
 }
 
+/* The draws among team t's three whose weights are lineup constants,
+ * weighted as possession.c weighs them. */
+static void lineup_picks(pw_sim_t *g, int t)
+{
+	pw_lineup_cache_t *l = &g->lineup[t];
+	double hw[PW_ON_FLOOR], rw[PW_ON_FLOOR], bw[PW_ON_FLOOR], zw[PW_ON_FLOOR];
+	for (int i = 0; i < PW_ON_FLOOR; i++) {
+		const pw_hooper_cache_t *c = g->fc[t][i];
+		hw[i] = c->handler_w;
+		rw[i] = c->receiver_w;
+		bw[i] = c->reb_w + TUNE_REB_PICK_BASE;
+		zw[i] = c->zone_w;
+	}
+	sim_pick_init(&l->handler, hw, PW_ON_FLOOR);
+	sim_pick_init(&l->rebounder, bw, PW_ON_FLOOR);
+	sim_pick_init(&l->zone, zw, PW_ON_FLOOR);
+	for (int holder = 0; holder < PW_ON_FLOOR; holder++) {
+		double w[PW_ON_FLOOR] = {rw[0], rw[1], rw[2]};
+		w[holder] = 0; /* nobody passes to themselves */
+		sim_pick_init(&l->receiver[holder], w, PW_ON_FLOOR);
+	}
+}
+
 void sim_lineup_changed(pw_sim_t *g, int t)
 {
 	pw_lineup_cache_t *l = &g->lineup[t];
@@ -268,6 +291,7 @@ void sim_lineup_changed(pw_sim_t *g, int t)
 	}
 	l->iq_mean /= PW_ON_FLOOR;
 	l->speed_mean /= PW_ON_FLOOR;
+	lineup_picks(g, t);
 	defense_lineups(g);
 }
 

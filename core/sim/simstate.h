@@ -16,6 +16,71 @@
 #include "core/sim/rng.h"
 #include "core/sim/sim.h"
 
+/*
+ * The hot path draws several hundred numbers per game; these inline
+ * versions of rng.h's functions save a call each. sim_next is rng.h's own
+ * inline step, and sim_uniform gives exactly the same sequence as
+ * rng_uniform (a test checks it), so the game's stream is rng.h's stream.
+ */
+static inline uint64_t sim_next(pw_rng_t *r)
+{
+	return rng_step(r);
+}
+
+static inline double sim_uniform(pw_rng_t *r)
+{
+	return (double)(sim_next(r) >> 11) * 0x1.0p-53;
+}
+
+static inline bool sim_chance(pw_rng_t *r, double p)
+{
+	return sim_uniform(r) < p;
+}
+
+/*
+ * A draw among n ≤ 4 choices with weights w[i] (every one ≥ 0 and finite;
+ * callers clamp), as the cumulative sums the draw compares against.
+ * sim_pick builds one per call; choices whose weights are lineup
+ * constants (handler, receiver, rebounder, zone defender) keep theirs in
+ * the lineup cache, built by the same sums, so they draw the same.
+ */
+typedef struct pw_pick {
+	double c[4];                     /* c[i] = w[0] + ... + w[i], left to right */
+} pw_pick_t;
+
+static inline void sim_pick_init(pw_pick_t *p, const double *w, int n)
+{
+	double total = 0;
+	for (int i = 0; i < n; i++) {
+		total += w[i];
+		p->c[i] = total;
+	}
+}
+
+/* The index drawn from p (built for n choices); no draw at all when every
+ * weight is zero (the last index). Counting the cumulative sums below x
+ * instead of walking a loop keeps it free of unpredictable branches. */
+static inline int sim_pick_from(pw_rng_t *r, const pw_pick_t *p, int n)
+{
+	double total = p->c[n - 1];
+	if (!(total > 0))
+		return n - 1;
+	double x = sim_uniform(r) * total;
+	int k = 0;
+	for (int i = 0; i < n - 1; i++)
+		k += x >= p->c[i];
+	return k;
+}
+
+/* An index drawn with probability proportional to w[i], for the engine's
+ * small choices (n ≤ 4). */
+static inline int sim_pick(pw_rng_t *r, const double *w, int n)
+{
+	pw_pick_t p;
+	sim_pick_init(&p, w, n);
+	return sim_pick_from(r, &p, n);
+}
+
 /* Per-hooper numbers derived from attributes, recomputed only when the
  * attributes change (game start and attribute effects), so the hot path
  * does no exp(). */
@@ -48,6 +113,11 @@ typedef struct pw_lineup_cache {
 	double drain_def[PW_SCHEME_COUNT][PW_ON_FLOOR];
 	pw_live_hooper_t *bench[PW_ROSTER_SIZE]; /* not on the floor (fouled out included) */
 	int n_bench;
+	/* Draws among the three whose weights are lineup constants: the
+	 * handler (outside the clutch, without max_shot_share), the receiver
+	 * of a pass from each floor slot (the same), the rebounder and the
+	 * defender a zone or press rotates over. */
+	pw_pick_t handler, receiver[PW_ON_FLOOR], rebounder, zone;
 } pw_lineup_cache_t;
 
 typedef struct pw_sim {
@@ -85,50 +155,6 @@ typedef struct pw_sim {
 	 * settled on check-out like minutes, not on every basket. */
 	int margin_in[2][PW_ROSTER_SIZE];
 } pw_sim_t;
-
-/*
- * The hot path draws several hundred numbers per game; these inline
- * versions of rng.h's functions save a call each. sim_next is rng.h's own
- * inline step, and sim_uniform gives exactly the same sequence as
- * rng_uniform (a test checks it), so the game's stream is rng.h's stream.
- */
-static inline uint64_t sim_next(pw_rng_t *r)
-{
-	return rng_step(r);
-}
-
-static inline double sim_uniform(pw_rng_t *r)
-{
-	return (double)(sim_next(r) >> 11) * 0x1.0p-53;
-}
-
-static inline bool sim_chance(pw_rng_t *r, double p)
-{
-	return sim_uniform(r) < p;
-}
-
-/*
- * An index drawn with probability proportional to w[i], for the engine's
- * small choices (n ≤ 4). Every weight must be ≥ 0 and finite; callers
- * clamp. Counting the cumulative sums below x instead of
- * walking a loop keeps it free of unpredictable branches.
- */
-static inline int sim_pick(pw_rng_t *r, const double *w, int n)
-{
-	double c[4];
-	double total = 0;
-	for (int i = 0; i < n; i++) {
-		total += w[i];
-		c[i] = total;
-	}
-	if (!(total > 0))
-		return n - 1;
-	double x = sim_uniform(r) * total;
-	int k = 0;
-	for (int i = 0; i < n - 1; i++)
-		k += x >= c[i];
-	return k;
-}
 
 /* Fills play p as the game's play number n, stamped with the quarter,
  * clock and score; scheme, move and narrative none. */
