@@ -237,10 +237,10 @@ static double share_damp_slow(const pw_sim_t *g, int t, int rslot)
 	return pow(cap / share, TUNE_SHOT_SHARE_DAMP_POWER);
 }
 
-static int choose_handler(pw_sim_t *g, int off, bool clutch)
+static int choose_handler(pw_sim_t *g, pw_rng_t *rng, int off, bool clutch)
 {
 	if (!g->damp_shots && !clutch) /* the weights are the lineup's */
-		return sim_pick_from(&g->rng, &g->lineup[off].handler, PW_ON_FLOOR);
+		return sim_pick_from(rng, &g->lineup[off].handler, PW_ON_FLOOR);
 	double w[PW_ON_FLOOR];
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		int rs = roster_slot(g, off, i);
@@ -250,21 +250,21 @@ static int choose_handler(pw_sim_t *g, int off, bool clutch)
 		if (clutch)
 			w[i] += g->st.hooper[off][rs].attr[PW_ATTR_EGO] * TUNE_HANDLER_CLUTCH_EGO;
 	}
-	return sim_pick(&g->rng, w, PW_ON_FLOOR);
+	return sim_pick(rng, w, PW_ON_FLOOR);
 }
 
 /* The defender on an attacker: the matchup in man schemes, else whoever
  * the zone or press rotates over, drawn by defense and speed. */
-static int defender_of(poss_t *p, int attacker)
+static int defender_of(poss_t *p, pw_rng_t *rng, int attacker)
 {
 	if (defense_is_man(p->scheme))
 		return p->match[attacker];
-	return sim_pick_from(&p->g->rng, &p->g->lineup[p->def].zone, PW_ON_FLOOR);
+	return sim_pick_from(rng, &p->g->lineup[p->def].zone, PW_ON_FLOOR);
 }
 
 /* Step 1: the scheme, then the matchups in man schemes. What the defense
  * takes from the lineups is in g->defense (defense.h). */
-static void choose_scheme(poss_t *p)
+static void choose_scheme(poss_t *p, pw_rng_t *rng)
 {
 	pw_sim_t *g = p->g;
 	const pw_defense_lineup_t *l = &g->defense[p->def];
@@ -276,9 +276,9 @@ static void choose_scheme(poss_t *p)
 	mean /= PW_ON_FLOOR;
 	double w[PW_SCHEME_COUNT];
 	defense_lineup_weights(l, mean, g->st.score[p->def] - g->st.score[p->off], g->st.elam, w);
-	p->scheme = (pw_scheme_t)sim_pick(&g->rng, w, PW_SCHEME_COUNT);
+	p->scheme = (pw_scheme_t)sim_pick(rng, w, PW_SCHEME_COUNT);
 	if (defense_is_man(p->scheme)) {
-		defense_lineup_assign(l, stamina, sim_next(&g->rng), p->match);
+		defense_lineup_assign(l, stamina, sim_next(rng), p->match);
 	} else {
 		for (int i = 0; i < PW_ON_FLOOR; i++)
 			p->match[i] = i;
@@ -354,7 +354,7 @@ static bool turnover_check(poss_t *p, int handler)
 					 p->to_extra + p->intensity * TUNE_INTENSITY_TO);
 	if (!sim_chance(&g->rng, pr))
 		return false;
-	int d = defender_of(p, handler);
+	int d = defender_of(p, &g->rng, handler);
 	double steal = TUNE_STEAL_SHARE +
 		       (floor_hooper(g, p->def, d)->attr[PW_ATTR_DEFENSE] - 50) / TUNE_STEAL_DEF_DIVISOR;
 	turnover(p, handler, sim_chance(&g->rng, steal) ? d : -1);
@@ -367,13 +367,13 @@ static const double help_chance[PW_SCHEME_COUNT] = {
 
 /* The receiver of a pass from floor slot `holder` under max_shot_share:
  * hoopers hogging the shots are looked for less. */
-static int damped_receiver(pw_sim_t *g, int off, int holder)
+static int damped_receiver(pw_sim_t *g, pw_rng_t *rng, int off, int holder)
 {
 	double w[PW_ON_FLOOR];
 	for (int i = 0; i < PW_ON_FLOOR; i++)
 		w[i] = floor_cache(g, off, i)->receiver_w * share_damp_slow(g, off, roster_slot(g, off, i));
 	w[holder] = 0;
-	return sim_pick(&g->rng, w, PW_ON_FLOOR);
+	return sim_pick(rng, w, PW_ON_FLOOR);
 }
 
 /*
@@ -381,7 +381,7 @@ static int damped_receiver(pw_sim_t *g, int off, int holder)
  * pass was picked off. *passer is the last passer (-1: none); *open is
  * set when a No-Look Pass beat the help defense.
  */
-static int pass_around(poss_t *p, int holder, int *passer, bool *open)
+static int pass_around(poss_t *p, pw_rng_t *rng, int holder, int *passer, bool *open)
 {
 	pw_sim_t *g = p->g;
 	const pw_rules_t *R = g->st.rules;
@@ -394,24 +394,24 @@ static int pass_around(poss_t *p, int holder, int *passer, bool *open)
 		if (n >= forced) {
 			double pp = TUNE_PASS_BASE +
 				    (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_PER_PASSING;
-			if (!sim_chance(&g->rng, pp))
+			if (!sim_chance(rng, pp))
 				break;
 		}
-		bool help = sim_chance(&g->rng, help_chance[p->scheme]);
+		bool help = sim_chance(rng, help_chance[p->scheme]);
 		double steal = TUNE_PASS_STEAL_BASE * R->turnover_rate_modifier -
 			       (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_STEAL_PASSING +
 			       (help ? TUNE_PASS_STEAL_HELP : 0);
 		bool nolook = help && holds(g, p->off, holder, PW_MOVE_NO_LOOK_PASS);
 		if (nolook)
 			steal = 0; /* the no-look pass threads the help */
-		if (sim_chance(&g->rng, steal)) {
-			int d = defender_of(p, holder);
+		if (sim_chance(rng, steal)) {
+			int d = defender_of(p, rng, holder);
 			turnover(p, holder, d);
 			return -1;
 		}
-		int to = g->damp_shots ? damped_receiver(g, p->off, holder)
-				       : sim_pick_from(&g->rng, &g->lineup[p->off].receiver[holder], PW_ON_FLOOR);
-		if (p->scheme == PW_SCHEME_MAN_SWITCH && sim_chance(&g->rng, TUNE_SWITCH_CHANCE)) {
+		int to = g->damp_shots ? damped_receiver(g, rng, p->off, holder)
+				       : sim_pick_from(rng, &g->lineup[p->off].receiver[holder], PW_ON_FLOOR);
+		if (p->scheme == PW_SCHEME_MAN_SWITCH && sim_chance(rng, TUNE_SWITCH_CHANCE)) {
 			int tmp = p->match[to];
 			p->match[to] = p->match[holder];
 			p->match[holder] = tmp;
@@ -426,7 +426,7 @@ static int pass_around(poss_t *p, int holder, int *passer, bool *open)
 }
 
 /* Step 4: at_rim, mid_range or three_point. */
-static pw_shot_type_t select_shot(poss_t *p, int shooter)
+static pw_shot_type_t select_shot(poss_t *p, pw_rng_t *rng, int shooter)
 {
 	pw_sim_t *g = p->g;
 	const pw_game_state_t *st = &g->st;
@@ -457,7 +457,7 @@ static pw_shot_type_t select_shot(poss_t *p, int shooter)
 		for (int i = 0; i < PW_SHOT_TYPES; i++)
 			w[i] = tune_clamp(w[i] + p->bias[i] * sum, 0, 1e300);
 	}
-	return (pw_shot_type_t)sim_pick(&g->rng, w, PW_SHOT_TYPES);
+	return (pw_shot_type_t)sim_pick(rng, w, PW_SHOT_TYPES);
 }
 
 /* Free throws by attacker `shooter`. Returns true if the last one missed
@@ -550,7 +550,8 @@ static bool rebound(poss_t *p)
 
 /* The make probability of a shot before effects (step 5). Draws the
  * clutch checks and the chaos spread. */
-static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_type_t t, bool open)
+static double shot_probability(poss_t *p, pw_rng_t *rng, int shooter, int defender, pw_shot_type_t t,
+			       bool open)
 {
 	pw_sim_t *g = p->g;
 	const pw_game_state_t *st = &g->st;
@@ -604,13 +605,13 @@ static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_typ
 
 	if (p->clutch) {
 		/* Fate's lucky swing, and the ego check the crowd leans on. */
-		if (sim_chance(&g->rng, s->attr[PW_ATTR_FATE] / 100.0 * TUNE_FATE_CLUTCH_CHANCE))
+		if (sim_chance(rng, s->attr[PW_ATTR_FATE] / 100.0 * TUNE_FATE_CLUTCH_CHANCE))
 			pr += TUNE_FATE_CLUTCH_BONUS;
 		double ego = s->attr[PW_ATTR_EGO] / 100.0;
 		double check = ego + g->ego_nudge[p->off] * (1.0 - ego) * TUNE_CROWD_PRESSURE_SCALE;
-		pr += sim_chance(&g->rng, check) ? TUNE_EGO_SUCCESS_BONUS : -TUNE_EGO_FAILURE_PENALTY;
+		pr += sim_chance(rng, check) ? TUNE_EGO_SUCCESS_BONUS : -TUNE_EGO_FAILURE_PENALTY;
 	}
-	pr += (sim_uniform(&g->rng) - 0.5) * 2.0 * spread;
+	pr += (sim_uniform(rng) - 0.5) * 2.0 * spread;
 	return pr;
 }
 
@@ -631,6 +632,8 @@ typedef struct shot {
 	int value;                  /* points if it goes in */
 	double foul_extra;          /* the possession's, plus sim.shot.pre's */
 	bool blocked;               /* sim.shot.pre blocked it */
+	bool shooting;              /* the defender fouled on the shot */
+	bool made;
 	/* sim.shot.pre's line, PW_NARRATIVE_MAX + 1 bytes in shoot()'s frame:
 	 * an array in here would send the whole struct to memory (its
 	 * address passes to sim_set_narrative), a pointer keeps the fields
@@ -640,16 +643,16 @@ typedef struct shot {
 
 /* Steps 4 and 5: the shot type, the defender on it and the make
  * probability before effects. */
-static inline void shot_setup(poss_t *p, shot_t *sh)
+static inline void shot_setup(poss_t *p, pw_rng_t *rng, shot_t *sh)
 {
 	pw_sim_t *g = p->g;
 	const pw_rules_t *R = g->st.rules;
-	sh->t = select_shot(p, sh->shooter);
-	sh->defender = defender_of(p, sh->shooter);
+	sh->t = select_shot(p, rng, sh->shooter);
+	sh->defender = defender_of(p, rng, sh->shooter);
 	sh->s = floor_hooper(g, p->off, sh->shooter);
 	sh->d = floor_hooper(g, p->def, sh->defender);
 	sh->rs = roster_slot(g, p->off, sh->shooter);
-	sh->pr = shot_probability(p, sh->shooter, sh->defender, sh->t, sh->open);
+	sh->pr = shot_probability(p, rng, sh->shooter, sh->defender, sh->t, sh->open);
 	sh->value = sh->t == PW_SHOT_THREE ? R->three_point_value : R->two_point_value;
 	sh->foul_extra = p->foul_extra;
 	sh->blocked = false;
@@ -701,7 +704,7 @@ static inline void shot_blocked(poss_t *p, const shot_t *sh)
 
 /* Step 6: the foul check, before the ball is released. Returns whether the
  * defender fouled; *shooting says whether on the shot. */
-static inline bool foul_check(poss_t *p, const shot_t *sh, bool *shooting)
+static inline bool foul_check(poss_t *p, pw_rng_t *rng, const shot_t *sh, bool *shooting)
 {
 	static const double shooting_share[PW_SHOT_TYPES] = {
 		TUNE_SHOOTING_FOUL_RIM, TUNE_SHOOTING_FOUL_MID, TUNE_SHOOTING_FOUL_THREE,
@@ -711,8 +714,8 @@ static inline bool foul_check(poss_t *p, const shot_t *sh, bool *shooting)
 				     sh->foul_extra + p->intensity * TUNE_INTENSITY_FOUL);
 	if (sh->t == PW_SHOT_AT_RIM && holds(g, p->off, sh->shooter, PW_MOVE_KILLER_CROSSOVER))
 		fp = tune_clamp(fp * TUNE_CROSSOVER_FOUL_MULT, 0, TUNE_FOUL_MAX);
-	bool fouled = sim_chance(&g->rng, fp);
-	*shooting = fouled && sim_chance(&g->rng, shooting_share[sh->t]);
+	bool fouled = sim_chance(rng, fp);
+	*shooting = fouled && sim_chance(rng, shooting_share[sh->t]);
 	return fouled;
 }
 
@@ -806,39 +809,70 @@ static inline bool shooting_foul(poss_t *p, const shot_t *sh, bool made, long sh
 	return free_throws(p, sh->shooter, n);
 }
 
-/* Steps 4–7 for the ball in the hands of attacker `holder`: the steps are
+/* How a trip up to the release ended. */
+typedef enum release { REL_DEAD, REL_BLOCKED, REL_OFF_BALL_FOUL, REL_SHOT } release_t;
+
+/* Steps 4–6 up to the ball leaving the shooter's hands: the passes, the
+ * shot and its probability, sim.shot.pre, the foul check and whether it
+ * goes in (sh->made, after a foul on the shot sh->shooting). Every draw
+ * here is from rng, shoot()'s copy of the game's generator. */
+static inline release_t release(poss_t *p, pw_rng_t *rng, int holder, shot_t *sh)
+{
+	pw_sim_t *g = p->g;
+	sh->shooter = pass_around(p, rng, holder, &sh->passer, &sh->open);
+	if (sh->shooter < 0 || g->over)
+		return REL_DEAD;
+	shot_setup(p, rng, sh);
+	if (hooks_wants(g->hooks, PW_HOOK_SHOT_PRE)) {
+		hook_shot_pre(p, sh);
+		if (g->over)
+			return REL_DEAD;
+	}
+	if (sh->value < 0)
+		sh->value = 0;
+	sh->pr = tune_clamp(sh->pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
+	if (sh->blocked)
+		return REL_BLOCKED;
+	if (foul_check(p, rng, sh, &sh->shooting) && !sh->shooting)
+		return REL_OFF_BALL_FOUL;
+	if (sh->shooting)
+		sh->pr *= TUNE_FOULED_SHOT_FACTOR;
+	sh->made = sim_chance(rng, sh->pr);
+	return REL_SHOT;
+}
+
+/*
+ * Steps 4–7 for the ball in the hands of attacker `holder`: the steps are
  * the helpers above, each called once and inlined, so this costs what the
- * one long function did (callgrind over `bench --games 2000`: +0.14%). */
+ * one long function did (callgrind over `bench --games 2000`: +0.14%).
+ *
+ * The draws up to the release come from a local copy of the game's
+ * generator: a copy whose address only inline helpers see stays in
+ * registers, where g->rng is loaded and stored at every draw (stores
+ * through the play buffer may alias it). It is written back before
+ * anything that draws from g->rng (free throws, rebounds), so the stream
+ * is the game's one stream, draw for draw.
+ */
 static trip_end_t shoot(poss_t *p, int holder)
 {
 	pw_sim_t *g = p->g;
 	char narrative[PW_NARRATIVE_MAX + 1];
-	int passer;
-	bool open;
-	int shooter = pass_around(p, holder, &passer, &open);
-	if (shooter < 0 || g->over)
+	shot_t sh = {.narrative = narrative};
+	pw_rng_t rng = g->rng;
+	release_t rel = release(p, &rng, holder, &sh);
+	g->rng = rng;
+	switch (rel) {
+	case REL_DEAD:
 		return TRIP_DONE;
-	shot_t sh = {.shooter = shooter, .passer = passer, .open = open, .narrative = narrative};
-	shot_setup(p, &sh);
-	if (hooks_wants(g->hooks, PW_HOOK_SHOT_PRE)) {
-		hook_shot_pre(p, &sh);
-		if (g->over)
-			return TRIP_DONE;
-	}
-	if (sh.value < 0)
-		sh.value = 0;
-	sh.pr = tune_clamp(sh.pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
-	if (sh.blocked) {
+	case REL_BLOCKED:
 		shot_blocked(p, &sh);
 		return TRIP_DONE;
-	}
-
-	bool shooting;
-	if (foul_check(p, &sh, &shooting) && !shooting)
+	case REL_OFF_BALL_FOUL:
 		return foul_off_the_ball(p, &sh);
-	if (shooting)
-		sh.pr *= TUNE_FOULED_SHOT_FACTOR;
-	bool made = sim_chance(&g->rng, sh.pr);
+	case REL_SHOT:
+		break;
+	}
+	bool made = sh.made, shooting = sh.shooting;
 	int pts = 0;
 	long shot_idx = made || !shooting ? shot_play(p, &sh, made, &pts) : -1;
 
@@ -901,8 +935,10 @@ void poss_run(pw_sim_t *g, int off)
 	p.intensity = g->st.team[p.def]->strategy.defensive_intensity;
 
 	p.clutch = is_close_late(g, TUNE_CLOSE_MARGIN);
-	choose_scheme(&p);
-	int handler = choose_handler(g, off, p.clutch);
+	pw_rng_t rng = g->rng; /* in registers for these draws: see shoot() */
+	choose_scheme(&p, &rng);
+	int handler = choose_handler(g, &rng, off, p.clutch);
+	g->rng = rng;
 	if (hooks_wants(g->hooks, PW_HOOK_POSSESSION_PRE)) {
 		hook_possession_pre(&p, handler);
 		if (g->over)

@@ -21,6 +21,11 @@
  * versions of rng.h's functions save a call each. sim_next is rng.h's own
  * inline step, and sim_uniform gives exactly the same sequence as
  * rng_uniform (a test checks it), so the game's stream is rng.h's stream.
+ *
+ * They take the generator by pointer so that the hottest stretches of a
+ * possession can draw from a local copy of g->rng and write it back
+ * before anything else draws (possession.c, shoot()): the copy stays in
+ * registers, g->rng is loaded and stored at every draw.
  */
 static inline uint64_t sim_next(pw_rng_t *r)
 {
