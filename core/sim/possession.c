@@ -889,25 +889,36 @@ static trip_end_t shoot(poss_t *p, int holder)
 	return rebound(p) ? TRIP_OREB : TRIP_DONE;
 }
 
+/* A hooper on the floor loses d of stamina. */
+static inline void tire(pw_live_hooper_t *h, double d)
+{
+	h->stamina = h->stamina > d ? h->stamina - d : 0;
+}
+
+/* Team t's legs after a possession: d[i] lost by floor slot i, the bench
+ * recovering. */
+static inline void drain_team(pw_sim_t *g, int t, const double d[PW_ON_FLOOR])
+{
+	pw_live_hooper_t *const *fl = g->fl[t];
+	const pw_lineup_cache_t *l = &g->lineup[t];
+	tire(fl[0], d[0]);
+	tire(fl[1], d[1]);
+	tire(fl[2], d[2]);
+	for (int i = 0; i < l->n_bench; i++) {
+		pw_live_hooper_t *h = l->bench[i];
+		if (h->stamina < 1.0)
+			h->stamina = tune_clamp(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
+	}
+}
+
 /* Step 8: legs tire on the floor and rest on the bench. What each hooper
  * on the floor loses is a lineup constant (sim_lineup_changed): this runs
  * every possession. */
 static void drain(poss_t *p)
 {
 	pw_sim_t *g = p->g;
-	for (int t = 0; t < 2; t++) {
-		const pw_lineup_cache_t *l = &g->lineup[t];
-		const double *d = t == p->def ? l->drain_def[p->scheme] : l->drain_off;
-		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			pw_live_hooper_t *h = g->fl[t][i];
-			h->stamina = h->stamina > d[i] ? h->stamina - d[i] : 0;
-		}
-		for (int i = 0; i < l->n_bench; i++) {
-			pw_live_hooper_t *h = l->bench[i];
-			if (h->stamina < 1.0)
-				h->stamina = tune_clamp(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
-		}
-	}
+	drain_team(g, p->off, g->lineup[p->off].drain_off);
+	drain_team(g, p->def, g->lineup[p->def].drain_def[p->scheme]);
 }
 
 static double clock_share(pw_sim_t *g, int off, trip_end_t kind, bool transition)
