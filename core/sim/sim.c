@@ -593,12 +593,10 @@ static void end_period(pw_sim_t *g)
 	g->period_start[1] = g->st.score[1];
 }
 
-/* After a possession: the safety cap stops a runaway game. */
-static void check_cap(pw_sim_t *g)
+/* check_cap's rare half: the cap is reached. */
+static void cap_reached(pw_sim_t *g)
 {
 	const pw_game_state_t *st = &g->st;
-	if (g->over || st->possession < st->rules->safety_cap_possessions)
-		return;
 	if (!g->out->safety_capped) {
 		g->out->safety_capped = true;
 		if (st->score[0] != st->score[1])
@@ -612,6 +610,14 @@ static void check_cap(pw_sim_t *g)
 		g->over = true;
 		g->st.winner = (int)rng_below(&g->rng, 2);
 	}
+}
+
+/* After a possession: the safety cap stops a runaway game. Inline: it
+ * runs after every possession and almost never acts. */
+static inline void check_cap(pw_sim_t *g)
+{
+	if (!g->over && g->st.possession >= g->st.rules->safety_cap_possessions)
+		cap_reached(g);
 }
 
 static void play_timed(pw_sim_t *g, int *off)
