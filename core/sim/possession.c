@@ -65,22 +65,55 @@ double poss_stamina_factor(double stamina, bool iron_legs)
 	return 1.0 - penalty;
 }
 
-double poss_contest(pw_scheme_t s, int defense, double def_stamina, double intensity)
+double poss_contest_defense(int defense)
+{
+	return defense / 100.0 * TUNE_CONTEST_DEF;
+}
+
+/* poss_contest from the defender's poss_contest_defense, which the game
+ * keeps per hooper. */
+static inline double contest_from(pw_scheme_t s, double defense_part, double def_stamina,
+				  double intensity)
 {
 	double legs = TUNE_CONTEST_STAMINA_MIN +
 		      (1.0 - TUNE_CONTEST_STAMINA_MIN) * tune_clamp(def_stamina, 0, 1);
-	double c = defense_contest_add(s) + defense / 100.0 * TUNE_CONTEST_DEF * legs +
-		   intensity * TUNE_INTENSITY_CONTEST;
+	double c = defense_contest_add(s) + defense_part * legs + intensity * TUNE_INTENSITY_CONTEST;
 	return tune_clamp(c, 0, TUNE_CONTEST_MAX);
+}
+
+double poss_contest(pw_scheme_t s, int defense, double def_stamina, double intensity)
+{
+	return contest_from(s, poss_contest_defense(defense), def_stamina, intensity);
+}
+
+double poss_turnover_base(double modifier, int handler_iq)
+{
+	return TUNE_TO_BASE * modifier - handler_iq / TUNE_TO_IQ_DIVISOR;
+}
+
+/* poss_turnover_chance from the handler's poss_turnover_base, which the
+ * game keeps per hooper. */
+static inline double turnover_from(double base, pw_scheme_t s, double handler_stamina, double extra)
+{
+	double p = base + defense_forced_turnover(s) +
+		   TUNE_TO_FATIGUE_MAX * (1.0 - tune_clamp(handler_stamina, 0, 1)) + extra;
+	return tune_clamp(p, TUNE_TO_MIN, TUNE_TO_MAX);
 }
 
 double poss_turnover_chance(double modifier, int handler_iq, pw_scheme_t s,
 			    double handler_stamina, double extra)
 {
-	double p = TUNE_TO_BASE * modifier - handler_iq / TUNE_TO_IQ_DIVISOR +
-		   defense_forced_turnover(s) +
-		   TUNE_TO_FATIGUE_MAX * (1.0 - tune_clamp(handler_stamina, 0, 1)) + extra;
-	return tune_clamp(p, TUNE_TO_MIN, TUNE_TO_MAX);
+	return turnover_from(poss_turnover_base(modifier, handler_iq), s, handler_stamina, extra);
+}
+
+double poss_pass_chance(int passing)
+{
+	return TUNE_PASS_BASE + (passing - 50) * TUNE_PASS_PER_PASSING;
+}
+
+double poss_pass_steal_base(double modifier, int passing)
+{
+	return TUNE_PASS_STEAL_BASE * modifier - (passing - 50) * TUNE_PASS_STEAL_PASSING;
 }
 
 double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double extra)
@@ -349,9 +382,8 @@ static bool turnover_check(poss_t *p, int handler)
 {
 	pw_sim_t *g = p->g;
 	const pw_live_hooper_t *h = floor_hooper(g, p->off, handler);
-	double pr = poss_turnover_chance(g->st.rules->turnover_rate_modifier,
-					 h->attr[PW_ATTR_IQ], p->scheme, h->stamina,
-					 p->to_extra + p->intensity * TUNE_INTENSITY_TO);
+	double pr = turnover_from(floor_cache(g, p->off, handler)->to_base, p->scheme, h->stamina,
+				  p->to_extra + p->intensity * TUNE_INTENSITY_TO);
 	if (!sim_chance(&g->rng, pr))
 		return false;
 	int d = defender_of(p, &g->rng, handler);
@@ -390,17 +422,11 @@ static int pass_around(poss_t *p, pw_rng_t *rng, int holder, int *passer, bool *
 	*passer = -1;
 	*open = false;
 	for (int n = 0; n < limit; n++) {
-		const pw_live_hooper_t *h = floor_hooper(g, p->off, holder);
-		if (n >= forced) {
-			double pp = TUNE_PASS_BASE +
-				    (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_PER_PASSING;
-			if (!sim_chance(rng, pp))
-				break;
-		}
+		const pw_hooper_cache_t *hc = floor_cache(g, p->off, holder);
+		if (n >= forced && !sim_chance(rng, hc->pass_chance))
+			break;
 		bool help = sim_chance(rng, help_chance[p->scheme]);
-		double steal = TUNE_PASS_STEAL_BASE * R->turnover_rate_modifier -
-			       (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_STEAL_PASSING +
-			       (help ? TUNE_PASS_STEAL_HELP : 0);
+		double steal = hc->pass_steal + (help ? TUNE_PASS_STEAL_HELP : 0);
 		bool nolook = help && holds(g, p->off, holder, PW_MOVE_NO_LOOK_PASS);
 		if (nolook)
 			steal = 0; /* the no-look pass threads the help */
@@ -431,13 +457,7 @@ static pw_shot_type_t select_shot(poss_t *p, pw_rng_t *rng, int shooter)
 	pw_sim_t *g = p->g;
 	const pw_game_state_t *st = &g->st;
 	const pw_hooper_cache_t *c = floor_cache(g, p->off, shooter);
-	const pw_strategy_t *strat = &st->team[p->off]->strategy;
-	double w[PW_SHOT_TYPES];
-	w[PW_SHOT_AT_RIM] = c->sel[PW_SHOT_AT_RIM] * g->surface_drive *
-			    (1.0 + strat->rim_bias * TUNE_STRATEGY_BIAS);
-	w[PW_SHOT_MID_RANGE] = c->sel[PW_SHOT_MID_RANGE] * (1.0 + strat->mid_bias * TUNE_STRATEGY_BIAS);
-	w[PW_SHOT_THREE] = c->sel[PW_SHOT_THREE] * g->three_weight *
-			   (1.0 + strat->three_bias * TUNE_STRATEGY_BIAS);
+	double w[PW_SHOT_TYPES] = {c->sel_w[0], c->sel_w[1], c->sel_w[2]};
 	if (p->transition)
 		w[PW_SHOT_AT_RIM] *= TUNE_TRANSITION_RIM;
 	if (p->scheme == PW_SCHEME_ZONE) {
@@ -560,7 +580,8 @@ static double shot_probability(poss_t *p, pw_rng_t *rng, int shooter, int defend
 	const pw_live_hooper_t *d = floor_hooper(g, p->def, defender);
 	unsigned om = c->moves, dm = floor_cache(g, p->def, defender)->moves;
 
-	double contest = poss_contest(p->scheme, d->attr[PW_ATTR_DEFENSE], d->stamina, p->intensity);
+	double contest = contest_from(p->scheme, floor_cache(g, p->def, defender)->contest_def, d->stamina,
+				      p->intensity);
 	if ((dm >> PW_MOVE_LOCKDOWN_STANCE & 1u) && !open) {
 		contest = tune_clamp(contest * TUNE_LOCKDOWN_CONTEST_MULT, 0, TUNE_CONTEST_MAX);
 		fire(p, p->def, defender, PW_MOVE_LOCKDOWN_STANCE);

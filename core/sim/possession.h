@@ -39,10 +39,19 @@ double poss_stamina_factor(double stamina, bool iron_legs);
 /* Contest taken off the make probability: scheme add + defender defense
  * scaled by the defender's stamina; clamped. */
 double poss_contest(pw_scheme_t s, int defense, double def_stamina, double intensity);
+/* Its defender's part before stamina (the game keeps it per hooper). */
+double poss_contest_defense(int defense);
 
 /* The turnover chance of a possession, clamped to [0.01, 0.25]. */
 double poss_turnover_chance(double modifier, int handler_iq, pw_scheme_t s,
 			    double handler_stamina, double extra);
+/* Its handler's part: base × modifier − iq (the game keeps it per hooper). */
+double poss_turnover_base(double modifier, int handler_iq);
+
+/* The chance that the holder makes another (unforced) pass. */
+double poss_pass_chance(int passing);
+/* The interception chance of a pass before help defense. */
+double poss_pass_steal_base(double modifier, int passing);
 
 /* The foul chance of a trip, capped at 0.25. */
 double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double extra);

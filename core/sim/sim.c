@@ -199,6 +199,19 @@ static void cache_hooper(pw_sim_t *g, int t, int i)
 	c->ft = poss_ft_base(a[PW_ATTR_SCORING]);
 	c->iq_factor = poss_iq_factor(a[PW_ATTR_IQ]);
 	poss_selection_base(a, c->sel);
+	/* The selection weights before the possession's context (possession.c
+	 * multiplies these by transition, zone and Elam terms). */
+	const pw_strategy_t *strat = &g->st.team[t]->strategy;
+	c->sel_w[PW_SHOT_AT_RIM] = c->sel[PW_SHOT_AT_RIM] * g->surface_drive *
+				   (1.0 + strat->rim_bias * TUNE_STRATEGY_BIAS);
+	c->sel_w[PW_SHOT_MID_RANGE] = c->sel[PW_SHOT_MID_RANGE] * (1.0 + strat->mid_bias * TUNE_STRATEGY_BIAS);
+	c->sel_w[PW_SHOT_THREE] = c->sel[PW_SHOT_THREE] * g->three_weight *
+				  (1.0 + strat->three_bias * TUNE_STRATEGY_BIAS);
+	const pw_rules_t *R = g->st.rules;
+	c->to_base = poss_turnover_base(R->turnover_rate_modifier, a[PW_ATTR_IQ]);
+	c->pass_chance = poss_pass_chance(a[PW_ATTR_PASSING]);
+	c->pass_steal = poss_pass_steal_base(R->turnover_rate_modifier, a[PW_ATTR_PASSING]);
+	c->contest_def = poss_contest_defense(a[PW_ATTR_DEFENSE]);
 	c->handler_w = a[PW_ATTR_PASSING] + a[PW_ATTR_IQ];
 	c->receiver_w = a[PW_ATTR_SCORING] + a[PW_ATTR_SPEED] * TUNE_RECEIVER_SPEED;
 	c->reb_w = a[PW_ATTR_DEFENSE] * TUNE_REB_DEF_ATTR +

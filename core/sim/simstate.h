@@ -94,6 +94,11 @@ typedef struct pw_hooper_cache {
 	double ft;                       /* free-throw base */
 	double iq_factor;                /* 0.9..1.1 */
 	double sel[PW_SHOT_TYPES];       /* shot-selection weights before context */
+	double sel_w[PW_SHOT_TYPES];     /* ...with the surface, the three-point line and strategy */
+	double to_base;                  /* poss_turnover_base as handler */
+	double pass_chance;              /* poss_pass_chance */
+	double pass_steal;               /* poss_pass_steal_base */
+	double contest_def;              /* poss_contest_defense as defender */
 	double handler_w;                /* passing + iq */
 	double receiver_w;               /* scoring + speed × k */
 	double reb_w;                    /* defense×0.2 + speed×0.1 (surface) */
