@@ -187,6 +187,7 @@ typedef struct poss {
 	double intensity;            /* the defense's strategy intensity */
 	double to_extra, foul_extra; /* from effects at sim.possession.pre */
 	double bias[PW_SHOT_TYPES];
+	bool biased;                 /* some bias is not zero */
 	int move;                    /* the move shown on the current play, -1 */
 	int holder;                  /* who has the ball after an offensive rebound */
 	bool clutch;                 /* close and late (or Elam): fate and ego checks */
@@ -346,6 +347,7 @@ static void hook_possession_pre(poss_t *p, int handler)
 	p->foul_extra = r.foul_probability;
 	for (int i = 0; i < PW_SHOT_TYPES; i++)
 		p->bias[i] = r.action_bias[i];
+	p->biased = p->bias[0] != 0 || p->bias[1] != 0 || p->bias[2] != 0;
 	sim_hook_apply_common(g, &c, &r, -1);
 }
 
@@ -472,7 +474,7 @@ static pw_shot_type_t select_shot(poss_t *p, pw_rng_t *rng, int shooter)
 	}
 	/* Effect biases are shares of the whole: add them to normalised
 	 * weights (scaled by the sum here, which draws the same). */
-	if (p->bias[0] != 0 || p->bias[1] != 0 || p->bias[2] != 0) {
+	if (p->biased) {
 		double sum = w[0] + w[1] + w[2];
 		for (int i = 0; i < PW_SHOT_TYPES; i++)
 			w[i] = tune_clamp(w[i] + p->bias[i] * sum, 0, 1e300);
@@ -954,7 +956,7 @@ static double clock_share(pw_sim_t *g, int off, trip_end_t kind, bool transition
 		share = TUNE_CLOCK_TRANSITION_SHARE * (0.5 + u);
 	else
 		share = TUNE_CLOCK_SHARE_MIN + TUNE_CLOCK_SHARE_SPAN * u;
-	return share * (1.0 - g->st.team[off]->strategy.pace * TUNE_PACE_EFFECT);
+	return share * g->pace[off];
 }
 
 void poss_run(pw_sim_t *g, int off)

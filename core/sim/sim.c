@@ -571,6 +571,8 @@ static void setup_venue(pw_sim_t *g)
 		g->drain_mult[1] += extra;
 	}
 	poss_surface(home->surface, &g->surface_drive, &g->surface_speed);
+	for (int t = 0; t < 2; t++)
+		g->pace[t] = 1.0 - g->st.team[t]->strategy.pace * TUNE_PACE_EFFECT;
 
 	double feet = R->three_point_distance - TUNE_THREE_DEFAULT_FT;
 	double w = 1.0 - feet * TUNE_THREE_WEIGHT_PER_FT;

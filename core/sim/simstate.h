@@ -146,6 +146,7 @@ typedef struct pw_sim {
 	pw_hooper_cache_t *fc[2][PW_ON_FLOOR]; /* &cache[t][on_floor[t][i]] */
 	double drain_mult[2];            /* team drain: away travel/altitude */
 	double crowd[2];                 /* make-probability bonus per team */
+	double pace[2];                  /* 1 − strategy pace × k: the clock share's factor */
 	double ego_nudge[2];             /* crowd pressure on ego checks */
 	double surface_drive;            /* at_rim weight multiplier */
 	double surface_speed;            /* speed's weight in rebounds */
