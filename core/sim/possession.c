@@ -927,7 +927,7 @@ static inline void drain_team(pw_sim_t *g, int t, const double d[PW_ON_FLOOR])
 	tire(fl[0], d[0]);
 	tire(fl[1], d[1]);
 	tire(fl[2], d[2]);
-	for (int i = 0; i < l->n_bench; i++) {
+	for (int i = 0; i < PW_BENCH_SIZE; i++) {
 		pw_live_hooper_t *h = l->bench[i];
 		if (h->stamina < 1.0)
 			h->stamina = tune_clamp(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
@@ -961,7 +961,18 @@ static double clock_share(pw_sim_t *g, int off, trip_end_t kind, bool transition
 
 void poss_run(pw_sim_t *g, int off)
 {
-	poss_t p = {.g = g, .off = off, .def = 1 - off, .move = -1};
+	/* Field by field: zeroing the whole struct costs more than the
+	 * possession's short stretches. The rest are set before they are read
+	 * (scheme and match by choose_scheme, bias only when biased, holder on
+	 * an offensive rebound). */
+	poss_t p;
+	p.g = g;
+	p.off = off;
+	p.def = 1 - off;
+	p.move = -1;
+	p.to_extra = p.foul_extra = 0;
+	p.biased = false;
+	memset(p.made_three, 0, sizeof p.made_three);
 	const pw_rules_t *R = g->st.rules;
 	g->st.possession++;
 	p.transition = g->transition[off];

@@ -277,9 +277,10 @@ void sim_lineup_changed(pw_sim_t *g, int t)
 	pw_lineup_cache_t *l = &g->lineup[t];
 	const pw_rules_t *R = g->st.rules;
 	memset(l, 0, sizeof *l);
+	int n_bench = 0;
 	for (int i = 0; i < PW_ROSTER_SIZE; i++)
-		if (!g->st.hooper[t][i].on_floor)
-			l->bench[l->n_bench++] = &g->st.hooper[t][i];
+		if (!g->st.hooper[t][i].on_floor && n_bench < PW_BENCH_SIZE)
+			l->bench[n_bench++] = &g->st.hooper[t][i];
 	/* The drain as possession.c computed it every possession, from the
 	 * same expressions, so the stamina it leaves is bit for bit the same. */
 	double off_base = poss_drain_team(R, g->drain_mult[t], 0);

@@ -86,6 +86,11 @@ static inline int sim_pick(pw_rng_t *r, const double *w, int n)
 	return sim_pick_from(r, &p, n);
 }
 
+/* Hoopers off the floor: always the same number, since a team never
+ * plays short-handed (a fouled-out hooper with nobody to replace them
+ * stays on, sim_foul_out). */
+#define PW_BENCH_SIZE (PW_ROSTER_SIZE - PW_ON_FLOOR)
+
 /* Per-hooper numbers derived from attributes, recomputed only when the
  * attributes change (game start and attribute effects), so the hot path
  * does no exp(). */
@@ -121,8 +126,7 @@ typedef struct pw_lineup_cache {
 	 * intensity and the rules are fixed for the game). */
 	double drain_off[PW_ON_FLOOR];
 	double drain_def[PW_SCHEME_COUNT][PW_ON_FLOOR];
-	pw_live_hooper_t *bench[PW_ROSTER_SIZE]; /* not on the floor (fouled out included) */
-	int n_bench;
+	pw_live_hooper_t *bench[PW_BENCH_SIZE]; /* not on the floor (fouled out included) */
 	/* Draws among the three whose weights are lineup constants: the
 	 * handler (outside the clutch, without max_shot_share), the receiver
 	 * of a pass from each floor slot (the same), the rebounder and the
