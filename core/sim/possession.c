@@ -319,13 +319,11 @@ static void choose_scheme(poss_t *p, pw_rng_t *rng)
 	}
 }
 
-static pw_play_t *emit(poss_t *p, pw_action_t a, pw_outcome_t o)
+static inline pw_play_t *emit(poss_t *p, pw_action_t a, pw_outcome_t o)
 {
-	pw_play_t *pl = sim_emit(p->g, p->off, a, o);
-	pl->scheme = (int8_t)p->scheme;
-	pl->move = (int8_t)p->move;
+	int move = p->move;
 	p->move = -1;
-	return pl;
+	return sim_emit_as(p->g, p->off, a, o, (int)p->scheme, move);
 }
 
 static long last_play(const pw_sim_t *g)

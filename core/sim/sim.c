@@ -78,7 +78,8 @@ static void result_reset(pw_game_result_t *r)
 
 /* ---- Plays and narratives -------------------------------------------------- */
 
-pw_play_t *sim_emit_grow(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
+pw_play_t *sim_emit_grow(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o, int scheme,
+			 int move)
 {
 	pw_game_result_t *r = g->out;
 	size_t cap = r->cap_plays ? r->cap_plays * 2 : PLAYS_INITIAL;
@@ -87,13 +88,13 @@ pw_play_t *sim_emit_grow(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o
 		/* The game is void (sim_game returns -1); keep playing into a
 		 * scratch play rather than test every caller. */
 		g->oom = true;
-		sim_play_stamp(g, &g->scratch, (int)r->n_plays, offense, a, o);
+		sim_play_stamp(g, &g->scratch, (int)r->n_plays, offense, a, o, scheme, move);
 		return &g->scratch;
 	}
 	r->plays = p;
 	r->cap_plays = cap;
 	p = &r->plays[r->n_plays++];
-	sim_play_stamp(g, p, (int)r->n_plays, offense, a, o);
+	sim_play_stamp(g, p, (int)r->n_plays, offense, a, o, scheme, move);
 	return p;
 }
 

@@ -172,9 +172,9 @@ typedef struct pw_sim {
 } pw_sim_t;
 
 /* Fills play p as the game's play number n, stamped with the quarter,
- * clock and score; scheme, move and narrative none. */
+ * clock and score; narrative none. */
 static inline void sim_play_stamp(const pw_sim_t *g, pw_play_t *p, int n, int offense, pw_action_t a,
-				  pw_outcome_t o)
+				  pw_outcome_t o, int scheme, int move)
 {
 	const pw_game_state_t *st = &g->st;
 	*p = (pw_play_t){
@@ -184,31 +184,39 @@ static inline void sim_play_stamp(const pw_sim_t *g, pw_play_t *p, int n, int of
 		.offense = (int8_t)offense,
 		.action = (int8_t)a,
 		.result = (int8_t)o,
-		.scheme = -1,
-		.move = -1,
+		.scheme = (int8_t)scheme,
+		.move = (int8_t)move,
 		.home_score = (int16_t)st->score[0],
 		.away_score = (int16_t)st->score[1],
 		.narrative = -1,
 	};
 }
 
-/* sim_emit when the play buffer is full: grows it (the scratch play when
- * out of memory, g->oom set) and stamps the play. Out of line, and the
- * whole rare path, so that the common path calls nothing and saves no
+/* sim_emit_as when the play buffer is full: grows it (the scratch play
+ * when out of memory, g->oom set) and stamps the play. Out of line, and
+ * the whole rare path, so that the common path calls nothing and saves no
  * registers. */
-pw_play_t *sim_emit_grow(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o);
+pw_play_t *sim_emit_grow(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o, int scheme,
+			 int move);
 
-/* Appends a play stamped with quarter/clock/score; returns it (a scratch
- * play when out of memory, with g->oom set). Inline: a game writes ~220
- * plays. */
-static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
+/* Appends a play stamped with quarter/clock/score, the defense's scheme
+ * and the move shown (-1: none); returns it (a scratch play when out of
+ * memory, with g->oom set). Inline: a game writes ~220 plays. */
+static inline pw_play_t *sim_emit_as(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o,
+				     int scheme, int move)
 {
 	pw_game_result_t *r = g->out;
 	if (r->n_plays >= r->cap_plays)
-		return sim_emit_grow(g, offense, a, o);
+		return sim_emit_grow(g, offense, a, o, scheme, move);
 	pw_play_t *p = &r->plays[r->n_plays++];
-	sim_play_stamp(g, p, (int)r->n_plays, offense, a, o);
+	sim_play_stamp(g, p, (int)r->n_plays, offense, a, o, scheme, move);
 	return p;
+}
+
+/* A play outside a possession: no scheme, no move. */
+static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
+{
+	return sim_emit_as(g, offense, a, o, -1, -1);
 }
 
 /* One play carries at most this many points (pw_play_t.points is an
