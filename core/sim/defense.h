@@ -207,6 +207,7 @@ static inline void defense_lineup_assign(const pw_defense_lineup_t *l, const dou
 	static const int8_t perms[6][PW_ON_FLOOR] = {
 		{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0},
 	};
+#pragma GCC unroll 3
 	for (int a = 0; a < PW_ON_FLOOR; a++)
 		match[a] = perms[best][a];
 }

@@ -303,6 +303,7 @@ static void choose_scheme(poss_t *p, pw_rng_t *rng)
 	pw_sim_t *g = p->g;
 	const pw_defense_lineup_t *l = &g->defense[p->def];
 	double stamina[PW_ON_FLOOR], mean = 0;
+#pragma GCC unroll 3
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		stamina[i] = floor_hooper(g, p->def, i)->stamina;
 		mean += stamina[i];
@@ -314,6 +315,7 @@ static void choose_scheme(poss_t *p, pw_rng_t *rng)
 	if (defense_is_man(p->scheme)) {
 		defense_lineup_assign(l, stamina, sim_next(rng), p->match);
 	} else {
+#pragma GCC unroll 3
 		for (int i = 0; i < PW_ON_FLOOR; i++)
 			p->match[i] = i;
 	}
@@ -1002,8 +1004,7 @@ void poss_run(pw_sim_t *g, int off)
 			handler = p.holder;
 		p.transition = false;
 	}
-	for (int i = 0; i < PW_ROSTER_SIZE; i++)
-		g->made_three[off][i] = p.made_three[i];
+	memcpy(g->made_three[off], p.made_three, sizeof p.made_three);
 	if (g->over)
 		return;
 	drain(&p);

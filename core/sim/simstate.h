@@ -48,6 +48,10 @@ static inline bool sim_chance(pw_rng_t *r, double p)
  * sim_pick builds one per call; choices whose weights are lineup
  * constants (handler, receiver, rebounder, zone defender) keep theirs in
  * the lineup cache, built by the same sums, so they draw the same.
+ *
+ * The engine's loops over three or four (here and in possession.c) carry
+ * `#pragma GCC unroll` (clang reads it too): GCC -O2 unrolls none of them,
+ * and unrolled, their small arrays stay in registers instead of memory.
  */
 typedef struct pw_pick {
 	double c[4];                     /* c[i] = w[0] + ... + w[i], left to right */
@@ -56,6 +60,7 @@ typedef struct pw_pick {
 static inline void sim_pick_init(pw_pick_t *p, const double *w, int n)
 {
 	double total = 0;
+#pragma GCC unroll 4
 	for (int i = 0; i < n; i++) {
 		total += w[i];
 		p->c[i] = total;
@@ -72,6 +77,7 @@ static inline int sim_pick_from(pw_rng_t *r, const pw_pick_t *p, int n)
 		return n - 1;
 	double x = sim_uniform(r) * total;
 	int k = 0;
+#pragma GCC unroll 4
 	for (int i = 0; i < n - 1; i++)
 		k += x >= p->c[i];
 	return k;
