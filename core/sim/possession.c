@@ -546,12 +546,11 @@ static long foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
 static bool rebound(poss_t *p)
 {
 	pw_sim_t *g = p->g;
-	double share = poss_offense_rebound_share(g->st.rules->offensive_rebound_weight,
-						  g->lineup[p->off].reb_sum, g->lineup[p->def].reb_sum,
-						  g->lineup[p->off].fate_sum);
-	bool offensive = sim_chance(&g->rng, share);
+	pw_rng_t rng = g->rng; /* in registers for the two draws: see shoot() */
+	bool offensive = sim_chance(&rng, g->oreb_share[p->off]);
 	int t = offensive ? p->off : p->def;
-	int who = sim_pick_from(&g->rng, &g->lineup[t].rebounder, PW_ON_FLOOR);
+	int who = sim_pick_from(&rng, &g->lineup[t].rebounder, PW_ON_FLOOR);
+	g->rng = rng;
 	pw_live_hooper_t *rb = floor_hooper(g, t, who);
 	pw_play_t *pl = emit(p, PW_ACT_REBOUND, offensive ? PW_RES_OFFENSIVE : PW_RES_DEFENSIVE);
 	pl->rebound_id = rb->h->id;

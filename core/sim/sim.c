@@ -230,12 +230,16 @@ static void cache_hooper(pw_sim_t *g, int t, int i)
 	}
 }
 
-/* What the defense takes from the two lineups (defense.h), for either
- * team defending: a change on one side changes both. */
-static void defense_lineups(pw_sim_t *g)
+/* What a possession takes from the two lineups, for either team on
+ * offense: the defense's terms (defense.h) and the offense's share of
+ * rebounds. A change on one side changes both. */
+static void lineup_pairs(pw_sim_t *g)
 {
 	for (int d = 0; d < 2; d++) {
 		int o = 1 - d;
+		g->oreb_share[o] = poss_offense_rebound_share(g->st.rules->offensive_rebound_weight,
+							      g->lineup[o].reb_sum, g->lineup[d].reb_sum,
+							      g->lineup[o].fate_sum);
 		pw_defense_situation_t s = {
 			.iq = g->lineup[d].iq_mean,
 			.offense_speed = g->lineup[o].speed_mean,
@@ -307,7 +311,7 @@ void sim_lineup_changed(pw_sim_t *g, int t)
 	l->iq_mean /= PW_ON_FLOOR;
 	l->speed_mean /= PW_ON_FLOOR;
 	lineup_picks(g, t);
-	defense_lineups(g);
+	lineup_pairs(g);
 }
 
 /* ---- Hook glue ------------------------------------------------------------- */

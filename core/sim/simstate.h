@@ -152,6 +152,7 @@ typedef struct pw_sim {
 	pw_hooper_cache_t cache[2][PW_ROSTER_SIZE];
 	pw_lineup_cache_t lineup[2];
 	pw_defense_lineup_t defense[2];  /* by defending team: its lineup against the other's */
+	double oreb_share[2];            /* by team on offense: its share of rebounds */
 	pw_live_hooper_t *fl[2][PW_ON_FLOOR];  /* &st.hooper[t][on_floor[t][i]] */
 	pw_hooper_cache_t *fc[2][PW_ON_FLOOR]; /* &cache[t][on_floor[t][i]] */
 	double drain_mult[2];            /* team drain: away travel/altitude */
