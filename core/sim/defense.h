@@ -156,8 +156,13 @@ static inline void defense_lineup_weights(const pw_defense_lineup_t *l, double s
 	w[PW_SCHEME_ZONE] = tune_clamp(TUNE_SCH_BASE_ZONE - fresh + lead + l->fast - l->intensity, 0.05, 1e9);
 	w[PW_SCHEME_PRESS] = tune_clamp(TUNE_SCH_BASE_PRESS + fresh * 0.5 + trail + l->intensity_half,
 					0.05, 1e9);
-	if (l->preferred >= 0 && defense_preferred_applies(l, margin, elam))
-		w[l->preferred] += TUNE_SCH_PREFERRED;
+	if (l->preferred >= 0 && defense_preferred_applies(l, margin, elam)) {
+		/* By constant indices, so that w can stay in registers. */
+#pragma GCC unroll 4
+		for (int i = 0; i < PW_SCHEME_COUNT; i++)
+			if (i == l->preferred)
+				w[i] += TUNE_SCH_PREFERRED;
+	}
 }
 
 /* The cost of defender d on attacker a: threat × leak plus the noise in

@@ -476,6 +476,7 @@ static pw_shot_type_t select_shot(poss_t *p, pw_rng_t *rng, int shooter)
 	 * weights (scaled by the sum here, which draws the same). */
 	if (p->biased) {
 		double sum = w[0] + w[1] + w[2];
+#pragma GCC unroll 3
 		for (int i = 0; i < PW_SHOT_TYPES; i++)
 			w[i] = tune_clamp(w[i] + p->bias[i] * sum, 0, 1e300);
 	}
