@@ -380,18 +380,18 @@ static void turnover(poss_t *p, int loser, int stealer)
 }
 
 /* Step 3: the turnover / steal check at the start of a possession. */
-static bool turnover_check(poss_t *p, int handler)
+static bool turnover_check(poss_t *p, pw_rng_t *rng, int handler)
 {
 	pw_sim_t *g = p->g;
 	const pw_live_hooper_t *h = floor_hooper(g, p->off, handler);
 	double pr = turnover_from(floor_cache(g, p->off, handler)->to_base, p->scheme, h->stamina,
 				  p->to_extra + p->intensity * TUNE_INTENSITY_TO);
-	if (!sim_chance(&g->rng, pr))
+	if (!sim_chance(rng, pr))
 		return false;
-	int d = defender_of(p, &g->rng, handler);
+	int d = defender_of(p, rng, handler);
 	double steal = TUNE_STEAL_SHARE +
 		       (floor_hooper(g, p->def, d)->attr[PW_ATTR_DEFENSE] - 50) / TUNE_STEAL_DEF_DIVISOR;
-	turnover(p, handler, sim_chance(&g->rng, steal) ? d : -1);
+	turnover(p, handler, sim_chance(rng, steal) ? d : -1);
 	return true;
 }
 
@@ -547,7 +547,7 @@ static long foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
 static bool rebound(poss_t *p)
 {
 	pw_sim_t *g = p->g;
-	pw_rng_t rng = g->rng; /* in registers for the two draws: see shoot() */
+	pw_rng_t rng = g->rng; /* in registers for the two draws: see trip() */
 	bool offensive = sim_chance(&rng, g->oreb_share[p->off]);
 	int t = offensive ? p->off : p->def;
 	int who = sim_pick_from(&rng, &g->lineup[t].rebounder, PW_ON_FLOOR);
@@ -642,7 +642,7 @@ static double shot_probability(poss_t *p, pw_rng_t *rng, int shooter, int defend
 typedef enum trip_end { TRIP_DONE, TRIP_OREB, TRIP_SIDEOUT } trip_end_t;
 
 /* One shot on its way: who takes it against whom, and what sim.shot.pre
- * made of it. The helpers below are the steps of shoot(), each called
+ * made of it. The helpers below are the steps of trip(), each called
  * once, so the compiler folds them back into it. */
 typedef struct shot {
 	int shooter, defender;      /* floor slots */
@@ -657,7 +657,7 @@ typedef struct shot {
 	bool blocked;               /* sim.shot.pre blocked it */
 	bool shooting;              /* the defender fouled on the shot */
 	bool made;
-	/* sim.shot.pre's line, PW_NARRATIVE_MAX + 1 bytes in shoot()'s frame:
+	/* sim.shot.pre's line, PW_NARRATIVE_MAX + 1 bytes in trip()'s frame:
 	 * an array in here would send the whole struct to memory (its
 	 * address passes to sim_set_narrative), a pointer keeps the fields
 	 * in registers. */
@@ -838,7 +838,7 @@ typedef enum release { REL_DEAD, REL_BLOCKED, REL_OFF_BALL_FOUL, REL_SHOT } rele
 /* Steps 4–6 up to the ball leaving the shooter's hands: the passes, the
  * shot and its probability, sim.shot.pre, the foul check and whether it
  * goes in (sh->made, after a foul on the shot sh->shooting). Every draw
- * here is from rng, shoot()'s copy of the game's generator. */
+ * here is from rng, trip()'s copy of the game's generator. */
 static inline release_t release(poss_t *p, pw_rng_t *rng, int holder, shot_t *sh)
 {
 	pw_sim_t *g = p->g;
@@ -864,10 +864,28 @@ static inline release_t release(poss_t *p, pw_rng_t *rng, int holder, shot_t *sh
 	return REL_SHOT;
 }
 
+/* The share of the shot clock a trip uses. */
+static double clock_share(pw_sim_t *g, pw_rng_t *rng, int off, trip_end_t kind, bool transition)
+{
+	double u = sim_uniform(rng);
+	double share;
+	if (kind == TRIP_OREB)
+		share = TUNE_CLOCK_OREB_SHARE_MIN + TUNE_CLOCK_OREB_SHARE_SPAN * u;
+	else if (kind == TRIP_SIDEOUT)
+		share = TUNE_CLOCK_SIDEOUT_SHARE * (0.5 + u);
+	else if (transition)
+		share = TUNE_CLOCK_TRANSITION_SHARE * (0.5 + u);
+	else
+		share = TUNE_CLOCK_SHARE_MIN + TUNE_CLOCK_SHARE_SPAN * u;
+	return share * g->pace[off];
+}
+
 /*
- * Steps 4–7 for the ball in the hands of attacker `holder`: the steps are
- * the helpers above, each called once and inlined, so this costs what the
- * one long function did (callgrind over `bench --games 2000`: +0.14%).
+ * One trip down the floor with the ball in the hands of attacker
+ * `holder`: the clock, the turnover check, then steps 4–7. `kind` is how
+ * the last trip ended (TRIP_DONE for the first), `first` whether this is
+ * the first. The steps are the helpers above, each called once and
+ * inlined.
  *
  * The draws up to the release come from a local copy of the game's
  * generator: a copy whose address only inline helpers see stays in
@@ -876,13 +894,15 @@ static inline release_t release(poss_t *p, pw_rng_t *rng, int holder, shot_t *sh
  * anything that draws from g->rng (free throws, rebounds), so the stream
  * is the game's one stream, draw for draw.
  */
-static trip_end_t shoot(poss_t *p, int holder)
+static trip_end_t trip(poss_t *p, int holder, trip_end_t kind, bool first)
 {
 	pw_sim_t *g = p->g;
 	char narrative[PW_NARRATIVE_MAX + 1];
 	shot_t sh = {.narrative = narrative};
 	pw_rng_t rng = g->rng;
-	release_t rel = release(p, &rng, holder, &sh);
+	advance(g, g->st.rules->shot_clock_seconds *
+			   clock_share(g, &rng, p->off, kind, p->transition && first));
+	release_t rel = turnover_check(p, &rng, holder) ? REL_DEAD : release(p, &rng, holder, &sh);
 	g->rng = rng;
 	switch (rel) {
 	case REL_DEAD:
@@ -944,20 +964,6 @@ static void drain(poss_t *p)
 	drain_team(g, p->def, g->lineup[p->def].drain_def[p->scheme]);
 }
 
-static double clock_share(pw_sim_t *g, int off, trip_end_t kind, bool transition)
-{
-	double u = sim_uniform(&g->rng);
-	double share;
-	if (kind == TRIP_OREB)
-		share = TUNE_CLOCK_OREB_SHARE_MIN + TUNE_CLOCK_OREB_SHARE_SPAN * u;
-	else if (kind == TRIP_SIDEOUT)
-		share = TUNE_CLOCK_SIDEOUT_SHARE * (0.5 + u);
-	else if (transition)
-		share = TUNE_CLOCK_TRANSITION_SHARE * (0.5 + u);
-	else
-		share = TUNE_CLOCK_SHARE_MIN + TUNE_CLOCK_SHARE_SPAN * u;
-	return share * g->pace[off];
-}
 
 void poss_run(pw_sim_t *g, int off)
 {
@@ -980,7 +986,7 @@ void poss_run(pw_sim_t *g, int off)
 	p.intensity = g->st.team[p.def]->strategy.defensive_intensity;
 
 	p.clutch = is_close_late(g, TUNE_CLOSE_MARGIN);
-	pw_rng_t rng = g->rng; /* in registers for these draws: see shoot() */
+	pw_rng_t rng = g->rng; /* in registers for these draws: see trip() */
 	choose_scheme(&p, &rng);
 	int handler = choose_handler(g, &rng, off, p.clutch);
 	g->rng = rng;
@@ -991,13 +997,10 @@ void poss_run(pw_sim_t *g, int off)
 	}
 
 	trip_end_t kind = TRIP_DONE; /* the first trip is a fresh possession */
-	for (int trip = 0; trip < TUNE_MAX_TRIPS; trip++) {
-		if (trip > 0 && clock_out(g))
+	for (int n = 0; n < TUNE_MAX_TRIPS; n++) {
+		if (n > 0 && clock_out(g))
 			break;
-		advance(g, R->shot_clock_seconds * clock_share(g, off, kind, p.transition && trip == 0));
-		if (turnover_check(&p, handler))
-			break;
-		kind = shoot(&p, handler);
+		kind = trip(&p, handler, kind, n == 0);
 		if (kind == TRIP_DONE || g->over)
 			break;
 		if (kind == TRIP_OREB)
