@@ -148,45 +148,6 @@ void sim_set_narrative(pw_sim_t *g, pw_play_t *p, const char *text)
 
 /* ---- Scores ---------------------------------------------------------------- */
 
-static void decide(pw_sim_t *g)
-{
-	g->over = true;
-	g->st.winner = g->st.score[0] >= g->st.score[1] ? 0 : 1;
-}
-
-int sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
-{
-	pw_game_state_t *st = &g->st;
-	if (pts <= 0 || scorer < 0 || scorer >= PW_ROSTER_SIZE)
-		return 0; /* scores never fall, and every point has a scorer */
-	if (pts > PW_PLAY_POINTS_MAX)
-		pts = PW_PLAY_POINTS_MAX;
-	if (pts > PW_SCORE_MAX - st->score[t])
-		pts = PW_SCORE_MAX - st->score[t];
-	if (pts <= 0)
-		return 0;
-	st->score[t] += pts;
-	g->out->box[t][scorer].points += pts;
-	st->hooper[t][scorer].points += pts;
-	int diff = st->score[0] - st->score[1];
-	int leader = diff > 0 ? 0 : diff < 0 ? 1 : -1;
-	if (leader >= 0) {
-		if (g->last_leader >= 0 && leader != g->last_leader)
-			g->out->lead_changes++;
-		g->last_leader = leader;
-	}
-	int lead = diff < 0 ? -diff : diff;
-	if (lead > g->out->largest_lead)
-		g->out->largest_lead = lead;
-	if (g->over || diff == 0)
-		return pts;
-	if (st->elam && (st->score[0] >= st->elam_target || st->score[1] >= st->elam_target))
-		decide(g);
-	else if (g->sudden_death)
-		decide(g);
-	return pts;
-}
-
 /* ---- Per-hooper caches ----------------------------------------------------- */
 
 static void cache_hooper(pw_sim_t *g, int t, int i)
@@ -621,7 +582,7 @@ static void cap_reached(pw_sim_t *g)
 	if (!g->out->safety_capped) {
 		g->out->safety_capped = true;
 		if (st->score[0] != st->score[1])
-			decide(g);
+			sim_decide(g);
 		else
 			g->sudden_death = true;
 		return;

@@ -232,13 +232,53 @@ static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_ou
 #define PW_PLAY_POINTS_MAX 127
 #define PW_SCORE_MAX       32000
 
+/* The game ends: the higher score wins. */
+static inline void sim_decide(pw_sim_t *g)
+{
+	g->over = true;
+	g->st.winner = g->st.score[0] >= g->st.score[1] ? 0 : 1;
+}
+
 /*
  * Adds pts to team t, credited to roster slot `scorer` (the box line and
  * the live hooper), with lead tracking and the Elam finish (plus/minus is
  * settled on check-out). Scores never fall: pts ≤ 0, or no scorer, adds
- * nothing. Returns the points added (pts, capped as above).
+ * nothing. Returns the points added (pts, capped as above). Inline: every
+ * made shot and free throw scores through it.
  */
-int sim_add_points(pw_sim_t *g, int t, int pts, int scorer);
+static inline int sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
+{
+	pw_game_state_t *st = &g->st;
+	if (pts <= 0 || scorer < 0 || scorer >= PW_ROSTER_SIZE)
+		return 0; /* scores never fall, and every point has a scorer */
+	if (pts > PW_PLAY_POINTS_MAX)
+		pts = PW_PLAY_POINTS_MAX;
+	if (pts > PW_SCORE_MAX - st->score[t])
+		pts = PW_SCORE_MAX - st->score[t];
+	if (pts <= 0)
+		return 0;
+	st->score[t] += pts;
+	g->out->box[t][scorer].points += pts;
+	st->hooper[t][scorer].points += pts;
+	int diff = st->score[0] - st->score[1];
+	int leader = diff > 0 ? 0 : diff < 0 ? 1 : -1;
+	if (leader >= 0) {
+		if (g->last_leader >= 0 && leader != g->last_leader)
+			g->out->lead_changes++;
+		g->last_leader = leader;
+	}
+	int lead = diff < 0 ? -diff : diff;
+	if (lead > g->out->largest_lead)
+		g->out->largest_lead = lead;
+	if (g->over || diff == 0)
+		return pts;
+	if (st->elam && (st->score[0] >= st->elam_target || st->score[1] >= st->elam_target))
+		sim_decide(g);
+	else if (g->sudden_death)
+		sim_decide(g);
+	return pts;
+}
+
 
 /* Sets play p's narrative (joined with " " if it already has one). */
 void sim_set_narrative(pw_sim_t *g, pw_play_t *p, const char *text);
