@@ -57,12 +57,24 @@ double poss_iq_factor(int iq)
 	return TUNE_IQ_FACTOR_MIN + TUNE_IQ_FACTOR_SPAN * tune_clamp(iq, 0, 100) / 100.0;
 }
 
-double poss_stamina_factor(double stamina, bool iron_legs)
+/*
+ * The possession's own versions of the formulas below (the *_in
+ * functions) take a stamina already in [0, 1], which every stamina of
+ * the game is: every write to pw_live_hooper_t.stamina clamps or only
+ * lowers it to a floor of 0 (drain, recovery, moves, effects). The public
+ * functions clamp first, so for such a stamina both give the same bits.
+ */
+static inline double stamina_factor_in(double stamina, bool iron_legs)
 {
-	double penalty = (1.0 - TUNE_STAMINA_FACTOR_MIN) * (1.0 - tune_clamp(stamina, 0, 1));
+	double penalty = (1.0 - TUNE_STAMINA_FACTOR_MIN) * (1.0 - stamina);
 	if (iron_legs)
 		penalty *= 0.5;
 	return 1.0 - penalty;
+}
+
+double poss_stamina_factor(double stamina, bool iron_legs)
+{
+	return stamina_factor_in(tune_clamp(stamina, 0, 1), iron_legs);
 }
 
 double poss_contest_defense(int defense)
@@ -72,18 +84,17 @@ double poss_contest_defense(int defense)
 
 /* poss_contest from the defender's poss_contest_defense, which the game
  * keeps per hooper. */
-static inline double contest_from(pw_scheme_t s, double defense_part, double def_stamina,
-				  double intensity)
+static inline double contest_in(pw_scheme_t s, double defense_part, double def_stamina,
+				double intensity)
 {
-	double legs = TUNE_CONTEST_STAMINA_MIN +
-		      (1.0 - TUNE_CONTEST_STAMINA_MIN) * tune_clamp(def_stamina, 0, 1);
+	double legs = TUNE_CONTEST_STAMINA_MIN + (1.0 - TUNE_CONTEST_STAMINA_MIN) * def_stamina;
 	double c = defense_contest_add(s) + defense_part * legs + intensity * TUNE_INTENSITY_CONTEST;
 	return tune_clamp(c, 0, TUNE_CONTEST_MAX);
 }
 
 double poss_contest(pw_scheme_t s, int defense, double def_stamina, double intensity)
 {
-	return contest_from(s, poss_contest_defense(defense), def_stamina, intensity);
+	return contest_in(s, poss_contest_defense(defense), tune_clamp(def_stamina, 0, 1), intensity);
 }
 
 double poss_turnover_base(double modifier, int handler_iq)
@@ -93,17 +104,17 @@ double poss_turnover_base(double modifier, int handler_iq)
 
 /* poss_turnover_chance from the handler's poss_turnover_base, which the
  * game keeps per hooper. */
-static inline double turnover_from(double base, pw_scheme_t s, double handler_stamina, double extra)
+static inline double turnover_in(double base, pw_scheme_t s, double handler_stamina, double extra)
 {
-	double p = base + defense_forced_turnover(s) +
-		   TUNE_TO_FATIGUE_MAX * (1.0 - tune_clamp(handler_stamina, 0, 1)) + extra;
+	double p = base + defense_forced_turnover(s) + TUNE_TO_FATIGUE_MAX * (1.0 - handler_stamina) + extra;
 	return tune_clamp(p, TUNE_TO_MIN, TUNE_TO_MAX);
 }
 
 double poss_turnover_chance(double modifier, int handler_iq, pw_scheme_t s,
 			    double handler_stamina, double extra)
 {
-	return turnover_from(poss_turnover_base(modifier, handler_iq), s, handler_stamina, extra);
+	return turnover_in(poss_turnover_base(modifier, handler_iq), s, tune_clamp(handler_stamina, 0, 1),
+			   extra);
 }
 
 double poss_pass_chance(int passing)
@@ -384,7 +395,7 @@ static bool turnover_check(poss_t *p, pw_rng_t *rng, int handler)
 {
 	pw_sim_t *g = p->g;
 	const pw_live_hooper_t *h = floor_hooper(g, p->off, handler);
-	double pr = turnover_from(floor_cache(g, p->off, handler)->to_base, p->scheme, h->stamina,
+	double pr = turnover_in(floor_cache(g, p->off, handler)->to_base, p->scheme, h->stamina,
 				  p->to_extra + p->intensity * TUNE_INTENSITY_TO);
 	if (!sim_chance(rng, pr))
 		return false;
@@ -582,7 +593,7 @@ static double shot_probability(poss_t *p, pw_rng_t *rng, int shooter, int defend
 	const pw_live_hooper_t *d = floor_hooper(g, p->def, defender);
 	unsigned om = c->moves, dm = floor_cache(g, p->def, defender)->moves;
 
-	double contest = contest_from(p->scheme, floor_cache(g, p->def, defender)->contest_def, d->stamina,
+	double contest = contest_in(p->scheme, floor_cache(g, p->def, defender)->contest_def, d->stamina,
 				      p->intensity);
 	if ((dm >> PW_MOVE_LOCKDOWN_STANCE & 1u) && !open) {
 		contest = tune_clamp(contest * TUNE_LOCKDOWN_CONTEST_MULT, 0, TUNE_CONTEST_MAX);
@@ -623,7 +634,7 @@ static double shot_probability(poss_t *p, pw_rng_t *rng, int shooter, int defend
 			fire(p, p->off, shooter, PW_MOVE_CLUTCH_GENE);
 		}
 	}
-	double pr = c->shot_base[t] * (1.0 - contest) * iqf * poss_stamina_factor(s->stamina, iron);
+	double pr = c->shot_base[t] * (1.0 - contest) * iqf * stamina_factor_in(s->stamina, iron);
 	pr = pr * mult + g->crowd[p->off];
 
 	if (p->clutch) {
