@@ -127,12 +127,29 @@ double poss_pass_steal_base(double modifier, int passing)
 	return TUNE_PASS_STEAL_BASE * modifier - (passing - 50) * TUNE_PASS_STEAL_PASSING;
 }
 
+double poss_foul_base(double modifier, pw_scheme_t s)
+{
+	return TUNE_FOUL_BASE * modifier + defense_foul_add(s);
+}
+
+double poss_foul_low_iq(int defender_iq)
+{
+	if (defender_iq < TUNE_FOUL_LOW_IQ_BELOW)
+		return (TUNE_FOUL_LOW_IQ_BELOW - defender_iq) * TUNE_FOUL_LOW_IQ_PER_POINT;
+	return 0;
+}
+
+/* poss_foul_chance from its parts, which the game keeps per scheme and per
+ * hooper. Adding a zero low-iq part changes nothing: the sum is never −0
+ * after the clamp. */
+static inline double foul_in(double base, double low_iq, double extra)
+{
+	return tune_clamp(base + extra + low_iq, 0, TUNE_FOUL_MAX);
+}
+
 double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double extra)
 {
-	double p = TUNE_FOUL_BASE * modifier + defense_foul_add(s) + extra;
-	if (defender_iq < TUNE_FOUL_LOW_IQ_BELOW)
-		p += (TUNE_FOUL_LOW_IQ_BELOW - defender_iq) * TUNE_FOUL_LOW_IQ_PER_POINT;
-	return tune_clamp(p, 0, TUNE_FOUL_MAX);
+	return foul_in(poss_foul_base(modifier, s), poss_foul_low_iq(defender_iq), extra);
 }
 
 double poss_offense_rebound_share(double oreb_weight, double off_attr_sum, double def_attr_sum,
@@ -744,8 +761,8 @@ static inline bool foul_check(poss_t *p, pw_rng_t *rng, const shot_t *sh, bool *
 		TUNE_SHOOTING_FOUL_RIM, TUNE_SHOOTING_FOUL_MID, TUNE_SHOOTING_FOUL_THREE,
 	};
 	pw_sim_t *g = p->g;
-	double fp = poss_foul_chance(g->st.rules->foul_rate_modifier, p->scheme, sh->d->attr[PW_ATTR_IQ],
-				     sh->foul_extra + p->intensity * TUNE_INTENSITY_FOUL);
+	double fp = foul_in(g->foul_base[p->scheme], floor_cache(g, p->def, sh->defender)->foul_low_iq,
+			    sh->foul_extra + p->intensity * TUNE_INTENSITY_FOUL);
 	if (sh->t == PW_SHOT_AT_RIM && holds(g, p->off, sh->shooter, PW_MOVE_KILLER_CROSSOVER))
 		fp = tune_clamp(fp * TUNE_CROSSOVER_FOUL_MULT, 0, TUNE_FOUL_MAX);
 	bool fouled = sim_chance(rng, fp);

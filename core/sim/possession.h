@@ -55,6 +55,10 @@ double poss_pass_steal_base(double modifier, int passing);
 
 /* The foul chance of a trip, capped at 0.25. */
 double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double extra);
+/* Its parts: base × modifier + scheme (the game keeps one per scheme), and
+ * the low-iq defender's (0 from 50 up; the game keeps it per hooper). */
+double poss_foul_base(double modifier, pw_scheme_t s);
+double poss_foul_low_iq(int defender_iq);
 
 /* Share of rebounds the offense gets: (w + a_off + luck) / (that + 10 + a_def),
  * where a_* are the sides' attribute sums Σ(def×0.2 + spd×0.1) and luck

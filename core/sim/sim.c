@@ -174,6 +174,7 @@ static void cache_hooper(pw_sim_t *g, int t, int i)
 	c->pass_chance = poss_pass_chance(a[PW_ATTR_PASSING]);
 	c->pass_steal = poss_pass_steal_base(R->turnover_rate_modifier, a[PW_ATTR_PASSING]);
 	c->contest_def = poss_contest_defense(a[PW_ATTR_DEFENSE]);
+	c->foul_low_iq = poss_foul_low_iq(a[PW_ATTR_IQ]);
 	c->handler_w = a[PW_ATTR_PASSING] + a[PW_ATTR_IQ];
 	c->receiver_w = a[PW_ATTR_SCORING] + a[PW_ATTR_SPEED] * TUNE_RECEIVER_SPEED;
 	c->reb_w = a[PW_ATTR_DEFENSE] * TUNE_REB_DEF_ATTR +
@@ -540,6 +541,8 @@ static void setup_venue(pw_sim_t *g)
 	poss_surface(home->surface, &g->surface_drive, &g->surface_speed);
 	for (int t = 0; t < 2; t++)
 		g->pace[t] = 1.0 - g->st.team[t]->strategy.pace * TUNE_PACE_EFFECT;
+	for (int s = 0; s < PW_SCHEME_COUNT; s++)
+		g->foul_base[s] = poss_foul_base(R->foul_rate_modifier, (pw_scheme_t)s);
 
 	double feet = R->three_point_distance - TUNE_THREE_DEFAULT_FT;
 	double w = 1.0 - feet * TUNE_THREE_WEIGHT_PER_FT;

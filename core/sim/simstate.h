@@ -110,6 +110,7 @@ typedef struct pw_hooper_cache {
 	double pass_chance;              /* poss_pass_chance */
 	double pass_steal;               /* poss_pass_steal_base */
 	double contest_def;              /* poss_contest_defense as defender */
+	double foul_low_iq;              /* poss_foul_low_iq as defender */
 	double handler_w;                /* passing + iq */
 	double receiver_w;               /* scoring + speed × k */
 	double reb_w;                    /* defense×0.2 + speed×0.1 (surface) */
@@ -158,6 +159,7 @@ typedef struct pw_sim {
 	double drain_mult[2];            /* team drain: away travel/altitude */
 	double crowd[2];                 /* make-probability bonus per team */
 	double pace[2];                  /* 1 − strategy pace × k: the clock share's factor */
+	double foul_base[PW_SCHEME_COUNT]; /* poss_foul_base by scheme */
 	double ego_nudge[2];             /* crowd pressure on ego checks */
 	double surface_drive;            /* at_rim weight multiplier */
 	double surface_speed;            /* speed's weight in rebounds */

@@ -101,6 +101,11 @@ TEST(model_foul_chance_formula_and_cap)
 	CHECK(poss_foul_chance(1.0, PW_SCHEME_ZONE, 20, 0) > poss_foul_chance(1.0, PW_SCHEME_ZONE, 60, 0));
 	CHECK_NEAR(poss_foul_chance(3.0, PW_SCHEME_PRESS, 1, 0.5), 0.25, 1e-12);
 	CHECK_NEAR(poss_foul_chance(0.2, PW_SCHEME_ZONE, 80, -1), 0.0, 1e-12);
+	/* The parts the game keeps per scheme and per hooper. */
+	CHECK_NEAR(poss_foul_low_iq(40), 0.01, 1e-12);
+	CHECK(poss_foul_low_iq(50) == 0 && poss_foul_low_iq(90) == 0);
+	CHECK(poss_foul_chance(1.7, PW_SCHEME_PRESS, 31, 0.02) ==
+	      tune_clamp(poss_foul_base(1.7, PW_SCHEME_PRESS) + 0.02 + poss_foul_low_iq(31), 0, TUNE_FOUL_MAX));
 }
 
 TEST(model_rebound_share)
