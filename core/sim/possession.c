@@ -575,7 +575,7 @@ static long foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
 static bool rebound(poss_t *p)
 {
 	pw_sim_t *g = p->g;
-	pw_rng_t rng = g->rng; /* in registers for the two draws: see trip() */
+	pw_rng_t rng = g->rng; /* in registers for the two draws: see poss_run() */
 	bool offensive = sim_chance(&rng, g->oreb_share[p->off]);
 	int t = offensive ? p->off : p->def;
 	int who = sim_pick_from(&rng, &g->lineup[t].rebounder, PW_ON_FLOOR);
@@ -866,7 +866,7 @@ typedef enum release { REL_DEAD, REL_BLOCKED, REL_OFF_BALL_FOUL, REL_SHOT } rele
 /* Steps 4–6 up to the ball leaving the shooter's hands: the passes, the
  * shot and its probability, sim.shot.pre, the foul check and whether it
  * goes in (sh->made, after a foul on the shot sh->shooting). Every draw
- * here is from rng, trip()'s copy of the game's generator. */
+ * here is from rng, the possession's copy of the game's generator. */
 static inline release_t release(poss_t *p, pw_rng_t *rng, int holder, shot_t *sh)
 {
 	pw_sim_t *g = p->g;
@@ -908,6 +908,39 @@ static double clock_share(pw_sim_t *g, pw_rng_t *rng, int off, trip_end_t kind, 
 	return share * g->pace[off];
 }
 
+/* Steps 5–7 after the release: the shot's play, sim.shot.post, free
+ * throws and the rebound. These draw from g->rng (see trip()). */
+static inline trip_end_t after_release(poss_t *p, shot_t *sh, release_t rel)
+{
+	pw_sim_t *g = p->g;
+	switch (rel) {
+	case REL_DEAD:
+		return TRIP_DONE;
+	case REL_BLOCKED:
+		shot_blocked(p, sh);
+		return TRIP_DONE;
+	case REL_OFF_BALL_FOUL:
+		return foul_off_the_ball(p, sh);
+	case REL_SHOT:
+		break;
+	}
+	bool made = sh->made, shooting = sh->shooting;
+	int pts = 0;
+	long shot_idx = made || !shooting ? shot_play(p, sh, made, &pts) : -1;
+
+	if (hooks_wants(g->hooks, PW_HOOK_SHOT_POST) && !g->over)
+		hook_shot_post(p, sh, made, pts, shot_idx);
+	if (g->over)
+		return TRIP_DONE;
+	if (shooting) {
+		if (!shooting_foul(p, sh, made, shot_idx))
+			return TRIP_DONE;
+	} else if (made) {
+		return TRIP_DONE;
+	}
+	return rebound(p) ? TRIP_OREB : TRIP_DONE;
+}
+
 /*
  * One trip down the floor with the ball in the hands of attacker
  * `holder`: the clock, the turnover check, then steps 4–7. `kind` is how
@@ -915,49 +948,23 @@ static double clock_share(pw_sim_t *g, pw_rng_t *rng, int off, trip_end_t kind, 
  * the first. The steps are the helpers above, each called once and
  * inlined.
  *
- * The draws up to the release come from a local copy of the game's
- * generator: a copy whose address only inline helpers see stays in
- * registers, where g->rng is loaded and stored at every draw (stores
- * through the play buffer may alias it). It is written back before
- * anything that draws from g->rng (free throws, rebounds), so the stream
- * is the game's one stream, draw for draw.
+ * rng is poss_run's copy of the game's generator (see there). It is
+ * written back to g->rng around what draws out of line (free throws,
+ * rebounds, in after_release), so the stream is the game's one stream,
+ * draw for draw.
  */
-static trip_end_t trip(poss_t *p, int holder, trip_end_t kind, bool first)
+static inline trip_end_t trip(poss_t *p, pw_rng_t *rng, int holder, trip_end_t kind, bool first)
 {
 	pw_sim_t *g = p->g;
 	char narrative[PW_NARRATIVE_MAX + 1];
 	shot_t sh = {.narrative = narrative};
-	pw_rng_t rng = g->rng;
 	advance(g, g->st.rules->shot_clock_seconds *
-			   clock_share(g, &rng, p->off, kind, p->transition && first));
-	release_t rel = turnover_check(p, &rng, holder) ? REL_DEAD : release(p, &rng, holder, &sh);
-	g->rng = rng;
-	switch (rel) {
-	case REL_DEAD:
-		return TRIP_DONE;
-	case REL_BLOCKED:
-		shot_blocked(p, &sh);
-		return TRIP_DONE;
-	case REL_OFF_BALL_FOUL:
-		return foul_off_the_ball(p, &sh);
-	case REL_SHOT:
-		break;
-	}
-	bool made = sh.made, shooting = sh.shooting;
-	int pts = 0;
-	long shot_idx = made || !shooting ? shot_play(p, &sh, made, &pts) : -1;
-
-	if (hooks_wants(g->hooks, PW_HOOK_SHOT_POST) && !g->over)
-		hook_shot_post(p, &sh, made, pts, shot_idx);
-	if (g->over)
-		return TRIP_DONE;
-	if (shooting) {
-		if (!shooting_foul(p, &sh, made, shot_idx))
-			return TRIP_DONE;
-	} else if (made) {
-		return TRIP_DONE;
-	}
-	return rebound(p) ? TRIP_OREB : TRIP_DONE;
+			   clock_share(g, rng, p->off, kind, p->transition && first));
+	release_t rel = turnover_check(p, rng, holder) ? REL_DEAD : release(p, rng, holder, &sh);
+	g->rng = *rng;
+	trip_end_t end = after_release(p, &sh, rel);
+	*rng = g->rng;
+	return end;
 }
 
 /* A hooper on the floor loses d of stamina. */
@@ -993,6 +1000,14 @@ static void drain(poss_t *p)
 }
 
 
+/*
+ * The game's generator lives in g->rng, where every draw would load and
+ * store its four words: stores through the play buffer and calls may
+ * alias it, so the compiler cannot keep it in registers. A possession
+ * draws from a local copy instead, whose address only inline helpers
+ * see; it goes back to g->rng around anything out of line that draws
+ * (trip()) and at the end.
+ */
 void poss_run(pw_sim_t *g, int off)
 {
 	/* Field by field: zeroing the whole struct costs more than the
@@ -1014,30 +1029,28 @@ void poss_run(pw_sim_t *g, int off)
 	p.intensity = g->st.team[p.def]->strategy.defensive_intensity;
 
 	p.clutch = is_close_late(g, TUNE_CLOSE_MARGIN);
-	pw_rng_t rng = g->rng; /* in registers for these draws: see trip() */
+	pw_rng_t rng = g->rng;
 	choose_scheme(&p, &rng);
 	int handler = choose_handler(g, &rng, off, p.clutch);
-	g->rng = rng;
-	if (hooks_wants(g->hooks, PW_HOOK_POSSESSION_PRE)) {
+	if (hooks_wants(g->hooks, PW_HOOK_POSSESSION_PRE))
 		hook_possession_pre(&p, handler);
-		if (g->over)
-			return;
+	if (!g->over) {
+		trip_end_t kind = TRIP_DONE; /* the first trip is a fresh possession */
+		for (int n = 0; n < TUNE_MAX_TRIPS; n++) {
+			if (n > 0 && clock_out(g))
+				break;
+			kind = trip(&p, &rng, handler, kind, n == 0);
+			if (kind == TRIP_DONE || g->over)
+				break;
+			if (kind == TRIP_OREB)
+				handler = p.holder;
+			p.transition = false;
+		}
+		memcpy(g->made_three[off], p.made_three, sizeof p.made_three);
+		if (!g->over) {
+			drain(&p);
+			advance(g, R->dead_ball_time_seconds * (0.5 + sim_uniform(&rng)));
+		}
 	}
-
-	trip_end_t kind = TRIP_DONE; /* the first trip is a fresh possession */
-	for (int n = 0; n < TUNE_MAX_TRIPS; n++) {
-		if (n > 0 && clock_out(g))
-			break;
-		kind = trip(&p, handler, kind, n == 0);
-		if (kind == TRIP_DONE || g->over)
-			break;
-		if (kind == TRIP_OREB)
-			handler = p.holder;
-		p.transition = false;
-	}
-	memcpy(g->made_three[off], p.made_three, sizeof p.made_three);
-	if (g->over)
-		return;
-	drain(&p);
-	advance(g, R->dead_ball_time_seconds * (0.5 + sim_uniform(&g->rng)));
+	g->rng = rng;
 }

@@ -24,7 +24,7 @@
  *
  * They take the generator by pointer so that the hottest stretches of a
  * possession can draw from a local copy of g->rng and write it back
- * before anything else draws (possession.c, trip()): the copy stays in
+ * before anything else draws (possession.c, poss_run()): the copy stays in
  * registers, g->rng is loaded and stored at every draw.
  */
 static inline uint64_t sim_next(pw_rng_t *r)
