@@ -403,7 +403,7 @@ static void turnover(poss_t *p, int loser, int stealer)
 		box_of(g, p->def, stealer)->steals++;
 		g->transition[p->def] = true;
 	}
-	if (hooks_wants(g->hooks, PW_HOOK_TURNOVER_POST))
+	if (sim_wants(g, PW_HOOK_TURNOVER_POST))
 		hook_turnover_post(p, loser, stealer);
 }
 
@@ -556,7 +556,7 @@ static long foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
 	d->fouls++;
 	box_of(g, p->def, fouler)->fouls++;
 	g->st.team_fouls[p->def]++;
-	if (hooks_wants(g->hooks, PW_HOOK_FOUL_POST)) {
+	if (sim_wants(g, PW_HOOK_FOUL_POST)) {
 		pw_hook_ctx_t c;
 		pw_hook_result_t r;
 		sim_ctx_init(g, &c, PW_HOOK_FOUL_POST, p->off);
@@ -586,7 +586,7 @@ static bool rebound(poss_t *p)
 	box_of(g, t, who)->rebounds++;
 	if (offensive)
 		p->holder = who;
-	if (hooks_wants(g->hooks, PW_HOOK_REBOUND_POST)) {
+	if (sim_wants(g, PW_HOOK_REBOUND_POST)) {
 		pw_hook_ctx_t c;
 		pw_hook_result_t r;
 		sim_ctx_init(g, &c, PW_HOOK_REBOUND_POST, p->off);
@@ -874,7 +874,7 @@ static inline release_t release(poss_t *p, pw_rng_t *rng, int holder, shot_t *sh
 	if (sh->shooter < 0 || g->over)
 		return REL_DEAD;
 	shot_setup(p, rng, sh);
-	if (hooks_wants(g->hooks, PW_HOOK_SHOT_PRE)) {
+	if (sim_wants(g, PW_HOOK_SHOT_PRE)) {
 		hook_shot_pre(p, sh);
 		if (g->over)
 			return REL_DEAD;
@@ -928,7 +928,7 @@ static inline trip_end_t after_release(poss_t *p, shot_t *sh, release_t rel)
 	int pts = 0;
 	long shot_idx = made || !shooting ? shot_play(p, sh, made, &pts) : -1;
 
-	if (hooks_wants(g->hooks, PW_HOOK_SHOT_POST) && !g->over)
+	if (sim_wants(g, PW_HOOK_SHOT_POST) && !g->over)
 		hook_shot_post(p, sh, made, pts, shot_idx);
 	if (g->over)
 		return TRIP_DONE;
@@ -1032,7 +1032,7 @@ void poss_run(pw_sim_t *g, int off)
 	pw_rng_t rng = g->rng;
 	choose_scheme(&p, &rng);
 	int handler = choose_handler(g, &rng, off, p.clutch);
-	if (hooks_wants(g->hooks, PW_HOOK_POSSESSION_PRE))
+	if (sim_wants(g, PW_HOOK_POSSESSION_PRE))
 		hook_possession_pre(&p, handler);
 	if (!g->over) {
 		trip_end_t kind = TRIP_DONE; /* the first trip is a fresh possession */

@@ -389,7 +389,7 @@ static void apply_attributes(pw_sim_t *g, const pw_hook_result_t *r)
 /* A hook with no hooper and no possession: game, quarter, halftime, Elam. */
 static void period_hook(pw_sim_t *g, pw_sim_hook_t h, bool attributes)
 {
-	if (!hooks_wants(g->hooks, h))
+	if (!sim_wants(g, h))
 		return;
 	pw_hook_ctx_t c;
 	pw_hook_result_t r;
@@ -674,6 +674,7 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 	memset(&g, 0, sizeof g);
 	g.out = out;
 	g.hooks = in->hooks;
+	g.hook_mask = in->hooks ? in->hooks->mask : 0;
 	g.last_leader = -1;
 	rng_seed(&g.rng, in->seed);
 	pw_game_state_t *st = &g.st;

@@ -145,6 +145,7 @@ typedef struct pw_sim {
 	pw_game_state_t st;              /* what hooks see as ctx->game */
 	pw_rng_t rng;
 	const pw_hooks_t *hooks;
+	uint32_t hook_mask;              /* hooks->mask, 0 without hooks: one load to test */
 	pw_game_result_t *out;
 	bool oom;                        /* a buffer could not grow */
 	bool over;                       /* the game has a winner */
@@ -226,6 +227,13 @@ static inline pw_play_t *sim_emit_as(pw_sim_t *g, int offense, pw_action_t a, pw
 static inline pw_play_t *sim_emit(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o)
 {
 	return sim_emit_as(g, offense, a, o, -1, -1);
+}
+
+/* Whether an effect listens at hook h (hooks_wants without the NULL
+ * test and the pointer chase: a possession asks up to six times). */
+static inline bool sim_wants(const pw_sim_t *g, pw_sim_hook_t h)
+{
+	return g->hook_mask & PW_HOOK_BIT(h);
 }
 
 /* One play carries at most this many points (pw_play_t.points is an
