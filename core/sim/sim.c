@@ -239,7 +239,8 @@ static void lineup_picks(pw_sim_t *g, int t)
 	}
 }
 
-void sim_lineup_changed(pw_sim_t *g, int t)
+/* Team t's own part of the lineup cache. */
+static void lineup_team(pw_sim_t *g, int t)
 {
 	pw_lineup_cache_t *l = &g->lineup[t];
 	const pw_rules_t *R = g->st.rules;
@@ -273,6 +274,11 @@ void sim_lineup_changed(pw_sim_t *g, int t)
 	l->iq_mean /= PW_ON_FLOOR;
 	l->speed_mean /= PW_ON_FLOOR;
 	lineup_picks(g, t);
+}
+
+void sim_lineup_changed(pw_sim_t *g, int t)
+{
+	lineup_team(g, t);
 	lineup_pairs(g);
 }
 
@@ -690,8 +696,9 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 	for (int t = 0; t < 2; t++)
 		for (int i = 0; i < PW_ROSTER_SIZE; i++)
 			cache_hooper(&g, t, i);
-	sim_lineup_changed(&g, 0);
-	sim_lineup_changed(&g, 1);
+	lineup_team(&g, 0);
+	lineup_team(&g, 1);
+	lineup_pairs(&g);
 
 	period_hook(&g, PW_HOOK_GAME_PRE, true);
 	int off = (int)rng_below(&g.rng, 2); /* the opening tip */
