@@ -164,7 +164,8 @@ typedef struct pw_hook_result {
 } pw_hook_result_t;
 
 typedef struct pw_hooks {
-	uint32_t mask; /* PW_HOOK_BIT(h) set for every hook with a subscriber */
+	uint32_t mask; /* PW_HOOK_BIT(h) set for every hook with a subscriber; read
+			* once when sim_game starts, so fixed for the game */
 	void *ud;
 	/* Runs every subscribed effect for ctx->hook and fills res. Must not
 	 * fail: an effect's error is its own business (recorded, the effect

@@ -57,38 +57,99 @@ double poss_iq_factor(int iq)
 	return TUNE_IQ_FACTOR_MIN + TUNE_IQ_FACTOR_SPAN * tune_clamp(iq, 0, 100) / 100.0;
 }
 
-double poss_stamina_factor(double stamina, bool iron_legs)
+/*
+ * The possession's own versions of the formulas below (the *_in
+ * functions) take a stamina already in [0, 1], which every stamina of
+ * the game is: every write to pw_live_hooper_t.stamina clamps or only
+ * lowers it to a floor of 0 (drain, recovery, moves, effects). The public
+ * functions clamp first, so for such a stamina both give the same bits.
+ */
+static inline double stamina_factor_in(double stamina, bool iron_legs)
 {
-	double penalty = (1.0 - TUNE_STAMINA_FACTOR_MIN) * (1.0 - tune_clamp(stamina, 0, 1));
+	double penalty = (1.0 - TUNE_STAMINA_FACTOR_MIN) * (1.0 - stamina);
 	if (iron_legs)
 		penalty *= 0.5;
 	return 1.0 - penalty;
 }
 
+double poss_stamina_factor(double stamina, bool iron_legs)
+{
+	return stamina_factor_in(tune_clamp(stamina, 0, 1), iron_legs);
+}
+
+double poss_contest_defense(int defense)
+{
+	return defense / 100.0 * TUNE_CONTEST_DEF;
+}
+
+/* poss_contest from the defender's poss_contest_defense, which the game
+ * keeps per hooper. */
+static inline double contest_in(pw_scheme_t s, double defense_part, double def_stamina,
+				double intensity)
+{
+	double legs = TUNE_CONTEST_STAMINA_MIN + (1.0 - TUNE_CONTEST_STAMINA_MIN) * def_stamina;
+	double c = defense_contest_add(s) + defense_part * legs + intensity * TUNE_INTENSITY_CONTEST;
+	return tune_clamp(c, 0, TUNE_CONTEST_MAX);
+}
+
 double poss_contest(pw_scheme_t s, int defense, double def_stamina, double intensity)
 {
-	double legs = TUNE_CONTEST_STAMINA_MIN +
-		      (1.0 - TUNE_CONTEST_STAMINA_MIN) * tune_clamp(def_stamina, 0, 1);
-	double c = defense_contest_add(s) + defense / 100.0 * TUNE_CONTEST_DEF * legs +
-		   intensity * TUNE_INTENSITY_CONTEST;
-	return tune_clamp(c, 0, TUNE_CONTEST_MAX);
+	return contest_in(s, poss_contest_defense(defense), tune_clamp(def_stamina, 0, 1), intensity);
+}
+
+double poss_turnover_base(double modifier, int handler_iq)
+{
+	return TUNE_TO_BASE * modifier - handler_iq / TUNE_TO_IQ_DIVISOR;
+}
+
+/* poss_turnover_chance from the handler's poss_turnover_base, which the
+ * game keeps per hooper. */
+static inline double turnover_in(double base, pw_scheme_t s, double handler_stamina, double extra)
+{
+	double p = base + defense_forced_turnover(s) + TUNE_TO_FATIGUE_MAX * (1.0 - handler_stamina) + extra;
+	return tune_clamp(p, TUNE_TO_MIN, TUNE_TO_MAX);
 }
 
 double poss_turnover_chance(double modifier, int handler_iq, pw_scheme_t s,
 			    double handler_stamina, double extra)
 {
-	double p = TUNE_TO_BASE * modifier - handler_iq / TUNE_TO_IQ_DIVISOR +
-		   defense_forced_turnover(s) +
-		   TUNE_TO_FATIGUE_MAX * (1.0 - tune_clamp(handler_stamina, 0, 1)) + extra;
-	return tune_clamp(p, TUNE_TO_MIN, TUNE_TO_MAX);
+	return turnover_in(poss_turnover_base(modifier, handler_iq), s, tune_clamp(handler_stamina, 0, 1),
+			   extra);
+}
+
+double poss_pass_chance(int passing)
+{
+	return TUNE_PASS_BASE + (passing - 50) * TUNE_PASS_PER_PASSING;
+}
+
+double poss_pass_steal_base(double modifier, int passing)
+{
+	return TUNE_PASS_STEAL_BASE * modifier - (passing - 50) * TUNE_PASS_STEAL_PASSING;
+}
+
+double poss_foul_base(double modifier, pw_scheme_t s)
+{
+	return TUNE_FOUL_BASE * modifier + defense_foul_add(s);
+}
+
+double poss_foul_low_iq(int defender_iq)
+{
+	if (defender_iq < TUNE_FOUL_LOW_IQ_BELOW)
+		return (TUNE_FOUL_LOW_IQ_BELOW - defender_iq) * TUNE_FOUL_LOW_IQ_PER_POINT;
+	return 0;
+}
+
+/* poss_foul_chance from its parts, which the game keeps per scheme and per
+ * hooper. Adding a zero low-iq part changes nothing: the sum is never −0
+ * after the clamp. */
+static inline double foul_in(double base, double low_iq, double extra)
+{
+	return tune_clamp(base + extra + low_iq, 0, TUNE_FOUL_MAX);
 }
 
 double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double extra)
 {
-	double p = TUNE_FOUL_BASE * modifier + defense_foul_add(s) + extra;
-	if (defender_iq < TUNE_FOUL_LOW_IQ_BELOW)
-		p += (TUNE_FOUL_LOW_IQ_BELOW - defender_iq) * TUNE_FOUL_LOW_IQ_PER_POINT;
-	return tune_clamp(p, 0, TUNE_FOUL_MAX);
+	return foul_in(poss_foul_base(modifier, s), poss_foul_low_iq(defender_iq), extra);
 }
 
 double poss_offense_rebound_share(double oreb_weight, double off_attr_sum, double def_attr_sum,
@@ -154,6 +215,7 @@ typedef struct poss {
 	double intensity;            /* the defense's strategy intensity */
 	double to_extra, foul_extra; /* from effects at sim.possession.pre */
 	double bias[PW_SHOT_TYPES];
+	bool biased;                 /* some bias is not zero */
 	int move;                    /* the move shown on the current play, -1 */
 	int holder;                  /* who has the ball after an offensive rebound */
 	bool clutch;                 /* close and late (or Elam): fate and ego checks */
@@ -237,8 +299,10 @@ static double share_damp_slow(const pw_sim_t *g, int t, int rslot)
 	return pow(cap / share, TUNE_SHOT_SHARE_DAMP_POWER);
 }
 
-static int choose_handler(pw_sim_t *g, int off, bool clutch)
+static int choose_handler(pw_sim_t *g, pw_rng_t *rng, int off, bool clutch)
 {
+	if (!g->damp_shots && !clutch) /* the weights are the lineup's */
+		return sim_pick_from(rng, &g->lineup[off].handler, PW_ON_FLOOR);
 	double w[PW_ON_FLOOR];
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		int rs = roster_slot(g, off, i);
@@ -248,59 +312,48 @@ static int choose_handler(pw_sim_t *g, int off, bool clutch)
 		if (clutch)
 			w[i] += g->st.hooper[off][rs].attr[PW_ATTR_EGO] * TUNE_HANDLER_CLUTCH_EGO;
 	}
-	return sim_pick(&g->rng, w, PW_ON_FLOOR);
+	return sim_pick(rng, w, PW_ON_FLOOR);
 }
 
 /* The defender on an attacker: the matchup in man schemes, else whoever
  * the zone or press rotates over, drawn by defense and speed. */
-static int defender_of(poss_t *p, int attacker)
+static int defender_of(poss_t *p, pw_rng_t *rng, int attacker)
 {
 	if (defense_is_man(p->scheme))
 		return p->match[attacker];
-	double w[PW_ON_FLOOR];
-	for (int i = 0; i < PW_ON_FLOOR; i++)
-		w[i] = floor_cache(p->g, p->def, i)->zone_w;
-	return sim_pick(&p->g->rng, w, PW_ON_FLOOR);
+	return sim_pick_from(rng, &p->g->lineup[p->def].zone, PW_ON_FLOOR);
 }
 
-static void choose_scheme(poss_t *p)
+/* Step 1: the scheme, then the matchups in man schemes. What the defense
+ * takes from the lineups is in g->defense (defense.h). */
+static void choose_scheme(poss_t *p, pw_rng_t *rng)
 {
 	pw_sim_t *g = p->g;
-	pw_defense_situation_t s;
-	s.iq = g->lineup[p->def].iq_mean;
-	s.stamina = 0;
-	for (int i = 0; i < PW_ON_FLOOR; i++)
-		s.stamina += floor_hooper(g, p->def, i)->stamina;
-	s.stamina /= PW_ON_FLOOR;
-	s.offense_speed = g->lineup[p->off].speed_mean;
-	s.margin = g->st.score[p->def] - g->st.score[p->off];
-	s.elam = g->st.elam;
-	s.strategy = &g->st.team[p->def]->strategy;
+	const pw_defense_lineup_t *l = &g->defense[p->def];
+	double stamina[PW_ON_FLOOR], mean = 0;
+#pragma GCC unroll 3
+	for (int i = 0; i < PW_ON_FLOOR; i++) {
+		stamina[i] = floor_hooper(g, p->def, i)->stamina;
+		mean += stamina[i];
+	}
+	mean /= PW_ON_FLOOR;
 	double w[PW_SCHEME_COUNT];
-	defense_scheme_weights(&s, w);
-	p->scheme = (pw_scheme_t)sim_pick(&g->rng, w, PW_SCHEME_COUNT);
+	defense_lineup_weights(l, mean, g->st.score[p->def] - g->st.score[p->off], g->st.elam, w);
+	p->scheme = (pw_scheme_t)sim_pick(rng, w, PW_SCHEME_COUNT);
 	if (defense_is_man(p->scheme)) {
-		pw_matchup_input_t in;
-		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			in.threat[i] = floor_cache(g, p->off, i)->threat;
-			in.contain[i] = floor_cache(g, p->def, i)->contain;
-			in.stamina[i] = floor_hooper(g, p->def, i)->stamina;
-		}
-		in.iq = s.iq;
-		defense_assign(&in, &g->rng, p->match);
+		defense_lineup_assign(l, stamina, sim_next(rng), p->match);
 	} else {
+#pragma GCC unroll 3
 		for (int i = 0; i < PW_ON_FLOOR; i++)
 			p->match[i] = i;
 	}
 }
 
-static pw_play_t *emit(poss_t *p, pw_action_t a, pw_outcome_t o)
+static inline pw_play_t *emit(poss_t *p, pw_action_t a, pw_outcome_t o)
 {
-	pw_play_t *pl = sim_emit(p->g, p->off, a, o);
-	pl->scheme = (int8_t)p->scheme;
-	pl->move = (int8_t)p->move;
+	int move = p->move;
 	p->move = -1;
-	return pl;
+	return sim_emit_as(p->g, p->off, a, o, (int)p->scheme, move);
 }
 
 static long last_play(const pw_sim_t *g)
@@ -322,6 +375,7 @@ static void hook_possession_pre(poss_t *p, int handler)
 	p->foul_extra = r.foul_probability;
 	for (int i = 0; i < PW_SHOT_TYPES; i++)
 		p->bias[i] = r.action_bias[i];
+	p->biased = p->bias[0] != 0 || p->bias[1] != 0 || p->bias[2] != 0;
 	sim_hook_apply_common(g, &c, &r, -1);
 }
 
@@ -349,24 +403,23 @@ static void turnover(poss_t *p, int loser, int stealer)
 		box_of(g, p->def, stealer)->steals++;
 		g->transition[p->def] = true;
 	}
-	if (hooks_wants(g->hooks, PW_HOOK_TURNOVER_POST))
+	if (sim_wants(g, PW_HOOK_TURNOVER_POST))
 		hook_turnover_post(p, loser, stealer);
 }
 
 /* Step 3: the turnover / steal check at the start of a possession. */
-static bool turnover_check(poss_t *p, int handler)
+static bool turnover_check(poss_t *p, pw_rng_t *rng, int handler)
 {
 	pw_sim_t *g = p->g;
 	const pw_live_hooper_t *h = floor_hooper(g, p->off, handler);
-	double pr = poss_turnover_chance(g->st.rules->turnover_rate_modifier,
-					 h->attr[PW_ATTR_IQ], p->scheme, h->stamina,
-					 p->to_extra + p->intensity * TUNE_INTENSITY_TO);
-	if (!sim_chance(&g->rng, pr))
+	double pr = turnover_in(floor_cache(g, p->off, handler)->to_base, p->scheme, h->stamina,
+				  p->to_extra + p->intensity * TUNE_INTENSITY_TO);
+	if (!sim_chance(rng, pr))
 		return false;
-	int d = defender_of(p, handler);
+	int d = defender_of(p, rng, handler);
 	double steal = TUNE_STEAL_SHARE +
 		       (floor_hooper(g, p->def, d)->attr[PW_ATTR_DEFENSE] - 50) / TUNE_STEAL_DEF_DIVISOR;
-	turnover(p, handler, sim_chance(&g->rng, steal) ? d : -1);
+	turnover(p, handler, sim_chance(rng, steal) ? d : -1);
 	return true;
 }
 
@@ -374,12 +427,23 @@ static const double help_chance[PW_SCHEME_COUNT] = {
 	TUNE_HELP_MAN_TIGHT, TUNE_HELP_MAN_SWITCH, TUNE_HELP_ZONE, TUNE_HELP_PRESS,
 };
 
+/* The receiver of a pass from floor slot `holder` under max_shot_share:
+ * hoopers hogging the shots are looked for less. */
+static int damped_receiver(pw_sim_t *g, pw_rng_t *rng, int off, int holder)
+{
+	double w[PW_ON_FLOOR];
+	for (int i = 0; i < PW_ON_FLOOR; i++)
+		w[i] = floor_cache(g, off, i)->receiver_w * share_damp_slow(g, off, roster_slot(g, off, i));
+	w[holder] = 0;
+	return sim_pick(rng, w, PW_ON_FLOOR);
+}
+
 /*
  * Passes before the shot. Returns the shooter's floor slot, or -1 when a
  * pass was picked off. *passer is the last passer (-1: none); *open is
  * set when a No-Look Pass beat the help defense.
  */
-static int pass_around(poss_t *p, int holder, int *passer, bool *open)
+static int pass_around(poss_t *p, pw_rng_t *rng, int holder, int *passer, bool *open)
 {
 	pw_sim_t *g = p->g;
 	const pw_rules_t *R = g->st.rules;
@@ -388,34 +452,22 @@ static int pass_around(poss_t *p, int holder, int *passer, bool *open)
 	*passer = -1;
 	*open = false;
 	for (int n = 0; n < limit; n++) {
-		const pw_live_hooper_t *h = floor_hooper(g, p->off, holder);
-		if (n >= forced) {
-			double pp = TUNE_PASS_BASE +
-				    (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_PER_PASSING;
-			if (!sim_chance(&g->rng, pp))
-				break;
-		}
-		bool help = sim_chance(&g->rng, help_chance[p->scheme]);
-		double steal = TUNE_PASS_STEAL_BASE * R->turnover_rate_modifier -
-			       (h->attr[PW_ATTR_PASSING] - 50) * TUNE_PASS_STEAL_PASSING +
-			       (help ? TUNE_PASS_STEAL_HELP : 0);
+		const pw_hooper_cache_t *hc = floor_cache(g, p->off, holder);
+		if (n >= forced && !sim_chance(rng, hc->pass_chance))
+			break;
+		bool help = sim_chance(rng, help_chance[p->scheme]);
+		double steal = hc->pass_steal + (help ? TUNE_PASS_STEAL_HELP : 0);
 		bool nolook = help && holds(g, p->off, holder, PW_MOVE_NO_LOOK_PASS);
 		if (nolook)
 			steal = 0; /* the no-look pass threads the help */
-		if (sim_chance(&g->rng, steal)) {
-			int d = defender_of(p, holder);
+		if (sim_chance(rng, steal)) {
+			int d = defender_of(p, rng, holder);
 			turnover(p, holder, d);
 			return -1;
 		}
-		double w[PW_ON_FLOOR];
-		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			w[i] = floor_cache(g, p->off, i)->receiver_w;
-			if (g->damp_shots)
-				w[i] *= share_damp_slow(g, p->off, roster_slot(g, p->off, i));
-		}
-		w[holder] = 0;
-		int to = sim_pick(&g->rng, w, PW_ON_FLOOR);
-		if (p->scheme == PW_SCHEME_MAN_SWITCH && sim_chance(&g->rng, TUNE_SWITCH_CHANCE)) {
+		int to = g->damp_shots ? damped_receiver(g, rng, p->off, holder)
+				       : sim_pick_from(rng, &g->lineup[p->off].receiver[holder], PW_ON_FLOOR);
+		if (p->scheme == PW_SCHEME_MAN_SWITCH && sim_chance(rng, TUNE_SWITCH_CHANCE)) {
 			int tmp = p->match[to];
 			p->match[to] = p->match[holder];
 			p->match[holder] = tmp;
@@ -430,18 +482,12 @@ static int pass_around(poss_t *p, int holder, int *passer, bool *open)
 }
 
 /* Step 4: at_rim, mid_range or three_point. */
-static pw_shot_type_t select_shot(poss_t *p, int shooter)
+static pw_shot_type_t select_shot(poss_t *p, pw_rng_t *rng, int shooter)
 {
 	pw_sim_t *g = p->g;
 	const pw_game_state_t *st = &g->st;
 	const pw_hooper_cache_t *c = floor_cache(g, p->off, shooter);
-	const pw_strategy_t *strat = &st->team[p->off]->strategy;
-	double w[PW_SHOT_TYPES];
-	w[PW_SHOT_AT_RIM] = c->sel[PW_SHOT_AT_RIM] * g->surface_drive *
-			    (1.0 + strat->rim_bias * TUNE_STRATEGY_BIAS);
-	w[PW_SHOT_MID_RANGE] = c->sel[PW_SHOT_MID_RANGE] * (1.0 + strat->mid_bias * TUNE_STRATEGY_BIAS);
-	w[PW_SHOT_THREE] = c->sel[PW_SHOT_THREE] * g->three_weight *
-			   (1.0 + strat->three_bias * TUNE_STRATEGY_BIAS);
+	double w[PW_SHOT_TYPES] = {c->sel_w[0], c->sel_w[1], c->sel_w[2]};
 	if (p->transition)
 		w[PW_SHOT_AT_RIM] *= TUNE_TRANSITION_RIM;
 	if (p->scheme == PW_SCHEME_ZONE) {
@@ -456,12 +502,13 @@ static pw_shot_type_t select_shot(poss_t *p, int shooter)
 	}
 	/* Effect biases are shares of the whole: add them to normalised
 	 * weights (scaled by the sum here, which draws the same). */
-	if (p->bias[0] != 0 || p->bias[1] != 0 || p->bias[2] != 0) {
+	if (p->biased) {
 		double sum = w[0] + w[1] + w[2];
+#pragma GCC unroll 3
 		for (int i = 0; i < PW_SHOT_TYPES; i++)
 			w[i] = tune_clamp(w[i] + p->bias[i] * sum, 0, 1e300);
 	}
-	return (pw_shot_type_t)sim_pick(&g->rng, w, PW_SHOT_TYPES);
+	return (pw_shot_type_t)sim_pick(rng, w, PW_SHOT_TYPES);
 }
 
 /* Free throws by attacker `shooter`. Returns true if the last one missed
@@ -509,7 +556,7 @@ static long foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
 	d->fouls++;
 	box_of(g, p->def, fouler)->fouls++;
 	g->st.team_fouls[p->def]++;
-	if (hooks_wants(g->hooks, PW_HOOK_FOUL_POST)) {
+	if (sim_wants(g, PW_HOOK_FOUL_POST)) {
 		pw_hook_ctx_t c;
 		pw_hook_result_t r;
 		sim_ctx_init(g, &c, PW_HOOK_FOUL_POST, p->off);
@@ -528,22 +575,18 @@ static long foul(poss_t *p, int fouler, int fouled, bool shooting, int fts)
 static bool rebound(poss_t *p)
 {
 	pw_sim_t *g = p->g;
-	double share = poss_offense_rebound_share(g->st.rules->offensive_rebound_weight,
-						  g->lineup[p->off].reb_sum, g->lineup[p->def].reb_sum,
-						  g->lineup[p->off].fate_sum);
-	bool offensive = sim_chance(&g->rng, share);
+	pw_rng_t rng = g->rng; /* in registers for the two draws: see poss_run() */
+	bool offensive = sim_chance(&rng, g->oreb_share[p->off]);
 	int t = offensive ? p->off : p->def;
-	double w[PW_ON_FLOOR];
-	for (int i = 0; i < PW_ON_FLOOR; i++)
-		w[i] = floor_cache(g, t, i)->reb_w + TUNE_REB_PICK_BASE;
-	int who = sim_pick(&g->rng, w, PW_ON_FLOOR);
+	int who = sim_pick_from(&rng, &g->lineup[t].rebounder, PW_ON_FLOOR);
+	g->rng = rng;
 	pw_live_hooper_t *rb = floor_hooper(g, t, who);
 	pw_play_t *pl = emit(p, PW_ACT_REBOUND, offensive ? PW_RES_OFFENSIVE : PW_RES_DEFENSIVE);
 	pl->rebound_id = rb->h->id;
 	box_of(g, t, who)->rebounds++;
 	if (offensive)
 		p->holder = who;
-	if (hooks_wants(g->hooks, PW_HOOK_REBOUND_POST)) {
+	if (sim_wants(g, PW_HOOK_REBOUND_POST)) {
 		pw_hook_ctx_t c;
 		pw_hook_result_t r;
 		sim_ctx_init(g, &c, PW_HOOK_REBOUND_POST, p->off);
@@ -557,7 +600,8 @@ static bool rebound(poss_t *p)
 
 /* The make probability of a shot before effects (step 5). Draws the
  * clutch checks and the chaos spread. */
-static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_type_t t, bool open)
+static double shot_probability(poss_t *p, pw_rng_t *rng, int shooter, int defender, pw_shot_type_t t,
+			       bool open)
 {
 	pw_sim_t *g = p->g;
 	const pw_game_state_t *st = &g->st;
@@ -566,7 +610,8 @@ static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_typ
 	const pw_live_hooper_t *d = floor_hooper(g, p->def, defender);
 	unsigned om = c->moves, dm = floor_cache(g, p->def, defender)->moves;
 
-	double contest = poss_contest(p->scheme, d->attr[PW_ATTR_DEFENSE], d->stamina, p->intensity);
+	double contest = contest_in(p->scheme, floor_cache(g, p->def, defender)->contest_def, d->stamina,
+				      p->intensity);
 	if ((dm >> PW_MOVE_LOCKDOWN_STANCE & 1u) && !open) {
 		contest = tune_clamp(contest * TUNE_LOCKDOWN_CONTEST_MULT, 0, TUNE_CONTEST_MAX);
 		fire(p, p->def, defender, PW_MOVE_LOCKDOWN_STANCE);
@@ -606,18 +651,18 @@ static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_typ
 			fire(p, p->off, shooter, PW_MOVE_CLUTCH_GENE);
 		}
 	}
-	double pr = c->shot_base[t] * (1.0 - contest) * iqf * poss_stamina_factor(s->stamina, iron);
+	double pr = c->shot_base[t] * (1.0 - contest) * iqf * stamina_factor_in(s->stamina, iron);
 	pr = pr * mult + g->crowd[p->off];
 
 	if (p->clutch) {
 		/* Fate's lucky swing, and the ego check the crowd leans on. */
-		if (sim_chance(&g->rng, s->attr[PW_ATTR_FATE] / 100.0 * TUNE_FATE_CLUTCH_CHANCE))
+		if (sim_chance(rng, s->attr[PW_ATTR_FATE] / 100.0 * TUNE_FATE_CLUTCH_CHANCE))
 			pr += TUNE_FATE_CLUTCH_BONUS;
 		double ego = s->attr[PW_ATTR_EGO] / 100.0;
 		double check = ego + g->ego_nudge[p->off] * (1.0 - ego) * TUNE_CROWD_PRESSURE_SCALE;
-		pr += sim_chance(&g->rng, check) ? TUNE_EGO_SUCCESS_BONUS : -TUNE_EGO_FAILURE_PENALTY;
+		pr += sim_chance(rng, check) ? TUNE_EGO_SUCCESS_BONUS : -TUNE_EGO_FAILURE_PENALTY;
 	}
-	pr += (sim_uniform(&g->rng) - 0.5) * 2.0 * spread;
+	pr += (sim_uniform(rng) - 0.5) * 2.0 * spread;
 	return pr;
 }
 
@@ -625,7 +670,7 @@ static double shot_probability(poss_t *p, int shooter, int defender, pw_shot_typ
 typedef enum trip_end { TRIP_DONE, TRIP_OREB, TRIP_SIDEOUT } trip_end_t;
 
 /* One shot on its way: who takes it against whom, and what sim.shot.pre
- * made of it. The helpers below are the steps of shoot(), each called
+ * made of it. The helpers below are the steps of trip(), each called
  * once, so the compiler folds them back into it. */
 typedef struct shot {
 	int shooter, defender;      /* floor slots */
@@ -638,7 +683,9 @@ typedef struct shot {
 	int value;                  /* points if it goes in */
 	double foul_extra;          /* the possession's, plus sim.shot.pre's */
 	bool blocked;               /* sim.shot.pre blocked it */
-	/* sim.shot.pre's line, PW_NARRATIVE_MAX + 1 bytes in shoot()'s frame:
+	bool shooting;              /* the defender fouled on the shot */
+	bool made;
+	/* sim.shot.pre's line, PW_NARRATIVE_MAX + 1 bytes in trip()'s frame:
 	 * an array in here would send the whole struct to memory (its
 	 * address passes to sim_set_narrative), a pointer keeps the fields
 	 * in registers. */
@@ -647,16 +694,16 @@ typedef struct shot {
 
 /* Steps 4 and 5: the shot type, the defender on it and the make
  * probability before effects. */
-static inline void shot_setup(poss_t *p, shot_t *sh)
+static inline void shot_setup(poss_t *p, pw_rng_t *rng, shot_t *sh)
 {
 	pw_sim_t *g = p->g;
 	const pw_rules_t *R = g->st.rules;
-	sh->t = select_shot(p, sh->shooter);
-	sh->defender = defender_of(p, sh->shooter);
+	sh->t = select_shot(p, rng, sh->shooter);
+	sh->defender = defender_of(p, rng, sh->shooter);
 	sh->s = floor_hooper(g, p->off, sh->shooter);
 	sh->d = floor_hooper(g, p->def, sh->defender);
 	sh->rs = roster_slot(g, p->off, sh->shooter);
-	sh->pr = shot_probability(p, sh->shooter, sh->defender, sh->t, sh->open);
+	sh->pr = shot_probability(p, rng, sh->shooter, sh->defender, sh->t, sh->open);
 	sh->value = sh->t == PW_SHOT_THREE ? R->three_point_value : R->two_point_value;
 	sh->foul_extra = p->foul_extra;
 	sh->blocked = false;
@@ -708,18 +755,18 @@ static inline void shot_blocked(poss_t *p, const shot_t *sh)
 
 /* Step 6: the foul check, before the ball is released. Returns whether the
  * defender fouled; *shooting says whether on the shot. */
-static inline bool foul_check(poss_t *p, const shot_t *sh, bool *shooting)
+static inline bool foul_check(poss_t *p, pw_rng_t *rng, const shot_t *sh, bool *shooting)
 {
 	static const double shooting_share[PW_SHOT_TYPES] = {
 		TUNE_SHOOTING_FOUL_RIM, TUNE_SHOOTING_FOUL_MID, TUNE_SHOOTING_FOUL_THREE,
 	};
 	pw_sim_t *g = p->g;
-	double fp = poss_foul_chance(g->st.rules->foul_rate_modifier, p->scheme, sh->d->attr[PW_ATTR_IQ],
-				     sh->foul_extra + p->intensity * TUNE_INTENSITY_FOUL);
+	double fp = foul_in(g->foul_base[p->scheme], floor_cache(g, p->def, sh->defender)->foul_low_iq,
+			    sh->foul_extra + p->intensity * TUNE_INTENSITY_FOUL);
 	if (sh->t == PW_SHOT_AT_RIM && holds(g, p->off, sh->shooter, PW_MOVE_KILLER_CROSSOVER))
 		fp = tune_clamp(fp * TUNE_CROSSOVER_FOUL_MULT, 0, TUNE_FOUL_MAX);
-	bool fouled = sim_chance(&g->rng, fp);
-	*shooting = fouled && sim_chance(&g->rng, shooting_share[sh->t]);
+	bool fouled = sim_chance(rng, fp);
+	*shooting = fouled && sim_chance(rng, shooting_share[sh->t]);
 	return fouled;
 }
 
@@ -813,82 +860,42 @@ static inline bool shooting_foul(poss_t *p, const shot_t *sh, bool made, long sh
 	return free_throws(p, sh->shooter, n);
 }
 
-/* Steps 4–7 for the ball in the hands of attacker `holder`: the steps are
- * the helpers above, each called once and inlined, so this costs what the
- * one long function did (callgrind over `bench --games 2000`: +0.14%). */
-static trip_end_t shoot(poss_t *p, int holder)
+/* How a trip up to the release ended. */
+typedef enum release { REL_DEAD, REL_BLOCKED, REL_OFF_BALL_FOUL, REL_SHOT } release_t;
+
+/* Steps 4–6 up to the ball leaving the shooter's hands: the passes, the
+ * shot and its probability, sim.shot.pre, the foul check and whether it
+ * goes in (sh->made, after a foul on the shot sh->shooting). Every draw
+ * here is from rng, the possession's copy of the game's generator. */
+static inline release_t release(poss_t *p, pw_rng_t *rng, int holder, shot_t *sh)
 {
 	pw_sim_t *g = p->g;
-	char narrative[PW_NARRATIVE_MAX + 1];
-	int passer;
-	bool open;
-	int shooter = pass_around(p, holder, &passer, &open);
-	if (shooter < 0 || g->over)
-		return TRIP_DONE;
-	shot_t sh = {.shooter = shooter, .passer = passer, .open = open, .narrative = narrative};
-	shot_setup(p, &sh);
-	if (hooks_wants(g->hooks, PW_HOOK_SHOT_PRE)) {
-		hook_shot_pre(p, &sh);
+	sh->shooter = pass_around(p, rng, holder, &sh->passer, &sh->open);
+	if (sh->shooter < 0 || g->over)
+		return REL_DEAD;
+	shot_setup(p, rng, sh);
+	if (sim_wants(g, PW_HOOK_SHOT_PRE)) {
+		hook_shot_pre(p, sh);
 		if (g->over)
-			return TRIP_DONE;
+			return REL_DEAD;
 	}
-	if (sh.value < 0)
-		sh.value = 0;
-	sh.pr = tune_clamp(sh.pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
-	if (sh.blocked) {
-		shot_blocked(p, &sh);
-		return TRIP_DONE;
-	}
-
-	bool shooting;
-	if (foul_check(p, &sh, &shooting) && !shooting)
-		return foul_off_the_ball(p, &sh);
-	if (shooting)
-		sh.pr *= TUNE_FOULED_SHOT_FACTOR;
-	bool made = sim_chance(&g->rng, sh.pr);
-	int pts = 0;
-	long shot_idx = made || !shooting ? shot_play(p, &sh, made, &pts) : -1;
-
-	if (hooks_wants(g->hooks, PW_HOOK_SHOT_POST) && !g->over)
-		hook_shot_post(p, &sh, made, pts, shot_idx);
-	if (g->over)
-		return TRIP_DONE;
-	if (shooting) {
-		if (!shooting_foul(p, &sh, made, shot_idx))
-			return TRIP_DONE;
-	} else if (made) {
-		return TRIP_DONE;
-	}
-	return rebound(p) ? TRIP_OREB : TRIP_DONE;
+	if (sh->value < 0)
+		sh->value = 0;
+	sh->pr = tune_clamp(sh->pr, TUNE_PROB_MIN, TUNE_PROB_MAX);
+	if (sh->blocked)
+		return REL_BLOCKED;
+	if (foul_check(p, rng, sh, &sh->shooting) && !sh->shooting)
+		return REL_OFF_BALL_FOUL;
+	if (sh->shooting)
+		sh->pr *= TUNE_FOULED_SHOT_FACTOR;
+	sh->made = sim_chance(rng, sh->pr);
+	return REL_SHOT;
 }
 
-/* Step 8: legs tire on the floor and rest on the bench. Walks the floor
- * and bench lists rather than the roster testing on_floor: this runs every
- * possession. */
-static void drain(poss_t *p)
+/* The share of the shot clock a trip uses. */
+static double clock_share(pw_sim_t *g, pw_rng_t *rng, int off, trip_end_t kind, bool transition)
 {
-	pw_sim_t *g = p->g;
-	const pw_rules_t *R = g->st.rules;
-	double dcost = defense_stamina_cost(p->scheme) * (1.0 + p->intensity * TUNE_INTENSITY_DRAIN);
-	for (int t = 0; t < 2; t++) {
-		/* poss_drain_team × poss_drain_own, the own part cached. */
-		double base = poss_drain_team(R, g->drain_mult[t], t == p->def ? dcost : 0);
-		for (int i = 0; i < PW_ON_FLOOR; i++) {
-			pw_live_hooper_t *h = g->fl[t][i];
-			double d = base * g->fc[t][i]->drain_own;
-			h->stamina = h->stamina > d ? h->stamina - d : 0;
-		}
-		for (int i = 0; i < g->n_bench[t]; i++) {
-			pw_live_hooper_t *h = &g->st.hooper[t][g->bench[t][i]];
-			if (h->stamina < 1.0)
-				h->stamina = tune_clamp(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
-		}
-	}
-}
-
-static double clock_share(pw_sim_t *g, int off, trip_end_t kind, bool transition)
-{
-	double u = sim_uniform(&g->rng);
+	double u = sim_uniform(rng);
 	double share;
 	if (kind == TRIP_OREB)
 		share = TUNE_CLOCK_OREB_SHARE_MIN + TUNE_CLOCK_OREB_SHARE_SPAN * u;
@@ -898,12 +905,123 @@ static double clock_share(pw_sim_t *g, int off, trip_end_t kind, bool transition
 		share = TUNE_CLOCK_TRANSITION_SHARE * (0.5 + u);
 	else
 		share = TUNE_CLOCK_SHARE_MIN + TUNE_CLOCK_SHARE_SPAN * u;
-	return share * (1.0 - g->st.team[off]->strategy.pace * TUNE_PACE_EFFECT);
+	return share * g->pace[off];
 }
 
+/* Steps 5–7 after the release: the shot's play, sim.shot.post, free
+ * throws and the rebound. These draw from g->rng (see trip()). */
+static inline trip_end_t after_release(poss_t *p, shot_t *sh, release_t rel)
+{
+	pw_sim_t *g = p->g;
+	switch (rel) {
+	case REL_DEAD:
+		return TRIP_DONE;
+	case REL_BLOCKED:
+		shot_blocked(p, sh);
+		return TRIP_DONE;
+	case REL_OFF_BALL_FOUL:
+		return foul_off_the_ball(p, sh);
+	case REL_SHOT:
+		break;
+	}
+	bool made = sh->made, shooting = sh->shooting;
+	int pts = 0;
+	long shot_idx = made || !shooting ? shot_play(p, sh, made, &pts) : -1;
+
+	if (sim_wants(g, PW_HOOK_SHOT_POST) && !g->over)
+		hook_shot_post(p, sh, made, pts, shot_idx);
+	if (g->over)
+		return TRIP_DONE;
+	if (shooting) {
+		if (!shooting_foul(p, sh, made, shot_idx))
+			return TRIP_DONE;
+	} else if (made) {
+		return TRIP_DONE;
+	}
+	return rebound(p) ? TRIP_OREB : TRIP_DONE;
+}
+
+/*
+ * One trip down the floor with the ball in the hands of attacker
+ * `holder`: the clock, the turnover check, then steps 4–7. `kind` is how
+ * the last trip ended (TRIP_DONE for the first), `first` whether this is
+ * the first. The steps are the helpers above, each called once and
+ * inlined.
+ *
+ * rng is poss_run's copy of the game's generator (see there). It is
+ * written back to g->rng around what draws out of line (free throws,
+ * rebounds, in after_release), so the stream is the game's one stream,
+ * draw for draw.
+ */
+static inline trip_end_t trip(poss_t *p, pw_rng_t *rng, int holder, trip_end_t kind, bool first)
+{
+	pw_sim_t *g = p->g;
+	char narrative[PW_NARRATIVE_MAX + 1];
+	shot_t sh = {.narrative = narrative};
+	advance(g, g->st.rules->shot_clock_seconds *
+			   clock_share(g, rng, p->off, kind, p->transition && first));
+	release_t rel = turnover_check(p, rng, holder) ? REL_DEAD : release(p, rng, holder, &sh);
+	g->rng = *rng;
+	trip_end_t end = after_release(p, &sh, rel);
+	*rng = g->rng;
+	return end;
+}
+
+/* A hooper on the floor loses d of stamina. */
+static inline void tire(pw_live_hooper_t *h, double d)
+{
+	h->stamina = h->stamina > d ? h->stamina - d : 0;
+}
+
+/* Team t's legs after a possession: d[i] lost by floor slot i, the bench
+ * recovering. */
+static inline void drain_team(pw_sim_t *g, int t, const double d[PW_ON_FLOOR])
+{
+	pw_live_hooper_t *const *fl = g->fl[t];
+	const pw_lineup_cache_t *l = &g->lineup[t];
+	tire(fl[0], d[0]);
+	tire(fl[1], d[1]);
+	tire(fl[2], d[2]);
+	for (int i = 0; i < PW_BENCH_SIZE; i++) {
+		pw_live_hooper_t *h = l->bench[i];
+		if (h->stamina < 1.0)
+			h->stamina = tune_clamp(h->stamina + TUNE_BENCH_RECOVERY, 0, 1);
+	}
+}
+
+/* Step 8: legs tire on the floor and rest on the bench. What each hooper
+ * on the floor loses is a lineup constant (sim_lineup_changed): this runs
+ * every possession. */
+static void drain(poss_t *p)
+{
+	pw_sim_t *g = p->g;
+	drain_team(g, p->off, g->lineup[p->off].drain_off);
+	drain_team(g, p->def, g->lineup[p->def].drain_def[p->scheme]);
+}
+
+
+/*
+ * The game's generator lives in g->rng, where every draw would load and
+ * store its four words: stores through the play buffer and calls may
+ * alias it, so the compiler cannot keep it in registers. A possession
+ * draws from a local copy instead, whose address only inline helpers
+ * see; it goes back to g->rng around anything out of line that draws
+ * (trip()) and at the end.
+ */
 void poss_run(pw_sim_t *g, int off)
 {
-	poss_t p = {.g = g, .off = off, .def = 1 - off, .move = -1};
+	/* Field by field: zeroing the whole struct costs more than the
+	 * possession's short stretches. The rest are set before they are read
+	 * (scheme and match by choose_scheme, bias only when biased, holder on
+	 * an offensive rebound). */
+	poss_t p;
+	p.g = g;
+	p.off = off;
+	p.def = 1 - off;
+	p.move = -1;
+	p.to_extra = p.foul_extra = 0;
+	p.biased = false;
+	memset(p.made_three, 0, sizeof p.made_three);
 	const pw_rules_t *R = g->st.rules;
 	g->st.possession++;
 	p.transition = g->transition[off];
@@ -911,32 +1029,28 @@ void poss_run(pw_sim_t *g, int off)
 	p.intensity = g->st.team[p.def]->strategy.defensive_intensity;
 
 	p.clutch = is_close_late(g, TUNE_CLOSE_MARGIN);
-	choose_scheme(&p);
-	int handler = choose_handler(g, off, p.clutch);
-	if (hooks_wants(g->hooks, PW_HOOK_POSSESSION_PRE)) {
+	pw_rng_t rng = g->rng;
+	choose_scheme(&p, &rng);
+	int handler = choose_handler(g, &rng, off, p.clutch);
+	if (sim_wants(g, PW_HOOK_POSSESSION_PRE))
 		hook_possession_pre(&p, handler);
-		if (g->over)
-			return;
+	if (!g->over) {
+		trip_end_t kind = TRIP_DONE; /* the first trip is a fresh possession */
+		for (int n = 0; n < TUNE_MAX_TRIPS; n++) {
+			if (n > 0 && clock_out(g))
+				break;
+			kind = trip(&p, &rng, handler, kind, n == 0);
+			if (kind == TRIP_DONE || g->over)
+				break;
+			if (kind == TRIP_OREB)
+				handler = p.holder;
+			p.transition = false;
+		}
+		memcpy(g->made_three[off], p.made_three, sizeof p.made_three);
+		if (!g->over) {
+			drain(&p);
+			advance(g, R->dead_ball_time_seconds * (0.5 + sim_uniform(&rng)));
+		}
 	}
-
-	trip_end_t kind = TRIP_DONE; /* the first trip is a fresh possession */
-	for (int trip = 0; trip < TUNE_MAX_TRIPS; trip++) {
-		if (trip > 0 && clock_out(g))
-			break;
-		advance(g, R->shot_clock_seconds * clock_share(g, off, kind, p.transition && trip == 0));
-		if (turnover_check(&p, handler))
-			break;
-		kind = shoot(&p, handler);
-		if (kind == TRIP_DONE || g->over)
-			break;
-		if (kind == TRIP_OREB)
-			handler = p.holder;
-		p.transition = false;
-	}
-	for (int i = 0; i < PW_ROSTER_SIZE; i++)
-		g->made_three[off][i] = p.made_three[i];
-	if (g->over)
-		return;
-	drain(&p);
-	advance(g, R->dead_ball_time_seconds * (0.5 + sim_uniform(&g->rng)));
+	g->rng = rng;
 }

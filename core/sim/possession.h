@@ -39,13 +39,26 @@ double poss_stamina_factor(double stamina, bool iron_legs);
 /* Contest taken off the make probability: scheme add + defender defense
  * scaled by the defender's stamina; clamped. */
 double poss_contest(pw_scheme_t s, int defense, double def_stamina, double intensity);
+/* Its defender's part before stamina (the game keeps it per hooper). */
+double poss_contest_defense(int defense);
 
 /* The turnover chance of a possession, clamped to [0.01, 0.25]. */
 double poss_turnover_chance(double modifier, int handler_iq, pw_scheme_t s,
 			    double handler_stamina, double extra);
+/* Its handler's part: base × modifier − iq (the game keeps it per hooper). */
+double poss_turnover_base(double modifier, int handler_iq);
+
+/* The chance that the holder makes another (unforced) pass. */
+double poss_pass_chance(int passing);
+/* The interception chance of a pass before help defense. */
+double poss_pass_steal_base(double modifier, int passing);
 
 /* The foul chance of a trip, capped at 0.25. */
 double poss_foul_chance(double modifier, pw_scheme_t s, int defender_iq, double extra);
+/* Its parts: base × modifier + scheme (the game keeps one per scheme), and
+ * the low-iq defender's (0 from 50 up; the game keeps it per hooper). */
+double poss_foul_base(double modifier, pw_scheme_t s);
+double poss_foul_low_iq(int defender_iq);
 
 /* Share of rebounds the offense gets: (w + a_off + luck) / (that + 10 + a_def),
  * where a_* are the sides' attribute sums Σ(def×0.2 + spd×0.1) and luck
@@ -59,7 +72,8 @@ double poss_drain_own(int stamina_attr);
 /* The team part of the drain: base rate plus the defense's scheme cost,
  * times the team's multiplier (away fatigue, altitude, travel). The
  * stamina one hooper loses in a possession is poss_drain_team ×
- * poss_drain_own (possession.c keeps the own part in the hooper cache). */
+ * poss_drain_own (the lineup cache of simstate.h keeps the product per
+ * floor slot). */
 double poss_drain_team(const pw_rules_t *r, double team_mult, double scheme_cost);
 
 /* Drive (at_rim weight) and speed multipliers of a court surface; unknown

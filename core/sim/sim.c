@@ -78,7 +78,8 @@ static void result_reset(pw_game_result_t *r)
 
 /* ---- Plays and narratives -------------------------------------------------- */
 
-pw_play_t *sim_play_grow(pw_sim_t *g)
+pw_play_t *sim_emit_grow(pw_sim_t *g, int offense, pw_action_t a, pw_outcome_t o, int scheme,
+			 int move)
 {
 	pw_game_result_t *r = g->out;
 	size_t cap = r->cap_plays ? r->cap_plays * 2 : PLAYS_INITIAL;
@@ -87,11 +88,14 @@ pw_play_t *sim_play_grow(pw_sim_t *g)
 		/* The game is void (sim_game returns -1); keep playing into a
 		 * scratch play rather than test every caller. */
 		g->oom = true;
+		sim_play_stamp(g, &g->scratch, (int)r->n_plays, offense, a, o, scheme, move);
 		return &g->scratch;
 	}
 	r->plays = p;
 	r->cap_plays = cap;
-	return &r->plays[r->n_plays++];
+	p = &r->plays[r->n_plays++];
+	sim_play_stamp(g, p, (int)r->n_plays, offense, a, o, scheme, move);
+	return p;
 }
 
 static int narrative_append(pw_sim_t *g, const char *a, const char *b)
@@ -144,45 +148,6 @@ void sim_set_narrative(pw_sim_t *g, pw_play_t *p, const char *text)
 
 /* ---- Scores ---------------------------------------------------------------- */
 
-static void decide(pw_sim_t *g)
-{
-	g->over = true;
-	g->st.winner = g->st.score[0] >= g->st.score[1] ? 0 : 1;
-}
-
-int sim_add_points(pw_sim_t *g, int t, int pts, int scorer)
-{
-	pw_game_state_t *st = &g->st;
-	if (pts <= 0 || scorer < 0 || scorer >= PW_ROSTER_SIZE)
-		return 0; /* scores never fall, and every point has a scorer */
-	if (pts > PW_PLAY_POINTS_MAX)
-		pts = PW_PLAY_POINTS_MAX;
-	if (pts > PW_SCORE_MAX - st->score[t])
-		pts = PW_SCORE_MAX - st->score[t];
-	if (pts <= 0)
-		return 0;
-	st->score[t] += pts;
-	g->out->box[t][scorer].points += pts;
-	st->hooper[t][scorer].points += pts;
-	int diff = st->score[0] - st->score[1];
-	int leader = diff > 0 ? 0 : diff < 0 ? 1 : -1;
-	if (leader >= 0) {
-		if (g->last_leader >= 0 && leader != g->last_leader)
-			g->out->lead_changes++;
-		g->last_leader = leader;
-	}
-	int lead = diff < 0 ? -diff : diff;
-	if (lead > g->out->largest_lead)
-		g->out->largest_lead = lead;
-	if (g->over || diff == 0)
-		return pts;
-	if (st->elam && (st->score[0] >= st->elam_target || st->score[1] >= st->elam_target))
-		decide(g);
-	else if (g->sudden_death)
-		decide(g);
-	return pts;
-}
-
 /* ---- Per-hooper caches ----------------------------------------------------- */
 
 static void cache_hooper(pw_sim_t *g, int t, int i)
@@ -196,6 +161,20 @@ static void cache_hooper(pw_sim_t *g, int t, int i)
 	c->ft = poss_ft_base(a[PW_ATTR_SCORING]);
 	c->iq_factor = poss_iq_factor(a[PW_ATTR_IQ]);
 	poss_selection_base(a, c->sel);
+	/* The selection weights before the possession's context (possession.c
+	 * multiplies these by transition, zone and Elam terms). */
+	const pw_strategy_t *strat = &g->st.team[t]->strategy;
+	c->sel_w[PW_SHOT_AT_RIM] = c->sel[PW_SHOT_AT_RIM] * g->surface_drive *
+				   (1.0 + strat->rim_bias * TUNE_STRATEGY_BIAS);
+	c->sel_w[PW_SHOT_MID_RANGE] = c->sel[PW_SHOT_MID_RANGE] * (1.0 + strat->mid_bias * TUNE_STRATEGY_BIAS);
+	c->sel_w[PW_SHOT_THREE] = c->sel[PW_SHOT_THREE] * g->three_weight *
+				  (1.0 + strat->three_bias * TUNE_STRATEGY_BIAS);
+	const pw_rules_t *R = g->st.rules;
+	c->to_base = poss_turnover_base(R->turnover_rate_modifier, a[PW_ATTR_IQ]);
+	c->pass_chance = poss_pass_chance(a[PW_ATTR_PASSING]);
+	c->pass_steal = poss_pass_steal_base(R->turnover_rate_modifier, a[PW_ATTR_PASSING]);
+	c->contest_def = poss_contest_defense(a[PW_ATTR_DEFENSE]);
+	c->foul_low_iq = poss_foul_low_iq(a[PW_ATTR_IQ]);
 	c->handler_w = a[PW_ATTR_PASSING] + a[PW_ATTR_IQ];
 	c->receiver_w = a[PW_ATTR_SCORING] + a[PW_ATTR_SPEED] * TUNE_RECEIVER_SPEED;
 	c->reb_w = a[PW_ATTR_DEFENSE] * TUNE_REB_DEF_ATTR +
@@ -213,19 +192,80 @@ static void cache_hooper(pw_sim_t *g, int t, int i)
 	}
 }
 
-void sim_lineup_changed(pw_sim_t *g, int t)
+/* What a possession takes from the two lineups, for either team on
+ * offense: the defense's terms (defense.h) and the offense's share of
+ * rebounds. A change on one side changes both. */
+static void lineup_pairs(pw_sim_t *g)
+{
+	for (int d = 0; d < 2; d++) {
+		int o = 1 - d;
+		g->oreb_share[o] = poss_offense_rebound_share(g->st.rules->offensive_rebound_weight,
+							      g->lineup[o].reb_sum, g->lineup[d].reb_sum,
+							      g->lineup[o].fate_sum);
+		pw_defense_situation_t s = {
+			.iq = g->lineup[d].iq_mean,
+			.offense_speed = g->lineup[o].speed_mean,
+			.strategy = &g->st.team[d]->strategy,
+		};
+		pw_matchup_input_t in = {.iq = s.iq};
+		for (int i = 0; i < PW_ON_FLOOR; i++) {
+			in.threat[i] = g->cache[o][g->st.on_floor[o][i]].threat;
+			in.contain[i] = g->cache[d][g->st.on_floor[d][i]].contain;
+		}
+		defense_lineup_init(&g->defense[d], &s, &in);
+	}
+}
+
+/* The draws among team t's three whose weights are lineup constants,
+ * weighted as possession.c weighs them. */
+static void lineup_picks(pw_sim_t *g, int t)
 {
 	pw_lineup_cache_t *l = &g->lineup[t];
+	double hw[PW_ON_FLOOR], rw[PW_ON_FLOOR], bw[PW_ON_FLOOR], zw[PW_ON_FLOOR];
+	for (int i = 0; i < PW_ON_FLOOR; i++) {
+		const pw_hooper_cache_t *c = g->fc[t][i];
+		hw[i] = c->handler_w;
+		rw[i] = c->receiver_w;
+		bw[i] = c->reb_w + TUNE_REB_PICK_BASE;
+		zw[i] = c->zone_w;
+	}
+	sim_pick_init(&l->handler, hw, PW_ON_FLOOR);
+	sim_pick_init(&l->rebounder, bw, PW_ON_FLOOR);
+	sim_pick_init(&l->zone, zw, PW_ON_FLOOR);
+	for (int holder = 0; holder < PW_ON_FLOOR; holder++) {
+		double w[PW_ON_FLOOR] = {rw[0], rw[1], rw[2]};
+		w[holder] = 0; /* nobody passes to themselves */
+		sim_pick_init(&l->receiver[holder], w, PW_ON_FLOOR);
+	}
+}
+
+/* Team t's own part of the lineup cache. */
+static void lineup_team(pw_sim_t *g, int t)
+{
+	pw_lineup_cache_t *l = &g->lineup[t];
+	const pw_rules_t *R = g->st.rules;
 	memset(l, 0, sizeof *l);
-	g->n_bench[t] = 0;
+	int n_bench = 0;
 	for (int i = 0; i < PW_ROSTER_SIZE; i++)
-		if (!g->st.hooper[t][i].on_floor)
-			g->bench[t][g->n_bench[t]++] = i;
+		if (!g->st.hooper[t][i].on_floor && n_bench < PW_BENCH_SIZE)
+			l->bench[n_bench++] = &g->st.hooper[t][i];
+	/* The drain as possession.c computed it every possession, from the
+	 * same expressions, so the stamina it leaves is bit for bit the same. */
+	double off_base = poss_drain_team(R, g->drain_mult[t], 0);
+	double def_base[PW_SCHEME_COUNT];
+	double intensity = g->st.team[t]->strategy.defensive_intensity;
+	for (int s = 0; s < PW_SCHEME_COUNT; s++) {
+		double dcost = defense_stamina_cost((pw_scheme_t)s) * (1.0 + intensity * TUNE_INTENSITY_DRAIN);
+		def_base[s] = poss_drain_team(R, g->drain_mult[t], dcost);
+	}
 	for (int i = 0; i < PW_ON_FLOOR; i++) {
 		int k = g->st.on_floor[t][i];
 		const int *a = g->st.hooper[t][k].attr;
 		g->fl[t][i] = &g->st.hooper[t][k];
 		g->fc[t][i] = &g->cache[t][k];
+		l->drain_off[i] = off_base * g->cache[t][k].drain_own;
+		for (int s = 0; s < PW_SCHEME_COUNT; s++)
+			l->drain_def[s][i] = def_base[s] * g->cache[t][k].drain_own;
 		l->reb_sum += g->cache[t][k].reb_w;
 		l->fate_sum += a[PW_ATTR_FATE];
 		l->iq_mean += a[PW_ATTR_IQ];
@@ -233,6 +273,13 @@ void sim_lineup_changed(pw_sim_t *g, int t)
 	}
 	l->iq_mean /= PW_ON_FLOOR;
 	l->speed_mean /= PW_ON_FLOOR;
+	lineup_picks(g, t);
+}
+
+void sim_lineup_changed(pw_sim_t *g, int t)
+{
+	lineup_team(g, t);
+	lineup_pairs(g);
 }
 
 /* ---- Hook glue ------------------------------------------------------------- */
@@ -348,7 +395,7 @@ static void apply_attributes(pw_sim_t *g, const pw_hook_result_t *r)
 /* A hook with no hooper and no possession: game, quarter, halftime, Elam. */
 static void period_hook(pw_sim_t *g, pw_sim_hook_t h, bool attributes)
 {
-	if (!hooks_wants(g->hooks, h))
+	if (!sim_wants(g, h))
 		return;
 	pw_hook_ctx_t c;
 	pw_hook_result_t r;
@@ -498,6 +545,10 @@ static void setup_venue(pw_sim_t *g)
 		g->drain_mult[1] += extra;
 	}
 	poss_surface(home->surface, &g->surface_drive, &g->surface_speed);
+	for (int t = 0; t < 2; t++)
+		g->pace[t] = 1.0 - g->st.team[t]->strategy.pace * TUNE_PACE_EFFECT;
+	for (int s = 0; s < PW_SCHEME_COUNT; s++)
+		g->foul_base[s] = poss_foul_base(R->foul_rate_modifier, (pw_scheme_t)s);
 
 	double feet = R->three_point_distance - TUNE_THREE_DEFAULT_FT;
 	double w = 1.0 - feet * TUNE_THREE_WEIGHT_PER_FT;
@@ -533,16 +584,14 @@ static void end_period(pw_sim_t *g)
 	g->period_start[1] = g->st.score[1];
 }
 
-/* After a possession: the safety cap stops a runaway game. */
-static void check_cap(pw_sim_t *g)
+/* check_cap's rare half: the cap is reached. */
+static void cap_reached(pw_sim_t *g)
 {
 	const pw_game_state_t *st = &g->st;
-	if (g->over || st->possession < st->rules->safety_cap_possessions)
-		return;
 	if (!g->out->safety_capped) {
 		g->out->safety_capped = true;
 		if (st->score[0] != st->score[1])
-			decide(g);
+			sim_decide(g);
 		else
 			g->sudden_death = true;
 		return;
@@ -552,6 +601,14 @@ static void check_cap(pw_sim_t *g)
 		g->over = true;
 		g->st.winner = (int)rng_below(&g->rng, 2);
 	}
+}
+
+/* After a possession: the safety cap stops a runaway game. Inline: it
+ * runs after every possession and almost never acts. */
+static inline void check_cap(pw_sim_t *g)
+{
+	if (!g->over && g->st.possession >= g->st.rules->safety_cap_possessions)
+		cap_reached(g);
 }
 
 static void play_timed(pw_sim_t *g, int *off)
@@ -623,6 +680,7 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 	memset(&g, 0, sizeof g);
 	g.out = out;
 	g.hooks = in->hooks;
+	g.hook_mask = in->hooks ? in->hooks->mask : 0;
 	g.last_leader = -1;
 	rng_seed(&g.rng, in->seed);
 	pw_game_state_t *st = &g.st;
@@ -638,8 +696,9 @@ int sim_game(const pw_game_input_t *in, pw_game_result_t *out)
 	for (int t = 0; t < 2; t++)
 		for (int i = 0; i < PW_ROSTER_SIZE; i++)
 			cache_hooper(&g, t, i);
-	sim_lineup_changed(&g, 0);
-	sim_lineup_changed(&g, 1);
+	lineup_team(&g, 0);
+	lineup_team(&g, 1);
+	lineup_pairs(&g);
 
 	period_hook(&g, PW_HOOK_GAME_PRE, true);
 	int off = (int)rng_below(&g.rng, 2); /* the opening tip */

@@ -9,20 +9,6 @@ bin=${1:-build/pinwheel}
 here=$(dirname "$0")
 failed=""
 
-echo "== simulation (3 runs; wall clock, one thread) =="
-for _ in 1 2 3; do "$bin" bench --games 20000 || failed="$failed simulation"; done
-
-if command -v valgrind >/dev/null 2>&1; then
-	# Instruction counts repeat exactly, so they compare versions of hot
-	# code where timings cannot.
-	echo "== simulation instructions per game (callgrind, 2000 games) =="
-	out=$(mktemp)
-	valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" bench --games 2000 >/dev/null 2>&1
-	total=$(grep -E '^(summary|totals):' "$out" | head -n 1 | awk '{print $2}')
-	rm -f "$out"
-	[ -n "$total" ] && echo "instructions_per_game=$((total / 2000)) (includes start-up)"
-fi
-
 for b in "$here"/bench_*.sh; do
 	[ -e "$b" ] || continue
 	echo "== $(basename "$b" .sh) =="

@@ -66,6 +66,31 @@ TEST(model_turnover_chance_formula_and_clamp)
 	CHECK(poss_turnover_chance(1.0, 40, PW_SCHEME_ZONE, 1, 0.1) > poss_turnover_chance(1.0, 40, PW_SCHEME_ZONE, 1, 0));
 }
 
+TEST(model_pass_chances_and_the_cached_parts)
+{
+	/* Another pass: 0.5 + (passing − 50) × 0.004; interception before help:
+	 * 0.06 × modifier − (passing − 50) × 0.00025. */
+	CHECK_NEAR(poss_pass_chance(50), 0.5, 1e-12);
+	CHECK_NEAR(poss_pass_chance(100), 0.7, 1e-12);
+	CHECK_NEAR(poss_pass_steal_base(1.0, 50), 0.06, 1e-12);
+	CHECK_NEAR(poss_pass_steal_base(3.0, 90), 0.18 - 0.01, 1e-12);
+	CHECK(poss_pass_steal_base(1.0, 90) < poss_pass_steal_base(1.0, 30));
+	/* The parts the game keeps per hooper make up the whole formulas, bit
+	 * for bit (the game computes the rest from them). */
+	CHECK_NEAR(poss_turnover_base(1.0, 40), 0.04, 1e-12);
+	CHECK_NEAR(poss_contest_defense(100), TUNE_CONTEST_DEF, 1e-12);
+	CHECK(poss_turnover_chance(1.3, 37, PW_SCHEME_PRESS, 0.6, 0.01) ==
+	      tune_clamp(poss_turnover_base(1.3, 37) + defense_forced_turnover(PW_SCHEME_PRESS) +
+				 TUNE_TO_FATIGUE_MAX * (1.0 - 0.6) + 0.01,
+			 TUNE_TO_MIN, TUNE_TO_MAX));
+	CHECK(poss_contest(PW_SCHEME_ZONE, 63, 0.7, 0.5) ==
+	      tune_clamp(defense_contest_add(PW_SCHEME_ZONE) +
+				 poss_contest_defense(63) *
+					 (TUNE_CONTEST_STAMINA_MIN + (1.0 - TUNE_CONTEST_STAMINA_MIN) * 0.7) +
+				 0.5 * TUNE_INTENSITY_CONTEST,
+			 0, TUNE_CONTEST_MAX));
+}
+
 TEST(model_foul_chance_formula_and_cap)
 {
 	CHECK_NEAR(poss_foul_chance(1.0, PW_SCHEME_ZONE, 60, 0), 0.08, 1e-12);
@@ -76,6 +101,11 @@ TEST(model_foul_chance_formula_and_cap)
 	CHECK(poss_foul_chance(1.0, PW_SCHEME_ZONE, 20, 0) > poss_foul_chance(1.0, PW_SCHEME_ZONE, 60, 0));
 	CHECK_NEAR(poss_foul_chance(3.0, PW_SCHEME_PRESS, 1, 0.5), 0.25, 1e-12);
 	CHECK_NEAR(poss_foul_chance(0.2, PW_SCHEME_ZONE, 80, -1), 0.0, 1e-12);
+	/* The parts the game keeps per scheme and per hooper. */
+	CHECK_NEAR(poss_foul_low_iq(40), 0.01, 1e-12);
+	CHECK(poss_foul_low_iq(50) == 0 && poss_foul_low_iq(90) == 0);
+	CHECK(poss_foul_chance(1.7, PW_SCHEME_PRESS, 31, 0.02) ==
+	      tune_clamp(poss_foul_base(1.7, PW_SCHEME_PRESS) + 0.02 + poss_foul_low_iq(31), 0, TUNE_FOUL_MAX));
 }
 
 TEST(model_rebound_share)
