@@ -326,26 +326,6 @@ static int h_bracket(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *
 
 /* ---- governors and governance ------------------------------------------ */
 
-static int h_join(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
-		  const pw_params_t *p, pw_response_t *res)
-{
-	cJSON *body = api_body_object(req, res, false);
-	if (!body)
-		return HTTP_HANDLED;
-	const char *name;
-	int64_t team;
-	if (api_string(body, "name", true, 60, &name, res) < 0 ||
-	    api_int(body, "team_id", true, 1, 1000000, &team, NULL, res) < 0) {
-		cJSON_Delete(body);
-		return HTTP_HANDLED;
-	}
-	cJSON *out = NULL;
-	pw_err_t err = {0};
-	int rc = gov_join(app->gov, name, team, &out, &err);
-	cJSON_Delete(body);
-	return reply(res, rc, &err, out, 201);
-}
-
 static int h_governor(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 		      const pw_params_t *p, pw_response_t *res)
 {
@@ -466,7 +446,8 @@ static int h_proposals(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t
 		return HTTP_HANDLED;
 	char status[16];
 	long n = http_query_param(req->query, "status", status, sizeof status);
-	if (n != -1 && (n <= 0 || gstate_status_find(status) < 0)) {
+	/* An empty status is no filter, as an empty season_id is no season. */
+	if (n != -1 && n != 0 && (n < 0 || gstate_status_find(status) < 0)) {
 		resp_error(res, 400, "invalid_parameter",
 			   "status must be draft, open, passed, failed, held, vetoed, cancelled or withdrawn.");
 		return HTTP_HANDLED;
@@ -806,7 +787,6 @@ int api_league_routes(pw_app_t *app)
 		{"GET", "/api/games/{id}", h_game},
 		{"GET", "/api/games/{id}/boxscore", h_boxscore},
 		{"GET", "/api/games/{id}/plays", h_plays},
-		{"POST", "/api/governors", h_join},
 		{"GET", "/api/governors/{id}", h_governor},
 		{"POST", "/api/governance/proposals", h_propose},
 		{"GET", "/api/governance/proposals", h_proposals},
