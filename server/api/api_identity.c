@@ -32,7 +32,7 @@ static int h_join(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req
 		return HTTP_HANDLED;
 	}
 	bool invite = app->cfg.enrollment == PW_ENROLL_INVITE;
-	if (!team && !(code && *code)) {
+	if (!(code && *code) && (invite || !team)) {
 		cJSON_Delete(body);
 		resp_error(res, invite ? 403 : 422, invite ? "invite_required" : "missing_field",
 			   invite ? "Joining this league needs an invite: send \"invite_code\" from the admin's "

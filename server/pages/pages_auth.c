@@ -173,7 +173,7 @@ PAGE_HANDLER(page_join_post)
 	bool invite_mode = app->cfg.enrollment == PW_ENROLL_INVITE;
 	if (!team && !(invite && *invite) && !f.team_err)
 		f.team_err = invite_mode ? NULL : "Choose a team.";
-	if (!team && !(invite && *invite) && invite_mode)
+	if (!(invite && *invite) && invite_mode)
 		f.invite_err = "This league admits governors by invitation: paste the code of your invite link.";
 	if (f.name_err || f.team_err || f.invite_err) {
 		int hr = join_page(app, &who, res, &f, 422);
