@@ -1700,6 +1700,52 @@ int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw
 	return rc;
 }
 
+/* ---- hooper bios ---- */
+
+static int bio_in_tx(pw_gov_t *g, int64_t gid, int64_t hid, const char *text, int64_t *team, pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
+	int slot;
+	int found = store_hooper_team(g->st, hid, team, &slot);
+	if (found < 0)
+		return err_set(e, PW_E_INTERNAL, "reading the hooper failed: %s", store_errmsg(g->st));
+	if (found == 0)
+		return err_set(e, PW_E_NOT_FOUND, "hooper %lld does not exist", (long long)hid);
+	if (*team != gv->team_id)
+		return err_set(e, PW_E_FORBIDDEN, "hooper %lld plays for team %lld: only their own team's "
+			       "governors write their bio", (long long)hid, (long long)*team);
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "hooper_id", (double)hid);
+	cJSON_AddStringToObject(p, "text", text);
+	if ((rc = append(g, PW_EV_HOOPER_BIO_SET, hid, gid, *team, p, e)) < 0)
+		return rc;
+	if (store_hooper_set_bio(g->st, hid, text) < 0)
+		return err_set(e, PW_E_INTERNAL, "saving the bio failed: %s", store_errmsg(g->st));
+	return 0;
+}
+
+int gov_hooper_bio_set(pw_gov_t *g, int64_t gid, int64_t hid, const char *text, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int64_t team = 0;
+	/* The bio is a hooper's backstory, which the roster holds in
+	 * PW_TEXT_MAX bytes. */
+	int rc = gov_check_text("text", text, PW_TEXT_MAX - 1, e);
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, bio_in_tx(g, gid, hid, text, &team, e), e);
+	if (rc == 0 && out) {
+		*out = cJSON_CreateObject();
+		cJSON_AddNumberToObject(*out, "hooper_id", (double)hid);
+		cJSON_AddNumberToObject(*out, "team_id", (double)team);
+		cJSON_AddStringToObject(*out, "bio", text);
+	}
+	return rc;
+}
+
 /* ---- read models ---- */
 
 static cJSON *proposal_obj(pw_gov_t *g, const pw_proposal_t *p)

@@ -239,6 +239,11 @@ int gov_hooper_trade_approve(pw_gov_t *g, int64_t governor_id, int64_t trade_id,
  * (hooper_trade.rejected with the reason and the governor). */
 int gov_hooper_trade_reject(pw_gov_t *g, int64_t governor_id, int64_t trade_id,
 			    struct cJSON **out, pw_err_t *err);
+/* A governor writes the bio of a hooper of their own team (1 to
+ * PW_TEXT_MAX - 1 bytes, a name's character rules): hooper.bio_set, and
+ * the hooper's stored bio replaced. *out = {hooper_id, team_id, bio}. */
+int gov_hooper_bio_set(pw_gov_t *g, int64_t governor_id, int64_t hooper_id, const char *text,
+		       struct cJSON **out, pw_err_t *err);
 /* Sets the caller's team strategy from text; used from the next round. */
 int gov_strategy_set(pw_gov_t *g, int64_t governor_id, const char *text, struct cJSON **out,
 		     pw_err_t *err);

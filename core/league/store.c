@@ -793,6 +793,17 @@ int store_hooper_move(pw_store_t *s, int64_t hooper_id, int64_t team_id, int slo
 	return exec_done(s, st, "moving a hooper");
 }
 
+int store_hooper_set_bio(pw_store_t *s, int64_t hooper_id, const char *text)
+{
+	static const char sql[] = "UPDATE hoopers SET data=json_set(data, '$.backstory', ?) WHERE id=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, hooper_id);
+	return exec_done(s, st, "writing a hooper's bio");
+}
+
 int store_hooper_team(pw_store_t *s, int64_t hooper_id, int64_t *team_id, int *slot)
 {
 	static const char sql[] = "SELECT team_id, slot FROM hoopers WHERE id=?";

@@ -140,6 +140,8 @@ int store_team_set_strategy(pw_store_t *s, int64_t team_id, const struct cJSON *
 int store_hooper_move(pw_store_t *s, int64_t hooper_id, int64_t team_id, int slot);
 /* 1 and *team_id, *slot filled when found, 0 when not, -1 on failure. */
 int store_hooper_team(pw_store_t *s, int64_t hooper_id, int64_t *team_id, int *slot);
+/* Replaces a hooper's bio (the "backstory" of its stored JSON). */
+int store_hooper_set_bio(pw_store_t *s, int64_t hooper_id, const char *text);
 int store_team_exists(pw_store_t *s, int64_t team_id);
 
 /* ---- meta (effect metadata on entities) ------------------------------ */

@@ -649,6 +649,28 @@ static int h_strategy(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t 
 	return reply(res, rc, &err, out, 200);
 }
 
+/* A governor writes the bio of a hooper of their team. */
+static int h_hooper_bio(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+			const pw_params_t *p, pw_response_t *res)
+{
+	int64_t gid = governor(app, req, res), hid;
+	if (!gid || !path_id(p, "id", &hid, res))
+		return HTTP_HANDLED;
+	cJSON *body = api_body_object(req, res, false);
+	if (!body)
+		return HTTP_HANDLED;
+	const char *text;
+	if (api_string(body, "text", true, TEXT_MAX, &text, res) < 0) {
+		cJSON_Delete(body);
+		return HTTP_HANDLED;
+	}
+	cJSON *out = NULL;
+	pw_err_t err = {0};
+	int rc = gov_hooper_bio_set(app->gov, gid, hid, text, &out, &err);
+	cJSON_Delete(body);
+	return reply(res, rc, &err, out, 200);
+}
+
 /* ---- reports ------------------------------------------------------------ */
 
 static int h_reports_latest(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -809,6 +831,7 @@ int api_league_routes(pw_app_t *app)
 		{"POST", "/api/governance/hooper-trades/{id}/approve", h_hooper_trade_approve},
 		{"POST", "/api/governance/hooper-trades/{id}/reject", h_hooper_trade_reject},
 		{"POST", "/api/strategy", h_strategy},
+		{"POST", "/api/hoopers/{id}/bio", h_hooper_bio},
 		{"GET", "/api/reports/latest", h_reports_latest},
 		{"GET", "/api/reports/round/{season}/{round}", h_reports_round},
 		{"GET", "/api/reports/private", h_reports_private},

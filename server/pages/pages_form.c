@@ -288,6 +288,7 @@ int pages_gov_routes(pw_app_t *app)
 		{"POST", "/hooper-trades/{id}/{action}", page_trades_act},
 		{"GET", "/strategy", page_strategy},
 		{"POST", "/strategy", page_strategy_post},
+		{"POST", "/hoopers/{id}/bio", page_hooper_bio_post},
 		{"GET", "/governors/{id}", page_governor},
 		{"POST", "/me/token", page_token_post},
 		{"POST", "/admin/invites", page_admin_invite_post},

@@ -72,6 +72,7 @@ PAGE_HANDLER(page_trade_offer);
 PAGE_HANDLER(page_hooper_trade_offer);
 PAGE_HANDLER(page_strategy);
 PAGE_HANDLER(page_strategy_post);
+PAGE_HANDLER(page_hooper_bio_post);
 PAGE_HANDLER(page_token_post);
 PAGE_HANDLER(page_admin_act);
 PAGE_HANDLER(page_admin_invite_post);

@@ -162,7 +162,7 @@ static int profile(pw_app_t *app, const pages_who_t *who, pw_response_t *res, in
 	if (me && who->gid)
 		buf_puts(&b, "<p class=\"actions\"><a class=\"button\" href=\"/propose\">Propose</a> "
 			     "<a href=\"/governance\">Vote</a> <a href=\"/trades\">Trades</a> "
-			     "<a href=\"/strategy\">Team strategy</a></p>\n");
+			     "<a href=\"/strategy\">Your team: strategy and bios</a></p>\n");
 	governor_record(app, &b, gv);
 	governor_trades(app, &b, id, teams);
 	if (me)

@@ -173,7 +173,8 @@ static void account_html(pw_app_t *app, const pages_who_t *who, pw_buf_t *b)
 			      "<span title=\"PROPOSE tokens\">%d propose</span> "
 			      "<span title=\"AMEND tokens\">%d amend</span> "
 			      "<span title=\"BOOST tokens\">%d boost</span></span> "
-			      "<a href=\"/propose\">Propose</a> <a href=\"/trades\">Trades</a>",
+			      "<a href=\"/propose\">Propose</a> <a href=\"/trades\">Trades</a> "
+			      "<a href=\"/strategy\">Your team</a>",
 			   gv->tokens[PW_TOK_PROPOSE], gv->tokens[PW_TOK_AMEND], gv->tokens[PW_TOK_BOOST]);
 	} else if (who->admin_session) {
 		buf_puts(b, "<a class=\"who\" href=\"/admin\">Admin</a>");

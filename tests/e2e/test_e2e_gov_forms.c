@@ -434,6 +434,41 @@ TEST(e2e_a_governor_signs_in_with_a_token_and_replaces_it)
 	cJSON_Delete(e2e_call(&s, "GET", "/api/governance/trades", NULL, fresh, &st));
 	CHECK_EQ(st, 200);
 	free(tok);
+
+	/* The team page of the governor: a bio for one of its hoopers, from
+	 * the form; another team's hooper is not theirs to write. */
+	load(&s, &me, "/strategy", &r);
+	CHECK_CONTAINS(r.body, "Hooper bios");
+	const char *h = strstr(r.body, "action=\"/hoopers/");
+	int hid = h ? atoi(h + strlen("action=\"/hoopers/")) : 0;
+	e2e_resp_free(&r);
+	CHECK(hid > 0);
+	char path[64];
+	snprintf(path, sizeof path, "/hoopers/%d/bio", hid);
+	snprintf(body, sizeof body, "csrf=%s&text=Learned+the+game+on+a+rooftop+court.", me.csrf);
+	CHECK_EQ(post(&s, &me, path, body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	snprintf(path, sizeof path, "/api/hoopers/%d", hid);
+	cJSON *j = e2e_call(&s, "GET", path, NULL, NULL, &st);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "backstory")),
+		  "Learned the game on a rooftop court.");
+	cJSON_Delete(j);
+	snprintf(path, sizeof path, "/hoopers/%d", hid);
+	load(&s, &me, path, &r);
+	CHECK_CONTAINS(r.body, "Learned the game on a rooftop court.");
+	e2e_resp_free(&r);
+	int other_team_hooper = hid > 4 ? 1 : 9; /* teams hold 4 hoopers, ids in order */
+	snprintf(path, sizeof path, "/hoopers/%d/bio", other_team_hooper);
+	snprintf(body, sizeof body, "csrf=%s&text=Not+mine.", me.csrf);
+	CHECK_EQ(post(&s, &me, path, body, NULL, &r), 403);
+	CHECK_CONTAINS(r.body, "only their own team");
+	e2e_resp_free(&r);
+	/* The same through the API with the token. */
+	snprintf(path, sizeof path, "/api/hoopers/%d/bio", hid);
+	j = e2e_call(&s, "POST", path, "{\"text\":\"Rooftop legend.\"}", fresh, &st);
+	CHECK_EQ(st, 200);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "bio")), "Rooftop legend.");
+	cJSON_Delete(j);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
 }
 

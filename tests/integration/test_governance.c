@@ -438,3 +438,53 @@ TEST(gov_effects_register_expire_and_repeal)
 	gov_close(g);
 	store_close(s);
 }
+
+/* A governor writes the bios of their own team's hoopers: the hooper's
+ * stored bio is the new text, the log has hooper.bio_set; another team's
+ * hooper, an unknown one, an empty or overlong text or a control character
+ * is refused and changes nothing. */
+TEST(gov_hooper_bios_are_written_by_their_team)
+{
+	pw_store_t *s = lt_open("g.db");
+	pw_gov_t *g = lt_league(s, 8);
+	int64_t a = lt_join(g, "A", 1, NULL);
+	int64_t mine = 0, theirs = 0, team;
+	int slot;
+	for (int64_t h = 1; h < 200 && (!mine || !theirs); h++) {
+		if (store_hooper_team(s, h, &team, &slot) != 1)
+			continue;
+		if (team == 1 && !mine)
+			mine = h;
+		if (team == 2 && !theirs)
+			theirs = h;
+	}
+	CHECK(mine > 0 && theirs > 0);
+	pw_err_t e;
+	cJSON *out = NULL;
+	CHECK_EQ(gov_hooper_bio_set(g, a, mine, "Grew up shooting at a hoop with no net.", &out, &e), 0);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(out, "bio")), "Grew up shooting at a hoop with no net.");
+	cJSON_Delete(out);
+	cJSON *teams = store_teams_json(s, store_league_first(s, NULL));
+	const cJSON *t, *h;
+	const char *bio = NULL;
+	cJSON_ArrayForEach(t, teams)
+		cJSON_ArrayForEach(h, cJSON_GetObjectItem(t, "hoopers"))
+			if ((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "id")) == mine)
+				bio = cJSON_GetStringValue(cJSON_GetObjectItem(h, "backstory"));
+	CHECK_STR(bio, "Grew up shooting at a hoop with no net.");
+	cJSON_Delete(teams);
+	int64_t events = store_events_count(s);
+	CHECK_EQ(gov_hooper_bio_set(g, a, theirs, "Not yours to write.", NULL, &e), PW_E_FORBIDDEN);
+	CHECK_CONTAINS(e.msg, "only their own team's governors");
+	CHECK_EQ(gov_hooper_bio_set(g, a, 99999, "Nobody.", NULL, &e), PW_E_NOT_FOUND);
+	CHECK_EQ(gov_hooper_bio_set(g, a, mine, "", NULL, &e), PW_E_INVALID);
+	char long_text[400];
+	memset(long_text, 'x', sizeof long_text - 1);
+	long_text[sizeof long_text - 1] = 0;
+	CHECK_EQ(gov_hooper_bio_set(g, a, mine, long_text, NULL, &e), PW_E_INVALID);
+	CHECK_CONTAINS(e.msg, "at most 239 bytes");
+	CHECK_EQ(gov_hooper_bio_set(g, a, mine, "bad\x1b[2Jbio", NULL, &e), PW_E_INVALID);
+	CHECK_EQ(store_events_count(s), events);
+	gov_close(g);
+	store_close(s);
+}
