@@ -318,6 +318,46 @@ TEST(browser_two_governors_join_propose_vote_and_see_the_rule_enacted)
 	no_errors(&a, "Ada's pages", refused);
 	no_errors(&bo, "Bo's pages", icon);
 
+	/* Bo offers Ada a token trade; Ada accepts it from her inbox. */
+	open_page(&bo, &s, "/trades");
+	r = ev(&bo, "(() => { const s = document.querySelector(\"select[name='to_governor_id']\");"
+		    " s.value = [...s.options].find(o => o.textContent === 'Ada').value;"
+		    " document.querySelector(\"input[name='offer_amend']\").value = '1';"
+		    " document.querySelector(\"input[name='request_propose']\").value = '1'; return 'ok'; })()");
+	free(r);
+	click_and_wait(&bo, "form[action='/trades/offer'] button");
+	t = page_text(&bo);
+	CHECK_CONTAINS(t, "Your offer is sent.");
+	free(t);
+	open_page(&a, &s, "/trades");
+	t = page_text(&a);
+	CHECK_CONTAINS(t, "Bo gives 1 amend to Ada for 1 propose.");
+	free(t);
+	shots(&a, "trades");
+	click_and_wait(&a, "form[action='/trades/1/accept'] button");
+	acct = cdp_eval(&a, "document.querySelector('header .account').innerText");
+	CHECK_CONTAINS(acct, "0 propose");
+	CHECK_CONTAINS(acct, "3 amend");
+	free(acct);
+	/* The team page, the profile, How to play. */
+	open_page(&a, &s, "/strategy");
+	type_in(&a, "#stext", "push the pace and shoot threes");
+	click_and_wait(&a, "form[action='/strategy'] button");
+	t = page_text(&a);
+	CHECK_CONTAINS(t, "The strategy is set");
+	CHECK_CONTAINS(t, "shoots more threes");
+	free(t);
+	shots(&a, "team");
+	open_page(&a, &s, "/governors/1");
+	t = page_text(&a);
+	CHECK_CONTAINS(t, "Your private reports");
+	free(t);
+	shots(&a, "profile");
+	open_page(&bo, &s, "/how-to-play");
+	shots(&bo, "how-to-play");
+	no_errors(&a, "Ada's trades and team", icon);
+	no_errors(&bo, "Bo's trades", icon);
+
 	/* The tick plays and tallies: the rule is enacted. */
 	advance(&s, 1);
 	open_page(&a, &s, "/proposals/1");

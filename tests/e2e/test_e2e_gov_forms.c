@@ -66,6 +66,10 @@ static long post(e2e_server_t *s, browser_t *b, const char *path, const char *bo
 		h[n++] = extra;
 	CHECK_EQ(e2e_http(s, "POST", path, body, h, r), 0);
 	take_cookie(b, r->headers);
+	/* A page answered (not a refusal): its forms carry the token now. */
+	const char *t = r->status < 400 && r->body ? strstr(r->body, "name=\"csrf\" value=\"") : NULL;
+	if (t)
+		snprintf(b->csrf, sizeof b->csrf, "%.64s", t + strlen("name=\"csrf\" value=\""));
 	return r->status;
 }
 
@@ -501,4 +505,139 @@ TEST(e2e_proposals_status_open_is_answered)
 	}
 	free(tok);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
+}
+
+/* Proposals through the forms, start to end: a preview that writes
+ * nothing and shows the interpreter's question, drafts cancelled and
+ * confirmed, an amendment, a withdrawal, the admin clearing and vetoing a
+ * wild proposal from the admin page; each answer a 303 to the page that
+ * shows it, each refusal beside what it is about. */
+TEST(e2e_proposal_forms_from_preview_to_withdrawal)
+{
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, NULL, NULL), 0); /* loopback, no token: open, admin open */
+	browser_t ada = {0}, bo = {0};
+	e2e_resp_t r;
+	char body[512];
+	load(&s, &ada, "/join", &r);
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s&name=Ada&team_id=1", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/join", body, NULL, &r), 201);
+	e2e_resp_free(&r);
+	load(&s, &bo, "/join", &r);
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s&name=Bo&team_id=2", bo.csrf);
+	CHECK_EQ(post(&s, &bo, "/join", body, NULL, &r), 201);
+	e2e_resp_free(&r);
+	load(&s, &ada, "/propose", &r);
+	e2e_resp_free(&r);
+
+	/* A preview of words the interpreter cannot map: its question. */
+	snprintf(body, sizeof body, "csrf=%s&action=preview&text=make+the+game+more+fun+somehow", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/propose", body, NULL, &r), 200);
+	CHECK_CONTAINS(r.body, "The interpreter asks:");
+	CHECK_CONTAINS(r.body, "wild: reviewed by the admin");
+	CHECK_CONTAINS(r.body, "Nothing was created");
+	e2e_resp_free(&r);
+	long st = 0;
+	cJSON *j = e2e_call(&s, "GET", "/api/governance/proposals", NULL, NULL, &st);
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 0);
+	cJSON_Delete(j);
+	/* Words out of range: the reason beside the text. */
+	snprintf(body, sizeof body, "csrf=%s&action=draft&text=three+pointers+worth+99", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/propose", body, NULL, &r), 422);
+	CHECK_CONTAINS(r.body, "id=\"text-error\"");
+	e2e_resp_free(&r);
+	/* No words at all. */
+	snprintf(body, sizeof body, "csrf=%s&action=draft&text=", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/propose", body, NULL, &r), 422);
+	CHECK_CONTAINS(r.body, "Write what your proposal does");
+	e2e_resp_free(&r);
+
+	/* A draft, cancelled: nothing spent. */
+	snprintf(body, sizeof body, "csrf=%s&action=draft&text=shorter+quarters", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/propose", body, NULL, &r), 303);
+	CHECK_CONTAINS(r.headers, "Location: /proposals/1?done=drafted");
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s", ada.csrf);
+	CHECK_EQ(post(&s, &bo, "/proposals/1/cancel", body, NULL, &r), 403); /* Bo's session, Ada's token */
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s", bo.csrf);
+	CHECK_EQ(post(&s, &bo, "/proposals/1/cancel", body, NULL, &r), 403); /* not Bo's proposal */
+	CHECK_CONTAINS(r.body, "notice error");
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/proposals/1/cancel", body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	load(&s, &ada, "/proposals/1?done=cancelled", &r);
+	CHECK_CONTAINS(r.body, "nothing was spent");
+	CHECK_CONTAINS(r.body, "2 propose");
+	e2e_resp_free(&r);
+
+	/* A draft confirmed, amended, voted on and withdrawn. */
+	snprintf(body, sizeof body, "csrf=%s&action=draft&text=elam+margin+20", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/propose", body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/proposals/2/confirm", body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s&text=elam+margin+25", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/proposals/2/amend", body, NULL, &r), 303);
+	CHECK_CONTAINS(r.headers, "done=amended");
+	e2e_resp_free(&r);
+	load(&s, &ada, "/proposals/2", &r);
+	CHECK_CONTAINS(r.body, "Amended 1 time; first written as");
+	CHECK_CONTAINS(r.body, "15 → 25");
+	CHECK_CONTAINS(r.body, "1 amendment left");
+	e2e_resp_free(&r);
+	load(&s, &bo, "/proposals/2", &r);
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s&vote=maybe", bo.csrf);
+	CHECK_EQ(post(&s, &bo, "/proposals/2/vote", body, NULL, &r), 422);
+	CHECK_CONTAINS(r.body, "id=\"vote-error\"");
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s&vote=no", bo.csrf);
+	CHECK_EQ(post(&s, &bo, "/proposals/2/vote", body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	load(&s, &bo, "/proposals/2", &r);
+	CHECK_CONTAINS(r.body, "You voted no.");
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s", ada.csrf);
+	CHECK_EQ(post(&s, &ada, "/proposals/2/withdraw", body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	j = e2e_call(&s, "GET", "/api/governance/proposals/2", NULL, NULL, &st);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status")), "withdrawn");
+	cJSON_Delete(j);
+
+	/* A wild proposal: flagged; the admin clears it, then vetoes it. */
+	snprintf(body, sizeof body, "csrf=%s&action=draft&text=make+the+game+more+fun+somehow", bo.csrf);
+	CHECK_EQ(post(&s, &bo, "/propose", body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s", bo.csrf);
+	CHECK_EQ(post(&s, &bo, "/proposals/3/confirm", body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	browser_t adm = {0};
+	load(&s, &adm, "/admin", &r);
+	CHECK_EQ(r.status, 200); /* loopback without a token: admin is open here */
+	CHECK_CONTAINS(r.body, "action=\"/admin/proposals/3/clear\"");
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s", adm.csrf);
+	CHECK_EQ(post(&s, &adm, "/admin/proposals/3/clear", body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s&reason=not+a+rule", adm.csrf);
+	CHECK_EQ(post(&s, &adm, "/admin/proposals/3/veto", body, NULL, &r), 303);
+	e2e_resp_free(&r);
+	j = e2e_call(&s, "GET", "/api/governance/proposals/3", NULL, NULL, &st);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status")), "vetoed");
+	cJSON_Delete(j);
+	/* The admin plays the next tick from the page. */
+	snprintf(body, sizeof body, "csrf=%s&quarter_seconds=abc", adm.csrf);
+	CHECK_EQ(post(&s, &adm, "/admin/advance", body, NULL, &r), 422);
+	CHECK_CONTAINS(r.body, "Seconds per quarter");
+	e2e_resp_free(&r);
+	snprintf(body, sizeof body, "csrf=%s&quarter_seconds=1", adm.csrf);
+	CHECK_EQ(post(&s, &adm, "/admin/advance", body, NULL, &r), 303);
+	CHECK_CONTAINS(r.headers, "done=advance");
+	e2e_resp_free(&r);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
 }
