@@ -113,7 +113,7 @@ PAGE_HANDLER(page_join)
 	if (pages_session_ensure(app, &who, res) < 0)
 		return pages_not_found(res, "session (the database did not answer)");
 	char code[IDENTITY_INVITE_HEX + 8];
-	long n = http_query_param(req->query, "invite", code, sizeof code);
+	long n = pages_field(req->query, "invite", code, sizeof code);
 	join_form_t f = {.invite = n > 0 ? code : NULL};
 	if (f.invite) {
 		pw_invite_row_t inv;

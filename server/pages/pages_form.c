@@ -12,6 +12,11 @@
 #include "server/api/api_util.h"
 #include "server/pages/pages_internal.h"
 
+long pages_field(pw_str_t src, const char *name, char *out, size_t cap)
+{
+	return src.p ? http_query_param(src, name, out, cap) : -1;
+}
+
 char *pages_form_text(const pw_http_request_t *req, const char *name, size_t max, const char **why)
 {
 	*why = NULL;
@@ -21,7 +26,7 @@ char *pages_form_text(const pw_http_request_t *req, const char *name, size_t max
 		*why = "the server ran out of memory";
 		return NULL;
 	}
-	long n = http_query_param(req->body, name, v, cap);
+	long n = pages_field(req->body, name, v, cap);
 	if (n == -1 || n == 0) {
 		free(v);
 		return NULL;
@@ -53,7 +58,7 @@ char *pages_form_text(const pw_http_request_t *req, const char *name, size_t max
 int pages_form_int(const pw_http_request_t *req, const char *name, int64_t lo, int64_t hi, int64_t *out)
 {
 	char v[24];
-	long n = http_query_param(req->body, name, v, sizeof v);
+	long n = pages_field(req->body, name, v, sizeof v);
 	if (n == -1 || n == 0)
 		return 0;
 	if (n < 0)
@@ -69,12 +74,12 @@ int pages_form_int(const pw_http_request_t *req, const char *name, int64_t lo, i
 bool pages_form_has(const pw_http_request_t *req, const char *name)
 {
 	char v[16];
-	return http_query_param(req->body, name, v, sizeof v) > 0;
+	return pages_field(req->body, name, v, sizeof v) > 0;
 }
 
 void pages_query_word(const pw_http_request_t *req, const char *name, char *out, size_t cap)
 {
-	long n = http_query_param(req->query, name, out, cap);
+	long n = pages_field(req->query, name, out, cap);
 	bool ok = n > 0;
 	for (long i = 0; ok && i < n; i++)
 		ok = (out[i] >= 'a' && out[i] <= 'z') || out[i] == '-';

@@ -370,7 +370,7 @@ PAGE_HANDLER(page_propose_post)
 	j->text = pages_form_text(req, "text", TEXT_MAX, &why_text);
 	j->lua = pages_form_text(req, "effect_lua", LUA_MAX, &why_lua);
 	char action[12];
-	long n = http_query_param(req->body, "action", action, sizeof action);
+	long n = pages_field(req->body, "action", action, sizeof action);
 	snprintf(j->action, sizeof j->action, "%s",
 		 n > 0 && (!strcmp(action, "preview") || !strcmp(action, "check")) ? action : "draft");
 	propose_form_t f = {.text = j->text, .lua = j->lua};

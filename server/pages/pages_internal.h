@@ -77,6 +77,9 @@ PAGE_HANDLER(page_token_post);
 PAGE_HANDLER(page_admin_act);
 PAGE_HANDLER(page_admin_invite_post);
 
+/* http_query_param over a body or query that may hold no bytes at all
+ * (NULL): then simply no field (-1). */
+long pages_field(pw_str_t src, const char *name, char *out, size_t cap);
 /* A posted form's field, decoded, CR LF made LF, checked to be UTF-8 of at
  * most max bytes: malloc'd (caller frees). NULL when absent or empty
  * (*why NULL), or malformed, too long or not text (*why says so). */

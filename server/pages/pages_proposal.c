@@ -465,7 +465,7 @@ PAGE_HANDLER(page_proposal_vote)
 	if (!who.gid)
 		return pages_need_governor(app, &who, res, "vote");
 	char vote[8];
-	long n = http_query_param(req->body, "vote", vote, sizeof vote);
+	long n = pages_field(req->body, "vote", vote, sizeof vote);
 	pw_err_t err = {0};
 	if (n <= 0 || (strcmp(vote, "yes") && strcmp(vote, "no"))) {
 		snprintf(err.msg, sizeof err.msg, "Choose yes or no.");

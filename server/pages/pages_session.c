@@ -145,7 +145,7 @@ bool pages_form_allowed(pw_app_t *app, const pw_http_request_t *req, pw_response
 			      "Your session has expired (or you signed out): reload the page, sign in again if "
 			      "you were signed in, and send the form again.");
 	char token[IDENTITY_SECRET_HEX + 8];
-	long n = http_query_param(req->body, "csrf", token, sizeof token);
+	long n = req->body.p ? http_query_param(req->body, "csrf", token, sizeof token) : -1;
 	if (n <= 0)
 		return refuse(res, 403, "csrf_missing",
 			      "The form lacks its security token (csrf), so it did not come from a page of "

@@ -641,3 +641,22 @@ TEST(e2e_proposal_forms_from_preview_to_withdrawal)
 	e2e_resp_free(&r);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
 }
+
+/* In production the session cookie is Secure (the site is served over
+ * https behind its proxy), and still HttpOnly and SameSite=Lax. */
+TEST(e2e_session_cookie_is_secure_in_production)
+{
+	e2e_server_t s;
+	const char *env[] = {"PINWHEEL_ENV=production", NULL};
+	CHECK_EQ(e2e_start(&s, env, NULL), 0);
+	browser_t me = {0};
+	e2e_resp_t r;
+	load(&s, &me, "/join", &r);
+	CHECK_CONTAINS(r.headers, "Set-Cookie: pw_session=");
+	CHECK_CONTAINS(r.headers, "; Path=/; HttpOnly; SameSite=Lax; Max-Age=");
+	CHECK_CONTAINS(r.headers, "; Secure");
+	/* Never the bearer token: the cookie names a session. */
+	CHECK_EQ(strlen(me.cookie), strlen("pw_session=") + 64);
+	e2e_resp_free(&r);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
+}
