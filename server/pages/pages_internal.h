@@ -1,9 +1,10 @@
 /*
  * pages_internal.h — the page handlers, one file per concept (pages_site.c
- * home/arena/governance, pages_league.c standings/schedule/playoffs,
- * pages_team.c teams, hoopers and governors, pages_game.c, pages_rules.c rules and
- * effects, pages_reports.c reports and history, pages_admin.c), and what
- * they share. Only pages_routes (app.h) is public.
+ * home/arena, pages_league.c standings/schedule/playoffs, pages_team.c
+ * teams and hoopers, pages_game.c, pages_rules.c rules and effects,
+ * pages_reports.c reports and history, and the governors' pages below),
+ * and what they share. Only pages_routes (app.h) and pages_session.h
+ * (the request gate's form check) are public.
  */
 #ifndef PW_PAGES_INTERNAL_H
 #define PW_PAGES_INTERNAL_H

@@ -157,8 +157,9 @@ static int profile(pw_app_t *app, const pages_who_t *who, pw_response_t *res, in
 	pages_team_link(&b, teams, pages_id(gv, "team_id"));
 	buf_printf(&b, "%s</dd><dt>Tokens</dt><dd>",
 		   cJSON_IsTrue(cJSON_GetObjectItem(gv, "enrolled")) ? "" : " (not enrolled this season)");
-	pages_tokens_text(&b, cJSON_GetObjectItem(gv, "tokens"));
-	buf_puts(&b, "</dd></dl>\n");
+	const cJSON *tk = cJSON_GetObjectItem(gv, "tokens");
+	buf_printf(&b, "%d propose, %d amend, %d boost</dd></dl>\n", (int)pages_num(tk, "propose"),
+		   (int)pages_num(tk, "amend"), (int)pages_num(tk, "boost"));
 	if (me && who->gid)
 		buf_puts(&b, "<p class=\"actions\"><a class=\"button\" href=\"/propose\">Propose</a> "
 			     "<a href=\"/governance\">Vote</a> <a href=\"/trades\">Trades</a> "
