@@ -917,20 +917,21 @@ PAGE_HANDLER(page_how_to_play)
 		   "<h2>3. Vote</h2>\n<p>On <a href=\"/governance\">Governance</a>, vote yes or no on every open "
 		   "proposal. Each team's vote weighs 1, shared among its governors; a BOOST token doubles your "
 		   "share. You may change your vote until the tally. A proposal passes when its weighted yes "
-		   "share is more than its threshold (%.0f%% for most; 60%% for league structure and effects; "
-		   "67%% for wild ones). Wild proposals are reviewed by the admin.</p>\n"
+		   "share is more than its threshold (%.0f%% for most; %.0f%% for league structure, effects and "
+		   "how governance works; %.0f%% for wild ones). Wild proposals are reviewed by the admin.</p>\n"
 		   "<h2>4. Watch</h2>\n<p>After every tick's games the tally decides what is open; what passes "
 		   "applies from the next tick's games. Watch them live in the <a href=\"/arena\">arena</a> and "
 		   "read the <a href=\"/rules\">rules in force</a>.</p>\n"
-		   "<h2>Trades and strategy</h2>\n<p><a href=\"/trades\">Trade</a> tokens with other governors, "
+		   "<h2>Trades and your team</h2>\n<p><a href=\"/trades\">Trade</a> tokens with other governors, "
 		   "or swap hoopers with another team when most governors of both approve. Set how your team "
-		   "plays on <a href=\"/strategy\">Strategy</a>.</p>\n"
+		   "plays, and write its hoopers' bios, on <a href=\"/strategy\">Your team</a>.</p>\n"
 		   "<h2 id=\"scripts\">Scripts</h2>\n<p>Joining shows a bearer token once (your profile can make a "
 		   "new one). The JSON API under <code>/api/</code> takes it as "
 		   "<code>Authorization: Bearer TOKEN</code>: see docs/API.md.</p>\n",
 		   invite ? "This league admits governors by invitation: the admin sends an invite link for a "
 			    "team; open it and choose your name."
 			  : "On <a href=\"/join\">Join</a>, choose your name and a team.",
-		   r->proposals_per_window, 100 * r->vote_threshold);
+		   r->proposals_per_window, 100 * gstate_threshold(1, r), 100 * gstate_threshold(3, r),
+		   100 * gstate_threshold(5, r));
 	return pages_finish_who(app, &who, res, &b, 200);
 }
