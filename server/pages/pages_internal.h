@@ -40,8 +40,9 @@ void pages_standings_table(pw_buf_t *b, const struct cJSON *rows, const char *ca
 
 /* ---- the governors' pages ------------------------------------------------
  * pages_auth.c (join, sign in and out), pages_gov.c (governance, propose,
- * trades, strategy, how to play), pages_proposal.c (a proposal and what
- * is done to it), pages_profile.c (a governor's profile, their token),
+ * how to play), pages_trades.c, pages_myteam.c (strategy and hooper bios),
+ * pages_proposal.c (a proposal and what is done to it), pages_profile.c
+ * (a governor's profile, their token),
  * pages_admin.c (the admin's forms), with the helpers of pages_form.c.
  * Every form posts to a page path with the session's CSRF token (the gate
  * in server/app.c checks it: pages_session.h); an answer to a form is a
