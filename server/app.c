@@ -7,6 +7,7 @@
 #include "core/league/season.h"
 #include "core/league/league_fx.h"
 #include "server/api/api_propose.h"
+#include "server/pages/pages_session.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -49,6 +50,12 @@ static bool secret_eq(const char *a, const char *b)
 	for (size_t i = 0; i < la; i++)
 		diff |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
 	return diff == 0;
+}
+
+bool app_admin_token_is(const pw_app_t *app, const char *token)
+{
+	const char *want = app->cfg.admin_token;
+	return want && *want && token && secret_eq(token, want);
 }
 
 bool app_require_admin(pw_app_t *app, const pw_http_request_t *req, pw_response_t *res)
@@ -131,11 +138,14 @@ static bool loopback_open(const pw_app_t *app)
  *    or an admin token, perhaps behind a proxy that sends the public name)
  *    Host names whatever the operator chose, and bearer tokens, which no
  *    browser sends on its own, guard what they guard.
- *  - Every state-changing request (any method but GET and HEAD) must be
- *    declared exactly application/json, with or without a body (415): an
- *    HTML form or a "simple" cross-site request cannot declare it. When the
- *    pages get forms, this is where a request with a valid CSRF token will
- *    be let through instead.
+ *  - Every state-changing request (any method but GET and HEAD) to the API
+ *    (/api/...) must be declared exactly application/json, with or without
+ *    a body (415): an HTML form or a "simple" cross-site request cannot
+ *    declare it. One to a page (the pages' forms) must be a form carrying
+ *    a live session's cookie and that session's CSRF token
+ *    (pages_form_allowed, 403 otherwise): another site can make a browser
+ *    send a form here, but the SameSite=Lax cookie stays behind and it
+ *    cannot know the token.
  *
  * Returns true when the request may go on; otherwise res holds the refusal.
  */
@@ -170,6 +180,8 @@ static bool guard_write(pw_app_t *app, const pw_http_request_t *req, pw_response
 			return false;
 		}
 	}
+	if (wants_html(req))
+		return pages_form_allowed(app, req, res);
 	const pw_str_t *ct = http_header(req, "content-type");
 	if (!ct || !http_media_type_is(*ct, "application/json")) {
 		resp_error(res, 415, "unsupported_media_type",
@@ -195,7 +207,11 @@ static int dispatch(void *ud, pw_http_conn_t *c, const pw_http_request_t *req, p
 	if (!guard_write(app, req, res))
 		return HTTP_HANDLED;
 	pw_handler_fn fn = (pw_handler_fn)route->fn;
-	return fn(app, c, req, &params, res);
+	int hr = fn(app, c, req, &params, res);
+	/* Every page's header says who is signed in (pages_session.h). */
+	if (hr == HTTP_HANDLED && wants_html(req))
+		pages_account_fill_req(app, req, res);
+	return hr;
 }
 
 /* ---- league glue --------------------------------------------------------
@@ -537,8 +553,8 @@ void app_shutdown(pw_app_t *app, const char *why)
 
 int app_routes(pw_app_t *app)
 {
-	if (api_system_routes(app) < 0 || api_league_routes(app) < 0 || pages_routes(app) < 0 ||
-	    static_routes(app) < 0)
+	if (api_system_routes(app) < 0 || api_league_routes(app) < 0 || api_identity_routes(app) < 0 ||
+	    pages_routes(app) < 0 || static_routes(app) < 0)
 		return -1;
 	return 0;
 }

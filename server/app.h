@@ -40,6 +40,8 @@ typedef struct pw_serve_config {
 	int trade_expiry_rounds;   /* PINWHEEL_TRADE_EXPIRY_ROUNDS */
 	int min_voting_seconds;    /* PINWHEEL_MIN_VOTING_SECONDS */
 	const char *admin_token; /* NULL: admin open on loopback only */
+	int enrollment;          /* pw_enrollment_t (PINWHEEL_ENROLLMENT): open or invite */
+	int session_seconds;     /* PINWHEEL_SESSION_SECONDS: a signed-in browser session's life */
 	bool production;
 	pw_log_level_t log_level;
 	int max_conns;
@@ -154,6 +156,7 @@ int app_routes(pw_app_t *app);
 int api_system_routes(pw_app_t *app);
 int pages_routes(pw_app_t *app);
 int api_league_routes(pw_app_t *app);
+int api_identity_routes(pw_app_t *app);
 int static_routes(pw_app_t *app);
 
 /* Adds a route with a typed handler. */
@@ -166,6 +169,10 @@ int app_route(pw_app_t *app, const char *method, const char *pattern, pw_handler
  * allowed; otherwise res holds the error.
  */
 bool app_require_admin(pw_app_t *app, const pw_http_request_t *req, pw_response_t *res);
+
+/* Whether token is PINWHEEL_ADMIN_TOKEN (false when none is set),
+ * compared in time independent of where they differ. */
+bool app_admin_token_is(const pw_app_t *app, const char *token);
 
 /* The bearer token of req into out (cap bytes); false when there is none. */
 bool app_bearer(const pw_http_request_t *req, char *out, size_t cap);

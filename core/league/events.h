@@ -113,7 +113,9 @@ struct cJSON;
 	/* strategy: the team row holds the strategy in force; the log keeps its history */       \
 	X(STRATEGY_SET, "strategy.set", "team", none, F(text, STR))                               \
 	X(STRATEGY_INTERPRETED, "strategy.interpreted", "team", none,                             \
-	  F(strategy, OBJ) F(note, STR))
+	  F(strategy, OBJ) F(note, STR))                                                          \
+	/* a hooper's bio, written by a governor of their team: the hooper row holds it */        \
+	X(HOOPER_BIO_SET, "hooper.bio_set", "hooper", none, F(hooper_id, INT) F(text, STR))
 
 /* Every event type; PW_EV_UNKNOWN is a name no row has (a newer writer's). */
 typedef enum pw_event_type {

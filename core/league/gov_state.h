@@ -29,6 +29,7 @@ enum { PW_TOK_PROPOSE, PW_TOK_AMEND, PW_TOK_BOOST, PW_TOKEN_KINDS };
 #define PW_TOKEN_REGEN 2  /* of each kind after every tally */
 #define PW_TOKEN_MAX   6  /* regeneration never lifts a balance above this */
 #define PW_MAX_AMENDMENTS 2 /* per proposal, as the reference league */
+#define PW_MAX_DRAFTS 5     /* drafts a governor may hold at once (proposals_per_window counts open ones) */
 
 /* "propose", "amend", "boost"; -1 for an unknown name. */
 const char *gstate_token_name(int kind);

@@ -4,14 +4,13 @@
 #include "core/league/governance.h"
 
 #include <cjson/cJSON.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "core/league/identity.h"
 #include "core/league/interpret.h"
 #include "core/league/roster.h"
 #include "core/sim/sha256.h"
@@ -268,11 +267,16 @@ static bool invisible_control(long c)
 
 int gov_check_name(const char *field, const char *name, pw_err_t *e)
 {
+	return gov_check_text(field, name, 60, e);
+}
+
+int gov_check_text(const char *field, const char *name, size_t max, pw_err_t *e)
+{
 	if (!name || !*name)
 		return err_set(e, PW_E_INVALID, "%s must not be empty", field);
 	size_t n = strlen(name);
-	if (n > 60)
-		return err_set(e, PW_E_INVALID, "%s must be at most 60 bytes (it is %zu)", field, n);
+	if (n > max)
+		return err_set(e, PW_E_INVALID, "%s must be at most %zu bytes (it is %zu)", field, max, n);
 	bool visible = false;
 	const unsigned char *p = (const unsigned char *)name;
 	while (*p) {
@@ -290,30 +294,17 @@ int gov_check_name(const char *field, const char *name, pw_err_t *e)
 	return 0;
 }
 
-static int random_hex(char *out, size_t nbytes)
-{
-	unsigned char buf[64];
-	if (nbytes > sizeof buf)
-		return -1;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, nbytes);
-	close(fd);
-	if (n != (ssize_t)nbytes)
-		return -1;
-	for (size_t i = 0; i < nbytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", buf[i]);
-	return 0;
-}
-
 static const int start_tokens[PW_TOKEN_KINDS] = {PW_TOKEN_START, PW_TOKEN_START, PW_TOKEN_START};
 
-static int join_in_tx(pw_gov_t *g, const char *name, int64_t team_id, const char *hash, int64_t *gid,
-		      pw_err_t *e)
+static int join_in_tx(pw_gov_t *g, const char *name, int64_t *team_io, const char *hash,
+		      const pw_gov_join_hook_t *hook, int64_t *gid, pw_err_t *e)
 {
 	if (!g->s.season.id)
 		return err_set(e, PW_E_CONFLICT, "there is no season to join yet");
+	int rc = hook && hook->before ? hook->before(hook->ud, g, team_io, e) : 0;
+	if (rc < 0)
+		return rc;
+	int64_t team_id = *team_io;
 	int ex = store_team_exists(g->st, team_id);
 	if (ex <= 0)
 		return err_set(e, ex < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "team %lld does not exist",
@@ -336,22 +327,30 @@ static int join_in_tx(pw_gov_t *g, const char *name, int64_t team_id, const char
 	cJSON_AddStringToObject(p, "name", name);
 	cJSON_AddNumberToObject(p, "team_id", (double)team_id);
 	cJSON_AddItemToObject(p, "tokens", tokens_json(start_tokens));
-	return append(g, PW_EV_GOVERNOR_JOINED, *gid, *gid, team_id, p, e);
+	if ((rc = append(g, PW_EV_GOVERNOR_JOINED, *gid, *gid, team_id, p, e)) < 0)
+		return rc;
+	return hook && hook->after ? hook->after(hook->ud, g, *gid, g->s.season.id, e) : 0;
 }
 
 int gov_join(pw_gov_t *g, const char *name, int64_t team_id, cJSON **out, pw_err_t *e)
+{
+	return gov_join_with(g, name, team_id, NULL, out, e);
+}
+
+int gov_join_with(pw_gov_t *g, const char *name, int64_t team_id, const pw_gov_join_hook_t *hook,
+		  cJSON **out, pw_err_t *e)
 {
 	if (out)
 		*out = NULL;
 	char token[65], hash[65];
 	int64_t gid = 0;
 	int rc = gov_check_name("name", name, e);
-	if (rc == 0 && random_hex(token, 32) < 0)
+	if (rc == 0 && identity_random_hex(token, 32) < 0)
 		rc = err_set(e, PW_E_INTERNAL, "no randomness available for a token");
 	if (rc == 0)
 		sha256_hex(token, strlen(token), hash);
 	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
-		rc = tx_end(g, join_in_tx(g, name, team_id, hash, &gid, e), e);
+		rc = tx_end(g, join_in_tx(g, name, &team_id, hash, hook, &gid, e), e);
 	if (rc == 0 && out) {
 		*out = cJSON_CreateObject();
 		cJSON_AddNumberToObject(*out, "governor_id", (double)gid);
@@ -375,14 +374,29 @@ int64_t gov_authenticate(pw_gov_t *g, const char *token)
 
 /* ---- proposals ---- */
 
-static int open_count(const pw_gstate_t *s, int64_t gid)
+/* A governor's proposals of the current season with status st. */
+static int count_status(const pw_gstate_t *s, int64_t gid, pw_prop_status_t st)
 {
 	int n = 0;
 	for (int i = 0; i < s->n_props; i++)
 		if (s->props[i].governor_id == gid && s->props[i].season_id == s->season.id &&
-		    (s->props[i].status == PW_PROP_OPEN || s->props[i].status == PW_PROP_DRAFT))
+		    s->props[i].status == st)
 			n++;
 	return n;
+}
+
+/* Whether gid may have one more open proposal: proposals_per_window counts
+ * the open ones only. A draft costs nothing and decides nothing, so it
+ * counts when it is confirmed, not when it is written. */
+static int open_limit(const pw_gov_t *g, int64_t gid, pw_err_t *e)
+{
+	int limit = g->s.rules.proposals_per_window;
+	int open = count_status(&g->s, gid, PW_PROP_OPEN);
+	if (open >= limit)
+		return err_set(e, PW_E_LIMIT, "governor %lld already has %d open proposals in this window "
+			       "(proposals_per_window is %d); one must be tallied or withdrawn first",
+			       (long long)gid, open, limit);
+	return 0;
 }
 
 /* The active effects of the registry for a check, in registry order
@@ -513,11 +527,11 @@ static int propose_may(pw_gov_t *g, int64_t gid, const pw_governor_t **gv, pw_er
 	int rc = enrolled(g, gid, gv, e);
 	if (rc < 0 || (rc = season_live(g, e)) < 0)
 		return rc;
-	int limit = g->s.rules.proposals_per_window;
-	int open = open_count(&g->s, gid);
-	if (open >= limit)
-		return err_set(e, PW_E_LIMIT, "governor %lld already has %d open or draft proposals in "
-			       "this window (proposals_per_window is %d)", (long long)gid, open, limit);
+	/* Drafts are free, but each took a check's test games: a few at once. */
+	int drafts = count_status(&g->s, gid, PW_PROP_DRAFT);
+	if (drafts >= PW_MAX_DRAFTS)
+		return err_set(e, PW_E_LIMIT, "governor %lld already has %d drafts; confirm or cancel one "
+			       "first", (long long)gid, drafts);
 	return 0;
 }
 
@@ -607,7 +621,7 @@ static int confirm_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, pw_err_t *e)
 	const pw_governor_t *gv;
 	pw_proposal_t *p;
 	int rc = governor_and_proposal(g, gid, pid, true, PW_PROP_DRAFT, &gv, &p, e);
-	if (rc < 0)
+	if (rc < 0 || (rc = open_limit(g, gid, e)) < 0)
 		return rc;
 	if (gv->tokens[PW_TOK_PROPOSE] < p->cost)
 		return err_set(e, PW_E_TOKENS, "confirming costs %d PROPOSE tokens and governor %lld has %d",
@@ -749,6 +763,26 @@ int gov_precheck(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const 
 	rc = scratch ? interpret(g, text, lua, scratch, e) : err_set(e, PW_E_INTERNAL, "out of memory");
 	cJSON_Delete(scratch);
 	return rc;
+}
+
+int gov_preview(pw_gov_t *g, const char *text, const char *lua, cJSON **out, pw_err_t *e)
+{
+	*out = NULL;
+	int rc = text ? 0 : err_set(e, PW_E_INVALID, "text is required");
+	if (rc == 0 && gov_sync(g) < 0)
+		rc = err_set(e, PW_E_INTERNAL, "reading the event log failed");
+	if (rc < 0)
+		return rc;
+	cJSON *o = cJSON_CreateObject();
+	rc = o ? interpret(g, text, lua, o, e) : err_set(e, PW_E_INTERNAL, "out of memory");
+	if (rc < 0) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	const cJSON *tier = cJSON_GetObjectItem(o, "tier");
+	cJSON_AddNumberToObject(o, "threshold", gstate_threshold(tier ? tier->valueint : 5, &g->s.rules));
+	*out = o;
+	return 0;
 }
 
 /* *boosted: whether the vote counts double (asked now, or paid before). */
@@ -1663,6 +1697,52 @@ int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw
 		shown = NULL;
 	}
 	cJSON_Delete(shown);
+	return rc;
+}
+
+/* ---- hooper bios ---- */
+
+static int bio_in_tx(pw_gov_t *g, int64_t gid, int64_t hid, const char *text, int64_t *team, pw_err_t *e)
+{
+	const pw_governor_t *gv;
+	int rc = enrolled(g, gid, &gv, e);
+	if (rc < 0)
+		return rc;
+	int slot;
+	int found = store_hooper_team(g->st, hid, team, &slot);
+	if (found < 0)
+		return err_set(e, PW_E_INTERNAL, "reading the hooper failed: %s", store_errmsg(g->st));
+	if (found == 0)
+		return err_set(e, PW_E_NOT_FOUND, "hooper %lld does not exist", (long long)hid);
+	if (*team != gv->team_id)
+		return err_set(e, PW_E_FORBIDDEN, "hooper %lld plays for team %lld: only their own team's "
+			       "governors write their bio", (long long)hid, (long long)*team);
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "hooper_id", (double)hid);
+	cJSON_AddStringToObject(p, "text", text);
+	if ((rc = append(g, PW_EV_HOOPER_BIO_SET, hid, gid, *team, p, e)) < 0)
+		return rc;
+	if (store_hooper_set_bio(g->st, hid, text) < 0)
+		return err_set(e, PW_E_INTERNAL, "saving the bio failed: %s", store_errmsg(g->st));
+	return 0;
+}
+
+int gov_hooper_bio_set(pw_gov_t *g, int64_t gid, int64_t hid, const char *text, cJSON **out, pw_err_t *e)
+{
+	if (out)
+		*out = NULL;
+	int64_t team = 0;
+	/* The bio is a hooper's backstory, which the roster holds in
+	 * PW_TEXT_MAX bytes. */
+	int rc = gov_check_text("text", text, PW_TEXT_MAX - 1, e);
+	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
+		rc = tx_end(g, bio_in_tx(g, gid, hid, text, &team, e), e);
+	if (rc == 0 && out) {
+		*out = cJSON_CreateObject();
+		cJSON_AddNumberToObject(*out, "hooper_id", (double)hid);
+		cJSON_AddNumberToObject(*out, "team_id", (double)team);
+		cJSON_AddStringToObject(*out, "bio", text);
+	}
 	return rc;
 }
 

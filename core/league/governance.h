@@ -106,6 +106,23 @@ void gov_reset(pw_gov_t *g);
  * shown once; only its sha-256 is stored. The name must pass
  * gov_check_name. */
 int gov_join(pw_gov_t *g, const char *name, int64_t team_id, struct cJSON **out, pw_err_t *err);
+
+/*
+ * What a join must satisfy and record besides the governor, inside the
+ * join's own transaction (core/league/identity.h supplies it: one governor
+ * per person per season, invites). before may refuse the join (its error
+ * is the join's) or choose the team (*team_id 0: before must set it);
+ * after records what goes with the new governor of season_id. Either
+ * failing rolls the whole join back.
+ */
+typedef struct pw_gov_join_hook {
+	int (*before)(void *ud, pw_gov_t *g, int64_t *team_id, pw_err_t *err);
+	int (*after)(void *ud, pw_gov_t *g, int64_t governor_id, int64_t season_id, pw_err_t *err);
+	void *ud;
+} pw_gov_join_hook_t;
+/* gov_join with hook (NULL: none). */
+int gov_join_with(pw_gov_t *g, const char *name, int64_t team_id, const pw_gov_join_hook_t *hook,
+		  struct cJSON **out, pw_err_t *err);
 /* Governor id for a bearer token, 0 when unknown. */
 int64_t gov_authenticate(pw_gov_t *g, const char *token);
 
@@ -118,6 +135,8 @@ int64_t gov_authenticate(pw_gov_t *g, const char *token);
  * naming field.
  */
 int gov_check_name(const char *field, const char *name, pw_err_t *err);
+/* The same rules for a short text of at most max bytes (an invite's note). */
+int gov_check_text(const char *field, const char *text, size_t max, pw_err_t *err);
 
 /* ---- proposals ---- */
 
@@ -165,6 +184,16 @@ int gov_withdraw(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, struct c
  */
 int gov_precheck(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, const char *text,
 		 const char *effect_lua, pw_err_t *err);
+/*
+ * A free look at what text (and lua) would propose, for anyone: the
+ * interpretation, tier, cost, threshold and projected impact — the sandbox
+ * check and impact games included, so it is as slow as a proposal — with
+ * nothing written and no governor's standing asked. *out = {text,
+ * effect_lua?, interpretation, tier, cost, threshold, impact?} (caller
+ * owns). 0, or the error a proposal of it would get (an effect that fails
+ * its check: PW_E_INVALID naming the line).
+ */
+int gov_preview(pw_gov_t *g, const char *text, const char *effect_lua, struct cJSON **out, pw_err_t *err);
 /* yes/no, optionally boosted (spends a BOOST token, doubles the weight). A
  * later vote replaces an earlier one until the tally. */
 int gov_vote(pw_gov_t *g, int64_t governor_id, int64_t proposal_id, bool yes, bool boost,
@@ -210,6 +239,11 @@ int gov_hooper_trade_approve(pw_gov_t *g, int64_t governor_id, int64_t trade_id,
  * (hooper_trade.rejected with the reason and the governor). */
 int gov_hooper_trade_reject(pw_gov_t *g, int64_t governor_id, int64_t trade_id,
 			    struct cJSON **out, pw_err_t *err);
+/* A governor writes the bio of a hooper of their own team (1 to
+ * PW_TEXT_MAX - 1 bytes, a name's character rules): hooper.bio_set, and
+ * the hooper's stored bio replaced. *out = {hooper_id, team_id, bio}. */
+int gov_hooper_bio_set(pw_gov_t *g, int64_t governor_id, int64_t hooper_id, const char *text,
+		       struct cJSON **out, pw_err_t *err);
 /* Sets the caller's team strategy from text; used from the next round. */
 int gov_strategy_set(pw_gov_t *g, int64_t governor_id, const char *text, struct cJSON **out,
 		     pw_err_t *err);

@@ -23,6 +23,7 @@
 
 #include "core/sim/hooks.h"
 #include "core/sim/sha256.h"
+#include "effects/fx.h"
 
 #define TEXT_MAX 4000
 #define NORM_MAX (TEXT_MAX * 2 + 8)
@@ -559,10 +560,14 @@ static void add_effect_source(build_t *b, const char *name, const char *library,
 			      double confidence)
 {
 	cJSON *e = cJSON_CreateObject();
-	char sname[64], life[32];
+	char sname[64], life[32], desc[FX_DESC_MAX + 1];
 	scan_field(src, "name", sname, sizeof sname);
 	scan_field(src, "lifetime", life, sizeof life);
+	/* What the script says it does, for the people voting on it. */
+	scan_field(src, "description", desc, sizeof desc);
 	cJSON_AddStringToObject(e, "name", sname[0] ? sname : name);
+	if (desc[0])
+		cJSON_AddStringToObject(e, "description", desc);
 	if (library)
 		cJSON_AddStringToObject(e, "library", library);
 	cJSON_AddStringToObject(e, "source", src);

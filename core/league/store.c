@@ -793,6 +793,17 @@ int store_hooper_move(pw_store_t *s, int64_t hooper_id, int64_t team_id, int slo
 	return exec_done(s, st, "moving a hooper");
 }
 
+int store_hooper_set_bio(pw_store_t *s, int64_t hooper_id, const char *text)
+{
+	static const char sql[] = "UPDATE hoopers SET data=json_set(data, '$.backstory', ?) WHERE id=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, hooper_id);
+	return exec_done(s, st, "writing a hooper's bio");
+}
+
 int store_hooper_team(pw_store_t *s, int64_t hooper_id, int64_t *team_id, int *slot)
 {
 	static const char sql[] = "SELECT team_id, slot FROM hoopers WHERE id=?";
@@ -881,6 +892,306 @@ int64_t store_player_by_token_hash(pw_store_t *s, const char *token_hash)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return id;
+}
+
+int store_player_set_token_hash(pw_store_t *s, int64_t governor_id, const char *token_hash)
+{
+	static const char sql[] = "UPDATE players SET token_hash=? WHERE id=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, governor_id);
+	if (exec_done(s, st, "replacing a governor's token") < 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0;
+}
+
+/* ---- identities, sessions, invites ---------------------------------------- */
+
+int64_t store_identity_find(pw_store_t *s, const char *provider, const char *subject)
+{
+	static const char sql[] = "SELECT id FROM identities WHERE provider=? AND subject=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, provider, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
+	int64_t id = step_row(s, st, "reading an identity");
+	if (id == 1)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+int64_t store_identity_insert(pw_store_t *s, const char *provider, const char *subject,
+			      const char *display_name, int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO identities(provider, subject, display_name, created_at) VALUES(?,?,?,?)";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, provider, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, display_name ? display_name : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, now);
+	if (exec_done(s, st, "adding an identity") < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int store_identity_get(pw_store_t *s, int64_t id, char *provider, size_t plen, char *name, size_t nlen)
+{
+	static const char sql[] = "SELECT provider, display_name FROM identities WHERE id=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	int r = step_row(s, st, "reading an identity");
+	if (r == 1) {
+		copy_col(st, 0, provider, plen);
+		copy_col(st, 1, name, nlen);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_identity_link(pw_store_t *s, int64_t identity_id, int64_t season_id, int64_t governor_id,
+			int64_t invite_id, int64_t now)
+{
+	static const char sql[] = "INSERT INTO identity_governors(identity_id, season_id, governor_id,"
+				  " invite_id, created_at) VALUES(?,?,?,?,?)";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, identity_id);
+	sqlite3_bind_int64(st, 2, season_id);
+	sqlite3_bind_int64(st, 3, governor_id);
+	if (invite_id > 0)
+		sqlite3_bind_int64(st, 4, invite_id);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, now);
+	return exec_done(s, st, "linking an identity to a governor");
+}
+
+int store_identity_governors(pw_store_t *s, int64_t identity_id, int64_t *gids, int max)
+{
+	static const char sql[] = "SELECT governor_id FROM identity_governors WHERE identity_id=?"
+				  " ORDER BY season_id DESC, governor_id DESC";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, identity_id);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (n < max)
+			gids[n++] = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_DONE)
+		n = fail(s, "reading an identity's governors");
+	sqlite3_reset(st);
+	return n;
+}
+
+int64_t store_governor_identity(pw_store_t *s, int64_t governor_id)
+{
+	static const char sql[] = "SELECT identity_id FROM identity_governors WHERE governor_id=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, governor_id);
+	int64_t id = step_row(s, st, "reading a governor's identity");
+	if (id == 1)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+int store_session_insert(pw_store_t *s, const char *id_hash, const char *csrf, int64_t identity_id,
+			 bool admin, int64_t now, int64_t expires_at)
+{
+	static const char sql[] = "INSERT INTO sessions(id_hash, csrf, identity_id, admin, created_at,"
+				  " expires_at) VALUES(?,?,?,?,?,?)";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, csrf, -1, SQLITE_TRANSIENT);
+	if (identity_id > 0)
+		sqlite3_bind_int64(st, 3, identity_id);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int(st, 4, admin ? 1 : 0);
+	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_int64(st, 6, expires_at);
+	return exec_done(s, st, "adding a session");
+}
+
+int store_session_get(pw_store_t *s, const char *id_hash, pw_session_row_t *out)
+{
+	static const char sql[] =
+		"SELECT csrf, identity_id, admin, created_at, expires_at FROM sessions WHERE id_hash=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
+	int r = step_row(s, st, "reading a session");
+	if (r == 1) {
+		copy_col(st, 0, out->csrf, sizeof out->csrf);
+		out->identity_id = sqlite3_column_int64(st, 1);
+		out->admin = sqlite3_column_int(st, 2) != 0;
+		out->created_at = sqlite3_column_int64(st, 3);
+		out->expires_at = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_session_delete(pw_store_t *s, const char *id_hash)
+{
+	static const char sql[] = "DELETE FROM sessions WHERE id_hash=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_TRANSIENT);
+	return exec_done(s, st, "ending a session");
+}
+
+int store_sessions_purge(pw_store_t *s, int64_t now)
+{
+	static const char sql[] = "DELETE FROM sessions WHERE expires_at<=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	if (exec_done(s, st, "removing expired sessions") < 0)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+int64_t store_invite_insert(pw_store_t *s, const char *code_hash, int64_t team_id, int max_uses,
+			    int64_t expires_at, const char *note, int64_t now)
+{
+	static const char sql[] = "INSERT INTO invites(code_hash, team_id, max_uses, expires_at, note,"
+				  " created_at) VALUES(?,?,?,?,?,?)";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, code_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, team_id);
+	sqlite3_bind_int(st, 3, max_uses);
+	sqlite3_bind_int64(st, 4, expires_at);
+	sqlite3_bind_text(st, 5, note ? note : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, now);
+	if (exec_done(s, st, "adding an invite") < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+#define INVITE_COLS "id, team_id, max_uses, uses, expires_at, created_at, revoked, note"
+
+static void invite_row(sqlite3_stmt *st, pw_invite_row_t *out)
+{
+	out->id = sqlite3_column_int64(st, 0);
+	out->team_id = sqlite3_column_int64(st, 1);
+	out->max_uses = sqlite3_column_int(st, 2);
+	out->uses = sqlite3_column_int(st, 3);
+	out->expires_at = sqlite3_column_int64(st, 4);
+	out->created_at = sqlite3_column_int64(st, 5);
+	out->revoked = sqlite3_column_int(st, 6) != 0;
+	copy_col(st, 7, out->note, sizeof out->note);
+}
+
+/* One invite row by a text or an integer key (sql's one parameter). */
+static int invite_one(pw_store_t *s, const char *sql, const char *text, int64_t id, pw_invite_row_t *out)
+{
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	int r = step_row(s, st, "reading an invite");
+	if (r == 1)
+		invite_row(st, out);
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_invite_by_hash(pw_store_t *s, const char *code_hash, pw_invite_row_t *out)
+{
+	static const char sql[] = "SELECT " INVITE_COLS " FROM invites WHERE code_hash=?";
+	return invite_one(s, sql, code_hash, 0, out);
+}
+
+int store_invite_get(pw_store_t *s, int64_t id, pw_invite_row_t *out)
+{
+	static const char sql[] = "SELECT " INVITE_COLS " FROM invites WHERE id=?";
+	return invite_one(s, sql, NULL, id, out);
+}
+
+int store_invite_use(pw_store_t *s, int64_t id)
+{
+	static const char sql[] = "UPDATE invites SET uses=uses+1 WHERE id=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return exec_done(s, st, "counting an invite's use");
+}
+
+int store_invite_revoke(pw_store_t *s, int64_t id)
+{
+	static const char sql[] = "UPDATE invites SET revoked=1 WHERE id=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (exec_done(s, st, "revoking an invite") < 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0;
+}
+
+cJSON *store_invites_json(pw_store_t *s)
+{
+	static const char sql[] =
+		"SELECT " INVITE_COLS ", (SELECT group_concat(governor_id) FROM identity_governors g"
+		" WHERE g.invite_id=invites.id) FROM invites ORDER BY id DESC";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return NULL;
+	cJSON *arr = cJSON_CreateArray();
+	int rc = SQLITE_DONE;
+	while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pw_invite_row_t r;
+		invite_row(st, &r);
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)r.id);
+		cJSON_AddNumberToObject(o, "team_id", (double)r.team_id);
+		cJSON_AddNumberToObject(o, "max_uses", r.max_uses);
+		cJSON_AddNumberToObject(o, "uses", r.uses);
+		cJSON_AddNumberToObject(o, "expires_at", (double)r.expires_at);
+		cJSON_AddNumberToObject(o, "created_at", (double)r.created_at);
+		cJSON_AddBoolToObject(o, "revoked", r.revoked);
+		cJSON_AddStringToObject(o, "note", r.note);
+		cJSON *g = cJSON_AddArrayToObject(o, "governors");
+		const char *ids = (const char *)sqlite3_column_text(st, 8);
+		for (const char *p = ids; p && *p;) {
+			cJSON_AddItemToArray(g, cJSON_CreateNumber((double)strtoll(p, NULL, 10)));
+			p = strchr(p, ',');
+			p = p ? p + 1 : NULL;
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	if (arr && rc != SQLITE_DONE) {
+		cJSON_Delete(arr);
+		arr = NULL;
+		fail(s, "reading invites");
+	}
+	sqlite3_reset(st);
+	return arr;
 }
 
 /* ---- schedule ------------------------------------------------------------ */

@@ -140,6 +140,8 @@ int store_team_set_strategy(pw_store_t *s, int64_t team_id, const struct cJSON *
 int store_hooper_move(pw_store_t *s, int64_t hooper_id, int64_t team_id, int slot);
 /* 1 and *team_id, *slot filled when found, 0 when not, -1 on failure. */
 int store_hooper_team(pw_store_t *s, int64_t hooper_id, int64_t *team_id, int *slot);
+/* Replaces a hooper's bio (the "backstory" of its stored JSON). */
+int store_hooper_set_bio(pw_store_t *s, int64_t hooper_id, const char *text);
 int store_team_exists(pw_store_t *s, int64_t team_id);
 
 /* ---- meta (effect metadata on entities) ------------------------------ */
@@ -155,6 +157,71 @@ int64_t store_player_insert(pw_store_t *s, const char *name, int64_t team_id,
 			    const char *token_hash, int64_t now);
 /* Governor id for a token hash, 0 when none, -1 on failure. */
 int64_t store_player_by_token_hash(pw_store_t *s, const char *token_hash);
+
+/* Replaces a governor's bearer token (its hash); 1 changed, 0 no such
+ * governor, -1 on failure. */
+int store_player_set_token_hash(pw_store_t *s, int64_t governor_id, const char *token_hash);
+
+/* ---- identities, sessions, invites (core/league/identity.h) ---------- */
+
+/* Identity id of (provider, subject): > 0, 0 when there is none, -1. */
+int64_t store_identity_find(pw_store_t *s, const char *provider, const char *subject);
+/* A new identity's id, or -1 (a (provider, subject) already there fails). */
+int64_t store_identity_insert(pw_store_t *s, const char *provider, const char *subject,
+			      const char *display_name, int64_t now);
+/* 1 with provider and display name copied (truncated to their sizes), 0
+ * when there is no such identity, -1. */
+int store_identity_get(pw_store_t *s, int64_t id, char *provider, size_t plen, char *name,
+		       size_t nlen);
+/* Records that identity_id governs as governor_id in season_id (invite_id
+ * 0: joined without an invite). A second governor for the same identity
+ * and season, or a governor linked twice, fails. */
+int store_identity_link(pw_store_t *s, int64_t identity_id, int64_t season_id, int64_t governor_id,
+			int64_t invite_id, int64_t now);
+/* The governors of an identity, the latest season first, into gids (up to
+ * max). Returns how many, or -1. */
+int store_identity_governors(pw_store_t *s, int64_t identity_id, int64_t *gids, int max);
+/* The identity of a governor: > 0, 0 when none is linked, -1. */
+int64_t store_governor_identity(pw_store_t *s, int64_t governor_id);
+
+typedef struct pw_session_row {
+	char csrf[65];
+	int64_t identity_id;  /* 0: nobody signed in */
+	bool admin;
+	int64_t created_at, expires_at; /* unix seconds */
+} pw_session_row_t;
+
+int store_session_insert(pw_store_t *s, const char *id_hash, const char *csrf, int64_t identity_id,
+			 bool admin, int64_t now, int64_t expires_at);
+/* 1 found (expired or not: the caller compares expires_at), 0 none, -1. */
+int store_session_get(pw_store_t *s, const char *id_hash, pw_session_row_t *out);
+/* 0 (whether or not it existed) or -1. */
+int store_session_delete(pw_store_t *s, const char *id_hash);
+/* Deletes every session that expired at or before now; how many, or -1. */
+int store_sessions_purge(pw_store_t *s, int64_t now);
+
+typedef struct pw_invite_row {
+	int64_t id, team_id;
+	int max_uses, uses;
+	int64_t expires_at, created_at; /* unix seconds */
+	bool revoked;
+	char note[204];
+} pw_invite_row_t;
+
+/* A new invite's id, or -1. */
+int64_t store_invite_insert(pw_store_t *s, const char *code_hash, int64_t team_id, int max_uses,
+			    int64_t expires_at, const char *note, int64_t now);
+/* 1 found, 0 none, -1. */
+int store_invite_by_hash(pw_store_t *s, const char *code_hash, pw_invite_row_t *out);
+int store_invite_get(pw_store_t *s, int64_t id, pw_invite_row_t *out);
+/* One more use of the invite; 0 or -1. */
+int store_invite_use(pw_store_t *s, int64_t id);
+/* 1 revoked, 0 no such invite, -1. */
+int store_invite_revoke(pw_store_t *s, int64_t id);
+/* Every invite, the newest first: [{id, team_id, max_uses, uses,
+ * expires_at, created_at, revoked, note, governors: [ids joined with it]}].
+ * Never the code. Caller owns; NULL on failure. */
+struct cJSON *store_invites_json(pw_store_t *s);
 
 /* ---- schedule --------------------------------------------------------- */
 

@@ -124,7 +124,44 @@ static const char *const migration_1 =
 	"  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
 	"  PRIMARY KEY(season_id, round_number));";
 
+/*
+ * Migration 2: people behind governors (core/league/identity.h). None of
+ * this is governance, so none of it is an event: an identity is a person
+ * as an identity provider knows them, keyed by (provider, subject) —
+ * "invite" and "open" for people who joined here, "token" for a governor
+ * who signed in with a bearer token, "discord" once Sign in with Discord
+ * exists; each identity has at most one governor per season. Browser
+ * sessions are stored by the SHA-256 of their id (the cookie holds the id
+ * itself); invites by the SHA-256 of their code.
+ */
+static const char *const migration_2 =
+	"CREATE TABLE identities("
+	"  id INTEGER PRIMARY KEY, provider TEXT NOT NULL, subject TEXT NOT NULL,"
+	"  display_name TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL,"
+	"  UNIQUE(provider, subject));"
+
+	"CREATE TABLE invites("
+	"  id INTEGER PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE,"
+	"  team_id INTEGER NOT NULL REFERENCES teams(id),"
+	"  max_uses INTEGER NOT NULL, uses INTEGER NOT NULL DEFAULT 0,"
+	"  expires_at INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0,"
+	"  note TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);"
+
+	"CREATE TABLE identity_governors("
+	"  identity_id INTEGER NOT NULL REFERENCES identities(id),"
+	"  season_id INTEGER NOT NULL REFERENCES seasons(id),"
+	"  governor_id INTEGER NOT NULL UNIQUE REFERENCES players(id),"
+	"  invite_id INTEGER REFERENCES invites(id), created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY(identity_id, season_id));"
+
+	"CREATE TABLE sessions("
+	"  id_hash TEXT PRIMARY KEY, csrf TEXT NOT NULL,"
+	"  identity_id INTEGER REFERENCES identities(id), admin INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+	"CREATE INDEX sessions_expiry ON sessions(expires_at);";
+
 const char *const store_migrations[] = {
 	migration_1,
+	migration_2,
 };
 const int store_migrations_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

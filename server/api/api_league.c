@@ -326,26 +326,6 @@ static int h_bracket(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *
 
 /* ---- governors and governance ------------------------------------------ */
 
-static int h_join(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
-		  const pw_params_t *p, pw_response_t *res)
-{
-	cJSON *body = api_body_object(req, res, false);
-	if (!body)
-		return HTTP_HANDLED;
-	const char *name;
-	int64_t team;
-	if (api_string(body, "name", true, 60, &name, res) < 0 ||
-	    api_int(body, "team_id", true, 1, 1000000, &team, NULL, res) < 0) {
-		cJSON_Delete(body);
-		return HTTP_HANDLED;
-	}
-	cJSON *out = NULL;
-	pw_err_t err = {0};
-	int rc = gov_join(app->gov, name, team, &out, &err);
-	cJSON_Delete(body);
-	return reply(res, rc, &err, out, 201);
-}
-
 static int h_governor(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 		      const pw_params_t *p, pw_response_t *res)
 {
@@ -466,7 +446,8 @@ static int h_proposals(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t
 		return HTTP_HANDLED;
 	char status[16];
 	long n = http_query_param(req->query, "status", status, sizeof status);
-	if (n != -1 && (n <= 0 || gstate_status_find(status) < 0)) {
+	/* An empty status is no filter, as an empty season_id is no season. */
+	if (n != -1 && n != 0 && (n < 0 || gstate_status_find(status) < 0)) {
 		resp_error(res, 400, "invalid_parameter",
 			   "status must be draft, open, passed, failed, held, vetoed, cancelled or withdrawn.");
 		return HTTP_HANDLED;
@@ -668,6 +649,28 @@ static int h_strategy(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t 
 	return reply(res, rc, &err, out, 200);
 }
 
+/* A governor writes the bio of a hooper of their team. */
+static int h_hooper_bio(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+			const pw_params_t *p, pw_response_t *res)
+{
+	int64_t gid = governor(app, req, res), hid;
+	if (!gid || !path_id(p, "id", &hid, res))
+		return HTTP_HANDLED;
+	cJSON *body = api_body_object(req, res, false);
+	if (!body)
+		return HTTP_HANDLED;
+	const char *text;
+	if (api_string(body, "text", true, TEXT_MAX, &text, res) < 0) {
+		cJSON_Delete(body);
+		return HTTP_HANDLED;
+	}
+	cJSON *out = NULL;
+	pw_err_t err = {0};
+	int rc = gov_hooper_bio_set(app->gov, gid, hid, text, &out, &err);
+	cJSON_Delete(body);
+	return reply(res, rc, &err, out, 200);
+}
+
 /* ---- reports ------------------------------------------------------------ */
 
 static int h_reports_latest(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -806,7 +809,6 @@ int api_league_routes(pw_app_t *app)
 		{"GET", "/api/games/{id}", h_game},
 		{"GET", "/api/games/{id}/boxscore", h_boxscore},
 		{"GET", "/api/games/{id}/plays", h_plays},
-		{"POST", "/api/governors", h_join},
 		{"GET", "/api/governors/{id}", h_governor},
 		{"POST", "/api/governance/proposals", h_propose},
 		{"GET", "/api/governance/proposals", h_proposals},
@@ -829,6 +831,7 @@ int api_league_routes(pw_app_t *app)
 		{"POST", "/api/governance/hooper-trades/{id}/approve", h_hooper_trade_approve},
 		{"POST", "/api/governance/hooper-trades/{id}/reject", h_hooper_trade_reject},
 		{"POST", "/api/strategy", h_strategy},
+		{"POST", "/api/hoopers/{id}/bio", h_hooper_bio},
 		{"GET", "/api/reports/latest", h_reports_latest},
 		{"GET", "/api/reports/round/{season}/{round}", h_reports_round},
 		{"GET", "/api/reports/private", h_reports_private},

@@ -73,6 +73,9 @@ struct api_checks {
 typedef struct check_job {
 	pw_app_t *app;
 	pw_http_conn_t *c;
+	api_check_kind_t kind;
+	api_check_render_fn render; /* NULL: answer JSON */
+	void *render_ud;
 	int64_t gid, pid;
 	char *text, *lua;
 	int rc;
@@ -211,6 +214,11 @@ static void job_run(void *slot, void *ud)
 	check_slot_t *sl = slot;
 	check_job_t *j = ud;
 	memo_clear(sl);
+	if (j->kind == API_CHECK_PREVIEW) {
+		j->rc = gov_preview(sl->gov, j->text, j->lua, &j->out, &j->err);
+		memo_clear(sl);
+		return;
+	}
 	j->rc = gov_precheck(sl->gov, j->gid, j->pid, j->text, j->lua, &j->err);
 	if (j->rc == 0) {
 		sl->computed = 0;
@@ -245,7 +253,25 @@ static void job_done(void *ud, int status)
 		log_event(&j->app->log, PW_LOG_INFO, "check.recomputed",
 			  "governor=%lld the league changed during the check: %d answers computed while writing",
 			  (long long)j->gid, j->recomputed);
-	if (j->c) {
+	if (j->render) {
+		pw_response_t res;
+		resp_init(&res);
+		api_check_answer_t ans = {.rc = j->rc, .err = &j->err, .out = j->out};
+		if (status < 0) {
+			ans = (api_check_answer_t){.refused = 503, .rc = PW_E_INTERNAL, .err = &j->err,
+						   .refusal = "The server is shutting down; send it again shortly."};
+			cJSON_Delete(j->out);
+		}
+		j->out = NULL;
+		j->render(j->app, j->render_ud, &ans, j->c ? &res : NULL);
+		if (j->c) {
+			pw_http_conn_t *c = j->c;
+			j->c = NULL;
+			http_conn_respond(c, &res);
+		} else {
+			resp_free(&res);
+		}
+	} else if (j->c) {
 		pw_response_t res;
 		resp_init(&res);
 		if (status < 0) {
@@ -261,52 +287,83 @@ static void job_done(void *ud, int status)
 	job_free(j);
 }
 
+/* Why the queue refused a check: its status, code and sentence. */
+static int refusal(pw_app_t *app, int rc, const char **code, char *msg, size_t cap)
+{
+	if (rc == CHECKQ_KEY_BUSY) {
+		*code = "check_in_progress";
+		snprintf(msg, cap, "Your previous proposal is still being checked; send this one when it is done.");
+		return 429;
+	}
+	if (rc == CHECKQ_RATE) {
+		*code = "rate_limited";
+		snprintf(msg, cap, "You have sent %d proposals for checking in the last minute; wait a little.",
+			 app->cfg.checks_per_minute);
+		return 429;
+	}
+	if (rc == CHECKQ_FULL) {
+		*code = "checks_busy";
+		snprintf(msg, cap, "Every proposal checker is busy and the queue is full; try again shortly.");
+		return 503;
+	}
+	*code = "shutting_down";
+	snprintf(msg, cap, "The server is shutting down; send it again shortly.");
+	return 503;
+}
+
 int api_propose_start(pw_app_t *app, pw_http_conn_t *c, int64_t gid, int64_t pid, const char *text,
 		      const char *lua, pw_response_t *res)
 {
-	if (!app->checks) {
-		resp_error(res, 503, "shutting_down", "The server is shutting down; send it again shortly.");
-		return HTTP_HANDLED;
-	}
+	api_check_req_t rq = {.kind = pid ? API_CHECK_AMEND : API_CHECK_PROPOSE, .governor_id = gid,
+			      .proposal_id = pid, .text = text, .lua = lua};
+	return api_check_start(app, c, &rq, res);
+}
+
+int api_check_start(pw_app_t *app, pw_http_conn_t *c, const api_check_req_t *rq, pw_response_t *res)
+{
 	check_job_t *j = calloc(1, sizeof *j);
 	if (j) {
-		j->text = text ? strdup(text) : NULL;
-		j->lua = lua ? strdup(lua) : NULL;
+		j->text = rq->text ? strdup(rq->text) : NULL;
+		j->lua = rq->lua ? strdup(rq->lua) : NULL;
 	}
-	if (!j || (text && !j->text) || (lua && !j->lua)) {
-		if (j)
-			job_free(j);
-		resp_error(res, 503, "out_of_memory", "The server cannot take this proposal now.");
-		return HTTP_HANDLED;
+	int status = 0, retry = 0;
+	const char *code = "out_of_memory";
+	char msg[200] = "The server cannot take this proposal now.";
+	if (!j || (rq->text && !j->text) || (rq->lua && !j->lua)) {
+		status = 503;
+	} else if (!app->checks) {
+		status = refusal(app, CHECKQ_CLOSED, &code, msg, sizeof msg);
+	} else {
+		j->app = app;
+		j->kind = rq->kind;
+		j->render = rq->render;
+		j->render_ud = rq->ud;
+		j->gid = rq->governor_id;
+		j->pid = rq->kind == API_CHECK_AMEND ? rq->proposal_id : 0;
+		j->c = c;
+		retry = 1;
+		int rc = checkq_submit(app->checks->q, rq->governor_id, job_run, job_done, j, &retry);
+		if (rc == CHECKQ_OK) {
+			/* The job holds j from here; the connection waits for job_done. */
+			http_conn_defer(c, job_conn_closed, j);
+			return HTTP_DEFERRED;
+		}
+		status = refusal(app, rc, &code, msg, sizeof msg);
 	}
-	j->app = app;
-	j->gid = gid;
-	j->pid = pid;
-	j->c = c;
-	int retry = 1;
-	int rc = checkq_submit(app->checks->q, gid, job_run, job_done, j, &retry);
-	if (rc != CHECKQ_OK) {
+	if (j)
 		job_free(j);
+	if (rq->render) {
+		api_check_answer_t ans = {.refused = status, .refusal = msg, .rc = PW_E_INTERNAL};
+		rq->render(app, rq->ud, &ans, res);
+	} else {
+		resp_error(res, status, code, "%s", msg);
+	}
+	if (retry > 0) { /* the queue said when to come back */
 		char ra[16];
 		snprintf(ra, sizeof ra, "%d", retry);
-		if (rc == CHECKQ_KEY_BUSY)
-			resp_error(res, 429, "check_in_progress",
-				   "Your previous proposal is still being checked; send this one when it is done.");
-		else if (rc == CHECKQ_RATE)
-			resp_error(res, 429, "rate_limited",
-				   "You have sent %d proposals for checking in the last minute; wait a little.",
-				   app->cfg.checks_per_minute);
-		else if (rc == CHECKQ_FULL)
-			resp_error(res, 503, "checks_busy",
-				   "Every proposal checker is busy and the queue is full; try again shortly.");
-		else
-			resp_error(res, 503, "shutting_down", "The server is shutting down; send it again shortly.");
 		resp_header(res, "Retry-After", ra);
-		return HTTP_HANDLED;
 	}
-	/* The job holds j from here; the connection waits for job_done. */
-	http_conn_defer(c, job_conn_closed, j);
-	return HTTP_DEFERRED;
+	return HTTP_HANDLED;
 }
 
 /* ---- workers ------------------------------------------------------------ */

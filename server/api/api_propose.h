@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 
+#include "core/league/errors.h"
 #include "server/http/http_server.h"
 
 typedef struct pw_app pw_app_t;
@@ -44,5 +45,42 @@ void api_checks_free(pw_app_t *app);
  */
 int api_propose_start(pw_app_t *app, pw_http_conn_t *c, int64_t governor_id, int64_t proposal_id,
 		      const char *text, const char *lua, pw_response_t *res);
+
+/* ---- the same checks for the pages, answered by a page of theirs ---- */
+
+struct cJSON;
+
+/* A check's outcome as a page renders it. */
+typedef struct api_check_answer {
+	int refused;           /* 0, or the status of a refusal before any check ran: 429, 503 */
+	const char *refusal;   /* its sentence (when refused) */
+	int rc;                /* 0, or the service's PW_E_* code */
+	const pw_err_t *err;   /* the service's sentence when rc < 0 */
+	struct cJSON *out;     /* the service's answer (NULL on failure); the renderer takes it */
+} api_check_answer_t;
+
+/* Renders ans into res; called exactly once per api_check_start, with res
+ * NULL when the client has gone (to free ud and out only). */
+typedef void (*api_check_render_fn)(pw_app_t *app, void *ud, api_check_answer_t *ans, pw_response_t *res);
+
+typedef enum api_check_kind {
+	API_CHECK_PROPOSE, /* gov_propose: a draft */
+	API_CHECK_AMEND,   /* gov_amend of proposal_id */
+	API_CHECK_PREVIEW, /* gov_preview: nothing written */
+} api_check_kind_t;
+
+typedef struct api_check_req {
+	api_check_kind_t kind;
+	int64_t governor_id;   /* who asks: the queue's per-governor limits key on it */
+	int64_t proposal_id;   /* the proposal amended */
+	const char *text, *lua; /* copied */
+	api_check_render_fn render;
+	void *ud;
+} api_check_req_t;
+
+/* Queues rq's check on the check workers. Returns HTTP_DEFERRED (render
+ * runs when it is done), or HTTP_HANDLED after render ran at once with a
+ * refusal (queue full, one at a time, rate, shutting down). */
+int api_check_start(pw_app_t *app, pw_http_conn_t *c, const api_check_req_t *rq, pw_response_t *res);
 
 #endif

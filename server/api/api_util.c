@@ -255,7 +255,9 @@ int api_query_id(const pw_http_request_t *req, const char *name, int64_t *out, p
 {
 	char v[32];
 	long n = http_query_param(req->query, name, v, sizeof v);
-	if (n == -1)
+	/* "?season_id=&status=open" (an HTML form's empty field, or the
+	 * docs' own example) means no season given, not a bad one. */
+	if (n == -1 || n == 0)
 		return 0;
 	int64_t x = 0;
 	bool ok = n > 0 && n <= 15;

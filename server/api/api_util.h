@@ -37,8 +37,8 @@ int api_int(const struct cJSON *obj, const char *field, bool required, int64_t l
 	    int64_t *out, bool *present, pw_response_t *res);
 int api_bool(const struct cJSON *obj, const char *field, bool def, bool *out, pw_response_t *res);
 
-/* A positive integer query parameter; 0 absent (→ *out untouched), -1 with
- * res set (400) when malformed. */
+/* A positive integer query parameter; 0 absent or empty (→ *out
+ * untouched), -1 with res set (400) when malformed. */
 int api_query_id(const pw_http_request_t *req, const char *name, int64_t *out, pw_response_t *res);
 
 /* Answers a league service's call: {"data": out} with ok_status when rc is

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/league/identity.h"
 #include "server/app.h"
 #include "server/live/checkq.h"
 #include "server/cli/cli.h"
@@ -43,6 +44,9 @@ static void usage(FILE *out)
 		"  PINWHEEL_TRADE_EXPIRY_ROUNDS     rounds a token offer or hooper trade stays open (3)\n"
 		"  PINWHEEL_MIN_VOTING_SECONDS      a proposal open less long waits for the next tally (0)\n"
 		"  PINWHEEL_ADMIN_TOKEN       bearer token for admin endpoints\n"
+		"  PINWHEEL_ENROLLMENT        invite|open: who may join (invite when an admin token\n"
+		"                             is set, open otherwise)\n"
+		"  PINWHEEL_SESSION_SECONDS   a signed-in browser session's life (2592000: 30 days)\n"
 		"  PINWHEEL_LOG_LEVEL         debug|info|warn|error (info)\n"
 		"  PINWHEEL_ENV               development|production (JSON log lines)\n"
 		"  PINWHEEL_MAX_CONNECTIONS   connection cap (20000; at most the descriptor limit less 64)\n"
@@ -201,6 +205,16 @@ int cmd_serve(int argc, char **argv)
 	}
 	cfg->log_level = (pw_log_level_t)lv;
 	cfg->admin_token = cli_value(NULL, "PINWHEEL_ADMIN_TOKEN", NULL);
+	/* A league with an admin is run by someone who hands out invites; a
+	 * token-less one (make run on loopback) is a demo anyone may join. */
+	const char *enroll = cli_value(NULL, "PINWHEEL_ENROLLMENT",
+				       cfg->admin_token && *cfg->admin_token ? "invite" : "open");
+	pw_enrollment_t en;
+	if (identity_enrollment_parse(enroll, &en) < 0) {
+		cli_error(cmd, "PINWHEEL_ENROLLMENT must be invite or open, got \"%s\"", enroll);
+		return 2;
+	}
+	cfg->enrollment = (int)en;
 	static char scripts[PATH_MAX];
 	cli_asset_dir("scripts/effects", scripts, sizeof scripts);
 	cfg->scripts_dir = cli_value(NULL, "PINWHEEL_SCRIPTS_DIR", scripts);
@@ -225,7 +239,9 @@ int cmd_serve(int argc, char **argv)
 	    env_int(cmd, "PINWHEEL_CHECK_QUEUE", 16, 0, 10000, &cfg->check_queue) < 0 ||
 	    env_int(cmd, "PINWHEEL_CHECKS_PER_MINUTE", 6, 0, 100000, &cfg->checks_per_minute) < 0 ||
 	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS", 256, 0, 1000000, &cfg->max_conns_per_addr) < 0 ||
-	    env_int(cmd, "PINWHEEL_REQUEST_MEMORY_MB", 64, 1, 65536, &cfg->request_memory_mb) < 0)
+	    env_int(cmd, "PINWHEEL_REQUEST_MEMORY_MB", 64, 1, 65536, &cfg->request_memory_mb) < 0 ||
+	    env_int(cmd, "PINWHEEL_SESSION_SECONDS", IDENTITY_SESSION_DEFAULT, 1, 366 * 86400,
+		    &cfg->session_seconds) < 0)
 		return 2;
 
 	app.log = (pw_log_t){.level = cfg->log_level, .json = cfg->production};
@@ -258,9 +274,10 @@ int cmd_serve(int argc, char **argv)
 	       v6 ? "]" : "", port, cfg->db_path);
 	fflush(stdout);
 	log_event(&app.log, PW_LOG_INFO, "server.started",
-		  "host=%s port=%d pace=%s mode=%s quarter_seconds=%d auto_advance=%s", cfg->host, port,
-		  scheduler_pace_name(cfg->pace), cfg->mode == PW_PRESENT_REPLAY ? "replay" : "instant",
-		  cfg->quarter_seconds, cfg->auto_advance ? "true" : "false");
+		  "host=%s port=%d pace=%s mode=%s quarter_seconds=%d auto_advance=%s enrollment=%s", cfg->host,
+		  port, scheduler_pace_name(cfg->pace), cfg->mode == PW_PRESENT_REPLAY ? "replay" : "instant",
+		  cfg->quarter_seconds, cfg->auto_advance ? "true" : "false",
+		  identity_enrollment_name((pw_enrollment_t)cfg->enrollment));
 
 	uv_run(&loop, UV_RUN_DEFAULT);
 	/* Anything still open (nothing, normally) closes before the loop does. */

@@ -9,6 +9,7 @@
 
 #include "server/api/api_util.h"
 #include "server/http/http_server.h"
+#include "server/pages/pages_session.h"
 
 void pages_escape_n(pw_buf_t *b, const char *s, size_t n)
 {
@@ -80,6 +81,7 @@ void pages_begin(pw_buf_t *b, const char *title, const char *active)
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	pages_escape(b, title);
 	buf_puts(b, " · Pinwheel Fates</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
+		    "<link rel=\"stylesheet\" href=\"/static/gov.css\">\n"
 		    "</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Pinwheel Fates</a>\n"
 		    "<nav aria-label=\"Main\"><ul>");
@@ -88,7 +90,9 @@ void pages_begin(pw_buf_t *b, const char *title, const char *active)
 		buf_printf(b, "<li><a href=\"%s\"%s>%s</a></li>", nav[i].href,
 			   on ? " aria-current=\"page\"" : "", nav[i].label);
 	}
-	buf_puts(b, "</ul></nav></header>\n<main id=\"main\">\n");
+	/* The account part (who is signed in, tokens) is per request: the
+	 * dispatcher fills the slot (server/pages/pages_session.h). */
+	buf_puts(b, "</ul></nav>" PAGES_ACCOUNT_SLOT "</header>\n<main id=\"main\">\n");
 }
 
 void pages_end(pw_buf_t *b)

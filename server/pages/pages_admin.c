@@ -1,19 +1,45 @@
 /*
- * pages_admin.c — /admin: the review queue (held and flagged proposals)
- * with the exact requests that clear, veto or approve them, the effects in
- * force and those switched off (with why, and a button to switch each
- * back on or off), the governor roster with token balances, the pace, and
- * AI usage. The page is guarded like the admin API (app_require_admin);
- * the actions stay API calls with the admin bearer token, because an HTML
- * form cannot send one: each is shown as its curl command, and the buttons
- * (/static/admin.js) send the same JSON request from the page.
+ * pages_admin.c — /admin: the review queue (held and flagged proposals),
+ * invites, the effects in force and those switched off (with why), the
+ * governor roster with token balances, the pace, and AI usage; and the
+ * forms that act on them. The page and its forms are the admin's: an
+ * admin session (signed in once with PINWHEEL_ADMIN_TOKEN at /sign-in), or
+ * anyone on a token-less loopback server, where admin is open (as the API
+ * is). Each form is the admin API's request made from the page; the API
+ * itself still takes the admin bearer token.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/league/season.h"
 #include "server/pages/pages_internal.h"
 
-static void review_queue(pw_app_t *app, pw_buf_t *b)
+typedef struct admin_form {
+	const char *ok, *err;
+	const char *invite_code; /* a new invite's code, shown once */
+	int64_t invite_team;
+} admin_form_t;
+
+/* A reason field and a button posting to action. */
+static void reason_form(pw_buf_t *b, const pages_who_t *who, const char *action, const char *label,
+			const char *cls, const char *reason_label)
+{
+	pages_form_open(b, who, action, "actions admin-action");
+	buf_puts(b, "<label>");
+	pages_escape(b, reason_label);
+	buf_puts(b, " <input type=\"text\" name=\"reason\" maxlength=\"500\" required></label> <button type=\"submit\"");
+	if (cls)
+		buf_printf(b, " class=\"%s\"", cls);
+	buf_puts(b, ">");
+	pages_escape(b, label);
+	buf_puts(b, "</button></form>");
+}
+
+static void review_queue(pw_app_t *app, pw_buf_t *b, const pages_who_t *who)
 {
 	cJSON *all = gov_proposals_json(app->gov, 0, NULL);
 	buf_puts(b, "<section aria-labelledby=\"queue\"><h2 id=\"queue\">Review queue</h2>\n");
@@ -28,21 +54,20 @@ static void review_queue(pw_app_t *app, pw_buf_t *b)
 			continue;
 		long long id = (long long)pages_id(p, "id");
 		n++;
-		buf_printf(b, "<article class=\"review\"><h3>Proposal %lld <span class=\"tag\">%s</span></h3><p>", id,
-			   held ? "held for approval" : "flagged");
+		buf_printf(b, "<article class=\"review proposal-card\"><h3><a href=\"/proposals/%lld\">Proposal %lld</a> "
+			      "<span class=\"tag\">%s</span></h3><p>",
+			   id, id, held ? "held for approval" : "flagged");
 		pages_escape(b, pages_str(p, "text"));
 		buf_puts(b, "</p><p>Interpretation: ");
 		pages_escape(b, pages_str(cJSON_GetObjectItem(p, "interpretation"), "note"));
-		buf_puts(b, "</p>\n<pre><code>");
-		if (held)
-			buf_printf(b, "curl -X POST -H 'Authorization: Bearer $PINWHEEL_ADMIN_TOKEN' "
-				      "http://HOST/api/admin/proposals/%lld/approve\n", id);
-		else
-			buf_printf(b, "curl -X POST -H 'Authorization: Bearer $PINWHEEL_ADMIN_TOKEN' "
-				      "http://HOST/api/admin/proposals/%lld/clear\n", id);
-		buf_printf(b, "curl -X POST -H 'Authorization: Bearer $PINWHEEL_ADMIN_TOKEN' "
-			      "-H 'Content-Type: application/json' -d '{\"reason\":\"...\"}' "
-			      "http://HOST/api/admin/proposals/%lld/veto</code></pre></article>\n", id);
+		buf_puts(b, "</p>\n<div class=\"actions\">");
+		char act[64];
+		snprintf(act, sizeof act, "/admin/proposals/%lld/%s", id, held ? "approve" : "clear");
+		pages_button(b, who, act, held ? "Approve: enact it" : "Clear: voting goes on", NULL);
+		buf_puts(b, "</div>");
+		snprintf(act, sizeof act, "/admin/proposals/%lld/veto", id);
+		reason_form(b, who, act, "Veto (refunds the proposer)", "danger", "Why");
+		buf_puts(b, "</article>\n");
 	}
 	if (!n)
 		buf_puts(b, "<p>Nothing waits for review.</p>\n");
@@ -50,28 +75,95 @@ static void review_queue(pw_app_t *app, pw_buf_t *b)
 	cJSON_Delete(all);
 }
 
-/* One effect's enable/disable action: a reason field, the button, and the
- * request it sends. */
-static void effect_action(pw_buf_t *b, const char *id, bool enable)
+/* Invites: a form for a new one, the one just made (shown once), and the
+ * list with the governors who joined through each. */
+static void invites(pw_app_t *app, pw_buf_t *b, const pages_who_t *who, const pw_http_request_t *req,
+		    const admin_form_t *f)
 {
-	const char *verb = enable ? "enable" : "disable";
-	buf_puts(b, "<div class=\"admin-action\"><label>Reason <input type=\"text\" maxlength=\"500\" "
-		    "name=\"reason\" data-reason-for=\"");
-	pages_escape(b, id);
-	buf_printf(b, "-%s\"></label> <button type=\"button\" data-admin-post=\"/api/admin/effects/", verb);
-	pages_escape(b, id);
-	buf_printf(b, "/%s\" data-reason=\"", verb);
-	pages_escape(b, id);
-	buf_printf(b, "-%s\">%s</button></div>\n<pre><code>curl -X POST -H 'Authorization: Bearer "
-		      "$PINWHEEL_ADMIN_TOKEN' -H 'Content-Type: application/json' -d '{\"reason\":\"...\"}' "
-		      "http://HOST/api/admin/effects/", verb, enable ? "Re-enable" : "Disable");
-	pages_escape(b, id);
-	buf_printf(b, "/%s</code></pre>\n", verb);
+	bool invite_mode = app->cfg.enrollment == PW_ENROLL_INVITE;
+	buf_printf(b, "<section aria-labelledby=\"inv\"><h2 id=\"inv\">Invites</h2>\n<p>Enrolment is <strong>%s"
+		      "</strong> (PINWHEEL_ENROLLMENT): %s</p>\n",
+		   identity_enrollment_name((pw_enrollment_t)app->cfg.enrollment),
+		   invite_mode ? "people join only through an invite link for a team."
+			       : "anyone may join, once per browser session; invites still pick the team.");
+	if (f->invite_code) {
+		const pw_str_t *host = http_header(req, "host");
+		buf_puts(b, "<p class=\"notice ok\" role=\"status\">The invite link, shown this once (send it to the "
+			    "people you invite):</p>\n<p class=\"secret\" id=\"invite-link\">");
+		if (host) {
+			buf_puts(b, app->cfg.production ? "https://" : "http://");
+			pages_escape_n(b, host->p, host->n);
+		}
+		buf_puts(b, "/join?invite=");
+		pages_escape(b, f->invite_code);
+		buf_puts(b, "</p>\n");
+	}
+	pw_season_row_t cur;
+	cJSON *teams = pages_season(app, &cur) ? season_teams_json(app->store, cur.id) : NULL;
+	pages_form_open(b, who, "/admin/invites", "stack");
+	buf_puts(b, "<div class=\"tokens-in\"><label>Team <select name=\"team_id\" required>");
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams)
+	{
+		buf_printf(b, "<option value=\"%lld\">", (long long)pages_id(t, "id"));
+		pages_escape(b, pages_str(t, "name"));
+		buf_puts(b, "</option>");
+	}
+	buf_puts(b, "</select></label><label>Uses <input type=\"number\" name=\"uses\" min=\"1\" max=\"1000\" "
+		    "value=\"1\"></label><label>Valid for (hours) <input type=\"number\" name=\"hours\" min=\"1\" "
+		    "max=\"8784\" value=\"168\"></label></div><div><label for=\"note\">Note <span class=\"hint\">For "
+		    "you: who it is for.</span></label><input type=\"text\" id=\"note\" name=\"note\" maxlength=\"200\">"
+		    "</div><div class=\"actions\"><button type=\"submit\">Make an invite link</button></div></form>\n");
+	cJSON *list = store_invites_json(app->store);
+	if (cJSON_GetArraySize(list) > 0) {
+		buf_puts(b, "<div class=\"table-wrap\"><table><caption>Invites</caption><thead><tr><th scope=\"col\">#</th>"
+			    "<th scope=\"col\">Team</th><th scope=\"col\" class=\"num\">Used</th><th scope=\"col\">Until</th>"
+			    "<th scope=\"col\">Note</th><th scope=\"col\">Joined</th><th scope=\"col\"></th></tr></thead>"
+			    "<tbody>\n");
+		int64_t now = (int64_t)time(NULL);
+		cJSON_ArrayForEach(t, list)
+		{
+			pw_invite_row_t row = {.revoked = cJSON_IsTrue(cJSON_GetObjectItem(t, "revoked")),
+					       .expires_at = (int64_t)pages_num(t, "expires_at"),
+					       .uses = (int)pages_num(t, "uses"),
+					       .max_uses = (int)pages_num(t, "max_uses")};
+			time_t until = (time_t)row.expires_at;
+			struct tm tm;
+			gmtime_r(&until, &tm);
+			char when[32];
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+			long long id = (long long)pages_id(t, "id");
+			buf_printf(b, "<tr><td>%lld</td><td>", id);
+			pages_team_link(b, teams, pages_id(t, "team_id"));
+			buf_printf(b, "</td><td class=\"num\">%d of %d</td><td>%s</td><td>", row.uses, row.max_uses, when);
+			pages_escape(b, pages_str(t, "note"));
+			buf_puts(b, "</td><td>");
+			const cJSON *g;
+			int k = 0;
+			cJSON_ArrayForEach(g, cJSON_GetObjectItem(t, "governors"))
+				buf_printf(b, "%s<a href=\"/governors/%.0f\">%.0f</a>", k++ ? ", " : "", g->valuedouble,
+					   g->valuedouble);
+			buf_puts(b, "</td><td>");
+			const char *why = identity_invite_unusable(&row, now);
+			if (why) {
+				buf_puts(b, row.revoked ? "revoked" : row.expires_at <= now ? "expired" : "used up");
+			} else {
+				char act[64];
+				snprintf(act, sizeof act, "/admin/invites/%lld/revoke", id);
+				pages_button(b, who, act, "Revoke", "secondary");
+			}
+			buf_puts(b, "</td></tr>\n");
+		}
+		buf_puts(b, "</tbody></table></div>\n");
+	}
+	buf_puts(b, "</section>\n");
+	cJSON_Delete(list);
+	cJSON_Delete(teams);
 }
 
 /* The effects in force and those switched off: a disabled effect stays
  * here, with the reason and the round, until the admin decides. */
-static void effects(pw_app_t *app, pw_buf_t *b)
+static void effects(pw_app_t *app, pw_buf_t *b, const pages_who_t *who)
 {
 	cJSON *fx = gov_effects_list_json(app->gov, PW_FX_MASK_CURRENT);
 	buf_puts(b, "<section aria-labelledby=\"fx\"><h2 id=\"fx\">Effects</h2>\n");
@@ -88,7 +180,7 @@ static void effects(pw_app_t *app, pw_buf_t *b)
 	{
 		const char *id = pages_str(e, "id");
 		bool off = !strcmp(pages_str(e, "status") ? pages_str(e, "status") : "", "disabled");
-		buf_puts(b, "<article class=\"effect\"><h3>");
+		buf_puts(b, "<article class=\"effect proposal-card\"><h3>");
 		pages_escape(b, pages_str(e, "name"));
 		buf_puts(b, " <small><code>");
 		pages_escape(b, id);
@@ -99,12 +191,16 @@ static void effects(pw_app_t *app, pw_buf_t *b)
 			pages_escape(b, pages_str(e, "reason"));
 			buf_printf(b, " (after round %d).</p>\n", (int)pages_num(e, "status_round"));
 		}
-		effect_action(b, id ? id : "", off);
+		/* Effect ids are "fx-N-M": safe in a path, but escaped all the same. */
+		pw_buf_t act = {0};
+		buf_puts(&act, "/admin/effects/");
+		buf_puts(&act, id ? id : "");
+		buf_puts(&act, off ? "/enable" : "/disable");
+		reason_form(b, who, act.data, off ? "Re-enable" : "Disable", off ? NULL : "danger", "Reason");
+		buf_free(&act);
 		buf_puts(b, "</article>\n");
 	}
-	buf_puts(b, "<p id=\"admin-result\" role=\"status\" aria-live=\"polite\"></p>\n"
-		    "<p><label>Admin token (kept in this tab only) <input type=\"password\" "
-		    "id=\"admin-token\" autocomplete=\"off\"></label></p>\n</section>\n");
+	buf_puts(b, "</section>\n");
 	cJSON_Delete(fx);
 }
 
@@ -116,7 +212,7 @@ static void roster(pw_app_t *app, pw_buf_t *b)
 	if (cJSON_GetArraySize(govs) == 0) {
 		buf_puts(b, "<p>Nobody has joined yet.</p>\n");
 	} else {
-		buf_puts(b, "<table><caption>Governors and their tokens</caption><thead><tr>"
+		buf_puts(b, "<div class=\"table-wrap\"><table><caption>Governors and their tokens</caption><thead><tr>"
 			    "<th scope=\"col\">#</th><th scope=\"col\">Name</th><th scope=\"col\">Team</th>"
 			    "<th scope=\"col\" class=\"num\">Propose</th><th scope=\"col\" class=\"num\">Amend</th>"
 			    "<th scope=\"col\" class=\"num\">Boost</th><th scope=\"col\" class=\"num\">Proposals</th>"
@@ -135,14 +231,14 @@ static void roster(pw_app_t *app, pw_buf_t *b)
 				   (int)pages_num(tk, "propose"), (int)pages_num(tk, "amend"), (int)pages_num(tk, "boost"),
 				   (int)pages_num(g, "proposals_count"), (int)pages_num(g, "votes_count"));
 		}
-		buf_puts(b, "</tbody></table>\n");
+		buf_puts(b, "</tbody></table></div>\n");
 	}
 	buf_puts(b, "</section>\n");
 	cJSON_Delete(govs);
 	cJSON_Delete(teams);
 }
 
-static void pace(pw_app_t *app, pw_buf_t *b)
+static void pace(pw_app_t *app, pw_buf_t *b, const pages_who_t *who)
 {
 	cJSON *st = cJSON_CreateObject();
 	if (app->sched && st)
@@ -160,10 +256,13 @@ static void pace(pw_app_t *app, pw_buf_t *b)
 			buf_puts(b, "—");
 		buf_puts(b, "</dd>");
 	}
-	buf_printf(b, "<dt>presenting</dt><dd>%s</dd></dl>\n<p>Play the next tick now:</p><pre><code>"
-		      "curl -X POST -H 'Authorization: Bearer $PINWHEEL_ADMIN_TOKEN' http://HOST/api/pace/advance"
-		      "</code></pre>\n</section>\n",
+	buf_printf(b, "<dt>presenting</dt><dd>%s</dd></dl>\n",
 		   app->presenter && presenter_running(app->presenter) ? "yes" : "no");
+	pages_form_open(b, who, "/admin/advance", "actions");
+	buf_printf(b, "<label>Seconds per replayed quarter <input type=\"number\" name=\"quarter_seconds\" min=\"1\" "
+		      "max=\"3600\" value=\"%d\"></label> <button type=\"submit\">Play the next tick now</button></form>\n"
+		      "</section>\n",
+		   app->cfg.quarter_seconds);
 	cJSON_Delete(st);
 }
 
@@ -174,7 +273,7 @@ static void ai_usage(pw_app_t *app, pw_buf_t *b)
 	if (cJSON_GetArraySize(u) == 0) {
 		buf_puts(b, "<p>No AI calls are logged.</p>\n");
 	} else {
-		buf_puts(b, "<table><caption>AI calls by model and purpose</caption><thead><tr>"
+		buf_puts(b, "<div class=\"table-wrap\"><table><caption>AI calls by model and purpose</caption><thead><tr>"
 			    "<th scope=\"col\">Model</th><th scope=\"col\">Call</th><th scope=\"col\" class=\"num\">Calls</th>"
 			    "<th scope=\"col\" class=\"num\">Tokens in</th><th scope=\"col\" class=\"num\">Tokens out</th>"
 			    "<th scope=\"col\" class=\"num\">Cost (USD)</th><th scope=\"col\" class=\"num\">Avg ms</th>"
@@ -191,34 +290,179 @@ static void ai_usage(pw_app_t *app, pw_buf_t *b)
 				   (int)pages_num(r, "calls"), pages_num(r, "input_tokens"), pages_num(r, "output_tokens"),
 				   pages_num(r, "cost_usd"), pages_num(r, "avg_latency_ms"));
 		}
-		buf_puts(b, "</tbody></table>\n");
+		buf_puts(b, "</tbody></table></div>\n");
 	}
 	buf_puts(b, "</section>\n");
 	cJSON_Delete(u);
 }
 
-PAGE_HANDLER(page_admin)
+/* For someone who is not the admin here: why, and the way in. */
+static int not_admin(pw_app_t *app, const pages_who_t *who, pw_response_t *res)
 {
-	if (!app_require_admin(app, req, res)) {
-		/* Keep the API's status, answer a page. */
-		int st = res->status;
-		resp_reset(res);
-		pw_buf_t b = {0};
-		pages_begin(&b, "Admin", NULL);
-		buf_puts(&b, "<h1>Admin</h1>\n<p>This page needs the admin bearer token "
-			     "(<code>Authorization: Bearer $PINWHEEL_ADMIN_TOKEN</code>).</p>\n");
-		return pages_finish(res, &b, st);
-	}
+	bool has_token = app->cfg.admin_token && *app->cfg.admin_token;
+	pw_buf_t b = {0};
+	pages_begin(&b, "Admin", NULL);
+	buf_puts(&b, "<h1>Admin</h1>\n");
+	if (has_token)
+		buf_puts(&b, "<p>This page is the admin's. <a class=\"button\" href=\"/sign-in\">Sign in with the "
+			     "admin token</a> (PINWHEEL_ADMIN_TOKEN) once; this browser then keeps an admin "
+			     "session.</p>\n");
+	else
+		buf_puts(&b, "<p>Admin is switched off: the server has no PINWHEEL_ADMIN_TOKEN and does not listen "
+			     "on loopback.</p>\n");
+	return pages_finish_who(app, who, res, &b, has_token ? 401 : 403);
+}
+
+static int admin_page(pw_app_t *app, pages_who_t *who, const pw_http_request_t *req, pw_response_t *res,
+		      const admin_form_t *f, int status)
+{
 	gov_sync(app->gov);
 	pw_buf_t b = {0};
 	pages_begin(&b, "Admin", NULL);
-	buf_puts(&b, "<h1>Admin</h1>\n<p class=\"lede\">Actions are API calls with the admin token; replace "
-		     "<code>HOST</code> with this server's address.</p>\n");
-	review_queue(app, &b);
-	effects(app, &b);
+	buf_puts(&b, "<h1>Admin</h1>\n");
+	if (!who->admin_session)
+		buf_puts(&b, "<p class=\"lede\">Admin is open here: this server listens on loopback without an "
+			     "admin token.</p>\n");
+	if (f->ok)
+		pages_notice(&b, "ok", f->ok);
+	if (f->err)
+		pages_notice(&b, "error", f->err);
+	review_queue(app, &b, who);
+	invites(app, &b, who, req, f);
+	effects(app, &b, who);
 	roster(app, &b);
-	pace(app, &b);
+	pace(app, &b, who);
 	ai_usage(app, &b);
-	buf_puts(&b, "<script src=\"/static/admin.js\" defer></script>\n");
-	return pages_finish(res, &b, 200);
+	buf_puts(&b, "<details><summary>The same from a script</summary><p>Every action here is an admin API "
+		     "call with <code>Authorization: Bearer $PINWHEEL_ADMIN_TOKEN</code> (docs/API.md), e.g.</p>"
+		     "<pre><code>curl -X POST -H 'Authorization: Bearer $PINWHEEL_ADMIN_TOKEN' "
+		     "-H 'Content-Type: application/json' http://HOST/api/pace/advance</code></pre></details>\n");
+	int hr = pages_finish_who(app, who, res, &b, status);
+	if (f->invite_code)
+		resp_header(res, "Cache-Control", "no-store");
+	return hr;
+}
+
+/* Whether req carries the admin bearer token (a tool reading the page; a
+ * browser signs in instead). */
+static bool admin_bearer(pw_app_t *app, const pw_http_request_t *req)
+{
+	char tok[8];
+	if (!app_bearer(req, tok, sizeof tok) && !http_header(req, "authorization"))
+		return false;
+	pw_response_t scratch;
+	resp_init(&scratch);
+	bool ok = app_require_admin(app, req, &scratch);
+	resp_free(&scratch);
+	return ok;
+}
+
+PAGE_HANDLER(page_admin)
+{
+	pages_who_t who;
+	pages_who(app, req, &who);
+	if (!who.admin && !admin_bearer(app, req))
+		return not_admin(app, &who, res);
+	if (pages_session_ensure(app, &who, res) < 0)
+		return pages_not_found(res, "session (the database did not answer)");
+	char done[24];
+	pages_query_word(req, "done", done, sizeof done);
+	admin_form_t f = {.ok = done[0] ? "Done." : NULL};
+	if (!strcmp(done, "advance"))
+		f.ok = "The next tick is playing; its replay starts when its games are done.";
+	return admin_page(app, &who, req, res, &f, 200);
+}
+
+PAGE_HANDLER(page_admin_invite_post)
+{
+	pages_who_t who;
+	pages_who(app, req, &who);
+	if (!who.admin)
+		return not_admin(app, &who, res);
+	int64_t team = 0, uses = 1, hours = 168;
+	admin_form_t f = {0};
+	const char *why = NULL;
+	char *note = pages_form_text(req, "note", IDENTITY_NOTE_MAX, &why);
+	if (pages_form_int(req, "team_id", 1, 1000000, &team) != 1)
+		f.err = "Choose the team the invite is for.";
+	else if (pages_form_int(req, "uses", 1, IDENTITY_INVITE_MAX_USES, &uses) < 0)
+		f.err = "Uses is a whole number from 1 to 1000.";
+	else if (pages_form_int(req, "hours", 1, IDENTITY_INVITE_MAX_SECONDS / 3600, &hours) < 0)
+		f.err = "Valid for is a whole number of hours from 1 to 8784 (a year).";
+	else if (why)
+		f.err = "The note could not be read: at most 200 characters of text.";
+	char code[IDENTITY_INVITE_HEX + 1];
+	pw_err_t err = {0};
+	int64_t now = (int64_t)time(NULL);
+	if (!f.err && identity_invite_create(app->store, team, (int)uses, now + hours * 3600, note, now, code, NULL,
+					     &err) < 0)
+		f.err = err.msg;
+	if (!f.err) {
+		f.invite_code = code;
+		f.invite_team = team;
+		log_event(&app->log, PW_LOG_INFO, "invite.created", "team=%lld uses=%lld hours=%lld",
+			  (long long)team, (long long)uses, (long long)hours);
+	}
+	int hr = admin_page(app, &who, req, res, &f, f.err ? 422 : 201);
+	free(note);
+	return hr;
+}
+
+/* The admin forms on proposals, effects, invites and the pace. */
+PAGE_HANDLER(page_admin_act)
+{
+	pages_who_t who;
+	pages_who(app, req, &who);
+	if (!who.admin)
+		return not_admin(app, &who, res);
+	const char *action = router_param(p, "action");
+	int64_t id = 0;
+	router_param_id(p, "id", &id);
+	pw_err_t err = {0};
+	int rc = PW_E_NOT_FOUND;
+	snprintf(err.msg, sizeof err.msg, "There is no such action.");
+	const char *why;
+	char *reason = pages_form_text(req, "reason", 500, &why);
+	const char *path = req->path.p;
+	size_t pn = req->path.n;
+	if (pn >= 16 && !memcmp(path, "/admin/proposals", 16) && action && id) {
+		if (!strcmp(action, "clear"))
+			rc = gov_admin_clear(app->gov, id, NULL, &err);
+		else if (!strcmp(action, "approve"))
+			rc = gov_admin_approve(app->gov, id, NULL, &err);
+		else if (!strcmp(action, "veto"))
+			rc = gov_admin_veto(app->gov, id, reason ? reason : "vetoed by the admin", NULL, &err);
+		if (rc == 0)
+			app_cache_clear(app); /* an approval enacts rules */
+	} else if (pn >= 14 && !memcmp(path, "/admin/effects", 14) && action) {
+		const char *fid = router_param(p, "id");
+		if (!reason)
+			rc = err_set(&err, PW_E_INVALID, "Give a reason: it goes on record with the change.");
+		else if (!strcmp(action, "enable") || !strcmp(action, "disable"))
+			rc = gov_admin_effect(app->gov, fid ? fid : "", !strcmp(action, "enable"), reason, NULL, &err);
+	} else if (pn >= 14 && !memcmp(path, "/admin/invites", 14) && action && !strcmp(action, "revoke")) {
+		rc = identity_invite_revoke(app->store, id, &err);
+	} else if (pn == 14 && !memcmp(path, "/admin/advance", 14)) {
+		int64_t qs = 0;
+		if (pages_form_int(req, "quarter_seconds", 1, 3600, &qs) < 0)
+			rc = err_set(&err, PW_E_INVALID, "Seconds per quarter is a whole number from 1 to 3600.");
+		else if (!app->sched)
+			rc = err_set(&err, PW_E_CONFLICT, "The server is shutting down.");
+		else if ((rc = scheduler_advance(app->sched)) == -EBUSY)
+			rc = err_set(&err, PW_E_CONFLICT, "A tick or its replay is still running; try again when it "
+					  "ends.");
+		else if (rc < 0)
+			rc = err_set(&err, PW_E_CONFLICT, "The server is shutting down.");
+		else
+			app->next_quarter_seconds = (int)qs;
+		action = "advance";
+	}
+	free(reason);
+	if (rc == 0) {
+		char to[48];
+		snprintf(to, sizeof to, "/admin?done=%s", action);
+		return pages_redirect(res, to);
+	}
+	admin_form_t f = {.err = err.msg};
+	return admin_page(app, &who, req, res, &f, err_status(rc));
 }

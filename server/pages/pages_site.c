@@ -154,63 +154,6 @@ static int p_arena(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *re
 	return page_done(res, &b, 200);
 }
 
-/* /governance: open proposals with live tallies, how to propose, results.
- * Every proposal text and note is user text: all of it goes through
- * pages_escape. */
-static int p_governance(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
-			const pw_params_t *p, pw_response_t *res)
-{
-	pw_buf_t b = {0};
-	pages_begin(&b, "Governance", "governance");
-	buf_puts(&b, "<h1>Governance</h1>\n<section aria-labelledby=\"how\"><h2 id=\"how\">How to propose</h2>"
-		     "<p>Join a team (<code>POST /api/governors</code>), then send your rule change in plain "
-		     "words to <code>POST /api/governance/proposals</code> with your bearer token. You see "
-		     "the interpretation, confirm it, and the league votes until the next tally.</p>\n"
-		     "<pre><code># 1. join a team: keep the token it answers\n"
-		     "curl -X POST -H 'Content-Type: application/json' \\\n"
-		     "  -d '{\"name\":\"Ada\",\"team_id\":1}' http://HOST/api/governors\n"
-		     "# 2. propose in plain words\n"
-		     "curl -X POST -H 'Authorization: Bearer TOKEN' -H 'Content-Type: application/json' \\\n"
-		     "  -d '{\"text\":\"make threes worth 4 points\"}' http://HOST/api/governance/proposals\n"
-		     "# 3. confirm the interpretation it shows you\n"
-		     "curl -X POST -H 'Authorization: Bearer TOKEN' http://HOST/api/governance/proposals/ID/confirm\n"
-		     "# 4. vote (boost spends a token to weigh more)\n"
-		     "curl -X POST -H 'Authorization: Bearer TOKEN' -H 'Content-Type: application/json' \\\n"
-		     "  -d '{\"proposal_id\":ID,\"vote\":\"yes\",\"boost\":false}' http://HOST/api/governance/votes\n"
-		     "</code></pre>\n<p>Rules you can change are on <a href=\"/rules\">the rules page</a>; "
-		     "an effect is a Lua script sent as <code>effect_lua</code> with the proposal "
-		     "(see <a href=\"/effects\">active effects</a>).</p></section>\n");
-	cJSON *list = gov_proposals_json(app->gov, 0, NULL);
-	buf_puts(&b, "<section aria-labelledby=\"props\"><h2 id=\"props\">Proposals</h2>\n");
-	if (cJSON_GetArraySize(list) == 0)
-		buf_puts(&b, "<p>No proposals yet this season.</p>\n");
-	else
-		buf_puts(&b, "<table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Proposal</th>"
-			     "<th scope=\"col\">Status</th><th scope=\"col\">Tier</th>"
-			     "<th scope=\"col\" class=\"num\">Yes share</th><th scope=\"col\">Note</th></tr>"
-			     "</thead><tbody>\n");
-	const cJSON *pr;
-	cJSON_ArrayForEach(pr, list)
-	{
-		const cJSON *tally = cJSON_GetObjectItem(pr, "tally");
-		const cJSON *interp = cJSON_GetObjectItem(pr, "interpretation");
-		buf_printf(&b, "<tr><td>%d</td><td>", (int)cJSON_GetNumberValue(cJSON_GetObjectItem(pr, "id")));
-		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(pr, "text")));
-		buf_puts(&b, "</td><td><span class=\"tag\">");
-		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(pr, "status")));
-		buf_printf(&b, "</span></td><td>%d</td><td class=\"num\">%.0f%%</td><td>",
-			   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(pr, "tier")),
-			   100.0 * cJSON_GetNumberValue(cJSON_GetObjectItem(tally, "share")));
-		pages_escape(&b, cJSON_GetStringValue(cJSON_GetObjectItem(interp, "note")));
-		buf_puts(&b, "</td></tr>\n");
-	}
-	if (cJSON_GetArraySize(list) > 0)
-		buf_puts(&b, "</tbody></table>\n");
-	buf_puts(&b, "</section>\n");
-	cJSON_Delete(list);
-	return page_done(res, &b, 200);
-}
-
 int pages_routes(pw_app_t *app)
 {
 	static const struct {
@@ -219,13 +162,11 @@ int pages_routes(pw_app_t *app)
 	} pages[] = {
 		{"/", p_home},
 		{"/arena", p_arena},
-		{"/governance", p_governance},
 		{"/standings", page_standings},
 		{"/schedule", page_schedule},
 		{"/playoffs", page_playoffs},
 		{"/teams/{id}", page_team},
 		{"/hoopers/{id}", page_hooper},
-		{"/governors/{id}", page_governor},
 		{"/games/{id}", page_game},
 		{"/rules", page_rules},
 		{"/effects", page_effects},
@@ -236,5 +177,7 @@ int pages_routes(pw_app_t *app)
 	int r = 0;
 	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
 		r |= app_route(app, "GET", pages[i].path, pages[i].fn);
+	/* The governors' pages and forms (pages_form.c). */
+	r |= pages_gov_routes(app);
 	return r ? -1 : 0;
 }

@@ -1,8 +1,7 @@
 /*
  * pages_team.c — /teams/{id} (roster with attribute charts, record,
- * strategy, venue, motto), /hoopers/{id} (attributes, moves, season
- * stats, bio) and /governors/{id} (a governor's profile: team, tokens,
- * proposals, and the trades they are part of).
+ * strategy, venue, motto) and /hoopers/{id} (attributes, moves, season
+ * stats, bio). A governor's profile is pages_profile.c.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -178,120 +177,5 @@ PAGE_HANDLER(page_hooper)
 	}
 	buf_puts(&b, "</section>\n");
 	cJSON_Delete(t);
-	return pages_finish(res, &b, 200);
-}
-
-/* A token triple as "1 propose, 2 boost" (kinds with 0 left out). */
-static void tokens_text(pw_buf_t *b, const cJSON *t)
-{
-	bool any = false;
-	for (int k = 0; k < PW_TOKEN_KINDS; k++) {
-		int n = (int)pages_num(t, gstate_token_name(k));
-		if (!n)
-			continue;
-		buf_printf(b, "%s%d %s", any ? ", " : "", n, gstate_token_name(k));
-		any = true;
-	}
-	if (!any)
-		buf_puts(b, "nothing");
-}
-
-/* The trades section of a profile: the governor's token offers (made and
- * received) and their team's hooper trades, with status and expiry. */
-static void governor_trades(pw_app_t *app, pw_buf_t *b, int64_t gid, const cJSON *teams)
-{
-	cJSON *tr = gov_trades_json(app->gov, gid);
-	const cJSON *tt = cJSON_GetObjectItem(tr, "token_trades"), *ht = cJSON_GetObjectItem(tr, "hooper_trades");
-	buf_puts(b, "<section aria-labelledby=\"trades\"><h2 id=\"trades\">Trades</h2>\n");
-	if (cJSON_GetArraySize(tt) + cJSON_GetArraySize(ht) == 0)
-		buf_puts(b, "<p>No trades yet.</p>\n");
-	if (cJSON_GetArraySize(tt) > 0) {
-		buf_puts(b, "<table><caption>Token offers</caption><thead><tr><th scope=\"col\">#</th>"
-			    "<th scope=\"col\">From</th><th scope=\"col\">To</th><th scope=\"col\">Gives</th>"
-			    "<th scope=\"col\">For</th><th scope=\"col\">Status</th></tr></thead><tbody>\n");
-		const cJSON *t;
-		cJSON_ArrayForEach(t, tt)
-		{
-			buf_printf(b, "<tr><td>%lld</td><td><a href=\"/governors/%lld\">%lld</a></td>"
-				      "<td><a href=\"/governors/%lld\">%lld</a></td><td>",
-				   (long long)pages_id(t, "id"), (long long)pages_id(t, "from_governor_id"),
-				   (long long)pages_id(t, "from_governor_id"), (long long)pages_id(t, "to_governor_id"),
-				   (long long)pages_id(t, "to_governor_id"));
-			tokens_text(b, cJSON_GetObjectItem(t, "offer"));
-			buf_puts(b, "</td><td>");
-			tokens_text(b, cJSON_GetObjectItem(t, "request"));
-			buf_puts(b, "</td><td>");
-			pages_escape(b, pages_str(t, "status"));
-			if (cJSON_GetObjectItem(t, "expires_after_round"))
-				buf_printf(b, " (expires after round %d)", (int)pages_num(t, "expires_after_round"));
-			buf_puts(b, "</td></tr>\n");
-		}
-		buf_puts(b, "</tbody></table>\n");
-	}
-	if (cJSON_GetArraySize(ht) > 0) {
-		buf_puts(b, "<table><caption>Hooper trades of the team</caption><thead><tr><th scope=\"col\">#</th>"
-			    "<th scope=\"col\">Hooper</th><th scope=\"col\">For</th><th scope=\"col\">Teams</th>"
-			    "<th scope=\"col\">Status</th></tr></thead><tbody>\n");
-		const cJSON *h;
-		cJSON_ArrayForEach(h, ht)
-		{
-			buf_printf(b, "<tr><td>%lld</td><td><a href=\"/hoopers/%lld\">%lld</a></td>"
-				      "<td><a href=\"/hoopers/%lld\">%lld</a></td><td>",
-				   (long long)pages_id(h, "id"), (long long)pages_id(h, "hooper_a"),
-				   (long long)pages_id(h, "hooper_a"), (long long)pages_id(h, "hooper_b"),
-				   (long long)pages_id(h, "hooper_b"));
-			pages_team_link(b, teams, pages_id(h, "team_a"));
-			buf_puts(b, " ↔ ");
-			pages_team_link(b, teams, pages_id(h, "team_b"));
-			buf_puts(b, "</td><td>");
-			pages_escape(b, pages_str(h, "status"));
-			if (pages_str(h, "reason")) {
-				buf_puts(b, ": ");
-				pages_escape(b, pages_str(h, "reason"));
-			}
-			buf_puts(b, "</td></tr>\n");
-		}
-		buf_puts(b, "</tbody></table>\n");
-	}
-	buf_puts(b, "</section>\n");
-	cJSON_Delete(tr);
-}
-
-PAGE_HANDLER(page_governor)
-{
-	int64_t id;
-	if (router_param_id(p, "id", &id) < 0)
-		return pages_not_found(res, "governor");
-	cJSON *gv = gov_governor_json(app->gov, id);
-	if (!gv)
-		return pages_not_found(res, "governor");
-	cJSON *teams = store_teams_json(app->store, app->league_id);
-	pw_buf_t b = {0};
-	pages_begin(&b, pages_str(gv, "name"), NULL);
-	buf_puts(&b, "<h1>");
-	pages_escape(&b, pages_str(gv, "name"));
-	buf_puts(&b, "</h1>\n<dl class=\"facts\"><dt>Team</dt><dd>");
-	pages_team_link(&b, teams, pages_id(gv, "team_id"));
-	buf_printf(&b, "%s</dd><dt>Tokens</dt><dd>",
-		   cJSON_IsTrue(cJSON_GetObjectItem(gv, "enrolled")) ? "" : " (not enrolled this season)");
-	tokens_text(&b, cJSON_GetObjectItem(gv, "tokens"));
-	buf_puts(&b, "</dd></dl>\n<section aria-labelledby=\"props\"><h2 id=\"props\">Proposals</h2>\n");
-	const cJSON *x;
-	int n = 0;
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(gv, "proposals"))
-	{
-		buf_puts(&b, n++ ? "" : "<ul>\n");
-		buf_printf(&b, "<li><a href=\"/api/governance/proposals/%lld\">%lld</a> ", (long long)pages_id(x, "id"),
-			   (long long)pages_id(x, "id"));
-		pages_escape(&b, pages_str(x, "text"));
-		buf_puts(&b, " <span class=\"tag\">");
-		pages_escape(&b, pages_str(x, "status"));
-		buf_puts(&b, "</span></li>\n");
-	}
-	buf_puts(&b, n ? "</ul>\n" : "<p>No proposals yet.</p>\n");
-	buf_puts(&b, "</section>\n");
-	governor_trades(app, &b, id, teams);
-	cJSON_Delete(teams);
-	cJSON_Delete(gv);
 	return pages_finish(res, &b, 200);
 }

@@ -98,6 +98,9 @@ static int send_cmd(cdp_t *c, const char *method, cJSON *params, bool session)
 	return id;
 }
 
+/* Keeps what a page reports as an error (cdp_errors). */
+static void note_event(cdp_t *c, const cJSON *m);
+
 /* Waits for the answer to id (skipping events); returns its "result". */
 static cJSON *wait_result(cdp_t *c, int id, int timeout_ms)
 {
@@ -110,6 +113,7 @@ static cJSON *wait_result(cdp_t *c, int id, int timeout_ms)
 			memmove(c->buf, c->buf + used, c->len - used);
 			c->len -= used;
 			const cJSON *mid = cJSON_GetObjectItem(m, "id");
+			note_event(c, m);
 			if (cJSON_IsNumber(mid) && mid->valueint == id) {
 				cJSON *res = cJSON_DetachItemFromObject(m, "result");
 				cJSON_Delete(m);
@@ -194,31 +198,35 @@ static int b64val(char ch)
 	return -1;
 }
 
+/* Decodes a screenshot's base64 data into the file at path. 0 or -1. */
+static int write_png(const char *path, const char *data)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	unsigned acc = 0;
+	int bits = 0;
+	for (const char *s = data; *s; s++) {
+		int v = b64val(*s);
+		if (v < 0)
+			continue;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			fputc((int)((acc >> bits) & 0xff), f);
+		}
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int cdp_screenshot(cdp_t *c, const char *path)
 {
 	cJSON *p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "format", "png");
 	cJSON *r = call(c, "Page.captureScreenshot", p, true, 30000);
 	const char *data = cJSON_GetStringValue(cJSON_GetObjectItem(r, "data"));
-	int rc = -1;
-	FILE *f = data ? fopen(path, "wb") : NULL;
-	if (f) {
-		unsigned acc = 0;
-		int bits = 0;
-		for (const char *s = data; *s; s++) {
-			int v = b64val(*s);
-			if (v < 0)
-				continue;
-			acc = (acc << 6) | (unsigned)v;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				fputc((int)((acc >> bits) & 0xff), f);
-			}
-		}
-		fclose(f);
-		rc = 0;
-	}
+	int rc = data ? write_png(path, data) : -1;
 	cJSON_Delete(r);
 	return rc;
 }
@@ -242,5 +250,141 @@ void cdp_stop(cdp_t *c)
 		}
 	}
 	free(c->buf);
+	free(c->errors);
 	memset(c, 0, sizeof *c);
+}
+
+/* ---- walking through pages ---------------------------------------------- */
+
+static void add_error(cdp_t *c, const char *what, const char *text)
+{
+	size_t n = strlen(what) + strlen(text) + 4;
+	char *e = realloc(c->errors, c->errors_len + n);
+	if (!e)
+		return;
+	c->errors = e;
+	c->errors_len += (size_t)snprintf(c->errors + c->errors_len, n, "%s: %s\n", what, text);
+}
+
+static void note_event(cdp_t *c, const cJSON *m)
+{
+	const char *method = cJSON_GetStringValue(cJSON_GetObjectItem(m, "method"));
+	const cJSON *p = cJSON_GetObjectItem(m, "params");
+	if (!method)
+		return;
+	if (!strcmp(method, "Log.entryAdded")) {
+		const cJSON *e = cJSON_GetObjectItem(p, "entry");
+		const char *lvl = cJSON_GetStringValue(cJSON_GetObjectItem(e, "level"));
+		const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(e, "text"));
+		const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(e, "url"));
+		if (lvl && !strcmp(lvl, "error")) {
+			char line[1024];
+			snprintf(line, sizeof line, "%s %s", text ? text : "", url ? url : "");
+			add_error(c, "log", line);
+		}
+	} else if (!strcmp(method, "Runtime.exceptionThrown")) {
+		const cJSON *d = cJSON_GetObjectItem(p, "exceptionDetails");
+		const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "exception"),
+									       "description"));
+		add_error(c, "exception", text ? text : "(no description)");
+	} else if (!strcmp(method, "Runtime.consoleAPICalled")) {
+		const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(p, "type"));
+		const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(p, "args"), 0);
+		const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(a0, "value"));
+		if (type && !strcmp(type, "error"))
+			add_error(c, "console", text ? text : "(no text)");
+	}
+}
+
+/* Turns on the events cdp_errors and cdp_navigate read, once a session. */
+static void watch(cdp_t *c)
+{
+	if (!strcmp(c->watched, c->session))
+		return;
+	static const char *const domains[] = {"Page.enable", "Log.enable", "Runtime.enable"};
+	for (size_t i = 0; i < sizeof domains / sizeof domains[0]; i++)
+		cJSON_Delete(call(c, domains[i], NULL, true, 10000));
+	snprintf(c->watched, sizeof c->watched, "%s", c->session);
+}
+
+int cdp_viewport(cdp_t *c, int width, int height, bool mobile)
+{
+	watch(c);
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "width", width);
+	cJSON_AddNumberToObject(p, "height", height);
+	cJSON_AddNumberToObject(p, "deviceScaleFactor", 1);
+	cJSON_AddBoolToObject(p, "mobile", mobile);
+	cJSON *r = call(c, "Emulation.setDeviceMetricsOverride", p, true, 10000);
+	int rc = r ? 0 : -1;
+	cJSON_Delete(r);
+	return rc;
+}
+
+int cdp_wait(cdp_t *c, const char *expr, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	for (;;) {
+		char *v = cdp_eval(c, expr);
+		bool yes = v && !strcmp(v, "true");
+		free(v);
+		if (yes)
+			return 0;
+		if (now_ms() > deadline)
+			return -1;
+		usleep(50000);
+	}
+}
+
+int cdp_navigate(cdp_t *c, const char *url)
+{
+	watch(c);
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "url", url);
+	cJSON *r = call(c, "Page.navigate", p, true, 30000);
+	int rc = r && !cJSON_GetObjectItem(r, "errorText") ? 0 : -1;
+	cJSON_Delete(r);
+	if (rc == 0) {
+		/* The new document, whole: its URL is the one asked for (or where
+		 * it redirected) and it has finished loading. */
+		usleep(50000);
+		rc = cdp_wait(c, "document.readyState === 'complete'", 30000);
+	}
+	return rc;
+}
+
+int cdp_screenshot_full(cdp_t *c, const char *path)
+{
+	char *h = cdp_eval(c, "String(Math.ceil(document.documentElement.scrollHeight))");
+	char *w = cdp_eval(c, "String(Math.ceil(document.documentElement.clientWidth))");
+	int height = h ? atoi(h) : 0, width = w ? atoi(w) : 0;
+	free(h);
+	free(w);
+	if (height <= 0 || width <= 0)
+		return -1;
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "format", "png");
+	cJSON_AddBoolToObject(p, "captureBeyondViewport", true);
+	cJSON *clip = cJSON_AddObjectToObject(p, "clip");
+	cJSON_AddNumberToObject(clip, "x", 0);
+	cJSON_AddNumberToObject(clip, "y", 0);
+	cJSON_AddNumberToObject(clip, "width", width);
+	cJSON_AddNumberToObject(clip, "height", height > 12000 ? 12000 : height);
+	cJSON_AddNumberToObject(clip, "scale", 1);
+	cJSON *r = call(c, "Page.captureScreenshot", p, true, 60000);
+	const char *data = cJSON_GetStringValue(cJSON_GetObjectItem(r, "data"));
+	int rc = data ? write_png(path, data) : -1;
+	cJSON_Delete(r);
+	return rc;
+}
+
+char *cdp_errors(cdp_t *c)
+{
+	watch(c);
+	/* Let events already sent arrive: a cheap round trip reads them. */
+	cJSON_Delete(call(c, "Runtime.evaluate", cJSON_Parse("{\"expression\":\"1\"}"), true, 5000));
+	char *out = c->errors ? c->errors : strdup("");
+	c->errors = NULL;
+	c->errors_len = 0;
+	return out;
 }

@@ -19,6 +19,9 @@ typedef struct cdp {
 	char session[128];
 	char *buf;         /* unread bytes from the browser */
 	size_t len, cap;
+	char *errors;      /* console errors and failed loads seen (cdp_errors) */
+	size_t errors_len;
+	char watched[128]; /* the session whose Log/Runtime/Page events are on */
 } cdp_t;
 
 /* True when a chromium binary is installed. */
@@ -33,5 +36,22 @@ char *cdp_eval(cdp_t *c, const char *expr);
 /* Saves a PNG screenshot of the page. 0 or -1. */
 int cdp_screenshot(cdp_t *c, const char *path);
 void cdp_stop(cdp_t *c);
+
+/* ---- for walking through pages (the governors' journey) ---- */
+
+/* Emulates a window width x height CSS pixels (mobile: a phone's touch
+ * and viewport behaviour) for the attached page. 0 or -1. */
+int cdp_viewport(cdp_t *c, int width, int height, bool mobile);
+/* Loads url in the attached page and waits until it has loaded. 0 or -1. */
+int cdp_navigate(cdp_t *c, const char *url);
+/* Evaluates expr until it gives true (then 0) or timeout_ms passes (-1).
+ * For waiting on a page a form submission loads, or on live updates. */
+int cdp_wait(cdp_t *c, const char *expr, int timeout_ms);
+/* Saves a PNG of the whole page, however long, at the emulated width. */
+int cdp_screenshot_full(cdp_t *c, const char *path);
+/* Messages the page logged to its console at level "error" and failed
+ * loads (a 404 asset), since the page was attached: malloc'd, one a line,
+ * "" when there were none. Reading clears them. */
+char *cdp_errors(cdp_t *c);
 
 #endif

@@ -69,7 +69,7 @@ TEST(pages_render_every_page_from_a_fixture_league)
 		{"/reports", "Latest: round 1", 200},
 		{"/history", "No season has been completed", 200},
 		{"/governance", "&lt;script&gt;x&lt;/script&gt;", 200},
-		{"/admin", "admin bearer token", 401},
+		{"/admin", "Sign in with the admin token", 401},
 		{"/games/77", "No such game", 404},
 		{"/teams/77", "No such team", 404},
 	};
@@ -129,15 +129,17 @@ TEST(pages_admin_review_queue_lists_held_and_flagged_proposals)
 	CHECK_EQ(res.status, 200);
 	char *html = buf_take(&res.body);
 	char want[128];
-	snprintf(want, sizeof want, "Proposal %lld <span class=\"tag\">held for approval", (long long)held);
+	snprintf(want, sizeof want, "Proposal %lld</a> <span class=\"tag\">held for approval", (long long)held);
 	CHECK_CONTAINS(html, want);
-	snprintf(want, sizeof want, "/api/admin/proposals/%lld/approve", (long long)held);
+	snprintf(want, sizeof want, "action=\"/admin/proposals/%lld/approve\"", (long long)held);
 	CHECK_CONTAINS(html, want);
-	snprintf(want, sizeof want, "Proposal %lld <span class=\"tag\">flagged", (long long)flagged);
+	snprintf(want, sizeof want, "Proposal %lld</a> <span class=\"tag\">flagged", (long long)flagged);
 	CHECK_CONTAINS(html, want);
-	snprintf(want, sizeof want, "/api/admin/proposals/%lld/clear", (long long)flagged);
+	snprintf(want, sizeof want, "action=\"/admin/proposals/%lld/clear\"", (long long)flagged);
 	CHECK_CONTAINS(html, want);
-	snprintf(want, sizeof want, "Proposal %lld <", (long long)plain);
+	snprintf(want, sizeof want, "action=\"/admin/proposals/%lld/veto\"", (long long)flagged);
+	CHECK_CONTAINS(html, want);
+	snprintf(want, sizeof want, "Proposal %lld</a>", (long long)plain);
 	CHECK(html && !strstr(html, want));
 	free(html);
 	resp_free(&res);

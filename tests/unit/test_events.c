@@ -53,6 +53,8 @@ static const struct {
 	{"hooper_trade.expired", "hooper_trade"},
 	{"strategy.set", "team"},
 	{"strategy.interpreted", "team"},
+	/* added since: a governor writes a hooper's bio */
+	{"hooper.bio_set", "hooper"},
 };
 #define N_WIRE (sizeof wire / sizeof wire[0])
 
