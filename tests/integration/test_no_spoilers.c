@@ -57,20 +57,11 @@ static char *public_snapshot(pw_store_t *s, int64_t sid)
 	return text;
 }
 
-static pw_store_t *viewer(const char *name)
-{
-	char path[512], err[256];
-	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
-	pw_store_t *v = store_open_viewer(path, err, sizeof err);
-	CHECK_MSG(v != NULL, "viewer: %s", err);
-	return v;
-}
-
 TEST(viewer_sees_no_unpresented_tick_through_a_whole_season)
 {
 	pw_store_t *s = lt_open("spoilers.db");
 	pw_gov_t *g = lt_league(s, 4);
-	pw_store_t *v = viewer("spoilers.db");
+	pw_store_t *v = lt_viewer("spoilers.db");
 	pw_round_cfg_t rc;
 	lt_cfg(&rc, g);
 	pw_round_out_t out;
@@ -167,7 +158,7 @@ TEST(presented_mark_is_stored_with_the_game)
 	CHECK_EQ(store_game_set_presented(s, un[0].id), 0);
 	gov_close(g);
 	store_close(s);
-	pw_store_t *v = viewer("mark.db");
+	pw_store_t *v = lt_viewer("mark.db");
 	pw_game_row_t row;
 	CHECK_EQ(store_game_get(v, un[0].id, &row), 1);
 	CHECK(!row.unpresented);
@@ -186,7 +177,7 @@ TEST(viewer_hides_an_archive_written_during_the_final_replay)
 {
 	pw_store_t *s = lt_open("archive.db");
 	pw_gov_t *g = lt_league(s, 4);
-	pw_store_t *v = viewer("archive.db");
+	pw_store_t *v = lt_viewer("archive.db");
 	pw_round_cfg_t rc;
 	lt_cfg(&rc, g);
 	rc.hold_results = true;
