@@ -80,6 +80,17 @@ void rules_format(const pw_rule_def_t *d, double v, char *buf, size_t len)
 	}
 }
 
+void rules_words(const pw_rule_def_t *d, char *buf, size_t len)
+{
+	size_t i = 0;
+	for (const char *c = d->name; *c && i + 1 < len; c++, i++) {
+		char ch = *c == '_' ? ' ' : *c;
+		buf[i] = i == 0 && ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
+	}
+	if (len)
+		buf[i] = '\0';
+}
+
 bool rules_odd_only(const pw_rule_def_t *d)
 {
 	static const char *const odd[] = {

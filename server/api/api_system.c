@@ -214,16 +214,21 @@ static int h_ping(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req
 }
 
 /* Latest plays a card shows. */
-#define ARENA_PLAYS 8
+#define ARENA_PLAYS 6
 
-/* The last presented round's games as final cards (the arena between
- * rounds), from the viewers' connection. */
-static void arena_last_round(pw_app_t *app, const pw_season_row_t *cur, cJSON *games)
+/* The last presented round that had games (an offseason round has none),
+ * as final cards: the arena between rounds. Returns that round (0: none). */
+static int arena_last_round(pw_app_t *app, const pw_season_row_t *cur, cJSON *games)
 {
-	int n = 0;
-	pw_game_row_t *g = cur->current_round > 0 ? store_games(app->view, cur->id, cur->current_round, &n) : NULL;
+	int n = 0, last = 0;
+	pw_game_row_t *g = cur->current_round > 0 ? store_games(app->view, cur->id, 0, &n) : NULL;
+	for (int i = 0; i < n; i++)
+		if (g[i].round > last)
+			last = g[i].round;
 	cJSON *teams = n ? store_teams_json(app->view, app->league_id) : NULL;
 	for (int i = 0; i < n; i++) {
+		if (g[i].round != last)
+			continue;
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "game_id", (double)g[i].id);
 		cJSON_AddNumberToObject(o, "round", g[i].round);
@@ -247,6 +252,7 @@ static void arena_last_round(pw_app_t *app, const pw_season_row_t *cur, cJSON *g
 	}
 	cJSON_Delete(teams);
 	free(g);
+	return last;
 }
 
 /* "in 2 min 5 s" */
@@ -270,8 +276,9 @@ cJSON *app_arena_json(pw_app_t *app)
 	char text[200], when[48];
 	in_words(when, sizeof when, (long)(next - now));
 	const char *status;
-	int round = live ? (int)cJSON_GetNumberValue(cJSON_GetObjectItem(live, "round"))
-			 : season ? cur.current_round : 0;
+	cJSON *games = cJSON_CreateArray();
+	int last = !live && season ? arena_last_round(app, &cur, games) : 0;
+	int round = live ? (int)cJSON_GetNumberValue(cJSON_GetObjectItem(live, "round")) : last;
 	bool over = season && (!strcmp(cur.phase, "championship") || !strcmp(cur.phase, "offseason") ||
 			       !strcmp(cur.phase, "complete"));
 	if (live) {
@@ -279,10 +286,17 @@ cJSON *app_arena_json(pw_app_t *app)
 		snprintf(text, sizeof text, "Live: round %d.", round);
 	} else if (app->sched && scheduler_ticking(app->sched)) {
 		status = "playing";
-		snprintf(text, sizeof text, "Round %d is being played…", round + 1);
+		snprintf(text, sizeof text, "Round %d is being played…", (season ? cur.current_round : 0) + 1);
 	} else if (over) {
 		status = "season_over";
-		snprintf(text, sizeof text, "%s is over. Its last games are below.", season ? cur.name : "The season");
+		cJSON *br = season_bracket_json(app->view, cur.id);
+		const char *champ = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "champion"), "name"));
+		if (champ)
+			snprintf(text, sizeof text, "%s is over: the %s are the champions. The final's last game is below.",
+				 cur.name, champ);
+		else
+			snprintf(text, sizeof text, "%s is over.", cur.name);
+		cJSON_Delete(br);
 	} else if (next > 0) {
 		status = "between_rounds";
 		if (round > 0)
@@ -323,12 +337,11 @@ cJSON *app_arena_json(pw_app_t *app)
 		sse_hub_stats(app->sse, &ss);
 	cJSON_AddNumberToObject(o, "last_event_id", (double)ss.last_id);
 	if (live) {
+		cJSON_Delete(games);
 		cJSON_AddItemToObject(o, "games", cJSON_DetachItemFromObject(live, "games"));
 		cJSON_Delete(live);
 	} else {
-		cJSON *games = cJSON_AddArrayToObject(o, "games");
-		if (season)
-			arena_last_round(app, &cur, games);
+		cJSON_AddItemToObject(o, "games", games);
 	}
 	return o;
 }

@@ -137,12 +137,29 @@ const char *pages_str(const cJSON *o, const char *key)
 
 void pages_rule_name(pw_buf_t *b, const pw_rule_def_t *d)
 {
-	for (const char *c = d->name; *c; c++) {
+	char words[96];
+	rules_words(d, words, sizeof words);
+	pages_escape(b, words);
+}
+
+void pages_words_text(const char *ident, char *out, size_t len)
+{
+	size_t i = 0;
+	if (ident && !strcmp(ident, "iq"))
+		ident = "IQ";
+	for (const char *c = ident ? ident : ""; *c && i + 1 < len; c++, i++) {
 		char ch = *c == '_' ? ' ' : *c;
-		if (c == d->name && ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 'a' + 'A');
-		buf_append(b, &ch, 1);
+		out[i] = i == 0 && ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
 	}
+	if (len)
+		out[i] = '\0';
+}
+
+void pages_words(pw_buf_t *b, const char *ident)
+{
+	char words[96];
+	pages_words_text(ident, words, sizeof words);
+	pages_escape(b, words);
 }
 
 void pages_rule_value(const pw_rule_def_t *d, double v, char *out, size_t len)

@@ -44,6 +44,11 @@ const char *pages_str(const struct cJSON *o, const char *key);
 
 /* "Three point value" for three_point_value. */
 void pages_rule_name(pw_buf_t *b, const pw_rule_def_t *d);
+/* An identifier of the game (an archetype, an attribute) in words:
+ * "Floor general", "Chaotic alignment", "IQ"; escaped. */
+void pages_words(pw_buf_t *b, const char *ident);
+/* The same words into out, unescaped (for svg_bars, which escapes). */
+void pages_words_text(const char *ident, char *out, size_t len);
 /* A rule's value: "on"/"off" for a switch, numbers as written ("30", "0.03"). */
 void pages_rule_value(const pw_rule_def_t *d, double v, char *out, size_t len);
 /* "1 game", "3 games". */

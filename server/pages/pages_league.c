@@ -57,18 +57,23 @@ void pages_rules_now(pw_app_t *app, pw_rules_t *out)
 void pages_standings_table(pw_buf_t *b, const cJSON *rows, const char *caption)
 {
 	pages_table_open(b, "standings", caption);
+	/* Points for and against ("extra") make way on a phone: the team
+	 * page has them. */
 	buf_puts(b, "<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Team</th>"
-		    "<th scope=\"col\" class=\"num\">W</th><th scope=\"col\" class=\"num\">L</th>"
-		    "<th scope=\"col\" class=\"num\">PF</th><th scope=\"col\" class=\"num\">PA</th>"
-		    "<th scope=\"col\" class=\"num\">Diff</th><th scope=\"col\">Streak</th></tr></thead><tbody>\n");
+		    "<th scope=\"col\" class=\"num\"><abbr title=\"Wins\">W</abbr></th>"
+		    "<th scope=\"col\" class=\"num\"><abbr title=\"Losses\">L</abbr></th>"
+		    "<th scope=\"col\" class=\"num extra\"><abbr title=\"Points for\">PF</abbr></th>"
+		    "<th scope=\"col\" class=\"num extra\"><abbr title=\"Points against\">PA</abbr></th>"
+		    "<th scope=\"col\" class=\"num\"><abbr title=\"Point difference\">Diff</abbr></th>"
+		    "<th scope=\"col\">Streak</th></tr></thead><tbody>\n");
 	const cJSON *r;
 	cJSON_ArrayForEach(r, rows)
 	{
 		buf_printf(b, "<tr><td>%d</td><th scope=\"row\"><a href=\"/teams/%lld\">", (int)pages_num(r, "rank"),
 			   (long long)pages_id(r, "team_id"));
 		pages_escape(b, pages_str(r, "name"));
-		buf_printf(b, "</a></th><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>"
-			      "<td class=\"num\">%d</td><td class=\"num\">%+d</td><td>",
+		buf_printf(b, "</a></th><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num extra\">%d</td>"
+			      "<td class=\"num extra\">%d</td><td class=\"num\">%+d</td><td>",
 			   (int)pages_num(r, "wins"), (int)pages_num(r, "losses"), (int)pages_num(r, "points_for"),
 			   (int)pages_num(r, "points_against"), (int)pages_num(r, "point_differential"));
 		pages_escape(b, pages_str(r, "streak"));
@@ -118,11 +123,21 @@ static void bracket(pw_buf_t *b, const cJSON *br)
 		const cJSON *g;
 		const cJSON *games = cJSON_GetObjectItem(s, "games");
 		if (cJSON_GetArraySize(games) > 0) {
+			/* Who won each game, with the winner's score first: a bare
+			 * "57–62" does not say which team is which. */
 			buf_puts(b, "<ol class=\"games\">");
 			cJSON_ArrayForEach(g, games)
-				buf_printf(b, "<li><a href=\"/games/%lld\">Game %d: %d–%d</a></li>",
-					   (long long)pages_id(g, "game_id"), (int)pages_num(g, "game"),
-					   (int)pages_num(g, "home_score"), (int)pages_num(g, "away_score"));
+			{
+				int64_t w = pages_id(g, "winner_team_id");
+				bool home_won = w == pages_id(g, "home_team_id");
+				int ws = (int)pages_num(g, home_won ? "home_score" : "away_score");
+				int ls = (int)pages_num(g, home_won ? "away_score" : "home_score");
+				const char *wn = w == pages_id(hi, "team_id") ? pages_str(hi, "name") : pages_str(lo, "name");
+				buf_printf(b, "<li><a href=\"/games/%lld\">Game %d</a>: ", (long long)pages_id(g, "game_id"),
+					   (int)pages_num(g, "game"));
+				pages_escape(b, wn ? wn : "?");
+				buf_printf(b, " won %d–%d</li>", ws, ls);
+			}
 			buf_puts(b, "</ol>\n");
 		}
 		buf_puts(b, "</section>\n");
@@ -228,7 +243,8 @@ PAGE_HANDLER(page_schedule)
 			}
 			round = r;
 			char cap[64];
-			snprintf(cap, sizeof cap, "Round %d%s", r, r <= cur.current_round ? " (played)" : "");
+			snprintf(cap, sizeof cap, "Round %d%s", r, r <= cur.current_round ? " (played)"
+				 : r == pages_live_round(app) ? " (playing now)" : "");
 			pages_table_open(&b, "round", cap);
 			buf_puts(&b, "<thead><tr><th scope=\"col\">Home</th><th scope=\"col\">Away</th>"
 				     "<th scope=\"col\">Result</th></tr></thead><tbody>\n");

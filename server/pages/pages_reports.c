@@ -13,8 +13,25 @@
 
 #include "server/pages/pages_internal.h"
 
-static void reports_list(pw_buf_t *b, const cJSON *reports, bool with_commentary)
+/* "Boise Foxes 69–61 Reno Mirage", the game a commentary is about. */
+static void game_line(pw_app_t *app, pw_buf_t *b, int64_t gid, const cJSON *teams)
 {
+	pw_game_row_t g;
+	if (store_game_get(app->view, gid, &g) != 1) {
+		buf_printf(b, "<a href=\"/games/%lld\">the game</a>", (long long)gid);
+		return;
+	}
+	const char *hn = pages_team_name(teams, g.home_team_id), *an = pages_team_name(teams, g.away_team_id);
+	buf_printf(b, "<a href=\"/games/%lld\">", (long long)gid);
+	pages_escape(b, hn ? hn : "Home");
+	buf_printf(b, " %d–%d ", g.home_score, g.away_score);
+	pages_escape(b, an ? an : "Away");
+	buf_puts(b, "</a>");
+}
+
+static void reports_list(pw_app_t *app, pw_buf_t *b, const cJSON *reports, bool with_commentary)
+{
+	cJSON *teams = store_teams_json(app->view, app->league_id);
 	const cJSON *r;
 	cJSON_ArrayForEach(r, reports)
 	{
@@ -33,12 +50,15 @@ static void reports_list(pw_buf_t *b, const cJSON *reports, bool with_commentary
 		buf_puts(b, "<article class=\"report\"><h3>");
 		pages_escape(b, title);
 		int64_t gid = pages_id(r, "game_id");
-		if (gid > 0)
-			buf_printf(b, " · <a href=\"/games/%lld\">the game</a>", (long long)gid);
+		if (gid > 0) {
+			buf_puts(b, ": ");
+			game_line(app, b, gid, teams);
+		}
 		buf_puts(b, "</h3><p>");
 		pages_escape(b, pages_str(r, "text"));
 		buf_puts(b, "</p></article>\n");
 	}
+	cJSON_Delete(teams);
 }
 
 PAGE_HANDLER(page_reports)
@@ -55,15 +75,17 @@ PAGE_HANDLER(page_reports)
 	cJSON *latest = store_reports_json(app->view, cur.id, -1, 0, false);
 	int lr = cJSON_GetArraySize(latest) > 0 ? (int)pages_num(cJSON_GetArrayItem(latest, 0), "round") : 0;
 	buf_printf(&b, "<section aria-labelledby=\"latest\"><h2 id=\"latest\">Latest: round %d</h2>\n", lr);
-	reports_list(&b, latest, true);
+	reports_list(app, &b, latest, true);
 	buf_puts(&b, "</section>\n");
 	cJSON_Delete(latest);
 	buf_puts(&b, "<section aria-labelledby=\"past\"><h2 id=\"past\">Past rounds</h2>\n");
+	if (lr <= 1)
+		buf_puts(&b, "<p>None yet: this is the season's first round.</p>\n");
 	/* The last few rounds in full; older ones are a link to the API. */
 	for (int r = lr - 1; r >= 1 && r >= lr - 5; r--) {
 		cJSON *rep = store_reports_json(app->view, cur.id, r, 0, false);
 		buf_printf(&b, "<details><summary>Round %d</summary>\n", r);
-		reports_list(&b, rep, false);
+		reports_list(app, &b, rep, false);
 		buf_puts(&b, "</details>\n");
 		cJSON_Delete(rep);
 	}
@@ -239,7 +261,7 @@ PAGE_HANDLER(page_archive)
 	archive_games(&b, kg, "blowouts", "The widest margins", teams);
 	buf_puts(&b, "</section>\n<section aria-labelledby=\"fs\"><h2 id=\"fs\">Final standings</h2>\n");
 	pages_standings_table(&b, cJSON_GetObjectItem(a, "final_standings"), "Final regular-season standings");
-	buf_puts(&b, "</section>\n<section aria-labelledby=\"ld\"><h2 id=\"ld\">Leaders</h2>\n");
+	buf_puts(&b, "</section>\n<section aria-labelledby=\"ld\"><h2 id=\"ld\">Leaders</h2>\n<div class=\"cards\">\n");
 	const cJSON *cat;
 	cJSON_ArrayForEach(cat, cJSON_GetObjectItem(a, "leaders"))
 	{
@@ -258,7 +280,7 @@ PAGE_HANDLER(page_archive)
 		buf_puts(&b, "</tbody>");
 		pages_table_close(&b);
 	}
-	buf_puts(&b, "</section>\n");
+	buf_puts(&b, "</div></section>\n");
 	cJSON_Delete(teams);
 	cJSON_Delete(a);
 	return pages_finish(res, &b, 200);

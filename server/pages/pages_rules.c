@@ -82,11 +82,13 @@ PAGE_HANDLER(page_rules)
 			bool changed = cur != d->def;
 			buf_printf(&b, "<tr%s><th scope=\"row\">", changed ? " class=\"changed\"" : "");
 			pages_rule_name(&b, d);
-			buf_printf(&b, " <small><code>%s</code></small></th><td class=\"num\">%s%s</td>"
-				       "<td class=\"num\">%s</td><td>", d->name, v,
+			/* data-label: on a phone each row reads as a card with the
+			 * column names beside the values (style.css). */
+			buf_printf(&b, " <small><code>%s</code></small></th><td class=\"num\" data-label=\"Now\">%s%s</td>"
+				       "<td class=\"num\" data-label=\"Default\">%s</td><td data-label=\"Range\">", d->name, v,
 				   changed ? " <span class=\"tag\">changed</span>" : "", def);
 			pages_escape(&b, range);
-			buf_puts(&b, "</td><td>");
+			buf_puts(&b, "</td><td data-label=\"What it does\">");
 			pages_escape(&b, d->description);
 			buf_puts(&b, "</td></tr>\n");
 		}

@@ -160,23 +160,29 @@ static void arena_card(pw_buf_t *b, const cJSON *g)
 	bool fin = cJSON_IsTrue(cJSON_GetObjectItem(g, "finished"));
 	const cJSON *latest = cJSON_GetObjectItem(g, "latest");
 	const cJSON *top = cJSON_GetArrayItem(latest, 0);
+	const char *stage = pages_str(g, "stage");
 	buf_printf(b, "<article class=\"game%s\" id=\"game-%lld\" data-game-id=\"%lld\" data-last-play=\"%d\" "
-		      "aria-labelledby=\"game-%lld-h\">\n<p class=\"label\">", fin ? " final" : "", id, id,
+		      "aria-labelledby=\"game-%lld-h\">\n", fin ? " final" : "", id, id,
 		   top ? (int)pages_num(top, "n") : 0, id);
-	pages_escape(b, pages_str(g, "label"));
-	buf_printf(b, "</p>\n<h3 id=\"game-%lld-h\">", id);
+	if (stage && !strcmp(stage, "playoff")) { /* a regular game needs no label */
+		buf_puts(b, "<p class=\"label\">");
+		pages_escape(b, pages_str(g, "label"));
+		buf_puts(b, "</p>\n");
+	}
+	buf_printf(b, "<h3 id=\"game-%lld-h\">", id);
 	pages_escape(b, pages_str(g, "home_team_name"));
 	buf_puts(b, " vs ");
 	pages_escape(b, pages_str(g, "away_team_name"));
-	buf_puts(b, "</h3>\n<p class=\"score\"><span class=\"side\"><span class=\"team\">");
+	/* The scoreboard: each team's name over its score. */
+	buf_puts(b, "</h3>\n<p class=\"score\"><span class=\"side home\"><span class=\"team\">");
 	pages_escape(b, pages_str(g, "home_team_name"));
 	buf_printf(b, "</span> <span class=\"home-score\">%d</span></span><span class=\"sep\" aria-hidden=\"true\">–</span>"
-		      "<span class=\"side\"><span class=\"away-score\">%d</span> <span class=\"team\">",
-		   (int)pages_num(g, "home_score"), (int)pages_num(g, "away_score"));
+		      "<span class=\"side away\"><span class=\"team\">", (int)pages_num(g, "home_score"));
 	pages_escape(b, pages_str(g, "away_team_name"));
-	buf_puts(b, "</span></span></p>\n<p class=\"clock\">");
+	buf_printf(b, "</span> <span class=\"away-score\">%d</span></span></p>\n<p class=\"clock\">",
+		   (int)pages_num(g, "away_score"));
 	card_clock(b, g);
-	buf_puts(b, "</p>\n<ol class=\"plays\" aria-label=\"Latest plays\">");
+	buf_puts(b, "</p>\n<ul class=\"plays\" aria-label=\"Latest plays, newest first\">");
 	const cJSON *pl;
 	cJSON_ArrayForEach(pl, latest)
 	{
@@ -184,7 +190,7 @@ static void arena_card(pw_buf_t *b, const cJSON *g)
 		pages_escape(b, pages_str(pl, "narrative"));
 		buf_puts(b, "</li>");
 	}
-	buf_printf(b, "</ol>\n<p><a href=\"/games/%lld\">%s</a></p>\n</article>\n", id,
+	buf_printf(b, "</ul>\n<p class=\"more\"><a href=\"/games/%lld\">%s</a></p>\n</article>\n", id,
 		   fin ? "Box score and play-by-play" : "Game page");
 }
 

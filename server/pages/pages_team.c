@@ -8,6 +8,7 @@
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/league/season.h"
 #include "server/pages/pages_internal.h"
@@ -18,12 +19,15 @@ static void attr_chart(pw_buf_t *b, const cJSON *h)
 {
 	pw_svg_bar_t bars[16];
 	size_t n = 0;
+	char words[16][64];
 	const cJSON *a;
 	cJSON_ArrayForEach(a, cJSON_GetObjectItem(h, "attributes"))
 	{
 		if (n == sizeof bars / sizeof bars[0] || !cJSON_IsNumber(a))
 			continue;
-		bars[n].label = a->string;
+		/* svg_bars escapes the label itself: the words, unescaped. */
+		pages_words_text(a->string, words[n], sizeof words[n]);
+		bars[n].label = words[n];
 		bars[n].value = a->valuedouble;
 		n++;
 	}
@@ -45,6 +49,15 @@ static void moves(pw_buf_t *b, const cJSON *h)
 	}
 	if (!any)
 		buf_puts(b, "none");
+}
+
+/* 17500 as "17,500". */
+static void thousands(pw_buf_t *b, int n)
+{
+	if (n >= 1000)
+		buf_printf(b, "%d,%03d", n / 1000, n % 1000);
+	else
+		buf_printf(b, "%d", n);
 }
 
 /* How strongly a -1..1 bias leans, in words ("" for none). */
@@ -85,7 +98,7 @@ static void strategy_words(pw_buf_t *b, const cJSON *st)
 		any = true;
 	}
 	if (!any)
-		buf_puts(b, "none: the team plays its natural game");
+		buf_puts(b, "None: the team plays its natural game");
 }
 
 /* The governors of a team this season, linked to their profiles. */
@@ -164,8 +177,12 @@ PAGE_HANDLER(page_team)
 	const cJSON *v = cJSON_GetObjectItem(t, "venue");
 	buf_puts(&b, "<dt>Venue</dt><dd>");
 	pages_escape(&b, pages_str(v, "name"));
-	buf_printf(&b, " (capacity %d, altitude %d ft, ", (int)pages_num(v, "capacity"),
-		   (int)pages_num(v, "altitude_ft"));
+	int cap = (int)pages_num(v, "capacity"), alt = (int)pages_num(v, "altitude_ft");
+	buf_puts(&b, " (");
+	thousands(&b, cap);
+	buf_puts(&b, " seats, ");
+	thousands(&b, alt);
+	buf_puts(&b, " ft up, ");
 	pages_escape(&b, pages_str(v, "surface"));
 	buf_puts(&b, ")</dd><dt>Strategy</dt><dd>");
 	const char *text = pages_str(t, "strategy_text");
@@ -179,7 +196,7 @@ PAGE_HANDLER(page_team)
 	team_governors(app, &b, id);
 	team_regime(app, &b);
 	buf_puts(&b, "<section aria-labelledby=\"roster\"><h2 id=\"roster\">Roster</h2>\n");
-	pages_table_open(&b, NULL, "Hoopers of this team");
+	pages_table_open(&b, "roster", "Hoopers of this team");
 	buf_puts(&b, "<thead><tr><th scope=\"col\">Hooper</th><th scope=\"col\">Archetype</th>"
 		     "<th scope=\"col\">Role</th><th scope=\"col\">Moves</th></tr></thead><tbody>\n");
 	const cJSON *h;
@@ -188,7 +205,7 @@ PAGE_HANDLER(page_team)
 		buf_printf(&b, "<tr><th scope=\"row\"><a href=\"/hoopers/%lld\">", (long long)pages_id(h, "id"));
 		pages_escape(&b, pages_str(h, "name"));
 		buf_puts(&b, "</a></th><td>");
-		pages_escape(&b, pages_str(h, "archetype"));
+		pages_words(&b, pages_str(h, "archetype"));
 		buf_printf(&b, "</td><td>%s</td><td>", pages_num(h, "is_starter") ? "starter" : "bench");
 		moves(&b, h);
 		buf_puts(&b, "</td></tr>\n");
@@ -252,7 +269,7 @@ static void hooper_season(pw_app_t *app, pw_buf_t *b, int64_t sid, int64_t id)
 		buf_puts(b, "</td><td>");
 		buf_puts(b, cJSON_IsTrue(cJSON_GetObjectItem(x, "home")) ? "vs " : "at ");
 		pages_team_link(b, teams, pages_id(x, "opponent_id"));
-		buf_printf(b, "</td><td><a href=\"/games/%lld\">%s %d–%d</a></td>", (long long)pages_id(x, "game_id"),
+		buf_printf(b, "</td><td class=\"result\"><a href=\"/games/%lld\">%s %d–%d</a></td>", (long long)pages_id(x, "game_id"),
 			   cJSON_IsTrue(cJSON_GetObjectItem(x, "won")) ? "W" : "L", (int)pages_num(x, "team_score"),
 			   (int)pages_num(x, "opponent_score"));
 		buf_printf(b, "<td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%d</td>"
@@ -293,7 +310,7 @@ PAGE_HANDLER(page_hooper)
 		   pages_num(h, "is_starter") ? "Starter" : "Bench hooper", (long long)team_id);
 	pages_escape(&b, pages_str(t, "name"));
 	buf_puts(&b, "</a> · ");
-	pages_escape(&b, pages_str(h, "archetype"));
+	pages_words(&b, pages_str(h, "archetype"));
 	buf_puts(&b, "</p>\n<section aria-labelledby=\"bio\"><h2 id=\"bio\">Bio</h2><p>");
 	pages_escape(&b, pages_str(h, "backstory"));
 	buf_puts(&b, "</p><p><strong>Moves:</strong> ");

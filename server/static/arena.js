@@ -14,7 +14,7 @@
   var heading = document.getElementById("arena-round");
   if (!root || !status || !window.EventSource) return;
 
-  var MAX_PLAYS = 8;
+  var MAX_PLAYS = 6;
   var games = {};           // game id -> card parts
   var round = Number(root.getAttribute("data-round")) || 0;
   var live = status.getAttribute("data-status") === "live";
@@ -51,7 +51,7 @@
       as: art.querySelector(".away-score"),
       clock: art.querySelector(".clock"),
       plays: art.querySelector(".plays"),
-      link: art.querySelector("p:last-child a"),
+      link: art.querySelector(".more a"),
       last: Number(art.getAttribute("data-last-play")) || 0
     };
   }
@@ -66,30 +66,30 @@
     art.id = "game-" + id;
     art.setAttribute("data-game-id", id);
     art.setAttribute("aria-labelledby", "game-" + id + "-h");
-    art.appendChild(el("p", "label", d.label || ""));
+    if (d.stage === "playoff") art.appendChild(el("p", "label", d.label || ""));
     var h = el("h3", null, home + " vs " + away);
     h.id = "game-" + id + "-h";
     art.appendChild(h);
+    // The scoreboard, as the server draws it: each name over its score.
     var score = el("p", "score");
-    var hside = el("span", "side"), aside = el("span", "side");
+    var hside = el("span", "side home"), aside = el("span", "side away");
+    var hs = el("span", "home-score", d.home_score || 0), as = el("span", "away-score", d.away_score || 0);
     hside.appendChild(el("span", "team", home));
     hside.appendChild(document.createTextNode(" "));
-    var hs = el("span", "home-score", d.home_score || 0);
     hside.appendChild(hs);
-    var as = el("span", "away-score", d.away_score || 0);
-    aside.appendChild(as);
-    aside.appendChild(document.createTextNode(" "));
     aside.appendChild(el("span", "team", away));
+    aside.appendChild(document.createTextNode(" "));
+    aside.appendChild(as);
     var sep = el("span", "sep", "–");
     sep.setAttribute("aria-hidden", "true");
     score.appendChild(hside); score.appendChild(sep); score.appendChild(aside);
     art.appendChild(score);
     var clock = el("p", "clock", clockText(d.quarter, d.clock, d.finished));
     art.appendChild(clock);
-    var plays = el("ol", "plays");
-    plays.setAttribute("aria-label", "Latest plays");
+    var plays = el("ul", "plays");
+    plays.setAttribute("aria-label", "Latest plays, newest first");
     art.appendChild(plays);
-    var p = el("p"), link = el("a", null, d.finished ? "Box score and play-by-play" : "Game page");
+    var p = el("p", "more"), link = el("a", null, d.finished ? "Box score and play-by-play" : "Game page");
     link.href = "/games/" + id;
     p.appendChild(link);
     art.appendChild(p);

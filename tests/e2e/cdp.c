@@ -98,7 +98,60 @@ static int send_cmd(cdp_t *c, const char *method, cJSON *params, bool session)
 	return id;
 }
 
-/* Waits for the answer to id (skipping events); returns its "result". */
+static void problem(cdp_t *c, const char *what, const char *detail)
+{
+	size_t n = strlen(what) + strlen(detail ? detail : "") + 4;
+	char *p = realloc(c->problems, c->plen + n + 1);
+	if (!p)
+		return;
+	c->problems = p;
+	c->plen += (size_t)snprintf(p + c->plen, n + 1, "%s: %s\n", what, detail ? detail : "");
+}
+
+/* An event of the watched tab: what a visitor's console would show as
+ * wrong is recorded, the load event noted; the rest is ignored. */
+static void on_event(cdp_t *c, const cJSON *m)
+{
+	const char *method = cJSON_GetStringValue(cJSON_GetObjectItem(m, "method"));
+	const cJSON *p = cJSON_GetObjectItem(m, "params");
+	if (!method)
+		return;
+	if (!strcmp(method, "Page.loadEventFired")) {
+		c->loaded = true;
+	} else if (!strcmp(method, "Runtime.exceptionThrown")) {
+		const cJSON *d = cJSON_GetObjectItem(p, "exceptionDetails");
+		const cJSON *ex = cJSON_GetObjectItem(d, "exception");
+		const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(ex, "description"));
+		problem(c, "exception", t ? t : cJSON_GetStringValue(cJSON_GetObjectItem(d, "text")));
+	} else if (!strcmp(method, "Runtime.consoleAPICalled")) {
+		const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(p, "type"));
+		const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(p, "args"), 0);
+		if (type && (!strcmp(type, "error") || !strcmp(type, "assert")))
+			problem(c, "console.error", cJSON_GetStringValue(cJSON_GetObjectItem(a0, "value")));
+	} else if (!strcmp(method, "Log.entryAdded")) {
+		const cJSON *e = cJSON_GetObjectItem(p, "entry");
+		const char *level = cJSON_GetStringValue(cJSON_GetObjectItem(e, "level"));
+		if (level && !strcmp(level, "error"))
+			problem(c, "log", cJSON_GetStringValue(cJSON_GetObjectItem(e, "text")));
+	} else if (!strcmp(method, "Network.loadingFailed")) {
+		const char *err = cJSON_GetStringValue(cJSON_GetObjectItem(p, "errorText"));
+		/* A stream the page closes when it leaves is no failure. */
+		if (err && strcmp(err, "net::ERR_ABORTED"))
+			problem(c, "load failed", err);
+	} else if (!strcmp(method, "Network.responseReceived")) {
+		const cJSON *r = cJSON_GetObjectItem(p, "response");
+		double st = cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status"));
+		if (st >= 400) {
+			char what[32];
+			snprintf(what, sizeof what, "HTTP %.0f", st);
+			problem(c, what, cJSON_GetStringValue(cJSON_GetObjectItem(r, "url")));
+		}
+	}
+}
+
+/* Reads what the browser sent until the answer to id (0: none wanted)
+ * arrives or timeout_ms passes; events go to on_event. Returns the
+ * answer's "result", or NULL. */
 static cJSON *wait_result(cdp_t *c, int id, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
@@ -110,11 +163,13 @@ static cJSON *wait_result(cdp_t *c, int id, int timeout_ms)
 			memmove(c->buf, c->buf + used, c->len - used);
 			c->len -= used;
 			const cJSON *mid = cJSON_GetObjectItem(m, "id");
-			if (cJSON_IsNumber(mid) && mid->valueint == id) {
+			if (id && cJSON_IsNumber(mid) && mid->valueint == id) {
 				cJSON *res = cJSON_DetachItemFromObject(m, "result");
 				cJSON_Delete(m);
 				return res;
 			}
+			if (!mid)
+				on_event(c, m);
 			cJSON_Delete(m);
 			nul = c->len ? memchr(c->buf, '\0', c->len) : NULL;
 		}
@@ -194,10 +249,28 @@ static int b64val(char ch)
 	return -1;
 }
 
-int cdp_screenshot(cdp_t *c, const char *path)
+static int screenshot(cdp_t *c, const char *path, bool full)
 {
 	cJSON *p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "format", "png");
+	if (full) {
+		/* The whole document: as wide as its content (a page wider
+		 * than the screen shows as such) and as tall, up to 16000 px. */
+		cJSON *m = call(c, "Page.getLayoutMetrics", NULL, true, 15000);
+		const cJSON *size = cJSON_GetObjectItem(m, "cssContentSize");
+		double w = cJSON_GetNumberValue(cJSON_GetObjectItem(size, "width"));
+		double h = cJSON_GetNumberValue(cJSON_GetObjectItem(size, "height"));
+		if (w > 0 && h > 0) {
+			cJSON *clip = cJSON_AddObjectToObject(p, "clip");
+			cJSON_AddNumberToObject(clip, "x", 0);
+			cJSON_AddNumberToObject(clip, "y", 0);
+			cJSON_AddNumberToObject(clip, "width", w);
+			cJSON_AddNumberToObject(clip, "height", h > 16000 ? 16000 : h);
+			cJSON_AddNumberToObject(clip, "scale", 1);
+			cJSON_AddBoolToObject(p, "captureBeyondViewport", true);
+		}
+		cJSON_Delete(m);
+	}
 	cJSON *r = call(c, "Page.captureScreenshot", p, true, 30000);
 	const char *data = cJSON_GetStringValue(cJSON_GetObjectItem(r, "data"));
 	int rc = -1;
@@ -223,6 +296,68 @@ int cdp_screenshot(cdp_t *c, const char *path)
 	return rc;
 }
 
+int cdp_screenshot(cdp_t *c, const char *path)
+{
+	return screenshot(c, path, false);
+}
+
+int cdp_screenshot_full(cdp_t *c, const char *path)
+{
+	return screenshot(c, path, true);
+}
+
+void cdp_pump(cdp_t *c, int ms)
+{
+	cJSON_Delete(wait_result(c, 0, ms));
+}
+
+static bool ok_call(cdp_t *c, const char *method, cJSON *params)
+{
+	cJSON *r = call(c, method, params, true, 15000);
+	bool ok = r != NULL;
+	cJSON_Delete(r);
+	return ok;
+}
+
+int cdp_watch(cdp_t *c)
+{
+	if (cdp_open(c, "about:blank") < 0)
+		return -1;
+	return ok_call(c, "Page.enable", NULL) && ok_call(c, "Runtime.enable", NULL) &&
+	       ok_call(c, "Log.enable", NULL) && ok_call(c, "Network.enable", NULL) ? 0 : -1;
+}
+
+int cdp_viewport(cdp_t *c, int width, int height, bool mobile)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "width", width);
+	cJSON_AddNumberToObject(p, "height", height);
+	cJSON_AddNumberToObject(p, "deviceScaleFactor", 1);
+	cJSON_AddBoolToObject(p, "mobile", mobile);
+	return ok_call(c, "Emulation.setDeviceMetricsOverride", p) ? 0 : -1;
+}
+
+int cdp_goto(cdp_t *c, const char *url, int timeout_ms)
+{
+	c->loaded = false;
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "url", url);
+	if (!ok_call(c, "Page.navigate", p))
+		return -1;
+	long long deadline = now_ms() + timeout_ms;
+	while (!c->loaded && now_ms() < deadline)
+		cdp_pump(c, 100);
+	return c->loaded ? 0 : -1;
+}
+
+char *cdp_problems(cdp_t *c)
+{
+	char *p = c->problems ? c->problems : strdup("");
+	c->problems = NULL;
+	c->plen = 0;
+	return p;
+}
+
 void cdp_stop(cdp_t *c)
 {
 	if (c->pid > 0) {
@@ -242,5 +377,6 @@ void cdp_stop(cdp_t *c)
 		}
 	}
 	free(c->buf);
+	free(c->problems);
 	memset(c, 0, sizeof *c);
 }

@@ -15,31 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "tests/e2e/e2e.h"
-
-/* The true results of round 1, read from the database beside the server
- * (what the public must not see yet): "home–away" for each game. */
-static int true_scores(e2e_server_t *s, char scores[][32], int64_t *ids, int max)
-{
-	sqlite3 *db = NULL;
-	int n = 0;
-	if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 5000);
-		sqlite3_stmt *st = NULL;
-		sqlite3_prepare_v2(db, "SELECT id, home_score, away_score FROM game_results WHERE round_number=1"
-				       " ORDER BY id", -1, &st, NULL);
-		while (st && n < max && sqlite3_step(st) == SQLITE_ROW) {
-			ids[n] = sqlite3_column_int64(st, 0);
-			snprintf(scores[n], 32, "%d–%d", sqlite3_column_int(st, 1), sqlite3_column_int(st, 2));
-			n++;
-		}
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return n;
-}
 
 static cJSON *get(e2e_server_t *s, const char *path, long *status)
 {
@@ -102,7 +78,7 @@ TEST(e2e_no_spoilers_while_a_tick_is_replayed)
 	CHECK(presenting(&s));
 	char scores[8][32];
 	int64_t ids[8];
-	int n = true_scores(&s, scores, ids, 8);
+	int n = e2e_round_finals(&s, 1, scores, ids, 8);
 	CHECK_EQ(n, 4);
 	char path[96];
 
