@@ -116,7 +116,7 @@ static int h_pace_set(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t 
 	if (api_string(body, "pace", true, 16, &pace, res) == 0) {
 		int v = scheduler_pace_parse(pace);
 		if (v < 0) {
-			resp_error(res, 422, "invalid_pace", "pace must be fast, normal, slow or manual.");
+			resp_error(res, 422, "invalid_pace", "pace must be fast, normal, slow, manual or demo.");
 		} else if (!app->sched) {
 			resp_error(res, 503, "shutting_down", "The server is shutting down.");
 		} else {
