@@ -305,8 +305,11 @@ cJSON *app_arena_json(pw_app_t *app)
 			snprintf(text, sizeof text, "No games yet. Round 1 starts %s.", when);
 	} else {
 		status = "manual";
+		char done[40] = "No games yet.";
+		if (round > 0)
+			snprintf(done, sizeof done, "Round %d is over.", round);
 		snprintf(text, sizeof text, "%s The pace is manual: the next round starts when the admin plays it.",
-			 round > 0 ? "Between rounds." : "No games yet.");
+			 done);
 	}
 	cJSON_AddStringToObject(o, "status", status);
 	cJSON_AddStringToObject(o, "status_text", text);
