@@ -1156,6 +1156,12 @@ int store_game_count(pw_store_t *s, int64_t season_id)
 	return (int)scalar_i64(s, sql, season_id, 1, "counting games");
 }
 
+int store_games_last_round(pw_store_t *s, int64_t season_id)
+{
+	static const char sql[] = "SELECT COALESCE(MAX(round_number),0) FROM game_results WHERE season_id=?";
+	return (int)scalar_i64(s, sql, season_id, 1, "reading the last round with games");
+}
+
 int store_game_exists(pw_store_t *s, int64_t season_id, int round, int game_index)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM game_results WHERE season_id=?"

@@ -211,6 +211,9 @@ int store_box_insert(pw_store_t *s, int64_t game_id, const struct cJSON *box);
 /* Games of a season (round 0 = all) in (round, index) order; *n set. Caller frees. */
 pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n);
 int store_game_count(pw_store_t *s, int64_t season_id);
+/* The last round of a season with a stored game (an offseason round has
+ * none); 0 before the first, negative on failure. */
+int store_games_last_round(pw_store_t *s, int64_t season_id);
 /* 1 when the game (season, round, index) is stored, 0 when not, -1 on failure. */
 int store_game_exists(pw_store_t *s, int64_t season_id, int round, int game_index);
 /* Snapshot columns of one game; malloc'd strings the caller frees. 1 found,

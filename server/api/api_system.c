@@ -220,15 +220,10 @@ static int h_ping(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req
  * as final cards: the arena between rounds. Returns that round (0: none). */
 static int arena_last_round(pw_app_t *app, const pw_season_row_t *cur, cJSON *games)
 {
-	int n = 0, last = 0;
-	pw_game_row_t *g = cur->current_round > 0 ? store_games(app->view, cur->id, 0, &n) : NULL;
-	for (int i = 0; i < n; i++)
-		if (g[i].round > last)
-			last = g[i].round;
+	int n = 0, last = store_games_last_round(app->view, cur->id);
+	pw_game_row_t *g = last > 0 ? store_games(app->view, cur->id, last, &n) : NULL;
 	cJSON *teams = n ? store_teams_json(app->view, app->league_id) : NULL;
 	for (int i = 0; i < n; i++) {
-		if (g[i].round != last)
-			continue;
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "game_id", (double)g[i].id);
 		cJSON_AddNumberToObject(o, "round", g[i].round);
@@ -252,7 +247,7 @@ static int arena_last_round(pw_app_t *app, const pw_season_row_t *cur, cJSON *ga
 	}
 	cJSON_Delete(teams);
 	free(g);
-	return last;
+	return last > 0 ? last : 0;
 }
 
 /* "in 2 min 5 s" */
@@ -292,8 +287,7 @@ cJSON *app_arena_json(pw_app_t *app)
 		cJSON *br = season_bracket_json(app->view, cur.id);
 		const char *champ = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "champion"), "name"));
 		if (champ)
-			snprintf(text, sizeof text, "%s is over: the %s are the champions. The final's last game is below.",
-				 cur.name, champ);
+			snprintf(text, sizeof text, "%s is over: the %s are the champions.", cur.name, champ);
 		else
 			snprintf(text, sizeof text, "%s is over.", cur.name);
 		cJSON_Delete(br);

@@ -72,6 +72,18 @@ PAGE_HANDLER(page_reports)
 		buf_puts(&b, "<p>No round has been played yet; reports appear after each tick.</p>\n");
 		return pages_finish(res, &b, 200);
 	}
+	/* ?round=N: one round's reports (the older rounds' links). */
+	char q[16];
+	long qn = http_query_param(req->query, "round", q, sizeof q);
+	int asked = qn > 0 ? atoi(q) : 0;
+	if (asked > 0 && asked <= cur.current_round) {
+		cJSON *rep = store_reports_json(app->view, cur.id, asked, 0, false);
+		buf_printf(&b, "<section aria-labelledby=\"one\"><h2 id=\"one\">Round %d</h2>\n", asked);
+		reports_list(app, &b, rep, true);
+		buf_puts(&b, "<p><a href=\"/reports\">The latest reports</a>.</p></section>\n");
+		cJSON_Delete(rep);
+		return pages_finish(res, &b, 200);
+	}
 	cJSON *latest = store_reports_json(app->view, cur.id, -1, 0, false);
 	int lr = cJSON_GetArraySize(latest) > 0 ? (int)pages_num(cJSON_GetArrayItem(latest, 0), "round") : 0;
 	buf_printf(&b, "<section aria-labelledby=\"latest\"><h2 id=\"latest\">Latest: round %d</h2>\n", lr);
@@ -89,9 +101,12 @@ PAGE_HANDLER(page_reports)
 		buf_puts(&b, "</details>\n");
 		cJSON_Delete(rep);
 	}
-	if (lr > 6)
-		buf_printf(&b, "<p>Older rounds: <code>GET /api/reports/round/%lld/{round}</code>.</p>\n",
-			   (long long)cur.id);
+	if (lr > 6) {
+		buf_puts(&b, "<p>Older rounds:");
+		for (int r = 1; r < lr - 5; r++)
+			buf_printf(&b, " <a href=\"/reports?round=%d\">%d</a>", r, r);
+		buf_puts(&b, ".</p>\n");
+	}
 	buf_puts(&b, "</section>\n");
 	return pages_finish(res, &b, 200);
 }

@@ -56,10 +56,11 @@ static void home_league(pw_app_t *app, pw_buf_t *b)
 	cJSON *teams = store_teams_json(app->view, app->league_id);
 	buf_puts(b, "<section aria-labelledby=\"latest\"><h2 id=\"latest\">Latest results</h2>\n");
 	pages_live_note(app, b);
-	int n = 0;
-	pw_game_row_t *g = cur.current_round > 0 ? store_games(app->view, cur.id, cur.current_round, &n) : NULL;
+	/* The last round that had games: an offseason round has none. */
+	int n = 0, last = store_games_last_round(app->view, cur.id);
+	pw_game_row_t *g = last > 0 ? store_games(app->view, cur.id, last, &n) : NULL;
 	if (n > 0) {
-		buf_printf(b, "<ul class=\"results\" aria-label=\"Round %d\">", cur.current_round);
+		buf_printf(b, "<ul class=\"results\" aria-label=\"Round %d\">", last);
 		for (int i = 0; i < n; i++) {
 			char label[64];
 			pages_game_label(g[i].stage, g[i].series, g[i].series_game, label, sizeof label);
@@ -73,7 +74,7 @@ static void home_league(pw_app_t *app, pw_buf_t *b)
 			buf_puts(b, "</li>");
 		}
 		buf_printf(b, "</ul>\n<p class=\"muted\">Round %d. <a href=\"/schedule\">Every result</a>.</p>\n",
-			   cur.current_round);
+			   last);
 	} else {
 		buf_puts(b, "<p>No games yet: the first tick plays round 1.</p>\n");
 	}

@@ -284,7 +284,7 @@ TEST(browser_every_page_after_a_season)
 		{"/hoopers/1", "hooper"}, {"/games/1", "game"},       {"/rules", "rules"},
 		{"/governance", "governance"}, {"/effects", "effects"}, {"/reports", "reports"},
 		{"/history", "history"}, {"/history/1", "archive"},  {"/admin", "admin"},
-		{"/governors/1", "governor"},
+		{"/governors/1", "governor"}, {"/reports?round=1", "reports-round"},
 	};
 	visit_all(&b, &s, pages, sizeof pages / sizeof pages[0], "season");
 	/* The archive names the champion; the home page too. */
@@ -295,6 +295,21 @@ TEST(browser_every_page_after_a_season)
 	CHECK_CONTAINS(text, "Champion:");
 	CHECK_CONTAINS(text, "Shot clock seconds");
 	free(text);
+	/* After the offseason's gameless round, home and arena still show
+	 * the final's results, and the arena names the champion. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/", s.port);
+	CHECK_EQ(cdp_goto(&b, url, 20000), 0);
+	text = cdp_eval(&b, "document.body.innerText");
+	CHECK(text && !strstr(text, "No games yet"));
+	CHECK_CONTAINS(text, "are the champions");
+	free(text);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/arena", s.port);
+	CHECK_EQ(cdp_goto(&b, url, 20000), 0);
+	CHECK(eval_int(&b, "document.querySelectorAll('#arena article.final').length") >= 1);
+	/* An old round's reports, from the links under the latest. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/reports", s.port);
+	CHECK_EQ(cdp_goto(&b, url, 20000), 0);
+	CHECK(eval_int(&b, "document.querySelectorAll('a[href=\"/reports?round=1\"]').length") == 1);
 	cdp_stop(&b);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
 }
