@@ -40,7 +40,12 @@
     secs = Math.max(0, Math.round(secs));
     return secs >= 60 ? "in " + Math.floor(secs / 60) + " min " + (secs % 60) + " s" : "in " + secs + " s";
   }
-  function say(text) { status.textContent = text; }
+  // The status is a live region: a screen reader hears each new status
+  // once, but not the countdown ticking every second (quiet).
+  function say(text, quiet) {
+    status.setAttribute("aria-live", quiet ? "off" : "polite");
+    status.textContent = text;
+  }
 
   // The parts of a server-drawn card, so events update it in place.
   function adopt(art) {
@@ -122,15 +127,16 @@
   }
   function startCountdown(r, secs) {
     stopCountdown();
-    countdown = { round: r, until: Date.now() + secs * 1000 };
+    countdown = { round: r, until: Date.now() + secs * 1000, ticks: 0 };
     function tick() {
+      if (!countdown) return;
       var left = (countdown.until - Date.now()) / 1000;
-      if (left <= 0) { say("Round " + (countdown.round + 1) + " is about to start…"); return; }
+      if (left <= 0) { say("Round " + (countdown.round + 1) + " is about to start…"); stopCountdown(); return; }
       say((countdown.round > 0 ? "Round " + countdown.round + " is over. Round " + (countdown.round + 1) + " starts "
-                               : "No games yet. Round 1 starts ") + inWords(left) + ".");
+                               : "No games yet. Round 1 starts ") + inWords(left) + ".", countdown.ticks++ > 0);
     }
-    tick();
     countdown.timer = setInterval(tick, 1000);
+    tick();
   }
   function goLive(r) {
     stopCountdown();

@@ -329,6 +329,10 @@ TEST(browser_arena_counts_down_between_rounds)
 	char *later = cdp_eval(&b, "document.getElementById('arena-status').textContent");
 	CHECK_CONTAINS(later, "Round 1 starts in");
 	CHECK_MSG(first && later && strcmp(first, later), "the countdown did not move: %s", first ? first : "?");
+	/* A screen reader heard the status once, not every second. */
+	char *aria = cdp_eval(&b, "document.getElementById('arena-status').getAttribute('aria-live')");
+	CHECK_STR(aria, "off");
+	free(aria);
 	free(first);
 	free(later);
 	cdp_stop(&b);
