@@ -101,8 +101,12 @@ layers: $(SIM_OBJ) $(FX_OBJ) $(LEAGUE_OBJ)
 	  || { echo "layers: core/league needs more than effects, SQLite, cJSON, libm and threads"; exit 1; }
 	@echo "layers: ok (core/sim < effects < core/league < server)"
 
+# The demo pace (docs/OPERATIONS.md): the first round 10 s after start,
+# then one every 3 minutes, each replayed over 2 minutes — alive at once
+# for whoever runs it. A PINWHEEL_PRESENTATION_PACE of your own wins; a
+# deployment (Dockerfile, fly.toml) keeps the documented default.
 run: $(BUILD)/pinwheel
-	$(BUILD)/pinwheel serve
+	PINWHEEL_PRESENTATION_PACE=$${PINWHEEL_PRESENTATION_PACE:-demo} $(BUILD)/pinwheel serve
 
 # The runner prints "N passed, N failed"; tests/run.sh adds the suites up so
 # the last line of `make test` is the total.

@@ -8,6 +8,7 @@
 #include "core/league/league_fx.h"
 #include "server/api/api_propose.h"
 #include "server/pages/pages_session.h"
+#include "server/pages/pages.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -104,7 +105,8 @@ static void not_found(const pw_http_request_t *req, pw_response_t *res, int stat
 	if (wants_html(req)) {
 		pw_buf_t b = {0};
 		buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found"
-			     " · Pinwheel Fates</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+			     " · Pinwheel Fates</title><link rel=\"stylesheet\" href=\"/static/style.css\">"
+			     "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\"></head>"
 			     "<body><main><h1>Not found</h1><p>There is no page here. "
 			     "<a href=\"/\">Back to the league</a>.</p></main></body></html>");
 		resp_html(res, 404, &b);
@@ -218,6 +220,40 @@ static int dispatch(void *ud, pw_http_conn_t *c, const pw_http_request_t *req, p
  * The round runner runs on the thread pool with the worker's own store and
  * governance service; everything else uses the loop thread's pair. */
 
+/* Events of a tick that reveal a result: they wait for the presenter to
+ * show what they reveal (no spoilers). Everything else (tallies, effects)
+ * is told at once. */
+static bool reveals_results(const char *type)
+{
+	static const char *const held[] = {"game.completed", "round.completed", "report.generated",
+					   "season.phase_changed", "season.playoffs_complete"};
+	for (size_t i = 0; i < sizeof held / sizeof held[0]; i++)
+		if (!strcmp(type, held[i]))
+			return true;
+	return false;
+}
+
+/* The tick's bus (thread pool): events that reveal results go into the
+ * tick result's held list — a game's own game.completed tied to it — the
+ * rest to the server's bus. Only the tick's thread publishes here. */
+static void tick_publish(void *ud, const char *type, const char *json)
+{
+	pw_tick_result_t *r = ud;
+	if (!reveals_results(type)) {
+		srv_bus_publish(r->bus, type, json);
+		return;
+	}
+	cJSON *e = cJSON_CreateObject(), *data = cJSON_Parse(json);
+	cJSON_AddStringToObject(e, "type", type);
+	if (!strcmp(type, "game.completed"))
+		cJSON_AddNumberToObject(e, "game_id",
+					cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(data, "game_id")));
+	cJSON_AddItemToObject(e, "data", data ? data : cJSON_CreateObject());
+	if (!r->held)
+		r->held = cJSON_CreateArray();
+	cJSON_AddItemToArray(r->held, e);
+}
+
 static int tick_run(void *ud, void **result)
 {
 	pw_app_t *app = ud;
@@ -225,12 +261,16 @@ static int tick_run(void *ud, void **result)
 	if (!r)
 		return -ENOMEM;
 	*result = r;
+	r->bus = app->bus;
+	pw_bus_t hold = {.ud = r, .publish = tick_publish};
 	pw_round_cfg_t rc = {
 		.gov = app->wgov,
-		.bus = &app->bus_iface,
+		.bus = &hold,
 		.governance_interval = app->cfg.governance_interval,
 		.championship_seconds = app->cfg.championship_seconds,
 		.holder = "pinwheel-serve",
+		/* The presenter shows the games, then marks them presented. */
+		.hold_results = true,
 	};
 	if (app->fx)
 		fx_league_round_cfg(app->fx, &rc); /* effects and parallel games */
@@ -276,6 +316,74 @@ static int tick_run(void *ud, void **result)
 	return 0;
 }
 
+/* Tells the held events now and lets viewers see the games: for when
+ * there is nothing to present or the presenter cannot. */
+static void present_now(pw_app_t *app, const int64_t *ids, size_t n, cJSON *held)
+{
+	for (size_t i = 0; i < n; i++)
+		if (store_game_set_presented(app->store, ids[i]) < 0)
+			log_event(&app->log, PW_LOG_ERROR, "presentation.mark_failed", "game=%lld: %s",
+				  (long long)ids[i], store_errmsg(app->store));
+	app_cache_clear(app);
+	const cJSON *e;
+	cJSON_ArrayForEach(e, held)
+	{
+		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "type"));
+		char *text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(e, "data"));
+		if (type && text && app->bus)
+			srv_bus_publish(app->bus, type, text);
+		cJSON_free(text);
+	}
+	cJSON_Delete(held);
+}
+
+/* Moves the items of *from (may be NULL) to the end of to. */
+static void append_all(cJSON *to, cJSON **from)
+{
+	cJSON *x;
+	while (*from && (x = (*from)->child) != NULL)
+		cJSON_AddItemToArray(to, cJSON_DetachItemViaPointer(*from, x));
+	cJSON_Delete(*from);
+	*from = NULL;
+}
+
+/* How long a tick's replay may last: until the next tick, less a pause
+ * between rounds (a third of the interval, at most a minute) in which the
+ * arena shows the results and counts down. 0: no next tick to fit. */
+static uint64_t replay_budget_ms(pw_app_t *app)
+{
+	uint64_t next = app->sched ? scheduler_next_tick_in_ms(app->sched) : 0;
+	uint64_t gap = next / 3 < 60000 ? next / 3 : 60000;
+	return next ? next - gap : 0;
+}
+
+/* Presents a played tick: replayed (fitted before the next tick unless the
+ * admin asked for a length) or at once; its held events go with it. */
+static void present_tick(pw_app_t *app, pw_tick_result_t *r, int qs)
+{
+	cJSON *held = cJSON_CreateArray();
+	append_all(held, &app->held_backlog);
+	append_all(held, &r->held);
+	if (!r->n_games || app->shutting_down || !app->presenter) {
+		present_now(app, r->game_ids, r->n_games, held);
+		return;
+	}
+	pw_present_tick_t t = {
+		.round = r->round,
+		.game_ids = r->game_ids,
+		.n = r->n_games,
+		.quarter_seconds = qs,
+		.fit_ms = replay_budget_ms(app),
+		.held = held,
+	};
+	int pr = presenter_start(app->presenter, &t);
+	if (pr < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "presentation.failed",
+			  "round=%d error=%d: its results are shown at once", r->round, pr);
+		present_now(app, r->game_ids, r->n_games, t.held);
+	}
+}
+
 static void tick_done(void *ud, int status, void *result)
 {
 	pw_app_t *app = ud;
@@ -283,16 +391,17 @@ static void tick_done(void *ud, int status, void *result)
 	int qs = app->next_quarter_seconds;
 	app->next_quarter_seconds = 0;
 	app_cache_clear(app); /* even a failed tick may have stored some games */
+	if (status != 0 && r && r->held) {
+		/* A stage failed: what it announced waits for the round's end. */
+		if (!app->held_backlog)
+			app->held_backlog = cJSON_CreateArray();
+		append_all(app->held_backlog, &r->held);
+	}
 	if (status == 0 && r) {
 		app->last_simulation = time(NULL);
 		if (app->gov)
 			gov_sync(app->gov);
-		if (r->n_games > 0 && !app->shutting_down && app->presenter) {
-			int pr = presenter_start(app->presenter, r->round, r->game_ids, r->n_games, qs);
-			if (pr < 0)
-				log_event(&app->log, PW_LOG_ERROR, "presentation.failed", "round=%d error=%d",
-					  r->round, pr);
-		}
+		present_tick(app, r, qs);
 		if (r->round > 0)
 			log_event(&app->log, PW_LOG_INFO, "round.stages",
 				  "round=%d games=%zu phase=%s games_ms=%.1f govern_ms=%.1f reports_ms=%.1f",
@@ -321,8 +430,10 @@ static void tick_done(void *ud, int status, void *result)
 		if (app->sched)
 			scheduler_set_error(app->sched, why, round);
 	}
-	if (r)
+	if (r) {
 		free(r->game_ids);
+		cJSON_Delete(r->held);
+	}
 	free(r);
 }
 
@@ -332,19 +443,100 @@ static bool tick_busy(void *ud)
 	return app->presenter && presenter_running(app->presenter);
 }
 
+/* The name in a team snapshot (roster JSON), or "Team <id>". */
+static void card_team(cJSON *card, const char *key, const char *snapshot, int64_t id)
+{
+	cJSON *t = snapshot ? cJSON_Parse(snapshot) : NULL;
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "name"));
+	char fallback[32];
+	snprintf(fallback, sizeof fallback, "Team %lld", (long long)id);
+	cJSON_AddStringToObject(card, key, name ? name : fallback);
+	cJSON_Delete(t);
+}
+
+/* The GameResult of a game for the presenter (its own store: it presents
+ * what viewers cannot see yet), with the game's card — what every live
+ * event carries so a viewer arriving late knows the game: its round,
+ * stage, series and how to say it, both team names. */
 static cJSON *load_game(void *ud, int64_t id)
 {
 	pw_app_t *app = ud;
-	char *rules = NULL, *effects = NULL, *home = NULL, *away = NULL, *result = NULL;
+	char *home = NULL, *away = NULL, *result = NULL;
+	pw_game_row_t row;
 	cJSON *g = NULL;
-	if (store_game_snapshots(app->store, id, &rules, &effects, &home, &away, &result) >= 0 && result)
+	if (store_game_get(app->store, id, &row) == 1 &&
+	    store_game_snapshots(app->store, id, NULL, NULL, &home, &away, &result) >= 0 && result)
 		g = cJSON_Parse(result);
-	free(rules);
-	free(effects);
+	if (g) {
+		/* The URL's id, not the simulation's packed one. */
+		cJSON_ReplaceItemInObject(g, "game_id", cJSON_CreateNumber((double)id));
+		cJSON *card = cJSON_AddObjectToObject(g, "presentation");
+		cJSON_AddNumberToObject(card, "season_id", (double)row.season_id);
+		cJSON_AddNumberToObject(card, "round", row.round);
+		cJSON_AddStringToObject(card, "stage", row.stage);
+		char label[64];
+		pages_game_label(row.stage, row.series, row.series_game, label, sizeof label);
+		cJSON_AddStringToObject(card, "label", label);
+		if (row.series[0]) {
+			cJSON_AddStringToObject(card, "series", row.series);
+			cJSON_AddNumberToObject(card, "series_game", row.series_game);
+		}
+		card_team(card, "home_team_name", home, row.home_team_id);
+		card_team(card, "away_team_name", away, row.away_team_id);
+	}
 	free(home);
 	free(away);
 	free(result);
 	return g;
+}
+
+/* The presenter: a game's replay ended. */
+static void mark_presented(void *ud, int64_t id)
+{
+	pw_app_t *app = ud;
+	if (store_game_set_presented(app->store, id) < 0)
+		log_event(&app->log, PW_LOG_ERROR, "presentation.mark_failed", "game=%lld: %s", (long long)id,
+			  store_errmsg(app->store));
+	app_cache_clear(app); /* standings and the schedule move now */
+}
+
+/*
+ * At start, after resuming any saved replay: games a previous process
+ * stored but never presented (it stopped between storing a tick and
+ * starting its replay, or the replay could not start) would stay hidden
+ * for ever. A finished round's are replayed now when nothing else is (else
+ * shown at once); a round still being played (a stage failed) keeps its
+ * games for the tick that finishes it.
+ */
+static void present_orphans(pw_app_t *app)
+{
+	int n = 0;
+	pw_game_row_t *g = store_games_unpresented(app->store, &n);
+	if (!g)
+		return;
+	int64_t *ids = calloc((size_t)n, sizeof *ids);
+	size_t k = 0;
+	int round = 0;
+	for (int i = 0; ids && i < n; i++) {
+		pw_season_row_t sr;
+		cJSON *live = presenter_game_json(app->presenter, g[i].id, 0);
+		cJSON_Delete(live);
+		if (live)
+			continue; /* being replayed */
+		if (store_season_get(app->store, g[i].season_id, &sr) == 1 && sr.current_round < g[i].round)
+			continue; /* its round is not over */
+		ids[k++] = g[i].id;
+		round = g[i].round;
+	}
+	if (k) {
+		log_event(&app->log, PW_LOG_WARN, "presentation.orphans",
+			  "%zu stored games were never shown; showing them now", k);
+		pw_present_tick_t t = {.round = round, .game_ids = ids, .n = k, .fit_ms = replay_budget_ms(app)};
+		if (presenter_running(app->presenter) || presenter_start(app->presenter, &t) < 0)
+			present_now(app, ids, k, NULL);
+	}
+	free(ids);
+	free(g);
 }
 
 static char *kv_load(void *ud, const char *key)
@@ -396,6 +588,11 @@ static int league_open(pw_app_t *app)
 		log_event(&app->log, PW_LOG_ERROR, "league.setup_failed", "%s", e.msg);
 		return -1;
 	}
+	app->view = store_open_viewer(app->cfg.db_path, err, sizeof err);
+	if (!app->view) {
+		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "%s", err);
+		return -1;
+	}
 	app->gov = gov_open(app->store, &app->gov_cfg);
 	app->wgov = gov_open(app->wstore, &app->gov_cfg);
 	if (!app->gov || !app->wgov) {
@@ -433,6 +630,10 @@ void app_close_league(pw_app_t *app)
 	gov_close(app->wgov);
 	store_close(app->store);
 	store_close(app->wstore);
+	store_close(app->view);
+	cJSON_Delete(app->held_backlog);
+	app->held_backlog = NULL;
+	app->view = NULL;
 	fx_league_free(app->fx); /* after gov_close, as league_fx.h asks */
 	app->fx = NULL;
 	app->gov = app->wgov = NULL;
@@ -606,11 +807,13 @@ int app_start(pw_app_t *app)
 	pw_presenter_config_t pcfg = {.mode = app->cfg.mode, .quarter_seconds = app->cfg.quarter_seconds,
 				      .log = &app->log};
 	pw_presenter_ops_t pops = {.ud = app, .load_game = load_game, .state_load = kv_load,
-				   .state_save = kv_save, .publish = present_publish};
+				   .state_save = kv_save, .publish = present_publish,
+				   .mark_presented = mark_presented};
 	if (presenter_new(&app->presenter, app->loop, &pcfg, &pops) < 0)
 		return -1;
 	pw_scheduler_config_t sc = {.pace = app->cfg.pace, .cron = app->cfg.cron,
-				.auto_advance = app->cfg.auto_advance, .log = &app->log};
+				.auto_advance = app->cfg.auto_advance, .log = &app->log,
+				.first_tick_s = app->cfg.pace == PW_PACE_DEMO ? SCHEDULER_DEMO_FIRST_TICK_S : 0};
 	pw_scheduler_ops_t so = {.ud = app, .run = tick_run, .done = tick_done, .busy = tick_busy};
 	int r = scheduler_new(&app->sched, app->loop, &sc, &so, err, sizeof err);
 	if (r < 0) {
@@ -648,6 +851,7 @@ int app_start(pw_app_t *app)
 	app->signals_open = true;
 
 	presenter_resume(app->presenter);
+	present_orphans(app);
 	log_event(&app->log, PW_LOG_INFO, "server.limits",
 		  "connections=%d (PINWHEEL_MAX_CONNECTIONS=%d, descriptor limit %ld less %d kept back) "
 		  "stream_subscribers=%d per_address=%d request_memory_mb=%d check_workers=%d check_queue=%d "

@@ -98,6 +98,10 @@ typedef struct pw_tick_result {
 	char phase[24];
 	int64_t window_ends; /* round 0 in the championship window: when it ends */
 	char error[300];     /* why the tick failed: the runner's sentence */
+	/* The tick's events that reveal results (game.completed, reports, ...),
+	 * as the presenter's held events: [{type, data, game_id?}] */
+	struct cJSON *held;
+	srv_bus_t *bus;      /* where the tick's other events go at once */
 } pw_tick_result_t;
 
 struct pw_app {
@@ -127,6 +131,14 @@ struct pw_app {
 	pw_gov_t *gov;
 	pw_store_t *wstore;
 	pw_gov_t *wgov;
+	/* The viewers' connection (store_open_viewer): every public read of the
+	 * league — pages and the API's reads — goes through it, so a game being
+	 * replayed shows nothing of its result anywhere (no spoilers). The
+	 * admin's reads and the presenter use store. */
+	pw_store_t *view;
+	/* Held events of ticks that failed part-way, told with the next
+	 * presentation (a resumed round does not announce them again). */
+	struct cJSON *held_backlog;
 	/* The effects engine (core/league/league_fx.h): the tick worker's rounds
 	 * run with it, governance checks scripts with it. */
 	struct fx_league *fx;
@@ -147,6 +159,20 @@ struct pw_app {
 	} cache;
 };
 
+
+/*
+ * What the arena shows now (GET /api/arena, and the /arena page renders
+ * the same on load): {"status": "live" | "playing" | "between_rounds" |
+ * "manual" | "season_over", "status_text" (a sentence), "round", "season":
+ * {id, name, phase}, "pace", "next_tick_at" (ISO time or null),
+ * "next_tick_in" (seconds or null), "quarter_seconds", "last_event_id"
+ * (the stream's, to resume from), "games": [cards]}. While a tick is being
+ * replayed its games are as far as their replays have gone
+ * (presenter_arena_json); otherwise the last presented round's results.
+ * No spoilers: built from the presenter and the viewers' connection.
+ * Caller owns.
+ */
+struct cJSON *app_arena_json(pw_app_t *app);
 
 /* Drops the cached read models (after a tick, a new season). */
 void app_cache_clear(pw_app_t *app);

@@ -283,8 +283,12 @@ static char *simulation_report(ctx_t *c)
 		       c->round);
 		return buf_take(&b);
 	}
-	buf_printf(&b, PICK(&rng, "Round %d is in the books: %d games.", "Round %d brought %d games.",
-			"%2$d games made up round %1$d."), c->round, c->ng);
+	if (c->ng == 1) /* the same draw as for several games: only the words differ */
+		buf_printf(&b, PICK(&rng, "Round %d is in the books: one game.", "Round %d brought one game.",
+				"One game made up round %d."), c->round);
+	else
+		buf_printf(&b, PICK(&rng, "Round %d is in the books: %d games.", "Round %d brought %d games.",
+				"%2$d games made up round %1$d."), c->round, c->ng);
 	int biggest = -1, closest = -1;
 	for (int i = 0; i < c->ng; i++) {
 		const pw_game_row_t *g = &c->games[i];
@@ -400,10 +404,19 @@ static char *governance_report(ctx_t *c)
 		if (ch->season_id != c->sid || ch->round != c->round)
 			continue;
 		const pw_rule_def_t *d = rules_find(ch->name);
-		char a[32], v[32];
-		rules_format(d, ch->old_value, a, sizeof a);
-		rules_format(d, ch->new_value, v, sizeof v);
-		buf_printf(&b, " %s changes from %s to %s starting next round.", ch->name, a, v);
+		if (!d)
+			continue;
+		/* People read reports: the rule in words, a switch as on/off. */
+		char a[32], v[32], words[96];
+		rules_words(d, words, sizeof words);
+		if (d->type == PW_RULE_BOOL) {
+			snprintf(a, sizeof a, "%s", ch->old_value != 0 ? "on" : "off");
+			snprintf(v, sizeof v, "%s", ch->new_value != 0 ? "on" : "off");
+		} else {
+			rules_format(d, ch->old_value, a, sizeof a);
+			rules_format(d, ch->new_value, v, sizeof v);
+		}
+		buf_printf(&b, " %s changes from %s to %s starting next round.", words, a, v);
 	}
 	for (int i = 0; i < gs->n_effects; i++)
 		if (gs->effects[i].season_id == c->sid && gs->effects[i].start_round == c->round + 1)

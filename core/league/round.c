@@ -682,6 +682,7 @@ static int games_store(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < t->n; i++) {
 		gjob_t *j = &t->jobs[i];
+		j->row.unpresented = c->hold_results;
 		int64_t id = store_game_insert(s, &j->row, t->rules_txt, t->effects_txt, j->home_txt,
 					       j->away_txt, j->result);
 		const cJSON *b;

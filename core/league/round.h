@@ -157,6 +157,10 @@ typedef struct pw_round_cfg {
 	 * stored and metadata-applied in schedule order. */
 	int parallel_games;
 	const char *holder;              /* lock holder name; NULL → "runner" */
+	/* Store the tick's games unpresented (store.h, "what viewers may see"):
+	 * a presenter replays them and marks each presented when its replay
+	 * ends. false (headless seasons, tests): viewers see them at once. */
+	bool hold_results;
 	/* Test hooks: _exit(77) right after stage crash_after commits, or
 	 * inside stage crash_inside's transaction just before it commits. */
 	int crash_after;

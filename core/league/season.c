@@ -888,11 +888,15 @@ int season_bracket(pw_store_t *s, int64_t sid, pw_bracket_t *b, pw_err_t *e)
 
 cJSON *season_current_json(pw_gov_t *g)
 {
+	gov_sync(g);
+	return season_summary_json(gov_store(g));
+}
+
+cJSON *season_summary_json(pw_store_t *s)
+{
 	pw_season_row_t r;
-	pw_store_t *s = gov_store(g);
 	if (season_current(s, &r) != 1)
 		return NULL;
-	gov_sync(g);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)r.id);
 	cJSON_AddNumberToObject(o, "number", r.number);
@@ -1056,6 +1060,69 @@ cJSON *season_team_json(pw_store_t *s, int64_t sid, int64_t team_id)
 			cJSON_AddNumberToObject(r, "points_against", st[i].points_against);
 			cJSON_AddNumberToObject(r, "rank", st[i].rank);
 		}
+	return o;
+}
+
+cJSON *season_hooper_json(pw_store_t *s, int64_t sid, int64_t hooper_id)
+{
+	static const char *const stats[] = {"points", "rebounds", "assists", "steals", "turnovers",
+					     "fouls", "fgm", "fga", "tpm", "tpa", "ftm", "fta"};
+	enum { NSTATS = sizeof stats / sizeof stats[0] };
+	cJSON *box = store_season_box_json(s, sid);
+	int ng = 0;
+	pw_game_row_t *g = box ? store_games(s, sid, 0, &ng) : NULL;
+	if (!g) {
+		cJSON_Delete(box);
+		return NULL;
+	}
+	double tot[NSTATS] = {0};
+	int games = 0;
+	cJSON *o = cJSON_CreateObject(), *log = cJSON_CreateArray();
+	const cJSON *b;
+	cJSON_ArrayForEach(b, box)
+	{
+		if ((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(b, "hooper_id")) != hooper_id)
+			continue;
+		int64_t gid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(b, "game_id"));
+		const pw_game_row_t *row = NULL;
+		for (int i = 0; i < ng && !row; i++)
+			if (g[i].id == gid)
+				row = &g[i];
+		if (!row)
+			continue;
+		int64_t team = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(b, "team_id"));
+		bool home = row->home_team_id == team;
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "game_id", (double)gid);
+		cJSON_AddNumberToObject(x, "round", row->round);
+		cJSON_AddStringToObject(x, "stage", row->stage);
+		if (row->series[0]) {
+			cJSON_AddStringToObject(x, "series", row->series);
+			cJSON_AddNumberToObject(x, "series_game", row->series_game);
+		}
+		cJSON_AddNumberToObject(x, "team_id", (double)team);
+		cJSON_AddNumberToObject(x, "opponent_id", (double)(home ? row->away_team_id : row->home_team_id));
+		cJSON_AddBoolToObject(x, "home", home);
+		cJSON_AddNumberToObject(x, "team_score", home ? row->home_score : row->away_score);
+		cJSON_AddNumberToObject(x, "opponent_score", home ? row->away_score : row->home_score);
+		cJSON_AddBoolToObject(x, "won", row->winner_team_id == team);
+		for (int k = 0; k < NSTATS; k++) {
+			double v = cJSON_GetNumberValue(cJSON_GetObjectItem(b, stats[k]));
+			tot[k] += v;
+			cJSON_AddNumberToObject(x, stats[k], v);
+		}
+		cJSON_AddItemToArray(log, x);
+		games++;
+	}
+	cJSON_AddNumberToObject(o, "games", games);
+	cJSON *t = cJSON_AddObjectToObject(o, "totals"), *pg = cJSON_AddObjectToObject(o, "per_game");
+	for (int k = 0; k < NSTATS; k++) {
+		cJSON_AddNumberToObject(t, stats[k], tot[k]);
+		cJSON_AddNumberToObject(pg, stats[k], games ? round(tot[k] * 10 / games) / 10 : 0);
+	}
+	cJSON_AddItemToObject(o, "log", log);
+	free(g);
+	cJSON_Delete(box);
 	return o;
 }
 

@@ -144,6 +144,19 @@ int season_bracket(pw_store_t *s, int64_t season_id, pw_bracket_t *b, pw_err_t *
 /* {id, number, name, phase, round, regular_season_rounds, teams_count,
  * games_played, phase_started} */
 struct cJSON *season_current_json(pw_gov_t *g);
+/* The same read from store s (a viewers' connection shows the season as
+ * presented so far). */
+struct cJSON *season_summary_json(pw_store_t *s);
+/*
+ * A hooper's season from the stored box scores: {"games", "totals":
+ * {points, rebounds, assists, steals, turnovers, fouls, fgm, fga, tpm, tpa,
+ * ftm, fta}, "per_game": {the same / games, one decimal}, "log": [{game_id,
+ * round, stage, series, series_game, team_id, opponent_id, home (bool),
+ * team_score, opponent_score, won, points, rebounds, assists, steals,
+ * turnovers, fouls, fgm, fga, tpm, tpa, ftm, fta}] in the order played}.
+ * Caller owns; NULL on error.
+ */
+struct cJSON *season_hooper_json(pw_store_t *s, int64_t season_id, int64_t hooper_id);
 /* {"regular": [rows with name, streak, ...], "playoffs": bracket} */
 struct cJSON *season_standings_json(pw_store_t *s, int64_t season_id);
 /* {"drawn", "started", "format": {playoff_teams, bracket_teams,

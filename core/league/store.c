@@ -1339,8 +1339,8 @@ int64_t store_game_insert(pw_store_t *s, const pw_game_row_t *g, const char *rul
 	static const char sql[] =
 		"INSERT INTO game_results(season_id, round_number, game_index, stage, series,"
 		" series_game, home_team_id, away_team_id, home_score, away_score, winner_team_id,"
-		" seed, rules_json, effect_ids, home_json, away_json, hash, result_json)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+		" seed, rules_json, effect_ids, home_json, away_json, hash, result_json, presented)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 		" ON CONFLICT(season_id, round_number, game_index) DO NOTHING";
 	static const char qid[] =
 		"SELECT id FROM game_results WHERE season_id=? AND round_number=? AND game_index=?";
@@ -1365,6 +1365,7 @@ int64_t store_game_insert(pw_store_t *s, const pw_game_row_t *g, const char *rul
 	sqlite3_bind_text(st, 16, away_json, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 17, g->hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 18, result_json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 19, g->unpresented ? 0 : 1);
 	if (exec_done(s, st, "storing a game") < 0)
 		return -1;
 	st = prep(s, qid);
@@ -1407,7 +1408,7 @@ int store_box_insert(pw_store_t *s, int64_t game_id, const cJSON *b)
 }
 
 #define GAME_COLS "id, season_id, round_number, game_index, stage, series, series_game," \
-	" home_team_id, away_team_id, home_score, away_score, winner_team_id, seed, hash"
+	" home_team_id, away_team_id, home_score, away_score, winner_team_id, seed, hash, presented"
 
 static void game_row(sqlite3_stmt *st, pw_game_row_t *o)
 {
@@ -1426,19 +1427,13 @@ static void game_row(sqlite3_stmt *st, pw_game_row_t *o)
 	o->winner_team_id = sqlite3_column_int64(st, 11);
 	o->seed = (uint64_t)sqlite3_column_int64(st, 12);
 	copy_col(st, 13, o->hash, sizeof o->hash);
+	o->unpresented = sqlite3_column_int(st, 14) == 0;
 }
 
-pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n)
+/* The game rows a bound statement yields (malloc'd, *n set); NULL when
+ * memory runs out. Resets st. */
+static pw_game_row_t *game_rows(pw_store_t *s, sqlite3_stmt *st, int *n)
 {
-	static const char sql[] = "SELECT " GAME_COLS " FROM game_results WHERE season_id=?"
-				  " AND (?=0 OR round_number=?) ORDER BY round_number, game_index";
-	*n = 0;
-	sqlite3_stmt *st = prep(s, sql);
-	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, season_id);
-	sqlite3_bind_int(st, 2, round);
-	sqlite3_bind_int(st, 3, round);
 	size_t cap = 16, cnt = 0;
 	pw_game_row_t *v = malloc(cap * sizeof *v);
 	while (v && sqlite3_step(st) == SQLITE_ROW && (v = grow(v, &cap, cnt, sizeof *v)))
@@ -1452,10 +1447,30 @@ pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n)
 	return v;
 }
 
+pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n)
+{
+	static const char sql[] = "SELECT " GAME_COLS " FROM game_results WHERE season_id=?"
+				  " AND (?=0 OR round_number=?) ORDER BY round_number, game_index";
+	*n = 0;
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, season_id);
+	sqlite3_bind_int(st, 2, round);
+	sqlite3_bind_int(st, 3, round);
+	return game_rows(s, st, n);
+}
+
 int store_game_count(pw_store_t *s, int64_t season_id)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM game_results WHERE season_id=?";
 	return (int)scalar_i64(s, sql, season_id, 1, "counting games");
+}
+
+int store_games_last_round(pw_store_t *s, int64_t season_id)
+{
+	static const char sql[] = "SELECT COALESCE(MAX(round_number),0) FROM game_results WHERE season_id=?";
+	return (int)scalar_i64(s, sql, season_id, 1, "reading the last round with games");
 }
 
 int store_game_exists(pw_store_t *s, int64_t season_id, int round, int game_index)
@@ -1557,6 +1572,80 @@ cJSON *store_season_box_json(pw_store_t *s, int64_t season_id)
 	}
 	sqlite3_reset(st);
 	return arr;
+}
+
+/* ---- what viewers may see ------------------------------------------------- */
+
+int store_game_set_presented(pw_store_t *s, int64_t game_id)
+{
+	static const char sql[] = "UPDATE main.game_results SET presented=1 WHERE id=? AND presented=0";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, game_id);
+	return exec_done(s, st, "marking a game presented");
+}
+
+pw_game_row_t *store_games_unpresented(pw_store_t *s, int *n)
+{
+	static const char sql[] = "SELECT " GAME_COLS " FROM main.game_results WHERE presented=0"
+				  " ORDER BY season_id, round_number, game_index";
+	*n = 0;
+	sqlite3_stmt *st = prep(s, sql);
+	pw_game_row_t *v = st ? game_rows(s, st, n) : NULL;
+	if (v && *n == 0) {
+		free(v);
+		v = NULL;
+	}
+	return v;
+}
+
+/*
+ * The viewers' views (see store_open_viewer): temporary views named like
+ * the tables they filter, so every statement of this file reads them
+ * unchanged on the viewers' connection (SQLite resolves an unqualified
+ * name in temp before main). "Hidden" below means: of a season that has
+ * an unpresented game in this round or an earlier one — a tick's reports,
+ * events and archive appear with its games.
+ */
+static const char viewer_views[] =
+	"CREATE TEMP VIEW game_results AS SELECT * FROM main.game_results WHERE presented=1;"
+	"CREATE TEMP VIEW reports AS SELECT * FROM main.reports r WHERE NOT EXISTS("
+	"  SELECT 1 FROM main.game_results g WHERE g.presented=0 AND g.season_id=r.season_id"
+	"  AND g.round_number<=r.round_number);"
+	"CREATE TEMP VIEW governance_events AS SELECT * FROM main.governance_events e WHERE NOT EXISTS("
+	"  SELECT 1 FROM main.game_results g WHERE g.presented=0 AND g.season_id=e.season_id"
+	"  AND g.round_number<=e.round_number);"
+	"CREATE TEMP VIEW season_archives AS SELECT * FROM main.season_archives a WHERE NOT EXISTS("
+	"  SELECT 1 FROM main.game_results g WHERE g.presented=0 AND g.season_id=a.season_id);"
+	"CREATE TEMP VIEW seasons AS SELECT s.id, s.league_id, s.number, s.name,"
+	"  COALESCE((SELECT CASE g.stage WHEN 'regular' THEN 'active' ELSE 'playoffs' END"
+	"    FROM main.game_results g WHERE g.presented=0 AND g.season_id=s.id"
+	"    ORDER BY g.round_number LIMIT 1), s.phase) AS phase,"
+	"  COALESCE((SELECT MIN(g.round_number)-1 FROM main.game_results g"
+	"    WHERE g.presented=0 AND g.season_id=s.id), s.current_round) AS current_round,"
+	"  s.seed, s.rules_json, s.phase_started, s.meta, s.created_at FROM main.seasons s;"
+	/* After the views: nothing is written through this connection. */
+	"PRAGMA query_only=1;";
+
+pw_store_t *store_open_viewer(const char *path, char *err, size_t errlen)
+{
+	pw_store_t *s = store_open_raw(path, err, errlen);
+	if (!s)
+		return NULL;
+	int v = store_schema_version(s);
+	if (v != store_migrations_count) {
+		snprintf(err, errlen, "the database \"%s\" is at schema version %d, not %d: migrate it first",
+			 path, v, store_migrations_count);
+		store_close(s);
+		return NULL;
+	}
+	if (exec_sql(s, viewer_views, "preparing the viewers' connection") < 0) {
+		snprintf(err, errlen, "%s", s->err);
+		store_close(s);
+		return NULL;
+	}
+	return s;
 }
 
 /* ---- round progress -------------------------------------------------------- */

@@ -259,6 +259,10 @@ typedef struct pw_game_row {
 	int64_t winner_team_id;
 	uint64_t seed;
 	char hash[65];
+	/* Not shown to viewers yet: stored so by a tick whose games a presenter
+	 * replays (pw_round_cfg_t.hold_results), until store_game_set_presented.
+	 * Zero (the default of a new row) means viewers may see it at once. */
+	bool unpresented;
 } pw_game_row_t;
 
 /*
@@ -274,6 +278,9 @@ int store_box_insert(pw_store_t *s, int64_t game_id, const struct cJSON *box);
 /* Games of a season (round 0 = all) in (round, index) order; *n set. Caller frees. */
 pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n);
 int store_game_count(pw_store_t *s, int64_t season_id);
+/* The last round of a season with a stored game (an offseason round has
+ * none); 0 before the first, negative on failure. */
+int store_games_last_round(pw_store_t *s, int64_t season_id);
 /* 1 when the game (season, round, index) is stored, 0 when not, -1 on failure. */
 int store_game_exists(pw_store_t *s, int64_t season_id, int round, int game_index);
 /* Snapshot columns of one game; malloc'd strings the caller frees. 1 found,
@@ -286,6 +293,37 @@ int64_t *store_all_game_ids(pw_store_t *s, int *n);
 int store_game_get(pw_store_t *s, int64_t game_id, pw_game_row_t *out);
 /* Box score rows of a season (regular + playoffs) as a JSON array. */
 struct cJSON *store_season_box_json(pw_store_t *s, int64_t season_id);
+
+/* ---- what viewers may see (no spoilers, spec 40-server "Pages") ----------
+ *
+ * A game being replayed must not show its final score, or move standings,
+ * records, stats, the bracket or reports, anywhere the public looks, until
+ * its replay ends. The tick stores such games unpresented; the presenter
+ * marks each presented when its replay ends (at once in instant mode), and
+ * the mark is in the database, so a restart keeps it. Public reads go
+ * through a viewers' connection that sees only what was presented. */
+
+/* Marks a game presented (viewers may see it). 0, or -1 on failure. */
+int store_game_set_presented(pw_store_t *s, int64_t game_id);
+/* The unpresented games (every season), in (season, round, index) order,
+ * as malloc'd rows (caller frees; NULL with *n 0 when there are none or on
+ * failure, which store_errmsg then names). */
+pw_game_row_t *store_games_unpresented(pw_store_t *s, int *n);
+
+/*
+ * Opens the viewers' connection to an existing, migrated database: a
+ * read-only connection on which the league looks as the public may see it.
+ * For it, a game not yet presented does not exist, and neither does what
+ * its tick wrote about it: its box scores, the reports of its round and
+ * later ones, the events of its round (a bracket drawn from its results,
+ * a champion), the season's archive; the season's round is the last one
+ * fully presented and its phase the one those games are played in
+ * ("active" during a regular round, "playoffs" during a playoff round).
+ * Every read function of this header works on it unchanged (the filtering
+ * is done by temporary views of the same names over the real tables);
+ * writes fail. Returns NULL with err filled on failure.
+ */
+pw_store_t *store_open_viewer(const char *path, char *err, size_t errlen);
 
 /* ---- round progress (the runner's crash-recovery record) --------------- */
 

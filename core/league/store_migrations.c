@@ -160,8 +160,23 @@ static const char *const migration_2 =
 	"  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
 	"CREATE INDEX sessions_expiry ON sessions(expires_at);";
 
+/*
+ * Migration 3: games a presenter has not shown yet (no spoilers, spec 40-server
+ * "Pages"). A tick played by `pinwheel serve` stores its games with
+ * presented = 0 and the presenter sets 1 when a game's replay ends; the
+ * viewers' connection (store_open_viewer) sees only presented games. Games
+ * stored before this migration were all shown already: the default is 1.
+ * The partial index keeps "is anything of this season unpresented?" cheap
+ * for the viewers' views, which ask it of every row they filter.
+ */
+static const char *const migration_3 =
+	"ALTER TABLE game_results ADD COLUMN presented INTEGER NOT NULL DEFAULT 1;"
+	"CREATE INDEX game_results_unpresented ON game_results(season_id, round_number)"
+	"  WHERE presented = 0;";
+
 const char *const store_migrations[] = {
 	migration_1,
 	migration_2,
+	migration_3,
 };
 const int store_migrations_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

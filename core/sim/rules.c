@@ -68,14 +68,27 @@ void rules_format(const pw_rule_def_t *d, double v, char *buf, size_t len)
 		snprintf(buf, len, "%s", v != 0 ? "true" : "false");
 		return;
 	case PW_RULE_FLOAT:
-		/* The shortest form that reads back as the same double. */
-		for (int prec = 1; prec <= 17; prec++) {
-			snprintf(buf, len, "%.*g", prec, v);
+		/* The shortest plain decimal that reads back as the same double
+		 * ("30", "0.03"; never "3e+01", which people read as nothing). */
+		for (int prec = 0; prec <= 17; prec++) {
+			snprintf(buf, len, "%.*f", prec, v);
 			if (strtod(buf, NULL) == v)
 				return;
 		}
+		snprintf(buf, len, "%.17g", v); /* tiny values keep their exponent */
 		return;
 	}
+}
+
+void rules_words(const pw_rule_def_t *d, char *buf, size_t len)
+{
+	size_t i = 0;
+	for (const char *c = d->name; *c && i + 1 < len; c++, i++) {
+		char ch = *c == '_' ? ' ' : *c;
+		buf[i] = i == 0 && ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
+	}
+	if (len)
+		buf[i] = '\0';
 }
 
 bool rules_odd_only(const pw_rule_def_t *d)

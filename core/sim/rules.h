@@ -125,6 +125,10 @@ int rules_apply_assignment(pw_rules_t *r, const char *assignment, char *err, siz
 /* Writes v as d's type would print it ("10", "22.15", "true"). */
 void rules_format(const pw_rule_def_t *d, double v, char *buf, size_t len);
 
+/* The rule's name as people read it: "Three point value" for
+ * three_point_value (reports and pages name rules this way). */
+void rules_words(const pw_rule_def_t *d, char *buf, size_t len);
+
 /* A range for messages: "an integer from 1 to 10", "an odd integer from 1
  * to 7", "a number from 15 to 30", "true or false". */
 void rules_describe_range(const pw_rule_def_t *d, char *buf, size_t len);

@@ -55,7 +55,7 @@ static int64_t current_season_id(pw_app_t *app)
 {
 	if (!app->cache.current_season) {
 		pw_season_row_t cur;
-		if (season_current(app->store, &cur) == 1)
+		if (season_current(app->view, &cur) == 1)
 			app->cache.current_season = cur.id;
 	}
 	return app->cache.current_season;
@@ -74,7 +74,7 @@ static int64_t season_of(pw_app_t *app, const pw_http_request_t *req, pw_respons
 		return sid;
 	}
 	pw_season_row_t row;
-	if (sid != current_season_id(app) && store_season_get(app->store, sid, &row) != 1) {
+	if (sid != current_season_id(app) && store_season_get(app->view, sid, &row) != 1) {
 		resp_error(res, 404, "not_found", "There is no season %lld.", (long long)sid);
 		return 0;
 	}
@@ -95,7 +95,7 @@ static bool path_id(const pw_params_t *p, const char *name, int64_t *id, pw_resp
 static int h_season_current(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 			    const pw_params_t *p, pw_response_t *res)
 {
-	return model(res, season_current_json(app->gov), "season");
+	return model(res, season_summary_json(app->view), "season");
 }
 
 static int h_season_create(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -132,13 +132,13 @@ static int h_teams(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *re
 	int64_t sid = season_of(app, req, res);
 	if (!sid)
 		return HTTP_HANDLED;
-	cJSON *teams = season_teams_json(app->store, sid); /* the teams that play it */
+	cJSON *teams = season_teams_json(app->view, sid); /* the teams that play it */
 	cJSON *out = cJSON_CreateArray();
 	const cJSON *t;
 	cJSON_ArrayForEach(t, teams)
 	{
 		int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(t, "id"));
-		cJSON *full = season_team_json(app->store, sid, id);
+		cJSON *full = season_team_json(app->view, sid, id);
 		if (full)
 			cJSON_AddItemToArray(out, full);
 	}
@@ -152,7 +152,7 @@ static int h_team(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req
 	int64_t id, sid;
 	if (!path_id(p, "id", &id, res) || !(sid = season_of(app, req, res)))
 		return HTTP_HANDLED;
-	return model(res, season_team_json(app->store, sid, id), "team");
+	return model(res, season_team_json(app->view, sid, id), "team");
 }
 
 static int h_hooper(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -163,9 +163,9 @@ static int h_hooper(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 		return HTTP_HANDLED;
 	int64_t team_id = 0;
 	int slot;
-	if (store_hooper_team(app->store, id, &team_id, &slot) < 0 || team_id <= 0)
+	if (store_hooper_team(app->view, id, &team_id, &slot) < 0 || team_id <= 0)
 		return model(res, NULL, "hooper");
-	cJSON *team = season_team_json(app->store, sid, team_id);
+	cJSON *team = season_team_json(app->view, sid, team_id);
 	cJSON *found = NULL;
 	const cJSON *h;
 	cJSON_ArrayForEach(h, cJSON_GetObjectItem(team, "hoopers"))
@@ -180,6 +180,8 @@ static int h_hooper(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 		const cJSON *tn = cJSON_GetObjectItem(team, "name");
 		if (cJSON_IsString(tn))
 			cJSON_AddStringToObject(found, "team_name", tn->valuestring);
+		/* Totals, per game and the game log of the season asked for. */
+		cJSON_AddItemToObject(found, "season_stats", season_hooper_json(app->view, sid, id));
 	}
 	cJSON_Delete(team);
 	return model(res, found, "hooper");
@@ -222,12 +224,12 @@ static int cached(pw_app_t *app, int64_t sid, char **slot, cJSON *(*build)(pw_ap
 
 static cJSON *build_standings(pw_app_t *app, int64_t sid)
 {
-	return season_standings_json(app->store, sid);
+	return season_standings_json(app->view, sid);
 }
 
 static cJSON *build_schedule(pw_app_t *app, int64_t sid)
 {
-	return store_schedule_json(app->store, sid);
+	return store_schedule_json(app->view, sid);
 }
 
 static int h_standings(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -257,22 +259,43 @@ static int h_games(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *re
 	int64_t round = 0;
 	if (api_query_id(req, "round", &round, res) < 0)
 		return HTTP_HANDLED;
-	return model(res, season_games_json(app->store, sid, (int)round), "season");
+	return model(res, season_games_json(app->view, sid, (int)round), "season");
 }
 
-/* The stored GameResult text of a game, or NULL. */
-static char *game_text(pw_app_t *app, int64_t id)
+/*
+ * The GameResult of a game as viewers may see it (caller frees), or NULL
+ * with res set: 404 when there is no such game, 409 game_in_progress while
+ * it is being replayed (no spoilers). Its "game_id" is the id in the URL
+ * (the stored result carries the simulation's own), and it says where it
+ * was played: season_id, round, stage, series and series_game.
+ */
+static cJSON *game_json(pw_app_t *app, int64_t id, pw_response_t *res)
 {
-	char *rules = NULL, *effects = NULL, *home = NULL, *away = NULL, *result = NULL;
-	if (store_game_snapshots(app->store, id, &rules, &effects, &home, &away, &result) < 0) {
-		free(result);
-		result = NULL;
+	char *result = NULL;
+	pw_game_row_t row;
+	cJSON *g = NULL;
+	if (store_game_get(app->view, id, &row) == 1 &&
+	    store_game_snapshots(app->view, id, NULL, NULL, NULL, NULL, &result) == 1 && result)
+		g = cJSON_Parse(result);
+	free(result);
+	if (!g) {
+		if (store_game_get(app->store, id, &row) == 1 && row.unpresented)
+			resp_error(res, 409, "game_in_progress",
+				   "Game %lld is being played in the arena; its result shows when its replay ends.",
+				   (long long)id);
+		else
+			resp_error(res, 404, "not_found", "No such game.");
+		return NULL;
 	}
-	free(rules);
-	free(effects);
-	free(home);
-	free(away);
-	return result;
+	cJSON_ReplaceItemInObject(g, "game_id", cJSON_CreateNumber((double)id));
+	cJSON_AddNumberToObject(g, "season_id", (double)row.season_id);
+	cJSON_AddNumberToObject(g, "round", row.round);
+	cJSON_AddStringToObject(g, "stage", row.stage);
+	if (row.series[0]) {
+		cJSON_AddStringToObject(g, "series", row.series);
+		cJSON_AddNumberToObject(g, "series_game", row.series_game);
+	}
+	return g;
 }
 
 static int h_game(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -281,11 +304,9 @@ static int h_game(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req
 	int64_t id;
 	if (!path_id(p, "id", &id, res))
 		return HTTP_HANDLED;
-	char *text = game_text(app, id);
-	if (!text)
-		return model(res, NULL, "game");
-	resp_data_raw(res, 200, text, strlen(text));
-	free(text);
+	cJSON *g = game_json(app, id, res);
+	if (g)
+		resp_data(res, 200, g);
 	return HTTP_HANDLED;
 }
 
@@ -294,10 +315,10 @@ static int game_part(pw_app_t *app, const pw_params_t *p, pw_response_t *res, co
 	int64_t id;
 	if (!path_id(p, "id", &id, res))
 		return HTTP_HANDLED;
-	char *text = game_text(app, id);
-	cJSON *g = text ? cJSON_Parse(text) : NULL;
-	free(text);
-	cJSON *out = g ? cJSON_DetachItemFromObject(g, part) : NULL;
+	cJSON *g = game_json(app, id, res);
+	if (!g)
+		return HTTP_HANDLED;
+	cJSON *out = cJSON_DetachItemFromObject(g, part);
 	cJSON_Delete(g);
 	return model(res, out, "game");
 }
@@ -321,7 +342,7 @@ static int h_bracket(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *
 	if (!sid)
 		return HTTP_HANDLED;
 	/* The bracket as drawn (its stored format), never the rules now. */
-	return model(res, season_bracket_json(app->store, sid), "season");
+	return model(res, season_bracket_json(app->view, sid), "season");
 }
 
 /* ---- governors and governance ------------------------------------------ */
@@ -679,7 +700,7 @@ static int h_reports_latest(pw_app_t *app, pw_http_conn_t *c, const pw_http_requ
 	int64_t sid = season_of(app, req, res);
 	if (!sid)
 		return HTTP_HANDLED;
-	return model(res, store_reports_json(app->store, sid, -1, 0, false), "report");
+	return model(res, store_reports_json(app->view, sid, -1, 0, false), "report");
 }
 
 static int h_reports_round(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -688,7 +709,7 @@ static int h_reports_round(pw_app_t *app, pw_http_conn_t *c, const pw_http_reque
 	int64_t sid, round;
 	if (!path_id(p, "season", &sid, res) || !path_id(p, "round", &round, res))
 		return HTTP_HANDLED;
-	return model(res, store_reports_json(app->store, sid, (int)round, 0, false), "report");
+	return model(res, store_reports_json(app->view, sid, (int)round, 0, false), "report");
 }
 
 static int h_reports_private(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -700,7 +721,7 @@ static int h_reports_private(pw_app_t *app, pw_http_conn_t *c, const pw_http_req
 	int64_t sid = season_of(app, req, res);
 	if (!sid)
 		return HTTP_HANDLED;
-	return model(res, store_reports_json(app->store, sid, -1, gid, true), "report");
+	return model(res, store_reports_json(app->view, sid, -1, gid, true), "report");
 }
 
 /* ---- admin review ------------------------------------------------------- */

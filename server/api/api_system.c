@@ -5,11 +5,14 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/league/season.h"
 #include "server/api/api_util.h"
 #include "server/app.h"
+#include "server/pages/pages.h"
 
 /* /health answers bare (no envelope): load balancers and the Docker
  * HEALTHCHECK read "status" at the top. */
@@ -113,7 +116,7 @@ static int h_pace_set(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t 
 	if (api_string(body, "pace", true, 16, &pace, res) == 0) {
 		int v = scheduler_pace_parse(pace);
 		if (v < 0) {
-			resp_error(res, 422, "invalid_pace", "pace must be fast, normal, slow or manual.");
+			resp_error(res, 422, "invalid_pace", "pace must be fast, normal, slow, manual or demo.");
 		} else if (!app->sched) {
 			resp_error(res, 503, "shutting_down", "The server is shutting down.");
 		} else {
@@ -210,6 +213,144 @@ static int h_ping(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req
 	return HTTP_HANDLED;
 }
 
+/* Latest plays a card shows. */
+#define ARENA_PLAYS 6
+
+/* The last presented round that had games (an offseason round has none),
+ * as final cards: the arena between rounds. Returns that round (0: none). */
+static int arena_last_round(pw_app_t *app, const pw_season_row_t *cur, cJSON *games)
+{
+	int n = 0, last = store_games_last_round(app->view, cur->id);
+	pw_game_row_t *g = last > 0 ? store_games(app->view, cur->id, last, &n) : NULL;
+	cJSON *teams = n ? store_teams_json(app->view, app->league_id) : NULL;
+	for (int i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "game_id", (double)g[i].id);
+		cJSON_AddNumberToObject(o, "round", g[i].round);
+		cJSON_AddNumberToObject(o, "home_team_id", (double)g[i].home_team_id);
+		cJSON_AddNumberToObject(o, "away_team_id", (double)g[i].away_team_id);
+		cJSON_AddStringToObject(o, "stage", g[i].stage);
+		char label[64];
+		pages_game_label(g[i].stage, g[i].series, g[i].series_game, label, sizeof label);
+		cJSON_AddStringToObject(o, "label", label);
+		const char *hn = pages_team_name(teams, g[i].home_team_id);
+		const char *an = pages_team_name(teams, g[i].away_team_id);
+		cJSON_AddStringToObject(o, "home_team_name", hn ? hn : "Home");
+		cJSON_AddStringToObject(o, "away_team_name", an ? an : "Away");
+		cJSON_AddNumberToObject(o, "home_score", g[i].home_score);
+		cJSON_AddNumberToObject(o, "away_score", g[i].away_score);
+		cJSON_AddNumberToObject(o, "winner_team_id", (double)g[i].winner_team_id);
+		cJSON_AddBoolToObject(o, "started", true);
+		cJSON_AddBoolToObject(o, "finished", true);
+		cJSON_AddItemToObject(o, "latest", cJSON_CreateArray());
+		cJSON_AddItemToArray(games, o);
+	}
+	cJSON_Delete(teams);
+	free(g);
+	return last > 0 ? last : 0;
+}
+
+/* "in 2 min 5 s" */
+static void in_words(char *out, size_t len, long secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs >= 60)
+		snprintf(out, len, "in %ld min %ld s", secs / 60, secs % 60);
+	else
+		snprintf(out, len, "in %ld s", secs);
+}
+
+cJSON *app_arena_json(pw_app_t *app)
+{
+	cJSON *o = cJSON_CreateObject();
+	pw_season_row_t cur;
+	bool season = app->view && season_current(app->view, &cur) == 1;
+	cJSON *live = app->presenter ? presenter_arena_json(app->presenter, ARENA_PLAYS) : NULL;
+	time_t next = app->sched ? scheduler_next_at(app->sched) : 0, now = time(NULL);
+	char text[200], when[48];
+	in_words(when, sizeof when, (long)(next - now));
+	const char *status;
+	cJSON *games = cJSON_CreateArray();
+	int last = !live && season ? arena_last_round(app, &cur, games) : 0;
+	int round = live ? (int)cJSON_GetNumberValue(cJSON_GetObjectItem(live, "round")) : last;
+	bool over = season && (!strcmp(cur.phase, "championship") || !strcmp(cur.phase, "offseason") ||
+			       !strcmp(cur.phase, "complete"));
+	if (live) {
+		status = "live";
+		snprintf(text, sizeof text, "Live: round %d.", round);
+	} else if (app->sched && scheduler_ticking(app->sched)) {
+		status = "playing";
+		snprintf(text, sizeof text, "Round %d is being played…", (season ? cur.current_round : 0) + 1);
+	} else if (over) {
+		status = "season_over";
+		cJSON *br = season_bracket_json(app->view, cur.id);
+		const char *champ = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(br, "champion"), "name"));
+		if (champ)
+			snprintf(text, sizeof text, "%s is over: the %s are the champions.", cur.name, champ);
+		else
+			snprintf(text, sizeof text, "%s is over.", cur.name);
+		cJSON_Delete(br);
+	} else if (next > 0) {
+		status = "between_rounds";
+		if (round > 0)
+			snprintf(text, sizeof text, "Round %d is over. Round %d starts %s.", round, round + 1, when);
+		else
+			snprintf(text, sizeof text, "No games yet. Round 1 starts %s.", when);
+	} else {
+		status = "manual";
+		char done[40] = "No games yet.";
+		if (round > 0)
+			snprintf(done, sizeof done, "Round %d is over.", round);
+		snprintf(text, sizeof text, "%s The pace is manual: the next round starts when the admin plays it.",
+			 done);
+	}
+	cJSON_AddStringToObject(o, "status", status);
+	cJSON_AddStringToObject(o, "status_text", text);
+	cJSON_AddNumberToObject(o, "round", round);
+	if (season) {
+		cJSON *sj = cJSON_AddObjectToObject(o, "season");
+		cJSON_AddNumberToObject(sj, "id", (double)cur.id);
+		cJSON_AddStringToObject(sj, "name", cur.name);
+		cJSON_AddStringToObject(sj, "phase", cur.phase);
+	} else {
+		cJSON_AddNullToObject(o, "season");
+	}
+	cJSON *pace = cJSON_CreateObject();
+	if (app->sched)
+		scheduler_status(app->sched, pace);
+	if (app->presenter)
+		presenter_status(app->presenter, pace);
+	cJSON_AddItemToObject(o, "pace", cJSON_DetachItemFromObject(pace, "pace"));
+	cJSON_AddItemToObject(o, "quarter_seconds", cJSON_DetachItemFromObject(pace, "quarter_seconds"));
+	cJSON_Delete(pace);
+	json_add_time(o, "next_tick_at", next);
+	if (next > 0 && !live)
+		cJSON_AddNumberToObject(o, "next_tick_in", next > now ? (double)(next - now) : 0);
+	else
+		cJSON_AddNullToObject(o, "next_tick_in");
+	pw_sse_stats_t ss = {0};
+	if (app->sse)
+		sse_hub_stats(app->sse, &ss);
+	cJSON_AddNumberToObject(o, "last_event_id", (double)ss.last_id);
+	if (live) {
+		cJSON_Delete(games);
+		cJSON_AddItemToObject(o, "games", cJSON_DetachItemFromObject(live, "games"));
+		cJSON_Delete(live);
+	} else {
+		cJSON_AddItemToObject(o, "games", games);
+	}
+	return o;
+}
+
+static int h_arena(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
+		   const pw_params_t *p, pw_response_t *res)
+{
+	resp_data(res, 200, app_arena_json(app));
+	resp_header(res, "Cache-Control", "no-store");
+	return HTTP_HANDLED;
+}
+
 int api_system_routes(pw_app_t *app)
 {
 	int r = 0;
@@ -219,6 +360,7 @@ int api_system_routes(pw_app_t *app)
 	r |= app_route(app, "GET", "/api/pace", h_pace_get);
 	r |= app_route(app, "POST", "/api/pace", h_pace_set);
 	r |= app_route(app, "GET", "/api/pace/status", h_pace_get);
+	r |= app_route(app, "GET", "/api/arena", h_arena);
 	r |= app_route(app, "POST", "/api/pace/advance", h_pace_advance);
 	r |= app_route(app, "POST", "/api/admin/events/ping", h_ping);
 	return r ? -1 : 0;

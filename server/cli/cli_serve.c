@@ -31,11 +31,13 @@ static void usage(FILE *out)
 		"  --db PATH       SQLite database (PINWHEEL_DB, default data/pinwheel.db)\n"
 		"  --static DIR    static assets (PINWHEEL_STATIC_DIR, default ./server/static, else ../server/static beside the binary)\n\n"
 		"settings (environment):\n"
-		"  PINWHEEL_PRESENTATION_PACE fast|normal|slow|manual (slow)\n"
+		"  PINWHEEL_PRESENTATION_PACE fast|normal|slow|manual|demo (slow); demo (make run): a tick\n"
+		"                             every 3 min, the first 10 s after start\n"
 		"  PINWHEEL_GAME_CRON         5-field cron; overrides the pace\n"
 		"  PINWHEEL_AUTO_ADVANCE      true|false (true)\n"
 		"  PINWHEEL_PRESENTATION_MODE instant|replay (replay)\n"
-		"  PINWHEEL_QUARTER_REPLAY_SECONDS  seconds per replayed quarter (300)\n"
+		"  PINWHEEL_QUARTER_REPLAY_SECONDS  seconds per replayed quarter (300), at most: shorter\n"
+		"                             when a tick's replay would not end before the next tick\n"
 		"  PINWHEEL_GOVERNANCE_INTERVAL     rounds between tallies (1)\n"
 		"  PINWHEEL_CHAMPIONSHIP_SECONDS    the championship window after the final, in\n"
 		"                             seconds (1800; 0: the offseason starts at once); ticks\n"
@@ -169,7 +171,7 @@ int cmd_serve(int argc, char **argv)
 	const char *pace = cli_value(NULL, "PINWHEEL_PRESENTATION_PACE", "slow");
 	int pv = scheduler_pace_parse(pace);
 	if (pv < 0) {
-		cli_error(cmd, "PINWHEEL_PRESENTATION_PACE must be fast, normal, slow or manual, got \"%s\"", pace);
+		cli_error(cmd, "PINWHEEL_PRESENTATION_PACE must be fast, normal, slow, manual or demo, got \"%s\"", pace);
 		return 2;
 	}
 	cfg->pace = (pw_pace_t)pv;

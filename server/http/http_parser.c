@@ -304,6 +304,10 @@ static pw_str_t split_next(pw_str_t s, size_t *i, char sep)
 
 long http_query_param(pw_str_t query, const char *name, char *out, size_t cap)
 {
+	/* No query at all (a request built without one, as the page tests
+	 * do) has no parameter; memchr on a NULL start is undefined. */
+	if (!query.p)
+		return -1;
 	size_t nlen = strlen(name);
 	size_t i = 0;
 	while (i <= query.n) {

@@ -20,6 +20,7 @@ typedef struct pgame {
 	uint64_t end_ms;    /* when game_finished is due */
 	size_t next;        /* index of the next play to show */
 	bool started, finished;
+	const cJSON *card;  /* json's "presentation" object (may be NULL) */
 } pgame_t;
 
 struct pw_presenter {
@@ -35,7 +36,12 @@ struct pw_presenter {
 	uint64_t saved_ms;   /* elapsed at the last checkpoint */
 	pgame_t *games;
 	size_t n_games;
+	cJSON *held;         /* events waiting for what they reveal to be shown */
+	bool held_saved;     /* under PRESENTER_HELD_KEY, to be removed at the end */
 };
+
+/* A game's final score shows this long after its last play. */
+#define PRESENTER_FINAL_DELAY_MS 1000
 
 static uint64_t now_ms(pw_presenter_t *p)
 {
@@ -94,6 +100,8 @@ long presenter_play_offsets(const cJSON *game, int quarter_seconds, uint64_t *ou
 
 static void free_games(pw_presenter_t *p)
 {
+	cJSON_Delete(p->held);
+	p->held = NULL;
 	for (size_t i = 0; i < p->n_games; i++) {
 		cJSON_Delete(p->games[i].json);
 		free(p->games[i].offset);
@@ -124,6 +132,17 @@ static void copy_field(cJSON *dst, const cJSON *src, const char *k)
 	cJSON_AddItemToObject(dst, k, v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
 }
 
+/* Copies the game's card (round, stage, series, team names: whatever the
+ * loader put there) into an event, so each event alone tells a viewer
+ * which game it is about. */
+static void add_card(cJSON *o, const pgame_t *g)
+{
+	const cJSON *f;
+	cJSON_ArrayForEach(f, g->card)
+		if (f->string && !cJSON_GetObjectItemCaseSensitive(o, f->string))
+			cJSON_AddItemToObject(o, f->string, cJSON_Duplicate(f, 1));
+}
+
 static void emit_start(pw_presenter_t *p, pgame_t *g)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -133,6 +152,7 @@ static void emit_start(pw_presenter_t *p, pgame_t *g)
 	copy_field(o, g->json, "away_team_id");
 	cJSON_AddNumberToObject(o, "quarter_seconds", p->quarter_seconds);
 	cJSON_AddNumberToObject(o, "plays", (double)g->n_plays);
+	add_card(o, g);
 	publish(p, "presentation.game_starting", o);
 	g->started = true;
 }
@@ -146,11 +166,39 @@ static void emit_play(pw_presenter_t *p, pgame_t *g, const cJSON *pl)
 				     "narrative"};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		copy_field(o, pl, keys[i]);
+	copy_field(o, g->json, "home_team_id");
+	copy_field(o, g->json, "away_team_id");
+	cJSON_AddNumberToObject(o, "round", p->round);
+	add_card(o, g);
 	publish(p, "presentation.possession", o);
+}
+
+/* Publishes the held events tied to game_id (0: those tied to no game, the
+ * round's; -1: all), and forgets them. */
+static void release_held(pw_presenter_t *p, int64_t game_id)
+{
+	cJSON *e = p->held ? p->held->child : NULL;
+	while (e) {
+		cJSON *next = e->next;
+		const cJSON *gid = cJSON_GetObjectItemCaseSensitive(e, "game_id");
+		int64_t tied = cJSON_IsNumber(gid) ? (int64_t)gid->valuedouble : 0;
+		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "type"));
+		if (tied == game_id || game_id < 0) {
+			cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "data");
+			if (type)
+				publish(p, type, cJSON_Duplicate(data, 1));
+			cJSON_Delete(cJSON_DetachItemViaPointer(p->held, e));
+		}
+		e = next;
+	}
 }
 
 static void emit_finish(pw_presenter_t *p, pgame_t *g)
 {
+	/* Viewers may read the result from now on: marked before the event
+	 * that tells them to look. */
+	if (p->ops.mark_presented)
+		p->ops.mark_presented(p->ops.ud, g->id);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "game_id", (double)g->id);
 	copy_field(o, g->json, "home_score");
@@ -158,8 +206,11 @@ static void emit_finish(pw_presenter_t *p, pgame_t *g)
 	copy_field(o, g->json, "winner_team_id");
 	copy_field(o, g->json, "home_team_id");
 	copy_field(o, g->json, "away_team_id");
+	cJSON_AddNumberToObject(o, "round", p->round);
+	add_card(o, g);
 	publish(p, "presentation.game_finished", o);
 	g->finished = true;
+	release_held(p, g->id);
 }
 
 static char *state_json(pw_presenter_t *p, uint64_t elapsed)
@@ -207,6 +258,12 @@ static void finish_round(pw_presenter_t *p)
 	for (size_t i = 0; i < p->n_games; i++)
 		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)p->games[i].id));
 	publish(p, "presentation.round_finished", o);
+	release_held(p, 0);
+	cJSON_Delete(p->held);
+	p->held = NULL;
+	if (p->held_saved && p->ops.state_save)
+		p->ops.state_save(p->ops.ud, PRESENTER_HELD_KEY, NULL);
+	p->held_saved = false;
 	p->running = false;
 	save(p, 0);
 	if (p->cfg.log)
@@ -271,6 +328,7 @@ static void on_timer(uv_timer_t *t)
 	step(t->data);
 }
 
+/* Loads the GameResult of each game (its plays and card). */
 static int load_games(pw_presenter_t *p, const int64_t *ids, size_t n)
 {
 	p->games = calloc(n ? n : 1, sizeof *p->games);
@@ -287,15 +345,59 @@ static int load_games(pw_presenter_t *p, const int64_t *ids, size_t n)
 		if (!cJSON_IsArray(g->plays))
 			return -ENOENT;
 		g->n_plays = (size_t)cJSON_GetArraySize(g->plays);
+		const cJSON *card = cJSON_GetObjectItemCaseSensitive(g->json, "presentation");
+		g->card = cJSON_IsObject(card) ? card : NULL;
+	}
+	return 0;
+}
+
+/* When each play of each game is due, at p->quarter_seconds a quarter. */
+static int time_games(pw_presenter_t *p)
+{
+	for (size_t i = 0; i < p->n_games; i++) {
+		pgame_t *g = &p->games[i];
+		free(g->offset);
 		g->offset = calloc(g->n_plays ? g->n_plays : 1, sizeof *g->offset);
 		if (!g->offset)
 			return -ENOMEM;
 		if (presenter_play_offsets(g->json, p->quarter_seconds, g->offset, g->n_plays) < 0)
 			return -ENOENT;
 		/* The final score shows a moment after the last play. */
-		g->end_ms = (g->n_plays ? g->offset[g->n_plays - 1] : 0) + 1000;
+		g->end_ms = (g->n_plays ? g->offset[g->n_plays - 1] : 0) + PRESENTER_FINAL_DELAY_MS;
 	}
 	return 0;
+}
+
+/* Periods of the longest game: the quarter of its last play (the Elam
+ * period counts as one, spread over a quarter's time). */
+static int periods_of(const pw_presenter_t *p)
+{
+	int most = 1;
+	for (size_t i = 0; i < p->n_games; i++) {
+		const pgame_t *g = &p->games[i];
+		if (!g->n_plays)
+			continue;
+		double q = num(cJSON_GetArrayItem(g->plays, (int)g->n_plays - 1), "quarter");
+		int qi = q < 1 ? 1 : q > 16 ? 16 : (int)q;
+		if (qi > most)
+			most = qi;
+	}
+	return most;
+}
+
+int presenter_fit_quarter(int configured, int periods, uint64_t fit_ms)
+{
+	if (configured < 1)
+		configured = 1;
+	if (!fit_ms)
+		return configured;
+	if (periods < 1)
+		periods = 1;
+	/* The plays fit; the final score shows a second after the last. */
+	uint64_t q = fit_ms / ((uint64_t)periods * 1000);
+	if (q < 1)
+		q = 1;
+	return q < (uint64_t)configured ? (int)q : configured;
 }
 
 static void present_instant(pw_presenter_t *p)
@@ -308,33 +410,78 @@ static void present_instant(pw_presenter_t *p)
 	finish_round(p);
 }
 
-int presenter_start(pw_presenter_t *p, int round, const int64_t *game_ids, size_t n,
-		    int quarter_seconds)
+/* Saves the held events under their own key, once: they only shrink
+ * afterwards, and a resumed presentation drops those of finished games. */
+static void save_held(pw_presenter_t *p)
 {
-	if (p->running)
-		return -EBUSY;
-	if (p->closing)
-		return -ECANCELED;
-	p->round = round;
-	p->quarter_seconds = quarter_seconds > 0 ? quarter_seconds : p->cfg.quarter_seconds;
-	int r = load_games(p, game_ids, n);
+	if (!p->ops.state_save || !p->held || !p->held->child)
+		return;
+	char *text = cJSON_PrintUnformatted(p->held);
+	if (text && p->ops.state_save(p->ops.ud, PRESENTER_HELD_KEY, text) == 0)
+		p->held_saved = true;
+	cJSON_free(text);
+}
+
+int presenter_start(pw_presenter_t *p, pw_present_tick_t *t)
+{
+	if (p->running || p->closing)
+		return p->running ? -EBUSY : -ECANCELED;
+	p->round = t->round;
+	p->quarter_seconds = t->quarter_seconds > 0 ? t->quarter_seconds : p->cfg.quarter_seconds;
+	int r = load_games(p, t->game_ids, t->n);
+	if (r == 0 && t->quarter_seconds <= 0)
+		p->quarter_seconds = presenter_fit_quarter(p->quarter_seconds, periods_of(p), t->fit_ms);
+	if (r == 0)
+		r = time_games(p);
 	if (r < 0) {
 		free_games(p);
 		return r;
 	}
+	if (cJSON_IsArray(t->held)) {
+		p->held = t->held;
+		t->held = NULL;
+	}
 	p->running = true;
 	if (p->cfg.log)
-		log_event(p->cfg.log, PW_LOG_INFO, "presentation.start", "round=%d games=%zu mode=%s",
-			  round, n, p->cfg.mode == PW_PRESENT_REPLAY ? "replay" : "instant");
+		log_event(p->cfg.log, PW_LOG_INFO, "presentation.start",
+			  "round=%d games=%zu mode=%s quarter_seconds=%d", t->round, t->n,
+			  p->cfg.mode == PW_PRESENT_REPLAY ? "replay" : "instant", p->quarter_seconds);
 	if (p->cfg.mode == PW_PRESENT_INSTANT) {
 		present_instant(p);
 		return 0;
 	}
+	save_held(p);
 	p->base_ms = now_ms(p);
 	p->saved_ms = 0;
 	save(p, 0);
 	step(p);
 	return 0;
+}
+
+/* The held events of a saved presentation, less those of games already
+ * finished (published when they finished). */
+static void resume_held(pw_presenter_t *p)
+{
+	char *text = p->ops.state_load ? p->ops.state_load(p->ops.ud, PRESENTER_HELD_KEY) : NULL;
+	cJSON *held = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	if (!cJSON_IsArray(held)) {
+		cJSON_Delete(held);
+		return;
+	}
+	p->held_saved = true;
+	cJSON *e = held->child;
+	while (e) {
+		cJSON *next = e->next;
+		const cJSON *gid = cJSON_GetObjectItemCaseSensitive(e, "game_id");
+		for (size_t i = 0; cJSON_IsNumber(gid) && i < p->n_games; i++)
+			if (p->games[i].id == (int64_t)gid->valuedouble && p->games[i].finished) {
+				cJSON_Delete(cJSON_DetachItemViaPointer(held, e));
+				break;
+			}
+		e = next;
+	}
+	p->held = held;
 }
 
 int presenter_resume(pw_presenter_t *p)
@@ -359,13 +506,22 @@ int presenter_resume(pw_presenter_t *p)
 		if (p->quarter_seconds <= 0)
 			p->quarter_seconds = p->cfg.quarter_seconds;
 		r = load_games(p, ids, n);
+		if (r == 0)
+			r = time_games(p);
 	}
 	free(ids);
 	if (r < 0) {
 		free_games(p);
 		cJSON_Delete(st);
-		if (p->ops.state_save)
+		/* What the tick held back is told now rather than never. */
+		resume_held(p);
+		release_held(p, -1);
+		free_games(p);
+		if (p->ops.state_save) {
 			p->ops.state_save(p->ops.ud, PRESENTER_STATE_KEY, NULL);
+			p->ops.state_save(p->ops.ud, PRESENTER_HELD_KEY, NULL);
+		}
+		p->held_saved = false;
 		if (p->cfg.log)
 			log_event(p->cfg.log, PW_LOG_WARN, "presentation.resume_failed",
 				  "the saved presentation could not be resumed and was discarded");
@@ -392,6 +548,7 @@ int presenter_resume(pw_presenter_t *p)
 		}
 	}
 	cJSON_Delete(st);
+	resume_held(p);
 	if (resume_at == UINT64_MAX)
 		resume_at = 0;
 	p->running = true;
@@ -485,4 +642,64 @@ void presenter_close(pw_presenter_t *p)
 	presenter_checkpoint(p);
 	p->closing = true;
 	uv_close((uv_handle_t *)&p->timer, on_closed);
+}
+
+/* One game as the arena shows it now (see presenter_arena_json). */
+static cJSON *arena_game(const pw_presenter_t *p, const pgame_t *g, int max_plays)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "game_id", (double)g->id);
+	cJSON_AddNumberToObject(o, "round", p->round);
+	copy_field(o, g->json, "home_team_id");
+	copy_field(o, g->json, "away_team_id");
+	add_card(o, g);
+	const cJSON *last = g->next ? cJSON_GetArrayItem(g->plays, (int)g->next - 1) : NULL;
+	const cJSON *src = g->finished ? g->json : last;
+	cJSON_AddNumberToObject(o, "home_score", src ? num(src, "home_score") : 0);
+	cJSON_AddNumberToObject(o, "away_score", src ? num(src, "away_score") : 0);
+	if (last) {
+		copy_field(o, last, "quarter");
+		copy_field(o, last, "clock");
+	} else {
+		cJSON_AddNullToObject(o, "quarter");
+		cJSON_AddNullToObject(o, "clock");
+	}
+	cJSON_AddBoolToObject(o, "started", g->started);
+	cJSON_AddBoolToObject(o, "finished", g->finished);
+	cJSON_AddNumberToObject(o, "plays_shown", (double)g->next);
+	cJSON_AddNumberToObject(o, "plays", (double)g->n_plays);
+	if (g->finished)
+		copy_field(o, g->json, "winner_team_id");
+	cJSON *latest = cJSON_AddArrayToObject(o, "latest");
+	static const char *keys[] = {"n", "quarter", "clock", "points", "home_score", "away_score",
+				     "narrative"};
+	for (size_t k = g->next; k > 0 && cJSON_GetArraySize(latest) < max_plays; k--) {
+		const cJSON *pl = cJSON_GetArrayItem(g->plays, (int)k - 1);
+		cJSON *x = cJSON_CreateObject();
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			copy_field(x, pl, keys[i]);
+		cJSON_AddItemToArray(latest, x);
+	}
+	return o;
+}
+
+cJSON *presenter_arena_json(const pw_presenter_t *p, int max_plays)
+{
+	if (!p->running)
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "round", p->round);
+	cJSON_AddNumberToObject(o, "quarter_seconds", p->quarter_seconds);
+	cJSON *games = cJSON_AddArrayToObject(o, "games");
+	for (size_t i = 0; i < p->n_games; i++)
+		cJSON_AddItemToArray(games, arena_game(p, &p->games[i], max_plays));
+	return o;
+}
+
+cJSON *presenter_game_json(const pw_presenter_t *p, int64_t game_id, int max_plays)
+{
+	for (size_t i = 0; p->running && i < p->n_games; i++)
+		if (p->games[i].id == game_id)
+			return arena_game(p, &p->games[i], max_plays);
+	return NULL;
 }

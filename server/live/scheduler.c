@@ -29,6 +29,7 @@ struct pw_sched {
 	bool closing;
 	bool timer_open;
 	bool due;            /* a tick is due but waits for a presentation */
+	bool first_armed;    /* the first tick's timer was set (first_tick_s applies once) */
 	int work_status;
 	void *work_result;
 	time_t next_at;      /* 0: none scheduled */
@@ -43,11 +44,12 @@ struct pw_sched {
 	void *done_ud;
 };
 
-static const char *pace_names[] = {"fast", "normal", "slow", "manual"};
+static const char *pace_names[] = {"fast", "normal", "slow", "manual", "demo"};
+#define N_PACES (int)(sizeof pace_names / sizeof pace_names[0])
 
 int scheduler_pace_parse(const char *s)
 {
-	for (int i = 0; s && i < 4; i++)
+	for (int i = 0; s && i < N_PACES; i++)
 		if (!strcasecmp(s, pace_names[i]))
 			return i;
 	return -1;
@@ -55,7 +57,7 @@ int scheduler_pace_parse(const char *s)
 
 const char *scheduler_pace_name(pw_pace_t p)
 {
-	return p <= PW_PACE_MANUAL ? pace_names[p] : "manual";
+	return (int)p < N_PACES ? pace_names[p] : "manual";
 }
 
 int scheduler_pace_seconds(pw_pace_t p)
@@ -64,6 +66,7 @@ int scheduler_pace_seconds(pw_pace_t p)
 	case PW_PACE_FAST: return 60;
 	case PW_PACE_NORMAL: return 300;
 	case PW_PACE_SLOW: return 900;
+	case PW_PACE_DEMO: return 180;
 	default: return 0;
 	}
 }
@@ -175,6 +178,9 @@ static void arm(pw_scheduler_t *s)
 	int secs = scheduler_pace_seconds(s->cfg.pace);
 	if (secs <= 0)
 		return;
+	if (s->cfg.first_tick_s > 0 && !s->ticks && !s->first_armed)
+		secs = s->cfg.first_tick_s;
+	s->first_armed = true;
 	s->next_at = now + secs;
 	uv_timer_start(&s->timer, on_timer, (uint64_t)secs * 1000, 0);
 }
@@ -231,6 +237,26 @@ void scheduler_set_error(pw_scheduler_t *s, const char *why, int round)
 	snprintf(s->last_error, sizeof s->last_error, "%s", why && *why ? why : "tick failed");
 	s->last_error_at = time(NULL);
 	s->last_error_round = round;
+}
+
+uint64_t scheduler_next_tick_in_ms(const pw_scheduler_t *s)
+{
+	if (s->closing || !s->cfg.auto_advance)
+		return 0;
+	time_t now = time(NULL), next;
+	if (s->has_cron)
+		return cron_next(&s->cron, now, &next) == 0 && next > now ? (uint64_t)(next - now) * 1000 : 0;
+	return (uint64_t)scheduler_pace_seconds(s->cfg.pace) * 1000;
+}
+
+time_t scheduler_next_at(const pw_scheduler_t *s)
+{
+	return s->next_at;
+}
+
+bool scheduler_ticking(const pw_scheduler_t *s)
+{
+	return s->working;
 }
 
 const char *scheduler_state(const pw_scheduler_t *s)

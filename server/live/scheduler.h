@@ -2,7 +2,8 @@
  * scheduler.h — when the league plays its next tick.
  *
  * A libuv timer fires per the pace (fast 1 min, normal 5 min, slow 15 min,
- * manual never) or, when a cron expression is set, at its next time. A tick
+ * manual never; demo, the pace of `make run`, 3 min) or, when a cron
+ * expression is set, at its next time. A tick
  * runs the league's round runner on the libuv thread pool so the loop keeps
  * serving; only one tick runs at a time, and none starts while the previous
  * tick's presentation is still running (it waits for it). With auto-advance
@@ -13,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <uv.h>
 
 #include "server/live/cron.h"
@@ -25,6 +27,7 @@ typedef enum pw_pace {
 	PW_PACE_NORMAL,
 	PW_PACE_SLOW,
 	PW_PACE_MANUAL,
+	PW_PACE_DEMO, /* `make run`: a tick every 3 minutes, the first soon after start */
 } pw_pace_t;
 
 /* "fast" ... → pace; -1 if unknown. */
@@ -48,8 +51,14 @@ typedef struct pw_scheduler_config {
 	pw_pace_t pace;
 	const char *cron;   /* NULL or "": use the pace */
 	bool auto_advance;
+	/* > 0: the first tick comes this many seconds after start instead of
+	 * one interval (the demo's, so a visitor sees games at once). */
+	int first_tick_s;
 	const pw_log_t *log;
 } pw_scheduler_config_t;
+
+/* Seconds to the demo pace's first tick after start. */
+#define SCHEDULER_DEMO_FIRST_TICK_S 10
 
 typedef struct pw_sched pw_scheduler_t;
 
@@ -71,6 +80,17 @@ int scheduler_advance(pw_scheduler_t *s);
  * was playing, 0 when unknown), for scheduler_status. Loop thread, from
  * ops.done. */
 void scheduler_set_error(pw_scheduler_t *s, const char *why, int round);
+
+/* How long after a tick that ends now the next one is due (ms): the
+ * pace's interval, or the time to the cron's next firing; 0 when none is
+ * scheduled (manual pace, auto-advance off). A tick's replay is fitted
+ * into it, so the next tick never waits for a replay. */
+uint64_t scheduler_next_tick_in_ms(const pw_scheduler_t *s);
+
+/* When the next tick is due (unix seconds; 0: none is scheduled), and
+ * whether one is being played now. */
+time_t scheduler_next_at(const pw_scheduler_t *s);
+bool scheduler_ticking(const pw_scheduler_t *s);
 
 /* "running" when ticks fire by themselves, "stopped" otherwise. */
 const char *scheduler_state(const pw_scheduler_t *s);

@@ -297,9 +297,21 @@ int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *
 			   "event_type must be a comma-separated list of at most %d event types.", SSE_FILTER_MAX);
 		return HTTP_HANDLED;
 	}
+	/* Where to resume: the Last-Event-ID a reconnecting EventSource sends,
+	 * else ?last_event_id= — a page drawn at event N asks for what came
+	 * after it on its first connection, which cannot carry the header. */
 	uint64_t last = 0;
 	bool resume = false;
+	char qid[24];
 	const pw_str_t *lei = http_header(req, "last-event-id");
+	pw_str_t from_query = {qid, 0};
+	if (!lei) {
+		long qn = http_query_param(req->query, "last_event_id", qid, sizeof qid);
+		if (qn > 0) {
+			from_query.n = (size_t)qn;
+			lei = &from_query;
+		}
+	}
 	if (lei && lei->n > 0 && lei->n <= 20) {
 		resume = true;
 		for (size_t i = 0; i < lei->n; i++) {

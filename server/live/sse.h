@@ -98,7 +98,8 @@ int sse_hub_new(pw_sse_hub_t **out, uv_loop_t *loop, const pw_sse_config_t *cfg)
 
 /*
  * Subscribes the connection of req: writes the stream head, `: connected`,
- * then whatever it missed (Last-Event-ID header). Returns HTTP_STREAM, or
+ * then whatever it missed (Last-Event-ID header, else ?last_event_id=: a
+ * page tells the events after the one it was drawn at). Returns HTTP_STREAM, or
  * HTTP_HANDLED with res set to an error (bad filter, closing hub, 503 with
  * Retry-After when max_clients subscribe already: the descriptors left are
  * kept for requests).

@@ -80,8 +80,11 @@ void pages_begin(pw_buf_t *b, const char *title, const char *active)
 	buf_puts(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	pages_escape(b, title);
+	/* The icon is named here so browsers do not ask for /favicon.ico (a
+	 * 404 on every page otherwise). */
 	buf_puts(b, " · Pinwheel Fates</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
 		    "<link rel=\"stylesheet\" href=\"/static/gov.css\">\n"
+		    "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
 		    "</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Pinwheel Fates</a>\n"
 		    "<nav aria-label=\"Main\"><ul>");
@@ -134,6 +137,82 @@ const char *pages_str(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void pages_rule_name(pw_buf_t *b, const pw_rule_def_t *d)
+{
+	char words[96];
+	rules_words(d, words, sizeof words);
+	pages_escape(b, words);
+}
+
+void pages_words_text(const char *ident, char *out, size_t len)
+{
+	size_t i = 0;
+	if (ident && !strcmp(ident, "iq"))
+		ident = "IQ";
+	for (const char *c = ident ? ident : ""; *c && i + 1 < len; c++, i++) {
+		char ch = *c == '_' ? ' ' : *c;
+		out[i] = i == 0 && ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
+	}
+	if (len)
+		out[i] = '\0';
+}
+
+void pages_words(pw_buf_t *b, const char *ident)
+{
+	char words[96];
+	pages_words_text(ident, words, sizeof words);
+	pages_escape(b, words);
+}
+
+void pages_rule_value(const pw_rule_def_t *d, double v, char *out, size_t len)
+{
+	if (d->type == PW_RULE_BOOL)
+		snprintf(out, len, "%s", v != 0 ? "on" : "off");
+	else
+		rules_format(d, v, out, len);
+}
+
+void pages_count(pw_buf_t *b, long n, const char *one, const char *many)
+{
+	buf_printf(b, "%ld %s", n, n == 1 ? one : many);
+}
+
+void pages_table_open(pw_buf_t *b, const char *cls, const char *caption)
+{
+	buf_puts(b, "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"");
+	pages_escape(b, caption);
+	buf_puts(b, "\"><table");
+	if (cls && *cls) {
+		buf_puts(b, " class=\"");
+		pages_escape(b, cls);
+		buf_puts(b, "\"");
+	}
+	buf_puts(b, "><caption>");
+	pages_escape(b, caption);
+	buf_puts(b, "</caption>\n");
+}
+
+void pages_table_close(pw_buf_t *b)
+{
+	buf_puts(b, "</table></div>\n");
+}
+
+void pages_game_label(const char *stage, const char *series, int series_game, char *out, size_t len)
+{
+	if (!stage || strcmp(stage, "playoff") || !series || !*series) {
+		snprintf(out, len, "Regular season");
+		return;
+	}
+	/* Series ids are the bracket's: QF1..QF4, SF1, SF2, F. */
+	const char *kind = series[0] == 'F' ? "Final" : !strncmp(series, "SF", 2) ? "Semifinal"
+			   : !strncmp(series, "QF", 2) ? "Quarterfinal" : "Playoffs";
+	const char *num = series[0] == 'F' ? "" : series + strcspn(series, "0123456789");
+	if (series_game > 0)
+		snprintf(out, len, "%s%s%s, game %d", kind, *num ? " " : "", num, series_game);
+	else
+		snprintf(out, len, "%s%s%s", kind, *num ? " " : "", num);
 }
 
 const char *pages_team_name(const cJSON *teams, int64_t id)

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "core/sim/rules.h"
 #include "server/http/rcbuf.h"
 #include "server/http/response.h"
 
@@ -36,6 +37,34 @@ int pages_not_found(pw_response_t *res, const char *what);
 double pages_num(const struct cJSON *o, const char *key);
 int64_t pages_id(const struct cJSON *o, const char *key);
 const char *pages_str(const struct cJSON *o, const char *key);
+
+/* ---- people-facing text ----
+ * Pages speak to people: a rule by its name in words and its value as
+ * people write it, counts with their noun in the right number. */
+
+/* "Three point value" for three_point_value. */
+void pages_rule_name(pw_buf_t *b, const pw_rule_def_t *d);
+/* An identifier of the game (an archetype, an attribute) in words:
+ * "Floor general", "Chaotic alignment", "IQ"; escaped. */
+void pages_words(pw_buf_t *b, const char *ident);
+/* The same words into out, unescaped (for svg_bars, which escapes). */
+void pages_words_text(const char *ident, char *out, size_t len);
+/* A rule's value: "on"/"off" for a switch, numbers as written ("30", "0.03"). */
+void pages_rule_value(const pw_rule_def_t *d, double v, char *out, size_t len);
+/* "1 game", "3 games". */
+void pages_count(pw_buf_t *b, long n, const char *one, const char *many);
+
+/* A table that scrolls inside its own box on a narrow screen instead of
+ * widening the page: the open tag writes the scrolling region (a labelled,
+ * focusable region so a keyboard can scroll it), the table with its class
+ * and its caption (escaped); close ends both. */
+void pages_table_open(pw_buf_t *b, const char *cls, const char *caption);
+void pages_table_close(pw_buf_t *b);
+
+/* How a game is named to people: "Regular season", "Final, game 4",
+ * "Semifinal 1, game 2", "Quarterfinal 3, game 1" (never "series F game
+ * 4"). series "" for a regular game. */
+void pages_game_label(const char *stage, const char *series, int series_game, char *out, size_t len);
 
 /* The name of team id in teams (store_teams_json), or NULL. */
 const char *pages_team_name(const struct cJSON *teams, int64_t id);

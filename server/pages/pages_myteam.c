@@ -98,7 +98,7 @@ static int strategy_page(pw_app_t *app, const pages_who_t *who, pw_response_t *r
 {
 	gov_sync(app->gov);
 	const pw_governor_t *me = gstate_governor(gov_state(app->gov), who->gid);
-	cJSON *teams = store_teams_json(app->store, app->league_id);
+	cJSON *teams = store_teams_json(app->view, app->league_id);
 	const cJSON *team = NULL, *t;
 	cJSON_ArrayForEach(t, teams)
 		if (pages_id(t, "id") == me->team_id)

@@ -113,7 +113,7 @@ static void own_part(pw_app_t *app, pw_buf_t *b, const pages_who_t *who, const c
 {
 	pw_season_row_t cur;
 	buf_puts(b, "<section aria-labelledby=\"private\"><h2 id=\"private\">Your private reports</h2>\n");
-	cJSON *reps = pages_season(app, &cur) ? store_reports_json(app->store, cur.id, -1, who->gid, true) : NULL;
+	cJSON *reps = pages_season(app, &cur) ? store_reports_json(app->view, cur.id, -1, who->gid, true) : NULL;
 	const cJSON *r;
 	int n = 0;
 	cJSON_ArrayForEach(r, reps)
@@ -146,7 +146,7 @@ static int profile(pw_app_t *app, const pages_who_t *who, pw_response_t *res, in
 	cJSON *gv = gov_governor_json(app->gov, id);
 	if (!gv)
 		return pages_not_found(res, "governor");
-	cJSON *teams = store_teams_json(app->store, app->league_id);
+	cJSON *teams = store_teams_json(app->view, app->league_id);
 	bool me = who->last_gid == id && who->s.identity_id;
 	pw_buf_t b = {0};
 	pages_begin(&b, pages_str(gv, "name"), NULL);

@@ -110,7 +110,7 @@ static int trades_page(pw_app_t *app, const pages_who_t *who, pw_response_t *res
 	gov_sync(app->gov);
 	const pw_governor_t *me = gstate_governor(gov_state(app->gov), who->gid);
 	pw_season_row_t cur;
-	cJSON *teams = pages_season(app, &cur) ? season_teams_json(app->store, cur.id) : NULL;
+	cJSON *teams = pages_season(app, &cur) ? season_teams_json(app->view, cur.id) : NULL;
 	cJSON *tr = gov_trades_json(app->gov, who->gid);
 	pw_buf_t b = {0};
 	pages_begin(&b, "Trades", "governance");

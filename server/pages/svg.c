@@ -9,7 +9,9 @@
 
 /* Chart geometry in SVG user units; the viewBox scales it to the page. */
 enum { FLOW_W = 640, FLOW_H = 260, FLOW_L = 44, FLOW_R = 16, FLOW_T = 16, FLOW_B = 34 };
-enum { BAR_W = 420, BAR_ROW = 22, BAR_LABEL = 150, BAR_VALUE = 36 };
+/* Bars: rows tall enough for 16-unit labels, which stay at least 13 px on
+ * screen down to the 340 px a phone or a third of the page gives a chart. */
+enum { BAR_W = 420, BAR_ROW = 26, BAR_LABEL = 160, BAR_VALUE = 40, BAR_FONT = 16 };
 
 static void flow_line(pw_buf_t *b, const int *v, size_t n, int top, const char *cls, const char *dash)
 {
@@ -104,8 +106,8 @@ void svg_bars(pw_buf_t *b, const char *id, const char *title, const pw_svg_bar_t
 	if (max <= 0)
 		max = 1;
 	int h = (int)n * BAR_ROW + 8;
-	buf_printf(b, "<figure class=\"chart\">\n<svg class=\"bars\" viewBox=\"0 0 %d %d\" role=\"img\" "
-		      "font-size=\"12\" fill=\"#222\" aria-labelledby=\"", BAR_W, h);
+	buf_printf(b, "<figure class=\"chart bars-chart\">\n<svg class=\"bars\" viewBox=\"0 0 %d %d\" role=\"img\" "
+		      "font-size=\"%d\" fill=\"#222\" aria-labelledby=\"", BAR_W, h, BAR_FONT);
 	pages_escape(b, id);
 	buf_puts(b, "-t ");
 	pages_escape(b, id);
@@ -125,11 +127,11 @@ void svg_bars(pw_buf_t *b, const char *id, const char *title, const pw_svg_bar_t
 	for (size_t i = 0; i < n; i++) {
 		double v = bars[i].value < 0 ? 0 : bars[i].value > max ? max : bars[i].value;
 		int y = 4 + (int)i * BAR_ROW;
-		buf_printf(b, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", BAR_LABEL - 6, y + 15);
+		buf_printf(b, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", BAR_LABEL - 6, y + 18);
 		pages_escape(b, bars[i].label);
 		buf_printf(b, "</text><rect class=\"bar\" fill=\"#1d4ed8\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>"
 			      "<text class=\"value\" x=\"%.1f\" y=\"%d\">%.0f</text>\n",
-			   BAR_LABEL, y + 3, span * v / max, BAR_ROW - 6, BAR_LABEL + span * v / max + 4, y + 15,
+			   BAR_LABEL, y + 4, span * v / max, BAR_ROW - 8, BAR_LABEL + span * v / max + 4, y + 18,
 			   bars[i].value);
 	}
 	buf_puts(b, "</svg>\n<figcaption>");

@@ -98,10 +98,60 @@ static int send_cmd(cdp_t *c, const char *method, cJSON *params, bool session)
 	return id;
 }
 
-/* Keeps what a page reports as an error (cdp_errors). */
-static void note_event(cdp_t *c, const cJSON *m);
+static void problem(cdp_t *c, const char *what, const char *detail)
+{
+	size_t n = strlen(what) + strlen(detail ? detail : "") + 4;
+	char *p = realloc(c->problems, c->plen + n + 1);
+	if (!p)
+		return;
+	c->problems = p;
+	c->plen += (size_t)snprintf(p + c->plen, n + 1, "%s: %s\n", what, detail ? detail : "");
+}
 
-/* Waits for the answer to id (skipping events); returns its "result". */
+/* An event of the watched tab: what a visitor's console would show as
+ * wrong is recorded, the load event noted; the rest is ignored. */
+static void on_event(cdp_t *c, const cJSON *m)
+{
+	const char *method = cJSON_GetStringValue(cJSON_GetObjectItem(m, "method"));
+	const cJSON *p = cJSON_GetObjectItem(m, "params");
+	if (!method)
+		return;
+	if (!strcmp(method, "Page.loadEventFired")) {
+		c->loaded = true;
+	} else if (!strcmp(method, "Runtime.exceptionThrown")) {
+		const cJSON *d = cJSON_GetObjectItem(p, "exceptionDetails");
+		const cJSON *ex = cJSON_GetObjectItem(d, "exception");
+		const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(ex, "description"));
+		problem(c, "exception", t ? t : cJSON_GetStringValue(cJSON_GetObjectItem(d, "text")));
+	} else if (!strcmp(method, "Runtime.consoleAPICalled")) {
+		const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(p, "type"));
+		const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(p, "args"), 0);
+		if (type && (!strcmp(type, "error") || !strcmp(type, "assert")))
+			problem(c, "console.error", cJSON_GetStringValue(cJSON_GetObjectItem(a0, "value")));
+	} else if (!strcmp(method, "Log.entryAdded")) {
+		const cJSON *e = cJSON_GetObjectItem(p, "entry");
+		const char *level = cJSON_GetStringValue(cJSON_GetObjectItem(e, "level"));
+		if (level && !strcmp(level, "error"))
+			problem(c, "log", cJSON_GetStringValue(cJSON_GetObjectItem(e, "text")));
+	} else if (!strcmp(method, "Network.loadingFailed")) {
+		const char *err = cJSON_GetStringValue(cJSON_GetObjectItem(p, "errorText"));
+		/* A stream the page closes when it leaves is no failure. */
+		if (err && strcmp(err, "net::ERR_ABORTED"))
+			problem(c, "load failed", err);
+	} else if (!strcmp(method, "Network.responseReceived")) {
+		const cJSON *r = cJSON_GetObjectItem(p, "response");
+		double st = cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status"));
+		if (st >= 400) {
+			char what[32];
+			snprintf(what, sizeof what, "HTTP %.0f", st);
+			problem(c, what, cJSON_GetStringValue(cJSON_GetObjectItem(r, "url")));
+		}
+	}
+}
+
+/* Reads what the browser sent until the answer to id (0: none wanted)
+ * arrives or timeout_ms passes; events go to on_event. Returns the
+ * answer's "result", or NULL. */
 static cJSON *wait_result(cdp_t *c, int id, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
@@ -113,12 +163,13 @@ static cJSON *wait_result(cdp_t *c, int id, int timeout_ms)
 			memmove(c->buf, c->buf + used, c->len - used);
 			c->len -= used;
 			const cJSON *mid = cJSON_GetObjectItem(m, "id");
-			note_event(c, m);
-			if (cJSON_IsNumber(mid) && mid->valueint == id) {
+			if (id && cJSON_IsNumber(mid) && mid->valueint == id) {
 				cJSON *res = cJSON_DetachItemFromObject(m, "result");
 				cJSON_Delete(m);
 				return res;
 			}
+			if (!mid)
+				on_event(c, m);
 			cJSON_Delete(m);
 			nul = c->len ? memchr(c->buf, '\0', c->len) : NULL;
 		}
@@ -198,37 +249,128 @@ static int b64val(char ch)
 	return -1;
 }
 
-/* Decodes a screenshot's base64 data into the file at path. 0 or -1. */
-static int write_png(const char *path, const char *data)
+static int screenshot(cdp_t *c, const char *path, bool full)
 {
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	unsigned acc = 0;
-	int bits = 0;
-	for (const char *s = data; *s; s++) {
-		int v = b64val(*s);
-		if (v < 0)
-			continue;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			fputc((int)((acc >> bits) & 0xff), f);
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "format", "png");
+	if (full) {
+		/* The whole document: as wide as its content (a page wider
+		 * than the screen shows as such) and as tall, up to 16000 px. */
+		cJSON *m = call(c, "Page.getLayoutMetrics", NULL, true, 15000);
+		const cJSON *size = cJSON_GetObjectItem(m, "cssContentSize");
+		double w = cJSON_GetNumberValue(cJSON_GetObjectItem(size, "width"));
+		double h = cJSON_GetNumberValue(cJSON_GetObjectItem(size, "height"));
+		if (w > 0 && h > 0) {
+			cJSON *clip = cJSON_AddObjectToObject(p, "clip");
+			cJSON_AddNumberToObject(clip, "x", 0);
+			cJSON_AddNumberToObject(clip, "y", 0);
+			cJSON_AddNumberToObject(clip, "width", w);
+			cJSON_AddNumberToObject(clip, "height", h > 16000 ? 16000 : h);
+			cJSON_AddNumberToObject(clip, "scale", 1);
+			cJSON_AddBoolToObject(p, "captureBeyondViewport", true);
 		}
+		cJSON_Delete(m);
 	}
-	return fclose(f) == 0 ? 0 : -1;
+	cJSON *r = call(c, "Page.captureScreenshot", p, true, 30000);
+	const char *data = cJSON_GetStringValue(cJSON_GetObjectItem(r, "data"));
+	int rc = -1;
+	FILE *f = data ? fopen(path, "wb") : NULL;
+	if (f) {
+		unsigned acc = 0;
+		int bits = 0;
+		for (const char *s = data; *s; s++) {
+			int v = b64val(*s);
+			if (v < 0)
+				continue;
+			acc = (acc << 6) | (unsigned)v;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				fputc((int)((acc >> bits) & 0xff), f);
+			}
+		}
+		fclose(f);
+		rc = 0;
+	}
+	cJSON_Delete(r);
+	return rc;
 }
 
 int cdp_screenshot(cdp_t *c, const char *path)
 {
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "format", "png");
-	cJSON *r = call(c, "Page.captureScreenshot", p, true, 30000);
-	const char *data = cJSON_GetStringValue(cJSON_GetObjectItem(r, "data"));
-	int rc = data ? write_png(path, data) : -1;
+	return screenshot(c, path, false);
+}
+
+int cdp_screenshot_full(cdp_t *c, const char *path)
+{
+	return screenshot(c, path, true);
+}
+
+void cdp_pump(cdp_t *c, int ms)
+{
+	cJSON_Delete(wait_result(c, 0, ms));
+}
+
+static bool ok_call(cdp_t *c, const char *method, cJSON *params)
+{
+	cJSON *r = call(c, method, params, true, 15000);
+	bool ok = r != NULL;
 	cJSON_Delete(r);
-	return rc;
+	return ok;
+}
+
+int cdp_watch(cdp_t *c)
+{
+	if (cdp_open(c, "about:blank") < 0)
+		return -1;
+	return ok_call(c, "Page.enable", NULL) && ok_call(c, "Runtime.enable", NULL) &&
+	       ok_call(c, "Log.enable", NULL) && ok_call(c, "Network.enable", NULL) ? 0 : -1;
+}
+
+int cdp_viewport(cdp_t *c, int width, int height, bool mobile)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "width", width);
+	cJSON_AddNumberToObject(p, "height", height);
+	cJSON_AddNumberToObject(p, "deviceScaleFactor", 1);
+	cJSON_AddBoolToObject(p, "mobile", mobile);
+	return ok_call(c, "Emulation.setDeviceMetricsOverride", p) ? 0 : -1;
+}
+
+int cdp_goto(cdp_t *c, const char *url, int timeout_ms)
+{
+	c->loaded = false;
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "url", url);
+	if (!ok_call(c, "Page.navigate", p))
+		return -1;
+	long long deadline = now_ms() + timeout_ms;
+	while (!c->loaded && now_ms() < deadline)
+		cdp_pump(c, 100);
+	return c->loaded ? 0 : -1;
+}
+
+int cdp_wait(cdp_t *c, const char *expr, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	for (;;) {
+		char *v = cdp_eval(c, expr);
+		bool yes = v && !strcmp(v, "true");
+		free(v);
+		if (yes)
+			return 0;
+		if (now_ms() > deadline)
+			return -1;
+		cdp_pump(c, 50);
+	}
+}
+
+char *cdp_problems(cdp_t *c)
+{
+	char *p = c->problems ? c->problems : strdup("");
+	c->problems = NULL;
+	c->plen = 0;
+	return p;
 }
 
 void cdp_stop(cdp_t *c)
@@ -250,141 +392,6 @@ void cdp_stop(cdp_t *c)
 		}
 	}
 	free(c->buf);
-	free(c->errors);
+	free(c->problems);
 	memset(c, 0, sizeof *c);
-}
-
-/* ---- walking through pages ---------------------------------------------- */
-
-static void add_error(cdp_t *c, const char *what, const char *text)
-{
-	size_t n = strlen(what) + strlen(text) + 4;
-	char *e = realloc(c->errors, c->errors_len + n);
-	if (!e)
-		return;
-	c->errors = e;
-	c->errors_len += (size_t)snprintf(c->errors + c->errors_len, n, "%s: %s\n", what, text);
-}
-
-static void note_event(cdp_t *c, const cJSON *m)
-{
-	const char *method = cJSON_GetStringValue(cJSON_GetObjectItem(m, "method"));
-	const cJSON *p = cJSON_GetObjectItem(m, "params");
-	if (!method)
-		return;
-	if (!strcmp(method, "Log.entryAdded")) {
-		const cJSON *e = cJSON_GetObjectItem(p, "entry");
-		const char *lvl = cJSON_GetStringValue(cJSON_GetObjectItem(e, "level"));
-		const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(e, "text"));
-		const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(e, "url"));
-		if (lvl && !strcmp(lvl, "error")) {
-			char line[1024];
-			snprintf(line, sizeof line, "%s %s", text ? text : "", url ? url : "");
-			add_error(c, "log", line);
-		}
-	} else if (!strcmp(method, "Runtime.exceptionThrown")) {
-		const cJSON *d = cJSON_GetObjectItem(p, "exceptionDetails");
-		const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "exception"),
-									       "description"));
-		add_error(c, "exception", text ? text : "(no description)");
-	} else if (!strcmp(method, "Runtime.consoleAPICalled")) {
-		const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(p, "type"));
-		const cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(p, "args"), 0);
-		const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(a0, "value"));
-		if (type && !strcmp(type, "error"))
-			add_error(c, "console", text ? text : "(no text)");
-	}
-}
-
-/* Turns on the events cdp_errors and cdp_navigate read, once a session. */
-static void watch(cdp_t *c)
-{
-	if (!strcmp(c->watched, c->session))
-		return;
-	static const char *const domains[] = {"Page.enable", "Log.enable", "Runtime.enable"};
-	for (size_t i = 0; i < sizeof domains / sizeof domains[0]; i++)
-		cJSON_Delete(call(c, domains[i], NULL, true, 10000));
-	snprintf(c->watched, sizeof c->watched, "%s", c->session);
-}
-
-int cdp_viewport(cdp_t *c, int width, int height, bool mobile)
-{
-	watch(c);
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "width", width);
-	cJSON_AddNumberToObject(p, "height", height);
-	cJSON_AddNumberToObject(p, "deviceScaleFactor", 1);
-	cJSON_AddBoolToObject(p, "mobile", mobile);
-	cJSON *r = call(c, "Emulation.setDeviceMetricsOverride", p, true, 10000);
-	int rc = r ? 0 : -1;
-	cJSON_Delete(r);
-	return rc;
-}
-
-int cdp_wait(cdp_t *c, const char *expr, int timeout_ms)
-{
-	long long deadline = now_ms() + timeout_ms;
-	for (;;) {
-		char *v = cdp_eval(c, expr);
-		bool yes = v && !strcmp(v, "true");
-		free(v);
-		if (yes)
-			return 0;
-		if (now_ms() > deadline)
-			return -1;
-		usleep(50000);
-	}
-}
-
-int cdp_navigate(cdp_t *c, const char *url)
-{
-	watch(c);
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "url", url);
-	cJSON *r = call(c, "Page.navigate", p, true, 30000);
-	int rc = r && !cJSON_GetObjectItem(r, "errorText") ? 0 : -1;
-	cJSON_Delete(r);
-	if (rc == 0) {
-		/* The new document, whole: its URL is the one asked for (or where
-		 * it redirected) and it has finished loading. */
-		usleep(50000);
-		rc = cdp_wait(c, "document.readyState === 'complete'", 30000);
-	}
-	return rc;
-}
-
-int cdp_screenshot_full(cdp_t *c, const char *path)
-{
-	char *h = cdp_eval(c, "String(Math.ceil(document.documentElement.scrollHeight))");
-	char *w = cdp_eval(c, "String(Math.ceil(document.documentElement.clientWidth))");
-	int height = h ? atoi(h) : 0, width = w ? atoi(w) : 0;
-	free(h);
-	free(w);
-	if (height <= 0 || width <= 0)
-		return -1;
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "format", "png");
-	cJSON_AddBoolToObject(p, "captureBeyondViewport", true);
-	cJSON *clip = cJSON_AddObjectToObject(p, "clip");
-	cJSON_AddNumberToObject(clip, "x", 0);
-	cJSON_AddNumberToObject(clip, "y", 0);
-	cJSON_AddNumberToObject(clip, "width", width);
-	cJSON_AddNumberToObject(clip, "height", height > 12000 ? 12000 : height);
-	cJSON_AddNumberToObject(clip, "scale", 1);
-	cJSON *r = call(c, "Page.captureScreenshot", p, true, 60000);
-	const char *data = cJSON_GetStringValue(cJSON_GetObjectItem(r, "data"));
-	int rc = data ? write_png(path, data) : -1;
-	cJSON_Delete(r);
-	return rc;
-}
-
-char *cdp_errors(cdp_t *c)
-{
-	watch(c);
-	/* Let events already sent arrive: a cheap round trip reads them. */
-	cJSON_Delete(call(c, "Runtime.evaluate", cJSON_Parse("{\"expression\":\"1\"}"), true, 5000));
-	char *out = c->errors ? c->errors : strdup("");
-	c->errors = NULL;
-	c->errors_len = 0;
-	return out;
 }

@@ -2,7 +2,8 @@
  * cdp.h — a tiny headless-Chromium driver over the DevTools protocol on a
  * pipe (--remote-debugging-pipe: commands on the browser's fd 3, answers on
  * its fd 4, each a JSON text ending in NUL). Enough to open a page,
- * evaluate expressions in it and take a screenshot.
+ * evaluate expressions in it, take screenshots at a given viewport, and
+ * record what a visitor's console would show (errors, missing assets).
  */
 #ifndef PW_CDP_H
 #define PW_CDP_H
@@ -19,9 +20,10 @@ typedef struct cdp {
 	char session[128];
 	char *buf;         /* unread bytes from the browser */
 	size_t len, cap;
-	char *errors;      /* console errors and failed loads seen (cdp_errors) */
-	size_t errors_len;
-	char watched[128]; /* the session whose Log/Runtime/Page events are on */
+	/* What the watched tab reported going wrong (cdp_watch), one line each. */
+	char *problems;
+	size_t plen;
+	bool loaded;       /* Page.loadEventFired since the last cdp_goto */
 } cdp_t;
 
 /* True when a chromium binary is installed. */
@@ -37,21 +39,26 @@ char *cdp_eval(cdp_t *c, const char *expr);
 int cdp_screenshot(cdp_t *c, const char *path);
 void cdp_stop(cdp_t *c);
 
-/* ---- for walking through pages (the governors' journey) ---- */
+/* ---- pages as a visitor meets them ---- */
 
-/* Emulates a window width x height CSS pixels (mobile: a phone's touch
- * and viewport behaviour) for the attached page. 0 or -1. */
+/* Opens a blank tab and watches it: from now on every console error,
+ * uncaught exception, failed load and HTTP answer of 400 or more (a
+ * missing asset) is recorded for cdp_problems. 0 or -1. */
+int cdp_watch(cdp_t *c);
+/* Makes the tab width x height CSS pixels (mobile: a phone's touch
+ * viewport). 0 or -1. */
 int cdp_viewport(cdp_t *c, int width, int height, bool mobile);
-/* Loads url in the attached page and waits until it has loaded. 0 or -1. */
-int cdp_navigate(cdp_t *c, const char *url);
-/* Evaluates expr until it gives true (then 0) or timeout_ms passes (-1).
- * For waiting on a page a form submission loads, or on live updates. */
+/* Navigates the tab and waits for its load event. 0 or -1. */
+int cdp_goto(cdp_t *c, const char *url, int timeout_ms);
+/* Waits ms while recording what the tab reports. */
+void cdp_pump(cdp_t *c, int ms);
+/* Evaluates expr until it gives true (then 0) or timeout_ms passes (-1):
+ * for waiting on the page a form's submission loads, or on live updates. */
 int cdp_wait(cdp_t *c, const char *expr, int timeout_ms);
-/* Saves a PNG of the whole page, however long, at the emulated width. */
+/* Saves a PNG of the whole page, beyond the viewport. 0 or -1. */
 int cdp_screenshot_full(cdp_t *c, const char *path);
-/* Messages the page logged to its console at level "error" and failed
- * loads (a 404 asset), since the page was attached: malloc'd, one a line,
- * "" when there were none. Reading clears them. */
-char *cdp_errors(cdp_t *c);
+/* The problems recorded since the last call, one per line ("" for none;
+ * malloc'd), and forgets them. */
+char *cdp_problems(cdp_t *c);
 
 #endif

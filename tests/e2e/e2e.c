@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "tests/test.h"
 
 static long long now_ms(void)
@@ -30,12 +32,26 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int start_on(e2e_server_t *s, const char *const *env, const char *db, long nofile, int port);
+
 int e2e_start(e2e_server_t *s, const char *const *env, const char *db)
 {
 	return e2e_start_nofile(s, env, db, 0);
 }
 
 int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, long nofile)
+{
+	return start_on(s, env, db, nofile, 0);
+}
+
+int e2e_restart(e2e_server_t *s, const char *const *env)
+{
+	char db[sizeof s->db];
+	snprintf(db, sizeof db, "%s", s->db);
+	return start_on(s, env, db, 0, s->port);
+}
+
+static int start_on(e2e_server_t *s, const char *const *env, const char *db, long nofile, int port)
 {
 	static int counter;
 	memset(s, 0, sizeof *s);
@@ -69,7 +85,9 @@ int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, lo
 			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 				_exit(126);
 		}
-		execl(test_bin(), "pinwheel", "serve", "--host", "127.0.0.1", "--port", "0", "--db",
+		char port_s[16];
+		snprintf(port_s, sizeof port_s, "%d", port);
+		execl(test_bin(), "pinwheel", "serve", "--host", "127.0.0.1", "--port", port_s, "--db",
 		      s->db, (char *)NULL);
 		_exit(127);
 	}
@@ -309,4 +327,25 @@ char *e2e_recv(int fd, const char *until, int timeout_ms, size_t *lenp)
 	if (lenp)
 		*lenp = len;
 	return buf;
+}
+
+int e2e_round_finals(e2e_server_t *s, int round, char finals[][32], int64_t *ids, int max)
+{
+	sqlite3 *db = NULL;
+	int n = 0;
+	if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 5000);
+		sqlite3_stmt *st = NULL;
+		sqlite3_prepare_v2(db, "SELECT id, home_score, away_score FROM game_results WHERE round_number=?"
+				       " ORDER BY id", -1, &st, NULL);
+		sqlite3_bind_int(st, 1, round);
+		while (st && n < max && sqlite3_step(st) == SQLITE_ROW) {
+			ids[n] = sqlite3_column_int64(st, 0);
+			snprintf(finals[n], 32, "%d–%d", sqlite3_column_int(st, 1), sqlite3_column_int(st, 2));
+			n++;
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return n;
 }

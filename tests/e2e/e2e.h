@@ -26,6 +26,9 @@ int e2e_start(e2e_server_t *s, const char *const *env, const char *db);
 /* The same with the server's open-file limit (soft and hard) lowered to
  * nofile first (0: left alone), as a small machine or container gives. */
 int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, long nofile);
+/* Starts the server again (after e2e_stop) on the same database and the
+ * same port, as a restart in place does; env as for e2e_start. */
+int e2e_restart(e2e_server_t *s, const char *const *env);
 /* Connects a raw TCP socket from the loopback address 127.0.0.<from>
  * (another client address, as far as the server can tell); -1 on failure. */
 int e2e_connect_from(e2e_server_t *s, int from);
@@ -64,6 +67,11 @@ struct cJSON *e2e_call(e2e_server_t *s, const char *method, const char *path, co
 /* Joins team as name and returns the governor's bearer token (malloc'd;
  * "" after a failed CHECK). */
 char *e2e_join(e2e_server_t *s, const char *name, int team);
+
+/* The final scores ("52–48", as pages write them) and ids of a round's
+ * games, read from the server's database beside it — what the public must
+ * not see before the round's replay ends. Returns how many (up to max). */
+int e2e_round_finals(e2e_server_t *s, int round, char finals[][32], int64_t *ids, int max);
 
 /* Connects a raw TCP socket to the server; -1 on failure. */
 int e2e_connect(e2e_server_t *s);

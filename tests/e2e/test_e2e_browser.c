@@ -56,7 +56,7 @@ TEST(browser_arena_subscribes_and_renders)
 	CHECK_STR(title, "Arena · Pinwheel Fates");
 	free(title);
 	char *status = cdp_eval(&b, "document.getElementById('arena-status').textContent");
-	CHECK_CONTAINS(status, "Waiting for the next tick");
+	CHECK_CONTAINS(status, "The pace is manual");
 	free(status);
 	/* The stylesheet applied (CSP allows /static only). */
 	char *grid = cdp_eval(&b, "getComputedStyle(document.getElementById('arena')).display");
@@ -89,8 +89,16 @@ TEST(browser_arena_subscribes_and_renders)
 	free(plays);
 	free(st);
 	CHECK_EQ(cdp_screenshot(&b, "build/arena.png"), 0);
-	/* A played game's page: the server-drawn score flow is in the DOM and
-	 * has both teams' lines. */
+	/* A played game's page, once its replay is over (until then it shows
+	 * no result): the server-drawn score flow is in the DOM and has both
+	 * teams' lines. */
+	for (int i = 0; i < 300; i++) {
+		long code = 0;
+		cJSON_Delete(e2e_call(&s, "GET", "/api/games/1", NULL, NULL, &code));
+		if (code == 200)
+			break;
+		usleep(100000);
+	}
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/games/1", s.port);
 	CHECK_EQ(cdp_open(&b, url), 0);
 	char *lines = NULL;

@@ -20,6 +20,16 @@ pw_store_t *lt_open(const char *name)
 	return s;
 }
 
+pw_store_t *lt_viewer(const char *name)
+{
+	char path[512], err[256];
+	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
+	pw_store_t *v = store_open_viewer(path, err, sizeof err);
+	if (!v)
+		test_fail(__FILE__, __LINE__, "viewer %s: %s", path, err);
+	return v;
+}
+
 pw_gov_t *lt_league(pw_store_t *s, int n)
 {
 	pw_gov_cfg_t cfg = {.scripts_dir = "/nonexistent"};

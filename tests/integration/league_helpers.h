@@ -13,6 +13,9 @@
 #include "core/league/store.h"
 
 pw_store_t *lt_open(const char *name);
+/* The viewers' connection (store_open_viewer) to the store lt_open(name)
+ * opened: the league as the public sees it. */
+pw_store_t *lt_viewer(const char *name);
 /* A league of n teams (seed 42) and its first season; governance over it. */
 pw_gov_t *lt_league(pw_store_t *s, int n_teams);
 /* The same with governance configured by cfg (e.g. the approval gate). */

@@ -1,3 +1,4 @@
+#include "core/league/store.h"
 #include "tests/test.h"
 
 #include <cjson/cJSON.h>
@@ -73,7 +74,7 @@ TEST(cli_season_rebuild_backup_migrate)
 	}
 	snprintf(cmd, sizeof cmd, "%s migrate --db %s/m.db", test_bin(), d);
 	CHECK_EQ(test_run(cmd, &out, false), 0);
-	char want[40];
+	char want[48];
 	snprintf(want, sizeof want, "schema version %d", store_latest_version());
 	CHECK_CONTAINS(out, want);
 	free(out);

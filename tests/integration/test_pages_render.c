@@ -48,6 +48,7 @@ TEST(pages_render_every_page_from_a_fixture_league)
 	pw_app_t app;
 	memset(&app, 0, sizeof app);
 	app.store = s;
+	app.view = lt_viewer("pages.db");
 	app.gov = g;
 	app.cfg.admin_token = "secret";
 	store_league_first(s, NULL);
@@ -83,6 +84,7 @@ TEST(pages_render_every_page_from_a_fixture_league)
 		free(html);
 	}
 	router_free(&app.router);
+	store_close(app.view);
 	gov_close(g);
 	store_close(s);
 }

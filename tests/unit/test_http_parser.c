@@ -47,6 +47,7 @@ TEST(http_parse_simple_get)
 	CHECK_EQ(http_query_param(req.query, "season_id", v, sizeof v), 1);
 	CHECK_STR(v, "1");
 	CHECK_EQ(http_query_param(req.query, "nope", v, sizeof v), -1);
+	CHECK_EQ(http_query_param((pw_str_t){NULL, 0}, "x", v, sizeof v), -1); /* no query at all */
 	CHECK_EQ(http_query_param(req.query, "season", v, sizeof v), -1);
 }
 

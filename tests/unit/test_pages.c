@@ -71,8 +71,8 @@ TEST(svg_bars_scale_and_escape)
 	pw_svg_bar_t bars[] = {{"scoring", 50}, {"<iq>", 100}, {"over", 250}};
 	pw_buf_t b = {0};
 	svg_bars(&b, "a1", "Attrs of \"Q\"", bars, 3, 100);
-	CHECK_CONTAINS(b.data, "width=\"117.0\""); /* 50% of the 234-unit span */
-	CHECK_CONTAINS(b.data, "width=\"234.0\""); /* 100 and the clamped 250 */
+	CHECK_CONTAINS(b.data, "width=\"110.0\""); /* 50% of the 220-unit span */
+	CHECK_CONTAINS(b.data, "width=\"220.0\""); /* 100 and the clamped 250 */
 	CHECK_CONTAINS(b.data, "&lt;iq&gt;");
 	CHECK_CONTAINS(b.data, "Attrs of &quot;Q&quot;");
 	CHECK(strstr(b.data, "<iq>") == NULL);

@@ -99,6 +99,13 @@ TEST(rules_format_is_shortest)
 	CHECK_STR(buf, "0.007");
 	rules_format(rules_find("home_court_enabled"), 1, buf, sizeof buf);
 	CHECK_STR(buf, "true");
+	/* Whole floats read as people write them, never "3e+01". */
+	rules_format(rules_find("three_point_distance"), 30, buf, sizeof buf);
+	CHECK_STR(buf, "30");
+	rules_describe_range(rules_find("three_point_distance"), buf, sizeof buf);
+	CHECK_STR(buf, "a number from 15 to 30");
+	rules_format(rules_find("offensive_rebound_weight"), 15, buf, sizeof buf);
+	CHECK_STR(buf, "15");
 }
 
 TEST(rules_best_of_values_are_odd_only)
