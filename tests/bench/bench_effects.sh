@@ -8,15 +8,19 @@
 #                  there: the engine's own cost per hook call
 #   hooks x3       three effects that read 2-4 ctx fields per call and act
 #                  now and then (tests/bench/fx/typical.lua, three times)
-# then lua_floor: the hooks x3 calls in stock Lua with no engine around
-# them, the floor no engine on this Lua goes below.
+# then, in the same round, lua_floor: the very calls that hooks x3 made
+# (its effect_calls line, by hook), in stock Lua with no engine around
+# them, the floor no engine on this Lua goes below; and the ratio
+#   engine/floor = (hooks x3 - none) / lua_floor with the count hook,
+# per game, both from that round (issue 15's target: at most 1.25).
 #
 # Before any figure, each script must pass `pinwheel effect check` (it
 # loads, runs 200 games without an error) with every hook it subscribes
 # firing: an effect that errors is switched off for the rest of its game,
 # and timing that would time less than the figure claims. Each bench run
-# must succeed and print its games= line. Prints figures; never pass/fail
-# on time.
+# must succeed and print its games= line; a run with effects must report
+# its calls with no error, and the floor must make exactly as many calls
+# as the engine did. Prints figures; never pass/fail on time.
 set -u
 here=$(dirname "$0")
 . "$here/lib.sh"
@@ -33,24 +37,71 @@ for f in setup_only subscribed_only typical; do
 done
 echo "effect check: setup_only, subscribed_only, typical valid, no errors, every hook fired"
 
-# run LABEL [--effect FILE]...: one bench line, or fail.
+games=10000
+floor=$(dirname "$bin")/lua_floor
+[ -x "$floor" ] || bench_fail "no $floor (make build/lua_floor)"
+
+# run LABEL [--effect FILE]...: one bench line, or fail; sets us (per game)
+# and calls (the effect_calls line, empty without effects).
 run() {
 	label=$1
 	shift
-	out=$("$bin" bench --games 10000 "$@" 2>&1) || bench_fail "bench $*: $out"
+	out=$("$bin" bench --games $games "$@" 2>&1) || bench_fail "bench $*: $out"
 	line=$(echo "$out" | grep '^games=') || bench_fail "bench $* printed no games= line: $out"
+	echo "$line" | grep -q "^games=$games " || bench_fail "bench $* did not play $games games: $line"
+	us=$(echo "$line" | sed -n 's/.*us_per_game=\([0-9.]*\).*/\1/p')
+	calls=$(echo "$out" | grep '^effect_calls ' || true)
+	if [ $# -gt 0 ]; then
+		[ -n "$calls" ] || bench_fail "bench $* printed no effect_calls line: $out"
+		echo "$calls" | grep -q ' errors=0$' || bench_fail "bench $*: effects failed: $calls"
+	fi
 	printf '%-14s %s\n' "$label" "$line"
 }
 
+# field NAME LINE: the number after NAME= in LINE (0 when absent).
+field() {
+	v=$(echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p")
+	echo "${v:-0}"
+}
+
+ratios=""
+floors=""
+nones=""
+hookss=""
 for _ in 1 2 3; do
 	run none
+	none=$us
 	run "setup x3" --effect "$fx/setup_only.lua" --effect "$fx/setup_only.lua" --effect "$fx/setup_only.lua"
 	run "subscribed x3" --effect "$fx/subscribed_only.lua" --effect "$fx/subscribed_only.lua" \
 		--effect "$fx/subscribed_only.lua"
 	run "hooks x3" --effect "$fx/typical.lua" --effect "$fx/typical.lua" --effect "$fx/typical.lua"
+	hooks=$us
+	# the floor makes the calls hooks x3 just made: the same hook points
+	# (each calls the three effects), over the same number of games
+	pc=$(field sim.possession.pre "$calls")
+	sc=$(field sim.shot.pre "$calls")
+	total=$(field total "$calls")
+	[ $((pc + sc)) -eq "$total" ] && [ $((pc % 3)) -eq 0 ] && [ $((sc % 3)) -eq 0 ] ||
+		bench_fail "hooks x3 made calls the floor cannot repeat: $calls"
+	fl=$("$floor" --games $games --possessions $((pc / 3)) --shots $((sc / 3)) --mode hook "$fx") ||
+		bench_fail "lua_floor failed: $fl"
+	[ "$(field calls "$fl")" -eq "$total" ] ||
+		bench_fail "lua_floor made $(field calls "$fl") calls, the engine $total"
+	fus=$(field us_per_game_count_hook "$fl")
+	ratio=$(awk -v h="$hooks" -v n="$none" -v f="$fus" 'BEGIN { printf "%.2f", (h - n) / f }')
+	printf '%-14s %s\n' "lua_floor" "$fl"
+	printf '%-14s engine/floor=%s (hooks x3 %s - none %s = %.1f us a game over the floor'"'"'s %s, %s calls each)\n' \
+		"ratio" "$ratio" "$hooks" "$none" "$(awk -v h="$hooks" -v n="$none" 'BEGIN { print h - n }')" "$fus" "$total"
+	ratios="$ratios $ratio"
+	floors="$floors $fus"
+	nones="$nones $none"
+	hookss="$hookss $hooks"
 done
-floor=$(dirname "$bin")/lua_floor
-if [ -x "$floor" ]; then
-	echo "lua_floor (hooks x3 calls in bare Lua, no game):"
-	"$floor" "$fx" || bench_fail "lua_floor failed"
-fi
+# Wall time here is shared with other work: a round's figures can be
+# slowed at random, never sped up, so the fastest of each is the steadiest.
+# shellcheck disable=SC2086 # one word per figure
+best=$(awk -v h="$(range $hookss)" -v n="$(range $nones)" -v f="$(range $floors)" 'BEGIN {
+	split(h, a, "-"); split(n, b, "-"); split(f, c, "-")
+	printf "%.2f", (a[1] - b[1]) / c[1] }')
+# shellcheck disable=SC2086
+echo "engine/floor over the 3 rounds: $(range $ratios); of the fastest figures: $best (floor $(range $floors) us a game)"

@@ -14,28 +14,44 @@
  *     their cheapest form (an empty proxy whose __index is a plain table);
  *   - one lua_pcall per effect call (an effect's error must not stop the
  *     others), and the per-game mix of hook points of `pinwheel bench`
- *     (107 sim.possession.pre and 122 sim.shot.pre, ~25% of possessions in
- *     the Elam, ~34% of shots threes);
+ *     (by default 107 sim.possession.pre and 122 sim.shot.pre a game, ~25%
+ *     of possessions in the Elam, ~34% of shots threes; --possessions and
+ *     --shots give the exact totals a bench run made, spread over --games);
  *   - with Lua's count hook set (how budgets are enforced), and without
  *     any hook (no budget at all: not a safe engine, only the VM's floor).
  *
  * No result is read, no field is refreshed, nothing is accounted: real
- * engines cost more. Prints microseconds per game for the calls alone.
+ * engines cost more. Prints microseconds per game for the calls alone, and
+ * the calls it made (calls=), so that a comparison can check that both
+ * sides made the same ones.
+ *
+ *   lua_floor [--games N] [--possessions P] [--shots S] [--mode both|hook|bare] [DIR]
+ *
+ * P and S are hook points over all N games (each calls every effect once).
  * Built and run by tests/bench/bench_effects.sh (make bench).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define GAMES 20000
-#define POSSESSIONS 107
+#define POSSESSIONS 107 /* hook points a game, when not given */
 #define SHOTS 122
 #define EFFECTS 3
+
+/* What one run plays: games, and hook points over all of them. */
+typedef struct plan {
+	long games;
+	long long possessions, shots;
+	long long calls; /* made, counted as they are */
+} plan_t;
 
 static double now(void)
 {
@@ -86,9 +102,10 @@ static void set_field(lua_State *L, const char *b, const char *k)
 
 /* One hook point: each effect's hook h (0 possession.pre, 1 shot.pre)
  * called with ctx, one lua_pcall each, as an engine must. */
-static int hook_point(lua_State *L, int ctx, int fn[EFFECTS][2], int h)
+static int hook_point(lua_State *L, int ctx, int fn[EFFECTS][2], int h, plan_t *pl)
 {
 	for (int e = 0; e < EFFECTS; e++) {
+		pl->calls++;
 		lua_pushvalue(L, fn[e][h]);
 		lua_pushvalue(L, ctx);
 		if (lua_pcall(L, 1, 1, 0) != LUA_OK)
@@ -98,25 +115,36 @@ static int hook_point(lua_State *L, int ctx, int fn[EFFECTS][2], int h)
 	return 0;
 }
 
-/* Runs GAMES games of hook calls; returns microseconds per game. */
-static double run(lua_State *L, int ctx, int fn[EFFECTS][2])
+/* Share g of n games of a total: game g gets the difference of two
+ * rounded-down prefixes, so the games add up to the total exactly. */
+static long long share(long long total, long g, long n)
+{
+	return total * (g + 1) / n - total * g / n;
+}
+
+/* Runs pl's games of hook calls; returns microseconds per game. */
+static double run(lua_State *L, int ctx, int fn[EFFECTS][2], plan_t *pl)
 {
 	double t0 = now();
-	for (int g = 0; g < GAMES; g++) {
-		int shots = 0;
-		for (int p = 0; p < POSSESSIONS; p++) {
-			lua_pushboolean(L, roll(4) == 0);
-			set_field(L, "B_game", "elam");
-			if (hook_point(L, ctx, fn, 0) < 0)
-				return -1;
+	pl->calls = 0;
+	for (long g = 0; g < pl->games; g++) {
+		long long poss = share(pl->possessions, g, pl->games);
+		long long shot_points = share(pl->shots, g, pl->games), shots = 0;
+		for (long long p = 0; p < poss || shots < shot_points; p++) {
+			if (p < poss) {
+				lua_pushboolean(L, roll(4) == 0);
+				set_field(L, "B_game", "elam");
+				if (hook_point(L, ctx, fn, 0, pl) < 0)
+					return -1;
+			}
 			/* the shots of this possession, spread evenly */
-			int want = (p + 1) * SHOTS / POSSESSIONS;
+			long long want = poss ? (p + 1) * shot_points / poss : shot_points;
 			lua_pushstring(L, roll(100) < 34 ? "three_point" : "mid_range");
 			set_field(L, "B_ctx", "shot_type");
 			lua_pushnumber(L, (double)roll(100) / 100.0);
 			set_field(L, "B_shooter", "stamina");
 			for (; shots < want; shots++)
-				if (hook_point(L, ctx, fn, 1) < 0)
+				if (hook_point(L, ctx, fn, 1, pl) < 0)
 					return -1;
 			lua_pushnil(L);
 			set_field(L, "B_ctx", "shot_type");
@@ -124,12 +152,48 @@ static double run(lua_State *L, int ctx, int fn[EFFECTS][2])
 		if (g % 100 == 99) /* the engine collects between games, too */
 			lua_gc(L, LUA_GCCOLLECT);
 	}
-	return (now() - t0) * 1e6 / GAMES;
+	return pl->games ? (now() - t0) * 1e6 / (double)pl->games : 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: lua_floor [--games N] [--possessions P] [--shots S] "
+		"[--mode both|hook|bare] [DIR]\n");
+	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : "tests/bench/fx";
+	const char *dir = "tests/bench/fx", *mode = "both";
+	plan_t pl = {.games = GAMES, .possessions = -1, .shots = -1};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		char *end;
+		if (!strcmp(a, "--mode") && i + 1 < argc) {
+			mode = argv[++i];
+			if (strcmp(mode, "both") && strcmp(mode, "hook") && strcmp(mode, "bare"))
+				return usage();
+		} else if ((!strcmp(a, "--games") || !strcmp(a, "--possessions") ||
+			    !strcmp(a, "--shots")) && i + 1 < argc) {
+			long long v = strtoll(argv[++i], &end, 10);
+			if (*end || v < 0 || (a[2] == 'g' && v < 1))
+				return usage();
+			if (a[2] == 'g')
+				pl.games = (long)v;
+			else if (a[2] == 'p')
+				pl.possessions = v;
+			else
+				pl.shots = v;
+		} else if (a[0] == '-') {
+			return usage();
+		} else {
+			dir = a;
+		}
+	}
+	if (pl.possessions < 0)
+		pl.possessions = (long long)POSSESSIONS * pl.games;
+	if (pl.shots < 0)
+		pl.shots = (long long)SHOTS * pl.games;
 	lua_State *L = luaL_newstate();
 	if (!L)
 		return 1;
@@ -160,18 +224,30 @@ int main(int argc, char **argv)
 	}
 	lua_gc(L, LUA_GCSTOP); /* as the engine: no collection while scripts run */
 
-	double bare = run(L, ctx, fn);
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000);
-	double hooked = run(L, ctx, fn);
-	if (bare < 0 || hooked < 0) {
+	bool bare = strcmp(mode, "hook") != 0, hooked = strcmp(mode, "bare") != 0;
+	double us_bare = 0, us_hooked = 0;
+	long long calls_bare = 0, calls_hooked = 0;
+	if (bare) {
+		us_bare = run(L, ctx, fn, &pl);
+		calls_bare = pl.calls;
+	}
+	if (hooked && us_bare >= 0) {
+		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000);
+		us_hooked = run(L, ctx, fn, &pl);
+		calls_hooked = pl.calls;
+	}
+	if (us_bare < 0 || us_hooked < 0) {
 		fprintf(stderr, "lua_floor: %s\n", lua_tostring(L, -1));
 		return 1;
 	}
-	int calls = (POSSESSIONS + SHOTS) * EFFECTS;
-	printf("calls_per_game=%d us_per_game_count_hook=%.1f ns_per_call=%.1f\n", calls, hooked,
-	       hooked * 1000 / calls);
-	printf("calls_per_game=%d us_per_game_no_hook=%.1f ns_per_call=%.1f\n", calls, bare,
-	       bare * 1000 / calls);
+	if (hooked)
+		printf("games=%ld calls=%lld us_per_game_count_hook=%.1f ns_per_call=%.1f\n",
+		       pl.games, calls_hooked, us_hooked, us_hooked * 1000 * (double)pl.games /
+		       (double)(calls_hooked ? calls_hooked : 1));
+	if (bare)
+		printf("games=%ld calls=%lld us_per_game_no_hook=%.1f ns_per_call=%.1f\n",
+		       pl.games, calls_bare, us_bare, us_bare * 1000 * (double)pl.games /
+		       (double)(calls_bare ? calls_bare : 1));
 	lua_close(L);
 	return 0;
 }
