@@ -17,11 +17,14 @@
  *     backing table per sim hook, and the proxy gets the one of the hook
  *     running, so a field that exists at some hooks only (ctx.shooter)
  *     stays kept from one of them to the next.
- *   - hooper views are userdata whose __index is a backing table as well.
- *     A hooper's fields change at nearly every possession, so they are not
- *     refreshed at hook points: the first read of a view at a hook point
- *     goes through hooper_stale, which brings that view's kept fields up
- *     to date, and the next ones are table hits.
+ *   - hooper views are userdata whose __index is a backing table as well,
+ *     kept field by field. What stays the same for a game (id, name, ...)
+ *     is kept once read; a live field (stamina, fouls, ...) is kept once
+ *     read, and at a later hook point forgotten only if its value changed,
+ *     so the next read of it computes it again. A hooper's live fields
+ *     change at nearly every possession and most are read seldom: a hook
+ *     point costs each one read since its last change, never the whole
+ *     view.
  *   - rosters on the floor, moves and rules are userdata whose __index
  *     reads the live game state of the current call; they are read less
  *     often.
@@ -608,9 +611,8 @@ enum {
 	GS_KEYS,     /* interned strings by key id: field names, shot types */
 	GS_VIEWS,    /* the views table */
 	GS_ROWS,     /* the backing tables, by row + 1 */
-	GS_STALE_MT, /* the metatable of hooper views not read at this hook point */
-	GS_BACKING,  /* + row below ROW_HOOPER: where a refresh reaches them */
-	GS_COUNT = GS_BACKING + ROW_HOOPER - 1
+	GS_BACKING,  /* + row: where a refresh reaches them */
+	GS_COUNT = GS_BACKING + ROW_COUNT - 1
 };
 _Static_assert(GS_COUNT == FX__GCTX_SLOTS, "fx_int.h counts the slots");
 
@@ -904,6 +906,8 @@ static int backing_miss(lua_State *L)
 		} else {
 			x->point_fields[row] |= 1ull << k;
 			x->held[row][k] = v;
+			if (row >= ROW_HOOPER)
+				x->hooper_rows |= 1u << (row - ROW_HOOPER);
 		}
 	}
 	return 1;
@@ -939,35 +943,29 @@ static void row_refresh(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int
 }
 
 /*
- * __index of a hooper view on its first read at a hook point. A hooper's
- * fields change at nearly every possession (stamina does for all eight),
- * so refreshing every kept hooper field at every hook point would cost more
- * than the reads it saves; a view is brought up to date when it is read
- * instead. Then the view gets its own metatable, whose __index is its
- * backing table, so its other reads at this hook point, by this effect or
- * the next, are table hits; fx__api_refresh gives it this one back at the
- * next hook point. Writes existing keys only, so nothing is allocated
- * here (a field not kept yet is backing_miss's).
- * Upvalues: 1 the hoopers' own metatables, 2 the backing tables (by row),
- * 3 the views, 4 the GS_KEYS strings.
+ * Forgets the point fields the backing table of hooper row (at stack
+ * index b) keeps whose value changed since they were read, so that the next
+ * read computes them again (backing_miss); keys is the GS_KEYS index.
+ * Rewriting them instead would cost as much now, and again at every hook
+ * point after, for fields no effect may read again this game.
  */
-static int hooper_stale(lua_State *L)
+static void hooper_forget(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int row, int b,
+			  int keys)
 {
-	const fx_view_t *v = lua_touserdata(L, 1);
-	int i = v->a * PW_ROSTER_SIZE + v->b, row = ROW_HOOPER + i;
-	const pw_hook_ctx_t *c = fx__rt_sim_ctx(L);
-	if (!c || !c->game)
-		return luaL_error(L, "ctx is only available inside a hook call");
-	fx__gctx_t *x = fx__rt_gctx(L);
-	lua_rawgeti(L, lua_upvalueindex(2), row + 1);
-	int b = lua_gettop(L);
-	row_refresh(L, x, c, row, b, lua_upvalueindex(3), lua_upvalueindex(4));
-	lua_rawgeti(L, lua_upvalueindex(1), i + 1);
-	lua_setmetatable(L, 1);
-	x->hoopers_read |= 1u << i;
-	lua_pushvalue(L, 2);
-	lua_gettable(L, b); /* a miss goes to backing_miss */
-	return 1;
+	for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
+		int k = __builtin_ctzll(m);
+		fx__fval_t v;
+		if (!field_value(c, row, k, &v))
+			v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
+		if (fval_same(&v, &x->held[row][k]))
+			continue;
+		lua_rawgeti(L, keys, k);
+		lua_pushnil(L);
+		lua_rawset(L, b);
+		x->point_fields[row] &= ~(1ull << k);
+	}
+	if (!x->point_fields[row])
+		x->hooper_rows &= ~(1u << (row - ROW_HOOPER));
 }
 
 void fx__api_refresh(lua_State *L, fx__gctx_t *x)
@@ -989,6 +987,7 @@ void fx__api_refresh(lua_State *L, fx__gctx_t *x)
 			lua_pop(L, 1);
 			x->game_fields[row] = x->point_fields[row] = 0;
 		}
+		x->hooper_rows = 0;
 	}
 	const pw_hook_ctx_t *c = fx__rt_sim_ctx(L);
 	int h = (int)c->hook;
@@ -1002,14 +1001,11 @@ void fx__api_refresh(lua_State *L, fx__gctx_t *x)
 	for (size_t i = 0; i < sizeof now / sizeof *now; i++)
 		if (x->point_fields[now[i]])
 			row_refresh(L, x, c, now[i], GS_BACKING + now[i], GS_VIEWS, GS_KEYS);
-	/* hooper views read at the last hook point are checked at their next read */
-	for (uint32_t m = x->hoopers_read; m; m &= m - 1) {
-		lua_rawgeti(L, GS_VIEWS, S_HOOPER + __builtin_ctz(m));
-		lua_pushvalue(L, GS_STALE_MT);
-		lua_setmetatable(L, -2);
-		lua_pop(L, 1);
+	/* hoopers: each live field kept, if it changed, is read anew */
+	for (uint32_t m = x->hooper_rows; m; m &= m - 1) {
+		int row = ROW_HOOPER + __builtin_ctz(m);
+		hooper_forget(L, x, c, row, GS_BACKING + row, GS_KEYS);
 	}
-	x->hoopers_read = 0;
 	x->fresh = false;
 }
 
@@ -1153,10 +1149,8 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 	lua_rawseti(L, gs, GS_ROWS);
 	for (int row = 0; row < ROW_COUNT; row++) {
 		new_backing(L, row, 16, views, keyids, keys);
-		if (row < ROW_HOOPER) {
-			lua_pushvalue(L, -1);
-			lua_rawseti(L, gs, GS_BACKING + row);
-		}
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, gs, GS_BACKING + row);
 		lua_rawseti(L, rows, row + 1);
 	}
 
@@ -1214,33 +1208,19 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 	}
 
 	/* hooper views stay userdata, as scripts know them (rawget, rawset
-	 * and next refuse them), with a backing table as __index all the
-	 * same; each starts on the shared metatable of views not read at this
-	 * hook point and has one of its own for after. moves is the same
-	 * view in every game. */
-	lua_createtable(L, 2 * PW_ROSTER_SIZE, 0);
-	int own = lua_gettop(L);
+	 * and next refuse them), each with a metatable of its own whose
+	 * __index is its backing table. moves is the same view in every
+	 * game. */
 	for (int i = 0; i < 2 * PW_ROSTER_SIZE; i++) {
+		lua_rawgeti(L, views, S_HOOPER + i);
 		lua_rawgeti(L, rows, ROW_HOOPER + i + 1);
 		lua_rawgeti(L, views, S_MOVES + i);
 		lua_setfield(L, -2, "moves");
 		new_hooper_mt(L);
-		lua_rawseti(L, own, i + 1);
-	}
-	lua_pushvalue(L, own);
-	lua_pushvalue(L, rows);
-	lua_pushvalue(L, views);
-	lua_pushvalue(L, keys);
-	lua_pushcclosure(L, hooper_stale, 4);
-	new_hooper_mt(L);
-	for (int i = 0; i < 2 * PW_ROSTER_SIZE; i++) {
-		lua_rawgeti(L, views, S_HOOPER + i);
-		lua_pushvalue(L, -2);
 		lua_setmetatable(L, -2);
 		lua_pop(L, 1);
 	}
-	lua_rawseti(L, gs, GS_STALE_MT);
-	lua_pop(L, 3); /* own, rows, keys */
+	lua_pop(L, 2); /* rows, keys */
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &gs_key);
 }
 

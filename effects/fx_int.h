@@ -179,9 +179,8 @@ void fx__api_open(lua_State *L);  /* view metatable, views, meta proxy */
 void fx__api_push_ctx(lua_State *L);
 
 /* Which fields the backing tables of a game's views hold (bit = field
- * id), so that a hook point checks just those (a hooper's at the first
- * read of it there). A row is one backing table: ctx at each sim hook,
- * ctx.game, the two teams, each hooper. */
+ * id), so that a hook point checks just those. A row is one backing table:
+ * ctx at each sim hook, ctx.game, the two teams, each hooper. */
 #define FX__GCTX_ROWS (PW_SIM_HOOK_COUNT + 3 + 2 * PW_ROSTER_SIZE)
 #define FX__GCTX_KEYS 64 /* bits in a mask; every field id of api.c is below */
 /* A field value as C computes it: enough to push it and to tell whether
@@ -199,22 +198,23 @@ typedef struct fx__gctx {
 	uint64_t game_fields[FX__GCTX_ROWS];  /* kept until the next game */
 	fx__fval_t held[FX__GCTX_ROWS][FX__GCTX_KEYS]; /* what the point fields hold */
 	int ctx_hook;                        /* the hook whose row ctx reads */
-	uint32_t hoopers_read;               /* views read at this hook point */
+	uint32_t hooper_rows;                /* hoopers keeping point fields (bit = hooper) */
 	bool fresh;                          /* a new game: forget game_fields too */
 } fx__gctx_t;
 /* Pushes the FX__GCTX_SLOTS values of a game session onto an empty stack:
- * slot 1 is ctx, the others are the tables fx__api_refresh rewrites (six,
- * then the backing tables of ctx at each hook, the game and the teams)
- * and must stay where they are. */
-#define FX__GCTX_SLOTS (6 + PW_SIM_HOOK_COUNT + 3)
+ * slot 1 is ctx, the others are the tables fx__api_refresh rewrites (five,
+ * then the backing tables of ctx at each hook, the game, the teams and the
+ * hoopers) and must stay where they are. */
+#define FX__GCTX_SLOTS (5 + FX__GCTX_ROWS)
 void fx__api_push_game_ctx(lua_State *L, fx__gctx_t *x);
 /* Starts a hook point (the session's current sim ctx must be set): ctx
- * reads the row of this hook, every field of ctx, ctx.game and the teams
+ * reads the row of this hook; every field of ctx, ctx.game and the teams
  * kept from an earlier hook point is recomputed and rewritten only if its
- * value changed (nil: forgotten), and hooper views are checked at their
- * next read; first in a game, the per-game fields of the previous game are
- * forgotten. Writes existing keys only, so it never allocates or raises:
- * safe unprotected. */
+ * value changed (nil: forgotten); a hooper's kept field that changed is
+ * forgotten, and computed again at its next read (hoopers change at nearly
+ * every possession, and most of their fields are read seldom). First in a
+ * game, the per-game fields of the previous game are forgotten. Writes
+ * existing keys only, so it never allocates or raises: safe unprotected. */
 void fx__api_refresh(lua_State *L, fx__gctx_t *x);
 /* The session's fx__gctx_t (session.c). */
 fx__gctx_t *fx__rt_gctx(lua_State *L);
