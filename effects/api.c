@@ -916,15 +916,21 @@ static int backing_miss(lua_State *L)
 /*
  * Brings the point fields the backing table of row (at stack index b)
  * keeps up to date with hook point c; views and keys are the indices of
- * the views and GS_KEYS tables. Most hold the same value from one
- * hook point to the next (the quarter, elam, often the offense): comparing
- * in C is a few instructions, where forgetting and missing again cost a C
- * __index call at the next read. A field is rewritten in place when it
- * changed (its key is there: no allocation) and forgotten when it became
- * nil.
+ * the views and GS_KEYS tables. A field whose value changed is rewritten
+ * in place (its key is there: no allocation), or forgotten when it became
+ * nil or when `forget` is set, so that its next read computes it again
+ * (backing_miss).
+ *
+ * ctx, the game and the teams are rewritten: most of their fields hold
+ * the same value from one hook point to the next (the quarter, elam, often
+ * the offense), and comparing in C is a few instructions where forgetting
+ * and missing again cost a C __index call at the next read. Hoopers
+ * forget: their live fields change at nearly every possession and most
+ * are read seldom, so rewriting would cost as much now and again at every
+ * hook point after, for fields no effect may read again this game.
  */
 static void row_refresh(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int row, int b,
-			int views, int keys)
+			int views, int keys, bool forget)
 {
 	for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
 		int k = __builtin_ctzll(m);
@@ -933,6 +939,8 @@ static void row_refresh(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int
 			v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
 		if (fval_same(&v, &x->held[row][k]))
 			continue;
+		if (forget)
+			v.type = FX_FV_NIL;
 		lua_rawgeti(L, keys, k);
 		push_fval(L, views, keys, &v);
 		lua_rawset(L, b);
@@ -940,32 +948,6 @@ static void row_refresh(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int
 		if (v.type == FX_FV_NIL)
 			x->point_fields[row] &= ~(1ull << k);
 	}
-}
-
-/*
- * Forgets the point fields the backing table of hooper row (at stack
- * index b) keeps whose value changed since they were read, so that the next
- * read computes them again (backing_miss); keys is the GS_KEYS index.
- * Rewriting them instead would cost as much now, and again at every hook
- * point after, for fields no effect may read again this game.
- */
-static void hooper_forget(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int row, int b,
-			  int keys)
-{
-	for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
-		int k = __builtin_ctzll(m);
-		fx__fval_t v;
-		if (!field_value(c, row, k, &v))
-			v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
-		if (fval_same(&v, &x->held[row][k]))
-			continue;
-		lua_rawgeti(L, keys, k);
-		lua_pushnil(L);
-		lua_rawset(L, b);
-		x->point_fields[row] &= ~(1ull << k);
-	}
-	if (!x->point_fields[row])
-		x->hooper_rows &= ~(1u << (row - ROW_HOOPER));
 }
 
 void fx__api_refresh(lua_State *L, fx__gctx_t *x)
@@ -1000,11 +982,13 @@ void fx__api_refresh(lua_State *L, fx__gctx_t *x)
 	const int now[] = {ROW_CTX + h, ROW_GAME, ROW_TEAM, ROW_TEAM + 1};
 	for (size_t i = 0; i < sizeof now / sizeof *now; i++)
 		if (x->point_fields[now[i]])
-			row_refresh(L, x, c, now[i], GS_BACKING + now[i], GS_VIEWS, GS_KEYS);
+			row_refresh(L, x, c, now[i], GS_BACKING + now[i], GS_VIEWS, GS_KEYS, false);
 	/* hoopers: each live field kept, if it changed, is read anew */
 	for (uint32_t m = x->hooper_rows; m; m &= m - 1) {
 		int row = ROW_HOOPER + __builtin_ctz(m);
-		hooper_forget(L, x, c, row, GS_BACKING + row, GS_KEYS);
+		row_refresh(L, x, c, row, GS_BACKING + row, GS_VIEWS, GS_KEYS, true);
+		if (!x->point_fields[row])
+			x->hooper_rows &= ~(1u << (row - ROW_HOOPER));
 	}
 	x->fresh = false;
 }
