@@ -55,6 +55,9 @@
  * moment; a new object beyond the cap is refused (after a collection). */
 #define FX__MEM_SLACK (64 * 1024)
 
+/* Fields a hook result may have (hook_result.c). */
+#define FX__RESULT_FIELDS 10
+
 /* The sandbox. Lives inside fx_engine_t; reached from any lua_State
  * (coroutines included) through lua_getextraspace. */
 typedef struct fx__sbx {
@@ -96,6 +99,10 @@ typedef struct fx__sbx {
 
 	bool killed;
 	char kill_msg[FX_ERR_MAX];
+
+	/* The result fields' names as this state interns them (hook_result.c):
+	 * a key of a script's result is one of them if it is the same string. */
+	const char *result_names[FX__RESULT_FIELDS];
 
 	/* return-line capture while validating a script (0: off) */
 	bool track_return;
@@ -222,11 +229,17 @@ fx__gctx_t *fx__rt_gctx(lua_State *L);
 bool fx__api_view_snapshot(lua_State *L, int idx);
 int fx__api_random(lua_State *L);
 
-/* result.c */
+/* hook_result.c */
 typedef struct fx__partial {
+	/* Only the fields before attrs, n_attrs and narrative[0] are set
+	 * (the rest is read up to n_attrs and narrative's NUL): clearing all
+	 * of it for every result cost more than reading most results. */
 	pw_hook_result_t r;
 	bool any;        /* something non-empty was returned */
 } fx__partial_t;
+/* Interns the result fields' names in the sandbox's state and keeps them
+ * (in the registry) and their addresses (in result_names). Protected. */
+void fx__result_open(lua_State *L);
 /* Validates the value at idx as the result of hook for the current call
  * into p. No allocation, no metamethods. 0, or -1 with msg. */
 int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx,

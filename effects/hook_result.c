@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,21 @@ static const struct {
 	[F_BLOCK] = {"block", B(PW_HOOK_SHOT_PRE)},
 	[F_NARRATIVE] = {"narrative", ALL_HOOKS},
 };
+_Static_assert(F_COUNT == FX__RESULT_FIELDS, "fx_int.h counts the result fields");
+
+/* The registry slot of the table that keeps the interned names. */
+static const char names_key;
+
+void fx__result_open(lua_State *L)
+{
+	fx__sbx_t *S = fx__sbx_of(L);
+	lua_createtable(L, F_COUNT, 0);
+	for (int f = 0; f < F_COUNT; f++) {
+		S->result_names[f] = lua_pushstring(L, fields[f].name);
+		lua_rawseti(L, -2, f + 1);
+	}
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &names_key);
+}
 
 /* A result table, or one of its field tables, with more keys than this is
  * refused at once: reading it is C work after the call, which no budget
@@ -273,7 +289,9 @@ int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, f
 	p->any = false;
 	if (lua_isnil(L, idx))
 		return 0; /* the common case: nothing to clear, nothing to read */
-	memset(p, 0, sizeof *p);
+	memset(&p->r, 0, offsetof(pw_hook_result_t, attrs));
+	p->r.narrative[0] = 0;
+	const char *const *names = fx__sbx_of(L)->result_names;
 	idx = lua_absindex(L, idx);
 	if (lua_type(L, idx) != LUA_TTABLE) {
 		snprintf(msg, len, "a hook returns nothing or a table of changes, not a %s",
@@ -298,9 +316,11 @@ int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, f
 			lua_pop(L, 1);
 			continue;
 		}
+		/* the names are short strings, which Lua keeps one copy of: a key
+		 * equal to a name is that very string */
 		const char *k = lua_tostring(L, -2);
 		int f = 0;
-		while (f < F_COUNT && strcmp(fields[f].name, k) != 0)
+		while (f < F_COUNT && names[f] != k)
 			f++;
 		if (f == F_COUNT) {
 			note(&pr, k, "unknown result field '%s' (fields: shot_probability, shot_value, "

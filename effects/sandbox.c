@@ -1315,6 +1315,7 @@ static int fx_setup_protected(lua_State *L)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_factory);
 
 	fx__api_open(L);
+	fx__result_open(L);
 	lua_settop(L, 0);
 	return 0;
 }
