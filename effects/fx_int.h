@@ -132,11 +132,53 @@ void fx__sbx_thread_end(fx__sbx_t *S);
  * earlier sessions stop counting for anyone. n_subscribed scales the
  * backstop. */
 void fx__sbx_session_start(fx__sbx_t *S, size_t *held, int n, int n_subscribed);
+/* The count hook (sandbox.c). */
+void fx__hook(lua_State *L, lua_Debug *ar);
+/* The sandbox whose call is running on this thread (strcoll charges it). */
+extern _Thread_local fx__sbx_t *fx__running;
+void fx__sbx_call_end_killed(fx__sbx_t *S);
+
 /* Call bracket: arm budgets for one script call of effect `effect` (its
- * index in the session) that has used eff_units so far. */
-void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units);
+ * index in the session) that has used eff_units so far. Inline: it
+ * brackets every hook call. */
+static inline void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units)
+{
+	S->in_call = true;
+	S->call_start = S->units;
+	S->fires = 0;
+	/* each call counts from zero, so what one effect ran never moves where
+	 * the hook fires (and what is charged) in the next one's call */
+	lua_sethook(S->L, fx__hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
+		    FX__HOOK_INTERVAL);
+	S->eff_base = eff_units;
+	S->killed = false;
+	S->ref_pending = false;
+	S->owner = effect >= 0 && effect < S->n_owners ? effect + 1 : 0;
+	/* the peak is per call: what this effect held, not what others did */
+	S->mem_peak = S->owner ? S->held[S->owner - 1] : 0;
+	S->mem_enforce = S->owner != 0;
+	S->outer = fx__running;
+	fx__running = S;
+}
+
 /* Ends it; returns the units the call used. Clears a kill. */
-void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units);
+static inline uint64_t fx__sbx_call_end(fx__sbx_t *S)
+{
+	/* The instructions since the last fire (fewer than an interval) are
+	 * charged as a whole interval: the count restarts at every call, so
+	 * otherwise a call shorter than an interval, however costly its
+	 * instructions, would be free. */
+	S->units += FX__HOOK_INTERVAL;
+	S->in_call = false;
+	S->mem_enforce = false;
+	S->ref_pending = false;
+	S->owner = 0;
+	fx__running = S->outer;
+	S->outer = NULL;
+	if (S->killed)
+		fx__sbx_call_end_killed(S);
+	return S->units - S->call_start;
+}
 /* Charges C-side work to the running call; kills (raises) when over. */
 void fx__charge(lua_State *L, uint64_t units);
 /* Marks the running effect killed with msg and raises it. */

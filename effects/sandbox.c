@@ -244,7 +244,7 @@ static int fx_panic(lua_State *L)
  * of state here that is not reached through a lua_State (strcoll gets two
  * strings and nothing else); call_begin and call_end set and restore it.
  */
-static _Thread_local fx__sbx_t *fx_running;
+_Thread_local fx__sbx_t *fx__running;
 
 int strcoll(const char *a, const char *b)
 {
@@ -252,7 +252,7 @@ int strcoll(const char *a, const char *b)
 	size_t i = 0;
 	while (x[i] && x[i] == y[i])
 		i++;
-	fx__sbx_t *S = fx_running;
+	fx__sbx_t *S = fx__running;
 	if (S && S->in_call) {
 		/* one unit per call (Lua scans both pieces again with strlen)
 		 * and per 16 bytes; over a budget, the next count-hook fire
@@ -265,7 +265,6 @@ int strcoll(const char *a, const char *b)
 
 /* ------------------------------------------------------------ kill switch */
 
-static void fx_hook(lua_State *L, lua_Debug *ar);
 
 void fx__mark_killed(fx__sbx_t *S, lua_State *L, const char *msg)
 {
@@ -274,7 +273,7 @@ void fx__mark_killed(fx__sbx_t *S, lua_State *L, const char *msg)
 		snprintf(S->kill_msg, sizeof S->kill_msg, "%s", msg);
 	}
 	if (L)
-		lua_sethook(L, fx_hook, LUA_MASKCOUNT, 1);
+		lua_sethook(L, fx__hook, LUA_MASKCOUNT, 1);
 }
 
 /* Raises the stored kill message (a fresh string; if even that cannot be
@@ -282,7 +281,7 @@ void fx__mark_killed(fx__sbx_t *S, lua_State *L, const char *msg)
 static int fx_raise_kill(lua_State *L)
 {
 	fx__sbx_t *S = fx__sbx_of(L);
-	lua_sethook(L, fx_hook, LUA_MASKCOUNT, 1);
+	lua_sethook(L, fx__hook, LUA_MASKCOUNT, 1);
 	lua_pushstring(L, S->kill_msg);
 	return lua_error(L);
 }
@@ -437,7 +436,7 @@ static void backstop_check(lua_State *L, fx__sbx_t *S, int line)
  * coroutine a script makes is counted too. Also records the line of the
  * main chunk's return while a script is being validated.
  */
-static void fx_hook(lua_State *L, lua_Debug *ar)
+void fx__hook(lua_State *L, lua_Debug *ar)
 {
 	fx__sbx_t *S = fx__sbx_of(L);
 	if (ar->event == LUA_HOOKRET) {
@@ -464,47 +463,13 @@ static void fx_hook(lua_State *L, lua_Debug *ar)
 		backstop_check(L, S, line);
 }
 
-void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units)
+/* After a kill: back to the normal interval on the session's thread (a
+ * killed effect's coroutines are never resumed again). */
+void fx__sbx_call_end_killed(fx__sbx_t *S)
 {
-	S->in_call = true;
-	S->call_start = S->units;
-	S->fires = 0;
-	/* each call counts from zero, so what one effect ran never moves where
-	 * the hook fires (and what is charged) in the next one's call */
-	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
+	lua_sethook(S->L, fx__hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
 		    FX__HOOK_INTERVAL);
-	S->eff_base = eff_units;
 	S->killed = false;
-	S->ref_pending = false;
-	S->owner = effect >= 0 && effect < S->n_owners ? effect + 1 : 0;
-	/* the peak is per call: what this effect held, not what others did */
-	S->mem_peak = S->owner ? S->held[S->owner - 1] : 0;
-	S->mem_enforce = S->owner != 0;
-	S->outer = fx_running;
-	fx_running = S;
-}
-
-void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units)
-{
-	/* The instructions since the last fire (fewer than an interval) are
-	 * charged as a whole interval: the count restarts at every call, so
-	 * otherwise a call shorter than an interval, however costly its
-	 * instructions, would be free. */
-	S->units += FX__HOOK_INTERVAL;
-	*units = S->units - S->call_start;
-	S->in_call = false;
-	S->mem_enforce = false;
-	S->ref_pending = false;
-	S->owner = 0;
-	fx_running = S->outer;
-	S->outer = NULL;
-	if (S->killed) {
-		/* back to the normal interval on the session's thread; a killed
-		 * effect's coroutines are never resumed again */
-		lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
-			    FX__HOOK_INTERVAL);
-		S->killed = false;
-	}
 }
 
 /* ------------------------------------------------------------ error text */
@@ -1347,7 +1312,7 @@ int fx__sbx_open(fx__sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen)
 		S->L = S->main = NULL;
 		return -1;
 	}
-	lua_sethook(L, fx_hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
+	lua_sethook(L, fx__hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
 	return 0;
 }
 
@@ -1383,7 +1348,7 @@ int fx__sbx_thread_begin(fx__sbx_t *S)
 		return -1;
 	}
 	S->L = lua_tothread(S->main, 1);
-	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
+	lua_sethook(S->L, fx__hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
 	return 0;
 }
 
