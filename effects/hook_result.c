@@ -449,6 +449,13 @@ size_t fx__narrative_clean(const char *in, size_t inlen, char *out, size_t outsz
 	while (i < inlen && (s[i] == ' ' || s[i] < 0x20))
 		i++;
 	while (i < inlen) {
+		/* printable ASCII, most of any line, copied as it is */
+		if (s[i] >= 0x20 && s[i] < 0x7f) {
+			if (o + 1 > max)
+				break;
+			out[o++] = (char)s[i++];
+			continue;
+		}
 		size_t k = utf8_seq(s + i, inlen - i);
 		if (k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
 			if (o + 1 > max)
