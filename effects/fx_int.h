@@ -54,6 +54,12 @@
 /* Growing buffers and table parts may pass the cap by this much for a
  * moment; a new object beyond the cap is refused (after a collection). */
 #define FX__MEM_SLACK (64 * 1024)
+/* Blocks the allocator keeps for reuse (sandbox.c): up to this size,
+ * header included, in classes of FX__POOL_GRAIN bytes, and at most
+ * FX__POOL_BYTES of them. */
+#define FX__POOL_GRAIN 16
+#define FX__POOL_CLASSES 16
+#define FX__POOL_BYTES (2u << 20)
 
 /* Fields a hook result may have (hook_result.c). */
 #define FX__RESULT_FIELDS 10
@@ -79,6 +85,10 @@ typedef struct fx__sbx {
 	int n_owners;
 	bool mem_enforce;     /* limits apply (an effect is running) */
 	size_t mem_peak;      /* most the running effect held in this call */
+	/* Freed small blocks kept for reuse, by size class (sandbox.c): no
+	 * block in use counts them, and no charge depends on them. */
+	void *pool[FX__POOL_CLASSES];
+	size_t pool_bytes;
 	/* The request refused last, so that the retry Lua makes after its
 	 * emergency collection is told from a new request. */
 	bool ref_pending;

@@ -23,19 +23,26 @@
 #define CALIB_DEFAULT_GAMES  2000
 #define CALIB_DEFAULT_SEED   20240601u
 
-static double now_seconds(void)
+static double clock_seconds(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now_seconds(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
 }
 
 /* What the effects did in the timed games: hook calls by hook, and errors
  * (tests/bench/bench_effects.sh checks them against tests/bench/lua_floor.c,
- * which makes the same calls in bare Lua). */
+ * which makes the same calls in bare Lua); and the CPU time the games
+ * took, which other work on a shared machine slows less than wall time. */
 typedef struct bench_fx_count {
 	long long fired[PW_SIM_HOOK_COUNT];
 	long long errors;
+	double cpu_secs;
 } bench_fx_count_t;
 
 /* Plays `games` games between teams of the pre-generated leagues; returns
@@ -46,7 +53,7 @@ static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rule
 			char *err, size_t errlen)
 {
 	uint64_t mix = 0x5eedULL;
-	double t0 = now_seconds();
+	double t0 = now_seconds(), c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 	for (long g = 0; g < games; g++) {
 		const pw_league_t *l = &leagues[g % n_leagues];
 		int h = (int)((g / n_leagues) % l->n_teams);
@@ -68,6 +75,8 @@ static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rule
 			count->errors += r->effects[i].errors;
 		}
 	}
+	if (count)
+		count->cpu_secs = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	return now_seconds() - t0;
 }
 
@@ -134,8 +143,8 @@ int cmd_bench(int argc, char **argv)
 		cli_error(argv[0], "%s", err[0] ? err : "a game failed");
 		return 1;
 	}
-	printf("games=%d us_per_game=%.2f games_per_sec=%.0f\n", games, secs * 1e6 / games,
-	       games / secs);
+	printf("games=%d us_per_game=%.2f games_per_sec=%.0f cpu_us_per_game=%.2f\n", games,
+	       secs * 1e6 / games, games / secs, count.cpu_secs * 1e6 / games);
 	if (n_fx) {
 		/* the timed games' hook calls, all effects together */
 		long long calls = 0;

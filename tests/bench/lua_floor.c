@@ -21,7 +21,8 @@
  *     any hook (no budget at all: not a safe engine, only the VM's floor).
  *
  * No result is read, no field is refreshed, nothing is accounted: real
- * engines cost more. Prints microseconds per game for the calls alone, and
+ * engines cost more. Prints microseconds per game for the calls alone (wall
+ * and CPU time), and
  * the calls it made (calls=), so that a comparison can check that both
  * sides made the same ones.
  *
@@ -51,12 +52,13 @@ typedef struct plan {
 	long games;
 	long long possessions, shots;
 	long long calls; /* made, counted as they are */
+	double cpu_us;   /* CPU time a game, as pinwheel bench's cpu_us_per_game */
 } plan_t;
 
-static double now(void)
+static double clock_seconds(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -125,7 +127,7 @@ static long long share(long long total, long g, long n)
 /* Runs pl's games of hook calls; returns microseconds per game. */
 static double run(lua_State *L, int ctx, int fn[EFFECTS][2], plan_t *pl)
 {
-	double t0 = now();
+	double t0 = clock_seconds(CLOCK_MONOTONIC), c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 	pl->calls = 0;
 	for (long g = 0; g < pl->games; g++) {
 		long long poss = share(pl->possessions, g, pl->games);
@@ -152,7 +154,8 @@ static double run(lua_State *L, int ctx, int fn[EFFECTS][2], plan_t *pl)
 		if (g % 100 == 99) /* the engine collects between games, too */
 			lua_gc(L, LUA_GCCOLLECT);
 	}
-	return pl->games ? (now() - t0) * 1e6 / (double)pl->games : 0;
+	pl->cpu_us = (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1e6 / (double)pl->games;
+	return (clock_seconds(CLOCK_MONOTONIC) - t0) * 1e6 / (double)pl->games;
 }
 
 static int usage(void)
@@ -225,29 +228,33 @@ int main(int argc, char **argv)
 	lua_gc(L, LUA_GCSTOP); /* as the engine: no collection while scripts run */
 
 	bool bare = strcmp(mode, "hook") != 0, hooked = strcmp(mode, "bare") != 0;
-	double us_bare = 0, us_hooked = 0;
+	double us_bare = 0, us_hooked = 0, cpu_bare = 0, cpu_hooked = 0;
 	long long calls_bare = 0, calls_hooked = 0;
 	if (bare) {
 		us_bare = run(L, ctx, fn, &pl);
 		calls_bare = pl.calls;
+		cpu_bare = pl.cpu_us;
 	}
 	if (hooked && us_bare >= 0) {
 		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000);
 		us_hooked = run(L, ctx, fn, &pl);
 		calls_hooked = pl.calls;
+		cpu_hooked = pl.cpu_us;
 	}
 	if (us_bare < 0 || us_hooked < 0) {
 		fprintf(stderr, "lua_floor: %s\n", lua_tostring(L, -1));
 		return 1;
 	}
 	if (hooked)
-		printf("games=%ld calls=%lld us_per_game_count_hook=%.1f ns_per_call=%.1f\n",
-		       pl.games, calls_hooked, us_hooked, us_hooked * 1000 * (double)pl.games /
-		       (double)(calls_hooked ? calls_hooked : 1));
+		printf("games=%ld calls=%lld us_per_game_count_hook=%.1f ns_per_call=%.1f "
+		       "cpu_us_per_game=%.1f\n", pl.games, calls_hooked, us_hooked,
+		       us_hooked * 1000 * (double)pl.games / (double)(calls_hooked ? calls_hooked : 1),
+		       cpu_hooked);
 	if (bare)
-		printf("games=%ld calls=%lld us_per_game_no_hook=%.1f ns_per_call=%.1f\n",
-		       pl.games, calls_bare, us_bare, us_bare * 1000 * (double)pl.games /
-		       (double)(calls_bare ? calls_bare : 1));
+		printf("games=%ld calls=%lld us_per_game_no_hook=%.1f ns_per_call=%.1f "
+		       "cpu_us_per_game=%.1f\n", pl.games, calls_bare, us_bare,
+		       us_bare * 1000 * (double)pl.games / (double)(calls_bare ? calls_bare : 1),
+		       cpu_bare);
 	lua_close(L);
 	return 0;
 }
