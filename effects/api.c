@@ -606,15 +606,16 @@ enum { VK_CTX, VK_GAME, VK_TEAM, VK_HOOPER };
 /* Stack slots of a game session, on its thread (fx__api_push_game_ctx), where
  * fx__api_refresh finds the tables it rewrites; the hook functions go above. */
 enum {
-	GS_CTX = 1,  /* the ctx proxy every hook gets */
-	GS_CTX_MTS,  /* its metatables, by hook + 1 */
-	GS_KEYS,     /* interned strings by key id: field names, shot types */
+	GS_CTX = 1,  /* + hook: the ctx proxy of each sim hook (FX__CTX_SLOT) */
+	GS_KEYS = GS_CTX + PW_SIM_HOOK_COUNT, /* interned strings by key id: field
+					       * names, shot types */
 	GS_VIEWS,    /* the views table */
 	GS_ROWS,     /* the backing tables, by row + 1 */
 	GS_BACKING,  /* + row: where a refresh reaches them */
 	GS_COUNT = GS_BACKING + ROW_COUNT - 1
 };
 _Static_assert(GS_COUNT == FX__GCTX_SLOTS, "fx_int.h counts the slots");
+_Static_assert(GS_CTX == FX__CTX_SLOT(0), "fx_int.h knows where ctx is");
 
 /* GS_KEYS beyond the field ids: strings a refresh writes, made once so
  * that writing them never allocates. */
@@ -973,11 +974,6 @@ void fx__api_refresh(lua_State *L, fx__gctx_t *x)
 	}
 	const pw_hook_ctx_t *c = fx__rt_sim_ctx(L);
 	int h = (int)c->hook;
-	if (x->fresh || x->ctx_hook != h) { /* ctx shows this hook's row */
-		lua_rawgeti(L, GS_CTX_MTS, h + 1);
-		lua_setmetatable(L, GS_CTX);
-		x->ctx_hook = h;
-	}
 	/* the rows a script reaches now: this hook's ctx, the game, the teams */
 	const int now[] = {ROW_CTX + h, ROW_GAME, ROW_TEAM, ROW_TEAM + 1};
 	for (size_t i = 0; i < sizeof now / sizeof *now; i++)
@@ -1138,18 +1134,13 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 		lua_rawseti(L, rows, row + 1);
 	}
 
-	/* one ctx proxy with a metatable per hook (fx__api_refresh gives it
-	 * the one of the hook point running) */
-	lua_createtable(L, PW_SIM_HOOK_COUNT, 0);
+	/* a ctx proxy per hook, each reading that hook's row */
 	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
 		lua_rawgeti(L, rows, ROW_CTX + h + 1);
 		new_frozen_mt(L, VK_CTX);
-		lua_rawseti(L, -2, h + 1);
+		new_proxy(L);
+		lua_rawseti(L, gs, GS_CTX + h);
 	}
-	lua_rawgeti(L, -1, 1);
-	new_proxy(L);
-	lua_rawseti(L, gs, GS_CTX);
-	lua_rawseti(L, gs, GS_CTX_MTS);
 	lua_rawgeti(L, rows, ROW_GAME + 1);
 	new_frozen_mt(L, VK_GAME);
 	new_proxy(L);

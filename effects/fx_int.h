@@ -256,15 +256,20 @@ typedef struct fx__gctx {
 	uint64_t point_fields[FX__GCTX_ROWS]; /* checked at every hook point */
 	uint64_t game_fields[FX__GCTX_ROWS];  /* kept until the next game */
 	fx__fval_t held[FX__GCTX_ROWS][FX__GCTX_KEYS]; /* what the point fields hold */
-	int ctx_hook;                        /* the hook whose row ctx reads */
 	uint32_t hooper_rows;                /* hoopers keeping point fields (bit = hooper) */
 	bool fresh;                          /* a new game: forget game_fields too */
 } fx__gctx_t;
 /* Pushes the FX__GCTX_SLOTS values of a game session onto an empty stack:
- * slot 1 is ctx, the others are the tables fx__api_refresh rewrites (five,
- * then the backing tables of ctx at each hook, the game, the teams and the
- * hoopers) and must stay where they are. */
-#define FX__GCTX_SLOTS (5 + FX__GCTX_ROWS)
+ * slots 1 to PW_SIM_HOOK_COUNT are ctx at each sim hook (FX__CTX_SLOT),
+ * the others the tables fx__api_refresh rewrites (four, then the backing
+ * tables of ctx at each hook, the game, the teams and the hoopers), and
+ * all must stay where they are. Each hook has a ctx of its own so that a
+ * hook point never changes which row ctx reads (a metatable swap at every
+ * hook point that differs from the last, most of them). */
+#define FX__GCTX_SLOTS (PW_SIM_HOOK_COUNT + 3 + FX__GCTX_ROWS)
+/* The stack slot of ctx at hook h: its own for a sim hook, slot 1 in a
+ * round session. */
+#define FX__CTX_SLOT(h) ((h) < PW_SIM_HOOK_COUNT ? 1 + (h) : 1)
 void fx__api_push_game_ctx(lua_State *L, fx__gctx_t *x);
 /* Starts a hook point (the session's current sim ctx must be set): ctx
  * reads the row of this hook; every field of ctx, ctx.game and the teams

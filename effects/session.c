@@ -648,7 +648,7 @@ static inline void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res
 	e->cur_hook = h;
 	fx__sbx_call_begin(&e->sbx, idx, f->units);
 	lua_copy(L, f->slot[h], -1); /* into the scratch slot */
-	lua_pushvalue(L, 1);         /* ctx */
+	lua_pushvalue(L, FX__CTX_SLOT(h)); /* ctx */
 	int st = lua_pcall(L, 1, 1, 0);
 	if (st != LUA_OK || e->sbx.killed || lua_type(L, -1) != LUA_TNIL) {
 		run_finish(e, idx, h, st, ops_mark, res);
