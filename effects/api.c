@@ -180,16 +180,44 @@ static const char *const key_names[] = {
 #undef FX_KEY_NAME
 };
 
-/* The id of the key at index 2 (0 when unknown). Upvalue 2 is the table. */
+static size_t key_slot(const char *s)
+{
+	return (size_t)(((uintptr_t)s >> 4) * 2654435761u) % FX__KEYHASH;
+}
+
+/* The id of the key at index 2 (0 when unknown). Field names are short
+ * strings, which Lua keeps one copy of, so a key equal to a name is that
+ * very string: it is found by its address (key_hash_fill), without a
+ * table lookup through the API. */
 static int key_id(lua_State *L)
 {
 	if (lua_type(L, 2) != LUA_TSTRING)
 		return K_NONE;
-	lua_pushvalue(L, 2);
-	lua_rawget(L, lua_upvalueindex(2));
-	int id = (int)lua_tointeger(L, -1);
-	lua_pop(L, 1);
-	return id;
+	const char *s = lua_tostring(L, 2);
+	const fx__sbx_t *S = fx__sbx_of(L);
+	for (size_t i = key_slot(s);; i = (i + 1) % FX__KEYHASH) {
+		if (S->keyhash[i].s == s)
+			return S->keyhash[i].id;
+		if (!S->keyhash[i].s)
+			return K_NONE;
+	}
+}
+
+/* Fills the sandbox's key_id table from the table of ids at idx (which
+ * keeps the names alive for the engine's life). */
+static void key_hash_fill(lua_State *L, int idx)
+{
+	fx__sbx_t *S = fx__sbx_of(L);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *s = lua_tostring(L, -2);
+		size_t i = key_slot(s);
+		while (S->keyhash[i].s)
+			i = (i + 1) % FX__KEYHASH;
+		S->keyhash[i].s = s;
+		S->keyhash[i].id = (int)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
 }
 
 /* --- ctx ---------------------------------------------------------------- */
@@ -1219,6 +1247,7 @@ void fx__api_open(lua_State *L)
 			lua_pushinteger(L, K_ATTR + a);
 			lua_setfield(L, -2, teams_attr_name(a));
 		}
+	key_hash_fill(L, lua_gettop(L));
 	lua_pushcclosure(L, view_index, 2);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, view_newindex);

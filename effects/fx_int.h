@@ -63,6 +63,9 @@
 
 /* Fields a hook result may have (hook_result.c). */
 #define FX__RESULT_FIELDS 10
+/* Slots of the table of view field names by address (api.c): more than
+ * twice the names, so that a probe ends soon. */
+#define FX__KEYHASH 128
 
 /* The sandbox. Lives inside fx_engine_t; reached from any lua_State
  * (coroutines included) through lua_getextraspace. */
@@ -113,6 +116,12 @@ typedef struct fx__sbx {
 	/* The result fields' names as this state interns them (hook_result.c):
 	 * a key of a script's result is one of them if it is the same string. */
 	const char *result_names[FX__RESULT_FIELDS];
+	/* The ctx views' field names and their ids (api.c), found by the
+	 * address of the state's copy of the name: open addressing. */
+	struct {
+		const char *s;
+		int id;
+	} keyhash[FX__KEYHASH];
 
 	/* return-line capture while validating a script (0: off) */
 	bool track_return;
