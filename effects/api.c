@@ -13,10 +13,10 @@
  *   - ctx, ctx.game and the two team views of a game are frozen tables (an
  *     empty proxy whose __index is a backing table), brought up to date
  *     once per hook point, not per effect: each kept field is compared
- *     with the game in C and rewritten only if it changed. ctx has a
- *     backing table per sim hook, and the proxy gets the one of the hook
- *     running, so a field that exists at some hooks only (ctx.shooter)
- *     stays kept from one of them to the next.
+ *     with the game in C and rewritten only if it changed. Each sim hook
+ *     has a ctx of its own with its own backing table, so a field that
+ *     exists at some hooks only (ctx.shooter) stays kept from one of them
+ *     to the next, and no hook point changes which table a ctx reads.
  *   - hooper views are userdata whose __index is a backing table as well,
  *     kept field by field. What stays the same for a game (id, name, ...)
  *     is kept once read; a live field (stamina, fouls, ...) is kept once
@@ -612,9 +612,8 @@ static void new_view(lua_State *L, int views, int slot, int kind, int a, int b)
 
 /*
  * Rows: each is one backing table and the bookkeeping of what it keeps.
- * ctx has a row per sim hook, each with its own metatable, and the ctx
- * proxy gets the metatable of the hook point running: a field that exists
- * at some hooks only (ctx.shooter at sim.shot.pre, not at
+ * ctx has a row per sim hook, read by that hook's own ctx proxy: a field
+ * that exists at some hooks only (ctx.shooter at sim.shot.pre, not at
  * sim.possession.pre) then stays kept from one shot.pre to the next
  * instead of being forgotten at every possession.pre in between and
  * missed again. Each hooper view has a row of its own.
