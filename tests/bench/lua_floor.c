@@ -26,16 +26,17 @@
  *
  * No result is read, no field is refreshed, nothing is accounted: real
  * engines cost more. Prints microseconds per game for the calls alone (wall
- * and CPU time), and
- * the calls it made (calls=), so that a comparison can check that both
- * sides made the same ones.
+ * and CPU time), and the calls it made (calls=), so that a comparison can
+ * check that both sides made the same ones.
  *
- *   lua_floor [--games N] [--possessions P] [--shots S] [--mode both|hook|bare] [DIR]
+ *   lua_floor [--games N] [--possessions P] [--shots S] [--shot-posts T]
+ *             [--script FILE] [--mode both|hook|bare] [DIR]
  *
  * P and S are hook points over all N games (each calls every effect that
  * has that hook once); --shot-posts T the sim.shot.post points (as many as
- * shots when not given), each after a shot.
- * Built and run by tests/bench/bench_effects.sh (make bench).
+ * shots when not given), each after a shot. Built and run by
+ * tests/bench/bench_effects.sh (make bench), and counted by
+ * tests/bench/fx/callgrind.sh.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <lauxlib.h>
