@@ -13,15 +13,18 @@
  *   - ctx, ctx.game and the two team views of a game are frozen tables (an
  *     empty proxy whose __index is a backing table), brought up to date
  *     once per hook point, not per effect: each kept field is compared
- *     with the game in C and rewritten only if it changed. ctx has a
- *     backing table per sim hook, and the proxy gets the one of the hook
- *     running, so a field that exists at some hooks only (ctx.shooter)
- *     stays kept from one of them to the next.
- *   - hooper views are userdata whose __index is a backing table as well.
- *     A hooper's fields change at nearly every possession, so they are not
- *     refreshed at hook points: the first read of a view at a hook point
- *     goes through hooper_stale, which brings that view's kept fields up
- *     to date, and the next ones are table hits.
+ *     with the game in C and rewritten only if it changed. Each sim hook
+ *     has a ctx of its own with its own backing table, so a field that
+ *     exists at some hooks only (ctx.shooter) stays kept from one of them
+ *     to the next, and no hook point changes which table a ctx reads.
+ *   - hooper views are userdata whose __index is a backing table as well,
+ *     kept field by field. What stays the same for a game (id, name, ...)
+ *     is kept once read; a live field (stamina, fouls, ...) is kept once
+ *     read, and at a later hook point forgotten only if its value changed,
+ *     so the next read of it computes it again. A hooper's live fields
+ *     change at nearly every possession and most are read seldom: a hook
+ *     point costs each one read since its last change, never the whole
+ *     view.
  *   - rosters on the floor, moves and rules are userdata whose __index
  *     reads the live game state of the current call; they are read less
  *     often.
@@ -177,16 +180,44 @@ static const char *const key_names[] = {
 #undef FX_KEY_NAME
 };
 
-/* The id of the key at index 2 (0 when unknown). Upvalue 2 is the table. */
+static size_t key_slot(const char *s)
+{
+	return (size_t)(((uintptr_t)s >> 4) * 2654435761u) % FX__KEYHASH;
+}
+
+/* The id of the key at index 2 (0 when unknown). Field names are short
+ * strings, which Lua keeps one copy of, so a key equal to a name is that
+ * very string: it is found by its address (key_hash_fill), without a
+ * table lookup through the API. */
 static int key_id(lua_State *L)
 {
 	if (lua_type(L, 2) != LUA_TSTRING)
 		return K_NONE;
-	lua_pushvalue(L, 2);
-	lua_rawget(L, lua_upvalueindex(2));
-	int id = (int)lua_tointeger(L, -1);
-	lua_pop(L, 1);
-	return id;
+	const char *s = lua_tostring(L, 2);
+	const fx__sbx_t *S = fx__sbx_of(L);
+	for (size_t i = key_slot(s);; i = (i + 1) % FX__KEYHASH) {
+		if (S->keyhash[i].s == s)
+			return S->keyhash[i].id;
+		if (!S->keyhash[i].s)
+			return K_NONE;
+	}
+}
+
+/* Fills the sandbox's key_id table from the table of ids at idx (which
+ * keeps the names alive for the engine's life). */
+static void key_hash_fill(lua_State *L, int idx)
+{
+	fx__sbx_t *S = fx__sbx_of(L);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *s = lua_tostring(L, -2);
+		size_t i = key_slot(s);
+		while (S->keyhash[i].s)
+			i = (i + 1) % FX__KEYHASH;
+		S->keyhash[i].s = s;
+		S->keyhash[i].id = (int)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
 }
 
 /* --- ctx ---------------------------------------------------------------- */
@@ -581,9 +612,8 @@ static void new_view(lua_State *L, int views, int slot, int kind, int a, int b)
 
 /*
  * Rows: each is one backing table and the bookkeeping of what it keeps.
- * ctx has a row per sim hook, each with its own metatable, and the ctx
- * proxy gets the metatable of the hook point running: a field that exists
- * at some hooks only (ctx.shooter at sim.shot.pre, not at
+ * ctx has a row per sim hook, read by that hook's own ctx proxy: a field
+ * that exists at some hooks only (ctx.shooter at sim.shot.pre, not at
  * sim.possession.pre) then stays kept from one shot.pre to the next
  * instead of being forgotten at every possession.pre in between and
  * missed again. Each hooper view has a row of its own.
@@ -603,16 +633,16 @@ enum { VK_CTX, VK_GAME, VK_TEAM, VK_HOOPER };
 /* Stack slots of a game session, on its thread (fx__api_push_game_ctx), where
  * fx__api_refresh finds the tables it rewrites; the hook functions go above. */
 enum {
-	GS_CTX = 1,  /* the ctx proxy every hook gets */
-	GS_CTX_MTS,  /* its metatables, by hook + 1 */
-	GS_KEYS,     /* interned strings by key id: field names, shot types */
+	GS_CTX = 1,  /* + hook: the ctx proxy of each sim hook (FX__CTX_SLOT) */
+	GS_KEYS = GS_CTX + PW_SIM_HOOK_COUNT, /* interned strings by key id: field
+					       * names, shot types */
 	GS_VIEWS,    /* the views table */
 	GS_ROWS,     /* the backing tables, by row + 1 */
-	GS_STALE_MT, /* the metatable of hooper views not read at this hook point */
-	GS_BACKING,  /* + row below ROW_HOOPER: where a refresh reaches them */
-	GS_COUNT = GS_BACKING + ROW_HOOPER - 1
+	GS_BACKING,  /* + row: where a refresh reaches them */
+	GS_COUNT = GS_BACKING + ROW_COUNT - 1
 };
 _Static_assert(GS_COUNT == FX__GCTX_SLOTS, "fx_int.h counts the slots");
+_Static_assert(GS_CTX == FX__CTX_SLOT(0), "fx_int.h knows where ctx is");
 
 /* GS_KEYS beyond the field ids: strings a refresh writes, made once so
  * that writing them never allocates. */
@@ -904,6 +934,8 @@ static int backing_miss(lua_State *L)
 		} else {
 			x->point_fields[row] |= 1ull << k;
 			x->held[row][k] = v;
+			if (row >= ROW_HOOPER)
+				x->hooper_rows |= 1u << (row - ROW_HOOPER);
 		}
 	}
 	return 1;
@@ -912,15 +944,21 @@ static int backing_miss(lua_State *L)
 /*
  * Brings the point fields the backing table of row (at stack index b)
  * keeps up to date with hook point c; views and keys are the indices of
- * the views and GS_KEYS tables. Most hold the same value from one
- * hook point to the next (the quarter, elam, often the offense): comparing
- * in C is a few instructions, where forgetting and missing again cost a C
- * __index call at the next read. A field is rewritten in place when it
- * changed (its key is there: no allocation) and forgotten when it became
- * nil.
+ * the views and GS_KEYS tables. A field whose value changed is rewritten
+ * in place (its key is there: no allocation), or forgotten when it became
+ * nil or when `forget` is set, so that its next read computes it again
+ * (backing_miss).
+ *
+ * ctx, the game and the teams are rewritten: most of their fields hold
+ * the same value from one hook point to the next (the quarter, elam, often
+ * the offense), and comparing in C is a few instructions where forgetting
+ * and missing again cost a C __index call at the next read. Hoopers
+ * forget: their live fields change at nearly every possession and most
+ * are read seldom, so rewriting would cost as much now and again at every
+ * hook point after, for fields no effect may read again this game.
  */
 static void row_refresh(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int row, int b,
-			int views, int keys)
+			int views, int keys, bool forget)
 {
 	for (uint64_t m = x->point_fields[row]; m; m &= m - 1) {
 		int k = __builtin_ctzll(m);
@@ -929,6 +967,8 @@ static void row_refresh(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int
 			v.type = FX_FV_NIL; /* not reached: only fields that exist are kept */
 		if (fval_same(&v, &x->held[row][k]))
 			continue;
+		if (forget)
+			v.type = FX_FV_NIL;
 		lua_rawgeti(L, keys, k);
 		push_fval(L, views, keys, &v);
 		lua_rawset(L, b);
@@ -936,38 +976,6 @@ static void row_refresh(lua_State *L, fx__gctx_t *x, const pw_hook_ctx_t *c, int
 		if (v.type == FX_FV_NIL)
 			x->point_fields[row] &= ~(1ull << k);
 	}
-}
-
-/*
- * __index of a hooper view on its first read at a hook point. A hooper's
- * fields change at nearly every possession (stamina does for all eight),
- * so refreshing every kept hooper field at every hook point would cost more
- * than the reads it saves; a view is brought up to date when it is read
- * instead. Then the view gets its own metatable, whose __index is its
- * backing table, so its other reads at this hook point, by this effect or
- * the next, are table hits; fx__api_refresh gives it this one back at the
- * next hook point. Writes existing keys only, so nothing is allocated
- * here (a field not kept yet is backing_miss's).
- * Upvalues: 1 the hoopers' own metatables, 2 the backing tables (by row),
- * 3 the views, 4 the GS_KEYS strings.
- */
-static int hooper_stale(lua_State *L)
-{
-	const fx_view_t *v = lua_touserdata(L, 1);
-	int i = v->a * PW_ROSTER_SIZE + v->b, row = ROW_HOOPER + i;
-	const pw_hook_ctx_t *c = fx__rt_sim_ctx(L);
-	if (!c || !c->game)
-		return luaL_error(L, "ctx is only available inside a hook call");
-	fx__gctx_t *x = fx__rt_gctx(L);
-	lua_rawgeti(L, lua_upvalueindex(2), row + 1);
-	int b = lua_gettop(L);
-	row_refresh(L, x, c, row, b, lua_upvalueindex(3), lua_upvalueindex(4));
-	lua_rawgeti(L, lua_upvalueindex(1), i + 1);
-	lua_setmetatable(L, 1);
-	x->hoopers_read |= 1u << i;
-	lua_pushvalue(L, 2);
-	lua_gettable(L, b); /* a miss goes to backing_miss */
-	return 1;
 }
 
 void fx__api_refresh(lua_State *L, fx__gctx_t *x)
@@ -989,27 +997,22 @@ void fx__api_refresh(lua_State *L, fx__gctx_t *x)
 			lua_pop(L, 1);
 			x->game_fields[row] = x->point_fields[row] = 0;
 		}
+		x->hooper_rows = 0;
 	}
 	const pw_hook_ctx_t *c = fx__rt_sim_ctx(L);
 	int h = (int)c->hook;
-	if (x->fresh || x->ctx_hook != h) { /* ctx shows this hook's row */
-		lua_rawgeti(L, GS_CTX_MTS, h + 1);
-		lua_setmetatable(L, GS_CTX);
-		x->ctx_hook = h;
-	}
 	/* the rows a script reaches now: this hook's ctx, the game, the teams */
 	const int now[] = {ROW_CTX + h, ROW_GAME, ROW_TEAM, ROW_TEAM + 1};
 	for (size_t i = 0; i < sizeof now / sizeof *now; i++)
 		if (x->point_fields[now[i]])
-			row_refresh(L, x, c, now[i], GS_BACKING + now[i], GS_VIEWS, GS_KEYS);
-	/* hooper views read at the last hook point are checked at their next read */
-	for (uint32_t m = x->hoopers_read; m; m &= m - 1) {
-		lua_rawgeti(L, GS_VIEWS, S_HOOPER + __builtin_ctz(m));
-		lua_pushvalue(L, GS_STALE_MT);
-		lua_setmetatable(L, -2);
-		lua_pop(L, 1);
+			row_refresh(L, x, c, now[i], GS_BACKING + now[i], GS_VIEWS, GS_KEYS, false);
+	/* hoopers: each live field kept, if it changed, is read anew */
+	for (uint32_t m = x->hooper_rows; m; m &= m - 1) {
+		int row = ROW_HOOPER + __builtin_ctz(m);
+		row_refresh(L, x, c, row, GS_BACKING + row, GS_VIEWS, GS_KEYS, true);
+		if (!x->point_fields[row])
+			x->hooper_rows &= ~(1u << (row - ROW_HOOPER));
 	}
-	x->hoopers_read = 0;
 	x->fresh = false;
 }
 
@@ -1153,25 +1156,18 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 	lua_rawseti(L, gs, GS_ROWS);
 	for (int row = 0; row < ROW_COUNT; row++) {
 		new_backing(L, row, 16, views, keyids, keys);
-		if (row < ROW_HOOPER) {
-			lua_pushvalue(L, -1);
-			lua_rawseti(L, gs, GS_BACKING + row);
-		}
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, gs, GS_BACKING + row);
 		lua_rawseti(L, rows, row + 1);
 	}
 
-	/* one ctx proxy with a metatable per hook (fx__api_refresh gives it
-	 * the one of the hook point running) */
-	lua_createtable(L, PW_SIM_HOOK_COUNT, 0);
+	/* a ctx proxy per hook, each reading that hook's row */
 	for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
 		lua_rawgeti(L, rows, ROW_CTX + h + 1);
 		new_frozen_mt(L, VK_CTX);
-		lua_rawseti(L, -2, h + 1);
+		new_proxy(L);
+		lua_rawseti(L, gs, GS_CTX + h);
 	}
-	lua_rawgeti(L, -1, 1);
-	new_proxy(L);
-	lua_rawseti(L, gs, GS_CTX);
-	lua_rawseti(L, gs, GS_CTX_MTS);
 	lua_rawgeti(L, rows, ROW_GAME + 1);
 	new_frozen_mt(L, VK_GAME);
 	new_proxy(L);
@@ -1214,33 +1210,19 @@ static void game_tables_open(lua_State *L, int views, int keyids)
 	}
 
 	/* hooper views stay userdata, as scripts know them (rawget, rawset
-	 * and next refuse them), with a backing table as __index all the
-	 * same; each starts on the shared metatable of views not read at this
-	 * hook point and has one of its own for after. moves is the same
-	 * view in every game. */
-	lua_createtable(L, 2 * PW_ROSTER_SIZE, 0);
-	int own = lua_gettop(L);
+	 * and next refuse them), each with a metatable of its own whose
+	 * __index is its backing table. moves is the same view in every
+	 * game. */
 	for (int i = 0; i < 2 * PW_ROSTER_SIZE; i++) {
+		lua_rawgeti(L, views, S_HOOPER + i);
 		lua_rawgeti(L, rows, ROW_HOOPER + i + 1);
 		lua_rawgeti(L, views, S_MOVES + i);
 		lua_setfield(L, -2, "moves");
 		new_hooper_mt(L);
-		lua_rawseti(L, own, i + 1);
-	}
-	lua_pushvalue(L, own);
-	lua_pushvalue(L, rows);
-	lua_pushvalue(L, views);
-	lua_pushvalue(L, keys);
-	lua_pushcclosure(L, hooper_stale, 4);
-	new_hooper_mt(L);
-	for (int i = 0; i < 2 * PW_ROSTER_SIZE; i++) {
-		lua_rawgeti(L, views, S_HOOPER + i);
-		lua_pushvalue(L, -2);
 		lua_setmetatable(L, -2);
 		lua_pop(L, 1);
 	}
-	lua_rawseti(L, gs, GS_STALE_MT);
-	lua_pop(L, 3); /* own, rows, keys */
+	lua_pop(L, 2); /* rows, keys */
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &gs_key);
 }
 
@@ -1264,6 +1246,7 @@ void fx__api_open(lua_State *L)
 			lua_pushinteger(L, K_ATTR + a);
 			lua_setfield(L, -2, teams_attr_name(a));
 		}
+	key_hash_fill(L, lua_gettop(L));
 	lua_pushcclosure(L, view_index, 2);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, view_newindex);

@@ -54,6 +54,18 @@
 /* Growing buffers and table parts may pass the cap by this much for a
  * moment; a new object beyond the cap is refused (after a collection). */
 #define FX__MEM_SLACK (64 * 1024)
+/* Blocks the allocator keeps for reuse (sandbox.c): up to this size,
+ * header included, in classes of FX__POOL_GRAIN bytes, and at most
+ * FX__POOL_BYTES of them. */
+#define FX__POOL_GRAIN 16
+#define FX__POOL_CLASSES 16
+#define FX__POOL_BYTES (2u << 20)
+
+/* Fields a hook result may have (hook_result.c). */
+#define FX__RESULT_FIELDS 10
+/* Slots of the table of view field names by address (api.c): more than
+ * twice the names, so that a probe ends soon. */
+#define FX__KEYHASH 128
 
 /* The sandbox. Lives inside fx_engine_t; reached from any lua_State
  * (coroutines included) through lua_getextraspace. */
@@ -76,6 +88,10 @@ typedef struct fx__sbx {
 	int n_owners;
 	bool mem_enforce;     /* limits apply (an effect is running) */
 	size_t mem_peak;      /* most the running effect held in this call */
+	/* Freed small blocks kept for reuse, by size class (sandbox.c): no
+	 * block in use counts them, and no charge depends on them. */
+	void *pool[FX__POOL_CLASSES];
+	size_t pool_bytes;
 	/* The request refused last, so that the retry Lua makes after its
 	 * emergency collection is told from a new request. */
 	bool ref_pending;
@@ -96,6 +112,16 @@ typedef struct fx__sbx {
 
 	bool killed;
 	char kill_msg[FX_ERR_MAX];
+
+	/* The result fields' names as this state interns them (hook_result.c):
+	 * a key of a script's result is one of them if it is the same string. */
+	const char *result_names[FX__RESULT_FIELDS];
+	/* The ctx views' field names and their ids (api.c), found by the
+	 * address of the state's copy of the name: open addressing. */
+	struct {
+		const char *s;
+		int id;
+	} keyhash[FX__KEYHASH];
 
 	/* return-line capture while validating a script (0: off) */
 	bool track_return;
@@ -125,11 +151,53 @@ void fx__sbx_thread_end(fx__sbx_t *S);
  * earlier sessions stop counting for anyone. n_subscribed scales the
  * backstop. */
 void fx__sbx_session_start(fx__sbx_t *S, size_t *held, int n, int n_subscribed);
+/* The count hook (sandbox.c). */
+void fx__hook(lua_State *L, lua_Debug *ar);
+/* The sandbox whose call is running on this thread (strcoll charges it). */
+extern _Thread_local fx__sbx_t *fx__running;
+void fx__sbx_call_end_killed(fx__sbx_t *S);
+
 /* Call bracket: arm budgets for one script call of effect `effect` (its
- * index in the session) that has used eff_units so far. */
-void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units);
+ * index in the session) that has used eff_units so far. Inline: it
+ * brackets every hook call. */
+static inline void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units)
+{
+	S->in_call = true;
+	S->call_start = S->units;
+	S->fires = 0;
+	/* each call counts from zero, so what one effect ran never moves where
+	 * the hook fires (and what is charged) in the next one's call */
+	lua_sethook(S->L, fx__hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
+		    FX__HOOK_INTERVAL);
+	S->eff_base = eff_units;
+	S->killed = false;
+	S->ref_pending = false;
+	S->owner = effect >= 0 && effect < S->n_owners ? effect + 1 : 0;
+	/* the peak is per call: what this effect held, not what others did */
+	S->mem_peak = S->owner ? S->held[S->owner - 1] : 0;
+	S->mem_enforce = S->owner != 0;
+	S->outer = fx__running;
+	fx__running = S;
+}
+
 /* Ends it; returns the units the call used. Clears a kill. */
-void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units);
+static inline uint64_t fx__sbx_call_end(fx__sbx_t *S)
+{
+	/* The instructions since the last fire (fewer than an interval) are
+	 * charged as a whole interval: the count restarts at every call, so
+	 * otherwise a call shorter than an interval, however costly its
+	 * instructions, would be free. */
+	S->units += FX__HOOK_INTERVAL;
+	S->in_call = false;
+	S->mem_enforce = false;
+	S->ref_pending = false;
+	S->owner = 0;
+	fx__running = S->outer;
+	S->outer = NULL;
+	if (S->killed)
+		fx__sbx_call_end_killed(S);
+	return S->units - S->call_start;
+}
 /* Charges C-side work to the running call; kills (raises) when over. */
 void fx__charge(lua_State *L, uint64_t units);
 /* Marks the running effect killed with msg and raises it. */
@@ -179,9 +247,8 @@ void fx__api_open(lua_State *L);  /* view metatable, views, meta proxy */
 void fx__api_push_ctx(lua_State *L);
 
 /* Which fields the backing tables of a game's views hold (bit = field
- * id), so that a hook point checks just those (a hooper's at the first
- * read of it there). A row is one backing table: ctx at each sim hook,
- * ctx.game, the two teams, each hooper. */
+ * id), so that a hook point checks just those. A row is one backing table:
+ * ctx at each sim hook, ctx.game, the two teams, each hooper. */
 #define FX__GCTX_ROWS (PW_SIM_HOOK_COUNT + 3 + 2 * PW_ROSTER_SIZE)
 #define FX__GCTX_KEYS 64 /* bits in a mask; every field id of api.c is below */
 /* A field value as C computes it: enough to push it and to tell whether
@@ -198,23 +265,29 @@ typedef struct fx__gctx {
 	uint64_t point_fields[FX__GCTX_ROWS]; /* checked at every hook point */
 	uint64_t game_fields[FX__GCTX_ROWS];  /* kept until the next game */
 	fx__fval_t held[FX__GCTX_ROWS][FX__GCTX_KEYS]; /* what the point fields hold */
-	int ctx_hook;                        /* the hook whose row ctx reads */
-	uint32_t hoopers_read;               /* views read at this hook point */
+	uint32_t hooper_rows;                /* hoopers keeping point fields (bit = hooper) */
 	bool fresh;                          /* a new game: forget game_fields too */
 } fx__gctx_t;
 /* Pushes the FX__GCTX_SLOTS values of a game session onto an empty stack:
- * slot 1 is ctx, the others are the tables fx__api_refresh rewrites (six,
- * then the backing tables of ctx at each hook, the game and the teams)
- * and must stay where they are. */
-#define FX__GCTX_SLOTS (6 + PW_SIM_HOOK_COUNT + 3)
+ * slots 1 to PW_SIM_HOOK_COUNT are ctx at each sim hook (FX__CTX_SLOT),
+ * the others the tables fx__api_refresh rewrites (four, then the backing
+ * tables of ctx at each hook, the game, the teams and the hoopers), and
+ * all must stay where they are. Each hook has a ctx of its own so that a
+ * hook point never changes which row ctx reads (a metatable swap at every
+ * hook point that differs from the last, most of them). */
+#define FX__GCTX_SLOTS (PW_SIM_HOOK_COUNT + 3 + FX__GCTX_ROWS)
+/* The stack slot of ctx at hook h: its own for a sim hook, slot 1 in a
+ * round session. */
+#define FX__CTX_SLOT(h) ((h) < PW_SIM_HOOK_COUNT ? 1 + (h) : 1)
 void fx__api_push_game_ctx(lua_State *L, fx__gctx_t *x);
 /* Starts a hook point (the session's current sim ctx must be set): ctx
- * reads the row of this hook, every field of ctx, ctx.game and the teams
+ * reads the row of this hook; every field of ctx, ctx.game and the teams
  * kept from an earlier hook point is recomputed and rewritten only if its
- * value changed (nil: forgotten), and hooper views are checked at their
- * next read; first in a game, the per-game fields of the previous game are
- * forgotten. Writes existing keys only, so it never allocates or raises:
- * safe unprotected. */
+ * value changed (nil: forgotten); a hooper's kept field that changed is
+ * forgotten, and computed again at its next read (hoopers change at nearly
+ * every possession, and most of their fields are read seldom). First in a
+ * game, the per-game fields of the previous game are forgotten. Writes
+ * existing keys only, so it never allocates or raises: safe unprotected. */
 void fx__api_refresh(lua_State *L, fx__gctx_t *x);
 /* The session's fx__gctx_t (session.c). */
 fx__gctx_t *fx__rt_gctx(lua_State *L);
@@ -222,11 +295,17 @@ fx__gctx_t *fx__rt_gctx(lua_State *L);
 bool fx__api_view_snapshot(lua_State *L, int idx);
 int fx__api_random(lua_State *L);
 
-/* result.c */
+/* hook_result.c */
 typedef struct fx__partial {
+	/* Only the fields before attrs, n_attrs and narrative[0] are set
+	 * (the rest is read up to n_attrs and narrative's NUL): clearing all
+	 * of it for every result cost more than reading most results. */
 	pw_hook_result_t r;
 	bool any;        /* something non-empty was returned */
 } fx__partial_t;
+/* Interns the result fields' names in the sandbox's state and keeps them
+ * (in the registry) and their addresses (in result_names). Protected. */
+void fx__result_open(lua_State *L);
 /* Validates the value at idx as the result of hook for the current call
  * into p. No allocation, no metamethods. 0, or -1 with msg. */
 int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx,

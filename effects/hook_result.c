@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,21 @@ static const struct {
 	[F_BLOCK] = {"block", B(PW_HOOK_SHOT_PRE)},
 	[F_NARRATIVE] = {"narrative", ALL_HOOKS},
 };
+_Static_assert(F_COUNT == FX__RESULT_FIELDS, "fx_int.h counts the result fields");
+
+/* The registry slot of the table that keeps the interned names. */
+static const char names_key;
+
+void fx__result_open(lua_State *L)
+{
+	fx__sbx_t *S = fx__sbx_of(L);
+	lua_createtable(L, F_COUNT, 0);
+	for (int f = 0; f < F_COUNT; f++) {
+		S->result_names[f] = lua_pushstring(L, fields[f].name);
+		lua_rawseti(L, -2, f + 1);
+	}
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &names_key);
+}
 
 /* A result table, or one of its field tables, with more keys than this is
  * refused at once: reading it is C work after the call, which no budget
@@ -273,7 +289,9 @@ int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, f
 	p->any = false;
 	if (lua_isnil(L, idx))
 		return 0; /* the common case: nothing to clear, nothing to read */
-	memset(p, 0, sizeof *p);
+	memset(&p->r, 0, offsetof(pw_hook_result_t, attrs));
+	p->r.narrative[0] = 0;
+	const char *const *names = fx__sbx_of(L)->result_names;
 	idx = lua_absindex(L, idx);
 	if (lua_type(L, idx) != LUA_TTABLE) {
 		snprintf(msg, len, "a hook returns nothing or a table of changes, not a %s",
@@ -298,9 +316,11 @@ int fx__result_read(lua_State *L, int idx, int hook, const pw_hook_ctx_t *ctx, f
 			lua_pop(L, 1);
 			continue;
 		}
+		/* the names are short strings, which Lua keeps one copy of: a key
+		 * equal to a name is that very string */
 		const char *k = lua_tostring(L, -2);
 		int f = 0;
-		while (f < F_COUNT && strcmp(fields[f].name, k) != 0)
+		while (f < F_COUNT && names[f] != k)
 			f++;
 		if (f == F_COUNT) {
 			note(&pr, k, "unknown result field '%s' (fields: shot_probability, shot_value, "
@@ -421,6 +441,17 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return need;
 }
 
+/* Whether all eight bytes of x are printable ASCII (0x20 to 0x7e): none
+ * below 0x20, none above 0x7e (the tests for "a byte less than n" and "a
+ * byte more than n" of Bit Twiddling Hacks, exact as yes-or-no answers). */
+static bool printable8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t less = (x - ones * 0x20) & ~x & highs;
+	uint64_t more = ((x + ones * (127 - 0x7e)) | x) & highs;
+	return !(less | more);
+}
+
 size_t fx__narrative_clean(const char *in, size_t inlen, char *out, size_t outsz)
 {
 	const unsigned char *s = (const unsigned char *)in;
@@ -429,6 +460,21 @@ size_t fx__narrative_clean(const char *in, size_t inlen, char *out, size_t outsz
 	while (i < inlen && (s[i] == ' ' || s[i] < 0x20))
 		i++;
 	while (i < inlen) {
+		/* printable ASCII, most of any line, copied as it is: eight
+		 * bytes at a time while there is room, then byte by byte */
+		uint64_t x;
+		if (i + 8 <= inlen && o + 8 <= max && (memcpy(&x, s + i, 8), printable8(x))) {
+			memcpy(out + o, &x, 8);
+			i += 8;
+			o += 8;
+			continue;
+		}
+		if (s[i] >= 0x20 && s[i] < 0x7f) {
+			if (o + 1 > max)
+				break;
+			out[o++] = (char)s[i++];
+			continue;
+		}
 		size_t k = utf8_seq(s + i, inlen - i);
 		if (k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
 			if (o + 1 > max)

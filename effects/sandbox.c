@@ -141,6 +141,105 @@ static bool refuse(fx__sbx_t *S, const void *ptr, size_t osize, size_t nsize, si
 }
 
 /*
+ * Where blocks come from. Lua makes and frees small blocks all the time (a
+ * game's closures, tables, strings, call frames; a result table per hook
+ * call that returns one), and the C library's malloc, realloc and free cost
+ * a few hundred instructions each and much of the instruction cache between
+ * two hook points. So small blocks are kept on free lists by size class
+ * and reused; a block of total size t (header included, t at most
+ * FX__POOL_CLASSES * FX__POOL_GRAIN) is always at least pool_cap(t) bytes,
+ * so any block of class c on list c will do. Larger blocks are the C
+ * library's. Only where memory comes from changes: what a block counts
+ * for, and who is charged, is fx_alloc's, as before. Under AddressSanitizer
+ * every block is the C library's, so it still sees each use after free.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ON 0
+#endif
+#endif
+#ifndef POOL_ON
+#define POOL_ON 1
+#endif
+#define POOL_MAX ((size_t)FX__POOL_CLASSES * FX__POOL_GRAIN)
+
+typedef struct pool_blk {
+	struct pool_blk *next;
+} pool_blk_t;
+
+static size_t pool_class(size_t total)
+{
+	return (total - 1) / FX__POOL_GRAIN;
+}
+
+static size_t pool_cap(size_t total)
+{
+	return (pool_class(total) + 1) * FX__POOL_GRAIN;
+}
+
+static void *blk_get(fx__sbx_t *S, size_t total)
+{
+	if (!POOL_ON || total > POOL_MAX)
+		return malloc(total);
+	size_t c = pool_class(total);
+	pool_blk_t *p = S->pool[c];
+	if (!p)
+		return malloc(pool_cap(total));
+	S->pool[c] = p->next;
+	S->pool_bytes -= pool_cap(total);
+	return p;
+}
+
+/* b is at least pool_cap(total) bytes when total is at most POOL_MAX. */
+static void blk_put(fx__sbx_t *S, void *b, size_t total)
+{
+	if (!POOL_ON || total > POOL_MAX || S->pool_bytes + pool_cap(total) > FX__POOL_BYTES) {
+		free(b);
+		return;
+	}
+	pool_blk_t *p = b;
+	size_t c = pool_class(total);
+	p->next = S->pool[c];
+	S->pool[c] = p;
+	S->pool_bytes += pool_cap(total);
+}
+
+/* b (of old bytes) resized to nsz bytes, its contents kept; NULL when out
+ * of memory (b unchanged). A shrink never fails. */
+static void *blk_resize(fx__sbx_t *S, void *b, size_t old, size_t nsz)
+{
+	if (!POOL_ON || (old > POOL_MAX && nsz > POOL_MAX)) {
+		void *nb = realloc(b, nsz);
+		return nb ? nb : nsz <= old ? b : NULL;
+	}
+	if (old > POOL_MAX) { /* a large block shrinks into the pool's sizes */
+		void *nb = realloc(b, pool_cap(nsz));
+		return nb ? nb : b;
+	}
+	if (nsz <= pool_cap(old))
+		return b; /* it fits where it is */
+	void *nb = blk_get(S, nsz);
+	if (!nb)
+		return NULL;
+	memcpy(nb, b, old);
+	blk_put(S, b, old);
+	return nb;
+}
+
+static void pool_free(fx__sbx_t *S)
+{
+	for (int c = 0; c < FX__POOL_CLASSES; c++)
+		while (S->pool[c]) {
+			pool_blk_t *p = S->pool[c];
+			S->pool[c] = p->next;
+			free(p);
+		}
+	S->pool_bytes = 0;
+}
+
+/*
  * Lua 5.4 calls this for every block. When ptr is NULL, osize is the type
  * of the object being created (LUA_TSTRING for strings; 0 for vectors and
  * buffers), not a size. Limits apply only while an effect runs
@@ -159,7 +258,7 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 			credit(S, b_owner, b_gen, old);
 			S->mem_used -= old;
 			S->n_blocks--;
-			free(b);
+			blk_put(S, b, sizeof *b + old);
 		}
 		return NULL;
 	}
@@ -177,12 +276,10 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 				return NULL;
 		}
 	}
-	fx_blk_t *nb = realloc(b, sizeof *nb + nsize);
-	if (!nb) {
-		if (nsize <= old)
-			return ptr; /* a shrink that fails keeps the block */
+	fx_blk_t *nb = b ? blk_resize(S, b, sizeof *b + old, sizeof *b + nsize)
+			 : blk_get(S, sizeof *b + nsize);
+	if (!nb)
 		return NULL;
-	}
 	if (b && !same)
 		credit(S, b_owner, b_gen, old);
 	if (!b)
@@ -244,7 +341,7 @@ static int fx_panic(lua_State *L)
  * of state here that is not reached through a lua_State (strcoll gets two
  * strings and nothing else); call_begin and call_end set and restore it.
  */
-static _Thread_local fx__sbx_t *fx_running;
+_Thread_local fx__sbx_t *fx__running;
 
 int strcoll(const char *a, const char *b)
 {
@@ -252,7 +349,7 @@ int strcoll(const char *a, const char *b)
 	size_t i = 0;
 	while (x[i] && x[i] == y[i])
 		i++;
-	fx__sbx_t *S = fx_running;
+	fx__sbx_t *S = fx__running;
 	if (S && S->in_call) {
 		/* one unit per call (Lua scans both pieces again with strlen)
 		 * and per 16 bytes; over a budget, the next count-hook fire
@@ -265,7 +362,6 @@ int strcoll(const char *a, const char *b)
 
 /* ------------------------------------------------------------ kill switch */
 
-static void fx_hook(lua_State *L, lua_Debug *ar);
 
 void fx__mark_killed(fx__sbx_t *S, lua_State *L, const char *msg)
 {
@@ -274,7 +370,7 @@ void fx__mark_killed(fx__sbx_t *S, lua_State *L, const char *msg)
 		snprintf(S->kill_msg, sizeof S->kill_msg, "%s", msg);
 	}
 	if (L)
-		lua_sethook(L, fx_hook, LUA_MASKCOUNT, 1);
+		lua_sethook(L, fx__hook, LUA_MASKCOUNT, 1);
 }
 
 /* Raises the stored kill message (a fresh string; if even that cannot be
@@ -282,7 +378,7 @@ void fx__mark_killed(fx__sbx_t *S, lua_State *L, const char *msg)
 static int fx_raise_kill(lua_State *L)
 {
 	fx__sbx_t *S = fx__sbx_of(L);
-	lua_sethook(L, fx_hook, LUA_MASKCOUNT, 1);
+	lua_sethook(L, fx__hook, LUA_MASKCOUNT, 1);
 	lua_pushstring(L, S->kill_msg);
 	return lua_error(L);
 }
@@ -437,7 +533,7 @@ static void backstop_check(lua_State *L, fx__sbx_t *S, int line)
  * coroutine a script makes is counted too. Also records the line of the
  * main chunk's return while a script is being validated.
  */
-static void fx_hook(lua_State *L, lua_Debug *ar)
+void fx__hook(lua_State *L, lua_Debug *ar)
 {
 	fx__sbx_t *S = fx__sbx_of(L);
 	if (ar->event == LUA_HOOKRET) {
@@ -464,47 +560,13 @@ static void fx_hook(lua_State *L, lua_Debug *ar)
 		backstop_check(L, S, line);
 }
 
-void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_units)
+/* After a kill: back to the normal interval on the session's thread (a
+ * killed effect's coroutines are never resumed again). */
+void fx__sbx_call_end_killed(fx__sbx_t *S)
 {
-	S->in_call = true;
-	S->call_start = S->units;
-	S->fires = 0;
-	/* each call counts from zero, so what one effect ran never moves where
-	 * the hook fires (and what is charged) in the next one's call */
-	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
+	lua_sethook(S->L, fx__hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
 		    FX__HOOK_INTERVAL);
-	S->eff_base = eff_units;
 	S->killed = false;
-	S->ref_pending = false;
-	S->owner = effect >= 0 && effect < S->n_owners ? effect + 1 : 0;
-	/* the peak is per call: what this effect held, not what others did */
-	S->mem_peak = S->owner ? S->held[S->owner - 1] : 0;
-	S->mem_enforce = S->owner != 0;
-	S->outer = fx_running;
-	fx_running = S;
-}
-
-void fx__sbx_call_end(fx__sbx_t *S, uint64_t *units)
-{
-	/* The instructions since the last fire (fewer than an interval) are
-	 * charged as a whole interval: the count restarts at every call, so
-	 * otherwise a call shorter than an interval, however costly its
-	 * instructions, would be free. */
-	S->units += FX__HOOK_INTERVAL;
-	*units = S->units - S->call_start;
-	S->in_call = false;
-	S->mem_enforce = false;
-	S->ref_pending = false;
-	S->owner = 0;
-	fx_running = S->outer;
-	S->outer = NULL;
-	if (S->killed) {
-		/* back to the normal interval on the session's thread; a killed
-		 * effect's coroutines are never resumed again */
-		lua_sethook(S->L, fx_hook, LUA_MASKCOUNT | (S->track_return ? LUA_MASKRET : 0),
-			    FX__HOOK_INTERVAL);
-		S->killed = false;
-	}
 }
 
 /* ------------------------------------------------------------ error text */
@@ -1315,6 +1377,7 @@ static int fx_setup_protected(lua_State *L)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &fx__key_factory);
 
 	fx__api_open(L);
+	fx__result_open(L);
 	lua_settop(L, 0);
 	return 0;
 }
@@ -1331,6 +1394,7 @@ int fx__sbx_open(fx__sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen)
 	S->lim = *lim;
 	lua_State *L = lua_newstate(fx_alloc, S);
 	if (!L) {
+		pool_free(S);
 		snprintf(err, errlen, "out of memory creating the Lua state");
 		return -1;
 	}
@@ -1344,9 +1408,10 @@ int fx__sbx_open(fx__sbx_t *S, const fx_limits_t *lim, char *err, size_t errlen)
 		fx__error_text(L, -1, err, errlen);
 		lua_close(L);
 		S->L = S->main = NULL;
+		pool_free(S);
 		return -1;
 	}
-	lua_sethook(L, fx_hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
+	lua_sethook(L, fx__hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
 	return 0;
 }
 
@@ -1355,6 +1420,7 @@ void fx__sbx_close(fx__sbx_t *S)
 	if (S->main)
 		lua_close(S->main);
 	S->L = S->main = NULL;
+	pool_free(S);
 }
 
 /* Makes a thread (protected: lua_newthread raises when out of memory). */
@@ -1382,7 +1448,7 @@ int fx__sbx_thread_begin(fx__sbx_t *S)
 		return -1;
 	}
 	S->L = lua_tothread(S->main, 1);
-	lua_sethook(S->L, fx_hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
+	lua_sethook(S->L, fx__hook, LUA_MASKCOUNT, FX__HOOK_INTERVAL);
 	return 0;
 }
 

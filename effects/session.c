@@ -562,9 +562,8 @@ static bool call_failed(fx_engine_t *e, int st, char *msg, size_t len)
 
 static void call_account(fx_engine_t *e, fx_eff_t *f)
 {
-	uint64_t u;
 	size_t peak = e->sbx.mem_peak;
-	fx__sbx_call_end(&e->sbx, &u);
+	uint64_t u = fx__sbx_call_end(&e->sbx);
 	f->units += u;
 	if (u > f->peak_call)
 		f->peak_call = u;
@@ -579,7 +578,7 @@ static bool take_result(fx_engine_t *e, fx_eff_t *f, int h, pw_hook_result_t *re
 {
 	lua_State *L = e->sbx.L;
 	if (lua_type(L, -1) == LUA_TNIL)
-		return true; /* the common case: no call into result.c */
+		return true;
 	fx__partial_t p;
 	if (fx__result_read(L, -1, h, e->cur, &p, msg, len) < 0)
 		return false;
@@ -596,35 +595,24 @@ static bool take_result(fx_engine_t *e, fx_eff_t *f, int h, pw_hook_result_t *re
 	return true;
 }
 
-/*
- * One effect's call of a hook, protected on its own. The caller pushes one
- * scratch slot on top of the stack and pops it after the last effect: the hook
- * function is copied into it and the call leaves its result or error there,
- * so each call is one copy, one push and the pcall, without growing and
- * shrinking the stack per effect (a few percent of an effect's cost).
- */
-static void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
+/* An effect whose calls spent its game's budget between two count-hook
+ * fires: stopped before its next call. */
+static void run_spent(fx_engine_t *e, int idx, int h)
+{
+	char msg[FX_ERR_MAX];
+	snprintf(msg, sizeof msg, "instruction limit exceeded (%llu per game)",
+		 (unsigned long long)e->sbx.lim.instr_per_game);
+	e->effs[idx].fired[h]++;
+	effect_fail(e, idx, h, msg, e->ops.n);
+}
+
+/* The end of run_one's call when it failed or returned something: status
+ * st, its error or result on top. */
+static void run_finish(fx_engine_t *e, int idx, int h, int st, size_t ops_mark,
+		       pw_hook_result_t *res)
 {
 	fx_eff_t *f = &e->effs[idx];
-	if (!f->alive)
-		return;
-	lua_State *L = e->sbx.L;
-	size_t ops_mark = e->ops.n;
 	char msg[FX_ERR_MAX];
-	if (f->units >= e->sbx.lim.instr_per_game) {
-		/* spent by calls too short to be stopped inside */
-		snprintf(msg, sizeof msg, "instruction limit exceeded (%llu per game)",
-			 (unsigned long long)e->sbx.lim.instr_per_game);
-		f->fired[h]++;
-		effect_fail(e, idx, h, msg, ops_mark);
-		return;
-	}
-	e->cur_eff = idx;
-	e->cur_hook = h;
-	fx__sbx_call_begin(&e->sbx, idx, f->units);
-	lua_copy(L, f->slot[h], -1); /* into the scratch slot */
-	lua_pushvalue(L, 1);         /* ctx */
-	int st = lua_pcall(L, 1, 1, 0);
 	bool failed = call_failed(e, st, msg, sizeof msg);
 	call_account(e, f);
 	f->fired[h]++;
@@ -635,6 +623,40 @@ static void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
 		fx__error_lines(msg);
 		effect_fail(e, idx, h, msg, ops_mark);
 	}
+}
+
+/*
+ * One effect's call of a hook, protected on its own. The caller pushes one
+ * scratch slot on top of the stack and pops it after the last effect: the hook
+ * function is copied into it and the call leaves its result or error there,
+ * so each call is one copy, one push and the pcall, without growing and
+ * shrinking the stack per effect (a few percent of an effect's cost). A call
+ * that went well and returned nothing, the common case, ends here.
+ */
+static inline void run_one(fx_engine_t *e, int idx, int h, pw_hook_result_t *res)
+{
+	fx_eff_t *f = &e->effs[idx];
+	if (!f->alive)
+		return;
+	if (f->units >= e->sbx.lim.instr_per_game) {
+		run_spent(e, idx, h);
+		return;
+	}
+	lua_State *L = e->sbx.L;
+	size_t ops_mark = e->ops.n;
+	e->cur_eff = idx;
+	e->cur_hook = h;
+	fx__sbx_call_begin(&e->sbx, idx, f->units);
+	lua_copy(L, f->slot[h], -1); /* into the scratch slot */
+	lua_pushvalue(L, FX__CTX_SLOT(h)); /* ctx */
+	int st = lua_pcall(L, 1, 1, 0);
+	if (st != LUA_OK || e->sbx.killed || lua_type(L, -1) != LUA_TNIL) {
+		run_finish(e, idx, h, st, ops_mark, res);
+		return;
+	}
+	call_account(e, f);
+	f->fired[h]++;
+	e->cur_eff = -1;
 }
 
 static void sim_call(void *ud, const pw_hook_ctx_t *ctx, pw_hook_result_t *res)
@@ -1049,8 +1071,7 @@ int fx__engine_check_chunk(fx_engine_t *e, const char *src, size_t len, lua_CFun
 		st = lua_pcall(L, 2, 0, 0);
 		failed = call_failed(e, st, msg, sizeof msg);
 	}
-	uint64_t u;
-	fx__sbx_call_end(S, &u);
+	fx__sbx_call_end(S);
 	S->track_return = false;
 	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, FX__HOOK_INTERVAL);
 	e->n_effs = 0;

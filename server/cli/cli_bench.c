@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/sim/calib.h"
+#include "core/sim/hooks.h"
 #include "core/sim/teams.h"
 #include "core/sim/rng.h"
 #include "core/sim/rules.h"
@@ -22,20 +23,37 @@
 #define CALIB_DEFAULT_GAMES  2000
 #define CALIB_DEFAULT_SEED   20240601u
 
-static double now_seconds(void)
+static double clock_seconds(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double now_seconds(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
+}
+
+/* What the effects did in the timed games: hook calls by hook, and errors
+ * (tests/bench/bench_effects.sh checks them against tests/bench/lua_floor.c,
+ * which makes the same calls in bare Lua); and the CPU time the games
+ * took, which other work on a shared machine slows less than wall time. */
+typedef struct bench_fx_count {
+	long long fired[PW_SIM_HOOK_COUNT];
+	long long errors;
+	double cpu_secs;
+} bench_fx_count_t;
+
 /* Plays `games` games between teams of the pre-generated leagues; returns
- * elapsed seconds, or a negative number on failure with err saying why. */
+ * elapsed seconds, or a negative number on failure with err saying why.
+ * count, when not NULL, adds up the effects' calls. */
 static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rules_t *rules,
-			long games, pw_game_result_t *r, cli_fx_t *fx, char *err, size_t errlen)
+			long games, pw_game_result_t *r, cli_fx_t *fx, bench_fx_count_t *count,
+			char *err, size_t errlen)
 {
 	uint64_t mix = 0x5eedULL;
-	double t0 = now_seconds();
+	double t0 = now_seconds(), c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 	for (long g = 0; g < games; g++) {
 		const pw_league_t *l = &leagues[g % n_leagues];
 		int h = (int)((g / n_leagues) % l->n_teams);
@@ -52,7 +70,13 @@ static double bench_run(const pw_league_t *leagues, int n_leagues, const pw_rule
 			snprintf(err, errlen, "a game ran out of memory");
 			return -1;
 		}
+		for (size_t i = 0; count && i < r->n_effects; i++) {
+			count->fired[r->effects[i].hook] += r->effects[i].fired;
+			count->errors += r->effects[i].errors;
+		}
 	}
+	if (count)
+		count->cpu_secs = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	return now_seconds() - t0;
 }
 
@@ -103,12 +127,15 @@ int cmd_bench(int argc, char **argv)
 	sim_result_init(&r);
 	/* Warm the caches and the result buffers first. */
 	char err[FX_ERR_MAX + 64] = "";
+	bench_fx_count_t count = {0};
 	double secs = bench_run(leagues, BENCH_LEAGUES, &rules, games < 200 ? games : 200, &r, &fx,
-				err, sizeof err);
+				NULL, err, sizeof err);
 	if (secs >= 0)
-		secs = bench_run(leagues, BENCH_LEAGUES, &rules, games, &r, &fx, err, sizeof err);
+		secs = bench_run(leagues, BENCH_LEAGUES, &rules, games, &r, &fx, &count, err,
+				 sizeof err);
 	double season = secs >= 0 ? bench_run(leagues, 1, &rules, BENCH_SEASON_GAMES, &r, &fx,
-					      err, sizeof err) : -1;
+					      NULL, err, sizeof err) : -1;
+	int n_fx = fx.n;
 	sim_result_free(&r);
 	free(leagues);
 	cli_fx_free(&fx);
@@ -116,8 +143,19 @@ int cmd_bench(int argc, char **argv)
 		cli_error(argv[0], "%s", err[0] ? err : "a game failed");
 		return 1;
 	}
-	printf("games=%d us_per_game=%.2f games_per_sec=%.0f\n", games, secs * 1e6 / games,
-	       games / secs);
+	printf("games=%d us_per_game=%.2f games_per_sec=%.0f cpu_us_per_game=%.2f\n", games,
+	       secs * 1e6 / games, games / secs, count.cpu_secs * 1e6 / games);
+	if (n_fx) {
+		/* the timed games' hook calls, all effects together */
+		long long calls = 0;
+		printf("effect_calls");
+		for (int h = 0; h < PW_SIM_HOOK_COUNT; h++) {
+			calls += count.fired[h];
+			if (count.fired[h])
+				printf(" %s=%lld", hooks_name((pw_sim_hook_t)h), count.fired[h]);
+		}
+		printf(" total=%lld errors=%lld\n", calls, count.errors);
+	}
 	printf("season_games=%d season_ms=%.3f\n", BENCH_SEASON_GAMES, season * 1e3);
 	return 0;
 }

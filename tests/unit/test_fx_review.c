@@ -184,10 +184,12 @@ TEST(fx_memory_use_of_the_stack_does_not_depend_on_earlier_games)
 	static char deep[8192], grow[8192];
 	deep_fn(deep, sizeof deep,
 		"return {name='D', hooks={['sim.shot.pre']=function(ctx) f(150) end}}");
+	/* about 1.5 MB of strings: with the stack its calls grow, G passes
+	 * the 2 MB cap; if a stack grown earlier came free, it would fit */
 	deep_fn(grow, sizeof grow,
 		"return {name='G', hooks={['sim.shot.pre']=function(ctx)\n"
 		"  local t = {}\n"
-		"  for i = 1, 1250 do t[i] = string.rep('x', 1000 + i % 7) end\n"
+		"  for i = 1, 1500 do t[i] = string.rep('x', 1000 + i % 7) end\n"
 		"  f(150)\n"
 		"  return {shot_value = 1}\n"
 		"end}}");

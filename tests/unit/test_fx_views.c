@@ -99,6 +99,40 @@ TEST(fx_views_fields_come_and_go_with_the_hook)
 	fx_script_free(s);
 }
 
+/* Each sim hook has a ctx of its own (so a hook point never has to change
+ * what one ctx reads). A ctx kept from another hook is still that hook's:
+ * its hook name, and fields that hook has, read without an error. */
+TEST(fx_views_each_hook_has_its_own_ctx)
+{
+	const char *src =
+		"local kept\n"
+		"return {name='k', hooks={\n"
+		"  ['sim.shot.pre']=function(ctx) kept = kept or ctx end,\n"
+		"  ['sim.possession.pre']=function(ctx)\n"
+		"    if not kept then return end\n"
+		"    return {narrative = string.format('%s %s %s %s', ctx.hook, kept.hook,\n"
+		"      tostring(rawequal(kept, ctx)), tostring(kept.offense ~= nil))}\n"
+		"  end}}";
+	fx_script_t *s = fxt_load(src);
+	fx_engine_t *e = fx_engine_new(NULL, NULL, 0);
+	fxt_game_t t;
+	fxt_game_init(&t);
+	fx_effect_t eff = {"k", s};
+	views_game_t v;
+	views_begin(&v, e, &t, &eff, 1);
+	pw_hook_ctx_t p = fxt_ctx(&t, PW_HOOK_POSSESSION_PRE);
+	p.offense = 0;
+	CHECK_STR(views_step(&v, &p), "");
+	pw_hook_ctx_t sh = fxt_ctx(&t, PW_HOOK_SHOT_PRE);
+	sh.offense = 0;
+	CHECK_STR(views_step(&v, &sh), "");
+	p.offense = 1;
+	CHECK_STR(views_step(&v, &p), "sim.possession.pre sim.shot.pre false true");
+	CHECK_STR(views_end(&v), "");
+	fx_engine_free(e);
+	fx_script_free(s);
+}
+
 /* A hooper's fields change between hook points (stamina at every
  * possession); every read, by the first effect or a later one, at the same
  * hook or another, through ctx or a view kept from an earlier call, gives
