@@ -103,6 +103,7 @@ struct pw_http_server {
 	void *done_ud;
 	time_t date_sec;
 	char date[40];
+	size_t date_len;
 	char slab[READ_SLAB];
 };
 
@@ -456,7 +457,7 @@ static const char *http_date(pw_http_server_t *s)
 	if (now != s->date_sec) {
 		struct tm tm;
 		gmtime_r(&now, &tm);
-		strftime(s->date, sizeof s->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		s->date_len = strftime(s->date, sizeof s->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 		s->date_sec = now;
 	}
 	return s->date;
@@ -486,6 +487,66 @@ static void conn_linger(pw_http_conn_t *c)
 
 /* ---- answering ---------------------------------------------------------- */
 
+/* A response head being built in a fixed buffer; `over` once something
+ * did not fit. */
+typedef struct head_buf {
+	char *p;
+	size_t n, cap;
+	bool over;
+} head_buf_t;
+
+static void head_put(head_buf_t *h, const char *s, size_t n)
+{
+	if (n > h->cap - h->n) {
+		h->over = true;
+		return;
+	}
+	memcpy(h->p + h->n, s, n);
+	h->n += n;
+}
+
+static void head_puts(head_buf_t *h, const char *s)
+{
+	head_put(h, s, strlen(s));
+}
+
+/* A string literal, its length known when compiling. */
+#define HEAD_LIT(h, lit) head_put((h), (lit), sizeof(lit) - 1)
+
+static void head_num(head_buf_t *h, size_t v)
+{
+	char digits[24];
+	size_t i = sizeof digits;
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	head_put(h, digits + i, sizeof digits - i);
+}
+
+/*
+ * The status line and the server's headers. Built by hand rather than
+ * with snprintf, which cost a fifth of a keep-alive request's instructions.
+ */
+static bool format_head(head_buf_t *h, pw_http_server_t *s, const pw_response_t *res, bool close)
+{
+	HEAD_LIT(h, "HTTP/1.1 ");
+	head_num(h, (size_t)res->status);
+	head_put(h, " ", 1);
+	head_puts(h, http_reason(res->status));
+	HEAD_LIT(h, "\r\nContent-Type: ");
+	head_puts(h, res->content_type ? res->content_type : PW_CT_TEXT);
+	HEAD_LIT(h, "\r\nContent-Length: ");
+	head_num(h, res->body.len);
+	HEAD_LIT(h, "\r\nDate: ");
+	const char *date = http_date(s);
+	head_put(h, date, s->date_len);
+	HEAD_LIT(h, "\r\nX-Content-Type-Options: nosniff\r\n");
+	if (close)
+		HEAD_LIT(h, "Connection: close\r\n");
+	return !h->over;
+}
+
 static void send_response(pw_http_conn_t *c, pw_response_t *res)
 {
 	pw_http_server_t *s = c->srv;
@@ -499,34 +560,24 @@ static void send_response(pw_http_conn_t *c, pw_response_t *res)
 	}
 	bool close = res->close || !c->keep_alive || c->peer_eof || s->closing || !s->listening;
 	char head[1024];
-	int hn = snprintf(head, sizeof head,
-			  "HTTP/1.1 %d %s\r\n"
-			  "Content-Type: %s\r\n"
-			  "Content-Length: %zu\r\n"
-			  "Date: %s\r\n"
-			  "X-Content-Type-Options: nosniff\r\n"
-			  "%s",
-			  res->status, http_reason(res->status),
-			  res->content_type ? res->content_type : PW_CT_TEXT, res->body.len,
-			  http_date(s), close ? "Connection: close\r\n" : "");
-	uv_buf_t bufs[3];
+	head_buf_t hb = {.p = head, .cap = sizeof head};
+	/* Head, extra headers, the blank line and the body (none for HEAD)
+	 * go out in one writev; only what the socket does not take is copied. */
+	uv_buf_t bufs[4];
 	unsigned nb = 0;
-	bufs[nb++] = uv_buf_init(head, (unsigned)hn);
+	bool ok = format_head(&hb, s, res, close);
+	bufs[nb++] = uv_buf_init(head, (unsigned)hb.n);
 	if (res->headers.len)
 		bufs[nb++] = uv_buf_init(res->headers.data, (unsigned)res->headers.len);
-	/* The blank line and the body: HEAD answers carry no body. */
-	pw_buf_t tail = {0};
-	buf_puts(&tail, "\r\n");
+	bufs[nb++] = uv_buf_init((char *)"\r\n", 2);
 	if (!c->is_head && res->body.len)
-		buf_append(&tail, res->body.data, res->body.len);
-	bufs[nb++] = uv_buf_init(tail.data, (unsigned)tail.len);
+		bufs[nb++] = uv_buf_init(res->body.data, (unsigned)res->body.len);
 
 	if (s->cfg.log && s->cfg.log->level <= PW_LOG_DEBUG)
 		log_event(s->cfg.log, PW_LOG_DEBUG, "http.request", "%s %s %d %.1fms", c->method, c->path,
 			  res->status, (double)(uv_hrtime() - c->req_start) / 1e6);
 
-	int wr = tail.oom ? -1 : conn_write(c, bufs, nb);
-	buf_free(&tail);
+	int wr = ok ? conn_write(c, bufs, nb) : -1;
 	resp_free(res);
 	if (wr < 0) {
 		conn_close(c);
@@ -583,6 +634,14 @@ static void send_input_refusal(pw_http_conn_t *c, int r)
 			     "The server holds as many unfinished requests as it can; try again shortly.", "5");
 	else
 		conn_close(c);
+}
+
+/* s into dst (cap bytes), cut to fit and NUL-terminated: the log's copy. */
+static void copy_str(char *dst, size_t cap, pw_str_t s)
+{
+	size_t n = s.n < cap - 1 ? s.n : cap - 1;
+	memcpy(dst, s.p, n);
+	dst[n] = '\0';
 }
 
 /* Takes complete requests off the front of the input, one at a time. */
@@ -653,8 +712,8 @@ static void conn_process(pw_http_conn_t *c)
 		c->keep_alive = req.keep_alive;
 		c->is_head = http_str_eq(req.method, "HEAD");
 		c->req_start = uv_hrtime();
-		snprintf(c->method, sizeof c->method, "%.*s", (int)req.method.n, req.method.p);
-		snprintf(c->path, sizeof c->path, "%.*s", (int)req.path.n, req.path.p);
+		copy_str(c->method, sizeof c->method, req.method);
+		copy_str(c->path, sizeof c->path, req.path);
 		pw_response_t res;
 		resp_init(&res);
 		int hr = s->cfg.handler(s->cfg.ud, c, &req, &res);

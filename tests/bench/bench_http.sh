@@ -1,7 +1,8 @@
 #!/bin/sh
 # Requests per second of a cached JSON read (/api/standings) against nginx
 # serving a static file of the same bytes, with the same wrk settings, side
-# by side, RUNS times each. Prints figures; never pass/fail on time.
+# by side, RUNS times each, then the server's instructions per request
+# under callgrind. Prints figures; never pass/fail on time.
 #
 # It fails (loudly, with no ratio) unless both servers answer 200 with
 # exactly the expected bytes, before the runs and after them, and wrk saw
@@ -98,3 +99,36 @@ echo "pinwheel $path: $(range $ps) req/s"
 echo "nginx static file: $(range $ns) req/s"
 # shellcheck disable=SC2086
 echo "ratio: $(range $rs)% of nginx"
+
+# Instructions the server spends on one keep-alive request, counted by
+# callgrind (they repeat exactly, where requests per second do not): the
+# server run under callgrind for 200 and for 2,200 requests, the
+# difference over 2,000. CALLGRIND=0 skips it.
+[ "${CALLGRIND:-1}" = 0 ] && exit 0
+command -v valgrind >/dev/null 2>&1 || need_pkgs valgrind || bench_fail "could not install valgrind"
+stop_server
+SERVER_PID=""
+cc -O2 -Wall -o "$tmp/http_requests" tests/bench/http_requests.c || bench_fail "http_requests did not build"
+# instructions N: the server's total under callgrind, serving N requests.
+instructions() {
+	env PINWHEEL_PRESENTATION_PACE=manual PINWHEEL_LOG_LEVEL=warn PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS=0 \
+		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$1" \
+		"$BIN" serve --host 127.0.0.1 --port 0 --db "$tmp/bench.db" >"$tmp/cg.log.$1" 2>&1 &
+	vg=$!
+	i=0
+	cport=""
+	while [ -z "$cport" ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		cport=$(sed -n 's/.*serving on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$tmp/cg.log.$1")
+		i=$((i + 1))
+	done
+	[ -n "$cport" ] || bench_fail "the server did not start under callgrind: $(tail -n 3 "$tmp/cg.log.$1")"
+	"$tmp/http_requests" "$cport" "$1" "$path" || bench_fail "the server under callgrind did not answer 200"
+	kill -TERM "$vg"
+	wait "$vg"
+	awk '/^summary:/ { print $2 }' "$tmp/cg.$1"
+}
+few=$(instructions 200)
+many=$(instructions 2200)
+[ -n "$few" ] && [ -n "$many" ] || bench_fail "callgrind printed no totals"
+echo "instructions per keep-alive GET $path (callgrind): $(((many - few) / 2000))"
