@@ -769,6 +769,8 @@ void app_limits(const pw_serve_config_t *cfg, pw_app_limits_t *out)
 			conns = by_fd > 1 ? by_fd : 1;
 	}
 	long share = conns / 10 > 8 ? conns / 10 : 8;
+	if (share > APP_REQUEST_CONNS)
+		share = APP_REQUEST_CONNS > 8 ? APP_REQUEST_CONNS : 8;
 	if (share > conns / 2)
 		share = conns / 2;
 	out->conns = (int)conns;

@@ -70,13 +70,20 @@ typedef struct pw_app_limits {
 	int subscribers; /* of those, live streams: the rest stay for requests */
 } pw_app_limits_t;
 
+/* Connections stream subscribers leave to requests at most (a tenth of
+ * a smaller cap, at least 8): at the cap idle keep-alive connections are
+ * closed to make room, so these only need to hold the requests in
+ * progress at once — /health, votes — while streams are full. With
+ * APP_FD_RESERVE, the descriptors streams never take: 96. */
+#define APP_REQUEST_CONNS 32
+
 /*
  * What the settings and the descriptor limit allow: connections are
  * PINWHEEL_MAX_CONNECTIONS but at most the descriptor limit less
  * APP_FD_RESERVE (half of it on a tiny limit), so accept() never runs out
  * and every connection gets an answer; subscribers leave a tenth of those
- * (at least 8) to requests, so /health and votes work when streams are
- * full.
+ * (at least 8, at most APP_REQUEST_CONNS) to requests, so /health and
+ * votes work when streams are full.
  */
 void app_limits(const pw_serve_config_t *cfg, pw_app_limits_t *out);
 

@@ -4,14 +4,60 @@
  */
 #include "server/http/http_parser.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
+/* Bytes of a token (a method, a header name: RFC 9110 tchar). */
+static const bool tchar[256] = {
+	['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true,
+	['5'] = true, ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true,
+	['a'] = true, ['b'] = true, ['c'] = true, ['d'] = true, ['e'] = true, ['f'] = true,
+	['g'] = true, ['h'] = true, ['i'] = true, ['j'] = true, ['k'] = true, ['l'] = true,
+	['m'] = true, ['n'] = true, ['o'] = true, ['p'] = true, ['q'] = true, ['r'] = true,
+	['s'] = true, ['t'] = true, ['u'] = true, ['v'] = true, ['w'] = true, ['x'] = true,
+	['y'] = true, ['z'] = true,
+	['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true, ['E'] = true, ['F'] = true,
+	['G'] = true, ['H'] = true, ['I'] = true, ['J'] = true, ['K'] = true, ['L'] = true,
+	['M'] = true, ['N'] = true, ['O'] = true, ['P'] = true, ['Q'] = true, ['R'] = true,
+	['S'] = true, ['T'] = true, ['U'] = true, ['V'] = true, ['W'] = true, ['X'] = true,
+	['Y'] = true, ['Z'] = true,
+	['!'] = true, ['#'] = true, ['$'] = true, ['%'] = true, ['&'] = true, ['\''] = true,
+	['*'] = true, ['+'] = true, ['-'] = true, ['.'] = true, ['^'] = true, ['_'] = true,
+	['`'] = true, ['|'] = true, ['~'] = true,
+};
+
 static bool is_tchar(unsigned char c)
 {
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return true;
-	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	return tchar[c];
+}
+
+/* What a byte of the head is to find_head_end: 0 nothing special, else
+ * CR, LF, or a control byte that has no place in a head (tab is allowed). */
+enum { HB_CR = 1, HB_LF, HB_BAD };
+static const unsigned char head_byte[256] = {
+	[0x00] = HB_BAD, [0x01] = HB_BAD, [0x02] = HB_BAD, [0x03] = HB_BAD, [0x04] = HB_BAD,
+	[0x05] = HB_BAD, [0x06] = HB_BAD, [0x07] = HB_BAD, [0x08] = HB_BAD, [0x0a] = HB_LF,
+	[0x0b] = HB_BAD, [0x0c] = HB_BAD, [0x0d] = HB_CR, [0x0e] = HB_BAD, [0x0f] = HB_BAD,
+	[0x10] = HB_BAD, [0x11] = HB_BAD, [0x12] = HB_BAD, [0x13] = HB_BAD, [0x14] = HB_BAD,
+	[0x15] = HB_BAD, [0x16] = HB_BAD, [0x17] = HB_BAD, [0x18] = HB_BAD, [0x19] = HB_BAD,
+	[0x1a] = HB_BAD, [0x1b] = HB_BAD, [0x1c] = HB_BAD, [0x1d] = HB_BAD, [0x1e] = HB_BAD,
+	[0x1f] = HB_BAD, [0x7f] = HB_BAD,
+};
+
+/*
+ * Whether one of the 8 bytes at p is below 0x20 or is 0x7f — CR, LF, tab
+ * or a byte to refuse — so the head scan looks at most bytes 8 at a time.
+ * (Each test is exact about whether such a byte is there.)
+ */
+static bool word_special(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t x, y;
+	memcpy(&x, p, 8);
+	y = x ^ (ones * 0x7f);
+	return (((x - ones * 0x20) & ~x) | ((y - ones) & ~y)) & highs;
 }
 
 static int fail(pw_http_error_t *err, int status, const char *code, const char *message)
@@ -32,8 +78,18 @@ bool http_str_eq(pw_str_t s, const char *lit)
 
 bool http_str_ieq(pw_str_t s, const char *lit)
 {
-	size_t n = strlen(lit);
-	return s.n == n && strncasecmp(s.p, lit, n) == 0;
+	/* ASCII case only (header names, tokens), without strncasecmp's cost. */
+	size_t i = 0;
+	for (; i < s.n && lit[i]; i++) {
+		unsigned char a = (unsigned char)s.p[i], b = (unsigned char)lit[i];
+		if ((unsigned)(a - 'A') < 26u)
+			a |= 0x20;
+		if ((unsigned)(b - 'A') < 26u)
+			b |= 0x20;
+		if (a != b)
+			return false;
+	}
+	return i == s.n && !lit[i];
 }
 
 const pw_str_t *http_header(const pw_http_request_t *req, const char *name)
@@ -72,26 +128,34 @@ static long find_head_end(const char *buf, size_t len, size_t start, pw_http_sca
 	size_t i = start;
 	if (scan && scan->pos > i)
 		i = scan->pos;
-	for (; i < len; i++) {
-		unsigned char c = (unsigned char)buf[i];
-		if (i + 1 > HTTP_MAX_HEAD)
-			return fail(err, 431, "headers_too_large",
-				    "The request line and headers exceed 16 KB."), -1;
-		if (c == '\n') {
+	/* Nothing past the head limit is looked at: the limit is checked once
+	 * the scan stops, not at every byte. */
+	size_t stop = len < HTTP_MAX_HEAD ? len : HTTP_MAX_HEAD;
+	for (;; i++) {
+		while (i + 8 <= stop && !word_special(buf + i))
+			i += 8;
+		while (i < stop && !head_byte[(unsigned char)buf[i]])
+			i++;
+		if (i == stop)
+			break;
+		unsigned char kind = head_byte[(unsigned char)buf[i]];
+		if (kind == HB_LF) {
 			if (i == 0 || buf[i - 1] != '\r')
 				return fail(err, 400, "malformed_request",
 					    "A line ended in a bare LF; lines must end in CRLF."), -1;
 			if (i >= start + 3 && buf[i - 2] == '\n' && buf[i - 3] == '\r')
 				return (long)(i + 1);
-		} else if (c == '\r') {
+		} else if (kind == HB_CR) {
 			if (i + 1 < len && buf[i + 1] != '\n')
 				return fail(err, 400, "malformed_request",
 					    "A bare CR appeared in the request head."), -1;
-		} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+		} else {
 			return fail(err, 400, "malformed_request",
 				    "The request head contains a control character."), -1;
 		}
 	}
+	if (len > HTTP_MAX_HEAD)
+		return fail(err, 431, "headers_too_large", "The request line and headers exceed 16 KB."), -1;
 	if (scan)
 		scan->pos = len > start ? len - 1 : start;
 	return 0;
@@ -149,7 +213,7 @@ static int parse_request_line(const char *p, const char *eol, pw_http_request_t 
 int http_parse(const char *buf, size_t len, pw_http_request_t *req, size_t *consumed,
 	       pw_http_scan_t *scan, pw_http_error_t *err)
 {
-	memset(req, 0, sizeof *req);
+	memset(req, 0, offsetof(pw_http_request_t, headers));
 	*consumed = 0;
 
 	/* Empty lines before a request are tolerated (RFC 9112 §2.2), within
@@ -201,7 +265,15 @@ int http_parse(const char *buf, size_t len, pw_http_request_t *req, size_t *cons
 			return fail(err, 431, "headers_too_large", "The request has too many headers.");
 		req->headers[req->n_headers++] = (pw_http_header_t){name, value};
 
-		if (http_str_ieq(name, "content-length")) {
+		/* The headers the parser acts on, told apart by length first:
+		 * most headers are none of them and cost one comparison. */
+		int which = name.n == 14 && http_str_ieq(name, "content-length")      ? 1
+			  : name.n == 17 && http_str_ieq(name, "transfer-encoding") ? 2
+			  : name.n == 4 && http_str_ieq(name, "host")               ? 3
+			  : name.n == 10 && http_str_ieq(name, "connection")        ? 4
+			  : name.n == 6 && http_str_ieq(name, "expect")             ? 5
+										    : 0;
+		if (which == 1) {
 			if (have_cl)
 				return fail(err, 400, "malformed_request",
 					    "The request has more than one Content-Length header.");
@@ -214,13 +286,13 @@ int http_parse(const char *buf, size_t len, pw_http_request_t *req, size_t *cons
 						    "Content-Length is not a valid number.");
 				cl = cl * 10 + (size_t)(value.p[i] - '0');
 			}
-		} else if (http_str_ieq(name, "transfer-encoding")) {
+		} else if (which == 2) {
 			have_te = true;
-		} else if (http_str_ieq(name, "host")) {
+		} else if (which == 3) {
 			hosts++;
-		} else if (http_str_ieq(name, "connection")) {
+		} else if (which == 4) {
 			connection_tokens(value, &close, &keep);
-		} else if (http_str_ieq(name, "expect")) {
+		} else if (which == 5) {
 			if (!http_str_ieq(value, "100-continue"))
 				return fail(err, 417, "expectation_failed",
 					    "Only the expectation 100-continue is supported.");

@@ -64,6 +64,11 @@ typedef struct pw_http_config {
 	uint64_t request_timeout_ms;   /* a request must arrive whole within this (408) */
 	uint64_t idle_timeout_ms;      /* keep-alive connections idle this long are closed */
 	size_t max_write_queue;        /* unsent bytes a connection may hold before it is paused / dropped */
+	int writers;                   /* threads writing a stream batch (http_stream_write_batch),
+	                                * the loop's included: 0 = the CPUs (at most 4), 1 = the
+	                                * loop alone */
+	size_t direct_write_max;       /* tests only: a batch's direct write tries at most this many
+	                                * bytes, so partial writes happen on demand (0: no limit) */
 	pw_http_handler_fn handler;
 	void *ud;
 	const pw_log_t *log;
@@ -116,6 +121,28 @@ int http_conn_stream_begin(pw_http_conn_t *c, const char *head, size_t len,
  * max_write_queue bytes are already waiting (the caller then drops the
  * client). */
 int http_conn_stream_write_rc(pw_http_conn_t *c, pw_rcbuf_t *rc);
+
+/* One block for one stream connection in a batch write. */
+typedef struct pw_stream_write {
+	pw_http_conn_t *conn;
+	pw_rcbuf_t *rc;
+	int status;   /* set by the batch: 0 written or queued, -1 the connection could not take it */
+	uint64_t tag; /* the caller's; the batch leaves it alone */
+} pw_stream_write_t;
+
+/*
+ * http_conn_stream_write_rc for many connections at once (one event to
+ * every subscriber): the same checks, order and queueing, but the socket
+ * writes of connections with nothing queued go out from the server's
+ * writer threads as well as the loop's, which takes part and returns when
+ * all are written; no libuv call and no callback runs off the loop thread,
+ * and nothing is closed during the batch. Every connection must be a
+ * stream of the same server, at most once in w. The caller drops those
+ * with status -1 (closing, more than max_write_queue bytes waiting, or a
+ * socket error), as after http_conn_stream_write_rc.
+ */
+void http_stream_write_batch(pw_stream_write_t *w, size_t n);
+
 /* Closes the connection (on_close will run). */
 void http_conn_close(pw_http_conn_t *c);
 

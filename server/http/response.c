@@ -71,6 +71,7 @@ void resp_data_raw(pw_response_t *r, int status, const char *json, size_t len)
 	buf_free(&r->body);
 	r->status = status;
 	r->content_type = PW_CT_JSON;
+	buf_reserve(&r->body, len + 9); /* one allocation, not three */
 	buf_puts(&r->body, "{\"data\":");
 	buf_append(&r->body, json, len);
 	buf_puts(&r->body, "}");

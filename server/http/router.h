@@ -7,6 +7,11 @@
  * {name} (any one non-empty segment, percent-decoded, ≤ 127 bytes). A path
  * that matches some pattern but not with this method is 405 (with the
  * allowed methods); no pattern at all is 404. HEAD matches GET routes.
+ * When several routes match a path and method, the one added first wins.
+ *
+ * The patterns are kept in a tree of segments, built as routes are added,
+ * so matching a path walks its segments once instead of trying every
+ * route.
  */
 #ifndef PW_ROUTER_H
 #define PW_ROUTER_H
@@ -18,11 +23,13 @@
 
 #define ROUTER_MAX_PARAMS 4
 #define ROUTER_PARAM_MAX  128
+#define ROUTER_NAME_MAX   24 /* a parameter's name, its NUL included */
+#define ROUTER_MAX_SEGS   32 /* segments of a pattern; a longer path matches nothing */
 
 typedef struct pw_params {
 	size_t n;
 	struct {
-		char name[24];
+		char name[ROUTER_NAME_MAX];
 		char value[ROUTER_PARAM_MAX];
 	} p[ROUTER_MAX_PARAMS];
 } pw_params_t;
@@ -33,13 +40,17 @@ typedef struct pw_route {
 	void *fn; /* the caller's handler type; the router never calls it */
 } pw_route_t;
 
+typedef struct router_node router_node_t;
+
 typedef struct pw_router {
 	pw_route_t *routes;
 	size_t n, cap;
+	router_node_t *root; /* the segment tree over routes */
 } pw_router_t;
 
 /* Returns 0, or -1 on OOM or a pattern that is not "/..." with at most
- * ROUTER_MAX_PARAMS parameters. */
+ * ROUTER_MAX_PARAMS parameters (names shorter than ROUTER_NAME_MAX) and
+ * ROUTER_MAX_SEGS segments. */
 int router_add(pw_router_t *rt, const char *method, const char *pattern, void *fn);
 void router_free(pw_router_t *rt);
 

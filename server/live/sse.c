@@ -61,13 +61,9 @@ void sse_format(pw_buf_t *b, uint64_t id, const char *type, const char *json)
 	buf_puts(b, "\n");
 }
 
-const pw_sse_event_t *sse_ring_push(pw_sse_ring_t *r, uint64_t id, const char *type, const char *json)
+/* Stores a formatted event, taking a reference of its own to rc. */
+static const pw_sse_event_t *ring_store(pw_sse_ring_t *r, uint64_t id, const char *type, pw_rcbuf_t *rc)
 {
-	pw_buf_t b = {0};
-	sse_format(&b, id, type, json);
-	pw_rcbuf_t *rc = rcbuf_from_buf(&b);
-	if (!rc)
-		return NULL;
 	size_t slot;
 	if (r->count < r->cap) {
 		slot = (r->start + r->count) % r->cap;
@@ -81,9 +77,27 @@ const pw_sse_event_t *sse_ring_push(pw_sse_ring_t *r, uint64_t id, const char *t
 	rcbuf_unref(e->rc);
 	e->id = id;
 	copy_type(e->type, type);
-	e->rc = rc;
+	e->rc = rcbuf_ref(rc);
 	e->len = rc->len;
 	e->frame = rc->data;
+	return e;
+}
+
+/* A frame of its own, formatted once; NULL on OOM. */
+static pw_rcbuf_t *frame_new(uint64_t id, const char *type, const char *json)
+{
+	pw_buf_t b = {0};
+	sse_format(&b, id, type, json);
+	return rcbuf_from_buf(&b);
+}
+
+const pw_sse_event_t *sse_ring_push(pw_sse_ring_t *r, uint64_t id, const char *type, const char *json)
+{
+	pw_rcbuf_t *rc = frame_new(id, type, json);
+	if (!rc)
+		return NULL;
+	const pw_sse_event_t *e = ring_store(r, id, type, rc);
+	rcbuf_unref(rc);
 	return e;
 }
 
@@ -165,8 +179,24 @@ typedef struct sse_client {
 	pw_sse_filter_t *names;  /* only when some type could not be interned */
 } sse_client_t;
 
+/* An event published and not yet sent (nor in the ring). */
+typedef struct sse_pending {
+	uint64_t id;
+	char type[SSE_TYPE_MAX];
+	pw_rcbuf_t *rc;
+} sse_pending_t;
+
+/* The frames of some events of a batch joined into one block, for every
+ * subscriber that wants exactly those. */
+typedef struct sse_set {
+	uint64_t events; /* a bit per batch index */
+	pw_rcbuf_t *rc;
+} sse_set_t;
+
 struct pw_sse_hub {
 	uv_timer_t heartbeat;
+	uv_check_t flusher; /* sends the batch at the end of the loop's turn */
+	int open_handles;
 	pw_sse_config_t cfg;
 	pw_sse_ring_t ring;
 	sse_client_t *clients;
@@ -177,6 +207,14 @@ struct pw_sse_hub {
 	size_t n_types;
 	char types[SSE_TYPE_BITS][SSE_TYPE_MAX];
 	pw_rcbuf_t *beat;
+	sse_pending_t batch[SSE_BATCH_MAX];
+	size_t n_batch;
+	sse_set_t *sets;
+	size_t n_sets, sets_cap;
+	/* One fan-out's writes, each tagged with the batch events it carries
+	 * (kept for the next fan-out). */
+	pw_stream_write_t *out;
+	size_t out_cap;
 };
 
 /* The bit of an event type, interning it on first sight; -1 when the
@@ -216,28 +254,179 @@ static void client_closed(void *ud)
 	free(cl);
 }
 
-/* Writes to one client, dropping it when it is too far behind. */
+/* Drops a subscriber that is too far behind (or could not be written):
+ * it reconnects and resumes from the ring. Its sse_client_t is freed. */
+static void drop_client(pw_sse_hub_t *h, pw_http_conn_t *conn, uint64_t events)
+{
+	h->dropped_clients++;
+	h->dropped_events += events;
+	if (h->cfg.log)
+		log_event(h->cfg.log, PW_LOG_INFO, "sse.drop", "a slow subscriber was dropped");
+	http_conn_close(conn); /* runs client_closed */
+}
+
+/* After a write: more than client_max_pending bytes the socket has not
+ * taken means the subscriber reads too slowly. */
+static bool too_far_behind(const pw_sse_hub_t *h, const pw_http_conn_t *conn)
+{
+	return http_conn_pending(conn) > h->cfg.client_max_pending;
+}
+
+/* Writes one event to one client, dropping it when it is too far behind. */
 static bool client_write(pw_sse_hub_t *h, sse_client_t *cl, pw_rcbuf_t *rc)
 {
-	if (http_conn_pending(cl->conn) + rc->len > h->cfg.client_max_pending ||
-	    http_conn_stream_write_rc(cl->conn, rc) < 0) {
-		h->dropped_clients++;
-		h->dropped_events++;
-		if (h->cfg.log)
-			log_event(h->cfg.log, PW_LOG_INFO, "sse.drop", "a slow subscriber was dropped");
-		http_conn_close(cl->conn); /* runs client_closed: cl is gone */
+	if (http_conn_stream_write_rc(cl->conn, rc) < 0 || too_far_behind(h, cl->conn)) {
+		drop_client(h, cl->conn, 1);
 		return false;
 	}
 	return true;
 }
 
+/* Room in out for n writes; false on OOM (what was there stays). */
+static bool out_reserve(pw_sse_hub_t *h, size_t n)
+{
+	if (n <= h->out_cap)
+		return true;
+	size_t cap = n > 2 * h->out_cap ? n : 2 * h->out_cap;
+	pw_stream_write_t *o = realloc(h->out, cap * sizeof *o);
+	if (!o)
+		return false;
+	h->out = o;
+	h->out_cap = cap;
+	return true;
+}
+
+/* Writes out[0..n) in one batch (spread over the server's writers), then
+ * counts what was delivered and drops whoever could not take its block. */
+static void write_out(pw_sse_hub_t *h, size_t n)
+{
+	http_stream_write_batch(h->out, n);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t events = (uint64_t)__builtin_popcountll(h->out[i].tag);
+		if (h->out[i].status < 0 || too_far_behind(h, h->out[i].conn))
+			drop_client(h, h->out[i].conn, events);
+		else
+			h->delivered += events;
+	}
+}
+
 static void on_heartbeat(uv_timer_t *t)
 {
 	pw_sse_hub_t *h = t->data;
-	for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
-		next = cl->next;
-		client_write(h, cl, h->beat);
+	if (!out_reserve(h, h->n_clients)) {
+		for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
+			next = cl->next;
+			client_write(h, cl, h->beat);
+		}
+		return;
 	}
+	size_t n = 0;
+	for (sse_client_t *cl = h->clients; cl; cl = cl->next) {
+		/* A comment, not an event: tagged with none. */
+		h->out[n++] = (pw_stream_write_t){.conn = cl->conn, .rc = h->beat};
+	}
+	write_out(h, n);
+}
+
+/*
+ * The block for the batch's events in `events`: an event's own frame when
+ * it is one, else their frames joined, once per distinct set in a batch
+ * (most subscribers want the same ones). NULL on OOM.
+ */
+static pw_rcbuf_t *batch_block(pw_sse_hub_t *h, uint64_t events)
+{
+	if (!(events & (events - 1)))
+		return h->batch[__builtin_ctzll(events)].rc;
+	for (size_t i = 0; i < h->n_sets; i++)
+		if (h->sets[i].events == events)
+			return h->sets[i].rc;
+	if (h->n_sets == h->sets_cap) {
+		size_t cap = h->sets_cap ? 2 * h->sets_cap : 8;
+		sse_set_t *sets = realloc(h->sets, cap * sizeof *sets);
+		if (!sets)
+			return NULL;
+		h->sets = sets;
+		h->sets_cap = cap;
+	}
+	pw_buf_t b = {0};
+	for (uint64_t e = events; e; e &= e - 1) {
+		const pw_rcbuf_t *rc = h->batch[__builtin_ctzll(e)].rc;
+		buf_append(&b, rc->data, rc->len);
+	}
+	pw_rcbuf_t *rc = rcbuf_from_buf(&b);
+	if (rc)
+		h->sets[h->n_sets++] = (sse_set_t){.events = events, .rc = rc};
+	return rc;
+}
+
+/*
+ * Sends the batch: each event goes into the ring, and each subscriber gets
+ * the events it wants in one block — one write, whether the turn of the
+ * loop published one event or several (a tick's results arrive together)
+ * — all the subscribers' writes in one batch over the server's writers.
+ */
+static void hub_flush(pw_sse_hub_t *h)
+{
+	uv_check_stop(&h->flusher);
+	size_t m = h->n_batch;
+	if (m == 0)
+		return;
+	uint64_t t0 = uv_hrtime();
+	int bits[SSE_BATCH_MAX];
+	for (size_t k = 0; k < m; k++) {
+		const sse_pending_t *p = &h->batch[k];
+		ring_store(&h->ring, p->id, p->type, p->rc);
+		bits[k] = type_bit(h, p->type);
+		h->published++;
+		h->last_id = p->id;
+	}
+	if (out_reserve(h, h->n_clients)) {
+		size_t n = 0;
+		for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
+			next = cl->next;
+			uint64_t want = 0;
+			for (size_t k = 0; k < m; k++)
+				if (client_wants(cl, bits[k], h->batch[k].type))
+					want |= UINT64_C(1) << k;
+			if (!want)
+				continue;
+			pw_rcbuf_t *rc = batch_block(h, want);
+			if (!rc) {
+				drop_client(h, cl->conn, (uint64_t)__builtin_popcountll(want));
+				continue;
+			}
+			h->out[n++] = (pw_stream_write_t){.conn = cl->conn, .rc = rc, .tag = want};
+		}
+		write_out(h, n);
+	} else {
+		/* No memory for a batch: one write per event and subscriber. */
+		for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
+			next = cl->next;
+			for (size_t k = 0; k < m; k++) {
+				if (!client_wants(cl, bits[k], h->batch[k].type))
+					continue;
+				if (!client_write(h, cl, h->batch[k].rc))
+					break;
+				h->delivered++;
+			}
+		}
+	}
+	/* Queued writes hold their own references to what they send. */
+	for (size_t i = 0; i < h->n_sets; i++)
+		rcbuf_unref(h->sets[i].rc);
+	h->n_sets = 0;
+	for (size_t k = 0; k < m; k++)
+		rcbuf_unref(h->batch[k].rc);
+	h->n_batch = 0;
+	if (h->cfg.log && h->n_clients > 0)
+		log_event(h->cfg.log, PW_LOG_DEBUG, "sse.fanout", "id=%llu events=%zu subscribers=%zu us=%llu",
+			  (unsigned long long)h->last_id, m, h->n_clients,
+			  (unsigned long long)((uv_hrtime() - t0) / 1000));
+}
+
+static void on_flush(uv_check_t *c)
+{
+	hub_flush(c->data);
 }
 
 int sse_hub_new(pw_sse_hub_t **out, uv_loop_t *loop, const pw_sse_config_t *cfg)
@@ -265,6 +454,11 @@ int sse_hub_new(pw_sse_hub_t **out, uv_loop_t *loop, const pw_sse_config_t *cfg)
 	uv_timer_start(&h->heartbeat, on_heartbeat, h->cfg.heartbeat_ms, h->cfg.heartbeat_ms);
 	/* The heartbeat must not keep a loop alive that has nothing else to do. */
 	uv_unref((uv_handle_t *)&h->heartbeat);
+	/* The flusher runs only while a batch waits (and keeps the loop
+	 * turning until it is sent). */
+	uv_check_init(loop, &h->flusher);
+	h->flusher.data = h;
+	h->open_handles = 2;
 	*out = h;
 	return 0;
 }
@@ -362,6 +556,8 @@ int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *
 		h->clients->prev = cl;
 	h->clients = cl;
 	h->n_clients++;
+	/* The ring holds what was sent; what is still in the batch reaches
+	 * this client with everyone else's when the batch goes out. */
 	if (resume) {
 		for (size_t i = sse_ring_resume(&h->ring, last); i < h->ring.count; i++) {
 			const pw_sse_event_t *e = sse_ring_at(&h->ring, i);
@@ -376,27 +572,16 @@ void sse_hub_publish(pw_sse_hub_t *h, uint64_t id, const char *type, const char 
 {
 	if (h->closing)
 		return;
-	const pw_sse_event_t *e = sse_ring_push(&h->ring, id, type, json);
-	if (!e)
-		return;
-	h->published++;
-	h->last_id = id;
-	int bit = type_bit(h, e->type);
-	uint64_t t0 = uv_hrtime();
-	/* Hold the frame for the fan-out: a later push could evict it from a
-	 * tiny ring while writes that reference it are queued. */
-	pw_rcbuf_t *rc = rcbuf_ref(e->rc);
-	for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
-		next = cl->next;
-		if (!client_wants(cl, bit, e->type))
-			continue;
-		if (client_write(h, cl, rc))
-			h->delivered++;
-	}
-	rcbuf_unref(rc);
-	if (h->cfg.log && h->n_clients > 0)
-		log_event(h->cfg.log, PW_LOG_DEBUG, "sse.fanout", "id=%llu subscribers=%zu us=%llu",
-			  (unsigned long long)id, h->n_clients, (unsigned long long)((uv_hrtime() - t0) / 1000));
+	if (h->n_batch == SSE_BATCH_MAX)
+		hub_flush(h);
+	pw_rcbuf_t *rc = frame_new(id, type, json);
+	if (!rc)
+		return; /* lost, as any event the server has no memory for */
+	sse_pending_t *p = &h->batch[h->n_batch++];
+	p->id = id;
+	copy_type(p->type, type);
+	p->rc = rc;
+	uv_check_start(&h->flusher, on_flush);
 }
 
 void sse_hub_stats(const pw_sse_hub_t *h, pw_sse_stats_t *out)
@@ -415,8 +600,12 @@ void sse_hub_stats(const pw_sse_hub_t *h, pw_sse_stats_t *out)
 static void on_hub_closed(uv_handle_t *t)
 {
 	pw_sse_hub_t *h = t->data;
+	if (--h->open_handles > 0)
+		return;
 	sse_ring_free(&h->ring);
 	rcbuf_unref(h->beat);
+	free(h->sets);
+	free(h->out);
 	free(h);
 }
 
@@ -424,8 +613,10 @@ void sse_hub_close(pw_sse_hub_t *h)
 {
 	if (h->closing)
 		return;
+	hub_flush(h); /* what was published goes out before the streams end */
 	h->closing = true;
 	while (h->clients)
 		http_conn_close(h->clients->conn); /* unlinks it */
 	uv_close((uv_handle_t *)&h->heartbeat, on_hub_closed);
+	uv_close((uv_handle_t *)&h->flusher, on_hub_closed);
 }

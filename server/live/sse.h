@@ -6,13 +6,17 @@
  *    reconnects with Last-Event-ID gets what it missed;
  *  - pw_sse_filter_t: the ?event_type=a,b filter;
  *  - pw_sse_hub_t: the subscribers of one server. Publishing formats an
- *    event once into one refcounted block and writes that same block to
- *    every matching client (filters are pre-parsed into a bitmask of
- *    interned event types, so the per-client work is a bit test and a
- *    write). A client whose
- *    unsent bytes pass the limit is dropped (and counted) rather than
- *    buffered without end, so one slow reader never slows the rest; it
- *    reconnects and resumes from the ring.
+ *    event once into one refcounted block; the events published in one
+ *    turn of the loop go out together at its end (a tick's results arrive
+ *    together): each subscriber gets the ones it wants in one block — one
+ *    write, not one per event — and all subscribers' writes go out in one
+ *    batch spread over the HTTP server's writer threads
+ *    (http_stream_write_batch). Filters are pre-parsed into a bitmask of
+ *    interned event types, so the per-client work is a bit test per event
+ *    and a write; subscribers that want the same events share one block.
+ *    A client with more unsent bytes than the limit after a write is
+ *    dropped (and counted) rather than buffered without end, so one slow
+ *    reader never slows the rest; it reconnects and resumes from the ring.
  *
  * Wire format (spec 40-server): `: connected` at once, `: heartbeat` every
  * 15 s, events as `id: <n>` / `event: <type>` / `data: <json>` lines.
@@ -31,6 +35,9 @@
 
 #define SSE_TYPE_MAX 48
 #define SSE_FILTER_MAX 16
+/* Events published in one turn of the loop that go out together (a bit
+ * each in a uint64_t); more start another batch. */
+#define SSE_BATCH_MAX 64
 
 typedef struct pw_sse_event {
 	uint64_t id;
@@ -107,7 +114,10 @@ int sse_hub_new(pw_sse_hub_t **out, uv_loop_t *loop, const pw_sse_config_t *cfg)
 int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *req,
 		   pw_response_t *res);
 
-/* Stores and fans out one event (loop thread). */
+/* Queues one event (loop thread); it goes into the ring and out to the
+ * subscribers at the end of this turn of the loop, with the others
+ * published in it (or at once when SSE_BATCH_MAX are waiting, or when the
+ * hub closes). */
 void sse_hub_publish(pw_sse_hub_t *h, uint64_t id, const char *type, const char *json);
 
 void sse_hub_stats(const pw_sse_hub_t *h, pw_sse_stats_t *out);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Requests per second of a cached JSON read (/api/standings) against nginx
 # serving a static file of the same bytes, with the same wrk settings, side
-# by side, RUNS times each. Prints figures; never pass/fail on time.
+# by side, RUNS times each, then the server's instructions per request
+# under callgrind. Prints figures; never pass/fail on time.
 #
 # It fails (loudly, with no ratio) unless both servers answer 200 with
 # exactly the expected bytes, before the runs and after them, and wrk saw
@@ -66,35 +67,89 @@ verify() {
 verify pinwheel "$purl"
 verify nginx "$nurl"
 
-# rps URL: wrk's requests per second; fails if any answer was not 2xx.
-rps() {
-	wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" "$1" >"$tmp/wrk" 2>&1 || bench_fail "wrk: $(cat "$tmp/wrk")"
-	if grep -q 'Non-2xx' "$tmp/wrk"; then
-		bench_fail "$1 gave error answers under load: $(grep 'Non-2xx' "$tmp/wrk")"
-	fi
-	grep 'Socket errors' "$tmp/wrk" >&2
-	awk '/Requests\/sec/ { print $2 }' "$tmp/wrk"
+# ticks PID...: the processes' CPU time together, in clock ticks.
+ticks() {
+	t=0
+	for p in "$@"; do t=$((t + $(cpu_ticks "$p"))); done
+	echo "$t"
 }
 
+# rps URL PID...: "REQ/S US": wrk's requests per second and the CPU time
+# the server's processes spent per request, in microseconds (on a shared
+# machine the second moves less than the first); fails if any answer was
+# not 2xx.
+rps() {
+	url=$1
+	shift
+	t0=$(ticks "$@")
+	wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" "$url" >"$tmp/wrk" 2>&1 || bench_fail "wrk: $(cat "$tmp/wrk")"
+	t1=$(ticks "$@")
+	if grep -q 'Non-2xx' "$tmp/wrk"; then
+		bench_fail "$url gave error answers under load: $(grep 'Non-2xx' "$tmp/wrk")"
+	fi
+	grep 'Socket errors' "$tmp/wrk" >&2
+	awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" '
+		/requests in/ { n = $1 }
+		/Requests\/sec/ { r = $2 }
+		END { if (r && n) printf "%s %.1f\n", r, (b - a) * 1e6 / hz / n }' "$tmp/wrk"
+}
+
+nginx_master=$(cat "$tmp/nginx.pid")
+# shellcheck disable=SC2046 # one word per process
+nginx_pids="$nginx_master $(ps -o pid= --ppid "$nginx_master" | tr '\n' ' ')"
 echo "body: $size bytes, the same from both (checked); wrk -t$THREADS -c$CONNS -d${DUR}s, $RUNS runs each;"
-echo "nginx with 1 worker serving a static file, pinwheel's single-threaded loop"
-ps="" ns="" rs=""
+echo "nginx with 1 worker serving a static file, pinwheel's single-threaded loop; load $(cut -d' ' -f1-3 /proc/loadavg)"
+ps="" ns="" rs="" pus="" nus=""
 run=1
 while [ $run -le "$RUNS" ]; do
-	p=$(rps "$purl") || exit 1
-	n=$(rps "$nurl") || exit 1
-	if [ -z "$p" ] || [ -z "$n" ]; then bench_fail "wrk printed no Requests/sec"; fi
+	# shellcheck disable=SC2086
+	set -- $(rps "$purl" "$SERVER_PID") $(rps "$nurl" $nginx_pids)
+	[ $# -eq 4 ] || bench_fail "wrk printed no Requests/sec"
+	p=$1 pu=$2 n=$3 nu=$4
 	r=$(awk -v p="$p" -v n="$n" 'BEGIN { printf "%.0f", 100 * p / n }')
-	echo "run $run: pinwheel $path $p req/s, nginx $n req/s, ratio $r%"
-	ps="$ps $p" ns="$ns $n" rs="$rs $r"
+	echo "run $run: pinwheel $path $p req/s ($pu us of CPU a request), nginx $n req/s ($nu us), ratio $r%"
+	ps="$ps $p" ns="$ns $n" rs="$rs $r" pus="$pus $pu" nus="$nus $nu"
 	run=$((run + 1))
 done
 # Still the same bytes after the load.
 verify pinwheel "$purl"
 verify nginx "$nurl"
 # shellcheck disable=SC2086
-echo "pinwheel $path: $(range $ps) req/s"
+echo "pinwheel $path: $(range $ps) req/s, $(range $pus) us of CPU a request"
 # shellcheck disable=SC2086
-echo "nginx static file: $(range $ns) req/s"
+echo "nginx static file: $(range $ns) req/s, $(range $nus) us of CPU a request"
 # shellcheck disable=SC2086
 echo "ratio: $(range $rs)% of nginx"
+
+# Instructions the server spends on one keep-alive request, counted by
+# callgrind (they repeat exactly, where requests per second do not): the
+# server run under callgrind for 200 and for 2,200 requests, the
+# difference over 2,000. CALLGRIND=0 skips it.
+[ "${CALLGRIND:-1}" = 0 ] && exit 0
+command -v valgrind >/dev/null 2>&1 || need_pkgs valgrind || bench_fail "could not install valgrind"
+stop_server
+SERVER_PID=""
+cc -O2 -Wall -o "$tmp/http_requests" tests/bench/http_requests.c || bench_fail "http_requests did not build"
+# instructions N: the server's total under callgrind, serving N requests.
+instructions() {
+	env PINWHEEL_PRESENTATION_PACE=manual PINWHEEL_LOG_LEVEL=warn PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS=0 \
+		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$1" \
+		"$BIN" serve --host 127.0.0.1 --port 0 --db "$tmp/bench.db" >"$tmp/cg.log.$1" 2>&1 &
+	vg=$!
+	i=0
+	cport=""
+	while [ -z "$cport" ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		cport=$(sed -n 's/.*serving on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$tmp/cg.log.$1")
+		i=$((i + 1))
+	done
+	[ -n "$cport" ] || bench_fail "the server did not start under callgrind: $(tail -n 3 "$tmp/cg.log.$1")"
+	"$tmp/http_requests" "$cport" "$1" "$path" || bench_fail "the server under callgrind did not answer 200"
+	kill -TERM "$vg"
+	wait "$vg"
+	awk '/^summary:/ { print $2 }' "$tmp/cg.$1"
+}
+few=$(instructions 200)
+many=$(instructions 2200)
+[ -n "$few" ] && [ -n "$many" ] || bench_fail "callgrind printed no totals"
+echo "instructions per keep-alive GET $path (callgrind): $(((many - few) / 2000))"

@@ -60,6 +60,11 @@ stop_server() {
 	rm -f "${SERVER_LOG:-}"
 }
 
+# cpu_ticks PID: user + system CPU time of a process, in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 rss_mb() {
 	awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }

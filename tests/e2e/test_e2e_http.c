@@ -212,6 +212,78 @@ TEST(e2e_pipelining_keepalive_http10)
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
 }
 
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Reads one answer (Content-Length framing) from a keep-alive connection:
+ * its head into head (cap bytes), and its body's length. -1 when it did
+ * not come. */
+static long read_answer(int fd, char *head, size_t cap, bool is_head)
+{
+	char *h = e2e_recv(fd, "\r\n\r\n", 5000, NULL);
+	if (!h || !strstr(h, "\r\n\r\n")) {
+		free(h);
+		return -1;
+	}
+	char *end = strstr(h, "\r\n\r\n") + 4;
+	const char *cl = strstr(h, "Content-Length: ");
+	long want = cl ? atol(cl + 16) : -1;
+	long have = (long)strlen(end);
+	snprintf(head, cap, "%.*s", (int)(end - h), h);
+	while (!is_head && want >= 0 && have < want) {
+		size_t n;
+		char *more = e2e_recv(fd, NULL, 2000, &n);
+		free(more);
+		if (!n)
+			break;
+		have += (long)n;
+	}
+	free(h);
+	return is_head ? 0 : have;
+}
+
+/* The head the server writes itself, line by line, for answers with and
+ * without a body, extra headers, HEAD, keep-alive and close. */
+TEST(e2e_response_heads_are_exact)
+{
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
+	int fd = e2e_connect(&s);
+	char head[2048];
+	const char *get = "GET /api/standings HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	e2e_send(fd, get, strlen(get));
+	long body = read_answer(fd, head, sizeof head, false);
+	CHECK(body > 10);
+	CHECK_MSG(starts(head, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+			       "Content-Length: "), "%s", head);
+	CHECK_EQ(atol(strstr(head, "Content-Length: ") + 16), body);
+	const char *date = strstr(head, "\r\nDate: ");
+	CHECK_MSG(date && strlen(date) > 40 && starts(date + 8 + 25, " GMT\r\n"), "%s", head); /* 29 bytes */
+	CHECK_CONTAINS(head, "\r\nX-Content-Type-Options: nosniff\r\n\r\n");
+	CHECK(!strstr(head, "Connection:"));
+	/* HEAD: the same head, no body, and the connection goes on. */
+	const char *hd = "HEAD /api/standings HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	e2e_send(fd, hd, strlen(hd));
+	CHECK_EQ(read_answer(fd, head, sizeof head, true), 0);
+	CHECK_EQ(atol(strstr(head, "Content-Length: ") + 16), body);
+	/* Extra headers between the server's and the blank line. */
+	const char *del = "DELETE /api/standings HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	e2e_send(fd, del, strlen(del));
+	CHECK(read_answer(fd, head, sizeof head, false) > 0);
+	CHECK_MSG(starts(head, "HTTP/1.1 405 Method Not Allowed\r\n"), "%s", head);
+	CHECK_CONTAINS(head, "nosniff\r\nAllow: GET, HEAD\r\n\r\n");
+	/* The last answer says it closes. */
+	const char *last = "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+	e2e_send(fd, last, strlen(last));
+	CHECK(read_answer(fd, head, sizeof head, false) > 0);
+	CHECK_MSG(starts(head, "HTTP/1.1 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\n"), "%s", head);
+	CHECK_CONTAINS(head, "nosniff\r\nConnection: close\r\nContent-Security-Policy: ");
+	close(fd);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
+}
+
 TEST(e2e_slow_and_idle_clients_are_closed)
 {
 	e2e_server_t s;

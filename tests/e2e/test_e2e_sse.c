@@ -164,7 +164,7 @@ TEST(e2e_sse_slow_subscriber_dropped_others_served)
 	e2e_server_t s;
 	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
 	int slow = subscribe(&s, NULL, NULL);
-	int shrink = 4096;
+	int shrink = 32768;
 	setsockopt(slow, SOL_SOCKET, SO_RCVBUF, &shrink, sizeof shrink);
 	int fast = subscribe(&s, NULL, NULL);
 	/* ~24 MB of events; the fast reader drains, the slow one never reads. */
@@ -191,4 +191,70 @@ TEST(e2e_sse_slow_subscriber_dropped_others_served)
 	close(slow);
 	close(fast);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
+}
+
+/* The events in s (a stream read so far): how many, and whether their ids
+ * follow one another. */
+static int events_in_order(const char *s, bool *in_order)
+{
+	int n = 0;
+	unsigned long long prev = 0;
+	*in_order = true;
+	for (const char *p = s; (p = strstr(p, "id: ")); n++) {
+		unsigned long long id = strtoull(p + 4, NULL, 10);
+		if (n > 0 && id != prev + 1)
+			*in_order = false;
+		prev = id;
+		const char *end = strstr(p, "\n\n");
+		if (!end)
+			break;
+		p = end;
+	}
+	return n;
+}
+
+/* Enough subscribers for a fan-out to be split over the writer threads:
+ * each gets every event, once, in order, whatever its filter lets through;
+ * the hundred events of one ping go out as batches of SSE_BATCH_MAX. */
+TEST(e2e_sse_many_subscribers_every_event_in_order)
+{
+	e2e_server_t s;
+	const char *env[] = {"PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS=0", "PINWHEEL_LOG_LEVEL=debug", NULL};
+	CHECK_EQ(e2e_start(&s, env, NULL), 0);
+	enum { N = 300 };
+	int fds[N];
+	for (int i = 0; i < N; i++)
+		fds[i] = subscribe(&s, i % 3 == 2 ? "?event_type=server.ping,vote.cast" : NULL, NULL);
+	int votes = subscribe(&s, "?event_type=vote.cast", NULL);
+	ping(&s, "{\"count\":100,\"note\":\"a\"}");
+	ping(&s, "{\"note\":\"b\"}");
+	ping(&s, "{\"note\":\"last\"}");
+	int whole = 0;
+	for (int i = 0; i < N; i++) {
+		char *got = e2e_recv(fds[i], "\"note\":\"last\"}\n\n", 5000, NULL);
+		bool ordered;
+		int n = events_in_order(got, &ordered);
+		CHECK_MSG(n == 102 && ordered, "subscriber %d: %d events%s", i, n, ordered ? "" : ", out of order");
+		whole += n == 102 && ordered;
+		free(got);
+		close(fds[i]);
+	}
+	CHECK_EQ(whole, N);
+	char *none = e2e_recv(votes, NULL, 300, NULL);
+	CHECK(!strstr(none, "server.ping"));
+	free(none);
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&s, "GET", "/api/events/health", NULL, NULL, &r), 0);
+	cJSON *j = cJSON_Parse(r.body);
+	cJSON *d = cJSON_GetObjectItem(j, "data");
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "published")), 102);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "delivered")), 102 * N);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "dropped_subscribers")), 0);
+	cJSON_Delete(j);
+	e2e_resp_free(&r);
+	close(votes);
+	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
+	char *log = e2e_log(&s);
+	CHECK_CONTAINS(log, "events=64 subscribers=301");
+	free(log);
 }

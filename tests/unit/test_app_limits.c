@@ -20,7 +20,14 @@ TEST(app_limits_keep_descriptors_and_a_share_for_requests)
 	 * leaves 64 descriptors to the process. */
 	pw_app_limits_t l = limits(20000, 20000);
 	CHECK_EQ(l.conns, 20000 - APP_FD_RESERVE);
-	CHECK_EQ(l.subscribers, l.conns - l.conns / 10);
+	/* Streams may take all but APP_REQUEST_CONNS of them: 19,904. */
+	CHECK_EQ(l.subscribers, l.conns - APP_REQUEST_CONNS);
+	CHECK_EQ(l.subscribers, 19904);
+	/* A tenth of a smaller cap stays for requests. */
+	l = limits(300, 0);
+	CHECK_EQ(l.subscribers, 270);
+	l = limits(1000, 0);
+	CHECK_EQ(l.subscribers, 1000 - APP_REQUEST_CONNS);
 	/* A generous limit: the setting decides. */
 	l = limits(20000, 1 << 20);
 	CHECK_EQ(l.conns, 20000);

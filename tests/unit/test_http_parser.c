@@ -132,6 +132,72 @@ TEST(http_parse_rejects_malformed)
 	CHECK(err.code && err.message);
 }
 
+/* The head is scanned eight bytes at a time where it can be: a control
+ * byte is refused wherever it stands, in a word or alone, and every other
+ * byte (tab, bytes above 0x7f in a value) is let through. */
+TEST(http_parse_every_byte_at_every_position)
+{
+	static const char base[] = "GET /api/standings HTTP/1.1\r\nHost: a\r\nUser-Agent: x-test/1.0 abcdefgh\r\n\r\n";
+	const size_t n = sizeof base - 1;
+	const size_t value = strstr(base, "x-test") - base; /* inside a header value */
+	char buf[sizeof base];
+	pw_http_request_t req;
+	size_t c;
+	pw_http_error_t err;
+	int refused = 0, passed = 0;
+	for (size_t pos = 0; pos + 4 < n; pos++) {
+		if (base[pos] == '\r' || base[pos] == '\n')
+			continue;
+		for (int b = 0; b < 256; b++) {
+			memcpy(buf, base, n);
+			buf[pos] = (char)b;
+			int r = http_parse(buf, n, &req, &c, NULL, &err);
+			bool control = (b < 0x20 && b != '\t') || b == 0x7f;
+			if (control) {
+				CHECK_MSG(r == HTTP_PARSE_ERROR && err.status == 400,
+					  "byte 0x%02x at %zu: %d (status %d)", b, pos, r, err.status);
+				refused++;
+			} else if (pos >= value && pos < value + 24 && b != ' ') {
+				CHECK_MSG(r == HTTP_PARSE_DONE && c == n, "byte 0x%02x at %zu in a value: %d", b, pos, r);
+				passed++;
+			}
+		}
+	}
+	CHECK_MSG(refused > 2000 && passed > 4000, "%d refused, %d passed", refused, passed);
+	/* The end found whether the blank line falls in a word or across two. */
+	for (size_t pad = 0; pad < 16; pad++) {
+		char req_text[128];
+		int len = snprintf(req_text, sizeof req_text, "GET / HTTP/1.1\r\nHost: %.*s\r\n\r\nGET", (int)pad + 1,
+				   "abcdefghijklmnopq");
+		CHECK_EQ(http_parse(req_text, (size_t)len, &req, &c, NULL, &err), HTTP_PARSE_DONE);
+		CHECK_EQ(c, (size_t)len - 3);
+		CHECK_EQ(http_parse(req_text, (size_t)len - 4, &req, &c, NULL, &err), HTTP_PARSE_INCOMPLETE);
+	}
+}
+
+TEST(http_header_names_ignore_ascii_case_only)
+{
+	CHECK(http_str_ieq((pw_str_t){"Content-LENGTH", 14}, "content-length"));
+	CHECK(http_str_ieq((pw_str_t){"HOST", 4}, "host"));
+	CHECK(!http_str_ieq((pw_str_t){"hos", 3}, "host"));
+	CHECK(!http_str_ieq((pw_str_t){"hostx", 5}, "host"));
+	CHECK(!http_str_ieq((pw_str_t){"h@st", 4}, "h`st")); /* 0x40 and 0x60 are no letters */
+	CHECK(!http_str_ieq((pw_str_t){"[", 1}, "{"));
+	CHECK(!http_str_ieq((pw_str_t){"\xc3", 1}, "\xe3"));
+	CHECK(http_str_ieq((pw_str_t){"", 0}, ""));
+	pw_http_request_t req;
+	size_t c;
+	pw_http_error_t err;
+	const char *s = "POST / HTTP/1.1\r\nhOsT: a\r\nCONTENT-length: 2\r\nCoNNecTion: CLOSE\r\n\r\nok";
+	CHECK_EQ(http_parse(s, strlen(s), &req, &c, NULL, &err), HTTP_PARSE_DONE);
+	CHECK_EQ(req.content_length, 2);
+	CHECK(!req.keep_alive);
+	CHECK(http_header(&req, "Host") != NULL);
+	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTRANSFER-ENCODING: chunked\r\n\r\n"), 411);
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nHOST: b\r\n\r\n"), 400);
+	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nEXPECT: nothing\r\n\r\n"), 417);
+}
+
 TEST(http_parse_limits)
 {
 	/* Head exactly at 16 KB passes, one byte more is 431. */

@@ -1,10 +1,16 @@
 /*
- * test_sse.c — the resume ring, frame format, filters and the thread-safe bus.
+ * test_sse.c — the resume ring, frame format, filters, the thread-safe bus,
+ * and the hub on a real server: a turn's events sent together, each once.
  */
 #include "tests/test.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "server/live/srv_bus.h"
@@ -140,4 +146,222 @@ TEST(sse_ring_frames_are_shared_and_outlive_eviction)
 	CHECK_CONTAINS(held->data, "id: 1\nevent: a.b\ndata: {\"x\":1}\n\n");
 	rcbuf_unref(held);
 	sse_ring_free(&r);
+}
+
+/* ---- the hub on a real server ------------------------------------------ */
+
+typedef struct hub_case {
+	uv_loop_t loop;
+	pw_sse_hub_t *hub;
+	pw_http_server_t *srv;
+	int port;
+	uint64_t publish_first; /* ids published in the handler before attaching */
+	int n_first;
+	uint64_t publish_later; /* ids published once someone subscribed */
+	int n_later;
+	struct reader *reader;  /* the client being served */
+} hub_case_t;
+
+/* Publishes, then subscribes: the events reach the new subscriber in the
+ * batch at the end of this turn, not also from the ring. */
+static int hub_handler(void *ud, pw_http_conn_t *c, const pw_http_request_t *req, pw_response_t *res)
+{
+	hub_case_t *hc = ud;
+	for (int i = 0; i < hc->n_first; i++) {
+		char json[32];
+		snprintf(json, sizeof json, "{\"k\":%d}", i);
+		sse_hub_publish(hc->hub, hc->publish_first + (uint64_t)i, i % 2 ? "odd" : "even", json);
+	}
+	hc->n_first = 0;
+	return sse_hub_attach(hc->hub, c, req, res);
+}
+
+typedef struct reader {
+	int port;
+	const char *request;
+	const char *until;
+	char got[8192];
+	volatile int done;
+} reader_t;
+
+/* A client on its own thread: the request, then what arrives until `until`
+ * and a little more (to catch anything sent twice). */
+static void reader_main(void *arg)
+{
+	reader_t *r = arg;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)r->port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	struct timeval tv = {.tv_usec = 300000};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	size_t have = 0;
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    send(fd, r->request, strlen(r->request), MSG_NOSIGNAL) > 0) {
+		int quiet = 0;
+		while (have + 1 < sizeof r->got && quiet < (strstr(r->got, r->until) ? 1 : 10)) {
+			ssize_t n = recv(fd, r->got + have, sizeof r->got - 1 - have, 0);
+			if (n <= 0) {
+				quiet++;
+				continue;
+			}
+			have += (size_t)n;
+			r->got[have] = '\0';
+		}
+	}
+	close(fd);
+	r->done = 1;
+}
+
+static void on_poll_done(uv_timer_t *t)
+{
+	hub_case_t *hc = t->data;
+	pw_sse_stats_t st;
+	sse_hub_stats(hc->hub, &st);
+	for (; hc->n_later > 0 && st.subscribers > 0; hc->n_later--, hc->publish_later++)
+		sse_hub_publish(hc->hub, hc->publish_later, "later", "{\"late\":true}");
+	if (hc->reader->done)
+		uv_stop(t->loop);
+}
+
+/* Runs the loop until the reader is done (or 5 s). */
+static void serve_reader(hub_case_t *hc, reader_t *r)
+{
+	r->port = hc->port;
+	hc->reader = r;
+	uv_thread_t th;
+	uv_thread_create(&th, reader_main, r);
+	uv_timer_t t;
+	uv_timer_init(&hc->loop, &t);
+	t.data = hc;
+	uv_timer_start(&t, on_poll_done, 10, 10);
+	uv_run(&hc->loop, UV_RUN_DEFAULT);
+	uv_thread_join(&th);
+	uv_close((uv_handle_t *)&t, NULL);
+	uv_run(&hc->loop, UV_RUN_NOWAIT);
+}
+
+/* Turns the loop until the hub has n subscribers (a reader's close seen). */
+static size_t settle(hub_case_t *hc, size_t n)
+{
+	pw_sse_stats_t st;
+	for (int i = 0; i < 500; i++) {
+		sse_hub_stats(hc->hub, &st);
+		if (st.subscribers == n)
+			break;
+		uv_run(&hc->loop, UV_RUN_NOWAIT);
+		usleep(2000);
+	}
+	return st.subscribers;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void server_closed(void *ud)
+{
+	(void)ud;
+}
+
+/* A loop with a hub and a server on a free port whose requests subscribe
+ * (with two writers; direct_write_max as the server's test knob). */
+static hub_case_t *hub_case_new(size_t direct_write_max)
+{
+	hub_case_t *hc = calloc(1, sizeof *hc);
+	uv_loop_init(&hc->loop);
+	pw_sse_config_t scfg = {.ring_cap = 16};
+	CHECK_EQ(sse_hub_new(&hc->hub, &hc->loop, &scfg), 0);
+	pw_http_config_t hcfg = {.host = "127.0.0.1", .handler = hub_handler, .ud = hc, .writers = 2,
+				 .direct_write_max = direct_write_max};
+	CHECK_EQ(http_server_start(&hc->srv, &hc->loop, &hcfg), 0);
+	hc->port = http_server_port(hc->srv);
+	return hc;
+}
+
+static void hub_case_free(hub_case_t *hc)
+{
+	sse_hub_close(hc->hub);
+	http_server_close(hc->srv, server_closed, NULL);
+	uv_run(&hc->loop, UV_RUN_DEFAULT);
+	CHECK_EQ(uv_loop_close(&hc->loop), 0);
+	free(hc);
+}
+
+TEST(sse_hub_sends_a_turns_events_once_each)
+{
+	hub_case_t *hc = hub_case_new(0);
+	/* Events 8 and 9 go out (to no one) and into the ring. */
+	sse_hub_publish(hc->hub, 8, "even", "{\"k\":8}");
+	sse_hub_publish(hc->hub, 9, "odd", "{\"k\":9}");
+	uv_run(&hc->loop, UV_RUN_NOWAIT);
+	pw_sse_stats_t st;
+	sse_hub_stats(hc->hub, &st);
+	CHECK_EQ(st.published, 2);
+	CHECK_EQ(st.ring_size, 2);
+	/* A subscriber that saw 8 subscribes in the turn that publishes 10
+	 * and 11: it gets 9 from the ring, 10 and 11 with the batch, each
+	 * once. */
+	hc->publish_first = 10;
+	hc->n_first = 2;
+	reader_t r1 = {.request = "GET /s HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 8\r\n\r\n", .until = "id: 11\n"};
+	serve_reader(hc, &r1);
+	CHECK_CONTAINS(r1.got, ": connected\n\n");
+	CHECK_EQ(count_of(r1.got, "id: 8\n"), 0);
+	CHECK_EQ(count_of(r1.got, "id: 9\n"), 1);
+	CHECK_EQ(count_of(r1.got, "id: 10\n"), 1);
+	CHECK_EQ(count_of(r1.got, "id: 11\n"), 1);
+	CHECK(strstr(r1.got, "id: 9\n") < strstr(r1.got, "id: 10\n"));
+	CHECK(strstr(r1.got, "id: 10\n") < strstr(r1.got, "id: 11\n"));
+	CHECK_EQ(settle(hc, 0), 0);
+	/* Three events in one turn, a filtered subscriber: only its own, in
+	 * order, and the counters count what each got. */
+	hc->publish_first = 20;
+	hc->n_first = 3; /* 20 even, 21 odd, 22 even */
+	reader_t r2 = {.request = "GET /s?event_type=even HTTP/1.1\r\nHost: x\r\n\r\n", .until = "id: 22\n"};
+	serve_reader(hc, &r2);
+	CHECK_EQ(count_of(r2.got, "id: 20\nevent: even\ndata: {\"k\":0}\n\n"), 1);
+	CHECK_EQ(count_of(r2.got, "id: 21\n"), 0);
+	CHECK_EQ(count_of(r2.got, "id: 22\nevent: even\ndata: {\"k\":2}\n\n"), 1);
+	sse_hub_stats(hc->hub, &st);
+	CHECK_EQ(st.published, 7);
+	CHECK_EQ(st.delivered, 2 + 2); /* r1: 10, 11 (9 was a resume); r2: 20, 22 */
+	CHECK_EQ(st.dropped_clients, 0);
+	hub_case_free(hc);
+}
+
+/* Every direct write made partial on purpose (the server's test knob): the
+ * rest of each block is queued, the next turn's block queued behind it,
+ * and the stream is exactly the frames in order. */
+TEST(sse_hub_partial_writes_keep_the_stream_whole)
+{
+	hub_case_t *hc = hub_case_new(7);
+	hc->publish_first = 1;
+	hc->n_first = 3;
+	hc->publish_later = 4;
+	hc->n_later = 2;
+	reader_t r = {.request = "GET /s HTTP/1.1\r\nHost: x\r\n\r\n", .until = "id: 5\n"};
+	serve_reader(hc, &r);
+	pw_buf_t want = {0};
+	buf_puts(&want, ": connected\n\nretry: 3000\n\n");
+	for (int i = 0; i < 3; i++) {
+		char json[32];
+		snprintf(json, sizeof json, "{\"k\":%d}", i);
+		sse_format(&want, 1 + (uint64_t)i, i % 2 ? "odd" : "even", json);
+	}
+	sse_format(&want, 4, "later", "{\"late\":true}");
+	sse_format(&want, 5, "later", "{\"late\":true}");
+	const char *body = strstr(r.got, "\r\n\r\n");
+	CHECK(body != NULL);
+	if (body)
+		CHECK_STR(body + 4, want.data);
+	buf_free(&want);
+	pw_sse_stats_t st;
+	sse_hub_stats(hc->hub, &st);
+	CHECK_EQ(st.delivered, 5);
+	CHECK_EQ(st.dropped_clients, 0);
+	hub_case_free(hc);
 }
