@@ -151,6 +151,9 @@ struct pw_app {
 	struct fx_league *fx;
 	/* The proposal check workers and their queue (api_propose.h). */
 	struct api_checks *checks;
+	/* The Messages API client (server/ai/ai_client.h): off without
+	 * ANTHROPIC_API_KEY; used only from worker threads, never the loop. */
+	struct ai_client *ai;
 	pw_app_limits_t limits; /* what app_limits allowed at start */
 	pw_bus_t bus_iface;
 	pw_gov_cfg_t gov_cfg;

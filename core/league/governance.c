@@ -452,15 +452,28 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	pw_interp_in_t in = {.text = text, .effect_lua = lua, .rules = &g->s.rules,
 			     .scripts_dir = g->cfg.scripts_dir, .active = act, .n_active = n_act};
 	cJSON *interp = NULL;
-	char msg[256];
-	int rc = interp_proposal(&in, &interp, msg, sizeof msg);
+	char msg[512];
+	pw_gov_league_t now = {.rules = &g->s.rules, .effects = fxv, .n_effects = n_fx};
+	int rc;
+	if (g->cfg.interpret) {
+		pw_gov_interp_req_t rq = {.in = &in, .now = &now, .check = g->cfg.check_effect,
+					  .check_ud = g->cfg.ud};
+		rc = g->cfg.interpret(g->cfg.interpret_ud, &rq, &interp, msg, sizeof msg);
+		if (rc == 0 && !interp_is_valid(interp)) {
+			cJSON_Delete(interp);
+			interp = NULL;
+			rc = -1;
+			snprintf(msg, sizeof msg, "the interpreter's answer is malformed");
+		}
+	} else {
+		rc = interp_proposal(&in, &interp, msg, sizeof msg);
+	}
 	free(act);
 	if (rc < 0) {
 		free(fxv);
 		return err_set(e, PW_E_INVALID, "%s", msg);
 	}
 	int tier = cJSON_GetObjectItem(interp, "tier")->valueint;
-	pw_gov_league_t now = {.rules = &g->s.rules, .effects = fxv, .n_effects = n_fx};
 	/* The rules once the proposal's parameters apply: what its effects
 	 * would run under. */
 	pw_rules_t after = g->s.rules;

@@ -556,10 +556,11 @@ static void scan_field(const char *src, const char *key, char *out, size_t len)
 	}
 }
 
-static void add_effect_source(build_t *b, const char *name, const char *library, const char *src,
-			      double confidence)
+cJSON *interp_effect_json(const char *name, const char *library, const char *src, int *tier)
 {
 	cJSON *e = cJSON_CreateObject();
+	if (!e)
+		return NULL;
 	char sname[64], life[32], desc[FX_DESC_MAX + 1];
 	scan_field(src, "name", sname, sizeof sname);
 	scan_field(src, "lifetime", life, sizeof life);
@@ -575,7 +576,8 @@ static void add_effect_source(build_t *b, const char *name, const char *library,
 	sha256_hex(src, strlen(src), sha);
 	cJSON_AddStringToObject(e, "sha256", sha);
 	cJSON *hooks = interp_scan_hooks(src);
-	int t = interp_effect_tier(hooks);
+	if (tier)
+		*tier = interp_effect_tier(hooks);
 	cJSON_AddItemToObject(e, "hooks", hooks);
 	if (!strncmp(life, "rounds:", 7)) {
 		cJSON_AddStringToObject(e, "lifetime", "rounds");
@@ -583,13 +585,47 @@ static void add_effect_source(build_t *b, const char *name, const char *library,
 	} else {
 		cJSON_AddStringToObject(e, "lifetime", life[0] ? life : "permanent");
 	}
+	return e;
+}
+
+bool interp_is_valid(const cJSON *j)
+{
+	const cJSON *tier = cJSON_GetObjectItemCaseSensitive(j, "tier");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(j, "parameters");
+	const cJSON *fx = cJSON_GetObjectItemCaseSensitive(j, "effects");
+	if (!cJSON_IsObject(j) || !cJSON_IsNumber(tier) || tier->valueint < 1 || tier->valueint > 5 ||
+	    !cJSON_IsArray(params) || !cJSON_IsArray(fx) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "note")))
+		return false;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, params) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(p, "name");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "new");
+		if (!cJSON_IsString(n) || !rules_find(n->valuestring) || !(cJSON_IsNumber(v) || cJSON_IsBool(v)))
+			return false;
+	}
+	cJSON_ArrayForEach(p, fx) {
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "name")) ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "source")))
+			return false;
+	}
+	return true;
+}
+
+static void add_effect_source(build_t *b, const char *name, const char *library, const char *src,
+			      double confidence)
+{
+	int t = 1;
+	cJSON *e = interp_effect_json(name, library, src, &t);
+	if (!e)
+		return;
+	const char *shown = cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring;
+	note_add(b, "Adds the effect %s%s.", shown, library ? " from the effects library" : "");
 	cJSON_AddItemToArray(b->effects, e);
 	if (t > b->tier)
 		b->tier = t;
 	if (confidence < b->confidence)
 		b->confidence = confidence;
-	note_add(b, "Adds the effect %s%s.", sname[0] ? sname : name,
-		 library ? " from the effects library" : "");
 	b->n_found++;
 }
 

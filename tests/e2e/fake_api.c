@@ -213,9 +213,11 @@ void fake_api_stop(fake_api_t *f)
 	pthread_cond_broadcast(&f->cv);
 	pthread_mutex_unlock(&f->mu);
 	pthread_join(f->acceptor, NULL);
+	/* Closed at once: a client connecting from now on is refused rather
+	 * than left waiting in the listen backlog. */
+	close(f->lfd);
 	for (int i = 0; i < f->n_conns; i++)
 		pthread_join(f->conns[i], NULL);
-	close(f->lfd);
 	for (int i = 0; i < f->n_req && i < FAKE_MAX_REQ; i++)
 		free(f->reqs[i]);
 	pthread_mutex_destroy(&f->mu);
@@ -292,4 +294,33 @@ char *fake_api_error(const char *type, const char *msg)
 	char *s = cJSON_PrintUnformatted(e);
 	cJSON_Delete(e);
 	return s;
+}
+
+void fake_api_tools(void *ud, const fake_req_t *req, fake_reply_t *rep)
+{
+	fake_tools_t *t = ud;
+	rep->delay_ms = t->delay_ms;
+	const char *tool = req->tool ? req->tool : "";
+	if (!strcmp(tool, "classify_proposal")) {
+		__atomic_fetch_add(&t->calls[0], 1, __ATOMIC_SEQ_CST);
+		rep->body = fake_api_tool_answer(tool, t->classify ? t->classify :
+					"{\"injection\":false,\"confidence\":0.9,\"reason\":\"a rule change\"}", 300, 20);
+	} else if (!strcmp(tool, "interpret_proposal")) {
+		int n = __atomic_fetch_add(&t->calls[1], 1, __ATOMIC_SEQ_CST);
+		if (t->interp_status && t->interp_status != 200) {
+			rep->status = t->interp_status;
+			rep->body = fake_api_error("api_error", "the fake interpreter is down");
+			return;
+		}
+		while (n > 0 && (n > 3 || !t->interpret[n]))
+			n--;
+		rep->body = fake_api_tool_answer(tool, t->interpret[n] ? t->interpret[n] : "{}", 2500, 400);
+	} else if (!strcmp(tool, "review_effect")) {
+		__atomic_fetch_add(&t->calls[2], 1, __ATOMIC_SEQ_CST);
+		rep->body = fake_api_tool_answer(tool, t->review ? t->review :
+					"{\"matches\":true,\"only_that\":true,\"concerns\":\"none\"}", 900, 60);
+	} else {
+		rep->status = 400;
+		rep->body = fake_api_error("invalid_request_error", "unknown tool");
+	}
 }
