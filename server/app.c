@@ -7,6 +7,7 @@
 #include "core/league/season.h"
 #include "core/league/league_fx.h"
 #include "server/ai/ai_client.h"
+#include "server/ai/ai_writer.h"
 #include "server/api/api_propose.h"
 #include "server/pages/pages_session.h"
 #include "server/pages/pages.h"
@@ -627,7 +628,9 @@ void app_close_league(pw_app_t *app)
 {
 	app_cache_clear(app);
 	api_checks_free(app);
-	ai_close(app->ai); /* after the workers that call it */
+	ai_writer_close(app->writer); /* it and the workers call the client */
+	app->writer = NULL;
+	ai_close(app->ai);
 	app->ai = NULL;
 	gov_close(app->gov);
 	gov_close(app->wgov);
@@ -806,7 +809,25 @@ static int ai_start(pw_app_t *app)
 	else
 		log_event(&app->log, PW_LOG_INFO, "ai.disabled",
 			  "ANTHROPIC_API_KEY is not set: the offline interpreter and reports answer");
+	if (ai_writer_open(&app->writer, app->ai, app->cfg.db_path, &app->log, err, sizeof err) < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "ai.open_failed", "the report writer: %s", err);
+		return -1;
+	}
 	return 0;
+}
+
+/* A completed round (after its replay) goes to the report writer's thread. */
+static void sink_ai(void *ud, uint64_t id, const char *type, const char *json)
+{
+	pw_app_t *app = ud;
+	if (!app->writer || strcmp(type, "round.completed"))
+		return;
+	cJSON *j = cJSON_Parse(json);
+	double sid = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "season_id"));
+	double round = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "round"));
+	if (sid > 0 && round > 0)
+		ai_writer_round(app->writer, (int64_t)sid, (int)round);
+	cJSON_Delete(j);
 }
 
 int app_start(pw_app_t *app)
@@ -840,6 +861,7 @@ int app_start(pw_app_t *app)
 	int r = ai_start(app);
 	if (r < 0)
 		return r;
+	srv_bus_add_sink(app->bus, sink_ai, app);
 	if (api_checks_open(app) < 0)
 		return -1;
 

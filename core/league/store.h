@@ -346,11 +346,21 @@ int store_kv_delete(pw_store_t *s, const char *key);
  * when not applicable. A second insert of the same key is ignored. */
 int64_t store_report_insert(pw_store_t *s, int64_t season_id, int round, const char *kind,
 			    int64_t governor_id, int64_t game_id, const char *text);
-/* Reports of a round (round < 0: the latest round with reports) as JSON. */
+/* Reports of a round (round < 0: the latest round with reports) as JSON:
+ * [{id, round, kind, governor_id?, game_id?, text, created_at, written_by
+ * ("offline" or "ai"), model?}]. */
 struct cJSON *store_reports_json(pw_store_t *s, int64_t season_id, int round,
 				 int64_t governor_id, bool private_only);
 int store_eval_insert(pw_store_t *s, int64_t season_id, int round, int64_t report_id,
 		      const char *kind, double value);
+/* The evals of the last `rounds` rounds of a season with evals, summed per
+ * round and kind: [{round, kind, value, reports}], latest first. Caller
+ * owns; NULL on error. */
+struct cJSON *store_evals_json(pw_store_t *s, int64_t season_id, int rounds);
+/* The AI's version of report report_id (its first is kept): readers of
+ * store_reports_json get it as the text, with written_by "ai" and model.
+ * 0 or -1. */
+int store_report_ai_set(pw_store_t *s, int64_t report_id, const char *text, const char *model);
 int store_eval_sum(pw_store_t *s, const char *kind, double *sum, int *count);
 int store_archive_insert(pw_store_t *s, int64_t season_id, const char *json);
 char *store_archive_get(pw_store_t *s, int64_t season_id);

@@ -347,6 +347,62 @@ static void ai_usage(pw_app_t *app, pw_buf_t *b)
 	buf_puts(b, "</section>\n");
 }
 
+/* The evals of the latest rounds: the directive scan of every report, the
+ * AI reports published or refused and their grounding, the scenario flags. */
+static void evals(pw_app_t *app, pw_buf_t *b)
+{
+	pw_season_row_t cur;
+	buf_puts(b, "<section aria-labelledby=\"evals\"><h2 id=\"evals\">Evals</h2>\n");
+	cJSON *ev = season_current(app->store, &cur) == 1 ? store_evals_json(app->store, cur.id, 10) : NULL;
+	if (cJSON_GetArraySize(ev) == 0) {
+		buf_puts(b, "<p>No round has been evaluated yet.</p>\n</section>\n");
+		cJSON_Delete(ev);
+		return;
+	}
+	buf_puts(b, "<div class=\"table-wrap\"><table><caption>The latest rounds: directive phrases found in the "
+		    "reports (they describe, never prescribe), AI reports published and refused, names or numbers "
+		    "the AI used that the round's facts lack, and the scenario flags</caption><thead><tr>"
+		    "<th scope=\"col\">Round</th><th scope=\"col\" class=\"num\">Directives</th>"
+		    "<th scope=\"col\" class=\"num\">AI published</th><th scope=\"col\" class=\"num\">AI refused</th>"
+		    "<th scope=\"col\" class=\"num\">Ungrounded</th><th scope=\"col\">Flags</th></tr></thead><tbody>\n");
+	int round = -1;
+	double dir = 0, pub = 0, reps = 0, miss = 0;
+	pw_buf_t flags = {0};
+	const cJSON *e;
+	for (e = ev ? ev->child : NULL;; e = e->next) {
+		int r = e ? (int)pages_num(e, "round") : -2;
+		if (r != round && round >= 0) {
+			buf_printf(b, "<tr><th scope=\"row\">%d</th><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
+				      "<td class=\"num\">%.0f</td><td class=\"num\">%.0f</td><td>",
+				   round, dir, pub, reps - pub, miss);
+			if (flags.len)
+				pages_escape(b, flags.data);
+			else
+				buf_puts(b, "none");
+			buf_puts(b, "</td></tr>\n");
+			dir = pub = reps = miss = 0;
+			buf_free(&flags);
+		}
+		if (!e)
+			break;
+		round = r;
+		const char *kind = pages_str(e, "kind");
+		double v = pages_num(e, "value");
+		if (!strcmp(kind, "directive_violations") || !strcmp(kind, "ai_directive_violations"))
+			dir += v;
+		else if (!strcmp(kind, "ai_published")) {
+			pub += v;
+			reps += pages_num(e, "reports");
+		} else if (!strcmp(kind, "ai_grounding_misses"))
+			miss += v;
+		else if (!strncmp(kind, "flag_", 5) && v > 0)
+			buf_printf(&flags, "%s%s", flags.len ? ", " : "", kind + 5);
+	}
+	buf_free(&flags);
+	buf_puts(b, "</tbody></table></div>\n</section>\n");
+	cJSON_Delete(ev);
+}
+
 /* For someone who is not the admin here: why, and the way in. */
 static int not_admin(pw_app_t *app, const pages_who_t *who, pw_response_t *res)
 {
@@ -384,6 +440,7 @@ static int admin_page(pw_app_t *app, pages_who_t *who, const pw_http_request_t *
 	roster(app, &b);
 	pace(app, &b, who);
 	ai_usage(app, &b);
+	evals(app, &b);
 	buf_puts(&b, "<details><summary>The same from a script</summary><p>Every action here is an admin API "
 		     "call with <code>Authorization: Bearer $PINWHEEL_ADMIN_TOKEN</code> (docs/API.md), e.g.</p>"
 		     "<pre><code>curl -X POST -H 'Authorization: Bearer $PINWHEEL_ADMIN_TOKEN' "

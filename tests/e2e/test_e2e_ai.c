@@ -152,6 +152,16 @@ TEST(e2e_ai_words_become_a_checked_effect_that_changes_the_games)
 	CHECK(r.body && !strstr(r.body, FT_LINE));
 	e2e_resp_free(&r);
 
+	/* The admin sees the rounds' evals (the writer thread stores them). */
+	bool evals = false;
+	for (int i = 0; i < 50 && !evals; i++) {
+		CHECK_EQ(e2e_http(&s, "GET", "/admin", NULL, NULL, &r), 0);
+		evals = r.body && strstr(r.body, "<th scope=\"row\">2</th>");
+		e2e_resp_free(&r);
+		if (!evals)
+			usleep(100000);
+	}
+	CHECK_MSG(evals, "the admin page shows no evals of round 2");
 	char *log = e2e_log(&s);
 	CHECK_CONTAINS(log, "ai.call type=interpreter");
 	CHECK(strstr(log, "NEVER-LOGGED") == NULL);
