@@ -1700,7 +1700,8 @@ int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw
 		/* Interpreted before the transaction: it holds the write lock. */
 		pw_strategy_t st;
 		char note[256];
-		interp_strategy(text, &st, note, sizeof note);
+		if (!g->cfg.strategy || g->cfg.strategy(g->cfg.strategy_ud, text, &st, note, sizeof note) < 0)
+			interp_strategy(text, &st, note, sizeof note);
 		if ((rc = tx_begin(g, e)) == 0)
 			rc = tx_end(g, strategy_in_tx(g, gid, text, &st, note, &shown, e), e);
 	}

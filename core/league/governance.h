@@ -107,6 +107,11 @@ typedef struct pw_gov_cfg {
 	int (*interpret)(void *ud, const pw_gov_interp_req_t *rq, struct cJSON **out, char *err,
 			 size_t errlen);
 	void *interpret_ud;
+	/* Optional strategy reader in place of interp_strategy (the AI's):
+	 * text → *out and a note; 0, or -1 to let the offline reading answer.
+	 * Slow like interpret: only for services off the loop. */
+	int (*strategy)(void *ud, const char *text, pw_strategy_t *out, char *note, size_t notelen);
+	void *strategy_ud;
 	/* Rounds a token offer or hooper trade stays open before the tally
 	 * expires it (PINWHEEL_TRADE_EXPIRY_ROUNDS); 0 → PW_TRADE_EXPIRY_DEFAULT. */
 	int trade_expiry_rounds;

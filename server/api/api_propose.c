@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server/ai/ai_interp.h"
+#include "server/ai/ai_strategy.h"
 #include "server/api/api_util.h"
 #include "server/app.h"
 #include "server/live/checkq.h"
@@ -291,6 +292,10 @@ static void job_run(void *slot, void *ud)
 		memo_clear(sl);
 		return;
 	}
+	if (j->kind == API_CHECK_STRATEGY) {
+		j->rc = gov_strategy_set(sl->gov, j->gid, j->text, &j->out, &j->err);
+		return;
+	}
 	j->rc = gov_precheck(sl->gov, j->gid, j->pid, j->text, j->lua, &j->err);
 	if (j->rc == 0) {
 		sl->computed = 0;
@@ -349,7 +354,7 @@ static void job_done(void *ud, int status)
 		if (status < 0) {
 			resp_error(&res, 503, "shutting_down", "The server is shutting down; send it again shortly.");
 		} else {
-			api_reply(&res, j->rc, &j->err, j->out, j->pid ? 200 : 201);
+			api_reply(&res, j->rc, &j->err, j->out, j->kind == API_CHECK_PROPOSE ? 201 : 200);
 			j->out = NULL;
 		}
 		pw_http_conn_t *c = j->c;
@@ -467,6 +472,8 @@ int api_checks_open(pw_app_t *app)
 			sl->interpret_ud = app->ai;
 			gc.interpret = memo_interpret;
 			gc.interpret_ud = sl;
+			gc.strategy = ai_strategy_read;
+			gc.strategy_ud = app->ai;
 		}
 		k->n = i + 1;
 		sl->store = store_open(app->cfg.db_path, err, sizeof err);

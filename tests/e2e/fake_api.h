@@ -60,7 +60,8 @@ char *fake_api_error(const char *type, const char *message);
  * A responder for the AI layer's three proposal tools (fake_api_start's fn
  * with a fake_tools_t as ud): classify_proposal answers classify,
  * interpret_proposal answers interpret[0], interpret[1], ... in order (the
- * last one repeats), review_effect answers review — each the tool input's
+ * last one repeats), review_effect answers review, set_strategy strategy
+ * — each the tool input's
  * JSON text. A status other than 0/200 answers that error instead (for the
  * interpreter: interp_status). Every answer waits delay_ms. The counts
  * are per tool, in the order above.
@@ -69,6 +70,7 @@ typedef struct fake_tools {
 	const char *classify;
 	const char *interpret[4];
 	const char *review;
+	const char *strategy;      /* set_strategy's input */
 	int interp_status;
 	int delay_ms;
 	int calls[3];

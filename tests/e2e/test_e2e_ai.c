@@ -64,6 +64,9 @@ TEST(e2e_ai_words_become_a_checked_effect_that_changes_the_games)
 	tools.interpret[0] = ft_answer;
 	tools.review = "{\"matches\":true,\"only_that\":true,\"concerns\":\"It counts free throws awarded, which "
 		       "is as close as the hooks allow.\"}";
+	tools.strategy = "{\"three_bias\":0.6,\"rim_bias\":0,\"mid_bias\":-0.2,\"pace\":0.8,"
+			 "\"defensive_intensity\":0,\"scheme\":\"press\",\"scheme_when\":\"trailing\","
+			 "\"note\":\"Run and gun from deep; press when behind.\"}";
 	fake_api_t *f = fake_api_start(fake_api_tools, &tools);
 	char url[128];
 	snprintf(url, sizeof url, "ANTHROPIC_BASE_URL=%s", fake_api_url(f));
@@ -162,8 +165,16 @@ TEST(e2e_ai_words_become_a_checked_effect_that_changes_the_games)
 			usleep(100000);
 	}
 	CHECK_MSG(evals, "the admin page shows no evals of round 2");
+	/* Strategy in words, read by the AI on a check worker. */
+	j = post(&s, "/api/strategy", "{\"text\":\"we fly up and down and let it rain, and we press when behind\"}",
+		 bo, 200);
+	txt = cJSON_PrintUnformatted(j);
+	CHECK_CONTAINS(txt, "Run and gun from deep; press when behind.");
+	free(txt);
+	cJSON_Delete(j);
 	char *log = e2e_log(&s);
 	CHECK_CONTAINS(log, "ai.call type=interpreter");
+	CHECK_CONTAINS(log, "ai.call type=strategy");
 	CHECK(strstr(log, "NEVER-LOGGED") == NULL);
 	free(log);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);

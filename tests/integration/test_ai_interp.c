@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "core/league/league_fx.h"
+#include "core/sim/hooks.h"
 #include "server/ai/ai_interp.h"
+#include "server/ai/ai_strategy.h"
 #include "tests/e2e/fake_api.h"
 
 typedef struct ctx {
@@ -297,4 +299,37 @@ TEST(ai_interp_offline_refusals_stand)
 	CHECK_CONTAINS(err, "empty");
 	CHECK_EQ(fake_api_count(x.f), 0);
 	teardown(&x);
+}
+
+TEST(ai_strategy_reads_words_and_refuses_answers_off_the_schema)
+{
+	ctx_t x = {0};
+	x.tools.strategy = "{\"three_bias\":0.5,\"rim_bias\":-0.3,\"mid_bias\":0,\"pace\":-0.4,"
+			   "\"defensive_intensity\":0.2,\"scheme\":\"zone\",\"scheme_when\":\"leading\","
+			   "\"note\":\"Slow it down, shoot threes, zone with a lead.\"}";
+	setup(&x, 10);
+	pw_strategy_t st;
+	char note[256];
+	CHECK_EQ(ai_strategy_read(x.ai, "patient offense, bombs away, zone up when ahead", &st, note, sizeof note), 0);
+	CHECK_NEAR(st.three_bias, 0.5, 1e-9);
+	CHECK_NEAR(st.pace, -0.4, 1e-9);
+	CHECK_EQ(st.preferred_scheme, PW_SCHEME_ZONE);
+	CHECK_EQ(st.scheme_when, PW_WHEN_LEADING);
+	CHECK_STR(note, "Slow it down, shoot threes, zone with a lead.");
+	teardown(&x);
+
+	static const char *const bad[] = {
+		"{\"three_bias\":5,\"rim_bias\":0,\"mid_bias\":0,\"pace\":0,\"defensive_intensity\":0,"
+		"\"scheme\":\"zone\",\"scheme_when\":\"always\",\"note\":\"x\"}",
+		"{\"three_bias\":0,\"rim_bias\":0,\"mid_bias\":0,\"pace\":0,\"defensive_intensity\":0,"
+		"\"scheme\":\"box_and_one\",\"scheme_when\":\"always\",\"note\":\"x\"}",
+		"{\"three_bias\":0}",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		ctx_t y = {0};
+		y.tools.strategy = bad[i];
+		setup(&y, 10);
+		CHECK_EQ(ai_strategy_read(y.ai, "anything", &st, note, sizeof note), -1);
+		teardown(&y);
+	}
 }
