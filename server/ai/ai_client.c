@@ -600,7 +600,9 @@ int ai_call(ai_client_t *ai, const ai_request_t *rq, ai_result_t *res)
 		} else if (cc == CURLE_OK) {
 			status = status_of(http);
 			api_error_text(x.body, http, res->err, sizeof res->err);
-			again = retryable(http);
+			/* A 429 for the organisation's monthly spend limit lasts until
+			 * the month ends: waiting will not help. */
+			again = retryable(http) && !(x.body && strstr(x.body, "enforced_spend_limit_reached"));
 		} else if (x.too_big) {
 			status = AI_E_MALFORMED;
 			snprintf(res->err, sizeof res->err, "the Messages API's answer is larger than %u bytes",

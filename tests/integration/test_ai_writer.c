@@ -16,6 +16,10 @@
 #include "tests/integration/league_helpers.h"
 #include "tests/test.h"
 
+static int commentaries;
+
+/* The simulation report and the first commentary clean; the governance
+ * report prescribes; the other commentaries invent a team and a score. */
 static void reporter(void *ud, const fake_req_t *req, fake_reply_t *rep)
 {
 	(void)ud;
@@ -24,6 +28,8 @@ static void reporter(void *ud, const fake_req_t *req, fake_reply_t *rep)
 		rep->body = fake_api_text_answer("What a night in round 1: the crowd got every bit of it.", 900, 80);
 	else if (strstr(b, "<report kind=\\\"governance\\\">"))
 		rep->body = fake_api_text_answer("A quiet ballot. You should vote for more threes.", 900, 80);
+	else if (__atomic_fetch_add(&commentaries, 1, __ATOMIC_SEQ_CST) == 0)
+		rep->body = fake_api_text_answer("What a finish: the crowd will talk about round 1 for weeks.", 600, 60);
 	else
 		rep->body = fake_api_text_answer("The Zanzibar Zebras scored 999 in a thriller.", 900, 80);
 }
@@ -85,12 +91,19 @@ TEST(ai_writer_publishes_clean_reports_and_refuses_the_rest)
 	CHECK_STR(by, "ai");
 	CHECK(!strstr(kind_text(reps, "governance", &by), "You should"));
 	CHECK_STR(by, "offline");
-	CHECK(!strstr(kind_text(reps, "commentary", &by), "Zebras"));
-	CHECK_STR(by, "offline");
+	int ai_comments = 0;
+	const cJSON *r;
+	cJSON_ArrayForEach(r, reps)
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "kind")), "commentary")) {
+			const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(r, "text"));
+			CHECK(!strstr(t, "Zebras"));
+			ai_comments += !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "written_by")), "ai");
+		}
+	CHECK_EQ(ai_comments, 1);
 	cJSON_Delete(reps);
-	CHECK_EQ(eval_sum(s, out.season_id, "ai_published"), 1);
+	CHECK_EQ(eval_sum(s, out.season_id, "ai_published"), 2);
 	CHECK_EQ(eval_sum(s, out.season_id, "ai_directive_violations"), 2); /* "you should", "vote for" */
-	CHECK(eval_sum(s, out.season_id, "ai_grounding_misses") >= 4 * 3); /* Zanzibar, Zebras, 999 per game */
+	CHECK(eval_sum(s, out.season_id, "ai_grounding_misses") >= 3 * 3); /* Zanzibar, Zebras, 999 a game */
 	for (int k = 0; k < AI_FLAG_COUNT; k++) {
 		char kind[40];
 		snprintf(kind, sizeof kind, "flag_%s", ai_flag_name((ai_flag_t)k));
@@ -99,7 +112,7 @@ TEST(ai_writer_publishes_clean_reports_and_refuses_the_rest)
 	/* A round asked again changes nothing already published. */
 	ai_writer_round(w, out.season_id, 1);
 	ai_writer_drain(w);
-	CHECK_EQ(fake_api_count(f), 6 + 5);
+	CHECK_EQ(fake_api_count(f), 6 + 4);
 	ai_writer_close(w);
 	ai_close(ai);
 	fake_api_stop(f);

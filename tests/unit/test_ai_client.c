@@ -47,9 +47,13 @@ static void scripted(void *ud, const fake_req_t *req, fake_reply_t *rep)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Scripts live as long as the test's process (each test is one). */
 static script_t *script_new(void)
 {
-	script_t *s = calloc(1, sizeof *s);
+	static script_t scripts[4];
+	static int n;
+	script_t *s = &scripts[n++ % 4];
+	memset(s, 0, sizeof *s);
 	pthread_mutex_init(&s->mu, NULL);
 	return s;
 }
@@ -214,6 +218,22 @@ TEST(ai_client_429_honours_retry_after)
 	fake_api_stop(f);
 	free(limited);
 	free(ok);
+}
+
+TEST(ai_client_429_for_the_monthly_spend_limit_is_final)
+{
+	script_t *s = script_new();
+	static const char body[] = "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":"
+				   "\"spend limit\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}}}";
+	script_add(s, 429, NULL, body, 0);
+	fake_api_t *f = fake_api_start(scripted, s);
+	ai_client_t *ai = client(fake_api_url(f), NULL, 10, 3);
+	ai_result_t res;
+	CHECK_EQ(call_tool(ai, &res), AI_E_RATE);
+	CHECK_EQ(fake_api_count(f), 1);
+	ai_result_free(&res);
+	ai_close(ai);
+	fake_api_stop(f);
 }
 
 TEST(ai_client_500_and_529_retry_then_give_up)
