@@ -319,6 +319,8 @@ void fake_api_tools(void *ud, const fake_req_t *req, fake_reply_t *rep)
 		__atomic_fetch_add(&t->calls[2], 1, __ATOMIC_SEQ_CST);
 		rep->body = fake_api_tool_answer(tool, t->review ? t->review :
 					"{\"matches\":true,\"only_that\":true,\"concerns\":\"none\"}", 900, 60);
+	} else if (!req->tool && t->text) {
+		rep->body = fake_api_text_answer(t->text, 700, 120);
 	} else if (!strcmp(tool, "set_strategy") && t->strategy) {
 		rep->body = fake_api_tool_answer(tool, t->strategy, 400, 60);
 	} else {

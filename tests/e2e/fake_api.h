@@ -71,6 +71,7 @@ typedef struct fake_tools {
 	const char *interpret[4];
 	const char *review;
 	const char *strategy;      /* set_strategy's input */
+	const char *text;          /* the answer to a request without a tool (reports) */
 	int interp_status;
 	int delay_ms;
 	int calls[3];

@@ -64,6 +64,7 @@ TEST(e2e_ai_words_become_a_checked_effect_that_changes_the_games)
 	tools.interpret[0] = ft_answer;
 	tools.review = "{\"matches\":true,\"only_that\":true,\"concerns\":\"It counts free throws awarded, which "
 		       "is as close as the hooks allow.\"}";
+	tools.text = "What a round it was: the crowd will remember it.";
 	tools.strategy = "{\"three_bias\":0.6,\"rim_bias\":0,\"mid_bias\":-0.2,\"pace\":0.8,"
 			 "\"defensive_intensity\":0,\"scheme\":\"press\",\"scheme_when\":\"trailing\","
 			 "\"note\":\"Run and gun from deep; press when behind.\"}";
@@ -116,6 +117,15 @@ TEST(e2e_ai_words_become_a_checked_effect_that_changes_the_games)
 	CHECK_CONTAINS(r.body, "interpreter");
 	e2e_resp_free(&r);
 
+	/* An amendment is read afresh by the AI, and stays tier 5. */
+	snprintf(path, sizeof path, "/api/governance/proposals/%d/amend", pid);
+	j = post(&s, path, "{\"text\":\"every made free throw drains the shooter's stamina a little\"}", ada, 200);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(
+			  cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "interpretation"), "interpreter")),
+		  "ai");
+	CHECK_EQ((int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "tier")), 5);
+	cJSON_Delete(j);
+	CHECK_EQ(tools.calls[1], 2);
 	snprintf(path, sizeof path, "/api/admin/proposals/%d/clear", pid);
 	cJSON_Delete(post(&s, path, NULL, NULL, 200));
 	const char *voters[] = {ada, bo, cy};
@@ -165,6 +175,19 @@ TEST(e2e_ai_words_become_a_checked_effect_that_changes_the_games)
 			usleep(100000);
 	}
 	CHECK_MSG(evals, "the admin page shows no evals of round 2");
+	/* The reporter's voice reaches the public once written and checked. */
+	bool voiced = false;
+	for (int i = 0; i < 50 && !voiced; i++) {
+		CHECK_EQ(e2e_http(&s, "GET", "/api/reports/latest", NULL, NULL, &r), 0);
+		voiced = r.body && strstr(r.body, "What a round it was") && strstr(r.body, "\"written_by\":\"ai\"");
+		e2e_resp_free(&r);
+		if (!voiced)
+			usleep(100000);
+	}
+	CHECK_MSG(voiced, "no AI report in /api/reports/latest");
+	CHECK_EQ(e2e_http(&s, "GET", "/reports", NULL, NULL, &r), 0);
+	CHECK_CONTAINS(r.body, "What a round it was");
+	e2e_resp_free(&r);
 	/* Strategy in words, read by the AI on a check worker. */
 	j = post(&s, "/api/strategy", "{\"text\":\"we fly up and down and let it rain, and we press when behind\"}",
 		 bo, 200);

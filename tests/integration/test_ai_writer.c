@@ -101,6 +101,13 @@ TEST(ai_writer_publishes_clean_reports_and_refuses_the_rest)
 		}
 	CHECK_EQ(ai_comments, 1);
 	cJSON_Delete(reps);
+	/* The viewers' connection (pages, the public API) reads it too. */
+	pw_store_t *v = lt_viewer("writer.db");
+	reps = store_reports_json(v, out.season_id, 1, 0, false);
+	CHECK_STR(kind_text(reps, "simulation", &by), "What a night in round 1: the crowd got every bit of it.");
+	CHECK_STR(by, "ai");
+	cJSON_Delete(reps);
+	store_close(v);
 	CHECK_EQ(eval_sum(s, out.season_id, "ai_published"), 2);
 	CHECK_EQ(eval_sum(s, out.season_id, "ai_directive_violations"), 2); /* "you should", "vote for" */
 	CHECK(eval_sum(s, out.season_id, "ai_grounding_misses") >= 3 * 3); /* Zanzibar, Zebras, 999 a game */
