@@ -7,13 +7,13 @@
  * writer's own thread, which:
  *   - stores the round's scenario flags (ai_evals.h) as evals, AI or not;
  *   - with the AI on, asks the reporter for a broadcaster's version of the
- *     simulation and governance reports and the commentary of each game,
+ *     simulation and governance reports, each governor's private report
+ *     and the commentary of each game,
  *     given the offline text and the round's facts only, describe-never-
  *     prescribe; each answer is scanned for directive language and checked
  *     for grounding, and stored (store_report_ai_set) only when both are
  *     clean — the evals are stored either way, never the refused text.
  * Pages and the API show the offline text until the AI's is stored.
- * Private reports stay offline (a governor's own numbers need no voice).
  */
 #ifndef PW_AI_WRITER_H
 #define PW_AI_WRITER_H

@@ -26,6 +26,8 @@ static void reporter(void *ud, const fake_req_t *req, fake_reply_t *rep)
 	const char *b = req->body;
 	if (strstr(b, "<report kind=\\\"simulation\\\">"))
 		rep->body = fake_api_text_answer("What a night in round 1: the crowd got every bit of it.", 900, 80);
+	else if (strstr(b, "<report kind=\\\"private\\\">"))
+		rep->body = fake_api_text_answer("Your side had a round to remember, and your tokens wait.", 500, 40);
 	else if (strstr(b, "<report kind=\\\"governance\\\">"))
 		rep->body = fake_api_text_answer("A quiet ballot. You should vote for more threes.", 900, 80);
 	else if (__atomic_fetch_add(&commentaries, 1, __ATOMIC_SEQ_CST) == 0)
@@ -61,6 +63,7 @@ TEST(ai_writer_publishes_clean_reports_and_refuses_the_rest)
 {
 	pw_store_t *s = lt_open("writer.db");
 	pw_gov_t *g = lt_league(s, 8);
+	int64_t ada = lt_join(g, "Ada", 1, NULL);
 	pw_round_cfg_t rc;
 	lt_cfg(&rc, g);
 	pw_round_out_t out;
@@ -84,8 +87,8 @@ TEST(ai_writer_publishes_clean_reports_and_refuses_the_rest)
 
 	ai_writer_round(w, out.season_id, 1);
 	ai_writer_drain(w);
-	/* simulation + governance + 4 commentaries */
-	CHECK_EQ(fake_api_count(f), 6);
+	/* simulation + governance + 4 commentaries + Ada's private report */
+	CHECK_EQ(fake_api_count(f), 7);
 	reps = store_reports_json(s, out.season_id, 1, 0, false);
 	CHECK_STR(kind_text(reps, "simulation", &by), "What a night in round 1: the crowd got every bit of it.");
 	CHECK_STR(by, "ai");
@@ -108,7 +111,11 @@ TEST(ai_writer_publishes_clean_reports_and_refuses_the_rest)
 	CHECK_STR(by, "ai");
 	cJSON_Delete(reps);
 	store_close(v);
-	CHECK_EQ(eval_sum(s, out.season_id, "ai_published"), 2);
+	CHECK_EQ(eval_sum(s, out.season_id, "ai_published"), 3);
+	cJSON *mine = store_reports_json(s, out.season_id, 1, ada, true);
+	CHECK_STR(kind_text(mine, "private", &by), "Your side had a round to remember, and your tokens wait.");
+	CHECK_STR(by, "ai");
+	cJSON_Delete(mine);
 	CHECK_EQ(eval_sum(s, out.season_id, "ai_directive_violations"), 2); /* "you should", "vote for" */
 	CHECK(eval_sum(s, out.season_id, "ai_grounding_misses") >= 3 * 3); /* Zanzibar, Zebras, 999 a game */
 	for (int k = 0; k < AI_FLAG_COUNT; k++) {
@@ -119,7 +126,7 @@ TEST(ai_writer_publishes_clean_reports_and_refuses_the_rest)
 	/* A round asked again changes nothing already published. */
 	ai_writer_round(w, out.season_id, 1);
 	ai_writer_drain(w);
-	CHECK_EQ(fake_api_count(f), 6 + 4);
+	CHECK_EQ(fake_api_count(f), 7 + 4);
 	ai_writer_close(w);
 	ai_close(ai);
 	fake_api_stop(f);
