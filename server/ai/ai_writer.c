@@ -80,9 +80,20 @@ static char *facts(ai_writer_t *w, int64_t sid, int round, const char *offline)
 	return buf_take(&b);
 }
 
-/* One report: the AI's version, evaluated, stored when clean. */
+static bool stopping(ai_writer_t *w)
+{
+	pthread_mutex_lock(&w->mu);
+	bool s = w->stopping;
+	pthread_mutex_unlock(&w->mu);
+	return s;
+}
+
+/* One report: the AI's version, evaluated, stored when clean. A writer
+ * being closed asks nothing more: shutdown waits for one call at most. */
 static void rewrite(ai_writer_t *w, int64_t sid, int round, const cJSON *rep)
 {
+	if (stopping(w))
+		return;
 	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(rep, "kind"));
 	const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(rep, "text"));
 	int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(rep, "id"));
