@@ -114,7 +114,10 @@ TEST(e2e_ai_words_become_a_checked_effect_that_changes_the_games)
 	CHECK_CONTAINS(r.body, "Free Throw Drain");
 	CHECK_CONTAINS(r.body, "It counts free throws awarded");
 	CHECK_CONTAINS(r.body, "The AI layer is on");
-	CHECK_CONTAINS(r.body, "interpreter");
+	CHECK_CONTAINS(r.body, "AI calls by model and purpose");
+	CHECK_CONTAINS(r.body, "AI calls per day (UTC)");
+	CHECK_CONTAINS(r.body, "<td>interpreter</td>");
+	CHECK_CONTAINS(r.body, "<td>review</td>");
 	e2e_resp_free(&r);
 
 	/* An amendment is read afresh by the AI, and stays tier 5. */
