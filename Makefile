@@ -21,7 +21,7 @@
 CC      ?= cc
 BUILD   ?= build
 SAN     ?=
-PKGS    := lua5.4 sqlite3 libuv libcjson
+PKGS    := lua5.4 sqlite3 libuv libcjson libcurl
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -72,18 +72,16 @@ $(BUILD)/libpinwheel.a: $(LIB_OBJ)
 $(BUILD)/pinwheel: $(BUILD)/obj/server/cli/main.o $(BUILD)/libpinwheel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# libcurl is the end-to-end tests' HTTP client (the program itself does not
-# link it until the AI and Discord clients do): the test group of
-# vendor/packages.txt, found when the tests are built.
+# The tests link what the program links (libcurl is also the end-to-end
+# tests' HTTP client); the test group of vendor/packages.txt holds tools only.
 $(BUILD)/pinwheel-tests: $(TEST_OBJ) $(BUILD)/libpinwheel.a
-	@pkg-config --exists libcurl 2>/dev/null || sh vendor/install.sh test
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $$(pkg-config --libs libcurl)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The walls between the layers, checked rather than hoped for. Each layer's
 # objects, with those of the layers below, must link into a program with
 # only the libraries that layer may use: core/sim with cJSON and libm,
 # effects/ adds Lua, core/league adds SQLite and threads (never libuv or
-# libcurl). tests/layers.sh checks every #include the same way (a header
+# libcurl: only server/, where server/ai/ makes the AI calls, links them). tests/layers.sh checks every #include the same way (a header
 # that is included but not yet called fails too) and that no two files in
 # the tree share a name.
 LAYER_LUA := $$(pkg-config --libs lua5.4)

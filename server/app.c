@@ -6,6 +6,8 @@
 
 #include "core/league/season.h"
 #include "core/league/league_fx.h"
+#include "server/ai/ai_client.h"
+#include "server/ai/ai_writer.h"
 #include "server/api/api_propose.h"
 #include "server/pages/pages_session.h"
 #include "server/pages/pages.h"
@@ -626,6 +628,10 @@ void app_close_league(pw_app_t *app)
 {
 	app_cache_clear(app);
 	api_checks_free(app);
+	ai_writer_close(app->writer); /* it and the workers call the client */
+	app->writer = NULL;
+	ai_close(app->ai);
+	app->ai = NULL;
 	gov_close(app->gov);
 	gov_close(app->wgov);
 	store_close(app->store);
@@ -764,7 +770,10 @@ void app_limits(const pw_serve_config_t *cfg, pw_app_limits_t *out)
 {
 	long conns = cfg->max_conns > 0 ? cfg->max_conns : 1024;
 	if (cfg->fd_limit > 0) {
-		long by_fd = cfg->fd_limit > 2 * APP_FD_RESERVE ? cfg->fd_limit - APP_FD_RESERVE : cfg->fd_limit / 2;
+		/* Each check worker beyond eight holds one more database connection
+		 * (three descriptors) than APP_FD_RESERVE counts. */
+		long reserve = APP_FD_RESERVE + 3L * (cfg->check_workers > 8 ? cfg->check_workers - 8 : 0);
+		long by_fd = cfg->fd_limit > 2 * reserve ? cfg->fd_limit - reserve : cfg->fd_limit / 2;
 		if (by_fd < conns)
 			conns = by_fd > 1 ? by_fd : 1;
 	}
@@ -775,6 +784,50 @@ void app_limits(const pw_serve_config_t *cfg, pw_app_limits_t *out)
 		share = conns / 2;
 	out->conns = (int)conns;
 	out->subscribers = (int)(conns - share > 0 ? conns - share : 1);
+}
+
+/* The AI client from the environment (-2: a bad setting, a usage error). */
+static int ai_start(pw_app_t *app)
+{
+	ai_config_t ac;
+	char err[256];
+	if (ai_config_from_env(&ac, err, sizeof err) < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "ai.config", "%s", err);
+		return -2;
+	}
+	ac.db_path = app->cfg.db_path;
+	ac.log = &app->log;
+	if (ai_open(&app->ai, &ac, err, sizeof err) < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "ai.open_failed", "%s", err);
+		return -1;
+	}
+	if (ai_enabled(app->ai))
+		log_event(&app->log, PW_LOG_INFO, "ai.enabled",
+			  "interpreter=%s classifier=%s review=%s daily_budget_usd=%.2f max_concurrent=%d",
+			  ai_model(app->ai, AI_CALL_INTERPRETER), ai_model(app->ai, AI_CALL_CLASSIFIER),
+			  ai_model(app->ai, AI_CALL_REVIEW), ac.daily_budget_usd, ac.max_concurrent);
+	else
+		log_event(&app->log, PW_LOG_INFO, "ai.disabled",
+			  "ANTHROPIC_API_KEY is not set: the offline interpreter and reports answer");
+	if (ai_writer_open(&app->writer, app->ai, app->cfg.db_path, &app->log, err, sizeof err) < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "ai.open_failed", "the report writer: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* A completed round (after its replay) goes to the report writer's thread. */
+static void sink_ai(void *ud, uint64_t id, const char *type, const char *json)
+{
+	pw_app_t *app = ud;
+	if (!app->writer || strcmp(type, "round.completed"))
+		return;
+	cJSON *j = cJSON_Parse(json);
+	double sid = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "season_id"));
+	double round = cJSON_GetNumberValue(cJSON_GetObjectItem(j, "round"));
+	if (sid > 0 && round > 0)
+		ai_writer_round(app->writer, (int64_t)sid, (int)round);
+	cJSON_Delete(j);
 }
 
 int app_start(pw_app_t *app)
@@ -803,7 +856,13 @@ int app_start(pw_app_t *app)
 		return -1;
 	srv_bus_add_sink(app->bus, sink_sse, app);
 	srv_bus_add_sink(app->bus, sink_log, app);
-	if (league_open(app) < 0 || api_checks_open(app) < 0)
+	if (league_open(app) < 0)
+		return -1;
+	int r = ai_start(app);
+	if (r < 0)
+		return r;
+	srv_bus_add_sink(app->bus, sink_ai, app);
+	if (api_checks_open(app) < 0)
 		return -1;
 
 	pw_presenter_config_t pcfg = {.mode = app->cfg.mode, .quarter_seconds = app->cfg.quarter_seconds,
@@ -817,7 +876,7 @@ int app_start(pw_app_t *app)
 				.auto_advance = app->cfg.auto_advance, .log = &app->log,
 				.first_tick_s = app->cfg.pace == PW_PACE_DEMO ? SCHEDULER_DEMO_FIRST_TICK_S : 0};
 	pw_scheduler_ops_t so = {.ud = app, .run = tick_run, .done = tick_done, .busy = tick_busy};
-	int r = scheduler_new(&app->sched, app->loop, &sc, &so, err, sizeof err);
+	r = scheduler_new(&app->sched, app->loop, &sc, &so, err, sizeof err);
 	if (r < 0) {
 		log_event(&app->log, PW_LOG_ERROR, "scheduler.config", "%s", r == -1 ? err : uv_strerror(r));
 		return -2;

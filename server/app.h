@@ -151,6 +151,12 @@ struct pw_app {
 	struct fx_league *fx;
 	/* The proposal check workers and their queue (api_propose.h). */
 	struct api_checks *checks;
+	/* The Messages API client (server/ai/ai_client.h): off without
+	 * ANTHROPIC_API_KEY; used only from worker threads, never the loop. */
+	struct ai_client *ai;
+	/* The reporter and commentary thread (server/ai/ai_writer.h): rounds
+	 * reach it from the bus's round.completed; it never holds up a tick. */
+	struct ai_writer *writer;
 	pw_app_limits_t limits; /* what app_limits allowed at start */
 	pw_bus_t bus_iface;
 	pw_gov_cfg_t gov_cfg;

@@ -14,6 +14,8 @@
 #   server/      anything above, but never SQLite or Lua: it reaches the
 #                store through core/league/store.h and effects through
 #                their headers
+#   server/ai    the one module that talks to the Messages API: the only
+#                files that may include libcurl
 #
 # Internal headers (simstate.h, fx_int.h, store_internal.h,
 # pages_internal.h) are included only by their own module's files.
@@ -66,10 +68,14 @@ done
 check server/http "\"server/http/[a-z_0-9]+\\.h\"|\"server/log\\.h\"|\"core/sim/buf\\.h\"|<($std|$posix)\\.h>|<uv\\.h>|<cjson/cJSON\\.h>" \
 	server/http/*.c server/http/*.h
 
-server_files=$(ls server/*.c server/*.h server/*/*.c server/*/*.h 2>/dev/null | grep -v '^server/http/')
+server_files=$(ls server/*.c server/*.h server/*/*.c server/*/*.h 2>/dev/null | grep -v '^server/http/' |
+	grep -v '^server/ai/')
 # shellcheck disable=SC2086
 check server "\"(core/sim|core/league|effects|server(/[a-z]+)?)/[a-z_0-9]+\\.h\"|<($std|$posix)\\.h>|<uv\\.h>|<cjson/cJSON\\.h>" \
 	$server_files
+# shellcheck disable=SC2086
+check server/ai "\"(core/sim|core/league|effects|server(/[a-z]+)?)/[a-z_0-9]+\\.h\"|<($std|$posix)\\.h>|<uv\\.h>|<cjson/cJSON\\.h>|<curl/curl\\.h>" \
+	server/ai/*.c server/ai/*.h
 
 # A module's internal header is for that module's own files (and tests):
 # internal HEADER FILE-PATTERN (a shell case pattern of who may include it).

@@ -452,15 +452,28 @@ static int interpret(pw_gov_t *g, const char *text, const char *lua, cJSON *payl
 	pw_interp_in_t in = {.text = text, .effect_lua = lua, .rules = &g->s.rules,
 			     .scripts_dir = g->cfg.scripts_dir, .active = act, .n_active = n_act};
 	cJSON *interp = NULL;
-	char msg[256];
-	int rc = interp_proposal(&in, &interp, msg, sizeof msg);
+	char msg[512];
+	pw_gov_league_t now = {.rules = &g->s.rules, .effects = fxv, .n_effects = n_fx};
+	int rc;
+	if (g->cfg.interpret) {
+		pw_gov_interp_req_t rq = {.in = &in, .now = &now, .check = g->cfg.check_effect,
+					  .check_ud = g->cfg.ud};
+		rc = g->cfg.interpret(g->cfg.interpret_ud, &rq, &interp, msg, sizeof msg);
+		if (rc == 0 && !interp_is_valid(interp)) {
+			cJSON_Delete(interp);
+			interp = NULL;
+			rc = -1;
+			snprintf(msg, sizeof msg, "the interpreter's answer is malformed");
+		}
+	} else {
+		rc = interp_proposal(&in, &interp, msg, sizeof msg);
+	}
 	free(act);
 	if (rc < 0) {
 		free(fxv);
 		return err_set(e, PW_E_INVALID, "%s", msg);
 	}
 	int tier = cJSON_GetObjectItem(interp, "tier")->valueint;
-	pw_gov_league_t now = {.rules = &g->s.rules, .effects = fxv, .n_effects = n_fx};
 	/* The rules once the proposal's parameters apply: what its effects
 	 * would run under. */
 	pw_rules_t after = g->s.rules;
@@ -1687,7 +1700,8 @@ int gov_strategy_set(pw_gov_t *g, int64_t gid, const char *text, cJSON **out, pw
 		/* Interpreted before the transaction: it holds the write lock. */
 		pw_strategy_t st;
 		char note[256];
-		interp_strategy(text, &st, note, sizeof note);
+		if (!g->cfg.strategy || g->cfg.strategy(g->cfg.strategy_ud, text, &st, note, sizeof note) < 0)
+			interp_strategy(text, &st, note, sizeof note);
 		if ((rc = tx_begin(g, e)) == 0)
 			rc = tx_end(g, strategy_in_tx(g, gid, text, &st, note, &shown, e), e);
 	}

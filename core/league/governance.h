@@ -29,6 +29,7 @@
 #include "core/league/errors.h"
 #include "core/league/events.h"
 #include "core/league/gov_state.h"
+#include "core/league/interpret.h"
 #include "core/sim/rules.h"
 #include "core/league/store.h"
 
@@ -54,6 +55,26 @@ typedef struct pw_gov_league {
 
 #define PW_TRADE_EXPIRY_DEFAULT 3 /* rounds an offer or hooper trade stays open */
 
+/* The sandbox check of an effect script (pw_gov_cfg_t.check_effect). */
+typedef int (*pw_gov_check_fn)(void *ud, const pw_gov_league_t *now, const pw_rules_t *with_rules,
+			       const char *source, struct cJSON **hooks, struct cJSON **impact, char *err,
+			       size_t errlen);
+
+/*
+ * What an interpreter other than the offline one is asked (pw_gov_cfg_t
+ * .interpret): the proposal (text, attached script, the rules in force,
+ * the active effects) and the league for checks. check/check_ud is
+ * governance's own effect check (cfg.check_effect and cfg.ud, NULL when
+ * there is none), for an interpreter that writes a script and wants it
+ * checked, as the proposal's check will, before it answers.
+ */
+typedef struct pw_gov_interp_req {
+	const pw_interp_in_t *in;
+	const pw_gov_league_t *now;
+	pw_gov_check_fn check;
+	void *check_ud;
+} pw_gov_interp_req_t;
+
 typedef struct pw_gov_cfg {
 	bool require_approval;       /* PINWHEEL_RULES_REQUIRE_APPROVAL */
 	const char *scripts_dir;     /* library effects (default scripts/effects) */
@@ -68,14 +89,29 @@ typedef struct pw_gov_cfg {
 	 * fails only under the rules in force fails here). NULL: scripts are
 	 * only scanned.
 	 */
-	int (*check_effect)(void *ud, const pw_gov_league_t *now, const pw_rules_t *with_rules,
-			    const char *source, struct cJSON **hooks, struct cJSON **impact, char *err,
-			    size_t errlen);
+	pw_gov_check_fn check_effect;
 	/* Optional projected impact of a ruleset change: simulated games under
 	 * now's rules and under after, both with now's active effects running.
 	 * NULL: no numbers. Caller of the hook owns the result. */
 	struct cJSON *(*rules_impact)(void *ud, const pw_gov_league_t *now, const pw_rules_t *after);
 	void *ud;
+	/*
+	 * Optional interpreter in place of the offline one (interp_proposal):
+	 * the AI interpreter of server/ai/. It answers the same JSON shape as
+	 * interp_proposal (interpret.h) or -1 with err (a sentence for the
+	 * governor). Its answer is checked like the offline one's: every
+	 * effect goes through check_effect, tiers are recomputed from hooks.
+	 * It may be slow (the network): only services whose callers run off
+	 * the loop (the check workers) set it. NULL: the offline interpreter.
+	 */
+	int (*interpret)(void *ud, const pw_gov_interp_req_t *rq, struct cJSON **out, char *err,
+			 size_t errlen);
+	void *interpret_ud;
+	/* Optional strategy reader in place of interp_strategy (the AI's):
+	 * text → *out and a note; 0, or -1 to let the offline reading answer.
+	 * Slow like interpret: only for services off the loop. */
+	int (*strategy)(void *ud, const char *text, pw_strategy_t *out, char *note, size_t notelen);
+	void *strategy_ud;
 	/* Rounds a token offer or hooper trade stays open before the tally
 	 * expires it (PINWHEEL_TRADE_EXPIRY_ROUNDS); 0 → PW_TRADE_EXPIRY_DEFAULT. */
 	int trade_expiry_rounds;

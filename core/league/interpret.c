@@ -40,10 +40,13 @@ static const char *const number_words[] = {
  * pointers" names the shot, not a value. */
 static int keep_word(const char *w, size_t n, const char *next)
 {
+	/* "three point line", "three pointers", "each three is worth": the
+	 * shot; "worth three points": a value. */
+	bool shot = !strncmp(next, "point ", 6) || !strncmp(next, "pointer", 7) || !strncmp(next, "pt", 2);
 	if (n == 5 && !strncmp(w, "three", 5))
-		return !strncmp(next, "point", 5) || !strncmp(next, "s ", 2) || !strncmp(next, "pt", 2);
+		return shot || !strncmp(next, "s ", 2) || !strncmp(next, "is ", 3) || !strncmp(next, "should ", 7);
 	if (n == 3 && !strncmp(w, "two", 3))
-		return !strncmp(next, "point", 5);
+		return shot;
 	if (n == 3 && !strncmp(w, "one", 3))
 		return !strncmp(next, "game", 4);
 	return 0;
@@ -178,20 +181,20 @@ static int number_before(const char *norm, const char *pos, int window, double *
 
 /* ---- the pattern table ---- */
 
-enum { M_NUM, M_SET, M_DELTA };
+enum { M_NUM, M_SET, M_DELTA, M_SCALE };
 
 typedef struct pattern {
 	const char *param;
 	int mode;
-	double value;              /* M_SET: the value; M_DELTA: the step */
+	double value;              /* M_SET: the value; M_DELTA: the step; M_SCALE: the factor */
 	const char *any1[16];      /* one of these must appear */
-	const char *any2[8];       /* and one of these, if any are listed (value anchor) */
+	const char *any2[10];      /* and one of these, if any are listed (value anchor) */
 	const char *none[4];       /* and none of these */
 } pattern_t;
 
 static const pattern_t patterns[] = {
 	{"three_point_value", M_NUM, 0, {"three", "3 point", "3pt", "trey", "from deep", "from downtown", "beyond the arc", "long range"},
-	 {"worth$", "count for$", "count as$", "counts for$", "counts as$", "value$", "points$", "pts$"}, {"elam"}},
+	 {"worth$", "count for$", "count as$", "counts for$", "counts as$", "value$", "points$", "pts$", "count$"}, {"elam"}},
 	{"two_point_value", M_NUM, 0, {"two point", "2 point", "twos", "two pointer", "layup", "field goals inside", "inside the arc", "2pt"},
 	 {"worth$", "count for$", "count as$", "counts for$", "counts as$", "value$", "points$"}, {"free throw", "foul shot", "ft$"}},
 	{"free_throw_value", M_NUM, 0, {"free throw", "foul shot", "ft$", "freebie"},
@@ -230,6 +233,12 @@ static const pattern_t patterns[] = {
 	{"halftime_stamina_recovery", M_NUM, 0, {"halftime"}, {"recovery$", "recover$", "rest$"}, {0}},
 	{"min_pass_per_possession", M_NUM, 0, {"pass"}, {"before$", "every possession$", "per possession$", "each possession$", "must$"}, {0}},
 	{"safety_cap_possessions", M_NUM, 0, {"safety cap"}, {0}, {0}},
+	{"stamina_drain_rate", M_SCALE, 1.5, {"tired faster", "tire faster", "tires faster", "tired quicker", "tire quicker", "more fatigue", "more tired", "tire more",
+					      "tired more", "wear out faster", "more stamina drain"}, {0}, {0}},
+	{"stamina_drain_rate", M_SCALE, 0.5, {"less fatigue", "less tired", "tire slower", "tired slower", "tire less", "tired less", "tires less",
+					      "more stamina", "less stamina drain"}, {0}, {0}},
+	{"offensive_rebound_weight", M_SCALE, 1.5, {"more offensive rebound", "more second chance", "crash the offensive glass"}, {0}, {0}},
+	{"offensive_rebound_weight", M_SCALE, 0.5, {"fewer offensive rebound", "less offensive rebound", "fewer second chance"}, {0}, {0}},
 };
 
 /* ---- the interpretation under construction ---- */
@@ -327,6 +336,73 @@ static const char *first_of(const char *norm, const char *const *list, int max)
 	return NULL;
 }
 
+/* ---- relative changes: "double the shot clock", "tired twice as fast" ---- */
+
+typedef struct scale_word {
+	const char *word;
+	double factor;
+} scale_word_t;
+
+static const scale_word_t scale_words[] = {
+	{"double", 2}, {"twice", 2}, {"2x$", 2}, {"2 times$", 2}, {"triple", 3}, {"thrice", 3},
+	{"3 times$", 3}, {"3x$", 3}, {"halve", 0.5}, {"half as", 0.5}, {"cut in half", 0.5}, {"half the", 0.5},
+};
+
+/* What a scale word can apply to; the topic named nearest the word wins. */
+static const struct scale_topic {
+	const char *param;
+	const char *words[8];
+} scale_topics[] = {
+	{"shot_clock_seconds", {"shot clock"}},
+	{"elam_margin", {"elam margin", "elam target"}},
+	{"free_throw_value", {"free throw", "foul shot"}},
+	{"three_point_value", {"three", "3 point", "trey"}},
+	{"two_point_value", {"two point", "2 point", "layup"}},
+	{"offensive_rebound_weight", {"offensive rebound"}},
+	{"turnover_rate_modifier", {"turnover", "steals$"}},
+	{"foul_rate_modifier", {"foul$", "fouls$"}},
+	{"stamina_drain_rate", {"tired", "tire$", "tires$", "fatigue", "stamina drain"}},
+	{"quarter_minutes", {"quarter"}},
+	{"dead_ball_time_seconds", {"dead ball"}},
+};
+
+/* Words between two positions of norm. */
+static int word_distance(const char *a, const char *b)
+{
+	const char *lo = a < b ? a : b, *hi = a < b ? b : a;
+	int n = 0;
+	for (const char *p = lo; p < hi; p++)
+		n += *p == ' ';
+	return n;
+}
+
+static void run_scale(build_t *b)
+{
+	for (size_t i = 0; i < sizeof scale_words / sizeof scale_words[0]; i++) {
+		const char *at = has(b->norm, scale_words[i].word);
+		if (!at)
+			continue;
+		const char *best = NULL;
+		int best_d = 1 << 30;
+		for (size_t t = 0; t < sizeof scale_topics / sizeof scale_topics[0]; t++) {
+			const char *hit = first_of(b->norm, scale_topics[t].words, 8);
+			if (!hit || param_taken(b, scale_topics[t].param))
+				continue;
+			int d = word_distance(at, hit);
+			if (d < best_d && d <= 6) {
+				best_d = d;
+				best = scale_topics[t].param;
+			}
+		}
+		if (!best)
+			continue;
+		const pw_rule_def_t *d = rules_find(best);
+		double v = rules_get(b->in->rules, d) * scale_words[i].factor;
+		v = d->type == PW_RULE_INT ? round(v) : round(v * 1e6) / 1e6;
+		add_param(b, best, v, 0.7);
+	}
+}
+
 static void run_patterns(build_t *b)
 {
 	const char *norm = b->norm;
@@ -337,13 +413,21 @@ static void run_patterns(build_t *b)
 		const char *a1 = first_of(norm, pt->any1, 16);
 		if (!a1 || first_of(norm, pt->none, 4))
 			continue;
-		const char *a2 = pt->any2[0] ? first_of(norm, pt->any2, 8) : NULL;
+		const char *a2 = pt->any2[0] ? first_of(norm, pt->any2, 10) : NULL;
 		if (pt->any2[0] && !a2)
 			continue;
 		const pw_rule_def_t *d = rules_find(pt->param);
 		double v;
 		if (pt->mode == M_SET) {
 			add_param(b, pt->param, pt->value, 0.8);
+		} else if (pt->mode == M_SCALE) {
+			v = rules_get(b->in->rules, d) * pt->value;
+			v = d->type == PW_RULE_INT ? round(v) : round(v * 1e6) / 1e6;
+			if (v < d->min)
+				v = d->min;
+			if (v > d->max)
+				v = d->max;
+			add_param(b, pt->param, v, 0.65);
 		} else if (pt->mode == M_DELTA) {
 			double cur = rules_get(b->in->rules, d);
 			v = cur + pt->value;
@@ -437,6 +521,12 @@ static void run_names(build_t *b)
 			if (*p == '_')
 				*p = ' ';
 		const char *at = find_words(b->norm, spaced, 0);
+		/* "dead ball time 5" names dead_ball_time_seconds too. */
+		size_t sl = strlen(spaced);
+		if (!at && sl > 8 && !strcmp(spaced + sl - 8, " seconds")) {
+			spaced[sl - 8] = 0;
+			at = find_words(b->norm, spaced, 0);
+		}
 		if (!at)
 			continue;
 		const char *after = at + strlen(spaced);
@@ -556,10 +646,11 @@ static void scan_field(const char *src, const char *key, char *out, size_t len)
 	}
 }
 
-static void add_effect_source(build_t *b, const char *name, const char *library, const char *src,
-			      double confidence)
+cJSON *interp_effect_json(const char *name, const char *library, const char *src, int *tier)
 {
 	cJSON *e = cJSON_CreateObject();
+	if (!e)
+		return NULL;
 	char sname[64], life[32], desc[FX_DESC_MAX + 1];
 	scan_field(src, "name", sname, sizeof sname);
 	scan_field(src, "lifetime", life, sizeof life);
@@ -575,7 +666,8 @@ static void add_effect_source(build_t *b, const char *name, const char *library,
 	sha256_hex(src, strlen(src), sha);
 	cJSON_AddStringToObject(e, "sha256", sha);
 	cJSON *hooks = interp_scan_hooks(src);
-	int t = interp_effect_tier(hooks);
+	if (tier)
+		*tier = interp_effect_tier(hooks);
 	cJSON_AddItemToObject(e, "hooks", hooks);
 	if (!strncmp(life, "rounds:", 7)) {
 		cJSON_AddStringToObject(e, "lifetime", "rounds");
@@ -583,13 +675,47 @@ static void add_effect_source(build_t *b, const char *name, const char *library,
 	} else {
 		cJSON_AddStringToObject(e, "lifetime", life[0] ? life : "permanent");
 	}
+	return e;
+}
+
+bool interp_is_valid(const cJSON *j)
+{
+	const cJSON *tier = cJSON_GetObjectItemCaseSensitive(j, "tier");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(j, "parameters");
+	const cJSON *fx = cJSON_GetObjectItemCaseSensitive(j, "effects");
+	if (!cJSON_IsObject(j) || !cJSON_IsNumber(tier) || tier->valueint < 1 || tier->valueint > 5 ||
+	    !cJSON_IsArray(params) || !cJSON_IsArray(fx) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "note")))
+		return false;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, params) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(p, "name");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "new");
+		if (!cJSON_IsString(n) || !rules_find(n->valuestring) || !(cJSON_IsNumber(v) || cJSON_IsBool(v)))
+			return false;
+	}
+	cJSON_ArrayForEach(p, fx) {
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "name")) ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "source")))
+			return false;
+	}
+	return true;
+}
+
+static void add_effect_source(build_t *b, const char *name, const char *library, const char *src,
+			      double confidence)
+{
+	int t = 1;
+	cJSON *e = interp_effect_json(name, library, src, &t);
+	if (!e)
+		return;
+	const char *shown = cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring;
+	note_add(b, "Adds the effect %s%s.", shown, library ? " from the effects library" : "");
 	cJSON_AddItemToArray(b->effects, e);
 	if (t > b->tier)
 		b->tier = t;
 	if (confidence < b->confidence)
 		b->confidence = confidence;
-	note_add(b, "Adds the effect %s%s.", sname[0] ? sname : name,
-		 library ? " from the effects library" : "");
 	b->n_found++;
 }
 
@@ -741,6 +867,7 @@ int interp_proposal(const pw_interp_in_t *in, cJSON **out, char *err, size_t err
 	if (!attached)
 		run_library(&b);
 	run_best_of(&b);
+	run_scale(&b);
 	run_patterns(&b);
 	run_names(&b);
 	free(norm);

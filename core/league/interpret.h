@@ -15,6 +15,7 @@
 #ifndef PW_INTERPRET_H
 #define PW_INTERPRET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/sim/teams.h"
@@ -45,6 +46,23 @@ typedef struct pw_interp_in {
  * tier-5 interpretation with a clarification note.
  */
 int interp_proposal(const pw_interp_in_t *in, struct cJSON **out, char *err, size_t errlen);
+
+/*
+ * Whether j has the interpretation's shape that governance relies on: an
+ * object with tier 1..5, parameters [{name (a rule), new (number or
+ * bool)}], effects [{name, source (strings)}], a note. For answers that
+ * come from elsewhere (the AI interpreter) before governance reads them.
+ */
+bool interp_is_valid(const struct cJSON *j);
+
+/*
+ * One entry of "effects" for a script: {name, description?, library?,
+ * source, sha256, hooks (a scan of the text), lifetime, rounds?}, the name
+ * and description read from the script's own table when it has them
+ * (else name). *tier (may be NULL) gets the tier its hooks give. Caller
+ * owns; NULL on out of memory.
+ */
+struct cJSON *interp_effect_json(const char *name, const char *library, const char *source, int *tier);
 
 /* The tier an effect's hooks give: 3 with any sim./round./gov. hook, 2 when it
  * only adds narrative (report.* hooks). hooks is an array of names. */

@@ -258,25 +258,202 @@ static char *add_effects(const ctx_t *c, const char *hook, const char *kind, cJS
 	return buf_take(&b);
 }
 
-static double avg_points_between(const ctx_t *c, int from, int to)
+static double avg_points_between(const pw_game_row_t *g, int ng, int from, int to)
 {
-	int ng = 0;
-	pw_game_row_t *g = store_games(c->s, c->sid, 0, &ng);
 	double sum = 0;
 	int k = 0;
-	for (int i = 0; g && i < ng; i++)
+	for (int i = 0; i < ng; i++)
 		if (g[i].round >= from && g[i].round <= to) {
 			sum += g[i].home_score + g[i].away_score;
 			k++;
 		}
-	free(g);
 	return k ? sum / (2.0 * k) : -1;
+}
+
+/*
+ * A phrase chooser that never hands out the same phrase twice in one
+ * report: a report of eight games reads as eight sentences, not one
+ * sentence eight times. Each list is longer than the most games a round
+ * can hold (PW_MAX_TEAMS / 2).
+ */
+typedef struct fresh {
+	const char *used[64];
+	int n;
+} fresh_t;
+
+static const char *fresh_pick(pw_rng_t *r, fresh_t *f, const char *const *opts, int n)
+{
+	const char *free_opts[16];
+	int k = 0;
+	for (int i = 0; i < n && k < 16; i++) {
+		bool seen = false;
+		for (int j = 0; j < f->n; j++)
+			seen |= f->used[j] == opts[i];
+		if (!seen)
+			free_opts[k++] = opts[i];
+	}
+	const char *o = k ? free_opts[rng_below(r, (uint32_t)k)] : opts[rng_below(r, (uint32_t)n)];
+	if (f->n < 64)
+		f->used[f->n++] = o;
+	return o;
+}
+#define FRESH(r, f, ...) fresh_pick((r), (f), (const char *const[]){__VA_ARGS__}, \
+				    (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
+
+/* The verbs of a result; public for the test of variety (report.h). */
+const char *const report_close_verbs[] = {"edged", "squeaked past", "held off", "survived", "outlasted",
+					  "slipped past", "nipped", "hung on against", NULL};
+const char *const report_rout_verbs[] = {"routed", "overwhelmed", "ran past", "blew out", "crushed",
+					 "trounced", "cruised past", "buried", NULL};
+const char *const report_win_verbs[] = {"beat", "handled", "got the better of", "defeated", "took care of",
+					"topped", "downed", "dispatched", NULL};
+
+static int count_of(const char *const *list)
+{
+	int n = 0;
+	while (list[n])
+		n++;
+	return n;
+}
+
+static const char *stage_words(int stage)
+{
+	return stage == 2 ? "final" : stage == 1 ? "semifinal" : "quarterfinal";
+}
+
+/* Every team's current streak over all the season's games so far, regular
+ * season and playoffs alike (the standings count the regular season only,
+ * so in the playoffs theirs is stale). */
+static void streaks(const pw_game_row_t *g, int ng, int64_t *team, int *streak, int *nt, int max)
+{
+	*nt = 0;
+	for (int i = 0; i < ng; i++) {
+		int64_t side[2] = {g[i].home_team_id, g[i].away_team_id};
+		for (int k = 0; k < 2; k++) {
+			int j = 0;
+			while (j < *nt && team[j] != side[k])
+				j++;
+			if (j == *nt) {
+				if (*nt == max)
+					continue;
+				team[j] = side[k];
+				streak[j] = 0;
+				(*nt)++;
+			}
+			bool won = g[i].winner_team_id == side[k];
+			streak[j] = won ? (streak[j] > 0 ? streak[j] + 1 : 1) : (streak[j] < 0 ? streak[j] - 1 : -1);
+		}
+	}
+}
+
+/* What this round's playoff games did to their series: who leads, who went
+ * through, and the champion when the final was decided. */
+static void series_sentences(ctx_t *c, pw_buf_t *b, pw_rng_t *rng, fresh_t *fr)
+{
+	pw_bracket_t br;
+	if (season_bracket(c->s, c->sid, &br, NULL) != 1)
+		return;
+	for (int k = 0; k < br.n_series; k++) {
+		const pw_series_t *se = &br.series[k];
+		bool touched = false;
+		for (int i = 0; i < c->ng; i++)
+			touched |= !strcmp(c->games[i].series, se->id);
+		if (!touched || !se->high || !se->low)
+			continue;
+		int hw = se->high_wins, lw = se->low_wins;
+		int64_t lead = hw >= lw ? se->high : se->low;
+		int lw_ = hw >= lw ? hw : lw, tw_ = hw >= lw ? lw : hw;
+		if (se->winner && se->stage == 2) {
+			buf_printf(b, " The %s are the champions: they won the final %d-%d.", tname(c->teams, se->winner),
+				   lw_, tw_);
+		} else if (se->winner) {
+			buf_printf(b, FRESH(rng, fr, " %s won the %s %d-%d and move on.", " %s took the %s %d-%d.",
+					    " %s closed out the %s, %d-%d."),
+				   tname(c->teams, se->winner), stage_words(se->stage), lw_, tw_);
+		} else if (hw == lw) {
+			buf_printf(b, " The %s between %s and %s is level at %d-%d.", stage_words(se->stage),
+				   tname(c->teams, se->high), tname(c->teams, se->low), hw, lw);
+		} else {
+			buf_printf(b, FRESH(rng, fr, " %1$s lead the %2$s %3$d-%4$d.", " %1$s are up %3$d-%4$d in the %2$s.",
+					    " %1$s hold a %3$d-%4$d edge in the %2$s."),
+				   tname(c->teams, lead), stage_words(se->stage), lw_, tw_);
+		}
+	}
+}
+
+/* The season's rule changes and effects so far, in words, and the scoring
+ * since the first of them: no single change is credited with what several
+ * may have done. */
+static void changes_sentence(ctx_t *c, pw_buf_t *b, pw_rng_t *rng, const pw_game_row_t *all, int nall)
+{
+	const pw_gstate_t *gs = gov_state(c->g);
+	pw_buf_t list = {0};
+	int n = 0, first = 0;
+	for (int i = 0; i < gs->n_changes; i++) {
+		const pw_rule_change_t *ch = &gs->changes[i];
+		if (ch->season_id != c->sid || ch->round >= c->round)
+			continue;
+		const pw_rule_def_t *d = rules_find(ch->name);
+		if (!d)
+			continue;
+		char words[96], v[32];
+		rules_words(d, words, sizeof words);
+		if (d->type == PW_RULE_BOOL)
+			snprintf(v, sizeof v, "%s", ch->new_value != 0 ? "on" : "off");
+		else
+			rules_format(d, ch->new_value, v, sizeof v);
+		/* "Home court advantage off after round 2", "Three point value to 5 after round 3" */
+		buf_printf(&list, "%s%s %s%s after round %d", n ? "; " : "", words,
+			   d->type == PW_RULE_BOOL ? "" : "to ", v, ch->round);
+		if (!first || ch->round < first)
+			first = ch->round;
+		n++;
+	}
+	for (int i = 0; i < gs->n_effects; i++) {
+		const pw_effect_rec_t *ef = &gs->effects[i];
+		if (ef->season_id != c->sid || ef->start_round > c->round || ef->start_round < 1)
+			continue;
+		/* Only an effect that plays in the games can move scoring. */
+		bool plays = false;
+		const cJSON *h;
+		cJSON_ArrayForEach(h, ef->hooks)
+			plays |= cJSON_IsString(h) && (!strncmp(h->valuestring, "sim.", 4) ||
+						       !strncmp(h->valuestring, "round.", 6));
+		if (!plays)
+			continue;
+		buf_printf(&list, "%sthe effect %s from round %d", n ? "; " : "", ef->name, ef->start_round);
+		if (!first || ef->start_round - 1 < first)
+			first = ef->start_round - 1;
+		n++;
+	}
+	if (n && first >= 1 && !list.oom) {
+		double before = avg_points_between(all, nall, 1, first);
+		double after = avg_points_between(all, nall, first + 1, c->round);
+		if (before >= 0 && after >= 0) {
+			if (n == 1)
+				buf_printf(b, PICK(rng, " The season's one change so far: %1$s. Since then teams have "
+							"averaged %2$.1f points a game, against %3$.1f before.",
+						   " One change this season (%1$s); scoring since: %2$.1f points a team a "
+						   "game, %3$.1f before it."),
+					   list.data, after, before);
+			else
+				buf_printf(b, PICK(rng, " This season's %1$d changes so far: %2$s. Since the first of "
+							"them teams have averaged %3$.1f points a game, against %4$.1f "
+							"before; the numbers cannot say which change did what.",
+						   " The rules have changed %1$d times this season (%2$s). Teams score "
+						   "%3$.1f a game since the first change, %4$.1f before it, and no one "
+						   "change can be credited with the difference."),
+					   n, list.data, after, before);
+		}
+	}
+	buf_free(&list);
 }
 
 static char *simulation_report(ctx_t *c)
 {
 	pw_rng_t rng;
 	rng_seed_stream(&rng, (uint64_t)c->sid * 7919 + (uint64_t)c->round, 1);
+	fresh_t fr = {0};
 	pw_buf_t b = {0};
 	if (!c->ng) {
 		buf_printf(&b, "No games were played in round %d; the league's business this round was governance.",
@@ -290,19 +467,23 @@ static char *simulation_report(ctx_t *c)
 		buf_printf(&b, PICK(&rng, "Round %d is in the books: %d games.", "Round %d brought %d games.",
 				"%2$d games made up round %1$d."), c->round, c->ng);
 	int biggest = -1, closest = -1;
+	bool playoffs = false;
 	for (int i = 0; i < c->ng; i++) {
 		const pw_game_row_t *g = &c->games[i];
 		int64_t w = g->winner_team_id, l = w == g->home_team_id ? g->away_team_id : g->home_team_id;
 		int ws = g->home_score > g->away_score ? g->home_score : g->away_score;
 		int ls = g->home_score > g->away_score ? g->away_score : g->home_score;
 		int rw = rank_of(c->st, c->nst, w), rl = rank_of(c->st, c->nst, l);
-		buf_printf(&b, " %s %s %s %d-%d", tname(c->teams, w),
-		       ws - ls <= 3 ? PICK(&rng, "edged", "squeaked past", "held off")
-		       : ws - ls >= 20 ? PICK(&rng, "routed", "overwhelmed", "ran past")
-				       : PICK(&rng, "beat", "handled", "got the better of"),
-		       tname(c->teams, l), ws, ls);
-		if (g->series[0])
-			buf_printf(&b, " (%s, game %d)", g->series, g->series_game);
+		const char *const *verbs = ws - ls <= 3 ? report_close_verbs
+					   : ws - ls >= 20 ? report_rout_verbs : report_win_verbs;
+		buf_printf(&b, " %s %s %s %d-%d", tname(c->teams, w), fresh_pick(&rng, &fr, verbs, count_of(verbs)),
+			   tname(c->teams, l), ws, ls);
+		if (g->series[0]) {
+			playoffs = true;
+			buf_printf(&b, " (%s, game %d)",
+				   g->series[0] == 'F' ? "the final" : g->series[0] == 'S' ? "semifinal" : "quarterfinal",
+				   g->series_game);
+		}
 		if (!strcmp(g->stage, "regular") && rw - rl >= 3)
 			buf_printf(&b, ", an upset by the standings");
 		buf_printf(&b, ".");
@@ -337,37 +518,52 @@ static char *simulation_report(ctx_t *c)
 		buf_printf(&b, PICK(&rng, " %s had the hottest hand of the round with %d points.",
 				" Top scorer: %s, %d points.", " %s poured in %d, more than anyone else this round."),
 		       best, best_pts);
-	/* Streaks and the table. */
-	const pw_standing_t *hot = NULL, *cold = NULL;
-	for (int i = 0; i < c->nst; i++) {
-		if (!hot || c->st[i].streak > hot->streak)
-			hot = &c->st[i];
-		if (!cold || c->st[i].streak < cold->streak)
-			cold = &c->st[i];
+	/* Streaks over every game of the season so far. */
+	int nall = 0;
+	pw_game_row_t *all = store_games(c->s, c->sid, 0, &nall);
+	int64_t team[64];
+	int streak[64], nt = 0;
+	if (all)
+		streaks(all, nall, team, streak, &nt, 64);
+	/* Streaks of the teams that played this round: a team out of the
+	 * playoffs keeps its last streak, which is no news. */
+	int hot = -1, cold = -1;
+	for (int i = 0; i < nt; i++) {
+		bool played = false;
+		for (int k = 0; k < c->ng; k++)
+			played |= c->games[k].home_team_id == team[i] || c->games[k].away_team_id == team[i];
+		if (!played)
+			continue;
+		if (hot < 0 || streak[i] > streak[hot])
+			hot = i;
+		if (cold < 0 || streak[i] < streak[cold])
+			cold = i;
 	}
-	if (hot && hot->streak >= 3)
-		buf_printf(&b, PICK(&rng, " %s have won %d straight.", " %s's winning streak is at %d.",
-				" Nobody has caught %s lately: %d wins in a row."), tname(c->teams, hot->team_id), hot->streak);
-	if (cold && cold->streak <= -3)
-		buf_printf(&b, " %s have dropped %d in a row.", tname(c->teams, cold->team_id), -cold->streak);
-	if (c->nst > 0 && c->st[0].wins + c->st[0].losses > 0)
-		buf_printf(&b, " %s lead the standings at %d-%d.", tname(c->teams, c->st[0].team_id), c->st[0].wins,
-		       c->st[0].losses);
-	/* Rule effects on scoring: the latest change this season, before vs after. */
-	const pw_gstate_t *gs = gov_state(c->g);
-	const pw_rule_change_t *ch = NULL;
-	for (int i = 0; i < gs->n_changes; i++)
-		if (gs->changes[i].season_id == c->sid && gs->changes[i].round < c->round)
-			ch = &gs->changes[i];
-	if (ch) {
-		double before = avg_points_between(c, 1, ch->round), after = avg_points_between(c, ch->round + 1, c->round);
-		const pw_rule_def_t *d = rules_find(ch->name);
-		char v[32];
-		rules_format(d, ch->new_value, v, sizeof v);
-		if (before >= 0 && after >= 0)
-			buf_printf(&b, " Since %s became %s in round %d, teams have averaged %.1f points a game, against %.1f before.",
-			       ch->name, v, ch->round, after, before);
+	if (hot >= 0 && streak[hot] >= 3) {
+		const char *name = tname(c->teams, team[hot]);
+		size_t nl = strlen(name);
+		/* "the Kestrels' streak", "Duluth Raven's" never "Kestrels's" */
+		buf_printf(&b, PICK(&rng, " %1$s have won %3$d straight.", " %1$s%2$s winning streak is at %3$d.",
+				    " Nobody has caught %1$s lately: %3$d wins in a row."),
+			   name, nl && name[nl - 1] == 's' ? "'" : "'s", streak[hot]);
 	}
+	if (cold >= 0 && streak[cold] <= -3)
+		buf_printf(&b, PICK(&rng, " %s have dropped %d in a row.", " %s have lost %d straight.",
+				" The skid for %s is at %d losses."), tname(c->teams, team[cold]), -streak[cold]);
+	/* The table, or the series: the standings stop at the regular season. */
+	if (playoffs) {
+		series_sentences(c, &b, &rng, &fr);
+	} else if (c->nst > 0 && c->st[0].wins + c->st[0].losses > 0) {
+		if (c->nst > 1 && c->st[1].wins == c->st[0].wins && c->st[1].losses == c->st[0].losses)
+			buf_printf(&b, " %s top the standings on tiebreakers at %d-%d, level on record with %s.",
+				   tname(c->teams, c->st[0].team_id), c->st[0].wins, c->st[0].losses,
+				   tname(c->teams, c->st[1].team_id));
+		else
+			buf_printf(&b, " %s lead the standings at %d-%d.", tname(c->teams, c->st[0].team_id),
+				   c->st[0].wins, c->st[0].losses);
+	}
+	changes_sentence(c, &b, &rng, all, nall);
+	free(all);
 	return buf_take(&b);
 }
 

@@ -54,6 +54,12 @@ int report_champion_in_tx(pw_gov_t *g, int64_t season_id, int round, struct cJSO
 char *report_commentary(const struct cJSON *result, const char *home, const char *away,
 			uint64_t seed);
 
+/* The verbs a result is told with (close, rout, other), NULL-terminated;
+ * no report uses one twice. For the tests of variety. */
+extern const char *const report_close_verbs[];
+extern const char *const report_rout_verbs[];
+extern const char *const report_win_verbs[];
+
 /* How many directive phrases the text holds. */
 int report_directive_count(const char *text);
 

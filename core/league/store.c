@@ -1766,10 +1766,12 @@ cJSON *store_reports_json(pw_store_t *s, int64_t season_id, int round, int64_t g
 {
 	static const char qlatest[] =
 		"SELECT COALESCE(MAX(round_number),0) FROM reports WHERE season_id=?";
+	/* The AI's version of a report, once written and passed, is the text. */
 	static const char sql[] =
-		"SELECT id, round_number, kind, governor_id, game_id, text, created_at FROM reports"
-		" WHERE season_id=? AND (?<0 OR round_number=?) AND ((?=1 AND kind='private' AND governor_id=?)"
-		" OR (?=0 AND kind<>'private')) ORDER BY round_number, id";
+		"SELECT r.id, r.round_number, r.kind, r.governor_id, r.game_id, COALESCE(a.text, r.text),"
+		" r.created_at, a.model FROM reports r LEFT JOIN main.ai_reports a ON a.report_id = r.id"
+		" WHERE r.season_id=? AND (?<0 OR r.round_number=?) AND ((?=1 AND r.kind='private' AND"
+		" r.governor_id=?) OR (?=0 AND r.kind<>'private')) ORDER BY r.round_number, r.id";
 	if (round < 0 && !private_only) {
 		int64_t r = scalar_i64(s, qlatest, season_id, 1, "finding the latest report");
 		if (r < 0)
@@ -1797,6 +1799,46 @@ cJSON *store_reports_json(pw_store_t *s, int64_t season_id, int round, int64_t g
 			cJSON_AddNumberToObject(o, "game_id", (double)sqlite3_column_int64(st, 4));
 		cJSON_AddStringToObject(o, "text", (const char *)sqlite3_column_text(st, 5));
 		cJSON_AddStringToObject(o, "created_at", (const char *)sqlite3_column_text(st, 6));
+		cJSON_AddStringToObject(o, "written_by", sqlite3_column_type(st, 7) == SQLITE_NULL ? "offline" : "ai");
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+			cJSON_AddStringToObject(o, "model", (const char *)sqlite3_column_text(st, 7));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_reset(st);
+	return arr;
+}
+
+int store_report_ai_set(pw_store_t *s, int64_t report_id, const char *text, const char *model)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO ai_reports(report_id, text, model) VALUES(?,?,?)";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, report_id);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, model, -1, SQLITE_TRANSIENT);
+	return exec_done(s, st, "storing an AI report");
+}
+
+cJSON *store_evals_json(pw_store_t *s, int64_t season_id, int rounds)
+{
+	static const char sql[] =
+		"SELECT round_number, kind, SUM(value), COUNT(*) FROM eval_results WHERE season_id=? AND"
+		" round_number > (SELECT COALESCE(MAX(round_number),0) FROM eval_results WHERE season_id=?) - ?"
+		" GROUP BY round_number, kind ORDER BY round_number DESC, kind";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, season_id);
+	sqlite3_bind_int64(st, 2, season_id);
+	sqlite3_bind_int(st, 3, rounds);
+	cJSON *arr = cJSON_CreateArray();
+	while (arr && sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "round", sqlite3_column_int(st, 0));
+		cJSON_AddStringToObject(o, "kind", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddNumberToObject(o, "value", sqlite3_column_double(st, 2));
+		cJSON_AddNumberToObject(o, "reports", sqlite3_column_int(st, 3));
 		cJSON_AddItemToArray(arr, o);
 	}
 	sqlite3_reset(st);
@@ -1857,11 +1899,12 @@ char *store_archive_get(pw_store_t *s, int64_t season_id)
 }
 
 int store_ai_usage_insert(pw_store_t *s, const char *model, const char *call_type, int in_tok,
-			  int out_tok, int cache_tok, double latency_ms, double cost_usd)
+			  int out_tok, int cache_tok, double latency_ms, double cost_usd,
+			  const char *outcome)
 {
 	static const char sql[] =
 		"INSERT INTO ai_usage_log(model, call_type, input_tokens, output_tokens,"
-		" cache_read_tokens, latency_ms, cost_usd) VALUES(?,?,?,?,?,?,?)";
+		" cache_read_tokens, latency_ms, cost_usd, outcome) VALUES(?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st = prep(s, sql);
 	if (!st)
 		return -1;
@@ -1872,14 +1915,61 @@ int store_ai_usage_insert(pw_store_t *s, const char *model, const char *call_typ
 	sqlite3_bind_int(st, 5, cache_tok);
 	sqlite3_bind_double(st, 6, latency_ms);
 	sqlite3_bind_double(st, 7, cost_usd);
+	sqlite3_bind_text(st, 8, outcome ? outcome : "ok", -1, SQLITE_TRANSIENT);
 	return exec_done(s, st, "logging AI usage");
+}
+
+cJSON *store_ai_usage_daily_json(pw_store_t *s, int days)
+{
+	static const char sql[] =
+		"SELECT substr(created_at, 1, 10) AS day, call_type, count(*),"
+		" sum(outcome <> 'ok'), sum(input_tokens), sum(output_tokens), sum(cost_usd)"
+		" FROM ai_usage_log WHERE substr(created_at, 1, 10) IN"
+		" (SELECT DISTINCT substr(created_at, 1, 10) FROM ai_usage_log ORDER BY 1 DESC LIMIT ?)"
+		" GROUP BY day, call_type ORDER BY day DESC, call_type";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int(st, 1, days);
+	cJSON *arr = cJSON_CreateArray();
+	while (arr && sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "day", (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddStringToObject(o, "call_type", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddNumberToObject(o, "calls", sqlite3_column_int(st, 2));
+		cJSON_AddNumberToObject(o, "failed", sqlite3_column_int(st, 3));
+		cJSON_AddNumberToObject(o, "input_tokens", (double)sqlite3_column_int64(st, 4));
+		cJSON_AddNumberToObject(o, "output_tokens", (double)sqlite3_column_int64(st, 5));
+		cJSON_AddNumberToObject(o, "cost_usd", sqlite3_column_double(st, 6));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_reset(st);
+	return arr;
+}
+
+int store_ai_cost_on(pw_store_t *s, const char *day, double *usd)
+{
+	static const char sql[] =
+		"SELECT COALESCE(sum(cost_usd), 0) FROM ai_usage_log WHERE substr(created_at, 1, 10) = ?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_TRANSIENT);
+	int r = -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*usd = sqlite3_column_double(st, 0);
+		r = 0;
+	}
+	sqlite3_reset(st);
+	return r;
 }
 
 cJSON *store_ai_usage_json(pw_store_t *s)
 {
 	static const char sql[] =
 		"SELECT model, call_type, count(*), sum(input_tokens), sum(output_tokens),"
-		" sum(cache_read_tokens), sum(cost_usd), avg(latency_ms) FROM ai_usage_log"
+		" sum(cache_read_tokens), sum(cost_usd), avg(latency_ms), sum(outcome <> 'ok')"
+		" FROM ai_usage_log"
 		" GROUP BY model, call_type ORDER BY model, call_type";
 	sqlite3_stmt *st = prep(s, sql);
 	if (!st)
@@ -1896,6 +1986,7 @@ cJSON *store_ai_usage_json(pw_store_t *s)
 		cJSON_AddNumberToObject(o, "cache_read_tokens", (double)sqlite3_column_int64(st, 5));
 		cJSON_AddNumberToObject(o, "cost_usd", sqlite3_column_double(st, 6));
 		cJSON_AddNumberToObject(o, "avg_latency_ms", sqlite3_column_double(st, 7));
+		cJSON_AddNumberToObject(o, "failed", sqlite3_column_int(st, 8));
 		cJSON_AddItemToArray(arr, o);
 	}
 	sqlite3_reset(st);

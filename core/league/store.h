@@ -346,20 +346,38 @@ int store_kv_delete(pw_store_t *s, const char *key);
  * when not applicable. A second insert of the same key is ignored. */
 int64_t store_report_insert(pw_store_t *s, int64_t season_id, int round, const char *kind,
 			    int64_t governor_id, int64_t game_id, const char *text);
-/* Reports of a round (round < 0: the latest round with reports) as JSON. */
+/* Reports of a round (round < 0: the latest round with reports) as JSON:
+ * [{id, round, kind, governor_id?, game_id?, text, created_at, written_by
+ * ("offline" or "ai"), model?}]. */
 struct cJSON *store_reports_json(pw_store_t *s, int64_t season_id, int round,
 				 int64_t governor_id, bool private_only);
 int store_eval_insert(pw_store_t *s, int64_t season_id, int round, int64_t report_id,
 		      const char *kind, double value);
+/* The evals of the last `rounds` rounds of a season with evals, summed per
+ * round and kind: [{round, kind, value, reports}], latest first. Caller
+ * owns; NULL on error. */
+struct cJSON *store_evals_json(pw_store_t *s, int64_t season_id, int rounds);
+/* The AI's version of report report_id (its first is kept): readers of
+ * store_reports_json get it as the text, with written_by "ai" and model.
+ * 0 or -1. */
+int store_report_ai_set(pw_store_t *s, int64_t report_id, const char *text, const char *model);
 int store_eval_sum(pw_store_t *s, const char *kind, double *sum, int *count);
 int store_archive_insert(pw_store_t *s, int64_t season_id, const char *json);
 char *store_archive_get(pw_store_t *s, int64_t season_id);
-/* Kept though nothing calls it yet: API for the AI layer still to be built. */
+/* One AI call (server/ai/): outcome is "ok" or why it failed. */
 int store_ai_usage_insert(pw_store_t *s, const char *model, const char *call_type, int in_tok,
-			  int out_tok, int cache_tok, double latency_ms, double cost_usd);
+			  int out_tok, int cache_tok, double latency_ms, double cost_usd,
+			  const char *outcome);
 /* AI usage summed per model and call type: [{model, call_type, calls,
  * input_tokens, output_tokens, cache_read_tokens, cost_usd,
- * avg_latency_ms}]; caller owns it, NULL on error. */
+ * avg_latency_ms, failed}]; caller owns it, NULL on error. */
 struct cJSON *store_ai_usage_json(pw_store_t *s);
+/* The same summed per UTC day and call type, the latest days first (at
+ * most days of them): [{day, call_type, calls, failed, input_tokens,
+ * output_tokens, cost_usd}]. Caller owns it, NULL on error. */
+struct cJSON *store_ai_usage_daily_json(pw_store_t *s, int days);
+/* The estimated cost of the AI calls of UTC day ("YYYY-MM-DD") into *usd;
+ * 0 or -1. */
+int store_ai_cost_on(pw_store_t *s, const char *day, double *usd);
 
 #endif

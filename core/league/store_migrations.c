@@ -174,9 +174,26 @@ static const char *const migration_3 =
 	"CREATE INDEX game_results_unpresented ON game_results(season_id, round_number)"
 	"  WHERE presented = 0;";
 
+/*
+ * Migration 4: the AI layer (server/ai/). Each call's outcome ("ok",
+ * "rate_limited", "timeout", "over_budget", ...) beside its tokens and
+ * cost, so the admin sees what failed and the daily spend cap can sum the
+ * day's cost; the day index keeps that sum cheap. ai_reports holds the AI's
+ * version of a report, written after the tick (never on its path) and only
+ * when it passed its evals; readers prefer it to the offline text, which
+ * stays in reports untouched.
+ */
+static const char *const migration_4 =
+	"ALTER TABLE ai_usage_log ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok';"
+	"CREATE INDEX ai_usage_log_day ON ai_usage_log(substr(created_at, 1, 10));"
+	"CREATE TABLE ai_reports(report_id INTEGER PRIMARY KEY REFERENCES reports(id),"
+	"  text TEXT NOT NULL, model TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));";
+
 const char *const store_migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
+	migration_4,
 };
 const int store_migrations_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

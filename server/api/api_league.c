@@ -11,6 +11,7 @@
 
 #include "core/league/errors.h"
 #include "core/league/season.h"
+#include "server/ai/ai_client.h"
 #include "server/api/api_propose.h"
 #include "server/api/api_util.h"
 #include "server/app.h"
@@ -662,6 +663,13 @@ static int h_strategy(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t 
 	if (api_string(body, "text", true, TEXT_MAX, &text, res) < 0) {
 		cJSON_Delete(body);
 		return HTTP_HANDLED;
+	}
+	if (ai_enabled(app->ai)) {
+		/* The AI reads it on a check worker: the loop never waits on it. */
+		api_check_req_t rq = {.kind = API_CHECK_STRATEGY, .governor_id = gid, .text = text};
+		int hr = api_check_start(app, c, &rq, res);
+		cJSON_Delete(body);
+		return hr;
 	}
 	cJSON *out = NULL;
 	pw_err_t err = {0};

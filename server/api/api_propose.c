@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/ai/ai_interp.h"
+#include "server/ai/ai_strategy.h"
 #include "server/api/api_util.h"
 #include "server/app.h"
 #include "server/live/checkq.h"
@@ -44,6 +46,16 @@ typedef struct memo_rules {
 	struct memo_rules *next;
 } memo_rules_t;
 
+/* One reading of a proposal by the interpreter hook (the AI's). */
+typedef struct memo_interp {
+	memo_league_t now;
+	char *text, *lua;
+	int rc;
+	cJSON *out;
+	char err[512];
+	struct memo_interp *next;
+} memo_interp_t;
+
 /*
  * A check worker: a store connection and a governance service of its own
  * (a pw_gov_t is one thread at a time), used by one job at a time. Its
@@ -58,8 +70,13 @@ typedef struct check_slot {
 			    const char *source, cJSON **hooks, cJSON **impact, char *err, size_t errlen);
 	cJSON *(*rules_impact)(void *ud, const pw_gov_league_t *now, const pw_rules_t *after);
 	void *ud;
+	/* The AI interpreter (NULL without one), asked once per job: its
+	 * answer is not deterministic, and it costs money and seconds. */
+	int (*interpret)(void *ud, const pw_gov_interp_req_t *rq, cJSON **out, char *err, size_t errlen);
+	void *interpret_ud;
 	memo_fx_t *fx;
 	memo_rules_t *rules;
+	memo_interp_t *interps;
 	int computed; /* questions answered by the sandbox, not from memory */
 } check_slot_t;
 
@@ -185,8 +202,64 @@ static cJSON *memo_impact(void *ud, const pw_gov_league_t *now, const pw_rules_t
 	return dup_or_null(m->impact);
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* The interpreter hook, remembered for the job: the write reads the very
+ * interpretation the check computed (and the governor saw). */
+static int memo_interpret(void *ud, const pw_gov_interp_req_t *rq, cJSON **out, char *err, size_t errlen)
+{
+	check_slot_t *sl = ud;
+	memo_league_t key;
+	*out = NULL;
+	if (!league_key(rq->now, &key)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memo_interp_t *m = sl->interps;
+	while (m && !(same_text(m->text, rq->in->text) && same_text(m->lua, rq->in->effect_lua) &&
+		      league_same(&m->now, &key)))
+		m = m->next;
+	if (m) {
+		free(key.effects);
+	} else {
+		m = calloc(1, sizeof *m);
+		if (!m || !(m->text = strdup(rq->in->text ? rq->in->text : "")) ||
+		    !(m->lua = strdup(rq->in->effect_lua ? rq->in->effect_lua : ""))) {
+			if (m)
+				free(m->text);
+			free(m);
+			free(key.effects);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		m->now = key;
+		sl->computed++;
+		m->rc = sl->interpret(sl->interpret_ud, rq, &m->out, m->err, sizeof m->err);
+		m->next = sl->interps;
+		sl->interps = m;
+	}
+	if (m->rc < 0) {
+		snprintf(err, errlen, "%s", m->err);
+		return m->rc;
+	}
+	*out = dup_or_null(m->out);
+	return *out ? 0 : -1;
+}
+
 static void memo_clear(check_slot_t *sl)
 {
+	while (sl->interps) {
+		memo_interp_t *m = sl->interps;
+		sl->interps = m->next;
+		free(m->text);
+		free(m->lua);
+		free(m->now.effects);
+		cJSON_Delete(m->out);
+		free(m);
+	}
 	while (sl->fx) {
 		memo_fx_t *m = sl->fx;
 		sl->fx = m->next;
@@ -217,6 +290,10 @@ static void job_run(void *slot, void *ud)
 	if (j->kind == API_CHECK_PREVIEW) {
 		j->rc = gov_preview(sl->gov, j->text, j->lua, &j->out, &j->err);
 		memo_clear(sl);
+		return;
+	}
+	if (j->kind == API_CHECK_STRATEGY) {
+		j->rc = gov_strategy_set(sl->gov, j->gid, j->text, &j->out, &j->err);
 		return;
 	}
 	j->rc = gov_precheck(sl->gov, j->gid, j->pid, j->text, j->lua, &j->err);
@@ -277,7 +354,7 @@ static void job_done(void *ud, int status)
 		if (status < 0) {
 			resp_error(&res, 503, "shutting_down", "The server is shutting down; send it again shortly.");
 		} else {
-			api_reply(&res, j->rc, &j->err, j->out, j->pid ? 200 : 201);
+			api_reply(&res, j->rc, &j->err, j->out, j->kind == API_CHECK_PROPOSE ? 201 : 200);
 			j->out = NULL;
 		}
 		pw_http_conn_t *c = j->c;
@@ -388,6 +465,16 @@ int api_checks_open(pw_app_t *app)
 		if (gc.rules_impact)
 			gc.rules_impact = memo_impact;
 		gc.ud = sl;
+		/* The AI interpreter runs here only: these threads may wait on
+		 * the network, the loop's own service never does. */
+		if (ai_enabled(app->ai)) {
+			sl->interpret = ai_interp_proposal;
+			sl->interpret_ud = app->ai;
+			gc.interpret = memo_interpret;
+			gc.interpret_ud = sl;
+			gc.strategy = ai_strategy_read;
+			gc.strategy_ud = app->ai;
+		}
 		k->n = i + 1;
 		sl->store = store_open(app->cfg.db_path, err, sizeof err);
 		if (!sl->store) {

@@ -67,6 +67,7 @@ typedef enum api_check_kind {
 	API_CHECK_PROPOSE, /* gov_propose: a draft */
 	API_CHECK_AMEND,   /* gov_amend of proposal_id */
 	API_CHECK_PREVIEW, /* gov_preview: nothing written */
+	API_CHECK_STRATEGY, /* gov_strategy_set: the AI reads it (text only) */
 } api_check_kind_t;
 
 typedef struct api_check_req {

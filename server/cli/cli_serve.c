@@ -63,7 +63,17 @@ static void usage(FILE *out)
 		"  PINWHEEL_LEAGUE_SEED       seed of the demo league generated on first start (1)\n"
 		"  PINWHEEL_TEAMS             teams of that demo league, 4 to 16 (8); later seasons\n"
 		"                             follow the teams_count rule\n"
-		"  PINWHEEL_SCRIPTS_DIR       the effects library (scripts/effects)\n");
+		"  PINWHEEL_SCRIPTS_DIR       the effects library (scripts/effects)\n"
+		"  ANTHROPIC_API_KEY          turns the AI layer on (docs/AI.md); without it the offline\n"
+		"                             interpreter and reports answer. Never logged\n"
+		"  ANTHROPIC_BASE_URL         the Messages API's base URL (https://api.anthropic.com)\n"
+		"  PINWHEEL_AI_MODEL          the model of every AI call; PINWHEEL_AI_MODEL_<TYPE> for one\n"
+		"                             type (INTERPRETER, CLASSIFIER, REVIEW, STRATEGY, REPORTER,\n"
+		"                             COMMENTARY)\n"
+		"  PINWHEEL_AI_DAILY_BUDGET_USD estimated spend per UTC day after which the offline\n"
+		"                             fallbacks answer (5; 0 = no cap)\n"
+		"  PINWHEEL_AI_TIMEOUT_SECONDS  per attempt (60); PINWHEEL_AI_MAX_RETRIES (2),\n"
+		"                             PINWHEEL_AI_BACKOFF_MS (1000), PINWHEEL_AI_MAX_CONCURRENT (4)\n");
 }
 
 static int parse_bool(const char *cmd, const char *name, const char *v, bool *out)

@@ -25,7 +25,9 @@
 #include <stdint.h>
 #include <uv.h>
 
-#define CHECKQ_MAX_WORKERS 8
+/* With the AI interpreter a check mostly waits on the network, so a
+ * league may want many more workers than cores. */
+#define CHECKQ_MAX_WORKERS 32
 
 typedef struct pw_checkq pw_checkq_t;
 

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/league/season.h"
+#include "server/ai/ai_client.h"
 #include "server/pages/pages_internal.h"
 
 typedef struct admin_form {
@@ -59,8 +60,25 @@ static void review_queue(pw_app_t *app, pw_buf_t *b, const pages_who_t *who)
 			   id, id, held ? "held for approval" : "flagged");
 		pages_escape(b, pages_str(p, "text"));
 		buf_puts(b, "</p><p>Interpretation: ");
-		pages_escape(b, pages_str(cJSON_GetObjectItem(p, "interpretation"), "note"));
-		buf_puts(b, "</p>\n<div class=\"actions\">");
+		const cJSON *in = cJSON_GetObjectItem(p, "interpretation");
+		pages_escape(b, pages_str(in, "note"));
+		buf_puts(b, "</p>\n");
+		/* Generated code is reviewed here: the admin reads it and the
+		 * second reading before voting ends. */
+		const cJSON *fx;
+		cJSON_ArrayForEach(fx, cJSON_GetObjectItem(in, "effects"))
+		{
+			if (!cJSON_IsTrue(cJSON_GetObjectItem(fx, "generated")))
+				continue;
+			buf_puts(b, "<div class=\"ai-review\"><h4>");
+			pages_escape(b, pages_str(fx, "name"));
+			buf_puts(b, "</h4>");
+			pages_code_review(b, fx);
+			buf_puts(b, "<pre class=\"lua\"><code>");
+			pages_lua_highlight(b, pages_str(fx, "source"));
+			buf_puts(b, "</code></pre></div>\n");
+		}
+		buf_puts(b, "<div class=\"actions\">");
 		char act[64];
 		snprintf(act, sizeof act, "/admin/proposals/%lld/%s", id, held ? "approve" : "clear");
 		pages_button(b, who, act, held ? "Approve: enact it" : "Clear: voting goes on", NULL);
@@ -266,34 +284,123 @@ static void pace(pw_app_t *app, pw_buf_t *b, const pages_who_t *who)
 	cJSON_Delete(st);
 }
 
+/* One table of AI usage rows (store_ai_usage_json's or its daily one):
+ * the row's key (model or day), the call type, the counts. */
+static void usage_table(pw_buf_t *b, const cJSON *rows, const char *caption, const char *key_title,
+			const char *key, bool latency)
+{
+	buf_printf(b, "<div class=\"table-wrap\"><table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th>"
+		      "<th scope=\"col\">Call</th><th scope=\"col\" class=\"num\">Calls</th>"
+		      "<th scope=\"col\" class=\"num\">Failed</th><th scope=\"col\" class=\"num\">Tokens in</th>"
+		      "<th scope=\"col\" class=\"num\">Tokens out</th><th scope=\"col\" class=\"num\">Cost (USD)</th>%s"
+		      "</tr></thead><tbody>\n",
+		   caption, key_title, latency ? "<th scope=\"col\" class=\"num\">Avg ms</th>" : "");
+	const cJSON *r;
+	cJSON_ArrayForEach(r, rows)
+	{
+		buf_puts(b, "<tr><th scope=\"row\">");
+		pages_escape(b, pages_str(r, key));
+		buf_puts(b, "</th><td>");
+		pages_escape(b, pages_str(r, "call_type"));
+		buf_printf(b, "</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td class=\"num\">%.0f</td>"
+			      "<td class=\"num\">%.0f</td><td class=\"num\">%.4f</td>",
+			   (int)pages_num(r, "calls"), (int)pages_num(r, "failed"), pages_num(r, "input_tokens"),
+			   pages_num(r, "output_tokens"), pages_num(r, "cost_usd"));
+		if (latency)
+			buf_printf(b, "<td class=\"num\">%.0f</td>", pages_num(r, "avg_latency_ms"));
+		buf_puts(b, "</tr>\n");
+	}
+	buf_puts(b, "</tbody></table></div>\n");
+}
+
 static void ai_usage(pw_app_t *app, pw_buf_t *b)
 {
-	cJSON *u = store_ai_usage_json(app->store);
 	buf_puts(b, "<section aria-labelledby=\"ai\"><h2 id=\"ai\">AI usage</h2>\n");
-	if (cJSON_GetArraySize(u) == 0) {
-		buf_puts(b, "<p>No AI calls are logged.</p>\n");
+	if (ai_enabled(app->ai)) {
+		double today, cap;
+		ai_spend(app->ai, &today, &cap);
+		buf_puts(b, "<p>The AI layer is on: interpreter ");
+		pages_escape(b, ai_model(app->ai, AI_CALL_INTERPRETER));
+		buf_puts(b, ", classifier ");
+		pages_escape(b, ai_model(app->ai, AI_CALL_CLASSIFIER));
+		buf_puts(b, ", second reading ");
+		pages_escape(b, ai_model(app->ai, AI_CALL_REVIEW));
+		buf_printf(b, ". Spent today (UTC, estimated): $%.4f", today);
+		if (cap > 0)
+			buf_printf(b, " of a $%.2f cap (PINWHEEL_AI_DAILY_BUDGET_USD)%s", cap,
+				   today >= cap ? "; the cap is reached and the offline fallbacks answer" : "");
+		buf_puts(b, ".</p>\n");
 	} else {
-		buf_puts(b, "<div class=\"table-wrap\"><table><caption>AI calls by model and purpose</caption><thead><tr>"
-			    "<th scope=\"col\">Model</th><th scope=\"col\">Call</th><th scope=\"col\" class=\"num\">Calls</th>"
-			    "<th scope=\"col\" class=\"num\">Tokens in</th><th scope=\"col\" class=\"num\">Tokens out</th>"
-			    "<th scope=\"col\" class=\"num\">Cost (USD)</th><th scope=\"col\" class=\"num\">Avg ms</th>"
-			    "</tr></thead><tbody>\n");
-		const cJSON *r;
-		cJSON_ArrayForEach(r, u)
-		{
-			buf_puts(b, "<tr><th scope=\"row\">");
-			pages_escape(b, pages_str(r, "model"));
-			buf_puts(b, "</th><td>");
-			pages_escape(b, pages_str(r, "call_type"));
-			buf_printf(b, "</td><td class=\"num\">%d</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
-				      "<td class=\"num\">%.4f</td><td class=\"num\">%.0f</td></tr>\n",
-				   (int)pages_num(r, "calls"), pages_num(r, "input_tokens"), pages_num(r, "output_tokens"),
-				   pages_num(r, "cost_usd"), pages_num(r, "avg_latency_ms"));
-		}
-		buf_puts(b, "</tbody></table></div>\n");
+		buf_puts(b, "<p>The AI layer is off (no ANTHROPIC_API_KEY): the offline interpreter and reports "
+			    "answer.</p>\n");
 	}
-	buf_puts(b, "</section>\n");
+	cJSON *u = store_ai_usage_json(app->store);
+	if (cJSON_GetArraySize(u) == 0)
+		buf_puts(b, "<p>No AI calls are logged.</p>\n");
+	else
+		usage_table(b, u, "AI calls by model and purpose", "Model", "model", true);
 	cJSON_Delete(u);
+	cJSON *d = store_ai_usage_daily_json(app->store, 14);
+	if (cJSON_GetArraySize(d) > 0)
+		usage_table(b, d, "AI calls per day (UTC) and purpose, the last 14 days", "Day", "day", false);
+	cJSON_Delete(d);
+	buf_puts(b, "</section>\n");
+}
+
+/* The evals of the latest rounds: the directive scan of every report, the
+ * AI reports published or refused and their grounding, the scenario flags. */
+static void evals(pw_app_t *app, pw_buf_t *b)
+{
+	pw_season_row_t cur;
+	buf_puts(b, "<section aria-labelledby=\"evals\"><h2 id=\"evals\">Evals</h2>\n");
+	cJSON *ev = season_current(app->store, &cur) == 1 ? store_evals_json(app->store, cur.id, 10) : NULL;
+	if (cJSON_GetArraySize(ev) == 0) {
+		buf_puts(b, "<p>No round has been evaluated yet.</p>\n</section>\n");
+		cJSON_Delete(ev);
+		return;
+	}
+	buf_puts(b, "<div class=\"table-wrap\"><table><caption>The latest rounds: directive phrases found in the "
+		    "reports (they describe, never prescribe), AI reports published and refused, names or numbers "
+		    "the AI used that the round's facts lack, and the scenario flags</caption><thead><tr>"
+		    "<th scope=\"col\">Round</th><th scope=\"col\" class=\"num\">Directives</th>"
+		    "<th scope=\"col\" class=\"num\">AI published</th><th scope=\"col\" class=\"num\">AI refused</th>"
+		    "<th scope=\"col\" class=\"num\">Ungrounded</th><th scope=\"col\">Flags</th></tr></thead><tbody>\n");
+	int round = -1;
+	double dir = 0, pub = 0, reps = 0, miss = 0;
+	pw_buf_t flags = {0};
+	const cJSON *e;
+	for (e = ev ? ev->child : NULL;; e = e->next) {
+		int r = e ? (int)pages_num(e, "round") : -2;
+		if (r != round && round >= 0) {
+			buf_printf(b, "<tr><th scope=\"row\">%d</th><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
+				      "<td class=\"num\">%.0f</td><td class=\"num\">%.0f</td><td>",
+				   round, dir, pub, reps - pub, miss);
+			if (flags.len)
+				pages_escape(b, flags.data);
+			else
+				buf_puts(b, "none");
+			buf_puts(b, "</td></tr>\n");
+			dir = pub = reps = miss = 0;
+			buf_free(&flags);
+		}
+		if (!e)
+			break;
+		round = r;
+		const char *kind = pages_str(e, "kind");
+		double v = pages_num(e, "value");
+		if (!strcmp(kind, "directive_violations") || !strcmp(kind, "ai_directive_violations"))
+			dir += v;
+		else if (!strcmp(kind, "ai_published")) {
+			pub += v;
+			reps += pages_num(e, "reports");
+		} else if (!strcmp(kind, "ai_grounding_misses"))
+			miss += v;
+		else if (!strncmp(kind, "flag_", 5) && v > 0)
+			buf_printf(&flags, "%s%s", flags.len ? ", " : "", kind + 5);
+	}
+	buf_free(&flags);
+	buf_puts(b, "</tbody></table></div>\n</section>\n");
+	cJSON_Delete(ev);
 }
 
 /* For someone who is not the admin here: why, and the way in. */
@@ -333,6 +440,7 @@ static int admin_page(pw_app_t *app, pages_who_t *who, const pw_http_request_t *
 	roster(app, &b);
 	pace(app, &b, who);
 	ai_usage(app, &b);
+	evals(app, &b);
 	buf_puts(&b, "<details><summary>The same from a script</summary><p>Every action here is an admin API "
 		     "call with <code>Authorization: Bearer $PINWHEEL_ADMIN_TOKEN</code> (docs/API.md), e.g.</p>"
 		     "<pre><code>curl -X POST -H 'Authorization: Bearer $PINWHEEL_ADMIN_TOKEN' "

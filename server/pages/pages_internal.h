@@ -149,6 +149,9 @@ void pages_next_tally(pw_app_t *app, pw_buf_t *b, int64_t *at);
  * moments it runs and its source; confidence, the interpreter's note and
  * question; tier, cost and threshold (pages_proposal.c). */
 void pages_interpretation(pw_buf_t *b, const struct cJSON *p);
+/* For an effect the AI wrote (an interpretation's effect with "generated"):
+ * that it was, and the second reading's verdict and concerns. */
+void pages_code_review(pw_buf_t *b, const struct cJSON *fx);
 /* The yes share against the threshold as a bar (inline SVG: the pages'
  * CSP allows no style attributes); gov.js moves it live. */
 void pages_tally_bar(pw_buf_t *b, double share, double threshold);

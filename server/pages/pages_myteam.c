@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "core/sim/hooks.h"
+#include "server/ai/ai_client.h"
+#include "server/api/api_propose.h"
 #include "server/pages/pages_internal.h"
 
 /* A strategy's biases in words. */
@@ -154,6 +156,34 @@ PAGE_HANDLER(page_strategy)
 	return strategy_page(app, &who, res, &f, 200);
 }
 
+/* A strategy the AI reads on a check worker, answered by this page. */
+typedef struct strategy_job {
+	pages_who_t who;
+	char *text;
+} strategy_job_t;
+
+static void strategy_rendered(pw_app_t *app, void *ud, api_check_answer_t *ans, pw_response_t *res)
+{
+	strategy_job_t *j = ud;
+	if (res) {
+		strategy_form_t f = {0};
+		int status = 200;
+		if (ans->refused) {
+			f = (strategy_form_t){.text = j->text, .err = ans->refusal};
+			status = ans->refused;
+		} else if (ans->rc == 0) {
+			f.set = ans->out;
+		} else {
+			f = (strategy_form_t){.text = j->text, .err = ans->err->msg};
+			status = err_status(ans->rc);
+		}
+		strategy_page(app, &j->who, res, &f, status);
+	}
+	cJSON_Delete(ans->out);
+	free(j->text);
+	free(j);
+}
+
 PAGE_HANDLER(page_strategy_post)
 {
 	pages_who_t who;
@@ -167,6 +197,14 @@ PAGE_HANDLER(page_strategy_post)
 		f.err = why ? "The strategy could not be read: at most 1000 characters of text."
 			    : "Write how the team should play.";
 		return strategy_page(app, &who, res, &f, 422);
+	}
+	strategy_job_t *j = ai_enabled(app->ai) ? calloc(1, sizeof *j) : NULL;
+	if (j) {
+		j->who = who;
+		j->text = text;
+		api_check_req_t rq = {.kind = API_CHECK_STRATEGY, .governor_id = who.gid, .text = text,
+				      .render = strategy_rendered, .ud = j};
+		return api_check_start(app, conn, &rq, res);
 	}
 	cJSON *out = NULL;
 	pw_err_t err = {0};

@@ -71,6 +71,27 @@ static const char *tier_words(int tier)
 	return tier >= 1 && tier <= 5 ? t[tier] : "";
 }
 
+void pages_code_review(pw_buf_t *b, const cJSON *fx)
+{
+	buf_puts(b, "<p class=\"ai-code\"><strong>Written by the AI interpreter</strong> from the proposal's "
+		    "words and checked in the sandbox like any script; generated code is tier 5, reviewed by the "
+		    "admin.");
+	const cJSON *rv = cJSON_GetObjectItem(fx, "review");
+	const cJSON *agrees = cJSON_GetObjectItem(rv, "agrees");
+	if (cJSON_IsBool(agrees)) {
+		buf_puts(b, cJSON_IsTrue(agrees) ? " <span class=\"review-ok\">A second reading agrees that the code "
+						  "does what the words say and nothing else.</span>"
+					 : " <span class=\"review-no\">A second reading disagrees with the code.</span>");
+		if (pages_str(rv, "concerns")) {
+			buf_puts(b, " Its concerns: ");
+			pages_escape(b, pages_str(rv, "concerns"));
+		}
+	} else {
+		buf_puts(b, " No second reading of the code could be made.");
+	}
+	buf_puts(b, "</p>");
+}
+
 void pages_interpretation(pw_buf_t *b, const cJSON *p)
 {
 	const cJSON *in = cJSON_GetObjectItem(p, "interpretation");
@@ -128,8 +149,13 @@ void pages_interpretation(pw_buf_t *b, const cJSON *p)
 		else
 			buf_puts(b, "; it stays until repealed");
 		buf_puts(b, ".</span>");
+		bool generated = cJSON_IsTrue(cJSON_GetObjectItem(x, "generated"));
+		if (generated)
+			pages_code_review(b, x);
 		if (pages_str(x, "source")) {
-			buf_puts(b, "<details><summary>Its source</summary><pre class=\"lua\"><code>");
+			/* Code the AI wrote is shown open: voters read what they enact. */
+			buf_printf(b, "<details%s><summary>Its source</summary><pre class=\"lua\"><code>",
+				   generated ? " open" : "");
 			pages_lua_highlight(b, pages_str(x, "source"));
 			buf_puts(b, "</code></pre></details>");
 		}

@@ -76,6 +76,10 @@ static int start_on(e2e_server_t *s, const char *const *env, const char *db, lon
 		unsetenv("PINWHEEL_GAME_CRON");
 		unsetenv("PINWHEEL_PORT");
 		unsetenv("PINWHEEL_HOST");
+		/* A real key in the shell would send every test's proposals to
+		 * the real API: only a test that starts the fake API sets one. */
+		unsetenv("ANTHROPIC_API_KEY");
+		unsetenv("ANTHROPIC_BASE_URL");
 		setenv("PINWHEEL_PRESENTATION_PACE", "manual", 1);
 		setenv("PINWHEEL_LOG_LEVEL", "info", 1);
 		for (size_t i = 0; env && env[i]; i++)

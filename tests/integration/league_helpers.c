@@ -223,6 +223,18 @@ int lt_run_season(pw_round_cfg_t *c)
 	return ticks;
 }
 
+char *lt_report_text(pw_store_t *s, int64_t sid, int round, const char *kind)
+{
+	cJSON *rep = store_reports_json(s, sid, round, 0, false);
+	char *text = NULL;
+	const cJSON *r;
+	cJSON_ArrayForEach(r, rep)
+		if (!text && !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "kind")), kind))
+			text = strdup(cJSON_GetStringValue(cJSON_GetObjectItem(r, "text")));
+	cJSON_Delete(rep);
+	return text;
+}
+
 static int digest_cb(void *ud, const pw_event_t *ev)
 {
 	pw_sha256_t *c = ud;

@@ -40,6 +40,8 @@ int lt_tokens(pw_gov_t *g, int64_t gid, int kind);
 const char *lt_status(pw_gov_t *g, int64_t pid);
 /* Runs ticks until the season is complete; returns how many. */
 int lt_run_season(pw_round_cfg_t *c);
+/* The text of the first report of kind in round (malloc'd; NULL if none). */
+char *lt_report_text(pw_store_t *s, int64_t sid, int round, const char *kind);
 /* A digest of everything durable: games, events (types and payloads), reports. */
 char *lt_digest(pw_store_t *s);
 /* Everything the governance fold keeps, one line per record, so two states

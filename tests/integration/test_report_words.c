@@ -11,18 +11,6 @@
 #include "tests/integration/league_helpers.h"
 #include "tests/test.h"
 
-/* The text of the report of kind in round (NULL when there is none). */
-static char *report_text(pw_store_t *s, int64_t sid, int round, const char *kind)
-{
-	cJSON *rep = store_reports_json(s, sid, round, 0, false);
-	char *text = NULL;
-	const cJSON *r;
-	cJSON_ArrayForEach(r, rep)
-		if (!text && !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "kind")), kind))
-			text = strdup(cJSON_GetStringValue(cJSON_GetObjectItem(r, "text")));
-	cJSON_Delete(rep);
-	return text;
-}
 
 TEST(reports_name_rules_in_words_and_count_one_game)
 {
@@ -37,7 +25,7 @@ TEST(reports_name_rules_in_words_and_count_one_game)
 	pw_round_out_t out;
 	pw_err_t err = {0};
 	CHECK_EQ(round_tick(&rc, &out, &err), 0);
-	char *gov = report_text(s, out.season_id, 1, "governance");
+	char *gov = lt_report_text(s, out.season_id, 1, "governance");
 	CHECK_CONTAINS(gov, "Three point value changes from 3 to 4");
 	CHECK(gov && !strstr(gov, "three_point_value"));
 	free(gov);
@@ -48,7 +36,7 @@ TEST(reports_name_rules_in_words_and_count_one_game)
 		if (out.games != 1)
 			continue;
 		one++;
-		char *sim = report_text(s, out.season_id, out.round, "simulation");
+		char *sim = lt_report_text(s, out.season_id, out.round, "simulation");
 		CHECK(sim && (strstr(sim, "one game") || strstr(sim, "One game")));
 		CHECK(sim && !strstr(sim, "1 games"));
 		free(sim);
