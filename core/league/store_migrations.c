@@ -174,9 +174,24 @@ static const char *const migration_3 =
 	"CREATE INDEX game_results_unpresented ON game_results(season_id, round_number)"
 	"  WHERE presented = 0;";
 
+/*
+ * Migration 4: games whose play-by-play is re-derived, not stored (issue
+ * 15: the stored play-by-play was 92% of a season's bytes). A game is a
+ * pure function of the inputs its row keeps (rules, teams, seed, and its
+ * place, which gives the simulation's game id), so a game played without
+ * effects is stored with derived = 1 and an empty result_json, and its
+ * GameResult is simulated again when read (core/league/game_text.h),
+ * checked against the stored hash. Games stored before this migration
+ * keep their text and the default 0: nothing is dropped, and a game an
+ * older engine played is served as it was played.
+ */
+static const char *const migration_4 =
+	"ALTER TABLE game_results ADD COLUMN derived INTEGER NOT NULL DEFAULT 0;";
+
 const char *const store_migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
+	migration_4,
 };
 const int store_migrations_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -3,6 +3,8 @@
  */
 #include "core/sim/jsonw.h"
 
+#include <cjson/cJSON.h>
+
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -74,4 +76,55 @@ void jsonw_num(pw_buf_t *b, double d)
 	if (sscanf(num, "%lg", &back) != 1 || fabs(back - d) > fmax(fabs(back), fabs(d)) * DBL_EPSILON)
 		n = snprintf(num, sizeof num, "%1.17g", d);
 	buf_append(b, num, (size_t)n);
+}
+
+void jsonw_tree(pw_buf_t *b, const cJSON *item)
+{
+	if (!item) {
+		b->oom = true; /* cJSON prints nothing of a NULL */
+		return;
+	}
+	switch (item->type & 0xFF) {
+	case cJSON_NULL: buf_append(b, "null", 4); return;
+	case cJSON_False: buf_append(b, "false", 5); return;
+	case cJSON_True: buf_append(b, "true", 4); return;
+	case cJSON_Number: jsonw_num(b, item->valuedouble); return;
+	case cJSON_String: jsonw_str(b, item->valuestring ? item->valuestring : ""); return;
+	case cJSON_Raw:
+		if (!item->valuestring) {
+			b->oom = true;
+			return;
+		}
+		buf_puts(b, item->valuestring);
+		return;
+	case cJSON_Array:
+	case cJSON_Object: {
+		bool obj = (item->type & 0xFF) == cJSON_Object;
+		buf_append(b, obj ? "{" : "[", 1);
+		for (const cJSON *c = item->child; c; c = c->next) {
+			if (c != item->child)
+				buf_append(b, ",", 1);
+			if (obj) {
+				jsonw_str(b, c->string ? c->string : "");
+				buf_append(b, ":", 1);
+			}
+			jsonw_tree(b, c);
+		}
+		buf_append(b, obj ? "}" : "]", 1);
+		return;
+	}
+	default:
+		b->oom = true; /* cJSON_Invalid: cJSON fails to print it */
+	}
+}
+
+char *jsonw_print(const cJSON *item)
+{
+	pw_buf_t b = {0};
+	jsonw_tree(&b, item);
+	if (b.oom || !b.data) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_take(&b);
 }

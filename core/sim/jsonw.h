@@ -13,6 +13,8 @@
 
 #include "core/sim/buf.h"
 
+struct cJSON;
+
 /* A string with cJSON's escapes (", \, \b \f \n \r \t, \u00XX below 0x20;
  * other bytes as they are). NULL prints as null. */
 void jsonw_str(pw_buf_t *b, const char *s);
@@ -21,5 +23,12 @@ void jsonw_str(pw_buf_t *b, const char *s);
 void jsonw_num(pw_buf_t *b, double d);
 /* An int: jsonw_num's output, without printf. */
 void jsonw_int(pw_buf_t *b, int v);
+/* A whole cJSON tree, as cJSON_PrintUnformatted prints it: what a tree
+ * already built (a snapshot, a team) costs to print, without cJSON's
+ * printf and sscanf per number. */
+void jsonw_tree(pw_buf_t *b, const struct cJSON *item);
+/* jsonw_tree into a new string: cJSON_PrintUnformatted's drop-in (caller
+ * frees; NULL on OOM or an unprintable tree). */
+char *jsonw_print(const struct cJSON *item);
 
 #endif

@@ -79,10 +79,10 @@ static void canon_bytes(struct canon *c, const void *p, size_t len)
 
 static void canon_int(struct canon *c, int64_t v, int width)
 {
-	uint8_t b[8];
+	if (c->n + (size_t)width > sizeof c->pend)
+		canon_flush(c);
 	for (int i = 0; i < width; i++)
-		b[i] = (uint8_t)((uint64_t)v >> (8 * i));
-	canon_bytes(c, b, (size_t)width);
+		c->pend[c->n++] = (uint8_t)((uint64_t)v >> (8 * i));
 }
 
 void result_hash(const pw_game_result_t *r, char hex[65])

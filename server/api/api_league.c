@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/league/errors.h"
+#include "core/league/game_text.h"
 #include "core/league/season.h"
 #include "server/api/api_propose.h"
 #include "server/api/api_util.h"
@@ -271,13 +272,18 @@ static int h_games(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *re
  */
 static cJSON *game_json(pw_app_t *app, int64_t id, pw_response_t *res)
 {
-	char *result = NULL;
+	char *result = NULL, err[256];
 	pw_game_row_t row;
 	cJSON *g = NULL;
-	if (store_game_get(app->view, id, &row) == 1 &&
-	    store_game_snapshots(app->view, id, NULL, NULL, NULL, NULL, &result) == 1 && result)
+	int got = store_game_get(app->view, id, &row);
+	if (got == 1 && game_text_get(app->view, app->games, id, &result, err, sizeof err) == 1)
 		g = cJSON_Parse(result);
 	free(result);
+	if (got == 1 && !g) { /* a stored game that cannot be shown is a bug, said so */
+		log_event(&app->log, PW_LOG_ERROR, "game.unreadable", "%s", err);
+		resp_error(res, 500, "internal", "Game %lld cannot be read.", (long long)id);
+		return NULL;
+	}
 	if (!g) {
 		if (store_game_get(app->store, id, &row) == 1 && row.unpresented)
 			resp_error(res, 409, "game_in_progress",

@@ -198,3 +198,28 @@ TEST(jsonw_prints_numbers_and_strings_as_cjson)
 		cJSON_Delete(s);
 	}
 }
+
+TEST(jsonw_print_is_cjson_print_on_any_tree)
+{
+	pw_rules_t rules;
+	rules_default(&rules);
+	pw_game_result_t r;
+	sim_result_init(&r);
+	play(&r, 77, &rules);
+	cJSON *trees[] = {
+		result_to_json(&r),
+		cJSON_Parse("{\"a\":[],\"b\":{},\"c\":[null,true,false,-0.0,1e300,0.1,\"x\\u0001\\\"y\"],"
+			    "\"\":{\"nested\":[[[]],{}]},\"big\":9007199254740993,\"neg\":-2147483649}"),
+		cJSON_CreateArray(),
+		cJSON_CreateString("caf\xc3\xa9\n"),
+	};
+	for (size_t i = 0; i < sizeof trees / sizeof trees[0]; i++) {
+		CHECK(trees[i] != NULL);
+		char *want = cJSON_PrintUnformatted(trees[i]), *got = jsonw_print(trees[i]);
+		CHECK_MSG(want && got && !strcmp(want, got), "tree %zu differs", i);
+		free(want);
+		free(got);
+		cJSON_Delete(trees[i]);
+	}
+	sim_result_free(&r);
+}
