@@ -10,7 +10,8 @@
  * threads and processes each open their own. Writers wrap their work in
  * store_begin()/store_commit() (BEGIN IMMEDIATE, so a writer waits for the
  * lock up front instead of failing half-way); transactions are kept short so
- * that with WAL and busy_timeout 15 s nobody sees "database is locked".
+ * that with WAL and a busy wait of 15 s (retrying every 200 µs at first)
+ * nobody sees "database is locked".
  *
  * Errors: functions return 0 (or a row count / id >= 0) on success and a
  * negative value on failure; store_errmsg() then says what went wrong.
@@ -35,7 +36,7 @@ int store_latest_version(void);
 
 /*
  * Opens (creating if needed) the database at path (":memory:" works) with
- * WAL, synchronous=NORMAL, busy_timeout 15000 and foreign keys on, and
+ * WAL, synchronous=NORMAL, a 15 s busy wait and foreign keys on, and
  * applies every pending migration. Returns NULL with err filled on failure.
  * Close with store_close().
  */
