@@ -497,7 +497,7 @@ typedef struct gjob {
 
 /* The tick's games, from its snapshot to the store. */
 typedef struct games {
-	cJSON *snap;
+	const cJSON *snap;               /* the tick's, parsed once (round_tick) */
 	pw_rules_t rules;
 	fxlist_t fx;
 	char *rules_txt, *effects_txt;   /* stored with every game, for rebuild */
@@ -543,7 +543,6 @@ static void games_free(games_t *t)
 	free(t->rules_txt);
 	free(t->effects_txt);
 	free(t->fx.v);
-	cJSON_Delete(t->snap);
 }
 
 /* The round's text of team id (printed from its snapshot the first time
@@ -569,11 +568,11 @@ static const char *team_text(games_t *t, const cJSON *tj, int64_t id)
  * out: never twice.
  */
 static int games_load(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-		      const char *snapshot, games_t *t, pw_err_t *e)
+		      const cJSON *snap, games_t *t, pw_err_t *e)
 {
 	pw_store_t *s = gov_store(c->gov);
 	memset(t, 0, sizeof *t);
-	t->snap = cJSON_Parse(snapshot ? snapshot : "");
+	t->snap = snap;
 	if (!t->snap)
 		return err_set(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
 	rules_default(&t->rules);
@@ -770,12 +769,12 @@ static void games_publish(const pw_season_row_t *season, int round, const games_
  * with the metadata writes, and announce them.
  */
 static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-		       const char *snapshot, cJSON *published, int *stored, pw_report_game_t **facts,
+		       const cJSON *snap, cJSON *published, int *stored, pw_report_game_t **facts,
 		       int *n_facts, pw_err_t *e)
 {
 	games_t t;
 	cJSON *meta = cJSON_CreateArray();
-	int rc = games_load(c, season, round, snapshot, &t, e);
+	int rc = games_load(c, season, round, snap, &t, e);
 	if (rc == 0)
 		rc = games_play(c, season, round, &t, meta, e);
 	if (rc == 0)
@@ -799,7 +798,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 /* ---- stage 3: governance ---- */
 
 static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-			const char *snapshot, cJSON *published, bool *tallied, pw_err_t *e)
+			const cJSON *snap, cJSON *published, bool *tallied, pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
@@ -814,7 +813,6 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	 * recently confirmed, and ends the season's trades. */
 	bool last = season_ends_with(c, gs, gs->season.phase, round);
 	bool due = round % interval == 0 || last;
-	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
 	if (snap)
 		fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
@@ -847,7 +845,6 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		rc = err_set(e, PW_E_INTERNAL, "writing effect metadata failed");
 	cJSON_Delete(meta);
 	free(fx.v);
-	cJSON_Delete(snap);
 	rc = stage_commit(c, season->id, round, PW_STAGE_GOVERN, NULL, rc, "governance of round", e);
 	if (rc < 0) {
 		cJSON_Delete(expired);
@@ -903,7 +900,7 @@ static void report_effects(const pw_gstate_t *gs, fxlist_t *fx)
 }
 
 static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-			 const char *snapshot, const pw_report_game_t *facts, int n_facts, cJSON *published,
+			 const cJSON *snap, const pw_report_game_t *facts, int n_facts, cJSON *published,
 			 pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
@@ -911,7 +908,6 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 	if (store_begin(s) < 0)
 		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
-	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
 	if (snap)
 		fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
@@ -929,7 +925,6 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 	cJSON *gen = cJSON_CreateArray();
 	int rc = report_round_fx_in_tx(g, season->id, round, with_fx ? &narrate : NULL, facts, n_facts, gen, e);
 	free(fx.v);
-	cJSON_Delete(snap);
 	rc = stage_commit(c, season->id, round, PW_STAGE_REPORTS, NULL, rc, "reports of round", e);
 	if (rc < 0) {
 		cJSON_Delete(gen);
@@ -1170,20 +1165,23 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		out->stage_ms[PW_STAGE_BEGIN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}
+	/* The snapshot as the stages read it, parsed once for the tick (each
+	 * stage parsed its own copy, ~1 ms a tick). */
+	cJSON *snap = rc == 0 && snapshot && stage < PW_STAGE_REPORTS ? cJSON_Parse(snapshot) : NULL;
 	if (rc == 0 && stage < PW_STAGE_GAMES) {
-		rc = stage_games(c, &season, round, snapshot, staged, &out->games, &facts, &n_facts, e);
+		rc = stage_games(c, &season, round, snap, staged, &out->games, &facts, &n_facts, e);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GAMES] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GAMES, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GOVERN) {
-		rc = stage_govern(c, &season, round, snapshot, staged, &out->tallied, e);
+		rc = stage_govern(c, &season, round, snap, staged, &out->tallied, e);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GOVERN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GOVERN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_REPORTS) {
-		rc = stage_reports(c, &season, round, snapshot, facts, n_facts, staged, e);
+		rc = stage_reports(c, &season, round, snap, facts, n_facts, staged, e);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_REPORTS] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_REPORTS, false);
@@ -1195,6 +1193,7 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		crash_point(c, PW_STAGE_DONE, false);
 	}
 	cJSON_Delete(staged);
+	cJSON_Delete(snap);
 	free(facts);
 	free(snapshot);
 	if (rc < 0)
