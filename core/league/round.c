@@ -1018,7 +1018,7 @@ static int crown(const pw_round_cfg_t *c, const pw_season_row_t *season, int rou
 }
 
 static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int round,
-			 cJSON *published, pw_err_t *e)
+			 const char *kept, cJSON *published, pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
@@ -1066,12 +1066,35 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 	}
 	if (rc == 0 && store_season_set_round(s, season->id, round) < 0)
 		rc = err_set(e, PW_E_INTERNAL, "recording round %d as played failed: %s", round, store_errmsg(s));
-	rc = stage_commit(c, season->id, round, PW_STAGE_DONE, NULL, rc,
+	rc = stage_commit(c, season->id, round, PW_STAGE_DONE, kept, rc,
 			  "advancing the season after round", e);
 	if (rc < 0)
 		return rc;
 	snprintf(season->phase, sizeof season->phase, "%s", phase);
 	return 0;
+}
+
+/*
+ * What a finished round keeps of its snapshot: the metadata its hooks
+ * read, which rebuild hands them again. The rest (rules, teams, fixtures:
+ * a third of a season's bytes) only serves to resume the round, and every
+ * game row keeps its own rules and teams. snap is the tick's parsed
+ * snapshot, or NULL to parse text. Caller frees; NULL when there is none.
+ */
+static char *snapshot_kept(const cJSON *snap, const char *text)
+{
+	cJSON *own = snap || !text ? NULL : cJSON_Parse(text);
+	const cJSON *from = snap ? snap : own;
+	if (!from) /* unreadable: keep what is there */
+		return NULL;
+	cJSON *k = cJSON_CreateObject();
+	const cJSON *meta = cJSON_GetObjectItem(from, "meta");
+	if (k && meta)
+		cJSON_AddItemToObject(k, "meta", cJSON_Duplicate(meta, 1));
+	char *out = k ? jsonw_print(k) : NULL;
+	cJSON_Delete(k);
+	cJSON_Delete(own);
+	return out;
 }
 
 /* A failed tick's message names its round (once): the log line and
@@ -1187,7 +1210,9 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		crash_point(c, PW_STAGE_REPORTS, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_DONE) {
-		rc = stage_advance(c, &season, round, staged, e);
+		char *kept = snapshot_kept(snap, snapshot);
+		rc = stage_advance(c, &season, round, kept, staged, e);
+		free(kept);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_DONE] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_DONE, false);

@@ -315,6 +315,14 @@ TEST(league_effect_changes_games_rebuild_replays_it_and_catches_tampering)
 	}
 	CHECK(with_fx > 0);
 	free(all);
+	/* and a finished round with the effect keeps the metadata its hooks
+	 * read (rebuild above gave them exactly that), nothing else */
+	int stage = 0;
+	char *kept = NULL;
+	CHECK_EQ(store_progress_get(a.s, 1, 3, &stage, &kept), 1);
+	CHECK(kept && !strncmp(kept, "{\"meta\":{", 9));
+	CHECK(kept && !strstr(kept, "\"teams\""));
+	free(kept);
 
 	/* A tampered hash is caught. */
 	char path[512];
