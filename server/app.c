@@ -4,6 +4,7 @@
  */
 #include "server/app.h"
 
+#include "core/league/game_text.h"
 #include "core/league/season.h"
 #include "core/league/league_fx.h"
 #include "server/ai/ai_client.h"
@@ -21,6 +22,10 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+
+/* Games whose texts the server keeps (~70 KB each): a tick's games and
+ * the few before them are what people open. */
+#define APP_GAME_CACHE 16
 
 int app_route(pw_app_t *app, const char *method, const char *pattern, pw_handler_fn fn)
 {
@@ -463,12 +468,15 @@ static void card_team(cJSON *card, const char *key, const char *snapshot, int64_
 static cJSON *load_game(void *ud, int64_t id)
 {
 	pw_app_t *app = ud;
-	char *home = NULL, *away = NULL, *result = NULL;
-	pw_game_row_t row;
+	char *home = NULL, *away = NULL, *result = NULL, err[256];
+	pw_game_row_t row = {0};
 	cJSON *g = NULL;
 	if (store_game_get(app->store, id, &row) == 1 &&
-	    store_game_snapshots(app->store, id, NULL, NULL, &home, &away, &result) >= 0 && result)
+	    store_game_snapshots(app->store, id, NULL, NULL, &home, &away, NULL) >= 0 &&
+	    game_text_get(app->store, app->games, id, &result, err, sizeof err) == 1)
 		g = cJSON_Parse(result);
+	else if (row.derived)
+		log_event(&app->log, PW_LOG_ERROR, "presentation.game_unreadable", "%s", err);
 	if (g) {
 		/* The URL's id, not the simulation's packed one. */
 		cJSON_ReplaceItemInObject(g, "game_id", cJSON_CreateNumber((double)id));
@@ -591,7 +599,10 @@ static int league_open(pw_app_t *app)
 		return -1;
 	}
 	app->view = store_open_viewer(app->cfg.db_path, err, sizeof err);
-	if (!app->view) {
+	app->games = game_text_cache_new(APP_GAME_CACHE);
+	if (!app->view || !app->games) {
+		if (app->view)
+			snprintf(err, sizeof err, "out of memory");
 		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "%s", err);
 		return -1;
 	}
@@ -637,6 +648,8 @@ void app_close_league(pw_app_t *app)
 	store_close(app->store);
 	store_close(app->wstore);
 	store_close(app->view);
+	game_text_cache_free(app->games);
+	app->games = NULL;
 	cJSON_Delete(app->held_backlog);
 	app->held_backlog = NULL;
 	app->view = NULL;

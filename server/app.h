@@ -143,6 +143,10 @@ struct pw_app {
 	 * replayed shows nothing of its result anywhere (no spoilers). The
 	 * admin's reads and the presenter use store. */
 	pw_store_t *view;
+	/* The texts of the games read last (core/league/game_text.h): a game
+	 * stored without its play-by-play is simulated again once, not on
+	 * every read of its page. */
+	struct pw_game_cache *games;
 	/* Held events of ticks that failed part-way, told with the next
 	 * presentation (a resumed round does not announce them again). */
 	struct cJSON *held_backlog;

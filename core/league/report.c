@@ -17,7 +17,9 @@
 
 #include "core/sim/buf.h"
 #include "core/sim/rng.h"
+#include "core/league/game_text.h"
 #include "core/league/season.h"
+#include "core/sim/result.h"
 
 static const char *pick(pw_rng_t *r, const char *const *opts, int n)
 {
@@ -53,12 +55,19 @@ int report_directive_count(const char *text)
 
 /* ---- helpers over stored data ---- */
 
-static const char *tname(const cJSON *teams, int64_t id)
+#define REPORT_MAX_TEAMS 64
+
+/* The names of the season's teams, read once per report run. */
+typedef struct names {
+	pw_team_name_t t[REPORT_MAX_TEAMS];
+	int n;
+} names_t;
+
+static const char *tname(const names_t *teams, int64_t id)
 {
-	const cJSON *t;
-	cJSON_ArrayForEach(t, teams)
-		if ((int64_t)cJSON_GetObjectItem(t, "id")->valuedouble == id)
-			return cJSON_GetObjectItem(t, "name")->valuestring;
+	for (int i = 0; i < teams->n; i++)
+		if (teams->t[i].id == id)
+			return teams->t[i].name;
 	return "an unnamed team";
 }
 
@@ -82,14 +91,103 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* ---- what the reports take from a game ---- */
+
+static void copy_name(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+/* One play seen by the commentary: its points, scorer, action and sentence. */
+static void take_play(pw_report_game_t *o, int points, const char *action, const char *sentence,
+		      int *last_handler, int handler)
+{
+	if (points > 0) {
+		*last_handler = handler;
+		copy_name(o->last_action, sizeof o->last_action, action);
+	}
+	if (sentence && *sentence && o->n_narr < 3 && strcmp(action, "period"))
+		snprintf(o->narr[o->n_narr++], PW_REPORT_NARR, "%s", sentence);
+}
+
+/* One box score line: the top scorer (the first of equals) and whether it
+ * is the last basket's scorer. */
+static void take_box(pw_report_game_t *o, int hooper_id, const char *name, int64_t team, int points,
+		     int last_handler, bool have_last)
+{
+	if (o->top_points < 0 || points > o->top_points) {
+		o->top_points = points;
+		o->top_team = team;
+		copy_name(o->top_name, sizeof o->top_name, name);
+	}
+	if (have_last && hooper_id == last_handler) {
+		o->finished = true;
+		copy_name(o->finisher, sizeof o->finisher, name);
+	}
+}
+
+static void game_begin(pw_report_game_t *o, int64_t id, int hs, int as, int lc, int ll, int target)
+{
+	memset(o, 0, sizeof *o);
+	*o = (pw_report_game_t){.game_id = id, .home_score = hs, .away_score = as, .lead_changes = lc,
+				.largest_lead = ll, .elam_target = target, .top_points = -1};
+}
+
+void report_game_from_result(pw_report_game_t *o, int64_t id, const pw_game_result_t *r)
+{
+	game_begin(o, id, r->home_score, r->away_score, r->lead_changes, r->largest_lead, r->elam_target);
+	int last = 0;
+	bool have_last = false;
+	char text[PW_NARRATIVE_MAX + 256];
+	for (size_t i = 0; i < r->n_plays; i++) {
+		const pw_play_t *p = &r->plays[i];
+		have_last = have_last || p->points > 0;
+		/* only the first three sentences are kept: the rest need no text */
+		const char *sentence = o->n_narr < 3 ? result_describe_play(r, p, text, sizeof text) : NULL;
+		take_play(o, p->points, result_action_name((pw_action_t)p->action), sentence, &last, p->handler_id);
+	}
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < PW_ROSTER_SIZE; k++) {
+			const pw_box_t *b = &r->box[t][k];
+			if (!b->hooper_id)
+				continue;
+			const pw_hooper_t *h = result_hooper(r, b->hooper_id);
+			take_box(o, b->hooper_id, h ? h->name : "", b->team_id, b->points, last, have_last);
+		}
+}
+
+int report_game_from_json(pw_report_game_t *o, int64_t id, const char *text)
+{
+	cJSON *r = text ? cJSON_Parse(text) : NULL;
+	if (!cJSON_IsObject(r)) {
+		cJSON_Delete(r);
+		return -1;
+	}
+	game_begin(o, id, num(r, "home_score"), num(r, "away_score"), num(r, "lead_changes"),
+		   num(r, "largest_lead"), num(r, "elam_target"));
+	int last = 0;
+	bool have_last = false;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(r, "plays")) {
+		have_last = have_last || num(p, "points") > 0;
+		take_play(o, num(p, "points"), str(p, "action"), str(p, "narrative"), &last, num(p, "handler_id"));
+	}
+	const cJSON *bx;
+	cJSON_ArrayForEach(bx, cJSON_GetObjectItem(r, "box_scores"))
+		take_box(o, num(bx, "hooper_id"), str(bx, "hooper_name"), num(bx, "team_id"), num(bx, "points"),
+			 last, have_last);
+	cJSON_Delete(r);
+	return 0;
+}
+
 /* ---- commentary ---- */
 
-char *report_commentary(const cJSON *r, const char *home, const char *away, uint64_t seed)
+char *report_commentary(const pw_report_game_t *r, const char *home, const char *away, uint64_t seed)
 {
 	pw_rng_t rng;
 	rng_seed_stream(&rng, seed, 0xc0ffee);
 	pw_buf_t b = {0};
-	int hs = num(r, "home_score"), as = num(r, "away_score");
+	int hs = r->home_score, as = r->away_score;
 	const char *w = hs > as ? home : away, *l = hs > as ? away : home;
 	int ws = hs > as ? hs : as, ls = hs > as ? as : hs;
 	int margin = ws - ls;
@@ -98,45 +196,27 @@ char *report_commentary(const cJSON *r, const char *home, const char *away, uint
 	buf_printf(&b, "%s", margin <= 3 ? PICK(&rng, " in a game that went to the wire.", " by a whisker.", " in a nail-biter.")
 			 : margin >= 20 ? PICK(&rng, " in a rout.", " and it was never close.", " going away.")
 					: ".");
-	int lc = num(r, "lead_changes"), ll = num(r, "largest_lead");
+	int lc = r->lead_changes, ll = r->largest_lead;
 	if (lc >= 8)
 		buf_printf(&b, " The lead changed hands %d times.", lc);
 	else if (ll >= 15)
 		buf_printf(&b, " The biggest lead reached %d.", ll);
-	int target = num(r, "elam_target");
+	int target = r->elam_target;
 	if (target > 0)
 		buf_printf(&b, PICK(&rng, " The Elam target was set at %d", " With the target at %d", " Chasing an Elam target of %d"),
 		       target);
 	/* The last made shot is the one that ended it. */
-	const cJSON *plays = cJSON_GetObjectItem(r, "plays"), *p, *last = NULL;
-	int n_narr = 0;
-	char narr[3][300];
-	cJSON_ArrayForEach(p, plays) {
-		if (num(p, "points") > 0)
-			last = p;
-		const char *nv = str(p, "narrative");
-		if (*nv && n_narr < 3 && strcmp(str(p, "action"), "period"))
-			snprintf(narr[n_narr++], sizeof narr[0], "%s", nv);
-	}
-	const cJSON *box = cJSON_GetObjectItem(r, "box_scores"), *bx, *top = NULL;
-	const char *finisher = NULL;
-	cJSON_ArrayForEach(bx, box) {
-		if (!top || num(bx, "points") > num(top, "points"))
-			top = bx;
-		if (last && num(bx, "hooper_id") == num(last, "handler_id"))
-			finisher = str(bx, "hooper_name");
-	}
 	if (target > 0)
-		buf_printf(&b, "%s", finisher ? ", " : ".");
-	if (finisher && last)
-		buf_printf(&b, "%s%s finished it with a %s.", target > 0 ? "" : " ", finisher,
-		       !strcmp(str(last, "action"), "three_point") ? "three"
-		       : !strcmp(str(last, "action"), "free_throw") ? "free throw" : "bucket");
-	if (top)
+		buf_printf(&b, "%s", r->finished ? ", " : ".");
+	if (r->finished)
+		buf_printf(&b, "%s%s finished it with a %s.", target > 0 ? "" : " ", r->finisher,
+		       !strcmp(r->last_action, "three_point") ? "three"
+		       : !strcmp(r->last_action, "free_throw") ? "free throw" : "bucket");
+	if (r->top_points >= 0)
 		buf_printf(&b, PICK(&rng, " %s led all scorers with %d.", " %s scored a game-high %d.", " Nobody scored more than %s's %d."),
-		       str(top, "hooper_name"), num(top, "points"));
-	for (int i = 0; i < n_narr; i++)
-		buf_printf(&b, " %s", narr[i]);
+		       r->top_name, r->top_points);
+	for (int i = 0; i < r->n_narr; i++)
+		buf_printf(&b, " %s", r->narr[i]);
 	return buf_take(&b);
 }
 
@@ -148,8 +228,9 @@ typedef struct ctx {
 	const pw_report_fx_t *fx; /* NULL: no effects */
 	int64_t sid;
 	int round;
-	cJSON *teams;
+	names_t teams;
 	pw_standing_t st[64];
+	pw_report_game_t *facts; /* index-aligned with games */
 	int nst;
 	pw_game_row_t *games;
 	int ng;
@@ -194,8 +275,8 @@ static cJSON *game_json(const ctx_t *c, const pw_game_row_t *g)
 	}
 	cJSON_AddNumberToObject(o, "home_team_id", (double)g->home_team_id);
 	cJSON_AddNumberToObject(o, "away_team_id", (double)g->away_team_id);
-	cJSON_AddStringToObject(o, "home_team_name", tname(c->teams, g->home_team_id));
-	cJSON_AddStringToObject(o, "away_team_name", tname(c->teams, g->away_team_id));
+	cJSON_AddStringToObject(o, "home_team_name", tname(&c->teams, g->home_team_id));
+	cJSON_AddStringToObject(o, "away_team_name", tname(&c->teams, g->away_team_id));
 	cJSON_AddNumberToObject(o, "home_score", g->home_score);
 	cJSON_AddNumberToObject(o, "away_score", g->away_score);
 	cJSON_AddNumberToObject(o, "winner_team_id", (double)g->winner_team_id);
@@ -210,7 +291,7 @@ static cJSON *standings_json(const ctx_t *c)
 		const pw_standing_t *t = &c->st[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "team_id", (double)t->team_id);
-		cJSON_AddStringToObject(o, "name", tname(c->teams, t->team_id));
+		cJSON_AddStringToObject(o, "name", tname(&c->teams, t->team_id));
 		cJSON_AddNumberToObject(o, "rank", t->rank);
 		cJSON_AddNumberToObject(o, "wins", t->wins);
 		cJSON_AddNumberToObject(o, "losses", t->losses);
@@ -364,19 +445,19 @@ static void series_sentences(ctx_t *c, pw_buf_t *b, pw_rng_t *rng, fresh_t *fr)
 		int64_t lead = hw >= lw ? se->high : se->low;
 		int lw_ = hw >= lw ? hw : lw, tw_ = hw >= lw ? lw : hw;
 		if (se->winner && se->stage == 2) {
-			buf_printf(b, " The %s are the champions: they won the final %d-%d.", tname(c->teams, se->winner),
+			buf_printf(b, " The %s are the champions: they won the final %d-%d.", tname(&c->teams, se->winner),
 				   lw_, tw_);
 		} else if (se->winner) {
 			buf_printf(b, FRESH(rng, fr, " %s won the %s %d-%d and move on.", " %s took the %s %d-%d.",
 					    " %s closed out the %s, %d-%d."),
-				   tname(c->teams, se->winner), stage_words(se->stage), lw_, tw_);
+				   tname(&c->teams, se->winner), stage_words(se->stage), lw_, tw_);
 		} else if (hw == lw) {
 			buf_printf(b, " The %s between %s and %s is level at %d-%d.", stage_words(se->stage),
-				   tname(c->teams, se->high), tname(c->teams, se->low), hw, lw);
+				   tname(&c->teams, se->high), tname(&c->teams, se->low), hw, lw);
 		} else {
 			buf_printf(b, FRESH(rng, fr, " %1$s lead the %2$s %3$d-%4$d.", " %1$s are up %3$d-%4$d in the %2$s.",
 					    " %1$s hold a %3$d-%4$d edge in the %2$s."),
-				   tname(c->teams, lead), stage_words(se->stage), lw_, tw_);
+				   tname(&c->teams, lead), stage_words(se->stage), lw_, tw_);
 		}
 	}
 }
@@ -476,8 +557,8 @@ static char *simulation_report(ctx_t *c)
 		int rw = rank_of(c->st, c->nst, w), rl = rank_of(c->st, c->nst, l);
 		const char *const *verbs = ws - ls <= 3 ? report_close_verbs
 					   : ws - ls >= 20 ? report_rout_verbs : report_win_verbs;
-		buf_printf(&b, " %s %s %s %d-%d", tname(c->teams, w), fresh_pick(&rng, &fr, verbs, count_of(verbs)),
-			   tname(c->teams, l), ws, ls);
+		buf_printf(&b, " %s %s %s %d-%d", tname(&c->teams, w), fresh_pick(&rng, &fr, verbs, count_of(verbs)),
+			   tname(&c->teams, l), ws, ls);
 		if (g->series[0]) {
 			playoffs = true;
 			buf_printf(&b, " (%s, game %d)",
@@ -501,18 +582,11 @@ static char *simulation_report(ctx_t *c)
 	int best_pts = -1;
 	char best[PW_NAME_MAX + 64] = "";
 	for (int i = 0; i < c->ng; i++) {
-		char *res = NULL;
-		store_game_snapshots(c->s, c->games[i].id, NULL, NULL, NULL, NULL, &res);
-		cJSON *rj = res ? cJSON_Parse(res) : NULL;
-		free(res);
-		const cJSON *bx, *boxes = rj ? cJSON_GetObjectItem(rj, "box_scores") : NULL;
-		cJSON_ArrayForEach(bx, boxes)
-			if (num(bx, "points") > best_pts) {
-				best_pts = num(bx, "points");
-				snprintf(best, sizeof best, "%s (%s)", str(bx, "hooper_name"),
-					 tname(c->teams, (int64_t)num(bx, "team_id")));
-			}
-		cJSON_Delete(rj);
+		const pw_report_game_t *f = &c->facts[i];
+		if (f->game_id && f->top_points > best_pts) { /* a game whose result is unreadable has no say */
+			best_pts = f->top_points;
+			snprintf(best, sizeof best, "%s (%s)", f->top_name, tname(&c->teams, f->top_team));
+		}
 	}
 	if (best_pts > 0)
 		buf_printf(&b, PICK(&rng, " %s had the hottest hand of the round with %d points.",
@@ -540,7 +614,7 @@ static char *simulation_report(ctx_t *c)
 			cold = i;
 	}
 	if (hot >= 0 && streak[hot] >= 3) {
-		const char *name = tname(c->teams, team[hot]);
+		const char *name = tname(&c->teams, team[hot]);
 		size_t nl = strlen(name);
 		/* "the Kestrels' streak", "Duluth Raven's" never "Kestrels's" */
 		buf_printf(&b, PICK(&rng, " %1$s have won %3$d straight.", " %1$s%2$s winning streak is at %3$d.",
@@ -549,17 +623,17 @@ static char *simulation_report(ctx_t *c)
 	}
 	if (cold >= 0 && streak[cold] <= -3)
 		buf_printf(&b, PICK(&rng, " %s have dropped %d in a row.", " %s have lost %d straight.",
-				" The skid for %s is at %d losses."), tname(c->teams, team[cold]), -streak[cold]);
+				" The skid for %s is at %d losses."), tname(&c->teams, team[cold]), -streak[cold]);
 	/* The table, or the series: the standings stop at the regular season. */
 	if (playoffs) {
 		series_sentences(c, &b, &rng, &fr);
 	} else if (c->nst > 0 && c->st[0].wins + c->st[0].losses > 0) {
 		if (c->nst > 1 && c->st[1].wins == c->st[0].wins && c->st[1].losses == c->st[0].losses)
 			buf_printf(&b, " %s top the standings on tiebreakers at %d-%d, level on record with %s.",
-				   tname(c->teams, c->st[0].team_id), c->st[0].wins, c->st[0].losses,
-				   tname(c->teams, c->st[1].team_id));
+				   tname(&c->teams, c->st[0].team_id), c->st[0].wins, c->st[0].losses,
+				   tname(&c->teams, c->st[1].team_id));
 		else
-			buf_printf(&b, " %s lead the standings at %d-%d.", tname(c->teams, c->st[0].team_id),
+			buf_printf(&b, " %s lead the standings at %d-%d.", tname(&c->teams, c->st[0].team_id),
 				   c->st[0].wins, c->st[0].losses);
 	}
 	changes_sentence(c, &b, &rng, all, nall);
@@ -653,7 +727,7 @@ static char *private_report(ctx_t *c, const pw_governor_t *gv)
 {
 	const pw_gstate_t *gs = gov_state(c->g);
 	pw_buf_t b = {0};
-	const char *team = tname(c->teams, gv->team_id);
+	const char *team = tname(&c->teams, gv->team_id);
 	int played = 0;
 	for (int i = 0; i < c->ng; i++) {
 		const pw_game_row_t *g = &c->games[i];
@@ -662,7 +736,7 @@ static char *private_report(ctx_t *c, const pw_governor_t *gv)
 		played = 1;
 		bool won = g->winner_team_id == gv->team_id;
 		int64_t opp = g->home_team_id == gv->team_id ? g->away_team_id : g->home_team_id;
-		buf_printf(&b, "%s %s %s %d-%d this round.", team, won ? "beat" : "lost to", tname(c->teams, opp),
+		buf_printf(&b, "%s %s %s %d-%d this round.", team, won ? "beat" : "lost to", tname(&c->teams, opp),
 		       won ? (g->home_score > g->away_score ? g->home_score : g->away_score)
 			   : (g->home_score > g->away_score ? g->away_score : g->home_score),
 		       won ? (g->home_score > g->away_score ? g->away_score : g->home_score)
@@ -691,21 +765,55 @@ static char *private_report(ctx_t *c, const pw_governor_t *gv)
 	return buf_take(&b);
 }
 
+/* The facts of each game of the round: those the caller holds, else read
+ * from its GameResult text (a tick resumed at its reports). A game whose
+ * text cannot be read keeps game_id 0 and is left out, as before. */
+static int round_facts(ctx_t *c, const pw_report_game_t *known, int n_known)
+{
+	c->facts = calloc((size_t)c->ng + 1, sizeof *c->facts);
+	if (!c->facts)
+		return -1;
+	for (int i = 0; i < c->ng; i++) {
+		int k = 0;
+		while (k < n_known && known[k].game_id != c->games[i].id)
+			k++;
+		if (k < n_known) {
+			c->facts[i] = known[k];
+			continue;
+		}
+		char *text = NULL, err[256];
+		if (game_text_get(c->s, NULL, c->games[i].id, &text, err, sizeof err) == 1 &&
+		    report_game_from_json(&c->facts[i], c->games[i].id, text) < 0)
+			c->facts[i].game_id = 0;
+		free(text);
+	}
+	return 0;
+}
+
+/* The season's teams' names (every team of the league: a private report
+ * may name a team that sits this season out). */
+static void read_names(ctx_t *c)
+{
+	c->teams.n = store_season_team_names(c->s, c->sid, true, c->teams.t, REPORT_MAX_TEAMS);
+	if (c->teams.n < 0)
+		c->teams.n = 0;
+}
+
 int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_fx_t *fx,
-			  cJSON *generated, pw_err_t *e)
+			  const pw_report_game_t *known, int n_known, cJSON *generated, pw_err_t *e)
 {
 	ctx_t c = {.g = g, .s = gov_store(g), .fx = fx, .sid = sid, .round = round, .generated = generated};
 	pw_season_row_t season;
 	if (store_season_get(c.s, sid, &season) != 1)
 		return err_set(e, PW_E_NOT_FOUND, "season %lld does not exist", (long long)sid);
 	gov_sync(g);
-	c.teams = store_teams_json(c.s, season.league_id);
+	read_names(&c);
 	c.nst = season_standings(c.s, sid, c.st, 64);
 	if (c.nst < 0)
 		c.nst = 0;
 	c.games = store_games(c.s, sid, round, &c.ng);
-	int rc = 0;
-	char *t = simulation_report(&c);
+	int rc = round_facts(&c, known, n_known);
+	char *t = rc == 0 ? simulation_report(&c) : NULL;
 	if (t && c.fx) {
 		cJSON *hctx = cJSON_CreateObject();
 		cJSON *games = cJSON_AddArrayToObject(hctx, "games");
@@ -731,15 +839,10 @@ int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_f
 		free(t);
 	}
 	for (int i = 0; rc == 0 && i < c.ng; i++) {
-		char *res = NULL;
-		store_game_snapshots(c.s, c.games[i].id, NULL, NULL, NULL, NULL, &res);
-		cJSON *rj = res ? cJSON_Parse(res) : NULL;
-		free(res);
-		if (!rj)
+		if (!c.facts[i].game_id)
 			continue;
-		t = report_commentary(rj, tname(c.teams, c.games[i].home_team_id),
-				      tname(c.teams, c.games[i].away_team_id), c.games[i].seed);
-		cJSON_Delete(rj);
+		t = report_commentary(&c.facts[i], tname(&c.teams, c.games[i].home_team_id),
+				      tname(&c.teams, c.games[i].away_team_id), c.games[i].seed);
 		if (t && c.fx) {
 			cJSON *hctx = cJSON_CreateObject();
 			cJSON_AddItemToObject(hctx, "game", game_json(&c, &c.games[i]));
@@ -749,8 +852,8 @@ int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_f
 			rc = -1;
 		free(t);
 	}
+	free(c.facts);
 	free(c.games);
-	cJSON_Delete(c.teams);
 	if (rc < 0)
 		return err_set(e, PW_E_INTERNAL, "writing reports failed: %s", store_errmsg(c.s));
 	return 0;
@@ -769,14 +872,14 @@ int report_champion_in_tx(pw_gov_t *g, int64_t sid, int round, cJSON *generated,
 	const pw_series_t *f = have == 1 && b.n_series > 0 ? &b.series[b.n_series - 1] : NULL;
 	if (!f || !b.champion)
 		return err_set(e, PW_E_CONFLICT, "season %lld has no champion yet", (long long)sid);
-	c.teams = store_teams_json(c.s, season.league_id);
+	read_names(&c);
 	c.nst = season_standings(c.s, sid, c.st, 64);
 	int64_t other = f->winner == f->high ? f->low : f->high;
 	int ww = f->winner == f->high ? f->high_wins : f->low_wins;
 	int lw = f->winner == f->high ? f->low_wins : f->high_wins;
 	pw_buf_t t = {0};
 	buf_printf(&t, "The %s are the champions of %s. They won the final against the %s %d-%d "
-		   "(best of %d)", tname(c.teams, b.champion), season.name, tname(c.teams, other), ww, lw,
+		   "(best of %d)", tname(&c.teams, b.champion), season.name, tname(&c.teams, other), ww, lw,
 		   f->best_of);
 	for (int i = 0; i < c.nst; i++)
 		if (c.st[i].team_id == b.champion)
@@ -786,7 +889,6 @@ int report_champion_in_tx(pw_gov_t *g, int64_t sid, int round, cJSON *generated,
 	char *text = buf_take(&t);
 	int rc = text && save(&c, "champion", 0, 0, text) == 0 ? 0 : -1;
 	free(text);
-	cJSON_Delete(c.teams);
 	if (rc < 0)
 		return err_set(e, PW_E_INTERNAL, "writing the champion's report failed: %s", store_errmsg(c.s));
 	return 0;

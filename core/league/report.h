@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 #include "core/league/governance.h"
+#include "core/sim/sim.h"
+#include "core/sim/teams.h"
 
 struct cJSON;
 
@@ -35,11 +37,40 @@ typedef struct pw_report_fx {
 	char *(*narrate)(void *ud, const char *hook, const struct cJSON *ctx);
 } pw_report_fx_t;
 
+/*
+ * What the reports say of one game: its commentary's facts and its top
+ * scorer. Taken from the result itself when the round runner still holds
+ * it (report_game_from_result), else from its GameResult text
+ * (report_game_from_json, core/league/game_text.h): the two agree to the
+ * byte, so a tick resumed at its reports writes what it would have.
+ */
+#define PW_REPORT_NARR 300
+typedef struct pw_report_game {
+	int64_t game_id;                 /* the stored game's id */
+	int home_score, away_score;
+	int lead_changes, largest_lead, elam_target;
+	char top_name[PW_NAME_MAX];      /* the game's top scorer, the first of equals */
+	int64_t top_team;
+	int top_points;                  /* -1: no box score */
+	bool finished;                   /* the last basket's scorer is in the box score */
+	char finisher[PW_NAME_MAX];
+	char last_action[16];            /* of the last scoring play: "three_point", ... */
+	int n_narr;                      /* the first plays' sentences (periods left out) */
+	char narr[3][PW_REPORT_NARR];
+} pw_report_game_t;
+
+void report_game_from_result(pw_report_game_t *out, int64_t game_id, const pw_game_result_t *r);
+/* 0, or -1 when text is not a GameResult. */
+int report_game_from_json(pw_report_game_t *out, int64_t game_id, const char *text);
+
 /* Writes every report of (season, round) inside the caller's transaction.
  * Appends {kind, id, round} of each to generated (may be NULL). fx may be
- * NULL (no effects). 0 or <0. */
+ * NULL (no effects). known (n_known of them, may be NULL) are the round's
+ * games the caller still holds; the others are read from the store. 0 or
+ * <0. */
 int report_round_fx_in_tx(pw_gov_t *g, int64_t season_id, int round, const pw_report_fx_t *fx,
-			  struct cJSON *generated, pw_err_t *err);
+			  const pw_report_game_t *known, int n_known, struct cJSON *generated,
+			  pw_err_t *err);
 
 /* The season's champion report (kind "champion"), written for the round
  * whose game decided the final, inside the caller's transaction: the
@@ -49,10 +80,9 @@ int report_round_fx_in_tx(pw_gov_t *g, int64_t season_id, int round, const pw_re
 int report_champion_in_tx(pw_gov_t *g, int64_t season_id, int round, struct cJSON *generated,
 			  pw_err_t *err);
 
-/* Broadcast-style commentary for one game from its GameResult JSON and the
- * two team names; malloc'd, caller frees. */
-char *report_commentary(const struct cJSON *result, const char *home, const char *away,
-			uint64_t seed);
+/* Broadcast-style commentary for one game and the two team names;
+ * malloc'd, caller frees. */
+char *report_commentary(const pw_report_game_t *game, const char *home, const char *away, uint64_t seed);
 
 /* The verbs a result is told with (close, rout, other), NULL-terminated;
  * no report uses one twice. For the tests of variety. */

@@ -14,6 +14,8 @@
 
 #include "core/league/report.h"
 #include "core/league/round_play.h"
+#include "core/sim/buf.h"
+#include "core/sim/jsonw.h"
 #include "core/sim/result.h"
 #include "core/league/roster.h"
 #include "core/league/season.h"
@@ -330,7 +332,7 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 		cJSON_AddNumberToObject(x, "series_game", rows[i].series_game);
 		cJSON_AddItemToArray(games, x);
 	}
-	char *text = cJSON_PrintUnformatted(snap);
+	char *text = jsonw_print(snap);
 	cJSON_Delete(snap);
 	if (rc == 0 && !text)
 		rc = err_set(e, PW_E_INTERNAL, "out of memory writing round %d's snapshot", round);
@@ -396,7 +398,7 @@ static cJSON *meta_load(void *ud, const char *kind, int64_t id)
 
 static int meta_save(void *ud, const char *kind, int64_t id, cJSON *m)
 {
-	char *txt = cJSON_PrintUnformatted(m);
+	char *txt = jsonw_print(m);
 	cJSON_Delete(m);
 	int rc = txt ? store_meta_set(ud, kind, id, txt) : -1;
 	free(txt);
@@ -475,7 +477,7 @@ static int note_failures(pw_gov_t *g, const fxlist_t *fx, const round_play_game_
 				cJSON_AddNumberToObject(st, id, streak);
 		}
 	}
-	char *out = rc == 0 ? cJSON_PrintUnformatted(st) : NULL;
+	char *out = rc == 0 ? jsonw_print(st) : NULL;
 	if (rc == 0 && (!out || store_kv_set(s, PW_FX_STREAKS_KEY, out) < 0))
 		rc = -1;
 	free(out);
@@ -486,19 +488,24 @@ static int note_failures(pw_gov_t *g, const fxlist_t *fx, const round_play_game_
 /* One game of the tick: where it comes from in the snapshot, and the row
  * it becomes. Its play (teams, seed, result) is in games_t.play. */
 typedef struct gjob {
-	const cJSON *gj, *hj, *aj;
+	const cJSON *gj;
 	pw_team_t home, away;
 	pw_game_row_t row;
-	char *home_txt, *away_txt, *result;
-	cJSON *box;
+	const char *home_txt, *away_txt; /* the round's texts (games_t.team_txt) */
+	char *result;                    /* NULL for a derived game */
 } gjob_t;
 
 /* The tick's games, from its snapshot to the store. */
 typedef struct games {
-	cJSON *snap;
+	const cJSON *snap;               /* the tick's, parsed once (round_tick) */
 	pw_rules_t rules;
 	fxlist_t fx;
 	char *rules_txt, *effects_txt;   /* stored with every game, for rebuild */
+	/* Each team of the snapshot as text, printed once for the round (not
+	 * once per game and side) and stored with each of its games. */
+	int64_t team_id[PW_MAX_TEAMS];
+	char *team_txt[PW_MAX_TEAMS];
+	int n_teams;
 	gjob_t *jobs;
 	round_play_game_t *play;         /* index-aligned with jobs */
 	int n;                           /* games to play: those not stored before a crash */
@@ -527,17 +534,32 @@ static void games_free(games_t *t)
 {
 	for (int i = 0; t->jobs && i < t->n_init; i++) {
 		round_play_game_free(&t->play[i]);
-		free(t->jobs[i].home_txt);
-		free(t->jobs[i].away_txt);
 		free(t->jobs[i].result);
-		cJSON_Delete(t->jobs[i].box);
 	}
+	for (int i = 0; i < t->n_teams; i++)
+		free(t->team_txt[i]);
 	free(t->jobs);
 	free(t->play);
 	free(t->rules_txt);
 	free(t->effects_txt);
 	free(t->fx.v);
-	cJSON_Delete(t->snap);
+}
+
+/* The round's text of team id (printed from its snapshot the first time
+ * a game asks), or NULL on OOM or when it is not in the snapshot. */
+static const char *team_text(games_t *t, const cJSON *tj, int64_t id)
+{
+	for (int i = 0; i < t->n_teams; i++)
+		if (t->team_id[i] == id)
+			return t->team_txt[i];
+	if (!tj || t->n_teams >= PW_MAX_TEAMS)
+		return NULL;
+	char *txt = jsonw_print(tj);
+	if (!txt)
+		return NULL;
+	t->team_id[t->n_teams] = id;
+	t->team_txt[t->n_teams++] = txt;
+	return txt;
 }
 
 /*
@@ -546,11 +568,11 @@ static void games_free(games_t *t)
  * out: never twice.
  */
 static int games_load(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-		      const char *snapshot, games_t *t, pw_err_t *e)
+		      const cJSON *snap, games_t *t, pw_err_t *e)
 {
 	pw_store_t *s = gov_store(c->gov);
 	memset(t, 0, sizeof *t);
-	t->snap = cJSON_Parse(snapshot ? snapshot : "");
+	t->snap = snap;
 	if (!t->snap)
 		return err_set(e, PW_E_INTERNAL, "round %d's snapshot is unreadable", round);
 	rules_default(&t->rules);
@@ -562,9 +584,11 @@ static int games_load(const pw_round_cfg_t *c, const pw_season_row_t *season, in
 	cJSON *effect_ids = cJSON_CreateArray();
 	for (int i = 0; i < t->fx.n; i++)
 		cJSON_AddItemToArray(effect_ids, cJSON_CreateString(t->fx.v[i].id));
-	t->effects_txt = cJSON_PrintUnformatted(effect_ids);
+	t->effects_txt = jsonw_print(effect_ids);
 	cJSON_Delete(effect_ids);
-	t->rules_txt = cJSON_PrintUnformatted(cJSON_GetObjectItem(t->snap, "rules"));
+	pw_buf_t rb = {0};
+	rules_write_json(&t->rules, &rb);
+	t->rules_txt = buf_take(&rb);
 	int ng = cJSON_GetArraySize(games);
 	t->jobs = calloc((size_t)ng + 1, sizeof *t->jobs);
 	t->play = calloc((size_t)ng + 1, sizeof *t->play);
@@ -585,10 +609,11 @@ static int games_load(const pw_round_cfg_t *c, const pw_season_row_t *season, in
 		j->gj = gj;
 		int64_t hid = (int64_t)cJSON_GetObjectItem(gj, "home")->valuedouble;
 		int64_t aid = (int64_t)cJSON_GetObjectItem(gj, "away")->valuedouble;
-		j->hj = find_team(teams, hid);
-		j->aj = find_team(teams, aid);
-		if (!j->hj || !j->aj || roster_team_from_json(&j->home, j->hj, msg, sizeof msg) < 0 ||
-		    roster_team_from_json(&j->away, j->aj, msg, sizeof msg) < 0)
+		const cJSON *hj = find_team(teams, hid), *aj = find_team(teams, aid);
+		j->home_txt = team_text(t, hj, hid);
+		j->away_txt = team_text(t, aj, aid);
+		if (!j->home_txt || !j->away_txt || roster_team_from_json(&j->home, hj, msg, sizeof msg) < 0 ||
+		    roster_team_from_json(&j->away, aj, msg, sizeof msg) < 0)
 			return err_set(e, PW_E_INTERNAL, "round %d game %d: a team snapshot is unusable",
 					   round, idx);
 		p->home = &j->home;
@@ -635,17 +660,21 @@ static int games_play(const pw_round_cfg_t *c, const pw_season_row_t *season, in
 	return err_set(e, PW_E_INTERNAL, "out of memory");
 }
 
-/* Part 3, rows: each played game as the row, result and box scores the
- * store keeps. */
-static int games_rows(const pw_season_row_t *season, int round, games_t *t, pw_err_t *e)
+/* Part 3, rows: each played game as the row (and, when it cannot be
+ * derived again, the result text) the store keeps. A game is derived —
+ * stored without its play-by-play, which game_text.h simulates again when
+ * read — when it was the engine alone: no effect ran in its round and the
+ * runner played it with sim_game (tests pass doubles). */
+static int games_rows(const pw_round_cfg_t *c, const pw_season_row_t *season, int round, games_t *t,
+		      pw_err_t *e)
 {
+	round_play_cfg_t pc = play_cfg(c, &t->fx);
+	bool derived = !round_play_fx_on(&pc) && !c->sim;
 	for (int i = 0; i < t->n; i++) {
 		gjob_t *j = &t->jobs[i];
 		const round_play_game_t *p = &t->play[i];
-		cJSON *rj = result_to_json(&p->res);
-		if (!rj)
-			return err_set(e, PW_E_INTERNAL, "out of memory");
 		pw_game_row_t *row = &j->row;
+		row->derived = derived;
 		row->season_id = season->id;
 		row->round = round;
 		row->game_index = p->index;
@@ -659,12 +688,15 @@ static int games_rows(const pw_season_row_t *season, int round, games_t *t, pw_e
 		row->winner_team_id = p->res.winner == 0 ? row->home_team_id : row->away_team_id;
 		row->seed = p->seed;
 		snprintf(row->hash, sizeof row->hash, "%s", p->hash);
-		j->home_txt = cJSON_PrintUnformatted(j->hj);
-		j->away_txt = cJSON_PrintUnformatted(j->aj);
-		j->box = cJSON_DetachItemFromObject(rj, "box_scores");
-		cJSON_AddItemToObject(rj, "box_scores", cJSON_Duplicate(j->box, 1));
-		j->result = cJSON_PrintUnformatted(rj);
-		cJSON_Delete(rj);
+		if (derived)
+			continue;
+		pw_buf_t b = {0};
+		result_write_json(&p->res, p->hash, &b);
+		if (b.oom) {
+			buf_free(&b);
+			return err_set(e, PW_E_INTERNAL, "out of memory");
+		}
+		j->result = buf_take(&b);
 	}
 	return 0;
 }
@@ -685,10 +717,12 @@ static int games_store(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		j->row.unpresented = c->hold_results;
 		int64_t id = store_game_insert(s, &j->row, t->rules_txt, t->effects_txt, j->home_txt,
 					       j->away_txt, j->result);
-		const cJSON *b;
-		cJSON_ArrayForEach(b, j->box)
-			if (id > 0 && store_box_insert(s, id, b) < 0)
-				id = -1;
+		const pw_game_result_t *res = &t->play[i].res;
+		for (int side = 0; side < 2; side++)
+			for (int k = 0; k < PW_ROSTER_SIZE; k++)
+				if (id > 0 && res->box[side][k].hooper_id &&
+				    store_box_insert(s, id, &res->box[side][k]) < 0)
+					id = -1;
 		if (id < 0)
 			rc = err_set(e, PW_E_INTERNAL, "storing game %d of round %d failed: %s", j->row.game_index,
 				     round, store_errmsg(s));
@@ -735,19 +769,26 @@ static void games_publish(const pw_season_row_t *season, int round, const games_
  * with the metadata writes, and announce them.
  */
 static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-		       const char *snapshot, cJSON *published, int *stored, pw_err_t *e)
+		       const cJSON *snap, cJSON *published, int *stored, pw_report_game_t **facts,
+		       int *n_facts, pw_err_t *e)
 {
 	games_t t;
 	cJSON *meta = cJSON_CreateArray();
-	int rc = games_load(c, season, round, snapshot, &t, e);
+	int rc = games_load(c, season, round, snap, &t, e);
 	if (rc == 0)
 		rc = games_play(c, season, round, &t, meta, e);
 	if (rc == 0)
-		rc = games_rows(season, round, &t, e);
+		rc = games_rows(c, season, round, &t, e);
 	if (rc == 0)
 		rc = games_store(c, season, round, &t, meta, published, e);
 	if (rc == 0)
 		games_publish(season, round, &t, published);
+	/* What the reports stage needs of each game, taken now from the
+	 * results rather than read back from the store. */
+	*facts = rc == 0 && t.n ? calloc((size_t)t.n, sizeof **facts) : NULL;
+	for (int i = 0; *facts && i < t.n; i++)
+		report_game_from_result(&(*facts)[i], t.jobs[i].row.id, &t.play[i].res);
+	*n_facts = *facts ? t.n : 0;
 	*stored = rc == 0 ? t.n : 0;
 	games_free(&t);
 	cJSON_Delete(meta);
@@ -757,7 +798,7 @@ static int stage_games(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 /* ---- stage 3: governance ---- */
 
 static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-			const char *snapshot, cJSON *published, bool *tallied, pw_err_t *e)
+			const cJSON *snap, cJSON *published, bool *tallied, pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
@@ -772,7 +813,6 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 	 * recently confirmed, and ends the season's trades. */
 	bool last = season_ends_with(c, gs, gs->season.phase, round);
 	bool due = round % interval == 0 || last;
-	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
 	if (snap)
 		fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
@@ -805,7 +845,6 @@ static int stage_govern(const pw_round_cfg_t *c, const pw_season_row_t *season, 
 		rc = err_set(e, PW_E_INTERNAL, "writing effect metadata failed");
 	cJSON_Delete(meta);
 	free(fx.v);
-	cJSON_Delete(snap);
 	rc = stage_commit(c, season->id, round, PW_STAGE_GOVERN, NULL, rc, "governance of round", e);
 	if (rc < 0) {
 		cJSON_Delete(expired);
@@ -861,14 +900,14 @@ static void report_effects(const pw_gstate_t *gs, fxlist_t *fx)
 }
 
 static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season, int round,
-			 const char *snapshot, cJSON *published, pw_err_t *e)
+			 const cJSON *snap, const pw_report_game_t *facts, int n_facts, cJSON *published,
+			 pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	if (store_begin(s) < 0)
 		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
 	gov_sync(g);
-	cJSON *snap = snapshot ? cJSON_Parse(snapshot) : NULL;
 	fxlist_t fx = {0};
 	if (snap)
 		fx_from_snapshot(cJSON_GetObjectItem(snap, "effects"), &fx);
@@ -884,9 +923,8 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 		cJSON_Delete(now);
 	}
 	cJSON *gen = cJSON_CreateArray();
-	int rc = report_round_fx_in_tx(g, season->id, round, with_fx ? &narrate : NULL, gen, e);
+	int rc = report_round_fx_in_tx(g, season->id, round, with_fx ? &narrate : NULL, facts, n_facts, gen, e);
 	free(fx.v);
-	cJSON_Delete(snap);
 	rc = stage_commit(c, season->id, round, PW_STAGE_REPORTS, NULL, rc, "reports of round", e);
 	if (rc < 0) {
 		cJSON_Delete(gen);
@@ -980,7 +1018,7 @@ static int crown(const pw_round_cfg_t *c, const pw_season_row_t *season, int rou
 }
 
 static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int round,
-			 cJSON *published, pw_err_t *e)
+			 const char *kept, cJSON *published, pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
@@ -1028,12 +1066,35 @@ static int stage_advance(const pw_round_cfg_t *c, pw_season_row_t *season, int r
 	}
 	if (rc == 0 && store_season_set_round(s, season->id, round) < 0)
 		rc = err_set(e, PW_E_INTERNAL, "recording round %d as played failed: %s", round, store_errmsg(s));
-	rc = stage_commit(c, season->id, round, PW_STAGE_DONE, NULL, rc,
+	rc = stage_commit(c, season->id, round, PW_STAGE_DONE, kept, rc,
 			  "advancing the season after round", e);
 	if (rc < 0)
 		return rc;
 	snprintf(season->phase, sizeof season->phase, "%s", phase);
 	return 0;
+}
+
+/*
+ * What a finished round keeps of its snapshot: the metadata its hooks
+ * read, which rebuild hands them again. The rest (rules, teams, fixtures:
+ * a third of a season's bytes) only serves to resume the round, and every
+ * game row keeps its own rules and teams. snap is the tick's parsed
+ * snapshot, or NULL to parse text. Caller frees; NULL when there is none.
+ */
+static char *snapshot_kept(const cJSON *snap, const char *text)
+{
+	cJSON *own = snap || !text ? NULL : cJSON_Parse(text);
+	const cJSON *from = snap ? snap : own;
+	if (!from) /* unreadable: keep what is there */
+		return NULL;
+	cJSON *k = cJSON_CreateObject();
+	const cJSON *meta = cJSON_GetObjectItem(from, "meta");
+	if (k && meta)
+		cJSON_AddItemToObject(k, "meta", cJSON_Duplicate(meta, 1));
+	char *out = k ? jsonw_print(k) : NULL;
+	cJSON_Delete(k);
+	cJSON_Delete(own);
+	return out;
 }
 
 /* A failed tick's message names its round (once): the log line and
@@ -1115,6 +1176,8 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	 * published only when the stage committed: a rolled-back stage
 	 * announces nothing. */
 	cJSON *staged = cJSON_CreateArray();
+	pw_report_game_t *facts = NULL; /* the games this tick played, for its reports */
+	int n_facts = 0;
 	if (stage < PW_STAGE_BEGIN) {
 		rc = stage_begin(c, &season, round, staged, e);
 		stage_events(published, staged, rc);
@@ -1125,31 +1188,38 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		out->stage_ms[PW_STAGE_BEGIN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}
+	/* The snapshot as the stages read it, parsed once for the tick (each
+	 * stage parsed its own copy, ~1 ms a tick). */
+	cJSON *snap = rc == 0 && snapshot && stage < PW_STAGE_REPORTS ? cJSON_Parse(snapshot) : NULL;
 	if (rc == 0 && stage < PW_STAGE_GAMES) {
-		rc = stage_games(c, &season, round, snapshot, staged, &out->games, e);
+		rc = stage_games(c, &season, round, snap, staged, &out->games, &facts, &n_facts, e);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GAMES] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GAMES, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_GOVERN) {
-		rc = stage_govern(c, &season, round, snapshot, staged, &out->tallied, e);
+		rc = stage_govern(c, &season, round, snap, staged, &out->tallied, e);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GOVERN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GOVERN, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_REPORTS) {
-		rc = stage_reports(c, &season, round, snapshot, staged, e);
+		rc = stage_reports(c, &season, round, snap, facts, n_facts, staged, e);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_REPORTS] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_REPORTS, false);
 	}
 	if (rc == 0 && stage < PW_STAGE_DONE) {
-		rc = stage_advance(c, &season, round, staged, e);
+		char *kept = snapshot_kept(snap, snapshot);
+		rc = stage_advance(c, &season, round, kept, staged, e);
+		free(kept);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_DONE] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_DONE, false);
 	}
 	cJSON_Delete(staged);
+	cJSON_Delete(snap);
+	free(facts);
 	free(snapshot);
 	if (rc < 0)
 		name_round(e, rc, round);

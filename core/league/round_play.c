@@ -232,12 +232,18 @@ int round_play(const round_play_cfg_t *c, const round_play_round_t *r, round_pla
 		return -1;
 	}
 	round_play_meta_begin(c, r->meta);
-	cJSON *rctx = cJSON_CreateObject();
-	cJSON_AddNumberToObject(rctx, "round", r->round);
-	cJSON_AddItemReferenceToObject(rctx, "rules", (cJSON *)rules);
-	/* ctx.standings: before the round, the games of earlier rounds. */
-	cJSON_AddItemToObject(rctx, "standings", standings_of(r, r->round, NULL, 0));
-	round_play_hook(c, "round.pre", rctx, meta, NULL, NULL);
+	/* Without effects no hook runs, so no ctx is built: the standings
+	 * alone (read from the store twice a round) cost more than the games. */
+	bool hooks = round_play_fx_on(c) && c->fx->round_hook;
+	cJSON *rctx = NULL;
+	if (hooks) {
+		rctx = cJSON_CreateObject();
+		cJSON_AddNumberToObject(rctx, "round", r->round);
+		cJSON_AddItemReferenceToObject(rctx, "rules", (cJSON *)rules);
+		/* ctx.standings: before the round, the games of earlier rounds. */
+		cJSON_AddItemToObject(rctx, "standings", standings_of(r, r->round, NULL, 0));
+		round_play_hook(c, "round.pre", rctx, meta, NULL, NULL);
+	}
 	for (int i = 0; i < n; i++) {
 		slot_t *s = &slots[i];
 		s->pre = cJSON_CreateArray();
@@ -247,6 +253,8 @@ int round_play(const round_play_cfg_t *c, const round_play_round_t *r, round_pla
 			games[i].ran = cJSON_CreateArray();
 		if (!games[i].failed)
 			games[i].failed = cJSON_CreateArray();
+		if (!hooks)
+			continue;
 		cJSON *gctx = game_ctx(r->round, rules, &games[i]);
 		round_play_hook(c, "round.game.pre", gctx, s->pre, games[i].ran, games[i].failed);
 		cJSON_Delete(gctx);
@@ -260,14 +268,16 @@ int round_play(const round_play_cfg_t *c, const round_play_round_t *r, round_pla
 				*failed_game = i;
 			break;
 		}
-		cJSON *gctx = game_post_ctx(r->round, rules, &games[i]);
-		round_play_hook(c, "round.game.post", gctx, slots[i].post, games[i].ran, games[i].failed);
-		cJSON_Delete(gctx);
+		if (hooks) {
+			cJSON *gctx = game_post_ctx(r->round, rules, &games[i]);
+			round_play_hook(c, "round.game.post", gctx, slots[i].post, games[i].ran, games[i].failed);
+			cJSON_Delete(gctx);
+		}
 		move_items(meta, slots[i].pre);
 		move_items(meta, slots[i].game);
 		move_items(meta, slots[i].post);
 	}
-	if (rc == 0) {
+	if (rc == 0 && hooks) {
 		cJSON_ReplaceItemInObject(rctx, "standings", standings_after(r, games, n));
 		round_play_hook(c, "round.post", rctx, meta, NULL, NULL);
 	}

@@ -586,44 +586,44 @@ cJSON *season_standings_at(pw_store_t *s, int64_t sid, int before_round,
 {
 	int ng;
 	pw_stand_game_t *g = regular_games_before(s, sid, before_round, n_extra, &ng);
-	cJSON *teams = teams_of(s, sid);
-	if (!g || !teams) {
+	pw_team_name_t tn[SEASON_MAX_TEAMS];
+	int n = g ? store_season_team_names(s, sid, false, tn, SEASON_MAX_TEAMS) : -1;
+	if (n < 0) {
 		free(g);
-		cJSON_Delete(teams);
 		return NULL;
 	}
 	for (int i = 0; i < n_extra; i++)
 		g[ng++] = extra[i];
-	int64_t ids[64];
-	const char *names[64];
-	int n = 0;
-	const cJSON *t;
-	cJSON_ArrayForEach(t, teams)
-		if (n < 64)
-			ids[n++] = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
-	pw_standing_t st[64];
+	int64_t ids[SEASON_MAX_TEAMS];
+	const char *names[SEASON_MAX_TEAMS];
+	for (int i = 0; i < n; i++)
+		ids[i] = tn[i].id;
+	pw_standing_t st[SEASON_MAX_TEAMS];
 	stand_compute(ids, n, g, ng, st);
-	int64_t sorted[64];
+	int64_t sorted[SEASON_MAX_TEAMS];
 	for (int i = 0; i < n; i++) {
 		sorted[i] = st[i].team_id;
-		names[i] = team_name(teams, st[i].team_id);
+		names[i] = "?";
+		for (int k = 0; k < n; k++)
+			if (tn[k].id == st[i].team_id)
+				names[i] = tn[k].name;
 	}
 	cJSON *o = stand_to_json(st, n, sorted, names);
-	cJSON_Delete(teams);
 	free(g);
 	return o;
 }
 
 int season_standings(pw_store_t *s, int64_t sid, pw_standing_t *out, int max)
 {
-	cJSON *teams = teams_of(s, sid);
-	int64_t ids[64];
-	int n = 0;
-	const cJSON *t;
-	cJSON_ArrayForEach(t, teams)
-		if (n < max && n < 64)
-			ids[n++] = (int64_t)cJSON_GetObjectItem(t, "id")->valuedouble;
-	cJSON_Delete(teams);
+	pw_team_name_t tn[SEASON_MAX_TEAMS];
+	int n = store_season_team_names(s, sid, false, tn, SEASON_MAX_TEAMS);
+	int64_t ids[SEASON_MAX_TEAMS];
+	if (n < 0)
+		n = 0; /* as before: an unreadable list is a table of no teams */
+	if (n > max)
+		n = max;
+	for (int i = 0; i < n; i++)
+		ids[i] = tn[i].id;
 	int ng;
 	pw_stand_game_t *g = regular_games(s, sid, &ng);
 	if (!g)

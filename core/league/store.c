@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/sim/jsonw.h"
+
 static int fail(pw_store_t *s, const char *what)
 {
 	snprintf(s->err, sizeof s->err, "%s: %s", what, sqlite3_errmsg(s->db));
@@ -159,6 +161,26 @@ const char *store_errmsg(const pw_store_t *s)
 	return s ? s->err : "no store";
 }
 
+/*
+ * Waiting for another connection's write lock. SQLite's busy_timeout
+ * sleeps 1, 2, 5, 10, 15, 20, 25... ms between tries, so a vote arriving
+ * during one of a tick's transactions (a few milliseconds each) waited
+ * 8 ms or more for a lock free after one. This tries every 200 µs for the
+ * first 50 ms, then every 2 ms: at least 15 s in all, as before.
+ */
+#define BUSY_FAST_TRIES 250   /* × 200 µs */
+#define BUSY_SLOW_TRIES 7475  /* × 2 ms */
+
+static int busy_wait(void *ud, int count)
+{
+	(void)ud;
+	if (count >= BUSY_FAST_TRIES + BUSY_SLOW_TRIES)
+		return 0;
+	struct timespec ts = {0, count < BUSY_FAST_TRIES ? 200000 : 2000000};
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 pw_store_t *store_open_raw(const char *path, char *err, size_t errlen)
 {
 	pw_store_t *s = calloc(1, sizeof *s);
@@ -174,7 +196,7 @@ pw_store_t *store_open_raw(const char *path, char *err, size_t errlen)
 		store_close(s);
 		return NULL;
 	}
-	sqlite3_busy_timeout(s->db, 15000);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
 	struct stat st;
 	if (stat(path, &st) == 0) {
 		s->ino = (uint64_t)st.st_ino;
@@ -211,6 +233,7 @@ void store_close(pw_store_t *s)
 		return;
 	for (int i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
+	sqlite3_finalize(s->events_st);
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s);
@@ -391,7 +414,7 @@ int64_t store_event_append(pw_store_t *s, pw_event_type_t type, const char *agg_
 	char why[160];
 	if (event_check(type, payload, why, sizeof why) < 0)
 		return failf(s, "refusing an event: %s", why);
-	char *text = payload ? cJSON_PrintUnformatted(payload) : NULL;
+	char *text = payload ? jsonw_print(payload) : NULL;
 	if (payload && !text)
 		return failf(s, "out of memory printing an event");
 	sqlite3_stmt *st = prep(s, sql);
@@ -425,11 +448,17 @@ int store_events_since(pw_store_t *s, int64_t after_seq, pw_event_cb cb, void *u
 		" COALESCE(season_id,0), COALESCE(governor_id,0), COALESCE(team_id,0),"
 		" round_number, payload, created_at FROM governance_events"
 		" WHERE sequence_number > ? ORDER BY sequence_number";
-	/* Not the cached statement: callbacks may append or query, and a walk
-	 * must not be reset underneath itself. */
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	/* Not prep()'s cache: callbacks may append or query, and a walk must
+	 * not be reset underneath itself. A walk inside a walk gets a
+	 * statement of its own. */
+	bool own = s->events_busy;
+	sqlite3_stmt *st = own ? NULL : s->events_st;
+	if (!st && sqlite3_prepare_v3(s->db, sql, -1, own ? 0 : SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		return fail(s, "reading events");
+	if (!own) {
+		s->events_st = st;
+		s->events_busy = true;
+	}
 	sqlite3_bind_int64(st, 1, after_seq);
 	int rc, r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -451,7 +480,12 @@ int store_events_since(pw_store_t *s, int64_t after_seq, pw_event_cb cb, void *u
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(s, "reading events");
-	sqlite3_finalize(st);
+	if (own) {
+		sqlite3_finalize(st);
+	} else {
+		sqlite3_reset(st);
+		s->events_busy = false;
+	}
 	return r;
 }
 
@@ -1265,6 +1299,37 @@ int store_schedule_max_round(pw_store_t *s, int64_t season_id, const char *stage
 	return v;
 }
 
+int store_season_team_names(pw_store_t *s, int64_t season_id, bool whole_league, pw_team_name_t *out,
+			    int max)
+{
+	static const char sql[] =
+		"SELECT t.id, t.name FROM teams t"
+		" WHERE t.league_id=(SELECT league_id FROM seasons WHERE id=?1)"
+		" AND (?2 OR NOT EXISTS(SELECT 1 FROM schedule WHERE season_id=?1 AND stage='regular')"
+		"  OR t.id IN (SELECT home_team_id FROM schedule WHERE season_id=?1 AND stage='regular'"
+		"   UNION SELECT away_team_id FROM schedule WHERE season_id=?1 AND stage='regular'))"
+		" ORDER BY t.id";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, season_id);
+	sqlite3_bind_int(st, 2, whole_league);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == max) {
+			sqlite3_reset(st);
+			return failf(s, "season %lld has more than %d teams", (long long)season_id, max);
+		}
+		out[n].id = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, out[n].name, sizeof out[n].name);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		n = fail(s, "reading a season's teams");
+	sqlite3_reset(st);
+	return n;
+}
+
 int store_season_team_ids(pw_store_t *s, int64_t season_id, int64_t *ids, int max)
 {
 	static const char sql[] =
@@ -1339,8 +1404,8 @@ int64_t store_game_insert(pw_store_t *s, const pw_game_row_t *g, const char *rul
 	static const char sql[] =
 		"INSERT INTO game_results(season_id, round_number, game_index, stage, series,"
 		" series_game, home_team_id, away_team_id, home_score, away_score, winner_team_id,"
-		" seed, rules_json, effect_ids, home_json, away_json, hash, result_json, presented)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+		" seed, rules_json, effect_ids, home_json, away_json, hash, result_json, presented, derived)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 		" ON CONFLICT(season_id, round_number, game_index) DO NOTHING";
 	static const char qid[] =
 		"SELECT id FROM game_results WHERE season_id=? AND round_number=? AND game_index=?";
@@ -1350,8 +1415,8 @@ int64_t store_game_insert(pw_store_t *s, const pw_game_row_t *g, const char *rul
 	sqlite3_bind_int64(st, 1, g->season_id);
 	sqlite3_bind_int(st, 2, g->round);
 	sqlite3_bind_int(st, 3, g->game_index);
-	sqlite3_bind_text(st, 4, g->stage, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, g->series, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, g->stage, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, g->series, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, g->series_game);
 	sqlite3_bind_int64(st, 7, g->home_team_id);
 	sqlite3_bind_int64(st, 8, g->away_team_id);
@@ -1359,14 +1424,19 @@ int64_t store_game_insert(pw_store_t *s, const pw_game_row_t *g, const char *rul
 	sqlite3_bind_int(st, 10, g->away_score);
 	sqlite3_bind_int64(st, 11, g->winner_team_id);
 	sqlite3_bind_int64(st, 12, (int64_t)g->seed);
-	sqlite3_bind_text(st, 13, rules_json, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 14, effects_json ? effects_json : "[]", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 15, home_json, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 16, away_json, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 17, g->hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 18, result_json, -1, SQLITE_TRANSIENT);
+	/* STATIC: every text outlives the step below, and a copy of each was
+	 * most of what storing a game cost */
+	sqlite3_bind_text(st, 13, rules_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, effects_json ? effects_json : "[]", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, home_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, away_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 17, g->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 18, g->derived || !result_json ? "" : result_json, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 19, g->unpresented ? 0 : 1);
-	if (exec_done(s, st, "storing a game") < 0)
+	sqlite3_bind_int(st, 20, g->derived ? 1 : 0);
+	int rc = exec_done(s, st, "storing a game");
+	sqlite3_clear_bindings(st);
+	if (rc < 0)
 		return -1;
 	st = prep(s, qid);
 	if (!st)
@@ -1383,32 +1453,29 @@ int64_t store_game_insert(pw_store_t *s, const pw_game_row_t *g, const char *rul
 	return id;
 }
 
-int store_box_insert(pw_store_t *s, int64_t game_id, const cJSON *b)
+int store_box_insert(pw_store_t *s, int64_t game_id, const pw_box_t *b)
 {
 	static const char sql[] =
 		"INSERT OR IGNORE INTO box_scores(game_id, hooper_id, team_id, seconds, points, fgm, fga,"
 		" tpm, tpa, ftm, fta, rebounds, assists, steals, turnovers, fouls, plus_minus)"
 		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-	static const char *const f[] = {"hooper_id", "team_id", "minutes", "points", "fgm", "fga",
-					 "tpm", "tpa", "ftm", "fta", "rebounds", "assists",
-					 "steals", "turnovers", "fouls", "plus_minus"};
 	sqlite3_stmt *st = prep(s, sql);
 	if (!st)
 		return -1;
+	const int v[] = {b->points, b->fgm, b->fga, b->tpm, b->tpa, b->ftm, b->fta, b->rebounds,
+			 b->assists, b->steals, b->turnovers, b->fouls, b->plus_minus};
 	sqlite3_bind_int64(st, 1, game_id);
-	for (int i = 0; i < 16; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, f[i]);
-		double d = cJSON_IsNumber(v) ? v->valuedouble : 0;
-		if (i == 2)
-			sqlite3_bind_double(st, 4, d * 60.0); /* minutes → seconds */
-		else
-			sqlite3_bind_int64(st, i + 2, (int64_t)d);
-	}
+	sqlite3_bind_int64(st, 2, b->hooper_id);
+	sqlite3_bind_int64(st, 3, b->team_id);
+	/* The result's minutes (to one decimal) in seconds, as stored before */
+	sqlite3_bind_double(st, 4, (double)(long)(b->seconds / 6.0 + 0.5) / 10.0 * 60.0);
+	for (int i = 0; i < (int)(sizeof v / sizeof v[0]); i++)
+		sqlite3_bind_int64(st, i + 5, v[i]);
 	return exec_done(s, st, "storing a box score");
 }
 
 #define GAME_COLS "id, season_id, round_number, game_index, stage, series, series_game," \
-	" home_team_id, away_team_id, home_score, away_score, winner_team_id, seed, hash, presented"
+	" home_team_id, away_team_id, home_score, away_score, winner_team_id, seed, hash, presented, derived"
 
 static void game_row(sqlite3_stmt *st, pw_game_row_t *o)
 {
@@ -1428,6 +1495,7 @@ static void game_row(sqlite3_stmt *st, pw_game_row_t *o)
 	o->seed = (uint64_t)sqlite3_column_int64(st, 12);
 	copy_col(st, 13, o->hash, sizeof o->hash);
 	o->unpresented = sqlite3_column_int(st, 14) == 0;
+	o->derived = sqlite3_column_int(st, 15) != 0;
 }
 
 /* The game rows a bound statement yields (malloc'd, *n set); NULL when

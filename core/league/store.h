@@ -10,7 +10,8 @@
  * threads and processes each open their own. Writers wrap their work in
  * store_begin()/store_commit() (BEGIN IMMEDIATE, so a writer waits for the
  * lock up front instead of failing half-way); transactions are kept short so
- * that with WAL and busy_timeout 15 s nobody sees "database is locked".
+ * that with WAL and a busy wait of 15 s (retrying every 200 µs at first)
+ * nobody sees "database is locked".
  *
  * Errors: functions return 0 (or a row count / id >= 0) on success and a
  * negative value on failure; store_errmsg() then says what went wrong.
@@ -23,6 +24,8 @@
 #include <stdint.h>
 
 #include "core/league/events.h"
+#include "core/sim/sim.h"
+#include "core/sim/teams.h"
 
 struct cJSON;
 
@@ -33,7 +36,7 @@ int store_latest_version(void);
 
 /*
  * Opens (creating if needed) the database at path (":memory:" works) with
- * WAL, synchronous=NORMAL, busy_timeout 15000 and foreign keys on, and
+ * WAL, synchronous=NORMAL, a 15 s busy wait and foreign keys on, and
  * applies every pending migration. Returns NULL with err filled on failure.
  * Close with store_close().
  */
@@ -134,6 +137,17 @@ struct cJSON *store_seasons_json(pw_store_t *s, int64_t league_id);
 int store_team_insert(pw_store_t *s, int64_t league_id, const struct cJSON *team);
 /* Every team of the league with its hoopers (ordered by slot), as roster JSON. */
 struct cJSON *store_teams_json(pw_store_t *s, int64_t league_id);
+/* A team as lists of a season name it. */
+typedef struct pw_team_name {
+	int64_t id;
+	char name[PW_NAME_MAX];
+} pw_team_name_t;
+/* The teams of a season — those of its regular schedule, or every team of
+ * its league before it has one; with whole_league every team of its league
+ * — lowest id first, without reading their rosters (season_teams_json
+ * parses every team and hooper). Up to max; returns the count, or -1. */
+int store_season_team_names(pw_store_t *s, int64_t season_id, bool whole_league, pw_team_name_t *out,
+			    int max);
 int store_team_set_strategy(pw_store_t *s, int64_t team_id, const struct cJSON *strategy,
 			    const char *text);
 /* Moves a hooper to a team and roster slot. */
@@ -263,18 +277,24 @@ typedef struct pw_game_row {
 	 * replays (pw_round_cfg_t.hold_results), until store_game_set_presented.
 	 * Zero (the default of a new row) means viewers may see it at once. */
 	bool unpresented;
+	/* Stored without its result text: the GameResult is simulated again
+	 * from the row's inputs when read (migration 4, core/league/game_text.h). */
+	bool derived;
 } pw_game_row_t;
 
 /*
  * Stores a game with its snapshots: rules, effect ids (JSON array), home and
- * away teams (roster JSON), and the full result JSON. UNIQUE(season, round,
- * game_index) makes a second insert of the same game a no-op returning the
- * existing id. Returns the game id.
+ * away teams (roster JSON), and the full result JSON — none (NULL or
+ * ignored) when g->derived, whose result is simulated again when read.
+ * UNIQUE(season, round, game_index) makes a second insert of the same game
+ * a no-op returning the existing id. Returns the game id.
  */
 int64_t store_game_insert(pw_store_t *s, const pw_game_row_t *g, const char *rules_json,
 			  const char *effects_json, const char *home_json, const char *away_json,
 			  const char *result_json);
-int store_box_insert(pw_store_t *s, int64_t game_id, const struct cJSON *box);
+/* One hooper's box score line of a stored game (minutes kept to the tenth
+ * the GameResult shows). */
+int store_box_insert(pw_store_t *s, int64_t game_id, const pw_box_t *box);
 /* Games of a season (round 0 = all) in (round, index) order; *n set. Caller frees. */
 pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n);
 int store_game_count(pw_store_t *s, int64_t season_id);

@@ -5,6 +5,7 @@
 #define PW_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/league/store.h"
@@ -28,6 +29,11 @@ struct pw_store {
 		sqlite3_stmt *st;
 	} cache[PW_STMT_CACHE];
 	int ncache;
+	/* store_events_since's statement, kept between walks (preparing it
+	 * was most of what a gov_sync with nothing new cost); a walk started
+	 * inside another walk's callback prepares its own. */
+	sqlite3_stmt *events_st;
+	bool events_busy;
 };
 
 #endif

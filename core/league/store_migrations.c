@@ -175,7 +175,21 @@ static const char *const migration_3 =
 	"  WHERE presented = 0;";
 
 /*
- * Migration 4: the AI layer (server/ai/). Each call's outcome ("ok",
+ * Migration 4: games whose play-by-play is re-derived, not stored (issue
+ * 15: the stored play-by-play was 92% of a season's bytes). A game is a
+ * pure function of the inputs its row keeps (rules, teams, seed, and its
+ * place, which gives the simulation's game id), so a game played without
+ * effects is stored with derived = 1 and an empty result_json, and its
+ * GameResult is simulated again when read (core/league/game_text.h),
+ * checked against the stored hash. Games stored before this migration
+ * keep their text and the default 0: nothing is dropped, and a game an
+ * older engine played is served as it was played.
+ */
+static const char *const migration_4 =
+	"ALTER TABLE game_results ADD COLUMN derived INTEGER NOT NULL DEFAULT 0;";
+
+/*
+ * Migration 5: the AI layer (server/ai/). Each call's outcome ("ok",
  * "rate_limited", "timeout", "over_budget", ...) beside its tokens and
  * cost, so the admin sees what failed and the daily spend cap can sum the
  * day's cost; the day index keeps that sum cheap. ai_reports holds the AI's
@@ -183,7 +197,7 @@ static const char *const migration_3 =
  * when it passed its evals; readers prefer it to the offline text, which
  * stays in reports untouched.
  */
-static const char *const migration_4 =
+static const char *const migration_5 =
 	"ALTER TABLE ai_usage_log ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok';"
 	"CREATE INDEX ai_usage_log_day ON ai_usage_log(substr(created_at, 1, 10));"
 	"CREATE TABLE ai_reports(report_id INTEGER PRIMARY KEY REFERENCES reports(id),"
@@ -195,5 +209,6 @@ const char *const store_migrations[] = {
 	migration_2,
 	migration_3,
 	migration_4,
+	migration_5,
 };
 const int store_migrations_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

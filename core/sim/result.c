@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/sim/buf.h"
+#include "core/sim/jsonw.h"
 #include "core/sim/sha256.h"
 
 static const char *const action_names[PW_ACT_COUNT] = {
@@ -53,24 +54,41 @@ const pw_hooper_t *result_hooper(const pw_game_result_t *r, int hooper_id)
  */
 struct canon {
 	pw_sha256_t sha;
+	uint8_t pend[1024]; /* fields gathered here: one update per kilobyte,
+			     * where one per field cost more than the game */
+	size_t n;
 };
+
+static void canon_flush(struct canon *c)
+{
+	sha256_update(&c->sha, c->pend, c->n);
+	c->n = 0;
+}
 
 static void canon_bytes(struct canon *c, const void *p, size_t len)
 {
-	sha256_update(&c->sha, p, len);
+	if (c->n + len > sizeof c->pend)
+		canon_flush(c);
+	if (len > sizeof c->pend) {
+		sha256_update(&c->sha, p, len);
+		return;
+	}
+	memcpy(c->pend + c->n, p, len);
+	c->n += len;
 }
 
 static void canon_int(struct canon *c, int64_t v, int width)
 {
-	uint8_t b[8];
+	if (c->n + (size_t)width > sizeof c->pend)
+		canon_flush(c);
 	for (int i = 0; i < width; i++)
-		b[i] = (uint8_t)((uint64_t)v >> (8 * i));
-	canon_bytes(c, b, (size_t)width);
+		c->pend[c->n++] = (uint8_t)((uint64_t)v >> (8 * i));
 }
 
 void result_hash(const pw_game_result_t *r, char hex[65])
 {
 	struct canon c;
+	c.n = 0;
 	sha256_init(&c.sha);
 	canon_bytes(&c, "pinwheel-game-v1", 16);
 	for (size_t i = 0; i < r->n_plays; i++) {
@@ -100,6 +118,7 @@ void result_hash(const pw_game_result_t *r, char hex[65])
 	canon_int(&c, r->away_score, 4);
 	canon_int(&c, r->winner, 1);
 	canon_int(&c, r->elam_target, 4);
+	canon_flush(&c);
 	uint8_t d[32];
 	sha256_final(&c.sha, d);
 	sha256_to_hex(d, hex);
@@ -249,6 +268,202 @@ cJSON *result_to_json(const pw_game_result_t *r)
 	result_hash(r, hex);
 	cJSON_AddStringToObject(o, "hash", hex);
 	return o;
+}
+
+/* ------------------------------------------------------- JSON, direct */
+
+/* `,"key":` (the key is a literal without escapes). */
+#define KEY(b, lit) buf_append((b), "," lit ":", sizeof(lit) + 1)
+
+static void w_id(pw_buf_t *b, int id)
+{
+	if (id)
+		jsonw_int(b, id);
+	else
+		buf_append(b, "null", 4);
+}
+
+static void w_u64(pw_buf_t *b, uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+	if (v <= (1ULL << 53))
+		jsonw_num(b, (double)v);
+	else
+		jsonw_str(b, buf);
+}
+
+/* A game clock of tenths as cJSON prints tenths / 10.0: "12.3", or "12"
+ * when whole (a double nearest a one-decimal number prints as that number
+ * at 15 digits, so no printf is needed). */
+static void w_clock(pw_buf_t *b, int tenths)
+{
+	if (tenths < 0) {
+		buf_append(b, "null", 4);
+		return;
+	}
+	jsonw_int(b, tenths / 10);
+	if (tenths % 10) {
+		char d[2] = {'.', (char)('0' + tenths % 10)};
+		buf_append(b, d, 2);
+	}
+}
+
+static void w_name(pw_buf_t *b, const char *s)
+{
+	if (s)
+		jsonw_str(b, s);
+	else
+		buf_append(b, "null", 4);
+}
+
+static void w_play(pw_buf_t *b, const pw_game_result_t *r, const pw_play_t *p)
+{
+	char text[PW_NARRATIVE_MAX + 256];
+	buf_append(b, "{\"n\":", 5);
+	jsonw_int(b, p->n);
+	KEY(b, "\"quarter\"");
+	jsonw_int(b, p->quarter);
+	KEY(b, "\"clock\"");
+	w_clock(b, p->clock_tenths);
+	KEY(b, "\"offense_team_id\"");
+	jsonw_int(b, team_id(r, p->offense));
+	KEY(b, "\"handler_id\"");
+	w_id(b, p->handler_id);
+	KEY(b, "\"action\"");
+	jsonw_str(b, result_action_name((pw_action_t)p->action));
+	KEY(b, "\"result\"");
+	jsonw_str(b, result_outcome_name((pw_outcome_t)p->result));
+	KEY(b, "\"points\"");
+	jsonw_int(b, p->points);
+	KEY(b, "\"home_score\"");
+	jsonw_int(b, p->home_score);
+	KEY(b, "\"away_score\"");
+	jsonw_int(b, p->away_score);
+	KEY(b, "\"defender_id\"");
+	w_id(b, p->defender_id);
+	KEY(b, "\"assist_id\"");
+	w_id(b, p->assist_id);
+	KEY(b, "\"rebound_id\"");
+	w_id(b, p->rebound_id);
+	KEY(b, "\"scheme\"");
+	w_name(b, p->scheme >= 0 && p->scheme < PW_SCHEME_COUNT ? hooks_scheme_name((pw_scheme_t)p->scheme) : NULL);
+	const pw_move_def_t *m = p->move >= 0 ? moves_def((pw_move_id_t)p->move) : NULL;
+	KEY(b, "\"move\"");
+	w_name(b, m ? m->name : NULL);
+	KEY(b, "\"narrative\"");
+	jsonw_str(b, result_describe_play(r, p, text, sizeof text));
+	buf_append(b, "}", 1);
+}
+
+static void w_box(pw_buf_t *b, const pw_game_result_t *r, const pw_box_t *x)
+{
+	const pw_hooper_t *h = result_hooper(r, x->hooper_id);
+	buf_append(b, "{\"hooper_id\":", 13);
+	jsonw_int(b, x->hooper_id);
+	KEY(b, "\"hooper_name\"");
+	jsonw_str(b, h ? h->name : "");
+	KEY(b, "\"team_id\"");
+	jsonw_int(b, x->team_id);
+	KEY(b, "\"minutes\"");
+	jsonw_num(b, (double)(long)(x->seconds / 6.0 + 0.5) / 10.0); /* as box_json */
+	const int v[] = {x->points, x->fgm, x->fga, x->tpm, x->tpa, x->ftm, x->fta, x->rebounds,
+			 x->assists, x->steals, x->turnovers, x->fouls, x->plus_minus};
+	static const char *const k[] = {"points", "fgm", "fga", "tpm", "tpa", "ftm", "fta", "rebounds",
+					 "assists", "steals", "turnovers", "fouls", "plus_minus"};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		buf_append(b, ",\"", 2);
+		buf_puts(b, k[i]);
+		buf_append(b, "\":", 2);
+		jsonw_int(b, v[i]);
+	}
+	buf_append(b, "}", 1);
+}
+
+void result_write_json(const pw_game_result_t *r, const char *hash, pw_buf_t *b)
+{
+	char hex[65];
+	if (!hash) {
+		result_hash(r, hex);
+		hash = hex;
+	}
+	/* ~330 bytes a play: one reservation instead of a doubling per page */
+	buf_reserve(b, 2048 + r->n_plays * 330);
+	buf_append(b, "{\"game_id\":", 11);
+	jsonw_num(b, (double)r->game_id);
+	KEY(b, "\"seed\"");
+	w_u64(b, r->seed);
+	KEY(b, "\"home_team_id\"");
+	jsonw_int(b, team_id(r, 0));
+	KEY(b, "\"away_team_id\"");
+	jsonw_int(b, team_id(r, 1));
+	KEY(b, "\"home_score\"");
+	jsonw_int(b, r->home_score);
+	KEY(b, "\"away_score\"");
+	jsonw_int(b, r->away_score);
+	KEY(b, "\"winner_team_id\"");
+	jsonw_int(b, team_id(r, r->winner));
+	KEY(b, "\"total_possessions\"");
+	jsonw_int(b, r->total_possessions);
+	KEY(b, "\"elam_target\"");
+	w_id(b, r->elam_target);
+	KEY(b, "\"elam_possessions\"");
+	jsonw_int(b, r->elam_possessions);
+	KEY(b, "\"lead_changes\"");
+	jsonw_int(b, r->lead_changes);
+	KEY(b, "\"largest_lead\"");
+	jsonw_int(b, r->largest_lead);
+	KEY(b, "\"quarter_scores\"");
+	buf_append(b, "[", 1);
+	for (int i = 0; i < r->n_quarters; i++) {
+		buf_append(b, i ? ",{\"quarter\":" : "{\"quarter\":", i ? 12 : 11);
+		jsonw_int(b, r->quarters[i].quarter);
+		KEY(b, "\"home\"");
+		jsonw_int(b, r->quarters[i].home);
+		KEY(b, "\"away\"");
+		jsonw_int(b, r->quarters[i].away);
+		buf_append(b, "}", 1);
+	}
+	buf_append(b, "]", 1);
+	KEY(b, "\"plays\"");
+	buf_append(b, "[", 1);
+	for (size_t i = 0; i < r->n_plays; i++) {
+		if (i)
+			buf_append(b, ",", 1);
+		w_play(b, r, &r->plays[i]);
+	}
+	buf_append(b, "]", 1);
+	KEY(b, "\"effects\"");
+	buf_append(b, "[", 1);
+	for (size_t i = 0; i < r->n_effects; i++) {
+		const pw_effect_stat_t *s = &r->effects[i];
+		buf_append(b, i ? ",{\"effect_id\":" : "{\"effect_id\":", i ? 14 : 13);
+		jsonw_str(b, s->effect_id);
+		KEY(b, "\"hook\"");
+		jsonw_str(b, hooks_name(s->hook) ? hooks_name(s->hook) : "");
+		KEY(b, "\"fired\"");
+		jsonw_int(b, s->fired);
+		KEY(b, "\"errors\"");
+		jsonw_int(b, s->errors);
+		buf_append(b, "}", 1);
+	}
+	buf_append(b, "]", 1);
+	KEY(b, "\"rules\"");
+	rules_write_json(&r->rules, b);
+	KEY(b, "\"hash\"");
+	jsonw_str(b, hash);
+	KEY(b, "\"box_scores\"");
+	buf_append(b, "[", 1);
+	bool first = true;
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < PW_ROSTER_SIZE; k++)
+			if (r->box[t][k].hooper_id) {
+				if (!first)
+					buf_append(b, ",", 1);
+				first = false;
+				w_box(b, r, &r->box[t][k]);
+			}
+	buf_append(b, "]}", 2);
 }
 
 /* ---------------------------------------------------------------- text */

@@ -21,6 +21,16 @@ void result_hash(const pw_game_result_t *r, char hex[65]);
 /* The GameResult JSON object (contract); caller owns it. NULL on OOM. */
 struct cJSON *result_to_json(const pw_game_result_t *r);
 
+/*
+ * The same GameResult as JSON text appended to b, without a cJSON tree:
+ * byte for byte what cJSON_PrintUnformatted prints for result_to_json, but
+ * with "box_scores" last — the order in which the league has always
+ * stored and served a game (its readers moved the box scores out and back).
+ * hash is result_hash's, or NULL to compute it. b->oom on failure.
+ */
+struct pw_buf;
+void result_write_json(const pw_game_result_t *r, const char *hash, struct pw_buf *b);
+
 /* A readable box score and play-by-play; malloc'd, caller frees. */
 char *result_to_text(const pw_game_result_t *r);
 

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/sim/buf.h"
+#include "core/sim/jsonw.h"
+
 const pw_rule_def_t rules_defs[] = {
 #define PW_RULE_ROW(name, type, lo, hi, def, tier, desc) \
 	{#name, PW_RULE_##type, lo, hi, def, tier, desc, offsetof(pw_rules_t, name)},
@@ -247,6 +250,24 @@ cJSON *rules_to_json(const pw_rules_t *r)
 		}
 	}
 	return o;
+}
+
+void rules_write_json(const pw_rules_t *r, pw_buf_t *b)
+{
+	buf_append(b, "{", 1);
+	for (size_t i = 0; i < rules_count; i++) {
+		const pw_rule_def_t *d = &rules_defs[i];
+		double v = rules_get(r, d);
+		if (i)
+			buf_append(b, ",", 1);
+		jsonw_str(b, d->name);
+		buf_append(b, ":", 1);
+		if (d->type == PW_RULE_BOOL)
+			buf_puts(b, v != 0 ? "true" : "false");
+		else
+			jsonw_num(b, v);
+	}
+	buf_append(b, "}", 1);
 }
 
 int rules_from_json(pw_rules_t *r, const cJSON *obj, char *err, size_t errlen)

@@ -138,6 +138,10 @@ bool rules_equal(const pw_rules_t *a, const pw_rules_t *b);
 
 /* {"quarter_minutes": 10, ..., "home_court_enabled": true}; caller owns it. */
 struct cJSON *rules_to_json(const pw_rules_t *r);
+/* The same object as JSON text appended to b, byte for byte as cJSON prints
+ * rules_to_json's (core/sim/jsonw.h): for writers that never build a tree. */
+struct pw_buf;
+void rules_write_json(const pw_rules_t *r, struct pw_buf *b);
 
 /*
  * Reads an object like rules_to_json's. Parameters absent from obj keep

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/league/game_text.h"
 #include "core/league/governance.h"
 #include "core/league/report.h"
 #include "core/league/store.h"
@@ -62,8 +63,10 @@ static char *facts(ai_writer_t *w, int64_t sid, int round, const char *offline)
 	pw_game_row_t *g = store_games(w->store, sid, round, &n);
 	for (int i = 0; i < n; i++) {
 		buf_printf(&b, "Game %d: %d-%d\n", i + 1, g[i].home_score, g[i].away_score);
-		char *res = NULL;
-		store_game_snapshots(w->store, g[i].id, NULL, NULL, NULL, NULL, &res);
+		/* A game played without effects keeps no text: game_text replays it. */
+		char *res = NULL, err[128];
+		if (game_text_get(w->store, NULL, g[i].id, &res, err, sizeof err) != 1)
+			res = NULL;
 		cJSON *rj = res ? cJSON_Parse(res) : NULL;
 		free(res);
 		const cJSON *bx;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "core/league/errors.h"
+#include "core/league/game_text.h"
+#include "core/sim/jsonw.h"
 #include "core/league/season.h"
 #include "server/ai/ai_client.h"
 #include "server/api/api_propose.h"
@@ -31,7 +33,14 @@ static int model(pw_response_t *res, cJSON *data, const char *what)
 		resp_error(res, 404, "not_found", "No such %s.", what);
 		return HTTP_HANDLED;
 	}
-	resp_data(res, 200, data);
+	/* printed as resp_data would, without cJSON's printf per number */
+	char *text = jsonw_print(data);
+	if (text)
+		resp_data_raw(res, 200, text, strlen(text));
+	else
+		resp_error(res, 500, "out_of_memory", "The server ran out of memory building the answer.");
+	free(text);
+	cJSON_Delete(data);
 	return HTTP_HANDLED;
 }
 
@@ -264,28 +273,45 @@ static int h_games(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *re
 }
 
 /*
- * The GameResult of a game as viewers may see it (caller frees), or NULL
- * with res set: 404 when there is no such game, 409 game_in_progress while
- * it is being replayed (no spoilers). Its "game_id" is the id in the URL
+ * The GameResult text of a game as viewers may see it (caller frees) with
+ * its row, or NULL with res set: 404 when there is no such game, 409
+ * game_in_progress while it is being replayed (no spoilers), 500 when a
+ * stored game cannot be shown (a bug, logged).
+ */
+static char *game_text(pw_app_t *app, int64_t id, pw_game_row_t *row, pw_response_t *res)
+{
+	char *text = NULL, err[256];
+	int got = store_game_get(app->view, id, row);
+	if (got == 1 && game_text_get(app->view, app->games, id, &text, err, sizeof err) == 1)
+		return text;
+	if (got == 1) {
+		log_event(&app->log, PW_LOG_ERROR, "game.unreadable", "%s", err);
+		resp_error(res, 500, "internal", "Game %lld cannot be read.", (long long)id);
+	} else if (store_game_get(app->store, id, row) == 1 && row->unpresented) {
+		resp_error(res, 409, "game_in_progress",
+			   "Game %lld is being played in the arena; its result shows when its replay ends.",
+			   (long long)id);
+	} else {
+		resp_error(res, 404, "not_found", "No such game.");
+	}
+	return NULL;
+}
+
+/*
+ * The GameResult as the API serves it: its "game_id" is the id in the URL
  * (the stored result carries the simulation's own), and it says where it
- * was played: season_id, round, stage, series and series_game.
+ * was played: season_id, round, stage, series and series_game (caller
+ * owns; NULL with res set).
  */
 static cJSON *game_json(pw_app_t *app, int64_t id, pw_response_t *res)
 {
-	char *result = NULL;
 	pw_game_row_t row;
-	cJSON *g = NULL;
-	if (store_game_get(app->view, id, &row) == 1 &&
-	    store_game_snapshots(app->view, id, NULL, NULL, NULL, NULL, &result) == 1 && result)
-		g = cJSON_Parse(result);
-	free(result);
+	char *text = game_text(app, id, &row, res);
+	cJSON *g = text ? cJSON_Parse(text) : NULL;
+	free(text);
 	if (!g) {
-		if (store_game_get(app->store, id, &row) == 1 && row.unpresented)
-			resp_error(res, 409, "game_in_progress",
-				   "Game %lld is being played in the arena; its result shows when its replay ends.",
-				   (long long)id);
-		else
-			resp_error(res, 404, "not_found", "No such game.");
+		if (text)
+			resp_error(res, 500, "internal", "Game %lld cannot be read.", (long long)id);
 		return NULL;
 	}
 	cJSON_ReplaceItemInObject(g, "game_id", cJSON_CreateNumber((double)id));
@@ -299,15 +325,60 @@ static cJSON *game_json(pw_app_t *app, int64_t id, pw_response_t *res)
 	return g;
 }
 
+/*
+ * game_json's answer without parsing the ~70 KB text and printing it
+ * again: the same edits made on the text (the first member is always
+ * "game_id", a number; the rest is appended before the closing brace),
+ * byte for byte what printing game_json's tree gives. false when the
+ * text is not of that shape (then game_json does it).
+ */
+static bool game_spliced(const char *text, int64_t id, const pw_game_row_t *row, pw_buf_t *out)
+{
+	static const char head[] = "{\"game_id\":";
+	size_t len = strlen(text);
+	const char *rest = strncmp(text, head, sizeof head - 1) ? NULL : strchr(text + sizeof head - 1, ',');
+	if (!rest || len < 2 || text[len - 1] != '}')
+		return false;
+	buf_reserve(out, len + 160);
+	buf_puts(out, head);
+	jsonw_num(out, (double)id);
+	buf_append(out, rest, (size_t)(text + len - 1 - rest));
+	buf_puts(out, ",\"season_id\":");
+	jsonw_num(out, (double)row->season_id);
+	buf_puts(out, ",\"round\":");
+	jsonw_num(out, row->round);
+	buf_puts(out, ",\"stage\":");
+	jsonw_str(out, row->stage);
+	if (row->series[0]) {
+		buf_puts(out, ",\"series\":");
+		jsonw_str(out, row->series);
+		buf_puts(out, ",\"series_game\":");
+		jsonw_num(out, row->series_game);
+	}
+	buf_puts(out, "}");
+	return !out->oom;
+}
+
 static int h_game(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req,
 		  const pw_params_t *p, pw_response_t *res)
 {
 	int64_t id;
 	if (!path_id(p, "id", &id, res))
 		return HTTP_HANDLED;
-	cJSON *g = game_json(app, id, res);
-	if (g)
-		resp_data(res, 200, g);
+	pw_game_row_t row;
+	char *text = game_text(app, id, &row, res);
+	if (!text)
+		return HTTP_HANDLED;
+	pw_buf_t b = {0};
+	if (game_spliced(text, id, &row, &b)) {
+		resp_data_raw(res, 200, b.data, b.len);
+	} else {
+		cJSON *g = game_json(app, id, res);
+		if (g)
+			resp_data(res, 200, g);
+	}
+	buf_free(&b);
+	free(text);
 	return HTTP_HANDLED;
 }
 

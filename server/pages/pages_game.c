@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/league/game_text.h"
 #include "server/pages/pages_internal.h"
 #include "server/pages/svg.h"
 
@@ -261,8 +262,10 @@ PAGE_HANDLER(page_game)
 			return game_pending(app, res, &row);
 		return pages_not_found(res, "game");
 	}
-	char *home = NULL, *away = NULL, *result = NULL;
-	int rc = store_game_snapshots(app->view, id, NULL, NULL, &home, &away, &result);
+	char *home = NULL, *away = NULL, *result = NULL, err[256];
+	int rc = store_game_snapshots(app->view, id, NULL, NULL, &home, &away, NULL);
+	if (rc >= 0 && game_text_get(app->view, app->games, id, &result, err, sizeof err) < 0)
+		log_event(&app->log, PW_LOG_ERROR, "game.unreadable", "%s", err);
 	cJSON *g = rc >= 0 && result ? cJSON_Parse(result) : NULL;
 	cJSON *ht = rc >= 0 && home ? cJSON_Parse(home) : NULL;
 	cJSON *at = rc >= 0 && away ? cJSON_Parse(away) : NULL;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/league/game_text.h"
 #include "server/pages/pages_internal.h"
 
 void pages_rules_regime(pw_buf_t *b, const cJSON *rules)
@@ -133,9 +134,10 @@ static cJSON *fire_counts(pw_app_t *app)
 	int n = 0;
 	pw_game_row_t *games = store_games(app->view, cur.id, 0, &n);
 	for (int i = 0; games && i < n; i++) {
-		char *r = NULL, *e = NULL, *h = NULL, *a = NULL, *result = NULL;
-		if (store_game_snapshots(app->view, games[i].id, &r, &e, &h, &a, &result) >= 0 && e &&
-		    strcmp(e, "[]") != 0 && result) {
+		char *e = NULL, *result = NULL, err[256];
+		if (store_game_snapshots(app->view, games[i].id, NULL, &e, NULL, NULL, NULL) >= 0 && e &&
+		    strcmp(e, "[]") != 0 &&
+		    game_text_get(app->view, app->games, games[i].id, &result, err, sizeof err) == 1) {
 			cJSON *g = cJSON_Parse(result);
 			const cJSON *x;
 			cJSON_ArrayForEach(x, cJSON_GetObjectItem(g, "effects"))
@@ -151,10 +153,7 @@ static cJSON *fire_counts(pw_app_t *app)
 			}
 			cJSON_Delete(g);
 		}
-		free(r);
 		free(e);
-		free(h);
-		free(a);
 		free(result);
 	}
 	free(games);

@@ -13,6 +13,8 @@
 # through every tick, and the script reports how many bursts ended while
 # their tick still ran.
 #   sh tests/bench/bench_vote.sh [build/pinwheel]
+# With PW_BENCH_BASE=/path/to/another/pinwheel the same figures follow for
+# that build, each line prefixed "anchor: ".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/bench/lib.sh
@@ -98,3 +100,12 @@ sort -n "$tmp/lat" | awk '{ v[NR] = $1 * 1000 } END {
 	printf "votes=%d p50=%.2fms p99=%.2fms max=%.2fms (curl, includes connect)\n", NR, v[int((NR + 1) / 2)], v[p99], v[NR] }'
 # shellcheck disable=SC2086
 echo "tick duration: $(range $ticks_ms) ms"
+
+# The same against an anchor build (PW_BENCH_BASE, e.g. the build before a
+# change), after this server has stopped so the two never share the cores.
+if [ -n "${PW_BENCH_BASE:-}" ] && [ -z "${PW_BENCH_ANCHOR_RUN:-}" ]; then
+	stop_server
+	SERVER_PID=""
+	PW_BENCH_ANCHOR_RUN=1 sh tests/bench/bench_vote.sh "$PW_BENCH_BASE" | sed 's/^/anchor: /' ||
+		bench_fail "the anchor build's run failed"
+fi

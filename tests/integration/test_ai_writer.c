@@ -16,7 +16,7 @@
 #include "tests/integration/league_helpers.h"
 #include "tests/test.h"
 
-static int commentaries;
+static int commentaries, facts_with_points;
 
 /* The simulation report and the first commentary clean; the governance
  * report prescribes; the other commentaries invent a team and a score. */
@@ -24,6 +24,10 @@ static void reporter(void *ud, const fake_req_t *req, fake_reply_t *rep)
 {
 	(void)ud;
 	const char *b = req->body;
+	/* The facts name every hooper of the round with their points ("Name:
+	 * 12 points" lines), also for games stored without their text. */
+	if (strstr(b, " points\\n"))
+		__atomic_store_n(&facts_with_points, 1, __ATOMIC_SEQ_CST);
 	if (strstr(b, "<report kind=\\\"simulation\\\">"))
 		rep->body = fake_api_text_answer("What a night in round 1: the crowd got every bit of it.", 900, 80);
 	else if (strstr(b, "<report kind=\\\"private\\\">"))
@@ -89,6 +93,7 @@ TEST(ai_writer_publishes_clean_reports_and_refuses_the_rest)
 	ai_writer_drain(w);
 	/* simulation + governance + 4 commentaries + Ada's private report */
 	CHECK_EQ(fake_api_count(f), 7);
+	CHECK_MSG(__atomic_load_n(&facts_with_points, __ATOMIC_SEQ_CST), "the reporter's facts name no hooper's points");
 	reps = store_reports_json(s, out.season_id, 1, 0, false);
 	CHECK_STR(kind_text(reps, "simulation", &by), "What a night in round 1: the crowd got every bit of it.");
 	CHECK_STR(by, "ai");

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/league/game_text.h"
 #include "core/league/governance.h"
 #include "core/league/round.h"
 #include "core/league/season.h"
@@ -288,6 +289,40 @@ TEST(league_effect_changes_games_rebuild_replays_it_and_catches_tampering)
 	/* Without the sandbox the effect's games cannot match: proof that
 	 * rebuild really ran the Lua. */
 	CHECK(rebuild(&a, false, NULL) > 0);
+
+	/* What a game stores: one played without effects (round 1) only its
+	 * inputs, re-derived when read; one played with the effect its whole
+	 * result (replaying it needs the sandbox), read back as stored. */
+	int n_all = 0, with_fx = 0;
+	pw_game_row_t *all = store_games(a.s, 1, 0, &n_all);
+	for (int i = 0; i < n_all; i++) {
+		char *fx = NULL, *stored = NULL, *text = NULL, err[256] = "";
+		CHECK_EQ(store_game_snapshots(a.s, all[i].id, NULL, &fx, NULL, NULL, &stored), 1);
+		CHECK_EQ(game_text_get(a.s, NULL, all[i].id, &text, err, sizeof err), 1);
+		bool plain = fx && !strcmp(fx, "[]");
+		CHECK_EQ(all[i].derived, plain);
+		CHECK_EQ(all[i].round == 1, plain);
+		if (plain) {
+			CHECK_STR(stored, "");
+		} else {
+			with_fx++;
+			CHECK_MSG(stored && text && stored[0] && !strcmp(stored, text), "game %lld", (long long)all[i].id);
+		}
+		CHECK_CONTAINS(text, all[i].hash);
+		free(fx);
+		free(stored);
+		free(text);
+	}
+	CHECK(with_fx > 0);
+	free(all);
+	/* and a finished round with the effect keeps the metadata its hooks
+	 * read (rebuild above gave them exactly that), nothing else */
+	int stage = 0;
+	char *kept = NULL;
+	CHECK_EQ(store_progress_get(a.s, 1, 3, &stage, &kept), 1);
+	CHECK(kept && !strncmp(kept, "{\"meta\":{", 9));
+	CHECK(kept && !strstr(kept, "\"teams\""));
+	free(kept);
 
 	/* A tampered hash is caught. */
 	char path[512];

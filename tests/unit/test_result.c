@@ -1,8 +1,12 @@
 #include "tests/test.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/sim/buf.h"
+#include "core/sim/jsonw.h"
 #include "core/sim/teams.h"
 #include "core/sim/result.h"
 #include "core/sim/sim.h"
@@ -116,6 +120,106 @@ TEST(result_text_reads_like_a_box_score)
 		if (p->action != PW_ACT_PERIOD && p->action != PW_ACT_EFFECT)
 			CHECK_MSG(strlen(buf) > 8, "play %zu has no text", i);
 		CHECK(strstr(buf, "someone") == NULL);
+	}
+	sim_result_free(&r);
+}
+
+/* The result as the league stored it before result_write_json: cJSON's
+ * print of result_to_json with "box_scores" moved last. */
+static char *legacy_text(const pw_game_result_t *r)
+{
+	cJSON *j = result_to_json(r);
+	cJSON *box = cJSON_DetachItemFromObject(j, "box_scores");
+	cJSON_AddItemToObject(j, "box_scores", box);
+	char *t = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return t;
+}
+
+TEST(result_write_json_is_byte_for_byte_the_printed_tree)
+{
+	pw_rules_t rules;
+	rules_default(&rules);
+	pw_game_result_t r;
+	sim_result_init(&r);
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		if (seed == 30) { /* rules off their defaults, fractions included */
+			const pw_rule_def_t *d;
+			for (size_t i = 0; i < rules_count; i++) {
+				d = &rules_defs[i];
+				if (d->type == PW_RULE_FLOAT && d->max > d->min)
+					{
+					char m[128];
+					rules_set(&rules, d, d->min + (d->max - d->min) / 3.0, m, sizeof m);
+				}
+			}
+		}
+		play(&r, seed * 7919, &rules);
+		if (seed == 35) {
+			pw_effect_stat_t st = {.hook = 0, .fired = 3, .errors = 1};
+			snprintf(st.effect_id, sizeof st.effect_id, "hot \"hand\"\n\x01");
+			CHECK_EQ(sim_result_add_effect_stat(&r, &st), 0);
+		}
+		char *want = legacy_text(&r);
+		pw_buf_t b = {0};
+		result_write_json(&r, NULL, &b);
+		CHECK(!b.oom);
+		CHECK_MSG(want && b.data && !strcmp(want, b.data), "seed %llu differs", (unsigned long long)seed);
+		free(want);
+		buf_free(&b);
+	}
+	sim_result_free(&r);
+}
+
+TEST(jsonw_prints_numbers_and_strings_as_cjson)
+{
+	const double nums[] = {0, -0.0, 1, -1, 0.1, 12.3, 1e-7, 123456789.125, 2147483647.0, 2147483648.0,
+			       -2147483649.0, 9007199254740993.0, 1.0 / 3.0, 2.0 / 3.0, 1e300, -4.5e-300,
+			       0.30000000000000004};
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		cJSON *n = cJSON_CreateNumber(nums[i]);
+		char *want = cJSON_PrintUnformatted(n);
+		pw_buf_t b = {0};
+		jsonw_num(&b, nums[i]);
+		CHECK_MSG(!strcmp(want, b.data), "%.17g: cJSON %s, jsonw %s", nums[i], want, b.data);
+		free(want);
+		buf_free(&b);
+		cJSON_Delete(n);
+	}
+	const char *strs[] = {"", "plain", "q\"uo\\te", "\b\f\n\r\t", "\x01\x1f ctl", "caf\xc3\xa9 \xe2\x80\x94"};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		cJSON *s = cJSON_CreateString(strs[i]);
+		char *want = cJSON_PrintUnformatted(s);
+		pw_buf_t b = {0};
+		jsonw_str(&b, strs[i]);
+		CHECK_MSG(!strcmp(want, b.data), "string %zu: cJSON %s, jsonw %s", i, want, b.data);
+		free(want);
+		buf_free(&b);
+		cJSON_Delete(s);
+	}
+}
+
+TEST(jsonw_print_is_cjson_print_on_any_tree)
+{
+	pw_rules_t rules;
+	rules_default(&rules);
+	pw_game_result_t r;
+	sim_result_init(&r);
+	play(&r, 77, &rules);
+	cJSON *trees[] = {
+		result_to_json(&r),
+		cJSON_Parse("{\"a\":[],\"b\":{},\"c\":[null,true,false,-0.0,1e300,0.1,\"x\\u0001\\\"y\"],"
+			    "\"\":{\"nested\":[[[]],{}]},\"big\":9007199254740993,\"neg\":-2147483649}"),
+		cJSON_CreateArray(),
+		cJSON_CreateString("caf\xc3\xa9\n"),
+	};
+	for (size_t i = 0; i < sizeof trees / sizeof trees[0]; i++) {
+		CHECK(trees[i] != NULL);
+		char *want = cJSON_PrintUnformatted(trees[i]), *got = jsonw_print(trees[i]);
+		CHECK_MSG(want && got && !strcmp(want, got), "tree %zu differs", i);
+		free(want);
+		free(got);
+		cJSON_Delete(trees[i]);
 	}
 	sim_result_free(&r);
 }
