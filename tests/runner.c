@@ -8,9 +8,11 @@
  * Every test runs in a child process (like libuv's TEST_IMPL), so a crash or a
  * hang fails that one test and the rest still run. A child's output goes to a
  * temporary file and is printed in one piece when it ends, so parallel tests
- * never interleave their lines.
+ * never interleave their lines. When a selected test is named pg_*, one
+ * PostgreSQL server serves the whole run (tests/pgtest.h).
  */
 #include "tests/test.h"
+#include "tests/pgtest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -227,6 +229,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	qsort(tests, ntests, sizeof *tests, cmp_tests);
 
+	/* Tests named pg_* need a PostgreSQL server: one for the whole run,
+	 * started only when such a test is selected (tests/pgtest.h). */
+	for (size_t i = 0; i < ntests; i++)
+		if (strncmp(tests[i].name, "pg_", 3) == 0 && selected(&tests[i], argc, argv)) {
+			pgtest_setup();
+			break;
+		}
+
 	struct running *run = calloc((size_t)jobs, sizeof *run);
 	int passed = 0, failed = 0, skipped = 0;
 	size_t next = 0, active = 0;
@@ -294,6 +304,7 @@ int main(int argc, char **argv)
 			failed++;
 		fflush(stdout);
 	}
+	pgtest_teardown();
 	if (failed) {
 		printf("\nfailed:\n");
 		for (int i = 0; i < failed; i++)

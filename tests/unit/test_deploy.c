@@ -69,13 +69,13 @@ static void group_of(const char *packages_txt, const char *group, struct pkgs *o
 static const char *const runtime_of[][2] = {
 	{"liblua5.4-dev", "liblua5.4-0"},  {"libsqlite3-dev", "libsqlite3-0"},
 	{"libcurl4-openssl-dev", "libcurl4"}, {"libuv1-dev", "libuv1"},
-	{"libcjson-dev", "libcjson1"},
+	{"libcjson-dev", "libcjson1"}, {"libpq-dev", "libpq5"},
 };
 
 /* The Debian -dev package of each pkg-config name the Makefile uses. */
 static const char *const dev_of[][2] = {
 	{"lua5.4", "liblua5.4-dev"}, {"sqlite3", "libsqlite3-dev"}, {"libuv", "libuv1-dev"},
-	{"libcjson", "libcjson-dev"}, {"libcurl", "libcurl4-openssl-dev"},
+	{"libcjson", "libcjson-dev"}, {"libcurl", "libcurl4-openssl-dev"}, {"libpq", "libpq-dev"},
 };
 
 static const char *lookup(const char *const table[][2], size_t n, const char *key)
