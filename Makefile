@@ -59,7 +59,7 @@ LEAGUE_OBJ := $(LEAGUE_SRC:%.c=$(BUILD)/obj/%.o)
 PG_OBJ     := $(PG_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_SRC  := $(SIM_SRC) $(FX_SRC) $(LEAGUE_SRC) $(SERVER_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-TEST_SRC := tests/runner.c tests/pgtest.c $(wildcard tests/unit/*.c tests/integration/*.c tests/e2e/*.c)
+TEST_SRC := tests/runner.c $(wildcard tests/unit/*.c tests/integration/*.c tests/e2e/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all run test test-run layers asan ubsan bench fuzz fuzz-short fuzz-short-effects clean
@@ -77,22 +77,21 @@ $(BUILD)/pinwheel: $(BUILD)/obj/server/cli/main.o $(BUILD)/libpinwheel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # libcurl is the end-to-end tests' HTTP client (the program itself does not
-# link it until the AI and Discord clients do), libpq the PostgreSQL tests'
-# client (until the program links the PostgreSQL backend): the test group
-# of vendor/packages.txt, found when the tests are built.
-$(BUILD)/pinwheel-tests: $(TEST_OBJ) $(PG_OBJ) $(BUILD)/libpinwheel.a
-	@pkg-config --exists libcurl libpq 2>/dev/null || sh vendor/install.sh test
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $$(pkg-config --libs libcurl) $$(pkg-config --libs libpq)
+# link it until the AI and Discord clients do): the test group of
+# vendor/packages.txt, found when the tests are built.
+$(BUILD)/pinwheel-tests: $(TEST_OBJ) $(BUILD)/libpinwheel.a
+	@pkg-config --exists libcurl 2>/dev/null || sh vendor/install.sh test
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $$(pkg-config --libs libcurl)
 
 # The walls between the layers, checked rather than hoped for. Each layer's
 # objects, with those of the layers below, must link into a program with
 # only the libraries that layer may use: core/sim with cJSON and libm,
 # effects/ adds Lua, core/league adds SQLite, libpq (its store_pg* files)
-# and threads (never libuv or libcurl). tests/layers.sh checks every #include the same way (a header
-# that is included but not yet called fails too) and that no two files in
-# the tree share a name.
+# and threads (never libuv or libcurl). tests/layers.sh checks every
+# #include the same way (a header that is included but not yet called
+# fails too) and that no two files in the tree share a name.
 LAYER_LUA := $$(pkg-config --libs lua5.4)
-layers: $(SIM_OBJ) $(FX_OBJ) $(LEAGUE_OBJ) $(PG_OBJ)
+layers: $(SIM_OBJ) $(FX_OBJ) $(LEAGUE_OBJ)
 	@sh tests/layers.sh
 	@mkdir -p $(BUILD)/layers
 	@printf 'int main(void) { return 0; }\n' > $(BUILD)/layers/main.c
@@ -140,18 +139,24 @@ clean:
 
 # ---- PostgreSQL (issue 16; docs/POSTGRES.md) ---------------------------
 # libpq comes from the test group of vendor/packages.txt while only the
-# tests use the backend's files: they, and the tests that include
-# <libpq-fe.h>, get its flags; the test runner and `make layers` link it.
+# tests use the backend's files (PG_SRC, above): those files, the test
+# helper that starts a server (tests/pgtest.c) and the tests that include
+# <libpq-fe.h> get its flags; the test runner and `make layers` link it.
 # When the program links it, libpq joins PKGS and libpq-dev the build group.
 PG_CFLAGS := $$(pkg-config --cflags libpq)
 PG_LIBS   := $$(pkg-config --libs libpq)
-$(TEST_OBJ): PKG_CFLAGS += $(PG_CFLAGS)
+PG_TEST_OBJ := $(BUILD)/obj/tests/pgtest.o
+$(TEST_OBJ) $(PG_TEST_OBJ): PKG_CFLAGS += $(PG_CFLAGS)
 $(PG_OBJ): $(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	@pkg-config --exists libpq 2>/dev/null || sh vendor/install.sh test
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(PG_CFLAGS) -c $< -o $@
+$(BUILD)/pinwheel-tests: $(PG_OBJ) $(PG_TEST_OBJ)
+$(BUILD)/pinwheel-tests: PKG_LIBS += $$(pkg-config --libs libpq)
+layers: $(PG_OBJ)
+-include $(PG_OBJ:.o=.d) $(PG_TEST_OBJ:.o=.d)
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(PG_OBJ:.o=.d) $(BUILD)/obj/server/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/server/cli/main.d
 
 # ---- fuzzing (clang + libFuzzer; see docs/FUZZING.md) -----------------
 FUZZ_CC    ?= clang
