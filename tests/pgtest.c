@@ -211,8 +211,10 @@ static int start_guardian(void)
 	}
 	if (pid == 0) {
 		close(fds[1]);
-		/* Ctrl-C reaches the whole process group: the guardian must
-		 * stay to clean up after the runner it ended. */
+		/* Ctrl-C, or a kill of the suite's process group, reaches the
+		 * whole group: the guardian leaves it and ignores the usual
+		 * signals, to stay and clean up after the runner they ended. */
+		setsid();
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
