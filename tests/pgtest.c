@@ -198,19 +198,27 @@ static void forget_guard_fd(void)
  */
 static int start_guardian(void)
 {
-	int fds[2];
+	int fds[2], ready[2];
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -1;
+	if (pipe2(ready, O_CLOEXEC) != 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
+		close(ready[0]);
+		close(ready[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		close(fds[1]);
+		close(ready[0]);
 		/* Ctrl-C, or a kill of the suite's process group, reaches the
 		 * whole group: the guardian leaves it and ignores the usual
 		 * signals, to stay and clean up after the runner they ended. */
@@ -219,6 +227,7 @@ static int start_guardian(void)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
 		alarm(0);
+		close(ready[1]); /* out of reach now: the runner may go on */
 		char c;
 		for (;;) {
 			ssize_t n = read(fds[0], &c, 1);
@@ -231,6 +240,13 @@ static int start_guardian(void)
 		_exit(0); /* not exit(): the runner's atexit handlers are not ours */
 	}
 	close(fds[0]);
+	close(ready[1]);
+	/* Until the guardian has left the process group, a kill of the group
+	 * would take it too and leave the server running: wait for it. */
+	char c;
+	while (read(ready[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
 	pg.guardian = pid;
 	pg.guard_fd = fds[1];
 	pthread_atfork(NULL, NULL, forget_guard_fd);
