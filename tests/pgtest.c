@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,10 +255,14 @@ static int start_guardian(void)
 }
 
 /* Records why there is no server, for the tests and on the runner's output. */
-static void no_server(const char *var, const char *fmt, const char *detail)
+static void no_server(const char *var, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void no_server(const char *var, const char *fmt, ...)
 {
 	char msg[1400];
-	snprintf(msg, sizeof msg, fmt, detail);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	setenv(var, msg, 1);
 	printf("pgtest: %s\n", msg);
 	fflush(stdout);
@@ -277,10 +282,11 @@ void pgtest_setup(void)
 	}
 
 	/* As root the folder must be reachable by the cluster's owner, so it
-	 * goes in /tmp (world-searchable) whatever TMPDIR says. */
+	 * goes in /tmp (world-searchable) whatever TMPDIR says; so does it
+	 * when TMPDIR is too long for the socket's path (about 100 bytes). */
 	bool root = geteuid() == 0;
 	const char *base = getenv("TMPDIR");
-	if (root || !base || !*base)
+	if (root || !base || !*base || strlen(base) > 60)
 		base = "/tmp";
 	snprintf(pg.dir, sizeof pg.dir, "%s/pwpg.XXXXXX", base);
 	if (!mkdtemp(pg.dir)) {
@@ -367,9 +373,9 @@ void pgtest_setup(void)
 		return;
 	}
 	setenv("PW_PGTEST_SOCKET", pg.dir, 1);
+	struct passwd *owner = pg.drop ? getpwuid(pg.uid) : NULL;
 	printf("pgtest: PostgreSQL %s ready in %.2fs (unix socket in %s%s%s)\n", pg.version,
-	       now_s() - t0, pg.dir, pg.drop ? ", run as " : "",
-	       pg.drop ? getpwuid(pg.uid)->pw_name : "");
+	       now_s() - t0, pg.dir, owner ? ", run as " : "", owner ? owner->pw_name : "");
 	fflush(stdout);
 }
 
