@@ -48,11 +48,15 @@ $(BUILD)/config.mk: vendor/packages.txt vendor/install.sh
 # The layers, lowest first; each may use only the ones above it.
 SIM_SRC    := $(wildcard core/sim/*.c)
 FX_SRC     := $(wildcard effects/*.c)
-LEAGUE_SRC := $(wildcard core/league/*.c)
+# core/league/store_pg*.c are the PostgreSQL backend's files (libpq; see
+# the PostgreSQL block below): not in libpinwheel.a until the program uses them.
+PG_SRC     := $(wildcard core/league/store_pg*.c)
+LEAGUE_SRC := $(filter-out $(PG_SRC),$(wildcard core/league/*.c))
 SERVER_SRC := $(filter-out server/cli/main.c,$(wildcard server/*.c server/*/*.c))
 SIM_OBJ    := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
 FX_OBJ     := $(FX_SRC:%.c=$(BUILD)/obj/%.o)
 LEAGUE_OBJ := $(LEAGUE_SRC:%.c=$(BUILD)/obj/%.o)
+PG_OBJ     := $(PG_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_SRC  := $(SIM_SRC) $(FX_SRC) $(LEAGUE_SRC) $(SERVER_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := tests/runner.c $(wildcard tests/unit/*.c tests/integration/*.c tests/e2e/*.c)
@@ -80,10 +84,11 @@ $(BUILD)/pinwheel-tests: $(TEST_OBJ) $(BUILD)/libpinwheel.a
 # The walls between the layers, checked rather than hoped for. Each layer's
 # objects, with those of the layers below, must link into a program with
 # only the libraries that layer may use: core/sim with cJSON and libm,
-# effects/ adds Lua, core/league adds SQLite and threads (never libuv or
-# libcurl: only server/, where server/ai/ makes the AI calls, links them). tests/layers.sh checks every #include the same way (a header
-# that is included but not yet called fails too) and that no two files in
-# the tree share a name.
+# effects/ adds Lua, core/league adds SQLite, libpq (its store_pg* files)
+# and threads (never libuv or libcurl: only server/, where server/ai/ makes
+# the AI calls, links them). tests/layers.sh checks every #include the same
+# way (a header that is included but not yet called fails too) and that no
+# two files in the tree share a name.
 LAYER_LUA := $$(pkg-config --libs lua5.4)
 layers: $(SIM_OBJ) $(FX_OBJ) $(LEAGUE_OBJ)
 	@sh tests/layers.sh
@@ -95,8 +100,8 @@ layers: $(SIM_OBJ) $(FX_OBJ) $(LEAGUE_OBJ)
 	  $(LAYER_LUA) -lcjson -lm \
 	  || { echo "layers: effects/ needs more than core/sim, Lua, cJSON and libm (see above)"; exit 1; }
 	@$(CC) $(LDFLAGS) -o $(BUILD)/layers/league $(BUILD)/layers/main.c $(SIM_OBJ) $(FX_OBJ) \
-	  $(LEAGUE_OBJ) $(LAYER_LUA) -lsqlite3 -lcjson -lm -lpthread \
-	  || { echo "layers: core/league needs more than effects, SQLite, cJSON, libm and threads"; exit 1; }
+	  $(LEAGUE_OBJ) $(PG_OBJ) $(LAYER_LUA) -lsqlite3 $(PG_LIBS) -lcjson -lm -lpthread \
+	  || { echo "layers: core/league needs more than effects, SQLite, libpq, cJSON, libm and threads"; exit 1; }
 	@echo "layers: ok (core/sim < effects < core/league < server)"
 
 # The demo pace (docs/OPERATIONS.md): the first round 10 s after start,
@@ -130,6 +135,25 @@ bench: $(BUILD)/pinwheel $(BUILD)/lua_floor
 
 clean:
 	rm -rf build
+
+# ---- PostgreSQL (issue 16; docs/POSTGRES.md) ---------------------------
+# libpq comes from the test group of vendor/packages.txt while only the
+# tests use the backend's files (PG_SRC, above): those files, the test
+# helper that starts a server (tests/pgtest.c) and the tests that include
+# <libpq-fe.h> get its flags; the test runner and `make layers` link it.
+# When the program links it, libpq joins PKGS and libpq-dev the build group.
+PG_CFLAGS := $$(pkg-config --cflags libpq)
+PG_LIBS   := $$(pkg-config --libs libpq)
+PG_TEST_OBJ := $(BUILD)/obj/tests/pgtest.o
+$(TEST_OBJ) $(PG_TEST_OBJ): PKG_CFLAGS += $(PG_CFLAGS)
+$(PG_OBJ): $(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	@pkg-config --exists libpq 2>/dev/null || sh vendor/install.sh test
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(PG_CFLAGS) -c $< -o $@
+$(BUILD)/pinwheel-tests: $(PG_OBJ) $(PG_TEST_OBJ)
+$(BUILD)/pinwheel-tests: PKG_LIBS += $$(pkg-config --libs libpq)
+layers: $(PG_OBJ)
+-include $(PG_OBJ:.o=.d) $(PG_TEST_OBJ:.o=.d)
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/server/cli/main.d
 

@@ -6,14 +6,17 @@
 #   core/sim     the pure game: its own headers, the C library, cJSON
 #   effects/     core/sim, its own headers, Lua
 #   core/league  core/sim, effects/fx.h (the sandbox's public header only),
-#                its own headers, SQLite (store files only), POSIX threads
-#                and time; never libuv, libcurl, Lua or server/
+#                its own headers, POSIX threads and time; SQLite in the
+#                store's files (store*), libpq only in the PostgreSQL
+#                backend's .c files (store_pg*.c: its headers name libpq's
+#                types as structs, so <libpq-fe.h> spreads nowhere); never
+#                libuv, libcurl, Lua or server/
 #   server/http  HTTP/1.1 on libuv: its own headers, the log, core/sim/buf.h
 #                and cJSON (JSON envelopes) only, so the protocol layer
 #                knows nothing of the league
-#   server/      anything above, but never SQLite or Lua: it reaches the
-#                store through core/league/store.h and effects through
-#                their headers
+#   server/      anything above, but never SQLite, libpq or Lua: it reaches
+#                the store through core/league/store.h (whichever backend
+#                runs) and effects through their headers
 #   server/ai    the one module that talks to the Messages API: the only
 #                files that may include libcurl
 #
@@ -59,6 +62,8 @@ check effects "\"(core/sim|effects)/[a-z_0-9]+\\.h\"|<($std)\\.h>|<time\\.h>|<lu
 
 for f in core/league/*.c core/league/*.h; do
 	case "$f" in
+	core/league/store_pg*.c) sql='|<libpq-fe\.h>' ;;
+	core/league/store_pg*) sql='' ;;
 	core/league/store*) sql='|<sqlite3\.h>' ;;
 	*) sql='' ;;
 	esac

@@ -8,9 +8,11 @@
  * Every test runs in a child process (like libuv's TEST_IMPL), so a crash or a
  * hang fails that one test and the rest still run. A child's output goes to a
  * temporary file and is printed in one piece when it ends, so parallel tests
- * never interleave their lines.
+ * never interleave their lines. When a selected test is named pg_*, one
+ * PostgreSQL server serves the whole run (tests/pgtest.h).
  */
 #include "tests/test.h"
+#include "tests/pgtest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -227,10 +229,23 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	qsort(tests, ntests, sizeof *tests, cmp_tests);
 
-	struct running *run = calloc((size_t)jobs, sizeof *run);
+	/* Tests named pg_* need a PostgreSQL server: one for the whole run,
+	 * started only when such a test is selected (tests/pgtest.h). */
+	for (size_t i = 0; i < ntests; i++)
+		if (strncmp(tests[i].name, "pg_", 3) == 0 && selected(&tests[i], argc, argv)) {
+			pgtest_setup();
+			break;
+		}
+
+	/* Static, so a test's child (forked from here, ending with exit())
+	 * still reaches them from a root whatever registers hold: LeakSanitizer
+	 * would otherwise call them leaked in the sanitizer pass. */
+	static struct running *run;
+	static char **failed_names;
+	run = calloc((size_t)jobs, sizeof *run);
 	int passed = 0, failed = 0, skipped = 0;
 	size_t next = 0, active = 0;
-	char **failed_names = calloc(ntests + 1, sizeof *failed_names);
+	failed_names = calloc(ntests + 1, sizeof *failed_names);
 
 	for (;;) {
 		while (active < (size_t)jobs && next < ntests) {
@@ -294,6 +309,7 @@ int main(int argc, char **argv)
 			failed++;
 		fflush(stdout);
 	}
+	pgtest_teardown();
 	if (failed) {
 		printf("\nfailed:\n");
 		for (int i = 0; i < failed; i++)

@@ -18,6 +18,10 @@
  * A test that cannot run here (say, one that the sanitizer pass must leave
  * out) calls TEST_SKIP("why") before any check: the runner reports it as
  * SKIP with the reason, never as a pass.
+ *
+ * A test whose name starts with pg_ may use a real PostgreSQL server: the
+ * runner starts one for the run when such a test is selected, and
+ * pgtest_database() (tests/pgtest.h) gives the test a database of its own.
  */
 #ifndef PW_TEST_H
 #define PW_TEST_H
