@@ -8,18 +8,20 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       make gcc pkg-config \
       liblua5.4-dev libsqlite3-dev libuv1-dev libcjson-dev \
+      libcurl4-openssl-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN make -j"$(nproc)" build/pinwheel
 
 FROM debian:bookworm-slim AS runtime
-# Runtime equivalents of the -dev packages above, and the curl command for
-# the HEALTHCHECK below (the only thing that runs it; the program itself
-# makes no outgoing connections yet, so no libcurl and no CA certificates).
+# Runtime equivalents of the -dev packages above (libcurl4 and libssl3 for
+# the Discord client, ca-certificates so it can trust Discord's HTTPS), and
+# the curl command for the HEALTHCHECK below.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       liblua5.4-0 libsqlite3-0 libuv1 libcjson1 \
+      libcurl4 libssl3 ca-certificates \
       curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin pinwheel \

@@ -21,7 +21,7 @@
 CC      ?= cc
 BUILD   ?= build
 SAN     ?=
-PKGS    := lua5.4 sqlite3 libuv libcjson
+PKGS    := lua5.4 sqlite3 libuv libcjson libcurl libcrypto
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -72,9 +72,9 @@ $(BUILD)/libpinwheel.a: $(LIB_OBJ)
 $(BUILD)/pinwheel: $(BUILD)/obj/server/cli/main.o $(BUILD)/libpinwheel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# libcurl is the end-to-end tests' HTTP client (the program itself does not
-# link it until the AI and Discord clients do): the test group of
-# vendor/packages.txt, found when the tests are built.
+# libcurl is also the end-to-end tests' HTTP client (the program links it
+# through PKGS for the Discord client; the test rule keeps its own link so
+# the tests' needs stay visible), found when the tests are built.
 $(BUILD)/pinwheel-tests: $(TEST_OBJ) $(BUILD)/libpinwheel.a
 	@pkg-config --exists libcurl 2>/dev/null || sh vendor/install.sh test
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $$(pkg-config --libs libcurl)

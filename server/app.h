@@ -151,6 +151,8 @@ struct pw_app {
 	struct fx_league *fx;
 	/* The proposal check workers and their queue (api_propose.h). */
 	struct api_checks *checks;
+	/* The Discord bot (server/discord/discord.h); NULL when it is off. */
+	struct discord *discord;
 	pw_app_limits_t limits; /* what app_limits allowed at start */
 	pw_bus_t bus_iface;
 	pw_gov_cfg_t gov_cfg;

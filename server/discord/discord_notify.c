@@ -1,0 +1,120 @@
+/*
+ * discord_notify.c — the bus subscriber: league events become messages in
+ * the channels `pinwheel discord setup` made (docs/DISCORD.md, "What each
+ * channel receives"), through the outbox so none is lost to a restart.
+ *
+ * Runs on the loop thread for every event: it only formats and queues.
+ * Game results arrive when the presenter reveals them (no spoilers), so
+ * Discord never tells a score before the arena shows it.
+ */
+#include "server/discord/discord_int.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/league/governance.h"
+
+/* A game this close is a thriller, one this far apart a blowout: both go
+ * to big-plays as well. */
+#define CLOSE_GAME_MARGIN 3
+#define BLOWOUT_MARGIN 20
+
+static double num(const cJSON *o, const char *k)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static void post(struct discord *d, const char *channel, const char *text)
+{
+	char ch[32], path[96];
+	if (!discord_channel(d, channel, ch, sizeof ch))
+		return; /* setup has not made it: nowhere to say it */
+	snprintf(path, sizeof path, "/channels/%s/messages", ch);
+	discord_enqueue(d, "POST", path, discord_message(text, NULL));
+}
+
+/* The name of team id into out ("Team <id>" when unknown). */
+static void team_name(struct discord *d, cJSON *teams, int64_t id, char *out, size_t cap)
+{
+	const cJSON *t;
+	cJSON_ArrayForEach(t, teams) {
+		if ((int64_t)num(t, "id") == id) {
+			const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "name"));
+			if (n) {
+				snprintf(out, cap, "%s", n);
+				return;
+			}
+		}
+	}
+	snprintf(out, cap, "Team %" PRId64, id);
+}
+
+static void on_game(struct discord *d, const cJSON *g)
+{
+	cJSON *teams = store_teams_json(d->app->store, d->app->league_id);
+	char home[80], away[80], text[300];
+	team_name(d, teams, (int64_t)num(g, "home_team_id"), home, sizeof home);
+	team_name(d, teams, (int64_t)num(g, "away_team_id"), away, sizeof away);
+	cJSON_Delete(teams);
+	int hs = (int)num(g, "home_score"), as = (int)num(g, "away_score");
+	snprintf(text, sizeof text, "Final, round %d: %s %d – %d %s", (int)num(g, "round"), home, hs, as, away);
+	post(d, "play-by-play", text);
+	int margin = hs > as ? hs - as : as - hs;
+	if (margin <= CLOSE_GAME_MARGIN || margin >= BLOWOUT_MARGIN) {
+		char big[340];
+		snprintf(big, sizeof big, "%s %s", margin <= CLOSE_GAME_MARGIN ? "Down to the wire!" : "A blowout!", text);
+		post(d, "big-plays", big);
+	}
+}
+
+/* "The Floor Has Spoken": every proposal the tally judged. */
+static void on_tally(struct discord *d, const cJSON *sum)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(sum, "proposals");
+	if (cJSON_GetArraySize(list) == 0)
+		return;
+	pw_buf_t b = {0};
+	buf_printf(&b, "**The Floor Has Spoken** (round %d)\n", (int)num(sum, "round"));
+	const cJSON *p;
+	cJSON_ArrayForEach(p, list) {
+		int64_t pid = (int64_t)num(p, "proposal_id");
+		cJSON *prop = gov_proposal_json(d->app->gov, pid);
+		const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(prop, "status"));
+		const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(prop, "text"));
+		buf_printf(&b, "• #%" PRId64 " %s: %.0f%% yes (needed more than %.0f%%), %d votes — %.150s\n", pid,
+			   status ? status : "decided", 100.0 * num(p, "share"), 100.0 * num(p, "threshold"),
+			   (int)num(p, "votes"), text ? text : "");
+		cJSON_Delete(prop);
+	}
+	post(d, "play-by-play", b.data ? b.data : "");
+	buf_free(&b);
+}
+
+void discord_on_event(void *ud, uint64_t id, const char *type, const char *json)
+{
+	struct discord *d = ud;
+	if (strcmp(type, "game.completed") && strcmp(type, "governance.window_closed") &&
+	    strcmp(type, "round.completed") && strcmp(type, "season.phase_changed"))
+		return; /* the rest (possessions, votes) is too fine-grained for a channel */
+	cJSON *o = cJSON_Parse(json);
+	if (!o)
+		return;
+	char text[200];
+	if (!strcmp(type, "game.completed")) {
+		on_game(d, o);
+	} else if (!strcmp(type, "governance.window_closed")) {
+		on_tally(d, o);
+	} else if (!strcmp(type, "round.completed")) {
+		snprintf(text, sizeof text, "Round %d is over: %d games played. Standings: /standings.", (int)num(o, "round"),
+			 (int)num(o, "games"));
+		post(d, "play-by-play", text);
+	} else {
+		const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "to"));
+		snprintf(text, sizeof text, "The season enters a new phase: **%.40s**.", to ? to : "?");
+		post(d, "play-by-play", text);
+	}
+	cJSON_Delete(o);
+}

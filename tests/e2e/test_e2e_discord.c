@@ -1,0 +1,398 @@
+/*
+ * test_e2e_discord.c — the Discord bot end to end: the real server with
+ * DISCORD_* settings pointing at a fake Discord on loopback (discord_fake.h),
+ * interactions signed with a test key pair.
+ */
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/discord/discord_rest.h"
+#include "tests/e2e/discord_fake.h"
+#include "tests/e2e/e2e.h"
+#include "tests/test.h"
+
+#define APP_ID "555000111"
+#define GUILD_ID "777000222"
+
+typedef struct bot {
+	discord_fake_t *fake;
+	dfake_key_t *key;
+	char pub[65];
+	char env[8][640];
+	const char *envp[9];
+	e2e_server_t s;
+} bot_t;
+
+/* Starts the fake and the server with the bot on. extra: one more setting or NULL. */
+static int bot_start(bot_t *b, const char *extra)
+{
+	memset(b, 0, sizeof *b);
+	b->fake = dfake_start();
+	b->key = dfake_key_new(b->pub);
+	if (!b->fake || !b->key)
+		return -1;
+	char base[128];
+	dfake_base(b->fake, base, sizeof base);
+	int n = 0;
+	snprintf(b->env[n++], sizeof b->env[0], "DISCORD_APPLICATION_ID=%s", APP_ID);
+	snprintf(b->env[n++], sizeof b->env[0], "DISCORD_PUBLIC_KEY=%s", b->pub);
+	snprintf(b->env[n++], sizeof b->env[0], "DISCORD_BOT_TOKEN=test-bot-token");
+	snprintf(b->env[n++], sizeof b->env[0], "DISCORD_GUILD_ID=%s", GUILD_ID);
+	snprintf(b->env[n++], sizeof b->env[0], "DISCORD_API_BASE=%s", base);
+	snprintf(b->env[n++], sizeof b->env[0], "PINWHEEL_PRESENTATION_MODE=instant");
+	if (extra)
+		snprintf(b->env[n++], sizeof b->env[0], "%s", extra);
+	for (int i = 0; i < n; i++)
+		b->envp[i] = b->env[i];
+	b->envp[n] = NULL;
+	return e2e_start(&b->s, b->envp, NULL);
+}
+
+static void bot_stop(bot_t *b)
+{
+	e2e_stop(&b->s, SIGTERM, 10000);
+	dfake_stop(b->fake);
+	dfake_key_free(b->key);
+}
+
+/* POSTs body to /discord/interactions signed at ts (0: now); the answer's
+ * JSON (caller frees) and status. */
+static cJSON *ix_post(bot_t *b, const char *body, long ts, long *status)
+{
+	char tss[32], sig[129], h1[160], h2[64];
+	snprintf(tss, sizeof tss, "%ld", ts ? ts : (long)time(NULL));
+	dfake_sign(b->key, tss, body, sig);
+	snprintf(h1, sizeof h1, "X-Signature-Ed25519: %s", sig);
+	snprintf(h2, sizeof h2, "X-Signature-Timestamp: %s", tss);
+	const char *h[] = {h1, h2, NULL};
+	e2e_resp_t r;
+	cJSON *j = NULL;
+	*status = 0;
+	if (e2e_http(&b->s, "POST", "/discord/interactions", body, h, &r) == 0) {
+		*status = r.status;
+		j = cJSON_Parse(r.body ? r.body : "");
+		e2e_resp_free(&r);
+	}
+	return j;
+}
+
+/* An interaction of type from user uid (name), with data (JSON text). */
+static cJSON *ix(bot_t *b, int type, const char *uid, const char *name, const char *data, bool admin)
+{
+	char body[4096];
+	snprintf(body, sizeof body,
+		 "{\"type\":%d,\"id\":\"1\",\"application_id\":\"%s\",\"token\":\"tok-%s-%d\",\"guild_id\":\"%s\","
+		 "\"channel_id\":\"3100\",\"member\":{\"permissions\":\"%s\",\"user\":{\"id\":\"%s\",\"username\":\"%s\"}},"
+		 "\"data\":%s}",
+		 type, APP_ID, uid, rand() % 100000, GUILD_ID, admin ? "8" : "0", uid, name, data);
+	long st;
+	cJSON *j = ix_post(b, body, 0, &st);
+	CHECK_MSG(st == 200, "interaction answered %ld: %s", st, body);
+	return j;
+}
+
+static int ix_type(const cJSON *j)
+{
+	return (int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "type"));
+}
+
+static const char *ix_content(const cJSON *j)
+{
+	const char *c = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "content"));
+	return c ? c : "";
+}
+
+static bool ix_ephemeral(const cJSON *j)
+{
+	return (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "flags")) == 64;
+}
+
+/* A slash command's answer. */
+static cJSON *cmd(bot_t *b, const char *uid, const char *name, const char *command, const char *options)
+{
+	char data[2048];
+	snprintf(data, sizeof data, "{\"name\":\"%s\",\"type\":1,\"options\":%s}", command, options ? options : "[]");
+	return ix(b, 2, uid, name, data, false);
+}
+
+/* A button press's answer. */
+static cJSON *press(bot_t *b, const char *uid, const char *name, const char *custom_id)
+{
+	char data[256];
+	snprintf(data, sizeof data, "{\"custom_id\":\"%s\",\"component_type\":2}", custom_id);
+	return ix(b, 3, uid, name, data, false);
+}
+
+static char *health_discord(bot_t *b)
+{
+	long st;
+	cJSON *j = e2e_call(&b->s, "GET", "/health", NULL, NULL, &st);
+	char *v = strdup(cJSON_GetStringValue(cJSON_GetObjectItem(j, "discord")) ?: "");
+	cJSON_Delete(j);
+	return v;
+}
+
+TEST(e2e_discord_ping_and_signatures)
+{
+	bot_t b;
+	CHECK_EQ(bot_start(&b, NULL), 0);
+	long st;
+	const char *ping = "{\"type\":1,\"id\":\"1\",\"application_id\":\"" APP_ID "\"}";
+	cJSON *j = ix_post(&b, ping, 0, &st);
+	CHECK_EQ(st, 200);
+	CHECK_EQ(ix_type(j), 1); /* PONG */
+	cJSON_Delete(j);
+
+	/* No signature at all, a signature of another body, a stale one, one in
+	 * the future, garbage: 401 each, with a sentence. */
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&b.s, "POST", "/discord/interactions", ping, NULL, &r), 0);
+	CHECK_EQ(r.status, 401);
+	CHECK_CONTAINS(r.body, "invalid_signature");
+	e2e_resp_free(&r);
+	char tss[32], sig[129], h1[160], h2[64];
+	snprintf(tss, sizeof tss, "%ld", (long)time(NULL));
+	dfake_sign(b.key, tss, "{\"type\":1}", sig);
+	snprintf(h1, sizeof h1, "X-Signature-Ed25519: %s", sig);
+	snprintf(h2, sizeof h2, "X-Signature-Timestamp: %s", tss);
+	const char *h[] = {h1, h2, NULL};
+	CHECK_EQ(e2e_http(&b.s, "POST", "/discord/interactions", ping, h, &r), 0);
+	CHECK_EQ(r.status, 401);
+	e2e_resp_free(&r);
+	const char *bad_sig[] = {"X-Signature-Ed25519: zz", h2, NULL};
+	CHECK_EQ(e2e_http(&b.s, "POST", "/discord/interactions", ping, bad_sig, &r), 0);
+	CHECK_EQ(r.status, 401);
+	e2e_resp_free(&r);
+	const char *only_ts[] = {h2, NULL};
+	CHECK_EQ(e2e_http(&b.s, "POST", "/discord/interactions", ping, only_ts, &r), 0);
+	CHECK_EQ(r.status, 401);
+	e2e_resp_free(&r);
+	j = ix_post(&b, ping, (long)time(NULL) - 3600, &st);
+	CHECK_EQ(st, 401);
+	cJSON_Delete(j);
+	j = ix_post(&b, ping, (long)time(NULL) + 3600, &st);
+	CHECK_EQ(st, 401);
+	cJSON_Delete(j);
+	/* Signed but hostile: not JSON, wrong types, no user. 400, nothing changed. */
+	const char *hostile[] = {"not json", "[1,2]", "{\"type\":\"1\"}", "{\"type\":99}",
+				 "{\"type\":2,\"token\":\"t\",\"data\":{\"name\":\"join\"}}",
+				 "{\"type\":2,\"token\":\"t\",\"data\":{},\"user\":{\"id\":\"12\"}}",
+				 "{\"type\":3,\"token\":\"t\",\"data\":{\"custom_id\":5},\"user\":{\"id\":\"12\"}}",
+				 "{\"type\":2,\"token\":\"t\",\"data\":{\"name\":\"join\"},\"user\":{\"id\":\"1x\"}}"};
+	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		j = ix_post(&b, hostile[i], 0, &st);
+		CHECK_MSG(st == 400, "%s answered %ld", hostile[i], st);
+		cJSON_Delete(j);
+	}
+	/* The server keeps serving, and says connected once the fake answered. */
+	char *hd = NULL;
+	for (int i = 0; i < 100; i++) {
+		free(hd);
+		hd = health_discord(&b);
+		if (!strcmp(hd, "connected"))
+			break;
+		usleep(50000);
+	}
+	CHECK_STR(hd, "connected");
+	free(hd);
+	CHECK(dfake_count_prefix(b.fake, "GET /users/@me") >= 1);
+	bot_stop(&b);
+}
+
+TEST(e2e_discord_off_without_settings)
+{
+	e2e_server_t s;
+	CHECK_EQ(e2e_start(&s, NULL, NULL), 0);
+	long st;
+	cJSON *j = e2e_call(&s, "GET", "/health", NULL, NULL, &st);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "discord")), "disabled");
+	cJSON_Delete(j);
+	j = e2e_call(&s, "POST", "/discord/interactions", "{\"type\":1}", NULL, &st);
+	CHECK_EQ(st, 404);
+	cJSON_Delete(j);
+	e2e_stop(&s, SIGTERM, 10000);
+	/* Half the settings: the server refuses to start, naming what is missing. */
+	const char *half[] = {"DISCORD_BOT_TOKEN=x", NULL};
+	CHECK(e2e_start(&s, half, NULL) != 0);
+	char *log = e2e_log(&s);
+	CHECK_CONTAINS(log, "DISCORD_APPLICATION_ID");
+	free(log);
+	e2e_stop(&s, SIGKILL, 5000);
+}
+
+/* Records the channel `setup` would have made for name (bot_state). */
+static void set_channel(bot_t *b, const char *name, const char *id)
+{
+	sqlite3 *db;
+	CHECK_EQ(sqlite3_open(b->s.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	char sql[256];
+	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO bot_state(key, value) VALUES('discord.channel.%s', '%s')",
+		 name, id);
+	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Plays the next tick now and waits until it (and its instant
+ * presentation) is done. */
+static void tick(bot_t *b)
+{
+	long st = 0;
+	for (int i = 0; i < 100; i++) {
+		cJSON_Delete(e2e_call(&b->s, "POST", "/api/pace/advance", NULL, NULL, &st));
+		if (st != 409)
+			break;
+		usleep(100000);
+	}
+	CHECK_EQ(st, 202);
+	for (int i = 0; i < 200; i++) {
+		cJSON *j = e2e_call(&b->s, "GET", "/api/pace/status", NULL, NULL, &st);
+		bool busy = cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "tick_in_progress"));
+		cJSON_Delete(j);
+		if (st == 200 && !busy)
+			return;
+		usleep(50000);
+	}
+	CHECK_MSG(false, "the tick did not finish");
+}
+
+/* Whether any message the fake got in channel contains text. */
+static bool channel_says(bot_t *b, const char *channel, const char *text, int wait_ms)
+{
+	for (int t = 0; t <= wait_ms; t += 50) {
+		for (int i = 0; i < dfake_messages(b->fake); i++) {
+			char ch[32];
+			char *m = dfake_message(b->fake, i, ch, sizeof ch);
+			bool hit = m && !strcmp(ch, channel) && strstr(m, text);
+			free(m);
+			if (hit)
+				return true;
+		}
+		usleep(50000);
+	}
+	return false;
+}
+
+/*
+ * The whole loop from Discord: two people join different teams, one
+ * proposes in words (a modal, answered deferred and followed up with the
+ * interpretation and Confirm/Revise/Cancel), both vote with the buttons of
+ * the proposal's message, the tick tallies, the channel gets the tally and
+ * the results, and the web shows the same proposal and votes. Refusals
+ * along the way: not enrolled, twice enrolled, not the proposer, closed.
+ */
+TEST(e2e_discord_two_governors_propose_vote_tally)
+{
+	bot_t b;
+	CHECK_EQ(bot_start(&b, NULL), 0);
+	cJSON *j = cmd(&b, "1001", "ada", "tokens", NULL);
+	CHECK_CONTAINS(ix_content(j), "not enrolled");
+	CHECK(ix_ephemeral(j));
+	cJSON_Delete(j);
+	j = cmd(&b, "1001", "ada", "propose", "[{\"name\":\"text\",\"type\":3,\"value\":\"three pointers worth 5\"}]");
+	CHECK_CONTAINS(ix_content(j), "not enrolled");
+	cJSON_Delete(j);
+	j = cmd(&b, "1001", "ada", "join", NULL);
+	CHECK_CONTAINS(ix_content(j), "which team");
+	cJSON_Delete(j);
+	j = cmd(&b, "1001", "ada", "join", "[{\"name\":\"team\",\"type\":4,\"value\":1}]");
+	CHECK_CONTAINS(ix_content(j), "Welcome, ada");
+	cJSON_Delete(j);
+	j = cmd(&b, "1001", "ada", "join", "[{\"name\":\"team\",\"type\":4,\"value\":2}]");
+	CHECK_CONTAINS(ix_content(j), "Not done");
+	cJSON_Delete(j);
+	j = cmd(&b, "1002", "bo", "join", "[{\"name\":\"team\",\"type\":4,\"value\":2}]");
+	CHECK_CONTAINS(ix_content(j), "Welcome, bo");
+	cJSON_Delete(j);
+	j = cmd(&b, "1001", "ada", "tokens", NULL);
+	CHECK_CONTAINS(ix_content(j), "PROPOSE 2 · AMEND 2 · BOOST 2");
+	cJSON_Delete(j);
+
+	/* /propose opens the modal; its submission is checked on the workers. */
+	j = cmd(&b, "1001", "ada", "propose", NULL);
+	CHECK_EQ(ix_type(j), 9);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "custom_id")), "propose");
+	cJSON_Delete(j);
+	j = ix(&b, 5, "1001", "ada",
+	       "{\"custom_id\":\"propose\",\"components\":[{\"type\":1,\"components\":[{\"type\":4,\"custom_id\":\"text\","
+	       "\"value\":\"three pointers worth 5\"}]}]}",
+	       false);
+	CHECK_EQ(ix_type(j), 5); /* deferred: the interpretation follows */
+	CHECK(ix_ephemeral(j));
+	cJSON_Delete(j);
+	CHECK(dfake_wait(b.fake, "PATCH /webhooks/" APP_ID "/tok-1001-", 1, 20000));
+	char *fu = dfake_last_body(b.fake, "PATCH /webhooks/" APP_ID "/");
+	CHECK_CONTAINS(fu, "Proposal #1");
+	CHECK_CONTAINS(fu, "three_point_value");
+	CHECK_CONTAINS(fu, "confirm:1");
+	CHECK_CONTAINS(fu, "revise:1");
+	CHECK_CONTAINS(fu, "cancel:1");
+	free(fu);
+
+	/* Only the proposer confirms; then the vote opens in the channel. */
+	j = press(&b, "1002", "bo", "confirm:1");
+	CHECK_CONTAINS(ix_content(j), "Not done");
+	cJSON_Delete(j);
+	j = press(&b, "1001", "ada", "confirm:1");
+	CHECK_EQ(ix_type(j), 7);
+	CHECK_CONTAINS(ix_content(j), "open for voting");
+	cJSON_Delete(j);
+	CHECK(channel_says(&b, "3100", "vote:1:yes", 5000));
+
+	/* Votes by button: the other governor, a stranger (refused), a boost. */
+	j = press(&b, "1002", "bo", "vote:1:yes");
+	CHECK_CONTAINS(ix_content(j), "Your vote on proposal #1: yes");
+	cJSON_Delete(j);
+	j = press(&b, "1003", "cy", "vote:1:no");
+	CHECK_CONTAINS(ix_content(j), "not enrolled");
+	cJSON_Delete(j);
+	j = press(&b, "1001", "ada", "vote:1:boost");
+	CHECK_CONTAINS(ix_content(j), "(boosted)");
+	cJSON_Delete(j);
+	j = press(&b, "1001", "ada", "vote:99:yes");
+	CHECK_CONTAINS(ix_content(j), "Not done");
+	cJSON_Delete(j);
+	j = cmd(&b, "1002", "bo", "proposals", NULL);
+	CHECK_CONTAINS(ix_content(j), "#1 (tier 1)");
+	cJSON_Delete(j);
+
+	/* The web shows the same proposal and the same votes. */
+	long st;
+	j = e2e_call(&b.s, "GET", "/api/governance/proposals/1", NULL, NULL, &st);
+	CHECK_EQ(st, 200);
+	cJSON *d = cJSON_GetObjectItem(j, "data");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(d, "status")), "open");
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "tally"), "votes")), 2);
+	CHECK_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "tally"), "yes")), 3.0, 1e-9);
+	cJSON_Delete(j);
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&b.s, "GET", "/governance", NULL, NULL, &r), 0);
+	CHECK_CONTAINS(r.body, "three pointers worth 5");
+	e2e_resp_free(&r);
+
+	/* The tick tallies; the channel gets the tally and the results. */
+	set_channel(&b, "play-by-play", "3200");
+	set_channel(&b, "big-plays", "3300");
+	tick(&b);
+	CHECK(channel_says(&b, "3200", "The Floor Has Spoken", 10000));
+	CHECK(channel_says(&b, "3200", "#1 passed", 1000));
+	CHECK(channel_says(&b, "3200", "Final, round 1", 5000));
+	j = e2e_call(&b.s, "GET", "/api/governance/proposals/1", NULL, NULL, &st);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status")), "passed");
+	cJSON_Delete(j);
+	/* A closed proposal takes no vote. */
+	j = press(&b, "1002", "bo", "vote:1:no");
+	CHECK_CONTAINS(ix_content(j), "Not done");
+	cJSON_Delete(j);
+	/* Tokens were spent through the same service: PROPOSE 1, BOOST 1 (then +2 each at the tally, capped). */
+	j = cmd(&b, "1001", "ada", "profile", NULL);
+	CHECK_CONTAINS(ix_content(j), "ada");
+	cJSON_Delete(j);
+	bot_stop(&b);
+}
