@@ -160,6 +160,24 @@ static route_state_t *route_slot(discord_rest_t *r, const char *key)
 	return old;
 }
 
+/* The major parameter of a route key ("channels/123"), "" when none: a
+ * bucket is shared by the routes of one bucket hash and one major
+ * parameter, never across channels or guilds. */
+static void major_of(const char *key, char *out, size_t cap)
+{
+	static const char *const majors[] = {"/channels/", "/guilds/", "/webhooks/"};
+	out[0] = 0;
+	const char *p = strchr(key, ' ');
+	for (size_t i = 0; p && i < 3; i++) {
+		size_t n = strlen(majors[i]);
+		if (!strncmp(p + 1, majors[i], n)) {
+			const char *end = strchr(p + 1 + n, '/');
+			snprintf(out, cap, "%.*s", (int)(end ? end - p - 1 : (long)strlen(p + 1)), p + 1);
+			return;
+		}
+	}
+}
+
 /* How long the call must wait now (ms): the global stop, the global rate,
  * its bucket (its own, or another route's sharing the bucket). */
 static int64_t wait_needed(discord_rest_t *r, const char *key, int64_t now)
@@ -169,9 +187,15 @@ static int64_t wait_needed(discord_rest_t *r, const char *key, int64_t now)
 	if (oldest && oldest + 1000 > until)
 		until = oldest + 1000;
 	route_state_t *s = route_slot(r, key);
+	char major[KEY_MAX], other[KEY_MAX];
+	major_of(key, major, sizeof major);
 	for (int i = 0; i < ROUTES_MAX; i++) {
 		route_state_t *o = &r->routes[i];
-		bool same = o == s || (s->bucket[0] && !strcmp(o->bucket, s->bucket));
+		bool same = o == s;
+		if (!same && s->bucket[0] && !strcmp(o->bucket, s->bucket)) {
+			major_of(o->key, other, sizeof other);
+			same = !strcmp(major, other);
+		}
 		if (same && o->remaining == 0 && o->reset_ms > until)
 			until = o->reset_ms;
 	}
