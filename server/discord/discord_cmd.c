@@ -481,7 +481,14 @@ static int cmd_trade(struct discord *d, const discord_ix_t *ix, pw_response_t *r
 	cJSON *out = NULL;
 	if (gov_trade_offer(d->app->gov, gid, their_gid, offer, request, &out, &err) < 0)
 		return refuse(res, &err);
-	int64_t tid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(out, "id"));
+	/* The answer is the caller's trades: the new offer is the latest. */
+	int64_t tid = 0;
+	const cJSON *tr;
+	cJSON_ArrayForEach(tr, cJSON_GetObjectItemCaseSensitive(out, "token_trades")) {
+		int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tr, "id"));
+		if (id > tid)
+			tid = id;
+	}
 	cJSON_Delete(out);
 	char ids[2][48], text[300];
 	snprintf(ids[0], sizeof ids[0], "trade:%" PRId64 ":accept", tid);

@@ -484,3 +484,179 @@ TEST(e2e_discord_outbox_survives_kill9_without_duplicates)
 		}
 	bot_stop(&b);
 }
+
+/* Proposes text as uid by the /propose command's text option; waits for
+ * the follow-up and returns it (malloc'd). */
+static char *propose_text(bot_t *b, const char *uid, const char *name, const char *text)
+{
+	char opts[512];
+	snprintf(opts, sizeof opts, "[{\"name\":\"text\",\"type\":3,\"value\":\"%s\"}]", text);
+	int before = dfake_count_prefix(b->fake, "PATCH /webhooks/");
+	cJSON *j = cmd(b, uid, name, "propose", opts);
+	CHECK_EQ(ix_type(j), 5);
+	cJSON_Delete(j);
+	CHECK(dfake_wait(b->fake, "PATCH /webhooks/", before + 1, 20000));
+	return dfake_last_body(b->fake, "PATCH /webhooks/");
+}
+
+/* Every other command, button and form, with its refusals. */
+TEST(e2e_discord_commands_and_refusals)
+{
+	bot_t b;
+	CHECK_EQ(bot_start(&b, NULL), 0);
+	cJSON_Delete(cmd(&b, "2001", "ada", "join", "[{\"name\":\"team\",\"type\":4,\"value\":1}]"));
+	cJSON_Delete(cmd(&b, "2002", "bo", "join", "[{\"name\":\"team\",\"type\":4,\"value\":2}]"));
+
+	/* A draft revised: it goes, its text comes back in the form. */
+	char *fu = propose_text(&b, "2001", "ada", "Elam margin 20");
+	CHECK_CONTAINS(fu, "Proposal #1");
+	free(fu);
+	cJSON *j = press(&b, "2001", "ada", "revise:1");
+	CHECK_EQ(ix_type(j), 9);
+	char *t = cJSON_PrintUnformatted(j);
+	CHECK_CONTAINS(t, "Elam margin 20");
+	free(t);
+	cJSON_Delete(j);
+	j = press(&b, "2001", "ada", "confirm:1");
+	CHECK_CONTAINS(ix_content(j), "Not done"); /* the revision cancelled it */
+	cJSON_Delete(j);
+	/* A draft cancelled: nothing spent. */
+	fu = propose_text(&b, "2001", "ada", "Elam margin 12");
+	CHECK_CONTAINS(fu, "Proposal #2");
+	free(fu);
+	j = press(&b, "2001", "ada", "cancel:2");
+	CHECK_EQ(ix_type(j), 7);
+	CHECK_CONTAINS(ix_content(j), "Cancelled");
+	cJSON_Delete(j);
+	/* No tokens: two proposals confirmed spend both PROPOSE tokens; the
+	 * third is refused by the service, in the follow-up. */
+	const char *texts[] = {"three pointers worth 4", "longer quarters"};
+	for (int i = 0; i < 2; i++) {
+		fu = propose_text(&b, "2001", "ada", texts[i]);
+		char id[32], want[40];
+		snprintf(want, sizeof want, "Proposal #%d", i + 3);
+		CHECK_CONTAINS(fu, want);
+		free(fu);
+		snprintf(id, sizeof id, "confirm:%d", i + 3);
+		j = press(&b, "2001", "ada", id);
+		CHECK_EQ(ix_type(j), 7);
+		cJSON_Delete(j);
+	}
+	fu = propose_text(&b, "2001", "ada", "turn off home court");
+	CHECK_CONTAINS(fu, "Not done");
+	CHECK_CONTAINS(fu, "has 0");
+	free(fu);
+	j = cmd(&b, "2001", "ada", "tokens", NULL);
+	CHECK_CONTAINS(ix_content(j), "PROPOSE 0");
+	cJSON_Delete(j);
+
+	/* Amend: usage, someone else's proposal, then the proposer's own. */
+	j = cmd(&b, "2001", "ada", "amend", NULL);
+	CHECK_CONTAINS(ix_content(j), "which proposal");
+	cJSON_Delete(j);
+	j = cmd(&b, "2001", "ada", "amend", "[{\"name\":\"proposal\",\"type\":4,\"value\":3}]");
+	CHECK_EQ(ix_type(j), 9);
+	cJSON_Delete(j);
+	int before = dfake_count_prefix(b.fake, "PATCH /webhooks/");
+	j = ix(&b, 5, "2002", "bo",
+	       "{\"custom_id\":\"amend:3\",\"components\":[{\"type\":1,\"components\":[{\"type\":4,\"custom_id\":\"text\","
+	       "\"value\":\"three pointers worth 6\"}]}]}",
+	       false);
+	cJSON_Delete(j);
+	CHECK(dfake_wait(b.fake, "PATCH /webhooks/", before + 1, 20000));
+	fu = dfake_last_body(b.fake, "PATCH /webhooks/");
+	CHECK_CONTAINS(fu, "Not done");
+	free(fu);
+	j = ix(&b, 5, "2001", "ada",
+	       "{\"custom_id\":\"amend:3\",\"components\":[{\"type\":1,\"components\":[{\"type\":4,\"custom_id\":\"text\","
+	       "\"value\":\"three pointers worth 6\"}]}]}",
+	       false);
+	cJSON_Delete(j);
+	CHECK(dfake_wait(b.fake, "PATCH /webhooks/", before + 2, 20000));
+	fu = dfake_last_body(b.fake, "PATCH /webhooks/");
+	CHECK_CONTAINS(fu, "Amended");
+	free(fu);
+
+	/* Strategy and bios through the same services. */
+	j = cmd(&b, "2003", "cy", "strategy", "[{\"name\":\"text\",\"type\":3,\"value\":\"run and gun\"}]");
+	CHECK_CONTAINS(ix_content(j), "not enrolled");
+	cJSON_Delete(j);
+	j = cmd(&b, "2001", "ada", "strategy", "[{\"name\":\"text\",\"type\":3,\"value\":\"run and gun\"}]");
+	CHECK_CONTAINS(ix_content(j), "strategy is set");
+	cJSON_Delete(j);
+	long st;
+	cJSON *team2 = e2e_call(&b.s, "GET", "/api/teams/2", NULL, NULL, &st);
+	int h2 = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(team2, "data"), "hoopers"), 0), "id"));
+	cJSON_Delete(team2);
+	char opts[256];
+	snprintf(opts, sizeof opts, "[{\"name\":\"hooper\",\"type\":4,\"value\":%d},{\"name\":\"text\",\"type\":3,\"value\":\"A legend.\"}]", h2);
+	j = cmd(&b, "2001", "ada", "bio", opts);
+	CHECK_CONTAINS(ix_content(j), "Not done"); /* not ada's team */
+	cJSON_Delete(j);
+	j = cmd(&b, "2002", "bo", "bio", opts);
+	CHECK_CONTAINS(ix_content(j), "is written");
+	cJSON_Delete(j);
+
+	/* A token trade offered in the channel, accepted by its receiver only. */
+	j = cmd(&b, "2001", "ada", "trade",
+		"[{\"name\":\"to\",\"type\":6,\"value\":\"2002\"},{\"name\":\"give\",\"type\":3,\"value\":\"amend\"},"
+		"{\"name\":\"give_count\",\"type\":4,\"value\":1},{\"name\":\"get\",\"type\":3,\"value\":\"boost\"},"
+		"{\"name\":\"get_count\",\"type\":4,\"value\":1}]");
+	CHECK_CONTAINS(ix_content(j), "<@2002>");
+	t = cJSON_PrintUnformatted(j);
+	CHECK_CONTAINS(t, "trade:1:accept");
+	free(t);
+	cJSON_Delete(j);
+	j = press(&b, "2001", "ada", "trade:1:accept");
+	CHECK_CONTAINS(ix_content(j), "Not done");
+	cJSON_Delete(j);
+	j = press(&b, "2002", "bo", "trade:1:accept");
+	CHECK_CONTAINS(ix_content(j), "accepted");
+	cJSON_Delete(j);
+	j = cmd(&b, "2001", "ada", "trade", "[{\"name\":\"to\",\"type\":6,\"value\":\"2009\"},{\"name\":\"give\",\"type\":3,"
+					     "\"value\":\"amend\"},{\"name\":\"give_count\",\"type\":4,\"value\":1},{\"name\":"
+					     "\"get\",\"type\":3,\"value\":\"boost\"},{\"name\":\"get_count\",\"type\":4,\"value\":1}]");
+	CHECK_CONTAINS(ix_content(j), "not a governor");
+	cJSON_Delete(j);
+
+	/* Reads. */
+	j = cmd(&b, "2003", "cy", "standings", NULL);
+	CHECK_CONTAINS(ix_content(j), "1. ");
+	cJSON_Delete(j);
+	j = cmd(&b, "2003", "cy", "status", NULL);
+	CHECK_CONTAINS(ix_content(j), "phase");
+	cJSON_Delete(j);
+	j = cmd(&b, "2003", "cy", "effects", NULL);
+	CHECK_CONTAINS(ix_content(j), "No effect is active");
+	cJSON_Delete(j);
+	j = cmd(&b, "2003", "cy", "proposals", NULL);
+	CHECK_CONTAINS(ix_content(j), "#3");
+	CHECK_CONTAINS(ix_content(j), "#4");
+	cJSON_Delete(j);
+
+	/* Admin only: a new season. */
+	j = cmd(&b, "2001", "ada", "new-season", NULL);
+	CHECK_CONTAINS(ix_content(j), "Only a server administrator");
+	cJSON_Delete(j);
+	j = ix(&b, 2, "2004", "admin", "{\"name\":\"new-season\",\"options\":[{\"name\":\"name\",\"value\":\"Season Two\"}]}",
+	       true);
+	/* The admin passes the check; the season service says not yet. */
+	CHECK_CONTAINS(ix_content(j), "Not done: season 1 is still");
+	cJSON_Delete(j);
+
+	/* Nonsense from a signed client: clear words, nothing changed. */
+	j = cmd(&b, "2001", "ada", "teleport", NULL);
+	CHECK_CONTAINS(ix_content(j), "does not know the command");
+	cJSON_Delete(j);
+	j = press(&b, "2001", "ada", "vote:x:yes");
+	CHECK_CONTAINS(ix_content(j), "not one of the league's");
+	cJSON_Delete(j);
+	j = ix(&b, 5, "2001", "ada", "{\"custom_id\":\"amend:1x\",\"components\":[]}", false);
+	CHECK_CONTAINS(ix_content(j), "not one of the league's");
+	cJSON_Delete(j);
+	j = cmd(&b, "2001", "ada", "vote", "[{\"name\":\"proposal\",\"value\":\"-3\"},{\"name\":\"choice\",\"value\":\"maybe\"}]");
+	CHECK_CONTAINS(ix_content(j), "/vote proposal");
+	cJSON_Delete(j);
+	bot_stop(&b);
+}
