@@ -249,6 +249,15 @@ static int cmd_join(struct discord *d, const discord_ix_t *ix, pw_response_t *re
 		return refuse(res, &err);
 	int64_t tid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(out, "team_id"));
 	cJSON_Delete(out);
+	/* The team's role (setup made it) opens the team's channel to them. */
+	char key[64], path[160];
+	snprintf(key, sizeof key, "discord.role.team-%" PRId64, tid);
+	char *role = store_kv_get(d->app->store, key);
+	if (role && *role && d->cfg.guild_id[0]) {
+		snprintf(path, sizeof path, "/guilds/%s/members/%s/roles/%.30s", d->cfg.guild_id, ix->user_id, role);
+		discord_enqueue(d, "PUT", path, NULL);
+	}
+	free(role);
 	return say(res, true, "Welcome, %s: you govern team %" PRId64 " this season, with 2 PROPOSE, 2 AMEND and 2 "
 			      "BOOST tokens. Propose with /propose, vote with the buttons.",
 		   ix->user_name, tid);

@@ -220,7 +220,7 @@ static void serve(discord_fake_t *f, int fd)
 			cJSON_Delete(o);
 			status = 201;
 		}
-	} else if (!strcmp(method, "PUT") && strstr(p, "/permissions/")) {
+	} else if (!strcmp(method, "PUT") && (strstr(p, "/permissions/") || strstr(p, "/members/"))) {
 		status = 204;
 		out[0] = 0;
 	} else if (!strcmp(method, "POST") && !strcmp(p, "/oauth2/token")) {

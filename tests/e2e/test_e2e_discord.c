@@ -660,3 +660,96 @@ TEST(e2e_discord_commands_and_refusals)
 	cJSON_Delete(j);
 	bot_stop(&b);
 }
+
+/* Runs `pinwheel discord ARGS` with the fake's settings; exit status, output. */
+static int discord_cli(bot_t *b, const char *args, char **out)
+{
+	char cmdline[2048], base[128];
+	dfake_base(b->fake, base, sizeof base);
+	snprintf(cmdline, sizeof cmdline,
+		 "DISCORD_APPLICATION_ID=%s DISCORD_PUBLIC_KEY=%s DISCORD_BOT_TOKEN=t DISCORD_GUILD_ID=%s "
+		 "DISCORD_API_BASE=%s %s discord %s",
+		 APP_ID, b->pub, GUILD_ID, base, test_bin(), args);
+	return test_run(cmdline, out, true);
+}
+
+static char *kv(bot_t *b, const char *key)
+{
+	sqlite3 *db;
+	char *v = NULL;
+	if (sqlite3_open(b->s.db, &db) != SQLITE_OK)
+		return NULL;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM bot_state WHERE key=?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+/*
+ * `pinwheel discord register` puts the command set in the guild, and every
+ * command it registers is one the server answers; `setup` makes the
+ * category, channels and roles once (a second run makes nothing), records
+ * their ids, and joining gives the team's role.
+ */
+TEST(e2e_discord_register_and_setup)
+{
+	bot_t b;
+	CHECK_EQ(bot_start(&b, NULL), 0);
+	char *out = NULL;
+	CHECK_EQ(discord_cli(&b, "register", &out), 0);
+	CHECK_CONTAINS(out, "registered 16 commands in the guild");
+	free(out);
+	char *set = dfake_last_body(b.fake, "PUT /applications/" APP_ID "/guilds/" GUILD_ID "/commands");
+	CHECK(set != NULL);
+	cJSON *cmds = cJSON_Parse(set ? set : "[]");
+	free(set);
+	CHECK_EQ(cJSON_GetArraySize(cmds), 16);
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cmds) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(c, "name"));
+		cJSON *j = cmd(&b, "3009", "zed", name, NULL);
+		CHECK_MSG(j && !strstr(ix_content(j), "does not know"), "/%s is registered but not answered", name);
+		cJSON_Delete(j);
+	}
+	cJSON_Delete(cmds);
+	CHECK_EQ(discord_cli(&b, "register --global", &out), 0);
+	CHECK_CONTAINS(out, "globally");
+	free(out);
+	CHECK(dfake_count_prefix(b.fake, "PUT /applications/" APP_ID "/commands") == 1);
+	CHECK_EQ(discord_cli(&b, "nonsense", &out), 2);
+	free(out);
+
+	char dbopt[600];
+	snprintf(dbopt, sizeof dbopt, "setup --db %s", b.s.db);
+	CHECK_EQ(discord_cli(&b, dbopt, &out), 0);
+	CHECK_CONTAINS(out, "setup done: 20 new"); /* category, 3 channels, 8 roles, 8 team channels */
+	free(out);
+	int posts = dfake_count_prefix(b.fake, "POST /guilds/");
+	CHECK_EQ(discord_cli(&b, dbopt, &out), 0);
+	CHECK_CONTAINS(out, "setup done: 0 new");
+	free(out);
+	CHECK_EQ(dfake_count_prefix(b.fake, "POST /guilds/"), posts);
+	CHECK_EQ(dfake_count_prefix(b.fake, "POST /channels/"), 1); /* how-to-play, once */
+	char *pbp = kv(&b, "discord.channel.play-by-play"), *role1 = kv(&b, "discord.role.team-1"),
+	     *team1 = kv(&b, "discord.channel.team-1");
+	CHECK(pbp && role1 && team1);
+	/* The team channel was made private to its role. */
+	char *mk = dfake_last_body(b.fake, "POST /guilds/" GUILD_ID "/channels");
+	CHECK_CONTAINS(mk, "permission_overwrites");
+	CHECK_CONTAINS(mk, "\"deny\":\"1024\"");
+	free(mk);
+	/* Joining team 1 gives its role. */
+	cJSON_Delete(cmd(&b, "3001", "ada", "join", "[{\"name\":\"team\",\"type\":4,\"value\":1}]"));
+	char want[160];
+	snprintf(want, sizeof want, "PUT /guilds/%s/members/3001/roles/%s", GUILD_ID, role1 ? role1 : "?");
+	CHECK(dfake_wait(b.fake, want, 1, 5000));
+	free(pbp);
+	free(role1);
+	free(team1);
+	bot_stop(&b);
+}
