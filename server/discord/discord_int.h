@@ -91,6 +91,11 @@ int discord_on_command(struct discord *d, const discord_ix_t *ix, pw_response_t 
 int discord_on_component(struct discord *d, const discord_ix_t *ix, pw_response_t *res);
 int discord_on_modal(struct discord *d, const discord_ix_t *ix, pw_response_t *res);
 
+/* ---- sign-in (discord_oauth.c) ---- */
+
+/* GET /auth/discord and its callback. */
+int discord_oauth_routes(pw_app_t *app);
+
 /* ---- announcements (discord_notify.c) ---- */
 
 /* The bus sink: events become messages in the outbox. */

@@ -216,5 +216,7 @@ static int h_interactions(pw_app_t *app, pw_http_conn_t *c, const pw_http_reques
 
 int discord_routes(pw_app_t *app)
 {
-	return app_route(app, "POST", "/discord/interactions", h_interactions);
+	if (app_route(app, "POST", "/discord/interactions", h_interactions) < 0)
+		return -1;
+	return discord_oauth_routes(app);
 }

@@ -311,6 +311,12 @@ static int64_t learn(discord_rest_t *r, const char *key, long status, call_io_t 
 int discord_rest_call(discord_rest_t *r, const char *method, const char *path, const char *body,
 		      discord_reply_t *out)
 {
+	return discord_rest_call_as(r, r->auth, "application/json", method, path, body, out);
+}
+
+int discord_rest_call_as(discord_rest_t *r, const char *auth, const char *content_type, const char *method,
+			 const char *path, const char *body, discord_reply_t *out)
+{
 	memset(out, 0, sizeof *out);
 	char key[KEY_MAX];
 	discord_route_key(method, path, key, sizeof key);
@@ -353,10 +359,13 @@ int discord_rest_call(discord_rest_t *r, const char *method, const char *path, c
 		}
 		call_io_t io = {.remaining = -1, .reset_after = -1, .retry_after = -1};
 		struct curl_slist *hd = NULL;
-		hd = curl_slist_append(hd, r->auth);
+		char ct[96];
+		snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
+		if (auth)
+			hd = curl_slist_append(hd, auth);
 		hd = curl_slist_append(hd, "User-Agent: DiscordBot (https://github.com/pinwheel-fates, 1)");
 		if (body)
-			hd = curl_slist_append(hd, "Content-Type: application/json");
+			hd = curl_slist_append(hd, ct);
 		curl_easy_setopt(h, CURLOPT_URL, url);
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
@@ -387,7 +396,8 @@ int discord_rest_call(discord_rest_t *r, const char *method, const char *path, c
 		out->body = io.body.data ? io.body.data : strdup("");
 		rc = 0;
 		if (status >= 200 && status < 300)
-			atomic_store(&r->connected, true);
+			if (auth == r->auth) /* the bot token works (not a user's OAuth2 call) */
+				atomic_store(&r->connected, true);
 		if (status != 429)
 			break;
 		out->limited++;

@@ -59,6 +59,12 @@ typedef struct discord_reply {
 int discord_rest_call(discord_rest_t *r, const char *method, const char *path, const char *body,
 		      discord_reply_t *out);
 
+/* The same call with another Authorization header (auth: the whole
+ * header line, e.g. "Authorization: Bearer ..."; NULL: none) and body type
+ * (e.g. "application/x-www-form-urlencoded"): the OAuth2 endpoints. */
+int discord_rest_call_as(discord_rest_t *r, const char *auth, const char *content_type, const char *method,
+			 const char *path, const char *body, discord_reply_t *out);
+
 /* Whether a call has ever been answered 2xx (the token works): /health's
  * "connected". Any thread. */
 bool discord_rest_connected(discord_rest_t *r);

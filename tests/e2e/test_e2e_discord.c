@@ -4,6 +4,7 @@
  * interactions signed with a test key pair.
  */
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -751,5 +752,116 @@ TEST(e2e_discord_register_and_setup)
 	free(pbp);
 	free(role1);
 	free(team1);
+	bot_stop(&b);
+}
+
+/* The value after "name=" in text up to one of stop, into out. */
+static void after(const char *text, const char *name, const char *stop, char *out, size_t cap)
+{
+	out[0] = 0;
+	const char *p = text ? strstr(text, name) : NULL;
+	if (!p)
+		return;
+	p += strlen(name);
+	size_t n = strcspn(p, stop);
+	snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+}
+
+/*
+ * Sign in with Discord: the authorization request carries state and a
+ * PKCE challenge; a callback whose state is not this browser's is refused;
+ * the right one exchanges the code with the verifier matching the
+ * challenge and signs the browser in as the same identity the bot knows —
+ * a governor who joined in Discord is that governor on the web.
+ */
+TEST(e2e_discord_sign_in_oauth2)
+{
+	bot_t b;
+	CHECK_EQ(bot_start(&b, "DISCORD_CLIENT_SECRET=shh"), 0);
+	/* In Discord first: user 4242 (the fake's /users/@me) joins team 3. */
+	cJSON_Delete(cmd(&b, "4242", "pinwheel-bot", "join", "[{\"name\":\"team\",\"type\":4,\"value\":3}]"));
+
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&b.s, "GET", "/auth/discord", NULL, NULL, &r), 0);
+	CHECK_EQ(r.status, 302);
+	char loc[1024], state[80], challenge[80], cookie[120];
+	after(r.headers, "Location: ", "\r\n", loc, sizeof loc);
+	CHECK_CONTAINS(loc, "https://discord.com/oauth2/authorize?");
+	CHECK_CONTAINS(loc, "client_id=" APP_ID);
+	CHECK_CONTAINS(loc, "scope=identify");
+	CHECK_CONTAINS(loc, "code_challenge_method=S256");
+	CHECK_CONTAINS(loc, "redirect_uri=http%3A%2F%2F127.0.0.1");
+	after(loc, "state=", "&", state, sizeof state);
+	after(loc, "code_challenge=", "&", challenge, sizeof challenge);
+	after(r.headers, "Set-Cookie: ", ";", cookie, sizeof cookie);
+	CHECK_EQ(strlen(state), 64);
+	CHECK_EQ(strlen(challenge), 43);
+	CHECK_CONTAINS(cookie, state);
+	e2e_resp_free(&r);
+
+	char path[512], ck[160];
+	snprintf(ck, sizeof ck, "Cookie: %s", cookie);
+	const char *with_cookie[] = {ck, NULL};
+	/* Another state with this browser's cookie, the right state without the
+	 * cookie: refused, and nothing was exchanged. */
+	snprintf(path, sizeof path, "/auth/discord/callback?code=good-code&state=%064d", 7);
+	CHECK_EQ(e2e_http(&b.s, "GET", path, NULL, with_cookie, &r), 0);
+	CHECK_EQ(r.status, 403);
+	e2e_resp_free(&r);
+	snprintf(path, sizeof path, "/auth/discord/callback?code=good-code&state=%s", state);
+	CHECK_EQ(e2e_http(&b.s, "GET", path, NULL, NULL, &r), 0);
+	CHECK_EQ(r.status, 403);
+	e2e_resp_free(&r);
+	CHECK_EQ(dfake_count_prefix(b.fake, "POST /oauth2/token"), 0);
+	/* Start again: a fresh state, this time used as it should be. */
+	CHECK_EQ(e2e_http(&b.s, "GET", "/auth/discord", NULL, NULL, &r), 0);
+	after(r.headers, "Location: ", "\r\n", loc, sizeof loc);
+	after(loc, "state=", "&", state, sizeof state);
+	after(loc, "code_challenge=", "&", challenge, sizeof challenge);
+	after(r.headers, "Set-Cookie: ", ";", cookie, sizeof cookie);
+	snprintf(ck, sizeof ck, "Cookie: %s", cookie);
+	e2e_resp_free(&r);
+	snprintf(path, sizeof path, "/auth/discord/callback?code=good-code&state=%s", state);
+	CHECK_EQ(e2e_http(&b.s, "GET", path, NULL, with_cookie, &r), 0);
+	CHECK_EQ(r.status, 303);
+	char session[160];
+	after(r.headers, "pw_session=", ";", session, sizeof session);
+	CHECK(strlen(session) == 64);
+	e2e_resp_free(&r);
+	/* The token request carried the verifier of the challenge. */
+	char *form = dfake_last_body(b.fake, "POST /oauth2/token");
+	char verifier[80];
+	after(form, "code_verifier=", "&", verifier, sizeof verifier);
+	CHECK_CONTAINS(form, "grant_type=authorization_code");
+	CHECK_CONTAINS(form, "client_secret=shh");
+	free(form);
+	unsigned char dig[32];
+	EVP_Digest(verifier, strlen(verifier), dig, NULL, EVP_sha256(), NULL);
+	char b64[64];
+	EVP_EncodeBlock((unsigned char *)b64, dig, 32); /* standard base64 with one '=' */
+	for (char *q = b64; *q; q++)
+		*q = *q == '+' ? '-' : *q == '/' ? '_' : *q == '=' ? 0 : *q;
+	CHECK_STR(b64, challenge);
+	/* A replay of the same callback is refused (one use). */
+	CHECK_EQ(e2e_http(&b.s, "GET", path, NULL, with_cookie, &r), 0);
+	CHECK_EQ(r.status, 403);
+	e2e_resp_free(&r);
+	/* Signed in on the web as the governor who joined in Discord. */
+	char sc[120];
+	snprintf(sc, sizeof sc, "Cookie: pw_session=%s", session);
+	const char *hs[] = {sc, NULL};
+	CHECK_EQ(e2e_http(&b.s, "GET", "/", NULL, hs, &r), 0);
+	CHECK_CONTAINS(r.body, "pinwheel-bot");
+	e2e_resp_free(&r);
+	CHECK_EQ(e2e_http(&b.s, "GET", "/", NULL, NULL, &r), 0);
+	CHECK(!strstr(r.body, "pinwheel-bot")); /* the name above is the session's */
+	e2e_resp_free(&r);
+	bot_stop(&b);
+
+	/* Without DISCORD_CLIENT_SECRET there is no sign-in. */
+	CHECK_EQ(bot_start(&b, NULL), 0);
+	CHECK_EQ(e2e_http(&b.s, "GET", "/auth/discord", NULL, NULL, &r), 0);
+	CHECK_EQ(r.status, 404);
+	e2e_resp_free(&r);
 	bot_stop(&b);
 }
