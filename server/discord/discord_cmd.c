@@ -26,6 +26,7 @@
 #include "server/api/api_propose.h"
 
 #define TEXT_MAX 4000
+#define RULE_LABEL "Your rule, in words"
 
 /* ---- reading options -------------------------------------------------- */
 
@@ -302,7 +303,7 @@ static int cmd_propose(struct discord *d, const discord_ix_t *ix, pw_response_t 
 	const char *text = opt_str(ix, "text");
 	if (text && *text) /* said in the command itself: no modal needed */
 		return start_check(d, ix, gid, 0, text, NULL, res);
-	discord_answer_modal(res, "propose", "Propose a rule", NULL, true);
+	discord_answer_modal(res, "propose", "Propose a rule", RULE_LABEL, NULL, true);
 	return HTTP_HANDLED;
 }
 
@@ -318,7 +319,7 @@ static int cmd_amend(struct discord *d, const discord_ix_t *ix, pw_response_t *r
 		return start_check(d, ix, gid, pid, text, NULL, res);
 	char id[48];
 	snprintf(id, sizeof id, "amend:%" PRId64, pid);
-	discord_answer_modal(res, id, "Amend your proposal", NULL, true);
+	discord_answer_modal(res, id, "Amend your proposal", RULE_LABEL, NULL, true);
 	return HTTP_HANDLED;
 }
 
@@ -606,6 +607,44 @@ int discord_on_command(struct discord *d, const discord_ix_t *ix, pw_response_t 
 	return say(res, true, "This server does not know the command /%.40s.", n);
 }
 
+/* ---- the admin ------------------------------------------------------------ */
+
+/* The league's admin in Discord: a member with the Administrator
+ * permission, or the person setup recorded (the guild's owner, who reviews
+ * wild proposals in a DM, where no permissions come along). */
+static bool is_admin(struct discord *d, const discord_ix_t *ix)
+{
+	if (ix->admin)
+		return true;
+	char *who = store_kv_get(d->app->store, "discord.admin.user");
+	bool yes = who && !strcmp(who, ix->user_id);
+	free(who);
+	return yes;
+}
+
+/* A wild (tier 5) proposal just opened: the admin reviews it by DM while
+ * the vote runs, with Clear and Veto. */
+static void ask_review(struct discord *d, int64_t pid)
+{
+	char ch[32];
+	if (!discord_channel(d, "admin-dm", ch, sizeof ch))
+		return;
+	cJSON *p = gov_proposal_json(d->app->gov, pid);
+	pw_buf_t b = {0};
+	buf_puts(&b, "A wild proposal needs your review (voting runs meanwhile).\n");
+	describe_proposal(&b, p);
+	cJSON_Delete(p);
+	char ids[2][48], path[96];
+	snprintf(ids[0], sizeof ids[0], "clear:%" PRId64, pid);
+	snprintf(ids[1], sizeof ids[1], "veto:%" PRId64, pid);
+	const char *labels[] = {"Clear", "Veto"};
+	const char *idp[] = {ids[0], ids[1]};
+	const int styles[] = {3, 4};
+	snprintf(path, sizeof path, "/channels/%s/messages", ch);
+	discord_enqueue(d, "POST", path, discord_message(b.data ? b.data : "", discord_buttons(labels, idp, styles, 2)));
+	buf_free(&b);
+}
+
 /* ---- buttons ----------------------------------------------------------- */
 
 /* The public message a confirmed proposal gets: its text and the vote
@@ -647,14 +686,34 @@ int discord_on_component(struct discord *d, const discord_ix_t *ix, pw_response_
 	pw_err_t err = {0};
 	if (!strcmp(verb, "vote") && n == 3 && (!strcmp(arg, "yes") || !strcmp(arg, "no") || !strcmp(arg, "boost")))
 		return vote(d, ix, id, strcmp(arg, "no") != 0, !strcmp(arg, "boost"), res);
+	if (n == 2 && (!strcmp(verb, "clear") || !strcmp(verb, "veto"))) {
+		if (!is_admin(d, ix))
+			return say(res, true, "Only the league's admin reviews proposals.");
+		if (!strcmp(verb, "veto")) {
+			char mid[48];
+			snprintf(mid, sizeof mid, "veto:%lld", id);
+			discord_answer_modal(res, mid, "Veto a proposal", "Why (the proposer will read it)", NULL, false);
+			return HTTP_HANDLED;
+		}
+		if (gov_admin_clear(d->app->gov, id, &out, &err) < 0)
+			return refuse(res, &err);
+		cJSON_Delete(out);
+		char text[120];
+		snprintf(text, sizeof text, "Proposal #%lld is cleared: its vote goes on.", id);
+		discord_answer(res, DISCORD_RESP_UPDATE, text, false, cJSON_CreateArray());
+		return HTTP_HANDLED;
+	}
 	int64_t gid = governor(d, ix, res);
 	if (!gid)
 		return HTTP_HANDLED;
 	if (!strcmp(verb, "confirm")) {
 		if (gov_confirm(d->app->gov, gid, id, &out, &err) < 0)
 			return refuse(res, &err);
+		bool flagged = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(out, "flagged"));
 		cJSON_Delete(out);
 		announce_open(d, ix, id);
+		if (flagged)
+			ask_review(d, id);
 		char text[120];
 		snprintf(text, sizeof text, "Proposal #%lld is confirmed and open for voting.", id);
 		discord_answer(res, DISCORD_RESP_UPDATE, text, true, cJSON_CreateArray());
@@ -671,7 +730,7 @@ int discord_on_component(struct discord *d, const discord_ix_t *ix, pw_response_
 			return refuse(res, &err);
 		}
 		if (!strcmp(verb, "revise"))
-			discord_answer_modal(res, "propose", "Revise your proposal", text, true);
+			discord_answer_modal(res, "propose", "Revise your proposal", RULE_LABEL, text, true);
 		else
 			discord_answer(res, DISCORD_RESP_UPDATE, "Cancelled: nothing was spent.", true, cJSON_CreateArray());
 		free(text);
@@ -701,9 +760,22 @@ int discord_on_component(struct discord *d, const discord_ix_t *ix, pw_response_
 int discord_on_modal(struct discord *d, const discord_ix_t *ix, pw_response_t *res)
 {
 	int64_t pid = 0;
+	long long v = 0;
+	char tail;
+	if (sscanf(ix->custom_id, "veto:%lld%c", &v, &tail) == 1 && v >= 1) {
+		if (!is_admin(d, ix))
+			return say(res, true, "Only the league's admin reviews proposals.");
+		const char *why = modal_value(ix, "text");
+		cJSON *out = NULL;
+		pw_err_t err = {0};
+		if (!why || !*why || strlen(why) > 500)
+			return say(res, true, "A veto needs its reason (at most 500 characters).");
+		if (gov_admin_veto(d->app->gov, v, why, &out, &err) < 0)
+			return refuse(res, &err);
+		cJSON_Delete(out);
+		return say(res, false, "Proposal #%lld is vetoed: %.300s. The proposer's tokens are refunded.", v, why);
+	}
 	if (strcmp(ix->custom_id, "propose") != 0) {
-		long long v = 0;
-		char tail;
 		if (sscanf(ix->custom_id, "amend:%lld%c", &v, &tail) != 1 || v < 1)
 			return say(res, true, "This form is not one of the league's.");
 		pid = v;

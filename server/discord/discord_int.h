@@ -64,10 +64,10 @@ void discord_answer(pw_response_t *res, int type, const char *content, bool ephe
 		    struct cJSON *components);
 /* An answer with no message (PONG, deferred: type 1, 5, 6). */
 void discord_answer_type(pw_response_t *res, int type, bool ephemeral);
-/* A modal: custom_id, title, one or two paragraph inputs (text, and lua
- * when with_lua), text prefilled with value (may be NULL). */
-void discord_answer_modal(pw_response_t *res, const char *custom_id, const char *title, const char *value,
-			  bool with_lua);
+/* A modal: custom_id, title, one or two paragraph inputs ("text" labelled
+ * label, and "lua" when with_lua), text prefilled with value (may be NULL). */
+void discord_answer_modal(pw_response_t *res, const char *custom_id, const char *title, const char *label,
+			  const char *value, bool with_lua);
 /* A row of buttons [{label, custom_id, style}], n of them (style 1 blue,
  * 2 grey, 3 green, 4 red). */
 struct cJSON *discord_buttons(const char *const labels[], const char *const ids[], const int styles[], int n);

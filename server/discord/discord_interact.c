@@ -68,8 +68,8 @@ static cJSON *text_input(const char *id, const char *label, const char *value, b
 	return row;
 }
 
-void discord_answer_modal(pw_response_t *res, const char *custom_id, const char *title, const char *value,
-			  bool with_lua)
+void discord_answer_modal(pw_response_t *res, const char *custom_id, const char *title, const char *label,
+			  const char *value, bool with_lua)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "type", DISCORD_RESP_MODAL);
@@ -77,7 +77,7 @@ void discord_answer_modal(pw_response_t *res, const char *custom_id, const char 
 	cJSON_AddStringToObject(d, "custom_id", custom_id);
 	cJSON_AddStringToObject(d, "title", title);
 	cJSON *rows = cJSON_AddArrayToObject(d, "components");
-	cJSON_AddItemToArray(rows, text_input("text", "Your rule, in words", value, true, 4000));
+	cJSON_AddItemToArray(rows, text_input("text", label, value, true, 4000));
 	if (with_lua)
 		cJSON_AddItemToArray(rows, text_input("lua", "Lua effect (optional)", NULL, false, 4000));
 	answer_json(res, o);

@@ -320,6 +320,31 @@ static int run_setup(setup_t *st)
 	cJSON_Delete(teams);
 	if (rc < 0)
 		return -1;
+	/* The admin: the guild's owner, reviewing wild proposals in a DM. */
+	snprintf(path, sizeof path, "/guilds/%s", st->cfg->guild_id);
+	cJSON *g = call(st->r, "GET", path, NULL, st->err, st->errlen);
+	const char *owner = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "owner_id"));
+	if (!owner) {
+		if (g)
+			snprintf(st->err, st->errlen, "GET %s: the answer names no owner", path);
+		cJSON_Delete(g);
+		return -1;
+	}
+	cJSON *dm = cJSON_CreateObject();
+	cJSON_AddStringToObject(dm, "recipient_id", owner);
+	cJSON *dmch = call(st->r, "POST", "/users/@me/channels", dm, st->err, st->errlen);
+	cJSON_Delete(dm);
+	const char *dmid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dmch, "id"));
+	rc = !dmid || store_kv_set(st->s, "discord.admin.user", owner) < 0 ||
+		     store_kv_set(st->s, "discord.channel.admin-dm", dmid) < 0
+		     ? -1
+		     : 0;
+	if (dmch && !dmid)
+		snprintf(st->err, st->errlen, "POST /users/@me/channels: the answer has no channel id");
+	cJSON_Delete(g);
+	cJSON_Delete(dmch);
+	if (rc < 0)
+		return -1;
 	/* The how-to-play message once (its id recorded). */
 	char *posted = store_kv_get(st->s, "discord.message.how-to-play");
 	bool done = posted && *posted;

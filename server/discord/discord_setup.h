@@ -33,7 +33,9 @@ int discord_register(const pw_discord_cfg_t *cfg, bool guild, char *err, size_t 
  * role per team and a channel per team that only the team's role (and the
  * bot) can see; a how-to-play message once. Records every id in bot_state
  * of s ("discord.category.league", "discord.channel.<name>",
- * "discord.channel.team-<id>", "discord.role.team-<id>"). *made (may be
+ * "discord.channel.team-<id>", "discord.role.team-<id>"), and the admin
+ * who reviews wild proposals — the guild's owner — with a DM channel to
+ * them ("discord.admin.user", "discord.channel.admin-dm"). *made (may be
  * NULL): how many objects were created this time. 0, or -1 with err.
  */
 int discord_setup(const pw_discord_cfg_t *cfg, pw_store_t *s, int *made, char *err, size_t errlen);

@@ -200,6 +200,10 @@ static void serve(discord_fake_t *f, int fd)
 		snprintf(out, sizeof out, "{\"id\":\"800000\"}");
 	} else if (!strcmp(method, "PUT") && starts(p, "/applications/")) {
 		snprintf(out, sizeof out, "%s", body[0] ? body : "[]");
+	} else if (!strcmp(method, "GET") && starts(p, "/guilds/") && !strchr(p + 8, '/')) {
+		snprintf(out, sizeof out, "{\"id\":\"%s\",\"name\":\"League\",\"owner_id\":\"9999\"}", p + 8);
+	} else if (!strcmp(method, "POST") && !strcmp(p, "/users/@me/channels")) {
+		snprintf(out, sizeof out, "{\"id\":\"%d\",\"type\":1}", 60000 + ++f->next_id);
 	} else if (starts(p, "/guilds/") && (strstr(p, "/channels") || strstr(p, "/roles"))) {
 		cJSON *list = strstr(p, "/channels") ? f->channels : f->roles;
 		if (!strcmp(method, "GET")) {

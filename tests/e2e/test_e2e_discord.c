@@ -759,6 +759,69 @@ TEST(e2e_discord_register_and_setup)
 	free(pbp);
 	free(role1);
 	free(team1);
+
+	/* A wild proposal confirmed in Discord goes to the admin (the guild's
+	 * owner, 9999 in the fake) by DM with Clear and Veto. */
+	char *dm = kv(&b, "discord.channel.admin-dm");
+	CHECK(dm != NULL);
+	char *fu = propose_text(&b, "3001", "ada", "make the moon purple every tuesday");
+	CHECK_CONTAINS(fu, "tier 5");
+	free(fu);
+	cJSON_Delete(press(&b, "3001", "ada", "confirm:1"));
+	CHECK(channel_says(&b, dm ? dm : "?", "veto:1", 5000));
+	cJSON *j = cmd(&b, "3001", "ada", "tokens", NULL);
+	CHECK_CONTAINS(ix_content(j), "PROPOSE 0");
+	cJSON_Delete(j);
+	j = press(&b, "3001", "ada", "veto:1");
+	CHECK_CONTAINS(ix_content(j), "Only the league's admin");
+	cJSON_Delete(j);
+	/* The owner in the DM: no member, no permissions; setup named them. */
+	char body[1024];
+	snprintf(body, sizeof body,
+		 "{\"type\":3,\"token\":\"dm-1\",\"channel_id\":\"%s\",\"user\":{\"id\":\"9999\",\"username\":\"owner\"},"
+		 "\"data\":{\"custom_id\":\"veto:1\",\"component_type\":2}}",
+		 dm ? dm : "1");
+	long st;
+	j = ix_post(&b, body, 0, &st);
+	CHECK_EQ(ix_type(j), 9);
+	cJSON_Delete(j);
+	j = ix(&b, 5, "3001", "ada",
+	       "{\"custom_id\":\"veto:1\",\"components\":[{\"type\":1,\"components\":[{\"type\":4,\"custom_id\":\"text\","
+	       "\"value\":\"no\"}]}]}",
+	       false);
+	CHECK_CONTAINS(ix_content(j), "Only the league's admin");
+	cJSON_Delete(j);
+	snprintf(body, sizeof body,
+		 "{\"type\":5,\"token\":\"dm-2\",\"channel_id\":\"%s\",\"user\":{\"id\":\"9999\",\"username\":\"owner\"},"
+		 "\"data\":{\"custom_id\":\"veto:1\",\"components\":[{\"type\":1,\"components\":[{\"type\":4,"
+		 "\"custom_id\":\"text\",\"value\":\"The moon is out of scope.\"}]}]}}",
+		 dm ? dm : "1");
+	j = ix_post(&b, body, 0, &st);
+	CHECK_CONTAINS(ix_content(j), "vetoed: The moon is out of scope.");
+	cJSON_Delete(j);
+	j = cmd(&b, "3001", "ada", "tokens", NULL);
+	CHECK_CONTAINS(ix_content(j), "PROPOSE 2"); /* refunded */
+	cJSON_Delete(j);
+	j = e2e_call(&b.s, "GET", "/api/governance/proposals/1", NULL, NULL, &st);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status")), "vetoed");
+	cJSON_Delete(j);
+	/* Clear: the next wild one stays open for its vote. */
+	fu = propose_text(&b, "3001", "ada", "let the crowd pick the winner");
+	free(fu);
+	cJSON_Delete(press(&b, "3001", "ada", "confirm:2"));
+	snprintf(body, sizeof body,
+		 "{\"type\":3,\"token\":\"dm-3\",\"user\":{\"id\":\"9999\",\"username\":\"owner\"},"
+		 "\"data\":{\"custom_id\":\"clear:2\",\"component_type\":2}}");
+	j = ix_post(&b, body, 0, &st);
+	CHECK_EQ(ix_type(j), 7);
+	CHECK_CONTAINS(ix_content(j), "cleared");
+	cJSON_Delete(j);
+	j = e2e_call(&b.s, "GET", "/api/governance/proposals/2", NULL, NULL, &st);
+	cJSON *pd = cJSON_GetObjectItem(j, "data");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(pd, "status")), "open");
+	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(pd, "flagged")));
+	cJSON_Delete(j);
+	free(dm);
 	bot_stop(&b);
 }
 
