@@ -114,3 +114,24 @@ int64_t store_outbox_pending(pw_store_t *s)
 	sqlite3_finalize(st);
 	return n;
 }
+
+int store_identity_subject(pw_store_t *s, int64_t identity_id, const char *provider, char *out, size_t cap)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT subject FROM identities WHERE id=? AND provider=?");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, identity_id);
+	sqlite3_bind_text(st, 2, provider, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		r = v && strlen(v) < cap ? 1 : 0;
+		if (r)
+			snprintf(out, cap, "%s", v);
+	} else if (rc != SQLITE_DONE) {
+		snprintf(s->err, sizeof s->err, "reading an identity: %s", sqlite3_errmsg(s->db));
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}

@@ -12,6 +12,9 @@
  * the row's id as Discord's nonce with enforce_nonce, so Discord returns
  * the message already made instead of posting it twice.
  *
+ * A call whose method is "DM" is a direct message: its path is the user's
+ * id, and the sender opens (or finds) the DM channel before posting.
+ *
  * Channel, role and category ids `pinwheel discord setup` creates live in
  * bot_state (store_kv_*), under keys "discord.<kind>.<name>".
  *
@@ -20,6 +23,7 @@
 #ifndef PW_STORE_DISCORD_H
 #define PW_STORE_DISCORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/league/store.h"
@@ -45,6 +49,10 @@ int store_outbox_next(pw_store_t *s, pw_outbox_row_t *out);
 int store_outbox_done(pw_store_t *s, int64_t id, int status, const char *error, int64_t now);
 /* A try failed and will be made again: counts it and keeps the reason. */
 int store_outbox_failed_try(pw_store_t *s, int64_t id, const char *error);
+/* The subject (a Discord user id) of identity_id when its provider is
+ * provider: 1 with out filled, 0 when it is another provider's or none, -1. */
+int store_identity_subject(pw_store_t *s, int64_t identity_id, const char *provider, char *out, size_t cap);
+
 /* Calls not done yet (sent or given up), for /health and tests. -1 on failure. */
 int64_t store_outbox_pending(pw_store_t *s);
 

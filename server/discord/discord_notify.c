@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/league/governance.h"
+#include "core/league/store_discord.h"
 
 /* A game this close is a thriller, one this far apart a blowout: both go
  * to big-plays as well. */
@@ -93,11 +94,37 @@ static void on_tally(struct discord *d, const cJSON *sum)
 	buf_free(&b);
 }
 
+/* A governor's private report, by DM — to governors who are Discord users. */
+static void on_report(struct discord *d, const cJSON *r)
+{
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "kind"));
+	int64_t gid = (int64_t)num(r, "governor_id"), rid = (int64_t)num(r, "id");
+	if (!kind || strcmp(kind, "private") || gid <= 0)
+		return;
+	char user[32];
+	int64_t iid = store_governor_identity(d->app->store, gid);
+	if (iid <= 0 || store_identity_subject(d->app->store, iid, "discord", user, sizeof user) != 1)
+		return; /* not a Discord user: the report is on the web */
+	cJSON *list = store_reports_json(d->app->store, (int64_t)num(r, "season_id"), (int)num(r, "round"), gid, true);
+	const cJSON *o;
+	cJSON_ArrayForEach(o, list) {
+		if ((int64_t)num(o, "id") != rid)
+			continue;
+		pw_buf_t b = {0};
+		buf_printf(&b, "**Your private report, round %d**\n%s", (int)num(r, "round"),
+			   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "text")));
+		discord_enqueue(d, "DM", user, discord_message(b.data ? b.data : "", NULL));
+		buf_free(&b);
+	}
+	cJSON_Delete(list);
+}
+
 void discord_on_event(void *ud, uint64_t id, const char *type, const char *json)
 {
 	struct discord *d = ud;
 	if (strcmp(type, "game.completed") && strcmp(type, "governance.window_closed") &&
-	    strcmp(type, "round.completed") && strcmp(type, "season.phase_changed"))
+	    strcmp(type, "round.completed") && strcmp(type, "season.phase_changed") &&
+	    strcmp(type, "report.generated"))
 		return; /* the rest (possessions, votes) is too fine-grained for a channel */
 	cJSON *o = cJSON_Parse(json);
 	if (!o)
@@ -107,6 +134,8 @@ void discord_on_event(void *ud, uint64_t id, const char *type, const char *json)
 		on_game(d, o);
 	} else if (!strcmp(type, "governance.window_closed")) {
 		on_tally(d, o);
+	} else if (!strcmp(type, "report.generated")) {
+		on_report(d, o);
 	} else if (!strcmp(type, "round.completed")) {
 		snprintf(text, sizeof text, "Round %d is over: %d games played. Standings: /standings.", (int)num(o, "round"),
 			 (int)num(o, "games"));

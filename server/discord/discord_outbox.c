@@ -77,14 +77,11 @@ static char *with_nonce(const pw_outbox_row_t *row)
 	return t;
 }
 
-/* Makes one call; the back-off to wait before the next try (ms), 0 when
- * the row is done. */
-static int64_t send_one(discord_sender_t *s, pw_outbox_row_t *row)
+/* What a call's answer means for its row (marked sent, given up, or tried
+ * again): the back-off to wait before the next try (ms). Frees rep's body. */
+static int64_t after_call(discord_sender_t *s, pw_outbox_row_t *row, int rc, discord_reply_t *rep_in)
 {
-	char *body = with_nonce(row);
-	discord_reply_t rep;
-	int rc = discord_rest_call(s->rest, row->method, row->path, body, &rep);
-	free(body);
+	discord_reply_t rep = *rep_in;
 	int64_t now = (int64_t)time(NULL);
 	int64_t backoff = 0;
 	if (rc == 0 && rep.status >= 200 && rep.status < 300) {
@@ -118,6 +115,49 @@ static int64_t send_one(discord_sender_t *s, pw_outbox_row_t *row)
 	}
 	free(rep.body);
 	return backoff;
+}
+
+
+/* A "DM" row: opens (or finds: Discord answers the same channel) the DM
+ * channel with the user its path names, and makes the row a message
+ * creation there. 0, or the failed call's reply in rep. */
+static int open_dm(discord_sender_t *s, pw_outbox_row_t *row, discord_reply_t *rep)
+{
+	char body[96];
+	snprintf(body, sizeof body, "{\"recipient_id\":\"%.30s\"}", row->path);
+	int rc = discord_rest_call(s->rest, "POST", "/users/@me/channels", body, rep);
+	if (rc < 0 || rep->status < 200 || rep->status >= 300)
+		return -1;
+	cJSON *j = cJSON_Parse(rep->body);
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "id"));
+	if (id && strlen(id) < 40) {
+		snprintf(row->path, sizeof row->path, "/channels/%s/messages", id);
+		snprintf(row->method, sizeof row->method, "POST");
+	} else {
+		rep->status = 502; /* an answer without a channel: try again later */
+		rc = -1;
+	}
+	cJSON_Delete(j);
+	free(rep->body);
+	rep->body = NULL;
+	return rc < 0 ? -1 : 0;
+}
+
+/* Makes one call; the back-off to wait before the next try (ms), 0 when
+ * the row is done. */
+static int64_t send_one(discord_sender_t *s, pw_outbox_row_t *row)
+{
+	if (!strcmp(row->method, "DM")) {
+		discord_reply_t rep;
+		if (open_dm(s, row, &rep) < 0)
+			return after_call(s, row, rep.status ? 0 : -1, &rep);
+		free(rep.body);
+	}
+	char *body = with_nonce(row);
+	discord_reply_t rep;
+	int rc = discord_rest_call(s->rest, row->method, row->path, body, &rep);
+	free(body);
+	return after_call(s, row, rc, &rep);
 }
 
 static void *run(void *ud)

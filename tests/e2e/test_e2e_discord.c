@@ -394,6 +394,23 @@ TEST(e2e_discord_two_governors_propose_vote_tally)
 	j = e2e_call(&b.s, "GET", "/api/governance/proposals/1", NULL, NULL, &st);
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status")), "passed");
 	cJSON_Delete(j);
+	/* Each governor's private report by DM: a DM channel opened for each,
+	 * and a message in it. */
+	CHECK(dfake_wait(b.fake, "POST /users/@me/channels", 2, 5000));
+	char *dm_open = dfake_last_body(b.fake, "POST /users/@me/channels");
+	CHECK(dm_open && (strstr(dm_open, "\"1001\"") || strstr(dm_open, "\"1002\"")));
+	free(dm_open);
+	bool dm_report = false;
+	for (int t = 0; t < 100 && !dm_report; t++) {
+		for (int i = 0; i < dfake_messages(b.fake) && !dm_report; i++) {
+			char ch[32];
+			char *m = dfake_message(b.fake, i, ch, sizeof ch);
+			dm_report = m && atoi(ch) > 60000 && strstr(m, "Your private report, round 1");
+			free(m);
+		}
+		usleep(50000);
+	}
+	CHECK(dm_report);
 	/* A closed proposal takes no vote. */
 	j = press(&b, "1002", "bo", "vote:1:no");
 	CHECK_CONTAINS(ix_content(j), "Not done");
