@@ -380,11 +380,116 @@ static int cmd_proposals(struct discord *d, const discord_ix_t *ix, pw_response_
 	return HTTP_HANDLED;
 }
 
-static int cmd_standings(struct discord *d, const discord_ix_t *ix, pw_response_t *res)
+/* The current season's id as viewers see it (0: none). */
+static int64_t season_now(struct discord *d)
 {
 	cJSON *cur = season_summary_json(d->app->view);
 	int64_t sid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cur, "id"));
 	cJSON_Delete(cur);
+	return sid;
+}
+
+/* Answers the text in b (or none when b is empty) to the caller only. */
+static int answer_buf(pw_response_t *res, pw_buf_t *b, const char *none)
+{
+	discord_answer(res, DISCORD_RESP_MESSAGE, b->len ? b->data : none, true, NULL);
+	buf_free(b);
+	return HTTP_HANDLED;
+}
+
+/* The next round still to be played: its games. */
+static int cmd_schedule(struct discord *d, const discord_ix_t *ix, pw_response_t *res)
+{
+	int64_t sid = season_now(d);
+	cJSON *list = sid > 0 ? store_schedule_json(d->app->view, sid) : NULL;
+	cJSON *teams = store_teams_json(d->app->view, d->app->league_id);
+	pw_buf_t b = {0};
+	int next = 0;
+	const cJSON *g;
+	cJSON_ArrayForEach(g, list) {
+		int round = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(g, "round"));
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(g, "game_id")) || (next && round != next))
+			continue;
+		if (!next) {
+			next = round;
+			buf_printf(&b, "**Round %d**\n", round);
+		}
+		char home[80], away[80];
+		discord_team_name(teams, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(g, "home_team_id")),
+				  home, sizeof home);
+		discord_team_name(teams, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(g, "away_team_id")),
+				  away, sizeof away);
+		buf_printf(&b, "• %s (home) v %s\n", home, away);
+	}
+	cJSON_Delete(teams);
+	cJSON_Delete(list);
+	return answer_buf(res, &b, "No game is scheduled.");
+}
+
+/* The latest round's public reports. */
+static int cmd_reports(struct discord *d, const discord_ix_t *ix, pw_response_t *res)
+{
+	int64_t sid = season_now(d);
+	cJSON *list = sid > 0 ? store_reports_json(d->app->view, sid, -1, 0, false) : NULL;
+	pw_buf_t b = {0};
+	const cJSON *r;
+	cJSON_ArrayForEach(r, list) {
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "kind"));
+		if (kind && strcmp(kind, "commentary"))
+			buf_printf(&b, "**%s, round %d**\n%.700s\n", kind,
+				   (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "round")),
+				   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "text")));
+	}
+	cJSON_Delete(list);
+	return answer_buf(res, &b, "No report yet: the first round has not been played.");
+}
+
+/* A team's hoopers (team: the option, else the caller's). */
+static int cmd_roster(struct discord *d, const discord_ix_t *ix, pw_response_t *res)
+{
+	int64_t team = 0;
+	if (!opt_int(ix, "team", &team)) {
+		bool enrolled = false;
+		int64_t iid = identity_of(d, ix);
+		int64_t gid = iid ? identity_governor(d->app->gov, iid, &enrolled) : 0;
+		cJSON *gv = gid > 0 && enrolled ? gov_governor_json(d->app->gov, gid) : NULL;
+		team = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(gv, "team_id"));
+		cJSON_Delete(gv);
+		if (team <= 0)
+			return say(res, true, "Say which team: /roster team:<number>.");
+	}
+	cJSON *teams = store_teams_json(d->app->view, d->app->league_id);
+	pw_buf_t b = {0};
+	const cJSON *t, *h;
+	cJSON_ArrayForEach(t, teams) {
+		if ((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "id")) != team)
+			continue;
+		buf_printf(&b, "**%s**\n", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "name")));
+		cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(t, "hoopers"))
+			buf_printf(&b, "• #%d %s\n", (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "id")),
+				   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "name")));
+	}
+	cJSON_Delete(teams);
+	return answer_buf(res, &b, "There is no such team.");
+}
+
+/* The league's seasons. */
+static int cmd_history(struct discord *d, const discord_ix_t *ix, pw_response_t *res)
+{
+	cJSON *list = store_seasons_json(d->app->view, d->app->league_id);
+	pw_buf_t b = {0};
+	const cJSON *s;
+	cJSON_ArrayForEach(s, list)
+		buf_printf(&b, "• %s: %s after round %d\n", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "name")),
+			   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "phase")),
+			   (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "current_round")));
+	cJSON_Delete(list);
+	return answer_buf(res, &b, "No season yet.");
+}
+
+static int cmd_standings(struct discord *d, const discord_ix_t *ix, pw_response_t *res)
+{
+	int64_t sid = season_now(d);
 	cJSON *st = sid > 0 ? season_standings_json(d->app->view, sid) : NULL;
 	pw_buf_t b = {0};
 	const cJSON *row;
@@ -604,6 +709,14 @@ int discord_on_command(struct discord *d, const discord_ix_t *ix, pw_response_t 
 		return cmd_trade_hooper(d, ix, res);
 	if (!strcmp(n, "new-season"))
 		return cmd_new_season(d, ix, res);
+	if (!strcmp(n, "schedule"))
+		return cmd_schedule(d, ix, res);
+	if (!strcmp(n, "reports"))
+		return cmd_reports(d, ix, res);
+	if (!strcmp(n, "roster"))
+		return cmd_roster(d, ix, res);
+	if (!strcmp(n, "history"))
+		return cmd_history(d, ix, res);
 	return say(res, true, "This server does not know the command /%.40s.", n);
 }
 

@@ -98,6 +98,10 @@ int discord_oauth_routes(pw_app_t *app);
 
 /* ---- announcements (discord_notify.c) ---- */
 
+/* The name of team id in teams (store_teams_json) into out ("Team <id>"
+ * when unknown). */
+void discord_team_name(const struct cJSON *teams, int64_t id, char *out, size_t cap);
+
 /* The bus sink: events become messages in the outbox. */
 void discord_on_event(void *ud, uint64_t id, const char *type, const char *json);
 

@@ -37,8 +37,7 @@ static void post(struct discord *d, const char *channel, const char *text)
 	discord_enqueue(d, "POST", path, discord_message(text, NULL));
 }
 
-/* The name of team id into out ("Team <id>" when unknown). */
-static void team_name(struct discord *d, cJSON *teams, int64_t id, char *out, size_t cap)
+void discord_team_name(const cJSON *teams, int64_t id, char *out, size_t cap)
 {
 	const cJSON *t;
 	cJSON_ArrayForEach(t, teams) {
@@ -57,8 +56,8 @@ static void on_game(struct discord *d, const cJSON *g)
 {
 	cJSON *teams = store_teams_json(d->app->store, d->app->league_id);
 	char home[80], away[80], text[300];
-	team_name(d, teams, (int64_t)num(g, "home_team_id"), home, sizeof home);
-	team_name(d, teams, (int64_t)num(g, "away_team_id"), away, sizeof away);
+	discord_team_name(teams, (int64_t)num(g, "home_team_id"), home, sizeof home);
+	discord_team_name(teams, (int64_t)num(g, "away_team_id"), away, sizeof away);
 	cJSON_Delete(teams);
 	int hs = (int)num(g, "home_score"), as = (int)num(g, "away_score");
 	snprintf(text, sizeof text, "Final, round %d: %s %d – %d %s", (int)num(g, "round"), home, hs, as, away);

@@ -37,6 +37,10 @@ static const char *const COMMANDS[][3] = {
 	{"standings", "The league table", ""},
 	{"status", "The season, its phase and round", ""},
 	{"effects", "The effects in play", ""},
+	{"schedule", "The next round's games", ""},
+	{"reports", "The latest round's reports", ""},
+	{"roster", "A team's hoopers", "team:4:0:Team number (default: yours)"},
+	{"history", "The league's seasons", ""},
 	{"new-season", "Start a new season (administrators)", "name:3:0:The season's name|carry_rules:5:0:Keep this season's rules (default yes)"},
 };
 

@@ -411,6 +411,9 @@ TEST(e2e_discord_two_governors_propose_vote_tally)
 		usleep(50000);
 	}
 	CHECK(dm_report);
+	j = cmd(&b, "1002", "bo", "reports", NULL);
+	CHECK_CONTAINS(ix_content(j), "round 1**");
+	cJSON_Delete(j);
 	/* A closed proposal takes no vote. */
 	j = press(&b, "1002", "bo", "vote:1:no");
 	CHECK_CONTAINS(ix_content(j), "Not done");
@@ -655,6 +658,25 @@ TEST(e2e_discord_commands_and_refusals)
 	j = cmd(&b, "2003", "cy", "effects", NULL);
 	CHECK_CONTAINS(ix_content(j), "No effect is active");
 	cJSON_Delete(j);
+	j = cmd(&b, "2003", "cy", "schedule", NULL);
+	CHECK_CONTAINS(ix_content(j), "**Round 1**");
+	CHECK_CONTAINS(ix_content(j), "(home) v ");
+	cJSON_Delete(j);
+	j = cmd(&b, "2003", "cy", "reports", NULL);
+	CHECK_CONTAINS(ix_content(j), "No report yet");
+	cJSON_Delete(j);
+	j = cmd(&b, "2001", "ada", "roster", NULL); /* ada's own team */
+	CHECK_CONTAINS(ix_content(j), "• #");
+	cJSON_Delete(j);
+	j = cmd(&b, "2003", "cy", "roster", NULL);
+	CHECK_CONTAINS(ix_content(j), "Say which team");
+	cJSON_Delete(j);
+	j = cmd(&b, "2003", "cy", "roster", "[{\"name\":\"team\",\"type\":4,\"value\":99}]");
+	CHECK_CONTAINS(ix_content(j), "no such team");
+	cJSON_Delete(j);
+	j = cmd(&b, "2003", "cy", "history", NULL);
+	CHECK_CONTAINS(ix_content(j), "after round 0");
+	cJSON_Delete(j);
 	j = cmd(&b, "2003", "cy", "proposals", NULL);
 	CHECK_CONTAINS(ix_content(j), "#3");
 	CHECK_CONTAINS(ix_content(j), "#4");
@@ -727,13 +749,13 @@ TEST(e2e_discord_register_and_setup)
 	CHECK_EQ(bot_start(&b, NULL), 0);
 	char *out = NULL;
 	CHECK_EQ(discord_cli(&b, "register", &out), 0);
-	CHECK_CONTAINS(out, "registered 16 commands in the guild");
+	CHECK_CONTAINS(out, "registered 20 commands in the guild");
 	free(out);
 	char *set = dfake_last_body(b.fake, "PUT /applications/" APP_ID "/guilds/" GUILD_ID "/commands");
 	CHECK(set != NULL);
 	cJSON *cmds = cJSON_Parse(set ? set : "[]");
 	free(set);
-	CHECK_EQ(cJSON_GetArraySize(cmds), 16);
+	CHECK_EQ(cJSON_GetArraySize(cmds), 20);
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cmds) {
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(c, "name"));
