@@ -122,6 +122,11 @@ void discord_close(pw_app_t *app)
 	app->discord = NULL;
 }
 
+bool discord_sign_in_on(const pw_app_t *app)
+{
+	return app->discord && app->discord->cfg.client_secret[0];
+}
+
 const char *discord_health(const pw_app_t *app)
 {
 	if (!app->discord)

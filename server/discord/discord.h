@@ -56,6 +56,9 @@ int discord_open(pw_app_t *app);
 void discord_close(pw_app_t *app);
 /* "disabled", "connecting" or "connected" (/health). */
 const char *discord_health(const pw_app_t *app);
+/* Whether "Sign in with Discord" is on (DISCORD_CLIENT_SECRET): the pages
+ * link /auth/discord then. */
+bool discord_sign_in_on(const pw_app_t *app);
 /* Registers /discord/interactions (and the sign-in routes). */
 int discord_routes(pw_app_t *app);
 

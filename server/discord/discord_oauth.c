@@ -78,11 +78,6 @@ static void redirect_uri(pw_app_t *app, const pw_http_request_t *req, char *out,
 		 host ? (int)(host->n < 200 ? host->n : 200) : 9, host ? host->p : "localhost");
 }
 
-static bool oauth_on(pw_app_t *app)
-{
-	return app->discord && app->discord->cfg.client_secret[0];
-}
-
 static int page(pw_response_t *res, int status, const char *title, const char *text)
 {
 	pw_buf_t b = {0};
@@ -98,7 +93,7 @@ static int page(pw_response_t *res, int status, const char *title, const char *t
 static int h_start(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req, const pw_params_t *p,
 		   pw_response_t *res)
 {
-	if (!oauth_on(app))
+	if (!discord_sign_in_on(app))
 		return page(res, 404, "Sign in with Discord is off",
 			    "This league has no DISCORD_CLIENT_SECRET, so it cannot sign you in with Discord.");
 	char state[IDENTITY_SECRET_HEX + 1], verifier[IDENTITY_SECRET_HEX + 1];
@@ -250,7 +245,7 @@ static bool take_verifier(pw_app_t *app, const char *state, char *verifier, size
 static int h_callback(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *req, const pw_params_t *p,
 		      pw_response_t *res)
 {
-	if (!oauth_on(app))
+	if (!discord_sign_in_on(app))
 		return page(res, 404, "Sign in with Discord is off", "This league cannot sign you in with Discord.");
 	char state[IDENTITY_SECRET_HEX + 2] = "", mine[IDENTITY_SECRET_HEX + 2] = "", code[256] = "";
 	char verifier[IDENTITY_SECRET_HEX + 1];

@@ -887,10 +887,13 @@ TEST(e2e_discord_sign_in_oauth2)
 {
 	bot_t b;
 	CHECK_EQ(bot_start(&b, "DISCORD_CLIENT_SECRET=shh"), 0);
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&b.s, "GET", "/sign-in", NULL, NULL, &r), 0);
+	CHECK_CONTAINS(r.body, "href=\"/auth/discord\"");
+	e2e_resp_free(&r);
 	/* In Discord first: user 4242 (the fake's /users/@me) joins team 3. */
 	cJSON_Delete(cmd(&b, "4242", "pinwheel-bot", "join", "[{\"name\":\"team\",\"type\":4,\"value\":3}]"));
 
-	e2e_resp_t r;
 	CHECK_EQ(e2e_http(&b.s, "GET", "/auth/discord", NULL, NULL, &r), 0);
 	CHECK_EQ(r.status, 302);
 	char loc[1024], state[80], challenge[80], cookie[120];
@@ -971,6 +974,9 @@ TEST(e2e_discord_sign_in_oauth2)
 	CHECK_EQ(bot_start(&b, NULL), 0);
 	CHECK_EQ(e2e_http(&b.s, "GET", "/auth/discord", NULL, NULL, &r), 0);
 	CHECK_EQ(r.status, 404);
+	e2e_resp_free(&r);
+	CHECK_EQ(e2e_http(&b.s, "GET", "/sign-in", NULL, NULL, &r), 0);
+	CHECK(!strstr(r.body, "/auth/discord"));
 	e2e_resp_free(&r);
 	bot_stop(&b);
 }
