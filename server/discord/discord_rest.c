@@ -318,6 +318,10 @@ int discord_rest_call_as(discord_rest_t *r, const char *auth, const char *conten
 			 const char *path, const char *body, discord_reply_t *out)
 {
 	memset(out, 0, sizeof *out);
+	if (atomic_load(&r->stopped)) {
+		snprintf(out->err, sizeof out->err, "stopped");
+		return -1;
+	}
 	char key[KEY_MAX];
 	discord_route_key(method, path, key, sizeof key);
 	size_t ul = strlen(r->base) + strlen(path) + 2;

@@ -39,7 +39,8 @@ typedef struct discord_rest discord_rest_t;
 discord_rest_t *discord_rest_new(const char *api_base, const char *token);
 void discord_rest_free(discord_rest_t *r);
 /* Any thread: calls waiting on a limit give up at once (they return -1),
- * and no new call starts. */
+ * and no new call starts (a call already on the wire finishes or times
+ * out). */
 void discord_rest_stop(discord_rest_t *r);
 
 typedef struct discord_reply {
