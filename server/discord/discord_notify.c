@@ -93,6 +93,37 @@ static void on_tally(struct discord *d, const cJSON *sum)
 	buf_free(&b);
 }
 
+/* The awards of a season's archive, as one message. */
+static void on_awards(struct discord *d)
+{
+	pw_season_row_t cur;
+	if (store_season_current(d->app->store, d->app->league_id, &cur) != 1)
+		return;
+	char *text = store_archive_get(d->app->store, cur.id);
+	cJSON *a = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	static const char *const names[][2] = {
+		{"mvp", "MVP"}, {"defensive", "Defensive Player"}, {"most_efficient", "Most Efficient"},
+		{"most_active_governor", "Most Active Governor"}, {"coalition_builder", "Coalition Builder"},
+		{"rule_architect", "Rule Architect"}};
+	const cJSON *aw = cJSON_GetObjectItemCaseSensitive(a, "awards");
+	pw_buf_t b = {0};
+	buf_printf(&b, "**The season's awards** (%s)\n", cur.name);
+	int n = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *who = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(aw, names[i][0]), "name"));
+		if (who) {
+			buf_printf(&b, "• %s: %s\n", names[i][1], who);
+			n++;
+		}
+	}
+	if (n)
+		post(d, "play-by-play", b.data);
+	buf_free(&b);
+	cJSON_Delete(a);
+}
+
 /* A governor's private report, by DM — to governors who are Discord users. */
 static void on_report(struct discord *d, const cJSON *r)
 {
@@ -143,6 +174,18 @@ void discord_on_event(void *ud, uint64_t id, const char *type, const char *json)
 		const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "to"));
 		snprintf(text, sizeof text, "The season enters a new phase: **%.40s**.", to ? to : "?");
 		post(d, "play-by-play", text);
+		int64_t champ = (int64_t)num(o, "champion_team_id");
+		if (champ > 0) {
+			cJSON *teams = store_teams_json(d->app->store, d->app->league_id);
+			char name[80];
+			discord_team_name(teams, champ, name, sizeof name);
+			cJSON_Delete(teams);
+			snprintf(text, sizeof text, "**%s are the champions!**", name);
+			post(d, "play-by-play", text);
+			post(d, "big-plays", text);
+		}
+		if (to && !strcmp(to, "complete"))
+			on_awards(d);
 	}
 	cJSON_Delete(o);
 }

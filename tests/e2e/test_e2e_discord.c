@@ -30,7 +30,8 @@ typedef struct bot {
 	e2e_server_t s;
 } bot_t;
 
-/* Starts the fake and the server with the bot on. extra: one more setting or NULL. */
+/* Starts the fake and the server with the bot on. extra: more settings
+ * ("A=1;B=2") or NULL. */
 static int bot_start(bot_t *b, const char *extra)
 {
 	memset(b, 0, sizeof *b);
@@ -47,8 +48,11 @@ static int bot_start(bot_t *b, const char *extra)
 	snprintf(b->env[n++], sizeof b->env[0], "DISCORD_GUILD_ID=%s", GUILD_ID);
 	snprintf(b->env[n++], sizeof b->env[0], "DISCORD_API_BASE=%s", base);
 	snprintf(b->env[n++], sizeof b->env[0], "PINWHEEL_PRESENTATION_MODE=instant");
-	if (extra)
-		snprintf(b->env[n++], sizeof b->env[0], "%s", extra);
+	for (const char *e = extra; e && *e && n < 8;) {
+		size_t len = strcspn(e, ";");
+		snprintf(b->env[n++], sizeof b->env[0], "%.*s", (int)len, e);
+		e += len + (e[len] == ';');
+	}
 	for (int i = 0; i < n; i++)
 		b->envp[i] = b->env[i];
 	b->envp[n] = NULL;
@@ -978,5 +982,35 @@ TEST(e2e_discord_sign_in_oauth2)
 	CHECK_EQ(e2e_http(&b.s, "GET", "/sign-in", NULL, NULL, &r), 0);
 	CHECK(!strstr(r.body, "/auth/discord"));
 	e2e_resp_free(&r);
+	bot_stop(&b);
+}
+
+/* The season's end in the channel: the champion (also in big-plays) and,
+ * when the season completes, its awards. */
+TEST(e2e_discord_champion_and_awards)
+{
+	bot_t b;
+	CHECK_EQ(bot_start(&b, "PINWHEEL_TEAMS=4;PINWHEEL_CHAMPIONSHIP_SECONDS=0"), 0);
+	set_channel(&b, "play-by-play", "3200");
+	set_channel(&b, "big-plays", "3300");
+	cJSON_Delete(cmd(&b, "5001", "ada", "join", "[{\"name\":\"team\",\"type\":4,\"value\":1}]"));
+	free(propose_text(&b, "5001", "ada", "longer quarters"));
+	cJSON_Delete(press(&b, "5001", "ada", "confirm:1"));
+	char phase[32] = "";
+	for (int i = 0; i < 80 && strcmp(phase, "complete"); i++) {
+		tick(&b);
+		long st;
+		cJSON *j = e2e_call(&b.s, "GET", "/api/seasons/current", NULL, NULL, &st);
+		snprintf(phase, sizeof phase, "%s",
+			 cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "phase")) ?: "");
+		cJSON_Delete(j);
+	}
+	CHECK_STR(phase, "complete");
+	CHECK(channel_says(&b, "3200", "are the champions!", 5000));
+	CHECK(channel_says(&b, "3300", "are the champions!", 1000));
+	CHECK(channel_says(&b, "3200", "The season enters a new phase: **playoffs**", 1000));
+	CHECK(channel_says(&b, "3200", "The season's awards", 5000));
+	CHECK(channel_says(&b, "3200", "MVP: ", 1000));
+	CHECK(channel_says(&b, "3200", "Most Active Governor: ada", 1000));
 	bot_stop(&b);
 }
