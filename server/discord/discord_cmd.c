@@ -139,7 +139,7 @@ typedef struct check_ud {
 	bool amend;
 } check_ud_t;
 
-static void describe_proposal(pw_buf_t *b, const cJSON *p)
+void discord_describe_proposal(pw_buf_t *b, const cJSON *p)
 {
 	const cJSON *in = cJSON_GetObjectItemCaseSensitive(p, "interpretation");
 	buf_printf(b, "**Proposal #%" PRId64 "** (tier %d, costs %d PROPOSE, passes above %.0f%% yes)\n> %s\n",
@@ -179,7 +179,7 @@ static void on_checked(pw_app_t *app, void *ud, api_check_answer_t *ans, pw_resp
 	else if (ans->rc < 0)
 		buf_printf(&b, "Not done: %s", ans->err && ans->err->msg[0] ? ans->err->msg : "the check failed.");
 	else if (ans->out) {
-		describe_proposal(&b, ans->out);
+		discord_describe_proposal(&b, ans->out);
 		int64_t pid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ans->out, "id"));
 		if (cu->amend) {
 			buf_puts(&b, "Amended: the new interpretation stands and the votes stay.");
@@ -735,29 +735,6 @@ static bool is_admin(struct discord *d, const discord_ix_t *ix)
 	return yes;
 }
 
-/* A wild (tier 5) proposal just opened: the admin reviews it by DM while
- * the vote runs, with Clear and Veto. */
-static void ask_review(struct discord *d, int64_t pid)
-{
-	char ch[32];
-	if (!discord_channel(d, "admin-dm", ch, sizeof ch))
-		return;
-	cJSON *p = gov_proposal_json(d->app->gov, pid);
-	pw_buf_t b = {0};
-	buf_puts(&b, "A wild proposal needs your review (voting runs meanwhile).\n");
-	describe_proposal(&b, p);
-	cJSON_Delete(p);
-	char ids[2][48], path[96];
-	snprintf(ids[0], sizeof ids[0], "clear:%" PRId64, pid);
-	snprintf(ids[1], sizeof ids[1], "veto:%" PRId64, pid);
-	const char *labels[] = {"Clear", "Veto"};
-	const char *idp[] = {ids[0], ids[1]};
-	const int styles[] = {3, 4};
-	snprintf(path, sizeof path, "/channels/%s/messages", ch);
-	discord_enqueue(d, "POST", path, discord_message(b.data ? b.data : "", discord_buttons(labels, idp, styles, 2)));
-	buf_free(&b);
-}
-
 /* ---- buttons ----------------------------------------------------------- */
 
 /* The public message a confirmed proposal gets: its text and the vote
@@ -773,7 +750,7 @@ static void announce_open(struct discord *d, const discord_ix_t *ix, int64_t pid
 	cJSON *p = gov_proposal_json(d->app->gov, pid);
 	pw_buf_t b = {0};
 	buf_puts(&b, "A proposal is open for voting.\n");
-	describe_proposal(&b, p);
+	discord_describe_proposal(&b, p);
 	cJSON_Delete(p);
 	char ids[3][48];
 	snprintf(ids[0], sizeof ids[0], "vote:%" PRId64 ":yes", pid);
@@ -822,11 +799,8 @@ int discord_on_component(struct discord *d, const discord_ix_t *ix, pw_response_
 	if (!strcmp(verb, "confirm")) {
 		if (gov_confirm(d->app->gov, gid, id, &out, &err) < 0)
 			return refuse(res, &err);
-		bool flagged = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(out, "flagged"));
 		cJSON_Delete(out);
-		announce_open(d, ix, id);
-		if (flagged)
-			ask_review(d, id);
+		announce_open(d, ix, id); /* a wild one also goes to the admin: discord_notify.c */
 		char text[120];
 		snprintf(text, sizeof text, "Proposal #%lld is confirmed and open for voting.", id);
 		discord_answer(res, DISCORD_RESP_UPDATE, text, true, cJSON_CreateArray());

@@ -91,6 +91,10 @@ int discord_on_command(struct discord *d, const discord_ix_t *ix, pw_response_t 
 int discord_on_component(struct discord *d, const discord_ix_t *ix, pw_response_t *res);
 int discord_on_modal(struct discord *d, const discord_ix_t *ix, pw_response_t *res);
 
+/* A proposal (gov_proposal_json) in words: number, tier, cost, threshold,
+ * text, its parameter changes and effects, the interpretation's note. */
+void discord_describe_proposal(pw_buf_t *b, const struct cJSON *p);
+
 /* ---- sign-in (discord_oauth.c) ---- */
 
 /* GET /auth/discord and its callback. */

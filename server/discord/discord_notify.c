@@ -124,6 +124,28 @@ static void on_awards(struct discord *d)
 	cJSON_Delete(a);
 }
 
+/* A wild proposal to review (proposal.flagged_for_review, however it was
+ * confirmed or amended): to the admin by DM, with Clear and Veto, while
+ * its vote runs. */
+static void on_flagged(struct discord *d, const cJSON *p)
+{
+	char ch[32], ids[2][48], path[96];
+	if (!discord_channel(d, "admin-dm", ch, sizeof ch))
+		return;
+	int64_t pid = (int64_t)num(p, "id");
+	pw_buf_t b = {0};
+	buf_puts(&b, "A wild proposal needs your review (voting runs meanwhile).\n");
+	discord_describe_proposal(&b, p);
+	snprintf(ids[0], sizeof ids[0], "clear:%" PRId64, pid);
+	snprintf(ids[1], sizeof ids[1], "veto:%" PRId64, pid);
+	const char *labels[] = {"Clear", "Veto"};
+	const char *idp[] = {ids[0], ids[1]};
+	const int styles[] = {3, 4};
+	snprintf(path, sizeof path, "/channels/%s/messages", ch);
+	discord_enqueue(d, "POST", path, discord_message(b.data ? b.data : "", discord_buttons(labels, idp, styles, 2)));
+	buf_free(&b);
+}
+
 /* A governor's private report, by DM — to governors who are Discord users. */
 static void on_report(struct discord *d, const cJSON *r)
 {
@@ -154,7 +176,7 @@ void discord_on_event(void *ud, uint64_t id, const char *type, const char *json)
 	struct discord *d = ud;
 	if (strcmp(type, "game.completed") && strcmp(type, "governance.window_closed") &&
 	    strcmp(type, "round.completed") && strcmp(type, "season.phase_changed") &&
-	    strcmp(type, "report.generated"))
+	    strcmp(type, "report.generated") && strcmp(type, "proposal.flagged_for_review"))
 		return; /* the rest (possessions, votes) is too fine-grained for a channel */
 	cJSON *o = cJSON_Parse(json);
 	if (!o)
@@ -164,6 +186,8 @@ void discord_on_event(void *ud, uint64_t id, const char *type, const char *json)
 		on_game(d, o);
 	} else if (!strcmp(type, "governance.window_closed")) {
 		on_tally(d, o);
+	} else if (!strcmp(type, "proposal.flagged_for_review")) {
+		on_flagged(d, o);
 	} else if (!strcmp(type, "report.generated")) {
 		on_report(d, o);
 	} else if (!strcmp(type, "round.completed")) {

@@ -864,6 +864,19 @@ TEST(e2e_discord_register_and_setup)
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(pd, "status")), "open");
 	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(pd, "flagged")));
 	cJSON_Delete(j);
+	/* A wild proposal confirmed through the JSON API reaches the admin too. */
+	char *tok = e2e_join(&b.s, "Webby", 2);
+	j = e2e_call(&b.s, "POST", "/api/governance/proposals", "{\"text\":\"paint the rim gold forever\"}", tok, &st);
+	CHECK_EQ(st, 201);
+	int wid = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "id"));
+	cJSON_Delete(j);
+	char wpath[96], want_id[32];
+	snprintf(wpath, sizeof wpath, "/api/governance/proposals/%d/confirm", wid);
+	cJSON_Delete(e2e_call(&b.s, "POST", wpath, NULL, tok, &st));
+	CHECK_EQ(st, 200);
+	snprintf(want_id, sizeof want_id, "veto:%d", wid);
+	CHECK(channel_says(&b, dm ? dm : "?", want_id, 5000));
+	free(tok);
 	free(dm);
 	bot_stop(&b);
 }
