@@ -97,15 +97,17 @@ static cJSON *ix_post(bot_t *b, const char *body, long ts, long *status)
 /* An interaction of type from user uid (name), with data (JSON text). */
 static cJSON *ix(bot_t *b, int type, const char *uid, const char *name, const char *data, bool admin)
 {
-	char body[4096];
-	snprintf(body, sizeof body,
+	size_t cap = strlen(data) + 1024;
+	char *body = malloc(cap);
+	snprintf(body, cap,
 		 "{\"type\":%d,\"id\":\"1\",\"application_id\":\"%s\",\"token\":\"tok-%s-%d\",\"guild_id\":\"%s\","
 		 "\"channel_id\":\"3100\",\"member\":{\"permissions\":\"%s\",\"user\":{\"id\":\"%s\",\"username\":\"%s\"}},"
 		 "\"data\":%s}",
 		 type, APP_ID, uid, rand() % 100000, GUILD_ID, admin ? "8" : "0", uid, name, data);
 	long st;
 	cJSON *j = ix_post(b, body, 0, &st);
-	CHECK_MSG(st == 200, "interaction answered %ld: %s", st, body);
+	CHECK_MSG(st == 200, "interaction answered %ld: %.300s", st, body);
+	free(body);
 	return j;
 }
 
@@ -651,6 +653,60 @@ TEST(e2e_discord_commands_and_refusals)
 					     "\"get\",\"type\":3,\"value\":\"boost\"},{\"name\":\"get_count\",\"type\":4,\"value\":1}]");
 	CHECK_CONTAINS(ix_content(j), "not a governor");
 	cJSON_Delete(j);
+
+	/* A hooper swap: posted for both teams, approved by the other side. */
+	cJSON *team1 = e2e_call(&b.s, "GET", "/api/teams/1", NULL, NULL, &st);
+	int h1 = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(team1, "data"), "hoopers"), 0), "id"));
+	cJSON_Delete(team1);
+	snprintf(opts, sizeof opts, "[{\"name\":\"mine\",\"type\":4,\"value\":%d},{\"name\":\"theirs\",\"type\":4,\"value\":%d}]",
+		 h2, h1);
+	j = cmd(&b, "2001", "ada", "trade-hooper", opts); /* h2 is not ada's */
+	CHECK_CONTAINS(ix_content(j), "Not done");
+	cJSON_Delete(j);
+	snprintf(opts, sizeof opts, "[{\"name\":\"mine\",\"type\":4,\"value\":%d},{\"name\":\"theirs\",\"type\":4,\"value\":%d}]",
+		 h1, h2);
+	j = cmd(&b, "2001", "ada", "trade-hooper", opts);
+	CHECK(!ix_ephemeral(j));
+	t = cJSON_PrintUnformatted(j);
+	CHECK_CONTAINS(t, "htrade:1:approve");
+	free(t);
+	cJSON_Delete(j);
+	j = press(&b, "2003", "cy", "htrade:1:approve");
+	CHECK_CONTAINS(ix_content(j), "not enrolled");
+	cJSON_Delete(j);
+	j = press(&b, "2002", "bo", "htrade:1:approve");
+	CHECK_CONTAINS(ix_content(j), "bo approves");
+	cJSON_Delete(j);
+	j = e2e_call(&b.s, "GET", "/api/teams/2", NULL, NULL, &st);
+	t = cJSON_PrintUnformatted(j);
+	char hid[32];
+	snprintf(hid, sizeof hid, "\"id\":%d,", h1);
+	CHECK_CONTAINS(t, hid); /* the swap executed: ada's hooper now plays for team 2 */
+	free(t);
+	cJSON_Delete(j);
+
+	/* A repeal is a proposal like any other, checked and followed up. */
+	before = dfake_count_prefix(b.fake, "PATCH /webhooks/");
+	j = cmd(&b, "2002", "bo", "repeal", "[{\"name\":\"effect\",\"type\":3,\"value\":\"nothing_here\"}]");
+	CHECK_EQ(ix_type(j), 5);
+	cJSON_Delete(j);
+	CHECK(dfake_wait(b.fake, "PATCH /webhooks/", before + 1, 20000));
+	j = cmd(&b, "2002", "bo", "repeal", NULL);
+	CHECK_CONTAINS(ix_content(j), "which effect");
+	cJSON_Delete(j);
+	/* A proposal too long for a form is refused before any check. */
+	char *huge = malloc(5000);
+	memset(huge, 'a', 4999);
+	huge[4999] = 0;
+	char *hbody = malloc(6000);
+	snprintf(hbody, 6000, "{\"custom_id\":\"propose\",\"components\":[{\"type\":1,\"components\":[{\"type\":4,"
+			      "\"custom_id\":\"text\",\"value\":\"%s\"}]}]}", huge);
+	j = ix(&b, 5, "2002", "bo", hbody, false);
+	CHECK_CONTAINS(ix_content(j), "at most 4000");
+	cJSON_Delete(j);
+	free(huge);
+	free(hbody);
 
 	/* Reads. */
 	j = cmd(&b, "2003", "cy", "standings", NULL);
