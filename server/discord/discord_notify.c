@@ -62,6 +62,12 @@ static void on_game(struct discord *d, const cJSON *g)
 	int hs = (int)num(g, "home_score"), as = (int)num(g, "away_score");
 	snprintf(text, sizeof text, "Final, round %d: %s %d – %d %s", (int)num(g, "round"), home, hs, as, away);
 	post(d, "play-by-play", text);
+	/* Each team's room hears its own game. */
+	char team[40];
+	snprintf(team, sizeof team, "team-%lld", (long long)num(g, "home_team_id"));
+	post(d, team, text);
+	snprintf(team, sizeof team, "team-%lld", (long long)num(g, "away_team_id"));
+	post(d, team, text);
 	int margin = hs > as ? hs - as : as - hs;
 	if (margin <= CLOSE_GAME_MARGIN || margin >= BLOWOUT_MARGIN) {
 		char big[340];

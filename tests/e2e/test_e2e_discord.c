@@ -393,10 +393,12 @@ TEST(e2e_discord_two_governors_propose_vote_tally)
 	/* The tick tallies; the channel gets the tally and the results. */
 	set_channel(&b, "play-by-play", "3200");
 	set_channel(&b, "big-plays", "3300");
+	set_channel(&b, "team-1", "3401");
 	tick(&b);
 	CHECK(channel_says(&b, "3200", "The Floor Has Spoken", 10000));
 	CHECK(channel_says(&b, "3200", "#1 passed", 1000));
 	CHECK(channel_says(&b, "3200", "Final, round 1", 5000));
+	CHECK(channel_says(&b, "3401", "Final, round 1", 5000)); /* team 1's room: its own game */
 	j = e2e_call(&b.s, "GET", "/api/governance/proposals/1", NULL, NULL, &st);
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status")), "passed");
 	cJSON_Delete(j);
