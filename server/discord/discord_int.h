@@ -84,7 +84,30 @@ struct cJSON *discord_message(const char *content, struct cJSON *components);
  * out; false when none was recorded. */
 bool discord_channel(struct discord *d, const char *name, char *out, size_t cap);
 
-/* ---- commands, buttons and modals (discord_cmd.c) ---- */
+/* ---- acting for the caller (discord_act.c) ---- */
+
+#define DISCORD_TEXT_MAX 4000 /* a proposal's text or Lua, as a form takes it */
+#define DISCORD_RULE_LABEL "Your rule, in words"
+
+/* A message (printf) to the caller, ephemeral or not, into res: HTTP_HANDLED. */
+int discord_say(pw_response_t *res, bool ephemeral, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A service's refusal (its sentence), to the caller only: HTTP_HANDLED. */
+int discord_refuse(pw_response_t *res, const pw_err_t *err);
+/* The caller's identity ("discord", user id), made on first sight; 0 on failure. */
+int64_t discord_identity(struct discord *d, const discord_ix_t *ix);
+/* The governor the caller is this season; 0 with the answer in res when
+ * they have not joined. */
+int64_t discord_governor(struct discord *d, const discord_ix_t *ix, pw_response_t *res);
+/* Sends text (and lua) to the check workers as governor gid's proposal
+ * (pid 0) or amendment of pid: answers "deferred" now, the interpretation
+ * with Confirm / Revise / Cancel follows through ix's webhook (a refusal
+ * before any check is answered at once). HTTP_HANDLED. */
+int discord_check(struct discord *d, const discord_ix_t *ix, int64_t gid, int64_t pid, const char *text,
+		  const char *lua, pw_response_t *res);
+/* The caller's vote on pid (gov_vote). HTTP_HANDLED. */
+int discord_vote(struct discord *d, const discord_ix_t *ix, int64_t pid, bool yes, bool boost, pw_response_t *res);
+
+/* ---- commands (discord_cmd.c), buttons and forms (discord_press.c) ---- */
 
 /* Each answers ix into res: HTTP_HANDLED. */
 int discord_on_command(struct discord *d, const discord_ix_t *ix, pw_response_t *res);
