@@ -163,6 +163,12 @@ TEST(e2e_discord_ping_and_signatures)
 	CHECK_EQ(ix_type(j), 1); /* PONG */
 	cJSON_Delete(j);
 
+	/* Autocomplete: no choices offered, but a valid answer. */
+	j = ix_post(&b, "{\"type\":4,\"token\":\"t\",\"data\":{\"name\":\"vote\"},\"user\":{\"id\":\"12\"}}", 0, &st);
+	CHECK_EQ(st, 200);
+	CHECK_EQ(ix_type(j), 8);
+	cJSON_Delete(j);
+
 	/* No signature at all, a signature of another body, a stale one, one in
 	 * the future, garbage: 401 each, with a sentence. */
 	e2e_resp_t r;
@@ -1083,5 +1089,19 @@ TEST(e2e_discord_champion_and_awards)
 	CHECK(channel_says(&b, "3200", "The season's awards", 5000));
 	CHECK(channel_says(&b, "3200", "MVP: ", 1000));
 	CHECK(channel_says(&b, "3200", "Most Active Governor: ada", 1000));
+	/* Now an administrator may start the next season, from Discord. */
+	cJSON *j = ix(&b, 2, "5009", "admin", "{\"name\":\"new-season\",\"options\":[{\"name\":\"name\",\"value\":\"Season Two\"}]}",
+		      true);
+	CHECK_CONTAINS(ix_content(j), "A new season has begun");
+	CHECK(!ix_ephemeral(j));
+	cJSON_Delete(j);
+	long st;
+	j = e2e_call(&b.s, "GET", "/api/seasons/current", NULL, NULL, &st);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "name")), "Season Two");
+	cJSON_Delete(j);
+	/* Governors carry over into the new season (spec 30). */
+	j = cmd(&b, "5001", "ada", "tokens", NULL);
+	CHECK_CONTAINS(ix_content(j), "Your tokens: PROPOSE ");
+	cJSON_Delete(j);
 	bot_stop(&b);
 }
