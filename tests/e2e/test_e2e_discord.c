@@ -1105,3 +1105,57 @@ TEST(e2e_discord_champion_and_awards)
 	cJSON_Delete(j);
 	bot_stop(&b);
 }
+
+/* Signed but hostile interactions: wrong types everywhere, odd sizes,
+ * names that are not names. Each gets a clear answer (200 with words, or
+ * 400), nothing is joined or proposed, and the server keeps serving. */
+TEST(e2e_discord_hostile_payloads)
+{
+	bot_t b;
+	CHECK_EQ(bot_start(&b, NULL), 0);
+	static const char *const datas[][2] = {
+		{"2", "{\"name\":\"join\",\"options\":{\"team\":1}}"},
+		{"2", "{\"name\":\"join\",\"options\":[{\"name\":\"team\",\"value\":{\"x\":1}}]}"},
+		{"2", "{\"name\":\"join\",\"options\":[{\"name\":\"team\",\"value\":1e300}]}"},
+		{"2", "{\"name\":\"join\",\"options\":[{\"name\":\"team\",\"value\":-1}]}"},
+		{"2", "{\"name\":\"join\",\"options\":[{\"name\":\"team\",\"value\":\"1; DROP TABLE players\"}]}"},
+		{"2", "{\"name\":\"join\",\"options\":[{\"name\":\"team\",\"value\":1.5}]}"},
+		{"2", "{\"name\":\"join\",\"options\":[null,1,\"x\",[]]}"},
+		{"2", "{\"name\":\"vote\",\"options\":[{\"name\":\"proposal\",\"value\":true},{\"name\":\"choice\",\"value\":[]}]}"},
+		{"2", "{\"name\":\"trade\",\"options\":[{\"name\":\"to\",\"value\":\"1001\\u0000\"}]}"},
+		{"2", "{\"name\":\"\\u202ejoin\"}"},
+		{"2", "{\"name\":42}"},
+		{"3", "{\"custom_id\":\"confirm:99999999999999999999999\"}"},
+		{"3", "{\"custom_id\":\"vote:1:yes:extra\"}"},
+		{"3", "{\"custom_id\":\"\"}"},
+		{"5", "{\"custom_id\":\"propose\",\"components\":\"text\"}"},
+		{"5", "{\"custom_id\":\"propose\",\"components\":[{\"components\":[{\"custom_id\":\"text\",\"value\":7}]}]}"},
+		{"5", "{\"custom_id\":\"veto:1\",\"components\":[]}"},
+	};
+	for (size_t i = 0; i < sizeof datas / sizeof datas[0]; i++) {
+		char body[1024];
+		snprintf(body, sizeof body,
+			 "{\"type\":%s,\"token\":\"tok-h-%zu\",\"member\":{\"user\":{\"id\":\"6001\",\"username\":\"\\u0007bell\"}},"
+			 "\"data\":%s}",
+			 datas[i][0], i, datas[i][1]);
+		long st;
+		cJSON *j = ix_post(&b, body, 0, &st);
+		CHECK_MSG(st == 200 || st == 400, "%s answered %ld", body, st);
+		if (st == 200)
+			CHECK_MSG(ix_content(j)[0] != 0 || ix_type(j) == 5, "%s answered with no words", body);
+		cJSON_Delete(j);
+	}
+	/* A user name no governor may have becomes a safe one. */
+	cJSON *j = cmd(&b, "6002", "\\u202eevil", "join", "[{\"name\":\"team\",\"type\":4,\"value\":1}]");
+	CHECK_CONTAINS(ix_content(j), "Welcome, discord-6002");
+	cJSON_Delete(j);
+	long st;
+	j = e2e_call(&b.s, "GET", "/api/governance/proposals", NULL, NULL, &st);
+	CHECK_EQ(st, 200);
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 0);
+	cJSON_Delete(j);
+	j = e2e_call(&b.s, "GET", "/health", NULL, NULL, &st);
+	CHECK_EQ(st, 200);
+	cJSON_Delete(j);
+	bot_stop(&b);
+}
