@@ -21,7 +21,7 @@
 CC      ?= cc
 BUILD   ?= build
 SAN     ?=
-PKGS    := lua5.4 sqlite3 libuv libcjson libcurl
+PKGS    := lua5.4 sqlite3 libuv libcjson libcurl libcrypto
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g

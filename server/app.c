@@ -10,6 +10,7 @@
 #include "server/ai/ai_client.h"
 #include "server/ai/ai_writer.h"
 #include "server/api/api_propose.h"
+#include "server/discord/discord.h"
 #include "server/pages/pages_session.h"
 #include "server/pages/pages.h"
 
@@ -189,7 +190,8 @@ static bool guard_write(pw_app_t *app, const pw_http_request_t *req, pw_response
 			return false;
 		}
 	}
-	if (wants_html(req))
+	/* Discord's interactions are JSON, signed (server/discord/discord.h). */
+	if (wants_html(req) && !http_str_eq(req->path, "/discord/interactions"))
 		return pages_form_allowed(app, req, res);
 	const pw_str_t *ct = http_header(req, "content-type");
 	if (!ct || !http_media_type_is(*ct, "application/json")) {
@@ -638,6 +640,7 @@ void app_cache_clear(pw_app_t *app)
 void app_close_league(pw_app_t *app)
 {
 	app_cache_clear(app);
+	discord_close(app); /* its sender thread has a store connection of its own */
 	api_checks_free(app);
 	ai_writer_close(app->writer); /* it and the workers call the client */
 	app->writer = NULL;
@@ -774,7 +777,7 @@ void app_shutdown(pw_app_t *app, const char *why)
 int app_routes(pw_app_t *app)
 {
 	if (api_system_routes(app) < 0 || api_league_routes(app) < 0 || api_identity_routes(app) < 0 ||
-	    pages_routes(app) < 0 || static_routes(app) < 0)
+	    pages_routes(app) < 0 || static_routes(app) < 0 || discord_routes(app) < 0)
 		return -1;
 	return 0;
 }
@@ -875,7 +878,7 @@ int app_start(pw_app_t *app)
 	if (r < 0)
 		return r;
 	srv_bus_add_sink(app->bus, sink_ai, app);
-	if (api_checks_open(app) < 0)
+	if (api_checks_open(app) < 0 || discord_open(app) < 0)
 		return -1;
 
 	pw_presenter_config_t pcfg = {.mode = app->cfg.mode, .quarter_seconds = app->cfg.quarter_seconds,

@@ -161,6 +161,8 @@ struct pw_app {
 	/* The reporter and commentary thread (server/ai/ai_writer.h): rounds
 	 * reach it from the bus's round.completed; it never holds up a tick. */
 	struct ai_writer *writer;
+	/* The Discord bot (server/discord/discord.h); NULL when it is off. */
+	struct discord *discord;
 	pw_app_limits_t limits; /* what app_limits allowed at start */
 	pw_bus_t bus_iface;
 	pw_gov_cfg_t gov_cfg;

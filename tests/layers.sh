@@ -19,9 +19,11 @@
 #                runs) and effects through their headers
 #   server/ai    the one module that talks to the Messages API: the only
 #                files that may include libcurl
+#   server/discord  the same as server/, plus libcurl and OpenSSL (the only
+#                files that talk to Discord)
 #
 # Internal headers (simstate.h, fx_int.h, store_internal.h,
-# pages_internal.h) are included only by their own module's files.
+# pages_internal.h, discord_int.h) are included only by their own module's files.
 #
 # Also: no two files in the tree share a name, so a name says which file.
 # Prints every violation; exits 1 if there was one.
@@ -74,13 +76,16 @@ check server/http "\"server/http/[a-z_0-9]+\\.h\"|\"server/log\\.h\"|\"core/sim/
 	server/http/*.c server/http/*.h
 
 server_files=$(ls server/*.c server/*.h server/*/*.c server/*/*.h 2>/dev/null | grep -v '^server/http/' |
-	grep -v '^server/ai/')
+	grep -v '^server/ai/' | grep -v '^server/discord/')
+server_allowed="\"(core/sim|core/league|effects|server(/[a-z]+)?)/[a-z_0-9]+\\.h\"|<($std|$posix)\\.h>|<uv\\.h>|<cjson/cJSON\\.h>"
 # shellcheck disable=SC2086
-check server "\"(core/sim|core/league|effects|server(/[a-z]+)?)/[a-z_0-9]+\\.h\"|<($std|$posix)\\.h>|<uv\\.h>|<cjson/cJSON\\.h>" \
-	$server_files
+check server "$server_allowed" $server_files
+# The AI client alone talks to the Messages API: libcurl.
 # shellcheck disable=SC2086
-check server/ai "\"(core/sim|core/league|effects|server(/[a-z]+)?)/[a-z_0-9]+\\.h\"|<($std|$posix)\\.h>|<uv\\.h>|<cjson/cJSON\\.h>|<curl/curl\\.h>" \
-	server/ai/*.c server/ai/*.h
+check server/ai "$server_allowed|<curl/curl\\.h>" server/ai/*.c server/ai/*.h
+# The Discord client alone talks to Discord: libcurl and OpenSSL's Ed25519.
+# shellcheck disable=SC2086
+check server/discord "$server_allowed|<curl/curl\\.h>|<openssl/(crypto|evp)\\.h>" server/discord/*.c server/discord/*.h
 
 # A module's internal header is for that module's own files (and tests):
 # internal HEADER FILE-PATTERN (a shell case pattern of who may include it).
@@ -97,6 +102,7 @@ internal core/sim/simstate.h 'core/sim/*'
 internal effects/fx_int.h 'effects/*'
 internal core/league/store_internal.h 'core/league/store*'
 internal server/pages/pages_internal.h 'server/pages/*'
+internal server/discord/discord_int.h 'server/discord/*'
 
 dups=$(find core effects server scripts tests docs vendor -type f ! -path 'tests/fuzz/corpus/*' \
 	-printf '%f\n' | sort | uniq -d)

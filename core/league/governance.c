@@ -649,6 +649,17 @@ static int confirm_in_tx(pw_gov_t *g, int64_t gid, int64_t pid, pw_err_t *e)
 	return append(g, PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW, pid, gid, gv->team_id, f, e);
 }
 
+/* A proposal the admin must review (wild) is told on the bus once its
+ * write is committed, so whoever reviews (the Discord bot's DM) hears of
+ * it however it was confirmed or amended. */
+static void publish_if_flagged(pw_gov_t *g, int64_t pid)
+{
+	cJSON *p = gov_proposal_json(g, pid);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "flagged")))
+		bus_publish_json(g->cfg.bus, event_name(PW_EV_PROPOSAL_FLAGGED_FOR_REVIEW), p);
+	cJSON_Delete(p);
+}
+
 int gov_confirm(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 {
 	if (out)
@@ -656,6 +667,8 @@ int gov_confirm(pw_gov_t *g, int64_t gid, int64_t pid, cJSON **out, pw_err_t *e)
 	int rc = tx_begin(g, e);
 	if (rc == 0)
 		rc = tx_end(g, confirm_in_tx(g, gid, pid, e), e);
+	if (rc == 0)
+		publish_if_flagged(g, pid);
 	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
 	return rc;
@@ -756,6 +769,8 @@ int gov_amend(pw_gov_t *g, int64_t gid, int64_t pid, const char *text, const cha
 	int rc = text ? 0 : err_set(e, PW_E_INVALID, "text is required");
 	if (rc == 0 && (rc = tx_begin(g, e)) == 0)
 		rc = tx_end(g, amend_in_tx(g, gid, pid, text, lua, e), e);
+	if (rc == 0)
+		publish_if_flagged(g, pid);
 	if (rc == 0 && out)
 		*out = gov_proposal_json(g, pid);
 	return rc;

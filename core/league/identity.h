@@ -9,10 +9,11 @@
  *   "invite"  joined here with an invite code
  *   "token"   a governor who joined before identities existed and signed in
  *             with their bearer token
- *   "discord" (to come) Sign in with Discord: the OAuth2 callback calls
- *             identity_find_or_create("discord", <user id>, <name>) and
- *             identity_session_new() with that identity; joining then
- *             follows the enrolment mode like any other identity.
+ *   "discord" a Discord user (server/discord/): the bot's interactions and
+ *             Sign in with Discord's OAuth2 callback both call
+ *             identity_find_or_create("discord", <user id>, <name>);
+ *             joining then follows the enrolment mode like any other
+ *             identity.
  *
  * Each identity has at most one governor per season; a second join is
  * refused (PW_E_CONFLICT naming the governor it already is). None of this

@@ -204,11 +204,25 @@ static const char *const migration_5 =
 	"  text TEXT NOT NULL, model TEXT NOT NULL,"
 	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));";
 
+/*
+ * Migration 6: the Discord bot's outbox (core/league/store_discord.h): the
+ * REST calls announcements need, made in id order by the sender thread and
+ * marked done (sent, or given up with the reason), so a restart resumes
+ * where the last one stopped. Rows are kept as the record of what was said.
+ */
+static const char *const migration_6 =
+	"CREATE TABLE discord_outbox("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, method TEXT NOT NULL, path TEXT NOT NULL,"
+	"  body TEXT, created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	"  done_at INTEGER, status INTEGER, error TEXT);"
+	"CREATE INDEX discord_outbox_pending ON discord_outbox(id) WHERE done_at IS NULL;";
+
 const char *const store_migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
 };
 const int store_migrations_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -216,12 +216,20 @@ static const char *const pg_migration_5 =
 	"  text TEXT NOT NULL, model TEXT NOT NULL,"
 	"  created_at TEXT NOT NULL DEFAULT " PG_NOW ");";
 
+/* 6: the Discord bot's outbox. */
+static const char *const pg_migration_6 =
+	"CREATE TABLE discord_outbox(" PG_ID ", method TEXT NOT NULL, path TEXT NOT NULL,"
+	"  body TEXT, created_at BIGINT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0,"
+	"  done_at BIGINT, status BIGINT, error TEXT);"
+	"CREATE INDEX discord_outbox_pending ON discord_outbox(id) WHERE done_at IS NULL;";
+
 const char *const store_pg_migrations[] = {
 	pg_migration_1,
 	pg_migration_2,
 	pg_migration_3,
 	pg_migration_4,
 	pg_migration_5,
+	pg_migration_6,
 };
 const int store_pg_migrations_count =
 	(int)(sizeof store_pg_migrations / sizeof store_pg_migrations[0]);

@@ -421,8 +421,10 @@ int api_check_start(pw_app_t *app, pw_http_conn_t *c, const api_check_req_t *rq,
 		retry = 1;
 		int rc = checkq_submit(app->checks->q, rq->governor_id, job_run, job_done, j, &retry);
 		if (rc == CHECKQ_OK) {
-			/* The job holds j from here; the connection waits for job_done. */
-			http_conn_defer(c, job_conn_closed, j);
+			/* The job holds j from here; the connection (if any: Discord's
+			 * answers go through its webhook) waits for job_done. */
+			if (c)
+				http_conn_defer(c, job_conn_closed, j);
 			return HTTP_DEFERRED;
 		}
 		status = refusal(app, rc, &code, msg, sizeof msg);

@@ -81,7 +81,10 @@ typedef struct api_check_req {
 
 /* Queues rq's check on the check workers. Returns HTTP_DEFERRED (render
  * runs when it is done), or HTTP_HANDLED after render ran at once with a
- * refusal (queue full, one at a time, rate, shutting down). */
+ * refusal (queue full, one at a time, rate, shutting down). c may be NULL
+ * when no connection waits for the answer (Discord's interactions answer
+ * at once and follow up through a webhook): HTTP_DEFERRED then leaves res
+ * to the caller, and render gets res NULL and answers its own way. */
 int api_check_start(pw_app_t *app, pw_http_conn_t *c, const api_check_req_t *rq, pw_response_t *res);
 
 #endif

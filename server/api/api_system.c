@@ -13,6 +13,7 @@
 #include "server/api/api_util.h"
 #include "server/app.h"
 #include "server/pages/pages.h"
+#include "server/discord/discord.h"
 
 /* /health answers bare (no envelope): load balancers and the Docker
  * HEALTHCHECK read "status" at the top. */
@@ -27,7 +28,7 @@ static int h_health(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 	cJSON_AddStringToObject(o, "status", db ? "ok" : "unavailable");
 	cJSON_AddStringToObject(o, "database", db ? "connected" : "unreachable");
 	cJSON_AddStringToObject(o, "scheduler", app->sched ? scheduler_state(app->sched) : "stopped");
-	cJSON_AddStringToObject(o, "discord", "disabled");
+	cJSON_AddStringToObject(o, "discord", discord_health(app));
 	json_add_time(o, "last_simulation", app->last_simulation);
 	cJSON_AddNumberToObject(o, "active_sse_connections", (double)ss.subscribers);
 	cJSON_AddNumberToObject(o, "uptime_seconds", (double)(time(NULL) - app->started_at));

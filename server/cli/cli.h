@@ -24,6 +24,7 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_effect(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_discord(int argc, char **argv);
 
 /* Prints "pinwheel CMD: <message>" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

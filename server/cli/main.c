@@ -20,6 +20,7 @@ static const struct command {
 	{"effect", cmd_effect, "work with Lua effects (effect check FILE.lua)"},
 	{"rebuild", cmd_rebuild, "replay the event log and verify every stored game"},
 	{"backup", cmd_backup, "take a consistent online copy of the database"},
+	{"discord", cmd_discord, "register the slash commands, set up the guild (discord --help)"},
 };
 
 static void usage(FILE *out)

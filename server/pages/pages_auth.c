@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/league/season.h"
+#include "server/discord/discord.h"
 #include "server/pages/pages_internal.h"
 
 /* What the join form shows again after a refusal. */
@@ -236,6 +237,9 @@ static int sign_in_page(pw_app_t *app, pages_who_t *who, pw_response_t *res, con
 	pages_field_error(&b, "token", token_err);
 	buf_puts(&b, "</div><div class=\"actions\"><button type=\"submit\">Sign in</button> "
 		     "<a href=\"/join\">Not a governor yet? Join a team</a></div></form>\n");
+	if (discord_sign_in_on(app))
+		buf_puts(&b, "<p>Or <a href=\"/auth/discord\">sign in with Discord</a>: the same governor you are "
+			     "in the league's Discord server.</p>\n");
 	buf_puts(&b, "<h2>Admin</h2>\n");
 	if (app->cfg.admin_token && *app->cfg.admin_token) {
 		buf_puts(&b, "<p>Sign in once with the admin token (PINWHEEL_ADMIN_TOKEN) to run the league from "

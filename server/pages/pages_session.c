@@ -36,6 +36,12 @@ static bool cookie_value(const pw_str_t *h, const char *name, char *out, size_t 
 	return false;
 }
 
+bool pages_cookie(const pw_http_request_t *req, const char *name, char *out, size_t cap)
+{
+	const pw_str_t *h = http_header(req, "cookie");
+	return h && cookie_value(h, name, out, cap);
+}
+
 static void fill_governor(pw_app_t *app, pages_who_t *who)
 {
 	bool enrolled = false;

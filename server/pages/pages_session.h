@@ -38,6 +38,10 @@ typedef struct pages_who {
 	bool admin_session;             /* signed in as admin in this browser */
 } pages_who_t;
 
+/* The value of cookie name in req's Cookie header into out; false when
+ * there is none (or it is longer than cap - 1). */
+bool pages_cookie(const pw_http_request_t *req, const char *name, char *out, size_t cap);
+
 /* Reads the session cookie of req into who (zeroed when there is none). */
 void pages_who(pw_app_t *app, const pw_http_request_t *req, pages_who_t *who);
 
