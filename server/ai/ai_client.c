@@ -98,18 +98,20 @@ int ai_config_from_env(ai_config_t *cfg, char *err, size_t errlen)
 		const char *m = getenv(name);
 		cfg->models[t] = m && *m ? m : all && *all ? all : NULL;
 	}
-	double budget = cfg->daily_budget_usd, timeout = 60, retries = 2, backoff = 1000, conc = 4;
+	double budget = cfg->daily_budget_usd, timeout = 60, retries = 2, backoff = 1000, conc = 4, deadline = 90;
 	if (env_num("PINWHEEL_AI_DAILY_BUDGET_USD", 0, 1e6, &budget, err, errlen) < 0 ||
 	    env_num("PINWHEEL_AI_TIMEOUT_SECONDS", 1, 600, &timeout, err, errlen) < 0 ||
 	    env_num("PINWHEEL_AI_MAX_RETRIES", 0, 10, &retries, err, errlen) < 0 ||
 	    env_num("PINWHEEL_AI_BACKOFF_MS", 0, 60000, &backoff, err, errlen) < 0 ||
-	    env_num("PINWHEEL_AI_MAX_CONCURRENT", 1, 64, &conc, err, errlen) < 0)
+	    env_num("PINWHEEL_AI_MAX_CONCURRENT", 1, 64, &conc, err, errlen) < 0 ||
+	    env_num("PINWHEEL_AI_DEADLINE_SECONDS", 1, 1800, &deadline, err, errlen) < 0)
 		return -1;
 	cfg->daily_budget_usd = budget;
 	cfg->timeout_ms = (int)(timeout * 1000);
 	cfg->max_retries = (int)retries;
 	cfg->backoff_ms = (int)backoff;
 	cfg->max_concurrent = (int)conc;
+	cfg->deadline_ms = (int)(deadline * 1000);
 	return 0;
 }
 
@@ -177,6 +179,8 @@ int ai_open(ai_client_t **out, const ai_config_t *cfg, char *err, size_t errlen)
 		ai->cfg.max_wait_ms = 60000;
 	if (ai->cfg.max_concurrent <= 0)
 		ai->cfg.max_concurrent = 4;
+	if (ai->cfg.deadline_ms <= 0)
+		ai->cfg.deadline_ms = 90000;
 	const char *url = cfg->base_url && *cfg->base_url ? cfg->base_url : "https://api.anthropic.com";
 	size_t ul = strlen(url);
 	while (ul && url[ul - 1] == '/')
@@ -329,7 +333,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 }
 
 /* One POST. Returns the curl code; *status the HTTP status (0 without one). */
-static CURLcode post(ai_client_t *ai, const char *body, exchange_t *x, long *status)
+static CURLcode post(ai_client_t *ai, const char *body, long timeout_ms, exchange_t *x, long *status)
 {
 	*status = 0;
 	CURL *h = curl_easy_init();
@@ -351,7 +355,7 @@ static CURLcode post(ai_client_t *ai, const char *body, exchange_t *x, long *sta
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)ai->cfg.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)ai->cfg.connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for timeouts */
 	curl_easy_setopt(h, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
@@ -591,7 +595,11 @@ int ai_call(ai_client_t *ai, const ai_request_t *rq, ai_result_t *res)
 	for (int attempt = 0;; attempt++) {
 		exchange_t x = {.retry_after_s = -1};
 		long http = 0;
-		CURLcode cc = post(ai, body, &x, &http);
+		/* An attempt gets its own timeout or what is left of the call's
+		 * deadline, whichever is shorter. */
+		long left = (long)(ai->cfg.deadline_ms - (now_ms() - t0));
+		long tmo = left < ai->cfg.timeout_ms ? left : ai->cfg.timeout_ms;
+		CURLcode cc = post(ai, body, tmo > 1 ? tmo : 1, &x, &http);
 		res->attempts = attempt + 1;
 		res->http_status = (int)http;
 		bool again = false;
@@ -609,8 +617,7 @@ int ai_call(ai_client_t *ai, const ai_request_t *rq, ai_result_t *res)
 				 AI_ANSWER_MAX);
 		} else if (cc == CURLE_OPERATION_TIMEDOUT) {
 			status = AI_E_TIMEOUT;
-			snprintf(res->err, sizeof res->err, "the Messages API did not answer within %d ms",
-				 ai->cfg.timeout_ms);
+			snprintf(res->err, sizeof res->err, "the Messages API did not answer within %ld ms", tmo);
 			again = true;
 		} else {
 			status = AI_E_NETWORK;
@@ -622,7 +629,12 @@ int ai_call(ai_client_t *ai, const ai_request_t *rq, ai_result_t *res)
 		free(x.body);
 		if (!again || attempt >= ai->cfg.max_retries)
 			break;
-		sleep_ms(wait_ms(ai, attempt + 1, x.retry_after_s));
+		/* A retry that could not start before the deadline is not made:
+		 * the caller gets this attempt's failure now, not later. */
+		long wait = wait_ms(ai, attempt + 1, x.retry_after_s);
+		if (now_ms() - t0 + (double)wait >= ai->cfg.deadline_ms)
+			break;
+		sleep_ms(wait);
 	}
 	res->latency_ms = now_ms() - t0;
 	free(body);

@@ -79,6 +79,8 @@ typedef struct ai_config {
 	int max_retries;              /* after the first attempt (default 2) */
 	int backoff_ms;               /* first backoff (default 1000), doubled, jittered */
 	int max_wait_ms;              /* longest single wait, retry-after included (default 60000) */
+	int deadline_ms;              /* the whole call, every attempt and wait (default 90000):
+	                               * a governor waiting on a proposal's check waits no longer */
 	int max_concurrent;           /* calls in flight at once (default 4) */
 	const char *db_path;          /* where ai_usage_log is; NULL: not recorded */
 	const pw_log_t *log;          /* NULL: no log lines */
@@ -88,7 +90,8 @@ typedef struct ai_config {
  * PINWHEEL_AI_MODEL (every type), PINWHEEL_AI_MODEL_<TYPE> (one type, e.g.
  * PINWHEEL_AI_MODEL_INTERPRETER), PINWHEEL_AI_DAILY_BUDGET_USD (default
  * 5), PINWHEEL_AI_TIMEOUT_SECONDS, PINWHEEL_AI_MAX_RETRIES,
- * PINWHEEL_AI_BACKOFF_MS, PINWHEEL_AI_MAX_CONCURRENT. The strings point
+ * PINWHEEL_AI_BACKOFF_MS, PINWHEEL_AI_MAX_CONCURRENT,
+ * PINWHEEL_AI_DEADLINE_SECONDS. The strings point
  * into the environment. 0, or -1 with err naming the bad setting. */
 int ai_config_from_env(ai_config_t *cfg, char *err, size_t errlen);
 

@@ -305,6 +305,50 @@ TEST(ai_client_timeout)
 	free(ok);
 }
 
+/* The whole call has a deadline: retries whose wait would pass it are not
+ * made, and an attempt gets only what is left of it, so a governor waiting
+ * on a proposal's check is answered in bounded time. */
+TEST(ai_client_deadline_bounds_the_whole_call)
+{
+	script_t *s = script_new();
+	char *limited = fake_api_error("rate_limit_error", "slow down");
+	for (int i = 0; i < 6; i++)
+		script_add(s, 429, "retry-after: 1\r\n", limited, 0);
+	fake_api_t *f = fake_api_start(scripted, s);
+	ai_config_t cfg = {.api_key = KEY, .base_url = fake_api_url(f), .timeout_ms = 2000, .max_retries = 5,
+			   .backoff_ms = 10, .deadline_ms = 1500};
+	ai_client_t *ai = NULL;
+	char err[256];
+	CHECK_EQ(ai_open(&ai, &cfg, err, sizeof err), 0);
+	ai_result_t res;
+	CHECK_EQ(call_tool(ai, &res), AI_E_RATE);
+	/* one-second waits within 1.5 s: at most two attempts of the six */
+	CHECK_MSG(res.attempts >= 1 && res.attempts <= 2, "%d attempts within a 1.5 s deadline", res.attempts);
+	ai_result_free(&res);
+	ai_close(ai);
+	fake_api_stop(f);
+
+	/* A server that hangs: the one attempt ends at the deadline, not at
+	 * the longer per-attempt timeout, and nothing is retried after it. */
+	script_t *s2 = script_new();
+	char *ok = fake_api_tool_answer("classify", "{\"injection\":false}", 10, 5);
+	script_add(s2, 200, NULL, ok, 3000);
+	f = fake_api_start(scripted, s2);
+	cfg.base_url = fake_api_url(f);
+	cfg.max_retries = 3;
+	cfg.deadline_ms = 400;
+	CHECK_EQ(ai_open(&ai, &cfg, err, sizeof err), 0);
+	CHECK_EQ(call_tool(ai, &res), AI_E_TIMEOUT);
+	CHECK_EQ(res.attempts, 1);
+	CHECK_CONTAINS(res.err, "did not answer within");
+	CHECK_MSG(!strstr(res.err, "2000 ms"), "the attempt kept its own timeout: %s", res.err);
+	ai_result_free(&res);
+	ai_close(ai);
+	fake_api_stop(f);
+	free(limited);
+	free(ok);
+}
+
 TEST(ai_client_malformed_answers)
 {
 	static const char *const bodies[] = {
