@@ -11,6 +11,7 @@
 #include "server/app.h"
 #include "server/discord/discord.h"
 #include "server/discord/discord_outbox.h"
+#include "server/discord/discord_replay.h"
 #include "server/discord/discord_rest.h"
 
 struct cJSON;
@@ -21,6 +22,7 @@ struct discord {
 	unsigned char key[DISCORD_KEY_BYTES];
 	discord_rest_t *rest;
 	discord_sender_t *sender;
+	discord_replay_t seen; /* interactions answered within the signature window */
 };
 
 /* Interaction types and response types (spec 50, "Wire facts"). */

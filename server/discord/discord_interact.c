@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/league/governance.h"
+#include "server/discord/discord_verify.h"
 
 static void answer_json(pw_response_t *res, cJSON *o)
 {
@@ -188,6 +189,19 @@ static int h_interactions(pw_app_t *app, pw_http_conn_t *c, const pw_http_reques
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		resp_error(res, 400, "bad_interaction", "The body must be a JSON object.");
+		return HTTP_HANDLED;
+	}
+	/* Signed, but already answered: a copy replayed within the window. */
+	const char *iid = cJSON_GetStringValue(cJSON_GetObjectItem(root, "id"));
+	if (!iid) {
+		cJSON_Delete(root);
+		resp_error(res, 400, "bad_interaction", "The interaction has no \"id\".");
+		return HTTP_HANDLED;
+	}
+	if (!discord_replay_first(&d->seen, iid, (int64_t)time(NULL), DISCORD_MAX_SKEW_S)) {
+		log_event(&app->log, PW_LOG_WARN, "discord.replayed", "refused interaction %.40s: already answered", iid);
+		cJSON_Delete(root);
+		resp_error(res, 401, "replayed_interaction", "This interaction was already answered.");
 		return HTTP_HANDLED;
 	}
 	discord_ix_t ix;

@@ -95,15 +95,19 @@ static cJSON *ix_post(bot_t *b, const char *body, long ts, long *status)
 }
 
 /* An interaction of type from user uid (name), with data (JSON text). */
+/* Every interaction Discord sends has an id of its own (a replayed one is
+ * refused). */
+static int next_ix_id = 1000;
+
 static cJSON *ix(bot_t *b, int type, const char *uid, const char *name, const char *data, bool admin)
 {
 	size_t cap = strlen(data) + 1024;
 	char *body = malloc(cap);
 	snprintf(body, cap,
-		 "{\"type\":%d,\"id\":\"1\",\"application_id\":\"%s\",\"token\":\"tok-%s-%d\",\"guild_id\":\"%s\","
+		 "{\"type\":%d,\"id\":\"%d\",\"application_id\":\"%s\",\"token\":\"tok-%s-%d\",\"guild_id\":\"%s\","
 		 "\"channel_id\":\"3100\",\"member\":{\"permissions\":\"%s\",\"user\":{\"id\":\"%s\",\"username\":\"%s\"}},"
 		 "\"data\":%s}",
-		 type, APP_ID, uid, rand() % 100000, GUILD_ID, admin ? "8" : "0", uid, name, data);
+		 type, ++next_ix_id, APP_ID, uid, rand() % 100000, GUILD_ID, admin ? "8" : "0", uid, name, data);
 	long st;
 	cJSON *j = ix_post(b, body, 0, &st);
 	CHECK_MSG(st == 200, "interaction answered %ld: %.300s", st, body);
@@ -164,9 +168,21 @@ TEST(e2e_discord_ping_and_signatures)
 	cJSON_Delete(j);
 
 	/* Autocomplete: no choices offered, but a valid answer. */
-	j = ix_post(&b, "{\"type\":4,\"token\":\"t\",\"data\":{\"name\":\"vote\"},\"user\":{\"id\":\"12\"}}", 0, &st);
+	j = ix_post(&b, "{\"type\":4,\"id\":\"2\",\"token\":\"t\",\"data\":{\"name\":\"vote\"},\"user\":{\"id\":\"12\"}}",
+		    0, &st);
 	CHECK_EQ(st, 200);
 	CHECK_EQ(ix_type(j), 8);
+	cJSON_Delete(j);
+
+	/* The same signed PING again (a copy replayed within the signature's
+	 * window): refused; without an id: refused. */
+	j = ix_post(&b, ping, 0, &st);
+	CHECK_EQ(st, 401);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code")),
+		  "replayed_interaction");
+	cJSON_Delete(j);
+	j = ix_post(&b, "{\"type\":1,\"application_id\":\"" APP_ID "\"}", 0, &st);
+	CHECK_EQ(st, 400);
 	cJSON_Delete(j);
 
 	/* No signature at all, a signature of another body, a stale one, one in
@@ -885,7 +901,7 @@ TEST(e2e_discord_register_and_setup)
 	/* The owner in the DM: no member, no permissions; setup named them. */
 	char body[1024];
 	snprintf(body, sizeof body,
-		 "{\"type\":3,\"token\":\"dm-1\",\"channel_id\":\"%s\",\"user\":{\"id\":\"9999\",\"username\":\"owner\"},"
+		 "{\"type\":3,\"id\":\"9001\",\"token\":\"dm-1\",\"channel_id\":\"%s\",\"user\":{\"id\":\"9999\",\"username\":\"owner\"},"
 		 "\"data\":{\"custom_id\":\"veto:1\",\"component_type\":2}}",
 		 dm ? dm : "1");
 	long st;
@@ -899,7 +915,7 @@ TEST(e2e_discord_register_and_setup)
 	CHECK_CONTAINS(ix_content(j), "Only the league's admin");
 	cJSON_Delete(j);
 	snprintf(body, sizeof body,
-		 "{\"type\":5,\"token\":\"dm-2\",\"channel_id\":\"%s\",\"user\":{\"id\":\"9999\",\"username\":\"owner\"},"
+		 "{\"type\":5,\"id\":\"9002\",\"token\":\"dm-2\",\"channel_id\":\"%s\",\"user\":{\"id\":\"9999\",\"username\":\"owner\"},"
 		 "\"data\":{\"custom_id\":\"veto:1\",\"components\":[{\"type\":1,\"components\":[{\"type\":4,"
 		 "\"custom_id\":\"text\",\"value\":\"The moon is out of scope.\"}]}]}}",
 		 dm ? dm : "1");
@@ -917,7 +933,7 @@ TEST(e2e_discord_register_and_setup)
 	free(fu);
 	cJSON_Delete(press(&b, "3001", "ada", "confirm:2"));
 	snprintf(body, sizeof body,
-		 "{\"type\":3,\"token\":\"dm-3\",\"user\":{\"id\":\"9999\",\"username\":\"owner\"},"
+		 "{\"type\":3,\"id\":\"9003\",\"token\":\"dm-3\",\"user\":{\"id\":\"9999\",\"username\":\"owner\"},"
 		 "\"data\":{\"custom_id\":\"clear:2\",\"component_type\":2}}");
 	j = ix_post(&b, body, 0, &st);
 	CHECK_EQ(ix_type(j), 7);
@@ -1135,9 +1151,9 @@ TEST(e2e_discord_hostile_payloads)
 	for (size_t i = 0; i < sizeof datas / sizeof datas[0]; i++) {
 		char body[1024];
 		snprintf(body, sizeof body,
-			 "{\"type\":%s,\"token\":\"tok-h-%zu\",\"member\":{\"user\":{\"id\":\"6001\",\"username\":\"\\u0007bell\"}},"
+			 "{\"type\":%s,\"id\":\"70%zu\",\"token\":\"tok-h-%zu\",\"member\":{\"user\":{\"id\":\"6001\",\"username\":\"\\u0007bell\"}},"
 			 "\"data\":%s}",
-			 datas[i][0], i, datas[i][1]);
+			 datas[i][0], i, i, datas[i][1]);
 		long st;
 		cJSON *j = ix_post(&b, body, 0, &st);
 		CHECK_MSG(st == 200 || st == 400, "%s answered %ld", body, st);
