@@ -7,7 +7,7 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       make gcc pkg-config \
-      liblua5.4-dev libsqlite3-dev libuv1-dev libcjson-dev libcurl4-openssl-dev \
+      liblua5.4-dev libsqlite3-dev libuv1-dev libcjson-dev libcurl4-openssl-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -15,11 +15,12 @@ RUN make -j"$(nproc)" build/pinwheel
 
 FROM debian:bookworm-slim AS runtime
 # Runtime equivalents of the -dev packages above (libcurl4 for the AI
-# layer's HTTPS calls, with the CA certificates it verifies the API by), and
+# layer's HTTPS calls, with the CA certificates it verifies the API by;
+# libpq5 for the PostgreSQL store), and
 # the curl command for the HEALTHCHECK below.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      liblua5.4-0 libsqlite3-0 libuv1 libcjson1 libcurl4 ca-certificates \
+      liblua5.4-0 libsqlite3-0 libuv1 libcjson1 libcurl4 libpq5 ca-certificates \
       curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin pinwheel \

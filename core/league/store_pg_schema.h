@@ -23,6 +23,14 @@
 
 struct pg_conn; /* libpq's PGconn */
 
+/* SQLite's strftime('%Y-%m-%dT%H:%M:%SZ','now') and '%H:%M:%fZ'
+ * (milliseconds), as SQL expressions: the schema's defaults and the
+ * backend's statements write timestamps in the same text. */
+#define STORE_PG_NOW \
+	"(to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+#define STORE_PG_NOW_MS \
+	"(to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))"
+
 /* The migrations, in order: store_pg_migrations[N-1] brings the schema
  * from version N-1 to N. Each is DDL text for one transaction. */
 extern const char *const store_pg_migrations[];
