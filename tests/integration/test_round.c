@@ -253,3 +253,15 @@ LT_ON_POSTGRES(round_full_season_phases_playoffs_archive)
 LT_ON_POSTGRES(round_rule_change_reaches_the_games)
 LT_ON_POSTGRES(round_crash_at_every_stage_recovers_identically)
 LT_ON_POSTGRES(round_concurrent_governance_writes_during_ticks)
+
+/* A season played on PostgreSQL keeps what it keeps on SQLite: the same
+ * games (hashes and scores), events (types and payloads) and reports. */
+TEST(pg_round_a_season_is_the_same_on_both_backends)
+{
+	char *on_sqlite = season_digest("same.db", 0, 0, 1);
+	lt_use_postgres();
+	char *on_pg = season_digest("same.db", 0, 0, 1);
+	CHECK_MSG(!strcmp(on_sqlite, on_pg), "SQLite %s, PostgreSQL %s", on_sqlite, on_pg);
+	free(on_sqlite);
+	free(on_pg);
+}

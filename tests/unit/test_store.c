@@ -1,11 +1,20 @@
+/*
+ * test_store.c — the store through store.h, on both backends: a test
+ * written ON_BOTH(name) runs as store_<name> on a SQLite file and as
+ * pg_store_<name> on a PostgreSQL database (tests/pgtest.h). What only one
+ * backend has (SQLite's file, PostgreSQL's transactions and locks) is
+ * tested on that one.
+ */
 #include "tests/test.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "core/league/store.h"
-#include "core/league/store_internal.h" /* the connection, to make its reads fail */
+#include "core/league/store_internal.h" /* the connection, to make its reads fail; store_pg_open */
+#include "tests/pgtest.h"
 
 static pw_store_t *open_tmp(const char *name)
 {
@@ -16,6 +25,40 @@ static pw_store_t *open_tmp(const char *name)
 	return s;
 }
 
+/* A migrated PostgreSQL store on url (store_pg_open: the program's
+ * store_open refuses the backend until it is whole). */
+static pw_store_t *open_pg_url(const char *url)
+{
+	char err[512];
+	pw_store_t *s = store_pg_open(url, STORE_OPEN_MIGRATE, err, sizeof err);
+	CHECK_MSG(s != NULL, "open on PostgreSQL: %s", err);
+	return s;
+}
+
+/* A store of the test's own: the SQLite file name, or a new PostgreSQL
+ * database. NULL when the test failed or was skipped. */
+static pw_store_t *open_on(bool pg, const char *name)
+{
+	if (!pg)
+		return open_tmp(name);
+	char *url = pgtest_database();
+	pw_store_t *s = url ? open_pg_url(url) : NULL;
+	free(url);
+	return s;
+}
+
+#define ON_BOTH(name)                          \
+	static void name##_on(bool pg);        \
+	TEST(store_##name)                     \
+	{                                      \
+		name##_on(false);              \
+	}                                      \
+	TEST(pg_store_##name)                  \
+	{                                      \
+		name##_on(true);               \
+	}                                      \
+	static void name##_on(bool pg)
+
 static int count_cb(void *ud, const pw_event_t *ev)
 {
 	int64_t *last = ud;
@@ -25,9 +68,11 @@ static int count_cb(void *ud, const pw_event_t *ev)
 	return 0;
 }
 
-TEST(store_migrates_to_latest_and_is_idempotent)
+ON_BOTH(migrates_to_latest_and_is_idempotent)
 {
-	pw_store_t *s = open_tmp("m.db");
+	pw_store_t *s = open_on(pg, "m.db");
+	if (!s)
+		return;
 	CHECK_EQ(store_schema_version(s), store_latest_version());
 	int applied = -1;
 	CHECK_EQ(store_migrate(s, &applied), 0);
@@ -35,9 +80,11 @@ TEST(store_migrates_to_latest_and_is_idempotent)
 	store_close(s);
 }
 
-TEST(store_events_are_append_only_with_increasing_sequence)
+ON_BOTH(events_are_append_only_with_increasing_sequence)
 {
-	pw_store_t *s = open_tmp("e.db");
+	pw_store_t *s = open_on(pg, "e.db");
+	if (!s)
+		return;
 	cJSON *j = cJSON_Parse("{\"name\":\"A\",\"team_id\":1,\"tokens\":{}}");
 	cJSON *v = cJSON_Parse("{\"proposal_id\":1,\"vote\":\"yes\",\"boost\":false}");
 	CHECK_EQ(store_begin(s), 0);
@@ -50,8 +97,22 @@ TEST(store_events_are_append_only_with_increasing_sequence)
 	CHECK_EQ(st[1], 2);
 	/* Outside a transaction appends are refused. */
 	CHECK(store_event_append(s, PW_EV_VOTE_CAST, "1", 0, 0, 0, 0, v) < 0);
+	CHECK_CONTAINS(store_errmsg(s), "inside a transaction");
 	cJSON_Delete(j);
 	cJSON_Delete(v);
+	if (pg) {
+		/* The database refuses any change to the log, and the store
+		 * says so in words (also to a statement that matches nothing). */
+		CHECK_EQ(store_pg_exec(s, "UPDATE governance_events SET payload='{}'", "changing an event"), -1);
+		CHECK_CONTAINS(store_errmsg(s), "changing an event: governance_events is append-only: no UPDATE");
+		CHECK_EQ(store_pg_exec(s, "DELETE FROM governance_events WHERE id < 0", "dropping events"), -1);
+		CHECK_CONTAINS(store_errmsg(s), "append-only: no DELETE");
+		CHECK_EQ(store_pg_exec(s, "TRUNCATE governance_events", "emptying the log"), -1);
+		CHECK_CONTAINS(store_errmsg(s), "append-only: no TRUNCATE");
+		CHECK_EQ(store_events_count(s), 2);
+		store_close(s);
+		return;
+	}
 	store_close(s);
 
 	/* Raw SQL cannot change the log either: the triggers refuse. */
@@ -76,9 +137,11 @@ static int row_cb(void *ud, const pw_event_t *ev)
 	return 0;
 }
 
-TEST(store_event_append_stores_the_row_and_refuses_a_payload_off_it)
+ON_BOTH(event_append_stores_the_row_and_refuses_a_payload_off_it)
 {
-	pw_store_t *s = open_tmp("r.db");
+	pw_store_t *s = open_on(pg, "r.db");
+	if (!s)
+		return;
 	cJSON *ok = cJSON_Parse("{\"trade_id\":4}");
 	cJSON *bad = cJSON_Parse("{\"trade\":4}");
 	CHECK_EQ(store_begin(s), 0);
@@ -97,15 +160,27 @@ TEST(store_event_append_stores_the_row_and_refuses_a_payload_off_it)
 	store_close(s);
 }
 
-TEST(store_kv_and_backup)
+ON_BOTH(kv_and_backup)
 {
-	pw_store_t *s = open_tmp("k.db");
+	pw_store_t *s = open_on(pg, "k.db");
+	if (!s)
+		return;
 	CHECK_EQ(store_kv_set(s, "a", "1"), 0);
 	CHECK_EQ(store_kv_set(s, "a", "2"), 0);
 	char *v = store_kv_get(s, "a");
 	CHECK_STR(v, "2");
 	free(v);
+	CHECK_EQ(store_kv_delete(s, "a"), 0);
+	CHECK(store_kv_get(s, "a") == NULL);
+	CHECK_EQ(store_kv_set(s, "a", "2"), 0);
 	char out[512];
+	if (pg) {
+		/* PostgreSQL has its own tools for a copy. */
+		CHECK_EQ(store_backup(s, "unused.db"), -1);
+		CHECK_CONTAINS(store_errmsg(s), "pg_dump");
+		store_close(s);
+		return;
+	}
 	snprintf(out, sizeof out, "%s/copy.db", test_tmpdir());
 	CHECK_EQ(store_backup(s, out), 0);
 	store_close(s);
@@ -153,4 +228,183 @@ TEST(store_failed_reads_are_errors_not_absence)
 	sqlite3_progress_handler(s->db, 0, NULL, NULL);
 	CHECK_EQ(store_game_exists(s, 1, 1, 0), 0);
 	store_close(s);
+}
+
+/* The same on PostgreSQL: a connection lost underneath the store makes
+ * every read an error, never "not there". */
+TEST(pg_store_failed_reads_are_errors_not_absence)
+{
+	pw_store_t *s = open_on(true, NULL);
+	if (!s)
+		return;
+	int64_t team = 0;
+	int slot = 0, stage = 0;
+	pw_game_row_t row;
+	CHECK_EQ(store_game_exists(s, 1, 1, 0), 0);
+	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), 0);
+	CHECK(store_ping(s));
+	/* The server ends this connection's session. */
+	store_pg_exec(s, "SELECT pg_terminate_backend(pg_backend_pid())", "ending the session");
+	CHECK(!store_ping(s));
+	CHECK_EQ(store_game_exists(s, 1, 1, 0), -1);
+	CHECK_CONTAINS(store_errmsg(s), "reading a stored game");
+	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), -1);
+	CHECK_CONTAINS(store_errmsg(s), "reading a round's progress");
+	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), -1);
+	CHECK_EQ(store_game_get(s, 99, &row), -1);
+	CHECK_EQ(store_player_by_token_hash(s, "x"), -1);
+	CHECK_EQ(store_game_snapshots(s, 99, NULL, NULL, NULL, NULL, NULL), -1);
+	store_close(s);
+}
+
+/*
+ * Transactions on PostgreSQL: store_rollback undoes everything since
+ * store_begin; and when a statement inside a transaction fails, PostgreSQL
+ * ends the transaction, so store_commit must fail too and nothing of it
+ * stays — an append that "succeeded" before the failure included. (SQLite
+ * would keep the statements that worked: code above the store rolls back
+ * on any failure, which is right on both.)
+ */
+TEST(pg_store_transactions_roll_back_whole)
+{
+	pw_store_t *s = open_on(true, NULL);
+	if (!s)
+		return;
+	cJSON *ok = cJSON_Parse("{\"trade_id\":4}");
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(store_begin(s), -1); /* no nesting */
+	CHECK(store_event_append(s, PW_EV_TRADE_ACCEPTED, "4", 0, 1, 0, 0, ok) > 0);
+	store_rollback(s);
+	CHECK_EQ(store_events_count(s), 0);
+
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(store_event_append(s, PW_EV_TRADE_ACCEPTED, "4", 0, 1, 0, 0, ok), 1);
+	/* A governor for a season that does not exist: a foreign key fails. */
+	CHECK_EQ(store_identity_link(s, 1, 999, 999, 0, 0), -1);
+	CHECK_CONTAINS(store_errmsg(s), "linking an identity to a governor");
+	CHECK_EQ(store_commit(s), -1);
+	CHECK_CONTAINS(store_errmsg(s), "an earlier statement of the transaction failed");
+	CHECK_EQ(store_events_count(s), 0);
+
+	/* The store is usable again, and a clean transaction commits. */
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(store_event_append(s, PW_EV_TRADE_ACCEPTED, "4", 0, 1, 0, 0, ok), 1);
+	CHECK_EQ(store_commit(s), 0);
+	CHECK_EQ(store_events_count(s), 1);
+	cJSON_Delete(ok);
+	store_close(s);
+}
+
+/* ---- two connections appending at once ---- */
+
+#define APPENDS 150
+
+typedef struct appender {
+	const char *url;
+	int64_t governor;
+	int failed;
+	volatile int done;
+} appender_t;
+
+static void *append_loop(void *ud)
+{
+	appender_t *a = ud;
+	char err[512];
+	pw_store_t *s = store_pg_open(a->url, STORE_OPEN_RAW, err, sizeof err);
+	if (!s) {
+		a->failed = APPENDS;
+		return NULL;
+	}
+	cJSON *v = cJSON_Parse("{\"proposal_id\":1,\"vote\":\"yes\",\"boost\":false}");
+	for (int i = 0; i < APPENDS; i++) {
+		if (store_begin(s) < 0 ||
+		    store_event_append(s, PW_EV_VOTE_CAST, "1", 0, a->governor, 0, 0, v) < 0 ||
+		    store_commit(s) < 0) {
+			a->failed++;
+			store_rollback(s);
+		}
+	}
+	cJSON_Delete(v);
+	store_close(s);
+	a->done = 1;
+	return NULL;
+}
+
+typedef struct seen {
+	int64_t last_seq, last_id;
+	int count, disorder;
+} seen_t;
+
+static int seen_cb(void *ud, const pw_event_t *ev)
+{
+	seen_t *w = ud;
+	/* Each walk continues where the last ended: the next number, and a
+	 * row id above every one seen before. */
+	if (ev->seq != w->last_seq + 1 || ev->id <= w->last_id)
+		w->disorder++;
+	w->last_seq = ev->seq;
+	w->last_id = ev->id;
+	w->count++;
+	return 0;
+}
+
+/*
+ * Two connections append events as fast as they can while a third reads
+ * the log the way gov_sync and the live stream do, from the last sequence
+ * number it saw. The writers' lock makes every sequence number follow the
+ * last without a gap or a duplicate, ids rise with them, and a reader
+ * never sees a number before an earlier one is committed (it would skip
+ * that event for good).
+ */
+TEST(pg_store_concurrent_appends_keep_the_log_in_order)
+{
+	char *url = pgtest_database();
+	if (!url)
+		return;
+	pw_store_t *r = open_pg_url(url);
+	if (!r) {
+		free(url);
+		return;
+	}
+	appender_t a = {url, 1, 0, 0}, b = {url, 2, 0, 0};
+	pthread_t ta, tb;
+	pthread_create(&ta, NULL, append_loop, &a);
+	pthread_create(&tb, NULL, append_loop, &b);
+	seen_t w = {0};
+	/* Read while they write, and once more after both are done. */
+	for (int last = 0; !last;) {
+		last = a.done && b.done;
+		CHECK_EQ(store_events_since(r, w.last_seq, seen_cb, &w), 0);
+	}
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_EQ(a.failed + b.failed, 0);
+	CHECK_EQ(w.count, 2 * APPENDS);
+	CHECK_EQ(w.disorder, 0);
+	CHECK_EQ(store_events_count(r), 2 * APPENDS);
+	store_close(r);
+	free(url);
+}
+
+/* The program never runs on a backend that lacks a function: store_open
+ * refuses the URL before connecting, naming what is missing. */
+TEST(store_open_refuses_an_unfinished_backend_by_name)
+{
+	char err[1024];
+	const char *urls[] = {"postgres://nowhere.invalid/league", "postgresql:///league"};
+	for (int i = 0; i < 2; i++) {
+		char missing[512];
+		if (store_ops_missing(&store_pg_ops, missing, sizeof missing) == 0)
+			TEST_SKIP("the PostgreSQL backend is whole");
+		CHECK(store_open(urls[i], err, sizeof err) == NULL);
+		CHECK_CONTAINS(err, "PostgreSQL backend is not finished");
+		CHECK_CONTAINS(err, missing);
+		CHECK(store_open_raw(urls[i], err, sizeof err) == NULL);
+		CHECK(store_open_viewer(urls[i], err, sizeof err) == NULL);
+		CHECK_CONTAINS(err, "store_open_viewer");
+	}
+	/* SQLite's whole table has no gap. */
+	char none[8];
+	CHECK_EQ(store_ops_missing(&store_sqlite_ops, none, sizeof none), 0);
+	CHECK_STR(none, "");
 }
