@@ -197,6 +197,25 @@ static int abort_steps(void *ud)
 	return 1; /* every statement step is interrupted */
 }
 
+/* Every read below answers "none" (want 0) or fails (want -1), naming
+ * what it read. */
+static void check_reads(pw_store_t *s, int want)
+{
+	int64_t team = 0;
+	int slot = 0, stage = 0;
+	pw_game_row_t row;
+	CHECK_EQ(store_game_exists(s, 1, 1, 0), want);
+	if (want < 0)
+		CHECK_CONTAINS(store_errmsg(s), "reading a stored game");
+	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), want);
+	if (want < 0)
+		CHECK_CONTAINS(store_errmsg(s), "reading a round's progress");
+	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), want);
+	CHECK_EQ(store_game_get(s, 99, &row), want);
+	CHECK_EQ(store_player_by_token_hash(s, "x"), want);
+	CHECK_EQ(store_game_snapshots(s, 99, NULL, NULL, NULL, NULL, NULL), want);
+}
+
 /* A read that fails is a failure, never "not there": taking it for "no
  * such game" would run a stored game again, and for "no progress" would
  * restart a round from its first stage. */
@@ -205,26 +224,9 @@ TEST(store_failed_reads_are_errors_not_absence)
 	pw_store_t *s = open_tmp("fail.db");
 	if (!s)
 		return;
-	int64_t team = 0;
-	int slot = 0, stage = 0;
-	pw_game_row_t row;
-	/* working: nothing there */
-	CHECK_EQ(store_game_exists(s, 1, 1, 0), 0);
-	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), 0);
-	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), 0);
-	CHECK_EQ(store_game_get(s, 99, &row), 0);
-	CHECK_EQ(store_player_by_token_hash(s, "x"), 0);
-
+	check_reads(s, 0); /* working: nothing there */
 	sqlite3_progress_handler(s->db, 1, abort_steps, NULL);
-	CHECK_EQ(store_game_exists(s, 1, 1, 0), -1);
-	CHECK_CONTAINS(store_errmsg(s), "reading a stored game");
-	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), -1);
-	CHECK_CONTAINS(store_errmsg(s), "reading a round's progress");
-	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), -1);
-	CHECK_EQ(store_game_get(s, 99, &row), -1);
-	CHECK_EQ(store_player_by_token_hash(s, "x"), -1);
-	CHECK_EQ(store_game_snapshots(s, 99, NULL, NULL, NULL, NULL, NULL), -1);
-
+	check_reads(s, -1);
 	sqlite3_progress_handler(s->db, 0, NULL, NULL);
 	CHECK_EQ(store_game_exists(s, 1, 1, 0), 0);
 	store_close(s);
@@ -237,23 +239,12 @@ TEST(pg_store_failed_reads_are_errors_not_absence)
 	pw_store_t *s = open_on(true, NULL);
 	if (!s)
 		return;
-	int64_t team = 0;
-	int slot = 0, stage = 0;
-	pw_game_row_t row;
-	CHECK_EQ(store_game_exists(s, 1, 1, 0), 0);
-	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), 0);
+	check_reads(s, 0);
 	CHECK(store_ping(s));
 	/* The server ends this connection's session. */
 	store_pg_exec(s, "SELECT pg_terminate_backend(pg_backend_pid())", "ending the session");
 	CHECK(!store_ping(s));
-	CHECK_EQ(store_game_exists(s, 1, 1, 0), -1);
-	CHECK_CONTAINS(store_errmsg(s), "reading a stored game");
-	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), -1);
-	CHECK_CONTAINS(store_errmsg(s), "reading a round's progress");
-	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), -1);
-	CHECK_EQ(store_game_get(s, 99, &row), -1);
-	CHECK_EQ(store_player_by_token_hash(s, "x"), -1);
-	CHECK_EQ(store_game_snapshots(s, 99, NULL, NULL, NULL, NULL, NULL), -1);
+	check_reads(s, -1);
 	store_close(s);
 }
 
