@@ -161,6 +161,30 @@ pw_store_t *store_pg_open(const char *url, store_open_mode_t mode, char *err, si
  * the database's own guarantees). 0 or -1. */
 int store_pg_exec(pw_store_t *s, const char *sql, const char *what);
 
+/* ---- store_json.c: what both backends build alike from their rows ---- */
+
+/* A season of store_seasons_json. */
+struct cJSON *store_json_season(const pw_season_row_t *r);
+/* An invite of store_invites_json; governor_ids: "3,7" or NULL. */
+struct cJSON *store_json_invite(const pw_invite_row_t *r, const char *governor_ids);
+/* The stored result of a scheduled game, for store_json_schedule. */
+typedef struct {
+	int64_t game_id, winner_team_id;
+	int home_score, away_score;
+} store_json_result_t;
+/* A game of store_schedule_json; played NULL while it has no result. */
+struct cJSON *store_json_schedule(const pw_schedule_row_t *r, const store_json_result_t *played);
+/* The teams row's text of a team for store_team_insert (the team without
+ * its hoopers), after checking the team and its hoopers have what their
+ * rows need; malloc'd, or NULL with *why saying what is wrong. */
+char *store_json_team_row(const struct cJSON *team, const char **why);
+/* A team of store_teams_json from its row (strategy columns NULL when
+ * unset), with an empty "hoopers" array; NULL when data is not JSON. */
+struct cJSON *store_json_team(const char *data, const char *strategy_json,
+			      const char *strategy_text);
+/* Adds a hooper row (its JSON text) to its team in teams. */
+void store_json_place_hooper(struct cJSON *teams, int64_t team_id, const char *data);
+
 #define PW_STMT_CACHE 96
 
 struct pw_store {

@@ -636,13 +636,7 @@ static cJSON *pgs_seasons_json(pw_store_t *s, int64_t league_id)
 	for (int i = 0; arr && i < PQntuples(r); i++) {
 		pw_season_row_t row;
 		season_row(r, i, &row);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)row.id);
-		cJSON_AddNumberToObject(o, "number", row.number);
-		cJSON_AddStringToObject(o, "name", row.name);
-		cJSON_AddStringToObject(o, "phase", row.phase);
-		cJSON_AddNumberToObject(o, "current_round", row.current_round);
-		cJSON_AddItemToArray(arr, o);
+		cJSON_AddItemToArray(arr, store_json_season(&row));
 	}
 	PQclear(r);
 	return arr;
@@ -655,21 +649,13 @@ static int pgs_team_insert(pw_store_t *s, int64_t league_id, const cJSON *team)
 	static const char tsql[] = "INSERT INTO teams(id, league_id, name, data) VALUES($1,$2,$3,$4)";
 	static const char hsql[] =
 		"INSERT INTO hoopers(id, team_id, slot, name, data) VALUES($1,$2,$3,$4,$5)";
+	const char *why = NULL;
+	char *data = store_json_team_row(team, &why);
+	if (!data)
+		return failf(s, "%s", why);
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(team, "id");
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(team, "name");
 	const cJSON *hoopers = cJSON_GetObjectItemCaseSensitive(team, "hoopers");
-	if (!cJSON_IsNumber(id) || !cJSON_IsString(name) || !cJSON_IsArray(hoopers))
-		return failf(s, "a team needs id, name and hoopers");
-	/* As in SQLite: the team row keeps everything but the hoopers, which
-	 * get rows of their own so trades can move them. */
-	cJSON *copy = cJSON_Duplicate(team, 1);
-	if (!copy)
-		return failf(s, "out of memory");
-	cJSON_DeleteItemFromObjectCaseSensitive(copy, "hoopers");
-	char *data = cJSON_PrintUnformatted(copy);
-	cJSON_Delete(copy);
-	if (!data)
-		return failf(s, "out of memory");
 	pgargs_t a = {0};
 	a_i64(&a, (int64_t)id->valuedouble);
 	a_i64(&a, league_id);
@@ -684,8 +670,6 @@ static int pgs_team_insert(pw_store_t *s, int64_t league_id, const cJSON *team)
 	cJSON_ArrayForEach(h, hoopers) {
 		const cJSON *hid = cJSON_GetObjectItemCaseSensitive(h, "id");
 		const cJSON *hn = cJSON_GetObjectItemCaseSensitive(h, "name");
-		if (!cJSON_IsNumber(hid) || !cJSON_IsString(hn))
-			return failf(s, "a hooper needs id and name");
 		char *hd = cJSON_PrintUnformatted(h);
 		if (!hd)
 			return failf(s, "out of memory");
@@ -717,23 +701,15 @@ static cJSON *pgs_teams_json(pw_store_t *s, int64_t league_id)
 		return NULL;
 	cJSON *arr = cJSON_CreateArray();
 	for (int i = 0; arr && i < PQntuples(r); i++) {
-		cJSON *t = cJSON_Parse(PQgetvalue(r, i, 1));
+		cJSON *t = store_json_team(PQgetvalue(r, i, 1),
+					   null_at(r, i, 2) ? NULL : PQgetvalue(r, i, 2),
+					   null_at(r, i, 3) ? NULL : PQgetvalue(r, i, 3));
 		if (!t) {
 			cJSON_Delete(arr);
 			arr = NULL;
 			failf(s, "a stored team is not valid JSON");
 			break;
 		}
-		if (!null_at(r, i, 2)) {
-			cJSON *strat = cJSON_Parse(PQgetvalue(r, i, 2));
-			if (strat) {
-				cJSON_DeleteItemFromObjectCaseSensitive(t, "strategy");
-				cJSON_AddItemToObject(t, "strategy", strat);
-			}
-		}
-		if (!null_at(r, i, 3))
-			cJSON_AddStringToObject(t, "strategy_text", PQgetvalue(r, i, 3));
-		cJSON_AddItemToObject(t, "hoopers", cJSON_CreateArray());
 		cJSON_AddItemToArray(arr, t);
 	}
 	PQclear(r);
@@ -744,26 +720,8 @@ static cJSON *pgs_teams_json(pw_store_t *s, int64_t league_id)
 		cJSON_Delete(arr);
 		return NULL;
 	}
-	for (int i = 0; i < PQntuples(r); i++) {
-		int64_t tid = i64(r, i, 0);
-		cJSON *h = cJSON_Parse(PQgetvalue(r, i, 2));
-		if (!h)
-			continue;
-		/* The row's team is the truth after trades. */
-		cJSON_DeleteItemFromObjectCaseSensitive(h, "team_id");
-		cJSON_AddNumberToObject(h, "team_id", (double)tid);
-		cJSON *t;
-		int placed = 0;
-		cJSON_ArrayForEach(t, arr) {
-			if ((int64_t)cJSON_GetObjectItemCaseSensitive(t, "id")->valuedouble == tid) {
-				cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(t, "hoopers"), h);
-				placed = 1;
-				break;
-			}
-		}
-		if (!placed)
-			cJSON_Delete(h);
-	}
+	for (int i = 0; i < PQntuples(r); i++)
+		store_json_place_hooper(arr, i64(r, i, 0), PQgetvalue(r, i, 2));
 	PQclear(r);
 	return arr;
 }
@@ -1209,23 +1167,7 @@ static cJSON *pgs_invites_json(pw_store_t *s)
 	for (int i = 0; arr && i < PQntuples(r); i++) {
 		pw_invite_row_t row;
 		invite_row(r, i, &row);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)row.id);
-		cJSON_AddNumberToObject(o, "team_id", (double)row.team_id);
-		cJSON_AddNumberToObject(o, "max_uses", row.max_uses);
-		cJSON_AddNumberToObject(o, "uses", row.uses);
-		cJSON_AddNumberToObject(o, "expires_at", (double)row.expires_at);
-		cJSON_AddNumberToObject(o, "created_at", (double)row.created_at);
-		cJSON_AddBoolToObject(o, "revoked", row.revoked);
-		cJSON_AddStringToObject(o, "note", row.note);
-		cJSON *g = cJSON_AddArrayToObject(o, "governors");
-		const char *ids = null_at(r, i, 8) ? NULL : PQgetvalue(r, i, 8);
-		for (const char *p = ids; p && *p;) {
-			cJSON_AddItemToArray(g, cJSON_CreateNumber((double)strtoll(p, NULL, 10)));
-			p = strchr(p, ',');
-			p = p ? p + 1 : NULL;
-		}
-		cJSON_AddItemToArray(arr, o);
+		cJSON_AddItemToArray(arr, store_json_invite(&row, null_at(r, i, 8) ? NULL : PQgetvalue(r, i, 8)));
 	}
 	PQclear(r);
 	return arr;
@@ -1320,25 +1262,8 @@ static cJSON *pgs_schedule_json(pw_store_t *s, int64_t season_id)
 	for (int i = 0; arr && i < PQntuples(r); i++) {
 		pw_schedule_row_t row;
 		schedule_row(r, i, &row);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "round", row.round);
-		cJSON_AddNumberToObject(o, "game_index", row.game_index);
-		cJSON_AddNumberToObject(o, "home_team_id", (double)row.home_team_id);
-		cJSON_AddNumberToObject(o, "away_team_id", (double)row.away_team_id);
-		cJSON_AddStringToObject(o, "stage", row.stage);
-		if (row.series[0]) {
-			cJSON_AddStringToObject(o, "series", row.series);
-			cJSON_AddNumberToObject(o, "series_game", row.series_game);
-		}
-		if (!null_at(r, i, 7)) {
-			cJSON_AddNumberToObject(o, "game_id", (double)i64(r, i, 7));
-			cJSON_AddNumberToObject(o, "home_score", (double)i64(r, i, 8));
-			cJSON_AddNumberToObject(o, "away_score", (double)i64(r, i, 9));
-			cJSON_AddNumberToObject(o, "winner_team_id", (double)i64(r, i, 10));
-		} else {
-			cJSON_AddNullToObject(o, "game_id");
-		}
-		cJSON_AddItemToArray(arr, o);
+		store_json_result_t g = {i64(r, i, 7), i64(r, i, 10), (int)i64(r, i, 8), (int)i64(r, i, 9)};
+		cJSON_AddItemToArray(arr, store_json_schedule(&row, null_at(r, i, 7) ? NULL : &g));
 	}
 	PQclear(r);
 	return arr;

@@ -664,13 +664,7 @@ static cJSON *sq_seasons_json(pw_store_t *s, int64_t league_id)
 	while (arr && sqlite3_step(st) == SQLITE_ROW) {
 		pw_season_row_t r;
 		season_row(st, &r);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)r.id);
-		cJSON_AddNumberToObject(o, "number", r.number);
-		cJSON_AddStringToObject(o, "name", r.name);
-		cJSON_AddStringToObject(o, "phase", r.phase);
-		cJSON_AddNumberToObject(o, "current_round", r.current_round);
-		cJSON_AddItemToArray(arr, o);
+		cJSON_AddItemToArray(arr, store_json_season(&r));
 	}
 	sqlite3_reset(st);
 	return arr;
@@ -683,23 +677,17 @@ static int sq_team_insert(pw_store_t *s, int64_t league_id, const cJSON *team)
 	static const char tsql[] = "INSERT INTO teams(id, league_id, name, data) VALUES(?,?,?,?)";
 	static const char hsql[] =
 		"INSERT INTO hoopers(id, team_id, slot, name, data) VALUES(?,?,?,?,?)";
+	const char *why = NULL;
+	char *data = store_json_team_row(team, &why);
+	if (!data)
+		return failf(s, "%s", why);
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(team, "id");
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(team, "name");
 	const cJSON *hoopers = cJSON_GetObjectItemCaseSensitive(team, "hoopers");
-	if (!cJSON_IsNumber(id) || !cJSON_IsString(name) || !cJSON_IsArray(hoopers))
-		return failf(s, "a team needs id, name and hoopers");
-	/* The team row keeps everything but the hoopers, which get rows of
-	 * their own so trades can move them. */
-	cJSON *copy = cJSON_Duplicate(team, 1);
-	if (!copy)
-		return failf(s, "out of memory");
-	cJSON_DeleteItemFromObjectCaseSensitive(copy, "hoopers");
-	char *data = cJSON_PrintUnformatted(copy);
-	cJSON_Delete(copy);
 	sqlite3_stmt *st = prep(s, tsql);
-	if (!st || !data) {
+	if (!st) {
 		free(data);
-		return st ? failf(s, "out of memory") : -1;
+		return -1;
 	}
 	sqlite3_bind_int64(st, 1, (int64_t)id->valuedouble);
 	sqlite3_bind_int64(st, 2, league_id);
@@ -713,8 +701,6 @@ static int sq_team_insert(pw_store_t *s, int64_t league_id, const cJSON *team)
 	cJSON_ArrayForEach(h, hoopers) {
 		const cJSON *hid = cJSON_GetObjectItemCaseSensitive(h, "id");
 		const cJSON *hn = cJSON_GetObjectItemCaseSensitive(h, "name");
-		if (!cJSON_IsNumber(hid) || !cJSON_IsString(hn))
-			return failf(s, "a hooper needs id and name");
 		char *hd = cJSON_PrintUnformatted(h);
 		if (!hd)
 			return failf(s, "out of memory");
@@ -749,24 +735,15 @@ static cJSON *sq_teams_json(pw_store_t *s, int64_t league_id)
 	cJSON *arr = cJSON_CreateArray();
 	int rc;
 	while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *t = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
+		cJSON *t = store_json_team((const char *)sqlite3_column_text(st, 1),
+					   (const char *)sqlite3_column_text(st, 2),
+					   (const char *)sqlite3_column_text(st, 3));
 		if (!t) {
 			cJSON_Delete(arr);
 			arr = NULL;
 			failf(s, "a stored team is not valid JSON");
 			break;
 		}
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
-			cJSON *strat = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
-			if (strat) {
-				cJSON_DeleteItemFromObjectCaseSensitive(t, "strategy");
-				cJSON_AddItemToObject(t, "strategy", strat);
-			}
-		}
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-			cJSON_AddStringToObject(t, "strategy_text",
-						(const char *)sqlite3_column_text(st, 3));
-		cJSON_AddItemToObject(t, "hoopers", cJSON_CreateArray());
 		cJSON_AddItemToArray(arr, t);
 	}
 	sqlite3_reset(st);
@@ -778,26 +755,9 @@ static cJSON *sq_teams_json(pw_store_t *s, int64_t league_id)
 		return NULL;
 	}
 	sqlite3_bind_int64(st, 1, league_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t tid = sqlite3_column_int64(st, 0);
-		cJSON *h = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
-		if (!h)
-			continue;
-		/* The row's team is the truth after trades. */
-		cJSON_DeleteItemFromObjectCaseSensitive(h, "team_id");
-		cJSON_AddNumberToObject(h, "team_id", (double)tid);
-		cJSON *t;
-		int placed = 0;
-		cJSON_ArrayForEach(t, arr) {
-			if ((int64_t)cJSON_GetObjectItemCaseSensitive(t, "id")->valuedouble == tid) {
-				cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(t, "hoopers"), h);
-				placed = 1;
-				break;
-			}
-		}
-		if (!placed)
-			cJSON_Delete(h);
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		store_json_place_hooper(arr, sqlite3_column_int64(st, 0),
+					(const char *)sqlite3_column_text(st, 2));
 	sqlite3_reset(st);
 	return arr;
 }
@@ -1204,23 +1164,7 @@ static cJSON *sq_invites_json(pw_store_t *s)
 	while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		pw_invite_row_t r;
 		invite_row(st, &r);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)r.id);
-		cJSON_AddNumberToObject(o, "team_id", (double)r.team_id);
-		cJSON_AddNumberToObject(o, "max_uses", r.max_uses);
-		cJSON_AddNumberToObject(o, "uses", r.uses);
-		cJSON_AddNumberToObject(o, "expires_at", (double)r.expires_at);
-		cJSON_AddNumberToObject(o, "created_at", (double)r.created_at);
-		cJSON_AddBoolToObject(o, "revoked", r.revoked);
-		cJSON_AddStringToObject(o, "note", r.note);
-		cJSON *g = cJSON_AddArrayToObject(o, "governors");
-		const char *ids = (const char *)sqlite3_column_text(st, 8);
-		for (const char *p = ids; p && *p;) {
-			cJSON_AddItemToArray(g, cJSON_CreateNumber((double)strtoll(p, NULL, 10)));
-			p = strchr(p, ',');
-			p = p ? p + 1 : NULL;
-		}
-		cJSON_AddItemToArray(arr, o);
+		cJSON_AddItemToArray(arr, store_json_invite(&r, (const char *)sqlite3_column_text(st, 8)));
 	}
 	if (arr && rc != SQLITE_DONE) {
 		cJSON_Delete(arr);
@@ -1374,25 +1318,10 @@ static cJSON *sq_schedule_json(pw_store_t *s, int64_t season_id)
 	while (arr && sqlite3_step(st) == SQLITE_ROW) {
 		pw_schedule_row_t r;
 		schedule_row(st, &r);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "round", r.round);
-		cJSON_AddNumberToObject(o, "game_index", r.game_index);
-		cJSON_AddNumberToObject(o, "home_team_id", (double)r.home_team_id);
-		cJSON_AddNumberToObject(o, "away_team_id", (double)r.away_team_id);
-		cJSON_AddStringToObject(o, "stage", r.stage);
-		if (r.series[0]) {
-			cJSON_AddStringToObject(o, "series", r.series);
-			cJSON_AddNumberToObject(o, "series_game", r.series_game);
-		}
-		if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
-			cJSON_AddNumberToObject(o, "game_id", (double)sqlite3_column_int64(st, 7));
-			cJSON_AddNumberToObject(o, "home_score", sqlite3_column_int(st, 8));
-			cJSON_AddNumberToObject(o, "away_score", sqlite3_column_int(st, 9));
-			cJSON_AddNumberToObject(o, "winner_team_id", (double)sqlite3_column_int64(st, 10));
-		} else {
-			cJSON_AddNullToObject(o, "game_id");
-		}
-		cJSON_AddItemToArray(arr, o);
+		store_json_result_t g = {sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 10),
+					 sqlite3_column_int(st, 8), sqlite3_column_int(st, 9)};
+		bool played = sqlite3_column_type(st, 7) != SQLITE_NULL;
+		cJSON_AddItemToArray(arr, store_json_schedule(&r, played ? &g : NULL));
 	}
 	sqlite3_reset(st);
 	return arr;
