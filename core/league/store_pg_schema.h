@@ -8,9 +8,8 @@
  * two schemas after migrating and fails on any drift, so a migration
  * added to one dialect and not the other does not get past the suite.
  *
- * This is the first piece of the PostgreSQL backend (issue 16): the
- * backend proper will live beside it in core/league, behind store.h, and
- * call store_pg_migrate when it opens a database.
+ * The PostgreSQL backend (store_pg.c, behind store.h; issue 16) calls
+ * store_pg_migrate when it opens a database.
  *
  * The header names libpq's connection only as a struct, so including it
  * never pulls <libpq-fe.h> into a file: that header is for the backend's
