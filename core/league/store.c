@@ -16,6 +16,63 @@ static bool is_pg_url(const char *path)
 	return strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0;
 }
 
+bool store_names_file(const char *db)
+{
+	return db && !is_pg_url(db);
+}
+
+/* Copies n bytes of src to out (if they fit) and returns the new length. */
+static size_t put(char *out, size_t len, size_t at, const char *src, size_t n)
+{
+	for (size_t i = 0; i < n && at + 1 < len; i++)
+		out[at++] = src[i];
+	if (len)
+		out[at < len ? at : len - 1] = '\0';
+	return at;
+}
+
+const char *store_printable(const char *db, char *out, size_t len)
+{
+	if (!len)
+		return out;
+	out[0] = '\0';
+	if (!db)
+		return out;
+	if (!is_pg_url(db)) {
+		snprintf(out, len, "%s", db);
+		return out;
+	}
+	/* scheme://[user[:password]@]host... : the password is the part
+	 * between the first ':' after "//" and the '@' of the authority. */
+	const char *auth = strstr(db, "//") + 2;
+	const char *end = auth + strcspn(auth, "/?");
+	const char *at = memchr(auth, '@', (size_t)(end - auth));
+	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	size_t n = 0;
+	if (colon) {
+		n = put(out, len, n, db, (size_t)(colon - db));
+		n = put(out, len, n, ":***", 4);
+		db = at;
+	}
+	/* ...?a=b&password=secret&c=d : the value of a password parameter. */
+	for (const char *p = db; *p;) {
+		const char *q = strstr(p, "password=");
+		if (!q || (q > db && q[-1] != '?' && q[-1] != '&')) {
+			if (!q) {
+				n = put(out, len, n, p, strlen(p));
+				break;
+			}
+			n = put(out, len, n, p, (size_t)(q - p) + 9);
+			p = q + 9;
+			continue;
+		}
+		n = put(out, len, n, p, (size_t)(q - p) + 9);
+		n = put(out, len, n, "***", 3);
+		p = q + 9 + strcspn(q + 9, "&");
+	}
+	return out;
+}
+
 int store_ops_missing(const struct store_ops *ops, char *buf, size_t len)
 {
 	int n = 0;

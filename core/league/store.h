@@ -49,6 +49,12 @@ int store_latest_version(void);
  * Close with store_close().
  */
 pw_store_t *store_open(const char *path, char *err, size_t errlen);
+/* Whether a database setting names a local file (a SQLite path), whose
+ * folder the caller may have to make; false for a server's URL. */
+bool store_names_file(const char *db);
+/* The database setting as it may be printed or logged: a URL loses its
+ * password (user:***@, password=***). Into out (len bytes); returns out. */
+const char *store_printable(const char *db, char *out, size_t len);
 /* Same, without applying migrations (for `pinwheel migrate` to report). */
 pw_store_t *store_open_raw(const char *path, char *err, size_t errlen);
 void store_close(pw_store_t *s);

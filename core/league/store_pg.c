@@ -284,13 +284,55 @@ static void pgs_close(pw_store_t *s)
 	free(s);
 }
 
+/*
+ * The viewers' views (store.h, store_open_viewer), as in store_sqlite.c:
+ * temporary views named like the tables they filter, so every statement of
+ * this file reads them unchanged on the viewers' connection (PostgreSQL,
+ * like SQLite, looks a name up in the session's temporary schema first).
+ * They read the real tables of the public schema, where the migrations put
+ * them. "Hidden": of a season with an unpresented game in this round or an
+ * earlier one.
+ */
+static const char viewer_views[] =
+	"CREATE TEMP VIEW game_results AS SELECT * FROM public.game_results WHERE presented=1;"
+	"CREATE TEMP VIEW reports AS SELECT * FROM public.reports r WHERE NOT EXISTS("
+	"  SELECT 1 FROM public.game_results g WHERE g.presented=0 AND g.season_id=r.season_id"
+	"  AND g.round_number<=r.round_number);"
+	"CREATE TEMP VIEW governance_events AS SELECT * FROM public.governance_events e WHERE NOT EXISTS("
+	"  SELECT 1 FROM public.game_results g WHERE g.presented=0 AND g.season_id=e.season_id"
+	"  AND g.round_number<=e.round_number);"
+	"CREATE TEMP VIEW season_archives AS SELECT * FROM public.season_archives a WHERE NOT EXISTS("
+	"  SELECT 1 FROM public.game_results g WHERE g.presented=0 AND g.season_id=a.season_id);"
+	"CREATE TEMP VIEW seasons AS SELECT s.id, s.league_id, s.number, s.name,"
+	"  COALESCE((SELECT CASE g.stage WHEN 'regular' THEN 'active' ELSE 'playoffs' END"
+	"    FROM public.game_results g WHERE g.presented=0 AND g.season_id=s.id"
+	"    ORDER BY g.round_number LIMIT 1), s.phase) AS phase,"
+	"  COALESCE((SELECT MIN(g.round_number)-1 FROM public.game_results g"
+	"    WHERE g.presented=0 AND g.season_id=s.id), s.current_round) AS current_round,"
+	"  s.seed, s.rules_json, s.phase_started, s.meta, s.created_at FROM public.seasons s;"
+	/* After the views: nothing is written through this connection. */
+	"SET default_transaction_read_only = on;";
+
+/* Makes s the viewers' connection; 0, or -1 with err filled. */
+static int make_viewer(pw_store_t *s, char *err, size_t errlen)
+{
+	int v = store_pg_schema_version(s->pg, err, errlen);
+	if (v < 0)
+		return -1;
+	if (v != store_pg_migrations_count) {
+		snprintf(err, errlen, "the database is at schema version %d, not %d: migrate it first", v,
+			 store_pg_migrations_count);
+		return -1;
+	}
+	if (exec_const(s, viewer_views, "preparing the viewers' connection") < 0) {
+		snprintf(err, errlen, "%s", s->err);
+		return -1;
+	}
+	return 0;
+}
+
 pw_store_t *store_pg_open(const char *url, store_open_mode_t mode, char *err, size_t errlen)
 {
-	if (mode == STORE_OPEN_VIEWER) {
-		snprintf(err, errlen, "the viewers' connection (store_open_viewer) is not available on"
-			 " PostgreSQL yet");
-		return NULL;
-	}
 	pw_store_t *s = calloc(1, sizeof *s);
 	if (!s) {
 		snprintf(err, errlen, "out of memory opening the database");
@@ -315,7 +357,8 @@ pw_store_t *store_pg_open(const char *url, store_open_mode_t mode, char *err, si
 		pgs_close(s);
 		return NULL;
 	}
-	if (mode == STORE_OPEN_MIGRATE && store_pg_migrate(s->pg, NULL, err, errlen) < 0) {
+	if ((mode == STORE_OPEN_MIGRATE && store_pg_migrate(s->pg, NULL, err, errlen) < 0) ||
+	    (mode == STORE_OPEN_VIEWER && make_viewer(s, err, errlen) < 0)) {
 		pgs_close(s);
 		return NULL;
 	}
@@ -1507,7 +1550,9 @@ static cJSON *pgs_season_box_json(pw_store_t *s, int64_t season_id)
 
 static int pgs_game_set_presented(pw_store_t *s, int64_t game_id)
 {
-	static const char sql[] = "UPDATE game_results SET presented=1 WHERE id=$1 AND presented=0";
+	/* The table itself, as SQLite's main.: never the viewers' view. */
+	static const char sql[] =
+		"UPDATE public.game_results SET presented=1 WHERE id=$1 AND presented=0";
 	pgargs_t a = {0};
 	a_i64(&a, game_id);
 	return run_done(s, sql, &a, "marking a game presented");
@@ -1515,7 +1560,7 @@ static int pgs_game_set_presented(pw_store_t *s, int64_t game_id)
 
 static pw_game_row_t *pgs_games_unpresented(pw_store_t *s, int *n)
 {
-	static const char sql[] = "SELECT " GAME_COLS " FROM game_results WHERE presented=0"
+	static const char sql[] = "SELECT " GAME_COLS " FROM public.game_results WHERE presented=0"
 				  " ORDER BY season_id, round_number, game_index";
 	pw_game_row_t *v = game_rows(s, sql, NULL, n);
 	if (v && *n == 0) {
@@ -1842,15 +1887,14 @@ static cJSON *pgs_ai_usage_json(pw_store_t *s)
 
 /* ---- the operations ------------------------------------------------------ */
 
-/* Every operation but the viewers' connection (store_open_viewer), which
- * still needs PostgreSQL's version of the no-spoilers views: until it has
- * one, store.c refuses postgres:// URLs in the program (docs/POSTGRES.md). */
+/* Every operation; a function being ported would leave its entry NULL
+ * (store.c then refuses the backend in the program, naming it). */
 const struct store_ops store_pg_ops = {
 	.backend = "PostgreSQL",
 	.close = pgs_close,
 	.ping = pgs_ping,
 	.rollback = pgs_rollback,
-	.viewer = false,
+	.viewer = true,
 #define X(ret, name, params, args, fail) .name = pgs_##name,
 	PW_STORE_OPS(X)
 #undef X

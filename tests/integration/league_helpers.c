@@ -49,18 +49,24 @@ static const char *lt_pg_url(const char *name)
 	return lt_pg_dbs[i].url;
 }
 
+/* The PostgreSQL store standing for name, opened in mode. store_pg_open,
+ * not store_open: the program refuses the backend while a function of it
+ * is missing, and the tests still use the rest. */
+static pw_store_t *lt_pg_open(const char *name, store_open_mode_t mode)
+{
+	char err[512];
+	const char *url = lt_pg_url(name);
+	pw_store_t *s = url ? store_pg_open(url, mode, err, sizeof err) : NULL;
+	if (url && !s)
+		test_fail(__FILE__, __LINE__, "open %s on PostgreSQL: %s", name, err);
+	return s;
+}
+
 pw_store_t *lt_open(const char *name)
 {
 	char path[512], err[512];
-	if (lt_pg) {
-		/* store_pg_open, not store_open: the program refuses the backend
-		 * while any function of it is missing; the tests use the rest. */
-		const char *url = lt_pg_url(name);
-		pw_store_t *s = url ? store_pg_open(url, STORE_OPEN_MIGRATE, err, sizeof err) : NULL;
-		if (url && !s)
-			test_fail(__FILE__, __LINE__, "open %s on PostgreSQL: %s", name, err);
-		return s;
-	}
+	if (lt_pg)
+		return lt_pg_open(name, STORE_OPEN_MIGRATE);
 	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
 	pw_store_t *s = store_open(path, err, sizeof err);
 	if (!s)
@@ -70,7 +76,9 @@ pw_store_t *lt_open(const char *name)
 
 pw_store_t *lt_viewer(const char *name)
 {
-	char path[512], err[256];
+	char path[512], err[512];
+	if (lt_pg)
+		return lt_pg_open(name, STORE_OPEN_VIEWER);
 	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
 	pw_store_t *v = store_open_viewer(path, err, sizeof err);
 	if (!v)
