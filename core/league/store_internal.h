@@ -185,7 +185,9 @@ struct cJSON *store_json_team(const char *data, const char *strategy_json,
 /* Adds a hooper row (its JSON text) to its team in teams. */
 void store_json_place_hooper(struct cJSON *teams, int64_t team_id, const char *data);
 
-#define PW_STMT_CACHE 96
+/* Statements a connection keeps prepared: above the number of distinct
+ * statements of either backend (about 90 each), with room for more. */
+#define PW_STMT_CACHE 128
 
 struct pw_store {
 	const struct store_ops *ops;
