@@ -8,7 +8,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       make gcc pkg-config \
       liblua5.4-dev libsqlite3-dev libuv1-dev libcjson-dev \
-      libcurl4-openssl-dev libssl-dev \
+      libcurl4-openssl-dev libssl-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -17,12 +17,12 @@ RUN make -j"$(nproc)" build/pinwheel
 FROM debian:bookworm-slim AS runtime
 # Runtime equivalents of the -dev packages above (libcurl4 for the AI
 # layer's and the Discord client's HTTPS calls, libssl3 for Discord's
-# Ed25519, ca-certificates so they can trust the APIs' certificates), and
-# the curl command for the HEALTHCHECK below.
+# Ed25519, ca-certificates so they can trust the APIs' certificates; libpq5
+# for the PostgreSQL store), and the curl command for the HEALTHCHECK below.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       liblua5.4-0 libsqlite3-0 libuv1 libcjson1 \
-      libcurl4 libssl3 ca-certificates \
+      libcurl4 libssl3 libpq5 ca-certificates \
       curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin pinwheel \

@@ -21,7 +21,7 @@
 CC      ?= cc
 BUILD   ?= build
 SAN     ?=
-PKGS    := lua5.4 sqlite3 libuv libcjson libcurl libcrypto
+PKGS    := lua5.4 sqlite3 libuv libcjson libcurl libcrypto libpq
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -48,15 +48,11 @@ $(BUILD)/config.mk: vendor/packages.txt vendor/install.sh
 # The layers, lowest first; each may use only the ones above it.
 SIM_SRC    := $(wildcard core/sim/*.c)
 FX_SRC     := $(wildcard effects/*.c)
-# core/league/store_pg*.c are the PostgreSQL backend's files (libpq; see
-# the PostgreSQL block below): not in libpinwheel.a until the program uses them.
-PG_SRC     := $(wildcard core/league/store_pg*.c)
-LEAGUE_SRC := $(filter-out $(PG_SRC),$(wildcard core/league/*.c))
+LEAGUE_SRC := $(wildcard core/league/*.c)
 SERVER_SRC := $(filter-out server/cli/main.c,$(wildcard server/*.c server/*/*.c))
 SIM_OBJ    := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
 FX_OBJ     := $(FX_SRC:%.c=$(BUILD)/obj/%.o)
 LEAGUE_OBJ := $(LEAGUE_SRC:%.c=$(BUILD)/obj/%.o)
-PG_OBJ     := $(PG_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_SRC  := $(SIM_SRC) $(FX_SRC) $(LEAGUE_SRC) $(SERVER_SRC)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := tests/runner.c $(wildcard tests/unit/*.c tests/integration/*.c tests/e2e/*.c)
@@ -100,7 +96,7 @@ layers: $(SIM_OBJ) $(FX_OBJ) $(LEAGUE_OBJ)
 	  $(LAYER_LUA) -lcjson -lm \
 	  || { echo "layers: effects/ needs more than core/sim, Lua, cJSON and libm (see above)"; exit 1; }
 	@$(CC) $(LDFLAGS) -o $(BUILD)/layers/league $(BUILD)/layers/main.c $(SIM_OBJ) $(FX_OBJ) \
-	  $(LEAGUE_OBJ) $(PG_OBJ) $(LAYER_LUA) -lsqlite3 $(PG_LIBS) -lcjson -lm -lpthread \
+	  $(LEAGUE_OBJ) $(LAYER_LUA) -lsqlite3 $$(pkg-config --libs libpq) -lcjson -lm -lpthread \
 	  || { echo "layers: core/league needs more than effects, SQLite, libpq, cJSON, libm and threads"; exit 1; }
 	@echo "layers: ok (core/sim < effects < core/league < server)"
 
@@ -137,23 +133,11 @@ clean:
 	rm -rf build
 
 # ---- PostgreSQL (issue 16; docs/POSTGRES.md) ---------------------------
-# libpq comes from the test group of vendor/packages.txt while only the
-# tests use the backend's files (PG_SRC, above): those files, the test
-# helper that starts a server (tests/pgtest.c) and the tests that include
-# <libpq-fe.h> get its flags; the test runner and `make layers` link it.
-# When the program links it, libpq joins PKGS and libpq-dev the build group.
-PG_CFLAGS := $$(pkg-config --cflags libpq)
-PG_LIBS   := $$(pkg-config --libs libpq)
+# libpq is one of the program's libraries (PKGS); the PostgreSQL server is
+# only for the tests, whose helper tests/pgtest.c starts one.
 PG_TEST_OBJ := $(BUILD)/obj/tests/pgtest.o
-$(TEST_OBJ) $(PG_TEST_OBJ): PKG_CFLAGS += $(PG_CFLAGS)
-$(PG_OBJ): $(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
-	@mkdir -p $(@D)
-	@pkg-config --exists libpq 2>/dev/null || sh vendor/install.sh test
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(PG_CFLAGS) -c $< -o $@
-$(BUILD)/pinwheel-tests: $(PG_OBJ) $(PG_TEST_OBJ)
-$(BUILD)/pinwheel-tests: PKG_LIBS += $$(pkg-config --libs libpq)
-layers: $(PG_OBJ)
--include $(PG_OBJ:.o=.d) $(PG_TEST_OBJ:.o=.d)
+$(BUILD)/pinwheel-tests: $(PG_TEST_OBJ)
+-include $(PG_TEST_OBJ:.o=.d)
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/server/cli/main.d
 

@@ -1,17 +1,23 @@
 /*
- * store.h — the SQLite store: the append-only event log and the tables
- * around it (spec 30-league-governance, "Event store" and "Other tables").
+ * store.h — the store: the append-only event log and the tables around it
+ * (spec 30-league-governance, "Event store" and "Other tables").
  *
  * This module owns every line of SQL in the program. Everything else talks
  * to the database through these functions, which use cached prepared
- * statements with bound parameters only.
+ * statements with bound parameters only. Two backends stand behind them,
+ * chosen by what store_open is given: a path is a SQLite database
+ * (store_sqlite.c), a postgres:// or postgresql:// URL a PostgreSQL one
+ * (store_pg.c; docs/POSTGRES.md says how far it is). Nothing above the
+ * store knows which one runs.
  *
  * One pw_store_t is one connection and is used by one thread at a time;
  * threads and processes each open their own. Writers wrap their work in
- * store_begin()/store_commit() (BEGIN IMMEDIATE, so a writer waits for the
- * lock up front instead of failing half-way); transactions are kept short so
- * that with WAL and a busy wait of 15 s (retrying every 200 µs at first)
- * nobody sees "database is locked".
+ * store_begin()/store_commit(), which makes them the only writer until
+ * they commit (SQLite's BEGIN IMMEDIATE; on PostgreSQL an advisory lock
+ * held to the end of the transaction), so a writer waits for the lock up
+ * front instead of failing half-way; transactions are kept short so that
+ * with a wait of 15 s (SQLite: WAL and a busy wait retrying every 200 µs at
+ * first; PostgreSQL: lock_timeout) nobody sees "database is locked".
  *
  * Errors: functions return 0 (or a row count / id >= 0) on success and a
  * negative value on failure; store_errmsg() then says what went wrong.
@@ -37,10 +43,18 @@ int store_latest_version(void);
 /*
  * Opens (creating if needed) the database at path (":memory:" works) with
  * WAL, synchronous=NORMAL, a 15 s busy wait and foreign keys on, and
- * applies every pending migration. Returns NULL with err filled on failure.
+ * applies every pending migration. A postgres:// URL opens PostgreSQL
+ * instead — refused, naming what is missing, while that backend is not
+ * whole (docs/POSTGRES.md). Returns NULL with err filled on failure.
  * Close with store_close().
  */
 pw_store_t *store_open(const char *path, char *err, size_t errlen);
+/* Whether a database setting names a local file (a SQLite path), whose
+ * folder the caller may have to make; false for a server's URL. */
+bool store_names_file(const char *db);
+/* The database setting as it may be printed or logged: a URL loses its
+ * password (user:***@, password=***). Into out (len bytes); returns out. */
+const char *store_printable(const char *db, char *out, size_t len);
 /* Same, without applying migrations (for `pinwheel migrate` to report). */
 pw_store_t *store_open_raw(const char *path, char *err, size_t errlen);
 void store_close(pw_store_t *s);
@@ -56,12 +70,15 @@ int store_schema_version(pw_store_t *s);
 
 const char *store_errmsg(const pw_store_t *s);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Transactions do not nest. */
+/* Begin (as the only writer), commit, roll back. Transactions do not
+ * nest. On PostgreSQL a statement that fails inside a transaction ends it:
+ * store_commit then fails and nothing of the transaction is kept. */
 int store_begin(pw_store_t *s);
 int store_commit(pw_store_t *s);
 void store_rollback(pw_store_t *s);
 
-/* Online backup of the whole database to a new file (sqlite3 backup API). */
+/* Online backup of the whole database to a new file (sqlite3 backup API).
+ * PostgreSQL refuses it, pointing to pg_dump. */
 int store_backup(pw_store_t *s, const char *out_path);
 
 /* ---- events ---------------------------------------------------------- */

@@ -8,9 +8,8 @@
  * two schemas after migrating and fails on any drift, so a migration
  * added to one dialect and not the other does not get past the suite.
  *
- * This is the first piece of the PostgreSQL backend (issue 16): the
- * backend proper will live beside it in core/league, behind store.h, and
- * call store_pg_migrate when it opens a database.
+ * The PostgreSQL backend (store_pg.c, behind store.h; issue 16) calls
+ * store_pg_migrate when it opens a database.
  *
  * The header names libpq's connection only as a struct, so including it
  * never pulls <libpq-fe.h> into a file: that header is for the backend's
@@ -22,6 +21,14 @@
 #include <stddef.h>
 
 struct pg_conn; /* libpq's PGconn */
+
+/* SQLite's strftime('%Y-%m-%dT%H:%M:%SZ','now') and '%H:%M:%fZ'
+ * (milliseconds), as SQL expressions: the schema's defaults and the
+ * backend's statements write timestamps in the same text. */
+#define STORE_PG_NOW \
+	"(to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+#define STORE_PG_NOW_MS \
+	"(to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))"
 
 /* The migrations, in order: store_pg_migrations[N-1] brings the schema
  * from version N-1 to N. Each is DDL text for one transaction. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/league/identity.h"
+#include "core/league/store.h"
 #include "server/app.h"
 #include "server/live/checkq.h"
 #include "server/cli/cli.h"
@@ -28,7 +29,8 @@ static void usage(FILE *out)
 		"options (each also an environment variable):\n"
 		"  --host HOST     address to listen on (PINWHEEL_HOST, default 127.0.0.1)\n"
 		"  --port PORT     TCP port, 0 for any free port (PINWHEEL_PORT, default 8080)\n"
-		"  --db PATH       SQLite database (PINWHEEL_DB, default data/pinwheel.db)\n"
+		"  --db PATH|URL   SQLite database file, or a postgres:// URL (PINWHEEL_DB,\n"
+		"                  default data/pinwheel.db)\n"
 		"  --static DIR    static assets (PINWHEEL_STATIC_DIR, default ./server/static, else ../server/static beside the binary)\n\n"
 		"settings (environment):\n"
 		"  PINWHEEL_PRESENTATION_PACE fast|normal|slow|manual|demo (slow); demo (make run): a tick\n"
@@ -259,7 +261,8 @@ int cmd_serve(int argc, char **argv)
 	app.log = (pw_log_t){.level = cfg->log_level, .json = cfg->production};
 	signal(SIGPIPE, SIG_IGN);
 	cfg->fd_limit = raise_fd_limit();
-	ensure_parent_dir(cfg->db_path);
+	if (store_names_file(cfg->db_path))
+		ensure_parent_dir(cfg->db_path);
 
 	uv_loop_t loop;
 	if (uv_loop_init(&loop) < 0) {
@@ -282,8 +285,9 @@ int cmd_serve(int argc, char **argv)
 	}
 	int port = http_server_port(app.http);
 	bool v6 = strchr(cfg->host, ':') != NULL;
+	char dbname[512];
 	printf("Pinwheel Fates serving on http://%s%s%s:%d/ (database %s)\n", v6 ? "[" : "", cfg->host,
-	       v6 ? "]" : "", port, cfg->db_path);
+	       v6 ? "]" : "", port, store_printable(cfg->db_path, dbname, sizeof dbname));
 	fflush(stdout);
 	log_event(&app.log, PW_LOG_INFO, "server.started",
 		  "host=%s port=%d pace=%s mode=%s quarter_seconds=%d auto_advance=%s enrollment=%s", cfg->host,

@@ -23,6 +23,16 @@ typedef struct e2e_server {
  * test's temp dir. Returns 0 when it is listening, -1 otherwise.
  */
 int e2e_start(e2e_server_t *s, const char *const *env, const char *db);
+/* From here on, a fresh database (db NULL) is a PostgreSQL database of its
+ * own (tests/pgtest.h) instead of a SQLite file: a pg_ test calls this and
+ * then a SQLite test's body. */
+void e2e_use_postgres(void);
+#define E2E_ON_POSTGRES(name)           \
+	TEST(pg_##name)                 \
+	{                               \
+		e2e_use_postgres();     \
+		test_##name();          \
+	}
 /* The same with the server's open-file limit (soft and hard) lowered to
  * nofile first (0: left alone), as a small machine or container gives. */
 int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, long nofile);

@@ -621,3 +621,9 @@ TEST(e2e_trades_withdrawals_and_admin_effects)
 	free(cy);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
 }
+
+/* The server on PostgreSQL (docs/POSTGRES.md): the same loops. */
+E2E_ON_POSTGRES(e2e_governance_loop)
+E2E_ON_POSTGRES(e2e_user_text_is_escaped_in_pages)
+E2E_ON_POSTGRES(e2e_replay_and_kill9_resume)
+E2E_ON_POSTGRES(e2e_trades_withdrawals_and_admin_effects)

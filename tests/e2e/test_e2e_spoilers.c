@@ -202,3 +202,6 @@ TEST(e2e_no_spoilers_while_a_tick_is_replayed)
 	cJSON_Delete(j);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
 }
+
+/* The viewers' connection of a server on PostgreSQL (docs/POSTGRES.md). */
+E2E_ON_POSTGRES(e2e_no_spoilers_while_a_tick_is_replayed)

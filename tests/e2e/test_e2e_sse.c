@@ -258,3 +258,6 @@ TEST(e2e_sse_many_subscribers_every_event_in_order)
 	CHECK_CONTAINS(log, "events=64 subscribers=301");
 	free(log);
 }
+
+/* The stream of a server on PostgreSQL (docs/POSTGRES.md). */
+E2E_ON_POSTGRES(e2e_sse_delivery_filter_resume)

@@ -6,13 +6,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/league/store_internal.h" /* store_pg_open: the backend as ported so far */
 #include "core/sim/rng.h"
 #include "core/sim/sha256.h"
+#include "tests/pgtest.h"
 #include "tests/test.h"
+
+/* lt_use_postgres: the databases this test opened by name, one each
+ * (tests run in processes of their own, so this is per test). */
+static bool lt_pg;
+static struct {
+	char name[64];
+	char *url;
+} lt_pg_dbs[32];
+
+void lt_use_postgres(void)
+{
+	lt_pg = true;
+}
+
+bool lt_on_postgres(void)
+{
+	return lt_pg;
+}
+
+/* The PostgreSQL database standing for name: made on first use, the same
+ * one after. NULL when the test was skipped or failed. */
+static const char *lt_pg_url(const char *name)
+{
+	int i = 0;
+	int n = (int)(sizeof lt_pg_dbs / sizeof lt_pg_dbs[0]);
+	while (i < n && lt_pg_dbs[i].url && strcmp(lt_pg_dbs[i].name, name) != 0)
+		i++;
+	if (i == n) {
+		test_fail(__FILE__, __LINE__, "more than %d databases in one test", n);
+		return NULL;
+	}
+	if (!lt_pg_dbs[i].url) {
+		lt_pg_dbs[i].url = pgtest_database();
+		snprintf(lt_pg_dbs[i].name, sizeof lt_pg_dbs[i].name, "%s", name);
+	}
+	return lt_pg_dbs[i].url;
+}
+
+/* The PostgreSQL store standing for name, opened in mode. store_pg_open,
+ * not store_open: the program refuses the backend while a function of it
+ * is missing, and the tests still use the rest. */
+static pw_store_t *lt_pg_open(const char *name, store_open_mode_t mode)
+{
+	char err[512];
+	const char *url = lt_pg_url(name);
+	pw_store_t *s = url ? store_pg_open(url, mode, err, sizeof err) : NULL;
+	if (url && !s)
+		test_fail(__FILE__, __LINE__, "open %s on PostgreSQL: %s", name, err);
+	return s;
+}
 
 pw_store_t *lt_open(const char *name)
 {
-	char path[512], err[256];
+	char path[512], err[512];
+	if (lt_pg)
+		return lt_pg_open(name, STORE_OPEN_MIGRATE);
 	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
 	pw_store_t *s = store_open(path, err, sizeof err);
 	if (!s)
@@ -22,7 +76,9 @@ pw_store_t *lt_open(const char *name)
 
 pw_store_t *lt_viewer(const char *name)
 {
-	char path[512], err[256];
+	char path[512], err[512];
+	if (lt_pg)
+		return lt_pg_open(name, STORE_OPEN_VIEWER);
 	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
 	pw_store_t *v = store_open_viewer(path, err, sizeof err);
 	if (!v)

@@ -13,6 +13,20 @@
 #include "core/league/store.h"
 
 pw_store_t *lt_open(const char *name);
+/* From here on, lt_open opens a PostgreSQL database per name (the same one
+ * for the same name, from pgtest_database) instead of a SQLite file: a pg_
+ * test calls this and then a SQLite test's body, which runs unchanged on
+ * the other backend. lt_on_postgres says whether it was called. */
+void lt_use_postgres(void);
+bool lt_on_postgres(void);
+/* The PostgreSQL twin of a test of the same file: TEST(pg_<name>) runs
+ * its body after lt_use_postgres. */
+#define LT_ON_POSTGRES(name)            \
+	TEST(pg_##name)                 \
+	{                               \
+		lt_use_postgres();      \
+		test_##name();          \
+	}
 /* The viewers' connection (store_open_viewer) to the store lt_open(name)
  * opened: the league as the public sees it. */
 pw_store_t *lt_viewer(const char *name);

@@ -320,3 +320,8 @@ TEST(game_text_a_default_season_stores_at_most_1_5_mb)
 	CHECK_MSG(sb.st_size <= 1500 * 1000, "a default season takes %lld bytes", (long long)sb.st_size);
 	CHECK(sb.st_size > 100 * 1000); /* it did store a season */
 }
+
+/* Derived games on PostgreSQL (docs/POSTGRES.md); the tests above that
+ * edit a SQLite file directly stay SQLite's. */
+LT_ON_POSTGRES(game_text_derived_games_read_as_they_were_stored_before)
+LT_ON_POSTGRES(game_text_reports_of_a_resumed_tick_read_the_derived_games)

@@ -926,3 +926,6 @@ TEST(gov_playthrough_two_seasons_a_dozen_governors_every_action)
 	gov_close(p.g);
 	store_close(p.s);
 }
+
+/* The same play-through on PostgreSQL (docs/POSTGRES.md). */
+LT_ON_POSTGRES(gov_playthrough_two_seasons_a_dozen_governors_every_action)

@@ -488,3 +488,20 @@ TEST(gov_hooper_bios_are_written_by_their_team)
 	gov_close(g);
 	store_close(s);
 }
+
+/* Every test above again on PostgreSQL (docs/POSTGRES.md). */
+LT_ON_POSTGRES(gov_join_gives_two_of_each_and_tokens_come_from_events)
+LT_ON_POSTGRES(gov_proposal_lifecycle_pass_enacts_rule)
+LT_ON_POSTGRES(gov_ties_fail_and_no_votes_fail)
+LT_ON_POSTGRES(gov_weights_split_by_team_and_boost_doubles)
+LT_ON_POSTGRES(gov_vote_replacement_until_tally)
+LT_ON_POSTGRES(gov_tiers_thresholds_and_costs)
+LT_ON_POSTGRES(gov_amend_replaces_interpretation_keeps_original)
+LT_ON_POSTGRES(gov_veto_refunds_and_approval_gate_holds)
+LT_ON_POSTGRES(gov_proposals_per_window_limit)
+LT_ON_POSTGRES(gov_token_trades_recheck_balances_at_accept)
+LT_ON_POSTGRES(gov_hooper_trade_needs_both_teams)
+LT_ON_POSTGRES(gov_hooper_trade_with_a_moved_hooper_is_rejected_not_stuck)
+LT_ON_POSTGRES(gov_strategy_set_interprets_text)
+LT_ON_POSTGRES(gov_effects_register_expire_and_repeal)
+LT_ON_POSTGRES(gov_hooper_bios_are_written_by_their_team)

@@ -276,3 +276,10 @@ TEST(gov_drafts_do_not_count_against_the_open_limit)
 	gov_close(g);
 	store_close(s);
 }
+
+/* Every test above again on PostgreSQL (docs/POSTGRES.md). */
+LT_ON_POSTGRES(identity_one_governor_per_identity_per_season)
+LT_ON_POSTGRES(identity_token_governors_get_an_identity_when_they_sign_in)
+LT_ON_POSTGRES(identity_invites_count_uses_and_expire)
+LT_ON_POSTGRES(identity_sessions_are_stored_hashed_and_expire)
+LT_ON_POSTGRES(gov_drafts_do_not_count_against_the_open_limit)

@@ -215,3 +215,8 @@ TEST(viewer_hides_an_archive_written_during_the_final_replay)
 	gov_close(g);
 	store_close(s);
 }
+
+/* Every test above again on PostgreSQL (docs/POSTGRES.md). */
+LT_ON_POSTGRES(viewer_sees_no_unpresented_tick_through_a_whole_season)
+LT_ON_POSTGRES(presented_mark_is_stored_with_the_game)
+LT_ON_POSTGRES(viewer_hides_an_archive_written_during_the_final_replay)

@@ -149,3 +149,7 @@ TEST(pages_admin_review_queue_lists_held_and_flagged_proposals)
 	gov_close(g);
 	store_close(s);
 }
+
+/* Every page again over a league stored in PostgreSQL (docs/POSTGRES.md). */
+LT_ON_POSTGRES(pages_render_every_page_from_a_fixture_league)
+LT_ON_POSTGRES(pages_admin_review_queue_lists_held_and_flagged_proposals)

@@ -140,3 +140,6 @@ TEST(report_simulation_is_varied_and_true_over_a_season)
 	gov_close(g);
 	store_close(s);
 }
+
+/* The same on PostgreSQL (docs/POSTGRES.md). */
+LT_ON_POSTGRES(report_simulation_is_varied_and_true_over_a_season)

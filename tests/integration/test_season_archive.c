@@ -211,3 +211,8 @@ TEST(season_archive_of_a_season_without_games_has_empty_awards)
 	gov_close(g);
 	store_close(s);
 }
+
+/* Every test above again on PostgreSQL (docs/POSTGRES.md). */
+LT_ON_POSTGRES(season_archive_keeps_its_bytes)
+LT_ON_POSTGRES(season_archive_figures_come_from_the_season)
+LT_ON_POSTGRES(season_archive_of_a_season_without_games_has_empty_awards)

@@ -1,11 +1,20 @@
+/*
+ * test_store.c — the store through store.h, on both backends: a test
+ * written ON_BOTH(name) runs as store_<name> on a SQLite file and as
+ * pg_store_<name> on a PostgreSQL database (tests/pgtest.h). What only one
+ * backend has (SQLite's file, PostgreSQL's transactions and locks) is
+ * tested on that one.
+ */
 #include "tests/test.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "core/league/store.h"
-#include "core/league/store_internal.h" /* the connection, to make its reads fail */
+#include "core/league/store_internal.h" /* the connection, to make its reads fail; store_pg_open */
+#include "tests/pgtest.h"
 
 static pw_store_t *open_tmp(const char *name)
 {
@@ -16,6 +25,40 @@ static pw_store_t *open_tmp(const char *name)
 	return s;
 }
 
+/* A migrated PostgreSQL store on url (store_pg_open: the program's
+ * store_open refuses the backend until it is whole). */
+static pw_store_t *open_pg_url(const char *url)
+{
+	char err[512];
+	pw_store_t *s = store_pg_open(url, STORE_OPEN_MIGRATE, err, sizeof err);
+	CHECK_MSG(s != NULL, "open on PostgreSQL: %s", err);
+	return s;
+}
+
+/* A store of the test's own: the SQLite file name, or a new PostgreSQL
+ * database. NULL when the test failed or was skipped. */
+static pw_store_t *open_on(bool pg, const char *name)
+{
+	if (!pg)
+		return open_tmp(name);
+	char *url = pgtest_database();
+	pw_store_t *s = url ? open_pg_url(url) : NULL;
+	free(url);
+	return s;
+}
+
+#define ON_BOTH(name)                          \
+	static void name##_on(bool pg);        \
+	TEST(store_##name)                     \
+	{                                      \
+		name##_on(false);              \
+	}                                      \
+	TEST(pg_store_##name)                  \
+	{                                      \
+		name##_on(true);               \
+	}                                      \
+	static void name##_on(bool pg)
+
 static int count_cb(void *ud, const pw_event_t *ev)
 {
 	int64_t *last = ud;
@@ -25,9 +68,11 @@ static int count_cb(void *ud, const pw_event_t *ev)
 	return 0;
 }
 
-TEST(store_migrates_to_latest_and_is_idempotent)
+ON_BOTH(migrates_to_latest_and_is_idempotent)
 {
-	pw_store_t *s = open_tmp("m.db");
+	pw_store_t *s = open_on(pg, "m.db");
+	if (!s)
+		return;
 	CHECK_EQ(store_schema_version(s), store_latest_version());
 	int applied = -1;
 	CHECK_EQ(store_migrate(s, &applied), 0);
@@ -35,9 +80,11 @@ TEST(store_migrates_to_latest_and_is_idempotent)
 	store_close(s);
 }
 
-TEST(store_events_are_append_only_with_increasing_sequence)
+ON_BOTH(events_are_append_only_with_increasing_sequence)
 {
-	pw_store_t *s = open_tmp("e.db");
+	pw_store_t *s = open_on(pg, "e.db");
+	if (!s)
+		return;
 	cJSON *j = cJSON_Parse("{\"name\":\"A\",\"team_id\":1,\"tokens\":{}}");
 	cJSON *v = cJSON_Parse("{\"proposal_id\":1,\"vote\":\"yes\",\"boost\":false}");
 	CHECK_EQ(store_begin(s), 0);
@@ -50,8 +97,22 @@ TEST(store_events_are_append_only_with_increasing_sequence)
 	CHECK_EQ(st[1], 2);
 	/* Outside a transaction appends are refused. */
 	CHECK(store_event_append(s, PW_EV_VOTE_CAST, "1", 0, 0, 0, 0, v) < 0);
+	CHECK_CONTAINS(store_errmsg(s), "inside a transaction");
 	cJSON_Delete(j);
 	cJSON_Delete(v);
+	if (pg) {
+		/* The database refuses any change to the log, and the store
+		 * says so in words (also to a statement that matches nothing). */
+		CHECK_EQ(store_pg_exec(s, "UPDATE governance_events SET payload='{}'", "changing an event"), -1);
+		CHECK_CONTAINS(store_errmsg(s), "changing an event: governance_events is append-only: no UPDATE");
+		CHECK_EQ(store_pg_exec(s, "DELETE FROM governance_events WHERE id < 0", "dropping events"), -1);
+		CHECK_CONTAINS(store_errmsg(s), "append-only: no DELETE");
+		CHECK_EQ(store_pg_exec(s, "TRUNCATE governance_events", "emptying the log"), -1);
+		CHECK_CONTAINS(store_errmsg(s), "append-only: no TRUNCATE");
+		CHECK_EQ(store_events_count(s), 2);
+		store_close(s);
+		return;
+	}
 	store_close(s);
 
 	/* Raw SQL cannot change the log either: the triggers refuse. */
@@ -76,9 +137,11 @@ static int row_cb(void *ud, const pw_event_t *ev)
 	return 0;
 }
 
-TEST(store_event_append_stores_the_row_and_refuses_a_payload_off_it)
+ON_BOTH(event_append_stores_the_row_and_refuses_a_payload_off_it)
 {
-	pw_store_t *s = open_tmp("r.db");
+	pw_store_t *s = open_on(pg, "r.db");
+	if (!s)
+		return;
 	cJSON *ok = cJSON_Parse("{\"trade_id\":4}");
 	cJSON *bad = cJSON_Parse("{\"trade\":4}");
 	CHECK_EQ(store_begin(s), 0);
@@ -97,15 +160,27 @@ TEST(store_event_append_stores_the_row_and_refuses_a_payload_off_it)
 	store_close(s);
 }
 
-TEST(store_kv_and_backup)
+ON_BOTH(kv_and_backup)
 {
-	pw_store_t *s = open_tmp("k.db");
+	pw_store_t *s = open_on(pg, "k.db");
+	if (!s)
+		return;
 	CHECK_EQ(store_kv_set(s, "a", "1"), 0);
 	CHECK_EQ(store_kv_set(s, "a", "2"), 0);
 	char *v = store_kv_get(s, "a");
 	CHECK_STR(v, "2");
 	free(v);
+	CHECK_EQ(store_kv_delete(s, "a"), 0);
+	CHECK(store_kv_get(s, "a") == NULL);
+	CHECK_EQ(store_kv_set(s, "a", "2"), 0);
 	char out[512];
+	if (pg) {
+		/* PostgreSQL has its own tools for a copy. */
+		CHECK_EQ(store_backup(s, "unused.db"), -1);
+		CHECK_CONTAINS(store_errmsg(s), "pg_dump");
+		store_close(s);
+		return;
+	}
 	snprintf(out, sizeof out, "%s/copy.db", test_tmpdir());
 	CHECK_EQ(store_backup(s, out), 0);
 	store_close(s);
@@ -122,6 +197,25 @@ static int abort_steps(void *ud)
 	return 1; /* every statement step is interrupted */
 }
 
+/* Every read below answers "none" (want 0) or fails (want -1), naming
+ * what it read. */
+static void check_reads(pw_store_t *s, int want)
+{
+	int64_t team = 0;
+	int slot = 0, stage = 0;
+	pw_game_row_t row;
+	CHECK_EQ(store_game_exists(s, 1, 1, 0), want);
+	if (want < 0)
+		CHECK_CONTAINS(store_errmsg(s), "reading a stored game");
+	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), want);
+	if (want < 0)
+		CHECK_CONTAINS(store_errmsg(s), "reading a round's progress");
+	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), want);
+	CHECK_EQ(store_game_get(s, 99, &row), want);
+	CHECK_EQ(store_player_by_token_hash(s, "x"), want);
+	CHECK_EQ(store_game_snapshots(s, 99, NULL, NULL, NULL, NULL, NULL), want);
+}
+
 /* A read that fails is a failure, never "not there": taking it for "no
  * such game" would run a stored game again, and for "no progress" would
  * restart a round from its first stage. */
@@ -130,27 +224,266 @@ TEST(store_failed_reads_are_errors_not_absence)
 	pw_store_t *s = open_tmp("fail.db");
 	if (!s)
 		return;
-	int64_t team = 0;
-	int slot = 0, stage = 0;
-	pw_game_row_t row;
-	/* working: nothing there */
-	CHECK_EQ(store_game_exists(s, 1, 1, 0), 0);
-	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), 0);
-	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), 0);
-	CHECK_EQ(store_game_get(s, 99, &row), 0);
-	CHECK_EQ(store_player_by_token_hash(s, "x"), 0);
-
+	check_reads(s, 0); /* working: nothing there */
 	sqlite3_progress_handler(s->db, 1, abort_steps, NULL);
-	CHECK_EQ(store_game_exists(s, 1, 1, 0), -1);
-	CHECK_CONTAINS(store_errmsg(s), "reading a stored game");
-	CHECK_EQ(store_progress_get(s, 1, 1, &stage, NULL), -1);
-	CHECK_CONTAINS(store_errmsg(s), "reading a round's progress");
-	CHECK_EQ(store_hooper_team(s, 99, &team, &slot), -1);
-	CHECK_EQ(store_game_get(s, 99, &row), -1);
-	CHECK_EQ(store_player_by_token_hash(s, "x"), -1);
-	CHECK_EQ(store_game_snapshots(s, 99, NULL, NULL, NULL, NULL, NULL), -1);
-
+	check_reads(s, -1);
 	sqlite3_progress_handler(s->db, 0, NULL, NULL);
 	CHECK_EQ(store_game_exists(s, 1, 1, 0), 0);
+	store_close(s);
+}
+
+/* The same on PostgreSQL: a connection lost underneath the store makes
+ * every read an error, never "not there". */
+TEST(pg_store_failed_reads_are_errors_not_absence)
+{
+	pw_store_t *s = open_on(true, NULL);
+	if (!s)
+		return;
+	check_reads(s, 0);
+	CHECK(store_ping(s));
+	/* The server ends this connection's session. */
+	store_pg_exec(s, "SELECT pg_terminate_backend(pg_backend_pid())", "ending the session");
+	CHECK(!store_ping(s));
+	check_reads(s, -1);
+	store_close(s);
+}
+
+/*
+ * Transactions on PostgreSQL: store_rollback undoes everything since
+ * store_begin; and when a statement inside a transaction fails, PostgreSQL
+ * ends the transaction, so store_commit must fail too and nothing of it
+ * stays — an append that "succeeded" before the failure included. (SQLite
+ * would keep the statements that worked: code above the store rolls back
+ * on any failure, which is right on both.)
+ */
+TEST(pg_store_transactions_roll_back_whole)
+{
+	pw_store_t *s = open_on(true, NULL);
+	if (!s)
+		return;
+	cJSON *ok = cJSON_Parse("{\"trade_id\":4}");
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(store_begin(s), -1); /* no nesting */
+	CHECK(store_event_append(s, PW_EV_TRADE_ACCEPTED, "4", 0, 1, 0, 0, ok) > 0);
+	store_rollback(s);
+	CHECK_EQ(store_events_count(s), 0);
+
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(store_event_append(s, PW_EV_TRADE_ACCEPTED, "4", 0, 1, 0, 0, ok), 1);
+	/* A governor for a season that does not exist: a foreign key fails. */
+	CHECK_EQ(store_identity_link(s, 1, 999, 999, 0, 0), -1);
+	CHECK_CONTAINS(store_errmsg(s), "linking an identity to a governor");
+	CHECK_EQ(store_commit(s), -1);
+	CHECK_CONTAINS(store_errmsg(s), "an earlier statement of the transaction failed");
+	CHECK_EQ(store_events_count(s), 0);
+
+	/* The store is usable again, and a clean transaction commits. */
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(store_event_append(s, PW_EV_TRADE_ACCEPTED, "4", 0, 1, 0, 0, ok), 1);
+	CHECK_EQ(store_commit(s), 0);
+	CHECK_EQ(store_events_count(s), 1);
+	cJSON_Delete(ok);
+	store_close(s);
+}
+
+/* ---- two connections appending at once ---- */
+
+#define APPENDS 150
+
+typedef struct appender {
+	const char *url;
+	int64_t governor;
+	int failed;
+	volatile int done;
+} appender_t;
+
+static void *append_loop(void *ud)
+{
+	appender_t *a = ud;
+	char err[512];
+	pw_store_t *s = store_pg_open(a->url, STORE_OPEN_RAW, err, sizeof err);
+	if (!s) {
+		a->failed = APPENDS;
+		return NULL;
+	}
+	cJSON *v = cJSON_Parse("{\"proposal_id\":1,\"vote\":\"yes\",\"boost\":false}");
+	for (int i = 0; i < APPENDS; i++) {
+		if (store_begin(s) < 0 ||
+		    store_event_append(s, PW_EV_VOTE_CAST, "1", 0, a->governor, 0, 0, v) < 0 ||
+		    store_commit(s) < 0) {
+			a->failed++;
+			store_rollback(s);
+		}
+	}
+	cJSON_Delete(v);
+	store_close(s);
+	a->done = 1;
+	return NULL;
+}
+
+typedef struct seen {
+	int64_t last_seq, last_id;
+	int count, disorder;
+} seen_t;
+
+static int seen_cb(void *ud, const pw_event_t *ev)
+{
+	seen_t *w = ud;
+	/* Each walk continues where the last ended: the next number, and a
+	 * row id above every one seen before. */
+	if (ev->seq != w->last_seq + 1 || ev->id <= w->last_id)
+		w->disorder++;
+	w->last_seq = ev->seq;
+	w->last_id = ev->id;
+	w->count++;
+	return 0;
+}
+
+/*
+ * Two connections append events as fast as they can while a third reads
+ * the log the way gov_sync and the live stream do, from the last sequence
+ * number it saw. The writers' lock makes every sequence number follow the
+ * last without a gap or a duplicate, ids rise with them, and a reader
+ * never sees a number before an earlier one is committed (it would skip
+ * that event for good).
+ */
+TEST(pg_store_concurrent_appends_keep_the_log_in_order)
+{
+	char *url = pgtest_database();
+	if (!url)
+		return;
+	pw_store_t *r = open_pg_url(url);
+	if (!r) {
+		free(url);
+		return;
+	}
+	appender_t a = {url, 1, 0, 0}, b = {url, 2, 0, 0};
+	pthread_t ta, tb;
+	pthread_create(&ta, NULL, append_loop, &a);
+	pthread_create(&tb, NULL, append_loop, &b);
+	seen_t w = {0};
+	/* Read while they write, and once more after both are done. */
+	for (int last = 0; !last;) {
+		last = a.done && b.done;
+		CHECK_EQ(store_events_since(r, w.last_seq, seen_cb, &w), 0);
+	}
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_EQ(a.failed + b.failed, 0);
+	CHECK_EQ(w.count, 2 * APPENDS);
+	CHECK_EQ(w.disorder, 0);
+	CHECK_EQ(store_events_count(r), 2 * APPENDS);
+	store_close(r);
+	free(url);
+}
+
+/* A backend that lacks functions: each is listed by name (how store_open
+ * refuses such a backend in the program), and one called anyway is an
+ * error naming it, never a crash. */
+TEST(store_a_backend_with_gaps_is_named_and_never_crashes)
+{
+	char list[512];
+	CHECK_EQ(store_ops_missing(&store_sqlite_ops, list, sizeof list), 0);
+	CHECK_STR(list, "");
+	CHECK_EQ(store_ops_missing(&store_pg_ops, list, sizeof list), 0);
+	struct store_ops gaps = store_sqlite_ops;
+	gaps.begin = NULL;
+	gaps.kv_get = NULL;
+	gaps.viewer = false;
+	CHECK_EQ(store_ops_missing(&gaps, list, sizeof list), 3);
+	CHECK_STR(list, "store_begin, store_kv_get, store_open_viewer");
+	/* Cut short, still a string. */
+	char small[8];
+	CHECK_EQ(store_ops_missing(&gaps, small, sizeof small), 3);
+	CHECK_STR(small, "store_b");
+
+	pw_store_t *s = open_tmp("gaps.db");
+	if (!s)
+		return;
+	s->ops = &gaps;
+	CHECK_EQ(store_begin(s), -1);
+	CHECK_STR(store_errmsg(s), "store_begin is not available on the SQLite backend yet");
+	CHECK(store_kv_get(s, "a") == NULL);
+	CHECK_CONTAINS(store_errmsg(s), "store_kv_get");
+	s->ops = &store_sqlite_ops;
+	store_close(s);
+}
+
+/* The program's way in: store_open and store_open_viewer take a
+ * postgres:// URL (the backend is whole), and a URL that names no server
+ * is an error that does not repeat the URL (it may hold a password). */
+TEST(pg_store_open_takes_a_postgres_url)
+{
+	char *url = pgtest_database();
+	if (!url)
+		return;
+	char err[512];
+	pw_store_t *s = store_open(url, err, sizeof err);
+	CHECK_MSG(s != NULL, "store_open: %s", err);
+	pw_store_t *v = store_open_viewer(url, err, sizeof err);
+	CHECK_MSG(v != NULL, "store_open_viewer: %s", err);
+	if (s && v) {
+		CHECK(store_ping(s));
+		CHECK_EQ(store_schema_version(s), store_latest_version());
+		CHECK_EQ(store_kv_set(s, "k", "v"), 0);
+		/* The viewers' connection writes nothing. */
+		CHECK_EQ(store_kv_set(v, "k", "w"), -1);
+		CHECK_CONTAINS(store_errmsg(v), "read-only");
+		char *got = store_kv_get(v, "k");
+		CHECK_STR(got, "v");
+		free(got);
+	}
+	store_close(v);
+	store_close(s);
+	free(url);
+	const char *bad = "postgresql://league:secret@/nodb?host=/nonexistent-socket-dir";
+	CHECK(store_open(bad, err, sizeof err) == NULL);
+	CHECK_CONTAINS(err, "cannot connect to the PostgreSQL database");
+	CHECK(strstr(err, "secret") == NULL);
+}
+
+/* The Discord outbox on either backend: calls come back oldest first until
+ * each is marked done, a failed try is counted, a body may be NULL. */
+ON_BOTH(outbox_keeps_calls_in_order_until_done)
+{
+	pw_store_t *s = open_on(pg, "outbox.db");
+	if (!s)
+		return;
+	CHECK_EQ(store_outbox_pending(s), 0);
+	int64_t a = 0, b = 0;
+	CHECK_EQ(store_outbox_add(s, "POST", "/channels/1/messages", "{\"content\":\"hi\"}", 100, &a), 0);
+	CHECK_EQ(store_outbox_add(s, "DM", "123", NULL, 101, &b), 0);
+	CHECK(a > 0 && b > a);
+	CHECK_EQ(store_outbox_add(s, "TOOLONGMETHOD", "/x", NULL, 102, NULL), -1);
+	CHECK_EQ(store_outbox_pending(s), 2);
+	pw_outbox_row_t r;
+	CHECK_EQ(store_outbox_next(s, &r), 1);
+	CHECK_EQ(r.id, a);
+	CHECK_STR(r.method, "POST");
+	CHECK_STR(r.path, "/channels/1/messages");
+	CHECK_STR(r.body, "{\"content\":\"hi\"}");
+	CHECK_EQ(r.attempts, 0);
+	free(r.body);
+	CHECK_EQ(store_outbox_failed_try(s, a, "boom"), 0);
+	CHECK_EQ(store_outbox_next(s, &r), 1);
+	CHECK_EQ(r.id, a);
+	CHECK_EQ(r.attempts, 1);
+	free(r.body);
+	CHECK_EQ(store_outbox_done(s, a, 200, NULL, 103), 0);
+	CHECK_EQ(store_outbox_next(s, &r), 1);
+	CHECK_EQ(r.id, b);
+	CHECK(r.body == NULL);
+	CHECK_EQ(store_outbox_pending(s), 1);
+	CHECK_EQ(store_outbox_done(s, b, 0, "gave up", 104), 0);
+	CHECK_EQ(store_outbox_next(s, &r), 0);
+	CHECK_EQ(store_outbox_pending(s), 0);
+
+	int64_t id = store_identity_insert(s, "discord", "4242", "Ada", 100);
+	CHECK(id > 0);
+	char subj[32] = "";
+	CHECK_EQ(store_identity_subject(s, id, "discord", subj, sizeof subj), 1);
+	CHECK_STR(subj, "4242");
+	CHECK_EQ(store_identity_subject(s, id, "invite", subj, sizeof subj), 0);
+	CHECK_EQ(store_identity_subject(s, id, "discord", subj, 3), 0); /* does not fit */
 	store_close(s);
 }
