@@ -191,6 +191,80 @@ ON_BOTH(kv_and_backup)
 	store_close(s);
 }
 
+/* The smaller tables, the same on both backends: reports and the AI's
+ * version of one, AI usage by model and by day, invites, metadata. */
+ON_BOTH(reports_ai_usage_invites_and_meta)
+{
+	pw_store_t *s = open_on(pg, "small.db");
+	if (!s)
+		return;
+	int64_t league = store_league_insert(s, "L", 7);
+	CHECK(league > 0);
+	cJSON *team = cJSON_Parse("{\"id\":1,\"name\":\"A\",\"hoopers\":[{\"id\":11,\"name\":\"H\"}]}");
+	CHECK_EQ(store_team_insert(s, league, team), 0);
+	cJSON_Delete(team);
+	int64_t season = store_season_insert(s, league, 1, "One", 7, "{}", 100);
+	CHECK(season > 0);
+
+	int64_t rep = store_report_insert(s, season, 1, "simulation", 0, 0, "offline text");
+	CHECK(rep > 0);
+	CHECK_EQ(store_report_insert(s, season, 1, "simulation", 0, 0, "again"), rep);
+	CHECK_EQ(store_report_ai_set(s, rep, "ai text", "model-x"), 0);
+	CHECK_EQ(store_report_ai_set(s, rep, "second", "model-y"), 0); /* the first is kept */
+	cJSON *reps = store_reports_json(s, season, -1, 0, false);
+	const cJSON *r0 = cJSON_GetArrayItem(reps, 0);
+	CHECK_EQ(cJSON_GetArraySize(reps), 1);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(r0, "text")), "ai text");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(r0, "written_by")), "ai");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(r0, "model")), "model-x");
+	cJSON_Delete(reps);
+	CHECK_EQ(store_eval_insert(s, season, 1, rep, "directive_violations", 2.5), 0);
+	double sum = 0;
+	int cnt = 0;
+	CHECK_EQ(store_eval_sum(s, "directive_violations", &sum, &cnt), 0);
+	CHECK_NEAR(sum, 2.5, 1e-12);
+	CHECK_EQ(cnt, 1);
+
+	CHECK_EQ(store_ai_usage_insert(s, "m", "report", 100, 20, 5, 12.5, 0.25, NULL), 0);
+	CHECK_EQ(store_ai_usage_insert(s, "m", "report", 50, 10, 0, 7.5, 0.125, "timeout"), 0);
+	cJSON *use = store_ai_usage_json(s);
+	char *t = cJSON_PrintUnformatted(use);
+	CHECK_STR(t, "[{\"model\":\"m\",\"call_type\":\"report\",\"calls\":2,\"input_tokens\":150,"
+		     "\"output_tokens\":30,\"cache_read_tokens\":5,\"cost_usd\":0.375,"
+		     "\"avg_latency_ms\":10,\"failed\":1}]");
+	free(t);
+	cJSON_Delete(use);
+	cJSON *daily = store_ai_usage_daily_json(s, 7);
+	const cJSON *d0 = cJSON_GetArrayItem(daily, 0);
+	CHECK_EQ(cJSON_GetArraySize(daily), 1);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d0, "calls")), 2);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(d0, "failed")), 1);
+	double usd = 0;
+	CHECK_EQ(store_ai_cost_on(s, cJSON_GetStringValue(cJSON_GetObjectItem(d0, "day")), &usd), 0);
+	CHECK_NEAR(usd, 0.375, 1e-12);
+	cJSON_Delete(daily);
+
+	int64_t inv = store_invite_insert(s, "hash", 1, 3, 500, "note", 100);
+	CHECK(inv > 0);
+	CHECK_EQ(store_invite_use(s, inv), 0);
+	pw_invite_row_t row;
+	CHECK_EQ(store_invite_get(s, inv, &row), 1);
+	CHECK_EQ(row.uses, 1);
+	CHECK_EQ(row.max_uses, 3);
+	CHECK_STR(row.note, "note");
+	CHECK_EQ(store_invite_get(s, inv + 1, &row), 0);
+	CHECK_EQ(store_invite_revoke(s, inv), 1);
+	CHECK_EQ(store_invite_revoke(s, inv + 1), 0);
+
+	CHECK_EQ(store_meta_set(s, "team", 1, "{\"streak\":3}"), 0);
+	char *m = store_meta_get(s, "team", 1);
+	CHECK_STR(m, "{\"streak\":3}");
+	free(m);
+	CHECK_EQ(store_meta_set(s, "planet", 1, "{}"), -1);
+	CHECK_CONTAINS(store_errmsg(s), "unknown meta kind");
+	store_close(s);
+}
+
 static int abort_steps(void *ud)
 {
 	(void)ud;
