@@ -262,10 +262,14 @@ static void pace(pw_app_t *app, pw_buf_t *b, const pages_who_t *who)
 	if (app->sched && st)
 		scheduler_status(app->sched, st);
 	buf_puts(b, "<section aria-labelledby=\"pace\"><h2 id=\"pace\">Pace</h2>\n<dl class=\"facts\">");
-	static const char *const keys[] = {"pace", "scheduler", "next_tick_at", "last_tick_at", "ticks", "last_error"};
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		const cJSON *v = cJSON_GetObjectItem(st, keys[i]);
-		buf_printf(b, "<dt>%s</dt><dd>", keys[i]);
+	/* The scheduler's status (GET /api/admin/pace) in words. */
+	static const struct {
+		const char *key, *words;
+	} rows[] = {{"pace", "Pace"},           {"scheduler", "Scheduler"},  {"next_tick_at", "Next tick"},
+		    {"last_tick_at", "Last tick"}, {"ticks", "Ticks played"}, {"last_error", "Last error"}};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const cJSON *v = cJSON_GetObjectItem(st, rows[i].key);
+		buf_printf(b, "<dt>%s</dt><dd>", rows[i].words);
 		if (cJSON_IsString(v))
 			pages_escape(b, v->valuestring);
 		else if (cJSON_IsNumber(v))
@@ -274,7 +278,7 @@ static void pace(pw_app_t *app, pw_buf_t *b, const pages_who_t *who)
 			buf_puts(b, "—");
 		buf_puts(b, "</dd>");
 	}
-	buf_printf(b, "<dt>presenting</dt><dd>%s</dd></dl>\n",
+	buf_printf(b, "<dt>Replaying a round</dt><dd>%s</dd></dl>\n",
 		   app->presenter && presenter_running(app->presenter) ? "yes" : "no");
 	pages_form_open(b, who, "/admin/advance", "actions");
 	buf_printf(b, "<label>Seconds per replayed quarter <input type=\"number\" name=\"quarter_seconds\" min=\"1\" "

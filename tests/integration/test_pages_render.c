@@ -143,6 +143,10 @@ TEST(pages_admin_review_queue_lists_held_and_flagged_proposals)
 	CHECK_CONTAINS(html, want);
 	snprintf(want, sizeof want, "Proposal %lld</a>", (long long)plain);
 	CHECK(html && !strstr(html, want));
+	/* The pace in words, not the API's field names. */
+	CHECK_CONTAINS(html, "<dt>Next tick</dt>");
+	CHECK_CONTAINS(html, "<dt>Replaying a round</dt>");
+	CHECK(html && !strstr(html, "next_tick_at") && !strstr(html, "<dt>presenting"));
 	free(html);
 	resp_free(&res);
 	router_free(&app.router);
