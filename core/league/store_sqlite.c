@@ -1870,11 +1870,11 @@ static int sq_eval_sum(pw_store_t *s, const char *kind, double *sum, int *count)
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-	int r = -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	/* an aggregate always has its row: none is a failure, said as one */
+	int r = step_row(s, st, "summing evals") == 1 ? 0 : -1;
+	if (r == 0) {
 		*sum = sqlite3_column_double(st, 0);
 		*count = sqlite3_column_int(st, 1);
-		r = 0;
 	}
 	sqlite3_reset(st);
 	return r;
@@ -1955,11 +1955,9 @@ static int sq_ai_cost_on(pw_store_t *s, const char *day, double *usd)
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, day, -1, SQLITE_TRANSIENT);
-	int r = -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	int r = step_row(s, st, "reading the AI's cost") == 1 ? 0 : -1;
+	if (r == 0)
 		*usd = sqlite3_column_double(st, 0);
-		r = 0;
-	}
 	sqlite3_reset(st);
 	return r;
 }

@@ -288,6 +288,15 @@ static void check_reads(pw_store_t *s, int want)
 	CHECK_EQ(store_game_get(s, 99, &row), want);
 	CHECK_EQ(store_player_by_token_hash(s, "x"), want);
 	CHECK_EQ(store_game_snapshots(s, 99, NULL, NULL, NULL, NULL, NULL), want);
+	/* aggregates: their one row always exists, so no row is a failure */
+	double sum = 0, usd = 0;
+	int count = 0;
+	CHECK_EQ(store_eval_sum(s, "ai_published", &sum, &count), want < 0 ? -1 : 0);
+	if (want < 0)
+		CHECK_CONTAINS(store_errmsg(s), "summing evals");
+	CHECK_EQ(store_ai_cost_on(s, "2026-12-03", &usd), want < 0 ? -1 : 0);
+	if (want < 0)
+		CHECK_CONTAINS(store_errmsg(s), "reading the AI's cost");
 }
 
 /* A read that fails is a failure, never "not there": taking it for "no
