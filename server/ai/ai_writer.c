@@ -45,12 +45,12 @@ struct ai_writer {
 	bool busy, stopping;
 };
 
-/* The facts a report of round may use: the offline text, every team and
- * the round's hoopers with their points, the scores. */
-static char *facts(ai_writer_t *w, int64_t sid, int round, const char *offline)
+/* What every report of a round may use beside its own offline text: every
+ * team, the round's scores and hoopers with their points. Gathered once
+ * per round (each derived game replayed once), not once per report. */
+static char *round_facts(ai_writer_t *w, int64_t sid, int round)
 {
 	pw_buf_t b = {0};
-	buf_printf(&b, "%s\nRound %d.\n", offline, round);
 	pw_season_row_t season;
 	if (store_season_get(w->store, sid, &season) == 1) {
 		cJSON *teams = store_teams_json(w->store, season.league_id);
@@ -93,7 +93,7 @@ static bool stopping(ai_writer_t *w)
 
 /* One report: the AI's version, evaluated, stored when clean. A writer
  * being closed asks nothing more: shutdown waits for one call at most. */
-static void rewrite(ai_writer_t *w, int64_t sid, int round, const cJSON *rep)
+static void rewrite(ai_writer_t *w, int64_t sid, int round, const char *rfacts, const cJSON *rep)
 {
 	if (stopping(w))
 		return;
@@ -105,7 +105,14 @@ static void rewrite(ai_writer_t *w, int64_t sid, int round, const cJSON *rep)
 	    (!commentary && strcmp(kind, "simulation") && strcmp(kind, "governance") && strcmp(kind, "private")) ||
 	    !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(rep, "written_by")), "ai"))
 		return;
-	char *f = facts(w, sid, round, text);
+	/* The facts this report may use: its offline text, then the round's. */
+	pw_buf_t fb = {0};
+	buf_printf(&fb, "%s\nRound %d.\n%s", text, round, rfacts ? rfacts : "");
+	char *f = NULL;
+	if (fb.oom)
+		buf_free(&fb);
+	else
+		f = buf_take(&fb);
 	pw_buf_t u = {0};
 	buf_printf(&u, "<report kind=\"%s\">\n%s\n</report>\n<facts>\n%s</facts>", kind, text, f ? f : "");
 	ai_request_t rq = {.type = commentary ? AI_CALL_COMMENTARY : AI_CALL_REPORTER, .system = ai_reporter_system,
@@ -150,8 +157,9 @@ static void run(ai_writer_t *w, const job_t *j)
 		}
 	}
 	if (ai_enabled(w->ai)) {
+		char *rf = round_facts(w, j->sid, j->round);
 		cJSON_ArrayForEach(r, reps)
-			rewrite(w, j->sid, j->round, r);
+			rewrite(w, j->sid, j->round, rf, r);
 		/* Each governor's private report: their team's round, their
 		 * votes and tokens — the governor's own numbers only. */
 		const pw_gstate_t *gs = gov_state(w->gov);
@@ -160,9 +168,10 @@ static void run(ai_writer_t *w, const job_t *j)
 				continue;
 			cJSON *mine = store_reports_json(w->store, j->sid, j->round, gs->govs[i].id, true);
 			cJSON_ArrayForEach(r, mine)
-				rewrite(w, j->sid, j->round, r);
+				rewrite(w, j->sid, j->round, rf, r);
 			cJSON_Delete(mine);
 		}
+		free(rf);
 	}
 	cJSON_Delete(reps);
 }
