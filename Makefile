@@ -135,7 +135,7 @@ clean:
 # ---- PostgreSQL (issue 16; docs/POSTGRES.md) ---------------------------
 # libpq is one of the program's libraries (PKGS); the PostgreSQL server is
 # only for the tests, whose helper tests/pgtest.c starts one.
-PG_TEST_OBJ := $(BUILD)/obj/tests/pgtest.o
+PG_TEST_OBJ := $(BUILD)/obj/tests/pgtest.o $(BUILD)/obj/tests/dbtest.o
 $(BUILD)/pinwheel-tests: $(PG_TEST_OBJ)
 -include $(PG_TEST_OBJ:.o=.d)
 

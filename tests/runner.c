@@ -64,6 +64,12 @@ bool test_sanitized(void)
 	return s && *s && strcmp(s, "0") != 0;
 }
 
+bool test_on_postgres(void)
+{
+	const char *b = getenv("PW_TEST_BACKEND");
+	return b && strcmp(b, "postgres") == 0;
+}
+
 int test_iters(int n, int min)
 {
 	if (!test_sanitized())
@@ -155,6 +161,8 @@ static void cleanup_tmpdir(void)
 
 static bool selected(const struct test *t, int argc, char **argv)
 {
+	if (test_on_postgres() && strncmp(t->name, "pg_", 3) == 0)
+		return false; /* a twin: the PostgreSQL pass runs its original */
 	if (argc < 2)
 		return true;
 	for (int i = 1; i < argc; i++)
@@ -231,11 +239,16 @@ int main(int argc, char **argv)
 
 	/* Tests named pg_* need a PostgreSQL server: one for the whole run,
 	 * started only when such a test is selected (tests/pgtest.h). */
-	for (size_t i = 0; i < ntests; i++)
-		if (strncmp(tests[i].name, "pg_", 3) == 0 && selected(&tests[i], argc, argv)) {
-			pgtest_setup();
-			break;
-		}
+	const char *backend = getenv("PW_TEST_BACKEND");
+	if (backend && *backend && strcmp(backend, "postgres") != 0 && strcmp(backend, "sqlite") != 0) {
+		fprintf(stderr, "PW_TEST_BACKEND is sqlite or postgres, not \"%s\"\n", backend);
+		return 2;
+	}
+	bool need_pg = test_on_postgres();
+	for (size_t i = 0; i < ntests && !need_pg; i++)
+		need_pg = strncmp(tests[i].name, "pg_", 3) == 0 && selected(&tests[i], argc, argv);
+	if (need_pg)
+		pgtest_setup();
 
 	/* Static, so a test's child (forked from here, ending with exit())
 	 * still reaches them from a root whatever registers hold: LeakSanitizer

@@ -105,6 +105,23 @@ int test_iters(int n, int min);
 /* True when the suite runs under ASan/UBSan (PW_TEST_SANITIZED is set). */
 bool test_sanitized(void);
 
+/*
+ * The PostgreSQL pass (tests/run.sh): with PW_TEST_BACKEND=postgres the
+ * runner starts a PostgreSQL server for the run, and every database a test
+ * opens through the helpers (e2e_start without a path, lt_open and
+ * lt_viewer) is a fresh PostgreSQL database instead of a SQLite file — the
+ * same test, the other backend. The pg_ twins are left out of that pass
+ * (they already run on PostgreSQL).
+ */
+bool test_on_postgres(void);
+/* For a test that is about SQLite itself (it edits or copies the database
+ * file, or measures SQLite): skipped, with why, in the PostgreSQL pass. */
+#define TEST_SQLITE_ONLY(why)                                                \
+	do {                                                                 \
+		if (test_on_postgres())                                      \
+			TEST_SKIP("SQLite only: %s", why);                   \
+	} while (0)
+
 /* Path of the built pinwheel binary (PW_BIN, default build/pinwheel). */
 const char *test_bin(void);
 

@@ -69,7 +69,7 @@ static int start_on(e2e_server_t *s, const char *const *env, const char *db, lon
 	counter++;
 	if (db) {
 		snprintf(s->db, sizeof s->db, "%s", db);
-	} else if (on_postgres) {
+	} else if (on_postgres || test_on_postgres()) {
 		char *url = pgtest_database();
 		if (!url)
 			return -1;

@@ -6,7 +6,6 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "server/discord/discord_rest.h"
 #include "tests/e2e/discord_fake.h"
 #include "tests/e2e/e2e.h"
+#include "tests/dbtest.h"
 #include "tests/test.h"
 
 #define APP_ID "555000111"
@@ -265,14 +265,12 @@ TEST(e2e_discord_off_without_settings)
 /* Records the channel `setup` would have made for name (bot_state). */
 static void set_channel(bot_t *b, const char *name, const char *id)
 {
-	sqlite3 *db;
-	CHECK_EQ(sqlite3_open(b->s.db, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
 	char sql[256];
-	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO bot_state(key, value) VALUES('discord.channel.%s', '%s')",
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO bot_state(key, value) VALUES('discord.channel.%s', '%s') "
+		 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 		 name, id);
-	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	dbt_exec(b->s.db, sql);
 }
 
 /* Plays the next tick now and waits until it (and its instant
@@ -458,21 +456,8 @@ TEST(e2e_discord_two_governors_propose_vote_tally)
 /* Outbox rows: all, and those not done yet. */
 static void outbox_counts(bot_t *b, int *all, int *pending)
 {
-	sqlite3 *db;
-	*all = *pending = -1;
-	if (sqlite3_open(b->s.db, &db) != SQLITE_OK)
-		return;
-	sqlite3_busy_timeout(db, 5000);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT count(*), count(*) FILTER (WHERE done_at IS NULL) FROM discord_outbox", -1,
-			       &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			*all = sqlite3_column_int(st, 0);
-			*pending = sqlite3_column_int(st, 1);
-		}
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
+	*all = (int)dbt_int(b->s.db, "SELECT count(*) FROM discord_outbox", -1);
+	*pending = (int)dbt_int(b->s.db, "SELECT count(*) FROM discord_outbox WHERE done_at IS NULL", -1);
 }
 
 /*
@@ -806,19 +791,9 @@ static int discord_cli(bot_t *b, const char *args, char **out)
 
 static char *kv(bot_t *b, const char *key)
 {
-	sqlite3 *db;
-	char *v = NULL;
-	if (sqlite3_open(b->s.db, &db) != SQLITE_OK)
-		return NULL;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM bot_state WHERE key=?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = strdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return v;
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT value FROM bot_state WHERE key = '%s'", key);
+	return dbt_text(b->s.db, sql);
 }
 
 /*
@@ -856,7 +831,7 @@ TEST(e2e_discord_register_and_setup)
 	free(out);
 
 	char dbopt[600];
-	snprintf(dbopt, sizeof dbopt, "setup --db %s", b.s.db);
+	snprintf(dbopt, sizeof dbopt, "setup --db '%s'", b.s.db);
 	CHECK_EQ(discord_cli(&b, dbopt, &out), 0);
 	CHECK_CONTAINS(out, "setup done: 20 new"); /* category, 3 channels, 8 roles, 8 team channels */
 	free(out);

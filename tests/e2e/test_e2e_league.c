@@ -358,6 +358,7 @@ static void side_sql(e2e_server_t *s, const char *sql)
 
 TEST(e2e_season_end_window_champion_and_failed_ticks)
 {
+	TEST_SQLITE_ONLY("injects the failed ticks with a SQLite trigger");
 	const char *env[] = {"PINWHEEL_PRESENTATION_MODE=instant", "PINWHEEL_PRESENTATION_PACE=manual",
 			     "PINWHEEL_TEAMS=4", "PINWHEEL_CHAMPIONSHIP_SECONDS=3600", NULL};
 	e2e_server_t s;

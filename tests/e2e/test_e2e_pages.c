@@ -66,6 +66,7 @@ TEST(e2e_every_page_after_a_tick)
  * inode, losing everything; /health must say the database is gone. */
 TEST(e2e_health_503_when_database_unreachable)
 {
+	TEST_SQLITE_ONLY("takes the database away by removing its file");
 	e2e_server_t s;
 	const char *env[] = {"PINWHEEL_PRESENTATION_PACE=manual", NULL};
 	CHECK_EQ(e2e_start(&s, env, NULL), 0);

@@ -25,9 +25,18 @@ void lt_use_postgres(void)
 	lt_pg = true;
 }
 
+/* Called by every helper that opens a database: the PostgreSQL pass makes
+ * each test a pg_ twin of itself. */
+static bool lt_pg_now(void)
+{
+	if (test_on_postgres())
+		lt_pg = true;
+	return lt_pg;
+}
+
 bool lt_on_postgres(void)
 {
-	return lt_pg;
+	return lt_pg_now();
 }
 
 /* The PostgreSQL database standing for name: made on first use, the same
@@ -62,10 +71,19 @@ static pw_store_t *lt_pg_open(const char *name, store_open_mode_t mode)
 	return s;
 }
 
+const char *lt_db(const char *name)
+{
+	static char path[512];
+	if (lt_pg_now())
+		return lt_pg_url(name);
+	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
+	return path;
+}
+
 pw_store_t *lt_open(const char *name)
 {
 	char path[512], err[512];
-	if (lt_pg)
+	if (lt_pg_now())
 		return lt_pg_open(name, STORE_OPEN_MIGRATE);
 	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
 	pw_store_t *s = store_open(path, err, sizeof err);
@@ -77,7 +95,7 @@ pw_store_t *lt_open(const char *name)
 pw_store_t *lt_viewer(const char *name)
 {
 	char path[512], err[512];
-	if (lt_pg)
+	if (lt_pg_now())
 		return lt_pg_open(name, STORE_OPEN_VIEWER);
 	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
 	pw_store_t *v = store_open_viewer(path, err, sizeof err);

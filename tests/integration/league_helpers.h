@@ -27,6 +27,10 @@ bool lt_on_postgres(void);
 		lt_use_postgres();      \
 		test_##name();          \
 	}
+/* What lt_open(name) opens, as the program names a database: the SQLite
+ * file's path or the PostgreSQL URL (static storage for the path; for
+ * tests/dbtest.h and for what opens its own connection by name). */
+const char *lt_db(const char *name);
 /* The viewers' connection (store_open_viewer) to the store lt_open(name)
  * opened: the league as the public sees it. */
 pw_store_t *lt_viewer(const char *name);

@@ -76,7 +76,7 @@ TEST(ai_writer_publishes_clean_reports_and_refuses_the_rest)
 
 	fake_api_t *f = fake_api_start(reporter, NULL);
 	char db[600], e[256];
-	snprintf(db, sizeof db, "%s/writer.db", test_tmpdir());
+	snprintf(db, sizeof db, "%s", lt_db("writer.db"));
 	ai_config_t cfg = {.api_key = "sk-w", .base_url = fake_api_url(f), .timeout_ms = 5000, .db_path = db};
 	ai_client_t *ai = NULL;
 	CHECK_EQ(ai_open(&ai, &cfg, e, sizeof e), 0);
@@ -150,7 +150,7 @@ TEST(ai_writer_without_a_key_stores_the_flags_only)
 	for (int i = 0; i < 6; i++)
 		CHECK_EQ(round_tick(&rc, &out, &err), 0);
 	char db[600], e[256];
-	snprintf(db, sizeof db, "%s/writer_off.db", test_tmpdir());
+	snprintf(db, sizeof db, "%s", lt_db("writer_off.db"));
 	ai_config_t cfg = {0};
 	ai_client_t *ai = NULL;
 	CHECK_EQ(ai_open(&ai, &cfg, e, sizeof e), 0);

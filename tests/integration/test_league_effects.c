@@ -4,7 +4,6 @@
  * expire or get disabled, and rebuild replays them hash for hash.
  */
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "core/league/trial.h"
 #include "core/sim/teams.h"
 #include "tests/integration/league_helpers.h"
+#include "tests/dbtest.h"
 #include "tests/test.h"
 
 /* Winners gain swagger (round.game.post), swagger makes shots fall (a sim
@@ -325,14 +325,9 @@ TEST(league_effect_changes_games_rebuild_replays_it_and_catches_tampering)
 	free(kept);
 
 	/* A tampered hash is caught. */
-	char path[512];
-	snprintf(path, sizeof path, "%s/a.db", test_tmpdir());
-	sqlite3 *db3;
-	CHECK_EQ(sqlite3_open(path, &db3), SQLITE_OK);
-	CHECK_EQ(sqlite3_exec(db3, "UPDATE game_results SET hash='00' || substr(hash, 3) "
-				   "WHERE id = (SELECT max(id) FROM game_results)", NULL, NULL, NULL),
-		 SQLITE_OK);
-	sqlite3_close(db3);
+	CHECK_EQ(dbt_exec(lt_db("a.db"), "UPDATE game_results SET hash='00' || substr(hash, 3) "
+					 "WHERE id = (SELECT max(id) FROM game_results)"),
+		 0);
 	CHECK_EQ(rebuild(&a, true, NULL), 1);
 	lx_close(&a);
 	lx_close(&b);
@@ -342,27 +337,25 @@ TEST(league_cli_season_with_effect_and_rebuild)
 {
 	char lua[512], dbp[512], cmd[2048];
 	snprintf(lua, sizeof lua, "%s/swagger.lua", test_tmpdir());
-	snprintf(dbp, sizeof dbp, "%s/cli.db", test_tmpdir());
+	snprintf(dbp, sizeof dbp, "%s", lt_db("cli.db"));
 	FILE *f = fopen(lua, "w");
 	fputs(SWAGGER, f);
 	fclose(f);
 	char *with = NULL, *without = NULL, *out = NULL;
-	snprintf(cmd, sizeof cmd, "%s season --format json --db %s --propose 'three_point_value 4' "
+	snprintf(cmd, sizeof cmd, "%s season --format json --db '%s' --propose 'three_point_value 4' "
 		 "--propose-effect %s", test_bin(), dbp, lua);
 	CHECK_EQ(test_run(cmd, &with, false), 0);
 	snprintf(cmd, sizeof cmd, "%s season --format json --propose 'three_point_value 4'", test_bin());
 	CHECK_EQ(test_run(cmd, &without, false), 0);
 	CHECK(with && without && strcmp(with, without) != 0);
-	snprintf(cmd, sizeof cmd, "%s rebuild --db %s", test_bin(), dbp);
+	snprintf(cmd, sizeof cmd, "%s rebuild --db '%s'", test_bin(), dbp);
 	CHECK_EQ(test_run(cmd, &out, true), 0);
 	CHECK_CONTAINS(out, " 0 mismatches");
 	free(out);
 	out = NULL;
-	sqlite3 *db3;
-	CHECK_EQ(sqlite3_open(dbp, &db3), SQLITE_OK);
-	sqlite3_exec(db3, "UPDATE game_results SET home_score = home_score + 1 WHERE id = 20", NULL, NULL, NULL);
-	sqlite3_exec(db3, "UPDATE game_results SET hash = 'x' || substr(hash, 2) WHERE id = 30", NULL, NULL, NULL);
-	sqlite3_close(db3);
+	CHECK_EQ(dbt_exec(dbp, "UPDATE game_results SET home_score = home_score + 1 WHERE id = 20;"
+			       "UPDATE game_results SET hash = 'x' || substr(hash, 2) WHERE id = 30"),
+		 0);
 	CHECK_EQ(test_run(cmd, &out, true), 1);
 	CHECK_CONTAINS(out, "hash mismatch");
 	free(out);
@@ -651,7 +644,7 @@ TEST(league_library_effect_from_proposal_text_runs_real_lua)
 	free(out);
 	free(base);
 	out = NULL;
-	snprintf(cmd, sizeof cmd, "%s rebuild --db %s", test_bin(), dbp);
+	snprintf(cmd, sizeof cmd, "%s rebuild --db '%s'", test_bin(), dbp);
 	CHECK_EQ(test_run(cmd, &out, true), 0);
 	CHECK_CONTAINS(out, " 0 mismatches");
 	free(out);

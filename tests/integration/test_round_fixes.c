@@ -13,6 +13,7 @@
 
 TEST(round_failed_stage_publishes_nothing_of_its_own)
 {
+	TEST_SQLITE_ONLY("injects the failure with a SQLite trigger");
 	pw_store_t *s = lt_open("fail.db");
 	pw_gov_t *g = lt_league(s, 4);
 	lt_events_t ev = {0};

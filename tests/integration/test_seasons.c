@@ -527,6 +527,7 @@ static void allow(pw_store_t *s)
 
 TEST(seasons_a_failed_stage_says_why_leaves_nothing_and_resumes)
 {
+	TEST_SQLITE_ONLY("injects the failure with a SQLite trigger");
 	pw_store_t *s = lt_open("fail.db");
 	int64_t gids[4];
 	pw_round_cfg_t c;
@@ -592,6 +593,7 @@ static void forget_draws(pw_store_t *s)
 
 TEST(seasons_a_bracket_drawn_before_formats_were_stored_reads_as_played)
 {
+	TEST_SQLITE_ONLY("rewrites a league into the form older builds left, which only SQLite files ever had");
 	/* Cut in the semifinals (games played under the old runner) and
 	 * right after the regular season (no playoff game yet). */
 	for (int cut = 0; cut < 2; cut++) {
