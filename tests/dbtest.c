@@ -142,3 +142,30 @@ long long dbt_int(const char *db, const char *sql, long long dflt)
 	free(t);
 	return v;
 }
+
+int dbt_refuse(const char *db, const char *name, const char *op, const char *table, const char *when,
+	       const char *message)
+{
+	char sql[1024];
+	if (dbt_is_postgres(db))
+		snprintf(sql, sizeof sql,
+			 "CREATE FUNCTION %s_fn() RETURNS trigger LANGUAGE plpgsql AS "
+			 "$f$BEGIN RAISE EXCEPTION '%s'; END$f$;"
+			 "CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW %s%s%s EXECUTE FUNCTION %s_fn();",
+			 name, message, name, op, table, when ? "WHEN (" : "", when ? when : "", when ? ")" : "",
+			 name);
+	else
+		snprintf(sql, sizeof sql, "CREATE TRIGGER %s BEFORE %s ON %s %s%s BEGIN SELECT RAISE(ABORT, '%s'); END;",
+			 name, op, table, when ? "WHEN " : "", when ? when : "", message);
+	return dbt_exec(db, sql);
+}
+
+int dbt_allow(const char *db, const char *name, const char *table)
+{
+	char sql[256];
+	if (dbt_is_postgres(db))
+		snprintf(sql, sizeof sql, "DROP TRIGGER %s ON %s; DROP FUNCTION %s_fn();", name, table, name);
+	else
+		snprintf(sql, sizeof sql, "DROP TRIGGER %s", name);
+	return dbt_exec(db, sql);
+}

@@ -30,4 +30,16 @@ char *dbt_text(const char *db, const char *sql);
 /* The same as an integer; dflt when there is no row or it failed. */
 long long dbt_int(const char *db, const char *sql, long long dflt);
 
+/*
+ * Makes a write fail as a full disk would: a trigger `name` refusing op
+ * ("INSERT" or "UPDATE") on table, when the condition on NEW holds (NULL:
+ * always), with message as the database's error. A SQLite trigger, or a
+ * PostgreSQL trigger and its function (name_fn). Seen by every
+ * connection. dbt_allow takes it away. Both return 0 or -1 (the test
+ * failed, saying why).
+ */
+int dbt_refuse(const char *db, const char *name, const char *op, const char *table, const char *when,
+	       const char *message);
+int dbt_allow(const char *db, const char *name, const char *table);
+
 #endif

@@ -5,6 +5,7 @@
  * pages; a replayed tick on the stream; kill -9 mid-replay and restart
  * with nothing lost or shown twice.
  */
+#include "tests/dbtest.h"
 #include "tests/test.h"
 
 #include <cjson/cJSON.h>
@@ -343,22 +344,8 @@ static void current(e2e_server_t *s, char *phase, size_t len, int *round, int *t
 	cJSON_Delete(j);
 }
 
-/* Runs SQL on the server's database from the side, as an operator's tool
- * (or a failing disk) would. */
-static void side_sql(e2e_server_t *s, const char *sql)
-{
-	sqlite3 *db = NULL;
-	CHECK_EQ(sqlite3_open(s->db, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 15000);
-	char *err = NULL;
-	CHECK_MSG(sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK, "%s", err ? err : "?");
-	sqlite3_free(err);
-	sqlite3_close(db);
-}
-
 TEST(e2e_season_end_window_champion_and_failed_ticks)
 {
-	TEST_SQLITE_ONLY("injects the failed ticks with a SQLite trigger");
 	const char *env[] = {"PINWHEEL_PRESENTATION_MODE=instant", "PINWHEEL_PRESENTATION_PACE=manual",
 			     "PINWHEEL_TEAMS=4", "PINWHEEL_CHAMPIONSHIP_SECONDS=3600", NULL};
 	e2e_server_t s;
@@ -369,8 +356,9 @@ TEST(e2e_season_end_window_champion_and_failed_ticks)
 	CHECK_EQ(teams, 4); /* the demo league's size */
 
 	/* A tick that fails says why, in the log and in the pace status. */
-	side_sql(&s, "CREATE TRIGGER refuse_games BEFORE INSERT ON game_results BEGIN "
-		     "SELECT RAISE(ABORT, 'the disk is full (refused by the test)'); END;");
+	CHECK_EQ(dbt_refuse(s.db, "refuse_games", "INSERT", "game_results", NULL,
+			    "the disk is full (refused by the test)"),
+		 0);
 	advance(&s, NULL);
 	long st = 0;
 	cJSON *j = e2e_call(&s, "GET", "/api/pace/status", NULL, NULL, &st);
@@ -385,7 +373,7 @@ TEST(e2e_season_end_window_champion_and_failed_ticks)
 	CHECK_CONTAINS(log, "the disk is full");
 	free(log);
 	/* Nothing of the failed stage stayed; the next tick finishes it. */
-	side_sql(&s, "DROP TRIGGER refuse_games");
+	CHECK_EQ(dbt_allow(s.db, "refuse_games", "game_results"), 0);
 	advance(&s, NULL);
 	j = e2e_call(&s, "GET", "/api/pace/status", NULL, NULL, &st);
 	CHECK(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "last_error")));

@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "core/league/store_internal.h"
+#include "tests/dbtest.h"
 #include "tests/integration/league_helpers.h"
 
 TEST(round_failed_stage_publishes_nothing_of_its_own)
 {
-	TEST_SQLITE_ONLY("injects the failure with a SQLite trigger");
 	pw_store_t *s = lt_open("fail.db");
 	pw_gov_t *g = lt_league(s, 4);
 	lt_events_t ev = {0};
@@ -26,30 +26,26 @@ TEST(round_failed_stage_publishes_nothing_of_its_own)
 
 	/* Stage 1 moves the season setup -> active, then cannot record its
 	 * progress: the phase change is rolled back and must not be told. */
-	CHECK_EQ(sqlite3_exec(s->db, "CREATE TEMP TRIGGER refuse_begin BEFORE INSERT ON round_progress"
-				     " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
-			      NULL, NULL, NULL), SQLITE_OK);
+	CHECK_EQ(dbt_refuse(lt_db("fail.db"), "refuse_begin", "INSERT", "round_progress", NULL, "refused by the test"), 0);
 	memset(&out, 0, sizeof out);
 	CHECK(round_tick(&c, &out, &e) != 0);
 	CHECK_EQ(ev.n, 0);
 	pw_season_row_t r;
 	CHECK_EQ(season_current(s, &r), 1);
 	CHECK_STR(r.phase, "setup");
-	CHECK_EQ(sqlite3_exec(s->db, "DROP TRIGGER refuse_begin", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_EQ(dbt_allow(lt_db("fail.db"), "refuse_begin", "round_progress"), 0);
 
 	/* The last stage fails: what the earlier stages committed is told,
 	 * the round's completion is not. */
-	char sql[256];
-	snprintf(sql, sizeof sql,
-		 "CREATE TEMP TRIGGER refuse_done BEFORE UPDATE ON round_progress WHEN NEW.stage = %d"
-		 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;", PW_STAGE_DONE);
-	CHECK_EQ(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	char when[64];
+	snprintf(when, sizeof when, "NEW.stage = %d", PW_STAGE_DONE);
+	CHECK_EQ(dbt_refuse(lt_db("fail.db"), "refuse_done", "UPDATE", "round_progress", when, "refused by the test"), 0);
 	memset(&out, 0, sizeof out);
 	CHECK(round_tick(&c, &out, &e) != 0);
 	CHECK_EQ(lt_events_count(&ev, "season.phase_changed"), 1);
 	CHECK_EQ(lt_events_count(&ev, "game.completed"), 2);
 	CHECK_EQ(lt_events_count(&ev, "round.completed"), 0);
-	CHECK_EQ(sqlite3_exec(s->db, "DROP TRIGGER refuse_done", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_EQ(dbt_allow(lt_db("fail.db"), "refuse_done", "round_progress"), 0);
 
 	/* Resumed: only the last stage's events are new. */
 	int before = ev.n;

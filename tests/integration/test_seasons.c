@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/league/store_internal.h"
+#include "tests/dbtest.h"
 #include "tests/integration/league_helpers.h"
 
 /* A league of n teams (the stand-in sim) with one governor per team (ids
@@ -503,15 +504,6 @@ TEST(seasons_teams_count_shrinks_and_grows_the_next_season)
 	store_close(s);
 }
 
-/* A trigger that refuses what a stage writes, on this connection only. */
-static void refuse(pw_store_t *s, const char *when)
-{
-	char sql[512];
-	snprintf(sql, sizeof sql, "CREATE TEMP TRIGGER refuse %s BEGIN SELECT RAISE(ABORT, "
-		 "'the disk is full (refused by the test)'); END;", when);
-	CHECK_MSG(sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sql);
-}
-
 /* A proposal's status as the log says (-1: none). */
 static int status_of(pw_gov_t *g, int64_t pid)
 {
@@ -520,14 +512,8 @@ static int status_of(pw_gov_t *g, int64_t pid)
 	return p ? (int)p->status : -1;
 }
 
-static void allow(pw_store_t *s)
-{
-	CHECK_EQ(sqlite3_exec(s->db, "DROP TRIGGER refuse", NULL, NULL, NULL), SQLITE_OK);
-}
-
 TEST(seasons_a_failed_stage_says_why_leaves_nothing_and_resumes)
 {
-	TEST_SQLITE_ONLY("injects the failure with a SQLite trigger");
 	pw_store_t *s = lt_open("fail.db");
 	int64_t gids[4];
 	pw_round_cfg_t c;
@@ -538,16 +524,18 @@ TEST(seasons_a_failed_stage_says_why_leaves_nothing_and_resumes)
 	int64_t pid = pass_soon(g, gids, 4, "three pointers worth 4");
 	int64_t events = store_events_count(s);
 	static const struct {
-		const char *when, *says;
+		const char *op, *table, *when, *says;
 	} stages[] = {
-		{"BEFORE INSERT ON round_progress", "starting round 2"},
-		{"BEFORE INSERT ON game_results", "storing game 0 of round 2"},
-		{"BEFORE INSERT ON governance_events", "round 2"},
-		{"BEFORE INSERT ON reports", "round 2"},
-		{"BEFORE UPDATE ON round_progress WHEN NEW.stage = 5", "advancing the season after round 2"},
+		{"INSERT", "round_progress", NULL, "starting round 2"},
+		{"INSERT", "game_results", NULL, "storing game 0 of round 2"},
+		{"INSERT", "governance_events", NULL, "round 2"},
+		{"INSERT", "reports", NULL, "round 2"},
+		{"UPDATE", "round_progress", "NEW.stage = 5", "advancing the season after round 2"},
 	};
 	for (int k = 0; k < 5; k++) {
-		refuse(s, stages[k].when);
+		CHECK_EQ(dbt_refuse(lt_db("fail.db"), "refuse", stages[k].op, stages[k].table, stages[k].when,
+				    "the disk is full (refused by the test)"),
+			 0);
 		e = (pw_err_t){0};
 		CHECK_MSG(round_tick(&c, &out, &e) < 0, "stage %d did not fail", k + 1);
 		CHECK_MSG(strstr(e.msg, "refused by the test") && strstr(e.msg, stages[k].says),
@@ -566,7 +554,7 @@ TEST(seasons_a_failed_stage_says_why_leaves_nothing_and_resumes)
 		if (k < 4)
 			CHECK_EQ(cJSON_GetArraySize(rep), 0);
 		cJSON_Delete(rep);
-		allow(s);
+		CHECK_EQ(dbt_allow(lt_db("fail.db"), "refuse", stages[k].table), 0);
 	}
 	/* The next tick finishes round 2, and the season plays on to its end. */
 	CHECK_EQ(round_tick(&c, &out, &e), 0);
