@@ -9,23 +9,11 @@
 #include "tests/test.h"
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tests/dbtest.h"
 #include "tests/integration/league_helpers.h"
-
-static void sql(const char *name, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
-	sqlite3 *db = NULL;
-	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
-	char *err = NULL;
-	CHECK_MSG(sqlite3_exec(db, text, NULL, NULL, &err) == SQLITE_OK, "%s", err ? err : "?");
-	sqlite3_free(err);
-	sqlite3_close(db);
-}
 
 /* The cache holds no event the log does not, and once caught up it is what
  * a fold of the log from scratch gives. */
@@ -120,7 +108,6 @@ TEST(gov_exit_refused_inside_the_transaction_before_any_append)
 
 TEST(gov_exit_failing_after_events_were_appended_rolls_them_back)
 {
-	TEST_SQLITE_ONLY("injects the failure with a SQLite trigger");
 	pw_store_t *s;
 	int64_t a;
 	pw_gov_t *g = league(&s, &a);
@@ -128,9 +115,9 @@ TEST(gov_exit_failing_after_events_were_appended_rolls_them_back)
 	pw_err_t e = {0};
 	/* Confirming appends token.spent (folded in: the balance drops) and
 	 * then proposal.confirmed, which the database now refuses. */
-	sql("x.db", "CREATE TRIGGER refuse_confirm BEFORE INSERT ON governance_events"
-		    " WHEN NEW.event_type = 'proposal.confirmed'"
-		    " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+	CHECK_EQ(dbt_refuse(lt_db("x.db"), "refuse_confirm", "INSERT", "governance_events",
+			    "NEW.event_type = 'proposal.confirmed'", "refused by the test"),
+		 0);
 	int64_t n = store_events_count(s);
 	CHECK_EQ(gov_confirm(g, a, p, NULL, &e), PW_E_INTERNAL);
 	CHECK_CONTAINS(e.msg, "writing proposal.confirmed failed: ");
@@ -140,7 +127,7 @@ TEST(gov_exit_failing_after_events_were_appended_rolls_them_back)
 	CHECK_EQ(tokens(g, a, PW_TOK_PROPOSE), 2);
 	CHECK_STR(gstate_status_name(gstate_proposal(gov_state(g), p)->status), "draft");
 	/* The store is ready for the next write. */
-	sql("x.db", "DROP TRIGGER refuse_confirm;");
+	CHECK_EQ(dbt_allow(lt_db("x.db"), "refuse_confirm", "governance_events"), 0);
 	CHECK_EQ(gov_confirm(g, a, p, NULL, &e), 0);
 	CHECK_EQ(tokens(g, a, PW_TOK_PROPOSE), 1);
 	check_consistent(g, s);
@@ -150,19 +137,28 @@ TEST(gov_exit_failing_after_events_were_appended_rolls_them_back)
 
 TEST(gov_exit_failing_at_commit_rolls_back)
 {
-	TEST_SQLITE_ONLY("injects the failure with a SQLite trigger");
 	pw_store_t *s;
 	int64_t a;
 	pw_gov_t *g = league(&s, &a);
 	int64_t p = lt_propose(g, a, "make threes worth 4");
-	/* A deferred foreign key broken by every vote: SQLite refuses it only
-	 * at COMMIT, after the body succeeded. */
-	sql("x.db", "CREATE TABLE test_parent(id INTEGER PRIMARY KEY);"
-		    "CREATE TABLE test_child(p INTEGER REFERENCES test_parent(id)"
-		    "  DEFERRABLE INITIALLY DEFERRED);"
-		    "CREATE TRIGGER break_commit AFTER INSERT ON governance_events"
-		    " WHEN NEW.event_type = 'vote.cast'"
-		    " BEGIN INSERT INTO test_child VALUES(99); END;");
+	const char *db = lt_db("x.db");
+	/* A deferred foreign key broken by every vote: the database refuses
+	 * it only at COMMIT, after the body succeeded. */
+	CHECK_EQ(dbt_exec(db, "CREATE TABLE test_parent(id INTEGER PRIMARY KEY);"
+			      "CREATE TABLE test_child(p INTEGER REFERENCES test_parent(id)"
+			      "  DEFERRABLE INITIALLY DEFERRED);"),
+		 0);
+	if (dbt_is_postgres(db))
+		CHECK_EQ(dbt_exec(db, "CREATE FUNCTION break_commit_fn() RETURNS trigger LANGUAGE plpgsql AS "
+				      "$f$BEGIN INSERT INTO test_child VALUES(99); RETURN NULL; END$f$;"
+				      "CREATE TRIGGER break_commit AFTER INSERT ON governance_events FOR EACH ROW"
+				      " WHEN (NEW.event_type = 'vote.cast') EXECUTE FUNCTION break_commit_fn();"),
+			 0);
+	else
+		CHECK_EQ(dbt_exec(db, "CREATE TRIGGER break_commit AFTER INSERT ON governance_events"
+				      " WHEN NEW.event_type = 'vote.cast'"
+				      " BEGIN INSERT INTO test_child VALUES(99); END;"),
+			 0);
 	int64_t n = store_events_count(s);
 	pw_err_t e = {0};
 	CHECK_EQ(gov_vote(g, a, p, true, true, NULL, &e), PW_E_INTERNAL);
@@ -171,7 +167,9 @@ TEST(gov_exit_failing_at_commit_rolls_back)
 	check_consistent(g, s);
 	/* The boost's token.spent went with the vote. */
 	CHECK_EQ(tokens(g, a, PW_TOK_BOOST), 2);
-	sql("x.db", "DROP TRIGGER break_commit;");
+	CHECK_EQ(dbt_exec(db, dbt_is_postgres(db) ? "DROP TRIGGER break_commit ON governance_events"
+						  : "DROP TRIGGER break_commit"),
+		 0);
 	CHECK_EQ(gov_vote(g, a, p, true, true, NULL, &e), 0);
 	CHECK_EQ(tokens(g, a, PW_TOK_BOOST), 1);
 	check_consistent(g, s);
