@@ -169,3 +169,24 @@ int dbt_allow(const char *db, const char *name, const char *table)
 		snprintf(sql, sizeof sql, "DROP TRIGGER %s", name);
 	return dbt_exec(db, sql);
 }
+
+int dbt_pg_sessions(const char *url, bool allow)
+{
+	const char *name = strstr(url, ":///");
+	if (!dbt_is_postgres(url) || !name) {
+		test_fail(__FILE__, __LINE__, "not a postgres:///name URL: %s", url);
+		return -1;
+	}
+	name += 4;
+	int len = (int)strcspn(name, "?");
+	char admin[1024], sql[400];
+	snprintf(admin, sizeof admin, "%.*spostgres%s", (int)(name - url), url, name + len);
+	if (allow)
+		snprintf(sql, sizeof sql, "ALTER DATABASE \"%.*s\" ALLOW_CONNECTIONS true", len, name);
+	else
+		snprintf(sql, sizeof sql,
+			 "ALTER DATABASE \"%.*s\" ALLOW_CONNECTIONS false;"
+			 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '%.*s'",
+			 len, name, len, name);
+	return dbt_exec(admin, sql);
+}

@@ -42,4 +42,10 @@ int dbt_refuse(const char *db, const char *name, const char *op, const char *tab
 	       const char *message);
 int dbt_allow(const char *db, const char *name, const char *table);
 
+/* PostgreSQL: lets the database of url take new sessions or not, and when
+ * not, ends the sessions it has — the database going down and coming back,
+ * as the store sees it. Through the server's own "postgres" database (a
+ * database that refuses sessions refuses the superuser's too). */
+int dbt_pg_sessions(const char *url, bool allow);
+
 #endif

@@ -221,6 +221,9 @@ struct pw_store {
 
 	/* ---- PostgreSQL (store_pg.c) ---- */
 	struct pg_conn *pg;
+	/* What the connection was opened as: a lost connection is made again
+	 * the same way (settings, and the viewers' views), see pg_revive. */
+	store_open_mode_t pg_mode;
 	/* Statements prepared on this connection (PQprepare), keyed like the
 	 * SQLite cache by the address of their SQL text; statement i is
 	 * named "pw<i>" on the server. */

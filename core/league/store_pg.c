@@ -146,21 +146,38 @@ static const char *prep(pw_store_t *s, const char *sql, char name[16])
 	return name;
 }
 
+static int pg_revive(pw_store_t *s);
+
 /* Runs sql with a's parameters: the result (caller PQclears) or NULL with
  * the error recorded under what. */
 static PGresult *run(pw_store_t *s, const char *sql, const pgargs_t *a, const char *what)
 {
 	char name[16];
-	if (!prep(s, sql, name))
-		return NULL;
-	PGresult *r = PQexecPrepared(s->pg, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+	for (int attempt = 0;; attempt++) {
+		/* A connection known to be lost is made again before anything
+		 * is sent on it (outside a transaction; see pg_revive). */
+		if (PQstatus(s->pg) != CONNECTION_OK && pg_revive(s) < 0) {
+			fail(s, what, NULL);
+			return NULL;
+		}
+		if (!prep(s, sql, name)) {
+			/* Preparing changes nothing: cut off, it is asked again. */
+			if (attempt > 0 || s->in_tx || PQstatus(s->pg) == CONNECTION_OK)
+				return NULL;
+			continue;
+		}
+		PGresult *r = PQexecPrepared(s->pg, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+			return r;
 		fail(s, what, r);
 		PQclear(r);
-		return NULL;
+		/* Cut off outside a transaction: a read is asked once more on a
+		 * new connection (it changed nothing); a write is not (the
+		 * server may have run it before the cut). */
+		if (attempt > 0 || s->in_tx || PQstatus(s->pg) == CONNECTION_OK || strncmp(sql, "SELECT", 6) != 0)
+			return NULL;
 	}
-	return r;
 }
 
 /* Runs a statement for its effect: the rows it changed, or -1. */
@@ -331,6 +348,48 @@ static int make_viewer(pw_store_t *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* What every connection is told once made (and again when made anew):
+ * a lock wait as long as SQLite's busy wait (15 s), then an error; no
+ * NOTICEs on stderr (libpq prints them there by default). */
+static int configure(pw_store_t *s, char *err, size_t errlen)
+{
+	if (exec_const(s, "SET lock_timeout = '15s'; SET client_min_messages = warning",
+		       "configuring the connection") < 0) {
+		snprintf(err, errlen, "%s", s->err);
+		return -1;
+	}
+	if (s->pg_mode == STORE_OPEN_VIEWER && make_viewer(s, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * A connection the server closed (PostgreSQL restarted, a managed
+ * database failed over, a network cut, an idle timeout) is made again, so
+ * a long-running server recovers by itself instead of answering errors
+ * until someone restarts it. Called before a statement is sent on a
+ * connection libpq already knows is lost, and only outside a transaction:
+ * a transaction cut off is lost whole and reported, never replayed, and
+ * the statement that was cut off is not retried either (it may have been
+ * a write the server ran before the cut) — its caller gets the error, the
+ * next call gets the new connection. 0 when the connection is (again)
+ * usable.
+ */
+static int pg_revive(pw_store_t *s)
+{
+	if (!s->pg || PQstatus(s->pg) == CONNECTION_OK)
+		return 0;
+	if (s->in_tx)
+		return -1;
+	PQreset(s->pg);
+	/* Prepared statements and temporary views lived in the old session. */
+	s->npg_prepared = 0;
+	char err[400];
+	if (PQstatus(s->pg) != CONNECTION_OK || configure(s, err, sizeof err) < 0)
+		return -1;
+	return 0;
+}
+
 pw_store_t *store_pg_open(const char *url, store_open_mode_t mode, char *err, size_t errlen)
 {
 	pw_store_t *s = calloc(1, sizeof *s);
@@ -349,30 +408,37 @@ pw_store_t *store_pg_open(const char *url, store_open_mode_t mode, char *err, si
 		pgs_close(s);
 		return NULL;
 	}
-	/* A lock wait as long as SQLite's busy wait (15 s), then an error;
-	 * no NOTICEs on stderr (libpq prints them there by default). */
-	if (exec_const(s, "SET lock_timeout = '15s'; SET client_min_messages = warning",
-		       "configuring the connection") < 0) {
-		snprintf(err, errlen, "%s", s->err);
+	/* The viewers' views need the migrated schema: configure them after
+	 * migrating. */
+	s->pg_mode = mode == STORE_OPEN_VIEWER ? STORE_OPEN_RAW : mode;
+	if (configure(s, err, errlen) < 0 ||
+	    (mode == STORE_OPEN_MIGRATE && store_pg_migrate(s->pg, NULL, err, errlen) < 0)) {
 		pgs_close(s);
 		return NULL;
 	}
-	if ((mode == STORE_OPEN_MIGRATE && store_pg_migrate(s->pg, NULL, err, errlen) < 0) ||
-	    (mode == STORE_OPEN_VIEWER && make_viewer(s, err, errlen) < 0)) {
+	s->pg_mode = mode;
+	if (mode == STORE_OPEN_VIEWER && make_viewer(s, err, errlen) < 0) {
 		pgs_close(s);
 		return NULL;
 	}
 	return s;
 }
 
+/* SELECT 1 may be asked again on a new connection: it writes nothing. */
 static bool pgs_ping(pw_store_t *s)
 {
 	static const char sql[] = "SELECT 1";
-	if (!s->pg || PQstatus(s->pg) != CONNECTION_OK)
+	if (!s->pg)
 		return false;
-	PGresult *r = run(s, sql, NULL, "checking the database");
-	PQclear(r);
-	return r != NULL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (pg_revive(s) < 0)
+			return false;
+		PGresult *r = run(s, sql, NULL, "checking the database");
+		PQclear(r);
+		if (r)
+			return true;
+	}
+	return false;
 }
 
 static int pgs_migrate(pw_store_t *s, int *applied)
@@ -401,8 +467,15 @@ static int pgs_begin(pw_store_t *s)
 	static const char lock[] = "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")";
 	if (s->in_tx)
 		return failf(s, "a transaction is already open");
-	if (exec_const(s, "BEGIN", "starting a transaction") < 0)
-		return -1;
+	if (pg_revive(s) < 0)
+		return fail(s, "starting a transaction: the database cannot be reached", NULL);
+	if (exec_const(s, "BEGIN", "starting a transaction") < 0) {
+		/* Cut since the last statement: BEGIN may be sent again on a new
+		 * connection, nothing was written. */
+		if (PQstatus(s->pg) == CONNECTION_OK || pg_revive(s) < 0 ||
+		    exec_const(s, "BEGIN", "starting a transaction") < 0)
+			return -1;
+	}
 	PGresult *r = run(s, lock, NULL, "waiting for the write lock");
 	if (!r) {
 		pgs_rollback(s);

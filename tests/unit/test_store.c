@@ -14,6 +14,7 @@
 
 #include "core/league/store.h"
 #include "core/league/store_internal.h" /* the connection, to make its reads fail; store_pg_open */
+#include "tests/dbtest.h"
 #include "tests/pgtest.h"
 
 static pw_store_t *open_tmp(const char *name)
@@ -315,19 +316,100 @@ TEST(store_failed_reads_are_errors_not_absence)
 	store_close(s);
 }
 
-/* The same on PostgreSQL: a connection lost underneath the store makes
- * every read an error, never "not there". */
+/* The same on PostgreSQL: while the database cannot be reached, every
+ * read is an error, never "not there"; once it can, the store makes its
+ * connection again by itself (pg_revive) and reads as before. */
 TEST(pg_store_failed_reads_are_errors_not_absence)
 {
-	pw_store_t *s = open_on(true, NULL);
-	if (!s)
+	char *url = pgtest_database();
+	pw_store_t *s = url ? open_pg_url(url) : NULL;
+	if (!s) {
+		free(url);
 		return;
+	}
 	check_reads(s, 0);
 	CHECK(store_ping(s));
-	/* The server ends this connection's session. */
+	/* The database refuses new sessions and the server ends this one, as
+	 * a database going down does. */
+	CHECK_EQ(dbt_pg_sessions(url, false), 0);
 	store_pg_exec(s, "SELECT pg_terminate_backend(pg_backend_pid())", "ending the session");
 	CHECK(!store_ping(s));
 	check_reads(s, -1);
+	CHECK_EQ(store_begin(s), -1);
+	CHECK_CONTAINS(store_errmsg(s), "the database cannot be reached");
+	/* Back: the next call finds a new connection. */
+	CHECK_EQ(dbt_pg_sessions(url, true), 0);
+	CHECK(store_ping(s));
+	check_reads(s, 0);
+	CHECK_EQ(store_begin(s), 0);
+	store_commit(s);
+	free(url);
+	store_close(s);
+}
+
+/* A session the server ends (a restart, a failover, an idle timeout) is
+ * made again at the next call: the statement that was cut off fails and is
+ * not retried (it may have been a write the server ran), the one after it
+ * works; a transaction cut off is lost whole. The viewers' connection gets
+ * its views back, so it still hides what is not presented. */
+TEST(pg_store_a_lost_connection_is_made_again)
+{
+	char *url = pgtest_database();
+	pw_store_t *s = url ? open_pg_url(url) : NULL;
+	if (!s) {
+		free(url);
+		return;
+	}
+	CHECK_EQ(store_kv_set(s, "k", "v1"), 0);
+	/* Ended from another session: the store learns it from the next
+	 * statement. A read cut off is asked again on a new session; a write
+	 * cut off fails (the server may have run it), the next one works. */
+	static const char end_others[] = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+					 " WHERE datname = current_database() AND pid <> pg_backend_pid()";
+	CHECK_EQ(dbt_exec(url, end_others), 0);
+	char *v = store_kv_get(s, "k");
+	CHECK_STR(v, "v1");
+	free(v);
+	CHECK_EQ(store_kv_set(s, "k", "v1"), 0); /* prepared on this session */
+	CHECK_EQ(dbt_exec(url, end_others), 0);
+	CHECK(store_kv_set(s, "k", "lost") < 0);
+	CHECK_CONTAINS(store_errmsg(s), "terminat");
+	v = store_kv_get(s, "k");
+	CHECK_STR(v, "v1");
+	free(v);
+	/* Ended by its own statement: libpq knows at once, and the next call
+	 * goes to a new session before sending anything. */
+	store_pg_exec(s, "SELECT pg_terminate_backend(pg_backend_pid())", "ending the session");
+	v = store_kv_get(s, "k");
+	CHECK_STR(v, "v1");
+	free(v);
+	/* In a transaction: the transaction fails whole, the next one works. */
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(store_kv_set(s, "k", "v2"), 0);
+	CHECK_EQ(dbt_exec(url, end_others), 0);
+	CHECK(store_kv_set(s, "k", "v3") < 0);
+	CHECK(store_commit(s) < 0);
+	store_rollback(s);
+	v = store_kv_get(s, "k");
+	CHECK_STR(v, "v1");
+	free(v);
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(store_kv_set(s, "k", "v4"), 0);
+	CHECK_EQ(store_commit(s), 0);
+	/* The viewers' connection: hides an unpresented game before and
+	 * after its session is made again. */
+	char err[256];
+	pw_store_t *v2 = store_pg_open(url, STORE_OPEN_VIEWER, err, sizeof err);
+	CHECK_MSG(v2 != NULL, "%s", err);
+	if (v2) {
+		store_pg_exec(v2, "SELECT pg_terminate_backend(pg_backend_pid())", "ending the session");
+		CHECK(store_ping(v2));
+		/* Still read-only, and still through the temporary views. */
+		CHECK(store_kv_set(v2, "k", "x") < 0);
+		CHECK_EQ(store_pg_exec(v2, "SELECT 1 FROM pg_temp.game_results LIMIT 0", "reading the view"), 0);
+		store_close(v2);
+	}
+	free(url);
 	store_close(s);
 }
 
