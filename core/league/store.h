@@ -377,6 +377,16 @@ char *store_kv_get(pw_store_t *s, const char *key);
 int store_kv_set(pw_store_t *s, const char *key, const char *value);
 int store_kv_delete(pw_store_t *s, const char *key);
 
+/*
+ * Claims key once in the whole league, across every connection and every
+ * server on the database, and across restarts: 1 when key was not claimed
+ * in the keep_s seconds before now (it is now), 0 when it was, -1 on
+ * error. For what must happen once however many servers see it (a Discord
+ * interaction answered). Claims older than keep_s are forgotten on the
+ * way. Kept in bot_state under "once." + key.
+ */
+int store_once(pw_store_t *s, const char *key, int64_t now, int64_t keep_s);
+
 /* ---- reports, evals, archives, ai usage -------------------------------- */
 
 /* kind: simulation, governance, private, commentary. governor_id/game_id 0

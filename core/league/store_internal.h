@@ -108,6 +108,7 @@ extern const int store_migrations_count;
 	X(char *, kv_get, (pw_store_t *s, const char *key), (s, key), NULL) \
 	X(int, kv_set, (pw_store_t *s, const char *key, const char *value), (s, key, value), -1) \
 	X(int, kv_delete, (pw_store_t *s, const char *key), (s, key), -1) \
+	X(int, once, (pw_store_t *s, const char *key, int64_t now, int64_t keep_s), (s, key, now, keep_s), -1) \
 	X(int64_t, report_insert, (pw_store_t *s, int64_t season_id, int round, const char *kind, int64_t governor_id, int64_t game_id, const char *text), (s, season_id, round, kind, governor_id, game_id, text), -1) \
 	X(struct cJSON *, reports_json, (pw_store_t *s, int64_t season_id, int round, int64_t governor_id, bool private_only), (s, season_id, round, governor_id, private_only), NULL) \
 	X(int, eval_insert, (pw_store_t *s, int64_t season_id, int round, int64_t report_id, const char *kind, double value), (s, season_id, round, report_id, kind, value), -1) \

@@ -1714,6 +1714,28 @@ static int pgs_kv_delete(pw_store_t *s, const char *key)
 	return run_done(s, sql, &a, "deleting bot state");
 }
 
+/* As store_sqlite.c's (times as 20 digits): one INSERT ... ON CONFLICT
+ * DO NOTHING, which the key's unique index settles between writers of
+ * every instance. */
+static int pgs_once(pw_store_t *s, const char *key, int64_t now, int64_t keep_s)
+{
+	char before[24], at[24];
+	snprintf(before, sizeof before, "%020lld", (long long)(now - keep_s));
+	snprintf(at, sizeof at, "%020lld", (long long)now);
+	static const char forget[] = "DELETE FROM bot_state WHERE key LIKE 'once.%' AND value < $1";
+	static const char claim[] =
+		"INSERT INTO bot_state(key, value) VALUES('once.' || $1, $2) ON CONFLICT(key) DO NOTHING";
+	pgargs_t a = {0};
+	a_txt(&a, before);
+	if (run_changes(s, forget, &a, "forgetting old claims") < 0)
+		return -1;
+	pgargs_t b = {0};
+	a_txt(&b, key);
+	a_txt(&b, at);
+	int n = run_changes(s, claim, &b, "claiming once");
+	return n < 0 ? -1 : n > 0;
+}
+
 /* ---- reports, evals, archives, ai usage ------------------------------------------------ */
 
 static int64_t pgs_report_insert(pw_store_t *s, int64_t season_id, int round, const char *kind,

@@ -1725,6 +1725,33 @@ static int sq_kv_delete(pw_store_t *s, const char *key)
 	return exec_done(s, st, "deleting bot state");
 }
 
+/* The claim is one INSERT ... ON CONFLICT DO NOTHING: of two writers
+ * inserting the same key, one inserts and the other changes nothing. Its
+ * time is kept as 20 digits, so that times compare as text (no cast of the
+ * other keys' values, whatever order the database tests the conditions). */
+static int sq_once(pw_store_t *s, const char *key, int64_t now, int64_t keep_s)
+{
+	char before[24], at[24];
+	snprintf(before, sizeof before, "%020lld", (long long)(now - keep_s));
+	snprintf(at, sizeof at, "%020lld", (long long)now);
+	static const char forget[] = "DELETE FROM bot_state WHERE key LIKE 'once.%' AND value < ?";
+	static const char claim[] =
+		"INSERT INTO bot_state(key, value) VALUES('once.' || ?, ?) ON CONFLICT(key) DO NOTHING";
+	sqlite3_stmt *st = prep(s, forget);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, before, -1, SQLITE_TRANSIENT);
+	if (exec_done(s, st, "forgetting old claims") < 0)
+		return -1;
+	if (!(st = prep(s, claim)))
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
+	if (exec_done(s, st, "claiming once") < 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0;
+}
+
 /* ---- reports, evals, archives, ai usage ------------------------------------ */
 
 static int64_t sq_report_insert(pw_store_t *s, int64_t season_id, int round, const char *kind,

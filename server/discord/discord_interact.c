@@ -6,6 +6,7 @@
  * and its fields are still read defensively after: a missing or mistyped
  * field is a 400 with nothing changed.
  */
+#include "core/league/store.h"
 #include "server/discord/discord_int.h"
 
 #include <cjson/cJSON.h>
@@ -198,7 +199,26 @@ static int h_interactions(pw_app_t *app, pw_http_conn_t *c, const pw_http_reques
 		resp_error(res, 400, "bad_interaction", "The interaction has no \"id\".");
 		return HTTP_HANDLED;
 	}
-	if (!discord_replay_first(&d->seen, iid, (int64_t)time(NULL), DISCORD_MAX_SKEW_S)) {
+	/* The ring answers a copy sent to this server again without the
+	 * database; the claim in the store answers one sent to another server
+	 * on the same database, or to this one after a restart. A copy can
+	 * come as long as its timestamp passes: up to the skew either side of
+	 * the original's, so the claim is kept twice that. */
+	int64_t now = (int64_t)time(NULL);
+	int first = discord_replay_first(&d->seen, iid, now, DISCORD_MAX_SKEW_S) ? 1 : 0;
+	if (first) {
+		char key[64];
+		snprintf(key, sizeof key, "discord.ix.%s", iid);
+		first = store_once(app->store, key, now, 2 * DISCORD_MAX_SKEW_S);
+	}
+	if (first < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "discord.claim_failed", "interaction %.40s: %s", iid,
+			  store_errmsg(app->store));
+		cJSON_Delete(root);
+		resp_error(res, 503, "database_unavailable", "The interaction could not be recorded; try again.");
+		return HTTP_HANDLED;
+	}
+	if (!first) {
 		log_event(&app->log, PW_LOG_WARN, "discord.replayed", "refused interaction %.40s: already answered", iid);
 		cJSON_Delete(root);
 		resp_error(res, 401, "replayed_interaction", "This interaction was already answered.");

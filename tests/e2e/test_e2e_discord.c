@@ -181,6 +181,16 @@ TEST(e2e_discord_ping_and_signatures)
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code")),
 		  "replayed_interaction");
 	cJSON_Delete(j);
+	/* A server that never saw it (here: this one restarted, its memory
+	 * gone; as well another server on the same database) refuses it too:
+	 * the claim is in the store. */
+	CHECK_EQ(e2e_stop(&b.s, SIGTERM, 10000), 0);
+	CHECK_EQ(e2e_restart(&b.s, b.envp), 0);
+	j = ix_post(&b, ping, 0, &st);
+	CHECK_EQ(st, 401);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"), "code")),
+		  "replayed_interaction");
+	cJSON_Delete(j);
 	j = ix_post(&b, "{\"type\":1,\"application_id\":\"" APP_ID "\"}", 0, &st);
 	CHECK_EQ(st, 400);
 	cJSON_Delete(j);

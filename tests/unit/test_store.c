@@ -192,6 +192,61 @@ ON_BOTH(kv_and_backup)
 	store_close(s);
 }
 
+/* Two connections claiming the same keys at once: every key is won once. */
+typedef struct once_race {
+	pw_store_t *s;
+	int wins;
+} once_race_t;
+
+static void *once_racer(void *ud)
+{
+	once_race_t *r = ud;
+	char key[32];
+	for (int i = 0; i < 50; i++) {
+		snprintf(key, sizeof key, "race.%d", i);
+		if (store_once(r->s, key, 5000, 300) == 1)
+			r->wins++;
+	}
+	return NULL;
+}
+
+/* store_once: a key is claimed once across connections (so across the
+ * servers on one database) until keep_s has passed; other settings are
+ * left alone. */
+ON_BOTH(once_claims_a_key_once_across_connections)
+{
+	char *url = pg ? pgtest_database() : NULL;
+	if (pg && !url)
+		return;
+	pw_store_t *a = pg ? open_pg_url(url) : open_tmp("once.db");
+	pw_store_t *b = pg ? open_pg_url(url) : open_tmp("once.db");
+	free(url);
+	if (!a || !b) {
+		store_close(a);
+		store_close(b);
+		return;
+	}
+	CHECK_EQ(store_kv_set(a, "plain", "not a time"), 0);
+	CHECK_EQ(store_once(a, "ix.1", 1000, 300), 1);
+	CHECK_EQ(store_once(b, "ix.1", 1001, 300), 0); /* the other connection sees it */
+	CHECK_EQ(store_once(a, "ix.2", 1002, 300), 1);
+	CHECK_EQ(store_once(b, "ix.1", 1299, 300), 0); /* still inside the window */
+	CHECK_EQ(store_once(b, "ix.1", 1301, 300), 1); /* forgotten after it, claimed anew */
+	CHECK_EQ(store_once(a, "ix.1", 1302, 300), 0);
+	char *v = store_kv_get(a, "plain");
+	CHECK_STR(v, "not a time");
+	free(v);
+	once_race_t ra = {a, 0}, rb = {b, 0};
+	pthread_t ta, tb;
+	CHECK_EQ(pthread_create(&ta, NULL, once_racer, &ra), 0);
+	CHECK_EQ(pthread_create(&tb, NULL, once_racer, &rb), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_EQ(ra.wins + rb.wins, 50);
+	store_close(a);
+	store_close(b);
+}
+
 /* The smaller tables, the same on both backends: reports and the AI's
  * version of one, AI usage by model and by day, invites, metadata. */
 ON_BOTH(reports_ai_usage_invites_and_meta)
