@@ -636,11 +636,16 @@ static int bus_share(pw_app_t *app)
 	return 0;
 }
 
-/* Another instance's replay, followed for this one's arena. */
-static void sink_mirror(void *ud, uint64_t id, const char *type, const char *json)
+/* Another instance's events: its replay, followed for this one's arena;
+ * and what it revealed (a game shown, a round over, a new phase), after
+ * which this instance's cached read models are out of date. */
+static void sink_others(void *ud, uint64_t id, const char *type, const char *json)
 {
 	pw_app_t *app = ud;
 	arena_mirror_follow(app->mirror, type, json);
+	if (!strcmp(type, "presentation.game_finished") || !strcmp(type, "round.completed") ||
+	    !strcmp(type, "season.phase_changed"))
+		app_cache_clear(app);
 }
 
 cJSON *app_live_arena_json(pw_app_t *app, int max_plays)
@@ -981,7 +986,7 @@ int app_start(pw_app_t *app)
 		return -1;
 	srv_bus_add_sink(app->bus, sink_sse, app);
 	srv_bus_add_sink(app->bus, sink_log, app);
-	srv_bus_add_sink_of(app->bus, SRV_BUS_OTHERS, sink_mirror, app);
+	srv_bus_add_sink_of(app->bus, SRV_BUS_OTHERS, sink_others, app);
 	if (league_open(app) < 0)
 		return -1;
 	int r = ai_start(app);
