@@ -162,8 +162,8 @@ void arena_mirror_follow(pw_arena_mirror_t *m, const char *type, const char *jso
 	if (!start && !play && !finish)
 		return;
 	cJSON *ev = cJSON_Parse(json);
-	if (!cJSON_IsObject(ev)) {
-		cJSON_Delete(ev);
+	if (!cJSON_IsObject(ev) || num(ev, "game_id") < 1) {
+		cJSON_Delete(ev); /* names no game: nothing to show */
 		return;
 	}
 	enter_round(m, ev);
