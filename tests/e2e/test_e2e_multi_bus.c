@@ -4,7 +4,8 @@
  * A plays and replays a tick, and the live streams of A and B carry the
  * same events under the same ids in the same order; a client that read
  * part of A's stream resumes on B with Last-Event-ID and gets exactly the
- * rest; B's arena shows A's replay while it runs; the report writer's AI
+ * rest, and so does one that resumes on B after B restarted; B's arena
+ * shows A's replay while it runs; the report writer's AI
  * calls for the round are made once, though both instances see
  * round.completed.
  *
@@ -30,6 +31,8 @@ typedef struct sse_ev {
 } sse_ev_t;
 
 #define MAX_EVENTS 8000
+/* The last of the pings A publishes while B is down. */
+#define PING_LAST "{\"n\":199,\"note\":\"while B was down\"}"
 
 /* The events of a stream's text, in order, up to and including the first
  * event of type `last` (all when NULL). Returns how many. */
@@ -282,6 +285,39 @@ TEST(pg_e2e_two_instances_stream_every_event_in_order)
 	/* The writer's calls for round 1: made once, by A. */
 	int calls = writer_calls(f, before_tick);
 	CHECK_MSG(calls > 0, "the report writer's calls: %s", calls < 0 ? "one was made twice" : "none");
+
+	/* B restarts while A goes on (200 more events: the log then holds
+	 * more than B's ring, which starts with the newest). A client that
+	 * last saw A's round.completed resumes on the fresh B from its ring;
+	 * one that saw only A's first event gets the older part from the log,
+	 * then the ring: both exactly what followed on A. */
+	CHECK_EQ(e2e_stop(&b, SIGTERM, 10000), 0);
+	e2e_resp_t r;
+	CHECK_EQ(e2e_http(&a, "POST", "/api/admin/events/ping", "{\"count\":200,\"note\":\"while B was down\"}",
+			  NULL, &r),
+		 0);
+	CHECK_EQ(r.status, 202);
+	e2e_resp_free(&r);
+	read_until(fa, &sa, PING_LAST, 10000);
+	CHECK_EQ(e2e_restart(&b, env), 0);
+	int nall = parse_stream(sa, NULL, ea, MAX_EVENTS);
+	CHECK(nall > 1024 + 50);
+	int from[2] = {na - 1, 0};
+	for (int k = 0; k < 2; k++) {
+		snprintf(last, sizeof last, "%llu", ea[from[k]].id);
+		fr = subscribe(&b, last, &head);
+		read_until(fr, &head, PING_LAST, 10000);
+		nr = parse_stream(head, NULL, er, MAX_EVENTS);
+		CHECK_MSG(nr == nall - from[k] - 1, "resumed on the restarted B after event %d: %d events, A had %d",
+			  from[k], nr, nall - from[k] - 1);
+		diff = -1;
+		for (int i = 0; i < nr && from[k] + 1 + i < nall && diff < 0; i++)
+			if (er[i].id != ea[from[k] + 1 + i].id || strcmp(er[i].type, ea[from[k] + 1 + i].type))
+				diff = i;
+		CHECK_MSG(diff < 0, "the stream resumed on the restarted B differs at event %d", diff);
+		free(head);
+		close(fr);
+	}
 
 	free(sa);
 	free(sb);
