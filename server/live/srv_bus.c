@@ -406,7 +406,9 @@ int srv_bus_share(srv_bus_t *b, const char *db, const char *origin, const pw_log
 	}
 	b->after = (uint64_t)latest;
 	*last_id = b->after;
+	uv_mutex_lock(&b->lock);
 	b->shared = true;
+	uv_mutex_unlock(&b->lock);
 	if (uv_thread_create(&b->pub_thread, publisher_main, b) < 0) {
 		snprintf(err, errlen, "could not start the bus's publisher thread");
 		goto fail;
@@ -422,8 +424,10 @@ int srv_bus_share(srv_bus_t *b, const char *db, const char *origin, const pw_log
 	}
 	return 0;
 fail:
+	uv_mutex_lock(&b->lock);
 	b->shared = false;
 	b->stop = 0;
+	uv_mutex_unlock(&b->lock);
 	uv_cond_destroy(&b->wake);
 	store_close(b->pub);
 	store_close(b->fol);
