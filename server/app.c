@@ -11,6 +11,7 @@
 #include "server/ai/ai_writer.h"
 #include "server/api/api_propose.h"
 #include "server/discord/discord.h"
+#include "server/live/arena_mirror.h"
 #include "server/pages/pages_session.h"
 #include "server/pages/pages.h"
 
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Games whose texts the server keeps (~70 KB each): a tick's games and
  * the few before them are what people open. */
@@ -563,6 +565,102 @@ static int kv_save(void *ud, const char *key, const char *value)
 	return value ? store_kv_set(app->store, key, value) : store_kv_delete(app->store, key);
 }
 
+/* ---- several instances on one database ----------------------------------
+ * On a shared store the bus runs through its live-event log (srv_bus.h):
+ * every instance streams every event under the log's global ids. The SSE
+ * ring starts with the log's newest events, and a client resuming from
+ * further back reads the log itself, so Last-Event-ID resumes on any
+ * instance, a restarted one included. */
+
+typedef struct history_walk {
+	uint64_t before, last;
+	bool reached; /* an event at or past `before` was read */
+	sse_emit_fn emit;
+	void *ctx;
+} history_walk_t;
+
+static int history_cb(void *ud, const pw_live_event_t *e)
+{
+	history_walk_t *w = ud;
+	if ((uint64_t)e->id >= w->before) {
+		w->reached = true;
+		return 1;
+	}
+	w->last = (uint64_t)e->id;
+	w->emit(w->ctx, w->last, e->type, e->json);
+	return 0;
+}
+
+/* The hub's history (sse_history_fn): the log's events in (after, before),
+ * read on the loop's connection, a page at a time. Only a client resuming
+ * from before the ring asks (and the start, to fill the ring); the log
+ * keeps SRV_BUS_KEEP events. */
+static int sse_history(void *ud, uint64_t after, uint64_t before, sse_emit_fn emit, void *ctx)
+{
+	pw_app_t *app = ud;
+	history_walk_t w = {.before = before, .last = after, .emit = emit, .ctx = ctx};
+	for (;;) {
+		int n = store_live_since(app->store, (int64_t)w.last, SRV_BUS_PAGE, history_cb, &w);
+		if (n < 0)
+			return -1;
+		if (w.reached || n < SRV_BUS_PAGE)
+			return 0;
+	}
+}
+
+static void seed_emit(void *ctx, uint64_t id, const char *type, const char *json)
+{
+	pw_app_t *app = ctx;
+	sse_hub_seed(app->sse, id, type, json);
+}
+
+static int bus_share(pw_app_t *app)
+{
+	char err[512];
+	uint64_t last = 0;
+	if (srv_bus_share(app->bus, app->cfg.db_path, app->instance, &app->log, &last, err, sizeof err) < 0) {
+		log_event(&app->log, PW_LOG_ERROR, "bus.share_failed", "%s", err);
+		return -1;
+	}
+	sse_hub_global_ids(app->sse, sse_history, app);
+	/* The ring's worth of the newest events, up to where delivery starts
+	 * (ids may have gaps: a few less then). */
+	uint64_t from = last > APP_SSE_RING ? last - APP_SSE_RING : 0;
+	if (last > 0 && sse_history(app, from, last + 1, seed_emit, app) < 0)
+		log_event(&app->log, PW_LOG_WARN, "bus.history_unread",
+			  "the stream's recent events could not be read (%s); clients resume from now",
+			  store_errmsg(app->store));
+	log_event(&app->log, PW_LOG_INFO, "bus.shared",
+		  "instance=%s: events go through the database's live-event log, after event %llu",
+		  app->instance, (unsigned long long)last);
+	return 0;
+}
+
+/* Another instance's events: its replay, followed for this one's arena;
+ * and what it revealed (a game shown, a round over, a new phase), after
+ * which this instance's cached read models are out of date. */
+static void sink_others(void *ud, uint64_t id, const char *type, const char *json)
+{
+	pw_app_t *app = ud;
+	arena_mirror_follow(app->mirror, type, json);
+	if (!strcmp(type, "presentation.game_finished") || !strcmp(type, "round.completed") ||
+	    !strcmp(type, "season.phase_changed"))
+		app_cache_clear(app);
+}
+
+cJSON *app_live_arena_json(pw_app_t *app, int max_plays)
+{
+	if (app->presenter && presenter_running(app->presenter))
+		return presenter_arena_json(app->presenter, max_plays);
+	return arena_mirror_arena_json(app->mirror, max_plays);
+}
+
+cJSON *app_live_game_json(pw_app_t *app, int64_t game_id, int max_plays)
+{
+	cJSON *g = app->presenter ? presenter_game_json(app->presenter, game_id, max_plays) : NULL;
+	return g ? g : arena_mirror_game_json(app->mirror, game_id, max_plays);
+}
+
 /* Opens the league's store (applying migrations) and, on first start,
  * generates the demo league and its first season. */
 static int league_open(pw_app_t *app)
@@ -574,6 +672,10 @@ static int league_open(pw_app_t *app)
 		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "%s", err);
 		return -1;
 	}
+	/* Before anything is published: on a shared store every event,
+	 * the league's first included, goes through the live-event log. */
+	if (store_is_shared(app->store) && bus_share(app) < 0)
+		return -1;
 	app->wstore = store_open(app->cfg.db_path, err, sizeof err);
 	if (!app->wstore) {
 		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "%s", err);
@@ -655,6 +757,8 @@ void app_close_league(pw_app_t *app)
 	app->games = NULL;
 	cJSON_Delete(app->held_backlog);
 	app->held_backlog = NULL;
+	arena_mirror_free(app->mirror);
+	app->mirror = NULL;
 	app->view = NULL;
 	fx_league_free(app->fx); /* after gov_close, as league_fx.h asks */
 	app->fx = NULL;
@@ -865,19 +969,32 @@ int app_start(pw_app_t *app)
 	pw_app_limits_t lim;
 	app_limits(&app->cfg, &lim);
 	app->limits = lim;
+	/* This instance's name on a shared bus: unique among instances on one
+	 * database (host, process, start time), readable in the logs. */
+	char host[32] = "";
+	gethostname(host, sizeof host - 1);
+	snprintf(app->instance, sizeof app->instance, "%.31s-%ld-%llu", host[0] ? host : "pinwheel",
+		 (long)getpid(), (unsigned long long)app->started_ms);
+	app->mirror = arena_mirror_new();
+	if (!app->mirror)
+		return -1;
 	pw_sse_config_t scfg = {.log = &app->log,
+				.ring_cap = APP_SSE_RING,
 				.heartbeat_ms = (uint64_t)app->cfg.heartbeat_s * 1000,
 				.max_clients = (size_t)lim.subscribers};
 	if (sse_hub_new(&app->sse, app->loop, &scfg) < 0)
 		return -1;
 	srv_bus_add_sink(app->bus, sink_sse, app);
 	srv_bus_add_sink(app->bus, sink_log, app);
+	srv_bus_add_sink_of(app->bus, SRV_BUS_OTHERS, sink_others, app);
 	if (league_open(app) < 0)
 		return -1;
 	int r = ai_start(app);
 	if (r < 0)
 		return r;
-	srv_bus_add_sink(app->bus, sink_ai, app);
+	/* Reports are written once, by the instance whose presenter told the
+	 * round (the others see its round.completed too). */
+	srv_bus_add_sink_of(app->bus, SRV_BUS_OWN, sink_ai, app);
 	if (api_checks_open(app) < 0 || discord_open(app) < 0)
 		return -1;
 

@@ -64,6 +64,8 @@ typedef struct pw_serve_config {
  * database connection (loop, tick, each check worker), static files and
  * scripts being read, outside clients. */
 #define APP_FD_RESERVE 64
+/* Events the live stream keeps for clients that reconnect (its ring). */
+#define APP_SSE_RING 1024
 
 typedef struct pw_app_limits {
 	int conns;       /* connections at once */
@@ -121,6 +123,11 @@ struct pw_app {
 	srv_bus_t *bus;
 	pw_scheduler_t *sched;
 	pw_presenter_t *presenter;
+	/* Several instances on one database (srv_bus.h, shared mode): this
+	 * instance's name on the bus, and the arena of a replay another
+	 * instance presents (arena_mirror.h). */
+	char instance[64];
+	struct pw_arena_mirror *mirror;
 	uv_signal_t sigterm, sigint;
 	bool signals_open;
 	bool shutting_down;
@@ -192,6 +199,13 @@ struct pw_app {
  * Caller owns.
  */
 struct cJSON *app_arena_json(pw_app_t *app);
+
+/* What a replay shows now, as presenter_arena_json / presenter_game_json
+ * say: this instance's presenter's while it presents, else the replay
+ * another instance presents as this one follows it (arena_mirror.h);
+ * NULL when nothing is being replayed. Caller owns. */
+struct cJSON *app_live_arena_json(pw_app_t *app, int max_plays);
+struct cJSON *app_live_game_json(pw_app_t *app, int64_t game_id, int max_plays);
 
 /* Drops the cached read models (after a tick, a new season). */
 void app_cache_clear(pw_app_t *app);

@@ -10,7 +10,12 @@
  *
  * publish may be called from any thread (the round runner runs on the libuv
  * thread pool); an implementation that needs its loop thread hands the event
- * over itself. A NULL bus or NULL publish means nobody listens.
+ * over itself. A NULL bus or NULL publish means nobody listens. It never
+ * waits on the network or the database: where several server processes
+ * share the store, the server's bus appends events to the store's
+ * live-event log on a thread of its own, and every process streams every
+ * event from there under one global id (server/live/srv_bus.h, store.h's
+ * store_live_*). An event reaches listeners asynchronously either way.
  *
  * Types published by the league: game.completed, round.completed,
  * governance.window_closed, report.generated, season.phase_changed,

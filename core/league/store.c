@@ -159,6 +159,31 @@ int store_latest_version(void)
 	return store_migrations_count;
 }
 
+bool store_is_shared(pw_store_t *s)
+{
+	return s && s->ops->shared;
+}
+
+int store_live_check(pw_store_t *s, const char *type, const char *json, const char *origin)
+{
+	size_t tn = type ? strlen(type) : 0;
+	if (tn == 0 || tn > STORE_LIVE_TYPE_MAX) {
+		snprintf(s->err, sizeof s->err, "a live event's type must be 1 to %d characters",
+			 STORE_LIVE_TYPE_MAX);
+		return -1;
+	}
+	if (!json || !*json) {
+		snprintf(s->err, sizeof s->err, "a live event needs its JSON");
+		return -1;
+	}
+	if (origin && strlen(origin) > STORE_LIVE_ORIGIN_MAX) {
+		snprintf(s->err, sizeof s->err, "a live event's origin must be at most %d characters",
+			 STORE_LIVE_ORIGIN_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 const char *store_errmsg(const pw_store_t *s)
 {
 	return s ? s->err : "no store";

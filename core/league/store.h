@@ -427,4 +427,57 @@ struct cJSON *store_ai_usage_daily_json(pw_store_t *s, int days);
  * 0 or -1. */
 int store_ai_cost_on(pw_store_t *s, const char *day, double *usd);
 
+/* ---- the live-event log: the bus across instances (migration 7) ---------
+ *
+ * Several `pinwheel serve` processes on one shared database (PostgreSQL)
+ * each stream every bus event, in one order, under one id: an event is
+ * appended here, every instance is told (store_live_wait) and reads what
+ * is new (store_live_since). Ids are global and increase; a reader that
+ * has seen id N never later finds a row below N it had not seen (appends
+ * commit in id order). A store shared by one process (SQLite) keeps the
+ * bus in process and does not write here.
+ */
+
+/* Whether the store is meant to be shared by several processes (every
+ * instance then relays its bus through the live-event log). */
+bool store_is_shared(pw_store_t *s);
+
+typedef struct pw_live_event {
+	int64_t id;
+	const char *type;   /* valid during the callback */
+	const char *json;
+	const char *origin; /* the publishing instance ("" when unnamed) */
+} pw_live_event_t;
+/* Returns 0 to go on, non-zero to stop the walk (returned as is). */
+typedef int (*pw_live_cb)(void *ud, const pw_live_event_t *e);
+
+/* Longest type and origin store_live_append takes. */
+#define STORE_LIVE_TYPE_MAX 47
+#define STORE_LIVE_ORIGIN_MAX 63
+
+/* Appends an event (type: 1..STORE_LIVE_TYPE_MAX characters, json: not
+ * empty; origin may be NULL) and tells the listeners (the shared backend
+ * notifies in the same transaction, with the id only). Not inside a
+ * transaction of the caller's. Returns the event's id (> 0) or -1. */
+int64_t store_live_append(pw_store_t *s, const char *type, const char *json, const char *origin);
+/* Calls cb for the events with id > after_id, in id order, at most limit
+ * (1..10000) of them. Returns how many were read, the callback's non-zero
+ * value, or -1. */
+int store_live_since(pw_store_t *s, int64_t after_id, int limit, pw_live_cb cb, void *ud);
+/* The newest id (0 when the log is empty) or -1. */
+int64_t store_live_latest(pw_store_t *s);
+/* Forgets events older than the newest `keep` ids (keep >= 1): those with
+ * id <= newest - keep. Idempotent; any instance may run it. Returns the
+ * rows removed or -1. */
+int store_live_prune(pw_store_t *s, int64_t keep);
+/* Makes this connection a listener: store_live_wait then wakes when any
+ * connection appends. Dedicate a connection to it. 0, or -1 (and always
+ * on a store that is not shared). */
+int store_live_listen(pw_store_t *s);
+/* Waits up to timeout_ms for appends announced to a listener; consumes
+ * every announcement waiting. 1: something was appended, 0: timed out,
+ * -1: the connection is lost (reopen it, listen again, then read after
+ * the last id seen: nothing is lost). */
+int store_live_wait(pw_store_t *s, int timeout_ms);
+
 #endif

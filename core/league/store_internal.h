@@ -126,7 +126,13 @@ extern const int store_migrations_count;
 	X(int, outbox_done, (pw_store_t *s, int64_t id, int status, const char *error, int64_t now), (s, id, status, error, now), -1) \
 	X(int, outbox_failed_try, (pw_store_t *s, int64_t id, const char *error), (s, id, error), -1) \
 	X(int64_t, outbox_pending, (pw_store_t *s), (s), -1) \
-	X(int, identity_subject, (pw_store_t *s, int64_t identity_id, const char *provider, char *out, size_t cap), (s, identity_id, provider, out, cap), -1)
+	X(int, identity_subject, (pw_store_t *s, int64_t identity_id, const char *provider, char *out, size_t cap), (s, identity_id, provider, out, cap), -1) \
+	X(int64_t, live_append, (pw_store_t *s, const char *type, const char *json, const char *origin), (s, type, json, origin), -1) \
+	X(int, live_since, (pw_store_t *s, int64_t after_id, int limit, pw_live_cb cb, void *ud), (s, after_id, limit, cb, ud), -1) \
+	X(int64_t, live_latest, (pw_store_t *s), (s), -1) \
+	X(int, live_prune, (pw_store_t *s, int64_t keep), (s, keep), -1) \
+	X(int, live_listen, (pw_store_t *s), (s), -1) \
+	X(int, live_wait, (pw_store_t *s, int timeout_ms), (s, timeout_ms), -1)
 
 /* What opening a store does beyond connecting. */
 typedef enum {
@@ -142,6 +148,8 @@ struct store_ops {
 	void (*rollback)(pw_store_t *s);
 	/* Whether store_open_viewer works (STORE_OPEN_VIEWER). */
 	bool viewer;
+	/* Whether several processes share the database (store_is_shared). */
+	bool shared;
 #define X(ret, name, params, args, fail) ret(*name) params;
 	PW_STORE_OPS(X)
 #undef X
@@ -168,6 +176,12 @@ pw_store_t *store_pg_open(const char *url, store_open_mode_t mode, char *err, si
  * connection, its failure reported like any of the backend's (for tests of
  * the database's own guarantees). 0 or -1. */
 int store_pg_exec(pw_store_t *s, const char *sql, const char *what);
+
+/* What both backends check before appending a live event: 0, or -1 with
+ * the reason in s->err. */
+int store_live_check(pw_store_t *s, const char *type, const char *json, const char *origin);
+/* The page size store_live_since allows (1..STORE_LIVE_PAGE_MAX). */
+#define STORE_LIVE_PAGE_MAX 10000
 
 /* ---- store_json.c: what both backends build alike from their rows ---- */
 

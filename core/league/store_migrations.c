@@ -217,6 +217,21 @@ static const char *const migration_6 =
 	"  done_at INTEGER, status INTEGER, error TEXT);"
 	"CREATE INDEX discord_outbox_pending ON discord_outbox(id) WHERE done_at IS NULL;";
 
+/*
+ * Migration 7: the live-event log, the bus across instances (server's
+ * srv_bus in shared mode, docs/POSTGRES.md "The bus"). Each bus event is a
+ * row whose id is the event's global id on every instance's stream;
+ * origin names the instance that published it, so a sink with side effects
+ * (reports, Discord) acts once, on that instance. Only the newest rows are
+ * kept (store_live_prune). SQLite writes here only when asked: its server
+ * keeps the bus in process (one instance per file).
+ */
+static const char *const migration_7 =
+	"CREATE TABLE live_events("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, json TEXT NOT NULL,"
+	"  origin TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));";
+
 const char *const store_migrations[] = {
 	migration_1,
 	migration_2,
@@ -224,5 +239,6 @@ const char *const store_migrations[] = {
 	migration_4,
 	migration_5,
 	migration_6,
+	migration_7,
 };
 const int store_migrations_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

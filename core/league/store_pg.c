@@ -28,7 +28,9 @@
 #include "core/league/store_internal.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2068,6 +2070,147 @@ static int pgs_identity_subject(pw_store_t *s, int64_t identity_id, const char *
 	return rc;
 }
 
+/* ---- the live-event log ------------------------------------------------------
+ *
+ * The bus across instances (store.h, docs/POSTGRES.md "The bus"). An append
+ * is its own transaction: it takes the live log's advisory lock ("pwlive"
+ * in ASCII, not the writers' lock, so a long governance write never holds
+ * the stream up), inserts the row and NOTIFYs its id on PG_LIVE_CHANNEL;
+ * the notification goes out at COMMIT. The lock is why a reader never
+ * skips an event: an identity column hands out ids in the order inserts
+ * begin, but transactions commit in any order, so without it a reader
+ * could see id N+1 committed, remember it as the last one read, and never
+ * look for N, committed a moment later. Under the lock ids are taken and
+ * committed one transaction at a time, in id order. The payload is the id
+ * only (NOTIFY's payload is at most 8000 bytes; an event can be longer):
+ * listeners read the rows after the last id they delivered anyway.
+ */
+#define PG_LIVE_LOCK "123658222270053"
+#define PG_LIVE_CHANNEL "pw_live"
+
+static int64_t pgs_live_append(pw_store_t *s, const char *type, const char *json, const char *origin)
+{
+	static const char lock[] = "SELECT pg_advisory_xact_lock(" PG_LIVE_LOCK ")";
+	static const char sql[] =
+		"WITH ins AS (INSERT INTO live_events(type, json, origin) VALUES($1,$2,$3) RETURNING id)"
+		" SELECT id, pg_notify('" PG_LIVE_CHANNEL "', id::text) FROM ins";
+	if (s->in_tx)
+		return failf(s, "a live event is appended outside a transaction");
+	if (store_live_check(s, type, json, origin) < 0)
+		return -1;
+	if (exec_const(s, "BEGIN", "starting a live event's transaction") < 0)
+		return -1;
+	PGresult *r = run(s, lock, NULL, "waiting for the live log's lock");
+	if (!r) {
+		pgs_rollback(s);
+		return -1;
+	}
+	PQclear(r);
+	pgargs_t a = {0};
+	a_txt(&a, type);
+	a_txt(&a, json);
+	a_txt(&a, origin ? origin : "");
+	int64_t id = -1;
+	if (run_row(s, sql, &a, "appending a live event", &r) == 1) {
+		id = i64(r, 0, 0);
+		PQclear(r);
+	}
+	if (id < 0) {
+		pgs_rollback(s);
+		return -1;
+	}
+	if (pgs_commit(s) < 0)
+		return -1;
+	return id;
+}
+
+static int pgs_live_since(pw_store_t *s, int64_t after_id, int limit, pw_live_cb cb, void *ud)
+{
+	static const char sql[] =
+		"SELECT id, type, json, origin FROM live_events WHERE id > $1 ORDER BY id LIMIT $2";
+	if (limit < 1 || limit > STORE_LIVE_PAGE_MAX)
+		return failf(s, "a page of live events is 1 to %d events", STORE_LIVE_PAGE_MAX);
+	pgargs_t a = {0};
+	a_i64(&a, after_id);
+	a_i64(&a, limit);
+	PGresult *r = run(s, sql, &a, "reading live events");
+	if (!r)
+		return -1;
+	int n = PQntuples(r);
+	for (int i = 0; i < n; i++) {
+		pw_live_event_t e = {
+			.id = i64(r, i, 0),
+			.type = PQgetvalue(r, i, 1),
+			.json = PQgetvalue(r, i, 2),
+			.origin = PQgetvalue(r, i, 3),
+		};
+		int stop = cb(ud, &e);
+		if (stop) {
+			PQclear(r);
+			return stop;
+		}
+	}
+	PQclear(r);
+	return n;
+}
+
+static int64_t pgs_live_latest(pw_store_t *s)
+{
+	static const char sql[] = "SELECT COALESCE(MAX(id),0) FROM live_events";
+	return scalar_i64(s, sql, 0, 0, "reading the newest live event");
+}
+
+static int pgs_live_prune(pw_store_t *s, int64_t keep)
+{
+	static const char sql[] =
+		"DELETE FROM live_events WHERE id <= (SELECT COALESCE(MAX(id),0) FROM live_events) - $1";
+	if (keep < 1)
+		return failf(s, "pruning live events keeps at least one");
+	pgargs_t a = {0};
+	a_i64(&a, keep);
+	return run_changes(s, sql, &a, "pruning live events");
+}
+
+static int pgs_live_listen(pw_store_t *s)
+{
+	if (s->in_tx)
+		return failf(s, "listening inside a transaction");
+	return exec_const(s, "LISTEN " PG_LIVE_CHANNEL, "listening for live events");
+}
+
+/* Reads what the server sent: the notifications waiting (how many), or -1
+ * when the connection is gone. */
+static int live_drain(pw_store_t *s)
+{
+	if (!PQconsumeInput(s->pg) || PQstatus(s->pg) != CONNECTION_OK)
+		return fail(s, "listening for live events", NULL);
+	int n = 0;
+	PGnotify *nt;
+	while ((nt = PQnotifies(s->pg)) != NULL) {
+		PQfreemem(nt);
+		n++;
+	}
+	return n;
+}
+
+static int pgs_live_wait(pw_store_t *s, int timeout_ms)
+{
+	int n = live_drain(s);
+	if (n != 0)
+		return n < 0 ? -1 : 1;
+	int fd = PQsocket(s->pg);
+	if (fd < 0)
+		return failf(s, "listening for live events: the connection is closed");
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int r = poll(&p, 1, timeout_ms < 0 ? 0 : timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? 0 : failf(s, "listening for live events: %s", strerror(errno));
+	if (r == 0)
+		return 0;
+	n = live_drain(s);
+	return n < 0 ? -1 : n > 0;
+}
+
 /* Every operation; a function being ported would leave its entry NULL
  * (store.c then refuses the backend in the program, naming it). */
 const struct store_ops store_pg_ops = {
@@ -2076,6 +2219,7 @@ const struct store_ops store_pg_ops = {
 	.ping = pgs_ping,
 	.rollback = pgs_rollback,
 	.viewer = true,
+	.shared = true,
 #define X(ret, name, params, args, fail) .name = pgs_##name,
 	PW_STORE_OPS(X)
 #undef X

@@ -221,6 +221,12 @@ static const char *const pg_migration_6 =
 	"  done_at BIGINT, status BIGINT, error TEXT);"
 	"CREATE INDEX discord_outbox_pending ON discord_outbox(id) WHERE done_at IS NULL;";
 
+/* 7: the live-event log (the bus across instances). */
+static const char *const pg_migration_7 =
+	"CREATE TABLE live_events(" PG_ID ", type TEXT NOT NULL, json TEXT NOT NULL,"
+	"  origin TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL DEFAULT " PG_NOW ");";
+
 const char *const store_pg_migrations[] = {
 	pg_migration_1,
 	pg_migration_2,
@@ -228,6 +234,7 @@ const char *const store_pg_migrations[] = {
 	pg_migration_4,
 	pg_migration_5,
 	pg_migration_6,
+	pg_migration_7,
 };
 const int store_pg_migrations_count =
 	(int)(sizeof store_pg_migrations / sizeof store_pg_migrations[0]);

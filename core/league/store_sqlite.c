@@ -2125,6 +2125,99 @@ static int sq_identity_subject(pw_store_t *s, int64_t identity_id, const char *p
 	return r;
 }
 
+/* ---- the live-event log ------------------------------------------------------
+ * Written only when asked (the tests; a server on SQLite keeps its bus in
+ * process): one process owns a SQLite file, so there is nobody to tell and
+ * nothing to listen to. */
+
+static int64_t sq_live_append(pw_store_t *s, const char *type, const char *json, const char *origin)
+{
+	static const char sql[] = "INSERT INTO live_events(type, json, origin) VALUES(?,?,?)";
+	if (s->in_tx)
+		return failf(s, "a live event is appended outside a transaction");
+	if (store_live_check(s, type, json, origin) < 0)
+		return -1;
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, origin ? origin : "", -1, SQLITE_TRANSIENT);
+	if (exec_done(s, st, "appending a live event") < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+static int sq_live_since(pw_store_t *s, int64_t after_id, int limit, pw_live_cb cb, void *ud)
+{
+	static const char sql[] =
+		"SELECT id, type, json, origin FROM live_events WHERE id > ? ORDER BY id LIMIT ?";
+	if (limit < 1 || limit > STORE_LIVE_PAGE_MAX)
+		return failf(s, "a page of live events is 1 to %d events", STORE_LIVE_PAGE_MAX);
+	/* Not the cached statement: a callback may read the log again. */
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "reading live events");
+	sqlite3_bind_int64(st, 1, after_id);
+	sqlite3_bind_int(st, 2, limit);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pw_live_event_t e = {
+			.id = sqlite3_column_int64(st, 0),
+			.type = (const char *)sqlite3_column_text(st, 1),
+			.json = (const char *)sqlite3_column_text(st, 2),
+			.origin = (const char *)sqlite3_column_text(st, 3),
+		};
+		n++;
+		int stop = cb(ud, &e);
+		if (stop) {
+			sqlite3_finalize(st);
+			return stop;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		n = fail(s, "reading live events");
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int64_t sq_live_latest(pw_store_t *s)
+{
+	static const char sql[] = "SELECT COALESCE(MAX(id),0) FROM live_events";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	int64_t v = step_row(s, st, "reading the newest live event") == 1 ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return v;
+}
+
+static int sq_live_prune(pw_store_t *s, int64_t keep)
+{
+	static const char sql[] =
+		"DELETE FROM live_events WHERE id <= (SELECT COALESCE(MAX(id),0) FROM live_events) - ?";
+	if (keep < 1)
+		return failf(s, "pruning live events keeps at least one");
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, keep);
+	if (exec_done(s, st, "pruning live events") < 0)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+static int sq_live_listen(pw_store_t *s)
+{
+	return failf(s, "a SQLite store is not shared: there is nothing to listen to");
+}
+
+static int sq_live_wait(pw_store_t *s, int timeout_ms)
+{
+	(void)timeout_ms;
+	return failf(s, "a SQLite store is not shared: there is nothing to wait for");
+}
+
 const struct store_ops store_sqlite_ops = {
 	.backend = "SQLite",
 	.close = sq_close,

@@ -267,7 +267,7 @@ cJSON *app_arena_json(pw_app_t *app)
 	cJSON *o = cJSON_CreateObject();
 	pw_season_row_t cur;
 	bool season = app->view && season_current(app->view, &cur) == 1;
-	cJSON *live = app->presenter ? presenter_arena_json(app->presenter, ARENA_PLAYS) : NULL;
+	cJSON *live = app_live_arena_json(app, ARENA_PLAYS);
 	time_t next = app->sched ? scheduler_next_at(app->sched) : 0, now = time(NULL);
 	char text[200], when[48];
 	in_words(when, sizeof when, (long)(next - now));

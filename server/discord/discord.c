@@ -104,7 +104,9 @@ int discord_open(pw_app_t *app)
 		return -1;
 	}
 	app->discord = d;
-	if (srv_bus_add_sink(app->bus, discord_on_event, d) < 0)
+	/* Announcements are made once, by the instance where the event
+	 * happened, however many instances share the database. */
+	if (srv_bus_add_sink_of(app->bus, SRV_BUS_OWN, discord_on_event, d) < 0)
 		log_event(&app->log, PW_LOG_WARN, "discord.no_sink", "the bus has no room for Discord's announcements");
 	log_event(&app->log, PW_LOG_INFO, "discord.enabled", "application=%s api=%s guild=%s", cfg.app_id,
 		  cfg.api_base, cfg.guild_id[0] ? cfg.guild_id : "(none)");

@@ -116,6 +116,11 @@ size_t sse_ring_resume(const pw_sse_ring_t *r, uint64_t last_id)
 	uint64_t newest = sse_ring_at(r, r->count - 1)->id;
 	if (last_id + 1 < oldest || last_id > newest)
 		return 0;
+	return sse_ring_after(r, last_id);
+}
+
+size_t sse_ring_after(const pw_sse_ring_t *r, uint64_t last_id)
+{
 	/* Ids increase along the ring: binary search for the first > last_id. */
 	size_t lo = 0, hi = r->count;
 	while (lo < hi) {
@@ -176,6 +181,7 @@ typedef struct sse_client {
 	pw_sse_hub_t *hub;
 	pw_http_conn_t *conn;
 	uint64_t mask;           /* bits of the interned types it wants */
+	uint64_t after;          /* global ids: nothing up to this id (it has it) */
 	pw_sse_filter_t *names;  /* only when some type could not be interned */
 } sse_client_t;
 
@@ -215,6 +221,10 @@ struct pw_sse_hub {
 	 * (kept for the next fan-out). */
 	pw_stream_write_t *out;
 	size_t out_cap;
+	/* Global ids (sse_hub_global_ids): the log before the ring. */
+	bool global_ids;
+	sse_history_fn history;
+	void *history_ud;
 };
 
 /* The bit of an event type, interning it on first sight; -1 when the
@@ -386,7 +396,7 @@ static void hub_flush(pw_sse_hub_t *h)
 			next = cl->next;
 			uint64_t want = 0;
 			for (size_t k = 0; k < m; k++)
-				if (client_wants(cl, bits[k], h->batch[k].type))
+				if (h->batch[k].id > cl->after && client_wants(cl, bits[k], h->batch[k].type))
 					want |= UINT64_C(1) << k;
 			if (!want)
 				continue;
@@ -403,7 +413,7 @@ static void hub_flush(pw_sse_hub_t *h)
 		for (sse_client_t *cl = h->clients, *next; cl; cl = next) {
 			next = cl->next;
 			for (size_t k = 0; k < m; k++) {
-				if (!client_wants(cl, bits[k], h->batch[k].type))
+				if (h->batch[k].id <= cl->after || !client_wants(cl, bits[k], h->batch[k].type))
 					continue;
 				if (!client_write(h, cl, h->batch[k].rc))
 					break;
@@ -461,6 +471,70 @@ int sse_hub_new(pw_sse_hub_t **out, uv_loop_t *loop, const pw_sse_config_t *cfg)
 	h->open_handles = 2;
 	*out = h;
 	return 0;
+}
+
+/* One event from the log before the ring, for a resuming client. */
+typedef struct history_ctx {
+	pw_sse_hub_t *h;
+	sse_client_t *cl;
+	bool gone; /* the client was dropped: write nothing more */
+} history_ctx_t;
+
+static void history_emit(void *ud, uint64_t id, const char *type, const char *json)
+{
+	history_ctx_t *x = ud;
+	if (x->gone || id <= x->cl->after || !client_wants(x->cl, type_bit(x->h, type), type))
+		return;
+	pw_rcbuf_t *rc = frame_new(id, type, json);
+	if (!rc || !client_write(x->h, x->cl, rc))
+		x->gone = true;
+	rcbuf_unref(rc);
+}
+
+/* A client resuming after `last` with global ids (sse_hub_global_ids):
+ * what the log holds before the ring, then the ring after last; and
+ * nothing up to last from the batches to come. */
+static int resume_global(pw_sse_hub_t *h, sse_client_t *cl, uint64_t last)
+{
+	cl->after = last;
+	if (h->ring.count > 0) {
+		uint64_t oldest = sse_ring_at(&h->ring, 0)->id;
+		if (last + 1 < oldest && h->history) {
+			history_ctx_t x = {.h = h, .cl = cl};
+			if (h->history(h->history_ud, last, oldest, history_emit, &x) < 0 && !x.gone) {
+				/* The log could not be read: the client cannot get what
+				 * it missed here; closing makes it try again. */
+				if (h->cfg.log)
+					log_event(h->cfg.log, PW_LOG_WARN, "sse.resume_failed",
+						  "the events after %llu could not be read", (unsigned long long)last);
+				http_conn_close(cl->conn);
+				return HTTP_STREAM;
+			}
+			if (x.gone)
+				return HTTP_STREAM;
+		}
+	}
+	for (size_t i = sse_ring_after(&h->ring, last); i < h->ring.count; i++) {
+		const pw_sse_event_t *e = sse_ring_at(&h->ring, i);
+		if (client_wants(cl, type_bit(h, e->type), e->type) && !client_write(h, cl, e->rc))
+			break;
+	}
+	return HTTP_STREAM;
+}
+
+void sse_hub_global_ids(pw_sse_hub_t *h, sse_history_fn history, void *ud)
+{
+	h->global_ids = true;
+	h->history = history;
+	h->history_ud = ud;
+}
+
+void sse_hub_seed(pw_sse_hub_t *h, uint64_t id, const char *type, const char *json)
+{
+	if (h->ring.count && id <= sse_ring_at(&h->ring, h->ring.count - 1)->id)
+		return; /* ids must increase along the ring */
+	if (sse_ring_push(&h->ring, id, type, json))
+		h->last_id = id;
 }
 
 int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *req,
@@ -558,6 +632,8 @@ int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *
 	h->n_clients++;
 	/* The ring holds what was sent; what is still in the batch reaches
 	 * this client with everyone else's when the batch goes out. */
+	if (resume && h->global_ids)
+		return resume_global(h, cl, last);
 	if (resume) {
 		for (size_t i = sse_ring_resume(&h->ring, last); i < h->ring.count; i++) {
 			const pw_sse_event_t *e = sse_ring_at(&h->ring, i);

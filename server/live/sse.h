@@ -66,6 +66,9 @@ const pw_sse_event_t *sse_ring_at(const pw_sse_ring_t *r, size_t i);
  * from before a restart) the client gets everything held.
  */
 size_t sse_ring_resume(const pw_sse_ring_t *r, uint64_t last_id);
+/* The index of the first event with an id above last_id (count when
+ * none): where a client resumes when ids are global (sse_hub_global_ids). */
+size_t sse_ring_after(const pw_sse_ring_t *r, uint64_t last_id);
 
 /* Formats one event frame; a type loses CR/LF, JSON with newlines becomes
  * several data: lines. */
@@ -121,6 +124,28 @@ int sse_hub_attach(pw_sse_hub_t *h, pw_http_conn_t *c, const pw_http_request_t *
 void sse_hub_publish(pw_sse_hub_t *h, uint64_t id, const char *type, const char *json);
 
 void sse_hub_stats(const pw_sse_hub_t *h, pw_sse_stats_t *out);
+
+/*
+ * Global ids (the bus shared by several instances, srv_bus.h): every
+ * instance streams the same events under the same ids, so a client's
+ * Last-Event-ID may come from another instance, or from before this one
+ * started. Then a resuming client gets exactly the events after its id:
+ * from the ring, and — when its id is older than the ring — first the
+ * ones before the ring from `history` (which calls emit for each event
+ * with after < id < before, in id order; returns 0 or -1); an id newer
+ * than this instance's newest means the client was ahead (another
+ * instance delivered first): it gets nothing now and no event up to its
+ * id later. (In process, ids are this process's own: an unknown id gets
+ * the whole ring, as sse_ring_resume says.) Loop thread, before clients
+ * attach.
+ */
+typedef void (*sse_emit_fn)(void *ctx, uint64_t id, const char *type, const char *json);
+typedef int (*sse_history_fn)(void *ud, uint64_t after, uint64_t before, sse_emit_fn emit, void *ctx);
+void sse_hub_global_ids(pw_sse_hub_t *h, sse_history_fn history, void *ud);
+/* Puts an event published before this hub started into the ring (ids
+ * increasing, above any published): the newest of the shared log at
+ * start, so a client resuming here gets what it missed. Loop thread. */
+void sse_hub_seed(pw_sse_hub_t *h, uint64_t id, const char *type, const char *json);
 
 /* Closes every stream and the heartbeat timer; frees the hub in the close
  * callback. */

@@ -254,7 +254,7 @@ PAGE_HANDLER(page_game)
 	if (router_param_id(p, "id", &id) < 0 || !app->view)
 		return pages_not_found(res, "game");
 	if (store_game_get(app->view, id, &row) != 1) {
-		cJSON *live = app->presenter ? presenter_game_json(app->presenter, id, 10) : NULL;
+		cJSON *live = app_live_game_json(app, id, 10);
 		if (live && store_game_get(app->store, id, &row) == 1)
 			return game_live(app, res, &row, live);
 		cJSON_Delete(live);

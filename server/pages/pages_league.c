@@ -34,7 +34,7 @@ const char *pages_phase_name(const char *phase)
 
 int pages_live_round(pw_app_t *app)
 {
-	cJSON *live = app->presenter ? presenter_arena_json(app->presenter, 0) : NULL;
+	cJSON *live = app_live_arena_json(app, 0);
 	int round = live ? (int)pages_num(live, "round") : 0;
 	cJSON_Delete(live);
 	return round;
@@ -226,7 +226,7 @@ PAGE_HANDLER(page_schedule)
 		return no_season(res, "Schedule", "schedule");
 	cJSON *sched = store_schedule_json(app->view, cur.id);
 	cJSON *teams = store_teams_json(app->view, app->league_id);
-	cJSON *live = app->presenter ? presenter_arena_json(app->presenter, 0) : NULL;
+	cJSON *live = app_live_arena_json(app, 0);
 	pw_buf_t b = {0};
 	pages_begin(&b, "Schedule", "schedule");
 	buf_puts(&b, "<h1>Schedule</h1>\n<p class=\"lede\">Every tick plays one round. Results link to the "

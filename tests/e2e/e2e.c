@@ -46,6 +46,13 @@ int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, lo
 	return start_on(s, env, db, nofile, 0);
 }
 
+int e2e_start_beside(e2e_server_t *s, const char *const *env, const e2e_server_t *first)
+{
+	char db[sizeof first->db];
+	snprintf(db, sizeof db, "%s", first->db);
+	return start_on(s, env, db, 0, 0);
+}
+
 int e2e_restart(e2e_server_t *s, const char *const *env)
 {
 	char db[sizeof s->db];

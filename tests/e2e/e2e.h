@@ -36,6 +36,9 @@ void e2e_use_postgres(void);
 /* The same with the server's open-file limit (soft and hard) lowered to
  * nofile first (0: left alone), as a small machine or container gives. */
 int e2e_start_nofile(e2e_server_t *s, const char *const *env, const char *db, long nofile);
+/* Starts a second server beside a running one, on its database (another
+ * instance of the same league: a PostgreSQL database shared by both). */
+int e2e_start_beside(e2e_server_t *s, const char *const *env, const e2e_server_t *first);
 /* Starts the server again (after e2e_stop) on the same database and the
  * same port, as a restart in place does; env as for e2e_start. */
 int e2e_restart(e2e_server_t *s, const char *const *env);

@@ -230,10 +230,11 @@ TEST(game_text_a_database_from_before_migration_4_keeps_and_serves_its_results)
 	sqlite3 *db;
 	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
 	/* Later migrations undone too (5: the AI layer's tables, 6: the
-	 * Discord outbox; a new migration is undone here as well), so the next
-	 * open applies 4 and everything after it, as for an older build. */
-	CHECK_EQ(store_latest_version(), 6);
-	exec_ok(db, "DROP TABLE discord_outbox;"
+	 * Discord outbox, 7: the live-event log; a new migration is undone
+	 * here as well), so the next open applies 4 and everything after it,
+	 * as for an older build. */
+	CHECK_EQ(store_latest_version(), 7);
+	exec_ok(db, "DROP TABLE live_events; DROP TABLE discord_outbox;"
 		    "DROP TABLE ai_reports; DROP INDEX ai_usage_log_day; ALTER TABLE ai_usage_log DROP COLUMN outcome;"
 		    "ALTER TABLE game_results DROP COLUMN derived; DELETE FROM schema_version WHERE version>=4;");
 	sqlite3_stmt *st;
