@@ -464,27 +464,34 @@ static void pgs_rollback(pw_store_t *s)
 	s->in_tx = 0;
 }
 
-static int pgs_begin(pw_store_t *s)
+/* BEGIN, on a new connection if the one there was lost: BEGIN may be sent
+ * again, nothing was written. The transaction is then marked open, so
+ * nothing of it is ever asked again on another connection (run). */
+static int begin_tx(pw_store_t *s, const char *what)
 {
-	static const char lock[] = "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")";
 	if (s->in_tx)
 		return failf(s, "a transaction is already open");
 	if (pg_revive(s) < 0)
 		return fail(s, "starting a transaction: the database cannot be reached", NULL);
-	if (exec_const(s, "BEGIN", "starting a transaction") < 0) {
-		/* Cut since the last statement: BEGIN may be sent again on a new
-		 * connection, nothing was written. */
-		if (PQstatus(s->pg) == CONNECTION_OK || pg_revive(s) < 0 ||
-		    exec_const(s, "BEGIN", "starting a transaction") < 0)
+	if (exec_const(s, "BEGIN", what) < 0) {
+		if (PQstatus(s->pg) == CONNECTION_OK || pg_revive(s) < 0 || exec_const(s, "BEGIN", what) < 0)
 			return -1;
 	}
+	s->in_tx = 1;
+	return 0;
+}
+
+static int pgs_begin(pw_store_t *s)
+{
+	static const char lock[] = "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")";
+	if (begin_tx(s, "starting a transaction") < 0)
+		return -1;
 	PGresult *r = run(s, lock, NULL, "waiting for the write lock");
 	if (!r) {
 		pgs_rollback(s);
 		return -1;
 	}
 	PQclear(r);
-	s->in_tx = 1;
 	return 0;
 }
 
@@ -2098,7 +2105,7 @@ static int64_t pgs_live_append(pw_store_t *s, const char *type, const char *json
 		return failf(s, "a live event is appended outside a transaction");
 	if (store_live_check(s, type, json, origin) < 0)
 		return -1;
-	if (exec_const(s, "BEGIN", "starting a live event's transaction") < 0)
+	if (begin_tx(s, "starting a live event's transaction") < 0)
 		return -1;
 	PGresult *r = run(s, lock, NULL, "waiting for the live log's lock");
 	if (!r) {
