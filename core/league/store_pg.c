@@ -392,6 +392,16 @@ static int pg_revive(pw_store_t *s)
 	return 0;
 }
 
+/* The store says what failed through store_errmsg. What the server sends
+ * unasked (a NOTICE, or "terminating connection due to administrator
+ * command" as it ends a session) libpq would print on stderr, raw, in the
+ * middle of the server's structured log: dropped. (PQreset keeps it.) */
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 pw_store_t *store_pg_open(const char *url, store_open_mode_t mode, char *err, size_t errlen)
 {
 	pw_store_t *s = calloc(1, sizeof *s);
@@ -402,6 +412,8 @@ pw_store_t *store_pg_open(const char *url, store_open_mode_t mode, char *err, si
 	s->ops = &store_pg_ops;
 	snprintf(s->path, sizeof s->path, "%s", url);
 	s->pg = PQconnectdb(url);
+	if (s->pg)
+		PQsetNoticeProcessor(s->pg, quiet_notice, NULL);
 	char m[400];
 	/* The URL may hold a password: messages never repeat it. */
 	if (!s->pg || PQstatus(s->pg) != CONNECTION_OK) {
