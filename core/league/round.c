@@ -1288,6 +1288,19 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	return rc;
 }
 
+int round_in_progress(pw_store_t *s)
+{
+	pw_season_row_t season;
+	int have = season_current(s, &season);
+	if (have <= 0 || !strcmp(season.phase, "complete"))
+		return have;
+	int stage = 0;
+	char *snap = NULL;
+	int got = store_progress_get(s, season.id, season.current_round + 1, &stage, &snap);
+	free(snap);
+	return got < 0 ? -1 : got == 1 && stage > 0 && stage < PW_STAGE_DONE;
+}
+
 /* ---- rebuild ---- */
 
 int round_rebuild(const pw_round_cfg_t *c, int *checked, void (*log)(void *ud, const char *line),

@@ -196,6 +196,11 @@ typedef struct pw_round_out {
  */
 int round_tick(const pw_round_cfg_t *cfg, pw_round_out_t *out, pw_err_t *err);
 
+/* Whether a round of the current season has begun and not finished (a
+ * runner stopped part-way; the next round_tick finishes it): 1 yes, 0 no,
+ * -1 on failure. */
+int round_in_progress(pw_store_t *s);
+
 /*
  * Re-simulates every stored game from its stored teams, rules, effects and
  * seed, and compares hashes. Returns the number of mismatches (0: whole),
