@@ -6,7 +6,9 @@
  * middle of a tick's replay, the other takes the ticks over and finishes
  * the presentation — every game of the round stored once and presented —
  * and plays the next round; a holder that wakes after a takeover writes
- * nothing more. And votes sent to both servers while a tick tallies are
+ * nothing more. A round a runner left inside a stage is finished at that
+ * stage by whichever server takes the ticks, then presented (and taken
+ * over again when that server dies mid-replay). And votes sent to both servers while a tick tallies are
  * each counted exactly once. State is read through the API and the
  * database, never through the live stream (each server's own).
  */
@@ -18,9 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/league/governance.h"
+#include "core/league/round.h"
 #include "core/league/season.h"
 #include "core/league/store.h"
 #include "tests/e2e/e2e.h"
@@ -258,6 +263,85 @@ TEST(pg_e2e_multi_tick_a_hung_holder_is_taken_over_and_fenced)
 	check_round_one_then_two(&b, a.db);
 	CHECK_EQ(e2e_stop(&a, SIGTERM, 20000), 0);
 	CHECK_EQ(e2e_stop(&b, SIGTERM, 20000), 0);
+}
+
+/* A runner of another process that dies inside round 1's govern stage,
+ * its games stored (unpresented, as a server stores them): the round left
+ * mid-stage, deterministically. */
+static void crash_mid_round(const char *db)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char err[512];
+		pw_store_t *s = store_open(db, err, sizeof err);
+		pw_gov_t *g = s ? gov_open(s, NULL) : NULL;
+		if (!g)
+			_exit(1);
+		pw_round_cfg_t c = {.gov = g, .holder = "crashing-runner", .hold_results = true,
+				    .crash_inside = PW_STAGE_GOVERN};
+		pw_round_out_t out;
+		pw_err_t e;
+		round_tick(&c, &out, &e);
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 77, "the runner did not die inside the govern stage");
+}
+
+/* The round's stage reached (round_progress), -1 when none. */
+static int round_stage(const char *db, int round)
+{
+	char err[512];
+	pw_store_t *st = store_open(db, err, sizeof err);
+	pw_season_row_t season;
+	int stage = -1;
+	char *snap = NULL;
+	if (st && season_current(st, &season) == 1 && store_progress_get(st, season.id, round, &stage, &snap) != 1)
+		stage = -1;
+	free(snap);
+	store_close(st);
+	return stage;
+}
+
+TEST(pg_e2e_multi_tick_a_round_left_mid_stage_is_finished_then_presented)
+{
+	const char *env[] = {LEASE, "PINWHEEL_QUARTER_REPLAY_SECONDS=2", NULL};
+	e2e_server_t a, b;
+	e2e_use_postgres();
+	CHECK_EQ(e2e_start(&a, env, NULL), 0); /* the league */
+	char db[sizeof a.db];
+	snprintf(db, sizeof db, "%s", a.db);
+	CHECK_EQ(e2e_stop(&a, SIGTERM, 20000), 0);
+	crash_mid_round(db);
+	CHECK_EQ(round_stage(db, 1), PW_STAGE_GAMES);
+	round_state_t r = round_state(db, 1);
+	CHECK_EQ(r.games, GAMES);
+	CHECK_EQ(r.presented, 0);
+	/* Two servers start on it; whichever takes the ticks finishes the
+	 * round at its govern stage, then replays its games. */
+	CHECK_EQ(e2e_start(&a, env, db), 0);
+	CHECK_EQ(e2e_start(&b, env, db), 0);
+	e2e_server_t *lead = NULL, *other = NULL;
+	for (long long end = mono_ms() + 10000; !lead && mono_ms() < end; usleep(100000)) {
+		if (holds_ticks(&a) == 1)
+			lead = &a, other = &b;
+		else if (holds_ticks(&b) == 1)
+			lead = &b, other = &a;
+	}
+	CHECK_MSG(lead != NULL, "neither server took the ticks");
+	if (!lead)
+		return;
+	CHECK_EQ(holds_ticks(other), 0);
+	CHECK_MSG(wait_mid_replay(lead, 20000), "the resumed round's replay never got under way");
+	CHECK_EQ(round_stage(db, 1), PW_STAGE_DONE);
+	CHECK_EQ(log_count(lead, "tick.resume"), 1);
+	/* ...and dies in it: the other presents the rest. */
+	CHECK_EQ(e2e_stop(lead, SIGKILL, 5000), 128 + SIGKILL);
+	CHECK_MSG(wait_holds(other, 10000), "the other server never took the ticks over");
+	check_round_one_then_two(other, db);
+	CHECK_EQ(e2e_stop(other, SIGTERM, 20000), 0);
 }
 
 /* ---- votes racing a tally on both servers ---- */
