@@ -228,6 +228,7 @@ TEST(pg_e2e_multi_tick_kill9_of_the_holder_mid_replay_is_taken_over)
 	CHECK_MSG(wait_holds(&b, 10000), "the follower never took the ticks over");
 	long long took = mono_ms() - t0;
 	CHECK_MSG(took < 2900, "taking over from a killed holder took %lld ms", took);
+	printf("ticks taken over %lld ms after kill -9 of their holder (lease 3 s)\n", took);
 	check_round_one_then_two(&b, a.db);
 	CHECK_EQ(e2e_stop(&b, SIGTERM, 20000), 0);
 }
@@ -248,6 +249,7 @@ TEST(pg_e2e_multi_tick_a_hung_holder_is_taken_over_and_fenced)
 	CHECK_MSG(wait_holds(&b, 15000), "the follower never took over from the hung holder");
 	long long took = mono_ms() - t0;
 	CHECK_MSG(took >= 1500, "the lock was taken %lld ms after the holder hung: before its lease ended", took);
+	printf("ticks taken over %lld ms after their holder hung (lease 3 s)\n", took);
 	CHECK_MSG(wait_presented(a.db, 1, GAMES, 40000), "round 1 was not presented whole after the takeover");
 	/* The old holder wakes: it finds its lock gone and stops presenting. */
 	kill(a.pid, SIGCONT);
@@ -458,6 +460,7 @@ TEST(pg_e2e_multi_tick_votes_racing_a_tally_count_once)
 	CHECK_EQ(errors, 0);
 	CHECK_MSG(accepted > VOTERS && refused > 0, "the votes did not race the tally (%d accepted, %d refused)",
 		  accepted, refused);
+	printf("votes on two servers across a tally: %d accepted, %d refused after it\n", accepted, refused);
 	/* Each proposal's tally counts every governor's last accepted vote,
 	 * once; none accepted after it. */
 	for (int k = 0; k < PROPOSALS; k++) {
