@@ -388,7 +388,7 @@ int store_kv_delete(pw_store_t *s, const char *key);
  *
  * SQLite (one machine): the row alone is the lock; it is free when absent,
  * when its lease has expired or when the process that holds it is gone
- * (its pid is not running here).
+ * (its pid is not running here, or runs a process started since).
  * PostgreSQL: a session-level advisory lock on a connection of the
  * store's own, opened by take and closed by release, so a process that
  * dies (even by kill -9) loses the lock with its session at once; the

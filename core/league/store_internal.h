@@ -197,12 +197,16 @@ struct cJSON *store_json_team(const char *data, const char *strategy_json,
 void store_json_place_hooper(struct cJSON *teams, int64_t team_id, const char *data);
 
 /* The tick lock's lease row (store.h), as both backends write and read it:
- * {"holder", "pid", "expires"} (unix seconds). A row of older builds,
+ * {"holder", "pid", "expires"} (unix seconds), and "since" when known. A row of older builds,
  * {"holder", "ts"}, reads as a lease of 300 s from ts. */
 typedef struct {
 	char holder[128];
 	int64_t pid;     /* SQLite: the process; PostgreSQL: the lock's backend */
 	int64_t expires;
+	/* SQLite: when the process started (clock ticks since boot, 0:
+	 * unknown), so a new process given the same pid — a container's pid
+	 * 1 after a restart — is not taken for the one that wrote the lease. */
+	int64_t since;
 } store_lease_t;
 /* The row's text (malloc'd; NULL: no memory). */
 char *store_json_lease(const store_lease_t *l);

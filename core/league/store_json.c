@@ -143,6 +143,8 @@ char *store_json_lease(const store_lease_t *l)
 	cJSON_AddStringToObject(o, "holder", l->holder);
 	cJSON_AddNumberToObject(o, "pid", (double)l->pid);
 	cJSON_AddNumberToObject(o, "expires", (double)l->expires);
+	if (l->since)
+		cJSON_AddNumberToObject(o, "since", (double)l->since);
 	char *text = o ? jsonw_print(o) : NULL;
 	cJSON_Delete(o);
 	return text;
@@ -163,6 +165,8 @@ int store_json_lease_parse(const char *text, store_lease_t *out)
 	if (ok) {
 		snprintf(out->holder, sizeof out->holder, "%s", h->valuestring);
 		out->pid = cJSON_IsNumber(pid) ? (int64_t)pid->valuedouble : 0;
+		const cJSON *since = cJSON_GetObjectItem(o, "since");
+		out->since = cJSON_IsNumber(since) ? (int64_t)since->valuedouble : 0;
 		out->expires = cJSON_IsNumber(exp) ? (int64_t)exp->valuedouble
 						   : (int64_t)ts->valuedouble + LEASE_OLD_STALE;
 	}

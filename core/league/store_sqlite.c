@@ -1749,9 +1749,28 @@ static int sq_lease_read(pw_store_t *s, store_lease_t *l)
 	return r;
 }
 
+/* When process pid started (field 22 of /proc/<pid>/stat: clock ticks
+ * since boot); 0 when it cannot be read (no /proc, no such process). */
+static int64_t sq_proc_since(int64_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	/* The command name (field 2) may hold spaces: count from its ')'. */
+	const char *p = strrchr(buf, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoll(p + 1, NULL, 10) : 0;
+}
+
 static int sq_lease_write(pw_store_t *s, const char *holder, int lease_s)
 {
-	store_lease_t l = {.pid = (int64_t)getpid(), .expires = (int64_t)time(NULL) + lease_s};
+	store_lease_t l = {.pid = (int64_t)getpid(), .expires = (int64_t)time(NULL) + lease_s,
+			   .since = sq_proc_since((int64_t)getpid())};
 	snprintf(l.holder, sizeof l.holder, "%s", holder);
 	char *text = store_json_lease(&l);
 	int rc = text ? sq_kv_set(s, STORE_TICK_LOCK_KEY, text) : failf(s, "out of memory");
@@ -1759,12 +1778,17 @@ static int sq_lease_write(pw_store_t *s, const char *holder, int lease_s)
 	return rc;
 }
 
-/* Whether the process that wrote a lease still runs on this machine. */
+/* Whether the process that wrote a lease still runs on this machine: its
+ * pid is running, and (when both are known) started when the writer did —
+ * else the pid was given to a new process since. */
 static bool sq_lease_alive(const store_lease_t *l)
 {
-	if (l->pid <= 0 || l->pid == (int64_t)getpid())
+	if (l->pid <= 0)
 		return true;
-	return !(kill((pid_t)l->pid, 0) < 0 && errno == ESRCH);
+	if (l->pid != (int64_t)getpid() && kill((pid_t)l->pid, 0) < 0 && errno == ESRCH)
+		return false;
+	int64_t since = l->since ? sq_proc_since(l->pid) : 0;
+	return !since || since == l->since;
 }
 
 static int sq_tick_lock_take(pw_store_t *s, const char *holder, int lease_s, char *who, size_t wholen)

@@ -178,3 +178,25 @@ TEST(tick_lock_a_fenced_runner_commits_no_stage)
 	store_close(sb);
 }
 LT_ON_POSTGRES(tick_lock_a_fenced_runner_commits_no_stage)
+
+/* SQLite: a lease whose pid now belongs to another process (a container's
+ * pid 1 after a restart: same pid, a later start) holds nothing, while a
+ * lease of the very process that runs holds. */
+TEST(tick_lock_a_reused_pid_does_not_hold_it)
+{
+	pw_store_t *s = lt_open("reused.db");
+	char row[256], who[128] = "";
+	snprintf(row, sizeof row, "{\"holder\":\"before-restart\",\"pid\":%d,\"expires\":%lld,\"since\":1}",
+		 (int)getpid(), (long long)time(NULL) + 600);
+	CHECK_EQ(store_kv_set(s, STORE_TICK_LOCK_KEY, row), 0);
+	int64_t left = 0;
+	CHECK_EQ(store_tick_lock_holder(s, NULL, 0, &left), 1);
+	CHECK(left <= 0); /* its process is gone: as good as expired */
+	CHECK_EQ(store_tick_lock_take(s, "after-restart", 30, who, sizeof who), 1);
+	pw_store_t *t = lt_open("reused.db");
+	CHECK_EQ(store_tick_lock_take(t, "another", 30, who, sizeof who), 0);
+	CHECK_STR(who, "after-restart");
+	CHECK_EQ(store_tick_lock_release(s, "after-restart"), 0);
+	store_close(t);
+	store_close(s);
+}
