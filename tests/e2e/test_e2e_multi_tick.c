@@ -346,6 +346,44 @@ TEST(pg_e2e_multi_tick_a_round_left_mid_stage_is_finished_then_presented)
 	CHECK_EQ(e2e_stop(other, SIGTERM, 20000), 0);
 }
 
+/* b's next tick time as /api/pace says it (ISO text; "" when none). */
+static void next_tick(e2e_server_t *s, char *out, size_t len)
+{
+	cJSON *p = pace(s);
+	const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(p, "next_tick_at"));
+	snprintf(out, len, "%s", t ? t : "");
+	cJSON_Delete(p);
+}
+
+/* Both servers' pace timers fire (the demo pace: the first tick 10 s
+ * after start); only the holder plays: one round, not one per server. */
+TEST(pg_e2e_multi_tick_only_the_holder_plays_the_paced_ticks)
+{
+	const char *env[] = {LEASE, "PINWHEEL_PRESENTATION_PACE=demo", "PINWHEEL_PRESENTATION_MODE=instant", NULL};
+	e2e_server_t a, b;
+	if (start_pair(&a, &b, env) < 0)
+		return;
+	CHECK(wait_holds(&a, 10000));
+	char first[64], now[64] = "";
+	next_tick(&b, first, sizeof first);
+	CHECK(first[0] != '\0');
+	CHECK_MSG(wait_presented(a.db, 1, GAMES, 30000), "the holder's paced tick never came");
+	/* b's timer fired once its next tick moved on (to the pace's next). */
+	for (long long end = mono_ms() + 20000; mono_ms() < end; usleep(200000)) {
+		next_tick(&b, now, sizeof now);
+		if (now[0] && strcmp(now, first))
+			break;
+	}
+	CHECK_MSG(now[0] && strcmp(now, first), "the follower's paced tick never came due");
+	CHECK_EQ(log_count(&a, "tick.start"), 1);
+	CHECK_EQ(log_count(&b, "tick.start"), 0);
+	round_state_t r = round_state(a.db, 2);
+	CHECK_EQ(r.games, 0);
+	CHECK_EQ(r.current_round, 1);
+	CHECK_EQ(e2e_stop(&a, SIGTERM, 20000), 0);
+	CHECK_EQ(e2e_stop(&b, SIGTERM, 20000), 0);
+}
+
 /* ---- votes racing a tally on both servers ---- */
 
 #define VOTERS 16
