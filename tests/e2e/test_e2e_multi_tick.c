@@ -526,3 +526,17 @@ TEST(pg_e2e_multi_tick_votes_racing_a_tally_count_once)
 	CHECK_EQ(e2e_stop(&a, SIGTERM, 20000), 0);
 	CHECK_EQ(e2e_stop(&b, SIGTERM, 20000), 0);
 }
+
+/* The lease is a setting of serve's: listed by --help, checked at start. */
+TEST(e2e_tick_lease_setting_is_documented_and_checked)
+{
+	char cmd[1024], *out = NULL;
+	snprintf(cmd, sizeof cmd, "%s serve --help", test_bin());
+	CHECK_EQ(test_run(cmd, &out, false), 0);
+	CHECK_CONTAINS(out, "PINWHEEL_TICK_LEASE_SECONDS");
+	free(out);
+	snprintf(cmd, sizeof cmd, "PINWHEEL_TICK_LEASE_SECONDS=1 %s serve --port 0", test_bin());
+	CHECK_EQ(test_run(cmd, &out, true), 2);
+	CHECK_CONTAINS(out, "PINWHEEL_TICK_LEASE_SECONDS");
+	free(out);
+}
