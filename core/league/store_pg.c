@@ -1781,15 +1781,17 @@ static int pgs_tick_lock_take(pw_store_t *s, const char *holder, int lease_s, ch
 		int have = pg_lease_read(t, &l, &now);
 		if (have < 0)
 			break;
-		/* Expired, or a crashed run of this very runner: taken over. */
+		/* Expired, or a crashed run of this very runner: taken over.
+		 * No lease at all: a holder between its lock and its lease, or
+		 * a session letting go right now — wait for either. */
 		bool stale = have == 1 && (l.expires <= now || !strcmp(l.holder, holder));
-		if (!stale || waited >= PG_TAKEOVER_WAIT_MS) {
+		if ((have == 1 && !stale) || waited >= PG_TAKEOVER_WAIT_MS) {
 			if (who)
 				snprintf(who, wholen, "%s", have == 1 ? l.holder : "a runner taking it now");
 			pgs_close(t);
 			return 0;
 		}
-		if (!ended) {
+		if (stale && !ended) {
 			pgargs_t a = {0};
 			a_i64(&a, l.pid);
 			PGresult *e = run(t, end_sql, &a, "ending the expired holder's session");
@@ -1807,6 +1809,7 @@ static int pgs_tick_lock_take(pw_store_t *s, const char *holder, int lease_s, ch
 
 static int pgs_tick_lock_release(pw_store_t *s, const char *holder)
 {
+	static const char unlock_sql[] = "SELECT pg_advisory_unlock_all()";
 	if (!s->tick)
 		return 0;
 	pw_store_t *t = s->tick;
@@ -1820,6 +1823,11 @@ static int pgs_tick_lock_release(pw_store_t *s, const char *holder)
 		failf(s, "releasing the tick lock: %s", t->err);
 		rc = -1;
 	}
+	/* Let go now: closing the connection ends the session (and the lock)
+	 * only as soon as its backend notices, and the next taker may be
+	 * quicker than that. */
+	PGresult *r = run(t, unlock_sql, NULL, "releasing the tick lock");
+	PQclear(r);
 	pg_tick_drop(s);
 	return rc;
 }
