@@ -185,6 +185,32 @@ static int log_count(e2e_server_t *s, const char *what)
 	return n;
 }
 
+/* The admin page's "play the next tick" on s (a loopback server without
+ * an admin token: any browser session is the admin's): the status, and
+ * the page in *page (caller frees). */
+static long admin_page_advance(e2e_server_t *s, char **page)
+{
+	e2e_resp_t r;
+	*page = NULL;
+	CHECK_EQ(e2e_http(s, "GET", "/admin", NULL, NULL, &r), 0);
+	const char *c = r.headers ? strstr(r.headers, "Set-Cookie: ") : NULL;
+	const char *t = r.body ? strstr(r.body, "name=\"csrf\" value=\"") : NULL;
+	char cookie[160] = "", body[160] = "";
+	if (c)
+		snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(c + 12, ";\r\n"), c + 12);
+	if (t)
+		snprintf(body, sizeof body, "csrf=%.64s&quarter_seconds=2", t + strlen("name=\"csrf\" value=\""));
+	e2e_resp_free(&r);
+	CHECK_MSG(c && t, "the admin page gave no session or form token");
+	const char *h[] = {"Content-Type: application/x-www-form-urlencoded", cookie, NULL};
+	CHECK_EQ(e2e_http(s, "POST", "/admin/advance", body, h, &r), 0);
+	long st = r.status;
+	*page = r.body;
+	r.body = NULL;
+	e2e_resp_free(&r);
+	return st;
+}
+
 /* The league's 8 teams play 4 games a round. */
 #define GAMES 4
 
@@ -219,6 +245,10 @@ TEST(pg_e2e_multi_tick_kill9_of_the_holder_mid_replay_is_taken_over)
 	char code[64];
 	CHECK_EQ(advance(&b, NULL, code, sizeof code), 409);
 	CHECK_STR(code, "tick_elsewhere");
+	char *page = NULL;
+	CHECK_EQ(admin_page_advance(&b, &page), 409);
+	CHECK_CONTAINS(page, "Another server of this league plays the ticks");
+	free(page);
 	CHECK_EQ(advance(&a, "?quarter_seconds=2", NULL, 0), 202);
 	CHECK_MSG(wait_mid_replay(&a, 20000), "the holder's replay never got under way");
 	long long t0 = mono_ms();
