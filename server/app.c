@@ -279,7 +279,12 @@ static int tick_run(void *ud, void **result)
 		.bus = &hold,
 		.governance_interval = app->cfg.governance_interval,
 		.championship_seconds = app->cfg.championship_seconds,
-		.holder = "pinwheel-serve",
+		/* This server holds the tick lock (the scheduler ticks only
+		 * after leader_claim) and keeps it through the presentation;
+		 * the runner fences each stage with its name. */
+		.holder = app->tick_holder,
+		.lock_held = true,
+		.lease_seconds = app->cfg.tick_lease_s,
 		/* The presenter shows the games, then marks them presented. */
 		.hold_results = true,
 	};
@@ -559,9 +564,14 @@ static char *kv_load(void *ud, const char *key)
 	return store_kv_get(app->store, key);
 }
 
+/* The presenter's progress: written only while this server holds the
+ * tick lock (checked inside the write's transaction), so a server that
+ * stalled and was taken over never overwrites its successor's. */
 static int kv_save(void *ud, const char *key, const char *value)
 {
 	pw_app_t *app = ud;
+	if (app->leader)
+		return leader_kv_write(app->leader, app->store, key, value);
 	return value ? store_kv_set(app->store, key, value) : store_kv_delete(app->store, key);
 }
 
@@ -661,6 +671,50 @@ cJSON *app_live_game_json(pw_app_t *app, int64_t game_id, int max_plays)
 	return g ? g : arena_mirror_game_json(app->mirror, game_id, max_plays);
 }
 
+/* ---- which server plays the ticks (leader.h) ---------------------------- */
+
+static bool tick_claim(void *ud)
+{
+	pw_app_t *app = ud;
+	return !app->leader || leader_claim(app->leader);
+}
+
+/*
+ * This server has just taken the tick lock (at start, or from a server
+ * that died or stalled): it resumes what was left, in order — a round
+ * begun and not finished first (round_tick resumes it at its first
+ * unfinished stage, and its games are presented when it ends), else the
+ * saved presentation and any games stored but never shown. When the lock
+ * was taken for a tick about to start, that tick is the resumption.
+ */
+static void on_lead(void *ud, bool ticking)
+{
+	pw_app_t *app = ud;
+	if (app->shutting_down || !app->presenter)
+		return;
+	int pending = round_in_progress(app->store);
+	if (pending == 1) {
+		if (ticking)
+			return;
+		if (app->sched && scheduler_advance(app->sched) == 0) {
+			log_event(&app->log, PW_LOG_INFO, "tick.resume",
+				  "finishing the round another runner began");
+			return;
+		}
+	}
+	presenter_resume(app->presenter);
+	present_orphans(app);
+}
+
+/* Another server took the ticks over: what this one presented is left to
+ * it, from the progress saved last. */
+static void on_follow(void *ud)
+{
+	pw_app_t *app = ud;
+	if (app->presenter)
+		presenter_abandon(app->presenter);
+}
+
 /* Opens the league's store (applying migrations) and, on first start,
  * generates the demo league and its first season. */
 static int league_open(pw_app_t *app)
@@ -677,7 +731,8 @@ static int league_open(pw_app_t *app)
 	if (store_is_shared(app->store) && bus_share(app) < 0)
 		return -1;
 	app->wstore = store_open(app->cfg.db_path, err, sizeof err);
-	if (!app->wstore) {
+	app->lstore = app->wstore ? store_open(app->cfg.db_path, err, sizeof err) : NULL;
+	if (!app->wstore || !app->lstore) {
 		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "%s", err);
 		return -1;
 	}
@@ -750,6 +805,10 @@ void app_close_league(pw_app_t *app)
 	app->ai = NULL;
 	gov_close(app->gov);
 	gov_close(app->wgov);
+	if (app->lstore) /* normally released at shutdown already */
+		store_tick_lock_release(app->lstore, app->tick_holder);
+	store_close(app->lstore);
+	app->lstore = NULL;
 	store_close(app->store);
 	store_close(app->wstore);
 	store_close(app->view);
@@ -832,10 +891,18 @@ static void bus_user_gone(pw_app_t *app)
 		close_bus(app);
 }
 
+/* The tick lock goes once no tick runs and the presentation is saved. */
+static void close_leader(pw_app_t *app)
+{
+	leader_close(app->leader);
+	app->leader = NULL;
+}
+
 static void on_scheduler_closed(void *ud)
 {
 	pw_app_t *app = ud;
 	app->sched = NULL;
+	close_leader(app);
 	bus_user_gone(app);
 }
 
@@ -863,8 +930,10 @@ void app_shutdown(pw_app_t *app, const char *why)
 	api_checks_close(app, on_checks_idle, app);
 	if (app->sched)
 		scheduler_close(app->sched, on_scheduler_closed, app);
-	else
+	else {
+		close_leader(app);
 		bus_user_gone(app);
+	}
 	if (app->sse) {
 		sse_hub_close(app->sse);
 		app->sse = NULL;
@@ -957,6 +1026,12 @@ int app_start(pw_app_t *app)
 	gettimeofday(&tv, NULL);
 	app->started_at = tv.tv_sec;
 	app->started_ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+	/* The tick lock's holder: unique to this process, whatever machine
+	 * it runs on (fencing compares it). */
+	char host[64] = "";
+	gethostname(host, sizeof host - 1);
+	snprintf(app->tick_holder, sizeof app->tick_holder, "serve@%s/%ld/%llx", host[0] ? host : "?",
+		 (long)getpid(), (unsigned long long)app->started_ms);
 
 	if (app_routes(app) < 0) {
 		log_event(&app->log, PW_LOG_ERROR, "server.routes", "could not register routes");
@@ -1008,7 +1083,8 @@ int app_start(pw_app_t *app)
 	pw_scheduler_config_t sc = {.pace = app->cfg.pace, .cron = app->cfg.cron,
 				.auto_advance = app->cfg.auto_advance, .log = &app->log,
 				.first_tick_s = app->cfg.pace == PW_PACE_DEMO ? SCHEDULER_DEMO_FIRST_TICK_S : 0};
-	pw_scheduler_ops_t so = {.ud = app, .run = tick_run, .done = tick_done, .busy = tick_busy};
+	pw_scheduler_ops_t so = {.ud = app, .run = tick_run, .done = tick_done, .busy = tick_busy,
+				 .claim = tick_claim};
 	r = scheduler_new(&app->sched, app->loop, &sc, &so, err, sizeof err);
 	if (r < 0) {
 		log_event(&app->log, PW_LOG_ERROR, "scheduler.config", "%s", r == -1 ? err : uv_strerror(r));
@@ -1044,8 +1120,13 @@ int app_start(pw_app_t *app)
 	uv_signal_start(&app->sigint, on_signal, SIGINT);
 	app->signals_open = true;
 
-	presenter_resume(app->presenter);
-	present_orphans(app);
+	/* Whoever holds the tick lock plays the ticks: taking it now resumes
+	 * what a previous process left (on_lead); a follower tries again on
+	 * the leader's timer. */
+	pw_leader_ops_t lops = {.ud = app, .gained = on_lead, .lost = on_follow};
+	if (leader_new(&app->leader, app->loop, app->lstore, app->tick_holder, app->cfg.tick_lease_s, &lops,
+		       &app->log) < 0)
+		return -1;
 	log_event(&app->log, PW_LOG_INFO, "server.limits",
 		  "connections=%d (PINWHEEL_MAX_CONNECTIONS=%d, descriptor limit %ld less %d kept back) "
 		  "stream_subscribers=%d per_address=%d request_memory_mb=%d check_workers=%d check_queue=%d "

@@ -15,6 +15,7 @@
 #include "core/league/governance.h"
 #include "core/league/round.h"
 #include "core/league/store.h"
+#include "server/live/leader.h"
 #include "server/live/srv_bus.h"
 #include "server/http/http_server.h"
 #include "server/log.h"
@@ -58,6 +59,7 @@ typedef struct pw_serve_config {
 	int max_conns_per_addr; /* PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS; 0: no cap */
 	int request_memory_mb;  /* PINWHEEL_REQUEST_MEMORY_MB: unfinished requests, all together */
 	long fd_limit;          /* the open-file limit the process runs with; 0: unlimited */
+	int tick_lease_s;       /* PINWHEEL_TICK_LEASE_SECONDS: the tick lock's lease */
 } pw_serve_config_t;
 
 /* Descriptors never given to connections: stdio, the loop's own, three per
@@ -145,6 +147,12 @@ struct pw_app {
 	pw_gov_t *gov;
 	pw_store_t *wstore;
 	pw_gov_t *wgov;
+	/* Which server of the database plays the ticks (leader.h), on a
+	 * connection of its own: only the one holding the tick lock ticks and
+	 * presents. */
+	pw_store_t *lstore;
+	pw_leader_t *leader;
+	char tick_holder[128]; /* this process's name as the lock's holder */
 	/* The viewers' connection (store_open_viewer): every public read of the
 	 * league — pages and the API's reads — goes through it, so a game being
 	 * replayed shows nothing of its result anywhere (no spoilers). The

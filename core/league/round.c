@@ -32,50 +32,74 @@ static void crash_point(const pw_round_cfg_t *c, int stage, bool inside)
 		_exit(77);
 }
 
-/* ---- the lock ---- */
+/* ---- the lock ----
+ * The store's tick lock (store.h): one runner at a time across every
+ * process on the database, with a lease. A caller that holds the lock
+ * itself (the server, which keeps it through its ticks and their
+ * presentation) says so with lock_held; the runner then neither takes nor
+ * releases it, and only fences. */
+
+static const char *holder_of(const pw_round_cfg_t *c)
+{
+	return c->holder ? c->holder : "runner";
+}
+
+static int lease_of(const pw_round_cfg_t *c)
+{
+	return c->lease_seconds > 0 ? c->lease_seconds : STORE_TICK_LEASE_DEFAULT;
+}
 
 static int lock_take(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
 {
-	const char *me = c->holder ? c->holder : "runner";
-	if (store_begin(s) < 0)
-		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
-	char *v = store_kv_get(s, PW_TICK_LOCK_KEY);
-	cJSON *o = v ? cJSON_Parse(v) : NULL;
-	free(v);
-	int64_t now = now_of(c);
-	if (o) {
-		const cJSON *h = cJSON_GetObjectItem(o, "holder"), *t = cJSON_GetObjectItem(o, "ts");
-		bool mine = cJSON_IsString(h) && !strcmp(h->valuestring, me);
-		bool stale = !cJSON_IsNumber(t) || now - (int64_t)t->valuedouble >= PW_TICK_LOCK_STALE;
-		if (!mine && !stale) {
-			int rc = err_set(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock",
-					cJSON_IsString(h) ? h->valuestring : "?");
-			cJSON_Delete(o);
-			store_rollback(s);
-			return rc;
-		}
-		cJSON_Delete(o);
-	}
-	char buf[256];
-	cJSON *n = cJSON_CreateObject();
-	cJSON_AddStringToObject(n, "holder", me);
-	cJSON_AddNumberToObject(n, "ts", (double)now);
-	cJSON_PrintPreallocated(n, buf, sizeof buf, 0);
-	cJSON_Delete(n);
-	if (store_kv_set(s, PW_TICK_LOCK_KEY, buf) < 0 || store_commit(s) < 0) {
-		store_rollback(s);
+	if (c->lock_held)
+		return 0;
+	char who[128] = "";
+	int got = store_tick_lock_take(s, holder_of(c), lease_of(c), who, sizeof who);
+	if (got == 0)
+		return err_set(e, PW_E_CONFLICT, "another runner (%s) holds the tick lock", who);
+	if (got < 0)
 		return err_set(e, PW_E_INTERNAL, "taking the tick lock failed: %s", store_errmsg(s));
-	}
 	return 0;
 }
 
-static void lock_release(pw_store_t *s)
+/* Between stages: a long tick keeps its lease, renewed once a third of
+ * it has passed since *at (monotonic ms, updated). */
+static double now_ms(void);
+static int lock_renew(const pw_round_cfg_t *c, pw_store_t *s, double *at, pw_err_t *e)
 {
-	if (store_begin(s) == 0) {
-		store_kv_delete(s, PW_TICK_LOCK_KEY);
-		if (store_commit(s) < 0)
-			store_rollback(s);
-	}
+	if (c->lock_held || now_ms() - *at < lease_of(c) * 1000.0 / 3)
+		return 0;
+	*at = now_ms();
+	int got = store_tick_lock_renew(s, holder_of(c), lease_of(c));
+	if (got == 1)
+		return 0;
+	return err_set(e, PW_E_CONFLICT, "this runner (%s) lost the tick lock: %s", holder_of(c),
+		       store_errmsg(s));
+}
+
+static void lock_release(const pw_round_cfg_t *c, pw_store_t *s)
+{
+	if (!c->lock_held)
+		store_tick_lock_release(s, holder_of(c));
+}
+
+/*
+ * Fencing, inside a stage's transaction: the stage commits only if the
+ * lease still names this runner. The transaction holds the writers' lock,
+ * and a takeover writes the lease under that lock too, so the lease read
+ * here stays true until the commit: a runner that stalled past its lease
+ * and was taken over fails here instead of writing over its successor.
+ */
+static int lock_fence(const pw_round_cfg_t *c, pw_store_t *s, pw_err_t *e)
+{
+	char who[128] = "";
+	int got = store_tick_lock_holder(s, who, sizeof who, NULL);
+	if (got < 0)
+		return err_set(e, PW_E_INTERNAL, "checking the tick lock failed: %s", store_errmsg(s));
+	if (got == 0 || strcmp(who, holder_of(c)))
+		return err_set(e, PW_E_CONFLICT, "this runner (%s) no longer holds the tick lock (%s "
+			       "does): the stage was not written", holder_of(c), got ? who : "nobody");
+	return 0;
 }
 
 /* ---- phases ---- */
@@ -131,6 +155,8 @@ static int stage_commit(const pw_round_cfg_t *c, int64_t season_id, int round, i
 			const char *snapshot, int rc, const char *what, pw_err_t *e)
 {
 	pw_store_t *s = gov_store(c->gov);
+	if (rc == 0)
+		rc = lock_fence(c, s, e);
 	if (rc == 0 && store_progress_set(s, season_id, round, stage, snapshot) < 0)
 		rc = -1;
 	crash_point(c, stage, true);
@@ -285,11 +311,20 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	gov_sync(g);
 	int64_t now = now_of(c);
 	int rc = 0;
+	/* The season as round_tick read it before this transaction: a new
+	 * season created in between (season_create refuses only once a round
+	 * has begun, and the runner may hold its lock between ticks) is played
+	 * by the next tick, never this one's round of the old season. */
+	pw_season_row_t cur;
+	if (season_current(s, &cur) != 1 || cur.id != season->id || cur.current_round != season->current_round ||
+	    strcmp(cur.phase, season->phase))
+		rc = err_set(e, PW_E_CONFLICT, "the season changed while round %d was starting; the next "
+			     "tick plays the current one", round);
 	/* setup → active with the first round; championship → offseason with
 	 * the first round after the window (round_tick plays none before). */
 	const char *next = !strcmp(season->phase, "setup") ? "active"
 			   : !strcmp(season->phase, "championship") ? "offseason" : NULL;
-	if (next && season_phase_in_tx(g, season->id, season->phase, next, round - 1, now, NULL, published) < 0)
+	if (rc == 0 && next && season_phase_in_tx(g, season->id, season->phase, next, round - 1, now, NULL, published) < 0)
 		rc = err_set(e, PW_E_INTERNAL, "moving season %d from %s to %s failed: %s", season->number,
 			     season->phase, next, store_errmsg(s));
 	if (next)
@@ -1097,6 +1132,17 @@ static char *snapshot_kept(const cJSON *snap, const char *text)
 	return out;
 }
 
+/* Whether stage `want` runs now: nothing failed and the round has not
+ * passed it. The lease is renewed first when due (lock_renew). */
+static bool stage_due(const pw_round_cfg_t *c, int *rc, int stage, int want, double *renewed,
+		      pw_err_t *e)
+{
+	if (*rc != 0 || stage >= want)
+		return false;
+	*rc = lock_renew(c, gov_store(c->gov), renewed, e);
+	return *rc == 0;
+}
+
 /* A failed tick's message names its round (once): the log line and
  * /api/pace/status say which round failed and why. */
 static void name_round(pw_err_t *e, int rc, int round)
@@ -1136,12 +1182,13 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	int rc = lock_take(c, s, e);
 	if (rc)
 		return rc;
+	double renewed = now_ms(); /* when the lease was last taken or renewed */
 	/* Read again under the lock: a new season may have been created (or
 	 * this one completed) since the first read. */
 	have = season_current(s, &season);
 	if (have != 1) {
 		rc = err_set(e, PW_E_INTERNAL, "reading the current season failed: %s", store_errmsg(s));
-		lock_release(s);
+		lock_release(c, s);
 		return rc;
 	}
 	out->season_id = season.id;
@@ -1152,7 +1199,7 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	int got = strcmp(season.phase, "complete") ? store_progress_get(s, season.id, round, &stage, &snapshot) : 0;
 	if (got < 0) { /* not knowing where the round stands, run none of it */
 		rc = err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
-		lock_release(s);
+		lock_release(c, s);
 		return rc;
 	}
 	if (got == 1 && stage > 0)
@@ -1166,7 +1213,7 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 		if (waiting)
 			out->window_ends = window_ends;
 		free(snapshot);
-		lock_release(s);
+		lock_release(c, s);
 		return 0;
 	}
 	cJSON *published = cJSON_CreateArray();
@@ -1191,25 +1238,25 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	/* The snapshot as the stages read it, parsed once for the tick (each
 	 * stage parsed its own copy, ~1 ms a tick). */
 	cJSON *snap = rc == 0 && snapshot && stage < PW_STAGE_REPORTS ? cJSON_Parse(snapshot) : NULL;
-	if (rc == 0 && stage < PW_STAGE_GAMES) {
+	if (stage_due(c, &rc, stage, PW_STAGE_GAMES, &renewed, e)) {
 		rc = stage_games(c, &season, round, snap, staged, &out->games, &facts, &n_facts, e);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GAMES] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GAMES, false);
 	}
-	if (rc == 0 && stage < PW_STAGE_GOVERN) {
+	if (stage_due(c, &rc, stage, PW_STAGE_GOVERN, &renewed, e)) {
 		rc = stage_govern(c, &season, round, snap, staged, &out->tallied, e);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_GOVERN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_GOVERN, false);
 	}
-	if (rc == 0 && stage < PW_STAGE_REPORTS) {
+	if (stage_due(c, &rc, stage, PW_STAGE_REPORTS, &renewed, e)) {
 		rc = stage_reports(c, &season, round, snap, facts, n_facts, staged, e);
 		stage_events(published, staged, rc);
 		out->stage_ms[PW_STAGE_REPORTS] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_REPORTS, false);
 	}
-	if (rc == 0 && stage < PW_STAGE_DONE) {
+	if (stage_due(c, &rc, stage, PW_STAGE_DONE, &renewed, e)) {
 		char *kept = snapshot_kept(snap, snapshot);
 		rc = stage_advance(c, &season, round, kept, staged, e);
 		free(kept);
@@ -1237,8 +1284,21 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	cJSON_ArrayForEach(p, published)
 		bus_publish_json(c->bus, cJSON_GetObjectItem(p, "type")->valuestring, cJSON_GetObjectItem(p, "data"));
 	cJSON_Delete(published);
-	lock_release(s);
+	lock_release(c, s);
 	return rc;
+}
+
+int round_in_progress(pw_store_t *s)
+{
+	pw_season_row_t season;
+	int have = season_current(s, &season);
+	if (have <= 0 || !strcmp(season.phase, "complete"))
+		return have;
+	int stage = 0;
+	char *snap = NULL;
+	int got = store_progress_get(s, season.id, season.current_round + 1, &stage, &snap);
+	free(snap);
+	return got < 0 ? -1 : got == 1 && stage > 0 && stage < PW_STAGE_DONE;
 }
 
 /* ---- rebuild ---- */

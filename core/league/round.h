@@ -31,7 +31,9 @@
  * stored twice. Nothing a stage reads depends on the rules in force where
  * it must not (the bracket is read as drawn), so a resumed stage cannot
  * keep failing on a change passed meanwhile. One runner at a time: the
- * bot_state row `tick_round_lock` (holder + time, stale after 300 s).
+ * store's tick lock (store.h), with a lease renewed between stages; each
+ * stage commits only while the lease names its runner (fencing), so a
+ * runner taken over after stalling cannot write over its successor.
  */
 #ifndef PW_ROUND_H
 #define PW_ROUND_H
@@ -54,9 +56,7 @@ enum {
 	PW_STAGE_DONE = 5,
 };
 
-#define PW_TICK_LOCK_KEY   "tick_round_lock"
 #define PW_CHAMPIONSHIP_SECONDS_DEFAULT 1800 /* 30 minutes (spec) */
-#define PW_TICK_LOCK_STALE 300 /* seconds */
 
 /* An active effect as the runner hands it to the effects engine. */
 typedef struct pw_fx_active {
@@ -156,7 +156,14 @@ typedef struct pw_round_cfg {
 	 * else games run sequentially. Results are identical either way:
 	 * stored and metadata-applied in schedule order. */
 	int parallel_games;
-	const char *holder;              /* lock holder name; NULL → "runner" */
+	/* The tick lock's holder: a name unique to the process (store.h);
+	 * NULL → "runner". */
+	const char *holder;
+	int lease_seconds;               /* the lock's lease; 0 → STORE_TICK_LEASE_DEFAULT */
+	/* The caller holds the lock for holder (the server keeps it through
+	 * its ticks and their presentation): the runner neither takes nor
+	 * releases it, and still fences every stage. */
+	bool lock_held;
 	/* Store the tick's games unpresented (store.h, "what viewers may see"):
 	 * a presenter replays them and marks each presented when its replay
 	 * ends. false (headless seasons, tests): viewers see them at once. */
@@ -188,6 +195,11 @@ typedef struct pw_round_out {
  * another runner holds the lock, or another negative code with err set.
  */
 int round_tick(const pw_round_cfg_t *cfg, pw_round_out_t *out, pw_err_t *err);
+
+/* Whether a round of the current season has begun and not finished (a
+ * runner stopped part-way; the next round_tick finishes it): 1 yes, 0 no,
+ * -1 on failure. */
+int round_in_progress(pw_store_t *s);
 
 /*
  * Re-simulates every stored game from its stored teams, rules, effects and

@@ -332,21 +332,17 @@ static int end_season(pw_gov_t *g, const pw_season_row_t *cur, int64_t now, pw_e
 		return err_set(e, PW_E_CONFLICT, "season %d is still %s; a new season can start once its "
 			       "games are done (in its championship window, offseason or when complete)",
 			       cur->number, cur->phase);
-	/* A tick that has begun finishes first (the runner holds its lock and
-	 * records its progress; both are read inside this transaction). */
+	/* A tick that has begun finishes first: its progress is read inside
+	 * this transaction. (The tick lock says nothing here: a server holds
+	 * it between ticks. A tick that took it and has not begun yet checks
+	 * the season again inside its first stage's transaction.) */
 	int stage = 0;
 	char *snap = NULL;
 	int got = store_progress_get(s, cur->id, cur->current_round + 1, &stage, &snap);
 	free(snap);
-	char *lock = store_kv_get(s, PW_TICK_LOCK_KEY);
-	cJSON *lj = lock ? cJSON_Parse(lock) : NULL;
-	free(lock);
-	const cJSON *ts = cJSON_GetObjectItem(lj, "ts");
-	bool locked = cJSON_IsNumber(ts) && now - (int64_t)ts->valuedouble < PW_TICK_LOCK_STALE;
-	cJSON_Delete(lj);
 	if (got < 0)
 		return err_set(e, PW_E_INTERNAL, "reading the round in progress failed: %s", store_errmsg(s));
-	if (got == 1 || locked)
+	if (got == 1)
 		return err_set(e, PW_E_CONFLICT, "a tick of season %d is being played; try again when it ends",
 			       cur->number);
 	int rc = close_governance(g, cur->id, cur->current_round, e);

@@ -387,6 +387,52 @@ int store_kv_delete(pw_store_t *s, const char *key);
  */
 int store_once(pw_store_t *s, const char *key, int64_t now, int64_t keep_s);
 
+/* ---- the tick lock -------------------------------------------------------
+ *
+ * One round runner at a time across every process on the database. A
+ * holder is a name unique to its process (two processes must never share
+ * one: the name is what fencing compares). The lock carries a lease of
+ * lease_s seconds, renewed while held, recorded in bot_state under
+ * STORE_TICK_LOCK_KEY as {holder, pid, expires} (the database's clock on
+ * PostgreSQL, so every instance reads the same time).
+ *
+ * SQLite (one machine): the row alone is the lock; it is free when absent,
+ * when its lease has expired or when the process that holds it is gone
+ * (its pid is not running here, or runs a process started since).
+ * PostgreSQL: a session-level advisory lock on a connection of the
+ * store's own, opened by take and closed by release, so a process that
+ * dies (even by kill -9) loses the lock with its session at once; the
+ * lease row names the holder and its backend's pid. A holder whose lease
+ * expired while its session stays (hung, or cut off) is taken over: the
+ * taker ends that backend (pg_terminate_backend, only the pid the expired
+ * lease names, only while it is the lock's holder) and takes the lock.
+ * A holder whose name is the taker's own (a previous run of the same
+ * runner that crashed) is taken over at once.
+ *
+ * Fencing: a stage of a round checks store_tick_lock_holder inside its own
+ * transaction (which holds the writers' lock, as every takeover's write of
+ * the lease does), so a holder taken over cannot commit anything after.
+ */
+#define STORE_TICK_LOCK_KEY "tick_round_lock"
+#define STORE_TICK_LEASE_DEFAULT 30 /* seconds */
+
+/* 1: taken (or already held by holder: its lease renewed); 0: held by
+ * another (its name into who, may be NULL); -1 on failure. Outside a
+ * transaction. */
+int store_tick_lock_take(pw_store_t *s, const char *holder, int lease_s, char *who, size_t wholen);
+/* Extends holder's lease to lease_s from now. 1: renewed; 0: holder does
+ * not hold the lock any more (taken over, or its connection lost: the lock
+ * is then released here); -1 on failure. Outside a transaction. */
+int store_tick_lock_renew(pw_store_t *s, const char *holder, int lease_s);
+/* Releases holder's lock and removes its lease (another holder's lease is
+ * left alone). 0, or -1 on failure (the lock is let go all the same).
+ * Outside a transaction. */
+int store_tick_lock_release(pw_store_t *s, const char *holder);
+/* Who holds the lease now: 1 with its name into holder (may be NULL) and
+ * the seconds until it expires into *expires_in (may be NULL; <= 0: expired);
+ * 0 when nobody holds it; -1 on failure. Inside or outside a transaction. */
+int store_tick_lock_holder(pw_store_t *s, char *holder, size_t cap, int64_t *expires_in);
+
 /* ---- reports, evals, archives, ai usage -------------------------------- */
 
 /* kind: simulation, governance, private, commentary. governor_id/game_id 0

@@ -109,6 +109,10 @@ extern const int store_migrations_count;
 	X(int, kv_set, (pw_store_t *s, const char *key, const char *value), (s, key, value), -1) \
 	X(int, kv_delete, (pw_store_t *s, const char *key), (s, key), -1) \
 	X(int, once, (pw_store_t *s, const char *key, int64_t now, int64_t keep_s), (s, key, now, keep_s), -1) \
+	X(int, tick_lock_take, (pw_store_t *s, const char *holder, int lease_s, char *who, size_t wholen), (s, holder, lease_s, who, wholen), -1) \
+	X(int, tick_lock_renew, (pw_store_t *s, const char *holder, int lease_s), (s, holder, lease_s), -1) \
+	X(int, tick_lock_release, (pw_store_t *s, const char *holder), (s, holder), -1) \
+	X(int, tick_lock_holder, (pw_store_t *s, char *holder, size_t cap, int64_t *expires_in), (s, holder, cap, expires_in), -1) \
 	X(int64_t, report_insert, (pw_store_t *s, int64_t season_id, int round, const char *kind, int64_t governor_id, int64_t game_id, const char *text), (s, season_id, round, kind, governor_id, game_id, text), -1) \
 	X(struct cJSON *, reports_json, (pw_store_t *s, int64_t season_id, int round, int64_t governor_id, bool private_only), (s, season_id, round, governor_id, private_only), NULL) \
 	X(int, eval_insert, (pw_store_t *s, int64_t season_id, int round, int64_t report_id, const char *kind, double value), (s, season_id, round, report_id, kind, value), -1) \
@@ -207,6 +211,23 @@ struct cJSON *store_json_team(const char *data, const char *strategy_json,
 /* Adds a hooper row (its JSON text) to its team in teams. */
 void store_json_place_hooper(struct cJSON *teams, int64_t team_id, const char *data);
 
+/* The tick lock's lease row (store.h), as both backends write and read it:
+ * {"holder", "pid", "expires"} (unix seconds), and "since" when known. A row of older builds,
+ * {"holder", "ts"}, reads as a lease of 300 s from ts. */
+typedef struct {
+	char holder[128];
+	int64_t pid;     /* SQLite: the process; PostgreSQL: the lock's backend */
+	int64_t expires;
+	/* SQLite: when the process started (clock ticks since boot, 0:
+	 * unknown), so a new process given the same pid — a container's pid
+	 * 1 after a restart — is not taken for the one that wrote the lease. */
+	int64_t since;
+} store_lease_t;
+/* The row's text (malloc'd; NULL: no memory). */
+char *store_json_lease(const store_lease_t *l);
+/* 1 with *out filled, 0 when text is NULL or not a lease. */
+int store_json_lease_parse(const char *text, store_lease_t *out);
+
 /* Statements a connection keeps prepared: above the number of distinct
  * statements of either backend (about 90 each), with room for more. */
 #define PW_STMT_CACHE 128
@@ -244,6 +265,10 @@ struct pw_store {
 	 * named "pw<i>" on the server. */
 	const char *pg_prepared[PW_STMT_CACHE];
 	int npg_prepared;
+	/* The tick lock's own connection (store.h, "the tick lock"), opened
+	 * as a store of its own while this store holds the lock: its session
+	 * holds the advisory lock. NULL when the lock is not held here. */
+	struct pw_store *tick;
 };
 
 #endif

@@ -8,8 +8,11 @@
 #include "core/league/store_internal.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/sim/jsonw.h"
 
 cJSON *store_json_season(const pw_season_row_t *r)
 {
@@ -130,4 +133,43 @@ void store_json_place_hooper(cJSON *teams, int64_t team_id, const char *data)
 		}
 	}
 	cJSON_Delete(h);
+}
+
+/* ---- the tick lock's lease row ---- */
+
+char *store_json_lease(const store_lease_t *l)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "holder", l->holder);
+	cJSON_AddNumberToObject(o, "pid", (double)l->pid);
+	cJSON_AddNumberToObject(o, "expires", (double)l->expires);
+	if (l->since)
+		cJSON_AddNumberToObject(o, "since", (double)l->since);
+	char *text = o ? jsonw_print(o) : NULL;
+	cJSON_Delete(o);
+	return text;
+}
+
+/* Older builds wrote {"holder", "ts"} and called the row stale 300 s on. */
+#define LEASE_OLD_STALE 300
+
+int store_json_lease_parse(const char *text, store_lease_t *out)
+{
+	memset(out, 0, sizeof *out);
+	cJSON *o = text ? cJSON_Parse(text) : NULL;
+	const cJSON *h = cJSON_GetObjectItem(o, "holder");
+	const cJSON *pid = cJSON_GetObjectItem(o, "pid");
+	const cJSON *exp = cJSON_GetObjectItem(o, "expires");
+	const cJSON *ts = cJSON_GetObjectItem(o, "ts");
+	int ok = cJSON_IsString(h) && (cJSON_IsNumber(exp) || cJSON_IsNumber(ts));
+	if (ok) {
+		snprintf(out->holder, sizeof out->holder, "%s", h->valuestring);
+		out->pid = cJSON_IsNumber(pid) ? (int64_t)pid->valuedouble : 0;
+		const cJSON *since = cJSON_GetObjectItem(o, "since");
+		out->since = cJSON_IsNumber(since) ? (int64_t)since->valuedouble : 0;
+		out->expires = cJSON_IsNumber(exp) ? (int64_t)exp->valuedouble
+						   : (int64_t)ts->valuedouble + LEASE_OLD_STALE;
+	}
+	cJSON_Delete(o);
+	return ok;
 }

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/league/store_pg_schema.h"
 #include "core/sim/jsonw.h"
@@ -298,6 +299,8 @@ static void pgs_close(pw_store_t *s)
 {
 	if (!s)
 		return;
+	if (s->tick) /* its lock goes with it */
+		pgs_close(s->tick);
 	if (s->pg)
 		PQfinish(s->pg);
 	free(s);
@@ -1755,6 +1758,206 @@ static int pgs_once(pw_store_t *s, const char *key, int64_t now, int64_t keep_s)
 	a_txt(&b, at);
 	int n = run_changes(s, claim, &b, "claiming once");
 	return n < 0 ? -1 : n > 0;
+}
+
+/* ---- the tick lock (store.h) ---------------------------------------------------------
+ *
+ * A session-level advisory lock ("pwticker" in ASCII) held by a connection
+ * of its own (s->tick, a store opened for nothing else), plus the lease row
+ * naming the holder and that connection's backend pid.
+ *
+ * Why a session lock on its own connection: the session is the holder's
+ * life. A process that dies, by kill -9 too, closes its socket and its
+ * backend ends, letting the lock go at once, where a lease alone would
+ * keep the league waiting for it to expire. Its own connection, because
+ * the store's connection runs the round's transactions and may be reset;
+ * and closing it is the surest release.
+ *
+ * Why a lease as well: a holder alive but stuck (a hung process, a
+ * machine cut off whose TCP connection the server has not yet dropped)
+ * keeps its session and so the lock for ever. When its lease has expired
+ * (the database's clock decides, one clock for every instance), the taker
+ * ends its backend with pg_terminate_backend — only the pid the expired
+ * lease names, and only while that pid holds the lock, so a holder that
+ * has just taken the lock and not yet written its lease is never ended —
+ * then takes the lock. (Waiting for TCP keepalives instead would take
+ * minutes and depends on settings outside the program.) Ending another
+ * session needs the same role or pg_signal_backend; instances of one
+ * league run as one role.
+ *
+ * Fencing: the lease is written in a transaction holding the writers'
+ * lock, as every stage of a round does; a stage reads the lease inside
+ * its transaction and refuses to commit unless it names its runner, so a
+ * holder taken over cannot commit a stage after the takeover.
+ */
+#define PG_TICK_LOCK "8104074050464867698"
+/* The key as pg_locks shows a bigint key: its high and low 32 bits. */
+#define PG_TICK_LOCK_HI "1886876777"
+#define PG_TICK_LOCK_LO "1667982706"
+/* How long a takeover waits for the ended backend to let the lock go. */
+#define PG_TAKEOVER_WAIT_MS 3000
+#define PG_TAKEOVER_POLL_MS 50
+
+/* The lease row (1, 0 when none, -1) and the database's clock (unix
+ * seconds), read on s. */
+static int pg_lease_read(pw_store_t *s, store_lease_t *l, int64_t *now)
+{
+	static const char sql[] = "SELECT (SELECT value FROM bot_state WHERE key=$1),"
+				  " floor(extract(epoch FROM clock_timestamp()))::bigint";
+	pgargs_t a = {0};
+	a_txt(&a, STORE_TICK_LOCK_KEY);
+	PGresult *r = NULL;
+	int rc = run_row(s, sql, &a, "reading the tick lock", &r);
+	if (rc <= 0)
+		return rc < 0 ? -1 : failf(s, "reading the tick lock: no row");
+	*now = i64(r, 0, 1);
+	rc = store_json_lease_parse(null_at(r, 0, 0) ? NULL : PQgetvalue(r, 0, 0), l);
+	PQclear(r);
+	return rc;
+}
+
+/* Writes holder's lease on the lock's connection t, under the writers'
+ * lock (see above); with only_mine, only over a lease of holder's own.
+ * 1 written, 0 (only_mine) the lease is another's or gone, -1 failure. */
+static int pg_lease_write(pw_store_t *t, const char *holder, int lease_s, bool only_mine)
+{
+	static const char pid_sql[] = "SELECT pg_backend_pid()";
+	if (pgs_begin(t) < 0)
+		return -1;
+	store_lease_t l;
+	int64_t now = 0;
+	int got = pg_lease_read(t, &l, &now);
+	if (got < 0 || (only_mine && (got == 0 || strcmp(l.holder, holder)))) {
+		pgs_rollback(t);
+		return got < 0 ? -1 : 0;
+	}
+	store_lease_t mine = {.pid = scalar_i64(t, pid_sql, 0, 0, "reading the lock's session"),
+			      .expires = now + lease_s};
+	snprintf(mine.holder, sizeof mine.holder, "%s", holder);
+	char *text = mine.pid > 0 ? store_json_lease(&mine) : NULL;
+	int rc = text && pgs_kv_set(t, STORE_TICK_LOCK_KEY, text) == 0 && pgs_commit(t) == 0 ? 1 : -1;
+	free(text);
+	if (rc < 0)
+		pgs_rollback(t);
+	return rc;
+}
+
+/* Lets the lock go: its connection closed, its session and lock with it. */
+static void pg_tick_drop(pw_store_t *s)
+{
+	pgs_close(s->tick);
+	s->tick = NULL;
+}
+
+static int pgs_tick_lock_renew(pw_store_t *s, const char *holder, int lease_s)
+{
+	if (!s->tick)
+		return 0;
+	int r = pg_lease_write(s->tick, holder, lease_s, true);
+	if (r == 1)
+		return 1;
+	/* Taken over, or the connection (and so the lock) is gone: either
+	 * way this process holds it no more. */
+	if (r < 0)
+		failf(s, "the tick lock was lost: %s", s->tick->err);
+	else
+		failf(s, "the tick lock was taken over by another runner");
+	pg_tick_drop(s);
+	return 0;
+}
+
+static int pgs_tick_lock_take(pw_store_t *s, const char *holder, int lease_s, char *who, size_t wholen)
+{
+	static const char try_sql[] = "SELECT pg_try_advisory_lock(" PG_TICK_LOCK ")";
+	static const char end_sql[] =
+		"SELECT pg_terminate_backend(pid) FROM pg_locks WHERE pid=$1 AND locktype='advisory'"
+		" AND classid=" PG_TICK_LOCK_HI " AND objid=" PG_TICK_LOCK_LO " AND objsubid=1 AND granted"
+		" AND database=(SELECT oid FROM pg_database WHERE datname=current_database())";
+	if (s->tick && pgs_tick_lock_renew(s, holder, lease_s) == 1)
+		return 1;
+	char err[400];
+	pw_store_t *t = store_pg_open(s->path, STORE_OPEN_RAW, err, sizeof err);
+	if (!t)
+		return failf(s, "opening the tick lock's connection: %s", err);
+	bool ended = false;
+	for (int waited = 0;; waited += PG_TAKEOVER_POLL_MS) {
+		PGresult *r = run(t, try_sql, NULL, "trying the tick lock");
+		if (!r)
+			break;
+		bool got = PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
+		if (got) {
+			if (pg_lease_write(t, holder, lease_s, false) < 1)
+				break;
+			s->tick = t;
+			return 1;
+		}
+		store_lease_t l;
+		int64_t now = 0;
+		int have = pg_lease_read(t, &l, &now);
+		if (have < 0)
+			break;
+		/* Expired, or a crashed run of this very runner: taken over.
+		 * No lease at all: a holder between its lock and its lease, or
+		 * a session letting go right now — wait for either. */
+		bool stale = have == 1 && (l.expires <= now || !strcmp(l.holder, holder));
+		if ((have == 1 && !stale) || waited >= PG_TAKEOVER_WAIT_MS) {
+			if (who)
+				snprintf(who, wholen, "%s", have == 1 ? l.holder : "a runner taking it now");
+			pgs_close(t);
+			return 0;
+		}
+		if (stale && !ended) {
+			pgargs_t a = {0};
+			a_i64(&a, l.pid);
+			PGresult *e = run(t, end_sql, &a, "ending the expired holder's session");
+			if (!e)
+				break;
+			PQclear(e);
+			ended = true;
+		}
+		usleep(PG_TAKEOVER_POLL_MS * 1000);
+	}
+	failf(s, "%s", t->err);
+	pgs_close(t);
+	return -1;
+}
+
+static int pgs_tick_lock_release(pw_store_t *s, const char *holder)
+{
+	static const char unlock_sql[] = "SELECT pg_advisory_unlock_all()";
+	if (!s->tick)
+		return 0;
+	pw_store_t *t = s->tick;
+	store_lease_t l;
+	int64_t now = 0;
+	int rc = pgs_begin(t);
+	int got = rc == 0 ? pg_lease_read(t, &l, &now) : -1;
+	if (got == 1 && !strcmp(l.holder, holder) && pgs_kv_delete(t, STORE_TICK_LOCK_KEY) < 0)
+		got = -1;
+	if (got < 0 || pgs_commit(t) < 0) {
+		failf(s, "releasing the tick lock: %s", t->err);
+		rc = -1;
+	}
+	/* Let go now: closing the connection ends the session (and the lock)
+	 * only as soon as its backend notices, and the next taker may be
+	 * quicker than that. */
+	PGresult *r = run(t, unlock_sql, NULL, "releasing the tick lock");
+	PQclear(r);
+	pg_tick_drop(s);
+	return rc;
+}
+
+static int pgs_tick_lock_holder(pw_store_t *s, char *holder, size_t cap, int64_t *expires_in)
+{
+	store_lease_t l;
+	int64_t now = 0;
+	int got = pg_lease_read(s, &l, &now);
+	if (got == 1 && holder)
+		snprintf(holder, cap, "%s", l.holder);
+	if (got == 1 && expires_in)
+		*expires_in = l.expires - now;
+	return got;
 }
 
 /* ---- reports, evals, archives, ai usage ------------------------------------------------ */

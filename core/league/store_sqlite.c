@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <errno.h>
+#include <signal.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/sim/jsonw.h"
 
@@ -1750,6 +1753,133 @@ static int sq_once(pw_store_t *s, const char *key, int64_t now, int64_t keep_s)
 	if (exec_done(s, st, "claiming once") < 0)
 		return -1;
 	return sqlite3_changes(s->db) > 0;
+}
+
+/* ---- the tick lock (store.h) ----------------------------------------------
+ * One machine holds a SQLite file, so the lease row alone is the lock,
+ * read and written under BEGIN IMMEDIATE (one writer at a time): free when
+ * absent, expired, or held by a process no longer running here (what a
+ * PostgreSQL session ending does for a killed holder). */
+
+/* The lease row: 1 read, 0 none, -1 failure. */
+static int sq_lease_read(pw_store_t *s, store_lease_t *l)
+{
+	static const char sql[] = "SELECT value FROM bot_state WHERE key=?";
+	sqlite3_stmt *st = prep(s, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, STORE_TICK_LOCK_KEY, -1, SQLITE_STATIC);
+	int r = step_row(s, st, "reading the tick lock");
+	if (r == 1)
+		r = store_json_lease_parse((const char *)sqlite3_column_text(st, 0), l);
+	sqlite3_reset(st);
+	return r;
+}
+
+/* When process pid started (field 22 of /proc/<pid>/stat: clock ticks
+ * since boot); 0 when it cannot be read (no /proc, no such process). */
+static int64_t sq_proc_since(int64_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	/* The command name (field 2) may hold spaces: count from its ')'. */
+	const char *p = strrchr(buf, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoll(p + 1, NULL, 10) : 0;
+}
+
+static int sq_lease_write(pw_store_t *s, const char *holder, int lease_s)
+{
+	store_lease_t l = {.pid = (int64_t)getpid(), .expires = (int64_t)time(NULL) + lease_s,
+			   .since = sq_proc_since((int64_t)getpid())};
+	snprintf(l.holder, sizeof l.holder, "%s", holder);
+	char *text = store_json_lease(&l);
+	int rc = text ? sq_kv_set(s, STORE_TICK_LOCK_KEY, text) : failf(s, "out of memory");
+	free(text);
+	return rc;
+}
+
+/* Whether the process that wrote a lease still runs on this machine: its
+ * pid is running, and (when both are known) started when the writer did —
+ * else the pid was given to a new process since. */
+static bool sq_lease_alive(const store_lease_t *l)
+{
+	if (l->pid <= 0)
+		return true;
+	if (l->pid != (int64_t)getpid() && kill((pid_t)l->pid, 0) < 0 && errno == ESRCH)
+		return false;
+	int64_t since = l->since ? sq_proc_since(l->pid) : 0;
+	return !since || since == l->since;
+}
+
+static int sq_tick_lock_take(pw_store_t *s, const char *holder, int lease_s, char *who, size_t wholen)
+{
+	if (sq_begin(s) < 0)
+		return -1;
+	store_lease_t l;
+	int got = sq_lease_read(s, &l);
+	if (got == 1 && strcmp(l.holder, holder) && l.expires > (int64_t)time(NULL) && sq_lease_alive(&l)) {
+		sq_rollback(s);
+		if (who)
+			snprintf(who, wholen, "%s", l.holder);
+		return 0;
+	}
+	if (got < 0 || sq_lease_write(s, holder, lease_s) < 0 || sq_commit(s) < 0) {
+		sq_rollback(s);
+		return -1;
+	}
+	return 1;
+}
+
+static int sq_tick_lock_renew(pw_store_t *s, const char *holder, int lease_s)
+{
+	if (sq_begin(s) < 0)
+		return -1;
+	store_lease_t l;
+	int got = sq_lease_read(s, &l);
+	if (got == 1 && !strcmp(l.holder, holder)) {
+		if (sq_lease_write(s, holder, lease_s) < 0 || sq_commit(s) < 0) {
+			sq_rollback(s);
+			return -1;
+		}
+		return 1;
+	}
+	sq_rollback(s);
+	return got < 0 ? -1 : 0;
+}
+
+static int sq_tick_lock_release(pw_store_t *s, const char *holder)
+{
+	if (sq_begin(s) < 0)
+		return -1;
+	store_lease_t l;
+	int got = sq_lease_read(s, &l);
+	if (got == 1 && !strcmp(l.holder, holder) && sq_kv_delete(s, STORE_TICK_LOCK_KEY) < 0)
+		got = -1;
+	if (got < 0 || sq_commit(s) < 0) {
+		sq_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_tick_lock_holder(pw_store_t *s, char *holder, size_t cap, int64_t *expires_in)
+{
+	store_lease_t l;
+	int got = sq_lease_read(s, &l);
+	if (got == 1 && !sq_lease_alive(&l))
+		l.expires = 0; /* its process is gone: as good as expired */
+	if (got == 1 && holder)
+		snprintf(holder, cap, "%s", l.holder);
+	if (got == 1 && expires_in)
+		*expires_in = l.expires - (int64_t)time(NULL);
+	return got;
 }
 
 /* ---- reports, evals, archives, ai usage ------------------------------------ */

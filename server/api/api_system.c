@@ -95,6 +95,8 @@ static cJSON *pace_json(pw_app_t *app)
 		scheduler_status(app->sched, o);
 	if (app->presenter)
 		presenter_status(app->presenter, o);
+	if (app->leader)
+		leader_status(app->leader, o);
 	return o;
 }
 
@@ -155,6 +157,15 @@ static int h_pace_advance(pw_app_t *app, pw_http_conn_t *c, const pw_http_reques
 	if (r == -EBUSY) {
 		resp_error(res, 409, "tick_in_progress",
 			   "A tick or its presentation is still running; try again when it ends.");
+		return HTTP_HANDLED;
+	}
+	if (r == -EPERM) {
+		/* Several servers on one database: only the one holding the tick
+		 * lock plays ticks (server/live/leader.h, docs/POSTGRES.md). */
+		resp_error(res, 409, "tick_elsewhere",
+			   "Another server of this league plays the ticks (it holds the tick lock); "
+			   "this one cannot start one. Send the request to that server, or try again: "
+			   "any server takes the ticks over when it stops.");
 		return HTTP_HANDLED;
 	}
 	if (r < 0) {

@@ -51,6 +51,9 @@ static void usage(FILE *out)
 		"  PINWHEEL_ENROLLMENT        invite|open: who may join (invite when an admin token\n"
 		"                             is set, open otherwise)\n"
 		"  PINWHEEL_SESSION_SECONDS   a signed-in browser session's life (2592000: 30 days)\n"
+		"  PINWHEEL_TICK_LEASE_SECONDS  the tick lock's lease (30, 2 to 3600): servers sharing a\n"
+		"                             PostgreSQL database take the ticks over from one stuck\n"
+		"                             this long (one that dies at once)\n"
 		"  PINWHEEL_LOG_LEVEL         debug|info|warn|error (info)\n"
 		"  PINWHEEL_ENV               development|production (JSON log lines)\n"
 		"  PINWHEEL_MAX_CONNECTIONS   connection cap (20000; at most the descriptor limit less 64)\n"
@@ -255,7 +258,9 @@ int cmd_serve(int argc, char **argv)
 	    env_int(cmd, "PINWHEEL_MAX_CONNECTIONS_PER_ADDRESS", 256, 0, 1000000, &cfg->max_conns_per_addr) < 0 ||
 	    env_int(cmd, "PINWHEEL_REQUEST_MEMORY_MB", 64, 1, 65536, &cfg->request_memory_mb) < 0 ||
 	    env_int(cmd, "PINWHEEL_SESSION_SECONDS", IDENTITY_SESSION_DEFAULT, 1, 366 * 86400,
-		    &cfg->session_seconds) < 0)
+		    &cfg->session_seconds) < 0 ||
+	    env_int(cmd, "PINWHEEL_TICK_LEASE_SECONDS", STORE_TICK_LEASE_DEFAULT, 2, 3600,
+		    &cfg->tick_lease_s) < 0)
 		return 2;
 
 	app.log = (pw_log_t){.level = cfg->log_level, .json = cfg->production};

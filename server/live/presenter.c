@@ -598,6 +598,19 @@ bool presenter_running(const pw_presenter_t *p)
 	return p->running;
 }
 
+void presenter_abandon(pw_presenter_t *p)
+{
+	if (!p->running)
+		return;
+	uv_timer_stop(&p->timer);
+	p->running = false;
+	p->held_saved = false;
+	if (p->cfg.log)
+		log_event(p->cfg.log, PW_LOG_WARN, "presentation.abandoned",
+			  "round=%d: left to the server that plays the ticks now", p->round);
+	free_games(p);
+}
+
 void presenter_checkpoint(pw_presenter_t *p)
 {
 	if (!p->running)

@@ -120,6 +120,11 @@ int presenter_resume(pw_presenter_t *p);
 
 bool presenter_running(const pw_presenter_t *p);
 
+/* Stops the running presentation where it stands, publishing and saving
+ * nothing more: another server took the ticks over and resumes it from
+ * the progress saved last (server/live/leader.h). */
+void presenter_abandon(pw_presenter_t *p);
+
 /* Saves the current progress now (shutdown). */
 void presenter_checkpoint(pw_presenter_t *p);
 

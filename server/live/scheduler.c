@@ -143,6 +143,15 @@ static void on_timer(uv_timer_t *t)
 	s->next_at = 0;
 	if (s->closing || s->working)
 		return;
+	/* First whether this server plays the ticks at all (taking them
+	 * over may resume a presentation, which the tick then waits for). */
+	if (s->ops.claim && !s->ops.claim(s->ops.ud)) {
+		/* Another server plays them: nothing to do here until the
+		 * next one (ops.claim logged it at debug). */
+		s->due = false;
+		arm(s);
+		return;
+	}
 	if (s->ops.busy && s->ops.busy(s->ops.ud)) {
 		/* The previous tick is still being presented: play this one
 		 * as soon as it ends, never on top of it. */
@@ -225,7 +234,11 @@ int scheduler_advance(pw_scheduler_t *s)
 {
 	if (s->closing)
 		return -ECANCELED;
-	if (s->working || (s->ops.busy && s->ops.busy(s->ops.ud)))
+	if (s->working)
+		return -EBUSY;
+	if (s->ops.claim && !s->ops.claim(s->ops.ud))
+		return -EPERM;
+	if (s->ops.busy && s->ops.busy(s->ops.ud))
 		return -EBUSY;
 	uv_timer_stop(&s->timer);
 	start_tick(s);

@@ -45,6 +45,10 @@ typedef struct pw_scheduler_ops {
 	void (*done)(void *ud, int status, void *result);
 	/* Loop thread: true while the next tick must wait (a presentation runs). */
 	bool (*busy)(void *ud);
+	/* Loop thread, when a tick is due (may be NULL: always): whether this
+	 * server may play it — false when another server of the database plays
+	 * the ticks (server/live/leader.h); the tick is then skipped quietly. */
+	bool (*claim)(void *ud);
 } pw_scheduler_ops_t;
 
 typedef struct pw_scheduler_config {
@@ -72,7 +76,8 @@ void scheduler_set_pace(pw_scheduler_t *s, pw_pace_t pace);
 
 /*
  * Starts a tick now. Returns 0, or -EBUSY when a tick or a presentation is
- * running, or -ECANCELED when closing.
+ * running, -EPERM when another server plays the ticks (ops.claim), or
+ * -ECANCELED when closing.
  */
 int scheduler_advance(pw_scheduler_t *s);
 

@@ -563,6 +563,9 @@ PAGE_HANDLER(page_admin_act)
 		else if ((rc = scheduler_advance(app->sched)) == -EBUSY)
 			rc = err_set(&err, PW_E_CONFLICT, "A tick or its replay is still running; try again when it "
 					  "ends.");
+		else if (rc == -EPERM) /* server/live/leader.h */
+			rc = err_set(&err, PW_E_CONFLICT, "Another server of this league plays the ticks; this one "
+					  "cannot start one. Try again on that server, or wait for the pace.");
 		else if (rc < 0)
 			rc = err_set(&err, PW_E_CONFLICT, "The server is shutting down.");
 		else

@@ -427,3 +427,48 @@ TEST(presenter_fits_the_replay_before_the_next_tick)
 	/* An asked-for length is kept. */
 	world_end(w, p);
 }
+
+static void stop_loop(uv_timer_t *t)
+{
+	uv_stop(t->loop);
+}
+
+/* Another server took the ticks over (server/live/leader.h): the
+ * presentation stops where it stands, publishing and saving nothing more,
+ * and the successor resumes it from the progress saved last. */
+TEST(presenter_abandoned_stops_at_once_and_is_resumed_elsewhere)
+{
+	pw_presenter_t *p;
+	struct world *w = world_new(PW_PRESENT_REPLAY, &p);
+	int64_t ids[2] = {1, 2};
+	w->stop_after = 7;
+	CHECK_EQ(start(p, 5, ids, 2, 1), 0);
+	uv_run(&w->loop, UV_RUN_DEFAULT); /* stops after 7 possessions */
+	presenter_abandon(p);
+	CHECK(!presenter_running(p));
+	CHECK(presenter_arena_json(p, 5) == NULL);
+	int shown = w->possessions, saves = w->saves;
+	CHECK(w->state != NULL); /* what the successor resumes from */
+	/* A second and a half later nothing more was published or saved:
+	 * the replay would have shown several plays a second. */
+	w->stop_after = 0;
+	uv_timer_t t;
+	uv_timer_init(&w->loop, &t);
+	uv_timer_start(&t, stop_loop, 1500, 0);
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	uv_close((uv_handle_t *)&t, NULL);
+	CHECK_EQ(w->possessions, shown);
+	CHECK_EQ(w->saves, saves);
+	CHECK_EQ(w->rounds, 0);
+	/* The successor (a presenter of its own over the saved state). */
+	pw_presenter_t *heir = world_restart(w, PW_PRESENT_REPLAY);
+	CHECK_EQ(presenter_resume(heir), 1);
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	CHECK_EQ(w->rounds, 1);
+	CHECK_EQ(w->finishes, 2);
+	for (int g = 1; g <= 2; g++)
+		for (int n = 1; n <= 17; n++)
+			CHECK_MSG(w->seen[g][n] >= 1, "game %d play %d never shown", g, n);
+	presenter_close(p);
+	world_end(w, heir);
+}
