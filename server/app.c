@@ -282,7 +282,7 @@ static int tick_run(void *ud, void **result)
 		/* This server holds the tick lock (the scheduler ticks only
 		 * after leader_claim) and keeps it through the presentation;
 		 * the runner fences each stage with its name. */
-		.holder = app->tick_holder,
+		.holder = app->instance,
 		.lock_held = true,
 		.lease_seconds = app->cfg.tick_lease_s,
 		/* The presenter shows the games, then marks them presented. */
@@ -806,7 +806,7 @@ void app_close_league(pw_app_t *app)
 	gov_close(app->gov);
 	gov_close(app->wgov);
 	if (app->lstore) /* normally released at shutdown already */
-		store_tick_lock_release(app->lstore, app->tick_holder);
+		store_tick_lock_release(app->lstore, app->instance);
 	store_close(app->lstore);
 	app->lstore = NULL;
 	store_close(app->store);
@@ -1026,11 +1026,13 @@ int app_start(pw_app_t *app)
 	gettimeofday(&tv, NULL);
 	app->started_at = tv.tv_sec;
 	app->started_ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-	/* The tick lock's holder: unique to this process, whatever machine
-	 * it runs on (fencing compares it). */
-	char host[64] = "";
+	/* This server's name among the servers of one database: unique to
+	 * this process whatever machine it runs on (host, process, start
+	 * time), readable in the logs. It is the bus's origin of its events
+	 * and the tick lock's holder (fencing compares it). */
+	char host[32] = "";
 	gethostname(host, sizeof host - 1);
-	snprintf(app->tick_holder, sizeof app->tick_holder, "serve@%s/%ld/%llx", host[0] ? host : "?",
+	snprintf(app->instance, sizeof app->instance, "serve@%.31s/%ld/%llx", host[0] ? host : "?",
 		 (long)getpid(), (unsigned long long)app->started_ms);
 
 	if (app_routes(app) < 0) {
@@ -1044,12 +1046,6 @@ int app_start(pw_app_t *app)
 	pw_app_limits_t lim;
 	app_limits(&app->cfg, &lim);
 	app->limits = lim;
-	/* This instance's name on a shared bus: unique among instances on one
-	 * database (host, process, start time), readable in the logs. */
-	char host[32] = "";
-	gethostname(host, sizeof host - 1);
-	snprintf(app->instance, sizeof app->instance, "%.31s-%ld-%llu", host[0] ? host : "pinwheel",
-		 (long)getpid(), (unsigned long long)app->started_ms);
 	app->mirror = arena_mirror_new();
 	if (!app->mirror)
 		return -1;
@@ -1124,7 +1120,7 @@ int app_start(pw_app_t *app)
 	 * what a previous process left (on_lead); a follower tries again on
 	 * the leader's timer. */
 	pw_leader_ops_t lops = {.ud = app, .gained = on_lead, .lost = on_follow};
-	if (leader_new(&app->leader, app->loop, app->lstore, app->tick_holder, app->cfg.tick_lease_s, &lops,
+	if (leader_new(&app->leader, app->loop, app->lstore, app->instance, app->cfg.tick_lease_s, &lops,
 		       &app->log) < 0)
 		return -1;
 	log_event(&app->log, PW_LOG_INFO, "server.limits",

@@ -152,7 +152,6 @@ struct pw_app {
 	 * presents. */
 	pw_store_t *lstore;
 	pw_leader_t *leader;
-	char tick_holder[128]; /* this process's name as the lock's holder */
 	/* The viewers' connection (store_open_viewer): every public read of the
 	 * league — pages and the API's reads — goes through it, so a game being
 	 * replayed shows nothing of its result anywhere (no spoilers). The
