@@ -692,6 +692,7 @@ static void on_lead(void *ud, bool ticking)
 	pw_app_t *app = ud;
 	if (app->shutting_down || !app->presenter)
 		return;
+	discord_set_sending(app, true);
 	int pending = round_in_progress(app->store);
 	if (pending == 1) {
 		if (ticking)
@@ -711,6 +712,7 @@ static void on_lead(void *ud, bool ticking)
 static void on_follow(void *ud)
 {
 	pw_app_t *app = ud;
+	discord_set_sending(app, false);
 	if (app->presenter)
 		presenter_abandon(app->presenter);
 }

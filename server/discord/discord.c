@@ -113,6 +113,12 @@ int discord_open(pw_app_t *app)
 	return 0;
 }
 
+void discord_set_sending(pw_app_t *app, bool on)
+{
+	if (app->discord)
+		discord_sender_set_active(app->discord->sender, on);
+}
+
 void discord_close(pw_app_t *app)
 {
 	struct discord *d = app->discord;

@@ -52,6 +52,10 @@ int discord_config_from_env(pw_discord_cfg_t *cfg, char *err, size_t errlen);
  * starts the sender and subscribes to the bus. 0 (on or off), -1 with the
  * reason logged. */
 int discord_open(pw_app_t *app);
+/* Whether this server sends what Discord's outbox holds: only the server
+ * holding the tick lock does (discord_outbox.h). Loop thread; nothing
+ * when Discord is off. */
+void discord_set_sending(pw_app_t *app, bool on);
 /* Stops the sender (after the loop has stopped). NULL-safe. */
 void discord_close(pw_app_t *app);
 /* "disabled", "connecting" or "connected" (/health). */

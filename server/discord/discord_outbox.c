@@ -18,7 +18,7 @@ struct discord_sender {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool stop, woken;
+	bool stop, woken, active;
 	pw_store_t *store;
 	discord_rest_t *rest;
 	const pw_log_t *log;
@@ -43,6 +43,14 @@ static bool sleep_for(discord_sender_t *s, int64_t ms)
 	bool go = !s->stop;
 	pthread_mutex_unlock(&s->mu);
 	return go;
+}
+
+static bool active(discord_sender_t *s)
+{
+	pthread_mutex_lock(&s->mu);
+	bool a = s->active;
+	pthread_mutex_unlock(&s->mu);
+	return a;
 }
 
 static bool stopping(discord_sender_t *s)
@@ -180,6 +188,11 @@ static void *run(void *ud)
 			return NULL;
 	}
 	while (!stopping(s)) {
+		if (!active(s)) {
+			if (!sleep_for(s, 1000))
+				break;
+			continue;
+		}
 		pw_outbox_row_t row;
 		int r = store_outbox_next(s->store, &row);
 		if (r < 0) {
@@ -228,6 +241,17 @@ int discord_sender_start(discord_sender_t **out, const char *db_path, discord_re
 	}
 	*out = s;
 	return 0;
+}
+
+void discord_sender_set_active(discord_sender_t *s, bool on)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->active = on;
+	s->woken = true;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
 }
 
 void discord_sender_wake(discord_sender_t *s)

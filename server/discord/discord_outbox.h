@@ -17,6 +17,8 @@
 #ifndef PW_DISCORD_OUTBOX_H
 #define PW_DISCORD_OUTBOX_H
 
+#include <stdbool.h>
+
 #include "server/discord/discord_rest.h"
 #include "server/log.h"
 
@@ -32,6 +34,16 @@ typedef struct discord_sender discord_sender_t;
  */
 int discord_sender_start(discord_sender_t **out, const char *db_path, discord_rest_t *rest,
 			 const pw_log_t *log, char *err, size_t errlen);
+/*
+ * Any thread: whether this server drains the outbox. Only the server that
+ * holds the tick lock does (the app says so as it gains or loses it): one
+ * sender per database keeps the outbox's order, its rate limits, and
+ * keeps two servers from taking the same row. A row the old holder was
+ * sending when it died goes again from its heir, and the nonce keeps
+ * Discord from posting it twice. A sender starts inactive; it checks the
+ * token all the same (/health).
+ */
+void discord_sender_set_active(discord_sender_t *s, bool active);
 /* Any thread: there is something new to send. */
 void discord_sender_wake(discord_sender_t *s);
 /* Stops and joins the thread (a call in progress finishes or times out

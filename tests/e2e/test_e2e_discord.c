@@ -1160,3 +1160,62 @@ TEST(e2e_discord_hostile_payloads)
 	cJSON_Delete(j);
 	bot_stop(&b);
 }
+
+/*
+ * Two servers of one league on one PostgreSQL database, both with Discord
+ * on: the announcements are queued once (by the server whose tick made
+ * them) and sent once — only the server holding the tick lock drains the
+ * outbox. Discord is slow here (each call held), so a second sender would
+ * take a row the first is still sending and post it again. When the holder
+ * dies, its heir sends what the next tick queues.
+ */
+TEST(pg_e2e_discord_two_servers_send_each_message_once)
+{
+	e2e_use_postgres();
+	bot_t b;
+	CHECK_EQ(bot_start(&b, "PINWHEEL_TICK_LEASE_SECONDS=3"), 0);
+	set_channel(&b, "play-by-play", "3200");
+	e2e_server_t other;
+	CHECK_EQ(e2e_start_beside(&other, b.envp, &b.s), 0);
+	CHECK(dfake_wait(b.fake, "GET /users/@me", 2, 10000)); /* both checked the token */
+	dfake_hold_ms(b.fake, 300);
+	tick(&b);
+	int all = 0, pending = 1;
+	for (int i = 0; i < 300 && (all < 5 || pending > 0); i++) {
+		usleep(50000);
+		outbox_counts(&b, &all, &pending);
+	}
+	CHECK_MSG(all >= 5 && pending == 0, "sent %d of %d", all - pending, all);
+	usleep(1500000); /* a second sender's poll would have come by now */
+	CHECK_EQ(dfake_count_prefix(b.fake, "POST /channels/3200/messages"), all);
+	CHECK_EQ(dfake_messages(b.fake), all);
+
+	/* The holder dies; the other takes the ticks over, and its sender
+	 * sends what its tick queues, once. */
+	dfake_hold_ms(b.fake, 0);
+	CHECK_EQ(e2e_stop(&b.s, SIGKILL, 5000), 128 + SIGKILL);
+	long st = 0;
+	for (int i = 0; i < 100; i++) {
+		cJSON *j = e2e_call(&other, "GET", "/api/pace", NULL, NULL, &st);
+		bool held = cJSON_IsTrue(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "tick_lock"), "held"));
+		cJSON_Delete(j);
+		if (held)
+			break;
+		usleep(100000);
+	}
+	cJSON_Delete(e2e_call(&other, "POST", "/api/pace/advance", NULL, NULL, &st));
+	CHECK_EQ(st, 202);
+	int before = all;
+	for (int i = 0; i < 300 && (all <= before || pending > 0); i++) {
+		usleep(50000);
+		outbox_counts(&b, &all, &pending);
+	}
+	CHECK_MSG(all > before && pending == 0, "round 2: sent %d of %d", all - pending, all);
+	usleep(1500000);
+	CHECK_EQ(dfake_count_prefix(b.fake, "POST /channels/3200/messages"), all);
+	CHECK(channel_says(&b, "3200", "Round 2 is over", 1000));
+	e2e_stop(&other, SIGTERM, 10000);
+	dfake_stop(b.fake);
+	dfake_key_free(b.key);
+}
