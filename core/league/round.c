@@ -905,8 +905,16 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
-	if (store_begin(s) < 0)
+	/* The round's facts are read before BEGIN (report.h says why that
+	 * reads what the transaction would): the write lock, which votes
+	 * wait for, is held only while the reports are composed and written. */
+	pw_report_round_t *facts_read = report_round_read(s, season->id, round, facts, n_facts, e);
+	if (!facts_read)
+		return e && e->code < 0 ? e->code : PW_E_INTERNAL;
+	if (store_begin(s) < 0) {
+		report_round_free(facts_read);
 		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	}
 	gov_sync(g);
 	fxlist_t fx = {0};
 	if (snap)
@@ -923,7 +931,8 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 		cJSON_Delete(now);
 	}
 	cJSON *gen = cJSON_CreateArray();
-	int rc = report_round_fx_in_tx(g, season->id, round, with_fx ? &narrate : NULL, facts, n_facts, gen, e);
+	int rc = report_round_write_in_tx(g, facts_read, with_fx ? &narrate : NULL, gen, e);
+	report_round_free(facts_read);
 	free(fx.v);
 	rc = stage_commit(c, season->id, round, PW_STAGE_REPORTS, NULL, rc, "reports of round", e);
 	if (rc < 0) {

@@ -78,3 +78,55 @@ TEST(store_open_fails_when_the_schema_version_is_unreadable)
 	if (s)
 		store_close(s);
 }
+
+/* What the trace saw: the reads of a round's or a season's games
+ * (store_games) that ran while a transaction was open on the runner's
+ * connection, and all of them. */
+typedef struct {
+	sqlite3 *db;
+	int in_tx, all;
+} game_reads_t;
+
+static int count_game_reads(unsigned type, void *ud, void *stmt, void *sql)
+{
+	game_reads_t *r = ud;
+	const char *text = sqlite3_sql(stmt);
+	(void)type;
+	(void)sql;
+	/* store_games: a round's games, or (round 0) the season's */
+	if (!text || strncmp(text, "SELECT", 6) || !strstr(text, " FROM game_results WHERE season_id=?") ||
+	    !strstr(text, "(?=0 OR round_number=?)"))
+		return 0;
+	r->all++;
+	if (!sqlite3_get_autocommit(r->db))
+		r->in_tx++;
+	return 0;
+}
+
+/*
+ * Issue 15: a vote waits for the write lock a tick's stage holds, so the
+ * tick reads the season's games (the reports' standings, streaks and the
+ * round's games) before its reports stage begins its transaction, never
+ * inside it. A tick that reads them again inside a transaction fails here.
+ */
+TEST(round_reads_the_seasons_games_outside_its_transactions)
+{
+	pw_store_t *s = lt_open("reads.db");
+	pw_gov_t *g = lt_league(s, 4);
+	pw_round_cfg_t c;
+	lt_cfg(&c, g);
+	pw_round_out_t out;
+	pw_err_t e = {0};
+	CHECK_EQ(round_tick(&c, &out, &e), 0); /* setup -> active, round 1 */
+	game_reads_t r = {s->db, 0, 0};
+	CHECK_EQ(sqlite3_trace_v2(s->db, SQLITE_TRACE_STMT, count_game_reads, &r), SQLITE_OK);
+	for (int i = 0; i < 2; i++) {
+		memset(&out, 0, sizeof out);
+		CHECK_EQ(round_tick(&c, &out, &e), 0);
+	}
+	sqlite3_trace_v2(s->db, 0, NULL, NULL);
+	CHECK_MSG(r.all >= 4, "the reports read the season's games %d times in two ticks", r.all);
+	CHECK_MSG(r.in_tx == 0, "%d of %d reads of the season's games ran inside a transaction", r.in_tx, r.all);
+	gov_close(g);
+	store_close(s);
+}
