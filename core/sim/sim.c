@@ -360,6 +360,10 @@ static int effect_scorer(pw_sim_t *g, const pw_hook_ctx_t *c, int t)
 void sim_hook_apply_common(pw_sim_t *g, const pw_hook_ctx_t *c, const pw_hook_result_t *r,
 			   long attach)
 {
+	/* Most hook points return nothing these fields hold: done before
+	 * looking for the subject's hooper. */
+	if (r->stamina == 0 && !r->score_home && !r->score_away && !r->score_offense && !r->narrative[0])
+		return;
 	int st = -1, sslot = -1;
 	pw_live_hooper_t *subject = c->subject ? mutable_hooper(g, c->subject, &st, &sslot) : NULL;
 	if (subject && r->stamina != 0)
