@@ -159,6 +159,19 @@ echo "pinwheel $path: $(range $ps) req/s, $(range $pus) us of CPU a request"
 echo "nginx static file: $(range $ns) req/s, $(range $nus) us of CPU a request"
 # shellcheck disable=SC2086
 echo "ratio: $(range $rs)% of nginx"
+# The same comparison by the servers' own CPU time per request, which
+# other work on a shared machine disturbs far less than requests per
+# second (a pinned server waits whenever anything else runs on its CPU).
+cpu_ratios() {
+	# shellcheck disable=SC2086 # one word per figure
+	set -- $nus
+	for p in $pus; do
+		awk -v a="$1" -v b="$p" 'BEGIN { printf "%.2f\n", a / b }'
+		shift
+	done
+}
+# shellcheck disable=SC2046 # one word per figure
+echo "ratio by CPU a request (nginx's over pinwheel's): $(range $(cpu_ratios))x"
 
 # Instructions the server spends on one keep-alive request, counted by
 # callgrind (they repeat exactly, where requests per second do not): the
