@@ -180,6 +180,16 @@ static inline void fx__sbx_call_begin(fx__sbx_t *S, int effect, uint64_t eff_uni
 	fx__running = S;
 }
 
+/* Whether the running call is within its budgets: per call, and per game
+ * with what its effect used before it. The first check of every count-hook
+ * fire and of every charged allocation, inline; fx_budget_over (sandbox.c)
+ * says which is spent. */
+static inline bool fx__sbx_within(const fx__sbx_t *S)
+{
+	uint64_t call = S->units - S->call_start;
+	return call <= S->lim.instr_per_call && S->eff_base + call <= S->lim.instr_per_game;
+}
+
 /* Ends it; returns the units the call used. Clears a kill. */
 static inline uint64_t fx__sbx_call_end(fx__sbx_t *S)
 {

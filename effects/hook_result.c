@@ -459,6 +459,23 @@ size_t fx__narrative_clean(const char *in, size_t inlen, char *out, size_t outsz
 	size_t i = 0;
 	while (i < inlen && (s[i] == ' ' || s[i] < 0x20))
 		i++;
+	/* The common line: printable ASCII that fits, eight bytes a test (the
+	 * last eight overlapping), then one copy. */
+	size_t n = inlen - i;
+	if (n >= 8 && n <= max) {
+		uint64_t x;
+		size_t k = i;
+		bool plain = true;
+		for (; plain && k + 8 <= inlen; k += 8)
+			plain = (memcpy(&x, s + k, 8), printable8(x));
+		if (plain && k < inlen)
+			plain = (memcpy(&x, s + inlen - 8, 8), printable8(x));
+		if (plain) {
+			memcpy(out, s + i, n);
+			o = n;
+			i = inlen;
+		}
+	}
 	while (i < inlen) {
 		/* printable ASCII, most of any line, copied as it is: eight
 		 * bytes at a time while there is room, then byte by byte */

@@ -272,7 +272,7 @@ static void *fx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 			return NULL;
 		if (S->in_call) {
 			S->units += add / FX__BYTES_PER_UNIT;
-			if (fx_budget_over(NULL, S, 0))
+			if (!fx__sbx_within(S) && fx_budget_over(NULL, S, 0))
 				return NULL;
 		}
 	}
@@ -548,9 +548,7 @@ void fx__hook(lua_State *L, lua_Debug *ar)
 	S->units += FX__HOOK_INTERVAL;
 	/* the common fire: count, and look no further unless a budget is
 	 * spent or it is time for the checks that cost more */
-	uint64_t call = S->units - S->call_start;
-	if (++S->fires % FX__HOOK_CHECKS != 0 && call <= S->lim.instr_per_call &&
-	    S->eff_base + call <= S->lim.instr_per_game)
+	if (++S->fires % FX__HOOK_CHECKS != 0 && fx__sbx_within(S))
 		return;
 	lua_getinfo(L, "l", ar);
 	int line = ar->currentline;

@@ -234,6 +234,10 @@ typedef struct ctx {
 	int nst;
 	pw_game_row_t *games;
 	int ng;
+	pw_game_row_t *all;      /* every game of the season so far (streaks, scoring) */
+	int nall;
+	pw_bracket_t br;         /* the playoff bracket, when have_br */
+	bool have_br;
 	cJSON *generated;
 } ctx_t;
 
@@ -431,11 +435,10 @@ static void streaks(const pw_game_row_t *g, int ng, int64_t *team, int *streak, 
  * through, and the champion when the final was decided. */
 static void series_sentences(ctx_t *c, pw_buf_t *b, pw_rng_t *rng, fresh_t *fr)
 {
-	pw_bracket_t br;
-	if (season_bracket(c->s, c->sid, &br, NULL) != 1)
+	if (!c->have_br)
 		return;
-	for (int k = 0; k < br.n_series; k++) {
-		const pw_series_t *se = &br.series[k];
+	for (int k = 0; k < c->br.n_series; k++) {
+		const pw_series_t *se = &c->br.series[k];
 		bool touched = false;
 		for (int i = 0; i < c->ng; i++)
 			touched |= !strcmp(c->games[i].series, se->id);
@@ -593,12 +596,10 @@ static char *simulation_report(ctx_t *c)
 				" Top scorer: %s, %d points.", " %s poured in %d, more than anyone else this round."),
 		       best, best_pts);
 	/* Streaks over every game of the season so far. */
-	int nall = 0;
-	pw_game_row_t *all = store_games(c->s, c->sid, 0, &nall);
 	int64_t team[64];
 	int streak[64], nt = 0;
-	if (all)
-		streaks(all, nall, team, streak, &nt, 64);
+	if (c->all)
+		streaks(c->all, c->nall, team, streak, &nt, 64);
 	/* Streaks of the teams that played this round: a team out of the
 	 * playoffs keeps its last streak, which is no news. */
 	int hot = -1, cold = -1;
@@ -636,8 +637,7 @@ static char *simulation_report(ctx_t *c)
 			buf_printf(&b, " %s lead the standings at %d-%d.", tname(&c->teams, c->st[0].team_id),
 				   c->st[0].wins, c->st[0].losses);
 	}
-	changes_sentence(c, &b, &rng, all, nall);
-	free(all);
+	changes_sentence(c, &b, &rng, c->all, c->nall);
 	return buf_take(&b);
 }
 
@@ -799,63 +799,107 @@ static void read_names(ctx_t *c)
 		c->teams.n = 0;
 }
 
-int report_round_fx_in_tx(pw_gov_t *g, int64_t sid, int round, const pw_report_fx_t *fx,
-			  const pw_report_game_t *known, int n_known, cJSON *generated, pw_err_t *e)
+struct pw_report_round {
+	ctx_t c;
+};
+
+void report_round_free(pw_report_round_t *r)
 {
-	ctx_t c = {.g = g, .s = gov_store(g), .fx = fx, .sid = sid, .round = round, .generated = generated};
+	if (!r)
+		return;
+	free(r->c.facts);
+	free(r->c.games);
+	free(r->c.all);
+	free(r);
+}
+
+pw_report_round_t *report_round_read(pw_store_t *s, int64_t sid, int round, const pw_report_game_t *known,
+				     int n_known, pw_err_t *e)
+{
 	pw_season_row_t season;
-	if (store_season_get(c.s, sid, &season) != 1)
-		return err_set(e, PW_E_NOT_FOUND, "season %lld does not exist", (long long)sid);
+	int have = store_season_get(s, sid, &season);
+	if (have != 1) {
+		err_set(e, have < 0 ? PW_E_INTERNAL : PW_E_NOT_FOUND, "reading season %lld failed: %s",
+			(long long)sid, have < 0 ? store_errmsg(s) : "it does not exist");
+		return NULL;
+	}
+	pw_report_round_t *r = calloc(1, sizeof *r);
+	if (!r) {
+		err_set(e, PW_E_INTERNAL, "out of memory");
+		return NULL;
+	}
+	ctx_t *c = &r->c;
+	c->s = s;
+	c->sid = sid;
+	c->round = round;
+	read_names(c);
+	c->nst = season_standings(s, sid, c->st, 64);
+	if (c->nst < 0)
+		c->nst = 0;
+	c->games = store_games(s, sid, round, &c->ng);
+	c->all = store_games(s, sid, 0, &c->nall);
+	bool playoffs = false;
+	for (int i = 0; i < c->ng; i++)
+		playoffs |= c->games[i].series[0] != 0;
+	c->have_br = playoffs && season_bracket(s, sid, &c->br, NULL) == 1;
+	if (round_facts(c, known, n_known) < 0) {
+		report_round_free(r);
+		err_set(e, PW_E_INTERNAL, "out of memory");
+		return NULL;
+	}
+	return r;
+}
+
+int report_round_write_in_tx(pw_gov_t *g, pw_report_round_t *r, const pw_report_fx_t *fx, cJSON *generated,
+			     pw_err_t *e)
+{
+	ctx_t *c = &r->c;
+	c->g = g;
+	c->fx = fx;
+	c->generated = generated;
 	gov_sync(g);
-	read_names(&c);
-	c.nst = season_standings(c.s, sid, c.st, 64);
-	if (c.nst < 0)
-		c.nst = 0;
-	c.games = store_games(c.s, sid, round, &c.ng);
-	int rc = round_facts(&c, known, n_known);
-	char *t = rc == 0 ? simulation_report(&c) : NULL;
-	if (t && c.fx) {
+	int rc = 0;
+	char *t = simulation_report(c);
+	if (t && c->fx) {
 		cJSON *hctx = cJSON_CreateObject();
 		cJSON *games = cJSON_AddArrayToObject(hctx, "games");
-		for (int i = 0; i < c.ng; i++)
-			cJSON_AddItemToArray(games, game_json(&c, &c.games[i]));
-		cJSON_AddItemToObject(hctx, "standings", standings_json(&c));
-		t = add_effects(&c, "report.simulation.pre", "simulation", hctx, t);
+		for (int i = 0; i < c->ng; i++)
+			cJSON_AddItemToArray(games, game_json(c, &c->games[i]));
+		cJSON_AddItemToObject(hctx, "standings", standings_json(c));
+		t = add_effects(c, "report.simulation.pre", "simulation", hctx, t);
 	}
-	if (!t || save(&c, "simulation", 0, 0, t) < 0)
+	if (!t || save(c, "simulation", 0, 0, t) < 0)
 		rc = -1;
 	free(t);
-	t = rc == 0 ? governance_report(&c) : NULL;
-	if (rc == 0 && (!t || save(&c, "governance", 0, 0, t) < 0))
+	t = rc == 0 ? governance_report(c) : NULL;
+	if (rc == 0 && (!t || save(c, "governance", 0, 0, t) < 0))
 		rc = -1;
 	free(t);
 	const pw_gstate_t *gs = gov_state(g);
 	for (int i = 0; rc == 0 && i < gs->n_govs; i++) {
-		if (gs->govs[i].season_id != sid)
+		if (gs->govs[i].season_id != c->sid)
 			continue;
-		t = private_report(&c, &gs->govs[i]);
-		if (!t || save(&c, "private", gs->govs[i].id, 0, t) < 0)
+		t = private_report(c, &gs->govs[i]);
+		if (!t || save(c, "private", gs->govs[i].id, 0, t) < 0)
 			rc = -1;
 		free(t);
 	}
-	for (int i = 0; rc == 0 && i < c.ng; i++) {
-		if (!c.facts[i].game_id)
+	for (int i = 0; rc == 0 && i < c->ng; i++) {
+		if (!c->facts[i].game_id)
 			continue;
-		t = report_commentary(&c.facts[i], tname(&c.teams, c.games[i].home_team_id),
-				      tname(&c.teams, c.games[i].away_team_id), c.games[i].seed);
-		if (t && c.fx) {
+		t = report_commentary(&c->facts[i], tname(&c->teams, c->games[i].home_team_id),
+				      tname(&c->teams, c->games[i].away_team_id), c->games[i].seed);
+		if (t && c->fx) {
 			cJSON *hctx = cJSON_CreateObject();
-			cJSON_AddItemToObject(hctx, "game", game_json(&c, &c.games[i]));
-			t = add_effects(&c, "report.commentary.pre", "commentary", hctx, t);
+			cJSON_AddItemToObject(hctx, "game", game_json(c, &c->games[i]));
+			t = add_effects(c, "report.commentary.pre", "commentary", hctx, t);
 		}
-		if (!t || save(&c, "commentary", 0, c.games[i].id, t) < 0)
+		if (!t || save(c, "commentary", 0, c->games[i].id, t) < 0)
 			rc = -1;
 		free(t);
 	}
-	free(c.facts);
-	free(c.games);
 	if (rc < 0)
-		return err_set(e, PW_E_INTERNAL, "writing reports failed: %s", store_errmsg(c.s));
+		return err_set(e, PW_E_INTERNAL, "writing reports failed: %s", store_errmsg(c->s));
 	return 0;
 }
 

@@ -63,14 +63,33 @@ void report_game_from_result(pw_report_game_t *out, int64_t game_id, const pw_ga
 /* 0, or -1 when text is not a GameResult. */
 int report_game_from_json(pw_report_game_t *out, int64_t game_id, const char *text);
 
-/* Writes every report of (season, round) inside the caller's transaction.
- * Appends {kind, id, round} of each to generated (may be NULL). fx may be
- * NULL (no effects). known (n_known of them, may be NULL) are the round's
- * games the caller still holds; the others are read from the store. 0 or
- * <0. */
-int report_round_fx_in_tx(pw_gov_t *g, int64_t season_id, int round, const pw_report_fx_t *fx,
-			  const pw_report_game_t *known, int n_known, struct cJSON *generated,
-			  pw_err_t *err);
+/*
+ * A round's reports in two steps, so that the database's write lock is
+ * held only while they are composed from governance's state and written,
+ * not while the round's facts are read (issue 15: a vote waits for that
+ * lock).
+ *
+ * report_round_read reads, outside any transaction, what the reports are
+ * made of: the teams' names, the standings, the round's games and every
+ * game of the season so far, the bracket in the playoffs, and each game's
+ * facts. known (n_known of them, may be NULL) are the round's games the
+ * caller still holds; the others are read through game_text. Only the
+ * round runner writes any of it, under its tick lock, and its earlier
+ * stages have committed, so what it reads is what the transaction would.
+ * NULL with err set on failure; free with report_round_free (NULL is
+ * fine).
+ *
+ * report_round_write_in_tx writes every report of the round inside the
+ * caller's transaction, with governance's state as it is there. Appends
+ * {kind, id, round} of each to generated (may be NULL). fx may be NULL (no
+ * effects). 0 or <0.
+ */
+typedef struct pw_report_round pw_report_round_t;
+pw_report_round_t *report_round_read(pw_store_t *s, int64_t season_id, int round, const pw_report_game_t *known,
+				     int n_known, pw_err_t *err);
+int report_round_write_in_tx(pw_gov_t *g, pw_report_round_t *r, const pw_report_fx_t *fx,
+			     struct cJSON *generated, pw_err_t *err);
+void report_round_free(pw_report_round_t *r);
 
 /* The season's champion report (kind "champion"), written for the round
  * whose game decided the final, inside the caller's transaction: the

@@ -301,14 +301,88 @@ static int schedule_playoffs(pw_gov_t *g, const pw_season_row_t *season, int rou
 	return 0;
 }
 
+/*
+ * The snapshot's text: snap printed with "teams" last, as teams_text when
+ * it was printed before the transaction (else teams printed now; an empty
+ * list when there are none). Caller frees; NULL when out of memory.
+ */
+static char *snapshot_text(const cJSON *snap, const cJSON *teams, const char *teams_text)
+{
+	char *own = teams_text || !teams ? NULL : jsonw_print(teams);
+	const char *t = teams_text ? teams_text : own ? own : "[]";
+	char *head = jsonw_print(snap);
+	size_t hn = head ? strlen(head) : 0;
+	pw_buf_t b = {0};
+	if (hn >= 2) { /* "{...}": its members, then the teams */
+		buf_append(&b, head, hn - 1);
+		buf_puts(&b, hn > 2 ? ",\"teams\":" : "\"teams\":");
+		buf_puts(&b, t);
+		buf_puts(&b, "}");
+	}
+	free(head);
+	free(own);
+	if (hn < 2 || b.oom) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+/*
+ * The season's teams for the snapshot, read and printed before stage 1's
+ * transaction begins, so that the write lock (which votes wait for) is not
+ * held for the biggest read and print of the tick. Every change to a team
+ * or a hooper from outside the runner (a trade, a strategy, a bio) appends
+ * an event in the same transaction, so a read made after governance's
+ * state had seen event `seq` still holds inside the transaction if its
+ * state has seen no later one there (teams_still_read); otherwise the
+ * stage reads them again inside. The runner's own writes to teams (their
+ * metadata) happen under the tick lock, never in between.
+ */
+typedef struct teams_read {
+	cJSON *teams;  /* NULL: read inside the transaction */
+	char *text;
+	int64_t seq;
+} teams_read_t;
+
+static void teams_read_early(pw_gov_t *g, int64_t season_id, teams_read_t *t)
+{
+	memset(t, 0, sizeof *t);
+	if (gov_sync(g) < 0)
+		return;
+	t->seq = gov_state(g)->last_seq;
+	t->teams = season_teams_json(gov_store(g), season_id);
+	t->text = t->teams ? jsonw_print(t->teams) : NULL;
+	if (!t->text) {
+		cJSON_Delete(t->teams);
+		t->teams = NULL;
+	}
+}
+
+/* Inside the transaction, after gov_sync: whether the early read holds. */
+static bool teams_still_read(pw_gov_t *g, const teams_read_t *t, int synced)
+{
+	return t->teams && synced == 0 && gov_state(g)->last_seq == t->seq;
+}
+
 static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int round, cJSON *published,
 		       pw_err_t *e)
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
-	if (store_begin(s) < 0)
+	teams_read_t early;
+	teams_read_early(g, season->id, &early);
+	if (store_begin(s) < 0) {
+		cJSON_Delete(early.teams);
+		free(early.text);
 		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
-	gov_sync(g);
+	}
+	if (!teams_still_read(g, &early, gov_sync(g))) {
+		cJSON_Delete(early.teams);
+		free(early.text);
+		early.teams = NULL;
+		early.text = NULL;
+	}
 	int64_t now = now_of(c);
 	int rc = 0;
 	/* The season as round_tick read it before this transaction: a new
@@ -345,11 +419,12 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 	cJSON *fxs = active_effects_json(gs);
 	cJSON_AddItemToObject(snap, "effects", fxs);
 	/* The teams that play this season (the league may hold more). */
-	cJSON *teams = rc == 0 ? season_teams_json(s, season->id) : NULL;
+	cJSON *teams = early.teams;
+	if (rc == 0 && !teams)
+		teams = season_teams_json(s, season->id);
 	if (rc == 0 && !teams) /* a snapshot without teams would fail every retry */
 		rc = err_set(e, PW_E_INTERNAL, "reading the teams of season %d failed: %s", season->number,
 			     store_errmsg(s));
-	cJSON_AddItemToObject(snap, "teams", teams ? teams : cJSON_CreateArray());
 	if (cJSON_GetArraySize(fxs) > 0)
 		cJSON_AddItemToObject(snap, "meta", meta_snapshot(s, teams, season->id));
 	cJSON *games = cJSON_AddArrayToObject(snap, "games");
@@ -367,8 +442,10 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 		cJSON_AddNumberToObject(x, "series_game", rows[i].series_game);
 		cJSON_AddItemToArray(games, x);
 	}
-	char *text = jsonw_print(snap);
+	char *text = snapshot_text(snap, teams, early.text);
 	cJSON_Delete(snap);
+	cJSON_Delete(teams);
+	free(early.text);
 	if (rc == 0 && !text)
 		rc = err_set(e, PW_E_INTERNAL, "out of memory writing round %d's snapshot", round);
 	rc = stage_commit(c, season->id, round, PW_STAGE_BEGIN, text, rc, "starting round", e);
@@ -940,8 +1017,16 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 {
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
-	if (store_begin(s) < 0)
+	/* The round's facts are read before BEGIN (report.h says why that
+	 * reads what the transaction would): the write lock, which votes
+	 * wait for, is held only while the reports are composed and written. */
+	pw_report_round_t *facts_read = report_round_read(s, season->id, round, facts, n_facts, e);
+	if (!facts_read)
+		return e && e->code < 0 ? e->code : PW_E_INTERNAL;
+	if (store_begin(s) < 0) {
+		report_round_free(facts_read);
 		return err_set(e, PW_E_INTERNAL, "%s", store_errmsg(s));
+	}
 	gov_sync(g);
 	fxlist_t fx = {0};
 	if (snap)
@@ -958,7 +1043,8 @@ static int stage_reports(const pw_round_cfg_t *c, const pw_season_row_t *season,
 		cJSON_Delete(now);
 	}
 	cJSON *gen = cJSON_CreateArray();
-	int rc = report_round_fx_in_tx(g, season->id, round, with_fx ? &narrate : NULL, facts, n_facts, gen, e);
+	int rc = report_round_write_in_tx(g, facts_read, with_fx ? &narrate : NULL, gen, e);
+	report_round_free(facts_read);
 	free(fx.v);
 	rc = stage_commit(c, season->id, round, PW_STAGE_REPORTS, NULL, rc, "reports of round", e);
 	if (rc < 0) {

@@ -169,7 +169,10 @@ typedef struct pw_hooks {
 	void *ud;
 	/* Runs every subscribed effect for ctx->hook and fills res. Must not
 	 * fail: an effect's error is its own business (recorded, the effect
-	 * switched off), and the game goes on. */
+	 * switched off), and the game goes on. res arrives with every field
+	 * before attrs zero and an empty narrative; only attrs[0..n_attrs)
+	 * and the narrative up to its NUL are read back (the whole struct,
+	 * mostly those two arrays, is not cleared at every hook point). */
 	void (*call)(void *ud, const pw_hook_ctx_t *ctx, pw_hook_result_t *res);
 } pw_hooks_t;
 

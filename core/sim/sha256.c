@@ -1,6 +1,6 @@
 /*
- * sha256.c — SHA-256 per FIPS 180-4, written for clarity over speed: the
- * game hash covers a few kilobytes once per stored game.
+ * sha256.c — SHA-256 per FIPS 180-4: the game hash covers every play of
+ * every game a tick plays (about nine kilobytes a game).
  */
 #include "core/sim/sha256.h"
 
@@ -21,8 +21,30 @@ static const uint32_t K[64] = {
 };
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
+#define MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
+#define BS0(a) (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22))
+#define BS1(e) (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25))
 
-static void compress(uint32_t h[8], const uint8_t p[64])
+/* One round with the eight working variables in these roles; the next
+ * round takes them shifted by one (h becomes a), so eight rounds in a row
+ * name them in turn and nothing is copied between rounds. */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                  \
+	do {                                                              \
+		uint32_t t1_ = (h) + BS1(e) + CH(e, f, g) + K[i] + w[i]; \
+		(d) += t1_;                                               \
+		(h) = t1_ + BS0(a) + MAJ(a, b, c);                        \
+	} while (0)
+
+/*
+ * The block function. A game's hash covers some 140 blocks of plays, and
+ * written as one loop whose body shifted the eight variables by copying
+ * them, this cost about 4,000 instructions a block: a fifth of a tick.
+ * Eight rounds per pass, each naming the variables in their turn, and the
+ * usual three-operation forms of Ch and Maj do the same work in about
+ * half of that.
+ */
+static void compress(uint32_t st[8], const uint8_t p[64])
 {
 	uint32_t w[64];
 	for (int i = 0; i < 16; i++)
@@ -33,26 +55,20 @@ static void compress(uint32_t h[8], const uint8_t p[64])
 		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-	uint32_t e = h[4], f = h[5], g = h[6], k = h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t S1 = ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25);
-		uint32_t ch = (e & f) ^ (~e & g);
-		uint32_t t1 = k + S1 + ch + K[i] + w[i];
-		uint32_t S0 = ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22);
-		uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-		uint32_t t2 = S0 + maj;
-		k = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
+	uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
+	uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
+	for (int i = 0; i < 64; i += 8) {
+		ROUND(a, b, c, d, e, f, g, h, i);
+		ROUND(h, a, b, c, d, e, f, g, i + 1);
+		ROUND(g, h, a, b, c, d, e, f, i + 2);
+		ROUND(f, g, h, a, b, c, d, e, i + 3);
+		ROUND(e, f, g, h, a, b, c, d, i + 4);
+		ROUND(d, e, f, g, h, a, b, c, i + 5);
+		ROUND(c, d, e, f, g, h, a, b, i + 6);
+		ROUND(b, c, d, e, f, g, h, a, i + 7);
 	}
-	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-	h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+	st[0] += a; st[1] += b; st[2] += c; st[3] += d;
+	st[4] += e; st[5] += f; st[6] += g; st[7] += h;
 }
 
 void sha256_init(pw_sha256_t *c)

@@ -4,6 +4,14 @@
 # by side, RUNS times each, then the server's instructions per request
 # under callgrind. Prints figures; never pass/fail on time.
 #
+# The two servers get the same core: on a machine of two or more, each
+# server's every thread is pinned to the first CPU and wrk to the others
+# (one wrk thread per CPU), so the load generator never takes the
+# server's core, as it did when all three shared both cores and whichever
+# server needed less CPU per request left wrk more of it. nginx runs one
+# worker, as pinwheel serves from one loop. PIN=0 leaves placement to the
+# kernel (the figures before this was done).
+#
 # It fails (loudly, with no ratio) unless both servers answer 200 with
 # exactly the expected bytes, before the runs and after them, and wrk saw
 # no answer other than 2xx: a ratio against an error page (as when nginx's
@@ -15,8 +23,18 @@ cd "$(dirname "$0")/../.." || exit 1
 BIN=${1:-build/pinwheel}
 DUR=${DUR:-10}
 CONNS=${CONNS:-64}
-THREADS=${THREADS:-2}
 RUNS=${RUNS:-3}
+PIN=${PIN:-1}
+ncpu=$(nproc)
+[ "$ncpu" -ge 2 ] || PIN=0
+# wrk's placement: the CPUs other than the servers' one when pinned.
+client=""
+if [ "$PIN" = 1 ]; then
+	client="taskset -c 1-$((ncpu - 1))"
+	THREADS=${THREADS:-$((ncpu - 1))}
+else
+	THREADS=${THREADS:-2}
+fi
 need_pkgs curl wrk || bench_fail "could not install curl and wrk"
 need_pkgs nginx-light || need_pkgs nginx || bench_fail "could not install nginx"
 tmp=$(mktemp -d)
@@ -67,6 +85,18 @@ verify() {
 verify pinwheel "$purl"
 verify nginx "$nurl"
 
+# pin PID...: every thread of the processes onto CPU 0 (PIN=1), checked.
+pin() {
+	[ "$PIN" = 1 ] || return 0
+	for p in "$@"; do
+		taskset -a -c -p 0 "$p" >/dev/null || bench_fail "could not pin process $p to CPU 0"
+		for t in /proc/"$p"/task/*; do
+			taskset -c -p "${t##*/}" | grep -q ': 0$' ||
+				bench_fail "thread ${t##*/} of process $p is not on CPU 0 only"
+		done
+	done
+}
+
 # ticks PID...: the processes' CPU time together, in clock ticks.
 ticks() {
 	t=0
@@ -82,7 +112,8 @@ rps() {
 	url=$1
 	shift
 	t0=$(ticks "$@")
-	wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" "$url" >"$tmp/wrk" 2>&1 || bench_fail "wrk: $(cat "$tmp/wrk")"
+	# shellcheck disable=SC2086 # the placement is a command and its arguments
+	$client wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" "$url" >"$tmp/wrk" 2>&1 || bench_fail "wrk: $(cat "$tmp/wrk")"
 	t1=$(ticks "$@")
 	if grep -q 'Non-2xx' "$tmp/wrk"; then
 		bench_fail "$url gave error answers under load: $(grep 'Non-2xx' "$tmp/wrk")"
@@ -98,7 +129,15 @@ nginx_master=$(cat "$tmp/nginx.pid")
 # shellcheck disable=SC2046 # one word per process
 nginx_pids="$nginx_master $(ps -o pid= --ppid "$nginx_master" | tr '\n' ' ')"
 echo "body: $size bytes, the same from both (checked); wrk -t$THREADS -c$CONNS -d${DUR}s, $RUNS runs each;"
-echo "nginx with 1 worker serving a static file, pinwheel's single-threaded loop; load $(cut -d' ' -f1-3 /proc/loadavg)"
+# shellcheck disable=SC2086
+pin "$SERVER_PID" $nginx_pids
+if [ "$PIN" = 1 ]; then
+	where="both servers on CPU 0 (every thread, checked), wrk on CPUs 1-$((ncpu - 1))"
+else
+	where="no pinning (PIN=0): servers and wrk share all $ncpu CPUs"
+fi
+echo "nginx with 1 worker serving a static file, pinwheel's single-threaded loop; $where;" \
+	"load $(cut -d' ' -f1-3 /proc/loadavg)"
 ps="" ns="" rs="" pus="" nus=""
 run=1
 while [ $run -le "$RUNS" ]; do
@@ -120,6 +159,19 @@ echo "pinwheel $path: $(range $ps) req/s, $(range $pus) us of CPU a request"
 echo "nginx static file: $(range $ns) req/s, $(range $nus) us of CPU a request"
 # shellcheck disable=SC2086
 echo "ratio: $(range $rs)% of nginx"
+# The same comparison by the servers' own CPU time per request, which
+# other work on a shared machine disturbs far less than requests per
+# second (a pinned server waits whenever anything else runs on its CPU).
+cpu_ratios() {
+	# shellcheck disable=SC2086 # one word per figure
+	set -- $nus
+	for p in $pus; do
+		awk -v a="$1" -v b="$p" 'BEGIN { printf "%.2f\n", a / b }'
+		shift
+	done
+}
+# shellcheck disable=SC2046 # one word per figure
+echo "ratio by CPU a request (nginx's over pinwheel's): $(range $(cpu_ratios))x"
 
 # Instructions the server spends on one keep-alive request, counted by
 # callgrind (they repeat exactly, where requests per second do not): the

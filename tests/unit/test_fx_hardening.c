@@ -549,3 +549,51 @@ TEST(fx_patterns_match_lua_exactly)
 		free(ours);
 	}
 }
+
+/*
+ * A narrative as the engine keeps it: leading blanks and trailing spaces
+ * dropped, control bytes and DEL as spaces, a byte that starts no valid
+ * UTF-8 character as '?', at most the buffer's room (and PW_NARRATIVE_MAX)
+ * cut on a character boundary. Lines of printable ASCII that fit take a
+ * faster path (issue 15); both paths, and the border between them, must
+ * give these bytes.
+ */
+TEST(fx_narrative_clean_keeps_text_and_cleans_the_rest)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{"Hot hand!", "Hot hand!"},
+		{"exactly8", "exactly8"},
+		{"short", "short"},
+		{"  \t Gus Foxglove is heating up.  ", "Gus Foxglove is heating up."},
+		{"sixteen bytes ok", "sixteen bytes ok"},
+		{"abcdefgh\tijklmnop", "abcdefgh ijklmnop"},
+		{"abcdefghij\x7f", "abcdefghij"},
+		{"abcdefghijk\x7fz", "abcdefghijk z"},
+		{"caf\xc3\xa9 au lait, s'il vous pla\xc3\xaet", "caf\xc3\xa9 au lait, s'il vous pla\xc3\xaet"},
+		{"bad \xff byte in here", "bad ? byte in here"},
+	};
+	char out[PW_NARRATIVE_MAX + 1];
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		size_t n = fx__narrative_clean(cases[c].in, strlen(cases[c].in), out, sizeof out);
+		CHECK_STR(out, cases[c].want);
+		CHECK_EQ((int)n, (int)strlen(cases[c].want));
+	}
+	/* the room: PW_NARRATIVE_MAX at most, or less when the buffer is small */
+	char big[400];
+	memset(big, 'a', sizeof big);
+	CHECK_EQ((int)fx__narrative_clean(big, sizeof big, out, sizeof out), PW_NARRATIVE_MAX);
+	char small[13];
+	CHECK_EQ((int)fx__narrative_clean(big, 40, small, sizeof small), 12);
+	CHECK_STR(small, "aaaaaaaaaaaa");
+	/* exactly the room: the fast path takes it whole */
+	CHECK_EQ((int)fx__narrative_clean(big, 12, small, sizeof small), 12);
+	/* a two-byte character that does not fit whole is left out */
+	char accents[20];
+	for (int i = 0; i < 10; i++)
+		memcpy(accents + 2 * i, "\xc3\xa9", 2);
+	CHECK_EQ((int)fx__narrative_clean(accents, sizeof accents, small, sizeof small), 12);
+	CHECK_EQ((int)fx__narrative_clean(accents, 13, small, sizeof small), 12);
+	CHECK(((unsigned char)small[11] & 0xC0) == 0x80);
+}

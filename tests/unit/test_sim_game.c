@@ -579,3 +579,49 @@ TEST(sim_box_minutes_cover_the_clock)
 	free(l);
 	sim_result_free(&r);
 }
+
+/*
+ * A play's narratives: the first stored as it is, a second joined to it
+ * with a space, the whole cut at PW_NARRATIVE_MAX bytes on a UTF-8
+ * character boundary (never half of an "é"). Written without printf since
+ * issue 15; the bytes must be what they were.
+ */
+TEST(sim_narratives_join_and_cut_on_a_character_boundary)
+{
+	pw_game_result_t out;
+	memset(&out, 0, sizeof out);
+	pw_sim_t g;
+	memset(&g, 0, sizeof g);
+	g.out = &out;
+	pw_play_t p = {.narrative = -1};
+	char a[151], b[141];
+	memset(a, 'x', 150);
+	a[150] = 0;
+	for (int i = 0; i < 70; i++)
+		memcpy(b + 2 * i, "\xc3\xa9", 2); /* é */
+	b[140] = 0;
+	sim_set_narrative(&g, &p, "");
+	CHECK_EQ(p.narrative, -1);
+	sim_set_narrative(&g, &p, a);
+	CHECK(p.narrative >= 0);
+	CHECK_STR(out.narratives + p.narrative, a);
+	/* 150 + 1 + 140 bytes: cut at 280 would split an é, so 279 */
+	sim_set_narrative(&g, &p, b);
+	const char *got = out.narratives + p.narrative;
+	CHECK_EQ((int)strlen(got), 279);
+	CHECK(!memcmp(got, a, 150));
+	CHECK_EQ(got[150], ' ');
+	CHECK(!memcmp(got + 151, b, 128));
+	/* one more joins the cut text: only its space still fits */
+	sim_set_narrative(&g, &p, "ok");
+	got = out.narratives + p.narrative;
+	CHECK_EQ((int)strlen(got), 280);
+	CHECK_EQ(got[279], ' ');
+	/* short ones join whole */
+	pw_play_t q = {.narrative = -1};
+	sim_set_narrative(&g, &q, "Two in a row.");
+	sim_set_narrative(&g, &q, "Three!");
+	CHECK_STR(out.narratives + q.narrative, "Two in a row. Three!");
+	CHECK(!g.oom);
+	free(out.narratives);
+}
