@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tests/dbtest.h"
 #include "tests/e2e/e2e.h"
 
 /* Subscribes; *head_out (when not NULL) gets everything read so far,
@@ -254,9 +255,15 @@ TEST(e2e_sse_many_subscribers_every_event_in_order)
 	e2e_resp_free(&r);
 	close(votes);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
-	char *log = e2e_log(&s);
-	CHECK_CONTAINS(log, "events=64 subscribers=301");
-	free(log);
+	/* In process (SQLite) the events published in one turn of the loop go
+	 * out as one batch of at most SSE_BATCH_MAX; on a shared store they
+	 * reach the loop from the live log a page at a time, in batches of
+	 * other sizes (the delivery above is what holds on both). */
+	if (!dbt_is_postgres(s.db)) {
+		char *log = e2e_log(&s);
+		CHECK_CONTAINS(log, "events=64 subscribers=301");
+		free(log);
+	}
 }
 
 /* The stream of a server on PostgreSQL (docs/POSTGRES.md). */

@@ -121,6 +121,7 @@ static int count_game_reads(unsigned type, void *ud, void *stmt, void *sql)
  */
 TEST(round_reads_the_seasons_games_outside_its_transactions)
 {
+	TEST_SQLITE_ONLY("counts the statements run inside a transaction with SQLite's trace hook");
 	pw_store_t *s = lt_open("reads.db");
 	pw_gov_t *g = lt_league(s, 4);
 	pw_round_cfg_t c;
@@ -181,6 +182,7 @@ static int write_late_bio(unsigned type, void *ud, void *stmt, void *sql)
  */
 TEST(round_snapshot_keeps_a_team_change_made_just_before_its_transaction)
 {
+	TEST_SQLITE_ONLY("makes the change at the instant before BEGIN with a SQLite hook on the runner's connection");
 	pw_store_t *s = lt_open("late.db");
 	pw_gov_t *g = lt_league(s, 4);
 	pw_round_cfg_t c;
