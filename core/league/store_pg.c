@@ -1977,6 +1977,7 @@ static int pgs_identity_subject(pw_store_t *s, int64_t identity_id, const char *
  * (store.c then refuses the backend in the program, naming it). */
 const struct store_ops store_pg_ops = {
 	.backend = "PostgreSQL",
+	.copy = &store_pg_copy_ops,
 	.close = pgs_close,
 	.ping = pgs_ping,
 	.rollback = pgs_rollback,

@@ -2100,6 +2100,7 @@ static int sq_identity_subject(pw_store_t *s, int64_t identity_id, const char *p
 
 const struct store_ops store_sqlite_ops = {
 	.backend = "SQLite",
+	.copy = &store_sqlite_copy_ops,
 	.close = sq_close,
 	.ping = sq_ping,
 	.rollback = sq_rollback,
