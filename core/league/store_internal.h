@@ -260,7 +260,7 @@ void store_json_place_hooper(struct cJSON *teams, int64_t team_id, const char *d
 struct pw_store {
 	const struct store_ops *ops;
 	char path[512]; /* the SQLite path or the PostgreSQL URL as given */
-	char err[512];
+	char err[1024]; /* room for a URL twice (store_backup's advice) */
 	int in_tx;
 
 	/* ---- SQLite (store_sqlite.c) ---- */
