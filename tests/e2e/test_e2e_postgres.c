@@ -84,19 +84,8 @@ TEST(pg_e2e_serve_runs_on_a_postgres_url_and_hides_its_password)
 	char *tok = e2e_join(&s, "Ada", 1);
 	CHECK(tok && *tok);
 	free(tok);
-	long st = 0;
-	cJSON_Delete(e2e_call(&s, "POST", "/api/pace/advance", NULL, NULL, &st));
-	CHECK_EQ(st, 202);
 	/* The tick's games are stored (instant presentation). */
-	int games = 0;
-	for (int i = 0; i < 100 && games == 0; i++) {
-		cJSON *j = e2e_call(&s, "GET", "/api/games?round=1", NULL, NULL, &st);
-		games = cJSON_GetArraySize(cJSON_GetObjectItem(j, "data"));
-		cJSON_Delete(j);
-		if (!games)
-			usleep(100000);
-	}
-	CHECK_EQ(games, 4);
+	CHECK_EQ(e2e_tick_games(&s, 1), 4);
 	char *before = standings(&s);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 10000), 0);
 	/* A restart finds the league where it was. */
