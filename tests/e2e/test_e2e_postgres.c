@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/league/store.h"
+#include "core/league/store_internal.h"
 #include "tests/e2e/e2e.h"
 #include "tests/pgtest.h"
 
@@ -183,6 +184,26 @@ TEST(pg_e2e_migrate_from_sqlite_serves_the_same_league)
 	CHECK_STR(on_pg, on_file);
 	free(on_file);
 	free(on_pg);
+
+	/* The copy is whole (rebuild replays it), migrate finds nothing to do,
+	 * and a tampered game makes rebuild fail on PostgreSQL as on SQLite. */
+	out = NULL;
+	CHECK_EQ(test_pinwheel(&out, true, "rebuild --db '%s'", db), 0);
+	CHECK_MSG(out && strstr(out, " 0 mismatches"), "rebuild: %s", out ? out : "");
+	free(out);
+	out = NULL;
+	CHECK_EQ(test_pinwheel(&out, false, "migrate --db '%s'", db), 0);
+	CHECK_CONTAINS(out, "(0 migrations applied)");
+	free(out);
+	char err[512];
+	pw_store_t *pg = store_pg_open(db, STORE_OPEN_RAW, err, sizeof err);
+	CHECK_MSG(pg != NULL, "%s", err);
+	CHECK_EQ(store_pg_exec(pg, "UPDATE game_results SET hash = '00' WHERE id = 3", "tampering"), 0);
+	store_close(pg);
+	out = NULL;
+	CHECK_EQ(test_pinwheel(&out, true, "rebuild --db '%s'", db), 1);
+	CHECK_MSG(out && strstr(out, "1 mismatch"), "rebuild of a tampered game: %s", out ? out : "");
+	free(out);
 
 	/* Again into the same database: refused, exit 1, saying why. */
 	out = NULL;
