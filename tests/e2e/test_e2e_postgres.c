@@ -220,3 +220,27 @@ TEST(pg_e2e_migrate_from_sqlite_serves_the_same_league)
 	CHECK_CONTAINS(out, "must be a postgres:// or postgresql:// URL");
 	free(out);
 }
+
+/* The backup advice for a URL with user:password@: the command keeps the
+ * user and drops the password (not "***": libpq would send that). */
+TEST(pg_store_backup_advice_leaves_out_a_user_password)
+{
+	char *url = pgtest_database();
+	if (!url)
+		return;
+	/* postgres:///NAME?host=DIR&... → postgres://postgres:hunter2@/NAME?host=DIR&... */
+	char db[1024], want[1100], err[512];
+	const char *rest = url + strlen("postgres://");
+	snprintf(db, sizeof db, "postgres://postgres:hunter2@%s", rest);
+	pw_store_t *s = store_pg_open(db, STORE_OPEN_RAW, err, sizeof err);
+	CHECK_MSG(s != NULL, "%s", err);
+	if (!s)
+		return;
+	CHECK_EQ(store_backup(s, "league.dump"), -1);
+	snprintf(want, sizeof want, "pg_dump --format=custom --file='league.dump' 'postgres://postgres@%s'\n",
+		 rest);
+	CHECK_CONTAINS(store_errmsg(s), want);
+	CHECK(strstr(store_errmsg(s), "hunter2") == NULL && strstr(store_errmsg(s), "***") == NULL);
+	store_close(s);
+	free(url);
+}
