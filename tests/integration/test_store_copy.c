@@ -109,7 +109,8 @@ static char *table_text(pw_store_t *s, const store_table_t *t, int *n)
 	rows_t r = {0};
 	CHECK_MSG(s->ops->copy->rows(s, t, collect_row, &r) == 0, "reading %s: %s", t->name,
 		  store_errmsg(s));
-	qsort(r.rows, (size_t)r.n, sizeof *r.rows, by_text);
+	if (r.n)
+		qsort(r.rows, (size_t)r.n, sizeof *r.rows, by_text);
 	pw_buf_t b = {0};
 	buf_puts(&b, "");
 	for (int i = 0; i < r.n; i++) {
