@@ -142,4 +142,8 @@ int test_pinwheel(char **out, bool merge_stderr, const char *fmt, ...)
 /* A fresh, empty temporary directory for this test; removed at exit. */
 const char *test_tmpdir(void);
 
+/* The whole of a file (a path from the repository's root, where tests
+ * run), NUL-terminated; NULL when it cannot be read. Caller frees. */
+char *test_read_file(const char *path);
+
 #endif

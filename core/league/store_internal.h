@@ -145,8 +145,12 @@ typedef enum {
 	STORE_OPEN_VIEWER,  /* store_open_viewer: the read-only, no-spoilers connection */
 } store_open_mode_t;
 
+struct store_copy_ops;
+
 struct store_ops {
 	const char *backend; /* "SQLite", "PostgreSQL": for messages */
+	/* Rows of any table, for store_copy.c (NULL: the backend has none). */
+	const struct store_copy_ops *copy;
 	void (*close)(pw_store_t *s);
 	bool (*ping)(pw_store_t *s);
 	void (*rollback)(pw_store_t *s);
@@ -186,6 +190,63 @@ int store_pg_exec(pw_store_t *s, const char *sql, const char *what);
 int store_live_check(pw_store_t *s, const char *type, const char *json, const char *origin);
 /* The page size store_live_since allows (1..STORE_LIVE_PAGE_MAX). */
 #define STORE_LIVE_PAGE_MAX 10000
+
+/* ---- rows of any table: what store_copy.c moves between backends ----
+ *
+ * The copy (store_copy.h) knows no table by name: each backend lists the
+ * tables its migrations made and reads or writes their rows as typed
+ * cells, so a table a later migration adds is copied with no change here.
+ * Names come from the database's own catalog and are checked to be
+ * [a-z0-9_] before they are put in a statement; values travel only as
+ * bound parameters. */
+typedef enum { STORE_CELL_NULL, STORE_CELL_INT, STORE_CELL_REAL, STORE_CELL_TEXT } store_cell_kind_t;
+typedef struct {
+	store_cell_kind_t kind;
+	int64_t i;
+	double r;
+	const char *text; /* STORE_CELL_TEXT: valid until the callback returns */
+} store_cell_t;
+
+#define STORE_NAME_MAX 64
+#define STORE_COLS_MAX 32
+typedef struct {
+	char name[STORE_NAME_MAX];
+	int ncols;
+	char cols[STORE_COLS_MAX][STORE_NAME_MAX];
+	/* The column whose ids the database hands out (PostgreSQL's identity,
+	 * SQLite's INTEGER PRIMARY KEY), "" when there is none. */
+	char id_col[STORE_NAME_MAX];
+} store_table_t;
+
+/* Called with each row's cells (n of them); a nonzero return stops the
+ * walk, which then returns that value. */
+typedef int (*store_row_cb)(void *ud, const store_cell_t *cells, int n);
+
+struct store_copy_ops {
+	/* The tables of the schema in the order the migrations made them (a
+	 * table after those it references), schema_version included: how many,
+	 * *out malloc'd (caller frees), or -1 with the error in s. */
+	int (*tables)(pw_store_t *s, store_table_t **out);
+	/* A read transaction from which every table reads one moment of the
+	 * database (ended by store_rollback). 0 or -1. */
+	int (*snapshot)(pw_store_t *s);
+	/* How many rows t has, or -1. */
+	int64_t (*count)(pw_store_t *s, const store_table_t *t);
+	/* Every row of t with its columns in t's order, in the order they were
+	 * written (rowid or id); the walk's result, 0, or -1. */
+	int (*rows)(pw_store_t *s, const store_table_t *t, store_row_cb cb, void *ud);
+	/* Writes one row of t as it is, ids included (inside a transaction);
+	 * NULL: the backend is not a target of the copy. 0 or -1. */
+	int (*insert)(pw_store_t *s, const store_table_t *t, const store_cell_t *cells);
+	/* Moves t's id generator past its highest id, so a row added later
+	 * never takes a copied id (nothing without an id column). 0 or -1. */
+	int (*ids_advance)(pw_store_t *s, const store_table_t *t);
+};
+/* A name from a catalog that may go into a statement between double
+ * quotes: [a-z0-9_], shorter than STORE_NAME_MAX (store_copy.c). */
+bool store_name_plain(const char *name);
+extern const struct store_copy_ops store_sqlite_copy_ops;
+extern const struct store_copy_ops store_pg_copy_ops;
 
 /* ---- store_json.c: what both backends build alike from their rows ---- */
 
@@ -235,7 +296,7 @@ int store_json_lease_parse(const char *text, store_lease_t *out);
 struct pw_store {
 	const struct store_ops *ops;
 	char path[512]; /* the SQLite path or the PostgreSQL URL as given */
-	char err[512];
+	char err[1024]; /* room for a URL twice (store_backup's advice) */
 	int in_tx;
 
 	/* ---- SQLite (store_sqlite.c) ---- */

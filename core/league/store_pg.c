@@ -529,11 +529,53 @@ static int pgs_commit(pw_store_t *s)
 	return rc;
 }
 
+/* url for a command line the operator copies: store_printable's text
+ * with the password left out entirely (not "***", which libpq would send
+ * as the password); the tools take it from PGPASSWORD or ~/.pgpass. */
+static void url_without_password(const char *url, char *out, size_t len)
+{
+	char shown[512];
+	store_printable(url, shown, sizeof shown);
+	size_t n = 0;
+	for (const char *p = shown; *p && n + 1 < len;) {
+		if (!strncmp(p, ":***@", 5)) {
+			p += 4; /* the '@' is kept */
+		} else if ((p == shown || p[-1] == '?' || p[-1] == '&') && !strncmp(p, "password=***", 12)) {
+			p += 12;
+			if (*p == '&')
+				p++;
+			else if (n > 0 && (out[n - 1] == '&' || out[n - 1] == '?'))
+				n--;
+		} else {
+			out[n++] = *p++;
+		}
+	}
+	out[n] = '\0';
+}
+
+/*
+ * PostgreSQL has its own consistent online backup: pg_dump (a snapshot of
+ * one database while the servers keep running). The advice names the exact
+ * commands for this database, custom format (compressed, restored
+ * selectively and in parallel by pg_restore). A dump carries the schema
+ * with the data, so the event log's append-only trigger is recreated by
+ * the restore, after the rows are loaded.
+ */
 static int pgs_backup(pw_store_t *s, const char *out_path)
 {
-	(void)out_path;
-	return failf(s, "a PostgreSQL database is backed up with pg_dump, not `pinwheel backup`"
-		     " (docs/POSTGRES.md)");
+	char url[512];
+	url_without_password(s->path, url, sizeof url);
+	return failf(s,
+		     "a PostgreSQL database is backed up with PostgreSQL's pg_dump, not `pinwheel backup`"
+		     " (nothing was written to %s). Back it up with\n"
+		     "    pg_dump --format=custom --file='%s' '%s'\n"
+		     "and restore it into a new, empty database (as the role that owns the tables) with\n"
+		     "    pg_restore --exit-on-error --single-transaction --dbname='NEW-DATABASE-URL' '%s'\n"
+		     "The password comes from PGPASSWORD or ~/.pgpass, never the command line. The"
+		     " restore brings the schema back with the rows, the event log's append-only"
+		     " trigger included; use a pg_dump at least as new as the server"
+		     " (docs/OPERATIONS.md, \"Backups\").",
+		     out_path, out_path, url, out_path);
 }
 
 /* ---- events --------------------------------------------------------------- */
@@ -2437,6 +2479,7 @@ static int pgs_live_wait(pw_store_t *s, int timeout_ms)
  * (store.c then refuses the backend in the program, naming it). */
 const struct store_ops store_pg_ops = {
 	.backend = "PostgreSQL",
+	.copy = &store_pg_copy_ops,
 	.close = pgs_close,
 	.ping = pgs_ping,
 	.rollback = pgs_rollback,

@@ -324,13 +324,17 @@ static int pg_migrate_step(PGconn *conn, char *err, size_t errlen)
 		pg_fail(conn, "taking the migration lock", err, errlen);
 		goto rollback;
 	}
-	if (pg_run(conn,
-		   "CREATE TABLE IF NOT EXISTS schema_version(version BIGINT PRIMARY KEY,"
-		   " applied_at TEXT NOT NULL DEFAULT " PG_NOW ")",
-		   PGRES_COMMAND_OK, "creating schema_version", err, errlen) < 0)
-		goto rollback;
+	/* The version first, and schema_version made only when there is none:
+	 * a role that may not create tables (the serving role of
+	 * docs/OPERATIONS.md, "The database's roles") opens a database that is
+	 * up to date without touching the schema. */
 	int v = store_pg_schema_version(conn, err, errlen);
 	if (v < 0)
+		goto rollback;
+	if (v == 0 && pg_run(conn,
+			     "CREATE TABLE IF NOT EXISTS schema_version(version BIGINT PRIMARY KEY,"
+			     " applied_at TEXT NOT NULL DEFAULT " PG_NOW ")",
+			     PGRES_COMMAND_OK, "creating schema_version", err, errlen) < 0)
 		goto rollback;
 	if (v >= store_pg_migrations_count) {
 		if (v > store_pg_migrations_count) {

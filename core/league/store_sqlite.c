@@ -2350,6 +2350,7 @@ static int sq_live_wait(pw_store_t *s, int timeout_ms)
 
 const struct store_ops store_sqlite_ops = {
 	.backend = "SQLite",
+	.copy = &store_sqlite_copy_ops,
 	.close = sq_close,
 	.ping = sq_ping,
 	.rollback = sq_rollback,

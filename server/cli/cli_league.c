@@ -13,6 +13,7 @@
 #include "core/league/round.h"
 #include "core/league/season.h"
 #include "core/league/store.h"
+#include "core/league/store_copy.h"
 #include "core/league/league_fx.h"
 #include "server/cli/cli.h"
 
@@ -346,12 +347,66 @@ static int db_option(const char *cmd, int argc, char **argv, const char **db, co
 	return 0;
 }
 
+/* Told of each table copied: one line per table, so a long copy shows
+ * where it is. */
+static int copy_progress(void *ud, const char *table, int64_t rows)
+{
+	(void)ud;
+	printf("copied %s: %lld row%s\n", table, (long long)rows, rows == 1 ? "" : "s");
+	fflush(stdout);
+	return 0;
+}
+
+/* pinwheel migrate --from FILE --to URL: the one-way copy of a league
+ * (core/league/store_copy.h). */
+static int migrate_copy(const char *from, const char *to)
+{
+	if (!from || !to) {
+		cli_error("migrate", "--from FILE and --to postgres://... go together (see pinwheel"
+			  " migrate --help)");
+		return 2;
+	}
+	char err[1024], shown[512];
+	int64_t rows = store_copy(from, to, copy_progress, NULL, err, sizeof err);
+	if (rows < 0) {
+		cli_error("migrate", "%s", err);
+		return 1;
+	}
+	printf("copied %lld rows from \"%s\" to %s\n", (long long)rows, from,
+	       store_printable(to, shown, sizeof shown));
+	return 0;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
-	const char *db = NULL;
-	int u = db_option("migrate", argc, argv, &db, NULL);
-	if (u)
-		return u == 1 ? 0 : u;
+	const char *db = NULL, *from = NULL, *to = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = !strcmp(a, "--db")	   ? &db
+				    : !strcmp(a, "--from") ? &from
+				    : !strcmp(a, "--to")   ? &to
+							   : NULL;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			printf("usage: pinwheel migrate [--db PATH|URL]\n"
+			       "       pinwheel migrate --from FILE.db --to postgres://...\n"
+			       "The first brings a database's schema up to date; the second copies a\n"
+			       "whole league from a SQLite file into an empty PostgreSQL database.\n");
+			return 0;
+		}
+		if (!slot) {
+			cli_error("migrate", "unknown option \"%s\" (see pinwheel migrate --help)", a);
+			return 2;
+		}
+		if (!(*slot = need_value("migrate", argc, argv, &i)))
+			return 2;
+	}
+	if (from || to) {
+		if (db) {
+			cli_error("migrate", "--db and --from/--to do not go together");
+			return 2;
+		}
+		return migrate_copy(from, to);
+	}
 	db = cli_value(db, "PINWHEEL_DB", "data/pinwheel.db");
 	char err[512];
 	pw_store_t *s = store_open_raw(db, err, sizeof err);

@@ -15,6 +15,9 @@
 #   sh tests/bench/bench_vote.sh [build/pinwheel]
 # With PW_BENCH_BASE=/path/to/another/pinwheel the same figures follow for
 # that build, each line prefixed "anchor: ".
+# PW_BENCH_DB names the database (a postgres:// URL; default a new SQLite
+# file); with PW_BENCH_TWO=1 a second server on the same database takes the
+# votes while the first plays the ticks (bench_pg.sh, several instances).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/bench/lib.sh
@@ -23,10 +26,20 @@ TICKS=${TICKS:-20}
 VOTES=${VOTES:-10}
 need_pkgs curl || bench_fail "could not install curl"
 tmp=$(mktemp -d)
-trap 'stop_server; rm -rf "$tmp"' EXIT
-start_server "$BIN" "$tmp/bench.db" PINWHEEL_PRESENTATION_MODE=instant PINWHEEL_GOVERNANCE_INTERVAL=100 ||
+DB=${PW_BENCH_DB:-$tmp/bench.db}
+VOTER_PID=""
+trap 'stop_server; [ -n "$VOTER_PID" ] && kill -TERM "$VOTER_PID" 2>/dev/null; rm -rf "$tmp" ${voter_log:-}' EXIT
+if [ "${PW_BENCH_TWO:-}" = 1 ]; then
+	start_server "$BIN" "$DB" PINWHEEL_PRESENTATION_MODE=instant PINWHEEL_GOVERNANCE_INTERVAL=100 ||
+		bench_fail "the voters' server did not start"
+	VOTER_PID=$SERVER_PID
+	voter_port=$PORT
+	voter_log=$SERVER_LOG
+fi
+start_server "$BIN" "$DB" PINWHEEL_PRESENTATION_MODE=instant PINWHEEL_GOVERNANCE_INTERVAL=100 ||
 	bench_fail "the server did not start"
 base="http://127.0.0.1:$PORT"
+votes_base="http://127.0.0.1:${voter_port:-$PORT}"
 json='Content-Type: application/json'
 
 # first_field NAME FILE: the first "NAME":value in FILE (a number, a word
@@ -61,7 +74,7 @@ burst() {
 	set --
 	k=1
 	while [ $k -le "$VOTES" ]; do
-		set -- "$@" -o "$tmp/vote.$k" "$base/api/governance/votes"
+		set -- "$@" -o "$tmp/vote.$k" "$votes_base/api/governance/votes"
 		k=$((k + 1))
 	done
 	curl --noproxy '*' -s --no-progress-meter -Z --parallel-immediate --parallel-max "$VOTES" \
@@ -93,6 +106,7 @@ while [ $t -lt "$TICKS" ]; do
 	ticks_ms="$ticks_ms $ms"
 	t=$((t + 1))
 done
+[ -n "$VOTER_PID" ] && echo "votes sent to a second server on the same database, ticks played by the first"
 echo "ticks=$TICKS (4 games each), $VOTES votes at once after each advance, all accepted (200);" \
 	"bursts that ended while their tick still ran: $inside of $TICKS"
 sort -n "$tmp/lat" | awk '{ v[NR] = $1 * 1000 } END {

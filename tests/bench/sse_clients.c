@@ -18,6 +18,11 @@
  * With --at-limit, N is the server's subscriber limit: one more subscriber
  * must be answered 503 too_many_subscribers while the N are held.
  *
+ * With SSE_PUBLISH_PORT set, the pings go to that port — another instance
+ * on the same database — while the subscribers and /health stay on PORT:
+ * what an event published on one instance takes to reach the subscribers
+ * of another (bench_pg.sh).
+ *
  * Prints figures; never pass/fail on time. Exits 1 (after saying what was
  * missing) unless every subscriber connected, every ping was answered 2xx,
  * every /health answered 200 "ok" with N subscribers, (with --at-limit)
@@ -43,7 +48,7 @@
 
 #include "bench_client.h"
 
-static int port;
+static int port, publish_port;
 
 /* What a reader sends back when it is done, before its latencies. */
 typedef struct reader_report {
@@ -186,6 +191,12 @@ static int reader(int n, int events, int ctl, int out)
 	rep.cpu_us = cpu_us() - cpu0;
 	write_all(out, &rep, sizeof rep);
 	write_all(out, lat, (size_t)rep.n_lat * sizeof *lat);
+	/* The subscribers stay connected until the parent is done (ctl
+	 * closed): its /health after the last ping must still count them,
+	 * however fast they got every event. */
+	char c;
+	while (read(ctl, &c, 1) > 0)
+		;
 	return 0;
 }
 
@@ -193,9 +204,9 @@ static int reader(int n, int events, int ctl, int out)
  * A request on a connection of its own (Connection: close); the answer is
  * read to the end into buf. Returns the status, or -1.
  */
-static int request(const char *method_path, const char *body, char *buf, size_t cap)
+static int request(int to, const char *method_path, const char *body, char *buf, size_t cap)
 {
-	int fd = bench_dial(port, 1);
+	int fd = bench_dial(to, 1);
 	if (fd < 0)
 		return -1;
 	char req[512];
@@ -250,6 +261,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	port = atoi(argv[1]);
+	const char *pub = getenv("SSE_PUBLISH_PORT");
+	publish_port = pub && *pub ? atoi(pub) : port;
 	int n = atoi(argv[2]), events = atoi(argv[3]), interval = atoi(argv[4]);
 	int procs = argc == 6 ? atoi(argv[5]) : 2;
 	if (n < 1 || events < 1 || procs < 1 || procs > 64 || procs > n) {
@@ -297,10 +310,10 @@ int main(int argc, char **argv)
 	for (int e = 0; e < events && all_ready; e++) {
 		char body[64];
 		snprintf(body, sizeof body, "{\"note\":\"t=%lld\"}", bench_now_us());
-		int st = request("POST /api/admin/events/ping", body, buf, sizeof buf);
+		int st = request(publish_port, "POST /api/admin/events/ping", body, buf, sizeof buf);
 		pings_ok += st >= 200 && st < 300;
 		long long h0 = bench_now_us();
-		st = request("GET /health", NULL, buf, sizeof buf);
+		st = request(port, "GET /health", NULL, buf, sizeof buf);
 		long long took = bench_now_us() - h0;
 		if (st == 200 && strstr(buf, "\"status\":\"ok\"") && strstr(buf, want_active)) {
 			health_ok++;
@@ -313,7 +326,7 @@ int main(int argc, char **argv)
 	/* One subscriber beyond the limit, while the N are held. */
 	bool refused = !at_limit;
 	if (at_limit && all_ready) {
-		int st = request("GET /api/events/stream", NULL, buf, sizeof buf);
+		int st = request(port, "GET /api/events/stream", NULL, buf, sizeof buf);
 		refused = st == 503 && strstr(buf, "too_many_subscribers") && strstr(buf, "Retry-After:");
 		printf("subscriber %d: %d %s\n", n + 1, st, refused ? "too_many_subscribers (as it should)" : "(expected 503)");
 	}

@@ -381,6 +381,24 @@ static int round_finals_pg(e2e_server_t *s, int round, char finals[][32], int64_
 	return n;
 }
 
+int e2e_tick_games(e2e_server_t *s, int round)
+{
+	long st = 0;
+	cJSON_Delete(e2e_call(s, "POST", "/api/pace/advance", NULL, NULL, &st));
+	CHECK_EQ(st, 202);
+	char path[64];
+	snprintf(path, sizeof path, "/api/games?round=%d", round);
+	int games = 0;
+	for (int i = 0; i < 100 && games == 0; i++) {
+		cJSON *j = e2e_call(s, "GET", path, NULL, NULL, &st);
+		games = cJSON_GetArraySize(cJSON_GetObjectItem(j, "data"));
+		cJSON_Delete(j);
+		if (!games)
+			usleep(100000);
+	}
+	return games;
+}
+
 int e2e_round_finals(e2e_server_t *s, int round, char finals[][32], int64_t *ids, int max)
 {
 	if (!store_names_file(s->db))

@@ -81,6 +81,11 @@ struct cJSON *e2e_call(e2e_server_t *s, const char *method, const char *path, co
  * "" after a failed CHECK). */
 char *e2e_join(e2e_server_t *s, const char *name, int team);
 
+/* Plays the next tick (POST /api/pace/advance, checked 202) and waits up
+ * to 10 s for round's games to be listed by /api/games; returns how many
+ * (an instant presentation lists them as soon as they are stored). */
+int e2e_tick_games(e2e_server_t *s, int round);
+
 /* The final scores ("52–48", as pages write them) and ids of a round's
  * games, read from the server's database beside it — what the public must
  * not see before the round's replay ends. Returns how many (up to max). */

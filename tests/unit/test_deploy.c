@@ -16,20 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *s = malloc((size_t)n + 1);
-	size_t got = fread(s, 1, (size_t)n, f);
-	s[got] = '\0';
-	fclose(f);
-	return s;
-}
+#define slurp test_read_file
 
 #define MAXP 64
 struct pkgs {
