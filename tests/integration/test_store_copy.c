@@ -50,6 +50,8 @@ static int64_t played_league(const char *path)
 	CHECK(store_outbox_add(s, "POST", "/channels/1/messages", "{\"content\":\"hi\"}", 1700000000,
 			       &oid) == 0);
 	CHECK_EQ(store_commit(s), 0);
+	/* The live stream's log (a server writes it on a shared store). */
+	CHECK(store_live_append(s, "vote.cast", "{\"note\":\"copied ✓\"}", "serve@a/1/2") > 0);
 	pw_season_row_t r;
 	CHECK_EQ(season_current(s, &r), 1);
 	gov_close(g);
