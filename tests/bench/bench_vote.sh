@@ -29,15 +29,19 @@ tmp=$(mktemp -d)
 DB=${PW_BENCH_DB:-$tmp/bench.db}
 VOTER_PID=""
 trap 'stop_server; [ -n "$VOTER_PID" ] && kill -TERM "$VOTER_PID" 2>/dev/null; rm -rf "$tmp" ${voter_log:-}' EXIT
+# The ticks' server starts first: on a shared database it takes the tick
+# lock, and a server without it answers an advance 409 tick_elsewhere.
+start_server "$BIN" "$DB" PINWHEEL_PRESENTATION_MODE=instant PINWHEEL_GOVERNANCE_INTERVAL=100 ||
+	bench_fail "the server did not start"
 if [ "${PW_BENCH_TWO:-}" = 1 ]; then
+	tick_pid=$SERVER_PID tick_port=$PORT tick_log=$SERVER_LOG
 	start_server "$BIN" "$DB" PINWHEEL_PRESENTATION_MODE=instant PINWHEEL_GOVERNANCE_INTERVAL=100 ||
 		bench_fail "the voters' server did not start"
 	VOTER_PID=$SERVER_PID
 	voter_port=$PORT
 	voter_log=$SERVER_LOG
+	SERVER_PID=$tick_pid PORT=$tick_port SERVER_LOG=$tick_log
 fi
-start_server "$BIN" "$DB" PINWHEEL_PRESENTATION_MODE=instant PINWHEEL_GOVERNANCE_INTERVAL=100 ||
-	bench_fail "the server did not start"
 base="http://127.0.0.1:$PORT"
 votes_base="http://127.0.0.1:${voter_port:-$PORT}"
 json='Content-Type: application/json'
