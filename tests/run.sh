@@ -2,10 +2,11 @@
 # Checks the walls between the layers (`make layers`), then runs the whole
 # suite twice — a plain optimised build, then one built with
 # AddressSanitizer and UndefinedBehaviorSanitizer — and, between the two,
-# the integration and end-to-end tests again on PostgreSQL (the plain
-# build with PW_TEST_BACKEND=postgres: every database a test opens is a
-# PostgreSQL one; the few tests about SQLite itself say SKIP and why; the
-# unit tests of the store already run on both) — and ends with one line
+# the integration and end-to-end tests again on PostgreSQL, with the AI
+# client's unit tests (its spend cap is read from the database): the plain
+# build with PW_TEST_BACKEND=postgres, where every database a test opens
+# is a PostgreSQL one; the few tests about SQLite itself say SKIP and why;
+# the store's own unit tests already run on both. It ends with one line
 # "N passed, N failed" that adds both up (skipped tests are counted on
 # the line before it). Exits non-zero if
 # anything failed, the layers check failed or a build broke.
@@ -64,7 +65,7 @@ suite() {
 }
 
 suite plain
-suite postgres PW_TEST_BACKEND=postgres "T=tests/integration/ tests/e2e/"
+suite postgres PW_TEST_BACKEND=postgres "T=tests/integration/ tests/e2e/ tests/unit/test_ai_client.c"
 suite sanitizers BUILD=build/san SAN=address,undefined PW_TEST_SANITIZED=1
 
 # Skipped tests are neither passed nor failed; the last line stays the

@@ -15,6 +15,7 @@
 #include "core/league/store.h"
 #include "server/ai/ai_client.h"
 #include "tests/e2e/fake_api.h"
+#include "tests/pgtest.h"
 
 #define KEY "sk-test-SECRET-0123456789"
 
@@ -67,10 +68,20 @@ static void script_add(script_t *s, int status, const char *headers, const char 
 	s->bodies[s->n++] = body;
 }
 
+/* The usage log's database: a SQLite file, or in the PostgreSQL pass
+ * (tests/run.sh) a PostgreSQL database of this test's own — the spend cap
+ * is read from it, so every server on one database shares it. */
 static const char *db_path(void)
 {
 	static char p[600];
-	snprintf(p, sizeof p, "%s/ai.db", test_tmpdir());
+	if (!p[0]) {
+		char *url = test_on_postgres() ? pgtest_database() : NULL;
+		if (url)
+			snprintf(p, sizeof p, "%s", url);
+		else
+			snprintf(p, sizeof p, "%s/ai.db", test_tmpdir());
+		free(url);
+	}
 	return p;
 }
 
