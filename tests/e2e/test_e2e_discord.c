@@ -470,6 +470,27 @@ static void outbox_counts(bot_t *b, int *all, int *pending)
 	*pending = (int)dbt_int(b->s.db, "SELECT count(*) FROM discord_outbox WHERE done_at IS NULL", -1);
 }
 
+/* Waits until the outbox holds more than `above` rows, none pending, and
+ * no row has been added for `quiet_ms`: a round queues its rows over its
+ * replay (a game's result as its replay ends, the round's close last), so
+ * a count taken at the first quiet moment can be short of what is sent. */
+static bool outbox_settle(bot_t *b, int above, int quiet_ms, int wait_ms, int *all, int *pending)
+{
+	int last = -1, still = 0;
+	for (int t = 0; t <= wait_ms; t += 50) {
+		outbox_counts(b, all, pending);
+		if (*all == last && *all > above && *pending == 0) {
+			if ((still += 50) >= quiet_ms)
+				return true;
+		} else {
+			still = 0;
+		}
+		last = *all;
+		usleep(50000);
+	}
+	return false;
+}
+
 /*
  * Announcements survive Discord being down and the server being killed:
  * queued while every call fails, kept across a kill -9, sent in order once
@@ -1183,12 +1204,9 @@ TEST(pg_e2e_discord_two_servers_send_each_message_once)
 	dfake_hold_ms(b.fake, 300);
 	tick(&b);
 	int all = 0, pending = 1;
-	for (int i = 0; i < 300 && (all < 5 || pending > 0); i++) {
-		usleep(50000);
-		outbox_counts(&b, &all, &pending);
-	}
-	CHECK_MSG(all >= 5 && pending == 0, "sent %d of %d", all - pending, all);
-	usleep(1500000); /* a second sender's poll would have come by now */
+	/* Quiet for 1.5 s: a second sender's poll would have come by now. */
+	CHECK_MSG(channel_says(&b, "3200", "Round 1 is over", 20000), "round 1 announced");
+	CHECK_MSG(outbox_settle(&b, 4, 1500, 20000, &all, &pending), "sent %d of %d", all - pending, all);
 	CHECK_EQ(dfake_count_prefix(b.fake, "POST /channels/3200/messages"), all);
 	CHECK_EQ(dfake_messages(b.fake), all);
 
@@ -1209,17 +1227,12 @@ TEST(pg_e2e_discord_two_servers_send_each_message_once)
 	cJSON_Delete(e2e_call(&other, "POST", "/api/pace/advance", NULL, NULL, &st));
 	CHECK_EQ(st, 202);
 	int before = all;
-	for (int i = 0; i < 300 && (all <= before || pending > 0); i++) {
-		usleep(50000);
-		outbox_counts(&b, &all, &pending);
-	}
-	CHECK_MSG(all > before && pending == 0, "round 2: sent %d of %d", all - pending, all);
+	CHECK_MSG(channel_says(&b, "3200", "Round 2 is over", 20000), "round 2 announced");
+	CHECK_MSG(outbox_settle(&b, before, 1500, 20000, &all, &pending), "round 2: sent %d of %d", all - pending, all);
 	/* Each message reached the channel once (a call made again after an
 	 * answer lost on a slow machine is the nonce's to settle: Discord
 	 * keeps one message per nonce, as the fake does). */
-	usleep(1500000);
 	CHECK_EQ(dfake_messages(b.fake), all);
-	CHECK(channel_says(&b, "3200", "Round 2 is over", 1000));
 	e2e_stop(&other, SIGTERM, 10000);
 	dfake_stop(b.fake);
 	dfake_key_free(b.key);
