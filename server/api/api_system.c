@@ -29,6 +29,8 @@ static int h_health(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t *r
 	cJSON_AddStringToObject(o, "database", db ? "connected" : "unreachable");
 	cJSON_AddStringToObject(o, "scheduler", app->sched ? scheduler_state(app->sched) : "stopped");
 	cJSON_AddStringToObject(o, "discord", discord_health(app));
+	if (discord_api_health(app))
+		cJSON_AddStringToObject(o, "discord_api", discord_api_health(app));
 	json_add_time(o, "last_simulation", app->last_simulation);
 	cJSON_AddNumberToObject(o, "active_sse_connections", (double)ss.subscribers);
 	cJSON_AddNumberToObject(o, "uptime_seconds", (double)(time(NULL) - app->started_at));

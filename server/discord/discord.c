@@ -137,9 +137,14 @@ bool discord_sign_in_on(const pw_app_t *app)
 
 const char *discord_health(const pw_app_t *app)
 {
+	return app->discord ? "connected" : "disabled";
+}
+
+const char *discord_api_health(const pw_app_t *app)
+{
 	if (!app->discord)
-		return "disabled";
-	return discord_rest_connected(app->discord->rest) ? "connected" : "connecting";
+		return NULL;
+	return discord_rest_connected(app->discord->rest) ? "ok" : "waiting";
 }
 
 int discord_enqueue(struct discord *d, const char *method, const char *path, cJSON *body)

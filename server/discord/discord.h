@@ -58,8 +58,15 @@ int discord_open(pw_app_t *app);
 void discord_set_sending(pw_app_t *app, bool on);
 /* Stops the sender (after the loop has stopped). NULL-safe. */
 void discord_close(pw_app_t *app);
-/* "disabled", "connecting" or "connected" (/health). */
+/* /health's "discord", as the contract lists it: "disabled" without the
+ * DISCORD_* settings, else "connected" (the interactions endpoint is
+ * served and announcements are queued, whether or not Discord has
+ * answered yet: the outbox keeps them until it does). */
 const char *discord_health(const pw_app_t *app);
+/* /health's "discord_api": "ok" once Discord accepted the bot token,
+ * "waiting" until then (unreachable, or the token refused: the log says
+ * which); NULL when Discord is off. */
+const char *discord_api_health(const pw_app_t *app);
 /* Whether "Sign in with Discord" is on (DISCORD_CLIENT_SECRET): the pages
  * link /auth/discord then. */
 bool discord_sign_in_on(const pw_app_t *app);

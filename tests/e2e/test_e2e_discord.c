@@ -147,11 +147,12 @@ static cJSON *press(bot_t *b, const char *uid, const char *name, const char *cus
 	return ix(b, 3, uid, name, data, false);
 }
 
-static char *health_discord(bot_t *b)
+/* A string field of the server's /health (caller frees; "" if absent). */
+static char *health_field(e2e_server_t *s, const char *name)
 {
 	long st;
-	cJSON *j = e2e_call(&b->s, "GET", "/health", NULL, NULL, &st);
-	char *v = strdup(cJSON_GetStringValue(cJSON_GetObjectItem(j, "discord")) ?: "");
+	cJSON *j = e2e_call(s, "GET", "/health", NULL, NULL, &st);
+	char *v = strdup(cJSON_GetStringValue(cJSON_GetObjectItem(j, name)) ?: "");
 	cJSON_Delete(j);
 	return v;
 }
@@ -236,18 +237,56 @@ TEST(e2e_discord_ping_and_signatures)
 		CHECK_MSG(st == 400, "%s answered %ld", hostile[i], st);
 		cJSON_Delete(j);
 	}
-	/* The server keeps serving, and says connected once the fake answered. */
-	char *hd = NULL;
+	/* The server keeps serving; "discord" is the contract's "connected",
+	 * and "discord_api" says "ok" once the fake accepted the token. */
+	char *hd = health_field(&b.s, "discord");
+	CHECK_STR(hd, "connected");
+	free(hd);
+	hd = NULL;
 	for (int i = 0; i < 100; i++) {
 		free(hd);
-		hd = health_discord(&b);
-		if (!strcmp(hd, "connected"))
+		hd = health_field(&b.s, "discord_api");
+		if (!strcmp(hd, "ok"))
 			break;
 		usleep(50000);
 	}
-	CHECK_STR(hd, "connected");
+	CHECK_STR(hd, "ok");
 	free(hd);
 	CHECK(dfake_count_prefix(b.fake, "GET /users/@me") >= 1);
+	bot_stop(&b);
+}
+
+/* Discord configured but not answering: /health keeps the contract's
+ * "connected" (interactions are served, announcements wait in the
+ * outbox), "discord_api" says "waiting", and the server stays healthy. */
+TEST(e2e_discord_unreachable_is_waiting_not_down)
+{
+	bot_t b;
+	CHECK_EQ(bot_start(&b, NULL), 0);
+	CHECK(dfake_wait(b.fake, "GET /users/@me", 1, 5000));
+	CHECK_EQ(e2e_stop(&b.s, SIGTERM, 10000), 0);
+	/* The same settings, Discord's address now a closed loopback port. */
+	for (int i = 0; b.envp[i]; i++)
+		if (!strncmp(b.envp[i], "DISCORD_API_BASE=", 17))
+			snprintf(b.env[i], sizeof b.env[0], "DISCORD_API_BASE=http://127.0.0.1:1");
+	CHECK_EQ(e2e_start(&b.s, b.envp, NULL), 0);
+	CHECK_EQ(dfake_count_prefix(b.fake, "GET /users/@me"), 1); /* the fake is not asked */
+	long st;
+	cJSON *j = e2e_call(&b.s, "GET", "/health", NULL, NULL, &st);
+	CHECK_EQ(st, 200);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "status")), "ok");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "discord")), "connected");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "discord_api")), "waiting");
+	cJSON_Delete(j);
+	usleep(300000); /* the sender has tried by now, and failed */
+	char *api = health_field(&b.s, "discord_api");
+	CHECK_STR(api, "waiting");
+	free(api);
+	const char *ping = "{\"type\":1,\"id\":\"1\",\"application_id\":\"" APP_ID "\"}";
+	j = ix_post(&b, ping, 0, &st);
+	CHECK_EQ(st, 200);
+	CHECK_EQ(ix_type(j), 1); /* interactions still answered */
+	cJSON_Delete(j);
 	bot_stop(&b);
 }
 
