@@ -597,7 +597,8 @@ static int history_cb(void *ud, const pw_live_event_t *e)
 		return 1;
 	}
 	w->last = (uint64_t)e->id;
-	w->emit(w->ctx, w->last, e->type, e->json);
+	if (strncmp(e->type, "pace.", 5)) /* not for streams (sink_sse) */
+		w->emit(w->ctx, w->last, e->type, e->json);
 	return 0;
 }
 
@@ -649,13 +650,92 @@ static int bus_share(pw_app_t *app)
 /* Another instance's events: its replay, followed for this one's arena;
  * and what it revealed (a game shown, a round over, a new phase), after
  * which this instance's cached read models are out of date. */
+static void on_others_pace(pw_app_t *app, const char *type, const char *json);
+
 static void sink_others(void *ud, uint64_t id, const char *type, const char *json)
 {
 	pw_app_t *app = ud;
+	if (!strcmp(type, "pace.changed") || !strcmp(type, "pace.advance_requested")) {
+		on_others_pace(app, type, json);
+		return;
+	}
 	arena_mirror_follow(app->mirror, type, json);
 	if (!strcmp(type, "presentation.game_finished") || !strcmp(type, "round.completed") ||
 	    !strcmp(type, "season.phase_changed"))
 		app_cache_clear(app);
+}
+
+/* ---- the admin's pace and advance, on every server (app.h) ------------- */
+
+/* Starts a tick here if this server may: 0, or scheduler_advance's error. */
+static int advance_here(pw_app_t *app, int qs)
+{
+	if (!app->sched || app->shutting_down)
+		return -ECANCELED;
+	int r = scheduler_advance(app->sched);
+	if (r == 0)
+		app->next_quarter_seconds = qs;
+	return r;
+}
+
+int app_advance(pw_app_t *app, int qs)
+{
+	int r = advance_here(app, qs);
+	if (r == 0 || r == -EBUSY || r == -ECANCELED)
+		return r;
+	if (r != -EPERM || !srv_bus_shared(app->bus))
+		return -ECANCELED;
+	/* Another server holds the ticks. What it is doing shows here too: a
+	 * round begun and not finished is in the store, its replay in the
+	 * mirror. Asked then, it would refuse; say so now. */
+	if (arena_mirror_live(app->mirror) || round_in_progress(app->store) == 1)
+		return -EBUSY;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "quarter_seconds", qs);
+	cJSON_AddStringToObject(o, "from", app->instance);
+	char *json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!json)
+		return -ECANCELED;
+	srv_bus_publish(app->bus, "pace.advance_requested", json);
+	free(json);
+	log_event(&app->log, PW_LOG_INFO, "tick.advance_asked", "another server holds the tick lock: asked it");
+	return 1;
+}
+
+void app_set_pace(pw_app_t *app, int pace)
+{
+	if (!app->sched)
+		return;
+	scheduler_set_pace(app->sched, (pw_pace_t)pace);
+	if (!srv_bus_shared(app->bus))
+		return;
+	char json[64];
+	snprintf(json, sizeof json, "{\"pace\":\"%s\"}", scheduler_pace_name((pw_pace_t)pace));
+	srv_bus_publish(app->bus, "pace.changed", json);
+}
+
+/* Another server's admin changed the pace or asked for a tick. */
+static void on_others_pace(pw_app_t *app, const char *type, const char *json)
+{
+	cJSON *o = cJSON_Parse(json);
+	if (!strcmp(type, "pace.changed")) {
+		int v = scheduler_pace_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "pace")));
+		if (v >= 0 && app->sched)
+			scheduler_set_pace(app->sched, (pw_pace_t)v);
+	} else {
+		const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "quarter_seconds");
+		int qs = cJSON_IsNumber(q) && q->valuedouble >= 1 && q->valuedouble <= 3600 ? (int)q->valuedouble : 0;
+		/* Every other server hears it; the one that may tick does. */
+		int r = advance_here(app, qs);
+		if (r == 0)
+			log_event(&app->log, PW_LOG_INFO, "tick.advance_for",
+				  "a tick asked for on another server");
+		else if (r == -EBUSY)
+			log_event(&app->log, PW_LOG_INFO, "tick.advance_dropped",
+				  "a tick asked for on another server while one runs: not started");
+	}
+	cJSON_Delete(o);
 }
 
 cJSON *app_live_arena_json(pw_app_t *app, int max_plays)
@@ -838,6 +918,10 @@ static void present_publish(void *ud, const char *type, const char *json)
 static void sink_sse(void *ud, uint64_t id, const char *type, const char *json)
 {
 	pw_app_t *app = ud;
+	/* The servers' word to each other (app_advance, app_set_pace) is not
+	 * the league's news. */
+	if (!strncmp(type, "pace.", 5))
+		return;
 	if (app->sse)
 		sse_hub_publish(app->sse, id, type, json);
 }

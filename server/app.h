@@ -214,6 +214,25 @@ struct cJSON *app_arena_json(pw_app_t *app);
 struct cJSON *app_live_arena_json(pw_app_t *app, int max_plays);
 struct cJSON *app_live_game_json(pw_app_t *app, int64_t game_id, int max_plays);
 
+/*
+ * The admin's "play the next tick now" (POST /api/pace/advance, the admin
+ * page), on whichever server it reaches. Starts the tick here when this
+ * server may (quarter_seconds, when > 0, paces its replay). Several
+ * servers on one database (srv_bus_shared): when another holds the tick
+ * lock, this one asks it to over the bus (a "pace.advance_requested"
+ * event, acted on by the holder as if asked itself) — unless a round or a
+ * replay is under way anywhere, which this one can see. Returns 0 started
+ * here, 1 asked of the holder, -EBUSY a tick or replay runs, -ECANCELED
+ * shutting down.
+ */
+int app_advance(pw_app_t *app, int quarter_seconds);
+
+/* Sets the pace here and, several servers on one database, on the others
+ * (a "pace.changed" event each applies), so whichever holds the tick lock
+ * now or later keeps the admin's pace. A server started later takes its
+ * pace from its settings (PINWHEEL_PACE). */
+void app_set_pace(pw_app_t *app, int pace);
+
 /* Drops the cached read models (after a tick, a new season). */
 void app_cache_clear(pw_app_t *app);
 

@@ -125,7 +125,7 @@ static int h_pace_set(pw_app_t *app, pw_http_conn_t *c, const pw_http_request_t 
 		} else if (!app->sched) {
 			resp_error(res, 503, "shutting_down", "The server is shutting down.");
 		} else {
-			scheduler_set_pace(app->sched, (pw_pace_t)v);
+			app_set_pace(app, v);
 			resp_data(res, 200, pace_json(app));
 		}
 	}
@@ -151,32 +151,22 @@ static int h_pace_advance(pw_app_t *app, pw_http_conn_t *c, const pw_http_reques
 		}
 		qs = (int)x;
 	}
-	if (!app->sched) {
-		resp_error(res, 503, "shutting_down", "The server is shutting down.");
-		return HTTP_HANDLED;
-	}
-	int r = scheduler_advance(app->sched);
+	int r = app_advance(app, qs);
 	if (r == -EBUSY) {
 		resp_error(res, 409, "tick_in_progress",
 			   "A tick or its presentation is still running; try again when it ends.");
-		return HTTP_HANDLED;
-	}
-	if (r == -EPERM) {
-		/* Several servers on one database: only the one holding the tick
-		 * lock plays ticks (server/live/leader.h, docs/POSTGRES.md). */
-		resp_error(res, 409, "tick_elsewhere",
-			   "Another server of this league plays the ticks (it holds the tick lock); "
-			   "this one cannot start one. Send the request to that server, or try again: "
-			   "any server takes the ticks over when it stops.");
 		return HTTP_HANDLED;
 	}
 	if (r < 0) {
 		resp_error(res, 503, "shutting_down", "The server is shutting down.");
 		return HTTP_HANDLED;
 	}
-	app->next_quarter_seconds = qs;
+	/* 1: several servers on one database, another holding the tick lock
+	 * was asked to play it (app_advance); it starts within a moment. */
 	cJSON *o = pace_json(app);
-	cJSON_AddBoolToObject(o, "started", true);
+	cJSON_AddBoolToObject(o, "started", r == 0);
+	if (r == 1)
+		cJSON_AddBoolToObject(o, "requested", true);
 	resp_data(res, 202, o);
 	return HTTP_HANDLED;
 }

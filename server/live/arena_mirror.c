@@ -231,6 +231,11 @@ cJSON *arena_mirror_arena_json(const pw_arena_mirror_t *m, int max_plays)
 	return o;
 }
 
+bool arena_mirror_live(const pw_arena_mirror_t *m)
+{
+	return m && m->live;
+}
+
 cJSON *arena_mirror_game_json(const pw_arena_mirror_t *m, int64_t game_id, int max_plays)
 {
 	for (size_t i = 0; m && m->live && i < m->n; i++)

@@ -24,6 +24,7 @@
 #ifndef PW_ARENA_MIRROR_H
 #define PW_ARENA_MIRROR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct cJSON;
@@ -45,6 +46,8 @@ void arena_mirror_follow(pw_arena_mirror_t *m, const char *type, const char *jso
 /* As presenter_arena_json: {round, quarter_seconds, games: [...]}, or NULL
  * when no replay is being followed. Caller owns. */
 struct cJSON *arena_mirror_arena_json(const pw_arena_mirror_t *m, int max_plays);
+/* Whether another instance's replay is under way here (NULL: false). */
+bool arena_mirror_live(const pw_arena_mirror_t *m);
 /* As presenter_game_json: one game, or NULL. Caller owns. */
 struct cJSON *arena_mirror_game_json(const pw_arena_mirror_t *m, int64_t game_id, int max_plays);
 

@@ -482,6 +482,9 @@ PAGE_HANDLER(page_admin)
 	admin_form_t f = {.ok = done[0] ? "Done." : NULL};
 	if (!strcmp(done, "advance"))
 		f.ok = "The next tick is playing; its replay starts when its games are done.";
+	else if (!strcmp(done, "advance_asked"))
+		f.ok = "Another server of this league plays the ticks: it was asked to play the next one now, "
+		       "and its replay shows here as it plays.";
 	return admin_page(app, &who, req, res, &f, 200);
 }
 
@@ -558,19 +561,14 @@ PAGE_HANDLER(page_admin_act)
 		int64_t qs = 0;
 		if (pages_form_int(req, "quarter_seconds", 1, 3600, &qs) < 0)
 			rc = err_set(&err, PW_E_INVALID, "Seconds per quarter is a whole number from 1 to 3600.");
-		else if (!app->sched)
-			rc = err_set(&err, PW_E_CONFLICT, "The server is shutting down.");
-		else if ((rc = scheduler_advance(app->sched)) == -EBUSY)
+		else if ((rc = app_advance(app, (int)qs)) == -EBUSY)
 			rc = err_set(&err, PW_E_CONFLICT, "A tick or its replay is still running; try again when it "
 					  "ends.");
-		else if (rc == -EPERM) /* server/live/leader.h */
-			rc = err_set(&err, PW_E_CONFLICT, "Another server of this league plays the ticks; this one "
-					  "cannot start one. Try again on that server, or wait for the pace.");
 		else if (rc < 0)
 			rc = err_set(&err, PW_E_CONFLICT, "The server is shutting down.");
-		else
-			app->next_quarter_seconds = (int)qs;
-		action = "advance";
+		/* 1: the server holding the tick lock was asked (app.h). */
+		action = rc == 1 ? "advance_asked" : "advance";
+		rc = rc == 1 ? 0 : rc;
 	}
 	free(reason);
 	if (rc == 0) {

@@ -102,6 +102,53 @@ static long advance(e2e_server_t *s, const char *query, char *code, size_t len)
 	return st;
 }
 
+/* POST /api/pace/advance on s: the status, and the answer's data in *data
+ * (caller frees; NULL on an error). */
+static long advance_data(e2e_server_t *s, const char *query, cJSON **data)
+{
+	char path[80];
+	snprintf(path, sizeof path, "/api/pace/advance%s", query ? query : "");
+	long st = 0;
+	cJSON *j = e2e_call(s, "POST", path, NULL, NULL, &st);
+	*data = cJSON_DetachItemFromObject(j, "data");
+	cJSON_Delete(j);
+	return st;
+}
+
+/* An advance on a server that does not hold the tick lock: 202, nothing
+ * started there, the holder asked. */
+static void check_advance_asked(e2e_server_t *s, const char *query)
+{
+	cJSON *d = NULL;
+	CHECK_EQ(advance_data(s, query, &d), 202);
+	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(d, "started")));
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(d, "requested")));
+	cJSON_Delete(d);
+}
+
+/* Waits until s's pace is `want`; false after timeout_ms. */
+static bool wait_pace(e2e_server_t *s, const char *want, int timeout_ms)
+{
+	for (long long end = mono_ms() + timeout_ms; mono_ms() < end; usleep(100000)) {
+		cJSON *p = pace(s);
+		bool is = !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(p, "pace")) ?: "", want);
+		cJSON_Delete(p);
+		if (is)
+			return true;
+	}
+	return false;
+}
+
+/* POST /api/pace on s: the status. */
+static long set_pace(e2e_server_t *s, const char *pace_name)
+{
+	char body[64];
+	snprintf(body, sizeof body, "{\"pace\":\"%s\"}", pace_name);
+	long st = 0;
+	cJSON_Delete(e2e_call(s, "POST", "/api/pace", body, NULL, &st));
+	return st;
+}
+
 /* Waits until s presents a replay with at least one play shown and a game
  * not finished: the middle of a replay. */
 static bool wait_mid_replay(e2e_server_t *s, int timeout_ms)
@@ -215,8 +262,9 @@ static long admin_page_advance(e2e_server_t *s, char **page)
 #define GAMES 4
 
 /* After a takeover: the round whole (stored once, presented), the next
- * one played and presented by the new holder. */
-static void check_round_one_then_two(e2e_server_t *heir, const char *db)
+ * one played and presented by the new holder — asked for on `via`, the
+ * heir itself or a server that asks it. */
+static void check_round_one_then_two(e2e_server_t *heir, e2e_server_t *via, const char *db)
 {
 	CHECK_MSG(wait_presented(db, 1, GAMES, 40000), "round 1 was not presented whole after the takeover");
 	round_state_t r = round_state(db, 1);
@@ -226,8 +274,13 @@ static void check_round_one_then_two(e2e_server_t *heir, const char *db)
 	CHECK_EQ(r.unpresented_anywhere, 0);
 	CHECK_EQ(r.current_round, 1);
 	CHECK_EQ(log_count(heir, "presentation.resumed"), 1);
-	CHECK_EQ(advance(heir, "?quarter_seconds=1", NULL, 0), 202);
+	if (via == heir)
+		CHECK_EQ(advance(heir, "?quarter_seconds=1", NULL, 0), 202);
+	else
+		check_advance_asked(via, "?quarter_seconds=1");
 	CHECK_MSG(wait_presented(db, 2, GAMES, 40000), "the new holder did not play round 2");
+	if (via != heir)
+		CHECK_EQ(log_count(heir, "tick.advance_for"), 1);
 	r = round_state(db, 2);
 	CHECK_EQ(r.slots, GAMES);
 	CHECK_EQ(r.current_round, 2);
@@ -241,16 +294,28 @@ TEST(pg_e2e_multi_tick_kill9_of_the_holder_mid_replay_is_taken_over)
 		return;
 	CHECK(wait_holds(&a, 10000));
 	CHECK_EQ(holds_ticks(&b), 0);
-	/* The follower neither ticks nor pretends to. */
-	char code[64];
-	CHECK_EQ(advance(&b, NULL, code, sizeof code), 409);
-	CHECK_STR(code, "tick_elsewhere");
+	/* The admin may act on either server behind the balancer: a pace set
+	 * on the follower is the holder's too, and back. */
+	CHECK_EQ(set_pace(&b, "slow"), 200);
+	CHECK_MSG(wait_pace(&a, "slow", 5000), "the holder never took the pace set on the follower");
+	CHECK_EQ(set_pace(&b, "manual"), 200);
+	CHECK_MSG(wait_pace(&a, "manual", 5000), "the holder never took the pace set back");
+	/* The follower does not tick: it asks the holder, which does. */
+	check_advance_asked(&b, "?quarter_seconds=2");
+	CHECK_MSG(wait_mid_replay(&a, 20000), "the holder's replay never got under way");
+	CHECK_EQ(log_count(&a, "tick.advance_for"), 1);
+	CHECK_EQ(log_count(&b, "tick.start"), 0);
+	/* While the holder replays, the follower sees it (its mirror) and says
+	 * so, on the API and on the admin page. */
+	char code[64] = "";
+	for (long long end = mono_ms() + 5000; mono_ms() < end && strcmp(code, "tick_in_progress"); usleep(100000))
+		advance(&b, NULL, code, sizeof code);
+	CHECK_STR(code, "tick_in_progress");
 	char *page = NULL;
 	CHECK_EQ(admin_page_advance(&b, &page), 409);
-	CHECK_CONTAINS(page, "Another server of this league plays the ticks");
+	CHECK_CONTAINS(page, "still running");
 	free(page);
-	CHECK_EQ(advance(&a, "?quarter_seconds=2", NULL, 0), 202);
-	CHECK_MSG(wait_mid_replay(&a, 20000), "the holder's replay never got under way");
+	CHECK_EQ(log_count(&a, "tick.advance_for"), 1);
 	long long t0 = mono_ms();
 	CHECK_EQ(e2e_stop(&a, SIGKILL, 5000), 128 + SIGKILL);
 	/* Its session ended with it: the lock is free at once, taken on the
@@ -259,7 +324,7 @@ TEST(pg_e2e_multi_tick_kill9_of_the_holder_mid_replay_is_taken_over)
 	long long took = mono_ms() - t0;
 	CHECK_MSG(took < 2900, "taking over from a killed holder took %lld ms", took);
 	printf("ticks taken over %lld ms after kill -9 of their holder (lease 3 s)\n", took);
-	check_round_one_then_two(&b, a.db);
+	check_round_one_then_two(&b, &b, a.db);
 	CHECK_EQ(e2e_stop(&b, SIGTERM, 20000), 0);
 }
 
@@ -288,11 +353,9 @@ TEST(pg_e2e_multi_tick_a_hung_holder_is_taken_over_and_fenced)
 		lost = log_count(&a, "tick.lock_lost") > 0;
 	CHECK_MSG(lost, "the woken holder never noticed it lost the ticks");
 	CHECK_EQ(holds_ticks(&a), 0);
-	char code[64];
-	CHECK_EQ(advance(&a, NULL, code, sizeof code), 409);
-	CHECK_STR(code, "tick_elsewhere");
 	CHECK_EQ(holds_ticks(&b), 1);
-	check_round_one_then_two(&b, a.db);
+	/* Round 2 asked for on the old holder: the new one plays it. */
+	check_round_one_then_two(&b, &a, a.db);
 	CHECK_EQ(e2e_stop(&a, SIGTERM, 20000), 0);
 	CHECK_EQ(e2e_stop(&b, SIGTERM, 20000), 0);
 }
@@ -372,7 +435,7 @@ TEST(pg_e2e_multi_tick_a_round_left_mid_stage_is_finished_then_presented)
 	/* ...and dies in it: the other presents the rest. */
 	CHECK_EQ(e2e_stop(lead, SIGKILL, 5000), 128 + SIGKILL);
 	CHECK_MSG(wait_holds(other, 10000), "the other server never took the ticks over");
-	check_round_one_then_two(other, db);
+	check_round_one_then_two(other, other, db);
 	CHECK_EQ(e2e_stop(other, SIGTERM, 20000), 0);
 }
 
