@@ -30,3 +30,44 @@ TEST(sha256_streaming_matches_one_shot)
 	sha256_to_hex(d, two);
 	CHECK_STR(one, two);
 }
+
+/* The million-'a' vector (FIPS 180-2): many whole blocks in one update,
+ * which the accelerated path takes in one run. */
+TEST(sha256_million_a)
+{
+	static char a[1000000];
+	memset(a, 'a', sizeof a);
+	char hex[65];
+	sha256_hex(a, sizeof a, hex);
+	CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* Digests of the block function in use (on x86-64 with SHA-NI, the
+ * processor's SHA instructions) and of the portable one agree for every
+ * length across several blocks and for every way of splitting the input. */
+TEST(sha256_accelerated_and_portable_agree)
+{
+	if (!sha256_accelerated())
+		TEST_SKIP("this processor has no SHA instructions: only the portable block function runs");
+	static uint8_t buf[1200];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (size_t i = 0; i < sizeof buf; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf[i] = (uint8_t)x;
+	}
+	for (size_t len = 0; len <= sizeof buf; len += (len < 200 ? 1 : 37)) {
+		size_t step = 1 + len % 97;
+		pw_sha256_t fast, slow;
+		uint8_t df[32], ds[32];
+		sha256_init(&fast);
+		sha256_init(&slow);
+		for (size_t off = 0; off < len; off += step) {
+			size_t n = len - off < step ? len - off : step;
+			sha256_update(&fast, buf + off, n);
+			sha256_update_portable(&slow, buf + off, n);
+		}
+		sha256_final(&fast, df);
+		sha256_final(&slow, ds);
+		CHECK_MSG(!memcmp(df, ds, 32), "length %zu in steps of %zu: the two digests differ", len, step);
+	}
+}
