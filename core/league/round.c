@@ -365,9 +365,17 @@ static bool teams_still_read(pw_gov_t *g, const teams_read_t *t, int synced)
 	return t->teams && synced == 0 && gov_state(g)->last_seq == t->seq;
 }
 
+/*
+ * On success *out is the snapshot as written, teams last, as a tree (the
+ * caller frees): the stages after this one read it instead of parsing the
+ * text back (a tenth of a tick). The tree and the text hold the same
+ * values — cJSON prints each number so that it reads back equal — and a
+ * resumed round parses the text.
+ */
 static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int round, cJSON *published,
-		       pw_err_t *e)
+		       cJSON **out, pw_err_t *e)
 {
+	*out = NULL;
 	pw_gov_t *g = c->gov;
 	pw_store_t *s = gov_store(g);
 	teams_read_t early;
@@ -443,13 +451,18 @@ static int stage_begin(const pw_round_cfg_t *c, pw_season_row_t *season, int rou
 		cJSON_AddItemToArray(games, x);
 	}
 	char *text = snapshot_text(snap, teams, early.text);
-	cJSON_Delete(snap);
-	cJSON_Delete(teams);
 	free(early.text);
 	if (rc == 0 && !text)
 		rc = err_set(e, PW_E_INTERNAL, "out of memory writing round %d's snapshot", round);
 	rc = stage_commit(c, season->id, round, PW_STAGE_BEGIN, text, rc, "starting round", e);
 	free(text);
+	if (rc == 0 && teams) {
+		cJSON_AddItemToObject(snap, "teams", teams);
+		*out = snap;
+	} else {
+		cJSON_Delete(snap);
+		cJSON_Delete(teams);
+	}
 	return rc;
 }
 
@@ -1311,19 +1324,21 @@ int round_tick(const pw_round_cfg_t *c, pw_round_out_t *out, pw_err_t *e)
 	cJSON *staged = cJSON_CreateArray();
 	pw_report_game_t *facts = NULL; /* the games this tick played, for its reports */
 	int n_facts = 0;
+	cJSON *snap = NULL;
 	if (stage < PW_STAGE_BEGIN) {
-		rc = stage_begin(c, &season, round, staged, e);
+		rc = stage_begin(c, &season, round, staged, &snap, e);
 		stage_events(published, staged, rc);
 		free(snapshot);
 		snapshot = NULL;
-		if (rc == 0 && store_progress_get(s, season.id, round, &stage, &snapshot) < 0)
-			rc = err_set(e, PW_E_INTERNAL, "round %d: %s", round, store_errmsg(s));
+		stage = rc == 0 ? PW_STAGE_BEGIN : stage;
 		out->stage_ms[PW_STAGE_BEGIN] = lap_ms(&t0);
 		crash_point(c, PW_STAGE_BEGIN, false);
 	}
-	/* The snapshot as the stages read it, parsed once for the tick (each
-	 * stage parsed its own copy, ~1 ms a tick). */
-	cJSON *snap = rc == 0 && snapshot && stage < PW_STAGE_REPORTS ? cJSON_Parse(snapshot) : NULL;
+	/* The snapshot as the stages read it: the begin stage's own tree, or
+	 * (a round resumed) its text parsed once for the tick (each stage
+	 * parsed its own copy, ~1 ms a tick). */
+	if (!snap && rc == 0 && snapshot && stage < PW_STAGE_REPORTS)
+		snap = cJSON_Parse(snapshot);
 	if (stage_due(c, &rc, stage, PW_STAGE_GAMES, &renewed, e)) {
 		rc = stage_games(c, &season, round, snap, staged, &out->games, &facts, &n_facts, e);
 		stage_events(published, staged, rc);
