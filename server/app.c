@@ -678,6 +678,23 @@ static int advance_here(pw_app_t *app, int qs)
 	return r;
 }
 
+/* Whether another server is replaying a round: its replay mirrored here,
+ * and its progress saved in the store. The mirror learns that a replay
+ * ended from the replay's last event, which a holder killed at that very
+ * moment may never have published; its saved progress, removed when the
+ * replay ends, is the store's word on it. */
+static bool replay_elsewhere(pw_app_t *app)
+{
+	if (!arena_mirror_live(app->mirror))
+		return false;
+	char *state = store_kv_get(app->store, PRESENTER_STATE_KEY);
+	char *held = state ? NULL : store_kv_get(app->store, PRESENTER_HELD_KEY);
+	bool saved = state || held;
+	free(state);
+	free(held);
+	return saved;
+}
+
 int app_advance(pw_app_t *app, int qs)
 {
 	int r = advance_here(app, qs);
@@ -688,7 +705,7 @@ int app_advance(pw_app_t *app, int qs)
 	/* Another server holds the ticks. What it is doing shows here too: a
 	 * round begun and not finished is in the store, its replay in the
 	 * mirror. Asked then, it would refuse; say so now. */
-	if (arena_mirror_live(app->mirror) || round_in_progress(app->store) == 1)
+	if (round_in_progress(app->store) == 1 || replay_elsewhere(app))
 		return -EBUSY;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "quarter_seconds", qs);
