@@ -265,6 +265,8 @@ static void tick_publish(void *ud, const char *type, const char *json)
 	cJSON_AddItemToArray(r->held, e);
 }
 
+static cJSON *presenter_game(pw_app_t *app, pw_store_t *st, int64_t id);
+
 static int tick_run(void *ud, void **result)
 {
 	pw_app_t *app = ud;
@@ -292,8 +294,11 @@ static int tick_run(void *ud, void **result)
 		fx_league_round_cfg(app->fx, &rc); /* effects and parallel games */
 	pw_round_out_t out;
 	pw_err_t err = {0};
+	uint64_t t0 = uv_hrtime();
 	gov_sync(app->wgov);
-	if (round_tick(&rc, &out, &err) < 0) {
+	int rt = round_tick(&rc, &out, &err);
+	r->round_ms = (double)(uv_hrtime() - t0) / 1e6;
+	if (rt < 0) {
 		/* The runner names what failed; the round it was playing goes
 		 * with it to the log and /api/pace/status. */
 		r->round = out.round;
@@ -328,6 +333,16 @@ static int tick_run(void *ud, void **result)
 			r->n_games = r->game_ids ? (size_t)n : 0;
 		}
 		free(games);
+		/* The presenter's copy of each game is made here, on the
+		 * tick's own connection: re-simulating, printing and parsing
+		 * a game takes about a millisecond, and made by the presenter
+		 * on the loop it held every request — votes too — for some
+		 * 4 ms after each 4-game tick (tests/bench/bench_vote.sh). */
+		uint64_t l0 = uv_hrtime();
+		r->games = r->n_games ? calloc(r->n_games, sizeof *r->games) : NULL;
+		for (size_t i = 0; r->games && i < r->n_games; i++)
+			r->games[i] = presenter_game(app, app->wstore, r->game_ids[i]);
+		r->load_ms = (double)(uv_hrtime() - l0) / 1e6;
 	}
 	return 0;
 }
@@ -391,6 +406,7 @@ static void present_tick(pw_app_t *app, pw_tick_result_t *r, int qs)
 		.quarter_seconds = qs,
 		.fit_ms = replay_budget_ms(app),
 		.held = held,
+		.games = r->games,
 	};
 	int pr = presenter_start(app->presenter, &t);
 	if (pr < 0) {
@@ -415,13 +431,17 @@ static void tick_done(void *ud, int status, void *result)
 	}
 	if (status == 0 && r) {
 		app->last_simulation = time(NULL);
+		app->last_round_ms = r->round_ms;
+		app->last_load_ms = r->load_ms;
 		if (app->gov)
 			gov_sync(app->gov);
 		present_tick(app, r, qs);
 		if (r->round > 0)
 			log_event(&app->log, PW_LOG_INFO, "round.stages",
-				  "round=%d games=%zu phase=%s games_ms=%.1f govern_ms=%.1f reports_ms=%.1f",
-				  r->round, r->n_games, r->phase, r->games_ms, r->govern_ms, r->reports_ms);
+				  "round=%d games=%zu phase=%s round_ms=%.1f games_ms=%.1f govern_ms=%.1f "
+				  "reports_ms=%.1f presentation_load_ms=%.1f",
+				  r->round, r->n_games, r->phase, r->round_ms, r->games_ms, r->govern_ms,
+				  r->reports_ms, r->load_ms);
 		if (r->tallied)
 			log_event(&app->log, PW_LOG_INFO, "governance.tally", "round=%d duration_ms=%.1f",
 				  r->round, r->govern_ms);
@@ -447,6 +467,9 @@ static void tick_done(void *ud, int status, void *result)
 			scheduler_set_error(app->sched, why, round);
 	}
 	if (r) {
+		for (size_t i = 0; r->games && i < r->n_games; i++)
+			cJSON_Delete(r->games[i]);
+		free(r->games);
 		free(r->game_ids);
 		cJSON_Delete(r->held);
 	}
@@ -470,19 +493,20 @@ static void card_team(cJSON *card, const char *key, const char *snapshot, int64_
 	cJSON_Delete(t);
 }
 
-/* The GameResult of a game for the presenter (its own store: it presents
- * what viewers cannot see yet), with the game's card — what every live
- * event carries so a viewer arriving late knows the game: its round,
- * stage, series and how to say it, both team names. */
-static cJSON *load_game(void *ud, int64_t id)
+/* The GameResult of a game for the presenter, read on st (a store that
+ * sees what viewers cannot see yet: the loop's, or the tick's on its
+ * thread), with the game's card — what every live event carries so a
+ * viewer arriving late knows the game: its round, stage, series and how to
+ * say it, both team names. Uses nothing of app but the thread-safe game
+ * cache and the log. The caller owns the tree (NULL: unreadable). */
+static cJSON *presenter_game(pw_app_t *app, pw_store_t *st, int64_t id)
 {
-	pw_app_t *app = ud;
 	char *home = NULL, *away = NULL, *result = NULL, err[256];
 	pw_game_row_t row = {0};
 	cJSON *g = NULL;
-	if (store_game_get(app->store, id, &row) == 1 &&
-	    store_game_snapshots(app->store, id, NULL, NULL, &home, &away, NULL) >= 0 &&
-	    game_text_get(app->store, app->games, id, &result, err, sizeof err) == 1)
+	if (store_game_get(st, id, &row) == 1 &&
+	    store_game_snapshots(st, id, NULL, NULL, &home, &away, NULL) >= 0 &&
+	    game_text_get(st, app->games, id, &result, err, sizeof err) == 1)
 		g = cJSON_Parse(result);
 	else if (row.derived)
 		log_event(&app->log, PW_LOG_ERROR, "presentation.game_unreadable", "%s", err);
@@ -507,6 +531,14 @@ static cJSON *load_game(void *ud, int64_t id)
 	free(away);
 	free(result);
 	return g;
+}
+
+/* The presenter's ops.load_game: a game the tick did not give it (a
+ * resumed replay, orphans at start), on the loop's store. */
+static cJSON *load_game(void *ud, int64_t id)
+{
+	pw_app_t *app = ud;
+	return presenter_game(app, app->store, id);
 }
 
 /* The presenter: a game's replay ended. */
@@ -835,6 +867,11 @@ static int league_open(pw_app_t *app)
 		log_event(&app->log, PW_LOG_ERROR, "db.open_failed", "%s", err);
 		return -1;
 	}
+	/* The loop's connections (requests, the tick lock) never stall the
+	 * loop on the log's checkpoint: the tick's connection, on its thread,
+	 * does it (store.h). */
+	if (store_housekeeping_elsewhere(app->store) < 0 || store_housekeeping_elsewhere(app->lstore) < 0)
+		log_event(&app->log, PW_LOG_WARN, "db.housekeeping", "%s", store_errmsg(app->store));
 	app->bus_iface = srv_bus_iface(app->bus);
 	app->gov_cfg = (pw_gov_cfg_t){
 		.require_approval = app->cfg.require_approval,

@@ -106,12 +106,20 @@ typedef struct pw_tick_result {
 	size_t fx_engine_faults; /* of them, sessions the sandbox's CPU-time backstop stopped */
 	bool tallied;     /* a governance tally ran */
 	double games_ms, govern_ms, reports_ms; /* stage wall times, for the log */
+	/* The round itself (round_tick, every stage), and the presenter's copy
+	 * of its games made after it on the same thread (tick_run): the tick's
+	 * work is both, the round is what the speed target counts. */
+	double round_ms, load_ms;
 	char phase[24];
 	int64_t window_ends; /* round 0 in the championship window: when it ends */
 	char error[300];     /* why the tick failed: the runner's sentence */
 	/* The tick's events that reveal results (game.completed, reports, ...),
 	 * as the presenter's held events: [{type, data, game_id?}] */
 	struct cJSON *held;
+	/* The presenter's copy of each of the n_games games, made on the
+	 * tick's thread (tick_run); what the presenter does not take is
+	 * freed with the result. May be NULL, and so may an entry. */
+	struct cJSON **games;
 	srv_bus_t *bus;      /* where the tick's other events go at once */
 } pw_tick_result_t;
 
@@ -138,6 +146,9 @@ struct pw_app {
 	uint64_t started_ms;
 	time_t started_at;
 	time_t last_simulation;
+	/* The last tick's round and presenter load (pw_tick_result_t), for
+	 * /api/pace/status. */
+	double last_round_ms, last_load_ms;
 	int next_quarter_seconds; /* one-off replay length for the next tick */
 	char static_root[4096];   /* realpath of the static directory, "" if none */
 	/* The league: the loop thread's store and governance service (API,

@@ -81,6 +81,19 @@ void store_rollback(pw_store_t *s);
  * PostgreSQL refuses it, pointing to pg_dump. */
 int store_backup(pw_store_t *s, const char *out_path);
 
+/*
+ * The database's housekeeping after commits — on SQLite, copying the
+ * write-ahead log back into the database file (a checkpoint, which syncs
+ * both files to disk: milliseconds). SQLite does it in whichever
+ * connection's commit finds the log past 1,000 pages, so a vote committed
+ * on the server's loop could wait for it, and every request with it. This
+ * makes s leave it to the other connections (the tick's, on its thread):
+ * s checkpoints only past 10,000 pages, a safety net should no other
+ * connection commit. PostgreSQL keeps house itself: nothing to do there.
+ * 0, or -1 with store_errmsg.
+ */
+int store_housekeeping_elsewhere(pw_store_t *s);
+
 /* ---- events ---------------------------------------------------------- */
 
 typedef struct pw_event {

@@ -45,6 +45,7 @@ extern const int store_migrations_count;
 	X(int, begin, (pw_store_t *s), (s), -1) \
 	X(int, commit, (pw_store_t *s), (s), -1) \
 	X(int, backup, (pw_store_t *s, const char *out_path), (s, out_path), -1) \
+	X(int, housekeeping_elsewhere, (pw_store_t *s), (s), -1) \
 	X(int64_t, event_append, (pw_store_t *s, pw_event_type_t type, const char *agg_id, int64_t season_id, int64_t governor_id, int64_t team_id, int round, const struct cJSON *payload), (s, type, agg_id, season_id, governor_id, team_id, round, payload), -1) \
 	X(int, events_since, (pw_store_t *s, int64_t after_seq, pw_event_cb cb, void *ud), (s, after_seq, cb, ud), -1) \
 	X(int64_t, events_count, (pw_store_t *s), (s), -1) \

@@ -176,6 +176,16 @@ static int busy_wait(void *ud, int count)
 	return 1;
 }
 
+/* store_housekeeping_elsewhere's safety net, in pages of the log. */
+#define SQ_CHECKPOINT_ELSEWHERE_PAGES 10000
+
+static int sq_housekeeping_elsewhere(pw_store_t *s)
+{
+	if (sqlite3_wal_autocheckpoint(s->db, SQ_CHECKPOINT_ELSEWHERE_PAGES) != SQLITE_OK)
+		return failf(s, "setting the checkpoint threshold: %s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
 static void sq_close(pw_store_t *s);
 static void sq_rollback(pw_store_t *s);
 static int sq_migrate(pw_store_t *s, int *applied);

@@ -99,6 +99,10 @@ static cJSON *pace_json(pw_app_t *app)
 		presenter_status(app->presenter, o);
 	if (app->leader)
 		leader_status(app->leader, o);
+	/* last_tick_ms (the scheduler's) is the tick's whole work; of it, the
+	 * round itself and the replay's games made ready after it. */
+	cJSON_AddNumberToObject(o, "last_round_ms", app->last_round_ms);
+	cJSON_AddNumberToObject(o, "last_presentation_load_ms", app->last_load_ms);
 	return o;
 }
 

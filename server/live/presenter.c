@@ -328,8 +328,9 @@ static void on_timer(uv_timer_t *t)
 	step(t->data);
 }
 
-/* Loads the GameResult of each game (its plays and card). */
-static int load_games(pw_presenter_t *p, const int64_t *ids, size_t n)
+/* Loads the GameResult of each game (its plays and card): those given in
+ * made (may be NULL; each taken), the rest through ops.load_game. */
+static int load_games(pw_presenter_t *p, const int64_t *ids, cJSON **made, size_t n)
 {
 	p->games = calloc(n ? n : 1, sizeof *p->games);
 	if (!p->games)
@@ -338,7 +339,12 @@ static int load_games(pw_presenter_t *p, const int64_t *ids, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		pgame_t *g = &p->games[i];
 		g->id = ids[i];
-		g->json = p->ops.load_game ? p->ops.load_game(p->ops.ud, ids[i]) : NULL;
+		if (made && made[i]) {
+			g->json = made[i];
+			made[i] = NULL;
+		} else {
+			g->json = p->ops.load_game ? p->ops.load_game(p->ops.ud, ids[i]) : NULL;
+		}
 		if (!g->json)
 			return -ENOENT;
 		g->plays = cJSON_GetObjectItemCaseSensitive(g->json, "plays");
@@ -428,7 +434,7 @@ int presenter_start(pw_presenter_t *p, pw_present_tick_t *t)
 		return p->running ? -EBUSY : -ECANCELED;
 	p->round = t->round;
 	p->quarter_seconds = t->quarter_seconds > 0 ? t->quarter_seconds : p->cfg.quarter_seconds;
-	int r = load_games(p, t->game_ids, t->n);
+	int r = load_games(p, t->game_ids, t->games, t->n);
 	if (r == 0 && t->quarter_seconds <= 0)
 		p->quarter_seconds = presenter_fit_quarter(p->quarter_seconds, periods_of(p), t->fit_ms);
 	if (r == 0)
@@ -505,7 +511,7 @@ int presenter_resume(pw_presenter_t *p)
 		p->quarter_seconds = (int)num(st, "quarter_seconds");
 		if (p->quarter_seconds <= 0)
 			p->quarter_seconds = p->cfg.quarter_seconds;
-		r = load_games(p, ids, n);
+		r = load_games(p, ids, NULL, n);
 		if (r == 0)
 			r = time_games(p);
 	}

@@ -98,6 +98,13 @@ typedef struct pw_present_tick {
 	 * game_finished; without: after round_finished); may be NULL. Taken
 	 * when presenter_start succeeds (then set to NULL), else left. */
 	struct cJSON *held;
+	/* NULL, or n games as ops.load_game gives them, made beforehand: a
+	 * game re-simulated, printed and parsed takes about a millisecond,
+	 * which the server spends on the tick's thread rather than on the
+	 * loop, where every request would wait for it. Each one used is taken
+	 * (set to NULL; the rest stay the caller's); a NULL entry is loaded
+	 * through ops.load_game. */
+	struct cJSON **games;
 } pw_present_tick_t;
 
 /*

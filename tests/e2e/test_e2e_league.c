@@ -323,6 +323,16 @@ TEST(e2e_cached_standings_follow_ticks)
 	}
 	standings_wins(&s, "/api/standings?season_id=999", &st);
 	CHECK_EQ(st, 404);
+	/* The tick's work as /api/pace/status splits it: the round, and the
+	 * replay's four games made ready on the tick's thread, both within
+	 * the whole. */
+	j = e2e_call(&s, "GET", "/api/pace/status", NULL, NULL, &st);
+	const cJSON *d = cJSON_GetObjectItem(j, "data");
+	double whole = cJSON_GetNumberValue(cJSON_GetObjectItem(d, "last_tick_ms"));
+	double rnd = cJSON_GetNumberValue(cJSON_GetObjectItem(d, "last_round_ms"));
+	double load = cJSON_GetNumberValue(cJSON_GetObjectItem(d, "last_presentation_load_ms"));
+	CHECK_MSG(rnd > 0 && load > 0 && rnd + load <= whole, "tick %.3f ms: round %.3f, load %.3f", whole, rnd, load);
+	cJSON_Delete(j);
 	CHECK_EQ(e2e_stop(&s, SIGTERM, 20000), 0);
 }
 

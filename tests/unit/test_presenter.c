@@ -65,12 +65,12 @@ struct world {
 	int seen[3][64]; /* per game id 1..2: times play n was shown */
 	int stop_after;  /* stop the loop after this many possessions (0: never) */
 	int bare;        /* possessions without the game's card */
+	int loads;       /* games loaded through ops.load_game */
 };
 
 /* Games 1 and 2, each with the card the server gives it. */
-static cJSON *load_game(void *ud, int64_t id)
+static cJSON *game_with_card(int64_t id)
 {
-	(void)ud;
 	if (id < 1 || id > 2)
 		return NULL;
 	cJSON *g = fake_game(id, 5);
@@ -79,6 +79,13 @@ static cJSON *load_game(void *ud, int64_t id)
 	cJSON_AddStringToObject(card, "away_team_name", id == 1 ? "Beta" : "Delta");
 	cJSON_AddStringToObject(card, "label", "Final, game 2");
 	return g;
+}
+
+static cJSON *load_game(void *ud, int64_t id)
+{
+	struct world *w = ud;
+	w->loads++;
+	return game_with_card(id);
 }
 
 static char **slot(struct world *w, const char *key)
@@ -248,6 +255,36 @@ TEST(presenter_instant_mode)
 	CHECK(w->state == NULL);
 	int64_t bad[1] = {99};
 	CHECK(start(p, 4, bad, 1, 0) < 0);
+	world_end(w, p);
+}
+
+/* The server makes a tick's games on the tick's thread (each costs it
+ * about a millisecond) and hands them over: the presenter takes those it
+ * is given, loads only the others itself, and on failure leaves the
+ * caller what it did not take. */
+TEST(presenter_takes_the_games_it_is_given)
+{
+	pw_presenter_t *p;
+	struct world *w = world_new(PW_PRESENT_INSTANT, &p);
+	int64_t ids[2] = {1, 2};
+	cJSON *made[2] = {game_with_card(1), NULL};
+	pw_present_tick_t t = {.round = 3, .game_ids = ids, .n = 2, .games = made};
+	CHECK_EQ(presenter_start(p, &t), 0);
+	CHECK(made[0] == NULL); /* taken */
+	CHECK_EQ(w->loads, 1);  /* game 2 only */
+	CHECK_EQ(w->starts, 2);
+	CHECK_EQ(w->finishes, 2);
+	CHECK_EQ(w->rounds, 1);
+
+	/* Game 99 cannot be loaded: nothing is published, game 2 stays ours. */
+	int64_t bad[2] = {99, 2};
+	cJSON *left[2] = {NULL, game_with_card(2)};
+	pw_present_tick_t t2 = {.round = 4, .game_ids = bad, .n = 2, .games = left};
+	CHECK(presenter_start(p, &t2) < 0);
+	CHECK(left[1] != NULL);
+	CHECK_EQ(w->starts, 2);
+	CHECK(!presenter_running(p));
+	cJSON_Delete(left[1]);
 	world_end(w, p);
 }
 

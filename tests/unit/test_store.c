@@ -358,6 +358,78 @@ static void check_reads(pw_store_t *s, int want)
 /* A read that fails is a failure, never "not there": taking it for "no
  * such game" would run a stored game again, and for "no progress" would
  * restart a round from its first stage. */
+/* The write-ahead log's size in pages of 4 KB (0 when there is none). */
+static long wal_pages(const char *db)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/%s-wal", test_tmpdir(), db);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f) / 4096;
+	fclose(f);
+	return n;
+}
+
+/* Writes about 3,000 pages in commits of two pages each on a (kv values of
+ * 6 KB), with b's commits in between when given. */
+static void write_pages(pw_store_t *a, pw_store_t *b)
+{
+	char *big = malloc(6001);
+	memset(big, 'x', 6000);
+	big[6000] = 0;
+	for (int i = 0; i < 1500; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "big.%d", i);
+		big[i % 6000] = (char)('a' + i % 26);
+		CHECK_EQ(store_kv_set(a, key, big), 0);
+		if (b && i % 100 == 99)
+			CHECK_EQ(store_kv_set(b, "tick", key), 0);
+	}
+	free(big);
+}
+
+/* A connection that leaves the log's checkpoint elsewhere never does it
+ * below its safety net: its log grows past SQLite's 1,000 pages, where a
+ * connection of its own would have copied it back and started it over.
+ * Another connection's commits do the checkpoint, and the log stays small. */
+TEST(store_housekeeping_elsewhere_leaves_checkpoints_to_other_connections)
+{
+	pw_store_t *own = open_tmp("own.db");
+	if (!own)
+		return;
+	write_pages(own, NULL);
+	long own_pages = wal_pages("own.db");
+	store_close(own);
+	CHECK_MSG(own_pages > 0 && own_pages < 1500, "a connection's own checkpoints: log of %ld pages", own_pages);
+
+	pw_store_t *loop = open_tmp("else.db"), *tick = open_tmp("else.db");
+	if (!loop || !tick)
+		return;
+	CHECK_EQ(store_housekeeping_elsewhere(loop), 0);
+	write_pages(loop, NULL);
+	long alone = wal_pages("else.db");
+	CHECK_MSG(alone > 2500, "no checkpoint below the safety net: log of %ld pages", alone);
+	/* Nothing written is lost for it. */
+	CHECK_EQ(store_kv_set(tick, "tick", "0"), 0);
+	char *v = store_kv_get(loop, "big.1499");
+	CHECK(v != NULL && strlen(v) == 6000);
+	free(v);
+	store_close(loop);
+	store_close(tick);
+
+	pw_store_t *loop2 = open_tmp("pair.db"), *tick2 = open_tmp("pair.db");
+	if (!loop2 || !tick2)
+		return;
+	CHECK_EQ(store_housekeeping_elsewhere(loop2), 0);
+	write_pages(loop2, tick2);
+	long paired = wal_pages("pair.db");
+	CHECK_MSG(paired < 1500, "the other connection's commits checkpoint: log of %ld pages", paired);
+	store_close(loop2);
+	store_close(tick2);
+}
+
 TEST(store_failed_reads_are_errors_not_absence)
 {
 	pw_store_t *s = open_tmp("fail.db");
