@@ -3,9 +3,9 @@
 #   - ticks: each tick's duration (and, with valgrind, a season's
 #     instructions in the pinwheel process under callgrind — the database
 #     server's own work is not in it);
-#   - votes: p50/p99 latency of bursts of votes sent while back-to-back
-#     ticks run (tests/bench/bench_vote.sh, which checks every vote was
-#     accepted and every tick completed);
+#   - votes: p50/p99 latency of bursts of votes racing back-to-back ticks,
+#     on keep-alive connections and with curl (tests/bench/bench_vote.sh,
+#     which checks every vote was accepted and every tick completed);
 #   - SSE fan-out: N subscribers each getting every one of EVENTS pings
 #     (tests/bench/sse_clients.c, which checks every subscriber got every
 #     event exactly once and /health answered ok).
@@ -23,7 +23,8 @@
 # synchronous=NORMAL (no flush per commit, never corrupt). Stopped and
 # removed at the end.
 #   sh tests/bench/bench_pg.sh [build/pinwheel]
-# SSE_N subscribers (default 500), SSE_EVENTS pings (20), TICKS (20), VOTES (10).
+# SSE_N subscribers (default 500), SSE_EVENTS pings (20); bench_vote.sh's TICKS (14),
+# CURL_TICKS (6) and VOTES (10).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/bench/lib.sh
