@@ -16,7 +16,9 @@
  * to the last byte of its answer; then GET /api/pace/status: while it says
  * "tick_in_progress":true, the burst just timed lay inside the tick and
  * another follows, so the votes race the whole tick and not only its first
- * moment. The tick's duration is the status's last_tick_ms once it ends.
+ * moment. Once the tick ends the status gives its durations: last_tick_ms
+ * (the whole work on the tick's thread), last_round_ms (the round) and
+ * last_presentation_load_ms (the replay's games made ready).
  *
  * With VOTE_CLIENTS_TRACE=1 each burst is a line on stderr too (when it
  * began after the advance's answer, its slowest vote, whether the tick
