@@ -833,11 +833,17 @@ pw_report_round_t *report_round_read(pw_store_t *s, int64_t sid, int round, cons
 	c->sid = sid;
 	c->round = round;
 	read_names(c);
-	c->nst = season_standings(s, sid, c->st, 64);
+	/* The season's games read once: the round's are among them (in the
+	 * same order), and the standings count them. */
+	c->all = store_games(s, sid, 0, &c->nall);
+	c->nst = c->all ? season_standings_of(s, sid, c->all, c->nall, c->st, 64) : 0;
 	if (c->nst < 0)
 		c->nst = 0;
-	c->games = store_games(s, sid, round, &c->ng);
-	c->all = store_games(s, sid, 0, &c->nall);
+	c->games = c->all ? malloc(((size_t)c->nall + 1) * sizeof *c->games) : NULL;
+	c->ng = 0;
+	for (int i = 0; c->games && i < c->nall; i++)
+		if (c->all[i].round == round)
+			c->games[c->ng++] = c->all[i];
 	bool playoffs = false;
 	for (int i = 0; i < c->ng; i++)
 		playoffs |= c->games[i].series[0] != 0;

@@ -572,11 +572,6 @@ static pw_stand_game_t *regular_games_before(pw_store_t *s, int64_t sid, int bef
 	return out;
 }
 
-static pw_stand_game_t *regular_games(pw_store_t *s, int64_t sid, int *n)
-{
-	return regular_games_before(s, sid, 0, 0, n);
-}
-
 cJSON *season_standings_at(pw_store_t *s, int64_t sid, int before_round,
 			   const pw_stand_game_t *extra, int n_extra)
 {
@@ -609,7 +604,8 @@ cJSON *season_standings_at(pw_store_t *s, int64_t sid, int before_round,
 	return o;
 }
 
-int season_standings(pw_store_t *s, int64_t sid, pw_standing_t *out, int max)
+int season_standings_of(pw_store_t *s, int64_t sid, const pw_game_row_t *games, int n_games,
+			pw_standing_t *out, int max)
 {
 	pw_team_name_t tn[SEASON_MAX_TEAMS];
 	int n = store_season_team_names(s, sid, false, tn, SEASON_MAX_TEAMS);
@@ -620,12 +616,27 @@ int season_standings(pw_store_t *s, int64_t sid, pw_standing_t *out, int max)
 		n = max;
 	for (int i = 0; i < n; i++)
 		ids[i] = tn[i].id;
-	int ng;
-	pw_stand_game_t *g = regular_games(s, sid, &ng);
+	pw_stand_game_t *g = calloc((size_t)n_games + 1, sizeof *g);
 	if (!g)
 		return -1;
+	int ng = 0;
+	for (int i = 0; i < n_games; i++)
+		if (!strcmp(games[i].stage, "regular"))
+			g[ng++] = (pw_stand_game_t){games[i].home_team_id, games[i].away_team_id,
+						    games[i].home_score, games[i].away_score};
 	stand_compute(ids, n, g, ng, out);
 	free(g);
+	return n;
+}
+
+int season_standings(pw_store_t *s, int64_t sid, pw_standing_t *out, int max)
+{
+	int ng = 0;
+	pw_game_row_t *games = store_games(s, sid, 0, &ng);
+	if (!games)
+		return -1;
+	int n = season_standings_of(s, sid, games, ng, out, max);
+	free(games);
 	return n;
 }
 

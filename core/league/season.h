@@ -85,6 +85,11 @@ int season_complete_in_tx(pw_gov_t *g, int64_t sid, int round, int64_t now, stru
 
 /* Regular-season standings of a season into out (max rows); returns n. */
 int season_standings(pw_store_t *s, int64_t season_id, pw_standing_t *out, int max);
+/* The same from the season's games already read (store_games with round
+ * 0: every game, in the order played), for a caller that needs them too:
+ * reading a season's games twice is a tenth of a late-season tick. */
+int season_standings_of(pw_store_t *s, int64_t season_id, const pw_game_row_t *games, int n_games,
+			pw_standing_t *out, int max);
 
 /*
  * Regular-season standings as ctx.standings shows them to round hooks: the

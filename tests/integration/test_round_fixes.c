@@ -136,7 +136,9 @@ TEST(round_reads_the_seasons_games_outside_its_transactions)
 		CHECK_EQ(round_tick(&c, &out, &e), 0);
 	}
 	sqlite3_trace_v2(s->db, 0, NULL, NULL);
-	CHECK_MSG(r.all >= 4, "the reports read the season's games %d times in two ticks", r.all);
+	/* Once a tick (the reports' standings, streaks and round games share
+	 * one read), so the check below is not vacuous. */
+	CHECK_MSG(r.all >= 2, "the reports read the season's games %d times in two ticks", r.all);
 	CHECK_MSG(r.in_tx == 0, "%d of %d reads of the season's games ran inside a transaction", r.in_tx, r.all);
 	CHECK_MSG(r.teams_all >= 2, "the snapshots read the teams %d times in two ticks", r.teams_all);
 	CHECK_MSG(r.teams_in_tx == 0, "%d of %d reads of the teams ran inside a transaction", r.teams_in_tx,
