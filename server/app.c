@@ -621,6 +621,14 @@ typedef struct history_walk {
 	void *ctx;
 } history_walk_t;
 
+/* The servers' word to each other (app_advance, app_set_pace): carried by
+ * the bus between instances, never sent to streams — it is not the
+ * league's news. */
+static bool between_servers(const char *type)
+{
+	return !strncmp(type, "pace.", 5);
+}
+
 static int history_cb(void *ud, const pw_live_event_t *e)
 {
 	history_walk_t *w = ud;
@@ -629,7 +637,7 @@ static int history_cb(void *ud, const pw_live_event_t *e)
 		return 1;
 	}
 	w->last = (uint64_t)e->id;
-	if (strncmp(e->type, "pace.", 5)) /* not for streams (sink_sse) */
+	if (!between_servers(e->type))
 		w->emit(w->ctx, w->last, e->type, e->json);
 	return 0;
 }
@@ -687,7 +695,7 @@ static void on_others_pace(pw_app_t *app, const char *type, const char *json);
 static void sink_others(void *ud, uint64_t id, const char *type, const char *json)
 {
 	pw_app_t *app = ud;
-	if (!strcmp(type, "pace.changed") || !strcmp(type, "pace.advance_requested")) {
+	if (between_servers(type)) {
 		on_others_pace(app, type, json);
 		return;
 	}
@@ -772,17 +780,19 @@ static void on_others_pace(pw_app_t *app, const char *type, const char *json)
 		int v = scheduler_pace_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "pace")));
 		if (v >= 0 && app->sched)
 			scheduler_set_pace(app->sched, (pw_pace_t)v);
-	} else {
+	} else if (!strcmp(type, "pace.advance_requested")) {
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "quarter_seconds");
 		int qs = cJSON_IsNumber(q) && q->valuedouble >= 1 && q->valuedouble <= 3600 ? (int)q->valuedouble : 0;
 		/* Every other server hears it; the one that may tick does. */
 		int r = advance_here(app, qs);
+		const char *from = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "from"));
 		if (r == 0)
-			log_event(&app->log, PW_LOG_INFO, "tick.advance_for",
-				  "a tick asked for on another server");
+			log_event(&app->log, PW_LOG_INFO, "tick.advance_for", "a tick asked for on %.80s",
+				  from ? from : "another server");
 		else if (r == -EBUSY)
 			log_event(&app->log, PW_LOG_INFO, "tick.advance_dropped",
-				  "a tick asked for on another server while one runs: not started");
+				  "a tick asked for on %.80s while one runs here: not started",
+				  from ? from : "another server");
 	}
 	cJSON_Delete(o);
 }
@@ -870,8 +880,11 @@ static int league_open(pw_app_t *app)
 	/* The loop's connections (requests, the tick lock) never stall the
 	 * loop on the log's checkpoint: the tick's connection, on its thread,
 	 * does it (store.h). */
-	if (store_housekeeping_elsewhere(app->store) < 0 || store_housekeeping_elsewhere(app->lstore) < 0)
-		log_event(&app->log, PW_LOG_WARN, "db.housekeeping", "%s", store_errmsg(app->store));
+	pw_store_t *loop_stores[] = {app->store, app->lstore};
+	for (size_t i = 0; i < sizeof loop_stores / sizeof loop_stores[0]; i++)
+		if (store_housekeeping_elsewhere(loop_stores[i]) < 0)
+			log_event(&app->log, PW_LOG_WARN, "db.housekeeping",
+				  "checkpoints stay on the loop's connection: %s", store_errmsg(loop_stores[i]));
 	app->bus_iface = srv_bus_iface(app->bus);
 	app->gov_cfg = (pw_gov_cfg_t){
 		.require_approval = app->cfg.require_approval,
@@ -972,9 +985,7 @@ static void present_publish(void *ud, const char *type, const char *json)
 static void sink_sse(void *ud, uint64_t id, const char *type, const char *json)
 {
 	pw_app_t *app = ud;
-	/* The servers' word to each other (app_advance, app_set_pace) is not
-	 * the league's news. */
-	if (!strncmp(type, "pace.", 5))
+	if (between_servers(type))
 		return;
 	if (app->sse)
 		sse_hub_publish(app->sse, id, type, json);

@@ -551,14 +551,11 @@ int season_create(pw_gov_t *g, const char *name, bool carry_rules, const pw_rule
 	return 0;
 }
 
-/* Regular-season games as standings input; *n set; caller frees. */
-/* Stored regular-season games, in the order played; with before_round > 0
- * only those of earlier rounds. Room is left for `spare` more. */
-static pw_stand_game_t *regular_games_before(pw_store_t *s, int64_t sid, int before_round,
-					     int spare, int *n)
+/* The regular-season games among rows (in the order played) as standings
+ * input; with before_round > 0 only those of earlier rounds. Room is left
+ * for `spare` more; *n set; caller frees (NULL on OOM). */
+static pw_stand_game_t *regular_of(const pw_game_row_t *g, int ng, int before_round, int spare, int *n)
 {
-	int ng = 0;
-	pw_game_row_t *g = store_games(s, sid, 0, &ng);
 	pw_stand_game_t *out = calloc((size_t)ng + (size_t)spare + 1, sizeof *out);
 	int k = 0;
 	for (int i = 0; out && i < ng; i++) {
@@ -567,8 +564,18 @@ static pw_stand_game_t *regular_games_before(pw_store_t *s, int64_t sid, int bef
 		out[k++] = (pw_stand_game_t){g[i].home_team_id, g[i].away_team_id, g[i].home_score,
 					     g[i].away_score};
 	}
-	free(g);
 	*n = k;
+	return out;
+}
+
+/* regular_of over the season's stored games. */
+static pw_stand_game_t *regular_games_before(pw_store_t *s, int64_t sid, int before_round,
+					     int spare, int *n)
+{
+	int ng = 0;
+	pw_game_row_t *g = store_games(s, sid, 0, &ng);
+	pw_stand_game_t *out = regular_of(g, g ? ng : 0, before_round, spare, n);
+	free(g);
 	return out;
 }
 
@@ -616,14 +623,10 @@ int season_standings_of(pw_store_t *s, int64_t sid, const pw_game_row_t *games, 
 		n = max;
 	for (int i = 0; i < n; i++)
 		ids[i] = tn[i].id;
-	pw_stand_game_t *g = calloc((size_t)n_games + 1, sizeof *g);
+	int ng;
+	pw_stand_game_t *g = regular_of(games, n_games, 0, 0, &ng);
 	if (!g)
 		return -1;
-	int ng = 0;
-	for (int i = 0; i < n_games; i++)
-		if (!strcmp(games[i].stage, "regular"))
-			g[ng++] = (pw_stand_game_t){games[i].home_team_id, games[i].away_team_id,
-						    games[i].home_score, games[i].away_score};
 	stand_compute(ids, n, g, ng, out);
 	free(g);
 	return n;
