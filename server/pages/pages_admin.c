@@ -482,7 +482,7 @@ PAGE_HANDLER(page_admin)
 	admin_form_t f = {.ok = done[0] ? "Done." : NULL};
 	if (!strcmp(done, "advance"))
 		f.ok = "The next tick is playing; its replay starts when its games are done.";
-	else if (!strcmp(done, "advance_asked"))
+	else if (!strcmp(done, "advance-asked"))
 		f.ok = "Another server of this league plays the ticks: it was asked to play the next one now, "
 		       "and its replay shows here as it plays.";
 	return admin_page(app, &who, req, res, &f, 200);
@@ -567,7 +567,7 @@ PAGE_HANDLER(page_admin_act)
 		else if (rc < 0)
 			rc = err_set(&err, PW_E_CONFLICT, "The server is shutting down.");
 		/* 1: the server holding the tick lock was asked (app.h). */
-		action = rc == 1 ? "advance_asked" : "advance";
+		action = rc == 1 ? "advance-asked" : "advance";
 		rc = rc == 1 ? 0 : rc;
 	}
 	free(reason);
