@@ -267,6 +267,11 @@ static void tick_publish(void *ud, const char *type, const char *json)
 
 static cJSON *presenter_game(pw_app_t *app, pw_store_t *st, int64_t id);
 
+static int tick_play(pw_app_t *app, pw_tick_result_t *r);
+
+/* The scheduler's work, on the tick's thread: the round, then the log's
+ * checkpoint when it is due (store_housekeeping_on_ask), after the round's
+ * timing so a round never carries one. */
 static int tick_run(void *ud, void **result)
 {
 	pw_app_t *app = ud;
@@ -274,6 +279,15 @@ static int tick_run(void *ud, void **result)
 	if (!r)
 		return -ENOMEM;
 	*result = r;
+	int rc = tick_play(app, r);
+	uint64_t c0 = uv_hrtime();
+	r->housekept = store_housekeeping(app->wstore);
+	r->housekeeping_ms = (double)(uv_hrtime() - c0) / 1e6;
+	return rc;
+}
+
+static int tick_play(pw_app_t *app, pw_tick_result_t *r)
+{
 	r->bus = app->bus;
 	pw_bus_t hold = {.ud = r, .publish = tick_publish};
 	pw_round_cfg_t rc = {
@@ -309,9 +323,11 @@ static int tick_run(void *ud, void **result)
 	r->round = out.round;
 	r->window_ends = out.window_ends;
 	r->tallied = out.tallied;
+	r->begin_ms = out.stage_ms[PW_STAGE_BEGIN];
 	r->games_ms = out.stage_ms[PW_STAGE_GAMES];
 	r->govern_ms = out.stage_ms[PW_STAGE_GOVERN];
 	r->reports_ms = out.stage_ms[PW_STAGE_REPORTS];
+	r->done_ms = out.stage_ms[PW_STAGE_DONE];
 	snprintf(r->phase, sizeof r->phase, "%s", out.phase);
 	if (app->fx) {
 		/* Effect errors are counted for the operator; the report's
@@ -423,6 +439,9 @@ static void tick_done(void *ud, int status, void *result)
 	int qs = app->next_quarter_seconds;
 	app->next_quarter_seconds = 0;
 	app_cache_clear(app); /* even a failed tick may have stored some games */
+	if (r && r->housekept < 0)
+		log_event(&app->log, PW_LOG_WARN, "db.checkpoint", "the log's checkpoint after the round failed: %s",
+			  store_errmsg(app->wstore));
 	if (status != 0 && r && r->held) {
 		/* A stage failed: what it announced waits for the round's end. */
 		if (!app->held_backlog)
@@ -438,10 +457,13 @@ static void tick_done(void *ud, int status, void *result)
 		present_tick(app, r, qs);
 		if (r->round > 0)
 			log_event(&app->log, PW_LOG_INFO, "round.stages",
-				  "round=%d games=%zu phase=%s round_ms=%.1f games_ms=%.1f govern_ms=%.1f "
-				  "reports_ms=%.1f presentation_load_ms=%.1f",
-				  r->round, r->n_games, r->phase, r->round_ms, r->games_ms, r->govern_ms,
-				  r->reports_ms, r->load_ms);
+				  "round=%d games=%zu phase=%s round_ms=%.1f begin_ms=%.1f games_ms=%.1f "
+				  "govern_ms=%.1f reports_ms=%.1f done_ms=%.1f presentation_load_ms=%.1f",
+				  r->round, r->n_games, r->phase, r->round_ms, r->begin_ms, r->games_ms,
+				  r->govern_ms, r->reports_ms, r->done_ms, r->load_ms);
+		if (r->housekept > 0)
+			log_event(&app->log, PW_LOG_INFO, "db.checkpoint", "round=%d after the round: %.1f ms",
+				  r->round, r->housekeeping_ms);
 		if (r->tallied)
 			log_event(&app->log, PW_LOG_INFO, "governance.tally", "round=%d duration_ms=%.1f",
 				  r->round, r->govern_ms);
@@ -878,13 +900,17 @@ static int league_open(pw_app_t *app)
 		return -1;
 	}
 	/* The loop's connections (requests, the tick lock) never stall the
-	 * loop on the log's checkpoint: the tick's connection, on its thread,
-	 * does it (store.h). */
+	 * loop on the log's checkpoint: the tick's connection does it, on its
+	 * thread once a round is over (tick_run), so that no stage's commit
+	 * waits for it either (store.h). */
 	pw_store_t *loop_stores[] = {app->store, app->lstore};
 	for (size_t i = 0; i < sizeof loop_stores / sizeof loop_stores[0]; i++)
 		if (store_housekeeping_elsewhere(loop_stores[i]) < 0)
 			log_event(&app->log, PW_LOG_WARN, "db.housekeeping",
 				  "checkpoints stay on the loop's connection: %s", store_errmsg(loop_stores[i]));
+	if (store_housekeeping_on_ask(app->wstore) < 0)
+		log_event(&app->log, PW_LOG_WARN, "db.housekeeping",
+			  "checkpoints stay in the round's commits: %s", store_errmsg(app->wstore));
 	app->bus_iface = srv_bus_iface(app->bus);
 	app->gov_cfg = (pw_gov_cfg_t){
 		.require_approval = app->cfg.require_approval,

@@ -105,7 +105,9 @@ typedef struct pw_tick_result {
 	size_t fx_errors; /* effect errors during the tick */
 	size_t fx_engine_faults; /* of them, sessions the sandbox's CPU-time backstop stopped */
 	bool tallied;     /* a governance tally ran */
-	double games_ms, govern_ms, reports_ms; /* stage wall times, for the log */
+	double begin_ms, games_ms, govern_ms, reports_ms, done_ms; /* stage wall times, for the log */
+	int housekept;          /* store_housekeeping after the round: 1 checkpointed, -1 failed */
+	double housekeeping_ms; /* its wall time */
 	/* The round itself (round_tick, every stage), and the presenter's copy
 	 * of its games made after it on the same thread (tick_run): the tick's
 	 * work is both, the round is what the speed target counts. */

@@ -569,6 +569,18 @@ static int pgs_housekeeping_elsewhere(pw_store_t *s)
 	return 0;
 }
 
+static int pgs_housekeeping_on_ask(pw_store_t *s)
+{
+	(void)s;
+	return 0;
+}
+
+static int pgs_housekeeping(pw_store_t *s)
+{
+	(void)s;
+	return 0;
+}
+
 static int pgs_backup(pw_store_t *s, const char *out_path)
 {
 	char url[512];

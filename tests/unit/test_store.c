@@ -372,14 +372,16 @@ static long wal_pages(const char *db)
 	return n;
 }
 
-/* Writes about 3,000 pages in commits of two pages each on a (kv values of
- * 6 KB), with b's commits in between when given. */
-static void write_pages(pw_store_t *a, pw_store_t *b)
+/* Writes n values of 6 KB on a, one commit each (n = 1,500 is about 7,000
+ * pages of log), with b's commits in between when given. Each value is
+ * made of `fill` bytes: writing the same keys again changes them only with
+ * another fill (SQLite leaves a page that an update leaves equal alone). */
+static void write_values(pw_store_t *a, pw_store_t *b, int n, char fill)
 {
 	char *big = malloc(6001);
-	memset(big, 'x', 6000);
+	memset(big, fill, 6000);
 	big[6000] = 0;
-	for (int i = 0; i < 1500; i++) {
+	for (int i = 0; i < n; i++) {
 		char key[32];
 		snprintf(key, sizeof key, "big.%d", i);
 		big[i % 6000] = (char)('a' + i % 26);
@@ -394,7 +396,7 @@ static void write_pages(pw_store_t *a, pw_store_t *b)
  * below its safety net: its log grows past SQLite's 1,000 pages, where a
  * connection of its own would have copied it back and started it over.
  * Another connection's commits do the checkpoint, and the log stays small. */
-/* The log's size in pages after write_pages on a new file `db`: by one
+/* The log's size in pages after write_values on a new file `db`: by one
  * connection, or by one that leaves checkpoints elsewhere (elsewhere), the
  * other committing now and then (with_other). -1 when a store did not open. */
 static long log_after_writes(const char *db, bool elsewhere, bool with_other)
@@ -404,7 +406,7 @@ static long log_after_writes(const char *db, bool elsewhere, bool with_other)
 	if (a && (b || !with_other)) {
 		if (elsewhere)
 			CHECK_EQ(store_housekeeping_elsewhere(a), 0);
-		write_pages(a, b);
+		write_values(a, b, 1500, 'x');
 		pages = wal_pages(db);
 		/* Nothing written is lost for it. */
 		char *v = store_kv_get(a, "big.1499");
@@ -424,6 +426,34 @@ TEST(store_housekeeping_elsewhere_leaves_checkpoints_to_other_connections)
 	CHECK_MSG(alone > 2500, "no checkpoint below the safety net: log of %ld pages", alone);
 	long paired = log_after_writes("pair.db", true, true);
 	CHECK_MSG(paired > 0 && paired < 1500, "the other connection's commits checkpoint: log of %ld pages", paired);
+}
+
+/* A connection that checkpoints on ask (the tick's) never does it in its
+ * own commits below the safety net, and does it when asked once the log
+ * has passed 1,000 pages: the log then starts over, so writing the same
+ * keys again leaves the file as long as it was (appended to the log, the
+ * same writes made it some 800 pages longer). */
+TEST(store_housekeeping_on_ask_checkpoints_only_when_asked)
+{
+	pw_store_t *a = open_tmp("ask.db");
+	if (!a)
+		return;
+	CHECK_EQ(store_housekeeping_on_ask(a), 0);
+	CHECK_EQ(store_kv_set(a, "small", "1"), 0);
+	CHECK_EQ(store_housekeeping(a), 0); /* a page or two: not due */
+	write_values(a, NULL, 400, 'x');
+	long grown = wal_pages("ask.db");
+	CHECK_MSG(grown > 1200, "no checkpoint in the commits: log of %ld pages", grown);
+	CHECK_EQ(store_housekeeping(a), 1);
+	CHECK_EQ(store_housekeeping(a), 0); /* done: nothing new since */
+	write_values(a, NULL, 400, 'y');
+	long again = wal_pages("ask.db");
+	CHECK_MSG(again < grown + 200, /* appended: some 800 more */ "the log started over after the checkpoint: %ld pages, %ld before", again,
+		  grown);
+	char *v = store_kv_get(a, "big.399");
+	CHECK(v != NULL && strlen(v) == 6000);
+	free(v);
+	store_close(a);
 }
 
 TEST(store_failed_reads_are_errors_not_absence)
