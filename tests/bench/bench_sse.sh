@@ -6,6 +6,11 @@
 # (p50/p99 over every subscriber and event), the server's peak RSS, its CPU
 # time per delivery and the readers', then the floor under them: what the
 # kernel alone charges for a loopback write and read (tcp_floor.c).
+# Each delivery is timed twice: when a reader read it (latency_ms) and when
+# it arrived in the reader's socket, by the kernel's receive stamp
+# (arrival_ms, SO_TIMESTAMPNS; on loopback that is inside the server's
+# write): the second leaves out how long the readers, on the server's own
+# cores, took to get to it.
 # Prints figures; never pass/fail on time. Fails (no latency figures)
 # unless every subscriber connected, every published event was accepted,
 # every subscriber got every event exactly once, /health answered 200 "ok"
@@ -83,7 +88,8 @@ for n in $SIZES; do
 	us=$(awk -v a="${cpu0:-0}" -v b="$cpu1" -v n="$n" -v e="$EVENTS" -v hz="$(getconf CLK_TCK)" \
 		'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / (n * e) }')
 	echo "server RSS peak with $n subscribers: $peak MB; server CPU per delivery: $us us"
-	echo "$n subscribers: $(sed -n 's/^latency_ms //p' "$tmp/out"), RSS $peak MB, CPU $us us a delivery" >>"$tmp/summary"
+	echo "$n subscribers: $(sed -n 's/^latency_ms //p' "$tmp/out"), RSS $peak MB, CPU $us us a delivery;" \
+		"arrived in the socket: $(sed -n 's/^arrival_ms //p' "$tmp/out")" >>"$tmp/summary"
 	stop_server
 	SERVER_PID=""
 done

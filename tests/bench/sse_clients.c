@@ -10,7 +10,9 @@
  * process may hold no more sockets than its descriptor limit, and reading
  * 20,000 sockets takes a core of its own — the client must not be what is
  * measured. Each reader times a delivery when its bytes are read, against
- * the stamp inside it. This process sends the pings one at a time, each
+ * the stamp inside it, and again when they arrived in its socket (the
+ * kernel's receive stamp): whether the readers, sharing the machine's cores
+ * with the server, lag behind what the server has written. This process sends the pings one at a time, each
  * followed by GET /health (answered once the server's loop is free again,
  * so its latency is how long the fan-out held the loop), then waits
  * INTERVAL_MS.
@@ -57,7 +59,39 @@ typedef struct reader_report {
 	long long dups;  /* events seen twice (or out of order) */
 	long long n_lat;
 	long long cpu_us; /* the reader's CPU time while the events came */
+	long long unstamped; /* reads without a usable arrival time */
 } reader_report_t;
+
+/*
+ * Reads from fd like read(2); *came is when the bytes arrived in the
+ * socket, on CLOCK_MONOTONIC in µs (-1 when the kernel gave no stamp).
+ * The kernel stamps a segment as it reaches the socket (SO_TIMESTAMPNS,
+ * on CLOCK_REALTIME); on loopback that is inside the server's write. So
+ * the arrival is the delivery with the reader's own wait for a core left
+ * out: on a 2-core machine the readers queue behind the server for the
+ * cores, which readers elsewhere would not.
+ */
+static ssize_t read_stamped(int fd, char *buf, size_t cap, long long *came)
+{
+	char ctl[CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov = {.iov_base = buf, .iov_len = cap};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
+	*came = -1;
+	ssize_t r = recvmsg(fd, &m, 0);
+	if (r <= 0)
+		return r;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		struct timespec real, now_real, now_mono;
+		memcpy(&real, CMSG_DATA(c), sizeof real);
+		clock_gettime(CLOCK_REALTIME, &now_real);
+		clock_gettime(CLOCK_MONOTONIC, &now_mono);
+		long long ago = (now_real.tv_sec - real.tv_sec) * 1000000LL + (now_real.tv_nsec - real.tv_nsec) / 1000;
+		*came = now_mono.tv_sec * 1000000LL + now_mono.tv_nsec / 1000 - ago;
+	}
+	return r;
+}
 
 /* Writes all of buf to fd (a pipe), or gives up on an error. */
 static void write_all(int fd, const void *buf, size_t n)
@@ -108,10 +142,11 @@ static int reader(int n, int events, int ctl, int out)
 	int *fds = calloc((size_t)n, sizeof *fds);
 	int *got = calloc((size_t)n, sizeof *got);
 	long long *last = calloc((size_t)n, sizeof *last);
-	long long *lat = malloc(((size_t)n * (size_t)events + 1) * sizeof *lat);
+	long long *lat = malloc(((size_t)n * (size_t)events + 1) * 2 * sizeof *lat);
 	char *seen = calloc((size_t)n, 1);
 	if (ep < 0 || !fds || !got || !last || !lat || !seen)
 		return 1;
+	long long *arr = lat + (size_t)n * (size_t)events + 1; /* arrivals, after the reads */
 	reader_report_t rep = {0};
 	int held = 0, failed = 0;
 	for (; held < n; held++) {
@@ -120,6 +155,8 @@ static int reader(int n, int events, int ctl, int out)
 			fprintf(stderr, "sse_clients: connect %d failed: %s\n", held, strerror(errno));
 			break;
 		}
+		int on = 1;
+		setsockopt(fds[held], SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 		if (send(fds[held], req, sizeof req - 1, MSG_NOSIGNAL) < 0)
 			perror("send");
 		fcntl(fds[held], F_SETFL, O_NONBLOCK);
@@ -159,6 +196,7 @@ static int reader(int n, int events, int ctl, int out)
 	long long cpu0 = cpu_us();
 	/* Events until every subscriber has them all, or the parent says stop. */
 	bool stop = false;
+	long long came;
 	while (!stop && rep.complete < rep.subscribers) {
 		int k = epoll_wait(ep, evs, 1024, 1000);
 		for (int j = 0; j < k; j++) {
@@ -167,13 +205,15 @@ static int reader(int n, int events, int ctl, int out)
 				stop = true;
 				continue;
 			}
-			ssize_t r = read(fds[i], buf, sizeof buf - 1);
+			ssize_t r = read_stamped(fds[i], buf, sizeof buf - 1, &came);
 			if (r == 0 || (r < 0 && errno != EAGAIN))
 				epoll_ctl(ep, EPOLL_CTL_DEL, fds[i], NULL); /* dropped: it stays short */
 			if (r <= 0)
 				continue;
 			buf[r] = '\0';
 			long long at = bench_now_us();
+			if (came < 0 || came > at) /* none, or a clock stepped */
+				rep.unstamped++;
 			for (char *p = buf; (p = strstr(p, "\"t=")); p += 3) {
 				long long t = atoll(p + 3);
 				if (t <= last[i]) {
@@ -181,8 +221,10 @@ static int reader(int n, int events, int ctl, int out)
 					continue;
 				}
 				last[i] = t;
-				if (rep.n_lat < (long long)n * events)
+				if (rep.n_lat < (long long)n * events) {
+					arr[rep.n_lat] = (came < 0 ? at : came) - t;
 					lat[rep.n_lat++] = at - t;
+				}
 				if (++got[i] == events)
 					rep.complete++;
 			}
@@ -191,6 +233,7 @@ static int reader(int n, int events, int ctl, int out)
 	rep.cpu_us = cpu_us() - cpu0;
 	write_all(out, &rep, sizeof rep);
 	write_all(out, lat, (size_t)rep.n_lat * sizeof *lat);
+	write_all(out, arr, (size_t)rep.n_lat * sizeof *arr);
 	/* The subscribers stay connected until the parent is done (ctl
 	 * closed): its /health after the last ping must still count them,
 	 * however fast they got every event. */
@@ -334,6 +377,7 @@ int main(int argc, char **argv)
 	long long deadline = bench_now_us() + 20000000LL;
 	reader_report_t sum = {0};
 	long long *lat = malloc(((size_t)n * (size_t)events + 1) * sizeof *lat);
+	long long *arr = malloc(((size_t)n * (size_t)events + 1) * sizeof *arr);
 	size_t nlat = 0;
 	bool ctl_open = true;
 	for (int p = 0; p < procs; p++) {
@@ -344,8 +388,9 @@ int main(int argc, char **argv)
 			ctl_open = false;
 		}
 		reader_report_t r;
-		if (!read_all(outs[p], &r, sizeof r) || !lat ||
-		    !read_all(outs[p], lat + nlat, (size_t)r.n_lat * sizeof *lat)) {
+		if (!read_all(outs[p], &r, sizeof r) || !lat || !arr ||
+		    !read_all(outs[p], lat + nlat, (size_t)r.n_lat * sizeof *lat) ||
+		    !read_all(outs[p], arr + nlat, (size_t)r.n_lat * sizeof *arr)) {
 			fprintf(stderr, "sse_clients: reader %d did not report\n", p);
 			all_ready = false;
 			continue;
@@ -355,6 +400,7 @@ int main(int argc, char **argv)
 		sum.complete += r.complete;
 		sum.dups += r.dups;
 		sum.cpu_us += r.cpu_us;
+		sum.unstamped += r.unstamped;
 	}
 	if (ctl_open)
 		close(ctl[1]);
@@ -372,6 +418,15 @@ int main(int argc, char **argv)
 		qsort(lat, nlat, sizeof *lat, cmp);
 		printf("latency_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f\n", pct(lat, nlat, 50), pct(lat, nlat, 90),
 		       pct(lat, nlat, 99), pct(lat, nlat, 100));
+		/* Arrivals: only when the kernel stamped every read, none after
+		 * its read and none before its event was sent. */
+		qsort(arr, nlat, sizeof *arr, cmp);
+		if (sum.unstamped == 0 && arr[0] >= 0)
+			printf("arrival_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f\n", pct(arr, nlat, 50),
+			       pct(arr, nlat, 90), pct(arr, nlat, 99), pct(arr, nlat, 100));
+		else
+			printf("arrival_ms: not measured (%lld reads without a usable stamp; earliest %.2f ms)\n",
+			       sum.unstamped, arr[0] / 1e3);
 	} else {
 		fprintf(stderr, "sse_clients: incomplete (%d of %d subscribers, %d with every event, %d of %d pings "
 			"answered, %d of %d /health ok, %zu of %lld deliveries, %lld duplicates%s): no latency figures\n",
@@ -379,5 +434,6 @@ int main(int argc, char **argv)
 			(long long)n * events, sum.dups, refused ? "" : ", the subscriber beyond the limit was not refused");
 	}
 	free(lat);
+	free(arr);
 	return whole ? 0 : 1;
 }
