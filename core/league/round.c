@@ -843,11 +843,8 @@ static int games_store(const pw_round_cfg_t *c, const pw_season_row_t *season, i
 		int64_t id = store_game_insert(s, &j->row, t->rules_txt, t->effects_txt, j->home_txt,
 					       j->away_txt, j->result);
 		const pw_game_result_t *res = &t->play[i].res;
-		for (int side = 0; side < 2; side++)
-			for (int k = 0; k < PW_ROSTER_SIZE; k++)
-				if (id > 0 && res->box[side][k].hooper_id &&
-				    store_box_insert(s, id, &res->box[side][k]) < 0)
-					id = -1;
+		if (id > 0 && store_boxes_insert(s, id, &res->box[0][0], 2 * PW_ROSTER_SIZE) < 0)
+			id = -1;
 		if (id < 0)
 			rc = err_set(e, PW_E_INTERNAL, "storing game %d of round %d failed: %s", j->row.game_index,
 				     round, store_errmsg(s));

@@ -28,6 +28,13 @@
 struct cJSON;
 struct pg_conn; /* libpq's PGconn: only store_pg*.c include <libpq-fe.h> */
 
+/* A box score line's seconds as both backends store them: the result's
+ * minutes to one decimal, in seconds. */
+static inline double store_box_seconds(const pw_box_t *b)
+{
+	return (double)(long)(b->seconds / 6.0 + 0.5) / 10.0 * 60.0;
+}
+
 extern const char *const store_migrations[];
 extern const int store_migrations_count;
 
@@ -95,7 +102,7 @@ extern const int store_migrations_count;
 	X(int, season_team_ids, (pw_store_t *s, int64_t season_id, int64_t *ids, int max), (s, season_id, ids, max), -1) \
 	X(struct cJSON *, schedule_json, (pw_store_t *s, int64_t season_id), (s, season_id), NULL) \
 	X(int64_t, game_insert, (pw_store_t *s, const pw_game_row_t *g, const char *rules_json, const char *effects_json, const char *home_json, const char *away_json, const char *result_json), (s, g, rules_json, effects_json, home_json, away_json, result_json), -1) \
-	X(int, box_insert, (pw_store_t *s, int64_t game_id, const pw_box_t *box), (s, game_id, box), -1) \
+	X(int, boxes_insert, (pw_store_t *s, int64_t game_id, const pw_box_t *boxes, int n), (s, game_id, boxes, n), -1) \
 	X(pw_game_row_t *, games, (pw_store_t *s, int64_t season_id, int round, int *n), (s, season_id, round, n), (*n = 0, NULL)) \
 	X(int, game_count, (pw_store_t *s, int64_t season_id), (s, season_id), -1) \
 	X(int, games_last_round, (pw_store_t *s, int64_t season_id), (s, season_id), -1) \

@@ -1477,14 +1477,17 @@ static int64_t pgs_game_insert(pw_store_t *s, const pw_game_row_t *g, const char
 			       const char *effects_json, const char *home_json, const char *away_json,
 			       const char *result_json)
 {
+	/* The insert and the id of the row there now in one round trip: this
+	 * one's, or (a round resumed) the one stored before, which the insert
+	 * leaves alone and returns nothing for. */
 	static const char sql[] =
-		"INSERT INTO game_results(season_id, round_number, game_index, stage, series,"
+		"WITH ins AS (INSERT INTO game_results(season_id, round_number, game_index, stage, series,"
 		" series_game, home_team_id, away_team_id, home_score, away_score, winner_team_id,"
 		" seed, rules_json, effect_ids, home_json, away_json, hash, result_json, presented, derived)"
 		" VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)"
-		" ON CONFLICT(season_id, round_number, game_index) DO NOTHING";
-	static const char qid[] =
-		"SELECT id FROM game_results WHERE season_id=$1 AND round_number=$2 AND game_index=$3";
+		" ON CONFLICT(season_id, round_number, game_index) DO NOTHING RETURNING id)"
+		" SELECT id FROM ins UNION ALL SELECT id FROM game_results"
+		" WHERE season_id=$1 AND round_number=$2 AND game_index=$3 LIMIT 1";
 	pgargs_t a = {0};
 	a_i64(&a, g->season_id);
 	a_i64(&a, g->round);
@@ -1506,34 +1509,58 @@ static int64_t pgs_game_insert(pw_store_t *s, const pw_game_row_t *g, const char
 	a_txt(&a, g->derived || !result_json ? "" : result_json);
 	a_i64(&a, g->unpresented ? 0 : 1);
 	a_i64(&a, g->derived ? 1 : 0);
-	if (run_done(s, sql, &a, "storing a game") < 0)
-		return -1;
-	/* The id of the row there now, this one's or the one stored before. */
-	pgargs_t k = {0};
-	a_i64(&k, g->season_id);
-	a_i64(&k, g->round);
-	a_i64(&k, g->game_index);
-	return insert_id(s, qid, &k, "reading a stored game's id");
+	return insert_id(s, sql, &a, "storing a game");
 }
 
-static int pgs_box_insert(pw_store_t *s, int64_t game_id, const pw_box_t *b)
+/* Most lines one statement takes (a game has 2 × PW_ROSTER_SIZE). */
+#define PG_BOXES_MAX 16
+
+static int pgs_boxes_insert(pw_store_t *s, int64_t game_id, const pw_box_t *boxes, int n)
 {
+	/* Each column an array, the lines the rows unnest makes of them. */
 	static const char sql[] =
 		"INSERT INTO box_scores(game_id, hooper_id, team_id, seconds, points, fgm, fga,"
 		" tpm, tpa, ftm, fta, rebounds, assists, steals, turnovers, fouls, plus_minus)"
-		" VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)"
+		" SELECT $1, u.* FROM unnest($2::bigint[], $3::bigint[], $4::float8[], $5::bigint[],"
+		" $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],"
+		" $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[]) AS u"
 		" ON CONFLICT DO NOTHING";
-	const int v[] = {b->points, b->fgm, b->fga, b->tpm, b->tpa, b->ftm, b->fta, b->rebounds,
-			 b->assists, b->steals, b->turnovers, b->fouls, b->plus_minus};
-	pgargs_t a = {0};
-	a_i64(&a, game_id);
-	a_i64(&a, b->hooper_id);
-	a_i64(&a, b->team_id);
-	/* The result's minutes (to one decimal) in seconds, as SQLite stores them */
-	a_dbl(&a, (double)(long)(b->seconds / 6.0 + 0.5) / 10.0 * 60.0);
-	for (int i = 0; i < (int)(sizeof v / sizeof v[0]); i++)
-		a_i64(&a, v[i]);
-	return run_done(s, sql, &a, "storing a box score");
+	enum { COLS = 16 };
+	for (int from = 0; from < n; from += PG_BOXES_MAX) {
+		/* "{v,v,...}": up to PG_BOXES_MAX numbers of at most 24 bytes */
+		char col[COLS][PG_BOXES_MAX * 25 + 3];
+		size_t len[COLS];
+		int rows = 0;
+		for (int c = 0; c < COLS; c++)
+			len[c] = (size_t)snprintf(col[c], sizeof col[c], "{");
+		for (int k = from; k < n && k < from + PG_BOXES_MAX; k++) {
+			const pw_box_t *b = &boxes[k];
+			if (!b->hooper_id)
+				continue;
+			const long long v[] = {b->hooper_id, b->team_id, 0, b->points, b->fgm, b->fga, b->tpm,
+					       b->tpa, b->ftm, b->fta, b->rebounds, b->assists, b->steals,
+					       b->turnovers, b->fouls, b->plus_minus};
+			for (int c = 0; c < COLS; c++) {
+				const char *sep = rows ? "," : "";
+				size_t room = sizeof col[c] - len[c];
+				int w = c == 2 ? snprintf(col[c] + len[c], room, "%s%.17g", sep, store_box_seconds(b))
+					       : snprintf(col[c] + len[c], room, "%s%lld", sep, v[c]);
+				len[c] += (size_t)w;
+			}
+			rows++;
+		}
+		if (!rows)
+			continue;
+		pgargs_t a = {0};
+		a_i64(&a, game_id);
+		for (int c = 0; c < COLS; c++) {
+			snprintf(col[c] + len[c], sizeof col[c] - len[c], "}");
+			a_txt(&a, col[c]);
+		}
+		if (run_done(s, sql, &a, "storing a game's box score") < 0)
+			return -1;
+	}
+	return 0;
 }
 
 #define GAME_COLS "id, season_id, round_number, game_index, stage, series, series_game," \

@@ -353,6 +353,19 @@ char *lt_digest(pw_store_t *s)
 		char b[64];
 		int k = snprintf(b, sizeof b, "%s/%d", r.phase, r.current_round);
 		sha256_update(&c, b, (size_t)k);
+		/* Every box score line, each once, as the stats pages read them,
+		 * in the games' order. Without the game's id: on PostgreSQL a
+		 * transaction rolled back still used up the ids it took. */
+		cJSON *box = store_season_box_json(s, r.id);
+		cJSON *line;
+		cJSON_ArrayForEach(line, box)
+			cJSON_DeleteItemFromObject(line, "game_id");
+		char *bt = box ? cJSON_PrintUnformatted(box) : NULL;
+		CHECK_MSG(bt != NULL, "the season's box scores could not be read");
+		if (bt)
+			sha256_update(&c, bt, strlen(bt));
+		free(bt);
+		cJSON_Delete(box);
 	}
 	uint8_t d[32];
 	sha256_final(&c, d);
