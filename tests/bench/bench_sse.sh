@@ -65,11 +65,24 @@ at_limit() {
 	bench_fail "no PINWHEEL_MAX_CONNECTIONS gave a stream limit of $want"
 }
 
-for n in $SIZES; do
+# Each size with readers that sleep until a subscriber has something (each
+# write then wakes a reader process: on loopback the server's write pays for
+# it), then the largest again with readers that look every 2 ms instead
+# (SSE_POLL_US): no wake-ups, as when the subscribers are other machines
+# (whose wake-ups are theirs). The arrival stamps time both the same way.
+largest=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -n 1)
+runs=""
+for n in $SIZES; do runs="$runs $n:sleeping"; done
+runs="$runs $largest:polling"
+for run in $runs; do
+	n=${run%%:*}
+	readers=${run#*:}
+	poll=""
+	[ "$readers" = polling ] && poll=2000
 	at_limit "$n"
-	echo "== $n subscribers (the server's limit), $EVENTS events, $PROCS reader processes"
+	echo "== $n subscribers (the server's limit), $EVENTS events, $PROCS reader processes, $readers readers"
 	echo "server RSS before: $(rss_mb "$SERVER_PID") MB"
-	"$tmp/sse_clients" "$PORT" "$n" "$EVENTS" 100 "$PROCS" --at-limit >"$tmp/out" &
+	SSE_POLL_US=$poll "$tmp/sse_clients" "$PORT" "$n" "$EVENTS" 100 "$PROCS" --at-limit >"$tmp/out" &
 	client=$!
 	# Sample RSS while the subscribers are held, and the server's CPU time
 	# from when they are all connected to the end (the events' fan-outs:
@@ -88,7 +101,7 @@ for n in $SIZES; do
 	us=$(awk -v a="${cpu0:-0}" -v b="$cpu1" -v n="$n" -v e="$EVENTS" -v hz="$(getconf CLK_TCK)" \
 		'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / (n * e) }')
 	echo "server RSS peak with $n subscribers: $peak MB; server CPU per delivery: $us us"
-	echo "$n subscribers: $(sed -n 's/^latency_ms //p' "$tmp/out"), RSS $peak MB, CPU $us us a delivery;" \
+	echo "$n subscribers ($readers readers): $(sed -n 's/^latency_ms //p' "$tmp/out"), RSS $peak MB, CPU $us us a delivery;" \
 		"arrived in the socket: $(sed -n 's/^arrival_ms //p' "$tmp/out")" >>"$tmp/summary"
 	stop_server
 	SERVER_PID=""

@@ -20,6 +20,11 @@
  * With --at-limit, N is the server's subscriber limit: one more subscriber
  * must be answered 503 too_many_subscribers while the N are held.
  *
+ * With SSE_POLL_US set, each reader looks at its subscribers every that
+ * many µs instead of sleeping in epoll_wait until one has something: the
+ * server's writes then wake no reader process (on loopback the writer pays
+ * for the wake-up; a subscriber on another machine wakes there).
+ *
  * With SSE_PUBLISH_PORT set, the pings go to that port — another instance
  * on the same database — while the subscribers and /health stay on PORT:
  * what an event published on one instance takes to reach the subscribers
@@ -51,6 +56,7 @@
 #include "bench_client.h"
 
 static int port, publish_port;
+static int poll_us; /* SSE_POLL_US: readers look every poll_us instead of sleeping in epoll */
 
 /* What a reader sends back when it is done, before its latencies. */
 typedef struct reader_report {
@@ -198,7 +204,12 @@ static int reader(int n, int events, int ctl, int out)
 	bool stop = false;
 	long long came;
 	while (!stop && rep.complete < rep.subscribers) {
-		int k = epoll_wait(ep, evs, 1024, 1000);
+		int k = epoll_wait(ep, evs, 1024, poll_us ? 0 : 1000);
+		if (poll_us && k == 0) {
+			struct timespec nap = {0, (long)poll_us * 1000};
+			nanosleep(&nap, NULL);
+			continue;
+		}
 		for (int j = 0; j < k; j++) {
 			uint32_t i = evs[j].data.u32;
 			if (i == UINT32_MAX) {
@@ -304,6 +315,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	port = atoi(argv[1]);
+	const char *every = getenv("SSE_POLL_US");
+	poll_us = every && *every ? atoi(every) : 0;
 	const char *pub = getenv("SSE_PUBLISH_PORT");
 	publish_port = pub && *pub ? atoi(pub) : port;
 	int n = atoi(argv[2]), events = atoi(argv[3]), interval = atoi(argv[4]);
