@@ -479,18 +479,29 @@ static void pgs_rollback(pw_store_t *s)
 	s->in_tx = 0;
 }
 
-/* BEGIN, on a new connection if the one there was lost: BEGIN may be sent
+/* A transaction begun by begin_sql that failed before it was marked open
+ * (the lock after BEGIN refused, say) is ended here, not left aborted. */
+static void begin_failed(pw_store_t *s)
+{
+	if (PQstatus(s->pg) == CONNECTION_OK && PQtransactionStatus(s->pg) != PQTRANS_IDLE)
+		PQclear(PQexec(s->pg, "ROLLBACK"));
+}
+
+/* begin_sql (BEGIN, and what the transaction must start with: one round
+ * trip), on a new connection if the one there was lost: it may be sent
  * again, nothing was written. The transaction is then marked open, so
  * nothing of it is ever asked again on another connection (run). */
-static int begin_tx(pw_store_t *s, const char *what)
+static int begin_tx(pw_store_t *s, const char *begin_sql, const char *what)
 {
 	if (s->in_tx)
 		return failf(s, "a transaction is already open");
 	if (pg_revive(s) < 0)
 		return fail(s, "starting a transaction: the database cannot be reached", NULL);
-	if (exec_const(s, "BEGIN", what) < 0) {
-		if (PQstatus(s->pg) == CONNECTION_OK || pg_revive(s) < 0 || exec_const(s, "BEGIN", what) < 0)
+	if (exec_const(s, begin_sql, what) < 0) {
+		if (PQstatus(s->pg) == CONNECTION_OK || pg_revive(s) < 0 || exec_const(s, begin_sql, what) < 0) {
+			begin_failed(s);
 			return -1;
+		}
 	}
 	s->in_tx = 1;
 	return 0;
@@ -498,16 +509,10 @@ static int begin_tx(pw_store_t *s, const char *what)
 
 static int pgs_begin(pw_store_t *s)
 {
-	static const char lock[] = "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")";
-	if (begin_tx(s, "starting a transaction") < 0)
-		return -1;
-	PGresult *r = run(s, lock, NULL, "waiting for the write lock");
-	if (!r) {
-		pgs_rollback(s);
-		return -1;
-	}
-	PQclear(r);
-	return 0;
+	/* The writers' lock in BEGIN's round trip: a vote makes several
+	 * round trips on the server's loop, and every tick stage one. */
+	static const char begin[] = "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")";
+	return begin_tx(s, begin, "starting a transaction and waiting for the write lock");
 }
 
 static int pgs_commit(pw_store_t *s)
@@ -2401,7 +2406,10 @@ static int pgs_identity_subject(pw_store_t *s, int64_t identity_id, const char *
 
 static int64_t pgs_live_append(pw_store_t *s, const char *type, const char *json, const char *origin)
 {
-	static const char lock[] = "SELECT pg_advisory_xact_lock(" PG_LIVE_LOCK ")";
+	/* BEGIN and the lock in one round trip, sent again on a new
+	 * connection if the one there was found cut (nothing was written):
+	 * then the insert, then COMMIT. */
+	static const char begin[] = "BEGIN; SELECT pg_advisory_xact_lock(" PG_LIVE_LOCK ")";
 	static const char sql[] =
 		"WITH ins AS (INSERT INTO live_events(type, json, origin) VALUES($1,$2,$3) RETURNING id)"
 		" SELECT id, pg_notify('" PG_LIVE_CHANNEL "', id::text) FROM ins";
@@ -2409,18 +2417,13 @@ static int64_t pgs_live_append(pw_store_t *s, const char *type, const char *json
 		return failf(s, "a live event is appended outside a transaction");
 	if (store_live_check(s, type, json, origin) < 0)
 		return -1;
-	if (begin_tx(s, "starting a live event's transaction") < 0)
+	if (begin_tx(s, begin, "starting a live event's transaction and waiting for the live log's lock") < 0)
 		return -1;
-	PGresult *r = run(s, lock, NULL, "waiting for the live log's lock");
-	if (!r) {
-		pgs_rollback(s);
-		return -1;
-	}
-	PQclear(r);
 	pgargs_t a = {0};
 	a_txt(&a, type);
 	a_txt(&a, json);
 	a_txt(&a, origin ? origin : "");
+	PGresult *r = NULL;
 	int64_t id = -1;
 	if (run_row(s, sql, &a, "appending a live event", &r) == 1) {
 		id = i64(r, 0, 0);

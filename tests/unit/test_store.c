@@ -604,6 +604,36 @@ TEST(pg_store_transactions_roll_back_whole)
 	store_close(s);
 }
 
+/* BEGIN and the write lock go in one round trip: when the lock is refused
+ * (here its wait times out while another connection holds it), the
+ * transaction BEGIN opened is ended too, so the connection is usable again
+ * rather than stuck in a failed transaction. The same for a live event. */
+TEST(pg_store_a_refused_write_lock_leaves_the_connection_usable)
+{
+	char *url = pgtest_database();
+	pw_store_t *a = url ? open_pg_url(url) : NULL, *b = a ? open_pg_url(url) : NULL;
+	free(url);
+	if (!a || !b) {
+		store_close(a);
+		return;
+	}
+	CHECK_EQ(store_pg_exec(b, "SET lock_timeout = '100ms'", "setting the lock timeout"), 0);
+	CHECK_EQ(store_begin(a), 0); /* a holds the writers' lock */
+	CHECK_EQ(store_begin(b), -1);
+	CHECK_CONTAINS(store_errmsg(b), "lock timeout");
+	CHECK(store_events_count(b) >= 0); /* a read works: no transaction left open */
+	CHECK_EQ(store_pg_exec(a, "SELECT pg_advisory_xact_lock(123658222270053)", "taking the live log's lock"),
+		 0);
+	CHECK_EQ(store_live_append(b, "test.refused", "{}", "b"), -1);
+	CHECK(store_events_count(b) >= 0);
+	store_rollback(a);
+	CHECK_EQ(store_begin(b), 0);
+	CHECK_EQ(store_commit(b), 0);
+	CHECK(store_live_append(b, "test.after", "{}", "b") > 0);
+	store_close(a);
+	store_close(b);
+}
+
 /* ---- two connections appending at once ---- */
 
 #define APPENDS 150
