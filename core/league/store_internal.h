@@ -343,6 +343,12 @@ struct pw_store {
 	 * as a store of its own while this store holds the lock: its session
 	 * holds the advisory lock. NULL when the lock is not held here. */
 	struct pw_store *tick;
+	/* A follower's connection for trying the lock, kept from one try to
+	 * the next (a follower tries every few seconds, on the server's loop:
+	 * a new connection each time was a connect and a backend started and
+	 * ended each time). It holds no lock; it becomes tick when a try
+	 * takes the lock. NULL until the first try. */
+	struct pw_store *tick_spare;
 };
 
 #endif

@@ -301,6 +301,8 @@ static void pgs_close(pw_store_t *s)
 		return;
 	if (s->tick) /* its lock goes with it */
 		pgs_close(s->tick);
+	if (s->tick_spare)
+		pgs_close(s->tick_spare);
 	if (s->pg)
 		PQfinish(s->pg);
 	free(s);
@@ -1970,8 +1972,9 @@ static int pgs_tick_lock_take(pw_store_t *s, const char *holder, int lease_s, ch
 	if (s->tick && pgs_tick_lock_renew(s, holder, lease_s) == 1)
 		return 1;
 	char err[400];
-	pw_store_t *t = store_pg_open(s->path, STORE_OPEN_RAW, err, sizeof err);
-	if (!t)
+	pw_store_t *t = s->tick_spare;
+	s->tick_spare = NULL;
+	if (!t && !(t = store_pg_open(s->path, STORE_OPEN_RAW, err, sizeof err)))
 		return failf(s, "opening the tick lock's connection: %s", err);
 	bool ended = false;
 	for (int waited = 0;; waited += PG_TAKEOVER_POLL_MS) {
@@ -1998,7 +2001,7 @@ static int pgs_tick_lock_take(pw_store_t *s, const char *holder, int lease_s, ch
 		if ((have == 1 && !stale) || waited >= PG_TAKEOVER_WAIT_MS) {
 			if (who)
 				snprintf(who, wholen, "%s", have == 1 ? l.holder : "a runner taking it now");
-			pgs_close(t);
+			s->tick_spare = t; /* for the next try */
 			return 0;
 		}
 		if (stale && !ended) {

@@ -7,7 +7,10 @@
  * PostgreSQL as pg_tick_lock_x.
  */
 #include "tests/test.h"
+#include "core/league/store_internal.h"
 #include "tests/integration/league_helpers.h"
+
+#include <libpq-fe.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -200,4 +203,47 @@ TEST(tick_lock_a_reused_pid_does_not_hold_it)
 	CHECK_EQ(store_tick_lock_release(s, "after-restart"), 0);
 	store_close(t);
 	store_close(s);
+}
+
+/* PostgreSQL: a follower tries the lock every few seconds on the server's
+ * loop, over one connection kept from try to try, not a new one each time
+ * (a connect and a backend started and ended every try). Cut off, the kept
+ * connection is made again by itself; when a try takes the lock, it is the
+ * connection that holds it. */
+TEST(pg_tick_lock_a_follower_keeps_one_connection_for_its_tries)
+{
+	lt_use_postgres();
+	pw_store_t *a = lt_open("follower.db"), *b = a ? lt_open("follower.db") : NULL;
+	if (!a || !b) {
+		store_close(a);
+		return;
+	}
+	char who[128] = "";
+	CHECK_EQ(store_tick_lock_take(a, "alpha", 30, who, sizeof who), 1);
+	CHECK_EQ(store_tick_lock_take(b, "beta", 30, who, sizeof who), 0);
+	CHECK_STR(who, "alpha");
+	CHECK(b->tick == NULL && b->tick_spare != NULL);
+	int pid = b->tick_spare ? PQbackendPID(b->tick_spare->pg) : 0;
+	CHECK(pid > 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(store_tick_lock_take(b, "beta", 30, who, sizeof who), 0);
+		CHECK(b->tick_spare != NULL && PQbackendPID(b->tick_spare->pg) == pid);
+	}
+	/* The server ends the kept session: the next try is answered all the
+	 * same, on a connection made again. */
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", pid);
+	CHECK_EQ(store_pg_exec(a, sql, "ending the follower's session"), 0);
+	usleep(100000);
+	CHECK_EQ(store_tick_lock_take(b, "beta", 30, who, sizeof who), 0);
+	CHECK_STR(who, "alpha");
+	int again = b->tick_spare ? PQbackendPID(b->tick_spare->pg) : 0;
+	CHECK(again > 0 && again != pid);
+	/* Let go by alpha: taken on the kept connection. */
+	CHECK_EQ(store_tick_lock_release(a, "alpha"), 0);
+	CHECK_EQ(store_tick_lock_take(b, "beta", 30, who, sizeof who), 1);
+	CHECK(b->tick_spare == NULL && b->tick != NULL && PQbackendPID(b->tick->pg) == again);
+	CHECK_EQ(store_tick_lock_release(b, "beta"), 0);
+	store_close(a);
+	store_close(b);
 }
