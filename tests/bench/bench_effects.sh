@@ -17,7 +17,8 @@
 #   engine/floor = (hooks x3 - none) / lua_floor with the count hook,
 # per game, both from that round (issue 15's target: at most 1.25), in
 # wall time and in CPU time (which other work on a shared machine slows
-# less: time it waits for a core is not counted).
+# less: time it waits for a core is not counted); then the same ratios in
+# instructions (fx/callgrind.sh).
 #
 # Before any figure, each script must pass `pinwheel effect check` (it
 # loads, runs 200 games without an error) with every hook it subscribes
@@ -129,3 +130,16 @@ for what in hooks_x3 hot_hand_x3; do
 	END { printf "%s engine/floor over %d rounds: wall %.2f-%.2f (of the fastest figures %.2f), CPU %.2f-%.2f (fastest %.2f)\n",
 		w, n, rlo, rhi, (h - nn) / f, clo, chi, (ch - cn) / cf }' "$figs"
 done
+
+# The same ratio in instructions (callgrind; tests/bench/fx/callgrind.sh),
+# which the machine's other work does not move: FX_SEEDS clocks (default 1,
+# about a minute; the script's own default of 3 gives the range Lua's
+# string-hash seeds make).
+if command -v valgrind >/dev/null 2>&1; then
+	out=$(SEEDS=${FX_SEEDS:-1} sh "$here/fx/callgrind.sh" "$bin" "$floor" 2>&1) ||
+		bench_fail "instructions (fx/callgrind.sh): $out"
+	echo "$out" | grep -E '^(typical|subscribed_only|hot_hand) x3:' | sed 's/^/instructions: /'
+	echo "$out" | grep -q '^hot_hand x3:.*engine/floor' || bench_fail "fx/callgrind.sh printed no hot_hand ratio: $out"
+else
+	echo "instructions: not counted (valgrind is not installed)"
+fi
