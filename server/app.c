@@ -283,6 +283,8 @@ static int tick_run(void *ud, void **result)
 	uint64_t c0 = uv_hrtime();
 	r->housekept = store_housekeeping(app->wstore);
 	r->housekeeping_ms = (double)(uv_hrtime() - c0) / 1e6;
+	if (r->housekept < 0) /* read here: the connection is this thread's */
+		snprintf(r->housekeeping_err, sizeof r->housekeeping_err, "%s", store_errmsg(app->wstore));
 	return rc;
 }
 
@@ -441,7 +443,7 @@ static void tick_done(void *ud, int status, void *result)
 	app_cache_clear(app); /* even a failed tick may have stored some games */
 	if (r && r->housekept < 0)
 		log_event(&app->log, PW_LOG_WARN, "db.checkpoint", "the log's checkpoint after the round failed: %s",
-			  store_errmsg(app->wstore));
+			  r->housekeeping_err);
 	if (status != 0 && r && r->held) {
 		/* A stage failed: what it announced waits for the round's end. */
 		if (!app->held_backlog)

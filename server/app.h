@@ -108,6 +108,7 @@ typedef struct pw_tick_result {
 	double begin_ms, games_ms, govern_ms, reports_ms, done_ms; /* stage wall times, for the log */
 	int housekept;          /* store_housekeeping after the round: 1 checkpointed, -1 failed */
 	double housekeeping_ms; /* its wall time */
+	char housekeeping_err[256]; /* why it failed */
 	/* The round itself (round_tick, every stage), and the presenter's copy
 	 * of its games made after it on the same thread (tick_run): the tick's
 	 * work is both, the round is what the speed target counts. */
