@@ -843,6 +843,31 @@ static bool tick_claim(void *ud)
 }
 
 /*
+ * A replay mirrored here that nobody presents any more: this server holds
+ * the tick lock now and had nothing of it to resume (its saved progress
+ * gone, its games all shown), so its presenter ended it, but died before
+ * its last event (presentation.round_finished, published by the bus's own
+ * thread) was written. Without that event every server's arena, this one's
+ * too, would show the replay as live until the next one starts. It is told
+ * now, as the presenter would have told it.
+ */
+static void end_mirrored_replay(pw_app_t *app)
+{
+	if (presenter_running(app->presenter))
+		return;
+	cJSON *end = arena_mirror_end(app->mirror);
+	char *text = end ? cJSON_PrintUnformatted(end) : NULL;
+	if (text) {
+		log_event(&app->log, PW_LOG_WARN, "presentation.mirror_ended",
+			  "round %d's replay was over but never said so (its server stopped): told now",
+			  (int)cJSON_GetNumberValue(cJSON_GetObjectItem(end, "round")));
+		srv_bus_publish(app->bus, "presentation.round_finished", text);
+	}
+	cJSON_free(text);
+	cJSON_Delete(end);
+}
+
+/*
  * This server has just taken the tick lock (at start, or from a server
  * that died or stalled): it resumes what was left, in order — a round
  * begun and not finished first (round_tick resumes it at its first
@@ -868,6 +893,7 @@ static void on_lead(void *ud, bool ticking)
 	}
 	presenter_resume(app->presenter);
 	present_orphans(app);
+	end_mirrored_replay(app);
 }
 
 /* Another server took the ticks over: what this one presented is left to

@@ -236,6 +236,19 @@ bool arena_mirror_live(const pw_arena_mirror_t *m)
 	return m && m->live;
 }
 
+cJSON *arena_mirror_end(pw_arena_mirror_t *m)
+{
+	if (!m || !m->live)
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "round", m->round);
+	cJSON *ids = cJSON_AddArrayToObject(o, "game_ids");
+	for (size_t i = 0; i < m->n; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)m->games[i].id));
+	reset(m);
+	return o;
+}
+
 cJSON *arena_mirror_game_json(const pw_arena_mirror_t *m, int64_t game_id, int max_plays)
 {
 	for (size_t i = 0; m && m->live && i < m->n; i++)

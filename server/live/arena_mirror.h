@@ -48,6 +48,11 @@ void arena_mirror_follow(pw_arena_mirror_t *m, const char *type, const char *jso
 struct cJSON *arena_mirror_arena_json(const pw_arena_mirror_t *m, int max_plays);
 /* Whether another instance's replay is under way here (NULL: false). */
 bool arena_mirror_live(const pw_arena_mirror_t *m);
+/* Ends the replay followed, whose presenter is gone without its last event
+ * (round_finished) reaching the bus: what that event would have said,
+ * {round, game_ids}, for the caller to publish (caller owns), or NULL when
+ * no replay was being followed. The mirror is then as after that event. */
+struct cJSON *arena_mirror_end(pw_arena_mirror_t *m);
 /* As presenter_game_json: one game, or NULL. Caller owns. */
 struct cJSON *arena_mirror_game_json(const pw_arena_mirror_t *m, int64_t game_id, int max_plays);
 

@@ -28,6 +28,7 @@
 #include "core/league/round.h"
 #include "core/league/season.h"
 #include "core/league/store.h"
+#include "server/live/presenter.h"
 #include "tests/e2e/e2e.h"
 
 /* A short lease, so a hung holder is taken over within seconds. */
@@ -384,6 +385,72 @@ TEST(pg_e2e_multi_tick_a_hung_holder_is_taken_over_and_fenced)
 	/* Round 2 asked for on the old holder: the new one plays it. */
 	check_round_one_then_two(&b, &a, a.db);
 	CHECK_EQ(e2e_stop(&a, SIGTERM, 20000), 0);
+	CHECK_EQ(e2e_stop(&b, SIGTERM, 20000), 0);
+}
+
+/* /api/arena's status on s ("live", "between_rounds", ...; "" when it
+ * does not answer). */
+static void arena_status(e2e_server_t *s, char *out, size_t len)
+{
+	long st = 0;
+	cJSON *j = e2e_call(s, "GET", "/api/arena", NULL, NULL, &st);
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "status"));
+	snprintf(out, len, "%s", st == 200 && v ? v : "");
+	cJSON_Delete(j);
+}
+
+static bool wait_arena(e2e_server_t *s, bool live, int timeout_ms)
+{
+	char status[32] = "";
+	for (long long end = mono_ms() + timeout_ms; mono_ms() < end; usleep(100000)) {
+		arena_status(s, status, sizeof status);
+		if (status[0] && !strcmp(status, "live") == live)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The holder ends its replay (every game shown, its progress removed) and
+ * stops before its last event, presentation.round_finished, reaches the
+ * bus (the bus writes on a thread of its own). The follower mirrored the
+ * replay: when it takes the ticks over with nothing to resume, it tells
+ * the end itself, so its arena (and every other server's) stops showing a
+ * replay nobody presents. Stopped here with SIGSTOP mid-replay, the end
+ * written by hand as the holder would have.
+ */
+TEST(pg_e2e_multi_tick_a_replay_ended_unannounced_is_announced_by_the_heir)
+{
+	const char *env[] = {LEASE, NULL};
+	e2e_server_t a, b;
+	if (start_pair(&a, &b, env) < 0)
+		return;
+	CHECK(wait_holds(&a, 10000));
+	CHECK_EQ(advance(&a, "?quarter_seconds=2", NULL, 0), 202);
+	CHECK_MSG(wait_mid_replay(&a, 20000), "the holder's replay never got under way");
+	CHECK_MSG(wait_arena(&b, true, 5000), "the follower's arena never showed the replay");
+	kill(a.pid, SIGSTOP);
+	char err[512];
+	pw_store_t *st = store_open(a.db, err, sizeof err);
+	CHECK_MSG(st != NULL, "open %s", err);
+	if (st) {
+		pw_season_row_t season;
+		CHECK_EQ(season_current(st, &season), 1);
+		int n = 0;
+		pw_game_row_t *g = store_games(st, season.id, 1, &n);
+		CHECK_EQ(n, GAMES);
+		for (int i = 0; g && i < n; i++)
+			CHECK(store_game_set_presented(st, g[i].id) >= 0);
+		free(g);
+		CHECK_EQ(store_kv_delete(st, PRESENTER_STATE_KEY), 0);
+		CHECK(store_kv_delete(st, PRESENTER_HELD_KEY) >= 0);
+		store_close(st);
+	}
+	CHECK_MSG(wait_holds(&b, 15000), "the follower never took over from the stopped holder");
+	CHECK_MSG(wait_arena(&b, false, 5000), "the heir's arena still shows a replay nobody presents");
+	CHECK_EQ(log_count(&b, "presentation.mirror_ended"), 1);
+	kill(a.pid, SIGCONT);
+	CHECK_EQ(e2e_stop(&a, SIGKILL, 5000), 128 + SIGKILL);
 	CHECK_EQ(e2e_stop(&b, SIGTERM, 20000), 0);
 }
 

@@ -2,8 +2,8 @@
  * test_arena_mirror.c — the arena of a replay another instance presents
  * (server/live/arena_mirror.h): built from presentation.* events alone, in
  * the presenter's shape; a game first seen mid-replay; the final score
- * only once a game finished; round_finished ends it; hostile events
- * change nothing and crash nothing.
+ * only once a game finished; round_finished ends it, or arena_mirror_end
+ * when it never came; hostile events change nothing and crash nothing.
  */
 #include "tests/test.h"
 
@@ -104,6 +104,32 @@ TEST(arena_mirror_follows_another_instances_replay)
 	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(a, "games")), 1);
 	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(a, "games"), 0), "started")));
 	cJSON_Delete(a);
+	arena_mirror_free(m);
+}
+
+/* Ended by hand (its presenter gone without round_finished): what that
+ * event would have said, and the mirror as after it; nothing the second
+ * time. */
+TEST(arena_mirror_end_says_what_round_finished_would_have)
+{
+	pw_arena_mirror_t *m = arena_mirror_new();
+	CHECK(arena_mirror_end(m) == NULL); /* nothing followed */
+	arena_mirror_follow(m, "presentation.game_starting", start7);
+	play(m, 9, 40, 50, 52);
+	CHECK(arena_mirror_live(m));
+	cJSON *end = arena_mirror_end(m);
+	CHECK(end != NULL);
+	CHECK_EQ(num(end, "round"), 3);
+	const cJSON *ids = cJSON_GetObjectItem(end, "game_ids");
+	CHECK_EQ(cJSON_GetArraySize(ids), 2);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetArrayItem(ids, 0)), 7);
+	CHECK_EQ(cJSON_GetNumberValue(cJSON_GetArrayItem(ids, 1)), 9);
+	cJSON_Delete(end);
+	CHECK(!arena_mirror_live(m));
+	CHECK(arena_mirror_arena_json(m, 5) == NULL);
+	CHECK(arena_mirror_game_json(m, 7, 5) == NULL);
+	CHECK(arena_mirror_end(m) == NULL);
+	CHECK(arena_mirror_end(NULL) == NULL);
 	arena_mirror_free(m);
 }
 
