@@ -356,15 +356,24 @@ TEST(pg_e2e_multi_tick_kill9_of_the_holder_mid_replay_is_taken_over)
 	CHECK_EQ(e2e_stop(&b, SIGTERM, 20000), 0);
 }
 
-TEST(pg_e2e_multi_tick_a_hung_holder_is_taken_over_and_fenced)
+/* Two servers with the short lease, a holding the ticks and in the middle
+ * of round 1's replay (2-second quarters). -1 after a failed check. */
+static int start_mid_replay(e2e_server_t *a, e2e_server_t *b)
 {
 	const char *env[] = {LEASE, NULL};
+	if (start_pair(a, b, env) < 0)
+		return -1;
+	CHECK(wait_holds(a, 10000));
+	CHECK_EQ(advance(a, "?quarter_seconds=2", NULL, 0), 202);
+	CHECK_MSG(wait_mid_replay(a, 20000), "the holder's replay never got under way");
+	return 0;
+}
+
+TEST(pg_e2e_multi_tick_a_hung_holder_is_taken_over_and_fenced)
+{
 	e2e_server_t a, b;
-	if (start_pair(&a, &b, env) < 0)
+	if (start_mid_replay(&a, &b) < 0)
 		return;
-	CHECK(wait_holds(&a, 10000));
-	CHECK_EQ(advance(&a, "?quarter_seconds=2", NULL, 0), 202);
-	CHECK_MSG(wait_mid_replay(&a, 20000), "the holder's replay never got under way");
 	/* Hung: its session stays, its lease runs out, the follower ends the
 	 * session and takes over. */
 	kill(a.pid, SIGSTOP);
@@ -421,13 +430,9 @@ static bool wait_arena(e2e_server_t *s, bool live, int timeout_ms)
  */
 TEST(pg_e2e_multi_tick_a_replay_ended_unannounced_is_announced_by_the_heir)
 {
-	const char *env[] = {LEASE, NULL};
 	e2e_server_t a, b;
-	if (start_pair(&a, &b, env) < 0)
+	if (start_mid_replay(&a, &b) < 0)
 		return;
-	CHECK(wait_holds(&a, 10000));
-	CHECK_EQ(advance(&a, "?quarter_seconds=2", NULL, 0), 202);
-	CHECK_MSG(wait_mid_replay(&a, 20000), "the holder's replay never got under way");
 	CHECK_MSG(wait_arena(&b, true, 5000), "the follower's arena never showed the replay");
 	kill(a.pid, SIGSTOP);
 	char err[512];
