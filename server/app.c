@@ -270,7 +270,7 @@ static cJSON *presenter_game(pw_app_t *app, pw_store_t *st, int64_t id);
 static int tick_play(pw_app_t *app, pw_tick_result_t *r);
 
 /* The scheduler's work, on the tick's thread: the round, then the log's
- * checkpoint when it is due (store_housekeeping_on_ask), after the round's
+ * checkpoint when it is due (STORE_HOUSEKEEPING_ON_ASK), after the round's
  * timing so a round never carries one. */
 static int tick_run(void *ud, void **result)
 {
@@ -933,10 +933,10 @@ static int league_open(pw_app_t *app)
 	 * waits for it either (store.h). */
 	pw_store_t *loop_stores[] = {app->store, app->lstore};
 	for (size_t i = 0; i < sizeof loop_stores / sizeof loop_stores[0]; i++)
-		if (store_housekeeping_elsewhere(loop_stores[i]) < 0)
+		if (store_housekeeping_mode(loop_stores[i], STORE_HOUSEKEEPING_ELSEWHERE) < 0)
 			log_event(&app->log, PW_LOG_WARN, "db.housekeeping",
 				  "checkpoints stay on the loop's connection: %s", store_errmsg(loop_stores[i]));
-	if (store_housekeeping_on_ask(app->wstore) < 0)
+	if (store_housekeeping_mode(app->wstore, STORE_HOUSEKEEPING_ON_ASK) < 0)
 		log_event(&app->log, PW_LOG_WARN, "db.housekeeping",
 			  "checkpoints stay in the round's commits: %s", store_errmsg(app->wstore));
 	app->bus_iface = srv_bus_iface(app->bus);

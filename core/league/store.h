@@ -86,24 +86,21 @@ int store_backup(pw_store_t *s, const char *out_path);
  * write-ahead log back into the database file (a checkpoint, which syncs
  * both files to disk: milliseconds). SQLite does it in whichever
  * connection's commit finds the log past 1,000 pages, so a vote committed
- * on the server's loop could wait for it, and every request with it. This
- * makes s leave it to the other connections (the tick's, on its thread):
- * s checkpoints only past 10,000 pages, a safety net should no other
- * connection commit. PostgreSQL keeps house itself: nothing to do there.
+ * on the server's loop could wait for it, and every request with it; so
+ * could a round's stage (8–20 ms added to a round of 3). Who does it on s:
+ *   STORE_HOUSEKEEPING_ELSEWHERE  the other connections (s is the loop's)
+ *   STORE_HOUSEKEEPING_ON_ASK     s, when store_housekeeping(s) is called
+ *                                 (the tick's thread once a round is over)
+ * Either way s still checkpoints past 10,000 pages, a safety net should
+ * nobody else do it. PostgreSQL keeps house itself: nothing to do there.
  * 0, or -1 with store_errmsg.
  */
-int store_housekeeping_elsewhere(pw_store_t *s);
-/*
- * The same for the connection that does it, so that its own commits never
- * wait for it either: s checkpoints when store_housekeeping(s) is called
- * (the tick's thread, once the round is over: a checkpoint inside a stage's
- * commit added 8–20 ms to a round that takes 3) and, as a safety net, past
- * 10,000 pages. 0, or -1 with store_errmsg; nothing to do on PostgreSQL.
- */
-int store_housekeeping_on_ask(pw_store_t *s);
-/* What store_housekeeping_on_ask left to be asked for: a passive checkpoint
- * when the log has passed 1,000 pages (SQLite's own threshold) since the
- * last. 1 when it checkpointed, 0 when there was nothing to do, -1 with
+typedef enum { STORE_HOUSEKEEPING_ELSEWHERE, STORE_HOUSEKEEPING_ON_ASK } store_housekeeping_t;
+int store_housekeeping_mode(pw_store_t *s, store_housekeeping_t mode);
+/* What STORE_HOUSEKEEPING_ON_ASK left to be asked for: a passive
+ * checkpoint when the log has passed 1,000 pages (SQLite's own threshold)
+ * since the last. 1 when it ran, 0 when there was nothing to do or another
+ * connection was checkpointing (asked again next time), -1 with
  * store_errmsg. */
 int store_housekeeping(pw_store_t *s);
 

@@ -52,8 +52,7 @@ extern const int store_migrations_count;
 	X(int, begin, (pw_store_t *s), (s), -1) \
 	X(int, commit, (pw_store_t *s), (s), -1) \
 	X(int, backup, (pw_store_t *s, const char *out_path), (s, out_path), -1) \
-	X(int, housekeeping_elsewhere, (pw_store_t *s), (s), -1) \
-	X(int, housekeeping_on_ask, (pw_store_t *s), (s), -1) \
+	X(int, housekeeping_mode, (pw_store_t *s, store_housekeeping_t mode), (s, mode), -1) \
 	X(int, housekeeping, (pw_store_t *s), (s), -1) \
 	X(int64_t, event_append, (pw_store_t *s, pw_event_type_t type, const char *agg_id, int64_t season_id, int64_t governor_id, int64_t team_id, int round, const struct cJSON *payload), (s, type, agg_id, season_id, governor_id, team_id, round, payload), -1) \
 	X(int, events_since, (pw_store_t *s, int64_t after_seq, pw_event_cb cb, void *ud), (s, after_seq, cb, ud), -1) \
@@ -325,7 +324,7 @@ struct pw_store {
 	 * inside another walk's callback prepares its own. */
 	sqlite3_stmt *events_st;
 	bool events_busy;
-	/* store_housekeeping_on_ask: the log's length in pages at this
+	/* STORE_HOUSEKEEPING_ON_ASK: the log's length in pages at this
 	 * connection's last commit, for store_housekeeping to check. */
 	int wal_pages;
 

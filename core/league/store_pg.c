@@ -570,15 +570,10 @@ static void url_without_password(const char *url, char *out, size_t len)
  */
 /* PostgreSQL's own processes write its log back and vacuum: nothing for
  * a connection to leave to another (store.h). */
-static int pgs_housekeeping_elsewhere(pw_store_t *s)
+static int pgs_housekeeping_mode(pw_store_t *s, store_housekeeping_t mode)
 {
 	(void)s;
-	return 0;
-}
-
-static int pgs_housekeeping_on_ask(pw_store_t *s)
-{
-	(void)s;
+	(void)mode;
 	return 0;
 }
 

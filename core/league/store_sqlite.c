@@ -176,19 +176,12 @@ static int busy_wait(void *ud, int count)
 	return 1;
 }
 
-/* store_housekeeping_elsewhere's safety net, in pages of the log. */
-#define SQ_CHECKPOINT_ELSEWHERE_PAGES 10000
+/* store_housekeeping_mode's safety net, in pages of the log. */
+#define SQ_CHECKPOINT_SAFETY_PAGES 10000
 
 /* SQLite's own threshold (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT), kept for
  * the checkpoints store_housekeeping is asked for. */
 #define SQ_CHECKPOINT_PAGES 1000
-
-static int sq_housekeeping_elsewhere(pw_store_t *s)
-{
-	if (sqlite3_wal_autocheckpoint(s->db, SQ_CHECKPOINT_ELSEWHERE_PAGES) != SQLITE_OK)
-		return failf(s, "setting the checkpoint threshold: %s", sqlite3_errmsg(s->db));
-	return 0;
-}
 
 /* The log hook of a connection that checkpoints on ask: runs after each of
  * its commits, outside the write lock, with the log's length. It replaces
@@ -198,16 +191,20 @@ static int wal_noted(void *ud, sqlite3 *db, const char *name, int pages)
 {
 	pw_store_t *s = ud;
 	s->wal_pages = pages;
-	if (pages >= SQ_CHECKPOINT_ELSEWHERE_PAGES) {
-		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (pages >= SQ_CHECKPOINT_SAFETY_PAGES &&
+	    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
 		s->wal_pages = 0;
-	}
 	return SQLITE_OK;
 }
 
-static int sq_housekeeping_on_ask(pw_store_t *s)
+static int sq_housekeeping_mode(pw_store_t *s, store_housekeeping_t mode)
 {
-	sqlite3_wal_hook(s->db, wal_noted, s);
+	if (mode == STORE_HOUSEKEEPING_ON_ASK) {
+		sqlite3_wal_hook(s->db, wal_noted, s);
+		return 0;
+	}
+	if (sqlite3_wal_autocheckpoint(s->db, SQ_CHECKPOINT_SAFETY_PAGES) != SQLITE_OK)
+		return failf(s, "setting the checkpoint threshold: %s", sqlite3_errmsg(s->db));
 	return 0;
 }
 
@@ -215,10 +212,13 @@ static int sq_housekeeping(pw_store_t *s)
 {
 	if (s->wal_pages < SQ_CHECKPOINT_PAGES)
 		return 0;
-	/* PASSIVE: copies what no reader still needs, waits for nobody; a
-	 * busy answer (another connection checkpointing) is fine too. */
+	/* PASSIVE: copies what no reader still needs, waits for nobody. Busy
+	 * (another connection checkpointing): asked again after the next
+	 * commit, which notes the log's length anew. */
 	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+	if (rc == SQLITE_BUSY)
+		return 0;
+	if (rc != SQLITE_OK)
 		return failf(s, "checkpointing the log: %s", sqlite3_errmsg(s->db));
 	s->wal_pages = 0;
 	return 1;

@@ -392,10 +392,6 @@ static void write_values(pw_store_t *a, pw_store_t *b, int n, char fill)
 	free(big);
 }
 
-/* A connection that leaves the log's checkpoint elsewhere never does it
- * below its safety net: its log grows past SQLite's 1,000 pages, where a
- * connection of its own would have copied it back and started it over.
- * Another connection's commits do the checkpoint, and the log stays small. */
 /* The log's size in pages after write_values on a new file `db`: by one
  * connection, or by one that leaves checkpoints elsewhere (elsewhere), the
  * other committing now and then (with_other). -1 when a store did not open. */
@@ -405,7 +401,7 @@ static long log_after_writes(const char *db, bool elsewhere, bool with_other)
 	long pages = -1;
 	if (a && (b || !with_other)) {
 		if (elsewhere)
-			CHECK_EQ(store_housekeeping_elsewhere(a), 0);
+			CHECK_EQ(store_housekeeping_mode(a, STORE_HOUSEKEEPING_ELSEWHERE), 0);
 		write_values(a, b, 1500, 'x');
 		pages = wal_pages(db);
 		/* Nothing written is lost for it. */
@@ -418,6 +414,10 @@ static long log_after_writes(const char *db, bool elsewhere, bool with_other)
 	return pages;
 }
 
+/* A connection that leaves the log's checkpoint elsewhere never does it
+ * below its safety net: its log grows past SQLite's 1,000 pages, where a
+ * connection of its own would have copied it back and started it over.
+ * Another connection's commits do the checkpoint, and the log stays small. */
 TEST(store_housekeeping_elsewhere_leaves_checkpoints_to_other_connections)
 {
 	long own = log_after_writes("own.db", false, false);
@@ -438,7 +438,7 @@ TEST(store_housekeeping_on_ask_checkpoints_only_when_asked)
 	pw_store_t *a = open_tmp("ask.db");
 	if (!a)
 		return;
-	CHECK_EQ(store_housekeeping_on_ask(a), 0);
+	CHECK_EQ(store_housekeeping_mode(a, STORE_HOUSEKEEPING_ON_ASK), 0);
 	CHECK_EQ(store_kv_set(a, "small", "1"), 0);
 	CHECK_EQ(store_housekeeping(a), 0); /* a page or two: not due */
 	write_values(a, NULL, 400, 'x');
@@ -448,7 +448,7 @@ TEST(store_housekeeping_on_ask_checkpoints_only_when_asked)
 	CHECK_EQ(store_housekeeping(a), 0); /* done: nothing new since */
 	write_values(a, NULL, 400, 'y');
 	long again = wal_pages("ask.db");
-	CHECK_MSG(again < grown + 200, /* appended: some 800 more */ "the log started over after the checkpoint: %ld pages, %ld before", again,
+	CHECK_MSG(again < grown + 200, "the log started over after the checkpoint: %ld pages, %ld before", again,
 		  grown);
 	char *v = store_kv_get(a, "big.399");
 	CHECK(v != NULL && strlen(v) == 6000);
@@ -622,6 +622,7 @@ TEST(pg_store_a_refused_write_lock_leaves_the_connection_usable)
 	CHECK_EQ(store_begin(b), -1);
 	CHECK_CONTAINS(store_errmsg(b), "lock timeout");
 	CHECK(store_events_count(b) >= 0); /* a read works: no transaction left open */
+	/* the live log's lock (PG_LIVE_LOCK, store_pg.c) */
 	CHECK_EQ(store_pg_exec(a, "SELECT pg_advisory_xact_lock(123658222270053)", "taking the live log's lock"),
 		 0);
 	CHECK_EQ(store_live_append(b, "test.refused", "{}", "b"), -1);
