@@ -184,6 +184,14 @@ int store_live_check(pw_store_t *s, const char *type, const char *json, const ch
 	return 0;
 }
 
+int store_boxes_check(pw_store_t *s, int n)
+{
+	if (n >= 0 && n <= STORE_BOXES_MAX)
+		return 0;
+	snprintf(s->err, sizeof s->err, "a game's box score has %d lines, not 0 to %d", n, STORE_BOXES_MAX);
+	return -1;
+}
+
 const char *store_errmsg(const pw_store_t *s)
 {
 	return s ? s->err : "no store";

@@ -332,10 +332,12 @@ typedef struct pw_game_row {
 int64_t store_game_insert(pw_store_t *s, const pw_game_row_t *g, const char *rules_json,
 			  const char *effects_json, const char *home_json, const char *away_json,
 			  const char *result_json);
-/* A stored game's box score lines, boxes[0..n) (minutes kept to the tenth
- * the GameResult shows); a line whose hooper_id is 0 (an empty roster
- * slot) is skipped, a line stored before is kept. One statement on
- * PostgreSQL, where each statement is a round trip. */
+/* A stored game's box score lines, boxes[0..n) with n at most
+ * STORE_BOXES_MAX (minutes kept to the tenth the GameResult shows); a line
+ * whose hooper_id is 0 (an empty roster slot) is skipped, a line stored
+ * before is kept. One statement on PostgreSQL, where each statement is a
+ * round trip. */
+#define STORE_BOXES_MAX (2 * PW_ROSTER_SIZE) /* a game's: both rosters */
 int store_boxes_insert(pw_store_t *s, int64_t game_id, const pw_box_t *boxes, int n);
 /* Games of a season (round 0 = all) in (round, index) order; *n set. Caller frees. */
 pw_game_row_t *store_games(pw_store_t *s, int64_t season_id, int round, int *n);

@@ -197,6 +197,9 @@ int store_pg_exec(pw_store_t *s, const char *sql, const char *what);
 /* What both backends check before appending a live event: 0, or -1 with
  * the reason in s->err. */
 int store_live_check(pw_store_t *s, const char *type, const char *json, const char *origin);
+/* store_boxes_insert's count of lines, checked by both backends: 0, or -1
+ * with s's error set (more lines than a game has). */
+int store_boxes_check(pw_store_t *s, int n);
 /* The page size store_live_since allows (1..STORE_LIVE_PAGE_MAX). */
 #define STORE_LIVE_PAGE_MAX 10000
 

@@ -1514,9 +1514,6 @@ static int64_t pgs_game_insert(pw_store_t *s, const pw_game_row_t *g, const char
 	return insert_id(s, sql, &a, "storing a game");
 }
 
-/* Most lines one statement takes (a game has 2 × PW_ROSTER_SIZE). */
-#define PG_BOXES_MAX 16
-
 static int pgs_boxes_insert(pw_store_t *s, int64_t game_id, const pw_box_t *boxes, int n)
 {
 	/* Each column an array, the lines the rows unnest makes of them. */
@@ -1527,42 +1524,40 @@ static int pgs_boxes_insert(pw_store_t *s, int64_t game_id, const pw_box_t *boxe
 		" $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],"
 		" $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[]) AS u"
 		" ON CONFLICT DO NOTHING";
-	enum { COLS = 16 };
-	for (int from = 0; from < n; from += PG_BOXES_MAX) {
-		/* "{v,v,...}": up to PG_BOXES_MAX numbers of at most 24 bytes */
-		char col[COLS][PG_BOXES_MAX * 25 + 3];
-		size_t len[COLS];
-		int rows = 0;
-		for (int c = 0; c < COLS; c++)
-			len[c] = (size_t)snprintf(col[c], sizeof col[c], "{");
-		for (int k = from; k < n && k < from + PG_BOXES_MAX; k++) {
-			const pw_box_t *b = &boxes[k];
-			if (!b->hooper_id)
-				continue;
-			const long long v[] = {b->hooper_id, b->team_id, 0, b->points, b->fgm, b->fga, b->tpm,
-					       b->tpa, b->ftm, b->fta, b->rebounds, b->assists, b->steals,
-					       b->turnovers, b->fouls, b->plus_minus};
-			for (int c = 0; c < COLS; c++) {
-				const char *sep = rows ? "," : "";
-				size_t room = sizeof col[c] - len[c];
-				int w = c == 2 ? snprintf(col[c] + len[c], room, "%s%.17g", sep, store_box_seconds(b))
-					       : snprintf(col[c] + len[c], room, "%s%lld", sep, v[c]);
-				len[c] += (size_t)w;
-			}
-			rows++;
-		}
-		if (!rows)
+	enum { COLS = 16, SECONDS = 2 };
+	if (store_boxes_check(s, n) < 0)
+		return -1;
+	/* "{v,v,...}": a number of at most 24 bytes and its comma per line */
+	char col[COLS][STORE_BOXES_MAX * 25 + 3];
+	size_t len[COLS];
+	for (int c = 0; c < COLS; c++)
+		len[c] = (size_t)snprintf(col[c], sizeof col[c], "{");
+	int rows = 0;
+	for (int k = 0; k < n; k++) {
+		const pw_box_t *b = &boxes[k];
+		if (!b->hooper_id)
 			continue;
-		pgargs_t a = {0};
-		a_i64(&a, game_id);
+		const long long v[COLS] = {b->hooper_id, b->team_id, [SECONDS] = 0, b->points, b->fgm, b->fga,
+					   b->tpm, b->tpa, b->ftm, b->fta, b->rebounds, b->assists, b->steals,
+					   b->turnovers, b->fouls, b->plus_minus};
 		for (int c = 0; c < COLS; c++) {
-			snprintf(col[c] + len[c], sizeof col[c] - len[c], "}");
-			a_txt(&a, col[c]);
+			const char *sep = rows ? "," : "";
+			size_t room = sizeof col[c] - len[c];
+			int w = c == SECONDS ? snprintf(col[c] + len[c], room, "%s%.17g", sep, store_box_seconds(b))
+					     : snprintf(col[c] + len[c], room, "%s%lld", sep, v[c]);
+			len[c] += (size_t)w;
 		}
-		if (run_done(s, sql, &a, "storing a game's box score") < 0)
-			return -1;
+		rows++;
 	}
-	return 0;
+	if (!rows)
+		return 0;
+	pgargs_t a = {0};
+	a_i64(&a, game_id);
+	for (int c = 0; c < COLS; c++) {
+		snprintf(col[c] + len[c], sizeof col[c] - len[c], "}");
+		a_txt(&a, col[c]);
+	}
+	return run_done(s, sql, &a, "storing a game's box score");
 }
 
 #define GAME_COLS "id, season_id, round_number, game_index, stage, series, series_game," \

@@ -1443,6 +1443,8 @@ static int sq_boxes_insert(pw_store_t *s, int64_t game_id, const pw_box_t *boxes
 		"INSERT OR IGNORE INTO box_scores(game_id, hooper_id, team_id, seconds, points, fgm, fga,"
 		" tpm, tpa, ftm, fta, rebounds, assists, steals, turnovers, fouls, plus_minus)"
 		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	if (store_boxes_check(s, n) < 0)
+		return -1;
 	for (int k = 0; k < n; k++) {
 		const pw_box_t *b = &boxes[k];
 		if (!b->hooper_id)

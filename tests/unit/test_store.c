@@ -456,6 +456,23 @@ TEST(store_housekeeping_on_ask_checkpoints_only_when_asked)
 	store_close(a);
 }
 
+/* A game's box score has at most both rosters' lines: more is refused with
+ * its count, before anything is written; none is nothing to do. */
+ON_BOTH(boxes_beyond_a_game_are_refused)
+{
+	pw_store_t *s = open_on(pg, "boxes.db");
+	if (!s)
+		return;
+	pw_box_t boxes[STORE_BOXES_MAX + 1] = {0};
+	for (int i = 0; i <= STORE_BOXES_MAX; i++)
+		boxes[i].hooper_id = i + 1;
+	CHECK_EQ(store_boxes_insert(s, 1, boxes, STORE_BOXES_MAX + 1), -1);
+	CHECK_CONTAINS(store_errmsg(s), "a game's box score has 9 lines, not 0 to 8");
+	CHECK_EQ(store_boxes_insert(s, 1, boxes, -1), -1);
+	CHECK_EQ(store_boxes_insert(s, 1, boxes, 0), 0);
+	store_close(s);
+}
+
 TEST(store_failed_reads_are_errors_not_absence)
 {
 	pw_store_t *s = open_tmp("fail.db");
