@@ -12,7 +12,8 @@
 # (fixed_time.c, preloaded), once for each of $SEEDS clocks (3 unless
 # given): Lua seeds its string hashes from the clock and a few addresses,
 # which moves a count by some 0.3%, so each figure is a range over the
-# seeds. Each effect must run without an error. Takes some minutes;
+# seeds. Each effect must run without an error, and the floor must make the
+# engine's calls (per game, within 1%: spreading them rounds). Takes some minutes;
 # prints figures only.
 set -u
 here=$(dirname "$0")
@@ -76,9 +77,19 @@ for seed in $seeds; do
 		f2000=$(count "$tmp/floor.txt" "$floor" --games 2000 --possessions $((poss * 2000 / 300)) \
 			--shots $((sc * 2000 / 300)) --shot-posts $((tc * 2000 / 300)) --script "$script" \
 			--mode hook)
+		c2000=$(field calls "$(grep '^games=' "$tmp/floor.txt")")
 		f200=$(count "$tmp/floor.txt" "$floor" --games 200 --possessions $((poss * 200 / 300)) \
 			--shots $((sc * 200 / 300)) --shot-posts $((tc * 200 / 300)) --script "$script" \
 			--mode hook)
+		c200=$(field calls "$(grep '^games=' "$tmp/floor.txt")")
+		# The floor's games must make the engine's calls (per game, to the
+		# rounding of spreading them): otherwise the ratio compares
+		# different work.
+		awk -v f="$(( c2000 - c200 ))" -v e="$total" 'BEGIN {
+			fg = f / 1800; eg = e / 300; d = fg - eg; if (d < 0) d = -d
+			exit !(eg > 0 && d <= eg / 100) }' ||
+			bench_fail "$name: lua_floor made $(( c2000 - c200 )) calls in 1800 games," \
+				"the engine $total in 300"
 		fgame=$(( (f2000 - f200) / 1800 ))
 		ratio=$(awk -v e="$engine" -v f="$fgame" 'BEGIN { printf "%.3f", e / f }')
 		echo "seed $seed: $name x3 $engine instructions a game over no effects ($total calls in" \
